@@ -1,0 +1,49 @@
+"""Every path the workbench uses, in one place.
+
+Notebooks and modules import paths from here instead of spelling them out, so a
+clone can be moved anywhere and a user can point the workbench at another project
+root with the ``WORKBENCH_ROOT`` environment variable.
+
+Examples
+--------
+>>> from workbench import config
+>>> config.SEEDS_DIR.relative_to(config.ROOT).as_posix()
+'data/raw/seeds'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _find_root() -> Path:
+    env = os.environ.get("WORKBENCH_ROOT")
+    if env:
+        return Path(env).resolve()
+    # src/workbench/config.py -> repository root (the workbench runs from a clone).
+    return Path(__file__).resolve().parents[2]
+
+
+ROOT: Path = _find_root()
+
+DATA_DIR = ROOT / "data"
+RAW_DIR = DATA_DIR / "raw"
+SEEDS_DIR = RAW_DIR / "seeds"
+SEEDS_CHECKSUMS = RAW_DIR / "SHA256SUMS"
+PROCESSED_DIR = DATA_DIR / "processed"
+LEXICON_DIR = DATA_DIR / "lexicon"
+USER_DICT = LEXICON_DIR / "userdict.txt"
+STOPWORDS = LEXICON_DIR / "stopwords.txt"
+
+NOTEBOOKS_DIR = ROOT / "notebooks"
+REPORTS_DIR = ROOT / "reports"
+FIGURES_DIR = REPORTS_DIR / "figures"
+
+RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
+
+
+def ensure_output_dirs() -> None:
+    """Create the writable output folders (never ``data/raw``)."""
+    for d in (PROCESSED_DIR, REPORTS_DIR, FIGURES_DIR):
+        d.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,101 @@
+"""Chinese script: detect Traditional vs Simplified and normalise to Simplified.
+
+Conversion uses OpenCC (phrase-aware ``t2s``), loaded on first use so that importing
+the package stays cheap. Detection counts characters that exist in only one script:
+a character is *Traditional-only* when OpenCC's ``t2s`` changes it, and
+*Simplified-only* when ``s2tw`` (Taiwan standard, so variants such as 群→羣
+are not counted) changes it while ``t2s`` leaves it alone (so shared
+forms such as 干 or 于, which web texts mix freely into Traditional pages, weigh on
+the Simplified side only when ``t2s`` confirms they are not Traditional).
+
+Examples
+--------
+>>> from workbench.script import detect_script, to_simplified
+>>> to_simplified("密切聯繫群眾")
+'密切联系群众'
+>>> detect_script("密切聯繫群眾，幹群關係")
+'traditional'
+>>> detect_script("密切联系群众")
+'simplified'
+>>> detect_script("abc")
+'none'
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+from typing import Literal
+
+Script = Literal["simplified", "traditional", "mixed", "none"]
+
+#: Share of script-specific characters above which a text counts as one script.
+DOMINANT_SHARE = 0.8
+
+
+@cache
+def _converter(config: str):
+    import opencc  # deferred: loading dictionaries costs time at import
+
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    """Convert ``text`` to Simplified script with OpenCC's phrase-aware ``t2s``.
+
+    Examples
+    --------
+    >>> to_simplified("幹部作風")
+    '干部作风'
+    """
+    if not text:
+        return text
+    return _converter("t2s").convert(text)
+
+
+@lru_cache(maxsize=65536)
+def _char_class(ch: str) -> int:
+    """+1 for a Traditional-only character, -1 for Simplified-only, 0 otherwise."""
+    if not ("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"):
+        return 0
+    if _converter("t2s").convert(ch) != ch:
+        return 1
+    if _converter("s2tw").convert(ch) != ch:
+        return -1
+    return 0
+
+
+def script_counts(text: str) -> tuple[int, int]:
+    """Count (Traditional-only, Simplified-only) characters in ``text``.
+
+    Examples
+    --------
+    >>> script_counts("國家 国家")
+    (1, 1)
+    """
+    trad = simp = 0
+    for ch in text:
+        c = _char_class(ch)
+        if c > 0:
+            trad += 1
+        elif c < 0:
+            simp += 1
+    return trad, simp
+
+
+def detect_script(text: str) -> Script:
+    """Classify ``text`` as ``simplified``, ``traditional``, ``mixed`` or ``none``.
+
+    ``none`` means the text has no character that belongs to one script only.
+    A text is one script when at least :data:`DOMINANT_SHARE` of its
+    script-specific characters belong to it; otherwise it is ``mixed``.
+    """
+    trad, simp = script_counts(text)
+    total = trad + simp
+    if total == 0:
+        return "none"
+    share = trad / total
+    if share >= DOMINANT_SHARE:
+        return "traditional"
+    if share <= 1 - DOMINANT_SHARE:
+        return "simplified"
+    return "mixed"
