@@ -1,0 +1,707 @@
+"""Find corpus files and turn them into text.
+
+:func:`discover` expands files, folders, glob patterns and ``.zip`` archives into
+:class:`SourceFile` objects; :func:`extract_text` turns one of them into plain text.
+Plain-text files go through :func:`decode_text`, which never guesses blindly: after
+byte-order marks and strict UTF-8 it tries the two legacy Chinese encodings, GB18030
+(a superset of GBK and GB2312) and Big5, and keeps a decoding only when the result
+looks like Chinese — GB bytes often decode "successfully" as Big5 (and vice versa)
+into mojibake, which a share-of-common-characters score tells apart. Anything that
+is neither UTF-8 nor plausible Chinese raises :class:`ReadError` rather than return
+garbage.
+
+BeautifulSoup, python-docx and charset-normalizer are imported on first use, so
+importing this module stays cheap.
+
+Examples
+--------
+>>> from workbench.readers import decode_text
+>>> decode_text("干群关系\\r\\n".encode("utf-8-sig"), "demo.txt")
+('干群关系\\n', 'utf-8-sig')
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import io
+import itertools
+import os
+import re
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from workbench import config
+
+if TYPE_CHECKING:  # python-docx is imported lazily at run time
+    from docx.document import Document
+    from docx.table import Table, _Cell
+
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "ReadError",
+    "SourceFile",
+    "decode_text",
+    "discover",
+    "extract_text",
+]
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx")
+
+#: Default advice appended to every :class:`ReadError` message.
+SKIP_HINT = "convert it to UTF-8 or pass --skip-bad"
+
+#: Lowest plausibility score (see :func:`_plausibility`) a GB18030/Big5 decoding
+#: needs. Real prose scores about 0.95; GB↔Big5 mojibake about 0.2 or less.
+MIN_PLAUSIBILITY = 0.5
+
+#: Score a legacy decoding needs to override a chance-valid UTF-8 reading.
+CONFIDENT_PLAUSIBILITY = 0.9
+
+#: Bonus given to charset-normalizer's own pick, enough to break a near tie only.
+NORMALIZER_BONUS = 0.05
+
+#: Shorter inputs are not shown to charset-normalizer (its guesses there are poor).
+MIN_NORMALIZER_BYTES = 16
+
+#: Above this share of control characters, decoded "text" is taken for binary data.
+MAX_CONTROL_SHARE = 0.01
+
+#: How many leading bytes of an HTML file are searched for a declared charset.
+HTML_PRESCAN_BYTES = 8192
+
+#: Frequency-ranked Chinese characters in both scripts, in weighted sections.
+COMMON_HANZI_FILE = config.RESOURCES_DIR / "common_hanzi.txt"
+
+#: Plausibility weight of a character in the ``[common]`` section (the 1,000 most
+#: frequent characters and their Traditional forms) and in ``[less-common]`` (ranks
+#: 1,001-3,000): together they cover about 99% of the characters in modern prose.
+COMMON_WEIGHT = 1.0
+LESS_COMMON_WEIGHT = 0.5
+_SECTION_WEIGHTS = {"common": COMMON_WEIGHT, "less-common": LESS_COMMON_WEIGHT}
+
+# Ordered so that the UTF-32 marks are seen before the UTF-16 marks they start with.
+_BOMS: tuple[tuple[bytes, str | None], ...] = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", None),
+    (b"\x00\x00\xfe\xff", None),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+#: Codecs tried, in order, for each reported encoding family. cp950 and Big5-HKSCS
+#: add characters real "Big5" files from Windows and Hong Kong contain (e.g. 碁, 銹).
+_FAMILY_CODECS: dict[str, tuple[str, ...]] = {
+    "utf-8": ("utf-8",),
+    "gb18030": ("gb18030",),
+    "big5": ("big5", "cp950", "big5hkscs"),
+}
+
+_FAMILY_LABELS = {"gb18030": "GB18030", "big5": "Big5"}
+
+#: Charset labels (HTML ``<meta>``, charset-normalizer) mapped to a family above.
+_CHARSET_FAMILIES: dict[str, str] = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "gb18030": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb2312": "gb18030",
+    "gb-2312-80": "gb18030",
+    "euc-cn": "gb18030",
+    "cp936": "gb18030",
+    "windows-936": "gb18030",
+    "big5": "big5",
+    "x-x-big5": "big5",
+    "big5-hkscs": "big5",
+    "big5hkscs": "big5",
+    "cp950": "big5",
+    "windows-950": "big5",
+}
+
+# Controls other than \t \n \v \f \r; C1 controls appear when bytes are misread.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_HTML_CHARSET = re.compile(
+    rb"""(?:<meta[^>]*?charset|<\?xml[^>]*?encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+# ASCII letters, or anything from U+0800 on (where CJK and all 3-byte UTF-8 start).
+_LETTER_OR_CJK = re.compile(r"[A-Za-z\u0800-\U0010ffff]")
+_GLOB_MAGIC = re.compile(r"[*?[]")
+_WHITESPACE = re.compile(r"\s+")
+
+#: Punctuation and full-width forms of ordinary Chinese prose; they score like
+#: common characters, while mojibake rarely lands on them.
+_COMMON_PUNCTUATION = frozenset(
+    "，。、；：？！“”‘’《》〈〉（）【】「」『』〔〕…—－～·・％０１２３４５６７８９"
+)
+
+_HTML_DROP_TAGS = ("script", "style", "noscript", "head", "template")
+_HTML_BLOCK_TAGS = (
+    "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+    "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table",
+    "tbody", "thead", "tfoot", "tr", "ul",
+)  # fmt: skip
+_HTML_CELL_TAGS = ("td", "th")
+
+
+class ReadError(Exception):
+    """A file that cannot be read or decoded.
+
+    Parameters
+    ----------
+    path : str
+        Display path of the file (see :attr:`SourceFile.path`).
+    reason : str
+        What went wrong.
+    hint : str, optional
+        What the user can do about it.
+
+    Examples
+    --------
+    >>> str(ReadError("data/a.txt", "looks like a binary file"))
+    'data/a.txt: looks like a binary file; convert it to UTF-8 or pass --skip-bad'
+    """
+
+    def __init__(self, path: str, reason: str, hint: str = SKIP_HINT) -> None:
+        # Passing every field to Exception keeps the error picklable across processes.
+        super().__init__(path, reason, hint)
+        self.path = path
+        self.reason = reason
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}; {self.hint}"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """The raw bytes of one corpus file.
+
+    Attributes
+    ----------
+    name : str
+        Base file name, e.g. ``"000_688e36ac7d55ccc2.txt"`` (for a zip member, the
+        member's base name).
+    path : str
+        Display path: the path as given or found, e.g. ``"data/raw/seeds/000_x.txt"``,
+        or ``"corpus.zip!sub/a.txt"`` for a zip member.
+    data : bytes
+        File content.
+
+    Examples
+    --------
+    >>> src = SourceFile("a.TXT", "in/a.TXT", b"abc")
+    >>> src.suffix, src.sha256[:12]
+    ('.txt', 'ba7816bf8f01')
+    """
+
+    name: str
+    path: str
+    data: bytes = field(repr=False)
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 digest of :attr:`data`."""
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def suffix(self) -> str:
+        """Lower-case suffix of :attr:`name`, e.g. ``".txt"``; ``""`` if none."""
+        return PurePosixPath(self.name).suffix.lower()
+
+
+# --- discovery -----------------------------------------------------------------------
+
+_Found = tuple[tuple[str, ...], SourceFile]
+
+
+def discover(inputs: Iterable[str | os.PathLike[str]]) -> list[SourceFile]:
+    """Expand files, folders, glob patterns and zip archives into source files.
+
+    Parameters
+    ----------
+    inputs : iterable of str or path-like
+        Each item is a file, a folder (searched recursively for
+        :data:`SUPPORTED_SUFFIXES`; hidden files and folders, ``__MACOSX`` and Office
+        ``~$`` lock files are skipped), a glob pattern (``**`` recurses), or a
+        ``.zip`` archive (its members with supported suffixes). A single path is also
+        accepted.
+
+    Returns
+    -------
+    list of SourceFile
+        Sorted by display path; a file reached more than once (same resolved path or
+        same zip member) appears once, under the display path first seen.
+
+    Raises
+    ------
+    FileNotFoundError
+        A path does not exist, or a glob pattern matches no supported file.
+    ReadError
+        A file named explicitly has an unsupported suffix, or a file or zip archive
+        cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     root = Path(tmp)
+    ...     (root / "sub").mkdir()
+    ...     for rel in ("b.txt", "sub/a.md", ".hidden.txt", "notes.csv"):
+    ...         _ = (root / rel).write_text("干群关系", encoding="utf-8")
+    ...     found = discover([root, root / "b.txt"])
+    ...     [Path(s.path).relative_to(root).as_posix() for s in found]
+    ['b.txt', 'sub/a.md']
+    """
+    if isinstance(inputs, str | os.PathLike):
+        inputs = [inputs]
+    found: dict[tuple[str, ...], SourceFile] = {}
+    for item in inputs:
+        for key, src in _expand(os.fspath(item)):
+            found.setdefault(key, src)
+    return sorted(found.values(), key=lambda src: src.path)
+
+
+def _expand(spec: str) -> Iterator[_Found]:
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        yield from _walk_folder(path)
+    elif path.is_file():
+        yield from _from_file(path, explicit=True)
+    elif path.exists():
+        raise ReadError(path.as_posix(), "not a regular file or folder", "name a file instead")
+    elif _GLOB_MAGIC.search(spec):
+        yield from _from_glob(spec)
+    else:
+        raise FileNotFoundError(f"{spec}: no such file, folder or zip archive")
+
+
+def _from_glob(pattern: str) -> Iterator[_Found]:
+    pattern = os.path.expanduser(pattern)
+    matches = sorted(glob.glob(pattern, recursive=True))
+    if not matches:
+        raise FileNotFoundError(f"{pattern}: the pattern matches no file or folder")
+    root = _literal_root(pattern)
+    count = 0
+    for match in matches:
+        path = Path(match)
+        # Wildcards skip what a folder walk skips (glob itself only skips dot files);
+        # unsupported matches are passed over: a pattern names no file explicitly.
+        if any(_is_skipped_name(part) for part in path.relative_to(root).parts):
+            continue
+        items = _walk_folder(path) if path.is_dir() else _from_file(path, explicit=False)
+        for found in items:
+            count += 1
+            yield found
+    if not count:
+        raise FileNotFoundError(
+            f"{pattern}: the pattern matches {len(matches)} path(s) but no file ending in "
+            + ", ".join(SUPPORTED_SUFFIXES)
+        )
+
+
+def _literal_root(pattern: str) -> Path:
+    """The leading folders of a glob pattern that contain no wildcard."""
+    parts = Path(pattern).parts
+    literal = list(itertools.takewhile(lambda part: not _GLOB_MAGIC.search(part), parts))
+    return Path(*literal) if literal else Path()
+
+
+def _walk_folder(folder: Path) -> Iterator[_Found]:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not _is_skipped_name(d))
+        for filename in sorted(filenames):
+            if _is_skipped_name(filename) or _suffix(filename) not in SUPPORTED_SUFFIXES:
+                continue
+            yield from _from_file(Path(dirpath, filename), explicit=False)
+
+
+def _from_file(path: Path, *, explicit: bool) -> Iterator[_Found]:
+    suffix = _suffix(path.name)
+    if suffix == ".zip":
+        yield from _zip_members(path)
+    elif suffix in SUPPORTED_SUFFIXES:
+        key = ("file", os.path.realpath(path))
+        yield key, SourceFile(path.name, path.as_posix(), _read_bytes(path))
+    elif explicit:
+        raise ReadError(
+            path.as_posix(),
+            f"unsupported file type {suffix or '(no suffix)'!r}",
+            "supported: " + ", ".join((*SUPPORTED_SUFFIXES, ".zip")),
+        )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ReadError(path.as_posix(), f"cannot read file ({exc.strerror})") from exc
+
+
+def _zip_members(archive: Path) -> Iterator[_Found]:
+    display = archive.as_posix()
+    real = os.path.realpath(archive)
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for info in zf.infolist():
+                member = _member_name(info)
+                if info.is_dir() or _is_skipped_member(member):
+                    continue
+                src = SourceFile(PurePosixPath(member).name, f"{display}!{member}", zf.read(info))
+                yield ("zip", real, member), src
+    # Encrypted members raise RuntimeError, deflate64 NotImplementedError, damaged
+    # streams zlib.error or EOFError: all mean "cannot read this archive".
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
+        hint = "re-create the archive or pass --skip-bad"
+        raise ReadError(display, f"cannot read zip archive ({exc})", hint) from exc
+    except OSError as exc:
+        raise ReadError(display, f"cannot read file ({exc.strerror})") from exc
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    if info.flag_bits & 0x800:  # the archiver marked the name as UTF-8
+        return info.filename
+    # zipfile decodes unmarked names as cp437, but archives made on Chinese Windows
+    # store GBK names: undo cp437 (it is a bijection) and retry.
+    raw = info.filename.encode("cp437")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def _is_skipped_member(member: str) -> bool:
+    parts = PurePosixPath(member).parts
+    return (
+        any(_is_skipped_name(part) for part in parts) or _suffix(member) not in SUPPORTED_SUFFIXES
+    )
+
+
+def _is_skipped_name(name: str) -> bool:
+    # "~$" files are Office lock files left beside open documents, not documents.
+    return name.startswith((".", "~$")) or name == "__MACOSX"
+
+
+def _suffix(name: str) -> str:
+    return PurePosixPath(name).suffix.lower()
+
+
+# --- decoding ------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, path: str) -> tuple[str, str]:
+    """Decode the bytes of a plain-text file, detecting the encoding.
+
+    Byte-order marks are honoured first, then strict UTF-8. Otherwise the data is
+    decoded strictly as GB18030 and as Big5 (with cp950/Big5-HKSCS extensions), and the
+    decoding that looks most like Chinese text wins — charset-normalizer's pick is
+    consulted to break near ties. Newlines come out as ``"\\n"`` and a leading BOM
+    character is dropped.
+
+    Parameters
+    ----------
+    data : bytes
+        File content.
+    path : str
+        Display path, used only in error messages.
+
+    Returns
+    -------
+    text : str
+        The decoded text.
+    encoding : str
+        One of ``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"`` (with BOM, either byte
+        order), ``"gb18030"`` (also for GBK and GB2312 files) or ``"big5"``.
+
+    Raises
+    ------
+    ReadError
+        The data looks binary (NUL bytes outside UTF-16, many control characters), is
+        UTF-32, or decodes to nothing that is plausibly Chinese text.
+
+    Examples
+    --------
+    >>> text = "密切联系群众，始终保持党同人民群众的血肉联系。"
+    >>> decode_text(text.encode("gbk"), "a.txt") == (text, "gb18030")
+    True
+    >>> decode_text("密切聯繫群眾。".encode("big5"), "b.txt")
+    ('密切聯繫群眾。', 'big5')
+    >>> decode_text("第一行\\r\\n第二行\\r".encode("utf-16"), "c.txt")
+    ('第一行\\n第二行\\n', 'utf-16')
+    >>> decode_text(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00", "d.txt")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    workbench.readers.ReadError: d.txt: looks like a binary file (contains NUL bytes); ...
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode_bom(data, path, encoding)
+    if b"\x00" in data:
+        raise ReadError(path, "looks like a binary file (contains NUL bytes)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _decode_legacy(data, path, exc)
+    if not text.isascii() and not _LETTER_OR_CJK.search(text):
+        # A few GB/Big5 characters can form valid UTF-8 by chance ("一些" in GBK reads
+        # as Cyrillic "һЩ"): text with no CJK and no ASCII letters at all that reads
+        # as confident Chinese in a legacy encoding is taken to be that encoding.
+        ranked = _rank_legacy(data)
+        if ranked and ranked[0][0] >= CONFIDENT_PLAUSIBILITY:
+            return _finish(ranked[0][2], path), ranked[0][1]
+    return _finish(text, path), "utf-8"
+
+
+def _decode_bom(data: bytes, path: str, encoding: str | None) -> tuple[str, str]:
+    if encoding is None:
+        raise ReadError(path, "is UTF-32 encoded, which is not supported")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        reason = f"has a {encoding} byte-order mark but {exc.reason} at byte {exc.start}"
+        raise ReadError(path, reason) from exc
+    return _finish(text, path), encoding
+
+
+def _decode_legacy(data: bytes, path: str, utf8_error: UnicodeDecodeError) -> tuple[str, str]:
+    ranked = _rank_legacy(data)
+    if not ranked or ranked[0][0] < MIN_PLAUSIBILITY:
+        raise ReadError(path, _undecodable_reason(data, utf8_error, ranked))
+    _, family, text = ranked[0]
+    return _finish(text, path), family
+
+
+def _rank_legacy(data: bytes) -> list[tuple[float, str, str]]:
+    """``(score, family, text)`` for each legacy family that decodes ``data``, best first.
+
+    On equal scores GB18030 wins: mainland sources dominate the corpus.
+    """
+    candidates = [
+        (family, text)
+        for family in ("gb18030", "big5")
+        if (text := _strict_decode(data, family)) is not None
+    ]
+    # charset-normalizer guesses wrong on a handful of characters (it favours Big5),
+    # so it only breaks near ties for longer inputs.
+    guess = None
+    if len(candidates) > 1 and len(data) >= MIN_NORMALIZER_BYTES:
+        guess = _normalizer_guess(data)
+    scored = [
+        (_plausibility(text) + (NORMALIZER_BONUS if family == guess else 0.0), family, text)
+        for family, text in candidates
+    ]
+    return sorted(scored, key=lambda item: -item[0])
+
+
+def _strict_decode(data: bytes, family: str) -> str | None:
+    for codec in _FAMILY_CODECS[family]:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _normalizer_guess(data: bytes) -> str | None:
+    """Family charset-normalizer prefers among the Chinese codecs, if any."""
+    from charset_normalizer import from_bytes  # deferred: slow to import
+
+    codecs = [codec for family in ("gb18030", "big5") for codec in _FAMILY_CODECS[family]]
+    best = from_bytes(data, cp_isolation=codecs).best()
+    return None if best is None else _charset_family(best.encoding)
+
+
+def _undecodable_reason(
+    data: bytes, utf8_error: UnicodeDecodeError, ranked: list[tuple[float, str, str]]
+) -> str:
+    where = f"not UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start})"
+    if not ranked:
+        return f"cannot detect the encoding: {where}, nor GB18030 or Big5"
+    tried = " or ".join(_FAMILY_LABELS[family] for _, family, _ in ranked)
+    return f"cannot detect the encoding: {where}, and as {tried} it reads as garbled text"
+
+
+def _finish(text: str, path: str) -> str:
+    """Reject binary-looking text and normalise newlines and a leading BOM."""
+    controls = len(_CONTROL_CHARS.findall(text))
+    if controls and controls > MAX_CONTROL_SHARE * len(text):
+        raise ReadError(path, f"looks like a binary file ({controls} control characters)")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.removeprefix("\ufeff")
+
+
+def _plausibility(text: str) -> float:
+    """Mean per-character weight of the non-ASCII, non-space characters in ``text``.
+
+    Weights: frequent characters and Chinese punctuation 1, less frequent ones
+    :data:`LESS_COMMON_WEIGHT`, other CJK characters 0, rare-block ideographs -1,
+    private-use, replacement and control characters -3. Text without such characters
+    scores 1.
+    """
+    weights = _hanzi_weights()
+    total = 0
+    score = 0.0
+    for char, count in Counter(text).items():
+        if char.isspace() or (char.isascii() and char.isprintable()):
+            continue
+        total += count
+        score += count * _char_weight(char, weights)
+    return score / total if total else 1.0
+
+
+def _char_weight(char: str, weights: dict[str, float]) -> float:
+    if (weight := weights.get(char)) is not None:
+        return weight
+    code = ord(char)
+    if 0x4E00 <= code <= 0x9FFF:
+        return 0.0
+    if 0xE000 <= code <= 0xF8FF or code == 0xFFFD or _CONTROL_CHARS.match(char):
+        return -3.0
+    # Extension A, compatibility ideographs and the supplementary planes hold
+    # ideographs modern prose almost never uses, but GB18030 four-byte mojibake does.
+    if 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or code > 0xFFFF:
+        return -1.0
+    return 0.0
+
+
+@cache
+def _hanzi_weights() -> dict[str, float]:
+    """Character -> weight, from :data:`COMMON_HANZI_FILE` and the punctuation set."""
+    weights = dict.fromkeys(_COMMON_PUNCTUATION, COMMON_WEIGHT)
+    section_weight = COMMON_WEIGHT
+    for line in COMMON_HANZI_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section_weight = _SECTION_WEIGHTS[line[1:-1]]
+        elif not line.startswith("#"):
+            for char in line:
+                weights.setdefault(char, section_weight)
+    return weights
+
+
+def _charset_family(label: str) -> str | None:
+    return _CHARSET_FAMILIES.get(label.strip().lower().replace("_", "-"))
+
+
+# --- extraction ----------------------------------------------------------------------
+
+
+def extract_text(src: SourceFile) -> tuple[str, str]:
+    """Plain text of a source file.
+
+    Parameters
+    ----------
+    src : SourceFile
+        A file from :func:`discover`.
+
+    Returns
+    -------
+    text : str
+        ``.txt``/``.md``: the decoded file. ``.html``/``.htm``: the visible text, one
+        line per block element, whitespace collapsed, no empty lines. ``.docx``: the
+        paragraphs and table cells in document order, one per line.
+    encoding : str
+        As for :func:`decode_text`; ``"docx"`` for Word documents.
+
+    Raises
+    ------
+    ReadError
+        The file cannot be decoded, is a corrupt ``.docx``, or has an unsupported
+        suffix.
+
+    Examples
+    --------
+    >>> page = "<p>群众路线</p><script>x()</script><p>为民务实</p>".encode("gbk")
+    >>> extract_text(SourceFile("a.html", "a.html", page))
+    ('群众路线\\n为民务实', 'gb18030')
+    """
+    if src.suffix in (".txt", ".md"):
+        return decode_text(src.data, src.path)
+    if src.suffix in (".html", ".htm"):
+        text, encoding = _decode_html(src.data, src.path)
+        return _html_visible_text(text), encoding
+    if src.suffix == ".docx":
+        return _docx_text(src.data, src.path), "docx"
+    raise ReadError(
+        src.path,
+        f"unsupported file type {src.suffix or '(no suffix)'!r}",
+        "supported: " + ", ".join(SUPPORTED_SUFFIXES),
+    )
+
+
+def _decode_html(data: bytes, path: str) -> tuple[str, str]:
+    """Decode with the declared charset when it fits the bytes, else detect it."""
+    match = _HTML_CHARSET.search(data, 0, HTML_PRESCAN_BYTES)
+    family = _charset_family(match.group(1).decode("ascii")) if match else None
+    # A BOM outranks <meta> (as in browsers); a legacy decoding must also look like
+    # Chinese, because pages often declare gb2312 while being served as UTF-8.
+    if family and not data.startswith(tuple(bom for bom, _ in _BOMS)):
+        text = _strict_decode(data, family)
+        if text is not None and (family == "utf-8" or _plausibility(text) >= MIN_PLAUSIBILITY):
+            return _finish(text, path), family
+    return decode_text(data, path)
+
+
+def _html_visible_text(markup: str) -> str:
+    from bs4 import BeautifulSoup, NavigableString  # deferred: slow to import
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for tag in soup.find_all(list(_HTML_DROP_TAGS)):
+        tag.decompose()
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
+    for tag in soup.find_all(list(_HTML_BLOCK_TAGS)):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    for tag in soup.find_all(list(_HTML_CELL_TAGS)):
+        tag.insert_after(" ")
+    # Only plain strings are visible: comments, doctypes and CDATA are subclasses.
+    raw = "".join(s for s in soup.descendants if type(s) is NavigableString)
+    lines = (_WHITESPACE.sub(" ", line).strip() for line in raw.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _docx_text(data: bytes, path: str) -> str:
+    import docx  # deferred: slow to import
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    # python-docx surfaces a damaged package as any of these, depending on which part
+    # is broken (zip container, content types, XML).
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, SyntaxError) as exc:
+        hint = "re-save it as .docx or pass --skip-bad"
+        raise ReadError(path, f"not a readable Word document ({exc})", hint) from exc
+    return "\n".join(_docx_blocks(document))
+
+
+def _docx_blocks(container: Document | _Cell) -> Iterator[str]:
+    from docx.table import Table
+
+    for block in container.iter_inner_content():
+        if isinstance(block, Table):
+            yield from _docx_table(block)
+        elif block.text.strip():
+            yield block.text
+
+
+def _docx_table(table: Table) -> Iterator[str]:
+    # python-docx returns a merged cell once per grid column and row it spans; its
+    # XML element identifies it (holding the elements keeps their proxies unique).
+    seen: set[object] = set()
+    for row in table.rows:
+        for cell in row.cells:
+            if cell._tc not in seen:
+                seen.add(cell._tc)
+                yield from _docx_blocks(cell)

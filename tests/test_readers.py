@@ -1,0 +1,548 @@
+"""Tests for workbench.readers: discovery, encoding detection and text extraction."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import random
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from workbench import config
+from workbench.readers import (
+    SUPPORTED_SUFFIXES,
+    ReadError,
+    SourceFile,
+    decode_text,
+    discover,
+    extract_text,
+)
+
+SEED_NAMES = (
+    "000_688e36ac7d55ccc2.txt",
+    "001_74e1782f8eca611a.txt",
+    "002_d96b58a24a94b0c4.txt",
+    "003_8128e1cef60075aa.txt",
+    "004_09331bca989b350a.txt",
+)
+TRADITIONAL_SEEDS = ("000", "002")
+SIMPLIFIED_SEEDS = ("001", "003", "004")
+
+#: Characters of seed text re-encoded per case: a few KB keeps the suite fast.
+SAMPLE_CHARS = 3000
+
+# (seed prefixes, codec used to write the file, encoding decode_text must report)
+SEED_ENCODINGS = [
+    (TRADITIONAL_SEEDS + SIMPLIFIED_SEEDS, "utf-8-sig", "utf-8-sig"),
+    (TRADITIONAL_SEEDS + SIMPLIFIED_SEEDS, "utf-16", "utf-16"),
+    (TRADITIONAL_SEEDS + SIMPLIFIED_SEEDS, "utf-16-be+bom", "utf-16"),
+    (TRADITIONAL_SEEDS + SIMPLIFIED_SEEDS, "gb18030", "gb18030"),
+    (TRADITIONAL_SEEDS + SIMPLIFIED_SEEDS, "gbk", "gb18030"),
+    (SIMPLIFIED_SEEDS, "gb2312", "gb18030"),
+    (TRADITIONAL_SEEDS, "big5", "big5"),
+    (TRADITIONAL_SEEDS, "cp950", "big5"),
+]
+
+# One or two sentences (or less): too little text for statistics, so these are the
+# cases where GB and Big5 are easiest to confuse.
+SHORT_TEXTS = [
+    ("干群关系", "gbk", "gb18030"),
+    ("一些", "gbk", "gb18030"),  # these GBK bytes are also valid UTF-8 ("һЩ")
+    ("密切联系群众。", "gb2312", "gb18030"),
+    ("群众路线是党的生命线和根本工作路线。", "gb18030", "gb18030"),
+    ("我们党的最大优势是密切联系群众，最大危险是脱离群众。", "gbk", "gb18030"),
+    ("密切聯繫群眾是我們黨的顯著標誌。", "gb18030", "gb18030"),
+    ("密切聯繫群眾。", "big5", "big5"),
+    ("幹部要深入基層，傾聽群眾意見。", "big5", "big5"),
+    ("當前，如何進一步密切黨同人民群眾的血肉聯繫，已成為一個重要課題。", "big5", "big5"),
+    ("墻上的標語已經生銹。", "cp950", "big5"),  # 墻 and 銹 exist only in cp950
+    # Simplified-seed sentences that happen to use only characters Big5 has.
+    ("第四方面是特殊人群。", "big5", "big5"),
+    ("三、要有一种危机感。", "big5", "big5"),
+    ("查看全部留言", "big5", "big5"),
+]
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _seed_path(prefix: str) -> Path:
+    (name,) = (n for n in SEED_NAMES if n.startswith(prefix))
+    return config.SEEDS_DIR / name
+
+
+def _seed_text(prefix: str) -> str:
+    return _seed_path(prefix).read_text(encoding="utf-8")
+
+
+def _encode(text: str, codec: str) -> bytes:
+    if codec == "utf-16-be+bom":
+        return b"\xfe\xff" + text.encode("utf-16-be")
+    return text.encode(codec)
+
+
+def _encodable(text: str, codec: str) -> bool:
+    try:
+        _encode(text, codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _sample(text: str, codec: str, limit: int = SAMPLE_CHARS) -> str:
+    """Leading lines of ``text`` that ``codec`` can encode, about ``limit`` chars."""
+    kept: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        if size >= limit:
+            break
+        if _encodable(line, codec):
+            kept.append(line)
+            size += len(line) + 1
+    return "\n".join(kept)
+
+
+def _first_sentences(prefix: str, count: int) -> str:
+    sentences = re.findall(r"[^。\n]+。", _seed_text(prefix))
+    return "".join(sentences[:count])
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def _rel(sources: list[SourceFile], root: Path) -> list[str]:
+    return [Path(src.path).relative_to(root).as_posix() for src in sources]
+
+
+def _make_zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _noise(seed: int, size: int = 4096, low: int = 1) -> bytes:
+    rng = random.Random(seed)
+    return bytes(rng.randrange(low, 256) for _ in range(size))
+
+
+def _binary_blob(seed: int, size: int = 2048) -> bytes:
+    """A PNG header followed by random bytes (NULs included)."""
+    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + _noise(seed, size, low=0)
+
+
+# --- seeds ---------------------------------------------------------------------------
+
+
+def test_discover_seed_folder_finds_five_files_in_name_order() -> None:
+    found = discover([config.SEEDS_DIR])
+    assert [src.name for src in found] == list(SEED_NAMES)
+    assert all(src.suffix == ".txt" for src in found)
+    assert all(src.path == (config.SEEDS_DIR / src.name).as_posix() for src in found)
+
+
+def test_seed_sha256_matches_checksum_file() -> None:
+    expected = dict(
+        reversed(line.split()) for line in config.SEEDS_CHECKSUMS.read_text().splitlines()
+    )
+    assert {src.name: src.sha256 for src in discover([config.SEEDS_DIR])} == expected
+
+
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_seed_decodes_as_utf8(name: str) -> None:
+    data = (config.SEEDS_DIR / name).read_bytes()
+    assert decode_text(data, name) == (data.decode("utf-8"), "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("prefix", "codec", "expected"),
+    [(p, codec, expected) for prefixes, codec, expected in SEED_ENCODINGS for p in prefixes],
+)
+def test_seed_reencoded_roundtrips(prefix: str, codec: str, expected: str, tmp_path: Path) -> None:
+    text = _sample(_seed_text(prefix), codec)
+    assert len(text) >= 1000, "sample too small to be a meaningful test"
+    path = _write(tmp_path / f"{prefix}_{codec}.txt", _encode(text, codec))
+    (src,) = discover([path])
+    assert decode_text(src.data, src.path) == (text, expected)
+    assert extract_text(src) == (text, expected)
+
+
+@pytest.mark.parametrize("prefix", TRADITIONAL_SEEDS + SIMPLIFIED_SEEDS)
+@pytest.mark.parametrize("count", [1, 2])
+def test_seed_first_sentences_in_gb18030(prefix: str, count: int) -> None:
+    text = _first_sentences(prefix, count)
+    assert decode_text(text.encode("gb18030"), "s.txt") == (text, "gb18030")
+
+
+@pytest.mark.parametrize("prefix", TRADITIONAL_SEEDS)
+@pytest.mark.parametrize("count", [1, 2])
+def test_traditional_seed_first_sentences_in_big5(prefix: str, count: int) -> None:
+    text = _first_sentences(prefix, count)
+    assert decode_text(text.encode("big5"), "s.txt") == (text, "big5")
+
+
+@pytest.mark.parametrize(("text", "codec", "expected"), SHORT_TEXTS)
+def test_short_texts(text: str, codec: str, expected: str) -> None:
+    assert decode_text(text.encode(codec), "short.txt") == (text, expected)
+
+
+# --- decode_text details -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig", "utf-16", "gb18030", "big5"])
+def test_newlines_normalised(codec: str) -> None:
+    raw = "第一行\r\n第二行\r第三行\n幹部群眾關係"
+    text, _ = decode_text(raw.encode(codec), "nl.txt")
+    assert text == "第一行\n第二行\n第三行\n幹部群眾關係"
+
+
+def test_empty_and_ascii_data_are_utf8() -> None:
+    assert decode_text(b"", "e.txt") == ("", "utf-8")
+    assert decode_text(b"plain ASCII\r\n", "a.txt") == ("plain ASCII\n", "utf-8")
+
+
+def test_latin_letters_keep_utf8_even_when_gbk_could_read_them() -> None:
+    text = "côte à côte"  # "ô" is also a valid GBK pair for 么
+    assert decode_text(text.encode("utf-8"), "fr.txt") == (text, "utf-8")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_binary_file_raises_with_path(seed: int, tmp_path: Path) -> None:
+    path = _write(tmp_path / "docs" / "image.txt", _binary_blob(seed))
+    (src,) = discover([path])
+    with pytest.raises(ReadError) as info:
+        extract_text(src)
+    assert src.path in str(info.value)
+    assert info.value.path == src.path
+    assert "binary" in info.value.reason
+    assert "--skip-bad" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(bytes(range(1, 32)) * 20, id="control-chars"),
+        pytest.param(_noise(7), id="noise"),
+        pytest.param("UTF-32 文本".encode("utf-32"), id="utf-32"),
+        pytest.param("Café au lait, déjà vu, naïve.".encode("cp1252"), id="cp1252"),
+        pytest.param("日本語のテキストです。こんにちは".encode("shift_jis"), id="shift-jis"),
+        pytest.param("한국어 텍스트입니다".encode("euc-kr"), id="euc-kr"),
+        pytest.param(b"\xef\xbb\xbfok\xff\xfe", id="bad-after-utf8-bom"),
+    ],
+)
+def test_undecodable_data_raises_instead_of_mojibake(data: bytes) -> None:
+    with pytest.raises(ReadError, match=r"^x/bad\.txt: .*convert it to UTF-8"):
+        decode_text(data, "x/bad.txt")
+
+
+def test_read_error_pickles() -> None:
+    err = ReadError("a.txt", "broken", "fix it")
+    again = pickle.loads(pickle.dumps(err))
+    assert (again.path, again.reason, str(again)) == ("a.txt", "broken", "a.txt: broken; fix it")
+
+
+# --- discover ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    for rel in (
+        "a.txt",
+        "b.MD",
+        "sub/c.html",
+        "sub/deeper/d.docx",
+        "sub/deeper/e.htm",
+        ".hidden.txt",
+        ".git/x.txt",
+        "sub/.cache/y.txt",
+        "__MACOSX/z.txt",
+        "~$lock.docx",
+        "notes.csv",
+    ):
+        _write(root / rel, f"内容 {rel}".encode())
+    _make_zip(root / "archive.zip", {"inner.txt": "压缩包里的文件".encode()})
+    return root
+
+
+# What a folder walk finds in `corpus` (zip archives are not opened there).
+VISIBLE = ["a.txt", "b.MD", "sub/c.html", "sub/deeper/d.docx", "sub/deeper/e.htm"]
+
+
+def test_folder_is_searched_recursively_skipping_hidden(corpus: Path) -> None:
+    found = discover([corpus])
+    assert _rel(found, corpus) == VISIBLE
+    assert found[0].data == "内容 a.txt".encode()
+    assert found[1].suffix == ".md"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("*.txt", ["a.txt"]),
+        ("sub/*.html", ["sub/c.html"]),
+        ("**/*.htm*", ["sub/c.html", "sub/deeper/e.htm"]),
+        ("**/*", ["a.txt", "archive.zip!inner.txt", *VISIBLE[1:]]),
+        ("s?b", VISIBLE[2:]),  # a matching folder is searched like a folder
+    ],
+)
+def test_glob_patterns(corpus: Path, pattern: str, expected: list[str]) -> None:
+    assert _rel(discover([f"{corpus}/{pattern}"]), corpus) == expected
+
+
+def test_relative_display_paths(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(corpus.parent)
+    assert [src.path for src in discover(["corpus/sub", "corpus/*.txt"])] == [
+        "corpus/a.txt",
+        "corpus/sub/c.html",
+        "corpus/sub/deeper/d.docx",
+        "corpus/sub/deeper/e.htm",
+    ]
+
+
+def test_same_file_given_twice_counts_once(corpus: Path) -> None:
+    a = corpus / "a.txt"
+    found = discover([a, str(a), corpus / "sub" / ".." / "a.txt", corpus, f"{corpus}/*.txt"])
+    assert _rel(found, corpus) == VISIBLE
+    assert found[0].path == a.as_posix()
+
+
+def test_single_path_is_accepted(corpus: Path) -> None:
+    assert _rel(discover(corpus / "sub"), corpus) == VISIBLE[2:]
+
+
+def test_results_sorted_by_display_path(corpus: Path) -> None:
+    found = discover([corpus / "sub" / "c.html", corpus / "b.MD", corpus / "a.txt"])
+    assert _rel(found, corpus) == ["a.txt", "b.MD", "sub/c.html"]
+
+
+@pytest.mark.parametrize("rel", ["missing.txt", "no/such/folder", "missing-*.txt", "**/*.nope"])
+def test_missing_path_or_empty_glob_raises(corpus: Path, rel: str) -> None:
+    spec = f"{corpus}/{rel}"
+    with pytest.raises(FileNotFoundError, match=re.escape(spec)):
+        discover([corpus / "a.txt", spec])
+
+
+def test_glob_matching_only_unsupported_files_raises(corpus: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"no file ending in \.txt"):
+        discover([f"{corpus}/*.csv"])
+
+
+@pytest.mark.parametrize("name", ["notes.csv", "README", "report.pdf"])
+def test_explicit_unsupported_suffix_raises(corpus: Path, name: str) -> None:
+    path = _write(corpus / name, b"x")
+    with pytest.raises(ReadError) as info:
+        discover([path])
+    assert info.value.path == path.as_posix()
+    assert all(suffix in str(info.value) for suffix in SUPPORTED_SUFFIXES)
+
+
+def test_empty_folder_gives_nothing(tmp_path: Path) -> None:
+    assert discover([tmp_path]) == []
+
+
+# --- zip archives --------------------------------------------------------------------
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    path = _make_zip(
+        tmp_path / "corpus.zip",
+        {
+            "sub/": b"",
+            "sub/a.txt": "群众路线".encode(),
+            "b.html": "<p>为民务实</p>".encode("gbk"),
+            "ZZZZ.txt": "清廉".encode("gb18030"),
+            "__MACOSX/sub/._a.txt": b"\x00\x05\x16\x07 resource fork",
+            ".DS_Store": b"\x00\x00\x00\x01Bud1",
+            "sub/.hidden.txt": b"hidden",
+            "notes.csv": b"a,b",
+            "nested.zip": b"PK",
+        },
+    )
+    # Simulate an archive made on Chinese Windows: a GBK member name without the
+    # UTF-8 flag (same byte length as the placeholder, so offsets stay valid).
+    raw = path.read_bytes().replace(b"ZZZZ.txt", "中文.txt".encode("gbk"))
+    path.write_bytes(raw)
+    return path
+
+
+def test_zip_members_are_listed_skipping_macosx_and_hidden(archive: Path) -> None:
+    found = discover([archive])
+    zip_path = archive.as_posix()
+    assert [src.path for src in found] == [
+        f"{zip_path}!b.html",
+        f"{zip_path}!sub/a.txt",
+        f"{zip_path}!中文.txt",
+    ]
+    assert [src.name for src in found] == ["b.html", "a.txt", "中文.txt"]
+    assert [extract_text(src) for src in found] == [
+        ("为民务实", "gb18030"),
+        ("群众路线", "utf-8"),
+        ("清廉", "gb18030"),
+    ]
+
+
+def test_zip_given_twice_and_by_glob_counts_once(archive: Path) -> None:
+    found = discover([archive, archive, f"{archive.parent}/*.zip"])
+    assert len(found) == 3
+
+
+def test_zip_inside_a_folder_is_not_expanded(corpus: Path) -> None:
+    assert all("!" not in src.path for src in discover([corpus]))
+    assert [src.name for src in discover([corpus / "archive.zip"])] == ["inner.txt"]
+
+
+def test_corrupt_zip_raises_read_error(tmp_path: Path) -> None:
+    path = _write(tmp_path / "broken.zip", b"PK\x03\x04" + _binary_blob(3, 64))
+    with pytest.raises(ReadError, match=re.escape(path.as_posix())):
+        discover([path])
+
+
+# --- HTML ----------------------------------------------------------------------------
+
+GBK_PAGE = """<!DOCTYPE html>
+<html><head>
+<meta charset="gbk">
+<title>页面标题</title>
+<style>body { font-family: "宋体"; }</style>
+<script>var note = "脚本里的文字";</script>
+</head>
+<body>
+<nav><a href="/">首页</a> | <a href="/news">新闻中心</a></nav>
+<!-- 注释不应出现 -->
+<h1>关于做好新时期群众工作的几点体会</h1>
+<div class="content">
+  <p>我们党是做群众工作起家的，<b>群众工作</b>是党全部工作的基础。</p>
+  <p>第一行<br>第二行&nbsp;&nbsp;有空格</p>
+  <ul><li>深入基层</li><li>倾听民意</li></ul>
+  <table><tr><td>姓名</td><td>职务</td></tr><tr><td>刘长江</td><td>干部</td></tr></table>
+</div>
+<noscript>请启用脚本</noscript>
+<script type="text/javascript">document.write("不可见");</script>
+</body></html>
+"""
+
+GBK_PAGE_TEXT = "\n".join(
+    [
+        "首页 | 新闻中心",
+        "关于做好新时期群众工作的几点体会",
+        "我们党是做群众工作起家的，群众工作是党全部工作的基础。",
+        "第一行",
+        "第二行 有空格",
+        "深入基层",
+        "倾听民意",
+        "姓名 职务",
+        "刘长江 干部",
+    ]
+)
+
+
+def test_html_with_gbk_meta_charset(tmp_path: Path) -> None:
+    path = _write(tmp_path / "page.html", GBK_PAGE.encode("gbk"))
+    (src,) = discover([path])
+    assert extract_text(src) == (GBK_PAGE_TEXT, "gb18030")
+
+
+@pytest.mark.parametrize(
+    ("meta", "codec", "expected"),
+    [
+        ('<meta http-equiv="Content-Type" content="text/html; charset=GB2312">', "gbk", "gb18030"),
+        ('<meta charset="big5">', "big5", "big5"),
+        ("", "big5", "big5"),  # no declaration: detected from the bytes
+        ("", "utf-8", "utf-8"),
+        ('<meta charset="gb2312">', "utf-8", "utf-8"),  # mislabelled page
+        ('<meta charset="utf-8">', "gbk", "gb18030"),  # mislabelled page
+    ],
+)
+def test_html_charset_declarations(meta: str, codec: str, expected: str) -> None:
+    body = "<p>密切聯繫群眾</p><p>幹部深入基層</p>"
+    page = f"<html><head>{meta}</head><body>{body}</body></html>"
+    src = SourceFile("p.htm", "p.htm", page.encode(codec))
+    assert extract_text(src) == ("密切聯繫群眾\n幹部深入基層", expected)
+
+
+# --- docx ----------------------------------------------------------------------------
+
+
+def _make_docx(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("干群关系调查报告", level=1)
+    document.add_paragraph("密切联系群众是党的优良传统。")
+    document.add_paragraph("")
+    table = document.add_table(rows=2, cols=3)
+    table.cell(0, 0).text = "地区"
+    table.cell(0, 1).text = "满意度"
+    table.cell(0, 2).merge(table.cell(1, 2)).text = "备注"
+    table.cell(1, 0).text = "兴山县"
+    table.cell(1, 1).text = "高"
+    document.add_paragraph("结论：要倾听群众意见。")
+    document.save(path)
+    return path
+
+
+def test_docx_paragraphs_and_tables(tmp_path: Path) -> None:
+    (src,) = discover([_make_docx(tmp_path / "report.docx")])
+    expected = [
+        "干群关系调查报告",
+        "密切联系群众是党的优良传统。",
+        "地区",
+        "满意度",
+        "备注",
+        "兴山县",
+        "高",
+        "结论：要倾听群众意见。",
+    ]
+    assert extract_text(src) == ("\n".join(expected), "docx")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(_binary_blob(4), id="not-a-zip"),
+        pytest.param(b"PK\x03\x04garbage", id="truncated-zip"),
+        pytest.param(None, id="zip-without-document"),
+    ],
+)
+def test_corrupt_docx_raises_read_error(data: bytes | None, tmp_path: Path) -> None:
+    if data is None:
+        data = _make_zip(tmp_path / "x.zip", {"readme.txt": b"hello"}).read_bytes()
+    src = SourceFile("bad.docx", "in/bad.docx", data)
+    with pytest.raises(ReadError, match=r"^in/bad\.docx: "):
+        extract_text(src)
+
+
+# --- misc ----------------------------------------------------------------------------
+
+
+def test_extract_text_rejects_unsupported_suffix() -> None:
+    with pytest.raises(ReadError, match=r"unsupported file type '\.pdf'"):
+        extract_text(SourceFile("a.pdf", "a.pdf", b"%PDF-1.7"))
+
+
+def test_source_file_properties() -> None:
+    src = SourceFile("A.HTML", "x.zip!dir/A.HTML", b"<p>x</p>")
+    assert src.suffix == ".html"
+    assert src.sha256 == hashlib.sha256(b"<p>x</p>").hexdigest()
+    assert "<p>" not in repr(src)
+
+
+def test_import_is_cheap() -> None:
+    code = (
+        "import sys, workbench.readers; "
+        "print(sorted(m for m in ('bs4', 'docx', 'charset_normalizer') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
