@@ -1,0 +1,312 @@
+"""Split a cleaned file into articles, with titles and authors.
+
+Article markers are regexes in ``resources/structure.yaml`` (``articles.markers``),
+matched on Simplified text: ``第一篇:…`` at the start of a line (002), a title line
+ending in ``【第一篇】`` (004) and the nested ``篇2:`` that may start in the middle of
+a line (004 ``…脱离实际。篇2:整改措施文档``: the line is split; the text before the
+marker ends the previous article, the text after it is the new article's title).
+
+Decisions
+---------
+* **Titles.** The text after ``第N篇:`` / ``篇N:``, or before ``【第N篇】``. A first
+  body line repeating the title (002 ``干群關系`` under ``第三篇:干群關系``) is
+  dropped. An article without a marker title takes its first line as title when
+  that line is *title-like* (at most 40 characters, no sentence punctuation, not a
+  heading: 003 after boilerplate removal). When the title runs into the author
+  and the first sentence (001 ``关于做好新时期群众工作的几点体会刘长江现在有…``), a
+  ``关于…(体会|思考|调查|…)`` prefix followed by a 2–3 character name (a known surname
+  plus one or two characters) is split off: the rest of the line stays as body.
+  Otherwise the title is the ``文章標題:`` metadata line inside the article, if
+  any, else ``""`` (000 has no title line: callers fall back to the file name).
+* **Authors.** From the ``关于…`` split above or from a byline directly under the
+  title: an optional organisation, then names separated by spaces (003
+  ``湖北省兴山县委县直机关工委 徐 平 王书银`` → ``徐平、王书银``; single characters
+  are re-joined in pairs because a two-character name is padded to three). The
+  byline line is removed from the body; the organisation is not kept. ``""`` when
+  none is found.
+* **Preamble.** Title-like lines before the first marker are the file's title
+  (004 ``宗旨意识淡化原因个人剖析【精编5篇】``; see :func:`file_title`), not an
+  article. Other preamble lines are real text and are prepended to article 1, so
+  ``index`` stays equal to the 第N篇 number. A file without markers is one article.
+
+Examples
+--------
+>>> from workbench.boilerplate import CleanText
+>>> lines = [(1, "第一篇:甲"), (2, "正文一。"), (3, "第二篇:乙"), (4, "乙"), (5, "正文二。")]
+>>> clean = CleanText(lines, [])
+>>> [(a.index, a.title, a.lines) for a in split_articles(clean)]
+[(1, '甲', [(2, '正文一。')]), (2, '乙', [(5, '正文二。')])]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from workbench.boilerplate import CleanText, extract_metadata
+from workbench.structure import load_structure_config, match_heading, simplified_aligned
+
+Lines = list[tuple[int, str]]
+
+
+@dataclass
+class ArticleText:
+    """One article: 1-based ``index`` in its file, title, author, body lines.
+
+    ``lines`` are ``(line_no, text)`` pairs in the original script, without the
+    title and byline lines.
+    """
+
+    index: int
+    title: str
+    author: str
+    lines: Lines
+
+
+@dataclass(frozen=True)
+class _Marker:
+    id: str
+    where: str
+    pattern: re.Pattern[str]
+
+
+@cache
+def _markers() -> tuple[_Marker, ...]:
+    raw = load_structure_config().raw["articles"]["markers"]
+    return tuple(_Marker(m["id"], m["where"], re.compile(m["pattern"])) for m in raw)
+
+
+def _config() -> dict:
+    return load_structure_config().raw["articles"]
+
+
+def find_marker(text: str) -> tuple[int, str] | None:
+    """``(split position, title)`` of an article marker in a line, else ``None``.
+
+    Examples
+    --------
+    >>> find_marker("第一篇:如何改善干群關系")
+    (0, '如何改善干群關系')
+    >>> find_marker("宗旨意识淡化原因个人剖析【第二篇】")
+    (0, '宗旨意识淡化原因个人剖析')
+    >>> find_marker("问题二:拍脑袋决策,脱离实际。篇2:整改措施文档")
+    (15, '整改措施文档')
+    >>> find_marker("宗旨意识淡化原因个人剖析【精编5篇】") is None
+    True
+    """
+    simple = simplified_aligned(text)
+    for marker in _markers():
+        m = marker.pattern.fullmatch(simple) if marker.where == "line" else None
+        if marker.where == "inline":
+            m = marker.pattern.search(simple)
+        if m:
+            start = m.start() if marker.where == "inline" else 0
+            return start, text[m.start("title") : m.end("title")].strip()
+    return None
+
+
+def is_short_title(text: str) -> bool:
+    """At most ``title_line.max_chars`` characters and no sentence punctuation.
+
+    Examples
+    --------
+    >>> is_short_title("宗旨意识淡化原因个人剖析"), is_short_title("群众工作是党全部工作的基础。")
+    (True, False)
+    """
+    cfg = _config()["title_line"]
+    simple = simplified_aligned(text.strip())
+    return 0 < len(simple) <= cfg["max_chars"] and not re.search(cfg["forbidden"], simple)
+
+
+def is_title_like(text: str) -> bool:
+    """A short title (:func:`is_short_title`) that is not a numbered heading.
+
+    An unnumbered label such as "关于甲的思考" or "问题及原因" counts as title-like:
+    at the top of an article it is a title.
+
+    Examples
+    --------
+    >>> is_title_like("关于县级机关党员干部联系和服务群众的调查与思考")
+    True
+    >>> is_title_like("一、指导思想"), is_title_like("关于甲的思考")
+    (False, True)
+    """
+    heading = match_heading(simplified_aligned(text.strip()))
+    return is_short_title(text) and (heading is None or heading.family.id == "label")
+
+
+def _same_title(a: str, b: str) -> bool:
+    def key(s: str) -> str:
+        return re.sub(r"[\s\W_]+", "", simplified_aligned(s))
+
+    return bool(a) and key(a) == key(b)
+
+
+# -------------------------------------------------------------------- title + author
+
+
+def _name_length(tail: str) -> int | None:
+    """Length (3 or 2) of the author's name at the start of ``tail``, else None."""
+    cfg = _config()["title_author"]
+    surnames, compounds = cfg["surnames"], cfg["compound_surnames"]
+    candidates = [
+        n
+        for n in (3, 2)
+        if len(tail) > n and (tail[0] in surnames or (n == 3 and tail[:2] in compounds))
+    ]
+    for n in candidates:
+        if any(tail[n:].startswith(w) for w in cfg["openers"]):
+            return n
+    return candidates[0] if candidates else None
+
+
+def split_title_author(text: str) -> tuple[str, str, str] | None:
+    """Split ``关于…体会`` + name + first sentence run together on one line.
+
+    Returns ``(title, author, rest)`` in the original script, or ``None``.
+
+    Examples
+    --------
+    >>> split_title_author("关于做好新时期群众工作的几点体会刘长江现在有这样五句话令人深思。")
+    ('关于做好新时期群众工作的几点体会', '刘长江', '现在有这样五句话令人深思。')
+    >>> split_title_author("关于做好新时期群众工作的几点体会现在有这样五句话。") is None
+    True
+    """
+    simple = simplified_aligned(text)
+    m = re.fullmatch(_config()["title_author"]["pattern"], simple)
+    if not m:
+        return None
+    n = _name_length(m["tail"])
+    if n is None:
+        return None
+    cut = m.start("tail")
+    return text[:cut].strip(), text[cut : cut + n], text[cut + n :].strip()
+
+
+def parse_byline(text: str) -> str | None:
+    """Author names from a byline such as ``湖北省兴山县委县直机关工委 徐 平 王书银``.
+
+    Examples
+    --------
+    >>> parse_byline("湖北省兴山县委县直机关工委 徐 平 王书银")
+    '徐平、王书银'
+    >>> parse_byline("我鄉干群關系現狀 成因及對策") is None
+    True
+    """
+    cfg = _config()["byline"]
+    simple = simplified_aligned(text.strip())
+    m = re.fullmatch(cfg["pattern"], simple)
+    if not m:
+        return None
+    tokens = text.strip()[m.start("names") : m.end("names")].split(" ")
+    if m["org"] is None and len(tokens) < cfg["min_tokens_without_org"]:
+        return None
+    names: list[str] = []
+    for token in tokens:
+        if names and len(token) == 1 and len(names[-1]) == 1 and names[-1] != token:
+            names[-1] += token
+        else:
+            names.append(token)
+    return cfg["joiner"].join(names)
+
+
+# --------------------------------------------------------------------------- split
+
+
+def _segments(lines: Lines) -> tuple[Lines, list[tuple[str, Lines]]]:
+    """(preamble lines, [(marker title, body lines)]) for a file's kept lines."""
+    preamble: Lines = []
+    articles: list[tuple[str, Lines]] = []
+    for line_no, text in lines:
+        found = find_marker(text)
+        current = articles[-1][1] if articles else preamble
+        if found is None:
+            current.append((line_no, text))
+            continue
+        pos, title = found
+        if text[:pos].strip():
+            current.append((line_no, text[:pos].strip()))
+        if is_short_title(title) or not title:
+            articles.append((title, []))
+        else:  # the "title" is a sentence: keep it as body text
+            articles.append(("", [(line_no, title)]))
+    return preamble, articles
+
+
+def _head(title: str, body: Lines) -> tuple[str, str, Lines]:
+    """Title, author and remaining body of one article (see module notes)."""
+    author = ""
+    if body and title and _same_title(body[0][1], title):
+        body = body[1:]
+    elif body and not title:
+        line_no, first = body[0]
+        split = split_title_author(first)
+        if is_title_like(first):
+            title, body = first, body[1:]
+        elif split is not None:
+            title, author, rest = split
+            body = [(line_no, rest), *body[1:]] if rest else body[1:]
+    if body and title and not author:
+        byline = parse_byline(body[0][1])
+        if byline is not None:
+            author, body = byline, body[1:]
+    return title, author, body
+
+
+def _metadata_title(clean: CleanText, first: int, last: int) -> str:
+    for line_no, field, value in extract_metadata(clean):
+        if field == "title" and first <= line_no <= last:
+            return value
+    return ""
+
+
+def file_title(clean: CleanText) -> str:
+    """The title-like line before the first article marker, ``""`` if none.
+
+    Examples
+    --------
+    >>> from workbench.boilerplate import CleanText
+    >>> file_title(CleanText([(1, "宗旨意识淡化原因个人剖析【精编5篇】"), (3, "甲【第一篇】")], []))
+    '宗旨意识淡化原因个人剖析【精编5篇】'
+    """
+    preamble, articles = _segments(clean.lines)
+    if not articles:
+        return ""
+    return next((t for _, t in preamble if is_title_like(t)), "")
+
+
+def split_articles(clean: CleanText) -> list[ArticleText]:
+    """Split cleaned text into articles.
+
+    Parameters
+    ----------
+    clean
+        Output of :func:`workbench.boilerplate.strip_boilerplate`.
+
+    Returns
+    -------
+    list of ArticleText
+        One per article marker, or a single article when the file has none.
+
+    Examples
+    --------
+    >>> from workbench.boilerplate import strip_boilerplate
+    >>> arts = split_articles(strip_boilerplate("关于甲的思考\\n\\n某某局 徐 平 王书银\\n正文。"))
+    >>> [(a.index, a.title, a.author, a.lines) for a in arts]
+    [(1, '关于甲的思考', '徐平、王书银', [(4, '正文。')])]
+    """
+    preamble, segments = _segments(clean.lines)
+    if not segments:
+        segments = [("", preamble)]
+    else:
+        text_lines = [(n, t) for n, t in preamble if not is_title_like(t)]
+        segments[0] = (segments[0][0], text_lines + segments[0][1])
+    articles: list[ArticleText] = []
+    ends = [body[-1][0] if body else 0 for _, body in segments]
+    for index, (title, body) in enumerate(segments, start=1):
+        first = ends[index - 2] + 1 if index > 1 else 1
+        title, author, body = _head(title, body)
+        title = title or _metadata_title(clean, first, ends[index - 1])
+        articles.append(ArticleText(index, title, author, body))
+    return articles

@@ -1,0 +1,389 @@
+"""Remove web-page and download-site boilerplate from raw corpus text.
+
+The rules are data, not code: they live in ``resources/boilerplate.yaml`` (see the
+header comment of that file for the fields). Three kinds exist:
+
+``line_regex``
+    drop a whole line that matches (``七一社区 注册``, ``(责编:…)``, the 阿拉题库 preface).
+``inline_regex``
+    delete the matching span inside a line (the xiexiebang.com footer, a ``?``
+    bullet artefact at the start of a line); a line left empty is dropped.
+``block_start``
+    drop the matching line and everything after it up to an optional ``end``
+    line or the end of the file (人民网 page tail: 扫一扫 … 热点关键词). A
+    ``max_lines`` guard keeps a stray marker from swallowing real text.
+
+Decisions
+---------
+* **Script.** Patterns are matched on :func:`workbench.script.to_simplified` of the
+  line, so one rule covers 責編 and 责编; every returned text (kept lines, removed
+  lines and spans) is in the original script. Inline spans are mapped back by
+  position, which is exact because OpenCC ``t2s`` keeps the length of every seed
+  line; if a conversion ever changes the length, the inline pattern is matched on
+  the original text instead.
+* **Whitespace.** Inside kept lines, runs of ASCII, no-break (U+00A0) and
+  ideographic (U+3000) spaces collapse to **one ASCII space** and the ends are
+  stripped; zero-width characters are deleted. Spaces between Chinese characters
+  are *not* deleted: in these files a space is often the only separator between a
+  run-in heading and its body (001 ``…政治导向 一是…``, 002 ``…主動性 站在…``) or
+  between the names of a byline (003 ``徐 平 王书银``: a two-character name padded
+  to three). :mod:`workbench.structure` and :mod:`workbench.articles` read those
+  spaces; tokenisers can drop them later.
+* **Line numbers** are 1-based positions in ``text.split("\\n")`` (a trailing
+  ``\\r`` is dropped), i.e. what an editor shows. Blank lines are skipped silently.
+* **Metadata lines** (``文章標題:…``, the 人民网 dateline) are removed like any
+  boilerplate but their rule names a ``field``; :func:`extract_metadata` recovers
+  the value.
+
+Examples
+--------
+>>> clean = strip_boilerplate("七一社区\\u00a0\\u00a0注册\\n\\n干群關係  緊張。\\n(責編:趙娟)")
+>>> clean.lines
+[(3, '干群關係 緊張。')]
+>>> [(r.line_no, r.rule) for r in clean.removed]
+[(1, 'people_qiyi_register'), (4, 'people_editor')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workbench.config import RESOURCES_DIR
+from workbench.script import to_simplified
+
+#: Default rule file.
+DEFAULT_RULES_PATH = RESOURCES_DIR / "boilerplate.yaml"
+
+#: Rule kinds understood by :func:`strip_boilerplate`.
+KINDS = ("line_regex", "inline_regex", "block_start")
+
+_ALLOWED_FIELDS = {"id", "kind", "pattern", "description", "end", "max_lines", "field"}
+_SPACE_RUN = re.compile(r"\s+")  # str patterns: \s covers U+00A0, U+3000, U+2000-U+200A
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One boilerplate rule, validated and compiled (see ``boilerplate.yaml``)."""
+
+    id: str
+    kind: str
+    pattern: re.Pattern[str]
+    description: str
+    end: re.Pattern[str] | None = None
+    max_lines: int | None = None
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A removed line (or span, for inline rules) and the rule that removed it.
+
+    ``line_no`` is 1-based; ``text`` is the original line as read (original script,
+    whitespace untouched) or, for inline rules, the removed span.
+    """
+
+    line_no: int
+    text: str
+    rule: str
+
+
+@dataclass
+class CleanText:
+    """Kept lines ``(line_no, text)`` and the removals, both in original script.
+
+    Kept lines are non-empty with whitespace normalised (see module notes).
+    """
+
+    lines: list[tuple[int, str]]
+    removed: list[RemovedLine]
+
+    def removed_counts(self) -> dict[str, int]:
+        """Number of removals per rule id.
+
+        Examples
+        --------
+        >>> strip_boilerplate("? 甲\\n? 乙").removed_counts()
+        {'bullet_artefact': 2}
+        """
+        return dict(Counter(r.rule for r in self.removed))
+
+    @property
+    def text(self) -> str:
+        """The kept lines joined with newlines.
+
+        Examples
+        --------
+        >>> strip_boilerplate("甲\\n\\n乙").text
+        '甲\\n乙'
+        """
+        return "\n".join(t for _, t in self.lines)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _fail(rule_name: str, field: str, problem: str) -> ValueError:
+    return ValueError(f"boilerplate rule {rule_name}: field {field!r} {problem}")
+
+
+def _compile(rule_name: str, field: str, value: Any) -> re.Pattern[str]:
+    if not isinstance(value, str) or not value:
+        raise _fail(rule_name, field, "must be a non-empty regex string")
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise _fail(rule_name, field, f"is not a valid regex: {exc}") from exc
+
+
+def _rule_id(raw: Any, index: int) -> str:
+    if not isinstance(raw, dict):
+        raise _fail(f"#{index}", "id", "missing: the rule is not a mapping")
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not rid.strip():
+        raise _fail(f"#{index}", "id", "is missing or empty")
+    return rid
+
+
+def _parse_rule(raw: dict[str, Any], rid: str) -> Rule:
+    name = repr(rid)
+    unknown = sorted(set(raw) - _ALLOWED_FIELDS)
+    if unknown:
+        raise _fail(name, unknown[0], "is not a known field")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise _fail(name, "kind", f"must be one of {', '.join(KINDS)}; got {kind!r}")
+    pattern = _compile(name, "pattern", raw.get("pattern"))
+    description = raw.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise _fail(name, "description", "is missing or empty")
+    if kind != "block_start" and ("end" in raw or "max_lines" in raw):
+        bad = "end" if "end" in raw else "max_lines"
+        raise _fail(name, bad, "is only allowed for kind block_start")
+    end = _compile(name, "end", raw["end"]) if raw.get("end") is not None else None
+    max_lines = raw.get("max_lines")
+    if max_lines is not None and (not isinstance(max_lines, int) or max_lines < 1):
+        raise _fail(name, "max_lines", f"must be a positive integer; got {max_lines!r}")
+    field = raw.get("field")
+    if field is not None:
+        if not isinstance(field, str) or not field:
+            raise _fail(name, "field", "must be a non-empty string")
+        if "value" not in pattern.groupindex:
+            raise _fail(name, "pattern", "needs a (?P<value>...) group because 'field' is set")
+    return Rule(rid, kind, pattern, description.strip(), end, max_lines, field)
+
+
+@lru_cache(maxsize=16)
+def _load_rules_cached(path: str) -> tuple[Rule, ...]:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"boilerplate rules {path}: not valid YAML: {exc}") from exc
+    raw_rules = data.get("rules") if isinstance(data, dict) else data
+    if not isinstance(raw_rules, list):
+        raise ValueError(f"boilerplate rules {path}: expected a top-level 'rules' list")
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_rules, start=1):
+        rid = _rule_id(raw, index)
+        if rid in seen:
+            raise _fail(repr(rid), "id", "is duplicated")
+        seen.add(rid)
+        rules.append(_parse_rule(raw, rid))
+    return tuple(rules)
+
+
+def load_rules(path: str | Path | None = None) -> list[Rule]:
+    """Load, validate and compile the boilerplate rules (cached per file).
+
+    Parameters
+    ----------
+    path
+        A YAML rule file; defaults to ``resources/boilerplate.yaml``.
+
+    Returns
+    -------
+    list of Rule
+        In file order.
+
+    Raises
+    ------
+    ValueError
+        If the file is not valid YAML or a rule is malformed (missing ``id``,
+        unknown ``kind``, bad regex, ...). The message names the rule id (or its
+        position when the id itself is missing) and the offending field.
+
+    Examples
+    --------
+    >>> rules = load_rules()
+    >>> sorted({r.kind for r in rules})
+    ['block_start', 'inline_regex', 'line_regex']
+    >>> next(r for r in rules if r.id == "people_editor").pattern.search("(责编:赵娟)") is not None
+    True
+    """
+    resolved = Path(path) if path is not None else DEFAULT_RULES_PATH
+    return list(_load_rules_cached(str(resolved.resolve())))
+
+
+# ------------------------------------------------------------------------- cleaning
+
+
+def normalize_spaces(line: str) -> str:
+    """Collapse whitespace runs to one ASCII space, drop zero-width characters, strip.
+
+    Examples
+    --------
+    >>> normalize_spaces("\\u3000徐\\u00a0平\\u00a0\\u00a0王书银\\u200b ")
+    '徐 平 王书银'
+    """
+    return _SPACE_RUN.sub(" ", _ZERO_WIDTH.sub("", line)).strip()
+
+
+def _inline_spans(rule: Rule, simplified: str, original: str) -> list[tuple[int, int]]:
+    """Spans of ``original`` to delete; positions come from the Simplified text."""
+    haystack = simplified if len(simplified) == len(original) else original
+    return [m.span() for m in rule.pattern.finditer(haystack) if m.end() > m.start()]
+
+
+def _apply_inline(
+    line_no: int, text: str, simplified: str, rules: list[Rule], removed: list[RemovedLine]
+) -> tuple[str, str]:
+    """Delete inline spans rule by rule; return the new (original, simplified) text."""
+    for rule in rules:
+        spans = _inline_spans(rule, simplified, text)
+        if not spans:
+            continue
+        for start, end in reversed(spans):
+            removed.append(RemovedLine(line_no, text[start:end], rule.id))
+            text = text[:start] + text[end:]
+            if len(simplified) >= end:
+                simplified = simplified[:start] + simplified[end:]
+        text = normalize_spaces(text)
+        simplified = to_simplified(text)
+    return text, simplified
+
+
+def _block_size(rule: Rule, simplified: list[str], start: int) -> tuple[int, int]:
+    """(index after the block, number of non-empty lines in it) for a block at ``start``."""
+    stop = len(simplified)
+    if rule.end is not None:
+        for j in range(start + 1, len(simplified)):
+            if rule.end.search(simplified[j]):
+                stop = j + 1
+                break
+    return stop, sum(1 for s in simplified[start:stop] if s)
+
+
+def _open_block(rules: list[Rule], simplified: list[str], index: int) -> tuple[Rule, int] | None:
+    """The first block rule starting at ``index`` whose block passes ``max_lines``."""
+    for rule in rules:
+        if rule.pattern.search(simplified[index]):
+            stop, size = _block_size(rule, simplified, index)
+            if rule.max_lines is None or size <= rule.max_lines:
+                return rule, stop
+    return None
+
+
+def _first_match(rules: list[Rule], simplified: str) -> Rule | None:
+    return next((r for r in rules if r.pattern.search(simplified)), None)
+
+
+def _by_kind(rules: list[Rule]) -> dict[str, list[Rule]]:
+    return {kind: [r for r in rules if r.kind == kind] for kind in KINDS}
+
+
+def strip_boilerplate(text: str, rules: list[Rule] | None = None) -> CleanText:
+    """Remove boilerplate lines and spans from ``text``.
+
+    Parameters
+    ----------
+    text
+        The whole file as a string.
+    rules
+        Rules from :func:`load_rules`; the bundled rules by default.
+
+    Returns
+    -------
+    CleanText
+        Kept lines (1-based line numbers, normalised whitespace, original script)
+        and every removal with the id of the rule responsible.
+
+    Examples
+    --------
+    >>> text = "? 打造和諧干群關係\\n正文。《甲》來源于xiexiebang.com,歡迎閱讀甲。"
+    >>> clean = strip_boilerplate(text)
+    >>> clean.lines
+    [(1, '打造和諧干群關係'), (2, '正文。')]
+    >>> for r in clean.removed:
+    ...     print(r.line_no, repr(r.text), r.rule)
+    1 '? ' bullet_artefact
+    2 '《甲》來源于xiexiebang.com,歡迎閱讀甲。' xiexiebang_footer
+    """
+    kinds = _by_kind(load_rules() if rules is None else rules)
+    raw_lines = [line.rstrip("\r") for line in text.split("\n")]
+    normal = [normalize_spaces(line) for line in raw_lines]
+    simplified = [to_simplified(line) for line in normal]
+    kept: list[tuple[int, str]] = []
+    removed: list[RemovedLine] = []
+    block: Rule | None = None
+    block_stop = 0
+    for index, (raw, line, simple) in enumerate(zip(raw_lines, normal, simplified, strict=True)):
+        line_no = index + 1
+        if block is not None and index >= block_stop:
+            block = None
+        if not line:
+            continue
+        if block is not None:
+            rule = _first_match(kinds["line_regex"], simple) or block
+            removed.append(RemovedLine(line_no, raw, rule.id))
+            continue
+        line, simple = _apply_inline(line_no, line, simple, kinds["inline_regex"], removed)
+        if not line:
+            continue
+        line_rule = _first_match(kinds["line_regex"], simple)
+        opened = _open_block(kinds["block_start"], simplified, index)
+        if opened is not None:
+            block, block_stop = opened
+        culprit = line_rule if line_rule is not None else (opened[0] if opened else None)
+        if culprit is not None:
+            removed.append(RemovedLine(line_no, raw, culprit.id))
+            continue
+        kept.append((line_no, line))
+    return CleanText(kept, removed)
+
+
+def extract_metadata(
+    clean: CleanText, rules: list[Rule] | None = None
+) -> list[tuple[int, str, str]]:
+    """Values of removed metadata lines, as ``(line_no, field, value)``.
+
+    A rule with a ``field`` (e.g. ``title_metadata`` -> ``title``) marks the removed
+    line as metadata; the value is its ``(?P<value>...)`` group, in original script.
+
+    Examples
+    --------
+    >>> extract_metadata(strip_boilerplate("文章標題:如何改善干群關係\\n正文。"))
+    [(1, 'title', '如何改善干群關係')]
+    """
+    by_id = {r.id: r for r in (load_rules() if rules is None else rules)}
+    found: list[tuple[int, str, str]] = []
+    for removed in clean.removed:
+        rule = by_id.get(removed.rule)
+        if rule is None or rule.field is None:
+            continue
+        original = normalize_spaces(removed.text)
+        simple = to_simplified(original)
+        match = rule.pattern.search(simple)
+        if match is None:
+            continue
+        start, end = match.span("value")
+        value = original[start:end] if len(simple) == len(original) else match["value"]
+        found.append((removed.line_no, rule.field, value))
+    return found

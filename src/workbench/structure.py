@@ -1,0 +1,837 @@
+"""Heading hierarchy, section roles and sentences of one article.
+
+:func:`parse_structure` turns an article's body lines into :class:`Paragraph`
+objects: which lines are headings, how deep each heading is, the dotted section
+path, and the *role* of every paragraph in the problem → cause → countermeasure
+scheme the corpus follows. All patterns and keyword lists live in
+``resources/structure.yaml``; matching runs on :func:`workbench.script.to_simplified`
+text, every returned string keeps the original script.
+
+Decisions
+---------
+* **Headings.** A line (or a part of a line, see below) is a heading when it starts
+  with a numbering marker of a *family* (``一、``, ``(一)``, ``1.``/``1、``/``1．``,
+  ``(1)``, ``①``, ``第一个层面``, ``第一部分``, ``第一，``, ``一是``, ``一要``,
+  ``问题一:``, ``首先/其次/再次/最后``) and its first clause — the text up to the
+  first ``。；：！？`` or space — is at most ``max_chars`` long. The heading title is
+  that clause without the marker and trailing punctuation. Text after the clause stays
+  in the same :class:`Paragraph` ("heading runs into body"), except when it is itself
+  a heading: ``第一个层面,…政治导向 一是政策制定…`` (001) yields a level-1 and a level-2
+  paragraph with the same ``line_no``. ``其次/再次/最后`` are headings only while a
+  ``首先`` list is open. Unnumbered short labels holding a role keyword (004
+  ``问题及原因``, ``对策建议``) are headings of their own family, always top level.
+* **Mid-line headings.** ``(二)``, ``一、`` and ``问题二:`` may start inside a line
+  when the text before them ends a sentence (``。(二)提高…``) and the number is the
+  next one of an open list or a new list's 1; ``(N)`` and ``问题N:`` may also follow
+  unpunctuated text when they are the exact successor (004 ``整改时限:立即(三)、远期…``,
+  ``完成时限:长期整改问题二:…``). The line is split into paragraphs there.
+* **Levels** are inferred per article the way a reader does, from the order in which
+  families appear, with a stack of open headings: a family already open closes
+  everything below it and becomes a sibling (the sibling whose number it continues,
+  if several are open); a new family nests one level deeper. Hence ``(一)`` under
+  ``一、`` is level 2 and ``1.`` under ``(一)`` level 3; in 001 ``一是`` is level 2
+  under ``第一个层面`` but level 3 under ``三要`` of ``第三个层面``. A number 1 right
+  after a heading of the same family with no text in between restarts the list one
+  level deeper (004: ``一、 存在的问题`` then ``一、对…``, ``二、…``); later the outer
+  list resumes when its next number comes (``二、“四风”方面…``). Any other number 1
+  restarts the innermost list of that family (000 repeats its whole body).
+* **Section paths** use the written numbers (``(三)`` → 3, so a gap or a repeat in
+  the source shows); unnumbered labels and 最后 count on from their sibling.
+* **Sub-titles.** A short unnumbered line without punctuation (002
+  ``筑牢干群關系的“信任基石”``) starts a new piece of a compilation: it closes all
+  open sections and has role ``"other"``.
+* **Broken lines** are joined first (:func:`join_broken_lines`): 002's heading
+  ``(二)嚴肅工作紀律,制止“`` / ``走讀”現象`` becomes one line.
+* **Roles.** :func:`classify_roles` finds strong role keywords, longest phrase first
+  (``问题产生的原因`` is a cause). Several roles linked by a conjunction make a
+  *combined* heading (``问题及原因``, ``现状 成因及对策``); otherwise the last keyword
+  wins, as the head of a Chinese noun phrase is at its end (``产生问题的原因分析``).
+  Without a strong keyword, prescriptive wording (``要``, ``如何``, a heading that
+  starts with 加强/健全/建立/…) marks a countermeasure, unless the heading ends in a
+  neutral noun (``…的重要意义``, ``指导思想``). A heading with a role gives
+  it to its section; a child heading takes its parent's role whenever the parent's
+  role is not ``"other"`` (a countermeasure item "…的问题" stays countermeasure);
+  under a combined parent a child keeps its own role if that is one of the
+  parent's. Inside a combined section each paragraph starts with the section's
+  current role and a cue in its lead clause (``从环境因素分析,…`` → cause,
+  ``整改措施及成效:…`` → countermeasure) switches it for that and later paragraphs.
+  When a heading inside a combined section runs into text whose lead clause
+  switches the role (004 ``问题六:….整改措施及成效:…``), that text becomes a
+  paragraph of its own. Paragraphs before any heading are ``"other"``.
+
+Examples
+--------
+>>> paras = parse_structure([
+...     (1, "一、存在的主要问题"),
+...     (2, "1.宗旨意识淡化。"),
+...     (3, "二、对策建议"),
+...     (4, "1.加强教育。要真心实意。"),
+... ])
+>>> for p in paras:
+...     print(p.line_no, p.level, p.section, p.role)
+1 1 1 problem
+2 2 1.1 problem
+3 1 2 countermeasure
+4 2 2.1 countermeasure
+>>> split_sentences("他说:“好。”然后走了!真的吗?")
+['他说:“好。”', '然后走了!', '真的吗?']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workbench.config import RESOURCES_DIR
+from workbench.script import to_simplified
+
+#: Default structure resource.
+DEFAULT_STRUCTURE_PATH = RESOURCES_DIR / "structure.yaml"
+
+#: The roles, in the order a typical essay presents them.
+ROLES = ("problem", "cause", "countermeasure")
+OTHER = "other"
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass
+class Paragraph:
+    """One paragraph (a line, or part of a line split at a heading).
+
+    ``level`` is the level of the heading the paragraph opens (1 = top) or 0 for
+    body text; ``section`` the dotted path of the enclosing section numbers ("" before
+    any heading); ``section_title`` the title of the innermost enclosing heading;
+    ``role`` one of ``problem``, ``cause``, ``countermeasure``, ``other``.
+    """
+
+    line_no: int
+    text: str
+    is_heading: bool
+    level: int
+    section: str
+    section_title: str
+    role: str
+
+
+# --------------------------------------------------------------------------- config
+
+
+@dataclass(frozen=True)
+class Family:
+    """A heading-numbering family from ``structure.yaml``."""
+
+    id: str
+    pattern: re.Pattern[str]
+    ordinals: dict[str, int]
+    continue_only: bool = False
+    midline: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class StructureConfig:
+    """``structure.yaml``, compiled. ``raw`` keeps the parsed YAML for other sections."""
+
+    raw: dict[str, Any]
+    families: tuple[Family, ...]
+    clause_end: re.Pattern[str]
+    max_chars: int
+    role_patterns: tuple[tuple[re.Pattern[str], str], ...]
+    weak_patterns: tuple[tuple[re.Pattern[str], str], ...]
+    conjunction: re.Pattern[str]
+    neutral: re.Pattern[str]
+    cue_patterns: tuple[tuple[re.Pattern[str], str], ...]
+    patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
+
+
+def _family(raw: dict[str, Any]) -> Family:
+    return Family(
+        id=raw["id"],
+        pattern=re.compile(raw["pattern"]),
+        ordinals=dict(raw.get("ordinals", {})),
+        continue_only=bool(raw.get("continue_only", False)),
+        midline=raw.get("midline"),
+        role=raw.get("role"),
+    )
+
+
+def _keyword_patterns(section: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    out: list[tuple[re.Pattern[str], str]] = []
+    for role, words in section.get("keywords", {}).items():
+        out.extend((re.compile(re.escape(w)), role) for w in words)
+    for role, regexes in section.get("patterns", {}).items():
+        out.extend((re.compile(rx), role) for rx in regexes)
+    return tuple(out)
+
+
+@cache
+def load_structure_config(path: str | None = None) -> StructureConfig:
+    """Load and compile ``structure.yaml`` (cached).
+
+    Examples
+    --------
+    >>> cfg = load_structure_config()
+    >>> [f.id for f in cfg.families][:3]
+    ['cn_dun', 'paren_cn', 'arabic']
+    """
+    raw = yaml.safe_load(Path(path or DEFAULT_STRUCTURE_PATH).read_text(encoding="utf-8"))
+    head, roles = raw["headings"], raw["roles"]
+    weak = {"weak": roles.get("weak", {})}
+    return StructureConfig(
+        raw=raw,
+        families=tuple(_family(f) for f in head["families"]),
+        clause_end=re.compile(head["clause_end"]),
+        max_chars=int(head["max_chars"]),
+        role_patterns=_keyword_patterns(roles),
+        weak_patterns=tuple(
+            (re.compile(rx), role) for role, rxs in weak["weak"].items() for rx in rxs
+        ),
+        conjunction=re.compile(roles["conjunction"]),
+        neutral=re.compile(roles["neutral"]),
+        cue_patterns=_keyword_patterns({"keywords": roles["cues"]}),
+        patterns={
+            "label_forbidden": re.compile(head["label"]["forbidden"]),
+            "subtitle_forbidden": re.compile(head["subtitle"]["forbidden"]),
+            "lead_end": re.compile(roles["lead_end"]),
+        },
+    )
+
+
+# -------------------------------------------------------------------------- helpers
+
+
+def simplified_aligned(text: str) -> str:
+    """``to_simplified(text)`` with the same length as ``text`` (character-wise fallback).
+
+    Positions found in the Simplified text then index the original text.
+
+    Examples
+    --------
+    >>> simplified_aligned("幹群關係")
+    '干群关系'
+    """
+    simple = to_simplified(text)
+    if len(simple) == len(text):
+        return simple
+    chars = (to_simplified(c) for c in text)
+    return "".join(s if len(s) == 1 else c for s, c in zip(chars, text, strict=True))
+
+
+def cn_to_int(numeral: str) -> int | None:
+    """Value of a Chinese (一…九十) or Arabic numeral up to 999; ``None`` if not one.
+
+    Examples
+    --------
+    >>> [cn_to_int(s) for s in ("一", "十", "十二", "二十一", "12", "甲")]
+    [1, 10, 12, 21, 12, None]
+    """
+    if numeral.isdigit():
+        return int(numeral)
+    total, current = 0, 0
+    for ch in numeral:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch in "十百":
+            total += (current or 1) * (10 if ch == "十" else 100)
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def _ordinal(match: re.Match[str], family: Family) -> int | None:
+    groups = match.groupdict()
+    if groups.get("num"):
+        return cn_to_int(groups["num"])
+    return family.ordinals.get(groups.get("word") or "")
+
+
+# --------------------------------------------------------------------------- roles
+
+
+def _role_matches(text: str, patterns: tuple[tuple[re.Pattern[str], str], ...]):
+    """Non-overlapping (start, end, role) matches, longest first at each position."""
+    found = sorted(
+        ((m.start(), m.end(), role) for rx, role in patterns for m in rx.finditer(text)),
+        key=lambda t: (t[0], t[0] - t[1]),
+    )
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, role in found:
+        if start >= end or (chosen and start < chosen[-1][1]):
+            continue
+        chosen.append((start, end, role))
+    return chosen
+
+
+def _strip_marker(text: str, cfg: StructureConfig) -> tuple[str, Family | None]:
+    for family in cfg.families:
+        m = family.pattern.match(text)
+        if m:
+            return text[m.end() :], family
+    return text, None
+
+
+def classify_roles(heading_simplified: str) -> tuple[str, ...]:
+    """All roles a heading names, in reading order; ``()`` if it names none.
+
+    More than one role means a combined heading ("问题及原因"). A leading numbering
+    marker is ignored unless its family names a role (``问题一:``). See the module
+    notes for the rules.
+
+    Parameters
+    ----------
+    heading_simplified
+        Heading text in Simplified script, with or without its numbering marker.
+
+    Returns
+    -------
+    tuple of str
+        Roles among ``problem``, ``cause``, ``countermeasure``.
+
+    Examples
+    --------
+    >>> classify_roles("问题及原因")
+    ('problem', 'cause')
+    >>> classify_roles("三、产生问题的原因分析")
+    ('cause',)
+    >>> classify_roles("转变干部作风的重要意义")
+    ()
+    >>> classify_roles("问题一:政治坚定性不强")
+    ('problem',)
+    """
+    cfg = load_structure_config()
+    text, family = _strip_marker(heading_simplified.strip(), cfg)
+    chosen = _role_matches(text, cfg.role_patterns)
+    if not chosen and family is not None and family.role:
+        return (family.role,)
+    if not chosen:
+        if cfg.neutral.search(text.rstrip("。；;：:，, ")):
+            return ()
+        weak = [role for rx, role in cfg.weak_patterns if rx.search(text)]
+        return (weak[0],) if weak else ()
+    roles = [chosen[0][2]]
+    combined = True
+    for (_, end, role), (start, _, next_role) in pairwise(chosen):
+        if next_role != role and not cfg.conjunction.match(text[end:start]):
+            combined = False
+        if next_role not in roles:
+            roles.append(next_role)
+    return tuple(roles) if combined else (chosen[-1][2],)
+
+
+def classify_role(heading_simplified: str) -> str | None:
+    """The role a heading names (the first one for a combined heading), else ``None``.
+
+    Parameters
+    ----------
+    heading_simplified
+        Heading text in Simplified script (see :func:`classify_roles`).
+
+    Returns
+    -------
+    str or None
+        ``problem``, ``cause``, ``countermeasure``, or ``None`` if no role is named.
+
+    Examples
+    --------
+    >>> classify_role("一、当前密切联系群众工作存在的主要问题")
+    'problem'
+    >>> classify_role("二、原因和难点分析")
+    'cause'
+    >>> classify_role("三、进一步加强党员领导干部密切联系群众的对策建议")
+    'countermeasure'
+    >>> classify_role("第一个层面,在宏观决策上要把好方向")
+    'countermeasure'
+    >>> classify_role("一、指导思想") is None
+    True
+    """
+    roles = classify_roles(heading_simplified)
+    return roles[0] if roles else None
+
+
+def paragraph_cue(text_simplified: str, roles: tuple[str, ...]) -> str | None:
+    """Role signalled by a paragraph's lead clause, if it is one of ``roles``.
+
+    Examples
+    --------
+    >>> paragraph_cue("从环境因素分析,主要是社会生活的变革", ("problem", "cause"))
+    'cause'
+    >>> paragraph_cue("当前,少数党员理想信念动摇", ("problem", "cause")) is None
+    True
+    """
+    cfg = load_structure_config()
+    lead = cfg.patterns["lead_end"].split(text_simplified, maxsplit=1)[0]
+    hits = [role for _, _, role in _role_matches(lead, cfg.cue_patterns) if role in roles]
+    return hits[-1] if hits else None
+
+
+# ------------------------------------------------------------------------ headings
+
+
+@dataclass(frozen=True)
+class HeadingMatch:
+    """A heading at the start of a text: family, number, marker end, clause end."""
+
+    family: Family
+    num: int | None
+    marker_end: int
+    clause_end: int
+
+
+_LABEL = Family("label", re.compile(""), {})
+
+
+def _clause_end(simple: str, start: int, cfg: StructureConfig) -> int:
+    m = cfg.clause_end.search(simple, start)
+    return m.start() if m else len(simple)
+
+
+def is_label(simple: str) -> bool:
+    """Whether a whole line is an unnumbered section label such as "问题及原因".
+
+    Examples
+    --------
+    >>> is_label("问题及原因"), is_label("对策建议"), is_label("干群关系")
+    (True, True, False)
+    """
+    cfg = load_structure_config()
+    label = cfg.raw["headings"]["label"]
+    if not simple or len(simple) > label["max_chars"]:
+        return False
+    if cfg.patterns["label_forbidden"].search(simple):
+        return False
+    return bool(_role_matches(simple, cfg.role_patterns))
+
+
+def match_heading(simple: str) -> HeadingMatch | None:
+    """The heading at the start of a Simplified text, ignoring list state.
+
+    Examples
+    --------
+    >>> h = match_heading("(一)县直机关党组织需进一步深化创新。从机关服务的内容上看")
+    >>> h.family.id, h.num, h.marker_end, h.clause_end
+    ('paren_cn', 1, 3, 18)
+    >>> match_heading("2013年09月18日") is None
+    True
+    """
+    cfg = load_structure_config()
+    for family in cfg.families:
+        m = family.pattern.match(simple)
+        if not m:
+            continue
+        end = _clause_end(simple, m.end(), cfg)
+        if end - m.end() > cfg.max_chars:
+            return None
+        return HeadingMatch(family, _ordinal(m, family), m.end(), end)
+    if is_label(simple):
+        return HeadingMatch(_LABEL, None, 0, len(simple))
+    return None
+
+
+def is_subtitle(simple: str) -> bool:
+    """Whether a whole line is a short unnumbered sub-title (see module notes).
+
+    Examples
+    --------
+    >>> is_subtitle("筑牢干群关系的“信任基石”"), is_subtitle("完成时限:长期整改")
+    (True, False)
+    """
+    cfg = load_structure_config()
+    sub = cfg.raw["headings"]["subtitle"]
+    return (
+        0 < len(simple) <= sub["max_chars"]
+        and not cfg.patterns["subtitle_forbidden"].search(simple)
+        and match_heading(simple) is None
+    )
+
+
+# --------------------------------------------------------------------- broken lines
+
+
+def _unclosed(text: str, pairs: list[str]) -> str | None:
+    """The closer of the last unclosed opening quote/bracket in ``text``, if any."""
+    stack: list[str] = []
+    closers = {p[1]: p[0] for p in pairs}
+    openers = {p[0]: p[1] for p in pairs}
+    for ch in text:
+        if ch in openers:
+            stack.append(ch)
+        elif ch in closers and stack and stack[-1] == closers[ch]:
+            stack.pop()
+    return openers[stack[-1]] if stack else None
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """Whether Simplified line ``nxt`` continues line ``prev`` (see :func:`join_broken_lines`)."""
+    cfg = load_structure_config().raw["headings"]["join"]
+    if match_heading(nxt) is not None:
+        return False
+    closer = _unclosed(prev, cfg["pairs"])
+    if closer is not None and closer in nxt:
+        return True
+    if re.search(cfg["continuation_end"], prev):
+        return True
+    if not re.search(cfg["bare_end"], prev):
+        return False
+    sentences = re.split(cfg["sentence_end"], prev)
+    return len(sentences) > 1 and match_heading(sentences[-1].strip()) is None
+
+
+def join_broken_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Join lines the source broke in the middle of a heading or sentence.
+
+    A line is joined to the previous one (keeping the first line number) when it is
+    not a heading and the previous line has an opening quote closed on this line,
+    ends with a comma, or ends without punctuation after a complete sentence whose
+    trailing fragment is not a heading.
+
+    Examples
+    --------
+    >>> join_broken_lines([(22, "(二)嚴肅工作紀律,制止“"), (23, "走讀”現象"), (24, "自覺遵守。")])
+    [(22, '(二)嚴肅工作紀律,制止“走讀”現象'), (24, '自覺遵守。')]
+    >>> join_broken_lines([(1, "一、存在的问题"), (2, "干部作风不实。")])
+    [(1, '一、存在的问题'), (2, '干部作风不实。')]
+    """
+    out: list[tuple[int, str]] = []
+    prev_simple = ""
+    for line_no, text in lines:
+        simple = simplified_aligned(text)
+        if out and _continues(prev_simple, simple):
+            out[-1] = (out[-1][0], out[-1][1] + text)
+            prev_simple += simple
+        else:
+            out.append((line_no, text))
+            prev_simple = simple
+    return out
+
+
+# -------------------------------------------------------------------------- parsing
+
+
+@dataclass
+class _Open:
+    """An open section on the heading stack."""
+
+    family: str
+    num: int | None
+    path_num: int
+    title: str
+    roles: tuple[str, ...]
+    current: str
+    has_body: bool = False
+
+
+def _title(text: str, match: HeadingMatch) -> str:
+    return text[match.marker_end : match.clause_end].strip().rstrip("，,、:：。；;")
+
+
+class _Parser:
+    """Stateful heading-stack parser for one article."""
+
+    def __init__(self) -> None:
+        self.cfg = load_structure_config()
+        self.stack: list[_Open] = []
+        terminators = self.cfg.raw["sentences"]["terminators"]
+        self.sentence_end = set(terminators) | {" "}
+
+    # -- list state
+    def _is_open(self, family_id: str) -> bool:
+        return any(e.family == family_id for e in self.stack)
+
+    def _is_successor(self, family_id: str, num: int | None) -> bool:
+        return num is not None and any(
+            e.family == family_id and e.num == num - 1 for e in self.stack
+        )
+
+    def accepts(self, h: HeadingMatch) -> bool:
+        """Whether a stateless heading match is a heading in the current list state."""
+        if h.family.continue_only and h.num != 1:
+            return self._is_open(h.family.id)
+        return True
+
+    def _depth(self, h: HeadingMatch) -> int:
+        fam, num = h.family.id, h.num
+        if fam == _LABEL.id and not self._is_open(fam):
+            return 0
+        for depth in range(len(self.stack) - 1, -1, -1):
+            entry = self.stack[depth]
+            if entry.family == fam and num is not None and entry.num == num - 1:
+                return depth
+        same = [d for d, e in enumerate(self.stack) if e.family == fam]
+        if not same:
+            return len(self.stack)
+        top = self.stack[-1]
+        if num == 1 and top.family == fam and not top.has_body:
+            return len(self.stack)
+        return same[-1]
+
+    def _roles(self, depth: int, own: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+        parent = self.stack[depth - 1] if depth > 0 else None
+        if parent is None or parent.roles == (OTHER,):
+            roles = own or (OTHER,)
+            return roles, roles[0]
+        if len(parent.roles) == 1:
+            return parent.roles, parent.roles[0]
+        mine = next((r for r in own if r in parent.roles), None)
+        return parent.roles, mine or parent.current
+
+    def place(self, h: HeadingMatch, text: str, simple: str) -> _Open:
+        """Put a heading on the stack and return its entry."""
+        depth = self._depth(h)
+        title = _title(text, h)
+        own = (h.family.role,) if h.family.role else classify_roles(simple[: h.clause_end])
+        roles, current = self._roles(depth, own)
+        previous = self.stack[depth] if depth < len(self.stack) else None
+        path_num = h.num if h.num is not None else (previous.path_num + 1 if previous else 1)
+        entry = _Open(h.family.id, h.num, path_num, title, roles, current)
+        del self.stack[depth:]
+        self.stack.append(entry)
+        return entry
+
+    # -- paragraphs
+    def _section(self) -> tuple[str, str]:
+        if not self.stack:
+            return "", ""
+        return ".".join(str(e.path_num) for e in self.stack), self.stack[-1].title
+
+    def heading_paragraph(self, line_no: int, text: str, h: HeadingMatch, simple: str) -> Paragraph:
+        entry = self.place(h, text, simple)
+        if simple[h.clause_end :].strip(" 。；;：:！？!?"):
+            entry.has_body = True
+        section, title = self._section()
+        return Paragraph(line_no, text, True, len(self.stack), section, title, entry.current)
+
+    def body_paragraph(self, line_no: int, text: str, simple: str) -> Paragraph:
+        if not self.stack:
+            return Paragraph(line_no, text, False, 0, "", "", OTHER)
+        top = self.stack[-1]
+        top.has_body = True
+        if len(top.roles) > 1:
+            top.current = paragraph_cue(simple, top.roles) or top.current
+        section, title = self._section()
+        return Paragraph(line_no, text, False, 0, section, title, top.current)
+
+    def subtitle_paragraph(self, line_no: int, text: str) -> Paragraph:
+        self.stack.clear()
+        return Paragraph(line_no, text, False, 0, "", "", OTHER)
+
+    # -- splitting a line
+    def _midline_ok(self, simple: str, pos: int, family: Family, num: int | None) -> bool:
+        successor = self._is_successor(family.id, num)
+        fresh = num == 1 and not self._is_open(family.id)
+        after_sentence = simple[pos - 1] in self.sentence_end
+        if after_sentence and (successor or fresh):
+            return True
+        return family.midline == "successor" and successor
+
+    def find_midline(self, simple: str, start: int) -> int | None:
+        """Earliest position after ``start`` where a mid-line heading begins."""
+        best: int | None = None
+        for family in self.cfg.families:
+            if not family.midline:
+                continue
+            for m in family.pattern.finditer(simple, max(start, 1)):
+                if best is not None and m.start() >= best:
+                    break
+                num = _ordinal(m, family)
+                if self._midline_ok(simple, m.start(), family, num):
+                    best = m.start()
+                    break
+        return best
+
+    def run_in_split(self, simple: str, h: HeadingMatch) -> int | None:
+        """Split point when a heading clause ends in a space followed by a heading."""
+        if h.clause_end >= len(simple) or simple[h.clause_end] != " ":
+            return None
+        nxt = match_heading(simple[h.clause_end + 1 :])
+        return h.clause_end if nxt is not None and self.accepts(nxt) else None
+
+    def feed(self, line_no: int, text: str) -> list[Paragraph]:
+        """Paragraphs of one (joined) line."""
+        out: list[Paragraph] = []
+        rest, whole = text, True
+        while rest:
+            simple = simplified_aligned(rest)
+            h = match_heading(simple)
+            h = h if h is not None and self.accepts(h) else None
+            split = self._split_point(simple, h)
+            if h is None and split is None and whole and is_subtitle(simple):
+                out.append(self.subtitle_paragraph(line_no, rest))
+                break
+            end = split or len(rest)
+            paragraph = self._paragraph(line_no, rest[:end].strip(), h)
+            cut = self._cue_cut(simple[:end], h) if h is not None else None
+            if cut is not None:
+                paragraph.text, end = rest[:cut].strip(), cut
+            out.append(paragraph)
+            rest, whole = rest[end:].strip(), False
+        return out
+
+    def _cue_cut(self, simple: str, h: HeadingMatch) -> int | None:
+        """Start of run-in text that switches role inside a combined section."""
+        top = self.stack[-1]
+        if len(top.roles) < 2:
+            return None
+        pos = h.clause_end
+        while pos < len(simple) and simple[pos] in self.sentence_end | {"：", ":"}:
+            pos += 1
+        cue = paragraph_cue(simple[pos:], top.roles) if pos < len(simple) else None
+        return pos if cue is not None and cue != top.current else None
+
+    def _split_point(self, simple: str, h: HeadingMatch | None) -> int | None:
+        if h is None:
+            return self.find_midline(simple, 0)
+        # The heading must be on the stack before looking for its successors.
+        return self.run_in_split(simple, h) or self.find_midline_after(simple, h)
+
+    def find_midline_after(self, simple: str, h: HeadingMatch) -> int | None:
+        """Mid-line heading after heading ``h`` (whose number then counts as open)."""
+        saved = list(self.stack)
+        entry = _Open(h.family.id, h.num, 0, "", (OTHER,), OTHER)
+        self.stack = [*self.stack[: self._depth(h)], entry]
+        try:
+            return self.find_midline(simple, h.clause_end)
+        finally:
+            self.stack = saved
+
+    def _paragraph(self, line_no: int, text: str, h: HeadingMatch | None) -> Paragraph:
+        simple = simplified_aligned(text)
+        if h is not None:
+            return self.heading_paragraph(line_no, text, h, simple)
+        return self.body_paragraph(line_no, text, simple)
+
+
+def parse_structure(lines: list[tuple[int, str]]) -> list[Paragraph]:
+    """Headings, levels, sections and roles for an article's body lines.
+
+    Parameters
+    ----------
+    lines
+        ``(line_no, text)`` pairs, e.g. :attr:`workbench.articles.ArticleText.lines`.
+
+    Returns
+    -------
+    list of Paragraph
+        One per line, more when a line holds several headings (split at each);
+        broken lines are joined first and keep the first line's number.
+
+    Examples
+    --------
+    >>> paras = parse_structure([
+    ...     (6, "第一个层面,在宏观决策上要把好方向 一是政策制定要标本兼治。"),
+    ...     (7, "要立足当前。"),
+    ... ])
+    >>> for p in paras:
+    ...     print(p.line_no, p.text, p.level, p.section, p.section_title)
+    6 第一个层面,在宏观决策上要把好方向 1 1 在宏观决策上要把好方向
+    6 一是政策制定要标本兼治。 2 1.1 政策制定要标本兼治
+    7 要立足当前。 0 1.1 政策制定要标本兼治
+    """
+    parser = _Parser()
+    out: list[Paragraph] = []
+    for line_no, text in join_broken_lines(lines):
+        out.extend(parser.feed(line_no, text))
+    return out
+
+
+# ------------------------------------------------------------------------ sentences
+
+
+def _depths(text: str, pairs: list[str]) -> list[int]:
+    """Nesting depth after each character, counting matched quote/bracket pairs only."""
+    openers = {p[0]: p[1] for p in pairs}
+    closer_of = {p[1]: p[0] for p in pairs}
+    stack: list[int] = []
+    matched: dict[int, int] = {}
+    for i, ch in enumerate(text):
+        if ch in openers:
+            stack.append(i)
+        elif ch in closer_of:
+            for k in range(len(stack) - 1, -1, -1):
+                if text[stack[k]] == closer_of[ch]:
+                    matched[stack[k]] = i
+                    del stack[k:]
+                    break
+    delta = [0] * (len(text) + 1)
+    for start, end in matched.items():
+        delta[start] += 1
+        delta[end] -= 1
+    depths, depth = [], 0
+    for i in range(len(text)):
+        depth += delta[i]
+        depths.append(depth)
+    return depths
+
+
+def _sentence_end(text: str, i: int, cfg: dict[str, Any]) -> int | None:
+    """End (exclusive) of a sentence whose terminator run starts at ``i``, else None."""
+    marks = cfg["terminators"] + cfg["ellipsis"]
+    j = i
+    while j < len(text) and text[j] in marks:
+        j += 1
+    only_ellipsis = all(c in cfg["ellipsis"] for c in text[i:j])
+    while j < len(text) and text[j] in cfg["closers"]:
+        j += 1
+    if only_ellipsis and j < len(text) and text[j] != "\n":
+        return None  # an ellipsis ends a sentence only at the end of a line
+    return j
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split Chinese text into sentences.
+
+    Sentences end at ``。！？!?；;`` and at an ellipsis ``…`` that ends a line; a run of
+    terminators and the closing quotes/brackets after it (``”’」』）)》】``) stay with
+    the sentence. A terminator inside a matched pair of quotes or brackets does not
+    split (``“事出公心,民则顺之;事出私心,民则逆之”。`` is one sentence) unless a closer
+    follows it directly (``…群众工作。”黨的…`` splits after ``”``); unmatched quotes
+    are ignored. A newline always ends a sentence. Sentences are stripped, none is
+    empty, and ``"".join(result)`` equals ``text`` with the whitespace at sentence
+    boundaries removed.
+
+    Parameters
+    ----------
+    text
+        Any text, typically :attr:`Paragraph.text` (original script is fine).
+
+    Returns
+    -------
+    list of str
+        The sentences, in order.
+
+    Examples
+    --------
+    >>> split_sentences("古人常讲“事出公心,民则顺之;事出私心,民则逆之”。要掌握好")
+    ['古人常讲“事出公心,民则顺之;事出私心,民则逆之”。', '要掌握好']
+    >>> split_sentences("真的吗?!好…… 下一句……")
+    ['真的吗?!', '好…… 下一句……']
+    >>> split_sentences("  ")
+    []
+    """
+    cfg = load_structure_config().raw["sentences"]
+    depths = _depths(text, cfg["pairs"])
+    sentences: list[str] = []
+    start = i = 0
+    while i < len(text):
+        ch = text[i]
+        end: int | None = None
+        if ch == "\n":
+            end = i
+        elif ch in cfg["terminators"] or ch in cfg["ellipsis"]:
+            end = _sentence_end(text, i, cfg)
+            if end is not None and depths[end - 1] > 0:
+                end = None
+        if end is None:
+            i += 1
+            continue
+        sentences.append(text[start:end].strip())
+        start = i = max(end, i + 1)
+    sentences.append(text[start:].strip())
+    return [s for s in sentences if s]

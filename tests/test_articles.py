@@ -1,0 +1,201 @@
+"""Article splitting, titles and authors on the real seeds and on synthetic texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench import config
+from workbench.articles import (
+    ArticleText,
+    file_title,
+    find_marker,
+    parse_byline,
+    split_articles,
+    split_title_author,
+)
+from workbench.boilerplate import CleanText, strip_boilerplate
+
+SEEDS = {p.name[:3]: p for p in sorted(config.SEEDS_DIR.glob("*.txt"))}
+
+
+@pytest.fixture(scope="module")
+def cleaned() -> dict[str, CleanText]:
+    return {k: strip_boilerplate(p.read_text(encoding="utf-8")) for k, p in SEEDS.items()}
+
+
+@pytest.fixture(scope="module")
+def articles(cleaned) -> dict[str, list[ArticleText]]:
+    return {k: split_articles(c) for k, c in cleaned.items()}
+
+
+@pytest.mark.parametrize(
+    ("seed", "count"), [("000", 1), ("001", 1), ("002", 5), ("003", 1), ("004", 6)]
+)
+def test_article_counts(articles, seed, count):
+    assert len(articles[seed]) == count
+    assert [a.index for a in articles[seed]] == list(range(1, count + 1))
+
+
+def test_002_titles(articles):
+    assert [a.title for a in articles["002"]] == [
+        "如何改善干群關系",
+        "干群關系",
+        "干群關系",
+        "干群關系",
+        "關于改善農村干群關系的調查與思考",
+    ]
+    assert all(a.author == "" for a in articles["002"])
+
+
+def test_002_repeated_title_lines_dropped(articles):
+    art1, _, art3, art4, art5 = articles["002"]
+    assert art1.lines[0][0] == 3  # line 2 "文章標題:" is metadata, removed upstream
+    assert art3.lines[0] == (93, "1、特點:有限的合作和局部的緊張。")  # "干群關系" repeated
+    assert art5.lines[0][1].startswith("密切干群關系,貫徹群眾路線")  # repeated title dropped
+    # a differing sub-title stays in the body
+    assert art4.lines[0] == (104, "我鄉干群關系現狀 成因及對策")
+
+
+def test_004_titles_and_nested_split(articles):
+    arts = articles["004"]
+    assert [a.title for a in arts] == ["宗旨意识淡化原因个人剖析"] * 4 + ["整改措施文档"] + [
+        "宗旨意识淡化原因个人剖析"
+    ]
+    # "问题二:拍脑袋决策,脱离实际。篇2:整改措施文档" is split at the nested marker
+    assert arts[3].lines[-1] == (126, "问题二:拍脑袋决策,脱离实际。")
+    assert arts[4].lines[0] == (127, "个人整改措施")
+    assert arts[4].lines[-1][0] == 148
+    assert arts[5].lines[0][0] == 150 and arts[5].lines[-1][0] == 179
+
+
+def test_004_file_title_is_not_an_article(cleaned, articles):
+    assert file_title(cleaned["004"]) == "宗旨意识淡化原因个人剖析【精编5篇】"
+    assert articles["004"][0].lines[0][0] == 4  # neither line 1 nor the marker line 3
+    assert file_title(cleaned["002"]) == ""
+
+
+def test_001_title_author_split(articles):
+    (art,) = articles["001"]
+    assert art.title == "关于做好新时期群众工作的几点体会"
+    assert art.author == "刘长江"
+    assert art.lines[0][0] == 1
+    assert art.lines[0][1].startswith("现在有这样五句话令人深思:“交通方便了")
+    assert art.lines[1] == (2, "我们党是做群众工作起家的,群众工作是党全部工作的基础。")
+
+
+def test_003_title_and_byline(articles):
+    (art,) = articles["003"]
+    assert art.title == "关于县级机关党员干部联系和服务群众的调查与思考"
+    assert art.author == "徐平、王书银"
+    assert art.lines[0][0] == 9
+    assert art.lines[-1][0] == 35
+
+
+def test_000_has_no_title(articles):
+    (art,) = articles["000"]
+    assert art.title == ""
+    assert art.author == ""
+    assert art.lines[0][1].startswith("密切聯繫群眾是我們黨區別於其他政黨的顯著標誌。")
+    assert len(art.lines) == 59
+
+
+# Lines that are titles, markers or bylines, and so not in any article body.
+NON_BODY = {
+    "000": set(),
+    "001": set(),
+    "002": {1, 42, 91, 92, 103, 120, 121},
+    "003": {3, 5},
+    "004": {1, 3, 16, 37, 92, 149},
+}
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_no_body_line_lost(cleaned, articles, seed):
+    body = [n for a in articles[seed] for n, _ in a.lines]
+    kept = [n for n, _ in cleaned[seed].lines]
+    assert sorted(set(body)) == sorted(set(kept) - NON_BODY[seed])
+    assert len(body) == len(set(body))  # 004 line 126: body text before 篇2, title after
+
+
+# ------------------------------------------------------------------------ synthetic
+
+
+def test_marker_variants():
+    assert find_marker("第二篇：乙") == (0, "乙")
+    assert find_marker("第12篇:丙") == (0, "丙")
+    assert find_marker("甲。篇二：丁") == (2, "丁")
+    assert find_marker("写出1-2篇高质量的调研文章") is None
+    assert find_marker("第一篇文章") is None
+
+
+def test_preamble_text_goes_to_first_article():
+    clean = CleanText(
+        [
+            (1, "文集【精编2篇】"),
+            (2, "编者按:以下两篇供参考。"),
+            (3, "甲【第一篇】"),
+            (4, "正文。"),
+        ],
+        [],
+    )
+    arts = split_articles(clean)
+    assert [(a.title, a.lines) for a in arts] == [
+        ("甲", [(2, "编者按:以下两篇供参考。"), (4, "正文。")])
+    ]
+    assert file_title(clean) == "文集【精编2篇】"
+
+
+def test_midline_marker_text_before_stays():
+    clean = CleanText([(1, "第一篇:甲"), (2, "正文一。篇2:乙"), (3, "正文二。")], [])
+    arts = split_articles(clean)
+    assert [(a.index, a.title, a.lines) for a in arts] == [
+        (1, "甲", [(2, "正文一。")]),
+        (2, "乙", [(3, "正文二。")]),
+    ]
+
+
+def test_title_from_metadata_line():
+    arts = split_articles(strip_boilerplate("文章標題:如何改善干群關係\n當前,干部作風不實。"))
+    assert arts[0].title == "如何改善干群關係"
+    assert arts[0].lines == [(2, "當前,干部作風不實。")]
+
+
+def test_single_article_without_title():
+    arts = split_articles(strip_boilerplate("群众工作是党全部工作的基础。\n一、问题"))
+    assert arts[0].title == ""
+    assert len(arts[0].lines) == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "关于做好新时期群众工作的几点体会刘长江现在有这样五句话。",
+            ("关于做好新时期群众工作的几点体会", "刘长江", "现在有这样五句话。"),
+        ),
+        (
+            "关于群众工作的思考王刚在基层调研时发现。",
+            ("关于群众工作的思考", "王刚", "在基层调研时发现。"),
+        ),
+        ("關於群眾工作的思考劉長江現在有人說。", ("關於群眾工作的思考", "劉長江", "現在有人說。")),
+        ("关于做好新时期群众工作的几点体会现在有这样五句话。", None),
+        ("群众工作是基础。", None),
+    ],
+)
+def test_split_title_author(line, expected):
+    assert split_title_author(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("湖北省兴山县委县直机关工委 徐 平 王书银", "徐平、王书银"),
+        ("某某局 王书银", "王书银"),
+        ("徐平 王书银", "徐平、王书银"),
+        ("王书银", None),
+        ("我鄉干群關系現狀 成因及對策", None),
+        ("个人整改措施", None),
+    ],
+)
+def test_parse_byline(line, expected):
+    assert parse_byline(line) == expected

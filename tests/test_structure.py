@@ -1,0 +1,443 @@
+"""Headings, levels, sections, roles and sentences on the real seeds and synthetic texts."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from workbench import config
+from workbench.articles import split_articles
+from workbench.boilerplate import strip_boilerplate
+from workbench.structure import (
+    Paragraph,
+    classify_role,
+    classify_roles,
+    join_broken_lines,
+    parse_structure,
+    split_sentences,
+)
+
+SEEDS = {p.name[:3]: p for p in sorted(config.SEEDS_DIR.glob("*.txt"))}
+ROLES = {"problem", "cause", "countermeasure", "other"}
+
+
+@pytest.fixture(scope="module")
+def parsed() -> dict[tuple[str, int], list[Paragraph]]:
+    out = {}
+    for seed, path in SEEDS.items():
+        for art in split_articles(strip_boilerplate(path.read_text(encoding="utf-8"))):
+            out[seed, art.index] = parse_structure(art.lines)
+    return out
+
+
+@pytest.fixture(scope="module")
+def bodies() -> dict[tuple[str, int], list[tuple[int, str]]]:
+    out = {}
+    for seed, path in SEEDS.items():
+        for art in split_articles(strip_boilerplate(path.read_text(encoding="utf-8"))):
+            out[seed, art.index] = art.lines
+    return out
+
+
+def find(paras: list[Paragraph], start: str, line_no: int | None = None) -> Paragraph:
+    hits = [p for p in paras if p.text.startswith(start)]
+    if line_no is not None:
+        hits = [p for p in hits if p.line_no == line_no]
+    assert hits, start
+    return hits[0]
+
+
+def summary(p: Paragraph) -> tuple[bool, int, str, str]:
+    return p.is_heading, p.level, p.section, p.role
+
+
+# ------------------------------------------------------------------ seed headings
+
+HEADINGS = [
+    # 000 (Traditional): 一、 problems / causes / countermeasures with 1. items
+    ("000", 1, "一、當前密切聯繫群眾工作存在的主要問題", 2, (True, 1, "1", "problem")),
+    ("000", 1, "1.一些黨員領導幹部宗旨意識淡化", 3, (True, 2, "1.1", "problem")),
+    ("000", 1, "4.制度機制不夠健全", 9, (True, 2, "1.4", "problem")),
+    ("000", 1, "二、原因和難點分析", 11, (True, 1, "2", "cause")),
+    ("000", 1, "2.一些黨員領導幹部不相信群眾", 14, (True, 2, "2.2", "cause")),
+    (
+        "000",
+        1,
+        "三、進一步加強黨員領導幹部密切聯繫群眾的對策建議",
+        20,
+        (True, 1, "3", "countermeasure"),
+    ),
+    ("000", 1, "5.切實加強監督考核", 29, (True, 2, "3.5", "countermeasure")),
+    ("000", 1, "一、當前密切聯繫群眾工作存在的主要問題", 31, (True, 1, "1", "problem")),  # repeat
+    # 001: 第N个层面 > 一是 / 一要 > 一是
+    ("001", 1, "第一个层面,在宏观决策上要把好方向", 6, (True, 1, "1", "countermeasure")),
+    ("001", 1, "一是政策制定要标本兼治", 6, (True, 2, "1.1", "countermeasure")),
+    ("001", 1, "五是工作导向要强化基层", 28, (True, 2, "1.5", "countermeasure")),
+    ("001", 1, "第二个层面,在微观管理上", 35, (True, 1, "2", "countermeasure")),
+    ("001", 1, "一是要进一步健全群众工作制度。", 35, (True, 2, "2.1", "countermeasure")),
+    ("001", 1, "第三个层面,在基层干部工作中", 43, (True, 1, "3", "countermeasure")),
+    ("001", 1, "一要常走访、实交心", 45, (True, 2, "3.1", "countermeasure")),
+    ("001", 1, "三要行得正、走得端", 57, (True, 2, "3.3", "countermeasure")),
+    ("001", 1, "一是落实政策不走样。", 59, (True, 3, "3.3.1", "countermeasure")),
+    ("001", 1, "三是扶正劫邪不畏惧。", 66, (True, 3, "3.3.3", "countermeasure")),
+    ("001", 1, "五要敢负责、善解难", 74, (True, 2, "3.5", "countermeasure")),
+    # 002
+    ("002", 1, "一、轉變干部作風的重要意義", 5, (True, 1, "1", "other")),
+    ("002", 1, "三、轉變干部作風的主要措施", 9, (True, 1, "3", "countermeasure")),
+    ("002", 1, "(一)杜絕不良作風", 11, (True, 2, "3.1", "countermeasure")),
+    ("002", 1, "四、轉變干部作風的要求", 19, (True, 1, "4", "countermeasure")),
+    ("002", 1, "(二)嚴肅工作紀律,制止“走讀”現象", 22, (True, 2, "4.2", "countermeasure")),
+    ("002", 1, "(三)是強化服務", 34, (True, 2, "5.3", "countermeasure")),
+    ("002", 2, "1.樹立民本意識。", 45, (True, 1, "1", "countermeasure")),
+    ("002", 2, "一是加強對政府公務人員", 51, (True, 2, "4.1", "countermeasure")),
+    ("002", 2, "(一)加強全黨新形勢下", 58, (True, 1, "1", "countermeasure")),
+    ("002", 2, "(二)提高干部素質", 58, (True, 1, "2", "countermeasure")),
+    ("002", 2, "(三)健全工作制度", 59, (True, 1, "3", "countermeasure")),
+    ("002", 2, "(七)繼承創新群眾工作方法", 65, (True, 1, "7", "countermeasure")),
+    ("002", 2, "首先,進一步增強黨的宗旨意識。", 70, (True, 3, "7.1.1", "countermeasure")),
+    ("002", 2, "其次,大力倡導真抓實干", 71, (True, 3, "7.1.2", "countermeasure")),
+    ("002", 3, "3、原因:", 95, (True, 1, "3", "cause")),
+    ("002", 3, "4、現狀:", 96, (True, 1, "4", "problem")),
+    ("002", 3, "5、怎么做:", 97, (True, 1, "5", "countermeasure")),
+    ("002", 3, "一、以教育干部為著力點。", 99, (True, 2, "6.1", "countermeasure")),
+    ("002", 4, "一、基層干群關系的現狀", 106, (True, 1, "1", "problem")),
+    ("002", 4, "二、影響干群關系和諧的主要根源:", 108, (True, 1, "2", "cause")),
+    ("002", 4, "3、任用、教育、監管缺位", 112, (True, 2, "2.3", "cause")),
+    ("002", 4, "三、進一步改善干群關系的對策和建議", 113, (True, 1, "3", "countermeasure")),
+    (
+        "002",
+        4,
+        "4、關注群眾心聲,在監管上下功夫。群眾對基層干部的要求和期盼是能干事",
+        117,
+        (True, 2, "3.4", "countermeasure"),
+    ),
+    ("002", 5, "一、強化服務意識,健全服務制度", 123, (True, 1, "1", "countermeasure")),
+    ("002", 5, "五、做好宣傳引導工作", 142, (True, 1, "5", "countermeasure")),
+    # 003: (一) under 一、
+    ("003", 1, "一、当前影响和制约机关党员干部", 11, (True, 1, "1", "problem")),
+    ("003", 1, "(一)县直机关党组织", 13, (True, 2, "1.1", "problem")),
+    ("003", 1, "(三)上下一体的体制机制", 17, (True, 2, "1.3", "problem")),
+    (
+        "003",
+        1,
+        "二、影响机关党员干部深入农村、服务群众长效机制建设的原因分析",
+        19,
+        (True, 1, "2", "cause"),
+    ),
+    ("003", 1, "(一)从客观环境影响方面分析。", 21, (True, 2, "2.1", "cause")),
+    ("003", 1, "三、构建和完善机关党员干部", 27, (True, 1, "3", "countermeasure")),
+    ("003", 1, "(四)统筹城乡党建", 35, (True, 2, "3.4", "countermeasure")),
+    # 004 piece 1: unnumbered labels, the combined 问题及原因
+    ("004", 1, "问题及原因", 5, (True, 1, "1", "problem")),
+    ("004", 1, "对策建议", 11, (True, 1, "2", "countermeasure")),
+    # 004 piece 2: 一、 used at two levels
+    ("004", 2, "一、 存在的问题", 17, (True, 1, "1", "problem")),
+    ("004", 2, "一、对与“三股势力”", 18, (True, 2, "1.1", "problem")),
+    ("004", 2, "三、自我约束力不强。", 20, (True, 2, "1.3", "problem")),
+    ("004", 2, "二、“四风”方面存在的突出问题", 21, (True, 1, "2", "problem")),
+    ("004", 2, "六、党员意识有时淡薄。", 27, (True, 2, "2.6", "problem")),
+    ("004", 2, "三、产生问题的原因分析", 28, (True, 1, "3", "cause")),
+    ("004", 2, "(二)从学习党的相关知识方面来说", 30, (True, 2, "3.2", "cause")),
+    ("004", 2, "四、改进措施", 31, (True, 1, "4", "countermeasure")),
+    ("004", 2, "五、发扬艰苦奋斗的作风。", 36, (True, 2, "4.5", "countermeasure")),
+    # 004 piece 3: rectification plan
+    ("004", 3, "一、指导思想", 39, (True, 1, "1", "other")),
+    ("004", 3, "二、整改重点", 41, (True, 1, "2", "problem")),
+    ("004", 3, "(六)领导艺术和领导水平有待于进一步提高。", 47, (True, 2, "2.6", "problem")),
+    ("004", 3, "三、整改的目标及措施", 48, (True, 1, "3", "countermeasure")),
+    (
+        "004",
+        3,
+        "(一) 针对学习不够深入,政策理论水平不高的问题。",
+        49,
+        (True, 2, "3.1", "countermeasure"),
+    ),
+    ("004", 3, "2、整改措施:", 51, (True, 3, "3.1.2", "countermeasure")),
+    ("004", 3, "(1)认真遵守我场制定的各项学习制度", 52, (True, 4, "3.1.2.1", "countermeasure")),
+    (
+        "004",
+        3,
+        "1、整改目标:思想进一步解放,在工作中能够克服条条框框的束缚,创新意识明显增强,能用",
+        58,
+        (True, 3, "3.2.1", "countermeasure"),
+    ),
+    # 004 piece 4: combined "问题及整改措施" sections, 问题N: items (some mid-line)
+    ("004", 4, "一、政治上不够坚强方面存在的突出问题及整改措施", 93, (True, 1, "1", "problem")),
+    ("004", 4, "问题一:政治坚定性不强。", 93, (True, 2, "1.1", "problem")),
+    ("004", 4, "(一)形式主义方面。", 104, (True, 2, "2.1", "problem")),
+    ("004", 4, "问题二:文山会海,效能低下。", 106, (True, 3, "2.1.2", "problem")),
+    ("004", 4, "问题七:学习的主动性不强", 117, (True, 3, "2.1.7", "problem")),
+    ("004", 4, "问题二:拍脑袋决策,脱离实际。", 126, (True, 3, "2.2.2", "problem")),
+    # 004 piece 5 (篇2): rectification plan
+    ("004", 5, "个人整改措施", 127, (True, 1, "1", "countermeasure")),
+    ("004", 5, "(一):立行立改事项", 129, (True, 2, "1.1", "countermeasure")),
+    (
+        "004",
+        5,
+        "1、政治信念有所淡化,党性观念不强的问题。",
+        130,
+        (True, 3, "1.1.1", "countermeasure"),
+    ),
+    ("004", 5, "(三)、远期整改事项", 144, (True, 2, "1.3", "countermeasure")),
+    # 004 piece 5 of the file = 000 in Simplified
+    ("004", 6, "1.一些党员领导干部宗旨意识淡化,群众观念淡薄", 152, (True, 2, "1.1", "problem")),
+    ("004", 6, "二、原因和难点分析", 160, (True, 1, "2", "cause")),
+    (
+        "004",
+        6,
+        "三、进一步加强党员领导干部密切联系群众的对策建议",
+        169,
+        (True, 1, "3", "countermeasure"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("seed", "art", "start", "line_no", "expected"), HEADINGS)
+def test_seed_headings(parsed, seed, art, start, line_no, expected):
+    assert summary(find(parsed[seed, art], start, line_no)) == expected
+
+
+BODIES = [
+    ("000", 1, "密切聯繫群眾是我們黨", 1, (False, 0, "", "other")),
+    ("000", 1, "隨著改革的不斷深入", 13, (False, 0, "2.1", "cause")),
+    ("001", 1, "现在有这样五句话", 1, (False, 0, "", "other")),
+    ("001", 1, "第二方面是有文化的人", 48, (False, 0, "3.1", "countermeasure")),
+    ("001", 1, "做好新形势下群众工作要善当", 44, (False, 0, "3", "countermeasure")),
+    ("002", 2, "筑牢干群關系的“信任基石”", 83, (False, 0, "", "other")),
+    ("002", 2, "要按照《黨政領導干部選拔任用工作條例》", 59, (False, 0, "2", "countermeasure")),
+    ("002", 4, "我鄉干群關系現狀 成因及對策", 104, (False, 0, "", "other")),
+    # combined "问题及原因": problem first, cause cues switch it
+    ("004", 1, "当前,少数党员理想信念动摇", 6, (False, 0, "1", "problem")),
+    ("004", 1, "从环境因素分析", 7, (False, 0, "1", "cause")),
+    ("004", 1, "从条件因素看", 10, (False, 0, "1", "cause")),
+    ("004", 1, "党员发展工作上突出严肃性", 12, (False, 0, "2", "countermeasure")),
+    # combined "问题及整改措施": 问题N: items are problems, 整改措施 paragraphs countermeasures
+    ("004", 4, "近段时间以来", 93, (False, 0, "", "other")),
+    ("004", 4, "整改措施及成效:坚决改变重业务", 94, (False, 0, "1.1", "countermeasure")),
+    ("004", 4, "完成时限:长期整改", 99, (False, 0, "1.3", "countermeasure")),
+    ("004", 4, "整改措施及成效:高度重视安全生产工作", 116, (False, 0, "2.1.6", "countermeasure")),
+    ("004", 4, "完成时限:长期整改", 117, (False, 0, "2.1.6", "countermeasure")),
+    ("004", 5, "整改时限:立即", 144, (False, 0, "1.2.2", "countermeasure")),
+]
+
+
+@pytest.mark.parametrize(("seed", "art", "start", "line_no", "expected"), BODIES)
+def test_seed_body_paragraphs(parsed, seed, art, start, line_no, expected):
+    assert summary(find(parsed[seed, art], start, line_no)) == expected
+
+
+def test_000_heading_counts_by_role(parsed):
+    roles = Counter(p.role for p in parsed["000", 1] if p.is_heading)
+    # the body appears twice: 2 x (1 + 4 problems, 1 + 4 causes, 1 + 5 countermeasures)
+    assert roles == {"problem": 10, "cause": 10, "countermeasure": 12}
+
+
+def test_section_titles_keep_original_script(parsed):
+    p = find(parsed["000", 1], "隨著改革開放的不斷深入", 4)
+    assert p.section_title == "一些黨員領導幹部宗旨意識淡化,群眾觀念淡薄,不願聯繫群眾"
+    assert find(parsed["002", 1], "(二)嚴肅", 22).section_title == "嚴肅工作紀律,制止“走讀”現象"
+
+
+def test_002_broken_heading_joined(parsed, bodies):
+    lines = dict(bodies["002", 1])
+    assert lines[22].endswith("制止“") and lines[23] == "走讀”現象"
+    assert 23 not in {p.line_no for p in parsed["002", 1]}
+    assert find(parsed["002", 1], "(二)嚴肅工作紀律", 22).text == "(二)嚴肅工作紀律,制止“走讀”現象"
+
+
+def test_001_line_with_two_headings(parsed):
+    line6 = [p for p in parsed["001", 1] if p.line_no == 6]
+    assert [(p.level, p.text) for p in line6] == [
+        (1, "第一个层面,在宏观决策上要把好方向、定好政策,形成坚定正确的政治导向"),
+        (2, "一是政策制定要标本兼治,连续稳定。"),
+    ]
+
+
+def test_heading_running_into_body_stays_one_paragraph(parsed):
+    p = find(parsed["003", 1], "(一)县直机关党组织", 13)
+    assert "从机关服务的内容上看" in p.text
+    assert p.section_title == "县直机关党组织深入农村、服务农民群众的内容和方式需进一步深化创新"
+
+
+@pytest.mark.parametrize("key", [("002", 1), ("003", 1), ("004", 2), ("004", 4)])
+def test_invariants(parsed, bodies, key):
+    paras = parsed[key]
+    for p in paras:
+        assert p.role in ROLES
+        assert (p.level == 0) == (not p.is_heading)
+        if p.section == "":
+            assert p.role == "other" and not p.is_heading
+        if p.is_heading:
+            assert p.section.count(".") + 1 == p.level
+    # paragraphs cover the body text exactly (modulo spaces at split points)
+    strip = re.compile(r"\s+")
+    joined = strip.sub("", "".join(p.text for p in paras))
+    assert joined == strip.sub("", "".join(t for _, t in bodies[key]))
+
+
+@pytest.mark.parametrize("key", [(s, 1) for s in ("000", "001", "003")])
+def test_all_paragraphs_of_seeds_covered(parsed, bodies, key):
+    assert {n for n, _ in bodies[key]} == {p.line_no for p in parsed[key]}
+
+
+# ------------------------------------------------------------------------ roles
+
+ROLE_CASES = [
+    ("一、当前密切联系群众工作存在的主要问题", "problem"),
+    ("二、原因和难点分析", "cause"),
+    ("三、产生问题的原因分析", "cause"),
+    ("问题产生的原因", "cause"),
+    ("三、进一步加强党员领导干部密切联系群众的对策建议", "countermeasure"),
+    ("三、构建和完善机关党员干部深入农村、服务群众长效机制的思考", "countermeasure"),
+    ("一、当前影响和制约机关党员干部深入农村、服务群众长效机制建设的主要因素", "problem"),
+    ("二、影响干群关系和谐的主要根源", "cause"),
+    ("存在的问题", "problem"),
+    ("整改措施", "countermeasure"),
+    ("二、整改重点", "problem"),
+    ("如何改善干群关系", "countermeasure"),
+    ("第一个层面,在宏观决策上要把好方向", "countermeasure"),
+    ("四、加强干群之间的沟通", "countermeasure"),
+    ("一、转变干部作风的重要意义", None),
+    ("二、转变干部作风的指导思想", None),
+    ("一、指导思想", None),
+    ("存在的主要问题", "problem"),  # 主要 is not the prescriptive 要
+]
+
+
+@pytest.mark.parametrize(("heading", "role"), ROLE_CASES)
+def test_classify_role(heading, role):
+    assert classify_role(heading) == role
+
+
+@pytest.mark.parametrize(
+    ("heading", "roles"),
+    [
+        ("问题及原因", ("problem", "cause")),
+        ("我乡干群关系现状 成因及对策", ("problem", "cause", "countermeasure")),
+        ("一、政治上不够坚强方面存在的突出问题及整改措施", ("problem", "countermeasure")),
+        ("原因和难点分析", ("cause",)),
+        ("解决群众反映的问题的办法", ("countermeasure",)),
+    ],
+)
+def test_classify_roles_combined(heading, roles):
+    assert classify_roles(heading) == roles
+
+
+# ------------------------------------------------------------------ synthetic texts
+
+
+def parse(*texts: str) -> list[Paragraph]:
+    return parse_structure(list(enumerate(texts, start=1)))
+
+
+def test_levels_follow_order_of_families():
+    paras = parse("一、总体情况", "（一）甲方面", "1.细目", "（二）乙方面", "二、其他")
+    assert [(p.level, p.section) for p in paras] == [
+        (1, "1"),
+        (2, "1.1"),
+        (3, "1.1.1"),
+        (2, "1.2"),
+        (1, "2"),
+    ]
+    # the same families in the opposite order nest the other way round
+    paras = parse("1.甲", "一、乙", "2.丙")
+    assert [(p.level, p.section) for p in paras] == [(1, "1"), (2, "1.1"), (1, "2")]
+
+
+def test_child_roles_inherit_unless_parent_is_other():
+    paras = parse(
+        "一、对策建议", "1.解决群众反映的问题", "二、基本情况", "1.存在的问题", "2.原因分析"
+    )
+    assert [p.role for p in paras] == [
+        "countermeasure",
+        "countermeasure",  # parent role wins
+        "other",
+        "problem",  # parent "other": own role
+        "cause",
+    ]
+
+
+def test_sequence_words_need_an_open_list():
+    paras = parse("其次,这是正文。", "首先,甲。", "其次,乙。", "最后,丙。")
+    assert [p.is_heading for p in paras] == [False, True, True, True]
+    assert [p.section for p in paras] == ["", "1", "2", "3"]
+
+
+def test_midline_heading_only_as_successor():
+    paras = parse("(一)甲。正文。(二)乙", "正文(三)丙", "文中提到(五)不是标题。")
+    assert [(p.line_no, p.is_heading, p.section) for p in paras] == [
+        (1, True, "1"),
+        (1, True, "2"),
+        (2, False, "2"),
+        (2, True, "3"),
+        (3, False, "3"),
+    ]
+
+
+def test_subtitle_closes_sections():
+    paras = parse("一、存在的问题", "正文。", "另一篇的小标题", "1.加强教育。")
+    assert [(p.is_heading, p.level, p.section, p.role) for p in paras] == [
+        (True, 1, "1", "problem"),
+        (False, 0, "1", "problem"),
+        (False, 0, "", "other"),
+        (True, 1, "1", "countermeasure"),
+    ]
+
+
+def test_combined_section_cues_are_sticky():
+    paras = parse(
+        "问题及原因", "干部作风不实。", "究其原因,主要是教育不够。", "再者,监督不力。", "对策建议"
+    )
+    assert [p.role for p in paras] == ["problem", "problem", "cause", "cause", "countermeasure"]
+
+
+def test_long_numbered_clause_is_body():
+    paras = parse("一、" + "很长" * 60 + "。")
+    assert not paras[0].is_heading
+
+
+def test_join_broken_lines():
+    lines = [(1, "正文,"), (2, "续文。"), (3, "一、标题"), (4, "正文。能干"), (5, "事。")]
+    assert join_broken_lines(lines) == [(1, "正文,续文。"), (3, "一、标题"), (4, "正文。能干事。")]
+
+
+# ---------------------------------------------------------------------- sentences
+
+SENTENCE_CASES = [
+    ("甲。乙！丙？丁", ["甲。", "乙！", "丙？", "丁"]),
+    ("真的吗?!好的;再见", ["真的吗?!", "好的;", "再见"]),
+    ("他说:“好。”然后走了。", ["他说:“好。”", "然后走了。"]),
+    (
+        "古人常讲“事出公心,民则顺之;事出私心,民则逆之”。",
+        ["古人常讲“事出公心,民则顺之;事出私心,民则逆之”。"],
+    ),
+    ("「好嗎？」他問。", ["「好嗎？」", "他問。"]),
+    ("（即送政策;送技术。）之后", ["（即送政策;送技术。）", "之后"]),
+    ("“最后一公里“的问题。完成", ["“最后一公里“的问题。", "完成"]),  # unmatched quotes ignored
+    ("说到这里…… 还有", ["说到这里…… 还有"]),  # mid-line ellipsis
+    ("说到这里……\n下一行", ["说到这里……", "下一行"]),
+    ("说到这里……”", ["说到这里……”"]),
+    ("没有句末标点", ["没有句末标点"]),
+    ("  甲。  乙。  ", ["甲。", "乙。"]),
+    ("", []),
+    ("。。", ["。。"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SENTENCE_CASES)
+def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_split_sentences_on_seed_paragraphs(parsed):
+    ws = re.compile(r"\s+")
+    count = 0
+    for paras in parsed.values():
+        for p in paras:
+            sentences = split_sentences(p.text)
+            assert all(s and s == s.strip() for s in sentences)
+            assert ws.sub("", "".join(sentences)) == ws.sub("", p.text)
+            count += len(sentences)
+    assert count > 1000
