@@ -1,0 +1,224 @@
+"""Tests for workbench.tokens and the lexicon files it reads."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from functools import cache
+
+import pytest
+
+from workbench import config, tokens
+from workbench.script import to_simplified
+
+# Sentence ends; the split keeps the mark with its sentence.
+SENTENCE_END = re.compile(r"(?<=[。！？!?])")
+
+
+@cache
+def seed_sentences() -> tuple[str, ...]:
+    """Every sentence of every seed, converted to Simplified, in corpus order."""
+    out: list[str] = []
+    for path in sorted(config.SEEDS_DIR.glob("*.txt")):
+        for line in to_simplified(path.read_text(encoding="utf-8")).split("\n"):
+            out.extend(s for s in SENTENCE_END.split(line) if s.strip())
+    return tuple(out)
+
+
+@cache
+def seed_text() -> str:
+    return "\n".join(seed_sentences())
+
+
+def cut_points(toks: list[str]) -> set[int]:
+    points, pos = set(), 0
+    for t in toks:
+        pos += len(t)
+        points.add(pos)
+    return points
+
+
+def crosses(term: str, sentence: str, points: set[int]) -> list[int]:
+    """Start offsets of occurrences of ``term`` that a token boundary cuts through."""
+    starts = [m.start() for m in re.finditer(re.escape(term), sentence)]
+    return [s for s in starts if any(s < p < s + len(term) for p in points)]
+
+
+def covering(toks: list[str], start: int, end: int) -> list[str]:
+    """Tokens overlapping the character span [start, end)."""
+    out, pos = [], 0
+    for t in toks:
+        if pos < end and pos + len(t) > start:
+            out.append(t)
+        pos += len(t)
+    return out
+
+
+# --- import laziness and logging -----------------------------------------------------
+
+
+def test_import_does_not_load_jieba():
+    code = "import sys, workbench.tokens; assert 'jieba' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_first_use_prints_nothing():
+    code = "from workbench.tokens import tokenize; print(tokenize('干群关系'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr == ""
+    assert done.stdout.strip() == "['干群关系']"
+
+
+def test_private_tokenizer_is_cached_and_not_global():
+    import jieba
+
+    assert tokens.tokenizer() is tokens.tokenizer()
+    assert tokens.tokenizer() is not jieba.dt
+
+
+# --- lexicon files ---------------------------------------------------------------------
+
+
+def test_userdict_format_sorted_unique():
+    lines = config.USER_DICT.read_text(encoding="utf-8").splitlines()
+    assert 60 <= len(lines) <= 150
+    for line in lines:
+        word, freq, tag = line.split(" ")  # jieba format, no comments
+        assert freq.isdigit() and tag.isalpha() and word.strip() == word
+    terms = tokens.user_terms()
+    assert terms == sorted(terms)
+    assert len(set(terms)) == len(terms)
+
+
+def test_every_user_term_occurs_in_the_seeds():
+    text = seed_text()
+    missing = [t for t in tokens.user_terms() if t not in text]
+    assert missing == []
+
+
+def test_every_user_term_is_one_token_in_the_seeds():
+    """Each term is a whole token in a seed sentence, and is only ever cut where it
+    overlaps another user term (e.g. 人民群众利益: 人民群众 vs 群众利益)."""
+    terms = tokens.user_terms()
+    term_set = set(terms)
+    sentences = seed_sentences()
+    cut = [tokens.tokenize(s) for s in sentences]
+    never_whole, bad_cuts = [], {}
+    for term in terms:
+        containing = [(s, toks) for s, toks in zip(sentences, cut, strict=True) if term in s]
+        if not any(term in toks for _, toks in containing):
+            never_whole.append(term)
+        for s, toks in containing:
+            for start in crosses(term, s, cut_points(toks)):
+                rivals = [t for t in covering(toks, start, start + len(term)) if t in term_set]
+                if not rivals:
+                    bad_cuts.setdefault(term, []).append(s[max(0, start - 5) : start + 10])
+    assert never_whole == []
+    assert bad_cuts == {}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("导致干群关系紧张的关键问题", ["导致", "干群关系", "紧张", "的", "关键问题"]),
+        ("对农村党群干群关系情况进行社会调查", ["党群", "干群关系"]),
+        ("下基层走马观花,流于形式", ["下基层", "走马观花"]),
+        ("领导干部全员接访制度", ["领导干部", "接访"]),
+        ("群众观看了演出", ["群众", "观看"]),  # 群众观 must not swallow 观看
+    ],
+)
+def test_known_segmentations(sentence, expected):
+    toks = tokens.tokenize(sentence)
+    assert "".join(toks) == sentence
+    for t in expected:
+        assert t in toks
+
+
+def test_tokenize_is_deterministic():
+    sample = list(seed_sentences()[:200])
+    first = [tokens.tokenize(s) for s in sample]
+    assert first == [tokens.tokenize(s) for s in sample]
+    assert first == [tokens.tokenize(s) for s in reversed(sample)][::-1]
+
+
+def test_tokenize_is_lossless_and_handles_empty():
+    s = seed_sentences()[0]
+    assert "".join(tokens.tokenize(s)) == s
+    assert tokens.tokenize("") == []
+
+
+# --- stopwords and content tokens --------------------------------------------------------
+
+
+def test_stopwords_file_and_loader():
+    sw = tokens.load_stopwords()
+    assert isinstance(sw, frozenset) and 200 <= len(sw) <= 600
+    for word in [
+        "的",
+        "了",
+        "是",
+        "在",
+        "和",
+        "与",
+        "及",
+        "等",
+        "也",
+        "就",
+        "都",
+        "而",
+        "对",
+        "把",
+        "被",
+    ]:
+        assert word in sw
+    lines = config.STOPWORDS.read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(set(lines))
+    # Domain words must never be stopwords.
+    assert not sw & set(tokens.user_terms())
+    assert not sw & {"干部", "群众", "党员", "关系", "作风", "服务"}
+
+
+def test_load_stopwords_custom_path(tmp_path):
+    path = tmp_path / "sw.txt"
+    path.write_text("甲\n\n 乙 \n", encoding="utf-8")
+    assert tokens.load_stopwords(path) == frozenset({"甲", "乙"})
+
+
+def test_user_terms_custom_path(tmp_path):
+    path = tmp_path / "dict.txt"
+    path.write_text("词甲 10 n\n词乙\n\n", encoding="utf-8")
+    assert tokens.user_terms(path) == ["词甲", "词乙"]
+
+
+def test_content_tokens_filters_noise():
+    text = "2013年09月18日, 我们 要 坚持党的群众路线, 反对形式主义 a 、3.5%!"
+    toks = tokens.content_tokens(text)
+    assert toks == ["坚持", "党", "群众路线", "反对", "形式主义"]
+
+
+def test_content_tokens_on_traditional_seed_after_conversion():
+    line = (config.SEEDS_DIR / "002_d96b58a24a94b0c4.txt").read_text(encoding="utf-8")
+    first = to_simplified(line.split("\n")[2])  # 當前,干部中存在的以權謀私 ...
+    toks = tokens.content_tokens(first)
+    assert {"以权谋私", "人民群众", "干群关系"} <= set(toks)
+    assert not set(toks) & tokens.load_stopwords()
+
+
+# --- add_terms -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_tokenizer():
+    """Build a new tokenizer for the test and drop it afterwards, so terms added in
+    the test do not leak into other tests."""
+    tokens.tokenizer.cache_clear()
+    yield
+    tokens.tokenizer.cache_clear()
+
+
+def test_add_terms_registers_new_terms(fresh_tokenizer):
+    sentence = "开展三送三帮三扶促发展活动"
+    assert "三送三帮三扶" not in tokens.tokenize(sentence)
+    tokens.add_terms(["三送三帮三扶", "  ", ""])
+    assert "三送三帮三扶" in tokens.tokenize(sentence)
