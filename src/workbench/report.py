@@ -1,0 +1,358 @@
+"""Execute the notebooks on fresh kernels and export them as HTML reports.
+
+:func:`build_report` runs every notebook of :data:`workbench.config.NOTEBOOKS_DIR`
+(sorted by name) from top to bottom on a new kernel, in memory -- the ``.ipynb``
+files are never rewritten -- and writes ``<stem>.html`` for each one, plus an
+``index.html`` linking to them, into :data:`workbench.config.REPORTS_DIR`.
+The notebooks save their own figures (see :func:`workbench.plotting.savefig`).
+
+Kernels are started from the ``python3`` kernelspec of the running environment
+(``sys.prefix/share/jupyter/kernels/python3``, installed by ipykernel), whose
+``python`` command jupyter_client resolves to the current interpreter, so the
+notebooks run with the same packages as the caller.
+
+nbclient and nbconvert are imported on first use, so importing this module is cheap.
+
+Examples
+--------
+>>> from workbench.report import notebook_title
+>>> import nbformat
+>>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 干群关系概览")])
+>>> notebook_title(nb)
+'干群关系概览'
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench import config
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+__all__ = [
+    "NotebookExecutionError",
+    "build_report",
+    "execute_notebook",
+    "find_notebooks",
+    "notebook_title",
+]
+
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class NotebookExecutionError(RuntimeError):
+    """A notebook failed to execute.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The notebook.
+    cell_index : int or None
+        0-based index of the failing cell in ``notebook.cells`` (``None`` when the
+        kernel failed before any cell ran).
+    notebook : nbformat.NotebookNode or None
+        The partially executed notebook, with the outputs produced so far.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path,
+        cell_index: int | None = None,
+        notebook: NotebookNode | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.cell_index = cell_index
+        self.notebook = notebook
+
+
+def _client_config() -> Any:
+    """Traitlets config for the kernel manager: encrypt kernel traffic when possible."""
+    import zmq
+    from jupyter_client.manager import KernelManager
+    from traitlets.config import Config
+
+    cfg = Config()
+    # jupyter_client >= 8.10 can provision CurveZMQ keys for kernels that declare
+    # support (ipykernel >= 7.4); otherwise the kernel warns about plain TCP.
+    if "transport_encryption" in KernelManager.class_trait_names() and zmq.has("curve"):
+        cfg.KernelManager.transport_encryption = "auto"
+    return cfg
+
+
+def execute_notebook(
+    path: Path, *, timeout: int = 600, kernel_name: str = "python3"
+) -> NotebookNode:
+    """Run a notebook top to bottom on a fresh kernel and return it with outputs.
+
+    The file is read but never written.  The kernel's working folder is the
+    notebook's folder, so relative paths in the notebook behave as in Jupyter.
+    The kernel inherits the caller's environment except ``MPLBACKEND``, so that
+    figures are captured as outputs by ipykernel's inline backend.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The ``.ipynb`` file.
+    timeout : int, default 600
+        Seconds allowed for each cell.
+    kernel_name : str, default "python3"
+        Kernelspec to start (overrides the notebook's own metadata).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook.
+
+    Raises
+    ------
+    NotebookExecutionError
+        If the file cannot be read as a notebook, or a cell raises, times out or
+        the kernel dies or cannot start; the message
+        names the notebook, the failing cell (1-based number and source) and the
+        error with its traceback.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import nbformat
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     nb_path = Path(tmp) / "demo.ipynb"
+    ...     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    ...     nbformat.write(nb, nb_path)
+    ...     executed = execute_notebook(nb_path, timeout=60)
+    >>> executed.cells[0].outputs[0].text
+    '42\\n'
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError) as exc:  # missing file, invalid JSON or notebook
+        raise NotebookExecutionError(
+            f"notebook {path} could not be read: {type(exc).__name__}: {exc}", path=path
+        ) from exc
+    current: dict[str, int] = {}
+
+    def on_cell_execute(cell: Any, cell_index: int) -> None:
+        current["index"] = cell_index
+
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=kernel_name,
+        resources={"metadata": {"path": str(path.resolve().parent)}},
+        on_cell_execute=on_cell_execute,
+        config=_client_config(),
+    )
+    # Let ipykernel pick its inline backend even if the caller set MPLBACKEND (e.g.
+    # "Agg" in CI): figures then appear as outputs and end up in the HTML report.
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    try:
+        client.execute(env=env)
+    except Exception as exc:
+        index = current.get("index")
+        detail = _ANSI.sub("", str(exc)).strip() or type(exc).__name__
+        source = ""
+        if index is None:
+            where = f"could not start kernel {kernel_name!r}"
+            if type(exc).__name__ == "NoSuchKernel":
+                detail += f" (available: {_kernel_names()}; see `jupyter kernelspec list`)"
+        else:
+            where = f"failed in cell {index + 1} of {len(nb.cells)}"
+            cell_source = nb.cells[index].source
+            if cell_source not in detail:  # nbclient usually quotes the cell already
+                source = f"\n--- cell source ---\n{cell_source}"
+        message = f"notebook {path} {where}: {_summary(exc)}{source}\n--- error ---\n{detail}"
+        raise NotebookExecutionError(message, path=path, cell_index=index, notebook=nb) from exc
+    return nb
+
+
+def _kernel_names() -> str:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return ", ".join(sorted(KernelSpecManager().find_kernel_specs())) or "none"
+
+
+def _summary(exc: BaseException) -> str:
+    ename = getattr(exc, "ename", None)
+    if ename:
+        return f"{ename}: {getattr(exc, 'evalue', '')}"
+    text = _ANSI.sub("", str(exc)).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def notebook_title(nb: NotebookNode, default: str = "") -> str:
+    """Return the text of the first Markdown heading of ``nb`` (or ``default``).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_code_cell("x = 1"),
+    ...     nbformat.v4.new_markdown_cell("Intro\\n\\n## 1. 问题与对策 ##"),
+    ... ])
+    >>> notebook_title(nb)
+    '1. 问题与对策'
+    >>> notebook_title(nbformat.v4.new_notebook(), default="untitled")
+    'untitled'
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        match = _HEADING.search(cell.source)
+        if match:
+            return match["text"].strip()
+    return default
+
+
+def find_notebooks(folder: Path | None = None) -> list[Path]:
+    """Return the ``*.ipynb`` files of ``folder`` (default ``config.NOTEBOOKS_DIR``), sorted.
+
+    Jupyter checkpoint copies (``*-checkpoint.ipynb``) are skipped.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     for name in ("b.ipynb", "a.ipynb", "a-checkpoint.ipynb", "notes.md"):
+    ...         _ = (Path(tmp) / name).write_text("{}")
+    ...     [p.name for p in find_notebooks(Path(tmp))]
+    ['a.ipynb', 'b.ipynb']
+    """
+    folder = Path(config.NOTEBOOKS_DIR if folder is None else folder)
+    return sorted(
+        p
+        for p in folder.glob("*.ipynb")
+        if p.is_file() and not p.name.endswith("-checkpoint.ipynb")
+    )
+
+
+def _export_html(nb: NotebookNode, path: Path, title: str) -> str:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(embed_images=True)
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": title, "path": str(path.resolve().parent)}}
+    )
+    return body
+
+
+def _index_html(entries: Sequence[tuple[str, str, str]]) -> str:
+    items = "\n".join(
+        f'    <li><a href="{html.escape(href)}">{html.escape(title)}</a>'
+        f" <small>({html.escape(source)})</small></li>"
+        for href, title, source in entries
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="zh">\n'
+        "<head>\n"
+        '  <meta charset="utf-8">\n'
+        "  <title>Workbench reports</title>\n"
+        "</head>\n"
+        "<body>\n"
+        "  <h1>Workbench reports</h1>\n"
+        "  <ul>\n"
+        f"{items}\n"
+        "  </ul>\n"
+        "</body>\n"
+        "</html>\n"
+    )
+
+
+def build_report(
+    notebooks: Sequence[Path] | None = None,
+    out_dir: Path | None = None,
+    *,
+    progress: bool | None = None,
+    timeout: int = 600,
+    kernel_name: str = "python3",
+) -> list[Path]:
+    """Execute notebooks on fresh kernels and write one HTML report per notebook.
+
+    Each notebook is executed in memory (the ``.ipynb`` files are left untouched)
+    with :func:`execute_notebook` and exported with nbconvert's ``HTMLExporter``
+    (images embedded).  ``out_dir/index.html`` links to every report under the
+    notebook's title (its first Markdown heading, else its file name).  Execution
+    stops at the first notebook that fails.
+
+    Parameters
+    ----------
+    notebooks : sequence of pathlib.Path, optional
+        Notebooks to run, in order; default :func:`find_notebooks` (every notebook
+        of ``config.NOTEBOOKS_DIR``, sorted by name).
+    out_dir : pathlib.Path, optional
+        Output folder (created if needed); default ``config.REPORTS_DIR``.
+    progress : bool, optional
+        Show a tqdm progress bar; by default only when stderr is a terminal.
+    timeout : int, default 600
+        Seconds allowed for each cell.
+    kernel_name : str, default "python3"
+        Kernelspec to run the notebooks with.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The ``<stem>.html`` reports, in notebook order (``index.html`` not included).
+
+    Raises
+    ------
+    NotebookExecutionError
+        If a notebook fails (see :func:`execute_notebook`).
+    ValueError
+        If two notebooks share a file stem or a notebook is called ``index``.
+    """
+    notebooks = find_notebooks() if notebooks is None else [Path(p) for p in notebooks]
+    stems = [p.stem for p in notebooks]
+    duplicates = sorted({s for s in stems if stems.count(s) > 1})
+    if duplicates:
+        raise ValueError(f"notebooks with the same name would overwrite each other: {duplicates}")
+    if "index" in stems:
+        raise ValueError("a notebook named 'index' would clash with the report's index.html")
+
+    config.ensure_output_dirs()
+    out = Path(config.REPORTS_DIR if out_dir is None else out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    if progress is None:
+        progress = bool(notebooks) and sys.stderr is not None and sys.stderr.isatty()
+    bar: Any = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(notebooks), desc="notebooks", unit="nb")
+
+    written: list[Path] = []
+    entries: list[tuple[str, str, str]] = []
+    try:
+        for nb_path in notebooks:
+            if bar is not None:
+                bar.set_postfix_str(nb_path.name)
+            nb = execute_notebook(nb_path, timeout=timeout, kernel_name=kernel_name)
+            title = notebook_title(nb, default=nb_path.stem)
+            target = out / f"{nb_path.stem}.html"
+            target.write_text(_export_html(nb, nb_path, title), encoding="utf-8")
+            written.append(target)
+            entries.append((target.name, title, nb_path.name))
+            if bar is not None:
+                bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+
+    (out / "index.html").write_text(_index_html(entries), encoding="utf-8")
+    return written

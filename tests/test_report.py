@@ -1,0 +1,146 @@
+"""Tests for workbench.report: execute notebooks on a kernel and export HTML."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from workbench import config, report
+
+TITLE = "干群关系测试报告"
+PRINTED = "密切联系群众，幹群關係"
+
+CODE = """\
+import warnings
+warnings.simplefilter("error")  # a missing CJK glyph would fail the notebook
+import matplotlib.pyplot as plt
+from workbench import plotting
+plotting.setup_chinese()
+print("{printed}")
+fig, ax = plt.subplots(figsize=(3, 2))
+ax.bar([plotting.label("problem"), plotting.label("countermeasure")], [3, 2])
+ax.set_title("干群关系 宗旨意识淡化")
+paths = plotting.savefig(fig, "demo_roles")
+print([p.name for p in paths])
+"""
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    """A project root in tmp_path, for this process (config) and the kernel (env)."""
+    root = tmp_path / "project"
+    monkeypatch.setenv("WORKBENCH_ROOT", str(root))
+    for name, rel in {
+        "NOTEBOOKS_DIR": "notebooks",
+        "REPORTS_DIR": "reports",
+        "FIGURES_DIR": "reports/figures",
+        "PROCESSED_DIR": "data/processed",
+    }.items():
+        monkeypatch.setattr(config, name, root / rel)
+    config.NOTEBOOKS_DIR.mkdir(parents=True)
+    return root
+
+
+def _write_notebook(path, cells):
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    return path
+
+
+def test_import_does_not_load_nbclient():
+    code = (
+        "import sys, workbench.report\n"
+        "loaded = {'nbclient', 'nbconvert', 'nbformat', 'tqdm'} & set(sys.modules)\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_build_report(workspace, capsys):
+    nb_path = _write_notebook(
+        config.NOTEBOOKS_DIR / "01_demo.ipynb",
+        [
+            nbformat.v4.new_markdown_cell(f"# {TITLE}\n\nSome introduction."),
+            nbformat.v4.new_code_cell(CODE.format(printed=PRINTED)),
+        ],
+    )
+    # Jupyter checkpoints are not reports.
+    checkpoints = config.NOTEBOOKS_DIR / ".ipynb_checkpoints"
+    checkpoints.mkdir()
+    (checkpoints / "01_demo-checkpoint.ipynb").write_bytes(nb_path.read_bytes())
+    original = nb_path.read_bytes()
+
+    paths = report.build_report(progress=True)
+
+    out = config.REPORTS_DIR
+    assert paths == [out / "01_demo.html"]
+    page = paths[0].read_text(encoding="utf-8")
+    assert PRINTED in page
+    assert f"<title>{TITLE}</title>" in page
+    assert "data:image/png;base64," in page  # the inline figure is embedded
+    assert "demo_roles.png" in page  # printed by the notebook
+    # The notebook saved its figure through plotting.savefig into the workspace.
+    assert (config.FIGURES_DIR / "demo_roles.png").is_file()
+    # The notebook file is untouched (executed in memory only).
+    assert nb_path.read_bytes() == original
+
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="01_demo.html"' in index
+    assert TITLE in index
+    assert "checkpoint" not in index
+
+    assert "1/1" in capsys.readouterr().err  # progress=True shows a bar
+
+
+def test_failing_notebook_names_notebook_and_cell(workspace, capsys):
+    nb_path = _write_notebook(
+        workspace / "notebooks" / "02_broken.ipynb",
+        [
+            nbformat.v4.new_markdown_cell("# Broken"),
+            nbformat.v4.new_code_cell("print('before')"),
+            nbformat.v4.new_code_cell("answer = 1 / 0"),
+            nbformat.v4.new_code_cell("print('never')"),
+        ],
+    )
+    with pytest.raises(report.NotebookExecutionError) as excinfo:
+        report.build_report([nb_path], workspace / "out")
+    err = excinfo.value
+    message = str(err)
+    assert "02_broken.ipynb" in message
+    assert "cell 3 of 4" in message
+    assert "ZeroDivisionError" in message
+    assert "answer = 1 / 0" in message
+    assert err.path == nb_path and err.cell_index == 2
+    assert err.notebook.cells[1].outputs[0].text == "before\n"
+    assert not (workspace / "out" / "02_broken.html").exists()
+    # Not a terminal and progress=None: no progress bar.
+    assert "02_broken" not in capsys.readouterr().err
+
+
+def test_duplicate_stems_are_rejected(tmp_path):
+    a = tmp_path / "a" / "same.ipynb"
+    b = tmp_path / "b" / "same.ipynb"
+    with pytest.raises(ValueError, match="same"):
+        report.build_report([a, b], tmp_path / "out")
+    with pytest.raises(ValueError, match="index"):
+        report.build_report([tmp_path / "index.ipynb"], tmp_path / "out")
+
+
+def test_no_notebooks_writes_empty_index(workspace):
+    assert report.build_report() == []
+    assert (config.REPORTS_DIR / "index.html").is_file()
+
+
+def test_unreadable_notebook_is_named(tmp_path):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("not json", encoding="utf-8")
+    with pytest.raises(report.NotebookExecutionError, match=r"bad\.ipynb could not be read"):
+        report.execute_notebook(bad)
