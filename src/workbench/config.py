@@ -47,3 +47,24 @@ def ensure_output_dirs() -> None:
     """Create the writable output folders (never ``data/raw``)."""
     for d in (PROCESSED_DIR, REPORTS_DIR, FIGURES_DIR):
         d.mkdir(parents=True, exist_ok=True)
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Path for tables and messages: relative to :data:`ROOT` when inside it.
+
+    Keeps outputs identical across clones in different folders. A zip member
+    (``archive.zip!member``) keeps its member part.
+
+    Examples
+    --------
+    >>> display_path(SEEDS_DIR / "a.txt")
+    'data/raw/seeds/a.txt'
+    >>> display_path("/elsewhere/b.zip!x/c.txt")
+    '/elsewhere/b.zip!x/c.txt'
+    """
+    text = os.fspath(path)
+    head, sep, member = text.partition("!")
+    p = Path(head)
+    if p.is_absolute() and p.resolve().is_relative_to(ROOT):
+        head = p.resolve().relative_to(ROOT).as_posix()
+    return head + sep + member

@@ -3,10 +3,12 @@
 Conversion uses OpenCC (phrase-aware ``t2s``), loaded on first use so that importing
 the package stays cheap. Detection counts characters that exist in only one script:
 a character is *Traditional-only* when OpenCC's ``t2s`` changes it, and
-*Simplified-only* when ``s2tw`` (Taiwan standard, so variants such as 群→羣
-are not counted) changes it while ``t2s`` leaves it alone (so shared
-forms such as 干 or 于, which web texts mix freely into Traditional pages, weigh on
-the Simplified side only when ``t2s`` confirms they are not Traditional).
+*Simplified-only* when ``s2tw`` changes it (Taiwan standard, so that variant
+mappings such as 群→羣 are not counted). Forms that Traditional texts also use but
+OpenCC maps anyway (干→幹, 于→於, 里→裏) therefore count as Simplified evidence;
+machine-converted Traditional web pages keep many of them (seed 002 writes
+干群關系), which is why a dominant share of :data:`DOMINANT_SHARE`, not unanimity,
+decides.
 
 Examples
 --------

@@ -1,0 +1,121 @@
+"""The ``workbench`` command line.
+
+Subcommands
+-----------
+``workbench corpus info [PATH ...] [--json]``
+    Load the corpus (default: the bundled seeds) and print a per-file summary.
+``workbench corpus build [PATH ...] --out FILE.parquet``
+    Also write the segments table (and the documents table beside it) as Parquet
+    with provenance metadata.
+``workbench report``
+    Execute every notebook on a fresh kernel and write ``reports/<notebook>.html``.
+
+A file that cannot be read makes ``corpus`` commands exit with status 2 and a
+message naming it, unless ``--skip-bad`` is given: then it is reported and the rest
+are processed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from workbench import config
+
+EXIT_BAD_INPUT = 2
+
+
+def _add_corpus_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help="files, folders, globs or .zip archives (default: the bundled seeds)",
+    )  # fmt: skip
+    p.add_argument("--skip-bad", action="store_true", help="report unreadable files and go on")
+    p.add_argument("--metadata", metavar="CSV", help="user metadata keyed by a 'file' column")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation)."""
+    parser = argparse.ArgumentParser(prog="workbench", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    corpus = sub.add_parser("corpus", help="load and inspect a corpus")
+    csub = corpus.add_subparsers(dest="action", required=True)
+    _add_corpus_args(csub.add_parser("info", help="print a per-file summary"))
+    build = csub.add_parser("build", help="write the segments table as Parquet")
+    _add_corpus_args(build)
+    build.add_argument("--out", required=True, type=Path, metavar="FILE.parquet")
+    report = sub.add_parser("report", help="execute the notebooks into reports/*.html")
+    report.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
+    report.add_argument("--out", type=Path, default=None, help="default: reports/")
+    return parser
+
+
+def _print_summary(summary: list[dict], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    for f in summary:
+        status = f" ERROR: {f['error']}" if "error" in f else ""
+        print(
+            f"{f['path']}: {f['encoding'] or '-'}, {f['script'] or '-'}, "
+            f"{len(f['articles'])} article(s), {f['boilerplate_removed']} boilerplate line(s) "
+            f"removed, {len(f['duplicates'])} duplicate(s){status}"
+        )
+        for a in f["articles"]:
+            roles = ", ".join(f"{k} {v}" for k, v in a["roles"].items())
+            print(f"    {a['title'] or '(untitled)'} — {a['n_chars']} chars; sentences: {roles}")
+
+
+def _corpus(args: argparse.Namespace) -> int:
+    from workbench.corpus import load_corpus
+    from workbench.metadata import MetadataError
+    from workbench.provenance import make_record, write_parquet
+    from workbench.readers import ReadError
+
+    try:
+        corpus = load_corpus(args.paths or None, metadata=args.metadata, skip_bad=args.skip_bad)
+    except (ReadError, FileNotFoundError, MetadataError) as err:
+        print(f"workbench: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    summary = corpus.summary()
+    if args.action == "build":
+        params = {**corpus.parameters, "paths": args.paths or [str(config.SEEDS_DIR)]}
+        record = make_record(corpus.checksums(), params)
+        write_parquet(corpus.segments, args.out, record)
+        docs_out = args.out.with_name(args.out.stem + ".documents.parquet")
+        write_parquet(corpus.documents, docs_out, record)
+        print(f"wrote {args.out} ({len(corpus.segments)} segments) and {docs_out}", file=sys.stderr)
+    _print_summary(summary, args.json)
+    skipped = [f for f in summary if "error" in f]
+    for f in skipped:
+        print(f"workbench: skipped {f['path']}: {f['error']}", file=sys.stderr)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from workbench.report import NotebookExecutionError, build_report
+
+    try:
+        paths = build_report(args.notebooks or None, args.out)
+    except NotebookExecutionError as err:
+        print(f"workbench: {err}", file=sys.stderr)
+        return 1
+    for p in paths:
+        print(p)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``workbench`` console script."""
+    args = build_parser().parse_args(argv)
+    if args.command == "corpus":
+        return _corpus(args)
+    return _report(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+"""Load a corpus into two tidy tables: ``documents`` and ``segments``.
+
+The pipeline per input file is: read bytes → detect the encoding and decode
+(:mod:`workbench.readers`) → strip web boilerplate (:mod:`workbench.boilerplate`)
+→ split multi-article files (:mod:`workbench.articles`) → find headings and
+section roles (:mod:`workbench.structure`) → split sentences and normalise the
+script to Simplified (:mod:`workbench.script`). Duplicates are then marked across
+the whole corpus (:mod:`workbench.dedup`), never deleted.
+
+Ids are stable and readable, so any later result can be traced to a quote:
+``doc_id`` is ``<file stem>/a<article>``, a paragraph is ``<doc_id>/p<NNN>`` and a
+``segment_id`` is ``<doc_id>/p<NNN>/s<NN>``.
+
+Examples
+--------
+>>> from workbench.corpus import load_corpus
+>>> c = load_corpus()                      # the bundled seeds
+>>> c.documents[["file", "article"]].groupby("file").size().tolist()
+[1, 1, 5, 1, 6]
+>>> c.segments.loc[0, "segment_id"]
+'000_688e36ac7d55ccc2/a1/p001/s01'
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench import config
+from workbench.articles import ArticleText, split_articles
+from workbench.boilerplate import strip_boilerplate
+from workbench.readers import ReadError, SourceFile, discover, extract_text
+from workbench.script import detect_script, to_simplified
+from workbench.structure import parse_structure, split_sentences
+
+log = logging.getLogger(__name__)
+
+ROLES = ("problem", "cause", "countermeasure", "other")
+
+DOCUMENT_COLUMNS = [
+    "doc_id", "file", "path", "article", "title", "author", "script", "encoding",
+    "n_chars", "n_paragraphs", "n_segments", "dup_of", "dup_similarity",
+]  # fmt: skip
+SEGMENT_COLUMNS = [
+    "segment_id", "doc_id", "file", "article", "section", "section_title", "role",
+    "paragraph", "paragraph_id", "is_heading", "heading_level", "line_no", "sentence",
+    "text", "text_orig", "dup_of", "dup_kind",
+]  # fmt: skip
+FILE_COLUMNS = [
+    "file", "path", "sha256", "encoding", "script", "n_articles", "boilerplate_removed",
+    "status", "error",
+]  # fmt: skip
+
+#: Below this many files no progress bar is shown: small corpora load in a blink,
+#: and a bar in a notebook's stored output would break strict nbval comparisons.
+PROGRESS_MIN_FILES = 20
+
+#: Paragraph and article similarity (Jaccard of character 5-gram shingles) above
+#: which two units count as near-duplicates.
+DUP_THRESHOLD = 0.8
+
+
+@dataclass
+class Corpus:
+    """A loaded corpus: tidy tables plus everything the cleaning steps removed.
+
+    Attributes
+    ----------
+    documents : DataFrame
+        One row per article (columns :data:`DOCUMENT_COLUMNS` plus user metadata).
+    segments : DataFrame
+        One row per sentence (columns :data:`SEGMENT_COLUMNS`).
+    files : DataFrame
+        One row per input file, including files skipped with ``skip_bad``.
+    removed : DataFrame
+        Every line or span removed as boilerplate: ``file, line_no, rule, text``.
+    duplicates : DataFrame
+        Every duplicate found: ``level`` (article/paragraph), ``id``, ``of``,
+        ``kind`` (exact/near), ``similarity``.
+    parameters : dict
+        The parameters used, recorded in every derived file's provenance.
+    """
+
+    documents: pd.DataFrame
+    segments: pd.DataFrame
+    files: pd.DataFrame
+    removed: pd.DataFrame
+    duplicates: pd.DataFrame
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def analysis_segments(self, dedup: bool = True) -> pd.DataFrame:
+        """Segments for analysis: by default without duplicate sentences.
+
+        A segment is dropped when it lies in a duplicate article or a duplicate
+        paragraph; the first occurrence in corpus order is kept.
+        """
+        if not dedup:
+            return self.segments
+        dup_docs = set(self.documents.loc[self.documents["dup_of"].notna(), "doc_id"])
+        keep = self.segments["dup_of"].isna() & ~self.segments["doc_id"].isin(dup_docs)
+        return self.segments.loc[keep].reset_index(drop=True)
+
+    def checksums(self) -> dict[str, str]:
+        """Input checksums keyed by display path (for provenance records)."""
+        ok = self.files
+        return dict(zip(ok["path"], ok["sha256"], strict=True))
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Per-file summary, the JSON printed by ``workbench corpus info``."""
+        from workbench.summary import summarise
+
+        return summarise(self)
+
+
+@dataclass
+class _FileResult:
+    """What one input file contributes; built per file so files can run in parallel."""
+
+    info: dict[str, Any]
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _article_rows(src: SourceFile, art: ArticleText, encoding: str) -> tuple[dict, list[dict]]:
+    stem = Path(src.name).stem
+    doc_id = f"{stem}/a{art.index}"
+    paragraphs = parse_structure(art.lines)
+    segs: list[dict[str, Any]] = []
+    for p_no, para in enumerate(paragraphs, start=1):
+        pid = f"{doc_id}/p{p_no:03d}"
+        for s_no, sent in enumerate(split_sentences(para.text), start=1):
+            segs.append({
+                "segment_id": f"{pid}/s{s_no:02d}", "doc_id": doc_id, "file": src.name,
+                "article": art.index, "section": para.section,
+                "section_title": para.section_title, "role": para.role,
+                "paragraph": p_no, "paragraph_id": pid, "is_heading": para.is_heading,
+                "heading_level": para.level, "line_no": para.line_no, "sentence": s_no,
+                "text": to_simplified(sent), "text_orig": sent,
+            })  # fmt: skip
+    body = "\n".join(text for _, text in art.lines)
+    doc = {
+        "doc_id": doc_id, "file": src.name, "path": config.display_path(src.path),
+        "article": art.index,
+        "title": art.title, "author": art.author, "script": detect_script(body),
+        "encoding": encoding, "n_chars": sum(len(t) for _, t in art.lines),
+        "n_paragraphs": len(paragraphs), "n_segments": len(segs),
+    }  # fmt: skip
+    return doc, segs
+
+
+def load_file(src: SourceFile) -> _FileResult:
+    """Run the per-file pipeline on one source file.
+
+    Raises
+    ------
+    ReadError
+        When the file cannot be decoded or parsed; the message names the file.
+    """
+    text, encoding = extract_text(src)
+    clean = strip_boilerplate(text)
+    articles = split_articles(clean)
+    result = _FileResult(info={
+        "file": src.name, "path": config.display_path(src.path), "sha256": src.sha256,
+        "encoding": encoding,
+        "script": detect_script(text), "n_articles": len(articles),
+        "boilerplate_removed": len(clean.removed), "status": "ok", "error": "",
+    })  # fmt: skip
+    result.removed = [
+        {"file": src.name, "line_no": r.line_no, "rule": r.rule, "text": r.text}
+        for r in clean.removed
+    ]
+    for art in articles:
+        doc, segs = _article_rows(src, art, encoding)
+        result.documents.append(doc)
+        result.segments.extend(segs)
+    return result
+
+
+def _progress_enabled(progress: bool | None, n_files: int) -> bool:
+    if progress is not None:
+        return progress
+    if os.environ.get("CI") or os.environ.get("WORKBENCH_PROGRESS") == "0":
+        return False
+    return (sys.stderr.isatty() or _in_jupyter()) and n_files >= PROGRESS_MIN_FILES
+
+
+def _in_jupyter() -> bool:
+    if "IPython" not in sys.modules:  # never import IPython just to ask
+        return False
+    shell = sys.modules["IPython"].get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def _iter_progress(items: Sequence[SourceFile], enabled: bool) -> Iterable[SourceFile]:
+    if not enabled:
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc="loading corpus", unit="file")
+
+
+def _skipped(src: SourceFile, err: ReadError) -> _FileResult:
+    log.warning("skipped %s: %s", src.path, err)
+    return _FileResult(info={
+        "file": src.name, "path": config.display_path(src.path), "sha256": src.sha256,
+        "encoding": "",
+        "script": "", "n_articles": 0, "boilerplate_removed": 0, "status": "skipped",
+        "error": str(err),
+    })  # fmt: skip
+
+
+def _check_unique_names(sources: Sequence[SourceFile]) -> None:
+    """Ids derive from file names without suffix, so two inputs may not share one."""
+    seen: dict[str, str] = {}
+    for src in sources:
+        stem = Path(src.name).stem
+        if stem in seen:
+            raise ValueError(
+                f"two input files are both named {stem!r} ({seen[stem]} and {src.path}); "
+                "ids are built from file names without suffix, so rename one of them"
+            )
+        seen[stem] = src.path
+
+
+def load_corpus(
+    inputs: Iterable[str | os.PathLike] | None = None,
+    *,
+    metadata: str | os.PathLike | pd.DataFrame | None = None,
+    skip_bad: bool = False,
+    progress: bool | None = None,
+) -> Corpus:
+    """Load files, folders, globs or zips into a :class:`Corpus`.
+
+    Parameters
+    ----------
+    inputs : iterable of paths, optional
+        Files, folders, glob patterns or ``.zip`` archives; defaults to the
+        bundled seeds (:data:`workbench.config.SEEDS_DIR`).
+    metadata : path or DataFrame, optional
+        User metadata keyed by ``file`` (see :func:`workbench.metadata.join_metadata`).
+    skip_bad : bool
+        Skip files that cannot be read, recording why in ``Corpus.files``,
+        instead of raising :class:`~workbench.readers.ReadError`.
+    progress : bool, optional
+        Show a progress bar; by default only for large corpora on an interactive
+        terminal or Jupyter, never under CI.
+    """
+    from workbench.duplicates import mark_duplicates
+    from workbench.metadata import join_metadata
+
+    sources = discover([config.SEEDS_DIR] if inputs is None else inputs)
+    _check_unique_names(sources)
+    results: list[_FileResult] = []
+    for src in _iter_progress(sources, _progress_enabled(progress, len(sources))):
+        try:
+            results.append(load_file(src))
+        except ReadError as err:
+            if not skip_bad:
+                raise
+            results.append(_skipped(src, err))
+    documents = pd.DataFrame([d for r in results for d in r.documents])
+    segments = pd.DataFrame([s for r in results for s in r.segments])
+    # dup_of and friends are added by mark_duplicates below.
+    documents = documents.reindex(columns=DOCUMENT_COLUMNS[:-2])
+    segments = segments.reindex(columns=SEGMENT_COLUMNS[:-2])
+    corpus = Corpus(
+        documents=documents,
+        segments=segments,
+        files=pd.DataFrame([r.info for r in results], columns=FILE_COLUMNS),
+        removed=pd.DataFrame(
+            [x for r in results for x in r.removed], columns=["file", "line_no", "rule", "text"]
+        ),
+        duplicates=pd.DataFrame(),
+        parameters={"dup_threshold": DUP_THRESHOLD, "skip_bad": skip_bad},
+    )
+    mark_duplicates(corpus, threshold=DUP_THRESHOLD)
+    if metadata is not None:
+        corpus.documents = join_metadata(corpus.documents, metadata)
+    return corpus

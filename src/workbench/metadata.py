@@ -1,0 +1,77 @@
+"""Join user metadata (genre, year, region, source …) onto the documents table.
+
+The metadata is a CSV (or DataFrame) with one row per input file, keyed by a
+``file`` column holding the file's name as it appears in ``documents.file``.
+Every article of a file gets that file's metadata. Problems are reported, not
+guessed at: a missing key column, a key listed twice or a column that would
+overwrite a corpus column raise :class:`MetadataError`; files with no metadata row
+get missing values, and metadata rows naming no loaded file are logged.
+
+Examples
+--------
+>>> import pandas as pd
+>>> docs = pd.DataFrame({"doc_id": ["a/a1", "a/a2"], "file": ["a.txt", "a.txt"]})
+>>> meta = pd.DataFrame({"file": ["a.txt"], "genre": ["essay"]})
+>>> join_metadata(docs, meta)["genre"].tolist()
+['essay', 'essay']
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+KEY = "file"
+
+
+class MetadataError(ValueError):
+    """A metadata table that cannot be joined; the message says where and what to do."""
+
+
+def read_metadata(source: str | os.PathLike | pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Return the metadata table and a name for messages (the CSV path)."""
+    if isinstance(source, pd.DataFrame):
+        return source.copy(), "metadata table"
+    name = os.fspath(source)
+    try:
+        return pd.read_csv(name, dtype=str, keep_default_na=False, encoding="utf-8-sig"), name
+    except FileNotFoundError:
+        raise MetadataError(f"{name}: metadata file not found") from None
+    except (UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise MetadataError(f"{name}: cannot be read as a UTF-8 CSV ({err})") from None
+
+
+def _validate(meta: pd.DataFrame, name: str, documents: pd.DataFrame) -> None:
+    if KEY not in meta.columns:
+        raise MetadataError(
+            f"{name}: no '{KEY}' column (columns: {', '.join(map(str, meta.columns))}); "
+            f"add a '{KEY}' column with the input file names, e.g. 000_688e36ac7d55ccc2.txt"
+        )
+    dup = meta[meta[KEY].duplicated(keep=False)]
+    if not dup.empty:
+        rows = ", ".join(str(i + 2) for i in dup.index)  # +2: header line and 1-based rows
+        raise MetadataError(
+            f"{name}: file names listed more than once ({', '.join(sorted(set(dup[KEY])))}) "
+            f"at rows {rows}; keep one row per file"
+        )
+    clash = sorted(set(meta.columns) & set(documents.columns) - {KEY})
+    if clash:
+        raise MetadataError(
+            f"{name}: columns {', '.join(clash)} would overwrite corpus columns; rename them"
+        )
+
+
+def join_metadata(
+    documents: pd.DataFrame, source: str | os.PathLike | pd.DataFrame
+) -> pd.DataFrame:
+    """Left-join the metadata onto ``documents`` by ``file``; order is kept."""
+    meta, name = read_metadata(source)
+    _validate(meta, name, documents)
+    unknown = sorted(set(meta[KEY]) - set(documents[KEY]))
+    if unknown:
+        log.warning("%s: no loaded file named %s", name, ", ".join(unknown))
+    return documents.merge(meta, on=KEY, how="left", validate="many_to_one")

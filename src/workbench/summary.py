@@ -1,0 +1,58 @@
+"""The per-file corpus summary printed by ``workbench corpus info`` and ``build``.
+
+Examples
+--------
+>>> from workbench.corpus import load_corpus
+>>> info = load_corpus().summary()
+>>> [f["path"].split("/")[-1][:3] for f in info]
+['000', '001', '002', '003', '004']
+>>> sorted(info[0])
+['articles', 'boilerplate_removed', 'duplicates', 'encoding', 'path', 'script']
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.corpus import Corpus
+
+ROLE_ORDER = ("problem", "cause", "countermeasure", "other")
+
+
+def _articles(corpus: Corpus, file: str) -> list[dict[str, Any]]:
+    docs = corpus.documents[corpus.documents["file"] == file]
+    segs = corpus.segments[corpus.segments["file"] == file]
+    counts = segs.groupby(["doc_id", "role"]).size()
+    out = []
+    for doc_id, title, n_chars in docs[["doc_id", "title", "n_chars"]].itertuples(index=False):
+        roles = {r: int(counts.get((doc_id, r), 0)) for r in ROLE_ORDER}
+        out.append({"title": title, "roles": roles, "n_chars": int(n_chars)})
+    return out
+
+
+def _duplicates(corpus: Corpus, file: str) -> list[dict[str, Any]]:
+    d = corpus.duplicates
+    d = d[d["file"] == file]
+    return [
+        {"id": i, "of": of, "kind": kind, "similarity": float(sim)}
+        for i, of, kind, sim in d[["id", "of", "kind", "similarity"]].itertuples(index=False)
+    ]
+
+
+def summarise(corpus: Corpus) -> list[dict[str, Any]]:
+    """One JSON-ready dict per input file, in input order."""
+    out = []
+    for row in corpus.files.itertuples(index=False):
+        entry: dict[str, Any] = {
+            "path": row.path,
+            "encoding": row.encoding,
+            "script": row.script,
+            "articles": _articles(corpus, row.file),
+            "boilerplate_removed": int(row.boilerplate_removed),
+            "duplicates": _duplicates(corpus, row.file),
+        }
+        if row.status != "ok":
+            entry["error"] = row.error
+        out.append(entry)
+    return out

@@ -1,0 +1,104 @@
+"""The workbench command line, run in-process and as the installed script."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench import config
+from workbench.cli import EXIT_BAD_INPUT, main
+from workbench.provenance import read_record, sha256_file
+
+SEED = config.SEEDS_DIR / "002_d96b58a24a94b0c4.txt"
+
+
+def test_info_json_contract(capsys):
+    assert main(["corpus", "info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert [Path(f["path"]).name for f in info] == sorted(
+        p.name for p in config.SEEDS_DIR.iterdir()
+    )
+    for f in info:
+        assert set(f) == {
+            "path",
+            "encoding",
+            "script",
+            "articles",
+            "boilerplate_removed",
+            "duplicates",
+        }
+        assert f["script"] in {"simplified", "traditional", "mixed"}
+        for a in f["articles"]:
+            assert set(a) == {"title", "roles", "n_chars"}
+            assert set(a["roles"]) == {"problem", "cause", "countermeasure", "other"}
+    by_name = {Path(f["path"]).name[:3]: f for f in info}
+    assert len(by_name["002"]["articles"]) == 5
+    assert by_name["002"]["script"] == "traditional"
+    assert by_name["003"]["boilerplate_removed"] == 10
+    cross = [d for d in by_name["004"]["duplicates"] if d["of"] == "000_688e36ac7d55ccc2/a1"]
+    assert cross and cross[0]["kind"] == "near" and cross[0]["similarity"] >= 0.9
+    internal = by_name["000"]["duplicates"]
+    assert internal and all(d["kind"] in {"exact", "near"} for d in internal)
+
+
+def test_info_accepts_globs_and_prints_text(capsys):
+    assert main(["corpus", "info", str(config.SEEDS_DIR / "00[23]*.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "002_d96b58a24a94b0c4.txt: utf-8, traditional, 5 article(s)" in out
+    assert "003_8128e1cef60075aa.txt" in out and "000_" not in out
+
+
+def test_build_writes_parquet_with_provenance(tmp_path, capsys):
+    out = tmp_path / "segments.parquet"
+    assert main(["corpus", "build", str(SEED), "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert len(summary) == 1
+    segs = pd.read_parquet(out)
+    assert segs["doc_id"].nunique() == 5
+    assert {"segment_id", "text", "text_orig", "role", "dup_of"} <= set(segs.columns)
+    rec = read_record(out)
+    assert rec["inputs"] == {config.display_path(SEED): sha256_file(SEED)}
+    assert rec["parameters"]["paths"] == [str(SEED)]
+    docs = tmp_path / "segments.documents.parquet"
+    assert pd.read_parquet(docs)["doc_id"].tolist() == sorted(segs["doc_id"].unique())
+    assert read_record(docs) == rec
+
+
+def _folder_with_bad_file(tmp_path: Path) -> Path:
+    shutil.copy(SEED, tmp_path / SEED.name)
+    (tmp_path / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe\x00" * 50)
+    return tmp_path
+
+
+def test_unreadable_file_exits_non_zero_naming_it(tmp_path, capsys):
+    folder = _folder_with_bad_file(tmp_path)
+    assert main(["corpus", "info", str(folder)]) == EXIT_BAD_INPUT
+    assert "broken.txt" in capsys.readouterr().err
+
+
+def test_skip_bad_reports_and_continues(tmp_path, capsys):
+    folder = _folder_with_bad_file(tmp_path)
+    assert main(["corpus", "info", str(folder), "--skip-bad", "--json"]) == 0
+    captured = capsys.readouterr()
+    info = json.loads(captured.out)
+    assert [Path(f["path"]).name for f in info] == ["002_d96b58a24a94b0c4.txt", "broken.txt"]
+    assert "broken.txt" in info[1]["error"]
+    assert "skipped" in captured.err and "broken.txt" in captured.err
+
+
+def test_missing_path_is_a_clear_error(tmp_path, capsys):
+    assert main(["corpus", "info", str(tmp_path / "nope")]) == EXIT_BAD_INPUT
+    assert "nope" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("workbench") is None, reason="console script not on PATH")
+def test_console_script_is_installed():
+    done = subprocess.run(
+        ["workbench", "corpus", "info", str(SEED)], capture_output=True, text=True, check=True
+    )
+    assert "5 article(s)" in done.stdout

@@ -1,0 +1,221 @@
+"""load_corpus on the real seeds and on small files the tests make."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pandas as pd
+import pytest
+
+from workbench import config
+from workbench.corpus import DOCUMENT_COLUMNS, SEGMENT_COLUMNS, load_corpus
+from workbench.readers import ReadError
+from workbench.script import detect_script
+
+F000 = "000_688e36ac7d55ccc2.txt"
+F002 = "002_d96b58a24a94b0c4.txt"
+F003 = "003_8128e1cef60075aa.txt"
+F004 = "004_09331bca989b350a.txt"
+
+
+def test_public_columns(seeds):
+    assert list(seeds.documents.columns[: len(DOCUMENT_COLUMNS)]) == DOCUMENT_COLUMNS
+    assert list(seeds.segments.columns) == SEGMENT_COLUMNS
+    assert set(seeds.segments["role"]) == {"problem", "cause", "countermeasure", "other"}
+
+
+@pytest.mark.parametrize(("file", "n"), [(F000, 1), (F002, 5), (F003, 1)])
+def test_article_counts(seeds, file, n):
+    assert (seeds.documents["file"] == file).sum() == n
+
+
+def test_004_has_at_least_five_articles(seeds):
+    assert (seeds.documents["file"] == F004).sum() >= 5
+
+
+def test_ids_are_unique_and_traceable(seeds):
+    segs = seeds.segments
+    assert segs["segment_id"].is_unique
+    assert seeds.documents["doc_id"].is_unique
+    row = segs.iloc[0]
+    assert row["segment_id"] == f"{row['paragraph_id']}/s{row['sentence']:02d}"
+    assert row["paragraph_id"].startswith(row["doc_id"] + "/p")
+    assert set(segs["doc_id"]) == set(seeds.documents["doc_id"])
+
+
+def test_text_is_simplified_and_original_kept(seeds):
+    segs = seeds.segments[seeds.segments["file"] == F000]
+    orig = "".join(segs["text_orig"])
+    assert detect_script(orig) == "traditional"
+    assert detect_script("".join(segs["text"])) == "simplified"
+    first = segs.iloc[0]
+    assert first["text_orig"].startswith("密切聯繫群眾是我們黨")
+    assert first["text"].startswith("密切联系群众是我们党")
+
+
+def test_paths_are_relative_to_the_project(seeds):
+    assert seeds.files["path"].tolist()[0] == f"data/raw/seeds/{F000}"
+
+
+def test_roles_follow_section_headings(seeds):
+    segs = seeds.segments
+    heading = segs[segs["text"].str.startswith("一、当前密切联系群众工作存在的主要问题")]
+    assert heading["role"].iloc[0] == "problem"
+    assert heading["is_heading"].iloc[0]
+    counts = segs[segs["file"] == F000].groupby("role").size()
+    assert counts["problem"] > 0 and counts["cause"] > 0 and counts["countermeasure"] > 0
+
+
+def test_boilerplate_is_removed_and_listed(seeds):
+    removed = seeds.removed
+    assert removed.groupby("file").size().to_dict() == {F002: 7, F003: 10, F004: 1}
+    body = "".join(seeds.segments["text"])
+    for chrome in ("扫一扫", "责编", "热点关键词", "阿拉题库"):
+        assert chrome not in body
+        assert removed["text"].str.contains(chrome).any()
+
+
+def test_internal_duplicate_in_000_is_marked_not_deleted(seeds):
+    segs = seeds.segments[seeds.segments["file"] == F000]
+    dups = segs[segs["dup_of"].notna()]
+    assert len(dups) > 0.4 * len(segs)
+    # every duplicate points at an earlier sentence of the same file
+    assert dups["dup_of"].str.startswith("000_688e36ac7d55ccc2/a1/p0").all()
+    first = dups.iloc[0]
+    target = seeds.segments.set_index("segment_id").loc[first["dup_of"]]
+    assert target["text"] == first["text"]
+
+
+def test_cross_script_duplicate_article(seeds):
+    docs = seeds.documents.set_index("doc_id")
+    dup = docs[docs["dup_of"] == "000_688e36ac7d55ccc2/a1"]
+    assert len(dup) == 1
+    assert dup.index[0].startswith("004_09331bca989b350a/")
+    assert dup["dup_similarity"].iloc[0] >= 0.9
+    assert dup["script"].iloc[0] == "simplified"
+
+
+def test_analysis_segments_drop_duplicates_by_default(seeds):
+    dedup = seeds.analysis_segments()
+    assert len(dedup) < len(seeds.segments)
+    assert dedup["dup_of"].isna().all()
+    assert (
+        not dedup["doc_id"]
+        .isin(seeds.documents.loc[seeds.documents["dup_of"].notna(), "doc_id"])
+        .any()
+    )
+    assert len(seeds.analysis_segments(dedup=False)) == len(seeds.segments)
+
+
+def test_loading_is_deterministic(seeds):
+    again = load_corpus()
+    pd.testing.assert_frame_equal(again.segments, seeds.segments)
+    pd.testing.assert_frame_equal(again.documents, seeds.documents)
+    pd.testing.assert_frame_equal(again.duplicates, seeds.duplicates)
+
+
+SIMPLE = (
+    "关于改进干部作风的思考\n一、存在的问题\n有的干部走马观花，脱离群众。\n"
+    "二、原因分析\n宗旨意识淡化。\n三、对策建议\n要坚持村务公开。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text", "expected"),
+    [
+        ("gb18030", SIMPLE, "gb18030"),
+        ("gbk", SIMPLE, "gb18030"),
+        ("utf-8-sig", SIMPLE, "utf-8-sig"),
+        ("utf-16", SIMPLE, "utf-16"),
+        ("big5", "關於改進幹部作風的思考\n一、存在的問題\n有的幹部走馬觀花，脫離群眾。\n", "big5"),
+    ],
+)
+def test_legacy_encodings_are_decoded_and_recorded(tmp_path, encoding, text, expected):
+    (tmp_path / "a.txt").write_bytes(text.encode(encoding))
+    c = load_corpus([tmp_path])
+    assert c.documents["encoding"].tolist() == [expected]
+    assert "走马观花" in "".join(c.segments["text"])
+
+
+def test_roles_on_a_small_file(tmp_path):
+    (tmp_path / "a.txt").write_text(SIMPLE, encoding="utf-8")
+    c = load_corpus([tmp_path / "a.txt"])
+    by_text = dict(zip(c.segments["text"], c.segments["role"], strict=True))
+    assert by_text["有的干部走马观花，脱离群众。"] == "problem"
+    assert by_text["宗旨意识淡化。"] == "cause"
+    assert by_text["要坚持村务公开。"] == "countermeasure"
+    assert c.documents["title"].tolist() == ["关于改进干部作风的思考"]
+
+
+def test_bad_file_raises_naming_it_unless_skipped(tmp_path):
+    (tmp_path / "good.txt").write_text(SIMPLE, encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    with pytest.raises(ReadError, match=r"bad\.txt"):
+        load_corpus([tmp_path])
+    c = load_corpus([tmp_path], skip_bad=True)
+    files = c.files.set_index("file")
+    assert files.loc["bad.txt", "status"] == "skipped"
+    assert "bad.txt" in files.loc["bad.txt", "error"]
+    assert files.loc["good.txt", "status"] == "ok"
+    assert set(c.documents["file"]) == {"good.txt"}
+
+
+def test_zip_html_and_docx_inputs(tmp_path):
+    docx = pytest.importorskip("docx")
+    d = docx.Document()
+    for line in SIMPLE.splitlines():
+        d.add_paragraph(line)
+    d.save(tmp_path / "c.docx")
+    html = "<html><head><title>x</title></head><body>" + "".join(
+        f"<p>{line}</p>" for line in SIMPLE.splitlines()
+    )
+    (tmp_path / "b.html").write_bytes((html + "</body></html>").encode("gbk"))
+    with zipfile.ZipFile(tmp_path / "a.zip", "w") as zf:
+        zf.writestr("inner/a.txt", SIMPLE.encode("utf-8"))
+    c = load_corpus([tmp_path / "a.zip", tmp_path / "b.html", tmp_path / "c.docx"])
+    assert c.documents["file"].tolist() == ["a.txt", "b.html", "c.docx"]
+    assert c.documents["encoding"].tolist()[2] == "docx"
+    # the same text in three containers: the later two are exact duplicates of the first
+    assert c.documents["dup_of"].tolist()[1:] == ["a/a1", "a/a1"]
+
+
+def test_same_file_name_twice_is_refused(tmp_path):
+    for sub in ("x", "y"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "a.txt").write_text(SIMPLE, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"both named 'a'"):
+        load_corpus([tmp_path])
+
+
+def test_same_stem_twice_is_refused(tmp_path):
+    (tmp_path / "a.txt").write_text(SIMPLE, encoding="utf-8")
+    (tmp_path / "a.md").write_text(SIMPLE, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"a\.md"):
+        load_corpus([tmp_path])
+
+
+def test_metadata_is_joined(tmp_path):
+    meta = tmp_path / "meta.csv"
+    meta.write_text(f"file,genre,year\n{F002},compilation,2005\n", encoding="utf-8")
+    c = load_corpus([config.SEEDS_DIR / F002, config.SEEDS_DIR / F003], metadata=meta)
+    assert c.documents.groupby("file")["genre"].first().dropna().to_dict() == {F002: "compilation"}
+    assert c.documents["genre"].isna().sum() == 1
+
+
+def test_no_progress_bar_when_not_interactive(tmp_path, capsys):
+    for i in range(25):
+        (tmp_path / f"f{i:02d}.txt").write_text(
+            SIMPLE.replace("思考", f"思考{i}"), encoding="utf-8"
+        )
+    load_corpus([tmp_path])
+    assert "loading corpus" not in capsys.readouterr().err
+    load_corpus([tmp_path], progress=True)
+    assert "loading corpus" in capsys.readouterr().err
+
+
+def test_checksums_match_the_manifest(seeds):
+    manifest = dict(
+        reversed(line.split()) for line in config.SEEDS_CHECKSUMS.read_text().splitlines()
+    )
+    got = {p.split("/")[-1]: h for p, h in seeds.checksums().items()}
+    assert got == manifest

@@ -1,0 +1,62 @@
+"""Joining user metadata onto documents."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench.metadata import MetadataError, join_metadata
+
+DOCS = pd.DataFrame(
+    {
+        "doc_id": ["000_x/a1", "002_y/a1", "002_y/a2"],
+        "file": ["000_x.txt", "002_y.txt", "002_y.txt"],
+        "title": ["", "如何改善干群關系", "二"],
+    }
+)
+
+
+def _csv(tmp_path, text):
+    p = tmp_path / "meta.csv"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_join_by_file_keeps_order_and_fills_every_article(tmp_path):
+    p = _csv(tmp_path, "file,genre,year\n002_y.txt,compilation,2005\n000_x.txt,essay,2013\n")
+    out = join_metadata(DOCS, p)
+    assert out["doc_id"].tolist() == DOCS["doc_id"].tolist()
+    assert out["genre"].tolist() == ["essay", "compilation", "compilation"]
+    assert out["year"].tolist() == ["2013", "2005", "2005"]
+
+
+def test_file_without_row_gets_missing_values(tmp_path):
+    out = join_metadata(DOCS, _csv(tmp_path, "file,region\n000_x.txt,湖北\n"))
+    assert out["region"].isna().tolist() == [False, True, True]
+
+
+def test_missing_key_column_names_the_file(tmp_path):
+    p = _csv(tmp_path, "name,genre\n000_x.txt,essay\n")
+    with pytest.raises(MetadataError, match=r"meta\.csv: no 'file' column"):
+        join_metadata(DOCS, p)
+
+
+def test_duplicate_keys_name_rows(tmp_path):
+    p = _csv(tmp_path, "file,genre\n000_x.txt,a\n002_y.txt,b\n000_x.txt,c\n")
+    with pytest.raises(MetadataError, match=r"000_x\.txt.*rows 2, 4"):
+        join_metadata(DOCS, p)
+
+
+def test_clashing_column_is_refused(tmp_path):
+    with pytest.raises(MetadataError, match="title"):
+        join_metadata(DOCS, _csv(tmp_path, "file,title\n000_x.txt,t\n"))
+
+
+def test_unknown_files_are_logged(tmp_path, caplog):
+    join_metadata(DOCS, _csv(tmp_path, "file,genre\nnope.txt,a\n"))
+    assert "nope.txt" in caplog.text
+
+
+def test_missing_metadata_file(tmp_path):
+    with pytest.raises(MetadataError, match="not found"):
+        join_metadata(DOCS, tmp_path / "absent.csv")
