@@ -95,6 +95,15 @@ def test_cross_script_duplicate_article(seeds):
     assert dup["script"].iloc[0] == "simplified"
 
 
+def test_duplicate_mask_counts_per_file(seeds):
+    dups = seeds.segments.assign(dup=seeds.duplicate_mask()).groupby("file")["dup"].sum()
+    assert dups[F002] == dups[F003] == dups["001_74e1782f8eca611a.txt"] == 0
+    assert dups[F000] > 60  # the repeated second half of 000
+    repost = seeds.documents.loc[seeds.documents["dup_of"].notna(), "doc_id"].item()
+    # 004 holds the repost of 000 in full plus repeated paragraphs of its own
+    assert dups[F004] > (seeds.segments["doc_id"] == repost).sum()
+
+
 def test_analysis_segments_drop_duplicates_by_default(seeds):
     dedup = seeds.analysis_segments()
     assert len(dedup) < len(seeds.segments)
@@ -219,3 +228,15 @@ def test_checksums_match_the_manifest(seeds):
     )
     got = {p.split("/")[-1]: h for p, h in seeds.checksums().items()}
     assert got == manifest
+
+
+def test_body_text_run_into_a_heading_is_its_own_sentence(seeds):
+    segs = seeds.segments
+    heading = "(一)县直机关党组织深入农村、服务农民群众的内容和方式需进一步深化创新。"
+    head = segs[segs["text"] == heading]
+    assert len(head) == 1 and head["is_heading"].iloc[0] and head["heading_level"].iloc[0] == 2
+    rest = segs[segs["paragraph_id"] == head["paragraph_id"].iloc[0]].iloc[1:]
+    assert len(rest) > 0
+    assert not rest["is_heading"].any() and (rest["heading_level"] == 0).all()
+    assert rest["text"].iloc[0].startswith("从机关服务的内容上看")
+    assert (rest["role"] == head["role"].iloc[0]).all()

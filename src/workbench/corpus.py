@@ -38,7 +38,7 @@ from workbench.articles import ArticleText, split_articles
 from workbench.boilerplate import strip_boilerplate
 from workbench.readers import ReadError, SourceFile, discover, extract_text
 from workbench.script import detect_script, to_simplified
-from workbench.structure import parse_structure, split_sentences
+from workbench.structure import Paragraph, parse_structure, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -95,17 +95,20 @@ class Corpus:
     duplicates: pd.DataFrame
     parameters: dict[str, Any] = field(default_factory=dict)
 
-    def analysis_segments(self, dedup: bool = True) -> pd.DataFrame:
-        """Segments for analysis: by default without duplicate sentences.
+    def duplicate_mask(self) -> pd.Series:
+        """True for each segment that repeats earlier text.
 
-        A segment is dropped when it lies in a duplicate article or a duplicate
-        paragraph; the first occurrence in corpus order is kept.
+        A segment is a duplicate when it lies in a duplicate paragraph or in a
+        duplicate article; the first occurrence in corpus order is not.
         """
+        dup_docs = self.documents.loc[self.documents["dup_of"].notna(), "doc_id"]
+        return self.segments["dup_of"].notna() | self.segments["doc_id"].isin(set(dup_docs))
+
+    def analysis_segments(self, dedup: bool = True) -> pd.DataFrame:
+        """Segments for analysis: by default without duplicates (:meth:`duplicate_mask`)."""
         if not dedup:
             return self.segments
-        dup_docs = set(self.documents.loc[self.documents["dup_of"].notna(), "doc_id"])
-        keep = self.segments["dup_of"].isna() & ~self.segments["doc_id"].isin(dup_docs)
-        return self.segments.loc[keep].reset_index(drop=True)
+        return self.segments.loc[~self.duplicate_mask()].reset_index(drop=True)
 
     def checksums(self) -> dict[str, str]:
         """Input checksums keyed by display path (for provenance records)."""
@@ -129,6 +132,18 @@ class _FileResult:
     removed: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _sentences(para: Paragraph) -> list[tuple[str, bool]]:
+    """A paragraph's sentences, flagged when they are the heading itself.
+
+    Body text run into a heading line becomes sentences of its own, so a heading
+    sentence holds the heading only.
+    """
+    if not para.is_heading:
+        return [(s, False) for s in split_sentences(para.text)]
+    head, rest = para.text[: para.heading_end].strip(), para.text[para.heading_end :]
+    return [(head, True)] + [(s, False) for s in split_sentences(rest)]
+
+
 def _article_rows(src: SourceFile, art: ArticleText, encoding: str) -> tuple[dict, list[dict]]:
     stem = Path(src.name).stem
     doc_id = f"{stem}/a{art.index}"
@@ -136,14 +151,14 @@ def _article_rows(src: SourceFile, art: ArticleText, encoding: str) -> tuple[dic
     segs: list[dict[str, Any]] = []
     for p_no, para in enumerate(paragraphs, start=1):
         pid = f"{doc_id}/p{p_no:03d}"
-        for s_no, sent in enumerate(split_sentences(para.text), start=1):
+        for s_no, (sent, is_head) in enumerate(_sentences(para), start=1):
             segs.append({
                 "segment_id": f"{pid}/s{s_no:02d}", "doc_id": doc_id, "file": src.name,
                 "article": art.index, "section": para.section,
                 "section_title": para.section_title, "role": para.role,
-                "paragraph": p_no, "paragraph_id": pid, "is_heading": para.is_heading,
-                "heading_level": para.level, "line_no": para.line_no, "sentence": s_no,
-                "text": to_simplified(sent), "text_orig": sent,
+                "paragraph": p_no, "paragraph_id": pid, "is_heading": is_head,
+                "heading_level": para.level if is_head else 0, "line_no": para.line_no,
+                "sentence": s_no, "text": to_simplified(sent), "text_orig": sent,
             })  # fmt: skip
     body = "\n".join(text for _, text in art.lines)
     doc = {

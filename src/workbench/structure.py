@@ -108,7 +108,10 @@ class Paragraph:
     ``level`` is the level of the heading the paragraph opens (1 = top) or 0 for
     body text; ``section`` the dotted path of the enclosing section numbers ("" before
     any heading); ``section_title`` the title of the innermost enclosing heading;
-    ``role`` one of ``problem``, ``cause``, ``countermeasure``, ``other``.
+    ``role`` one of ``problem``, ``cause``, ``countermeasure``, ``other``;
+    ``heading_end`` how many leading characters of ``text`` are the heading itself
+    (marker, title and its closing 。/：…), 0 for body paragraphs, so that body text
+    run into a heading line can be told apart from the heading.
     """
 
     line_no: int
@@ -118,6 +121,7 @@ class Paragraph:
     section: str
     section_title: str
     role: str
+    heading_end: int = 0  # chars of ``text`` that are the heading (with its end mark)
 
 
 # --------------------------------------------------------------------------- config
@@ -386,6 +390,8 @@ class HeadingMatch:
 
 
 _LABEL = Family("label", re.compile(""), {})
+# Marks that close a heading and belong to it (a space also ends one but is dropped).
+_HEADING_END_MARKS = frozenset("。；;：:！？!?")
 
 
 def _clause_end(simple: str, start: int, cfg: StructureConfig) -> int:
@@ -606,7 +612,8 @@ class _Parser:
         if simple[h.clause_end :].strip(" 。；;：:！？!?"):
             entry.has_body = True
         section, title = self._section()
-        return Paragraph(line_no, text, True, len(self.stack), section, title, entry.current)
+        end = h.clause_end + (simple[h.clause_end : h.clause_end + 1] in _HEADING_END_MARKS)
+        return Paragraph(line_no, text, True, len(self.stack), section, title, entry.current, end)
 
     def body_paragraph(self, line_no: int, text: str, simple: str) -> Paragraph:
         if not self.stack:
