@@ -82,7 +82,7 @@ def test_private_tokenizer_is_cached_and_not_global():
 
 def test_userdict_format_sorted_unique():
     lines = config.USER_DICT.read_text(encoding="utf-8").splitlines()
-    assert 60 <= len(lines) <= 150
+    assert len(lines) >= 60
     for line in lines:
         word, freq, tag = line.split(" ")  # jieba format, no comments
         assert freq.isdigit() and tag.isalpha() and word.strip() == word

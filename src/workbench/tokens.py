@@ -38,6 +38,9 @@ _NON_WORD = re.compile(r"[\W_]+")
 # Arabic numbers in any width and notation (2013, １２, 3.5, 50%, 1-2). Chinese
 # numerals are left alone: they carry meaning in set phrases such as 四风 or 三个代表.
 _NUMBER = re.compile(r"[\d.,%％\-+/]*\d[\d.,%％\-+/]*")
+# Chinese numerals standing alone: list markers of headings (一、 (二) 问题三:),
+# not content. Numerals inside words (四风, 三个代表) are whole tokens and stay.
+_CN_NUMERAL = re.compile(r"[一二三四五六七八九十百千万零两]+")
 # One CJK ideograph (basic block, extension A, compatibility ideographs).
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -112,16 +115,19 @@ def tokenize(text: str) -> list[str]:
 def is_content_token(token: str, stopwords: frozenset[str]) -> bool:
     """Whether ``token`` carries content: not a stopword, punctuation, number or lone symbol.
 
+    Lone Chinese numerals (heading markers such as the 一 of 一、) are numbers too.
+
     Examples
     --------
     >>> sw = frozenset({"的"})
-    >>> [t for t in ["的", "群众", "，", " ", "2013", "a", "干"] if is_content_token(t, sw)]
-    ['群众', '干']
+    >>> toks = ["的", "群众", "，", " ", "2013", "a", "干", "一", "四风"]
+    >>> [t for t in toks if is_content_token(t, sw)]
+    ['群众', '干', '四风']
     """
     token = token.strip()
     if not token or token in stopwords:
         return False
-    if _NON_WORD.fullmatch(token) or _NUMBER.fullmatch(token):
+    if _NON_WORD.fullmatch(token) or _NUMBER.fullmatch(token) or _CN_NUMERAL.fullmatch(token):
         return False
     return not (len(token) == 1 and not _CJK_CHAR.match(token))
 
