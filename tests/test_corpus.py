@@ -169,6 +169,18 @@ def test_bad_file_raises_naming_it_unless_skipped(tmp_path):
     assert set(c.documents["file"]) == {"good.txt"}
 
 
+def test_corrupt_zip_is_skipped_with_the_rest_loaded(tmp_path):
+    (tmp_path / "good.txt").write_text(SIMPLE, encoding="utf-8")
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 this is not really a zip archive")
+    with pytest.raises(ReadError, match=r"broken\.zip"):
+        load_corpus([tmp_path / "broken.zip", tmp_path / "good.txt"])
+    c = load_corpus([tmp_path / "broken.zip", tmp_path / "good.txt"], skip_bad=True)
+    assert c.files["file"].tolist() == ["broken.zip", "good.txt"]
+    assert c.files["status"].tolist() == ["skipped", "ok"]
+    assert "cannot read zip archive" in c.files["error"].iloc[0]
+    assert list(c.checksums()) == [config.display_path(tmp_path / "good.txt")]
+
+
 def test_zip_html_and_docx_inputs(tmp_path):
     docx = pytest.importorskip("docx")
     d = docx.Document()

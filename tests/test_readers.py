@@ -546,3 +546,15 @@ def test_import_is_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_discover_collects_errors_and_goes_on(tmp_path):
+    (tmp_path / "a.txt").write_text("干群关系", encoding="utf-8")
+    (tmp_path / "z.zip").write_bytes(b"not a zip")
+    (tmp_path / "notes.csv").write_text("x", encoding="utf-8")
+    errors: list[ReadError] = []
+    found = discover([tmp_path / "z.zip", tmp_path, tmp_path / "notes.csv"], errors=errors)
+    assert [s.name for s in found] == ["a.txt"]
+    assert [Path(e.path).name for e in errors] == ["z.zip", "notes.csv"]
+    with pytest.raises(ReadError, match=r"z\.zip"):
+        discover([tmp_path / "z.zip"])

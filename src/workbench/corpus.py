@@ -28,7 +28,7 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -111,8 +111,8 @@ class Corpus:
         return self.segments.loc[~self.duplicate_mask()].reset_index(drop=True)
 
     def checksums(self) -> dict[str, str]:
-        """Input checksums keyed by display path (for provenance records)."""
-        ok = self.files
+        """Checksums of the files that were loaded, keyed by display path (for provenance)."""
+        ok = self.files[self.files["status"] == "ok"]
         return dict(zip(ok["path"], ok["sha256"], strict=True))
 
     def summary(self) -> list[dict[str, Any]]:
@@ -222,6 +222,17 @@ def _iter_progress(items: Sequence[SourceFile], enabled: bool) -> Iterable[Sourc
     return tqdm(items, desc="loading corpus", unit="file")
 
 
+def _unreadable(err: ReadError) -> _FileResult:
+    """A file or archive that could not even be read, skipped with ``skip_bad``."""
+    log.warning("skipped %s", err)
+    name = PurePosixPath(err.path.split("!")[0]).name
+    return _FileResult(info={
+        "file": name, "path": config.display_path(err.path), "sha256": "", "encoding": "",
+        "script": "", "n_articles": 0, "boilerplate_removed": 0, "status": "skipped",
+        "error": str(err),
+    })  # fmt: skip
+
+
 def _skipped(src: SourceFile, err: ReadError) -> _FileResult:
     log.warning("skipped %s: %s", src.path, err)
     return _FileResult(info={
@@ -271,9 +282,12 @@ def load_corpus(
     from workbench.duplicates import mark_duplicates
     from workbench.metadata import join_metadata
 
-    sources = discover([config.SEEDS_DIR] if inputs is None else inputs)
+    unreadable: list[ReadError] = []
+    sources = discover(
+        [config.SEEDS_DIR] if inputs is None else inputs, errors=unreadable if skip_bad else None
+    )
     _check_unique_names(sources)
-    results: list[_FileResult] = []
+    results = [_unreadable(err) for err in unreadable]
     for src in _iter_progress(sources, _progress_enabled(progress, len(sources))):
         try:
             results.append(load_file(src))
@@ -289,7 +303,9 @@ def load_corpus(
     corpus = Corpus(
         documents=documents,
         segments=segments,
-        files=pd.DataFrame([r.info for r in results], columns=FILE_COLUMNS),
+        files=pd.DataFrame([r.info for r in results], columns=FILE_COLUMNS)
+        .sort_values("path", kind="stable")
+        .reset_index(drop=True),
         removed=pd.DataFrame(
             [x for r in results for x in r.removed], columns=["file", "line_no", "rule", "text"]
         ),

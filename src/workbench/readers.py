@@ -223,7 +223,9 @@ class SourceFile:
 _Found = tuple[tuple[str, ...], SourceFile]
 
 
-def discover(inputs: Iterable[str | os.PathLike[str]]) -> list[SourceFile]:
+def discover(
+    inputs: Iterable[str | os.PathLike[str]], *, errors: list[ReadError] | None = None
+) -> list[SourceFile]:
     """Expand files, folders, glob patterns and zip archives into source files.
 
     Parameters
@@ -234,6 +236,10 @@ def discover(inputs: Iterable[str | os.PathLike[str]]) -> list[SourceFile]:
         ``~$`` lock files are skipped), a glob pattern (``**`` recurses), or a
         ``.zip`` archive (its members with supported suffixes). A single path is also
         accepted.
+    errors : list, optional
+        When given, a file or archive that cannot be read is appended here as a
+        :class:`ReadError` and discovery goes on (``--skip-bad``); by default the
+        error is raised.
 
     Returns
     -------
@@ -266,26 +272,40 @@ def discover(inputs: Iterable[str | os.PathLike[str]]) -> list[SourceFile]:
         inputs = [inputs]
     found: dict[tuple[str, ...], SourceFile] = {}
     for item in inputs:
-        for key, src in _expand(os.fspath(item)):
+        for key, src in _expand(os.fspath(item), errors):
             found.setdefault(key, src)
     return sorted(found.values(), key=lambda src: src.path)
 
 
-def _expand(spec: str) -> Iterator[_Found]:
+def _guarded(items: Iterator[_Found], errors: list[ReadError] | None) -> Iterator[_Found]:
+    """Yield from ``items``; with an ``errors`` sink, record a ReadError and stop there."""
+    if errors is None:
+        yield from items
+        return
+    try:
+        yield from items
+    except ReadError as err:
+        errors.append(err)
+
+
+def _expand(spec: str, errors: list[ReadError] | None) -> Iterator[_Found]:
     path = Path(spec).expanduser()
     if path.is_dir():
-        yield from _walk_folder(path)
+        yield from _walk_folder(path, errors)
     elif path.is_file():
-        yield from _from_file(path, explicit=True)
+        yield from _guarded(_from_file(path, explicit=True), errors)
     elif path.exists():
-        raise ReadError(path.as_posix(), "not a regular file or folder", "name a file instead")
+        err = ReadError(path.as_posix(), "not a regular file or folder", "name a file instead")
+        if errors is None:
+            raise err
+        errors.append(err)
     elif _GLOB_MAGIC.search(spec):
-        yield from _from_glob(spec)
+        yield from _from_glob(spec, errors)
     else:
         raise FileNotFoundError(f"{spec}: no such file, folder or zip archive")
 
 
-def _from_glob(pattern: str) -> Iterator[_Found]:
+def _from_glob(pattern: str, errors: list[ReadError] | None) -> Iterator[_Found]:
     pattern = os.path.expanduser(pattern)
     matches = sorted(glob.glob(pattern, recursive=True))
     if not matches:
@@ -298,7 +318,10 @@ def _from_glob(pattern: str) -> Iterator[_Found]:
         # unsupported matches are passed over: a pattern names no file explicitly.
         if any(_is_skipped_name(part) for part in path.relative_to(root).parts):
             continue
-        items = _walk_folder(path) if path.is_dir() else _from_file(path, explicit=False)
+        if path.is_dir():
+            items = _walk_folder(path, errors)
+        else:
+            items = _guarded(_from_file(path, explicit=False), errors)
         for found in items:
             count += 1
             yield found
@@ -316,13 +339,13 @@ def _literal_root(pattern: str) -> Path:
     return Path(*literal) if literal else Path()
 
 
-def _walk_folder(folder: Path) -> Iterator[_Found]:
+def _walk_folder(folder: Path, errors: list[ReadError] | None = None) -> Iterator[_Found]:
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not _is_skipped_name(d))
         for filename in sorted(filenames):
             if _is_skipped_name(filename) or _suffix(filename) not in SUPPORTED_SUFFIXES:
                 continue
-            yield from _from_file(Path(dirpath, filename), explicit=False)
+            yield from _guarded(_from_file(Path(dirpath, filename), explicit=False), errors)
 
 
 def _from_file(path: Path, *, explicit: bool) -> Iterator[_Found]:
