@@ -32,15 +32,16 @@ def _units(segments: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def _segment_targets(segments: pd.DataFrame, para_dups: pd.DataFrame) -> pd.DataFrame:
     """Map each sentence of a duplicate paragraph to its canonical counterpart."""
-    by_para = {pid: grp for pid, grp in segments.groupby("paragraph_id", sort=False)}
-    rows = []
+    involved = set(para_dups["id"]) | set(para_dups["dup_of"])
+    rows = segments.loc[segments["paragraph_id"].isin(involved)]
+    by_para: dict[str, list[tuple[str, str]]] = {}
+    for pid, sid, text in rows[["paragraph_id", "segment_id", "text"]].itertuples(index=False):
+        by_para.setdefault(pid, []).append((sid, normalise_for_matching(text)))
+    out = []
     for dup, of, kind in para_dups[["id", "dup_of", "kind"]].itertuples(index=False):
-        canon = by_para[of]
-        keys = canon["text"].map(normalise_for_matching)
-        lookup = dict(zip(keys, canon["segment_id"], strict=True))
-        for sid, text in by_para[dup][["segment_id", "text"]].itertuples(index=False):
-            rows.append((sid, lookup.get(normalise_for_matching(text), of), kind))
-    return pd.DataFrame(rows, columns=["segment_id", "dup_of", "dup_kind"])
+        lookup = {key: sid for sid, key in reversed(by_para[of])}  # first sentence wins
+        out += [(sid, lookup.get(key, of), kind) for sid, key in by_para[dup]]
+    return pd.DataFrame(out, columns=["segment_id", "dup_of", "dup_kind"])
 
 
 def _table(level: str, found: pd.DataFrame, file_of: dict[str, str]) -> pd.DataFrame:
