@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="execute the notebooks into reports/*.html")
     report.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     report.add_argument("--out", type=Path, default=None, help="default: reports/")
+    from workbench.coding.cli import add_code_parser, add_codebook_parser
+
+    add_code_parser(sub)
+    add_codebook_parser(sub)
     return parser
 
 
@@ -114,6 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "corpus":
         return _corpus(args)
+    if args.command in ("code", "codebook"):
+        from workbench.coding.cli import run_code, run_codebook
+
+        return run_code(args) if args.command == "code" else run_codebook(args)
     return _report(args)
 
 

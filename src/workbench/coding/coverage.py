@@ -1,0 +1,75 @@
+"""Coverage: the share of units in problem/cause/countermeasure sections coded with their category.
+
+Examples
+--------
+>>> from workbench.corpus import load_corpus
+>>> from workbench.coding.codebook import load_codebook
+>>> from workbench.coding.coder import code_segments
+>>> seg = load_corpus().analysis_segments()
+>>> cb = load_codebook()
+>>> cov = coverage(code_segments(seg, cb), seg, cb, headings_only=True)
+>>> bool((cov.set_index("role").loc[["problem", "cause"], "share"] >= 0.9).all())
+True
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.coding.codebook import Codebook
+from workbench.coding.coder import Coding
+
+ROLES = ("problem", "cause", "countermeasure")
+
+
+def _role_units(coding: Coding, segments: pd.DataFrame, headings_only: bool) -> pd.DataFrame:
+    units = coding.units[["unit_id", "role"]]
+    if not headings_only:
+        return units
+    if coding.unit != "sentence":
+        raise ValueError("headings_only needs a sentence-level coding")
+    # A heading paragraph's first sentence is the heading; later ones are body run-in.
+    first = segments.loc[segments["is_heading"] & (segments["sentence"] == 1), "segment_id"]
+    return units[units["unit_id"].isin(set(first))]
+
+
+def coverage(
+    coding: Coding, segments: pd.DataFrame, codebook: Codebook, *, headings_only: bool = False
+) -> pd.DataFrame:
+    """Share of units per section role that carry a code of the matching category.
+
+    Returns
+    -------
+    DataFrame
+        ``role, units, coded, share`` for problem, cause and countermeasure.
+    """
+    units = _role_units(coding, segments, headings_only)
+    cats = coding.categories(codebook)
+    rows = []
+    for role in ROLES:
+        ids = units.loc[units["role"] == role, "unit_id"]
+        coded = int(cats.loc[ids, role].sum()) if len(ids) else 0
+        rows.append({"role": role, "units": len(ids), "coded": coded,
+                     "share": coded / len(ids) if len(ids) else float("nan")})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def uncoded(
+    coding: Coding, segments: pd.DataFrame, codebook: Codebook, *, headings_only: bool = False
+) -> pd.DataFrame:
+    """The units of each role without a code of the matching category, for review.
+
+    Returns
+    -------
+    DataFrame
+        ``role, unit_id, text`` (the unit's sentences joined), in corpus order.
+    """
+    units = _role_units(coding, segments, headings_only)
+    cats = coding.categories(codebook)
+    text = segments.set_index("segment_id")["text"]
+    rows = []
+    for u in units.itertuples(index=False):
+        if u.role in ROLES and not cats.at[u.unit_id, u.role]:
+            seg_ids = coding.units.set_index("unit_id").at[u.unit_id, "segment_ids"].split(" ")
+            rows.append({"role": u.role, "unit_id": u.unit_id, "text": "".join(text[seg_ids])})
+    return pd.DataFrame(rows, columns=["role", "unit_id", "text"])

@@ -1,0 +1,147 @@
+"""Agreement between coders: precision, recall, F1, Cohen's kappa, Krippendorff's alpha.
+
+Coders are tables with a ``unit_id`` column and one 0/1 column per category or
+code (a human sheet read by :func:`workbench.coding.sheets.read_sheet`, or the rule
+coder's :meth:`Coding.categories`). :func:`agreement` compares two coders column by
+column, treating the first as the reference for precision and recall;
+:func:`alpha` computes Krippendorff's alpha (nominal) across any number of coders
+with the maintained ``krippendorff`` package. Cohen's kappa comes from
+scikit-learn.
+
+:func:`align_gold` re-attaches a stored gold sample to the current corpus: each
+unit is matched by id *and* text, or, when a change in the corpus pipeline has
+renumbered it, by identical text within the same article. Units that cannot be
+found are returned in ``attrs["unmatched"]``, never dropped silently.
+
+Examples
+--------
+>>> import pandas as pd
+>>> a = pd.DataFrame({"unit_id": list("abcdef"), "x": [1, 1, 0, 0, 1, 0]})
+>>> b = pd.DataFrame({"unit_id": list("abcdef"), "x": [1, 0, 0, 0, 1, 0]})
+>>> agreement(a, b, ["x"]).round(3).iloc[0].to_dict()  # doctest: +NORMALIZE_WHITESPACE
+{'column': 'x', 'n': 6, 'ref_pos': 3, 'other_pos': 2, 'both_pos': 2, 'precision': 1.0,
+ 'recall': 0.667, 'f1': 0.8, 'kappa': 0.667, 'percent_agreement': 0.833}
+>>> round(alpha([a, b], "x"), 3)
+0.686
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import krippendorff
+import numpy as np
+import pandas as pd
+from sklearn.metrics import cohen_kappa_score
+
+AGREEMENT_COLUMNS = [
+    "column", "n", "ref_pos", "other_pos", "both_pos", "precision", "recall", "f1", "kappa",
+    "percent_agreement",
+]  # fmt: skip
+
+
+def _paired(ref: pd.DataFrame, other: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    merged = ref[["unit_id", column]].merge(
+        other[["unit_id", column]], on="unit_id", how="inner", suffixes=("_ref", "_other")
+    )
+    if len(merged) != len(ref) or len(merged) != len(other):
+        missing = sorted(set(ref["unit_id"]) ^ set(other["unit_id"]))
+        raise ValueError(f"coders must code the same units; differing: {missing[:5]}")
+    return merged[f"{column}_ref"].to_numpy(int), merged[f"{column}_other"].to_numpy(int)
+
+
+def _ratio(num: int, den: int) -> float:
+    return num / den if den else float("nan")
+
+
+def agreement(ref: pd.DataFrame, other: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Per-column agreement of ``other`` with the reference coder ``ref``.
+
+    Parameters
+    ----------
+    ref, other : DataFrame
+        ``unit_id`` plus 0/1 columns; both must cover the same units.
+    columns : sequence of str
+        Columns (categories or codes) to compare.
+
+    Returns
+    -------
+    DataFrame
+        One row per column: ``n``, positives of each coder and of both,
+        ``precision`` and ``recall`` of ``other`` against ``ref``, ``f1``,
+        Cohen's ``kappa`` and ``percent_agreement``. Kappa is NaN when both coders
+        use a single value (kappa is undefined there).
+    """
+    rows = []
+    for col in columns:
+        y_ref, y_other = _paired(ref, other, col)
+        both = int(((y_ref == 1) & (y_other == 1)).sum())
+        precision = _ratio(both, int(y_other.sum()))
+        recall = _ratio(both, int(y_ref.sum()))
+        f1 = _ratio(2 * both, int(y_other.sum() + y_ref.sum()))
+        defined = len(set(y_ref) | set(y_other)) > 1
+        kappa = float(cohen_kappa_score(y_ref, y_other)) if defined else float("nan")
+        rows.append({
+            "column": col, "n": len(y_ref), "ref_pos": int(y_ref.sum()),
+            "other_pos": int(y_other.sum()), "both_pos": both, "precision": precision,
+            "recall": recall, "f1": f1, "kappa": kappa,
+            "percent_agreement": float((y_ref == y_other).mean()),
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
+
+
+def alpha(coders: Sequence[pd.DataFrame], column: str) -> float:
+    """Krippendorff's alpha (nominal) for ``column`` across two or more coders.
+
+    Units a coder left out count as missing, as Krippendorff's alpha allows.
+    """
+    if len(coders) < 2:
+        raise ValueError("alpha needs at least two coders")
+    units = sorted(set().union(*(set(c["unit_id"]) for c in coders)))
+    data = np.full((len(coders), len(units)), np.nan)
+    pos = {u: i for i, u in enumerate(units)}
+    for row, coder in enumerate(coders):
+        for u, v in zip(coder["unit_id"], coder[column], strict=True):
+            data[row, pos[u]] = v
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+def align_gold(gold: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Map gold units (sentence level) to the current corpus's segment ids.
+
+    Parameters
+    ----------
+    gold : DataFrame
+        With ``unit_id`` (a segment id when coded) and ``text``.
+    segments : DataFrame
+        The current corpus segments.
+
+    Returns
+    -------
+    DataFrame
+        ``gold`` with ``unit_id`` replaced by the current id and the original kept as
+        ``gold_unit_id``; rows that cannot be found are left out and listed in
+        ``attrs["unmatched"]``; ``attrs["remapped"]`` counts renumbered units.
+    """
+    seg = segments[["segment_id", "doc_id", "text"]]
+    by_id = dict(zip(seg["segment_id"], seg["text"], strict=True))
+    by_doc_text: dict[tuple[str, str], list[str]] = {}
+    for sid, doc, text in seg.itertuples(index=False):
+        by_doc_text.setdefault((doc, text), []).append(sid)
+    used: set[str] = set()
+    new_ids: list[str | None] = []
+    for uid, text in zip(gold["unit_id"], gold["text"], strict=True):
+        if by_id.get(uid) == text and uid not in used:
+            new_ids.append(uid)
+        else:
+            doc = uid.rsplit("/", 2)[0]
+            cands = [s for s in by_doc_text.get((doc, text), []) if s not in used]
+            new_ids.append(cands[0] if cands else None)
+        if new_ids[-1]:
+            used.add(new_ids[-1])
+    out = gold.assign(gold_unit_id=gold["unit_id"], unit_id=new_ids)
+    unmatched = out.loc[out["unit_id"].isna(), "gold_unit_id"].tolist()
+    out = out.loc[out["unit_id"].notna()].reset_index(drop=True)
+    out.attrs["unmatched"] = unmatched
+    out.attrs["remapped"] = int((out["unit_id"] != out["gold_unit_id"]).sum())
+    return out

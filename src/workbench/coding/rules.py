@@ -1,0 +1,395 @@
+"""The coding-rule language: term sets, regex, any/all/not, proximity, roles, polarity.
+
+A rule is a small tree written in YAML (see ``data/codebook.yaml``) and compiled
+once into :class:`Node` objects. Every node is matched against one *sentence* (the
+Simplified ``text`` of a segment, with its section ``role`` and ``is_heading``
+flag) and returns the character spans that justify the match, so each code can be
+traced to its quote. Coarser units (paragraph, section, article) inherit the codes
+of their sentences (:mod:`workbench.coding.coder`), which keeps "same sentence"
+proximity meaningful at every unit.
+
+Rule forms
+----------
+``"加强监督"``
+    A literal term, converted to Simplified. A bare list ``[t1, t2]`` is
+    shorthand for ``{any: [t1, t2]}``.
+``{any: [t1, t2, ...]}``
+    Any of the terms or nested rules.
+``{all: [r1, r2, ...]}``
+    Every nested rule matches in the same sentence.
+``{not: r}``
+    ``r`` does not match; contributes no span.
+``{regex: "..."}``
+    A regular expression on the Simplified text.
+``{set: name}``
+    A named term set from the codebook's ``sets``.
+``{near: [r1, r2], within: N}``
+    ``r1`` and ``r2`` match with at most ``N`` characters between them
+    (``ordered: true``: ``r1`` first).
+
+Modifiers, allowed on any mapping: ``roles: [problem, cause, ...]`` (the sentence's
+section role must be one of them), ``heading: true|false`` and ``polarity:
+negative|prescriptive`` — a span counts only with a cue of that polarity from the
+codebook's ``polarity`` lists within ``window`` characters (negative cues before
+or after: 监督**不力**, **缺乏**监督; prescriptive cues before: **加强**监督).
+
+Examples
+--------
+>>> cues = Cues(negative=("不力", "弱化"), prescriptive=("加强", "完善"), window=4)
+>>> rule = compile_rule({"any": ["监督"], "polarity": "negative"}, cues=cues)
+>>> rule.match(Sentence("一些地方监督不力。", "cause")) is not None
+True
+>>> rule.match(Sentence("切实加强监督考核。", "countermeasure")) is None
+True
+>>> near = compile_rule({"near": ["干部", "群众"], "within": 3}, cues=cues)
+>>> near.match(Sentence("干部联系群众", "other"))
+[(0, 2, '干部'), (4, 6, '群众')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.script import to_simplified
+
+#: A matched span: start, end, matched text.
+Span = tuple[int, int, str]
+
+ROLES = ("problem", "cause", "countermeasure", "other")
+POLARITIES = ("negative", "prescriptive")
+OPERATORS = ("any", "all", "not", "regex", "near", "set")
+MODIFIERS = ("roles", "heading", "polarity")
+NEAR_OPTIONS = ("within", "ordered")
+
+
+class RuleError(ValueError):
+    """A rule that cannot be compiled; ``path`` says where (``rules[2].near[0]``)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """What a rule sees: Simplified text, section role, heading flag."""
+
+    text: str
+    role: str = "other"
+    is_heading: bool = False
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Polarity cue words and the window (in characters) they must fall within."""
+
+    negative: tuple[str, ...] = ()
+    prescriptive: tuple[str, ...] = ()
+    window: int = 6
+    _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
+
+    def pattern(self, polarity: str) -> re.Pattern[str]:
+        """One alternation of the cue words of ``polarity`` (compiled once)."""
+        if polarity not in self._patterns:
+            self._patterns[polarity] = term_pattern(getattr(self, polarity))
+        return self._patterns[polarity]
+
+
+def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
+    """Compile terms into one alternation, longest first so the longest term wins.
+
+    Examples
+    --------
+    >>> term_pattern(["监督", "监督不力"]).findall("监督不力")
+    ['监督不力']
+    """
+    ordered = sorted(set(terms), key=lambda t: (-len(t), t))
+    return re.compile("|".join(re.escape(t) for t in ordered) or r"(?!x)x")
+
+
+class Node:
+    """A compiled rule. :meth:`match` returns spans, ``[]`` (matched, no span) or ``None``."""
+
+    def match(self, s: Sentence) -> list[Span] | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def terms(self) -> list[str]:
+        """Literal terms used by this rule (for segmenter registration and lint)."""
+        return []
+
+
+@dataclass
+class Terms(Node):
+    """Any of a set of literal terms."""
+
+    words: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+    def match(self, s: Sentence) -> list[Span] | None:
+        spans = [(m.start(), m.end(), m.group()) for m in self.pattern.finditer(s.text)]
+        return spans or None
+
+    def terms(self) -> list[str]:
+        return list(self.words)
+
+
+@dataclass
+class Regex(Node):
+    """A regular expression; empty matches are ignored."""
+
+    pattern: re.Pattern[str]
+
+    def match(self, s: Sentence) -> list[Span] | None:
+        found = self.pattern.finditer(s.text)
+        spans = [(m.start(), m.end(), m.group()) for m in found if m.end() > m.start()]
+        return spans or None
+
+
+@dataclass
+class AnyOf(Node):
+    """Any child matches; spans of all matching children."""
+
+    children: list[Node]
+
+    def match(self, s: Sentence) -> list[Span] | None:
+        hits = [m for m in (c.match(s) for c in self.children) if m is not None]
+        return sorted({x for m in hits for x in m}) if hits else None
+
+    def terms(self) -> list[str]:
+        return [t for c in self.children for t in c.terms()]
+
+
+@dataclass
+class AllOf(Node):
+    """Every child matches in the sentence."""
+
+    children: list[Node]
+
+    def match(self, s: Sentence) -> list[Span] | None:
+        spans: set[Span] = set()
+        for child in self.children:
+            m = child.match(s)
+            if m is None:
+                return None
+            spans.update(m)
+        return sorted(spans)
+
+    def terms(self) -> list[str]:
+        return [t for c in self.children for t in c.terms()]
+
+
+@dataclass
+class Not(Node):
+    """The child does not match."""
+
+    child: Node
+
+    def match(self, s: Sentence) -> list[Span] | None:
+        return [] if self.child.match(s) is None else None
+
+    def terms(self) -> list[str]:
+        return self.child.terms()
+
+
+@dataclass
+class Near(Node):
+    """Two children match with at most ``within`` characters between their spans."""
+
+    left: Node
+    right: Node
+    within: int
+    ordered: bool = False
+
+    def match(self, s: Sentence) -> list[Span] | None:
+        a, b = self.left.match(s), self.right.match(s)
+        if not a or not b:
+            return None
+        keep: set[Span] = set()
+        for x in a:
+            for y in b:
+                if self.ordered and y[0] < x[1]:
+                    continue
+                gap = max(x[0], y[0]) - min(x[1], y[1])
+                if gap <= self.within:
+                    keep.update((x, y))
+        return sorted(keep) or None
+
+    def terms(self) -> list[str]:
+        return self.left.terms() + self.right.terms()
+
+
+@dataclass
+class Filtered(Node):
+    """A child restricted by section role, heading flag and span polarity."""
+
+    child: Node
+    roles: frozenset[str] | None = None
+    heading: bool | None = None
+    polarity: str | None = None
+    cues: Cues | None = None
+
+    def match(self, s: Sentence) -> list[Span] | None:
+        if self.roles is not None and s.role not in self.roles:
+            return None
+        if self.heading is not None and s.is_heading != self.heading:
+            return None
+        spans = self.child.match(s)
+        if spans is None or self.polarity is None:
+            return spans
+        kept = [sp for sp in spans if self._has_cue(s.text, sp)]
+        return kept or None
+
+    def _has_cue(self, text: str, span: Span) -> bool:
+        assert self.cues is not None
+        w = self.cues.window
+        pat = self.cues.pattern(self.polarity)
+        before = text[max(0, span[0] - w) : span[0]]
+        if pat.search(before):
+            return True
+        # Negative cues also follow the term (监督不力); prescriptive ones precede it.
+        return self.polarity == "negative" and bool(pat.search(text[span[1] : span[1] + w]))
+
+    def terms(self) -> list[str]:
+        return self.child.terms()
+
+
+def _term_list(value: Any, path: str) -> list[str]:
+    if not isinstance(value, str) or not value.strip():
+        raise RuleError(path, f"a term must be a non-empty string, got {value!r}")
+    return [to_simplified(value.strip())]
+
+
+def _children(value: Any, path: str, key: str, ctx: _Context) -> list[Node]:
+    if not isinstance(value, list) or not value:
+        raise RuleError(f"{path}.{key}", "needs a non-empty list")
+    words: list[str] = []
+    nodes: list[Node] = []
+    for i, item in enumerate(value):
+        if isinstance(item, str) and key == "any":
+            # Literal alternatives share one compiled alternation.
+            words.extend(_term_list(item, f"{path}.{key}[{i}]"))
+        else:
+            # Under all:, each literal is a requirement of its own.
+            nodes.append(_compile(item, f"{path}.{key}[{i}]", ctx))
+    if words:
+        nodes.insert(0, Terms(tuple(words), term_pattern(words)))
+    return nodes
+
+
+@dataclass
+class _Context:
+    cues: Cues
+    sets: Mapping[str, Sequence[str]]
+
+
+def _operator(raw: Mapping[str, Any], path: str, ctx: _Context) -> Node:
+    ops = [k for k in raw if k in OPERATORS]
+    if len(ops) != 1:
+        raise RuleError(path, f"needs exactly one of {', '.join(OPERATORS)}; got {ops or 'none'}")
+    op = ops[0]
+    value = raw[op]
+    if op in ("any", "all"):
+        kids = _children(value, path, op, ctx)
+        if op == "any":
+            return kids[0] if len(kids) == 1 else AnyOf(kids)
+        return AllOf(kids)
+    if op == "not":
+        return Not(_compile(value, f"{path}.not", ctx))
+    if op == "regex":
+        if not isinstance(value, str) or not value:
+            raise RuleError(f"{path}.regex", "needs a non-empty pattern")
+        try:
+            return Regex(re.compile(value))
+        except re.error as err:
+            raise RuleError(f"{path}.regex", f"bad regular expression {value!r}: {err}") from None
+    if op == "set":
+        if value not in ctx.sets:
+            known = ", ".join(sorted(ctx.sets)) or "none"
+            raise RuleError(f"{path}.set", f"unknown term set {value!r} (known: {known})")
+        words = [w for t in ctx.sets[value] for w in _term_list(t, f"sets.{value}")]
+        return Terms(tuple(words), term_pattern(words))
+    return _near(raw, value, path, ctx)
+
+
+def _near(raw: Mapping[str, Any], value: Any, path: str, ctx: _Context) -> Node:
+    if not isinstance(value, list) or len(value) != 2:
+        raise RuleError(f"{path}.near", "needs a list of exactly two rules")
+    within = raw.get("within")
+    if not isinstance(within, int) or isinstance(within, bool) or within < 0:
+        raise RuleError(f"{path}.within", f"needs a non-negative integer, got {within!r}")
+    left, right = (
+        _compile({"any": [v]} if isinstance(v, str) else v, f"{path}.near[{i}]", ctx)
+        for i, v in enumerate(value)
+    )
+    return Near(left, right, within, bool(raw.get("ordered", False)))
+
+
+def _compile(raw: Any, path: str, ctx: _Context) -> Node:
+    if isinstance(raw, str):
+        words = _term_list(raw, path)
+        return Terms(tuple(words), term_pattern(words))
+    if isinstance(raw, list):  # a bare list is shorthand for any: [...]
+        return _compile({"any": raw}, path, ctx)
+    if not isinstance(raw, Mapping):
+        raise RuleError(path, f"a rule is a term or a mapping, got {type(raw).__name__}")
+    allowed = {*OPERATORS, *MODIFIERS, *(NEAR_OPTIONS if "near" in raw else ())}
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise RuleError(path, f"unknown key(s) {unknown}; allowed: {sorted(allowed)}")
+    node = _operator(raw, path, ctx)
+    roles = raw.get("roles")
+    if roles is not None:
+        bad = [r for r in roles if r not in ROLES] if isinstance(roles, list) else roles
+        if not isinstance(roles, list) or not roles or bad:
+            raise RuleError(f"{path}.roles", f"unknown role(s) {bad or roles!r}; use {list(ROLES)}")
+    polarity = raw.get("polarity")
+    if polarity is not None and polarity not in POLARITIES:
+        raise RuleError(f"{path}.polarity", f"unknown polarity {polarity!r}; use {POLARITIES}")
+    heading = raw.get("heading")
+    if heading is not None and not isinstance(heading, bool):
+        raise RuleError(f"{path}.heading", f"needs true or false, got {heading!r}")
+    if roles is None and polarity is None and heading is None:
+        return node
+    return Filtered(node, frozenset(roles) if roles else None, heading, polarity, ctx.cues)
+
+
+def compile_rule(
+    raw: Any,
+    *,
+    cues: Cues | None = None,
+    sets: Mapping[str, Sequence[str]] | None = None,
+    path: str = "rule",
+) -> Node:
+    """Compile one rule from its YAML form.
+
+    Parameters
+    ----------
+    raw : str or mapping
+        The rule (see the module docstring).
+    cues : Cues, optional
+        Polarity cues; needed when the rule uses ``polarity``.
+    sets : mapping, optional
+        Named term sets referred to by ``{set: name}``.
+    path : str
+        Where the rule sits, used in error messages.
+
+    Raises
+    ------
+    RuleError
+        On an unknown key, an empty list or term, a bad regex, an unknown role,
+        polarity or set, or a malformed ``near``.
+
+    Examples
+    --------
+    >>> compile_rule({"all": ["干部", "群众"]}).match(Sentence("干部和群众"))
+    [(0, 2, '干部'), (3, 5, '群众')]
+    >>> compile_rule({"regex": "("})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    workbench.coding.rules.RuleError: rule.regex: bad regular expression '(': missing ), ...
+    """
+    return _compile(raw, path, _Context(cues or Cues(), sets or {}))

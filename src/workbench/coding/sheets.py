@@ -1,0 +1,222 @@
+"""Coding sheets: a stratified, seeded sample of units for human coders, and back.
+
+A sheet has one row per unit with its context (file, role, section title, the
+Simplified text and the original-script text) and one empty column per category
+(or code) for the coder to fill with ``1`` (present) or ``0`` (absent). Sheets are
+written as CSV (UTF-8 with BOM, so spreadsheet programs show the Chinese) or XLSX.
+
+Importing checks every cell: a value other than 0/1/yes/no/x/blank, an unknown
+unit or a duplicate row raises :class:`SheetError` naming the row and column.
+Blank cells are *not* read as 0 silently: they are reported, and the default
+``blank="error"`` refuses them (``blank="absent"`` reads them as 0, which is how a
+coder who only ticks present categories works).
+
+Examples
+--------
+>>> import pandas as pd
+>>> units = pd.DataFrame({"unit_id": [f"u{i}" for i in range(6)],
+...                       "file": list("aaabbb"), "role": ["problem"] * 6,
+...                       "text": ["文本"] * 6})
+>>> sample = sample_units(units, 4, by=["file"], seed=1)
+>>> sample.groupby("file").size().tolist()
+[2, 2]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: Context columns written before the coding columns (those present in the units).
+CONTEXT_COLUMNS = ("unit_id", "split", "file", "role", "section_title", "text", "text_orig")
+
+_TRUE = {"1", "1.0", "y", "yes", "x", "true", "是"}
+_FALSE = {"0", "0.0", "n", "no", "false", "否"}
+
+
+class SheetError(ValueError):
+    """A coding sheet that cannot be read back; the message names row and column."""
+
+
+def allocate(sizes: pd.Series, n: int) -> pd.Series:
+    """Split ``n`` draws over strata as evenly as their sizes allow (water-filling).
+
+    Each stratum gets the same quota unless it is smaller, in which case it gives all
+    it has and the rest is shared among the others. Ties for the last draws go to the
+    strata first in index order, so the result is deterministic.
+
+    Examples
+    --------
+    >>> allocate(pd.Series({"a": 2, "b": 10, "c": 10}), 12).tolist()
+    [2, 5, 5]
+    >>> allocate(pd.Series({"a": 3, "b": 3}), 10).tolist()
+    [3, 3]
+    """
+    quota = pd.Series(0, index=sizes.index)
+    left = min(n, int(sizes.sum()))
+    while left > 0:
+        open_ = sizes.index[quota < sizes]
+        share = max(left // len(open_), 1)
+        for key in open_:
+            take = min(share, int(sizes[key] - quota[key]), left)
+            quota[key] += take
+            left -= take
+            if left == 0:
+                break
+    return quota
+
+
+def sample_units(
+    units: pd.DataFrame,
+    n: int,
+    *,
+    by: Sequence[str] = ("file", "role"),
+    seed: int = 0,
+    id_col: str = "unit_id",
+) -> pd.DataFrame:
+    """Draw a stratified random sample of ``n`` units, seeded and in a stable order.
+
+    Parameters
+    ----------
+    units : DataFrame
+        One row per unit with ``id_col`` and the ``by`` columns.
+    n : int
+        Sample size (capped at the number of units).
+    by : sequence of str
+        Stratum columns; draws are spread evenly over strata (see :func:`allocate`).
+    seed : int
+        Seed of the random generator; the same seed gives the same sample.
+
+    Returns
+    -------
+    DataFrame
+        The sampled rows, sorted by ``by`` then ``id_col``, index reset.
+    """
+    rng = np.random.default_rng(seed)
+    ordered = units.sort_values([*by, id_col], kind="stable")
+    groups = ordered.groupby(list(by), sort=True)
+    quota = allocate(groups.size(), n)
+    picked = []
+    # groupby iterates in the same sorted order as size(), so quotas align by position.
+    for k, (_, grp) in zip(quota.astype(int).tolist(), groups, strict=True):
+        idx = np.sort(rng.choice(len(grp), size=k, replace=False)) if k else []
+        picked.append(grp.iloc[idx])
+    return pd.concat(picked).reset_index(drop=True)
+
+
+def assign_split(
+    sample: pd.DataFrame, held_out: float, *, by: Sequence[str] = ("file", "role"), seed: int = 0
+) -> pd.Series:
+    """Mark a seeded share of each stratum ``"heldout"``, the rest ``"tune"``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"file": ["a"] * 4, "role": ["x"] * 4})
+    >>> assign_split(s, 0.5, seed=3).value_counts().sort_index().tolist()
+    [2, 2]
+    """
+    rng = np.random.default_rng(seed)
+    split = pd.Series("tune", index=sample.index, dtype="str")
+    for _, grp in sample.groupby(list(by), sort=True):
+        k = round(len(grp) * held_out)
+        chosen = rng.choice(grp.index.to_numpy(), size=k, replace=False)
+        split[chosen] = "heldout"
+    return split
+
+
+def blank_sheet(sample: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The sample's context columns plus an empty column per category or code, and ``notes``."""
+    ctx = [c for c in CONTEXT_COLUMNS if c in sample.columns]
+    sheet = sample[ctx].copy()
+    for col in [*columns, "notes"]:
+        sheet[col] = ""
+    return sheet
+
+
+def write_sheet(sheet: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a sheet as ``.csv`` (UTF-8 with BOM) or ``.xlsx``, chosen by the suffix."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".xlsx":
+        sheet.to_excel(path, index=False, sheet_name="coding")
+    elif path.suffix.lower() == ".csv":
+        sheet.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        raise ValueError(f"{path}: coding sheets are .csv or .xlsx")
+    return path
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() == ".xlsx":
+        return pd.read_excel(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _cell(value: str, row: int, col: str, blank: str) -> int:
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return 1
+    if text in _FALSE:
+        return 0
+    if not text:
+        if blank == "absent":
+            return 0
+        raise SheetError(f"row {row}, column {col!r}: blank cell (use 0/1, or blank='absent')")
+    raise SheetError(f"row {row}, column {col!r}: {value!r} is not 0/1/yes/no/x")
+
+
+def read_sheet(
+    path: str | os.PathLike,
+    columns: Sequence[str],
+    *,
+    blank: str = "error",
+    units: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Read a filled coding sheet back as integers 0/1.
+
+    Parameters
+    ----------
+    path : path
+        A ``.csv`` or ``.xlsx`` sheet made by :func:`write_sheet`.
+    columns : sequence of str
+        The coding columns to read; each must be present.
+    blank : {"error", "absent"}
+        What a blank coding cell means.
+    units : sequence of str, optional
+        Known unit ids; a row with any other id is an error.
+
+    Returns
+    -------
+    DataFrame
+        ``unit_id`` (plus ``split`` when present) and one 0/1 column per coding column,
+        in sheet order. The number of blanks read as absent is in ``.attrs["blanks"]``.
+    """
+    if blank not in ("error", "absent"):
+        raise ValueError(f"blank must be 'error' or 'absent', not {blank!r}")
+    path = Path(path)
+    raw = _read_raw(path)
+    missing = [c for c in ("unit_id", *columns) if c not in raw.columns]
+    if missing:
+        raise SheetError(f"{path}: missing column(s) {missing}")
+    dup = raw["unit_id"][raw["unit_id"].duplicated()].tolist()
+    if dup:
+        raise SheetError(f"{path}: unit(s) coded twice: {dup}")
+    known = None if units is None else set(units)
+    out = raw[[c for c in ("unit_id", "split") if c in raw.columns]].copy()
+    blanks = 0
+    for col in columns:
+        values = []
+        for i, v in enumerate(raw[col], start=2):  # row 1 is the header
+            blanks += not str(v).strip()
+            values.append(_cell(v, i, col, blank))
+        out[col] = pd.Series(values, index=raw.index, dtype="int64")
+    if known is not None:
+        unknown = [u for u in out["unit_id"] if u not in known]
+        if unknown:
+            raise SheetError(f"{path}: unknown unit id(s) {unknown[:5]}")
+    out.attrs["blanks"] = blanks
+    return out

@@ -1,0 +1,97 @@
+"""Codebook: the default codebook's content and strict validation of malformed ones."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from workbench import config
+from workbench.coding.codebook import CodebookError, load_codebook, parse_codebook
+from workbench.coding.rules import Sentence
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    return yaml.safe_load(config.CODEBOOK.read_text(encoding="utf-8"))
+
+
+def test_minimum_codes_per_category():
+    cb = load_codebook()
+    counts = {cat: sum(c.category == cat for c in cb.codes) for cat in cb.categories}
+    assert counts["problem"] >= 10 and counts["cause"] >= 8
+    assert counts["countermeasure"] >= 10 and counts["liaison"] >= 6
+    for c in cb.codes:
+        assert c.label_zh and c.label_en and c.definition and c.examples
+
+
+def test_every_example_is_verbatim_in_the_corpus_and_coded(seeds):
+    cb = load_codebook()
+    seg = seeds.segments
+    for code in cb.codes:
+        for quote in code.examples:
+            rows = seg[seg["text"].str.contains(quote, regex=False)]
+            assert len(rows), f"{code.id}: example not in corpus: {quote}"
+        # At least one sentence holding an example gets the code (grounding).
+        hits = [
+            code.match(Sentence(t, r, h)) is not None
+            for quote in code.examples
+            for t, r, h in seg.loc[
+                seg["text"].str.contains(quote, regex=False), ["text", "role", "is_heading"]
+            ].itertuples(index=False)
+        ]
+        assert any(hits), code.id
+
+
+def test_polarity_keeps_problem_and_countermeasure_apart():
+    cb = load_codebook()
+    problem = {c.id for c in cb.match("一些地方对干部监督不力。", "problem")}
+    counter = {c.id for c in cb.match("要加强监督。", "countermeasure")}
+    assert "P_oversight" in problem and "M_oversight" not in problem
+    assert "M_oversight" in counter and "P_oversight" not in counter
+    # Same words, other section role: a cause section makes the deficiency a cause.
+    cause = {c.id for c in cb.match("一些地方对干部监督不力。", "cause")}
+    assert "C_oversight" in cause and "P_oversight" not in cause
+
+
+def test_traditional_source_codes_like_simplified(seeds):
+    # 000 is Traditional in the source; matching runs on the Simplified text column.
+    cb = load_codebook()
+    row = seeds.segments[seeds.segments["text_orig"].str.contains("監督弱化", regex=False)].iloc[0]
+    assert "C_oversight" in {c.id for c in cb.match(row["text"], row["role"])}
+
+
+@pytest.mark.parametrize(
+    ("mutate", "needle"),
+    [
+        (lambda r: r["codes"][0].update(colour="red"), "code 'P_purpose', field 'colour'"),
+        (lambda r: r["codes"][1].update(id="P_purpose"), "code 'P_purpose', field 'id': duplicate"),
+        (lambda r: r["codes"][0].update(rules=[{"regex": "(("}]), "field 'rules.any[0].regex'"),
+        (lambda r: r["codes"][0].update(rules=[]), "code 'P_purpose', field 'rules'"),
+        (lambda r: r["codes"][0].update(rules=[{"any": []}]), "field 'rules.any[0].any'"),
+        (
+            lambda r: r["codes"][0].update(rules=[{"any": ["x"], "roles": ["summary"]}]),
+            "field 'rules.any[0].roles': unknown role",
+        ),
+        (lambda r: r["codes"][0].update(category="idea"), "field 'category'"),
+        (lambda r: r["codes"][0].pop("examples"), "field 'examples': missing"),
+        (lambda r: r.update(extra=1), "field 'extra'"),
+    ],
+)
+def test_malformed_codebook_names_code_and_field(raw, mutate, needle):
+    bad = copy.deepcopy(raw)
+    mutate(bad)
+    with pytest.raises(CodebookError) as err:
+        parse_codebook(bad, "bad.yaml")
+    assert needle in str(err.value)
+
+
+def test_unknown_rule_key_and_set_are_reported(raw):
+    bad = copy.deepcopy(raw)
+    bad["codes"][2]["rules"] = [{"any": ["走访"], "within": 3}]
+    with pytest.raises(CodebookError, match=r"code 'P_formalism', field 'rules.any\[0\]'"):
+        parse_codebook(bad)
+    bad["codes"][2]["rules"] = [{"set": "nope"}]
+    with pytest.raises(CodebookError, match="unknown term set 'nope'"):
+        parse_codebook(bad)

@@ -1,0 +1,79 @@
+"""Coding the seeds at every unit; traceability; coverage; frequencies."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.coding.codebook import load_codebook
+from workbench.coding.coder import UNITS, code_segments, evidence
+from workbench.coding.coverage import coverage, uncoded
+from workbench.coding.frequencies import frequencies
+
+
+@pytest.fixture(scope="module")
+def cb():
+    return load_codebook()
+
+
+@pytest.fixture(scope="module")
+def sentence_coding(seeds, cb):
+    return code_segments(seeds.analysis_segments(), cb, "sentence")
+
+
+def test_long_table_and_matrix_agree(sentence_coding, seeds):
+    res = sentence_coding
+    assert list(res.long.columns) == ["unit_id", "code", "category", "terms", "spans"]
+    assert res.matrix.shape == (len(seeds.analysis_segments()), len(res.codes))
+    assert res.matrix.nnz == len(res.long)
+    assert set(res.long["unit_id"]) <= set(seeds.analysis_segments()["segment_id"])
+
+
+def test_spans_point_at_the_terms(sentence_coding, seeds):
+    text = seeds.segments.set_index("segment_id")["text"]
+    for r in sentence_coding.long.head(200).itertuples():
+        for span in r.spans.split("; "):
+            sid, _, pos = span.rpartition(":")
+            start, end = map(int, pos.split("-"))
+            assert text[sid][start:end] in r.terms.split("; ")
+
+
+def test_evidence_quotes_original_script(sentence_coding, seeds):
+    ev = evidence(sentence_coding, seeds.analysis_segments())
+    trad = ev[ev["segment_id"].str.startswith("000_")]
+    assert len(trad) and trad["quote_orig"].str.contains("監督|幹部|聯繫|群眾").any()
+
+
+@pytest.mark.parametrize("unit", UNITS[1:])
+def test_coarse_units_union_their_sentences(seeds, cb, sentence_coding, unit):
+    res = code_segments(seeds.analysis_segments(), cb, unit)
+    seg_of = res.units.set_index("unit_id")["segment_ids"].str.split(" ")
+    sent = sentence_coding.long.groupby("unit_id")["code"].agg(set)
+    for uid, codes in res.long.groupby("unit_id")["code"].agg(set).items():
+        expected = set().union(*(sent.get(s, set()) for s in seg_of[uid]))
+        assert codes == expected
+    assert len(res.units) < len(sentence_coding.units)
+
+
+def test_heading_coverage_on_seeds(seeds, cb, sentence_coding):
+    seg = seeds.analysis_segments()
+    cov = coverage(sentence_coding, seg, cb, headings_only=True).set_index("role")
+    assert cov.loc["problem", "share"] >= 0.9
+    assert cov.loc["cause", "share"] >= 0.9
+    left = uncoded(sentence_coding, seg, cb, headings_only=True)
+    n_missing = (cov["units"] - cov["coded"]).sum()
+    assert len(left) == n_missing  # every uncoded unit is listed, none dropped
+
+
+def test_frequencies_by_role_and_file(seeds, cb, sentence_coding):
+    f = frequencies(sentence_coding, cb, seeds.documents, by="role", level="category", lang="en")
+    assert set(f["label"]) == {"Problem", "Cause", "Countermeasure", "Liaison mechanism"}
+    assert f["units"].sum() == int(sentence_coding.categories(cb).to_numpy().sum())
+    by_file = frequencies(sentence_coding, cb, seeds.documents, by="file")
+    assert by_file["file"].nunique() == 5 and len(by_file) == 5 * len(cb.codes)
+    with pytest.raises(KeyError):
+        frequencies(sentence_coding, cb, seeds.documents, by="nope")
+
+
+def test_deterministic(seeds, cb, sentence_coding):
+    again = code_segments(seeds.analysis_segments(), cb)
+    assert again.long.equals(sentence_coding.long)

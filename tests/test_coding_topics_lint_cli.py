@@ -1,0 +1,75 @@
+"""Topics, lint and the command line."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from workbench.cli import main
+from workbench.coding.codebook import load_codebook
+from workbench.coding.lint import jieba_splits, lint, register_terms
+from workbench.coding.topics import fit_topics, topic_code_table
+from workbench.tokens import content_tokens, tokenize
+
+
+def test_lint_reports_dead_and_split_terms(seeds):
+    cb = load_codebook()
+    report = lint(cb, seeds.segments["text"])
+    assert (report["matches"] == 0).any() and (report["matches"] > 0).mean() > 0.9
+    assert (report["jieba_split"] != "").any()
+    assert jieba_splits("不相信群众") != ["不相信群众"]
+
+
+def test_register_terms_adds_every_literal_term(monkeypatch):
+    # Registration changes the process-wide tokenizer, so other tests' expected
+    # segmentations would depend on test order; capture the call instead.
+    import workbench.coding.lint as lint_mod
+
+    seen: list[str] = []
+    monkeypatch.setattr(lint_mod, "add_terms", seen.extend)
+    cb = load_codebook()
+    assert register_terms(cb) == len(cb.terms())
+    assert "不相信群众" in seen and "监督" in seen
+
+
+def test_registered_term_is_one_token():
+    from workbench.tokens import add_terms
+
+    add_terms(["不相信群众"])  # not a term any other test segments around
+    assert "不相信群众" in tokenize("干部不相信群众")
+
+
+def test_topics_are_deterministic_and_tabulated(seeds):
+    para = seeds.analysis_segments().groupby("paragraph_id", sort=False)["text"].agg("".join)
+    toks = [content_tokens(t) for t in para]
+    m1 = fit_topics(toks, 4, seed=1)
+    m2 = fit_topics(toks, 4, seed=1)
+    assert m1.top_terms(8).equals(m2.top_terms(8))
+    cats = pd.DataFrame({"problem": [1, 0] * (len(toks) // 2) + [0] * (len(toks) % 2)})
+    table = topic_code_table(m1, cats, cats.rename(columns={"problem": "P_x"}))
+    assert list(table["topic"]) == [0, 1, 2, 3]
+    assert table["paragraphs"].sum() <= len(toks)
+
+
+def test_cli_code_and_lint(tmp_path, capsys):
+    out = tmp_path / "codes.parquet"
+    assert main(["code", "--unit", "paragraph", "--out", str(out)]) == 0
+    long = pd.read_parquet(out)
+    assert list(long.columns) == ["unit_id", "code", "category", "terms", "spans"]
+    assert long["unit_id"].str.fullmatch(r".+/a\d+/p\d{3}").all()
+    matrix = sparse.load_npz(tmp_path / "codes.matrix.npz")
+    units = pd.read_csv(tmp_path / "codes.units.csv")
+    assert matrix.shape[0] == len(units) and matrix.nnz == len(long)
+    assert main(["codebook", "lint"]) == 0
+    assert "never matches" in capsys.readouterr().out
+    assert main(["codebook", "lint", "--strict"]) == 1
+
+
+def test_cli_bad_codebook(tmp_path, capsys):
+    bad = tmp_path / "cb.yaml"
+    bad.write_text("codes: [1]\n", encoding="utf-8")
+    assert main(["code", "--codebook", str(bad), "--out", str(tmp_path / "x.csv")]) == 2
+    assert "field 'categories'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["code", "--unit", "chapter", "--out", "x.csv"])
