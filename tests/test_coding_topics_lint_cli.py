@@ -6,10 +6,12 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
+from workbench import config
 from workbench.cli import main
 from workbench.coding.codebook import load_codebook
 from workbench.coding.lint import jieba_splits, lint, register_terms
 from workbench.coding.topics import fit_topics, topic_code_table
+from workbench.provenance import read_record, sha256_file
 from workbench.tokens import content_tokens, tokenize
 
 
@@ -61,6 +63,12 @@ def test_cli_code_and_lint(tmp_path, capsys):
     matrix = sparse.load_npz(tmp_path / "codes.matrix.npz")
     units = pd.read_csv(tmp_path / "codes.units.csv")
     assert matrix.shape[0] == len(units) and matrix.nnz == len(long)
+    rec = read_record(out)
+    assert rec["parameters"]["unit"] == "paragraph"
+    assert rec["inputs"]["data/codebook.yaml"] == sha256_file(config.CODEBOOK)
+    assert len(rec["inputs"]) == 6  # the five seeds and the codebook
+    for side in ("codes.matrix.npz", "codes.units.csv"):
+        assert read_record(tmp_path / side) == rec
     assert main(["codebook", "lint"]) == 0
     assert "never matches" in capsys.readouterr().out
     assert main(["codebook", "lint", "--strict"]) == 1

@@ -70,7 +70,7 @@ def run_code(args: argparse.Namespace) -> int:
     """``workbench code``."""
     from workbench.coding.codebook import CodebookError, load_codebook
     from workbench.coding.coder import code_segments
-    from workbench.provenance import make_record, write_parquet
+    from workbench.provenance import make_record, sha256_file, write_parquet, write_sidecar
 
     try:
         codebook = load_codebook(args.codebook)
@@ -85,13 +85,21 @@ def run_code(args: argparse.Namespace) -> int:
         "unit": args.unit, "codebook": codebook.path or config.display_path(config.CODEBOOK),
         "codebook_version": codebook.version, "dedup": not args.keep_duplicates,
     }  # fmt: skip
+    book = Path(codebook.path) if codebook.path else config.CODEBOOK
+    if book.exists():  # a derived file depends on the codebook as much as on the corpus
+        inputs = {**inputs, config.display_path(book.resolve()): sha256_file(book)}
+    record = make_record(inputs, params)
+    stem = out.with_suffix("")
+    matrix, units = Path(f"{stem}.matrix.npz"), Path(f"{stem}.units.csv")
     if out.suffix == ".csv":
         coding.long.to_csv(out, index=False, encoding="utf-8")
+        write_sidecar(out, record)
     else:
-        write_parquet(coding.long, out, make_record(inputs, params))
-    stem = out.with_suffix("")
-    sparse.save_npz(f"{stem}.matrix.npz", coding.matrix)
-    coding.units.to_csv(f"{stem}.units.csv", index=False)
+        write_parquet(coding.long, out, record)
+    sparse.save_npz(matrix, coding.matrix)
+    coding.units.to_csv(units, index=False)
+    for path in (matrix, units):  # formats without metadata get a sidecar
+        write_sidecar(path, record)
     n_coded = coding.long["unit_id"].nunique()
     print(
         f"wrote {out}: {len(coding.long)} codes on {n_coded} of {len(coding.units)} "
