@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="execute the notebooks into reports/*.html")
     report.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     report.add_argument("--out", type=Path, default=None, help="default: reports/")
+    from workbench.survey.cli import add_parser as add_survey_parser
+
+    add_survey_parser(sub)
     from workbench.coding.cli import add_code_parser, add_codebook_parser
 
     add_code_parser(sub)
@@ -118,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "corpus":
         return _corpus(args)
+    if args.command == "survey":
+        from workbench.survey.cli import run as run_survey
+
+        return run_survey(args)
     if args.command in ("code", "codebook"):
         from workbench.coding.cli import run_code, run_codebook
 

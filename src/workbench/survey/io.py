@@ -1,0 +1,302 @@
+"""Load a survey from CSV, Stata ``.dta`` or SPSS ``.sav``, map and clean it.
+
+:func:`load_survey` reads the file (value labels of ``.dta``/``.sav`` files are
+kept in :attr:`SurveyData.value_labels`), renames the user's columns to the
+workbench's standard names with a mapping file, turns missing-value codes into
+missing values and checks every column against the codebook.  Bad input stops
+with a :class:`~workbench.survey.validate.SurveyValidationError` that names the
+file, the column and the rows and says what to do; everything turned into a
+missing value is counted in :attr:`SurveyData.report`.
+
+Rows are numbered from 1 in the order of the file (for a CSV, row ``r`` is on
+line ``r + 1``, after the header); the frame's index holds these numbers.
+
+Examples
+--------
+>>> s = load_survey()
+>>> s.simulated, len(s.frame)
+(True, 3000)
+>>> s.report.query("column == 'sat_overall'")[["reason", "code", "rows"]].values.tolist()
+[['missing-value code', 8, 23], ['missing-value code', 9, 28]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from workbench import config
+from workbench.survey.codebook import Codebook, load_codebook
+from workbench.survey.validate import SurveyValidationError, format_rows
+
+REPORT_COLUMNS = ["column", "reason", "code", "rows"]
+READERS = (".csv", ".dta", ".sav")
+
+
+@dataclass
+class SurveyData:
+    """A loaded, cleaned survey.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Standard column names, numeric columns as floats/ints, missing values as NaN;
+        index ``row`` = 1-based row of the file.
+    report : pandas.DataFrame
+        ``column, reason, code, rows``: what became missing and why.
+    value_labels : dict
+        ``{column: {code: label}}`` read from a ``.dta``/``.sav`` file (empty for CSV).
+    source : str
+        The file, relative to the project root when inside it.
+    simulated : bool
+        True for the bundled simulated survey (label every output SIMULATED).
+    """
+
+    frame: pd.DataFrame
+    report: pd.DataFrame
+    value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
+    source: str = ""
+    simulated: bool = False
+
+
+@dataclass(frozen=True)
+class Mapping_:
+    """Parsed mapping file: ``columns`` (standard → user), extra ``missing`` codes, ``ranges``."""
+
+    columns: dict[str, str]
+    missing: dict[str, list[float]]
+    ranges: dict[str, list[float]]
+    path: Path | None = None
+
+
+def load_mapping(path: str | Path) -> Mapping_:
+    """Read a mapping file (YAML); see ``data/survey/mapping_example.yaml``.
+
+    Raises
+    ------
+    SurveyValidationError
+        When the file is not a mapping or a section has the wrong shape.
+    """
+    path = Path(path)
+    with path.open(encoding="utf-8") as fh:
+        table = yaml.safe_load(fh) or {}
+    where = config.display_path(path)
+    if not isinstance(table, dict):
+        raise SurveyValidationError(f"{where}: a mapping file must be a YAML mapping")
+    unknown = sorted(set(table) - {"columns", "missing", "ranges"})
+    if unknown:
+        raise SurveyValidationError(
+            f"{where}: unknown section(s) {unknown}; use columns, missing, ranges"
+        )
+    for section in ("columns", "missing", "ranges"):
+        if not isinstance(table.get(section, {}), dict):
+            raise SurveyValidationError(f"{where}: '{section}' must map standard names to values")
+    return Mapping_(
+        columns={str(k): str(v) for k, v in table.get("columns", {}).items()},
+        missing={str(k): list(v) for k, v in table.get("missing", {}).items()},
+        ranges={str(k): list(v) for k, v in table.get("ranges", {}).items()},
+        path=path,
+    )
+
+
+def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]]]:
+    """Read a CSV (as text, to check it), ``.dta`` or ``.sav`` file; return data and value labels.
+
+    Raises
+    ------
+    SurveyValidationError
+        For an unsupported file type.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        labels: dict[str, dict[Any, str]] = {}
+    elif suffix in (".dta", ".sav"):
+        import pyreadstat
+
+        reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
+        df, meta = reader(str(path))
+        labels = {k: dict(v) for k, v in meta.variable_value_labels.items()}
+    else:
+        raise SurveyValidationError(
+            f"{config.display_path(path)}: unsupported file type {suffix!r}; use one of {READERS}"
+        )
+    df.index = pd.RangeIndex(1, len(df) + 1, name="row")
+    return df, labels
+
+
+def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFrame:
+    if mapping is None:
+        return df
+    absent = {std: col for std, col in mapping.columns.items() if col not in df.columns}
+    if absent:
+        listed = ", ".join(f"{col!r} (for {std})" for std, col in absent.items())
+        raise SurveyValidationError(
+            f"{where}: column(s) {listed} named in {config.display_path(mapping.path or '')} "
+            f"are not in the file; its columns are {sorted(map(str, df.columns))}"
+        )
+    return df.rename(columns={col: std for std, col in mapping.columns.items()})
+
+
+def _numeric(df: pd.DataFrame, col: str, where: str) -> pd.Series:
+    text = df[col]
+    if text.dtype != object and not pd.api.types.is_string_dtype(text):
+        return text
+    stripped = text.astype(str).str.strip()
+    blank = stripped.isin(["", "NA", "NaN", "."])
+    values = pd.to_numeric(stripped.where(~blank), errors="coerce")
+    bad = values.isna() & ~blank
+    if bad.any():
+        rows = df.index[bad]
+        examples = sorted(set(stripped[bad]))[:5]
+        raise SurveyValidationError(
+            f"{where}: column {col!r} has non-numeric value(s) {examples} in {format_rows(rows)}; "
+            "recode them as numbers (or as a missing-value code listed in the mapping file)"
+        )
+    return values
+
+
+def clean_codes(
+    df: pd.DataFrame,
+    codebook: Codebook | None = None,
+    mapping: Mapping_ | None = None,
+    where: str = "data",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Turn missing-value codes into NaN and check ranges; return the frame and the report.
+
+    Columns the codebook knows are made numeric, their missing codes (codebook's
+    plus the mapping's) become NaN and are counted, blanks already missing are
+    counted, and values outside the valid range are an error.
+
+    Examples
+    --------
+    >>> rows = pd.RangeIndex(1, 5, name="row")
+    >>> d = pd.DataFrame({"sat_overall": ["5", "9", "", "2"]}, index=rows)
+    >>> frame, report = clean_codes(d)
+    >>> frame["sat_overall"].tolist()[:2], report[["reason", "code", "rows"]].values.tolist()
+    ([5.0, nan], [['missing in file', None, 1], ['missing-value code', 9, 1]])
+    >>> try:
+    ...     clean_codes(pd.DataFrame({"sat_overall": ["7"]}, index=rows[:1]))
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:58])
+    data: column 'sat_overall' has value(s) [7] outside 1–5 in
+    """
+    codebook = codebook or load_codebook()
+    out = df.copy()
+    report = []
+    for col in [c for c in out.columns if c in codebook.variables]:
+        entry = codebook.variables[col]
+        if entry["type"] == "id" and out[col].dtype == object:
+            continue
+        values = _numeric(out, col, where)
+        n_blank = int(values.isna().sum())
+        if n_blank:
+            report.append(
+                {"column": col, "reason": "missing in file", "code": None, "rows": n_blank}
+            )
+        codes = [*codebook.missing_codes(col), *(mapping.missing.get(col, []) if mapping else [])]
+        for code in sorted(set(codes)):
+            hit = values == code
+            if hit.any():
+                report.append(
+                    {
+                        "column": col,
+                        "reason": "missing-value code",
+                        "code": _plain(code),
+                        "rows": int(hit.sum()),
+                    }
+                )
+                values = values.mask(hit)
+        rng = (mapping.ranges.get(col) if mapping else None) or codebook.valid_range(col)
+        _check_range(values, col, rng, where)
+        out[col] = values
+    return out, pd.DataFrame(report, columns=REPORT_COLUMNS, dtype=object)
+
+
+def _plain(code: float) -> int | float:
+    """``9.0`` → ``9`` so reports print codes as the questionnaire has them."""
+    return int(code) if float(code).is_integer() else float(code)
+
+
+def _check_range(values: pd.Series, col: str, rng: Any, where: str) -> None:
+    if not rng:
+        return
+    low, high = rng
+    bad = values.notna() & ((values < low) | (values > high))
+    if bad.any():
+        shown = sorted(set(values[bad].tolist()))[:5]
+        raise SurveyValidationError(
+            f"{where}: column {col!r} has value(s) {shown} outside {low:g}–{high:g} in "
+            f"{format_rows(values.index[bad])}; fix them, or list them as missing-value codes "
+            "under 'missing:' in a mapping file"
+        )
+
+
+def load_survey(
+    path: str | Path | None = None,
+    mapping: str | Path | Mapping_ | None = None,
+    codebook: Codebook | None = None,
+    required: list[str] | None = None,
+) -> SurveyData:
+    """Load, map, clean and check a survey (default: the bundled SIMULATED one).
+
+    Parameters
+    ----------
+    path : path, optional
+        ``.csv``, ``.dta`` or ``.sav`` file; default :data:`workbench.config.SURVEY_DATA`.
+    mapping : path or parsed mapping, optional
+        Renames the user's columns to standard names and adds missing codes/ranges.
+    codebook : Codebook, optional
+        Default: the bundled codebook.
+    required : list of str, optional
+        Standard names that must be present (default: the mapping's columns).
+
+    Returns
+    -------
+    SurveyData
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    SurveyValidationError
+        Missing columns, non-numeric values or values out of range, naming the
+        file, column and rows.
+    """
+    path = Path(path or config.SURVEY_DATA)
+    if not path.exists():
+        raise FileNotFoundError(f"{config.display_path(path)}: no such survey file")
+    where = config.display_path(path)
+    if mapping is not None and not isinstance(mapping, Mapping_):
+        mapping = load_mapping(mapping)
+    raw, labels = read_table(path)
+    df = _rename(raw, mapping, where)
+    need = required if required is not None else list(mapping.columns) if mapping else []
+    absent = [c for c in need if c not in df.columns]
+    if absent:
+        raise SurveyValidationError(
+            f"{where}: missing column(s) {absent}; "
+            "add them to the file or map them in a mapping file"
+        )
+    frame, report = clean_codes(df, codebook, mapping, where)
+    names = {std: col for std, col in (mapping.columns.items() if mapping else [])}
+    labels = {std: labels[col] for std, col in names.items() if col in labels} or labels
+    simulated = path.resolve() == Path(config.SURVEY_DATA).resolve() or _is_simulated(path)
+    return SurveyData(frame, report, labels, where, simulated)
+
+
+def _is_simulated(path: Path) -> bool:
+    """A file written by ``workbench survey simulate`` says so in its provenance sidecar."""
+    side = Path(str(path) + ".provenance.json")
+    if not side.exists():
+        return False
+    import json
+
+    record: Mapping[str, Any] = json.loads(side.read_text(encoding="utf-8"))
+    return bool(record.get("parameters", {}).get("simulated"))

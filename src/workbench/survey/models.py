@@ -1,0 +1,179 @@
+"""Fit survey models through one formula interface: :func:`fit`.
+
+``model`` is one of ``ols``, ``ologit``, ``oprobit`` and ``mixed``; interactions
+come through the formula (``visits * solved``).  Rows with a missing value in any
+column the model needs are left out and reported in ``SurveyFit.dropped``.
+
+Examples
+--------
+>>> from workbench.survey.io import load_survey
+>>> data = load_survey().frame
+>>> res = fit(data, "trust ~ visits * solved + talk", model="ols", cluster="village")
+>>> res.cov_type, res.n_groups, res.df_inference
+('cluster(village)', {'village': 120}, 119)
+>>> res.dropped["column"].tolist()
+['trust', 'visits', 'solved']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from workbench.survey.codebook import Codebook, load_codebook
+from workbench.survey.mixed import fit_mixed
+from workbench.survey.ols import fit_ols
+from workbench.survey.ordered import DISTR, fit_ordered
+from workbench.survey.prepare import check_singletons, model_frame
+from workbench.survey.results import SurveyFit
+from workbench.survey.validate import SurveyValidationError, format_rows
+
+MODELS = ("ols", *DISTR, "mixed")
+
+
+def _as_list(cols: str | Sequence[str] | None) -> list[str]:
+    if cols is None:
+        return []
+    if isinstance(cols, str):
+        return [c.strip() for c in cols.split(",") if c.strip()]
+    return list(cols)
+
+
+def check_no_missing_codes(frame: pd.DataFrame, codebook: Codebook) -> None:
+    """Refuse columns that still hold the codebook's missing-value codes.
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming the column, the code and the rows, and how to clean them.
+    """
+    for col in frame.columns:
+        if col not in codebook.variables:
+            continue
+        codes = codebook.missing_codes(col)
+        hit = frame.index[frame[col].isin(codes)] if codes else []
+        if len(hit):
+            raise SurveyValidationError(
+                f"column {col!r} still holds missing-value codes "
+                f"{sorted(set(frame.loc[hit, col]))} "
+                f"in {format_rows(hit)}; load the survey with workbench.survey.io.load_survey "
+                "(or clean_codes), which turns them into missing values and reports them"
+            )
+
+
+def _check_model_args(
+    model: str, weights: str | None, groups: str | None, cluster: list[str]
+) -> None:
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}, not {model!r}")
+    if weights is not None and model != "ols":
+        raise ValueError(
+            f"{model}: sampling weights are supported for 'ols' only (statsmodels' "
+            "OrderedModel and MixedLM take no weights); drop --weights or fit OLS"
+        )
+    if model == "mixed" and not groups:
+        raise ValueError("mixed: groups= (the grouping column of the random effects) is required")
+    if model == "mixed" and cluster:
+        raise ValueError(
+            "mixed: the random effects model the clustering; give groups=, not cluster="
+        )
+
+
+def fit(
+    data: pd.DataFrame,
+    formula: str,
+    model: str = "ols",
+    *,
+    cluster: str | Sequence[str] | None = None,
+    cov_type: str | None = None,
+    groups: str | None = None,
+    re_formula: str | None = None,
+    reml: bool = True,
+    weights: str | None = None,
+    small: bool = True,
+    singletons: str = "error",
+    alpha: float = 0.05,
+    codebook: Codebook | None = None,
+) -> SurveyFit:
+    """Fit ``formula`` on ``data`` with one of the survey models.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The survey with missing values as NaN (:func:`workbench.survey.io.load_survey`).
+    formula : str
+        ``"y ~ x1 + x2"``; ``a * b`` adds the interaction ``a:b``.
+    model : {"ols", "ologit", "oprobit", "mixed"}
+    cluster : str or sequence of str, optional
+        One or two cluster columns (``"village"`` or ``"village,county"``) for
+        cluster-robust standard errors (OLS: one- or two-way; ordered: one-way).
+    cov_type : {"classical", "HC1", "HC3"}, optional
+        OLS standard errors without clusters; default classical, or HC1 with weights.
+    groups : str, optional
+        Mixed models: the column whose levels get random effects.
+    re_formula : str, optional
+        Mixed models: random-effects formula, e.g. ``"~visits"`` for a random
+        intercept and slope; default a random intercept only.
+    reml : bool, default True
+        Mixed models: REML (True) or maximum likelihood (False).
+    weights : str, optional
+        Column of sampling weights (OLS only).
+    small : bool, default True
+        Stata's small-sample corrections and t inference for OLS (see
+        :mod:`workbench.survey.ols`).
+    singletons : {"error", "drop"}, default "error"
+        What to do with clusters/groups that have one respondent.
+    alpha : float, default 0.05
+        1 − confidence level of the intervals.
+    codebook : Codebook, optional
+        Used to refuse columns still holding missing-value codes (default: the
+        bundled codebook).
+
+    Returns
+    -------
+    SurveyFit
+
+    Raises
+    ------
+    ValueError
+        For an unknown model or an unsupported combination of options.
+    SurveyValidationError
+        For missing columns, leftover missing-value codes or singleton clusters.
+    """
+    clusters = _as_list(cluster)
+    _check_model_args(model, weights, groups, clusters)
+    extra = [*clusters, *([groups] if groups else []), *([weights] if weights else [])]
+    frame, dropped = model_frame(data, formula, extra)
+    check_no_missing_codes(frame, codebook or load_codebook())
+    for col in [*clusters, *([groups] if groups else [])]:
+        frame, report = check_singletons(frame, col, singletons)
+        dropped = pd.concat([dropped, report], ignore_index=True) if len(report) else dropped
+    if model == "ols":
+        parts = fit_ols(
+            frame,
+            formula,
+            cov_type=cov_type,
+            cluster=clusters,
+            weights=weights,
+            small=small,
+            alpha=alpha,
+        )
+    elif model in DISTR:
+        parts = fit_ordered(frame, formula, model=model, cluster=clusters, alpha=alpha)
+    else:
+        assert groups is not None  # checked above
+        parts = fit_mixed(
+            frame, formula, groups=groups, re_formula=re_formula, reml=reml, alpha=alpha
+        )
+    inf = parts.pop("inference")
+    return SurveyFit(
+        model=model,
+        formula=formula,
+        bse=inf["bse"],
+        statistic=inf["statistic"],
+        pvalues=inf["pvalues"],
+        conf_int=inf["conf_int"],
+        dropped=dropped.reset_index(drop=True),
+        **parts,
+    )

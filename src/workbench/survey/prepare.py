@@ -1,0 +1,130 @@
+"""Select a model's columns, drop incomplete rows with a report, check clusters.
+
+Nothing is dropped silently: :func:`model_frame` returns the complete rows and a
+table saying how many rows were dropped for a missing value in which column.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> d = pd.DataFrame({"y": [1.0, np.nan, 3, 4], "x": [1, 2, np.nan, 4], "z": [0, 0, 0, 0]})
+>>> frame, dropped = model_frame(d, "y ~ x")
+>>> list(frame.index), dropped.values.tolist()
+([0, 3], [['y', 'missing value', 1], ['x', 'missing value', 1]])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from workbench.survey.validate import SurveyValidationError, format_rows
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+DROP_COLUMNS = ["column", "reason", "rows"]
+
+
+def formula_columns(formula: str, columns: Iterable[str]) -> list[str]:
+    """Columns of the data named in ``formula``, in order of first mention.
+
+    Examples
+    --------
+    >>> formula_columns("y ~ np.log(x) + a:b + C(g)", ["a", "b", "g", "x", "y", "q"])
+    ['y', 'x', 'a', 'b', 'g']
+    """
+    known = set(columns)
+    found = [tok for tok in _IDENT.findall(formula) if tok in known]
+    return list(dict.fromkeys(found))
+
+
+def model_frame(
+    data: pd.DataFrame, formula: str, extra: Sequence[str] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Complete rows of the formula's columns and ``extra`` columns, and a drop report.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The survey, missing values as NaN (see :func:`workbench.survey.io.load_survey`).
+    formula : str
+        A model formula; its data columns are found by name.
+    extra : sequence of str
+        Further columns needed (clusters, groups, weights).
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The needed columns of the rows without a missing value in any of them
+        (index kept).
+    dropped : pandas.DataFrame
+        ``column, reason, rows``: rows dropped, counted against the first needed
+        column (in formula order) that is missing in them.
+
+    Raises
+    ------
+    SurveyValidationError
+        If a needed column is not in ``data`` or no complete row is left.
+    """
+    needed = list(dict.fromkeys([*formula_columns(formula, data.columns), *extra]))
+    absent = [c for c in extra if c not in data.columns]
+    if absent:
+        raise SurveyValidationError(
+            f"column(s) {absent} not found; available: {sorted(map(str, data.columns))}"
+        )
+    sub = data[needed]
+    missing = sub.isna()
+    first = missing.idxmax(axis=1)[missing.any(axis=1)]
+    counts = first.value_counts()
+    dropped = pd.DataFrame(
+        [
+            {"column": c, "reason": "missing value", "rows": int(counts[c])}
+            for c in needed
+            if c in counts
+        ],
+        columns=DROP_COLUMNS,
+    )
+    frame = data.loc[~missing.any(axis=1), needed]
+    if frame.empty:
+        raise SurveyValidationError(
+            f"no complete rows for {formula!r}: every row misses one of {needed}"
+        )
+    return frame, dropped
+
+
+def check_singletons(
+    frame: pd.DataFrame, column: str, policy: str = "error"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Find clusters with one respondent; raise (``"error"``) or drop and report them.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"g": [1, 1, 2, 3, 3]})
+    >>> try:
+    ...     check_singletons(d, "g", "error")
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:52])
+    column 'g': 1 cluster(s) with one respondent: 2 (row
+    >>> kept, report = check_singletons(d, "g", "drop")
+    >>> len(kept), report["rows"].tolist()
+    (4, [1])
+    """
+    if policy not in ("error", "drop"):
+        raise ValueError(f"singletons must be 'error' or 'drop', not {policy!r}")
+    sizes = frame[column].map(frame[column].value_counts())
+    single = frame.index[sizes.to_numpy() == 1]
+    if len(single) == 0:
+        return frame, pd.DataFrame(columns=DROP_COLUMNS)
+    if policy == "error":
+        ids = ", ".join(f"{frame.at[i, column]} (row {i})" for i in single[:10])
+        raise SurveyValidationError(
+            f"column {column!r}: {len(single)} cluster(s) with one respondent: {ids}"
+            f"{format_rows(single, only_more=True)}; merge them with a neighbouring cluster, "
+            "or drop them with singletons='drop' (reported)"
+        )
+    report = pd.DataFrame(
+        [{"column": column, "reason": "cluster with one respondent", "rows": len(single)}],
+        columns=DROP_COLUMNS,
+    )
+    return frame.drop(index=single), report

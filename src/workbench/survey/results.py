@@ -1,0 +1,188 @@
+"""The common result of every survey model: :class:`SurveyFit`.
+
+Estimates, standard errors, p-values and confidence intervals are kept as pandas
+objects indexed by term; :meth:`SurveyFit.tidy` gives the long table and
+:meth:`SurveyFit.to_dict` the JSON object of ``workbench survey fit --json``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> params, cov = pd.Series({"x": 2.0}), pd.DataFrame([[0.25]], index=["x"], columns=["x"])
+>>> inf = wald_inference(params, cov, df=None)
+>>> float(inf["bse"]["x"]), round(float(inf["pvalues"]["x"]), 5)
+(0.5, 6e-05)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+TIDY_COLUMNS = [
+    "term",
+    "kind",
+    "estimate",
+    "std_error",
+    "statistic",
+    "p_value",
+    "conf_low",
+    "conf_high",
+]
+
+
+def wald_inference(
+    params: pd.Series, cov: pd.DataFrame, df: float | None, alpha: float = 0.05
+) -> dict[str, Any]:
+    """SEs, Wald statistics, p-values and CIs (``t(df)``, or normal if ``df`` is None)."""
+    bse = pd.Series(np.sqrt(np.diag(cov.to_numpy())), index=params.index)
+    stat = params / bse
+    dist = stats.norm if df is None else stats.t(df)
+    pvalues = pd.Series(2 * dist.sf(np.abs(stat)), index=params.index)
+    crit = dist.ppf(1 - alpha / 2)
+    ci = pd.DataFrame({"lower": params - crit * bse, "upper": params + crit * bse})
+    return {"bse": bse, "statistic": stat, "pvalues": pvalues, "conf_int": ci}
+
+
+def _num(x: Any) -> float | None:
+    """JSON number: ``None`` for NaN/inf/None (JSON has no NaN)."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+@dataclass
+class SurveyFit:
+    """A fitted survey model.
+
+    Attributes
+    ----------
+    model : {"ols", "ologit", "oprobit", "mixed"}
+    formula : str
+    nobs : int
+    params, bse, pvalues, statistic : pandas.Series
+        Coefficients (fixed effects for mixed models; no cutpoints) by term.
+    conf_int : pandas.DataFrame
+        ``lower`` and ``upper`` bounds (95% unless ``alpha`` said otherwise).
+    llf, aic, bic : float
+        Log-likelihood and information criteria (NaN where undefined, e.g. AIC
+        under REML).
+    cov_type : str
+        How standard errors were computed (e.g. ``"cluster(village)"``).
+    df_inference : float or None
+        Degrees of freedom of the t distribution used, ``None`` for normal.
+    r2 : float or None
+        R² (OLS) or McFadden's pseudo-R² (ordered models).
+    cutpoints, cutpoint_bse : pandas.Series or None
+        Ordered models: cutpoints on the latent scale, labelled ``"1|2"`` ...
+    cov_re : pandas.DataFrame or None
+        Mixed models: random-effects covariance with row and column names.
+    scale : float or None
+        Mixed models: residual variance.
+    n_groups : dict
+        Number of clusters or groups per column.
+    dropped : pandas.DataFrame
+        ``column, reason, rows``: what was left out of the fit and why.
+    notes : list of str
+        Optimiser notes (methods tried, warnings caught).
+    result : object
+        The underlying statsmodels results, for anything not covered here.
+    """
+
+    model: str
+    formula: str
+    nobs: int
+    params: pd.Series
+    bse: pd.Series
+    statistic: pd.Series
+    pvalues: pd.Series
+    conf_int: pd.DataFrame
+    llf: float
+    aic: float
+    bic: float
+    cov_type: str
+    df_inference: float | None
+    r2: float | None = None
+    cutpoints: pd.Series | None = None
+    cutpoint_bse: pd.Series | None = None
+    cov_re: pd.DataFrame | None = None
+    scale: float | None = None
+    n_groups: dict[str, int] = field(default_factory=dict)
+    dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
+    result: Any = field(default=None, repr=False)
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per term: the columns of :data:`TIDY_COLUMNS`.
+
+        ``kind`` is ``"coef"`` for coefficients and ``"cutpoint"`` for the
+        cutpoints of ordered models (which have no test against zero: their
+        statistic, p-value and CI are computed all the same, as Stata prints them).
+        """
+        table = pd.DataFrame(
+            {
+                "term": self.params.index,
+                "kind": "coef",
+                "estimate": self.params.to_numpy(),
+                "std_error": self.bse.to_numpy(),
+                "statistic": self.statistic.to_numpy(),
+                "p_value": self.pvalues.to_numpy(),
+                "conf_low": self.conf_int["lower"].to_numpy(),
+                "conf_high": self.conf_int["upper"].to_numpy(),
+            }
+        )
+        if self.cutpoints is not None and self.cutpoint_bse is not None:
+            cov = pd.DataFrame(
+                np.diag(self.cutpoint_bse**2), self.cutpoints.index, self.cutpoints.index
+            )
+            inf = wald_inference(self.cutpoints, cov, None)
+            cut = pd.DataFrame(
+                {
+                    "term": self.cutpoints.index,
+                    "kind": "cutpoint",
+                    "estimate": self.cutpoints.to_numpy(),
+                    "std_error": self.cutpoint_bse.to_numpy(),
+                    "statistic": inf["statistic"].to_numpy(),
+                    "p_value": inf["pvalues"].to_numpy(),
+                    "conf_low": inf["conf_int"]["lower"].to_numpy(),
+                    "conf_high": inf["conf_int"]["upper"].to_numpy(),
+                }
+            )
+            table = pd.concat([table, cut], ignore_index=True)
+        return table[TIDY_COLUMNS]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``workbench survey fit --json`` (NaN becomes ``null``)."""
+        out: dict[str, Any] = {
+            "model": self.model,
+            "formula": self.formula,
+            "nobs": int(self.nobs),
+            "cov_type": self.cov_type,
+            "params": {k: _num(v) for k, v in self.params.items()},
+            "bse": {k: _num(v) for k, v in self.bse.items()},
+            "pvalues": {k: _num(v) for k, v in self.pvalues.items()},
+            "conf_int": {
+                k: [_num(r["lower"]), _num(r["upper"])] for k, r in self.conf_int.iterrows()
+            },
+            "llf": _num(self.llf),
+            "aic": _num(self.aic),
+            "bic": _num(self.bic),
+            "r2": _num(self.r2),
+            "n_groups": dict(self.n_groups),
+            "dropped": self.dropped.to_dict("records"),
+        }
+        if self.cutpoints is not None and self.cutpoint_bse is not None:
+            out["cutpoints"] = {k: _num(v) for k, v in self.cutpoints.items()}
+            out["cutpoint_bse"] = {k: _num(v) for k, v in self.cutpoint_bse.items()}
+        if self.cov_re is not None:
+            out["cov_re"] = {
+                "names": [str(n) for n in self.cov_re.index],
+                "values": [[_num(v) for v in row] for row in self.cov_re.to_numpy()],
+            }
+            out["scale"] = _num(self.scale)
+        return out

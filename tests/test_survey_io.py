@@ -1,0 +1,110 @@
+"""Loading CSV, Stata and SPSS surveys, mapping files, missing codes and validation errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyreadstat
+import pytest
+
+from workbench import config
+from workbench.survey.io import load_mapping, load_survey
+from workbench.survey.validate import SurveyValidationError
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return load_survey()
+
+
+def test_bundled_survey_is_labelled_simulated_and_clean(bundled):
+    assert bundled.simulated and bundled.source == "data/survey/survey.csv"
+    assert bundled.frame.index.name == "row" and bundled.frame.index[0] == 1
+    assert bundled.frame["sat_overall"].dropna().isin(range(1, 6)).all()
+    assert bundled.frame["trust"].max() <= 100
+
+
+def test_every_missing_code_is_counted(bundled):
+    raw = pd.read_csv(config.SURVEY_DATA)
+    codes = bundled.report[bundled.report["reason"] == "missing-value code"]
+    for row in codes.itertuples():
+        assert (raw[row.column] == row.code).sum() == row.rows
+    assert bundled.frame.isna().sum().sum() == codes["rows"].sum()
+
+
+def _write_csv(tmp_path, rows, name="bad.csv"):
+    path = tmp_path / name
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_non_numeric_value_names_file_column_and_row(tmp_path):
+    path = _write_csv(tmp_path, {"sat_overall": ["3", "very", "4"], "visits": ["1", "2", "3"]})
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey(path)
+    msg = str(err.value)
+    assert "bad.csv" in msg and "'sat_overall'" in msg and "['very']" in msg and "row 2" in msg
+
+
+def test_out_of_range_likert_code_is_an_error_with_a_hint(tmp_path):
+    path = _write_csv(tmp_path, {"sat_support": [1, 6, 7, 2]})
+    with pytest.raises(
+        SurveyValidationError, match=r"'sat_support'.*\[6, 7\] outside 1–5 in rows 2, 3.*missing"
+    ):
+        load_survey(path)
+
+
+def test_mapping_adds_missing_codes(tmp_path):
+    data = _write_csv(tmp_path, {"q1": [1, -1, 5], "q2": [0, 1, 1]})
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns: {sat_overall: q1, party: q2}\nmissing: {sat_overall: [-1]}\n")
+    s = load_survey(data, mapping=mapping)
+    assert s.frame["sat_overall"].isna().tolist() == [False, True, False]
+    assert s.report.to_dict("records") == [
+        {"column": "sat_overall", "reason": "missing-value code", "code": -1, "rows": 1}
+    ]
+    assert not s.simulated
+
+
+def test_mapping_naming_an_absent_column_says_which(tmp_path):
+    data = _write_csv(tmp_path, {"q1": [1, 2]})
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns: {sat_overall: q1, trust: q9}\n")
+    with pytest.raises(SurveyValidationError, match=r"'q9' \(for trust\).*not in the file"):
+        load_survey(data, mapping=mapping)
+
+
+def test_mapping_file_with_unknown_section(tmp_path):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("colums: {a: b}\n")
+    with pytest.raises(SurveyValidationError, match="unknown section"):
+        load_mapping(mapping)
+
+
+def test_example_mapping_file_parses():
+    m = load_mapping(config.SURVEY_DIR / "mapping_example.yaml")
+    assert m.columns["sat_overall"] and "trust" in m.ranges
+
+
+def test_unsupported_file_type(tmp_path):
+    path = tmp_path / "s.xlsx"
+    path.write_bytes(b"")
+    with pytest.raises(SurveyValidationError, match="unsupported file type"):
+        load_survey(path)
+
+
+@pytest.mark.parametrize("ext", ["dta", "sav"])
+def test_stata_and_spss_with_value_labels_and_mapping(tmp_path, bundled, ext):
+    raw = pd.read_csv(config.SURVEY_DATA).head(200)
+    user = raw[["village", "sat_overall", "visits", "solved"]].rename(
+        columns={"village": "vid", "sat_overall": "a35", "visits": "q12", "solved": "q13"}
+    )
+    path = tmp_path / f"extract.{ext}"
+    labels = {"a35": {1: "very dissatisfied", 5: "very satisfied", 9: "refused"}}
+    writer = pyreadstat.write_dta if ext == "dta" else pyreadstat.write_sav
+    writer(user, str(path), variable_value_labels=labels)
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns: {village: vid, sat_overall: a35, visits: q12, solved: q13}\n")
+    s = load_survey(path, mapping=mapping)
+    expected = bundled.frame.loc[1:200, ["village", "sat_overall", "visits", "solved"]]
+    pd.testing.assert_frame_equal(s.frame, expected, check_dtype=False)
+    assert s.value_labels["sat_overall"][9] == "refused"

@@ -1,0 +1,200 @@
+"""Model options, errors, reports, tables, margins, scales and plots on the bundled survey."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from workbench.survey import fit
+from workbench.survey.io import load_survey
+from workbench.survey.margins import average_marginal_effects, predicted_probabilities
+from workbench.survey.scales import build_scale, cronbach_alpha, item_analysis, scale_score
+from workbench.survey.tables import regression_table, table_frame
+from workbench.survey.validate import SurveyValidationError
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    return load_survey().frame
+
+
+@pytest.fixture(scope="module")
+def ologit(data):
+    return fit(data, "sat_overall ~ visits * solved + talk", "ologit")
+
+
+def test_dropped_rows_are_reported_and_add_up(data):
+    res = fit(data, "trust ~ visits * solved", "ols")
+    complete = data[["trust", "visits", "solved"]].dropna()
+    assert res.nobs == len(complete)
+    assert res.dropped["rows"].sum() == len(data) - len(complete)
+
+
+def test_raw_missing_codes_are_refused():
+    raw = pd.read_csv("data/survey/survey.csv")
+    with pytest.raises(
+        SurveyValidationError, match=r"'sat_overall' still holds missing-value codes \[8, 9\]"
+    ):
+        fit(raw, "sat_overall ~ visits", "ols")
+
+
+def test_singleton_cluster_error_and_drop(data):
+    d = data.dropna(subset=["trust", "visits"]).copy()
+    d.loc[d.index[0], "village"] = 999
+    with pytest.raises(
+        SurveyValidationError, match=r"'village': 1 cluster\(s\) with one respondent: 999"
+    ):
+        fit(d, "trust ~ visits", "ols", cluster="village")
+    res = fit(d, "trust ~ visits", "mixed", groups="village", singletons="drop")
+    assert res.dropped.iloc[-1].to_dict() == {
+        "column": "village", "reason": "cluster with one respondent", "rows": 1
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"model": "ologit", "weights": "weight"}, "weights are supported for 'ols' only"),
+        ({"model": "mixed"}, "groups= .* is required"),
+        ({"model": "ols", "weights": "weight", "cov_type": "classical"}, "not valid with sampling"),
+        ({"model": "probit"}, "model must be one of"),
+        ({"model": "ologit", "cluster": "village,county"}, "only one-way"),
+    ],
+)
+def test_unsupported_combinations_say_why(data, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        fit(data, "sat_overall ~ visits", **kwargs)
+
+
+def test_hc3_exceeds_hc1_and_cluster_uses_g_minus_1(data):
+    hc1 = fit(data, "trust ~ visits + solved", cov_type="HC1")
+    hc3 = fit(data, "trust ~ visits + solved", cov_type="HC3")
+    assert (hc3.bse > hc1.bse).all()
+    cl = fit(data, "trust ~ visits + solved", cluster="village")
+    assert cl.df_inference == 119
+    t = cl.params / cl.bse
+    assert np.allclose(cl.pvalues, 2 * stats.t(119).sf(np.abs(t)))
+
+
+def test_ordered_cluster_matches_stata_convention(data, ologit):
+    cl = fit(data, "sat_overall ~ visits * solved + talk", "ologit", cluster="village")
+    assert (cl.params == ologit.params).all() and cl.df_inference is None
+    assert cl.cov_type == "cluster(village)" and not np.allclose(cl.bse, ologit.bse)
+
+
+def test_to_dict_is_json_with_contract_names(ologit, data):
+    d = json.loads(json.dumps(ologit.to_dict()))
+    for key in ("model", "nobs", "params", "bse", "pvalues", "conf_int", "llf", "aic", "bic"):
+        assert key in d
+    assert list(d["cutpoints"]) == ["1|2", "2|3", "3|4", "4|5"]
+    assert set(d["cutpoint_bse"]) == set(d["cutpoints"])
+    mixed = fit(data, "trust ~ visits", "mixed", groups="village", re_formula="~visits").to_dict()
+    assert mixed["cov_re"]["names"] == ["Intercept", "visits"]
+    assert np.shape(mixed["cov_re"]["values"]) == (2, 2) and mixed["scale"] > 0
+    assert mixed["aic"] is None  # REML
+
+
+def test_tidy_has_coefficients_then_cutpoints(ologit):
+    t = ologit.tidy()
+    assert t["kind"].tolist() == ["coef"] * 4 + ["cutpoint"] * 4
+    assert (t["conf_low"] < t["estimate"]).all() and (t["estimate"] < t["conf_high"]).all()
+
+
+def test_predicted_probabilities_sum_to_one_and_follow_the_hypothesis(ologit):
+    solved = predicted_probabilities(ologit, "visits", [0, 6], at={"solved": 1})
+    unsolved = predicted_probabilities(ologit, "visits", [0, 6], at={"solved": 0})
+    for grid in (solved, unsolved):
+        assert np.allclose(grid.groupby("visits")["probability"].sum(), 1)
+    top = solved[solved["category"] == "5"].set_index("visits")["probability"]
+    assert top[6] - top[0] > 0.1
+
+
+def test_ame_sums_to_zero_and_matches_analytic_derivative(ologit):
+    ame = average_marginal_effects(ologit, ["talk", "visits"])
+    assert np.allclose(ame.groupby("variable")["ame"].sum(), 0, atol=1e-10)
+    assert ame.set_index("variable")["kind"].to_dict() == {
+        "talk": "discrete",
+        "visits": "derivative",
+    }
+    # Analytic AME of visits on P(y = 5): mean of f(xb - c4) * (b_visits + b_int * solved).
+    res = ologit.result
+    frame = res.model.data.frame
+    xb = res.model.exog @ ologit.params.to_numpy()
+    slope = ologit.params["visits"] + ologit.params["visits:solved"] * frame["solved"].to_numpy()
+    analytic = np.mean(stats.logistic.pdf(xb - ologit.cutpoints.iloc[-1]) * slope)
+    numeric = ame[(ame["variable"] == "visits") & (ame["category"] == "5")]["ame"].item()
+    assert numeric == pytest.approx(analytic, rel=1e-6)
+
+
+def test_tables_in_three_formats(data, ologit):
+    fits = {"OLS": fit(data, "trust ~ visits * solved + talk", cluster="village"), "ologit": ologit}
+    md = regression_table(fits, "markdown", title="SIMULATED")
+    assert md.startswith("**SIMULATED**") and "Cutpoint 1\\|2" in md
+    html = regression_table(fits, "html", lang="zh")
+    assert "<table" in html and "切点 1|2" in html and "样本量" in html
+    tex = regression_table(fits, "latex")
+    assert r"\toprule" in tex and "$^{***}$" in tex and r"\_" not in tex.split("\n")[0]
+    frame = table_frame(fits)
+    assert frame.loc["N", "ologit"] == str(ologit.nobs)
+    with pytest.raises(ValueError, match="fmt must be"):
+        regression_table(fits, "docx")
+
+
+def test_alpha_equals_hoyt_anova_reliability(data):
+    """Cronbach's alpha equals Hoyt's (1941) ANOVA reliability 1 - MS_resid / MS_persons."""
+    items = data[["sat_support", "sat_approve", "sat_happy", "sat_consent", "sat_content"]].dropna()
+    x = items.to_numpy(float)
+    n, k = x.shape
+    grand = x.mean()
+    ss_p = k * ((x.mean(axis=1) - grand) ** 2).sum()
+    ss_i = n * ((x.mean(axis=0) - grand) ** 2).sum()
+    ss_r = ((x - grand) ** 2).sum() - ss_p - ss_i
+    hoyt = 1 - (ss_r / ((n - 1) * (k - 1))) / (ss_p / (n - 1))
+    a = cronbach_alpha(items)
+    assert a.alpha == pytest.approx(hoyt, rel=1e-12)
+    assert a.ci_low < a.alpha < a.ci_high and a.n == n and a.dropped == 0
+
+
+def test_item_analysis_flags_an_unreversed_item(data):
+    items = data[["sat_support", "sat_approve", "sat_showy"]]
+    table = item_analysis(items).set_index("item")
+    assert table.loc["sat_showy", "item_rest_r"] < 0
+    assert table.loc["sat_showy", "alpha_if_deleted"] > cronbach_alpha(items).alpha
+    score, report = build_scale(
+        data, ["sat_support", "sat_approve", "sat_showy"], reverse=["sat_showy"]
+    )
+    assert score.notna().sum() + report["rows"].item() == len(data)
+
+
+def test_min_items_rule():
+    items = pd.DataFrame({"a": [1, 1, None], "b": [3, None, None], "c": [5, None, 2]})
+    default = scale_score(items)  # more than half of 3 items: at least 2
+    assert default.tolist()[0] == 3.0 and default.isna().tolist()[1:] == [True, True]
+    assert scale_score(items, min_items=1).tolist() == [3.0, 1.0, 2.0]
+    with pytest.raises(ValueError, match="min_items"):
+        scale_score(items, min_items=4)
+
+
+def test_plots_have_bilingual_labels(data, ologit):
+    import matplotlib.pyplot as plt
+
+    from workbench.survey.plots import coef_plot, predicted_probability_plot
+
+    fig = coef_plot({"ologit": ologit}, lang="zh", simulated=True)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[0] == "干部走访次数" and "干部走访次数 × 问题得到解决" in labels
+    assert any("模拟数据" in t.get_text() for t in fig.texts)
+    plt.close(fig)
+    grid = pd.concat(
+        predicted_probabilities(ologit, "visits", [0, 3, 6], at={"solved": s}) for s in (0, 1)
+    )
+    fig = predicted_probability_plot(grid, "visits", by="solved", lang="en")
+    assert [ax.get_title() for ax in fig.axes] == ["Problem solved = No", "Problem solved = Yes"]
+    plt.close(fig)
