@@ -23,6 +23,9 @@ Examples
  'recall': 0.667, 'f1': 0.8, 'kappa': 0.667, 'percent_agreement': 0.833}
 >>> round(alpha([a, b], "x"), 3)
 0.686
+
+:func:`code_table` restricts :func:`agreement` to columns the reference codes at
+least ``min_support`` times and appends their macro average.
 """
 
 from __future__ import annotations
@@ -88,6 +91,35 @@ def agreement(ref: pd.DataFrame, other: pd.DataFrame, columns: Sequence[str]) ->
             "percent_agreement": float((y_ref == y_other).mean()),
         })  # fmt: skip
     return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
+
+
+def code_table(
+    ref: pd.DataFrame, other: pd.DataFrame, columns: Sequence[str], *, min_support: int = 3
+) -> pd.DataFrame:
+    """Per-code agreement for codes with ``ref_pos >= min_support``, plus a macro row.
+
+    Rows are sorted by column name; the last row, ``column == "macro"``, holds the
+    unweighted means of ``precision``, ``recall``, ``f1`` and ``kappa`` over those rows
+    (a precision left undefined because ``other`` never used the code counts as 0);
+    its ``ref_pos``, ``other_pos`` and ``both_pos`` are sums over those rows.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"unit_id": list("abcd"), "x": [1, 1, 1, 0], "y": [1, 0, 0, 0]})
+    >>> b = pd.DataFrame({"unit_id": list("abcd"), "x": [1, 1, 0, 0], "y": [0, 0, 0, 0]})
+    >>> t = code_table(a, b, ["y", "x"])
+    >>> t["column"].tolist(), round(float(t["f1"].iloc[-1]), 3)
+    (['x', 'macro'], 0.8)
+    """
+    table = agreement(ref, other, columns)
+    table = table[table["ref_pos"] >= min_support].sort_values("column", kind="stable")
+    macro = {"column": "macro", "n": int(table["n"].max()) if len(table) else 0}
+    for col in ("ref_pos", "other_pos", "both_pos"):
+        macro[col] = int(table[col].sum())
+    macro["precision"] = float(table["precision"].fillna(0.0).mean())
+    for col in ("recall", "f1", "kappa", "percent_agreement"):
+        macro[col] = float(table[col].mean())
+    return pd.concat([table, pd.DataFrame([macro])], ignore_index=True)[AGREEMENT_COLUMNS]
 
 
 def alpha(coders: Sequence[pd.DataFrame], column: str) -> float:

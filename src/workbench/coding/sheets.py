@@ -11,6 +11,10 @@ Blank cells are *not* read as 0 silently: they are reported, and the default
 ``blank="error"`` refuses them (``blank="absent"`` reads them as 0, which is how a
 coder who only ticks present categories works).
 
+A coder working at the code level may instead fill a single ``codes`` column with
+``;``-separated code ids (blank = no code); :func:`read_code_list` expands it into one
+0/1 column per code, refusing unknown ids.
+
 Examples
 --------
 >>> import pandas as pd
@@ -220,3 +224,58 @@ def read_sheet(
             raise SheetError(f"{path}: unknown unit id(s) {unknown[:5]}")
     out.attrs["blanks"] = blanks
     return out
+
+
+def read_code_list(
+    path: str | os.PathLike,
+    code_ids: Sequence[str],
+    *,
+    column: str = "codes",
+    sep: str = ";",
+) -> pd.DataFrame:
+    """Read a sheet whose ``column`` lists code ids (``"P_trust;L_visit"``) per unit.
+
+    Parameters
+    ----------
+    path : path
+        A ``.csv`` or ``.xlsx`` sheet with ``unit_id`` and ``column``.
+    code_ids : sequence of str
+        The codebook's code ids; the output has one 0/1 column for each, in this order.
+    column, sep : str
+        Name of the code-list column and the separator between ids.
+
+    Returns
+    -------
+    DataFrame
+        ``unit_id`` (plus ``split`` when present) and one 0/1 column per code id. A
+        blank cell means the unit has no code; an unknown id raises :class:`SheetError`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> p = write_sheet(pd.DataFrame({"unit_id": ["a", "b"], "codes": ["X; Y", ""]}),
+    ...                 Path(d) / "s.csv")
+    >>> read_code_list(p, ["X", "Y", "Z"])[["X", "Y", "Z"]].to_numpy().tolist()
+    [[1, 1, 0], [0, 0, 0]]
+    """
+    path = Path(path)
+    raw = _read_raw(path)
+    missing = [c for c in ("unit_id", column) if c not in raw.columns]
+    if missing:
+        raise SheetError(f"{path}: missing column(s) {missing}")
+    dup = raw["unit_id"][raw["unit_id"].duplicated()].tolist()
+    if dup:
+        raise SheetError(f"{path}: unit(s) coded twice: {dup}")
+    known = list(code_ids)
+    out = raw[[c for c in ("unit_id", "split") if c in raw.columns]].copy()
+    matrix = np.zeros((len(raw), len(known)), dtype="int64")
+    pos = {c: j for j, c in enumerate(known)}
+    for i, cell in enumerate(raw[column]):
+        for code in (c.strip() for c in str(cell).split(sep)):
+            if not code:
+                continue
+            if code not in pos:
+                raise SheetError(f"row {i + 2}, column {column!r}: unknown code {code!r}")
+            matrix[i, pos[code]] = 1
+    return pd.concat([out, pd.DataFrame(matrix, columns=known, index=raw.index)], axis=1)
