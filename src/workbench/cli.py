@@ -7,6 +7,8 @@ Subcommands
 ``workbench corpus build [PATH ...] --out FILE.parquet``
     Also write the segments table (and the documents table beside it) as Parquet
     with provenance metadata.
+``workbench network [--kind cooccurrence|problem-cause] ... --out FILE.gexf``
+    Co-occurrence or problem–cause network of codes (:mod:`workbench.network.cli`).
 ``workbench report``
     Execute every notebook on a fresh kernel and write ``reports/<notebook>.html``.
 
@@ -58,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_code_parser(sub)
     add_codebook_parser(sub)
+    from workbench.network.cli import add_network_parser
+
+    add_network_parser(sub)
     return parser
 
 
@@ -129,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.coding.cli import run_code, run_codebook
 
         return run_code(args) if args.command == "code" else run_codebook(args)
+    if args.command == "network":
+        from workbench.network.cli import run_network
+
+        return run_network(args)
     return _report(args)
 
 

@@ -42,6 +42,7 @@ SURVEY_DIR = DATA_DIR / "survey"
 SURVEY_DATA = SURVEY_DIR / "survey.csv"
 SURVEY_CODEBOOK = SURVEY_DIR / "codebook.yaml"
 SURVEY_DGP = SURVEY_DIR / "dgp.yaml"
+NETWORKS_DIR = PROCESSED_DIR / "networks"
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"

@@ -1,0 +1,117 @@
+"""Body of ``workbench network`` (registered in :mod:`workbench.cli`).
+
+``workbench network [--kind cooccurrence] [--codes CODES.parquet] [--unit U]
+[--measure M] [--min-support K] [--threshold X] [--alpha A] [--top N] --out FILE``
+    The co-occurrence network. ``--codes`` takes the output of ``workbench code``
+    (the long table; its ``<name>.matrix.npz`` and ``<name>.units.csv`` must sit
+    beside it, and its unit is used). Without ``--codes`` the corpus (default: the
+    bundled seeds, de-duplicated unless ``--keep-duplicates``) is coded at
+    ``--unit`` with ``--codebook``.
+``workbench network --kind problem-cause [--corpus SEGMENTS.parquet] [--min-articles K] --out FILE``
+    The directed cause → problem and problem → countermeasure network (codes the
+    corpus at sentence level; ``--codes`` does not apply).
+
+``FILE`` ends in ``.gexf``, ``.graphml`` or ``.csv`` (→ ``<stem>.nodes.csv`` and
+``<stem>.edges.csv``); every file gets a ``.provenance.json`` sidecar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+from scipy import sparse
+
+from workbench import config
+
+EXIT_BAD_INPUT = 2
+
+
+def add_network_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``network``."""
+    from workbench.network.measures import MEASURES
+
+    p = sub.add_parser("network", help="co-occurrence or problem–cause network of codes")
+    p.add_argument("--kind", choices=("cooccurrence", "problem-cause"), default="cooccurrence")
+    p.add_argument("--codes", type=Path, help="output of `workbench code` (co-occurrence only)")
+    p.add_argument("--corpus", type=Path, help="segments .parquet (default: the bundled seeds)")
+    p.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
+    p.add_argument("--unit", choices=("sentence", "paragraph", "section", "article"),
+                   default="paragraph")  # fmt: skip
+    p.add_argument("--measure", choices=MEASURES, default="jaccard")
+    p.add_argument("--min-support", type=int, default=1, help="units with both codes")
+    p.add_argument("--threshold", type=float, default=None, help="minimum of the measure")
+    p.add_argument("--alpha", type=float, default=None, help="maximum BH q-value")
+    p.add_argument("--top", type=int, default=None, help="keep the N strongest edges")
+    p.add_argument("--min-articles", type=int, default=1, help="problem-cause: minimum weight")
+    p.add_argument("--keep-duplicates", action="store_true", help="do not drop duplicates")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.gexf|.graphml|.csv")
+
+
+def _coding_from_file(path: Path, codebook):
+    from workbench.coding.coder import Coding
+    from workbench.provenance import read_record
+
+    stem = path.with_suffix("")
+    long = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    matrix = sparse.load_npz(f"{stem}.matrix.npz").tocsr()
+    units = pd.read_csv(f"{stem}.units.csv")
+    record = read_record(path) if path.suffix == ".parquet" else {}
+    unit = record.get("parameters", {}).get("unit", "")
+    if matrix.shape[1] != len(codebook.codes):
+        raise ValueError(f"{path}: matrix has {matrix.shape[1]} columns, the codebook "
+                         f"{len(codebook.codes)} codes; pass the codebook it was coded with")
+    coding = Coding(long=long, matrix=matrix, units=units, codes=codebook.ids, unit=unit)
+    return coding, record.get("inputs", {})
+
+
+def run_network(args: argparse.Namespace) -> int:
+    """``workbench network``."""
+    from workbench.coding.cli import _segments
+    from workbench.coding.codebook import CodebookError, load_codebook
+    from workbench.network.export import FORMATS, write_graph
+    from workbench.network.graph import codebook_meta
+
+    if args.out.suffix not in FORMATS:
+        print(f"workbench: unknown graph format {args.out.suffix!r}; use one of {list(FORMATS)}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_BAD_INPUT
+    try:
+        codebook = load_codebook(args.codebook)
+        if args.kind == "cooccurrence" and args.codes is not None:
+            coding, inputs = _coding_from_file(args.codes, codebook)
+            segments = None
+        else:
+            segments, inputs = _segments(args.corpus, dedup=not args.keep_duplicates)
+    except (CodebookError, FileNotFoundError, ValueError) as err:
+        print(f"workbench: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    meta = codebook_meta(codebook)
+    params = {"kind": args.kind, "codebook_version": codebook.version,
+              "dedup": not args.keep_duplicates,
+              "codebook": codebook.path or config.display_path(config.CODEBOOK)}  # fmt: skip
+    if args.kind == "problem-cause":
+        from workbench.network.problem_cause import assertions, problem_cause_graph
+
+        g = problem_cause_graph(assertions(segments, codebook), meta,
+                                min_articles=args.min_articles)  # fmt: skip
+    else:
+        from workbench.coding.coder import code_segments
+        from workbench.network.graph import EdgeFilter, cooccurrence_graph
+
+        if segments is not None:
+            coding = code_segments(segments, codebook, args.unit)
+        elif coding.unit and coding.unit != args.unit:
+            print(f"workbench: note: using the unit of {args.codes} ({coding.unit})",
+                  file=sys.stderr)  # fmt: skip
+        f = EdgeFilter(args.measure, args.min_support, args.threshold, args.alpha, args.top)
+        g = cooccurrence_graph(coding.matrix, coding.codes, coding.units["unit_id"].astype(str),
+                               f, meta, unit=coding.unit)  # fmt: skip
+        if args.codes is not None:
+            params["codes"] = config.display_path(args.codes)
+    out = write_graph(g, args.out, inputs, params)
+    print(f"wrote {out}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges; "
+          f"filter: {g.graph['filter']}", file=sys.stderr)  # fmt: skip
+    return 0
