@@ -4,9 +4,10 @@ Subcommands
 -----------
 ``workbench corpus info [PATH ...] [--json]``
     Load the corpus (default: the bundled seeds) and print a per-file summary.
-``workbench corpus build [PATH ...] --out FILE.parquet``
+``workbench corpus build [PATH ...] --out FILE.parquet [--workers N] [--dask | --scheduler A]``
     Also write the segments table (and the documents table beside it) as Parquet
-    with provenance metadata.
+    with provenance metadata; files are processed in N local processes or on Dask
+    (:mod:`workbench.pipeline`), with tables identical to a serial run.
 ``workbench network [--kind cooccurrence|problem-cause] ... --out FILE.gexf``
     Co-occurrence or problem–cause network of codes (:mod:`workbench.network.cli`).
 ``workbench report``
@@ -40,6 +41,20 @@ def _add_corpus_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
+def _add_parallel_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=int, metavar="N", help="local worker processes")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--dask", action="store_true", help="run on a local Dask cluster")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler")
+
+
+def _scheduler(args: argparse.Namespace) -> str | None:
+    """Dask scheduler named by ``--dask`` / ``--scheduler`` (``None``: no Dask)."""
+    if getattr(args, "scheduler", None):
+        return args.scheduler
+    return "local" if getattr(args, "dask", False) else None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__.splitlines()[0])
@@ -50,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     build = csub.add_parser("build", help="write the segments table as Parquet")
     _add_corpus_args(build)
     build.add_argument("--out", required=True, type=Path, metavar="FILE.parquet")
+    _add_parallel_args(build)
     report = sub.add_parser("report", help="execute the notebooks into reports/*.html")
     report.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     report.add_argument("--out", type=Path, default=None, help="default: reports/")
@@ -89,7 +105,10 @@ def _corpus(args: argparse.Namespace) -> int:
     from workbench.readers import ReadError
 
     try:
-        corpus = load_corpus(args.paths or None, metadata=args.metadata, skip_bad=args.skip_bad)
+        corpus = load_corpus(
+            args.paths or None, metadata=args.metadata, skip_bad=args.skip_bad,
+            workers=getattr(args, "workers", None), scheduler=_scheduler(args),
+        )  # fmt: skip
     except (ReadError, FileNotFoundError, MetadataError) as err:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

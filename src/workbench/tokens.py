@@ -23,7 +23,7 @@ import logging
 import re
 import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +45,10 @@ _CN_NUMERAL = re.compile(r"[一二三四五六七八九十百千万零两]+")
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 _lock = threading.Lock()
+
+#: Terms registered with :func:`add_terms`, in order: other processes replay them
+#: (:func:`sync_terms`) so that they segment exactly like this one.
+_added: list[str] = []
 
 
 def _import_jieba():
@@ -79,7 +83,9 @@ def tokenizer() -> jieba.Tokenizer:
     jieba = _import_jieba()
     tk = jieba.Tokenizer()
     tk.initialize()
-    tk.load_userdict(str(config.USER_DICT))
+    # An open file, not a path: jieba never closes a file it opens (ResourceWarning).
+    with open(config.USER_DICT, "rb") as f:
+        tk.load_userdict(f)
     return tk
 
 
@@ -168,6 +174,45 @@ def add_terms(terms: Iterable[str]) -> None:
             term = term.strip()
             if term:
                 tk.add_word(term)
+                _added.append(term)
+
+
+def added_terms() -> list[str]:
+    """Terms registered with :func:`add_terms` in this process so far, in order.
+
+    Examples
+    --------
+    >>> add_terms(["村民说事会"])
+    >>> added_terms()[-1]
+    '村民说事会'
+    """
+    return list(_added)
+
+
+def sync_terms(terms: Sequence[str]) -> None:
+    """Make this process's tokenizer hold exactly ``terms`` on top of the user dictionary.
+
+    jieba picks an added term's frequency from the dictionary as it stands, so
+    the same terms added in the same order give the same segmentation. A worker
+    process (of :mod:`workbench.pipeline`) calls this with the submitting
+    process's :func:`added_terms`; when its own history differs, the tokenizer is
+    rebuilt and the terms replayed.
+
+    Examples
+    --------
+    >>> before = added_terms()
+    >>> sync_terms(before)                 # already in sync: nothing changes
+    >>> added_terms() == before
+    True
+    """
+    terms = list(terms)
+    if _added == terms:
+        return
+    if _added != terms[: len(_added)]:
+        with _lock:
+            tokenizer.cache_clear()
+            _added.clear()
+    add_terms(terms[len(_added) :])
 
 
 def _read_lines(path: Path) -> list[str]:

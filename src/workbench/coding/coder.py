@@ -113,7 +113,11 @@ def unit_ids(segments: pd.DataFrame, unit: str) -> pd.Series:
 def _sentence_hits(segments: pd.DataFrame, codebook: Codebook) -> list[tuple[int, int, list]]:
     """(segment position, code index, spans) for every sentence-level match."""
     hits = []
-    columns = zip(segments["text"], segments["role"], segments["is_heading"], strict=True)
+    # Plain lists: iterating pandas' Arrow-backed string columns costs more per item.
+    columns = zip(
+        segments["text"].tolist(), segments["role"].tolist(), segments["is_heading"].tolist(),
+        strict=True,
+    )  # fmt: skip
     for pos, (text, role, heading) in enumerate(columns):
         if not isinstance(text, str) or not text:
             continue
@@ -125,19 +129,30 @@ def _sentence_hits(segments: pd.DataFrame, codebook: Codebook) -> list[tuple[int
     return hits
 
 
+def _first_valid(current: object, value: object) -> object:
+    """Keep the first non-missing value, as ``groupby().first()`` does."""
+    return value if current is None and not pd.isna(value) else current
+
+
 def _unit_table(segments: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
-    frame = pd.DataFrame({
-        "unit_id": ids.to_numpy(), "doc_id": segments["doc_id"].to_numpy(),
-        "role": segments["role"].to_numpy(), "segment_id": segments["segment_id"].to_numpy(),
-    })  # fmt: skip
-    grouped = frame.groupby("unit_id", sort=False)
+    # One pass over plain lists in first-appearance order (what groupby(sort=False)
+    # gives): a pandas groupby with a Python join per group dominated coding time.
+    units: dict[str, list] = {}
+    columns = zip(
+        ids.tolist(), segments["doc_id"].tolist(), segments["role"].tolist(),
+        segments["segment_id"].tolist(), strict=True,
+    )  # fmt: skip
+    for uid, doc, role, sid in columns:
+        u = units.setdefault(uid, [None, None, []])
+        u[0], u[1] = _first_valid(u[0], doc), _first_valid(u[1], role)
+        u[2].append(sid)
     return pd.DataFrame({
-        "unit_id": list(grouped.groups),
-        "doc_id": grouped["doc_id"].first().to_numpy(),
+        "unit_id": list(units),
+        "doc_id": [u[0] for u in units.values()],
         # A section or article can mix roles; the first sentence's role stands for it.
-        "role": grouped["role"].first().to_numpy(),
-        "segment_ids": grouped["segment_id"].agg(" ".join).to_numpy(),
-        "n_segments": grouped.size().to_numpy(),
+        "role": [u[1] for u in units.values()],
+        "segment_ids": [" ".join(u[2]) for u in units.values()],
+        "n_segments": np.array([len(u[2]) for u in units.values()], dtype=np.int64),
     })  # fmt: skip
 
 
@@ -160,11 +175,13 @@ def code_segments(segments: pd.DataFrame, codebook: Codebook, unit: str = "sente
     segments = segments.reset_index(drop=True)
     ids = unit_ids(segments, unit)
     units = _unit_table(segments, ids)
-    row_of = {u: i for i, u in enumerate(units["unit_id"])}
+    unit_list = units["unit_id"].tolist()
+    row_of = {u: i for i, u in enumerate(unit_list)}
     seg_ids = segments["segment_id"].astype(str).tolist()
+    id_list = ids.tolist()
     cells: dict[tuple[int, int], tuple[list[str], list[str]]] = {}
     for pos, ci, spans in _sentence_hits(segments, codebook):
-        key = (row_of[ids.iloc[pos]], ci)
+        key = (row_of[id_list[pos]], ci)
         terms, where = cells.setdefault(key, ([], []))
         for start, end, text in spans:
             terms.append(text)
@@ -173,7 +190,7 @@ def code_segments(segments: pd.DataFrame, codebook: Codebook, unit: str = "sente
     long = pd.DataFrame(
         [
             {
-                "unit_id": units["unit_id"].iloc[r],
+                "unit_id": unit_list[r],
                 "code": codebook.codes[c].id,
                 "category": codebook.codes[c].category,
                 "terms": "; ".join(dict.fromkeys(cells[(r, c)][0])),

@@ -1,0 +1,229 @@
+"""Measure the corpus pipeline against plain jieba on one generated corpus, in one run.
+
+    .venv/bin/python benchmarks/run.py [--size 20MB] [--workers N] [--dask] [--json]
+                                       [--quick] [--out FILE.json]
+
+Generates (or reuses, from ``data/processed/bench/``) a corpus with
+``benchmarks/generate.py``, warms jieba, OpenCC and the codebook on the seeds,
+then times on the same files:
+
+* the baseline: plain ``jieba.lcut`` on every paragraph (line), one process;
+* each stage alone: decode, clean + structure, script normalisation, duplicates,
+  word segmentation (:mod:`workbench.tokens`), coding, co-occurrence;
+* the whole pipeline (:func:`workbench.pipeline.run_pipeline`) serially and with
+  ``--workers`` processes (and on a local Dask cluster with ``--dask``), checking
+  that every parallel output equals the serial one.
+
+Prints MB/s of input, each figure's ratio to the baseline's MB/s, and the peak
+resident memory of this process and of its largest child; ``--json``/``--out``
+give the record as JSON. Ratios within one run are what to compare across
+machines; no test asserts on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or imported
+
+import generate  # benchmarks/generate.py, beside this file
+
+from workbench import config
+
+QUICK_SIZE = "1MB"
+
+
+def cached_corpus(size: str, seed: int, cache_dir: Path, progress: bool) -> Path:
+    """Folder of a generated corpus, generated once per (size, seed, generator version)."""
+    nbytes = generate.parse_size(size)
+    folder = cache_dir / f"gen-{nbytes}-seed{seed}-v{generate.GENERATOR_VERSION}"
+    done = folder / "GENERATED.json"
+    if not done.exists():
+        stats = generate.generate(folder / "files", size=nbytes, seed=seed, progress=progress)
+        done.write_text(json.dumps(asdict(stats), indent=2), encoding="utf-8")
+    return folder / "files"
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def _peak_mb() -> dict[str, float]:
+    # ru_maxrss is in KiB on Linux (bytes on macOS); children: the largest child that ended.
+    scale = 1 if sys.platform == "darwin" else 1024
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale / 1e6
+    return {"peak_rss_mb_self": round(own, 1), "peak_rss_mb_largest_child": round(kids, 1)}
+
+
+def same_outputs(a: Any, b: Any) -> bool:
+    """Whether two :class:`~workbench.pipeline.PipelineResult` are identical."""
+    import pandas as pd
+
+    try:
+        for name in ("documents", "segments", "duplicates", "files", "removed"):
+            pd.testing.assert_frame_equal(getattr(a.corpus, name), getattr(b.corpus, name))
+        pd.testing.assert_frame_equal(a.coding.long, b.coding.long)
+        pd.testing.assert_frame_equal(a.coding.units, b.coding.units)
+    except AssertionError:
+        return False
+    return (
+        a.tokens.tolist() == b.tokens.tolist()
+        and (a.coding.matrix != b.coding.matrix).nnz == 0
+        and (a.cooccurrence != b.cooccurrence).nnz == 0
+    )
+
+
+def warm_up() -> None:
+    """Load jieba (plain and ours), OpenCC and the codebook: loading is not what we measure."""
+    import jieba
+
+    from workbench.pipeline import run_pipeline
+
+    jieba.setLogLevel(60)
+    jieba.lcut("预热")
+    run_pipeline(progress=False)
+
+
+def stage_times(paths: list[Path]) -> tuple[dict[str, float], Any]:
+    """Seconds of the baseline and of each stage alone; also the serial corpus."""
+    import jieba
+
+    from workbench import articles, boilerplate, structure
+    from workbench.coding.codebook import load_codebook
+    from workbench.coding.coder import code_segments
+    from workbench.corpus import _sentences, load_corpus
+    from workbench.duplicates import mark_duplicates
+    from workbench.pipeline import cooccurrence
+    from workbench.readers import discover, extract_text
+    from workbench.script import to_simplified
+    from workbench.tokens import tokenize
+
+    sources = discover(paths)
+    t: dict[str, float] = {}
+    t["decode"], decoded = _timed(lambda: [extract_text(s)[0] for s in sources])
+    lines = [ln for text in decoded for ln in text.splitlines() if ln.strip()]
+    t["baseline_jieba_lcut"], _ = _timed(lambda: [jieba.lcut(ln) for ln in lines])
+
+    def clean_structure() -> list[str]:
+        out = []
+        for text in decoded:
+            for art in articles.split_articles(boilerplate.strip_boilerplate(text)):
+                for para in structure.parse_structure(art.lines):
+                    out += [s for s, _ in _sentences(para)]
+        return out
+
+    t["clean_structure"], sentences = _timed(clean_structure)
+    t["script_normalise"], _ = _timed(lambda: [to_simplified(s) for s in sentences])
+    corpus = load_corpus(paths, progress=False)
+    t["duplicates"], _ = _timed(lambda: mark_duplicates(corpus, threshold=0.8))
+    texts = corpus.segments["text"].tolist()
+    t["segment_words"], _ = _timed(lambda: [tokenize(x) for x in texts])
+    cb = load_codebook()
+    t["coding"], coding = _timed(lambda: code_segments(corpus.segments, cb, "sentence"))
+    t["cooccurrence"], _ = _timed(lambda: cooccurrence(coding))
+    return t, corpus
+
+
+def pipeline_times(paths: list[Path], workers: int, dask: bool) -> dict[str, Any]:
+    """Seconds of the whole pipeline serially, with ``workers`` processes and on Dask."""
+    from workbench.pipeline import run_pipeline
+
+    out: dict[str, Any] = {}
+    out["pipeline_serial"], serial = _timed(lambda: run_pipeline(paths))
+    out["pipeline_workers"], pooled = _timed(lambda: run_pipeline(paths, workers=workers))
+    out["identical_workers"] = same_outputs(serial, pooled)
+    if dask:
+        out["pipeline_dask"], dasked = _timed(
+            lambda: run_pipeline(paths, workers=workers, scheduler="local")
+        )
+        out["identical_dask"] = same_outputs(serial, dasked)
+    out["segments"] = len(serial.corpus.segments)
+    out["duplicate_units"] = len(serial.corpus.duplicates)
+    return out
+
+
+def machine() -> dict[str, Any]:
+    """Where the figures were taken."""
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "cpus": os.cpu_count(), "memory_gib": round(mem, 1), "python": platform.python_version(),
+        "platform": platform.platform(),
+    }  # fmt: skip
+
+
+def record(size: str, workers: int, seed: int, dask: bool, cache_dir: Path) -> dict[str, Any]:
+    """Run everything and return the JSON record."""
+    folder = cached_corpus(size, seed, cache_dir, progress=sys.stderr.isatty())
+    paths = [folder]
+    mb = sum(p.stat().st_size for p in folder.glob("*.txt")) / 1e6
+    warm_up()
+    stages, _ = stage_times(paths)
+    pipe = pipeline_times(paths, workers, dask)
+    base = mb / stages["baseline_jieba_lcut"]
+    seconds = {**stages, **{k: v for k, v in pipe.items() if k.startswith("pipeline_")}}
+    figures = {
+        k: {"s": round(v, 3), "mb_s": round(mb / v, 3), "x_baseline": round(mb / v / base, 2)}
+        for k, v in seconds.items()
+    }
+    return {
+        "corpus_mb": round(mb, 3), "files": len(list(folder.glob("*.txt"))), "seed": seed,
+        "workers": workers, "segments": pipe["segments"],
+        "duplicate_units": pipe["duplicate_units"], "figures": figures,
+        "workers_over_serial": round(pipe["pipeline_serial"] / pipe["pipeline_workers"], 2),
+        **{k: v for k, v in pipe.items() if k.startswith("identical")},
+        **_peak_mb(), "machine": machine(),
+    }  # fmt: skip
+
+
+def print_record(rec: dict[str, Any]) -> None:
+    print(f"corpus: {rec['corpus_mb']} MB in {rec['files']} files, {rec['segments']} segments, "
+          f"workers={rec['workers']}")  # fmt: skip
+    print(f"{'figure':>22} {'seconds':>9} {'MB/s':>8} {'x baseline':>11}")
+    for name, f in rec["figures"].items():
+        print(f"{name:>22} {f['s']:>9.3f} {f['mb_s']:>8.3f} {f['x_baseline']:>11.2f}")
+    print(f"workers / serial speed-up: {rec['workers_over_serial']}")
+    for k in ("identical_workers", "identical_dask", "peak_rss_mb_self",
+              "peak_rss_mb_largest_child"):  # fmt: skip
+        if k in rec:
+            print(f"{k}: {rec[k]}")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", default=None, help=f"default 20MB ({QUICK_SIZE} with --quick)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dask", action="store_true", help="also run on a local Dask cluster")
+    ap.add_argument("--quick", action="store_true", help=f"a {QUICK_SIZE} corpus")
+    ap.add_argument("--json", action="store_true", help="print the record as JSON")
+    ap.add_argument("--out", type=Path, help="also write the record to this JSON file")
+    ap.add_argument("--cache-dir", type=Path, default=config.PROCESSED_DIR / "bench")
+    args = ap.parse_args(argv)
+    size = args.size or (QUICK_SIZE if args.quick else "20MB")
+    rec = record(size, args.workers, args.seed, args.dask, args.cache_dir)
+    text = json.dumps(rec, indent=2)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
+    if args.json:
+        print(text)
+    else:
+        print_record(rec)
+    return rec
+
+
+if __name__ == "__main__":
+    main()

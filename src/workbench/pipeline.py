@@ -1,0 +1,417 @@
+"""The corpus pipeline as functions over partitions, run serially, in processes or on Dask.
+
+Every per-file stage — decode, clean, split articles, find structure, normalise
+the script (:func:`workbench.corpus.load_files`), segment words
+(:mod:`workbench.tokens`) and apply the codebook at sentence level
+(:mod:`workbench.coding.coder`) — depends on one file only, so a corpus is cut into
+*partitions*: contiguous runs of files in corpus order. :func:`map_partitions`
+runs a function over the partitions
+
+* serially in this process (``workers=None`` or ``1``),
+* in a local pool of ``workers`` processes (``concurrent.futures`` with the
+  ``spawn`` start method, safe with threads and on every platform), or
+* on Dask (``scheduler="local"`` starts a ``LocalCluster`` on 127.0.0.1; an
+  address such as ``"tcp://10.0.0.5:8786"`` joins a running cluster; a connected
+  ``distributed.Client`` is used as is),
+
+and always returns the results in partition order. Steps that need the whole
+corpus — marking duplicates, co-occurrence — run afterwards on the concatenated
+results (:func:`workbench.corpus.assemble`), so every mode gives tables identical
+to the serial run: same rows, order, ids and duplicate marks.
+
+Examples
+--------
+>>> from workbench.pipeline import run_pipeline
+>>> res = run_pipeline()                       # the bundled seeds, serially
+>>> len(res.tokens) == len(res.corpus.segments)
+True
+>>> res.tokens.iloc[0][:3]
+['密切', '联系群众', '是']
+>>> res.cooccurrence.shape == (len(res.coding.codes), len(res.coding.codes))
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import math
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from workbench.coding.coder import Coding, code_segments
+from workbench.corpus import SEGMENT_COLUMNS, Corpus, _FileResult, assemble, load_files
+from workbench.readers import SourceFile, discover
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Upper bound on a partition's bytes: big enough that per-task overhead (pickling,
+#: scheduling) is small, small enough that a worker's memory stays bounded.
+MAX_PARTITION_BYTES = 8_000_000
+
+#: Partitions per worker: several, so a slow partition does not leave workers idle.
+PARTITIONS_PER_WORKER = 4
+
+
+def _size(item: Any) -> int:
+    return len(item.data) if isinstance(item, SourceFile) else 1
+
+
+def partition(items: Sequence[T], workers: int | None = None) -> list[list[T]]:
+    """Cut ``items`` into contiguous runs of about equal bytes, keeping their order.
+
+    Parameters
+    ----------
+    items : sequence
+        Source files (weighed by their bytes) or anything else (weighed 1 each).
+    workers : int, optional
+        Workers that will share the partitions (default: the CPU count); each
+        gets :data:`PARTITIONS_PER_WORKER`, and no partition exceeds
+        :data:`MAX_PARTITION_BYTES` unless a single file does.
+
+    Returns
+    -------
+    list of list
+        Non-empty partitions whose concatenation is ``items``.
+
+    Examples
+    --------
+    >>> partition(list(range(10)), workers=1)
+    [[0, 1, 2], [3, 4], [5, 6, 7], [8, 9]]
+    >>> partition([], workers=2)
+    []
+    """
+    sizes = [_size(x) for x in items]
+    total = sum(sizes)
+    if not items:
+        return []
+    n_parts = max(
+        PARTITIONS_PER_WORKER * (workers or os.cpu_count() or 1),
+        math.ceil(total / MAX_PARTITION_BYTES),
+    )
+    n_parts = min(n_parts, len(items))
+    parts: list[list[T]] = [[]]
+    done = 0
+    for item, size in zip(items, sizes, strict=True):
+        # Close a partition once the bytes so far reach its share of the total.
+        if parts[-1] and done >= total * len(parts) / n_parts:
+            parts.append([])
+        parts[-1].append(item)
+        done += size
+    return parts
+
+
+def map_partitions(
+    fn: Callable[..., R],
+    parts: Sequence[Any],
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: bool = False,
+    **kwargs: Any,
+) -> list[R]:
+    """``[fn(part, **kwargs) for part in parts]``, serially, in processes or on Dask.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function (it is pickled by reference for other processes).
+    parts : sequence
+        The partitions.
+    workers : int, optional
+        Local processes (``None`` or 1: run here); with ``scheduler="local"`` the
+        LocalCluster's worker count.
+    scheduler : str or distributed.Client, optional
+        ``"local"``, a scheduler address, or a Client (see the module docs).
+    progress : bool
+        Show a tqdm bar over partitions.
+    **kwargs
+        Passed to ``fn``.
+
+    Returns
+    -------
+    list
+        One result per partition, in partition order.
+
+    Examples
+    --------
+    >>> map_partitions(sum, [[1, 2], [3]])
+    [3, 3]
+    """
+    bar = _bar(len(parts)) if progress else None
+    if scheduler is not None:
+        results = _dask_map(fn, parts, workers, scheduler, bar, kwargs)
+    elif (workers or 1) > 1:
+        results = _pool_map(fn, parts, workers, bar, kwargs)
+    else:
+        results = [_tick(bar, fn(p, **kwargs)) for p in parts]
+    if bar is not None:
+        bar.close()
+    return results
+
+
+def _bar(total: int):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="corpus partitions", unit="part")
+
+
+def _tick(bar: Any, value: R) -> R:
+    if bar is not None:
+        bar.update(1)
+    return value
+
+
+def _pool_map(fn, parts, workers, bar, kwargs) -> list:
+    # 'spawn' starts clean interpreters: no forked locks from threads (jieba's,
+    # OpenCC's, a notebook kernel's), and it behaves the same on Linux and macOS.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return [_tick(bar, r) for r in pool.map(functools.partial(fn, **kwargs), parts)]
+
+
+def _dask_map(fn, parts, workers, scheduler, bar, kwargs) -> list:
+    with dask_client(scheduler, workers) as client:
+        # Scatter first: embedding the files' bytes in the task graph makes the
+        # scheduler hold them all (and warn about a large graph).
+        data = client.scatter(list(parts))
+        # pure=False: partitions are never deduplicated or cached by Dask's hashing.
+        futures = client.map(fn, data, pure=False, **kwargs)
+        del data
+        results = []
+        for i in range(len(futures)):
+            results.append(_tick(bar, futures[i].result()))
+            futures[i] = None  # release the result on the worker once we hold it
+        return results
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: Any = "local", workers: int | None = None) -> Iterator[Any]:
+    """A ``distributed.Client`` for ``scheduler``; a LocalCluster is closed on exit.
+
+    Parameters
+    ----------
+    scheduler : str or distributed.Client
+        ``"local"`` (a LocalCluster of ``workers`` single-threaded processes on
+        127.0.0.1, no dashboard), a scheduler address, or a Client (yielded as is
+        and left open).
+    workers : int, optional
+        Workers of a LocalCluster (default: the CPU count).
+    """
+    from distributed import Client, LocalCluster
+
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    if scheduler != "local":
+        with Client(scheduler) as client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+            host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        yield client
+
+
+# --- the whole pipeline ----------------------------------------------------------------
+
+
+@dataclass
+class PartitionResult:
+    """What one partition contributes: per-file results, tokens and its coding."""
+
+    files: list[_FileResult]
+    tokens: list[list[str]]
+    coding: Coding | None
+
+
+@functools.cache
+def _codebook(path: str | None):
+    from workbench.coding.codebook import load_codebook
+
+    return load_codebook(path)
+
+
+def analyse_files(
+    sources: Sequence[SourceFile],
+    *,
+    skip_bad: bool = False,
+    tokens: bool = True,
+    codebook: str | None = None,
+    unit: str | None = "sentence",
+    terms: Sequence[str] = (),
+) -> PartitionResult:
+    """The per-file pipeline on one partition: load, segment words, code.
+
+    Parameters
+    ----------
+    sources : sequence of SourceFile
+        One partition, in corpus order.
+    skip_bad : bool
+        Record unreadable files as skipped instead of raising.
+    tokens : bool
+        Segment every sentence's Simplified text with :func:`workbench.tokens.tokenize`.
+    codebook : str, optional
+        Codebook path (default :data:`workbench.config.CODEBOOK`); loaded once per process.
+    unit : str or None
+        Coding unit (see :func:`workbench.coding.coder.code_segments`); ``None``
+        skips coding. Units never span files, so partitions code independently.
+    terms : sequence of str
+        Terms the submitting process added to its tokenizer
+        (:func:`workbench.tokens.added_terms`), replayed here so a worker
+        segments exactly as the serial run would.
+    """
+    from workbench.tokens import sync_terms, tokenize
+
+    sync_terms(terms)
+    files = load_files(sources, skip_bad=skip_bad)
+    texts = [s["text"] for r in files for s in r.segments]
+    toks = [tokenize(t) for t in texts] if tokens else []
+    coding = None
+    if unit is not None:
+        segs = pd.DataFrame([s for r in files for s in r.segments], columns=SEGMENT_COLUMNS[:-2])
+        coding = code_segments(segs, _codebook(codebook), unit)
+    return PartitionResult(files=files, tokens=toks, coding=coding)
+
+
+def merge_codings(parts: Sequence[Coding], codes: list[str], unit: str) -> Coding:
+    """Concatenate partitions' codings (units never span partitions) in order.
+
+    Examples
+    --------
+    >>> from workbench.coding.codebook import load_codebook
+    >>> cb = load_codebook()
+    >>> merged = merge_codings([], cb.ids, "sentence")
+    >>> merged.matrix.shape == (0, len(cb.ids))
+    True
+    """
+    if not parts:
+        empty = code_segments(pd.DataFrame(columns=SEGMENT_COLUMNS[:-2]), _codebook(None), unit)
+        return Coding(empty.long, empty.matrix, empty.units, codes, unit)
+    long = pd.concat([p.long for p in parts], ignore_index=True)
+    units = pd.concat([p.units for p in parts], ignore_index=True)
+    matrix = sparse.vstack([p.matrix for p in parts], format="csr")
+    return Coding(long=long, matrix=matrix, units=units, codes=codes, unit=unit)
+
+
+def cooccurrence(coding: Coding, keep: np.ndarray | None = None) -> sparse.csr_matrix:
+    """Code × code counts of units having both codes (diagonal: units with the code).
+
+    ``keep`` is a boolean mask over units (e.g. not duplicates); sparse algebra
+    ``Mᵀ M`` keeps this linear in the number of coded cells.
+
+    Examples
+    --------
+    >>> m = sparse.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [1, 1, 1]], dtype=np.int8))
+    >>> cooccurrence(Coding(None, m, None, ["a", "b", "c"], "sentence")).toarray()
+    array([[3, 2, 1],
+           [2, 2, 1],
+           [1, 1, 1]])
+    """
+    m = coding.matrix.astype(np.int64)
+    if keep is not None:
+        m = m[np.flatnonzero(keep)]
+    return (m.T @ m).tocsr()
+
+
+@dataclass
+class PipelineResult:
+    """The whole pipeline's output.
+
+    Attributes
+    ----------
+    corpus : Corpus
+        Tables with duplicates marked corpus-wide.
+    tokens : Series
+        jieba tokens of each segment's ``text``, aligned with ``corpus.segments``.
+    coding : Coding or None
+        The codebook applied at the chosen unit, over all segments.
+    cooccurrence : scipy.sparse.csr_matrix or None
+        Code × code counts over units whose first segment is not a duplicate.
+    """
+
+    corpus: Corpus
+    tokens: pd.Series
+    coding: Coding | None
+    cooccurrence: sparse.csr_matrix | None
+
+
+def _non_duplicate_units(corpus: Corpus, coding: Coding) -> np.ndarray:
+    dup_ids = set(corpus.segments.loc[corpus.duplicate_mask(), "segment_id"])
+    first = coding.units["segment_ids"].str.split(" ", n=1).str[0]
+    return ~first.isin(dup_ids).to_numpy()
+
+
+def run_pipeline(
+    inputs: Any = None,
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    tokens: bool = True,
+    codebook: str | os.PathLike | None = None,
+    unit: str | None = "sentence",
+    skip_bad: bool = False,
+    progress: bool = False,
+) -> PipelineResult:
+    """Decode → clean → structure → script → segment → code per partition, then
+    mark duplicates and count co-occurrences over the whole corpus.
+
+    Parameters
+    ----------
+    inputs : paths, optional
+        As for :func:`workbench.corpus.load_corpus` (default: the bundled seeds).
+    workers, scheduler
+        Where partitions run (see :func:`map_partitions`).
+    tokens : bool
+        Segment words.
+    codebook : path, optional
+        Codebook file (default :data:`workbench.config.CODEBOOK`).
+    unit : str or None
+        Coding unit; ``None`` skips coding and co-occurrence.
+    skip_bad : bool
+        Record unreadable files instead of raising.
+    progress : bool
+        Progress bar over partitions.
+
+    Returns
+    -------
+    PipelineResult
+    """
+    from workbench import config
+    from workbench.corpus import _check_unique_names, _unreadable
+    from workbench.readers import ReadError
+    from workbench.tokens import added_terms
+
+    unreadable: list[ReadError] = []
+    sources = discover(
+        [config.SEEDS_DIR] if inputs is None else inputs, errors=unreadable if skip_bad else None
+    )
+    _check_unique_names(sources)
+    cb = None if codebook is None else os.fspath(codebook)
+    parts = map_partitions(
+        analyse_files, partition(sources, workers), workers=workers, scheduler=scheduler,
+        progress=progress, skip_bad=skip_bad, tokens=tokens, codebook=cb, unit=unit,
+        terms=added_terms(),
+    )  # fmt: skip
+    files = [_unreadable(err) for err in unreadable] + [f for p in parts for f in p.files]
+    corpus = assemble(files, skip_bad=skip_bad)
+    toks = pd.Series([t for p in parts for t in p.tokens], dtype=object)
+    if unit is None:
+        return PipelineResult(corpus, toks, None, None)
+    coding = merge_codings([p.coding for p in parts], _codebook(cb).ids, unit)
+    cooc = cooccurrence(coding, _non_duplicate_units(corpus, coding))
+    return PipelineResult(corpus, toks, coding, cooc)

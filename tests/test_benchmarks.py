@@ -1,0 +1,41 @@
+"""Smoke test of the benchmark harness on a tiny corpus: it completes, prints its
+figures and the parallel output equals the serial one. No timing is asserted."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+
+from workbench import config
+
+
+def _load_run():
+    bench = config.ROOT / "benchmarks"
+    sys.path.insert(0, str(bench))  # run.py imports generate.py from beside it
+    try:
+        spec = importlib.util.spec_from_file_location("bench_run", bench / "run.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_run"] = module
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(bench))
+    return module
+
+
+def test_quick_benchmark_completes_and_outputs_agree(tmp_path, capsys):
+    run = _load_run()
+    out = tmp_path / "record.json"
+    argv = ["--size", "0.3MB", "--workers", "2", "--cache-dir", str(tmp_path), "--out", str(out)]
+    rec = run.main(argv)
+    printed = capsys.readouterr().out
+    for name in ("baseline_jieba_lcut", "segment_words", "coding", "pipeline_serial",
+                 "pipeline_workers"):  # fmt: skip
+        assert name in printed
+        assert rec["figures"][name]["mb_s"] > 0
+    assert "x baseline" in printed and "peak_rss_mb_self" in printed
+    assert rec["identical_workers"] is True
+    assert json.loads(out.read_text(encoding="utf-8"))["corpus_mb"] >= 0.3
+    # The generated corpus is cached under a name that says how it was made.
+    (folder,) = tmp_path.glob("gen-300000-seed0-v*")
+    assert (folder / "GENERATED.json").exists()

@@ -1,0 +1,104 @@
+"""Parallel and distributed runs of the pipeline give exactly the serial run's outputs."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench import config
+from workbench.cli import main
+from workbench.corpus import load_corpus
+from workbench.pipeline import dask_client, map_partitions, partition, run_pipeline
+from workbench.readers import SourceFile
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", config.ROOT / "benchmarks" / "generate.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_generate"] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A small generated corpus: 6+ files with copies, Traditional and GB18030 files."""
+    gen = _load_generator()
+    folder = tmp_path_factory.mktemp("generated")
+    shares = gen.Shares(exact=0.1, near=0.1, traditional=0.2, gb18030_files=0.3)
+    stats = gen.generate(folder, size=200_000, seed=3, file_bytes=30_000, shares=shares)
+    assert stats.files >= 6 and stats.exact + stats.near > 0 and stats.traditional > 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def serial(generated):
+    return run_pipeline([generated])
+
+
+def assert_same(a, b) -> None:
+    for name in ("documents", "segments", "duplicates", "files", "removed"):
+        pd.testing.assert_frame_equal(getattr(a.corpus, name), getattr(b.corpus, name))
+    assert a.tokens.tolist() == b.tokens.tolist()
+    pd.testing.assert_frame_equal(a.coding.long, b.coding.long)
+    pd.testing.assert_frame_equal(a.coding.units, b.coding.units)
+    assert (a.coding.matrix != b.coding.matrix).nnz == 0
+    assert (a.cooccurrence != b.cooccurrence).nnz == 0
+
+
+def test_partition_keeps_order_and_balances_bytes():
+    files = [SourceFile(f"{i}.txt", f"{i}.txt", b"x" * (100 if i < 4 else 10)) for i in range(8)]
+    parts = partition(files, workers=1)
+    assert [f for p in parts for f in p] == files
+    assert len(parts) == 4 and all(parts)
+
+
+def test_serial_pipeline_matches_load_corpus_and_coder(generated, serial):
+    from workbench.coding.codebook import load_codebook
+    from workbench.coding.coder import code_segments
+
+    corpus = load_corpus([generated])
+    pd.testing.assert_frame_equal(corpus.segments, serial.corpus.segments)
+    whole = code_segments(corpus.segments, load_codebook(), "sentence")
+    pd.testing.assert_frame_equal(whole.long, serial.coding.long)
+    assert len(serial.tokens) == len(corpus.segments)
+    assert set(serial.corpus.duplicates["kind"]) == {"exact", "near"}
+    assert serial.cooccurrence.diagonal().sum() > 0
+
+
+def test_process_pool_equals_serial(generated, serial):
+    assert_same(serial, run_pipeline([generated], workers=2))
+
+
+def test_dask_local_cluster_equals_serial(generated, serial, tmp_path, capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # closing the cluster must not leak warnings
+        with dask_client("local", workers=2) as client:
+            assert client.scheduler.address.startswith("tcp://127.0.0.1:")
+            assert_same(serial, run_pipeline([generated], scheduler=client))
+            corpus = load_corpus([generated], scheduler=client)
+            out = tmp_path / "seg.parquet"
+            args = ["corpus", "build", str(generated), "--out", str(out)]
+            assert main([*args, "--scheduler", client.scheduler.address]) == 0
+    pd.testing.assert_frame_equal(corpus.segments, serial.corpus.segments)
+    pd.testing.assert_frame_equal(corpus.documents, serial.corpus.documents)
+    written = pd.read_parquet(out)
+    assert written["segment_id"].tolist() == serial.corpus.segments["segment_id"].tolist()
+    assert "wrote" in capsys.readouterr().err
+
+
+def test_map_partitions_serial_keeps_order_and_kwargs():
+    assert map_partitions(sorted, [[3, 1], [2]], reverse=True) == [[3, 1], [2]]
+
+
+def test_cli_rejects_dask_with_scheduler(capsys):
+    with pytest.raises(SystemExit):
+        main(["corpus", "build", "--out", "x.parquet", "--dask", "--scheduler", "tcp://x:1"])
+    assert "not allowed with" in capsys.readouterr().err
