@@ -93,7 +93,9 @@ def _draw(g: nx.Graph, pos: dict, ax, lang: str, arrows: bool) -> None:
     handles = [ax.scatter([], [], color=CATEGORY_COLOURS[c], label=_category_label(c, lang))
                for c in cats]  # fmt: skip
     if handles:
-        ax.legend(handles=handles, loc="upper left", fontsize=7, frameon=False)
+        # Below the plot, in one row: inside the axes it covered the top-left nodes.
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                  ncol=len(handles), fontsize=8, frameon=False)  # fmt: skip
     ax.set_axis_off()
 
 
