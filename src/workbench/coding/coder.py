@@ -42,6 +42,7 @@ import pandas as pd
 from scipy import sparse
 
 from workbench.coding.codebook import Codebook
+from workbench.coding.prefilter import Prefilter
 from workbench.coding.rules import Sentence
 
 UNITS = ("sentence", "paragraph", "section", "article")
@@ -110,9 +111,19 @@ def unit_ids(segments: pd.DataFrame, unit: str) -> pd.Series:
     return segments["doc_id"].astype(str) + "/§" + section
 
 
-def _sentence_hits(segments: pd.DataFrame, codebook: Codebook) -> list[tuple[int, int, list]]:
-    """(segment position, code index, spans) for every sentence-level match."""
+def _sentence_hits(
+    segments: pd.DataFrame, codebook: Codebook, prefilter: bool = True
+) -> list[tuple[int, int, list]]:
+    """(segment position, code index, spans) for every sentence-level match.
+
+    With ``prefilter``, one Aho–Corasick scan per sentence picks the codes that can
+    match (:class:`~workbench.coding.prefilter.Prefilter`); only their rules are
+    evaluated. The hits are the same either way.
+    """
     hits = []
+    codes = codebook.codes
+    every = range(len(codes))
+    candidates = Prefilter(codebook).candidates if prefilter else None
     # Plain lists: iterating pandas' Arrow-backed string columns costs more per item.
     columns = zip(
         segments["text"].tolist(), segments["role"].tolist(), segments["is_heading"].tolist(),
@@ -122,8 +133,8 @@ def _sentence_hits(segments: pd.DataFrame, codebook: Codebook) -> list[tuple[int
         if not isinstance(text, str) or not text:
             continue
         s = Sentence(text, str(role), bool(heading))
-        for ci, code in enumerate(codebook.codes):
-            spans = code.match(s)
+        for ci in candidates(text) if candidates is not None else every:
+            spans = codes[ci].match(s)
             if spans is not None:
                 hits.append((pos, ci, spans))
     return hits
@@ -156,7 +167,9 @@ def _unit_table(segments: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def code_segments(segments: pd.DataFrame, codebook: Codebook, unit: str = "sentence") -> Coding:
+def code_segments(
+    segments: pd.DataFrame, codebook: Codebook, unit: str = "sentence", *, prefilter: bool = True
+) -> Coding:
     """Code ``segments`` with ``codebook`` at ``unit``.
 
     Parameters
@@ -167,6 +180,10 @@ def code_segments(segments: pd.DataFrame, codebook: Codebook, unit: str = "sente
         text``.
     codebook : Codebook
     unit : {"sentence", "paragraph", "section", "article"}
+    prefilter : bool
+        Evaluate only the codes whose literals occur in a sentence, found by one
+        multi-pattern scan (:mod:`workbench.coding.prefilter`); ``False`` evaluates
+        every code on every sentence. The result is identical.
 
     Returns
     -------
@@ -180,7 +197,7 @@ def code_segments(segments: pd.DataFrame, codebook: Codebook, unit: str = "sente
     seg_ids = segments["segment_id"].astype(str).tolist()
     id_list = ids.tolist()
     cells: dict[tuple[int, int], tuple[list[str], list[str]]] = {}
-    for pos, ci, spans in _sentence_hits(segments, codebook):
+    for pos, ci, spans in _sentence_hits(segments, codebook, prefilter):
         key = (row_of[id_list[pos]], ci)
         terms, where = cells.setdefault(key, ([], []))
         for start, end, text in spans:

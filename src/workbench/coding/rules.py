@@ -49,7 +49,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,6 +121,14 @@ class Node:
         """Literal terms used by this rule (for segmenter registration and lint)."""
         return []
 
+    def triggers(self) -> frozenset[str] | None:
+        """Literals of which at least one occurs in every sentence this rule matches.
+
+        ``None`` when no such set is known (the rule must always be evaluated). Used by
+        :mod:`workbench.coding.prefilter` to skip rules that cannot match.
+        """
+        return None
+
 
 @dataclass
 class Terms(Node):
@@ -136,6 +144,9 @@ class Terms(Node):
     def terms(self) -> list[str]:
         return list(self.words)
 
+    def triggers(self) -> frozenset[str] | None:
+        return frozenset(self.words) if all(self.words) else None
+
 
 @dataclass
 class Regex(Node):
@@ -147,6 +158,9 @@ class Regex(Node):
         found = self.pattern.finditer(s.text)
         spans = [(m.start(), m.end(), m.group()) for m in found if m.end() > m.start()]
         return spans or None
+
+    def triggers(self) -> frozenset[str] | None:
+        return regex_triggers(self.pattern)
 
 
 @dataclass
@@ -161,6 +175,9 @@ class AnyOf(Node):
 
     def terms(self) -> list[str]:
         return [t for c in self.children for t in c.terms()]
+
+    def triggers(self) -> frozenset[str] | None:
+        return _union(c.triggers() for c in self.children)
 
 
 @dataclass
@@ -180,6 +197,9 @@ class AllOf(Node):
 
     def terms(self) -> list[str]:
         return [t for c in self.children for t in c.terms()]
+
+    def triggers(self) -> frozenset[str] | None:
+        return _best(c.triggers() for c in self.children)
 
 
 @dataclass
@@ -221,6 +241,9 @@ class Near(Node):
     def terms(self) -> list[str]:
         return self.left.terms() + self.right.terms()
 
+    def triggers(self) -> frozenset[str] | None:
+        return _best([self.left.triggers(), self.right.triggers()])
+
 
 @dataclass
 class Filtered(Node):
@@ -255,6 +278,90 @@ class Filtered(Node):
 
     def terms(self) -> list[str]:
         return self.child.terms()
+
+    def triggers(self) -> frozenset[str] | None:
+        # Roles, heading and polarity only narrow what the child matches.
+        return self.child.triggers()
+
+
+def _union(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
+    """Triggers of a disjunction: every alternative's, or ``None`` if one is unknown."""
+    out: set[str] = set()
+    for t in sets:
+        if t is None:
+            return None
+        out |= t
+    return frozenset(out)
+
+
+def _best(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
+    """Triggers of a conjunction: any one requirement will do; take the most selective."""
+    known = [t for t in sets if t is not None]
+    return min(known, key=lambda t: (-min(map(len, t), default=0), len(t), sorted(t)), default=None)
+
+
+def regex_triggers(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Literals one of which occurs in every non-empty match of ``pattern``, if any.
+
+    Conservative: only literal runs, groups, alternations, character sets of plain
+    characters and repeats of at least one are looked into; flags other than the
+    default, or anything not understood, give ``None`` (always evaluate).
+
+    Examples
+    --------
+    >>> sorted(regex_triggers(re.compile("(?<!工作)座谈会")))
+    ['座谈会']
+    >>> sorted(regex_triggers(re.compile("由于.{2,40}(使|导致)")))
+    ['由于']
+    >>> sorted(regex_triggers(re.compile("(必须|务必)")))
+    ['务必', '必须']
+    >>> regex_triggers(re.compile("(?i)abc")) is None
+    True
+    >>> regex_triggers(re.compile("x?.+")) is None
+    True
+    """
+    if not isinstance(pattern.pattern, str) or pattern.flags != re.UNICODE:
+        return None
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern.pattern)
+        if parsed.state.flags != re.UNICODE:
+            return None
+        return _seq_triggers(list(parsed), _parser)
+    except Exception:  # any surprise means "cannot prefilter"
+        return None
+
+
+def _seq_triggers(items: list[Any], _parser: Any) -> frozenset[str] | None:
+    """Triggers of a sequence of parsed regex items (consecutive literals form one run)."""
+    c = _parser  # re._parser re-exports the opcodes of re._constants
+    found: list[frozenset[str] | None] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            found.append(frozenset(["".join(run)]))
+            run = []
+        if op is c.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            if add_flags or del_flags:
+                return None  # scoped flags (?i:...) change what a literal matches
+            found.append(_seq_triggers(list(sub), _parser))
+        elif op is c.BRANCH:
+            found.append(_union(_seq_triggers(list(alt), _parser) for alt in av[1]))
+        elif op is c.IN:
+            if av and all(o is c.LITERAL for o, _ in av):
+                found.append(frozenset(chr(v) for _, v in av))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            found.append(_seq_triggers(list(av[2]), _parser))
+        # Anything else (any character, classes, anchors, look-arounds, ...)
+        # requires no literal of its own.
+    if run:
+        found.append(frozenset(["".join(run)]))
+    return _best(found)
 
 
 def _term_list(value: Any, path: str) -> list[str]:
