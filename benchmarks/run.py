@@ -9,7 +9,10 @@ then times on the same files:
 
 * the baseline: plain ``jieba.lcut`` on every paragraph (line), one process;
 * each stage alone: decode, clean + structure, script normalisation, duplicates,
-  word segmentation (:mod:`workbench.tokens`), coding, co-occurrence;
+  word segmentation (:mod:`workbench.tokens`, with jieba and with jieba-rs:
+  ``engine="rjieba"``), coding, co-occurrence;
+* the agreement of the two segmentation engines (share of segments tokenised
+  identically, :func:`workbench.tokens.agreement`);
 * the whole pipeline (:func:`workbench.pipeline.run_pipeline`) serially and with
   ``--workers`` processes (and on a local Dask cluster with ``--dask``), checking
   that every parallel output equals the serial one.
@@ -87,18 +90,21 @@ def same_outputs(a: Any, b: Any) -> bool:
 
 
 def warm_up() -> None:
-    """Load jieba (plain and ours), OpenCC and the codebook: loading is not what we measure."""
+    """Load jieba (plain and ours), jieba-rs, OpenCC and the codebook: loading is not measured."""
     import jieba
 
     from workbench.pipeline import run_pipeline
+    from workbench.tokens import tokenize
 
     jieba.setLogLevel(60)
     jieba.lcut("预热")
+    tokenize("预热", engine="rjieba")
     run_pipeline(progress=False)
 
 
-def stage_times(paths: list[Path]) -> tuple[dict[str, float], Any]:
-    """Seconds of the baseline and of each stage alone; also the serial corpus."""
+def stage_times(paths: list[Path]) -> tuple[dict[str, float], Any, float]:
+    """Seconds of the baseline and of each stage alone; the serial corpus; and the
+    share of segments jieba-rs tokenises exactly as jieba."""
     import jieba
 
     from workbench import articles, boilerplate, structure
@@ -130,11 +136,28 @@ def stage_times(paths: list[Path]) -> tuple[dict[str, float], Any]:
     corpus = load_corpus(paths, progress=False)
     t["duplicates"], _ = _timed(lambda: mark_duplicates(corpus, threshold=0.8))
     texts = corpus.segments["text"].tolist()
-    t["segment_words"], _ = _timed(lambda: [tokenize(x) for x in texts])
+    t["segment_words"], by_jieba = _timed(lambda: [tokenize(x) for x in texts])
+    t["segment_words_rjieba"], by_rjieba = _timed(
+        lambda: [tokenize(x, engine="rjieba") for x in texts]
+    )
+    # Same figure as workbench.tokens.agreement(texts), without segmenting twice more.
+    same = sum(x == y for x, y in zip(by_jieba, by_rjieba, strict=True))
+    agreement = same / len(texts) if texts else 1.0
     cb = load_codebook()
     t["coding"], coding = _timed(lambda: code_segments(corpus.segments, cb, "sentence"))
+    # Before the multi-pattern prefilter: every code's rules on every sentence; same output.
+    t["coding_no_prefilter"], plain = _timed(
+        lambda: code_segments(corpus.segments, cb, "sentence", prefilter=False)
+    )
+    same_coding = (
+        coding.long.to_csv(index=False) == plain.long.to_csv(index=False)
+        and coding.units.equals(plain.units)
+        and (coding.matrix != plain.matrix).nnz == 0
+    )
+    if not same_coding:
+        raise AssertionError("coding with the prefilter differs from coding without it")
     t["cooccurrence"], _ = _timed(lambda: cooccurrence(coding))
-    return t, corpus
+    return t, corpus, agreement
 
 
 def pipeline_times(paths: list[Path], workers: int, dask: bool) -> dict[str, Any]:
@@ -170,7 +193,7 @@ def record(size: str, workers: int, seed: int, dask: bool, cache_dir: Path) -> d
     paths = [folder]
     mb = sum(p.stat().st_size for p in folder.glob("*.txt")) / 1e6
     warm_up()
-    stages, _ = stage_times(paths)
+    stages, _, agreement = stage_times(paths)
     pipe = pipeline_times(paths, workers, dask)
     base = mb / stages["baseline_jieba_lcut"]
     seconds = {**stages, **{k: v for k, v in pipe.items() if k.startswith("pipeline_")}}
@@ -183,6 +206,9 @@ def record(size: str, workers: int, seed: int, dask: bool, cache_dir: Path) -> d
         "workers": workers, "segments": pipe["segments"],
         "duplicate_units": pipe["duplicate_units"], "figures": figures,
         "workers_over_serial": round(pipe["pipeline_serial"] / pipe["pipeline_workers"], 2),
+        "rjieba_over_jieba": round(stages["segment_words"] / stages["segment_words_rjieba"], 2),
+        "rjieba_agreement": round(agreement, 5),
+        "coding_prefilter_speedup": round(stages["coding_no_prefilter"] / stages["coding"], 2),
         **{k: v for k, v in pipe.items() if k.startswith("identical")},
         **_peak_mb(), "machine": machine(),
     }  # fmt: skip
@@ -195,6 +221,14 @@ def print_record(rec: dict[str, Any]) -> None:
     for name, f in rec["figures"].items():
         print(f"{name:>22} {f['s']:>9.3f} {f['mb_s']:>8.3f} {f['x_baseline']:>11.2f}")
     print(f"workers / serial speed-up: {rec['workers_over_serial']}")
+    print(f"segmentation jieba-rs / jieba speed-up: {rec['rjieba_over_jieba']}, "
+          f"segments tokenised identically: {rec['rjieba_agreement']:.2%}")  # fmt: skip
+    if "coding_no_prefilter" in rec["figures"]:
+        fig = rec["figures"]
+        print(
+            f"coding MB/s: {fig['coding_no_prefilter']['mb_s']} without the prefilter, "
+            f"{fig['coding']['mb_s']} with it ({rec['coding_prefilter_speedup']}x), identical"
+        )
     for k in ("identical_workers", "identical_dask", "peak_rss_mb_self",
               "peak_rss_mb_largest_child"):  # fmt: skip
         if k in rec:

@@ -29,12 +29,13 @@ def test_quick_benchmark_completes_and_outputs_agree(tmp_path, capsys):
     argv = ["--size", "0.3MB", "--workers", "2", "--cache-dir", str(tmp_path), "--out", str(out)]
     rec = run.main(argv)
     printed = capsys.readouterr().out
-    for name in ("baseline_jieba_lcut", "segment_words", "coding", "pipeline_serial",
-                 "pipeline_workers"):  # fmt: skip
+    for name in ("baseline_jieba_lcut", "segment_words", "segment_words_rjieba", "coding",
+                 "pipeline_serial", "pipeline_workers"):  # fmt: skip
         assert name in printed
         assert rec["figures"][name]["mb_s"] > 0
     assert "x baseline" in printed and "peak_rss_mb_self" in printed
     assert rec["identical_workers"] is True
+    assert rec["rjieba_agreement"] >= 0.99 and "tokenised identically" in printed
     assert json.loads(out.read_text(encoding="utf-8"))["corpus_mb"] >= 0.3
     # The generated corpus is cached under a name that says how it was made.
     (folder,) = tmp_path.glob("gen-300000-seed0-v*")

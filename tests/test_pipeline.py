@@ -77,6 +77,15 @@ def test_process_pool_equals_serial(generated, serial):
     assert_same(serial, run_pipeline([generated], workers=2))
 
 
+def test_rjieba_engine_is_opt_in_and_agrees_with_jieba(generated, serial):
+    """engine="rjieba" changes only how words are segmented, and here not even that."""
+    fast = run_pipeline([generated], workers=2, engine="rjieba")
+    same = sum(a == b for a, b in zip(serial.tokens, fast.tokens, strict=True))
+    assert same / len(serial.tokens) >= 0.99
+    pd.testing.assert_frame_equal(serial.corpus.segments, fast.corpus.segments)
+    pd.testing.assert_frame_equal(serial.coding.long, fast.coding.long)
+
+
 def test_dask_local_cluster_equals_serial(generated, serial, tmp_path, capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # closing the cluster must not leak warnings

@@ -211,9 +211,12 @@ def test_content_tokens_on_traditional_seed_after_conversion():
 @pytest.fixture
 def fresh_tokenizer():
     """Build a new tokenizer for the test and drop it afterwards, so terms added in
-    the test do not leak into other tests."""
+    the test do not leak into other tests (nor into added_terms(), which the pipeline
+    replays in its workers)."""
+    tokens.sync_terms([])
     tokens.tokenizer.cache_clear()
     yield
+    tokens.sync_terms([])
     tokens.tokenizer.cache_clear()
 
 
@@ -222,3 +225,55 @@ def test_add_terms_registers_new_terms(fresh_tokenizer):
     assert "三送三帮三扶" not in tokens.tokenize(sentence)
     tokens.add_terms(["三送三帮三扶", "  ", ""])
     assert "三送三帮三扶" in tokens.tokenize(sentence)
+
+
+# --- the jieba-rs engine ---------------------------------------------------------------
+
+
+def test_import_does_not_load_rjieba():
+    code = "import sys, workbench.tokens; assert 'rjieba' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_rjieba_first_use_prints_nothing():
+    code = "from workbench.tokens import tokenize; print(tokenize('干群关系 1-2', engine='rjieba'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr == ""
+    assert done.stdout.strip() == "['干群关系', ' ', '1', '-', '2']"
+
+
+def test_rjieba_agrees_with_jieba_on_the_seeds():
+    assert tokens.agreement(seed_sentences()) >= 0.99
+
+
+def test_rjieba_keeps_user_terms_whole_where_jieba_does():
+    sentences = seed_sentences()
+    lost = []
+    for term in tokens.user_terms():
+        for s in (s for s in sentences if term in s):
+            if term in tokens.tokenize(s) and term not in tokens.tokenize(s, engine="rjieba"):
+                lost.append((term, s))
+    assert lost == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["xiexiebang.com 1-2 3.5% A股 2013年 abc-def_1 ４５ 1.2.3 v1.0-beta", "COVID-19疫情",
+     "一、1-2个", "3.5%%", "\u3400\u4e00个问题", "第（一）条 a.1b\r\n干群关系"],
+)  # fmt: skip
+def test_rjieba_matches_jieba_on_latin_digits_and_rare_ideographs(text):
+    assert tokens.tokenize(text, engine="rjieba") == tokens.tokenize(text)
+
+
+def test_unknown_engine_is_an_error():
+    with pytest.raises(ValueError, match="engine"):
+        tokens.tokenize("群众", engine="pkuseg")
+
+
+def test_added_terms_reach_rjieba(fresh_tokenizer):
+    sentence = "开展三送三帮三扶促发展活动"
+    assert tokens.tokenize(sentence, engine="rjieba") == tokens.tokenize(sentence)
+    tokens.add_terms(["三送三帮三扶"])
+    assert "三送三帮三扶" in tokens.tokenize(sentence, engine="rjieba")
+    assert tokens.tokenize(sentence, engine="rjieba") == tokens.tokenize(sentence)
+    assert tokens.agreement(seed_sentences()[:200]) == 1.0

@@ -254,6 +254,7 @@ def analyse_files(
     codebook: str | None = None,
     unit: str | None = "sentence",
     terms: Sequence[str] = (),
+    engine: str = "jieba",
 ) -> PartitionResult:
     """The per-file pipeline on one partition: load, segment words, code.
 
@@ -274,13 +275,15 @@ def analyse_files(
         Terms the submitting process added to its tokenizer
         (:func:`workbench.tokens.added_terms`), replayed here so a worker
         segments exactly as the serial run would.
+    engine : {"jieba", "rjieba"}
+        Segmentation engine (see :func:`workbench.tokens.tokenize`).
     """
     from workbench.tokens import sync_terms, tokenize
 
     sync_terms(terms)
     files = load_files(sources, skip_bad=skip_bad)
     texts = [s["text"] for r in files for s in r.segments]
-    toks = [tokenize(t) for t in texts] if tokens else []
+    toks = [tokenize(t, engine) for t in texts] if tokens else []
     coding = None
     if unit is not None:
         segs = pd.DataFrame([s for r in files for s in r.segments], columns=SEGMENT_COLUMNS[:-2])
@@ -366,6 +369,7 @@ def run_pipeline(
     unit: str | None = "sentence",
     skip_bad: bool = False,
     progress: bool = False,
+    engine: str = "jieba",
 ) -> PipelineResult:
     """Decode → clean → structure → script → segment → code per partition, then
     mark duplicates and count co-occurrences over the whole corpus.
@@ -386,6 +390,12 @@ def run_pipeline(
         Record unreadable files instead of raising.
     progress : bool
         Progress bar over partitions.
+    engine : {"jieba", "rjieba"}
+        Word segmentation engine (:func:`workbench.tokens.tokenize`). ``"jieba"``
+        (the default) is jieba itself; ``"rjieba"`` (opt-in) is jieba-rs with the
+        same dictionaries and added terms, several times faster and tokenising
+        every segment of the seeds and of the generated benchmark corpora exactly
+        as jieba does (``benchmarks/run.py`` reports the agreement).
 
     Returns
     -------
@@ -405,7 +415,7 @@ def run_pipeline(
     parts = map_partitions(
         analyse_files, partition(sources, workers), workers=workers, scheduler=scheduler,
         progress=progress, skip_bad=skip_bad, tokens=tokens, codebook=cb, unit=unit,
-        terms=added_terms(),
+        terms=added_terms(), engine=engine,
     )  # fmt: skip
     files = [_unreadable(err) for err in unreadable] + [f for p in parts for f in p.files]
     corpus = assemble(files, skip_bad=skip_bad)
