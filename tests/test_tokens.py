@@ -58,16 +58,24 @@ def covering(toks: list[str], start: int, end: int) -> list[str]:
 # --- import laziness and logging -----------------------------------------------------
 
 
-def test_import_does_not_load_jieba():
-    code = "import sys, workbench.tokens; assert 'jieba' not in sys.modules"
+@pytest.mark.parametrize("module", ["jieba", "rjieba"])
+def test_import_does_not_load_the_segmenters(module):
+    code = f"import sys, workbench.tokens; assert {module!r} not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_first_use_prints_nothing():
-    code = "from workbench.tokens import tokenize; print(tokenize('干群关系'))"
+@pytest.mark.parametrize(
+    ("engine", "text", "expected"),
+    [
+        ("jieba", "干群关系", "['干群关系']"),
+        ("rjieba", "干群关系 1-2", "['干群关系', ' ', '1', '-', '2']"),
+    ],
+)
+def test_first_use_prints_nothing(engine, text, expected):
+    code = f"from workbench.tokens import tokenize; print(tokenize({text!r}, engine={engine!r}))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr == ""
-    assert done.stdout.strip() == "['干群关系']"
+    assert done.stdout.strip() == expected
 
 
 def test_private_tokenizer_is_cached_and_not_global():
@@ -228,18 +236,6 @@ def test_add_terms_registers_new_terms(fresh_tokenizer):
 
 
 # --- the jieba-rs engine ---------------------------------------------------------------
-
-
-def test_import_does_not_load_rjieba():
-    code = "import sys, workbench.tokens; assert 'rjieba' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_rjieba_first_use_prints_nothing():
-    code = "from workbench.tokens import tokenize; print(tokenize('干群关系 1-2', engine='rjieba'))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stderr == ""
-    assert done.stdout.strip() == "['干群关系', ' ', '1', '-', '2']"
 
 
 def test_rjieba_agrees_with_jieba_on_the_seeds():
