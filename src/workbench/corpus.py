@@ -36,9 +36,12 @@ import pandas as pd
 from workbench import config
 from workbench.articles import ArticleText, split_articles
 from workbench.boilerplate import strip_boilerplate
+from workbench.duplicates import mark_duplicates
+from workbench.metadata import join_metadata
 from workbench.readers import ReadError, SourceFile, discover, extract_text
 from workbench.script import detect_script, to_simplified_many
 from workbench.structure import Paragraph, parse_structure, split_sentences
+from workbench.summary import summarise
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +120,6 @@ class Corpus:
 
     def summary(self) -> list[dict[str, Any]]:
         """Per-file summary, the JSON printed by ``workbench corpus info``."""
-        from workbench.summary import summarise
-
         return summarise(self)
 
 
@@ -291,8 +292,6 @@ def load_corpus(
         ``workers`` processes on 127.0.0.1, any other string is a scheduler address
         (``"tcp://host:8786"``), or pass a connected ``Client``.
     """
-    from workbench.metadata import join_metadata
-
     unreadable: list[ReadError] = []
     sources = discover(
         [config.SEEDS_DIR] if inputs is None else inputs, errors=unreadable if skip_bad else None
@@ -347,8 +346,6 @@ def assemble(results: Sequence[_FileResult], *, skip_bad: bool = False) -> Corpu
     Duplicates are marked here, over the whole corpus, never per file or partition,
     so a parallel run marks exactly what a serial run does.
     """
-    from workbench.duplicates import mark_duplicates
-
     documents = pd.DataFrame([d for r in results for d in r.documents])
     segments = pd.DataFrame([s for r in results for s in r.segments])
     # dup_of and friends are added by mark_duplicates below.
