@@ -136,7 +136,7 @@ def stage_times(paths: list[Path]) -> tuple[dict[str, float], Any, float]:
     corpus = load_corpus(paths, progress=False)
     t["duplicates"], _ = _timed(lambda: mark_duplicates(corpus, threshold=0.8))
     texts = corpus.segments["text"].tolist()
-    t["segment_words"], by_jieba = _timed(lambda: [tokenize(x) for x in texts])
+    t["segment_words"], by_jieba = _timed(lambda: [tokenize(x, engine="jieba") for x in texts])
     t["segment_words_rjieba"], by_rjieba = _timed(
         lambda: [tokenize(x, engine="rjieba") for x in texts]
     )

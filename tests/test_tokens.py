@@ -246,7 +246,8 @@ def test_rjieba_keeps_user_terms_whole_where_jieba_does():
     lost = []
     for term in tokens.user_terms():
         for s in (s for s in sentences if term in s):
-            if term in tokens.tokenize(s) and term not in tokens.tokenize(s, engine="rjieba"):
+            by_jieba = tokens.tokenize(s, engine="jieba")
+            if term in by_jieba and term not in tokens.tokenize(s, engine="rjieba"):
                 lost.append((term, s))
     assert lost == []
 
@@ -257,7 +258,7 @@ def test_rjieba_keeps_user_terms_whole_where_jieba_does():
      "一、1-2个", "3.5%%", "\u3400\u4e00个问题", "第（一）条 a.1b\r\n干群关系"],
 )  # fmt: skip
 def test_rjieba_matches_jieba_on_latin_digits_and_rare_ideographs(text):
-    assert tokens.tokenize(text, engine="rjieba") == tokens.tokenize(text)
+    assert tokens.tokenize(text, engine="rjieba") == tokens.tokenize(text, engine="jieba")
 
 
 def test_unknown_engine_is_an_error():
@@ -267,8 +268,27 @@ def test_unknown_engine_is_an_error():
 
 def test_added_terms_reach_rjieba(fresh_tokenizer):
     sentence = "开展三送三帮三扶促发展活动"
-    assert tokens.tokenize(sentence, engine="rjieba") == tokens.tokenize(sentence)
+    assert tokens.tokenize(sentence, engine="rjieba") == tokens.tokenize(sentence, engine="jieba")
     tokens.add_terms(["三送三帮三扶"])
     assert "三送三帮三扶" in tokens.tokenize(sentence, engine="rjieba")
-    assert tokens.tokenize(sentence, engine="rjieba") == tokens.tokenize(sentence)
+    assert tokens.tokenize(sentence, engine="rjieba") == tokens.tokenize(sentence, engine="jieba")
     assert tokens.agreement(seed_sentences()[:200]) == 1.0
+
+
+def test_default_engine_is_jieba_rs_with_jiebas_results():
+    sentences = seed_sentences()[:300]
+    assert tokens.DEFAULT_ENGINE == "rjieba"
+    by_default = [tokens.tokenize(s) for s in sentences]
+    assert by_default == [tokens.tokenize(s, engine="rjieba") for s in sentences]
+    assert by_default == [tokens.tokenize(s, engine="jieba") for s in sentences]
+
+
+@pytest.mark.parametrize("engine", [None, "jieba", "rjieba"])
+def test_tokenize_many_equals_tokenize_one_by_one(engine):
+    texts = [*seed_sentences()[:100], "", "落实1-2项"]
+    assert tokens.tokenize_many(texts, engine) == [tokens.tokenize(t, engine) for t in texts]
+
+
+def test_tokenize_many_rejects_unknown_engine():
+    with pytest.raises(ValueError, match="engine"):
+        tokens.tokenize_many(["群众"], engine="pkuseg")

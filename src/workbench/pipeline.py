@@ -254,7 +254,7 @@ def analyse_files(
     codebook: str | None = None,
     unit: str | None = "sentence",
     terms: Sequence[str] = (),
-    engine: str = "jieba",
+    engine: str | None = None,
 ) -> PartitionResult:
     """The per-file pipeline on one partition: load, segment words, code.
 
@@ -275,15 +275,16 @@ def analyse_files(
         Terms the submitting process added to its tokenizer
         (:func:`workbench.tokens.added_terms`), replayed here so a worker
         segments exactly as the serial run would.
-    engine : {"jieba", "rjieba"}
-        Segmentation engine (see :func:`workbench.tokens.tokenize`).
+    engine : {"rjieba", "jieba"}, optional
+        Segmentation engine (default :data:`workbench.tokens.DEFAULT_ENGINE`; see
+        :func:`workbench.tokens.tokenize`).
     """
-    from workbench.tokens import sync_terms, tokenize
+    from workbench.tokens import sync_terms, tokenize_many
 
     sync_terms(terms)
     files = load_files(sources, skip_bad=skip_bad)
     texts = [s["text"] for r in files for s in r.segments]
-    toks = [tokenize(t, engine) for t in texts] if tokens else []
+    toks = tokenize_many(texts, engine) if tokens else []
     coding = None
     if unit is not None:
         segs = pd.DataFrame([s for r in files for s in r.segments], columns=SEGMENT_COLUMNS[:-2])
@@ -369,7 +370,7 @@ def run_pipeline(
     unit: str | None = "sentence",
     skip_bad: bool = False,
     progress: bool = False,
-    engine: str = "jieba",
+    engine: str | None = None,
 ) -> PipelineResult:
     """Decode → clean → structure → script → segment → code per partition, then
     mark duplicates and count co-occurrences over the whole corpus.
@@ -390,12 +391,12 @@ def run_pipeline(
         Record unreadable files instead of raising.
     progress : bool
         Progress bar over partitions.
-    engine : {"jieba", "rjieba"}
-        Word segmentation engine (:func:`workbench.tokens.tokenize`). ``"jieba"``
-        (the default) is jieba itself; ``"rjieba"`` (opt-in) is jieba-rs with the
-        same dictionaries and added terms, several times faster and tokenising
-        every segment of the seeds and of the generated benchmark corpora exactly
-        as jieba does (``benchmarks/run.py`` reports the agreement).
+    engine : {"rjieba", "jieba"}, optional
+        Word segmentation engine (:func:`workbench.tokens.tokenize`). The default,
+        ``"rjieba"``, is jieba-rs with jieba's dictionaries and added terms, about
+        ten times faster and tokenising every segment of the seeds and of the
+        generated benchmark corpora exactly as jieba does (``benchmarks/run.py``
+        reports the agreement); ``"jieba"`` is jieba itself.
 
     Returns
     -------

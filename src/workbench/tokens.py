@@ -9,13 +9,15 @@ module stays cheap, and jieba's progress messages are silenced.
 Callers pass Simplified text (see :func:`workbench.script.to_simplified`); the
 dictionary is Simplified.
 
-Two engines give the same segmentation: ``engine="jieba"`` (the default) is jieba
-itself; ``engine="rjieba"`` is jieba-rs (the ``rjieba`` binding, several times
-faster) loaded with exactly the dictionary of the jieba tokenizer — jieba's
-dictionary, the user dictionary and every :func:`add_terms` term, with the
-frequencies jieba assigned and jieba's dictionary total — and with jieba's splitting
-of Latin letters and digits inside unknown runs (``1-2`` → ``1 - 2``) restored.
-:func:`agreement` measures how often the two agree (1.0 on the seeds).
+Two engines give the same segmentation: ``engine="jieba"`` is jieba itself;
+``engine="rjieba"`` (the default, :data:`DEFAULT_ENGINE`) is jieba-rs (the
+``rjieba`` binding, about ten times faster) loaded with exactly the dictionary of
+the jieba tokenizer — jieba's dictionary, the user dictionary and every
+:func:`add_terms` term, with the frequencies jieba assigned and jieba's dictionary
+total — and with jieba's splitting of Latin letters and digits inside unknown runs
+(``1-2`` → ``1 - 2``) restored. :func:`agreement` measures how often the two agree:
+1.0 on the seeds and on the generated benchmark corpora (``benchmarks/run.py``
+reports it on every run). Pass ``engine="jieba"`` to reproduce plain jieba exactly.
 
 Examples
 --------
@@ -43,6 +45,11 @@ if TYPE_CHECKING:
 
 #: Segmentation engines :func:`tokenize` accepts.
 ENGINES = ("jieba", "rjieba")
+
+#: The engine used when none is named: jieba-rs with jieba's dictionaries. Its
+#: tokens equal jieba's on every sentence measured (see the module notes); it is
+#: the fast path of the pipeline, the notebooks and the report.
+DEFAULT_ENGINE = "rjieba"
 
 # Tokens made only of punctuation, symbols, whitespace or underscores.
 _NON_WORD = re.compile(r"[\W_]+")
@@ -173,16 +180,17 @@ def _rjieba_engine() -> _RJieba:
         return rs
 
 
-def tokenize(text: str, engine: str = "jieba") -> list[str]:
+def tokenize(text: str, engine: str | None = None) -> list[str]:
     """Segment ``text`` with jieba precise mode (HMM on), keeping every token.
 
     Parameters
     ----------
     text : str
         Simplified Chinese text, as given (not normalised further).
-    engine : {"jieba", "rjieba"}
-        ``"jieba"``: jieba itself. ``"rjieba"``: jieba-rs with the same dictionary,
-        user dictionary and added terms (see the module notes); loaded on first use.
+    engine : {"rjieba", "jieba"}, optional
+        ``"jieba"``: jieba itself. ``"rjieba"`` (default, :data:`DEFAULT_ENGINE`):
+        jieba-rs with the same dictionary, user dictionary and added terms (see the
+        module notes); loaded on first use.
 
     Returns
     -------
@@ -198,8 +206,7 @@ def tokenize(text: str, engine: str = "jieba") -> list[str]:
     >>> tokenize("坚持群众路线,落实1-2项", engine="rjieba")
     ['坚持', '群众路线', ',', '落实', '1', '-', '2', '项']
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
+    engine = _engine(engine)
     if not text:
         return []
     if engine == "rjieba":
@@ -211,6 +218,44 @@ def tokenize(text: str, engine: str = "jieba") -> list[str]:
     # another thread from seeing a half-registered term.
     with _lock:
         return tk.lcut(text, cut_all=False, HMM=True)
+
+
+def _engine(engine: str | None) -> str:
+    if engine is None:
+        return DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
+    return engine
+
+
+def tokenize_many(texts: Iterable[str], engine: str | None = None) -> list[list[str]]:
+    """:func:`tokenize` each of ``texts``, taking the engine and its lock once.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        Simplified Chinese texts.
+    engine : {"rjieba", "jieba"}, optional
+        As for :func:`tokenize`.
+
+    Returns
+    -------
+    list of list of str
+        One token list per text, equal to ``[tokenize(t, engine) for t in texts]``.
+
+    Examples
+    --------
+    >>> tokenize_many(["干群关系紧张", "", "落实1-2项"])
+    [['干群关系', '紧张'], [], ['落实', '1', '-', '2', '项']]
+    """
+    engine = _engine(engine)
+    if engine == "rjieba":
+        rs = _rjieba_engine()
+        with _lock:
+            return [rs.cut(t) if t else [] for t in texts]
+    tk = tokenizer()
+    with _lock:
+        return [tk.lcut(t, cut_all=False, HMM=True) if t else [] for t in texts]
 
 
 def agreement(texts: Iterable[str], a: str = "jieba", b: str = "rjieba") -> float:
@@ -248,7 +293,7 @@ def is_content_token(token: str, stopwords: frozenset[str]) -> bool:
     return not (len(token) == 1 and not _CJK_CHAR.match(token))
 
 
-def content_tokens(text: str, engine: str = "jieba") -> list[str]:
+def content_tokens(text: str, engine: str | None = None) -> list[str]:
     """Tokens of ``text`` minus stopwords, punctuation, whitespace, numbers and lone non-CJK chars.
 
     ``engine`` as for :func:`tokenize`.
