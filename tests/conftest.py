@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
+
 import pytest
 
+from workbench import config
 from workbench.corpus import Corpus, load_corpus
 
 
 @pytest.fixture(scope="session")
 def seeds() -> Corpus:
     return load_corpus()
+
+
+def load_generator():
+    """``benchmarks/generate.py`` as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", config.ROOT / "benchmarks" / "generate.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_generate"] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory) -> Path:
+    """A small generated corpus: 6+ files with copies, Traditional and GB18030 files."""
+    gen = load_generator()
+    folder = tmp_path_factory.mktemp("generated")
+    shares = gen.Shares(exact=0.1, near=0.1, traditional=0.2, gb18030_files=0.3)
+    stats = gen.generate(folder, size=200_000, seed=3, file_bytes=30_000, shares=shares)
+    assert stats.files >= 6 and stats.exact + stats.near > 0 and stats.traditional > 0
+    return folder
 
 
 def _eagerly_imported(module: str, names: tuple[str, ...]) -> set[str]:

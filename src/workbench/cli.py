@@ -8,6 +8,10 @@ Subcommands
     Also write the segments table (and the documents table beside it) as Parquet
     with provenance metadata; files are processed in N local processes or on Dask
     (:mod:`workbench.pipeline`), with tables identical to a serial run.
+``workbench pipeline [PATH ...] --out DIR [--workers N] [--dask | --scheduler A]``
+    The whole pipeline (load, clean, segment words, code, duplicates,
+    co-occurrence) streamed into Parquet parts in ``DIR``, in memory bounded by
+    the partition size (:mod:`workbench.stream`); prints a JSON summary.
 ``workbench network [--kind cooccurrence|problem-cause] ... --out FILE.gexf``
     Co-occurrence or problem–cause network of codes (:mod:`workbench.network.cli`).
 ``workbench report``
@@ -66,6 +70,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_corpus_args(build)
     build.add_argument("--out", required=True, type=Path, metavar="FILE.parquet")
     _add_parallel_args(build)
+    pipe = sub.add_parser("pipeline", help="stream the whole pipeline into Parquet parts")
+    pipe.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help="files, folders, globs or .zip archives (default: the bundled seeds)",
+    )  # fmt: skip
+    pipe.add_argument("--out", required=True, type=Path, metavar="DIR")
+    pipe.add_argument("--skip-bad", action="store_true", help="report unreadable files and go on")
+    pipe.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
+    pipe.add_argument(
+        "--unit", default="sentence", choices=["sentence", "paragraph", "section", "article"]
+    )
+    pipe.add_argument("--engine", default=None, choices=["rjieba", "jieba"],
+                      help="word segmentation engine (default: rjieba, same tokens as jieba)")
+    _add_parallel_args(pipe)
     report = sub.add_parser("report", help="execute the notebooks into reports/*.html")
     report.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     report.add_argument("--out", type=Path, default=None, help="default: reports/")
@@ -127,6 +145,24 @@ def _corpus(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pipeline(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from workbench.readers import ReadError
+    from workbench.stream import build_corpus
+
+    try:
+        summary = build_corpus(
+            args.paths or None, args.out, workers=args.workers, scheduler=_scheduler(args),
+            codebook=args.codebook, unit=args.unit, engine=args.engine, skip_bad=args.skip_bad,
+        )  # fmt: skip
+    except (ReadError, FileNotFoundError, FileExistsError) as err:
+        print(f"workbench: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(json.dumps(asdict(summary), ensure_ascii=False, indent=2))
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from workbench.report import NotebookExecutionError, build_report
 
@@ -157,6 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.network.cli import run_network
 
         return run_network(args)
+    if args.command == "pipeline":
+        return _pipeline(args)
     return _report(args)
 
 

@@ -50,7 +50,7 @@ from scipy import sparse
 
 from workbench.coding.coder import Coding, code_segments
 from workbench.corpus import SEGMENT_COLUMNS, Corpus, _FileResult, assemble, load_files
-from workbench.readers import SourceFile, discover
+from workbench.readers import FileRef, SourceFile, discover
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,7 +64,9 @@ PARTITIONS_PER_WORKER = 4
 
 
 def _size(item: Any) -> int:
-    return len(item.data) if isinstance(item, SourceFile) else 1
+    if isinstance(item, SourceFile):
+        return len(item.data)
+    return item.size if isinstance(item, FileRef) else 1
 
 
 def partition(items: Sequence[T], workers: int | None = None) -> list[list[T]]:
@@ -73,7 +75,8 @@ def partition(items: Sequence[T], workers: int | None = None) -> list[list[T]]:
     Parameters
     ----------
     items : sequence
-        Source files (weighed by their bytes) or anything else (weighed 1 each).
+        Source files or file references (weighed by their bytes) or anything else
+        (weighed 1 each).
     workers : int, optional
         Workers that will share the partitions (default: the CPU count); each
         gets :data:`PARTITIONS_PER_WORKER`, and no partition exceeds

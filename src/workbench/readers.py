@@ -218,14 +218,80 @@ class SourceFile:
         return PurePosixPath(self.name).suffix.lower()
 
 
+@dataclass(frozen=True)
+class FileRef:
+    """Where one corpus file is, without its bytes: what :func:`discover` gives with ``lazy=True``.
+
+    A reference is small to hold and to send to another process, which reads the
+    bytes itself with :meth:`load`; so a large corpus never sits in memory at once.
+
+    Attributes
+    ----------
+    name, path : str
+        As for :class:`SourceFile`.
+    location : str
+        The file on disk (for a zip member, the archive).
+    member : str
+        The member's name inside the archive as stored (``""`` for a plain file).
+    size : int
+        Bytes (uncompressed, for a zip member), used to balance partitions.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "a.txt").write_text("干群关系", encoding="utf-8")
+    ...     (ref,) = discover([tmp], lazy=True)
+    ...     src = ref.load()
+    >>> ref.name, ref.size, src.data.decode("utf-8")
+    ('a.txt', 12, '干群关系')
+    """
+
+    name: str
+    path: str
+    location: str
+    member: str
+    size: int
+
+    @property
+    def suffix(self) -> str:
+        """Lower-case suffix of :attr:`name`."""
+        return PurePosixPath(self.name).suffix.lower()
+
+    def load(self) -> SourceFile:
+        """Read the bytes into a :class:`SourceFile`.
+
+        Raises
+        ------
+        ReadError
+            When the file or archive member cannot be read (the message names it).
+        """
+        if not self.member:
+            return SourceFile(self.name, self.path, _read_bytes(Path(self.location)))
+        display = self.path.split("!", 1)[0]
+        try:
+            with zipfile.ZipFile(self.location) as zf:
+                data = zf.read(self.member)
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
+                KeyError) as exc:  # fmt: skip
+            hint = "re-create the archive or pass --skip-bad"
+            raise ReadError(display, f"cannot read zip archive ({exc})", hint) from exc
+        except OSError as exc:
+            raise ReadError(display, f"cannot read file ({exc.strerror})") from exc
+        return SourceFile(self.name, self.path, data)
+
+
 # --- discovery -----------------------------------------------------------------------
 
-_Found = tuple[tuple[str, ...], SourceFile]
+_Found = tuple[tuple[str, ...], "SourceFile | FileRef"]
 
 
 def discover(
-    inputs: Iterable[str | os.PathLike[str]], *, errors: list[ReadError] | None = None
-) -> list[SourceFile]:
+    inputs: Iterable[str | os.PathLike[str]],
+    *,
+    errors: list[ReadError] | None = None,
+    lazy: bool = False,
+) -> list[SourceFile] | list[FileRef]:
     """Expand files, folders, glob patterns and zip archives into source files.
 
     Parameters
@@ -240,10 +306,14 @@ def discover(
         When given, a file or archive that cannot be read is appended here as a
         :class:`ReadError` and discovery goes on (``--skip-bad``); by default the
         error is raised.
+    lazy : bool
+        Return :class:`FileRef` objects, which read their bytes only when loaded,
+        instead of :class:`SourceFile` objects holding them (a zip archive's
+        directory is still read here).
 
     Returns
     -------
-    list of SourceFile
+    list of SourceFile or FileRef
         Sorted by display path; a file reached more than once (same resolved path or
         same zip member) appears once, under the display path first seen.
 
@@ -270,9 +340,9 @@ def discover(
     """
     if isinstance(inputs, str | os.PathLike):
         inputs = [inputs]
-    found: dict[tuple[str, ...], SourceFile] = {}
+    found: dict[tuple[str, ...], SourceFile | FileRef] = {}
     for item in inputs:
-        for key, src in _expand(os.fspath(item), errors):
+        for key, src in _expand(os.fspath(item), errors, lazy):
             found.setdefault(key, src)
     return sorted(found.values(), key=lambda src: src.path)
 
@@ -288,24 +358,24 @@ def _guarded(items: Iterator[_Found], errors: list[ReadError] | None) -> Iterato
         errors.append(err)
 
 
-def _expand(spec: str, errors: list[ReadError] | None) -> Iterator[_Found]:
+def _expand(spec: str, errors: list[ReadError] | None, lazy: bool) -> Iterator[_Found]:
     path = Path(spec).expanduser()
     if path.is_dir():
-        yield from _walk_folder(path, errors)
+        yield from _walk_folder(path, errors, lazy)
     elif path.is_file():
-        yield from _guarded(_from_file(path, explicit=True), errors)
+        yield from _guarded(_from_file(path, explicit=True, lazy=lazy), errors)
     elif path.exists():
         err = ReadError(path.as_posix(), "not a regular file or folder", "name a file instead")
         if errors is None:
             raise err
         errors.append(err)
     elif _GLOB_MAGIC.search(spec):
-        yield from _from_glob(spec, errors)
+        yield from _from_glob(spec, errors, lazy)
     else:
         raise FileNotFoundError(f"{spec}: no such file, folder or zip archive")
 
 
-def _from_glob(pattern: str, errors: list[ReadError] | None) -> Iterator[_Found]:
+def _from_glob(pattern: str, errors: list[ReadError] | None, lazy: bool) -> Iterator[_Found]:
     pattern = os.path.expanduser(pattern)
     matches = sorted(glob.glob(pattern, recursive=True))
     if not matches:
@@ -319,9 +389,9 @@ def _from_glob(pattern: str, errors: list[ReadError] | None) -> Iterator[_Found]
         if any(_is_skipped_name(part) for part in path.relative_to(root).parts):
             continue
         if path.is_dir():
-            items = _walk_folder(path, errors)
+            items = _walk_folder(path, errors, lazy)
         else:
-            items = _guarded(_from_file(path, explicit=False), errors)
+            items = _guarded(_from_file(path, explicit=False, lazy=lazy), errors)
         for found in items:
             count += 1
             yield found
@@ -339,22 +409,28 @@ def _literal_root(pattern: str) -> Path:
     return Path(*literal) if literal else Path()
 
 
-def _walk_folder(folder: Path, errors: list[ReadError] | None = None) -> Iterator[_Found]:
+def _walk_folder(
+    folder: Path, errors: list[ReadError] | None = None, lazy: bool = False
+) -> Iterator[_Found]:
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not _is_skipped_name(d))
         for filename in sorted(filenames):
             if _is_skipped_name(filename) or _suffix(filename) not in SUPPORTED_SUFFIXES:
                 continue
-            yield from _guarded(_from_file(Path(dirpath, filename), explicit=False), errors)
+            found = _from_file(Path(dirpath, filename), explicit=False, lazy=lazy)
+            yield from _guarded(found, errors)
 
 
-def _from_file(path: Path, *, explicit: bool) -> Iterator[_Found]:
+def _from_file(path: Path, *, explicit: bool, lazy: bool = False) -> Iterator[_Found]:
     suffix = _suffix(path.name)
     if suffix == ".zip":
-        yield from _zip_members(path)
+        yield from _zip_members(path, lazy)
     elif suffix in SUPPORTED_SUFFIXES:
         key = ("file", os.path.realpath(path))
-        yield key, SourceFile(path.name, path.as_posix(), _read_bytes(path))
+        if lazy:
+            yield key, FileRef(path.name, path.as_posix(), str(path), "", _file_size(path))
+        else:
+            yield key, SourceFile(path.name, path.as_posix(), _read_bytes(path))
     elif explicit:
         raise ReadError(
             path.as_posix(),
@@ -370,7 +446,14 @@ def _read_bytes(path: Path) -> bytes:
         raise ReadError(path.as_posix(), f"cannot read file ({exc.strerror})") from exc
 
 
-def _zip_members(archive: Path) -> Iterator[_Found]:
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise ReadError(path.as_posix(), f"cannot read file ({exc.strerror})") from exc
+
+
+def _zip_members(archive: Path, lazy: bool = False) -> Iterator[_Found]:
     display = archive.as_posix()
     real = os.path.realpath(archive)
     try:
@@ -379,7 +462,11 @@ def _zip_members(archive: Path) -> Iterator[_Found]:
                 member = _member_name(info)
                 if info.is_dir() or _is_skipped_member(member):
                     continue
-                src = SourceFile(PurePosixPath(member).name, f"{display}!{member}", zf.read(info))
+                name, path = PurePosixPath(member).name, f"{display}!{member}"
+                if lazy:
+                    src = FileRef(name, path, str(archive), info.filename, info.file_size)
+                else:
+                    src = SourceFile(name, path, zf.read(info))
                 yield ("zip", real, member), src
     # Encrypted members raise RuntimeError, deflate64 NotImplementedError, damaged
     # streams zlib.error or EOFError: all mean "cannot read this archive".

@@ -1,0 +1,481 @@
+"""Stream a corpus of any size through the whole pipeline into Parquet parts.
+
+:func:`workbench.pipeline.run_pipeline` returns every table in memory, which is
+what a notebook wants for a few hundred files. A province's archive does not fit:
+:func:`build_corpus` keeps memory proportional to one *partition* (a run of files
+of at most :data:`workbench.pipeline.MAX_PARTITION_BYTES`), not to the corpus.
+
+Three passes over the partitions, each serial, in a process pool or on Dask
+(:func:`workbench.pipeline.map_partitions`):
+
+1. **analyse** — each partition reads its own files (:class:`~workbench.readers.FileRef`
+   travel, not bytes), loads, segments words, codes at the chosen unit, writes its
+   ``segments``, ``documents``, ``removed`` and ``codes`` parts, and returns only
+   the file records and the texts' duplicate *sketches*;
+2. **canonical sentences** — the partitions holding a paragraph that others
+   duplicate return that paragraph's sentence keys (so a duplicate sentence can
+   point at its canonical sentence, as in the in-memory corpus);
+3. **finish** — each partition adds the duplicate marks to its parts and returns
+   its code co-occurrence counts over non-duplicate units.
+
+Duplicates are found in the parent over all sketches, in corpus order, so the
+marks are corpus-wide and identical to the in-memory run; so are every other
+table (a test compares them row for row).
+
+Output folder (``out_dir``)::
+
+    segments/part-00000.parquet   SEGMENT_COLUMNS + tokens (list of str)
+    documents/part-00000.parquet  DOCUMENT_COLUMNS
+    removed/part-00000.parquet    boilerplate removed, with its rule
+    codes/part-00000.parquet      the long coding table (unit_id, code, ...)
+    units/part-00000.parquet      every coding unit, coded or not
+    files.parquet                 one row per input file (status, encoding, ...)
+    duplicates.parquet            article and paragraph duplicates
+    cooccurrence.parquet          code x code counts over non-duplicate units
+    manifest.json                 parameters, counts, peak memory, parts
+
+Read a table back with :func:`read_table` (pandas) or ``dask.dataframe.read_parquet``.
+
+Examples
+--------
+>>> import tempfile
+>>> from workbench.stream import build_corpus, read_table
+>>> out = tempfile.mkdtemp()
+>>> summary = build_corpus(out_dir=out)          # the bundled seeds, serially
+>>> summary.files, summary.segments == len(read_table(out, "segments"))
+(5, True)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from workbench import config
+from workbench.corpus import (
+    DOCUMENT_COLUMNS,
+    DUP_THRESHOLD,
+    FILE_COLUMNS,
+    SEGMENT_COLUMNS,
+    _check_unique_names,
+    _progress_enabled,
+    _unreadable,
+    load_files,
+)
+from workbench.dedup import find_duplicates, normalise_for_matching
+from workbench.duplicates import DUPLICATE_COLUMNS
+from workbench.pipeline import _codebook, map_partitions, partition
+from workbench.readers import FileRef, ReadError, discover
+
+#: Tables written as one Parquet part per partition.
+PART_TABLES = ("segments", "documents", "removed", "codes", "units")
+
+_PART = "part-{:05d}.parquet"
+_REMOVED_COLUMNS = ["file", "line_no", "rule", "text"]
+
+
+@dataclass
+class BuildSummary:
+    """What :func:`build_corpus` wrote, and what it cost.
+
+    Attributes
+    ----------
+    out_dir : str
+        The output folder.
+    files, documents, segments, duplicates : int
+        Row counts of those tables.
+    parts : int
+        Partitions (one Parquet part per table each).
+    peak_rss_mb : dict
+        Peak resident memory of this process (``"parent"``) and of the largest
+        partition task (``"partition"``), measured as each process's own high-water
+        mark (Linux ``VmHWM``; ``ru_maxrss`` elsewhere).
+    parameters : dict
+        Codebook, unit, engine, threshold and the other settings used.
+    """
+
+    out_dir: str
+    files: int
+    documents: int
+    segments: int
+    duplicates: int
+    parts: int
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory in MB.
+
+    On Linux the ``VmHWM`` of ``/proc/self/status``: unlike ``ru_maxrss`` it is
+    not inherited across ``exec``, so a worker spawned by a large parent reports
+    its own peak.
+
+    Examples
+    --------
+    >>> peak_rss_mb() > 0
+    True
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) * 1024 / 1e6, 1)
+    except OSError:
+        pass
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6, 1)
+
+
+# --- pass 1: analyse -------------------------------------------------------------------
+
+
+@dataclass
+class _Analysed:
+    index: int
+    files: list[dict[str, Any]]
+    articles: pd.DataFrame  # id, text, file: duplicate-detection units
+    paragraphs: pd.DataFrame
+    n_segments: int
+    peak_mb: float
+
+
+def _units(segs: pd.DataFrame, key: str) -> pd.DataFrame:
+    texts: dict[str, list[str]] = {}
+    files: dict[str, str] = {}
+    for unit, text, file in zip(segs[key], segs["text"], segs["file"], strict=True):
+        texts.setdefault(unit, []).append(text)
+        files.setdefault(unit, file)
+    return pd.DataFrame(
+        {
+            "id": list(texts),
+            "text": ["".join(t) for t in texts.values()],
+            "file": list(files.values()),
+        }
+    )
+
+
+def _write(df: pd.DataFrame, out: Path, table: str, index: int) -> None:
+    path = out / table / _PART.format(index)
+    tmp = path.with_suffix(".tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)  # a part is either complete or absent
+
+
+def _load(refs: Sequence[FileRef], skip_bad: bool) -> tuple[list, list[ReadError]]:
+    sources, unreadable = [], []
+    for ref in refs:
+        try:
+            sources.append(ref.load())
+        except ReadError as err:
+            if not skip_bad:
+                raise
+            unreadable.append(err)
+    return sources, unreadable
+
+
+def analyse_part(
+    item: tuple[int, Sequence[FileRef]],
+    *,
+    out_dir: str,
+    skip_bad: bool,
+    codebook: str | None,
+    unit: str | None,
+    terms: Sequence[str],
+    engine: str | None,
+) -> _Analysed:
+    """Pass 1 on one partition: read, load, segment, code, write its parts."""
+    from workbench.coding.coder import code_segments
+    from workbench.tokens import sync_terms, tokenize_many
+
+    index, refs = item
+    out = Path(out_dir)
+    sync_terms(terms)
+    sources, unreadable = _load(refs, skip_bad)
+    results = [_unreadable(err) for err in unreadable] + load_files(sources, skip_bad=skip_bad)
+    segs = pd.DataFrame([s for r in results for s in r.segments], columns=SEGMENT_COLUMNS[:-2])
+    docs = pd.DataFrame([d for r in results for d in r.documents], columns=DOCUMENT_COLUMNS[:-2])
+    removed = pd.DataFrame([x for r in results for x in r.removed], columns=_REMOVED_COLUMNS)
+    if unit is not None:
+        coding = code_segments(segs, _codebook(codebook), unit)
+        _write(coding.long, out, "codes", index)
+        _write(coding.units, out, "units", index)
+        sparse.save_npz(out / "units" / f"part-{index:05d}.npz", coding.matrix)
+    _write(docs, out, "documents", index)
+    _write(removed, out, "removed", index)
+    _write(segs.assign(tokens=tokenize_many(segs["text"].tolist(), engine)), out, "segments", index)
+    return _Analysed(
+        index=index, files=[r.info for r in results],
+        articles=_units(segs, "doc_id"), paragraphs=_units(segs, "paragraph_id"),
+        n_segments=len(segs), peak_mb=peak_rss_mb(),
+    )  # fmt: skip
+
+
+# --- pass 2: the canonical paragraphs' sentences ---------------------------------------
+
+
+def canonical_sentences(
+    item: tuple[int, list[str]], *, out_dir: str
+) -> dict[str, list[tuple[str, str]]]:
+    """Pass 2: ``{paragraph_id: [(segment_id, normalised text), ...]}`` for the
+    given paragraphs of one partition."""
+    index, pids = item
+    segs = pd.read_parquet(
+        Path(out_dir) / "segments" / _PART.format(index),
+        columns=["segment_id", "paragraph_id", "text"],
+    )
+    segs = segs[segs["paragraph_id"].isin(set(pids))]
+    out: dict[str, list[tuple[str, str]]] = {}
+    for pid, sid, text in zip(segs["paragraph_id"], segs["segment_id"], segs["text"], strict=True):
+        out.setdefault(pid, []).append((sid, normalise_for_matching(text)))
+    return out
+
+
+# --- pass 3: finish ----------------------------------------------------------------------
+
+
+def _segment_marks(
+    segs: pd.DataFrame, para: pd.DataFrame, canon: dict[str, list[tuple[str, str]]]
+) -> tuple[list[Any], list[Any]]:
+    """``dup_of`` and ``dup_kind`` of each segment (see :mod:`workbench.duplicates`)."""
+    of_para = dict(zip(para["id"], zip(para["dup_of"], para["kind"], strict=True), strict=True))
+    lookups: dict[str, dict[str, str]] = {}
+    dup_of: list[Any] = []
+    kind: list[Any] = []
+    for pid, text in zip(segs["paragraph_id"], segs["text"], strict=True):
+        hit = of_para.get(pid)
+        if hit is None:
+            dup_of.append(None)
+            kind.append(None)
+            continue
+        of, k = hit
+        lookup = lookups.get(of)
+        if lookup is None:
+            # The first sentence with a given text wins, as in workbench.duplicates.
+            lookup = lookups[of] = {key: sid for sid, key in reversed(canon[of])}
+        dup_of.append(lookup.get(normalise_for_matching(text), of))
+        kind.append(k)
+    return dup_of, kind
+
+
+def finish_part(
+    item: tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, str]]]],
+    *,
+    out_dir: str,
+    unit: str | None,
+) -> tuple[sparse.csr_matrix | None, float]:
+    """Pass 3 on one partition: add duplicate marks; co-occurrence of its kept units."""
+    index, art, para, canon = item
+    out = Path(out_dir)
+    segs = pd.read_parquet(out / "segments" / _PART.format(index))
+    dup_of, kind = _segment_marks(segs, para, canon)
+    tokens = segs.pop("tokens")
+    segs["dup_of"] = pd.Series(dup_of, dtype=object)
+    segs["dup_kind"] = pd.Series(kind, dtype=object)
+    _write(segs.assign(tokens=tokens), out, "segments", index)
+    docs = pd.read_parquet(out / "documents" / _PART.format(index)).merge(
+        art[["id", "dup_of", "similarity"]].rename(
+            columns={"id": "doc_id", "similarity": "dup_similarity"}
+        ),
+        on="doc_id", how="left",
+    )  # fmt: skip
+    _write(docs, out, "documents", index)
+    if unit is None:
+        return None, peak_rss_mb()
+    units = pd.read_parquet(out / "units" / _PART.format(index), columns=["segment_ids"])
+    matrix = sparse.load_npz(out / "units" / f"part-{index:05d}.npz").astype(np.int64)
+    # As Corpus.duplicate_mask: in a duplicate paragraph or in a duplicate article.
+    dup_docs = set(docs.loc[docs["dup_of"].notna(), "doc_id"])
+    dups = set(segs.loc[segs["dup_of"].notna() | segs["doc_id"].isin(dup_docs), "segment_id"])
+    keep = ~units["segment_ids"].str.split(" ", n=1).str[0].isin(dups).to_numpy()
+    m = matrix[np.flatnonzero(keep)]
+    return (m.T @ m).tocsr(), peak_rss_mb()
+
+
+# --- the driver ------------------------------------------------------------------------
+
+
+def _duplicates_table(level: str, found: pd.DataFrame, file_of: dict[str, str]) -> pd.DataFrame:
+    out = found.rename(columns={"dup_of": "of"}).assign(level=level)
+    out["file"] = out["id"].map(file_of)
+    out["of_file"] = out["of"].map(file_of)
+    return out.reindex(columns=DUPLICATE_COLUMNS)
+
+
+def _find(units: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
+    table = pd.concat(units, ignore_index=True)
+    found = find_duplicates(table[["id", "text"]], threshold=DUP_THRESHOLD)
+    return found, dict(zip(table["id"], table["file"], strict=True))
+
+
+def _part_of(analysed: list[_Analysed]) -> dict[str, int]:
+    return {pid: a.index for a in analysed for pid in a.paragraphs["id"]}
+
+
+def build_corpus(
+    inputs: Any = None,
+    out_dir: str | os.PathLike = config.PROCESSED_DIR / "corpus",
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    codebook: str | os.PathLike | None = None,
+    unit: str | None = "sentence",
+    engine: str | None = None,
+    skip_bad: bool = False,
+    progress: bool | None = None,
+) -> BuildSummary:
+    """Run the whole pipeline over ``inputs`` and write its tables as Parquet parts.
+
+    Parameters
+    ----------
+    inputs : paths, optional
+        Files, folders, globs or zips (default: the bundled seeds).
+    out_dir : path
+        Output folder; emptied first if it holds a previous build.
+    workers, scheduler
+        Where partitions run (:func:`workbench.pipeline.map_partitions`). On a
+        Dask cluster, ``out_dir`` and the inputs must be paths every worker can
+        read and write (a shared file system).
+    codebook : path, optional
+        Codebook file (default :data:`workbench.config.CODEBOOK`).
+    unit : str or None
+        Coding unit; ``None`` skips coding and co-occurrence.
+    engine : {"rjieba", "jieba"}, optional
+        Word segmentation engine (:func:`workbench.tokens.tokenize`).
+    skip_bad : bool
+        Record unreadable files in ``files.parquet`` instead of raising.
+    progress : bool, optional
+        Progress bars over partitions; by default only for large corpora on an
+        interactive terminal or in Jupyter, never under CI.
+
+    Returns
+    -------
+    BuildSummary
+    """
+    from workbench.tokens import added_terms
+
+    out = Path(out_dir)
+    _prepare(out)
+    unreadable: list[ReadError] = []
+    refs = discover(
+        [config.SEEDS_DIR] if inputs is None else inputs,
+        errors=unreadable if skip_bad else None, lazy=True,
+    )  # fmt: skip
+    _check_unique_names(refs)
+    parts = partition(refs, workers)
+    cb = None if codebook is None else os.fspath(codebook)
+    show = _progress_enabled(progress, len(refs))
+    run = {"workers": workers, "scheduler": scheduler, "progress": show}
+    analysed = map_partitions(
+        analyse_part, list(enumerate(parts)), **run, out_dir=str(out), skip_bad=skip_bad,
+        codebook=cb, unit=unit, terms=added_terms(), engine=engine,
+    )  # fmt: skip
+    files = pd.DataFrame(
+        [_unreadable(err).info for err in unreadable] + [f for a in analysed for f in a.files],
+        columns=FILE_COLUMNS,
+    )
+    files = files.sort_values("path", kind="stable").reset_index(drop=True)
+    files.to_parquet(out / "files.parquet", index=False)
+
+    art, art_files = _find([a.articles for a in analysed])
+    para, para_files = _find([a.paragraphs for a in analysed])
+    duplicates = pd.concat(
+        [
+            _duplicates_table("article", art, art_files),
+            _duplicates_table("paragraph", para, para_files),
+        ],
+        ignore_index=True,
+    )
+    duplicates.to_parquet(out / "duplicates.parquet", index=False)
+
+    # Pass 2 only visits partitions holding a canonical paragraph.
+    where = _part_of(analysed)
+    wanted: dict[int, list[str]] = {}
+    for pid in dict.fromkeys(para["dup_of"]):
+        wanted.setdefault(where[pid], []).append(pid)
+    canon: dict[str, list[tuple[str, str]]] = {}
+    for found in map_partitions(
+        canonical_sentences, sorted(wanted.items()), **run, out_dir=str(out)
+    ):
+        canon.update(found)
+
+    finish_items = []
+    for a in analysed:
+        mine_art = art[art["id"].isin(set(a.articles["id"]))]
+        mine_para = para[para["id"].isin(set(a.paragraphs["id"]))]
+        need = {of: canon[of] for of in dict.fromkeys(mine_para["dup_of"])}
+        finish_items.append((a.index, mine_art, mine_para, need))
+    finished = map_partitions(finish_part, finish_items, **run, out_dir=str(out), unit=unit)
+    peak_parts = max([a.peak_mb for a in analysed] + [p for _, p in finished], default=0.0)
+    if unit is not None:
+        codes = _codebook(cb).ids
+        total = sparse.csr_matrix((len(codes), len(codes)), dtype=np.int64)
+        for m, _ in finished:
+            total = total + m
+        cooc = pd.DataFrame(total.toarray(), index=pd.Index(codes, name="code"), columns=codes)
+        cooc.reset_index().to_parquet(out / "cooccurrence.parquet", index=False)
+
+    summary = BuildSummary(
+        out_dir=config.display_path(out), files=len(files),
+        documents=sum(len(a.articles) for a in analysed),
+        segments=sum(a.n_segments for a in analysed), duplicates=len(duplicates),
+        parts=len(parts), peak_rss_mb={"parent": peak_rss_mb(), "partition": peak_parts},
+        parameters={"codebook": config.display_path(cb or config.CODEBOOK), "unit": unit,
+                    "engine": engine, "dup_threshold": DUP_THRESHOLD, "skip_bad": skip_bad},
+    )  # fmt: skip
+    manifest = {k: v for k, v in asdict(summary).items() if k != "peak_rss_mb"}
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return summary
+
+
+def _prepare(out: Path) -> None:
+    # Only a previous build's folder is emptied: never delete a folder we did not write.
+    if out.exists() and any(out.iterdir()):
+        if not (out / "manifest.json").exists() and not (out / "segments").exists():
+            raise FileExistsError(
+                f"{out}: folder exists and is not a previous build; choose an empty or new folder"
+            )
+        shutil.rmtree(out)
+    for table in PART_TABLES:
+        (out / table).mkdir(parents=True, exist_ok=True)
+
+
+def read_table(out_dir: str | os.PathLike, table: str) -> pd.DataFrame:
+    """Read one table of a build back into pandas, parts concatenated in corpus order.
+
+    Parameters
+    ----------
+    out_dir : path
+        A folder written by :func:`build_corpus`.
+    table : str
+        One of :data:`PART_TABLES` or ``"files"``, ``"duplicates"``, ``"cooccurrence"``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the folder holds no such table.
+    """
+    out = Path(out_dir)
+    if table in PART_TABLES:
+        paths = sorted((out / table).glob("part-*.parquet"))
+        if not paths:
+            raise FileNotFoundError(f"{out / table}: no parts; run build_corpus first")
+        return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+    path = out / f"{table}.parquet"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such table in this build")
+    return pd.read_parquet(path)

@@ -1,0 +1,141 @@
+"""The streamed build writes, part by part, exactly the in-memory pipeline's tables."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench.cli import main
+from workbench.pipeline import dask_client, run_pipeline
+from workbench.readers import FileRef, ReadError, discover
+from workbench.stream import PART_TABLES, build_corpus, peak_rss_mb, read_table
+
+
+def _norm(df: pd.DataFrame) -> pd.DataFrame:
+    # Parquet gives None where an in-memory merge left NaN in object columns.
+    return df.astype(object).where(df.notna(), None)
+
+
+def assert_build_equals(out: Path, ref) -> None:
+    segments = read_table(out, "segments")
+    tokens = segments.pop("tokens")
+    assert [list(t) for t in tokens] == ref.tokens.tolist()
+    tables = {
+        "segments": (segments, ref.corpus.segments),
+        "documents": (read_table(out, "documents"), ref.corpus.documents),
+        "duplicates": (read_table(out, "duplicates"), ref.corpus.duplicates),
+        "files": (read_table(out, "files"), ref.corpus.files),
+        "removed": (read_table(out, "removed"), ref.corpus.removed),
+        "codes": (read_table(out, "codes"), ref.coding.long),
+        "units": (read_table(out, "units"), ref.coding.units),
+    }
+    for name, (got, want) in tables.items():
+        pd.testing.assert_frame_equal(_norm(got), _norm(want), obj=name)
+    cooc = read_table(out, "cooccurrence").set_index("code")
+    assert cooc.index.tolist() == ref.coding.codes
+    assert (cooc.to_numpy() == ref.cooccurrence.toarray()).all()
+
+
+@pytest.fixture(scope="module")
+def reference(generated):
+    return run_pipeline([generated])
+
+
+def test_serial_build_of_the_seeds_equals_the_in_memory_pipeline(tmp_path):
+    summary = build_corpus(out_dir=tmp_path / "out")
+    assert_build_equals(tmp_path / "out", run_pipeline())
+    assert (summary.files, summary.documents) == (5, 14)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["segments"] == summary.segments and manifest["parts"] == summary.parts
+    assert "peak_rss_mb" not in manifest  # measurements vary; the manifest must not
+
+
+def test_process_pool_build_equals_the_in_memory_pipeline(generated, reference, tmp_path):
+    summary = build_corpus([generated], tmp_path / "out", workers=2)
+    assert summary.parts > 2  # several partitions, so duplicates cross partitions
+    assert set(read_table(tmp_path / "out", "duplicates")["kind"]) == {"exact", "near"}
+    assert_build_equals(tmp_path / "out", reference)
+    assert summary.peak_rss_mb["partition"] > 0
+
+
+def test_dask_build_equals_the_in_memory_pipeline(generated, reference, tmp_path):
+    with dask_client("local", workers=2) as client:
+        build_corpus([generated], tmp_path / "out", scheduler=client)
+    assert_build_equals(tmp_path / "out", reference)
+
+
+def test_a_second_build_replaces_the_first_but_a_foreign_folder_is_refused(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(out_dir=out, unit=None)
+    first = read_table(out, "segments")
+    build_corpus(out_dir=out, unit=None)
+    pd.testing.assert_frame_equal(read_table(out, "segments"), first)
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="not a previous build"):
+        build_corpus(out_dir=foreign)
+    assert (foreign / "notes.txt").exists()
+
+
+def test_unit_none_writes_no_codes(tmp_path):
+    build_corpus(out_dir=tmp_path / "out", unit=None)
+    for table in ("codes", "units"):
+        with pytest.raises(FileNotFoundError, match="no parts"):
+            read_table(tmp_path / "out", table)
+    with pytest.raises(FileNotFoundError, match="no such table"):
+        read_table(tmp_path / "out", "cooccurrence")
+
+
+def test_unreadable_files_are_recorded_or_raised(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("密切联系群众是我们党的优良传统。", encoding="utf-8")
+    (corpus / "bad.txt").write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(ReadError, match=r"bad\.txt"):
+        build_corpus([corpus], tmp_path / "out")
+    summary = build_corpus([corpus], tmp_path / "out2", skip_bad=True)
+    files = read_table(tmp_path / "out2", "files").set_index("file")
+    assert files.loc["bad.txt", "status"] == "skipped" and "bad.txt" in files.loc["bad.txt", "path"]
+    assert files.loc["good.txt", "status"] == "ok"
+    assert summary.segments == len(read_table(tmp_path / "out2", "segments")) == 1
+
+
+def test_lazy_discovery_reads_the_same_bytes_later(generated, tmp_path):
+    archive = tmp_path / "corpus.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(generated.iterdir())[:3]:
+            zf.write(path, f"sub/{path.name}")
+    inputs = [generated, archive]
+    eager = discover(inputs)
+    lazy = discover(inputs, lazy=True)
+    assert all(isinstance(ref, FileRef) for ref in lazy)
+    assert [(r.name, r.path, r.size) for r in lazy] == [
+        (s.name, s.path, len(s.data)) for s in eager
+    ]
+    assert [r.load() for r in lazy] == eager
+
+
+def test_a_file_gone_before_loading_names_the_file(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("干群关系", encoding="utf-8")
+    (ref,) = discover([path], lazy=True)
+    path.unlink()
+    with pytest.raises(ReadError, match=r"a\.txt"):
+        ref.load()
+
+
+def test_cli_pipeline_prints_a_json_summary(tmp_path, capsys):
+    assert main(["pipeline", "--out", str(tmp_path / "out"), "--unit", "paragraph"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["files"] == 5 and summary["parameters"]["unit"] == "paragraph"
+    assert set(PART_TABLES) <= {p.name for p in (tmp_path / "out").iterdir()}
+    assert main(["pipeline", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_peak_rss_is_this_process_own():
+    assert 10 < peak_rss_mb() < 100_000
