@@ -299,7 +299,8 @@ def finish_part(
     # As Corpus.duplicate_mask: in a duplicate paragraph or in a duplicate article.
     dup_docs = set(docs.loc[docs["dup_of"].notna(), "doc_id"])
     dups = set(segs.loc[segs["dup_of"].notna() | segs["doc_id"].isin(dup_docs), "segment_id"])
-    keep = ~units["segment_ids"].str.split(" ", n=1).str[0].isin(dups).to_numpy()
+    first = [ids.split(" ", 1)[0] for ids in units["segment_ids"].tolist()]
+    keep = np.array([sid not in dups for sid in first], dtype=bool)
     m = matrix[np.flatnonzero(keep)]
     return (m.T @ m).tocsr(), peak_rss_mb()
 
