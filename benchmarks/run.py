@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py [--size 20MB] [--workers N] [--dask] [--json]
                                        [--quick] [--out FILE.json]
+    .venv/bin/python benchmarks/run.py --memory 20MB,200MB [--workers N]
 
 Generates (or reuses, from ``data/processed/bench/``) a corpus with
 ``benchmarks/generate.py``, warms jieba, OpenCC and the codebook on the seeds,
@@ -15,7 +16,13 @@ then times on the same files:
   identically, :func:`workbench.tokens.agreement`);
 * the whole pipeline (:func:`workbench.pipeline.run_pipeline`) serially and with
   ``--workers`` processes (and on a local Dask cluster with ``--dask``), checking
-  that every parallel output equals the serial one.
+  that every parallel output equals the serial one;
+* the streamed build (:func:`workbench.stream.build_corpus`, Parquet parts)
+  serially and with ``--workers``, checking its tables equal the in-memory run's.
+
+``--memory SIZES`` instead runs only the streamed build at each size in a fresh
+interpreter and prints its peak memory (parent and largest partition task), to
+show that memory follows the partition size, not the corpus size.
 
 Prints MB/s of input, each figure's ratio to the baseline's MB/s, and the peak
 resident memory of this process and of its largest child; ``--json``/``--out``
@@ -30,7 +37,9 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -163,6 +172,7 @@ def stage_times(paths: list[Path]) -> tuple[dict[str, float], Any, float]:
 def pipeline_times(paths: list[Path], workers: int, dask: bool) -> dict[str, Any]:
     """Seconds of the whole pipeline serially, with ``workers`` processes and on Dask."""
     from workbench.pipeline import run_pipeline
+    from workbench.stream import build_corpus, differences
 
     out: dict[str, Any] = {}
     out["pipeline_serial"], serial = _timed(lambda: run_pipeline(paths))
@@ -173,6 +183,14 @@ def pipeline_times(paths: list[Path], workers: int, dask: bool) -> dict[str, Any
             lambda: run_pipeline(paths, workers=workers, scheduler="local")
         )
         out["identical_dask"] = same_outputs(serial, dasked)
+    with tempfile.TemporaryDirectory() as tmp:
+        out["pipeline_stream_serial"], _ = _timed(lambda: build_corpus(paths, Path(tmp) / "s"))
+        out["identical_stream"] = differences(Path(tmp) / "s", serial) == []
+        out["pipeline_stream_workers"], built = _timed(
+            lambda: build_corpus(paths, Path(tmp) / "w", workers=workers)
+        )
+        out["identical_stream_workers"] = differences(Path(tmp) / "w", serial) == []
+        out["peak_rss_mb_stream_partition"] = built.peak_rss_mb["partition"]
     out["segments"] = len(serial.corpus.segments)
     out["duplicate_units"] = len(serial.corpus.duplicates)
     return out
@@ -209,9 +227,52 @@ def record(size: str, workers: int, seed: int, dask: bool, cache_dir: Path) -> d
         "rjieba_over_jieba": round(stages["segment_words"] / stages["segment_words_rjieba"], 2),
         "rjieba_agreement": round(agreement, 5),
         "coding_prefilter_speedup": round(stages["coding_no_prefilter"] / stages["coding"], 2),
-        **{k: v for k, v in pipe.items() if k.startswith("identical")},
+        "stream_workers_over_serial": round(
+            pipe["pipeline_stream_serial"] / pipe["pipeline_stream_workers"], 2
+        ),
+        **{k: v for k, v in pipe.items() if k.startswith(("identical", "peak_rss_mb_stream"))},
         **_peak_mb(), "machine": machine(),
     }  # fmt: skip
+
+
+_MEMORY_RUN = """
+import json, sys
+from workbench.stream import build_corpus
+s = build_corpus([sys.argv[1]], sys.argv[2], workers=int(sys.argv[3]), unit="sentence")
+print(json.dumps({"segments": s.segments, "parts": s.parts, **s.peak_rss_mb}))
+"""
+
+
+def memory_scaling(sizes: list[str], workers: int, seed: int, cache_dir: Path) -> list[dict]:
+    """Peak memory of a streamed build (:func:`workbench.stream.build_corpus`) per corpus size.
+
+    Each build runs in a fresh interpreter, so the parent's figure is its own; the
+    partition figure is the largest high-water mark any partition task reported.
+    """
+    rows = []
+    for size in sizes:
+        folder = cached_corpus(size, seed, cache_dir, progress=sys.stderr.isatty())
+        mb = sum(p.stat().st_size for p in folder.glob("*.txt")) / 1e6
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-c", _MEMORY_RUN, str(folder), str(Path(tmp) / "out"),
+                 str(workers)],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            seconds = time.perf_counter() - t0
+        got = json.loads(done.stdout.strip().splitlines()[-1])
+        rows.append({"size": size, "corpus_mb": round(mb, 1), "s": round(seconds, 1),
+                     "mb_s": round(mb / seconds, 3), **got})  # fmt: skip
+    return rows
+
+
+def print_memory(rows: list[dict]) -> None:
+    print(f"{'corpus MB':>10} {'parts':>6} {'seconds':>8} {'MB/s':>7} {'parent MB':>10} "
+          f"{'partition MB':>13}")  # fmt: skip
+    for r in rows:
+        print(f"{r['corpus_mb']:>10} {r['parts']:>6} {r['s']:>8} {r['mb_s']:>7} "
+              f"{r['parent']:>10} {r['partition']:>13}")  # fmt: skip
 
 
 def print_record(rec: dict[str, Any]) -> None:
@@ -229,8 +290,10 @@ def print_record(rec: dict[str, Any]) -> None:
             f"coding MB/s: {fig['coding_no_prefilter']['mb_s']} without the prefilter, "
             f"{fig['coding']['mb_s']} with it ({rec['coding_prefilter_speedup']}x), identical"
         )
-    for k in ("identical_workers", "identical_dask", "peak_rss_mb_self",
-              "peak_rss_mb_largest_child"):  # fmt: skip
+    print(f"streamed build, workers / serial speed-up: {rec['stream_workers_over_serial']}")
+    for k in ("identical_workers", "identical_dask", "identical_stream",
+              "identical_stream_workers", "peak_rss_mb_self", "peak_rss_mb_largest_child",
+              "peak_rss_mb_stream_partition"):  # fmt: skip
         if k in rec:
             print(f"{k}: {rec[k]}")
 
@@ -245,7 +308,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--json", action="store_true", help="print the record as JSON")
     ap.add_argument("--out", type=Path, help="also write the record to this JSON file")
     ap.add_argument("--cache-dir", type=Path, default=config.PROCESSED_DIR / "bench")
+    ap.add_argument(
+        "--memory", metavar="SIZES",
+        help="only measure the streamed build's peak memory at these sizes (e.g. 20MB,200MB)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
+    if args.memory:
+        rows = memory_scaling(args.memory.split(","), args.workers, args.seed, args.cache_dir)
+        if args.out:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        else:
+            print_memory(rows)
+        return {"memory": rows}
     size = args.size or (QUICK_SIZE if args.quick else "20MB")
     rec = record(size, args.workers, args.seed, args.dask, args.cache_dir)
     text = json.dumps(rec, indent=2)

@@ -35,8 +35,19 @@ def test_quick_benchmark_completes_and_outputs_agree(tmp_path, capsys):
         assert rec["figures"][name]["mb_s"] > 0
     assert "x baseline" in printed and "peak_rss_mb_self" in printed
     assert rec["identical_workers"] is True
+    assert rec["identical_stream"] is True and rec["identical_stream_workers"] is True
+    assert rec["figures"]["pipeline_stream_workers"]["mb_s"] > 0
     assert rec["rjieba_agreement"] >= 0.99 and "tokenised identically" in printed
     assert json.loads(out.read_text(encoding="utf-8"))["corpus_mb"] >= 0.3
     # The generated corpus is cached under a name that says how it was made.
     (folder,) = tmp_path.glob("gen-300000-seed0-v*")
     assert (folder / "GENERATED.json").exists()
+
+
+def test_memory_scaling_reports_parent_and_partition_peaks(tmp_path, capsys):
+    run = _load_run()
+    rec = run.main(["--memory", "0.2MB", "--workers", "1", "--cache-dir", str(tmp_path)])
+    (row,) = rec["memory"]
+    assert row["corpus_mb"] >= 0.2 and row["segments"] > 0 and row["parts"] >= 1
+    assert row["parent"] > 0 and row["partition"] > 0
+    assert "partition MB" in capsys.readouterr().out
