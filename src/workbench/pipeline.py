@@ -151,22 +151,69 @@ def map_partitions(
     >>> map_partitions(sum, [[1, 2], [3]])
     [3, 3]
     """
-    bar = _bar(len(parts)) if progress else None
-    if scheduler is not None:
-        results = _dask_map(fn, parts, workers, scheduler, bar, kwargs)
-    elif (workers or 1) > 1:
-        results = _pool_map(fn, parts, workers, bar, kwargs)
-    else:
-        results = [_tick(bar, fn(p, **kwargs)) for p in parts]
-    if bar is not None:
-        bar.close()
-    return results
+    with runner(workers, scheduler, progress) as run:
+        return run(fn, parts, **kwargs)
 
 
-def _bar(total: int):
+@contextlib.contextmanager
+def runner(
+    workers: int | None = None, scheduler: Any = None, progress: bool = False
+) -> Iterator[Callable[..., list]]:
+    """A :func:`map_partitions` whose processes or Dask client outlive one call.
+
+    A job of several passes over the partitions starts its pool (or cluster)
+    once: spawning a worker and importing jieba, OpenCC and pandas there costs
+    seconds, which would otherwise be paid on every pass.
+
+    Yields
+    ------
+    callable
+        ``run(fn, parts, desc=None, **kwargs)``, with :func:`map_partitions`'s
+        meaning; ``desc`` labels the progress bar.
+
+    Examples
+    --------
+    >>> with runner() as run:
+    ...     run(sum, [[1, 2], [3]]), run(len, [[1, 2], [3]])
+    ([3, 3], [2, 1])
+    """
+    with contextlib.ExitStack() as stack:
+        if scheduler is not None:
+            client = stack.enter_context(dask_client(scheduler, workers))
+
+            def submit(fn, parts, bar, kwargs):
+                return _dask_map(client, fn, parts, bar, kwargs)
+
+        elif (workers or 1) > 1:
+            # 'spawn' starts clean interpreters: no forked locks from threads (jieba's,
+            # OpenCC's, a notebook kernel's), and it behaves the same on Linux and macOS.
+            ctx = multiprocessing.get_context("spawn")
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=ctx))
+
+            def submit(fn, parts, bar, kwargs):
+                mapped = pool.map(functools.partial(fn, **kwargs), parts)
+                return [_tick(bar, r) for r in mapped]
+
+        else:
+
+            def submit(fn, parts, bar, kwargs):
+                return [_tick(bar, fn(p, **kwargs)) for p in parts]
+
+        def run(fn: Callable[..., R], parts: Sequence[Any], desc: str | None = None, **kwargs):
+            bar = _bar(len(parts), desc) if progress else None
+            try:
+                return submit(fn, parts, bar, kwargs)
+            finally:
+                if bar is not None:
+                    bar.close()
+
+        yield run
+
+
+def _bar(total: int, desc: str | None = None):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc="corpus partitions", unit="part")
+    return tqdm(total=total, desc=desc or "corpus partitions", unit="part")
 
 
 def _tick(bar: Any, value: R) -> R:
@@ -175,27 +222,18 @@ def _tick(bar: Any, value: R) -> R:
     return value
 
 
-def _pool_map(fn, parts, workers, bar, kwargs) -> list:
-    # 'spawn' starts clean interpreters: no forked locks from threads (jieba's,
-    # OpenCC's, a notebook kernel's), and it behaves the same on Linux and macOS.
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return [_tick(bar, r) for r in pool.map(functools.partial(fn, **kwargs), parts)]
-
-
-def _dask_map(fn, parts, workers, scheduler, bar, kwargs) -> list:
-    with dask_client(scheduler, workers) as client:
-        # Scatter first: embedding the files' bytes in the task graph makes the
-        # scheduler hold them all (and warn about a large graph).
-        data = client.scatter(list(parts))
-        # pure=False: partitions are never deduplicated or cached by Dask's hashing.
-        futures = client.map(fn, data, pure=False, **kwargs)
-        del data
-        results = []
-        for i in range(len(futures)):
-            results.append(_tick(bar, futures[i].result()))
-            futures[i] = None  # release the result on the worker once we hold it
-        return results
+def _dask_map(client, fn, parts, bar, kwargs) -> list:
+    # Scatter first: embedding the files' bytes in the task graph makes the
+    # scheduler hold them all (and warn about a large graph).
+    data = client.scatter(list(parts))
+    # pure=False: partitions are never deduplicated or cached by Dask's hashing.
+    futures = client.map(fn, data, pure=False, **kwargs)
+    del data
+    results = []
+    for i in range(len(futures)):
+        results.append(_tick(bar, futures[i].result()))
+        futures[i] = None  # release the result on the worker once we hold it
+    return results
 
 
 @contextlib.contextmanager

@@ -5,8 +5,8 @@ what a notebook wants for a few hundred files. A province's archive does not fit
 :func:`build_corpus` keeps memory proportional to one *partition* (a run of files
 of at most :data:`workbench.pipeline.MAX_PARTITION_BYTES`), not to the corpus.
 
-Three passes over the partitions, each serial, in a process pool or on Dask
-(:func:`workbench.pipeline.map_partitions`):
+Three passes over the partitions, serially, in one process pool or on one Dask
+client (:func:`workbench.pipeline.runner`):
 
 1. **analyse** — each partition reads its own files (:class:`~workbench.readers.FileRef`
    travel, not bytes), loads, segments words, codes at the chosen unit, writes its
@@ -74,7 +74,7 @@ from workbench.corpus import (
 )
 from workbench.dedup import find_duplicates, normalise_for_matching
 from workbench.duplicates import DUPLICATE_COLUMNS
-from workbench.pipeline import _codebook, map_partitions, partition
+from workbench.pipeline import _codebook, partition, runner
 from workbench.readers import FileRef, ReadError, discover
 
 #: Tables written as one Parquet part per partition.
@@ -321,10 +321,6 @@ def _find(units: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
     return found, dict(zip(table["id"], table["file"], strict=True))
 
 
-def _part_of(analysed: list[_Analysed]) -> dict[str, int]:
-    return {pid: a.index for a in analysed for pid in a.paragraphs["id"]}
-
-
 def build_corpus(
     inputs: Any = None,
     out_dir: str | os.PathLike = config.PROCESSED_DIR / "corpus",
@@ -377,19 +373,49 @@ def build_corpus(
     _check_unique_names(refs)
     parts = partition(refs, workers)
     cb = None if codebook is None else os.fspath(codebook)
-    show = _progress_enabled(progress, len(refs))
-    run = {"workers": workers, "scheduler": scheduler, "progress": show}
-    analysed = map_partitions(
-        analyse_part, list(enumerate(parts)), **run, out_dir=str(out), skip_bad=skip_bad,
-        codebook=cb, unit=unit, terms=added_terms(), engine=engine,
+    with runner(workers, scheduler, _progress_enabled(progress, len(refs))) as run:
+        analysed = run(
+            analyse_part, list(enumerate(parts)), desc="analyse", out_dir=str(out),
+            skip_bad=skip_bad, codebook=cb, unit=unit, terms=added_terms(), engine=engine,
+        )  # fmt: skip
+        files = _write_files(out, unreadable, analysed)
+        art, para, n_dups = _write_duplicates(out, analysed)
+        canon = _canonical(run, out, analysed, para)
+        finished = run(
+            finish_part, _finish_items(analysed, art, para, canon), desc="finish",
+            out_dir=str(out), unit=unit,
+        )  # fmt: skip
+    if unit is not None:
+        _write_cooccurrence(out, _codebook(cb).ids, [m for m, _ in finished])
+    peak_parts = max([a.peak_mb for a in analysed] + [p for _, p in finished], default=0.0)
+    summary = BuildSummary(
+        out_dir=config.display_path(out), files=files,
+        documents=sum(len(a.articles) for a in analysed),
+        segments=sum(a.n_segments for a in analysed), duplicates=n_dups,
+        parts=len(parts), peak_rss_mb={"parent": peak_rss_mb(), "partition": peak_parts},
+        parameters={"codebook": config.display_path(cb or config.CODEBOOK), "unit": unit,
+                    "engine": engine, "dup_threshold": DUP_THRESHOLD, "skip_bad": skip_bad},
     )  # fmt: skip
+    manifest = {k: v for k, v in asdict(summary).items() if k != "peak_rss_mb"}
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return summary
+
+
+def _write_files(out: Path, unreadable: list[ReadError], analysed: list[_Analysed]) -> int:
     files = pd.DataFrame(
         [_unreadable(err).info for err in unreadable] + [f for a in analysed for f in a.files],
         columns=FILE_COLUMNS,
     )
     files = files.sort_values("path", kind="stable").reset_index(drop=True)
     files.to_parquet(out / "files.parquet", index=False)
+    return len(files)
 
+
+def _write_duplicates(
+    out: Path, analysed: list[_Analysed]
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     art, art_files = _find([a.articles for a in analysed])
     para, para_files = _find([a.paragraphs for a in analysed])
     duplicates = pd.concat(
@@ -400,47 +426,45 @@ def build_corpus(
         ignore_index=True,
     )
     duplicates.to_parquet(out / "duplicates.parquet", index=False)
+    return art, para, len(duplicates)
 
+
+def _canonical(
+    run: Any, out: Path, analysed: list[_Analysed], para: pd.DataFrame
+) -> dict[str, list[tuple[str, str]]]:
     # Pass 2 only visits partitions holding a canonical paragraph.
-    where = _part_of(analysed)
+    where = {pid: a.index for a in analysed for pid in a.paragraphs["id"]}
     wanted: dict[int, list[str]] = {}
     for pid in dict.fromkeys(para["dup_of"]):
         wanted.setdefault(where[pid], []).append(pid)
     canon: dict[str, list[tuple[str, str]]] = {}
-    for found in map_partitions(
-        canonical_sentences, sorted(wanted.items()), **run, out_dir=str(out)
-    ):
+    items = sorted(wanted.items())
+    for found in run(canonical_sentences, items, desc="canonical", out_dir=str(out)):
         canon.update(found)
+    return canon
 
-    finish_items = []
+
+def _finish_items(
+    analysed: list[_Analysed],
+    art: pd.DataFrame,
+    para: pd.DataFrame,
+    canon: dict[str, list[tuple[str, str]]],
+) -> list[tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, str]]]]]:
+    items = []
     for a in analysed:
         mine_art = art[art["id"].isin(set(a.articles["id"]))]
         mine_para = para[para["id"].isin(set(a.paragraphs["id"]))]
         need = {of: canon[of] for of in dict.fromkeys(mine_para["dup_of"])}
-        finish_items.append((a.index, mine_art, mine_para, need))
-    finished = map_partitions(finish_part, finish_items, **run, out_dir=str(out), unit=unit)
-    peak_parts = max([a.peak_mb for a in analysed] + [p for _, p in finished], default=0.0)
-    if unit is not None:
-        codes = _codebook(cb).ids
-        total = sparse.csr_matrix((len(codes), len(codes)), dtype=np.int64)
-        for m, _ in finished:
-            total = total + m
-        cooc = pd.DataFrame(total.toarray(), index=pd.Index(codes, name="code"), columns=codes)
-        cooc.reset_index().to_parquet(out / "cooccurrence.parquet", index=False)
+        items.append((a.index, mine_art, mine_para, need))
+    return items
 
-    summary = BuildSummary(
-        out_dir=config.display_path(out), files=len(files),
-        documents=sum(len(a.articles) for a in analysed),
-        segments=sum(a.n_segments for a in analysed), duplicates=len(duplicates),
-        parts=len(parts), peak_rss_mb={"parent": peak_rss_mb(), "partition": peak_parts},
-        parameters={"codebook": config.display_path(cb or config.CODEBOOK), "unit": unit,
-                    "engine": engine, "dup_threshold": DUP_THRESHOLD, "skip_bad": skip_bad},
-    )  # fmt: skip
-    manifest = {k: v for k, v in asdict(summary).items() if k != "peak_rss_mb"}
-    (out / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    return summary
+
+def _write_cooccurrence(out: Path, codes: list[str], parts: list[sparse.csr_matrix]) -> None:
+    total = sparse.csr_matrix((len(codes), len(codes)), dtype=np.int64)
+    for m in parts:
+        total = total + m
+    cooc = pd.DataFrame(total.toarray(), index=pd.Index(codes, name="code"), columns=codes)
+    cooc.reset_index().to_parquet(out / "cooccurrence.parquet", index=False)
 
 
 def _prepare(out: Path) -> None:
