@@ -95,3 +95,39 @@ def test_unknown_rule_key_and_set_are_reported(raw):
     bad["codes"][2]["rules"] = [{"set": "nope"}]
     with pytest.raises(CodebookError, match="unknown term set 'nope'"):
         parse_codebook(bad)
+
+
+def test_residual_codes_fire_only_without_a_specific_code(seeds):
+    from workbench.coding.coder import code_segments
+
+    cb = load_codebook()
+    frame = code_segments(seeds.analysis_segments(), cb).frame()
+    for residual in ("P_other", "C_other", "M_other"):
+        category = cb.code(residual).category
+        # C_attribution marks causal language, not a cause: it does not suppress C_other.
+        specific = [
+            c.id for c in cb.codes
+            if c.category == category and c.id not in (residual, "C_attribution")
+        ]  # fmt: skip
+        assert frame[residual].sum() > 0, residual
+        assert not ((frame[residual] > 0) & (frame[specific].max(axis=1) > 0)).any(), residual
+
+
+def test_rules_of_the_revised_codes():
+    cb = load_codebook()
+
+    def ids(text: str, role: str, heading: bool = False) -> set[str]:
+        return {c.id for c in cb.match(text, role, heading)}
+
+    # 服务群众 as the goal of another measure, or in a programme formula, is not M_service.
+    cm = "countermeasure"
+    assert "M_service" not in ids("进一步提升干部联系群众、服务群众的能力。", cm)
+    assert "M_service" not in ids("构建深入基层、服务群众的长效机制。", cm)
+    assert "M_service" in ids("要真心服务群众,多办实事。", cm)
+    # P_slack: the negative predicate may come later in the same clause.
+    assert "P_slack" in ids("机关党员服务能力、积极性和整体素质需进一步提高。", "problem")
+    assert "P_slack" in ids("个别干部自律意识差。", "problem")
+    assert "P_slack" not in ids("充分发挥群众的积极性,差距明显缩小。", "problem")
+    # 不谋私 is clean conduct, not a corruption problem.
+    got = ids("二是公正办事不谋私。", "countermeasure", True)
+    assert "M_anticorruption" in got and "P_corruption" not in got

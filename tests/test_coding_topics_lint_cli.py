@@ -9,7 +9,13 @@ from scipy import sparse
 from workbench import config
 from workbench.cli import main
 from workbench.coding.codebook import load_codebook
-from workbench.coding.lint import jieba_splits, lint, register_terms
+from workbench.coding.lint import (
+    declared_variants,
+    jieba_splits,
+    lint,
+    matching_terms,
+    register_terms,
+)
 from workbench.coding.topics import fit_topics, topic_code_table
 from workbench.provenance import read_record, sha256_file
 from workbench.tokens import content_tokens, tokenize
@@ -21,6 +27,39 @@ def test_lint_reports_dead_and_split_terms(seeds):
     assert (report["matches"] == 0).any() and (report["matches"] > 0).mean() > 0.9
     assert (report["jieba_split"] != "").any()
     assert jieba_splits("不相信群众") != ["不相信群众"]
+    # Every term the seeds never contain is a decision recorded in the codebook
+    # (a declared variant); a new dead term or typo shows up as "unmatched".
+    assert set(report["status"]) == {"matched", "variant"}
+    assert ((report["matches"] == 0) == (report["status"] == "variant")).all()
+
+
+def test_lint_variants_are_declared_terms_and_only_information(tmp_path):
+    cb = load_codebook()
+    declared = declared_variants()
+    assert len(declared) >= 10
+    # every declaration names a term its code matches on (no stale declarations)
+    for code, term in declared:
+        assert term in matching_terms(cb.code(code)), (code, term)
+    report = lint(cb, ["干部下基层"], variants={("L_grassroots", "蹲点")})
+    status = report.set_index(["code", "term"])["status"]
+    assert status[("L_grassroots", "下基层")] == "matched"
+    assert status[("L_grassroots", "蹲点")] == "variant"
+    assert status[("L_visit", "家访")] == "unmatched"  # not declared in this call
+    other = tmp_path / "cb.yaml"
+    other.write_text("# notes\n#   variant: L_visit 家访 — why\n#variant: x y\n", encoding="utf-8")
+    assert declared_variants(other) == {("L_visit", "家访")}
+    assert declared_variants(tmp_path / "missing.yaml") == set()
+
+
+def test_lint_lists_matching_terms_not_exclusions():
+    cb = load_codebook()
+    # P_corruption excludes 反腐 in countermeasure sections; M_anticorruption matches on it.
+    assert "反腐" in cb.code("P_corruption").terms()
+    assert "反腐" not in matching_terms(cb.code("P_corruption"))
+    assert "反腐" in matching_terms(cb.code("M_anticorruption"))
+    # A residual code does not repeat the terms of the specific codes it excludes.
+    residual = set(matching_terms(cb.code("P_other")))
+    assert "存在的主要问题" in residual and "脱离群众" not in residual
 
 
 def test_register_terms_adds_every_literal_term(monkeypatch):
@@ -69,9 +108,20 @@ def test_cli_code_and_lint(tmp_path, capsys):
     assert len(rec["inputs"]) == 6  # the five seeds and the codebook
     for side in ("codes.matrix.npz", "codes.units.csv"):
         assert read_record(tmp_path / side) == rec
-    assert main(["codebook", "lint"]) == 0
-    assert "never matches" in capsys.readouterr().out
-    assert main(["codebook", "lint", "--strict"]) == 1
+    capsys.readouterr()
+    assert main(["codebook", "lint", "--strict"]) == 0  # absent terms are declared variants
+    printed = capsys.readouterr().out
+    assert " 0 never match;" in printed and "variant, absent: L_visit: 家访" in printed
+
+
+def test_cli_lint_strict_fails_on_a_dead_term(tmp_path, capsys):
+    text = config.CODEBOOK.read_text(encoding="utf-8")
+    assert "走马观花, 蜻蜓点水" in text
+    typo = tmp_path / "codebook.yaml"
+    typo.write_text(text.replace("走马观花, 蜻蜓点水", "走马观花, 走马看花花, 蜻蜓点水"), encoding="utf-8")
+    assert main(["codebook", "lint", "--codebook", str(typo)]) == 0
+    assert "never matches: P_formalism: 走马看花花" in capsys.readouterr().out
+    assert main(["codebook", "lint", "--codebook", str(typo), "--strict"]) == 1
 
 
 def test_cli_bad_codebook(tmp_path, capsys):

@@ -5,8 +5,9 @@
     long table (``.parquet`` with provenance, or ``.csv``) and, beside it,
     ``<name>.matrix.npz`` (sparse unit × code) and ``<name>.units.csv``.
 ``workbench codebook lint [--codebook YAML] [--corpus SEGMENTS.parquet]``
-    Print terms that never match and terms jieba splits (``--strict``: exit 1 if a
-    term never matches).
+    Print terms that never match — dead terms or typos (``unmatched``), and, for
+    information, the declared variants absent from this corpus — and terms jieba
+    splits (``--strict``: exit 1 if a term is ``unmatched``).
 ``workbench codebook show [--codebook YAML] [--lang zh|en]``
     Print the codes.
 
@@ -125,12 +126,16 @@ def run_codebook(args: argparse.Namespace) -> int:
 
     segments, _ = _segments(args.corpus, dedup=False)
     report = lint(codebook, segments["text"])
-    dead = report[report["matches"] == 0]
+    dead = report[report["status"] == "unmatched"]
+    variants = report[report["status"] == "variant"]
     split = report[report["jieba_split"] != ""]
     print(f"{len(codebook.codes)} codes, {len(report)} terms; {len(dead)} never match; "
+          f"{len(variants)} declared variants absent from this corpus; "
           f"{len(split)} split by jieba (registered as whole words when coding)")  # fmt: skip
     for r in dead.itertuples(index=False):
         print(f"never matches: {r.code}: {r.term}")
+    for r in variants.itertuples(index=False):
+        print(f"variant, absent: {r.code}: {r.term}")
     for r in split.itertuples(index=False):
         print(f"jieba splits:  {r.code}: {r.term} -> {r.jieba_split}")
     return 1 if (args.strict and len(dead)) else 0

@@ -17,7 +17,7 @@ Examples
 >>> [c.id for c in cb.match("一些地方联系群众工作监督弱化,考核不力。", "problem")]
 ['P_oversight']
 >>> [c.id for c in cb.match("切实加强监督考核。", "countermeasure")]
-['M_oversight', 'M_other']
+['M_oversight']
 """
 
 from __future__ import annotations

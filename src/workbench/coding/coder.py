@@ -26,7 +26,6 @@ Examples
 ...     print(*row)
 d/a1/p001/s01 C_oversight 监督; 考核
 d/a1/p002/s01 M_oversight 监督; 考核
-d/a1/p002/s01 M_other 切实; 加强
 >>> res.matrix.shape
 (2, 50)
 >>> evidence(res, seg).loc[0, "quote_orig"]

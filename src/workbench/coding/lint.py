@@ -6,26 +6,51 @@ concepts as single tokens. The lint tells the researcher which terms the corpus
 never contains (dead rules, or typos) and which ones jieba would split without
 registration (candidates for ``data/lexicon/userdict.txt``).
 
+A term that never matches the bundled seeds is not necessarily a problem: the
+codebook is meant for larger corpora, and some terms are deliberate variants of
+what the seeds say (形象工程 beside 政绩工程). Such terms are declared in a comment
+block of the codebook file, one per line, as ``#   variant: <code> <term> — why``
+(:func:`declared_variants`); the lint then gives them the status ``variant`` — for
+information — instead of ``unmatched``, which still flags dead terms and typos.
+
+Terms under a ``not:`` are exclusions, not what a code matches on; the lint lists a
+code's *matching* terms only (:func:`matching_terms`), so a residual code such as
+``P_other`` (whose rule excludes every specific problem code) does not repeat the
+terms of the codes it excludes.
+
 Examples
 --------
 >>> from workbench.coding.codebook import load_codebook
 >>> report = lint(load_codebook(), ["干部脱离群众", "走访"])
 >>> sorted(report.columns)
-['code', 'jieba_split', 'matches', 'term']
->>> bool(report.loc[report["term"] == "脱离群众", "matches"].iloc[0] > 0)
-True
+['code', 'jieba_split', 'matches', 'status', 'term']
+>>> row = report.set_index("term").loc["脱离群众"]
+>>> int(row["matches"]), row["status"]
+(1, 'matched')
+>>> report.loc[report["term"] == "形象工程", "status"].iloc[0]
+'variant'
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import re
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
 from workbench import config
-from workbench.coding.codebook import Codebook
+from workbench.coding.codebook import Code, Codebook
+from workbench.coding.rules import Node, Not
 from workbench.tokens import _import_jieba, add_terms
+
+#: Status of a lint row: found in the texts; declared variant absent from them; absent.
+STATUSES = ("matched", "variant", "unmatched")
+
+_VARIANT = re.compile(r"^#\s+variant:\s+(\S+)\s+(\S+)")
 
 
 @cache
@@ -55,21 +80,97 @@ def register_terms(codebook: Codebook) -> int:
     return len(terms)
 
 
-def lint(codebook: Codebook, texts: Iterable[str]) -> pd.DataFrame:
-    """One row per (code, term): occurrences in ``texts`` and jieba's split (``""`` if whole).
+def _positive_terms(node: Node) -> list[str]:
+    if isinstance(node, Not):
+        return []
+    kids = []
+    for f in dataclasses.fields(node) if dataclasses.is_dataclass(node) else ():
+        value = getattr(node, f.name)
+        if isinstance(value, Node):
+            kids.append(value)
+        elif isinstance(value, list | tuple):
+            kids.extend(v for v in value if isinstance(v, Node))
+    if not kids:
+        return node.terms()
+    return [t for k in kids for t in _positive_terms(k)]
+
+
+def matching_terms(code: Code) -> list[str]:
+    """The literal terms ``code`` matches on: its terms outside any ``not:``, deduplicated.
+
+    Examples
+    --------
+    >>> from workbench.coding.codebook import load_codebook
+    >>> cb = load_codebook()
+    >>> len(matching_terms(cb.code("P_other"))) < len(cb.code("P_other").terms())
+    True
+    >>> "反腐" in matching_terms(cb.code("P_corruption"))  # only excluded there
+    False
+    """
+    return list(dict.fromkeys(_positive_terms(code.rule)))
+
+
+def declared_variants(path: str | os.PathLike | None = None) -> set[tuple[str, str]]:
+    """``(code, term)`` pairs declared as variants in the codebook file's comments.
+
+    Parameters
+    ----------
+    path : path, optional
+        The codebook YAML (default: the bundled ``data/codebook.yaml``); a relative
+        path is taken from the project root, as :attr:`Codebook.path` is shown. A
+        missing file or one without declarations gives an empty set.
+
+    Examples
+    --------
+    >>> ("L_visit", "家访") in declared_variants()
+    True
+    """
+    path = Path(path) if path else config.CODEBOOK
+    if not path.is_absolute():  # Codebook.path is shown relative to the project root
+        path = config.ROOT / path
+    if not path.is_file():
+        return set()
+    found = (_VARIANT.match(line) for line in path.read_text(encoding="utf-8").splitlines())
+    return {(m.group(1), m.group(2)) for m in found if m}
+
+
+def lint(
+    codebook: Codebook,
+    texts: Iterable[str],
+    *,
+    variants: set[tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """One row per (code, matching term): occurrences in ``texts``, status, jieba's split.
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The codebook; its terms come from :func:`matching_terms`.
+    texts : iterable of str
+        The corpus (Simplified text).
+    variants : set of (code, term), optional
+        Terms expected to be absent; default :func:`declared_variants` of the
+        codebook's file.
 
     Returns
     -------
     DataFrame
-        ``code, term, matches, jieba_split``, in codebook order.
+        ``code, term, matches, status, jieba_split`` in codebook order. ``status`` is
+        ``matched`` (occurs), ``variant`` (absent but declared: information) or
+        ``unmatched`` (absent and undeclared: a dead term or a typo); ``jieba_split``
+        is ``""`` when jieba keeps the term whole.
     """
+    if variants is None:
+        variants = declared_variants(codebook.path or None)
     corpus = "\n".join(t for t in texts if isinstance(t, str))
     rows = []
     for code in codebook.codes:
-        for term in code.terms():
+        for term in matching_terms(code):
             parts = jieba_splits(term)
+            n = corpus.count(term)
+            status = "matched" if n else ("variant" if (code.id, term) in variants else "unmatched")
             rows.append({
-                "code": code.id, "term": term, "matches": corpus.count(term),
+                "code": code.id, "term": term, "matches": n, "status": status,
                 "jieba_split": "" if len(parts) == 1 else " / ".join(parts),
             })  # fmt: skip
-    return pd.DataFrame(rows, columns=["code", "term", "matches", "jieba_split"])
+    return pd.DataFrame(rows, columns=["code", "term", "matches", "status", "jieba_split"])
