@@ -5,7 +5,9 @@ section role and heading flag); a paragraph, section or article carries the code
 its sentences. The result is a long table — one row per (unit, code) with the
 matched ``terms`` and the ``spans`` (``segment_id:start-end`` in the Simplified
 text) — and a sparse unit × code matrix, both traceable to quotes in either script
-(:func:`evidence`).
+(:func:`evidence`). All sentences are matched at once from one scan of their joined
+texts (:class:`~workbench.coding.prefilter.Scan`), with the same result as matching
+them one at a time (``prefilter=False``).
 
 Unit ids: ``sentence`` → ``segment_id``; ``paragraph`` → ``paragraph_id``;
 ``section`` → ``<doc_id>/§<section>`` (``§0`` before the first heading);
@@ -35,16 +37,21 @@ d/a1/p002/s01 M_oversight 监督; 考核
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 
 from workbench.coding.codebook import Codebook
-from workbench.coding.prefilter import Prefilter
+from workbench.coding.prefilter import Scan
 from workbench.coding.rules import Sentence
 
 UNITS = ("sentence", "paragraph", "section", "article")
+#: The dtype pandas gives a column built from a list of str (Arrow-backed with pyarrow).
+_STR = pd.Series(["x"]).dtype
 LONG_COLUMNS = ["unit_id", "code", "category", "terms", "spans"]
 
 
@@ -110,60 +117,208 @@ def unit_ids(segments: pd.DataFrame, unit: str) -> pd.Series:
     return segments["doc_id"].astype(str) + "/§" + section
 
 
-def _sentence_hits(
-    segments: pd.DataFrame, codebook: Codebook, prefilter: bool = True
-) -> list[tuple[int, int, list]]:
-    """(segment position, code index, spans) for every sentence-level match.
+@dataclass
+class _Hits:
+    """Sentence-level matches: one entry per (sentence, code), one per span.
 
-    With ``prefilter``, one Aho–Corasick scan per sentence picks the codes that can
-    match (:class:`~workbench.coding.prefilter.Prefilter`); only their rules are
-    evaluated. The hits are the same either way.
+    Spans are in corpus order: by sentence, then code, then the rule's own order.
     """
-    hits = []
-    codes = codebook.codes
-    every = range(len(codes))
-    candidates = Prefilter(codebook).candidates if prefilter else None
-    # Plain lists: iterating pandas' Arrow-backed string columns costs more per item.
-    columns = zip(
-        segments["text"].tolist(), segments["role"].tolist(), segments["is_heading"].tolist(),
-        strict=True,
-    )  # fmt: skip
-    for pos, (text, role, heading) in enumerate(columns):
-        if not isinstance(text, str) or not text:
+
+    pos: np.ndarray
+    code: np.ndarray
+    span_pos: np.ndarray
+    span_code: np.ndarray
+    span_start: np.ndarray
+    span_end: np.ndarray
+
+
+def _as_int(values: list[int]) -> np.ndarray:
+    return np.array(values, dtype=np.int64).reshape(-1)
+
+
+def _sentences(segments: pd.DataFrame) -> tuple[list[str], list[str], list[bool]]:
+    """Texts (``""`` for a segment not to code), roles (``str``) and heading flags (``bool``).
+
+    Plain lists: iterating pandas' Arrow-backed string columns costs more per item.
+    """
+    text, role, heading = segments["text"], segments["role"], segments["is_heading"]
+    if text.dtype == _STR:  # str or missing: missing is not coded
+        texts = text.fillna("").tolist()
+    else:
+        texts = [t if isinstance(t, str) else "" for t in text.tolist()]
+    if role.dtype == _STR and not role.hasnans:
+        roles = role.tolist()
+    else:
+        roles = [str(r) for r in role.tolist()]
+    if heading.dtype == bool:
+        return texts, roles, heading.tolist()
+    return texts, roles, [bool(h) for h in heading.tolist()]
+
+
+def _plain_hits(
+    texts: list[str], roles: list[str], headings: list[bool], codebook: Codebook
+) -> _Hits:
+    """Every code's rule on every sentence, one sentence at a time (the reference)."""
+    pos, code, span_pos, span_code, starts, ends = [], [], [], [], [], []
+    for p, (text, role, heading) in enumerate(zip(texts, roles, headings, strict=True)):
+        if not text:
             continue
-        s = Sentence(text, str(role), bool(heading))
-        for ci in candidates(text) if candidates is not None else every:
-            spans = codes[ci].match(s)
-            if spans is not None:
-                hits.append((pos, ci, spans))
-    return hits
+        s = Sentence(text, role, heading)
+        for ci, c in enumerate(codebook.codes):
+            spans = c.match(s)
+            if spans is None:
+                continue
+            pos.append(p)
+            code.append(ci)
+            for start, end, _text in spans:
+                span_pos.append(p)
+                span_code.append(ci)
+                starts.append(start)
+                ends.append(end)
+    return _Hits(*map(_as_int, (pos, code, span_pos, span_code, starts, ends)))
 
 
-def _first_valid(current: object, value: object) -> object:
-    """Keep the first non-missing value, as ``groupby().first()`` does."""
-    return value if current is None and not pd.isna(value) else current
-
-
-def _unit_table(segments: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
-    # One pass over plain lists in first-appearance order (what groupby(sort=False)
-    # gives): a pandas groupby with a Python join per group dominated coding time.
-    units: dict[str, list] = {}
-    columns = zip(
-        ids.tolist(), segments["doc_id"].tolist(), segments["role"].tolist(),
-        segments["segment_id"].tolist(), strict=True,
+def _scan_hits(
+    texts: list[str], roles: list[str], headings: list[bool], codebook: Codebook
+) -> _Hits:
+    """Every code's rule on all sentences at once, from one scan of the joined text."""
+    literals = set().union(*(c.rule.literals() for c in codebook.codes))
+    scan = Scan(texts, roles, headings, literals)
+    pos, code, keys, key_code = [], [], [], []
+    for ci, c in enumerate(codebook.codes):
+        m = c.rule.match_all(scan, scan.valid)
+        found = np.flatnonzero(m.ok)
+        pos.append(found)
+        code.append(np.full(len(found), ci, dtype=np.int64))
+        keys.append(m.keys)
+        key_code.append(np.full(len(m.keys), ci, dtype=np.int64))
+    span_key, span_code = np.concatenate(keys), np.concatenate(key_code)
+    span_pos = scan.keys_sentence(span_key)
+    order = np.lexsort((span_key, span_code, span_pos))
+    start, end = divmod(span_key[order], scan.size)
+    base = scan.starts[span_pos[order]]
+    return _Hits(
+        np.concatenate(pos), np.concatenate(code), span_pos[order], span_code[order],
+        start - base, end - base,
     )  # fmt: skip
-    for uid, doc, role, sid in columns:
-        u = units.setdefault(uid, [None, None, []])
-        u[0], u[1] = _first_valid(u[0], doc), _first_valid(u[1], role)
-        u[2].append(sid)
-    return pd.DataFrame({
-        "unit_id": list(units),
-        "doc_id": [u[0] for u in units.values()],
+
+
+def _column(values: pd.Series | pd.Index, take: np.ndarray) -> object:
+    """``values`` at positions ``take`` (``-1``: missing), as a DataFrame column.
+
+    Equal to building the column from the Python list (missing as ``None``): when
+    pandas would infer the values' own string dtype from that list, the values are
+    taken without leaving Arrow; otherwise the list is built.
+    """
+    picked = take >= 0
+    if values.dtype == _STR and picked.any() and not values.isna().any():
+        return values.array.take(take, allow_fill=True)
+    items = values.tolist()
+    return [items[i] if ok else None for i, ok in zip(take.tolist(), picked.tolist(), strict=True)]
+
+
+def _first_valid(column: pd.Series, rows: np.ndarray, n: int) -> np.ndarray:
+    """Per unit, the position of the first non-missing value of ``column`` (or -1)."""
+    valid = np.flatnonzero(~column.isna().to_numpy())
+    units, first = np.unique(rows[valid], return_index=True)
+    out = np.full(n, -1, dtype=np.int64)
+    out[units] = valid[first]
+    return out
+
+
+def _unit_table(segments: pd.DataFrame, ids: pd.Series) -> tuple[pd.DataFrame, np.ndarray]:
+    """The units in first-appearance order, and each segment's unit (row) number."""
+    rows, uniques = pd.factorize(ids, sort=False, use_na_sentinel=False)
+    rows = rows.astype(np.int64)
+    n = len(uniques)
+    sizes = np.bincount(rows, minlength=n).astype(np.int64)
+    order = np.argsort(rows, kind="stable")
+    sid = segments["segment_id"]
+    if n and sizes.max() == 1 and sid.dtype == _STR and not sid.hasnans:
+        joined: object = sid.array.take(order)  # one segment per unit: its id
+    else:
+        segment_ids = sid.tolist()
+        sids = [segment_ids[i] for i in order.tolist()]
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+        joined = [" ".join(sids[a:b]) for a, b in pairwise(bounds)]
+    units = pd.DataFrame({
+        "unit_id": _column(uniques, np.arange(n)),
+        "doc_id": _column(segments["doc_id"], _first_valid(segments["doc_id"], rows, n)),
         # A section or article can mix roles; the first sentence's role stands for it.
-        "role": [u[1] for u in units.values()],
-        "segment_ids": [" ".join(u[2]) for u in units.values()],
-        "n_segments": np.array([len(u[2]) for u in units.values()], dtype=np.int64),
+        "role": _column(segments["role"], _first_valid(segments["role"], rows, n)),
+        "segment_ids": joined,
+        "n_segments": sizes,
     })  # fmt: skip
+    return units, rows
+
+
+def _arrow_column(values: pa.Array) -> object:
+    """An Arrow string array as the column pandas would build from its Python list."""
+    if getattr(_STR, "storage", None) == "pyarrow":
+        return pd.array(values, dtype=_STR)
+    return values.to_pylist()
+
+
+def _joined(values: pa.Array, offsets: np.ndarray, keep: np.ndarray | None = None) -> pa.Array:
+    """``"; ".join`` of each run ``values[offsets[i]:offsets[i + 1]]`` (``keep``: a subset)."""
+    if keep is not None:
+        runs = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        kept = np.bincount(runs[keep], minlength=len(offsets) - 1)
+        values, offsets = values.filter(pa.array(keep)), np.concatenate([[0], np.cumsum(kept)])
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), values)
+    return pc.binary_join(lists, pa.scalar("; ", pa.large_string()))
+
+
+def _first_of_run(values: pa.Array, offsets: np.ndarray) -> np.ndarray:
+    """Which values are the first of their run equal to them (``dict.fromkeys`` order)."""
+    codes = pc.dictionary_encode(values).indices.to_numpy().astype(np.int64)
+    runs = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    _, first = np.unique(runs * (codes.max(initial=0) + 1) + codes, return_index=True)
+    keep = np.zeros(len(values), dtype=bool)
+    keep[first] = True
+    return keep
+
+
+def _span_labels(
+    segments: pd.DataFrame, pos: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> pa.Array:
+    """``segment_id:start-end`` of each span (a missing id reads ``nan``, as formatted)."""
+    ids = pa.array(segments["segment_id"].astype(str), type=pa.large_string())
+    if isinstance(ids, pa.ChunkedArray):  # a column read from Parquet can come in chunks
+        ids = ids.combine_chunks()
+    ids = pc.fill_null(ids.take(pa.array(pos)), "nan")
+    start_s, end_s = (pc.cast(pa.array(x), pa.large_string()) for x in (start, end))
+    colon, dash = pa.scalar(":", pa.large_string()), pa.scalar("-", pa.large_string())
+    where = pc.binary_join_element_wise(ids, start_s, colon)
+    return pc.binary_join_element_wise(where, end_s, dash)
+
+
+def _long_table(
+    hits: _Hits, rows: np.ndarray, units: pd.DataFrame, texts: list[str],
+    segments: pd.DataFrame, codebook: Codebook,
+) -> tuple[pd.DataFrame, np.ndarray]:  # fmt: skip
+    """The long table and its sorted cell keys ``row * n_codes + code``."""
+    n_codes = len(codebook.codes)
+    cells = np.unique(rows[hits.pos] * n_codes + hits.code)
+    if not len(cells):
+        return pd.DataFrame([], columns=LONG_COLUMNS), cells
+    span_cell = rows[hits.span_pos] * n_codes + hits.span_code
+    # Stable: within a cell, spans keep corpus order (sentence, then the rule's order).
+    order = np.argsort(span_cell, kind="stable")
+    # Every span belongs to a cell, so each cell's spans are one run of the sorted spans.
+    offsets = np.append(np.searchsorted(span_cell[order], cells), len(order))
+    pos, start, end = hits.span_pos[order], hits.span_start[order], hits.span_end[order]
+    where = zip(pos.tolist(), start.tolist(), end.tolist(), strict=True)
+    quotes = pa.array([texts[p][a:b] for p, a, b in where], type=pa.large_string())
+    r, c = np.divmod(cells, n_codes)
+    columns = {
+        "unit_id": _column(units["unit_id"], r),
+        "code": _column(pd.Series(codebook.ids), c),
+        "category": _column(pd.Series([x.category for x in codebook.codes]), c),
+        "terms": _arrow_column(_joined(quotes, offsets, _first_of_run(quotes, offsets))),
+        "spans": _arrow_column(_joined(_span_labels(segments, pos, start, end), offsets)),
+    }
+    return pd.DataFrame(columns, columns=LONG_COLUMNS), cells
 
 
 def code_segments(
@@ -180,9 +335,10 @@ def code_segments(
     codebook : Codebook
     unit : {"sentence", "paragraph", "section", "article"}
     prefilter : bool
-        Evaluate only the codes whose literals occur in a sentence, found by one
-        multi-pattern scan (:mod:`workbench.coding.prefilter`); ``False`` evaluates
-        every code on every sentence. The result is identical.
+        Match every rule on all sentences at once from one multi-pattern scan of
+        the joined texts (:class:`workbench.coding.prefilter.Scan`); ``False``
+        evaluates every code on every sentence, one sentence at a time (the
+        reference: slower, same result).
 
     Returns
     -------
@@ -190,36 +346,14 @@ def code_segments(
     """
     segments = segments.reset_index(drop=True)
     ids = unit_ids(segments, unit)
-    units = _unit_table(segments, ids)
-    unit_list = units["unit_id"].tolist()
-    row_of = {u: i for i, u in enumerate(unit_list)}
-    seg_ids = segments["segment_id"].astype(str).tolist()
-    id_list = ids.tolist()
-    cells: dict[tuple[int, int], tuple[list[str], list[str]]] = {}
-    for pos, ci, spans in _sentence_hits(segments, codebook, prefilter):
-        key = (row_of[id_list[pos]], ci)
-        terms, where = cells.setdefault(key, ([], []))
-        for start, end, text in spans:
-            terms.append(text)
-            where.append(f"{seg_ids[pos]}:{start}-{end}")
-    keys = sorted(cells)
-    long = pd.DataFrame(
-        [
-            {
-                "unit_id": unit_list[r],
-                "code": codebook.codes[c].id,
-                "category": codebook.codes[c].category,
-                "terms": "; ".join(dict.fromkeys(cells[(r, c)][0])),
-                "spans": "; ".join(cells[(r, c)][1]),
-            }
-            for r, c in keys
-        ],
-        columns=LONG_COLUMNS,
-    )
-    rows = np.array([r for r, _ in keys], dtype=np.int64)
-    cols = np.array([c for _, c in keys], dtype=np.int64)
+    units, rows = _unit_table(segments, ids)
+    texts, roles, headings = _sentences(segments)
+    hits = (_scan_hits if prefilter else _plain_hits)(texts, roles, headings, codebook)
+    long, cells = _long_table(hits, rows, units, texts, segments, codebook)
+    n_codes = len(codebook.codes)
     matrix = sparse.csr_matrix(
-        (np.ones(len(keys), dtype=np.int8), (rows, cols)), shape=(len(units), len(codebook.codes))
+        (np.ones(len(cells), dtype=np.int8), (cells // n_codes, cells % n_codes)),
+        shape=(len(units), n_codes),
     )
     return Coding(long=long, matrix=matrix, units=units, codes=codebook.ids, unit=unit)
 

@@ -1,4 +1,4 @@
-"""One multi-pattern pass per sentence to find the codes that can possibly match.
+"""Multi-pattern scans: candidate codes per sentence, and whole-corpus matching.
 
 Every code's rule tree knows its *triggers* (:meth:`workbench.coding.rules.Node.triggers`):
 literals at least one of which occurs in every sentence the rule matches — the terms
@@ -22,13 +22,43 @@ Examples
 True
 >>> set(pf.always) <= set(pf.candidates(""))
 True
+
+:class:`Scan` goes further and is what :func:`workbench.coding.coder.code_segments`
+uses: the sentences are joined into one text (by a separator no literal contains, so
+no literal can match across two sentences) and every occurrence of every literal the
+rules use is found in one vectorised pass (:class:`Trie`); each rule node then
+matches all sentences at once from those occurrences
+(:meth:`workbench.coding.rules.Node.match_all`). Literal alternations (term lists
+and regexes like ``(不够|不强)``) are resolved with numpy exactly as the regex engine
+would resolve them (leftmost match, first alternative, no overlaps); other regexes
+run only at the positions where their leading literal occurs (or, failing such a
+literal, on the sentences containing one of their triggers). Everything else —
+``all``, ``not``, ``near``, roles, headings, polarity windows — is numpy on the spans.
+
+>>> from workbench.coding.rules import compile_rule
+>>> scan = Scan(["监督不力", "", "加强监督"], ["cause", "other", "countermeasure"],
+...             [False, False, False], cb.codes[0].rule.literals() | {"监督"})
+>>> m = compile_rule("监督").match_all(scan, scan.valid)
+>>> m.ok.tolist(), scan.spans(m.keys)
+([True, False, True], [(0, 0, 2, '监督'), (2, 2, 4, '监督')])
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+from functools import lru_cache
+from typing import TypeVar
+
 import ahocorasick
+import numpy as np
+import pandas as pd
 
 from workbench.coding.codebook import Codebook
+from workbench.coding.rules import Matches, RegexPlan
+
+T = TypeVar("T")
+SEPARATORS = "\n\x00\uffff"
 
 
 class Prefilter:
@@ -73,3 +103,396 @@ class Prefilter:
         for k in self.found(text):
             codes |= self._codes_of[k]
         return sorted(codes)
+
+
+class Scan:
+    """Sentences joined into one text, scanned once for a set of literals.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The Simplified sentences (``""`` for one that is not to be coded).
+    roles, headings : sequence
+        Each sentence's section role and heading flag.
+    literals : iterable of str
+        Every literal the rules will look up (:meth:`Node.literals
+        <workbench.coding.rules.Node.literals>`), none of them empty.
+
+    Attributes
+    ----------
+    valid : ndarray of bool
+        Sentences with text.
+    heading : ndarray of bool
+    starts, ends : ndarray of int64
+        Each sentence's offsets in the joined text.
+    size : int
+        A span ``(start, end)`` of the joined text is the key ``start * size + end``.
+
+    Examples
+    --------
+    >>> scan = Scan(["干部联系群众", "群众"], ["other"] * 2, [False, True], ["群众", "联系"])
+    >>> scan.hits("群众").tolist(), scan.starts.tolist()
+    ([4, 7], [0, 7])
+    >>> scan.spans(scan.alternation(("群众",), scan.heading).keys)
+    [(1, 0, 2, '群众')]
+    """
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        roles: Sequence[str],
+        headings: Sequence[bool],
+        literals: Iterable[str],
+    ) -> None:
+        self.literals = sorted(set(literals))
+        if not all(self.literals):
+            raise ValueError("an empty literal cannot be scanned for")
+        self.texts = list(texts)
+        self.valid = np.array([bool(t) for t in self.texts], dtype=bool)
+        self.heading = np.array(headings, dtype=bool).reshape(-1)
+        self._roles, self._role_names = pd.factorize(np.asarray(roles, dtype=object))
+        lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
+        self.starts = np.cumsum(lengths + 1) - (lengths + 1)
+        self.ends = self.starts + lengths
+        # The sentence of every offset of the joined text (its separator included).
+        self._sentence = np.repeat(np.arange(len(self.texts), dtype=np.int32), lengths + 1)
+        self.text = _separator(self.literals).join(self.texts)
+        self.size = len(self.text) + 1
+        self.no_keys = np.zeros(0, dtype=np.int64)
+        found, offsets = self._scan() if self.literals else (self.no_keys, [0])
+        bounds = np.asarray(offsets).tolist()
+        self._by_literal = {
+            w: found[a:b] for w, a, b in zip(self.literals, bounds, bounds[1:], strict=False)
+        }
+        self._cache: dict[object, object] = {}
+
+    def _scan(self) -> tuple[np.ndarray, np.ndarray]:
+        """Start offsets of every literal's occurrences, grouped by literal."""
+        n = len(self.literals)
+        starts, ids = _trie(tuple(self.literals)).find(self.text)
+        order = np.lexsort((starts, ids))
+        offsets = np.concatenate([[0], np.cumsum(np.bincount(ids, minlength=n))])
+        return starts[order], offsets.astype(np.int64)
+
+    def hits(self, literal: str) -> np.ndarray:
+        """Sorted start offsets (in the joined text) of every occurrence of ``literal``."""
+        return self._by_literal[literal]
+
+    def _cached(self, key: object, make: Callable[[], T]) -> T:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]  # type: ignore[return-value]
+
+    # -- spans ------------------------------------------------------------------
+
+    def sentence_of(self, positions: np.ndarray) -> np.ndarray:
+        """The sentence each offset of the joined text falls in."""
+        return self._sentence[positions]
+
+    def keys_sentence(self, keys: np.ndarray) -> np.ndarray:
+        """The sentence of each span key."""
+        return self.sentence_of(keys // self.size)
+
+    def spans(self, keys: np.ndarray) -> list[tuple[int, int, int, str]]:
+        """``(sentence, start, end, text)`` of span keys, offsets within the sentence."""
+        out = []
+        for key, sid in zip(keys.tolist(), self.keys_sentence(keys).tolist(), strict=True):
+            start, end = divmod(key, self.size)
+            base = int(self.starts[sid])
+            out.append((sid, start - base, end - base, self.text[start:end]))
+        return out
+
+    def mask(self, sentences: np.ndarray) -> np.ndarray:
+        """A boolean mask of the given sentence indices."""
+        out = np.zeros(len(self.texts), dtype=bool)
+        out[sentences] = True
+        return out
+
+    def having(self, keys: np.ndarray) -> np.ndarray:
+        """Sentences with at least one of the span ``keys``."""
+        return self.mask(self.keys_sentence(keys))
+
+    def matches(self, keys: np.ndarray) -> Matches:
+        """Matches made of spans only: a sentence matches when it has one."""
+        return Matches(self.having(keys), keys)
+
+    def within(self, keys: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """The span ``keys`` in sentences of the mask ``where``."""
+        return keys[where[self.keys_sentence(keys)]]
+
+    def role_mask(self, roles: Collection[str]) -> np.ndarray:
+        """Sentences whose role is one of ``roles``."""
+        key = ("roles", frozenset(roles))
+        wanted = [i for i, name in enumerate(self._role_names) if name in roles]
+        return self._cached(key, lambda: np.isin(self._roles, wanted))
+
+    # -- matching ---------------------------------------------------------------
+
+    def alternation(self, alternatives: tuple[str, ...], where: np.ndarray) -> Matches:
+        """What ``re.finditer("alt1|alt2|...")`` finds in each sentence of ``where``.
+
+        At each position the first alternative (in the given order) that occurs there;
+        scanning resumes after each match, so matches never overlap.
+
+        Examples
+        --------
+        >>> scan = Scan(["宗旨意识淡化的宗旨"], ["other"], [False], ["宗旨", "宗旨意识", "意识"])
+        >>> scan.spans(scan.alternation(("宗旨意识", "宗旨", "意识"), scan.valid).keys)
+        [(0, 0, 4, '宗旨意识'), (0, 7, 9, '宗旨')]
+        """
+        keys = self._cached(("alt", alternatives), lambda: self._alternation(alternatives))
+        return self.matches(self.within(keys, where))
+
+    def _alternation(self, alternatives: tuple[str, ...]) -> np.ndarray:
+        found = [self.hits(a) for a in alternatives]
+        starts = np.concatenate([self.no_keys, *found])
+        rank = np.repeat(np.arange(len(found)), [len(f) for f in found])
+        lengths = np.fromiter(map(len, alternatives), dtype=np.int64, count=len(alternatives))
+        order = np.lexsort((rank, starts))
+        starts, ends = starts[order], starts[order] + lengths[rank[order]]
+        first = np.ones(len(starts), dtype=bool)
+        first[1:] = starts[1:] != starts[:-1]  # the first alternative at each position
+        starts, ends = starts[first], ends[first]
+        keep = _leftmost(starts, ends)
+        return starts[keep] * self.size + ends[keep]
+
+    def branch(self, pattern: re.Pattern[str], plan: RegexPlan, where: np.ndarray) -> Matches:
+        """``pattern``'s non-empty matches in each sentence of ``where``, by a ``branch`` plan.
+
+        At each position the first alternative whose literal occurs there decides:
+        a literal alternative is the match; an alternative that only starts with the
+        literal makes the pattern itself be tried there (its match, if any, is the
+        engine's). Then, as in ``finditer``, matches are taken left to right without
+        overlaps.
+        """
+        found = [self.hits(w) for w in plan.literals or ()]
+        starts = np.concatenate([self.no_keys, *found])
+        counts = [len(f) for f in found]
+        rank = np.repeat(np.array(plan.ranks, dtype=np.int64), counts)
+        exact = np.repeat(np.array(plan.exact, dtype=bool), counts)
+        lengths = np.repeat([len(w) for w in plan.literals or ()], counts).astype(np.int64)
+        keep = where[self.sentence_of(starts)]
+        starts, rank, exact, lengths = starts[keep], rank[keep], exact[keep], lengths[keep]
+        # Stable: literals of one alternative keep the engine's order too.
+        order = np.lexsort((rank, starts))
+        starts, exact, lengths = starts[order], exact[order], lengths[order]
+        first = np.ones(len(starts), dtype=bool)
+        first[1:] = starts[1:] != starts[:-1]
+        starts, ends, exact = starts[first], (starts + lengths)[first], exact[first]
+        ends[~exact] = self._match_at(pattern, starts[~exact])
+        tried = ends > starts
+        starts, ends = starts[tried], ends[tried]
+        keep = _leftmost(starts, ends)
+        return self.matches(starts[keep] * self.size + ends[keep])
+
+    def _match_at(self, pattern: re.Pattern[str], starts: np.ndarray) -> np.ndarray:
+        """End of ``pattern``'s match at each start (the start itself when none)."""
+        ends = starts.copy()
+        texts, bases = self.texts, self.starts.tolist()
+        sids = self.sentence_of(starts).tolist()
+        for i, (pos, sid) in enumerate(zip(starts.tolist(), sids, strict=True)):
+            base = bases[sid]
+            m = pattern.match(texts[sid], pos - base)
+            if m is not None:
+                ends[i] = base + m.end()
+        return ends
+
+    def each(
+        self, pattern: re.Pattern[str], triggers: Sequence[str] | None, where: np.ndarray
+    ) -> Matches:
+        """``pattern``'s non-empty matches, searched sentence by sentence.
+
+        Only sentences of ``where`` containing one of ``triggers`` (literals every
+        match contains) are searched; all of ``where`` when ``triggers`` is ``None``.
+        """
+        if triggers is not None:
+            found = np.concatenate([self.no_keys, *(self.hits(t) for t in triggers)])
+            where = where & self.mask(self.sentence_of(found))
+        found = []
+        for sid in np.flatnonzero(where).tolist():
+            base = int(self.starts[sid])
+            for m in pattern.finditer(self.texts[sid]):
+                if m.end() > m.start():
+                    found.append((base + m.start()) * self.size + base + m.end())
+        return self.matches(np.array(found, dtype=np.int64))
+
+    def near(self, left: np.ndarray, right: np.ndarray, within: int, ordered: bool) -> np.ndarray:
+        """Span keys of every left–right pair of one sentence at most ``within`` apart.
+
+        Examples
+        --------
+        >>> scan = Scan(["干部联系群众"], ["other"], [False], ["干部", "群众"])
+        >>> a, b = (scan.alternation((w,), scan.valid).keys for w in ("干部", "群众"))
+        >>> scan.spans(scan.near(a, b, 2, ordered=False)), scan.near(b, a, 2, ordered=True)
+        ([(0, 0, 2, '干部'), (0, 4, 6, '群众')], array([], dtype=int64))
+        """
+        li, ri = _pairs(self.keys_sentence(left), self.keys_sentence(right))
+        x, y = left[li], right[ri]
+        (xs, xe), (ys, ye) = divmod(x, self.size), divmod(y, self.size)
+        good = np.maximum(xs, ys) - np.minimum(xe, ye) <= within
+        if ordered:
+            good &= ys >= xe
+        return np.unique(np.concatenate([x[good], y[good]]))
+
+    def has_cue(
+        self, keys: np.ndarray, cues: tuple[str, ...], window: int, *, after: bool
+    ) -> np.ndarray:
+        """For each span key: a cue lies within ``window`` characters before it (or after).
+
+        A cue counts when it lies wholly inside the window and inside the sentence,
+        as a regex search of the window's text would find it.
+
+        Examples
+        --------
+        >>> words = ["监督", "缺乏", "不力"]
+        >>> scan = Scan(["缺乏监督", "监督不力"], ["other"] * 2, [False] * 2, words)
+        >>> keys = scan.alternation(("监督",), scan.valid).keys
+        >>> scan.has_cue(keys, ("缺乏", "不力"), 4, after=False).tolist()
+        [True, False]
+        >>> scan.has_cue(keys, ("缺乏", "不力"), 4, after=True).tolist()
+        [True, True]
+        """
+        first, last = self._cached(("cues", cues), lambda: self._cue_hits(cues))
+        start, end = divmod(keys, self.size)
+        sid = self.sentence_of(start)
+        lo = np.maximum(self.starts[sid], start - window)
+        found = _occurs_within(first, last, lo, start)
+        if after:
+            found |= _occurs_within(first, last, end, np.minimum(end + window, self.ends[sid]))
+        return found
+
+    def _cue_hits(self, cues: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Starts and ends of every cue occurrence, ordered by end."""
+        first = np.concatenate([self.no_keys, *(self.hits(c) for c in cues)])
+        last = first + np.repeat([len(c) for c in cues], [len(self.hits(c)) for c in cues])
+        order = np.argsort(last, kind="stable")
+        return first[order], last[order]
+
+
+class Trie:
+    """Every occurrence of a set of literals, found with numpy instead of a Python loop.
+
+    The literals form a trie with a dense transition table over the characters they
+    use. All positions of the text walk the trie together, one character per step;
+    positions fall out as soon as no literal continues there, so after the first
+    step or two few are left. Each position that reaches a literal's node is an
+    occurrence: overlapping and nested occurrences are all found, as with
+    Aho–Corasick.
+
+    Examples
+    --------
+    >>> starts, ids = Trie(["宗旨", "宗旨意识", "意识"]).find("强化宗旨意识")
+    >>> sorted(zip(starts.tolist(), ids.tolist()))
+    [(2, 0), (2, 1), (4, 2)]
+    """
+
+    def __init__(self, literals: Sequence[str]) -> None:
+        self.literals = list(literals)
+        alphabet = sorted(set().union(*map(set, self.literals)))
+        self._char_id = np.zeros(0x110000, dtype=np.int32)  # 0: a character no literal uses
+        self._char_id[[ord(ch) for ch in alphabet]] = np.arange(1, len(alphabet) + 1)
+        children: list[dict[int, int]] = [{}]
+        word: list[int] = [-1]
+        for k, literal in enumerate(self.literals):
+            node = 0
+            for ch in literal:
+                cid = int(self._char_id[ord(ch)])
+                if cid not in children[node]:
+                    children[node][cid] = len(children)
+                    children.append({})
+                    word.append(-1)
+                node = children[node][cid]
+            word[node] = k
+        self._width = len(alphabet) + 1
+        size = len(children) * self._width
+        self._next = np.full(size, -1, dtype=np.int32 if size < 2**31 else np.int64)
+        for node, kids in enumerate(children):
+            for cid, child in kids.items():
+                self._next[node * self._width + cid] = child
+        self._word = np.array(word, dtype=np.int32)
+        self._depth = max(map(len, self.literals), default=0)
+
+    def find(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Start offsets and literal indices of every occurrence in ``text``."""
+        points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+        # Padded with "no literal" characters so every step can look ahead.
+        chars = np.concatenate([self._char_id[points], np.zeros(self._depth, np.int32)])
+        # The first step reads only the root's row: about half the positions survive it.
+        state = self._next[: self._width][chars[: len(points)]]
+        pos = np.flatnonzero(state >= 0)
+        state = state[pos]
+        starts, ids = [], []
+        for step in range(1, self._depth + 1):
+            word = self._word[state]
+            ends = np.flatnonzero(word >= 0)
+            starts.append(pos[ends])
+            ids.append(word[ends])
+            state = self._next[state * self._width + chars[pos + step]]
+            alive = np.flatnonzero(state >= 0)
+            if not len(alive):
+                break
+            pos, state = pos[alive], state[alive]
+        return np.concatenate(starts).astype(np.int64), np.concatenate(ids).astype(np.int64)
+
+
+@lru_cache(maxsize=8)
+def _trie(literals: tuple[str, ...]) -> Trie:
+    """The trie of a codebook's literals, built once per process."""
+    return Trie(literals)
+
+
+def _separator(literals: Sequence[str]) -> str:
+    """A character no literal contains, so no literal can match across two sentences."""
+    for sep in SEPARATORS:
+        if not any(sep in w for w in literals):
+            return sep
+    raise ValueError("every separator character occurs in a literal")
+
+
+def _leftmost(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Which of the candidate matches (sorted by start) a left-to-right scan keeps.
+
+    A candidate is kept when it starts at or after the end of the last kept one.
+    Candidates that start after every earlier candidate's end are kept outright;
+    only the rare overlapping ones are walked in Python.
+    """
+    sure = np.ones(len(starts), dtype=bool)
+    if len(starts) < 2:
+        return sure
+    sure[1:] = starts[1:] >= np.maximum.accumulate(ends)[:-1]
+    keep = sure.copy()
+    end = 0
+    for j in np.flatnonzero(~sure).tolist():
+        if sure[j - 1]:  # kept, and it ends after everything before it
+            end = int(ends[j - 1])
+        if starts[j] >= end:
+            keep[j] = True
+            end = int(ends[j])
+    return keep
+
+
+def _pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``(i, j)`` with ``left[i] == right[j]``; both arrays sorted."""
+    lo = np.searchsorted(right, left, side="left")
+    counts = np.searchsorted(right, left, side="right") - lo
+    li = np.repeat(np.arange(len(left)), counts)
+    offset = np.arange(len(li)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return li, np.repeat(lo, counts) + offset
+
+
+def _occurs_within(
+    first: np.ndarray, last: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> np.ndarray:
+    """For each window ``[lo, hi)``: an occurrence ``[first, last)`` lies inside it.
+
+    ``last`` is sorted; the occurrences ending inside each window are expanded and
+    checked for their start.
+    """
+    a = np.searchsorted(last, lo, side="right")
+    counts = np.maximum(np.searchsorted(last, hi, side="right") - a, 0)
+    owner = np.repeat(np.arange(len(lo)), counts)
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+    inside = first[np.repeat(a, counts) + offset] >= lo[owner]
+    out = np.zeros(len(lo), dtype=bool)
+    out[owner[inside]] = True
+    return out

@@ -44,6 +44,11 @@ True
 >>> near = compile_rule({"near": ["干部", "群众"], "within": 3}, cues=cues)
 >>> near.match(Sentence("干部联系群众", "other"))
 [(0, 2, '干部'), (4, 6, '群众')]
+
+Every node can also match all sentences of a corpus at once (:meth:`Node.match_all`,
+on a :class:`~workbench.coding.prefilter.Scan`): the same spans, computed with numpy
+from one multi-pattern pass over the whole text instead of regex searches sentence by
+sentence. :func:`workbench.coding.coder.code_segments` uses it.
 """
 
 from __future__ import annotations
@@ -51,9 +56,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from workbench.script import to_simplified
+
+if TYPE_CHECKING:  # the scan lives beside the automaton; it only calls back into nodes
+    from workbench.coding.prefilter import Scan
 
 #: A matched span: start, end, matched text.
 Span = tuple[int, int, str]
@@ -111,11 +122,42 @@ def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(t) for t in ordered) or r"(?!x)x")
 
 
+@dataclass(frozen=True)
+class Matches:
+    """What a rule matches in every sentence of a :class:`~workbench.coding.prefilter.Scan`.
+
+    Attributes
+    ----------
+    ok : ndarray of bool
+        Per sentence: the rule matched (:meth:`Node.match` is not ``None``).
+    keys : ndarray of int64
+        The spans, sorted and unique, each ``start * scan.size + end`` in offsets of the
+        scan's joined text (:meth:`~workbench.coding.prefilter.Scan.spans` decodes
+        them). A sentence's keys, in order, are :meth:`Node.match`'s spans; only
+        sentences with ``ok`` have keys (``ok`` without keys is ``[]``: a ``not``).
+    """
+
+    ok: np.ndarray
+    keys: np.ndarray
+
+
 class Node:
     """A compiled rule. :meth:`match` returns spans, ``[]`` (matched, no span) or ``None``."""
 
     def match(self, s: Sentence) -> list[Span] | None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def match_all(self, scan: Scan, where: np.ndarray) -> Matches:  # pragma: no cover
+        """:meth:`match` on every sentence of ``scan`` at once, looking only at ``where``.
+
+        Sentences outside the boolean mask ``where`` come out unmatched; inside it
+        the result equals :meth:`match` sentence by sentence.
+        """
+        raise NotImplementedError
+
+    def literals(self) -> set[str]:
+        """Literals :meth:`match_all` looks up in the scan (the scan must look for them)."""
+        return set()
 
     def terms(self) -> list[str]:
         """Literal terms used by this rule (for segmenter registration and lint)."""
@@ -147,6 +189,18 @@ class Terms(Node):
     def triggers(self) -> frozenset[str] | None:
         return frozenset(self.words) if all(self.words) else None
 
+    @cached_property
+    def alternatives(self) -> tuple[str, ...]:
+        """The words in the order :func:`term_pattern` tries them (longest first)."""
+        return tuple(sorted(set(self.words), key=lambda t: (-len(t), t)))
+
+    def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
+        # Leftmost, then the first alternative of the pattern: what finditer returns.
+        return scan.alternation(self.alternatives, where)
+
+    def literals(self) -> set[str]:
+        return set(self.words)
+
 
 @dataclass
 class Regex(Node):
@@ -161,6 +215,22 @@ class Regex(Node):
 
     def triggers(self) -> frozenset[str] | None:
         return regex_triggers(self.pattern)
+
+    @cached_property
+    def plan(self) -> RegexPlan:
+        """How :meth:`match_all` finds the matches (see :func:`regex_plan`)."""
+        return regex_plan(self.pattern)
+
+    def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
+        plan = self.plan
+        if plan.kind == "literal":
+            return scan.alternation(plan.literals or (), where)
+        if plan.kind == "branch":
+            return scan.branch(self.pattern, plan, where)
+        return scan.each(self.pattern, plan.literals, where)
+
+    def literals(self) -> set[str]:
+        return set(self.plan.literals or ())
 
 
 @dataclass
@@ -178,6 +248,14 @@ class AnyOf(Node):
 
     def triggers(self) -> frozenset[str] | None:
         return _union(c.triggers() for c in self.children)
+
+    def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
+        found = [c.match_all(scan, where) for c in self.children]
+        ok = np.logical_or.reduce([m.ok for m in found])
+        return Matches(ok, np.unique(np.concatenate([m.keys for m in found])))
+
+    def literals(self) -> set[str]:
+        return set().union(*(c.literals() for c in self.children))
 
 
 @dataclass
@@ -201,6 +279,18 @@ class AllOf(Node):
     def triggers(self) -> frozenset[str] | None:
         return _best(c.triggers() for c in self.children)
 
+    def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
+        ok, keys = where, []
+        for child in self.children:
+            # Each requirement is looked for only where the earlier ones held.
+            m = child.match_all(scan, ok)
+            ok = m.ok
+            keys.append(m.keys)
+        return Matches(ok, scan.within(np.unique(np.concatenate(keys)), ok))
+
+    def literals(self) -> set[str]:
+        return set().union(*(c.literals() for c in self.children))
+
 
 @dataclass
 class Not(Node):
@@ -213,6 +303,12 @@ class Not(Node):
 
     def terms(self) -> list[str]:
         return self.child.terms()
+
+    def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
+        return Matches(where & ~self.child.match_all(scan, where).ok, scan.no_keys)
+
+    def literals(self) -> set[str]:
+        return self.child.literals()
 
 
 @dataclass
@@ -243,6 +339,15 @@ class Near(Node):
 
     def triggers(self) -> frozenset[str] | None:
         return _best([self.left.triggers(), self.right.triggers()])
+
+    def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
+        a = self.left.match_all(scan, where)
+        # Both sides need spans (``not a`` is true for ``[]`` too).
+        b = self.right.match_all(scan, scan.having(a.keys) & where)
+        return scan.matches(scan.near(a.keys, b.keys, self.within, self.ordered))
+
+    def literals(self) -> set[str]:
+        return self.left.literals() | self.right.literals()
 
 
 @dataclass
@@ -282,6 +387,27 @@ class Filtered(Node):
     def triggers(self) -> frozenset[str] | None:
         # Roles, heading and polarity only narrow what the child matches.
         return self.child.triggers()
+
+    def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
+        if self.roles is not None:
+            where = where & scan.role_mask(self.roles)
+        if self.heading is not None:
+            where = where & (scan.heading == self.heading)
+        m = self.child.match_all(scan, where)
+        if self.polarity is None:
+            return m
+        assert self.cues is not None
+        cue = scan.has_cue(
+            m.keys, self._cue_words, self.cues.window, after=self.polarity == "negative"
+        )
+        return scan.matches(m.keys[cue])
+
+    @property
+    def _cue_words(self) -> tuple[str, ...]:
+        return tuple(getattr(self.cues, self.polarity or "", ()))
+
+    def literals(self) -> set[str]:
+        return self.child.literals() | set(self._cue_words)
 
 
 def _union(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
@@ -331,6 +457,149 @@ def regex_triggers(pattern: re.Pattern[str]) -> frozenset[str] | None:
         return _seq_triggers(list(parsed), _parser)
     except Exception:  # any surprise means "cannot prefilter"
         return None
+
+
+#: Literal alternations longer than this are left to the regex engine.
+MAX_ALTERNATIVES = 4096
+
+
+@dataclass(frozen=True)
+class RegexPlan:
+    """How :meth:`Regex.match_all` finds a pattern's matches from a scan's literals.
+
+    Attributes
+    ----------
+    kind : {"literal", "branch", "each"}
+        ``literal``: the pattern is an alternation of literals (also groups and
+        sequences of them, or a set of plain characters) and ``literals`` are its
+        alternatives in the order the regex engine tries them. ``branch``: a
+        top-level alternation whose alternatives are literals (``exact``) or
+        patterns starting with one of ``literals``; where such a start is the
+        first alternative that can match, the pattern itself is tried there.
+        ``each``: the pattern is searched in every sentence containing one of
+        ``literals`` (:func:`regex_triggers`; every sentence when ``None``).
+    literals : tuple of str, optional
+    ranks : tuple of int
+        ``branch``: the alternative each literal belongs to.
+    exact : tuple of bool
+        ``branch``: the literal is its whole alternative (else it only starts it).
+    """
+
+    kind: str
+    literals: tuple[str, ...] | None
+    ranks: tuple[int, ...] = ()
+    exact: tuple[bool, ...] = ()
+
+
+def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
+    """How to find ``pattern``'s matches from the literals found by a scan.
+
+    Examples
+    --------
+    >>> regex_plan(re.compile("(不够|不能|不能坚持原则)"))
+    RegexPlan(kind='literal', literals=('不够', '不能', '不能坚持原则'), ranks=(), exact=())
+    >>> regex_plan(re.compile("(要|以.{1,12}为)"))
+    RegexPlan(kind='branch', literals=('要', '以'), ranks=(0, 1), exact=(True, False))
+    >>> regex_plan(re.compile("(?<!工作)座谈会")).literals
+    ('座谈会',)
+    >>> regex_plan(re.compile(".+由于"))
+    RegexPlan(kind='each', literals=('由于',), ranks=(), exact=())
+    """
+    parsed = _parse(pattern)
+    if parsed is None:
+        return RegexPlan("each", None)
+    items, c = parsed
+    alternatives = _literal_alternatives(items, c)
+    if alternatives and all(alternatives):
+        return RegexPlan("literal", tuple(dict.fromkeys(alternatives)))
+    branch = _branch(items, c)
+    if branch is not None:
+        return branch
+    triggers = regex_triggers(pattern)
+    return RegexPlan("each", tuple(sorted(triggers)) if triggers else None)
+
+
+def _branch(items: list[Any], c: Any) -> RegexPlan | None:
+    """The ``branch`` plan of a pattern, if each top-level alternative allows one."""
+    if len(items) == 1 and items[0][0] is c.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
+        items = list(items[0][1][3])
+    alts = items[0][1][1] if len(items) == 1 and items[0][0] is c.BRANCH else [items]
+    literals, ranks, exact = [], [], []
+    for rank, alt in enumerate(alts):
+        words = _literal_alternatives(list(alt), c)
+        starts = words if words and all(words) else _prefixes(list(alt), c)
+        if not starts or not all(starts):
+            return None
+        # A literal alternative's strings keep the engine's order; a prefix set has none.
+        for w in words if starts is words else sorted(starts):
+            literals.append(w)
+            ranks.append(rank)
+            exact.append(starts is words)
+    return RegexPlan("branch", tuple(literals), tuple(ranks), tuple(exact))
+
+
+def _parse(pattern: re.Pattern[str]) -> tuple[list[Any], Any] | None:
+    """The parsed items of a pattern with default flags, and the parser module."""
+    if not isinstance(pattern.pattern, str) or pattern.flags != re.UNICODE:
+        return None
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern.pattern)
+    except Exception:  # any surprise: the caller falls back to the regex engine
+        return None
+    return (list(parsed), _parser) if parsed.state.flags == re.UNICODE else None
+
+
+def _literal_alternatives(items: list[Any], c: Any) -> list[str] | None:
+    """The literals a sequence of literals, groups, alternations and sets stands for.
+
+    In the order the regex engine tries them (a sequence's choices left to right,
+    each in its own order), so at any one position the first alternative that
+    occurs is the one the engine matches. ``None`` for anything else.
+    """
+    out = [""]
+    for op, av in items:
+        if op is c.LITERAL:
+            alts: list[str] | None = [chr(av)]
+        elif op is c.SUBPATTERN:
+            alts = None if av[1] or av[2] else _literal_alternatives(list(av[3]), c)
+        elif op is c.BRANCH:
+            subs = [_literal_alternatives(list(alt), c) for alt in av[1]]
+            alts = None if any(x is None for x in subs) else [a for x in subs for a in x or ()]
+        elif op is c.IN and av and all(o is c.LITERAL for o, _ in av):
+            alts = [chr(v) for _, v in av]  # one character: at most one occurs at a position
+        else:
+            return None
+        if alts is None or len(out) * len(alts) > MAX_ALTERNATIVES:
+            return None
+        out = [a + b for a in out for b in alts]
+    return out
+
+
+def _prefixes(items: list[Any], c: Any) -> frozenset[str] | None:
+    """Literals one of which every match of the sequence ``items`` starts with."""
+    i = 0
+    while i < len(items) and items[i][0] in (c.ASSERT, c.ASSERT_NOT):
+        i += 1  # look-arounds take no characters: the match starts with what follows
+    if i == len(items):
+        return None
+    op, av = items[i]
+    if op is c.LITERAL:
+        run = []
+        while i < len(items) and items[i][0] is c.LITERAL:
+            run.append(chr(items[i][1]))
+            i += 1
+        return frozenset(["".join(run)])
+    if op is c.SUBPATTERN:
+        return None if av[1] or av[2] else _prefixes(list(av[3]), c)
+    if op is c.BRANCH:
+        return _union(_prefixes(list(alt), c) for alt in av[1])
+    if op is c.IN and av and all(o is c.LITERAL for o, _ in av):
+        return frozenset(chr(v) for _, v in av)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+        return _prefixes(list(av[2]), c)
+    return None
 
 
 def _seq_triggers(items: list[Any], _parser: Any) -> frozenset[str] | None:
