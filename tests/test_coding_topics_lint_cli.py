@@ -118,7 +118,8 @@ def test_cli_lint_strict_fails_on_a_dead_term(tmp_path, capsys):
     text = config.CODEBOOK.read_text(encoding="utf-8")
     assert "走马观花, 蜻蜓点水" in text
     typo = tmp_path / "codebook.yaml"
-    typo.write_text(text.replace("走马观花, 蜻蜓点水", "走马观花, 走马看花花, 蜻蜓点水"), encoding="utf-8")
+    with_typo = text.replace("走马观花, 蜻蜓点水", "走马观花, 走马看花花, 蜻蜓点水")
+    typo.write_text(with_typo, encoding="utf-8")
     assert main(["codebook", "lint", "--codebook", str(typo)]) == 0
     assert "never matches: P_formalism: 走马看花花" in capsys.readouterr().out
     assert main(["codebook", "lint", "--codebook", str(typo), "--strict"]) == 1
