@@ -199,3 +199,14 @@ def test_split_title_author(line, expected):
 )
 def test_parse_byline(line, expected):
     assert parse_byline(line) == expected
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_find_marker_precheck_skips_no_marker(cleaned, seed, monkeypatch):
+    # Markers found with the literal pre-check equal those found without it.
+    lines = [text for _, text in cleaned[seed].lines]
+    lines += ["问题二:拍脑袋决策,脱离实际。篇2:整改措施文档", "第12篇:丙", "甲【第三篇】"]
+    fast = [find_marker(line) for line in lines]
+    monkeypatch.setattr("workbench.regex_precheck.Precheck.may_match", lambda self, text: True)
+    assert [find_marker(line) for line in lines] == fast
+    assert sum(f is not None for f in fast) >= 3

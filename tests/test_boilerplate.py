@@ -9,11 +9,14 @@ import pytest
 from workbench import config
 from workbench.boilerplate import (
     CleanText,
+    _normalize_lines,
+    _screens,
     extract_metadata,
     load_rules,
     normalize_spaces,
     strip_boilerplate,
 )
+from workbench.regex_precheck import Precheck
 from workbench.script import to_simplified
 
 SEEDS = {p.name[:3]: p for p in sorted(config.SEEDS_DIR.glob("*.txt"))}
@@ -271,3 +274,43 @@ def test_malformed_rules_raise(tmp_path, body, fragments):
         load_rules(path)
     for fragment in fragments:
         assert fragment in str(info.value)
+
+
+# --------------------------------------------------- shortcuts against the plain algorithm
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_normalize_lines_equals_per_line_normalisation(seed):
+    text = SEEDS[seed].read_text(encoding="utf-8")
+    text += "\r\n\u3000甲\u00a0 乙\u200b\r\n\x1c丙\x1f\n \n"  # CR, odd spaces, zero widths
+    # Every character Python counts as whitespace, between and around words.
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace() and chr(c) != "\n"]
+    text += "\n" + "甲".join(spaces) + "\n" + "".join(spaces) + "乙\ufeff" + "".join(spaces)
+    expected = [normalize_spaces(line.rstrip("\r")) for line in text.split("\n")]
+    assert _normalize_lines(text) == expected
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_screens_and_prechecks_never_skip_a_matching_line(raw, seed):
+    # Every rule that matches a seed line (or its removed chrome) passes both shortcuts.
+    rules = load_rules()
+    screens = _screens(tuple(rules))
+    lines = [to_simplified(normalize_spaces(line)) for line in raw[seed]]
+    hits = 0
+    for rule in rules:
+        check = Precheck(rule.pattern)
+        for line in lines:
+            if rule.pattern.search(line):
+                hits += 1
+                assert check.may_match(line), (rule.id, line)
+                assert screens[rule.kind] is None or screens[rule.kind].search(line), rule.id
+    assert hits > 0 or seed in {"000", "001"}  # 000 and 001 have no chrome
+
+
+def test_strip_boilerplate_without_shortcuts_is_identical(monkeypatch):
+    # The same cleaning with the screens and prechecks switched off.
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS.values()]
+    fast = [strip_boilerplate(t) for t in texts]
+    monkeypatch.setattr("workbench.boilerplate._may_match", lambda screen, text: True)
+    monkeypatch.setattr(Precheck, "may_match", lambda self, text: True)
+    assert [strip_boilerplate(t) for t in texts] == fast

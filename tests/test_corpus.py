@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 
 from workbench import config
-from workbench.corpus import DOCUMENT_COLUMNS, SEGMENT_COLUMNS, load_corpus
-from workbench.readers import ReadError
-from workbench.script import detect_script
+from workbench.articles import split_articles
+from workbench.boilerplate import strip_boilerplate
+from workbench.corpus import DOCUMENT_COLUMNS, SEGMENT_COLUMNS, _article_rows, load_corpus
+from workbench.readers import ReadError, discover, extract_text
+from workbench.script import detect_script, to_simplified
 
 F000 = "000_688e36ac7d55ccc2.txt"
 F002 = "002_d96b58a24a94b0c4.txt"
@@ -252,3 +254,17 @@ def test_body_text_run_into_a_heading_is_its_own_sentence(seeds):
     assert not rest["is_heading"].any() and (rest["heading_level"] == 0).all()
     assert rest["text"].iloc[0].startswith("从机关服务的内容上看")
     assert (rest["role"] == head["role"].iloc[0]).all()
+
+
+@pytest.mark.parametrize("src", discover([config.SEEDS_DIR]), ids=lambda s: s.name[:3])
+def test_article_rows_per_sentence_conversion_and_path(src):
+    # Rows built with one OpenCC call per article and the file's path computed once
+    # equal rows converted sentence by sentence with the path computed per article.
+    text, encoding = extract_text(src)
+    path = config.display_path(src.path)
+    for art in split_articles(strip_boilerplate(text)):
+        doc, segs = _article_rows(src, art, encoding, path)
+        assert (doc, segs) == _article_rows(src, art, encoding)
+        assert doc["path"] == path and doc["n_segments"] == len(segs)
+        assert [s["text"] for s in segs] == [to_simplified(s["text_orig"]) for s in segs]
+        assert list(segs[0]) == SEGMENT_COLUMNS[:-2]

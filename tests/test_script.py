@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from workbench import config
-from workbench.script import detect_script, script_counts, to_simplified
+from workbench.script import (
+    _MEMO,
+    _char_class,
+    _class_table,
+    _converter,
+    detect_script,
+    script_counts,
+    to_simplified,
+    to_simplified_many,
+)
 
 SEED_SCRIPTS = {
     "000_688e36ac7d55ccc2.txt": "traditional",
@@ -63,3 +74,50 @@ def test_detect_script_edge_cases(text, expected):
 
 def test_import_does_not_load_opencc(eager_imports):
     assert eager_imports("workbench.script", "opencc") == set()
+
+
+def test_class_table_equals_char_class_for_every_ideograph():
+    # The table converts all ideographs in one OpenCC call per direction; each must be
+    # classified exactly as _char_class classifies it alone.
+    table = _class_table()
+    codes = [*range(0x3400, 0xA000), *range(0xF900, 0xFB00)]
+    assert [int(table[c]) for c in codes] == [_char_class(chr(c)) for c in codes]
+    assert not table[:0x3400].any() and not table[0xFB00:].any()
+
+
+def reference_counts(text: str) -> tuple[int, int]:
+    counts = Counter(text)
+    trad = sum(n for ch, n in counts.items() if _char_class(ch) > 0)
+    return trad, sum(n for ch, n in counts.items() if _char_class(ch) < 0)
+
+
+@pytest.mark.parametrize("name", sorted(SEED_SCRIPTS))
+def test_script_counts_equal_per_character_counts_on_seeds(name):
+    text = (config.SEEDS_DIR / name).read_text(encoding="utf-8")
+    for part in (text, text[:500], text.replace("\n", "")):
+        assert script_counts(part) == reference_counts(part)
+
+
+def test_script_counts_outside_the_ideograph_ranges():
+    text = "𠀀𡃁 abc \ud800 國"  # astral ideographs, a lone surrogate: no evidence
+    assert script_counts(text) == reference_counts(text) == (1, 0)
+
+
+@pytest.mark.parametrize("name", sorted(SEED_SCRIPTS))
+def test_remembered_conversions_equal_fresh_ones(name):
+    lines = (config.SEEDS_DIR / name).read_text(encoding="utf-8").split("\n")
+    fresh = [_converter("t2s").convert(line) if line else line for line in lines]
+    assert to_simplified_many(lines, remember=True) == fresh
+    assert [to_simplified(line) for line in lines] == fresh  # now from the memo
+    assert to_simplified_many(lines) == fresh
+
+
+def test_memo_is_bounded():
+    before = _MEMO.max_chars
+    try:
+        _MEMO.max_chars = 10
+        to_simplified_many(["幹部作風", "聯繫群眾", "黨員幹部"], remember=True)
+        assert _MEMO.chars <= 10
+        assert to_simplified("黨員幹部") == "党员干部"
+    finally:
+        _MEMO.max_chars = before

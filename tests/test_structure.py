@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
 
@@ -12,10 +13,16 @@ from workbench.articles import split_articles
 from workbench.boilerplate import strip_boilerplate
 from workbench.structure import (
     Paragraph,
+    _Parser,
+    _role_matches,
+    _unclosed,
     classify_role,
     classify_roles,
     join_broken_lines,
+    load_structure_config,
+    match_heading,
     parse_structure,
+    simplified_aligned,
     split_sentences,
 )
 
@@ -441,3 +448,174 @@ def test_split_sentences_on_seed_paragraphs(parsed):
             assert ws.sub("", "".join(sentences)) == ws.sub("", p.text)
             count += len(sentences)
     assert count > 1000
+
+
+# ------------------------------------------- fast paths against the reference algorithms
+#
+# split_sentences, _unclosed, match_heading, the role keywords and the mid-line search
+# take shortcuts (one findall per paragraph, regex scans over the pair characters only,
+# a combined prefix regex, a first-character index, a screen regex). Each is checked
+# here against the plain algorithm it replaced, on every seed line and paragraph and
+# on random strings made of the characters the rules read.
+
+SENTENCE_CFG = load_structure_config().raw["sentences"]
+
+
+def reference_split_sentences(text: str) -> list[str]:
+    """The character-by-character split_sentences the fast one replaced (verbatim)."""
+    cfg = SENTENCE_CFG
+    openers = {p[0]: p[1] for p in cfg["pairs"]}
+    closer_of = {p[1]: p[0] for p in cfg["pairs"]}
+    stack: list[int] = []
+    matched: dict[int, int] = {}
+    for i, ch in enumerate(text):
+        if ch in openers:
+            stack.append(i)
+        elif ch in closer_of:
+            for k in range(len(stack) - 1, -1, -1):
+                if text[stack[k]] == closer_of[ch]:
+                    matched[stack[k]] = i
+                    del stack[k:]
+                    break
+    delta = [0] * (len(text) + 1)
+    for start, end in matched.items():
+        delta[start] += 1
+        delta[end] -= 1
+    depths, depth = [], 0
+    for i in range(len(text)):
+        depth += delta[i]
+        depths.append(depth)
+    marks = cfg["terminators"] + cfg["ellipsis"]
+    sentences: list[str] = []
+    start = i = 0
+    while i < len(text):
+        end: int | None = None
+        if text[i] == "\n":
+            end = i
+        elif text[i] in marks:
+            j = i
+            while j < len(text) and text[j] in marks:
+                j += 1
+            only_ellipsis = all(c in cfg["ellipsis"] for c in text[i:j])
+            while j < len(text) and text[j] in cfg["closers"]:
+                j += 1
+            end = None if only_ellipsis and j < len(text) and text[j] != "\n" else j
+            if end is not None and depths[end - 1] > 0:
+                end = None
+        if end is None:
+            i += 1
+            continue
+        sentences.append(text[start:end].strip())
+        start = i = max(end, i + 1)
+    sentences.append(text[start:].strip())
+    return [s for s in sentences if s]
+
+
+def reference_unclosed(text: str, pairs: list[str]) -> str | None:
+    stack: list[str] = []
+    closers = {p[1]: p[0] for p in pairs}
+    openers = {p[0]: p[1] for p in pairs}
+    for ch in text:
+        if ch in openers:
+            stack.append(ch)
+        elif ch in closers and stack and stack[-1] == closers[ch]:
+            stack.pop()
+    return openers[stack[-1]] if stack else None
+
+
+def reference_heading(simple: str) -> tuple | None:
+    """match_heading without the combined prefix regex: each family in turn."""
+    cfg = load_structure_config()
+    for family in cfg.families:
+        m = family.pattern.match(simple)
+        if m:
+            rest = cfg.clause_end.search(simple, m.end())
+            end = rest.start() if rest else len(simple)
+            return None if end - m.end() > cfg.max_chars else (family.id, m.end(), end)
+    return None
+
+
+def reference_role_matches(text: str) -> list[tuple[int, int, str]]:
+    """All role keyword matches without the first-character index, longest first."""
+    items = load_structure_config().role_patterns.items
+    found = sorted(
+        ((m.start(), m.end(), role) for rx, role, _ in items for m in rx.finditer(text)),
+        key=lambda t: (t[0], t[0] - t[1]),
+    )
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, role in found:
+        if start < end and not (chosen and start < chosen[-1][1]):
+            chosen.append((start, end, role))
+    return chosen
+
+
+def random_texts(n: int, seed: int) -> list[str]:
+    """Short random strings over the characters the sentence and heading rules read."""
+    rng = random.Random(seed)
+    alphabet = [*"。！？!?；;…”’」』）)》】“‘「『（(《\n 甲乙一二、．:，问题原因对策", "问题"]
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def seed_lines(bodies) -> list[str]:
+    return [text for lines in bodies.values() for _, text in lines]
+
+
+def test_split_sentences_matches_reference_on_seeds(parsed, seed_lines):
+    paragraphs = [p.text for paras in parsed.values() for p in paras]
+    texts = paragraphs + seed_lines + ["\n".join(seed_lines)]
+    assert [split_sentences(t) for t in texts] == [reference_split_sentences(t) for t in texts]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_split_sentences_matches_reference_on_random_text(seed):
+    texts = random_texts(5000, seed)
+    assert [split_sentences(t) for t in texts] == [reference_split_sentences(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "他说：“好。”然后走了。",  # terminator inside quotes, closer right after: splits
+        "“甲。乙”丙。",  # terminator inside quotes without a closer after it: no split
+        "甲“乙。丙",  # unmatched opener: ignored
+        "甲）乙。丙",  # unmatched closer: ignored
+        "好……\n下一句……",  # ellipsis before a newline and at the end: splits
+        "（甲“乙）丙。”丁。",  # a closer closes everything opened after its opener
+    ],
+)
+def test_split_sentences_quote_and_ellipsis_cases(text):
+    assert split_sentences(text) == reference_split_sentences(text)
+
+
+def test_unclosed_matches_reference(seed_lines):
+    pairs = load_structure_config().raw["headings"]["join"]["pairs"]
+    texts = seed_lines + random_texts(5000, 7)
+    assert [_unclosed(t, pairs) for t in texts] == [reference_unclosed(t, pairs) for t in texts]
+
+
+def test_match_heading_matches_reference(seed_lines):
+    texts = [simplified_aligned(t) for t in seed_lines] + random_texts(5000, 8)
+    for text in texts:
+        h = match_heading(text)
+        got = (h.family.id, h.marker_end, h.clause_end) if h is not None else None
+        if got is None or got[0] != "label":  # labels are matched after the families
+            assert got == reference_heading(text), text
+
+
+def test_role_keyword_index_matches_reference(parsed, seed_lines):
+    patterns = load_structure_config().role_patterns
+    texts = [simplified_aligned(t) for t in seed_lines] + random_texts(3000, 9)
+    texts += [simplified_aligned(p.section_title) for paras in parsed.values() for p in paras]
+    for text in texts:
+        assert _role_matches(text, patterns) == reference_role_matches(text), text
+
+
+def test_midline_screen_finds_exactly_the_candidates(seed_lines):
+    parser = _Parser()
+    families = [f for f in parser.cfg.families if f.midline]
+    texts = [simplified_aligned(t) for t in seed_lines] + random_texts(5000, 10)
+    for text in texts:
+        for start in (0, 3):
+            candidate = any(f.pattern.search(text, max(start, 1)) for f in families)
+            assert candidate == (parser.midline_screen.search(text, max(start, 1)) is not None)

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from workbench.boilerplate import CleanText, extract_metadata
+from workbench.regex_precheck import Precheck
 from workbench.structure import load_structure_config, match_heading, simplified_aligned
 
 Lines = list[tuple[int, str]]
@@ -69,12 +70,14 @@ class _Marker:
     id: str
     where: str
     pattern: re.Pattern[str]
+    check: Precheck  # the literals the pattern needs (all markers need 篇): skips most lines
 
 
 @cache
 def _markers() -> tuple[_Marker, ...]:
     raw = load_structure_config().raw["articles"]["markers"]
-    return tuple(_Marker(m["id"], m["where"], re.compile(m["pattern"])) for m in raw)
+    compiled = [(m, re.compile(m["pattern"])) for m in raw]
+    return tuple(_Marker(m["id"], m["where"], rx, Precheck(rx)) for m, rx in compiled)
 
 
 def _config() -> dict:
@@ -95,8 +98,14 @@ def find_marker(text: str) -> tuple[int, str] | None:
     >>> find_marker("宗旨意识淡化原因个人剖析【精编5篇】") is None
     True
     """
-    simple = simplified_aligned(text)
-    for marker in _markers():
+    return _find_marker(text, simplified_aligned(text), _markers())
+
+
+def _find_marker(text: str, simple: str, markers: tuple[_Marker, ...]) -> tuple[int, str] | None:
+    """:func:`find_marker` among ``markers``, given the line's Simplified text."""
+    for marker in markers:
+        if not marker.check.may_match(simple):
+            continue
         m = marker.pattern.fullmatch(simple) if marker.where == "line" else None
         if marker.where == "inline":
             m = marker.pattern.search(simple)
@@ -218,8 +227,13 @@ def _segments(lines: Lines) -> tuple[Lines, list[tuple[str, Lines]]]:
     """(preamble lines, [(marker title, body lines)]) for a file's kept lines."""
     preamble: Lines = []
     articles: list[tuple[str, Lines]] = []
-    for line_no, text in lines:
-        found = find_marker(text)
+    simple = [simplified_aligned(text) for _, text in lines]
+    # A marker whose literals are nowhere in the file is in no line: most files hold
+    # none, and then no line needs a look (a literal holds no newline, see regex_precheck).
+    whole = "\n".join(simple)
+    markers = tuple(m for m in _markers() if m.check.may_match(whole))
+    for (line_no, text), simple_text in zip(lines, simple, strict=True):
+        found = _find_marker(text, simple_text, markers) if markers else None
         current = articles[-1][1] if articles else preamble
         if found is None:
             current.append((line_no, text))

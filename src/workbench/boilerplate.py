@@ -56,7 +56,8 @@ from typing import Any
 import yaml
 
 from workbench.config import RESOURCES_DIR
-from workbench.script import to_simplified
+from workbench.regex_precheck import Precheck, screen
+from workbench.script import to_simplified, to_simplified_many
 
 #: Default rule file.
 DEFAULT_RULES_PATH = RESOURCES_DIR / "boilerplate.yaml"
@@ -80,6 +81,10 @@ class Rule:
     end: re.Pattern[str] | None = None
     max_lines: int | None = None
     field: str | None = None
+
+
+#: Rules of one kind, each with the cheap pre-check of its pattern (``regex_precheck``).
+_Checked = list[tuple[Rule, Precheck]]
 
 
 @dataclass(frozen=True)
@@ -246,6 +251,18 @@ def normalize_spaces(line: str) -> str:
     return _SPACE_RUN.sub(" ", _ZERO_WIDTH.sub("", line)).strip()
 
 
+def _normalize_lines(text: str) -> list[str]:
+    """:func:`normalize_spaces` of each line of ``text`` (split at ``\\n``).
+
+    ``str.split()`` splits at the same whitespace as the regex ``\\s`` (both use
+    Python's ``isspace``) and drops it at the ends, so joining its parts by one space
+    is the substitution plus ``strip``, without a regex pass over every character.
+    """
+    if _ZERO_WIDTH.search(text):
+        text = _ZERO_WIDTH.sub("", text)
+    return [" ".join(line.split()) for line in text.split("\n")]
+
+
 def _inline_spans(rule: Rule, simplified: str, original: str) -> list[tuple[int, int]]:
     """Spans of ``original`` to delete; positions come from the Simplified text."""
     haystack = simplified if len(simplified) == len(original) else original
@@ -253,10 +270,12 @@ def _inline_spans(rule: Rule, simplified: str, original: str) -> list[tuple[int,
 
 
 def _apply_inline(
-    line_no: int, text: str, simplified: str, rules: list[Rule], removed: list[RemovedLine]
+    line_no: int, text: str, simplified: str, rules: _Checked, removed: list[RemovedLine]
 ) -> tuple[str, str]:
     """Delete inline spans rule by rule; return the new (original, simplified) text."""
-    for rule in rules:
+    for rule, check in rules:
+        if not check.may_match(simplified if len(simplified) == len(text) else text):
+            continue  # the rule's literals are not in the line: no span to delete
         spans = _inline_spans(rule, simplified, text)
         if not spans:
             continue
@@ -281,22 +300,40 @@ def _block_size(rule: Rule, simplified: list[str], start: int) -> tuple[int, int
     return stop, sum(1 for s in simplified[start:stop] if s)
 
 
-def _open_block(rules: list[Rule], simplified: list[str], index: int) -> tuple[Rule, int] | None:
+def _open_block(rules: _Checked, simplified: list[str], index: int) -> tuple[Rule, int] | None:
     """The first block rule starting at ``index`` whose block passes ``max_lines``."""
-    for rule in rules:
-        if rule.pattern.search(simplified[index]):
+    for rule, check in rules:
+        if check.may_match(simplified[index]) and rule.pattern.search(simplified[index]):
             stop, size = _block_size(rule, simplified, index)
             if rule.max_lines is None or size <= rule.max_lines:
                 return rule, stop
     return None
 
 
-def _first_match(rules: list[Rule], simplified: str) -> Rule | None:
-    return next((r for r in rules if r.pattern.search(simplified)), None)
+def _first_match(rules: _Checked, simplified: str) -> Rule | None:
+    return next(
+        (r for r, c in rules if c.may_match(simplified) and r.pattern.search(simplified)), None
+    )
 
 
-def _by_kind(rules: list[Rule]) -> dict[str, list[Rule]]:
-    return {kind: [r for r in rules if r.kind == kind] for kind in KINDS}
+@lru_cache(maxsize=16)
+def _by_kind(rules: tuple[Rule, ...]) -> dict[str, _Checked]:
+    """Rules per kind, in file order, each with its :class:`Precheck` (built once)."""
+    return {kind: [(r, Precheck(r.pattern)) for r in rules if r.kind == kind] for kind in KINDS}
+
+
+@lru_cache(maxsize=16)
+def _screens(rules: tuple[Rule, ...]) -> dict[str, re.Pattern[str] | None]:
+    """Per kind, a regex found in every line a rule of that kind can match (see
+    :func:`workbench.regex_precheck.screen`); ``None`` for a kind that cannot be screened."""
+    screens = {kind: screen([r.pattern for r in rules if r.kind == kind]) for kind in KINDS}
+    screens["any"] = screen([r.pattern for r in rules])  # lines no rule of any kind can match
+    return screens
+
+
+def _may_match(screen_rx: re.Pattern[str] | None, text: str) -> bool:
+    """False when no rule of a kind can match ``text`` (one search for all of them)."""
+    return screen_rx is None or screen_rx.search(text) is not None
 
 
 def strip_boilerplate(text: str, rules: list[Rule] | None = None) -> CleanText:
@@ -326,10 +363,13 @@ def strip_boilerplate(text: str, rules: list[Rule] | None = None) -> CleanText:
     1 '? ' bullet_artefact
     2 '《甲》來源于xiexiebang.com,歡迎閱讀甲。' xiexiebang_footer
     """
-    kinds = _by_kind(load_rules() if rules is None else rules)
+    rule_set = tuple(load_rules() if rules is None else rules)
+    kinds, screens = _by_kind(rule_set), _screens(rule_set)
     raw_lines = [line.rstrip("\r") for line in text.split("\n")]
-    normal = [normalize_spaces(line) for line in raw_lines]
-    simplified = [to_simplified(line) for line in normal]
+    normal = _normalize_lines(text)
+    # One OpenCC call for the file; remembered, as articles and structure convert the
+    # same lines again.
+    simplified = to_simplified_many(normal, remember=True)
     kept: list[tuple[int, str]] = []
     removed: list[RemovedLine] = []
     block: Rule | None = None
@@ -344,11 +384,22 @@ def strip_boilerplate(text: str, rules: list[Rule] | None = None) -> CleanText:
             rule = _first_match(kinds["line_regex"], simple) or block
             removed.append(RemovedLine(line_no, raw, rule.id))
             continue
-        line, simple = _apply_inline(line_no, line, simple, kinds["inline_regex"], removed)
-        if not line:
+        # The screens settle most lines with one search instead of one per rule. (Inline
+        # rules search the original line when the Simplified one differs in length.)
+        haystack = simple if len(simple) == len(line) else line
+        if not _may_match(screens["any"], simple) and not _may_match(screens["any"], haystack):
+            kept.append((line_no, line))
             continue
-        line_rule = _first_match(kinds["line_regex"], simple)
-        opened = _open_block(kinds["block_start"], simplified, index)
+        if _may_match(screens["inline_regex"], haystack):
+            line, simple = _apply_inline(line_no, line, simple, kinds["inline_regex"], removed)
+            if not line:
+                continue
+        line_rule = None
+        if _may_match(screens["line_regex"], simple):
+            line_rule = _first_match(kinds["line_regex"], simple)
+        opened = None
+        if _may_match(screens["block_start"], simplified[index]):
+            opened = _open_block(kinds["block_start"], simplified, index)
         if opened is not None:
             block, block_stop = opened
         culprit = line_rule if line_rule is not None else (opened[0] if opened else None)

@@ -145,28 +145,36 @@ def _sentences(para: Paragraph) -> list[tuple[str, bool]]:
     return [(head, True)] + [(s, False) for s in split_sentences(rest)]
 
 
-def _article_rows(src: SourceFile, art: ArticleText, encoding: str) -> tuple[dict, list[dict]]:
-    stem = Path(src.name).stem
-    doc_id = f"{stem}/a{art.index}"
+def _article_rows(
+    src: SourceFile, art: ArticleText, encoding: str, path: str | None = None
+) -> tuple[dict, list[dict]]:
+    """The document row and segment rows of one article.
+
+    ``path`` is ``config.display_path(src.path)``, computed once per file by the
+    caller (it resolves the path on disk); computed here when not given.
+    """
+    stem, name, index = Path(src.name).stem, src.name, art.index
+    doc_id = f"{stem}/a{index}"
     paragraphs = parse_structure(art.lines)
+    sentences = [_sentences(para) for para in paragraphs]
+    # One OpenCC call per article instead of one per sentence (same result).
+    simplified = iter(to_simplified_many([s for sents in sentences for s, _ in sents]))
     segs: list[dict[str, Any]] = []
-    for p_no, para in enumerate(paragraphs, start=1):
+    for p_no, (para, sents) in enumerate(zip(paragraphs, sentences, strict=True), start=1):
         pid = f"{doc_id}/p{p_no:03d}"
-        for s_no, (sent, is_head) in enumerate(_sentences(para), start=1):
+        for s_no, (sent, is_head) in enumerate(sents, start=1):
             segs.append({
-                "segment_id": f"{pid}/s{s_no:02d}", "doc_id": doc_id, "file": src.name,
-                "article": art.index, "section": para.section,
+                "segment_id": f"{pid}/s{s_no:02d}", "doc_id": doc_id, "file": name,
+                "article": index, "section": para.section,
                 "section_title": para.section_title, "role": para.role,
                 "paragraph": p_no, "paragraph_id": pid, "is_heading": is_head,
                 "heading_level": para.level if is_head else 0, "line_no": para.line_no,
-                "sentence": s_no, "text": sent, "text_orig": sent,
+                "sentence": s_no, "text": next(simplified), "text_orig": sent,
             })  # fmt: skip
-    # One OpenCC call per article instead of one per sentence (same result).
-    for seg, simplified in zip(segs, to_simplified_many([s["text"] for s in segs]), strict=True):
-        seg["text"] = simplified
     body = "\n".join(text for _, text in art.lines)
     doc = {
-        "doc_id": doc_id, "file": src.name, "path": config.display_path(src.path),
+        "doc_id": doc_id, "file": src.name,
+        "path": config.display_path(src.path) if path is None else path,
         "article": art.index,
         "title": art.title, "author": art.author, "script": detect_script(body),
         "encoding": encoding, "n_chars": sum(len(t) for _, t in art.lines),
@@ -186,8 +194,9 @@ def load_file(src: SourceFile) -> _FileResult:
     text, encoding = extract_text(src)
     clean = strip_boilerplate(text)
     articles = split_articles(clean)
+    path = config.display_path(src.path)
     result = _FileResult(info={
-        "file": src.name, "path": config.display_path(src.path), "sha256": src.sha256,
+        "file": src.name, "path": path, "sha256": src.sha256,
         "encoding": encoding,
         "script": detect_script(text), "n_articles": len(articles),
         "boilerplate_removed": len(clean.removed), "status": "ok", "error": "",
@@ -197,7 +206,7 @@ def load_file(src: SourceFile) -> _FileResult:
         for r in clean.removed
     ]
     for art in articles:
-        doc, segs = _article_rows(src, art, encoding)
+        doc, segs = _article_rows(src, art, encoding, path)
         result.documents.append(doc)
         result.segments.extend(segs)
     return result

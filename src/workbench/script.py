@@ -25,10 +25,12 @@ Examples
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from functools import cache, lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # numpy is imported on first use: importing the package stays cheap
+    import numpy as np
 
 Script = Literal["simplified", "traditional", "mixed", "none"]
 
@@ -43,8 +45,40 @@ def _converter(config: str):
     return opencc.OpenCC(config)
 
 
+class _Memo:
+    """Recent ``to_simplified`` results, so a line is converted once per file, not per step.
+
+    Boilerplate removal, article splitting and the structure parser each need the
+    Simplified form of the same lines; remembering them makes the later requests
+    dictionary look-ups. Bounded by the characters held: when full it starts afresh
+    (the hits come from the file being processed, so recency is all that matters).
+    """
+
+    max_chars = 4_000_000  # ~16 MB of keys and values at most
+    max_text = 20_000  # longer texts (whole files) are not worth remembering
+
+    def __init__(self) -> None:
+        self.table: dict[str, str] = {}
+        self.chars = 0
+
+    def put(self, text: str, simple: str) -> None:
+        if len(text) > self.max_text:
+            return
+        if self.chars + len(text) > self.max_chars:
+            self.table.clear()
+            self.chars = 0
+        self.table[text] = simple
+        self.chars += len(text)
+
+
+_MEMO = _Memo()
+
+
 def to_simplified(text: str) -> str:
     """Convert ``text`` to Simplified script with OpenCC's phrase-aware ``t2s``.
+
+    Results are remembered (see :class:`_Memo`): converting a text again is a
+    dictionary look-up.
 
     Examples
     --------
@@ -53,15 +87,21 @@ def to_simplified(text: str) -> str:
     """
     if not text:
         return text
-    return _converter("t2s").convert(text)
+    simple = _MEMO.table.get(text)
+    if simple is None:
+        simple = _converter("t2s").convert(text)
+        _MEMO.put(text, simple)
+    return simple
 
 
-def to_simplified_many(texts: Sequence[str]) -> list[str]:
+def to_simplified_many(texts: Sequence[str], *, remember: bool = False) -> list[str]:
     """:func:`to_simplified` of each text, in one OpenCC call when none has a newline.
 
     OpenCC's dictionary phrases never contain a newline, so converting the texts
     joined by newlines and splitting again gives exactly the per-text results while
-    paying OpenCC's per-call cost once.
+    paying OpenCC's per-call cost once. Texts converted before are looked up, not
+    converted again; with ``remember`` the new results are remembered too (for
+    lines that later steps convert again; sentences are converted once and are not).
 
     Examples
     --------
@@ -70,11 +110,26 @@ def to_simplified_many(texts: Sequence[str]) -> list[str]:
     """
     if not texts:
         return []
+    table = _MEMO.table
+    out = [table.get(t) for t in texts]
+    todo = [t for t, s in zip(texts, out, strict=True) if s is None]
+    if not todo:
+        return out  # type: ignore[return-value]  # every entry was found
+    done = _convert_batch(todo)
+    if remember:
+        for text, simple in zip(todo, done, strict=True):
+            _MEMO.put(text, simple)
+    fresh = iter(done)
+    return [s if s is not None else next(fresh) for s in out]
+
+
+def _convert_batch(texts: list[str]) -> list[str]:
+    """OpenCC ``t2s`` of each text, in one call (see :func:`to_simplified_many`)."""
     if any("\n" in t for t in texts):
-        return [to_simplified(t) for t in texts]
+        return [_converter("t2s").convert(t) if t else t for t in texts]
     out = _converter("t2s").convert("\n".join(texts)).split("\n")
     if len(out) != len(texts):  # never expected; stay correct rather than fast
-        return [to_simplified(t) for t in texts]
+        return [_converter("t2s").convert(t) if t else t for t in texts]
     return out
 
 
@@ -90,6 +145,30 @@ def _char_class(ch: str) -> int:
     return 0
 
 
+@cache
+def _class_table() -> np.ndarray:
+    """:func:`_char_class` of every code point, as an ``int8`` look-up table.
+
+    Built with one OpenCC call per direction over all ideographs of the two ranges
+    joined by newlines, which converts each one exactly as alone (no dictionary
+    phrase holds a newline); ``tests/test_script.py`` checks the table against
+    :func:`_char_class` for every character.
+    """
+    import numpy as np
+
+    table = np.zeros(0x110000, dtype=np.int8)
+    codes = [*range(0x3400, 0xA000), *range(0xF900, 0xFB00)]
+    chars = [chr(c) for c in codes]
+    t2s = _converter("t2s").convert("\n".join(chars)).split("\n")
+    s2tw = _converter("s2tw").convert("\n".join(chars)).split("\n")
+    if not len(t2s) == len(s2tw) == len(chars):  # never expected; fall back to one by one
+        t2s = [_converter("t2s").convert(c) for c in chars]
+        s2tw = [_converter("s2tw").convert(c) for c in chars]
+    for code, ch, trad, simp in zip(codes, chars, t2s, s2tw, strict=True):
+        table[code] = 1 if trad != ch else (-1 if simp != ch else 0)
+    return table
+
+
 def script_counts(text: str) -> tuple[int, int]:
     """Count (Traditional-only, Simplified-only) characters in ``text``.
 
@@ -98,15 +177,15 @@ def script_counts(text: str) -> tuple[int, int]:
     >>> script_counts("國家 国家")
     (1, 1)
     """
-    trad = simp = 0
-    # Classify each distinct character once; counting them is C code (Counter).
-    for ch, n in Counter(text).items():
-        c = _char_class(ch)
-        if c > 0:
-            trad += n
-        elif c < 0:
-            simp += n
-    return trad, simp
+    if not text:
+        return 0, 0
+    import numpy as np
+
+    # Classify all code points at once through the look-up table (C speed, no per-char
+    # Python objects); UTF-32 gives one fixed-width code per character.
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    classes = _class_table()[codes]
+    return int(np.count_nonzero(classes > 0)), int(np.count_nonzero(classes < 0))
 
 
 def detect_script(text: str) -> Script:

@@ -81,7 +81,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,7 @@ from typing import Any
 import yaml
 
 from workbench.config import RESOURCES_DIR
+from workbench.regex_precheck import TailSearch, alternation, start_screen
 from workbench.script import to_simplified
 
 #: Default structure resource.
@@ -139,20 +140,97 @@ class Family:
     role: str | None = None
 
 
+#: A role keyword or regex: the compiled pattern, its role, and the literal text the
+#: pattern matches when it is a plain keyword (``None`` for a regex). A keyword that
+#: does not occur in a text (``literal not in text``, a C substring search) cannot
+#: match, so its pattern is not run at all.
+Keyword = tuple[re.Pattern[str], str, str | None]
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """Role keywords and regexes in file order, indexed by the first character of each
+    keyword so that a text is checked only against the keywords that can occur in it."""
+
+    items: tuple[Keyword, ...]
+    by_first: dict[str, tuple[int, ...]]  # first character -> indices of its keywords
+    always: tuple[int, ...]  # regexes (and an empty keyword): always run
+
+    @classmethod
+    def build(cls, items: tuple[Keyword, ...]) -> Keywords:
+        """Index ``items``.
+
+        Examples
+        --------
+        >>> kw = Keywords.build(((re.compile("问题"), "problem", "问题"),))
+        >>> kw.by_first, kw.candidates("存在的问题"), kw.candidates("对策")
+        ({'问': (0,)}, [0], [])
+        """
+        by_first: dict[str, list[int]] = {}
+        always: list[int] = []
+        for i, (_, _, literal) in enumerate(items):
+            if literal:
+                by_first.setdefault(literal[0], []).append(i)
+            else:
+                always.append(i)
+        return cls(items, {c: tuple(ix) for c, ix in by_first.items()}, tuple(always))
+
+    def candidates(self, text: str) -> list[int]:
+        """Indices, in file order, of the items that may match ``text``."""
+        found = list(self.always)
+        for ch in self.by_first.keys() & set(text):
+            found.extend(self.by_first[ch])
+        found.sort()  # file order: ties between equal matches keep the YAML order
+        return found
+
+
+@dataclass(frozen=True)
+class SentenceRules:
+    """The ``sentences`` section of ``structure.yaml``, compiled for :func:`split_sentences`.
+
+    ``boundary`` finds, in one pass, every newline and every run of terminators
+    (group ``run``) with the closing quotes/brackets after it; ``pair_chars`` finds
+    the characters of the quote/bracket pairs, the only ones the depth check reads.
+    """
+
+    boundary: re.Pattern[str]
+    ellipsis: frozenset[str]
+    pair_chars: re.Pattern[str]
+    piece: re.Pattern[str]  # a sentence up to and with its terminator run and closers
+    mark: re.Pattern[str]  # a terminator or ellipsis
+    special: re.Pattern[str]  # an ellipsis or a pair character: the cases to look into
+    ellipsis_re: re.Pattern[str] | None
+    # Whether no opener is also a terminator or closer, which the one-findall path of
+    # split_sentences relies on (a run cannot then end inside a pair without a
+    # terminator inside it).
+    disjoint: bool
+    openers: dict[str, str]  # opener -> closer
+    closer_of: dict[str, str]  # closer -> opener
+
+
 @dataclass(frozen=True)
 class StructureConfig:
-    """``structure.yaml``, compiled. ``raw`` keeps the parsed YAML for other sections."""
+    """``structure.yaml``, compiled. ``raw`` keeps the parsed YAML for other sections.
+
+    ``heading_start`` is every family pattern in one alternation, each inside a group
+    ``_h<index>`` (the families' own group names removed): one ``match`` tells whether
+    any family, and which one first, matches the start of a text; ``None`` when the
+    patterns cannot be combined (then each family is tried in turn).
+    """
 
     raw: dict[str, Any]
     families: tuple[Family, ...]
     clause_end: re.Pattern[str]
     max_chars: int
-    role_patterns: tuple[tuple[re.Pattern[str], str], ...]
+    role_patterns: Keywords
     weak_patterns: tuple[tuple[re.Pattern[str], str], ...]
     conjunction: re.Pattern[str]
     neutral: re.Pattern[str]
-    cue_patterns: tuple[tuple[re.Pattern[str], str], ...]
+    cue_patterns: Keywords
     patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    heading_start: re.Pattern[str] | None = None
+    sentences: SentenceRules | None = None
+    tails: dict[str, TailSearch] = field(default_factory=dict)  # end-anchored join rules
 
 
 def _family(raw: dict[str, Any]) -> Family:
@@ -166,13 +244,33 @@ def _family(raw: dict[str, Any]) -> Family:
     )
 
 
-def _keyword_patterns(section: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    out: list[tuple[re.Pattern[str], str]] = []
+def _keyword_patterns(section: dict[str, Any]) -> Keywords:
+    out: list[Keyword] = []
     for role, words in section.get("keywords", {}).items():
-        out.extend((re.compile(re.escape(w)), role) for w in words)
+        out.extend((re.compile(re.escape(w)), role, w) for w in words)
     for role, regexes in section.get("patterns", {}).items():
-        out.extend((re.compile(rx), role) for rx in regexes)
-    return tuple(out)
+        out.extend((re.compile(rx), role, None) for rx in regexes)
+    return Keywords.build(tuple(out))
+
+
+def _sentence_rules(raw: dict[str, Any]) -> SentenceRules:
+    marks = re.escape(raw["terminators"] + raw["ellipsis"])
+    closers = re.escape(raw["closers"])
+    pair_chars = re.escape("".join(raw["pairs"]))
+    openers = {p[0] for p in raw["pairs"]}
+    special = re.escape(raw["ellipsis"]) + pair_chars
+    return SentenceRules(
+        boundary=re.compile(f"\n|(?P<run>[{marks}]+)[{closers}]*"),
+        ellipsis=frozenset(raw["ellipsis"]),
+        pair_chars=re.compile(f"[{pair_chars}]"),
+        piece=re.compile(f"[^{marks}\n]*(?:[{marks}]+[{closers}]*)?"),
+        mark=re.compile(f"[{marks}]"),
+        special=re.compile(f"[{special}]" if special else "(?!)"),  # (?!) never matches
+        ellipsis_re=re.compile(f"[{re.escape(raw['ellipsis'])}]") if raw["ellipsis"] else None,
+        disjoint=openers.isdisjoint(raw["terminators"] + raw["ellipsis"] + raw["closers"]),
+        openers={p[0]: p[1] for p in raw["pairs"]},
+        closer_of={p[1]: p[0] for p in raw["pairs"]},
+    )
 
 
 @cache
@@ -186,11 +284,12 @@ def load_structure_config(path: str | None = None) -> StructureConfig:
     ['cn_dun', 'paren_cn', 'arabic']
     """
     raw = yaml.safe_load(Path(path or DEFAULT_STRUCTURE_PATH).read_text(encoding="utf-8"))
-    head, roles = raw["headings"], raw["roles"]
+    head, roles, join = raw["headings"], raw["roles"], raw["headings"]["join"]
     weak = {"weak": roles.get("weak", {})}
+    families = tuple(_family(f) for f in head["families"])
     return StructureConfig(
         raw=raw,
-        families=tuple(_family(f) for f in head["families"]),
+        families=families,
         clause_end=re.compile(head["clause_end"]),
         max_chars=int(head["max_chars"]),
         role_patterns=_keyword_patterns(roles),
@@ -204,7 +303,13 @@ def load_structure_config(path: str | None = None) -> StructureConfig:
             "label_forbidden": re.compile(head["label"]["forbidden"]),
             "subtitle_forbidden": re.compile(head["subtitle"]["forbidden"]),
             "lead_end": re.compile(roles["lead_end"]),
+            "sentence_end": re.compile(join["sentence_end"]),
         },
+        tails={
+            name: TailSearch(re.compile(join[name])) for name in ("continuation_end", "bare_end")
+        },
+        heading_start=alternation([f.pattern for f in families], "_h"),
+        sentences=_sentence_rules(raw["sentences"]),
     )
 
 
@@ -260,12 +365,16 @@ def _ordinal(match: re.Match[str], family: Family) -> int | None:
 # --------------------------------------------------------------------------- roles
 
 
-def _role_matches(text: str, patterns: tuple[tuple[re.Pattern[str], str], ...]):
+def _role_matches(text: str, patterns: Keywords) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, role) matches, longest first at each position."""
-    found = sorted(
-        ((m.start(), m.end(), role) for rx, role in patterns for m in rx.finditer(text)),
-        key=lambda t: (t[0], t[0] - t[1]),
-    )
+    items = patterns.items
+    found = [
+        (m.start(), m.end(), role)
+        for rx, role, literal in (items[i] for i in patterns.candidates(text))
+        if literal is None or literal in text  # a keyword absent from the text: skip its regex
+        for m in rx.finditer(text)
+    ]
+    found.sort(key=lambda t: (t[0], t[0] - t[1]))  # stable: ties keep pattern order
     chosen: list[tuple[int, int, str]] = []
     for start, end, role in found:
         if start >= end or (chosen and start < chosen[-1][1]):
@@ -274,14 +383,30 @@ def _role_matches(text: str, patterns: tuple[tuple[re.Pattern[str], str], ...]):
     return chosen
 
 
-def _strip_marker(text: str, cfg: StructureConfig) -> tuple[str, Family | None]:
+def _family_match(text: str, cfg: StructureConfig) -> tuple[Family, re.Match[str]] | None:
+    """The first family whose pattern matches the start of ``text``, and its match."""
+    if cfg.heading_start is not None:
+        m = cfg.heading_start.match(text)
+        if m is None:  # most lines: no family can match, one regex call says so
+            return None
+        family = cfg.families[int(m.lastgroup[2:])]  # type: ignore[index]  # a branch matched
+        return family, family.pattern.match(text)  # type: ignore[return-value]  # same match
     for family in cfg.families:
         m = family.pattern.match(text)
         if m:
-            return text[m.end() :], family
-    return text, None
+            return family, m
+    return None
 
 
+def _strip_marker(text: str, cfg: StructureConfig) -> tuple[str, Family | None]:
+    found = _family_match(text, cfg)
+    if found is None:
+        return text, None
+    family, m = found
+    return text[m.end() :], family
+
+
+@lru_cache(maxsize=65536)  # headings repeat (numbering lists, compilations of one template)
 def classify_roles(heading_simplified: str) -> tuple[str, ...]:
     """All roles a heading names, in reading order; ``()`` if it names none.
 
@@ -416,6 +541,7 @@ def is_label(simple: str) -> bool:
     return bool(_role_matches(simple, cfg.role_patterns))
 
 
+@lru_cache(maxsize=8192)  # each line is asked for several times (joining, parsing, titles)
 def match_heading(simple: str) -> HeadingMatch | None:
     """The heading at the start of a Simplified text, ignoring list state.
 
@@ -428,10 +554,9 @@ def match_heading(simple: str) -> HeadingMatch | None:
     True
     """
     cfg = load_structure_config()
-    for family in cfg.families:
-        m = family.pattern.match(simple)
-        if not m:
-            continue
+    found = _family_match(simple, cfg)
+    if found is not None:
+        family, m = found
         end = _clause_end(simple, m.end(), cfg)
         if end - m.end() > cfg.max_chars:
             return None
@@ -461,12 +586,27 @@ def is_subtitle(simple: str) -> bool:
 # --------------------------------------------------------------------- broken lines
 
 
+@lru_cache(maxsize=16)
+def _pair_scanner(
+    pairs: tuple[str, ...],
+) -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
+    """(regex of the pair characters, opener -> closer, closer -> opener) of ``pairs``."""
+    chars = re.compile(f"[{re.escape(''.join(pairs))}]")
+    return chars, {p[0]: p[1] for p in pairs}, {p[1]: p[0] for p in pairs}
+
+
 def _unclosed(text: str, pairs: list[str]) -> str | None:
-    """The closer of the last unclosed opening quote/bracket in ``text``, if any."""
+    """The closer of the last unclosed opening quote/bracket in ``text``, if any.
+
+    Examples
+    --------
+    >>> _unclosed("制止“走", ["“”", "()"]), _unclosed("“甲”(乙)", ["“”", "()"])
+    ('”', None)
+    """
     stack: list[str] = []
-    closers = {p[1]: p[0] for p in pairs}
-    openers = {p[0]: p[1] for p in pairs}
-    for ch in text:
+    chars, openers, closers = _pair_scanner(tuple(pairs))
+    # Only the pair characters matter: let the regex engine skip the rest.
+    for ch in chars.findall(text):
         if ch in openers:
             stack.append(ch)
         elif ch in closers and stack and stack[-1] == closers[ch]:
@@ -476,17 +616,21 @@ def _unclosed(text: str, pairs: list[str]) -> str | None:
 
 def _continues(prev: str, nxt: str) -> bool:
     """Whether Simplified line ``nxt`` continues line ``prev`` (see :func:`join_broken_lines`)."""
-    cfg = load_structure_config().raw["headings"]["join"]
+    structure = load_structure_config()
+    cfg, rx = structure.raw["headings"]["join"], structure.patterns
     if match_heading(nxt) is not None:
         return False
-    closer = _unclosed(prev, cfg["pairs"])
-    if closer is not None and closer in nxt:
+    # Only a closer that occurs in ``nxt`` can join; most lines hold none of them, and
+    # then scanning ``prev`` for unclosed quotes is not needed.
+    if any(pair[1] in nxt for pair in cfg["pairs"]):
+        closer = _unclosed(prev, cfg["pairs"])
+        if closer is not None and closer in nxt:
+            return True
+    if structure.tails["continuation_end"].search(prev):
         return True
-    if re.search(cfg["continuation_end"], prev):
-        return True
-    if not re.search(cfg["bare_end"], prev):
+    if not structure.tails["bare_end"].search(prev):
         return False
-    sentences = re.split(cfg["sentence_end"], prev)
+    sentences = rx["sentence_end"].split(prev)
     return len(sentences) > 1 and match_heading(sentences[-1].strip()) is None
 
 
@@ -505,15 +649,22 @@ def join_broken_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     >>> join_broken_lines([(1, "一、存在的问题"), (2, "干部作风不实。")])
     [(1, '一、存在的问题'), (2, '干部作风不实。')]
     """
-    out: list[tuple[int, str]] = []
+    return [(line_no, text) for line_no, text, _ in _join_lines(lines)]
+
+
+def _join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str, str | None]]:
+    """:func:`join_broken_lines`, with each line's :func:`simplified_aligned` text, or
+    ``None`` for a joined line (converting the joined text may differ from joining the
+    converted parts, at a phrase across the break)."""
+    out: list[tuple[int, str, str | None]] = []
     prev_simple = ""
     for line_no, text in lines:
         simple = simplified_aligned(text)
         if out and _continues(prev_simple, simple):
-            out[-1] = (out[-1][0], out[-1][1] + text)
+            out[-1] = (out[-1][0], out[-1][1] + text, None)
             prev_simple += simple
         else:
-            out.append((line_no, text))
+            out.append((line_no, text, simple))
             prev_simple = simple
     return out
 
@@ -532,10 +683,19 @@ class _Open:
     roles: tuple[str, ...]
     current: str
     has_body: bool = False
+    path: str = ""  # the dotted section path down to this entry (see _Parser._section)
 
 
 def _title(text: str, match: HeadingMatch) -> str:
     return text[match.marker_end : match.clause_end].strip().rstrip("，,、:：。；;")
+
+
+@cache
+def _midline_screen() -> re.Pattern[str] | None:
+    """The families that may start mid-line as one alternation: where it finds nothing,
+    :meth:`_Parser.find_midline` cannot either (``None``: no screen)."""
+    families = load_structure_config().families
+    return start_screen([f.pattern for f in families if f.midline])
 
 
 class _Parser:
@@ -546,6 +706,8 @@ class _Parser:
         self.stack: list[_Open] = []
         terminators = self.cfg.raw["sentences"]["terminators"]
         self.sentence_end = set(terminators) | {" "}
+        self.midline_families = [f for f in self.cfg.families if f.midline]
+        self.midline_screen = _midline_screen()
 
     # -- list state
     def _is_open(self, family_id: str) -> bool:
@@ -596,7 +758,9 @@ class _Parser:
         roles, current = self._roles(depth, own)
         previous = self.stack[depth] if depth < len(self.stack) else None
         path_num = h.num if h.num is not None else (previous.path_num + 1 if previous else 1)
-        entry = _Open(h.family.id, h.num, path_num, title, roles, current)
+        # The entries below ``depth`` stay, so the parent's path is final: extend it.
+        path = f"{self.stack[depth - 1].path}.{path_num}" if depth > 0 else str(path_num)
+        entry = _Open(h.family.id, h.num, path_num, title, roles, current, path=path)
         del self.stack[depth:]
         self.stack.append(entry)
         return entry
@@ -605,7 +769,8 @@ class _Parser:
     def _section(self) -> tuple[str, str]:
         if not self.stack:
             return "", ""
-        return ".".join(str(e.path_num) for e in self.stack), self.stack[-1].title
+        top = self.stack[-1]
+        return top.path, top.title  # == ".".join(str(e.path_num) for e in self.stack)
 
     def heading_paragraph(self, line_no: int, text: str, h: HeadingMatch, simple: str) -> Paragraph:
         entry = self.place(h, text, simple)
@@ -640,10 +805,11 @@ class _Parser:
 
     def find_midline(self, simple: str, start: int) -> int | None:
         """Earliest position after ``start`` where a mid-line heading begins."""
+        screen = self.midline_screen
+        if screen is not None and screen.search(simple, max(start, 1)) is None:
+            return None  # most paragraphs: no family that may start mid-line occurs at all
         best: int | None = None
-        for family in self.cfg.families:
-            if not family.midline:
-                continue
+        for family in self.midline_families:
             for m in family.pattern.finditer(simple, max(start, 1)):
                 if best is not None and m.start() >= best:
                     break
@@ -660,12 +826,14 @@ class _Parser:
         nxt = match_heading(simple[h.clause_end + 1 :])
         return h.clause_end if nxt is not None and self.accepts(nxt) else None
 
-    def feed(self, line_no: int, text: str) -> list[Paragraph]:
-        """Paragraphs of one (joined) line."""
+    def feed(self, line_no: int, text: str, simple: str | None = None) -> list[Paragraph]:
+        """Paragraphs of one (joined) line; ``simple`` is its :func:`simplified_aligned`
+        when the caller has it."""
         out: list[Paragraph] = []
         rest, whole = text, True
         while rest:
-            simple = simplified_aligned(rest)
+            if not whole or simple is None:
+                simple = simplified_aligned(rest)
             h = match_heading(simple)
             h = h if h is not None and self.accepts(h) else None
             split = self._split_point(simple, h)
@@ -673,7 +841,8 @@ class _Parser:
                 out.append(self.subtitle_paragraph(line_no, rest))
                 break
             end = split or len(rest)
-            paragraph = self._paragraph(line_no, rest[:end].strip(), h)
+            body = rest[:end].strip()
+            paragraph = self._paragraph(line_no, body, h, simple if body == rest else None)
             cut = self._cue_cut(simple[:end], h) if h is not None else None
             if cut is not None:
                 paragraph.text, end = rest[:cut].strip(), cut
@@ -700,6 +869,9 @@ class _Parser:
 
     def find_midline_after(self, simple: str, h: HeadingMatch) -> int | None:
         """Mid-line heading after heading ``h`` (whose number then counts as open)."""
+        screen = self.midline_screen
+        if screen is not None and screen.search(simple, max(h.clause_end, 1)) is None:
+            return None  # nothing to find: skip building the trial stack
         saved = list(self.stack)
         entry = _Open(h.family.id, h.num, 0, "", (OTHER,), OTHER)
         self.stack = [*self.stack[: self._depth(h)], entry]
@@ -708,8 +880,10 @@ class _Parser:
         finally:
             self.stack = saved
 
-    def _paragraph(self, line_no: int, text: str, h: HeadingMatch | None) -> Paragraph:
-        simple = simplified_aligned(text)
+    def _paragraph(
+        self, line_no: int, text: str, h: HeadingMatch | None, simple: str | None = None
+    ) -> Paragraph:
+        simple = simplified_aligned(text) if simple is None else simple
         if h is not None:
             return self.heading_paragraph(line_no, text, h, simple)
         return self.body_paragraph(line_no, text, simple)
@@ -743,52 +917,33 @@ def parse_structure(lines: list[tuple[int, str]]) -> list[Paragraph]:
     """
     parser = _Parser()
     out: list[Paragraph] = []
-    for line_no, text in join_broken_lines(lines):
-        out.extend(parser.feed(line_no, text))
+    for line_no, text, simple in _join_lines(lines):
+        out.extend(parser.feed(line_no, text, simple))
     return out
 
 
 # ------------------------------------------------------------------------ sentences
 
 
-def _depths(text: str, pairs: list[str]) -> list[int]:
-    """Nesting depth after each character, counting matched quote/bracket pairs only."""
-    openers = {p[0]: p[1] for p in pairs}
-    closer_of = {p[1]: p[0] for p in pairs}
+def _matched_pairs(text: str, rules: SentenceRules) -> list[tuple[int, int]]:
+    """(opener, closer) positions of the matched quote/bracket pairs in ``text``.
+
+    A closer matches the innermost open opener of its kind and closes everything
+    opened after it; unmatched closers and openers are ignored.
+    """
     stack: list[int] = []
-    matched: dict[int, int] = {}
-    for i, ch in enumerate(text):
-        if ch in openers:
+    matched: list[tuple[int, int]] = []
+    for m in rules.pair_chars.finditer(text):  # only the pair characters matter
+        ch, i = m.group(), m.start()
+        if ch in rules.openers:
             stack.append(i)
-        elif ch in closer_of:
+        elif ch in rules.closer_of:
             for k in range(len(stack) - 1, -1, -1):
-                if text[stack[k]] == closer_of[ch]:
-                    matched[stack[k]] = i
+                if text[stack[k]] == rules.closer_of[ch]:
+                    matched.append((stack[k], i))
                     del stack[k:]
                     break
-    delta = [0] * (len(text) + 1)
-    for start, end in matched.items():
-        delta[start] += 1
-        delta[end] -= 1
-    depths, depth = [], 0
-    for i in range(len(text)):
-        depth += delta[i]
-        depths.append(depth)
-    return depths
-
-
-def _sentence_end(text: str, i: int, cfg: dict[str, Any]) -> int | None:
-    """End (exclusive) of a sentence whose terminator run starts at ``i``, else None."""
-    marks = cfg["terminators"] + cfg["ellipsis"]
-    j = i
-    while j < len(text) and text[j] in marks:
-        j += 1
-    only_ellipsis = all(c in cfg["ellipsis"] for c in text[i:j])
-    while j < len(text) and text[j] in cfg["closers"]:
-        j += 1
-    if only_ellipsis and j < len(text) and text[j] != "\n":
-        return None  # an ellipsis ends a sentence only at the end of a line
-    return j
+    return matched
 
 
 def split_sentences(text: str) -> list[str]:
@@ -822,23 +977,39 @@ def split_sentences(text: str) -> list[str]:
     >>> split_sentences("  ")
     []
     """
-    cfg = load_structure_config().raw["sentences"]
-    depths = _depths(text, cfg["pairs"])
+    rules = load_structure_config().sentences
+    assert rules is not None  # always built by load_structure_config
+    # Without an ellipsis and without a terminator inside quotes every terminator run
+    # ends a sentence, so one findall cuts them all (and skips each newline).
+    if rules.special.search(text) is None:  # no ellipsis, quote or bracket at all
+        return [s for s in map(str.strip, rules.piece.findall(text)) if s]
+    pairs = _matched_pairs(text, rules) if rules.pair_chars.search(text) else []
+    if (
+        rules.disjoint
+        and (rules.ellipsis_re is None or rules.ellipsis_re.search(text) is None)
+        and not any(rules.mark.search(text, a, b) for a, b in pairs)
+    ):
+        return [s for s in map(str.strip, rules.piece.findall(text)) if s]
+    return _split_at_boundaries(text, rules, pairs)
+
+
+def _split_at_boundaries(
+    text: str, rules: SentenceRules, pairs: list[tuple[int, int]]
+) -> list[str]:
+    """:func:`split_sentences` checking each terminator run (ellipses, quotes)."""
     sentences: list[str] = []
-    start = i = 0
-    while i < len(text):
-        ch = text[i]
-        end: int | None = None
-        if ch == "\n":
-            end = i
-        elif ch in cfg["terminators"] or ch in cfg["ellipsis"]:
-            end = _sentence_end(text, i, cfg)
-            if end is not None and depths[end - 1] > 0:
-                end = None
-        if end is None:
-            i += 1
-            continue
+    start = 0
+    for m in rules.boundary.finditer(text):
+        run = m.group("run")
+        if run is None:  # a newline always ends a sentence, and is dropped
+            end, start_next = m.start(), m.end()
+        else:  # a terminator run with its closers
+            end = start_next = m.end()
+            if rules.ellipsis.issuperset(run) and end < len(text) and text[end] != "\n":
+                continue  # an ellipsis ends a sentence only at the end of a line
+            if any(a <= end - 1 < b for a, b in pairs):
+                continue  # inside quotes/brackets (a closer right after it is outside)
         sentences.append(text[start:end].strip())
-        start = i = max(end, i + 1)
+        start = start_next
     sentences.append(text[start:].strip())
     return [s for s in sentences if s]

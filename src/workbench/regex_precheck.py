@@ -1,0 +1,341 @@
+"""Cheap, exact pre-checks before running a regex: the literal text it cannot match without.
+
+Many rule regexes (boilerplate rules, article markers) are tried on every line and
+almost never match. Python's regex engine cannot skip a line quickly when a pattern
+starts with a look-behind, a lazy ``.*?`` or an alternation of anchored branches, so
+such a pattern costs microseconds per line. But a pattern such as
+``(?P<title>.*?)\\s*【第(?P<num>…)篇】`` can only match a text that contains ``【第``
+and ``篇】``: checking that with ``in`` (a C substring search) first is far cheaper.
+
+:func:`needed_literals` reads the pattern's parse tree and returns, per top-level
+alternative, the literal strings every match of that alternative contains.
+:class:`Precheck` wraps a compiled pattern: ``may_match(text)`` is ``False`` only when
+no alternative's literals all occur in ``text``, in which case ``search``, ``match``
+and ``fullmatch`` (on the whole text or any slice of it) all fail. Literals under a
+repeat that may run zero times, inside classes, look-arounds or case-insensitive
+parts are simply not required, so the check can only be too permissive, never wrong.
+
+Examples
+--------
+>>> check = Precheck(re.compile(r"(?P<title>.*?)\\s*【第(?P<num>\\d+)篇】"))
+>>> check.literals
+(('【第', '篇】'),)
+>>> check.may_match("宗旨意识淡化原因个人剖析【第二篇】"), check.may_match("正文。")
+(True, False)
+>>> Precheck(re.compile("扫一扫|^[(（]责编[:：]|^相关专题$")).literals
+(('扫一扫',), ('责编',), ('相关专题',))
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import product
+from typing import Any
+
+try:  # the parser behind ``re`` (Python 3.11+; ``sre_parse`` before)
+    from re import _constants as _c
+    from re import _parser as _p
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _p  # type: ignore[no-redef]
+
+#: At most this many alternatives are kept; beyond it a branch adds no requirement.
+MAX_ALTERNATIVES = 16
+
+Alternatives = list[tuple[str, ...]]  # any one tuple's literals must all occur
+
+_REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)}
+
+
+def _both(left: Alternatives, right: Alternatives) -> Alternatives:
+    """Requirements of two consecutive parts: every pairing of their alternatives."""
+    if len(left) * len(right) > MAX_ALTERNATIVES:  # too many: keep the left part's only
+        return left
+    return [a + b for a, b in product(left, right)]
+
+
+def _sequence(items: list, ignore_case: bool) -> Alternatives:
+    """Alternatives of literals a parsed sequence needs (``[()]``: none known)."""
+    need: Alternatives = [()]
+    run: list[str] = []  # consecutive literals form one substring
+
+    def flush() -> None:
+        nonlocal need
+        if run:
+            need = [(*alt, "".join(run)) for alt in need]
+            run.clear()
+
+    for op, av in items:
+        if op is _c.LITERAL and not ignore_case:
+            run.append(chr(av))
+            continue
+        flush()
+        if op is _c.SUBPATTERN:
+            add_flags, sub = av[1], av[3]
+            need = _both(need, _sequence(list(sub), ignore_case or bool(add_flags & re.I)))
+        elif op in _REPEATS and av[0] >= 1:  # runs at least once
+            need = _both(need, _sequence(list(av[2]), ignore_case))
+        elif op is _c.BRANCH:
+            branches = [_sequence(list(b), ignore_case) for b in av[1]]
+            either = [alt for b in branches for alt in b]
+            need = _both(need, either) if len(either) <= MAX_ALTERNATIVES else need
+        # Anything else (classes, anchors, look-arounds, back-references) needs nothing.
+    flush()
+    return need
+
+
+def needed_literals(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...] | None:
+    """Per alternative, the literal strings every match of ``pattern`` contains.
+
+    ``None`` when nothing is known (some alternative needs no literal, or the
+    pattern cannot be analysed), i.e. any text may match.
+
+    Examples
+    --------
+    >>> needed_literals(re.compile(r"^文章标题[:：]\\s*(?P<value>.+)$"))
+    (('文章标题',),)
+    >>> needed_literals(re.compile(r"^七一社区\\s*(注册|登录)"))
+    (('七一社区', '注册'), ('七一社区', '登录'))
+    >>> needed_literals(re.compile(r"\\d+年")) is None, needed_literals(re.compile(r"(?i)ab"))
+    (False, None)
+    """
+    if not isinstance(pattern.pattern, str):
+        return None
+    try:
+        parsed = _p.parse(pattern.pattern, pattern.flags)
+    except Exception:  # an unknown parser version: no pre-check
+        return None
+    need = _sequence(list(parsed), bool(pattern.flags & re.I))
+    if not need or any(not alt for alt in need):
+        return None
+    # Repeated literals and alternatives (a branch that needs nothing leaves two
+    # equal ones) are harmless but dropped to keep the check short.
+    return tuple(dict.fromkeys(tuple(dict.fromkeys(alt)) for alt in need))
+
+
+@dataclass(frozen=True)
+class Precheck:
+    """A compiled pattern with the literals it needs (see the module notes)."""
+
+    pattern: re.Pattern[str]
+    literals: tuple[tuple[str, ...], ...] | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "literals", needed_literals(self.pattern))
+
+    def may_match(self, text: str) -> bool:
+        """False only when ``pattern`` cannot match ``text`` or any part of it."""
+        literals = self.literals
+        if literals is None:
+            return True
+        for alt in literals:  # plain loops: this runs per line and rule, generators cost more
+            for lit in alt:
+                if lit not in text:
+                    break
+            else:
+                return True
+        return False
+
+
+def screen(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One regex found in every text that any of ``patterns`` can match.
+
+    An alternation of the longest needed literal of each pattern's alternatives: a
+    text where it finds nothing lacks a literal of every alternative of every
+    pattern, so none of them can match. One such search per line (the regex engine
+    skips ahead to the literals' first characters) replaces a search per pattern.
+    ``None`` when some pattern needs no literal (then nothing can be screened).
+
+    Examples
+    --------
+    >>> rx = screen([re.compile("^相关专题$"), re.compile("扫一扫|^[(（]责编")])
+    >>> rx.search("使用微信扫一扫") is not None, rx.search("干群关系") is None
+    (True, True)
+    >>> screen([re.compile("相关"), re.compile(r"\\d+")]) is None
+    True
+    """
+    keys: set[str] = set()
+    for pattern in patterns:
+        literals = needed_literals(pattern)
+        if literals is None:
+            return None
+        keys.update(max(alt, key=len) for alt in literals)
+    if not keys:
+        return None
+    return re.compile("|".join(re.escape(k) for k in sorted(keys, key=lambda k: (-len(k), k))))
+
+
+def end_anchored_width(pattern: re.Pattern[str]) -> int | None:
+    """The longest match of a pattern anchored at the end (``…$``), else ``None``.
+
+    Such a match ends at the end of the text (or before a final newline), so it starts
+    at most ``width + 1`` characters before the end: :class:`TailSearch` searches
+    there only instead of trying every position of a long text.
+
+    Examples
+    --------
+    >>> end_anchored_width(re.compile("[，,、]$")), end_anchored_width(re.compile("(意义|背景)$"))
+    (1, 2)
+    >>> end_anchored_width(re.compile("a+$")) is None, end_anchored_width(re.compile("(?m)a$"))
+    (True, None)
+    """
+    if not isinstance(pattern.pattern, str) or pattern.flags & re.M:
+        return None
+    try:
+        parsed = _p.parse(pattern.pattern, pattern.flags)
+    except Exception:  # an unknown parser version: search everywhere
+        return None
+    items = list(parsed)
+    if not items or items[-1] not in ((_c.AT, _c.AT_END), (_c.AT, _c.AT_END_STRING)):
+        return None
+    width = parsed.getwidth()[1]
+    return width if width < _c.MAXREPEAT else None
+
+
+@dataclass(frozen=True)
+class TailSearch:
+    """``pattern.search`` that, for an end-anchored pattern, starts near the end.
+
+    Searching from a later ``pos`` keeps the whole text as context (anchors and
+    look-behinds still see the real start), so the result is that of a full search.
+
+    Examples
+    --------
+    >>> tail = TailSearch(re.compile("[，,、]$"))
+    >>> tail.width, tail.search("甲，乙，") is not None, tail.search("甲，乙") is None
+    (1, True, True)
+    """
+
+    pattern: re.Pattern[str]
+    width: int | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "width", end_anchored_width(self.pattern))
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """``pattern.search(text)``."""
+        if self.width is None:
+            return self.pattern.search(text)
+        return self.pattern.search(text, max(0, len(text) - self.width - 1))
+
+
+_GROUP_NAME = re.compile(r"\(\?P<\w+>")
+_BACKREFERENCE = re.compile(r"\(\?P=|\\\d")
+
+
+def alternation(
+    patterns: list[re.Pattern[str]], prefix: str = "_p", capture: bool = True
+) -> re.Pattern[str] | None:
+    r"""``patterns`` as one alternation, branch ``i`` in a group ``<prefix><i>``.
+
+    One ``match``/``search`` of the alternation tells whether any pattern matches
+    (a cheap pre-check before trying them one by one), and on ``match`` which one
+    first: an alternation tries its branches in order and keeps the first that
+    matches, and ``lastgroup`` names that branch. The patterns' own group names are
+    removed; with ``capture=False`` the branches are plain ``(?:…)`` (capturing costs
+    time at every position a ``search`` tries, when only *whether* matters). ``None``
+    when the patterns cannot be combined exactly (back-references, global inline flags
+    or differing flags); callers then try each pattern.
+
+    Examples
+    --------
+    >>> rx = alternation([re.compile(r"(?P<num>\d+)\."), re.compile(r"[(](?P<num>\d+)[)]")])
+    >>> rx.match("(2)甲").lastgroup, rx.search("甲乙") is None
+    ('_p1', True)
+    """
+    sources = [p.pattern for p in patterns]
+    if not sources or len({p.flags for p in patterns}) > 1:
+        return None
+    if any(_BACKREFERENCE.search(src) for src in sources):
+        return None
+    plain = []
+    for pattern, src in zip(patterns, sources, strict=True):
+        stripped, renamed = _GROUP_NAME.subn("(?:", src)
+        if renamed != len(pattern.groupindex):  # e.g. an escaped "\\(?P<": do not guess
+            return None
+        plain.append(stripped)
+    branches = (f"{f'(?P<{prefix}{i}>' if capture else '(?:'}{src})" for i, src in enumerate(plain))
+    try:
+        return re.compile("|".join(branches), patterns[0].flags)
+    except re.error:  # e.g. a pattern with global inline flags: no shortcut
+        return None
+
+
+def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The characters a match of ``pattern`` can start with; ``None`` if not known.
+
+    Known when the pattern starts with a literal, a class of literals and small
+    ranges, a non-empty group or a repeat that runs at least once of those, or a
+    branch of such; not for case-insensitive patterns, anchors, look-arounds or
+    categories (``\\d``, ``\\w``).
+
+    Examples
+    --------
+    >>> sorted(first_chars(re.compile(r"(?P<num>[一二三]{1,3})、|问题|[(（]")))
+    ['(', '一', '三', '二', '问', '（']
+    >>> first_chars(re.compile(r"\\d+")) is None, first_chars(re.compile(r"a?b")) is None
+    (True, True)
+    """
+    if not isinstance(pattern.pattern, str) or pattern.flags & re.I:
+        return None
+    try:
+        parsed = _p.parse(pattern.pattern, pattern.flags)
+    except Exception:  # an unknown parser version: nothing known
+        return None
+    return _first(parsed)
+
+
+def _first(sub: Any) -> frozenset[str] | None:  # sub: a re._parser.SubPattern
+    """First characters of a parsed sequence (see :func:`first_chars`)."""
+    items = list(sub)
+    if not items or sub.getwidth()[0] == 0:
+        return None
+    op, av = items[0]
+    if op == _c.LITERAL:
+        return frozenset(chr(av))
+    if op == _c.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind == _c.LITERAL:
+                chars.add(chr(value))
+            elif kind == _c.RANGE and value[1] - value[0] < 4096:
+                chars.update(chr(c) for c in range(value[0], value[1] + 1))
+            else:  # a negated class or a category: too many to list
+                return None
+        return frozenset(chars)
+    if op == _c.SUBPATTERN:
+        return None if av[1] & re.I else _first(av[3])
+    if op in _REPEATS:
+        return _first(av[2]) if av[0] >= 1 else None
+    if op == _c.BRANCH:
+        firsts = [_first(b) for b in av[1]]
+        return None if any(f is None for f in firsts) else frozenset().union(*firsts)
+    return None
+
+
+def start_screen(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """A regex whose ``search(text, pos)`` finds something exactly when one of
+    ``patterns`` matches somewhere at or after ``pos``, but fast.
+
+    A plain alternation tries every branch at every position. This one starts with a
+    class of the patterns' first characters, which lets the regex engine skip ahead
+    to those characters in C, and checks the alternation only there (a look-ahead
+    inside a one-character look-behind, so it runs at the character just consumed).
+    ``None`` when the first characters are not known (:func:`first_chars`).
+
+    Examples
+    --------
+    >>> rx = start_screen([re.compile(r"(?P<num>[一二三]{1,3})、"), re.compile("问题[一二]")])
+    >>> rx.search("甲。二、乙", 1) is not None, rx.search("一是甲问题", 1) is None
+    (True, True)
+    """
+    firsts = [first_chars(p) for p in patterns]
+    combined = alternation(patterns, capture=False)
+    if combined is None or not firsts or any(f is None for f in firsts):
+        return None
+    chars = "".join(re.escape(c) for c in sorted(frozenset().union(*firsts)))  # type: ignore[arg-type]
+    try:
+        return re.compile(f"[{chars}](?<=(?={combined.pattern})[\\s\\S])", combined.flags)
+    except re.error:  # a look-ahead the engine refuses inside a look-behind
+        return None

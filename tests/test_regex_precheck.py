@@ -1,0 +1,136 @@
+"""The literal pre-checks: never wrong on the rule patterns, seeds and random text."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from workbench import config
+from workbench.boilerplate import load_rules
+from workbench.regex_precheck import (
+    Precheck,
+    TailSearch,
+    alternation,
+    first_chars,
+    needed_literals,
+    screen,
+    start_screen,
+)
+from workbench.structure import load_structure_config
+
+
+def rule_patterns() -> list[re.Pattern[str]]:
+    """Every regex of the bundled rule files that a pre-check may guard."""
+    cfg = load_structure_config()
+    patterns = [r.pattern for r in load_rules()]
+    patterns += [re.compile(m["pattern"]) for m in cfg.raw["articles"]["markers"]]
+    patterns += [f.pattern for f in cfg.families]
+    patterns += [rx for rx, _ in cfg.weak_patterns]
+    return patterns
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"^文章标题[:：]\s*(?P<value>.+)$", (("文章标题",),)),
+        (r"^七一社区\s*(注册|登录)", (("七一社区", "注册"), ("七一社区", "登录"))),
+        (
+            r"《[^》]{1,80}》\s*来源于\s*xiexiebang\.com",
+            (("《", "》", "来源于", "xiexiebang.com"),),
+        ),
+        (r"(?:ab){2}", (("ab",),)),  # a repeat that runs at least once needs its literal
+        (r"x(?:ab)?y", (("x", "y"),)),  # an optional part needs nothing
+        (r"(?=ab)\w+", None),  # a look-ahead is not counted
+        (r"(?i)ab", None),  # case-insensitive literals are not counted
+        (r"(?i:ab)c", (("c",),)),
+        (r"a|\d", None),  # one alternative needs no literal
+        (r"(a)\1", (("a",),)),
+    ],
+)
+def test_needed_literals(pattern, expected):
+    assert needed_literals(re.compile(pattern)) == expected
+
+
+def random_texts(alphabet: str, n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(n)]
+
+
+def test_precheck_never_rejects_a_match():
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(config.SEEDS_DIR.glob("*.txt"))]
+    lines = [line for text in seeds for line in text.split("\n")]
+    patterns = rule_patterns()
+    literals = "".join(
+        sorted({c for p in patterns for alt in needed_literals(p) or () for c in "".join(alt)})
+    )
+    texts = lines + random_texts(literals + "一二（）()、.：: 12甲", 3000, 1)
+    for pattern in patterns:
+        check = Precheck(pattern)
+        for text in texts:
+            if pattern.search(text):
+                assert check.may_match(text), (pattern.pattern, text)
+
+
+def test_screen_never_rejects_a_match():
+    rules = [r.pattern for r in load_rules()]
+    combined = screen(rules)
+    assert combined is not None
+    texts = random_texts("扫一责编相关专题热点关键词来源人民网分享到?：(（ ", 5000, 2)
+    for text in texts:
+        if any(p.search(text) for p in rules):
+            assert combined.search(text), text
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["[，,、]$", r"[\u4e00-\u9fff\w]$", "(意义|指导思想|背景)$", r"(?<!甲)乙\Z", "^甲$", "a+$"],
+)
+def test_tail_search_equals_full_search(pattern):
+    rx = re.compile(pattern)
+    tail = TailSearch(rx)
+    texts = random_texts("，,、甲乙a意义指导思想背景\n ", 3000, 3)
+    for text in texts:
+        full = rx.search(text)
+        got = tail.search(text)
+        assert (got and got.span()) == (full and full.span()), text
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"(?P<num>[一二]{1,3})、", "一二"),
+        (r"[(（]\s*\d", "(（"),
+        (r"问题|答案", "问答"),
+        (r"(?:ab)+c", "a"),
+        (r"[a-c]x", "abc"),
+        (r"a?b", None),  # may start with b
+        (r"\d+", None),  # a category
+        (r"[^a]", None),
+        (r"(?i)a", None),
+        (r"^a", None),
+    ],
+)
+def test_first_chars(pattern, expected):
+    got = first_chars(re.compile(pattern))
+    assert got == (None if expected is None else frozenset(expected))
+
+
+def test_start_screen_equals_any_search():
+    families = [f.pattern for f in load_structure_config().families]
+    for group in (families[:2], families[10:11], [f for f in families if "问题" in f.pattern]):
+        rx = start_screen(group)
+        assert rx is not None
+        texts = random_texts("一二三、．(（）)问题是 :：甲。12", 4000, 4)
+        for text in texts:
+            for pos in (0, 1, 4):
+                expected = any(p.search(text, pos) for p in group)
+                assert (rx.search(text, pos) is not None) == expected, (text, pos)
+
+
+def test_alternation_keeps_branch_order_and_refuses_escaped_groups():
+    rx = alternation([re.compile(r"(?P<n>\d)"), re.compile(r"(?P<n>\d+)x")], "_b")
+    assert rx.match("12x").lastgroup == "_b0"  # the first branch that matches wins
+    assert alternation([re.compile(r"\(?P<x>")]) is None  # "(?P<" that is not a group
+    assert alternation([re.compile("a"), re.compile("b", re.I)]) is None
