@@ -36,6 +36,7 @@ def test_quick_benchmark_completes_and_outputs_agree(tmp_path, capsys):
     assert "x baseline" in printed and "peak_rss_mb_self" in printed
     assert rec["identical_workers"] is True
     assert rec["identical_stream"] is True and rec["identical_stream_workers"] is True
+    assert rec["identical_stream_workers_warm"] is True
     assert rec["figures"]["pipeline_stream_workers"]["mb_s"] > 0
     assert rec["rjieba_agreement"] >= 0.99 and "tokenised identically" in printed
     assert json.loads(out.read_text(encoding="utf-8"))["corpus_mb"] >= 0.3

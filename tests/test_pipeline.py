@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import pandas as pd
@@ -9,7 +10,7 @@ import pytest
 
 from workbench.cli import main
 from workbench.corpus import load_corpus
-from workbench.pipeline import dask_client, map_partitions, partition, run_pipeline
+from workbench.pipeline import dask_client, map_partitions, partition, run_pipeline, runner, warm_up
 from workbench.readers import SourceFile
 
 
@@ -86,3 +87,11 @@ def test_cli_rejects_dask_with_scheduler(capsys):
     with pytest.raises(SystemExit):
         main(["corpus", "build", "--out", "x.parquet", "--dask", "--scheduler", "tcp://x:1"])
     assert "not allowed with" in capsys.readouterr().err
+
+
+def test_runner_keeps_its_warmed_workers_across_passes():
+    with runner(2, warm=True) as run:
+        first = set(run(warm_up, list(range(6))))
+        second = set(run(warm_up, list(range(6))))
+    # A pool started per pass would show new process ids in the second pass.
+    assert len(first | second) <= 2 and os.getpid() not in first | second

@@ -48,11 +48,12 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -332,6 +333,7 @@ def build_corpus(
     engine: str | None = None,
     skip_bad: bool = False,
     progress: bool | None = None,
+    run: Callable[..., list] | None = None,
 ) -> BuildSummary:
     """Run the whole pipeline over ``inputs`` and write its tables as Parquet parts.
 
@@ -356,6 +358,9 @@ def build_corpus(
     progress : bool, optional
         Progress bars over partitions; by default only for large corpora on an
         interactive terminal or in Jupyter, never under CI.
+    run : callable, optional
+        A started :func:`workbench.pipeline.runner` to use instead of starting one
+        from ``workers`` and ``scheduler`` (which then only size the partitions).
 
     Returns
     -------
@@ -373,7 +378,10 @@ def build_corpus(
     _check_unique_names(refs)
     parts = partition(refs, workers)
     cb = None if codebook is None else os.fspath(codebook)
-    with runner(workers, scheduler, _progress_enabled(progress, len(refs))) as run:
+    with contextlib.ExitStack() as stack:
+        if run is None:
+            show = _progress_enabled(progress, len(refs))
+            run = stack.enter_context(runner(workers, scheduler, show))
         analysed = run(
             analyse_part, list(enumerate(parts)), desc="analyse", out_dir=str(out),
             skip_bad=skip_bad, codebook=cb, unit=unit, terms=added_terms(), engine=engine,
