@@ -1,12 +1,33 @@
-"""Tests for workbench.dedup on the seed corpus and on synthetic units."""
+"""Tests for workbench.dedup on the seed corpus and on synthetic units (both methods)."""
 
 from __future__ import annotations
 
+import itertools
+import os
+import pickle
+import subprocess
+import sys
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from workbench import config, dedup
-from workbench.dedup import containment, find_duplicates, normalise_for_matching
+from workbench.dedup import (
+    MAX_MISS,
+    NUM_PERM,
+    Sketches,
+    _bands,
+    _normalise_many,
+    containment,
+    find_duplicates,
+    jaccard,
+    lsh_rows,
+    miss_probability,
+    normalise_for_matching,
+    shingles,
+    sketch_units,
+)
 from workbench.script import to_simplified
 
 ESSAY = "000_688e36ac7d55ccc2.txt"  # Traditional; body (lines 2-30) repeated as lines 31-59
@@ -219,13 +240,15 @@ def test_empty_input_and_validation():
         find_duplicates(frame("x"), text_col="missing")
 
 
+def random_texts(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    alphabet = [chr(0x4E00 + k) for k in range(3000)]
+    return ["".join(rng.choice(alphabet, size=int(rng.integers(30, 80)))) for _ in range(n)]
+
+
 def test_candidate_generation_is_not_all_pairs(monkeypatch):
     """2,000 unrelated units plus 3 planted copies: few exact Jaccard checks."""
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    alphabet = [chr(0x4E00 + k) for k in range(3000)]
-    texts = ["".join(rng.choice(alphabet, size=int(rng.integers(30, 80)))) for _ in range(2000)]
+    texts = random_texts(2000, 0)
     texts += [texts[5], replace_at(texts[17], 3, "〇"), texts[1999]]
     calls = 0
     real = dedup.jaccard
@@ -236,6 +259,216 @@ def test_candidate_generation_is_not_all_pairs(monkeypatch):
         return real(a, b)
 
     monkeypatch.setattr(dedup, "jaccard", counting)
-    dups = find_duplicates(frame(*texts))
+    dups = find_duplicates(frame(*texts), method="exact")
     assert dups["dup_of"].tolist() == ["u5", "u17", "u1999"]
     assert calls < 200  # all pairs would be ~2,000,000
+
+
+def test_fast_method_verifies_few_candidates(monkeypatch):
+    """The same for the fast method: LSH proposes a handful of pairs, not all pairs."""
+    texts = random_texts(2000, 0)
+    texts += [texts[5], replace_at(texts[17], 3, "〇"), texts[1999]]
+    verified = []
+    real = dedup._Sets.intersections
+
+    def counting(self, a, b):
+        verified.append(len(a))
+        return real(self, a, b)
+
+    monkeypatch.setattr(dedup._Sets, "intersections", counting)
+    dups = find_duplicates(frame(*texts))
+    assert dups["dup_of"].tolist() == ["u5", "u17", "u1999"]
+    assert dups["kind"].tolist() == ["exact", "near", "exact"]
+    assert 1 <= sum(verified) < 50
+
+
+# --- the fast method: same results as the exact one ---------------------------------
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0])
+def test_fast_equals_exact_on_seed_lines(threshold):
+    names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+    units = units_for(*names)
+    fast = find_duplicates(units, threshold=threshold)
+    pd.testing.assert_frame_equal(fast, find_duplicates(units, threshold=threshold, method="exact"))
+    if threshold == 0.8:
+        assert (fast["kind"] == "near").sum() >= 5 and (fast["kind"] == "exact").sum() >= 50
+
+
+def edited(text: str, rng: np.random.Generator, edits: int) -> str:
+    """``text`` with ``edits`` random substitutions, insertions or deletions."""
+    chars = list(text)
+    for _ in range(edits):
+        pos = int(rng.integers(0, len(chars)))
+        op = int(rng.integers(0, 3))
+        new = chr(0x4E00 + int(rng.integers(0, 300)))
+        if op == 0:
+            chars[pos] = new
+        elif op == 1:
+            chars.insert(pos, new)
+        elif len(chars) > 1:
+            del chars[pos]
+    return "".join(chars)
+
+
+def near_duplicate_frame(seed: int) -> pd.DataFrame:
+    """Families of near copies (1-12 edits) of random texts of 12-300 letters.
+
+    A small alphabet makes unrelated texts share shingles too, and chains of edits
+    make single-link groups whose members are not all similar to the canonical.
+    """
+    rng = np.random.default_rng(seed)
+    texts = []
+    for _ in range(60):
+        base = "".join(
+            chr(0x4E00 + int(k)) for k in rng.integers(0, 300, int(rng.integers(12, 300)))
+        )
+        family = [base]
+        for _ in range(int(rng.integers(1, 6))):
+            family.append(
+                edited(family[int(rng.integers(0, len(family)))], rng, int(rng.integers(1, 13)))
+            )
+        texts += family
+    order = rng.permutation(len(texts))
+    return frame(*[texts[k] for k in order])
+
+
+def exact_similarities(units: pd.DataFrame) -> list[float]:
+    """Jaccard of every pair of units (for thresholds right at a pair's similarity)."""
+    sets = [shingles(normalise_for_matching(t)) for t in units["text"]]
+    return sorted({jaccard(a, b) for k, a in enumerate(sets) for b in sets[:k]})
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fast_equals_exact_at_thresholds_around_the_boundary(seed):
+    units = near_duplicate_frame(seed)
+    values = [j for j in exact_similarities(units) if 0.5 <= j < 1.0]
+    rng = np.random.default_rng(seed)
+    picked = rng.choice(values, size=6, replace=False)
+    # Exactly at a pair's similarity, just above it, and fixed thresholds.
+    thresholds = [*picked, *(np.nextafter(picked[:2], 2.0) + 1e-8), 0.8, 0.9]
+    found_near = 0
+    for threshold in thresholds:
+        threshold = float(min(threshold, 1.0))
+        fast = find_duplicates(units, threshold=threshold)
+        exact = find_duplicates(units, threshold=threshold, method="exact")
+        pd.testing.assert_frame_equal(fast, exact)
+        found_near += int((fast["kind"] == "near").sum())
+    assert found_near >= 20  # the families really produce near duplicates
+
+
+def test_fast_keeps_single_link_to_the_earliest_canonical():
+    a = distinct_text(60)
+    b = replace_at(a, 20, "党")
+    c = replace_at(b, 40, "群")
+    units = frame(a, b, c, b, "无关的另一段文字内容在这里出现。")
+    fast = find_duplicates(units)
+    pd.testing.assert_frame_equal(fast, find_duplicates(units, method="exact"))
+    assert fast["dup_of"].tolist() == ["u0", "u0", "u0"]
+
+
+@pytest.mark.parametrize("min_chars", [0, 1, 3, 12])
+def test_fast_equals_exact_with_short_units(min_chars):
+    # Units shorter than the shingle length are one padded shingle each.
+    units = frame(
+        "一、", "一、", "党", "二原因", "二原因分", "二原因分析", "二原因分析", "", "", "党"
+    )
+    pd.testing.assert_frame_equal(
+        find_duplicates(units, min_chars=min_chars, ngram=5),
+        find_duplicates(units, min_chars=min_chars, ngram=5, method="exact"),
+    )
+
+
+def test_fast_is_deterministic_across_hash_seeds():
+    """Sketches depend on fixed seeds only, never on PYTHONHASHSEED."""
+    code = (
+        "import hashlib, pickle; from workbench.dedup import sketch_units; "
+        "sk = sketch_units(['a', 'b'], "
+        "['干部要深入基层联系群众了解实情', '幹部要深入基層聯繫群眾瞭解實情']); "
+        "print(hashlib.sha256(sk.text_hash.tobytes() + sk.bands.tobytes()).hexdigest())"
+    )
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, check=True)  # fmt: skip
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1
+
+
+def test_sketches_pickle_and_concatenate_to_the_one_shot_sketches():
+    names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+    units = units_for(*names)
+    ids, texts = units["id"].tolist(), units["text"].tolist()
+    whole = sketch_units(ids, texts)
+    cuts = [0, 7, 300, 301, len(ids)]
+    parts = [sketch_units(ids[a:b], texts[a:b]) for a, b in itertools.pairwise(cuts)]
+    joined = Sketches.concat([pickle.loads(pickle.dumps(p)) for p in parts])
+    assert joined.equals(whole)
+    assert whole.equals(sketch_units(ids, texts))  # deterministic
+    assert whole.sketched.sum() > 0 and whole.bands.shape == (whole.sketched.sum(), 32)
+    pd.testing.assert_frame_equal(
+        find_duplicates(units, sketches=joined), find_duplicates(units, method="exact")
+    )
+
+
+def test_precomputed_sketches_must_fit():
+    units = frame("干部要深入基层联系群众了解实情", "干部要深入基层联系群众了解实际")
+    sk = sketch_units(units["id"], units["text"])
+    with pytest.raises(ValueError, match="not of these units"):
+        find_duplicates(units.iloc[::-1], sketches=sk)
+    with pytest.raises(ValueError, match="ngram"):
+        find_duplicates(units, sketches=sk, ngram=4)
+    with pytest.raises(ValueError, match="skip units"):
+        find_duplicates(units, sketches=sk, min_chars=5)
+    with pytest.raises(ValueError, match="would miss"):
+        find_duplicates(units, sketches=sk, threshold=0.5)
+    with pytest.raises(ValueError, match="different parameters"):
+        Sketches.concat([sk, sketch_units(["x"], ["y"], ngram=4)])
+    with pytest.raises(ValueError, match="method"):
+        find_duplicates(units, method="minhash")
+    # A sketch made for a lower threshold serves a higher one.
+    low = sketch_units(units["id"], units["text"], threshold=0.6)
+    assert find_duplicates(units, sketches=low).equals(find_duplicates(units))
+
+
+def test_lsh_banding_misses_pairs_at_the_threshold_rarely():
+    assert (lsh_rows(0.8), _bands(NUM_PERM, lsh_rows(0.8))) == (4, 32)
+    assert miss_probability(0.8, 4, 32) < 1e-7
+    assert miss_probability(0.9, 4, 32) < 1e-14
+    for threshold in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+        r = lsh_rows(threshold)
+        assert miss_probability(threshold, r, _bands(NUM_PERM, r)) <= MAX_MISS
+
+
+# --- the vectorised normalisation ---------------------------------------------------
+
+TRICKY = [
+    "1.密切聯繫群眾，「怎麼聯繫」? ①ＡＢＣ 2013年",
+    "① 一、Ｃadre  Ｍasses！",
+    "e\u0301 café ﬁne ㍻ ㈱ ½ Σίσυφος ΣΑΣ İstanbul ß",
+    "\u1100\u1161\u11a8 한국어 \u3131\u314f ｶﾞｷﾞ",
+    "𠀀𠀁𡃁 CJK extension B 𪚥 and 😀",
+    "   \n\t",
+    "",
+    "ǅ ǈ ᾈ Ⅻ ⅻ ⑴ ⒈ ㊀",
+]
+
+
+def test_vectorised_normalisation_equals_normalise_for_matching():
+    texts = TRICKY + [text for name in sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+                      for _, text in seed_lines(name)]  # fmt: skip
+    for simplify in (False, True):
+        cps, offsets, complex_ = _normalise_many(texts, simplify=simplify)
+        got = [cps[a:b].tobytes().decode("utf-32-le") for a, b in itertools.pairwise(offsets)]
+        assert got == [normalise_for_matching(t, simplify=simplify) for t in texts]
+    # The tricky texts with combining marks, Hangul jamo, Σ or ligatures take the
+    # exact path; plain Chinese lines do not.
+    assert complex_[2:4].all() and not complex_[len(TRICKY) :].any()
+
+
+def test_vectorised_normalisation_with_a_lone_surrogate():
+    texts = ["干部\ud800群众", "干群关系"]
+    cps, offsets, _ = _normalise_many(texts, simplify=False)
+    assert cps[offsets[1] : offsets[2]].tobytes().decode("utf-32-le") == "干群关系"
+    assert offsets[1] == len(normalise_for_matching(texts[0], simplify=False))

@@ -9,20 +9,65 @@ first occurrence in corpus order) and analyses filter them out by default
 Segment ``dup_of`` is the matching sentence of the canonical paragraph when one
 has the same normalised text, else the canonical paragraph's id (``…/pNNN``):
 near-duplicate paragraphs need not align sentence by sentence.
+
+The fast method (the default) splits into a per-partition part and a corpus-wide
+part, so the expensive work can run in worker processes::
+
+    # in each worker, on its partition's segments table (whole files, in order)
+    part = sketch_segments(segments)              # small and picklable
+    # in the parent, partitions in corpus order
+    sketches = CorpusSketches.concat(parts)
+    mark_duplicates(corpus, threshold, sketches=sketches)
+
+``mark_duplicates(corpus, threshold)`` alone sketches in-process. Both give the
+tables of ``method="exact"`` (the prefix-filtering search) unless LSH misses a
+pair, which at the default threshold has probability about 5e-8 per pair
+(:mod:`workbench.dedup`).
+
+Examples
+--------
+>>> from workbench.corpus import load_corpus
+>>> seeds = load_corpus()
+>>> files = seeds.segments["file"]
+>>> cut = int((files == files.iloc[600]).idxmax())  # partitions hold whole files
+>>> parts = [sketch_segments(seeds.segments.iloc[:cut]), sketch_segments(seeds.segments.iloc[cut:])]
+>>> CorpusSketches.concat(parts).equals(sketch_segments(seeds.segments))
+True
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
-from workbench.dedup import find_duplicates, normalise_for_matching
+from workbench import dedup
+from workbench.dedup import (
+    Method,
+    Sketches,
+    _bounds,
+    _find_fast,
+    _normalise_many,
+    _params,
+    _result,
+    _sketch_arrays,
+    _splice,
+    check_sketches,
+    find_duplicates,
+    normalise_for_matching,
+    position_hashes,
+)
 
 if TYPE_CHECKING:
     from workbench.corpus import Corpus
 
 DUPLICATE_COLUMNS = ["level", "id", "of", "kind", "similarity", "file", "of_file"]
+
+# The two unit levels and the segments column that names each unit.
+_LEVELS = (("article", "doc_id"), ("paragraph", "paragraph_id"))
 
 
 def _units(segments: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -34,18 +79,175 @@ def _units(segments: pd.DataFrame, key: str) -> pd.DataFrame:
     return pd.DataFrame({"id": list(texts), "text": ["".join(t) for t in texts.values()]})
 
 
-def _segment_targets(segments: pd.DataFrame, para_dups: pd.DataFrame) -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class CorpusSketches:
+    """Sketches of a segments table's articles and paragraphs (:func:`sketch_segments`)."""
+
+    articles: Sketches
+    paragraphs: Sketches
+
+    @classmethod
+    def concat(cls, parts: Sequence[CorpusSketches]) -> CorpusSketches:
+        """Sketches of consecutive partitions (whole files each), in corpus order."""
+        return cls(
+            articles=Sketches.concat([p.articles for p in parts]),
+            paragraphs=Sketches.concat([p.paragraphs for p in parts]),
+        )
+
+    def equals(self, other: CorpusSketches) -> bool:
+        """Whether both levels hold the same units and sketches."""
+        return self.articles.equals(other.articles) and self.paragraphs.equals(other.paragraphs)
+
+
+class _Level:
+    """The units of one level: ids in first-appearance order and their sentence rows."""
+
+    def __init__(self, segments: pd.DataFrame, key: str, texts: list[str]):
+        # Ids are strings; NaN would become "nan" in _units, so it gets a code too.
+        codes, uniques = pd.factorize(segments[key], use_na_sentinel=False)
+        self.codes = codes.astype(np.int64)
+        self.ids = [str(u) for u in uniques.tolist()]
+        self.order = np.argsort(self.codes, kind="stable")  # rows grouped by unit
+        self.grouped = bool((self.order == np.arange(len(self.order))).all())
+        self.bounds = _bounds(np.bincount(self.codes, minlength=len(self.ids)))
+        self.texts = texts
+        # Normalised code points and offsets of every unit, once sketched here.
+        self.cache: tuple[np.ndarray, np.ndarray] | None = None
+
+    def text(self, unit: int) -> str:
+        """The unit's text: its sentences joined, as :func:`_units` builds it."""
+        rows = self.order[self.bounds[unit] : self.bounds[unit + 1]].tolist()
+        return "".join(self.texts[r] for r in rows)
+
+    def normalised(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Normalised code points of the units at ``positions`` (text taken as Simplified)."""
+        if self.cache is not None:
+            cps, offsets = self.cache
+            lens = offsets[positions + 1] - offsets[positions]
+            index = np.repeat(offsets[positions] - _bounds(lens)[:-1], lens)
+            return cps[index + np.arange(lens.sum())], _bounds(lens)
+        texts = [self.text(p) for p in positions.tolist()]
+        cps, offsets, _ = _normalise_many(texts, simplify=False)
+        return cps, offsets
+
+    def arrays(
+        self, cps: np.ndarray, offsets: np.ndarray, complex_: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Normalised code points of every unit from those of its sentences.
+
+        Normalising is a per-character map for text without complex characters, so
+        a unit's result is its sentences' results joined; a unit with a complex
+        sentence is normalised whole by normalise_for_matching.
+        """
+        row_len = np.diff(offsets)
+        n = len(self.ids)
+        unit_len = np.bincount(self.codes, weights=row_len, minlength=n).astype(np.int64)
+        if not self.grouped:
+            lens = row_len[self.order]
+            starts = offsets[:-1][self.order]
+            cps = cps[np.repeat(starts - _bounds(lens)[:-1], lens) + np.arange(lens.sum())]
+        unit_offsets = _bounds(unit_len)
+        unit_complex = np.bincount(self.codes, weights=complex_, minlength=n) > 0
+        if unit_complex.any():
+            texts = {u: self.text(u) for u in np.flatnonzero(unit_complex).tolist()}
+            cps, unit_offsets = _splice(cps, unit_offsets, unit_complex, texts)
+        return cps, unit_offsets
+
+
+def _texts(segments: pd.DataFrame) -> list[str]:
+    return [t if isinstance(t, str) else "" for t in segments["text"].tolist()]
+
+
+def sketch_segments(
+    segments: pd.DataFrame,
+    *,
+    threshold: float = 0.8,
+    ngram: int = 5,
+    min_chars: int = 12,
+    num_perm: int = dedup.NUM_PERM,
+) -> CorpusSketches:
+    """Sketch the articles and paragraphs of a segments table for :func:`mark_duplicates`.
+
+    The per-partition part of duplicate marking: normalises every sentence once
+    (numpy over code points), joins the results into paragraphs and articles, and
+    sketches both levels (:func:`workbench.dedup.sketch_units`). Run it in the
+    worker on a partition's segments table — partitions must hold whole files, in
+    corpus order, so that no article or paragraph is split — and concatenate the
+    parts with :meth:`CorpusSketches.concat` in the parent.
+
+    ``segments["text"]`` is taken as Simplified already (the corpus loader
+    converts every article with OpenCC ``t2s``), so OpenCC is not run again; on
+    the seeds and the generated 1 MB and 20 MB corpora converting again changes no
+    unit, and the marks equal those of ``method="exact"``, which does convert.
+
+    Parameters
+    ----------
+    segments : pandas.DataFrame
+        With columns ``doc_id``, ``paragraph_id`` and ``text``, in corpus order.
+    threshold, ngram, min_chars, num_perm
+        As in :func:`workbench.dedup.sketch_units`.
+
+    Returns
+    -------
+    CorpusSketches
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"doc_id": ["d1", "d1", "d2"], "paragraph_id": ["p1", "p2", "p3"],
+    ...                     "text": ["干部要深入基层。", "联系群众了解实情。", "一、"]})
+    >>> sk = sketch_segments(seg)
+    >>> sk.articles.ids, sk.paragraphs.n_chars.tolist(), sk.articles.sketched.tolist()
+    (['d1', 'd2'], [7, 8, 1], [True, False])
+    """
+    params = _params(threshold, ngram, min_chars, num_perm, False)
+    texts = _texts(segments)
+    return _sketch_levels(segments, texts, [_Level(segments, key, texts) for _, key in _LEVELS],
+                          params)  # fmt: skip
+
+
+def _sketch_levels(
+    segments: pd.DataFrame, texts: list[str], levels: list[_Level], params
+) -> CorpusSketches:
+    cps, offsets, complex_ = _normalise_many(texts, simplify=False)
+    hashes = position_hashes(cps, params.ngram)
+    out = []
+    for units in levels:
+        unit_cps, unit_offsets = units.arrays(cps, offsets, complex_)
+        units.cache = (unit_cps, unit_offsets)
+        # Shingle hashes are shared while the units' code points are the sentences'.
+        shared = hashes if unit_cps is cps else None
+        out.append(_sketch_arrays(units.ids, unit_cps, unit_offsets, params, shared))
+    return CorpusSketches(articles=out[0], paragraphs=out[1])
+
+
+def _segment_targets(
+    segments: pd.DataFrame, para_dups: pd.DataFrame, normalise: Callable[[list[str]], list]
+) -> pd.DataFrame:
     """Map each sentence of a duplicate paragraph to its canonical counterpart."""
     involved = set(para_dups["id"]) | set(para_dups["dup_of"])
     rows = segments.loc[segments["paragraph_id"].isin(involved)]
+    pids, sids, texts = (rows[c].tolist() for c in ("paragraph_id", "segment_id", "text"))
     by_para: dict[str, list[tuple[str, str]]] = {}
-    for pid, sid, text in rows[["paragraph_id", "segment_id", "text"]].itertuples(index=False):
-        by_para.setdefault(pid, []).append((sid, normalise_for_matching(text)))
+    for pid, sid, key in zip(pids, sids, normalise(texts), strict=True):
+        by_para.setdefault(pid, []).append((sid, key))
     out = []
     for dup, of, kind in para_dups[["id", "dup_of", "kind"]].itertuples(index=False):
         lookup = {key: sid for sid, key in reversed(by_para[of])}  # first sentence wins
         out += [(sid, lookup.get(key, of), kind) for sid, key in by_para[dup]]
     return pd.DataFrame(out, columns=["segment_id", "dup_of", "dup_kind"])
+
+
+def _normalise_exact(texts: list[str]) -> list[str]:
+    return [normalise_for_matching(t) for t in texts]
+
+
+def _normalise_simplified(texts: list[str]) -> list[bytes]:
+    # Same equality as normalise_for_matching(t, simplify=False), compared as bytes.
+    cps, offsets, _ = _normalise_many(texts, simplify=False)
+    raw = cps.tobytes()
+    return [
+        raw[4 * a : 4 * b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)
+    ]
 
 
 def _table(level: str, found: pd.DataFrame, file_of: dict[str, str]) -> pd.DataFrame:
@@ -55,16 +257,56 @@ def _table(level: str, found: pd.DataFrame, file_of: dict[str, str]) -> pd.DataF
     return out.reindex(columns=DUPLICATE_COLUMNS)
 
 
-def mark_duplicates(corpus: Corpus, threshold: float) -> None:
-    """Fill ``dup_of`` on documents and segments and build ``corpus.duplicates``."""
+def _find_level(units: _Level, sketches: Sketches, threshold: float) -> pd.DataFrame:
+    """``find_duplicates(_units(segs, key))`` by the fast method, from sketches."""
+    min_chars, ngram = 12, 5  # find_duplicates' defaults, which the exact method uses
+    check_sketches(sketches, units.ids, threshold=threshold, ngram=ngram, min_chars=min_chars)
+    ids = pd.DataFrame({"id": units.ids})["id"]  # the id column _units would build
+    return _result(ids, _find_fast(sketches, units.normalised, threshold, min_chars))
+
+
+def mark_duplicates(
+    corpus: Corpus,
+    threshold: float,
+    *,
+    method: Method = "fast",
+    sketches: CorpusSketches | None = None,
+) -> None:
+    """Fill ``dup_of`` on documents and segments and build ``corpus.duplicates``.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        Loaded corpus; its tables are replaced.
+    threshold : float
+        Jaccard threshold of near duplicates.
+    method : {"fast", "exact"}, default "fast"
+        As in :func:`workbench.dedup.find_duplicates`.
+    sketches : CorpusSketches, optional
+        :func:`sketch_segments` of ``corpus.segments`` (e.g. concatenated from the
+        workers' partitions) for the fast method; computed here when omitted.
+    """
     segs, docs = corpus.segments, corpus.documents
     if segs.empty:
         docs["dup_of"], docs["dup_similarity"] = pd.NA, pd.NA
         segs["dup_of"], segs["dup_kind"] = pd.NA, pd.NA
         corpus.duplicates = pd.DataFrame(columns=DUPLICATE_COLUMNS)
         return
-    art = find_duplicates(_units(segs, "doc_id"), threshold=threshold)
-    para = find_duplicates(_units(segs, "paragraph_id"), threshold=threshold)
+    if method == "exact":
+        art = find_duplicates(_units(segs, "doc_id"), threshold=threshold, method="exact")
+        para = find_duplicates(_units(segs, "paragraph_id"), threshold=threshold, method="exact")
+        normalise: Callable[[list[str]], list] = _normalise_exact
+    elif method == "fast":
+        texts = _texts(segs)
+        levels = [_Level(segs, key, texts) for _, key in _LEVELS]
+        if sketches is None:
+            params = _params(threshold, 5, 12, dedup.NUM_PERM, False)
+            sketches = _sketch_levels(segs, texts, levels, params)
+        art = _find_level(levels[0], sketches.articles, threshold)
+        para = _find_level(levels[1], sketches.paragraphs, threshold)
+        normalise = _normalise_simplified
+    else:
+        raise ValueError(f"method must be 'fast' or 'exact', got {method!r}")
     docs = docs.drop(columns=["dup_of", "dup_similarity"], errors="ignore")
     docs = docs.merge(
         art[["id", "dup_of", "similarity"]].rename(
@@ -72,12 +314,14 @@ def mark_duplicates(corpus: Corpus, threshold: float) -> None:
         ),
         on="doc_id", how="left",
     )  # fmt: skip
-    targets = _segment_targets(segs, para)
+    targets = _segment_targets(segs, para, normalise)
     segs = segs.drop(columns=["dup_of", "dup_kind"], errors="ignore")
     corpus.segments = segs.merge(targets, on="segment_id", how="left")
     corpus.documents = docs
-    file_of = dict(zip(segs["doc_id"], segs["file"], strict=False))
-    file_of.update(zip(segs["paragraph_id"], segs["file"], strict=False))
+    # Lists, not Series: iterating an Arrow-backed Series costs microseconds per item.
+    files = segs["file"].tolist()
+    file_of = dict(zip(segs["doc_id"].tolist(), files, strict=False))
+    file_of.update(zip(segs["paragraph_id"].tolist(), files, strict=False))
     corpus.duplicates = pd.concat(
         [_table("article", art, file_of), _table("paragraph", para, file_of)], ignore_index=True
     )
