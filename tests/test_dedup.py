@@ -20,6 +20,7 @@ from workbench.dedup import (
     _bands,
     _normalise_many,
     containment,
+    duplicates_from_sketches,
     find_duplicates,
     jaccard,
     lsh_rows,
@@ -293,6 +294,23 @@ def test_fast_equals_exact_on_seed_lines(threshold):
     pd.testing.assert_frame_equal(fast, find_duplicates(units, threshold=threshold, method="exact"))
     if threshold == 0.8:
         assert (fast["kind"] == "near").sum() >= 5 and (fast["kind"] == "exact").sum() >= 50
+
+
+def test_from_sketches_fetches_only_the_texts_it_verifies():
+    names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+    units = units_for(*names)
+    simplified = [to_simplified(t) for t in units["text"]]
+    sk = sketch_units(units["id"].tolist(), simplified, simplify=False)
+    asked: list[int] = []
+
+    def texts(positions: list[int]) -> list[str]:
+        asked.extend(positions)
+        return [simplified[p] for p in positions]
+
+    found = duplicates_from_sketches(sk, texts)
+    expected = find_duplicates(units, method="exact")
+    pd.testing.assert_frame_equal(found, expected.astype({"id": object, "dup_of": object}))
+    assert len(found) >= 50 and 0 < len(set(asked)) < len(units) / 2
 
 
 def edited(text: str, rng: np.random.Generator, edits: int) -> str:

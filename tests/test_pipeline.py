@@ -95,3 +95,11 @@ def test_runner_keeps_its_warmed_workers_across_passes():
         second = set(run(warm_up, list(range(6))))
     # A pool started per pass would show new process ids in the second pass.
     assert len(first | second) <= 2 and os.getpid() not in first | second
+
+
+def test_a_corpus_of_only_unreadable_files_gives_empty_tables(tmp_path):
+    (tmp_path / "a.txt").write_bytes(bytes(range(256)) * 4)
+    res = run_pipeline([tmp_path], skip_bad=True)
+    assert res.corpus.files["status"].tolist() == ["skipped"]
+    assert res.corpus.segments.empty and res.coding.long.empty
+    assert res.cooccurrence.nnz == 0

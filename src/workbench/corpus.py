@@ -36,7 +36,7 @@ import pandas as pd
 from workbench import config
 from workbench.articles import ArticleText, split_articles
 from workbench.boilerplate import strip_boilerplate
-from workbench.duplicates import mark_duplicates
+from workbench.duplicates import CorpusSketches, mark_duplicates
 from workbench.metadata import join_metadata
 from workbench.readers import ReadError, SourceFile, discover, extract_text
 from workbench.script import detect_script, to_simplified_many
@@ -349,11 +349,19 @@ def load_files(
     return results
 
 
-def assemble(results: Sequence[_FileResult], *, skip_bad: bool = False) -> Corpus:
+def assemble(
+    results: Sequence[_FileResult],
+    *,
+    skip_bad: bool = False,
+    sketches: CorpusSketches | None = None,
+) -> Corpus:
     """Build the corpus tables from per-file results (in corpus order) and mark duplicates.
 
     Duplicates are marked here, over the whole corpus, never per file or partition,
-    so a parallel run marks exactly what a serial run does.
+    so a parallel run marks exactly what a serial run does. ``sketches`` are the
+    results' duplicate sketches (:func:`workbench.duplicates.sketch_segments`,
+    made by the workers and concatenated in corpus order); without them the
+    sketching happens here.
     """
     documents = pd.DataFrame([d for r in results for d in r.documents])
     segments = pd.DataFrame([s for r in results for s in r.segments])
@@ -372,5 +380,5 @@ def assemble(results: Sequence[_FileResult], *, skip_bad: bool = False) -> Corpu
         duplicates=pd.DataFrame(),
         parameters={"dup_threshold": DUP_THRESHOLD, "skip_bad": skip_bad},
     )
-    mark_duplicates(corpus, threshold=DUP_THRESHOLD)
+    mark_duplicates(corpus, threshold=DUP_THRESHOLD, sketches=sketches)
     return corpus

@@ -1225,3 +1225,51 @@ def check_sketches(
             f"sketches banded {p.bands} x {p.rows} would miss a pair at Jaccard {threshold} "
             f"with probability {miss:.1e}; sketch with threshold <= {threshold}"
         )
+
+
+def duplicates_from_sketches(
+    sketches: Sketches,
+    texts: Callable[[list[int]], list[str]],
+    *,
+    threshold: float = 0.8,
+    min_chars: int = 12,
+) -> pd.DataFrame:
+    """:func:`find_duplicates` by the fast method when only the sketches are at hand.
+
+    For a corpus too large to hold: the parent keeps the units' sketches (made in
+    the workers, :meth:`Sketches.concat`) and fetches the text of a unit only when
+    a candidate pair or an equal hash must be verified.
+
+    Parameters
+    ----------
+    sketches : Sketches
+        Of every unit, in corpus order.
+    texts : callable
+        ``texts(positions)`` gives the Simplified texts of the units at those
+        positions of ``sketches`` (normalised here without OpenCC, as
+        :func:`workbench.duplicates.sketch_segments` sketches them).
+    threshold, min_chars
+        As in :func:`find_duplicates`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`find_duplicates`.
+
+    Examples
+    --------
+    >>> units = ["干部要深入基层联系群众。", "其他内容完全不同的段落。", "干部要深入基层联系群众"]
+    >>> sk = sketch_units(["a", "b", "c"], units, min_chars=8, simplify=False)
+    >>> duplicates_from_sketches(sk, lambda pos: [units[p] for p in pos], min_chars=8)
+      id dup_of   kind  similarity
+    0  c      a  exact         1.0
+    """
+    p = sketches.params
+    check_sketches(sketches, sketches.ids, threshold=threshold, ngram=p.ngram, min_chars=min_chars)
+
+    def normalised(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        cps, offsets, _ = _normalise_many(texts(positions.tolist()), simplify=False)
+        return cps, offsets
+
+    ids = pd.Series(sketches.ids, dtype=object)
+    return _result(ids, _find_fast(sketches, normalised, threshold, min_chars))

@@ -17,7 +17,10 @@ runs a function over the partitions
 and always returns the results in partition order. Steps that need the whole
 corpus — marking duplicates, co-occurrence — run afterwards on the concatenated
 results (:func:`workbench.corpus.assemble`), so every mode gives tables identical
-to the serial run: same rows, order, ids and duplicate marks.
+to the serial run: same rows, order, ids and duplicate marks. The costly half of
+duplicate marking — normalising and MinHash-sketching every article and paragraph
+(:func:`workbench.duplicates.sketch_segments`) — runs in the partitions; only the
+sketches travel back.
 
 Examples
 --------
@@ -50,7 +53,15 @@ import pandas as pd
 from scipy import sparse
 
 from workbench.coding.coder import Coding, code_segments
-from workbench.corpus import SEGMENT_COLUMNS, Corpus, _FileResult, assemble, load_files
+from workbench.corpus import (
+    DUP_THRESHOLD,
+    SEGMENT_COLUMNS,
+    Corpus,
+    _FileResult,
+    assemble,
+    load_files,
+)
+from workbench.duplicates import CorpusSketches, sketch_segments
 from workbench.readers import FileRef, SourceFile, discover
 
 T = TypeVar("T")
@@ -317,11 +328,12 @@ def dask_client(scheduler: Any = "local", workers: int | None = None) -> Iterato
 
 @dataclass
 class PartitionResult:
-    """What one partition contributes: per-file results, tokens and its coding."""
+    """What one partition contributes: per-file results, tokens, coding, duplicate sketches."""
 
     files: list[_FileResult]
     tokens: list[list[str]]
     coding: Coding | None
+    sketches: CorpusSketches
 
 
 @functools.cache
@@ -368,13 +380,13 @@ def analyse_files(
 
     sync_terms(terms)
     files = load_files(sources, skip_bad=skip_bad)
-    texts = [s["text"] for r in files for s in r.segments]
-    toks = tokenize_many(texts, engine) if tokens else []
+    segs = pd.DataFrame([s for r in files for s in r.segments], columns=SEGMENT_COLUMNS[:-2])
+    toks = tokenize_many(segs["text"].tolist(), engine) if tokens else []
     coding = None
     if unit is not None:
-        segs = pd.DataFrame([s for r in files for s in r.segments], columns=SEGMENT_COLUMNS[:-2])
         coding = code_segments(segs, _codebook(codebook), unit)
-    return PartitionResult(files=files, tokens=toks, coding=coding)
+    sketches = sketch_segments(segs, threshold=DUP_THRESHOLD)
+    return PartitionResult(files=files, tokens=toks, coding=coding, sketches=sketches)
 
 
 def merge_codings(parts: Sequence[Coding], codes: list[str], unit: str) -> Coding:
@@ -441,8 +453,8 @@ class PipelineResult:
 
 def _non_duplicate_units(corpus: Corpus, coding: Coding) -> np.ndarray:
     dup_ids = set(corpus.segments.loc[corpus.duplicate_mask(), "segment_id"])
-    first = coding.units["segment_ids"].str.split(" ", n=1).str[0]
-    return ~first.isin(dup_ids).to_numpy()
+    first = [ids.split(" ", 1)[0] for ids in coding.units["segment_ids"].tolist()]
+    return np.array([sid not in dup_ids for sid in first], dtype=bool)
 
 
 def run_pipeline(
@@ -504,7 +516,8 @@ def run_pipeline(
         terms=added_terms(), engine=engine,
     )  # fmt: skip
     files = [_unreadable(err) for err in unreadable] + [f for p in parts for f in p.files]
-    corpus = assemble(files, skip_bad=skip_bad)
+    sketches = CorpusSketches.concat([p.sketches for p in parts])
+    corpus = assemble(files, skip_bad=skip_bad, sketches=sketches)
     toks = pd.Series([t for p in parts for t in p.tokens], dtype=object)
     if unit is None:
         return PipelineResult(corpus, toks, None, None)

@@ -73,8 +73,8 @@ from workbench.corpus import (
     _unreadable,
     load_files,
 )
-from workbench.dedup import find_duplicates, normalise_for_matching
-from workbench.duplicates import DUPLICATE_COLUMNS
+from workbench.dedup import Sketches, duplicates_from_sketches, normalise_for_matching
+from workbench.duplicates import DUPLICATE_COLUMNS, CorpusSketches, sketch_segments
 from workbench.pipeline import _codebook, partition, runner
 from workbench.readers import FileRef, ReadError, discover
 
@@ -147,25 +147,9 @@ def peak_rss_mb() -> float:
 class _Analysed:
     index: int
     files: list[dict[str, Any]]
-    articles: pd.DataFrame  # id, text, file: duplicate-detection units
-    paragraphs: pd.DataFrame
+    sketches: CorpusSketches  # of the partition's articles and paragraphs
     n_segments: int
     peak_mb: float
-
-
-def _units(segs: pd.DataFrame, key: str) -> pd.DataFrame:
-    texts: dict[str, list[str]] = {}
-    files: dict[str, str] = {}
-    for unit, text, file in zip(segs[key], segs["text"], segs["file"], strict=True):
-        texts.setdefault(unit, []).append(text)
-        files.setdefault(unit, file)
-    return pd.DataFrame(
-        {
-            "id": list(texts),
-            "text": ["".join(t) for t in texts.values()],
-            "file": list(files.values()),
-        }
-    )
 
 
 def _write(df: pd.DataFrame, out: Path, table: str, index: int) -> None:
@@ -219,7 +203,7 @@ def analyse_part(
     _write(segs.assign(tokens=tokenize_many(segs["text"].tolist(), engine)), out, "segments", index)
     return _Analysed(
         index=index, files=[r.info for r in results],
-        articles=_units(segs, "doc_id"), paragraphs=_units(segs, "paragraph_id"),
+        sketches=sketch_segments(segs, threshold=DUP_THRESHOLD),
         n_segments=len(segs), peak_mb=peak_rss_mb(),
     )  # fmt: skip
 
@@ -310,16 +294,49 @@ def finish_part(
 
 
 def _duplicates_table(level: str, found: pd.DataFrame, file_of: dict[str, str]) -> pd.DataFrame:
+    # Ids start with their file's stem, and stems are unique (_check_unique_names).
     out = found.rename(columns={"dup_of": "of"}).assign(level=level)
-    out["file"] = out["id"].map(file_of)
-    out["of_file"] = out["of"].map(file_of)
+    out["file"] = out["id"].str.split("/", n=1).str[0].map(file_of)
+    out["of_file"] = out["of"].str.split("/", n=1).str[0].map(file_of)
     return out.reindex(columns=DUPLICATE_COLUMNS)
 
 
-def _find(units: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
-    table = pd.concat(units, ignore_index=True)
-    found = find_duplicates(table[["id", "text"]], threshold=DUP_THRESHOLD)
-    return found, dict(zip(table["id"], table["file"], strict=True))
+class _PartTexts:
+    """Unit texts read back from the written segments parts, for verification.
+
+    The parent holds only sketches; the few units that a candidate pair or an
+    equal hash involves are read from their partition's part when needed.
+    """
+
+    def __init__(self, out: Path, key: str, levels: list[Sketches]) -> None:
+        self.out, self.key = out, key
+        self.starts = np.cumsum([0, *(len(sk) for sk in levels)])
+        self.ids = [sk.ids for sk in levels]
+
+    def __call__(self, positions: list[int]) -> list[str]:
+        part_of = np.searchsorted(self.starts, positions, side="right") - 1
+        texts: list[str] = [""] * len(positions)
+        for part in np.unique(part_of).tolist():
+            rows = np.flatnonzero(part_of == part).tolist()
+            local = [positions[r] - int(self.starts[part]) for r in rows]
+            wanted = {self.ids[part][i] for i in local}
+            segs = pd.read_parquet(
+                self.out / "segments" / _PART.format(part), columns=[self.key, "text"]
+            )
+            joined: dict[str, list[str]] = {}
+            for unit, text in zip(segs[self.key].tolist(), segs["text"].tolist(), strict=True):
+                if unit in wanted:
+                    joined.setdefault(unit, []).append(text)
+            for r, i in zip(rows, local, strict=True):
+                texts[r] = "".join(joined[self.ids[part][i]])
+        return texts
+
+
+def _find(out: Path, analysed: list[_Analysed], level: str, key: str) -> pd.DataFrame:
+    levels = [getattr(a.sketches, level) for a in analysed]
+    return duplicates_from_sketches(
+        Sketches.concat(levels), _PartTexts(out, key, levels), threshold=DUP_THRESHOLD
+    )
 
 
 def build_corpus(
@@ -398,7 +415,7 @@ def build_corpus(
     peak_parts = max([a.peak_mb for a in analysed] + [p for _, p in finished], default=0.0)
     summary = BuildSummary(
         out_dir=config.display_path(out), files=files,
-        documents=sum(len(a.articles) for a in analysed),
+        documents=sum(len(a.sketches.articles) for a in analysed),
         segments=sum(a.n_segments for a in analysed), duplicates=n_dups,
         parts=len(parts), peak_rss_mb={"parent": peak_rss_mb(), "partition": peak_parts},
         parameters={"codebook": config.display_path(cb or config.CODEBOOK), "unit": unit,
@@ -424,13 +441,11 @@ def _write_files(out: Path, unreadable: list[ReadError], analysed: list[_Analyse
 def _write_duplicates(
     out: Path, analysed: list[_Analysed]
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    art, art_files = _find([a.articles for a in analysed])
-    para, para_files = _find([a.paragraphs for a in analysed])
+    art = _find(out, analysed, "articles", "doc_id")
+    para = _find(out, analysed, "paragraphs", "paragraph_id")
+    file_of = {Path(f["file"]).stem: f["file"] for a in analysed for f in a.files}
     duplicates = pd.concat(
-        [
-            _duplicates_table("article", art, art_files),
-            _duplicates_table("paragraph", para, para_files),
-        ],
+        [_duplicates_table("article", art, file_of), _duplicates_table("paragraph", para, file_of)],
         ignore_index=True,
     )
     duplicates.to_parquet(out / "duplicates.parquet", index=False)
@@ -441,10 +456,12 @@ def _canonical(
     run: Any, out: Path, analysed: list[_Analysed], para: pd.DataFrame
 ) -> dict[str, list[tuple[str, str]]]:
     # Pass 2 only visits partitions holding a canonical paragraph.
-    where = {pid: a.index for a in analysed for pid in a.paragraphs["id"]}
+    needed = set(para["dup_of"])
     wanted: dict[int, list[str]] = {}
-    for pid in dict.fromkeys(para["dup_of"]):
-        wanted.setdefault(where[pid], []).append(pid)
+    for a in analysed:
+        mine = [pid for pid in a.sketches.paragraphs.ids if pid in needed]
+        if mine:
+            wanted[a.index] = mine
     canon: dict[str, list[tuple[str, str]]] = {}
     items = sorted(wanted.items())
     for found in run(canonical_sentences, items, desc="canonical", out_dir=str(out)):
@@ -460,8 +477,8 @@ def _finish_items(
 ) -> list[tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, str]]]]]:
     items = []
     for a in analysed:
-        mine_art = art[art["id"].isin(set(a.articles["id"]))]
-        mine_para = para[para["id"].isin(set(a.paragraphs["id"]))]
+        mine_art = art[art["id"].isin(set(a.sketches.articles.ids))]
+        mine_para = para[para["id"].isin(set(a.sketches.paragraphs.ids))]
         need = {of: canon[of] for of in dict.fromkeys(mine_para["dup_of"])}
         items.append((a.index, mine_art, mine_para, need))
     return items
