@@ -296,6 +296,38 @@ def test_fast_equals_exact_on_seed_lines(threshold):
         assert (fast["kind"] == "near").sum() >= 5 and (fast["kind"] == "exact").sum() >= 50
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_candidate_pairs_are_exactly_the_rows_equal_on_some_band(seed):
+    rng = np.random.default_rng(seed)
+    bands = rng.integers(0, 6, size=(40, 5)).astype(np.uint32)  # many collisions
+    expected = sorted(
+        i * 40 + j for i in range(40) for j in range(i + 1, 40) if (bands[i] == bands[j]).any()
+    )
+    assert dedup._candidate_pairs(bands).tolist() == expected
+
+
+def test_verification_in_small_batches_gives_the_same_pairs(monkeypatch):
+    names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+    units = units_for(*names)
+    whole = find_duplicates(units)
+    monkeypatch.setattr(dedup, "VERIFY_BATCH_CHARS", 50)  # about one pair per batch
+    pd.testing.assert_frame_equal(find_duplicates(units), whole)
+    assert (whole["kind"] == "near").sum() >= 5
+
+
+@pytest.mark.parametrize("batch", [50, 2_000_000])
+def test_equal_text_hashes_are_confirmed_on_the_text(monkeypatch, batch):
+    import dataclasses
+
+    units = units_for(ESSAY)
+    sk = sketch_units(units["id"].tolist(), units["text"].tolist())
+    collide = dataclasses.replace(sk, text_hash=np.zeros_like(sk.text_hash))  # all "equal"
+    monkeypatch.setattr(dedup, "VERIFY_BATCH_CHARS", batch)
+    found = find_duplicates(units, sketches=collide)
+    pd.testing.assert_frame_equal(found, find_duplicates(units, method="exact"))
+    assert (found["kind"] == "exact").sum() >= 20
+
+
 def test_from_sketches_fetches_only_the_texts_it_verifies():
     names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
     units = units_for(*names)

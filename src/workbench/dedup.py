@@ -897,23 +897,27 @@ def _candidate_pairs(bands: np.ndarray) -> np.ndarray:
     n, n_bands = bands.shape
     if n < 2:
         return np.zeros(0, dtype=np.int64)
-    # One sort of (band, key) for all bands; runs of equal values are buckets.
-    keys = (np.arange(n_bands, dtype=np.uint64)[:, None] << _U(32)) | bands.T.astype(np.uint64)
-    keys = keys.ravel()
+    # Band by band, so memory follows the number of units, not units x bands.
+    found = [_band_pairs(bands[:, k], n) for k in range(n_bands)]
+    return _unique(np.concatenate(found))
+
+
+def _band_pairs(keys: np.ndarray, n: int) -> np.ndarray:
+    """Codes ``i * n + j`` (i < j) of the rows with equal keys in one band."""
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
-    order %= n  # back to the row
     start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     size = np.diff(np.r_[start, len(keys)])
     if (size < 2).all():
         return np.zeros(0, dtype=np.int64)
-    # Each member pairs with every later member of its bucket.
-    total = len(keys)
-    later = np.repeat(start + size, size) - np.arange(total) - 1
-    left = np.repeat(np.arange(total), later)
+    # Each member pairs with every later member of its bucket (buckets are tiny).
+    start, size = start[size > 1], size[size > 1]
+    member = np.repeat(start, size) + np.arange(size.sum()) - np.repeat(_bounds(size)[:-1], size)
+    later = np.repeat(start + size, size) - member - 1
+    left = np.repeat(member, later)
     right = left + 1 + np.arange(len(left)) - np.repeat(_bounds(later)[:-1], later)
     a, b = order[left], order[right]
-    return _unique(np.minimum(a, b) * n + np.maximum(a, b))
+    return np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
 
 
 def _exact_token_ids(cps: np.ndarray, offsets: np.ndarray, ngram: int):
@@ -971,6 +975,32 @@ def _jaccard_values(inter, size_a, size_b) -> list[float]:
     return out
 
 
+def _hash_mismatches(
+    dup: np.ndarray, rep: np.ndarray, sk: Sketches, normalised: Normaliser
+) -> list[int]:
+    """Units of ``dup`` whose normalised text differs from that of ``rep`` (same
+    position), compared in batches of about :data:`VERIFY_BATCH_CHARS`."""
+    cost = (2 * sk.n_chars[dup]).tolist()
+    wrong: list[int] = []
+    lo = 0
+    while lo < len(cost):
+        hi, total = lo, 0
+        while hi < len(cost) and (hi == lo or total + cost[hi] <= VERIFY_BATCH_CHARS):
+            total += cost[hi]
+            hi += 1
+        check = _unique(np.concatenate([dup[lo:hi], rep[lo:hi]]))
+        cps, offsets = normalised(check)
+        at = {p: k for k, p in enumerate(check.tolist())}
+
+        def text(p: int, cps=cps, offsets=offsets, at=at) -> bytes:
+            return cps[offsets[at[p]] : offsets[at[p] + 1]].tobytes()
+
+        wrong += [p for p, r in zip(dup[lo:hi].tolist(), rep[lo:hi].tolist(), strict=True)
+                  if text(p) != text(r)]  # fmt: skip
+        lo = hi
+    return wrong
+
+
 def _exact_groups(sk: Sketches, eligible: np.ndarray, normalised: Normaliser) -> np.ndarray:
     """Position of the first unit with the same normalised text, for eligible units."""
     pos = np.flatnonzero(eligible)
@@ -982,10 +1012,7 @@ def _exact_groups(sk: Sketches, eligible: np.ndarray, normalised: Normaliser) ->
     dup = pos[rep[pos] != pos]
     if dup.size:
         # Confirm every hash match on the text itself; split any chance collision.
-        check = _unique(np.concatenate([dup, rep[dup]]))
-        cps, offsets = normalised(check)
-        text = {p: cps[offsets[k] : offsets[k + 1]].tobytes() for k, p in enumerate(check.tolist())}
-        wrong = [p for p in dup.tolist() if text[p] != text[int(rep[p])]]
+        wrong = _hash_mismatches(dup, rep[dup], sk, normalised)
         if wrong:
             groups = set(rep[wrong].tolist())
             members = np.flatnonzero(np.isin(rep, list(groups)))
@@ -994,6 +1021,34 @@ def _exact_groups(sk: Sketches, eligible: np.ndarray, normalised: Normaliser) ->
             for k, p in enumerate(members.tolist()):
                 rep[p] = seen.setdefault(cps[offsets[k] : offsets[k + 1]].tobytes(), p)
     return rep
+
+
+#: Normalised characters whose shingle sets one verification batch holds at most
+#: (besides a single larger pair): the exact sets take a few dozen bytes per
+#: character, so memory stays bounded however many candidates a corpus has.
+VERIFY_BATCH_CHARS = 2_000_000
+
+
+def _pair_jaccards(
+    a: np.ndarray, b: np.ndarray, sk: Sketches, normalised: Normaliser
+) -> list[float]:
+    """Exact Jaccard of the shingle sets of each pair (a[i], b[i]), in batches."""
+    cost = (sk.n_chars[a] + sk.n_chars[b]).tolist()
+    # Cut the pairs into consecutive batches of at most VERIFY_BATCH_CHARS each.
+    starts, total = [0], 0
+    for i, c in enumerate(cost):
+        if total and total + c > VERIFY_BATCH_CHARS:
+            starts.append(i)
+            total = 0
+        total += c
+    out: list[float] = []
+    for lo, hi in zip(starts, [*starts[1:], len(cost)], strict=True):
+        if lo == hi:
+            continue
+        x, y = a[lo:hi], b[lo:hi]
+        sets = _Sets(_unique(np.concatenate([x, y])), normalised, sk.params.ngram)
+        out += _jaccard_values(*sets.intersections(x, y))
+    return out
 
 
 def _find_fast(
@@ -1009,10 +1064,8 @@ def _find_fast(
     codes = _candidate_pairs(sk.bands[band_row[has_sets]])
     a, b = has_sets[codes // max(len(has_sets), 1)], has_sets[codes % max(len(has_sets), 1)]
     canon = {int(p): int(p) for p in distinct.tolist()}
-    sets = None
     if len(codes):
-        sets = _Sets(_unique(np.concatenate([a, b])), normalised, sk.params.ngram)
-        jac = _jaccard_values(*sets.intersections(a, b))
+        jac = _pair_jaccards(a, b, sk, normalised)
         matched = [
             (int(y), int(x))
             for x, y, j in zip(a.tolist(), b.tolist(), jac, strict=True)
@@ -1035,9 +1088,8 @@ def _find_fast(
             rows.append((p, c, "near", 0.0))
             near_pairs.append((len(rows) - 1, r, c))
     if near_pairs:
-        assert sets is not None
         k, x, y = (np.array(v, dtype=np.int64) for v in zip(*near_pairs, strict=True))
-        for row, j in zip(k.tolist(), _jaccard_values(*sets.intersections(x, y)), strict=True):
+        for row, j in zip(k.tolist(), _pair_jaccards(x, y, sk, normalised), strict=True):
             p, c, kind, _ = rows[row]
             rows[row] = (p, c, kind, round(j, 4))
     return rows
