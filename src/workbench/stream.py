@@ -60,6 +60,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from scipy import sparse
 
 from workbench import config
@@ -319,14 +322,16 @@ class _PartTexts:
         for part in np.unique(part_of).tolist():
             rows = np.flatnonzero(part_of == part).tolist()
             local = [positions[r] - int(self.starts[part]) for r in rows]
-            wanted = {self.ids[part][i] for i in local}
-            segs = pd.read_parquet(
+            wanted = pa.array(sorted({self.ids[part][i] for i in local}), type=pa.string())
+            table = pq.read_table(
                 self.out / "segments" / _PART.format(part), columns=[self.key, "text"]
             )
+            # Filter in Arrow: only the few wanted units' rows become Python strings.
+            table = table.filter(pc.is_in(table[self.key], value_set=wanted))
             joined: dict[str, list[str]] = {}
-            for unit, text in zip(segs[self.key].tolist(), segs["text"].tolist(), strict=True):
-                if unit in wanted:
-                    joined.setdefault(unit, []).append(text)
+            units, texts_ = table[self.key].to_pylist(), table["text"].to_pylist()
+            for unit, text in zip(units, texts_, strict=True):
+                joined.setdefault(unit, []).append(text)
             for r, i in zip(rows, local, strict=True):
                 texts[r] = "".join(joined[self.ids[part][i]])
         return texts
