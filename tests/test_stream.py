@@ -129,3 +129,15 @@ def test_differences_names_the_tables_that_differ(tmp_path):
 
 def test_peak_rss_is_this_process_own():
     assert 10 < peak_rss_mb() < 100_000
+
+
+def test_verification_reads_parts_again_when_the_cache_is_tiny(generated, reference, tmp_path):
+    import workbench.stream as stream
+
+    old = stream.VERIFY_CACHE_BYTES
+    stream.VERIFY_CACHE_BYTES = 1  # keep one part at a time
+    try:
+        build_corpus([generated], tmp_path / "out")
+    finally:
+        stream.VERIFY_CACHE_BYTES = old
+    assert_build_equals(tmp_path / "out", reference)
