@@ -131,13 +131,11 @@ def test_peak_rss_is_this_process_own():
     assert 10 < peak_rss_mb() < 100_000
 
 
-def test_verification_reads_parts_again_when_the_cache_is_tiny(generated, reference, tmp_path):
+def test_verification_reads_parts_again_when_the_cache_is_tiny(
+    generated, reference, tmp_path, monkeypatch
+):
     import workbench.stream as stream
 
-    old = stream.VERIFY_CACHE_BYTES
-    stream.VERIFY_CACHE_BYTES = 1  # keep one part at a time
-    try:
-        build_corpus([generated], tmp_path / "out")
-    finally:
-        stream.VERIFY_CACHE_BYTES = old
+    monkeypatch.setattr(stream, "VERIFY_CACHE_BYTES", 1)  # keep one part at a time
+    build_corpus([generated], tmp_path / "out")
     assert_build_equals(tmp_path / "out", reference)
