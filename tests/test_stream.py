@@ -131,11 +131,20 @@ def test_peak_rss_is_this_process_own():
     assert 10 < peak_rss_mb() < 100_000
 
 
-def test_verification_reads_parts_again_when_the_cache_is_tiny(
-    generated, reference, tmp_path, monkeypatch
-):
+def test_verification_reads_each_part_at_most_once_per_level(generated, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
     import workbench.stream as stream
 
-    monkeypatch.setattr(stream, "VERIFY_CACHE_BYTES", 1)  # keep one part at a time
-    build_corpus([generated], tmp_path / "out")
-    assert_build_equals(tmp_path / "out", reference)
+    reads: list[str] = []
+    real = pq.read_table
+
+    def counting(path, *args, **kwargs):
+        if kwargs.get("columns") in (["doc_id", "text"], ["paragraph_id", "text"]):
+            reads.append(f"{path} {kwargs['columns'][0]}")  # a verification read
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(stream.pq, "read_table", counting)
+    summary = build_corpus([generated], tmp_path / "out")
+    assert summary.duplicates > 0
+    assert reads and max(reads.count(r) for r in reads) == 1

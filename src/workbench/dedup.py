@@ -1318,10 +1318,29 @@ def duplicates_from_sketches(
     """
     p = sketches.params
     check_sketches(sketches, sketches.ids, threshold=threshold, ngram=p.ngram, min_chars=min_chars)
+    # One call for every text verification may need, so a caller reading them from
+    # disk reads each file once; verification then takes them from memory in batches.
+    needed = _verification_units(sketches, min_chars)
+    fetched = dict(zip(needed.tolist(), texts(needed.tolist()), strict=True))
 
     def normalised(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        cps, offsets, _ = _normalise_many(texts(positions.tolist()), simplify=False)
+        wanted = [fetched[q] for q in positions.tolist()]
+        cps, offsets, _ = _normalise_many(wanted, simplify=False)
         return cps, offsets
 
     ids = pd.Series(sketches.ids, dtype=object)
     return _result(ids, _find_fast(sketches, normalised, threshold, min_chars))
+
+
+def _verification_units(sk: Sketches, min_chars: int) -> np.ndarray:
+    """Positions whose text the fast search may read: eligible units that share a
+    text hash or an LSH band key with another (a superset of what it reads)."""
+    eligible = np.flatnonzero(sk.n_chars >= min_chars)
+    _, inverse, counts = np.unique(sk.text_hash[eligible], return_inverse=True, return_counts=True)
+    shared_hash = eligible[counts[inverse.ravel()] > 1]
+    band_row = np.cumsum(sk.sketched) - 1
+    has_sets = eligible[sk.sketched[eligible] & (sk.n_chars[eligible] > 0)]
+    codes = _candidate_pairs(sk.bands[band_row[has_sets]])
+    n = max(len(has_sets), 1)
+    in_pairs = np.concatenate([has_sets[codes // n], has_sets[codes % n]])
+    return _unique(np.concatenate([shared_hash, in_pairs]))

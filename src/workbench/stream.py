@@ -53,7 +53,6 @@ import json
 import os
 import shutil
 import sys
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -86,10 +85,6 @@ from workbench.readers import FileRef, ReadError, discover
 PART_TABLES = ("segments", "documents", "removed", "codes", "units")
 
 _PART = "part-{:05d}.parquet"
-
-#: Bytes of segment text the parent keeps in memory while it verifies duplicate
-#: candidates (recently read parts; see ``_PartTexts``).
-VERIFY_CACHE_BYTES = 512_000_000
 _REMOVED_COLUMNS = ["file", "line_no", "rule", "text"]
 
 
@@ -312,32 +307,15 @@ def _duplicates_table(level: str, found: pd.DataFrame, file_of: dict[str, str]) 
 class _PartTexts:
     """Unit texts read back from the written segments parts, for verification.
 
-    The parent holds only sketches; the few units that a candidate pair or an
-    equal hash involves are read from their partition's part when needed.
+    The parent holds only sketches; the units that a candidate pair or an equal
+    hash involves are read from their partitions' parts, each part once
+    (:func:`workbench.dedup.duplicates_from_sketches` asks for them in one call).
     """
 
     def __init__(self, out: Path, key: str, levels: list[Sketches]) -> None:
         self.out, self.key = out, key
         self.starts = np.cumsum([0, *(len(sk) for sk in levels)])
         self.ids = [sk.ids for sk in levels]
-        # Verification asks for texts batch by batch, and a batch's units are spread
-        # over a few parts: keep recently read parts (Arrow, compact) up to a budget.
-        self.cache: OrderedDict[int, pa.Table] = OrderedDict()
-        self.cached_bytes = 0
-
-    def _table(self, part: int) -> pa.Table:
-        table = self.cache.get(part)
-        if table is not None:
-            self.cache.move_to_end(part)
-            return table
-        path = self.out / "segments" / _PART.format(part)
-        table = pq.read_table(path, columns=[self.key, "text"])
-        self.cache[part] = table
-        self.cached_bytes += table.nbytes
-        while self.cached_bytes > VERIFY_CACHE_BYTES and len(self.cache) > 1:
-            _, old = self.cache.popitem(last=False)
-            self.cached_bytes -= old.nbytes
-        return table
 
     def __call__(self, positions: list[int]) -> list[str]:
         part_of = np.searchsorted(self.starts, positions, side="right") - 1
@@ -346,8 +324,10 @@ class _PartTexts:
             rows = np.flatnonzero(part_of == part).tolist()
             local = [positions[r] - int(self.starts[part]) for r in rows]
             wanted = pa.array(sorted({self.ids[part][i] for i in local}), type=pa.string())
+            table = pq.read_table(
+                self.out / "segments" / _PART.format(part), columns=[self.key, "text"]
+            )
             # Filter in Arrow: only the few wanted units' rows become Python strings.
-            table = self._table(part)
             table = table.filter(pc.is_in(table[self.key], value_set=wanted))
             joined: dict[str, list[str]] = {}
             units, texts_ = table[self.key].to_pylist(), table["text"].to_pylist()
