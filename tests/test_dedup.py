@@ -328,6 +328,17 @@ def test_equal_text_hashes_are_confirmed_on_the_text(monkeypatch, batch):
     assert (found["kind"] == "exact").sum() >= 20
 
 
+def test_copies_are_paired_once_per_text_not_with_each_other(monkeypatch):
+    texts = ["干部要深入基层联系群众了解实情。"] * 500 + ["其他内容完全不同的一个段落啊。"] * 500
+    sk = sketch_units(list(range(1000)), texts, simplify=False)
+    rows: list[int] = []
+    real = dedup._candidate_pairs
+    monkeypatch.setattr(dedup, "_candidate_pairs", lambda b: rows.append(len(b)) or real(b))
+    found = duplicates_from_sketches(sk, lambda pos: [texts[p] for p in pos])
+    assert len(found) == 998 and set(found["dup_of"]) == {0, 500}
+    assert rows and max(rows) <= 2  # one unit per distinct text enters the LSH step
+
+
 def test_from_sketches_fetches_only_the_texts_it_verifies():
     names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
     units = units_for(*names)

@@ -1324,6 +1324,9 @@ def duplicates_from_sketches(
     fetched = dict(zip(needed.tolist(), texts(needed.tolist()), strict=True))
 
     def normalised(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        missing = [q for q in positions.tolist() if q not in fetched]
+        if missing:  # only after a 64-bit text-hash collision split a group
+            fetched.update(zip(missing, texts(missing), strict=True))
         wanted = [fetched[q] for q in positions.tolist()]
         cps, offsets, _ = _normalise_many(wanted, simplify=False)
         return cps, offsets
@@ -1333,13 +1336,19 @@ def duplicates_from_sketches(
 
 
 def _verification_units(sk: Sketches, min_chars: int) -> np.ndarray:
-    """Positions whose text the fast search may read: eligible units that share a
-    text hash or an LSH band key with another (a superset of what it reads)."""
+    """Positions whose text the fast search will read: eligible units that share a
+    text hash with another, and the first unit of each text hash that shares an LSH
+    band key with another such unit (as :func:`_find_fast` pairs only those)."""
     eligible = np.flatnonzero(sk.n_chars >= min_chars)
-    _, inverse, counts = np.unique(sk.text_hash[eligible], return_inverse=True, return_counts=True)
+    _, first, inverse, counts = np.unique(
+        sk.text_hash[eligible], return_index=True, return_inverse=True, return_counts=True
+    )
     shared_hash = eligible[counts[inverse.ravel()] > 1]
+    # Copies share every band key: pairing them all would grow with the square of a
+    # group's size, so only each hash's first unit takes part (rep in _find_fast).
+    reps = np.sort(eligible[first])
     band_row = np.cumsum(sk.sketched) - 1
-    has_sets = eligible[sk.sketched[eligible] & (sk.n_chars[eligible] > 0)]
+    has_sets = reps[sk.sketched[reps] & (sk.n_chars[reps] > 0)]
     codes = _candidate_pairs(sk.bands[band_row[has_sets]])
     n = max(len(has_sets), 1)
     in_pairs = np.concatenate([has_sets[codes // n], has_sets[codes % n]])
