@@ -26,14 +26,13 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # generate.py, beside this file
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run.py, beside this file
 
-import generate
+from run import cached_corpus  # the same cache of generated corpora
 
 from workbench import config
 from workbench.dedup import (
@@ -49,17 +48,6 @@ from workbench.script import to_simplified_many
 THRESHOLD = 0.8
 
 
-def cached_corpus(size: str, seed: int, cache_dir: Path) -> Path:
-    """Folder of a generated corpus, generated once (the same cache as run.py)."""
-    nbytes = generate.parse_size(size)
-    folder = cache_dir / f"gen-{nbytes}-seed{seed}-v{generate.GENERATOR_VERSION}"
-    done = folder / "GENERATED.json"
-    if not done.exists():
-        stats = generate.generate(folder / "files", size=nbytes, seed=seed, progress=False)
-        done.write_text(json.dumps(asdict(stats), indent=2), encoding="utf-8")
-    return folder / "files"
-
-
 def paragraphs(n: int, size: str, cache_dir: Path) -> pd.DataFrame:
     """``n`` paragraph units (id, text) from generated corpora, in corpus order."""
     from workbench.corpus import load_corpus
@@ -67,7 +55,7 @@ def paragraphs(n: int, size: str, cache_dir: Path) -> pd.DataFrame:
 
     frames, have, seed = [], 0, 0
     while have < n:
-        corpus = load_corpus([cached_corpus(size, seed, cache_dir)], progress=False)
+        corpus = load_corpus([cached_corpus(size, seed, cache_dir, False)], progress=False)
         units = _units(corpus.segments, "paragraph_id")
         units["id"] = f"s{seed}:" + units["id"]
         frames.append(units)
