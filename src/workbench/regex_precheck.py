@@ -85,6 +85,18 @@ def _sequence(items: list, ignore_case: bool) -> Alternatives:
     return need
 
 
+def _parse(pattern: re.Pattern) -> Any:
+    """The pattern's parse tree, or ``None`` for bytes patterns or when the private
+    parser is not what this module knows (another Python): callers then skip the
+    pre-check, which only ever saves time."""
+    if not isinstance(pattern.pattern, str):
+        return None
+    try:
+        return _p.parse(pattern.pattern, pattern.flags)
+    except Exception:
+        return None
+
+
 def needed_literals(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...] | None:
     """Per alternative, the literal strings every match of ``pattern`` contains.
 
@@ -100,11 +112,8 @@ def needed_literals(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...] | N
     >>> needed_literals(re.compile(r"\\d+年")) is None, needed_literals(re.compile(r"(?i)ab"))
     (False, None)
     """
-    if not isinstance(pattern.pattern, str):
-        return None
-    try:
-        parsed = _p.parse(pattern.pattern, pattern.flags)
-    except Exception:  # an unknown parser version: no pre-check
+    parsed = _parse(pattern)
+    if parsed is None:
         return None
     need = _sequence(list(parsed), bool(pattern.flags & re.I))
     if not need or any(not alt for alt in need):
@@ -180,11 +189,8 @@ def end_anchored_width(pattern: re.Pattern[str]) -> int | None:
     >>> end_anchored_width(re.compile("a+$")) is None, end_anchored_width(re.compile("(?m)a$"))
     (True, None)
     """
-    if not isinstance(pattern.pattern, str) or pattern.flags & re.M:
-        return None
-    try:
-        parsed = _p.parse(pattern.pattern, pattern.flags)
-    except Exception:  # an unknown parser version: search everywhere
+    parsed = None if pattern.flags & re.M else _parse(pattern)
+    if parsed is None:
         return None
     items = list(parsed)
     if not items or items[-1] not in ((_c.AT, _c.AT_END), (_c.AT, _c.AT_END_STRING)):
@@ -277,13 +283,8 @@ def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
     >>> first_chars(re.compile(r"\\d+")) is None, first_chars(re.compile(r"a?b")) is None
     (True, True)
     """
-    if not isinstance(pattern.pattern, str) or pattern.flags & re.I:
-        return None
-    try:
-        parsed = _p.parse(pattern.pattern, pattern.flags)
-    except Exception:  # an unknown parser version: nothing known
-        return None
-    return _first(parsed)
+    parsed = None if pattern.flags & re.I else _parse(pattern)
+    return None if parsed is None else _first(parsed)
 
 
 def _first(sub: Any) -> frozenset[str] | None:  # sub: a re._parser.SubPattern
