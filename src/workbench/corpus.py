@@ -70,6 +70,12 @@ PROGRESS_MIN_FILES = 20
 DUP_THRESHOLD = 0.8
 
 
+def duplicate_mask(segments: pd.DataFrame, documents: pd.DataFrame) -> pd.Series:
+    """True for each segment in a duplicate paragraph or a duplicate article."""
+    dup_docs = documents.loc[documents["dup_of"].notna(), "doc_id"]
+    return segments["dup_of"].notna() | segments["doc_id"].isin(set(dup_docs))
+
+
 @dataclass
 class Corpus:
     """A loaded corpus: tidy tables plus everything the cleaning steps removed.
@@ -104,8 +110,7 @@ class Corpus:
         A segment is a duplicate when it lies in a duplicate paragraph or in a
         duplicate article; the first occurrence in corpus order is not.
         """
-        dup_docs = self.documents.loc[self.documents["dup_of"].notna(), "doc_id"]
-        return self.segments["dup_of"].notna() | self.segments["doc_id"].isin(set(dup_docs))
+        return duplicate_mask(self.segments, self.documents)
 
     def analysis_segments(self, dedup: bool = True) -> pd.DataFrame:
         """Segments for analysis: by default without duplicates (:meth:`duplicate_mask`)."""

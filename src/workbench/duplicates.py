@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -226,10 +226,33 @@ def _segment_targets(
     """Map each sentence of a duplicate paragraph to its canonical counterpart."""
     involved = set(para_dups["id"]) | set(para_dups["dup_of"])
     rows = segments.loc[segments["paragraph_id"].isin(involved)]
+    return sentence_targets(para_dups, sentence_keys(rows, normalise))
+
+
+def sentence_keys(
+    rows: pd.DataFrame, normalise: Callable[[list[str]], list] | None = None
+) -> dict[str, list[tuple[str, Any]]]:
+    """``{paragraph_id: [(segment_id, key), ...]}``: each sentence's matching key, in order.
+
+    Keys are the normalised texts (Simplified text taken as is, compared as bytes);
+    the streamed build (:mod:`workbench.stream`) collects them per partition.
+    """
     pids, sids, texts = (rows[c].tolist() for c in ("paragraph_id", "segment_id", "text"))
-    by_para: dict[str, list[tuple[str, str]]] = {}
-    for pid, sid, key in zip(pids, sids, normalise(texts), strict=True):
+    by_para: dict[str, list[tuple[str, Any]]] = {}
+    for pid, sid, key in zip(pids, sids, (normalise or _normalise_simplified)(texts), strict=True):
         by_para.setdefault(pid, []).append((sid, key))
+    return by_para
+
+
+def sentence_targets(
+    para_dups: pd.DataFrame, by_para: dict[str, list[tuple[str, Any]]]
+) -> pd.DataFrame:
+    """``segment_id, dup_of, dup_kind`` for every sentence of the duplicate paragraphs.
+
+    ``by_para`` (:func:`sentence_keys`) must hold both the duplicate and the
+    canonical paragraphs. A sentence points at the canonical paragraph's first
+    sentence with the same key, else at the canonical paragraph itself.
+    """
     out = []
     for dup, of, kind in para_dups[["id", "dup_of", "kind"]].itertuples(index=False):
         lookup = {key: sid for sid, key in reversed(by_para[of])}  # first sentence wins

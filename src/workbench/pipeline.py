@@ -451,10 +451,11 @@ class PipelineResult:
     cooccurrence: sparse.csr_matrix | None
 
 
-def _non_duplicate_units(corpus: Corpus, coding: Coding) -> np.ndarray:
-    dup_ids = set(corpus.segments.loc[corpus.duplicate_mask(), "segment_id"])
-    first = [ids.split(" ", 1)[0] for ids in coding.units["segment_ids"].tolist()]
-    return np.array([sid not in dup_ids for sid in first], dtype=bool)
+def non_duplicate_units(units: pd.DataFrame, dup_segments: set[str]) -> np.ndarray:
+    """Boolean mask over coding ``units``: True where the unit's first segment is not
+    a duplicate (one of ``dup_segments``)."""
+    first = [ids.split(" ", 1)[0] for ids in units["segment_ids"].tolist()]
+    return np.array([sid not in dup_segments for sid in first], dtype=bool)
 
 
 def run_pipeline(
@@ -522,5 +523,6 @@ def run_pipeline(
     if unit is None:
         return PipelineResult(corpus, toks, None, None)
     coding = merge_codings([p.coding for p in parts], _codebook(cb).ids, unit)
-    cooc = cooccurrence(coding, _non_duplicate_units(corpus, coding))
+    dups = set(corpus.segments.loc[corpus.duplicate_mask(), "segment_id"])
+    cooc = cooccurrence(coding, non_duplicate_units(coding.units, dups))
     return PipelineResult(corpus, toks, coding, cooc)

@@ -74,11 +74,18 @@ from workbench.corpus import (
     _check_unique_names,
     _progress_enabled,
     _unreadable,
+    duplicate_mask,
     load_files,
 )
-from workbench.dedup import Sketches, duplicates_from_sketches, normalise_for_matching
-from workbench.duplicates import DUPLICATE_COLUMNS, CorpusSketches, sketch_segments
-from workbench.pipeline import _codebook, partition, runner
+from workbench.dedup import Sketches, duplicates_from_sketches
+from workbench.duplicates import (
+    CorpusSketches,
+    _table,
+    sentence_keys,
+    sentence_targets,
+    sketch_segments,
+)
+from workbench.pipeline import _codebook, non_duplicate_units, partition, runner
 from workbench.readers import FileRef, ReadError, discover
 
 #: Tables written as one Parquet part per partition.
@@ -216,50 +223,22 @@ def analyse_part(
 
 def canonical_sentences(
     item: tuple[int, list[str]], *, out_dir: str
-) -> dict[str, list[tuple[str, str]]]:
-    """Pass 2: ``{paragraph_id: [(segment_id, normalised text), ...]}`` for the
-    given paragraphs of one partition."""
+) -> dict[str, list[tuple[str, Any]]]:
+    """Pass 2: :func:`workbench.duplicates.sentence_keys` of the given paragraphs
+    of one partition."""
     index, pids = item
     segs = pd.read_parquet(
         Path(out_dir) / "segments" / _PART.format(index),
         columns=["segment_id", "paragraph_id", "text"],
     )
-    segs = segs[segs["paragraph_id"].isin(set(pids))]
-    out: dict[str, list[tuple[str, str]]] = {}
-    for pid, sid, text in zip(segs["paragraph_id"], segs["segment_id"], segs["text"], strict=True):
-        out.setdefault(pid, []).append((sid, normalise_for_matching(text)))
-    return out
+    return sentence_keys(segs[segs["paragraph_id"].isin(set(pids))])
 
 
 # --- pass 3: finish ----------------------------------------------------------------------
 
 
-def _segment_marks(
-    segs: pd.DataFrame, para: pd.DataFrame, canon: dict[str, list[tuple[str, str]]]
-) -> tuple[list[Any], list[Any]]:
-    """``dup_of`` and ``dup_kind`` of each segment (see :mod:`workbench.duplicates`)."""
-    of_para = dict(zip(para["id"], zip(para["dup_of"], para["kind"], strict=True), strict=True))
-    lookups: dict[str, dict[str, str]] = {}
-    dup_of: list[Any] = []
-    kind: list[Any] = []
-    for pid, text in zip(segs["paragraph_id"], segs["text"], strict=True):
-        hit = of_para.get(pid)
-        if hit is None:
-            dup_of.append(None)
-            kind.append(None)
-            continue
-        of, k = hit
-        lookup = lookups.get(of)
-        if lookup is None:
-            # The first sentence with a given text wins, as in workbench.duplicates.
-            lookup = lookups[of] = {key: sid for sid, key in reversed(canon[of])}
-        dup_of.append(lookup.get(normalise_for_matching(text), of))
-        kind.append(k)
-    return dup_of, kind
-
-
 def finish_part(
-    item: tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, str]]]],
+    item: tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, Any]]]],
     *,
     out_dir: str,
     unit: str | None,
@@ -268,10 +247,10 @@ def finish_part(
     index, art, para, canon = item
     out = Path(out_dir)
     segs = pd.read_parquet(out / "segments" / _PART.format(index))
-    dup_of, kind = _segment_marks(segs, para, canon)
     tokens = segs.pop("tokens")
-    segs["dup_of"] = pd.Series(dup_of, dtype=object)
-    segs["dup_kind"] = pd.Series(kind, dtype=object)
+    # The partition's duplicate paragraphs' sentences, and their canonical ones from pass 2.
+    by_para = {**sentence_keys(segs[segs["paragraph_id"].isin(set(para["id"]))]), **canon}
+    segs = segs.merge(sentence_targets(para, by_para), on="segment_id", how="left")
     _write(segs.assign(tokens=tokens), out, "segments", index)
     docs = pd.read_parquet(out / "documents" / _PART.format(index)).merge(
         art[["id", "dup_of", "similarity"]].rename(
@@ -284,24 +263,12 @@ def finish_part(
         return None, peak_rss_mb()
     units = pd.read_parquet(out / "units" / _PART.format(index), columns=["segment_ids"])
     matrix = sparse.load_npz(out / "units" / f"part-{index:05d}.npz").astype(np.int64)
-    # As Corpus.duplicate_mask: in a duplicate paragraph or in a duplicate article.
-    dup_docs = set(docs.loc[docs["dup_of"].notna(), "doc_id"])
-    dups = set(segs.loc[segs["dup_of"].notna() | segs["doc_id"].isin(dup_docs), "segment_id"])
-    first = [ids.split(" ", 1)[0] for ids in units["segment_ids"].tolist()]
-    keep = np.array([sid not in dups for sid in first], dtype=bool)
-    m = matrix[np.flatnonzero(keep)]
+    dups = set(segs.loc[duplicate_mask(segs, docs), "segment_id"])
+    m = matrix[np.flatnonzero(non_duplicate_units(units, dups))]
     return (m.T @ m).tocsr(), peak_rss_mb()
 
 
 # --- the driver ------------------------------------------------------------------------
-
-
-def _duplicates_table(level: str, found: pd.DataFrame, file_of: dict[str, str]) -> pd.DataFrame:
-    # Ids start with their file's stem, and stems are unique (_check_unique_names).
-    out = found.rename(columns={"dup_of": "of"}).assign(level=level)
-    out["file"] = out["id"].str.split("/", n=1).str[0].map(file_of)
-    out["of_file"] = out["of"].str.split("/", n=1).str[0].map(file_of)
-    return out.reindex(columns=DUPLICATE_COLUMNS)
 
 
 class _PartTexts:
@@ -449,9 +416,12 @@ def _write_duplicates(
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     art = _find(out, analysed, "articles", "doc_id")
     para = _find(out, analysed, "paragraphs", "paragraph_id")
-    file_of = {Path(f["file"]).stem: f["file"] for a in analysed for f in a.files}
+    # Ids start with their file's stem, and stems are unique (_check_unique_names).
+    by_stem = {Path(f["file"]).stem: f["file"] for a in analysed for f in a.files}
+    found = pd.concat([art["id"], art["dup_of"], para["id"], para["dup_of"]])
+    file_of = {i: by_stem[i.split("/", 1)[0]] for i in found.tolist()}
     duplicates = pd.concat(
-        [_duplicates_table("article", art, file_of), _duplicates_table("paragraph", para, file_of)],
+        [_table("article", art, file_of), _table("paragraph", para, file_of)],
         ignore_index=True,
     )
     duplicates.to_parquet(out / "duplicates.parquet", index=False)
@@ -460,7 +430,7 @@ def _write_duplicates(
 
 def _canonical(
     run: Any, out: Path, analysed: list[_Analysed], para: pd.DataFrame
-) -> dict[str, list[tuple[str, str]]]:
+) -> dict[str, list[tuple[str, Any]]]:
     # Pass 2 only visits partitions holding a canonical paragraph.
     needed = set(para["dup_of"])
     wanted: dict[int, list[str]] = {}
@@ -468,7 +438,7 @@ def _canonical(
         mine = [pid for pid in a.sketches.paragraphs.ids if pid in needed]
         if mine:
             wanted[a.index] = mine
-    canon: dict[str, list[tuple[str, str]]] = {}
+    canon: dict[str, list[tuple[str, Any]]] = {}
     items = sorted(wanted.items())
     for found in run(canonical_sentences, items, desc="canonical", out_dir=str(out)):
         canon.update(found)
@@ -479,8 +449,8 @@ def _finish_items(
     analysed: list[_Analysed],
     art: pd.DataFrame,
     para: pd.DataFrame,
-    canon: dict[str, list[tuple[str, str]]],
-) -> list[tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, str]]]]]:
+    canon: dict[str, list[tuple[str, Any]]],
+) -> list[tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, Any]]]]]:
     items = []
     for a in analysed:
         mine_art = art[art["id"].isin(set(a.sketches.articles.ids))]
