@@ -376,17 +376,35 @@ def analyse_files(
         Segmentation engine (default :data:`workbench.tokens.DEFAULT_ENGINE`; see
         :func:`workbench.tokens.tokenize`).
     """
-    from workbench.tokens import sync_terms, tokenize_many
+    from workbench.tokens import sync_terms
 
     sync_terms(terms)
     files = load_files(sources, skip_bad=skip_bad)
     segs = pd.DataFrame([s for r in files for s in r.segments], columns=SEGMENT_COLUMNS[:-2])
-    toks = tokenize_many(segs["text"].tolist(), engine) if tokens else []
-    coding = None
-    if unit is not None:
-        coding = code_segments(segs, _codebook(codebook), unit)
-    sketches = sketch_segments(segs, threshold=DUP_THRESHOLD)
+    toks, coding, sketches = analyse_segments(
+        segs, tokens=tokens, codebook=codebook, unit=unit, engine=engine
+    )
     return PartitionResult(files=files, tokens=toks, coding=coding, sketches=sketches)
+
+
+def analyse_segments(
+    segs: pd.DataFrame,
+    *,
+    tokens: bool = True,
+    codebook: str | None = None,
+    unit: str | None = "sentence",
+    engine: str | None = None,
+) -> tuple[list[list[str]], Coding | None, CorpusSketches]:
+    """Tokens, coding and duplicate sketches of one partition's segments table.
+
+    The per-partition work after loading, shared by :func:`analyse_files` and the
+    streamed build (:mod:`workbench.stream`); parameters as for :func:`analyse_files`.
+    """
+    from workbench.tokens import tokenize_many
+
+    toks = tokenize_many(segs["text"].tolist(), engine) if tokens else []
+    coding = None if unit is None else code_segments(segs, _codebook(codebook), unit)
+    return toks, coding, sketch_segments(segs, threshold=DUP_THRESHOLD)
 
 
 def merge_codings(parts: Sequence[Coding], codes: list[str], unit: str) -> Coding:

@@ -83,9 +83,14 @@ from workbench.duplicates import (
     _table,
     sentence_keys,
     sentence_targets,
-    sketch_segments,
 )
-from workbench.pipeline import _codebook, non_duplicate_units, partition, runner
+from workbench.pipeline import (
+    _codebook,
+    analyse_segments,
+    non_duplicate_units,
+    partition,
+    runner,
+)
 from workbench.readers import FileRef, ReadError, discover
 
 #: Tables written as one Parquet part per partition.
@@ -192,8 +197,7 @@ def analyse_part(
     engine: str | None,
 ) -> _Analysed:
     """Pass 1 on one partition: read, load, segment, code, write its parts."""
-    from workbench.coding.coder import code_segments
-    from workbench.tokens import sync_terms, tokenize_many
+    from workbench.tokens import sync_terms
 
     index, refs = item
     out = Path(out_dir)
@@ -203,17 +207,16 @@ def analyse_part(
     segs = pd.DataFrame([s for r in results for s in r.segments], columns=SEGMENT_COLUMNS[:-2])
     docs = pd.DataFrame([d for r in results for d in r.documents], columns=DOCUMENT_COLUMNS[:-2])
     removed = pd.DataFrame([x for r in results for x in r.removed], columns=_REMOVED_COLUMNS)
-    if unit is not None:
-        coding = code_segments(segs, _codebook(codebook), unit)
+    toks, coding, sketches = analyse_segments(segs, codebook=codebook, unit=unit, engine=engine)
+    if coding is not None:
         _write(coding.long, out, "codes", index)
         _write(coding.units, out, "units", index)
         sparse.save_npz(out / "units" / f"part-{index:05d}.npz", coding.matrix)
     _write(docs, out, "documents", index)
     _write(removed, out, "removed", index)
-    _write(segs.assign(tokens=tokenize_many(segs["text"].tolist(), engine)), out, "segments", index)
+    _write(segs.assign(tokens=toks), out, "segments", index)
     return _Analysed(
-        index=index, files=[r.info for r in results],
-        sketches=sketch_segments(segs, threshold=DUP_THRESHOLD),
+        index=index, files=[r.info for r in results], sketches=sketches,
         n_segments=len(segs), peak_mb=peak_rss_mb(),
     )  # fmt: skip
 
