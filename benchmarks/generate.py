@@ -165,7 +165,7 @@ def seed_model() -> MarkovModel:
 
     segs = load_corpus(progress=False).analysis_segments()
     body = segs.loc[~segs["is_heading"], "text"]
-    return train([toks for t in body if len(toks := tokenize(t)) >= 3])
+    return train([toks for t in body if len(toks := tokenize(t, engine="jieba")) >= 3])
 
 
 @dataclass
