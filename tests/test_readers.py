@@ -19,6 +19,7 @@ from workbench.readers import (
     decode_text,
     discover,
     extract_text,
+    load_refs,
 )
 
 SEED_NAMES = (
@@ -549,3 +550,28 @@ def test_discover_collects_errors_and_goes_on(tmp_path):
     assert [Path(e.path).name for e in errors] == ["z.zip", "notes.csv"]
     with pytest.raises(ReadError, match=r"z\.zip"):
         discover([tmp_path / "z.zip"])
+
+
+def test_load_refs_opens_each_archive_once_and_records_unreadable(tmp_path, monkeypatch):
+    archive = tmp_path / "c.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for i in range(5):
+            zf.writestr(f"m{i}.txt", f"干群关系{i}")
+    (tmp_path / "gone.txt").write_text("干群", encoding="utf-8")
+    refs = discover([archive, tmp_path / "gone.txt"], lazy=True)
+    (tmp_path / "gone.txt").unlink()
+    opened = []
+    real = zipfile.ZipFile
+
+    def counting(*args, **kwargs):
+        opened.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(zipfile, "ZipFile", counting)
+    errors: list[ReadError] = []
+    loaded = list(load_refs(refs, errors))
+    assert [s.data.decode("utf-8") for s in loaded] == [f"干群关系{i}" for i in range(5)]
+    assert len(opened) == 1
+    assert [e.path for e in errors] == [(tmp_path / "gone.txt").as_posix()]
+    with pytest.raises(ReadError, match=r"gone\.txt"):
+        list(load_refs(refs))

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import io
@@ -258,8 +259,14 @@ class FileRef:
         """Lower-case suffix of :attr:`name`."""
         return PurePosixPath(self.name).suffix.lower()
 
-    def load(self) -> SourceFile:
+    def load(self, archive: zipfile.ZipFile | None = None) -> SourceFile:
         """Read the bytes into a :class:`SourceFile`.
+
+        Parameters
+        ----------
+        archive : zipfile.ZipFile, optional
+            The member's archive, already open (see :func:`load_refs`); opened here
+            when omitted.
 
         Raises
         ------
@@ -270,8 +277,11 @@ class FileRef:
             return SourceFile(self.name, self.path, _read_bytes(Path(self.location)))
         display = self.path.split("!", 1)[0]
         try:
-            with zipfile.ZipFile(self.location) as zf:
-                data = zf.read(self.member)
+            if archive is not None:
+                data = archive.read(self.member)
+            else:
+                with zipfile.ZipFile(self.location) as zf:
+                    data = zf.read(self.member)
         except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
                 KeyError) as exc:  # fmt: skip
             hint = "re-create the archive or pass --skip-bad"
@@ -279,6 +289,51 @@ class FileRef:
         except OSError as exc:
             raise ReadError(display, f"cannot read file ({exc.strerror})") from exc
         return SourceFile(self.name, self.path, data)
+
+
+def load_refs(
+    refs: Iterable[FileRef], errors: list[ReadError] | None = None
+) -> Iterator[SourceFile]:
+    """Load file references in order, opening each zip archive once for its run of members.
+
+    Parameters
+    ----------
+    refs : iterable of FileRef
+        As :func:`discover` gives them with ``lazy=True`` (an archive's members
+        are consecutive there).
+    errors : list, optional
+        When given, a file that cannot be read is appended here and skipped;
+        by default its :class:`ReadError` is raised.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with zipfile.ZipFile(Path(tmp) / "c.zip", "w") as zf:
+    ...         zf.writestr("a.txt", "干群"); zf.writestr("b.txt", "关系")
+    ...     refs = discover([Path(tmp) / "c.zip"], lazy=True)
+    ...     [s.data.decode() for s in load_refs(refs)]
+    ['干群', '关系']
+    """
+    with contextlib.ExitStack() as stack:
+        location, archive = None, None
+        for ref in refs:
+            try:
+                if ref.member and ref.location != location:
+                    stack.close()
+                    location, archive = ref.location, None
+                    archive = stack.enter_context(zipfile.ZipFile(ref.location))
+                yield ref.load(archive if ref.member else None)
+            except (zipfile.BadZipFile, OSError) as exc:
+                err = ReadError(ref.path.split("!", 1)[0], f"cannot read zip archive ({exc})",
+                                "re-create the archive or pass --skip-bad")  # fmt: skip
+                if errors is None:
+                    raise err from exc
+                errors.append(err)
+            except ReadError as err:
+                if errors is None:
+                    raise
+                errors.append(err)
 
 
 # --- discovery -----------------------------------------------------------------------

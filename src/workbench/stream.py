@@ -91,7 +91,7 @@ from workbench.pipeline import (
     partition,
     runner,
 )
-from workbench.readers import FileRef, ReadError, discover
+from workbench.readers import FileRef, ReadError, discover, load_refs
 
 #: Tables written as one Parquet part per partition.
 PART_TABLES = ("segments", "documents", "removed", "codes", "units")
@@ -175,14 +175,8 @@ def _write(df: pd.DataFrame, out: Path, table: str, index: int) -> None:
 
 
 def _load(refs: Sequence[FileRef], skip_bad: bool) -> tuple[list, list[ReadError]]:
-    sources, unreadable = [], []
-    for ref in refs:
-        try:
-            sources.append(ref.load())
-        except ReadError as err:
-            if not skip_bad:
-                raise
-            unreadable.append(err)
+    unreadable: list[ReadError] = []
+    sources = list(load_refs(refs, unreadable if skip_bad else None))
     return sources, unreadable
 
 
