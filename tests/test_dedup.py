@@ -296,14 +296,33 @@ def test_fast_equals_exact_on_seed_lines(threshold):
         assert (fast["kind"] == "near").sum() >= 5 and (fast["kind"] == "exact").sum() >= 50
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_candidate_pairs_are_exactly_the_rows_equal_on_some_band(seed):
+@pytest.mark.parametrize(("seed", "max_pairs"), [(0, 1), (1, 7), (2, 10_000)])
+def test_candidate_batches_hold_each_pair_of_rows_equal_on_some_band_once(seed, max_pairs):
     rng = np.random.default_rng(seed)
     bands = rng.integers(0, 6, size=(40, 5)).astype(np.uint32)  # many collisions
     expected = sorted(
-        i * 40 + j for i in range(40) for j in range(i + 1, 40) if (bands[i] == bands[j]).any()
+        (i, j) for i in range(40) for j in range(i + 1, 40) if (bands[i] == bands[j]).any()
     )
-    assert dedup._candidate_pairs(bands).tolist() == expected
+    batches = list(dedup._candidate_batches(bands, max_pairs))
+    found = [(i, j) for a, b in batches for i, j in zip(a.tolist(), b.tolist(), strict=True)]
+    assert sorted(found) == expected and len(found) == len(expected)  # no pair twice
+    assert max(len(a) for a, _ in batches) <= max(max_pairs, 39)  # one member's pairs at most
+
+
+def test_in_buckets_marks_the_rows_of_some_candidate_pair():
+    bands = np.random.default_rng(3).integers(0, 400, size=(60, 3)).astype(np.uint32)
+    paired = {i for a, b in dedup._candidate_batches(bands) for i in [*a.tolist(), *b.tolist()]}
+    assert np.flatnonzero(dedup._in_buckets(bands)).tolist() == sorted(paired)
+    assert 0 < len(paired) < 60
+
+
+def test_small_candidate_batches_give_the_same_duplicates(monkeypatch):
+    names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+    units = units_for(*names)
+    whole = find_duplicates(units)
+    monkeypatch.setattr(dedup, "MAX_BATCH_PAIRS", 3)
+    pd.testing.assert_frame_equal(find_duplicates(units), whole)
+    assert (whole["kind"] == "near").sum() >= 5
 
 
 def test_verification_in_small_batches_gives_the_same_pairs(monkeypatch):
@@ -332,8 +351,8 @@ def test_copies_are_paired_once_per_text_not_with_each_other(monkeypatch):
     texts = ["干部要深入基层联系群众了解实情。"] * 500 + ["其他内容完全不同的一个段落啊。"] * 500
     sk = sketch_units(list(range(1000)), texts, simplify=False)
     rows: list[int] = []
-    real = dedup._candidate_pairs
-    monkeypatch.setattr(dedup, "_candidate_pairs", lambda b: rows.append(len(b)) or real(b))
+    real = dedup._candidate_batches
+    monkeypatch.setattr(dedup, "_candidate_batches", lambda b: rows.append(len(b)) or real(b))
     found = duplicates_from_sketches(sk, lambda pos: [texts[p] for p in pos])
     assert len(found) == 998 and set(found["dup_of"]) == {0, 500}
     assert rows and max(rows) <= 2  # one unit per distinct text enters the LSH step
@@ -354,6 +373,27 @@ def test_from_sketches_fetches_only_the_texts_it_verifies():
     expected = find_duplicates(units, method="exact")
     pd.testing.assert_frame_equal(found, expected.astype({"id": object, "dup_of": object}))
     assert len(found) >= 50 and 0 < len(set(asked)) < len(units) / 2
+
+
+@pytest.mark.parametrize("fetch", [7, 100_000])
+def test_from_sketches_fetches_each_text_once_in_runs_in_corpus_order(monkeypatch, fetch):
+    names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+    units = units_for(*names)
+    simplified = [to_simplified(t) for t in units["text"]]
+    sk = sketch_units(units["id"].tolist(), simplified, simplify=False)
+    calls: list[list[int]] = []
+
+    def texts(positions: list[int]) -> list[str]:
+        calls.append(positions)
+        return [simplified[p] for p in positions]
+
+    monkeypatch.setattr(dedup, "FETCH_UNITS", fetch)
+    found = duplicates_from_sketches(sk, texts)
+    expected = find_duplicates(units, method="exact")
+    pd.testing.assert_frame_equal(found, expected.astype({"id": object, "dup_of": object}))
+    asked = [p for call in calls for p in call]
+    assert asked == sorted(set(asked))  # each once, in corpus order
+    assert max(map(len, calls)) <= fetch and len(calls) == -(-len(asked) // fetch)
 
 
 def edited(text: str, rng: np.random.Generator, edits: int) -> str:

@@ -71,7 +71,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -892,32 +892,65 @@ def _unique(values: np.ndarray) -> np.ndarray:
 Normaliser = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-def _candidate_pairs(bands: np.ndarray) -> np.ndarray:
-    """Distinct pairs (i < j, rows of ``bands``) equal on at least one band, as codes."""
-    n, n_bands = bands.shape
-    if n < 2:
-        return np.zeros(0, dtype=np.int64)
-    # Band by band, so memory follows the number of units, not units x bands.
-    found = [_band_pairs(bands[:, k], n) for k in range(n_bands)]
-    return _unique(np.concatenate(found))
+#: Candidate pairs one batch of the LSH step holds at most. Pairs are made band by
+#: band and verified batch by batch, so the memory they take stays bounded however
+#: large the buckets of similar short units grow with the corpus.
+MAX_BATCH_PAIRS = 500_000
 
 
-def _band_pairs(keys: np.ndarray, n: int) -> np.ndarray:
-    """Codes ``i * n + j`` (i < j) of the rows with equal keys in one band."""
+def _candidate_batches(
+    bands: np.ndarray, max_pairs: int | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Distinct pairs ``(i, j)``, ``i < j``, of rows of ``bands`` equal on some band.
+
+    Each pair is made on the first band its rows agree on and on no other, so the
+    batches (at most ``max_pairs`` pairs each, default :data:`MAX_BATCH_PAIRS`) never
+    repeat a pair and no set of all pairs is ever held.
+    """
+    max_pairs = MAX_BATCH_PAIRS if max_pairs is None else max_pairs
+    for k in range(bands.shape[1]):
+        for i, j in _band_pairs(bands[:, k], max_pairs):
+            # Rows are gathered whole (contiguous) rather than band by band.
+            first = (bands[i, :k] != bands[j, :k]).all(axis=1)
+            if first.any():
+                yield i[first], j[first]
+
+
+def _band_pairs(keys: np.ndarray, max_pairs: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Pairs ``(i, j)``, ``i < j``, of rows with equal keys in one band, in batches."""
     order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sorted_keys = keys[order]
+    start = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     size = np.diff(np.r_[start, len(keys)])
-    if (size < 2).all():
-        return np.zeros(0, dtype=np.int64)
-    # Each member pairs with every later member of its bucket (buckets are tiny).
     start, size = start[size > 1], size[size > 1]
+    if not len(start):
+        return
+    # Each member pairs with every later member of its bucket.
     member = np.repeat(start, size) + np.arange(size.sum()) - np.repeat(_bounds(size)[:-1], size)
     later = np.repeat(start + size, size) - member - 1
-    left = np.repeat(member, later)
-    right = left + 1 + np.arange(len(left)) - np.repeat(_bounds(later)[:-1], later)
-    a, b = order[left], order[right]
-    return np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
+    member, later = member[later > 0], later[later > 0]
+    done = np.cumsum(later)
+    lo = 0
+    while lo < len(member):
+        # A member's pairs stay in one batch; a batch holds at least one member.
+        hi = max(lo + 1, int(np.searchsorted(done, done[lo] - later[lo] + max_pairs, "right")))
+        m, n_later = member[lo:hi], later[lo:hi]
+        left = np.repeat(m, n_later)
+        right = left + 1 + np.arange(len(left)) - np.repeat(_bounds(n_later)[:-1], n_later)
+        a, b = order[left], order[right]
+        yield np.minimum(a, b), np.maximum(a, b)
+        lo = hi
+
+
+def _in_buckets(bands: np.ndarray) -> np.ndarray:
+    """Which rows of ``bands`` share a key with another row on some band."""
+    shared = np.zeros(len(bands), dtype=bool)
+    for k in range(bands.shape[1]):
+        order = np.argsort(bands[:, k], kind="stable")
+        keys = bands[order, k]
+        same = keys[1:] == keys[:-1]
+        shared[order[np.r_[same, False] | np.r_[False, same]]] = True
+    return shared
 
 
 def _exact_token_ids(cps: np.ndarray, offsets: np.ndarray, ngram: int):
@@ -967,12 +1000,10 @@ class _Sets:
         return inter.astype(np.int64), self.sizes[ia], self.sizes[ib]
 
 
-def _jaccard_values(inter, size_a, size_b) -> list[float]:
-    # Python ints and floats, exactly as jaccard() computes them.
-    out = []
-    for i, a, b in zip(inter.tolist(), size_a.tolist(), size_b.tolist(), strict=True):
-        out.append(0.0 if a == 0 and b == 0 else i / (a + b - i))
-    return out
+def _jaccard_values(inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    # float64 of int64 operands below 2**53: the same doubles as jaccard()'s Python ints.
+    union = size_a + size_b - inter
+    return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
 
 
 def _hash_mismatches(
@@ -1031,24 +1062,49 @@ VERIFY_BATCH_CHARS = 2_000_000
 
 def _pair_jaccards(
     a: np.ndarray, b: np.ndarray, sk: Sketches, normalised: Normaliser
-) -> list[float]:
+) -> np.ndarray:
     """Exact Jaccard of the shingle sets of each pair (a[i], b[i]), in batches."""
-    cost = (sk.n_chars[a] + sk.n_chars[b]).tolist()
-    # Cut the pairs into consecutive batches of at most VERIFY_BATCH_CHARS each.
-    starts, total = [0], 0
-    for i, c in enumerate(cost):
-        if total and total + c > VERIFY_BATCH_CHARS:
-            starts.append(i)
-            total = 0
-        total += c
-    out: list[float] = []
-    for lo, hi in zip(starts, [*starts[1:], len(cost)], strict=True):
-        if lo == hi:
-            continue
+    out = np.zeros(len(a), dtype=np.float64)
+    done = np.cumsum(sk.n_chars[a] + sk.n_chars[b])
+    lo = 0
+    while lo < len(a):
+        # Consecutive pairs of at most VERIFY_BATCH_CHARS characters (at least one pair).
+        before = done[lo - 1] if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(done, before + VERIFY_BATCH_CHARS, "right")))
         x, y = a[lo:hi], b[lo:hi]
         sets = _Sets(_unique(np.concatenate([x, y])), normalised, sk.params.ngram)
-        out += _jaccard_values(*sets.intersections(x, y))
+        out[lo:hi] = _jaccard_values(*sets.intersections(x, y))
+        lo = hi
     return out
+
+
+def _matching_pairs(
+    units: np.ndarray, sk: Sketches, normalised: Normaliser, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (later, earlier) of ``units`` (sorted positions) that share an LSH band
+    and whose exact Jaccard reaches ``threshold``."""
+    band_row = np.cumsum(sk.sketched) - 1
+    later, earlier = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for i, j in _candidate_batches(sk.bands[band_row[units]]):
+        a, b = units[i], units[j]
+        match = _pair_jaccards(a, b, sk, normalised) >= threshold - _EPS
+        later.append(b[match])
+        earlier.append(a[match])
+    return np.concatenate(later), np.concatenate(earlier)
+
+
+def _single_link(n: int, later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+    """Canonical position of each of ``n`` units given matching pairs (later, earlier).
+
+    Single link in corpus order: a unit joins the earliest canonical among the
+    earlier units it matches; earlier units are final when a later one is seen.
+    """
+    canon = np.arange(n)
+    order = np.lexsort((earlier, later))
+    for x, y in zip(later[order].tolist(), earlier[order].tolist(), strict=True):
+        if canon[y] < canon[x]:
+            canon[x] = canon[y]
+    return canon
 
 
 def _find_fast(
@@ -1059,40 +1115,20 @@ def _find_fast(
     rep = _exact_groups(sk, eligible, normalised)
     distinct = np.flatnonzero(eligible & (rep == np.arange(len(sk))))
     # LSH over the distinct texts that have shingles.
-    band_row = np.cumsum(sk.sketched) - 1
     has_sets = distinct[sk.n_chars[distinct] > 0]
-    codes = _candidate_pairs(sk.bands[band_row[has_sets]])
-    a, b = has_sets[codes // max(len(has_sets), 1)], has_sets[codes % max(len(has_sets), 1)]
-    canon = {int(p): int(p) for p in distinct.tolist()}
-    if len(codes):
-        jac = _pair_jaccards(a, b, sk, normalised)
-        matched = [
-            (int(y), int(x))
-            for x, y, j in zip(a.tolist(), b.tolist(), jac, strict=True)
-            if j >= threshold - _EPS
-        ]
-        # Single link in corpus order: a unit joins the earliest canonical among the
-        # earlier units it matches; earlier units are final when a later one is seen.
-        for later, earlier in sorted(matched):
-            canon[later] = min(canon[later], canon[earlier])
-    rows: list[tuple[int, int, str, float]] = []
-    near_pairs = []
-    for p in np.flatnonzero(eligible).tolist():
-        r = int(rep[p])
-        c = canon[r]
-        if c == p:
-            continue
-        if c == r:
-            rows.append((p, c, "exact", 1.0))
-        else:
-            rows.append((p, c, "near", 0.0))
-            near_pairs.append((len(rows) - 1, r, c))
-    if near_pairs:
-        k, x, y = (np.array(v, dtype=np.int64) for v in zip(*near_pairs, strict=True))
-        for row, j in zip(k.tolist(), _pair_jaccards(x, y, sk, normalised), strict=True):
-            p, c, kind, _ = rows[row]
-            rows[row] = (p, c, kind, round(j, 4))
-    return rows
+    canon = _single_link(len(sk), *_matching_pairs(has_sets, sk, normalised, threshold))
+    pos = np.flatnonzero(eligible)
+    of = canon[rep[pos]]
+    dup = of != pos
+    pos, of, rep_ = pos[dup], of[dup], rep[pos[dup]]
+    near = of != rep_
+    similarity = np.ones(len(pos))
+    if near.any():
+        # A near copy's similarity is that of its text's first copy to the canonical.
+        jac = _pair_jaccards(rep_[near], of[near], sk, normalised)
+        similarity[near] = [round(j, 4) for j in jac.tolist()]
+    kinds = np.where(near, "near", "exact").tolist()
+    return list(zip(pos.tolist(), of.tolist(), kinds, similarity.tolist(), strict=True))
 
 
 def _empty_result(ids: pd.Series) -> pd.DataFrame:
@@ -1318,19 +1354,10 @@ def duplicates_from_sketches(
     """
     p = sketches.params
     check_sketches(sketches, sketches.ids, threshold=threshold, ngram=p.ngram, min_chars=min_chars)
-    # One call for every text verification may need, so a caller reading them from
-    # disk reads each file once; verification then takes them from memory in batches.
-    needed = _verification_units(sketches, min_chars)
-    fetched = dict(zip(needed.tolist(), texts(needed.tolist()), strict=True))
-
-    def normalised(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        missing = [q for q in positions.tolist() if q not in fetched]
-        if missing:  # only after a 64-bit text-hash collision split a group
-            fetched.update(zip(missing, texts(missing), strict=True))
-        wanted = [fetched[q] for q in positions.tolist()]
-        cps, offsets, _ = _normalise_many(wanted, simplify=False)
-        return cps, offsets
-
+    # Every text verification may need is fetched up front, in runs of positions in
+    # corpus order (a caller reading them from disk reads each file about once), and
+    # held normalised and packed; verification then takes them from memory.
+    normalised = _Fetched(_verification_units(sketches, min_chars), texts)
     ids = pd.Series(sketches.ids, dtype=object)
     return _result(ids, _find_fast(sketches, normalised, threshold, min_chars))
 
@@ -1349,7 +1376,50 @@ def _verification_units(sk: Sketches, min_chars: int) -> np.ndarray:
     reps = np.sort(eligible[first])
     band_row = np.cumsum(sk.sketched) - 1
     has_sets = reps[sk.sketched[reps] & (sk.n_chars[reps] > 0)]
-    codes = _candidate_pairs(sk.bands[band_row[has_sets]])
-    n = max(len(has_sets), 1)
-    in_pairs = np.concatenate([has_sets[codes // n], has_sets[codes % n]])
+    in_pairs = has_sets[_in_buckets(sk.bands[band_row[has_sets]])]
     return _unique(np.concatenate([shared_hash, in_pairs]))
+
+
+#: Units whose texts one call of a ``texts`` callback asks for at most.
+FETCH_UNITS = 100_000
+
+
+def _gather(cps: np.ndarray, offsets: np.ndarray, idx: np.ndarray):
+    """Code points and offsets of the texts ``idx`` of a packed (cps, offsets)."""
+    lens = offsets[idx + 1] - offsets[idx]
+    out = _bounds(lens)
+    src = np.repeat(offsets[idx] - out[:-1], lens) + np.arange(out[-1])
+    return cps[src], out
+
+
+class _Fetched:
+    """Normalised texts of some units, fetched through ``texts`` and held packed
+    (two bytes per character when all are in the BMP); a :data:`Normaliser`."""
+
+    def __init__(self, positions: np.ndarray, texts: Callable[[list[int]], list[str]]) -> None:
+        self.texts = texts
+        self.positions = np.zeros(0, dtype=np.int64)
+        self.cps, self.offsets = np.zeros(0, dtype=np.uint16), np.zeros(1, dtype=np.int64)
+        for lo in range(0, len(positions), FETCH_UNITS):
+            self._add(positions[lo : lo + FETCH_UNITS])
+
+    def _add(self, positions: np.ndarray) -> None:
+        cps, offsets, _ = _normalise_many(self.texts(positions.tolist()), simplify=False)
+        if not len(cps) or cps.max() < 0x10000:
+            cps = cps.astype(np.uint16)
+        both = np.concatenate([self.positions, positions])
+        packed = np.concatenate([self.cps, cps])
+        bounds = np.concatenate([self.offsets[:-1], offsets + self.offsets[-1]])
+        order = np.argsort(both, kind="stable")
+        if (order[:-1] > order[1:]).any():  # not appended in order: re-sort the store
+            packed, bounds = _gather(packed, bounds, order)
+        self.positions, self.cps, self.offsets = both[order], packed, bounds
+
+    def __call__(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.minimum(np.searchsorted(self.positions, positions), len(self.positions) - 1)
+        missing = self.positions[at] != positions if len(self.positions) else positions >= 0
+        if missing.any():  # only after a 64-bit text-hash collision split a group
+            self._add(_unique(positions[missing]))
+            at = np.searchsorted(self.positions, positions)
+        cps, offsets = _gather(self.cps, self.offsets, at)
+        return cps.astype(np.uint32), offsets
