@@ -354,8 +354,69 @@ def load_files(
     return results
 
 
+#: Columns of ``Corpus.removed``.
+REMOVED_COLUMNS = ["file", "line_no", "rule", "text"]
+
+
+@dataclass
+class FileTables:
+    """Per-file results of a run of files as tables, in corpus order.
+
+    What a partition sends back: a few columns pickle far faster than one dict per
+    row, and the parent concatenates tables instead of building them row by row.
+    """
+
+    files: list[dict[str, Any]]
+    documents: pd.DataFrame
+    segments: pd.DataFrame
+    removed: pd.DataFrame
+
+    @classmethod
+    def of(cls, results: Sequence[_FileResult]) -> FileTables:
+        """Tables of ``results`` (columns as in :class:`Corpus`, before duplicate marks).
+
+        Examples
+        --------
+        >>> t = FileTables.of(load_files(discover([config.SEEDS_DIR])))
+        >>> len(t.files), len(t.documents), t.segments.shape[1] == len(SEGMENT_COLUMNS) - 2
+        (5, 14, True)
+        """
+        return cls(
+            files=[r.info for r in results],
+            documents=pd.DataFrame(
+                [d for r in results for d in r.documents], columns=DOCUMENT_COLUMNS[:-2]
+            ),
+            segments=pd.DataFrame(
+                [s for r in results for s in r.segments], columns=SEGMENT_COLUMNS[:-2]
+            ),
+            removed=pd.DataFrame([x for r in results for x in r.removed], columns=REMOVED_COLUMNS),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[FileTables]) -> FileTables:
+        """One table per kind from consecutive runs of files (dtypes as if built at once)."""
+        whole = cls.of([])
+        return cls(
+            files=[f for p in parts for f in p.files],
+            **{
+                name: _concat([getattr(p, name) for p in parts], getattr(whole, name))
+                for name in ("documents", "segments", "removed")
+            },
+        )
+
+
+def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    # Empty parts are left out: their object columns would turn numbers into objects.
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    return pd.concat(frames, ignore_index=True)
+
+
 def assemble(
-    results: Sequence[_FileResult],
+    results: Sequence[_FileResult] | FileTables,
     *,
     skip_bad: bool = False,
     sketches: CorpusSketches | None = None,
@@ -363,25 +424,19 @@ def assemble(
     """Build the corpus tables from per-file results (in corpus order) and mark duplicates.
 
     Duplicates are marked here, over the whole corpus, never per file or partition,
-    so a parallel run marks exactly what a serial run does. ``sketches`` are the
-    results' duplicate sketches (:func:`workbench.duplicates.sketch_segments`,
-    made by the workers and concatenated in corpus order); without them the
-    sketching happens here.
+    so a parallel run marks exactly what a serial run does. ``results`` are the
+    per-file results or their :class:`FileTables`; ``sketches`` are the results'
+    duplicate sketches (:func:`workbench.duplicates.sketch_segments`, made by the
+    workers and concatenated in corpus order); without them the sketching happens here.
     """
-    documents = pd.DataFrame([d for r in results for d in r.documents])
-    segments = pd.DataFrame([s for r in results for s in r.segments])
-    # dup_of and friends are added by mark_duplicates below.
-    documents = documents.reindex(columns=DOCUMENT_COLUMNS[:-2])
-    segments = segments.reindex(columns=SEGMENT_COLUMNS[:-2])
+    tables = results if isinstance(results, FileTables) else FileTables.of(results)
     corpus = Corpus(
-        documents=documents,
-        segments=segments,
-        files=pd.DataFrame([r.info for r in results], columns=FILE_COLUMNS)
+        documents=tables.documents,
+        segments=tables.segments,  # dup_of and friends are added by mark_duplicates below
+        files=pd.DataFrame(tables.files, columns=FILE_COLUMNS)
         .sort_values("path", kind="stable")
         .reset_index(drop=True),
-        removed=pd.DataFrame(
-            [x for r in results for x in r.removed], columns=["file", "line_no", "rule", "text"]
-        ),
+        removed=tables.removed,
         duplicates=pd.DataFrame(),
         parameters={"dup_threshold": DUP_THRESHOLD, "skip_bad": skip_bad},
     )

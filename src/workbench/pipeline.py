@@ -57,7 +57,7 @@ from workbench.corpus import (
     DUP_THRESHOLD,
     SEGMENT_COLUMNS,
     Corpus,
-    _FileResult,
+    FileTables,
     assemble,
     load_files,
 )
@@ -328,9 +328,9 @@ def dask_client(scheduler: Any = "local", workers: int | None = None) -> Iterato
 
 @dataclass
 class PartitionResult:
-    """What one partition contributes: per-file results, tokens, coding, duplicate sketches."""
+    """What one partition contributes: its files' tables, tokens, coding, duplicate sketches."""
 
-    files: list[_FileResult]
+    tables: FileTables
     tokens: list[list[str]]
     coding: Coding | None
     sketches: CorpusSketches
@@ -379,12 +379,11 @@ def analyse_files(
     from workbench.tokens import sync_terms
 
     sync_terms(terms)
-    files = load_files(sources, skip_bad=skip_bad)
-    segs = pd.DataFrame([s for r in files for s in r.segments], columns=SEGMENT_COLUMNS[:-2])
+    tables = FileTables.of(load_files(sources, skip_bad=skip_bad))
     toks, coding, sketches = analyse_segments(
-        segs, tokens=tokens, codebook=codebook, unit=unit, engine=engine
+        tables.segments, tokens=tokens, codebook=codebook, unit=unit, engine=engine
     )
-    return PartitionResult(files=files, tokens=toks, coding=coding, sketches=sketches)
+    return PartitionResult(tables=tables, tokens=toks, coding=coding, sketches=sketches)
 
 
 def analyse_segments(
@@ -534,9 +533,10 @@ def run_pipeline(
         progress=progress, skip_bad=skip_bad, tokens=tokens, codebook=cb, unit=unit,
         terms=added_terms(), engine=engine,
     )  # fmt: skip
-    files = [_unreadable(err) for err in unreadable] + [f for p in parts for f in p.files]
+    skipped = FileTables.of([_unreadable(err) for err in unreadable])
+    tables = FileTables.concat([skipped, *(p.tables for p in parts)])
     sketches = CorpusSketches.concat([p.sketches for p in parts])
-    corpus = assemble(files, skip_bad=skip_bad, sketches=sketches)
+    corpus = assemble(tables, skip_bad=skip_bad, sketches=sketches)
     toks = pd.Series([t for p in parts for t in p.tokens], dtype=object)
     if unit is None:
         return PipelineResult(corpus, toks, None, None)

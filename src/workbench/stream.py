@@ -67,10 +67,9 @@ from scipy import sparse
 
 from workbench import config
 from workbench.corpus import (
-    DOCUMENT_COLUMNS,
     DUP_THRESHOLD,
     FILE_COLUMNS,
-    SEGMENT_COLUMNS,
+    FileTables,
     _check_unique_names,
     _progress_enabled,
     _unreadable,
@@ -97,7 +96,6 @@ from workbench.readers import FileRef, ReadError, discover, load_refs
 PART_TABLES = ("segments", "documents", "removed", "codes", "units")
 
 _PART = "part-{:05d}.parquet"
-_REMOVED_COLUMNS = ["file", "line_no", "rule", "text"]
 
 
 @dataclass
@@ -198,9 +196,8 @@ def analyse_part(
     sync_terms(terms)
     sources, unreadable = _load(refs, skip_bad)
     results = [_unreadable(err) for err in unreadable] + load_files(sources, skip_bad=skip_bad)
-    segs = pd.DataFrame([s for r in results for s in r.segments], columns=SEGMENT_COLUMNS[:-2])
-    docs = pd.DataFrame([d for r in results for d in r.documents], columns=DOCUMENT_COLUMNS[:-2])
-    removed = pd.DataFrame([x for r in results for x in r.removed], columns=_REMOVED_COLUMNS)
+    tables = FileTables.of(results)
+    segs, docs, removed = tables.segments, tables.documents, tables.removed
     toks, coding, sketches = analyse_segments(segs, codebook=codebook, unit=unit, engine=engine)
     if coding is not None:
         _write(coding.long, out, "codes", index)
@@ -210,7 +207,7 @@ def analyse_part(
     _write(removed, out, "removed", index)
     _write(segs.assign(tokens=toks), out, "segments", index)
     return _Analysed(
-        index=index, files=[r.info for r in results], sketches=sketches,
+        index=index, files=tables.files, sketches=sketches,
         n_segments=len(segs), peak_mb=peak_rss_mb(),
     )  # fmt: skip
 
