@@ -892,6 +892,24 @@ def _unique(values: np.ndarray) -> np.ndarray:
 Normaliser = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
+def _runs(costs: np.ndarray, budget: int) -> Iterator[tuple[int, int]]:
+    """Consecutive index ranges ``[lo, hi)`` whose ``costs`` sum to at most ``budget``
+    (a single item costing more makes a range of its own).
+
+    Examples
+    --------
+    >>> list(_runs(np.array([3, 3, 5, 1, 9]), 6))
+    [(0, 2), (2, 4), (4, 5)]
+    """
+    done = np.cumsum(costs)
+    lo = 0
+    while lo < len(costs):
+        before = done[lo - 1] if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(done, before + budget, "right")))
+        yield lo, hi
+        lo = hi
+
+
 #: Candidate pairs one batch of the LSH step holds at most. Pairs are made band by
 #: band and verified batch by batch, so the memory they take stays bounded however
 #: large the buckets of similar short units grow with the corpus.
@@ -929,17 +947,12 @@ def _band_pairs(keys: np.ndarray, max_pairs: int) -> Iterator[tuple[np.ndarray, 
     member = np.repeat(start, size) + np.arange(size.sum()) - np.repeat(_bounds(size)[:-1], size)
     later = np.repeat(start + size, size) - member - 1
     member, later = member[later > 0], later[later > 0]
-    done = np.cumsum(later)
-    lo = 0
-    while lo < len(member):
-        # A member's pairs stay in one batch; a batch holds at least one member.
-        hi = max(lo + 1, int(np.searchsorted(done, done[lo] - later[lo] + max_pairs, "right")))
+    for lo, hi in _runs(later, max_pairs):  # a member's pairs stay in one batch
         m, n_later = member[lo:hi], later[lo:hi]
         left = np.repeat(m, n_later)
         right = left + 1 + np.arange(len(left)) - np.repeat(_bounds(n_later)[:-1], n_later)
         a, b = order[left], order[right]
         yield np.minimum(a, b), np.maximum(a, b)
-        lo = hi
 
 
 def _in_buckets(bands: np.ndarray) -> np.ndarray:
@@ -1065,16 +1078,10 @@ def _pair_jaccards(
 ) -> np.ndarray:
     """Exact Jaccard of the shingle sets of each pair (a[i], b[i]), in batches."""
     out = np.zeros(len(a), dtype=np.float64)
-    done = np.cumsum(sk.n_chars[a] + sk.n_chars[b])
-    lo = 0
-    while lo < len(a):
-        # Consecutive pairs of at most VERIFY_BATCH_CHARS characters (at least one pair).
-        before = done[lo - 1] if lo else 0
-        hi = max(lo + 1, int(np.searchsorted(done, before + VERIFY_BATCH_CHARS, "right")))
+    for lo, hi in _runs(sk.n_chars[a] + sk.n_chars[b], VERIFY_BATCH_CHARS):
         x, y = a[lo:hi], b[lo:hi]
         sets = _Sets(_unique(np.concatenate([x, y])), normalised, sk.params.ngram)
         out[lo:hi] = _jaccard_values(*sets.intersections(x, y))
-        lo = hi
     return out
 
 
@@ -1357,7 +1364,7 @@ def duplicates_from_sketches(
     # Every text verification may need is fetched up front, in runs of positions in
     # corpus order (a caller reading them from disk reads each file about once), and
     # held normalised and packed; verification then takes them from memory.
-    normalised = _Fetched(_verification_units(sketches, min_chars), texts)
+    normalised = _Fetched(_verification_units(sketches, min_chars), texts, sketches)
     ids = pd.Series(sketches.ids, dtype=object)
     return _result(ids, _find_fast(sketches, normalised, threshold, min_chars))
 
@@ -1380,8 +1387,10 @@ def _verification_units(sk: Sketches, min_chars: int) -> np.ndarray:
     return _unique(np.concatenate([shared_hash, in_pairs]))
 
 
-#: Units whose texts one call of a ``texts`` callback asks for at most.
-FETCH_UNITS = 100_000
+#: Normalised characters whose texts one call of a ``texts`` callback asks for at
+#: most (besides a single longer text): the texts of one call are held as Python
+#: strings and normalised together, so this bounds that transient memory.
+FETCH_CHARS = 20_000_000
 
 
 def _gather(cps: np.ndarray, offsets: np.ndarray, idx: np.ndarray):
@@ -1396,12 +1405,14 @@ class _Fetched:
     """Normalised texts of some units, fetched through ``texts`` and held packed
     (two bytes per character when all are in the BMP); a :data:`Normaliser`."""
 
-    def __init__(self, positions: np.ndarray, texts: Callable[[list[int]], list[str]]) -> None:
+    def __init__(
+        self, positions: np.ndarray, texts: Callable[[list[int]], list[str]], sk: Sketches
+    ) -> None:
         self.texts = texts
         self.positions = np.zeros(0, dtype=np.int64)
         self.cps, self.offsets = np.zeros(0, dtype=np.uint16), np.zeros(1, dtype=np.int64)
-        for lo in range(0, len(positions), FETCH_UNITS):
-            self._add(positions[lo : lo + FETCH_UNITS])
+        for lo, hi in _runs(sk.n_chars[positions], FETCH_CHARS):
+            self._add(positions[lo:hi])
 
     def _add(self, positions: np.ndarray) -> None:
         cps, offsets, _ = _normalise_many(self.texts(positions.tolist()), simplify=False)
