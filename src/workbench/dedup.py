@@ -67,11 +67,14 @@ True
 from __future__ import annotations
 
 import math
+import os
 import re
 import sys
+import threading
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -1072,16 +1075,34 @@ def _exact_groups(sk: Sketches, eligible: np.ndarray, normalised: Normaliser) ->
 #: character, so memory stays bounded however many candidates a corpus has.
 VERIFY_BATCH_CHARS = 2_000_000
 
+#: Threads verifying candidate pairs (:func:`_pair_jaccards`).
+VERIFY_THREADS = min(os.cpu_count() or 1, 8)
+
 
 def _pair_jaccards(
     a: np.ndarray, b: np.ndarray, sk: Sketches, normalised: Normaliser
 ) -> np.ndarray:
-    """Exact Jaccard of the shingle sets of each pair (a[i], b[i]), in batches."""
+    """Exact Jaccard of the shingle sets of each pair (a[i], b[i]), in batches.
+
+    Batches run on :data:`VERIFY_THREADS` threads: their sorts and searches are
+    numpy calls on large arrays, which release the GIL, so threads use every core
+    of the process that holds the texts (no copies to other processes).
+    """
     out = np.zeros(len(a), dtype=np.float64)
-    for lo, hi in _runs(sk.n_chars[a] + sk.n_chars[b], VERIFY_BATCH_CHARS):
+
+    def verify(run: tuple[int, int]) -> None:
+        lo, hi = run
         x, y = a[lo:hi], b[lo:hi]
         sets = _Sets(_unique(np.concatenate([x, y])), normalised, sk.params.ngram)
-        out[lo:hi] = _jaccard_values(*sets.intersections(x, y))
+        out[lo:hi] = _jaccard_values(*sets.intersections(x, y))  # disjoint slices
+
+    runs = list(_runs(sk.n_chars[a] + sk.n_chars[b], VERIFY_BATCH_CHARS))
+    if VERIFY_THREADS > 1 and len(runs) > 1:
+        with ThreadPoolExecutor(min(VERIFY_THREADS, len(runs))) as pool:
+            list(pool.map(verify, runs))
+    else:
+        for run in runs:
+            verify(run)
     return out
 
 
@@ -1409,6 +1430,7 @@ class _Fetched:
         self, positions: np.ndarray, texts: Callable[[list[int]], list[str]], sk: Sketches
     ) -> None:
         self.texts = texts
+        self.lock = threading.Lock()  # verification threads may add a text
         self.positions = np.zeros(0, dtype=np.int64)
         self.cps, self.offsets = np.zeros(0, dtype=np.uint16), np.zeros(1, dtype=np.int64)
         for lo, hi in _runs(sk.n_chars[positions], FETCH_CHARS):
@@ -1427,10 +1449,13 @@ class _Fetched:
         self.positions, self.cps, self.offsets = both[order], packed, bounds
 
     def __call__(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        at = np.minimum(np.searchsorted(self.positions, positions), len(self.positions) - 1)
-        missing = self.positions[at] != positions if len(self.positions) else positions >= 0
-        if missing.any():  # only after a 64-bit text-hash collision split a group
-            self._add(_unique(positions[missing]))
-            at = np.searchsorted(self.positions, positions)
-        cps, offsets = _gather(self.cps, self.offsets, at)
+        with self.lock:
+            stored, packed, bounds = self.positions, self.cps, self.offsets
+            at = np.minimum(np.searchsorted(stored, positions), len(stored) - 1)
+            missing = stored[at] != positions if len(stored) else positions >= 0
+            if missing.any():  # only after a 64-bit text-hash collision split a group
+                self._add(_unique(positions[missing]))
+                stored, packed, bounds = self.positions, self.cps, self.offsets
+                at = np.searchsorted(stored, positions)
+        cps, offsets = _gather(packed, bounds, at)
         return cps.astype(np.uint32), offsets
