@@ -486,6 +486,7 @@ def run_pipeline(
     skip_bad: bool = False,
     progress: bool = False,
     engine: str | None = None,
+    run: Callable[..., list] | None = None,
 ) -> PipelineResult:
     """Decode → clean → structure → script → segment → code per partition, then
     mark duplicates and count co-occurrences over the whole corpus.
@@ -512,6 +513,9 @@ def run_pipeline(
         ten times faster and tokenising every segment of the seeds and of the
         generated benchmark corpora exactly as jieba does (``benchmarks/run.py``
         reports the agreement); ``"jieba"`` is jieba itself.
+    run : callable, optional
+        A started :func:`runner` to use instead of starting one from ``workers``
+        and ``scheduler`` (which then only size the partitions).
 
     Returns
     -------
@@ -528,11 +532,13 @@ def run_pipeline(
     )
     _check_unique_names(sources)
     cb = None if codebook is None else os.fspath(codebook)
-    parts = map_partitions(
-        analyse_files, partition(sources, workers), workers=workers, scheduler=scheduler,
-        progress=progress, skip_bad=skip_bad, tokens=tokens, codebook=cb, unit=unit,
-        terms=added_terms(), engine=engine,
-    )  # fmt: skip
+    with contextlib.ExitStack() as stack:
+        if run is None:
+            run = stack.enter_context(runner(workers, scheduler, progress))
+        parts = run(
+            analyse_files, partition(sources, workers), skip_bad=skip_bad, tokens=tokens,
+            codebook=cb, unit=unit, terms=added_terms(), engine=engine,
+        )  # fmt: skip
     skipped = FileTables.of([_unreadable(err) for err in unreadable])
     tables = FileTables.concat([skipped, *(p.tables for p in parts)])
     sketches = CorpusSketches.concat([p.sketches for p in parts])
