@@ -33,6 +33,8 @@ machines; no test asserts on them.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import os
 import platform
@@ -67,9 +69,17 @@ def cached_corpus(size: str, seed: int, cache_dir: Path, progress: bool) -> Path
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
+    # Results held from earlier figures would make the collector's full passes
+    # slower and slower; frozen, they are not scanned, so every figure is measured
+    # as if it ran first.
+    gc.collect()
+    gc.freeze()
+    try:
+        t0 = time.perf_counter()
+        out = fn()
+        return time.perf_counter() - t0, out
+    finally:
+        gc.unfreeze()
 
 
 def _peak_mb() -> dict[str, float]:
@@ -178,6 +188,11 @@ def pipeline_times(paths: list[Path], workers: int, dask: bool) -> dict[str, Any
     out["pipeline_serial"], serial = _timed(lambda: run_pipeline(paths))
     out["pipeline_workers"], pooled = _timed(lambda: run_pipeline(paths, workers=workers))
     out["identical_workers"] = same_outputs(serial, pooled)
+    with runner(workers, warm=True) as run:  # started and warmed, as the serial run is
+        out["pipeline_workers_warm"], pooled = _timed(
+            lambda: run_pipeline(paths, workers=workers, run=run)
+        )
+    out["identical_workers_warm"] = same_outputs(serial, pooled)
     if dask:
         out["pipeline_dask"], dasked = _timed(
             lambda: run_pipeline(paths, workers=workers, scheduler="local")
@@ -230,6 +245,9 @@ def record(size: str, workers: int, seed: int, dask: bool, cache_dir: Path) -> d
         "workers": workers, "segments": pipe["segments"],
         "duplicate_units": pipe["duplicate_units"], "figures": figures,
         "workers_over_serial": round(pipe["pipeline_serial"] / pipe["pipeline_workers"], 2),
+        "warm_workers_over_serial": round(
+            pipe["pipeline_serial"] / pipe["pipeline_workers_warm"], 2
+        ),
         "rjieba_over_jieba": round(stages["segment_words"] / stages["segment_words_rjieba"], 2),
         "rjieba_agreement": round(agreement, 5),
         "coding_scan_speedup": round(stages["coding_plain"] / stages["coding"], 2),
@@ -256,7 +274,9 @@ def memory_scaling(sizes: list[str], workers: int, seed: int, cache_dir: Path) -
     """Peak memory of a streamed build (:func:`workbench.stream.build_corpus`) per corpus size.
 
     Each build runs in a fresh interpreter, so the parent's figure is its own; the
-    partition figure is the largest high-water mark any partition task reported.
+    partition figure is the largest high-water mark any partition task reported;
+    ``all`` is the largest sum of the resident memory of the build and all its
+    worker processes at one moment (sampled four times a second).
     """
     rows = []
     for size in sizes:
@@ -264,24 +284,47 @@ def memory_scaling(sizes: list[str], workers: int, seed: int, cache_dir: Path) -
         mb = sum(p.stat().st_size for p in folder.glob("*.txt")) / 1e6
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            done = subprocess.run(
+            proc = subprocess.Popen(
                 [sys.executable, "-c", _MEMORY_RUN, str(folder), str(Path(tmp) / "out"),
                  str(workers)],
-                capture_output=True, text=True, check=True,
+                stdout=subprocess.PIPE, text=True,
             )  # fmt: skip
+            total = _tree_peak_mb(proc)
+            out, _ = proc.communicate()
             seconds = time.perf_counter() - t0
-        got = json.loads(done.stdout.strip().splitlines()[-1])
+            if proc.returncode:
+                raise RuntimeError(f"the {size} build failed (exit {proc.returncode})")
+        got = json.loads(out.strip().splitlines()[-1])
         rows.append({"size": size, "corpus_mb": round(mb, 1), "s": round(seconds, 1),
-                     "mb_s": round(mb / seconds, 3), **got})  # fmt: skip
+                     "mb_s": round(mb / seconds, 3), **got, "all": total})  # fmt: skip
     return rows
+
+
+def _tree_peak_mb(proc: subprocess.Popen) -> float:
+    """Largest summed resident memory of ``proc`` and its descendants until it exits."""
+    import psutil
+
+    root, peak = psutil.Process(proc.pid), 0
+    while proc.poll() is None:
+        try:
+            procs = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        rss = 0
+        for p in procs:
+            with contextlib.suppress(psutil.NoSuchProcess):  # a worker that just ended
+                rss += p.memory_info().rss
+        peak = max(peak, rss)
+        time.sleep(0.25)
+    return round(peak / 2**20, 1)
 
 
 def print_memory(rows: list[dict]) -> None:
     print(f"{'corpus MB':>10} {'parts':>6} {'seconds':>8} {'MB/s':>7} {'parent MB':>10} "
-          f"{'partition MB':>13}")  # fmt: skip
+          f"{'partition MB':>13} {'all processes MB':>17}")  # fmt: skip
     for r in rows:
         print(f"{r['corpus_mb']:>10} {r['parts']:>6} {r['s']:>8} {r['mb_s']:>7} "
-              f"{r['parent']:>10} {r['partition']:>13}")  # fmt: skip
+              f"{r['parent']:>10} {r['partition']:>13} {r['all']:>17}")  # fmt: skip
 
 
 def print_record(rec: dict[str, Any]) -> None:
@@ -290,7 +333,8 @@ def print_record(rec: dict[str, Any]) -> None:
     print(f"{'figure':>22} {'seconds':>9} {'MB/s':>8} {'x baseline':>11}")
     for name, f in rec["figures"].items():
         print(f"{name:>22} {f['s']:>9.3f} {f['mb_s']:>8.3f} {f['x_baseline']:>11.2f}")
-    print(f"workers / serial speed-up: {rec['workers_over_serial']}")
+    print(f"workers / serial speed-up: {rec['workers_over_serial']} (workers started in the "
+          f"run), {rec['warm_workers_over_serial']} (started and warmed before)")  # fmt: skip
     print(f"segmentation jieba-rs / jieba speed-up: {rec['rjieba_over_jieba']}, "
           f"segments tokenised identically: {rec['rjieba_agreement']:.2%}")  # fmt: skip
     if "coding_plain" in rec["figures"]:
@@ -303,7 +347,7 @@ def print_record(rec: dict[str, Any]) -> None:
     print(f"streamed build, workers / serial speed-up: {rec['stream_workers_over_serial']} "
           f"(workers started in the run), {rec['stream_warm_workers_over_serial']} "
           "(workers started and warmed before, as the serial run is)")  # fmt: skip
-    for k in ("identical_workers", "identical_dask", "identical_stream",
+    for k in ("identical_workers", "identical_workers_warm", "identical_dask", "identical_stream",
               "identical_stream_workers", "identical_stream_workers_warm", "peak_rss_mb_self",
               "peak_rss_mb_largest_child", "peak_rss_mb_stream_partition"):  # fmt: skip
         if k in rec:

@@ -34,7 +34,7 @@ def test_quick_benchmark_completes_and_outputs_agree(tmp_path, capsys):
         assert name in printed
         assert rec["figures"][name]["mb_s"] > 0
     assert "x baseline" in printed and "peak_rss_mb_self" in printed
-    assert rec["identical_workers"] is True
+    assert rec["identical_workers"] is True and rec["identical_workers_warm"] is True
     assert rec["identical_stream"] is True and rec["identical_stream_workers"] is True
     assert rec["identical_stream_workers_warm"] is True
     assert rec["figures"]["pipeline_stream_workers"]["mb_s"] > 0
@@ -50,5 +50,5 @@ def test_memory_scaling_reports_parent_and_partition_peaks(tmp_path, capsys):
     rec = run.main(["--memory", "0.2MB", "--workers", "1", "--cache-dir", str(tmp_path)])
     (row,) = rec["memory"]
     assert row["corpus_mb"] >= 0.2 and row["segments"] > 0 and row["parts"] >= 1
-    assert row["parent"] > 0 and row["partition"] > 0
+    assert row["parent"] > 0 and row["partition"] > 0 and row["all"] > 0
     assert "partition MB" in capsys.readouterr().out
