@@ -30,10 +30,14 @@ def assert_same(a, b) -> None:
 
 
 def test_partition_keeps_order_and_balances_bytes():
-    files = [SourceFile(f"{i}.txt", f"{i}.txt", b"x" * (100 if i < 4 else 10)) for i in range(8)]
+    from workbench.pipeline import PARTITIONS_PER_WORKER
+
+    files = [SourceFile(f"{i}.txt", f"{i}.txt", b"x" * (100 if i < 4 else 10)) for i in range(40)]
     parts = partition(files, workers=1)
     assert [f for p in parts for f in p] == files
-    assert len(parts) == 4 and all(parts)
+    assert len(parts) == PARTITIONS_PER_WORKER and all(parts)
+    sizes = [sum(len(f.data) for f in p) for p in parts]
+    assert max(sizes) <= 2 * 760 / PARTITIONS_PER_WORKER  # the big files are not lumped
 
 
 def test_serial_pipeline_matches_load_corpus_and_coder(generated, serial):
