@@ -398,6 +398,24 @@ def test_from_sketches_fetches_each_text_once_in_runs_in_corpus_order(monkeypatc
     assert (len(calls) > 5) == (fetch == 300)
 
 
+def test_fetched_texts_are_packed_and_a_missing_one_is_fetched_on_demand():
+    texts = ["干部要深入基层。", "联系群众𠀋了解实情", "其他内容", "第四段文字"]
+    sk = sketch_units(list(range(4)), texts, simplify=False, min_chars=1)
+    asked: list[list[int]] = []
+
+    def fetch(positions: list[int]) -> list[str]:
+        asked.append(positions)
+        return [texts[p] for p in positions]
+
+    store = dedup._Fetched(np.array([0, 2]), fetch, sk)
+    assert store.cps.dtype == np.uint16 and asked == [[0, 2]]
+    cps, offsets = store(np.array([3, 1, 0]))  # 1 and 3 were not fetched
+    assert asked[1:] == [[1, 3]] and cps.dtype == np.uint32
+    expected = [dedup.normalise_for_matching(texts[p], simplify=False) for p in (3, 1, 0)]
+    got = ["".join(map(chr, cps[a:b])) for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+    assert got == expected and store.positions.tolist() == [0, 1, 2, 3]
+
+
 def edited(text: str, rng: np.random.Generator, edits: int) -> str:
     """``text`` with ``edits`` random substitutions, insertions or deletions."""
     chars = list(text)

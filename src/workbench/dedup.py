@@ -1431,21 +1431,27 @@ class _Fetched:
     ) -> None:
         self.texts = texts
         self.lock = threading.Lock()  # verification threads may add a text
-        self.positions = np.zeros(0, dtype=np.int64)
-        self.cps, self.offsets = np.zeros(0, dtype=np.uint16), np.zeros(1, dtype=np.int64)
-        for lo, hi in _runs(sk.n_chars[positions], FETCH_CHARS):
-            self._add(positions[lo:hi])
+        runs = [
+            self._fetch(positions[lo:hi]) for lo, hi in _runs(sk.n_chars[positions], FETCH_CHARS)
+        ]
+        self.positions = np.asarray(positions, dtype=np.int64)
+        self.cps = np.concatenate([np.zeros(0, dtype=np.uint16), *(c for c, _ in runs)])
+        lens = [np.diff(o) for _, o in runs]
+        self.offsets = _bounds(np.concatenate([np.zeros(0, dtype=np.int64), *lens]))
 
-    def _add(self, positions: np.ndarray) -> None:
+    def _fetch(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         cps, offsets, _ = _normalise_many(self.texts(positions.tolist()), simplify=False)
         if not len(cps) or cps.max() < 0x10000:
             cps = cps.astype(np.uint16)
+        return cps, offsets
+
+    def _add(self, positions: np.ndarray) -> None:
+        cps, offsets = self._fetch(positions)
         both = np.concatenate([self.positions, positions])
         packed = np.concatenate([self.cps, cps])
         bounds = np.concatenate([self.offsets[:-1], offsets + self.offsets[-1]])
         order = np.argsort(both, kind="stable")
-        if (order[:-1] > order[1:]).any():  # not appended in order: re-sort the store
-            packed, bounds = _gather(packed, bounds, order)
+        packed, bounds = _gather(packed, bounds, order)
         self.positions, self.cps, self.offsets = both[order], packed, bounds
 
     def __call__(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
