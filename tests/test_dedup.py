@@ -412,7 +412,7 @@ def test_fetched_texts_are_packed_and_a_missing_one_is_fetched_on_demand():
     cps, offsets = store(np.array([3, 1, 0]))  # 1 and 3 were not fetched
     assert asked[1:] == [[1, 3]] and cps.dtype == np.uint32
     expected = [dedup.normalise_for_matching(texts[p], simplify=False) for p in (3, 1, 0)]
-    got = ["".join(map(chr, cps[a:b])) for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+    got = ["".join(map(chr, cps[a:b])) for a, b in itertools.pairwise(offsets)]
     assert got == expected and store.positions.tolist() == [0, 1, 2, 3]
 
 

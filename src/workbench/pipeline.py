@@ -515,8 +515,8 @@ def run_pipeline(
         generated benchmark corpora exactly as jieba does (``benchmarks/run.py``
         reports the agreement); ``"jieba"`` is jieba itself.
     run : callable, optional
-        A started :func:`runner` to use instead of starting one from ``workers``
-        and ``scheduler`` (which then only size the partitions).
+        A started :func:`runner` to use instead of starting one from ``workers``,
+        ``scheduler`` and ``progress`` (``workers`` then only sizes the partitions).
 
     Returns
     -------
