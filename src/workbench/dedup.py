@@ -357,6 +357,23 @@ def _bounds(lengths: np.ndarray) -> np.ndarray:
     return out
 
 
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indices ``starts[k] .. starts[k] + lengths[k] - 1`` of every k, concatenated.
+
+    Examples
+    --------
+    >>> _ranges(np.array([5, 0, 9]), np.array([2, 0, 3])).tolist()
+    [5, 6, 9, 10, 11]
+    """
+    return np.repeat(starts - _bounds(lengths)[:-1], lengths) + np.arange(lengths.sum())
+
+
+def _gather(cps: np.ndarray, offsets: np.ndarray, idx: np.ndarray):
+    """Code points and offsets of the texts ``idx`` of a packed (cps, offsets)."""
+    lens = offsets[idx + 1] - offsets[idx]
+    return cps[_ranges(offsets[idx], lens)], _bounds(lens)
+
+
 def _normalise_many(
     texts: Sequence[str], *, simplify: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -947,13 +964,13 @@ def _band_pairs(keys: np.ndarray, max_pairs: int) -> Iterator[tuple[np.ndarray, 
     if not len(start):
         return
     # Each member pairs with every later member of its bucket.
-    member = np.repeat(start, size) + np.arange(size.sum()) - np.repeat(_bounds(size)[:-1], size)
+    member = _ranges(start, size)
     later = np.repeat(start + size, size) - member - 1
     member, later = member[later > 0], later[later > 0]
     for lo, hi in _runs(later, max_pairs):  # a member's pairs stay in one batch
         m, n_later = member[lo:hi], later[lo:hi]
         left = np.repeat(m, n_later)
-        right = left + 1 + np.arange(len(left)) - np.repeat(_bounds(n_later)[:-1], n_later)
+        right = _ranges(m + 1, n_later)
         a, b = order[left], order[right]
         yield np.minimum(a, b), np.maximum(a, b)
 
@@ -1009,7 +1026,7 @@ class _Sets:
         # Look every shingle of A up among B's (the codes are sorted).
         lens = self.sizes[ia]
         pair = np.repeat(np.arange(len(ia)), lens)
-        idx = np.repeat(self.bounds[ia] - _bounds(lens)[:-1], lens) + np.arange(lens.sum())
+        idx = _ranges(self.bounds[ia], lens)
         probe = ib[pair] * self.n_tok + self.code[idx] % self.n_tok
         at = np.minimum(np.searchsorted(self.code, probe), len(self.code) - 1)
         inter = np.bincount(pair[self.code[at] == probe], minlength=len(ia))
@@ -1412,14 +1429,6 @@ def _verification_units(sk: Sketches, min_chars: int) -> np.ndarray:
 #: most (besides a single longer text): the texts of one call are held as Python
 #: strings and normalised together, so this bounds that transient memory.
 FETCH_CHARS = 20_000_000
-
-
-def _gather(cps: np.ndarray, offsets: np.ndarray, idx: np.ndarray):
-    """Code points and offsets of the texts ``idx`` of a packed (cps, offsets)."""
-    lens = offsets[idx + 1] - offsets[idx]
-    out = _bounds(lens)
-    src = np.repeat(offsets[idx] - out[:-1], lens) + np.arange(out[-1])
-    return cps[src], out
 
 
 class _Fetched:

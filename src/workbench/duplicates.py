@@ -50,6 +50,7 @@ from workbench.dedup import (
     Sketches,
     _bounds,
     _find_fast,
+    _gather,
     _normalise_many,
     _params,
     _result,
@@ -122,10 +123,7 @@ class _Level:
     def normalised(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Normalised code points of the units at ``positions`` (text taken as Simplified)."""
         if self.cache is not None:
-            cps, offsets = self.cache
-            lens = offsets[positions + 1] - offsets[positions]
-            index = np.repeat(offsets[positions] - _bounds(lens)[:-1], lens)
-            return cps[index + np.arange(lens.sum())], _bounds(lens)
+            return _gather(*self.cache, positions)
         texts = [self.text(p) for p in positions.tolist()]
         cps, offsets, _ = _normalise_many(texts, simplify=False)
         return cps, offsets
@@ -143,9 +141,7 @@ class _Level:
         n = len(self.ids)
         unit_len = np.bincount(self.codes, weights=row_len, minlength=n).astype(np.int64)
         if not self.grouped:
-            lens = row_len[self.order]
-            starts = offsets[:-1][self.order]
-            cps = cps[np.repeat(starts - _bounds(lens)[:-1], lens) + np.arange(lens.sum())]
+            cps, _ = _gather(cps, offsets, self.order)
         unit_offsets = _bounds(unit_len)
         unit_complex = np.bincount(self.codes, weights=complex_, minlength=n) > 0
         if unit_complex.any():
