@@ -316,7 +316,7 @@ def _tree_peak_mb(proc: subprocess.Popen) -> float:
                 rss += p.memory_info().rss
         peak = max(peak, rss)
         time.sleep(0.25)
-    return round(peak / 2**20, 1)
+    return round(peak / 1e6, 1)  # MB, as peak_rss_mb
 
 
 def print_memory(rows: list[dict]) -> None:
