@@ -57,6 +57,17 @@ def test_fast_marks_equal_exact_marks_and_the_loader_on_seeds(seeds, seed_tables
     assert fast.segments["dup_of"].notna().sum() > len(dups[dups["level"] == "paragraph"])
 
 
+@pytest.mark.parametrize("level, key", [("article", "doc_id"), ("paragraph", "paragraph_id")])
+def test_duplicates_name_the_file_of_each_unit_and_its_original(seeds, level, key):
+    rows = seeds.duplicates[seeds.duplicates["level"] == level]
+    file_of = dict(zip(seeds.segments[key], seeds.segments["file"], strict=True))
+    assert rows["file"].tolist() == [file_of[i] for i in rows["id"]]
+    assert rows["of_file"].tolist() == [file_of[i] for i in rows["of"]]
+    # The seeds repeat an essay across files, so some originals live in another file.
+    assert (rows["file"] != rows["of_file"]).any()
+    assert rows["file"].dtype == rows["of_file"].dtype == "str"
+
+
 @pytest.mark.parametrize("threshold", [0.6, 0.9])
 def test_fast_equals_exact_at_other_thresholds(seed_tables, threshold):
     assert_same_tables(

@@ -53,6 +53,7 @@ from workbench.dedup import (
     _gather,
     _normalise_many,
     _params,
+    _ranges,
     _result,
     _sketch_arrays,
     _splice,
@@ -114,6 +115,23 @@ class _Level:
         self.texts = texts
         # Normalised code points and offsets of every unit, once sketched here.
         self.cache: tuple[np.ndarray, np.ndarray] | None = None
+        self._slot: dict[str, int] | None = None
+
+    def positions(self, ids: Sequence[str]) -> np.ndarray:
+        """Positions of the units named ``ids``."""
+        if self._slot is None:
+            self._slot = {u: k for k, u in enumerate(self.ids)}
+        slot = self._slot
+        return np.array([slot[i] for i in ids], dtype=np.int64)
+
+    def rows(self, positions: np.ndarray) -> np.ndarray:
+        """Rows of the units at ``positions``, in table order."""
+        counts = np.diff(self.bounds)[positions]
+        return np.sort(self.order[_ranges(self.bounds[positions], counts)])
+
+    def first_rows(self) -> np.ndarray:
+        """Each unit's first row."""
+        return self.order[self.bounds[:-1]]
 
     def text(self, unit: int) -> str:
         """The unit's text: its sentences joined, as :func:`_units` builds it."""
@@ -217,12 +235,19 @@ def _sketch_levels(
 
 
 def _segment_targets(
-    segments: pd.DataFrame, para_dups: pd.DataFrame, normalise: Callable[[list[str]], list]
+    segments: pd.DataFrame,
+    para_dups: pd.DataFrame,
+    normalise: Callable[[list[str]], list],
+    units: _Level,
 ) -> pd.DataFrame:
     """Map each sentence of a duplicate paragraph to its canonical counterpart."""
-    involved = set(para_dups["id"]) | set(para_dups["dup_of"])
-    rows = segments.loc[segments["paragraph_id"].isin(involved)]
-    return sentence_targets(para_dups, sentence_keys(rows, normalise))
+    involved = units.positions(_named(para_dups))
+    rows = units.rows(involved)
+    ids = units.ids
+    pids = [ids[c] for c in units.codes[rows].tolist()]
+    sids = segments["segment_id"].iloc[rows].tolist()
+    texts = [units.texts[r] for r in rows.tolist()]
+    return sentence_targets(para_dups, _keys_by_paragraph(pids, sids, normalise(texts)))
 
 
 def sentence_keys(
@@ -234,8 +259,14 @@ def sentence_keys(
     the streamed build (:mod:`workbench.stream`) collects them per partition.
     """
     pids, sids, texts = (rows[c].tolist() for c in ("paragraph_id", "segment_id", "text"))
+    return _keys_by_paragraph(pids, sids, (normalise or _normalise_simplified)(texts))
+
+
+def _keys_by_paragraph(
+    pids: list[str], sids: list[str], keys: list[Any]
+) -> dict[str, list[tuple[str, Any]]]:
     by_para: dict[str, list[tuple[str, Any]]] = {}
-    for pid, sid, key in zip(pids, sids, (normalise or _normalise_simplified)(texts), strict=True):
+    for pid, sid, key in zip(pids, sids, keys, strict=True):
         by_para.setdefault(pid, []).append((sid, key))
     return by_para
 
@@ -250,7 +281,8 @@ def sentence_targets(
     sentence with the same key, else at the canonical paragraph itself.
     """
     out = []
-    for dup, of, kind in para_dups[["id", "dup_of", "kind"]].itertuples(index=False):
+    columns = (para_dups[c].tolist() for c in ("id", "dup_of", "kind"))
+    for dup, of, kind in zip(*columns, strict=True):
         lookup = {key: sid for sid, key in reversed(by_para[of])}  # first sentence wins
         out += [(sid, lookup.get(key, of), kind) for sid, key in by_para[dup]]
     return pd.DataFrame(out, columns=["segment_id", "dup_of", "dup_kind"])
@@ -271,8 +303,10 @@ def _normalise_simplified(texts: list[str]) -> list[bytes]:
 
 def _table(level: str, found: pd.DataFrame, file_of: dict[str, str]) -> pd.DataFrame:
     out = found.rename(columns={"dup_of": "of"}).assign(level=level)
-    out["file"] = out["id"].map(file_of)
-    out["of_file"] = out["of"].map(file_of)
+    # List lookups: Series.map would first turn the whole mapping into a Series.
+    for col, key in (("file", "id"), ("of_file", "of")):
+        files = [file_of[i] for i in out[key].tolist()]
+        out[col] = pd.Series(files, index=out.index, dtype="str")
     return out.reindex(columns=DUPLICATE_COLUMNS)
 
 
@@ -311,13 +345,13 @@ def mark_duplicates(
         segs["dup_of"], segs["dup_kind"] = pd.NA, pd.NA
         corpus.duplicates = pd.DataFrame(columns=DUPLICATE_COLUMNS)
         return
+    texts = _texts(segs)
+    levels = [_Level(segs, key, texts) for _, key in _LEVELS]
     if method == "exact":
         art = find_duplicates(_units(segs, "doc_id"), threshold=threshold, method="exact")
         para = find_duplicates(_units(segs, "paragraph_id"), threshold=threshold, method="exact")
         normalise: Callable[[list[str]], list] = _normalise_exact
     elif method == "fast":
-        texts = _texts(segs)
-        levels = [_Level(segs, key, texts) for _, key in _LEVELS]
         if sketches is None:
             params = _params(threshold, 5, 12, dedup.NUM_PERM, False)
             sketches = _sketch_levels(segs, texts, levels, params)
@@ -333,14 +367,27 @@ def mark_duplicates(
         ),
         on="doc_id", how="left",
     )  # fmt: skip
-    targets = _segment_targets(segs, para, normalise)
+    targets = _segment_targets(segs, para, normalise, levels[1])
+    file_of = _files_of(segs, [(levels[0], art), (levels[1], para)])
     segs = segs.drop(columns=["dup_of", "dup_kind"], errors="ignore")
     corpus.segments = segs.merge(targets, on="segment_id", how="left")
     corpus.documents = docs
-    # Lists, not Series: iterating an Arrow-backed Series costs microseconds per item.
-    files = segs["file"].tolist()
-    file_of = dict(zip(segs["doc_id"].tolist(), files, strict=False))
-    file_of.update(zip(segs["paragraph_id"].tolist(), files, strict=False))
     corpus.duplicates = pd.concat(
         [_table("article", art, file_of), _table("paragraph", para, file_of)], ignore_index=True
     )
+
+
+def _named(dups: pd.DataFrame) -> list[str]:
+    """The unit ids a duplicates table names (``id`` and ``dup_of``), sorted."""
+    return sorted(set(dups["id"].tolist()) | set(dups["dup_of"].tolist()))
+
+
+def _files_of(segments: pd.DataFrame, found: list[tuple[_Level, pd.DataFrame]]) -> dict[str, str]:
+    """``{unit id: file}`` of the units named in each level's duplicates table."""
+    files = segments["file"]
+    out: dict[str, str] = {}
+    for units, dups in found:
+        ids = _named(dups)
+        rows = units.first_rows()[units.positions(ids)]
+        out.update(zip(ids, files.iloc[rows].tolist(), strict=True))
+    return out
