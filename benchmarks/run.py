@@ -1,7 +1,7 @@
 """Measure the corpus pipeline against plain jieba on one generated corpus, in one run.
 
     .venv/bin/python benchmarks/run.py [--size 20MB] [--workers N] [--dask] [--json]
-                                       [--quick] [--out FILE.json]
+                                       [--quick] [--out FILE.json] [--repeat N]
     .venv/bin/python benchmarks/run.py --memory 20MB,200MB [--workers N]
 
 Generates (or reuses, from ``data/processed/bench/``) a corpus with
@@ -18,7 +18,11 @@ then times on the same files:
   ``--workers`` processes (and on a local Dask cluster with ``--dask``), checking
   that every parallel output equals the serial one;
 * the streamed build (:func:`workbench.stream.build_corpus`, Parquet parts)
-  serially and with ``--workers``, checking its tables equal the in-memory run's.
+  serially and with ``--workers``, checking its tables equal the in-memory run's;
+* with ``--repeat N``, the figures the targets compare (baseline, pipeline in one
+  process and with warmed workers, in memory and streamed) N times in all,
+  interleaved round by round so that a change in this machine's speed touches them
+  alike; the table shows medians, and each speed-up is also given per round.
 
 ``--memory SIZES`` instead runs only the streamed build at each size in a fresh
 interpreter and prints its peak memory (parent and largest partition task), to
@@ -39,6 +43,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -217,6 +222,74 @@ def pipeline_times(paths: list[Path], workers: int, dask: bool) -> dict[str, Any
     return out
 
 
+#: Figures measured again in every round of ``--repeat``.
+ROUND_FIGURES = (
+    "baseline_jieba_lcut", "pipeline_serial", "pipeline_workers_warm",
+    "pipeline_stream_serial", "pipeline_stream_workers_warm",
+)  # fmt: skip
+
+#: Per-round speed-ups: (name, numerator figure, denominator figure), as seconds ratios.
+ROUND_RATIOS = (
+    ("serial_over_baseline", "baseline_jieba_lcut", "pipeline_serial"),
+    ("warm_workers_over_serial", "pipeline_serial", "pipeline_workers_warm"),
+    ("stream_warm_workers_over_serial", "pipeline_stream_serial", "pipeline_stream_workers_warm"),
+)
+
+
+def _lines(paths: list[Path]) -> list[str]:
+    """The baseline's input: every non-blank line of every decoded file."""
+    from workbench.readers import discover, extract_text
+
+    texts = [extract_text(s)[0] for s in discover(paths)]
+    return [ln for text in texts for ln in text.splitlines() if ln.strip()]
+
+
+def more_rounds(paths: list[Path], workers: int, rounds: int) -> dict[str, list[float]]:
+    """Seconds of :data:`ROUND_FIGURES`, measured ``rounds`` more times, interleaved.
+
+    Outputs were checked identical in the first round; the code is deterministic,
+    so the repeats are not checked again.
+    """
+    import jieba
+
+    from workbench.pipeline import run_pipeline, runner
+    from workbench.stream import build_corpus
+
+    lines = _lines(paths)
+    out: dict[str, list[float]] = {k: [] for k in ROUND_FIGURES}
+    jobs = {
+        "baseline_jieba_lcut": lambda run, tmp: [jieba.lcut(ln) for ln in lines],
+        "pipeline_serial": lambda run, tmp: run_pipeline(paths),
+        "pipeline_workers_warm": lambda run, tmp: run_pipeline(paths, workers=workers, run=run),
+        "pipeline_stream_serial": lambda run, tmp: build_corpus(paths, tmp),
+        "pipeline_stream_workers_warm": lambda run, tmp: build_corpus(
+            paths, tmp, workers=workers, run=run
+        ),
+    }
+    with runner(workers, warm=True) as run:
+        for _ in range(rounds):
+            for name in ROUND_FIGURES:
+                with tempfile.TemporaryDirectory() as tmp:
+                    seconds, _ = _timed(lambda name=name, tmp=tmp: jobs[name](run, Path(tmp) / "o"))
+                out[name].append(seconds)
+    return out
+
+
+def _rounds(first: dict[str, float], more: dict[str, list[float]]) -> dict[str, Any]:
+    """Samples per figure, their medians, and the per-round speed-ups."""
+    samples = {k: [round(first[k], 3)] + [round(x, 3) for x in more.get(k, [])] for k in first}
+    ratios = {
+        name: [round(a / b, 2) for a, b in zip(samples[num], samples[den], strict=True)]
+        for name, num, den in ROUND_RATIOS
+    }
+    return {
+        "samples": samples,
+        "medians": {k: statistics.median(v) for k, v in samples.items()},
+        "ratios_per_round": ratios,
+        "ratio_medians": {k: statistics.median(v) for k, v in ratios.items()},
+    }
+
+
 def machine() -> dict[str, Any]:
     """Where the figures were taken."""
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -226,16 +299,22 @@ def machine() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def record(size: str, workers: int, seed: int, dask: bool, cache_dir: Path) -> dict[str, Any]:
-    """Run everything and return the JSON record."""
+def record(
+    size: str, workers: int, seed: int, dask: bool, cache_dir: Path, repeat: int = 1
+) -> dict[str, Any]:
+    """Run everything and return the JSON record (medians of ``repeat`` rounds)."""
     folder = cached_corpus(size, seed, cache_dir, progress=sys.stderr.isatty())
     paths = [folder]
     mb = sum(p.stat().st_size for p in folder.glob("*.txt")) / 1e6
     warm_up()
     stages, _, agreement = stage_times(paths)
     pipe = pipeline_times(paths, workers, dask)
-    base = mb / stages["baseline_jieba_lcut"]
     seconds = {**stages, **{k: v for k, v in pipe.items() if k.startswith("pipeline_")}}
+    more = more_rounds(paths, workers, repeat - 1) if repeat > 1 else {}
+    rounds = _rounds({k: seconds[k] for k in ROUND_FIGURES}, more)
+    seconds.update(rounds["medians"])
+    pipe.update({k: v for k, v in rounds["medians"].items() if k in pipe})
+    base = mb / seconds["baseline_jieba_lcut"]
     figures = {
         k: {"s": round(v, 3), "mb_s": round(mb / v, 3), "x_baseline": round(mb / v / base, 2)}
         for k, v in seconds.items()
@@ -258,6 +337,7 @@ def record(size: str, workers: int, seed: int, dask: bool, cache_dir: Path) -> d
             pipe["pipeline_stream_serial"] / pipe["pipeline_stream_workers_warm"], 2
         ),
         **{k: v for k, v in pipe.items() if k.startswith(("identical", "peak_rss_mb_stream"))},
+        "rounds": repeat, **{k: v for k, v in rounds.items() if k != "medians"},
         **_peak_mb(), "machine": machine(),
     }  # fmt: skip
 
@@ -330,6 +410,8 @@ def print_memory(rows: list[dict]) -> None:
 def print_record(rec: dict[str, Any]) -> None:
     print(f"corpus: {rec['corpus_mb']} MB in {rec['files']} files, {rec['segments']} segments, "
           f"workers={rec['workers']}")  # fmt: skip
+    if rec.get("rounds", 1) > 1:
+        print(f"{rec['rounds']} rounds: seconds are medians for {', '.join(ROUND_FIGURES)}")
     print(f"{'figure':>22} {'seconds':>9} {'MB/s':>8} {'x baseline':>11}")
     for name, f in rec["figures"].items():
         print(f"{name:>22} {f['s']:>9.3f} {f['mb_s']:>8.3f} {f['x_baseline']:>11.2f}")
@@ -347,6 +429,9 @@ def print_record(rec: dict[str, Any]) -> None:
     print(f"streamed build, workers / serial speed-up: {rec['stream_workers_over_serial']} "
           f"(workers started in the run), {rec['stream_warm_workers_over_serial']} "
           "(workers started and warmed before, as the serial run is)")  # fmt: skip
+    if rec.get("rounds", 1) > 1:
+        for name, values in rec["ratios_per_round"].items():
+            print(f"{name} per round: {values}, median {rec['ratio_medians'][name]}")
     for k in ("identical_workers", "identical_workers_warm", "identical_dask", "identical_stream",
               "identical_stream_workers", "identical_stream_workers_warm", "peak_rss_mb_self",
               "peak_rss_mb_largest_child", "peak_rss_mb_stream_partition"):  # fmt: skip
@@ -363,6 +448,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--quick", action="store_true", help=f"a {QUICK_SIZE} corpus")
     ap.add_argument("--json", action="store_true", help="print the record as JSON")
     ap.add_argument("--out", type=Path, help="also write the record to this JSON file")
+    ap.add_argument(
+        "--repeat", type=int, default=1, metavar="N",
+        help="measure the compared figures N times, interleaved, and report medians",
+    )  # fmt: skip
     ap.add_argument("--cache-dir", type=Path, default=config.PROCESSED_DIR / "bench")
     ap.add_argument(
         "--memory", metavar="SIZES",
@@ -380,7 +469,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print_memory(rows)
         return {"memory": rows}
     size = args.size or (QUICK_SIZE if args.quick else "20MB")
-    rec = record(size, args.workers, args.seed, args.dask, args.cache_dir)
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
+    rec = record(size, args.workers, args.seed, args.dask, args.cache_dir, args.repeat)
     text = json.dumps(rec, indent=2)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import statistics
 import sys
 
 from workbench import config
@@ -26,7 +27,8 @@ def _load_run():
 def test_quick_benchmark_completes_and_outputs_agree(tmp_path, capsys):
     run = _load_run()
     out = tmp_path / "record.json"
-    argv = ["--size", "0.3MB", "--workers", "2", "--cache-dir", str(tmp_path), "--out", str(out)]
+    argv = ["--size", "0.3MB", "--workers", "2", "--cache-dir", str(tmp_path), "--out", str(out),
+            "--repeat", "2"]  # fmt: skip
     rec = run.main(argv)
     printed = capsys.readouterr().out
     for name in ("baseline_jieba_lcut", "segment_words", "segment_words_rjieba", "coding",
@@ -40,6 +42,13 @@ def test_quick_benchmark_completes_and_outputs_agree(tmp_path, capsys):
     assert rec["figures"]["pipeline_stream_workers"]["mb_s"] > 0
     assert rec["rjieba_agreement"] >= 0.99 and "tokenised identically" in printed
     assert json.loads(out.read_text(encoding="utf-8"))["corpus_mb"] >= 0.3
+    # Two rounds of the compared figures: the table shows their medians.
+    assert rec["rounds"] == 2 and "per round" in printed
+    for name in run.ROUND_FIGURES:
+        samples = rec["samples"][name]
+        assert len(samples) == 2
+        assert rec["figures"][name]["s"] == round(statistics.median(samples), 3)
+    assert len(rec["ratios_per_round"]["warm_workers_over_serial"]) == 2
     # The generated corpus is cached under a name that says how it was made.
     (folder,) = tmp_path.glob("gen-300000-seed0-v*")
     assert (folder / "GENERATED.json").exists()
