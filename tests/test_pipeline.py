@@ -12,6 +12,7 @@ from workbench.cli import main
 from workbench.corpus import load_corpus
 from workbench.pipeline import dask_client, map_partitions, partition, run_pipeline, runner, warm_up
 from workbench.readers import SourceFile
+from workbench.tokens import TOKENS_TYPE, tokenize, tokenize_many
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +50,11 @@ def test_serial_pipeline_matches_load_corpus_and_coder(generated, serial):
     whole = code_segments(corpus.segments, load_codebook(), "sentence")
     pd.testing.assert_frame_equal(whole.long, serial.coding.long)
     assert len(serial.tokens) == len(corpus.segments)
+    # Arrow-backed lists (one buffer, not a Python object per token), equal to tokenize's.
+    assert serial.tokens.dtype == pd.ArrowDtype(TOKENS_TYPE)
+    texts = corpus.segments["text"].tolist()
+    assert serial.tokens.tolist() == tokenize_many(texts)
+    assert serial.tokens.iloc[7] == tokenize(texts[7])
     assert set(serial.corpus.duplicates["kind"]) == {"exact", "near"}
     assert serial.cooccurrence.diagonal().sum() > 0
 

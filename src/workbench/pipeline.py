@@ -50,6 +50,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy import sparse
 
 from workbench.coding.coder import Coding, code_segments
@@ -332,7 +333,7 @@ class PartitionResult:
     """What one partition contributes: its files' tables, tokens, coding, duplicate sketches."""
 
     tables: FileTables
-    tokens: list[list[str]]
+    tokens: pa.Array | pa.ChunkedArray  # workbench.tokens.token_array
     coding: Coding | None
     sketches: CorpusSketches
 
@@ -394,15 +395,17 @@ def analyse_segments(
     codebook: str | None = None,
     unit: str | None = "sentence",
     engine: str | None = None,
-) -> tuple[list[list[str]], Coding | None, CorpusSketches]:
+) -> tuple[pa.Array | pa.ChunkedArray, Coding | None, CorpusSketches]:
     """Tokens, coding and duplicate sketches of one partition's segments table.
 
     The per-partition work after loading, shared by :func:`analyse_files` and the
     streamed build (:mod:`workbench.stream`); parameters as for :func:`analyse_files`.
+    Tokens are an Arrow array of lists (:func:`workbench.tokens.token_array`), empty
+    when ``tokens`` is false.
     """
-    from workbench.tokens import tokenize_many
+    from workbench.tokens import token_array, tokenize_many
 
-    toks = tokenize_many(segs["text"].tolist(), engine) if tokens else []
+    toks = token_array(tokenize_many(segs["text"].tolist(), engine) if tokens else [])
     coding = None if unit is None else code_segments(segs, _codebook(codebook), unit)
     return toks, coding, sketch_segments(segs, threshold=DUP_THRESHOLD)
 
@@ -456,7 +459,10 @@ class PipelineResult:
     corpus : Corpus
         Tables with duplicates marked corpus-wide.
     tokens : Series
-        jieba tokens of each segment's ``text``, aligned with ``corpus.segments``.
+        jieba tokens of each segment's ``text``, aligned with ``corpus.segments``
+        (empty when not segmented). Arrow-backed (``list<string>``): an element
+        is a list of str, ``tokens.tolist()`` gives lists, and the tokens take
+        about a tenth of the memory of Python lists of str.
     coding : Coding or None
         The codebook applied at the chosen unit, over all segments.
     cooccurrence : scipy.sparse.csr_matrix or None
@@ -467,6 +473,14 @@ class PipelineResult:
     tokens: pd.Series
     coding: Coding | None
     cooccurrence: sparse.csr_matrix | None
+
+
+def _token_series(parts: Sequence[pa.Array | pa.ChunkedArray]) -> pd.Series:
+    """One Series of the partitions' token lists, without a Python object per token."""
+    from workbench.tokens import TOKENS_TYPE
+
+    chunks = [c for p in parts for c in getattr(p, "chunks", [p])]
+    return pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array(chunks, TOKENS_TYPE)))
 
 
 def non_duplicate_units(units: pd.DataFrame, dup_segments: set[str]) -> np.ndarray:
@@ -544,7 +558,7 @@ def run_pipeline(
     tables = FileTables.concat([skipped, *(p.tables for p in parts)])
     sketches = CorpusSketches.concat([p.sketches for p in parts])
     corpus = assemble(tables, skip_bad=skip_bad, sketches=sketches)
-    toks = pd.Series([t for p in parts for t in p.tokens], dtype=object)
+    toks = _token_series([p.tokens for p in parts])
     if unit is None:
         return PipelineResult(corpus, toks, None, None)
     coding = merge_codings([p.coding for p in parts], _codebook(cb).ids, unit)

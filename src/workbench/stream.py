@@ -170,10 +170,18 @@ class _Analysed:
     peak_mb: float
 
 
-def _write(df: pd.DataFrame, out: Path, table: str, index: int) -> None:
+def _write(
+    df: pd.DataFrame, out: Path, table: str, index: int, tokens: pa.Array | None = None
+) -> None:
     path = out / table / _PART.format(index)
     tmp = path.with_suffix(".tmp")
-    df.to_parquet(tmp, index=False)
+    data = pa.Table.from_pandas(df, preserve_index=False)
+    if tokens is not None:
+        # Appended after pandas wrote its metadata: pandas cannot read back the dtype
+        # name it records for an Arrow list column (pandas-dev/pandas#57411); without
+        # an entry the column reads as it did when written from Python lists.
+        data = data.append_column("tokens", tokens)
+    pq.write_table(data, tmp)
     os.replace(tmp, path)  # a part is either complete or absent
 
 
@@ -239,7 +247,7 @@ def analyse_part(
         sparse.save_npz(out / "units" / f"part-{index:05d}.npz", coding.matrix)
     _write(docs, out, "documents", index)
     _write(removed, out, "removed", index)
-    _write(segs.assign(tokens=toks), out, "segments", index)
+    _write(segs, out, "segments", index, tokens=toks)
     return _Analysed(
         index=index, files=tables.files, sketches=sketches,
         n_segments=len(segs), peak_mb=peak_rss_mb(),

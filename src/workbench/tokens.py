@@ -38,10 +38,15 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
+
 from workbench import config
 
 if TYPE_CHECKING:
     import jieba
+
+#: Arrow type of a table's token lists (:func:`token_array`).
+TOKENS_TYPE = pa.list_(pa.string())
 
 #: Segmentation engines :func:`tokenize` accepts.
 ENGINES = ("jieba", "rjieba")
@@ -256,6 +261,23 @@ def tokenize_many(texts: Iterable[str], engine: str | None = None) -> list[list[
     tk = tokenizer()
     with _lock:
         return [tk.lcut(t, cut_all=False, HMM=True) if t else [] for t in texts]
+
+
+def token_array(lists: Sequence[list[str]]) -> pa.Array | pa.ChunkedArray:
+    """Token lists as one Arrow ``list<string>`` array (:data:`TOKENS_TYPE`).
+
+    A few buffers instead of a Python object per token: they pickle from a worker
+    process to the parent in milliseconds instead of seconds, take about a tenth of
+    the memory, and go to Parquet as they are. pyarrow returns a chunked array when
+    the text passes its 2 GB limit per array.
+
+    Examples
+    --------
+    >>> arr = token_array([["干群关系", "紧张"], []])
+    >>> arr.type == TOKENS_TYPE, arr.to_pylist()
+    (True, [['干群关系', '紧张'], []])
+    """
+    return pa.array(lists, type=TOKENS_TYPE)
 
 
 def agreement(texts: Iterable[str], a: str = "jieba", b: str = "rjieba") -> float:
