@@ -283,12 +283,11 @@ def finish_part(
     """Pass 3 on one partition: add duplicate marks; co-occurrence of its kept units."""
     index, art, para, canon = item
     out = Path(out_dir)
-    segs = pd.read_parquet(out / "segments" / _PART.format(index))
-    tokens = segs.pop("tokens")
+    segs, tokens = _read_segments(out, index)
     # The partition's duplicate paragraphs' sentences, and their canonical ones from pass 2.
     by_para = {**sentence_keys(segs[segs["paragraph_id"].isin(set(para["id"]))]), **canon}
     segs = segs.merge(sentence_targets(para, by_para), on="segment_id", how="left")
-    _write(segs.assign(tokens=tokens), out, "segments", index)
+    _write(segs, out, "segments", index, tokens=tokens)  # a left merge keeps the row order
     docs = pd.read_parquet(out / "documents" / _PART.format(index)).merge(
         art[["id", "dup_of", "similarity"]].rename(
             columns={"id": "doc_id", "similarity": "dup_similarity"}
@@ -303,6 +302,15 @@ def finish_part(
     dups = set(segs.loc[duplicate_mask(segs, docs), "segment_id"])
     m = matrix[np.flatnonzero(non_duplicate_units(units, dups))]
     return (m.T @ m).tocsr(), peak_rss_mb()
+
+
+def _read_segments(out: Path, index: int) -> tuple[pd.DataFrame, pa.ChunkedArray]:
+    """A segments part as a table without tokens, and its tokens as they are in Arrow:
+    converting a million token lists to Python objects and back cost more than
+    everything else pass 3 does."""
+    path = out / "segments" / _PART.format(index)
+    columns = [c for c in pq.read_schema(path).names if c != "tokens"]
+    return pd.read_parquet(path, columns=columns), pq.read_table(path, columns=["tokens"])[0]
 
 
 # --- the driver ------------------------------------------------------------------------
