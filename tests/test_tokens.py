@@ -289,6 +289,14 @@ def test_tokenize_many_equals_tokenize_one_by_one(engine):
     assert tokens.tokenize_many(texts, engine) == [tokens.tokenize(t, engine) for t in texts]
 
 
+def test_tokenize_many_screens_each_text_on_its_own():
+    """The screens run over all texts joined: a Latin run or a rare ideograph at a
+    text's edge, or a newline inside one, must touch only that text."""
+    texts = ["落实1-2", "3-4项工作", "㐀干部", "群众\n路线a-b", "abc", "", "干群关系x", "y紧张"]
+    assert tokens.tokenize_many(texts) == [tokens.tokenize(t) for t in texts]
+    assert tokens.tokenize_many(texts) == tokens.tokenize_many(texts, engine="jieba")
+
+
 def test_tokenize_many_rejects_unknown_engine():
     with pytest.raises(ValueError, match="engine"):
         tokens.tokenize_many(["群众"], engine="pkuseg")
