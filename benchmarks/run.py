@@ -19,10 +19,12 @@ then times on the same files:
   that every parallel output equals the serial one;
 * the streamed build (:func:`workbench.stream.build_corpus`, Parquet parts)
   serially and with ``--workers``, checking its tables equal the in-memory run's;
-* with ``--repeat N``, the figures the targets compare (baseline, pipeline in one
-  process and with warmed workers, in memory and streamed) N times in all,
-  interleaved round by round so that a change in this machine's speed touches them
-  alike; the table shows medians, and each speed-up is also given per round.
+* the figures the targets compare (baseline, pipeline in one process and with
+  warmed workers, in memory and streamed) once more in a fresh interpreter that
+  does nothing else — this process holds the earlier figures' data, which slowed
+  the parent's share of the parallel runs — ``--repeat N`` times, interleaved
+  round by round so that a change in this machine's speed touches them alike; the
+  table shows their medians, and each speed-up is also given per round.
 
 ``--memory SIZES`` instead runs only the streamed build at each size in a fresh
 interpreter and prints its peak memory (parent and largest partition task), to
@@ -222,7 +224,7 @@ def pipeline_times(paths: list[Path], workers: int, dask: bool) -> dict[str, Any
     return out
 
 
-#: Figures measured again in every round of ``--repeat``.
+#: Figures the targets compare, measured in a fresh interpreter in every round.
 ROUND_FIGURES = (
     "baseline_jieba_lcut", "pipeline_serial", "pipeline_workers_warm",
     "pipeline_stream_serial", "pipeline_stream_workers_warm",
@@ -235,6 +237,15 @@ ROUND_RATIOS = (
     ("stream_warm_workers_over_serial", "pipeline_stream_serial", "pipeline_stream_workers_warm"),
 )
 
+_ROUNDS_RUN = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import run
+run.warm_up()
+print(json.dumps(run.rounds([Path(sys.argv[2])], int(sys.argv[3]), int(sys.argv[4]))))
+"""
+
 
 def _lines(paths: list[Path]) -> list[str]:
     """The baseline's input: every non-blank line of every decoded file."""
@@ -244,11 +255,11 @@ def _lines(paths: list[Path]) -> list[str]:
     return [ln for text in texts for ln in text.splitlines() if ln.strip()]
 
 
-def more_rounds(paths: list[Path], workers: int, rounds: int) -> dict[str, list[float]]:
-    """Seconds of :data:`ROUND_FIGURES`, measured ``rounds`` more times, interleaved.
+def rounds(paths: list[Path], workers: int, n: int) -> dict[str, list[float]]:
+    """Seconds of :data:`ROUND_FIGURES` in ``n`` interleaved rounds, in this process.
 
-    Outputs were checked identical in the first round; the code is deterministic,
-    so the repeats are not checked again.
+    Outputs are checked identical by :func:`pipeline_times`; the code is
+    deterministic, so the rounds do not check them again.
     """
     import jieba
 
@@ -267,7 +278,7 @@ def more_rounds(paths: list[Path], workers: int, rounds: int) -> dict[str, list[
         ),
     }
     with runner(workers, warm=True) as run:
-        for _ in range(rounds):
+        for _ in range(n):
             for name in ROUND_FIGURES:
                 with tempfile.TemporaryDirectory() as tmp:
                     seconds, _ = _timed(lambda name=name, tmp=tmp: jobs[name](run, Path(tmp) / "o"))
@@ -275,9 +286,21 @@ def more_rounds(paths: list[Path], workers: int, rounds: int) -> dict[str, list[
     return out
 
 
-def _rounds(first: dict[str, float], more: dict[str, list[float]]) -> dict[str, Any]:
+def fresh_rounds(folder: Path, workers: int, n: int) -> dict[str, list[float]]:
+    """:func:`rounds` in a fresh interpreter (warmed up first, as this process is)."""
+    bench = Path(__file__).resolve().parent
+    proc = subprocess.run(
+        [sys.executable, "-c", _ROUNDS_RUN, str(bench), str(folder), str(workers), str(n)],
+        stdout=subprocess.PIPE, text=True, check=False,
+    )  # fmt: skip
+    if proc.returncode:
+        raise RuntimeError(f"the timing rounds failed (exit {proc.returncode})")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _rounds(samples: dict[str, list[float]]) -> dict[str, Any]:
     """Samples per figure, their medians, and the per-round speed-ups."""
-    samples = {k: [round(first[k], 3)] + [round(x, 3) for x in more.get(k, [])] for k in first}
+    samples = {k: [round(x, 3) for x in v] for k, v in samples.items()}
     ratios = {
         name: [round(a / b, 2) for a, b in zip(samples[num], samples[den], strict=True)]
         for name, num, den in ROUND_RATIOS
@@ -310,10 +333,10 @@ def record(
     stages, _, agreement = stage_times(paths)
     pipe = pipeline_times(paths, workers, dask)
     seconds = {**stages, **{k: v for k, v in pipe.items() if k.startswith("pipeline_")}}
-    more = more_rounds(paths, workers, repeat - 1) if repeat > 1 else {}
-    rounds = _rounds({k: seconds[k] for k in ROUND_FIGURES}, more)
-    seconds.update(rounds["medians"])
-    pipe.update({k: v for k, v in rounds["medians"].items() if k in pipe})
+    in_process = {k: round(seconds[k], 3) for k in ROUND_FIGURES}
+    timed = _rounds(fresh_rounds(folder, workers, repeat))
+    seconds.update(timed["medians"])
+    pipe.update({k: v for k, v in timed["medians"].items() if k in pipe})
     base = mb / seconds["baseline_jieba_lcut"]
     figures = {
         k: {"s": round(v, 3), "mb_s": round(mb / v, 3), "x_baseline": round(mb / v / base, 2)}
@@ -337,7 +360,8 @@ def record(
             pipe["pipeline_stream_serial"] / pipe["pipeline_stream_workers_warm"], 2
         ),
         **{k: v for k, v in pipe.items() if k.startswith(("identical", "peak_rss_mb_stream"))},
-        "rounds": repeat, **{k: v for k, v in rounds.items() if k != "medians"},
+        "rounds": repeat, **{k: v for k, v in timed.items() if k != "medians"},
+        "in_process": in_process,
         **_peak_mb(), "machine": machine(),
     }  # fmt: skip
 
@@ -410,8 +434,8 @@ def print_memory(rows: list[dict]) -> None:
 def print_record(rec: dict[str, Any]) -> None:
     print(f"corpus: {rec['corpus_mb']} MB in {rec['files']} files, {rec['segments']} segments, "
           f"workers={rec['workers']}")  # fmt: skip
-    if rec.get("rounds", 1) > 1:
-        print(f"{rec['rounds']} rounds: seconds are medians for {', '.join(ROUND_FIGURES)}")
+    print(f"{', '.join(ROUND_FIGURES)}: measured in a fresh interpreter, median of "
+          f"{rec['rounds']} round(s)")  # fmt: skip
     print(f"{'figure':>22} {'seconds':>9} {'MB/s':>8} {'x baseline':>11}")
     for name, f in rec["figures"].items():
         print(f"{name:>22} {f['s']:>9.3f} {f['mb_s']:>8.3f} {f['x_baseline']:>11.2f}")
@@ -429,7 +453,7 @@ def print_record(rec: dict[str, Any]) -> None:
     print(f"streamed build, workers / serial speed-up: {rec['stream_workers_over_serial']} "
           f"(workers started in the run), {rec['stream_warm_workers_over_serial']} "
           "(workers started and warmed before, as the serial run is)")  # fmt: skip
-    if rec.get("rounds", 1) > 1:
+    if rec["rounds"] > 1:
         for name, values in rec["ratios_per_round"].items():
             print(f"{name} per round: {values}, median {rec['ratio_medians'][name]}")
     for k in ("identical_workers", "identical_workers_warm", "identical_dask", "identical_stream",
@@ -450,7 +474,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--out", type=Path, help="also write the record to this JSON file")
     ap.add_argument(
         "--repeat", type=int, default=1, metavar="N",
-        help="measure the compared figures N times, interleaved, and report medians",
+        help="rounds of the compared figures (in a fresh interpreter, interleaved; medians)",
     )  # fmt: skip
     ap.add_argument("--cache-dir", type=Path, default=config.PROCESSED_DIR / "bench")
     ap.add_argument(

@@ -43,8 +43,10 @@ def test_quick_benchmark_completes_and_outputs_agree(tmp_path, capsys):
     assert rec["figures"]["pipeline_stream_workers"]["mb_s"] > 0
     assert rec["rjieba_agreement"] >= 0.99 and "tokenised identically" in printed
     assert json.loads(out.read_text(encoding="utf-8"))["corpus_mb"] >= 0.9
-    # Two rounds of the compared figures: the table shows their medians.
-    assert rec["rounds"] == 2 and "per round" in printed
+    # Two rounds of the compared figures in a fresh interpreter: the table shows their
+    # medians; the record keeps this process's own first measurement beside them.
+    assert rec["rounds"] == 2 and "per round" in printed and "fresh interpreter" in printed
+    assert set(rec["in_process"]) == set(run.ROUND_FIGURES)
     for name in run.ROUND_FIGURES:
         samples = rec["samples"][name]
         assert len(samples) == 2
