@@ -171,7 +171,11 @@ class _Analysed:
 
 
 def _write(
-    df: pd.DataFrame, out: Path, table: str, index: int, tokens: pa.Array | None = None
+    df: pd.DataFrame,
+    out: Path,
+    table: str,
+    index: int,
+    tokens: pa.Array | pa.ChunkedArray | None = None,
 ) -> None:
     path = out / table / _PART.format(index)
     tmp = path.with_suffix(".tmp")
