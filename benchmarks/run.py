@@ -21,10 +21,11 @@ then times on the same files:
   serially and with ``--workers``, checking its tables equal the in-memory run's;
 * the figures the targets compare (baseline, pipeline in one process and with
   warmed workers, in memory and streamed) once more in a fresh interpreter that
-  does nothing else — this process holds the earlier figures' data, which slowed
-  the parent's share of the parallel runs — ``--repeat N`` times, interleaved
-  round by round so that a change in this machine's speed touches them alike; the
-  table shows their medians, and each speed-up is also given per round.
+  does nothing else — the state a user's run starts from, where this process holds
+  the earlier figures' data — ``--repeat N`` times, interleaved round by round so
+  that a change in this machine's speed touches them alike; the table shows their
+  medians, and each speed-up is also given per round. Workers started in the run
+  are compared with this process's own serial runs.
 
 ``--memory SIZES`` instead runs only the streamed build at each size in a fresh
 interpreter and prints its peak memory (parent and largest partition task), to
@@ -146,7 +147,7 @@ def stage_times(paths: list[Path]) -> tuple[dict[str, float], Any, float]:
     sources = discover(paths)
     t: dict[str, float] = {}
     t["decode"], decoded = _timed(lambda: [extract_text(s)[0] for s in sources])
-    lines = [ln for text in decoded for ln in text.splitlines() if ln.strip()]
+    lines = _lines(decoded)
     t["baseline_jieba_lcut"], _ = _timed(lambda: [jieba.lcut(ln) for ln in lines])
 
     def clean_structure() -> list[str]:
@@ -247,12 +248,9 @@ print(json.dumps(run.rounds([Path(sys.argv[2])], int(sys.argv[3]), int(sys.argv[
 """
 
 
-def _lines(paths: list[Path]) -> list[str]:
-    """The baseline's input: every non-blank line of every decoded file."""
-    from workbench.readers import discover, extract_text
-
-    texts = [extract_text(s)[0] for s in discover(paths)]
-    return [ln for text in texts for ln in text.splitlines() if ln.strip()]
+def _lines(decoded: list[str]) -> list[str]:
+    """The baseline's input: every non-blank line of the decoded files."""
+    return [ln for text in decoded for ln in text.splitlines() if ln.strip()]
 
 
 def rounds(paths: list[Path], workers: int, n: int) -> dict[str, list[float]]:
@@ -264,9 +262,10 @@ def rounds(paths: list[Path], workers: int, n: int) -> dict[str, list[float]]:
     import jieba
 
     from workbench.pipeline import run_pipeline, runner
+    from workbench.readers import discover, extract_text
     from workbench.stream import build_corpus
 
-    lines = _lines(paths)
+    lines = _lines([extract_text(s)[0] for s in discover(paths)])
     out: dict[str, list[float]] = {k: [] for k in ROUND_FIGURES}
     jobs = {
         "baseline_jieba_lcut": lambda run, tmp: [jieba.lcut(ln) for ln in lines],
@@ -334,6 +333,14 @@ def record(
     pipe = pipeline_times(paths, workers, dask)
     seconds = {**stages, **{k: v for k, v in pipe.items() if k.startswith("pipeline_")}}
     in_process = {k: round(seconds[k], 3) for k in ROUND_FIGURES}
+    # Workers started in the run are timed in this process only: compare them with its
+    # own serial runs, measured in the same state.
+    cold = {
+        "workers_over_serial": round(pipe["pipeline_serial"] / pipe["pipeline_workers"], 2),
+        "stream_workers_over_serial": round(
+            pipe["pipeline_stream_serial"] / pipe["pipeline_stream_workers"], 2
+        ),
+    }
     timed = _rounds(fresh_rounds(folder, workers, repeat))
     seconds.update(timed["medians"])
     pipe.update({k: v for k, v in timed["medians"].items() if k in pipe})
@@ -346,16 +353,13 @@ def record(
         "corpus_mb": round(mb, 3), "files": len(list(folder.glob("*.txt"))), "seed": seed,
         "workers": workers, "segments": pipe["segments"],
         "duplicate_units": pipe["duplicate_units"], "figures": figures,
-        "workers_over_serial": round(pipe["pipeline_serial"] / pipe["pipeline_workers"], 2),
+        **cold,
         "warm_workers_over_serial": round(
             pipe["pipeline_serial"] / pipe["pipeline_workers_warm"], 2
         ),
         "rjieba_over_jieba": round(stages["segment_words"] / stages["segment_words_rjieba"], 2),
         "rjieba_agreement": round(agreement, 5),
         "coding_scan_speedup": round(stages["coding_plain"] / stages["coding"], 2),
-        "stream_workers_over_serial": round(
-            pipe["pipeline_stream_serial"] / pipe["pipeline_stream_workers"], 2
-        ),
         "stream_warm_workers_over_serial": round(
             pipe["pipeline_stream_serial"] / pipe["pipeline_stream_workers_warm"], 2
         ),
