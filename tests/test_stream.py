@@ -7,12 +7,20 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from workbench.cli import main
 from workbench.pipeline import dask_client, run_pipeline
 from workbench.readers import FileRef, ReadError, discover
-from workbench.stream import PART_TABLES, build_corpus, differences, peak_rss_mb, read_table
+from workbench.stream import (
+    PART_TABLES,
+    _unit_texts,
+    build_corpus,
+    differences,
+    peak_rss_mb,
+    read_table,
+)
 
 
 def assert_build_equals(out: Path, ref) -> None:
@@ -150,3 +158,18 @@ def test_verification_reads_each_part_at_most_once_per_level(generated, tmp_path
     summary = build_corpus([generated], tmp_path / "out")
     assert summary.duplicates > 0
     assert reads and max(reads.count(r) for r in reads) == 1
+
+
+@pytest.mark.parametrize("text_type", [pa.string(), pa.large_string()])
+@pytest.mark.parametrize(
+    "keys",
+    [["d/a1", "d/a1", "d/a2", "d/a3", "d/a3"], ["d/a1", "d/a2", "d/a1", "d/a3", "d/a3"], []],
+    ids=["consecutive", "interleaved", "empty"],
+)
+def test_unit_texts_join_each_units_rows_in_order(keys, text_type):
+    texts = ["干部要", "深入基层。", "群众路线", "密切联系", "群众。"][: len(keys)]
+    expected: dict[str, str] = {}
+    for key, text in zip(keys, texts, strict=True):
+        expected[key] = expected.get(key, "") + text
+    got = _unit_texts(pa.array(keys, pa.string()), pa.array(texts, text_type))
+    assert got == expected
