@@ -173,3 +173,27 @@ def test_unit_texts_join_each_units_rows_in_order(keys, text_type):
         expected[key] = expected.get(key, "") + text
     got = _unit_texts(pa.array(keys, pa.string()), pa.array(texts, text_type))
     assert got == expected
+
+
+def test_verification_texts_come_back_normalised_in_the_order_asked(tmp_path):
+    from workbench.dedup import normalise_texts, sketch_units
+    from workbench.pipeline import runner
+    from workbench.stream import _PartTexts
+
+    out = tmp_path / "out"
+    with runner() as run:
+        summary = build_corpus(out_dir=out, unit=None, workers=2, run=run)
+        assert summary.parts >= 2
+        texts: dict[str, str] = {}
+        levels = []
+        for index in range(summary.parts):
+            segs = pd.read_parquet(out / "segments" / f"part-{index:05d}.parquet")
+            docs = segs.groupby("doc_id", sort=False)["text"].agg("".join)
+            texts.update(docs.to_dict())
+            levels.append(sketch_units(docs.index.tolist(), docs.tolist(), simplify=False))
+        ids = [i for sk in levels for i in sk.ids]
+        asked = [len(ids) - 1, 0, len(ids) - 2, 1, 1]  # parts interleaved, one unit twice
+        cps, offsets = _PartTexts(out, "doc_id", levels, run)(asked)
+    want_cps, want_offsets = normalise_texts([texts[ids[p]] for p in asked])
+    assert offsets.tolist() == want_offsets.tolist()
+    assert cps.tolist() == want_cps.tolist()

@@ -410,6 +410,31 @@ def _normalise_many(
     return cps, offsets, complex_
 
 
+def normalise_texts(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`normalise_for_matching` (without OpenCC) of every text, packed.
+
+    What a ``texts`` callback of :func:`duplicates_from_sketches` may return
+    instead of the texts: a process that reads the texts can normalise them too,
+    and send two arrays instead of the strings.
+
+    Returns
+    -------
+    (cps, offsets)
+        Text ``i`` normalises to ``cps[offsets[i]:offsets[i + 1]]``; ``cps`` is
+        ``uint16`` when every code point is in the BMP, else ``uint32``.
+
+    Examples
+    --------
+    >>> cps, offsets = normalise_texts(["干部，群众", "", "A-1"])
+    >>> offsets.tolist(), "".join(map(chr, cps.tolist()))
+    ([0, 4, 4, 5], '干部群众a')
+    """
+    cps, offsets, _ = _normalise_many(texts, simplify=False)
+    if not len(cps) or cps.max() < 0x10000:
+        cps = cps.astype(np.uint16)
+    return cps, offsets
+
+
 def _from_strings(norm: list[str], complex_: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     bounds = _bounds(np.fromiter(map(len, norm), dtype=np.int64, count=len(norm)))
     return _to_array("".join(norm)), bounds, np.full(len(norm), complex_)
@@ -910,6 +935,8 @@ def _unique(values: np.ndarray) -> np.ndarray:
 
 # Normalised code points and offsets of the units at the given positions.
 Normaliser = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+#: Texts of units by position, as strings or normalised (:func:`normalise_texts`).
+TextSource = Callable[[list[int]], list[str] | tuple[np.ndarray, np.ndarray]]
 
 
 def _runs(costs: np.ndarray, budget: int) -> Iterator[tuple[int, int]]:
@@ -1362,7 +1389,7 @@ def check_sketches(
 
 def duplicates_from_sketches(
     sketches: Sketches,
-    texts: Callable[[list[int]], list[str]],
+    texts: TextSource,
     *,
     threshold: float = 0.8,
     min_chars: int = 12,
@@ -1380,7 +1407,8 @@ def duplicates_from_sketches(
     texts : callable
         ``texts(positions)`` gives the Simplified texts of the units at those
         positions of ``sketches`` (normalised here without OpenCC, as
-        :func:`workbench.duplicates.sketch_segments` sketches them).
+        :func:`workbench.duplicates.sketch_segments` sketches them), or those
+        texts already normalised: the pair :func:`normalise_texts` returns.
     threshold, min_chars
         As in :func:`find_duplicates`.
 
@@ -1435,9 +1463,7 @@ class _Fetched:
     """Normalised texts of some units, fetched through ``texts`` and held packed
     (two bytes per character when all are in the BMP); a :data:`Normaliser`."""
 
-    def __init__(
-        self, positions: np.ndarray, texts: Callable[[list[int]], list[str]], sk: Sketches
-    ) -> None:
+    def __init__(self, positions: np.ndarray, texts: TextSource, sk: Sketches) -> None:
         self.texts = texts
         self.lock = threading.Lock()  # verification threads may add a text
         runs = [
@@ -1449,10 +1475,15 @@ class _Fetched:
         self.offsets = _bounds(np.concatenate([np.zeros(0, dtype=np.int64), *lens]))
 
     def _fetch(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        cps, offsets, _ = _normalise_many(self.texts(positions.tolist()), simplify=False)
-        if not len(cps) or cps.max() < 0x10000:
-            cps = cps.astype(np.uint16)
-        return cps, offsets
+        got = self.texts(positions.tolist())
+        if isinstance(got, tuple):  # normalised by the caller (normalise_texts)
+            cps, offsets = got
+            if len(offsets) != len(positions) + 1:
+                raise ValueError(
+                    f"texts() gave {len(offsets) - 1} normalised texts for {len(positions)} units"
+                )
+            return cps, offsets
+        return normalise_texts(got)
 
     def _add(self, positions: np.ndarray) -> None:
         cps, offsets = self._fetch(positions)

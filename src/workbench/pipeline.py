@@ -214,7 +214,10 @@ def runner(
     ------
     callable
         ``run(fn, parts, desc=None, **kwargs)``, with :func:`map_partitions`'s
-        meaning; ``desc`` labels the progress bar.
+        meaning; ``desc`` labels the progress bar. On Dask the keywords go through
+        ``Client.map``, which keeps its own (``key``, ``workers``, ``retries``,
+        ``priority``, ``resources``, ...) instead of passing them on: a partition
+        function must not take a keyword of those names.
 
     Examples
     --------

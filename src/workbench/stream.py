@@ -79,7 +79,7 @@ from workbench.corpus import (
     duplicate_mask,
     load_files,
 )
-from workbench.dedup import Sketches, duplicates_from_sketches
+from workbench.dedup import Sketches, duplicates_from_sketches, normalise_texts
 from workbench.duplicates import (
     CorpusSketches,
     _table,
@@ -324,31 +324,57 @@ class _PartTexts:
     """Unit texts read back from the written segments parts, for verification.
 
     The parent holds only sketches; the units that a candidate pair or an equal
-    hash involves are read from their partitions' parts, each part once
-    (:func:`workbench.dedup.duplicates_from_sketches` asks for them in one call).
+    hash involves are read from their partitions' parts, each part once per call
+    (:func:`workbench.dedup.duplicates_from_sketches` asks for them in a few
+    large calls), by the pool's workers in parallel (:func:`unit_texts_part`),
+    which also normalise them: the parent receives two arrays per part.
     """
 
-    def __init__(self, out: Path, key: str, levels: list[Sketches]) -> None:
-        self.out, self.key = out, key
+    def __init__(self, out: Path, key: str, levels: list[Sketches], run: Callable) -> None:
+        self.out, self.key, self.run = out, key, run
         self.starts = np.cumsum([0, *(len(sk) for sk in levels)])
         self.ids = [sk.ids for sk in levels]
 
-    def __call__(self, positions: list[int]) -> list[str]:
-        part_of = np.searchsorted(self.starts, positions, side="right") - 1
-        texts: list[str] = [""] * len(positions)
+    def __call__(self, positions: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        pos = np.asarray(positions, dtype=np.int64)
+        part_of = np.searchsorted(self.starts, pos, side="right") - 1
+        order = np.argsort(part_of, kind="stable")  # grouped by part, as asked within one
+        items = []
         for part in np.unique(part_of).tolist():
-            rows = np.flatnonzero(part_of == part).tolist()
-            local = [positions[r] - int(self.starts[part]) for r in rows]
-            wanted = pa.array(sorted({self.ids[part][i] for i in local}), type=pa.string())
-            table = pq.read_table(
-                self.out / "segments" / _PART.format(part), columns=[self.key, "text"]
-            )
-            # Filter in Arrow: only the few wanted units' rows become Python strings.
-            table = table.filter(pc.is_in(table[self.key], value_set=wanted))
-            joined = _unit_texts(table[self.key].combine_chunks(), table["text"].combine_chunks())
-            for r, i in zip(rows, local, strict=True):
-                texts[r] = joined[self.ids[part][i]]
-        return texts
+            local = pos[order][part_of[order] == part] - int(self.starts[part])
+            items.append((part, [self.ids[part][i] for i in local.tolist()]))
+        got = self.run(
+            unit_texts_part, items, desc=f"verify: read {self.key}",
+            out_dir=str(self.out), column=self.key,
+        )  # fmt: skip
+        cps = np.concatenate([np.zeros(0, dtype=np.uint16), *(c for c, _ in got)])
+        lengths = np.concatenate([np.zeros(0, dtype=np.int64), *(np.diff(o) for _, o in got)])
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        if (order == np.arange(len(order))).all():
+            return cps, offsets
+        back = np.argsort(order)  # text k of the grouped order is positions[order[k]]
+        lens = offsets[back + 1] - offsets[back]
+        idx = np.concatenate([np.arange(offsets[k], offsets[k + 1]) for k in back.tolist()])
+        return cps[idx.astype(np.int64)], np.concatenate([[0], np.cumsum(lens)])
+
+
+@_releasing
+def unit_texts_part(
+    item: tuple[int, list[str]], *, out_dir: str, column: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The texts of the given units (ids in ``column``) of one partition,
+    normalised for matching (:func:`workbench.dedup.normalise_texts`), in the order
+    asked."""
+    index, ids = item
+    table = pq.read_table(
+        Path(out_dir) / "segments" / _PART.format(index), columns=[column, "text"]
+    )
+    # Filter in Arrow: only the wanted units' rows become Python strings.
+    wanted = pa.array(sorted(set(ids)), type=pa.string())
+    table = table.filter(pc.is_in(table[column], value_set=wanted))
+    joined = _unit_texts(table[column].combine_chunks(), table["text"].combine_chunks())
+    return normalise_texts([joined[i] for i in ids])
 
 
 def _unit_texts(keys: pa.Array, text: pa.Array) -> dict[str, str]:
@@ -377,10 +403,12 @@ def _unit_texts(keys: pa.Array, text: pa.Array) -> dict[str, str]:
     return dict(zip(run_keys, runs.to_pylist(), strict=True))
 
 
-def _find(out: Path, analysed: list[_Analysed], level: str, key: str) -> pd.DataFrame:
+def _find(
+    run: Callable, out: Path, analysed: list[_Analysed], level: str, key: str
+) -> pd.DataFrame:
     levels = [getattr(a.sketches, level) for a in analysed]
     return duplicates_from_sketches(
-        Sketches.concat(levels), _PartTexts(out, key, levels), threshold=DUP_THRESHOLD
+        Sketches.concat(levels), _PartTexts(out, key, levels, run), threshold=DUP_THRESHOLD
     )
 
 
@@ -449,7 +477,7 @@ def build_corpus(
             skip_bad=skip_bad, codebook=cb, unit=unit, terms=added_terms(), engine=engine,
         )  # fmt: skip
         files = _write_files(out, unreadable, analysed)
-        art, para, n_dups = _write_duplicates(out, analysed)
+        art, para, n_dups = _write_duplicates(run, out, analysed)
         canon = _canonical(run, out, analysed, para)
         finished = run(
             finish_part, _finish_items(analysed, art, para, canon), desc="finish",
@@ -484,10 +512,10 @@ def _write_files(out: Path, unreadable: list[ReadError], analysed: list[_Analyse
 
 
 def _write_duplicates(
-    out: Path, analysed: list[_Analysed]
+    run: Callable, out: Path, analysed: list[_Analysed]
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    art = _find(out, analysed, "articles", "doc_id")
-    para = _find(out, analysed, "paragraphs", "paragraph_id")
+    art = _find(run, out, analysed, "articles", "doc_id")
+    para = _find(run, out, analysed, "paragraphs", "paragraph_id")
     # Ids start with their file's stem, and stems are unique (_check_unique_names).
     by_stem = {Path(f["file"]).stem: f["file"] for a in analysed for f in a.files}
     found = pd.concat([art["id"], art["dup_of"], para["id"], para["dup_of"]])
