@@ -339,24 +339,34 @@ class _PartTexts:
         pos = np.asarray(positions, dtype=np.int64)
         part_of = np.searchsorted(self.starts, pos, side="right") - 1
         order = np.argsort(part_of, kind="stable")  # grouped by part, as asked within one
+        grouped, parts = pos[order], part_of[order]
+        cuts = np.flatnonzero(np.r_[True, parts[1:] != parts[:-1], True])
         items = []
-        for part in np.unique(part_of).tolist():
-            local = pos[order][part_of[order] == part] - int(self.starts[part])
-            items.append((part, [self.ids[part][i] for i in local.tolist()]))
+        for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            part = int(parts[lo])
+            local = (grouped[lo:hi] - self.starts[part]).tolist()
+            items.append((part, [self.ids[part][i] for i in local]))
         got = self.run(
             unit_texts_part, items, desc=f"verify: read {self.key}",
             out_dir=str(self.out), column=self.key,
         )  # fmt: skip
         cps = np.concatenate([np.zeros(0, dtype=np.uint16), *(c for c, _ in got)])
         lengths = np.concatenate([np.zeros(0, dtype=np.int64), *(np.diff(o) for _, o in got)])
-        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
         if (order == np.arange(len(order))).all():
-            return cps, offsets
-        back = np.argsort(order)  # text k of the grouped order is positions[order[k]]
-        lens = offsets[back + 1] - offsets[back]
-        idx = np.concatenate([np.arange(offsets[k], offsets[k + 1]) for k in back.tolist()])
-        return cps[idx.astype(np.int64)], np.concatenate([[0], np.cumsum(lens)])
+            return cps, _offsets(lengths)
+        # Back to the order asked: text k of the grouped order is positions[order[k]].
+        back = np.argsort(order)
+        starts = _offsets(lengths)[back]
+        lens = lengths[back]
+        out = _offsets(lens)
+        idx = np.repeat(starts - out[:-1], lens) + np.arange(out[-1])
+        return cps[idx], out
+
+
+def _offsets(lengths: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=out[1:])
+    return out
 
 
 @_releasing
