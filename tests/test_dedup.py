@@ -26,6 +26,7 @@ from workbench.dedup import (
     lsh_rows,
     miss_probability,
     normalise_for_matching,
+    normalise_texts,
     shingles,
     sketch_units,
 )
@@ -373,6 +374,38 @@ def test_from_sketches_fetches_only_the_texts_it_verifies():
     expected = find_duplicates(units, method="exact")
     pd.testing.assert_frame_equal(found, expected.astype({"id": object, "dup_of": object}))
     assert len(found) >= 50 and 0 < len(set(asked)) < len(units) / 2
+
+
+def test_from_sketches_takes_texts_normalised_by_the_caller():
+    names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+    units = units_for(*names)
+    simplified = [to_simplified(t) for t in units["text"]]
+    sk = sketch_units(units["id"].tolist(), simplified, simplify=False)
+    as_strings = duplicates_from_sketches(sk, lambda pos: [simplified[p] for p in pos])
+    normalised = duplicates_from_sketches(
+        sk, lambda pos: normalise_texts([simplified[p] for p in pos])
+    )
+    pd.testing.assert_frame_equal(normalised, as_strings)
+    assert len(as_strings) >= 50
+
+
+def test_from_sketches_names_a_caller_that_gives_too_few_texts():
+    texts = ["干部要深入基层联系群众了解实情。"] * 3
+    sk = sketch_units([0, 1, 2], texts, simplify=False)
+    with pytest.raises(ValueError, match="gave 1 normalised texts for 3 units"):
+        duplicates_from_sketches(sk, lambda pos: normalise_texts(texts[:1]))
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [["干部，群众", "", "A-1 乙"], ["𠀀字，外", "密切聯繫群眾"], []],
+    ids=["bmp", "astral", "none"],
+)
+def test_normalise_texts_packs_what_normalise_for_matching_gives(texts):
+    cps, offsets = normalise_texts(texts)
+    got = ["".join(map(chr, cps[a:b].tolist())) for a, b in itertools.pairwise(offsets.tolist())]
+    assert got == [normalise_for_matching(t, simplify=False) for t in texts]
+    assert cps.dtype == (np.uint32 if any(ord(c) > 0xFFFF for t in texts for c in t) else np.uint16)
 
 
 @pytest.mark.parametrize("fetch", [300, 20_000_000])
