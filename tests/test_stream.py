@@ -194,6 +194,8 @@ def test_verification_texts_come_back_normalised_in_the_order_asked(tmp_path):
         ids = [i for sk in levels for i in sk.ids]
         asked = [len(ids) - 1, 0, len(ids) - 2, 1, 1]  # parts interleaved, one unit twice
         cps, offsets = _PartTexts(out, "doc_id", levels, run)(asked)
+        none = _PartTexts(out, "doc_id", levels, run)([])
     want_cps, want_offsets = normalise_texts([texts[ids[p]] for p in asked])
     assert offsets.tolist() == want_offsets.tolist()
     assert cps.tolist() == want_cps.tolist()
+    assert none[0].tolist() == [] and none[1].tolist() == [0]

@@ -79,7 +79,13 @@ from workbench.corpus import (
     duplicate_mask,
     load_files,
 )
-from workbench.dedup import Sketches, duplicates_from_sketches, normalise_texts
+from workbench.dedup import (
+    Sketches,
+    _bounds,
+    _gather,
+    duplicates_from_sketches,
+    normalise_texts,
+)
 from workbench.duplicates import (
     CorpusSketches,
     _table,
@@ -337,6 +343,8 @@ class _PartTexts:
 
     def __call__(self, positions: list[int]) -> tuple[np.ndarray, np.ndarray]:
         pos = np.asarray(positions, dtype=np.int64)
+        if not len(pos):
+            return np.zeros(0, dtype=np.uint16), np.zeros(1, dtype=np.int64)
         part_of = np.searchsorted(self.starts, pos, side="right") - 1
         order = np.argsort(part_of, kind="stable")  # grouped by part, as asked within one
         grouped, parts = pos[order], part_of[order]
@@ -352,21 +360,11 @@ class _PartTexts:
         )  # fmt: skip
         cps = np.concatenate([np.zeros(0, dtype=np.uint16), *(c for c, _ in got)])
         lengths = np.concatenate([np.zeros(0, dtype=np.int64), *(np.diff(o) for _, o in got)])
+        offsets = _bounds(lengths)
         if (order == np.arange(len(order))).all():
-            return cps, _offsets(lengths)
+            return cps, offsets
         # Back to the order asked: text k of the grouped order is positions[order[k]].
-        back = np.argsort(order)
-        starts = _offsets(lengths)[back]
-        lens = lengths[back]
-        out = _offsets(lens)
-        idx = np.repeat(starts - out[:-1], lens) + np.arange(out[-1])
-        return cps[idx], out
-
-
-def _offsets(lengths: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=out[1:])
-    return out
+        return _gather(cps, offsets, np.argsort(order))
 
 
 @_releasing
