@@ -156,14 +156,11 @@ class _RJieba:
             self.sum += freq - old_freq
         self._pad()
 
-    def cut(self, text: str) -> list[str]:
-        if _RJIEBA_ONLY_HAN.search(text):
-            return self.tk.lcut(text, cut_all=False, HMM=True)
-        toks = self.rs.cut(text, True)
-        return self._resplit(toks) if _ALNUM.search(text) else toks
-
     def cut_many(self, texts: list[str]) -> list[list[str]]:
-        """:meth:`cut` of each text, with the two screens run once over all texts."""
+        """jieba's tokens of each text: jieba-rs, except that texts with ideographs
+        only jieba-rs calls Han go to jieba itself, and texts with Latin letters or
+        digits have their unknown runs split as jieba does; the two screens run once
+        over all texts."""
         cut = self.rs.cut
         out = [cut(t, True) if t else [] for t in texts]
         # A newline matches neither screen, so no match spans two texts.
@@ -241,7 +238,7 @@ def tokenize(text: str, engine: str | None = None) -> list[str]:
     if engine == "rjieba":
         rs = _rjieba_engine()
         with _lock:
-            return rs.cut(text)
+            return rs.cut_many([text])[0]
     tk = tokenizer()
     # add_terms() mutates the tokenizer's dictionary; the lock keeps a cut in
     # another thread from seeing a half-registered term.
