@@ -90,10 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     from workbench.survey.cli import add_parser as add_survey_parser
 
     add_survey_parser(sub)
-    from workbench.coding.cli import add_code_parser, add_codebook_parser
+    from workbench.coding.cli import add_code_parser, add_codebook_parser, add_learn_parsers
 
     add_code_parser(sub)
     add_codebook_parser(sub)
+    add_learn_parsers(sub)
     from workbench.network.cli import add_network_parser
 
     add_network_parser(sub)
@@ -189,6 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.coding.cli import run_code, run_codebook
 
         return run_code(args) if args.command == "code" else run_codebook(args)
+    if args.command in ("learn", "suggest"):
+        from workbench.coding.cli import run_learn, run_suggest
+
+        return run_learn(args) if args.command == "learn" else run_suggest(args)
     if args.command == "network":
         from workbench.network.cli import run_network
 

@@ -36,7 +36,30 @@ def add_code_parser(sub: argparse._SubParsersAction) -> None:
     units = ("sentence", "paragraph", "section", "article")
     p.add_argument("--unit", choices=units, default="sentence")
     p.add_argument("--keep-duplicates", action="store_true", help="code duplicate segments too")
+    p.add_argument("--model", type=Path, metavar="MODEL.joblib",
+                   help="combine the rules with a model from `workbench learn`")
     p.add_argument("--out", type=Path, required=True, metavar="CODES.parquet|.csv")
+
+
+def add_learn_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register ``learn`` and ``suggest``."""
+    p = sub.add_parser("learn", help="train a coder from coded sheets")
+    p.add_argument("--corpus", type=Path, help="segments .parquet (default: the bundled seeds)")
+    p.add_argument("--sheet", type=Path, action="append", required=True,
+                   metavar="SHEET.csv|.xlsx", help="a coded sheet (repeat for several)")
+    p.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
+    p.add_argument("--min-support", type=int, default=5,
+                   help="positive units a code needs for a model of its own (default 5)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, required=True, metavar="MODEL.joblib")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    s = sub.add_parser("suggest", help="write the next coding sheet (most uncertain units)")
+    s.add_argument("--corpus", type=Path, help="segments .parquet (default: the bundled seeds)")
+    s.add_argument("--model", type=Path, required=True, metavar="MODEL.joblib")
+    s.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
+    s.add_argument("--unit", choices=("sentence", "paragraph"), default="sentence")
+    s.add_argument("--n", type=int, default=50)
+    s.add_argument("--out", type=Path, required=True, metavar="NEXT.csv|.xlsx")
 
 
 def add_codebook_parser(sub: argparse._SubParsersAction) -> None:
@@ -79,12 +102,24 @@ def run_code(args: argparse.Namespace) -> int:
     except (CodebookError, FileNotFoundError) as err:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    coding = code_segments(segments, codebook, args.unit)
+    if args.model is not None:
+        from workbench.coding.learn import ModelError, code_with_model, load_model
+
+        try:
+            learner, _meta = load_model(args.model, codebook)
+        except ModelError as err:
+            print(f"workbench: {err}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        coding = code_with_model(segments, codebook, learner, args.unit)
+        inputs = {**inputs, config.display_path(args.model.resolve()): sha256_file(args.model)}
+    else:
+        coding = code_segments(segments, codebook, args.unit)
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     params = {
         "unit": args.unit, "codebook": codebook.path or config.display_path(config.CODEBOOK),
         "codebook_version": codebook.version, "dedup": not args.keep_duplicates,
+        **({"model": config.display_path(args.model)} if args.model is not None else {}),
     }  # fmt: skip
     book = Path(codebook.path) if codebook.path else config.CODEBOOK
     if book.exists():  # a derived file depends on the codebook as much as on the corpus
@@ -139,3 +174,95 @@ def run_codebook(args: argparse.Namespace) -> int:
     for r in split.itertuples(index=False):
         print(f"jieba splits:  {r.code}: {r.term} -> {r.jieba_split}")
     return 1 if (args.strict and len(dead)) else 0
+
+
+def run_learn(args: argparse.Namespace) -> int:
+    """``workbench learn``: fit a :class:`~workbench.coding.learn.CodeLearner` on sheets."""
+    import json
+
+    from workbench.coding.codebook import CodebookError, load_codebook
+    from workbench.coding.learn import (
+        CodeLearner,
+        UnitTable,
+        _rule_coding,
+        cv_summary,
+        read_training_sheet,
+        save_model,
+        units_from_segments,
+    )  # fmt: skip
+    from workbench.coding.sheets import SheetError
+    from workbench.provenance import sha256_file
+
+    try:
+        codebook = load_codebook(args.codebook)
+        segments, _ = _segments(args.corpus, dedup=False)
+        sentence_rules = _rule_coding(segments.reset_index(drop=True), codebook)
+        tables, labels, report = [], [], []
+        for path in args.sheet:
+            sheet = read_training_sheet(path, segments, codebook)
+            tables.append(units_from_segments(segments, codebook, sheet.members,
+                                              rules=sentence_rules))  # fmt: skip
+            labels.append(sheet.labels)
+            report.append({"sheet": str(path), "units": len(sheet.members),
+                           "not_found": len(sheet.unaligned), "found_by": sheet.how})  # fmt: skip
+        units = UnitTable.concat(tables)
+        all_labels = pd.concat(labels, ignore_index=True)
+        dup = all_labels["unit_id"][all_labels["unit_id"].duplicated()].tolist()
+        if dup:
+            raise SheetError(f"unit(s) coded in more than one sheet: {dup[:5]}")
+        learner = CodeLearner(min_support=args.min_support, seed=args.seed)
+        learner.fit(units, all_labels, codebook)
+    except (CodebookError, SheetError, FileNotFoundError, ValueError) as err:
+        print(f"workbench: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    sheets = {config.display_path(Path(p).resolve()): sha256_file(p) for p in args.sheet}
+    params = {"min_support": args.min_support, "seed": args.seed}
+    save_model(learner, args.out, codebook=codebook, sheets=sheets, parameters=params)
+    summary = {"model": str(args.out), "sheets": report, "units": len(units),
+               "labels": learner.labels_, "cross_validated": cv_summary(learner)}  # fmt: skip
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=1))
+    else:
+        for r in report:
+            print(f"{r['sheet']}: {r['units']} units found ({r['found_by']}), "
+                  f"{r['not_found']} not found in the corpus")  # fmt: skip
+        print(f"{len(learner.labels_)} labels modelled from {len(units)} units; "
+              "cross-validated by document (out-of-fold, combined with the rules):")
+        for row in summary["cross_validated"]:
+            print(f"  {row['label']:18s} n={row['n']:4d} {row['metric']}={row['value']:.3f} "
+                  f"(rules alone {row['rules']:.3f}; {row['decision']})")
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def run_suggest(args: argparse.Namespace) -> int:
+    """``workbench suggest``: the next coding sheet, most uncertain units first."""
+    from workbench.coding.codebook import CodebookError, load_codebook
+    from workbench.coding.learn import ModelError, load_model, suggest_units, units_from_segments
+    from workbench.coding.sheets import blank_sheet, write_sheet
+
+    try:
+        codebook = load_codebook(args.codebook)
+        learner, meta = load_model(args.model, codebook)
+        segments, _ = _segments(args.corpus)
+    except (CodebookError, ModelError, FileNotFoundError) as err:
+        print(f"workbench: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    units = units_from_segments(segments, codebook, args.unit)
+    trained = meta.get("trained_units", [])
+    picked = suggest_units(units, learner, args.n, exclude=trained)
+    by_id = segments.set_index("segment_id")
+    title = by_id["section_title"] if "section_title" in by_id else pd.Series("", index=by_id.index)
+    context = picked.assign(
+        text_orig=["".join(by_id.loc[s.split(), "text_orig"].astype(str))
+                   for s in picked["segment_ids"]],
+        section_title=[title.get(s.split()[0], "") for s in picked["segment_ids"]],
+    )  # fmt: skip
+    sheet = blank_sheet(context, [*codebook.categories, "codes"])
+    sheet.insert(1, "segment_ids", picked["segment_ids"].to_numpy())
+    sheet["margin"] = picked["margin"].to_numpy()
+    write_sheet(sheet, args.out)
+    print(f"wrote {args.out}: {len(sheet)} units from {picked['file'].nunique()} documents, "
+          "most uncertain first; fill `codes` (and the category columns), then "
+          "`workbench learn --sheet` it with the earlier sheets", file=sys.stderr)
+    return 0

@@ -177,3 +177,128 @@ def align_gold(gold: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     out.attrs["unmatched"] = unmatched
     out.attrs["remapped"] = int((out["unit_id"] != out["gold_unit_id"]).sum())
     return out
+
+
+def _kappa_counts(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, tn: np.ndarray) -> np.ndarray:
+    n = tp + fp + fn + tn
+    with np.errstate(invalid="ignore", divide="ignore"):
+        po = (tp + tn) / n
+        pa, pb = (tp + fn) / n, (tp + fp) / n
+        pe = pa * pb + (1 - pa) * (1 - pb)
+        k = (po - pe) / (1 - pe)
+    return np.where(pe == 1, 1.0, k)
+
+
+def _f1_counts(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
+    den = 2 * tp + fp + fn
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, 2 * tp / den, 0.0)
+
+
+def unit_agreement(
+    ref: pd.DataFrame,
+    other: pd.DataFrame,
+    *,
+    codes: Sequence[str],
+    categories: Sequence[str],
+    groups: Sequence[str],
+    catch_alls: Sequence[str] = (),
+    min_support: int = 3,
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> dict:
+    """Agreement of ``other`` with the reference ``ref``, with bootstrap intervals over groups.
+
+    Units are resampled by *group* (document): units of one document are not independent,
+    so an interval from resampling units would be too narrow. Intervals are percentile
+    intervals of ``n_boot`` resamples of the groups, with replacement, seeded.
+
+    Parameters
+    ----------
+    ref, other : DataFrame
+        ``unit_id`` and 0/1 columns for every code and category, same units.
+    codes, categories : sequence of str
+        The code and category columns.
+    groups : sequence of str
+        The group (document) of each unit of ``ref``, in its row order.
+    catch_alls : sequence of str
+        Catch-all codes, left out of ``macro_f1_specific``.
+    min_support : int
+        Codes enter the macro averages when ``ref`` has at least this many positives.
+    n_boot, seed, level
+        Bootstrap resamples, their seed and the interval's coverage.
+
+    Returns
+    -------
+    dict
+        ``n`` units; ``kappa_<category>`` and its ``[lo, hi]`` in
+        ``kappa_<category>_ci``; ``macro_f1`` and ``macro_f1_specific`` with ``_ci``;
+        ``codes``: per code ``n, precision, recall, f1, f1_ci``.
+
+    Examples
+    --------
+    >>> ref = pd.DataFrame({"unit_id": list("abcdef"), "X": [1, 1, 0, 0, 1, 0],
+    ...                     "x": [1, 1, 0, 0, 1, 0]})
+    >>> oth = pd.DataFrame({"unit_id": list("abcdef"), "X": [1, 0, 0, 0, 1, 0],
+    ...                     "x": [1, 0, 0, 0, 1, 0]})
+    >>> r = unit_agreement(ref, oth, codes=["X"], categories=["x"], groups=list("aabbcc"),
+    ...                    n_boot=200)
+    >>> round(r["kappa_x"], 3), round(r["codes"]["X"]["f1"], 3)
+    (0.667, 0.8)
+    """
+    cols = [*codes, *categories]
+    o = ref[["unit_id"]].merge(other, on="unit_id", how="left").fillna(0)
+    R = ref[cols].to_numpy(bool)
+    P = o[cols].to_numpy(bool)
+    g_codes, g_index = np.unique(np.asarray(groups, dtype=str), return_inverse=True)
+    G = len(g_codes)
+    onehot = np.zeros((G, len(R)))
+    onehot[g_index, np.arange(len(R))] = 1.0
+    counts = {
+        "tp": onehot @ (R & P), "fp": onehot @ (~R & P),
+        "fn": onehot @ (R & ~P), "tn": onehot @ (~R & ~P),
+    }  # fmt: skip
+    rng = np.random.default_rng(seed)
+    weights = np.vstack([np.ones(G), rng.multinomial(G, np.full(G, 1.0 / G), size=n_boot)])
+    tp, fp, fn, tn = (weights @ counts[k] for k in ("tp", "fp", "fn", "tn"))
+    kappa = _kappa_counts(tp, fp, fn, tn)
+    f1 = _f1_counts(tp, fp, fn)
+    support = R.sum(axis=0)
+    nc = len(codes)
+    sup = [j for j in range(nc) if support[j] >= min_support]
+    spec = [j for j in sup if codes[j] not in set(catch_alls)]
+    lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+
+    def summary(values: np.ndarray) -> tuple[float, list[float]]:
+        boot = values[1:][np.isfinite(values[1:])]
+        ci = [float(np.quantile(boot, lo_q)), float(np.quantile(boot, hi_q))] if len(boot) else []
+        return float(values[0]), [round(x, 3) for x in ci]
+
+    def macro(idx: list[int]) -> np.ndarray:
+        if not idx:
+            return np.full(len(weights), np.nan)
+        present = (tp[:, idx] + fn[:, idx]) > 0  # a resample without the code: not averaged
+        vals = np.where(present, f1[:, idx], np.nan)
+        with np.errstate(invalid="ignore"):
+            return np.nanmean(vals, axis=1)
+
+    out: dict = {"n": len(R), "groups": G}
+    for i, cat in enumerate(categories):
+        out[f"kappa_{cat}"], out[f"kappa_{cat}_ci"] = summary(kappa[:, nc + i])
+    out["macro_f1"], out["macro_f1_ci"] = summary(macro(sup))
+    out["macro_f1_specific"], out["macro_f1_specific_ci"] = summary(macro(spec))
+    out["n_codes"], out["n_codes_specific"] = len(sup), len(spec)
+    per = {}
+    for j, c in enumerate(codes):
+        if not support[j] and not P[:, j].any():
+            continue
+        t, f_p = float(tp[0, j]), float(fp[0, j])
+        per[c] = {
+            "n": int(support[j]), "predicted": int(P[:, j].sum()),
+            "precision": round(t / (t + f_p), 3) if t + f_p else 0.0,
+            "recall": round(t / support[j], 3) if support[j] else 0.0,
+            "f1": round(float(f1[0, j]), 3), "f1_ci": summary(f1[:, j])[1],
+        }  # fmt: skip
+    out["codes"] = per
+    return out

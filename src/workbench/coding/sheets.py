@@ -29,6 +29,8 @@ Examples
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,6 +40,7 @@ import pandas as pd
 #: Context columns written before the coding columns (those present in the units).
 CONTEXT_COLUMNS = ("unit_id", "split", "file", "role", "section_title", "text", "text_orig")
 
+_SPACE = re.compile(r"\s+")
 _TRUE = {"1", "1.0", "y", "yes", "x", "true", "是"}
 _FALSE = {"0", "0.0", "n", "no", "false", "否"}
 
@@ -279,3 +282,55 @@ def read_code_list(
                 raise SheetError(f"row {i + 2}, column {column!r}: unknown code {code!r}")
             matrix[i, pos[code]] = 1
     return pd.concat([out, pd.DataFrame(matrix, columns=known, index=raw.index)], axis=1)
+
+
+def _norm_line(text: str) -> str:
+    return unicodedata.normalize("NFKC", _SPACE.sub("", str(text)))
+
+
+def align_lines(lines: pd.DataFrame, segments: pd.DataFrame) -> dict[str, list[str]]:
+    """Map units coded as physical lines of the source files to the corpus's segments.
+
+    A coder working from the raw files codes lines, not the workbench's sentences. A line
+    is aligned to every segment of the same file whose original-script text it contains,
+    or — for a line that is a fragment of a hard-wrapped sentence — to the segment that
+    contains it (lines of at least 6 characters). Texts are compared after removing white
+    space and NFKC normalisation. This is how the project's coding is checked against
+    independently coded lines, so a model trained on such lines sees the same units.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        ``unit_id``, ``file`` (the file name, as in ``segments["file"]``) and ``text``.
+    segments : DataFrame
+        ``segment_id``, ``file`` and ``text_orig``.
+
+    Returns
+    -------
+    dict
+        ``{unit_id: [segment_id, ...]}`` in corpus order; a line that aligns to no segment
+        maps to ``[]`` (its count is what a caller reports).
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"segment_id": ["a/p1/s1", "a/p1/s2", "a/p2/s1"],
+    ...                     "file": ["a.txt"] * 3,
+    ...                     "text_orig": ["干部要下基层。", "要听群众意见。",
+    ...                                   "这是一个很长的句子的开头和结尾。"]})
+    >>> lines = pd.DataFrame({"unit_id": ["a.txt:1", "a.txt:2"], "file": ["a.txt"] * 2,
+    ...                       "text": ["干部要下基层。 要听群众意见。", "很长的句子的开头"]})
+    >>> align_lines(lines, seg)
+    {'a.txt:1': ['a/p1/s1', 'a/p1/s2'], 'a.txt:2': ['a/p2/s1']}
+    """
+    by_file: dict[str, list[tuple[str, str]]] = {}
+    for sid, f, t in zip(segments["segment_id"], segments["file"], segments["text_orig"],
+                         strict=True):  # fmt: skip
+        by_file.setdefault(str(f), []).append((str(sid), _norm_line(t)))
+    out: dict[str, list[str]] = {}
+    for uid, f, text in zip(lines["unit_id"], lines["file"], lines["text"], strict=True):
+        ut = _norm_line(text)
+        out[str(uid)] = [
+            s for s, t in by_file.get(str(f), [])
+            if len(t) >= 2 and (t in ut or (len(ut) >= 6 and ut in t))
+        ]  # fmt: skip
+    return out
