@@ -1,0 +1,283 @@
+"""The learned coder: training from sheets, combining with the rules, model files, CLI."""
+
+from __future__ import annotations
+
+import runpy
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import cohen_kappa_score
+
+from workbench import config
+from workbench.cli import main
+from workbench.coding.codebook import load_codebook
+from workbench.coding.learn import (
+    CodeLearner,
+    ModelError,
+    UnitTable,
+    code_with_model,
+    load_model,
+    read_training_sheet,
+    save_model,
+    suggest_units,
+    units_from_segments,
+)
+from workbench.coding.reliability import unit_agreement
+from workbench.coding.sheets import SheetError, align_lines
+
+DEV = config.ROOT.parent / "shared" / "corpus" / "dev"
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return load_codebook()
+
+
+@pytest.fixture(scope="module")
+def trained(seeds, codebook):
+    """A learner fitted on the seeds' gold sample (180 coded sentences)."""
+    sheet = read_training_sheet(config.GOLD_SAMPLE, seeds.segments, codebook)
+    units = units_from_segments(seeds.segments, codebook, sheet.members)
+    learner = CodeLearner(n_splits=3).fit(units, sheet.labels, codebook)
+    return learner, units, sheet
+
+
+def test_sheet_units_are_found_by_segment_id(trained):
+    _, units, sheet = trained
+    assert sheet.how == "ids" and not sheet.unaligned
+    assert len(units) == len(sheet.labels) == 180
+    # A sentence unit is its own segment: same text as the gold file's text column.
+    gold = pd.read_csv(config.GOLD_SAMPLE, encoding="utf-8-sig").set_index("unit_id")
+    frame = units.frame.set_index("unit_id")
+    assert (frame.loc[gold.index, "text"] == gold["text"]).all()
+
+
+def test_codes_without_support_get_no_model(trained, codebook):
+    learner, _, sheet = trained
+    support = sheet.labels[codebook.ids].sum()
+    modelled = {c for c in learner.labels_ if c in codebook.ids}
+    assert modelled == set(support[support >= learner.min_support].index)
+    assert {"problem", "cause", "countermeasure", "liaison"} <= set(learner.labels_)
+
+
+def test_fit_is_deterministic(trained, codebook):
+    learner, units, sheet = trained
+    again = CodeLearner(n_splits=3).fit(units, sheet.labels, codebook)
+    pd.testing.assert_frame_equal(learner.predict_proba(units), again.predict_proba(units))
+    assert learner.threshold_ == again.threshold_ and learner.mode_ == again.mode_
+
+
+def test_thresholds_never_do_worse_than_the_rules_out_of_fold(trained):
+    learner, _, _ = trained
+    for row in learner.cv_:
+        assert row["value"] >= row["rules"] - 1e-9, row
+
+
+def test_decision_keeps_trusted_rules_and_residuals_are_residual(seeds, trained, codebook):
+    learner, _, _ = trained
+    units = units_from_segments(seeds.segments, codebook, "sentence")
+    dec = learner.decide(units)
+    codes = dec.codes[codebook.ids].to_numpy(bool)
+    rules = units.rules.toarray().astype(bool)
+    for j, c in enumerate(codebook.ids):
+        if learner.mode_.get(c, "union") == "union" and not c.endswith("_other"):
+            assert not (rules[:, j] & ~codes[:, j]).any(), c
+    for cat in codebook.categories:
+        cols = [j for j, c in enumerate(codebook.ids) if codebook.codes[j].category == cat]
+        residual = [j for j in cols if codebook.ids[j].endswith("_other")]
+        specific = [j for j in cols if j not in residual]
+        for r in residual:
+            assert not (codes[:, r] & codes[:, specific].any(axis=1)).any(), codebook.ids[r]
+    assert set(dec.long["source"]) <= {"rule", "model", "rule+model", "residual"}
+    model_rows = dec.long[dec.long["source"] != "rule"]
+    assert model_rows["score"].between(0, 1).all()
+
+
+def test_code_with_model_evidence(seeds, trained, codebook):
+    learner, _, _ = trained
+    coding = code_with_model(seeds.analysis_segments(), codebook, learner, "paragraph")
+    assert {"source", "score"} <= set(coding.long.columns)
+    assert coding.matrix.shape == (len(coding.units), len(codebook.ids))
+    assert coding.matrix.sum() == len(coding.long)
+    by_model = coding.long[coding.long["source"] == "model"]
+    assert len(by_model)
+    # Model-only codes point at their unit's whole segments.
+    assert by_model["spans"].str.contains(r"/s\d\d:0-\d+").all()
+
+
+def test_model_file_round_trip_and_codebook_check(tmp_path, trained, codebook):
+    learner, units, _ = trained
+    path = save_model(learner, tmp_path / "m.joblib", codebook=codebook,
+                      sheets={"gold.csv": "abc"})  # fmt: skip
+    again, meta = load_model(path, codebook)
+    pd.testing.assert_frame_equal(again.predict_proba(units), learner.predict_proba(units))
+    assert meta["codebook_version"] == codebook.version
+    assert meta["sheets"] == {"gold.csv": "abc"} and len(meta["trained_units"]) == 180
+    other = tmp_path / "codebook.yaml"
+    other.write_text(config.CODEBOOK.read_text(encoding="utf-8") + "\n# edited\n", "utf-8")
+    with pytest.raises(ModelError, match="trained with codebook version"):
+        load_model(path, load_codebook(other))
+    (tmp_path / "junk.joblib").write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="not a workbench model"):
+        load_model(tmp_path / "junk.joblib", codebook)
+
+
+def test_sheet_of_lines_and_of_segment_ids(tmp_path, seeds, codebook):
+    seg = seeds.segments
+    para = seg[seg["paragraph_id"] == seg["paragraph_id"].iloc[40]]
+    line = "".join(para["text_orig"])  # a coded line = one whole paragraph
+    sheet = pd.DataFrame({"unit_id": ["x:1", "x:2"], "file": [para["file"].iloc[0]] * 2,
+                          "text": [line, "完全不在语料中的一行文字内容"],
+                          "codes": ["M_style", ""]})  # fmt: skip
+    sheet.to_csv(tmp_path / "lines.csv", index=False)
+    s = read_training_sheet(tmp_path / "lines.csv", seg, codebook)
+    assert s.how == "lines" and s.unaligned == ["x:2"]
+    # Every segment of the paragraph, and (as the external check does) any other short
+    # segment of the file whose text the line contains.
+    assert set(para["segment_id"]) <= set(s.members["x:1"])
+    explicit = pd.DataFrame({"unit_id": ["u"], "segment_ids": [" ".join(para["segment_id"])],
+                             "codes": ["M_style"]})  # fmt: skip
+    explicit.to_csv(tmp_path / "ids.csv", index=False)
+    s2 = read_training_sheet(tmp_path / "ids.csv", seg, codebook)
+    assert s2.how == "segment_ids" and s2.members == {"u": para["segment_id"].tolist()}
+    pd.DataFrame({"unit_id": ["nowhere"], "codes": [""]}).to_csv(tmp_path / "no.csv", index=False)
+    with pytest.raises(SheetError, match="none of its 1 units is in the corpus"):
+        read_training_sheet(tmp_path / "no.csv", seg, codebook)
+    pd.DataFrame({"unit_id": [para["segment_id"].iloc[0]], "codes": ["P_nonsense"]}).to_csv(
+        tmp_path / "bad.csv", index=False
+    )
+    with pytest.raises(SheetError, match="row 2, column 'codes': unknown code 'P_nonsense'"):
+        read_training_sheet(tmp_path / "bad.csv", seg, codebook)
+
+
+def test_suggest_spreads_over_documents_and_skips_trained_units(seeds, trained, codebook):
+    learner, train_units, _ = trained
+    units = units_from_segments(seeds.analysis_segments(), codebook, "sentence")
+    picked = suggest_units(units, learner, 10, exclude=train_units.frame["unit_id"])
+    assert len(picked) == 10
+    assert not set(picked["unit_id"]) & set(train_units.frame["unit_id"])
+    assert picked["file"].nunique() == 5  # five seed files take turns
+    first_round = picked.head(5)
+    assert first_round["file"].nunique() == 5
+
+
+def test_from_frame_matches_rules_on_given_texts(codebook):
+    units = UnitTable.from_frame(
+        pd.DataFrame({"unit_id": ["a", "b"], "text": ["切实加强监督考核。", "今天天气很好。"],
+                      "role": ["countermeasure", "other"]}), codebook)  # fmt: skip
+    rules = dict(zip(codebook.ids, units.rules.toarray()[0], strict=True))
+    assert rules["M_oversight"] == 1 and units.rules.toarray()[1].sum() == 0
+
+
+def test_cli_learn_code_suggest(tmp_path, capsys):
+    model = tmp_path / "m.joblib"
+    assert main(["learn", "--sheet", str(config.GOLD_SAMPLE), "--out", str(model), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"units": 180' in out and '"cross_validated"' in out
+    codes = tmp_path / "codes.parquet"
+    assert main(["code", "--model", str(model), "--out", str(codes)]) == 0
+    table = pd.read_parquet(codes)
+    assert {"source", "score"} <= set(table.columns) and (table["source"] == "model").any()
+    nxt = tmp_path / "next.csv"
+    assert main(["suggest", "--model", str(model), "--n", "7", "--out", str(nxt)]) == 0
+    sheet = pd.read_csv(nxt, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(sheet) == 7 and {"unit_id", "codes", "problem", "text"} <= set(sheet.columns)
+    # A filled-in suggestion sheet trains together with the first one.
+    sheet["codes"] = ["M_style"] + [""] * 6
+    sheet.to_csv(nxt, index=False, encoding="utf-8-sig")
+    model2 = tmp_path / "m2.joblib"
+    args = ["learn", "--sheet", str(config.GOLD_SAMPLE), "--sheet", str(nxt), "--out", str(model2)]
+    assert main(args) == 0
+    capsys.readouterr()
+    # The same sheet twice is a user's mistake: a message, exit 2, no traceback.
+    args = ["learn", "--sheet", str(nxt), "--sheet", str(nxt), "--out", str(model2)]
+    assert main(args) == 2
+    assert "coded in more than one sheet" in capsys.readouterr().err
+    # A model used with another codebook is refused with a message.
+    book = tmp_path / "cb.yaml"
+    shutil.copy(config.CODEBOOK, book)
+    book.write_text(book.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    args = ["code", "--model", str(model), "--codebook", str(book), "--out", str(codes)]
+    assert main(args) == 2
+    assert "trained with codebook version" in capsys.readouterr().err
+
+
+def test_unit_agreement_point_estimates_and_intervals():
+    rng = np.random.default_rng(3)
+    n = 120
+    ref = pd.DataFrame({"unit_id": [f"u{i}" for i in range(n)],
+                        "A": rng.integers(0, 2, n), "cat": rng.integers(0, 2, n)})  # fmt: skip
+    flip = rng.random(n) < 0.2
+    oth = ref.assign(A=np.where(flip, 1 - ref["A"], ref["A"]), cat=ref["cat"])
+    groups = [f"d{i // 10}" for i in range(n)]
+    r = unit_agreement(ref, oth, codes=["A"], categories=["cat"], groups=groups, n_boot=300)
+    assert r["kappa_cat"] == 1.0
+    tp = int(((ref["A"] == 1) & (oth["A"] == 1)).sum())
+    f1 = 2 * tp / (ref["A"].sum() + oth["A"].sum())
+    assert r["codes"]["A"]["f1"] == round(f1, 3)
+    lo, hi = r["codes"]["A"]["f1_ci"]
+    assert lo <= f1 <= hi and hi - lo > 0.01
+    r2 = unit_agreement(ref, oth, codes=[], categories=["A"], groups=groups, n_boot=10)
+    assert r2["kappa_A"] == pytest.approx(cohen_kappa_score(ref["A"], oth["A"]))
+    # Same seed, same intervals.
+    assert unit_agreement(ref, oth, codes=["A"], categories=["cat"], groups=groups,
+                          n_boot=300) == r  # fmt: skip
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="../shared/corpus/dev not present")
+def test_align_lines_aligns_as_the_external_check_does():
+    """Lines of the dev gold aligned to segments exactly as ../shared/tools/dev_agreement.py."""
+    import json
+
+    from workbench.corpus import load_corpus
+
+    files = sorted(str(p) for p in DEV.iterdir() if p.name[:1] == "d" and p.name[1:3].isdigit())
+    seg = load_corpus(files[:12], skip_bad=True).segments
+    with open(DEV / "gold.jsonl", encoding="utf-8") as fh:
+        gold = pd.DataFrame([json.loads(line) for line in fh])
+    gold["file"] = gold["unit"].str.rsplit(":", n=1).str[0]
+    gold = gold[gold["file"].isin(set(seg["file"]))].rename(columns={"unit": "unit_id"})
+    tool = runpy.run_path(str(DEV.parents[1] / "tools" / "dev_agreement.py"))
+    norm = tool["norm"]
+    ours = align_lines(gold, seg)
+    by_file = {f: list(zip(g["segment_id"], g["text_orig"].map(norm), strict=True))
+               for f, g in seg.groupby("file")}  # fmt: skip
+    for uid, f, text in zip(gold["unit_id"], gold["file"], gold["text"], strict=True):
+        ut = norm(text)
+        theirs = [s for s, t in by_file.get(f, [])
+                  if len(t) >= 2 and (t in ut or (len(ut) >= 6 and ut in t))]  # fmt: skip
+        assert ours[uid] == theirs, uid
+    assert sum(bool(v) for v in ours.values()) > 0.8 * len(gold)
+
+
+def test_learner_needs_two_documents(codebook):
+    frame = pd.DataFrame({"unit_id": list("abcdef"), "doc_id": ["d"] * 6,
+                          "text": ["要加强监督。"] * 6})
+    units = UnitTable.from_frame(frame, codebook)
+    labels = pd.DataFrame({"unit_id": list("abcdef"), "M_oversight": [1, 0] * 3})
+    with pytest.raises(ValueError, match="at least two documents"):
+        CodeLearner(min_support=2).fit(units, labels, codebook)
+
+
+def test_learner_reports_units_without_labels(codebook):
+    units = UnitTable.from_frame(pd.DataFrame({"unit_id": ["a", "b"], "text": ["一", "二"]}),
+                                 codebook)  # fmt: skip
+    with pytest.raises(ValueError, match=r"no labels for unit\(s\) \['b'\]"):
+        CodeLearner().fit(units, pd.DataFrame({"unit_id": ["a"], "M_style": [1]}), codebook)
+
+
+def test_model_codes_what_no_rule_matches(codebook):
+    """Trained on units sharing character n-grams, the model codes a new unit no rule matches."""
+    pos = [f"{w}甲乙丙丁戊己庚辛{w}" for w in "一二三四五六"]
+    neg = [f"{w}子丑寅卯辰巳午未{w}" for w in "一二三四五六"]
+    frame = pd.DataFrame({"unit_id": [f"u{i}" for i in range(12)],
+                          "doc_id": [f"d{i % 4}" for i in range(12)], "text": pos + neg})
+    units = UnitTable.from_frame(frame, codebook)
+    labels = pd.DataFrame({"unit_id": frame["unit_id"], "P_formalism": [1] * 6 + [0] * 6})
+    learner = CodeLearner(min_support=4, n_splits=2, min_df=1).fit(units, labels, codebook)
+    new = UnitTable.from_frame(pd.DataFrame({"unit_id": ["n", "m"],
+                                             "text": ["七丙丁戊己庚八", "七寅卯辰巳八"]}), codebook)
+    assert new.rules.toarray().sum() == 0
+    assert learner.decide(new).codes["P_formalism"].tolist() == [1, 0]
