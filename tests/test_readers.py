@@ -9,17 +9,24 @@ import re
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from workbench import config
 from workbench.readers import (
+    CONFIDENT_PLAUSIBILITY,
     SUPPORTED_SUFFIXES,
     ReadError,
+    Repair,
     SourceFile,
+    _plausibility,
+    decode,
     decode_text,
+    describe_repairs,
     discover,
     extract_text,
     load_refs,
+    read_text,
 )
 
 SEED_NAMES = (
@@ -575,3 +582,117 @@ def test_load_refs_opens_each_archive_once_and_records_unreadable(tmp_path, monk
     assert [e.path for e in errors] == [(tmp_path / "gone.txt").as_posix()]
     with pytest.raises(ReadError, match=r"gone\.txt"):
         list(load_refs(refs))
+
+
+# --- issue 14: foreign lines, empty and damaged text, mojibake ------------------------
+
+#: An article of our own: UTF-8 body lines around a heading (line 3) saved in GBK.
+MIXED_LINES = [
+    "关于改进干部作风的几点思考",
+    "近年来，一些地方干群关系出现了新情况，值得认真研究。",
+    "（二）存在的主要问题",
+    "有的干部习惯于坐在办公室里听汇报，很少深入基层。",
+    "要坚持走群众路线，把群众满意作为工作的标准。",
+]
+MIXED_HEADING_LINE = 3
+
+DEV_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+#: Real UTF-8 articles of the dev corpus with one GBK-encoded heading line each.
+DEV_MIXED_FILES = (
+    "d40_pd1996_political_guarantee_utf8.txt",
+    "d54_li1996_leadership_team_building.txt",
+)
+
+
+def _mixed_bytes(lines: list[str], foreign: dict[int, bytes], newline: str = "\n") -> bytes:
+    """UTF-8 ``lines`` joined by ``newline``, with the 1-based lines in ``foreign`` replaced."""
+    return (
+        newline.encode().join(
+            foreign.get(no, line.encode("utf-8")) for no, line in enumerate(lines, start=1)
+        )
+        + newline.encode()
+    )
+
+
+def test_a_gbk_line_inside_utf8_is_decoded_and_reported() -> None:
+    heading = MIXED_LINES[MIXED_HEADING_LINE - 1]
+    data = _mixed_bytes(MIXED_LINES, {MIXED_HEADING_LINE: heading.encode("gbk")})
+    decoded = decode(data, "mixed.txt")
+    assert decoded.text == "\n".join(MIXED_LINES) + "\n"
+    assert decoded.encoding == "utf-8"
+    assert decoded.repairs == (Repair(MIXED_HEADING_LINE, "gb18030"),)
+    # the two-value API gives the same text instead of refusing the file
+    assert decode_text(data, "mixed.txt") == (decoded.text, "utf-8")
+
+
+def test_repaired_line_numbers_count_crlf_and_cr_lines() -> None:
+    lines = ["第一行", "第二行", "第三行是UTF-8正文。", "一、干部作风问题", "最后一行。"]
+    data = _mixed_bytes(lines, {4: lines[3].encode("gbk")}, newline="\r\n")
+    data = data.replace("第二行\r\n".encode(), "第二行\r".encode())  # an old Mac line end
+    decoded = decode(data, "crlf.txt")
+    assert decoded.text.split("\n")[3] == lines[3]
+    assert decoded.repairs == (Repair(4, "gb18030"),)
+
+
+def test_an_undecodable_span_is_marked_and_the_rest_kept() -> None:
+    bad = "第三段：".encode() + b"\xff\xfe" + "其余正常。".encode()
+    decoded = decode(_mixed_bytes(MIXED_LINES, {3: bad}), "marked.txt")
+    assert decoded.text.split("\n")[2] == "第三段：\ufffd\ufffd其余正常。"
+    assert decoded.repairs == (Repair(3, "marked"),)
+    assert describe_repairs(decoded.repairs) == "line 3 undecodable bytes marked U+FFFD"
+
+
+def test_a_utf8_line_inside_gbk_is_decoded_and_an_invalid_one_marked() -> None:
+    lines = [*MIXED_LINES, "结束语"]
+    gbk = {no: line.encode("gbk") for no, line in enumerate(lines, start=1)}
+    gbk[2] = lines[1].encode("utf-8")
+    gbk[6] = lines[5].encode("gbk") + b"\xff"  # 0xFF starts no GBK, Big5 or UTF-8 character
+    decoded = decode(_mixed_bytes(lines, gbk), "gbk.txt")
+    assert decoded.encoding == "gb18030"
+    assert decoded.text.split("\n")[:6] == [*lines[:5], lines[5] + "\ufffd"]
+    assert [r.line_no for r in decoded.repairs] == [2, 6]
+    assert decoded.repairs[1].how == "marked"
+
+
+def test_mostly_undecodable_data_is_still_refused() -> None:
+    # One good UTF-8 line does not make noise a UTF-8 file with repaired lines.
+    data = MIXED_LINES[0].encode("utf-8") + b"\n" + _noise(3)
+    with pytest.raises(ReadError, match="cannot detect the encoding"):
+        decode(data, "noise.txt")
+
+
+def test_repairs_reach_the_file_table_of_all_three_pipelines(tmp_path: Path) -> None:
+    from workbench.corpus import load_corpus
+    from workbench.pipeline import run_pipeline
+    from workbench.stream import build_corpus, differences
+
+    heading = MIXED_LINES[MIXED_HEADING_LINE - 1]
+    _write(tmp_path / "in" / "a.txt", _mixed_bytes(MIXED_LINES, {3: heading.encode("gbk")}))
+    _write(tmp_path / "in" / "b.txt", "另一篇文章，全部是UTF-8。\n".encode())
+    corpus = load_corpus([tmp_path / "in"])
+    files = corpus.files.set_index("file")
+    assert files.loc["a.txt", "repaired"] == "line 3 decoded as GB18030"
+    assert files.loc["b.txt", "repaired"] == ""
+    heads = corpus.segments[corpus.segments["line_no"] == MIXED_HEADING_LINE]
+    assert heads["text"].tolist() == [heading]
+    assert corpus.summary()[0]["repaired"] == "line 3 decoded as GB18030"
+    assert "repaired" not in corpus.summary()[1]
+    result = run_pipeline([tmp_path / "in"])
+    pd.testing.assert_frame_equal(result.corpus.files, corpus.files)
+    build_corpus([tmp_path / "in"], tmp_path / "out")
+    assert differences(tmp_path / "out", result) == []
+
+
+@pytest.mark.skipif(not DEV_CORPUS.is_dir(), reason=f"no dev corpus at {DEV_CORPUS}")
+@pytest.mark.parametrize("name", DEV_MIXED_FILES)
+def test_dev_articles_with_one_gbk_heading_are_read(name: str) -> None:
+    (src,) = discover([DEV_CORPUS / name])
+    decoded = read_text(src)
+    assert decoded.encoding == "utf-8"
+    (repair,) = decoded.repairs
+    assert repair.how == "gb18030"
+    heading = decoded.text.split("\n")[repair.line_no - 1].strip()
+    # A short heading of ordinary Chinese, not mojibake or replacement characters.
+    assert 0 < len(heading) < 40 and "\ufffd" not in decoded.text
+    assert all(not char.isascii() for char in heading)
+    assert _plausibility(heading) >= CONFIDENT_PLAUSIBILITY

@@ -38,7 +38,7 @@ from workbench.articles import ArticleText, split_articles
 from workbench.boilerplate import strip_boilerplate
 from workbench.duplicates import CorpusSketches, mark_duplicates
 from workbench.metadata import join_metadata
-from workbench.readers import ReadError, SourceFile, discover, extract_text
+from workbench.readers import ReadError, SourceFile, describe_repairs, discover, read_text
 from workbench.script import detect_script, to_simplified_many
 from workbench.structure import Paragraph, parse_structure, split_sentences
 from workbench.summary import summarise
@@ -58,7 +58,7 @@ SEGMENT_COLUMNS = [
 ]  # fmt: skip
 FILE_COLUMNS = [
     "file", "path", "sha256", "encoding", "script", "n_articles", "boilerplate_removed",
-    "status", "error",
+    "status", "error", "repaired",
 ]  # fmt: skip
 
 #: Below this many files no progress bar is shown: small corpora load in a blink,
@@ -87,7 +87,9 @@ class Corpus:
     segments : DataFrame
         One row per sentence (columns :data:`SEGMENT_COLUMNS`).
     files : DataFrame
-        One row per input file, including files skipped with ``skip_bad``.
+        One row per input file, including files skipped with ``skip_bad``;
+        ``repaired`` lists the lines decoded outside the file's main encoding or
+        marked as undecodable, with their line numbers (``""`` for a clean file).
     removed : DataFrame
         Every line or span removed as boilerplate: ``file, line_no, rule, text``.
     duplicates : DataFrame
@@ -196,15 +198,22 @@ def load_file(src: SourceFile) -> _FileResult:
     ReadError
         When the file cannot be decoded or parsed; the message names the file.
     """
-    text, encoding = extract_text(src)
+    decoded = read_text(src)
+    text, encoding = decoded.text, decoded.encoding
     clean = strip_boilerplate(text)
     articles = split_articles(clean)
     path = config.display_path(src.path)
+    repaired = describe_repairs(decoded.repairs)
+    if repaired:
+        # Repaired text is kept, so the run goes on; the warning makes sure a user
+        # sees which lines to check against the original.
+        log.warning("%s: %s", src.path, repaired)
     result = _FileResult(info={
         "file": src.name, "path": path, "sha256": src.sha256,
         "encoding": encoding,
         "script": detect_script(text), "n_articles": len(articles),
         "boilerplate_removed": len(clean.removed), "status": "ok", "error": "",
+        "repaired": repaired,
     })  # fmt: skip
     result.removed = [
         {"file": src.name, "line_no": r.line_no, "rule": r.rule, "text": r.text}
@@ -247,7 +256,7 @@ def _unreadable(err: ReadError) -> _FileResult:
     return _FileResult(info={
         "file": name, "path": config.display_path(err.path), "sha256": "", "encoding": "",
         "script": "", "n_articles": 0, "boilerplate_removed": 0, "status": "skipped",
-        "error": str(err),
+        "error": str(err), "repaired": "",
     })  # fmt: skip
 
 
@@ -257,7 +266,7 @@ def _skipped(src: SourceFile, err: ReadError) -> _FileResult:
         "file": src.name, "path": config.display_path(src.path), "sha256": src.sha256,
         "encoding": "",
         "script": "", "n_articles": 0, "boilerplate_removed": 0, "status": "skipped",
-        "error": str(err),
+        "error": str(err), "repaired": "",
     })  # fmt: skip
 
 

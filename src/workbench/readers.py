@@ -10,6 +10,14 @@ into mojibake, which a share-of-common-characters score tells apart. Anything th
 is neither UTF-8 nor plausible Chinese raises :class:`ReadError` rather than return
 garbage.
 
+One foreign line does not cost a whole document: when neither a UTF-8 nor a legacy
+decoding of the whole file works, each line is decoded on its own. The encoding
+most of the text decodes in is the file's; a line in another candidate encoding (a
+GBK heading pasted into a UTF-8 article) is decoded in that one when it reads as
+Chinese there, and otherwise its undecodable bytes are marked with U+FFFD.
+Every such line is reported as a :class:`Repair` with its line number
+(:attr:`Decoded.repairs`).
+
 BeautifulSoup, python-docx and charset-normalizer are imported on first use, so
 importing this module stays cheap.
 
@@ -46,17 +54,27 @@ if TYPE_CHECKING:  # python-docx is imported lazily at run time
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
+    "Decoded",
     "ReadError",
+    "Repair",
     "SourceFile",
+    "decode",
     "decode_text",
+    "describe_repairs",
     "discover",
     "extract_text",
+    "read_text",
 ]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx")
 
 #: Default advice appended to every :class:`ReadError` message.
 SKIP_HINT = "convert it to UTF-8 or pass --skip-bad"
+
+#: Least share of a file's non-ASCII bytes its main encoding must decode before the
+#: remaining lines are repaired one by one (see :func:`decode`); below it the file is
+#: not "mostly one encoding" and is refused as before.
+MIN_MAIN_SHARE = 0.5
 
 #: Lowest plausibility score (see :func:`_plausibility`) a GB18030/Big5 decoding
 #: needs. Real prose scores about 0.95; GB↔Big5 mojibake about 0.2 or less.
@@ -180,6 +198,72 @@ class ReadError(Exception):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}; {self.hint}"
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One line of a file that was not in the file's main encoding, and what was done.
+
+    Attributes
+    ----------
+    line_no : int
+        1-based line of the decoded text (for ``.txt``/``.md`` files the file's own
+        line, the ``line_no`` of ``segments`` and ``removed``; for HTML the line of
+        the page source).
+    how : str
+        ``"gb18030"``, ``"big5"`` or ``"utf-8"``: the line was decoded in that
+        encoding instead; ``"marked"``: bytes no candidate encoding decodes were
+        replaced by U+FFFD.
+    """
+
+    line_no: int
+    how: str
+
+
+#: How :func:`describe_repairs` names each kind of :class:`Repair`.
+_REPAIR_LABELS = {
+    "utf-8": "decoded as UTF-8",
+    "gb18030": "decoded as GB18030",
+    "big5": "decoded as Big5",
+    "marked": "undecodable bytes marked U+FFFD",
+}
+
+
+def describe_repairs(repairs: Iterable[Repair]) -> str:
+    """One readable line listing repaired lines by kind; ``""`` when there are none.
+
+    Examples
+    --------
+    >>> describe_repairs([Repair(3, "gb18030"), Repair(9, "gb18030"), Repair(12, "marked")])
+    'lines 3, 9 decoded as GB18030; line 12 undecodable bytes marked U+FFFD'
+    """
+    by_how: dict[str, list[int]] = {}
+    for repair in repairs:
+        by_how.setdefault(repair.how, []).append(repair.line_no)
+    parts = []
+    for how, lines in by_how.items():
+        noun = "line" if len(lines) == 1 else "lines"
+        parts.append(f"{noun} {', '.join(map(str, lines))} {_REPAIR_LABELS.get(how, how)}")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from a file, its encoding, and the lines repaired on the way.
+
+    Attributes
+    ----------
+    text : str
+        The text, newlines as ``"\\n"``.
+    encoding : str
+        The file's main encoding (see :func:`decode_text`).
+    repairs : tuple of Repair
+        Lines not in the main encoding, in line order; empty for a clean file.
+    """
+
+    text: str
+    encoding: str
+    repairs: tuple[Repair, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -571,8 +655,9 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
     Byte-order marks are honoured first, then strict UTF-8. Otherwise the data is
     decoded strictly as GB18030 and as Big5 (with cp950/Big5-HKSCS extensions), and the
     decoding that looks most like Chinese text wins — charset-normalizer's pick is
-    consulted to break near ties. Newlines come out as ``"\\n"`` and a leading BOM
-    character is dropped.
+    consulted to break near ties. When no decoding of the whole file works, lines are
+    decoded one by one (see :func:`decode`). Newlines come out as ``"\\n"`` and a
+    leading BOM character is dropped.
 
     Parameters
     ----------
@@ -595,6 +680,10 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
         The data looks binary (NUL bytes outside UTF-16, many control characters), is
         UTF-32, or decodes to nothing that is plausibly Chinese text.
 
+    See Also
+    --------
+    decode : The same, with the lines repaired along the way.
+
     Examples
     --------
     >>> text = "密切联系群众，始终保持党同人民群众的血肉联系。"
@@ -609,9 +698,46 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
     ...
     workbench.readers.ReadError: d.txt: looks like a binary file (contains NUL bytes); ...
     """
+    decoded = decode(data, path)
+    return decoded.text, decoded.encoding
+
+
+def decode(data: bytes, path: str) -> Decoded:
+    """Decode the bytes of a plain-text file, repairing lines in a foreign encoding.
+
+    As :func:`decode_text`, plus one repair, recorded in :attr:`Decoded.repairs`
+    with its line number: when the file decodes neither as UTF-8 nor as one legacy
+    encoding, but most of its non-ASCII bytes (:data:`MIN_MAIN_SHARE`) decode line
+    by line in one of them, that is the file's encoding; each other line is decoded
+    in the other candidate encoding where it reads as Chinese there (a GBK heading
+    in a UTF-8 article), else its undecodable bytes become U+FFFD.
+
+    Parameters
+    ----------
+    data : bytes
+        File content.
+    path : str
+        Display path, used only in error messages.
+
+    Returns
+    -------
+    Decoded
+
+    Raises
+    ------
+    ReadError
+        As :func:`decode_text`.
+
+    Examples
+    --------
+    >>> data = "一、标题\\n".encode("gbk") + "正文是UTF-8。\\n".encode("utf-8")
+    >>> d = decode(data, "mixed.txt")
+    >>> d.text, d.encoding, d.repairs
+    ('一、标题\\n正文是UTF-8。\\n', 'utf-8', (Repair(line_no=1, how='gb18030'),))
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _decode_bom(data, path, encoding)
+            return Decoded(*_decode_bom(data, path, encoding))
     if b"\x00" in data:
         raise ReadError(path, "looks like a binary file (contains NUL bytes)")
     try:
@@ -624,8 +750,8 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
         # as confident Chinese in a legacy encoding is taken to be that encoding.
         ranked = _rank_legacy(data)
         if ranked and ranked[0][0] >= CONFIDENT_PLAUSIBILITY:
-            return _finish(ranked[0][2], path), ranked[0][1]
-    return _finish(text, path), "utf-8"
+            return Decoded(_finish(ranked[0][2], path), ranked[0][1])
+    return Decoded(_finish(text, path), "utf-8")
 
 
 def _decode_bom(data: bytes, path: str, encoding: str | None) -> tuple[str, str]:
@@ -639,12 +765,97 @@ def _decode_bom(data: bytes, path: str, encoding: str | None) -> tuple[str, str]
     return _finish(text, path), encoding
 
 
-def _decode_legacy(data: bytes, path: str, utf8_error: UnicodeDecodeError) -> tuple[str, str]:
+def _decode_legacy(data: bytes, path: str, utf8_error: UnicodeDecodeError) -> Decoded:
     ranked = _rank_legacy(data)
-    if not ranked or ranked[0][0] < MIN_PLAUSIBILITY:
-        raise ReadError(path, _undecodable_reason(data, utf8_error, ranked))
-    _, family, text = ranked[0]
-    return _finish(text, path), family
+    if ranked and ranked[0][0] >= MIN_PLAUSIBILITY:
+        _, family, text = ranked[0]
+        return Decoded(_finish(text, path), family)
+    # Only files no whole-file decoding accepts are decoded line by line, so every
+    # file that read before reads exactly as before.
+    if (mixed := _decode_mixed(data, path)) is not None:
+        return mixed
+    raise ReadError(path, _undecodable_reason(data, utf8_error, ranked))
+
+
+def _split_lines(data: bytes) -> list[bytes]:
+    """Lines of ``data``, each with its ending (LF, CRLF or CR, as ``_finish`` counts lines).
+
+    0x0A and 0x0D never occur inside a UTF-8, GB18030 or Big5 character, so the
+    split never cuts one.
+    """
+    return data.splitlines(keepends=True)
+
+
+def _decode_mixed(data: bytes, path: str) -> Decoded | None:
+    """Decode line by line in the file's main encoding, repairing the other lines.
+
+    ``None`` when no encoding decodes :data:`MIN_MAIN_SHARE` of the non-ASCII bytes
+    (as plausible Chinese, for the legacy ones): then the file is not one encoding
+    with a few foreign lines but something else, and is refused.
+    """
+    lines = _split_lines(data)
+    non_ascii = [i for i, line in enumerate(lines) if not line.isascii()]
+    total = sum(len(lines[i]) for i in non_ascii)
+    utf8 = {i: t for i in non_ascii if (t := _strict_decode(lines[i], "utf-8")) is not None}
+    main, decoded = "", {}
+    if sum(len(lines[i]) for i in utf8) >= MIN_MAIN_SHARE * total:
+        main, decoded = "utf-8", utf8
+    else:
+        best = MIN_PLAUSIBILITY
+        for family in ("gb18030", "big5"):
+            # A line that reads as Chinese in UTF-8 is UTF-8, even where the legacy
+            # codec also accepts its bytes (as mojibake).
+            ok = {
+                i: t
+                for i in non_ascii
+                if i not in utf8 or _plausibility(utf8[i]) < MIN_PLAUSIBILITY
+                if (t := _strict_decode(lines[i], family)) is not None
+            }
+            covered = sum(len(lines[i]) for i in ok)
+            score = _plausibility("".join(ok.values()))
+            if ok and covered >= MIN_MAIN_SHARE * total and score >= best:
+                main, decoded, best = family, ok, score
+    if not main:
+        return None
+    pieces = []
+    for i, line in enumerate(lines):
+        if line.isascii():
+            pieces.append((line.decode("ascii"), ""))
+        elif i in decoded:
+            pieces.append((decoded[i], ""))
+        else:
+            pieces.append(_repair_line(line, main))
+    return _assemble(pieces, main, path)
+
+
+def _repair_line(line: bytes, main: str) -> tuple[str, str]:
+    """``(text, how)`` for a line its file's main encoding does not decode.
+
+    The line is decoded in another candidate encoding when it reads as Chinese
+    there (UTF-8 needs no such check when it is valid: chance-valid UTF-8 is rare
+    in a whole line); otherwise the main encoding's decoder replaces the bytes it
+    cannot read with U+FFFD and keeps the rest.
+    """
+    text = None if main == "utf-8" else _strict_decode(line, "utf-8")
+    if text is not None and _plausibility(text) >= MIN_PLAUSIBILITY:
+        return text, "utf-8"
+    ranked = [item for item in _rank_legacy(line) if item[1] != main]
+    if ranked and ranked[0][0] >= MIN_PLAUSIBILITY:
+        return ranked[0][2], ranked[0][1]
+    # The broadest codec of the family marks the fewest bytes.
+    return line.decode(_FAMILY_CODECS[main][-1], errors="replace"), "marked"
+
+
+def _assemble(pieces: list[tuple[str, str]], encoding: str, path: str) -> Decoded:
+    """Join decoded lines ``(text, how)``, numbering the repaired ones as the text counts them."""
+    text = "".join(piece for piece, _ in pieces)
+    repairs, line_no = [], 1
+    for piece, how in pieces:
+        if how:
+            repairs.append(Repair(line_no, how))
+        # Newlines are normalised later on the whole text; count them as they will be.
+        line_no += piece.count("\n") + piece.count("\r") - piece.count("\r\n")
+    return Decoded(_finish(text, path), encoding, tuple(repairs))
 
 
 def _rank_legacy(data: bytes) -> list[tuple[float, str, str]]:
@@ -785,27 +996,54 @@ def extract_text(src: SourceFile) -> tuple[str, str]:
         The file cannot be decoded, is a corrupt ``.docx``, or has an unsupported
         suffix.
 
+    See Also
+    --------
+    read_text : The same, with the lines repaired while decoding.
+
     Examples
     --------
     >>> page = "<p>群众路线</p><script>x()</script><p>为民务实</p>".encode("gbk")
     >>> extract_text(SourceFile("a.html", "a.html", page))
     ('群众路线\\n为民务实', 'gb18030')
     """
+    decoded = read_text(src)
+    return decoded.text, decoded.encoding
+
+
+def read_text(src: SourceFile) -> Decoded:
+    """Plain text of a source file, with the lines repaired while decoding it.
+
+    The text and encoding are those of :func:`extract_text`; :attr:`Decoded.repairs`
+    lists the lines :func:`decode` repaired (none for ``.docx``).
+
+    Raises
+    ------
+    ReadError
+        As :func:`extract_text`.
+
+    Examples
+    --------
+    >>> data = "第一章\\n".encode("big5") + "密切联系群众。\\n".encode("utf-8")
+    >>> read_text(SourceFile("a.txt", "a.txt", data)).repairs
+    (Repair(line_no=1, how='big5'),)
+    """
     if src.suffix in (".txt", ".md"):
-        return decode_text(src.data, src.path)
-    if src.suffix in (".html", ".htm"):
-        text, encoding = _decode_html(src.data, src.path)
-        return _html_visible_text(text), encoding
-    if src.suffix == ".docx":
-        return _docx_text(src.data, src.path), "docx"
-    raise ReadError(
-        src.path,
-        f"unsupported file type {src.suffix or '(no suffix)'!r}",
-        "supported: " + ", ".join(SUPPORTED_SUFFIXES),
-    )
+        decoded = decode(src.data, src.path)
+    elif src.suffix in (".html", ".htm"):
+        page = _decode_html(src.data, src.path)
+        decoded = Decoded(_html_visible_text(page.text), page.encoding, page.repairs)
+    elif src.suffix == ".docx":
+        decoded = Decoded(_docx_text(src.data, src.path), "docx")
+    else:
+        raise ReadError(
+            src.path,
+            f"unsupported file type {src.suffix or '(no suffix)'!r}",
+            "supported: " + ", ".join(SUPPORTED_SUFFIXES),
+        )
+    return decoded
 
 
-def _decode_html(data: bytes, path: str) -> tuple[str, str]:
+def _decode_html(data: bytes, path: str) -> Decoded:
     """Decode with the declared charset when it fits the bytes, else detect it."""
     match = _HTML_CHARSET.search(data, 0, HTML_PRESCAN_BYTES)
     family = _charset_family(match.group(1).decode("ascii")) if match else None
@@ -814,8 +1052,8 @@ def _decode_html(data: bytes, path: str) -> tuple[str, str]:
     if family and not data.startswith(tuple(bom for bom, _ in _BOMS)):
         text = _strict_decode(data, family)
         if text is not None and (family == "utf-8" or _plausibility(text) >= MIN_PLAUSIBILITY):
-            return _finish(text, path), family
-    return decode_text(data, path)
+            return Decoded(_finish(text, path), family)
+    return decode(data, path)
 
 
 def _html_visible_text(markup: str) -> str:

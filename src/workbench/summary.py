@@ -54,5 +54,7 @@ def summarise(corpus: Corpus) -> list[dict[str, Any]]:
         }
         if row.status != "ok":
             entry["error"] = row.error
+        if row.repaired:  # only when there is something to check, like "error"
+            entry["repaired"] = row.repaired
         out.append(entry)
     return out
