@@ -614,6 +614,14 @@ def _mixed_bytes(lines: list[str], foreign: dict[int, bytes], newline: str = "\n
     )
 
 
+def _mojibake(text: str) -> str:
+    """``text`` as UTF-8 bytes misread as Windows-1252 (Latin-1 where cp1252 has no
+    character), as an editor does before saving it again as UTF-8."""
+    return "".join(
+        bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode("utf-8")
+    )
+
+
 def test_a_gbk_line_inside_utf8_is_decoded_and_reported() -> None:
     heading = MIXED_LINES[MIXED_HEADING_LINE - 1]
     data = _mixed_bytes(MIXED_LINES, {MIXED_HEADING_LINE: heading.encode("gbk")})
@@ -696,3 +704,46 @@ def test_dev_articles_with_one_gbk_heading_are_read(name: str) -> None:
     assert 0 < len(heading) < 40 and "\ufffd" not in decoded.text
     assert all(not char.isascii() for char in heading)
     assert _plausibility(heading) >= CONFIDENT_PLAUSIBILITY
+
+
+def test_double_encoded_utf8_is_reversed_line_by_line() -> None:
+    lines = list(MIXED_LINES)
+    mangled = [*lines[:3], _mojibake(lines[3]), lines[4]]
+    assert mangled[3].startswith("æœ‰çš„å¹²éƒ¨")  # what an editor shows
+    decoded = decode("\n".join(mangled).encode("utf-8"), "m.txt")
+    assert decoded.text == "\n".join(lines)
+    assert decoded.repairs == (Repair(4, "mojibake"),)
+
+
+def test_a_wholly_double_encoded_file_is_reversed() -> None:
+    text = "\n".join(MIXED_LINES)
+    decoded = decode(_mojibake(text).encode("utf-8"), "m.txt")
+    assert (decoded.text, decoded.encoding) == (text, "utf-8")
+    assert [r.line_no for r in decoded.repairs] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(
+    ("mangled", "original"),
+    [
+        # cp1252 has no character for byte 0x8D (in 重 = E9 87 8D): an editor that
+        # replaced it lost a byte, so the text cannot be reversed exactly.
+        pytest.param(
+            "干群关系是重要内容。".encode().decode("cp1252", errors="replace"), "", id="utf-8-lossy"
+        ),
+        pytest.param("干群关系是重要内容。".encode("gbk").decode("latin-1"), "GB18030", id="gbk"),
+    ],
+)
+def test_irreversible_mojibake_is_named_not_called_binary(mangled: str, original: str) -> None:
+    with pytest.raises(ReadError) as info:
+        decode(((mangled + "\n") * 5).encode("utf-8"), "m.txt")
+    message = str(info.value)
+    assert "mojibake" in message and "double-encoded" in message and "binary" not in message
+    assert "save it again as UTF-8" in message
+    assert original in message
+
+
+@pytest.mark.parametrize(
+    "text", ["Café au lait, déjà vu, naïve.", "Müßiggang · 30 °C × 2", "côte à côte"]
+)
+def test_european_text_is_not_taken_for_mojibake(text: str) -> None:
+    assert decode_text(text.encode("utf-8"), "eu.txt") == (text, "utf-8")

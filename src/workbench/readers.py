@@ -14,7 +14,9 @@ One foreign line does not cost a whole document: when neither a UTF-8 nor a lega
 decoding of the whole file works, each line is decoded on its own. The encoding
 most of the text decodes in is the file's; a line in another candidate encoding (a
 GBK heading pasted into a UTF-8 article) is decoded in that one when it reads as
-Chinese there, and otherwise its undecodable bytes are marked with U+FFFD.
+Chinese there, and otherwise its undecodable bytes are marked with U+FFFD. Lines of
+UTF-8 text that had been misread as Latin-1/Windows-1252 and saved again as UTF-8
+("å¹²ç¾¤…" mojibake) are reversed when the reversal is exact and reads as Chinese.
 Every such line is reported as a :class:`Repair` with its line number
 (:attr:`Decoded.repairs`).
 
@@ -68,13 +70,22 @@ __all__ = [
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx")
 
+#: The part of a hint that offers ``--skip-bad``.
+SKIP_ADVICE = " or pass --skip-bad"
+
 #: Default advice appended to every :class:`ReadError` message.
-SKIP_HINT = "convert it to UTF-8 or pass --skip-bad"
+SKIP_HINT = "convert it to UTF-8" + SKIP_ADVICE
 
 #: Least share of a file's non-ASCII bytes its main encoding must decode before the
 #: remaining lines are repaired one by one (see :func:`decode`); below it the file is
 #: not "mostly one encoding" and is refused as before.
 MIN_MAIN_SHARE = 0.5
+
+#: A text with no CJK character at all whose non-space characters are at least this
+#: share runs of Latin-1/Windows-1252 letters is taken for double-encoded mojibake
+#: (French or German prose has a few per cent of accented letters, mostly alone;
+#: mojibake of Chinese is nearly all runs).
+MIN_MOJIBAKE_SHARE = 0.3
 
 #: Lowest plausibility score (see :func:`_plausibility`) a GB18030/Big5 decoding
 #: needs. Real prose scores about 0.95; GB↔Big5 mojibake about 0.2 or less.
@@ -161,6 +172,24 @@ _COMMON_PUNCTUATION = frozenset(
     "，。、；：？！“”‘’《》〈〉（）【】「」『』〔〕…—－～·・％０１２３４５６７８９"
 )
 
+#: Character -> byte for text that was misread as Windows-1252 (or as Latin-1, which
+#: gives C1 controls for the five bytes cp1252 leaves undefined): one-to-one, so the
+#: original bytes come back exactly.
+_MOJIBAKE_BYTES: dict[str, int] = {chr(b): b for b in range(256)} | {
+    char: b for b in range(0x80, 0xA0) if (char := bytes([b]).decode("cp1252", errors="ignore"))
+}
+# Characters only mojibake of multi-byte text starts with: U+0080-U+00FF and the
+# cp1252 punctuation; a text without one needs no mojibake check.
+_MOJIBAKE_CHAR = re.compile("[" + "".join(sorted(c for c in _MOJIBAKE_BYTES if c >= "\x80")) + "]")
+_MOJIBAKE_RUN = re.compile(_MOJIBAKE_CHAR.pattern + "{2,}")
+# A UTF-8 lead byte (C2-F4) read as a letter, then a continuation byte (80-BF) read as
+# a character: how every misread multi-byte UTF-8 character starts. Real text, even
+# with ““……—” punctuation, almost never has it, so most files skip the line check.
+_UTF8_MOJIBAKE_START = re.compile(
+    "[\u00c2-\u00f4][" + "".join(c for c, b in _MOJIBAKE_BYTES.items() if 0x80 <= b <= 0xBF) + "]"
+)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+
 _HTML_DROP_TAGS = ("script", "style", "noscript", "head", "template")
 _HTML_BLOCK_TAGS = (
     "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt",
@@ -212,8 +241,9 @@ class Repair:
         the page source).
     how : str
         ``"gb18030"``, ``"big5"`` or ``"utf-8"``: the line was decoded in that
-        encoding instead; ``"marked"``: bytes no candidate encoding decodes were
-        replaced by U+FFFD.
+        encoding instead; ``"mojibake"``: UTF-8 text misread as Latin-1/Windows-1252
+        and saved again, reversed; ``"marked"``: bytes no candidate encoding
+        decodes were replaced by U+FFFD.
     """
 
     line_no: int
@@ -225,6 +255,7 @@ _REPAIR_LABELS = {
     "utf-8": "decoded as UTF-8",
     "gb18030": "decoded as GB18030",
     "big5": "decoded as Big5",
+    "mojibake": "double-encoded UTF-8 (mojibake) reversed",
     "marked": "undecodable bytes marked U+FFFD",
 }
 
@@ -678,7 +709,8 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
     ------
     ReadError
         The data looks binary (NUL bytes outside UTF-16, many control characters), is
-        UTF-32, or decodes to nothing that is plausibly Chinese text.
+        UTF-32, is double-encoded UTF-8 that cannot be reversed, or decodes to nothing
+        that is plausibly Chinese text.
 
     See Also
     --------
@@ -705,12 +737,18 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
 def decode(data: bytes, path: str) -> Decoded:
     """Decode the bytes of a plain-text file, repairing lines in a foreign encoding.
 
-    As :func:`decode_text`, plus one repair, recorded in :attr:`Decoded.repairs`
-    with its line number: when the file decodes neither as UTF-8 nor as one legacy
-    encoding, but most of its non-ASCII bytes (:data:`MIN_MAIN_SHARE`) decode line
-    by line in one of them, that is the file's encoding; each other line is decoded
-    in the other candidate encoding where it reads as Chinese there (a GBK heading
-    in a UTF-8 article), else its undecodable bytes become U+FFFD.
+    As :func:`decode_text`, plus two repairs, each recorded in
+    :attr:`Decoded.repairs` with its line number:
+
+    * When the file decodes neither as UTF-8 nor as one legacy encoding, but most of
+      its non-ASCII bytes (:data:`MIN_MAIN_SHARE`) decode line by line in one of
+      them, that is the file's encoding; each other line is decoded in the other
+      candidate encoding where it reads as Chinese there (a GBK heading in a UTF-8
+      article), else its undecodable bytes become U+FFFD.
+    * In valid UTF-8, a line made only of Latin-1/Windows-1252 characters that
+      turns back into UTF-8 Chinese when re-encoded as those bytes is double-encoded
+      mojibake ("å¹²ç¾¤å…³ç³»" for "干群关系") and is reversed. Mojibake that cannot
+      be reversed exactly is refused with a message saying what it is.
 
     Parameters
     ----------
@@ -734,6 +772,8 @@ def decode(data: bytes, path: str) -> Decoded:
     >>> d = decode(data, "mixed.txt")
     >>> d.text, d.encoding, d.repairs
     ('一、标题\\n正文是UTF-8。\\n', 'utf-8', (Repair(line_no=1, how='gb18030'),))
+    >>> decode("干群关系".encode("utf-8").decode("cp1252").encode("utf-8"), "m.txt")
+    Decoded(text='干群关系', encoding='utf-8', repairs=(Repair(line_no=1, how='mojibake'),))
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -744,6 +784,12 @@ def decode(data: bytes, path: str) -> Decoded:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return _decode_legacy(data, path, exc)
+    # Checked before the legacy fallback below: mojibake has no CJK and no letters
+    # beyond Latin-1, which that fallback would otherwise take for GB or Big5 bytes.
+    if _UTF8_MOJIBAKE_START.search(text) and (fixed := _undo_mojibake(text, path)):
+        return fixed
+    if _MOJIBAKE_CHAR.search(text) and _looks_like_mojibake(text):
+        raise ReadError(path, _mojibake_reason(text), _MOJIBAKE_HINT)
     if not text.isascii() and not _LETTER_OR_CJK.search(text):
         # A few GB/Big5 characters can form valid UTF-8 by chance ("一些" in GBK reads
         # as Cyrillic "һЩ"): text with no CJK and no ASCII letters at all that reads
@@ -856,6 +902,71 @@ def _assemble(pieces: list[tuple[str, str]], encoding: str, path: str) -> Decode
         # Newlines are normalised later on the whole text; count them as they will be.
         line_no += piece.count("\n") + piece.count("\r") - piece.count("\r\n")
     return Decoded(_finish(text, path), encoding, tuple(repairs))
+
+
+#: Advice for double-encoded text that cannot be reversed exactly.
+_MOJIBAKE_HINT = (
+    "open the original file and save it again as UTF-8 (or export the text again from "
+    "its source)" + SKIP_ADVICE
+)
+
+
+def _unmojibake(line: str) -> str | None:
+    """The UTF-8 text ``line`` was before it was misread as cp1252/Latin-1, if it is that."""
+    if line.isascii() or not all(char in _MOJIBAKE_BYTES for char in line):
+        return None
+    raw = bytes(_MOJIBAKE_BYTES[char] for char in line)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # Exact and valid is not yet safe: "Ã©" in a French line would pass. Only a
+    # reversal that reads as Chinese is taken.
+    return text if _plausibility(text) >= MIN_PLAUSIBILITY else None
+
+
+def _undo_mojibake(text: str, path: str) -> Decoded | None:
+    """``text`` with its double-encoded lines reversed; ``None`` when there are none."""
+    pieces = []
+    for line in _lf_lines(text):
+        fixed = _unmojibake(line)
+        pieces.append((line, "") if fixed is None else (fixed, "mojibake"))
+    if not any(how for _, how in pieces):
+        return None
+    return _assemble(pieces, "utf-8", path)
+
+
+def _lf_lines(text: str) -> list[str]:
+    """Lines split at LF/CR only (``str.splitlines`` also splits at U+0085 and others)."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+
+
+def _looks_like_mojibake(text: str) -> bool:
+    """True for text without CJK that is mostly runs of Latin-1/cp1252 letters.
+
+    Each character of misread multi-byte text becomes a run of two or three such
+    letters ("å¹²"); accented letters of real European prose stand alone ("côte").
+    See :data:`MIN_MOJIBAKE_SHARE`.
+    """
+    if _CJK.search(text):
+        return False
+    chars = len(text) - sum(1 for c in text if c.isspace())
+    in_runs = sum(len(run) for run in _MOJIBAKE_RUN.findall(text))
+    return chars > 0 and in_runs >= MIN_MOJIBAKE_SHARE * chars
+
+
+def _mojibake_reason(text: str) -> str:
+    """Say what double-encoded text is, and what it was, when the bytes tell."""
+    reason = (
+        "is UTF-8, but its text is mojibake: it was decoded with the wrong encoding "
+        "(Latin-1/Windows-1252) and saved again as UTF-8 (double-encoded)"
+    )
+    if all(c in _MOJIBAKE_BYTES for c in text):
+        raw = bytes(_MOJIBAKE_BYTES[c] for c in text)
+        ranked = _rank_legacy(raw)
+        if ranked and ranked[0][0] >= MIN_PLAUSIBILITY:
+            reason += f"; the original was {_FAMILY_LABELS[ranked[0][1]]} Chinese"
+    return reason
 
 
 def _rank_legacy(data: bytes) -> list[tuple[float, str, str]]:
