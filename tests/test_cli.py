@@ -103,3 +103,30 @@ def test_console_script_is_installed():
         [str(script), "corpus", "info", str(SEED)], capture_output=True, text=True, check=True
     )
     assert "5 article(s)" in done.stdout
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, Path]:
+    """Inputs that decode but hold nothing to analyse (issue 14), beside a good file."""
+    paths = {
+        "empty": tmp_path / "in" / "empty.txt",
+        "replacement": tmp_path / "in" / "lost.txt",
+        "folder": tmp_path / "scans",
+    }
+    paths["empty"].parent.mkdir()
+    paths["empty"].write_bytes(b"")
+    paths["replacement"].write_text("\ufffd\ufffd\ufffd\ufffd 1996 \ufffd\ufffd\n" * 20, "utf-8")
+    paths["folder"].mkdir()
+    (paths["folder"] / "table.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (paths["folder"] / "scan.pdf").write_bytes(b"%PDF-1.4")
+    return paths
+
+
+def test_empty_damaged_and_unsupported_inputs_exit_2_naming_them(tmp_path, capsys):
+    paths = _bad_inputs(tmp_path)
+    for key, what in [("empty", "is empty"), ("replacement", "U+FFFD"), ("folder", ".csv")]:
+        assert main(["corpus", "info", str(paths[key])]) == EXIT_BAD_INPUT
+        err = capsys.readouterr().err
+        assert str(paths[key].as_posix()) in err and what in err and "--skip-bad" in err
+    out = tmp_path / "segments.parquet"
+    assert main(["corpus", "build", str(paths["folder"]), "--out", str(out)]) == EXIT_BAD_INPUT
+    assert not out.exists()

@@ -351,8 +351,13 @@ def test_explicit_unsupported_suffix_raises(corpus: Path, name: str) -> None:
     assert all(suffix in str(info.value) for suffix in SUPPORTED_SUFFIXES)
 
 
-def test_empty_folder_gives_nothing(tmp_path: Path) -> None:
-    assert discover([tmp_path]) == []
+def test_empty_folder_is_reported(tmp_path: Path) -> None:
+    # Issue 14: a folder without supported files used to load as an empty corpus.
+    with pytest.raises(ReadError, match=r"folder contains no file ending in .*it is empty"):
+        discover([tmp_path])
+    errors: list[ReadError] = []
+    assert discover([tmp_path], errors=errors) == []
+    assert [err.path for err in errors] == [tmp_path.as_posix()]
 
 
 # --- zip archives --------------------------------------------------------------------
@@ -704,6 +709,62 @@ def test_dev_articles_with_one_gbk_heading_are_read(name: str) -> None:
     assert 0 < len(heading) < 40 and "\ufffd" not in decoded.text
     assert all(not char.isascii() for char in heading)
     assert _plausibility(heading) >= CONFIDENT_PLAUSIBILITY
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        pytest.param("e.txt", b"", r"is empty \(0 bytes\)", id="empty"),
+        pytest.param("w.md", b" \r\n\t\n", r"has no text", id="whitespace"),
+        pytest.param("h.html", b"<html><body><p> </p></body></html>", "has no visible", id="html"),
+        pytest.param(
+            "r.txt", ("\ufffd\ufffd\ufffd 1996 \ufffd\ufffd。\n" * 30).encode(),
+            r"\d+ of its \d+ characters are U\+FFFD replacement characters", id="replacement",
+        ),
+    ],
+)  # fmt: skip
+def test_files_without_usable_text_are_refused_naming_them(
+    name: str, data: bytes, reason: str
+) -> None:
+    src = SourceFile(name, f"in/{name}", data)
+    with pytest.raises(ReadError, match=rf"^in/{re.escape(name)}: {reason}.*--skip-bad$"):
+        extract_text(src)
+
+
+def test_a_few_replacement_characters_are_kept() -> None:
+    text = "\n".join(MIXED_LINES) + "\n这里原有一个字\ufffd，已无法恢复。\n"
+    src = SourceFile("a.txt", "a.txt", text.encode("utf-8"))
+    assert extract_text(src) == (text, "utf-8")
+
+
+@pytest.mark.parametrize("others", [("a.csv", "b.pdf"), ()], ids=["csv-pdf", "empty"])
+def test_a_folder_without_supported_files_is_reported(tmp_path: Path, others: tuple) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in others:
+        _write(folder / name, b"x")
+    with pytest.raises(ReadError) as info:
+        discover([folder])
+    assert info.value.path == folder.as_posix()
+    assert "no file ending in .txt" in info.value.reason
+    assert all(suffix in info.value.reason for suffix in (".csv", ".pdf")[: len(others)])
+    errors: list[ReadError] = []
+    assert discover([folder], errors=errors) == []
+    assert [err.path for err in errors] == [folder.as_posix()]
+
+
+def test_a_folder_whose_only_file_is_unreadable_reports_that_file_only(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    errors: list[ReadError] = []
+    assert discover([tmp_path / "docs"], errors=errors) == []
+    assert [Path(err.path).name for err in errors] == ["gone.txt"]
+
+
+def test_a_zip_without_supported_members_is_reported(tmp_path: Path) -> None:
+    path = _make_zip(tmp_path / "scans.zip", {"a.pdf": b"%PDF", "b.csv": b"x"})
+    with pytest.raises(ReadError, match=r"zip archive contains no file ending in"):
+        discover([path])
 
 
 def test_double_encoded_utf8_is_reversed_line_by_line() -> None:

@@ -18,7 +18,8 @@ Chinese there, and otherwise its undecodable bytes are marked with U+FFFD. Lines
 UTF-8 text that had been misread as Latin-1/Windows-1252 and saved again as UTF-8
 ("å¹²ç¾¤…" mojibake) are reversed when the reversal is exact and reads as Chinese.
 Every such line is reported as a :class:`Repair` with its line number
-(:attr:`Decoded.repairs`).
+(:attr:`Decoded.repairs`). :func:`read_text` also refuses files with no text or made
+mostly of replacement characters, which decode cleanly but hold nothing to analyse.
 
 BeautifulSoup, python-docx and charset-normalizer are imported on first use, so
 importing this module stays cheap.
@@ -42,7 +43,7 @@ import re
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -80,6 +81,12 @@ SKIP_HINT = "convert it to UTF-8" + SKIP_ADVICE
 #: remaining lines are repaired one by one (see :func:`decode`); below it the file is
 #: not "mostly one encoding" and is refused as before.
 MIN_MAIN_SHARE = 0.5
+
+#: Above this share of U+FFFD replacement characters among its non-space characters,
+#: a file is refused as damaged text (:func:`read_text`). A few marked spans in a long
+#: article stay far below it; a file whose Chinese was lost to an earlier lossy
+#: conversion ("��� 1996 ���") is far above.
+MAX_REPLACEMENT_SHARE = 0.1
 
 #: A text with no CJK character at all whose non-space characters are at least this
 #: share runs of Latin-1/Windows-1252 letters is taken for double-encoded mojibake
@@ -531,9 +538,13 @@ def _guarded(items: Iterator[_Found], errors: list[ReadError] | None) -> Iterato
 def _expand(spec: str, errors: list[ReadError] | None, lazy: bool) -> Iterator[_Found]:
     path = Path(spec).expanduser()
     if path.is_dir():
-        yield from _walk_folder(path, errors, lazy)
+        found = _walk_folder(path, errors, lazy)
+        yield from _guarded(_nonempty(found, path, _folder_contents), errors)
     elif path.is_file():
-        yield from _guarded(_from_file(path, explicit=True, lazy=lazy), errors)
+        found = _from_file(path, explicit=True, lazy=lazy)
+        if path.suffix.lower() == ".zip":
+            found = _nonempty(found, path, lambda _: "")
+        yield from _guarded(found, errors)
     elif path.exists():
         err = ReadError(path.as_posix(), "not a regular file or folder", "name a file instead")
         if errors is None:
@@ -543,6 +554,48 @@ def _expand(spec: str, errors: list[ReadError] | None, lazy: bool) -> Iterator[_
         yield from _from_glob(spec, errors, lazy)
     else:
         raise FileNotFoundError(f"{spec}: no such file, folder or zip archive")
+
+
+def _nonempty(
+    items: Iterator[_Found], where: Path, contents: Callable[[Path], str]
+) -> Iterator[_Found]:
+    """Yield from ``items``, raising when a folder or archive named as input held no file.
+
+    Silently loading nothing from a folder of .csv or .pdf files would end in an empty
+    table and exit status 0, so it is reported like any unreadable input.
+    """
+    count = 0
+    for item in items:
+        count += 1
+        yield item
+    if not count and not (where.is_dir() and _has_supported_file(where)):
+        kind = "folder" if where.is_dir() else "zip archive"
+        raise ReadError(
+            where.as_posix(),
+            f"{kind} contains no file ending in {', '.join(SUPPORTED_SUFFIXES)}{contents(where)}",
+            "convert the documents to one of these formats (or name other inputs)" + SKIP_ADVICE,
+        )
+
+
+def _visible_names(folder: Path) -> Iterator[str]:
+    """Names of the files a folder walk looks at (hidden files and folders left out)."""
+    for _, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not _is_skipped_name(d)]
+        yield from (name for name in filenames if not _is_skipped_name(name))
+
+
+def _has_supported_file(folder: Path) -> bool:
+    """Whether a walk of ``folder`` meets a supported file (one that could not be read)."""
+    return any(_suffix(name) in SUPPORTED_SUFFIXES for name in _visible_names(folder))
+
+
+def _folder_contents(folder: Path) -> str:
+    """What a folder without supported files holds: ``" (found 3 other files: .csv, .pdf)"``."""
+    suffixes = Counter(_suffix(name) or "(no suffix)" for name in _visible_names(folder))
+    if not suffixes:
+        return " (it is empty)"
+    total = sum(suffixes.values())
+    return f" (found {total} other file{'s' if total > 1 else ''}: {', '.join(sorted(suffixes))})"
 
 
 def _from_glob(pattern: str, errors: list[ReadError] | None, lazy: bool) -> Iterator[_Found]:
@@ -1104,8 +1157,8 @@ def extract_text(src: SourceFile) -> tuple[str, str]:
     Raises
     ------
     ReadError
-        The file cannot be decoded, is a corrupt ``.docx``, or has an unsupported
-        suffix.
+        The file cannot be decoded, is a corrupt ``.docx``, has an unsupported
+        suffix, holds no text, or is mostly replacement characters.
 
     See Also
     --------
@@ -1130,13 +1183,20 @@ def read_text(src: SourceFile) -> Decoded:
     Raises
     ------
     ReadError
-        As :func:`extract_text`.
+        As :func:`extract_text`. Text that decodes but holds nothing to analyse is
+        refused too, naming the file: an empty file, one of whitespace only (or an
+        HTML page with no visible text), and one whose characters are more than
+        :data:`MAX_REPLACEMENT_SHARE` U+FFFD replacement characters.
 
     Examples
     --------
     >>> data = "第一章\\n".encode("big5") + "密切联系群众。\\n".encode("utf-8")
     >>> read_text(SourceFile("a.txt", "a.txt", data)).repairs
     (Repair(line_no=1, how='big5'),)
+    >>> read_text(SourceFile("e.txt", "in/e.txt", b""))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    workbench.readers.ReadError: in/e.txt: is empty (0 bytes); ...
     """
     if src.suffix in (".txt", ".md"):
         decoded = decode(src.data, src.path)
@@ -1151,7 +1211,30 @@ def read_text(src: SourceFile) -> Decoded:
             f"unsupported file type {src.suffix or '(no suffix)'!r}",
             "supported: " + ", ".join(SUPPORTED_SUFFIXES),
         )
+    _check_content(decoded.text, src)
     return decoded
+
+
+#: Advice for a file with nothing in it to analyse.
+_EMPTY_HINT = "remove it from the corpus or replace it with the full text" + SKIP_ADVICE
+
+
+def _check_content(text: str, src: SourceFile) -> None:
+    """Refuse text that decoded cleanly but holds nothing to analyse (see :func:`read_text`)."""
+    if not src.data:
+        raise ReadError(src.path, "is empty (0 bytes)", _EMPTY_HINT)
+    chars = len(text) - sum(1 for char in text if char.isspace())
+    if not chars:
+        what = "visible text (only markup)" if src.suffix in (".html", ".htm") else "text"
+        raise ReadError(src.path, f"has no {what}", _EMPTY_HINT)
+    replaced = text.count("\ufffd")
+    if replaced > MAX_REPLACEMENT_SHARE * chars:
+        raise ReadError(
+            src.path,
+            f"{replaced} of its {chars} characters are U+FFFD replacement characters (\ufffd): "
+            "the text was lost in an earlier conversion or cannot be decoded",
+            "get an undamaged copy of the original file" + SKIP_ADVICE,
+        )
 
 
 def _decode_html(data: bytes, path: str) -> Decoded:
