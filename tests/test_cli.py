@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -130,3 +131,20 @@ def test_empty_damaged_and_unsupported_inputs_exit_2_naming_them(tmp_path, capsy
     out = tmp_path / "segments.parquet"
     assert main(["corpus", "build", str(paths["folder"]), "--out", str(out)]) == EXIT_BAD_INPUT
     assert not out.exists()
+
+
+def test_skip_bad_reports_each_skip_once_without_the_skip_advice(tmp_path, capsys, caplog):
+    paths = _bad_inputs(tmp_path)
+    shutil.copy(SEED, tmp_path / "in" / SEED.name)
+    argv = ["corpus", "info", str(tmp_path / "in"), str(paths["folder"]), "--skip-bad"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    # The library logs each skip (in a terminal, on stderr); the CLI only counts them.
+    printed = captured.out + captured.err + caplog.text
+    reasons = {"empty": "is empty", "replacement": "U+FFFD", "folder": "folder contains"}
+    for key, reason in reasons.items():
+        line = rf"{re.escape(paths[key].as_posix())}: [^\n]*{re.escape(reason)}"
+        assert len(re.findall(line, printed)) == 1, key
+    assert "pass --skip-bad" not in printed
+    assert "skipped 3 of 4 input(s)" in captured.err
+    assert f"{paths['empty'].as_posix()}: skipped" in captured.out

@@ -767,6 +767,21 @@ def test_a_zip_without_supported_members_is_reported(tmp_path: Path) -> None:
         discover([path])
 
 
+def test_skipped_messages_drop_the_skip_advice(tmp_path: Path) -> None:
+    from workbench.corpus import load_corpus
+
+    _write(tmp_path / "in" / "ok.txt", "\n".join(MIXED_LINES).encode())
+    _write(tmp_path / "in" / "empty.txt", b"")
+    _write(tmp_path / "csv" / "a.csv", b"x")
+    corpus = load_corpus([tmp_path / "in", tmp_path / "csv"], skip_bad=True)
+    files = corpus.files.set_index("file")
+    assert files["status"].to_dict() == {"csv": "skipped", "empty.txt": "skipped", "ok.txt": "ok"}
+    errors = files.loc[["csv", "empty.txt"], "error"].tolist()
+    assert all("--skip-bad" not in error for error in errors)
+    assert errors[1].startswith(f"{(tmp_path / 'in' / 'empty.txt').as_posix()}: is empty")
+    assert ReadError("a.txt", "broken").skipped_message() == "a.txt: broken; convert it to UTF-8"
+
+
 def test_double_encoded_utf8_is_reversed_line_by_line() -> None:
     lines = list(MIXED_LINES)
     mangled = [*lines[:3], _mojibake(lines[3]), lines[4]]

@@ -106,11 +106,13 @@ def _print_summary(summary: list[dict], as_json: bool) -> None:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     for f in summary:
-        status = f" ERROR: {f['error']}" if "error" in f else ""
+        if "error" in f:  # the reason was logged once, when the file was skipped
+            print(f"{f['path']}: skipped")
+            continue
         print(
             f"{f['path']}: {f['encoding'] or '-'}, {f['script'] or '-'}, "
             f"{len(f['articles'])} article(s), {f['boilerplate_removed']} boilerplate line(s) "
-            f"removed, {len(f['duplicates'])} duplicate(s){status}"
+            f"removed, {len(f['duplicates'])} duplicate(s)"
         )
         for a in f["articles"]:
             roles = ", ".join(f"{k} {v}" for k, v in a["roles"].items())
@@ -140,9 +142,14 @@ def _corpus(args: argparse.Namespace) -> int:
         write_parquet(corpus.documents, docs_out, record)
         print(f"wrote {args.out} ({len(corpus.segments)} segments) and {docs_out}", file=sys.stderr)
     _print_summary(summary, args.json)
-    skipped = [f for f in summary if "error" in f]
-    for f in skipped:
-        print(f"workbench: skipped {f['path']}: {f['error']}", file=sys.stderr)
+    # Each skip and its reason was logged once as it happened; here they are counted.
+    skipped = [Path(f["path"]).name for f in summary if "error" in f]
+    if skipped:
+        print(
+            f"workbench: skipped {len(skipped)} of {len(summary)} input(s) (--skip-bad): "
+            + ", ".join(skipped),
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -251,22 +251,27 @@ def _iter_progress(items: Sequence[SourceFile], enabled: bool) -> Iterable[Sourc
 
 def _unreadable(err: ReadError) -> _FileResult:
     """A file or archive that could not even be read, skipped with ``skip_bad``."""
-    log.warning("skipped %s", err)
+    # The one place a skip is reported (the message names the file); the CLI only
+    # counts skips. No "pass --skip-bad" advice: it was passed.
+    message = err.skipped_message()
+    log.warning("skipped %s", message)
     name = PurePosixPath(err.path.split("!")[0]).name
     return _FileResult(info={
         "file": name, "path": config.display_path(err.path), "sha256": "", "encoding": "",
         "script": "", "n_articles": 0, "boilerplate_removed": 0, "status": "skipped",
-        "error": str(err), "repaired": "",
+        "error": message, "repaired": "",
     })  # fmt: skip
 
 
 def _skipped(src: SourceFile, err: ReadError) -> _FileResult:
-    log.warning("skipped %s: %s", src.path, err)
+    # As in _unreadable: reported once, without the advice to pass --skip-bad.
+    message = err.skipped_message()
+    log.warning("skipped %s", message)
     return _FileResult(info={
         "file": src.name, "path": config.display_path(src.path), "sha256": src.sha256,
         "encoding": "",
         "script": "", "n_articles": 0, "boilerplate_removed": 0, "status": "skipped",
-        "error": str(err), "repaired": "",
+        "error": message, "repaired": "",
     })  # fmt: skip
 
 

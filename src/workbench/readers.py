@@ -71,7 +71,7 @@ __all__ = [
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx")
 
-#: The part of a hint that offers ``--skip-bad``.
+#: The part of a hint that offers ``--skip-bad``; dropped once the file was skipped.
 SKIP_ADVICE = " or pass --skip-bad"
 
 #: Default advice appended to every :class:`ReadError` message.
@@ -234,6 +234,19 @@ class ReadError(Exception):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}; {self.hint}"
+
+    def skipped_message(self) -> str:
+        """The message for a file already skipped: without the advice to pass ``--skip-bad``.
+
+        Examples
+        --------
+        >>> ReadError("a.txt", "looks like a binary file").skipped_message()
+        'a.txt: looks like a binary file; convert it to UTF-8'
+        >>> ReadError("a.txt", "not a regular file", "name a file instead").skipped_message()
+        'a.txt: not a regular file; name a file instead'
+        """
+        hint = self.hint.removesuffix(SKIP_ADVICE)
+        return f"{self.path}: {self.reason}" + (f"; {hint}" if hint else "")
 
 
 @dataclass(frozen=True)
