@@ -333,16 +333,32 @@ def _residual(codebook: Codebook) -> dict[str, str]:
     return {c.category: c.id for c in codebook.codes if c.id.endswith("_other")}
 
 
+def _words(text: str) -> list[str]:
+    """Word unigrams and bigrams (jieba's dictionary plus the domain dictionary)."""
+    from workbench.tokens import tokenize
+
+    tokens = [t for t in tokenize(text) if t.strip()]
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
 class _Features:
-    """Character n-grams + rule matches (codes and categories) + role + heading."""
+    """Character n-grams (+ words) + rule matches (codes and categories) + role + heading."""
 
-    def __init__(self, ngram_range: tuple[int, int], min_df: int, rule_weight: float) -> None:
+    def __init__(
+        self, ngram_range: tuple[int, int], min_df: int, rule_weight: float, words: bool = False
+    ) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.pipeline import FeatureUnion
 
-        self.vectorizer = TfidfVectorizer(
+        chars = TfidfVectorizer(
             analyzer="char", ngram_range=ngram_range, min_df=min_df, sublinear_tf=True,
             dtype=np.float64,
         )  # fmt: skip
+        parts = [("chars", chars)]
+        if words:
+            parts.append(("words", TfidfVectorizer(analyzer=_words, min_df=min_df,
+                                                   sublinear_tf=True, dtype=np.float64)))
+        self.vectorizer = FeatureUnion(parts)
         self.rule_weight = rule_weight
         self.codes: list[str] = []
         self.categories: list[str] = []
@@ -359,7 +375,7 @@ class _Features:
 
     def names(self) -> list[str]:
         return [
-            *self.vectorizer.get_feature_names_out().tolist(),
+            *(n.split("__", 1)[1] for n in self.vectorizer.get_feature_names_out().tolist()),
             *(f"rule:{c}" for c in self.codes), *(f"rule:{c}" for c in self.categories),
             *(f"role:{r}" for r in ROLES), "heading",
         ]  # fmt: skip
@@ -448,6 +464,13 @@ class CodeLearner:
         Folds of the grouped cross-validation (fewer when there are fewer groups).
     rule_weight : float
         Scale of the rule-match features relative to the TF-IDF text features.
+    words : bool
+        Add word unigrams and bigrams (jieba with the domain dictionary) to the
+        character n-grams.
+    use_rules : bool
+        ``False`` gives the learned coder alone: no rule features, and no code from a
+        rule unless the model asserts it (to compare it with the rules and the
+        combination).
     seed : int
         Seed of the fold assignment; the fits themselves are deterministic.
     """
@@ -458,6 +481,8 @@ class CodeLearner:
     min_support: int = 5
     n_splits: int = 5
     rule_weight: float = 1.0
+    words: bool = False
+    use_rules: bool = True
     seed: int = 0
     # Fitted state (set by fit).
     labels_: list[str] = field(default_factory=list, repr=False)
@@ -539,6 +564,7 @@ class CodeLearner:
         CodeLearner
             ``self``, fitted.
         """
+        units = self._without_rules(units)
         frame = units.frame
         lab = frame[["unit_id"]].merge(labels, on="unit_id", how="left", validate="1:1")
         if lab.drop(columns="unit_id").isna().all(axis=1).any():
@@ -563,7 +589,7 @@ class CodeLearner:
             c for c in codebook.categories if c in lab.columns and lab[c].sum() >= self.min_support
         ]
         self.labels_ = code_labels + cat_labels
-        self.features_ = _Features(self.ngram_range, self.min_df, self.rule_weight)
+        self.features_ = _Features(self.ngram_range, self.min_df, self.rule_weight, self.words)
         # Out-of-fold scores: features are refitted inside each fold, so no n-gram seen
         # only in the held-out documents informs their scores.
         oof_score = {}
@@ -571,7 +597,7 @@ class CodeLearner:
             y = lab[label].to_numpy(np.int64)
             score = np.zeros(len(y))
             for train, test in self._splits(y, groups_a):
-                sub_f = _Features(self.ngram_range, self.min_df, self.rule_weight)
+                sub_f = _Features(self.ngram_range, self.min_df, self.rule_weight, self.words)
                 sub_f.fit(units.subset(train), self.category_of_)
                 model = self._fit_one(sub_f.transform(units.subset(train)), y[train])
                 score[test] = self._score(model, sub_f.transform(units.subset(test)))
@@ -636,6 +662,12 @@ class CodeLearner:
                 "rules": round(rules, 4), "threshold": t, "mode": mode,
                 "decision": decision}  # fmt: skip
 
+    def _without_rules(self, units: UnitTable) -> UnitTable:
+        if self.use_rules:
+            return units
+        return UnitTable(units.frame, sparse.csr_matrix(units.rules.shape, dtype=np.int8),
+                         units.codes)  # fmt: skip
+
     # -- predicting
 
     def _check(self) -> None:
@@ -648,7 +680,7 @@ class CodeLearner:
         assert self.features_ is not None
         if units.codes != self.codes_:
             raise ModelError("the units were matched with another codebook than the model's")
-        X = self.features_.transform(units)
+        X = self.features_.transform(self._without_rules(units))
         out = {
             label: self._apply_platt(self._score(self.estimators_[label], X), self.platt_[label])
             for label in self.labels_
@@ -658,6 +690,7 @@ class CodeLearner:
     def decide(self, units: UnitTable) -> Decision:
         """Combine rules and models into codes and categories for every unit."""
         proba = self.predict_proba(units)
+        units = self._without_rules(units)
         rules = units.rules.toarray().astype(bool)
         codes = rules.copy()
         src_model = np.zeros_like(codes)
@@ -714,7 +747,7 @@ class CodeLearner:
         model = self.estimators_[label]
         if isinstance(model, float):
             return []
-        x = self.features_.transform(units.subset([unit]))
+        x = self.features_.transform(self._without_rules(units).subset([unit]))
         contrib = x.multiply(model.coef_[0]).tocsr()
         order = np.argsort(-contrib.data, kind="stable")[:n]
         names = self.features_.names()
