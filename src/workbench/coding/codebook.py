@@ -37,7 +37,7 @@ CATEGORIES = ("problem", "cause", "countermeasure", "liaison")
 TOP_KEYS = ("version", "title", "description", "categories", "polarity", "sets", "codes")
 CODE_KEYS = (
     "id", "category", "label_zh", "label_en", "definition", "include", "exclude",
-    "rules", "examples",
+    "rules", "examples", "catch_all",
 )  # fmt: skip
 REQUIRED_CODE_KEYS = ("id", "category", "label_zh", "label_en", "definition", "rules", "examples")
 
@@ -59,6 +59,9 @@ class Code:
     exclude: str
     examples: tuple[str, ...]
     rule: Node = field(repr=False, compare=False)
+    #: A catch-all (residual ``*_other``, or causal language without a named cause):
+    #: kept in the coding, left out of rankings and networks by default.
+    catch_all: bool = False
     raw_rules: tuple[Any, ...] = field(repr=False, compare=False, default=())
 
     def label(self, lang: str = "zh") -> str:
@@ -98,6 +101,16 @@ class Codebook:
     def ids(self) -> list[str]:
         """Code ids in codebook order."""
         return [c.id for c in self.codes]
+
+    @property
+    def catch_alls(self) -> list[str]:
+        """Ids of the catch-all codes (``catch_all: true``), in codebook order."""
+        return [c.id for c in self.codes if c.catch_all]
+
+    @property
+    def specific_ids(self) -> list[str]:
+        """Ids of the codes that are not catch-alls, in codebook order."""
+        return [c.id for c in self.codes if not c.catch_all]
 
     def match(self, text: str, role: str = "other", is_heading: bool = False) -> list[Code]:
         """The codes whose rules match one Simplified sentence."""
@@ -181,6 +194,13 @@ def _sets(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
     return {name: tuple(words) for name, words in raw.items()}
 
 
+def _flag(raw: dict[str, Any], key: str, where: str) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise _fail(where, key, f"needs true or false, got {value!r}")
+    return value
+
+
 def _code(raw: Any, index: int, cues: Cues, sets: dict[str, tuple[str, ...]], src: str) -> Code:
     if not isinstance(raw, dict):
         raise _fail(f"{src} code #{index + 1}", "id", "a code must be a mapping")
@@ -218,6 +238,7 @@ def _code(raw: Any, index: int, cues: Cues, sets: dict[str, tuple[str, ...]], sr
         examples=tuple(examples),
         rule=rule,
         raw_rules=tuple(rules),
+        catch_all=_flag(raw, "catch_all", where),
     )
 
 
