@@ -9,7 +9,7 @@ combined on the files of another part, lines aligned to sentences the way
 Usage::
 
     .venv/bin/python benchmarks/coding_transfer.py --design   # tune part only: 2-fold by document
-    .venv/bin/python benchmarks/coding_transfer.py --report   # frozen: writes data/gold/transfer.json
+    .venv/bin/python benchmarks/coding_transfer.py --report   # frozen: data/gold/transfer.json
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -338,7 +339,7 @@ def _words(text: str) -> list[str]:
     from workbench.tokens import tokenize
 
     tokens = [t for t in tokenize(text) if t.strip()]
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
 
 
 class _Features:

@@ -1,0 +1,93 @@
+"""Shares of articles asserting each code: headings, catch-alls, intervals, quotes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+
+from workbench import config
+from workbench.coding.codebook import load_codebook, parse_codebook
+from workbench.coding.coder import code_segments
+from workbench.coding.frequencies import article_shares
+
+
+@pytest.fixture(scope="module")
+def coded(seeds):
+    seg = seeds.analysis_segments()
+    cb = load_codebook()
+    return seg, cb, code_segments(seg, cb)
+
+
+def test_an_article_counts_once(coded):
+    seg, cb, coding = coded
+    t = article_shares(coding, seg, cb, n_boot=50, catch_alls=True, headings=True)
+    long = coding.long.merge(seg[["segment_id", "doc_id"]], left_on="unit_id",
+                             right_on="segment_id")  # fmt: skip
+    expected = long.groupby("code")["doc_id"].nunique()
+    got = t.set_index("code")["articles"]
+    assert (got[expected.index] == expected).all()
+    assert (got.drop(expected.index) == 0).all()
+    assert t["share"].tolist() == (t["articles"] / seg["doc_id"].nunique()).tolist()
+
+
+def test_headings_are_not_content_by_default(coded):
+    seg, cb, coding = coded
+    with_h = article_shares(coding, seg, cb, n_boot=20, headings=True).set_index("code")
+    without = article_shares(coding, seg, cb, n_boot=20).set_index("code").loc[with_h.index]
+    assert (without["articles"] <= with_h["articles"]).all()
+    heading_ids = set(seg.loc[seg["is_heading"].astype(bool), "segment_id"])
+    assert not set(without["segment_id"]) & heading_ids
+    # Some code is asserted only by a heading in some article on the seeds.
+    assert (without["articles"] < with_h["articles"]).any()
+
+
+def test_catch_alls_left_out_unless_asked(coded, tmp_path):
+    seg, _, coding = coded
+    raw = yaml.safe_load(config.CODEBOOK.read_text(encoding="utf-8"))
+    for code in raw["codes"]:
+        code["catch_all"] = code["id"] in ("P_other", "M_other")
+    cb = parse_codebook(raw)
+    assert cb.catch_alls == ["P_other", "M_other"]
+    default = article_shares(coding, seg, cb, n_boot=20)
+    assert not {"P_other", "M_other"} & set(default["code"])
+    kept = article_shares(coding, seg, cb, n_boot=20, catch_alls=True)
+    assert {"P_other", "M_other"} <= set(kept["code"])
+    cats = article_shares(coding, seg, cb, n_boot=20, level="category")
+    assert cats["category"].tolist() == list(cb.categories)
+
+
+def test_intervals_are_seeded_and_contain_the_share(coded):
+    seg, cb, coding = coded
+    a = article_shares(coding, seg, cb, n_boot=300, seed=4)
+    b = article_shares(coding, seg, cb, n_boot=300, seed=4)
+    pd.testing.assert_frame_equal(a, b)
+    assert ((a["lo"] <= a["share"]) & (a["share"] <= a["hi"])).all()
+    positive = a[a["articles"] > 0]
+    assert (positive["hi"] > positive["lo"]).any()
+    zero = a[a["articles"] == 0]
+    assert (zero[["lo", "hi"]] == 0).all().all()
+
+
+def test_quote_is_a_verbatim_sentence_with_the_code(coded):
+    seg, cb, coding = coded
+    t = article_shares(coding, seg, cb, n_boot=20)
+    by_id = seg.set_index("segment_id")["text_orig"]
+    has = set(zip(coding.long["unit_id"], coding.long["code"], strict=True))
+    for r in t[t["articles"] > 0].itertuples(index=False):
+        assert by_id[r.segment_id] == r.quote and (r.segment_id, r.code) in has
+
+
+def test_sorted_by_category_then_share(coded):
+    seg, cb, coding = coded
+    t = article_shares(coding, seg, cb, n_boot=20)
+    order = {c: i for i, c in enumerate(cb.categories)}
+    keys = list(zip(t["category"].map(order), -t["share"], t["code"], strict=True))
+    assert keys == sorted(keys)
+
+
+def test_needs_sentence_coding(seeds):
+    seg = seeds.analysis_segments()
+    cb = load_codebook()
+    with pytest.raises(ValueError, match="sentence-level coding"):
+        article_shares(code_segments(seg, cb, "paragraph"), seg, cb)
