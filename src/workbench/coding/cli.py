@@ -44,9 +44,12 @@ def add_code_parser(sub: argparse._SubParsersAction) -> None:
 def add_learn_parsers(sub: argparse._SubParsersAction) -> None:
     """Register ``learn`` and ``suggest``."""
     p = sub.add_parser("learn", help="train a coder from coded sheets")
-    p.add_argument("--corpus", type=Path, help="segments .parquet (default: the bundled seeds)")
+    p.add_argument("--corpus", type=Path, action="append", metavar="SEGMENTS.parquet",
+                   help="the corpus the sheets code (repeat for several; default: the seeds)")
+    p.add_argument("--seeds", action="store_true",
+                   help="also the bundled seeds (for data/gold/gold_sample.csv beside your sheets)")
     p.add_argument("--sheet", type=Path, action="append", required=True,
-                   metavar="SHEET.csv|.xlsx", help="a coded sheet (repeat for several)")
+                   metavar="SHEET.csv|.xlsx|.jsonl", help="a coded sheet (repeat for several)")
     p.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
     p.add_argument("--min-support", type=int, default=5,
                    help="positive units a code needs for a model of its own (default 5)")
@@ -195,7 +198,13 @@ def run_learn(args: argparse.Namespace) -> int:
 
     try:
         codebook = load_codebook(args.codebook)
-        segments, _ = _segments(args.corpus, dedup=False)
+        paths = list(args.corpus or [])
+        parts = [_segments(p, dedup=False)[0] for p in paths]
+        if args.seeds or not paths:
+            parts.append(_segments(None, dedup=False)[0])
+        segments = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        if segments["segment_id"].duplicated().any():
+            raise ValueError("the corpora share segment ids: give each corpus once")
         sentence_rules = _rule_coding(segments.reset_index(drop=True), codebook)
         tables, labels, report = [], [], []
         for path in args.sheet:

@@ -253,7 +253,8 @@ def read_training_sheet(
 ) -> Sheet:
     """Read a coded sheet and find its units in ``segments``.
 
-    The sheet is a ``.csv`` or ``.xlsx`` in the format of ``data/gold/gold_sample.csv``:
+    The sheet is a ``.csv``, ``.xlsx`` or ``.jsonl`` (one JSON object per unit, ``codes`` a
+    list or a ``;``-separated string) in the format of ``data/gold/gold_sample.csv``:
     ``unit_id`` and a ``codes`` column (``;``-separated code ids, blank = none) and/or
     0/1 category columns (``problem, cause, countermeasure, liaison``). Its units are
     found in this order: a ``segment_ids`` column (space-separated segment ids);
@@ -593,16 +594,20 @@ class CodeLearner:
         self.features_ = _Features(self.ngram_range, self.min_df, self.rule_weight, self.words)
         # Out-of-fold scores: features are refitted inside each fold, so no n-gram seen
         # only in the held-out documents informs their scores.
-        oof_score = {}
-        for label in self.labels_:
-            y = lab[label].to_numpy(np.int64)
-            score = np.zeros(len(y))
-            for train, test in self._splits(y, groups_a):
-                sub_f = _Features(self.ngram_range, self.min_df, self.rule_weight, self.words)
-                sub_f.fit(units.subset(train), self.category_of_)
-                model = self._fit_one(sub_f.transform(units.subset(train)), y[train])
-                score[test] = self._score(model, sub_f.transform(units.subset(test)))
-            oof_score[label] = score
+        # One set of folds for every label (stratified by how many categories a unit
+        # has), so each fold's features are built once.
+        cats_present = [c for c in codebook.categories if c in lab.columns]
+        strata = lab[cats_present].to_numpy(np.int64).sum(axis=1)
+        oof_score = {label: np.zeros(len(lab)) for label in self.labels_}
+        for train, test in self._splits(strata, groups_a):
+            sub_f = _Features(self.ngram_range, self.min_df, self.rule_weight, self.words)
+            sub_f.fit(units.subset(train), self.category_of_)
+            X_train = sub_f.transform(units.subset(train))
+            X_test = sub_f.transform(units.subset(test))
+            for label in self.labels_:
+                y = lab[label].to_numpy(np.int64)
+                model = self._fit_one(X_train, y[train])
+                oof_score[label][test] = self._score(model, X_test)
         self.features_.fit(units, self.category_of_)
         X = self.features_.transform(units)
         oof = {}

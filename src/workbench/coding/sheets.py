@@ -157,7 +157,40 @@ def write_sheet(sheet: pd.DataFrame, path: str | os.PathLike) -> Path:
     return path
 
 
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    """A JSON Lines sheet: one object per coded unit (``unit_id`` or ``unit``, ``codes``)."""
+    import json
+
+    rows = []
+    with path.open(encoding="utf-8-sig") as fh:
+        for i, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise SheetError(f"{path}: line {i} is not JSON ({err.msg})") from None
+            if not isinstance(rec, dict) or not ({"unit_id", "unit"} & set(rec)):
+                raise SheetError(f"{path}: line {i} needs a 'unit_id' (or 'unit') field")
+            uid = str(rec.get("unit_id", rec.get("unit")))
+            codes = rec.get("codes", "")
+            row = {k: "" if v is None else str(v) for k, v in rec.items()
+                   if not isinstance(v, list | dict)}  # fmt: skip
+            row["unit_id"] = uid
+            row.pop("unit", None)
+            row["codes"] = ";".join(map(str, codes)) if isinstance(codes, list) else str(codes)
+            # "file:line" ids of coded source lines name their file.
+            if "file" not in row and ":" in uid:
+                row["file"] = uid.rsplit(":", 1)[0]
+            rows.append(row)
+    if not rows:
+        raise SheetError(f"{path}: no coded units")
+    return pd.DataFrame(rows).fillna("")
+
+
 def _read_raw(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() == ".jsonl":
+        return _read_jsonl(path)
     if path.suffix.lower() == ".xlsx":
         return pd.read_excel(path, dtype=str, keep_default_na=False)
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
