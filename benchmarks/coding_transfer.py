@@ -174,13 +174,16 @@ def main() -> int:
     ap.add_argument("--ngram", default="1,3")
     ap.add_argument("--words", action="store_true")
     ap.add_argument("--out", type=Path, default=config.GOLD_DIR / "transfer.json")
+    ap.add_argument("--codebook", type=Path, help="another codebook (e.g. an earlier version)")
+    ap.add_argument("--rules-only", action="store_true",
+                    help="with --report: only the rules on the test part (a baseline)")
     a = ap.parse_args()
     if not DEV.exists():
         print(f"skipped: {DEV} not found")
         return 0
     tmp = Path("/tmp/coding_transfer")
     tmp.mkdir(exist_ok=True)
-    cb = load_codebook()
+    cb = load_codebook(a.codebook)
     seeds_seg = load_corpus().segments
     seeds_rules = _rule_coding(seeds_seg, cb)
     dev_seg = dev_segments()
@@ -211,6 +214,10 @@ def main() -> int:
         "parameters": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
         "unit": a.unit,
     }
+    if a.rules_only:
+        res = evaluate_dev(cb, {}, dev_seg, test, a.unit)["rules"]
+        print(json.dumps({"codebook_version": cb.version, "rules": brief(res)}, ensure_ascii=False))
+        return 0
     # 1. Frozen: trained on dev tune + seeds' gold, tested once on the dev test part.
     X, y = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, tune, tmp)
     report["train_units"] = len(X)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import runpy
 import shutil
 
@@ -281,3 +282,52 @@ def test_model_codes_what_no_rule_matches(codebook):
                                              "text": ["七丙丁戊己庚八", "七寅卯辰巳八"]}), codebook)
     assert new.rules.toarray().sum() == 0
     assert learner.decide(new).codes["P_formalism"].tolist() == [1, 0]
+
+
+def test_jsonl_sheet_of_coded_lines(tmp_path, seeds, codebook):
+    """The dev gold's format: one JSON object per line, ``unit`` = ``file:line``, codes a list."""
+    seg = seeds.segments
+    para = seg[seg["paragraph_id"] == seg["paragraph_id"].iloc[40]]
+    f = para["file"].iloc[0]
+    lines = [
+        {"unit": f"{f}:7", "text": "".join(para["text_orig"]), "codes": ["M_style", "L_visit"]},
+        {"unit": f"{f}:9", "text": "完全不在语料中的一行文字内容", "codes": []},
+    ]
+    path = tmp_path / "gold.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", "utf-8")
+    s = read_training_sheet(path, seg, codebook)
+    assert s.how == "lines" and s.unaligned == [f"{f}:9"]
+    row = s.labels.set_index("unit_id").loc[f"{f}:7"]
+    assert row["M_style"] == 1 and row["L_visit"] == 1 and row[codebook.ids].sum() == 2
+    path.write_text('{"unit": "a:1", "codes": []}\nnot json\n', "utf-8")
+    with pytest.raises(SheetError, match="line 2 is not JSON"):
+        read_training_sheet(path, seg, codebook)
+
+
+def test_cli_learn_on_two_corpora(tmp_path, capsys):
+    """Sheets of a user's corpus and the seeds' gold train one model (--corpus + --seeds)."""
+    src = tmp_path / "texts"
+    src.mkdir()
+    body = ("一、存在的问题\n有的干部作风漂浮,脱离群众,群众意见很大。\n"
+            "二、对策\n要深入基层,定期走访农户,倾听群众呼声。\n")  # fmt: skip
+    for i in range(3):
+        (src / f"r{i}.txt").write_text(f"调查报告{i}\n" + body, encoding="utf-8")
+    seg_path = tmp_path / "seg.parquet"
+    assert main(["corpus", "build", str(src), "--out", str(seg_path)]) == 0
+    capsys.readouterr()
+    segments = pd.read_parquet(seg_path)
+    assert segments["doc_id"].nunique() == 3
+    units = segments.loc[~segments["is_heading"].astype(bool), "segment_id"]
+    sheet = pd.DataFrame({"unit_id": units, "codes": ["P_detached", "L_visit"] * 3})
+    sheet.to_csv(tmp_path / "mine.csv", index=False)
+    model = tmp_path / "m.joblib"
+    args = ["learn", "--corpus", str(seg_path), "--seeds", "--sheet", str(tmp_path / "mine.csv"),
+            "--sheet", str(config.GOLD_SAMPLE), "--out", str(model), "--json"]  # fmt: skip
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["units"] == 186 and [r["units"] for r in out["sheets"]] == [6, 180]
+    # Without --seeds the gold sample's units are not in the corpus: a message, exit 2.
+    args = ["learn", "--corpus", str(seg_path), "--sheet", str(config.GOLD_SAMPLE),
+            "--out", str(model)]  # fmt: skip
+    assert main(args) == 2
+    assert "none of its 180 units is in the corpus" in capsys.readouterr().err

@@ -51,6 +51,7 @@ Examples
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -508,7 +509,11 @@ class CodeLearner:
         if k < 2:
             raise ValueError("cross-validation needs units from at least two documents")
         cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=self.seed)
-        return list(cv.split(np.zeros(len(y)), y, groups))
+        with warnings.catch_warnings():
+            # A stratum rarer than the folds is expected with few coded units; the
+            # folds are still grouped by document, which is what matters.
+            warnings.filterwarnings("ignore", message="The least populated class")
+            return list(cv.split(np.zeros(len(y)), y, groups))
 
     def _fit_one(self, X: sparse.csr_matrix, y: np.ndarray) -> Any:
         from sklearn.linear_model import LogisticRegression
