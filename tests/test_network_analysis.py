@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from workbench.coding.codebook import load_codebook
-from workbench.coding.coder import code_segments
 from workbench.network.analysis import (
     bootstrap,
     centrality,
@@ -15,7 +14,12 @@ from workbench.network.analysis import (
     cooccurrence_builder,
     problem_cause_builder,
 )
-from workbench.network.graph import EdgeFilter, codebook_meta, cooccurrence_graph
+from workbench.network.graph import (
+    EdgeFilter,
+    codebook_meta,
+    cooccurrence_graph,
+    network_coding,
+)
 from workbench.network.problem_cause import assertions, problem_cause_graph
 
 
@@ -26,7 +30,7 @@ def cb():
 
 @pytest.fixture(scope="module")
 def coding(seeds, cb):
-    return code_segments(seeds.analysis_segments(), cb, "paragraph")
+    return network_coding(seeds.analysis_segments(), cb, "paragraph")
 
 
 def test_weighted_betweenness_uses_inverse_weight():
@@ -81,7 +85,38 @@ def test_problem_cause_builder_reproduces_the_graph(seeds, cb):
     full = build(np.ones(n, dtype=np.int64))
     g = problem_cause_graph(pairs, codebook_meta(cb), min_articles=2)
     assert sorted(full.edges(data="weight")) == sorted(g.edges(data="weight"))
+    for attr in ("p", "q"):  # the same test, from the incidence matrices
+        got, want = nx.get_edge_attributes(full, attr), nx.get_edge_attributes(g, attr)
+        assert got.keys() == want.keys()
+        assert [got[k] for k in sorted(got)] == pytest.approx([want[k] for k in sorted(got)])
+    assert len({q for *_, q in g.edges(data="p")}) > 3
     twice = build(np.full(n, 2))
     assert all(twice.edges[u, v]["weight"] == 2 * w for u, v, w in g.edges(data="weight"))
     res = bootstrap(build, n, n_resamples=10, seed=0, measures=("strength",))
     assert res.n_resamples == 10 and set(res.centrality["measure"]) == {"strength"}
+
+
+# --- intervals: BCa, its fallbacks and the notes ---------------------------------------------
+
+
+def test_problem_cause_builder_applies_the_significance_filter():
+    import pandas as pd
+
+    links = [(f"f/a{i}", "C1", "P1") for i in range(10)]
+    links += [(f"f/a{i}", "C2", "P2") for i in range(10, 20)] + [("f/a10", "C2", "P1")]
+    links += [(f"f/a{i}", "C2", "P1") for i in (11, 12)]
+    pairs = pd.DataFrame([{"doc_id": d, "source": s, "target": t, "relation": "cause_of",
+                           "alignment": "article", "source_segment": f"{d}/s",
+                           "target_segment": f"{d}/t", "source_quote": s, "target_quote": t}
+                          for d, s, t in links])  # fmt: skip
+    articles = [f"f/a{i}" for i in range(25)]  # five assert nothing
+    build, n = problem_cause_builder(pairs, articles, min_articles=2, alpha=0.05)
+    full = build(np.ones(n, dtype=np.int64))
+    g = problem_cause_graph(pairs, min_articles=2, alpha=0.05)
+    assert set(full.edges) == set(g.edges) == {("C1", "P1"), ("C2", "P2")}
+    assert problem_cause_graph(pairs, min_articles=2).has_edge("C2", "P1")  # 3 articles, q > .05
+    assert full.graph["filter"] == g.graph["filter"]
+    # Drop half the C1 → P1 articles: fewer articles, a larger p.
+    half = np.ones(n, dtype=np.int64)
+    half[:5] = 0
+    assert build(half).edges["C1", "P1"]["p"] > full.edges["C1", "P1"]["p"]

@@ -8,7 +8,13 @@ from workbench.cli import main
 from workbench.coding.codebook import load_codebook
 from workbench.coding.coder import code_segments
 from workbench.network.export import read_csv, read_graph, write_graph
-from workbench.network.graph import EdgeFilter, codebook_meta, cooccurrence_graph
+from workbench.network.graph import (
+    EdgeFilter,
+    codebook_meta,
+    coding_graph,
+    cooccurrence_graph,
+    network_coding,
+)
 from workbench.network.problem_cause import assertions, problem_cause_graph
 from workbench.provenance import read_record
 
@@ -70,8 +76,11 @@ def test_cli_cooccurrence_from_codes_and_problem_cause(tmp_path, capsys):
             "--min-support", "2", "--out", str(out)]  # fmt: skip
     assert main(argv) == 0
     g = read_graph(out)
-    assert g.graph["unit"] == "paragraph" and g.graph["filter"] == "measure=jaccard; support ≥ 2"
-    assert all(d["count"] >= 2 for *_, d in g.edges(data=True))
+    assert g.graph["unit"] == "paragraph"
+    assert g.graph["filter"] == ("measure=jaccard; support ≥ 2 articles; BH q ≤ 0.05 "
+                                 "(one-sided hypergeometric)")  # fmt: skip
+    assert all(d["articles"] >= 2 and d["q"] <= 0.05 for *_, d in g.edges(data=True))
+    assert "headings are as coded" in capsys.readouterr().err
     pc = tmp_path / "pc.graphml"
     assert main(["network", "--kind", "problem-cause", "--min-articles", "2",
                  "--out", str(pc)]) == 0  # fmt: skip
@@ -79,3 +88,80 @@ def test_cli_cooccurrence_from_codes_and_problem_cause(tmp_path, capsys):
     assert "nodes" in capsys.readouterr().err
     assert main(["network", "--out", str(tmp_path / "x.dot")]) == 2
     assert "unknown graph format" in capsys.readouterr().err
+
+
+def _notebook_cells():
+    import json
+
+    from workbench import config
+
+    nb = json.loads((config.ROOT / "notebooks" / "03-problem-cause-networks.ipynb").read_text(
+        encoding="utf-8"))  # fmt: skip
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_cli_defaults_are_the_notebooks(tmp_path, capsys, seeds):
+    import re
+
+    from workbench.network.cli import DEFAULT_ALPHA, DEFAULT_MIN_ARTICLES, DEFAULT_MIN_SUPPORT
+
+    code = _notebook_cells()
+    # Notebook 03: EdgeFilter(measure="jaccard", min_support=2, alpha=0.05); MIN_ARTICLES = 3.
+    nb_filter = re.search(r"co_filter = EdgeFilter\((.*?)\)", code).group(1)
+    assert f"min_support={DEFAULT_MIN_SUPPORT}" in nb_filter
+    assert f"alpha={DEFAULT_ALPHA['cooccurrence']}" in nb_filter and '"jaccard"' in nb_filter
+    assert f"MIN_ARTICLES = {DEFAULT_MIN_ARTICLES}" in code
+    co, pc = tmp_path / "co.graphml", tmp_path / "pc.graphml"
+    assert main(["network", "--out", str(co)]) == 0
+    assert main(["network", "--kind", "problem-cause", "--out", str(pc)]) == 0
+    g, h = read_graph(co), read_graph(pc)
+    cb = load_codebook()
+    coding = network_coding(seeds.analysis_segments(), cb, "paragraph")
+    want = coding_graph(coding, EdgeFilter("jaccard", 2, alpha=0.05), codebook_meta(cb))
+    assert set(g.edges) == set(want.edges) and g.graph["filter"] == want.graph["filter"]
+    assert g.graph["filter_alpha"] == 0.05 and g.graph["filter_min_support"] == 2
+    pairs = assertions(seeds.analysis_segments(), cb)
+    assert set(h.edges) == set(problem_cause_graph(pairs, codebook_meta(cb), min_articles=3).edges)
+    assert h.graph["filter"] == "articles ≥ 3"
+    record = read_record(co)["parameters"]
+    assert record["headings"] is False and record["catch_alls"] is False
+    capsys.readouterr()
+
+
+def test_cli_flags_include_headings_and_catch_alls(tmp_path, capsys, seeds):
+    import yaml
+
+    from workbench import config
+
+    raw = yaml.safe_load(config.CODEBOOK.read_text(encoding="utf-8"))
+    catch = {"P_other", "C_other", "M_other", "C_attribution"}
+    for code in raw["codes"]:
+        code["catch_all"] = code["id"] in catch
+    book = tmp_path / "codebook.yaml"
+    book.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    base = ["network", "--codebook", str(book), "--alpha", "none", "--min-support", "1"]
+    runs = {}
+    for name, extra in {"default": [], "heads": ["--include-headings"],
+                        "catch": ["--include-catch-alls"]}.items():  # fmt: skip
+        out = tmp_path / f"{name}.graphml"
+        assert main([*base, *extra, "--out", str(out)]) == 0
+        runs[name] = read_graph(out)
+    assert not set(runs["default"].nodes) & catch and set(runs["catch"].nodes) & catch
+    assert runs["default"].graph["left_out"] and runs["catch"].graph["left_out"] == ""
+    assert "BH" not in runs["default"].graph["filter"]  # --alpha none
+    # Headings add paragraphs and codes: the graph with them has more support somewhere.
+    d, h = runs["default"], runs["heads"]
+    assert sum(d.nodes[n]["units"] for n in d) < sum(h.nodes[n]["units"] for n in h)
+    pc = tmp_path / "pc.graphml"
+    pc_heads = tmp_path / "pc_heads.graphml"
+    assert main(["network", "--kind", "problem-cause", "--min-articles", "1", "--out",
+                 str(pc)]) == 0  # fmt: skip
+    assert main(["network", "--kind", "problem-cause", "--min-articles", "1",
+                 "--include-headings", "--out", str(pc_heads)]) == 0  # fmt: skip
+    assert read_graph(pc).number_of_edges() < read_graph(pc_heads).number_of_edges()
+    with pytest.raises(SystemExit) as bad:
+        main(["network", "--alpha", "2", "--out", str(tmp_path / "x.gexf")])
+    assert bad.value.code == 2 and "alpha must be in (0, 1]" in capsys.readouterr().err
+    assert main(["network", "--support", "units", "--out", str(tmp_path / "u.gexf")]) == 0
+    assert "support ≥ 2 units" in read_graph(tmp_path / "u.gexf").graph["filter"]
+    capsys.readouterr()

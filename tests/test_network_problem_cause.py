@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import yaml
+from scipy import stats
 
-from workbench.coding.codebook import load_codebook
+from workbench import config
+from workbench.coding.codebook import load_codebook, parse_codebook
 from workbench.network.graph import codebook_meta
 from workbench.network.problem_cause import (
+    LinkIncidence,
     assertions,
     edge_weights,
     problem_cause_graph,
     quote_pairs,
 )
+from workbench.network.significance import bh
+
+CATCH_ALLS = ("P_other", "C_other", "M_other", "C_attribution")
 
 A000 = "000_688e36ac7d55ccc2/a1"
 
@@ -27,8 +34,15 @@ def pairs(seeds, cb):
     return {dedup: assertions(seeds.analysis_segments(dedup=dedup), cb) for dedup in (True, False)}
 
 
-def test_parallel_numbering_pairs_items_of_the_same_number(pairs, seeds):
-    p = pairs[True]
+@pytest.fixture(scope="module")
+def with_headings(seeds, cb):
+    """Headings counted: article 000 states its numbered problems and causes in headings."""
+    return {dedup: assertions(seeds.analysis_segments(dedup=dedup), cb, headings=True)
+            for dedup in (True, False)}  # fmt: skip
+
+
+def test_parallel_numbering_pairs_items_of_the_same_number(with_headings, seeds):
+    p = with_headings[True]
     causes = p[(p["doc_id"] == A000) & (p["relation"] == "cause_of")]
     assert set(causes["alignment"]) == {"item"}  # 4 problems and 4 causes, numbered alike
     sec = dict(zip(seeds.segments["segment_id"], seeds.segments["section"], strict=True))
@@ -59,10 +73,10 @@ def test_weight_is_distinct_articles(pairs):
     assert w.equals(docs.rename("weight").loc[w.index])
 
 
-def test_reposted_article_counts_twice_without_dedup(pairs):
+def test_reposted_article_counts_twice_without_dedup(with_headings):
     key = ("C_ideology", "P_purpose", "cause_of")
-    kept = edge_weights(pairs[False]).set_index(["source", "target", "relation"])["weight"]
-    dedup = edge_weights(pairs[True]).set_index(["source", "target", "relation"])["weight"]
+    kept = edge_weights(with_headings[False]).set_index(["source", "target", "relation"])["weight"]
+    dedup = edge_weights(with_headings[True]).set_index(["source", "target", "relation"])["weight"]
     assert kept[key] == dedup[key] + 1  # 004 a6 reposts 000
     assert (kept.reindex(dedup.index) >= dedup).all()
 
@@ -94,3 +108,85 @@ def test_unnumbered_article_falls_back_to_the_article(cb):
     p = assertions(seg, cb)
     assert set(p["alignment"]) == {"article"}
     assert ("C_oversight", "P_purpose") in set(zip(p["source"], p["target"], strict=True))
+
+
+def test_headings_are_not_statements_by_default(pairs, with_headings, seeds):
+    heads = set(seeds.segments.loc[seeds.segments["is_heading"], "segment_id"])
+    p, h = pairs[True], with_headings[True]
+    assert not (set(p["source_segment"]) | set(p["target_segment"])) & heads
+    assert (set(h["source_segment"]) | set(h["target_segment"])) & heads
+    # Article 000's parallel items are its headings: without them the item link is gone.
+    key = ("C_ideology", "P_purpose")
+    in_000 = {(s, t) for d, s, t in zip(p["doc_id"], p["source"], p["target"], strict=True)
+              if d == A000}  # fmt: skip
+    assert key not in in_000
+    # Headings still number the items: alignment is unchanged where both keep a pair.
+    keys = ["doc_id", "source", "target", "source_segment", "target_segment", "relation"]
+    both = p.merge(h, on=keys, suffixes=("", "_h"))
+    assert len(both) == len(p) and (both["alignment"] == both["alignment_h"]).all()
+
+
+def _catch_codebook():
+    raw = yaml.safe_load(config.CODEBOOK.read_text(encoding="utf-8"))
+    for code in raw["codes"]:
+        code["catch_all"] = code["id"] in CATCH_ALLS
+    return parse_codebook(raw, "catch-all test codebook")
+
+
+def test_catch_alls_left_out_by_default(seeds):
+    cb = _catch_codebook()
+    seg = seeds.analysis_segments()
+    p = assertions(seg, cb)
+    kept = assertions(seg, cb, catch_alls=True)
+    codes = set(p["source"]) | set(p["target"])
+    assert not codes & set(CATCH_ALLS)
+    assert (set(kept["source"]) | set(kept["target"])) & set(CATCH_ALLS)
+    # Only the catch-all rows differ.
+    specific = kept[~kept["source"].isin(CATCH_ALLS) & ~kept["target"].isin(CATCH_ALLS)]
+    assert specific.reset_index(drop=True).equals(p)
+
+
+def test_link_test_is_fisher_over_articles(pairs):
+    p = pairs[True]
+    tests = LinkIncidence.from_pairs(p).tests()
+    rel = "cause_of"
+    sub = p[p["relation"] == rel]
+    n = sub["doc_id"].nunique()
+    row = tests[tests["relation"] == rel].sort_values(["weight", "source", "target"]).iloc[-1]
+    ns = sub.loc[sub["source"] == row["source"], "doc_id"].nunique()
+    nt = sub.loc[sub["target"] == row["target"], "doc_id"].nunique()
+    c = sub.loc[(sub["source"] == row["source"]) & (sub["target"] == row["target"]),
+                "doc_id"].nunique()  # fmt: skip
+    assert (row["weight"], row["n_source"], row["n_target"], row["n_articles"]) == (c, ns, nt, n)
+    table = [[c, ns - c], [nt - c, n - ns - nt + c]]
+    assert row["p"] == pytest.approx(stats.fisher_exact(table, alternative="greater")[1])
+    # BH over every (source, target) combination of codes present, per relation.
+    n_tests = sum(p[p["relation"] == r]["source"].nunique() * p[p["relation"] == r]["target"]
+                  .nunique() for r in ("cause_of", "addressed_by"))  # fmt: skip
+    assert tests["q"].to_numpy() == pytest.approx(bh(tests["p"].to_numpy(), n_tests=n_tests))
+
+
+def _pairs(links):
+    """Minimal assertions pairs: one sentence pair per (article, source, target)."""
+    rows = [{"doc_id": d, "source": s, "target": t, "relation": "cause_of", "alignment": "article",
+             "source_segment": f"{d}/s", "target_segment": f"{d}/t", "source_quote": s,
+             "target_quote": t} for d, s, t in links]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_alpha_filters_and_is_recorded(pairs, cb):
+    # Ten articles give C1 → P1, ten C2 → P2; one of them also C2 → P1.
+    links = [(f"f/a{i}", "C1", "P1") for i in range(10)]
+    links += [(f"f/a{i}", "C2", "P2") for i in range(10, 20)] + [("f/a10", "C2", "P1")]
+    g = problem_cause_graph(_pairs(links), min_articles=1)
+    # 20 articles; C1 in 10, P1 in 11, both in 10: Fisher's exact test, one-sided.
+    fisher = stats.fisher_exact([[10, 0], [1, 9]], alternative="greater")[1]
+    assert g.edges["C1", "P1"]["p"] == pytest.approx(fisher) and fisher < 1e-3
+    assert g.edges["C2", "P1"]["p"] == pytest.approx(1.0)  # C2 and P1 avoid each other
+    f = problem_cause_graph(_pairs(links), min_articles=2, alpha=0.05)
+    assert set(f.edges) == {("C1", "P1"), ("C2", "P2")}
+    assert f.graph["filter"] == "articles ≥ 2; BH q ≤ 0.05 (one-sided hypergeometric over articles)"
+    assert f.graph["filter_alpha"] == 0.05 and g.graph["filter_alpha"] == ""
+    # On the seeds every edge has p and q; with 10 articles few links are significant.
+    seed = problem_cause_graph(pairs[True], codebook_meta(cb), min_articles=1)
+    assert all(0 < d["p"] <= d["q"] <= 1 for *_, d in seed.edges(data=True))

@@ -203,67 +203,78 @@ def bootstrap(
                      n_resamples=n_resamples, seed=seed)  # fmt: skip
 
 
-def cooccurrence_builder(coding, edge_filter, node_meta=None) -> tuple[Callable, int]:
+def cooccurrence_builder(coding, edge_filter, node_meta=None, *,
+                         catch_alls: bool = False) -> tuple[Callable, int]:  # fmt: skip
     """``(build, n_articles)`` for :func:`bootstrap` from a :class:`Coding`.
 
     Each unit is weighted by its article's multiplicity; articles are the
-    ``doc_id`` of :attr:`Coding.units`, in order of first appearance.
+    ``doc_id`` of :attr:`Coding.units`, in order of first appearance (and are what
+    article support counts). Catch-all codes in ``node_meta`` are left out unless
+    ``catch_alls`` (as in :func:`~workbench.network.graph.cooccurrence_graph`).
     """
     from workbench.network.graph import cooccurrence_graph
 
     docs = pd.Index(pd.unique(coding.units["doc_id"]))
     unit_doc = docs.get_indexer(coding.units["doc_id"])
-    ids = coding.units["unit_id"].tolist()
+    ids = coding.units["unit_id"].astype(str).tolist()
+    groups = coding.units["doc_id"].astype(str).tolist()
 
     def build(mult: np.ndarray) -> nx.Graph:
         return cooccurrence_graph(coding.matrix, coding.codes, ids, edge_filter, node_meta,
                                   unit=coding.unit, weights=mult[unit_doc],
-                                  with_evidence=False)  # fmt: skip
+                                  with_evidence=False, groups=groups,
+                                  catch_alls=catch_alls)  # fmt: skip
 
     return build, len(docs)
 
 
 def problem_cause_builder(pairs: pd.DataFrame, articles: Sequence[str], node_meta=None,
-                          min_articles: int = 1) -> tuple[Callable, int]:  # fmt: skip
+                          min_articles: int = 1,
+                          alpha: float | None = None) -> tuple[Callable, int]:  # fmt: skip
     """``(build, n_articles)`` for :func:`bootstrap` from :func:`assertions` pairs.
 
     ``articles`` lists every article of the corpus (those asserting nothing are
-    resampled too, so a resample can hold fewer asserting articles). Weights come
-    from an article × edge incidence matrix: a resample's edge weights are the
-    multiplicities times that matrix, with no regrouping of the pairs.
+    resampled too, so a resample can hold fewer asserting articles). Weights and
+    the significance test (``alpha``, as in
+    :func:`~workbench.network.problem_cause.problem_cause_graph`) come from
+    article incidence matrices (:class:`~workbench.network.problem_cause.LinkIncidence`):
+    a resample's counts are the multiplicities times those matrices, with no
+    regrouping of the pairs.
     """
-    from workbench.network.problem_cause import edge_weights
+    from workbench.network.problem_cause import LinkIncidence, describe_links
 
     articles = list(articles)
+    inc = LinkIncidence.from_pairs(pairs, articles)
     keys = ["source", "target", "relation"]
-    edges = edge_weights(pairs)[keys]
-    per_doc = pairs[[*keys, "doc_id"]].drop_duplicates().merge(
-        edges.reset_index(), on=keys)  # fmt: skip
-    doc_index = {a: i for i, a in enumerate(articles)}
-    incidence = np.zeros((len(articles), len(edges)))
-    incidence[per_doc["doc_id"].map(doc_index).to_numpy(), per_doc["index"].to_numpy()] = 1
+    per_doc = pairs[[*keys, "doc_id"]].drop_duplicates()
     ends = pd.concat([per_doc[["doc_id", "source"]].set_axis(["doc_id", "code"], axis=1),
                       per_doc[["doc_id", "target"]].set_axis(["doc_id", "code"], axis=1)]
                      ).drop_duplicates()  # fmt: skip
+    doc_index = {a: i for i, a in enumerate(articles)}
     codes = sorted(set(ends["code"]))
     code_index = {c: i for i, c in enumerate(codes)}
     node_inc = np.zeros((len(articles), len(codes)))
     node_inc[ends["doc_id"].map(doc_index).to_numpy(), ends["code"].map(code_index).to_numpy()] = 1
     meta = node_meta or {}
+    text = describe_links(min_articles, alpha)
 
     def build(mult: np.ndarray) -> nx.DiGraph:
-        w = mult @ incidence
+        tests = inc.tests(mult)
         freq = mult @ node_inc
-        g = nx.DiGraph(kind="problem-cause", filter=f"articles ≥ {min_articles}",
-                       filter_min_articles=int(min_articles), measure="articles")  # fmt: skip
-        for k in np.flatnonzero(w >= max(min_articles, 1)):
-            s, t, rel = edges.iloc[k]
-            for c in (s, t):
+        keep = tests["weight"].to_numpy() >= max(min_articles, 1)
+        if alpha is not None:
+            keep &= tests["q"].to_numpy() <= alpha
+        g = nx.DiGraph(kind="problem-cause", filter=text, filter_min_articles=int(min_articles),
+                       filter_alpha="" if alpha is None else float(alpha),
+                       measure="articles")  # fmt: skip
+        for r in tests[keep].itertuples(index=False):
+            for c in (r.source, r.target):
                 if c not in g:
                     info = meta.get(c, {})
                     g.add_node(c, category=str(info.get("category", "")),
                                frequency=int(freq[code_index[c]]))  # fmt: skip
-            g.add_edge(s, t, relation=rel, weight=int(w[k]))
+            g.add_edge(r.source, r.target, relation=r.relation, weight=int(r.weight),
+                       p=float(r.p), q=float(r.q))  # fmt: skip
         return g
 
     return build, len(articles)

@@ -1,15 +1,23 @@
 """Body of ``workbench network`` (registered in :mod:`workbench.cli`).
 
 ``workbench network [--kind cooccurrence] [--codes CODES.parquet] [--unit U]
-[--measure M] [--min-support K] [--threshold X] [--alpha A] [--top N] --out FILE``
+[--measure M] [--min-support K] [--support articles|units] [--threshold X]
+[--alpha A|none] [--top N] [--include-headings] [--include-catch-alls] --out FILE``
     The co-occurrence network. ``--codes`` takes the output of ``workbench code``
     (the long table; its ``<name>.matrix.npz`` and ``<name>.units.csv`` must sit
-    beside it, and its unit is used). Without ``--codes`` the corpus (default: the
-    bundled seeds, de-duplicated unless ``--keep-duplicates``) is coded at
-    ``--unit`` with ``--codebook``.
-``workbench network --kind problem-cause [--corpus SEGMENTS.parquet] [--min-articles K] --out FILE``
+    beside it, and its unit is used; headings are then as that coding had them).
+    Without ``--codes`` the corpus (default: the bundled seeds, de-duplicated
+    unless ``--keep-duplicates``) is coded at ``--unit`` with ``--codebook``.
+``workbench network --kind problem-cause [--corpus SEGMENTS.parquet] [--min-articles K]
+[--alpha A|none] [--include-headings] [--include-catch-alls] --out FILE``
     The directed cause → problem and problem → countermeasure network (codes the
     corpus at sentence level; ``--codes`` does not apply).
+
+Defaults are notebook 03's: co-occurrence within paragraphs, Jaccard, support ≥ 2
+articles, BH q ≤ 0.05; problem–cause links asserted by ≥ 3 articles, no
+significance filter (``--alpha`` filters them too). Heading segments are not
+content and catch-all codes (``catch_all: true`` in the codebook) are left out
+unless ``--include-headings`` / ``--include-catch-alls``.
 
 ``FILE`` ends in ``.gexf``, ``.graphml`` or ``.csv`` (→ ``<stem>.nodes.csv`` and
 ``<stem>.edges.csv``); every file gets a ``.provenance.json`` sidecar.
@@ -27,6 +35,23 @@ from scipy import sparse
 from workbench import config
 
 EXIT_BAD_INPUT = 2
+#: Defaults shared with notebook 03.
+DEFAULT_MIN_SUPPORT = 2
+DEFAULT_ALPHA = {"cooccurrence": 0.05, "problem-cause": None}
+DEFAULT_MIN_ARTICLES = 3
+
+
+def _alpha(text: str) -> float | str:
+    """``--alpha``: a level in (0, 1], or ``"none"`` (no significance filter)."""
+    if text.lower() == "none":
+        return "none"
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"alpha must be in (0, 1] or 'none', not {text}")
+    return value
 
 
 def add_network_parser(sub: argparse._SubParsersAction) -> None:
@@ -41,11 +66,21 @@ def add_network_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--unit", choices=("sentence", "paragraph", "section", "article"),
                    default="paragraph")  # fmt: skip
     p.add_argument("--measure", choices=MEASURES, default="jaccard")
-    p.add_argument("--min-support", type=int, default=1, help="units with both codes")
+    p.add_argument("--min-support", type=int, default=DEFAULT_MIN_SUPPORT,
+                   help="articles (or units, --support units) with both codes; default 2")
+    p.add_argument("--support", choices=("articles", "units"), default="articles",
+                   help="what --min-support counts (default: articles)")
     p.add_argument("--threshold", type=float, default=None, help="minimum of the measure")
-    p.add_argument("--alpha", type=float, default=None, help="maximum BH q-value")
+    p.add_argument("--alpha", type=_alpha, default=None, metavar="A|none",
+                   help="maximum BH q-value; default 0.05 for co-occurrence, none for "
+                        "problem-cause")
     p.add_argument("--top", type=int, default=None, help="keep the N strongest edges")
-    p.add_argument("--min-articles", type=int, default=1, help="problem-cause: minimum weight")
+    p.add_argument("--min-articles", type=int, default=DEFAULT_MIN_ARTICLES,
+                   help="problem-cause: minimum weight (articles); default 3")
+    p.add_argument("--include-headings", action="store_true",
+                   help="count heading segments as content (default: left out)")
+    p.add_argument("--include-catch-alls", action="store_true",
+                   help="keep the codebook's catch-all codes (default: left out)")
     p.add_argument("--keep-duplicates", action="store_true", help="do not drop duplicates")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.gexf|.graphml|.csv")
 
@@ -89,26 +124,40 @@ def run_network(args: argparse.Namespace) -> int:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     meta = codebook_meta(codebook)
+    alpha = DEFAULT_ALPHA[args.kind] if args.alpha is None else args.alpha
+    alpha = None if alpha == "none" else alpha
     params = {"kind": args.kind, "codebook_version": codebook.version,
               "dedup": not args.keep_duplicates,
-              "codebook": codebook.path or config.display_path(config.CODEBOOK)}  # fmt: skip
+              "codebook": codebook.path or config.display_path(config.CODEBOOK),
+              "headings": bool(args.include_headings),
+              "catch_alls": bool(args.include_catch_alls)}  # fmt: skip
     if args.kind == "problem-cause":
         from workbench.network.problem_cause import assertions, problem_cause_graph
 
-        g = problem_cause_graph(assertions(segments, codebook), meta,
-                                min_articles=args.min_articles)  # fmt: skip
+        pairs = assertions(segments, codebook, headings=args.include_headings,
+                           catch_alls=args.include_catch_alls)  # fmt: skip
+        g = problem_cause_graph(pairs, meta, min_articles=args.min_articles, alpha=alpha)
     else:
-        from workbench.coding.coder import code_segments
-        from workbench.network.graph import EdgeFilter, cooccurrence_graph
+        from workbench.network.graph import EdgeFilter, coding_graph, network_coding
 
         if segments is not None:
-            coding = code_segments(segments, codebook, args.unit)
-        elif coding.unit and coding.unit != args.unit:
-            print(f"workbench: note: using the unit of {args.codes} ({coding.unit})",
-                  file=sys.stderr)  # fmt: skip
-        f = EdgeFilter(args.measure, args.min_support, args.threshold, args.alpha, args.top)
-        g = cooccurrence_graph(coding.matrix, coding.codes, coding.units["unit_id"].astype(str),
-                               f, meta, unit=coding.unit)  # fmt: skip
+            coding = network_coding(segments, codebook, args.unit,
+                                    headings=args.include_headings)  # fmt: skip
+        else:
+            if coding.unit and coding.unit != args.unit:
+                print(f"workbench: note: using the unit of {args.codes} ({coding.unit})",
+                      file=sys.stderr)  # fmt: skip
+            if not args.include_headings:
+                print(f"workbench: note: headings are as coded in {args.codes}; code the "
+                      "corpus here (without --codes) to leave them out", file=sys.stderr)
+            params["headings"] = "as coded"
+        try:
+            f = EdgeFilter(args.measure, args.min_support, args.threshold, alpha, args.top,
+                           support=args.support)  # fmt: skip
+            g = coding_graph(coding, f, meta, catch_alls=args.include_catch_alls)
+        except ValueError as err:
+            print(f"workbench: {err}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         if args.codes is not None:
             params["codes"] = config.display_path(args.codes)
     out = write_graph(g, args.out, inputs, params)

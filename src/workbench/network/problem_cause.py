@@ -19,6 +19,19 @@ Weight = the number of distinct articles asserting the link (de-duplicate the
 segments first, :meth:`Corpus.analysis_segments`, so a reposted article does not
 count twice); evidence = the sentence pairs, with their quotes.
 
+What counts. Heading sentences (``is_heading``) are not statements: their codes
+are left out by default (``headings=True`` keeps them), though headings still
+number the items used for alignment. Catch-all codes (:attr:`Codebook.catch_alls`)
+are left out by default (``catch_alls=True`` keeps them).
+
+Significance. Is a link asserted by more articles than chance? Among the ``N``
+articles asserting any link of the relation, ``n_s`` have the source code on the
+source side and ``n_t`` the target code on the target side; under independence
+the number asserting both is hypergeometric, and ``p = P(X ≥ weight)``.
+Benjamini–Hochberg runs over every (source, target) combination of codes present,
+per relation, pooled. :func:`problem_cause_graph` keeps ``p`` and ``q`` on every
+edge and filters on ``q ≤ alpha`` when asked.
+
 Examples
 --------
 >>> import pandas as pd
@@ -36,7 +49,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -70,8 +84,12 @@ def _items(hits: pd.DataFrame) -> pd.Series:
     return ordinal
 
 
-def coded_sentences(segments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+def coded_sentences(segments: pd.DataFrame, codebook: Codebook, *, headings: bool = False,
+                    catch_alls: bool = False) -> pd.DataFrame:  # fmt: skip
     """Sentence-level codes in sections of their own role, with their item ordinal.
+
+    Heading sentences and catch-all codes are left out unless ``headings`` /
+    ``catch_alls``; headings still count for the items.
 
     Returns
     -------
@@ -86,7 +104,14 @@ def coded_sentences(segments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         seg[["segment_id", "doc_id", "section", "role", "text", "text_orig"]],
         left_on="unit_id", right_on="segment_id", how="left",
     )  # fmt: skip
-    hits = hits[hits["category"] == hits["role"]].reset_index(drop=True)
+    keep = hits["category"] == hits["role"]
+    if not headings and "is_heading" in seg.columns:
+        flag = seg["is_heading"].astype("boolean").fillna(False).astype(bool)
+        heads = set(seg.loc[flag.to_numpy(), "segment_id"])
+        keep &= ~hits["segment_id"].isin(heads)
+    if not catch_alls:
+        keep &= ~hits["code"].isin(codebook.catch_alls)
+    hits = hits[keep].reset_index(drop=True)
     quote = hits["text_orig"].where(hits["text_orig"].notna(), hits["text"])
     out = hits[["doc_id", "segment_id", "section", "role", "code"]].assign(quote=quote)
     # Items are counted over every sentence of the block, coded or not.
@@ -103,13 +128,26 @@ def coded_sentences(segments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
 
 
 def assertions(segments: pd.DataFrame, codebook: Codebook,
-               relations: tuple[str, ...] = tuple(RELATIONS)) -> pd.DataFrame:  # fmt: skip
+               relations: tuple[str, ...] = tuple(RELATIONS), *, headings: bool = False,
+               catch_alls: bool = False) -> pd.DataFrame:  # fmt: skip
     """Every asserted sentence pair (one row per pair, :data:`PAIR_COLUMNS`).
 
     Sorted by relation, source, target, article and segments, so the table and
     the graphs built from it are deterministic.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        The segments (de-duplicated: :meth:`Corpus.analysis_segments`).
+    codebook : Codebook
+    relations : tuple of str
+        Keys of :data:`RELATIONS`.
+    headings : bool
+        Count codes in heading sentences (default: headings are not statements).
+    catch_alls : bool
+        Keep the catch-all codes (:attr:`Codebook.catch_alls`; default: left out).
     """
-    sent = coded_sentences(segments, codebook)
+    sent = coded_sentences(segments, codebook, headings=headings, catch_alls=catch_alls)
     frames = []
     for rel in relations:
         src_role, tgt_role = RELATIONS[rel]
@@ -155,6 +193,119 @@ def edge_weights(pairs: pd.DataFrame, article_weights: Mapping[str, float] | Non
     return out[out["weight"] > 0].reset_index(drop=True)
 
 
+@dataclass
+class LinkIncidence:
+    """Article incidences behind the links of :func:`assertions`, for weights and tests.
+
+    Rows are ``articles``; ``edges`` (``source, target, relation``) index the
+    columns of ``edge`` (the article asserts the link); ``source`` and ``target``
+    (the article has the link's source code on the source side, its target code
+    on the target side, of that relation) and ``relation`` (the article asserts
+    any link of the relation) are aligned with ``edges`` too. ``source_keys`` and
+    ``target_keys`` hold the (relation, code) incidences that count the tests.
+    """
+
+    articles: list[str]
+    edges: pd.DataFrame
+    edge: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+    relation: np.ndarray
+    source_keys: np.ndarray
+    target_keys: np.ndarray
+    source_key_relation: np.ndarray
+    target_key_relation: np.ndarray
+
+    @classmethod
+    def from_pairs(cls, pairs: pd.DataFrame,
+                   articles: Sequence[str] | None = None) -> LinkIncidence:  # fmt: skip
+        """From :func:`assertions` pairs; ``articles`` default: those in ``pairs``."""
+        keys = ["source", "target", "relation"]
+        per_doc = pairs[[*keys, "doc_id"]].drop_duplicates()
+        arts = sorted(set(per_doc["doc_id"])) if articles is None else list(articles)
+        row = {a: i for i, a in enumerate(arts)}
+        edges = per_doc[keys].drop_duplicates().sort_values(keys, kind="stable")
+        edges = edges.reset_index(drop=True)
+
+        def incidence(frame: pd.DataFrame, cols: list[str], index: pd.DataFrame) -> np.ndarray:
+            pos = pd.MultiIndex.from_frame(index[cols]).get_indexer(
+                pd.MultiIndex.from_frame(frame[cols]))  # fmt: skip
+            out = np.zeros((len(arts), len(index)))
+            out[frame["doc_id"].map(row).to_numpy(dtype=np.int64), pos] = 1
+            return out
+
+        edge = incidence(per_doc, keys, edges)
+        skeys = per_doc[["relation", "source"]].drop_duplicates().sort_values(
+            ["relation", "source"]).reset_index(drop=True)  # fmt: skip
+        tkeys = per_doc[["relation", "target"]].drop_duplicates().sort_values(
+            ["relation", "target"]).reset_index(drop=True)  # fmt: skip
+        s_inc = incidence(per_doc, ["relation", "source"], skeys)
+        t_inc = incidence(per_doc, ["relation", "target"], tkeys)
+        rels = sorted(set(edges["relation"]))
+        r_inc = incidence(per_doc.assign(r=per_doc["relation"]), ["r"],
+                          pd.DataFrame({"r": rels}))  # fmt: skip
+        s_of = pd.MultiIndex.from_frame(skeys).get_indexer(
+            pd.MultiIndex.from_frame(edges[["relation", "source"]]))  # fmt: skip
+        t_of = pd.MultiIndex.from_frame(tkeys).get_indexer(
+            pd.MultiIndex.from_frame(edges[["relation", "target"]]))  # fmt: skip
+        r_of = pd.Index(rels).get_indexer(edges["relation"])
+        # Per article: the relation is asserted at all (any link), for every edge column.
+        return cls(arts, edges, edge, np.minimum(s_inc, 1)[:, s_of],
+                   np.minimum(t_inc, 1)[:, t_of], np.minimum(r_inc, 1)[:, r_of],
+                   s_inc, t_inc, skeys["relation"].to_numpy(),
+                   tkeys["relation"].to_numpy())  # fmt: skip
+
+    def tests(self, mult: np.ndarray | None = None) -> pd.DataFrame:
+        """``source, target, relation, weight, n_source, n_target, n_articles, p, q``.
+
+        ``mult`` weights the articles (the bootstrap's draws; default 1 each).
+        """
+        from scipy import stats
+
+        from workbench.network.significance import bh
+
+        m = np.ones(len(self.articles)) if mult is None else np.asarray(mult, dtype=float)
+        out = self.edges.copy()
+        out["weight"] = np.rint(m @ self.edge).astype(np.int64)
+        out["n_source"] = np.rint(m @ self.source).astype(np.int64)
+        out["n_target"] = np.rint(m @ self.target).astype(np.int64)
+        out["n_articles"] = np.rint(m @ self.relation).astype(np.int64)
+        live = out["weight"].to_numpy() > 0
+        p = np.ones(len(out))
+        if live.any():
+            # P(X >= weight) with X hypergeometric(N articles, n_source, n_target).
+            p[live] = stats.hypergeom.sf(out["weight"][live] - 1, out["n_articles"][live],
+                                         out["n_source"][live], out["n_target"][live])
+        s_live = (m @ self.source_keys) > 0
+        t_live = (m @ self.target_keys) > 0
+        n_tests = sum(int(s_live[self.source_key_relation == r].sum())
+                      * int(t_live[self.target_key_relation == r].sum())
+                      for r in set(self.source_key_relation))  # fmt: skip
+        out["p"] = p
+        out["q"] = np.ones(len(out))
+        if live.any():
+            out.loc[live, "q"] = bh(p[live], n_tests=max(n_tests, int(live.sum())))
+        return out
+
+
+def describe_links(min_articles: int, alpha: float | None = None, lang: str = "en") -> str:
+    """The problem–cause filter as one line (graph attribute ``filter``, figure captions).
+
+    Examples
+    --------
+    >>> describe_links(2, 0.05)
+    'articles ≥ 2; BH q ≤ 0.05 (one-sided hypergeometric over articles)'
+    >>> describe_links(3, lang="zh")
+    '文章数 ≥ 3'
+    """
+    zh = lang == "zh"
+    parts = [f"{'文章数' if zh else 'articles'} ≥ {min_articles}"]
+    if alpha is not None:
+        test = "文章层面单侧超几何检验" if zh else "one-sided hypergeometric over articles"
+        parts.append(f"BH q ≤ {alpha:g} ({test})")
+    return "; ".join(parts)
+
+
 def _edge_attrs(group: pd.DataFrame) -> dict[str, str | int]:
     align = sorted(set(group["alignment"]))
     return {
@@ -171,23 +322,55 @@ def problem_cause_graph(
     node_meta: Mapping[str, Mapping[str, str]] | None = None,
     *,
     min_articles: int = 1,
+    alpha: float | None = None,
     article_weights: Mapping[str, float] | None = None,
     with_evidence: bool = True,
 ) -> nx.DiGraph:
     """The directed graph of :func:`assertions`.
 
-    Node attributes ``label_zh, label_en, category, frequency`` (articles in which
-    the code is on either end of an assertion). Edge attributes ``relation``
-    (``cause_of`` or ``addressed_by``), ``weight`` (articles), ``articles``,
-    ``alignment`` (``item``, ``article`` or ``mixed``), ``n_pairs``, ``evidence``
-    (``source_segment -> target_segment`` pairs joined by ``"; "``) and ``quotes``
-    (``source → target`` quote pairs joined by ``" | "``). Graph attributes
-    ``kind="problem-cause"``, ``filter`` and ``filter_min_articles``.
+    Parameters
+    ----------
+    pairs : DataFrame
+        :func:`assertions`.
+    node_meta : mapping, optional
+        :func:`~workbench.network.graph.codebook_meta`.
+    min_articles : int
+        Keep links asserted by at least this many articles.
+    alpha : float, optional
+        Also keep only links with BH ``q ≤ alpha`` (one-sided hypergeometric test
+        over articles; see the module docstring). ``p`` and ``q`` are on every
+        edge either way.
+    article_weights : mapping, optional
+        ``{doc_id: weight}`` (the bootstrap's draws); default 1 each.
+    with_evidence : bool
+        Attach the sentence pairs and quotes.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Node attributes ``label_zh, label_en, category, frequency`` (articles in
+        which the code is on either end of an assertion). Edge attributes
+        ``relation`` (``cause_of`` or ``addressed_by``), ``weight`` (articles),
+        ``p``, ``q``, ``articles``, ``alignment`` (``item``, ``article`` or
+        ``mixed``), ``n_pairs``, ``evidence`` (``source_segment ->
+        target_segment`` pairs joined by ``"; "``) and ``quotes`` (``source →
+        target`` quote pairs joined by ``" | "``). Graph attributes
+        ``kind="problem-cause"``, ``filter`` (:func:`describe_links`),
+        ``filter_min_articles`` and ``filter_alpha`` (``""`` for none).
     """
-    w = edge_weights(pairs, article_weights)
-    w = w[w["weight"] >= min_articles]
-    g = nx.DiGraph(kind="problem-cause", filter=f"articles ≥ {min_articles}",
-                   filter_min_articles=int(min_articles), measure="articles")  # fmt: skip
+    inc = LinkIncidence.from_pairs(pairs)
+    mult = None
+    if article_weights is not None:
+        mult = np.array([float(article_weights.get(a, 0)) for a in inc.articles])
+    w = inc.tests(mult)
+    keep = (w["weight"] >= min_articles) & (w["weight"] > 0)
+    if alpha is not None:
+        keep &= w["q"] <= alpha
+    w = w[keep]
+    g = nx.DiGraph(kind="problem-cause", filter=describe_links(min_articles, alpha),
+                   filter_min_articles=int(min_articles),
+                   filter_alpha="" if alpha is None else float(alpha),
+                   measure="articles")  # fmt: skip
     ends = pd.concat([pairs[["doc_id", "source"]].set_axis(["doc_id", "code"], axis=1),
                       pairs[["doc_id", "target"]].set_axis(["doc_id", "code"], axis=1)])
     if article_weights is not None:
@@ -207,7 +390,8 @@ def problem_cause_graph(
                            frequency=round(float(freq.get(code, 0))))  # fmt: skip
         attrs = _edge_attrs(groups.get_group((r.source, r.target, r.relation))) if with_evidence \
             else {}
-        g.add_edge(r.source, r.target, relation=r.relation, weight=int(r.weight), **attrs)
+        g.add_edge(r.source, r.target, relation=r.relation, weight=int(r.weight),
+                   p=float(r.p), q=float(r.q), **attrs)  # fmt: skip
     return g
 
 
