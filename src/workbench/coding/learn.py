@@ -539,6 +539,10 @@ class CodeLearner:
         if y.min() == y.max():
             return 0.0, (20.0 if y[0] else -20.0)
         lr = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000).fit(score[:, None], y)
+        if lr.coef_[0, 0] <= 0:
+            # Out-of-fold scores that do not rank positives higher (e.g. a fold whose
+            # training documents had no positive): the model is not used.
+            return 0.0, -20.0
         return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
     @staticmethod
@@ -599,10 +603,12 @@ class CodeLearner:
         self.features_ = _Features(self.ngram_range, self.min_df, self.rule_weight, self.words)
         # Out-of-fold scores: features are refitted inside each fold, so no n-gram seen
         # only in the held-out documents informs their scores.
-        # One set of folds for every label (stratified by how many categories a unit
-        # has), so each fold's features are built once.
+        # One set of folds for every label, stratified by the unit's combination of
+        # categories (so each category's positives spread over the folds), so each
+        # fold's features are built once.
         cats_present = [c for c in codebook.categories if c in lab.columns]
-        strata = lab[cats_present].to_numpy(np.int64).sum(axis=1)
+        bits = lab[cats_present].to_numpy(np.int64)
+        strata = (bits * (2 ** np.arange(len(cats_present)))).sum(axis=1)
         oof_score = {label: np.zeros(len(lab)) for label in self.labels_}
         for train, test in self._splits(strata, groups_a):
             sub_f = _Features(self.ngram_range, self.min_df, self.rule_weight, self.words)
