@@ -5,13 +5,16 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+from scipy import special, stats
 
 from workbench.coding.codebook import load_codebook
 from workbench.network.analysis import (
+    bca_interval,
     bootstrap,
     centrality,
     communities,
     cooccurrence_builder,
+    interval_note,
     problem_cause_builder,
 )
 from workbench.network.graph import (
@@ -97,6 +100,136 @@ def test_problem_cause_builder_reproduces_the_graph(seeds, cb):
 
 
 # --- intervals: BCa, its fallbacks and the notes ---------------------------------------------
+
+
+def test_bca_equals_scipy_on_the_same_resamples():
+    rng = np.random.default_rng(5)
+    x = rng.lognormal(size=25)  # skewed
+    res = stats.bootstrap((x,), np.mean, method="BCa", n_resamples=2000,
+                          rng=np.random.default_rng(9))  # fmt: skip
+    idx = np.random.default_rng(9).integers(0, len(x), (2000, len(x)))  # scipy's draws
+    boot = x[idx].mean(axis=1)
+    assert boot == pytest.approx(res.bootstrap_distribution)
+    jack = np.array([np.delete(x, i).mean() for i in range(len(x))])
+    t = bca_interval(np.array([x.mean()]), boot[:, None], jack[:, None])
+    assert t.at[0, "method"] == "BCa"
+    assert t.at[0, "low"] == pytest.approx(res.confidence_interval.low, rel=1e-12)
+    assert t.at[0, "high"] == pytest.approx(res.confidence_interval.high, rel=1e-12)
+    # The interval is not the percentile interval: BCa moves it for bias and skew.
+    pct = np.quantile(boot, [0.025, 0.975])
+    assert t.at[0, "high"] > pct[1] and t.at[0, "acceleration"] > 0
+
+
+def test_bca_by_hand():
+    boot = np.array([[0.0], [1.0], [2.0], [3.0], [4.0]])
+    jack = np.array([[1.0], [1.0], [4.0]])
+    t = bca_interval(np.array([2.5]), boot, jack, level=0.5)
+    z0 = special.ndtri((3 + 3) / 10)  # three resamples below 2.5, none tied
+    u = jack.mean() - jack[:, 0]
+    a = np.sum(u**3) / (6 * np.sum(u**2) ** 1.5)
+    assert t.at[0, "z0"] == pytest.approx(z0) and t.at[0, "acceleration"] == pytest.approx(a)
+    z = special.ndtri(0.75)
+    alphas = special.ndtr([z0 + (z0 - z) / (1 - a * (z0 - z)), z0 + (z0 + z) / (1 - a * (z0 + z))])
+    assert [t.at[0, "low"], t.at[0, "high"]] == pytest.approx(np.quantile(boot[:, 0], alphas))
+
+
+def test_bca_falls_back_to_percentile_and_says_why():
+    boot = np.column_stack([np.full(50, 2.0), np.arange(50.0), np.arange(50.0),
+                            np.arange(50.0)])  # fmt: skip
+    jack = np.column_stack([np.ones(4), np.ones(4), np.arange(4.0), np.arange(4.0)])
+    t = bca_interval(np.array([2.0, 25.0, 99.0, 25.0]), boot, jack)
+    assert t["method"].tolist() == [
+        "percentile (BCa undefined: every resample equal)",
+        "percentile (BCa undefined: jackknife without variance)",
+        "percentile (BCa undefined: estimate above every resample)",
+        "BCa",
+    ]
+    pct = np.quantile(boot, [0.025, 0.975], axis=0)
+    assert t["low"].iloc[:3].tolist() == pytest.approx(pct[0, :3].tolist())
+    assert t["high"].iloc[:3].tolist() == pytest.approx(pct[1, :3].tolist())
+    assert bca_interval(np.array([1.0]), boot[:, 1:2], None)["method"].tolist() == ["percentile"]
+
+
+def test_notes_explain_estimates_outside_or_at_the_edge():
+    assert interval_note(0.549, 0.0, 0.485, 0.38, 0.38) == (
+        "absent from 38% of resamples; estimate above its interval; interval not reliable")
+    assert interval_note(1.0, 0.0, 1.0, 0.05, 0.05) == (
+        "absent from 5% of resamples; estimate at the edge of its interval")
+    assert interval_note(0.3, 0.0, 0.5, 0.0, 0.2) == "0 in 20% of resamples"
+    assert interval_note(0.3, 0.1, 0.5, 0.0, 0.0) == ""
+    # A large bias correction: the estimate above 97% of the resamples.
+    assert interval_note(0.3, 0.1, 0.5, 0.0, 0.0, "BCa", z0=special.ndtri(0.97)) == (
+        "estimate above 97% of resamples")
+    note = interval_note(5.0, 1.0, 4.0, 0.0, 0.0,
+                         "percentile (BCa undefined: estimate above every resample)")
+    assert note == ("estimate above its interval; BCa undefined: estimate above every resample; "
+                    "interval not reliable")
+
+
+def _star(mult):
+    g = nx.Graph()
+    g.add_weighted_edges_from((f"x{i}", "hub", float(m)) for i, m in enumerate(mult) if m)
+    return g
+
+
+def test_bootstrap_uses_the_article_jackknife():
+    n, b, seed = 7, 60, 4
+    res = bootstrap(_star, n, n_resamples=b, seed=seed, measures=("strength",))
+    rng = np.random.default_rng(seed)
+    draws = np.array([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(b)])
+    # Spoke i's strength is its article's multiplicity; left out, the spoke is gone (0).
+    jack = 1.0 - np.eye(n)
+    want = bca_interval(np.ones(n), draws.astype(float), jack)
+    got = res.centrality.set_index("id").loc[[f"x{i}" for i in range(n)]]
+    assert got["low"].tolist() == pytest.approx(want["low"].tolist())
+    assert got["high"].tolist() == pytest.approx(want["high"].tolist())
+    assert got["method"].tolist() == want["method"].tolist()
+    assert got["absent"].tolist() == pytest.approx((draws == 0).mean(axis=0).tolist())
+    # The hub's strength is n in every resample: BCa is undefined, and the table says so.
+    assert res.centrality.set_index("id").at["hub", "method"].endswith("every resample equal)")
+    # Edge weights get intervals too (the same numbers: the spoke's weight is its draw count).
+    e = res.edges.set_index(["source", "target"])
+    assert e["in_full"].all()
+    assert e["absent"].tolist() == pytest.approx((1 - e["presence"]).tolist())
+    key = ("hub", "x0") if ("hub", "x0") in e.index else ("x0", "hub")
+    assert e.loc[key, "low"] == pytest.approx(want.at[0, "low"])
+    pct = bootstrap(_star, n, n_resamples=b, seed=seed, measures=("strength",),
+                    interval="percentile")  # fmt: skip
+    assert set(pct.centrality["method"]) == {"percentile"} and pct.interval == "percentile"
+    with pytest.raises(ValueError, match="interval must be one of"):
+        bootstrap(_star, n, n_resamples=2, interval="basic")
+
+
+def test_seed_intervals_hold_their_estimate_or_say_why(seeds, cb):
+    # Headings counted and unit support (the old notebook's network): some estimates fall
+    # outside the percentile interval of their own resamples, as C_ability's eigenvector did.
+    coding = network_coding(seeds.analysis_segments(), cb, "paragraph", headings=True)
+    f = EdgeFilter("jaccard", 2, alpha=0.05, support="units")
+    build, n = cooccurrence_builder(coding, f, codebook_meta(cb))
+    res = bootstrap(build, n, n_resamples=200, seed=20240601)
+    c = res.centrality
+    assert {"method", "absent", "zero", "note", "z0", "acceleration"} <= set(c.columns)
+    assert (c["method"] == "BCa").mean() > 0.5
+    assert c["method"].str.match(r"^(BCa|percentile \(BCa undefined: .+\))$").all()
+    outside = (c["estimate"] < c["low"]) | (c["estimate"] > c["high"])
+    assert c.loc[outside, "note"].str.contains("its interval").all()
+    assert c.loc[c["absent"] >= 0.1, "note"].str.contains("interval not reliable").all()
+    assert c.loc[c["absent"] > 0, "note"].str.contains("absent from").all()
+    assert c.loc[~outside & (c["absent"] == 0) & (c["zero"] == 0) & (c["method"] == "BCa")
+                 & (c["z0"].abs() < 1), "note"].eq("").all()  # fmt: skip
+    pct = bootstrap(build, n, n_resamples=200, seed=20240601, interval="percentile").centrality
+    missed = (pct["estimate"] < pct["low"]) | (pct["estimate"] > pct["high"])
+    assert missed.sum() >= 2
+    assert pct.loc[missed, "note"].str.contains("estimate (?:above|below) its interval").all()
+    # Where the percentile interval missed, BCa either holds the estimate or says why.
+    bca = c.set_index(["id", "measure"])
+    for key in pct.loc[missed, ["id", "measure"]].itertuples(index=False):
+        row = bca.loc[tuple(key)]
+        inside = row["low"] <= row["estimate"] <= row["high"]
+        assert inside or "its interval" in row["note"], (key, row.to_dict())
+    e = res.edges[res.edges["in_full"]]
+    assert e["estimate"].notna().all() and (e["low"] <= e["high"]).all()
+    assert e.loc[e["absent"] >= 0.1, "note"].str.contains("interval not reliable").all()
 
 
 def test_problem_cause_builder_applies_the_significance_filter():
