@@ -2,10 +2,20 @@
 
 Node colour = code category, node size = frequency, edge width = weight; labels
 in Chinese or English (``lang``). :func:`draw_cooccurrence` uses a seeded spring
-layout (same graph and seed, same picture); :func:`draw_problem_cause` puts
-causes, problems and countermeasures in columns (a layered bipartite layout,
-nodes ordered by category then id). The graph's ``filter`` attribute is printed
-under every figure.
+layout (same graph and seed, same picture) and prints the graph's ``filter``
+under the figure.
+
+:func:`draw_problem_cause` draws the cause → problem → countermeasure network in
+three columns (:func:`layered_layout`: causes left, problems middle,
+countermeasures right; within a column nodes are spread evenly, the strongest —
+largest weighted degree, then id — at the top). The figure is laid out in
+inches from the measured sizes of its labels: rows are at least a label's height
+apart and columns at least the widest label apart, so labels (left of the causes,
+right of the problems and countermeasures) never overlap. Column headers and a
+caption stating the edge filter (articles, and the significance filter when one
+was used) are in the figure's language (:func:`layered_caption`). No new
+dependency, no randomness: same graph, same file
+(:func:`workbench.plotting.savefig`).
 
 Examples
 --------
@@ -21,6 +31,9 @@ Examples
 'Filter: support ≥ 1'
 >>> bool(layered_layout(g)["b"][0] < layered_layout(g)["a"][0])
 True
+>>> layered_caption(nx.DiGraph(filter_min_articles=2, filter_alpha=0.05), "en")
+'Edges: asserted by ≥ 2 articles, q ≤ .05 (one-sided hypergeometric test over articles, \
+Benjamini–Hochberg). Width = articles; node size = articles naming the code.'
 """
 
 from __future__ import annotations
@@ -48,23 +61,78 @@ LAYOUT_SEED = 7
 _CATEGORY_ZH = {"cause": "原因", "problem": "问题", "countermeasure": "对策", "liaison": "联系机制"}
 _CATEGORY_EN = {"cause": "Cause", "problem": "Problem", "countermeasure": "Countermeasure",
                 "liaison": "Liaison mechanism"}  # fmt: skip
+_COLUMN_ZH = {"cause": "原因", "problem": "问题", "countermeasure": "对策", "liaison": "联系机制"}
+_COLUMN_EN = {"cause": "Causes", "problem": "Problems", "countermeasure": "Countermeasures",
+              "liaison": "Liaison mechanisms"}  # fmt: skip
+#: Layered figure geometry, in inches and points.
+LABEL_SIZE = 8.0
+ROW_PITCH_MIN = 0.30
+COLUMN_GAP_MIN = 1.8
+#: Free width left for the edges between a column's labels and the next column.
+EDGE_ROOM = 0.9
+NODE_SIZES = (40.0, 260.0)
+EDGE_WIDTHS = (0.6, 5.0)
 
 
 def _category_label(cat: str, lang: str) -> str:
     return (_CATEGORY_ZH if lang == "zh" else _CATEGORY_EN).get(cat, cat or "?")
 
 
-def layered_layout(g: nx.Graph) -> dict[str, np.ndarray]:
-    """Columns by category (cause, problem, countermeasure, …), rows by node id."""
+def layered_layout(g: nx.Graph, weight: str = "weight") -> dict[str, np.ndarray]:
+    """Columns by category (cause, problem, countermeasure, …), nodes spread evenly.
+
+    ``x`` is the column index (categories in :data:`COLUMN_ORDER` that occur);
+    ``y`` runs from 1 (top) to -1, evenly spaced, in order of weighted degree
+    (largest first, on the undirected edges), then id; a column of one node sits
+    at 0. Deterministic: no seed, no solver.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph()
+    >>> g.add_nodes_from([("c1", {"category": "cause"}), ("p1", {"category": "problem"}),
+    ...                   ("p2", {"category": "problem"})])
+    >>> g.add_edge("c1", "p2", weight=3)
+    >>> {n: xy.tolist() for n, xy in layered_layout(g).items()}
+    {'c1': [0.0, 0.0], 'p2': [1.0, 1.0], 'p1': [1.0, -1.0]}
+    """
     present = [c for c in COLUMN_ORDER if any(d.get("category", "") == c
                                               for _, d in g.nodes(data=True))]  # fmt: skip
+    present += sorted({d.get("category", "") for _, d in g.nodes(data=True)} - set(present))
+    strength = dict(g.degree(weight=weight))
     pos = {}
     for x, cat in enumerate(present):
-        col = sorted(n for n, d in g.nodes(data=True) if d.get("category", "") == cat)
+        col = sorted((n for n, d in g.nodes(data=True) if d.get("category", "") == cat),
+                     key=lambda n: (-float(strength.get(n, 0)), str(n)))  # fmt: skip
         ys = np.linspace(1, -1, len(col)) if len(col) > 1 else [0.0]
         for n, y in zip(col, ys, strict=True):
             pos[n] = np.array([float(x), float(y)])
     return pos
+
+
+def layered_caption(g: nx.Graph, lang: str = "zh") -> str:
+    """The caption of :func:`draw_problem_cause`: the edge filter, in ``lang``.
+
+    Reads the graph attributes ``filter_min_articles`` and ``filter_alpha``
+    (``""`` or absent: no significance filter).
+
+    Examples
+    --------
+    >>> layered_caption(nx.DiGraph(filter_min_articles=3, filter_alpha=""), "zh")
+    '边: 至少 3 篇文章断言该联系, 未做显著性筛选。线宽 = 文章数; 节点大小 = 提到该代码的文章数。'
+    """
+    k = g.graph.get("filter_min_articles", 1)
+    alpha = g.graph.get("filter_alpha", "")
+    has_alpha = alpha not in ("", None)
+    if lang == "zh":
+        sig = (f"q ≤ {float(alpha):g} (文章层面单侧超几何检验, Benjamini–Hochberg)" if has_alpha
+               else "未做显著性筛选")  # fmt: skip
+        return (f"边: 至少 {k} 篇文章断言该联系, {sig}。"
+                "线宽 = 文章数; 节点大小 = 提到该代码的文章数。")
+    a = f"{float(alpha):g}".removeprefix("0") if has_alpha else ""
+    sig = (f"q ≤ {a} (one-sided hypergeometric test over articles, Benjamini–Hochberg)"
+           if has_alpha else "no significance filter")  # fmt: skip
+    return (f"Edges: asserted by ≥ {k} articles, {sig}. Width = articles; node size = "
+            "articles naming the code.")
 
 
 def _scale(values: list[float], low: float, high: float) -> list[float]:
@@ -122,9 +190,143 @@ def draw_cooccurrence(g: nx.Graph, *, lang: str = "zh", title: str | None = None
     return fig
 
 
+def _column_header(cat: str, lang: str) -> str:
+    return (_COLUMN_ZH if lang == "zh" else _COLUMN_EN).get(cat, cat or "?")
+
+
 def draw_problem_cause(g: nx.DiGraph, *, lang: str = "zh", title: str | None = None,
-                       figsize: tuple[float, float] = (10, 8)) -> Figure:  # fmt: skip
-    """Directed graph in columns: causes → problems → countermeasures."""
-    fig, ax = _figure(g, title, figsize, lang)
-    _draw(g, layered_layout(g), ax, lang, arrows=True)
+                       note: str | None = None, weight: str = "weight") -> Figure:  # fmt: skip
+    """The cause → problem → countermeasure network in three labelled columns.
+
+    Parameters
+    ----------
+    g : networkx.DiGraph
+        :func:`~workbench.network.problem_cause.problem_cause_graph`.
+    lang : {"zh", "en"}
+        Language of labels, column headers and caption; Chinese uses the bundled
+        CJK font (:func:`workbench.plotting.setup_chinese`).
+    title : str, optional
+        Printed at the top.
+    note : str, optional
+        Appended to the caption (e.g. what was left out).
+    weight : str
+        Edge attribute for widths and the node order.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Sized to its content (inches follow the number of rows and the label
+        widths). Node labels are ``Text`` objects with gid ``"label:<code>"``,
+        column headers ``"header:<category>"``, the caption ``"caption"``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> g = nx.DiGraph(filter_min_articles=2, filter_alpha="")
+    >>> g.add_node("c", label_zh="原因甲", label_en="Cause A", category="cause", frequency=2)
+    >>> g.add_node("p", label_zh="问题乙", label_en="Problem B", category="problem", frequency=3)
+    >>> g.add_node("m", label_zh="对策丙", label_en="Measure C", category="countermeasure",
+    ...            frequency=2)
+    >>> g.add_weighted_edges_from([("c", "p", 2), ("p", "m", 2)])
+    >>> fig = draw_problem_cause(g, lang="en")
+    >>> [t.get_text() for t in fig.axes[0].texts if (t.get_gid() or "").startswith("header")]
+    ['Causes', 'Problems', 'Countermeasures']
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch
+
+    family = plotting.setup_chinese()
+    layout = layered_layout(g, weight)
+    cats: list[str] = []
+    for n in sorted(layout, key=lambda n: layout[n][0]):
+        cat = g.nodes[n].get("category", "")
+        if cat not in cats:
+            cats.append(cat)
+    n_cols = max(len(cats), 1)
+    key = "label_zh" if lang == "zh" else "label_en"
+    nodes = list(g.nodes)
+    sizes = dict(zip(nodes, _scale([g.nodes[n].get("frequency", 1) for n in nodes],
+                                   *NODE_SIZES), strict=True))  # fmt: skip
+    radius = {n: np.sqrt(sizes[n]) / 2 / 72 for n in nodes}  # marker radius, inches
+    r_max = max(radius.values(), default=0.0)
+
+    fig = plt.figure(figsize=(6, 4))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    renderer = fig.canvas.get_renderer()
+    labels = {}
+    for n in nodes:
+        col = int(layout[n][0])
+        middle = 0 < col < n_cols - 1
+        labels[n] = ax.text(0, 0, str(g.nodes[n].get(key, n)), fontsize=LABEL_SIZE,
+                            fontfamily=family, va="center", ha="right" if col == 0 else "left",
+                            zorder=4, gid=f"label:{n}",
+                            bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none",
+                                  "alpha": 0.85} if middle else None)  # fmt: skip
+    dpi = fig.dpi
+
+    def size(t) -> tuple[float, float]:
+        box = t.get_window_extent(renderer)
+        # The white box of a middle label adds its pad (0.15 of the font size) all round.
+        extra = 2 * 0.15 * LABEL_SIZE / 72 if t.get_bbox_patch() is not None else 0.0
+        return box.width / dpi + extra, box.height / dpi + extra
+
+    widths = {c: 0.0 for c in range(n_cols)}
+    height = 0.0
+    for n, t in labels.items():
+        w, h = size(t)
+        widths[int(layout[n][0])] = max(widths[int(layout[n][0])], w)
+        height = max(height, h)
+    pad, margin = 0.06, 0.25
+    pitch = max(ROW_PITCH_MIN, height + 0.08, 2 * r_max + 0.04)
+    rows = max((sum(1 for n in layout if int(layout[n][0]) == c) for c in range(n_cols)),
+               default=1)  # fmt: skip
+    # Column x in inches: left labels, then each gap wide enough for the labels it holds.
+    xs = [margin + widths.get(0, 0.0) + r_max + pad]
+    for c in range(1, n_cols):
+        # Labels of column 0 sit left of it; those of later columns fill the gap to the right.
+        held = widths[c - 1] + 2 * r_max + 3 * pad + EDGE_ROOM if c > 1 else 0.0
+        xs.append(xs[-1] + max(COLUMN_GAP_MIN, held))
+    right = xs[-1] + r_max + pad + (widths[n_cols - 1] if n_cols > 1 else 0.0) + margin
+    width_in = max(right, 5.0)
+    caption_h, header_h, title_h = 0.75, 0.35, (0.45 if title else 0.0)
+    span = (rows - 1) * pitch
+    height_in = caption_h + span + 2 * r_max + header_h + title_h + 0.3
+    fig.set_size_inches(width_in, height_in)
+    ax.set_xlim(0, width_in)
+    ax.set_ylim(0, height_in)
+    y0 = caption_h + r_max + 0.1  # lowest row
+    shift = (width_in - right) / 2  # centre the columns when the minimum width applies
+
+    def to_inches(xy: np.ndarray) -> tuple[float, float]:
+        return xs[int(xy[0])] + shift, y0 + (xy[1] + 1) / 2 * span
+
+    pos = {n: to_inches(layout[n]) for n in nodes}
+    ws = [float(d) for *_, d in g.edges(data=weight, default=1.0)]
+    lws = _scale(ws, *EDGE_WIDTHS)
+    for (u, v), lw in zip(g.edges, lws, strict=True):
+        ax.add_patch(FancyArrowPatch(
+            pos[u], pos[v], arrowstyle="-|>", mutation_scale=8 + lw, linewidth=lw,
+            color="#777777", alpha=0.55, shrinkA=radius[u] * 72 + 1, shrinkB=radius[v] * 72 + 1,
+            zorder=1, connectionstyle="arc3,rad=0.0"))  # fmt: skip
+    for n in nodes:
+        x, y = pos[n]
+        ax.scatter([x], [y], s=sizes[n], color=CATEGORY_COLOURS.get(
+            g.nodes[n].get("category", ""), "#999999"), edgecolors="white", linewidths=0.5,
+            zorder=3, gid=f"node:{n}")  # fmt: skip
+        col = int(layout[n][0])
+        off = radius[n] + pad
+        labels[n].set_position((x - off, y) if col == 0 else (x + off, y))
+    top = y0 + span + r_max + 0.12
+    for c, cat in enumerate(cats):
+        ax.text(xs[c] + shift, top, _column_header(cat, lang), fontsize=11,
+                fontfamily=family, ha="center", va="bottom", gid=f"header:{cat}",
+                color=CATEGORY_COLOURS.get(cat, "#333333"))  # fmt: skip
+    if title:
+        ax.text(width_in / 2, height_in - 0.15, title, fontsize=12, fontfamily=family,
+                ha="center", va="top", gid="title")  # fmt: skip
+    caption = layered_caption(g, lang) + (f" {note}" if note else "")
+    ax.text(margin, 0.12, caption, fontsize=8, fontfamily=family, ha="left", va="bottom",
+            wrap=True, gid="caption")  # fmt: skip
     return fig
