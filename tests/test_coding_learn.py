@@ -156,12 +156,17 @@ def test_sheet_of_lines_and_of_segment_ids(tmp_path, seeds, codebook):
 def test_suggest_spreads_over_documents_and_skips_trained_units(seeds, trained, codebook):
     learner, train_units, _ = trained
     units = units_from_segments(seeds.analysis_segments(), codebook, "sentence")
-    picked = suggest_units(units, learner, 10, exclude=train_units.frame["unit_id"])
+    picked = suggest_units(units, learner, 10)  # the learner knows what it was trained on
     assert len(picked) == 10
     assert not set(picked["unit_id"]) & set(train_units.frame["unit_id"])
     assert picked["file"].nunique() == 5  # five seed files take turns
     first_round = picked.head(5)
     assert first_round["file"].nunique() == 5
+    # Paragraph units containing a coded sentence are not suggested either.
+    paragraphs = units_from_segments(seeds.analysis_segments(), codebook, "paragraph")
+    para = suggest_units(paragraphs, learner, 20)
+    trained = set(train_units.frame["unit_id"])
+    assert not any(set(m.split()) & trained for m in para["segment_ids"])
 
 
 def test_from_frame_matches_rules_on_given_texts(codebook):

@@ -495,6 +495,7 @@ class CodeLearner:
     mode_: dict[str, str] = field(default_factory=dict, repr=False)
     oof_: pd.DataFrame | None = field(default=None, repr=False)
     cv_: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    trained_segments_: list[str] = field(default_factory=list, repr=False)
     codes_: list[str] = field(default_factory=list, repr=False)
     category_of_: dict[str, str] = field(default_factory=dict, repr=False)
     residual_: dict[str, str] = field(default_factory=dict, repr=False)
@@ -577,6 +578,7 @@ class CodeLearner:
         """
         units = self._without_rules(units)
         frame = units.frame
+        self.trained_segments_ = sorted({s for m in frame["segment_ids"] for s in str(m).split()})
         lab = frame[["unit_id"]].merge(labels, on="unit_id", how="left", validate="1:1")
         if lab.drop(columns="unit_id").isna().all(axis=1).any():
             missing = lab.loc[lab.drop(columns="unit_id").isna().all(axis=1), "unit_id"]
@@ -904,6 +906,9 @@ def suggest_units(
 ) -> pd.DataFrame:
     """The next units to code: the most uncertain, spread over documents (active learning).
 
+    Units the learner was trained on (by id or by any of their segments) and ``exclude``
+    are never suggested.
+
     A unit's uncertainty is how close its calibrated probabilities come to their decision
     thresholds: the smallest distance, over the modelled labels, between the log-odds of
     the probability and of the threshold. Units are ranked within their document, and
@@ -922,7 +927,11 @@ def suggest_units(
     t_logit = np.log((thresholds + eps) / (1 - thresholds + eps))
     margin = np.abs(logit - t_logit).min(axis=1) if len(learner.labels_) else np.zeros(len(units))
     frame = units.frame.assign(margin=np.round(margin, 6))
-    frame = frame[~frame["unit_id"].isin(set(exclude)) & (frame["text"].str.len() > 0)]
+    # A unit is already coded when its id, or any of its segments, was in a sheet.
+    seen = set(exclude) | set(learner.trained_segments_)
+    coded = [u in seen or any(s in seen for s in str(m).split())
+             for u, m in zip(frame["unit_id"], frame["segment_ids"], strict=True)]  # fmt: skip
+    frame = frame[~np.asarray(coded, dtype=bool) & (frame["text"].str.len() > 0)]
     frame = frame.sort_values(["margin", "unit_id"], kind="stable")
     frame = frame.assign(_turn=frame.groupby("file", sort=False).cumcount())
     frame = frame.sort_values(["_turn", "margin", "unit_id"], kind="stable")
