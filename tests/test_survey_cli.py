@@ -70,3 +70,39 @@ def test_bad_input_exits_2_with_message(tmp_path, capsys):
     assert main(["survey", "fit", str(bad), "--formula", "sat_overall ~ visits"]) == 2
     err = capsys.readouterr().err
     assert "bad.csv" in err and "'sat_overall'" in err and "row 2" in err
+
+
+# --- A user's own survey through the command line (issue 14) --------------------------
+
+
+@pytest.fixture
+def my_csv(tmp_path):
+    """A plain numeric CSV outside the codebook, with a 99 'missing' code in hh_size."""
+    path = tmp_path / "my.csv"
+    rows = ["y,x,hh_size,village"]
+    rows += [f"{1 + 0.5 * i + (i % 3) * 0.2},{i},{99 if i == 5 else 2 + i % 4},{i % 4}"
+             for i in range(1, 21)]  # fmt: skip
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _fit(capsys, *args):
+    status = main(["survey", "fit", *map(str, args)])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return status, captured
+
+
+def test_plain_numeric_csv_fits_with_numeric_terms(tmp_path, my_csv, capsys):
+    status, captured = _fit(capsys, my_csv, "--model", "ols", "--formula", "y ~ x", "--json")
+    assert status == 0, captured.err
+    assert set(json.loads(captured.out)["params"]) == {"Intercept", "x"}
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("missing: {hh_size: [99]}\n")
+    status, captured = _fit(
+        capsys, my_csv, "--formula", "y ~ x + hh_size", "--mapping", mapping, "--json"
+    )
+    out = json.loads(captured.out)
+    assert status == 0 and set(out["params"]) == {"Intercept", "x", "hh_size"}  # no dummies
+    assert out["nobs"] == 19 and out["missing"][0]["code"] == 99
+    assert "dropped 1 row(s): missing value in hh_size" in captured.err

@@ -108,3 +108,68 @@ def test_stata_and_spss_with_value_labels_and_mapping(tmp_path, bundled, ext):
     expected = bundled.frame.loc[1:200, ["village", "sat_overall", "visits", "solved"]]
     pd.testing.assert_frame_equal(s.frame, expected, check_dtype=False)
     assert s.value_labels["sat_overall"][9] == "refused"
+
+
+# --- A user's columns outside the codebook (issue 14) -------------------------------
+
+
+def test_bundled_survey_loads_as_pandas_reads_it_with_codes_masked(bundled):
+    """Guard for notebook 04: the bundled survey's dtypes and values do not move."""
+    expected = pd.read_csv(config.SURVEY_DATA)
+    expected.index = pd.RangeIndex(1, len(expected) + 1, name="row")
+    for row in bundled.report.itertuples():
+        expected[row.column] = expected[row.column].mask(expected[row.column] == row.code)
+    pd.testing.assert_frame_equal(bundled.frame, expected)
+    assert set(bundled.report["reason"]) == {"missing-value code"}
+
+
+def test_numeric_columns_outside_the_codebook_are_numeric(tmp_path):
+    data = _write_csv(
+        tmp_path,
+        {"y": [1.5, 2.5, 3.1, 4.2], "x": [1, 2, 3, 4], "hh_size": [2, 3, 99, 4]},
+        name="my.csv",
+    )
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("missing: {hh_size: [99]}\nranges: {hh_size: [1, 20]}\n")
+    s = load_survey(data, mapping=mapping)
+    assert all(pd.api.types.is_numeric_dtype(s.frame[c]) for c in ["y", "x", "hh_size"])
+    assert s.frame["hh_size"].isna().tolist() == [False, False, True, False]
+    assert s.frame["hh_size"].sum() == 2 + 3 + 4
+    assert s.report.to_dict("records") == [
+        {"column": "hh_size", "reason": "missing-value code", "code": 99, "rows": 1}
+    ]
+
+
+def test_extra_column_range_from_the_mapping_is_checked(tmp_path):
+    data = _write_csv(tmp_path, {"hh_size": [2, 35]}, name="my.csv")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("ranges: {hh_size: [1, 20]}\n")
+    with pytest.raises(SurveyValidationError, match=r"my.csv: column 'hh_size'.*\[35\].*row 2"):
+        load_survey(data, mapping=mapping)
+
+
+def test_text_columns_and_text_ids_are_kept_as_they_are(tmp_path):
+    data = _write_csv(
+        tmp_path,
+        {
+            "village": ["V01", "V01", "V02"],
+            "region": ["north", "south", ""],
+            "note": ["1", "two", "3"],
+            "blanks": ["4", "", "NA"],
+        },
+    )
+    frame = load_survey(data).frame
+    assert frame["village"].tolist() == ["V01", "V01", "V02"]
+    assert frame["region"].tolist() == ["north", "south", ""]
+    assert frame["note"].tolist() == ["1", "two", "3"]
+    assert frame["blanks"].isna().tolist() == [False, True, True] and frame["blanks"][1] == 4
+
+
+def test_csv_and_stata_copies_of_a_users_data_load_alike(tmp_path):
+    user = pd.DataFrame({"y": [1.5, 2.0, 3.5, 4.0], "x": [1, 2, 3, 4], "hh_size": [2, 3, 99, 5]})
+    user.to_csv(tmp_path / "my.csv", index=False)
+    pyreadstat.write_dta(user, str(tmp_path / "my.dta"))
+    from_csv = load_survey(tmp_path / "my.csv").frame
+    from_dta = load_survey(tmp_path / "my.dta").frame
+    pd.testing.assert_frame_equal(from_csv, from_dta, check_dtype=False)
+    assert all(pd.api.types.is_numeric_dtype(t) for t in from_csv.dtypes)

@@ -144,15 +144,27 @@ def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFr
     return df.rename(columns={col: std for std, col in mapping.columns.items()})
 
 
-def _numeric(df: pd.DataFrame, col: str, where: str) -> pd.Series:
+TEXT_TYPES = ("id",)
+"""Codebook types that may hold text ("V017"): kept as text unless all their values are numbers."""
+
+
+def _numeric(df: pd.DataFrame, col: str, where: str, strict: bool = True) -> pd.Series | None:
+    """``df[col]`` as numbers, blanks (``""``, ``NA``, ``NaN``, ``.``) as NaN.
+
+    Columns already numeric (``.dta``/``.sav``) are returned as they are.  A text
+    value that is not a number is an error naming the rows when ``strict``, else
+    the column is text and ``None`` is returned.
+    """
     text = df[col]
     if text.dtype != object and not pd.api.types.is_string_dtype(text):
         return text
     stripped = text.astype(str).str.strip()
-    blank = stripped.isin(["", "NA", "NaN", "."])
+    blank = stripped.isin(["", "NA", "NaN", "."]) | text.isna()
     values = pd.to_numeric(stripped.where(~blank), errors="coerce")
     bad = values.isna() & ~blank
     if bad.any():
+        if not strict:
+            return None
         rows = df.index[bad]
         examples = sorted(set(stripped[bad]))[:5]
         raise SurveyValidationError(
@@ -168,11 +180,16 @@ def clean_codes(
     mapping: Mapping_ | None = None,
     where: str = "data",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Turn missing-value codes into NaN and check ranges; return the frame and the report.
+    """Make numeric columns numeric, missing-value codes NaN, check ranges; return frame, report.
 
-    Columns the codebook knows are made numeric, their missing codes (codebook's
-    plus the mapping's) become NaN and are counted, blanks already missing are
-    counted, and values outside the valid range are an error.
+    Columns the codebook knows must be numeric (except ids, which may be text);
+    their missing codes (the codebook's plus the mapping's) become NaN and are
+    counted, blanks already missing are counted, and values outside the valid
+    range are an error.  Any other column whose values are all numbers (or blank)
+    is numeric too, whatever the codebook, with the mapping's missing codes and
+    range for it; a column holding text is kept as it is.  (A CSV is read as text,
+    so without this a number column outside the codebook would be dummy-coded by
+    a formula, one level per value.)
 
     Examples
     --------
@@ -181,6 +198,10 @@ def clean_codes(
     >>> frame, report = clean_codes(d)
     >>> frame["sat_overall"].tolist()[:2], report[["reason", "code", "rows"]].values.tolist()
     ([5.0, nan], [['missing in file', None, 1], ['missing-value code', 9, 1]])
+    >>> extra = pd.DataFrame({"hh_size": ["2", "99", "4", "3"], "region": list("abab")}, index=rows)
+    >>> frame, _ = clean_codes(extra, mapping=Mapping_({}, {"hh_size": [99]}, {}))
+    >>> frame["hh_size"].tolist(), frame["region"].tolist()
+    ([2.0, nan, 4.0, 3.0], ['a', 'b', 'a', 'b'])
     >>> try:
     ...     clean_codes(pd.DataFrame({"sat_overall": ["7"]}, index=rows[:1]))
     ... except SurveyValidationError as err:
@@ -190,17 +211,22 @@ def clean_codes(
     codebook = codebook or load_codebook()
     out = df.copy()
     report = []
-    for col in [c for c in out.columns if c in codebook.variables]:
-        entry = codebook.variables[col]
-        if entry["type"] == "id" and out[col].dtype == object:
+    for col in out.columns:
+        entry = codebook.variables.get(col)
+        # Codebook variables must be numbers (a stray word is an error naming its rows);
+        # ids and columns the codebook does not know stay text when they hold text.
+        values = _numeric(
+            out, col, where, strict=entry is not None and entry["type"] not in TEXT_TYPES
+        )
+        if values is None:
             continue
-        values = _numeric(out, col, where)
         n_blank = int(values.isna().sum())
         if n_blank:
             report.append(
                 {"column": col, "reason": "missing in file", "code": None, "rows": n_blank}
             )
-        codes = [*codebook.missing_codes(col), *(mapping.missing.get(col, []) if mapping else [])]
+        known = codebook.missing_codes(col) if entry is not None else ()
+        codes = [*known, *(mapping.missing.get(col, []) if mapping else [])]
         for code in sorted(set(codes)):
             hit = values == code
             if hit.any():
@@ -213,7 +239,9 @@ def clean_codes(
                     }
                 )
                 values = values.mask(hit)
-        rng = (mapping.ranges.get(col) if mapping else None) or codebook.valid_range(col)
+        rng = mapping.ranges.get(col) if mapping else None
+        if not rng and entry is not None:
+            rng = codebook.valid_range(col)
         _check_range(values, col, rng, where)
         out[col] = values
     return out, pd.DataFrame(report, columns=REPORT_COLUMNS, dtype=object)
