@@ -106,3 +106,12 @@ def test_plain_numeric_csv_fits_with_numeric_terms(tmp_path, my_csv, capsys):
     assert status == 0 and set(out["params"]) == {"Intercept", "x", "hh_size"}  # no dummies
     assert out["nobs"] == 19 and out["missing"][0]["code"] == 99
     assert "dropped 1 row(s): missing value in hh_size" in captured.err
+
+
+def test_mapping_with_a_misspelt_standard_name_exits_2(tmp_path, my_csv, capsys):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns: {trsut: y}\n")
+    status, captured = _fit(capsys, my_csv, "--formula", "trust ~ x", "--mapping", mapping)
+    assert status == 2
+    assert "map.yaml" in captured.err and "'trsut'" in captured.err
+    assert "did you mean 'trust'" in captured.err and "'sat_overall'" in captured.err

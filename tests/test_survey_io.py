@@ -173,3 +173,51 @@ def test_csv_and_stata_copies_of_a_users_data_load_alike(tmp_path):
     from_dta = load_survey(tmp_path / "my.dta").frame
     pd.testing.assert_frame_equal(from_csv, from_dta, check_dtype=False)
     assert all(pd.api.types.is_numeric_dtype(t) for t in from_csv.dtypes)
+
+
+# --- Mapping files checked against the standard names (issue 14) ----------------------
+
+
+def test_mapping_with_a_misspelt_standard_name_is_refused_with_a_close_match(tmp_path):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns: {sat_overal: q1, trust: q2, vists: q3}\n")
+    with pytest.raises(SurveyValidationError) as err:
+        load_mapping(mapping)
+    msg = str(err.value)
+    assert "map.yaml" in msg and "'sat_overal'" in msg and "'vists'" in msg
+    assert "did you mean 'sat_overall'" in msg and "did you mean 'visits'" in msg
+    assert "standard names: ['age'" in msg and "'trust'" in msg  # the list of names
+
+
+def test_mapping_missing_codes_for_an_unknown_name_are_refused(tmp_path):
+    data = _write_csv(tmp_path, {"q1": [1, -1, 5], "hh_size": [2, 3, 4]})
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns: {sat_overall: q1}\nmissing: {sat_overal: [-1], hh_sise: [99]}\n")
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey(data, mapping=mapping)
+    msg = str(err.value)
+    assert "map.yaml" in msg and "standard names are ['age'" in msg
+    assert "'sat_overal'" in msg and "did you mean 'sat_overall'" in msg
+    assert "'hh_sise'" in msg and "did you mean 'hh_size'" in msg
+
+
+def test_mapping_missing_codes_under_the_files_own_name_say_which_name_to_use(tmp_path):
+    data = _write_csv(tmp_path, {"q1": [1, -1, 5]})
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns: {sat_overall: q1}\nmissing: {q1: [-1]}\n")
+    with pytest.raises(SurveyValidationError, match=r"'q1' is mapped to 'sat_overall'"):
+        load_survey(data, mapping=mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("missing: {sat_overall: [a, b]}\n", "missing codes of 'sat_overall' must be numbers"),
+        ("ranges: {trust: [0]}\n", r"range of 'trust' must be \[low, high\]"),
+    ],
+)
+def test_mapping_values_of_the_wrong_shape(tmp_path, text, message):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(text)
+    with pytest.raises(SurveyValidationError, match=message):
+        load_mapping(mapping)

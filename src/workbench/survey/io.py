@@ -32,7 +32,11 @@ import yaml
 
 from workbench import config
 from workbench.survey.codebook import Codebook, load_codebook
-from workbench.survey.validate import SurveyValidationError, format_rows
+from workbench.survey.validate import (
+    SurveyValidationError,
+    format_rows,
+    suggest,
+)
 
 REPORT_COLUMNS = ["column", "reason", "code", "rows"]
 READERS = (".csv", ".dta", ".sav")
@@ -74,13 +78,23 @@ class Mapping_:
     path: Path | None = None
 
 
-def load_mapping(path: str | Path) -> Mapping_:
+def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_:
     """Read a mapping file (YAML); see ``data/survey/mapping_example.yaml``.
+
+    Parameters
+    ----------
+    path : path
+        The mapping file.
+    codebook : Codebook, optional
+        Whose variables are the standard names (default: the bundled codebook).
 
     Raises
     ------
     SurveyValidationError
-        When the file is not a mapping or a section has the wrong shape.
+        When the file is not a mapping, a section has the wrong shape, or a name
+        under ``columns`` is not a standard name (the error lists them and the
+        closest one).  Names under ``missing``/``ranges`` may also be columns of
+        the survey that are not mapped; :func:`load_survey` checks them.
     """
     path = Path(path)
     with path.open(encoding="utf-8") as fh:
@@ -94,14 +108,83 @@ def load_mapping(path: str | Path) -> Mapping_:
             f"{where}: unknown section(s) {unknown}; use columns, missing, ranges"
         )
     for section in ("columns", "missing", "ranges"):
-        if not isinstance(table.get(section, {}), dict):
+        if not isinstance(table.get(section) or {}, dict):
             raise SurveyValidationError(f"{where}: '{section}' must map standard names to values")
-    return Mapping_(
-        columns={str(k): str(v) for k, v in table.get("columns", {}).items()},
-        missing={str(k): list(v) for k, v in table.get("missing", {}).items()},
-        ranges={str(k): list(v) for k, v in table.get("ranges", {}).items()},
-        path=path,
-    )
+    columns = {str(k): str(v) for k, v in (table.get("columns") or {}).items()}
+    missing = {str(k): _codes(v, k, where) for k, v in (table.get("missing") or {}).items()}
+    ranges = {str(k): _range(v, k, where) for k, v in (table.get("ranges") or {}).items()}
+    standard = (codebook or load_codebook()).variables
+    # A misspelt standard name would rename the user's column to a name no model asks
+    # for, and fail much later with a KeyError; say so here, naming every bad key at once.
+    bad = [k for k in columns if k not in standard]
+    if bad:
+        raise SurveyValidationError(
+            f"{where}: under 'columns', "
+            + "; ".join(f"{k!r} is not a standard name {suggest(k, standard)}" for k in bad)
+            + f". The left-hand names must be standard names: {sorted(standard)} "
+            f"(see {config.display_path(config.SURVEY_CODEBOOK)}); columns you do not map "
+            "keep their own names"
+        )
+    return Mapping_(columns=columns, missing=missing, ranges=ranges, path=path)
+
+
+def _codes(value: Any, name: object, where: str) -> list[float]:
+    """Missing-value codes of one entry: a number or a list of numbers."""
+    codes = value if isinstance(value, list) else [value]
+    if not all(isinstance(c, int | float) and not isinstance(c, bool) for c in codes):
+        raise SurveyValidationError(
+            f"{where}: missing codes of {name!r} must be numbers, e.g. [-1, -2, -3]; got {value!r}"
+        )
+    return list(codes)
+
+
+def _range(value: Any, name: object, where: str) -> list[float]:
+    """A valid range: ``[low, high]``."""
+    if not (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ):
+        raise SurveyValidationError(
+            f"{where}: the range of {name!r} must be [low, high], e.g. [0, 10]; got {value!r}"
+        )
+    return list(value)
+
+
+def check_mapping_names(
+    mapping: Mapping_, codebook: Codebook, columns: list[str], where: str
+) -> None:
+    """Names under ``missing``/``ranges`` must be standard names or (mapped) columns of the file.
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming the mapping file, each unknown name, its closest match and the
+        standard names, so that codes meant for a column are never ignored quietly.
+    """
+    known = set(codebook.variables) | set(columns)
+    user_names = {col: std for std, col in mapping.columns.items()}
+    problems = []
+    for section in ("missing", "ranges"):
+        for key in getattr(mapping, section):
+            if key in known:
+                continue
+            if key in user_names:  # the file's own name of a mapped column
+                problems.append(
+                    f"under '{section}', {key!r} is mapped to {user_names[key]!r}; "
+                    f"write {user_names[key]!r} instead"
+                )
+            else:
+                problems.append(
+                    f"under '{section}', {key!r} is neither a standard name nor a column of "
+                    f"{where} {suggest(key, known)}"
+                )
+    if problems:
+        raise SurveyValidationError(
+            f"{config.display_path(mapping.path or '')}: "
+            + "; ".join(problems)
+            + f". The standard names are {sorted(codebook.variables)}"
+        )
 
 
 def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]]]:
@@ -302,7 +385,7 @@ def load_survey(
         raise FileNotFoundError(f"{config.display_path(path)}: no such survey file")
     where = config.display_path(path)
     if mapping is not None and not isinstance(mapping, Mapping_):
-        mapping = load_mapping(mapping)
+        mapping = load_mapping(mapping, codebook)
     raw, labels = read_table(path)
     df = _rename(raw, mapping, where)
     need = required if required is not None else list(mapping.columns) if mapping else []
@@ -312,6 +395,9 @@ def load_survey(
             f"{where}: missing column(s) {absent}; "
             "add them to the file or map them in a mapping file"
         )
+    codebook = codebook or load_codebook()
+    if mapping is not None:
+        check_mapping_names(mapping, codebook, list(df.columns), where)
     frame, report = clean_codes(df, codebook, mapping, where)
     names = {std: col for std, col in (mapping.columns.items() if mapping else [])}
     labels = {std: labels[col] for std, col in names.items() if col in labels} or labels

@@ -6,13 +6,20 @@ Examples
 'rows 3, 9, 12'
 >>> format_rows(range(1, 30))
 'rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 19 more'
+>>> closest("sat_overal", ["sat_overall", "sat_approve", "trust"])
+['sat_overall', 'sat_approve']
+>>> suggest("tust", ["sat_overall", "trust"]), suggest("zzz", ["trust"])
+("(did you mean 'trust'?)", '(no similar name)')
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 
 MAX_ROWS_SHOWN = 10
+MAX_NAMES_SHOWN = 40
+"""Name lists longer than this (a CGSS extract has hundreds of columns) are counted, not listed."""
 
 
 class SurveyValidationError(ValueError):
@@ -28,3 +35,29 @@ def format_rows(rows: Sequence[object], only_more: bool = False) -> str:
         return tail
     word = "row" if len(rows) == 1 else "rows"
     return f"{word} {', '.join(str(r) for r in rows[:MAX_ROWS_SHOWN])}{tail}"
+
+
+def closest(name: str, candidates: Iterable[object], n: int = 3) -> list[str]:
+    """Up to ``n`` of ``candidates`` closest to ``name`` (:func:`difflib.get_close_matches`)."""
+    pool = [str(c) for c in candidates]
+    # Case differences ("Trust" for "trust") are the commonest slip, so they are compared too.
+    found = difflib.get_close_matches(name, pool, n=n, cutoff=0.6)
+    lower = {c.lower(): c for c in pool}
+    found += [lower[m] for m in difflib.get_close_matches(name.lower(), list(lower), n=n)]
+    return list(dict.fromkeys(found))[:n]
+
+
+def suggest(name: str, candidates: Iterable[object]) -> str:
+    """``"(did you mean 'x' or 'y'?)"`` for the close matches of ``name``, or say there are none."""
+    found = closest(name, candidates)
+    if not found:
+        return "(no similar name)"
+    return f"(did you mean {' or '.join(repr(f) for f in found)}?)"
+
+
+def format_names(names: Iterable[object], what: str = "columns") -> str:
+    """``"its columns are ['a', 'b']"``, or just their number when there are very many."""
+    listed = sorted(map(str, names))
+    if len(listed) > MAX_NAMES_SHOWN:
+        return f"it has {len(listed)} {what}"
+    return f"its {what} are {listed}"
