@@ -115,3 +115,28 @@ def test_mapping_with_a_misspelt_standard_name_exits_2(tmp_path, my_csv, capsys)
     assert status == 2
     assert "map.yaml" in captured.err and "'trsut'" in captured.err
     assert "did you mean 'trust'" in captured.err and "'sat_overall'" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["--formula", "y ~ x + hh_sise"], ["'hh_sise'", "did you mean 'hh_size'"]),
+        (["--formula", "yy ~ x"], ["'yy'", "did you mean 'y'"]),
+        (["--model", "ologit", "--formula", "hh_size ~ z"], ["'z'", "no similar name"]),
+        (["--formula", "y ~ x", "--cluster", "vilage"], ["'vilage'", "did you mean 'village'"]),
+    ],
+)
+def test_formula_names_not_in_the_data_exit_2_with_a_close_match(my_csv, capsys, args, names):
+    status, captured = _fit(capsys, my_csv, *args)
+    assert status == 2
+    assert captured.err.startswith("workbench: ") and "my.csv" in captured.err
+    for name in names:
+        assert name in captured.err
+    assert "columns are ['hh_size', 'village', 'x', 'y']" in captured.err
+
+
+def test_text_outcome_is_refused_by_name(tmp_path, capsys):
+    data = tmp_path / "my.csv"
+    data.write_text("y,x\nhigh,1\nlow,2\nhigh,3\n")
+    status, captured = _fit(capsys, data, "--formula", "y ~ x")
+    assert status == 2 and "my.csv: the outcome 'y' holds text (['high', 'low'])" in captured.err

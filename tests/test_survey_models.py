@@ -198,3 +198,19 @@ def test_plots_have_bilingual_labels(data, ologit):
     fig = predicted_probability_plot(grid, "visits", by="solved", lang="en")
     assert [ax.get_title() for ax in fig.axes] == ["Problem solved = No", "Problem solved = Yes"]
     plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("trust ~ vists * solved", r"'vists' \(did you mean 'visits'\?\)"),
+        ("sat_overal ~ visits", r"'sat_overal' \(did you mean 'sat_overall'"),
+        ('trust ~ np.log(visits + 1) + C(county) + Q("tlak")', r"'tlak' \(did you mean 'talk'"),
+        ("trust + visits", "has no outcome"),
+        ("trust ~ visits +", "cannot be read"),
+        ("trust ~ logg(visits)", "cannot be used: .*logg"),
+    ],
+)
+def test_formula_names_are_checked_before_fitting(data, formula, expected):
+    with pytest.raises(SurveyValidationError, match=expected):
+        fit(data, formula, "ologit" if formula.startswith("sat") else "ols")

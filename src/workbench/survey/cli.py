@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 from workbench.survey.models import MODELS
+from workbench.survey.validate import SurveyValidationError
 
 EXIT_BAD_INPUT = 2
 
@@ -72,18 +73,22 @@ def _fit(args: argparse.Namespace) -> int:
     from workbench.survey.tables import regression_table
 
     survey = load_survey(args.data, mapping=args.mapping)
-    res = fit(
-        survey.frame,
-        args.formula,
-        args.model,
-        cluster=args.cluster,
-        cov_type=args.cov_type,
-        groups=args.groups,
-        re_formula=args.re_formula,
-        reml=args.reml,
-        weights=args.weights,
-        singletons=args.singletons,
-    )
+    try:
+        res = fit(
+            survey.frame,
+            args.formula,
+            args.model,
+            cluster=args.cluster,
+            cov_type=args.cov_type,
+            groups=args.groups,
+            re_formula=args.re_formula,
+            reml=args.reml,
+            weights=args.weights,
+            singletons=args.singletons,
+        )
+    except SurveyValidationError as err:
+        # fit() sees a data frame, not a file: name the file the user gave.
+        raise SurveyValidationError(f"{survey.source}: {err}") from None
     if args.json:
         out = {**res.to_dict(), "simulated": survey.simulated, "missing": _records(survey.report)}
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -103,8 +108,6 @@ def _records(report) -> list[dict]:
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed ``survey`` command; bad input → message on stderr, status 2."""
-    from workbench.survey.validate import SurveyValidationError
-
     try:
         return _simulate(args) if args.action == "simulate" else _fit(args)
     except (SurveyValidationError, FileNotFoundError, ValueError) as err:

@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+import patsy
 
 from workbench.survey.codebook import Codebook, load_codebook
 from workbench.survey.mixed import fit_mixed
 from workbench.survey.ols import fit_ols
 from workbench.survey.ordered import DISTR, fit_ordered
-from workbench.survey.prepare import check_singletons, model_frame
+from workbench.survey.prepare import check_singletons, formula_names, model_frame
 from workbench.survey.results import SurveyFit
 from workbench.survey.validate import SurveyValidationError, format_rows
 
@@ -60,6 +61,26 @@ def check_no_missing_codes(frame: pd.DataFrame, codebook: Codebook) -> None:
                 f"in {format_rows(hit)}; load the survey with workbench.survey.io.load_survey "
                 "(or clean_codes), which turns them into missing values and reports them"
             )
+
+
+def check_outcome(frame: pd.DataFrame, formula: str) -> None:
+    """Refuse an outcome column of text, which statsmodels would turn into dummies.
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming the column and some of its values, and how to recode it.
+    """
+    outcome = formula.split("~", 1)[0]
+    for col in [n for n in formula_names(f"{outcome} ~ 1") if n in frame.columns]:
+        values = frame[col]
+        if pd.api.types.is_numeric_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype):
+            continue
+        shown = sorted(map(str, values.dropna().unique()))[:5]
+        raise SurveyValidationError(
+            f"the outcome {col!r} holds text ({shown}); recode it as numbers, or list its "
+            "non-numeric codes as missing-value codes in a mapping file"
+        )
 
 
 def _check_model_args(
@@ -139,33 +160,40 @@ def fit(
     ValueError
         For an unknown model or an unsupported combination of options.
     SurveyValidationError
-        For missing columns, leftover missing-value codes or singleton clusters.
+        For a formula naming columns not in ``data`` (with the closest names), an
+        outcome of text, leftover missing-value codes or singleton clusters.
     """
     clusters = _as_list(cluster)
     _check_model_args(model, weights, groups, clusters)
     extra = [*clusters, *([groups] if groups else []), *([weights] if weights else [])]
     frame, dropped = model_frame(data, formula, extra)
     check_no_missing_codes(frame, codebook or load_codebook())
+    check_outcome(frame, formula)
     for col in [*clusters, *([groups] if groups else [])]:
         frame, report = check_singletons(frame, col, singletons)
         dropped = pd.concat([dropped, report], ignore_index=True) if len(report) else dropped
-    if model == "ols":
-        parts = fit_ols(
-            frame,
-            formula,
-            cov_type=cov_type,
-            cluster=clusters,
-            weights=weights,
-            small=small,
-            alpha=alpha,
-        )
-    elif model in DISTR:
-        parts = fit_ordered(frame, formula, model=model, cluster=clusters, alpha=alpha)
-    else:
-        assert groups is not None  # checked above
-        parts = fit_mixed(
-            frame, formula, groups=groups, re_formula=re_formula, reml=reml, alpha=alpha
-        )
+    try:
+        if model == "ols":
+            parts = fit_ols(
+                frame,
+                formula,
+                cov_type=cov_type,
+                cluster=clusters,
+                weights=weights,
+                small=small,
+                alpha=alpha,
+            )
+        elif model in DISTR:
+            parts = fit_ordered(frame, formula, model=model, cluster=clusters, alpha=alpha)
+        else:
+            assert groups is not None  # checked above
+            parts = fit_mixed(
+                frame, formula, groups=groups, re_formula=re_formula, reml=reml, alpha=alpha
+            )
+    except patsy.PatsyError as err:
+        # The names were checked above, so what is left is the formula's own text
+        # (an unknown function, a bad operator): the user's to fix, not a crash.
+        raise SurveyValidationError(f"formula {formula!r} cannot be used: {err}") from None
     inf = parts.pop("inference")
     return SurveyFit(
         model=model,

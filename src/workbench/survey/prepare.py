@@ -14,16 +14,27 @@ Examples
 
 from __future__ import annotations
 
+import ast
+import builtins
 import re
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
+import patsy
 
-from workbench.survey.validate import SurveyValidationError, format_rows
+from workbench.survey.validate import (
+    SurveyValidationError,
+    format_names,
+    format_rows,
+    suggest,
+)
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 DROP_COLUMNS = ["column", "reason", "rows"]
+
+FORMULA_GLOBALS = frozenset({*dir(builtins), *patsy.builtins.__all__, "np", "numpy"})
+"""Bare names a formula may use that are not columns (``C``, ``I``, ``Sum``, ``True`` ...)."""
 
 
 def formula_columns(formula: str, columns: Iterable[str]) -> list[str]:
@@ -37,6 +48,94 @@ def formula_columns(formula: str, columns: Iterable[str]) -> list[str]:
     known = set(columns)
     found = [tok for tok in _IDENT.findall(formula) if tok in known]
     return list(dict.fromkeys(found))
+
+
+def formula_names(formula: str) -> list[str]:
+    """Variable names a model formula refers to, outcome first, in order of mention.
+
+    Function names (``np.log``, ``C``, ``I``) are not variables; ``Q("a b")``
+    refers to the column ``a b``.
+
+    Raises
+    ------
+    SurveyValidationError
+        When the formula cannot be parsed.
+
+    Examples
+    --------
+    >>> formula_names('y ~ np.log(x) + a*b + C(g, Treatment(reference=2)) + Q("a b")')
+    ['y', 'x', 'a', 'b', 'g', 'a b']
+    """
+    try:
+        desc = patsy.ModelDesc.from_formula(formula)
+    except patsy.PatsyError as err:
+        raise SurveyValidationError(f"formula {formula!r} cannot be read: {err}") from None
+    names: list[str] = []
+    for term in [*desc.lhs_termlist, *desc.rhs_termlist]:
+        for factor in term.factors:
+            names += _code_names(factor.code)
+    return list(dict.fromkeys(names))
+
+
+def _code_names(code: str) -> list[str]:
+    """Names used as values in one formula factor (``np.log(x)`` → ``x``)."""
+    try:
+        tree = ast.parse(code, mode="eval")
+    except SyntaxError:
+        return []  # patsy reports it when the model is built
+    not_values: set[int] = set()
+    quoted: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            not_values.add(id(node.func))
+            if (
+                isinstance(node.func, ast.Name)
+                and node.func.id == "Q"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                quoted.append(node.args[0].value)
+        if isinstance(node, ast.Attribute):  # np.log, np.pi: a module, not a column
+            not_values.add(id(node.value))
+    names = [
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and id(node) not in not_values
+    ]
+    return [*names, *quoted]
+
+
+def check_formula(formula: str, columns: Iterable[str]) -> None:
+    """Refuse a formula naming a column that is not in the data, before any fitting.
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming each unknown name with the closest column names, so a typo in the
+        outcome or a predictor is one message rather than a patsy traceback.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_formula("trust ~ vists + solved", ["trust", "visits", "solved"])
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:76])
+    formula 'trust ~ vists + solved' names 'vists' (did you mean 'visits'?), not
+    """
+    if "~" not in formula:
+        raise SurveyValidationError(
+            f"formula {formula!r} has no outcome; write it as 'outcome ~ predictors'"
+        )
+    known = [str(c) for c in columns]
+    absent = [n for n in formula_names(formula) if n not in set(known) and n not in FORMULA_GLOBALS]
+    if absent:
+        raise SurveyValidationError(
+            f"formula {formula!r} names "
+            + ", ".join(f"{n!r} {suggest(n, known)}" for n in absent)
+            + f", not a column of the data; {format_names(known)}. Fix the formula, or "
+            "give your columns these names with a mapping file (--mapping)"
+        )
 
 
 def model_frame(
@@ -65,13 +164,17 @@ def model_frame(
     Raises
     ------
     SurveyValidationError
-        If a needed column is not in ``data`` or no complete row is left.
+        If the formula or ``extra`` names a column not in ``data`` (with the
+        closest names), or no complete row is left.
     """
+    check_formula(formula, data.columns)
     needed = list(dict.fromkeys([*formula_columns(formula, data.columns), *extra]))
     absent = [c for c in extra if c not in data.columns]
     if absent:
         raise SurveyValidationError(
-            f"column(s) {absent} not found; available: {sorted(map(str, data.columns))}"
+            "column(s) "
+            + ", ".join(f"{c!r} {suggest(c, data.columns)}" for c in absent)
+            + f" not found; {format_names(data.columns)}"
         )
     sub = data[needed]
     missing = sub.isna()
