@@ -140,3 +140,14 @@ def test_text_outcome_is_refused_by_name(tmp_path, capsys):
     data.write_text("y,x\nhigh,1\nlow,2\nhigh,3\n")
     status, captured = _fit(capsys, data, "--formula", "y ~ x")
     assert status == 2 and "my.csv: the outcome 'y' holds text (['high', 'low'])" in captured.err
+
+
+def test_singleton_cluster_message_gives_the_cli_flag_and_the_file(my_csv, capsys):
+    status, captured = _fit(capsys, my_csv, "--formula", "y ~ x", "--cluster", "hh_size")
+    assert status == 2
+    assert "my.csv: column 'hh_size'" in captured.err and "99 (row 5)" in captured.err
+    assert "--singletons drop" in captured.err and "singletons='drop'" not in captured.err
+    status, captured = _fit(
+        capsys, my_csv, "--formula", "y ~ x", "--cluster", "hh_size", "--singletons", "drop"
+    )
+    assert status == 0 and "cluster with one respondent in hh_size" in captured.err

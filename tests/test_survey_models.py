@@ -214,3 +214,10 @@ def test_plots_have_bilingual_labels(data, ologit):
 def test_formula_names_are_checked_before_fitting(data, formula, expected):
     with pytest.raises(SurveyValidationError, match=expected):
         fit(data, formula, "ologit" if formula.startswith("sat") else "ols")
+
+
+def test_singleton_message_keeps_the_python_wording(data):
+    d = data.dropna(subset=["trust", "visits"]).copy()
+    d.loc[d.index[0], "village"] = 999
+    with pytest.raises(SurveyValidationError, match=r"singletons='drop' \(reported\)"):
+        fit(d, "trust ~ visits", "ols", cluster="village")

@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 from workbench.survey.models import MODELS
-from workbench.survey.validate import SurveyValidationError
+from workbench.survey.validate import SingletonClusterError, SurveyValidationError
 
 EXIT_BAD_INPUT = 2
 
@@ -86,6 +86,9 @@ def _fit(args: argparse.Namespace) -> int:
             weights=args.weights,
             singletons=args.singletons,
         )
+    except SingletonClusterError as err:
+        # fit() speaks Python (singletons='drop'); here the user types a flag.
+        raise SurveyValidationError(err.message("--singletons drop", survey.source)) from None
     except SurveyValidationError as err:
         # fit() sees a data frame, not a file: name the file the user gave.
         raise SurveyValidationError(f"{survey.source}: {err}") from None

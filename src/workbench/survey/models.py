@@ -161,7 +161,8 @@ def fit(
         For an unknown model or an unsupported combination of options.
     SurveyValidationError
         For a formula naming columns not in ``data`` (with the closest names), an
-        outcome of text, leftover missing-value codes or singleton clusters.
+        outcome of text, leftover missing-value codes or singleton clusters
+        (:class:`~workbench.survey.validate.SingletonClusterError`).
     """
     clusters = _as_list(cluster)
     _check_model_args(model, weights, groups, clusters)

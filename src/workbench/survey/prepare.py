@@ -23,6 +23,7 @@ import pandas as pd
 import patsy
 
 from workbench.survey.validate import (
+    SingletonClusterError,
     SurveyValidationError,
     format_names,
     format_rows,
@@ -221,10 +222,10 @@ def check_singletons(
         return frame, pd.DataFrame(columns=DROP_COLUMNS)
     if policy == "error":
         ids = ", ".join(f"{frame.at[i, column]} (row {i})" for i in single[:10])
-        raise SurveyValidationError(
-            f"column {column!r}: {len(single)} cluster(s) with one respondent: {ids}"
-            f"{format_rows(single, only_more=True)}; merge them with a neighbouring cluster, "
-            "or drop them with singletons='drop' (reported)"
+        raise SingletonClusterError(
+            column,
+            f"{len(single)} cluster(s) with one respondent: {ids}"
+            f"{format_rows(single, only_more=True)}",
         )
     report = pd.DataFrame(
         [{"column": column, "reason": "cluster with one respondent", "rows": len(single)}],

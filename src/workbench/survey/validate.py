@@ -26,6 +26,36 @@ class SurveyValidationError(ValueError):
     """A survey (or a mapping file) cannot be used as it is; the message says why."""
 
 
+class SingletonClusterError(SurveyValidationError):
+    """Clusters or groups with one respondent.
+
+    ``str(err)`` tells a Python user to pass ``singletons='drop'``; :meth:`message`
+    lets the command line name its own flag (``--singletons drop``) and the file,
+    so that each user is told what to type where they are.
+
+    Examples
+    --------
+    >>> err = SingletonClusterError("village", "1 cluster(s) with one respondent: 9 (row 4)")
+    >>> str(err).endswith("drop them with singletons='drop' (reported)")
+    True
+    >>> err.message("--singletons drop", where="my.csv")[:54]
+    "my.csv: column 'village': 1 cluster(s) with one respon"
+    """
+
+    def __init__(self, column: str, detail: str) -> None:
+        self.column = column
+        self.detail = detail
+        super().__init__(self.message())
+
+    def message(self, drop: str = "singletons='drop'", where: str = "") -> str:
+        """The message, with ``drop`` as the way to drop them and ``where`` (a file) first."""
+        prefix = f"{where}: " if where else ""
+        return (
+            f"{prefix}column {self.column!r}: {self.detail}; merge them with a neighbouring "
+            f"cluster, or drop them with {drop} (reported)"
+        )
+
+
 def format_rows(rows: Sequence[object], only_more: bool = False) -> str:
     """``"rows 3, 9"`` with at most :data:`MAX_ROWS_SHOWN` listed (or just the rest count)."""
     rows = list(rows)
