@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -151,3 +153,15 @@ def test_singleton_cluster_message_gives_the_cli_flag_and_the_file(my_csv, capsy
         capsys, my_csv, "--formula", "y ~ x", "--cluster", "hh_size", "--singletons", "drop"
     )
     assert status == 0 and "cluster with one respondent in hh_size" in captured.err
+
+
+def test_json_into_a_closed_pipe_ends_quietly(my_csv):
+    """``workbench survey fit ... --json | head``: no BrokenPipeError traceback."""
+    cmd = [sys.executable, "-m", "workbench.cli", "survey", "fit", str(my_csv)]
+    proc = subprocess.Popen(
+        [*cmd, "--formula", "y ~ x", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    proc.stdout.close()  # the reader is gone before the command has printed anything
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert "BrokenPipeError" not in err and "Traceback" not in err

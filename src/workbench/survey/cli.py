@@ -7,7 +7,8 @@
     Load DATA (CSV, .dta, .sav; ``--mapping`` for a user's survey), fit and print
     a table, or with ``--json`` one JSON object with the names of the Python API.
 
-Bad input exits with status 2 and a message naming the file, column and rows.
+Bad input exits with status 2 and a message naming the file, column and rows;
+a closed output pipe (``--json | head``) ends the command quietly with status 141.
 
 Examples
 --------
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -31,6 +33,8 @@ from workbench.survey.models import MODELS
 from workbench.survey.validate import SingletonClusterError, SurveyValidationError
 
 EXIT_BAD_INPUT = 2
+EXIT_BROKEN_PIPE = 128 + 13
+"""Status of a Unix tool killed by SIGPIPE (``seq 1 100000 | head``: 141)."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -94,15 +98,37 @@ def _fit(args: argparse.Namespace) -> int:
         raise SurveyValidationError(f"{survey.source}: {err}") from None
     if args.json:
         out = {**res.to_dict(), "simulated": survey.simulated, "missing": _records(survey.report)}
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        text = json.dumps(out, ensure_ascii=False, indent=2)
     else:
         title = f"{survey.source}" + (" — SIMULATED" if survey.simulated else "")
-        print(regression_table({args.model: res}, title=title))
+        text = regression_table({args.model: res}, title=title)
+    if not _print(text):
+        return EXIT_BROKEN_PIPE
     for row in res.dropped.itertuples():
         print(
             f"workbench: dropped {row.rows} row(s): {row.reason} in {row.column}", file=sys.stderr
         )
     return 0
+
+
+def _print(text: str) -> bool:
+    """Print ``text`` to stdout; False when the reader has gone (``... --json | head``).
+
+    Unix tools end quietly when the pipe they write to is closed; Python would
+    print a BrokenPipeError traceback, and another when it flushes stdout at exit,
+    so stdout is pointed at /dev/null before returning.
+    """
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # stdout without a file descriptor
+            pass
+        return False
+    return True
 
 
 def _records(report) -> list[dict]:
