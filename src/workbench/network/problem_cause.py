@@ -55,6 +55,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import code_segments
@@ -207,12 +208,12 @@ class LinkIncidence:
 
     articles: list[str]
     edges: pd.DataFrame
-    edge: np.ndarray
-    source: np.ndarray
-    target: np.ndarray
-    relation: np.ndarray
-    source_keys: np.ndarray
-    target_keys: np.ndarray
+    edge: sparse.csc_matrix
+    source: sparse.csc_matrix
+    target: sparse.csc_matrix
+    relation: sparse.csc_matrix
+    source_keys: sparse.csc_matrix
+    target_keys: sparse.csc_matrix
     source_key_relation: np.ndarray
     target_key_relation: np.ndarray
 
@@ -227,11 +228,14 @@ class LinkIncidence:
         edges = per_doc[keys].drop_duplicates().sort_values(keys, kind="stable")
         edges = edges.reset_index(drop=True)
 
-        def incidence(frame: pd.DataFrame, cols: list[str], index: pd.DataFrame) -> np.ndarray:
+        def incidence(frame: pd.DataFrame, cols: list[str],
+                      index: pd.DataFrame) -> sparse.csc_matrix:  # fmt: skip
             pos = pd.MultiIndex.from_frame(index[cols]).get_indexer(
                 pd.MultiIndex.from_frame(frame[cols]))  # fmt: skip
-            out = np.zeros((len(arts), len(index)))
-            out[frame["doc_id"].map(row).to_numpy(dtype=np.int64), pos] = 1
+            rows = frame["doc_id"].map(row).to_numpy(dtype=np.int64)
+            out = sparse.csc_matrix((np.ones(len(rows)), (rows, pos)),
+                                    shape=(len(arts), len(index)))  # fmt: skip
+            out.data[:] = 1.0  # duplicates were summed: presence is 0/1
             return out
 
         edge = incidence(per_doc, keys, edges)
@@ -250,8 +254,7 @@ class LinkIncidence:
             pd.MultiIndex.from_frame(edges[["relation", "target"]]))  # fmt: skip
         r_of = pd.Index(rels).get_indexer(edges["relation"])
         # Per article: the relation is asserted at all (any link), for every edge column.
-        return cls(arts, edges, edge, np.minimum(s_inc, 1)[:, s_of],
-                   np.minimum(t_inc, 1)[:, t_of], np.minimum(r_inc, 1)[:, r_of],
+        return cls(arts, edges, edge, s_inc[:, s_of], t_inc[:, t_of], r_inc[:, r_of],
                    s_inc, t_inc, skeys["relation"].to_numpy(),
                    tkeys["relation"].to_numpy())  # fmt: skip
 
