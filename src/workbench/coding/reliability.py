@@ -30,6 +30,7 @@ least ``min_support`` times and appends their macro average.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import krippendorff
@@ -280,7 +281,8 @@ def unit_agreement(
             return np.full(len(weights), np.nan)
         present = (tp[:, idx] + fn[:, idx]) > 0  # a resample without the code: not averaged
         vals = np.where(present, f1[:, idx], np.nan)
-        with np.errstate(invalid="ignore"):
+        with warnings.catch_warnings():  # a resample with none of the codes: NaN, skipped
+            warnings.simplefilter("ignore", RuntimeWarning)
             return np.nanmean(vals, axis=1)
 
     out: dict = {"n": len(R), "groups": G}
