@@ -136,3 +136,15 @@ def test_unreadable_notebook_is_named(tmp_path):
     bad.write_text("not json", encoding="utf-8")
     with pytest.raises(report.NotebookExecutionError, match=r"bad\.ipynb could not be read"):
         report.execute_notebook(bad)
+
+
+def test_cli_report_says_where_the_report_is(workspace, capsys):
+    from workbench.cli import main
+
+    _write_notebook(config.NOTEBOOKS_DIR / "01_demo.ipynb",
+                    [nbformat.v4.new_markdown_cell(f"# {TITLE}")])  # fmt: skip
+    assert main(["report"]) == 0
+    captured = capsys.readouterr()
+    assert "executing the notebooks" in captured.err
+    assert f"open {config.REPORTS_DIR / 'index.html'}" in captured.err
+    assert str(config.REPORTS_DIR / "01_demo.html") in captured.out

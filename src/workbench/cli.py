@@ -174,6 +174,9 @@ def _pipeline(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from workbench.report import NotebookExecutionError, build_report
 
+    out = args.out if args.out is not None else config.REPORTS_DIR
+    # Executing the notebooks takes a while; say so, and where the result will be.
+    print(f"workbench report: executing the notebooks into {out} ...", file=sys.stderr, flush=True)
     try:
         paths = build_report(args.notebooks or None, args.out)
     except NotebookExecutionError as err:
@@ -181,6 +184,7 @@ def _report(args: argparse.Namespace) -> int:
         return 1
     for p in paths:
         print(p)
+    print(f"workbench report: open {Path(out) / 'index.html'}", file=sys.stderr)
     return 0
 
 
