@@ -68,7 +68,7 @@ def test_cooccurrence_bootstrap_is_deterministic(coding, cb):
                                     codebook_meta(cb))  # fmt: skip
     full = build(np.ones(n, dtype=np.int64))
     direct = cooccurrence_graph(coding.matrix, coding.codes, coding.units["unit_id"],
-                                EdgeFilter("jaccard", 2, alpha=0.05))  # fmt: skip
+                                EdgeFilter("jaccard", 2, alpha=0.05), codebook_meta(cb))
     assert sorted(full.edges) == sorted(direct.edges)
     kw = {"n_resamples": 15, "seed": 11, "measures": ("degree", "strength")}
     a, b = bootstrap(build, n, **kw), bootstrap(build, n, **kw)
@@ -201,11 +201,11 @@ def test_bootstrap_uses_the_article_jackknife():
 
 
 def test_seed_intervals_hold_their_estimate_or_say_why(seeds, cb):
-    # Headings counted and unit support (the old notebook's network): some estimates fall
+    # Headings, catch-alls and unit support (the old notebook's network): some estimates fall
     # outside the percentile interval of their own resamples, as C_ability's eigenvector did.
     coding = network_coding(seeds.analysis_segments(), cb, "paragraph", headings=True)
     f = EdgeFilter("jaccard", 2, alpha=0.05, support="units")
-    build, n = cooccurrence_builder(coding, f, codebook_meta(cb))
+    build, n = cooccurrence_builder(coding, f, codebook_meta(cb), catch_alls=True)
     res = bootstrap(build, n, n_resamples=200, seed=20240601)
     c = res.centrality
     assert {"method", "absent", "zero", "note", "z0", "acceleration"} <= set(c.columns)

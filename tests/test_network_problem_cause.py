@@ -86,7 +86,10 @@ def test_graph_edges_carry_quote_pairs(pairs, cb, seeds):
     assert g.is_directed() and g.graph["filter"] == "articles ≥ 2"
     assert all(d["weight"] >= 2 for *_, d in g.edges(data=True))
     assert {d["relation"] for *_, d in g.edges(data=True)} == {"cause_of", "addressed_by"}
-    u, v = "C_attribution", "P_other"
+    # The cause_of edge with the most sentence pairs (whichever codes the codebook has).
+    u, v = max(((a, b) for a, b, r in g.edges(data="relation") if r == "cause_of"),
+               key=lambda e: (g.edges[e]["n_pairs"], e))  # fmt: skip
+    assert g.edges[u, v]["n_pairs"] >= 2
     q = quote_pairs(g, u, v)
     assert len(q) == g.edges[u, v]["n_pairs"]
     orig = seeds.segments.set_index("segment_id")["text_orig"]
