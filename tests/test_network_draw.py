@@ -136,3 +136,21 @@ def test_chinese_renders_with_the_bundled_font_and_files_are_deterministic(pairs
         plt.close(again)
     for x, y, z in zip(a, b, c, strict=True):
         assert x.read_bytes() == y.read_bytes() == z.read_bytes()
+
+
+def test_cooccurrence_figure_states_its_filter_in_the_figure_language(seeds):
+    from workbench.network.draw import draw_cooccurrence, filter_text
+    from workbench.network.graph import EdgeFilter, coding_graph, network_coding
+
+    cb = load_codebook()
+    coding = network_coding(seeds.analysis_segments(), cb)
+    g = coding_graph(coding, EdgeFilter("jaccard", 2, alpha=0.05), codebook_meta(cb))
+    assert filter_text(g, "en") == g.graph["filter"]
+    assert filter_text(g, "zh") == "度量=jaccard; 支持度 ≥ 2 篇文章; BH q ≤ 0.05 (单侧超几何检验)"
+    pc = problem_cause_graph(assertions(seeds.analysis_segments(), cb), min_articles=3)
+    assert filter_text(pc, "zh") == "文章数 ≥ 3" and filter_text(pc, "en") == pc.graph["filter"]
+    fig = draw_cooccurrence(g, lang="zh")
+    try:
+        assert fig.texts[-1].get_text() == "筛选条件: " + filter_text(g, "zh")
+    finally:
+        plt.close(fig)

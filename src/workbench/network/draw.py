@@ -175,9 +175,44 @@ def _figure(g: nx.Graph, title: str | None, figsize: tuple[float, float], lang: 
     if title:
         ax.set_title(title)
     word = "筛选条件" if lang == "zh" else "Filter"
-    fig.text(0.01, 0.01, f"{word}: {g.graph.get('filter', '—')}", fontsize=8, ha="left",
+    fig.text(0.01, 0.01, f"{word}: {filter_text(g, lang)}", fontsize=8, ha="left",
              va="bottom")  # fmt: skip
     return fig, ax
+
+
+def filter_text(g: nx.Graph, lang: str = "zh") -> str:
+    """The graph's edge filter in ``lang``, rebuilt from its ``filter_*`` attributes.
+
+    Falls back to the stored ``filter`` string (English) when the attributes are
+    missing, e.g. for a graph read from an older file.
+
+    Examples
+    --------
+    >>> g = nx.Graph(filter="measure=jaccard; support ≥ 2 articles", filter_measure="jaccard",
+    ...              filter_min_support=2, filter_threshold="", filter_alpha=0.05,
+    ...              filter_top_n="", filter_support="articles")
+    >>> filter_text(g, "zh")
+    '度量=jaccard; 支持度 ≥ 2 篇文章; BH q ≤ 0.05 (单侧超几何检验)'
+    """
+    from workbench.network.graph import EdgeFilter
+    from workbench.network.problem_cause import describe_links
+
+    attrs = g.graph
+
+    def opt(key: str):
+        value = attrs.get(key, "")
+        return None if value in ("", None) else value
+
+    try:
+        if attrs.get("kind") == "problem-cause" or ("filter_min_articles" in attrs
+                                                     and "filter_measure" not in attrs):
+            return describe_links(int(attrs["filter_min_articles"]), opt("filter_alpha"), lang)
+        f = EdgeFilter(str(attrs["filter_measure"]), int(attrs["filter_min_support"]),
+                       opt("filter_threshold"), opt("filter_alpha"), opt("filter_top_n"),
+                       support=str(attrs.get("filter_support", "units")))  # fmt: skip
+        return f.describe(lang)
+    except (KeyError, ValueError, TypeError):
+        return str(attrs.get("filter", "—"))
 
 
 def draw_cooccurrence(g: nx.Graph, *, lang: str = "zh", title: str | None = None,
