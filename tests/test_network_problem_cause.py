@@ -18,6 +18,7 @@ from workbench.network.problem_cause import (
     quote_pairs,
 )
 from workbench.network.significance import bh
+from workbench.structure import section_announcements
 
 CATCH_ALLS = ("P_other", "C_other", "M_other", "C_attribution")
 
@@ -114,15 +115,16 @@ def test_unnumbered_article_falls_back_to_the_article(cb):
 
 
 def test_headings_are_not_statements_by_default(pairs, with_headings, seeds):
-    heads = set(seeds.segments.loc[seeds.segments["is_heading"], "segment_id"])
+    heads = set(seeds.segments.loc[section_announcements(seeds.segments), "segment_id"])
     p, h = pairs[True], with_headings[True]
     assert not (set(p["source_segment"]) | set(p["target_segment"])) & heads
     assert (set(h["source_segment"]) | set(h["target_segment"])) & heads
-    # Article 000's parallel items are its headings: without them the item link is gone.
+    # Article 000's parallel items are numbered headings that state a problem and a cause:
+    # they are statements, so the item link stays.
     key = ("C_ideology", "P_purpose")
     in_000 = {(s, t) for d, s, t in zip(p["doc_id"], p["source"], p["target"], strict=True)
               if d == A000}  # fmt: skip
-    assert key not in in_000
+    assert key in in_000
     # Headings still number the items: alignment is unchanged where both keep a pair.
     keys = ["doc_id", "source", "target", "source_segment", "target_segment", "relation"]
     both = p.merge(h, on=keys, suffixes=("", "_h"))

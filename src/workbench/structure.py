@@ -84,9 +84,13 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 from workbench.config import RESOURCES_DIR
 from workbench.regex_precheck import TailSearch, alternation, start_screen
@@ -453,6 +457,57 @@ def classify_roles(heading_simplified: str) -> tuple[str, ...]:
         if next_role not in roles:
             roles.append(next_role)
     return tuple(roles) if combined else (chosen[-1][2],)
+
+
+@lru_cache(maxsize=65536)
+def announces_section(heading_simplified: str) -> bool:
+    """Whether a heading only announces its section rather than stating something.
+
+    "存在的主要问题", "三、产生问题的原因分析" and "对策建议" announce (their role is in the
+    section's ``role``); "1.一些党员领导干部宗旨意识淡化…", "一是加强监督" and "问题一:政治坚定性
+    不强" state a problem or a requirement, and the gold coders' convention codes such
+    headings like sentences. A heading announces when, its numbering marker removed, it
+    is no longer than a section label (``headings.label.max_chars`` in the structure
+    resource) and names a role.
+
+    Examples
+    --------
+    >>> [announces_section(h) for h in ("存在的主要问题", "三、产生问题的原因分析", "对策建议")]
+    [True, True, True]
+    >>> [announces_section(h) for h in ("一是加强监督", "问题一:政治坚定性不强",
+    ...                                  "1.一些党员领导干部宗旨意识淡化,对群众缺乏感情")]
+    [False, False, False]
+    """
+    cfg = load_structure_config()
+    text, _family = _strip_marker(heading_simplified.strip(), cfg)
+    text = text.strip(" \t。；;：:，,、.．")
+    if not text or len(text) > cfg.raw["headings"]["label"]["max_chars"]:
+        return False
+    return bool(_role_matches(text, cfg.role_patterns))
+
+
+def section_announcements(segments: pd.DataFrame) -> np.ndarray:
+    """Which segments are headings that only announce their section (:func:`announces_section`).
+
+    These are left out when codes are counted as content (rankings, networks); every other
+    segment — body text and headings that state something — counts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> seg = pd.DataFrame({"text": ["二、存在的问题", "一是加强监督。", "要加强监督。"],
+    ...                     "is_heading": [True, True, False]})
+    >>> section_announcements(seg).tolist()
+    [True, False, False]
+    """
+    import numpy as np  # here, not at import: the parser itself works on plain str
+
+    if "is_heading" not in segments.columns:
+        return np.zeros(len(segments), dtype=bool)
+    heading = segments["is_heading"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    text = segments["text"].fillna("").astype(str).to_numpy()
+    return np.array([h and announces_section(t) for h, t in zip(heading, text, strict=True)],
+                    dtype=bool)  # fmt: skip
 
 
 def classify_role(heading_simplified: str) -> str | None:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import Coding
+from workbench.structure import section_announcements
 
 
 def frequencies(
@@ -92,8 +93,10 @@ def article_shares(
     """Share of articles asserting each code (or category), with bootstrap intervals.
 
     An article *asserts* a code when at least one of its sentences carries it, so one long
-    article counts once, like a short one. By default headings are not content (they
-    announce sections; ``headings=True`` counts them) and catch-all codes
+    article counts once, like a short one. By default headings that only announce their
+    section ("存在的主要问题", "原因分析": :func:`workbench.structure.announces_section`)
+    are not content (``headings=True`` counts them; headings that state something always
+    count) and catch-all codes
     (:attr:`Codebook.catch_alls`) are left out (``catch_alls=True`` keeps them). The
     interval is a percentile bootstrap over articles (``n_boot`` resamples with
     replacement, seeded): the articles, not the sentences, are the sampled units.
@@ -146,11 +149,12 @@ def article_shares(
         raise ValueError(f"level must be 'code' or 'category', not {level!r}")
     seg = segments[["segment_id", "doc_id", "is_heading", "text_orig"]].copy()
     seg["is_heading"] = seg["is_heading"].fillna(False).astype(bool)
+    seg["announces"] = section_announcements(segments)
     long = coding.long[["unit_id", "code"]].merge(
         seg, left_on="unit_id", right_on="segment_id", how="inner"
     )
     if not headings:
-        long = long[~long["is_heading"]]
+        long = long[~long["announces"]]
     keep = set(codebook.ids if catch_alls else codebook.specific_ids)
     long = long[long["code"].isin(keep)]
     category_of = {c.id: c.category for c in codebook.codes}

@@ -58,6 +58,7 @@ from scipy import sparse
 
 from workbench.network.measures import MEASURES, pair_table
 from workbench.network.significance import add_significance
+from workbench.structure import section_announcements
 
 if TYPE_CHECKING:
     from workbench.coding.codebook import Codebook
@@ -391,30 +392,32 @@ def cooccurrence_graph(
 
 
 def content_segments(segments: pd.DataFrame, *, headings: bool = False) -> pd.DataFrame:
-    """The segments a network counts as content: without headings unless ``headings``.
+    """The segments a network counts as content: without section announcements.
 
-    Headings (``is_heading``) announce sections — their role and numbering stay in
-    the other segments' ``section`` and ``role`` — but are not statements of the
-    text; ``headings=True`` returns every segment.
+    Headings that only announce their section ("存在的主要问题", "三、原因分析":
+    :func:`workbench.structure.announces_section`) are not statements of the text —
+    their role and numbering stay in the other segments' ``section`` and ``role``;
+    headings that state something ("1.一些干部宗旨意识淡化…") count, as the gold coders
+    code them. ``headings=True`` returns every segment.
 
     Examples
     --------
-    >>> seg = pd.DataFrame({"segment_id": ["h", "s"], "is_heading": [True, False]})
+    >>> seg = pd.DataFrame({"segment_id": ["h", "i", "s"], "is_heading": [True, True, False],
+    ...                     "text": ["二、存在的问题", "一是宗旨意识淡化", "要加强监督。"]})
     >>> content_segments(seg)["segment_id"].tolist()
-    ['s']
+    ['i', 's']
     """
     if headings or "is_heading" not in segments.columns:
         return segments
-    flag = segments["is_heading"].astype("boolean").fillna(False).astype(bool)
-    return segments[~flag.to_numpy()].reset_index(drop=True)
+    return segments[~section_announcements(segments)].reset_index(drop=True)
 
 
 def network_coding(segments: pd.DataFrame, codebook: Codebook, unit: str = "paragraph", *,
                    headings: bool = False) -> Coding:  # fmt: skip
-    """Code ``segments`` at ``unit`` for a network: heading segments left out by default.
+    """Code ``segments`` at ``unit`` for a network: section announcements left out by default.
 
-    A unit made of a heading alone disappears; a paragraph that opens with a
-    heading keeps its other sentences. ``headings=True`` codes every segment
+    A unit made of an announcing heading alone (:func:`content_segments`) disappears; a
+    paragraph that opens with one keeps its other sentences. ``headings=True`` codes every segment
     (the same as :func:`workbench.coding.coder.code_segments`).
 
     Examples
@@ -424,8 +427,8 @@ def network_coding(segments: pd.DataFrame, codebook: Codebook, unit: str = "para
     ...     "segment_id": ["d/a1/p1/s1", "d/a1/p2/s1"], "doc_id": ["d/a1"] * 2,
     ...     "paragraph_id": ["d/a1/p1", "d/a1/p2"], "section": ["1", "1"],
     ...     "role": ["cause"] * 2, "is_heading": [True, False],
-    ...     "text": ["监督弱化", "一些地方监督弱化,考核不力。"],
-    ...     "text_orig": ["监督弱化", "一些地方监督弱化,考核不力。"]})
+    ...     "text": ["二、原因分析", "一些地方监督弱化,考核不力。"],
+    ...     "text_orig": ["二、原因分析", "一些地方监督弱化,考核不力。"]})
     >>> network_coding(seg, load_codebook()).units["unit_id"].tolist()
     ['d/a1/p2']
     """

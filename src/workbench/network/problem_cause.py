@@ -19,10 +19,12 @@ Weight = the number of distinct articles asserting the link (de-duplicate the
 segments first, :meth:`Corpus.analysis_segments`, so a reposted article does not
 count twice); evidence = the sentence pairs, with their quotes.
 
-What counts. Heading sentences (``is_heading``) are not statements: their codes
-are left out by default (``headings=True`` keeps them), though headings still
-number the items used for alignment. Catch-all codes (:attr:`Codebook.catch_alls`)
-are left out by default (``catch_alls=True`` keeps them).
+What counts. Headings that only announce their section ("存在的主要问题", "原因分析":
+:func:`workbench.structure.announces_section`) are not statements: their codes are
+left out by default (``headings=True`` keeps them), though headings still number the
+items used for alignment; numbered headings that state a problem or a cause count.
+Catch-all codes (:attr:`Codebook.catch_alls`) are left out by default (``catch_alls=True``
+keeps them).
 
 Significance. Is a link asserted by more articles than chance? Among the ``N``
 articles asserting any link of the relation, ``n_s`` have the source code on the
@@ -59,6 +61,7 @@ from scipy import sparse
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import code_segments
+from workbench.structure import section_announcements
 
 #: (relation, source role, target role).
 RELATIONS = {
@@ -106,9 +109,8 @@ def coded_sentences(segments: pd.DataFrame, codebook: Codebook, *, headings: boo
         left_on="unit_id", right_on="segment_id", how="left",
     )  # fmt: skip
     keep = hits["category"] == hits["role"]
-    if not headings and "is_heading" in seg.columns:
-        flag = seg["is_heading"].astype("boolean").fillna(False).astype(bool)
-        heads = set(seg.loc[flag.to_numpy(), "segment_id"])
+    if not headings:
+        heads = set(seg.loc[section_announcements(seg), "segment_id"])
         keep &= ~hits["segment_id"].isin(heads)
     if not catch_alls:
         keep &= ~hits["code"].isin(codebook.catch_alls)
