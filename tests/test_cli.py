@@ -148,3 +148,41 @@ def test_skip_bad_reports_each_skip_once_without_the_skip_advice(tmp_path, capsy
     assert "pass --skip-bad" not in printed
     assert "skipped 3 of 4 input(s)" in captured.err
     assert f"{paths['empty'].as_posix()}: skipped" in captured.out
+
+
+def test_code_on_a_corpus_instead_of_its_table_is_a_clear_error(tmp_path, capsys):
+    import zipfile
+
+    archive = tmp_path / "my.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("a.txt", "干部要深入基层。")
+    assert main(["code", "--corpus", str(archive), "--out", str(tmp_path / "c.parquet")]) == 2
+    err = capsys.readouterr().err
+    assert f"{archive}: not a segments table" in err and "workbench corpus build" in err
+    assert "Traceback" not in err
+
+
+def test_unexpected_errors_keep_their_traceback_and_ask_for_a_report(monkeypatch, capsys):
+    import workbench.cli as cli
+
+    def boom(args):
+        raise RuntimeError("internal invariant broken")
+
+    monkeypatch.setattr(cli, "_dispatch", boom)
+    assert cli.main(["codebook", "show"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "internal invariant broken" in err
+    assert "please report it" in err
+
+
+def test_user_errors_from_any_command_exit_2(monkeypatch, capsys):
+    import workbench.cli as cli
+    from workbench.coding.sheets import SheetError
+
+    def bad(args):
+        raise SheetError("sheet.csv: row 3, column 'codes': unknown code 'X'")
+
+    monkeypatch.setattr(cli, "_dispatch", bad)
+    assert cli.main(["codebook", "show"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "workbench: sheet.csv: row 3, column 'codes': unknown code 'X'"

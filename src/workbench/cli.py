@@ -188,9 +188,62 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+#: A user's mistakes: exit status 2 and the message, no traceback. Named by module so that
+#: the handler imports nothing (a command that never loaded a module cannot raise its error).
+_USER_ERRORS = (
+    "workbench.readers:ReadError", "workbench.metadata:MetadataError",
+    "workbench.coding.codebook:CodebookError", "workbench.coding.sheets:SheetError",
+    "workbench.coding.learn:ModelError", "workbench.survey.validate:SurveyValidationError",
+)  # fmt: skip
+
+
+def _is_user_error(err: BaseException) -> bool:
+    if isinstance(err, FileNotFoundError | IsADirectoryError | NotADirectoryError
+                  | PermissionError):  # fmt: skip
+        return True
+    for spec in _USER_ERRORS:
+        module, name = spec.split(":")
+        loaded = sys.modules.get(module)
+        if loaded is not None and isinstance(err, getattr(loaded, name)):
+            return True
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``workbench`` console script."""
+    """Entry point of the ``workbench`` console script.
+
+    One handler for every command: a user's mistake (a file that cannot be read, a bad
+    codebook, sheet, model, metadata or survey file) prints its message and exits 2; output
+    into a closed pipe (``… | head``) stops quietly with 141, as Unix tools do; anything else
+    keeps its traceback and asks to be reported (exit 1).
+    """
     args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:
+        if _is_user_error(err):
+            print(f"workbench: {err}", file=sys.stderr)
+            return 2
+        import traceback
+
+        traceback.print_exc()
+        print(f"workbench: unexpected error ({type(err).__name__}). This is a bug, not your "
+              "mistake: please report it with the command you ran and the traceback above.",
+              file=sys.stderr)  # fmt: skip
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "corpus":
         return _corpus(args)
     if args.command == "survey":

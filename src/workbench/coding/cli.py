@@ -85,7 +85,21 @@ def _segments(path: Path | None, dedup: bool = True) -> tuple[pd.DataFrame, dict
     if path is None:
         corpus = load_corpus()
         return corpus.analysis_segments(dedup=dedup), corpus.checksums()
-    seg = pd.read_parquet(path)
+    try:
+        seg = pd.read_parquet(path)
+    except FileNotFoundError:
+        raise
+    except Exception as err:  # pyarrow raises ArrowInvalid/OSError for a file that is not Parquet
+        from workbench.coding.sheets import SheetError
+
+        raise SheetError(
+            f"{path}: not a segments table ({type(err).__name__}); give the .parquet that "
+            "`workbench corpus build CORPUS --out SEG.parquet` writes, not the corpus itself"
+        ) from None
+    if "segment_id" not in seg.columns:
+        from workbench.coding.sheets import SheetError
+
+        raise SheetError(f"{path}: no 'segment_id' column; is it a `workbench corpus build` table?")
     if dedup and "dup_of" in seg.columns:
         # Article-level duplicates are not visible in a segments file alone; the
         # paragraph/sentence marks are, and are what analysis_segments also uses.
