@@ -75,7 +75,9 @@ def test_traditional_source_codes_like_simplified(seeds):
             "field 'rules.any[0].roles': unknown role",
         ),
         (lambda r: r["codes"][0].update(category="idea"), "field 'category'"),
+        (lambda r: r["codes"][0].pop("definition"), "'P_purpose', field 'definition': missing"),
         (lambda r: r["codes"][0].pop("examples"), "field 'examples': missing"),
+        (lambda r: r["polarity"].update(window=0), "field 'polarity.window'"),
         (lambda r: r.update(extra=1), "field 'extra'"),
     ],
 )
@@ -85,16 +87,45 @@ def test_malformed_codebook_names_code_and_field(raw, mutate, needle):
     with pytest.raises(CodebookError) as err:
         parse_codebook(bad, "bad.yaml")
     assert needle in str(err.value)
+    # one error: one line, worded as before errors were collected
+    assert err.value.errors == (str(err.value),) and "\n" not in str(err.value)
 
 
-def test_unknown_rule_key_and_set_are_reported(raw):
+def test_every_error_is_reported_in_one_run(raw):
     bad = copy.deepcopy(raw)
-    bad["codes"][2]["rules"] = [{"any": ["走访"], "within": 3}]
-    with pytest.raises(CodebookError, match=r"code 'P_formalism', field 'rules.any\[0\]'"):
-        parse_codebook(bad)
-    bad["codes"][2]["rules"] = [{"set": "nope"}]
-    with pytest.raises(CodebookError, match="unknown term set 'nope'"):
-        parse_codebook(bad)
+    bad["codes"][0]["colour"] = "red"  # an unknown key
+    bad["codes"][3].pop("label_en")  # a missing field
+    bad["codes"][5]["rules"] = [{"regex": "(("}, "ok", {"set": "nope"}]  # two bad rules
+    bad["codes"][7]["category"] = "idea"  # an unknown category
+    bad["codes"][8]["id"] = "P_purpose"  # a duplicate id
+    bad["codes"][9]["id"] = "9x"  # a bad id
+    with pytest.raises(CodebookError) as err:
+        parse_codebook(bad, "bad.yaml")
+    message = str(err.value)
+    ids = [c["id"] for c in raw["codes"]]
+    expected = [
+        f"code '{ids[0]}', field 'colour': unknown key",
+        f"code '{ids[3]}', field 'label_en': missing",
+        f"code '{ids[5]}', field 'rules.any[0].regex': bad regular expression",
+        f"code '{ids[5]}', field 'rules.any[2].set': unknown term set 'nope'",
+        f"code '{ids[7]}', field 'category': unknown category 'idea'",
+        "code 'P_purpose', field 'id': duplicate id",
+        "code '9x', field 'id': needs an identifier",
+    ]
+    assert message.startswith(f"bad.yaml: {len(expected)} errors in the codebook:\n")
+    positions = [message.find(e) for e in expected]
+    assert all(p > 0 for p in positions), message
+    assert positions == sorted(positions)  # in the order of the file
+    assert len(err.value.errors) == len(expected)
+    assert all(e.startswith("bad.yaml") for e in err.value.errors)
+
+
+def test_a_malformed_set_is_reported_once(raw):
+    bad = copy.deepcopy(raw)
+    bad["sets"]["modal"] = []  # used by dozens of rules
+    with pytest.raises(CodebookError) as err:
+        parse_codebook(bad, "bad.yaml")
+    assert err.value.errors == ("bad.yaml, field 'sets.modal': needs a non-empty list of terms",)
 
 
 def test_residual_codes_fire_only_without_a_specific_code(seeds):

@@ -135,3 +135,29 @@ def test_cli_bad_codebook(tmp_path, capsys):
     assert "field 'categories'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["code", "--unit", "chapter", "--out", "x.csv"])
+
+
+def test_cli_bad_codebook_lists_every_error(tmp_path, capsys):
+    text = config.CODEBOOK.read_text(encoding="utf-8")
+    bad = tmp_path / "cb.yaml"
+    three = (
+        text.replace("  - id: P_ability\n", "  - id: P_ability\n    colour: red\n", 1)
+        .replace("    category: problem\n    label_zh: 走马观花", "    category: idea\n"
+                 "    label_zh: 走马观花", 1)
+        .replace('{regex: "^\\\\s*第', '{regex: "((^\\\\s*第', 1)
+    )  # fmt: skip
+    assert three.count("colour") == 1 and "category: idea" in three and '"((^' in three
+    bad.write_text(three, encoding="utf-8")
+    assert main(["code", "--codebook", str(bad), "--out", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "3 errors in the codebook" in err
+    # the regex is a YAML anchor (reg_article) that every problem code reuses: one error
+    assert "; the same error in codes 'P_ability', 'P_formalism'" in err
+    for needle in (
+        "code 'P_ability', field 'colour': unknown key",
+        "code 'P_formalism', field 'category': unknown category 'idea'",
+        "code 'P_purpose', field 'rules.any[0].all[1].not.regex': bad regular expression",
+    ):
+        assert needle in err, err
+    assert main(["codebook", "show", "--codebook", str(bad)]) == 2
+    assert "3 errors in the codebook" in capsys.readouterr().err

@@ -4,8 +4,9 @@ A codebook has four categories — ``problem``, ``cause``, ``countermeasure`` an
 ``liaison`` (liaison mechanisms) — and codes, each with an id, a category,
 Chinese and English labels, a definition, inclusion and exclusion notes, rules
 (:mod:`workbench.coding.rules`) and example quotes from the corpus. Validation is
-strict: an unknown key, a duplicate id, a bad regex, an empty rule or an unknown
-role stops loading with a :class:`CodebookError` naming the code and the field.
+strict and complete: every unknown key, missing field, bad or duplicate id, unknown category
+and bad rule or regex is collected, and loading stops with one
+:class:`CodebookError` listing them all, each naming the code and the field.
 
 Examples
 --------
@@ -23,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -40,10 +42,50 @@ CODE_KEYS = (
     "rules", "examples", "catch_all",
 )  # fmt: skip
 REQUIRED_CODE_KEYS = ("id", "category", "label_zh", "label_en", "definition", "rules", "examples")
+TEXT_KEYS = ("label_zh", "label_en", "definition", "include", "exclude")
 
 
 class CodebookError(ValueError):
-    """A malformed codebook. The message names the file, the code and the field."""
+    """A malformed codebook. The message names the file, the code and the field.
+
+    Parameters
+    ----------
+    message : str
+        The whole message.
+    errors : sequence of str, optional
+        Every error found, one line each (default: ``message`` alone).
+
+    Attributes
+    ----------
+    errors : tuple of str
+        Every error found, in the order of the file.
+    """
+
+    def __init__(self, message: str, errors: Sequence[str] | None = None) -> None:
+        super().__init__(message)
+        self.errors: tuple[str, ...] = tuple(errors) if errors else (message,)
+
+    @classmethod
+    def collect(cls, source: str, errors: Sequence[str]) -> CodebookError:
+        """One error for all of ``errors``: a single one as it is, several as a numbered list.
+
+        Parameters
+        ----------
+        source : str
+            The codebook's name, which starts each message (left out of the list's lines).
+        errors : sequence of str
+            The messages, at least one.
+
+        Returns
+        -------
+        CodebookError
+            With ``errors`` set.
+        """
+        if len(errors) == 1:
+            return cls(errors[0])
+        lines = [e[len(source) :].lstrip(", ") if e.startswith(source) else e for e in errors]
+        listed = "\n".join(f"  {i}. {line}" for i, line in enumerate(lines, 1))
+        return cls(f"{source}: {len(errors)} errors in the codebook:\n{listed}", errors)
 
 
 @dataclass(frozen=True)
@@ -136,30 +178,33 @@ class Codebook:
         ]
 
 
-def _fail(where: str, field_: str, message: str) -> CodebookError:
-    return CodebookError(f"{where}, field {field_!r}: {message}")
+def _msg(where: str, field_: str, message: str) -> str:
+    return f"{where}, field {field_!r}: {message}"
 
 
-def _text(raw: dict[str, Any], key: str, where: str, required: bool) -> str:
+def _text(raw: dict[str, Any], key: str, where: str, required: bool, errors: list[str]) -> str:
     value = raw.get(key, "")
     if value is None:
         value = ""
     if not isinstance(value, str) or (required and not value.strip()):
-        raise _fail(where, key, f"needs a non-empty string, got {value!r}")
+        errors.append(_msg(where, key, f"needs a non-empty string, got {value!r}"))
+        return ""
     return value.strip()
 
 
-def _categories(raw: Any, where: str) -> dict[str, dict[str, str]]:
+def _categories(raw: Any, where: str, errors: list[str]) -> dict[str, dict[str, str]]:
     if not isinstance(raw, dict) or sorted(raw) != sorted(CATEGORIES):
         got = sorted(raw) if isinstance(raw, dict) else raw
-        raise _fail(where, "categories", f"needs exactly {list(CATEGORIES)}, got {got}")
+        errors.append(_msg(where, "categories", f"needs exactly {list(CATEGORIES)}, got {got}"))
+        return {}
     out = {}
     for cat, entry in raw.items():
+        at = f"{where} category {cat!r}"
         if not isinstance(entry, dict):
-            raise _fail(f"{where} category {cat!r}", "label_zh", "needs a mapping")
+            errors.append(_msg(at, "label_zh", "needs a mapping"))
+            continue
         out[cat] = {
-            k: _text(entry, k, f"{where} category {cat!r}", True)
-            for k in ("label_zh", "label_en", "definition")
+            k: _text(entry, k, at, True, errors) for k in ("label_zh", "label_en", "definition")
         }
     return out
 
@@ -168,117 +213,225 @@ def _term_list_ok(words: Any) -> bool:
     return isinstance(words, list) and bool(words) and all(isinstance(w, str) and w for w in words)
 
 
-def _cues(raw: Any, where: str) -> Cues:
+def _cues(raw: Any, where: str, errors: list[str]) -> Cues:
     if not isinstance(raw, dict):
-        raise _fail(where, "polarity", "needs a mapping with window, negative, prescriptive")
+        errors.append(
+            _msg(where, "polarity", "needs a mapping with window, negative, prescriptive")
+        )
+        return Cues()
+    unknown = sorted(set(raw) - {"window", "negative", "prescriptive"})
+    if unknown:
+        allowed = ["window", "negative", "prescriptive"]
+        errors.append(_msg(where, f"polarity.{unknown[0]}", f"unknown key; allowed: {allowed}"))
     window = raw.get("window")
     if not isinstance(window, int) or isinstance(window, bool) or window < 1:
-        raise _fail(where, "polarity.window", f"needs a positive integer, got {window!r}")
-    lists = {}
+        errors.append(_msg(where, "polarity.window", f"needs a positive integer, got {window!r}"))
+        window = 6
+    lists: dict[str, tuple[str, ...]] = {}
     for key in ("negative", "prescriptive"):
         words = raw.get(key)
         if not _term_list_ok(words):
-            raise _fail(where, f"polarity.{key}", "needs a non-empty list of terms")
+            errors.append(_msg(where, f"polarity.{key}", "needs a non-empty list of terms"))
+            words = []
         lists[key] = tuple(words)
     return Cues(negative=lists["negative"], prescriptive=lists["prescriptive"], window=window)
 
 
-def _sets(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
+def _sets(raw: Any, where: str, errors: list[str]) -> tuple[dict[str, tuple[str, ...]], set[str]]:
+    """The valid term sets, and the names of the invalid ones (already reported)."""
     if raw is None:
-        return {}
+        return {}, set()
     if not isinstance(raw, dict):
-        raise _fail(where, "sets", "needs a mapping of name -> list of terms")
+        errors.append(_msg(where, "sets", "needs a mapping of name -> list of terms"))
+        return {}, set()
+    good, bad = {}, set()
     for name, words in raw.items():
-        if not _term_list_ok(words):
-            raise _fail(where, f"sets.{name}", "needs a non-empty list of terms")
-    return {name: tuple(words) for name, words in raw.items()}
+        if _term_list_ok(words):
+            good[name] = tuple(words)
+        else:
+            errors.append(_msg(where, f"sets.{name}", "needs a non-empty list of terms"))
+            bad.add(name)
+    return good, bad
 
 
-def _flag(raw: dict[str, Any], key: str, where: str) -> bool:
+def _flag(raw: dict[str, Any], key: str, where: str, errors: list[str]) -> bool:
     value = raw.get(key, False)
     if not isinstance(value, bool):
-        raise _fail(where, key, f"needs true or false, got {value!r}")
+        errors.append(_msg(where, key, f"needs true or false, got {value!r}"))
+        return False
     return value
 
 
-def _code(raw: Any, index: int, cues: Cues, sets: dict[str, tuple[str, ...]], src: str) -> Code:
+@dataclass
+class _RuleContext:
+    """What rules compile against, and the rule errors reported so far."""
+
+    cues: Cues
+    sets: dict[str, tuple[str, ...]]
+    #: message -> (index of the reported error, its field, the codes with it since and
+    #: their fields). A rule shared through a YAML alias fails in every code using it,
+    #: and is reported once.
+    seen: dict[str, tuple[int, str, list[tuple[str, str]]]] = field(default_factory=dict)
+
+    def report(self, where: str, path: str, message: str, errors: list[str]) -> None:
+        """Add one rule error, or note the code beside the same error reported earlier."""
+        if message in self.seen:
+            self.seen[message][2].append((where, path))
+            return
+        self.seen[message] = (len(errors), path, [])
+        errors.append(_msg(where, path, message))
+
+    def annotate(self, errors: list[str], source: str) -> None:
+        """Name, after each rule error, the other codes where it recurs."""
+        for index, path, others in self.seen.values():
+            if not others:
+                continue
+            names = [
+                where[len(source) :].strip().removeprefix("code ")
+                + ("" if other == path else f" ({other!r})")
+                for where, other in others
+            ]
+            codes = "codes" if len(names) > 1 else "code"
+            errors[index] += f"; the same error in {codes} {', '.join(names)}"
+
+
+def _rule(rules: Any, where: str, ctx: _RuleContext, errors: list[str]) -> Node | None:
+    """Compile a code's rules; report the first error of each rule that fails."""
+    if not isinstance(rules, list) or not rules:
+        errors.append(_msg(where, "rules", "needs a non-empty list of rules"))
+        return None
+    try:
+        return compile_rule({"any": rules}, cues=ctx.cues, sets=ctx.sets, path="rules")
+    except RuleError as err:
+        first = err
+    found = []
+    for i, item in enumerate(rules):  # each rule on its own, to report every bad one
+        try:
+            compile_rule(item, cues=ctx.cues, sets=ctx.sets, path=f"rules.any[{i}]")
+        except RuleError as err:
+            found.append(err)
+    for e in found or [first]:
+        ctx.report(where, e.path, e.message, errors)
+    return None
+
+
+def _code(
+    raw: Any,
+    index: int,
+    ctx: _RuleContext,
+    src: str,
+    errors: list[str],
+) -> Code | None:
+    """One code, or ``None`` after reporting everything wrong with it."""
     if not isinstance(raw, dict):
-        raise _fail(f"{src} code #{index + 1}", "id", "a code must be a mapping")
+        errors.append(_msg(f"{src} code #{index + 1}", "id", "a code must be a mapping"))
+        return None
+    before = len(errors)
     code_id = raw.get("id")
     where = f"{src} code {code_id!r}" if code_id else f"{src} code #{index + 1}"
-    unknown = sorted(set(raw) - set(CODE_KEYS))
-    if unknown:
-        raise _fail(where, unknown[0], f"unknown key; allowed: {list(CODE_KEYS)}")
+    for key in sorted(set(raw) - set(CODE_KEYS)):
+        errors.append(_msg(where, key, f"unknown key; allowed: {list(CODE_KEYS)}"))
     for key in REQUIRED_CODE_KEYS:
         if key not in raw:
-            raise _fail(where, key, "missing")
-    if not isinstance(code_id, str) or not code_id.isidentifier():
-        raise _fail(where, "id", f"needs an identifier such as P_oversight, got {code_id!r}")
-    if raw["category"] not in CATEGORIES:
-        cat = raw["category"]
-        raise _fail(where, "category", f"unknown category {cat!r}; use {list(CATEGORIES)}")
-    rules = raw["rules"]
-    if not isinstance(rules, list) or not rules:
-        raise _fail(where, "rules", "needs a non-empty list of rules")
-    try:
-        rule = compile_rule({"any": rules}, cues=cues, sets=sets, path="rules")
-    except RuleError as err:
-        raise _fail(where, err.path, err.message) from None
-    examples = raw["examples"]
-    if not _term_list_ok(examples):
-        raise _fail(where, "examples", "needs a non-empty list of quotes from the corpus")
+            errors.append(_msg(where, key, "missing"))
+    if "id" in raw and (not isinstance(code_id, str) or not code_id.isidentifier()):
+        errors.append(
+            _msg(where, "id", f"needs an identifier such as P_oversight, got {code_id!r}")
+        )
+    category = raw.get("category")
+    if "category" in raw and category not in CATEGORIES:
+        unknown_cat = f"unknown category {category!r}; use {list(CATEGORIES)}"
+        errors.append(_msg(where, "category", unknown_cat))
+    rule = _rule(raw["rules"], where, ctx, errors) if "rules" in raw else None
+    examples = raw.get("examples")
+    if "examples" in raw and not _term_list_ok(examples):
+        errors.append(_msg(where, "examples", "needs a non-empty list of quotes from the corpus"))
+    labels = {
+        k: _text(raw, k, where, k in REQUIRED_CODE_KEYS, errors) for k in TEXT_KEYS if k in raw
+    }
+    catch_all = _flag(raw, "catch_all", where, errors)
+    if len(errors) > before or rule is None:
+        return None
     return Code(
         id=code_id,
-        category=raw["category"],
-        label_zh=_text(raw, "label_zh", where, True),
-        label_en=_text(raw, "label_en", where, True),
-        definition=_text(raw, "definition", where, True),
-        include=_text(raw, "include", where, False),
-        exclude=_text(raw, "exclude", where, False),
+        category=category,
+        label_zh=labels["label_zh"],
+        label_en=labels["label_en"],
+        definition=labels["definition"],
+        include=labels.get("include", ""),
+        exclude=labels.get("exclude", ""),
         examples=tuple(examples),
         rule=rule,
-        raw_rules=tuple(rules),
-        catch_all=_flag(raw, "catch_all", where),
+        raw_rules=tuple(raw["rules"]),
+        catch_all=catch_all,
     )
 
 
 def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
     """Validate a parsed YAML document and compile it into a :class:`Codebook`.
 
+    Every error is collected before anything is raised, so one run lists them all.
+
+    Parameters
+    ----------
+    raw : Any
+        The parsed YAML document.
+    source : str
+        The file's name, used in the messages.
+
+    Returns
+    -------
+    Codebook
+        The validated, compiled codebook.
+
     Raises
     ------
     CodebookError
-        Naming the source, the code (id or position) and the field at fault.
+        Naming the source, the code (id or position) and the field at fault — one
+        error as one line, several as a count and one line each (all in ``errors``).
 
     Examples
     --------
-    >>> parse_codebook({"codes": []}, "x.yaml")  # doctest: +ELLIPSIS
+    >>> parse_codebook({"codes": [{"id": "P_x"}]}, "x.yaml")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    workbench.coding.codebook.CodebookError: x.yaml, field 'categories': needs exactly ...
+    workbench.coding.codebook.CodebookError: x.yaml: 8 errors in the codebook:
+      1. field 'categories': needs exactly ...
+      2. field 'polarity': needs a mapping with window, negative, prescriptive
+      3. code 'P_x', field 'category': missing
+    ...
     """
     if not isinstance(raw, dict):
         raise CodebookError(f"{source}: a codebook is a YAML mapping")
-    unknown = sorted(set(raw) - set(TOP_KEYS))
-    if unknown:
-        raise _fail(source, unknown[0], f"unknown top-level key; allowed: {list(TOP_KEYS)}")
-    categories = _categories(raw.get("categories"), source)
-    cues = _cues(raw.get("polarity"), source)
-    sets = _sets(raw.get("sets"), source)
+    errors: list[str] = []
+    for key in sorted(set(raw) - set(TOP_KEYS)):
+        errors.append(_msg(source, key, f"unknown top-level key; allowed: {list(TOP_KEYS)}"))
+    categories = _categories(raw.get("categories"), source, errors)
+    cues = _cues(raw.get("polarity"), source, errors)
+    sets, bad_sets = _sets(raw.get("sets"), source, errors)
+    # A set already reported as malformed is not reported again by every rule using it.
+    ctx = _RuleContext(cues, {**sets, **{name: ("\ufffd",) for name in bad_sets}})
     codes_raw = raw.get("codes")
+    codes: list[Code | None] = []
     if not isinstance(codes_raw, list) or not codes_raw:
-        raise _fail(source, "codes", "needs a non-empty list of codes")
-    codes = [_code(c, i, cues, sets, source) for i, c in enumerate(codes_raw)]
+        errors.append(_msg(source, "codes", "needs a non-empty list of codes"))
+        codes_raw = []
     seen: set[str] = set()
-    for c in codes:
-        if c.id in seen:
-            raise _fail(f"{source} code {c.id!r}", "id", "duplicate id")
-        seen.add(c.id)
+    for i, c in enumerate(codes_raw):
+        codes.append(_code(c, i, ctx, source, errors))
+        code_id = c.get("id") if isinstance(c, dict) else None
+        if isinstance(code_id, str) and code_id.isidentifier():
+            if code_id in seen:
+                errors.append(_msg(f"{source} code {code_id!r}", "id", "duplicate id"))
+            seen.add(code_id)
+    if errors:
+        ctx.annotate(errors, source)
+        raise CodebookError.collect(source, errors)
     return Codebook(
         version=str(raw.get("version", "")),
         title=str(raw.get("title", "")),
         categories=categories,
-        codes=tuple(codes),
+        codes=tuple(c for c in codes if c is not None),
         cues=cues,
         sets=sets,
         path=source,
