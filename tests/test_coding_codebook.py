@@ -76,7 +76,7 @@ def test_traditional_source_codes_like_simplified(seeds):
         ),
         (lambda r: r["codes"][0].update(category="idea"), "field 'category'"),
         (lambda r: r["codes"][0].pop("definition"), "'P_purpose', field 'definition': missing"),
-        (lambda r: r["codes"][0].pop("examples"), "field 'examples': missing"),
+        (lambda r: r["codes"][0].update(examples="x"), "field 'examples': needs a list"),
         (lambda r: r["polarity"].update(window=0), "field 'polarity.window'"),
         (lambda r: r.update(extra=1), "field 'extra'"),
     ],
@@ -126,6 +126,28 @@ def test_a_malformed_set_is_reported_once(raw):
     with pytest.raises(CodebookError) as err:
         parse_codebook(bad, "bad.yaml")
     assert err.value.errors == ("bad.yaml, field 'sets.modal': needs a non-empty list of terms",)
+
+
+def test_examples_and_polarity_are_optional(raw):
+    no_examples = copy.deepcopy(raw)
+    for code in no_examples["codes"]:
+        code.pop("examples")
+    no_examples["codes"][1]["examples"] = []
+    cb = parse_codebook(no_examples, "mine.yaml")
+    assert all(c.examples == () for c in cb.codes) and cb.table()[0]["examples"] == 0
+    mine = {
+        "categories": raw["categories"],
+        "codes": [{"id": "L_visit", "category": "liaison", "label_zh": "走访", "label_en": "Visits",
+                   "definition": "干部走访群众。", "rules": [["走访", "入户"]]}],
+    }  # fmt: skip
+    cb = parse_codebook(mine, "mine.yaml")
+    assert [c.id for c in cb.match("干部常走访群众。")] == ["L_visit"]
+    # without a polarity section, a rule that uses polarity is an error naming where
+    mine["codes"][0]["rules"] = ["走访", {"any": [{"set": "s", "polarity": "negative"}]}]
+    mine["sets"] = {"s": ["监督"]}
+    where = r"code 'L_visit', field 'rules.any\[1\].any\[0\].polarity': uses polarity, but"
+    with pytest.raises(CodebookError, match=where):
+        parse_codebook(mine, "mine.yaml")
 
 
 def test_residual_codes_fire_only_without_a_specific_code(seeds):

@@ -3,8 +3,10 @@
 A codebook has four categories — ``problem``, ``cause``, ``countermeasure`` and
 ``liaison`` (liaison mechanisms) — and codes, each with an id, a category,
 Chinese and English labels, a definition, inclusion and exclusion notes, rules
-(:mod:`workbench.coding.rules`) and example quotes from the corpus. Validation is
-strict and complete: every unknown key, missing field, bad or duplicate id, unknown category
+(:mod:`workbench.coding.rules`) and, optionally, example quotes from the corpus.
+The ``polarity`` section (cue words for ``polarity:`` in rules) and ``sets`` are
+optional too; a rule that uses polarity needs the section. Validation is strict and
+complete: every unknown key, missing field, bad or duplicate id, unknown category
 and bad rule or regex is collected, and loading stops with one
 :class:`CodebookError` listing them all, each naming the code and the field.
 
@@ -41,7 +43,7 @@ CODE_KEYS = (
     "id", "category", "label_zh", "label_en", "definition", "include", "exclude",
     "rules", "examples", "catch_all",
 )  # fmt: skip
-REQUIRED_CODE_KEYS = ("id", "category", "label_zh", "label_en", "definition", "rules", "examples")
+REQUIRED_CODE_KEYS = ("id", "category", "label_zh", "label_en", "definition", "rules")
 TEXT_KEYS = ("label_zh", "label_en", "definition", "include", "exclude")
 
 
@@ -213,7 +215,10 @@ def _term_list_ok(words: Any) -> bool:
     return isinstance(words, list) and bool(words) and all(isinstance(w, str) and w for w in words)
 
 
-def _cues(raw: Any, where: str, errors: list[str]) -> Cues:
+def _cues(raw: Any, where: str, errors: list[str]) -> Cues | None:
+    """The polarity cues, or ``None`` when the codebook has no ``polarity`` section."""
+    if raw is None:
+        return None
     if not isinstance(raw, dict):
         errors.append(
             _msg(where, "polarity", "needs a mapping with window, negative, prescriptive")
@@ -262,11 +267,30 @@ def _flag(raw: dict[str, Any], key: str, where: str, errors: list[str]) -> bool:
     return value
 
 
+def _polarity_path(raw: Any, path: str) -> str | None:
+    """Where a rule first uses ``polarity`` (a path as :func:`compile_rule` writes it)."""
+    if isinstance(raw, list):  # a bare list is any: [...]
+        for i, item in enumerate(raw):
+            if found := _polarity_path(item, f"{path}.any[{i}]"):
+                return found
+        return None
+    if not isinstance(raw, dict):
+        return None
+    if "polarity" in raw:
+        return f"{path}.polarity"
+    for key in ("any", "all", "near"):
+        if isinstance(raw.get(key), list):
+            for i, item in enumerate(raw[key]):
+                if found := _polarity_path(item, f"{path}.{key}[{i}]"):
+                    return found
+    return _polarity_path(raw["not"], f"{path}.not") if "not" in raw else None
+
+
 @dataclass
 class _RuleContext:
     """What rules compile against, and the rule errors reported so far."""
 
-    cues: Cues
+    cues: Cues | None
     sets: dict[str, tuple[str, ...]]
     #: message -> (index of the reported error, its field, the codes with it since and
     #: their fields). A rule shared through a YAML alias fails in every code using it,
@@ -300,6 +324,9 @@ def _rule(rules: Any, where: str, ctx: _RuleContext, errors: list[str]) -> Node 
     if not isinstance(rules, list) or not rules:
         errors.append(_msg(where, "rules", "needs a non-empty list of rules"))
         return None
+    if ctx.cues is None and (path := _polarity_path(rules, "rules")):
+        no_cues = "uses polarity, but the codebook has no `polarity` section (window, cue lists)"
+        ctx.report(where, path, no_cues, errors)
     try:
         return compile_rule({"any": rules}, cues=ctx.cues, sets=ctx.sets, path="rules")
     except RuleError as err:
@@ -344,8 +371,10 @@ def _code(
         errors.append(_msg(where, "category", unknown_cat))
     rule = _rule(raw["rules"], where, ctx, errors) if "rules" in raw else None
     examples = raw.get("examples")
-    if "examples" in raw and not _term_list_ok(examples):
-        errors.append(_msg(where, "examples", "needs a non-empty list of quotes from the corpus"))
+    if examples is None or examples == []:
+        examples = []
+    elif not _term_list_ok(examples):
+        errors.append(_msg(where, "examples", "needs a list of quotes from the corpus"))
     labels = {
         k: _text(raw, k, where, k in REQUIRED_CODE_KEYS, errors) for k in TEXT_KEYS if k in raw
     }
@@ -395,10 +424,9 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
     >>> parse_codebook({"codes": [{"id": "P_x"}]}, "x.yaml")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    workbench.coding.codebook.CodebookError: x.yaml: 8 errors in the codebook:
+    workbench.coding.codebook.CodebookError: x.yaml: 6 errors in the codebook:
       1. field 'categories': needs exactly ...
-      2. field 'polarity': needs a mapping with window, negative, prescriptive
-      3. code 'P_x', field 'category': missing
+      2. code 'P_x', field 'category': missing
     ...
     """
     if not isinstance(raw, dict):
@@ -432,7 +460,7 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
         title=str(raw.get("title", "")),
         categories=categories,
         codes=tuple(c for c in codes if c is not None),
-        cues=cues,
+        cues=cues or Cues(),
         sets=sets,
         path=source,
     )
