@@ -8,8 +8,14 @@ import pytest
 import yaml
 
 from workbench import config
-from workbench.coding.codebook import CodebookError, load_codebook, parse_codebook
-from workbench.coding.rules import Sentence
+from workbench.coding.codebook import (
+    CODE_KEYS,
+    TOP_KEYS,
+    CodebookError,
+    load_codebook,
+    parse_codebook,
+)
+from workbench.coding.rules import MODIFIERS, OPERATORS, Sentence
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +154,36 @@ def test_examples_and_polarity_are_optional(raw):
     where = r"code 'L_visit', field 'rules.any\[1\].any\[0\].polarity': uses polarity, but"
     with pytest.raises(CodebookError, match=where):
         parse_codebook(mine, "mine.yaml")
+
+
+def test_template_loads_and_its_examples_are_coded_in_the_seeds(seeds):
+    from workbench.coding.codebook import TEMPLATE
+
+    cb = load_codebook(TEMPLATE)
+    assert {c.category for c in cb.codes} == {"problem", "countermeasure"}
+    assert cb.catch_alls == ["P_other", "M_other"] and cb.sets and cb.cues.negative
+    lines = TEMPLATE.read_text(encoding="utf-8").splitlines()
+    comments = "\n".join(x for x in lines if x.lstrip().startswith("#"))
+    # every field, and every form of the rule language, is explained in a comment
+    for word in (*CODE_KEYS, *TOP_KEYS, *OPERATORS, *MODIFIERS, "within", "ordered"):
+        assert word in comments, word
+    seg = seeds.segments
+    for code in cb.codes:
+        for quote in code.examples:
+            rows = seg.loc[seg["text"].str.contains(quote, regex=False),
+                           ["text", "role", "is_heading"]]  # fmt: skip
+            assert len(rows), (code.id, quote)
+            assert any(code.match(Sentence(*r)) is not None for r in rows.itertuples(index=False))
+
+
+def test_unknown_rule_key_and_set_are_reported(raw):
+    bad = copy.deepcopy(raw)
+    bad["codes"][2]["rules"] = [{"any": ["走访"], "within": 3}]
+    with pytest.raises(CodebookError, match=r"code 'P_formalism', field 'rules.any\[0\]'"):
+        parse_codebook(bad)
+    bad["codes"][2]["rules"] = [{"set": "nope"}]
+    with pytest.raises(CodebookError, match="unknown term set 'nope'"):
+        parse_codebook(bad)
 
 
 def test_residual_codes_fire_only_without_a_specific_code(seeds):

@@ -161,3 +161,29 @@ def test_cli_bad_codebook_lists_every_error(tmp_path, capsys):
         assert needle in err, err
     assert main(["codebook", "show", "--codebook", str(bad)]) == 2
     assert "3 errors in the codebook" in capsys.readouterr().err
+
+
+def test_cli_codebook_new_loads_codes_the_seeds_and_never_overwrites(tmp_path, capsys):
+    from workbench.coding.codebook import TEMPLATE
+
+    out = tmp_path / "mine" / "codebook.yaml"
+    assert main(["codebook", "new", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().err
+    written = out.read_text(encoding="utf-8")
+    assert written.startswith("# ") and "--codebook codebook.yaml" in written
+    cb = load_codebook(out)
+    assert len(cb.codes) == len(load_codebook(TEMPLATE).codes) >= 4
+    codes = tmp_path / "codes.parquet"
+    assert main(["code", "--codebook", str(out), "--out", str(codes)]) == 0
+    long = pd.read_parquet(codes)
+    # every code of the starting file codes something in the bundled seeds
+    assert set(long["code"]) == set(cb.ids)
+    assert set(long["category"]) == {"problem", "countermeasure"}
+    assert read_record(codes)["parameters"]["codebook"].endswith("codebook.yaml")
+    capsys.readouterr()
+    out.write_text("# my edits\n", encoding="utf-8")
+    assert main(["codebook", "new", str(out)]) == 2
+    assert "exists; not overwriting" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "# my edits\n"
+    assert main(["codebook", "new", str(tmp_path / "codebook.txt")]) == 2
+    assert not (tmp_path / "codebook.txt").exists()

@@ -4,6 +4,10 @@
     Code a segments table (default: the bundled seeds, de-duplicated) and write the
     long table (``.parquet`` with provenance, or ``.csv``) and, beside it,
     ``<name>.matrix.npz`` (sparse unit × code) and ``<name>.units.csv``.
+``workbench codebook new OUT.yaml``
+    Write a commented starting codebook (a few problem and countermeasure codes, every
+    field, the rule language, polarity, sets, catch-alls explained) that loads as it is;
+    an existing file is never overwritten (exit 2).
 ``workbench codebook lint [--codebook YAML] [--corpus SEGMENTS.parquet]``
     Print terms that never match — dead terms or typos (``unmatched``), and, for
     information, the declared variants absent from this corpus — and terms jieba
@@ -11,7 +15,8 @@
 ``workbench codebook show [--codebook YAML] [--lang zh|en]``
     Print the codes.
 
-A malformed codebook exits with status 2 and a message naming the code and the field.
+A malformed codebook exits with status 2 and a message listing every error, each naming
+the code and the field.
 """
 
 from __future__ import annotations
@@ -66,9 +71,11 @@ def add_learn_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def add_codebook_parser(sub: argparse._SubParsersAction) -> None:
-    """Register ``codebook lint`` and ``codebook show``."""
-    p = sub.add_parser("codebook", help="check or show a codebook")
+    """Register ``codebook new``, ``codebook lint`` and ``codebook show``."""
+    p = sub.add_parser("codebook", help="start, check or show a codebook")
     csub = p.add_subparsers(dest="action", required=True)
+    new = csub.add_parser("new", help="write a commented starting codebook to edit")
+    new.add_argument("out", type=Path, metavar="OUT.yaml", help="file to write (never overwritten)")
     lint = csub.add_parser("lint", help="terms that never match, terms jieba splits")
     lint.add_argument("--codebook", type=Path, default=None)
     lint.add_argument("--corpus", type=Path, help="segments .parquet (default: the bundled seeds)")
@@ -162,10 +169,50 @@ def run_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_codebook(out: Path) -> int:
+    """``workbench codebook new OUT.yaml``: copy the commented template, never over a file.
+
+    Parameters
+    ----------
+    out : Path
+        The ``.yaml`` file to write; its folder is created if missing.
+
+    Returns
+    -------
+    int
+        0, or 2 (:data:`EXIT_BAD_INPUT`) if ``out`` exists or is not a ``.yaml`` file.
+    """
+    from workbench.coding.codebook import TEMPLATE, load_codebook
+
+    if out.exists() or out.is_symlink():
+        print(f"workbench: {out} exists; not overwriting it — give a new file name, "
+              "or move the file away first", file=sys.stderr)  # fmt: skip
+        return EXIT_BAD_INPUT
+    if out.suffix.lower() not in (".yaml", ".yml"):
+        print(f"workbench: {out}: a codebook is a .yaml (or .yml) file", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = TEMPLATE.read_text(encoding="utf-8").replace("THIS.yaml", out.name)
+    try:
+        with out.open("x", encoding="utf-8") as fh:  # "x": a file created meanwhile stays
+            fh.write(text)
+    except FileExistsError:
+        print(f"workbench: {out} exists; not overwriting it", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    codebook = load_codebook(out)
+    cats = sorted({c.category for c in codebook.codes})
+    print(f"wrote {out}: {len(codebook.codes)} example codes ({', '.join(cats)}), commented; "
+          f"edit it, then `workbench codebook lint --codebook {out}` and "
+          f"`workbench code --codebook {out} --out CODES.parquet`", file=sys.stderr)  # fmt: skip
+    return 0
+
+
 def run_codebook(args: argparse.Namespace) -> int:
-    """``workbench codebook lint|show``."""
+    """``workbench codebook new|lint|show``."""
     from workbench.coding.codebook import CodebookError, load_codebook
 
+    if args.action == "new":
+        return _new_codebook(args.out)
     try:
         codebook = load_codebook(args.codebook)
     except (CodebookError, FileNotFoundError) as err:

@@ -9,6 +9,8 @@ optional too; a rule that uses polarity needs the section. Validation is strict 
 complete: every unknown key, missing field, bad or duplicate id, unknown category
 and bad rule or regex is collected, and loading stops with one
 :class:`CodebookError` listing them all, each naming the code and the field.
+``workbench codebook new OUT.yaml`` writes a commented starting file
+(``resources/codebook_template.yaml``, :data:`TEMPLATE`).
 
 Examples
 --------
@@ -45,6 +47,8 @@ CODE_KEYS = (
 )  # fmt: skip
 REQUIRED_CODE_KEYS = ("id", "category", "label_zh", "label_en", "definition", "rules")
 TEXT_KEYS = ("label_zh", "label_en", "definition", "include", "exclude")
+#: The commented starting file ``workbench codebook new`` writes.
+TEMPLATE = config.RESOURCES_DIR / "codebook_template.yaml"
 
 
 class CodebookError(ValueError):
