@@ -11,8 +11,10 @@ from workbench.boilerplate import (
     CleanText,
     _normalize_lines,
     _screens,
+    describe_loss,
     extract_metadata,
     load_rules,
+    load_settings,
     normalize_spaces,
     strip_boilerplate,
 )
@@ -314,3 +316,256 @@ def test_strip_boilerplate_without_shortcuts_is_identical(monkeypatch):
     monkeypatch.setattr("workbench.boilerplate._may_match", lambda screen, text: True)
     monkeypatch.setattr(Precheck, "may_match", lambda self, text: True)
     assert [strip_boilerplate(t) for t in texts] == fast
+
+
+# ------------------------------------- a party-website article: chrome around a body
+# Written for these tests (no real page copied): the chrome of a typical party
+# website around a short article whose body is fewer lines than people_page_tail's
+# max_lines, so a marker at the top used to swallow all of it.
+
+PARTY_BODY = [
+    "一、存在的问题",
+    "少数干部下基层走马观花，听汇报多、进农户少，群众反映的困难得不到及时解决，干群之间的距离越拉越远。",
+    "二、原因分析",
+    "一些干部宗旨意识淡薄，把为群众办事当成额外负担，考核导向也偏重看得见的政绩而忽视群众的真实感受。",
+    "三、对策建议",
+    "要建立干部定期驻村走访制度，把群众满意度纳入年度考核，让群众的评价真正成为衡量干部作风的重要标尺。",
+    "同时要畅通群众反映问题的渠道，对群众提出的合理诉求限时办结并公开结果，做到件件有回音、事事有着落。",
+]
+
+PARTY_PAGE = "\n".join(
+    [
+        "共产党员网 打印 纠错",
+        "以优良作风密切党群干群关系",
+        "2023年05月10日 09:15 来源：共产党员网",
+        "微信扫一扫 ×",
+        "收听本文 00:00/00:00",
+        "1 1 1",
+        *PARTY_BODY,
+        "（责编：王明）",
+        "相关专题",
+        "· 干部作风建设",
+        "热点关键词",
+    ]
+)
+
+
+def test_page_tail_marker_above_the_body_keeps_the_body():
+    clean = strip_boilerplate(PARTY_PAGE)
+    kept = [text for _, text in clean.lines]
+    assert kept == ["以优良作风密切党群干群关系", *PARTY_BODY]
+    rules = {r.text: r.rule for r in clean.removed}
+    assert rules["共产党员网 打印 纠错"] == "print_correct_bar"
+    assert rules["微信扫一扫 ×"] == "people_share_scan"
+    assert rules["收听本文 00:00/00:00"] == "audio_player"
+    assert rules["1 1 1"] == "digit_run"
+    assert rules["· 干部作风建设"] == "people_page_tail"  # the real tail still goes
+    assert clean.removed_share < 0.5
+    assert describe_loss(clean) == ""
+
+
+def test_region_stops_at_the_first_content_dense_line_or_heading(tmp_path):
+    path = _write_rules(
+        tmp_path,
+        """
+rules:
+  - id: tail
+    kind: block_start
+    pattern: '^以下为页尾$'
+    description: a tail marker
+""",
+    )
+    dense = PARTY_BODY[1]
+    text = "\n".join(
+        [
+            "以下为页尾",
+            "相关链接",
+            dense,
+            "返回",
+            "以下为页尾",
+            "短行",
+            "以下为页尾",
+            "二、原因分析",
+        ]
+    )
+    clean = strip_boilerplate(text, load_rules(path))
+    assert clean.lines == [(3, dense), (4, "返回"), (8, "二、原因分析")]
+    assert [(r.line_no, r.rule) for r in clean.removed] == [
+        (1, "tail"), (2, "tail"), (5, "tail"), (6, "tail"), (7, "tail"),
+    ]  # fmt: skip
+
+
+def test_region_never_starts_on_a_content_dense_line(tmp_path):
+    path = _write_rules(
+        tmp_path,
+        """
+rules:
+  - id: tail
+    kind: block_start
+    pattern: '相关专题'
+    description: a tail marker
+""",
+    )
+    marker_in_body = (
+        "本网站开设的相关专题集中报道了各地干部深入基层、倾听群众呼声、解决实际问题的经验。"
+    )
+    text = "\n".join([marker_in_body, "短行", PARTY_BODY[1]])
+    assert strip_boilerplate(text, load_rules(path)).removed == []
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("共产党员网 打印 纠错", "print_correct_bar"),
+        ("字号：大 中 小 打印 关闭", "print_correct_bar"),
+        ("【打印本页】 【关闭窗口】", "print_correct_bar"),
+        ("收听本文 00:00/00:00", "audio_player"),
+        ("00:00 / 03:12", "audio_player"),
+        ("1 1 1", "digit_run"),
+        ("12 3 45 0", "digit_run"),
+        ("微信 微博 QQ空间", "share_bar"),
+        ("分享：微信 朋友圈", "share_bar"),
+        ("首页 | 新闻中心 | 登录 | 注册", "nav_menu"),
+        ("首頁｜新聞中心｜登錄", "nav_menu"),
+        ("当前位置：首页 > 理论 > 正文", "breadcrumb"),
+        ("首页 >> 党建 >> 干部工作", "breadcrumb"),
+    ],
+)
+def test_generic_chrome_lines(line, rule):
+    assert [r.rule for r in strip_boilerplate(line).removed] == [rule]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2013 年",
+        "第 1 2 页",
+        "一、存在的问题",
+        "作者：张三 | 来源：人民日报 | 2023-05-01",  # a byline, not a menu
+        "会后要打印纠错表并及时关闭窗口期。",
+        "首页的设计要方便群众查询办事指南，不要层层点击。",
+        "群众来信 12 件 办结 12 件",
+    ],
+)
+def test_generic_chrome_rules_leave_text_alone(line):
+    assert strip_boilerplate(line).removed == []
+
+
+def test_content_dense_is_defined_in_the_yaml(tmp_path):
+    settings = load_settings()
+    assert (settings.min_ideographs, settings.max_removed_share) == (30, 0.5)
+    assert settings.is_dense(PARTY_BODY[1]) and not settings.is_dense(PARTY_BODY[0])
+    assert not settings.is_dense("要" * 40)  # no sentence punctuation
+    text = Path(config.RESOURCES_DIR / "boilerplate.yaml").read_text(encoding="utf-8")
+    own = text.replace("min_ideographs: 30", "min_ideographs: 5")
+    assert own != text
+    assert load_settings(_write_rules(tmp_path, own)).min_ideographs == 5
+    # a user's rule file without settings gets the bundled guards
+    bare = tmp_path / "bare.yaml"
+    bare.write_text("rules: []\n", encoding="utf-8")
+    assert load_settings(bare) == settings
+
+
+@pytest.mark.parametrize(
+    ("settings", "fragment"),
+    [
+        ("settings: {max_removed_share: 0.5}", "content_dense"),
+        (
+            "settings: {content_dense: {min_ideographs: 0, punctuation: '。'}, "
+            "max_removed_share: 0.5}",
+            "min_ideographs",
+        ),
+        (
+            "settings: {content_dense: {min_ideographs: 30, punctuation: '['}, "
+            "max_removed_share: 0.5}",
+            "punctuation",
+        ),
+        (
+            "settings: {content_dense: {min_ideographs: 30, punctuation: '。'}, "
+            "max_removed_share: 2}",
+            "max_removed_share",
+        ),
+        ("settings: {max_share: 0.5}", "max_share"),
+    ],
+)
+def test_malformed_settings_raise(tmp_path, settings, fragment):
+    path = _write_rules(tmp_path, settings + "\nrules: []\n")
+    with pytest.raises(ValueError, match=fragment):
+        load_settings(path)
+
+
+def test_a_rule_that_removes_a_body_is_named(tmp_path):
+    path = _write_rules(
+        tmp_path,
+        """
+rules:
+  - id: greedy
+    kind: line_regex
+    pattern: '干部'
+    description: a careless rule that matches body text
+  - id: menu
+    kind: line_regex
+    pattern: '^首页$'
+    description: a menu
+""",
+    )
+    clean = strip_boilerplate("首页\n" + "\n".join(PARTY_BODY), load_rules(path))
+    assert clean.removed_share > 0.5
+    message = describe_loss(clean)
+    assert "greedy" in message and "more than 50%" in message
+    assert message.index("greedy") < message.index("menu")
+    # metadata lines (their value is kept) are not a loss
+    meta = strip_boilerplate("文章标题：以优良作风密切党群干群关系\n正文。")
+    assert meta.removed and meta.removed_share == 0.0
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_seeds_lose_little(cleaned, seed):
+    assert describe_loss(cleaned[seed]) == ""
+    assert cleaned[seed].removed_share < 0.1
+
+
+def test_load_corpus_warns_when_rules_remove_a_body(tmp_path, monkeypatch, caplog):
+    from workbench.corpus import load_corpus
+
+    rules = tmp_path / "greedy.yaml"
+    rules.write_text(
+        "rules:\n  - id: greedy_tail\n    kind: line_regex\n    pattern: '群众'\n"
+        "    description: a careless site rule\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr("workbench.boilerplate.DEFAULT_RULES_PATH", rules)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "party.txt").write_text(PARTY_PAGE, encoding="utf-8")
+    (tmp_path / "in" / "other.txt").write_text("干部作风建设。", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="workbench.corpus"):
+        corpus = load_corpus([tmp_path / "in"])
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert "party.txt" in warnings[0] and "greedy_tail" in warnings[0]
+    share = corpus.files.set_index("file")["boilerplate_share"]
+    assert share["party.txt"] > 0.5 and share["other.txt"] == 0.0
+    assert set(corpus.removed["rule"]) == {"greedy_tail"}
+
+
+def test_a_page_that_is_all_chrome_is_reported(tmp_path, caplog):
+    from workbench.corpus import load_corpus
+
+    page = "\n".join(
+        [
+            "首页 | 新闻中心 | 登录 | 注册",
+            "当前位置：首页 > 理论 > 正文",
+            "共产党员网 打印 纠错",
+            "微信扫一扫 ×",
+            "收听本文 00:00/00:00",
+            "本文暂无内容。",
+        ]
+    )
+    (tmp_path / "chrome.txt").write_text(page, encoding="utf-8")
+    with caplog.at_level("WARNING", logger="workbench.corpus"):
+        corpus = load_corpus([tmp_path / "chrome.txt"])
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warning.startswith(f"{tmp_path / 'chrome.txt'}: boilerplate rules removed")
+    for rule in ("nav_menu", "breadcrumb", "print_correct_bar", "people_share_scan"):
+        assert rule in warning
+    assert corpus.files.loc[0, "boilerplate_share"] > 0.5

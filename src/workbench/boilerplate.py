@@ -10,8 +10,19 @@ header comment of that file for the fields). Three kinds exist:
     bullet artefact at the start of a line); a line left empty is dropped.
 ``block_start``
     drop the matching line and everything after it up to an optional ``end``
-    line or the end of the file (人民网 page tail: 扫一扫 … 热点关键词). A
-    ``max_lines`` guard keeps a stray marker from swallowing real text.
+    line or the end of the file (人民网 page tail: 扫一扫 … 热点关键词). Such a
+    region never swallows a body: it stops before the first line of body text —
+    a *content-dense* line (a long run of ideographs with sentence punctuation,
+    defined under ``settings`` in the YAML file) or a section heading
+    (:func:`workbench.structure.match_heading`: "一、存在的问题") — and never starts
+    on a content-dense line; a ``max_lines`` guard keeps a stray marker from
+    swallowing many short lines.
+
+No rule removes a body unnoticed: :attr:`CleanText.removed_share` is the share of
+the file's ideographs the rules removed (metadata lines, whose value is kept, do not
+count), and :func:`describe_loss` names the rules responsible once that share is
+above ``settings.max_removed_share``; :func:`workbench.corpus.load_file` logs it as
+a warning and records the share in the files table.
 
 Decisions
 ---------
@@ -49,6 +60,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from dataclasses import field as _field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -58,14 +70,24 @@ import yaml
 from workbench.config import RESOURCES_DIR
 from workbench.regex_precheck import Precheck, screen
 from workbench.script import to_simplified, to_simplified_many
+from workbench.structure import match_heading
+
+#: The rule file shipped with the workbench: its ``settings`` also guard rule files
+#: that have none (:func:`load_settings`).
+BUNDLED_RULES_PATH = RESOURCES_DIR / "boilerplate.yaml"
 
 #: Default rule file.
-DEFAULT_RULES_PATH = RESOURCES_DIR / "boilerplate.yaml"
+DEFAULT_RULES_PATH = BUNDLED_RULES_PATH
 
 #: Rule kinds understood by :func:`strip_boilerplate`.
 KINDS = ("line_regex", "inline_regex", "block_start")
 
 _ALLOWED_FIELDS = {"id", "kind", "pattern", "description", "end", "max_lines", "field"}
+_ALLOWED_SETTINGS = {"content_dense", "max_removed_share"}
+_ALLOWED_DENSE = {"min_ideographs", "punctuation"}
+# Runs of CJK ideographs: Extension A, the URO, compatibility ideographs, the
+# supplementary planes (runs: far fewer matches than single characters).
+_IDEOGRAPHS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
 _SPACE_RUN = re.compile(r"\s+")  # str patterns: \s covers U+00A0, U+3000, U+2000-U+200A
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
@@ -81,6 +103,52 @@ class Rule:
     end: re.Pattern[str] | None = None
     max_lines: int | None = None
     field: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The guards of ``boilerplate.yaml`` (its ``settings`` mapping).
+
+    Attributes
+    ----------
+    min_ideographs : int
+        A line with at least this many ideographs ...
+    punctuation : re.Pattern
+        ... and a match of this pattern (sentence punctuation) is *content-dense*:
+        body text, where a region (``block_start``) rule stops.
+    max_removed_share : float
+        A file losing more than this share of its ideographs to boilerplate is
+        reported (:func:`describe_loss`).
+    """
+
+    min_ideographs: int
+    punctuation: re.Pattern[str]
+    max_removed_share: float
+
+    def is_dense(self, line: str) -> bool:
+        """True for a content-dense line (see the attributes).
+
+        Examples
+        --------
+        >>> s = load_settings()
+        >>> s.is_dense("微信扫一扫 ×"), s.is_dense("要" * 29 + "。"), s.is_dense("要" * 30 + "。")
+        (False, False, True)
+        """
+        return (
+            self.punctuation.search(line) is not None
+            and count_ideographs(line) >= self.min_ideographs
+        )
+
+
+def count_ideographs(text: str) -> int:
+    """Number of CJK ideographs in ``text``.
+
+    Examples
+    --------
+    >>> count_ideographs("干群關係 2013年")
+    5
+    """
+    return sum(map(len, _IDEOGRAPHS.findall(text)))
 
 
 #: Rules of one kind, each with the cheap pre-check of its pattern (``regex_precheck``).
@@ -105,10 +173,26 @@ class CleanText:
     """Kept lines ``(line_no, text)`` and the removals, both in original script.
 
     Kept lines are non-empty with whitespace normalised (see module notes).
+    ``ideographs`` is the number of ideographs in the whole input and ``lost`` the
+    number each rule removed, metadata rules (with a ``field``) left out; both are
+    filled only when something was removed.
     """
 
     lines: list[tuple[int, str]]
     removed: list[RemovedLine]
+    ideographs: int = 0
+    lost: dict[str, int] = _field(default_factory=dict)
+
+    @property
+    def removed_share(self) -> float:
+        """Share of the input's ideographs removed as boilerplate (metadata lines excluded).
+
+        Examples
+        --------
+        >>> strip_boilerplate("正文正文。\\n相关专题").removed_share
+        0.5
+        """
+        return sum(self.lost.values()) / self.ideographs if self.ideographs else 0.0
 
     def removed_counts(self) -> dict[str, int]:
         """Number of removals per rule id.
@@ -185,8 +269,37 @@ def _parse_rule(raw: dict[str, Any], rid: str) -> Rule:
     return Rule(rid, kind, pattern, description.strip(), end, max_lines, field)
 
 
+def _parse_settings(raw: Any, path: str) -> Settings | None:
+    """The ``settings`` mapping of a rule file; ``None`` when the file has none."""
+    if raw is None:
+        return None
+
+    def fail(key: str, problem: str) -> ValueError:
+        return ValueError(f"boilerplate rules {path}: setting {key!r} {problem}")
+
+    if not isinstance(raw, dict):
+        raise fail("settings", "must be a mapping")
+    unknown = sorted(set(raw) - _ALLOWED_SETTINGS)
+    if unknown:
+        raise fail(unknown[0], f"is not a known setting ({', '.join(sorted(_ALLOWED_SETTINGS))})")
+    dense = raw.get("content_dense")
+    if not isinstance(dense, dict) or set(dense) != _ALLOWED_DENSE:
+        raise fail("content_dense", "must map exactly " + " and ".join(sorted(_ALLOWED_DENSE)))
+    minimum = dense["min_ideographs"]
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1:
+        raise fail("content_dense.min_ideographs", f"must be a positive integer; got {minimum!r}")
+    try:
+        punctuation = re.compile(str(dense["punctuation"]))
+    except re.error as exc:
+        raise fail("content_dense.punctuation", f"is not a valid regex: {exc}") from exc
+    share = raw.get("max_removed_share")
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+        raise fail("max_removed_share", f"must be a number in (0, 1]; got {share!r}")
+    return Settings(minimum, punctuation, float(share))
+
+
 @lru_cache(maxsize=16)
-def _load_rules_cached(path: str) -> tuple[Rule, ...]:
+def _load_cached(path: str) -> tuple[tuple[Rule, ...], Settings | None]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -202,7 +315,8 @@ def _load_rules_cached(path: str) -> tuple[Rule, ...]:
             raise _fail(repr(rid), "id", "is duplicated")
         seen.add(rid)
         rules.append(_parse_rule(raw, rid))
-    return tuple(rules)
+    settings = _parse_settings(data.get("settings") if isinstance(data, dict) else None, path)
+    return tuple(rules), settings
 
 
 def load_rules(path: str | Path | None = None) -> list[Rule]:
@@ -234,7 +348,34 @@ def load_rules(path: str | Path | None = None) -> list[Rule]:
     True
     """
     resolved = Path(path) if path is not None else DEFAULT_RULES_PATH
-    return list(_load_rules_cached(str(resolved.resolve())))
+    return list(_load_cached(str(resolved.resolve()))[0])
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """The ``settings`` of a rule file (cached per file).
+
+    A rule file without a ``settings`` mapping uses those of the bundled file, so a
+    user's own rules get the same guards.
+
+    Raises
+    ------
+    ValueError
+        As :func:`load_rules`, or when a setting is unknown or out of range.
+
+    Examples
+    --------
+    >>> s = load_settings()
+    >>> s.min_ideographs, s.max_removed_share
+    (30, 0.5)
+    """
+    resolved = Path(path) if path is not None else DEFAULT_RULES_PATH
+    settings = _load_cached(str(resolved.resolve()))[1]
+    if settings is not None:
+        return settings
+    bundled = _load_cached(str(BUNDLED_RULES_PATH.resolve()))[1]
+    if bundled is None:
+        raise ValueError(f"boilerplate rules {BUNDLED_RULES_PATH}: no 'settings' mapping")
+    return bundled
 
 
 # ------------------------------------------------------------------------- cleaning
@@ -289,22 +430,44 @@ def _apply_inline(
     return text, simplified
 
 
-def _block_size(rule: Rule, simplified: list[str], start: int) -> tuple[int, int]:
-    """(index after the block, number of non-empty lines in it) for a block at ``start``."""
+def _is_body(simple: str, settings: Settings) -> bool:
+    """A line no region may cover: content-dense, or a section heading ("一、存在的问题",
+    "对策建议", see :func:`workbench.structure.match_heading`), which is short but body."""
+    return settings.is_dense(simple) or match_heading(simple) is not None
+
+
+def _block_size(
+    rule: Rule, simplified: list[str], start: int, settings: Settings
+) -> tuple[int, int]:
+    """(index after the block, number of non-empty lines in it) for a block at ``start``.
+
+    The block ends after its ``end`` line, or just before the first line of body
+    text (:func:`_is_body`), whichever comes first; else at the end of the file.
+    """
     stop = len(simplified)
-    if rule.end is not None:
-        for j in range(start + 1, len(simplified)):
-            if rule.end.search(simplified[j]):
-                stop = j + 1
-                break
+    for j in range(start + 1, len(simplified)):
+        if simplified[j] and _is_body(simplified[j], settings):
+            stop = j
+            break
+        if rule.end is not None and rule.end.search(simplified[j]):
+            stop = j + 1
+            break
     return stop, sum(1 for s in simplified[start:stop] if s)
 
 
-def _open_block(rules: _Checked, simplified: list[str], index: int) -> tuple[Rule, int] | None:
-    """The first block rule starting at ``index`` whose block passes ``max_lines``."""
+def _open_block(
+    rules: _Checked, simplified: list[str], index: int, settings: Settings
+) -> tuple[Rule, int] | None:
+    """The first block rule starting at ``index`` whose block passes ``max_lines``.
+
+    No block starts on a content-dense line: a marker inside body text is body text.
+    """
+    line = simplified[index]
     for rule, check in rules:
-        if check.may_match(simplified[index]) and rule.pattern.search(simplified[index]):
-            stop, size = _block_size(rule, simplified, index)
+        if check.may_match(line) and rule.pattern.search(line):
+            if settings.is_dense(line):
+                return None
+            stop, size = _block_size(rule, simplified, index, settings)
             if rule.max_lines is None or size <= rule.max_lines:
                 return rule, stop
     return None
@@ -336,7 +499,9 @@ def _may_match(screen_rx: re.Pattern[str] | None, text: str) -> bool:
     return screen_rx is None or screen_rx.search(text) is not None
 
 
-def strip_boilerplate(text: str, rules: list[Rule] | None = None) -> CleanText:
+def strip_boilerplate(
+    text: str, rules: list[Rule] | None = None, settings: Settings | None = None
+) -> CleanText:
     """Remove boilerplate lines and spans from ``text``.
 
     Parameters
@@ -345,6 +510,8 @@ def strip_boilerplate(text: str, rules: list[Rule] | None = None) -> CleanText:
         The whole file as a string.
     rules
         Rules from :func:`load_rules`; the bundled rules by default.
+    settings
+        Guards from :func:`load_settings`; the bundled ones by default.
 
     Returns
     -------
@@ -364,6 +531,7 @@ def strip_boilerplate(text: str, rules: list[Rule] | None = None) -> CleanText:
     2 '《甲》來源于xiexiebang.com,歡迎閱讀甲。' xiexiebang_footer
     """
     rule_set = tuple(load_rules() if rules is None else rules)
+    settings = load_settings() if settings is None else settings
     kinds, screens = _by_kind(rule_set), _screens(rule_set)
     raw_lines = [line.rstrip("\r") for line in text.split("\n")]
     normal = _normalize_lines(text)
@@ -399,7 +567,7 @@ def strip_boilerplate(text: str, rules: list[Rule] | None = None) -> CleanText:
             line_rule = _first_match(kinds["line_regex"], simple)
         opened = None
         if _may_match(screens["block_start"], simplified[index]):
-            opened = _open_block(kinds["block_start"], simplified, index)
+            opened = _open_block(kinds["block_start"], simplified, index, settings)
         if opened is not None:
             block, block_stop = opened
         culprit = line_rule if line_rule is not None else (opened[0] if opened else None)
@@ -407,7 +575,44 @@ def strip_boilerplate(text: str, rules: list[Rule] | None = None) -> CleanText:
             removed.append(RemovedLine(line_no, raw, culprit.id))
             continue
         kept.append((line_no, line))
-    return CleanText(kept, removed)
+    if not removed:
+        return CleanText(kept, removed)
+    metadata = {r.id for r in rule_set if r.field is not None}
+    lost: Counter[str] = Counter()
+    for r in removed:
+        if r.rule not in metadata:
+            lost[r.rule] += count_ideographs(r.text)
+    return CleanText(kept, removed, count_ideographs(text), {k: v for k, v in lost.items() if v})
+
+
+def describe_loss(clean: CleanText, settings: Settings | None = None) -> str:
+    """Say which rules removed the body, when a file lost too much; ``""`` otherwise.
+
+    "Too much" is more than ``max_removed_share`` of the file's ideographs (see
+    :class:`Settings`); the rules are named with the ideographs each removed, most
+    first.
+
+    Examples
+    --------
+    >>> print(describe_loss(strip_boilerplate("正文。\\n相关专题\\n热点关键词")))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    boilerplate rules removed 9 of its 11 ideographs (82%, more than 50%):
+    people_hot_keywords 5, people_related_topics 4; check that these rules match only
+    page chrome
+    >>> describe_loss(strip_boilerplate("很长的正文。\\n相关专题"))
+    ''
+    """
+    settings = load_settings() if settings is None else settings
+    share = clean.removed_share
+    if share <= settings.max_removed_share:
+        return ""
+    rules = sorted(clean.lost.items(), key=lambda item: (-item[1], item[0]))
+    return (
+        f"boilerplate rules removed {sum(clean.lost.values())} of its {clean.ideographs} "
+        f"ideographs ({share:.0%}, more than {settings.max_removed_share:.0%}): "
+        + ", ".join(f"{rule} {n}" for rule, n in rules)
+        + "; check that these rules match only page chrome"
+    )
 
 
 def extract_metadata(

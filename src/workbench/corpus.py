@@ -35,7 +35,7 @@ import pandas as pd
 
 from workbench import config
 from workbench.articles import ArticleText, split_articles
-from workbench.boilerplate import strip_boilerplate
+from workbench.boilerplate import describe_loss, strip_boilerplate
 from workbench.duplicates import CorpusSketches, mark_duplicates
 from workbench.metadata import join_metadata
 from workbench.readers import ReadError, SourceFile, describe_repairs, discover, read_text
@@ -58,7 +58,7 @@ SEGMENT_COLUMNS = [
 ]  # fmt: skip
 FILE_COLUMNS = [
     "file", "path", "sha256", "encoding", "script", "n_articles", "boilerplate_removed",
-    "status", "error", "repaired",
+    "boilerplate_share", "status", "error", "repaired",
 ]  # fmt: skip
 
 #: Below this many files no progress bar is shown: small corpora load in a blink,
@@ -89,7 +89,10 @@ class Corpus:
     files : DataFrame
         One row per input file, including files skipped with ``skip_bad``;
         ``repaired`` lists the lines decoded outside the file's main encoding or
-        marked as undecodable, with their line numbers (``""`` for a clean file).
+        marked as undecodable, with their line numbers (``""`` for a clean file);
+        ``boilerplate_share`` is the share of the file's ideographs removed as
+        boilerplate (a warning names the rules when it is above the limit of
+        ``boilerplate.yaml``, see :func:`workbench.boilerplate.describe_loss`).
     removed : DataFrame
         Every line or span removed as boilerplate: ``file, line_no, rule, text``.
     duplicates : DataFrame
@@ -208,11 +211,17 @@ def load_file(src: SourceFile) -> _FileResult:
         # Repaired text is kept, so the run goes on; the warning makes sure a user
         # sees which lines to check against the original.
         log.warning("%s: %s", src.path, repaired)
+    lost = describe_loss(clean)
+    if lost:
+        # Likewise: the text is kept as cleaned, but rules that removed most of a file
+        # have probably removed its body.
+        log.warning("%s: %s", src.path, lost)
     result = _FileResult(info={
         "file": src.name, "path": path, "sha256": src.sha256,
         "encoding": encoding,
         "script": detect_script(text), "n_articles": len(articles),
-        "boilerplate_removed": len(clean.removed), "status": "ok", "error": "",
+        "boilerplate_removed": len(clean.removed),
+        "boilerplate_share": round(clean.removed_share, 4), "status": "ok", "error": "",
         "repaired": repaired,
     })  # fmt: skip
     result.removed = [
@@ -258,7 +267,8 @@ def _unreadable(err: ReadError) -> _FileResult:
     name = PurePosixPath(err.path.split("!")[0]).name
     return _FileResult(info={
         "file": name, "path": config.display_path(err.path), "sha256": "", "encoding": "",
-        "script": "", "n_articles": 0, "boilerplate_removed": 0, "status": "skipped",
+        "script": "", "n_articles": 0, "boilerplate_removed": 0,
+        "boilerplate_share": 0.0, "status": "skipped",
         "error": message, "repaired": "",
     })  # fmt: skip
 
@@ -270,7 +280,8 @@ def _skipped(src: SourceFile, err: ReadError) -> _FileResult:
     return _FileResult(info={
         "file": src.name, "path": config.display_path(src.path), "sha256": src.sha256,
         "encoding": "",
-        "script": "", "n_articles": 0, "boilerplate_removed": 0, "status": "skipped",
+        "script": "", "n_articles": 0, "boilerplate_removed": 0,
+        "boilerplate_share": 0.0, "status": "skipped",
         "error": message, "repaired": "",
     })  # fmt: skip
 
