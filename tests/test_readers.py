@@ -443,8 +443,7 @@ GBK_PAGE = """<!DOCTYPE html>
 """
 
 GBK_PAGE_TEXT = "\n".join(
-    [
-        "首页 | 新闻中心",
+    [  # the <nav> menu "首页 | 新闻中心" is page chrome: dropped
         "关于做好新时期群众工作的几点体会",
         "我们党是做群众工作起家的，群众工作是党全部工作的基础。",
         "第一行",
@@ -823,3 +822,151 @@ def test_irreversible_mojibake_is_named_not_called_binary(mangled: str, original
 )
 def test_european_text_is_not_taken_for_mojibake(text: str) -> None:
     assert decode_text(text.encode("utf-8"), "eu.txt") == (text, "utf-8")
+
+
+# --- HTML page chrome ----------------------------------------------------------------
+# Pages written for these tests, in the shape of Chinese news and party websites: a
+# site banner with a menu, a breadcrumb, an article with its own header, a share
+# bar, an audio player, a comment box, related links in a side box, a footer.
+
+CHROME_BODY = [
+    "一、存在的问题",
+    "少数干部下基层走马观花，听汇报多、进农户少，群众反映的困难得不到及时解决。",
+    "二、原因分析",
+    "一些干部宗旨意识淡薄，把为群众办事当成额外负担，考核也偏重看得见的政绩。",
+    "三、对策建议",
+    "要建立干部定期驻村走访制度，把群众满意度纳入年度考核，让群众评价成为标尺。",
+]
+
+ARTICLE_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>干群关系的现状、成因及对策--共产党员网</title></head>
+<body>
+<header class="site-top">
+  <a class="logo" href="/"><img src="/logo.png" alt="共产党员网"></a>
+  <nav class="menu"><a href="/">首页</a> | <a href="/news">新闻中心</a> |
+    <a href="/login">登录</a> | <a href="/reg">注册</a></nav>
+</header>
+<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/ll">理论</a> &gt; 正文</div>
+<main>
+<article>
+  <header>
+    <h1>干群关系的现状、成因及对策</h1>
+    <p class="info">作者：李文 来源：共产党员网 2023-05-10</p>
+  </header>
+  <div class="tools">共产党员网 <a href="#">打印</a> <a href="#">纠错</a></div>
+  <div class="share">微信扫一扫 <span class="close">×</span></div>
+  <div class="audio">收听本文 <span>00:00</span>/<span>00:00</span></div>
+  <div class="content">
+    <h2>BODY0</h2><p>BODY1</p><h2>BODY2</h2><p>BODY3</p><h2>BODY4</h2><p>BODY5</p>
+  </div>
+  <div class="counters"><span>1</span> <span>1</span> <span>1</span></div>
+  <section class="comments">
+    <h3>网友评论</h3>
+    <form><textarea>请输入评论内容</textarea><button>发表评论</button></form>
+  </section>
+</article>
+<aside><h3>相关阅读</h3><ul><li><a href="/a">基层干部如何做好群众工作</a></li></ul></aside>
+</main>
+<footer><p>版权所有 共产党员网 京ICP备00000000号</p><p>联系我们 | 网站地图 | 关于我们</p></footer>
+</body></html>
+"""
+for _i, _line in enumerate(CHROME_BODY):
+    ARTICLE_PAGE = ARTICLE_PAGE.replace(f"BODY{_i}<", f"{_line}<")
+
+
+def _html(text: str, name: str = "page.html") -> str:
+    return extract_text(SourceFile(name, name, text.encode("utf-8")))[0]
+
+
+def test_html_drops_nav_banner_aside_footer_keeps_the_article() -> None:
+    lines = _html(ARTICLE_PAGE).split("\n")
+    assert lines[:3] == [
+        "当前位置：首页 > 理论 > 正文",  # a <div>: left to the breadcrumb line rule
+        "干群关系的现状、成因及对策",  # the article's own <header> is kept, with its byline
+        "作者：李文 来源：共产党员网 2023-05-10",
+    ]
+    text = "\n".join(lines)
+    for body in CHROME_BODY:
+        assert body in lines
+    for chrome in ("登录", "注册", "相关阅读", "基层干部如何做好", "版权所有", "网站地图"):
+        assert chrome not in text
+    assert "请输入评论内容" not in text and "发表评论" not in text
+
+
+def test_html_page_of_chrome_loads_with_its_title_and_roles(tmp_path: Path) -> None:
+    from workbench.corpus import load_corpus
+
+    _write(tmp_path / "in" / "page.html", ARTICLE_PAGE.encode("utf-8"))
+    corpus = load_corpus([tmp_path / "in"])
+    (doc,) = corpus.documents.to_dict("records")
+    assert doc["title"] == "干群关系的现状、成因及对策"
+    segments = corpus.segments
+    roles = dict(zip(segments["text"], segments["role"], strict=True))
+    assert [roles[line] for line in CHROME_BODY[1::2]] == ["problem", "cause", "countermeasure"]
+    kept = "\n".join(segments["text"])
+    for chrome in ("打印", "纠错", "扫一扫", "收听本文", "1 1 1", "首页", "网友评论"):
+        assert chrome not in kept
+    assert set(corpus.removed["rule"]) >= {
+        "breadcrumb", "print_correct_bar", "people_share_scan", "audio_player", "digit_run",
+    }  # fmt: skip
+    assert corpus.files.loc[0, "boilerplate_share"] < 0.5
+
+
+NAV_ABOVE_TITLE = """<html><body>
+<nav><ul><li>首页</li> | <li>新闻中心</li> | <li>登录</li> | <li>注册</li></ul></nav>
+<h1>干群关系的现状、成因及对策</h1>
+<h2>BODY0</h2><p>BODY1</p><h2>BODY2</h2><p>BODY3</p><h2>BODY4</h2><p>BODY5</p>
+</body></html>"""
+for _i, _line in enumerate(CHROME_BODY):
+    NAV_ABOVE_TITLE = NAV_ABOVE_TITLE.replace(f"BODY{_i}<", f"{_line}<")
+
+
+def test_nav_menu_is_never_the_title(tmp_path: Path) -> None:
+    # Before: the menu was the title and the <h1> with 对策 a heading that made the
+    # whole article countermeasure.
+    from workbench.corpus import load_corpus
+
+    _write(tmp_path / "in" / "nav.html", NAV_ABOVE_TITLE.encode("utf-8"))
+    corpus = load_corpus([tmp_path / "in"])
+    assert corpus.documents["title"].tolist() == ["干群关系的现状、成因及对策"]
+    roles = corpus.segments.loc[~corpus.segments["is_heading"], "role"]
+    assert sorted(roles) == ["cause", "countermeasure", "problem"]
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        pytest.param(
+            "<header><h1>关于密切干群关系的思考</h1></header><p>正文。</p>",
+            ["关于密切干群关系的思考", "正文。"],
+            id="title-wrapped-in-page-header",
+        ),
+        pytest.param(
+            "<header><h1><a href='/'>某某党建网</a></h1><nav>首页 | 动态</nav></header>"
+            "<h1>关于密切干群关系的思考</h1><p>正文。</p>",
+            ["关于密切干群关系的思考", "正文。"],
+            id="logo-h1-beside-the-real-title",
+        ),
+        pytest.param(
+            "<article><header><h1>关于密切干群关系的思考</h1><p>作者：张三</p></header>"
+            "<p>正文。</p><footer>责任编辑：李四</footer></article>",
+            ["关于密切干群关系的思考", "作者：张三", "正文。", "责任编辑：李四"],
+            id="article-header-and-footer-kept",
+        ),
+        pytest.param(
+            "<div role='banner'>某某党建网 <h2>关于密切干群关系的思考</h2></div>"
+            "<div role='navigation'>首页 动态 <h2>栏目</h2></div><p>正文。</p>"
+            "<div role='contentinfo'>版权所有</div><div role='complementary'>推荐阅读</div>",
+            ["关于密切干群关系的思考", "正文。"],
+            id="aria-roles",
+        ),
+        pytest.param(
+            "<header><nav><h2>栏目导航</h2>首页</nav><h1>关于密切干群关系的思考</h1></header>"
+            "<p>正文。</p><footer><h4>联系我们</h4>电话</footer>",
+            ["关于密切干群关系的思考", "正文。"],
+            id="menu-heading-inside-banner-dropped",
+        ),
+    ],
+)
+def test_html_chrome_goes_headings_stay(page: str, expected: list[str]) -> None:
+    assert _html(f"<html><body>{page}</body></html>").split("\n") == expected

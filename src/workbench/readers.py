@@ -51,7 +51,8 @@ from typing import TYPE_CHECKING
 
 from workbench import config
 
-if TYPE_CHECKING:  # python-docx is imported lazily at run time
+if TYPE_CHECKING:  # python-docx and BeautifulSoup are imported lazily at run time
+    from bs4 import BeautifulSoup, Tag
     from docx.document import Document
     from docx.table import Table, _Cell
 
@@ -197,7 +198,10 @@ _UTF8_MOJIBAKE_START = re.compile(
 )
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 
-_HTML_DROP_TAGS = ("script", "style", "noscript", "head", "template")
+# Form controls hold labels and prompts ("发表评论", "请输入评论内容"), never body text.
+_HTML_DROP_TAGS = (
+    "script", "style", "noscript", "head", "template", "button", "textarea", "select",
+)  # fmt: skip
 _HTML_BLOCK_TAGS = (
     "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
@@ -205,6 +209,19 @@ _HTML_BLOCK_TAGS = (
     "tbody", "thead", "tfoot", "tr", "ul",
 )  # fmt: skip
 _HTML_CELL_TAGS = ("td", "th")
+_HTML_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+#: Page chrome the reader drops with everything in it: menus and side boxes ...
+_HTML_NAV_TAGS = ("nav", "aside")
+_HTML_NAV_ROLES = frozenset({"navigation", "complementary", "search"})
+#: ... the page's footer, likewise ...
+_HTML_FOOTER_ROLES = frozenset({"contentinfo"})
+#: ... and the page's banner, whose headings (a page title wrapped in ``<header>``)
+#: are kept when the rest of the page has no ``<h1>``.
+_HTML_BANNER_ROLES = frozenset({"banner"})
+#: A ``<header>``/``<footer>`` inside one of these belongs to it (HTML gives it no
+#: banner/contentinfo role): an article's own header holds its title and byline.
+_HTML_SECTIONING = ("article", "aside", "main", "nav", "section")
 
 
 class ReadError(Exception):
@@ -1263,12 +1280,74 @@ def _decode_html(data: bytes, path: str) -> Decoded:
     return decode(data, path)
 
 
+def _html_roles(tag: Tag) -> frozenset[str]:
+    """The ARIA roles of an element (``role`` may list several, space-separated)."""
+    role = tag.get("role")
+    return frozenset((role if isinstance(role, str) else " ".join(role or ())).lower().split())
+
+
+def _html_chrome_kind(tag: Tag) -> str | None:
+    """``"nav"`` (menus, side boxes), ``"footer"`` or ``"banner"`` (the page's own)."""
+    roles = _html_roles(tag)
+    if tag.name in _HTML_NAV_TAGS or roles & _HTML_NAV_ROLES:
+        return "nav"
+    if roles & _HTML_FOOTER_ROLES:
+        return "footer"
+    if roles & _HTML_BANNER_ROLES:
+        return "banner"
+    if tag.name in ("header", "footer") and tag.find_parent(_HTML_SECTIONING) is None:
+        return "banner" if tag.name == "header" else "footer"
+    return None
+
+
+def _drop_html_chrome(soup: BeautifulSoup) -> None:
+    """Drop navigation, side boxes and the page's header and footer; keep headings.
+
+    ``<nav>``, ``<aside>``, the page's own ``<footer>`` (not inside an ``<article>``,
+    ``<section>``, ``<main>`` …) and elements with role navigation, complementary,
+    search or contentinfo go with everything in them. The page's own ``<header>``
+    and role banner go too, but their ``<h1>``–``<h6>`` (outside a menu) stay in
+    place when the rest of the page has no ``<h1>``: then the header holds the
+    page's title (``<header><h1>Title</h1>``), not a site logo beside the real
+    title. An article's own ``<header>`` and ``<footer>`` are kept whole (title,
+    byline, editor: line rules deal with the rest).
+    """
+    chrome: dict[int, tuple[Tag, str]] = {}
+    for tag in soup.find_all(True):
+        kind = _html_chrome_kind(tag)
+        if kind is not None and not any(id(parent) in chrome for parent in tag.parents):
+            chrome[id(tag)] = (tag, kind)
+    if not chrome:
+        return
+
+    def in_chrome(tag: Tag) -> bool:
+        return any(id(parent) in chrome for parent in tag.parents)
+
+    title_elsewhere = any(not in_chrome(h1) for h1 in soup.find_all("h1"))
+    for tag, kind in chrome.values():
+        if kind == "banner" and not title_elsewhere:
+            for heading in _banner_headings(tag):
+                tag.insert_before(heading.extract())
+        tag.decompose()
+
+
+def _banner_headings(banner: Tag) -> list[Tag]:
+    """The outermost headings of a banner that are not in a menu inside it."""
+    found = []
+    for heading in banner.find_all(list(_HTML_HEADINGS)):
+        between = list(itertools.takewhile(lambda p: p is not banner, heading.parents))
+        if not any(p.name in _HTML_HEADINGS or _html_chrome_kind(p) == "nav" for p in between):
+            found.append(heading)
+    return found
+
+
 def _html_visible_text(markup: str) -> str:
     from bs4 import BeautifulSoup, NavigableString  # deferred: slow to import
 
     soup = BeautifulSoup(markup, "html.parser")
     for tag in soup.find_all(list(_HTML_DROP_TAGS)):
         tag.decompose()
+    _drop_html_chrome(soup)
     for tag in soup.find_all("br"):
         tag.replace_with("\n")
     for tag in soup.find_all(list(_HTML_BLOCK_TAGS)):
