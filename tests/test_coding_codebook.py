@@ -126,6 +126,15 @@ def test_every_error_is_reported_in_one_run(raw):
     assert all(e.startswith("bad.yaml") for e in err.value.errors)
 
 
+def test_keys_yaml_reads_as_booleans_are_errors_not_tracebacks():
+    # YAML 1.1 reads on/off/yes/no as booleans: a user's stray `on:` key is a plain error
+    raw = yaml.safe_load("on: 1\ncategories: {no: x, problem: y}\ncodes: [{id: P_x, yes: 2}]")
+    with pytest.raises(CodebookError) as err:
+        parse_codebook(raw, "x.yaml")
+    assert err.value.errors[0].startswith("x.yaml, field True: unknown top-level key")
+    assert "code 'P_x', field True: unknown key" in str(err.value)
+
+
 def test_a_malformed_set_is_reported_once(raw):
     bad = copy.deepcopy(raw)
     bad["sets"]["modal"] = []  # used by dozens of rules

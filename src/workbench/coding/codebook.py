@@ -199,8 +199,8 @@ def _text(raw: dict[str, Any], key: str, where: str, required: bool, errors: lis
 
 
 def _categories(raw: Any, where: str, errors: list[str]) -> dict[str, dict[str, str]]:
-    if not isinstance(raw, dict) or sorted(raw) != sorted(CATEGORIES):
-        got = sorted(raw) if isinstance(raw, dict) else raw
+    if not isinstance(raw, dict) or sorted(raw, key=str) != sorted(CATEGORIES):
+        got = sorted(raw, key=str) if isinstance(raw, dict) else raw
         errors.append(_msg(where, "categories", f"needs exactly {list(CATEGORIES)}, got {got}"))
         return {}
     out = {}
@@ -228,7 +228,7 @@ def _cues(raw: Any, where: str, errors: list[str]) -> Cues | None:
             _msg(where, "polarity", "needs a mapping with window, negative, prescriptive")
         )
         return Cues()
-    unknown = sorted(set(raw) - {"window", "negative", "prescriptive"})
+    unknown = sorted(set(raw) - {"window", "negative", "prescriptive"}, key=str)
     if unknown:
         allowed = ["window", "negative", "prescriptive"]
         errors.append(_msg(where, f"polarity.{unknown[0]}", f"unknown key; allowed: {allowed}"))
@@ -360,7 +360,7 @@ def _code(
     before = len(errors)
     code_id = raw.get("id")
     where = f"{src} code {code_id!r}" if code_id else f"{src} code #{index + 1}"
-    for key in sorted(set(raw) - set(CODE_KEYS)):
+    for key in sorted(set(raw) - set(CODE_KEYS), key=str):  # YAML reads `on:` as True
         errors.append(_msg(where, key, f"unknown key; allowed: {list(CODE_KEYS)}"))
     for key in REQUIRED_CODE_KEYS:
         if key not in raw:
@@ -436,7 +436,7 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
     if not isinstance(raw, dict):
         raise CodebookError(f"{source}: a codebook is a YAML mapping")
     errors: list[str] = []
-    for key in sorted(set(raw) - set(TOP_KEYS)):
+    for key in sorted(set(raw) - set(TOP_KEYS), key=str):
         errors.append(_msg(source, key, f"unknown top-level key; allowed: {list(TOP_KEYS)}"))
     categories = _categories(raw.get("categories"), source, errors)
     cues = _cues(raw.get("polarity"), source, errors)
