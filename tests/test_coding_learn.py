@@ -336,3 +336,18 @@ def test_cli_learn_on_two_corpora(tmp_path, capsys):
             "--out", str(model)]  # fmt: skip
     assert main(args) == 2
     assert "none of its 180 units is in the corpus" in capsys.readouterr().err
+
+
+def test_cli_first_sheet_without_a_model(tmp_path, capsys):
+    """The loop starts without a model: a stratified random sheet, reproducible by seed."""
+    out = tmp_path / "first.csv"
+    assert main(["suggest", "--n", "10", "--out", str(out)]) == 0
+    assert "random sample stratified by file and section role" in capsys.readouterr().err
+    sheet = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(sheet) == 10 and sheet["file"].nunique() == 5 and "margin" not in sheet.columns
+    again = tmp_path / "again.csv"
+    assert main(["suggest", "--n", "10", "--out", str(again)]) == 0
+    assert out.read_bytes() == again.read_bytes()
+    other = tmp_path / "other.csv"
+    assert main(["suggest", "--n", "10", "--seed", "3", "--out", str(other)]) == 0
+    assert out.read_bytes() != other.read_bytes()

@@ -63,7 +63,9 @@ def add_learn_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     s = sub.add_parser("suggest", help="write the next coding sheet (most uncertain units)")
     s.add_argument("--corpus", type=Path, help="segments .parquet (default: the bundled seeds)")
-    s.add_argument("--model", type=Path, required=True, metavar="MODEL.joblib")
+    s.add_argument("--model", type=Path, metavar="MODEL.joblib",
+                   help="without one: a first sheet, a random sample stratified by file and role")
+    s.add_argument("--seed", type=int, default=0, help="seed of the first, random sheet")
     s.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
     s.add_argument("--unit", choices=("sentence", "paragraph"), default="sentence")
     s.add_argument("--n", type=int, default=50)
@@ -306,21 +308,29 @@ def run_learn(args: argparse.Namespace) -> int:
 
 
 def run_suggest(args: argparse.Namespace) -> int:
-    """``workbench suggest``: the next coding sheet, most uncertain units first."""
+    """``workbench suggest``: the next coding sheet (most uncertain first), or a first one."""
     from workbench.coding.codebook import CodebookError, load_codebook
-    from workbench.coding.learn import ModelError, load_model, suggest_units, units_from_segments
+    from workbench.coding.learn import (
+        ModelError,
+        first_sheet_units,
+        load_model,
+        suggest_units,
+        units_from_segments,
+    )  # fmt: skip
     from workbench.coding.sheets import blank_sheet, write_sheet
 
     try:
         codebook = load_codebook(args.codebook)
-        learner, meta = load_model(args.model, codebook)
+        learner, meta = load_model(args.model, codebook) if args.model else (None, {})
         segments, _ = _segments(args.corpus)
     except (CodebookError, ModelError, FileNotFoundError) as err:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     units = units_from_segments(segments, codebook, args.unit)
-    trained = meta.get("trained_units", [])
-    picked = suggest_units(units, learner, args.n, exclude=trained)
+    if learner is None:
+        picked = first_sheet_units(units, args.n, seed=args.seed)
+    else:
+        picked = suggest_units(units, learner, args.n, exclude=meta.get("trained_units", []))
     by_id = segments.set_index("segment_id")
     title = by_id["section_title"] if "section_title" in by_id else pd.Series("", index=by_id.index)
     context = picked.assign(
@@ -330,9 +340,12 @@ def run_suggest(args: argparse.Namespace) -> int:
     )  # fmt: skip
     sheet = blank_sheet(context, [*codebook.categories, "codes"])
     sheet.insert(1, "segment_ids", picked["segment_ids"].to_numpy())
-    sheet["margin"] = picked["margin"].to_numpy()
+    if "margin" in picked.columns:
+        sheet["margin"] = picked["margin"].to_numpy()
     write_sheet(sheet, args.out)
+    how = ("most uncertain first" if learner is not None
+           else "a random sample stratified by file and section role")  # fmt: skip
     print(f"wrote {args.out}: {len(sheet)} units from {picked['file'].nunique()} documents, "
-          "most uncertain first; fill `codes` (and the category columns), then "
+          f"{how}; fill `codes` (and the category columns), then "
           "`workbench learn --sheet` it with the earlier sheets", file=sys.stderr)
     return 0

@@ -936,3 +936,28 @@ def suggest_units(
     frame = frame.assign(_turn=frame.groupby("file", sort=False).cumcount())
     frame = frame.sort_values(["_turn", "margin", "unit_id"], kind="stable")
     return frame.head(n).drop(columns="_turn").reset_index(drop=True)
+
+
+def first_sheet_units(units: UnitTable, n: int, *, seed: int = 0) -> pd.DataFrame:
+    """A first sheet before any model: ``n`` units drawn at random, stratified by file and role.
+
+    Strata are spread evenly (:func:`workbench.coding.sheets.sample_units`), so every document
+    and every section role is represented; with fewer units than file × role strata, by file
+    only. Units without text are not drawn.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from workbench.coding.codebook import load_codebook
+    >>> frame = pd.DataFrame({"unit_id": [f"u{i}" for i in range(12)],
+    ...                       "doc_id": [f"d{i % 3}" for i in range(12)], "text": ["文本"] * 12})
+    >>> first_sheet_units(UnitTable.from_frame(frame, load_codebook()), 6)["file"].tolist()
+    ['d0', 'd0', 'd1', 'd1', 'd2', 'd2']
+    """
+    from workbench.coding.sheets import sample_units
+
+    frame = units.frame[units.frame["text"].str.len() > 0]
+    # Fewer units than file × role strata: spread over files first (roles fall at random),
+    # so no document is left out of the first sheet.
+    by = ("file", "role") if n >= len(frame.groupby(["file", "role"])) else ("file",)
+    return sample_units(frame, n, by=by, seed=seed)
