@@ -64,3 +64,31 @@ def test_memory_scaling_reports_parent_and_partition_peaks(tmp_path, capsys):
     assert row["corpus_mb"] >= 0.2 and row["segments"] > 0 and row["parts"] >= 1
     assert row["parent"] > 0 and row["partition"] > 0 and row["all"] > 0
     assert "partition MB" in capsys.readouterr().out
+
+
+def test_coding_transfer_skips_cleanly_without_the_dev_corpus(tmp_path, monkeypatch, capsys):
+    """The project never needs ../shared: the transfer benchmark says it skipped and exits 0."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_coding_transfer", config.ROOT / "benchmarks" / "coding_transfer.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "DEV", tmp_path / "no-such-dev-corpus")
+    monkeypatch.setattr(sys, "argv", ["coding_transfer.py", "--report", "--out",
+                                      str(tmp_path / "t.json")])  # fmt: skip
+    assert module.main() == 0
+    assert "skipped" in capsys.readouterr().out
+    assert not (tmp_path / "t.json").exists()
+
+
+def test_committed_transfer_figures_are_complete():
+    """data/gold/transfer.json (read by notebook 02) holds every block with intervals."""
+    rec = json.loads((config.GOLD_DIR / "transfer.json").read_text(encoding="utf-8"))
+    for block in ("test", "seeds_to_dev_test", "dev_tune_to_seeds_heldout"):
+        for coder in ("rules", "learned", "combined"):
+            r = rec[block][coder]
+            for k in ("kappa_P", "kappa_C", "kappa_M", "kappa_L", "macro_f1_specific"):
+                lo, hi = r[f"{k}_ci"]
+                assert -1 <= lo <= hi <= 1 and -1 <= r[k] <= 1, (block, coder, k)
+    assert {row["dev_lines"] for row in rec["learning_curve"]} >= {0, 227}
+    assert rec["codebook_version"] == "2.0"
