@@ -745,16 +745,18 @@ class CodeLearner:
         for cat in cats:
             cat_frame[cat] = codes[:, cat_cols[cat]].any(axis=1).astype(np.int64)
         r, c = np.nonzero(codes)
+        p = proba.to_numpy()
+        col = {label: k for k, label in enumerate(proba.columns)}
         rows = []
         for i, j in zip(r.tolist(), c.tolist(), strict=True):
             code = self.codes_[j]
             if residual_added[i, j]:
-                source, score = "residual", float(proba.iloc[i][self.category_of_[code]])
+                source, score = "residual", float(p[i, col[self.category_of_[code]]])
             else:
                 by_rule = bool(rules[i, j]) and self.mode_.get(code, "union") == "union"
                 by_model = bool(src_model[i, j])
                 source = "rule+model" if by_rule and by_model else "model" if by_model else "rule"
-                score = float(proba.iloc[i][code]) if code in proba.columns else float("nan")
+                score = float(p[i, col[code]]) if code in col else float("nan")
             rows.append((ids[i], code, self.category_of_[code], source, score))
         long = pd.DataFrame(rows, columns=["unit_id", "code", "category", "source", "score"])
         return Decision(code_frame, cat_frame, long, proba.reset_index(drop=True))
