@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import os
+import re
+import subprocess
+import sys
+
 import nbformat
 import pytest
 
@@ -148,3 +156,115 @@ def test_cli_report_says_where_the_report_is(workspace, capsys):
     assert "executing the notebooks" in captured.err
     assert f"open {config.REPORTS_DIR / 'index.html'}" in captured.err
     assert str(config.REPORTS_DIR / "01_demo.html") in captured.out
+
+
+# --- the embedded CJK font -------------------------------------------------------
+
+_FONT_FACE = re.compile(
+    r"@font-face\s*\{[^}]*font-family:\s*\"(?P<family>[^\"]+)\";[^}]*"
+    r"src:\s*url\(\"data:font/otf;base64,(?P<data>[A-Za-z0-9+/=]+)\"\)"
+)
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _embedded_font(page):
+    """The family and the decoded font of the page's @font-face rule."""
+    from fontTools.ttLib import TTFont
+
+    faces = _FONT_FACE.findall(page)
+    assert len(faces) == 1, "one @font-face rule with a data: URL"
+    family, data = faces[0]
+    return family, TTFont(io.BytesIO(base64.b64decode(data)))
+
+
+def _assert_page_has_its_font(page):
+    family, font = _embedded_font(page)
+    assert family == report.EMBEDDED_FONT_FAMILY
+    head_end = page.index("</head>")
+    assert page.index("@font-face") < head_end  # in the head, after the page's styles
+    # The family comes first for body text, headings and tables, also through the
+    # Jupyter theme's variables, and is a fallback of the code fonts.
+    first = re.escape(f'font-family: "{family}",')
+    assert re.search(r"\nbody, h1, h2, h3, h4, h5, h6, table, th, td[^{]*\{ " + first, page)
+    assert re.search(r"--jp-content-font-family: " + re.escape(f'"{family}",'), page)
+    assert re.search(r"\npre, code[^{]*\{ font-family: [^}]*" + re.escape(f'"{family}"'), page)
+    # The Simplified Chinese face of the bundled collection, not JP/KR/TC.
+    assert font["name"].getBestFamilyName() == "Noto Sans CJK SC"
+    # A glyph for every CJK character of the page, ASCII and CJK punctuation.
+    cmap = font.getBestCmap()
+    shown = set(_CJK.findall(html.unescape(page[head_end:])))
+    assert shown and not {c for c in shown if ord(c) not in cmap}
+    assert all(ord(c) in cmap for c in "azAZ09，。、“”《》（）：")
+    return font
+
+
+def test_report_pages_embed_the_cjk_font(workspace):
+    _write_notebook(
+        config.NOTEBOOKS_DIR / "01_font.ipynb",
+        [
+            nbformat.v4.new_markdown_cell(
+                f"# {TITLE}\n\n## 问题与对策\n\n密切联系群众，**宗旨意识**淡化。"
+            ),
+            nbformat.v4.new_code_cell(
+                "import pandas as pd\n"
+                f'print("{PRINTED}")\n'
+                'pd.DataFrame({"角色": ["问题", "对策"], "篇数": [3, 2]})'
+            ),
+        ],
+    )
+    first = report.build_report(out_dir=workspace / "one")[0]
+    page = first.read_text(encoding="utf-8")
+    assert PRINTED in page and "<table" in page and "角色" in page
+    _assert_page_has_its_font(page)
+    index = (workspace / "one" / "index.html").read_text(encoding="utf-8")
+    _assert_page_has_its_font(index)
+    # Each page has the characters it uses, not those of the other pages.
+    index_cmap = _embedded_font(index)[1].getBestCmap()
+    assert ord(TITLE[0]) in index_cmap and ord("角") not in index_cmap
+
+    # Reproducible: a second build gives the same bytes.
+    report.build_report(out_dir=workspace / "two")
+    for name in ("01_font.html", "index.html"):
+        assert (workspace / "one" / name).read_bytes() == (workspace / "two" / name).read_bytes()
+
+
+def test_font_subset_is_reproducible_across_processes():
+    text = "干群关系，宗旨意识淡化。幹群關係"
+    here = report.cjk_font_subset(text)
+    script = (
+        "import sys\nfrom workbench.report import cjk_font_subset\n"
+        f"sys.stdout.buffer.write(cjk_font_subset({text!r}))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    there = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, check=True, env=env
+    ).stdout
+    assert here == there
+    # No timestamp of the call: the subset keeps the source face's dates.
+    from fontTools.ttLib import TTFont
+
+    assert TTFont(io.BytesIO(here))["head"].modified == TTFont(
+        io.BytesIO(report.cjk_font_subset("")))["head"].modified  # fmt: skip
+    # Small: a page's handful of characters costs tens of kilobytes, not megabytes.
+    assert len(here) < 40_000
+
+
+def test_embedded_font_covers_entities_and_script_escapes():
+    page = (
+        "<!DOCTYPE html><html><head><title>t</title></head>"
+        "<body><p>&#24178;&#x90E8;群</p><script>var s = '\\u5173\\u7cfb';</script></body></html>"
+    )
+    embedded = report.embed_cjk_font(page)
+    assert embedded.endswith(page[page.index("</head>") :])
+    cmap = _embedded_font(embedded)[1].getBestCmap()
+    assert all(ord(c) in cmap for c in "干部群关系")
+    assert report.embed_cjk_font(page) == embedded
+
+
+def test_missing_font_package_leaves_pages_readable(monkeypatch):
+    from workbench import plotting
+
+    monkeypatch.setattr(plotting, "packaged_font_path", lambda: None)
+    page = "<html><head></head><body>干群关系</body></html>"
+    with pytest.warns(UserWarning, match="noto-cjk-sans-otc"):
+        assert report.embed_cjk_font(page) == page

@@ -6,6 +6,13 @@ files are never rewritten -- and writes ``<stem>.html`` for each one, plus an
 ``index.html`` linking to them, into :data:`workbench.config.REPORTS_DIR`.
 The notebooks save their own figures (see :func:`workbench.plotting.savefig`).
 
+Every page, ``index.html`` included, carries its own font: :func:`embed_cjk_font`
+adds a ``<style>`` with an ``@font-face`` rule whose ``data:`` URL holds the Simplified
+Chinese face of the packaged Noto Sans CJK collection (the ``noto-cjk-sans-otc``
+package, which the figures use too), cut down with fontTools to the characters the
+page uses plus ASCII and CJK punctuation, so the reports show Chinese on a machine
+without CJK fonts.  The subset is reproducible: the same page gives the same bytes.
+
 Kernels are started from the ``python3`` kernelspec of the running environment
 (``sys.prefix/share/jupyter/kernels/python3``, installed by ipykernel), whose
 ``python`` command jupyter_client resolves to the current interpreter, so the
@@ -24,11 +31,15 @@ Examples
 
 from __future__ import annotations
 
+import base64
+import functools
 import html
+import io
 import os
 import re
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +49,12 @@ if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 __all__ = [
+    "BASE_CHARACTERS",
+    "EMBEDDED_FONT_FAMILY",
     "NotebookExecutionError",
     "build_report",
+    "cjk_font_subset",
+    "embed_cjk_font",
     "execute_notebook",
     "find_notebooks",
     "notebook_title",
@@ -47,6 +62,31 @@ __all__ = [
 
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+#: CSS family name of the CJK font embedded in every report page.  It differs from
+#: the font's own name, so that an installed "Noto Sans CJK SC" is never confused
+#: with the embedded subset.
+EMBEDDED_FONT_FAMILY = "Workbench Noto Sans CJK SC"
+
+#: Characters always kept in the subset besides those of the page: printable
+#: ASCII, CJK symbols and punctuation (U+3000-U+303F), the general punctuation of
+#: Chinese text (dashes, quotes, ellipsis, middle dot) and full-width punctuation.
+BASE_CHARACTERS = "".join(
+    [
+        *map(chr, range(0x20, 0x7F)),
+        *map(chr, range(0x3000, 0x3040)),
+        "\u00b7\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u2027\u2e3a",
+        *map(chr, range(0xFF01, 0xFF10)),
+        *map(chr, range(0xFF1A, 0xFF21)),
+        *map(chr, range(0xFF3B, 0xFF41)),
+        *map(chr, range(0xFF5B, 0xFF66)),
+    ]
+)
+
+_JS_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+_SANS = "system-ui, -apple-system, 'Segoe UI', helvetica, arial, sans-serif"
+_MONO = "menlo, consolas, 'DejaVu Sans Mono', monospace"
 
 
 class NotebookExecutionError(RuntimeError):
@@ -251,6 +291,177 @@ def _export_html(nb: NotebookNode, path: Path, title: str) -> str:
     return body
 
 
+@functools.cache
+def _face_number(path: Path, family: str) -> int:
+    """Index of the face called ``family`` in the font collection ``path``."""
+    from fontTools.ttLib import TTCollection
+
+    collection = TTCollection(str(path), lazy=True)
+    try:
+        names = [face["name"].getBestFamilyName() for face in collection.fonts]
+    finally:
+        collection.close()
+    if family not in names:
+        raise LookupError(f"{path} has no face {family!r} (faces: {', '.join(map(str, names))})")
+    return names.index(family)
+
+
+def cjk_font_subset(text: Iterable[str], font_path: Path | None = None) -> bytes:
+    """Return the Noto Sans CJK SC face cut down to the characters of ``text``.
+
+    The subset keeps the glyphs of ``text`` and of :data:`BASE_CHARACTERS` that the
+    font has (others are ignored), without hinting, OpenType layout features or
+    vertical metrics, and with the copyright and licence names (the font is under
+    the SIL Open Font License).  It is reproducible: the ``head`` table keeps the
+    source font's dates instead of the time of the call, so the same characters give
+    the same bytes.
+
+    Parameters
+    ----------
+    text : iterable of str
+        Characters to keep (a string, or any strings; order and repeats do not matter).
+    font_path : pathlib.Path, optional
+        A font collection holding a face whose family is
+        ``workbench.plotting.PACKAGED_FAMILIES["simplified"]``; default the file of
+        the ``noto-cjk-sans-otc`` package (:func:`workbench.plotting.packaged_font_path`).
+
+    Returns
+    -------
+    bytes
+        An OpenType (CFF) font.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no ``font_path`` is given and the ``noto-cjk-sans-otc`` package is not installed.
+    LookupError
+        If the collection has no Simplified Chinese (SC) face.
+
+    Examples
+    --------
+    >>> import io
+    >>> from fontTools.ttLib import TTFont
+    >>> font = TTFont(io.BytesIO(cjk_font_subset("干群关系")))
+    >>> all(ord(c) in font.getBestCmap() for c in "干群关系，。abc")
+    True
+    >>> cjk_font_subset("干群关系") == cjk_font_subset(["系关", "群干"])
+    True
+    """
+    from fontTools import subset
+
+    from workbench import plotting
+
+    if font_path is None:
+        font_path = plotting.packaged_font_path()
+        if font_path is None:
+            raise FileNotFoundError(
+                "the 'noto-cjk-sans-otc' package (the bundled CJK font) is not installed"
+            )
+    chars = {c for chunk in text for c in chunk} | set(BASE_CHARACTERS)
+    codepoints = sorted(cp for cp in map(ord, chars) if cp >= 0x20 and not 0xD800 <= cp <= 0xDFFF)
+    options = subset.Options()
+    options.font_number = _face_number(Path(font_path), plotting.PACKAGED_FAMILIES["simplified"])
+    options.recalc_timestamp = False  # keep the source's head.modified: reproducible bytes
+    options.hinting = False
+    options.layout_features = []
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # with copyright and licence
+    options.drop_tables = [*options.drop_tables, "BASE", "VORG", "vhea", "vmtx"]
+    font = subset.load_font(str(font_path), options, dontLoadGlyphNames=True)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=codepoints)
+        subsetter.subset(font)
+        buffer = io.BytesIO()
+        subset.save_font(font, buffer, options)
+    finally:
+        font.close()
+    return buffer.getvalue()
+
+
+def _page_characters(page: str) -> set[str]:
+    """Characters a browser may show for ``page``: literal, entity and ``\\uXXXX``."""
+    chars = set(page) | set(html.unescape(page))
+    chars.update(chr(int(code, 16)) for code in _JS_ESCAPE.findall(page))
+    return chars
+
+
+def _font_style(font: bytes) -> str:
+    """A ``<style>`` declaring ``font`` as :data:`EMBEDDED_FONT_FAMILY` and using it."""
+    family = f'"{EMBEDDED_FONT_FAMILY}"'
+    sans = f"{family}, {_SANS}"
+    # Code keeps its monospace fonts for Latin; they have no CJK glyphs, so the
+    # browser takes Chinese from the embedded face before any system fallback.
+    mono = f"{_MONO}, {family}"
+    data = base64.b64encode(font).decode("ascii")
+    return (
+        '<style type="text/css">\n'
+        "/* Subset of Noto Sans CJK SC (noto-cjk-sans-otc), SIL Open Font License 1.1,\n"
+        "   embedded so that the page shows Chinese without installed CJK fonts. */\n"
+        "@font-face {\n"
+        f"  font-family: {family};\n"
+        f'  src: url("data:font/otf;base64,{data}") format("opentype");\n'
+        "  font-style: normal;\n"
+        "  font-weight: normal;\n"
+        "  font-display: block;\n"
+        "}\n"
+        ":root {\n"
+        f"  --jp-ui-font-family: {sans};\n"
+        f"  --jp-content-font-family: {sans};\n"
+        f"  --jp-code-font-family-default: {mono};\n"
+        f"  --jp-code-font-family: {mono};\n"
+        f"  --jp-cell-prompt-font-family: {mono};\n"
+        "}\n"
+        f"body, h1, h2, h3, h4, h5, h6, table, th, td, caption {{ font-family: {sans}; }}\n"
+        f"pre, code, kbd, samp {{ font-family: {mono}; }}\n"
+        "</style>\n"
+    )
+
+
+def embed_cjk_font(page: str, font_path: Path | None = None) -> str:
+    """Return the HTML ``page`` with the CJK font it needs embedded.
+
+    A ``<style>`` is inserted before ``</head>`` (at the start of the page when
+    there is none), after the page's own styles: an ``@font-face`` rule for
+    :data:`EMBEDDED_FONT_FAMILY` whose source is a base64 ``data:`` URL of
+    :func:`cjk_font_subset` for the characters of the page (as written, as HTML
+    entities or as ``\\uXXXX`` escapes), and rules putting that family first for
+    body text, headings and tables (with the Jupyter font variables).  Code and
+    text outputs keep monospace fonts for Latin letters and take Chinese from the
+    embedded family, which follows them.  Deterministic: the same page gives the
+    same result.
+
+    Parameters
+    ----------
+    page : str
+        A complete HTML document.
+    font_path : pathlib.Path, optional
+        Font collection, as for :func:`cjk_font_subset`.
+
+    Returns
+    -------
+    str
+        The page with the font; the page unchanged, with a warning, when the
+        ``noto-cjk-sans-otc`` package is not installed.
+
+    Examples
+    --------
+    >>> page = embed_cjk_font("<html><head></head><body>干群关系</body></html>")
+    >>> "@font-face" in page and "data:font/otf;base64," in page
+    True
+    >>> page.index("@font-face") < page.index("</head>") < page.index("干群关系")
+    True
+    """
+    try:
+        font = cjk_font_subset(_page_characters(page), font_path)
+    except FileNotFoundError as exc:
+        warnings.warn(f"report pages may show Chinese as boxes: {exc}", stacklevel=2)
+        return page
+    style = _font_style(font)
+    match = _HEAD_END.search(page)
+    at = match.start() if match else 0
+    return page[:at] + style + page[at:]
+
+
 def _index_html(entries: Sequence[tuple[str, str, str]]) -> str:
     items = "\n".join(
         f'    <li><a href="{html.escape(href)}">{html.escape(title)}</a>'
@@ -287,8 +498,9 @@ def build_report(
     Each notebook is executed in memory (the ``.ipynb`` files are left untouched)
     with :func:`execute_notebook` and exported with nbconvert's ``HTMLExporter``
     (images embedded).  ``out_dir/index.html`` links to every report under the
-    notebook's title (its first Markdown heading, else its file name).  Execution
-    stops at the first notebook that fails.
+    notebook's title (its first Markdown heading, else its file name).  Every
+    page embeds the subset of the bundled CJK font it needs (:func:`embed_cjk_font`).
+    Execution stops at the first notebook that fails.
 
     Parameters
     ----------
@@ -345,7 +557,8 @@ def build_report(
             nb = execute_notebook(nb_path, timeout=timeout, kernel_name=kernel_name)
             title = notebook_title(nb, default=nb_path.stem)
             target = out / f"{nb_path.stem}.html"
-            target.write_text(_export_html(nb, nb_path, title), encoding="utf-8")
+            page = embed_cjk_font(_export_html(nb, nb_path, title))
+            target.write_text(page, encoding="utf-8")
             written.append(target)
             entries.append((target.name, title, nb_path.name))
             if bar is not None:
@@ -354,5 +567,5 @@ def build_report(
         if bar is not None:
             bar.close()
 
-    (out / "index.html").write_text(_index_html(entries), encoding="utf-8")
+    (out / "index.html").write_text(embed_cjk_font(_index_html(entries)), encoding="utf-8")
     return written
