@@ -64,6 +64,7 @@ from scipy import sparse
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import Coding, code_segments, unit_ids
+from workbench.coding.reliability import binary_f1, binary_kappa
 
 #: Section roles, in the order of the role features.
 ROLES = ("problem", "cause", "countermeasure", "other")
@@ -401,25 +402,6 @@ class _Features:
         )
 
 
-# ------------------------------------------------------------------------- metrics
-
-
-def _f1(y: np.ndarray, d: np.ndarray) -> float:
-    tp = float(np.sum(y & d))
-    den = float(np.sum(y) + np.sum(d))
-    return 2 * tp / den if den else 0.0
-
-
-def _kappa(y: np.ndarray, d: np.ndarray) -> float:
-    n = len(y)
-    if not n:
-        return 0.0
-    po = float(np.mean(y == d))
-    pa, pb = float(np.mean(y)), float(np.mean(d))
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    return 1.0 if pe == 1 else (po - pe) / (1 - pe)
-
-
 # ------------------------------------------------------------------------- learner
 
 
@@ -647,11 +629,11 @@ class CodeLearner:
             for mode in ("union", "model"):
                 for t in THRESHOLDS:
                     d = (p >= t) | (rules[:, j] if mode == "union" else False)
-                    f = _f1(y, d)
+                    f = binary_f1(y, d)
                     if f > best[0] + 1e-12:
                         best = (f, mode, float(t))
             # A model that never beats the rule alone stays out of the decision.
-            rule_f1 = _f1(y, rules[:, j])
+            rule_f1 = binary_f1(y, rules[:, j])
             if best[0] <= rule_f1 + 1e-12:
                 best = (rule_f1, "union", float("inf"))
             _, self.mode_[label], self.threshold_[label] = best
@@ -662,13 +644,13 @@ class CodeLearner:
             y = lab[cat].to_numpy(bool)
             base = decided[:, cols].any(axis=1)
             p = self.oof_[cat].to_numpy()
-            best = (_kappa(y, base), float("inf"))
+            best = (binary_kappa(y, base), float("inf"))
             for t in THRESHOLDS:
-                k = _kappa(y, base | (p >= t))
+                k = binary_kappa(y, base | (p >= t))
                 if k > best[0] + 1e-12:
                     best = (k, float(t))
             self.threshold_[cat], self.mode_[cat] = best[1], "union"
-            rules_k = _kappa(y, rules[:, cols].any(axis=1))
+            rules_k = binary_kappa(y, rules[:, cols].any(axis=1))
             self.cv_.append(self._cv_row(cat, y, "kappa", best[0], rules_k))
 
     def _cv_row(self, label: str, y: np.ndarray, metric: str, value: float, rules: float) -> dict:

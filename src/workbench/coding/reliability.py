@@ -196,6 +196,28 @@ def _f1_counts(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
         return np.where(den > 0, 2 * tp / den, 0.0)
 
 
+def binary_kappa(ref: np.ndarray, other: np.ndarray) -> float:
+    """Cohen's κ of two 0/1 codings (1.0 when both are constant and equal; 0.0 without units).
+
+    Examples
+    --------
+    >>> round(binary_kappa(np.array([1, 1, 0, 0, 1, 0]), np.array([1, 0, 0, 0, 1, 0])), 3)
+    0.667
+    """
+    r, o = np.asarray(ref, dtype=bool), np.asarray(other, dtype=bool)
+    if not len(r):
+        return 0.0
+    counts = (np.sum(r & o), np.sum(~r & o), np.sum(r & ~o), np.sum(~r & ~o))
+    return float(_kappa_counts(*(np.float64(c) for c in counts)))
+
+
+def binary_f1(ref: np.ndarray, other: np.ndarray) -> float:
+    """F1 of ``other`` against the reference ``ref`` (0/1 arrays; 0.0 when neither has a 1)."""
+    r, o = np.asarray(ref, dtype=bool), np.asarray(other, dtype=bool)
+    return float(_f1_counts(np.float64(np.sum(r & o)), np.float64(np.sum(~r & o)),
+                            np.float64(np.sum(r & ~o))))  # fmt: skip
+
+
 def unit_agreement(
     ref: pd.DataFrame,
     other: pd.DataFrame,
