@@ -129,13 +129,10 @@ def run_code(args: argparse.Namespace) -> int:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.model is not None:
-        from workbench.coding.learn import ModelError, code_with_model, load_model
+        from workbench.coding.learn import code_with_model, load_model
 
-        try:
-            learner, _meta = load_model(args.model, codebook)
-        except ModelError as err:
-            print(f"workbench: {err}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+        # A ModelError (wrong codebook, not a model) reaches the CLI's one handler: exit 2.
+        learner, _meta = load_model(args.model, codebook)
         coding = code_with_model(segments, codebook, learner, args.unit)
         inputs = {**inputs, config.display_path(args.model.resolve()): sha256_file(args.model)}
     else:
@@ -309,9 +306,8 @@ def run_learn(args: argparse.Namespace) -> int:
 
 def run_suggest(args: argparse.Namespace) -> int:
     """``workbench suggest``: the next coding sheet (most uncertain first), or a first one."""
-    from workbench.coding.codebook import CodebookError, load_codebook
+    from workbench.coding.codebook import load_codebook
     from workbench.coding.learn import (
-        ModelError,
         first_sheet_units,
         load_model,
         suggest_units,
@@ -319,13 +315,10 @@ def run_suggest(args: argparse.Namespace) -> int:
     )  # fmt: skip
     from workbench.coding.sheets import blank_sheet, write_sheet
 
-    try:
-        codebook = load_codebook(args.codebook)
-        learner, meta = load_model(args.model, codebook) if args.model else (None, {})
-        segments, _ = _segments(args.corpus)
-    except (CodebookError, ModelError, FileNotFoundError) as err:
-        print(f"workbench: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    # Bad codebooks, models and corpora are user errors for the CLI's one handler (exit 2).
+    codebook = load_codebook(args.codebook)
+    learner, meta = load_model(args.model, codebook) if args.model else (None, {})
+    segments, _ = _segments(args.corpus)
     units = units_from_segments(segments, codebook, args.unit)
     if learner is None:
         picked = first_sheet_units(units, args.n, seed=args.seed)
