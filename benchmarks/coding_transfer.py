@@ -27,8 +27,8 @@ from workbench.coding.codebook import load_codebook
 from workbench.coding.learn import (
     CodeLearner,
     UnitTable,
-    _rule_coding,
     read_training_sheet,
+    sentence_rules,
     units_from_segments,
 )
 from workbench.coding.reliability import unit_agreement
@@ -185,9 +185,9 @@ def main() -> int:
     tmp.mkdir(exist_ok=True)
     cb = load_codebook(a.codebook)
     seeds_seg = load_corpus().segments
-    seeds_rules = _rule_coding(seeds_seg, cb)
+    seeds_rules = sentence_rules(seeds_seg, cb)
     dev_seg = dev_segments()
-    dev_rules = _rule_coding(dev_seg, cb)
+    dev_rules = sentence_rules(dev_seg, cb)
     gold = dev_gold()
     params = dict(C=a.C, min_support=a.min_support, rule_weight=a.rule_weight, words=a.words,
                   ngram_range=tuple(int(x) for x in a.ngram.split(",")))

@@ -247,10 +247,10 @@ def run_learn(args: argparse.Namespace) -> int:
     from workbench.coding.learn import (
         CodeLearner,
         UnitTable,
-        _rule_coding,
         cv_summary,
         read_training_sheet,
         save_model,
+        sentence_rules,
         units_from_segments,
     )  # fmt: skip
     from workbench.coding.sheets import SheetError
@@ -265,12 +265,12 @@ def run_learn(args: argparse.Namespace) -> int:
         segments = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         if segments["segment_id"].duplicated().any():
             raise ValueError("the corpora share segment ids: give each corpus once")
-        sentence_rules = _rule_coding(segments.reset_index(drop=True), codebook)
+        by_sentence = sentence_rules(segments.reset_index(drop=True), codebook)
         tables, labels, report = [], [], []
         for path in args.sheet:
             sheet = read_training_sheet(path, segments, codebook)
             tables.append(units_from_segments(segments, codebook, sheet.members,
-                                              rules=sentence_rules))  # fmt: skip
+                                              rules=by_sentence))  # fmt: skip
             labels.append(sheet.labels)
             report.append({"sheet": str(path), "units": len(sheet.members),
                            "not_found": len(sheet.unaligned), "found_by": sheet.how})  # fmt: skip

@@ -140,7 +140,12 @@ class UnitTable:
         return units_from_segments(seg, codebook)
 
 
-def _rule_coding(segments: pd.DataFrame, codebook: Codebook) -> Coding:
+def sentence_rules(segments: pd.DataFrame, codebook: Codebook) -> Coding:
+    """The rules' sentence-level coding of ``segments``, one unit per segment, in order.
+
+    Compute it once and pass it as ``rules=`` to :func:`units_from_segments` when several
+    unit tables are built from one corpus (a sheet's units, then the corpus's).
+    """
     coding = code_segments(segments, codebook, "sentence")
     if len(coding.units) != len(segments):
         raise ValueError("segment ids must be unique to learn from or code segments")
@@ -177,7 +182,7 @@ def units_from_segments(
         its rule matches the union of its segments'.
     """
     seg = segments.reset_index(drop=True)
-    coding = rules if rules is not None else _rule_coding(seg, codebook)
+    coding = rules if rules is not None else sentence_rules(seg, codebook)
     n_seg = len(seg)
     sid = seg["segment_id"].astype(str).tolist()
     if isinstance(unit, str):
@@ -860,8 +865,8 @@ def code_with_model(
     """
     seg = segments.reset_index(drop=True)
     rule_coding = code_segments(seg, codebook, unit)
-    sentence_rules = rule_coding if unit == "sentence" else _rule_coding(seg, codebook)
-    units = units_from_segments(seg, codebook, unit, rules=sentence_rules)
+    by_sentence = rule_coding if unit == "sentence" else sentence_rules(seg, codebook)
+    units = units_from_segments(seg, codebook, unit, rules=by_sentence)
     decision = learner.decide(units)
     keyed = rule_coding.long.set_index(["unit_id", "code"])
     pos = {u: i for i, u in enumerate(units.frame["unit_id"])}
