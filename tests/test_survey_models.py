@@ -221,3 +221,47 @@ def test_singleton_message_keeps_the_python_wording(data):
     d.loc[d.index[0], "village"] = 999
     with pytest.raises(SurveyValidationError, match=r"singletons='drop' \(reported\)"):
         fit(d, "trust ~ visits", "ols", cluster="village")
+
+
+def test_singletons_keep_fits_a_group_of_one(data):
+    d = data.dropna(subset=["trust", "visits"]).copy()
+    d.loc[d.index[0], "village"] = 999
+    res = fit(d, "trust ~ visits", "mixed", groups="village", singletons="keep")
+    assert res.n_groups == {"village": 121} and res.nobs == len(d) and res.dropped.empty
+
+
+def test_random_slope_on_a_column_outside_the_fixed_part(data):
+    """``re_formula`` columns are part of the model frame (and checked) too."""
+    res = fit(data, "trust ~ solved", "mixed", groups="village", re_formula="~visits")
+    assert list(res.cov_re.index) == ["Intercept", "visits"] and res.re_formula == "~visits"
+    complete = data[["trust", "solved", "visits", "village"]].dropna()
+    assert res.nobs == len(complete)
+    with pytest.raises(SurveyValidationError, match=r"'vists' \(did you mean 'visits'\?\)"):
+        fit(data, "trust ~ solved", "mixed", groups="village", re_formula="~vists")
+
+
+def test_mixed_optimiser_failure_falls_through_to_the_next(monkeypatch):
+    """An optimiser raising on a singular matrix (near a zero variance) is noted, not fatal."""
+    from statsmodels.regression.mixed_linear_model import MixedLM
+
+    rng = np.random.default_rng(4)
+    g = np.repeat(np.arange(6), 5)
+    d = pd.DataFrame({"y": 3.0 * rng.standard_normal(30), "x": rng.standard_normal(30), "g": g})
+    real_fit = MixedLM.fit
+
+    def flaky(self, *args, method=None, **kwargs):
+        if method == "bfgs":
+            raise np.linalg.LinAlgError("Singular matrix")
+        return real_fit(self, *args, method=method, **kwargs)
+
+    monkeypatch.setattr(MixedLM, "fit", flaky)
+    res = fit(d, "y ~ x", "mixed", groups="g")
+    assert res.notes[0] == "bfgs: failed: LinAlgError: Singular matrix"
+    assert np.isfinite(res.params).all()
+
+    def broken(self, *args, **kwargs):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(MixedLM, "fit", broken)
+    with pytest.raises(SurveyValidationError, match="could not be fitted by any optimiser"):
+        fit(d, "y ~ x", "mixed", groups="g")

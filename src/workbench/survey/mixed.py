@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
 from workbench.survey.results import wald_inference
+from workbench.survey.validate import SurveyValidationError
 
 METHODS = ("bfgs", "cg", "lbfgs", "powell")
 
@@ -34,12 +36,24 @@ def fit_mixed(
     for method in METHODS:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            res = model.fit(reml=reml, method=method)
+            try:
+                attempt = model.fit(reml=reml, method=method)
+            except (np.linalg.LinAlgError, ValueError) as err:
+                # An optimiser can step onto a singular matrix near a zero variance.
+                notes.append(f"{method}: failed: {type(err).__name__}: {err}")
+                continue
         notes += [f"{method}: {w.category.__name__}: {w.message}" for w in caught]
-        if res.converged:
+        res = attempt if res is None or attempt.converged or not res.converged else res
+        if attempt.converged:
             notes.append(f"converged with {method}")
             break
     else:
+        if res is None:
+            raise SurveyValidationError(
+                f"the mixed model {formula!r} with groups {groups!r} could not be fitted by any "
+                f"optimiser ({'; '.join(notes)}); check that the groups vary and the "
+                "predictors are not collinear"
+            )
         notes.append(f"no optimiser converged ({', '.join(METHODS)}); estimates may be unreliable")
     k = model.k_fe
     params = res.fe_params
@@ -62,6 +76,7 @@ def fit_mixed(
         "n_groups": {groups: int(frame[groups].nunique())},
         "nobs": int(res.nobs),
         "cov_re": cov_re,
+        "re_formula": re_formula,
         "scale": float(res.scale),
         "notes": notes,
         "result": res,

@@ -26,9 +26,14 @@ from workbench.survey.codebook import Codebook, load_codebook
 from workbench.survey.mixed import fit_mixed
 from workbench.survey.ols import fit_ols
 from workbench.survey.ordered import DISTR, fit_ordered
-from workbench.survey.prepare import check_singletons, formula_names, model_frame
+from workbench.survey.prepare import (
+    FORMULA_GLOBALS,
+    check_singletons,
+    formula_names,
+    model_frame,
+)
 from workbench.survey.results import SurveyFit
-from workbench.survey.validate import SurveyValidationError, format_rows
+from workbench.survey.validate import SurveyValidationError, format_names, format_rows, suggest
 
 MODELS = ("ols", *DISTR, "mixed")
 
@@ -81,6 +86,32 @@ def check_outcome(frame: pd.DataFrame, formula: str) -> None:
             f"the outcome {col!r} holds text ({shown}); recode it as numbers, or list its "
             "non-numeric codes as missing-value codes in a mapping file"
         )
+
+
+def re_formula_columns(re_formula: str, columns: Sequence[str]) -> list[str]:
+    """Data columns a random-effects formula (``"~visits"``) uses; unknown names refused.
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming each unknown name with the closest column names.
+
+    Examples
+    --------
+    >>> re_formula_columns("~visits", ["trust", "visits"])
+    ['visits']
+    """
+    rhs = re_formula.split("~", 1)[-1]
+    known = [str(c) for c in columns]
+    names = [n for n in formula_names(f"_y ~ {rhs}") if n != "_y"]
+    absent = [n for n in names if n not in set(known) and n not in FORMULA_GLOBALS]
+    if absent:
+        raise SurveyValidationError(
+            f"random-effects formula {re_formula!r} names "
+            + ", ".join(f"{n!r} {suggest(n, known)}" for n in absent)
+            + f", not a column of the data; {format_names(known)}"
+        )
+    return [n for n in names if n in set(known)]
 
 
 def _check_model_args(
@@ -143,8 +174,9 @@ def fit(
     small : bool, default True
         Stata's small-sample corrections and t inference for OLS (see
         :mod:`workbench.survey.ols`).
-    singletons : {"error", "drop"}, default "error"
-        What to do with clusters/groups that have one respondent.
+    singletons : {"error", "drop", "keep"}, default "error"
+        What to do with clusters/groups that have one respondent (``"keep"`` fits
+        them as they are, as lme4 does with a group of one).
     alpha : float, default 0.05
         1 − confidence level of the intervals.
     codebook : Codebook, optional
@@ -167,6 +199,8 @@ def fit(
     clusters = _as_list(cluster)
     _check_model_args(model, weights, groups, clusters)
     extra = [*clusters, *([groups] if groups else []), *([weights] if weights else [])]
+    if model == "mixed" and re_formula:
+        extra += re_formula_columns(re_formula, data.columns)
     frame, dropped = model_frame(data, formula, extra)
     check_no_missing_codes(frame, codebook or load_codebook())
     check_outcome(frame, formula)

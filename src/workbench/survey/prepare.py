@@ -200,7 +200,10 @@ def model_frame(
 def check_singletons(
     frame: pd.DataFrame, column: str, policy: str = "error"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Find clusters with one respondent; raise (``"error"``) or drop and report them.
+    """Find clusters with one respondent; raise (``"error"``), drop and report them, or keep them.
+
+    ``"keep"`` suits the groups of a mixed model, where a group of one is legitimate
+    (its BLUP is shrunk strongly towards zero; lme4 and Stata keep it).
 
     Examples
     --------
@@ -214,8 +217,10 @@ def check_singletons(
     >>> len(kept), report["rows"].tolist()
     (4, [1])
     """
-    if policy not in ("error", "drop"):
-        raise ValueError(f"singletons must be 'error' or 'drop', not {policy!r}")
+    if policy not in ("error", "drop", "keep"):
+        raise ValueError(f"singletons must be 'error', 'drop' or 'keep', not {policy!r}")
+    if policy == "keep":
+        return frame, pd.DataFrame(columns=DROP_COLUMNS)
     sizes = frame[column].map(frame[column].value_counts())
     single = frame.index[sizes.to_numpy() == 1]
     if len(single) == 0:

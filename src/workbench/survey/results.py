@@ -82,6 +82,8 @@ class SurveyFit:
         Ordered models: cutpoints on the latent scale, labelled ``"1|2"`` ...
     cov_re : pandas.DataFrame or None
         Mixed models: random-effects covariance with row and column names.
+    re_formula : str or None
+        Mixed models: the random-effects formula (``None``: a random intercept).
     scale : float or None
         Mixed models: residual variance.
     n_groups : dict
@@ -111,6 +113,7 @@ class SurveyFit:
     cutpoints: pd.Series | None = None
     cutpoint_bse: pd.Series | None = None
     cov_re: pd.DataFrame | None = None
+    re_formula: str | None = None
     scale: float | None = None
     n_groups: dict[str, int] = field(default_factory=dict)
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
