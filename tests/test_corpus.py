@@ -268,3 +268,38 @@ def test_article_rows_per_sentence_conversion_and_path(src):
         assert doc["path"] == path and doc["n_segments"] == len(segs)
         assert [s["text"] for s in segs] == [to_simplified(s["text_orig"]) for s in segs]
         assert list(segs[0]) == SEGMENT_COLUMNS[:-2]
+
+
+WRAPPED = (
+    "关于密切联系群众的几点思考\n"
+    "一些干部工作作风漂浮，很少深入基层，同群众的距离越来越远。各级领导干部都要\n"
+    "拿起批评和自我批评这个武器，发扬优良传统，深入基层调查研究。\n"
+)
+
+
+def test_segments_never_cross_a_source_line(tmp_path):
+    # A hard-wrapped text: the second sentence starts on line 2 and ends on line 3.
+    (tmp_path / "wrapped.txt").write_text(WRAPPED, encoding="utf-8")
+    seg = load_corpus([tmp_path / "wrapped.txt"]).segments
+    lines = WRAPPED.splitlines()
+    for line_no, text in zip(seg["line_no"], seg["text_orig"], strict=True):
+        assert text in lines[line_no - 1]
+    body = seg[~seg["is_heading"]]
+    assert body["text_orig"].tolist() == [
+        "一些干部工作作风漂浮，很少深入基层，同群众的距离越来越远。",
+        "各级领导干部都要",
+        "拿起批评和自我批评这个武器，发扬优良传统，深入基层调查研究。",
+    ]
+    # Every character of the body is still in some segment: nothing lost by cutting.
+    assert "".join(body["text_orig"]) == "".join(lines[1:])
+
+
+def test_a_title_read_from_a_line_is_a_heading_segment(tmp_path):
+    (tmp_path / "wrapped.txt").write_text(WRAPPED, encoding="utf-8")
+    c = load_corpus([tmp_path / "wrapped.txt"])
+    first = c.segments.iloc[0]
+    assert first["segment_id"] == "wrapped/a1/p000/s01"
+    assert first["text_orig"] == c.documents.loc[0, "title"] == "关于密切联系群众的几点思考"
+    assert bool(first["is_heading"]) and first["line_no"] == 1 and first["role"] == "other"
+    # Body ids do not depend on the title segment.
+    assert c.segments.iloc[1]["segment_id"] == "wrapped/a1/p001/s01"

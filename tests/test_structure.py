@@ -619,3 +619,13 @@ def test_midline_screen_finds_exactly_the_candidates(seed_lines):
         for start in (0, 3):
             candidate = any(f.pattern.search(text, max(start, 1)) for f in families)
             assert candidate == (parser.midline_screen.search(text, max(start, 1)) is not None)
+
+
+def test_on_source_lines_keeps_headings_whole_and_unplaced_sentences():
+    from workbench.structure import on_source_lines
+
+    lines = [(5, "一、加强干部作风建设，深入"), (6, "基层。其他内容")]
+    placed = on_source_lines(["一、加强干部作风建设，深入基层。", "不在原文中。", "其他内容"],
+                             lines, [True, False, False])
+    assert placed == [[(5, "一、加强干部作风建设，深入基层。")], [(None, "不在原文中。")],
+                      [(6, "其他内容")]]

@@ -56,13 +56,15 @@ class ArticleText:
     """One article: 1-based ``index`` in its file, title, author, body lines.
 
     ``lines`` are ``(line_no, text)`` pairs in the original script, without the
-    title and byline lines.
+    title and byline lines. ``title_line`` is the line the title was read from (0 when
+    it came from metadata or an article marker, or there is none).
     """
 
     index: int
     title: str
     author: str
     lines: Lines
+    title_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -248,24 +250,25 @@ def _segments(lines: Lines) -> tuple[Lines, list[tuple[str, Lines]]]:
     return preamble, articles
 
 
-def _head(title: str, body: Lines) -> tuple[str, str, Lines]:
-    """Title, author and remaining body of one article (see module notes)."""
+def _head(title: str, body: Lines, title_line: int = 0) -> tuple[str, str, Lines, int]:
+    """Title, author, remaining body and title line of one article (see module notes)."""
     author = ""
     if body and title and _same_title(body[0][1], title):
-        body = body[1:]
+        title_line, body = body[0][0], body[1:]
     elif body and not title:
         line_no, first = body[0]
         split = split_title_author(first)
         if is_title_like(first):
-            title, body = first, body[1:]
+            title, title_line, body = first, line_no, body[1:]
         elif split is not None:
             title, author, rest = split
+            title_line = line_no
             body = [(line_no, rest), *body[1:]] if rest else body[1:]
     if body and title and not author:
         byline = parse_byline(body[0][1])
         if byline is not None:
             author, body = byline, body[1:]
-    return title, author, body
+    return title, author, body, title_line
 
 
 def _metadata_title(clean: CleanText, first: int, last: int) -> str:
@@ -320,7 +323,8 @@ def split_articles(clean: CleanText) -> list[ArticleText]:
     ends = [body[-1][0] if body else 0 for _, body in segments]
     for index, (title, body) in enumerate(segments, start=1):
         first = ends[index - 2] + 1 if index > 1 else 1
-        title, author, body = _head(title, body)
-        title = title or _metadata_title(clean, first, ends[index - 1])
-        articles.append(ArticleText(index, title, author, body))
+        title, author, body, title_line = _head(title, body)
+        if not title:
+            title, title_line = _metadata_title(clean, first, ends[index - 1]), 0
+        articles.append(ArticleText(index, title, author, body, title_line))
     return articles

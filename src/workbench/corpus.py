@@ -40,7 +40,7 @@ from workbench.duplicates import CorpusSketches, mark_duplicates
 from workbench.metadata import join_metadata
 from workbench.readers import ReadError, SourceFile, describe_repairs, discover, read_text
 from workbench.script import detect_script, to_simplified_many
-from workbench.structure import Paragraph, parse_structure, split_sentences
+from workbench.structure import Paragraph, on_source_lines, parse_structure, split_sentences
 from workbench.summary import summarise
 
 log = logging.getLogger(__name__)
@@ -167,18 +167,41 @@ def _article_rows(
     doc_id = f"{stem}/a{index}"
     paragraphs = parse_structure(art.lines)
     sentences = [_sentences(para) for para in paragraphs]
+    flat = [sent for sents in sentences for sent in sents]
+    placed = iter(on_source_lines([s for s, _ in flat], art.lines, [h for _, h in flat]))
+    # Per paragraph: (line_no, piece, is_heading) — a sentence crossing a line break of
+    # the source is one segment per line (structure.on_source_lines).
+    pieces: list[list[tuple[int, str, bool]]] = []
+    for para, sents in zip(paragraphs, sentences, strict=True):
+        pieces.append([
+            (para.line_no if n is None else n, piece, is_head)
+            for _, is_head in sents for n, piece in next(placed)
+        ])  # fmt: skip
+    # The title, where a line of the body gave it, is a heading segment of its own
+    # (paragraph 0, so the ids of the body's segments do not depend on it).
+    title = [(art.title_line, art.title)] if art.title and art.title_line else []
     # One OpenCC call per article instead of one per sentence (same result).
-    simplified = iter(to_simplified_many([s for sents in sentences for s, _ in sents]))
+    simplified = iter(to_simplified_many(
+        [t for _, t in title] + [p for para in pieces for _, p, _ in para]
+    ))  # fmt: skip
     segs: list[dict[str, Any]] = []
-    for p_no, (para, sents) in enumerate(zip(paragraphs, sentences, strict=True), start=1):
+    for line_no, text in title:
+        segs.append({
+            "segment_id": f"{doc_id}/p000/s01", "doc_id": doc_id, "file": name,
+            "article": index, "section": "", "section_title": "", "role": "other",
+            "paragraph": 0, "paragraph_id": f"{doc_id}/p000", "is_heading": True,
+            "heading_level": 0, "line_no": line_no, "sentence": 1,
+            "text": next(simplified), "text_orig": text,
+        })  # fmt: skip
+    for p_no, (para, sents) in enumerate(zip(paragraphs, pieces, strict=True), start=1):
         pid = f"{doc_id}/p{p_no:03d}"
-        for s_no, (sent, is_head) in enumerate(sents, start=1):
+        for s_no, (line_no, sent, is_head) in enumerate(sents, start=1):
             segs.append({
                 "segment_id": f"{pid}/s{s_no:02d}", "doc_id": doc_id, "file": name,
                 "article": index, "section": para.section,
                 "section_title": para.section_title, "role": para.role,
                 "paragraph": p_no, "paragraph_id": pid, "is_heading": is_head,
-                "heading_level": para.level if is_head else 0, "line_no": para.line_no,
+                "heading_level": para.level if is_head else 0, "line_no": line_no,
                 "sentence": s_no, "text": next(simplified), "text_orig": sent,
             })  # fmt: skip
     body = "\n".join(text for _, text in art.lines)

@@ -41,7 +41,13 @@ Decisions
   ``筑牢干群關系的“信任基石”``) starts a new piece of a compilation: it closes all
   open sections and has role ``"other"``.
 * **Broken lines** are joined first (:func:`join_broken_lines`): 002's heading
-  ``(二)嚴肅工作紀律,制止“`` / ``走讀”現象`` becomes one line.
+  ``(二)嚴肅工作紀律,制止“`` / ``走讀”現象`` becomes one line. Joining serves the
+  structure (headings, roles); sentences are then cut again where the source broke
+  the line (:func:`on_source_lines`), so every body segment lies on one line of its
+  file — a quote points to exactly one line, and a researcher's line-by-line coding
+  sheet lines up with segments (a hard-wrapped text at 60 characters a line holds
+  few whole sentences). ``cut_at_line_breaks: false`` under ``sentences`` in
+  ``structure.yaml`` keeps whole sentences instead.
 * **Roles.** :func:`classify_roles` finds strong role keywords, longest phrase first
   (``问题产生的原因`` is a cause). Several roles linked by a conjunction make a
   *combined* heading (``问题及原因``, ``现状 成因及对策``); otherwise the last keyword
@@ -80,9 +86,11 @@ Examples
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -978,6 +986,67 @@ def parse_structure(lines: list[tuple[int, str]]) -> list[Paragraph]:
 
 
 # ------------------------------------------------------------------------ sentences
+
+
+def on_source_lines(
+    sentences: Sequence[str], lines: Sequence[tuple[int, str]], whole: Sequence[bool]
+) -> list[list[tuple[int | None, str]]]:
+    """Place sentences on the source lines they came from, cut where a line ends.
+
+    ``sentences`` are the sentences of an article in order, each a verbatim piece of
+    the concatenated ``lines`` (as :func:`parse_structure` and :func:`split_sentences`
+    leave them); a sentence that crosses the end of a line becomes one piece per line
+    (stripped, empty pieces dropped), unless ``whole`` says to keep it (headings). A
+    sentence not found in order in the lines is kept whole with line ``None``.
+    With ``cut_at_line_breaks: false`` in ``structure.yaml`` no sentence is cut.
+
+    Parameters
+    ----------
+    sentences : sequence of str
+    lines : sequence of (int, str)
+        The article's ``(line_no, text)`` body lines.
+    whole : sequence of bool
+        Per sentence: keep it whole (on the line it starts on).
+
+    Returns
+    -------
+    list of list of (int or None, str)
+        Per sentence, its ``(line_no, piece)`` pieces.
+
+    Examples
+    --------
+    >>> lines = [(3, "有所不同，但都必须拿起批评的武"), (4, "器。无论是批评还是自我批评，都要")]
+    >>> on_source_lines(["有所不同，但都必须拿起批评的武器。", "无论是批评还是自我批评，都要"],
+    ...                 lines, [False, False])
+    [[(3, '有所不同，但都必须拿起批评的武'), (4, '器。')], [(4, '无论是批评还是自我批评，都要')]]
+    """
+    cut = load_structure_config().raw["sentences"].get("cut_at_line_breaks", True)
+    stream = "".join(text for _, text in lines)
+    starts = [0, *accumulate(len(text) for _, text in lines)]
+    numbers = [n for n, _ in lines]
+    out: list[list[tuple[int | None, str]]] = []
+    cursor = 0
+    for sentence, keep in zip(sentences, whole, strict=True):
+        pos = stream.find(sentence, cursor) if sentence else -1
+        if pos < 0:
+            out.append([(None, sentence)])
+            continue
+        end = pos + len(sentence)
+        cursor = end
+        i = bisect_right(starts, pos) - 1
+        if keep or not cut:
+            out.append([(numbers[i], sentence)])
+            continue
+        pieces: list[tuple[int | None, str]] = []
+        a = pos
+        while a < end:
+            b = min(end, starts[i + 1])
+            piece = stream[a:b].strip()
+            if piece:
+                pieces.append((numbers[i], piece))
+            a, i = b, i + 1
+        out.append(pieces or [(numbers[bisect_right(starts, pos) - 1], sentence)])
+    return out
 
 
 def _matched_pairs(text: str, rules: SentenceRules) -> list[tuple[int, int]]:
