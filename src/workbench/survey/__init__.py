@@ -20,9 +20,10 @@ mixed      linear mixed models (random intercepts and slopes, REML/ML)
 results    :class:`SurveyFit`: tidy table and the ``--json`` object
 recovery   estimates against the simulation's true parameters
 margins    predicted probabilities and average marginal effects
+rank       BLUPs, composition-adjusted group values, rank intervals
 tables     tidy results and side-by-side tables (markdown, HTML, LaTeX)
 plots      coefficient and predicted-probability plots
-cli        ``workbench survey simulate|fit``
+cli        ``workbench survey simulate|fit|rank``
 ========== ==============================================================
 
 Examples

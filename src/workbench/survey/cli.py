@@ -1,4 +1,4 @@
-"""``workbench survey simulate|fit``: the survey subcommands.
+"""``workbench survey simulate|fit|rank``: the survey subcommands.
 
 ``workbench survey simulate --n 3000 --seed 5 --out FILE.csv``
     Draw the SIMULATED survey from ``data/survey/dgp.yaml`` (a provenance
@@ -6,6 +6,11 @@
 ``workbench survey fit DATA --model {ols,ologit,oprobit,mixed} --formula "y ~ x" [--json]``
     Load DATA (CSV, .dta, .sav; ``--mapping`` for a user's survey), fit and print
     a table, or with ``--json`` one JSON object with the names of the Python API.
+``workbench survey rank DATA --formula "y ~ x" --groups village [--re-formula "~x"] [--json]``
+    Fit the mixed model and rank the groups by the outcome predicted for a standard
+    respondent (``--at name=value`` sets its covariates), with BLUPs, conditional
+    SEs, simulated rank intervals (``--n-sim``, ``--seed``) and the share of pairs
+    that cannot be ordered (:mod:`workbench.survey.rank`).
 
 Bad input exits with status 2 and a message naming the file, column and rows;
 a closed output pipe (``--json | head``) ends the command quietly with status 141.
@@ -59,8 +64,33 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     reml.add_argument("--reml", dest="reml", action="store_true", default=True, help="(default)")
     reml.add_argument("--ml", dest="reml", action="store_false", help="maximum likelihood")
     f.add_argument("--weights", default=None, metavar="COL", help="sampling weights (OLS)")
-    f.add_argument("--singletons", choices=("error", "drop"), default="error")
+    f.add_argument("--singletons", choices=("error", "drop", "keep"), default="error")
     f.add_argument("--json", action="store_true", help="print one JSON object")
+    r = ssub.add_parser(
+        "rank",
+        help="rank groups (villages, townships) by composition-adjusted outcome, with uncertainty",
+    )
+    r.add_argument("data", type=Path, metavar="DATA", help=".csv, .dta or .sav")
+    r.add_argument("--formula", required=True, help='e.g. "trust ~ visits + age + party"')
+    r.add_argument("--groups", required=True, metavar="COL", help="the column to rank")
+    r.add_argument("--re-formula", default=None, metavar='"~x"', help="random slopes")
+    r.add_argument("--mapping", type=Path, default=None, help="YAML mapping your columns")
+    r.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="the standard respondent's value of a predictor (repeatable; default: means of "
+        "numeric columns, reference levels of categorical ones)",
+    )
+    r.add_argument("--n-sim", type=int, default=2000, help="draws for rank intervals (2000)")
+    r.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    r.add_argument("--alpha", type=float, default=0.05, help="1 - interval level (0.05)")
+    rreml = r.add_mutually_exclusive_group()
+    rreml.add_argument("--reml", dest="reml", action="store_true", default=True, help="(default)")
+    rreml.add_argument("--ml", dest="reml", action="store_false", help="maximum likelihood")
+    r.add_argument("--singletons", choices=("error", "drop", "keep"), default="error")
+    r.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -111,6 +141,96 @@ def _fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_at(items: list[str]) -> dict[str, str]:
+    """``["party=0", "region=西"]`` → ``{"party": "0", "region": "西"}``.
+
+    Values stay text here; :func:`workbench.survey.rank.standard_respondent` turns
+    them into numbers for numeric columns.
+
+    Examples
+    --------
+    >>> parse_at(["party=0", " age = 40 "])
+    {'party': '0', 'age': '40'}
+    """
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise SurveyValidationError(f"--at {item!r}: write it as NAME=VALUE, e.g. --at party=0")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _rank(args: argparse.Namespace) -> int:
+    from workbench.survey.io import load_survey
+    from workbench.survey.models import fit
+    from workbench.survey.rank import rank_groups
+
+    if args.n_sim < 1 or not 0 < args.alpha < 1:
+        raise SurveyValidationError(
+            f"--n-sim must be at least 1 and --alpha between 0 and 1 "
+            f"(got --n-sim {args.n_sim}, --alpha {args.alpha})"
+        )
+    at = parse_at(args.at)
+    survey = load_survey(args.data, mapping=args.mapping)
+    try:
+        res = fit(
+            survey.frame,
+            args.formula,
+            "mixed",
+            groups=args.groups,
+            re_formula=args.re_formula,
+            reml=args.reml,
+            singletons=args.singletons,
+            alpha=args.alpha,
+        )
+        ranking = rank_groups(res, at=at, n_sim=args.n_sim, seed=args.seed, alpha=args.alpha)
+    except SingletonClusterError as err:
+        raise SurveyValidationError(
+            err.message("--singletons drop (or keep them: --singletons keep)", survey.source)
+        ) from None
+    except SurveyValidationError as err:
+        raise SurveyValidationError(f"{survey.source}: {err}") from None
+    if args.json:
+        out = {
+            **ranking.to_dict(),
+            "simulated": survey.simulated,
+            "missing": _records(survey.report),
+        }
+        text = json.dumps(out, ensure_ascii=False, indent=2)
+    else:
+        text = _rank_text(ranking, survey.source, survey.simulated)
+    if not _print(text):
+        return EXIT_BROKEN_PIPE
+    for row in res.dropped.itertuples():
+        print(
+            f"workbench: dropped {row.rows} row(s): {row.reason} in {row.column}", file=sys.stderr
+        )
+    return 0
+
+
+def _rank_text(ranking, source: str, simulated: bool) -> str:
+    level = f"{1 - ranking.alpha:.0%}"
+    standard = ", ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+        for k, v in ranking.standard["value"].items()
+    )
+    table = ranking.groups[
+        ["id", "n", "blup", "se", "lo", "hi", "adjusted", "rank", "rank_lo", "rank_hi"]
+    ]
+    lines = [
+        f"{source}"
+        + (" — SIMULATED" if simulated else "")
+        + f": {len(table)} groups of {ranking.group!r} ranked by {ranking.fit.formula!r}",
+        f"standard respondent: {standard or '(no predictors)'}",
+        table.to_string(index=False, float_format=lambda x: f"{x:.3f}"),
+        f"{ranking.indistinguishable:.1%} of pairs of groups cannot be ordered at the {level} "
+        f"level; rank intervals from {ranking.n_sim} draws (seed {ranking.seed})",
+    ]
+    lines += [f"note: {note}" for note in ranking.notes]
+    return "\n".join(lines)
+
+
 def _print(text: str) -> bool:
     """Print ``text`` to stdout; False when the reader has gone (``... --json | head``).
 
@@ -138,7 +258,8 @@ def _records(report) -> list[dict]:
 def run(args: argparse.Namespace) -> int:
     """Run a parsed ``survey`` command; bad input → message on stderr, status 2."""
     try:
-        return _simulate(args) if args.action == "simulate" else _fit(args)
+        actions = {"simulate": _simulate, "fit": _fit, "rank": _rank}
+        return actions[args.action](args)
     except (SurveyValidationError, FileNotFoundError, ValueError) as err:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -1,4 +1,4 @@
-"""Coefficient and predicted-probability plots with Chinese or English labels.
+"""Coefficient, predicted-probability, caterpillar and rank plots, Chinese or English labels.
 
 Fonts come from :func:`workbench.plotting.setup_chinese`; term and variable
 labels from the survey codebook.  Pass ``simulated=True`` to stamp SIMULATED
@@ -32,18 +32,33 @@ from workbench.survey.results import SurveyFit
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from workbench.survey.rank import RankResult
+
+MAX_GROUP_LABELS = 40
+"""Rank and caterpillar plots label each group only when there are at most this many."""
+
 WORDS = {
     "en": {
         "estimate": "Estimate (95% CI)",
         "probability": "Predicted probability",
         "simulated": "SIMULATED data",
         "category": "Category",
+        "blup": "Random effect (BLUP) with {level} interval",
+        "rank": "Rank (1 = highest adjusted {outcome}) with {level} interval",
+        "groups_sorted": "{groups}, sorted",
+        "caterpillar": "{groups}: predicted effects",
+        "ranks": "{groups}: ranks with uncertainty",
     },
     "zh": {
         "estimate": "估计值（95% 置信区间）",
         "probability": "预测概率",
         "simulated": "模拟数据（SIMULATED）",
         "category": "类别",
+        "blup": "随机效应（BLUP）及 {level} 区间",
+        "rank": "排名（1 = 调整后{outcome}最高）及 {level} 区间",
+        "groups_sorted": "{groups}（已排序）",
+        "caterpillar": "{groups}：随机效应预测",
+        "ranks": "{groups}：排名及其不确定性",
     },
 }
 
@@ -131,6 +146,107 @@ def predicted_probability_plot(
             ax.set_title(f"{cb.label(by, lang)} = {shown}")
     axes[0][0].set_ylabel(WORDS[lang]["probability"])
     axes[0][-1].legend(title=WORDS[lang]["category"], loc="best", fontsize=8)
+    if simulated:
+        _stamp(fig, lang)
+    fig.tight_layout()
+    return fig
+
+
+def _group_axis(ax, ids: Sequence[object], groups: str, lang: str, cb: Codebook) -> None:
+    ys = range(len(ids))
+    if len(ids) <= MAX_GROUP_LABELS:
+        ax.set_yticks(list(ys), [str(i) for i in ids], fontsize=7)
+    else:
+        ax.set_yticks([])
+    ax.set_ylabel(WORDS[lang]["groups_sorted"].format(groups=cb.label(groups, lang)))
+    ax.set_ylim(-1, len(ids))
+
+
+def caterpillar_plot(
+    ranking: RankResult, lang: str = "zh", simulated: bool = False, codebook: Codebook | None = None
+) -> Figure:
+    """Each group's BLUP with its conditional interval, sorted, zero marked.
+
+    Intervals that exclude zero are drawn darker.  Groups are labelled on the axis
+    when there are at most :data:`MAX_GROUP_LABELS` of them.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from workbench.survey import fit
+    >>> from workbench.survey.io import load_survey
+    >>> from workbench.survey.rank import rank_groups
+    >>> res = fit(load_survey().frame, "trust ~ visits", "mixed", groups="village")
+    >>> fig = caterpillar_plot(rank_groups(res, n_sim=200, seed=0), lang="en", simulated=True)
+    >>> fig.axes[0].get_title(), fig.texts[0].get_text()
+    ('Village: predicted effects', 'SIMULATED data')
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    setup_chinese()
+    cb = codebook or load_codebook()
+    table = ranking.groups.sort_values(["blup", "id"]).reset_index(drop=True)
+    level = f"{1 - ranking.alpha:.0%}"
+    fig, ax = plt.subplots(figsize=(6.5, max(4.0, 0.12 * len(table) + 1.5)))
+    clear = (table["lo"] > 0) | (table["hi"] < 0)
+    for mask, colour in ((~clear, "tab:gray"), (clear, "tab:blue")):
+        part = table[mask]
+        ax.errorbar(
+            part["blup"],
+            part.index,
+            xerr=[part["blup"] - part["lo"], part["hi"] - part["blup"]],
+            fmt="o",
+            ms=2.5,
+            lw=0.8,
+            color=colour,
+        )
+    ax.axvline(0, color="grey", lw=0.8, ls="--")
+    _group_axis(ax, table["id"].tolist(), ranking.group, lang, cb)
+    ax.set_xlabel(WORDS[lang]["blup"].format(level=level))
+    ax.set_title(WORDS[lang]["caterpillar"].format(groups=cb.label(ranking.group, lang)))
+    if simulated:
+        _stamp(fig, lang)
+    fig.tight_layout()
+    return fig
+
+
+def rank_interval_plot(
+    ranking: RankResult, lang: str = "zh", simulated: bool = False, codebook: Codebook | None = None
+) -> Figure:
+    """Each group's rank (point) and simulated rank interval (line), best at the top.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from workbench.survey import fit
+    >>> from workbench.survey.io import load_survey
+    >>> from workbench.survey.rank import rank_groups
+    >>> res = fit(load_survey().frame, "trust ~ visits", "mixed", groups="village")
+    >>> fig = rank_interval_plot(rank_groups(res, n_sim=200, seed=0), lang="en")
+    >>> fig.axes[0].get_xlabel()
+    'Rank (1 = highest adjusted Trust in village cadres) with 95% interval'
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    setup_chinese()
+    cb = codebook or load_codebook()
+    table = ranking.groups.sort_values(["rank", "id"], ascending=[False, False])
+    table = table.reset_index(drop=True)
+    level = f"{1 - ranking.alpha:.0%}"
+    outcome = ranking.fit.formula.split("~", 1)[0].strip()
+    fig, ax = plt.subplots(figsize=(6.5, max(4.0, 0.12 * len(table) + 1.5)))
+    ax.hlines(table.index, table["rank_lo"], table["rank_hi"], color="tab:blue", lw=1.2)
+    ax.plot(table["rank"], table.index, "o", ms=2.5, color="black")
+    _group_axis(ax, table["id"].tolist(), ranking.group, lang, cb)
+    ax.set_xlim(0, len(table) + 1)
+    ax.set_xlabel(WORDS[lang]["rank"].format(level=level, outcome=cb.label(outcome, lang)))
+    ax.set_title(WORDS[lang]["ranks"].format(groups=cb.label(ranking.group, lang)))
     if simulated:
         _stamp(fig, lang)
     fig.tight_layout()
