@@ -99,5 +99,6 @@ def fit_ols(
         "df_inference": df,
         "n_groups": n_groups,
         "nobs": int(n),
+        "vcov": cov_df,
         "result": res,
     }

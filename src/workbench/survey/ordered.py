@@ -109,6 +109,7 @@ def fit_ordered(
         "cutpoints": pd.Series(cut, index=labels),
         "cutpoint_bse": pd.Series(np.sqrt(np.diag(cut_cov)), index=labels),
         "notes": notes,
+        "vcov": pd.DataFrame(cov_all, index=res.params.index, columns=res.params.index),
         "result": res,
     }
 

@@ -115,6 +115,19 @@ def coef_plot(
     return fig
 
 
+def _category_label(cat: object, outcome: str | None, cb: Codebook, lang: str) -> str:
+    """``"5"`` → ``"5 非常满意"`` when the codebook labels the outcome's values."""
+    text = str(cat)
+    if not outcome or outcome not in cb.variables:
+        return text
+    try:
+        code = int(float(text))
+    except ValueError:
+        return text
+    label = cb.value_label(outcome, code, lang)
+    return text if label == str(code) else f"{code} {label}"
+
+
 def predicted_probability_plot(
     grid: pd.DataFrame,
     variable: str,
@@ -122,30 +135,69 @@ def predicted_probability_plot(
     lang: str = "zh",
     simulated: bool = False,
     codebook: Codebook | None = None,
+    outcome: str | None = None,
+    bands: bool = True,
 ) -> Figure:
     """Predicted probability of each category against ``variable``; one panel per ``by`` value.
 
     ``grid`` is the output of :func:`workbench.survey.margins.predicted_probabilities`
-    (concatenated over the values of ``by``).
+    (concatenated over the values of ``by``).  With ``bands`` (and the grid's
+    ``conf_low``/``conf_high`` columns) each line gets its confidence band.  The
+    legend names each category with the outcome's value labels from the codebook
+    (``5 非常满意``); ``outcome`` defaults to ``grid.attrs["outcome"]``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from workbench.survey.io import load_survey
+    >>> from workbench.survey import fit
+    >>> from workbench.survey.margins import predicted_probabilities
+    >>> res = fit(load_survey().frame, "sat_overall ~ visits", model="ologit")
+    >>> grid = predicted_probabilities(res, "visits", [0, 5, 10])
+    >>> fig = predicted_probability_plot(grid, "visits", lang="zh")
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][::4]
+    ['1 非常不满意', '5 非常满意']
+    >>> len(fig.axes[0].collections)  # one band per category
+    5
+    >>> plt.close(fig)
     """
     import matplotlib.pyplot as plt
 
     setup_chinese()
     cb = codebook or load_codebook()
+    outcome = outcome or grid.attrs.get("outcome")
     panels = sorted(grid[by].unique()) if by else [None]
     fig, axes = plt.subplots(
         1, len(panels), figsize=(5 * len(panels), 4), sharey=True, squeeze=False
     )
+    has_bands = bands and {"conf_low", "conf_high"} <= set(grid.columns)
     for ax, value in zip(axes[0], panels, strict=True):
         sub = grid if by is None else grid[grid[by] == value]
         for cat, part in sub.groupby("category", sort=True):
-            ax.plot(part[variable], part["probability"], marker="o", label=str(cat))
+            (line,) = ax.plot(
+                part[variable],
+                part["probability"],
+                marker="o",
+                label=_category_label(cat, outcome, cb, lang),
+            )
+            if has_bands:
+                ax.fill_between(
+                    part[variable],
+                    part["conf_low"],
+                    part["conf_high"],
+                    color=line.get_color(),
+                    alpha=0.2,
+                    lw=0,
+                )
         ax.set_xlabel(cb.label(variable, lang))
         if by is not None:
             shown = cb.value_label(by, int(value), lang) if by in cb.variables else value
             ax.set_title(f"{cb.label(by, lang)} = {shown}")
     axes[0][0].set_ylabel(WORDS[lang]["probability"])
-    axes[0][-1].legend(title=WORDS[lang]["category"], loc="best", fontsize=8)
+    title = cb.label(outcome, lang) if outcome else WORDS[lang]["category"]
+    axes[0][-1].legend(title=title, loc="best", fontsize=8)
     if simulated:
         _stamp(fig, lang)
     fig.tight_layout()

@@ -82,6 +82,11 @@ class SurveyFit:
         Ordered models: cutpoints on the latent scale, labelled ``"1|2"`` ...
     cov_re : pandas.DataFrame or None
         Mixed models: random-effects covariance with row and column names.
+    vcov : pandas.DataFrame or None
+        Covariance of all of ``result.params`` used for inference (the chosen
+        robust or cluster one; ordered models: with statsmodels' threshold
+        parameters, first cutpoint and log increments), for delta-method
+        margins (:mod:`workbench.survey.margins`); ``None`` for mixed models.
     re_formula : str or None
         Mixed models: the random-effects formula (``None``: a random intercept).
     scale : float or None
@@ -114,6 +119,7 @@ class SurveyFit:
     cutpoint_bse: pd.Series | None = None
     cov_re: pd.DataFrame | None = None
     re_formula: str | None = None
+    vcov: pd.DataFrame | None = field(default=None, repr=False)
     scale: float | None = None
     n_groups: dict[str, int] = field(default_factory=dict)
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
