@@ -1,0 +1,238 @@
+"""Groups of segments for the text analyses (keyness, collocations, correspondence analysis).
+
+An analysis compares groups of texts: the values of a segments column (``role``,
+``file``), of a documents column joined on ``doc_id`` (``title``, a metadata column
+such as ``genre`` or ``year``), or whether the segment's article asserts a code
+(:func:`code_groups`). This module finds those values, and reads the tables the
+command line is given (a segments table, the documents table beside it, a codes table)
+with a clear :class:`InputError` naming the file or column when something is wrong.
+
+Examples
+--------
+>>> import pandas as pd
+>>> seg = pd.DataFrame({"doc_id": ["d/a1", "d/a1", "e/a1"], "role": ["problem", "other", "cause"]})
+>>> docs = pd.DataFrame({"doc_id": ["d/a1", "e/a1"], "genre": ["essay", "report"]})
+>>> group_values(seg, "role").tolist()
+['problem', 'other', 'cause']
+>>> group_values(seg, "genre", docs).tolist()
+['essay', 'essay', 'report']
+>>> try:
+...     group_values(seg, "year", docs)
+... except InputError as err:
+...     print(err)
+no column 'year' in the segments or documents table; columns: doc_id, genre, role
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+#: Group labels of :func:`code_groups`.
+PRESENT, ABSENT = "present", "absent"
+
+
+class InputError(ValueError):
+    """A user's mistake in the input of an analysis: a missing column, an unknown value,
+    a file that is not the table it should be. The command line reports it (exit 2)."""
+
+
+@dataclass
+class SegmentInput:
+    """A segments table read for an analysis, with what it came from.
+
+    Attributes
+    ----------
+    segments : DataFrame
+        The segments (duplicates dropped unless asked otherwise).
+    documents : DataFrame or None
+        The documents table (``<name>.documents.parquet`` beside a built table; the
+        loaded corpus's for the bundled seeds), or ``None`` when there is none.
+    inputs : dict
+        Checksums for provenance: the tables read, and the raw files they record.
+    """
+
+    segments: pd.DataFrame
+    documents: pd.DataFrame | None
+    inputs: dict[str, str] = field(default_factory=dict)
+
+
+def group_values(
+    segments: pd.DataFrame, by: str, documents: pd.DataFrame | None = None
+) -> pd.Series:
+    """The value of column ``by`` for each segment: its own, or its document's.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        Segments with ``doc_id`` (needed only for a documents column).
+    by : str
+        A segments column, or else a column of ``documents`` (joined on ``doc_id``).
+    documents : DataFrame, optional
+        The documents table, with user metadata columns if any were joined.
+
+    Returns
+    -------
+    Series
+        Aligned with ``segments`` (same index); missing values stay missing.
+
+    Raises
+    ------
+    InputError
+        If neither table has the column.
+    """
+    if by in segments.columns:
+        return segments[by]
+    if documents is not None and by in documents.columns and "doc_id" in segments.columns:
+        mapping = documents.drop_duplicates("doc_id").set_index("doc_id")[by]
+        return segments["doc_id"].map(mapping).rename(by)
+    cols = set(segments.columns) | set(documents.columns if documents is not None else [])
+    where = "segments or documents table" if documents is not None else "segments table"
+    raise InputError(f"no column {by!r} in the {where}; columns: {', '.join(sorted(cols))}")
+
+
+def code_groups(segments: pd.DataFrame, codes: pd.DataFrame, code: str) -> pd.Series:
+    """``"present"`` for segments whose article asserts ``code``, ``"absent"`` for the rest.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        Segments with ``doc_id``.
+    codes : DataFrame
+        ``doc_id, code`` pairs (from :func:`read_codes` or a coding's long table joined
+        to its units).
+    code : str
+        A code id.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"doc_id": ["a", "a", "b"]})
+    >>> code_groups(seg, pd.DataFrame({"doc_id": ["a"], "code": ["P_x"]}), "P_x").tolist()
+    ['present', 'present', 'absent']
+    """
+    if code not in set(codes["code"]):
+        known = ", ".join(sorted(set(codes["code"]))[:20])
+        raise InputError(f"code {code!r} is not in the codes table; codes: {known}")
+    docs = set(codes.loc[codes["code"] == code, "doc_id"])
+    present = segments["doc_id"].isin(docs)
+    return present.map({True: PRESENT, False: ABSENT}).rename(f"code:{code}")
+
+
+def read_segments(path: Path | None, *, dedup: bool = True) -> SegmentInput:
+    """Read a segments table (``workbench corpus build``) and the documents table beside it.
+
+    Parameters
+    ----------
+    path : Path or None
+        The ``.parquet`` segments table; ``None`` loads the bundled seeds.
+    dedup : bool, default True
+        Drop duplicates: segments with ``dup_of`` and every segment of a duplicate
+        article (when the documents table is there to say which).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    InputError
+        If it is not a segments table.
+    """
+    from workbench import config
+    from workbench.corpus import duplicate_mask
+    from workbench.provenance import read_record, sha256_file
+
+    if path is None:
+        from workbench.corpus import load_corpus
+
+        corpus = load_corpus()
+        return SegmentInput(corpus.analysis_segments(dedup), corpus.documents, corpus.checksums())
+    path = Path(path)
+    seg = _read_parquet(path, "segments table")
+    missing = {"segment_id", "doc_id", "text"} - set(seg.columns)
+    if missing:
+        raise InputError(f"{path}: not a segments table (no {', '.join(sorted(missing))} "
+                         "column); give the .parquet that `workbench corpus build` writes")
+    docs_path = path.with_name(path.stem + ".documents.parquet")
+    docs = _read_parquet(docs_path, "documents table") if docs_path.exists() else None
+    inputs = {config.display_path(path.resolve()): sha256_file(path)}
+    with contextlib.suppress(FileNotFoundError):  # no record: its own checksum is enough
+        inputs.update(read_record(path).get("inputs", {}))
+    if docs is not None:
+        inputs[config.display_path(docs_path.resolve())] = sha256_file(docs_path)
+    if dedup and "dup_of" in seg.columns:
+        if docs is not None and "dup_of" in docs.columns:
+            mask = duplicate_mask(seg, docs)
+        else:
+            mask = seg["dup_of"].notna()
+        seg = seg.loc[~mask].reset_index(drop=True)
+    return SegmentInput(seg, docs, dict(sorted(inputs.items())))
+
+
+def read_codes(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Read a codes table of ``workbench code``: one row per (unit, code) with its article.
+
+    The long table (``unit_id, code, category, …``; ``.parquet`` or ``.csv``) gets each
+    unit's ``doc_id`` from ``<name>.units.csv`` beside it, or else from the unit id
+    itself (every unit id starts with its ``doc_id``, ``<file stem>/a<N>``).
+
+    Returns
+    -------
+    codes : DataFrame
+        ``unit_id, doc_id, code, category`` plus ``segment_ids`` when the units file is there.
+    inputs : dict
+        Checksums of the files read.
+    """
+    from workbench import config
+    from workbench.provenance import sha256_file
+
+    path = Path(path)
+    if path.suffix == ".csv":
+        long = _read_csv(path, "codes table")
+    else:
+        long = _read_parquet(path, "codes table")
+    missing = {"unit_id", "code"} - set(long.columns)
+    if missing:
+        raise InputError(f"{path}: not a codes table (no {', '.join(sorted(missing))} column); "
+                         "give the file `workbench code --out CODES.parquet` writes")
+    inputs = {config.display_path(path.resolve()): sha256_file(path)}
+    units_path = Path(f"{path.with_suffix('')}.units.csv")
+    long = long.copy()
+    if units_path.exists():
+        units = _read_csv(units_path, "units table")
+        inputs[config.display_path(units_path.resolve())] = sha256_file(units_path)
+        cols = [c for c in ("unit_id", "doc_id", "segment_ids") if c in units.columns]
+        long = long.drop(columns=[c for c in cols if c != "unit_id" and c in long.columns])
+        long = long.merge(units[cols], on="unit_id", how="left")
+    if "doc_id" not in long.columns:
+        long["doc_id"] = long["unit_id"].astype(str).str.extract(r"^([^/]+/a\d+)", expand=False)
+    return long, dict(sorted(inputs.items()))
+
+
+def _exists(path: Path, what: str) -> None:
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file (the {what} to read)")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path}: a folder, not a {what} file")
+
+
+def _read_parquet(path: Path, what: str) -> pd.DataFrame:
+    _exists(path, what)
+    try:
+        return pd.read_parquet(path)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except Exception as err:  # pyarrow: ArrowInvalid / OSError for a file that is not Parquet
+        raise InputError(f"{path}: cannot be read as a {what} ({type(err).__name__}: "
+                         f"{str(err).splitlines()[0][:120]})") from None
+
+
+def _read_csv(path: Path, what: str) -> pd.DataFrame:
+    _exists(path, what)
+    try:
+        return pd.read_csv(path)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except Exception as err:
+        raise InputError(f"{path}: cannot be read as a {what} ({type(err).__name__})") from None

@@ -1,0 +1,82 @@
+"""Groups and inputs of the text analyses: columns, codes, tables read with clear errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench.groups import (
+    ABSENT,
+    PRESENT,
+    InputError,
+    code_groups,
+    group_values,
+    read_codes,
+    read_segments,
+)
+from workbench.provenance import make_record, read_record, sha256_file, write_parquet
+
+
+def test_group_values_from_segments_or_documents(seeds):
+    seg = seeds.analysis_segments()
+    assert group_values(seg, "role").equals(seg["role"])
+    titles = group_values(seg, "title", seeds.documents)
+    by_doc = seeds.documents.set_index("doc_id")["title"]
+    assert (titles == seg["doc_id"].map(by_doc)).all()
+    with pytest.raises(InputError, match="no column 'genre' in the segments table"):
+        group_values(seg, "genre")
+
+
+def test_code_groups_mark_whole_articles():
+    seg = pd.DataFrame({"doc_id": ["a", "a", "b", "c"]})
+    codes = pd.DataFrame({"doc_id": ["a", "c"], "code": ["P_x", "P_y"]})
+    assert code_groups(seg, codes, "P_x").tolist() == [PRESENT, PRESENT, ABSENT, ABSENT]
+    with pytest.raises(InputError, match="code 'P_z' is not in the codes table"):
+        code_groups(seg, codes, "P_z")
+
+
+@pytest.fixture(scope="module")
+def built(seeds, tmp_path_factory):
+    out = tmp_path_factory.mktemp("groups") / "seg.parquet"
+    record = make_record(seeds.checksums(), {"test": True})
+    write_parquet(seeds.segments, out, record)
+    write_parquet(seeds.documents, out.with_name("seg.documents.parquet"), record)
+    return out
+
+
+def test_read_segments_drops_duplicates_as_the_corpus_does(built, seeds):
+    data = read_segments(built)
+    pd.testing.assert_frame_equal(data.segments, seeds.analysis_segments(), check_dtype=False)
+    assert len(read_segments(built, dedup=False).segments) == len(seeds.segments)
+    # Provenance: the table, the documents beside it and the raw files it records.
+    assert sha256_file(built) in data.inputs.values()
+    assert set(read_record(built)["inputs"]) <= set(data.inputs)
+    assert any(k.endswith("seg.documents.parquet") for k in data.inputs)
+
+
+def test_read_errors_name_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nope\.parquet: no such file"):
+        read_segments(tmp_path / "nope.parquet")
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("not parquet", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.parquet: cannot be read as a segments table"):
+        read_segments(bad)
+    other = tmp_path / "other.parquet"
+    pd.DataFrame({"x": [1]}).to_parquet(other)
+    with pytest.raises(InputError, match=r"other\.parquet: not a segments table"):
+        read_segments(other)
+    with pytest.raises(InputError, match=r"other\.parquet: not a codes table"):
+        read_codes(other)
+
+
+def test_read_codes_takes_articles_from_the_units_file_or_the_ids(tmp_path):
+    long = pd.DataFrame({"unit_id": ["f/a1/p001", "g/a12/p003"], "code": ["P_x", "P_y"]})
+    long.to_csv(tmp_path / "codes.csv", index=False)
+    codes, inputs = read_codes(tmp_path / "codes.csv")
+    assert codes["doc_id"].tolist() == ["f/a1", "g/a12"] and len(inputs) == 1
+    units = pd.DataFrame({"unit_id": ["f/a1/p001", "g/a12/p003"], "doc_id": ["F", "G"],
+                          "segment_ids": ["f/a1/p001/s01 f/a1/p001/s02", "g/a12/p003/s01"]})
+    units.to_csv(tmp_path / "codes.units.csv", index=False)
+    codes, inputs = read_codes(tmp_path / "codes.csv")
+    assert codes["doc_id"].tolist() == ["F", "G"] and "segment_ids" in codes
+    assert len(inputs) == 2
