@@ -1,0 +1,74 @@
+"""Collocations: window counts by hand, G² and PMI from the 2 × 2 table, and on the seeds."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from scipy.stats import chi2_contingency
+from statsmodels.stats.multitest import multipletests
+
+from workbench.collocations import collocations, window_counts
+from workbench.keyness import segment_terms
+
+
+def test_window_counts_by_hand():
+    toks = [["甲", "乙", "群众", "丙", "丁", "戊", "群众", "己"], ["群众"], ["庚", "辛"]]
+    counts, positions, nodes = window_counts(toks, "群众", 2)
+    # Sentence 1: node at 2 → 0, 1, 3, 4; node at 6 → 4, 5, 7 (4 counted once). Sentence 2:
+    # the node alone; sentence 3: no node.
+    assert (nodes, positions) == (3, 6)
+    assert dict(counts) == {"甲": 1, "乙": 1, "丙": 1, "丁": 1, "戊": 1, "己": 1}
+    with pytest.raises(ValueError):
+        window_counts(toks, "群众", 0)
+
+
+def test_statistics_equal_the_2x2_table_by_hand():
+    seg = pd.DataFrame({"text": ["干部深入基层联系群众", "群众路线要走访群众", "干部走访基层",
+                                 "干部走访群众", "基层干部"]})  # fmt: skip
+    terms = segment_terms(seg)
+    t = collocations(seg, "群众", window=2, min_count=1, terms=terms).set_index("term")
+    n = sum(len(x) for x in terms)
+    counts, w, _ = window_counts(terms, "群众", 2)
+    for term, row in t.iterrows():
+        o = counts[term]
+        f = sum(x.count(term) for x in terms)
+        assert (row["count"], row["freq"]) == (o, f)
+        assert row["expected"] == pytest.approx(w * f / n)
+        assert row["pmi"] == pytest.approx(math.log2(o / (w * f / n)))
+        table = [[o, f - o], [w - o, n - w - f + o]]
+        g2_ref, *_ = chi2_contingency(table, correction=False, lambda_="log-likelihood")
+        assert row["g2"] == pytest.approx(g2_ref if o > w * f / n else 0.0, abs=1e-10)
+    assert t["q"].to_numpy() == pytest.approx(multipletests(t["p"], method="fdr_bh")[1])
+
+
+@pytest.fixture(scope="module")
+def seeds_data(seeds):
+    seg = seeds.analysis_segments()
+    return seg, segment_terms(seg)
+
+
+def test_collocates_of_the_masses_on_the_seeds(seeds_data):
+    seg, terms = seeds_data
+    t = collocations(seg, "群众", terms=terms)
+    assert t["term"].iloc[0] == "干部"  # cadres and masses: the relation the corpus is about
+    assert {"支持", "信任", "关心"} <= set(t["term"].head(10))
+    assert (t["count"] >= 2).all() and "群众" not in set(t["term"])
+    assert t["g2"].is_monotonic_decreasing
+    strong = t[t["q"] <= 0.05]
+    assert len(strong) >= 5 and (strong["pmi"] > 0).all()
+
+
+def test_a_traditional_node_finds_the_same_collocates(seeds_data):
+    seg, terms = seeds_data
+    pd.testing.assert_frame_equal(collocations(seg, "羣衆", terms=terms),
+                                  collocations(seg, "群众", terms=terms))  # fmt: skip
+
+
+def test_a_wider_window_finds_more_and_an_absent_term_nothing(seeds_data):
+    seg, terms = seeds_data
+    narrow = collocations(seg, "群众", window=2, min_count=1, terms=terms)
+    wide = collocations(seg, "群众", window=8, min_count=1, terms=terms)
+    assert wide["count"].sum() > narrow["count"].sum()
+    assert collocations(seg, "不存在的词语", terms=terms).empty
