@@ -14,6 +14,9 @@ Subcommands
     the partition size (:mod:`workbench.stream`); prints a JSON summary.
 ``workbench network [--kind cooccurrence|problem-cause] ... --out FILE.gexf``
     Co-occurrence or problem–cause network of codes (:mod:`workbench.network.cli`).
+``workbench keyness | collocations | ca ...``
+    Distinctive terms of groups of texts, collocates of a term, correspondence analysis
+    of codes × a document variable (:mod:`workbench.analysis_cli`).
 ``workbench report``
     Execute every notebook on a fresh kernel and write ``reports/<notebook>.html``.
 
@@ -98,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     from workbench.network.cli import add_network_parser
 
     add_network_parser(sub)
+    from workbench.analysis_cli import add_parsers as add_analysis_parsers
+
+    add_analysis_parsers(sub)
     return parser
 
 
@@ -194,6 +200,7 @@ _USER_ERRORS = (
     "workbench.readers:ReadError", "workbench.metadata:MetadataError",
     "workbench.coding.codebook:CodebookError", "workbench.coding.sheets:SheetError",
     "workbench.coding.learn:ModelError", "workbench.survey.validate:SurveyValidationError",
+    "workbench.groups:InputError",
 )  # fmt: skip
 
 
@@ -262,6 +269,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from workbench.network.cli import run_network
 
         return run_network(args)
+    if args.command in ("keyness", "collocations", "ca"):
+        from workbench import analysis_cli
+
+        return getattr(analysis_cli, f"run_{args.command}")(args)
     if args.command == "pipeline":
         return _pipeline(args)
     return _report(args)

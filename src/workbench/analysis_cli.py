@@ -1,0 +1,272 @@
+"""Bodies of ``workbench keyness``, ``collocations`` and ``ca`` (registered in
+:mod:`workbench.cli`).
+
+``workbench keyness [--corpus SEG.parquet] --by COLUMN [--target VALUE] [--codes CODES]
+[--min-count N] [--formula dunning|rayson] [--top N] [--out TABLE.csv|.parquet] [--json]``
+    Distinctive terms of each value of ``COLUMN`` (a segments column such as ``role`` or
+    ``file``, a documents or metadata column, or ``code:ID`` with ``--codes``: articles
+    asserting the code against the rest) against all other segments
+    (:func:`workbench.keyness.keyness`).
+``workbench collocations [--corpus SEG.parquet] --term 群众 [--window 5] [--min-count N]
+[--top N] [--out TABLE.csv|.parquet] [--json]``
+    Collocates of a term (:func:`workbench.collocations.collocations`).
+``workbench ca --codes CODES.parquet [--corpus SEG.parquet] --by COLUMN --out FIG.png
+[--min-articles N] [--lang zh|en] [--json]``
+    Correspondence analysis of codes × ``COLUMN`` and its biplot (:mod:`workbench.ca`).
+
+The corpus defaults to the bundled seeds, de-duplicated (``--keep-duplicates`` keeps the
+repeats); headings that only announce their section are left out (``--include-headings``).
+Every output carries a provenance record (:func:`workbench.provenance.make_record`: the
+workbench version, the inputs' checksums, the parameters): ``--json`` prints it under
+``provenance``; a written table carries it in its Parquet metadata or a
+``.provenance.json`` sidecar, a figure in its sidecar. A missing column, an unknown value
+or a file that is not the expected table stops with a message naming it (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+TABLE_SUFFIXES = (".csv", ".parquet")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", type=Path, metavar="SEG.parquet",
+                   help="segments table of `workbench corpus build` (default: the bundled seeds)")
+    p.add_argument("--keep-duplicates", action="store_true", help="do not drop duplicates")
+    p.add_argument("--include-headings", action="store_true",
+                   help="count headings that only announce their section (default: left out)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def _table_out(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--top", type=int, default=20, metavar="N",
+                   help="rows printed (per group for keyness); 0 = all (default 20)")
+    p.add_argument("--out", type=Path, metavar="TABLE.csv|.parquet",
+                   help="also write the whole table, with provenance")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register ``keyness``, ``collocations`` and ``ca``."""
+    k = sub.add_parser("keyness", help="distinctive terms of groups of texts (G², log ratio)")
+    _common(k)
+    k.add_argument("--by", required=True, metavar="COLUMN",
+                   help="segments or documents column (role, file, a metadata column), "
+                        "or code:ID with --codes")
+    k.add_argument("--target", metavar="VALUE", help="the group to describe (default: each)")
+    k.add_argument("--codes", type=Path, metavar="CODES.parquet",
+                   help="output of `workbench code`, for --by code:ID")
+    k.add_argument("--min-count", type=int, default=5,
+                   help="minimum count of a term in both groups together (default 5)")
+    k.add_argument("--formula", choices=("dunning", "rayson"), default="dunning",
+                   help="G² over the whole 2×2 table (default) or the term's row only")
+    _table_out(k)
+    c = sub.add_parser("collocations", help="collocates of a term (G², PMI)")
+    _common(c)
+    c.add_argument("--term", required=True, help="the node term, e.g. 群众")
+    c.add_argument("--window", type=int, default=5, help="content tokens to each side")
+    c.add_argument("--min-count", type=int, default=2, help="minimum co-occurrences")
+    _table_out(c)
+    a = sub.add_parser("ca", help="correspondence analysis of codes × a document variable")
+    _common(a)
+    a.add_argument("--codes", type=Path, required=True, metavar="CODES.parquet",
+                   help="output of `workbench code` (its .units.csv beside it)")
+    a.add_argument("--by", required=True, metavar="COLUMN",
+                   help="segments or documents column (role, file, a metadata column)")
+    a.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
+    a.add_argument("--min-articles", type=int, default=2,
+                   help="leave out codes asserted by fewer articles (default 2)")
+    a.add_argument("--include-catch-alls", action="store_true",
+                   help="keep the codebook's catch-all codes (default: left out)")
+    a.add_argument("--lang", choices=("zh", "en"), default="zh", help="labels of the figure")
+    a.add_argument("--out", type=Path, required=True, metavar="FIG.png|.svg|.pdf")
+
+
+def _jsonable(value: Any) -> Any:
+    """A JSON value for a table cell: numpy scalars as Python numbers, NaN as null."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values (full float precision)."""
+    return [{str(k): _jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    print(json.dumps(payload, ensure_ascii=False, indent=1, default=_jsonable))
+
+
+def _check_suffix(path: Path | None, allowed: tuple[str, ...]) -> None:
+    from workbench.groups import InputError
+
+    if path is not None and path.suffix.lower() not in allowed:
+        raise InputError(f"{path}: unknown format {path.suffix!r}; use one of {list(allowed)}")
+
+
+def _write_table(df: pd.DataFrame, path: Path, record: dict[str, Any]) -> None:
+    from workbench.provenance import write_parquet, write_sidecar
+
+    if path.suffix.lower() == ".parquet":
+        write_parquet(df, path, record)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        df.to_csv(path, index=False, encoding="utf-8")
+        write_sidecar(path, record)
+    print(f"wrote {path} ({len(df)} rows)", file=sys.stderr)
+
+
+def _base_params(args: argparse.Namespace) -> dict[str, Any]:
+    from workbench import config
+
+    return {
+        "corpus": config.display_path(args.corpus) if args.corpus else "bundled seeds",
+        "dedup": not args.keep_duplicates, "headings": bool(args.include_headings),
+    }  # fmt: skip
+
+
+def _head(df: pd.DataFrame, top: int, by: str | None = None) -> pd.DataFrame:
+    if top <= 0:
+        return df
+    if by is None:
+        return df.head(top)
+    return df.groupby(by, sort=False).head(top).reset_index(drop=True)
+
+
+def run_keyness(args: argparse.Namespace) -> int:
+    """``workbench keyness``."""
+    from workbench.groups import InputError, code_groups, read_codes, read_segments
+    from workbench.keyness import keyness
+    from workbench.provenance import make_record
+
+    _check_suffix(args.out, TABLE_SUFFIXES)
+    data = read_segments(args.corpus, dedup=not args.keep_duplicates)
+    inputs = dict(data.inputs)
+    by: str | pd.Series = args.by
+    if args.by.startswith("code:"):
+        if args.codes is None:
+            raise InputError(f"--by {args.by} needs --codes CODES.parquet (from `workbench code`)")
+        codes, code_inputs = read_codes(args.codes)
+        inputs.update(code_inputs)
+        by = code_groups(data.segments, codes, args.by.removeprefix("code:"))
+    table = keyness(data.segments, by, target=args.target, documents=data.documents,
+                    min_count=args.min_count, formula=args.formula,
+                    headings=args.include_headings)  # fmt: skip
+    params = {**_base_params(args), "by": args.by, "target": args.target,
+              "min_count": args.min_count, "formula": args.formula}  # fmt: skip
+    record = make_record(inputs, params)
+    if args.out is not None:
+        _write_table(table, args.out, record)
+    shown = _head(table, args.top, "group")
+    if args.json:
+        _print_json({"command": "keyness", "provenance": record, "rows": len(table),
+                     "results": _records(shown)})  # fmt: skip
+        return 0
+    for group, part in shown.groupby("group", sort=False):
+        print(f"== {args.by} = {group} (against the rest)")
+        print(part.drop(columns="group").to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    return 0
+
+
+def run_collocations(args: argparse.Namespace) -> int:
+    """``workbench collocations``."""
+    from workbench.collocations import collocations
+    from workbench.groups import read_segments
+    from workbench.provenance import make_record
+
+    _check_suffix(args.out, TABLE_SUFFIXES)
+    if args.window < 1:
+        from workbench.groups import InputError
+
+        raise InputError(f"--window must be at least 1, not {args.window}")
+    data = read_segments(args.corpus, dedup=not args.keep_duplicates)
+    table = collocations(data.segments, args.term, window=args.window,
+                         min_count=args.min_count, headings=args.include_headings)  # fmt: skip
+    params = {**_base_params(args), "term": args.term, "window": args.window,
+              "min_count": args.min_count}  # fmt: skip
+    record = make_record(data.inputs, params)
+    if table.empty:
+        print(f"workbench: note: {args.term!r} has no collocate with at least {args.min_count} "
+              "co-occurrence(s); is it a word of the corpus as jieba splits it?",
+              file=sys.stderr)  # fmt: skip
+    if args.out is not None:
+        _write_table(table, args.out, record)
+    shown = _head(table, args.top)
+    if args.json:
+        _print_json({"command": "collocations", "provenance": record, "rows": len(table),
+                     "results": _records(shown)})  # fmt: skip
+        return 0
+    if not shown.empty:
+        print(shown.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    return 0
+
+
+def run_ca(args: argparse.Namespace) -> int:
+    """``workbench ca``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from workbench import config, plotting
+    from workbench.ca import code_table, correspondence_analysis, plot_ca
+    from workbench.coding.codebook import load_codebook
+    from workbench.groups import read_codes, read_segments
+    from workbench.provenance import make_record, sha256_file, write_sidecar
+
+    _check_suffix(args.out, FIGURE_SUFFIXES)
+    codebook = load_codebook(args.codebook)
+    data = read_segments(args.corpus, dedup=not args.keep_duplicates)
+    codes, code_inputs = read_codes(args.codes)
+    table = code_table(codes, data.segments, args.by, documents=data.documents,
+                       codebook=codebook, catch_alls=args.include_catch_alls,
+                       headings=args.include_headings, min_articles=args.min_articles)
+    result = correspondence_analysis(table)
+    names = {c.id: c.label(args.lang) for c in codebook.codes}
+    cols = ({v: plotting.label(str(v), args.lang) for v in table.columns}
+            if args.by == "role" else None)  # fmt: skip
+    fig = plot_ca(result, row_labels=names, col_labels=cols, lang=args.lang)
+    book = Path(codebook.path) if codebook.path else config.CODEBOOK
+    book = book if book.is_absolute() or book.exists() else config.ROOT / book
+    inputs = {**data.inputs, **code_inputs}
+    if book.exists():  # the figure depends on the codebook's labels and catch-alls
+        inputs[config.display_path(book.resolve())] = sha256_file(book)
+    params = {**_base_params(args), "by": args.by, "codes": config.display_path(args.codes),
+              "codebook_version": codebook.version, "min_articles": args.min_articles,
+              "catch_alls": bool(args.include_catch_alls), "lang": args.lang}  # fmt: skip
+    record = make_record(inputs, params)
+    out: Path = args.out
+    plotting.savefig(fig, out.stem, formats=(out.suffix.lower(),), out_dir=out.parent or Path("."))
+    plt.close(fig)
+    write_sidecar(out, record)
+    inertia = result.inertia_table()
+    print(f"wrote {out} ({len(table)} codes × {len(table.columns)} values of {args.by}) and "
+          f"its .provenance.json", file=sys.stderr)  # fmt: skip
+    rows = result.row_coords.iloc[:, :2].assign(label=[names.get(c, c) for c in table.index],
+                                                mass=result.row_mass)  # fmt: skip
+    columns = result.col_coords.iloc[:, :2].assign(mass=result.col_mass)
+    if args.json:
+        _print_json({
+            "command": "ca", "provenance": record, "figure": str(out),
+            "total_inertia": result.total_inertia, "inertia": _records(inertia),
+            "rows": _records(rows.rename_axis("code").reset_index()),
+            "columns": _records(columns.rename_axis(args.by).reset_index()),
+            "table": {"index": table.index.tolist(), "columns": table.columns.tolist(),
+                      "counts": table.to_numpy().tolist()},
+        })  # fmt: skip
+        return 0
+    print(f"total inertia {result.total_inertia:.4f}")
+    print(inertia.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+    return 0

@@ -1,0 +1,119 @@
+"""``workbench keyness``, ``collocations`` and ``ca``: JSON, provenance, user mistakes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench.cli import main
+from workbench.provenance import read_record, sha256_file
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory) -> Path:
+    """The seeds built and coded by the CLI itself: seg.parquet and codes.parquet."""
+    d = tmp_path_factory.mktemp("analysis")
+    assert main(["corpus", "build", "--out", str(d / "seg.parquet")]) == 0
+    assert main(["code", "--corpus", str(d / "seg.parquet"), "--out",
+                 str(d / "codes.parquet")]) == 0  # fmt: skip
+    return d
+
+
+def _json(capsys) -> dict:
+    return json.loads(capsys.readouterr().out)
+
+
+def test_keyness_json_with_provenance(tables, capsys):
+    seg = tables / "seg.parquet"
+    args = ["keyness", "--corpus", str(seg), "--by", "role", "--target", "problem", "--json"]
+    assert main(args) == 0
+    out = _json(capsys)
+    assert out["command"] == "keyness" and len(out["results"]) == 20
+    first = out["results"][0]
+    assert first["group"] == "problem" and first["direction"] == "over"
+    assert set(first) == {"group", "term", "count", "count_ref", "per_10k", "per_10k_ref",
+                          "g2", "p", "q", "log_ratio", "direction"}  # fmt: skip
+    rec = out["provenance"]
+    assert rec["inputs"][str(seg)] == sha256_file(seg)
+    assert any(k.startswith("data/raw/seeds/") for k in rec["inputs"])
+    assert rec["parameters"]["by"] == "role" and rec["parameters"]["target"] == "problem"
+    assert rec["workbench_version"]
+
+
+def test_keyness_by_file_writes_the_whole_table(tables, capsys):
+    out = tables / "keyness.parquet"
+    assert main(["keyness", "--corpus", str(tables / "seg.parquet"), "--by", "file",
+                 "--top", "3", "--out", str(out)]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert text.count("== file = ") == 5
+    table = pd.read_parquet(out)
+    assert table["group"].nunique() == 5 and len(table) > 15
+    assert read_record(out)["parameters"]["by"] == "file"
+
+
+def test_keyness_by_a_code(tables, capsys):
+    assert main(["keyness", "--corpus", str(tables / "seg.parquet"), "--by", "code:P_detached",
+                 "--codes", str(tables / "codes.parquet"), "--target", "present",
+                 "--json"]) == 0  # fmt: skip
+    out = _json(capsys)
+    assert {r["group"] for r in out["results"]} == {"present"}
+    assert any(k.endswith("codes.parquet") for k in out["provenance"]["inputs"])
+
+
+def test_collocations_json_and_csv_with_sidecar(tables, capsys):
+    out = tables / "coll.csv"
+    assert main(["collocations", "--corpus", str(tables / "seg.parquet"), "--term", "群众",
+                 "--window", "5", "--out", str(out), "--json"]) == 0  # fmt: skip
+    res = _json(capsys)
+    assert res["results"][0]["term"] == "干部"
+    assert res["provenance"]["parameters"]["term"] == "群众"
+    assert len(pd.read_csv(out)) == res["rows"]
+    assert read_record(out)["parameters"]["window"] == 5
+
+
+def test_ca_writes_a_figure_with_provenance_and_json(tables, capsys):
+    fig = tables / "ca_role.png"
+    assert main(["ca", "--codes", str(tables / "codes.parquet"), "--corpus",
+                 str(tables / "seg.parquet"), "--by", "role", "--out", str(fig),
+                 "--json"]) == 0  # fmt: skip
+    res = _json(capsys)
+    assert fig.read_bytes()[:4] == b"\x89PNG"
+    rec = read_record(fig)
+    assert rec == res["provenance"] and rec["parameters"]["by"] == "role"
+    assert any(k.endswith("codebook.yaml") for k in rec["inputs"])
+    shares = [d["share"] for d in res["inertia"]]
+    assert len(shares) == 3 and sum(shares) == pytest.approx(1.0)
+    assert sum(d["inertia"] for d in res["inertia"]) == pytest.approx(res["total_inertia"])
+    assert res["table"]["columns"] == ["cause", "countermeasure", "other", "problem"]
+    assert {r["code"] for r in res["rows"]} == set(res["table"]["index"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["keyness", "--corpus", "{seg}", "--by", "genre"], "no column 'genre'"),
+        (["keyness", "--corpus", "{seg}", "--by", "role", "--target", "problems"],
+         "no value 'problems' in column 'role'"),
+        (["keyness", "--corpus", "{d}/missing.parquet", "--by", "role"],
+         "missing.parquet: no such file"),
+        (["keyness", "--corpus", "{d}/codes.units.csv", "--by", "role"],
+         "codes.units.csv: cannot be read as a segments table"),
+        (["keyness", "--corpus", "{seg}", "--by", "code:P_detached"], "needs --codes"),
+        (["collocations", "--corpus", "{seg}", "--term", "群众", "--window", "0"],
+         "--window must be at least 1"),
+        (["ca", "--codes", "{seg}", "--corpus", "{seg}", "--by", "role", "--out", "{d}/x.png"],
+         "seg.parquet: not a codes table"),
+        (["ca", "--codes", "{d}/codes.parquet", "--corpus", "{seg}", "--by", "year",
+          "--out", "{d}/x.png"], "no column 'year'"),
+        (["ca", "--codes", "{d}/codes.parquet", "--corpus", "{seg}", "--by", "role",
+          "--out", "{d}/x.jpg"], "unknown format '.jpg'"),
+    ],
+)  # fmt: skip
+def test_user_mistakes_exit_2_naming_the_file_or_column(tables, capsys, args, message):
+    args = [a.format(seg=tables / "seg.parquet", d=tables) for a in args]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and "bug" not in err
