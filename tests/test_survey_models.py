@@ -61,7 +61,7 @@ def test_singleton_cluster_error_and_drop(data):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"model": "ologit", "weights": "weight"}, "weights are supported for 'ols' only"),
+        ({"model": "mixed", "weights": "weight", "groups": "village"}, "not supported for mixed"),
         ({"model": "mixed"}, "groups= .* is required"),
         ({"model": "ols", "weights": "weight", "cov_type": "classical"}, "not valid with sampling"),
         ({"model": "probit"}, "model must be one of"),

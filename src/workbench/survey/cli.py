@@ -63,7 +63,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     reml = f.add_mutually_exclusive_group()
     reml.add_argument("--reml", dest="reml", action="store_true", default=True, help="(default)")
     reml.add_argument("--ml", dest="reml", action="store_false", help="maximum likelihood")
-    f.add_argument("--weights", default=None, metavar="COL", help="sampling weights (OLS)")
+    f.add_argument(
+        "--weights", default=None, metavar="COL", help="sampling weights (OLS, ologit, oprobit)"
+    )
     f.add_argument("--singletons", choices=("error", "drop", "keep"), default="error")
     f.add_argument("--json", action="store_true", help="print one JSON object")
     r = ssub.add_parser(

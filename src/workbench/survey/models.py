@@ -119,10 +119,11 @@ def _check_model_args(
 ) -> None:
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}, not {model!r}")
-    if weights is not None and model != "ols":
+    if weights is not None and model == "mixed":
         raise ValueError(
-            f"{model}: sampling weights are supported for 'ols' only (statsmodels' "
-            "OrderedModel and MixedLM take no weights); drop --weights or fit OLS"
+            "mixed: sampling weights are not supported for mixed models (statsmodels' "
+            "MixedLM takes no weights, and weights at two levels need more than a column); "
+            "drop --weights, or fit OLS or an ordered model with a cluster"
         )
     if model == "mixed" and not groups:
         raise ValueError("mixed: groups= (the grouping column of the random effects) is required")
@@ -170,7 +171,9 @@ def fit(
     reml : bool, default True
         Mixed models: REML (True) or maximum likelihood (False).
     weights : str, optional
-        Column of sampling weights (OLS only).
+        Column of sampling weights (Stata's ``pweight``): weighted least squares
+        with robust or cluster SEs (OLS), pseudo-likelihood with sandwich SEs
+        (ordered models; see :mod:`workbench.survey.ordered`).  Not for mixed models.
     small : bool, default True
         Stata's small-sample corrections and t inference for OLS (see
         :mod:`workbench.survey.ols`).
@@ -219,7 +222,9 @@ def fit(
                 alpha=alpha,
             )
         elif model in DISTR:
-            parts = fit_ordered(frame, formula, model=model, cluster=clusters, alpha=alpha)
+            parts = fit_ordered(
+                frame, formula, model=model, cluster=clusters, alpha=alpha, weights=weights
+            )
         else:
             assert groups is not None  # checked above
             parts = fit_mixed(

@@ -6,6 +6,21 @@ them into the cutpoints themselves, as R's ``MASS::polr`` and Stata's ``ologit``
 print them, with delta-method standard errors.  The fit runs BFGS and then
 Newton's method until the score is zero, so the estimates are the maximum
 itself rather than an optimiser's stopping point.
+
+Sampling weights (Stata's ``ologit ... [pw=w]``)
+    With ``weights`` the estimates maximise the weighted pseudo-log-likelihood
+    ``Σ w_i log L_i`` and the standard errors are the sandwich
+    ``H⁻¹ (Σ_g u_g u_g') H⁻¹ · G/(G−1)``, where ``H`` is the Hessian of the weighted
+    pseudo-log-likelihood and ``u_g`` the sum of the weighted scores ``w_i s_i`` over
+    a cluster ``g`` — each respondent its own cluster (``G = n``, Stata's
+    ``vce(robust)``) unless ``cluster`` is given.  Weights are inverse selection
+    probabilities; only their relative size matters for the estimates.  The
+    reported log-likelihood is the weighted pseudo-log-likelihood and McFadden's
+    R² uses the weighted null model; AIC and BIC are not defined (NaN).
+    Checked in ``tests/test_survey_weights.py``: integer weights give the point
+    estimates of the data with each row repeated that many times, and the sandwich
+    equals the cluster-robust covariance of those repeated rows clustered by
+    respondent; weights of one give the unweighted estimates.
 """
 
 from __future__ import annotations
@@ -19,6 +34,7 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.sandwich_covariance import cov_cluster
 
 from workbench.survey.results import wald_inference
+from workbench.survey.validate import SurveyValidationError, format_rows
 
 DISTR = {"ologit": "logit", "oprobit": "probit"}
 
@@ -39,6 +55,50 @@ def cutpoints(raw: np.ndarray, cov_raw: np.ndarray) -> tuple[np.ndarray, np.ndar
     jac = np.tril(np.ones((len(raw), len(raw)))) * steps
     jac[:, 0] = 1.0
     return np.cumsum(steps), jac @ cov_raw @ jac.T
+
+
+class WeightedOrderedModel(OrderedModel):
+    """``OrderedModel`` whose log-likelihood of each row is multiplied by its weight.
+
+    ``weights`` is set after construction (``None``: unweighted).  statsmodels'
+    numerical score and Hessian then belong to the weighted pseudo-log-likelihood,
+    so :func:`~statsmodels.stats.sandwich_covariance.cov_cluster` gives the
+    pseudo-likelihood sandwich.
+    """
+
+    weights: np.ndarray | None = None
+
+    def loglikeobs(self, params: np.ndarray) -> np.ndarray:
+        """Weighted log-likelihood of each row, ``w_i log L_i``."""
+        ll = super().loglikeobs(params)
+        return ll if self.weights is None else self.weights * ll
+
+
+def check_weights(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """The sampling weights as floats; refuse negative, infinite or all-zero ones.
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming the column and rows.
+
+    Examples
+    --------
+    >>> check_weights(pd.DataFrame({"w": [1, 2.5]}), "w").tolist()
+    [1.0, 2.5]
+    """
+    try:
+        w = frame[column].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise SurveyValidationError(f"weights column {column!r} holds text, not numbers") from None
+    bad = frame.index[~np.isfinite(w) | (w < 0)]
+    if len(bad):
+        raise SurveyValidationError(
+            f"weights column {column!r} has negative or infinite weights in {format_rows(bad)}"
+        )
+    if not w.sum() > 0:
+        raise SurveyValidationError(f"weights column {column!r}: every weight is zero")
+    return w
 
 
 def _level(value: object) -> str:
@@ -68,41 +128,56 @@ def _fit_mle(model: OrderedModel):
 
 
 def fit_ordered(
-    frame: pd.DataFrame, formula: str, *, model: str, cluster: list[str], alpha: float
+    frame: pd.DataFrame,
+    formula: str,
+    *,
+    model: str,
+    cluster: list[str],
+    alpha: float,
+    weights: str | None = None,
 ) -> dict:
-    """Fit an ordered logit/probit on complete rows; return the pieces of a :class:`SurveyFit`."""
+    """Fit an ordered logit/probit on complete rows; return the pieces of a :class:`SurveyFit`.
+
+    ``weights`` names a column of sampling weights (pseudo-likelihood with
+    sandwich standard errors, see the module's notes).
+    """
     if len(cluster) > 1:
         raise ValueError(f"{model}: only one-way clustering is supported, not {cluster}")
     lhs, rhs = formula.split("~", 1)
+    w = check_weights(frame, weights) if weights else None
     # OrderedModel has no intercept: the cutpoints take its place.
-    mod = OrderedModel.from_formula(f"{lhs}~ 0 + {rhs}", frame, distr=DISTR[model])
+    mod = WeightedOrderedModel.from_formula(f"{lhs}~ 0 + {rhs}", frame, distr=DISTR[model])
+    mod.weights = w
     res, notes = _fit_mle(mod)
     k = mod.k_vars
     n_groups: dict[str, int] = {}
     cov_all = res.cov_params().to_numpy()
+    cov_type = "classical"
     if cluster:
         g = pd.factorize(frame[cluster[0]], sort=True)[0]
         n_groups[cluster[0]] = int(g.max() + 1)
-        # Stata's ologit, vce(cluster): G/(G-1) only, normal inference.
-        cov_all = (
-            cov_cluster(res, g, use_correction=False)
-            * n_groups[cluster[0]]
-            / (n_groups[cluster[0]] - 1)
-        )
+        cov_type = f"cluster({cluster[0]})"
+    elif w is not None:
+        g = np.arange(len(frame))  # each respondent its own cluster: vce(robust)
+        cov_type = "robust"
+    if cluster or w is not None:
+        n_g = int(g.max() + 1)
+        # Stata's ologit, vce(cluster) / [pw=], vce(robust): G/(G-1) only, normal inference.
+        cov_all = cov_cluster(res, g, use_correction=False) * n_g / (n_g - 1)
     names = list(res.params.index[:k])
     params = res.params.iloc[:k]
     cov = pd.DataFrame(cov_all[:k, :k], index=names, columns=names)
     cut, cut_cov = cutpoints(res.params.to_numpy()[k:], cov_all[k:, k:])
     labels = _labels(mod)
-    llnull = _llnull(mod.endog)
+    llnull = _llnull(mod.endog, w)
     return {
         "params": params,
         "inference": wald_inference(params, cov, None, alpha),
         "llf": res.llf,
-        "aic": res.aic,
-        "bic": res.bic,
+        "aic": res.aic if w is None else float("nan"),
+        "bic": res.bic if w is None else float("nan"),
         "r2": 1 - res.llf / llnull,
-        "cov_type": f"cluster({cluster[0]})" if cluster else "classical",
+        "cov_type": cov_type,
         "df_inference": None,
         "n_groups": n_groups,
         "nobs": int(res.nobs),
@@ -114,8 +189,8 @@ def fit_ordered(
     }
 
 
-def _llnull(endog: np.ndarray) -> float:
-    """Log-likelihood of the thresholds-only model: the sample shares."""
-    counts = np.bincount(np.asarray(endog, dtype=int))
+def _llnull(endog: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """(Weighted) log-likelihood of the thresholds-only model: the sample shares."""
+    counts = np.bincount(np.asarray(endog, dtype=int), weights=weights)
     counts = counts[counts > 0]
     return float(np.sum(counts * np.log(counts / counts.sum())))

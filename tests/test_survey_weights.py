@@ -1,0 +1,122 @@
+"""Sampling weights for ordered models: pseudo-likelihood with sandwich SEs (``[pw=]``).
+
+No published ``ologit [pw=]`` result ships with an installed package, so the checks are:
+
+* invariance: integer weights give the point estimates (and pseudo-log-likelihood)
+  of the data with each row repeated that many times, and the sandwich equals the
+  cluster-robust covariance of the repeated rows clustered by respondent;
+* an independent implementation: a two-category ordered logit is a logit, and
+  statsmodels' ``GLM(Binomial, var_weights=w).fit(cov_type="HC0")`` times
+  ``n/(n-1)`` is the pweighted logit with Stata's robust SEs;
+* weights of one, or all weights multiplied by a constant, change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from numpy.testing import assert_allclose
+from statsmodels.datasets import spector
+
+from workbench import config
+from workbench.cli import main
+from workbench.survey import fit
+from workbench.survey.io import load_survey
+from workbench.survey.margins import predicted_probabilities
+from workbench.survey.validate import SurveyValidationError
+
+FORMULA = "sat_overall ~ visits * solved + talk"
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    """800 complete rows of the bundled survey with integer weights 1-3 (seeded)."""
+    data = load_survey().frame
+    d = data[["sat_overall", "visits", "solved", "talk", "village", "resp_id"]].dropna()
+    d = d.iloc[:800].copy()
+    d["fw"] = np.random.default_rng(17).integers(1, 4, len(d)).astype(float)
+    return d
+
+
+def _expanded(d: pd.DataFrame) -> pd.DataFrame:
+    return d.loc[d.index.repeat(d["fw"].astype(int))].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("model", ["ologit", "oprobit"])
+def test_integer_weights_equal_duplicated_rows(sample, model):
+    weighted = fit(sample, FORMULA, model, weights="fw")
+    # A respondent with weight 1 is a cluster of one row: kept, as Stata keeps it.
+    repeated = fit(_expanded(sample), FORMULA, model, cluster="resp_id", singletons="keep")
+    assert weighted.cov_type == "robust" and weighted.nobs == len(sample)
+    assert repeated.nobs == int(sample["fw"].sum()) > weighted.nobs
+    assert_allclose(weighted.params, repeated.params, rtol=1e-6)
+    assert_allclose(weighted.cutpoints, repeated.cutpoints, rtol=1e-6)
+    assert weighted.llf == pytest.approx(repeated.llf, rel=1e-9)
+    # The sandwich: clusters of a respondent's copies, G = n in both.
+    assert_allclose(weighted.bse, repeated.bse, rtol=1e-4)
+    assert_allclose(weighted.cutpoint_bse, repeated.cutpoint_bse, rtol=1e-4)
+    # ... and with clusters of villages.
+    w_cl = fit(sample, FORMULA, model, weights="fw", cluster="village")
+    r_cl = fit(_expanded(sample), FORMULA, model, cluster="village")
+    assert w_cl.cov_type == "cluster(village)"
+    assert_allclose(w_cl.bse, r_cl.bse, rtol=1e-4)
+    # Weighted pseudo-likelihood SEs are not the unweighted ones of the repeated rows.
+    naive = fit(_expanded(sample), FORMULA, model)
+    assert (weighted.bse > naive.bse * 1.05).all()
+
+
+def test_weights_of_one_and_rescaled_weights_change_nothing(sample):
+    plain = fit(sample, FORMULA, "ologit")
+    ones = fit(sample.assign(one=1.0), FORMULA, "ologit", weights="one")
+    assert_allclose(ones.params, plain.params, rtol=1e-6)
+    assert_allclose(ones.cutpoints, plain.cutpoints, rtol=1e-6)
+    a = fit(sample, FORMULA, "ologit", weights="fw")
+    b = fit(sample.assign(fw=sample["fw"] * 10), FORMULA, "ologit", weights="fw")
+    assert_allclose(a.params, b.params, rtol=1e-6)
+    assert_allclose(a.bse, b.bse, rtol=1e-4)
+    assert a.r2 == pytest.approx(b.r2, rel=1e-8)
+    assert np.isnan(a.aic) and np.isfinite(plain.aic)
+
+
+def test_binary_weighted_ologit_equals_glm_with_var_weights():
+    d = spector.load_pandas().data
+    d["w"] = np.random.default_rng(0).uniform(0.5, 3.0, len(d))
+    res = fit(d, "GRADE ~ GPA + TUCE + PSI", "ologit", weights="w")
+    exog = sm.add_constant(d[["GPA", "TUCE", "PSI"]])
+    glm = sm.GLM(d["GRADE"], exog, family=sm.families.Binomial(), var_weights=d["w"])
+    ref = glm.fit(cov_type="HC0")
+    n = len(d)
+    assert_allclose(res.params, ref.params.iloc[1:], rtol=1e-6)
+    assert res.cutpoints.iloc[0] == pytest.approx(-ref.params["const"], rel=1e-6)
+    assert_allclose(res.bse, ref.bse.iloc[1:] * np.sqrt(n / (n - 1)), rtol=1e-5)
+    assert res.cutpoint_bse.iloc[0] == pytest.approx(ref.bse["const"] * np.sqrt(n / (n - 1)), 1e-5)
+
+
+def test_margins_of_a_weighted_fit_average_with_the_weights(sample):
+    res = fit(sample, FORMULA, "ologit", weights="fw")
+    grid = predicted_probabilities(res, "visits", [2])
+    frame = res.result.model.data.frame.assign(visits=2)
+    exog = np.asarray(frame[["visits", "solved"]].assign(vs=frame["visits"] * frame["solved"]))
+    exog = np.column_stack([exog, frame["talk"]])
+    probs = res.result.model.predict(res.result.params.to_numpy(), exog=exog)
+    assert_allclose(grid["probability"], np.average(probs, axis=0, weights=frame["fw"]))
+    assert not np.allclose(grid["probability"], probs.mean(axis=0), rtol=1e-4)
+
+
+def test_bad_weights_are_refused_by_row(sample):
+    bad = sample.assign(fw=sample["fw"].where(sample.index != sample.index[3], -1.0))
+    with pytest.raises(SurveyValidationError, match=rf"'fw' has negative .* row {sample.index[3]}"):
+        fit(bad, FORMULA, "ologit", weights="fw")
+    with pytest.raises(ValueError, match="not supported for mixed"):
+        fit(sample, "sat_overall ~ visits", "mixed", groups="village", weights="fw")
+
+
+def test_cli_fits_a_weighted_ordered_model(capsys):
+    args = ["survey", "fit", str(config.SURVEY_DATA), "--model", "ologit", "--formula"]
+    assert main([*args, "sat_overall ~ visits + solved", "--weights", "weight", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["cov_type"] == "robust" and out["aic"] is None and out["cutpoints"]
