@@ -12,6 +12,11 @@
     SEs, simulated rank intervals (``--n-sim``, ``--seed``) and the share of pairs
     that cannot be ordered (:mod:`workbench.survey.rank`).
 
+Every result carries a provenance record (:mod:`workbench.survey.record`): ``--json``
+prints it under ``provenance``, a printed table ends with a line naming the version and
+the inputs' checksums, ``--out`` tables and ``--figure`` plots get it as a sidecar (CSV,
+figures) or in their metadata (Parquet).
+
 Bad input exits with status 2 and a message naming the file, column and rows;
 a closed output pipe (``--json | head``) ends the command quietly with status 141.
 
@@ -38,6 +43,8 @@ from workbench.survey.models import MODELS
 from workbench.survey.validate import SingletonClusterError, SurveyValidationError
 
 EXIT_BAD_INPUT = 2
+TABLE_SUFFIXES = (".csv", ".parquet")
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 EXIT_BROKEN_PIPE = 128 + 13
 """Status of a Unix tool killed by SIGPIPE (``seq 1 100000 | head``: 141)."""
 
@@ -68,6 +75,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     f.add_argument("--singletons", choices=("error", "drop", "keep"), default="error")
     f.add_argument("--json", action="store_true", help="print one JSON object")
+    f.add_argument(
+        "--out", type=Path, default=None, metavar="TABLE.csv|.parquet",
+        help="also write the tidy table, with provenance",
+    )  # fmt: skip
     r = ssub.add_parser(
         "rank",
         help="rank groups (villages, townships) by composition-adjusted outcome, with uncertainty",
@@ -93,6 +104,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     rreml.add_argument("--ml", dest="reml", action="store_false", help="maximum likelihood")
     r.add_argument("--singletons", choices=("error", "drop", "keep"), default="error")
     r.add_argument("--json", action="store_true", help="print one JSON object")
+    r.add_argument(
+        "--out", type=Path, default=None, metavar="TABLE.csv|.parquet",
+        help="also write the groups table, with provenance",
+    )  # fmt: skip
+    r.add_argument(
+        "--figure", type=Path, default=None, metavar="FIG.png|.svg|.pdf",
+        help="also draw the rank-interval plot there and the caterpillar plot beside it "
+        "(<name>-caterpillar), each with provenance",
+    )  # fmt: skip
+    r.add_argument("--lang", choices=("zh", "en"), default="zh", help="figure labels")
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -106,8 +127,10 @@ def _simulate(args: argparse.Namespace) -> int:
 def _fit(args: argparse.Namespace) -> int:
     from workbench.survey.io import load_survey
     from workbench.survey.models import fit
+    from workbench.survey.record import fit_parameters, provenance_note, survey_record, write_table
     from workbench.survey.tables import regression_table
 
+    _check_suffix(args.out, TABLE_SUFFIXES)
     survey = load_survey(args.data, mapping=args.mapping)
     try:
         res = fit(
@@ -128,12 +151,30 @@ def _fit(args: argparse.Namespace) -> int:
     except SurveyValidationError as err:
         # fit() sees a data frame, not a file: name the file the user gave.
         raise SurveyValidationError(f"{survey.source}: {err}") from None
+    record = survey_record(
+        survey,
+        {
+            "command": "survey fit",
+            **fit_parameters(res),
+            "cluster": args.cluster,
+            "weights": args.weights,
+            "singletons": args.singletons,
+            "mapping": str(args.mapping) if args.mapping else None,
+        },
+    )
+    if args.out is not None:
+        write_table(res.tidy(), args.out, record)
     if args.json:
-        out = {**res.to_dict(), "simulated": survey.simulated, "missing": _records(survey.report)}
+        out = {
+            **res.to_dict(),
+            "simulated": survey.simulated,
+            "missing": _records(survey.report),
+            "provenance": record,
+        }
         text = json.dumps(out, ensure_ascii=False, indent=2)
     else:
         title = f"{survey.source}" + (" — SIMULATED" if survey.simulated else "")
-        text = regression_table({args.model: res}, title=title)
+        text = regression_table({args.model: res}, title=title) + "\n" + provenance_note(record)
     if not _print(text):
         return EXIT_BROKEN_PIPE
     for row in res.dropped.itertuples():
@@ -167,6 +208,7 @@ def _rank(args: argparse.Namespace) -> int:
     from workbench.survey.io import load_survey
     from workbench.survey.models import fit
     from workbench.survey.rank import rank_groups
+    from workbench.survey.record import fit_parameters, provenance_note, survey_record, write_table
 
     if args.n_sim < 1 or not 0 < args.alpha < 1:
         raise SurveyValidationError(
@@ -174,6 +216,8 @@ def _rank(args: argparse.Namespace) -> int:
             f"(got --n-sim {args.n_sim}, --alpha {args.alpha})"
         )
     at = parse_at(args.at)
+    _check_suffix(args.out, TABLE_SUFFIXES)
+    _check_suffix(args.figure, FIGURE_SUFFIXES)
     survey = load_survey(args.data, mapping=args.mapping)
     try:
         res = fit(
@@ -193,15 +237,35 @@ def _rank(args: argparse.Namespace) -> int:
         ) from None
     except SurveyValidationError as err:
         raise SurveyValidationError(f"{survey.source}: {err}") from None
+    record = survey_record(
+        survey,
+        {
+            "command": "survey rank",
+            **fit_parameters(res),
+            "reml": args.reml,
+            "singletons": args.singletons,
+            "mapping": str(args.mapping) if args.mapping else None,
+            "at": at,
+            "n_sim": args.n_sim,
+            "seed": args.seed,
+            "alpha": args.alpha,
+        },
+    )
+    if args.out is not None:
+        write_table(ranking.groups, args.out, record)
+    if args.figure is not None:
+        _rank_figures(ranking, args.figure, record, args.lang, survey.simulated)
     if args.json:
         out = {
             **ranking.to_dict(),
             "simulated": survey.simulated,
             "missing": _records(survey.report),
+            "provenance": record,
         }
         text = json.dumps(out, ensure_ascii=False, indent=2)
     else:
-        text = _rank_text(ranking, survey.source, survey.simulated)
+        text = _rank_text(ranking, survey.source, survey.simulated) + "\n"
+        text += provenance_note(record)
     if not _print(text):
         return EXIT_BROKEN_PIPE
     for row in res.dropped.itertuples():
@@ -209,6 +273,30 @@ def _rank(args: argparse.Namespace) -> int:
             f"workbench: dropped {row.rows} row(s): {row.reason} in {row.column}", file=sys.stderr
         )
     return 0
+
+
+def _check_suffix(path: Path | None, allowed: tuple[str, ...]) -> None:
+    if path is not None and path.suffix.lower() not in allowed:
+        raise SurveyValidationError(
+            f"{path}: unknown format {path.suffix!r}; use one of {list(allowed)}"
+        )
+
+
+def _rank_figures(ranking, path: Path, record: dict, lang: str, simulated: bool) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from workbench.survey.plots import caterpillar_plot, rank_interval_plot
+    from workbench.survey.record import figure_path, save_figure
+
+    name, fmt, folder = figure_path(path)
+    for suffix, plot in (("", rank_interval_plot), ("-caterpillar", caterpillar_plot)):
+        fig = plot(ranking, lang=lang, simulated=simulated)
+        for written in save_figure(fig, name + suffix, record, formats=(fmt,), out_dir=folder):
+            print(f"wrote {written}", file=sys.stderr)
+        plt.close(fig)
 
 
 def _rank_text(ranking, source: str, simulated: bool) -> str:

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,9 @@ class SurveyData:
         The file, relative to the project root when inside it.
     simulated : bool
         True for the bundled simulated survey (label every output SIMULATED).
+    inputs : dict
+        File → SHA-256 for provenance records: the survey file, the mapping file,
+        and the inputs a simulated file's sidecar records (its DGP).
     """
 
     frame: pd.DataFrame
@@ -66,6 +70,7 @@ class SurveyData:
     value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
     source: str = ""
     simulated: bool = False
+    inputs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -402,7 +407,20 @@ def load_survey(
     names = {std: col for std, col in (mapping.columns.items() if mapping else [])}
     labels = {std: labels[col] for std, col in names.items() if col in labels} or labels
     simulated = path.resolve() == Path(config.SURVEY_DATA).resolve() or _is_simulated(path)
-    return SurveyData(frame, report, labels, where, simulated)
+    return SurveyData(frame, report, labels, where, simulated, _inputs(path, mapping))
+
+
+def _inputs(path: Path, mapping: Mapping_ | None) -> dict[str, str]:
+    """Checksums of the survey, its mapping and what its sidecar records as its inputs."""
+    from workbench.provenance import read_record, sha256_file
+
+    inputs = {config.display_path(path.resolve()): sha256_file(path)}
+    # A user's file without a sidecar: its own checksum is enough.
+    with contextlib.suppress(FileNotFoundError):
+        inputs.update(read_record(path).get("inputs", {}))
+    if mapping is not None and mapping.path is not None:
+        inputs[config.display_path(Path(mapping.path).resolve())] = sha256_file(mapping.path)
+    return dict(sorted(inputs.items()))
 
 
 def _is_simulated(path: Path) -> bool:

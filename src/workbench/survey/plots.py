@@ -44,10 +44,10 @@ WORDS = {
         "simulated": "SIMULATED data",
         "category": "Category",
         "blup": "Random effect (BLUP) with {level} interval",
-        "rank": "Rank (1 = highest adjusted {outcome}) with {level} interval",
+        "rank": "Rank (1 = highest) with {level} interval",
         "groups_sorted": "{groups}, sorted",
         "caterpillar": "{groups}: predicted effects",
-        "ranks": "{groups}: ranks with uncertainty",
+        "ranks": "{groups}: ranks of adjusted {outcome}, with uncertainty",
     },
     "zh": {
         "estimate": "估计值（95% 置信区间）",
@@ -55,10 +55,10 @@ WORDS = {
         "simulated": "模拟数据（SIMULATED）",
         "category": "类别",
         "blup": "随机效应（BLUP）及 {level} 区间",
-        "rank": "排名（1 = 调整后{outcome}最高）及 {level} 区间",
+        "rank": "排名（1 = 最高）及 {level} 区间",
         "groups_sorted": "{groups}（已排序）",
         "caterpillar": "{groups}：随机效应预测",
-        "ranks": "{groups}：排名及其不确定性",
+        "ranks": "{groups}：调整后{outcome}的排名及其不确定性",
     },
 }
 
@@ -242,7 +242,7 @@ def caterpillar_plot(
     cb = codebook or load_codebook()
     table = ranking.groups.sort_values(["blup", "id"]).reset_index(drop=True)
     level = f"{1 - ranking.alpha:.0%}"
-    fig, ax = plt.subplots(figsize=(6.5, max(4.0, 0.12 * len(table) + 1.5)))
+    fig, ax = plt.subplots(figsize=(6.5, max(4.0, 0.065 * len(table) + 1.5)))
     clear = (table["lo"] > 0) | (table["hi"] < 0)
     for mask, colour in ((~clear, "tab:gray"), (clear, "tab:blue")):
         part = table[mask]
@@ -280,8 +280,8 @@ def rank_interval_plot(
     >>> from workbench.survey.rank import rank_groups
     >>> res = fit(load_survey().frame, "trust ~ visits", "mixed", groups="village")
     >>> fig = rank_interval_plot(rank_groups(res, n_sim=200, seed=0), lang="en")
-    >>> fig.axes[0].get_xlabel()
-    'Rank (1 = highest adjusted Trust in village cadres) with 95% interval'
+    >>> fig.axes[0].get_title()
+    'Village: ranks of adjusted Trust in village cadres, with uncertainty'
     >>> plt.close(fig)
     """
     import matplotlib.pyplot as plt
@@ -292,13 +292,17 @@ def rank_interval_plot(
     table = table.reset_index(drop=True)
     level = f"{1 - ranking.alpha:.0%}"
     outcome = ranking.fit.formula.split("~", 1)[0].strip()
-    fig, ax = plt.subplots(figsize=(6.5, max(4.0, 0.12 * len(table) + 1.5)))
+    fig, ax = plt.subplots(figsize=(6.5, max(4.0, 0.065 * len(table) + 1.5)))
     ax.hlines(table.index, table["rank_lo"], table["rank_hi"], color="tab:blue", lw=1.2)
     ax.plot(table["rank"], table.index, "o", ms=2.5, color="black")
     _group_axis(ax, table["id"].tolist(), ranking.group, lang, cb)
     ax.set_xlim(0, len(table) + 1)
-    ax.set_xlabel(WORDS[lang]["rank"].format(level=level, outcome=cb.label(outcome, lang)))
-    ax.set_title(WORDS[lang]["ranks"].format(groups=cb.label(ranking.group, lang)))
+    ax.set_xlabel(WORDS[lang]["rank"].format(level=level))
+    ax.set_title(
+        WORDS[lang]["ranks"].format(
+            groups=cb.label(ranking.group, lang), outcome=cb.label(outcome, lang)
+        )
+    )
     if simulated:
         _stamp(fig, lang)
     fig.tight_layout()

@@ -1,0 +1,86 @@
+"""Provenance of survey results: ``--json``, ``--out`` tables and ``--figure`` plots."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from workbench import __version__, config
+from workbench.cli import main
+from workbench.provenance import read_record, sha256_file
+from workbench.survey.io import load_survey
+
+DGP = config.display_path(config.SURVEY_DATA.parent / "dgp.yaml")
+DATA = config.display_path(config.SURVEY_DATA)
+
+
+def _run(capsys, *args):
+    status = main(["survey", *map(str, args)])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return status, captured
+
+
+def test_loaded_survey_records_its_checksum_and_its_dgp():
+    inputs = load_survey().inputs
+    assert inputs[DATA] == sha256_file(config.SURVEY_DATA)
+    assert inputs[DGP] == sha256_file(config.SURVEY_DATA.parent / "dgp.yaml")
+
+
+def test_fit_json_and_table_carry_provenance(tmp_path, capsys):
+    out = tmp_path / "fit.csv"
+    args = ["fit", config.SURVEY_DATA, "--model", "ologit", "--formula", "sat_overall ~ visits"]
+    status, captured = _run(capsys, *args, "--cluster", "village", "--json", "--out", out)
+    assert status == 0, captured.err
+    record = json.loads(captured.out)["provenance"]
+    assert record["workbench_version"] == __version__
+    assert record["inputs"][DATA] == sha256_file(config.SURVEY_DATA)
+    params = record["parameters"]
+    assert params["command"] == "survey fit" and params["model"] == "ologit"
+    assert params["cov_type"] == "cluster(village)" and params["simulated"] is True
+    assert read_record(out) == record  # the CSV's sidecar holds the same record
+    assert out.read_text().startswith("term,kind,estimate")
+    status, captured = _run(capsys, *args)
+    last = captured.out.rstrip().splitlines()[-1]
+    assert last.startswith(f"workbench {__version__}; inputs: ") and DATA in last
+
+
+def test_rank_json_table_and_figures_carry_provenance(tmp_path, capsys):
+    table, figure = tmp_path / "groups.parquet", tmp_path / "ranks.svg"
+    args = ["rank", config.SURVEY_DATA, "--formula", "trust ~ visits", "--groups", "village"]
+    status, captured = _run(
+        capsys, *args, "--n-sim", "50", "--seed", "3", "--at", "visits=2", "--json",
+        "--out", table, "--figure", figure, "--lang", "en",
+    )  # fmt: skip
+    assert status == 0, captured.err
+    record = json.loads(captured.out)["provenance"]
+    params = record["parameters"]
+    assert (params["seed"], params["n_sim"], params["at"]) == (3, 50, {"visits": "2"})
+    assert params["groups"] == "village" and params["command"] == "survey rank"
+    assert read_record(table) == record  # Parquet metadata
+    caterpillar = tmp_path / "ranks-caterpillar.svg"
+    for path in (figure, caterpillar):
+        assert read_record(path) == record  # sidecars
+        assert "SIMULATED data" in path.read_text()
+    assert f"wrote {figure}" in captured.err
+
+
+def test_mapping_file_is_an_input(tmp_path, capsys):
+    data = tmp_path / "my.csv"
+    data.write_text("y,x\n" + "".join(f"{i % 3},{i}\n" for i in range(12)))
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("missing: {x: [99]}\n")
+    status, captured = _run(capsys, "fit", data, "--formula", "y ~ x", "--mapping", mapping,
+                            "--json")  # fmt: skip
+    assert status == 0, captured.err
+    inputs = json.loads(captured.out)["provenance"]["inputs"]
+    assert set(inputs.values()) == {sha256_file(data), sha256_file(mapping)}
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--out", "groups.xlsx"), ("--figure", "ranks.jpg")])
+def test_unknown_output_formats_exit_2(tmp_path, capsys, flag, value):
+    args = ["rank", config.SURVEY_DATA, "--formula", "trust ~ visits", "--groups", "village"]
+    status, captured = _run(capsys, *args, flag, tmp_path / value)
+    assert status == 2 and "unknown format" in captured.err and value in captured.err
+    assert not (tmp_path / value).exists()
