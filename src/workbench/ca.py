@@ -307,7 +307,7 @@ def plot_ca(
 
 
 #: Iterations of adjustText (a fixed number, so that figures repeat exactly).
-ADJUST_ITERATIONS = 300
+ADJUST_ITERATIONS = 100
 
 
 def separate_labels(
@@ -346,35 +346,38 @@ def separate_labels(
     boxes = [t.get_window_extent(renderer) for t in texts]
     order = sorted(range(len(texts)),
                    key=lambda i: (-boxes[i].y0, boxes[i].x0, texts[i].get_text()))  # fmt: skip
-    from matplotlib.transforms import Bbox
-
-    placed: list = []
+    # Boxes kept free, as rows of (x0, y0, x1, y1) in pixels: the points, then each label placed.
+    placed = np.empty((0, 4))
     if points is not None and len(points):
-        for x, y in ax.transData.transform(points):
-            placed.append(Bbox.from_extents(x - marker_px, y - marker_px,
-                                            x + marker_px, y + marker_px))  # fmt: skip
+        xy = ax.transData.transform(points)
+        placed = np.column_stack([xy - marker_px, xy + marker_px])
+    a, b = np.meshgrid(np.arange(-max_steps, max_steps + 1),
+                       np.arange(-(max_steps // 4), max_steps // 4 + 1), indexing="ij")  # fmt: skip
+    a, b = a.ravel(), b.ravel()
+    half = pad / 2
     for i in order:
         box = boxes[i]
         dy, dx = (box.height + pad) / 2, (box.width + pad) / 4
-        steps = [(a, b) for a in range(-max_steps, max_steps + 1)
-                 for b in range(-max_steps // 4, max_steps // 4 + 1)]  # fmt: skip
-        steps.sort(key=lambda ab: ((ab[1] * dx) ** 2 + (ab[0] * dy) ** 2, -ab[0], ab[1]))
-        choice, fallback = None, None
-        for a, b in steps:
-            moved = box.translated(b * dx, a * dy)
-            if any(moved.expanded(1, 1).padded(pad / 2).overlaps(p) for p in placed):
+        # Nearest first; ties: up before down, left before right.
+        steps = np.lexsort((b, -a, (b * dx) ** 2 + (a * dy) ** 2))
+        choice = fallback = None
+        for k in steps:
+            ox, oy = float(b[k] * dx), float(a[k] * dy)
+            x0, y0, x1, y1 = box.x0 + ox, box.y0 + oy, box.x1 + ox, box.y1 + oy
+            hit = ((x0 - half < placed[:, 2]) & (x1 + half > placed[:, 0])
+                   & (y0 - half < placed[:, 3]) & (y1 + half > placed[:, 1]))  # fmt: skip
+            if hit.any():
                 continue
             if fallback is None:
-                fallback = (moved, b * dx, a * dy)
-            if (inside.x0 <= moved.x0 and moved.x1 <= inside.x1
-                    and inside.y0 <= moved.y0 and moved.y1 <= inside.y1):  # fmt: skip
-                choice = (moved, b * dx, a * dy)
+                fallback = (x0, y0, x1, y1, ox, oy)
+            if inside.x0 <= x0 and x1 <= inside.x1 and inside.y0 <= y0 and y1 <= inside.y1:
+                choice = (x0, y0, x1, y1, ox, oy)
                 break
-        moved, ox, oy = choice or fallback or (box, 0.0, 0.0)
+        x0, y0, x1, y1, ox, oy = choice or fallback or (box.x0, box.y0, box.x1, box.y1, 0, 0)
         if ox or oy:
             x, y = ax.transData.transform(texts[i].get_position())
             texts[i].set_position(ax.transData.inverted().transform((x + ox, y + oy)))
-        placed.append(moved.padded(pad / 2))
+        placed = np.vstack([placed, [x0 - half, y0 - half, x1 + half, y1 + half]])
 
 
 def _leader_lines(ax, texts: list, points: np.ndarray, min_px: float = 6.0) -> None:
