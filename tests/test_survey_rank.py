@@ -304,3 +304,23 @@ def test_rank_singleton_groups_are_refused_or_kept(tmp_path, capsys):
     assert status == 0, captured.err
     ids = {g["id"]: g for g in json.loads(captured.out)["groups"]}
     assert ids[99]["n"] == 1 and ids[99]["se"] > max(g["se"] for k, g in ids.items() if k != 99)
+
+
+def test_ranking_recovers_the_simulated_villages_true_effects(survey):
+    """The bundled survey is simulate(3000, seed 5): its villages' true effects are known."""
+    from workbench.survey.simulate import simulate_with_effects
+
+    _, effects = simulate_with_effects()
+    formula = "trust ~ visits * solved + talk + open_affairs + cadre_days + party + age + educ"
+    res = fit(survey, formula, "mixed", groups="village", re_formula="~visits")
+    ranking = rank_groups(res, n_sim=1000, seed=5)
+    table = ranking.groups.set_index("id")
+    visits = ranking.standard.loc["visits", "value"]
+    e = effects.set_index("village").loc[table.index]
+    true = e["Intercept"] + e["visits"] * visits
+    true_rank = (-true).rank(method="min")
+    covered = ((table["rank_lo"] <= true_rank) & (true_rank <= table["rank_hi"])).mean()
+    assert covered >= 0.9
+    adjusted = stats.spearmanr(table["adjusted"], true)[0]
+    raw = stats.spearmanr(survey.groupby("village")["trust"].mean().loc[table.index], true)[0]
+    assert adjusted > 0.85 and adjusted > raw + 0.05  # adjusting for composition helps

@@ -164,13 +164,14 @@ def _satisfaction(rng: np.random.Generator, df: pd.DataFrame, sat: Mapping[str, 
     df[REVERSED_ITEM] = LIKERT_MAX + 1 - _cut(noisy, sat["cutpoints"])
 
 
-def _trust(rng: np.random.Generator, df: pd.DataFrame, tr: Mapping[str, Any]) -> None:
+def _trust(rng: np.random.Generator, df: pd.DataFrame, tr: Mapping[str, Any]) -> np.ndarray:
     n_vil = int(df["village"].max())
     u = rng.multivariate_normal(np.zeros(2), np.asarray(tr["cov_re"]), n_vil)
     u0, u1 = u[df["village"] - 1, 0], u[df["village"] - 1, 1]
     value = linear_predictor(df, tr["fixed"]) + u0 + u1 * df["visits"].to_numpy()
     value += rng.normal(0.0, np.sqrt(tr["scale"]), len(df))
     df["trust"] = np.clip(np.round(value), 0, 100).astype(int)
+    return u
 
 
 def _missing(rng: np.random.Generator, df: pd.DataFrame, spec: Mapping[str, Any]) -> None:
@@ -193,6 +194,8 @@ COLUMNS = (
 def simulate(n: int = 3000, seed: int = 5, dgp: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Draw ``n`` respondents from the data-generating process with ``seed``.
 
+    :func:`simulate_with_effects` also returns the villages' true random effects.
+
     Parameters
     ----------
     n : int, default 3000
@@ -213,6 +216,31 @@ def simulate(n: int = 3000, seed: int = 5, dgp: Mapping[str, Any] | None = None)
     ValueError
         If ``n`` is smaller than the number of villages.
     """
+    return simulate_with_effects(n, seed, dgp)[0]
+
+
+def simulate_with_effects(
+    n: int = 3000, seed: int = 5, dgp: Mapping[str, Any] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`simulate`, and the true village random effects of the trust equation.
+
+    Returns
+    -------
+    survey : pandas.DataFrame
+        What :func:`simulate` returns (the same draws).
+    effects : pandas.DataFrame
+        ``village, Intercept, visits``: each village's true random intercept and
+        random slope on visits (``trust.cov_re`` in the DGP) — what a mixed model's
+        BLUPs estimate.
+
+    Examples
+    --------
+    >>> survey, effects = simulate_with_effects(240, seed=1)
+    >>> list(effects.columns), len(effects)
+    (['village', 'Intercept', 'visits'], 120)
+    >>> survey.equals(simulate(240, seed=1))
+    True
+    """
     dgp = dgp or load_dgp()
     s = dgp["structure"]
     n_vil = s["counties"] * s["townships_per_county"] * s["villages_per_township"]
@@ -221,13 +249,16 @@ def simulate(n: int = 3000, seed: int = 5, dgp: Mapping[str, Any] | None = None)
     rng = np.random.default_rng(seed)
     df = _respondents(rng, _villages(rng, n, dgp), dgp["respondent"])
     _satisfaction(rng, df, dgp["satisfaction"])
-    _trust(rng, df, dgp["trust"])
+    u = _trust(rng, df, dgp["trust"])
     _missing(rng, df, dgp["missing"])
     df["resp_id"] = np.arange(1, n + 1)
     out = df[list(COLUMNS)].copy()
     # Columns that never hold a missing code stay integers; income may hold 9998/9999.
     out["income"] = out["income"].astype(int)
-    return out
+    effects = pd.DataFrame(
+        {"village": np.arange(1, len(u) + 1), "Intercept": u[:, 0], "visits": u[:, 1]}
+    )
+    return out, effects
 
 
 def write_simulated(
