@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from workbench import config
 from workbench.cli import main
 from workbench.provenance import read_record, sha256_file
 
@@ -63,6 +64,24 @@ def test_keyness_by_a_code(tables, capsys):
     assert any(k.endswith("codes.parquet") for k in out["provenance"]["inputs"])
 
 
+def test_keyness_and_ca_by_a_metadata_column(tables, capsys):
+    meta = tables / "meta.csv"
+    files = sorted(p.name for p in config.SEEDS_DIR.iterdir())
+    genres = ["essay", "essay", "report", "report", "self-criticism"]
+    pd.DataFrame({"file": files, "genre": genres}).to_csv(meta, index=False)
+    assert main(["keyness", "--corpus", str(tables / "seg.parquet"), "--metadata", str(meta),
+                 "--by", "genre", "--target", "self-criticism", "--json"]) == 0  # fmt: skip
+    out = _json(capsys)
+    assert out["results"][0]["term"] == "学习"  # the self-criticisms are study reports
+    assert out["provenance"]["inputs"][str(meta)] == sha256_file(meta)
+    fig = tables / "ca_genre.png"
+    assert main(["ca", "--codes", str(tables / "codes.parquet"), "--corpus",
+                 str(tables / "seg.parquet"), "--metadata", str(meta), "--by", "genre",
+                 "--out", str(fig), "--json"]) == 0  # fmt: skip
+    assert _json(capsys)["table"]["columns"] == ["essay", "report", "self-criticism"]
+    assert read_record(fig)["parameters"]["metadata"] == str(meta)
+
+
 def test_collocations_json_and_csv_with_sidecar(tables, capsys):
     out = tables / "coll.csv"
     assert main(["collocations", "--corpus", str(tables / "seg.parquet"), "--term", "群众",
@@ -102,6 +121,8 @@ def test_ca_writes_a_figure_with_provenance_and_json(tables, capsys):
         (["keyness", "--corpus", "{d}/codes.units.csv", "--by", "role"],
          "codes.units.csv: cannot be read as a segments table"),
         (["keyness", "--corpus", "{seg}", "--by", "code:P_detached"], "needs --codes"),
+        (["keyness", "--corpus", "{seg}", "--by", "genre", "--metadata", "{d}/none.csv"],
+         "none.csv: metadata file not found"),
         (["collocations", "--corpus", "{seg}", "--term", "群众", "--window", "0"],
          "--window must be at least 1"),
         (["ca", "--codes", "{seg}", "--corpus", "{seg}", "--by", "role", "--out", "{d}/x.png"],

@@ -15,7 +15,9 @@
     Correspondence analysis of codes × ``COLUMN`` and its biplot (:mod:`workbench.ca`).
 
 The corpus defaults to the bundled seeds, de-duplicated (``--keep-duplicates`` keeps the
-repeats); headings that only announce their section are left out (``--include-headings``).
+repeats); ``--metadata CSV`` joins user metadata (a ``file`` column, then genre, year …) onto
+the documents for ``--by``; headings that only announce their section are left out
+(``--include-headings``).
 Every output carries a provenance record (:func:`workbench.provenance.make_record`: the
 workbench version, the inputs' checksums, the parameters): ``--json`` prints it under
 ``provenance``; a written table carries it in its Parquet metadata or a
@@ -40,6 +42,8 @@ TABLE_SUFFIXES = (".csv", ".parquet")
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", type=Path, metavar="SEG.parquet",
                    help="segments table of `workbench corpus build` (default: the bundled seeds)")
+    p.add_argument("--metadata", type=Path, metavar="CSV",
+                   help="user metadata keyed by a 'file' column (genre, year …), for --by")
     p.add_argument("--keep-duplicates", action="store_true", help="do not drop duplicates")
     p.add_argument("--include-headings", action="store_true",
                    help="count headings that only announce their section (default: left out)")
@@ -133,8 +137,26 @@ def _base_params(args: argparse.Namespace) -> dict[str, Any]:
 
     return {
         "corpus": config.display_path(args.corpus) if args.corpus else "bundled seeds",
+        "metadata": config.display_path(args.metadata) if args.metadata else None,
         "dedup": not args.keep_duplicates, "headings": bool(args.include_headings),
     }  # fmt: skip
+
+
+def _load(args: argparse.Namespace):
+    """The segments (and documents, with ``--metadata`` joined) and the inputs' checksums."""
+    from workbench import config
+    from workbench.groups import read_segments
+    from workbench.metadata import join_metadata
+    from workbench.provenance import sha256_file
+
+    data = read_segments(args.corpus, dedup=not args.keep_duplicates)
+    if args.metadata is not None:
+        docs = data.documents
+        if docs is None:
+            docs = data.segments[["doc_id", "file"]].drop_duplicates().reset_index(drop=True)
+        data.documents = join_metadata(docs, args.metadata)
+        data.inputs[config.display_path(args.metadata.resolve())] = sha256_file(args.metadata)
+    return data
 
 
 def _head(df: pd.DataFrame, top: int, by: str | None = None) -> pd.DataFrame:
@@ -147,12 +169,12 @@ def _head(df: pd.DataFrame, top: int, by: str | None = None) -> pd.DataFrame:
 
 def run_keyness(args: argparse.Namespace) -> int:
     """``workbench keyness``."""
-    from workbench.groups import InputError, code_groups, read_codes, read_segments
+    from workbench.groups import InputError, code_groups, read_codes
     from workbench.keyness import keyness
     from workbench.provenance import make_record
 
     _check_suffix(args.out, TABLE_SUFFIXES)
-    data = read_segments(args.corpus, dedup=not args.keep_duplicates)
+    data = _load(args)
     inputs = dict(data.inputs)
     by: str | pd.Series = args.by
     if args.by.startswith("code:"):
@@ -183,7 +205,6 @@ def run_keyness(args: argparse.Namespace) -> int:
 def run_collocations(args: argparse.Namespace) -> int:
     """``workbench collocations``."""
     from workbench.collocations import collocations
-    from workbench.groups import read_segments
     from workbench.provenance import make_record
 
     _check_suffix(args.out, TABLE_SUFFIXES)
@@ -191,7 +212,7 @@ def run_collocations(args: argparse.Namespace) -> int:
         from workbench.groups import InputError
 
         raise InputError(f"--window must be at least 1, not {args.window}")
-    data = read_segments(args.corpus, dedup=not args.keep_duplicates)
+    data = _load(args)
     table = collocations(data.segments, args.term, window=args.window,
                          min_count=args.min_count, headings=args.include_headings)  # fmt: skip
     params = {**_base_params(args), "term": args.term, "window": args.window,
@@ -223,12 +244,12 @@ def run_ca(args: argparse.Namespace) -> int:
     from workbench import config, plotting
     from workbench.ca import code_table, correspondence_analysis, plot_ca
     from workbench.coding.codebook import load_codebook
-    from workbench.groups import read_codes, read_segments
+    from workbench.groups import read_codes
     from workbench.provenance import make_record, sha256_file, write_sidecar
 
     _check_suffix(args.out, FIGURE_SUFFIXES)
     codebook = load_codebook(args.codebook)
-    data = read_segments(args.corpus, dedup=not args.keep_duplicates)
+    data = _load(args)
     codes, code_inputs = read_codes(args.codes)
     table = code_table(codes, data.segments, args.by, documents=data.documents,
                        codebook=codebook, catch_alls=args.include_catch_alls,
