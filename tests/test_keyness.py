@@ -149,3 +149,15 @@ def test_keyness_is_deterministic(seeds_segments, seeds_terms):
     b = keyness(seeds_segments.iloc[::-1].reset_index(drop=True), "file",
                 terms=seeds_terms[::-1])  # fmt: skip
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_the_index_does_not_matter(seeds_segments, seeds_terms):
+    # Announcing headings are dropped by position: a table concatenated without a fresh
+    # index (duplicate labels) gives the same result.
+    doubled = pd.concat([seeds_segments.iloc[:500], seeds_segments.iloc[500:]])
+    doubled.index = [i % 300 for i in range(len(doubled))]
+    a = keyness(seeds_segments, "role", target="cause", terms=seeds_terms)
+    b = keyness(doubled, "role", target="cause", terms=seeds_terms)
+    pd.testing.assert_frame_equal(a, b)
+    heads = seeds_segments["is_heading"].to_numpy()
+    assert heads.any()  # the seeds have headings, so the mask is exercised

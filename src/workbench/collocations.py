@@ -128,7 +128,7 @@ def collocations(
         over the collocates reported, ``pmi``; sorted by G² (largest first), then term.
         Empty when the term never occurs.
     """
-    from workbench.keyness import content_segments, g2, segment_terms
+    from workbench.keyness import content_mask, g2, segment_terms
     from workbench.network.significance import bh
     from workbench.script import to_simplified
 
@@ -136,7 +136,7 @@ def collocations(
     if terms is None:
         terms = segment_terms(segments)
     if not headings:
-        keep = segments.index.isin(content_segments(segments).index)
+        keep = content_mask(segments)
         terms = [t for t, k in zip(terms, keep, strict=True) if k]
     counts, w, _ = window_counts(terms, node, window)
     freq: Counter[str] = Counter()

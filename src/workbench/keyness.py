@@ -136,24 +136,36 @@ def segment_terms(
     return [[t for t in toks if is_content_token(t, sw)] for toks in lists]
 
 
-def content_segments(segments: pd.DataFrame, *, headings: bool = False) -> pd.DataFrame:
-    """The segments an analysis counts: without headings that only announce their section.
+def content_mask(segments: pd.DataFrame, *, headings: bool = False) -> np.ndarray:
+    """Which segments an analysis counts: all but headings that only announce their section.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        Segments with ``text`` and ``is_heading`` (without ``is_heading``, all count).
+    headings : bool, default False
+        Count the announcing headings too (all True).
 
     Examples
     --------
     >>> seg = pd.DataFrame({"text": ["二、存在的问题", "干部脱离群众。"],
     ...                     "is_heading": [True, False]})
-    >>> content_segments(seg)["text"].tolist()
-    ['干部脱离群众。']
+    >>> content_mask(seg).tolist()
+    [False, True]
     """
     if headings:
-        return segments
+        return np.ones(len(segments), dtype=bool)
     from workbench.structure import section_announcements
 
-    return segments.loc[~section_announcements(segments)]
+    return ~section_announcements(segments)
 
 
-def _counts(terms: Sequence[list[str]], labels: pd.Series) -> dict[object, Counter[str]]:
+def content_segments(segments: pd.DataFrame, *, headings: bool = False) -> pd.DataFrame:
+    """The rows of ``segments`` that :func:`content_mask` keeps."""
+    return segments.loc[content_mask(segments, headings=headings)]
+
+
+def _counts(terms: Sequence[list[str]], labels: np.ndarray) -> dict[object, Counter[str]]:
     out: dict[object, Counter[str]] = {}
     for toks, label in zip(terms, labels, strict=True):
         if pd.isna(label):
@@ -265,10 +277,9 @@ def keyness(
         raise ValueError("the labels must be aligned with the segments")
     if terms is None:
         terms = segment_terms(segments)
-    keep = np.ones(len(segments), dtype=bool) if headings else np.asarray(
-        segments.index.isin(content_segments(segments).index))  # fmt: skip
+    keep = content_mask(segments, headings=headings)
     terms = [t for t, k in zip(terms, keep, strict=True) if k]
-    counts = _counts(terms, labels[keep])
+    counts = _counts(terms, labels.to_numpy()[keep])
     groups = sorted(counts, key=str)
     if target is not None:
         match = [g for g in groups if g == target or str(g) == str(target)]
@@ -308,6 +319,6 @@ def top_terms(table: pd.DataFrame, n: int = 10, *, alpha: float | None = 0.05) -
 
 
 __all__ = [
-    "COLUMNS", "InputError", "compare", "content_segments", "g2", "keyness", "log_ratio",
-    "segment_terms", "top_terms",
+    "COLUMNS", "InputError", "compare", "content_mask", "content_segments", "g2", "keyness",
+    "log_ratio", "segment_terms", "top_terms",
 ]  # fmt: skip
