@@ -21,6 +21,8 @@ results    :class:`SurveyFit`: tidy table and the ``--json`` object
 recovery   estimates against the simulation's true parameters
 margins    predicted probabilities and average marginal effects
 rank       BLUPs, composition-adjusted group values, rank intervals
+link       code prevalence per place joined to the survey (text covariates)
+record     provenance of survey results (JSON, tables, figures)
 tables     tidy results and side-by-side tables (markdown, HTML, LaTeX)
 plots      coefficient and predicted-probability plots
 cli        ``workbench survey simulate|fit|rank``

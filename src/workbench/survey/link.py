@@ -1,0 +1,245 @@
+"""Text linked to survey: code prevalence per place, joined to the survey's units.
+
+A *places* table says where each document comes from or is about — ``doc_id`` and
+one or more place columns named like the survey's (``county``, ``township``,
+``village``).  :func:`code_prevalence` counts, per place, the documents and those
+asserting each code (a document asserts a code when any of its coded units carries
+it); :func:`join_places` puts these text-derived covariates beside the survey's
+respondents, so a multilevel model can use "this township's reports name formalism"
+next to the liaison measures.  Places without documents get missing covariates
+and are reported (the models then leave their respondents out, and say so).
+
+The bundled example is **SIMULATED**: ``data/raw/survey_link/places.csv`` places
+the seed articles in townships of the simulated survey at random
+(:func:`simulate_placement`, seed in ``data/raw/survey_link/dgp.yaml``) — the
+articles were not written about those places — and :func:`linked_outcome` adds the
+documented effect of the text covariate to trust, so a model can be checked against
+a known truth.  Nothing in it is evidence about China.
+
+Examples
+--------
+>>> import pandas as pd
+>>> asserted = pd.DataFrame({"doc_id": ["a", "b", "c"], "P_formalism": [True, False, True]})
+>>> places = pd.DataFrame({"doc_id": ["a", "b", "c"], "township": [1, 1, 2]})
+>>> code_prevalence(asserted, places, "township").to_dict("records")
+[{'township': 1, 'n_docs': 2, 'P_formalism_docs': 1, 'P_formalism_share': 0.5, \
+'P_formalism_any': 1}, {'township': 2, 'n_docs': 1, 'P_formalism_docs': 1, \
+'P_formalism_share': 1.0, 'P_formalism_any': 1}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from workbench import config
+from workbench.survey.validate import SurveyValidationError, format_names, suggest
+
+if TYPE_CHECKING:
+    from workbench.coding.coder import Coding
+
+LINK_DIR = config.RAW_DIR / "survey_link"
+PLACES = LINK_DIR / "places.csv"
+LINK_DGP = LINK_DIR / "dgp.yaml"
+LEVELS = ("county", "township", "village")
+
+
+def load_link_dgp(path: str | Path | None = None) -> dict[str, Any]:
+    """The bundled link's documented process (``data/raw/survey_link/dgp.yaml``).
+
+    Examples
+    --------
+    >>> dgp = load_link_dgp()
+    >>> dgp["placement"]["level"], dgp["outcome"]["name"]
+    ('township', 'trust_linked')
+    """
+    return yaml.safe_load(Path(path or LINK_DGP).read_text(encoding="utf-8"))
+
+
+def simulate_placement(
+    doc_ids: Sequence[str], survey: pd.DataFrame, level: str, seed: int
+) -> pd.DataFrame:
+    """SIMULATED places: each document in a different ``level`` unit, drawn at random.
+
+    The units are drawn without replacement from those of ``survey`` (seeded), and
+    the coarser levels above them (county for a township) are copied from the
+    survey, so the places exist in it.
+
+    Examples
+    --------
+    >>> from workbench.survey.io import load_survey
+    >>> p = simulate_placement(["a", "b"], load_survey().frame, "township", seed=1)
+    >>> list(p.columns), p["township"].nunique()
+    (['doc_id', 'county', 'township'], 2)
+    """
+    _check_level(level, survey.columns, "the survey")
+    units = np.sort(survey[level].dropna().unique())
+    if len(doc_ids) > len(units):
+        raise ValueError(f"{len(doc_ids)} documents but only {len(units)} {level} units")
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(units, size=len(doc_ids), replace=False)
+    above = [c for c in LEVELS[: LEVELS.index(level)] if c in survey.columns]
+    lookup = survey.drop_duplicates(level).set_index(level)
+    out = pd.DataFrame({"doc_id": list(doc_ids), level: chosen})
+    for col in above:
+        out.insert(len(out.columns) - 1, col, out[level].map(lookup[col]).to_numpy())
+    return out
+
+
+def _check_level(level: str, columns: Sequence[object], where: str) -> None:
+    if level not in columns:
+        raise SurveyValidationError(
+            f"{where} has no column {level!r} {suggest(level, columns)}; {format_names(columns)}"
+        )
+
+
+def load_places(path: str | Path | None = None) -> pd.DataFrame:
+    """Read a places table (CSV: ``doc_id`` and place columns); default the bundled one.
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming the file when ``doc_id`` is missing or listed twice.
+    """
+    path = Path(path or PLACES)
+    if not path.exists():
+        raise FileNotFoundError(f"{config.display_path(path)}: no such places file")
+    places = pd.read_csv(path, dtype={"doc_id": str})
+    where = config.display_path(path)
+    if "doc_id" not in places.columns:
+        raise SurveyValidationError(f"{where}: needs a 'doc_id' column; {format_names(places)}")
+    twice = places["doc_id"][places["doc_id"].duplicated()].tolist()
+    if twice:
+        raise SurveyValidationError(f"{where}: documents listed twice: {twice[:10]}")
+    return places
+
+
+def asserted_codes(coding: Coding, codes: Sequence[str]) -> pd.DataFrame:
+    """``doc_id`` × ``codes``: whether any coded unit of each document carries the code.
+
+    Every document of ``coding.units`` has a row, coded or not.
+
+    Raises
+    ------
+    ValueError
+        For a code the coding does not have.
+    """
+    unknown = [c for c in codes if c not in coding.codes]
+    if unknown:
+        raise ValueError(f"codes {unknown} are not in the coding (it has {len(coding.codes)})")
+    docs = coding.units[["unit_id", "doc_id"]]
+    hits = coding.long[coding.long["code"].isin(codes)].merge(docs, on="unit_id")
+    table = pd.DataFrame({"doc_id": pd.unique(docs["doc_id"])})
+    for code in codes:
+        table[code] = table["doc_id"].isin(hits.loc[hits["code"] == code, "doc_id"])
+    return table
+
+
+def code_prevalence(asserted: pd.DataFrame, places: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Per place at ``level``: documents, documents asserting each code, share and any.
+
+    Parameters
+    ----------
+    asserted : pandas.DataFrame
+        ``doc_id`` and one boolean column per code (:func:`asserted_codes`).
+    places : pandas.DataFrame
+        ``doc_id`` and the ``level`` column (:func:`load_places`).
+    level : str
+        The place column to aggregate to (``"township"`` …).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``level, n_docs`` and for each code ``<code>_docs, <code>_share, <code>_any``
+        (``_any`` is 1 when at least one document of the place asserts the code),
+        one row per place with documents, sorted by place.
+
+    Raises
+    ------
+    SurveyValidationError
+        When ``places`` names documents that were not coded (duplicates are left
+        out of analyses), or has no ``level`` column.
+    """
+    _check_level(level, places.columns, "the places table")
+    absent = sorted(set(places["doc_id"]) - set(asserted["doc_id"]))
+    if absent:
+        raise SurveyValidationError(
+            f"the places table names {len(absent)} document(s) not in the coded corpus: "
+            f"{absent[:10]}; use the doc_id of documents.parquet (duplicates are left out "
+            "of analyses)"
+        )
+    codes = [c for c in asserted.columns if c != "doc_id"]
+    joined = places[["doc_id", level]].merge(asserted, on="doc_id")
+    grouped = joined.groupby(level, sort=True)
+    out = grouped.size().rename("n_docs").to_frame()
+    for code in codes:
+        out[f"{code}_docs"] = grouped[code].sum().astype(int)
+        out[f"{code}_share"] = out[f"{code}_docs"] / out["n_docs"]
+        out[f"{code}_any"] = (out[f"{code}_docs"] > 0).astype(int)
+    return out.reset_index()
+
+
+def join_places(
+    frame: pd.DataFrame, prevalence: pd.DataFrame, level: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Put the place covariates beside each respondent of ``frame``.
+
+    Returns
+    -------
+    linked : pandas.DataFrame
+        ``frame`` (same rows, same index) with the prevalence columns; ``n_docs``
+        is 0 and the code columns are missing for places without documents.
+    report : pandas.DataFrame
+        ``places, respondents`` with and without documents, as rows ``"with
+        documents"`` and ``"without documents"``.
+
+    Raises
+    ------
+    SurveyValidationError
+        When ``frame`` has no ``level`` column, or no place of the prevalence
+        table is in the survey.
+    """
+    _check_level(level, frame.columns, "the survey")
+    cols = [c for c in prevalence.columns if c != level]
+    linked = frame.join(prevalence.set_index(level)[cols], on=level)
+    linked["n_docs"] = linked["n_docs"].fillna(0).astype(int)
+    has = linked["n_docs"] > 0
+    if not has.any():
+        raise SurveyValidationError(
+            f"no {level} of the places table is in the survey: the places table has "
+            f"{sorted(prevalence[level].tolist())[:10]}, the survey "
+            f"{sorted(frame[level].dropna().unique().tolist())[:10]}"
+        )
+    report = pd.DataFrame(
+        {
+            "places": [linked.loc[has, level].nunique(), linked.loc[~has, level].nunique()],
+            "respondents": [int(has.sum()), int((~has).sum())],
+        },
+        index=pd.Index(["with documents", "without documents"], name=level),
+    )
+    return linked, report
+
+
+def linked_outcome(linked: pd.DataFrame, dgp: dict[str, Any] | None = None) -> pd.Series:
+    """The SIMULATED outcome of the link's DGP: ``from + Σ effect · covariate``.
+
+    Places without documents have no text covariate and get no effect (their
+    respondents keep the original outcome).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"trust": [50.0, 60.0], "P_formalism_any": [1.0, np.nan]})
+    >>> dgp = {"outcome": {"name": "t2", "from": "trust", "effects": {"P_formalism_any": -6}}}
+    >>> linked_outcome(d, dgp).tolist()
+    [44.0, 60.0]
+    """
+    spec = (dgp or load_link_dgp())["outcome"]
+    value = linked[spec["from"]].astype(float).copy()
+    for column, effect in spec["effects"].items():
+        value += float(effect) * linked[column].fillna(0).astype(float)
+    return value.rename(spec["name"])

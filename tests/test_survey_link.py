@@ -1,0 +1,119 @@
+"""Text linked to survey: code prevalence per place, the join, and the SIMULATED example."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.coding.codebook import load_codebook
+from workbench.coding.coder import code_segments
+from workbench.corpus import load_corpus
+from workbench.survey import fit
+from workbench.survey.io import load_survey
+from workbench.survey.link import (
+    asserted_codes,
+    code_prevalence,
+    join_places,
+    linked_outcome,
+    load_link_dgp,
+    load_places,
+    simulate_placement,
+)
+from workbench.survey.validate import SurveyValidationError
+
+
+@pytest.fixture(scope="module")
+def coding():
+    segments = load_corpus().analysis_segments()
+    return code_segments(segments, load_codebook(), unit="paragraph")
+
+
+@pytest.fixture(scope="module")
+def survey() -> pd.DataFrame:
+    return load_survey().frame
+
+
+def _fake_coding():
+    units = pd.DataFrame({"unit_id": ["a/1", "a/2", "b/1", "c/1"], "doc_id": ["a", "a", "b", "c"]})
+    long = pd.DataFrame({"unit_id": ["a/2", "a/2", "c/1"], "code": ["X", "Y", "Y"]})
+    return SimpleNamespace(units=units, long=long, codes=["X", "Y", "Z"])
+
+
+def test_asserted_codes_counts_a_document_once_and_keeps_uncoded_ones():
+    table = asserted_codes(_fake_coding(), ["X", "Y"])
+    assert table.to_dict("list") == {
+        "doc_id": ["a", "b", "c"], "X": [True, False, False], "Y": [True, False, True]
+    }  # fmt: skip
+    with pytest.raises(ValueError, match=r"\['W'\] are not in the coding"):
+        asserted_codes(_fake_coding(), ["W"])
+
+
+def test_prevalence_per_place():
+    asserted = asserted_codes(_fake_coding(), ["X", "Y"])
+    places = pd.DataFrame({"doc_id": ["a", "b", "c"], "township": [7, 7, 3], "county": [2, 2, 1]})
+    prev = code_prevalence(asserted, places, "township")
+    assert prev["township"].tolist() == [3, 7] and prev["n_docs"].tolist() == [1, 2]
+    assert prev["Y_docs"].tolist() == [1, 1] and prev["Y_share"].tolist() == [1.0, 0.5]
+    assert prev["X_any"].tolist() == [0, 1]
+    county = code_prevalence(asserted, places, "county")
+    assert county.set_index("county")["Y_share"].to_dict() == {1: 1.0, 2: 0.5}
+    with pytest.raises(SurveyValidationError, match=r"no column 'townsip' \(did you mean"):
+        code_prevalence(asserted, places, "townsip")
+    extra = pd.concat([places, pd.DataFrame({"doc_id": ["zz/a1"], "township": [1]})])
+    with pytest.raises(SurveyValidationError, match=r"1 document\(s\) not in the coded corpus"):
+        code_prevalence(asserted, extra, "township")
+
+
+def test_join_keeps_every_respondent_and_reports_places_without_documents(survey):
+    prev = pd.DataFrame({"township": [1, 2, 99], "n_docs": [2, 1, 1], "Y_any": [1, 0, 1]})
+    linked, report = join_places(survey, prev, "township")
+    assert linked.index.equals(survey.index)
+    assert (linked.loc[linked["township"] == 1, "Y_any"] == 1).all()
+    assert linked.loc[linked["township"] > 2, "Y_any"].isna().all()
+    assert (linked.loc[linked["township"] > 2, "n_docs"] == 0).all()
+    assert report["places"].tolist() == [2, 18]
+    assert report["respondents"].sum() == len(survey)
+    with pytest.raises(SurveyValidationError, match="no township of the places table"):
+        join_places(survey, prev.assign(township=[97, 98, 99]), "township")
+
+
+def test_bundled_placement_is_the_documented_simulation(coding, survey):
+    dgp = load_link_dgp()
+    places = load_places()
+    docs = sorted(pd.unique(coding.units["doc_id"]))
+    again = simulate_placement(docs, survey, dgp["placement"]["level"], dgp["placement"]["seed"])
+    pd.testing.assert_frame_equal(places, again, check_dtype=False)
+    assert places["township"].is_unique  # one article per township
+    pairs = set(map(tuple, survey[["county", "township"]].drop_duplicates().to_numpy()))
+    assert set(map(tuple, places[["county", "township"]].to_numpy())) <= pairs
+
+
+def test_linked_outcome_follows_its_dgp(coding, survey):
+    prev = code_prevalence(asserted_codes(coding, ["P_formalism"]), load_places(), "township")
+    linked, _ = join_places(survey, prev, "township")
+    out = linked_outcome(linked)
+    diff = (out - linked["trust"]).dropna()
+    named = linked.loc[diff.index, "P_formalism_any"].fillna(0)
+    assert np.allclose(diff, -6.0 * named)
+    assert out.name == "trust_linked" and (diff != 0).any() and (diff == 0).any()
+
+
+def test_multilevel_model_finds_the_planted_effect_and_none_in_the_original(coding, survey):
+    prev = code_prevalence(asserted_codes(coding, ["P_formalism"]), load_places(), "township")
+    linked, _ = join_places(survey, prev, "township")
+    linked["trust_linked"] = linked_outcome(linked)
+    rhs = "visits * solved + talk + open_affairs + cadre_days + party + P_formalism_any"
+    planted = fit(linked, f"trust_linked ~ {rhs}", "mixed", groups="township")
+    original = fit(linked, f"trust ~ {rhs}", "mixed", groups="township")
+    for res, truth in ((planted, -6.0), (original, 0.0)):
+        lo, hi = res.conf_int.loc["P_formalism_any"]
+        assert lo < truth < hi
+        # Respondents in townships without reports have no covariate: left out, reported.
+        assert res.nobs < len(survey) and "P_formalism_any" in res.dropped["column"].tolist()
+    assert planted.conf_int.loc["P_formalism_any", "upper"] < 0  # found where it exists
+    # Linear in the outcome: the estimates differ by the planted effect exactly.
+    diff = planted.params["P_formalism_any"] - original.params["P_formalism_any"]
+    assert diff == pytest.approx(-6.0, abs=1e-3)
