@@ -246,7 +246,8 @@ def test_mixed_optimiser_failure_falls_through_to_the_next(monkeypatch):
 
     rng = np.random.default_rng(4)
     g = np.repeat(np.arange(6), 5)
-    d = pd.DataFrame({"y": 3.0 * rng.standard_normal(30), "x": rng.standard_normal(30), "g": g})
+    y = 2.0 * g + 3.0 * rng.standard_normal(30)  # a real group effect: a well-defined fit
+    d = pd.DataFrame({"y": y, "x": rng.standard_normal(30), "g": g})
     real_fit = MixedLM.fit
 
     def flaky(self, *args, method=None, **kwargs):
