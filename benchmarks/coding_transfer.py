@@ -154,7 +154,8 @@ def evaluate_seeds(cb, learners: dict, seeds_seg, split: str = "heldout") -> dic
 def fit_pair(cb, X, y, params) -> dict:
     """The combined coder and the learned coder alone, on the same units."""
     return {"combined": CodeLearner(**params).fit(X, y, cb),
-            "learned": CodeLearner(**params, use_rules=False).fit(X, y, cb)}
+            "learned": CodeLearner(**params, combine=False).fit(X, y, cb),
+            "text_only": CodeLearner(**params, use_rules=False).fit(X, y, cb)}
 
 
 def brief(r: dict) -> dict:

@@ -96,6 +96,26 @@ def test_decision_keeps_trusted_rules_and_residuals_are_residual(seeds, trained,
     assert model_rows["score"].between(0, 1).all()
 
 
+def test_learned_coder_alone_assigns_only_what_its_models_assert(seeds, trained, codebook):
+    _, units_gold, sheet = trained
+    alone = CodeLearner(n_splits=3, combine=False).fit(units_gold, sheet.labels, codebook)
+    units = units_from_segments(seeds.segments, codebook, "sentence")
+    dec = alone.decide(units)
+    # No code comes from a rule firing by itself, and codes without a model of their own
+    # appear only as their category's residual.
+    assert set(dec.long["source"]) <= {"model", "residual"}
+    no_model = set(codebook.ids) - set(alone.labels_)
+    assert set(dec.long.loc[dec.long["code"].isin(no_model), "source"]) <= {"residual"}
+    # The rules are still its features: the same model without them scores differently.
+    text_only = CodeLearner(n_splits=3, use_rules=False).fit(units_gold, sheet.labels, codebook)
+    assert not np.allclose(alone.predict_proba(units).to_numpy(),
+                           text_only.predict_proba(units).to_numpy())
+    # Its cross-validated rows report the rules beside it, as the combined coder's do.
+    rules_f1 = {r["label"]: r["rules"] for r in alone.cv_}
+    combined_f1 = {r["label"]: r["rules"] for r in trained[0].cv_}
+    assert rules_f1 == combined_f1
+
+
 def test_code_with_model_evidence(seeds, trained, codebook):
     learner, _, _ = trained
     coding = code_with_model(seeds.analysis_segments(), codebook, learner, "paragraph")
@@ -208,6 +228,17 @@ def test_cli_learn_code_suggest(tmp_path, capsys):
     args = ["code", "--model", str(model), "--codebook", str(book), "--out", str(codes)]
     assert main(args) == 2
     assert "trained with codebook version" in capsys.readouterr().err
+
+
+def test_cli_learn_alone(tmp_path, capsys):
+    model = tmp_path / "alone.joblib"
+    args = ["learn", "--sheet", str(config.GOLD_SAMPLE), "--alone", "--out", str(model)]
+    assert main(args) == 0
+    assert "the models alone" in capsys.readouterr().out
+    codes = tmp_path / "codes.parquet"
+    assert main(["code", "--model", str(model), "--out", str(codes)]) == 0
+    table = pd.read_parquet(codes)
+    assert len(table) and set(table["source"]) <= {"model", "residual"}
 
 
 def test_unit_agreement_point_estimates_and_intervals():

@@ -59,6 +59,9 @@ def add_learn_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--min-support", type=int, default=5,
                    help="positive units a code needs for a model of its own (default 5)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--alone", action="store_true",
+                   help="the learned coder alone: codes only where a model asserts them (the "
+                        "rules' matches stay features; a rule firing assigns nothing by itself)")
     p.add_argument("--out", type=Path, required=True, metavar="MODEL.joblib")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     s = sub.add_parser("suggest", help="write the next coding sheet (most uncertain units)")
@@ -279,13 +282,14 @@ def run_learn(args: argparse.Namespace) -> int:
         dup = all_labels["unit_id"][all_labels["unit_id"].duplicated()].tolist()
         if dup:
             raise SheetError(f"unit(s) coded in more than one sheet: {dup[:5]}")
-        learner = CodeLearner(min_support=args.min_support, seed=args.seed)
+        learner = CodeLearner(min_support=args.min_support, seed=args.seed,
+                              combine=not args.alone)
         learner.fit(units, all_labels, codebook)
     except (CodebookError, SheetError, FileNotFoundError, ValueError) as err:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     sheets = {config.display_path(Path(p).resolve()): sha256_file(p) for p in args.sheet}
-    params = {"min_support": args.min_support, "seed": args.seed}
+    params = {"min_support": args.min_support, "seed": args.seed, "combine": not args.alone}
     save_model(learner, args.out, codebook=codebook, sheets=sheets, parameters=params)
     summary = {"model": str(args.out), "sheets": report, "units": len(units),
                "labels": learner.labels_, "cross_validated": cv_summary(learner)}  # fmt: skip
@@ -296,7 +300,8 @@ def run_learn(args: argparse.Namespace) -> int:
             print(f"{r['sheet']}: {r['units']} units found ({r['found_by']}), "
                   f"{r['not_found']} not found in the corpus")  # fmt: skip
         print(f"{len(learner.labels_)} labels modelled from {len(units)} units; "
-              "cross-validated by document (out-of-fold, combined with the rules):")
+              "cross-validated by document (out-of-fold, "
+              + ("the models alone" if args.alone else "combined with the rules") + "):")
         for row in summary["cross_validated"]:
             print(f"  {row['label']:18s} n={row['n']:4d} {row['metric']}={row['value']:.3f} "
                   f"(rules alone {row['rules']:.3f}; {row['decision']})")

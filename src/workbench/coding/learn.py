@@ -458,9 +458,14 @@ class CodeLearner:
         Add word unigrams and bigrams (jieba with the domain dictionary) to the
         character n-grams.
     use_rules : bool
-        ``False`` gives the learned coder alone: no rule features, and no code from a
-        rule unless the model asserts it (to compare it with the rules and the
-        combination).
+        ``False`` drops the rule matches from the features too (text, role and heading
+        only): an ablation, to see what the text alone teaches.
+    combine : bool
+        ``True`` (the combined coder): a code is assigned when its rule fires or its
+        model is confident. ``False`` (the learned coder alone): only the models
+        decide — the rule matches are still features, but a rule firing assigns
+        nothing by itself, and a code without a model of its own is assigned only
+        as its category's residual.
     seed : int
         Seed of the fold assignment; the fits themselves are deterministic.
     """
@@ -473,6 +478,7 @@ class CodeLearner:
     rule_weight: float = 1.0
     words: bool = False
     use_rules: bool = True
+    combine: bool = True
     seed: int = 0
     # Fitted state (set by fit).
     labels_: list[str] = field(default_factory=list, repr=False)
@@ -620,8 +626,14 @@ class CodeLearner:
         self._choose_thresholds(units, lab)
         return self
 
-    def _choose_thresholds(self, units: UnitTable, lab: pd.DataFrame) -> None:
+    def _decision_rules(self, units: UnitTable) -> np.ndarray:
+        """The rule matches that assign codes by themselves (none without ``combine``)."""
         rules = units.rules.toarray().astype(bool)
+        return rules if self.combine else np.zeros_like(rules)
+
+    def _choose_thresholds(self, units: UnitTable, lab: pd.DataFrame) -> None:
+        rules = self._decision_rules(units)
+        actual = units.rules.toarray().astype(bool)  # reported beside the model, always
         decided = rules.copy()
         self.cv_ = []
         for label in self.labels_:
@@ -643,7 +655,7 @@ class CodeLearner:
                 best = (rule_f1, "union", float("inf"))
             _, self.mode_[label], self.threshold_[label] = best
             decided[:, j] = (p >= best[2]) | (rules[:, j] if best[1] == "union" else False)
-            self.cv_.append(self._cv_row(label, y, "f1", best[0], rule_f1))
+            self.cv_.append(self._cv_row(label, y, "f1", best[0], binary_f1(y, actual[:, j])))
         for cat in [label for label in self.labels_ if label not in self.category_of_]:
             cols = [j for j, c in enumerate(self.codes_) if self.category_of_[c] == cat]
             y = lab[cat].to_numpy(bool)
@@ -655,13 +667,15 @@ class CodeLearner:
                 if k > best[0] + 1e-12:
                     best = (k, float(t))
             self.threshold_[cat], self.mode_[cat] = best[1], "union"
-            rules_k = binary_kappa(y, rules[:, cols].any(axis=1))
+            rules_k = binary_kappa(y, actual[:, cols].any(axis=1))
             self.cv_.append(self._cv_row(cat, y, "kappa", best[0], rules_k))
 
     def _cv_row(self, label: str, y: np.ndarray, metric: str, value: float, rules: float) -> dict:
         t, mode = self.threshold_[label], self.mode_[label]
+        unused = ("rules only (the model did not help)" if self.combine
+                  else "never assigned (the model did not beat assigning none)")
         decision = (
-            "rules only (the model did not help)" if not np.isfinite(t)
+            unused if not np.isfinite(t)
             else f"model p >= {t:.3f}" + (" or rule" if mode == "union" else ", rule as a feature")
         )  # fmt: skip
         return {"label": label, "n": int(y.sum()), "metric": metric, "value": round(value, 4),
@@ -697,7 +711,7 @@ class CodeLearner:
         """Combine rules and models into codes and categories for every unit."""
         proba = self.predict_proba(units)
         units = self._without_rules(units)
-        rules = units.rules.toarray().astype(bool)
+        rules = self._decision_rules(units)
         codes = rules.copy()
         src_model = np.zeros_like(codes)
         for label in self.labels_:
