@@ -105,6 +105,12 @@ def load_places(path: str | Path | None = None) -> pd.DataFrame:
     ------
     SurveyValidationError
         Naming the file when ``doc_id`` is missing or listed twice.
+
+    Examples
+    --------
+    >>> places = load_places()  # the bundled, SIMULATED placement
+    >>> list(places.columns), len(places)
+    (['doc_id', 'county', 'township'], 13)
     """
     path = Path(path or PLACES)
     if not path.exists():
@@ -128,6 +134,17 @@ def asserted_codes(coding: Coding, codes: Sequence[str]) -> pd.DataFrame:
     ------
     ValueError
         For a code the coding does not have.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> coding = SimpleNamespace(
+    ...     units=pd.DataFrame({"unit_id": ["a/1", "a/2", "b/1"], "doc_id": ["a", "a", "b"]}),
+    ...     long=pd.DataFrame({"unit_id": ["a/2"], "code": ["X"]}),
+    ...     codes=["X"],
+    ... )
+    >>> asserted_codes(coding, ["X"]).to_dict("list")
+    {'doc_id': ['a', 'b'], 'X': [True, False]}
     """
     unknown = [c for c in codes if c not in coding.codes]
     if unknown:
@@ -203,6 +220,14 @@ def join_places(
     SurveyValidationError
         When ``frame`` has no ``level`` column, or no place of the prevalence
         table is in the survey.
+
+    Examples
+    --------
+    >>> survey = pd.DataFrame({"township": [1, 1, 2], "trust": [50, 60, 70]})
+    >>> prev = pd.DataFrame({"township": [1], "n_docs": [2], "X_any": [1]})
+    >>> linked, report = join_places(survey, prev, "township")
+    >>> linked["X_any"].tolist(), report["respondents"].tolist()
+    ([1.0, 1.0, nan], [2, 1])
     """
     _check_level(level, frame.columns, "the survey")
     cols = [c for c in prevalence.columns if c != level]

@@ -242,6 +242,19 @@ def average_marginal_effects(
         ``variable, kind ("discrete" or "derivative"), category, ame, std_error,
         statistic, p_value, conf_low, conf_high``; for ordered models the AMEs of a
         variable sum to zero over categories.
+
+    Examples
+    --------
+    >>> from workbench.survey import fit
+    >>> from workbench.survey.io import load_survey
+    >>> res = fit(load_survey().frame, "trust ~ visits * solved", "ols", cluster="village")
+    >>> ame = average_marginal_effects(res, ["visits"])
+    >>> ame[["variable", "kind", "category"]].iloc[0].tolist()
+    ['visits', 'derivative', 'E(y)']
+    >>> mean_solved = res.result.model.data.frame["solved"].mean()
+    >>> b = res.params
+    >>> bool(np.isclose(ame["ame"].iloc[0], b["visits"] + b["visits:solved"] * mean_solved))
+    True
     """
     _check(res)
     base = res.result.model.data.frame

@@ -315,6 +315,18 @@ def conditional_effects(mres: Any) -> tuple[np.ndarray, np.ndarray]:
         ``groups × k_re``, groups in the order of ``model.group_labels``.
     covs : numpy.ndarray
         ``groups × k_re × k_re``.
+
+    Examples
+    --------
+    >>> from workbench.survey import fit
+    >>> from workbench.survey.io import load_survey
+    >>> res = fit(load_survey().frame, "trust ~ visits", "mixed", groups="village")
+    >>> blups, covs = conditional_effects(res.result)
+    >>> blups.shape, covs.shape
+    ((120, 1), (120, 1, 1))
+    >>> g = res.result.model.group_labels[0]
+    >>> bool(np.isclose(blups[0, 0], res.result.random_effects[g].iloc[0]))
+    True
     """
     model = mres.model
     g_cov = np.asarray(mres.cov_re, dtype=float)
@@ -372,6 +384,15 @@ def rank_groups(
         When ``res`` is not a mixed model or ``n_sim`` < 1.
     SurveyValidationError
         When ``at`` names a column the model does not use or has a bad value.
+
+    Examples
+    --------
+    >>> from workbench.survey import fit
+    >>> from workbench.survey.io import load_survey
+    >>> res = fit(load_survey().frame, "trust ~ visits", "mixed", groups="township")
+    >>> ranking = rank_groups(res, n_sim=1000, seed=3)
+    >>> ranking.groups[["id", "rank", "rank_lo", "rank_hi"]].head(2).to_numpy().tolist()
+    [[12, 1, 1, 6], [16, 2, 1, 8]]
     """
     if res.model != "mixed" or res.result is None:
         raise ValueError(f"rank_groups needs a mixed model (model='mixed'), not {res.model!r}")
