@@ -42,7 +42,7 @@ from functools import cache
 from pathlib import Path
 
 #: Bump when the output for given arguments changes, so cached corpora are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: a near copy rewrites exactly one long line
 
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9}
 _BOS, _EOS = "\x02", "\x03"
@@ -226,11 +226,16 @@ class ArticleWriter:
         return title, lines
 
     def _near_copy(self, lines: list[str]) -> list[str]:
-        """Change about one body line in twelve: what a repost with light edits looks like."""
+        """Rewrite one long body line: what a repost with a light edit looks like.
+
+        (Version 1 rewrote about one long line in twelve, which could change nothing —
+        an exact copy — or enough of a short article to fall below the duplicate
+        threshold.)
+        """
         out = list(lines)
-        for i in range(len(out)):
-            if len(out[i]) > 40 and self.rng.random() < 1 / 12:
-                out[i] = self._paragraph(1, 2)
+        long = [i for i, line in enumerate(out) if len(line) > 40]
+        if long:
+            out[self.rng.choice(long)] = self._paragraph(1, 2)
         return out
 
     def next(self) -> tuple[str, list[str], str]:
