@@ -303,3 +303,40 @@ def test_a_title_read_from_a_line_is_a_heading_segment(tmp_path):
     assert bool(first["is_heading"]) and first["line_no"] == 1 and first["role"] == "other"
     # Body ids do not depend on the title segment.
     assert c.segments.iloc[1]["segment_id"] == "wrapped/a1/p001/s01"
+
+
+MARKDOWN = """---
+title: 关于密切干群关系的调查
+---
+
+> 本文是调查报告的摘要。
+
+## 一、存在的问题
+
+一些干部作风漂浮，很少深入基层。
+
+---
+
+## 二、对策建议
+
+要坚持走群众路线，经常深入基层。
+"""
+
+
+def test_markdown_markup_is_structure_not_text(tmp_path):
+    (tmp_path / "report.md").write_text(MARKDOWN, encoding="utf-8")
+    c = load_corpus([tmp_path / "report.md"])
+    assert c.documents.loc[0, "title"] == "关于密切干群关系的调查"  # from the front matter
+    seg = c.segments
+    assert not seg["text_orig"].str.contains(r"^[#>]|^-{3}|title:").any()
+    heads = seg[seg["is_heading"]]
+    assert heads["text_orig"].tolist() == ["一、存在的问题", "二、对策建议"]
+    assert heads["role"].tolist() == ["problem", "countermeasure"]
+    assert seg.loc[~seg["is_heading"], "role"].tolist() == ["other", "problem", "countermeasure"]
+    # Every piece of markup removed is listed with its rule and line: nothing lost silently.
+    removed = c.removed[c.removed["file"] == "report.md"]
+    assert removed[["line_no", "rule"]].values.tolist() == [
+        [1, "markdown_rule"], [2, "front_matter_title"], [3, "markdown_rule"],
+        [5, "markdown_quote_marker"], [7, "markdown_heading_marker"], [11, "markdown_rule"],
+        [13, "markdown_heading_marker"],
+    ]
