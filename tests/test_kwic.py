@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from workbench import config
-from workbench.kwic import KWIC_COLUMNS, kwic
+from workbench.kwic import KWIC_COLUMNS, Alignment, kwic
 from workbench.script import to_simplified
 
 # Split after a sentence-final mark, keeping the mark with its sentence.
@@ -57,6 +57,8 @@ def test_finds_term_in_traditional_and_simplified_seeds(segments):
     assert first["segment_id"] == "002:001:01"
     assert first["text_orig"] == "第一篇:如何改善干群關系"
     assert (first["left"], first["right"]) == ("第一篇:如何改善", "")
+    assert (first["left_orig"], first["match_orig"], first["right_orig"]) == (
+        "第一篇:如何改善", "干群關系", "")
 
 
 def test_every_match_is_in_its_sentence(segments):
@@ -121,6 +123,9 @@ def test_custom_columns_and_missing_text():
             "right": "",
             "segment_id": 1,
             "text_orig": "聯繫群眾",
+            "left_orig": "聯繫",
+            "match_orig": "群眾",
+            "right_orig": "",
         }
     ]
 
@@ -135,3 +140,93 @@ def test_invalid_arguments(segments):
         kwic(segments, "")
     with pytest.raises(ValueError):
         kwic(segments, "干群关系", width=-1)
+
+
+# ------------------------------------------------------- context in the original script
+
+
+def test_original_context_on_the_traditional_seed(segments):
+    hits = kwic(segments, "群众", width=8)
+    trad = hits[hits["segment_id"].str.startswith("002")]
+    assert len(trad) > 10
+    # The match and its context in the original script: 群眾, and Traditional context.
+    assert (trad["match_orig"] == "群眾").all()
+    assert trad["left_orig"].str.contains("|".join("當們為關實議論導")).any()
+    assert (trad["left_orig"] != trad["left"]).any()
+    for row in hits.itertuples(index=False):
+        quote = row.left_orig + row.match_orig + row.right_orig
+        assert quote in row.text_orig
+        # t2s keeps lengths: each part as long as its Simplified twin, and the same text
+        # once converted character by character.
+        for simple, orig in ((row.left, row.left_orig), (row.match, row.match_orig),
+                             (row.right, row.right_orig)):  # fmt: skip
+            assert len(simple) == len(orig)
+            assert "".join(to_simplified(c) for c in orig) == simple
+
+
+def test_original_context_offsets_on_a_traditional_sentence():
+    orig = "「幹群關係」是關鍵,聯繫群眾、服務群眾"
+    seg = pd.DataFrame({"segment_id": ["t"], "text_orig": [orig], "text": [to_simplified(orig)]})
+    hits = kwic(seg, "群众", width=3)
+    assert hits[["left_orig", "match_orig", "right_orig"]].values.tolist() == [
+        [",聯繫", "群眾", "、服務"], ["、服務", "群眾", ""]]
+    quoted = kwic(seg, "干群关系", width=1)
+    assert quoted[["left_orig", "match_orig", "right_orig"]].values.tolist() == [
+        ["「", "幹群關係", "」"]]
+
+
+def _length_changing() -> pd.DataFrame:
+    """A Taiwan text and its Simplified form by OpenCC's ``tw2sp`` (記憶體 → 内存: 3 → 2)."""
+    import opencc
+
+    orig = "「提升電腦的記憶體」與群眾的聯繫"
+    simple = opencc.OpenCC("tw2sp").convert(orig)
+    assert simple == "「提升电脑的内存」与群众的联系"  # one character shorter
+    return pd.DataFrame({"segment_id": ["tw"], "text": [simple], "text_orig": [orig]})
+
+
+def _orig(row: pd.Series) -> tuple[str, str, str]:
+    return row["left_orig"], row["match_orig"], row["right_orig"]
+
+
+def test_original_context_when_the_conversion_changes_length():
+    seg = _length_changing()
+    hits = kwic(seg, "群众", width=4)
+    row = hits.iloc[0]
+    assert (row["left"], row["match"], row["right"]) == ("内存」与", "群众", "的联系")
+    assert _orig(row) == ("記憶體」與", "群眾", "的聯繫")
+    # A match on the changed phrase, or on a part of it, quotes the whole original phrase.
+    whole = kwic(seg, "内存", width=3).iloc[0]
+    assert _orig(whole) == ("電腦的", "記憶體", "」與群")
+    part = kwic(seg, "存", width=0).iloc[0]
+    assert _orig(part) == ("", "記憶體", "")
+    # Context that starts inside the changed phrase takes all of it.
+    inside = kwic(seg, "群众", width=3).iloc[0]
+    assert inside["left"] == "存」与"
+    assert inside["left_orig"] == "記憶體」與"
+
+
+def test_original_characters_without_a_counterpart_go_to_the_context():
+    # A Simplified text made by another tool, which dropped the enumeration comma.
+    seg = pd.DataFrame({"segment_id": ["x"], "text": ["群众干部"], "text_orig": ["群眾、幹部"]})
+    first, second = kwic(seg, re.compile("群众|干部"), width=2).itertuples(index=False)
+    assert (first.match_orig, first.right_orig) == ("群眾", "、幹部")
+    assert (second.left_orig, second.match_orig) == ("群眾、", "幹部")
+
+
+def test_alignment_spans_cover_the_original_in_order():
+    seg = _length_changing()
+    orig, simple = seg.at[0, "text_orig"], seg.at[0, "text"]
+    align = Alignment(orig, simple)
+    starts = [align.span(k, k + 1)[0] for k in range(len(simple))]
+    ends = [align.span(k, k + 1)[1] for k in range(len(simple))]
+    assert starts == sorted(starts) and ends == sorted(ends)
+    assert starts[0] == 0 and ends[-1] == len(orig)
+    assert Alignment("幹部", "干部").identity
+
+
+def test_missing_original_text_gives_missing_original_context():
+    seg = pd.DataFrame({"segment_id": ["a"], "text": ["联系群众"], "text_orig": [None]})
+    hits = kwic(seg, "群众")
+    assert hits[["left_orig", "match_orig", "right_orig"]].isna().all().all()
+    assert hits.at[0, "left"] == "联系"

@@ -2,8 +2,12 @@
 
 Searching runs on the Simplified text of each segment, so one Simplified query
 finds a term in texts of either script, and a Traditional query is converted
-first (幹群關係 finds 干群关系). Each hit keeps the segment's original-script
-sentence for quoting.
+first (幹群關係 finds 干群关系). Each hit gives its context twice: ``left``,
+``match`` and ``right`` in the Simplified text searched, and ``left_orig``,
+``match_orig`` and ``right_orig``, the same stretches of the segment's
+original-script sentence ``text_orig``, for quoting. The two texts are aligned
+character by character (:class:`Alignment`), so the original-script columns are
+right even where a conversion changed the length of a phrase.
 
 Examples
 --------
@@ -16,6 +20,8 @@ Examples
 >>> hits = kwic(segments, "幹群關係", width=4)
 >>> hits[["left", "match", "right", "segment_id"]].values.tolist()
 [['如何改善', '干群关系', '', 's1'], ['', '干群关系', '紧张,干', 's2']]
+>>> hits[["left_orig", "match_orig", "right_orig"]].values.tolist()
+[['如何改善', '干群關系', ''], ['', '干群关系', '紧张,干']]
 >>> hits["text_orig"].tolist()
 ['如何改善干群關系', '干群关系紧张,干群矛盾突出']
 """
@@ -23,13 +29,104 @@ Examples
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 import pandas as pd
 
 from workbench.script import to_simplified
 
 #: Output columns of :func:`kwic`, in order.
-KWIC_COLUMNS = ("term", "left", "match", "right", "segment_id", "text_orig")
+KWIC_COLUMNS = (
+    "term", "left", "match", "right", "segment_id", "text_orig",
+    "left_orig", "match_orig", "right_orig",
+)  # fmt: skip
+
+_ORIG_COLUMNS = ("left_orig", "match_orig", "right_orig")
+
+
+class Alignment:
+    """Character-level map from positions in a Simplified text to its original.
+
+    ``simple`` is normally ``to_simplified(orig)``. OpenCC's ``t2s`` keeps the
+    length of what it converts, and then position *k* of one text is position *k*
+    of the other. Where the two lengths differ (a phrase converted to one of
+    another length, as ``tw2sp`` turns 記憶體 into 内存, or a Simplified text made
+    by another tool), ``orig`` is converted character by character
+    (:func:`workbench.structure.simplified_aligned`, which keeps its length) and
+    matched to ``simple`` (:class:`difflib.SequenceMatcher`); a changed stretch maps
+    as a whole, so a match inside it takes the whole original stretch, and
+    characters with no counterpart go to the context, not to the match.
+
+    Parameters
+    ----------
+    orig, simple : str
+        The original-script text and its Simplified form.
+
+    Examples
+    --------
+    >>> a = Alignment("記憶體與群眾", "内存与群众")
+    >>> a.span(3, 5)
+    (4, 6)
+    >>> a.span(0, 1)  # 内 is half of 内存, which stands for 記憶體
+    (0, 3)
+    >>> Alignment("幹群關係", "干群关系").span(1, 3)
+    (1, 3)
+    """
+
+    def __init__(self, orig: str, simple: str) -> None:
+        self.n_orig, self.n_simple = len(orig), len(simple)
+        self.identity = self.n_orig == self.n_simple
+        if self.identity:
+            return
+        from workbench.structure import simplified_aligned
+
+        n = self.n_simple
+        # Per boundary k of ``simple`` (0..n): the least and greatest original boundary
+        # it can stand for, and, strictly inside a changed stretch, that stretch's ends.
+        lo = [self.n_orig] * (n + 1)
+        hi = [0] * (n + 1)
+        self.inside: dict[int, tuple[int, int]] = {}
+        matcher = SequenceMatcher(None, simple, simplified_aligned(orig), autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                for t in range(i2 - i1 + 1):
+                    lo[i1 + t] = min(lo[i1 + t], j1 + t)
+                    hi[i1 + t] = max(hi[i1 + t], j1 + t)
+                continue
+            for k, j in ((i1, j1), (i2, j2)):
+                lo[k], hi[k] = min(lo[k], j), max(hi[k], j)
+            for k in range(i1 + 1, i2):
+                self.inside[k] = (j1, j2)
+        self.lo, self.hi = lo, hi
+
+    def _at(self, k: int, outer: bool, start: bool) -> int:
+        if self.identity:
+            return k
+        if k in self.inside:
+            j1, j2 = self.inside[k]
+            return j1 if start else j2
+        # At a boundary, original characters without a counterpart (lo..hi) belong to
+        # the context: a start of the match or an end of the context takes the far side.
+        return self.lo[k] if outer == start else self.hi[k]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original-script span of the Simplified match ``simple[start:end]``."""
+        return self._at(start, False, True), self._at(end, False, False)
+
+    def context(self, start: int, end: int, width: int) -> tuple[int, int]:
+        """Original-script starts of the left context and ends of the right context.
+
+        For a match ``simple[start:end]`` with ``width`` characters of context on each
+        side of the Simplified text: ``orig[a:s]`` is the left context and
+        ``orig[e:b]`` the right one, where ``(s, e) = span(start, end)``.
+        """
+        if width == 0:
+            return self.span(start, end)
+        left = max(0, start - width)
+        right = min(self.n_simple, end + width)
+        a = 0 if left == 0 else self._at(left, True, True)
+        b = self.n_orig if right == self.n_simple else self._at(right, True, False)
+        return a, b
 
 
 def _compile(term: str | re.Pattern[str]) -> tuple[str, re.Pattern[str]]:
@@ -72,8 +169,12 @@ def kwic(
     pandas.DataFrame
         One row per non-overlapping match, ordered by segment then position, with
         columns ``term`` (the Simplified term, or the pattern's source), ``left``,
-        ``match``, ``right``, ``segment_id`` and ``text_orig``. With no match the
-        frame is empty but has the same columns.
+        ``match``, ``right`` (Simplified), ``segment_id``, ``text_orig`` (the whole
+        original-script sentence) and ``left_orig``, ``match_orig``, ``right_orig``:
+        the same context in the original script, aligned to the Simplified match by
+        :class:`Alignment` (``left_orig + match_orig + right_orig`` is a stretch of
+        ``text_orig``; missing where ``text_orig`` is). With no match the frame is
+        empty but has the same columns.
 
     Raises
     ------
@@ -87,6 +188,8 @@ def kwic(
     >>> hits = kwic(segments, re.compile("(形式|官僚)主义"), width=2)
     >>> hits[["term", "left", "match", "right"]].values.tolist()
     [['(形式|官僚)主义', '反对', '形式主义', '和官'], ['(形式|官僚)主义', '义和', '官僚主义', '']]
+    >>> hits[["left_orig", "match_orig", "right_orig"]].values.tolist()
+    [['反對', '形式主義', '和官'], ['義和', '官僚主義', '']]
     >>> kwic(segments, "群众").empty
     True
     """
@@ -94,27 +197,33 @@ def kwic(
         raise ValueError(f"width must be >= 0, got {width}")
     label, pattern = _compile(term)
     rows: list[int] = []
-    left: list[str] = []
-    match: list[str] = []
-    right: list[str] = []
-    for pos, text in enumerate(segments[text_col]):
+    cols: dict[str, list[str | None]] = {c: [] for c in
+                                         ("left", "match", "right", *_ORIG_COLUMNS)}  # fmt: skip
+    for pos, (text, orig) in enumerate(zip(segments[text_col], segments[orig_col], strict=True)):
         if not isinstance(text, str):
             continue
+        align = None
         for m in pattern.finditer(text):
-            if m.start() == m.end():
+            start, end = m.span()
+            if start == end:
                 continue
             rows.append(pos)
-            left.append(text[max(0, m.start() - width) : m.start()])
-            match.append(m.group())
-            right.append(text[m.end() : m.end() + width])
+            cols["left"].append(text[max(0, start - width) : start])
+            cols["match"].append(m.group())
+            cols["right"].append(text[end : end + width])
+            if not isinstance(orig, str):
+                for c in _ORIG_COLUMNS:
+                    cols[c].append(None)
+                continue
+            align = align or Alignment(orig, text)
+            (s, e), (a, b) = align.span(start, end), align.context(start, end, width)
+            cols["left_orig"].append(orig[a:s])
+            cols["match_orig"].append(orig[s:e])
+            cols["right_orig"].append(orig[e:b])
     picked = segments.iloc[rows]
-    return pd.DataFrame(
-        {
-            "term": pd.Series([label] * len(rows), dtype="str"),
-            "left": pd.Series(left, dtype="str"),
-            "match": pd.Series(match, dtype="str"),
-            "right": pd.Series(right, dtype="str"),
-            "segment_id": picked[id_col].reset_index(drop=True),
-            "text_orig": picked[orig_col].reset_index(drop=True),
-        }
-    )
+    out = {"term": pd.Series([label] * len(rows), dtype="str")}
+    out.update({c: pd.Series(cols[c], dtype="str") for c in ("left", "match", "right")})
+    out["segment_id"] = picked[id_col].reset_index(drop=True)
+    out["text_orig"] = picked[orig_col].reset_index(drop=True)
+    out.update({c: pd.Series(cols[c], dtype="str") for c in _ORIG_COLUMNS})
+    return pd.DataFrame(out)
