@@ -27,6 +27,7 @@ from workbench.coding.learn import (
 )
 from workbench.coding.reliability import unit_agreement
 from workbench.coding.sheets import SheetError, align_lines
+from workbench.provenance import read_record, sha256_file
 
 DEV = config.ROOT.parent / "shared" / "corpus" / "dev"
 
@@ -202,6 +203,14 @@ def test_cli_learn_code_suggest(tmp_path, capsys):
     assert main(["learn", "--sheet", str(config.GOLD_SAMPLE), "--out", str(model), "--json"]) == 0
     out = capsys.readouterr().out
     assert '"units": 180' in out and '"cross_validated"' in out
+    # Strict JSON (no Infinity), with the record also written beside the model.
+    summary = json.loads(out, parse_constant=lambda name: pytest.fail(f"not JSON: {name}"))
+    record = summary["provenance"]
+    assert read_record(model) == record
+    assert record["inputs"]["data/gold/gold_sample.csv"] == sha256_file(config.GOLD_SAMPLE)
+    assert record["inputs"]["data/codebook.yaml"] == sha256_file(config.CODEBOOK)
+    assert len(record["inputs"]) == 7  # the sheet, the codebook and the five seeds
+    assert record["parameters"]["corpus"] == ["bundled seeds"]
     codes = tmp_path / "codes.parquet"
     assert main(["code", "--model", str(model), "--out", str(codes)]) == 0
     table = pd.read_parquet(codes)

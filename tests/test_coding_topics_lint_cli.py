@@ -117,6 +117,34 @@ def test_cli_code_and_lint(tmp_path, capsys):
     assert " 0 never match;" in printed and "variant, absent: L_visit: 家访" in printed
 
 
+def test_cli_code_json_prints_counts_and_the_files_provenance(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "codes.csv"
+    assert main(["code", "--unit", "paragraph", "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["command"] == "code" and summary["unit"] == "paragraph"
+    # The record printed is the one every written file carries.
+    assert summary["files"] == [str(out), str(tmp_path / "codes.matrix.npz"),
+                                str(tmp_path / "codes.units.csv")]  # fmt: skip
+    for path in summary["files"]:
+        assert read_record(path) == summary["provenance"]
+    assert summary["provenance"]["parameters"]["unit"] == "paragraph"
+    long = pd.read_csv(out)
+    units = pd.read_csv(tmp_path / "codes.units.csv")
+    assert summary["assignments"] == len(long) and summary["units"] == len(units)
+    assert summary["coded_units"] == long["unit_id"].nunique()
+    codes = pd.DataFrame(summary["codes"]).set_index("code")
+    codebook = load_codebook()
+    assert list(codes.index) == codebook.ids  # every code, in codebook order
+    assert set(codes.index[codes["catch_all"]]) == set(codebook.catch_alls)
+    # Hand count of one code: its paragraphs and their articles.
+    mine = long[long["code"] == "P_formalism"].merge(units, on="unit_id")
+    assert codes.loc["P_formalism", "units"] == mine["unit_id"].nunique() > 0
+    assert codes.loc["P_formalism", "articles"] == mine["doc_id"].nunique()
+    assert codes["units"].sum() == len(long)  # one row per (unit, code)
+
+
 def test_cli_lint_strict_fails_on_a_dead_term(tmp_path, capsys):
     text = config.CODEBOOK.read_text(encoding="utf-8")
     assert "走马观花, 蜻蜓点水" in text

@@ -1,9 +1,14 @@
 """Bodies of ``workbench code`` and ``workbench codebook`` (registered in :mod:`workbench.cli`).
 
-``workbench code [--corpus SEGMENTS.parquet] [--codebook YAML] [--unit U] --out CODES``
+``workbench code [--corpus SEGMENTS.parquet] [--codebook YAML] [--unit U] --out CODES [--json]``
     Code a segments table (default: the bundled seeds, de-duplicated) and write the
     long table (``.parquet`` with provenance, or ``.csv``) and, beside it,
-    ``<name>.matrix.npz`` (sparse unit × code) and ``<name>.units.csv``.
+    ``<name>.matrix.npz`` (sparse unit × code) and ``<name>.units.csv``. Every file
+    carries the provenance record (Parquet metadata, or a ``.provenance.json``
+    sidecar); ``--json`` prints it with the units and articles of each code.
+``workbench learn --sheet SHEET [--sheet ...] --out MODEL.joblib [--json]``
+    Train the learned coder; the model records its provenance and gets a
+    ``.provenance.json`` sidecar; ``--json`` prints the summary with that record.
 ``workbench codebook new OUT.yaml``
     Write a commented starting codebook (a few problem and countermeasure codes, every
     field, the rule language, polarity, sets, catch-alls explained) that loads as it is;
@@ -44,6 +49,8 @@ def add_code_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", type=Path, metavar="MODEL.joblib",
                    help="combine the rules with a model from `workbench learn`")
     p.add_argument("--out", type=Path, required=True, metavar="CODES.parquet|.csv")
+    p.add_argument("--json", action="store_true",
+                   help="print a summary (codes, units, articles, provenance) as JSON")
 
 
 def add_learn_parsers(sub: argparse._SubParsersAction) -> None:
@@ -168,7 +175,70 @@ def run_code(args: argparse.Namespace) -> int:
         f"{args.unit} units; matrix {stem}.matrix.npz, units {stem}.units.csv",
         file=sys.stderr,
     )
+    if args.json:
+        from workbench.analysis_cli import _print_json, _records
+
+        _print_json({
+            "command": "code", "provenance": record,
+            "files": [str(out), str(matrix), str(units)], "unit": args.unit,
+            "units": len(coding.units), "coded_units": n_coded,
+            "assignments": len(coding.long), "codes": _records(code_counts(coding, codebook)),
+        })  # fmt: skip
     return 0
+
+
+def finite(value):
+    """``value`` with every NaN or infinite float (nested in dicts and lists) made ``None``.
+
+    JSON has no NaN or Infinity; a strict reader (``jq``, JavaScript) refuses them.
+
+    Examples
+    --------
+    >>> finite({"threshold": float("inf"), "rows": [1.5, float("nan")]})
+    {'threshold': None, 'rows': [1.5, None]}
+    """
+    import math
+
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def code_counts(coding, codebook) -> pd.DataFrame:
+    """Units and articles per code of a coding, every code of the codebook in its order.
+
+    Parameters
+    ----------
+    coding : workbench.coding.coder.Coding
+        ``long`` (``unit_id, code, …``, with ``source`` when a model took part) and
+        ``units`` (``unit_id, doc_id, …``).
+    codebook : workbench.coding.codebook.Codebook
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, category, catch_all, units, articles`` (codes never assigned have 0), and, when
+        the coding has a ``source`` column, one column of units per source
+        (``rule``, ``model`` …).
+    """
+    long = coding.long.merge(coding.units[["unit_id", "doc_id"]], on="unit_id", how="left")
+    table = pd.DataFrame({"code": [c.id for c in codebook.codes],
+                          "category": [c.category for c in codebook.codes],
+                          "catch_all": [bool(c.catch_all) for c in codebook.codes]})  # fmt: skip
+    grouped = long.groupby("code")
+    table["units"] = table["code"].map(grouped["unit_id"].nunique()).fillna(0).astype(int)
+    table["articles"] = table["code"].map(grouped["doc_id"].nunique()).fillna(0).astype(int)
+    if "source" in long.columns:
+        by_source = long.groupby(["code", "source"])["unit_id"].nunique().unstack(fill_value=0)
+        for source in sorted(by_source.columns):
+            table[source] = table["code"].map(by_source[source]).fillna(0).astype(int)
+    return table
 
 
 def _new_codebook(out: Path) -> int:
@@ -257,14 +327,18 @@ def run_learn(args: argparse.Namespace) -> int:
         units_from_segments,
     )  # fmt: skip
     from workbench.coding.sheets import SheetError
-    from workbench.provenance import sha256_file
+    from workbench.provenance import make_record, sha256_file, write_sidecar
 
     try:
         codebook = load_codebook(args.codebook)
         paths = list(args.corpus or [])
-        parts = [_segments(p, dedup=False)[0] for p in paths]
-        if args.seeds or not paths:
-            parts.append(_segments(None, dedup=False)[0])
+        parts, inputs = [], {}
+        for path in [*paths, *([None] if args.seeds or not paths else [])]:
+            part, part_inputs = _segments(path, dedup=False)
+            parts.append(part)
+            inputs.update(part_inputs)
+            if path is not None:  # the table itself, beside the sources its record names
+                inputs[config.display_path(Path(path).resolve())] = sha256_file(path)
         segments = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         if segments["segment_id"].duplicated().any():
             raise ValueError("the corpora share segment ids: give each corpus once")
@@ -291,10 +365,20 @@ def run_learn(args: argparse.Namespace) -> int:
     sheets = {config.display_path(Path(p).resolve()): sha256_file(p) for p in args.sheet}
     params = {"min_support": args.min_support, "seed": args.seed, "combine": not args.alone}
     save_model(learner, args.out, codebook=codebook, sheets=sheets, parameters=params)
+    book = Path(codebook.path) if codebook.path else config.CODEBOOK
+    if book.exists():
+        inputs[config.display_path(book.resolve())] = sha256_file(book)
+    record = make_record({**inputs, **sheets}, {
+        **params, "codebook_version": codebook.version,
+        "corpus": [config.display_path(p) for p in paths] + (
+            ["bundled seeds"] if args.seeds or not paths else []),
+    })  # fmt: skip
+    write_sidecar(args.out, record)
     summary = {"model": str(args.out), "sheets": report, "units": len(units),
-               "labels": learner.labels_, "cross_validated": cv_summary(learner)}  # fmt: skip
-    if args.json:
-        print(json.dumps(summary, ensure_ascii=False, indent=1))
+               "labels": learner.labels_, "cross_validated": cv_summary(learner),
+               "provenance": record}  # fmt: skip
+    if args.json:  # strict JSON: a threshold never reached (inf) is null
+        print(json.dumps(finite(summary), ensure_ascii=False, indent=1, allow_nan=False))
     else:
         for r in report:
             print(f"{r['sheet']}: {r['units']} units found ({r['found_by']}), "
@@ -305,7 +389,7 @@ def run_learn(args: argparse.Namespace) -> int:
         for row in summary["cross_validated"]:
             print(f"  {row['label']:18s} n={row['n']:4d} {row['metric']}={row['value']:.3f} "
                   f"(rules alone {row['rules']:.3f}; {row['decision']})")
-        print(f"wrote {args.out}", file=sys.stderr)
+        print(f"wrote {args.out} and its .provenance.json", file=sys.stderr)
     return 0
 
 
