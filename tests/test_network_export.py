@@ -90,6 +90,38 @@ def test_cli_cooccurrence_from_codes_and_problem_cause(tmp_path, capsys):
     assert "unknown graph format" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("kind", ["cooccurrence", "problem-cause"])
+def test_cli_json_prints_the_network_and_its_record(kind, tmp_path, capsys):
+    import json
+
+    out = tmp_path / "net.csv"
+    assert main(["network", "--kind", kind, "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)  # strict JSON: no NaN, no Infinity
+    assert summary["command"] == "network" and summary["kind"] == kind
+    nodes, edges = read_csv(out)
+    assert summary["files"] == [str(tmp_path / "net.nodes.csv"), str(tmp_path / "net.edges.csv")]
+    for path in summary["files"]:
+        assert read_record(path) == summary["provenance"]
+    assert summary["provenance"]["parameters"]["kind"] == kind
+    assert summary["filter"] == summary["provenance"]["parameters"]["graph"]["filter"]
+    assert summary["n_nodes"] == len(nodes) == len(summary["nodes"])
+    assert summary["n_edges"] == len(edges) == len(summary["edges"]) > 0
+    first = summary["edges"][0]
+    assert (first["source"], first["target"]) == (edges.at[0, "source"], edges.at[0, "target"])
+    assert first["evidence"] == edges.at[0, "evidence"]
+    assert [n["id"] for n in summary["nodes"]] == nodes["id"].tolist()
+
+
+def test_cli_json_on_gexf_reads_back_the_sidecar(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "net.gexf"
+    assert main(["network", "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["files"] == [str(out)] and read_record(out) == summary["provenance"]
+    assert summary["n_edges"] == read_graph(out).number_of_edges()
+
+
 def _notebook_cells():
     import json
 

@@ -20,7 +20,10 @@ content and catch-all codes (``catch_all: true`` in the codebook) are left out
 unless ``--include-headings`` / ``--include-catch-alls``.
 
 ``FILE`` ends in ``.gexf``, ``.graphml`` or ``.csv`` (→ ``<stem>.nodes.csv`` and
-``<stem>.edges.csv``); every file gets a ``.provenance.json`` sidecar.
+``<stem>.edges.csv``); every file gets a ``.provenance.json`` sidecar. ``--json``
+prints the network as JSON: the provenance record written beside it (version, input
+checksums, parameters and the graph's filter), the files, and its nodes and edges with
+every attribute (evidence and quotes as in the files, joined into strings).
 """
 
 from __future__ import annotations
@@ -83,6 +86,8 @@ def add_network_parser(sub: argparse._SubParsersAction) -> None:
                    help="keep the codebook's catch-all codes (default: left out)")
     p.add_argument("--keep-duplicates", action="store_true", help="do not drop duplicates")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.gexf|.graphml|.csv")
+    p.add_argument("--json", action="store_true",
+                   help="print the nodes, edges and provenance record as JSON")
 
 
 def _coding_from_file(path: Path, codebook):
@@ -163,4 +168,28 @@ def run_network(args: argparse.Namespace) -> int:
     out = write_graph(g, args.out, inputs, params)
     print(f"wrote {out}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges; "
           f"filter: {g.graph['filter']}", file=sys.stderr)  # fmt: skip
+    if args.json:
+        _print_network(g, args, out)
     return 0
+
+
+def _print_network(g, args: argparse.Namespace, out: Path) -> None:
+    """``--json``: the record written beside the graph, its files, nodes and edges."""
+    import json
+
+    from workbench.analysis_cli import _records
+    from workbench.coding.cli import finite
+    from workbench.network.export import csv_paths
+    from workbench.network.graph import edge_table, node_table
+    from workbench.provenance import read_record
+
+    files = [str(p) for p in csv_paths(args.out)] if args.out.suffix == ".csv" else [str(out)]
+    nodes, edges = node_table(g), edge_table(g)
+    payload = {
+        "command": "network", "kind": args.kind, "provenance": read_record(out),
+        "files": files, "filter": g.graph.get("filter", ""),
+        "n_nodes": g.number_of_nodes(), "n_edges": g.number_of_edges(),
+        "nodes": _records(nodes), "edges": _records(edges),
+    }  # fmt: skip
+    print(json.dumps(finite(payload), ensure_ascii=False, indent=1, allow_nan=False))
+
