@@ -36,6 +36,7 @@ import pandas as pd
 from workbench import config
 from workbench.articles import ArticleText, split_articles
 from workbench.boilerplate import describe_loss, strip_boilerplate
+from workbench.dates import DateMatch, article_dates
 from workbench.duplicates import CorpusSketches, mark_duplicates
 from workbench.metadata import join_metadata
 from workbench.readers import ReadError, SourceFile, describe_repairs, discover, read_text
@@ -48,8 +49,8 @@ log = logging.getLogger(__name__)
 ROLES = ("problem", "cause", "countermeasure", "other")
 
 DOCUMENT_COLUMNS = [
-    "doc_id", "file", "path", "article", "title", "author", "script", "encoding",
-    "n_chars", "n_paragraphs", "n_segments", "dup_of", "dup_similarity",
+    "doc_id", "file", "path", "article", "title", "author", "date", "date_source", "script",
+    "encoding", "n_chars", "n_paragraphs", "n_segments", "dup_of", "dup_similarity",
 ]  # fmt: skip
 SEGMENT_COLUMNS = [
     "segment_id", "doc_id", "file", "article", "section", "section_title", "role",
@@ -156,12 +157,16 @@ def _sentences(para: Paragraph) -> list[tuple[str, bool]]:
 
 
 def _article_rows(
-    src: SourceFile, art: ArticleText, encoding: str, path: str | None = None
+    src: SourceFile, art: ArticleText, encoding: str, path: str | None = None,
+    dated: DateMatch | None = None,
 ) -> tuple[dict, list[dict]]:
     """The document row and segment rows of one article.
 
     ``path`` is ``config.display_path(src.path)``, computed once per file by the
-    caller (it resolves the path on disk); computed here when not given.
+    caller (it resolves the path on disk); computed here when not given. ``dated`` is
+    the article's dateline (:func:`workbench.dates.article_dates`, which needs the whole
+    file): ``date`` and ``date_source`` are ``""`` without one, as ``title`` and ``author``
+    are (a string column in every Parquet part).
     """
     stem, name, index = Path(src.name).stem, src.name, art.index
     doc_id = f"{stem}/a{index}"
@@ -209,7 +214,9 @@ def _article_rows(
         "doc_id": doc_id, "file": src.name,
         "path": config.display_path(src.path) if path is None else path,
         "article": art.index,
-        "title": art.title, "author": art.author, "script": detect_script(body),
+        "title": art.title, "author": art.author,
+        "date": dated.date if dated else "", "date_source": dated.source if dated else "",
+        "script": detect_script(body),
         "encoding": encoding, "n_chars": sum(len(t) for _, t in art.lines),
         "n_paragraphs": len(paragraphs), "n_segments": len(segs),
     }  # fmt: skip
@@ -251,8 +258,10 @@ def load_file(src: SourceFile) -> _FileResult:
         {"file": src.name, "line_no": r.line_no, "rule": r.rule, "text": r.text}
         for r in clean.removed
     ]
-    for art in articles:
-        doc, segs = _article_rows(src, art, encoding, path)
+    # Datelines are read from the file as decoded, before boilerplate removal: the 人民网
+    # dateline is page chrome to the cleaner but it is where the date is.
+    for art, dated in zip(articles, article_dates(text, articles), strict=True):
+        doc, segs = _article_rows(src, art, encoding, path, dated)
         result.documents.append(doc)
         result.segments.extend(segs)
     return result

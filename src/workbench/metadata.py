@@ -7,6 +7,13 @@ guessed at: a missing key column, a key listed twice or a column that would
 overwrite a corpus column raise :class:`MetadataError`; files with no metadata row
 get missing values, and metadata rows naming no loaded file are logged.
 
+A ``date`` column is the one exception to "never overwrite": it is the user's word on
+the publication date, so where its cell is filled it replaces the date read from the
+text (:mod:`workbench.dates`) and ``date_source`` becomes ``"metadata"``; an empty cell
+keeps the extracted date. Its values must be ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (also
+with ``/`` or ``.``, or ``2013年6月18日``) and are stored as ISO strings; anything else is
+refused with its row.
+
 Examples
 --------
 >>> import pandas as pd
@@ -26,6 +33,9 @@ import pandas as pd
 log = logging.getLogger(__name__)
 
 KEY = "file"
+
+#: The metadata column that overrides the extracted publication date.
+DATE = "date"
 
 
 class MetadataError(ValueError):
@@ -58,7 +68,7 @@ def _validate(meta: pd.DataFrame, name: str, documents: pd.DataFrame) -> None:
             f"{name}: file names listed more than once ({', '.join(sorted(set(dup[KEY])))}) "
             f"at rows {rows}; keep one row per file"
         )
-    clash = sorted(set(meta.columns) & set(documents.columns) - {KEY})
+    clash = sorted(set(meta.columns) & set(documents.columns) - {KEY, DATE})
     if clash:
         raise MetadataError(
             f"{name}: columns {', '.join(clash)} would overwrite corpus columns; rename them"
@@ -74,4 +84,38 @@ def join_metadata(
     unknown = sorted(set(meta[KEY]) - set(documents[KEY]))
     if unknown:
         log.warning("%s: no loaded file named %s", name, ", ".join(unknown))
-    return documents.merge(meta, on=KEY, how="left", validate="many_to_one")
+    if DATE not in meta.columns:
+        return documents.merge(meta, on=KEY, how="left", validate="many_to_one")
+    given = _dates(meta, name)
+    out = documents.merge(meta.drop(columns=[DATE]),
+                          on=KEY, how="left", validate="many_to_one")  # fmt: skip
+    override = out[KEY].map(given)
+    has = override.notna().to_numpy()
+    for col in (DATE, "date_source"):
+        if col not in out.columns:
+            out[col] = ""
+    out.loc[has, DATE] = override[has]
+    out.loc[has, "date_source"] = "metadata"
+    return out
+
+
+def _dates(meta: pd.DataFrame, name: str) -> dict[str, str]:
+    """The filled ``date`` cells as ISO strings by file; a value that is no date is refused."""
+    from workbench.dates import parse_date
+
+    given: dict[str, str] = {}
+    bad = []
+    for i, (key, value) in enumerate(zip(meta[KEY], meta[DATE], strict=True)):
+        if pd.isna(value) or not str(value).strip():
+            continue
+        try:
+            given[key] = parse_date(str(value).strip())
+        except ValueError:
+            bad.append(f"row {i + 2} ({key}: {str(value)!r})")  # +2: header, 1-based
+    if bad:
+        raise MetadataError(
+            f"{name}: column '{DATE}' has values that are not dates: {', '.join(bad[:10])}; "
+            "write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2013-06-18), or leave the cell empty "
+            "to keep the date read from the text"
+        )
+    return given

@@ -1,0 +1,320 @@
+"""Publication dates of articles, read from their datelines — never guessed.
+
+The rule
+--------
+A date is taken only from a **dateline**: a line whose whole shape says "this text was
+published / delivered / issued on …", and only at the **head or tail** of an article.
+The shapes are the patterns of ``resources/dates.yaml`` (each matched against the whole
+line, in Simplified script, NFKC-normalised):
+
+* a line that is only a date, bare or in parentheses — "（一九三三年八月十二日）",
+  "(2018-05-13)", a signed "二〇一三年五月八日" at the end (``paren_date``);
+* a title in 《》 followed by its date in parentheses — "《…》(2013年5月)" (``title_date``);
+* a date with a clock time — "2013年09月18日09:32 来源:人民网-理论频道" (``date_time``);
+* a labelled field — "发布时间/发表时间/时间/日期: 2016-05-03", "【发布日期】…"
+  (``labelled``, ``labelled_rfc``) or a source line ending in its date — "来源：… 2014-07-01"
+  (``source_date``);
+* a full date opening a short line that names the occasion or the act of issue —
+  "1957年6月26日在…会议上", "2005年1月10日 国务院令第431号公布" (``occasion_date``);
+* a line saying when it was written or first published — "写于 1944 年",
+  "原载《人民日报》2014年7月1日" (``written_in``);
+* the 【原刊期号】 field of journal-index exports (``journal_issue``: eight digits are a
+  newspaper's date; six are year + issue number, so only the year is taken).
+
+Dates inside sentences are events, not publication dates, and are never read:
+"一九六〇年十一月九日关于…的报告" in a note, "1997年12月,镇党委书记…被选为副县长" in the
+body, "整改时限:2005年5月底前" in a plan. A date is reported with the precision the line
+gives — ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` — and a range or list
+("(一九五一年十一月——一九五二年三月)") gives its first date. Impossible dates (2013-02-30)
+and years outside ``settings.min_year``–``max_year`` are not dates.
+
+Head and tail
+-------------
+An article's *region* is its own lines plus the lines before it back to the previous
+article (article 1: back to the file's start; the last article: on to the file's end),
+taken from the decoded file **before** boilerplate removal — the 人民网 dateline is page
+chrome to :mod:`workbench.boilerplate` but it is where the date is. The head is the
+region's first ``head_lines`` non-blank lines, the tail its last ``tail_lines``; head lines
+are tried first, top down, then tail lines; the first dateline wins. ``date_source`` is
+that line verbatim, in the source's script.
+
+User metadata overrides all this: a ``date`` column in ``--metadata`` (see
+:mod:`workbench.metadata`) replaces the extracted date, and ``date_source`` says
+``"metadata"``.
+
+Examples
+--------
+>>> hit = find_date(["关于县级机关党员干部联系和服务群众的调查与思考",
+...                  "2013年09月18日09:32   来源:人民网-理论频道"])
+>>> hit.date, hit.pattern, hit.line
+('2013-09-18', 'date_time', 2)
+>>> hit.source
+'2013年09月18日09:32   来源:人民网-理论频道'
+>>> find_date(["必须注意经济工作", "", "（一九三三年八月十二日）"]).date
+'1933-08-12'
+>>> find_date(["〔3〕指马杰一九六〇年十一月九日关于通海口公社贯彻政策后的报告。"]) is None
+True
+>>> parse_date("2013/6/18"), parse_date("2013-06"), parse_date("二〇一三年六月")
+('2013-06-18', '2013-06', '2013-06')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date as _date
+from functools import cache
+from typing import Any
+
+import yaml
+
+from workbench.config import RESOURCES_DIR
+
+#: The bundled pattern file.
+DATES_PATH = RESOURCES_DIR / "dates.yaml"
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_MONTHS = {m: i for i, m in enumerate(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """A dateline found: the ISO ``date``, the ``source`` line verbatim, the ``pattern`` id
+    and the 1-based ``line`` among the lines searched."""
+
+    date: str
+    source: str
+    pattern: str
+    line: int
+
+
+@dataclass(frozen=True)
+class DatePattern:
+    id: str
+    regex: re.Pattern[str]
+    description: str
+    examples: dict[str, str]
+    counterexamples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DateRules:
+    patterns: tuple[DatePattern, ...]
+    head_lines: int
+    tail_lines: int
+    max_line_chars: int
+    min_year: int
+    max_year: int
+
+
+def _expand(template: str, parts: dict[str, str], depth: int = 0) -> str:
+    if depth > 5:
+        raise ValueError(f"dates.yaml: placeholders nest too deep in {template!r}")
+    out = re.sub(r"\{([A-Z_]+)\}", lambda m: parts[m.group(1)], template)
+    return out if out == template else _expand(out, parts, depth + 1)
+
+
+@cache
+def load_rules(path: str | None = None) -> DateRules:
+    """The compiled patterns and settings of ``dates.yaml`` (the bundled file by default)."""
+    with open(path or DATES_PATH, encoding="utf-8") as fh:
+        raw: dict[str, Any] = yaml.safe_load(fh)
+    parts = raw["parts"]
+    patterns = []
+    for p in raw["patterns"]:
+        try:
+            regex = re.compile(_expand(p["pattern"], parts))
+        except (re.error, KeyError) as err:
+            raise ValueError(f"dates.yaml: pattern {p['id']}: {err}") from None
+        patterns.append(DatePattern(
+            p["id"], regex, " ".join(str(p.get("description", "")).split()),
+            dict(p.get("examples") or {}), tuple(p.get("counterexamples") or ()),
+        ))  # fmt: skip
+    s = raw["settings"]
+    return DateRules(tuple(patterns), int(s["head_lines"]), int(s["tail_lines"]),
+                     int(s["max_line_chars"]), int(s["min_year"]), int(s["max_year"]))  # fmt: skip
+
+
+def _number(text: str) -> int:
+    """An Arabic or Chinese-numeral number as written in a date (一九六〇, 十一, 二十三, 09)."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:  # a year written digit by digit
+        return int("".join(str(_CN_DIGITS[c]) for c in text))
+    tens, _, units = text.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+
+
+def _iso(groups: dict[str, str | None], rules: DateRules) -> str | None:
+    """The ISO string of a match's y/m/d groups, or ``None`` for an impossible date."""
+    y = groups.get("y") or groups.get("iy") or groups.get("yy")
+    m = groups.get("m") or groups.get("im")
+    d = groups.get("d") or groups.get("id")
+    if groups.get("mon"):
+        m = str(_MONTHS[groups["mon"]])
+    if y is None:
+        return None
+    year = _number(y)
+    if not rules.min_year <= year <= rules.max_year:
+        return None
+    if m is None:
+        return f"{year:04d}"
+    month = _number(m)
+    if d is None:
+        return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
+    try:
+        return _date(year, month, _number(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def normalize_line(line: str) -> str:
+    """The form patterns are matched on: Simplified, NFKC, spaces collapsed, stripped.
+
+    Examples
+    --------
+    >>> normalize_line("  發布時間：２０１６-05-03 ")
+    '发布时间:2016-05-03'
+    """
+    from workbench.script import to_simplified
+
+    text = unicodedata.normalize("NFKC", to_simplified(line))
+    return " ".join(text.split())
+
+
+def match_line(line: str, rules: DateRules | None = None) -> tuple[str, str] | None:
+    """``(iso_date, pattern_id)`` if ``line`` is a dateline, else ``None``.
+
+    Examples
+    --------
+    >>> match_line("发布时间：2016-05-03")
+    ('2016-05-03', 'labelled')
+    >>> match_line("整改时限:2005年5月底前做好今年的调研计划") is None
+    True
+    """
+    rules = rules or load_rules()
+    text = normalize_line(line)
+    if not text or len(text) > rules.max_line_chars or not re.search(r"\d|年", text):
+        return None
+    for pattern in rules.patterns:
+        found = pattern.regex.fullmatch(text)
+        if found is None:
+            continue
+        iso = _iso(found.groupdict(), rules)
+        if iso is not None:
+            return iso, pattern.id
+    return None
+
+
+def find_date(lines: Sequence[str], rules: DateRules | None = None) -> DateMatch | None:
+    """The first dateline among ``lines`` (tried in order), or ``None``.
+
+    ``lines`` are raw lines; the returned ``source`` is the matching one unchanged and
+    ``line`` its 1-based position in ``lines``.
+    """
+    rules = rules or load_rules()
+    for number, line in enumerate(lines, start=1):
+        hit = match_line(line, rules)
+        if hit is not None:
+            return DateMatch(hit[0], line, hit[1], number)
+    return None
+
+
+def region_lines(
+    raw_lines: Sequence[str], start: int, end: int, rules: DateRules | None = None
+) -> list[tuple[int, str]]:
+    """Head then tail lines ``(line_no, text)`` of the region ``start..end`` (1-based, inclusive).
+
+    Examples
+    --------
+    >>> lines = ["t", "", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]
+    >>> [n for n, _ in region_lines(lines, 1, 13)]
+    [1, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13]
+    """
+    rules = rules or load_rules()
+    filled = [(n, raw_lines[n - 1]) for n in range(max(start, 1), min(end, len(raw_lines)) + 1)
+              if raw_lines[n - 1].strip()]  # fmt: skip
+    head = filled[: rules.head_lines]
+    tail = [x for x in filled[-rules.tail_lines :] if x not in head] if rules.tail_lines else []
+    return head + tail
+
+
+def article_dates(text: str, articles: Sequence[Any]) -> list[DateMatch | None]:
+    """The dateline of each article of a file, or ``None`` (see the module's rule).
+
+    Parameters
+    ----------
+    text : str
+        The decoded file, before boilerplate removal (its lines are the line numbers of
+        :mod:`workbench.boilerplate`).
+    articles : sequence of ArticleText
+        The file's articles in order (:func:`workbench.articles.split_articles`); their
+        ``lines`` and ``title_line`` place them in the file.
+
+    Returns
+    -------
+    list
+        One :class:`DateMatch` (``line`` is the line number in the file) or ``None`` per
+        article.
+
+    Examples
+    --------
+    >>> from workbench.articles import split_articles
+    >>> from workbench.boilerplate import strip_boilerplate
+    >>> text = "第一篇:甲\\n(2013-05-08)\\n正文一。\\n第二篇:乙\\n正文二。"
+    >>> arts = split_articles(strip_boilerplate(text))
+    >>> [m and (m.date, m.line) for m in article_dates(text, arts)]
+    [('2013-05-08', 2), None]
+    """
+    rules = load_rules()
+    raw = [line.rstrip("\r") for line in text.split("\n")]
+    out: list[DateMatch | None] = []
+    previous_end = 0
+    for k, art in enumerate(articles):
+        numbers = [n for n, _ in art.lines] + ([art.title_line] if art.title_line else [])
+        end = len(raw) if k == len(articles) - 1 else max([*numbers, previous_end])
+        lines = region_lines(raw, previous_end + 1, end, rules)
+        hit = find_date([t for _, t in lines], rules)
+        out.append(None if hit is None else DateMatch(hit.date, hit.source, hit.pattern,
+                                                      lines[hit.line - 1][0]))  # fmt: skip
+        previous_end = max(end, previous_end)
+    return out
+
+
+def parse_date(value: str) -> str:
+    """A user's date (metadata) as ISO ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    Accepts ``2013``, ``2013-06``, ``2013-06-18``, ``/`` or ``.`` for ``-``, and
+    ``2013年6月18日`` (Arabic or Chinese numerals).
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not such a date or names an impossible one.
+
+    Examples
+    --------
+    >>> parse_date("2013.6")
+    '2013-06'
+    >>> parse_date("2013-02-30")
+    Traceback (most recent call last):
+    ...
+    ValueError: '2013-02-30' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)
+    """
+    rules = load_rules()
+    text = normalize_line(str(value))
+    found = re.fullmatch(r"(?P<y>\d{4})(?:[-/.](?P<m>\d{1,2})(?:[-/.](?P<d>\d{1,2}))?)?", text)
+    groups = found.groupdict() if found else None
+    if groups is None:
+        hit = match_line(text, rules)
+        if hit is not None and hit[1] == "paren_date":
+            return hit[0]
+    iso = None if groups is None else _iso(groups, rules)
+    if iso is None:
+        raise ValueError(f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return iso
