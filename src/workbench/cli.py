@@ -62,9 +62,93 @@ def _scheduler(args: argparse.Namespace) -> str | None:
     return "local" if getattr(args, "dask", False) else None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for tests and documentation)."""
-    parser = argparse.ArgumentParser(prog="workbench", description=__doc__.splitlines()[0])
+#: The commands whose parsers other modules declare: name → (``module:function`` that
+#: declares it, the one-line help ``workbench --help`` lists). The module is imported only
+#: when its command is parsed or its help printed, so ``workbench --help`` and
+#: ``workbench corpus info`` never load pandas, scipy, statsmodels or scikit-learn for
+#: arguments they do not have. The help strings repeat the modules' own (a test keeps them
+#: equal); a function that declares several commands (``learn`` and ``suggest``) runs once.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "survey": ("workbench.survey.cli:add_parser", "simulate a survey or fit survey models"),
+    "code": ("workbench.coding.cli:add_code_parser", "code a corpus with a codebook"),
+    "codebook": ("workbench.coding.cli:add_codebook_parser", "start, check or show a codebook"),
+    "learn": ("workbench.coding.cli:add_learn_parsers", "train a coder from coded sheets"),
+    "suggest": ("workbench.coding.cli:add_learn_parsers",
+                "write the next coding sheet (most uncertain units)"),
+    "network": ("workbench.network.cli:add_network_parser",
+                "co-occurrence or problem–cause network of codes"),
+    "keyness": ("workbench.analysis_cli:add_parsers",
+                "distinctive terms of groups of texts (G², log ratio)"),
+    "collocations": ("workbench.analysis_cli:add_parsers", "collocates of a term (G², PMI)"),
+    "ca": ("workbench.analysis_cli:add_parsers",
+           "correspondence analysis of codes × a document variable"),
+}  # fmt: skip
+
+
+class _LazyParser(argparse.ArgumentParser):
+    """A parser whose arguments are declared the first time it parses or prints help."""
+
+    _declare = None  # set on the placeholders of LAZY_COMMANDS; None once declared
+
+    def complete(self) -> None:
+        declare, self._declare = self._declare, None
+        if declare is not None:
+            declare()
+
+    def parse_known_args(self, args=None, namespace=None):
+        self.complete()
+        return super().parse_known_args(args, namespace)
+
+    def format_help(self) -> str:
+        self.complete()
+        return super().format_help()
+
+    def format_usage(self) -> str:
+        self.complete()
+        return super().format_usage()
+
+
+class _Placeholders:
+    """Stands for the subparsers action while a module declares its commands: its
+    ``add_parser(name, help=...)`` hands back the placeholder already listed under ``name``."""
+
+    def __init__(self, parsers: dict[str, _LazyParser], declared: dict[str, str]) -> None:
+        self._parsers = parsers
+        self.declared = declared  # name → the help the module gave (compared in the tests)
+
+    def add_parser(self, name: str, *, help: str | None = None, **kwargs) -> _LazyParser:
+        if name not in self._parsers:
+            raise ValueError(f"command {name!r} is not in workbench.cli.LAZY_COMMANDS")
+        parser = self._parsers[name]
+        for key, value in kwargs.items():  # description, epilog, formatter_class ...
+            setattr(parser, key, value)
+        self.declared[name] = help or ""
+        return parser
+
+
+def _declarer(spec: str, names: list[str], parsers: dict[str, _LazyParser],
+              declared: dict[str, str]):  # fmt: skip
+    def declare() -> None:
+        import importlib
+
+        for name in names:  # the function declares them all at once
+            parsers[name]._declare = None
+        module, function = spec.split(":")
+        getattr(importlib.import_module(module), function)(_Placeholders(parsers, declared))
+        missing = [n for n in names if n not in declared]
+        if missing:
+            raise ValueError(f"{spec} did not declare {missing}")
+
+    return declare
+
+
+def build_parser(lazy: bool = True) -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation).
+
+    The commands of :data:`LAZY_COMMANDS` are declared by their own modules, imported when
+    the command is parsed or its help printed; ``lazy=False`` declares them all now.
+    """
+    parser = _LazyParser(prog="workbench", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     corpus = sub.add_parser("corpus", help="load and inspect a corpus")
     csub = corpus.add_subparsers(dest="action", required=True)
@@ -90,20 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="execute the notebooks into reports/*.html")
     report.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     report.add_argument("--out", type=Path, default=None, help="default: reports/")
-    from workbench.survey.cli import add_parser as add_survey_parser
-
-    add_survey_parser(sub)
-    from workbench.coding.cli import add_code_parser, add_codebook_parser, add_learn_parsers
-
-    add_code_parser(sub)
-    add_codebook_parser(sub)
-    add_learn_parsers(sub)
-    from workbench.network.cli import add_network_parser
-
-    add_network_parser(sub)
-    from workbench.analysis_cli import add_parsers as add_analysis_parsers
-
-    add_analysis_parsers(sub)
+    parsers = {name: sub.add_parser(name, help=text) for name, (_, text) in LAZY_COMMANDS.items()}
+    declared: dict[str, str] = {}
+    for spec in dict.fromkeys(s for s, _ in LAZY_COMMANDS.values()):
+        names = [n for n, (s, _) in LAZY_COMMANDS.items() if s == spec]
+        declare = _declarer(spec, names, parsers, declared)
+        for name in names:
+            parsers[name]._declare = declare
+    parser.declared_help = declared  # what each module's own add_parser call said
+    if not lazy:
+        for p in parsers.values():
+            p.complete()
     return parser
 
 

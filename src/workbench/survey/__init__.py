@@ -40,6 +40,14 @@ Examples
 
 from __future__ import annotations
 
-from workbench.survey.models import SurveyFit, fit
-
 __all__ = ["SurveyFit", "fit"]
+
+
+def __getattr__(name: str):
+    # Imported on first use: the package's own submodules (``workbench survey simulate``,
+    # its argument parser) need no statsmodels, which ``models`` loads (about 1.5 s).
+    if name in __all__:
+        from workbench.survey import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
