@@ -36,6 +36,7 @@ from run import cached_corpus  # the same cache of generated corpora
 
 from workbench import config
 from workbench.dedup import (
+    DUP_THRESHOLD,
     NUM_PERM,
     _bands,
     find_duplicates,
@@ -45,7 +46,7 @@ from workbench.dedup import (
 )
 from workbench.script import to_simplified_many
 
-THRESHOLD = 0.8
+THRESHOLD = DUP_THRESHOLD
 
 
 def paragraphs(n: int, size: str, cache_dir: Path) -> pd.DataFrame:

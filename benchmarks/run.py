@@ -138,6 +138,7 @@ def stage_times(paths: list[Path]) -> tuple[dict[str, float], Any, float]:
     from workbench.coding.codebook import load_codebook
     from workbench.coding.coder import code_segments
     from workbench.corpus import _sentences, load_corpus
+    from workbench.dedup import DUP_THRESHOLD
     from workbench.duplicates import mark_duplicates
     from workbench.pipeline import cooccurrence
     from workbench.readers import discover, extract_text
@@ -161,7 +162,7 @@ def stage_times(paths: list[Path]) -> tuple[dict[str, float], Any, float]:
     t["clean_structure"], sentences = _timed(clean_structure)
     t["script_normalise"], _ = _timed(lambda: [to_simplified(s) for s in sentences])
     corpus = load_corpus(paths, progress=False)
-    t["duplicates"], _ = _timed(lambda: mark_duplicates(corpus, threshold=0.8))
+    t["duplicates"], _ = _timed(lambda: mark_duplicates(corpus, threshold=DUP_THRESHOLD))
     texts = corpus.segments["text"].tolist()
     t["segment_words"], by_jieba = _timed(lambda: [tokenize(x, engine="jieba") for x in texts])
     t["segment_words_rjieba"], by_rjieba = _timed(

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from workbench.cli import LAZY_COMMANDS, build_parser
+from workbench.cli import COMMANDS, build_parser
 
 HEAVY = ("statsmodels", "sklearn", "matplotlib")
 COMMAND_MODULES = (
@@ -73,7 +73,7 @@ def test_a_command_imports_only_its_own_module(argv, own):
 
 def test_listed_help_is_the_modules_own():
     parser = build_parser(lazy=False)
-    assert parser.declared_help == {name: text for name, (_, text) in LAZY_COMMANDS.items()}
+    assert parser.declared_help == {name: text for name, (_, text) in COMMANDS.items()}
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,27 @@ from workbench import config
 EXIT_BAD_INPUT = 2
 
 
+def _threshold(text: str) -> float:
+    """``--dup-threshold``: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], not {text!r}")
+    return value
+
+
+def _add_dup_threshold(p: argparse.ArgumentParser) -> None:
+    from workbench.dedup import DUP_THRESHOLD
+
+    p.add_argument(
+        "--dup-threshold", type=_threshold, default=DUP_THRESHOLD, metavar="J",
+        help="Jaccard similarity of character 5-grams at which articles and paragraphs are "
+        "near duplicates (default %(default)s; 1: only units with the same 5-grams)",
+    )  # fmt: skip
+
+
 def _add_corpus_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "paths", nargs="*", metavar="PATH",
@@ -45,6 +66,7 @@ def _add_corpus_args(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     p.add_argument("--skip-bad", action="store_true", help="report unreadable files and go on")
     p.add_argument("--metadata", metavar="CSV", help="user metadata keyed by a 'file' column")
+    _add_dup_threshold(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
@@ -62,13 +84,17 @@ def _scheduler(args: argparse.Namespace) -> str | None:
     return "local" if getattr(args, "dask", False) else None
 
 
-#: The commands whose parsers other modules declare: name → (``module:function`` that
-#: declares it, the one-line help ``workbench --help`` lists). The module is imported only
-#: when its command is parsed or its help printed, so ``workbench --help`` and
-#: ``workbench corpus info`` never load pandas, scipy, statsmodels or scikit-learn for
-#: arguments they do not have. The help strings repeat the modules' own (a test keeps them
-#: equal); a function that declares several commands (``learn`` and ``suggest``) runs once.
-LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+#: Every command: name → (``module:function`` that declares its arguments, the one-line
+#: help ``workbench --help`` lists). The function (and its module) runs only when its
+#: command is parsed or its help printed, so ``workbench --help`` and ``workbench corpus
+#: info`` never load pandas, scipy, statsmodels or scikit-learn for arguments they do not
+#: have. The help strings repeat the modules' own (a test keeps them equal); a function
+#: that declares several commands (``learn`` and ``suggest``) runs once.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "corpus": ("workbench.cli:add_corpus_parser", "load and inspect a corpus"),
+    "pipeline": ("workbench.cli:add_pipeline_parser",
+                 "stream the whole pipeline into Parquet parts"),
+    "report": ("workbench.cli:add_report_parser", "execute the notebooks into reports/*.html"),
     "survey": ("workbench.survey.cli:add_parser", "simulate a survey or fit survey models"),
     "code": ("workbench.coding.cli:add_code_parser", "code a corpus with a codebook"),
     "codebook": ("workbench.coding.cli:add_codebook_parser", "start, check or show a codebook"),
@@ -88,7 +114,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
 class _LazyParser(argparse.ArgumentParser):
     """A parser whose arguments are declared the first time it parses or prints help."""
 
-    _declare = None  # set on the placeholders of LAZY_COMMANDS; None once declared
+    _declare = None  # set on the placeholders of COMMANDS; None once declared
 
     def complete(self) -> None:
         declare, self._declare = self._declare, None
@@ -118,7 +144,7 @@ class _Placeholders:
 
     def add_parser(self, name: str, *, help: str | None = None, **kwargs) -> _LazyParser:
         if name not in self._parsers:
-            raise ValueError(f"command {name!r} is not in workbench.cli.LAZY_COMMANDS")
+            raise ValueError(f"command {name!r} is not in workbench.cli.COMMANDS")
         parser = self._parsers[name]
         for key, value in kwargs.items():  # description, epilog, formatter_class ...
             setattr(parser, key, value)
@@ -142,22 +168,20 @@ def _declarer(spec: str, names: list[str], parsers: dict[str, _LazyParser],
     return declare
 
 
-def build_parser(lazy: bool = True) -> argparse.ArgumentParser:
-    """The argument parser (exposed for tests and documentation).
-
-    The commands of :data:`LAZY_COMMANDS` are declared by their own modules, imported when
-    the command is parsed or its help printed; ``lazy=False`` declares them all now.
-    """
-    parser = _LazyParser(prog="workbench", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    corpus = sub.add_parser("corpus", help="load and inspect a corpus")
+def add_corpus_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``corpus info`` and ``corpus build``."""
+    corpus = sub.add_parser("corpus", help=COMMANDS["corpus"][1])
     csub = corpus.add_subparsers(dest="action", required=True)
     _add_corpus_args(csub.add_parser("info", help="print a per-file summary"))
     build = csub.add_parser("build", help="write the segments table as Parquet")
     _add_corpus_args(build)
     build.add_argument("--out", required=True, type=Path, metavar="FILE.parquet")
     _add_parallel_args(build)
-    pipe = sub.add_parser("pipeline", help="stream the whole pipeline into Parquet parts")
+
+
+def add_pipeline_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``pipeline``."""
+    pipe = sub.add_parser("pipeline", help=COMMANDS["pipeline"][1])
     pipe.add_argument(
         "paths", nargs="*", metavar="PATH",
         help="files, folders, globs or .zip archives (default: the bundled seeds)",
@@ -170,14 +194,30 @@ def build_parser(lazy: bool = True) -> argparse.ArgumentParser:
     )
     pipe.add_argument("--engine", default=None, choices=["rjieba", "jieba"],
                       help="word segmentation engine (default: rjieba, same tokens as jieba)")
+    _add_dup_threshold(pipe)
     _add_parallel_args(pipe)
-    report = sub.add_parser("report", help="execute the notebooks into reports/*.html")
+
+
+def add_report_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``report``."""
+    report = sub.add_parser("report", help=COMMANDS["report"][1])
     report.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     report.add_argument("--out", type=Path, default=None, help="default: reports/")
-    parsers = {name: sub.add_parser(name, help=text) for name, (_, text) in LAZY_COMMANDS.items()}
+
+
+def build_parser(lazy: bool = True) -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation).
+
+    Each command of :data:`COMMANDS` is declared by its module's function, imported and
+    run when the command is parsed or its help printed; ``lazy=False`` declares them all
+    now.
+    """
+    parser = _LazyParser(prog="workbench", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    parsers = {name: sub.add_parser(name, help=text) for name, (_, text) in COMMANDS.items()}
     declared: dict[str, str] = {}
-    for spec in dict.fromkeys(s for s, _ in LAZY_COMMANDS.values()):
-        names = [n for n, (s, _) in LAZY_COMMANDS.items() if s == spec]
+    for spec in dict.fromkeys(s for s, _ in COMMANDS.values()):
+        names = [n for n, (s, _) in COMMANDS.items() if s == spec]
         declare = _declarer(spec, names, parsers, declared)
         for name in names:
             parsers[name]._declare = declare
@@ -216,6 +256,7 @@ def _corpus(args: argparse.Namespace) -> int:
         corpus = load_corpus(
             args.paths or None, metadata=args.metadata, skip_bad=args.skip_bad,
             workers=getattr(args, "workers", None), scheduler=_scheduler(args),
+            dup_threshold=args.dup_threshold,
         )  # fmt: skip
     except (ReadError, FileNotFoundError, MetadataError) as err:
         print(f"workbench: {err}", file=sys.stderr)
@@ -250,6 +291,7 @@ def _pipeline(args: argparse.Namespace) -> int:
         summary = build_corpus(
             args.paths or None, args.out, workers=args.workers, scheduler=_scheduler(args),
             codebook=args.codebook, unit=args.unit, engine=args.engine, skip_bad=args.skip_bad,
+            dup_threshold=args.dup_threshold,
         )  # fmt: skip
     except (ReadError, FileNotFoundError, FileExistsError) as err:
         print(f"workbench: {err}", file=sys.stderr)

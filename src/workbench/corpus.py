@@ -37,6 +37,7 @@ from workbench import config
 from workbench.articles import ArticleText, split_articles
 from workbench.boilerplate import describe_loss, strip_boilerplate
 from workbench.dates import DateMatch, article_dates
+from workbench.dedup import DUP_THRESHOLD
 from workbench.duplicates import CorpusSketches, mark_duplicates
 from workbench.metadata import join_metadata
 from workbench.readers import ReadError, SourceFile, describe_repairs, discover, read_text
@@ -65,10 +66,6 @@ FILE_COLUMNS = [
 #: Below this many files no progress bar is shown: small corpora load in a blink,
 #: and a bar in a notebook's stored output would break strict nbval comparisons.
 PROGRESS_MIN_FILES = 20
-
-#: Paragraph and article similarity (Jaccard of character 5-gram shingles) above
-#: which two units count as near-duplicates.
-DUP_THRESHOLD = 0.8
 
 
 def duplicate_mask(segments: pd.DataFrame, documents: pd.DataFrame) -> pd.Series:
@@ -339,6 +336,7 @@ def load_corpus(
     progress: bool | None = None,
     workers: int | None = None,
     scheduler: Any = None,
+    dup_threshold: float = DUP_THRESHOLD,
 ) -> Corpus:
     """Load files, folders, globs or zips into a :class:`Corpus`.
 
@@ -362,6 +360,8 @@ def load_corpus(
         Run the per-file stage on Dask: ``"local"`` starts a LocalCluster of
         ``workers`` processes on 127.0.0.1, any other string is a scheduler address
         (``"tcp://host:8786"``), or pass a connected ``Client``.
+    dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
+        Jaccard similarity at which articles and paragraphs are near duplicates.
     """
     unreadable: list[ReadError] = []
     sources = discover(
@@ -380,7 +380,7 @@ def load_corpus(
             progress=show, skip_bad=skip_bad,
         )  # fmt: skip
         results += [r for part in parts for r in part]
-    corpus = assemble(results, skip_bad=skip_bad)
+    corpus = assemble(results, skip_bad=skip_bad, dup_threshold=dup_threshold)
     if metadata is not None:
         corpus.documents = join_metadata(corpus.documents, metadata)
     return corpus
@@ -477,6 +477,7 @@ def assemble(
     *,
     skip_bad: bool = False,
     sketches: CorpusSketches | None = None,
+    dup_threshold: float = DUP_THRESHOLD,
 ) -> Corpus:
     """Build the corpus tables from per-file results (in corpus order) and mark duplicates.
 
@@ -495,7 +496,7 @@ def assemble(
         .reset_index(drop=True),
         removed=tables.removed,
         duplicates=pd.DataFrame(),
-        parameters={"dup_threshold": DUP_THRESHOLD, "skip_bad": skip_bad},
+        parameters={"dup_threshold": dup_threshold, "skip_bad": skip_bad},
     )
-    mark_duplicates(corpus, threshold=DUP_THRESHOLD, sketches=sketches)
+    mark_duplicates(corpus, threshold=dup_threshold, sketches=sketches)
     return corpus

@@ -96,6 +96,12 @@ NUM_PERM = 128
 # Bins of one one-permutation sketch: one 64-bit word of non-empty flags per unit.
 _BINS = 64
 
+#: Jaccard similarity of shingle sets at or above which two units are near duplicates:
+#: the one default of every function here, of :mod:`workbench.duplicates`, and of
+#: ``load_corpus(dup_threshold=...)``, ``run_pipeline``, ``build_corpus`` and the
+#: ``--dup-threshold`` option of ``workbench corpus`` and ``workbench pipeline``.
+DUP_THRESHOLD = 0.8
+
 #: Largest accepted probability that LSH misses a pair at exactly the threshold.
 MAX_MISS = 1e-6
 
@@ -681,7 +687,7 @@ def sketch_units(
     ids: Sequence,
     texts: Sequence[str],
     *,
-    threshold: float = 0.8,
+    threshold: float = DUP_THRESHOLD,
     ngram: int = 5,
     min_chars: int = 12,
     num_perm: int = NUM_PERM,
@@ -701,7 +707,7 @@ def sketch_units(
         Unit ids, in corpus order.
     texts : sequence of str
         Unit texts in any script (``None`` counts as empty).
-    threshold : float, default 0.8
+    threshold : float, default DUP_THRESHOLD (0.8)
         Lowest Jaccard threshold the sketches will be searched at; it sets the
         banding (:func:`lsh_rows`).
     ngram, min_chars : int
@@ -1265,7 +1271,7 @@ def find_duplicates(
     *,
     id_col: str = "id",
     text_col: str = "text",
-    threshold: float = 0.8,
+    threshold: float = DUP_THRESHOLD,
     ngram: int = 5,
     min_chars: int = 12,
     method: Method = "fast",
@@ -1280,7 +1286,7 @@ def find_duplicates(
         ``text_col`` in any script (missing text counts as empty).
     id_col, text_col : str
         Column names.
-    threshold : float, default 0.8
+    threshold : float, default DUP_THRESHOLD (0.8)
         Minimum Jaccard similarity of shingle sets for a near duplicate, in (0, 1].
     ngram : int, default 5
         Shingle length in characters of normalised text.
@@ -1391,7 +1397,7 @@ def duplicates_from_sketches(
     sketches: Sketches,
     texts: TextSource,
     *,
-    threshold: float = 0.8,
+    threshold: float = DUP_THRESHOLD,
     min_chars: int = 12,
 ) -> pd.DataFrame:
     """:func:`find_duplicates` by the fast method when only the sketches are at hand.

@@ -46,6 +46,7 @@ import pandas as pd
 
 from workbench import dedup
 from workbench.dedup import (
+    DUP_THRESHOLD,
     Method,
     Sketches,
     _bounds,
@@ -175,7 +176,7 @@ def _texts(segments: pd.DataFrame) -> list[str]:
 def sketch_segments(
     segments: pd.DataFrame,
     *,
-    threshold: float = 0.8,
+    threshold: float = DUP_THRESHOLD,
     ngram: int = 5,
     min_chars: int = 12,
     num_perm: int = dedup.NUM_PERM,

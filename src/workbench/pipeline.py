@@ -55,13 +55,13 @@ from scipy import sparse
 
 from workbench.coding.coder import Coding, code_segments
 from workbench.corpus import (
-    DUP_THRESHOLD,
     SEGMENT_COLUMNS,
     Corpus,
     FileTables,
     assemble,
     load_files,
 )
+from workbench.dedup import DUP_THRESHOLD
 from workbench.duplicates import CorpusSketches, sketch_segments
 from workbench.readers import FileRef, SourceFile, discover
 
@@ -357,6 +357,7 @@ def analyse_files(
     unit: str | None = "sentence",
     terms: Sequence[str] = (),
     engine: str | None = None,
+    dup_threshold: float = DUP_THRESHOLD,
 ) -> PartitionResult:
     """The per-file pipeline on one partition: load, segment words, code.
 
@@ -380,14 +381,17 @@ def analyse_files(
     engine : {"rjieba", "jieba"}, optional
         Segmentation engine (default :data:`workbench.tokens.DEFAULT_ENGINE`; see
         :func:`workbench.tokens.tokenize`).
+    dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
+        The lowest near-duplicate threshold the partition's sketches will be searched at.
     """
     from workbench.tokens import sync_terms
 
     sync_terms(terms)
     tables = FileTables.of(load_files(sources, skip_bad=skip_bad))
     toks, coding, sketches = analyse_segments(
-        tables.segments, tokens=tokens, codebook=codebook, unit=unit, engine=engine
-    )
+        tables.segments, tokens=tokens, codebook=codebook, unit=unit, engine=engine,
+        dup_threshold=dup_threshold,
+    )  # fmt: skip
     return PartitionResult(tables=tables, tokens=toks, coding=coding, sketches=sketches)
 
 
@@ -398,6 +402,7 @@ def analyse_segments(
     codebook: str | None = None,
     unit: str | None = "sentence",
     engine: str | None = None,
+    dup_threshold: float = DUP_THRESHOLD,
 ) -> tuple[pa.Array | pa.ChunkedArray, Coding | None, CorpusSketches]:
     """Tokens, coding and duplicate sketches of one partition's segments table.
 
@@ -410,7 +415,7 @@ def analyse_segments(
 
     toks = token_array(tokenize_many(segs["text"].tolist(), engine) if tokens else [])
     coding = None if unit is None else code_segments(segs, _codebook(codebook), unit)
-    return toks, coding, sketch_segments(segs, threshold=DUP_THRESHOLD)
+    return toks, coding, sketch_segments(segs, threshold=dup_threshold)
 
 
 def merge_codings(parts: Sequence[Coding], codes: list[str], unit: str) -> Coding:
@@ -505,6 +510,7 @@ def run_pipeline(
     progress: bool = False,
     engine: str | None = None,
     run: Callable[..., list] | None = None,
+    dup_threshold: float = DUP_THRESHOLD,
 ) -> PipelineResult:
     """Decode → clean → structure → script → segment → code per partition, then
     mark duplicates and count co-occurrences over the whole corpus.
@@ -534,6 +540,8 @@ def run_pipeline(
     run : callable, optional
         A started :func:`runner` to use instead of starting one from ``workers``,
         ``scheduler`` and ``progress`` (``workers`` then only sizes the partitions).
+    dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
+        Jaccard similarity at which articles and paragraphs are near duplicates.
 
     Returns
     -------
@@ -556,11 +564,12 @@ def run_pipeline(
         parts = run(
             analyse_files, partition(sources, workers), skip_bad=skip_bad, tokens=tokens,
             codebook=cb, unit=unit, terms=added_terms(), engine=engine,
+            dup_threshold=dup_threshold,
         )  # fmt: skip
     skipped = FileTables.of([_unreadable(err) for err in unreadable])
     tables = FileTables.concat([skipped, *(p.tables for p in parts)])
     sketches = CorpusSketches.concat([p.sketches for p in parts])
-    corpus = assemble(tables, skip_bad=skip_bad, sketches=sketches)
+    corpus = assemble(tables, skip_bad=skip_bad, sketches=sketches, dup_threshold=dup_threshold)
     toks = _token_series([p.tokens for p in parts])
     if unit is None:
         return PipelineResult(corpus, toks, None, None)

@@ -70,7 +70,6 @@ from scipy import sparse
 
 from workbench import config
 from workbench.corpus import (
-    DUP_THRESHOLD,
     FILE_COLUMNS,
     FileTables,
     _check_unique_names,
@@ -80,6 +79,7 @@ from workbench.corpus import (
     load_files,
 )
 from workbench.dedup import (
+    DUP_THRESHOLD,
     Sketches,
     _bounds,
     _gather,
@@ -239,6 +239,7 @@ def analyse_part(
     unit: str | None,
     terms: Sequence[str],
     engine: str | None,
+    dup_threshold: float = DUP_THRESHOLD,
 ) -> _Analysed:
     """Pass 1 on one partition: read, load, segment, code, write its parts."""
     from workbench.tokens import sync_terms
@@ -250,7 +251,9 @@ def analyse_part(
     results = [_unreadable(err) for err in unreadable] + load_files(sources, skip_bad=skip_bad)
     tables = FileTables.of(results)
     segs, docs, removed = tables.segments, tables.documents, tables.removed
-    toks, coding, sketches = analyse_segments(segs, codebook=codebook, unit=unit, engine=engine)
+    toks, coding, sketches = analyse_segments(
+        segs, codebook=codebook, unit=unit, engine=engine, dup_threshold=dup_threshold
+    )
     if coding is not None:
         _write(coding.long, out, "codes", index)
         _write(coding.units, out, "units", index)
@@ -412,11 +415,11 @@ def _unit_texts(keys: pa.Array, text: pa.Array) -> dict[str, str]:
 
 
 def _find(
-    run: Callable, out: Path, analysed: list[_Analysed], level: str, key: str
+    run: Callable, out: Path, analysed: list[_Analysed], level: str, key: str, threshold: float
 ) -> pd.DataFrame:
     levels = [getattr(a.sketches, level) for a in analysed]
     return duplicates_from_sketches(
-        Sketches.concat(levels), _PartTexts(out, key, levels, run), threshold=DUP_THRESHOLD
+        Sketches.concat(levels), _PartTexts(out, key, levels, run), threshold=threshold
     )
 
 
@@ -432,6 +435,7 @@ def build_corpus(
     skip_bad: bool = False,
     progress: bool | None = None,
     run: Callable[..., list] | None = None,
+    dup_threshold: float = DUP_THRESHOLD,
 ) -> BuildSummary:
     """Run the whole pipeline over ``inputs`` and write its tables as Parquet parts.
 
@@ -459,6 +463,8 @@ def build_corpus(
     run : callable, optional
         A started :func:`workbench.pipeline.runner` to use instead of starting one
         from ``workers`` and ``scheduler`` (which then only size the partitions).
+    dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
+        Jaccard similarity at which articles and paragraphs are near duplicates.
 
     Returns
     -------
@@ -483,9 +489,10 @@ def build_corpus(
         analysed = run(
             analyse_part, list(enumerate(parts)), desc="analyse", out_dir=str(out),
             skip_bad=skip_bad, codebook=cb, unit=unit, terms=added_terms(), engine=engine,
+            dup_threshold=dup_threshold,
         )  # fmt: skip
         files = _write_files(out, unreadable, analysed)
-        art, para, n_dups = _write_duplicates(run, out, analysed)
+        art, para, n_dups = _write_duplicates(run, out, analysed, dup_threshold)
         canon = _canonical(run, out, analysed, para)
         finished = run(
             finish_part, _finish_items(analysed, art, para, canon), desc="finish",
@@ -500,7 +507,7 @@ def build_corpus(
         segments=sum(a.n_segments for a in analysed), duplicates=n_dups,
         parts=len(parts), peak_rss_mb={"parent": peak_rss_mb(), "partition": peak_parts},
         parameters={"codebook": config.display_path(cb or config.CODEBOOK), "unit": unit,
-                    "engine": engine, "dup_threshold": DUP_THRESHOLD, "skip_bad": skip_bad},
+                    "engine": engine, "dup_threshold": dup_threshold, "skip_bad": skip_bad},
     )  # fmt: skip
     manifest = {k: v for k, v in asdict(summary).items() if k != "peak_rss_mb"}
     (out / "manifest.json").write_text(
@@ -520,10 +527,10 @@ def _write_files(out: Path, unreadable: list[ReadError], analysed: list[_Analyse
 
 
 def _write_duplicates(
-    run: Callable, out: Path, analysed: list[_Analysed]
+    run: Callable, out: Path, analysed: list[_Analysed], threshold: float
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    art = _find(run, out, analysed, "articles", "doc_id")
-    para = _find(run, out, analysed, "paragraphs", "paragraph_id")
+    art = _find(run, out, analysed, "articles", "doc_id", threshold)
+    para = _find(run, out, analysed, "paragraphs", "paragraph_id", threshold)
     # Ids start with their file's stem, and stems are unique (_check_unique_names).
     by_stem = {Path(f["file"]).stem: f["file"] for a in analysed for f in a.files}
     found = pd.concat([art["id"], art["dup_of"], para["id"], para["dup_of"]])
