@@ -13,6 +13,12 @@
 ``workbench ca --codes CODES.parquet [--corpus SEG.parquet] --by COLUMN --out FIG.png
 [--min-articles N] [--lang zh|en] [--json]``
     Correspondence analysis of codes × ``COLUMN`` and its biplot (:mod:`workbench.ca`).
+``workbench trends --codes CODES.parquet [--corpus SEG.parquet] [--documents DOCS.parquet]
+[--metadata CSV] --by year|period [--periods 1949,1978,2012] [--split 2013-06]
+[--out TABLE.csv|.parquet] [--json]``
+    Share of articles asserting each code per year or period with bootstrap intervals,
+    and before/after a split date (:mod:`workbench.trends`); dates from ``documents.date``
+    or the metadata's ``date`` column. Its parser is declared by :func:`add_trends_parser`.
 
 The corpus defaults to the bundled seeds, de-duplicated (``--keep-duplicates`` keeps the
 repeats); ``--metadata CSV`` joins user metadata (a ``file`` column, then genre, year …) onto
@@ -91,6 +97,32 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="keep the codebook's catch-all codes (default: left out)")
     a.add_argument("--lang", choices=("zh", "en"), default="zh", help="labels of the figure")
     a.add_argument("--out", type=Path, required=True, metavar="FIG.png|.svg|.pdf")
+
+
+def add_trends_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``trends``."""
+    t = sub.add_parser("trends", help="share of articles asserting each code per year or period")
+    _common(t)
+    t.add_argument("--codes", type=Path, required=True, metavar="CODES.parquet",
+                   help="output of `workbench code` (its .units.csv beside it)")
+    t.add_argument("--documents", type=Path, metavar="DOCS.parquet",
+                   help="documents table with a 'date' column (default: the one beside --corpus)")
+    t.add_argument("--by", required=True, choices=("year", "period"),
+                   help="one group per year, or per period cut at --periods")
+    t.add_argument("--periods", metavar="Y1,Y2,…",
+                   help="period boundaries for --by period, e.g. 1949,1978,2012 (YYYY[-MM[-DD]])")
+    t.add_argument("--split", metavar="DATE",
+                   help="also compare the shares before and after this date, e.g. 2013-06")
+    t.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
+    t.add_argument("--level", choices=("code", "category"), default="code")
+    t.add_argument("--include-catch-alls", action="store_true",
+                   help="keep the codebook's catch-all codes (default: left out)")
+    t.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    t.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    t.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the labels")
+    t.add_argument("--out", type=Path, metavar="TABLE.csv|.parquet",
+                   help="also write the table (and <name>.split.<ext> with --split), "
+                        "with provenance")
 
 
 def _jsonable(value: Any) -> Any:
@@ -290,4 +322,91 @@ def run_ca(args: argparse.Namespace) -> int:
         return 0
     print(f"total inertia {result.total_inertia:.4f}")
     print(inertia.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+    return 0
+
+
+def run_trends(args: argparse.Namespace) -> int:
+    """``workbench trends``."""
+    from workbench import config
+    from workbench.coding.codebook import load_codebook
+    from workbench.groups import InputError, _read_parquet, read_codes, read_segments
+    from workbench.metadata import join_metadata
+    from workbench.provenance import make_record, sha256_file
+    from workbench.trends import compare, prevalence
+
+    _check_suffix(args.out, TABLE_SUFFIXES)
+    if args.by == "period" and not args.periods:
+        raise InputError("--by period needs --periods, e.g. --periods 1949,1978,2012")
+    if args.by == "year" and args.periods:
+        raise InputError("--periods goes with --by period (--by year makes one group a year)")
+    if args.n_boot < 1:
+        raise InputError(f"--n-boot must be at least 1, not {args.n_boot}")
+    codebook = load_codebook(args.codebook)
+    data = read_segments(args.corpus, dedup=not args.keep_duplicates)
+    inputs = dict(data.inputs)
+    if args.documents is not None:
+        data.documents = _read_parquet(args.documents, "documents table")
+        if "doc_id" not in data.documents.columns:
+            raise InputError(f"{args.documents}: not a documents table (no doc_id column); "
+                             "give the .documents.parquet `workbench corpus build` writes")
+        inputs[config.display_path(args.documents.resolve())] = sha256_file(args.documents)
+    if data.documents is None and args.metadata is None:
+        raise InputError(f"{args.corpus}: no documents table beside it (dates are in "
+                         "documents.date); give --documents DOCS.parquet or --metadata CSV "
+                         "with a 'date' column")  # fmt: skip
+    if args.metadata is not None:
+        docs = data.documents
+        if docs is None:
+            docs = data.segments[["doc_id", "file"]].drop_duplicates().reset_index(drop=True)
+        data.documents = join_metadata(docs, args.metadata)
+        inputs[config.display_path(args.metadata.resolve())] = sha256_file(args.metadata)
+    codes, code_inputs = read_codes(args.codes)
+    inputs.update(code_inputs)
+    options = {"codebook": codebook, "level": args.level, "catch_alls": args.include_catch_alls,
+               "headings": args.include_headings, "n_boot": args.n_boot, "seed": args.seed,
+               "lang": args.lang}  # fmt: skip
+    result = prevalence(codes, data.segments, data.documents, by=args.by,
+                        periods=args.periods, **options)  # fmt: skip
+    split = compare(codes, data.segments, data.documents, split=args.split, **options) \
+        if args.split else None  # fmt: skip
+    params = {**_base_params(args), "codes": config.display_path(args.codes),
+              "documents": config.display_path(args.documents) if args.documents else None,
+              "codebook_version": codebook.version, "by": args.by, "periods": args.periods,
+              "split": split.split if split else None, "level": args.level,
+              "catch_alls": bool(args.include_catch_alls), "n_boot": args.n_boot,
+              "seed": args.seed, "ci": 0.95}  # fmt: skip
+    record = make_record(inputs, params)
+    if args.out is not None:
+        _write_table(result.table, args.out, record)
+        if split is not None:
+            _write_table(split.table, args.out.with_name(f"{args.out.stem}.split{args.out.suffix}"),
+                         record)  # fmt: skip
+    undated, straddling = result.undated, result.straddling
+    if undated or straddling:
+        print(f"workbench: note: {len(undated)} of {result.n_articles} articles have no date and "
+              f"{len(straddling)} a date across a period boundary; they are in no period "
+              "(dates come from datelines or --metadata's 'date' column)", file=sys.stderr)
+    if args.json:
+        payload: dict[str, Any] = {
+            "command": "trends", "provenance": record, "by": args.by,
+            "articles": result.n_articles,
+            "undated": {"articles": len(undated), "doc_ids": undated},
+            "straddling": {"articles": len(straddling), "doc_ids": straddling},
+            "periods": _records(result.periods), "rows": len(result.table),
+            "results": _records(result.table),
+        }  # fmt: skip
+        if split is not None:
+            payload["split"] = {
+                "date": split.split, "undated": len(split.undated),
+                "straddling": {"articles": len(split.straddling), "doc_ids": split.straddling},
+                "results": _records(split.table),
+            }  # fmt: skip
+        _print_json(payload)
+        return 0
+    fmt = lambda x: f"{x:.3f}"  # noqa: E731
+    print(result.periods.to_string(index=False))
+    print(result.table.to_string(index=False, float_format=fmt))
+    if split is not None:
+        print(f"== before / after {split.split}")
+        print(split.table.to_string(index=False, float_format=fmt))
     return 0

@@ -1,0 +1,448 @@
+"""Code prevalence over time: the share of articles asserting each code per year or period.
+
+An article *asserts* a code when at least one of its units carries it, counted as
+everywhere else in the workbench (:func:`workbench.coding.frequencies.article_shares`,
+:func:`workbench.ca.code_table`, which this module uses): headings that only announce
+their section (:func:`workbench.structure.section_announcements`) are not content and
+the codebook's catch-all codes are left out, unless asked for. Every article of the
+(de-duplicated) segments is in the denominator of its year or period, coded or not.
+
+Time comes from ``documents.date`` (:mod:`workbench.dates`, or a ``date`` column of the
+user's metadata). Articles without a date are never placed anywhere: they are counted and
+listed (:attr:`Prevalence.undated`). A date known only to the year or month is placed
+when the whole of it falls in one period; an article whose date straddles a boundary
+(``2013`` against a split at ``2013-06``) is counted and listed as well
+(:attr:`Prevalence.straddling`), not guessed.
+
+Intervals are percentile bootstraps over articles, resampled within each year or period
+(each group keeps its size), with a seeded generator: the same call gives the same
+numbers. The before/after comparison resamples the articles before and after the split
+independently and reports the interval of the difference of shares.
+
+Examples
+--------
+>>> import pandas as pd
+>>> seg = pd.DataFrame({"segment_id": [f"d{i}/a1/p001/s01" for i in range(4)],
+...                     "doc_id": [f"d{i}/a1" for i in range(4)],
+...                     "text": ["甲。", "乙。", "丙。", "丁。"], "is_heading": False})
+>>> docs = pd.DataFrame({"doc_id": seg["doc_id"], "date": ["2012-05", "2012", "2014-01-02", ""]})
+>>> codes = pd.DataFrame({"unit_id": ["d0/a1/p001/s01", "d2/a1/p001/s01"], "code": ["P_x", "P_x"]})
+>>> p = prevalence(codes, seg, docs, n_boot=200)
+>>> p.table[["period", "code", "articles", "n", "share"]].values.tolist()
+[['2012', 'P_x', 1, 2, 0.5], ['2014', 'P_x', 1, 1, 1.0]]
+>>> p.undated
+['d3/a1']
+>>> c = compare(codes, seg, docs, split="2013-06", n_boot=200)
+>>> c.table[["code", "before", "after", "difference"]].values.tolist()
+[['P_x', 0.5, 1.0, 0.5]]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date as _date
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.groups import InputError
+
+if TYPE_CHECKING:
+    from workbench.coding.codebook import Codebook
+
+_ISO = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?")
+
+
+@dataclass
+class Prevalence:
+    """Shares of articles asserting each code per year or period.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``period, code (or category), label, articles, n, share, lo, hi``: ``articles``
+        asserting the code among the ``n`` articles of the period; periods in time order,
+        codes in codebook order.
+    periods : DataFrame
+        ``period, start, end, n``: each period's first and last day and its articles.
+    undated, straddling : list of str
+        ``doc_id`` of the articles with no date, and of those whose date (a year or month)
+        falls across a boundary; neither is in any period.
+    n_articles : int
+        All articles of the segments.
+    """
+
+    table: pd.DataFrame
+    periods: pd.DataFrame
+    undated: list[str] = field(default_factory=list)
+    straddling: list[str] = field(default_factory=list)
+    n_articles: int = 0
+
+
+@dataclass
+class Comparison:
+    """Before/after a split date: shares, their difference and its bootstrap interval.
+
+    ``table`` holds ``code (or category), label, before_articles, before_n, before,
+    after_articles, after_n, after, difference, lo, hi`` (``difference = after - before``).
+    """
+
+    table: pd.DataFrame
+    split: str
+    undated: list[str] = field(default_factory=list)
+    straddling: list[str] = field(default_factory=list)
+    n_articles: int = 0
+
+
+def date_span(value: object) -> tuple[_date, _date] | None:
+    """First and last day an ISO date of any precision covers; ``None`` when empty.
+
+    Raises
+    ------
+    InputError
+        If ``value`` is not ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    Examples
+    --------
+    >>> date_span("2013")
+    (datetime.date(2013, 1, 1), datetime.date(2013, 12, 31))
+    >>> date_span("2013-02")[1]
+    datetime.date(2013, 2, 28)
+    >>> date_span("") is None
+    True
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    found = _ISO.fullmatch(text)
+    try:
+        if found is None:
+            raise ValueError
+        y = int(found["y"])
+        if found["m"] is None:
+            return _date(y, 1, 1), _date(y, 12, 31)
+        m = int(found["m"])
+        if found["d"] is None:
+            last = (_date(y + (m == 12), m % 12 + 1, 1) - _date(y, m, 1)).days
+            return _date(y, m, 1), _date(y, m, last)
+        day = _date(y, m, int(found["d"]))
+        return day, day
+    except ValueError:
+        raise InputError(f"date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD") from None
+
+
+def boundary(value: object, what: str = "boundary") -> _date:
+    """The first day of a boundary given as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    Examples
+    --------
+    >>> boundary("2013-06")
+    datetime.date(2013, 6, 1)
+    """
+    try:
+        span = date_span(value)
+    except InputError:
+        span = None
+    if span is None:
+        raise InputError(f"{what} {value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD "
+                         "(e.g. 2013-06)")  # fmt: skip
+    return span[0]
+
+
+def parse_periods(spec: str | list[Any]) -> list[_date]:
+    """Period boundaries from ``"1949,1978,2012"`` (or a list), strictly increasing.
+
+    Examples
+    --------
+    >>> [b.isoformat() for b in parse_periods("1949,1978,2012-11")]
+    ['1949-01-01', '1978-01-01', '2012-11-01']
+    """
+    items = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else list(spec)
+    items = [s for s in items if str(s).strip()]
+    if not items:
+        raise InputError("periods: give at least one boundary, e.g. 1949,1978,2012")
+    bounds = [boundary(s, "period boundary") for s in items]
+    if any(b >= a for b, a in pairwise(bounds)):
+        raise InputError(f"periods must increase: {', '.join(map(str, items))}")
+    return bounds
+
+
+def _period_table(bounds: list[_date]) -> pd.DataFrame:
+    """Periods cut at ``bounds``: before the first, between each pair, from the last."""
+    starts = [_date.min, *bounds]
+    ends = [*(b.fromordinal(b.toordinal() - 1) for b in bounds), _date.max]
+    return pd.DataFrame({"period": [_name(s, e) for s, e in zip(starts, ends, strict=True)],
+                         "start": starts, "end": ends})  # fmt: skip
+
+
+def _name(start: _date, end: _date) -> str:
+    """A period's shortest name: ``1949–1977``, ``2013-06–``, ``2012`` for one whole year.
+
+    Examples
+    --------
+    >>> _name(_date(1949, 1, 1), _date(1977, 12, 31)), _name(_date(2012, 1, 1), _date(2012, 12, 31))
+    ('1949–1977', '2012')
+    >>> _name(_date.min, _date(2011, 5, 31)), _name(_date(2013, 6, 1), _date.max)
+    ('–2011-05', '2013-06–')
+    """
+    left = "" if start == _date.min else _label(start)
+    right = "" if end == _date.max else _label(end, end=True)
+    return left if left == right else f"{left}–{right}"
+
+
+def _label(day: _date, end: bool = False) -> str:
+    """A boundary's shortest label: ``1978`` for 1978-01-01 (1977-12-31 at an end),
+    ``2013-06`` for 2013-06-01 (2013-06-30 at an end), else the day."""
+    if (day.month, day.day) == ((12, 31) if end else (1, 1)):
+        return f"{day.year}"
+    last = day.fromordinal(day.toordinal() + 1).day == 1
+    if (last if end else day.day == 1):
+        return f"{day.year}-{day.month:02d}"
+    return day.isoformat()
+
+
+def _codes_frame(codes: Any) -> pd.DataFrame:
+    """A codes table (``unit_id, code[, segment_ids]``) from a table or a Coding."""
+    if hasattr(codes, "long") and hasattr(codes, "units"):
+        units = codes.units[["unit_id", "segment_ids"]]
+        return codes.long[["unit_id", "code"]].merge(units, on="unit_id", how="left")
+    missing = {"unit_id", "code"} - set(codes.columns)
+    if missing:
+        raise InputError(f"the codes table has no {', '.join(sorted(missing))} column; give "
+                         "the table `workbench code` writes")  # fmt: skip
+    return codes
+
+
+def asserted(
+    codes: Any,
+    segments: pd.DataFrame,
+    *,
+    codebook: Codebook | None = None,
+    level: str = "code",
+    catch_alls: bool = False,
+    headings: bool = False,
+) -> pd.DataFrame:
+    """Articles × codes (or categories): 1 where the article asserts it.
+
+    Every article of ``segments`` is a row, coded or not; columns in codebook order. The
+    counting is :func:`workbench.ca.code_table`'s (announcing headings and catch-alls out by
+    default).
+    """
+    from workbench.ca import code_table
+
+    if level not in ("code", "category"):
+        raise InputError(f"level must be 'code' or 'category', not {level!r}")
+    if level == "category" and codebook is None:
+        raise InputError("level 'category' needs the codebook")
+    table = code_table(_codes_frame(codes), segments, "doc_id", codebook=codebook,
+                       catch_alls=catch_alls, headings=headings)  # fmt: skip
+    articles = pd.Index(pd.unique(segments["doc_id"]), name="doc_id")
+    wide = (table.T > 0).astype("int64").reindex(articles, fill_value=0)
+    if codebook is not None:
+        keep = codebook.ids if catch_alls else codebook.specific_ids
+        wide = wide.reindex(columns=[c for c in codebook.ids if c in set(keep)], fill_value=0)
+    if level == "category":
+        of = {c.id: c.category for c in codebook.codes}
+        wide = wide.T.groupby(wide.columns.map(of)).max().T
+        wide = wide.reindex(columns=list(codebook.categories), fill_value=0)
+    wide.columns.name = level
+    return wide
+
+
+def _dates(documents: pd.DataFrame | None, articles: pd.Index) -> pd.Series:
+    if documents is None or "date" not in documents.columns:
+        raise InputError("the documents table has no 'date' column: build the corpus with "
+                         "this version of the workbench (documents.date from datelines), or "
+                         "give --metadata with a 'date' column")  # fmt: skip
+    by_doc = documents.drop_duplicates("doc_id").set_index("doc_id")["date"]
+    return by_doc.reindex(articles)
+
+
+def _spans(dates: pd.Series) -> list[tuple[_date, _date] | None]:
+    out = []
+    for doc_id, value in dates.items():
+        try:
+            out.append(date_span(value))
+        except InputError as err:
+            raise InputError(f"documents.date of {doc_id}: {err}") from None
+    return out
+
+
+def _boot(matrix: np.ndarray, rng: np.random.Generator, n_boot: int) -> np.ndarray:
+    """Bootstrap shares (n_boot × codes) of the rows of ``matrix``, resampled with replacement."""
+    n = len(matrix)
+    if n == 0:
+        return np.full((n_boot, matrix.shape[1]), np.nan)
+    weights = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)
+    return weights @ matrix / n
+
+
+def _labels(keys: list[str], codebook: Codebook | None, level: str, lang: str) -> list[str]:
+    if codebook is None:
+        return list(keys)
+    if level == "code":
+        names = {c.id: c.label(lang) for c in codebook.codes}
+    else:
+        names = {k: v[f"label_{lang}"] for k, v in codebook.categories.items()}
+    return [names.get(k, k) for k in keys]
+
+
+def prevalence(
+    codes: Any,
+    segments: pd.DataFrame,
+    documents: pd.DataFrame | None,
+    *,
+    by: str = "year",
+    periods: str | list[Any] | None = None,
+    codebook: Codebook | None = None,
+    level: str = "code",
+    catch_alls: bool = False,
+    headings: bool = False,
+    n_boot: int = 1000,
+    seed: int = 0,
+    ci: float = 0.95,
+    lang: str = "zh",
+) -> Prevalence:
+    """Share of articles asserting each code per year or per period, with bootstrap intervals.
+
+    Parameters
+    ----------
+    codes : DataFrame or Coding
+        A codes table of ``workbench code`` (:func:`workbench.groups.read_codes`:
+        ``unit_id, code`` and ``segment_ids`` from its units file) or a
+        :class:`~workbench.coding.coder.Coding`.
+    segments : DataFrame
+        The (de-duplicated) segments the codes were made from; all their articles count.
+    documents : DataFrame
+        With ``doc_id`` and ``date`` (ISO, any precision; ``""`` when unknown).
+    by : {"year", "period"}
+        One group per calendar year, or per period cut at ``periods``.
+    periods : str or list
+        Boundaries (``"1949,1978,2012"``, each ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``); the
+        periods are before the first, between consecutive ones, and from the last.
+    codebook : Codebook, optional
+        Orders and labels the codes and tells the catch-alls (without it every code counts).
+    level : {"code", "category"}
+    catch_alls, headings : bool
+        Keep the catch-all codes; count headings that only announce their section.
+    n_boot, seed, ci
+        Bootstrap resamples (within each group), their seed, the interval's coverage.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    Prevalence
+    """
+    if by not in ("year", "period"):
+        raise InputError(f"by must be 'year' or 'period', not {by!r}")
+    if by == "period" and periods is None:
+        raise InputError("by 'period' needs the period boundaries, e.g. 1949,1978,2012")
+    if by == "year" and periods is not None:
+        raise InputError("periods are given with by 'period' only")
+    wide = asserted(codes, segments, codebook=codebook, level=level, catch_alls=catch_alls,
+                    headings=headings)  # fmt: skip
+    spans = _spans(_dates(documents, wide.index))
+    undated = [d for d, s in zip(wide.index, spans, strict=True) if s is None]
+    if by == "year":
+        years = sorted({s[0].year for s in spans if s is not None})
+        table = pd.DataFrame({"period": [str(y) for y in years],
+                              "start": [_date(y, 1, 1) for y in years],
+                              "end": [_date(y, 12, 31) for y in years]})  # fmt: skip
+    else:
+        table = _period_table(parse_periods(periods))
+    group = np.full(len(wide), -1)
+    straddling = []
+    for i, (doc_id, span) in enumerate(zip(wide.index, spans, strict=True)):
+        if span is None:
+            continue
+        inside = np.flatnonzero((table["start"] <= span[0]) & (span[1] <= table["end"]))
+        if len(inside):
+            group[i] = inside[0]
+        else:
+            straddling.append(doc_id)
+    table["n"] = np.bincount(group[group >= 0], minlength=len(table)).astype("int64")
+    keys = list(wide.columns)
+    labels = _labels(keys, codebook, level, lang)
+    matrix = wide.to_numpy(dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    q = (1 - ci) / 2
+    rows = []
+    for g, period in enumerate(table["period"]):
+        part = matrix[group == g]
+        n = len(part)
+        share = part.mean(axis=0) if n else np.full(len(keys), np.nan)
+        lo = hi = np.full(len(keys), np.nan)
+        if n and n_boot:
+            boot = _boot(part, rng, n_boot)
+            lo, hi = np.quantile(boot, q, axis=0), np.quantile(boot, 1 - q, axis=0)
+        for j, key in enumerate(keys):
+            rows.append((period, key, labels[j], int(part[:, j].sum()), n, share[j], lo[j],
+                         hi[j]))  # fmt: skip
+    out = pd.DataFrame(rows, columns=["period", level, "label", "articles", "n", "share",
+                                      "lo", "hi"])  # fmt: skip
+    out = out.astype({"articles": "int64", "n": "int64"})
+    periods_out = table.assign(start=table["start"].map(_iso_or_blank),
+                               end=table["end"].map(_iso_or_blank))  # fmt: skip
+    return Prevalence(out, periods_out, undated, straddling, len(wide))
+
+
+def _iso_or_blank(day: _date) -> str:
+    return "" if day in (_date.min, _date.max) else day.isoformat()
+
+
+def compare(
+    codes: Any,
+    segments: pd.DataFrame,
+    documents: pd.DataFrame | None,
+    *,
+    split: str,
+    codebook: Codebook | None = None,
+    level: str = "code",
+    catch_alls: bool = False,
+    headings: bool = False,
+    n_boot: int = 1000,
+    seed: int = 0,
+    ci: float = 0.95,
+    lang: str = "zh",
+) -> Comparison:
+    """Shares before and after ``split`` (e.g. ``"2013-06"``) and their difference.
+
+    Articles dated before the split's first day are *before*, from it on *after*; undated
+    articles and those whose date straddles the split are left out and listed. The interval
+    of ``difference = after - before`` is a percentile bootstrap resampling the two groups'
+    articles independently (seeded). Parameters as :func:`prevalence`.
+    """
+    day = boundary(split, "split")
+    wide = asserted(codes, segments, codebook=codebook, level=level, catch_alls=catch_alls,
+                    headings=headings)  # fmt: skip
+    spans = _spans(_dates(documents, wide.index))
+    matrix = wide.to_numpy(dtype=np.float64)
+    before = np.array([s is not None and s[1] < day for s in spans], dtype=bool)
+    after = np.array([s is not None and s[0] >= day for s in spans], dtype=bool)
+    undated = [d for d, s in zip(wide.index, spans, strict=True) if s is None]
+    straddling = [d for d, s, b, a in zip(wide.index, spans, before, after, strict=True)
+                  if s is not None and not (b or a)]  # fmt: skip
+    keys = list(wide.columns)
+    lo = hi = np.full(len(keys), np.nan)
+    if n_boot and before.any() and after.any():
+        rng = np.random.default_rng(seed)
+        diff = _boot(matrix[after], rng, n_boot) - _boot(matrix[before], rng, n_boot)
+        q = (1 - ci) / 2
+        lo, hi = np.quantile(diff, q, axis=0), np.quantile(diff, 1 - q, axis=0)
+    b_share = matrix[before].mean(axis=0) if before.any() else np.full(len(keys), np.nan)
+    a_share = matrix[after].mean(axis=0) if after.any() else np.full(len(keys), np.nan)
+    table = pd.DataFrame({
+        level: keys, "label": _labels(keys, codebook, level, lang),
+        "before_articles": matrix[before].sum(axis=0).astype("int64"),
+        "before_n": int(before.sum()), "before": b_share,
+        "after_articles": matrix[after].sum(axis=0).astype("int64"),
+        "after_n": int(after.sum()), "after": a_share,
+        "difference": a_share - b_share,
+        "lo": lo, "hi": hi,
+    })  # fmt: skip
+    return Comparison(table, day.isoformat(), undated, straddling, len(wide))

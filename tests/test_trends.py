@@ -1,0 +1,318 @@
+"""Code prevalence over time (workbench.trends) and the ``trends`` command."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.coding.codebook import load_codebook
+from workbench.groups import InputError
+from workbench.trends import compare, date_span, parse_periods, prevalence
+
+CB = load_codebook()
+
+# Eight made-up articles. Each has one body sentence per code listed; article h also has an
+# announcing heading ("二、存在的问题") coded P_formalism, which does not count by default.
+ARTICLES = {
+    # doc      date          codes of its body sentences
+    "a/a1": ("2011-03-02", ["P_formalism", "P_detached"]),
+    "b/a1": ("2011", ["P_formalism"]),
+    "c/a1": ("2011-11", []),
+    "d/a1": ("2012-07-01", ["P_detached", "P_other"]),  # P_other is a catch-all
+    "e/a1": ("2014-01-05", ["P_formalism"]),
+    "f/a1": ("2014-02", ["P_formalism", "P_detached"]),
+    "g/a1": ("", ["P_formalism"]),  # undated
+    "h/a1": ("2013", []),  # dated to the year only; its heading carries P_formalism
+}
+
+
+def _made_up():
+    seg_rows, code_rows = [], []
+    for doc, (_, codes) in ARTICLES.items():
+        if doc == "h/a1":
+            sid = f"{doc}/p001/s01"
+            seg_rows.append((sid, doc, "二、存在的问题", True))
+            code_rows.append((sid, "P_formalism"))
+        for i, code in enumerate([*codes, None], start=1):
+            sid = f"{doc}/p002/s{i:02d}"
+            seg_rows.append((sid, doc, f"正文第{i}句。", False))
+            if code:
+                code_rows.append((sid, code))
+    seg = pd.DataFrame(seg_rows, columns=["segment_id", "doc_id", "text", "is_heading"])
+    codes = pd.DataFrame(code_rows, columns=["unit_id", "code"])
+    docs = pd.DataFrame({"doc_id": list(ARTICLES), "date": [d for d, _ in ARTICLES.values()]})
+    return codes, seg, docs
+
+
+def _share(table, period, code):
+    row = table[(table["period"] == period) & (table["code"] == code)]
+    assert len(row) == 1
+    return row.iloc[0]
+
+
+def test_shares_by_year_equal_a_hand_count():
+    codes, seg, docs = _made_up()
+    p = prevalence(codes, seg, docs, codebook=CB, n_boot=200)
+    assert p.n_articles == 8
+    assert p.undated == ["g/a1"] and p.straddling == []
+    assert p.periods[["period", "n"]].values.tolist() == [["2011", 3], ["2012", 1],
+                                                          ["2013", 1], ["2014", 2]]  # fmt: skip
+    # 2011: a, b, c; formalism in a and b, detached in a
+    row = _share(p.table, "2011", "P_formalism")
+    assert row[["articles", "n", "share"]].tolist() == [2, 3, 2 / 3]
+    assert _share(p.table, "2011", "P_detached")["share"] == pytest.approx(1 / 3)
+    assert _share(p.table, "2012", "P_detached")["share"] == 1.0
+    assert _share(p.table, "2014", "P_formalism")["share"] == 1.0
+    assert _share(p.table, "2014", "P_detached")["share"] == 0.5
+    # h's only coded segment is a heading announcing its section: not content
+    assert _share(p.table, "2013", "P_formalism")["share"] == 0.0
+    # the catch-all is not in the table; every specific code is, in codebook order
+    assert "P_other" not in set(p.table["code"])
+    assert p.table.loc[p.table["period"] == "2011", "code"].tolist() == CB.specific_ids
+
+
+def test_headings_and_catch_alls_on_request():
+    codes, seg, docs = _made_up()
+    p = prevalence(codes, seg, docs, codebook=CB, headings=True, catch_alls=True, n_boot=50)
+    assert _share(p.table, "2013", "P_formalism")["share"] == 1.0
+    assert _share(p.table, "2012", "P_other")["share"] == 1.0
+
+
+def test_shares_by_period_and_straddling_dates():
+    codes, seg, docs = _made_up()
+    p = prevalence(codes, seg, docs, by="period", periods="2011-06,2013-06", codebook=CB,
+                   n_boot=100)  # fmt: skip
+    assert p.periods["period"].tolist() == ["–2011-05", "2011-06–2013-05", "2013-06–"]
+    assert p.periods["n"].tolist() == [1, 2, 2]  # a | c, d | e, f
+    # b (2011) and h (2013) fall across a boundary: in no period, and said so
+    assert p.straddling == ["b/a1", "h/a1"] and p.undated == ["g/a1"]
+    assert _share(p.table, "2011-06–2013-05", "P_detached")["share"] == 0.5
+    assert _share(p.table, "2013-06–", "P_formalism")["share"] == 1.0
+
+
+def test_category_level():
+    codes, seg, docs = _made_up()
+    p = prevalence(codes, seg, docs, codebook=CB, level="category", n_boot=50)
+    row = p.table[(p.table["period"] == "2011") & (p.table["category"] == "problem")].iloc[0]
+    assert (row["articles"], row["n"]) == (2, 3)
+
+
+def test_bootstrap_is_seeded_and_brackets_the_share():
+    codes, seg, docs = _made_up()
+    one = prevalence(codes, seg, docs, codebook=CB, n_boot=300, seed=7).table
+    two = prevalence(codes, seg, docs, codebook=CB, n_boot=300, seed=7).table
+    pd.testing.assert_frame_equal(one, two)
+    other = prevalence(codes, seg, docs, codebook=CB, n_boot=300, seed=8).table
+    assert not np.allclose(one["lo"].to_numpy(), other["lo"].to_numpy()) or not np.allclose(
+        one["hi"].to_numpy(), other["hi"].to_numpy())
+    assert ((one["lo"] <= one["share"] + 1e-12) & (one["share"] <= one["hi"] + 1e-12)).all()
+    # a share of 0 or 1 has no spread to resample
+    fixed = one[one["share"].isin([0.0, 1.0])]
+    assert (fixed["lo"] == fixed["share"]).all() and (fixed["hi"] == fixed["share"]).all()
+    # 2011, formalism 2/3 of 3 articles: the resampled shares are k/3
+    row = _share(one, "2011", "P_formalism")
+    assert row["lo"] in (0.0, 1 / 3) and row["hi"] == 1.0
+
+
+def test_before_after_comparison():
+    codes, seg, docs = _made_up()
+    c = compare(codes, seg, docs, split="2013-06", codebook=CB, n_boot=400, seed=3)
+    assert c.split == "2013-06-01"
+    assert c.undated == ["g/a1"] and c.straddling == ["h/a1"]
+    row = c.table.set_index("code").loc["P_formalism"]
+    # before: a, b, c, d -> formalism in a, b; after: e, f -> both
+    assert (row["before_articles"], row["before_n"], row["after_articles"], row["after_n"]) == \
+        (2, 4, 2, 2)
+    assert row["before"] == 0.5 and row["after"] == 1.0 and row["difference"] == 0.5
+    assert row["lo"] <= 0.5 <= row["hi"] and row["hi"] <= 1.0
+    again = compare(codes, seg, docs, split="2013-06", codebook=CB, n_boot=400, seed=3)
+    pd.testing.assert_frame_equal(c.table, again.table)
+
+
+def test_a_coding_object_is_accepted():
+    from workbench.coding.coder import code_segments
+
+    seg = pd.DataFrame({"segment_id": ["x/a1/p001/s01", "y/a1/p001/s01"],
+                        "doc_id": ["x/a1", "y/a1"], "is_heading": False, "role": "problem",
+                        "text": ["一些干部走马观花，搞形式主义。", "今天天气很好。"],
+                        "text_orig": ["", ""], "section": "", "paragraph": 1,
+                        "paragraph_id": ["x/a1/p001", "y/a1/p001"]})  # fmt: skip
+    docs = pd.DataFrame({"doc_id": ["x/a1", "y/a1"], "date": ["2015-01-01", "2015-06-01"]})
+    p = prevalence(code_segments(seg, CB), seg, docs, codebook=CB, n_boot=20)
+    assert _share(p.table, "2015", "P_formalism")["share"] == 0.5
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"by": "month"}, "by must be 'year' or 'period'"),
+    ({"by": "period"}, "needs the period boundaries"),
+    ({"by": "period", "periods": "2012,1978"}, "periods must increase"),
+    ({"by": "period", "periods": "1949,late 70s"}, "'late 70s' is not a date"),
+    ({"by": "year", "periods": "1949"}, "with by 'period' only"),
+])
+def test_mistakes_are_input_errors(kwargs, message):
+    codes, seg, docs = _made_up()
+    with pytest.raises(InputError, match=message):
+        prevalence(codes, seg, docs, codebook=CB, **kwargs)
+
+
+def test_documents_without_dates_or_with_bad_dates():
+    codes, seg, docs = _made_up()
+    with pytest.raises(InputError, match="no 'date' column"):
+        prevalence(codes, seg, docs.drop(columns="date"))
+    bad = docs.assign(date=docs["date"].replace("2012-07-01", "July 2012"))
+    with pytest.raises(InputError, match=r"documents\.date of d/a1: date 'July 2012'"):
+        prevalence(codes, seg, bad)
+    with pytest.raises(InputError, match="split 'soon' is not a date"):
+        compare(codes, seg, docs, split="soon")
+
+
+def test_date_helpers():
+    assert date_span("2012-02")[1].isoformat() == "2012-02-29"
+    assert date_span("2013-12")[1].isoformat() == "2013-12-31"
+    assert [d.isoformat() for d in parse_periods(["1949", "1978"])] == ["1949-01-01",
+                                                                        "1978-01-01"]  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- the command
+
+BODY = {  # distinct sentences: repeated paragraphs are duplicates, left out of analyses
+    "p1.txt": "题目甲\n(2011-03-02)\n一些干部走马观花，搞形式主义。\n干部脱离群众，高高在上。\n",
+    "p2.txt": "题目乙\n发布时间：2012-05-06\n个别干部走马观花，形式主义严重。\n今天天气很好。\n",
+    "p3.txt": "题目丙\n（二〇一四年一月五日）\n少数干部高高在上，脱离群众。\n明天下雨了。\n",
+    "p4.txt": "题目丁\n后天刮风了。\n有的干部搞形式主义，下乡走马观花。\n",
+}
+
+
+def _trends(argv: list[str]) -> tuple[int, str, str]:
+    """Run ``trends`` as ``workbench.cli.main`` does: user mistakes exit 2 with a message."""
+    from workbench.analysis_cli import add_trends_parser, run_trends
+    from workbench.cli import _is_user_error
+
+    parser = argparse.ArgumentParser(prog="workbench")
+    add_trends_parser(parser.add_subparsers(dest="command"))
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = run_trends(parser.parse_args(["trends", *argv]))
+        except Exception as exc:
+            if not _is_user_error(exc):
+                raise
+            print(f"workbench: {exc}", file=sys.stderr)
+            code = 2
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from workbench.cli import main
+
+    root = tmp_path_factory.mktemp("trends")
+    folder = root / "corpus"
+    folder.mkdir()
+    for name, text in BODY.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    seg, codes = root / "seg.parquet", root / "codes.parquet"
+    with contextlib.redirect_stderr(io.StringIO()):
+        assert main(["corpus", "build", str(folder), "--out", str(seg)]) == 0
+        assert main(["code", "--corpus", str(seg), "--out", str(codes)]) == 0
+    return root, seg, codes
+
+
+def test_cli_json_matches_the_api(built):
+    from workbench.groups import read_codes, read_segments
+
+    _root, seg, codes = built
+    code, out, err = _trends(["--codes", str(codes), "--corpus", str(seg), "--by", "year",
+                              "--split", "2012", "--n-boot", "100", "--json"])  # fmt: skip
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["command"] == "trends"
+    record = payload["provenance"]
+    assert set(record) == {"workbench_version", "inputs", "parameters"}
+    assert record["parameters"]["by"] == "year" and record["parameters"]["split"] == "2012-01-01"
+    assert any(k.endswith("codes.parquet") for k in record["inputs"])
+    assert any(k.endswith("seg.documents.parquet") for k in record["inputs"])
+    assert payload["articles"] == 4
+    assert payload["undated"] == {"articles": 1, "doc_ids": ["p4/a1"]}
+    assert "1 of 4 articles have no date" in err
+    assert [p["period"] for p in payload["periods"]] == ["2011", "2012", "2014"]
+    got = {(r["period"], r["code"]): r["share"] for r in payload["results"]}
+    assert got[("2011", "P_formalism")] == 1.0 and got[("2014", "P_formalism")] == 0.0
+    assert got[("2014", "P_detached")] == 1.0
+    data = read_segments(seg)
+    api = prevalence(read_codes(codes)[0], data.segments, data.documents, codebook=CB,
+                     n_boot=100)  # fmt: skip
+    assert [r["lo"] for r in payload["results"]] == api.table["lo"].tolist()
+    split = {r["code"]: r for r in payload["split"]["results"]}
+    assert split["P_formalism"]["before"] == 1.0 and split["P_formalism"]["after"] == 0.5
+    assert split["P_formalism"]["difference"] == -0.5
+
+
+def test_cli_metadata_date_and_out(built, tmp_path):
+    from workbench.provenance import read_record
+
+    _root, seg, codes = built
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,date\np4.txt,2014-03\np1.txt,\n", encoding="utf-8")
+    out = tmp_path / "t.csv"
+    code, _, err = _trends(["--codes", str(codes), "--corpus", str(seg), "--metadata", str(meta),
+                            "--by", "period", "--periods", "2012,2013", "--split", "2013-06",
+                            "--out", str(out), "--n-boot", "50"])  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(out)
+    assert table.drop_duplicates("period")[["period", "n"]].values.tolist() == [
+        ["–2011", 1], ["2012", 1], ["2013–", 2]]  # p4 now dated 2014-03
+    assert read_record(out)["parameters"]["periods"] == "2012,2013"
+    assert (tmp_path / "t.split.csv").exists()
+    assert read_record(tmp_path / "t.split.csv")["parameters"]["split"] == "2013-06-01"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--by", "period"], "--by period needs --periods"),
+    (["--by", "year", "--periods", "2012"], "--periods goes with --by period"),
+    (["--by", "year", "--split", "next year"], "split 'next year' is not a date"),
+    (["--by", "period", "--periods", "2013,2012"], "periods must increase"),
+    (["--by", "year", "--out", "t.txt"], "unknown format '.txt'"),
+    (["--by", "year", "--n-boot", "0"], "--n-boot must be at least 1"),
+])
+def test_cli_mistakes_exit_2(built, argv, message):
+    _root, seg, codes = built
+    code, out, err = _trends(["--codes", str(codes), "--corpus", str(seg), *argv])
+    assert code == 2 and out == ""
+    assert message in err and "Traceback" not in err
+
+
+def test_cli_missing_files_are_named(built, tmp_path):
+    _root, seg, codes = built
+    code, _, err = _trends(["--codes", str(tmp_path / "nope.parquet"), "--corpus", str(seg),
+                            "--by", "year"])  # fmt: skip
+    assert code == 2 and "nope.parquet: no such file" in err
+    docs = tmp_path / "docs.parquet"
+    pd.DataFrame({"doc_id": ["p1/a1"], "title": ["x"]}).to_parquet(docs)
+    code, _, err = _trends(["--codes", str(codes), "--corpus", str(seg), "--documents",
+                            str(docs), "--by", "year"])  # fmt: skip
+    assert code == 2 and "no 'date' column" in err
+
+
+def test_workbench_main_runs_trends(built):
+    """``workbench trends`` itself: needs the command in workbench.cli (LAZY_COMMANDS and
+    the dispatch), which this change could not touch."""
+    from workbench import cli
+
+    registry = getattr(cli, "COMMANDS", None) or getattr(cli, "LAZY_COMMANDS", {})
+    if "trends" not in registry:
+        pytest.xfail("workbench.cli does not list 'trends' yet (its command table and dispatch)")
+    main = cli.main
+
+    _root, seg, codes = built
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["trends", "--codes", str(codes), "--corpus", str(seg), "--by", "year",
+                     "--n-boot", "20", "--json"]) == 0  # fmt: skip
+    assert json.loads(out.getvalue())["command"] == "trends"
