@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from workbench import config
+from workbench.cli import main
 from workbench.kwic import KWIC_COLUMNS, Alignment, kwic
+from workbench.provenance import read_record
 from workbench.script import to_simplified
 
 # Split after a sentence-final mark, keeping the mark with its sentence.
@@ -230,3 +234,65 @@ def test_missing_original_text_gives_missing_original_context():
     hits = kwic(seg, "群众")
     assert hits[["left_orig", "match_orig", "right_orig"]].isna().all().all()
     assert hits.at[0, "left"] == "联系"
+
+
+# ------------------------------------------------------------------ workbench kwic
+
+
+def _segments_table(tmp_path) -> Path:
+    """A segments table as `workbench corpus build` writes it, of one Traditional text."""
+    from workbench.corpus import load_corpus
+    from workbench.provenance import make_record, write_parquet
+
+    src = tmp_path / "trad.txt"
+    text = "「幹群關係」是關鍵,要聯繫群眾、服務群眾。\n密切聯繫群眾是黨的優良作風。\n"
+    src.write_text(text, encoding="utf-8")
+    corpus = load_corpus([str(src)])
+    out = tmp_path / "seg.parquet"
+    write_parquet(corpus.segments, out, make_record(corpus.checksums(), {}))
+    return out
+
+
+def test_cli_kwic_json_out_and_provenance(tmp_path, capsys):
+    seg = _segments_table(tmp_path)
+    out = tmp_path / "hits.csv"
+    argv = ["kwic", "--corpus", str(seg), "--term", "群眾", "--window", "3", "--json",
+            "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["command"] == "kwic" and summary["rows"] == 3
+    record = summary["provenance"]
+    assert record == read_record(out)
+    assert record["parameters"] == {"corpus": config.display_path(seg), "dedup": True,
+                                    "regex": False, "term": "群眾", "window": 3}  # fmt: skip
+    assert config.display_path(seg.resolve()) in record["inputs"]
+    rows = [(r["left_orig"], r["match_orig"], r["right_orig"]) for r in summary["results"]]
+    assert rows == [("要聯繫", "群眾", "、服務"), ("、服務", "群眾", "。"),
+                    ("切聯繫", "群眾", "是黨的")]  # fmt: skip
+    assert all(r["match"] == "群众" and r["term"] == "群众" for r in summary["results"])
+    table = pd.read_csv(out)
+    assert tuple(table.columns) == KWIC_COLUMNS and len(table) == 3
+
+
+def test_cli_kwic_prints_the_original_script(tmp_path, capsys):
+    seg = _segments_table(tmp_path)
+    assert main(["kwic", "--corpus", str(seg), "--term", "干群关系", "--window", "2"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("「【幹群關係】」是\t") and line.endswith("/p001/s01")
+    assert main(["kwic", "--corpus", str(seg), "--term", "(干群|党群)关系", "--regex",
+                 "--json", "--top", "1"]) == 0  # fmt: skip
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["rows"] == 1 and summary["results"][0]["match_orig"] == "幹群關係"
+
+
+def test_cli_kwic_user_mistakes_exit_2(tmp_path, capsys):
+    seg = _segments_table(tmp_path)
+    for argv, message in [
+        (["kwic", "--corpus", str(seg), "--term", "群众", "--window", "-1"], "--window"),
+        (["kwic", "--corpus", str(seg), "--term", "(群众", "--regex"], "not a regular expression"),
+        (["kwic", "--corpus", str(tmp_path / "none.parquet"), "--term", "群众"], "none.parquet"),
+        (["kwic", "--term", "群众", "--out", str(tmp_path / "x.xlsx")], "unknown format"),
+    ]:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err

@@ -17,6 +17,8 @@ Subcommands
 ``workbench keyness | collocations | ca ...``
     Distinctive terms of groups of texts, collocates of a term, correspondence analysis
     of codes × a document variable (:mod:`workbench.analysis_cli`).
+``workbench kwic [--corpus SEG.parquet] --term 群众 [--window N] [--json] [--out TABLE]``
+    Keyword in context, with the context in the original script (:mod:`workbench.kwic`).
 ``workbench report``
     Execute every notebook on a fresh kernel and write ``reports/<notebook>.html``.
 
@@ -108,6 +110,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "collocations": ("workbench.analysis_cli:add_parsers", "collocates of a term (G², PMI)"),
     "ca": ("workbench.analysis_cli:add_parsers",
            "correspondence analysis of codes × a document variable"),
+    "kwic": ("workbench.kwic:add_parser", "keyword in context, in the original script"),
 }  # fmt: skip
 
 
@@ -392,6 +395,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from workbench.network.cli import run_network
 
         return run_network(args)
+    if args.command == "kwic":
+        from workbench.kwic import run_kwic
+
+        return run_kwic(args)
     if args.command in ("keyness", "collocations", "ca"):
         from workbench import analysis_cli
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from pathlib import Path
 
 import pandas as pd
 
@@ -227,3 +228,102 @@ def kwic(
     out["text_orig"] = picked[orig_col].reset_index(drop=True)
     out.update({c: pd.Series(cols[c], dtype="str") for c in _ORIG_COLUMNS})
     return pd.DataFrame(out)
+
+
+# ------------------------------------------------------------------ command line
+
+
+def add_parser(sub) -> None:
+    """Register ``workbench kwic`` (:mod:`workbench.cli` declares it lazily)."""
+    from workbench.analysis_cli import _table_out
+
+    p = sub.add_parser("kwic", help="keyword in context, in the original script")
+    p.add_argument("--corpus", type=Path, metavar="SEG.parquet",
+                   help="segments table of `workbench corpus build` (default: the bundled seeds)")
+    p.add_argument("--term", required=True,
+                   help="the term, in either script (幹群關係 finds 干群关系), e.g. 群众")
+    p.add_argument("--regex", action="store_true",
+                   help="--term is a regular expression over the Simplified text")
+    p.add_argument("--window", type=int, default=15,
+                   help="characters of context on each side (default 15)")
+    p.add_argument("--keep-duplicates", action="store_true", help="do not drop duplicates")
+    p.add_argument("--json", action="store_true", help="print the hits as JSON")
+    _table_out(p)
+
+
+def run_kwic(args) -> int:
+    """``workbench kwic``: the hits of a term with their context, in the original script.
+
+    The printed lines and ``--json`` show the first ``--top`` hits (0: all); ``--out``
+    writes them all, every column, with the provenance record (Parquet metadata or a
+    ``.provenance.json`` sidecar), which ``--json`` prints too.
+    """
+    import sys
+
+    from workbench import config
+    from workbench.analysis_cli import (
+        TABLE_SUFFIXES,
+        _check_suffix,
+        _head,
+        _print_json,
+        _records,
+        _write_table,
+    )  # fmt: skip
+    from workbench.groups import InputError, read_segments
+    from workbench.provenance import make_record
+
+    _check_suffix(args.out, TABLE_SUFFIXES)
+    if args.window < 0:
+        raise InputError(f"--window must be 0 or more, not {args.window}")
+    if not args.term:
+        raise InputError("--term is empty; give the term to find, e.g. --term 群众")
+    term: str | re.Pattern[str] = args.term
+    if args.regex:
+        try:
+            term = re.compile(args.term)
+        except re.error as err:
+            raise InputError(f"--term {args.term!r} is not a regular expression: {err}") from None
+    data = read_segments(args.corpus, dedup=not args.keep_duplicates)
+    missing = {"segment_id", "text", "text_orig"} - set(data.segments.columns)
+    if missing:
+        raise InputError(f"{args.corpus}: no {', '.join(sorted(missing))} column; give the "
+                         ".parquet that `workbench corpus build` writes")  # fmt: skip
+    table = kwic(data.segments, term, width=args.window)
+    params = {
+        "corpus": config.display_path(args.corpus) if args.corpus else "bundled seeds",
+        "dedup": not args.keep_duplicates, "term": args.term, "regex": bool(args.regex),
+        "window": args.window,
+    }  # fmt: skip
+    record = make_record(data.inputs, params)
+    if args.out is not None:
+        _write_table(table, args.out, record)
+    shown = _head(table, args.top)
+    if args.json:
+        _print_json({"command": "kwic", "provenance": record, "rows": len(table),
+                     "results": _records(shown)})  # fmt: skip
+        return 0
+    if table.empty:
+        print(f"workbench: note: {args.term!r} occurs nowhere in the corpus", file=sys.stderr)
+        return 0
+    lines = [(r.left_orig, r.match_orig, r.right_orig, r.segment_id)
+             if isinstance(r.match_orig, str) else (r.left, r.match, r.right, r.segment_id)
+             for r in shown.itertuples(index=False)]  # fmt: skip
+    pad = max(_display_width(left) for left, *_ in lines)
+    for left, match, right, segment_id in lines:  # left contexts right-aligned on screen
+        print(f"{' ' * (pad - _display_width(left))}{left}【{match}】{right}\t{segment_id}")
+    if len(shown) < len(table):
+        print(f"({len(shown)} of {len(table)} hits; --top 0 prints all)", file=sys.stderr)
+    return 0
+
+
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: wide (CJK) characters count two.
+
+    Examples
+    --------
+    >>> _display_width("干群,ab")
+    7
+    """
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
