@@ -42,12 +42,11 @@ from workbench.duplicates import CorpusSketches, mark_duplicates
 from workbench.metadata import join_metadata
 from workbench.readers import ReadError, SourceFile, describe_repairs, discover, read_text
 from workbench.script import detect_script, to_simplified_many
+from workbench.structure import ROLES as ROLES  # segments.role's values, owned there
 from workbench.structure import Paragraph, on_source_lines, parse_structure, split_sentences
 from workbench.summary import summarise
 
 log = logging.getLogger(__name__)
-
-ROLES = ("problem", "cause", "countermeasure", "other")
 
 DOCUMENT_COLUMNS = [
     "doc_id", "file", "path", "article", "title", "author", "date", "date_source", "script",

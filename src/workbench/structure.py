@@ -107,9 +107,14 @@ from workbench.script import to_simplified
 #: Default structure resource.
 DEFAULT_STRUCTURE_PATH = RESOURCES_DIR / "structure.yaml"
 
-#: The roles, in the order a typical essay presents them.
-ROLES = ("problem", "cause", "countermeasure")
+#: The roles a section can have, in the order a typical essay presents them.
+SECTION_ROLES = ("problem", "cause", "countermeasure")
+#: The role of everything outside such a section.
 OTHER = "other"
+#: Every value of the segments' ``role`` column: the one owner of the vocabulary (the
+#: corpus tables, the codebook's role restrictions, the learned coder's features and the
+#: summaries import it).
+ROLES = (*SECTION_ROLES, OTHER)
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from workbench.structure import ROLES
+
 if TYPE_CHECKING:
     from workbench.corpus import Corpus
 
-ROLE_ORDER = ("problem", "cause", "countermeasure", "other")
+ROLE_ORDER = ROLES
 
 
 def _articles(corpus: Corpus, file: str) -> list[dict[str, Any]]:

@@ -18,8 +18,7 @@ import pandas as pd
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import Coding
-
-ROLES = ("problem", "cause", "countermeasure")
+from workbench.structure import SECTION_ROLES
 
 
 def _role_units(coding: Coding, segments: pd.DataFrame, headings_only: bool) -> pd.DataFrame:
@@ -46,7 +45,7 @@ def coverage(
     units = _role_units(coding, segments, headings_only)
     cats = coding.categories(codebook)
     rows = []
-    for role in ROLES:
+    for role in SECTION_ROLES:
         ids = units.loc[units["role"] == role, "unit_id"]
         coded = int(cats.loc[ids, role].sum()) if len(ids) else 0
         rows.append({"role": role, "units": len(ids), "coded": coded,
@@ -69,7 +68,7 @@ def uncoded(
     text = segments.set_index("segment_id")["text"]
     rows = []
     for u in units.itertuples(index=False):
-        if u.role in ROLES and not cats.at[u.unit_id, u.role]:
+        if u.role in SECTION_ROLES and not cats.at[u.unit_id, u.role]:
             seg_ids = coding.units.set_index("unit_id").at[u.unit_id, "segment_ids"].split(" ")
             rows.append({"role": u.role, "unit_id": u.unit_id, "text": "".join(text[seg_ids])})
     return pd.DataFrame(rows, columns=["role", "unit_id", "text"])

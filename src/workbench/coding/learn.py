@@ -65,9 +65,8 @@ from scipy import sparse
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import Coding, code_segments, unit_ids
 from workbench.coding.reliability import binary_f1, binary_kappa
+from workbench.structure import ROLES  # in the order of the role features
 
-#: Section roles, in the order of the role features.
-ROLES = ("problem", "cause", "countermeasure", "other")
 #: Thresholds tried for each label (calibrated probabilities).
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.025), 3)
 #: What a model file holds besides the learner (checked by :func:`load_model`).

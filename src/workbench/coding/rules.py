@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from workbench.script import to_simplified
+from workbench.structure import ROLES
 
 if TYPE_CHECKING:  # the scan lives beside the automaton; it only calls back into nodes
     from workbench.coding.prefilter import Scan
@@ -69,7 +70,6 @@ if TYPE_CHECKING:  # the scan lives beside the automaton; it only calls back int
 #: A matched span: start, end, matched text.
 Span = tuple[int, int, str]
 
-ROLES = ("problem", "cause", "countermeasure", "other")
 POLARITIES = ("negative", "prescriptive")
 OPERATORS = ("any", "all", "not", "regex", "near", "set")
 MODIFIERS = ("roles", "heading", "polarity")

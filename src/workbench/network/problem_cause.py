@@ -61,7 +61,7 @@ from scipy import sparse
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import code_segments
-from workbench.structure import section_announcements
+from workbench.structure import SECTION_ROLES, section_announcements
 
 #: (relation, source role, target role).
 RELATIONS = {
@@ -118,7 +118,7 @@ def coded_sentences(segments: pd.DataFrame, codebook: Codebook, *, headings: boo
     quote = hits["text_orig"].where(hits["text_orig"].notna(), hits["text"])
     out = hits[["doc_id", "segment_id", "section", "role", "code"]].assign(quote=quote)
     # Items are counted over every sentence of the block, coded or not.
-    all_items = _items(seg[seg["role"].isin(["problem", "cause", "countermeasure"])])
+    all_items = _items(seg[seg["role"].isin(SECTION_ROLES)])
     seg_item = pd.Series(all_items.to_numpy(), index=seg.loc[all_items.index, "segment_id"])
     out["item"] = out["segment_id"].map(seg_item)
     n_items = (

@@ -1,0 +1,59 @@
+"""One owner per constant: the section-role vocabulary lives in ``workbench.structure``,
+the duplicate threshold in ``workbench.dedup``; other modules import them. Checked on the
+source (AST), so a new copy fails here instead of drifting silently."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import workbench
+from workbench import dedup, structure
+
+SRC = Path(workbench.__file__).parent
+
+
+def _modules() -> dict[str, ast.Module]:
+    return {
+        str(p.relative_to(SRC.parent)): ast.parse(p.read_text(encoding="utf-8"))
+        for p in sorted(SRC.rglob("*.py"))
+    }
+
+
+def test_the_roles_are_defined_once():
+    roles = set(structure.ROLES)
+    copies = []
+    for path, tree in _modules().items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Tuple | ast.List | ast.Set):
+                continue
+            values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+            if len(values) == len(node.elts) >= 3 and set(values) <= roles:
+                copies.append(f"{path}:{node.lineno}")
+    # structure.py spells the section roles once (SECTION_ROLES); ROLES adds OTHER to them.
+    assert len(copies) == 1 and copies[0].startswith("workbench/structure.py:"), copies
+    assert (*structure.SECTION_ROLES, structure.OTHER) == structure.ROLES
+
+
+#: The modules that find or mark duplicates, or pass the threshold on.
+DUPLICATE_MODULES = ("dedup", "duplicates", "corpus", "pipeline", "stream", "cli")
+
+
+def test_the_duplicate_threshold_is_no_literal_default():
+    literal = []
+    modules = _modules()
+    for path, tree in ((f"workbench/{m}.py", modules[f"workbench/{m}.py"])
+                       for m in DUPLICATE_MODULES):  # fmt: skip
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            args = node.args
+            pairs = [*zip(args.args[::-1], args.defaults[::-1], strict=False),
+                     *zip(args.kwonlyargs, args.kw_defaults, strict=True)]  # fmt: skip
+            for arg, default in pairs:
+                if arg.arg in ("threshold", "dup_threshold") and isinstance(
+                    default, ast.Constant
+                ):
+                    literal.append(f"{path}:{node.lineno} {node.name}({arg.arg}={default.value})")
+    assert literal == [], "use workbench.dedup.DUP_THRESHOLD: " + "; ".join(literal)
+    assert dedup.DUP_THRESHOLD == 0.8
