@@ -18,7 +18,6 @@ from workbench.dedup import (
     NUM_PERM,
     Sketches,
     _bands,
-    _normalise_many,
     containment,
     duplicates_from_sketches,
     find_duplicates,
@@ -26,6 +25,7 @@ from workbench.dedup import (
     lsh_rows,
     miss_probability,
     normalise_for_matching,
+    normalise_many,
     normalise_texts,
     shingles,
     sketch_units,
@@ -613,7 +613,7 @@ def test_vectorised_normalisation_equals_normalise_for_matching():
     texts = TRICKY + [text for name in sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
                       for _, text in seed_lines(name)]  # fmt: skip
     for simplify in (False, True):
-        cps, offsets, complex_ = _normalise_many(texts, simplify=simplify)
+        cps, offsets, complex_ = normalise_many(texts, simplify=simplify)
         got = [cps[a:b].tobytes().decode("utf-32-le") for a, b in itertools.pairwise(offsets)]
         assert got == [normalise_for_matching(t, simplify=simplify) for t in texts]
     # The tricky texts with combining marks, Hangul jamo, Σ or ligatures take the
@@ -623,6 +623,6 @@ def test_vectorised_normalisation_equals_normalise_for_matching():
 
 def test_vectorised_normalisation_with_a_lone_surrogate():
     texts = ["干部\ud800群众", "干群关系"]
-    cps, offsets, _ = _normalise_many(texts, simplify=False)
+    cps, offsets, _ = normalise_many(texts, simplify=False)
     assert cps[offsets[1] : offsets[2]].tobytes().decode("utf-32-le") == "干群关系"
     assert offsets[1] == len(normalise_for_matching(texts[0], simplify=False))

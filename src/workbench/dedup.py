@@ -357,30 +357,38 @@ def _to_array(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-def _bounds(lengths: np.ndarray) -> np.ndarray:
+def offsets_from_lengths(lengths: np.ndarray) -> np.ndarray:
+    """Offsets of packed items of these lengths: item ``k`` is ``[out[k], out[k + 1])``.
+
+    Examples
+    --------
+    >>> offsets_from_lengths(np.array([2, 0, 3])).tolist()
+    [0, 2, 2, 5]
+    """
     out = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=out[1:])
     return out
 
 
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def concat_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The indices ``starts[k] .. starts[k] + lengths[k] - 1`` of every k, concatenated.
 
     Examples
     --------
-    >>> _ranges(np.array([5, 0, 9]), np.array([2, 0, 3])).tolist()
+    >>> concat_ranges(np.array([5, 0, 9]), np.array([2, 0, 3])).tolist()
     [5, 6, 9, 10, 11]
     """
-    return np.repeat(starts - _bounds(lengths)[:-1], lengths) + np.arange(lengths.sum())
+    first = offsets_from_lengths(lengths)[:-1]
+    return np.repeat(starts - first, lengths) + np.arange(lengths.sum())
 
 
-def _gather(cps: np.ndarray, offsets: np.ndarray, idx: np.ndarray):
+def gather_texts(cps: np.ndarray, offsets: np.ndarray, idx: np.ndarray):
     """Code points and offsets of the texts ``idx`` of a packed (cps, offsets)."""
     lens = offsets[idx + 1] - offsets[idx]
-    return cps[_ranges(offsets[idx], lens)], _bounds(lens)
+    return cps[concat_ranges(offsets[idx], lens)], offsets_from_lengths(lens)
 
 
-def _normalise_many(
+def normalise_many(
     texts: Sequence[str], *, simplify: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`normalise_for_matching` of every text, as one array of code points.
@@ -395,7 +403,7 @@ def _normalise_many(
     if simplify:
         texts = to_simplified_many(texts)  # one OpenCC call, same as per text
     n = len(texts)
-    bounds = _bounds(np.fromiter(map(len, texts), dtype=np.int64, count=n))
+    bounds = offsets_from_lengths(np.fromiter(map(len, texts), dtype=np.int64, count=n))
     try:
         raw = _to_array("".join(texts))
     except UnicodeEncodeError:  # a lone surrogate: every text on the exact path
@@ -412,7 +420,7 @@ def _normalise_many(
     complex_ = np.zeros(n, dtype=bool)
     if any_bad:
         complex_ = np.diff(np.searchsorted(np.flatnonzero(bad), bounds)) > 0
-        cps, offsets = _splice(cps, offsets, complex_, texts)
+        cps, offsets = splice_complex(cps, offsets, complex_, texts)
     return cps, offsets, complex_
 
 
@@ -435,18 +443,18 @@ def normalise_texts(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     >>> offsets.tolist(), "".join(map(chr, cps.tolist()))
     ([0, 4, 4, 5], '干部群众a')
     """
-    cps, offsets, _ = _normalise_many(texts, simplify=False)
+    cps, offsets, _ = normalise_many(texts, simplify=False)
     if not len(cps) or cps.max() < 0x10000:
         cps = cps.astype(np.uint16)
     return cps, offsets
 
 
 def _from_strings(norm: list[str], complex_: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    bounds = _bounds(np.fromiter(map(len, norm), dtype=np.int64, count=len(norm)))
+    bounds = offsets_from_lengths(np.fromiter(map(len, norm), dtype=np.int64, count=len(norm)))
     return _to_array("".join(norm)), bounds, np.full(len(norm), complex_)
 
 
-def _splice(
+def splice_complex(
     cps: np.ndarray,
     offsets: np.ndarray,
     complex_: np.ndarray,
@@ -464,7 +472,7 @@ def _splice(
         lengths[i] = len(exact)
         done = i + 1
     pieces.append(cps[offsets[done] :])
-    return np.concatenate(pieces), _bounds(lengths)
+    return np.concatenate(pieces), offsets_from_lengths(lengths)
 
 
 # --- the fast method: shingle hashes, MinHash signatures, LSH bands -----------------
@@ -673,7 +681,15 @@ class Sketches:
         )
 
 
-def _params(threshold: float, ngram: int, min_chars: int, num_perm: int, simplify: bool):
+def sketch_params(threshold: float, ngram: int, min_chars: int, num_perm: int, simplify: bool):
+    """Checked :class:`SketchParams` for a search at ``threshold`` (banding by :func:`lsh_rows`).
+
+    Examples
+    --------
+    >>> p = sketch_params(DUP_THRESHOLD, 5, 12, NUM_PERM, False)
+    >>> p.rows, p.bands
+    (4, 32)
+    """
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     if ngram < 1:
@@ -730,11 +746,11 @@ def sketch_units(
     >>> sketch_units(["a"], ["干部要深入基层联系群众。"], min_chars=8).bands.shape
     (1, 32)
     """
-    params = _params(threshold, ngram, min_chars, num_perm, simplify)
+    params = sketch_params(threshold, ngram, min_chars, num_perm, simplify)
     if len(ids) != len(texts):
         raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
-    cps, offsets, _ = _normalise_many(texts, simplify=simplify)
-    return _sketch_arrays(list(ids), cps, offsets, params)
+    cps, offsets, _ = normalise_many(texts, simplify=simplify)
+    return sketch_arrays(list(ids), cps, offsets, params)
 
 
 def position_hashes(cps: np.ndarray, ngram: int) -> np.ndarray:
@@ -795,7 +811,7 @@ def _text_hashes(row: np.ndarray, h: np.ndarray, lengths: np.ndarray) -> np.ndar
     sequence. Equal texts always get equal hashes; unequal texts that collide are
     told apart when the exact step compares the texts themselves.
     """
-    starts = _bounds(np.bincount(row, minlength=len(lengths)))[:-1]  # no unit is empty
+    starts = offsets_from_lengths(np.bincount(row, minlength=len(lengths)))[:-1]  # no unit is empty
     pairs = np.zeros(len(h), dtype=np.uint64)
     np.multiply(h[:-1], h[1:], out=pairs[:-1])
     pairs[starts[1:] - 1] = 0  # no product across units
@@ -805,7 +821,7 @@ def _text_hashes(row: np.ndarray, h: np.ndarray, lengths: np.ndarray) -> np.ndar
     return _fmix(total ^ mixed)
 
 
-def _sketch_arrays(
+def sketch_arrays(
     ids: list,
     cps: np.ndarray,
     offsets: np.ndarray,
@@ -997,13 +1013,13 @@ def _band_pairs(keys: np.ndarray, max_pairs: int) -> Iterator[tuple[np.ndarray, 
     if not len(start):
         return
     # Each member pairs with every later member of its bucket.
-    member = _ranges(start, size)
+    member = concat_ranges(start, size)
     later = np.repeat(start + size, size) - member - 1
     member, later = member[later > 0], later[later > 0]
     for lo, hi in _runs(later, max_pairs):  # a member's pairs stay in one batch
         m, n_later = member[lo:hi], later[lo:hi]
         left = np.repeat(m, n_later)
-        right = _ranges(m + 1, n_later)
+        right = concat_ranges(m + 1, n_later)
         a, b = order[left], order[right]
         yield np.minimum(a, b), np.maximum(a, b)
 
@@ -1049,7 +1065,8 @@ class _Sets:
         unit, tok = _exact_token_ids(cps, offsets, ngram)
         self.n_tok = int(tok.max()) + 1 if len(tok) else 1
         self.code = _unique(unit * self.n_tok + tok)  # sorted by unit, then shingle
-        self.bounds = _bounds(np.bincount(self.code // self.n_tok, minlength=len(positions)))
+        per_unit = np.bincount(self.code // self.n_tok, minlength=len(positions))
+        self.bounds = offsets_from_lengths(per_unit)
         self.sizes = np.diff(self.bounds)
 
     def intersections(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -1059,7 +1076,7 @@ class _Sets:
         # Look every shingle of A up among B's (the codes are sorted).
         lens = self.sizes[ia]
         pair = np.repeat(np.arange(len(ia)), lens)
-        idx = _ranges(self.bounds[ia], lens)
+        idx = concat_ranges(self.bounds[ia], lens)
         probe = ib[pair] * self.n_tok + self.code[idx] % self.n_tok
         at = np.minimum(np.searchsorted(self.code, probe), len(self.code) - 1)
         inter = np.bincount(pair[self.code[at] == probe], minlength=len(ia))
@@ -1185,7 +1202,7 @@ def _single_link(n: int, later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
     return canon
 
 
-def _find_fast(
+def find_fast(
     sk: Sketches, normalised: Normaliser, threshold: float, min_chars: int
 ) -> list[tuple[int, int, str, float]]:
     """Rows (position, canonical position, kind, similarity) of the fast method."""
@@ -1220,7 +1237,16 @@ def _empty_result(ids: pd.Series) -> pd.DataFrame:
     )
 
 
-def _result(ids: pd.Series, rows: list[tuple[int, int, str, float]]) -> pd.DataFrame:
+def result_table(ids: pd.Series, rows: list[tuple[int, int, str, float]]) -> pd.DataFrame:
+    """:func:`find_duplicates`' table from rows (position, canonical position, kind,
+    similarity) of :func:`find_fast`, positions taken in ``ids``.
+
+    Examples
+    --------
+    >>> result_table(pd.Series(["a", "b"]), [(1, 0, "exact", 1.0)])
+      id dup_of   kind  similarity
+    0  b      a  exact         1.0
+    """
     if not rows:
         return _empty_result(ids)
     pos_, canon_pos_, kind, similarity = zip(*rows, strict=True)
@@ -1348,7 +1374,7 @@ def find_duplicates(
     texts = units[text_col].astype(object).where(units[text_col].notna(), "")
     texts = [str(t) for t in texts]
     if method == "exact":
-        return _result(ids, _find_exact(texts, threshold, ngram, min_chars))
+        return result_table(ids, _find_exact(texts, threshold, ngram, min_chars))
     if sketches is None:
         sketches = sketch_units(
             ids.tolist(), texts, threshold=threshold, ngram=ngram, min_chars=min_chars
@@ -1359,10 +1385,10 @@ def find_duplicates(
 
     def normalised(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         picked = [texts[p] for p in positions.tolist()]
-        cps, offsets, _ = _normalise_many(picked, simplify=sketches.params.simplify)
+        cps, offsets, _ = normalise_many(picked, simplify=sketches.params.simplify)
         return cps, offsets
 
-    return _result(ids, _find_fast(sketches, normalised, threshold, min_chars))
+    return result_table(ids, find_fast(sketches, normalised, threshold, min_chars))
 
 
 def check_sketches(
@@ -1438,20 +1464,20 @@ def duplicates_from_sketches(
     # held normalised and packed; verification then takes them from memory.
     normalised = _Fetched(_verification_units(sketches, min_chars), texts, sketches)
     ids = pd.Series(sketches.ids, dtype=object)
-    return _result(ids, _find_fast(sketches, normalised, threshold, min_chars))
+    return result_table(ids, find_fast(sketches, normalised, threshold, min_chars))
 
 
 def _verification_units(sk: Sketches, min_chars: int) -> np.ndarray:
     """Positions whose text the fast search will read: eligible units that share a
     text hash with another, and the first unit of each text hash that shares an LSH
-    band key with another such unit (as :func:`_find_fast` pairs only those)."""
+    band key with another such unit (as :func:`find_fast` pairs only those)."""
     eligible = np.flatnonzero(sk.n_chars >= min_chars)
     _, first, inverse, counts = np.unique(
         sk.text_hash[eligible], return_index=True, return_inverse=True, return_counts=True
     )
     shared_hash = eligible[counts[inverse.ravel()] > 1]
     # Copies share every band key: pairing them all would grow with the square of a
-    # group's size, so only each hash's first unit takes part (rep in _find_fast).
+    # group's size, so only each hash's first unit takes part (rep in find_fast).
     reps = np.sort(eligible[first])
     band_row = np.cumsum(sk.sketched) - 1
     has_sets = reps[sk.sketched[reps] & (sk.n_chars[reps] > 0)]
@@ -1478,7 +1504,7 @@ class _Fetched:
         self.positions = np.asarray(positions, dtype=np.int64)
         self.cps = np.concatenate([np.zeros(0, dtype=np.uint16), *(c for c, _ in runs)])
         lens = [np.diff(o) for _, o in runs]
-        self.offsets = _bounds(np.concatenate([np.zeros(0, dtype=np.int64), *lens]))
+        self.offsets = offsets_from_lengths(np.concatenate([np.zeros(0, dtype=np.int64), *lens]))
 
     def _fetch(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         got = self.texts(positions.tolist())
@@ -1497,7 +1523,7 @@ class _Fetched:
         packed = np.concatenate([self.cps, cps])
         bounds = np.concatenate([self.offsets[:-1], offsets + self.offsets[-1]])
         order = np.argsort(both, kind="stable")
-        packed, bounds = _gather(packed, bounds, order)
+        packed, bounds = gather_texts(packed, bounds, order)
         self.positions, self.cps, self.offsets = both[order], packed, bounds
 
     def __call__(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1509,5 +1535,5 @@ class _Fetched:
                 self._add(_unique(positions[missing]))
                 stored, packed, bounds = self.positions, self.cps, self.offsets
                 at = np.searchsorted(stored, positions)
-        cps, offsets = _gather(packed, bounds, at)
+        cps, offsets = gather_texts(packed, bounds, at)
         return cps.astype(np.uint32), offsets

@@ -49,19 +49,19 @@ from workbench.dedup import (
     DUP_THRESHOLD,
     Method,
     Sketches,
-    _bounds,
-    _find_fast,
-    _gather,
-    _normalise_many,
-    _params,
-    _ranges,
-    _result,
-    _sketch_arrays,
-    _splice,
     check_sketches,
+    concat_ranges,
     find_duplicates,
+    find_fast,
+    gather_texts,
     normalise_for_matching,
+    normalise_many,
+    offsets_from_lengths,
     position_hashes,
+    result_table,
+    sketch_arrays,
+    sketch_params,
+    splice_complex,
 )
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ class _Level:
         self.ids = [str(u) for u in uniques.tolist()]
         self.order = np.argsort(self.codes, kind="stable")  # rows grouped by unit
         self.grouped = bool((self.order == np.arange(len(self.order))).all())
-        self.bounds = _bounds(np.bincount(self.codes, minlength=len(self.ids)))
+        self.bounds = offsets_from_lengths(np.bincount(self.codes, minlength=len(self.ids)))
         self.texts = texts
         # Normalised code points and offsets of every unit, once sketched here.
         self.cache: tuple[np.ndarray, np.ndarray] | None = None
@@ -128,7 +128,7 @@ class _Level:
     def rows(self, positions: np.ndarray) -> np.ndarray:
         """Rows of the units at ``positions``, in table order."""
         counts = np.diff(self.bounds)[positions]
-        return np.sort(self.order[_ranges(self.bounds[positions], counts)])
+        return np.sort(self.order[concat_ranges(self.bounds[positions], counts)])
 
     def first_rows(self) -> np.ndarray:
         """Each unit's first row."""
@@ -142,9 +142,9 @@ class _Level:
     def normalised(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Normalised code points of the units at ``positions`` (text taken as Simplified)."""
         if self.cache is not None:
-            return _gather(*self.cache, positions)
+            return gather_texts(*self.cache, positions)
         texts = [self.text(p) for p in positions.tolist()]
-        cps, offsets, _ = _normalise_many(texts, simplify=False)
+        cps, offsets, _ = normalise_many(texts, simplify=False)
         return cps, offsets
 
     def arrays(
@@ -160,12 +160,12 @@ class _Level:
         n = len(self.ids)
         unit_len = np.bincount(self.codes, weights=row_len, minlength=n).astype(np.int64)
         if not self.grouped:
-            cps, _ = _gather(cps, offsets, self.order)
-        unit_offsets = _bounds(unit_len)
+            cps, _ = gather_texts(cps, offsets, self.order)
+        unit_offsets = offsets_from_lengths(unit_len)
         unit_complex = np.bincount(self.codes, weights=complex_, minlength=n) > 0
         if unit_complex.any():
             texts = {u: self.text(u) for u in np.flatnonzero(unit_complex).tolist()}
-            cps, unit_offsets = _splice(cps, unit_offsets, unit_complex, texts)
+            cps, unit_offsets = splice_complex(cps, unit_offsets, unit_complex, texts)
         return cps, unit_offsets
 
 
@@ -214,7 +214,7 @@ def sketch_segments(
     >>> sk.articles.ids, sk.paragraphs.n_chars.tolist(), sk.articles.sketched.tolist()
     (['d1', 'd2'], [7, 8, 1], [True, False])
     """
-    params = _params(threshold, ngram, min_chars, num_perm, False)
+    params = sketch_params(threshold, ngram, min_chars, num_perm, False)
     texts = _texts(segments)
     return _sketch_levels(segments, texts, [_Level(segments, key, texts) for _, key in _LEVELS],
                           params)  # fmt: skip
@@ -223,7 +223,7 @@ def sketch_segments(
 def _sketch_levels(
     segments: pd.DataFrame, texts: list[str], levels: list[_Level], params
 ) -> CorpusSketches:
-    cps, offsets, complex_ = _normalise_many(texts, simplify=False)
+    cps, offsets, complex_ = normalise_many(texts, simplify=False)
     hashes = position_hashes(cps, params.ngram)
     out = []
     for units in levels:
@@ -231,7 +231,7 @@ def _sketch_levels(
         units.cache = (unit_cps, unit_offsets)
         # Shingle hashes are shared while the units' code points are the sentences'.
         shared = hashes if unit_cps is cps else None
-        out.append(_sketch_arrays(units.ids, unit_cps, unit_offsets, params, shared))
+        out.append(sketch_arrays(units.ids, unit_cps, unit_offsets, params, shared))
     return CorpusSketches(articles=out[0], paragraphs=out[1])
 
 
@@ -295,14 +295,24 @@ def _normalise_exact(texts: list[str]) -> list[str]:
 
 def _normalise_simplified(texts: list[str]) -> list[bytes]:
     # Same equality as normalise_for_matching(t, simplify=False), compared as bytes.
-    cps, offsets, _ = _normalise_many(texts, simplify=False)
+    cps, offsets, _ = normalise_many(texts, simplify=False)
     raw = cps.tobytes()
     return [
         raw[4 * a : 4 * b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)
     ]
 
 
-def _table(level: str, found: pd.DataFrame, file_of: dict[str, str]) -> pd.DataFrame:
+def duplicates_table(level: str, found: pd.DataFrame, file_of: dict[str, str]) -> pd.DataFrame:
+    """``Corpus.duplicates`` rows of one level from :func:`find_duplicates`' table.
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"id": ["f2/a1"], "dup_of": ["f1/a1"], "kind": ["exact"],
+    ...                       "similarity": [1.0]})
+    >>> t = duplicates_table("article", found, {"f1/a1": "f1.txt", "f2/a1": "f2.txt"})
+    >>> t[["level", "id", "of", "file", "of_file"]].iloc[0].tolist()
+    ['article', 'f2/a1', 'f1/a1', 'f2.txt', 'f1.txt']
+    """
     out = found.rename(columns={"dup_of": "of"}).assign(level=level)
     # List lookups: Series.map would first turn the whole mapping into a Series.
     for col, key in (("file", "id"), ("of_file", "of")):
@@ -316,7 +326,7 @@ def _find_level(units: _Level, sketches: Sketches, threshold: float) -> pd.DataF
     min_chars, ngram = 12, 5  # find_duplicates' defaults, which the exact method uses
     check_sketches(sketches, units.ids, threshold=threshold, ngram=ngram, min_chars=min_chars)
     ids = pd.DataFrame({"id": units.ids})["id"]  # the id column _units would build
-    return _result(ids, _find_fast(sketches, units.normalised, threshold, min_chars))
+    return result_table(ids, find_fast(sketches, units.normalised, threshold, min_chars))
 
 
 def mark_duplicates(
@@ -354,7 +364,7 @@ def mark_duplicates(
         normalise: Callable[[list[str]], list] = _normalise_exact
     elif method == "fast":
         if sketches is None:
-            params = _params(threshold, 5, 12, dedup.NUM_PERM, False)
+            params = sketch_params(threshold, 5, 12, dedup.NUM_PERM, False)
             sketches = _sketch_levels(segs, texts, levels, params)
         art = _find_level(levels[0], sketches.articles, threshold)
         para = _find_level(levels[1], sketches.paragraphs, threshold)
@@ -374,7 +384,8 @@ def mark_duplicates(
     corpus.segments = segs.merge(targets, on="segment_id", how="left")
     corpus.documents = docs
     corpus.duplicates = pd.concat(
-        [_table("article", art, file_of), _table("paragraph", para, file_of)], ignore_index=True
+        [duplicates_table("article", art, file_of), duplicates_table("paragraph", para, file_of)],
+        ignore_index=True,
     )
 
 

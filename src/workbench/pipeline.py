@@ -186,7 +186,7 @@ def warm_up(_: Any = None) -> int:
 
     tokenize("预热")
     to_simplified("預熱")
-    _codebook(None)
+    get_codebook(None)
     return os.getpid()
 
 
@@ -342,7 +342,9 @@ class PartitionResult:
 
 
 @functools.cache
-def _codebook(path: str | None):
+def get_codebook(path: str | None):
+    """:func:`workbench.coding.codebook.load_codebook` of ``path`` (default codebook when
+    ``None``), imported only when a partition codes."""
     from workbench.coding.codebook import load_codebook
 
     return load_codebook(path)
@@ -414,7 +416,7 @@ def analyse_segments(
     from workbench.tokens import token_array, tokenize_many
 
     toks = token_array(tokenize_many(segs["text"].tolist(), engine) if tokens else [])
-    coding = None if unit is None else code_segments(segs, _codebook(codebook), unit)
+    coding = None if unit is None else code_segments(segs, get_codebook(codebook), unit)
     return toks, coding, sketch_segments(segs, threshold=dup_threshold)
 
 
@@ -430,7 +432,7 @@ def merge_codings(parts: Sequence[Coding], codes: list[str], unit: str) -> Codin
     True
     """
     if not parts:
-        empty = code_segments(pd.DataFrame(columns=SEGMENT_COLUMNS[:-2]), _codebook(None), unit)
+        empty = code_segments(pd.DataFrame(columns=SEGMENT_COLUMNS[:-2]), get_codebook(None), unit)
         return Coding(empty.long, empty.matrix, empty.units, codes, unit)
     long = pd.concat([p.long for p in parts], ignore_index=True)
     units = pd.concat([p.units for p in parts], ignore_index=True)
@@ -573,7 +575,7 @@ def run_pipeline(
     toks = _token_series([p.tokens for p in parts])
     if unit is None:
         return PipelineResult(corpus, toks, None, None)
-    coding = merge_codings([p.coding for p in parts], _codebook(cb).ids, unit)
+    coding = merge_codings([p.coding for p in parts], get_codebook(cb).ids, unit)
     dups = set(corpus.segments.loc[corpus.duplicate_mask(), "segment_id"])
     cooc = cooccurrence(coding, non_duplicate_units(coding.units, dups))
     return PipelineResult(corpus, toks, coding, cooc)

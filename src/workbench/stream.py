@@ -81,20 +81,20 @@ from workbench.corpus import (
 from workbench.dedup import (
     DUP_THRESHOLD,
     Sketches,
-    _bounds,
-    _gather,
     duplicates_from_sketches,
+    gather_texts,
     normalise_texts,
+    offsets_from_lengths,
 )
 from workbench.duplicates import (
     CorpusSketches,
-    _table,
+    duplicates_table,
     sentence_keys,
     sentence_targets,
 )
 from workbench.pipeline import (
-    _codebook,
     analyse_segments,
+    get_codebook,
     non_duplicate_units,
     partition,
     runner,
@@ -363,11 +363,11 @@ class _PartTexts:
         )  # fmt: skip
         cps = np.concatenate([np.zeros(0, dtype=np.uint16), *(c for c, _ in got)])
         lengths = np.concatenate([np.zeros(0, dtype=np.int64), *(np.diff(o) for _, o in got)])
-        offsets = _bounds(lengths)
+        offsets = offsets_from_lengths(lengths)
         if (order == np.arange(len(order))).all():
             return cps, offsets
         # Back to the order asked: text k of the grouped order is positions[order[k]].
-        return _gather(cps, offsets, np.argsort(order))
+        return gather_texts(cps, offsets, np.argsort(order))
 
 
 @_releasing
@@ -499,7 +499,7 @@ def build_corpus(
             out_dir=str(out), unit=unit,
         )  # fmt: skip
     if unit is not None:
-        _write_cooccurrence(out, _codebook(cb).ids, [m for m, _ in finished])
+        _write_cooccurrence(out, get_codebook(cb).ids, [m for m, _ in finished])
     peak_parts = max([a.peak_mb for a in analysed] + [p for _, p in finished], default=0.0)
     summary = BuildSummary(
         out_dir=config.display_path(out), files=files,
@@ -536,7 +536,7 @@ def _write_duplicates(
     found = pd.concat([art["id"], art["dup_of"], para["id"], para["dup_of"]])
     file_of = {i: by_stem[i.split("/", 1)[0]] for i in found.tolist()}
     duplicates = pd.concat(
-        [_table("article", art, file_of), _table("paragraph", para, file_of)],
+        [duplicates_table("article", art, file_of), duplicates_table("paragraph", para, file_of)],
         ignore_index=True,
     )
     duplicates.to_parquet(out / "duplicates.parquet", index=False)
