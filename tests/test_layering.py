@@ -44,10 +44,6 @@ ALLOWED_PRIVATE = {
     "workbench.kwic -> workbench.analysis_cli._table_out",
     "workbench.kwic -> workbench.analysis_cli._write_table",
     "workbench.analysis_cli -> workbench.groups._read_parquet",
-    # Helpers of one subpackage used by a sibling: to be made public by their owners.
-    "workbench.coding.learn -> workbench.coding.sheets._read_raw",
-    "workbench.coding.lint -> workbench.tokens._import_jieba",
-    "workbench.survey.rank -> workbench.survey.results._num",
 }
 
 #: The corpus layer: everything ``load_corpus`` needs, nothing about codes or surveys.

@@ -90,7 +90,7 @@ _lock = threading.Lock()
 _added: list[str] = []
 
 
-def _import_jieba():
+def import_jieba():
     """Import jieba quietly.
 
     jieba 0.42.1 contains regex literals with invalid escapes, which newer Pythons
@@ -119,7 +119,7 @@ def tokenizer() -> jieba.Tokenizer:
     >>> tokenizer() is tokenizer()
     True
     """
-    jieba = _import_jieba()
+    jieba = import_jieba()
     tk = jieba.Tokenizer()
     tk.initialize()
     # An open file, not a path: jieba never closes a file it opens (ResourceWarning).

@@ -277,14 +277,14 @@ def read_training_sheet(
     from workbench.coding.coder import UNITS
     from workbench.coding.sheets import (
         SheetError,
-        _read_raw,
         align_lines,
         read_code_list,
+        read_raw_sheet,
         read_sheet,
     )
 
     path = Path(path)
-    raw = _read_raw(path)
+    raw = read_raw_sheet(path)
     if "unit_id" not in raw.columns:
         raise SheetError(f"{path}: missing column 'unit_id'")
     cats = [c for c in codebook.categories if c in raw.columns]

@@ -45,7 +45,7 @@ import pandas as pd
 from workbench import config
 from workbench.coding.codebook import Code, Codebook
 from workbench.coding.rules import Node, Not
-from workbench.tokens import _import_jieba, add_terms
+from workbench.tokens import add_terms, import_jieba
 
 #: Status of a lint row: found in the texts; declared variant absent from them; absent.
 STATUSES = ("matched", "variant", "unmatched")
@@ -56,7 +56,7 @@ _VARIANT = re.compile(r"^#\s+variant:\s+(\S+)\s+(\S+)")
 @cache
 def _plain_tokenizer():
     """A jieba tokenizer with the lexicon but *without* codebook terms (the lint's baseline)."""
-    tk = _import_jieba().Tokenizer()
+    tk = import_jieba().Tokenizer()
     tk.initialize()
     tk.load_userdict(str(config.USER_DICT))
     return tk

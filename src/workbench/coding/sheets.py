@@ -188,7 +188,9 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows).fillna("")
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
+def read_raw_sheet(path: Path) -> pd.DataFrame:
+    """A coding sheet's rows as read (.csv, .xlsx or .jsonl), every cell a string, before
+    any check; :func:`read_sheet` validates them."""
     if path.suffix.lower() == ".jsonl":
         return _read_jsonl(path)
     if path.suffix.lower() == ".xlsx":
@@ -238,7 +240,7 @@ def read_sheet(
     if blank not in ("error", "absent"):
         raise ValueError(f"blank must be 'error' or 'absent', not {blank!r}")
     path = Path(path)
-    raw = _read_raw(path)
+    raw = read_raw_sheet(path)
     missing = [c for c in ("unit_id", *columns) if c not in raw.columns]
     if missing:
         raise SheetError(f"{path}: missing column(s) {missing}")
@@ -296,7 +298,7 @@ def read_code_list(
     [[1, 1, 0], [0, 0, 0]]
     """
     path = Path(path)
-    raw = _read_raw(path)
+    raw = read_raw_sheet(path)
     missing = [c for c in ("unit_id", column) if c not in raw.columns]
     if missing:
         raise SheetError(f"{path}: missing column(s) {missing}")

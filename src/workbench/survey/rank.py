@@ -77,7 +77,7 @@ import patsy
 from scipy import stats
 
 from workbench.survey.prepare import formula_names
-from workbench.survey.results import SurveyFit, _num
+from workbench.survey.results import SurveyFit, json_number
 from workbench.survey.validate import SurveyValidationError, format_names, suggest
 
 GROUP_COLUMNS = [
@@ -148,7 +148,7 @@ class RankResult:
         groups = [
             {
                 k: (_id(v) if k == "id" else int(v) if k.startswith("rank_") and k != "rank_mean"
-                    else int(v) if k in ("n", "rank") else _num(v))
+                    else int(v) if k in ("n", "rank") else json_number(v))
                 for k, v in row.items()
             }
             for row in self.groups.to_dict("records")
@@ -160,7 +160,7 @@ class RankResult:
                 str(k): {"value": _plain(r["value"]), "source": r["source"]}
                 for k, r in self.standard.iterrows()
             },
-            "indistinguishable_pairs": _num(self.indistinguishable),
+            "indistinguishable_pairs": json_number(self.indistinguishable),
             "n_sim": self.n_sim,
             "seed": self.seed,
             "alpha": self.alpha,

@@ -48,8 +48,12 @@ def wald_inference(
     return {"bse": bse, "statistic": stat, "pvalues": pvalues, "conf_int": ci}
 
 
-def _num(x: Any) -> float | None:
-    """JSON number: ``None`` for NaN/inf/None (JSON has no NaN)."""
+def json_number(x: Any) -> float | None:
+    """JSON number: ``None`` for NaN/inf/None (JSON has no NaN).
+
+    >>> json_number(2), json_number(float("nan"))
+    (2.0, None)
+    """
     if x is None:
         return None
     x = float(x)
@@ -172,26 +176,27 @@ class SurveyFit:
             "formula": self.formula,
             "nobs": int(self.nobs),
             "cov_type": self.cov_type,
-            "params": {k: _num(v) for k, v in self.params.items()},
-            "bse": {k: _num(v) for k, v in self.bse.items()},
-            "pvalues": {k: _num(v) for k, v in self.pvalues.items()},
+            "params": {k: json_number(v) for k, v in self.params.items()},
+            "bse": {k: json_number(v) for k, v in self.bse.items()},
+            "pvalues": {k: json_number(v) for k, v in self.pvalues.items()},
             "conf_int": {
-                k: [_num(r["lower"]), _num(r["upper"])] for k, r in self.conf_int.iterrows()
+                k: [json_number(r["lower"]), json_number(r["upper"])]
+                for k, r in self.conf_int.iterrows()
             },
-            "llf": _num(self.llf),
-            "aic": _num(self.aic),
-            "bic": _num(self.bic),
-            "r2": _num(self.r2),
+            "llf": json_number(self.llf),
+            "aic": json_number(self.aic),
+            "bic": json_number(self.bic),
+            "r2": json_number(self.r2),
             "n_groups": dict(self.n_groups),
             "dropped": self.dropped.to_dict("records"),
         }
         if self.cutpoints is not None and self.cutpoint_bse is not None:
-            out["cutpoints"] = {k: _num(v) for k, v in self.cutpoints.items()}
-            out["cutpoint_bse"] = {k: _num(v) for k, v in self.cutpoint_bse.items()}
+            out["cutpoints"] = {k: json_number(v) for k, v in self.cutpoints.items()}
+            out["cutpoint_bse"] = {k: json_number(v) for k, v in self.cutpoint_bse.items()}
         if self.cov_re is not None:
             out["cov_re"] = {
                 "names": [str(n) for n in self.cov_re.index],
-                "values": [[_num(v) for v in row] for row in self.cov_re.to_numpy()],
+                "values": [[json_number(v) for v in row] for row in self.cov_re.to_numpy()],
             }
-            out["scale"] = _num(self.scale)
+            out["scale"] = json_number(self.scale)
         return out
