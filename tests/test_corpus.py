@@ -70,7 +70,12 @@ def test_roles_follow_section_headings(seeds):
 
 def test_boilerplate_is_removed_and_listed(seeds):
     removed = seeds.removed
-    assert removed.groupby("file").size().to_dict() == {F002: 7, F003: 10, F004: 1}
+    read_as = removed["rule"].isin(["file_title", "article_marker", "byline"])
+    assert removed[~read_as].groupby("file").size().to_dict() == {F002: 7, F003: 10, F004: 1}
+    # Lines read as title, marker or byline are listed too, not dropped (003's byline).
+    assert removed[read_as].groupby("rule").size().to_dict() == {
+        "article_marker": 11, "byline": 2, "file_title": 1}
+    assert (removed.groupby("file")["line_no"].is_monotonic_increasing).all()
     body = "".join(seeds.segments["text"])
     for chrome in ("扫一扫", "责编", "热点关键词", "阿拉题库"):
         assert chrome not in body

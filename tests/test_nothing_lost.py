@@ -11,9 +11,9 @@ UTF-8, UTF-16, GB18030 or Big5 — and checks that
 * loading twice gives identical tables.
 
 Examples are bounded and derandomised (``derandomize=True``), so CI runs the same cases
-every time. Titles, bylines and article markers, which become ``documents`` fields, are
-left out of the generated bodies here (the first line is always a sentence, never
-title-like); tests/test_corpus.py checks them.
+every time. Titles, bylines and article markers are generated too: a title read from a
+line is a heading segment, and the lines read as a file title, an article marker or a
+byline are listed in ``removed`` (rules ``file_title``, ``article_marker``, ``byline``).
 """
 
 from __future__ import annotations
@@ -105,6 +105,38 @@ def test_every_ideograph_ends_up_once_in_a_segment_or_removed(tmp_path_factory, 
     source = text.splitlines()
     for line_no, seg in zip(c.segments["line_no"], c.segments["text_orig"], strict=True):
         assert seg in re.sub(r"\s+", " ", source[line_no - 1]) or seg in source[line_no - 1]
+
+
+TITLES = ["关于密切干群关系的几点思考", "浅谈如何改进干部作风", "加强基层党组织建设的调查"]
+BYLINES = ["某某局 徐 平 王书银", "作者：张三", "文/李四"]
+
+
+@st.composite
+def compilations(draw) -> list[str]:
+    """A file of one or more articles with titles, bylines and article markers."""
+    lines: list[str] = []
+    if draw(st.booleans()):
+        lines.append(draw(st.sampled_from(TITLES)) + "【精编3篇】")
+    n = draw(st.integers(min_value=1, max_value=3))
+    for k in range(1, n + 1):
+        if n > 1:
+            lines.append(f"第{'一二三'[k - 1]}篇：" + draw(st.sampled_from(TITLES)))
+        elif draw(st.booleans()):
+            lines.append(draw(st.sampled_from(TITLES)))
+        if draw(st.booleans()):
+            lines.append(draw(st.sampled_from(BYLINES)))
+        lines += draw(documents())
+    return lines
+
+
+@SETTINGS
+@given(lines=compilations(), traditional=st.booleans())
+def test_titles_markers_and_bylines_are_accounted_for(tmp_path_factory, lines, traditional):
+    folder = tmp_path_factory.mktemp("comp")
+    path, text = _write(folder, lines, traditional, "utf-8")
+    c = load_corpus([path])
+    kept = c.segments["text_orig"].tolist() + c.removed["text"].tolist()
+    assert _ideographs(kept) == _ideographs([text])
 
 
 @SETTINGS

@@ -57,7 +57,8 @@ class ArticleText:
 
     ``lines`` are ``(line_no, text)`` pairs in the original script, without the
     title and byline lines. ``title_line`` is the line the title was read from (0 when
-    it came from metadata or an article marker, or there is none).
+    it came from metadata or an article marker, or there is none); ``consumed`` the
+    lines read as title, marker or byline rather than body.
     """
 
     index: int
@@ -65,6 +66,11 @@ class ArticleText:
     author: str
     lines: Lines
     title_line: int = 0
+    #: Lines read as something other than body text, ``(line_no, text, what)`` with
+    #: ``what`` one of ``file_title`` (a title-like line before the first article
+    #: marker), ``article_marker`` (the marker and its title) and ``byline``; the
+    #: loader lists them in ``Corpus.removed`` so that every line is accounted for.
+    consumed: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -225,10 +231,15 @@ def parse_byline(text: str) -> str | None:
 # --------------------------------------------------------------------------- split
 
 
-def _segments(lines: Lines) -> tuple[Lines, list[tuple[str, Lines]]]:
-    """(preamble lines, [(marker title, body lines)]) for a file's kept lines."""
+def _segments(
+    lines: Lines,
+) -> tuple[Lines, list[tuple[str, Lines]], list[tuple[int, str] | None]]:
+    """(preamble lines, [(marker title, body lines)], [marker line per article]) for a
+    file's kept lines; the marker line is ``(line_no, marker and title)``, or ``None``
+    where the marker's "title" was a sentence kept as body text."""
     preamble: Lines = []
     articles: list[tuple[str, Lines]] = []
+    marker_lines: list[tuple[int, str] | None] = []
     simple = [simplified_aligned(text) for _, text in lines]
     # A marker whose literals are nowhere in the file is in no line: most files hold
     # none, and then no line needs a look (a literal holds no newline, see regex_precheck).
@@ -245,14 +256,19 @@ def _segments(lines: Lines) -> tuple[Lines, list[tuple[str, Lines]]]:
             current.append((line_no, text[:pos].strip()))
         if is_short_title(title) or not title:
             articles.append((title, []))
+            marker_lines.append((line_no, text[pos:].strip()))
         else:  # the "title" is a sentence: keep it as body text
             articles.append(("", [(line_no, title)]))
-    return preamble, articles
+            marker_lines.append(None)
+    return preamble, articles, marker_lines
 
 
-def _head(title: str, body: Lines, title_line: int = 0) -> tuple[str, str, Lines, int]:
-    """Title, author, remaining body and title line of one article (see module notes)."""
-    author = ""
+def _head(
+    title: str, body: Lines, title_line: int = 0
+) -> tuple[str, str, Lines, int, tuple[int, str] | None]:
+    """Title, author, remaining body, title line and byline line of one article (see
+    module notes)."""
+    author, byline_line = "", None
     if body and title and _same_title(body[0][1], title):
         title_line, body = body[0][0], body[1:]
     elif body and not title:
@@ -264,11 +280,16 @@ def _head(title: str, body: Lines, title_line: int = 0) -> tuple[str, str, Lines
             title, author, rest = split
             title_line = line_no
             body = [(line_no, rest), *body[1:]] if rest else body[1:]
+            # The author's part of the line, between the title and the rest, as written.
+            start = first.find(title) + len(title) if title in first else 0
+            stop = first.rfind(rest) if rest and rest in first[start:] else len(first)
+            if first[start:stop].strip():
+                byline_line = (line_no, first[start:stop].strip())
     if body and title and not author:
         byline = parse_byline(body[0][1])
         if byline is not None:
-            author, body = byline, body[1:]
-    return title, author, body, title_line
+            author, byline_line, body = byline, body[0], body[1:]
+    return title, author, body, title_line, byline_line
 
 
 def _metadata_title(clean: CleanText, first: int, last: int) -> str:
@@ -287,7 +308,7 @@ def file_title(clean: CleanText) -> str:
     >>> file_title(CleanText([(1, "宗旨意识淡化原因个人剖析【精编5篇】"), (3, "甲【第一篇】")], []))
     '宗旨意识淡化原因个人剖析【精编5篇】'
     """
-    preamble, articles = _segments(clean.lines)
+    preamble, articles, _ = _segments(clean.lines)
     if not articles:
         return ""
     return next((t for _, t in preamble if is_title_like(t)), "")
@@ -313,18 +334,30 @@ def split_articles(clean: CleanText) -> list[ArticleText]:
     >>> [(a.index, a.title, a.author, a.lines) for a in arts]
     [(1, '关于甲的思考', '徐平、王书银', [(4, '正文。')])]
     """
-    preamble, segments = _segments(clean.lines)
+    preamble, segments, marker_lines = _segments(clean.lines)
+    dropped: list[tuple[int, str, str]] = []
     if not segments:
-        segments = [("", preamble)]
+        segments, marker_lines = [("", preamble)], [None]
     else:
         text_lines = [(n, t) for n, t in preamble if not is_title_like(t)]
+        # The title-like lines before the first marker are the file's title (and the
+        # like): not body text, but listed, not dropped.
+        dropped = [(n, t, "file_title") for n, t in preamble if is_title_like(t)]
         segments[0] = (segments[0][0], text_lines + segments[0][1])
     articles: list[ArticleText] = []
     ends = [body[-1][0] if body else 0 for _, body in segments]
-    for index, (title, body) in enumerate(segments, start=1):
+    for index, ((title, body), marker) in enumerate(
+        zip(segments, marker_lines, strict=True), start=1
+    ):
         first = ends[index - 2] + 1 if index > 1 else 1
-        title, author, body, title_line = _head(title, body)
+        title, author, body, title_line, byline = _head(title, body)
+        consumed = list(dropped) if index == 1 else []
+        if marker is not None:
+            consumed.append((*marker, "article_marker"))
+        if byline is not None:
+            consumed.append((*byline, "byline"))
         if not title:
             title, title_line = _metadata_title(clean, first, ends[index - 1]), 0
-        articles.append(ArticleText(index, title, author, body, title_line))
+        articles.append(ArticleText(index, title, author, body, title_line,
+                                    tuple(sorted(consumed))))  # fmt: skip
     return articles

@@ -91,7 +91,9 @@ class Corpus:
         boilerplate (a warning names the rules when it is above the limit of
         ``boilerplate.yaml``, see :func:`workbench.boilerplate.describe_loss`).
     removed : DataFrame
-        Every line or span removed as boilerplate: ``file, line_no, rule, text``.
+        Every line or span removed as boilerplate, and every line read as a file
+        title, an article marker or a byline (rules ``file_title``,
+        ``article_marker``, ``byline``): ``file, line_no, rule, text``, in line order.
     duplicates : DataFrame
         Every duplicate found: ``level`` (article/paragraph), ``id``, ``of``,
         ``kind`` (exact/near), ``similarity``.
@@ -250,10 +252,15 @@ def load_file(src: SourceFile) -> _FileResult:
         "boilerplate_share": round(clean.removed_share, 4), "status": "ok", "error": "",
         "repaired": repaired,
     })  # fmt: skip
-    result.removed = [
-        {"file": src.name, "line_no": r.line_no, "rule": r.rule, "text": r.text}
-        for r in clean.removed
-    ]
+    # Lines read as a file title, an article marker or a byline are listed beside the
+    # boilerplate (rules file_title, article_marker, byline): every line is accounted for.
+    consumed = [(n, what, t) for art in articles for n, t, what in art.consumed]
+    result.removed = sorted(
+        [{"file": src.name, "line_no": r.line_no, "rule": r.rule, "text": r.text}
+         for r in clean.removed]
+        + [{"file": src.name, "line_no": n, "rule": what, "text": t} for n, what, t in consumed],
+        key=lambda row: row["line_no"],
+    )  # fmt: skip
     # Datelines are read from the file as decoded, before boilerplate removal: the 人民网
     # dateline is page chrome to the cleaner but it is where the date is.
     for art, dated in zip(articles, article_dates(text, articles), strict=True):
