@@ -7,6 +7,9 @@
 (b) The corpus layer (reading, cleaning, structure, duplicates, the corpus tables) does
     not import ``workbench.coding``, ``workbench.network`` or ``workbench.survey`` at
     module level, directly or through another module.
+(c) Issue 15's other contracts, at module level: the survey modules import no text
+    module, plotting imports no coding, network or survey module; and no library module
+    imports a command-line module (one exception listed).
 """
 
 from __future__ import annotations
@@ -161,6 +164,55 @@ def test_the_corpus_layer_imports_nothing_above_it():
         if target.startswith(ABOVE_CORPUS)
     ]
     assert bad == []
+
+
+#: Further contracts of issue 15's layout, at module level: (importers, forbidden targets).
+TEXT_MODULES = tuple(
+    f"workbench.{m}" for m in (*CORPUS_LAYER[:-1], "pipeline", "stream", "kwic", "keyness",
+                               "collocations", "termfreq", "coding", "network")
+)  # fmt: skip
+CONTRACTS = {
+    "survey does not import text modules": (("workbench.survey",), TEXT_MODULES),
+    "plotting does not import coding, network or survey": (("workbench.plotting",), ABOVE_CORPUS),
+}
+#: The command-line modules: nothing else imports them, at any level.
+CLI_MODULES = (
+    "workbench.cli", "workbench.analysis_cli", "workbench.coding.cli", "workbench.network.cli",
+    "workbench.survey.cli",
+)  # fmt: skip
+#: Library modules importing a command-line module today. kwic.py (edited in parallel)
+#: borrows analysis_cli's output helpers for its own command: they belong in a shared module.
+ALLOWED_CLI_IMPORTERS = {"workbench.kwic"}
+
+
+def test_the_other_layering_contracts_hold():
+    modules = _modules()
+    bad = [
+        f"{contract}: {name}:{line} imports {target}"
+        for contract, (importers, forbidden) in CONTRACTS.items()
+        for name, tree in modules.items()
+        if name.startswith(importers)
+        for line, target in _module_level_imports(tree)
+        if target.startswith(forbidden)
+    ]
+    assert bad == []
+
+
+def test_nothing_imports_the_command_line_modules():
+    importers = set()
+    for name, tree in _modules().items():
+        if name in CLI_MODULES:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                targets = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                continue
+            if any(t in CLI_MODULES for t in targets):
+                importers.add(name)
+    assert importers <= ALLOWED_CLI_IMPORTERS, sorted(importers - ALLOWED_CLI_IMPORTERS)
 
 
 def test_importing_the_corpus_layer_loads_nothing_above_it():
