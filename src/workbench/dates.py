@@ -35,8 +35,9 @@ article (article 1: back to the file's start; the last article: on to the file's
 taken from the decoded file **before** boilerplate removal — the 人民网 dateline is page
 chrome to :mod:`workbench.boilerplate` but it is where the date is. The head is the
 region's first ``head_lines`` non-blank lines, the tail its last ``tail_lines``; head lines
-are tried first, top down, then tail lines; the first dateline wins. ``date_source`` is
-that line verbatim, in the source's script.
+are tried first, top down, then tail lines; the first dateline wins. In the documents
+table (:func:`workbench.corpus.load_corpus`) ``date`` is the ISO string and ``date_source``
+that line verbatim, in the source's script; both are ``""`` for an article without one.
 
 User metadata overrides all this: a ``date`` column in ``--metadata`` (see
 :mod:`workbench.metadata`) replaces the extracted date, and ``date_source`` says
