@@ -13,6 +13,7 @@ import pytest
 from workbench import dedup, duplicates
 from workbench.cli import build_parser, main
 from workbench.corpus import load_corpus
+from workbench.dedup import DUP_THRESHOLD
 from workbench.pipeline import run_pipeline
 from workbench.stream import build_corpus, differences, read_table
 
@@ -43,11 +44,29 @@ def test_changing_the_threshold_changes_what_is_marked(by_threshold):
     assert _kinds(default).get(("article", "near"), 0) > 0
     assert _kinds(exact).get(("article", "near"), 0) == 0
     assert exact.documents["dup_of"].notna().sum() < default.documents["dup_of"].notna().sum()
-    # … and a lower threshold finds near-duplicate paragraphs the default does not.
-    assert _kinds(low).get(("paragraph", "near"), 0) > _kinds(default).get(("paragraph", "near"), 0)
-    assert low.segments["dup_of"].notna().sum() > default.segments["dup_of"].notna().sum()
-    # Exact copies are copies at any threshold.
+    # … a lower threshold keeps every mark of a higher one …
+    by_t = ((0.5, low), (0.8, default), (1.0, exact))
+    docs = {t: set(c.documents.loc[c.documents["dup_of"].notna(), "doc_id"]) for t, c in by_t}
+    segs = {t: set(c.segments.loc[c.segments["dup_of"].notna(), "segment_id"]) for t, c in by_t}
+    assert docs[0.5] >= docs[0.8] > docs[1.0]
+    assert segs[0.5] >= segs[0.8] >= segs[1.0]
+    # … and exact copies are copies at any threshold.
     assert _kinds(exact)[("paragraph", "exact")] == _kinds(default)[("paragraph", "exact")]
+
+
+def test_a_pair_between_two_thresholds(tmp_path):
+    # One paragraph and a copy with 14 of its 80 characters rewritten: Jaccard 0.62 of
+    # their 5-grams, a near duplicate at 0.5 and not at the default 0.8.
+    text = ("各级领导干部要经常深入基层走访群众倾听意见建议及时解决群众反映强烈的突出问题"
+            "切实改进工作作风密切党群干群关系不断增强群众的获得感幸福感安全感推动各项工作落到实处")
+    (tmp_path / "a.txt").write_text(text + "\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(text[:40] + "认真开展调查研究真正摸清底数" + text[54:] + "\n",
+                                    encoding="utf-8")  # fmt: skip
+    low = load_corpus([tmp_path], dup_threshold=0.5)
+    assert set(_kinds(low)) == {("article", "near"), ("paragraph", "near")}
+    assert low.documents["dup_of"].tolist()[1] == low.documents["doc_id"].tolist()[0]
+    assert 0.5 <= low.duplicates["similarity"].min() < DUP_THRESHOLD
+    assert load_corpus([tmp_path]).duplicates.empty
 
 
 def test_the_pipelines_pass_it_through(generated, by_threshold, tmp_path):
