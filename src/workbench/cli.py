@@ -14,9 +14,10 @@ Subcommands
     the partition size (:mod:`workbench.stream`); prints a JSON summary.
 ``workbench network [--kind cooccurrence|problem-cause] ... --out FILE.gexf``
     Co-occurrence or problem–cause network of codes (:mod:`workbench.network.cli`).
-``workbench keyness | collocations | ca ...``
+``workbench keyness | collocations | ca | trends ...``
     Distinctive terms of groups of texts, collocates of a term, correspondence analysis
-    of codes × a document variable (:mod:`workbench.analysis_cli`).
+    of codes × a document variable, and code prevalence by year or period
+    (:mod:`workbench.analysis_cli`).
 ``workbench kwic [--corpus SEG.parquet] --term 群众 [--window N] [--json] [--out TABLE]``
     Keyword in context, with the context in the original script (:mod:`workbench.kwic`).
 ``workbench report``
@@ -111,6 +112,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ca": ("workbench.analysis_cli:add_parsers",
            "correspondence analysis of codes × a document variable"),
     "kwic": ("workbench.kwic:add_parser", "keyword in context, in the original script"),
+    "trends": ("workbench.analysis_cli:add_trends_parser",
+               "share of articles asserting each code per year or period"),
 }  # fmt: skip
 
 
@@ -399,7 +402,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from workbench.kwic import run_kwic
 
         return run_kwic(args)
-    if args.command in ("keyness", "collocations", "ca"):
+    if args.command in ("keyness", "collocations", "ca", "trends"):
         from workbench import analysis_cli
 
         return getattr(analysis_cli, f"run_{args.command}")(args)
