@@ -34,15 +34,23 @@ or a file that is not the expected table stops with a message naming it (exit 2)
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from workbench.cli_output import (
+    TABLE_SUFFIXES,
+    add_table_out,
+    check_suffix,
+    head,
+    print_json,
+    records,
+    write_table,
+)
+
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
-TABLE_SUFFIXES = (".csv", ".parquet")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -54,13 +62,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--include-headings", action="store_true",
                    help="count headings that only announce their section (default: left out)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-
-
-def _table_out(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--top", type=int, default=20, metavar="N",
-                   help="rows printed (per group for keyness); 0 = all (default 20)")
-    p.add_argument("--out", type=Path, metavar="TABLE.csv|.parquet",
-                   help="also write the whole table, with provenance")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -77,13 +78,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="minimum count of a term in both groups together (default 5)")
     k.add_argument("--formula", choices=("dunning", "rayson"), default="dunning",
                    help="G² over the whole 2×2 table (default) or the term's row only")
-    _table_out(k)
+    add_table_out(k)
     c = sub.add_parser("collocations", help="collocates of a term (G², PMI)")
     _common(c)
     c.add_argument("--term", required=True, help="the node term, e.g. 群众")
     c.add_argument("--window", type=int, default=5, help="content tokens to each side")
     c.add_argument("--min-count", type=int, default=2, help="minimum co-occurrences")
-    _table_out(c)
+    add_table_out(c)
     a = sub.add_parser("ca", help="correspondence analysis of codes × a document variable")
     _common(a)
     a.add_argument("--codes", type=Path, required=True, metavar="CODES.parquet",
@@ -125,45 +126,6 @@ def add_trends_parser(sub: argparse._SubParsersAction) -> None:
                         "with provenance")
 
 
-def _jsonable(value: Any) -> Any:
-    """A JSON value for a table cell: numpy scalars as Python numbers, NaN as null."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of plain Python values (full float precision)."""
-    return [{str(k): _jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
-
-
-def _print_json(payload: dict[str, Any]) -> None:
-    print(json.dumps(payload, ensure_ascii=False, indent=1, default=_jsonable))
-
-
-def _check_suffix(path: Path | None, allowed: tuple[str, ...]) -> None:
-    from workbench.groups import InputError
-
-    if path is not None and path.suffix.lower() not in allowed:
-        raise InputError(f"{path}: unknown format {path.suffix!r}; use one of {list(allowed)}")
-
-
-def _write_table(df: pd.DataFrame, path: Path, record: dict[str, Any]) -> None:
-    from workbench.provenance import write_parquet, write_sidecar
-
-    if path.suffix.lower() == ".parquet":
-        write_parquet(df, path, record)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(path, index=False, encoding="utf-8")
-        write_sidecar(path, record)
-    print(f"wrote {path} ({len(df)} rows)", file=sys.stderr)
-
-
 def _base_params(args: argparse.Namespace) -> dict[str, Any]:
     from workbench import config
 
@@ -191,21 +153,13 @@ def _load(args: argparse.Namespace):
     return data
 
 
-def _head(df: pd.DataFrame, top: int, by: str | None = None) -> pd.DataFrame:
-    if top <= 0:
-        return df
-    if by is None:
-        return df.head(top)
-    return df.groupby(by, sort=False).head(top).reset_index(drop=True)
-
-
 def run_keyness(args: argparse.Namespace) -> int:
     """``workbench keyness``."""
     from workbench.groups import InputError, code_groups, read_codes
     from workbench.keyness import keyness
     from workbench.provenance import make_record
 
-    _check_suffix(args.out, TABLE_SUFFIXES)
+    check_suffix(args.out, TABLE_SUFFIXES)
     data = _load(args)
     inputs = dict(data.inputs)
     by: str | pd.Series = args.by
@@ -222,11 +176,11 @@ def run_keyness(args: argparse.Namespace) -> int:
               "min_count": args.min_count, "formula": args.formula}  # fmt: skip
     record = make_record(inputs, params)
     if args.out is not None:
-        _write_table(table, args.out, record)
-    shown = _head(table, args.top, "group")
+        write_table(table, args.out, record)
+    shown = head(table, args.top, "group")
     if args.json:
-        _print_json({"command": "keyness", "provenance": record, "rows": len(table),
-                     "results": _records(shown)})  # fmt: skip
+        print_json({"command": "keyness", "provenance": record, "rows": len(table),
+                     "results": records(shown)})  # fmt: skip
         return 0
     for group, part in shown.groupby("group", sort=False):
         print(f"== {args.by} = {group} (against the rest)")
@@ -239,7 +193,7 @@ def run_collocations(args: argparse.Namespace) -> int:
     from workbench.collocations import collocations
     from workbench.provenance import make_record
 
-    _check_suffix(args.out, TABLE_SUFFIXES)
+    check_suffix(args.out, TABLE_SUFFIXES)
     if args.window < 1:
         from workbench.groups import InputError
 
@@ -255,11 +209,11 @@ def run_collocations(args: argparse.Namespace) -> int:
               "co-occurrence(s); is it a word of the corpus as jieba splits it?",
               file=sys.stderr)  # fmt: skip
     if args.out is not None:
-        _write_table(table, args.out, record)
-    shown = _head(table, args.top)
+        write_table(table, args.out, record)
+    shown = head(table, args.top)
     if args.json:
-        _print_json({"command": "collocations", "provenance": record, "rows": len(table),
-                     "results": _records(shown)})  # fmt: skip
+        print_json({"command": "collocations", "provenance": record, "rows": len(table),
+                     "results": records(shown)})  # fmt: skip
         return 0
     if not shown.empty:
         print(shown.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
@@ -279,7 +233,7 @@ def run_ca(args: argparse.Namespace) -> int:
     from workbench.groups import read_codes
     from workbench.provenance import make_record, sha256_file, write_sidecar
 
-    _check_suffix(args.out, FIGURE_SUFFIXES)
+    check_suffix(args.out, FIGURE_SUFFIXES)
     codebook = load_codebook(args.codebook)
     data = _load(args)
     codes, code_inputs = read_codes(args.codes)
@@ -311,11 +265,11 @@ def run_ca(args: argparse.Namespace) -> int:
                                                 mass=result.row_mass)  # fmt: skip
     columns = result.col_coords.iloc[:, :2].assign(mass=result.col_mass)
     if args.json:
-        _print_json({
+        print_json({
             "command": "ca", "provenance": record, "figure": str(out),
-            "total_inertia": result.total_inertia, "inertia": _records(inertia),
-            "rows": _records(rows.rename_axis("code").reset_index()),
-            "columns": _records(columns.rename_axis(args.by).reset_index()),
+            "total_inertia": result.total_inertia, "inertia": records(inertia),
+            "rows": records(rows.rename_axis("code").reset_index()),
+            "columns": records(columns.rename_axis(args.by).reset_index()),
             "table": {"index": table.index.tolist(), "columns": table.columns.tolist(),
                       "counts": table.to_numpy().tolist()},
         })  # fmt: skip
@@ -334,7 +288,7 @@ def run_trends(args: argparse.Namespace) -> int:
     from workbench.provenance import make_record, sha256_file
     from workbench.trends import compare, prevalence
 
-    _check_suffix(args.out, TABLE_SUFFIXES)
+    check_suffix(args.out, TABLE_SUFFIXES)
     if args.by == "period" and not args.periods:
         raise InputError("--by period needs --periods, e.g. --periods 1949,1978,2012")
     if args.by == "year" and args.periods:
@@ -377,9 +331,9 @@ def run_trends(args: argparse.Namespace) -> int:
               "seed": args.seed, "ci": 0.95}  # fmt: skip
     record = make_record(inputs, params)
     if args.out is not None:
-        _write_table(result.table, args.out, record)
+        write_table(result.table, args.out, record)
         if split is not None:
-            _write_table(split.table, args.out.with_name(f"{args.out.stem}.split{args.out.suffix}"),
+            write_table(split.table, args.out.with_name(f"{args.out.stem}.split{args.out.suffix}"),
                          record)  # fmt: skip
     undated, straddling = result.undated, result.straddling
     if undated or straddling:
@@ -392,16 +346,16 @@ def run_trends(args: argparse.Namespace) -> int:
             "articles": result.n_articles,
             "undated": {"articles": len(undated), "doc_ids": undated},
             "straddling": {"articles": len(straddling), "doc_ids": straddling},
-            "periods": _records(result.periods), "rows": len(result.table),
-            "results": _records(result.table),
+            "periods": records(result.periods), "rows": len(result.table),
+            "results": records(result.table),
         }  # fmt: skip
         if split is not None:
             payload["split"] = {
                 "date": split.split, "undated": len(split.undated),
                 "straddling": {"articles": len(split.straddling), "doc_ids": split.straddling},
-                "results": _records(split.table),
+                "results": records(split.table),
             }  # fmt: skip
-        _print_json(payload)
+        print_json(payload)
         return 0
     fmt = lambda x: f"{x:.3f}"  # noqa: E731
     print(result.periods.to_string(index=False))

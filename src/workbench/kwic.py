@@ -235,7 +235,7 @@ def kwic(
 
 def add_parser(sub) -> None:
     """Register ``workbench kwic`` (:mod:`workbench.cli` declares it lazily)."""
-    from workbench.analysis_cli import _table_out
+    from workbench.cli_output import add_table_out
 
     p = sub.add_parser("kwic", help="keyword in context, in the original script")
     p.add_argument("--corpus", type=Path, metavar="SEG.parquet",
@@ -248,7 +248,7 @@ def add_parser(sub) -> None:
                    help="characters of context on each side (default 15)")
     p.add_argument("--keep-duplicates", action="store_true", help="do not drop duplicates")
     p.add_argument("--json", action="store_true", help="print the hits as JSON")
-    _table_out(p)
+    add_table_out(p)
 
 
 def run_kwic(args) -> int:
@@ -261,18 +261,18 @@ def run_kwic(args) -> int:
     import sys
 
     from workbench import config
-    from workbench.analysis_cli import (
+    from workbench.cli_output import (
         TABLE_SUFFIXES,
-        _check_suffix,
-        _head,
-        _print_json,
-        _records,
-        _write_table,
-    )  # fmt: skip
+        check_suffix,
+        head,
+        print_json,
+        records,
+        write_table,
+    )
     from workbench.groups import InputError, read_segments
     from workbench.provenance import make_record
 
-    _check_suffix(args.out, TABLE_SUFFIXES)
+    check_suffix(args.out, TABLE_SUFFIXES)
     if args.window < 0:
         raise InputError(f"--window must be 0 or more, not {args.window}")
     if not args.term:
@@ -296,11 +296,11 @@ def run_kwic(args) -> int:
     }  # fmt: skip
     record = make_record(data.inputs, params)
     if args.out is not None:
-        _write_table(table, args.out, record)
-    shown = _head(table, args.top)
+        write_table(table, args.out, record)
+    shown = head(table, args.top)
     if args.json:
-        _print_json({"command": "kwic", "provenance": record, "rows": len(table),
-                     "results": _records(shown)})  # fmt: skip
+        print_json({"command": "kwic", "provenance": record, "rows": len(table),
+                     "results": records(shown)})  # fmt: skip
         return 0
     if table.empty:
         print(f"workbench: note: {args.term!r} occurs nowhere in the corpus", file=sys.stderr)

@@ -91,6 +91,39 @@ def write_sidecar(path: str | Path, record: Mapping[str, Any]) -> Path:
     return side
 
 
+#: The table formats derived tables are written in.
+TABLE_SUFFIXES = (".csv", ".parquet")
+
+
+def write_table(df: pd.DataFrame, path: str | Path, record: Mapping[str, Any]) -> Path:
+    """Write ``df`` as Parquet (``record`` in its metadata) or CSV (``record`` beside it).
+
+    Raises
+    ------
+    ValueError
+        For a suffix not in :data:`TABLE_SUFFIXES`.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> d = Path(tempfile.mkdtemp())
+    >>> p = write_table(pd.DataFrame({"x": [1]}), d / "t.csv", make_record({}, {"k": 2}))
+    >>> read_record(p)["parameters"]
+    {'k': 2}
+    """
+    path = Path(path)
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise ValueError(
+            f"{path}: unknown table format {path.suffix!r}; use {list(TABLE_SUFFIXES)}"
+        )
+    if path.suffix.lower() == ".parquet":
+        return write_parquet(df, path, record)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, encoding="utf-8")
+    write_sidecar(path, record)
+    return path
+
+
 def read_record(path: str | Path) -> dict[str, Any]:
     """Read the provenance record of a derived file (Parquet metadata or sidecar).
 

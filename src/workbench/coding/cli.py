@@ -176,13 +176,13 @@ def run_code(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if args.json:
-        from workbench.analysis_cli import _print_json, _records
+        from workbench.cli_output import print_json, records
 
-        _print_json({
+        print_json({
             "command": "code", "provenance": record,
             "files": [str(out), str(matrix), str(units)], "unit": args.unit,
             "units": len(coding.units), "coded_units": n_coded,
-            "assignments": len(coding.long), "codes": _records(code_counts(coding, codebook)),
+            "assignments": len(coding.long), "codes": records(code_counts(coding, codebook)),
         })  # fmt: skip
     return 0
 

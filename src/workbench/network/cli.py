@@ -177,7 +177,7 @@ def _print_network(g, args: argparse.Namespace, out: Path) -> None:
     """``--json``: the record written beside the graph, its files, nodes and edges."""
     import json
 
-    from workbench.analysis_cli import _records
+    from workbench.cli_output import records
     from workbench.coding.cli import finite
     from workbench.network.export import csv_paths
     from workbench.network.graph import edge_table, node_table
@@ -189,7 +189,7 @@ def _print_network(g, args: argparse.Namespace, out: Path) -> None:
         "command": "network", "kind": args.kind, "provenance": read_record(out),
         "files": files, "filter": g.graph.get("filter", ""),
         "n_nodes": g.number_of_nodes(), "n_edges": g.number_of_edges(),
-        "nodes": _records(nodes), "edges": _records(edges),
+        "nodes": records(nodes), "edges": records(edges),
     }  # fmt: skip
     print(json.dumps(finite(payload), ensure_ascii=False, indent=1, allow_nan=False))
 

@@ -39,10 +39,10 @@ import os
 import sys
 from pathlib import Path
 
+from workbench.provenance import TABLE_SUFFIXES
 from workbench.survey.validate import SingletonClusterError, SurveyValidationError
 
 EXIT_BAD_INPUT = 2
-TABLE_SUFFIXES = (".csv", ".parquet")
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 EXIT_BROKEN_PIPE = 128 + 13
 """Status of a Unix tool killed by SIGPIPE (``seq 1 100000 | head``: 141)."""

@@ -38,14 +38,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbench.provenance import make_record, write_parquet, write_sidecar
+from workbench.provenance import make_record, write_sidecar
+from workbench.provenance import write_table as provenance_write_table
 from workbench.survey.io import SurveyData
 from workbench.survey.results import SurveyFit
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-TABLE_SUFFIXES = (".csv", ".parquet")
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 
@@ -83,24 +83,15 @@ def survey_record(survey: SurveyData, parameters: Mapping[str, Any]) -> dict[str
 
 
 def write_table(df: pd.DataFrame, path: str | Path, record: Mapping[str, Any]) -> Path:
-    """Write ``df`` as CSV (with a provenance sidecar) or Parquet (record in its metadata).
+    """Write ``df`` as CSV (with a provenance sidecar) or Parquet (record in its metadata),
+    and say so on stderr (:func:`workbench.provenance.write_table`).
 
     Raises
     ------
     ValueError
         For another suffix.
     """
-    path = Path(path)
-    if path.suffix.lower() not in TABLE_SUFFIXES:
-        raise ValueError(
-            f"{path}: unknown table format {path.suffix!r}; use {list(TABLE_SUFFIXES)}"
-        )
-    if path.suffix.lower() == ".parquet":
-        write_parquet(df, path, record)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(path, index=False, encoding="utf-8")
-        write_sidecar(path, record)
+    path = provenance_write_table(df, path, record)
     print(f"wrote {path} ({len(df)} rows)", file=sys.stderr)
     return path
 

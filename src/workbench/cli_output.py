@@ -1,0 +1,93 @@
+"""What the command-line tools share when they print or write results.
+
+One owner for the JSON they print (plain Python values, NaN as ``null``), the tables
+they write with a provenance record (:func:`workbench.provenance.write_table`), the
+``--top``/``--out`` options and the check of an output file's format. Used by
+``analysis_cli`` (keyness, collocations, ca, trends), ``kwic``, ``coding.cli`` and
+``network.cli``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> records(pd.DataFrame({"term": ["群众"], "g2": [float("nan")]}))
+[{'term': '群众', 'g2': None}]
+>>> head(pd.DataFrame({"g": ["a", "a", "b"], "x": [1, 2, 3]}), 1, by="g")["x"].tolist()
+[1, 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.provenance import TABLE_SUFFIXES
+
+__all__ = [
+    "TABLE_SUFFIXES", "add_table_out", "check_suffix", "head", "jsonable", "print_json",
+    "records", "write_table",
+]
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON value for a table cell: numpy scalars as Python numbers, NaN as null."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values (full float precision)."""
+    return [{str(k): jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def print_json(payload: dict[str, Any]) -> None:
+    """Print ``payload`` as indented JSON, Chinese as is."""
+    print(json.dumps(payload, ensure_ascii=False, indent=1, default=jsonable))
+
+
+def check_suffix(path: Path | None, allowed: tuple[str, ...]) -> None:
+    """Refuse an output file of another format, before any work is done.
+
+    Raises
+    ------
+    workbench.groups.InputError
+        Naming the file and the formats allowed (a user's mistake: exit 2).
+    """
+    from workbench.groups import InputError
+
+    if path is not None and path.suffix.lower() not in allowed:
+        raise InputError(f"{path}: unknown format {path.suffix!r}; use one of {list(allowed)}")
+
+
+def write_table(df: pd.DataFrame, path: Path, record: dict[str, Any]) -> None:
+    """Write ``df`` with its provenance record and say so on stderr."""
+    from workbench.provenance import write_table as write
+
+    write(df, path, record)
+    print(f"wrote {path} ({len(df)} rows)", file=sys.stderr)
+
+
+def add_table_out(p: argparse.ArgumentParser) -> None:
+    """The ``--top`` and ``--out`` options of a command that prints a table."""
+    p.add_argument("--top", type=int, default=20, metavar="N",
+                   help="rows printed (per group for keyness); 0 = all (default 20)")
+    p.add_argument("--out", type=Path, metavar="TABLE.csv|.parquet",
+                   help="also write the whole table, with provenance")  # fmt: skip
+
+
+def head(df: pd.DataFrame, top: int, by: str | None = None) -> pd.DataFrame:
+    """The first ``top`` rows (per ``by`` group); all of them when ``top`` <= 0."""
+    if top <= 0:
+        return df
+    if by is None:
+        return df.head(top)
+    return df.groupby(by, sort=False).head(top).reset_index(drop=True)
