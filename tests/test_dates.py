@@ -33,7 +33,7 @@ def test_every_pattern_has_examples_and_counterexamples():
 
 
 @pytest.mark.parametrize("line", [
-    "一九六〇年十一月九日关于通海口公社贯彻政策后的报告",      # an event named in a sentence
+    "一九五九年三月二日关于某公社整顿工作的报告",      # an event named in a sentence
     "中共中央政治局4月19日召开会议,决定从今年下半年开始。",     # no year
     "2013-2014",                                               # a span of years
     "(12/05/2018)",                                            # day/month order unknown
@@ -49,8 +49,8 @@ def test_ambiguous_or_event_lines_are_not_dates(line):
 
 
 def test_chinese_numerals():
-    assert match_line("（一九六二年一月三十日）") == ("1962-01-30", "paren_date")
-    assert match_line("（一九四三年十一月二十九日）") == ("1943-11-29", "paren_date")
+    assert match_line("（一九六三年二月十一日）") == ("1963-02-11", "paren_date")
+    assert match_line("（一九四四年十月二十八日）") == ("1944-10-28", "paren_date")
     assert match_line("（一九五八年十月十日）") == ("1958-10-10", "paren_date")
     assert match_line("（二〇〇五年十二月三十一日）") == ("2005-12-31", "paren_date")
 
@@ -113,7 +113,7 @@ def test_documents_carry_date_and_source(tmp_path):
 
 
 def test_body_dates_are_events_not_publication_dates(tmp_path):
-    event = ("一九六〇年十一月九日关于通海口公社贯彻政策后的报告指出,群众意见很大。\n"
+    event = ("一九五九年三月二日关于某公社整顿工作的报告指出,群众意见很大。\n"
              "1997年12月,镇党委书记伍备战被选为副县长。\n整改时限:2005年5月底前完成。\n")
     # a dateline-shaped line deep in the body (past the head, before the tail) is not read
     deep = "干群关系的思考\n" + BODY * 10 + "(2011-03-04)\n" + BODY * 5
@@ -135,9 +135,9 @@ def test_article_dates_give_line_numbers_in_the_file():
     from workbench.articles import split_articles
     from workbench.boilerplate import strip_boilerplate
 
-    text = "题目\n\n\n（一九三三年八月十二日）\n" + BODY
+    text = "题目\n\n\n（一九三四年五月六日）\n" + BODY
     [hit] = article_dates(text, split_articles(strip_boilerplate(text)))
-    assert (hit.date, hit.line, hit.source) == ("1933-08-12", 4, "（一九三三年八月十二日）")
+    assert (hit.date, hit.line, hit.source) == ("1934-05-06", 4, "（一九三四年五月六日）")
 
 
 def test_metadata_date_overrides_the_extracted_one(tmp_path):

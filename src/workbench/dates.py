@@ -7,7 +7,7 @@ published / delivered / issued on …", and only at the **head or tail** of an a
 The shapes are the patterns of ``resources/dates.yaml`` (each matched against the whole
 line, in Simplified script, NFKC-normalised):
 
-* a line that is only a date, bare or in parentheses — "（一九三三年八月十二日）",
+* a line that is only a date, bare or in parentheses — "（一九三四年五月六日）",
   "(2018-05-13)", a signed "二〇一三年五月八日" at the end (``paren_date``);
 * a title in 《》 followed by its date in parentheses — "《…》(2013年5月)" (``title_date``);
 * a date with a clock time — "2013年09月18日09:32 来源:人民网-理论频道" (``date_time``);
@@ -15,17 +15,17 @@ line, in Simplified script, NFKC-normalised):
   (``labelled``, ``labelled_rfc``) or a source line ending in its date — "来源：… 2014-07-01"
   (``source_date``);
 * a full date opening a short line that names the occasion or the act of issue —
-  "1957年6月26日在…会议上", "2005年1月10日 国务院令第431号公布" (``occasion_date``);
+  "1958年2月1日在…会议上", "2006年3月1日 某省人民政府令第12号公布" (``occasion_date``);
 * a line saying when it was written or first published — "写于 1944 年",
   "原载《人民日报》2014年7月1日" (``written_in``);
 * the 【原刊期号】 field of journal-index exports (``journal_issue``: eight digits are a
   newspaper's date; six are year + issue number, so only the year is taken).
 
 Dates inside sentences are events, not publication dates, and are never read:
-"一九六〇年十一月九日关于…的报告" in a note, "1997年12月,镇党委书记…被选为副县长" in the
+"一九五九年三月二日关于…的报告" in a note, "1995年6月,某镇党委书记…调任县里" in the
 body, "整改时限:2005年5月底前" in a plan. A date is reported with the precision the line
 gives — ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` — and a range or list
-("(一九五一年十一月——一九五二年三月)") gives its first date. Impossible dates (2013-02-30)
+("(一九五三年十月——一九五四年二月)") gives its first date. Impossible dates (2013-02-30)
 and years outside ``settings.min_year``–``max_year`` are not dates.
 
 Head and tail
@@ -51,9 +51,9 @@ Examples
 ('2013-09-18', 'date_time', 2)
 >>> hit.source
 '2013年09月18日09:32   来源:人民网-理论频道'
->>> find_date(["必须注意经济工作", "", "（一九三三年八月十二日）"]).date
-'1933-08-12'
->>> find_date(["〔3〕指马杰一九六〇年十一月九日关于通海口公社贯彻政策后的报告。"]) is None
+>>> find_date(["关于改进作风的讲话", "", "（一九三四年五月六日）"]).date
+'1934-05-06'
+>>> find_date(["〔2〕指某县委一九五九年三月二日关于某公社整顿工作的报告。"]) is None
 True
 >>> parse_date("2013/6/18"), parse_date("2013-06"), parse_date("二〇一三年六月")
 ('2013-06-18', '2013-06', '2013-06')

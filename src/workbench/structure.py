@@ -1020,10 +1020,10 @@ def on_source_lines(
 
     Examples
     --------
-    >>> lines = [(3, "有所不同，但都必须拿起批评的武"), (4, "器。无论是批评还是自我批评，都要")]
-    >>> on_source_lines(["有所不同，但都必须拿起批评的武器。", "无论是批评还是自我批评，都要"],
+    >>> lines = [(3, "干部要定期走访困难家庭，倾听群"), (4, "众意见。每月的接待日都要")]
+    >>> on_source_lines(["干部要定期走访困难家庭，倾听群众意见。", "每月的接待日都要"],
     ...                 lines, [False, False])
-    [[(3, '有所不同，但都必须拿起批评的武'), (4, '器。')], [(4, '无论是批评还是自我批评，都要')]]
+    [[(3, '干部要定期走访困难家庭，倾听群'), (4, '众意见。')], [(4, '每月的接待日都要')]]
     """
     cut = load_structure_config().raw["sentences"].get("cut_at_line_breaks", True)
     stream = "".join(text for _, text in lines)
