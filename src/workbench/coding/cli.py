@@ -47,7 +47,8 @@ def add_code_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--unit", choices=units, default="sentence")
     p.add_argument("--keep-duplicates", action="store_true", help="code duplicate segments too")
     p.add_argument("--model", type=Path, metavar="MODEL.joblib",
-                   help="combine the rules with a model from `workbench learn`")
+                   help="a model from `workbench learn`: rules and model combined, or the "
+                        "models alone if it was learned with --alone")
     p.add_argument("--out", type=Path, required=True, metavar="CODES.parquet|.csv")
     p.add_argument("--json", action="store_true",
                    help="print a summary (codes, units, articles, provenance) as JSON")
