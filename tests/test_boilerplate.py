@@ -569,3 +569,16 @@ def test_a_page_that_is_all_chrome_is_reported(tmp_path, caplog):
     for rule in ("nav_menu", "breadcrumb", "print_correct_bar", "people_share_scan"):
         assert rule in warning
     assert corpus.files.loc[0, "boilerplate_share"] > 0.5
+
+
+def test_date_lines_are_metadata_not_body():
+    from workbench.boilerplate import extract_metadata, strip_boilerplate
+
+    text = ("关于某事的讲话\n（一九三四年五月六日）\n发布时间：2016-05-03 10:21\n"
+            "正文第一句话在这里。时间：很紧。\n时间：立即整改\n(2018-05-13)\n")
+    clean = strip_boilerplate(text)
+    assert [n for n, _ in clean.lines] == [1, 4, 5]  # 时间：立即整改 is a deadline, body text
+    assert [(r.line_no, r.rule) for r in clean.removed] == [
+        (2, "bare_date_line"), (3, "labelled_date"), (6, "bare_date_line")]
+    assert [v for _, f, v in extract_metadata(clean)] == ["一九三四年五月六日", "2016-05-03",
+                                                          "2018-05-13"]
