@@ -34,9 +34,11 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from workbench.provenance import TABLE_SUFFIXES
@@ -148,12 +150,12 @@ def _simulate(args: argparse.Namespace) -> int:
 def _fit(args: argparse.Namespace) -> int:
     from workbench.survey.io import load_survey
     from workbench.survey.models import fit
-    from workbench.survey.record import fit_parameters, provenance_note, survey_record, write_table
+    from workbench.survey.record import fit_parameters, survey_record, write_table
     from workbench.survey.tables import regression_table
 
     _check_suffix(args.out, TABLE_SUFFIXES)
     survey = load_survey(args.data, mapping=args.mapping)
-    try:
+    with _as_user_errors(survey, "--singletons drop"):
         res = fit(
             survey.frame,
             args.formula,
@@ -166,12 +168,6 @@ def _fit(args: argparse.Namespace) -> int:
             weights=args.weights,
             singletons=args.singletons,
         )
-    except SingletonClusterError as err:
-        # fit() speaks Python (singletons='drop'); here the user types a flag.
-        raise SurveyValidationError(err.message("--singletons drop", survey.source)) from None
-    except SurveyValidationError as err:
-        # fit() sees a data frame, not a file: name the file the user gave.
-        raise SurveyValidationError(f"{survey.source}: {err}") from None
     record = survey_record(
         survey,
         {
@@ -185,24 +181,9 @@ def _fit(args: argparse.Namespace) -> int:
     )
     if args.out is not None:
         write_table(res.tidy(), args.out, record)
-    if args.json:
-        out = {
-            **res.to_dict(),
-            "simulated": survey.simulated,
-            "missing": _records(survey.report),
-            "provenance": record,
-        }
-        text = json.dumps(out, ensure_ascii=False, indent=2)
-    else:
-        title = f"{survey.source}" + (" — SIMULATED" if survey.simulated else "")
-        text = regression_table({args.model: res}, title=title) + "\n" + provenance_note(record)
-    if not _print(text):
-        return EXIT_BROKEN_PIPE
-    for row in res.dropped.itertuples():
-        print(
-            f"workbench: dropped {row.rows} row(s): {row.reason} in {row.column}", file=sys.stderr
-        )
-    return 0
+    title = f"{survey.source}" + (" — SIMULATED" if survey.simulated else "")
+    return _emit(args.json, survey, record, res.dropped, res.to_dict,
+                 lambda: regression_table({args.model: res}, title=title))  # fmt: skip
 
 
 def parse_at(items: list[str]) -> dict[str, str]:
@@ -229,7 +210,7 @@ def _rank(args: argparse.Namespace) -> int:
     from workbench.survey.io import load_survey
     from workbench.survey.models import fit
     from workbench.survey.rank import rank_groups
-    from workbench.survey.record import fit_parameters, provenance_note, survey_record, write_table
+    from workbench.survey.record import fit_parameters, survey_record, write_table
 
     if args.n_sim < 1 or not 0 < args.alpha < 1:
         raise SurveyValidationError(
@@ -240,7 +221,7 @@ def _rank(args: argparse.Namespace) -> int:
     _check_suffix(args.out, TABLE_SUFFIXES)
     _check_suffix(args.figure, FIGURE_SUFFIXES)
     survey = load_survey(args.data, mapping=args.mapping)
-    try:
+    with _as_user_errors(survey, "--singletons drop (or keep them: --singletons keep)"):
         res = fit(
             survey.frame,
             args.formula,
@@ -252,12 +233,6 @@ def _rank(args: argparse.Namespace) -> int:
             alpha=args.alpha,
         )
         ranking = rank_groups(res, at=at, n_sim=args.n_sim, seed=args.seed, alpha=args.alpha)
-    except SingletonClusterError as err:
-        raise SurveyValidationError(
-            err.message("--singletons drop (or keep them: --singletons keep)", survey.source)
-        ) from None
-    except SurveyValidationError as err:
-        raise SurveyValidationError(f"{survey.source}: {err}") from None
     record = survey_record(
         survey,
         {
@@ -276,24 +251,8 @@ def _rank(args: argparse.Namespace) -> int:
         write_table(ranking.groups, args.out, record)
     if args.figure is not None:
         _rank_figures(ranking, args.figure, record, args.lang, survey.simulated)
-    if args.json:
-        out = {
-            **ranking.to_dict(),
-            "simulated": survey.simulated,
-            "missing": _records(survey.report),
-            "provenance": record,
-        }
-        text = json.dumps(out, ensure_ascii=False, indent=2)
-    else:
-        text = _rank_text(ranking, survey.source, survey.simulated) + "\n"
-        text += provenance_note(record)
-    if not _print(text):
-        return EXIT_BROKEN_PIPE
-    for row in res.dropped.itertuples():
-        print(
-            f"workbench: dropped {row.rows} row(s): {row.reason} in {row.column}", file=sys.stderr
-        )
-    return 0
+    return _emit(args.json, survey, record, res.dropped, ranking.to_dict,
+                 lambda: _rank_text(ranking, survey.source, survey.simulated))  # fmt: skip
 
 
 def _check_suffix(path: Path | None, allowed: tuple[str, ...]) -> None:
@@ -362,8 +321,39 @@ def _print(text: str) -> bool:
     return True
 
 
-def _records(report) -> list[dict]:
-    return [{k: (None if v != v else v) for k, v in r.items()} for r in report.to_dict("records")]
+@contextlib.contextmanager
+def _as_user_errors(survey, singletons_flag: str) -> Iterator[None]:
+    """Fitting errors as a user of the command line meets them: flags, the file's name."""
+    try:
+        yield
+    except SingletonClusterError as err:
+        # fit() speaks Python (singletons='drop'); here the user types a flag.
+        raise SurveyValidationError(err.message(singletons_flag, survey.source)) from None
+    except SurveyValidationError as err:
+        # fit() sees a data frame, not a file: name the file the user gave.
+        raise SurveyValidationError(f"{survey.source}: {err}") from None
+
+
+def _emit(as_json: bool, survey, record: dict, dropped, payload: Callable[[], dict],
+          table: Callable[[], str]) -> int:  # fmt: skip
+    """Print a fit's result (JSON, or the table and its provenance line), then the rows
+    the model dropped; the exit status."""
+    from workbench.cli_output import records
+    from workbench.survey.record import provenance_note
+
+    if as_json:
+        out = {**payload(), "simulated": survey.simulated, "missing": records(survey.report),
+               "provenance": record}  # fmt: skip
+        text = json.dumps(out, ensure_ascii=False, indent=2)
+    else:
+        text = table() + "\n" + provenance_note(record)
+    if not _print(text):
+        return EXIT_BROKEN_PIPE
+    for row in dropped.itertuples():
+        print(
+            f"workbench: dropped {row.rows} row(s): {row.reason} in {row.column}", file=sys.stderr
+        )
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
