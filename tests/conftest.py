@@ -57,3 +57,47 @@ def eager_imports():
     Importing the workbench must stay cheap, so tests assert this is empty.
     """
     return lambda module, *names: _eagerly_imported(module, names)
+
+
+# ----------------------------------------------------------------- headless Chromium
+
+CHROMIUM_FLAGS = (
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    # This machine's network is closed: without these Chromium keeps trying Google's hosts.
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--window-size=1200,900",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """A headless Chromium driven by Selenium (Debian's chromium and chromium-driver).
+
+    ``./run test`` installs them where it can (as root with apt-get); elsewhere the
+    browser tests are skipped with this message rather than failing.
+    """
+    import shutil
+
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        pytest.skip(
+            "headless Chromium is not installed: `./run test` installs Debian's chromium and "
+            "chromium-driver when it runs as root with apt-get; install them to run this test"
+        )
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # An explicit driver path: Selenium Manager would otherwise try to download one.
+    session = webdriver.Chrome(options=options, service=webdriver.ChromeService(driver))
+    yield session
+    session.quit()
+
+
+def console_errors(session) -> list[str]:
+    """The browser console's errors since the last call (warnings and logs left out)."""
+    return [e["message"] for e in session.get_log("browser") if e["level"] == "SEVERE"]

@@ -268,3 +268,48 @@ def test_missing_font_package_leaves_pages_readable(monkeypatch):
     page = "<html><head></head><body>干群关系</body></html>"
     with pytest.warns(UserWarning, match="noto-cjk-sans-otc"):
         assert report.embed_cjk_font(page) == page
+
+
+# What a browser shows: the embedded face is loaded and used for the Chinese text.
+_FONT_STATE = """
+const done = arguments[arguments.length - 1];
+const family = arguments[0];
+document.fonts.load(`16px "${family}"`, "干群").then((faces) => {
+  const body = getComputedStyle(document.body).fontFamily;
+  done({
+    loaded: faces.filter((f) => f.status === "loaded").length,
+    check: document.fonts.check(`16px "${family}"`, "干群关系"),
+    body: body,
+    ready: document.readyState,
+  });
+}, (err) => done({error: String(err)}));
+"""
+
+
+def test_report_pages_render_chinese_in_chromium(workspace, browser):
+    """index.html and a notebook page load with no console errors and use the embedded font."""
+    from conftest import console_errors
+
+    _write_notebook(
+        config.NOTEBOOKS_DIR / "01_browser.ipynb",
+        [
+            nbformat.v4.new_markdown_cell(f"# {TITLE}\n\n密切联系群众，**宗旨意识**淡化。"),
+            nbformat.v4.new_code_cell(CODE.format(printed=PRINTED)),
+            nbformat.v4.new_code_cell(
+                'import pandas as pd\npd.DataFrame({"角色": ["问题", "对策"], "篇数": [3, 2]})'
+            ),
+        ],
+    )
+    out = workspace / "site"
+    page = report.build_report(out_dir=out)[0]
+    console_errors(browser)  # drop whatever an earlier test left
+    for path in (out / "index.html", page):
+        browser.get(path.resolve().as_uri())
+        state = browser.execute_async_script(_FONT_STATE, report.EMBEDDED_FONT_FAMILY)
+        assert state.get("error") is None, (path.name, state)
+        assert state["loaded"] >= 1 and state["check"], (path.name, state)
+        assert state["body"].startswith(f'"{report.EMBEDDED_FONT_FAMILY}"'), (path.name, state)
+        text = browser.find_element("tag name", "body").text
+        assert TITLE in text
+        assert console_errors(browser) == [], path.name
+    assert "角色" in browser.find_element("tag name", "body").text

@@ -284,7 +284,13 @@ def find_notebooks(folder: Path | None = None) -> list[Path]:
 def _export_html(nb: NotebookNode, path: Path, title: str) -> str:
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(embed_images=True)
+    # "offline": nbconvert's lab template minus the require.js and MathJax it loads
+    # from CDNs, which fail (console errors) on a machine without internet.
+    exporter = HTMLExporter(
+        embed_images=True,
+        extra_template_basedirs=[str(config.RESOURCES_DIR / "nbconvert")],
+        template_name="offline",
+    )
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": title, "path": str(path.resolve().parent)}}
     )
