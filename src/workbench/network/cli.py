@@ -2,7 +2,8 @@
 
 ``workbench network [--kind cooccurrence] [--codes CODES.parquet] [--unit U]
 [--measure M] [--min-support K] [--support articles|units] [--threshold X]
-[--alpha A|none] [--top N] [--include-headings] [--include-catch-alls] --out FILE``
+[--alpha A|none] [--top N] [--include-headings] [--include-catch-alls] --out FILE
+[--html PAGE.html [--lang zh|en]]``
     The co-occurrence network. ``--codes`` takes the output of ``workbench code``
     (the long table; its ``<name>.matrix.npz`` and ``<name>.units.csv`` must sit
     beside it, and its unit is used; headings are then as that coding had them).
@@ -20,7 +21,10 @@ content and catch-all codes (``catch_all: true`` in the codebook) are left out
 unless ``--include-headings`` / ``--include-catch-alls``.
 
 ``FILE`` ends in ``.gexf``, ``.graphml`` or ``.csv`` (→ ``<stem>.nodes.csv`` and
-``<stem>.edges.csv``); every file gets a ``.provenance.json`` sidecar. ``--json``
+``<stem>.edges.csv``); every file gets a ``.provenance.json`` sidecar.
+``--html PAGE.html`` (with or without ``--out``) writes the same network as one
+self-contained page that works offline (:mod:`workbench.network.page`): click an
+edge for its quotes in the original script. ``--json``
 prints the network as JSON: the provenance record written beside it (version, input
 checksums, parameters and the graph's filter), the files, and its nodes and edges with
 every attribute (evidence and quotes as in the files, joined into strings).
@@ -85,7 +89,11 @@ def add_network_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--include-catch-alls", action="store_true",
                    help="keep the codebook's catch-all codes (default: left out)")
     p.add_argument("--keep-duplicates", action="store_true", help="do not drop duplicates")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.gexf|.graphml|.csv")
+    p.add_argument("--out", type=Path, metavar="FILE.gexf|.graphml|.csv")
+    p.add_argument("--html", type=Path, metavar="PAGE.html",
+                   help="also write an explorable page (offline; click an edge for its quotes)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help="labels of the --html page (default zh)")
     p.add_argument("--json", action="store_true",
                    help="print the nodes, edges and provenance record as JSON")
 
@@ -114,7 +122,14 @@ def run_network(args: argparse.Namespace) -> int:
     from workbench.network.export import FORMATS, write_graph
     from workbench.network.graph import codebook_meta
 
-    if args.out.suffix not in FORMATS:
+    if args.out is None and args.html is None:
+        print("workbench: give --out FILE and/or --html PAGE.html", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.html is not None and args.html.suffix.lower() not in (".html", ".htm"):
+        print(f"workbench: --html writes an HTML page; name it PAGE.html, not {args.html}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_BAD_INPUT
+    if args.out is not None and args.out.suffix not in FORMATS:
         print(f"workbench: unknown graph format {args.out.suffix!r}; use one of {list(FORMATS)}",
               file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT
@@ -165,11 +180,26 @@ def run_network(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         if args.codes is not None:
             params["codes"] = config.display_path(args.codes)
-    out = write_graph(g, args.out, inputs, params)
-    print(f"wrote {out}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges; "
-          f"filter: {g.graph['filter']}", file=sys.stderr)  # fmt: skip
+    written = []
+    if args.out is not None:
+        written.append(write_graph(g, args.out, inputs, params))
+    if args.html is not None:
+        from workbench.network.export import write_page
+        from workbench.network.page import evidence_ids, evidence_texts
+
+        if segments is None:  # --codes: the quotes come from the corpus it was coded from
+            try:
+                segments, _ = _segments(args.corpus, dedup=not args.keep_duplicates)
+            except (FileNotFoundError, ValueError) as err:
+                print(f"workbench: {err}", file=sys.stderr)
+                return EXIT_BAD_INPUT
+        texts = evidence_texts(segments, sorted(evidence_ids(g)))
+        written.append(write_page(g, args.html, texts, inputs, params, lang=args.lang))
+    for out in written:
+        print(f"wrote {out}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges; "
+              f"filter: {g.graph['filter']}", file=sys.stderr)  # fmt: skip
     if args.json:
-        _print_network(g, args, out)
+        _print_network(g, args, written[0])
     return 0
 
 
@@ -183,7 +213,10 @@ def _print_network(g, args: argparse.Namespace, out: Path) -> None:
     from workbench.network.graph import edge_table, node_table
     from workbench.provenance import read_record
 
-    files = [str(p) for p in csv_paths(args.out)] if args.out.suffix == ".csv" else [str(out)]
+    if args.out is not None and args.out.suffix == ".csv":
+        files = [str(p) for p in csv_paths(args.out)]
+    else:
+        files = [str(p) for p in (args.out, args.html) if p is not None]
     nodes, edges = node_table(g), edge_table(g)
     payload = {
         "command": "network", "kind": args.kind, "provenance": read_record(out),

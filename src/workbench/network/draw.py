@@ -74,7 +74,8 @@ NODE_SIZES = (40.0, 260.0)
 EDGE_WIDTHS = (0.6, 5.0)
 
 
-def _category_label(cat: str, lang: str) -> str:
+def category_label(cat: str, lang: str) -> str:
+    """A category's name in a legend (``"problem"`` → 问题 / Problem)."""
     return (_CATEGORY_ZH if lang == "zh" else _CATEGORY_EN).get(cat, cat or "?")
 
 
@@ -158,7 +159,7 @@ def _draw(g: nx.Graph, pos: dict, ax, lang: str, arrows: bool) -> None:
     nx.draw_networkx_labels(g, pos, labels, ax=ax, font_size=7,
                             font_family=plotting.setup_chinese())  # fmt: skip
     cats = [c for c in COLUMN_ORDER if c in {g.nodes[n].get("category", "") for n in nodes}]
-    handles = [ax.scatter([], [], color=CATEGORY_COLOURS[c], label=_category_label(c, lang))
+    handles = [ax.scatter([], [], color=CATEGORY_COLOURS[c], label=category_label(c, lang))
                for c in cats]  # fmt: skip
     if handles:
         # Below the plot, in one row: inside the axes it covered the top-left nodes.
