@@ -199,3 +199,53 @@ def test_page_in_chromium(graphs, browser, tmp_path, kind):
     )
     assert shown == str(sum(e["value"] == top for e in data["edges"]))
     assert console_errors(browser) == []
+
+
+NOTEBOOK = """\
+import networkx as nx
+from workbench import config
+from workbench.network.export import write_page
+from workbench.network.page import show_page
+g = nx.Graph(filter="support ≥ 1 article")
+g.add_node("P_formalism", label_zh="形式主义", label_en="Formalism", category="problem",
+           frequency=3)
+g.add_node("C_purpose", label_zh="宗旨意识淡化", label_en="Purpose", category="cause", frequency=2)
+g.add_edge("P_formalism", "C_purpose", weight=0.5, count=2, evidence="f/a1/p001")
+page = write_page(g, config.FIGURES_DIR / "demo-network.html", {"f/a1/p001": "走過場"}, {})
+show_page(page)
+"""
+
+
+def test_page_shown_inline_in_the_report(browser, tmp_path, monkeypatch):
+    """A notebook shows the page in a frame; in the HTML report the frame draws it."""
+    import nbformat
+    from conftest import console_errors
+
+    from workbench import config, report
+
+    root = tmp_path / "project"
+    monkeypatch.setenv("WORKBENCH_ROOT", str(root))
+    for name, rel in {"NOTEBOOKS_DIR": "notebooks", "REPORTS_DIR": "reports",
+                      "FIGURES_DIR": "reports/figures", "PROCESSED_DIR": "data/processed"}.items():
+        monkeypatch.setattr(config, name, root / rel)  # fmt: skip
+    config.NOTEBOOKS_DIR.mkdir(parents=True)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 网络"),
+                                         nbformat.v4.new_code_cell(NOTEBOOK)])  # fmt: skip
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}  # fmt: skip
+    nbformat.write(nb, config.NOTEBOOKS_DIR / "01_net.ipynb")
+    page = report.build_report()[0]
+    assert page.parent == root / "reports"
+    console_errors(browser)
+    browser.get(page.resolve().as_uri())
+    frame = browser.find_element("tag name", "iframe")
+    browser.switch_to.frame(frame)
+    try:
+        for _ in range(100):
+            if browser.execute_script("return document.body.dataset.ready") == "true":
+                break
+            time.sleep(0.05)
+        assert browser.execute_script("return document.body.dataset.edges") == "1"
+    finally:
+        browser.switch_to.default_content()
+    assert console_errors(browser) == []

@@ -32,6 +32,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -340,3 +341,31 @@ def network_page(
         "</body>\n</html>\n"
     )
     return embed_cjk_font(page)
+
+
+def show_page(path: str | Path, *, height: int = 620) -> Any:
+    """Show a page written by :func:`network_page` inline in a notebook, with a link to it.
+
+    The frame points at the file by a path relative to the working folder (the
+    notebook's), so it works in JupyterLab and in the HTML report, whose pages sit in
+    ``reports/`` beside ``notebooks/``. The static figure stays the record: nbval and
+    readers without JavaScript see it.
+
+    Examples
+    --------
+    >>> import os
+    >>> shown = show_page(Path(os.getcwd()) / "reports" / "figures" / "net.html")
+    >>> 'src="reports/figures/net.html"' in shown.data
+    True
+    """
+    import os
+
+    from IPython.display import HTML
+
+    rel = Path(os.path.relpath(Path(path).resolve(), Path.cwd().resolve())).as_posix()
+    src = html.escape(rel, quote=True)
+    return HTML(
+        f'<p><a href="{src}" target="_blank">{html.escape(Path(path).name)}</a></p>'
+        f'<iframe src="{src}" width="100%" height="{int(height)}" '
+        'style="border: 1px solid #ddd"></iframe>'
+    )
