@@ -313,3 +313,75 @@ def test_report_pages_render_chinese_in_chromium(workspace, browser):
         assert TITLE in text
         assert console_errors(browser) == [], path.name
     assert "角色" in browser.find_element("tag name", "body").text
+
+
+# --- a report on the user's data: parameters ------------------------------------------
+
+
+def _parameters_notebook():
+    params = nbformat.v4.new_code_cell('CORPUS = None  # the bundled seeds\nLANG = "zh"')
+    params.metadata["tags"] = ["parameters"]
+    return [
+        nbformat.v4.new_markdown_cell(f"# {TITLE}"),
+        params,
+        nbformat.v4.new_code_cell(
+            "from workbench import config\n"
+            "print('corpus:', CORPUS)\n"
+            "print('figures:', config.FIGURES_DIR)"
+        ),
+    ]
+
+
+def test_parameters_reach_the_notebooks_and_outputs_stay_in_out(workspace):
+    _write_notebook(config.NOTEBOOKS_DIR / "01_params.ipynb", _parameters_notebook())
+    out = workspace / "mine"
+    page = report.build_report(out_dir=out, parameters={"CORPUS": ["/data/我的语料"]})[0]
+    text = page.read_text(encoding="utf-8")
+    assert "corpus: [&#39;/data/我的语料&#39;]" in text or "corpus: ['/data/我的语料']" in text
+    # The notebook's figures go beside the pages, not into the bundled report's folder.
+    assert f"figures: {out.resolve() / 'figures'}" in text
+    # Without parameters the notebook's own defaults hold.
+    text = report.build_report(out_dir=workspace / "plain")[0].read_text(encoding="utf-8")
+    assert "corpus: None" in text
+
+
+def test_parameterize_replaces_an_earlier_injection_and_is_reproducible():
+    nb = nbformat.v4.new_notebook(cells=_parameters_notebook())
+    once = report.parameterize(nb, {"CORPUS": ["a"], "CODEBOOK": "/c.yaml"})
+    twice = report.parameterize(once, {"CORPUS": ["b"]})
+    injected = [c for c in twice.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and injected[0].source == "# Parameters\nCORPUS = ['b']"
+    assert twice.cells.index(injected[0]) == 2  # right after the parameters cell
+    assert report.parameterize(nb, {"CORPUS": ["a"], "CODEBOOK": "/c.yaml"}) == once
+    assert len(nb.cells) == 3  # the input notebook is not changed
+    with pytest.raises(ValueError, match="Python names"):
+        report.parameterize(nb, {"not a name": 1})
+
+
+def test_cli_report_checks_the_inputs_before_running(workspace, tmp_path, capsys):
+    from workbench.cli import main
+
+    _write_notebook(config.NOTEBOOKS_DIR / "01_params.ipynb", _parameters_notebook())
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "a.txt").write_text("一、存在的问题\n干部作风漂浮，脱离群众。\n", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    bad_survey = tmp_path / "s.csv"
+    bad_survey.write_text("x,y\n1,2\n", encoding="utf-8")
+    for argv, says in (
+        (["--corpus", str(tmp_path / "missing")], "no such file"),
+        (["--corpus", str(tmp_path / "empty")], "empty"),
+        (["--codebook", str(tmp_path / "cb.yaml")], "--codebook"),
+        (["--mapping", str(bad_survey)], "--mapping needs --survey"),
+    ):
+        assert main(["report", *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert says in err and "Traceback" not in err, (argv, err)
+    assert not (config.REPORTS_DIR / "index.html").exists()  # nothing ran
+
+    out = tmp_path / "report"
+    assert main(["report", "--corpus", str(texts), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "on your data" in captured.err
+    page = (out / "01_params.html").read_text(encoding="utf-8")
+    assert str(texts.resolve()) in page

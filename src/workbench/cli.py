@@ -35,6 +35,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from workbench import config
 
@@ -208,7 +209,21 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``report``."""
     report = sub.add_parser("report", help=COMMANDS["report"][1])
     report.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
-    report.add_argument("--out", type=Path, default=None, help="default: reports/")
+    report.add_argument("--out", type=Path, default=None,
+                        help="folder of the pages, figures and tables (default: reports/)")
+    inputs = report.add_argument_group(
+        "your data (each notebook uses what it needs; without them, the bundled data)")
+    inputs.add_argument("--corpus", nargs="+", metavar="PATH",
+                        help="files, folders, globs or .zip archives of texts")
+    inputs.add_argument("--metadata", type=Path, metavar="CSV", help="document metadata by file")
+    inputs.add_argument("--codebook", type=Path, metavar="YAML", help="your codebook")
+    inputs.add_argument("--model", type=Path, metavar="JOBLIB",
+                        help="a model from `workbench learn` (made with the same codebook)")
+    inputs.add_argument("--survey", type=Path, metavar="FILE", help="survey .csv, .dta or .sav")
+    inputs.add_argument("--mapping", type=Path, metavar="YAML",
+                        help="your survey's columns → the standard names")
+    inputs.add_argument("--places", type=Path, metavar="CSV",
+                        help="doc_id → place columns, linking texts to the survey (notebook 05)")
 
 
 def build_parser(lazy: bool = True) -> argparse.ArgumentParser:
@@ -306,14 +321,61 @@ def _pipeline(args: argparse.Namespace) -> int:
     return 0
 
 
+def report_parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """The notebooks' parameters from ``workbench report``'s options, checked first.
+
+    Paths become absolute (the notebooks run in ``notebooks/``). The inputs are checked
+    before any notebook runs — files exist, the corpus names something readable, the
+    codebook and the survey (with its mapping) load, a model fits the codebook — so a
+    mistake is reported in a second, as a user error, not after minutes of execution.
+    """
+    from workbench.coding.codebook import load_codebook
+
+    params: dict[str, Any] = {}
+    for name in ("metadata", "codebook", "model", "survey", "mapping", "places"):
+        path = getattr(args, name)
+        if path is None:
+            continue
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"--{name} {path}: no such file")
+        params[name.upper()] = str(Path(path).resolve())
+    if args.mapping is not None and args.survey is None:
+        raise FileNotFoundError("--mapping needs --survey (the survey it maps)")
+    if args.corpus:
+        from workbench.readers import discover
+
+        specs = [str(Path(p).resolve()) if Path(p).exists() else p for p in args.corpus]
+        if not discover(specs, lazy=True):  # ReadError names a folder without texts
+            raise FileNotFoundError(f"--corpus {' '.join(args.corpus)}: no .txt, .md, .html "
+                                    "or .docx files there")
+        params["CORPUS"] = specs
+    codebook = load_codebook(args.codebook)  # CodebookError lists every problem
+    if args.model is not None:
+        from workbench.coding.learn import load_model
+
+        load_model(args.model, codebook)  # ModelError when made with another codebook
+    if args.survey is not None:
+        from workbench.survey.io import load_survey
+
+        load_survey(args.survey, args.mapping)  # SurveyValidationError names file and column
+    if args.places is not None:
+        from workbench.survey.link import load_places
+
+        load_places(args.places)
+    return params
+
+
 def _report(args: argparse.Namespace) -> int:
     from workbench.report import NotebookExecutionError, build_report
 
+    params = report_parameters(args)
     out = args.out if args.out is not None else config.REPORTS_DIR
     # Executing the notebooks takes a while; say so, and where the result will be.
-    print(f"workbench report: executing the notebooks into {out} ...", file=sys.stderr, flush=True)
+    what = "your data" if params else "the bundled data"
+    print(f"workbench report: executing the notebooks on {what} into {out} ...",
+          file=sys.stderr, flush=True)  # fmt: skip
     try:
-        paths = build_report(args.notebooks or None, args.out)
+        paths = build_report(args.notebooks or None, args.out, parameters=params or None)
     except NotebookExecutionError as err:
         print(f"workbench: {err}", file=sys.stderr)
         return 1

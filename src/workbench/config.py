@@ -31,7 +31,13 @@ DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 SEEDS_DIR = RAW_DIR / "seeds"
 SEEDS_CHECKSUMS = RAW_DIR / "SHA256SUMS"
-PROCESSED_DIR = DATA_DIR / "processed"
+#: ``WORKBENCH_OUTPUT`` (set by ``workbench report --out DIR`` for the notebooks' kernels)
+#: puts what the notebooks write — figures, processed tables, networks — under that
+#: folder, so a report on a user's data never overwrites the bundled report's files.
+OUTPUT_DIR: Path | None = (
+    Path(os.environ["WORKBENCH_OUTPUT"]).resolve() if os.environ.get("WORKBENCH_OUTPUT") else None
+)
+PROCESSED_DIR = OUTPUT_DIR / "processed" if OUTPUT_DIR else DATA_DIR / "processed"
 LEXICON_DIR = DATA_DIR / "lexicon"
 USER_DICT = LEXICON_DIR / "userdict.txt"
 STOPWORDS = LEXICON_DIR / "stopwords.txt"
@@ -45,7 +51,7 @@ SURVEY_DGP = SURVEY_DIR / "dgp.yaml"
 NETWORKS_DIR = PROCESSED_DIR / "networks"
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
-REPORTS_DIR = ROOT / "reports"
+REPORTS_DIR = OUTPUT_DIR or ROOT / "reports"
 FIGURES_DIR = REPORTS_DIR / "figures"
 
 RESOURCES_DIR = Path(__file__).resolve().parent / "resources"

@@ -18,6 +18,15 @@ Kernels are started from the ``python3`` kernelspec of the running environment
 ``python`` command jupyter_client resolves to the current interpreter, so the
 notebooks run with the same packages as the caller.
 
+**A report on your own data.** Each notebook declares its inputs in a cell tagged
+``parameters`` (papermill's convention: ``CORPUS = None`` means the bundled seeds, and
+so on; :data:`PARAMETERS` lists them). :func:`build_report` with ``parameters=`` runs
+every notebook with a cell tagged ``injected-parameters`` inserted after that one
+(:func:`parameterize`), so the same notebooks work with papermill too. With
+``out_dir`` the kernels get ``WORKBENCH_OUTPUT`` (figures and tables the notebooks
+write go there, see :mod:`workbench.config`) and ``WORKBENCH_PAGE_DIR`` (where the
+pages will be read from, for frames that point at files the notebooks wrote).
+
 nbclient and nbconvert are imported on first use, so importing this module is cheap.
 
 Examples
@@ -51,6 +60,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BASE_CHARACTERS",
     "EMBEDDED_FONT_FAMILY",
+    "PARAMETERS",
     "NotebookExecutionError",
     "build_report",
     "cjk_font_subset",
@@ -58,10 +68,25 @@ __all__ = [
     "execute_notebook",
     "find_notebooks",
     "notebook_title",
+    "parameterize",
 ]
 
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+#: The inputs a notebook may declare in its ``parameters`` cell, with what ``None`` means.
+PARAMETERS = {
+    "CORPUS": "files, folders, globs or .zip archives of texts (None: the bundled seeds)",
+    "METADATA": "CSV of document metadata keyed by file (None: none)",
+    "CODEBOOK": "codebook YAML (None: data/codebook.yaml)",
+    "MODEL": "a model written by `workbench learn` (None: the rules alone)",
+    "SURVEY": "survey .csv, .dta or .sav (None: the bundled SIMULATED survey)",
+    "MAPPING": "YAML mapping the survey's columns to the standard names",
+    "PLACES": "CSV linking documents (doc_id) to the survey's places (None: the bundled, "
+              "SIMULATED placement)",
+}  # fmt: skip
+PARAMETERS_TAG = "parameters"
+INJECTED_TAG = "injected-parameters"
 
 #: CSS family name of the CJK font embedded in every report page.  It differs from
 #: the font's own name, so that an installed "Noto Sans CJK SC" is never confused
@@ -131,8 +156,58 @@ def _client_config() -> Any:
     return cfg
 
 
+def parameterize(nb: NotebookNode, parameters: dict[str, Any]) -> NotebookNode:
+    """Insert a cell that sets ``parameters`` after the notebook's ``parameters`` cell.
+
+    Papermill's convention: the new cell is tagged ``injected-parameters`` and goes
+    right after the first cell tagged ``parameters`` (at the top when there is none);
+    an earlier injected cell is replaced. Values are written with ``repr`` in sorted
+    order, so the same parameters give the same notebook.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not a Python identifier.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> cell = nbformat.v4.new_code_cell("CORPUS = None")
+    >>> cell.metadata["tags"] = ["parameters"]
+    >>> nb = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_code_cell("print(CORPUS)")])
+    >>> out = parameterize(nb, {"CORPUS": ["/data/mine"]})
+    >>> [c.source for c in out.cells][1]
+    "# Parameters\\nCORPUS = ['/data/mine']"
+    >>> out.cells[1].metadata["tags"]
+    ['injected-parameters']
+    """
+    import copy
+
+    import nbformat
+
+    bad = [k for k in parameters if not str(k).isidentifier()]
+    if bad:
+        raise ValueError(f"parameter names must be Python names: {bad}")
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
+    source = "\n".join(["# Parameters", *(f"{k} = {parameters[k]!r}" for k in sorted(parameters))])
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["tags"] = [INJECTED_TAG]
+    if "id" in cell:  # a fixed id instead of nbformat's random one: reproducible
+        cell["id"] = INJECTED_TAG
+    at = next((i + 1 for i, c in enumerate(nb.cells)
+               if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])), 0)  # fmt: skip
+    nb.cells.insert(at, cell)
+    return nb
+
+
 def execute_notebook(
-    path: Path, *, timeout: int = 600, kernel_name: str = "python3"
+    path: Path,
+    *,
+    timeout: int = 600,
+    kernel_name: str = "python3",
+    parameters: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
 ) -> NotebookNode:
     """Run a notebook top to bottom on a fresh kernel and return it with outputs.
 
@@ -149,6 +224,10 @@ def execute_notebook(
         Seconds allowed for each cell.
     kernel_name : str, default "python3"
         Kernelspec to start (overrides the notebook's own metadata).
+    parameters : dict, optional
+        Values for the notebook's ``parameters`` cell (:func:`parameterize`).
+    env : dict, optional
+        Extra environment variables for the kernel.
 
     Returns
     -------
@@ -185,6 +264,8 @@ def execute_notebook(
         raise NotebookExecutionError(
             f"notebook {path} could not be read: {type(exc).__name__}: {exc}", path=path
         ) from exc
+    if parameters:
+        nb = parameterize(nb, parameters)
     current: dict[str, int] = {}
 
     def on_cell_execute(cell: Any, cell_index: int) -> None:
@@ -200,9 +281,9 @@ def execute_notebook(
     )
     # Let ipykernel pick its inline backend even if the caller set MPLBACKEND (e.g.
     # "Agg" in CI): figures then appear as outputs and end up in the HTML report.
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    kernel_env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"} | (env or {})
     try:
-        client.execute(env=env)
+        client.execute(env=kernel_env)
     except Exception as exc:
         index = current.get("index")
         detail = _ANSI.sub("", str(exc)).strip() or type(exc).__name__
@@ -498,6 +579,7 @@ def build_report(
     progress: bool | None = None,
     timeout: int = 600,
     kernel_name: str = "python3",
+    parameters: dict[str, Any] | None = None,
 ) -> list[Path]:
     """Execute notebooks on fresh kernels and write one HTML report per notebook.
 
@@ -521,6 +603,9 @@ def build_report(
         Seconds allowed for each cell.
     kernel_name : str, default "python3"
         Kernelspec to run the notebooks with.
+    parameters : dict, optional
+        Inputs for every notebook's ``parameters`` cell (see :data:`PARAMETERS`),
+        e.g. ``{"CORPUS": ["/data/my_texts"]}``; each notebook uses those it declares.
 
     Returns
     -------
@@ -545,6 +630,10 @@ def build_report(
     config.ensure_output_dirs()
     out = Path(config.REPORTS_DIR if out_dir is None else out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    # Frames in a page point at files the notebook wrote, relative to where the page is.
+    env = {"WORKBENCH_PAGE_DIR": str(out.resolve())}
+    if out_dir is not None:  # the notebooks' figures and tables go beside the pages
+        env["WORKBENCH_OUTPUT"] = str(out.resolve())
 
     if progress is None:
         progress = bool(notebooks) and sys.stderr is not None and sys.stderr.isatty()
@@ -560,7 +649,8 @@ def build_report(
         for nb_path in notebooks:
             if bar is not None:
                 bar.set_postfix_str(nb_path.name)
-            nb = execute_notebook(nb_path, timeout=timeout, kernel_name=kernel_name)
+            nb = execute_notebook(nb_path, timeout=timeout, kernel_name=kernel_name,
+                                  parameters=parameters, env=env)  # fmt: skip
             title = notebook_title(nb, default=nb_path.stem)
             target = out / f"{nb_path.stem}.html"
             page = embed_cjk_font(_export_html(nb, nb_path, title))

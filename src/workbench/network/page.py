@@ -346,10 +346,11 @@ def network_page(
 def show_page(path: str | Path, *, height: int = 620) -> Any:
     """Show a page written by :func:`network_page` inline in a notebook, with a link to it.
 
-    The frame points at the file by a path relative to the working folder (the
-    notebook's), so it works in JupyterLab and in the HTML report, whose pages sit in
-    ``reports/`` beside ``notebooks/``. The static figure stays the record: nbval and
-    readers without JavaScript see it.
+    The frame points at the file by a relative path: from the folder the report's
+    pages are written to when :func:`workbench.report.build_report` runs the notebook
+    (it sets ``WORKBENCH_PAGE_DIR``), else from the working folder (the notebook's, in
+    JupyterLab). The static figure stays the record: nbval and readers without
+    JavaScript see it.
 
     Examples
     --------
@@ -362,7 +363,8 @@ def show_page(path: str | Path, *, height: int = 620) -> Any:
 
     from IPython.display import HTML
 
-    rel = Path(os.path.relpath(Path(path).resolve(), Path.cwd().resolve())).as_posix()
+    base = Path(os.environ.get("WORKBENCH_PAGE_DIR") or Path.cwd())
+    rel = Path(os.path.relpath(Path(path).resolve(), base.resolve())).as_posix()
     src = html.escape(rel, quote=True)
     return HTML(
         f'<p><a href="{src}" target="_blank">{html.escape(Path(path).name)}</a></p>'
