@@ -57,3 +57,37 @@ def test_the_duplicate_threshold_is_no_literal_default():
                     literal.append(f"{path}:{node.lineno} {node.name}({arg.arg}={default.value})")
     assert literal == [], "use workbench.dedup.DUP_THRESHOLD: " + "; ".join(literal)
     assert dedup.DUP_THRESHOLD == 0.8
+
+
+#: Modules with a transposed matrix product that is not a co-occurrence count, and why.
+OTHER_GRAM_PRODUCTS = {
+    "workbench/survey/rank.py": "the mixed model's normal equations (aᵀa, aᵀr), not codes",
+}
+
+
+def _transposed_products(tree: ast.Module) -> list[int]:
+    """Lines of ``x.T @ y`` (or ``x.transpose() @ y``) products."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            left = node.left
+            while isinstance(left, ast.BinOp) and isinstance(left.op, ast.MatMult):
+                left = left.left  # x.T @ w @ x
+            if isinstance(left, ast.Call):
+                left = left.func
+            if isinstance(left, ast.Attribute) and left.attr in ("T", "transpose"):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_cooccurrence_is_counted_in_network_measures_only():
+    # pipeline.py and stream.py once each had their own ``(m.T @ m).tocsr()``; both now
+    # call workbench.network.measures.cooccurrence_counts, the single owner.
+    found = {path: lines for path, tree in _modules().items()
+             if (lines := _transposed_products(tree))}  # fmt: skip
+    assert "workbench/network/measures.py" in found
+    others = {p: lines for p, lines in found.items() if p != "workbench/network/measures.py"}
+    assert set(others) == set(OTHER_GRAM_PRODUCTS), others
+    for module in ("pipeline", "stream"):
+        source = (SRC / f"{module}.py").read_text(encoding="utf-8")
+        assert "cooccurrence_counts(" in source, module

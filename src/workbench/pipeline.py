@@ -63,6 +63,7 @@ from workbench.corpus import (
 )
 from workbench.dedup import DUP_THRESHOLD
 from workbench.duplicates import CorpusSketches, sketch_segments
+from workbench.network.measures import cooccurrence_counts
 from workbench.readers import FileRef, SourceFile, discover
 
 T = TypeVar("T")
@@ -443,8 +444,8 @@ def merge_codings(parts: Sequence[Coding], codes: list[str], unit: str) -> Codin
 def cooccurrence(coding: Coding, keep: np.ndarray | None = None) -> sparse.csr_matrix:
     """Code × code counts of units having both codes (diagonal: units with the code).
 
-    ``keep`` is a boolean mask over units (e.g. not duplicates); sparse algebra
-    ``Mᵀ M`` keeps this linear in the number of coded cells.
+    ``keep`` is a boolean mask over units (e.g. not duplicates). The counting is
+    :func:`workbench.network.measures.cooccurrence_counts` on ``coding.matrix``.
 
     Examples
     --------
@@ -454,10 +455,7 @@ def cooccurrence(coding: Coding, keep: np.ndarray | None = None) -> sparse.csr_m
            [2, 2, 1],
            [1, 1, 1]])
     """
-    m = coding.matrix.astype(np.int64)
-    if keep is not None:
-        m = m[np.flatnonzero(keep)]
-    return (m.T @ m).tocsr()
+    return cooccurrence_counts(coding.matrix, keep)
 
 
 @dataclass

@@ -92,6 +92,7 @@ from workbench.duplicates import (
     sentence_keys,
     sentence_targets,
 )
+from workbench.network.measures import cooccurrence_counts
 from workbench.pipeline import (
     analyse_segments,
     get_codebook,
@@ -311,10 +312,9 @@ def finish_part(
     if unit is None:
         return None, peak_rss_mb()
     units = pd.read_parquet(out / "units" / _PART.format(index), columns=["segment_ids"])
-    matrix = sparse.load_npz(out / "units" / f"part-{index:05d}.npz").astype(np.int64)
+    matrix = sparse.load_npz(out / "units" / f"part-{index:05d}.npz")
     dups = set(segs.loc[duplicate_mask(segs, docs), "segment_id"])
-    m = matrix[np.flatnonzero(non_duplicate_units(units, dups))]
-    return (m.T @ m).tocsr(), peak_rss_mb()
+    return cooccurrence_counts(matrix, non_duplicate_units(units, dups)), peak_rss_mb()
 
 
 def _read_segments(out: Path, index: int) -> tuple[pd.DataFrame, pa.ChunkedArray]:

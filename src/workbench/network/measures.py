@@ -14,6 +14,9 @@ codebook of any size costs one sparse product and no Python loop over pairs:
 * the conditional probabilities :math:`P(j \\mid i) = c / n_i` and
   :math:`P(i \\mid j) = c / n_j`.
 
+The pipelines' integer counts over the non-duplicate units come from
+:func:`cooccurrence_counts`, the one place code × code products are computed.
+
 Optional ``weights`` count each unit that many times (the bootstrap draws articles
 with replacement and weights their units by the number of draws).
 
@@ -80,6 +83,49 @@ def cooccurrence(
     counts = (x.T @ sparse.diags(w) @ x).tocsr()
     freq = np.asarray(counts.diagonal()).ravel()
     return counts, freq, float(w.sum())
+
+
+def cooccurrence_counts(
+    matrix: sparse.spmatrix, keep: np.ndarray | None = None
+) -> sparse.csr_matrix:
+    """Integer code × code counts ``MᵀM`` of a units × codes matrix, over the kept units.
+
+    The one place the pipelines count co-occurrences (:func:`workbench.pipeline.run_pipeline`
+    over the whole corpus, :func:`workbench.stream.build_corpus` per partition, summed).
+    Unlike :func:`cooccurrence` the cells are not reduced to presence nor weighted: a
+    0/1 coding matrix gives, off the diagonal, the number of units having both codes and,
+    on it, the number of units having the code, as ``int64``. Sparse algebra keeps this
+    linear in the number of coded cells.
+
+    Parameters
+    ----------
+    matrix : scipy.sparse matrix
+        Units × codes (e.g. :attr:`workbench.coding.coder.Coding.matrix`).
+    keep : ndarray of bool, optional
+        One flag per unit: count only these units (e.g. those that are not duplicates,
+        :func:`workbench.pipeline.non_duplicate_units`). Default: every unit.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        Codes × codes, symmetric, ``int64``.
+
+    Examples
+    --------
+    >>> m = sparse.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [1, 1, 1]], dtype=np.int8))
+    >>> cooccurrence_counts(m).toarray()
+    array([[3, 2, 1],
+           [2, 2, 1],
+           [1, 1, 1]])
+    >>> cooccurrence_counts(m, keep=np.array([True, True, False])).toarray()
+    array([[2, 1, 0],
+           [1, 1, 0],
+           [0, 0, 0]])
+    """
+    m = sparse.csr_matrix(matrix).astype(np.int64)
+    if keep is not None:
+        m = m[np.flatnonzero(keep)]
+    return (m.T @ m).tocsr()
 
 
 def measures(c: np.ndarray, ni: np.ndarray, nj: np.ndarray, n: float) -> dict[str, np.ndarray]:
