@@ -219,6 +219,9 @@ def test_cli_learn_code_suggest(tmp_path, capsys):
     assert main(["suggest", "--model", str(model), "--n", "7", "--out", str(nxt)]) == 0
     sheet = pd.read_csv(nxt, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert len(sheet) == 7 and {"unit_id", "codes", "problem", "text"} <= set(sheet.columns)
+    drawn = read_record(nxt)
+    assert drawn["inputs"][config.display_path(model)] == sha256_file(model)
+    assert drawn["parameters"]["how"] == "most uncertain"
     # A filled-in suggestion sheet trains together with the first one.
     sheet["codes"] = ["M_style"] + [""] * 6
     sheet.to_csv(nxt, index=False, encoding="utf-8-sig")
@@ -391,3 +394,11 @@ def test_cli_first_sheet_without_a_model(tmp_path, capsys):
     other = tmp_path / "other.csv"
     assert main(["suggest", "--n", "10", "--seed", "3", "--out", str(other)]) == 0
     assert out.read_bytes() != other.read_bytes()
+    # Each sheet says what it was drawn from and how (a sidecar: spreadsheets drop metadata).
+    from workbench.provenance import read_record
+
+    record = read_record(out)
+    assert record["inputs"] and all(len(v) == 64 for v in record["inputs"].values())
+    assert record["parameters"]["seed"] == 0 and record["parameters"]["model"] is None
+    assert record["parameters"]["how"] == "stratified random" and record["parameters"]["n"] == 10
+    assert read_record(other)["parameters"]["seed"] == 3

@@ -408,7 +408,7 @@ def run_suggest(args: argparse.Namespace) -> int:
     # Bad codebooks, models and corpora are user errors for the CLI's one handler (exit 2).
     codebook = load_codebook(args.codebook)
     learner, meta = load_model(args.model, codebook) if args.model else (None, {})
-    segments, _ = _segments(args.corpus)
+    segments, inputs = _segments(args.corpus)
     units = units_from_segments(segments, codebook, args.unit)
     if learner is None:
         picked = first_sheet_units(units, args.n, seed=args.seed)
@@ -426,6 +426,19 @@ def run_suggest(args: argparse.Namespace) -> int:
     if "margin" in picked.columns:
         sheet["margin"] = picked["margin"].to_numpy()
     write_sheet(sheet, args.out)
+    # The sheet's provenance beside it (a sheet is filled in a spreadsheet program, which
+    # would drop metadata inside the file): what it was drawn from and how.
+    from workbench.provenance import make_record, sha256_file, write_sidecar
+
+    if args.model is not None:
+        inputs = {**inputs, config.display_path(args.model): sha256_file(args.model)}
+    write_sidecar(args.out, make_record(inputs, {
+        "command": "suggest", "codebook_version": codebook.version,
+        "codebook": codebook.path or config.display_path(config.CODEBOOK),
+        "model": config.display_path(args.model) if args.model else None,
+        "unit": args.unit, "n": args.n, "seed": args.seed if learner is None else None,
+        "how": "most uncertain" if learner is not None else "stratified random",
+    }))  # fmt: skip
     how = ("most uncertain first" if learner is not None
            else "a random sample stratified by file and section role")  # fmt: skip
     print(f"wrote {args.out}: {len(sheet)} units from {picked['file'].nunique()} documents, "
