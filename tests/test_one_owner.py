@@ -91,3 +91,39 @@ def test_cooccurrence_is_counted_in_network_measures_only():
     for module in ("pipeline", "stream"):
         source = (SRC / f"{module}.py").read_text(encoding="utf-8")
         assert "cooccurrence_counts(" in source, module
+
+
+#: The modules of the standard library that expose a regex's parse tree.
+REGEX_PARSER_MODULES = {"re._parser", "re._constants", "sre_parse", "sre_constants"}
+
+
+def _reads_regex_parse_trees(tree: ast.Module) -> list[int]:
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+        else:
+            continue
+        if REGEX_PARSER_MODULES & set(names):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_regex_literals_are_analysed_in_regex_precheck_only():
+    # coding/rules.py once had its own parse-tree walker (regex_triggers, regex_plan and
+    # helpers, with another MAX_ALTERNATIVES); it now calls workbench.regex_precheck.
+    from workbench import regex_precheck
+    from workbench.coding import prefilter, rules
+
+    found = {path: lines for path, tree in _modules().items()
+             if (lines := _reads_regex_parse_trees(tree))}  # fmt: skip
+    assert list(found) == ["workbench/regex_precheck.py"], found
+    assert rules.regex_triggers is regex_precheck.regex_triggers
+    assert rules.regex_plan is regex_precheck.regex_plan
+    assert prefilter.RegexPlan is regex_precheck.RegexPlan
+    defined = {n.name for n in ast.walk(_modules()["workbench/coding/rules.py"])
+               if isinstance(n, ast.FunctionDef | ast.ClassDef)}  # fmt: skip
+    assert not defined & {"regex_triggers", "regex_plan", "RegexPlan", "_seq_triggers",
+                          "_literal_alternatives", "_prefixes", "_parse"}  # fmt: skip

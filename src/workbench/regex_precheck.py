@@ -15,6 +15,11 @@ and ``fullmatch`` (on the whole text or any slice of it) all fail. Literals unde
 repeat that may run zero times, inside classes, look-arounds or case-insensitive
 parts are simply not required, so the check can only be too permissive, never wrong.
 
+This module is the one place the package reads a regex's parse tree. The coder's
+analyses live here too (:mod:`workbench.coding.rules` calls them): :func:`regex_triggers`
+(literals one of which occurs in every match, for skipping rules) and
+:func:`regex_plan` (how to find a regex's matches from an Aho–Corasick scan's literals).
+
 Examples
 --------
 >>> check = Precheck(re.compile(r"(?P<title>.*?)\\s*【第(?P<num>\\d+)篇】"))
@@ -29,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
@@ -340,3 +346,245 @@ def start_screen(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
         return re.compile(f"[{chars}](?<=(?={combined.pattern})[\\s\\S])", combined.flags)
     except re.error:  # a look-ahead the engine refuses inside a look-behind
         return None
+
+
+# --- the coder's analyses: triggers and match plans of a codebook regex ----------------
+#
+# ``workbench.coding.rules`` calls these for its ``regex`` rules (they were a second
+# parse-tree walker there). They look only into patterns with default flags (a flag
+# changes what a literal matches), and answer with *one-of* sets (one of the literals
+# occurs in every match) and exact literal alternatives for an Aho–Corasick scan, where
+# :func:`needed_literals` answers with all-of tuples for ``in`` checks on one line.
+#
+# Two limits, on purpose, because they bound different costs: :data:`MAX_ALTERNATIVES`
+# (16) caps the tuples :meth:`Precheck.may_match` tries with ``in`` on every line, so
+# each costs time per line; :data:`MAX_LITERAL_ALTERNATIVES` (4096) caps the strings a
+# regex adds to the coder's automaton, which finds any number of them in one pass. In the
+# bundled codebook 14 of the 76 regexes have more than 16 literals (up to 46): one limit
+# of 16 would cost them their literal plans (more regex searches, same matches), and one
+# of 4096 would let a line's pre-check try thousands of tuples.
+
+#: Literal alternations longer than this are left to the regex engine (see above).
+MAX_LITERAL_ALTERNATIVES = 4096
+
+
+def union_of(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
+    """Triggers of a disjunction: every alternative's, or ``None`` if one is unknown.
+
+    Examples
+    --------
+    >>> sorted(union_of([frozenset({"甲"}), frozenset({"乙"})])), union_of([None, frozenset()])
+    (['乙', '甲'], None)
+    """
+    out: set[str] = set()
+    for t in sets:
+        if t is None:
+            return None
+        out |= t
+    return frozenset(out)
+
+
+def most_selective(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
+    """Triggers of a conjunction: any one requirement will do; take the most selective
+    (longest shortest literal, then fewest literals), ``None`` if none is known.
+
+    Examples
+    --------
+    >>> sorted(most_selective([frozenset({"使", "导致"}), None, frozenset({"由于"})]))
+    ['由于']
+    """
+    known = [t for t in sets if t is not None]
+    return min(known, key=lambda t: (-min(map(len, t), default=0), len(t), sorted(t)), default=None)
+
+
+def _plain(pattern: re.Pattern[str]) -> list[Any] | None:
+    """The parsed items of a str pattern with default flags only (none inline either)."""
+    if not isinstance(pattern.pattern, str) or pattern.flags != re.UNICODE:
+        return None
+    parsed = _parse(pattern)
+    return list(parsed) if parsed is not None and parsed.state.flags == re.UNICODE else None
+
+
+def regex_triggers(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Literals one of which occurs in every non-empty match of ``pattern``, if any.
+
+    Conservative: only literal runs, groups, alternations, character sets of plain
+    characters and repeats of at least one are looked into; flags other than the
+    default, or anything not understood, give ``None`` (always evaluate).
+
+    Examples
+    --------
+    >>> sorted(regex_triggers(re.compile("(?<!工作)座谈会")))
+    ['座谈会']
+    >>> sorted(regex_triggers(re.compile("由于.{2,40}(使|导致)")))
+    ['由于']
+    >>> sorted(regex_triggers(re.compile("(必须|务必)")))
+    ['务必', '必须']
+    >>> regex_triggers(re.compile("(?i)abc")) is None
+    True
+    >>> regex_triggers(re.compile("x?.+")) is None
+    True
+    """
+    items = _plain(pattern)
+    if items is None:
+        return None
+    try:
+        return _seq_triggers(items)
+    except Exception:  # any surprise means "cannot prefilter"
+        return None
+
+
+@dataclass(frozen=True)
+class RegexPlan:
+    """How the coder finds a pattern's matches from a scan's literals
+    (:meth:`workbench.coding.rules.Regex.match_all`).
+
+    Attributes
+    ----------
+    kind : {"literal", "branch", "each"}
+        ``literal``: the pattern is an alternation of literals (also groups and
+        sequences of them, or a set of plain characters) and ``literals`` are its
+        alternatives in the order the regex engine tries them. ``branch``: a
+        top-level alternation whose alternatives are literals (``exact``) or
+        patterns starting with one of ``literals``; where such a start is the
+        first alternative that can match, the pattern itself is tried there.
+        ``each``: the pattern is searched in every sentence containing one of
+        ``literals`` (:func:`regex_triggers`; every sentence when ``None``).
+    literals : tuple of str, optional
+    ranks : tuple of int
+        ``branch``: the alternative each literal belongs to.
+    exact : tuple of bool
+        ``branch``: the literal is its whole alternative (else it only starts it).
+    """
+
+    kind: str
+    literals: tuple[str, ...] | None
+    ranks: tuple[int, ...] = ()
+    exact: tuple[bool, ...] = ()
+
+
+def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
+    """How to find ``pattern``'s matches from the literals found by a scan.
+
+    Examples
+    --------
+    >>> regex_plan(re.compile("(不够|不能|不能坚持原则)"))
+    RegexPlan(kind='literal', literals=('不够', '不能', '不能坚持原则'), ranks=(), exact=())
+    >>> regex_plan(re.compile("(要|以.{1,12}为)"))
+    RegexPlan(kind='branch', literals=('要', '以'), ranks=(0, 1), exact=(True, False))
+    >>> regex_plan(re.compile("(?<!工作)座谈会")).literals
+    ('座谈会',)
+    >>> regex_plan(re.compile(".+由于"))
+    RegexPlan(kind='each', literals=('由于',), ranks=(), exact=())
+    """
+    items = _plain(pattern)
+    if items is None:
+        return RegexPlan("each", None)
+    alternatives = _literal_alternatives(items)
+    if alternatives and all(alternatives):
+        return RegexPlan("literal", tuple(dict.fromkeys(alternatives)))
+    branch = _branch(items)
+    if branch is not None:
+        return branch
+    triggers = regex_triggers(pattern)
+    return RegexPlan("each", tuple(sorted(triggers)) if triggers else None)
+
+
+def _branch(items: list[Any]) -> RegexPlan | None:
+    """The ``branch`` plan of a pattern, if each top-level alternative allows one."""
+    if len(items) == 1 and items[0][0] is _c.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
+        items = list(items[0][1][3])
+    alts = items[0][1][1] if len(items) == 1 and items[0][0] is _c.BRANCH else [items]
+    literals, ranks, exact = [], [], []
+    for rank, alt in enumerate(alts):
+        words = _literal_alternatives(list(alt))
+        starts = words if words and all(words) else _prefixes(list(alt))
+        if not starts or not all(starts):
+            return None
+        # A literal alternative's strings keep the engine's order; a prefix set has none.
+        for w in words if starts is words else sorted(starts):
+            literals.append(w)
+            ranks.append(rank)
+            exact.append(starts is words)
+    return RegexPlan("branch", tuple(literals), tuple(ranks), tuple(exact))
+
+
+def _literal_alternatives(items: list[Any]) -> list[str] | None:
+    """The literals a sequence of literals, groups, alternations and sets stands for.
+
+    In the order the regex engine tries them (a sequence's choices left to right,
+    each in its own order), so at any one position the first alternative that
+    occurs is the one the engine matches. ``None`` for anything else.
+    """
+    out = [""]
+    for op, av in items:
+        if op is _c.LITERAL:
+            alts: list[str] | None = [chr(av)]
+        elif op is _c.SUBPATTERN:
+            alts = None if av[1] or av[2] else _literal_alternatives(list(av[3]))
+        elif op is _c.BRANCH:
+            subs = [_literal_alternatives(list(alt)) for alt in av[1]]
+            alts = None if any(x is None for x in subs) else [a for x in subs for a in x or ()]
+        elif op is _c.IN and av and all(o is _c.LITERAL for o, _ in av):
+            alts = [chr(v) for _, v in av]  # one character: at most one occurs at a position
+        else:
+            return None
+        if alts is None or len(out) * len(alts) > MAX_LITERAL_ALTERNATIVES:
+            return None
+        out = [a + b for a in out for b in alts]
+    return out
+
+
+def _prefixes(items: list[Any]) -> frozenset[str] | None:
+    """Literals one of which every match of the sequence ``items`` starts with."""
+    i = 0
+    while i < len(items) and items[i][0] in (_c.ASSERT, _c.ASSERT_NOT):
+        i += 1  # look-arounds take no characters: the match starts with what follows
+    if i == len(items):
+        return None
+    op, av = items[i]
+    if op is _c.LITERAL:
+        run = []
+        while i < len(items) and items[i][0] is _c.LITERAL:
+            run.append(chr(items[i][1]))
+            i += 1
+        return frozenset(["".join(run)])
+    if op is _c.SUBPATTERN:
+        return None if av[1] or av[2] else _prefixes(list(av[3]))
+    if op is _c.BRANCH:
+        return union_of(_prefixes(list(alt)) for alt in av[1])
+    if op is _c.IN and av and all(o is _c.LITERAL for o, _ in av):
+        return frozenset(chr(v) for _, v in av)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+        return _prefixes(list(av[2]))
+    return None
+
+
+def _seq_triggers(items: list[Any]) -> frozenset[str] | None:
+    """Triggers of a sequence of parsed regex items (consecutive literals form one run)."""
+    found: list[frozenset[str] | None] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            found.append(frozenset(["".join(run)]))
+            run = []
+        if op is _c.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            if add_flags or del_flags:
+                return None  # scoped flags (?i:...) change what a literal matches
+            found.append(_seq_triggers(list(sub)))
+        elif op is _c.BRANCH:
+            found.append(union_of(_seq_triggers(list(alt)) for alt in av[1]))
+        elif op is _c.IN:
+            if av and all(o is _c.LITERAL for o, _ in av):
+                found.append(frozenset(chr(v) for _, v in av))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+            found.append(_seq_triggers(list(av[2])))
+        # Anything else (any character, classes, anchors, look-arounds, ...)
+        # requires no literal of its own.
+    if run:
+        found.append(frozenset(["".join(run)]))
+    return most_selective(found)

@@ -54,13 +54,20 @@ sentence. :func:`workbench.coding.coder.code_segments` uses it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from workbench.regex_precheck import (
+    RegexPlan,
+    most_selective,
+    regex_plan,
+    regex_triggers,
+    union_of,
+)
 from workbench.script import to_simplified
 from workbench.structure import ROLES
 
@@ -247,7 +254,7 @@ class AnyOf(Node):
         return [t for c in self.children for t in c.terms()]
 
     def triggers(self) -> frozenset[str] | None:
-        return _union(c.triggers() for c in self.children)
+        return union_of(c.triggers() for c in self.children)
 
     def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
         found = [c.match_all(scan, where) for c in self.children]
@@ -277,7 +284,7 @@ class AllOf(Node):
         return [t for c in self.children for t in c.terms()]
 
     def triggers(self) -> frozenset[str] | None:
-        return _best(c.triggers() for c in self.children)
+        return most_selective(c.triggers() for c in self.children)
 
     def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
         ok, keys = where, []
@@ -338,7 +345,7 @@ class Near(Node):
         return self.left.terms() + self.right.terms()
 
     def triggers(self) -> frozenset[str] | None:
-        return _best([self.left.triggers(), self.right.triggers()])
+        return most_selective([self.left.triggers(), self.right.triggers()])
 
     def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
         a = self.left.match_all(scan, where)
@@ -408,229 +415,6 @@ class Filtered(Node):
 
     def literals(self) -> set[str]:
         return self.child.literals() | set(self._cue_words)
-
-
-def _union(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
-    """Triggers of a disjunction: every alternative's, or ``None`` if one is unknown."""
-    out: set[str] = set()
-    for t in sets:
-        if t is None:
-            return None
-        out |= t
-    return frozenset(out)
-
-
-def _best(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
-    """Triggers of a conjunction: any one requirement will do; take the most selective."""
-    known = [t for t in sets if t is not None]
-    return min(known, key=lambda t: (-min(map(len, t), default=0), len(t), sorted(t)), default=None)
-
-
-def regex_triggers(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Literals one of which occurs in every non-empty match of ``pattern``, if any.
-
-    Conservative: only literal runs, groups, alternations, character sets of plain
-    characters and repeats of at least one are looked into; flags other than the
-    default, or anything not understood, give ``None`` (always evaluate).
-
-    Examples
-    --------
-    >>> sorted(regex_triggers(re.compile("(?<!工作)座谈会")))
-    ['座谈会']
-    >>> sorted(regex_triggers(re.compile("由于.{2,40}(使|导致)")))
-    ['由于']
-    >>> sorted(regex_triggers(re.compile("(必须|务必)")))
-    ['务必', '必须']
-    >>> regex_triggers(re.compile("(?i)abc")) is None
-    True
-    >>> regex_triggers(re.compile("x?.+")) is None
-    True
-    """
-    if not isinstance(pattern.pattern, str) or pattern.flags != re.UNICODE:
-        return None
-    try:
-        from re import _parser  # type: ignore[attr-defined]
-
-        parsed = _parser.parse(pattern.pattern)
-        if parsed.state.flags != re.UNICODE:
-            return None
-        return _seq_triggers(list(parsed), _parser)
-    except Exception:  # any surprise means "cannot prefilter"
-        return None
-
-
-#: Literal alternations longer than this are left to the regex engine.
-MAX_ALTERNATIVES = 4096
-
-
-@dataclass(frozen=True)
-class RegexPlan:
-    """How :meth:`Regex.match_all` finds a pattern's matches from a scan's literals.
-
-    Attributes
-    ----------
-    kind : {"literal", "branch", "each"}
-        ``literal``: the pattern is an alternation of literals (also groups and
-        sequences of them, or a set of plain characters) and ``literals`` are its
-        alternatives in the order the regex engine tries them. ``branch``: a
-        top-level alternation whose alternatives are literals (``exact``) or
-        patterns starting with one of ``literals``; where such a start is the
-        first alternative that can match, the pattern itself is tried there.
-        ``each``: the pattern is searched in every sentence containing one of
-        ``literals`` (:func:`regex_triggers`; every sentence when ``None``).
-    literals : tuple of str, optional
-    ranks : tuple of int
-        ``branch``: the alternative each literal belongs to.
-    exact : tuple of bool
-        ``branch``: the literal is its whole alternative (else it only starts it).
-    """
-
-    kind: str
-    literals: tuple[str, ...] | None
-    ranks: tuple[int, ...] = ()
-    exact: tuple[bool, ...] = ()
-
-
-def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
-    """How to find ``pattern``'s matches from the literals found by a scan.
-
-    Examples
-    --------
-    >>> regex_plan(re.compile("(不够|不能|不能坚持原则)"))
-    RegexPlan(kind='literal', literals=('不够', '不能', '不能坚持原则'), ranks=(), exact=())
-    >>> regex_plan(re.compile("(要|以.{1,12}为)"))
-    RegexPlan(kind='branch', literals=('要', '以'), ranks=(0, 1), exact=(True, False))
-    >>> regex_plan(re.compile("(?<!工作)座谈会")).literals
-    ('座谈会',)
-    >>> regex_plan(re.compile(".+由于"))
-    RegexPlan(kind='each', literals=('由于',), ranks=(), exact=())
-    """
-    parsed = _parse(pattern)
-    if parsed is None:
-        return RegexPlan("each", None)
-    items, c = parsed
-    alternatives = _literal_alternatives(items, c)
-    if alternatives and all(alternatives):
-        return RegexPlan("literal", tuple(dict.fromkeys(alternatives)))
-    branch = _branch(items, c)
-    if branch is not None:
-        return branch
-    triggers = regex_triggers(pattern)
-    return RegexPlan("each", tuple(sorted(triggers)) if triggers else None)
-
-
-def _branch(items: list[Any], c: Any) -> RegexPlan | None:
-    """The ``branch`` plan of a pattern, if each top-level alternative allows one."""
-    if len(items) == 1 and items[0][0] is c.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
-        items = list(items[0][1][3])
-    alts = items[0][1][1] if len(items) == 1 and items[0][0] is c.BRANCH else [items]
-    literals, ranks, exact = [], [], []
-    for rank, alt in enumerate(alts):
-        words = _literal_alternatives(list(alt), c)
-        starts = words if words and all(words) else _prefixes(list(alt), c)
-        if not starts or not all(starts):
-            return None
-        # A literal alternative's strings keep the engine's order; a prefix set has none.
-        for w in words if starts is words else sorted(starts):
-            literals.append(w)
-            ranks.append(rank)
-            exact.append(starts is words)
-    return RegexPlan("branch", tuple(literals), tuple(ranks), tuple(exact))
-
-
-def _parse(pattern: re.Pattern[str]) -> tuple[list[Any], Any] | None:
-    """The parsed items of a pattern with default flags, and the parser module."""
-    if not isinstance(pattern.pattern, str) or pattern.flags != re.UNICODE:
-        return None
-    try:
-        from re import _parser  # type: ignore[attr-defined]
-
-        parsed = _parser.parse(pattern.pattern)
-    except Exception:  # any surprise: the caller falls back to the regex engine
-        return None
-    return (list(parsed), _parser) if parsed.state.flags == re.UNICODE else None
-
-
-def _literal_alternatives(items: list[Any], c: Any) -> list[str] | None:
-    """The literals a sequence of literals, groups, alternations and sets stands for.
-
-    In the order the regex engine tries them (a sequence's choices left to right,
-    each in its own order), so at any one position the first alternative that
-    occurs is the one the engine matches. ``None`` for anything else.
-    """
-    out = [""]
-    for op, av in items:
-        if op is c.LITERAL:
-            alts: list[str] | None = [chr(av)]
-        elif op is c.SUBPATTERN:
-            alts = None if av[1] or av[2] else _literal_alternatives(list(av[3]), c)
-        elif op is c.BRANCH:
-            subs = [_literal_alternatives(list(alt), c) for alt in av[1]]
-            alts = None if any(x is None for x in subs) else [a for x in subs for a in x or ()]
-        elif op is c.IN and av and all(o is c.LITERAL for o, _ in av):
-            alts = [chr(v) for _, v in av]  # one character: at most one occurs at a position
-        else:
-            return None
-        if alts is None or len(out) * len(alts) > MAX_ALTERNATIVES:
-            return None
-        out = [a + b for a in out for b in alts]
-    return out
-
-
-def _prefixes(items: list[Any], c: Any) -> frozenset[str] | None:
-    """Literals one of which every match of the sequence ``items`` starts with."""
-    i = 0
-    while i < len(items) and items[i][0] in (c.ASSERT, c.ASSERT_NOT):
-        i += 1  # look-arounds take no characters: the match starts with what follows
-    if i == len(items):
-        return None
-    op, av = items[i]
-    if op is c.LITERAL:
-        run = []
-        while i < len(items) and items[i][0] is c.LITERAL:
-            run.append(chr(items[i][1]))
-            i += 1
-        return frozenset(["".join(run)])
-    if op is c.SUBPATTERN:
-        return None if av[1] or av[2] else _prefixes(list(av[3]), c)
-    if op is c.BRANCH:
-        return _union(_prefixes(list(alt), c) for alt in av[1])
-    if op is c.IN and av and all(o is c.LITERAL for o, _ in av):
-        return frozenset(chr(v) for _, v in av)
-    if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-        return _prefixes(list(av[2]), c)
-    return None
-
-
-def _seq_triggers(items: list[Any], _parser: Any) -> frozenset[str] | None:
-    """Triggers of a sequence of parsed regex items (consecutive literals form one run)."""
-    c = _parser  # re._parser re-exports the opcodes of re._constants
-    found: list[frozenset[str] | None] = []
-    run: list[str] = []
-    for op, av in items:
-        if op is c.LITERAL:
-            run.append(chr(av))
-            continue
-        if run:
-            found.append(frozenset(["".join(run)]))
-            run = []
-        if op is c.SUBPATTERN:
-            _group, add_flags, del_flags, sub = av
-            if add_flags or del_flags:
-                return None  # scoped flags (?i:...) change what a literal matches
-            found.append(_seq_triggers(list(sub), _parser))
-        elif op is c.BRANCH:
-            found.append(_union(_seq_triggers(list(alt), _parser) for alt in av[1]))
-        elif op is c.IN:
-            if av and all(o is c.LITERAL for o, _ in av):
-                found.append(frozenset(chr(v) for _, v in av))
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-            found.append(_seq_triggers(list(av[2]), _parser))
-        # Anything else (any character, classes, anchors, look-arounds, ...)
-        # requires no literal of its own.
-    if run:
-        found.append(frozenset(["".join(run)]))
-    return _best(found)
 
 
 def _term_list(value: Any, path: str) -> list[str]:
