@@ -21,8 +21,16 @@ Every such line is reported as a :class:`Repair` with its line number
 (:attr:`Decoded.repairs`). :func:`read_text` also refuses files with no text or made
 mostly of replacement characters, which decode cleanly but hold nothing to analyse.
 
-BeautifulSoup, python-docx and charset-normalizer are imported on first use, so
-importing this module stays cheap.
+HTML pages keep their main content only: page chrome named by tags and ARIA roles
+(``<nav>``, ``<aside>``, the page's header and footer) goes first, then trafilatura
+picks the main content among the remaining lines, so menus, breadcrumbs, share bars,
+comment boxes, related articles and footers in plain ``<div>`` elements go too. The
+page's own lines are kept, in order, headings and the ``<h1>`` title included; every
+line left out is listed in :attr:`Decoded.dropped` with its rule, and when the
+extractor finds too little (:data:`MIN_MAIN_CONTENT_SHARE`) every line is kept.
+
+BeautifulSoup, trafilatura, python-docx and charset-normalizer are imported on first
+use, so importing this module stays cheap.
 
 Examples
 --------
@@ -34,6 +42,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import copy
 import glob
 import hashlib
 import io
@@ -51,14 +60,18 @@ from typing import TYPE_CHECKING
 
 from workbench import config
 
-if TYPE_CHECKING:  # python-docx and BeautifulSoup are imported lazily at run time
+if TYPE_CHECKING:  # python-docx, BeautifulSoup and lxml are imported lazily at run time
+    from configparser import ConfigParser
+
     from bs4 import BeautifulSoup, Tag
     from docx.document import Document
     from docx.table import Table, _Cell
+    from lxml import html as lxml_html
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "Decoded",
+    "Dropped",
     "ReadError",
     "Repair",
     "SourceFile",
@@ -113,6 +126,30 @@ MAX_CONTROL_SHARE = 0.01
 
 #: How many leading bytes of an HTML file are searched for a declared charset.
 HTML_PRESCAN_BYTES = 8192
+
+#: Least share of an HTML page's ideographs (of its non-space characters, on a page
+#: without any) that the main content found by the extractor must hold; below it the
+#: extractor has probably missed the body (an unusual layout, a page of short items)
+#: and the page keeps all its visible text less the chrome that tags and roles name.
+#: An article page's body is most of its text (60-95 % on news and government pages),
+#: its menus, lists of links and footer the rest; a fifth leaves room for pages heavy
+#: with link lists while catching an extractor that kept one stray block.
+MIN_MAIN_CONTENT_SHARE = 0.2
+
+#: When the extractor's text is at least this share of the page's visible text (less
+#: the chrome named by tags and roles), it chose nothing: trafilatura, finding no main
+#: content, falls back to the whole page's text as one block ("baseline"); and on a
+#: page that is all article, there is nothing to drop. Every line is kept then.
+WHOLE_PAGE_SHARE = 0.95
+
+#: A page line at least this many non-space characters long is main content when it
+#: occurs anywhere in the extractor's text (which may join or split lines); a shorter
+#: one ("微信", "首页") must be one of the extractor's blocks on its own.
+MIN_SUBSTRING_CHARS = 8
+
+#: A table with a cell at least this many non-space characters long lays out a page
+#: (its cells are columns of the page, one of them the article), not a table of data.
+LAYOUT_CELL_CHARS = 100
 
 #: Frequency-ranked Chinese characters in both scripts, in weighted sections.
 COMMON_HANZI_FILE = config.RESOURCES_DIR / "common_hanzi.txt"
@@ -210,6 +247,16 @@ _HTML_BLOCK_TAGS = (
 )  # fmt: skip
 _HTML_CELL_TAGS = ("td", "th")
 _HTML_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+#: Form controls among the dropped tags: their labels are listed as dropped text.
+_HTML_FORM_TAGS = ("button", "textarea", "select")
+#: Inside a table, these make it a layout table (see _unwrap_layout_tables).
+_LAYOUT_MARKERS = ("table", "p", "div", "ul", "ol", "dl", *_HTML_HEADINGS)
+#: Containers whose <br>-separated text runs become paragraphs for the extractor.
+_BR_CONTAINERS = (
+    "article", "blockquote", "body", "center", "dd", "div", "font", "li", "main",
+    "section", "td", "th",
+)  # fmt: skip
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 #: Page chrome the reader drops with everything in it: menus and side boxes ...
 _HTML_NAV_TAGS = ("nav", "aside")
@@ -316,6 +363,31 @@ def describe_repairs(repairs: Iterable[Repair]) -> str:
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """One line of an HTML page's visible text left out as page chrome.
+
+    Attributes
+    ----------
+    line_no : int
+        1-based line of the page source where the line's text starts.
+    rule : str
+        Why it was left out: ``"html_nav"`` (``<nav>``, ``<aside>``, role
+        navigation, complementary or search), ``"html_footer"`` (the page's
+        ``<footer>``, role contentinfo), ``"html_banner"`` (the page's ``<header>``,
+        role banner), ``"html_form"`` (a button's or a form field's label) — chrome
+        by tag or role — or ``"html_boilerplate"``: outside the main content that
+        the extractor found (menus, breadcrumbs, share bars, comment boxes, related
+        articles and footers in plain ``<div>`` elements).
+    text : str
+        The line, whitespace collapsed.
+    """
+
+    line_no: int
+    rule: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Decoded:
     """Text decoded from a file, its encoding, and the lines repaired on the way.
 
@@ -327,11 +399,16 @@ class Decoded:
         The file's main encoding (see :func:`decode_text`).
     repairs : tuple of Repair
         Lines not in the main encoding, in line order; empty for a clean file.
+    dropped : tuple of Dropped
+        Lines of an HTML page's visible text left out of :attr:`text` as page
+        chrome, in page order; empty for other files. With :attr:`text` they hold
+        every line of the page's visible text exactly once.
     """
 
     text: str
     encoding: str
     repairs: tuple[Repair, ...] = ()
+    dropped: tuple[Dropped, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -856,7 +933,9 @@ def decode(data: bytes, path: str) -> Decoded:
     >>> d.text, d.encoding, d.repairs
     ('一、标题\\n正文是UTF-8。\\n', 'utf-8', (Repair(line_no=1, how='gb18030'),))
     >>> decode("干群关系".encode("utf-8").decode("cp1252").encode("utf-8"), "m.txt")
-    Decoded(text='干群关系', encoding='utf-8', repairs=(Repair(line_no=1, how='mojibake'),))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Decoded(text='干群关系', encoding='utf-8', repairs=(Repair(line_no=1, how='mojibake'),),
+            dropped=())
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -1178,8 +1257,9 @@ def extract_text(src: SourceFile) -> tuple[str, str]:
     Returns
     -------
     text : str
-        ``.txt``/``.md``: the decoded file. ``.html``/``.htm``: the visible text, one
-        line per block element, whitespace collapsed, no empty lines. ``.docx``: the
+        ``.txt``/``.md``: the decoded file. ``.html``/``.htm``: the visible text of
+        the main content (see :func:`read_text` for what is left out), one line per
+        block element, whitespace collapsed, no empty lines. ``.docx``: the
         paragraphs and table cells in document order, one per line.
     encoding : str
         As for :func:`decode_text`; ``"docx"`` for Word documents.
@@ -1208,7 +1288,9 @@ def read_text(src: SourceFile) -> Decoded:
     """Plain text of a source file, with the lines repaired while decoding it.
 
     The text and encoding are those of :func:`extract_text`; :attr:`Decoded.repairs`
-    lists the lines :func:`decode` repaired (none for ``.docx``).
+    lists the lines :func:`decode` repaired (none for ``.docx``), and
+    :attr:`Decoded.dropped` the lines of an HTML page's visible text left out as page
+    chrome, each with its rule (see :class:`Dropped`).
 
     Raises
     ------
@@ -1232,7 +1314,8 @@ def read_text(src: SourceFile) -> Decoded:
         decoded = decode(src.data, src.path)
     elif src.suffix in (".html", ".htm"):
         page = _decode_html(src.data, src.path)
-        decoded = Decoded(_html_visible_text(page.text), page.encoding, page.repairs)
+        text, dropped = _html_text(page.text)
+        decoded = Decoded(text, page.encoding, page.repairs, dropped)
     elif src.suffix == ".docx":
         decoded = Decoded(_docx_text(src.data, src.path), "docx")
     else:
@@ -1300,17 +1383,20 @@ def _html_chrome_kind(tag: Tag) -> str | None:
     return None
 
 
-def _drop_html_chrome(soup: BeautifulSoup) -> None:
-    """Drop navigation, side boxes and the page's header and footer; keep headings.
+def _drop_html_chrome(soup: BeautifulSoup) -> list[tuple[Tag, str]]:
+    """Find navigation, side boxes and the page's header and footer; keep headings.
 
     ``<nav>``, ``<aside>``, the page's own ``<footer>`` (not inside an ``<article>``,
     ``<section>``, ``<main>`` …) and elements with role navigation, complementary,
     search or contentinfo go with everything in them. The page's own ``<header>``
-    and role banner go too, but their ``<h1>``–``<h6>`` (outside a menu) stay in
-    place when the rest of the page has no ``<h1>``: then the header holds the
-    page's title (``<header><h1>Title</h1>``), not a site logo beside the real
-    title. An article's own ``<header>`` and ``<footer>`` are kept whole (title,
-    byline, editor: line rules deal with the rest).
+    and role banner go too, but their ``<h1>``–``<h6>`` (outside a menu) are moved
+    out in front of them when the rest of the page has no ``<h1>``: then the header
+    holds the page's title (``<header><h1>Title</h1>``), not a site logo beside the
+    real title. An article's own ``<header>`` and ``<footer>`` are kept whole
+    (title, byline, editor: line rules deal with the rest).
+
+    Returns the outermost chrome elements with their kind (``"nav"``, ``"footer"``,
+    ``"banner"``), still in the tree: the caller lists their lines, then removes them.
     """
     chrome: dict[int, tuple[Tag, str]] = {}
     for tag in soup.find_all(True):
@@ -1318,7 +1404,7 @@ def _drop_html_chrome(soup: BeautifulSoup) -> None:
         if kind is not None and not any(id(parent) in chrome for parent in tag.parents):
             chrome[id(tag)] = (tag, kind)
     if not chrome:
-        return
+        return []
 
     def in_chrome(tag: Tag) -> bool:
         return any(id(parent) in chrome for parent in tag.parents)
@@ -1328,7 +1414,7 @@ def _drop_html_chrome(soup: BeautifulSoup) -> None:
         if kind == "banner" and not title_elsewhere:
             for heading in _banner_headings(tag):
                 tag.insert_before(heading.extract())
-        tag.decompose()
+    return list(chrome.values())
 
 
 def _banner_headings(banner: Tag) -> list[Tag]:
@@ -1341,13 +1427,73 @@ def _banner_headings(banner: Tag) -> list[Tag]:
     return found
 
 
-def _html_visible_text(markup: str) -> str:
-    from bs4 import BeautifulSoup, NavigableString  # deferred: slow to import
+@dataclass(frozen=True)
+class _HtmlLine:
+    """One line of a page's visible text: its text, source line and heading level."""
+
+    text: str
+    line_no: int
+    level: int  # 1-6 inside <h1>-<h6>, else 0
+
+
+def _html_lines(root: Tag) -> list[_HtmlLine]:
+    """The non-empty lines of the plain strings under ``root``, whitespace collapsed.
+
+    Each line is named by the page-source line of the element holding its first
+    visible character (``sourceline`` of BeautifulSoup's ``html.parser``).
+    """
+    from bs4 import NavigableString
+
+    lines: list[_HtmlLine] = []
+    buf: list[str] = []
+    owner: Tag | None = None
+
+    def flush() -> None:
+        text = _WHITESPACE.sub(" ", "".join(buf)).strip()
+        if text and owner is not None:
+            level = next(
+                (int(p.name[1]) for p in itertools.chain([owner], owner.parents)
+                 if p.name in _HTML_HEADINGS),
+                0,
+            )  # fmt: skip
+            lines.append(_HtmlLine(text, getattr(owner, "sourceline", None) or 1, level))
+
+    # Only plain strings are visible: comments, doctypes and CDATA are subclasses.
+    for string in root.descendants:
+        if type(string) is not NavigableString:
+            continue
+        for i, part in enumerate(string.split("\n")):
+            if i:
+                flush()
+                buf, owner = [], None
+            buf.append(part)
+            if owner is None and part.strip():
+                owner = string.parent
+    flush()
+    return lines
+
+
+def _html_text(markup: str) -> tuple[str, tuple[Dropped, ...]]:
+    """The visible text of a page's main content, and the lines left out as chrome.
+
+    Scripts, styles, ``<head>`` and form controls go first (a control's label,
+    "发表评论", is listed with rule ``html_form``); then the page chrome that tags
+    and ARIA roles name (:func:`_drop_html_chrome`: rules ``html_nav``,
+    ``html_footer``, ``html_banner``); what remains is cut into lines, one per block
+    element and ``<br>``, whitespace collapsed, and :func:`_main_content` picks the
+    lines of the main content from it (the rest: rule ``html_boilerplate``).
+    """
+    from bs4 import BeautifulSoup  # deferred: slow to import
 
     soup = BeautifulSoup(markup, "html.parser")
+    dropped: list[Dropped] = []
     for tag in soup.find_all(list(_HTML_DROP_TAGS)):
+        if tag.name in _HTML_FORM_TAGS and not tag.find_parent(_HTML_DROP_TAGS):
+            text = _WHITESPACE.sub(" ", tag.get_text(" ")).strip()
+            if text:
+                dropped.append(Dropped(tag.sourceline or 1, "html_form", text))
         tag.decompose()
-    _drop_html_chrome(soup)
+    chrome = _drop_html_chrome(soup)
     for tag in soup.find_all("br"):
         tag.replace_with("\n")
     for tag in soup.find_all(list(_HTML_BLOCK_TAGS)):
@@ -1355,10 +1501,209 @@ def _html_visible_text(markup: str) -> str:
         tag.insert_after("\n")
     for tag in soup.find_all(list(_HTML_CELL_TAGS)):
         tag.insert_after(" ")
-    # Only plain strings are visible: comments, doctypes and CDATA are subclasses.
-    raw = "".join(s for s in soup.descendants if type(s) is NavigableString)
-    lines = (_WHITESPACE.sub(" ", line).strip() for line in raw.split("\n"))
-    return "\n".join(line for line in lines if line)
+    for tag, kind in chrome:
+        dropped += [Dropped(line.line_no, f"html_{kind}", line.text) for line in _html_lines(tag)]
+        tag.decompose()
+    lines = _html_lines(soup)
+    keep = _main_content(markup, lines)
+    dropped += [
+        Dropped(line.line_no, "html_boilerplate", line.text)
+        for line, kept in zip(lines, keep, strict=True)
+        if not kept
+    ]
+    dropped.sort(key=lambda d: d.line_no)  # stable: document order within a line
+    text = "\n".join(line.text for line, kept in zip(lines, keep, strict=True) if kept)
+    return text, tuple(dropped)
+
+
+def _main_content(markup: str, lines: list[_HtmlLine]) -> list[bool]:
+    """Which of a page's lines are its main content (all of them when in doubt).
+
+    trafilatura finds the main content (:func:`_extractor_blocks`); a line is in it
+    when its text, whitespace ignored, is one or more whole blocks of the extractor's
+    or, from :data:`MIN_SUBSTRING_CHARS` characters on, any part of its text. Lines, not the
+    extractor's text, are returned, so the page's own order and line breaks stay
+    and a heading stays a line of its own. Lines the extractor leaves out stay when
+    they are headings (``<h1>``–``<h6>``) between the main content's first and last
+    lines or right above it; the title — the ``<h1>`` nearest before the main
+    content; or datelines between the title and the main content's last line
+    (:func:`workbench.dates.match_line`), where :mod:`workbench.dates` reads the
+    date.
+
+    Every line is kept when the extractor finds nothing, less than
+    :data:`MIN_MAIN_CONTENT_SHARE` of the page's ideographs (of its non-space
+    characters on a page without any), or :data:`WHOLE_PAGE_SHARE` of its text or
+    more: the page's text is then its visible text less the chrome named by tags
+    and roles, as before the extractor.
+    """
+    everything = [True] * len(lines)
+    blocks = _extractor_blocks(markup) if lines else []
+    if not blocks:
+        return everything
+    joined = "".join(blocks)
+    if len(joined) >= WHOLE_PAGE_SHARE * sum(len(_WHITESPACE.sub("", x.text)) for x in lines):
+        return everything  # the whole page, not a choice (see WHOLE_PAGE_SHARE)
+    bounds = set(itertools.accumulate(len(block) for block in blocks)) | {0}
+    keep = [_in_blocks(_WHITESPACE.sub("", line.text), joined, bounds) for line in lines]
+    if not any(keep):
+        return everything
+    first = keep.index(True)
+    last = len(keep) - 1 - keep[::-1].index(True)
+    # Headings inside the main content, and those right above it, belong to it.
+    for i in range(first, last):
+        keep[i] = keep[i] or lines[i].level > 0
+    while first > 0 and lines[first - 1].level > 0:
+        first -= 1
+        keep[first] = True
+    title = next((i for i in range(first - 1, -1, -1) if lines[i].level == 1), None)
+    if title is not None:
+        keep[title] = True
+    from workbench.dates import match_line  # deferred: loads its rules
+
+    for i in range(first if title is None else title, last):
+        if not keep[i] and match_line(lines[i].text) is not None:
+            keep[i] = True
+
+    kept_text = "".join(line.text for line, k in zip(lines, keep, strict=True) if k)
+    all_text = "".join(line.text for line in lines)
+    total, kept = len(_CJK.findall(all_text)), len(_CJK.findall(kept_text))
+    if not total:  # a page without ideographs: count its non-space characters
+        total, kept = len(_WHITESPACE.sub("", all_text)), len(_WHITESPACE.sub("", kept_text))
+    return keep if kept >= MIN_MAIN_CONTENT_SHARE * total else everything
+
+
+def _in_blocks(key: str, joined: str, bounds: set[int]) -> bool:
+    """Whether ``key`` is in the extractor's text: anywhere from
+    :data:`MIN_SUBSTRING_CHARS` characters on, else as whole blocks (one block, or
+    consecutive ones: the cells of a table row), ``bounds`` being where blocks start.
+    """
+    if len(key) >= MIN_SUBSTRING_CHARS:
+        return key in joined
+    start = joined.find(key)
+    while start >= 0:
+        if start in bounds and start + len(key) in bounds:
+            return True
+        start = joined.find(key, start + 1)
+    return False
+
+
+def _extractor_blocks(markup: str) -> list[str]:
+    """The main content's blocks as trafilatura finds it, whitespace removed; ``[]`` if none.
+
+    Before extraction, tables that lay out the page (:func:`_unwrap_layout_tables`)
+    become ``<div>`` elements, and text runs between ``<br>`` become paragraphs
+    (:func:`_split_br_runs`): trafilatura keeps a table as one piece of content and
+    reads a ``<br>``-broken ``<div>`` as one paragraph, which on pages of old
+    government sites keeps the whole page or mixes the title and page chrome into
+    the article. trafilatura reads only the markup given: it fetches nothing.
+    """
+    import trafilatura  # deferred: slow to import
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        # lxml refuses a str that still declares its encoding.
+        tree = lxml_html.document_fromstring(_XML_DECLARATION.sub("", markup, count=1))
+    except (etree.ParserError, ValueError):
+        return []
+    _unwrap_layout_tables(tree)
+    _split_br_runs(tree)
+    # First without trafilatura's rescues for short results: below MIN_EXTRACTED_SIZE
+    # characters (250: a short Chinese news item has fewer) it takes the whole page's
+    # or the whole <article>'s text, share bar and all, which tells nothing. Only when
+    # its main extractor finds nothing are the rescues tried (a rescue that returns
+    # the whole page is caught by WHOLE_PAGE_SHARE).
+    result = None
+    for settings in (_trafilatura_config(), None):
+        result = trafilatura.extract(
+            copy.deepcopy(tree), output_format="xml", fast=True, include_comments=False,
+            include_tables=True, include_images=False, include_links=False,
+            include_formatting=False, deduplicate=False, with_metadata=False,
+            **({"config": settings} if settings is not None else {}),
+        )  # fmt: skip
+        if result:
+            break
+    if not result:
+        return []
+    main = etree.fromstring(result).find("main")
+    if main is None:
+        return []
+    for element in main.iter():
+        if element is not main:
+            element.text = "\n" + (element.text or "")
+            element.tail = "\n" + (element.tail or "")
+    blocks = (_WHITESPACE.sub("", part) for part in "".join(main.itertext()).split("\n"))
+    return [block for block in blocks if block]
+
+
+@cache
+def _trafilatura_config() -> ConfigParser:
+    """trafilatura's defaults without its rescues of short results (``MIN_EXTRACTED_SIZE = 0``)."""
+    from trafilatura.settings import use_config  # reads its bundled settings.cfg
+
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "0")
+    return config
+
+
+def _unwrap_layout_tables(tree: lxml_html.HtmlElement) -> None:
+    """Turn tables that lay out a page (not tables of data) into ``<div>`` elements.
+
+    A table lays out the page when it holds another table, a paragraph, heading,
+    list or ``<div>``, or a cell of :data:`LAYOUT_CELL_CHARS` characters or more:
+    old Chinese government sites set the whole page, article included, in nested
+    tables. Its rows and cells become ``<div>`` too; tables inside it are judged on
+    their own.
+    """
+    layout = [
+        table for table in tree.iter("table")
+        if next(table.iterdescendants(*_LAYOUT_MARKERS), None) is not None
+        or any(len(_WHITESPACE.sub("", cell.text_content())) >= LAYOUT_CELL_CHARS
+               for cell in table.iter("td", "th"))
+    ]  # fmt: skip
+    if not layout:
+        return
+    ids = {id(table) for table in layout}
+    parts = [
+        part for part in tree.iter("caption", "thead", "tbody", "tfoot", "tr", "td", "th")
+        if id(next(part.iterancestors("table"), None)) in ids
+    ]  # fmt: skip
+    for element in layout + parts:
+        element.tag = "div"
+
+
+def _split_br_runs(tree: lxml_html.HtmlElement) -> None:
+    """Wrap each run of text between ``<br>`` elements of a container in a ``<p>``."""
+    from lxml import html as lxml_html
+
+    def paragraph(text: str | None) -> lxml_html.HtmlElement:
+        element = lxml_html.Element("p")
+        element.text = text
+        return element
+
+    for container in list(tree.iter(*_BR_CONTAINERS)):
+        children = list(container)
+        if not any(child.tag == "br" for child in children):
+            continue
+        pieces = []
+        run = paragraph(container.text)
+        container.text = None
+        for child in children:
+            container.remove(child)  # its tail goes with it
+            if child.tag == "br":
+                pieces.append(run)
+                run = paragraph(child.tail)
+            elif child.tag in _HTML_BLOCK_TAGS or child.tag in _HTML_CELL_TAGS:
+                pieces.append(run)
+                run = paragraph(child.tail)
+                child.tail = None
+                pieces.append(child)
+            else:
+                run.append(child)
+        pieces.append(run)
+        for piece in pieces:
+            if piece.tag != "p" or len(piece) or (piece.text or "").strip():
+                container.append(piece)
 
 
 def _docx_text(data: bytes, path: str) -> str:
