@@ -349,3 +349,35 @@ def test_page_with_an_xml_declaration() -> None:
     assert lines[0] == TITLE
     assert [line for line in lines if line in ARTICLE] == ARTICLE
     assert "首页 > 新闻中心 > 正文" not in lines
+
+
+def test_inline_markup_and_comments_keep_paragraphs_whole() -> None:
+    p = PARAS
+    body = (
+        f"<h2>{HEADINGS[0]}</h2><p>{p[0][:20]}<sup>[1]</sup>{p[0][20:]}</p>"
+        f'<p>{p[1][:10]}<a href="/x">群众路线</a>{p[1][10:]}</p>'
+        f'<p><span style="color:red">{p[2][:15]}</span><img src="a.png">{p[2][15:]}</p>'
+        f"<p>{p[3][:9]}<!-- 编辑注 -->{p[3][9:]}<script>x()</script></p>"
+        f"<p>{p[4][:5]}<font color=red>重点</font>{p[4][5:]}</p>"
+    )
+    page = NEWS_PAGE.replace(_h_and_p(), body)
+    lines = _read(page).text.split("\n")
+    assert lines[:2] == [TITLE, "发布时间：2024-03-05 来源：某某县人民政府网"]
+    assert lines[2:] == [
+        HEADINGS[0],
+        p[0][:20] + "[1]" + p[0][20:],
+        p[1][:10] + "群众路线" + p[1][10:],
+        p[2],
+        p[3],
+        p[4][:5] + "重点" + p[4][5:],
+    ]
+
+
+def test_prose_the_extractor_cut_inside_the_article_stays(monkeypatch) -> None:
+    # The extractor kept paragraphs 1, 2 and 4 but only part of paragraph 3 (an inline
+    # element it dropped): the whole of paragraph 3 stays; chrome around the article goes.
+    found = [PARAS[0], PARAS[1], PARAS[2][:12], PARAS[3]]
+    monkeypatch.setattr(readers, "_extractor_blocks", lambda markup: found)
+    lines = _read(NEWS_PAGE).text.split("\n")
+    assert [line for line in lines if line in PARAS] == PARAS[:4]
+    assert "收听本文 00:00/00:00" not in lines and "分享到：微信 微博 QQ空间" not in lines

@@ -147,6 +147,12 @@ WHOLE_PAGE_SHARE = 0.95
 #: one ("微信", "首页") must be one of the extractor's blocks on its own.
 MIN_SUBSTRING_CHARS = 8
 
+#: A line between the main content's first and last lines that the extractor left out
+#: is kept when it is prose: this many ideographs and a sentence end (。！？；). Menus,
+#: share bars and link lists have neither; a paragraph the extractor kept only in part
+#: (an inline element it cut) has both.
+MIN_PROSE_IDEOGRAPHS = 20
+
 #: A table with a cell at least this many non-space characters long lays out a page
 #: (its cells are columns of the page, one of them the article), not a table of data.
 LAYOUT_CELL_CHARS = 100
@@ -256,7 +262,11 @@ _BR_CONTAINERS = (
     "article", "blockquote", "body", "center", "dd", "div", "font", "li", "main",
     "section", "td", "th",
 )  # fmt: skip
+_SENTENCE_END = re.compile("[。！？；!?;]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+#: Characters lxml refuses in a tree (XML 1.0 excludes them): blanked for the extractor
+#: and left out of the keys that match page lines to its text.
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 #: Page chrome the reader drops with everything in it: menus and side boxes ...
 _HTML_NAV_TAGS = ("nav", "aside")
@@ -1524,11 +1534,11 @@ def _main_content(markup: str, lines: list[_HtmlLine]) -> list[bool]:
     or, from :data:`MIN_SUBSTRING_CHARS` characters on, any part of its text. Lines, not the
     extractor's text, are returned, so the page's own order and line breaks stay
     and a heading stays a line of its own. Lines the extractor leaves out stay when
-    they are headings (``<h1>``–``<h6>``) between the main content's first and last
-    lines or right above it; the title — the ``<h1>`` nearest before the main
-    content; or datelines between the title and the main content's last line
-    (:func:`workbench.dates.match_line`), where :mod:`workbench.dates` reads the
-    date.
+    they are headings (``<h1>``–``<h6>``) or prose (:data:`MIN_PROSE_IDEOGRAPHS`)
+    between the main content's first and last lines, or headings right above it;
+    the title, the ``<h1>`` nearest before the main content; or datelines between
+    the title and the main content's last line (:func:`workbench.dates.match_line`),
+    where :mod:`workbench.dates` reads the date.
 
     Every line is kept when the extractor finds nothing, less than
     :data:`MIN_MAIN_CONTENT_SHARE` of the page's ideographs (of its non-space
@@ -1541,17 +1551,18 @@ def _main_content(markup: str, lines: list[_HtmlLine]) -> list[bool]:
     if not blocks:
         return everything
     joined = "".join(blocks)
-    if len(joined) >= WHOLE_PAGE_SHARE * sum(len(_WHITESPACE.sub("", x.text)) for x in lines):
+    if len(joined) >= WHOLE_PAGE_SHARE * sum(len(_key(line.text)) for line in lines):
         return everything  # the whole page, not a choice (see WHOLE_PAGE_SHARE)
     bounds = set(itertools.accumulate(len(block) for block in blocks)) | {0}
-    keep = [_in_blocks(_WHITESPACE.sub("", line.text), joined, bounds) for line in lines]
+    keep = [_in_blocks(_key(line.text), joined, bounds) for line in lines]
     if not any(keep):
         return everything
     first = keep.index(True)
     last = len(keep) - 1 - keep[::-1].index(True)
-    # Headings inside the main content, and those right above it, belong to it.
+    # Headings inside the main content, and those right above it, belong to it; so
+    # does prose inside it that the extractor cut (a paragraph it kept in part).
     for i in range(first, last):
-        keep[i] = keep[i] or lines[i].level > 0
+        keep[i] = keep[i] or lines[i].level > 0 or _is_prose(lines[i].text)
     while first > 0 and lines[first - 1].level > 0:
         first -= 1
         keep[first] = True
@@ -1570,6 +1581,17 @@ def _main_content(markup: str, lines: list[_HtmlLine]) -> list[bool]:
     if not total:  # a page without ideographs: count its non-space characters
         total, kept = len(_WHITESPACE.sub("", all_text)), len(_WHITESPACE.sub("", kept_text))
     return keep if kept >= MIN_MAIN_CONTENT_SHARE * total else everything
+
+
+def _is_prose(text: str) -> bool:
+    """A line of running text: :data:`MIN_PROSE_IDEOGRAPHS` ideographs and a sentence end."""
+    dense = len(_CJK.findall(text)) >= MIN_PROSE_IDEOGRAPHS
+    return dense and _SENTENCE_END.search(text) is not None
+
+
+def _key(text: str) -> str:
+    """Text as compared with the extractor's: no whitespace, nothing lxml refuses."""
+    return _XML_INCOMPATIBLE.sub("", _WHITESPACE.sub("", text))
 
 
 def _in_blocks(key: str, joined: str, bounds: set[int]) -> bool:
@@ -1603,9 +1625,14 @@ def _extractor_blocks(markup: str) -> list[str]:
 
     try:
         # lxml refuses a str that still declares its encoding.
-        tree = lxml_html.document_fromstring(_XML_DECLARATION.sub("", markup, count=1))
+        markup = _XML_INCOMPATIBLE.sub(" ", _XML_DECLARATION.sub("", markup, count=1))
+        tree = lxml_html.document_fromstring(markup)
     except (etree.ParserError, ValueError):
         return []
+    # Dropped as in the page's lines, keeping the text after them (their "tail"), which
+    # trafilatura would drop with them: "正文<!-- x -->续" is one paragraph.
+    etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, *_HTML_DROP_TAGS,
+                         with_tail=False)  # fmt: skip
     _unwrap_layout_tables(tree)
     _split_br_runs(tree)
     # First without trafilatura's rescues for short results: below MIN_EXTRACTED_SIZE
@@ -1632,7 +1659,7 @@ def _extractor_blocks(markup: str) -> list[str]:
         if element is not main:
             element.text = "\n" + (element.text or "")
             element.tail = "\n" + (element.tail or "")
-    blocks = (_WHITESPACE.sub("", part) for part in "".join(main.itertext()).split("\n"))
+    blocks = (_key(part) for part in "".join(main.itertext()).split("\n"))
     return [block for block in blocks if block]
 
 
