@@ -381,3 +381,15 @@ def test_prose_the_extractor_cut_inside_the_article_stays(monkeypatch) -> None:
     lines = _read(NEWS_PAGE).text.split("\n")
     assert [line for line in lines if line in PARAS] == PARAS[:4]
     assert "收听本文 00:00/00:00" not in lines and "分享到：微信 微博 QQ空间" not in lines
+
+
+def test_title_without_h1_is_the_line_the_page_title_names() -> None:
+    # Old government pages set the title in a bold table cell; <title> repeats it with
+    # the site's name.
+    page = TABLE_PAGE.replace(
+        f'<td align="center" class="title"><h1>{TITLE}</h1></td>',
+        f'<td align="center" class="title"><strong>{TITLE}</strong></td>',
+    ).replace(f"<title>{TITLE}</title>", f"<title>{TITLE}_新闻中心_某某县人民政府</title>")
+    assert "<h1>" not in page
+    lines = _read(page).text.split("\n")
+    assert lines == [TITLE, *ARTICLE]

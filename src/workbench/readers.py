@@ -153,6 +153,10 @@ MIN_SUBSTRING_CHARS = 8
 #: (an inline element it cut) has both.
 MIN_PROSE_IDEOGRAPHS = 20
 
+#: Least length of a line taken for the title because the page's <title> holds it
+#: (on a page without <h1>): shorter ones are column names ("新闻中心").
+MIN_TITLE_CHARS = 6
+
 #: A table with a cell at least this many non-space characters long lays out a page
 #: (its cells are columns of the page, one of them the article), not a table of data.
 LAYOUT_CELL_CHARS = 100
@@ -1496,6 +1500,8 @@ def _html_text(markup: str) -> tuple[str, tuple[Dropped, ...]]:
     from bs4 import BeautifulSoup  # deferred: slow to import
 
     soup = BeautifulSoup(markup, "html.parser")
+    head_title = soup.find("title")
+    page_title = _key(head_title.get_text()) if head_title is not None else ""
     dropped: list[Dropped] = []
     for tag in soup.find_all(list(_HTML_DROP_TAGS)):
         if tag.name in _HTML_FORM_TAGS and not tag.find_parent(_HTML_DROP_TAGS):
@@ -1515,7 +1521,7 @@ def _html_text(markup: str) -> tuple[str, tuple[Dropped, ...]]:
         dropped += [Dropped(line.line_no, f"html_{kind}", line.text) for line in _html_lines(tag)]
         tag.decompose()
     lines = _html_lines(soup)
-    keep = _main_content(markup, lines)
+    keep = _main_content(markup, lines, page_title)
     dropped += [
         Dropped(line.line_no, "html_boilerplate", line.text)
         for line, kept in zip(lines, keep, strict=True)
@@ -1526,7 +1532,7 @@ def _html_text(markup: str) -> tuple[str, tuple[Dropped, ...]]:
     return text, tuple(dropped)
 
 
-def _main_content(markup: str, lines: list[_HtmlLine]) -> list[bool]:
+def _main_content(markup: str, lines: list[_HtmlLine], page_title: str = "") -> list[bool]:
     """Which of a page's lines are its main content (all of them when in doubt).
 
     trafilatura finds the main content (:func:`_extractor_blocks`); a line is in it
@@ -1536,7 +1542,9 @@ def _main_content(markup: str, lines: list[_HtmlLine]) -> list[bool]:
     and a heading stays a line of its own. Lines the extractor leaves out stay when
     they are headings (``<h1>``–``<h6>``) or prose (:data:`MIN_PROSE_IDEOGRAPHS`)
     between the main content's first and last lines, or headings right above it;
-    the title, the ``<h1>`` nearest before the main content; or datelines between
+    the title, the ``<h1>`` nearest before the main content (on a page without one,
+    the nearest line before it that the page's ``<title>`` holds, of at least
+    :data:`MIN_TITLE_CHARS` characters: "标题_某某县人民政府"); or datelines between
     the title and the main content's last line (:func:`workbench.dates.match_line`),
     where :mod:`workbench.dates` reads the date.
 
@@ -1567,6 +1575,12 @@ def _main_content(markup: str, lines: list[_HtmlLine]) -> list[bool]:
         first -= 1
         keep[first] = True
     title = next((i for i in range(first - 1, -1, -1) if lines[i].level == 1), None)
+    if title is None and page_title:  # no <h1>: the line the page's <title> names
+        title = next(
+            (i for i in range(first - 1, -1, -1)
+             if len(key := _key(lines[i].text)) >= MIN_TITLE_CHARS and key in page_title),
+            None,
+        )  # fmt: skip
     if title is not None:
         keep[title] = True
     from workbench.dates import match_line  # deferred: loads its rules
