@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.coding.codebook import load_codebook
+from workbench.coding.codebook import TEMPLATE, load_codebook
 from workbench.coding.coder import UNITS, code_segments, evidence
 from workbench.coding.coverage import coverage, uncoded
 from workbench.coding.frequencies import frequencies
@@ -52,6 +52,20 @@ def test_coarse_units_union_their_sentences(seeds, cb, sentence_coding, unit):
         expected = set().union(*(sent.get(s, set()) for s in seg_of[uid]))
         assert codes == expected
     assert len(res.units) < len(sentence_coding.units)
+
+
+def test_category_without_codes_is_zero_not_an_error(seeds):
+    # The starting codebook (`workbench codebook new`) declares categories it has no codes for.
+    starter = load_codebook(TEMPLATE)
+    empty = [cat for cat in starter.categories
+             if not any(c.category == cat for c in starter.codes)]  # fmt: skip
+    assert empty
+    res = code_segments(seeds.analysis_segments(), starter, "sentence")
+    cats = res.categories(starter)
+    assert list(cats.columns) == list(starter.categories)
+    assert (cats[empty] == 0).all().all() and cats.dtypes.eq("int64").all()
+    assert set(coverage(res, seeds.analysis_segments(), starter)["role"]) == {
+        "problem", "cause", "countermeasure"}
 
 
 def test_heading_coverage_on_seeds(seeds, cb, sentence_coding):

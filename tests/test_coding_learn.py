@@ -146,6 +146,17 @@ def test_model_file_round_trip_and_codebook_check(tmp_path, trained, codebook):
         load_model(tmp_path / "junk.joblib", codebook)
 
 
+def test_model_loads_from_another_working_folder(tmp_path, monkeypatch, trained, codebook):
+    # The bundled codebook's path is shown relative to the project root; a notebook runs
+    # in notebooks/, where that relative path is not a file.
+    learner, _, _ = trained
+    path = save_model(learner, tmp_path / "m.joblib", codebook=codebook, sheets={})
+    monkeypatch.chdir(tmp_path)
+    again, meta = load_model(path, load_codebook())
+    assert meta["codebook_sha256"] == sha256_file(config.CODEBOOK)
+    assert again.labels_ == learner.labels_
+
+
 def test_sheet_of_lines_and_of_segment_ids(tmp_path, seeds, codebook):
     seg = seeds.segments
     para = seg[seg["paragraph_id"] == seg["paragraph_id"].iloc[40]]

@@ -91,7 +91,8 @@ class Coding:
         out = pd.DataFrame(index=dense.index)
         for cat in codebook.categories:
             cols = [c.id for c in codebook.codes if c.category == cat]
-            out[cat] = dense[cols].max(axis=1).astype("int64")
+            # A category without codes (a starting codebook) is 0 everywhere, not NaN.
+            out[cat] = dense[cols].max(axis=1).astype("int64") if cols else 0
         return out
 
 

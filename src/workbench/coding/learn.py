@@ -778,6 +778,24 @@ class CodeLearner:
 # --------------------------------------------------------------------- model files
 
 
+def _codebook_sha256(codebook: Codebook) -> str:
+    """Checksum of the codebook's file ("" without one).
+
+    :attr:`Codebook.path` shows a file inside the project relative to the project root,
+    so such a path is found from the root when it is not a file from the working folder
+    (a notebook runs in ``notebooks/``).
+    """
+    from workbench import config
+    from workbench.provenance import sha256_file
+
+    if not codebook.path:
+        return ""
+    path = Path(codebook.path)
+    if not path.is_absolute() and not path.is_file():
+        path = config.ROOT / path
+    return sha256_file(path)
+
+
 def save_model(
     learner: CodeLearner, path: str | os.PathLike, *, codebook: Codebook,
     sheets: Mapping[str, str], parameters: Mapping[str, Any] | None = None,
@@ -791,7 +809,6 @@ def save_model(
     import joblib
 
     from workbench import __version__
-    from workbench.provenance import sha256_file
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -799,7 +816,7 @@ def save_model(
         "format": MODEL_FORMAT,
         "workbench_version": __version__,
         "codebook_version": codebook.version,
-        "codebook_sha256": sha256_file(codebook.path) if codebook.path else "",
+        "codebook_sha256": _codebook_sha256(codebook),
         "codes": list(codebook.ids),
         "sheets": dict(sorted(sheets.items())),
         "parameters": dict(parameters or {}),
@@ -821,8 +838,6 @@ def load_model(path: str | os.PathLike, codebook: Codebook) -> tuple[CodeLearner
     """
     import joblib
 
-    from workbench.provenance import sha256_file
-
     path = Path(path)
     try:
         payload = joblib.load(path)
@@ -832,7 +847,7 @@ def load_model(path: str | os.PathLike, codebook: Codebook) -> tuple[CodeLearner
         raise ModelError(f"{path}: not a workbench model file ({type(err).__name__})") from None
     if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
         raise ModelError(f"{path}: not a workbench model file (train one with `workbench learn`)")
-    checksum = sha256_file(codebook.path) if codebook.path else ""
+    checksum = _codebook_sha256(codebook)
     if payload["codes"] != list(codebook.ids) or (
         payload["codebook_sha256"] and checksum and payload["codebook_sha256"] != checksum
     ):
