@@ -393,3 +393,27 @@ def test_title_without_h1_is_the_line_the_page_title_names() -> None:
     assert "<h1>" not in page
     lines = _read(page).text.split("\n")
     assert lines == [TITLE, *ARTICLE]
+
+
+def test_the_corpus_lists_what_the_reader_left_out(tmp_path):
+    """Corpus.removed holds the page's chrome with its rule: nothing is lost unaccounted."""
+    from workbench.corpus import load_corpus
+
+    page = (
+        "<html><head><meta charset='utf-8'><title>干部驻村调研报告</title></head><body>\n"
+        "<nav>首页 | 新闻中心 | 登录</nav>\n"
+        "<h1>干部驻村调研报告</h1>\n"
+        "<p>今年以来，县里选派干部驻村，与群众同吃同住同劳动，帮助解决了一批实际问题。</p>\n"
+        "<p>驻村干部坚持每周召开群众会，面对面听取意见，群众满意度明显提高。</p>\n"
+        "<footer>版权所有 某县融媒体中心</footer>\n"
+        "</body></html>\n"
+    )
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    corpus = load_corpus([tmp_path])
+    removed = corpus.removed
+    nav = removed[removed["rule"] == "html_nav"]
+    assert len(nav) == 1 and "新闻中心" in nav["text"].iloc[0] and nav["line_no"].iloc[0] == 2
+    assert (removed["rule"] == "html_footer").sum() == 1
+    text = "".join(corpus.segments["text"])
+    assert "新闻中心" not in text and "版权所有" not in text and "群众会" in text
+    assert corpus.files["boilerplate_removed"].iloc[0] >= 2

@@ -94,6 +94,9 @@ class Corpus:
         Every line or span removed as boilerplate, and every line read as a file
         title, an article marker or a byline (rules ``file_title``,
         ``article_marker``, ``byline``): ``file, line_no, rule, text``, in line order.
+        An HTML page's chrome left out by the reader comes first (rules ``html_nav``,
+        ``html_footer``, ``html_banner``, ``html_form``, ``html_boilerplate``; see
+        :class:`workbench.readers.Dropped`), numbered by line of the page source.
     duplicates : DataFrame
         Every duplicate found: ``level`` (article/paragraph), ``id``, ``of``,
         ``kind`` (exact/near), ``similarity``.
@@ -248,14 +251,19 @@ def load_file(src: SourceFile) -> _FileResult:
         "file": src.name, "path": path, "sha256": src.sha256,
         "encoding": encoding,
         "script": detect_script(text), "n_articles": len(articles),
-        "boilerplate_removed": len(clean.removed),
+        "boilerplate_removed": len(clean.removed) + len(decoded.dropped),
         "boilerplate_share": round(clean.removed_share, 4), "status": "ok", "error": "",
         "repaired": repaired,
     })  # fmt: skip
     # Lines read as a file title, an article marker or a byline are listed beside the
     # boilerplate (rules file_title, article_marker, byline): every line is accounted for.
     consumed = [(n, what, t) for art in articles for n, t, what in art.consumed]
-    result.removed = sorted(
+    # An HTML page's chrome, left out by the reader (rules html_*), comes first: its
+    # line_no counts lines of the page source, the other rows' lines of the decoded text.
+    result.removed = [
+        {"file": src.name, "line_no": d.line_no, "rule": d.rule, "text": d.text}
+        for d in decoded.dropped
+    ] + sorted(
         [{"file": src.name, "line_no": r.line_no, "rule": r.rule, "text": r.text}
          for r in clean.removed]
         + [{"file": src.name, "line_no": n, "rule": what, "text": t} for n, what, t in consumed],
