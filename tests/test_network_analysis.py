@@ -54,6 +54,25 @@ def test_eigenvector_on_a_disconnected_directed_graph():
     assert t.at["p1", "in_strength"] == 3
 
 
+
+def test_empty_graphs_give_empty_tables_with_their_columns():
+    # A small corpus can leave no edge (or no node) after the filter: tables, not KeyErrors.
+    assert centrality(nx.Graph()).columns.tolist() == [
+        "id", "label_zh", "label_en", "category", "degree", "strength", "betweenness",
+        "eigenvector"]  # fmt: skip
+    assert centrality(nx.DiGraph()).columns[-2:].tolist() == ["in_strength", "out_strength"]
+    assert communities(nx.Graph()) == {}
+    assert bca_interval(np.array([]), np.zeros((50, 0)), np.zeros((4, 0))).empty
+    for build in (lambda mult: nx.DiGraph(),
+                  lambda mult: nx.Graph([("a", "b")]) if mult[0] > 1 else nx.Graph()):  # fmt: skip
+        res = bootstrap(build, 4, n_resamples=20, seed=1)
+        assert res.edges[res.edges["in_full"]].empty
+        assert res.centrality.empty and "note" in res.centrality.columns
+    lonely = nx.Graph()
+    lonely.add_node("a")  # nodes but no edges
+    res = bootstrap(lambda mult: lonely, 3, n_resamples=20, seed=1, measures=("degree",))
+    assert res.edges.empty and res.centrality["estimate"].tolist() == [0.0]
+
 def test_louvain_is_seeded_and_numbered_stably(coding, cb):
     g = cooccurrence_graph(coding.matrix, coding.codes, coding.units["unit_id"],
                            EdgeFilter("jaccard", 2, alpha=0.05), codebook_meta(cb))  # fmt: skip

@@ -111,9 +111,9 @@ def centrality(g: nx.Graph, weight: str = "weight",
             row["in_strength"] = float(g.in_degree(n, weight=weight))
             row["out_strength"] = float(g.out_degree(n, weight=weight))
         rows.append(row)
-    table = pd.DataFrame(rows)
-    if table.empty:
-        return table
+    columns = ["id", "label_zh", "label_en", "category", "degree", "strength", "betweenness",
+               "eigenvector", *(["in_strength", "out_strength"] if g.is_directed() else [])]
+    table = pd.DataFrame(rows, columns=columns)  # the columns even for a graph without nodes
     return table.sort_values(["strength", "id"], ascending=[False, True],
                              kind="stable").reset_index(drop=True)  # fmt: skip
 
@@ -178,7 +178,10 @@ def bca_interval(
     >>> t["method"].tolist(), bool(t.at[0, "low"] < x.mean() < t.at[0, "high"])
     (['BCa'], True)
     """
+    columns = ["low", "high", "method", "z0", "acceleration"]
     est = np.asarray(estimate, dtype=float).reshape(-1)
+    if est.size == 0:  # no statistic (a graph without edges): no rows
+        return pd.DataFrame(columns=columns)
     boot = np.asarray(resamples, dtype=float).reshape(-1, est.size)
     z = special.ndtri((1 + level) / 2)
     tail = (1 - level) / 2
@@ -216,7 +219,7 @@ def bca_interval(
             low, high = np.quantile(b, alphas)
         rows.append({"low": float(low), "high": float(high), "method": why or "BCa",
                      "z0": z0, "acceleration": acc})  # fmt: skip
-    return pd.DataFrame(rows, columns=["low", "high", "method", "z0", "acceleration"])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def interval_note(estimate: float, low: float, high: float, absent: float, zero: float,
@@ -439,7 +442,10 @@ def bootstrap(
                                              "note"])  # fmt: skip
     edges = edges.sort_values(["in_full", "presence", "source", "target"],
                               ascending=[False, False, True, True], kind="stable")
-    return Bootstrap(edges=edges.reset_index(drop=True), centrality=pd.DataFrame(rows),
+    cent_columns = ["id", "measure", "estimate", "low", "high", "method", "absent", "zero",
+                    "z0", "acceleration", "note"]
+    return Bootstrap(edges=edges.reset_index(drop=True),
+                     centrality=pd.DataFrame(rows, columns=cent_columns),
                      n_resamples=n_resamples, seed=seed, interval=interval)  # fmt: skip
 
 
