@@ -261,6 +261,9 @@ _SCRIPT = """
               scaling: {min: 1, max: 8}},
       nodes: {shape: "dot", borderWidth: 1},
     });
+    // Fit, then zoom out a little so that labels at the border are not cut off.
+    network.fit({animation: false});
+    network.moveTo({scale: network.getScale() * 0.8, animation: false});
     network.on("click", (p) => {
       if (p.edges.length && !p.nodes.length) showEdge(p.edges[0]);
       else if (p.nodes.length) showNode(p.nodes[0]);

@@ -1,0 +1,91 @@
+"""The whole report on a stranger's data: `workbench report --corpus … --survey … --out …`.
+
+Runs every notebook of the repository on the small corpus, survey, mapping and places
+table of :mod:`user_data` (all made by the test), the way a researcher would, and
+checks the pages speak of that data, not of the bundled seeds or the simulated survey.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from user_data import make_corpus, make_places, make_survey
+
+from workbench import config
+
+WORKBENCH = str(Path(sys.executable).with_name("workbench"))  # installed beside the interpreter
+SEED_FILES = sorted(p.stem for p in config.SEEDS_DIR.glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def user_report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("stranger")
+    texts = root / "texts"
+    make_corpus(texts)
+    survey, mapping = make_survey(root / "survey")
+    places = make_places(root / "places.csv", texts)
+    out = root / "report"
+    done = subprocess.run(
+        [WORKBENCH, "report", "--corpus", str(texts), "--survey", str(survey),
+         "--mapping", str(mapping), "--places", str(places), "--out", str(out)],
+        capture_output=True, text=True, cwd=root, timeout=1800,
+    )  # fmt: skip
+    return done, out, texts
+
+
+def _text(page: Path) -> str:
+    """The page's visible text, roughly: tags dropped, entities decoded."""
+    body = page.read_text(encoding="utf-8")
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S | re.I)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_report_runs_on_the_users_data(user_report):
+    done, out, _ = user_report
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "on your data" in done.stderr
+    notebooks = sorted(p.stem for p in config.NOTEBOOKS_DIR.glob("*.ipynb"))
+    assert sorted(p.stem for p in out.glob("*.html") if p.stem != "index") == notebooks
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{n}.html"' in index for n in notebooks)
+    # What the notebooks wrote stays beside the pages, not in the bundled report's folder.
+    assert any((out / "figures").iterdir())
+
+
+def test_pages_speak_of_the_users_corpus_not_the_seeds(user_report):
+    done, out, _ = user_report
+    assert done.returncode == 0
+    overview = _text(next(out.glob("01-*.html")))
+    for name in ("a_county_report", "b_self_criticism", "e_网页文章"):
+        assert name in overview
+    for page in out.glob("0[1-3]-*.html"):
+        text = _text(page)
+        assert not [s for s in SEED_FILES if s in text], page.name
+    # The stranger's files: GB18030 and Traditional are read and reported as such.
+    assert "gb18030" in overview and "traditional" in overview
+
+
+def _outputs(page: Path) -> str:
+    """The text of the page's cell outputs (not its code or prose)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    return "\n".join(o.get_text(" ") for o in soup.select(".jp-OutputArea-output"))
+
+
+def test_survey_pages_do_not_claim_the_simulation(user_report):
+    done, out, _ = user_report
+    assert done.returncode == 0
+    survey = _outputs(next(out.glob("04-*.html")))
+    assert "my_survey.csv" in survey and "real data" in survey
+    link = _outputs(next(out.glob("05-*.html")))
+    for outputs in (survey, link):
+        # The user's survey is not the simulated one: no stamp, no checks against a truth.
+        assert "SIMULATED data" not in outputs and "SIMULATED link" not in outputs
+    assert "skipped" in survey  # the checks against the simulation's truth, with why
+    assert "township" in link and "trust" in link
