@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from user_data import make_corpus, make_places, make_survey
+from user_data import make_corpus, make_metadata, make_places, make_survey
 
 from workbench import config
 
@@ -29,9 +29,11 @@ def user_report(tmp_path_factory):
     make_corpus(texts)
     survey, mapping = make_survey(root / "survey")
     places = make_places(root / "places.csv", texts)
+    metadata = make_metadata(root / "metadata.csv")
     out = root / "report"
     done = subprocess.run(
-        [WORKBENCH, "report", "--corpus", str(texts), "--survey", str(survey),
+        [WORKBENCH, "report", "--corpus", str(texts), "--metadata", str(metadata),
+         "--survey", str(survey),
          "--mapping", str(mapping), "--places", str(places), "--out", str(out)],
         capture_output=True, text=True, cwd=root, timeout=1800,
     )  # fmt: skip
@@ -76,6 +78,14 @@ def _outputs(page: Path) -> str:
 
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     return "\n".join(o.get_text(" ") for o in soup.select(".jp-OutputArea-output"))
+
+
+def test_the_users_dates_give_trends(user_report):
+    done, out, _ = user_report
+    assert done.returncode == 0
+    coding = _outputs(next(out.glob("02-*.html")))
+    assert "5 of 5 articles carry a date" in coding and "in 5 year(s)" in coding
+    assert "before / after 2013-06: 2 / 3 dated articles" in coding
 
 
 def test_survey_pages_do_not_claim_the_simulation(user_report):

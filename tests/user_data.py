@@ -88,6 +88,23 @@ def make_corpus(folder: Path) -> list[Path]:
     return paths
 
 
+#: The user's metadata: a date (any precision; it wins over a dateline) and a genre per file.
+METADATA = [
+    ("a_county_report.txt", "2012-11", "investigation report"),
+    ("b_self_criticism.txt", "2014-03-20", "self-criticism"),
+    ("c_traditional_essay.txt", "2011", "essay"),
+    ("d_speech.md", "2015-06-02", "speech"),
+    ("e_网页文章.html", "2016-09", "news"),
+]
+
+
+def make_metadata(path: Path) -> Path:
+    """A metadata CSV (``file, date, genre``) for the files of :func:`make_corpus`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(METADATA, columns=["file", "date", "genre"]).to_csv(path, index=False)
+    return path
+
+
 #: The survey's own column names, as a CGSS-like extract would have them.
 RENAMED = {
     "resp_id": "id", "county": "xian", "township": "xiang", "village": "cun_code",
