@@ -53,8 +53,9 @@ DOCUMENT_COLUMNS = [
     "encoding", "n_chars", "n_paragraphs", "n_segments", "dup_of", "dup_similarity",
 ]  # fmt: skip
 SEGMENT_COLUMNS = [
-    "segment_id", "doc_id", "file", "article", "section", "section_title", "role",
-    "paragraph", "paragraph_id", "is_heading", "heading_level", "line_no", "sentence",
+    "segment_id", "doc_id", "file", "article", "section", "section_title",
+    "section_title_orig", "role", "paragraph", "paragraph_id", "is_heading", "heading_level",
+    "line_no", "sentence",
     "text", "text_orig", "dup_of", "dup_kind",
 ]  # fmt: skip
 FILE_COLUMNS = [
@@ -82,7 +83,9 @@ class Corpus:
     documents : DataFrame
         One row per article (columns :data:`DOCUMENT_COLUMNS` plus user metadata).
     segments : DataFrame
-        One row per sentence (columns :data:`SEGMENT_COLUMNS`).
+        One row per sentence (columns :data:`SEGMENT_COLUMNS`). ``text`` and
+        ``section_title`` are Simplified (what matching and counting read),
+        ``text_orig`` and ``section_title_orig`` in the source's script (what quotes use).
     files : DataFrame
         One row per input file, including files skipped with ``skip_bad``;
         ``repaired`` lists the lines decoded outside the file's main encoding or
@@ -186,26 +189,35 @@ def _article_rows(
     # The title, where a line of the body gave it, is a heading segment of its own
     # (paragraph 0, so the ids of the body's segments do not depend on it).
     title = [(art.title_line, art.title)] if art.title and art.title_line else []
-    # One OpenCC call per article instead of one per sentence (same result).
+    # One OpenCC call per article instead of one per sentence (same result); section
+    # titles too, so that they are Simplified like the text (the original is kept).
     simplified = iter(to_simplified_many(
         [t for _, t in title] + [p for para in pieces for _, p, _ in para]
+        + [para.section_title for para in paragraphs]
     ))  # fmt: skip
+    n_texts = len(title) + sum(len(para) for para in pieces)
+    texts = [next(simplified) for _ in range(n_texts)]
+    section_titles = list(simplified)
+    simplified = iter(texts)
     segs: list[dict[str, Any]] = []
     for line_no, text in title:
         segs.append({
             "segment_id": f"{doc_id}/p000/s01", "doc_id": doc_id, "file": name,
-            "article": index, "section": "", "section_title": "", "role": "other",
+            "article": index, "section": "", "section_title": "", "section_title_orig": "",
+            "role": "other",
             "paragraph": 0, "paragraph_id": f"{doc_id}/p000", "is_heading": True,
             "heading_level": 0, "line_no": line_no, "sentence": 1,
             "text": next(simplified), "text_orig": text,
         })  # fmt: skip
-    for p_no, (para, sents) in enumerate(zip(paragraphs, pieces, strict=True), start=1):
+    for p_no, (para, sents, section_title) in enumerate(
+        zip(paragraphs, pieces, section_titles, strict=True), start=1
+    ):
         pid = f"{doc_id}/p{p_no:03d}"
         for s_no, (line_no, sent, is_head) in enumerate(sents, start=1):
             segs.append({
                 "segment_id": f"{pid}/s{s_no:02d}", "doc_id": doc_id, "file": name,
-                "article": index, "section": para.section,
-                "section_title": para.section_title, "role": para.role,
+                "article": index, "section": para.section, "section_title": section_title,
+                "section_title_orig": para.section_title, "role": para.role,
                 "paragraph": p_no, "paragraph_id": pid, "is_heading": is_head,
                 "heading_level": para.level if is_head else 0, "line_no": line_no,
                 "sentence": s_no, "text": next(simplified), "text_orig": sent,
