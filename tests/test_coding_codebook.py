@@ -229,3 +229,87 @@ def test_rules_of_the_revised_codes():
     # 不谋私 is clean conduct, not a corruption problem.
     got = ids("二是公正办事不谋私。", "countermeasure", True)
     assert "M_anticorruption" in got and "P_corruption" not in got
+
+
+def test_a_codebook_of_ones_own_declares_categories_and_parts(tmp_path):
+    from own_codebook import OWN_CATEGORIES, write_own_codebook
+
+    cb = load_codebook(write_own_codebook(tmp_path))
+    assert tuple(cb.categories) == OWN_CATEGORIES  # in declaration order
+    parts = {p: cb.category_for_part(p) for p in ("problem", "cause", "countermeasure")}
+    assert parts == {"problem": "grievance", "cause": "explanation", "countermeasure": "remedy"}
+    assert cb.part_of("actor") is None and cb.categories["actor"]["part"] == ""
+    assert cb.category_label("remedy", "en") == "Remedy" and cb.category_label("actor") == "行动者"
+    # definitions of categories, polarity and examples are optional
+    assert cb.categories["grievance"]["definition"] == "" and cb.table("en")[0]["category"] == (
+        "Grievance")
+    with pytest.raises(ValueError, match="unknown part 'liaison'"):
+        cb.category_for_part("liaison")
+
+
+def test_the_four_of_this_field_play_the_part_of_their_name(raw):
+    from workbench.coding.codebook import DEFAULT_CATEGORIES, PARTS
+
+    cb = parse_codebook(copy.deepcopy(raw), "cb.yaml")
+    assert tuple(cb.categories) == DEFAULT_CATEGORIES
+    assert [cb.category_for_part(p) for p in PARTS] == list(PARTS)
+    assert cb.part_of("liaison") is None
+    # `part: none` takes a part away; another category may then play it
+    mine = copy.deepcopy(raw)
+    mine["categories"]["cause"]["part"] = "none"
+    mine["categories"]["liaison"]["part"] = "cause"
+    cb = parse_codebook(mine, "cb.yaml")
+    assert cb.category_for_part("cause") == "liaison" and cb.part_of("cause") is None
+
+
+def test_category_errors_are_reported_in_one_run(raw):
+    bad = copy.deepcopy(raw)
+    bad["categories"]["liaison"]["part"] = "problem"  # problem plays it already (by its name)
+    bad["categories"]["actor"] = {"label_zh": "行动者", "label_en": "Actor", "part": "subject"}
+    bad["categories"]["remedy"] = {"label_zh": "补救", "label_en": "Remedy", "colour": "red",
+                                   "part": "countermeasure"}  # fmt: skip
+    bad["categories"]["9x"] = {"label_zh": "甲", "label_en": "A"}
+    bad["codes"][0]["category"] = "grievance"  # not declared
+    bad["codes"][4]["category"] = "actor"  # declared (with a bad part): no error of its own
+    with pytest.raises(CodebookError) as err:
+        parse_codebook(bad, "bad.yaml")
+    message = str(err.value)
+    expected = [
+        "category 'actor', field 'part': unknown part 'subject'",
+        "category 'remedy', field 'colour': unknown key",
+        "field 'categories.9x': a category id must be an identifier",
+        "category 'liaison', field 'part': the part 'problem' is already played by category "
+        "'problem'; at most one category per part; give 'problem' `part: none`",
+        "category 'remedy', field 'part': the part 'countermeasure' is already played by "
+        "category 'countermeasure'",
+        f"code '{raw['codes'][0]['id']}', field 'category': unknown category 'grievance': not "
+        "declared under `categories:`",
+    ]
+    assert message.startswith(f"bad.yaml: {len(expected)} errors in the codebook:\n"), message
+    assert all(e in message for e in expected), message
+    assert len(err.value.errors) == len(expected)
+    # no categories at all: one error for them, none for every code's category
+    none = copy.deepcopy(raw)
+    none["categories"] = {}
+    with pytest.raises(CodebookError) as err:
+        parse_codebook(none, "none.yaml")
+    assert err.value.errors == ("none.yaml, field 'categories': needs a mapping of at least one "
+                                "category id to its label_zh and label_en (e.g. problem, cause, "
+                                "countermeasure, liaison), got {}",)  # fmt: skip
+
+
+def test_the_template_documents_parts_and_a_fifth_category(tmp_path):
+    from workbench.coding.codebook import TEMPLATE
+
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert "part: problem | cause | countermeasure | none" in text
+    assert "part: none" in text and "  # actor:" in text
+    # uncommented, the fifth category loads, with no part, after the four
+    lines = text.splitlines()
+    start = lines.index("  # actor:")
+    for i in range(start, start + 5):
+        lines[i] = lines[i].replace("  # ", "  ", 1).replace("#   ", "  ", 1)
+    (tmp_path / "five.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cb = load_codebook(tmp_path / "five.yaml")
+    assert list(cb.categories)[-1] == "actor" and cb.part_of("actor") is None
+    assert len(cb.categories) == 5 and cb.category_for_part("cause") == "cause"

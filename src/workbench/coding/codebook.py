@@ -1,7 +1,14 @@
 """Load and validate a codebook (``data/codebook.yaml``).
 
-A codebook has four categories — ``problem``, ``cause``, ``countermeasure`` and
-``liaison`` (liaison mechanisms) — and codes, each with an id, a category,
+A codebook declares its categories and its codes. Categories (``categories:``) are
+any number of ids, each with Chinese and English labels, an optional definition and an
+optional ``part``: the part it plays in the cause → problem → countermeasure network
+and in matching codes to section roles — ``problem``, ``cause`` or ``countermeasure``
+(:data:`PARTS`), or ``none``; at most one category plays each part. A category
+without ``part:`` whose id is a part's name plays that part, so the bundled
+codebook's four (:data:`DEFAULT_CATEGORIES`: ``problem``, ``cause``,
+``countermeasure`` and ``liaison``, liaison mechanisms, which plays none) need no
+``part:``. Codes each have an id, a declared category,
 Chinese and English labels, a definition, inclusion and exclusion notes, rules
 (:mod:`workbench.coding.rules`) and, optionally, example quotes from the corpus.
 The ``polarity`` section (cue words for ``polarity:`` in rules) and ``sets`` are
@@ -17,6 +24,8 @@ Examples
 >>> cb = load_codebook()
 >>> sorted(cb.categories)
 ['cause', 'countermeasure', 'liaison', 'problem']
+>>> cb.category_for_part("cause"), cb.part_of("liaison")
+('cause', None)
 >>> cb.code("P_oversight").label_en
 'Weak supervision and assessment'
 >>> [c.id for c in cb.match("一些地方联系群众工作监督弱化,考核不力。", "problem")]
@@ -38,8 +47,15 @@ import yaml
 
 from workbench import config
 from workbench.coding.rules import Cues, Node, RuleError, Sentence, Span, compile_rule
+from workbench.structure import SECTION_ROLES
 
-CATEGORIES = ("problem", "cause", "countermeasure", "liaison")
+#: The categories of this field (the bundled codebook's, and the default where one is
+#: needed), in their order. The first three play the part of the same name.
+DEFAULT_CATEGORIES = ("problem", "cause", "countermeasure", "liaison")
+#: The parts a category can play: the section roles of
+#: :data:`workbench.structure.SECTION_ROLES`. ``part: none`` (or no part) plays none.
+PARTS = SECTION_ROLES
+CATEGORY_KEYS = ("label_zh", "label_en", "definition", "part")
 TOP_KEYS = ("version", "title", "description", "categories", "polarity", "sets", "codes")
 CODE_KEYS = (
     "id", "category", "label_zh", "label_en", "definition", "include", "exclude",
@@ -131,6 +147,8 @@ class Codebook:
 
     version: str
     title: str
+    #: ``{id: {"label_zh", "label_en", "definition", "part"}}`` in declaration order;
+    #: ``part`` is one of :data:`PARTS` or ``""`` (none).
     categories: dict[str, dict[str, str]]
     codes: tuple[Code, ...]
     cues: Cues
@@ -144,6 +162,26 @@ class Codebook:
     def code(self, code_id: str) -> Code:
         """The code with id ``code_id`` (``KeyError`` if unknown)."""
         return self._by_id[code_id]
+
+    def part_of(self, category: str) -> str | None:
+        """The part (:data:`PARTS`) ``category`` plays, or ``None``."""
+        return self.categories.get(category, {}).get("part") or None
+
+    def category_for_part(self, part: str) -> str | None:
+        """The category playing ``part`` (one of :data:`PARTS`), or ``None`` if none does.
+
+        Examples
+        --------
+        >>> load_codebook().category_for_part("countermeasure")
+        'countermeasure'
+        """
+        if part not in PARTS:
+            raise ValueError(f"unknown part {part!r}; use one of {list(PARTS)}")
+        return next((c for c, e in self.categories.items() if e.get("part") == part), None)
+
+    def category_label(self, category: str, lang: str = "zh") -> str:
+        """A category's Chinese or English label (its id if it is not declared)."""
+        return self.categories.get(category, {}).get(f"label_{lang}") or category
 
     @property
     def ids(self) -> list[str]:
@@ -198,20 +236,54 @@ def _text(raw: dict[str, Any], key: str, where: str, required: bool, errors: lis
     return value.strip()
 
 
-def _categories(raw: Any, where: str, errors: list[str]) -> dict[str, dict[str, str]]:
-    if not isinstance(raw, dict) or sorted(raw, key=str) != sorted(CATEGORIES):
-        got = sorted(raw, key=str) if isinstance(raw, dict) else raw
-        errors.append(_msg(where, "categories", f"needs exactly {list(CATEGORIES)}, got {got}"))
-        return {}
-    out = {}
+def _categories(raw: Any, where: str, errors: list[str]) -> dict[str, dict[str, str]] | None:
+    """The declared categories, or ``None`` when the section is unusable (reported).
+
+    Each is ``{"label_zh", "label_en", "definition", "part"}`` (``part`` ``""``: none).
+    """
+    if not isinstance(raw, dict) or not raw:
+        example = ", ".join(DEFAULT_CATEGORIES)
+        need = "needs a mapping of at least one category id to its label_zh and label_en"
+        errors.append(_msg(where, "categories", f"{need} (e.g. {example}), got {raw!r}"))
+        return None
+    out: dict[str, dict[str, str]] = {}
+    explicit: set[str] = set()  # the categories that name their part with `part:`
     for cat, entry in raw.items():
         at = f"{where} category {cat!r}"
-        if not isinstance(entry, dict):
-            errors.append(_msg(at, "label_zh", "needs a mapping"))
+        if not isinstance(cat, str) or not cat.isidentifier():
+            errors.append(_msg(where, f"categories.{cat}",
+                               "a category id must be an identifier such as problem or "
+                               f"grievance, got {cat!r}"))  # fmt: skip
             continue
-        out[cat] = {
-            k: _text(entry, k, at, True, errors) for k in ("label_zh", "label_en", "definition")
-        }
+        if not isinstance(entry, dict):
+            errors.append(_msg(at, "label_zh", "needs a mapping with label_zh and label_en"))
+            out[cat] = {"label_zh": cat, "label_en": cat, "definition": "", "part": ""}
+            continue
+        for key in sorted(set(entry) - set(CATEGORY_KEYS), key=str):
+            errors.append(_msg(at, key, f"unknown key; allowed: {list(CATEGORY_KEYS)}"))
+        labels = {k: _text(entry, k, at, k != "definition", errors)
+                  for k in ("label_zh", "label_en", "definition")}  # fmt: skip
+        part = entry.get("part", cat if cat in PARTS else None)
+        if part is None or part == "none":
+            part = ""
+        elif part not in PARTS:
+            errors.append(_msg(at, "part", f"unknown part {part!r}; use one of "
+                               f"{[*PARTS, 'none']}"))  # fmt: skip
+            part = ""
+        elif "part" in entry:
+            explicit.add(cat)
+        out[cat] = {**labels, "part": part}
+    by_part: dict[str, list[str]] = {}
+    for cat, entry in out.items():
+        if entry["part"]:
+            by_part.setdefault(entry["part"], []).append(cat)
+    for part, cats in by_part.items():
+        implicit = [c for c in cats if c not in explicit]
+        hint = f"; give {implicit[0]!r} `part: none`" if implicit else ""
+        for other in cats[1:]:
+            errors.append(_msg(f"{where} category {other!r}", "part",
+                               f"the part {part!r} is already played by category {cats[0]!r}; "
+                               f"at most one category per part{hint}"))  # fmt: skip
     return out
 
 
@@ -352,6 +424,7 @@ def _code(
     ctx: _RuleContext,
     src: str,
     errors: list[str],
+    categories: dict[str, dict[str, str]] | None = None,
 ) -> Code | None:
     """One code, or ``None`` after reporting everything wrong with it."""
     if not isinstance(raw, dict):
@@ -370,8 +443,10 @@ def _code(
             _msg(where, "id", f"needs an identifier such as P_oversight, got {code_id!r}")
         )
     category = raw.get("category")
-    if "category" in raw and category not in CATEGORIES:
-        unknown_cat = f"unknown category {category!r}; use {list(CATEGORIES)}"
+    # Undeclared categories are reported once the categories could be read at all.
+    if "category" in raw and categories is not None and category not in categories:
+        unknown_cat = (f"unknown category {category!r}: not declared under `categories:`; "
+                       f"declared: {list(categories)}")  # fmt: skip
         errors.append(_msg(where, "category", unknown_cat))
     rule = _rule(raw["rules"], where, ctx, errors) if "rules" in raw else None
     examples = raw.get("examples")
@@ -429,7 +504,7 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
     Traceback (most recent call last):
     ...
     workbench.coding.codebook.CodebookError: x.yaml: 6 errors in the codebook:
-      1. field 'categories': needs exactly ...
+      1. field 'categories': needs a mapping of at least one category id ...
       2. code 'P_x', field 'category': missing
     ...
     """
@@ -450,7 +525,7 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
         codes_raw = []
     seen: set[str] = set()
     for i, c in enumerate(codes_raw):
-        codes.append(_code(c, i, ctx, source, errors))
+        codes.append(_code(c, i, ctx, source, errors, categories))
         code_id = c.get("id") if isinstance(c, dict) else None
         if isinstance(code_id, str) and code_id.isidentifier():
             if code_id in seen:
@@ -462,7 +537,7 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
     return Codebook(
         version=str(raw.get("version", "")),
         title=str(raw.get("title", "")),
-        categories=categories,
+        categories=categories or {},
         codes=tuple(c for c in codes if c is not None),
         cues=cues or Cues(),
         sets=sets,
