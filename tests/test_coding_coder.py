@@ -91,3 +91,41 @@ def test_frequencies_by_role_and_file(seeds, cb, sentence_coding):
 def test_deterministic(seeds, cb, sentence_coding):
     again = code_segments(seeds.analysis_segments(), cb)
     assert again.long.equals(sentence_coding.long)
+
+
+def test_a_codebook_of_ones_own_codes_into_its_categories(seeds, tmp_path):
+    import copy
+
+    import yaml
+    from own_codebook import OWN_CATEGORIES, OWN_CODEBOOK, write_own_codebook
+
+    from workbench.coding.codebook import parse_codebook
+
+    own = load_codebook(write_own_codebook(tmp_path))
+    seg = seeds.analysis_segments()
+    for unit in ("sentence", "paragraph"):
+        res = code_segments(seg, own, unit)
+        cats = res.categories(own)
+        assert tuple(cats.columns) == OWN_CATEGORIES
+        assert (cats.sum() > 0).all(), cats.sum()  # every category is coded in the seeds
+        assert set(res.long["category"]) == set(OWN_CATEGORIES)
+        of = {c.id: c.category for c in own.codes}
+        assert (res.long["code"].map(of) == res.long["category"]).all()
+    f = frequencies(res, own, seeds.documents, level="category", lang="en")
+    assert set(f["category"]) == set(OWN_CATEGORIES) and "Grievance" in set(f["label"])
+    # coverage: a section's matching category is the one playing its role
+    sentences = code_segments(seg, own, "sentence")
+    cov = coverage(sentences, seg, own).set_index("role")
+    problem = seg.loc[seg["role"] == "problem", "segment_id"]
+    assert cov.at["problem", "coded"] == int(sentences.categories(own).loc[problem,
+                                                                          "grievance"].sum())
+    assert set(uncoded(sentences, seg, own)["role"]) <= {"problem", "cause", "countermeasure"}
+    # a codebook whose categories play no cause part: no share for cause sections
+    raw = yaml.safe_load(OWN_CODEBOOK)
+    raw["categories"]["explanation"]["part"] = "none"
+    partless = parse_codebook(copy.deepcopy(raw), "partless.yaml")
+    res = code_segments(seg, partless, "sentence")
+    cov = coverage(res, seg, partless).set_index("role")
+    assert cov.at["cause", "coded"] == 0 and cov["share"].isna()["cause"]
+    assert cov["share"].notna()["problem"]
+    assert "cause" not in set(uncoded(res, seg, partless)["role"])

@@ -413,3 +413,36 @@ def test_cli_first_sheet_without_a_model(tmp_path, capsys):
     assert record["parameters"]["seed"] == 0 and record["parameters"]["model"] is None
     assert record["parameters"]["how"] == "stratified random" and record["parameters"]["n"] == 10
     assert read_record(other)["parameters"]["seed"] == 3
+
+
+def test_sheet_and_learner_of_a_codebook_of_ones_own(tmp_path, seeds):
+    from own_codebook import OWN_CATEGORIES, write_own_codebook
+
+    from workbench.coding.coder import code_segments
+    from workbench.coding.sheets import blank_sheet
+
+    own = load_codebook(write_own_codebook(tmp_path))
+    seg = seeds.analysis_segments()
+    seg = seg[~seg["is_heading"]].groupby("doc_id").head(12)  # a few sentences per article
+    cats = code_segments(seg, own).categories(own)
+    # a blank sheet has the codebook's category columns; a coder fills them in
+    sheet = blank_sheet(seg[["segment_id", "text"]].rename(columns={"segment_id": "unit_id"}),
+                        [*own.categories, "codes"])  # fmt: skip
+    assert [c for c in sheet.columns if c in OWN_CATEGORIES] == list(OWN_CATEGORIES)
+    for cat in OWN_CATEGORIES:
+        sheet[cat] = cats.loc[sheet["unit_id"], cat].to_numpy()
+    sheet = sheet.drop(columns="codes")
+    sheet.to_csv(tmp_path / "sheet.csv", index=False)
+    read = read_training_sheet(tmp_path / "sheet.csv", seeds.segments, own)
+    assert list(read.labels.columns) == ["unit_id", *OWN_CATEGORIES]
+    assert read.labels[list(OWN_CATEGORIES)].sum().min() >= 2
+    units = units_from_segments(seeds.segments, own, read.members)
+    learner = CodeLearner(min_support=2, n_splits=2).fit(units, read.labels, own)
+    assert set(learner.labels_) >= {"grievance", "remedy"}
+    decision = learner.decide(units)
+    assert set(decision.categories.columns) - {"unit_id"} == set(OWN_CATEGORIES)
+    assert set(decision.long["category"]) <= set(OWN_CATEGORIES)
+    # a sheet naming none of the codebook's categories says which they are
+    pd.DataFrame({"unit_id": ["x"], "problem": [1]}).to_csv(tmp_path / "four.csv", index=False)
+    with pytest.raises(SheetError, match=r"none of the category columns.*grievance"):
+        read_training_sheet(tmp_path / "four.csv", seeds.segments, own)

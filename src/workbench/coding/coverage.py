@@ -1,5 +1,9 @@
 """Coverage: the share of units in problem/cause/countermeasure sections coded with their category.
 
+A section's matching category is the one the codebook has play the section's role
+(:meth:`Codebook.category_for_part`; in the bundled codebook the category of the same
+name). A role no category plays has ``coded`` 0 and ``share`` NaN, and no uncoded units.
+
 Examples
 --------
 >>> from workbench.corpus import load_corpus
@@ -47,9 +51,10 @@ def coverage(
     rows = []
     for role in SECTION_ROLES:
         ids = units.loc[units["role"] == role, "unit_id"]
-        coded = int(cats.loc[ids, role].sum()) if len(ids) else 0
-        rows.append({"role": role, "units": len(ids), "coded": coded,
-                     "share": coded / len(ids) if len(ids) else float("nan")})  # fmt: skip
+        cat = codebook.category_for_part(role)
+        coded = int(cats.loc[ids, cat].sum()) if len(ids) and cat else 0
+        share = coded / len(ids) if len(ids) and cat else float("nan")
+        rows.append({"role": role, "units": len(ids), "coded": coded, "share": share})
     return pd.DataFrame(rows)
 
 
@@ -65,10 +70,11 @@ def uncoded(
     """
     units = _role_units(coding, segments, headings_only)
     cats = coding.categories(codebook)
+    part = {role: codebook.category_for_part(role) for role in SECTION_ROLES}
     text = segments.set_index("segment_id")["text"]
     rows = []
     for u in units.itertuples(index=False):
-        if u.role in SECTION_ROLES and not cats.at[u.unit_id, u.role]:
+        if part.get(u.role) and not cats.at[u.unit_id, part[u.role]]:
             seg_ids = coding.units.set_index("unit_id").at[u.unit_id, "segment_ids"].split(" ")
             rows.append({"role": u.role, "unit_id": u.unit_id, "text": "".join(text[seg_ids])})
     return pd.DataFrame(rows, columns=["role", "unit_id", "text"])

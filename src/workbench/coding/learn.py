@@ -262,7 +262,8 @@ def read_training_sheet(
     The sheet is a ``.csv``, ``.xlsx`` or ``.jsonl`` (one JSON object per unit, ``codes`` a
     list or a ``;``-separated string) in the format of ``data/gold/gold_sample.csv``:
     ``unit_id`` and a ``codes`` column (``;``-separated code ids, blank = none) and/or
-    0/1 category columns (``problem, cause, countermeasure, liaison``). Its units are
+    0/1 columns named by the codebook's categories (the bundled codebook's ``problem,
+    cause, countermeasure, liaison``; a codebook of one's own, its own). Its units are
     found in this order: a ``segment_ids`` column (space-separated segment ids);
     ``unit_id`` values that are ids of the corpus's segments, paragraphs, sections or
     articles; or, for a sheet of coded source lines with ``file`` and ``text``
