@@ -7,6 +7,7 @@ import warnings
 
 import matplotlib
 import pytest
+import yaml
 
 matplotlib.use("Agg")
 
@@ -154,3 +155,79 @@ def test_cooccurrence_figure_states_its_filter_in_the_figure_language(seeds):
         assert fig.texts[-1].get_text() == "筛选条件: " + filter_text(g, "zh")
     finally:
         plt.close(fig)
+
+
+def test_a_codebook_of_ones_own_is_drawn_by_its_parts_labels_and_colours(seeds, tmp_path):
+    from matplotlib.colors import to_hex
+    from own_codebook import OWN_CODEBOOK, write_own_codebook
+
+    from workbench.network.draw import (
+        CATEGORY_COLOURS,
+        EXTRA_COLOURS,
+        draw_cooccurrence,
+        graph_colours,
+    )
+    from workbench.network.graph import EdgeFilter, coding_graph, network_coding
+
+    # `remedy` declared first: the columns follow the parts, the colours the declaration
+    raw = yaml.safe_load(OWN_CODEBOOK)
+    raw["categories"] = {"remedy": raw["categories"].pop("remedy"), **raw["categories"]}
+    text = yaml.safe_dump(raw, allow_unicode=True, sort_keys=False)
+    own = load_codebook(write_own_codebook(tmp_path, text))
+    assert list(own.categories) == ["remedy", "grievance", "explanation", "actor"]
+    seg = seeds.analysis_segments()
+    g = problem_cause_graph(assertions(seg, own), codebook_meta(own), min_articles=1)
+    pos = layered_layout(g, categories=own.categories)
+    column = {"explanation": 0, "grievance": 1, "remedy": 2}
+    assert all(x == column[g.nodes[n]["category"]] for n, (x, _) in pos.items())
+    palette = graph_colours(g, own.categories)
+    assert [palette[c] for c in ("remedy", "grievance", "explanation")] == list(EXTRA_COLOURS[:3])
+    for lang, headers in (("en", ["Explanation", "Grievance", "Remedy"]),
+                          ("zh", ["解释", "诉求", "补救"])):  # fmt: skip
+        fig = draw_problem_cause(g, lang=lang, categories=own.categories)
+        try:
+            texts = _by_gid(fig, "header")
+            assert [texts[c].get_text() for c in column] == headers
+            node = _by_gid(fig, "node")["R_educate"]
+            assert to_hex(node.get_facecolor()[0]) == palette["remedy"].lower()
+        finally:
+            plt.close(fig)
+    # the co-occurrence graph colours every category, actor (no part) too, and names
+    # them in the legend by their labels
+    co = coding_graph(network_coding(seg, own), EdgeFilter("count", 1), codebook_meta(own))
+    assert {d["category"] for _, d in co.nodes(data=True)} >= {"actor", "grievance"}
+    fig = draw_cooccurrence(co, lang="en", categories=own.categories)
+    try:
+        legend = {t.get_text(): to_hex(h.get_facecolor()[0]) for t, h in zip(
+            fig.axes[0].get_legend().get_texts(), fig.axes[0].get_legend().legend_handles,
+            strict=True)}  # fmt: skip
+    finally:
+        plt.close(fig)
+    assert legend["Actor"] == EXTRA_COLOURS[3].lower() and legend["Grievance"] == (
+        EXTRA_COLOURS[1].lower())
+    assert not set(legend.values()) & set(CATEGORY_COLOURS.values())
+    # without the codebook: the default four as built in, the others by id, sorted
+    fig = draw_cooccurrence(co, lang="en")
+    try:
+        names = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    finally:
+        plt.close(fig)
+    assert names == sorted(names) and "actor" in names
+
+
+def test_the_bundled_categories_draw_the_same_with_or_without_the_codebook(pairs, meta):
+    cb = load_codebook()
+    g = problem_cause_graph(pairs, meta, min_articles=2)
+    a = {n: xy.tolist() for n, xy in layered_layout(g).items()}
+    assert a == {n: xy.tolist() for n, xy in layered_layout(g, categories=cb.categories).items()}
+    for lang in ("zh", "en"):
+        figs = [draw_problem_cause(g, lang=lang), draw_problem_cause(g, lang=lang,
+                                                                     categories=cb.categories)]
+        try:
+            heads = [[t.get_text() for t in _by_gid(f, "header").values()] for f in figs]
+            assert heads[0] == heads[1]
+            assert heads[0] == (["原因", "问题", "对策"] if lang == "zh" else
+                                ["Causes", "Problems", "Countermeasures"])  # fmt: skip
+        finally:
+            for f in figs:
+                plt.close(f)

@@ -249,3 +249,26 @@ def test_page_shown_inline_in_the_report(browser, tmp_path, monkeypatch):
     finally:
         browser.switch_to.default_content()
     assert console_errors(browser) == []
+
+
+def test_page_of_a_codebook_of_ones_own_names_and_colours_its_categories(seeds, tmp_path):
+    from own_codebook import write_own_codebook
+
+    from workbench.cli import main
+    from workbench.network.draw import EXTRA_COLOURS
+
+    path = write_own_codebook(tmp_path)
+    own = load_codebook(path)
+    pc = problem_cause_graph(assertions(seeds.segments, own), codebook_meta(own))
+    data = page_data(pc, {}, lang="en", categories=own.categories)
+    legend = {c["category"]: (c["label"], c["color"]) for c in data["legend"]}
+    assert legend == {"grievance": ("Grievance", EXTRA_COLOURS[0]),
+                      "explanation": ("Explanation", EXTRA_COLOURS[1]),
+                      "remedy": ("Remedy", EXTRA_COLOURS[2])}  # fmt: skip
+    x = {n["id"]: n["x"] for n in data["nodes"]}
+    assert x["E_thought"] < x["G_style"] < x["R_educate"]  # cause, problem, countermeasure
+    page = tmp_path / "pc.html"
+    assert main(["network", "--kind", "problem-cause", "--codebook", str(path),
+                 "--min-articles", "1", "--html", str(page), "--lang", "zh"]) == 0  # fmt: skip
+    legend = {c["category"]: c["label"] for c in _data(page.read_text(encoding="utf-8"))["legend"]}
+    assert legend == {"grievance": "诉求", "explanation": "解释", "remedy": "补救"}

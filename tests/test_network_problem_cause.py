@@ -11,6 +11,7 @@ from workbench import config
 from workbench.coding.codebook import load_codebook, parse_codebook
 from workbench.network.graph import codebook_meta
 from workbench.network.problem_cause import (
+    PAIR_COLUMNS,
     LinkIncidence,
     assertions,
     edge_weights,
@@ -195,3 +196,52 @@ def test_alpha_filters_and_is_recorded(pairs, cb):
     # On the seeds every edge has p and q; with 10 articles few links are significant.
     seed = problem_cause_graph(pairs[True], codebook_meta(cb), min_articles=1)
     assert all(0 < d["p"] <= d["q"] <= 1 for *_, d in seed.edges(data=True))
+
+
+def test_a_codebook_of_ones_own_plays_the_parts(seeds, tmp_path):
+    from own_codebook import write_own_codebook
+
+    own = load_codebook(write_own_codebook(tmp_path))
+    seg = seeds.analysis_segments()
+    p = assertions(seg, own)
+    of = {c.id: c.category for c in own.codes}
+    kinds = set(zip(p["relation"], p["source"].map(of), p["target"].map(of), strict=True))
+    assert kinds == {("cause_of", "explanation", "grievance"),
+                     ("addressed_by", "grievance", "remedy")}  # fmt: skip
+    # each end in a section of the role its category plays; actor (no part) never
+    role = seg.set_index("segment_id")["role"]
+    cause = p[p["relation"] == "cause_of"]
+    assert set(role[cause["source_segment"]]) == {"cause"}
+    assert set(role[cause["target_segment"]]) == {"problem"}
+    g = problem_cause_graph(p, codebook_meta(own))
+    assert g.number_of_edges() and "A_masses" not in g
+    assert g.nodes["G_style"]["category"] == "grievance"
+    assert g.nodes["R_educate"]["label_en"] == "Education"
+
+
+def test_a_part_no_category_plays_gives_no_links_and_a_note(seeds, tmp_path, capsys):
+    from own_codebook import OWN_CODEBOOK, write_own_codebook
+
+    from workbench.cli import main
+    from workbench.network.problem_cause import missing_parts
+
+    text = OWN_CODEBOOK.replace("    part: cause\n", "    part: none\n")
+    path = write_own_codebook(tmp_path, text)
+    own = load_codebook(path)
+    assert missing_parts(own) == ["cause"] and missing_parts(own, ("addressed_by",)) == []
+    p = assertions(seeds.analysis_segments(), own)
+    assert set(p["relation"]) == {"addressed_by"}
+    # no part at all: an empty table and graph, not an error
+    none = text.replace("part: problem", "part: none").replace("part: countermeasure",
+                                                               "part: none")  # fmt: skip
+    nothing = assertions(seeds.analysis_segments(), load_codebook(write_own_codebook(
+        tmp_path / "none", none)))  # fmt: skip
+    assert nothing.empty and list(nothing.columns) == PAIR_COLUMNS
+    assert problem_cause_graph(nothing).number_of_nodes() == 0
+    out = tmp_path / "pc.graphml"
+    assert main(["network", "--kind", "problem-cause", "--codebook", str(path),
+                 "--min-articles", "1", "--out", str(out)]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "no category of" in err and "plays the part 'cause'" in err
+    assert "no cause → problem links (cause_of)" in err and "addressed_by" not in err
+    assert out.exists()

@@ -152,8 +152,19 @@ def run_network(args: argparse.Namespace) -> int:
               "headings": bool(args.include_headings),
               "catch_alls": bool(args.include_catch_alls)}  # fmt: skip
     if args.kind == "problem-cause":
-        from workbench.network.problem_cause import assertions, problem_cause_graph
+        from workbench.network.problem_cause import (
+            RELATIONS,
+            assertions,
+            missing_parts,
+            problem_cause_graph,
+        )
 
+        for rel, (src, tgt) in RELATIONS.items():
+            if missing := missing_parts(codebook, (rel,)):
+                print(f"workbench: note: no category of {codebook.path or 'the codebook'} "
+                      f"plays the part {' or '.join(map(repr, missing))} (`part:` under "
+                      f"`categories:`), so the network has no {src} → {tgt} links ({rel})",
+                      file=sys.stderr)  # fmt: skip
         pairs = assertions(segments, codebook, headings=args.include_headings,
                            catch_alls=args.include_catch_alls)  # fmt: skip
         g = problem_cause_graph(pairs, meta, min_articles=args.min_articles, alpha=alpha)
@@ -194,7 +205,8 @@ def run_network(args: argparse.Namespace) -> int:
                 print(f"workbench: {err}", file=sys.stderr)
                 return EXIT_BAD_INPUT
         texts = evidence_texts(segments, sorted(evidence_ids(g)))
-        written.append(write_page(g, args.html, texts, inputs, params, lang=args.lang))
+        written.append(write_page(g, args.html, texts, inputs, params, lang=args.lang,
+                                  categories=codebook.categories))  # fmt: skip
     for out in written:
         print(f"wrote {out}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges; "
               f"filter: {g.graph['filter']}", file=sys.stderr)  # fmt: skip

@@ -1,21 +1,25 @@
 """Draw code networks: deterministic layouts, colour by category, filter on every figure.
 
 Node colour = code category, node size = frequency, edge width = weight; labels
-in Chinese or English (``lang``). :func:`draw_cooccurrence` uses a seeded spring
-layout (same graph and seed, same picture) and prints the graph's ``filter``
-under the figure.
+in Chinese or English (``lang``). The categories of this field keep fixed colours
+(:data:`CATEGORY_COLOURS`); a codebook's own categories take :data:`EXTRA_COLOURS` in
+the order the codebook declares them, and their names from its labels — pass
+``categories=codebook.categories`` (:func:`category_colours`, :func:`category_label`);
+without it they are taken in sorted order and named by their ids.
+:func:`draw_cooccurrence` uses a seeded spring layout (same graph and seed, same
+picture) and prints the graph's ``filter`` under the figure.
 
 :func:`draw_problem_cause` draws the cause → problem → countermeasure network in
 three columns (:func:`layered_layout`: causes left, problems middle,
-countermeasures right; within a column nodes are spread evenly, the strongest —
-largest weighted degree, then id — at the top). The figure is laid out in
-inches from the measured sizes of its labels: rows are at least a label's height
-apart and columns at least the widest label apart, so labels (left of the causes,
-right of the problems and countermeasures) never overlap. Column headers and a
-caption stating the edge filter (articles, and the significance filter when one
-was used) are in the figure's language (:func:`layered_caption`). No new
-dependency, no randomness: same graph, same file
-(:func:`workbench.plotting.savefig`).
+countermeasures right — with ``categories``, the categories playing those parts;
+within a column nodes are spread evenly, the strongest — largest weighted degree,
+then id — at the top). The figure is laid out in inches from the measured sizes of
+its labels: rows are at least a label's height apart and columns at least the
+widest label apart, so labels (left of the causes, right of the problems and
+countermeasures) never overlap. Column headers and a caption stating the edge
+filter (articles, and the significance filter when one was used) are in the
+figure's language (:func:`layered_caption`). No new dependency, no randomness: same
+graph, same file (:func:`workbench.plotting.savefig`).
 
 Examples
 --------
@@ -38,15 +42,21 @@ Benjamini–Hochberg). Width = articles; node size = articles naming the code.'
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 
 from workbench import plotting
+from workbench.structure import SECTION_ROLES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+#: A codebook's categories, as :attr:`workbench.coding.codebook.Codebook.categories`:
+#: ``{id: {"label_zh", "label_en", "part", …}}`` in declaration order.
+Categories = Mapping[str, Mapping[str, str]]
 
 #: Fixed colours per category (colour-blind safe Okabe–Ito).
 CATEGORY_COLOURS = {
@@ -56,7 +66,13 @@ CATEGORY_COLOURS = {
     "liaison": "#0072B2",
     "": "#999999",
 }
+#: Colours of the categories beyond :data:`CATEGORY_COLOURS`, given in the codebook's
+#: order of declaration (then cycled): the rest of Okabe–Ito, then Tol's muted palette.
+EXTRA_COLOURS = ("#CC79A7", "#56B4E9", "#F0E442", "#882255", "#44AA99", "#117733",
+                 "#332288", "#AA4499", "#DDCC77", "#661100")  # fmt: skip
 COLUMN_ORDER = ("cause", "problem", "countermeasure", "liaison", "")
+#: The parts of the layered figure, left to right (cause → problem → countermeasure).
+PART_ORDER = tuple(c for c in COLUMN_ORDER if c in SECTION_ROLES)
 LAYOUT_SEED = 7
 _CATEGORY_ZH = {"cause": "原因", "problem": "问题", "countermeasure": "对策", "liaison": "联系机制"}
 _CATEGORY_EN = {"cause": "Cause", "problem": "Problem", "countermeasure": "Countermeasure",
@@ -74,15 +90,95 @@ NODE_SIZES = (40.0, 260.0)
 EDGE_WIDTHS = (0.6, 5.0)
 
 
-def category_label(cat: str, lang: str) -> str:
-    """A category's name in a legend (``"problem"`` → 问题 / Problem)."""
+def category_label(cat: str, lang: str, categories: Categories | None = None) -> str:
+    """A category's name in a legend (``"problem"`` → 问题 / Problem).
+
+    The codebook's label when ``categories`` declares it, else the built-in name of a
+    default category, else the id.
+
+    Examples
+    --------
+    >>> category_label("remedy", "en", {"remedy": {"label_zh": "补救", "label_en": "Remedy"}})
+    'Remedy'
+    >>> category_label("remedy", "zh"), category_label("cause", "zh")
+    ('remedy', '原因')
+    """
+    declared = (categories or {}).get(cat, {}).get(f"label_{lang}")
+    if declared:
+        return str(declared)
     return (_CATEGORY_ZH if lang == "zh" else _CATEGORY_EN).get(cat, cat or "?")
 
 
-def layered_layout(g: nx.Graph, weight: str = "weight") -> dict[str, np.ndarray]:
+def _graph_categories(g: nx.Graph) -> set[str]:
+    return {str(d.get("category", "")) for _, d in g.nodes(data=True)}
+
+
+def category_colours(categories: Iterable[str]) -> dict[str, str]:
+    """Colour of each category: fixed for the default four, :data:`EXTRA_COLOURS` in
+    order (cycled) for the others; ``""`` (no category) grey.
+
+    Examples
+    --------
+    >>> category_colours(["grievance", "problem", "remedy"])
+    {'grievance': '#CC79A7', 'problem': '#D55E00', 'remedy': '#56B4E9', '': '#999999'}
+    """
+    out: dict[str, str] = {}
+    extra = 0
+    for cat in categories:
+        if cat in out:
+            continue
+        if cat in CATEGORY_COLOURS:
+            out[cat] = CATEGORY_COLOURS[cat]
+        else:
+            out[cat] = EXTRA_COLOURS[extra % len(EXTRA_COLOURS)]
+            extra += 1
+    out.setdefault("", CATEGORY_COLOURS[""])
+    return out
+
+
+def graph_colours(g: nx.Graph, categories: Categories | None = None) -> dict[str, str]:
+    """:func:`category_colours` for the categories of ``g``'s nodes: the declared ones in
+    the order of ``categories``, then the others sorted."""
+    declared = list(categories or ())
+    return category_colours([*declared, *sorted(_graph_categories(g) - set(declared))])
+
+
+def column_order(g: nx.Graph, categories: Categories | None = None) -> list[str]:
+    """The categories of ``g``'s nodes in column (and legend) order.
+
+    With ``categories``: the categories playing cause, problem and countermeasure
+    (:data:`PART_ORDER`), then the others as declared; without: :data:`COLUMN_ORDER`.
+    Categories not covered follow, sorted.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph()
+    >>> g.add_nodes_from([("a", {"category": "remedy"}), ("b", {"category": "explanation"}),
+    ...                   ("c", {"category": "grievance"})])
+    >>> cats = {"grievance": {"part": "problem"}, "explanation": {"part": "cause"},
+    ...         "remedy": {"part": "countermeasure"}}
+    >>> column_order(g, cats), column_order(g)
+    (['explanation', 'grievance', 'remedy'], ['explanation', 'grievance', 'remedy'])
+    """
+    if categories is None:
+        order = list(COLUMN_ORDER)
+    else:
+        part = {c: e.get("part", c if c in PART_ORDER else "") or "" for c, e in
+                categories.items()}  # fmt: skip
+        playing = {p: c for c, p in part.items() if p}
+        order = [playing[p] for p in PART_ORDER if p in playing]
+        order += [c for c in categories if c not in order] + [""]
+    present = _graph_categories(g)
+    cols = [c for c in order if c in present]
+    return cols + sorted(present - set(cols))
+
+
+def layered_layout(g: nx.Graph, weight: str = "weight",
+                   categories: Categories | None = None) -> dict[str, np.ndarray]:  # fmt: skip
     """Columns by category (cause, problem, countermeasure, …), nodes spread evenly.
 
-    ``x`` is the column index (categories in :data:`COLUMN_ORDER` that occur);
+    ``x`` is the column index (:func:`column_order`: with ``categories``, the
+    categories playing cause, problem and countermeasure, then the others);
     ``y`` runs from 1 (top) to -1, evenly spaced, in order of weighted degree
     (largest first, on the undirected edges), then id; a column of one node sits
     at 0. Deterministic: no seed, no solver.
@@ -96,9 +192,7 @@ def layered_layout(g: nx.Graph, weight: str = "weight") -> dict[str, np.ndarray]
     >>> {n: xy.tolist() for n, xy in layered_layout(g).items()}
     {'c1': [0.0, 0.0], 'p2': [1.0, 1.0], 'p1': [1.0, -1.0]}
     """
-    present = [c for c in COLUMN_ORDER if any(d.get("category", "") == c
-                                              for _, d in g.nodes(data=True))]  # fmt: skip
-    present += sorted({d.get("category", "") for _, d in g.nodes(data=True)} - set(present))
+    present = column_order(g, categories)
     strength = dict(g.degree(weight=weight))
     pos = {}
     for x, cat in enumerate(present):
@@ -144,9 +238,11 @@ def _scale(values: list[float], low: float, high: float) -> list[float]:
     return list(low + (high - low) * ((v - v.min()) / span if span > 0 else np.full_like(v, 0.5)))
 
 
-def _draw(g: nx.Graph, pos: dict, ax, lang: str, arrows: bool) -> None:
+def _draw(g: nx.Graph, pos: dict, ax, lang: str, arrows: bool,
+          categories: Categories | None = None) -> None:  # fmt: skip
     nodes = list(g.nodes)
-    colours = [CATEGORY_COLOURS.get(g.nodes[n].get("category", ""), "#999999") for n in nodes]
+    palette = graph_colours(g, categories)
+    colours = [palette.get(g.nodes[n].get("category", ""), "#999999") for n in nodes]
     sizes = _scale([g.nodes[n].get("frequency", 1) for n in nodes], 80, 900)
     widths = _scale([d.get("weight", 1.0) for _, _, d in g.edges(data=True)], 0.5, 5.0)
     kw = {"arrows": True, "arrowsize": 8, "connectionstyle": "arc3,rad=0.05"} if arrows else {}
@@ -158,8 +254,8 @@ def _draw(g: nx.Graph, pos: dict, ax, lang: str, arrows: bool) -> None:
     labels = {n: g.nodes[n].get(key, n) for n in nodes}
     nx.draw_networkx_labels(g, pos, labels, ax=ax, font_size=7,
                             font_family=plotting.setup_chinese())  # fmt: skip
-    cats = [c for c in COLUMN_ORDER if c in {g.nodes[n].get("category", "") for n in nodes}]
-    handles = [ax.scatter([], [], color=CATEGORY_COLOURS[c], label=category_label(c, lang))
+    cats = column_order(g, categories)
+    handles = [ax.scatter([], [], color=palette[c], label=category_label(c, lang, categories))
                for c in cats]  # fmt: skip
     if handles:
         # Below the plot, in one row: inside the axes it covered the top-left nodes.
@@ -217,21 +313,31 @@ def filter_text(g: nx.Graph, lang: str = "zh") -> str:
 
 
 def draw_cooccurrence(g: nx.Graph, *, lang: str = "zh", title: str | None = None,
-                      seed: int = LAYOUT_SEED, figsize: tuple[float, float] = (9, 7)
-                      ) -> Figure:  # fmt: skip
-    """Co-occurrence graph with a seeded spring layout (weights pull nodes together)."""
+                      seed: int = LAYOUT_SEED, figsize: tuple[float, float] = (9, 7),
+                      categories: Categories | None = None) -> Figure:  # fmt: skip
+    """Co-occurrence graph with a seeded spring layout (weights pull nodes together).
+
+    ``categories`` (``codebook.categories``) colours and names a codebook's own
+    categories in its order (:func:`graph_colours`, :func:`category_label`).
+    """
     fig, ax = _figure(g, title, figsize, lang)
     pos = nx.spring_layout(g, seed=seed, weight="weight") if len(g) else {}
-    _draw(g, pos, ax, lang, arrows=False)
+    _draw(g, pos, ax, lang, arrows=False, categories=categories)
     return fig
 
 
-def _column_header(cat: str, lang: str) -> str:
-    return (_COLUMN_ZH if lang == "zh" else _COLUMN_EN).get(cat, cat or "?")
+def _column_header(cat: str, lang: str, categories: Categories | None = None) -> str:
+    """A column's header: the plural of a default category under its built-in name,
+    else the category's label."""
+    name = category_label(cat, lang, categories)
+    if cat in _COLUMN_ZH and name == category_label(cat, lang):
+        return (_COLUMN_ZH if lang == "zh" else _COLUMN_EN)[cat]
+    return name
 
 
 def draw_problem_cause(g: nx.DiGraph, *, lang: str = "zh", title: str | None = None,
-                       note: str | None = None, weight: str = "weight") -> Figure:  # fmt: skip
+                       note: str | None = None, weight: str = "weight",
+                       categories: Categories | None = None) -> Figure:  # fmt: skip
     """The cause → problem → countermeasure network in three labelled columns.
 
     Parameters
@@ -247,6 +353,10 @@ def draw_problem_cause(g: nx.DiGraph, *, lang: str = "zh", title: str | None = N
         Appended to the caption (e.g. what was left out).
     weight : str
         Edge attribute for widths and the node order.
+    categories : mapping, optional
+        ``codebook.categories``: which category plays cause, problem and
+        countermeasure (the columns), and the labels and colours of a codebook's own
+        categories. Without it the default four are placed and named as built in.
 
     Returns
     -------
@@ -273,7 +383,8 @@ def draw_problem_cause(g: nx.DiGraph, *, lang: str = "zh", title: str | None = N
     from matplotlib.patches import FancyArrowPatch
 
     family = plotting.setup_chinese()
-    layout = layered_layout(g, weight)
+    layout = layered_layout(g, weight, categories)
+    palette = graph_colours(g, categories)
     cats: list[str] = []
     for n in sorted(layout, key=lambda n: layout[n][0]):
         cat = g.nodes[n].get("category", "")
@@ -348,7 +459,7 @@ def draw_problem_cause(g: nx.DiGraph, *, lang: str = "zh", title: str | None = N
             zorder=1, connectionstyle="arc3,rad=0.0"))  # fmt: skip
     for n in nodes:
         x, y = pos[n]
-        ax.scatter([x], [y], s=sizes[n], color=CATEGORY_COLOURS.get(
+        ax.scatter([x], [y], s=sizes[n], color=palette.get(
             g.nodes[n].get("category", ""), "#999999"), edgecolors="white", linewidths=0.5,
             zorder=3, gid=f"node:{n}")  # fmt: skip
         col = int(layout[n][0])
@@ -356,9 +467,9 @@ def draw_problem_cause(g: nx.DiGraph, *, lang: str = "zh", title: str | None = N
         labels[n].set_position((x - off, y) if col == 0 else (x + off, y))
     top = y0 + span + r_max + 0.12
     for c, cat in enumerate(cats):
-        ax.text(xs[c] + shift, top, _column_header(cat, lang), fontsize=11,
+        ax.text(xs[c] + shift, top, _column_header(cat, lang, categories), fontsize=11,
                 fontfamily=family, ha="center", va="bottom", gid=f"header:{cat}",
-                color=CATEGORY_COLOURS.get(cat, "#333333"))  # fmt: skip
+                color=palette.get(cat, "#333333"))  # fmt: skip
     if title:
         ax.text(width_in / 2, height_in - 0.15, title, fontsize=12, fontfamily=family,
                 ha="center", va="top", gid="title")  # fmt: skip

@@ -78,14 +78,16 @@ def write_graph(g: nx.Graph, path: str | Path, inputs: Mapping[str, str],
 
 def write_page(g: nx.Graph, path: str | Path, texts: Mapping[str, str],
                inputs: Mapping[str, str], parameters: Mapping[str, Any] | None = None,
-               lang: str = "zh") -> Path:  # fmt: skip
+               lang: str = "zh",
+               categories: Mapping[str, Mapping[str, str]] | None = None) -> Path:  # fmt: skip
     """Write ``g`` as an explorable HTML page (:func:`workbench.network.page.network_page`)
-    with its provenance sidecar; ``texts`` maps evidence ids to their quotes."""
+    with its provenance sidecar; ``texts`` maps evidence ids to their quotes,
+    ``categories`` is the codebook's (``codebook.categories``)."""
     from workbench.network.page import network_page
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(network_page(g, texts, lang=lang), encoding="utf-8")
+    path.write_text(network_page(g, texts, lang=lang, categories=categories), encoding="utf-8")
     write_sidecar(path, _record(g, inputs, {**(parameters or {}), "lang": lang}))
     return path
 

@@ -39,7 +39,13 @@ import networkx as nx
 import pandas as pd
 
 from workbench import config
-from workbench.network.draw import CATEGORY_COLOURS, LAYOUT_SEED, category_label, layered_layout
+from workbench.network.draw import (
+    LAYOUT_SEED,
+    Categories,
+    category_label,
+    graph_colours,
+    layered_layout,
+)
 
 VIS_NETWORK_VERSION = "10.1.2"
 VIS_NETWORK_JS = config.RESOURCES_DIR / "js" / "vis-network.min.js"
@@ -104,11 +110,12 @@ def _quote(item: str, texts: Mapping[str, str]) -> dict[str, str]:
     return {"id": item, "text": _cut(texts.get(item, ""))}
 
 
-def _positions(g: nx.Graph) -> dict[str, tuple[float, float]]:
+def _positions(g: nx.Graph, categories: Categories | None = None
+               ) -> dict[str, tuple[float, float]]:  # fmt: skip
     if not g.number_of_nodes():
         return {}
     if g.is_directed():
-        pos = layered_layout(g)
+        pos = layered_layout(g, categories=categories)
         scale = (700.0, 520.0)
     else:
         pos = nx.spring_layout(g, seed=LAYOUT_SEED, weight="weight")
@@ -118,7 +125,8 @@ def _positions(g: nx.Graph) -> dict[str, tuple[float, float]]:
             for n, p in pos.items()}  # fmt: skip
 
 
-def page_data(g: nx.Graph, texts: Mapping[str, str], *, lang: str = "zh") -> dict[str, Any]:
+def page_data(g: nx.Graph, texts: Mapping[str, str], *, lang: str = "zh",
+              categories: Categories | None = None) -> dict[str, Any]:  # fmt: skip
     """The nodes, edges, quotes and legend the page draws (plain JSON values).
 
     Parameters
@@ -131,9 +139,14 @@ def page_data(g: nx.Graph, texts: Mapping[str, str], *, lang: str = "zh") -> dic
         text are listed with their id only.
     lang : {"zh", "en"}
         Language of node labels, legend and captions.
+    categories : mapping, optional
+        ``codebook.categories``: the columns of a problem–cause graph (the categories
+        playing each part), and the labels and colours of a codebook's own categories
+        (:func:`workbench.network.draw.graph_colours`).
     """
     key = "label_zh" if lang == "zh" else "label_en"
-    pos = _positions(g)
+    pos = _positions(g, categories)
+    palette = graph_colours(g, categories)
     edges = []
     for i, (u, v, d) in enumerate(sorted(g.edges(data=True), key=lambda e: (e[0], e[1]))):
         items = _items(d.get("evidence"))
@@ -159,16 +172,16 @@ def page_data(g: nx.Graph, texts: Mapping[str, str], *, lang: str = "zh") -> dic
         cat = str(d.get("category", ""))
         nodes.append({
             "id": str(n), "label": str(d.get(key, n)), "category": cat,
-            "category_label": category_label(cat, lang),
-            "color": CATEGORY_COLOURS.get(cat, "#999999"),
+            "category_label": category_label(cat, lang, categories),
+            "color": palette.get(cat, "#999999"),
             "frequency": int(d.get("frequency", 1) or 1), "x": x, "y": y, "quotes": quotes,
         })  # fmt: skip
     cats = sorted({nd["category"] for nd in nodes})
     return {
         "directed": g.is_directed(), "lang": lang,
         "filter": str(g.graph.get("filter", "")),
-        "legend": [{"category": c, "label": category_label(c, lang),
-                    "color": CATEGORY_COLOURS.get(c, "#999999")} for c in cats],
+        "legend": [{"category": c, "label": category_label(c, lang, categories),
+                    "color": palette.get(c, "#999999")} for c in cats],
         "nodes": nodes, "edges": edges,
     }  # fmt: skip
 
@@ -282,7 +295,7 @@ _SCRIPT = """
 
 def network_page(
     g: nx.Graph, texts: Mapping[str, str] | None = None, *, title: str | None = None,
-    lang: str = "zh",
+    lang: str = "zh", categories: Categories | None = None,
 ) -> str:
     """The graph as a self-contained HTML page (vis-network and the CJK font inlined).
 
@@ -297,6 +310,8 @@ def network_page(
     title : str, optional
         Heading of the page; default from the kind of graph and ``lang``.
     lang : {"zh", "en"}
+    categories : mapping, optional
+        ``codebook.categories`` (:func:`page_data`).
 
     Returns
     -------
@@ -307,7 +322,7 @@ def network_page(
 
     if lang not in _TEXT:
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-    data = page_data(g, texts or {}, lang=lang)
+    data = page_data(g, texts or {}, lang=lang, categories=categories)
     if title is None:
         title = {("zh", True): "原因 → 问题 → 对策网络", ("zh", False): "编码共现网络",
                  ("en", True): "Cause → problem → countermeasure network",

@@ -4,7 +4,12 @@ An article *asserts* ``cause → problem`` when it has a cause code in a cause
 section and a problem code in a problem section, and ``problem →
 countermeasure`` likewise with a countermeasure section. Only codes in a section
 of their own role count: a problem word inside a countermeasure is not a problem
-the article states.
+the article states. A "cause code" is a code of the category that plays the part
+``cause`` in the codebook (:meth:`Codebook.category_for_part`; in the bundled
+codebook the category ``cause``), and so on: a codebook of one's own with categories
+``grievance`` (part problem) and ``explanation`` (part cause) gets its
+explanation → grievance links. A relation one of whose parts no category plays has
+no links (:func:`missing_parts` says which).
 
 Alignment. The essays often number problems and causes in parallel (problem 1.2
 ↔ cause 2.2). Each sentence gets an *item*: the ordinal of its second-level
@@ -108,7 +113,9 @@ def coded_sentences(segments: pd.DataFrame, codebook: Codebook, *, headings: boo
         seg[["segment_id", "doc_id", "section", "role", "text", "text_orig"]],
         left_on="unit_id", right_on="segment_id", how="left",
     )  # fmt: skip
-    keep = hits["category"] == hits["role"]
+    # A code counts in a section whose role is the part its category plays.
+    part = {cat: codebook.part_of(cat) or "" for cat in codebook.categories}
+    keep = hits["category"].map(part).fillna("").eq(hits["role"])
     if not headings:
         heads = set(seg.loc[section_announcements(seg), "segment_id"])
         keep &= ~hits["segment_id"].isin(heads)
@@ -130,6 +137,20 @@ def coded_sentences(segments: pd.DataFrame, codebook: Codebook, *, headings: boo
     return out
 
 
+def missing_parts(codebook: Codebook, relations: Sequence[str] = tuple(RELATIONS)
+                  ) -> list[str]:  # fmt: skip
+    """The parts of ``relations`` that no category of ``codebook`` plays (empty: none missing).
+
+    Examples
+    --------
+    >>> from workbench.coding.codebook import load_codebook
+    >>> missing_parts(load_codebook())
+    []
+    """
+    needed = dict.fromkeys(role for rel in relations for role in RELATIONS[rel])
+    return [p for p in needed if codebook.category_for_part(p) is None]
+
+
 def assertions(segments: pd.DataFrame, codebook: Codebook,
                relations: tuple[str, ...] = tuple(RELATIONS), *, headings: bool = False,
                catch_alls: bool = False) -> pd.DataFrame:  # fmt: skip
@@ -149,6 +170,9 @@ def assertions(segments: pd.DataFrame, codebook: Codebook,
         Count codes in heading sentences (default: headings are not statements).
     catch_alls : bool
         Keep the catch-all codes (:attr:`Codebook.catch_alls`; default: left out).
+
+    A relation with a part no category of the codebook plays has no pairs
+    (:func:`missing_parts`).
     """
     sent = coded_sentences(segments, codebook, headings=headings, catch_alls=catch_alls)
     frames = []
