@@ -215,3 +215,19 @@ def test_cli_codebook_new_loads_codes_the_seeds_and_never_overwrites(tmp_path, c
     assert out.read_text(encoding="utf-8") == "# my edits\n"
     assert main(["codebook", "new", str(tmp_path / "codebook.txt")]) == 2
     assert not (tmp_path / "codebook.txt").exists()
+
+
+def test_cli_codebook_show_lists_the_categories_and_their_parts(tmp_path, capsys):
+    from own_codebook import write_own_codebook
+
+    path = write_own_codebook(tmp_path)
+    assert main(["codebook", "show", "--codebook", str(path), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    head, codes = out.split("\n\n", 1)
+    rows = [line.split() for line in head.splitlines()]
+    assert rows[0] == ["category", "label", "part", "codes"]
+    assert rows[1:] == [["grievance", "Grievance", "problem", "1"],
+                        ["explanation", "Explanation", "cause", "1"],
+                        ["remedy", "Remedy", "countermeasure", "2"],
+                        ["actor", "Actor", "none", "1"]]  # fmt: skip
+    assert "R_educate" in codes and "Remedy" in codes

@@ -18,7 +18,7 @@
     information, the declared variants absent from this corpus — and terms jieba
     splits (``--strict``: exit 1 if a term is ``unmatched``).
 ``workbench codebook show [--codebook YAML] [--lang zh|en]``
-    Print the codes.
+    Print the categories (label, the part each plays, number of codes), then the codes.
 
 A malformed codebook exits with status 2 and a message listing every error, each naming
 the code and the field.
@@ -292,6 +292,11 @@ def run_codebook(args: argparse.Namespace) -> int:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.action == "show":
+        cats = pd.DataFrame([{"category": c, "label": codebook.category_label(c, args.lang),
+                              "part": codebook.part_of(c) or "none",
+                              "codes": sum(x.category == c for x in codebook.codes)}
+                             for c in codebook.categories])  # fmt: skip
+        print(cats.to_string(index=False), end="\n\n")
         print(pd.DataFrame(codebook.table(args.lang)).to_string(index=False))
         return 0
     from workbench.coding.lint import lint
