@@ -8,14 +8,14 @@ and in matching codes to section roles — ``problem``, ``cause`` or ``counterme
 without ``part:`` whose id is a part's name plays that part, so the bundled
 codebook's four (:data:`DEFAULT_CATEGORIES`: ``problem``, ``cause``,
 ``countermeasure`` and ``liaison``, liaison mechanisms, which plays none) need no
-``part:``. Codes each have an id, a declared category,
-Chinese and English labels, a definition, inclusion and exclusion notes, rules
-(:mod:`workbench.coding.rules`) and, optionally, example quotes from the corpus.
-The ``polarity`` section (cue words for ``polarity:`` in rules) and ``sets`` are
-optional too; a rule that uses polarity needs the section. Validation is strict and
-complete: every unknown key, missing field, bad or duplicate id, unknown category
-and bad rule or regex is collected, and loading stops with one
-:class:`CodebookError` listing them all, each naming the code and the field.
+``part:``. Codes each have an id, a declared category, Chinese and English labels, a
+definition, inclusion and exclusion notes, rules (:mod:`workbench.coding.rules`) and,
+optionally, example quotes from the corpus. The ``polarity`` section (cue words for
+``polarity:`` in rules) and ``sets`` are optional too; a rule that uses polarity needs
+the section. Validation is strict and complete: every unknown key, missing field, bad
+or duplicate id, undeclared category, unknown part, part played by two categories and
+bad rule or regex is collected, and loading stops with one :class:`CodebookError`
+listing them all, each naming the code (or category) and the field.
 ``workbench codebook new OUT.yaml`` writes a commented starting file
 (``resources/codebook_template.yaml``, :data:`TEMPLATE`).
 

@@ -147,8 +147,10 @@ def column_order(g: nx.Graph, categories: Categories | None = None) -> list[str]
     """The categories of ``g``'s nodes in column (and legend) order.
 
     With ``categories``: the categories playing cause, problem and countermeasure
-    (:data:`PART_ORDER`), then the others as declared; without: :data:`COLUMN_ORDER`.
-    Categories not covered follow, sorted.
+    (:data:`PART_ORDER`), then the others as declared. Without: the categories at
+    the ends of a problem–cause graph's ``cause_of`` and ``addressed_by`` edges in the
+    order of the parts those ends play, then :data:`COLUMN_ORDER`. Categories not
+    covered follow, sorted.
 
     Examples
     --------
@@ -159,9 +161,15 @@ def column_order(g: nx.Graph, categories: Categories | None = None) -> list[str]
     ...         "remedy": {"part": "countermeasure"}}
     >>> column_order(g, cats), column_order(g)
     (['explanation', 'grievance', 'remedy'], ['explanation', 'grievance', 'remedy'])
+    >>> h = nx.DiGraph([("w", "h", {"relation": "cause_of"}),
+    ...                 ("h", "a", {"relation": "addressed_by"})])
+    >>> nx.set_node_attributes(h, {"w": "why", "h": "harm", "a": "act"}, "category")
+    >>> column_order(h)  # the parts their edges give them, not sorted
+    ['why', 'harm', 'act']
     """
     if categories is None:
-        order = list(COLUMN_ORDER)
+        order = [c for p, cats in _parts_from_relations(g).items() for c in sorted(cats)]
+        order += COLUMN_ORDER
     else:
         part = {c: e.get("part", c if c in PART_ORDER else "") or "" for c, e in
                 categories.items()}  # fmt: skip
@@ -169,8 +177,22 @@ def column_order(g: nx.Graph, categories: Categories | None = None) -> list[str]
         order = [playing[p] for p in PART_ORDER if p in playing]
         order += [c for c in categories if c not in order] + [""]
     present = _graph_categories(g)
-    cols = [c for c in order if c in present]
+    cols = list(dict.fromkeys(c for c in order if c in present))
     return cols + sorted(present - set(cols))
+
+
+def _parts_from_relations(g: nx.Graph) -> dict[str, set[str]]:
+    """Part → the categories of the nodes at that end of a problem–cause edge, in
+    :data:`PART_ORDER` (empty for a graph without ``relation`` edges)."""
+    from workbench.network.problem_cause import RELATIONS
+
+    found: dict[str, set[str]] = {p: set() for p in PART_ORDER}
+    for u, v, rel in g.edges(data="relation"):
+        if rel in RELATIONS:
+            src, tgt = RELATIONS[rel]
+            found[src].add(str(g.nodes[u].get("category", "")))
+            found[tgt].add(str(g.nodes[v].get("category", "")))
+    return {p: cats for p, cats in found.items() if cats}
 
 
 def layered_layout(g: nx.Graph, weight: str = "weight",
