@@ -349,7 +349,8 @@ def test_markdown_markup_is_structure_not_text(tmp_path):
 
 def test_section_titles_are_simplified_like_the_text(tmp_path):
     """A Traditional heading gives a Simplified section_title; the original is kept."""
-    (tmp_path / "trad.txt").write_text("一、存在的問題\n幹部作風漂浮，脫離群眾。\n", encoding="utf-8")
+    text = "一、存在的問題\n幹部作風漂浮，脫離群眾。\n"
+    (tmp_path / "trad.txt").write_text(text, encoding="utf-8")
     seg = load_corpus([tmp_path]).segments
     body = seg[~seg["is_heading"]].iloc[0]
     assert body["section_title"] == "存在的问题" and body["section_title_orig"] == "存在的問題"

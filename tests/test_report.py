@@ -385,3 +385,16 @@ def test_cli_report_checks_the_inputs_before_running(workspace, tmp_path, capsys
     assert "on your data" in captured.err
     page = (out / "01_params.html").read_text(encoding="utf-8")
     assert str(texts.resolve()) in page
+
+
+def test_executed_notebooks_carry_no_wall_clock(tmp_path):
+    """No execution timestamps in cell metadata: the committed notebooks and the reports are
+    the same bytes however often they are run."""
+    from pathlib import Path
+
+    nb_path = _write_notebook(tmp_path / "t.ipynb", [nbformat.v4.new_code_cell("1 + 1")])
+    executed = report.execute_notebook(nb_path, timeout=60)
+    assert all("execution" not in c.metadata for c in executed.cells)
+    for path in sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        assert not [i for i, c in enumerate(nb.cells) if "execution" in c.metadata], path.name

@@ -278,6 +278,9 @@ def execute_notebook(
         resources={"metadata": {"path": str(path.resolve().parent)}},
         on_cell_execute=on_cell_execute,
         config=_client_config(),
+        # No wall-clock times in the cells' metadata: an executed notebook is the same
+        # file each time it is run (committed notebooks, reports).
+        record_timing=False,
     )
     # Let ipykernel pick its inline backend even if the caller set MPLBACKEND (e.g.
     # "Agg" in CI): figures then appear as outputs and end up in the HTML report.
