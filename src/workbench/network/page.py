@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from workbench import config
@@ -110,16 +111,30 @@ def _quote(item: str, texts: Mapping[str, str]) -> dict[str, str]:
     return {"id": item, "text": _cut(texts.get(item, ""))}
 
 
+#: The box (pixels) node positions are spread over: about the graph pane of the page,
+#: so that the view fits at a zoom near 1 and 14 px labels stay readable.
+LAYOUT_BOX = (560.0, 460.0)
+#: Vertical pixels per node in a column of the layered (problem–cause) page.
+ROW_PX = 72.0
+
+
 def _positions(g: nx.Graph, categories: Categories | None = None
                ) -> dict[str, tuple[float, float]]:  # fmt: skip
     if not g.number_of_nodes():
         return {}
     if g.is_directed():
         pos = layered_layout(g, categories=categories)
-        scale = (700.0, 520.0)
     else:
         pos = nx.spring_layout(g, seed=LAYOUT_SEED, weight="weight")
-        scale = (520.0, 520.0)
+    xy = np.array([pos[n] for n in pos], dtype=float)
+    span = np.where(np.ptp(xy, axis=0) > 0, np.ptp(xy, axis=0), 1.0)
+    box = np.array(LAYOUT_BOX)
+    if g.is_directed():  # room for a label under each node of the fullest column
+        column = np.unique(np.round(xy[:, 0], 6), return_counts=True)[1].max()
+        box[1] = max(box[1], ROW_PX * (column - 1))
+    scale = box / span
+    if not g.is_directed():  # a spring layout keeps its proportions
+        scale[:] = scale.min()
     # Screen y grows downwards; round so that the page does not depend on float noise.
     return {n: (round(float(p[0]) * scale[0], 1), round(-float(p[1]) * scale[1], 1))
             for n, p in pos.items()}  # fmt: skip
@@ -220,7 +235,7 @@ _SCRIPT = """
   const maxFreq = Math.max(1, ...data.nodes.map((n) => n.frequency));
   const nodes = new vis.DataSet(data.nodes.map((n) => ({
     id: n.id, label: n.label, x: n.x, y: n.y, color: n.color,
-    size: 8 + 22 * Math.sqrt(n.frequency / maxFreq),
+    size: 6 + 14 * Math.sqrt(n.frequency / maxFreq),
     title: n.category_label + " · " + n.id + " · " + n.frequency,
     font: {face: face, size: 14},
   })));
@@ -276,7 +291,7 @@ _SCRIPT = """
     });
     // Fit, then zoom out a little so that labels at the border are not cut off.
     network.fit({animation: false});
-    network.moveTo({scale: network.getScale() * 0.8, animation: false});
+    network.moveTo({scale: network.getScale() * 0.85, animation: false});
     network.on("click", (p) => {
       if (p.edges.length && !p.nodes.length) showEdge(p.edges[0]);
       else if (p.nodes.length) showNode(p.nodes[0]);
