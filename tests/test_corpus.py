@@ -10,8 +10,15 @@ import pytest
 from workbench import config
 from workbench.articles import split_articles
 from workbench.boilerplate import strip_boilerplate
-from workbench.corpus import DOCUMENT_COLUMNS, SEGMENT_COLUMNS, _article_rows, load_corpus
-from workbench.readers import ReadError, discover, extract_text
+from workbench.corpus import (
+    DOCUMENT_COLUMNS,
+    SEGMENT_COLUMNS,
+    _article_rows,
+    gather_sources,
+    load_corpus,
+    unreadable_result,
+)
+from workbench.readers import FileRef, ReadError, discover, extract_text
 from workbench.script import detect_script, to_simplified
 
 F000 = "000_688e36ac7d55ccc2.txt"
@@ -186,6 +193,29 @@ def test_corrupt_zip_is_skipped_with_the_rest_loaded(tmp_path):
     assert c.files["status"].tolist() == ["skipped", "ok"]
     assert "cannot read zip archive" in c.files["error"].iloc[0]
     assert list(c.checksums()) == [config.display_path(tmp_path / "good.txt")]
+
+
+def test_gather_sources_is_the_one_front_end(tmp_path):
+    # What load_corpus, run_pipeline and build_corpus all start from: the same files, in
+    # the same order, eager or lazy; the unreadable ones recorded, names checked.
+    (tmp_path / "b.txt").write_text(SIMPLE, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.md").write_text(SIMPLE, encoding="utf-8")
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 this is not really a zip archive")
+    inputs = [tmp_path, tmp_path / "broken.zip"]
+    with pytest.raises(ReadError, match=r"broken\.zip"):
+        gather_sources(inputs)
+    eager = gather_sources(inputs, skip_bad=True, progress=False)
+    lazy = gather_sources(inputs, skip_bad=True, lazy=True, progress=True)
+    assert [s.path for s in eager.files] == [s.path for s in lazy.files]
+    assert [s.name for s in eager.files] == ["b.txt", "a.md"]  # by display path
+    assert isinstance(lazy.files[0], FileRef) and (eager.progress, lazy.progress) == (False, True)
+    (skipped,) = eager.skipped()
+    assert skipped.info["status"] == "skipped" and skipped.info["file"] == "broken.zip"
+    assert skipped.info == unreadable_result(eager.unreadable[0]).info
+    (tmp_path / "a.txt").write_text(SIMPLE, encoding="utf-8")
+    with pytest.raises(ValueError, match="two input files are both named 'a'"):
+        gather_sources([tmp_path], lazy=True)
 
 
 def test_zip_html_and_docx_inputs(tmp_path):

@@ -26,13 +26,6 @@ SRC = Path(workbench.__file__).parent
 #: Private names used across modules today: "importer -> owner.name". Fix one by making
 #: the name public in its owner (or moving it there) and delete its line; add none.
 ALLOWED_PRIVATE = {
-    # corpus.py is being edited in parallel (document dates); its three helpers go public
-    # when the three pipelines become one (issue 15): discovery and skipping in one place.
-    "workbench.pipeline -> workbench.corpus._check_unique_names",
-    "workbench.pipeline -> workbench.corpus._unreadable",
-    "workbench.stream -> workbench.corpus._check_unique_names",
-    "workbench.stream -> workbench.corpus._progress_enabled",
-    "workbench.stream -> workbench.corpus._unreadable",
     # network/cli codes a corpus the way `workbench code` does: the segment reader belongs
     # in workbench.groups (read_segments) once both read corpora the same way.
     "workbench.network.cli -> workbench.coding.cli._segments",

@@ -5,6 +5,8 @@ source (AST), so a new copy fails here instead of drifting silently."""
 from __future__ import annotations
 
 import ast
+import inspect
+import textwrap
 from pathlib import Path
 
 import workbench
@@ -127,3 +129,41 @@ def test_regex_literals_are_analysed_in_regex_precheck_only():
                if isinstance(n, ast.FunctionDef | ast.ClassDef)}  # fmt: skip
     assert not defined & {"regex_triggers", "regex_plan", "RegexPlan", "_seq_triggers",
                           "_literal_alternatives", "_prefixes", "_parse"}  # fmt: skip
+
+
+#: Calls of ``readers.discover`` outside the corpus front end, and why each may stay.
+OTHER_DISCOVER_CALLS = {
+    "workbench/cli.py:report_parameters": "checks that --corpus names texts; builds no corpus",
+}
+
+
+def _calls_of(tree: ast.Module, name: str) -> list[str]:
+    """``function`` (or ``<module>``) for each call of ``name`` or ``x.name`` in ``tree``."""
+    found = []
+
+    def visit(node: ast.AST, where: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = child.name if isinstance(child, ast.FunctionDef) else where
+            if isinstance(child, ast.Call):
+                func = child.func
+                called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                if called == name:
+                    found.append(where)
+            visit(child, inner)
+
+    visit(tree, "<module>")
+    return found
+
+
+def test_the_corpus_is_discovered_in_gather_sources_only():
+    # load_corpus, run_pipeline and build_corpus each once had their own discover → check
+    # names → collect unreadable files → progress; all three now call
+    # workbench.corpus.gather_sources, the single owner of that front end (issue 15).
+    from workbench import corpus, pipeline, stream
+
+    calls = {f"{path}:{where}" for path, tree in _modules().items()
+             for where in _calls_of(tree, "discover")}  # fmt: skip
+    assert calls == {"workbench/corpus.py:gather_sources", *OTHER_DISCOVER_CALLS}, calls
+    for fn in (corpus.load_corpus, pipeline.run_pipeline, stream.build_corpus):
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        assert _calls_of(tree, "gather_sources"), fn.__qualname__

@@ -40,7 +40,14 @@ from workbench.dates import DateMatch, article_dates
 from workbench.dedup import DUP_THRESHOLD
 from workbench.duplicates import CorpusSketches, mark_duplicates
 from workbench.metadata import join_metadata
-from workbench.readers import ReadError, SourceFile, describe_repairs, discover, read_text
+from workbench.readers import (
+    FileRef,
+    ReadError,
+    SourceFile,
+    describe_repairs,
+    discover,
+    read_text,
+)
 from workbench.script import detect_script, to_simplified_many
 from workbench.structure import ROLES as ROLES  # segments.role's values, owned there
 from workbench.structure import Paragraph, on_source_lines, parse_structure, split_sentences
@@ -290,7 +297,18 @@ def load_file(src: SourceFile) -> _FileResult:
     return result
 
 
-def _progress_enabled(progress: bool | None, n_files: int) -> bool:
+def progress_enabled(progress: bool | None, n_files: int) -> bool:
+    """Whether to show a progress bar over ``n_files`` files.
+
+    ``progress`` decides when given; by default a bar is shown only on an interactive
+    terminal or in Jupyter, for at least :data:`PROGRESS_MIN_FILES` files, and never
+    under CI or with ``WORKBENCH_PROGRESS=0``.
+
+    Examples
+    --------
+    >>> progress_enabled(True, 1), progress_enabled(False, 10_000)
+    (True, False)
+    """
     if progress is not None:
         return progress
     if os.environ.get("CI") or os.environ.get("WORKBENCH_PROGRESS") == "0":
@@ -313,8 +331,13 @@ def _iter_progress(items: Sequence[SourceFile], enabled: bool) -> Iterable[Sourc
     return tqdm(items, desc="loading corpus", unit="file")
 
 
-def _unreadable(err: ReadError) -> _FileResult:
-    """A file or archive that could not even be read, skipped with ``skip_bad``."""
+def unreadable_result(err: ReadError) -> _FileResult:
+    """The ``files`` row of a file or archive that could not even be read, skipped with
+    ``skip_bad`` (status ``skipped``; logged once, as a warning naming the file).
+
+    Used for the errors of discovery (:attr:`Sources.unreadable`) and of reading
+    lazily discovered files later (:func:`workbench.readers.load_refs`).
+    """
     # The one place a skip is reported (the message names the file); the CLI only
     # counts skips. No "pass --skip-bad" advice: it was passed.
     message = err.skipped_message()
@@ -329,7 +352,7 @@ def _unreadable(err: ReadError) -> _FileResult:
 
 
 def _skipped(src: SourceFile, err: ReadError) -> _FileResult:
-    # As in _unreadable: reported once, without the advice to pass --skip-bad.
+    # As in unreadable_result: reported once, without the advice to pass --skip-bad.
     message = err.skipped_message()
     log.warning("skipped %s", message)
     return _FileResult(info={
@@ -352,6 +375,90 @@ def _check_unique_names(sources: Sequence[SourceFile]) -> None:
                 "ids are built from file names without suffix, so rename one of them"
             )
         seen[stem] = src.path
+
+
+@dataclass
+class Sources:
+    """A corpus's input files, found once for every entry point (:func:`gather_sources`).
+
+    Attributes
+    ----------
+    files : list of SourceFile or FileRef
+        The files in corpus order (sorted by display path), with unique stems;
+        :class:`~workbench.readers.FileRef` objects when discovered lazily.
+    unreadable : list of ReadError
+        Files or archives that could not be read while discovering them (only with
+        ``skip_bad``; without it discovery raised). Each becomes a ``skipped`` row of
+        ``Corpus.files``: :meth:`skipped`.
+    progress : bool
+        Whether the per-file stage shows a progress bar (:func:`progress_enabled`).
+    """
+
+    files: list[SourceFile] | list[FileRef]
+    unreadable: list[ReadError] = field(default_factory=list)
+    progress: bool = False
+
+    def skipped(self) -> list[_FileResult]:
+        """The ``skipped`` results of :attr:`unreadable`, in discovery order.
+
+        Each skip is logged when its result is made (:func:`unreadable_result`), so a
+        run calls this once.
+        """
+        return [unreadable_result(err) for err in self.unreadable]
+
+
+def gather_sources(
+    inputs: Iterable[str | os.PathLike] | str | os.PathLike | None = None,
+    *,
+    skip_bad: bool = False,
+    lazy: bool = False,
+    progress: bool | None = None,
+) -> Sources:
+    """Find a corpus's files: the front end shared by every way of building a corpus.
+
+    :func:`load_corpus`, :func:`workbench.pipeline.run_pipeline` and
+    :func:`workbench.stream.build_corpus` all start here, so that they find the same
+    files in the same order, refuse the same inputs and skip the same files: discover
+    (:func:`workbench.readers.discover`), check that no two files share a stem (ids are
+    built from it), collect what could not be read with ``skip_bad``, and decide on a
+    progress bar.
+
+    Parameters
+    ----------
+    inputs : iterable of paths, optional
+        Files, folders, glob patterns or ``.zip`` archives; defaults to the
+        bundled seeds (:data:`workbench.config.SEEDS_DIR`).
+    skip_bad : bool
+        Record files or archives that cannot be read in :attr:`Sources.unreadable`
+        instead of raising :class:`~workbench.readers.ReadError`.
+    lazy : bool
+        Give :class:`~workbench.readers.FileRef` objects, which read their bytes when
+        loaded, instead of :class:`~workbench.readers.SourceFile` objects.
+    progress : bool, optional
+        As for :func:`progress_enabled`, over the files found.
+
+    Raises
+    ------
+    FileNotFoundError
+        An input does not exist, or names no supported file.
+    ReadError
+        Without ``skip_bad``: a file or archive cannot be read.
+    ValueError
+        Two files share a name without suffix.
+
+    Examples
+    --------
+    >>> found = gather_sources(lazy=True, progress=False)      # the bundled seeds
+    >>> len(found.files), found.unreadable, found.progress
+    (5, [], False)
+    """
+    unreadable: list[ReadError] = []
+    files = discover(
+        [config.SEEDS_DIR] if inputs is None else inputs,
+        errors=unreadable if skip_bad else None, lazy=lazy,
+    )  # fmt: skip
+    _check_unique_names(files)
+    return Sources(files, unreadable, progress_enabled(progress, len(files)))
 
 
 def load_corpus(
@@ -389,13 +496,9 @@ def load_corpus(
     dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
         Jaccard similarity at which articles and paragraphs are near duplicates.
     """
-    unreadable: list[ReadError] = []
-    sources = discover(
-        [config.SEEDS_DIR] if inputs is None else inputs, errors=unreadable if skip_bad else None
-    )
-    _check_unique_names(sources)
-    results = [_unreadable(err) for err in unreadable]
-    show = _progress_enabled(progress, len(sources))
+    found = gather_sources(inputs, skip_bad=skip_bad, progress=progress)
+    sources, show = found.files, found.progress
+    results = found.skipped()
     if scheduler is None and (workers or 1) <= 1:
         results += load_files(sources, skip_bad=skip_bad, progress=show)
     else:
@@ -460,7 +563,7 @@ class FileTables:
 
         Examples
         --------
-        >>> t = FileTables.of(load_files(discover([config.SEEDS_DIR])))
+        >>> t = FileTables.of(load_files(gather_sources().files))
         >>> len(t.files), len(t.documents), t.segments.shape[1] == len(SEGMENT_COLUMNS) - 2
         (5, 14, True)
         """

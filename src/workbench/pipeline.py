@@ -59,12 +59,13 @@ from workbench.corpus import (
     Corpus,
     FileTables,
     assemble,
+    gather_sources,
     load_files,
 )
 from workbench.dedup import DUP_THRESHOLD
 from workbench.duplicates import CorpusSketches, sketch_segments
 from workbench.network.measures import cooccurrence_counts
-from workbench.readers import FileRef, SourceFile, discover
+from workbench.readers import FileRef, SourceFile
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -547,26 +548,19 @@ def run_pipeline(
     -------
     PipelineResult
     """
-    from workbench import config
-    from workbench.corpus import _check_unique_names, _unreadable
-    from workbench.readers import ReadError
     from workbench.tokens import added_terms
 
-    unreadable: list[ReadError] = []
-    sources = discover(
-        [config.SEEDS_DIR] if inputs is None else inputs, errors=unreadable if skip_bad else None
-    )
-    _check_unique_names(sources)
+    found = gather_sources(inputs, skip_bad=skip_bad, progress=progress)
     cb = None if codebook is None else os.fspath(codebook)
     with contextlib.ExitStack() as stack:
         if run is None:
-            run = stack.enter_context(runner(workers, scheduler, progress))
+            run = stack.enter_context(runner(workers, scheduler, found.progress))
         parts = run(
-            analyse_files, partition(sources, workers), skip_bad=skip_bad, tokens=tokens,
+            analyse_files, partition(found.files, workers), skip_bad=skip_bad, tokens=tokens,
             codebook=cb, unit=unit, terms=added_terms(), engine=engine,
             dup_threshold=dup_threshold,
         )  # fmt: skip
-    skipped = FileTables.of([_unreadable(err) for err in unreadable])
+    skipped = FileTables.of(found.skipped())
     tables = FileTables.concat([skipped, *(p.tables for p in parts)])
     sketches = CorpusSketches.concat([p.sketches for p in parts])
     corpus = assemble(tables, skip_bad=skip_bad, sketches=sketches, dup_threshold=dup_threshold)

@@ -72,11 +72,11 @@ from workbench import config
 from workbench.corpus import (
     FILE_COLUMNS,
     FileTables,
-    _check_unique_names,
-    _progress_enabled,
-    _unreadable,
+    Sources,
     duplicate_mask,
+    gather_sources,
     load_files,
+    unreadable_result,
 )
 from workbench.dedup import (
     DUP_THRESHOLD,
@@ -100,7 +100,7 @@ from workbench.pipeline import (
     partition,
     runner,
 )
-from workbench.readers import FileRef, ReadError, discover, load_refs
+from workbench.readers import FileRef, ReadError, load_refs
 
 R = TypeVar("R")
 
@@ -249,7 +249,8 @@ def analyse_part(
     out = Path(out_dir)
     sync_terms(terms)
     sources, unreadable = _load(refs, skip_bad)
-    results = [_unreadable(err) for err in unreadable] + load_files(sources, skip_bad=skip_bad)
+    results = [unreadable_result(err) for err in unreadable]
+    results += load_files(sources, skip_bad=skip_bad)
     tables = FileTables.of(results)
     segs, docs, removed = tables.segments, tables.documents, tables.removed
     toks, coding, sketches = analyse_segments(
@@ -474,24 +475,18 @@ def build_corpus(
 
     out = Path(out_dir)
     _prepare(out)
-    unreadable: list[ReadError] = []
-    refs = discover(
-        [config.SEEDS_DIR] if inputs is None else inputs,
-        errors=unreadable if skip_bad else None, lazy=True,
-    )  # fmt: skip
-    _check_unique_names(refs)
-    parts = partition(refs, workers)
+    found = gather_sources(inputs, skip_bad=skip_bad, lazy=True, progress=progress)
+    parts = partition(found.files, workers)
     cb = None if codebook is None else os.fspath(codebook)
     with contextlib.ExitStack() as stack:
         if run is None:
-            show = _progress_enabled(progress, len(refs))
-            run = stack.enter_context(runner(workers, scheduler, show))
+            run = stack.enter_context(runner(workers, scheduler, found.progress))
         analysed = run(
             analyse_part, list(enumerate(parts)), desc="analyse", out_dir=str(out),
             skip_bad=skip_bad, codebook=cb, unit=unit, terms=added_terms(), engine=engine,
             dup_threshold=dup_threshold,
         )  # fmt: skip
-        files = _write_files(out, unreadable, analysed)
+        files = _write_files(out, found, analysed)
         art, para, n_dups = _write_duplicates(run, out, analysed, dup_threshold)
         canon = _canonical(run, out, analysed, para)
         finished = run(
@@ -516,9 +511,9 @@ def build_corpus(
     return summary
 
 
-def _write_files(out: Path, unreadable: list[ReadError], analysed: list[_Analysed]) -> int:
+def _write_files(out: Path, found: Sources, analysed: list[_Analysed]) -> int:
     files = pd.DataFrame(
-        [_unreadable(err).info for err in unreadable] + [f for a in analysed for f in a.files],
+        [r.info for r in found.skipped()] + [f for a in analysed for f in a.files],
         columns=FILE_COLUMNS,
     )
     files = files.sort_values("path", kind="stable").reset_index(drop=True)
@@ -531,7 +526,7 @@ def _write_duplicates(
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     art = _find(run, out, analysed, "articles", "doc_id", threshold)
     para = _find(run, out, analysed, "paragraphs", "paragraph_id", threshold)
-    # Ids start with their file's stem, and stems are unique (_check_unique_names).
+    # Ids start with their file's stem, and stems are unique (gather_sources).
     by_stem = {Path(f["file"]).stem: f["file"] for a in analysed for f in a.files}
     found = pd.concat([art["id"], art["dup_of"], para["id"], para["dup_of"]])
     file_of = {i: by_stem[i.split("/", 1)[0]] for i in found.tolist()}
