@@ -67,6 +67,10 @@ def test_a_second_build_replaces_the_first_but_a_foreign_folder_is_refused(tmp_p
     with pytest.raises(FileExistsError, match="not a previous build"):
         build_corpus(out_dir=foreign)
     assert (foreign / "notes.txt").exists()
+    # A mistyped input is reported before the previous build is touched.
+    with pytest.raises(FileNotFoundError):
+        build_corpus([tmp_path / "no such folder"], out_dir=out, unit=None)
+    pd.testing.assert_frame_equal(read_table(out, "segments"), first)
 
 
 def test_unit_none_writes_no_codes(tmp_path):

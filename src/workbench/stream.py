@@ -474,8 +474,9 @@ def build_corpus(
     from workbench.tokens import added_terms
 
     out = Path(out_dir)
-    _prepare(out)
+    # Inputs first: a mistyped input must not cost the previous build in ``out``.
     found = gather_sources(inputs, skip_bad=skip_bad, lazy=True, progress=progress)
+    _prepare(out)
     parts = partition(found.files, workers)
     cb = None if codebook is None else os.fspath(codebook)
     with contextlib.ExitStack() as stack:
