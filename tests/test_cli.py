@@ -186,3 +186,18 @@ def test_user_errors_from_any_command_exit_2(monkeypatch, capsys):
     assert cli.main(["codebook", "show"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "workbench: sheet.csv: row 3, column 'codes': unknown code 'X'"
+
+
+def test_two_inputs_with_one_name_are_a_users_mistake(tmp_path, capsys):
+    """Two files both named x (in two folders) exit 2 with the paths, from any command."""
+    from workbench.cli import main
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.txt").write_text("干部作风漂浮，脱离群众。\n", encoding="utf-8")
+    for argv in (["corpus", "build", str(tmp_path / "a"), str(tmp_path / "b"),
+                  "--out", str(tmp_path / "seg.parquet")],
+                 ["report", "--corpus", str(tmp_path / "a"), str(tmp_path / "b")]):  # fmt: skip
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "both named 'x'" in err and "rename one" in err and "Traceback" not in err

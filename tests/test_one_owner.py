@@ -132,9 +132,7 @@ def test_regex_literals_are_analysed_in_regex_precheck_only():
 
 
 #: Calls of ``readers.discover`` outside the corpus front end, and why each may stay.
-OTHER_DISCOVER_CALLS = {
-    "workbench/cli.py:report_parameters": "checks that --corpus names texts; builds no corpus",
-}
+OTHER_DISCOVER_CALLS: dict[str, str] = {}
 
 
 def _calls_of(tree: ast.Module, name: str) -> list[str]:

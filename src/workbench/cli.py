@@ -342,10 +342,11 @@ def report_parameters(args: argparse.Namespace) -> dict[str, Any]:
     if args.mapping is not None and args.survey is None:
         raise FileNotFoundError("--mapping needs --survey (the survey it maps)")
     if args.corpus:
-        from workbench.readers import discover
+        from workbench.corpus import gather_sources
 
         specs = [str(Path(p).resolve()) if Path(p).exists() else p for p in args.corpus]
-        if not discover(specs, lazy=True):  # ReadError names a folder without texts
+        # ReadError names a folder without texts; NameClashError two files of one name.
+        if not gather_sources(specs, lazy=True).files:
             raise FileNotFoundError(f"--corpus {' '.join(args.corpus)}: no .txt, .md, .html "
                                     "or .docx files there")
         params["CORPUS"] = specs
@@ -391,7 +392,7 @@ _USER_ERRORS = (
     "workbench.readers:ReadError", "workbench.metadata:MetadataError",
     "workbench.coding.codebook:CodebookError", "workbench.coding.sheets:SheetError",
     "workbench.coding.learn:ModelError", "workbench.survey.validate:SurveyValidationError",
-    "workbench.groups:InputError",
+    "workbench.groups:InputError", "workbench.corpus:NameClashError",
 )  # fmt: skip
 
 

@@ -364,13 +364,17 @@ def _skipped(src: SourceFile, err: ReadError) -> _FileResult:
     })  # fmt: skip
 
 
+class NameClashError(ValueError):
+    """Two input files share a name without suffix: a user's mistake (rename one)."""
+
+
 def _check_unique_names(sources: Sequence[SourceFile]) -> None:
     """Ids derive from file names without suffix, so two inputs may not share one."""
     seen: dict[str, str] = {}
     for src in sources:
         stem = Path(src.name).stem
         if stem in seen:
-            raise ValueError(
+            raise NameClashError(
                 f"two input files are both named {stem!r} ({seen[stem]} and {src.path}); "
                 "ids are built from file names without suffix, so rename one of them"
             )
