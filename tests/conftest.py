@@ -17,6 +17,22 @@ def seeds() -> Corpus:
     return load_corpus()
 
 
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    """A project root in tmp_path, for this process (config) and the kernel (env)."""
+    root = tmp_path / "project"
+    monkeypatch.setenv("WORKBENCH_ROOT", str(root))
+    for name, rel in {
+        "NOTEBOOKS_DIR": "notebooks",
+        "REPORTS_DIR": "reports",
+        "FIGURES_DIR": "reports/figures",
+        "PROCESSED_DIR": "data/processed",
+    }.items():
+        monkeypatch.setattr(config, name, root / rel)
+    config.NOTEBOOKS_DIR.mkdir(parents=True)
+    return root
+
+
 def load_generator():
     """``benchmarks/generate.py`` as a module (it is a script, not part of the package)."""
     spec = importlib.util.spec_from_file_location(

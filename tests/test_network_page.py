@@ -216,19 +216,14 @@ show_page(page)
 """
 
 
-def test_page_shown_inline_in_the_report(browser, tmp_path, monkeypatch):
+def test_page_shown_inline_in_the_report(browser, workspace):
     """A notebook shows the page in a frame; in the HTML report the frame draws it."""
     import nbformat
     from conftest import console_errors
 
     from workbench import config, report
 
-    root = tmp_path / "project"
-    monkeypatch.setenv("WORKBENCH_ROOT", str(root))
-    for name, rel in {"NOTEBOOKS_DIR": "notebooks", "REPORTS_DIR": "reports",
-                      "FIGURES_DIR": "reports/figures", "PROCESSED_DIR": "data/processed"}.items():
-        monkeypatch.setattr(config, name, root / rel)  # fmt: skip
-    config.NOTEBOOKS_DIR.mkdir(parents=True)
+    root = workspace
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 网络"),
                                          nbformat.v4.new_code_cell(NOTEBOOK)])  # fmt: skip
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",

@@ -33,22 +33,6 @@ print([p.name for p in paths])
 """
 
 
-@pytest.fixture
-def workspace(tmp_path, monkeypatch):
-    """A project root in tmp_path, for this process (config) and the kernel (env)."""
-    root = tmp_path / "project"
-    monkeypatch.setenv("WORKBENCH_ROOT", str(root))
-    for name, rel in {
-        "NOTEBOOKS_DIR": "notebooks",
-        "REPORTS_DIR": "reports",
-        "FIGURES_DIR": "reports/figures",
-        "PROCESSED_DIR": "data/processed",
-    }.items():
-        monkeypatch.setattr(config, name, root / rel)
-    config.NOTEBOOKS_DIR.mkdir(parents=True)
-    return root
-
-
 def _write_notebook(path, cells):
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
