@@ -117,3 +117,48 @@ def test_multilevel_model_finds_the_planted_effect_and_none_in_the_original(codi
     # Linear in the outcome: the estimates differ by the planted effect exactly.
     diff = planted.params["P_formalism_any"] - original.params["P_formalism_any"]
     assert diff == pytest.approx(-6.0, abs=1e-3)
+
+
+# ---------------------------------------------------------------- plan_link
+
+
+def _link_inputs():
+    asserted = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "P_x": [True, False, True, False]})
+    places = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "county": [1, 1, 1, 1],
+                           "township": [1, 2, 3, 3]})  # fmt: skip
+    frame = pd.DataFrame({"county": [1] * 6, "township": [1, 1, 2, 2, 3, 4],
+                          "trust": [50, 55, 60, 65, 70, 75],
+                          "visits": [1, 2, 3, 4, 5, 6]})  # fmt: skip
+    return asserted, places, frame
+
+
+def test_plan_link_takes_the_finest_shared_level_and_the_any_covariate():
+    from workbench.survey.link import plan_link
+
+    asserted, places, frame = _link_inputs()
+    plan = plan_link(asserted, places, frame, "P_x", needed=["visits"])
+    assert plan.problem is None and plan.notes == []
+    assert plan.level == "township" and plan.outcomes == ["trust"]
+    assert plan.covariate == "P_x_any"  # township 1 and 3 assert it, 2 does not
+    assert plan.linked["P_x_any"].tolist()[:4] == [1, 1, 0, 0]
+    assert plan.join_report["places"].sum() == 4  # 3 with documents, 1 without
+
+
+def test_plan_link_says_why_it_cannot_model():
+    from workbench.survey.link import plan_link
+
+    asserted, places, frame = _link_inputs()
+    cases = {
+        "no doc_id of the places table": (asserted, places.assign(doc_id=list("wxyz")), frame),
+        "no place column named like a survey column":
+            (asserted, places.rename(columns={"township": "xiang", "county": "xian"}), frame),
+        "the survey has no column(s) visits": (asserted, places, frame.drop(columns="visits")),
+        "trust (or sat_overall)": (asserted, places, frame.drop(columns="trust")),
+        "nothing to compare": (asserted.assign(P_x=True), places.assign(township=1), frame),
+    }  # fmt: skip
+    for says, (a, p, f) in cases.items():
+        plan = plan_link(a, p, f, "P_x", needed=["visits"], mapping="my.yaml")
+        assert plan.problem is not None and says in plan.problem, (says, plan.problem)
+    no_match = places.assign(township=[7, 8, 9, 9])
+    plan = plan_link(asserted, no_match, frame, "P_x")
+    assert plan.problem.startswith("The link is skipped:")

@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -268,3 +269,152 @@ def linked_outcome(linked: pd.DataFrame, dgp: dict[str, Any] | None = None) -> p
     for column, effect in spec["effects"].items():
         value += float(effect) * linked[column].fillna(0).astype(float)
     return value.rename(spec["name"])
+
+
+@dataclass
+class LinkPlan:
+    """What a text–survey link can be modelled with, or why it cannot.
+
+    Attributes
+    ----------
+    places : DataFrame or None
+        The places table, less rows naming documents that were not analysed.
+    level : str or None
+        The place column the link is made at.
+    outcomes : list of str
+        The survey outcomes to model.
+    covariate : str or None
+        The text covariate: ``<code>_any``, or ``<code>_share`` when "any" is the same in
+        every place with documents.
+    prevalence, linked, join_report : DataFrame or None
+        :func:`code_prevalence`, and :func:`join_places`'s two tables.
+    problem : str or None
+        One sentence saying why the model cannot be fitted (``None`` when it can).
+    notes : list of str
+        What was changed on the way (rows left out, the covariate switched), to print.
+    """
+
+    places: pd.DataFrame | None = None
+    level: str | None = None
+    outcomes: list[str] = field(default_factory=list)
+    covariate: str | None = None
+    prevalence: pd.DataFrame | None = None
+    linked: pd.DataFrame | None = None
+    join_report: pd.DataFrame | None = None
+    problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+#: Outcomes a user's survey is linked on, in order of preference.
+LINK_OUTCOMES = ("trust", "sat_overall")
+
+
+def plan_link(
+    asserted: pd.DataFrame,
+    places: pd.DataFrame,
+    frame: pd.DataFrame,
+    code: str,
+    *,
+    level: str | None = None,
+    outcomes: Sequence[str] | None = None,
+    needed: Sequence[str] = (),
+    mapping: str = "the mapping file",
+) -> LinkPlan:
+    """Check a corpus's coding, a places table and a survey against each other for the link.
+
+    Parameters
+    ----------
+    asserted : DataFrame
+        :func:`asserted_codes` of the analysed documents.
+    places : DataFrame
+        ``doc_id`` and place columns (:func:`load_places`).
+    frame : DataFrame
+        The survey's respondents (standard names).
+    code : str
+        The code whose prevalence is the covariate.
+    level : str, optional
+        The place column; default the finest of :data:`LEVELS` both tables have.
+    outcomes : sequence of str, optional
+        Default: the first of :data:`LINK_OUTCOMES` the survey has.
+    needed : sequence of str
+        Survey columns the model also uses (the liaison measures).
+    mapping : str
+        How to name the mapping file in a message.
+
+    Returns
+    -------
+    LinkPlan
+        With ``problem`` set (and the model to be skipped) when the places name no analysed
+        document, share no place column with the survey, the survey lacks ``needed`` or an
+        outcome, no place of the places table is in the survey, or the covariate does not
+        vary over the places with documents.
+
+    Examples
+    --------
+    >>> asserted = pd.DataFrame({"doc_id": ["a", "b", "c"], "P_x": [True, False, True]})
+    >>> places = pd.DataFrame({"doc_id": ["a", "b", "c", "z"], "township": [1, 2, 2, 3]})
+    >>> frame = pd.DataFrame({"township": [1, 1, 2, 2, 4], "trust": [50, 60, 70, 65, 55]})
+    >>> plan = plan_link(asserted, places, frame, "P_x")
+    >>> plan.level, plan.outcomes, plan.covariate, plan.problem
+    ('township', ['trust'], 'P_x_share', None)
+    >>> plan.notes[0][:58]
+    '1 doc_id(s) of the places table are not among the analysed'
+    >>> plan_link(asserted, places, frame.drop(columns="trust"), "P_x").problem[:45]
+    'The model is skipped: the survey has no colum'
+    """
+    plan = LinkPlan()
+    unknown = sorted(set(places["doc_id"]) - set(asserted["doc_id"]))
+    if unknown:
+        plan.notes.append(
+            f"{len(unknown)} doc_id(s) of the places table are not among the analysed documents "
+            f"and are left out: {unknown[:5]} (duplicates are left out of analyses; "
+            "`workbench corpus info` lists the doc_ids)"
+        )
+        places = places[~places["doc_id"].isin(unknown)]
+    plan.places = places
+    if level is None:
+        shared = [c for c in LEVELS if c in places.columns and c in frame.columns]
+        level = shared[-1] if shared else None  # the finest level both have
+    plan.level = level
+    plan.outcomes = (list(outcomes) if outcomes is not None
+                     else [c for c in LINK_OUTCOMES if c in frame.columns][:1])  # fmt: skip
+    absent = [c for c in needed if c not in frame.columns]
+    if places.empty:
+        plan.problem = ("The link is skipped: no doc_id of the places table is a document of "
+                        "the corpus; use the doc_ids that `workbench corpus info` lists.")
+        return plan
+    if level is None:
+        plan.problem = (
+            "The link is skipped: the places table has no place column named like a survey "
+            f"column (one of {', '.join(LEVELS)}); its columns are {list(places.columns)}."
+        )
+        return plan
+    plan.prevalence = code_prevalence(asserted, places, level)
+    if not plan.outcomes or absent:
+        missing = [*absent, *([] if plan.outcomes else [" (or ".join(LINK_OUTCOMES) + ")"])]
+        plan.problem = (f"The model is skipped: the survey has no column(s) {', '.join(missing)} "
+                        f"(standard names); map them in {mapping}.")
+        return plan
+    try:
+        plan.linked, plan.join_report = join_places(frame, plan.prevalence, level)
+    except SurveyValidationError as err:
+        plan.problem = f"The link is skipped: {err}"
+        return plan
+    # Whether any report asserts the code; when that is the same everywhere, the share.
+    any_, share = f"{code}_any", f"{code}_share"
+    varying = [c for c in (any_, share) if plan.prevalence[c].nunique() > 1]
+    if not varying:
+        plan.problem = (
+            f"The model is skipped: {code} is asserted by the same share of documents in "
+            f"every {level} with documents ({len(plan.prevalence)}), so there is nothing to "
+            f"compare; it needs {level}s whose documents assert it and others whose documents "
+            "do not."
+        )
+        return plan
+    if varying[0] != any_:
+        plan.notes.append(
+            f"{any_} is {plan.prevalence[any_].iloc[0]} in every {level} with documents; the "
+            f"model uses {varying[0]}, the share of each {level}'s documents asserting it"
+        )
+    plan.covariate = varying[0]
+    return plan
