@@ -165,3 +165,26 @@ def test_the_corpus_is_discovered_in_gather_sources_only():
     for fn in (corpus.load_corpus, pipeline.run_pipeline, stream.build_corpus):
         tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
         assert _calls_of(tree, "gather_sources"), fn.__qualname__
+
+
+#: What finds and applies duplicate marks, and the one module that may call it.
+DUPLICATE_OWNERS = {
+    "duplicates_from_sketches": "workbench/duplicates.py",
+    "find_duplicates": "workbench/duplicates.py",
+    "sentence_targets": "workbench/duplicates.py",
+}
+
+
+def test_duplicates_are_found_and_applied_in_duplicates_only():
+    # The in-memory corpus (duplicates.mark_duplicates) and the Parquet build (stream) once
+    # each had their own search from sketches and their own merge of the marks; both now go
+    # through duplicates.find_marks (finding) and mark_documents / mark_segments (applying).
+    calls = {name: {f"{path}:{where}" for path, tree in _modules().items()
+                    for where in _calls_of(tree, name)} for name in DUPLICATE_OWNERS}  # fmt: skip
+    for name, owner in DUPLICATE_OWNERS.items():
+        outside = {c for c in calls[name] if not c.startswith(f"{owner}:")}
+        assert not outside, (name, outside)
+    for module in ("duplicates", "stream"):
+        tree = _modules()[f"workbench/{module}.py"]
+        assert _calls_of(tree, "find_marks"), module
+        assert _calls_of(tree, "mark_segments") and _calls_of(tree, "mark_documents"), module

@@ -203,3 +203,14 @@ def test_verification_texts_come_back_normalised_in_the_order_asked(tmp_path):
     assert offsets.tolist() == want_offsets.tolist()
     assert cps.tolist() == want_cps.tolist()
     assert none[0].tolist() == [] and none[1].tolist() == [0]
+
+
+def test_a_corpus_of_short_units_only_builds(tmp_path):
+    # No unit long enough to be paired by LSH: the search from sketches (duplicates.find_marks)
+    # once failed there on an empty band table.
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("干群关系。\n", encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_text("干群关系。\n", encoding="utf-8")
+    summary = build_corpus([tmp_path / "in"], tmp_path / "out", unit="paragraph")
+    assert summary.files == 2
+    assert_build_equals(tmp_path / "out", run_pipeline([tmp_path / "in"], unit="paragraph"))

@@ -49,13 +49,16 @@ from workbench.dedup import (
     DUP_THRESHOLD,
     Method,
     Sketches,
+    TextSource,
     check_sketches,
     concat_ranges,
+    duplicates_from_sketches,
     find_duplicates,
     find_fast,
     gather_texts,
     normalise_for_matching,
     normalise_many,
+    normalise_texts,
     offsets_from_lengths,
     position_hashes,
     result_table,
@@ -147,6 +150,11 @@ class _Level:
         cps, offsets, _ = normalise_many(texts, simplify=False)
         return cps, offsets
 
+    def texts_at(self, positions: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`normalised` of the units at ``positions`` (a ``texts`` callback of
+        :func:`workbench.dedup.duplicates_from_sketches`)."""
+        return self.normalised(np.asarray(positions, dtype=np.int64))
+
     def arrays(
         self, cps: np.ndarray, offsets: np.ndarray, complex_: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -235,20 +243,20 @@ def _sketch_levels(
     return CorpusSketches(articles=out[0], paragraphs=out[1])
 
 
-def _segment_targets(
+def _involved_keys(
     segments: pd.DataFrame,
     para_dups: pd.DataFrame,
     normalise: Callable[[list[str]], list],
     units: _Level,
-) -> pd.DataFrame:
-    """Map each sentence of a duplicate paragraph to its canonical counterpart."""
+) -> dict[str, list[tuple[str, Any]]]:
+    """Sentence keys (:func:`sentence_keys`) of the duplicate and canonical paragraphs."""
     involved = units.positions(_named(para_dups))
     rows = units.rows(involved)
     ids = units.ids
     pids = [ids[c] for c in units.codes[rows].tolist()]
     sids = segments["segment_id"].iloc[rows].tolist()
     texts = [units.texts[r] for r in rows.tolist()]
-    return sentence_targets(para_dups, _keys_by_paragraph(pids, sids, normalise(texts)))
+    return _keys_by_paragraph(pids, sids, normalise(texts))
 
 
 def sentence_keys(
@@ -321,12 +329,142 @@ def duplicates_table(level: str, found: pd.DataFrame, file_of: dict[str, str]) -
     return out.reindex(columns=DUPLICATE_COLUMNS)
 
 
-def _find_level(units: _Level, sketches: Sketches, threshold: float) -> pd.DataFrame:
-    """``find_duplicates(_units(segs, key))`` by the fast method, from sketches."""
-    min_chars, ngram = 12, 5  # find_duplicates' defaults, which the exact method uses
-    check_sketches(sketches, units.ids, threshold=threshold, ngram=ngram, min_chars=min_chars)
+def find_marks(
+    sketches: CorpusSketches, texts: Sequence[TextSource], threshold: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Article and paragraph duplicates of a whole corpus from its sketches: the one
+    place duplicates are found by the fast method, for every way of building a corpus.
+
+    Parameters
+    ----------
+    sketches : CorpusSketches
+        Of every article and paragraph, in corpus order (:func:`sketch_segments` per
+        partition, :meth:`CorpusSketches.concat`).
+    texts : pair of callables
+        The articles' and the paragraphs' ``texts(positions)``, as
+        :func:`workbench.dedup.duplicates_from_sketches` takes them (a corpus in
+        memory: :meth:`CorpusUnits.texts`; Parquet parts: read back from the parts).
+    threshold : float
+        Jaccard threshold of near duplicates.
+
+    Returns
+    -------
+    (articles, paragraphs)
+        :func:`workbench.dedup.find_duplicates`' table of each level; apply them with
+        :meth:`CorpusUnits.apply` (in memory) or :func:`mark_documents` and
+        :func:`mark_segments` (per partition).
+    """
+    levels = (sketches.articles, sketches.paragraphs)
+    art, para = (_find_level(sk, fetch, threshold) for sk, fetch in zip(levels, texts, strict=True))
+    return art, para
+
+
+def _find_level(sk: Sketches, fetch: TextSource, threshold: float) -> pd.DataFrame:
+    min_chars = 12  # find_duplicates' default, which the exact method uses
+    if (sk.sketched & (sk.n_chars >= min_chars)).any():
+        return duplicates_from_sketches(sk, fetch, threshold=threshold, min_chars=min_chars)
+    # No unit to pair by LSH, only equal texts: duplicates_from_sketches' prefetch
+    # fails on such sketches (an empty band table), so the search reads texts as needed.
+    check_sketches(sk, sk.ids, threshold=threshold, ngram=sk.params.ngram, min_chars=min_chars)
+
+    def normalised(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        got = fetch(positions.tolist())
+        cps, offsets = got if isinstance(got, tuple) else normalise_texts(got)
+        return cps.astype(np.uint32), offsets
+
+    rows = find_fast(sk, normalised, threshold, min_chars)
+    return result_table(pd.Series(sk.ids, dtype=object), rows)
+
+
+def mark_documents(documents: pd.DataFrame, art: pd.DataFrame) -> pd.DataFrame:
+    """``documents`` with ``dup_of`` and ``dup_similarity`` from the article duplicates
+    ``art`` (:func:`find_marks`); row order kept."""
+    documents = documents.drop(columns=["dup_of", "dup_similarity"], errors="ignore")
+    return documents.merge(
+        art[["id", "dup_of", "similarity"]].rename(
+            columns={"id": "doc_id", "similarity": "dup_similarity"}
+        ),
+        on="doc_id", how="left",
+    )  # fmt: skip
+
+
+def mark_segments(
+    segments: pd.DataFrame, para: pd.DataFrame, by_para: dict[str, list[tuple[str, Any]]]
+) -> pd.DataFrame:
+    """``segments`` with ``dup_of`` and ``dup_kind`` of the sentences of the duplicate
+    paragraphs ``para`` (:func:`find_marks`); ``by_para`` as :func:`sentence_targets`
+    takes it. Row order kept."""
+    segments = segments.drop(columns=["dup_of", "dup_kind"], errors="ignore")
+    return segments.merge(sentence_targets(para, by_para), on="segment_id", how="left")
+
+
+class CorpusUnits:
+    """The articles and paragraphs of a segments table in memory, for finding and
+    marking their duplicates (:func:`find_marks`, :meth:`apply`)."""
+
+    def __init__(self, segments: pd.DataFrame) -> None:
+        self.segments = segments
+        self.texts_ = _texts(segments)
+        self.levels = [_Level(segments, key, self.texts_) for _, key in _LEVELS]
+
+    def sketch(self, threshold: float) -> CorpusSketches:
+        """:func:`sketch_segments` of the table, keeping the normalised units for
+        verification."""
+        params = sketch_params(threshold, 5, 12, dedup.NUM_PERM, False)
+        return _sketch_levels(self.segments, self.texts_, self.levels, params)
+
+    def texts(
+        self, sketches: CorpusSketches, threshold: float
+    ) -> tuple[TextSource, TextSource]:
+        """Each level's ``texts(positions)`` for :func:`find_marks`, after checking that
+        ``sketches`` are of these units with settings that can find ``threshold``."""
+        min_chars, ngram = 12, 5  # find_duplicates' defaults, which the exact method uses
+        out = []
+        for units, sk in zip(self.levels, (sketches.articles, sketches.paragraphs), strict=True):
+            check_sketches(sk, units.ids, threshold=threshold, ngram=ngram, min_chars=min_chars)
+            out.append(units.texts_at)
+        return out[0], out[1]
+
+    def apply(
+        self,
+        corpus: Corpus,
+        art: pd.DataFrame,
+        para: pd.DataFrame,
+        normalise: Callable[[list[str]], list] | None = None,
+    ) -> None:
+        """Mark ``corpus`` (whose segments these are) with the duplicates found."""
+        segs, levels = self.segments, self.levels
+        art, para = (_on_ids(u, found) for u, found in zip(levels, (art, para), strict=True))
+        docs = mark_documents(corpus.documents, art)
+        by_para = _involved_keys(segs, para, normalise or _normalise_simplified, levels[1])
+        file_of = _files_of(segs, [(levels[0], art), (levels[1], para)])
+        corpus.segments = mark_segments(segs, para, by_para)
+        corpus.documents = docs
+        corpus.duplicates = pd.concat(
+            [duplicates_table("article", art, file_of),
+             duplicates_table("paragraph", para, file_of)],
+            ignore_index=True,
+        )  # fmt: skip
+
+
+def _on_ids(units: _Level, found: pd.DataFrame) -> pd.DataFrame:
+    """``found`` with its ids taken from the units' id column as the loader's tables
+    infer it (``str``), whichever search found them."""
     ids = pd.DataFrame({"id": units.ids})["id"]  # the id column _units would build
-    return result_table(ids, find_fast(sketches, units.normalised, threshold, min_chars))
+    rows = zip(
+        units.positions(found["id"].tolist()).tolist(),
+        units.positions(found["dup_of"].tolist()).tolist(),
+        found["kind"].tolist(), found["similarity"].tolist(), strict=True,
+    )  # fmt: skip
+    return result_table(ids, list(rows))
+
+
+def mark_empty(corpus: Corpus) -> None:
+    """The duplicate columns and table of a corpus without segments."""
+    segs, docs = corpus.segments, corpus.documents
+    docs["dup_of"], docs["dup_similarity"] = pd.NA, pd.NA
+    segs["dup_of"], segs["dup_kind"] = pd.NA, pd.NA
+    corpus.duplicates = pd.DataFrame(columns=DUPLICATE_COLUMNS)
 
 
 def mark_duplicates(
@@ -350,43 +488,22 @@ def mark_duplicates(
         :func:`sketch_segments` of ``corpus.segments`` (e.g. concatenated from the
         workers' partitions) for the fast method; computed here when omitted.
     """
-    segs, docs = corpus.segments, corpus.documents
+    segs = corpus.segments
     if segs.empty:
-        docs["dup_of"], docs["dup_similarity"] = pd.NA, pd.NA
-        segs["dup_of"], segs["dup_kind"] = pd.NA, pd.NA
-        corpus.duplicates = pd.DataFrame(columns=DUPLICATE_COLUMNS)
+        mark_empty(corpus)
         return
-    texts = _texts(segs)
-    levels = [_Level(segs, key, texts) for _, key in _LEVELS]
+    units = CorpusUnits(segs)
     if method == "exact":
         art = find_duplicates(_units(segs, "doc_id"), threshold=threshold, method="exact")
         para = find_duplicates(_units(segs, "paragraph_id"), threshold=threshold, method="exact")
-        normalise: Callable[[list[str]], list] = _normalise_exact
-    elif method == "fast":
-        if sketches is None:
-            params = sketch_params(threshold, 5, 12, dedup.NUM_PERM, False)
-            sketches = _sketch_levels(segs, texts, levels, params)
-        art = _find_level(levels[0], sketches.articles, threshold)
-        para = _find_level(levels[1], sketches.paragraphs, threshold)
-        normalise = _normalise_simplified
-    else:
+        units.apply(corpus, art, para, _normalise_exact)
+        return
+    if method != "fast":
         raise ValueError(f"method must be 'fast' or 'exact', got {method!r}")
-    docs = docs.drop(columns=["dup_of", "dup_similarity"], errors="ignore")
-    docs = docs.merge(
-        art[["id", "dup_of", "similarity"]].rename(
-            columns={"id": "doc_id", "similarity": "dup_similarity"}
-        ),
-        on="doc_id", how="left",
-    )  # fmt: skip
-    targets = _segment_targets(segs, para, normalise, levels[1])
-    file_of = _files_of(segs, [(levels[0], art), (levels[1], para)])
-    segs = segs.drop(columns=["dup_of", "dup_kind"], errors="ignore")
-    corpus.segments = segs.merge(targets, on="segment_id", how="left")
-    corpus.documents = docs
-    corpus.duplicates = pd.concat(
-        [duplicates_table("article", art, file_of), duplicates_table("paragraph", para, file_of)],
-        ignore_index=True,
-    )
+    if sketches is None:
+        sketches = units.sketch(threshold)
+    art, para = find_marks(sketches, units.texts(sketches, threshold), threshold)
+    units.apply(corpus, art, para)
 
 
 def _named(dups: pd.DataFrame) -> list[str]:

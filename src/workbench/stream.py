@@ -81,7 +81,6 @@ from workbench.corpus import (
 from workbench.dedup import (
     DUP_THRESHOLD,
     Sketches,
-    duplicates_from_sketches,
     gather_texts,
     normalise_texts,
     offsets_from_lengths,
@@ -89,8 +88,10 @@ from workbench.dedup import (
 from workbench.duplicates import (
     CorpusSketches,
     duplicates_table,
+    find_marks,
+    mark_documents,
+    mark_segments,
     sentence_keys,
-    sentence_targets,
 )
 from workbench.network.measures import cooccurrence_counts
 from workbench.pipeline import (
@@ -301,14 +302,9 @@ def finish_part(
     segs, tokens = _read_segments(out, index)
     # The partition's duplicate paragraphs' sentences, and their canonical ones from pass 2.
     by_para = {**sentence_keys(segs[segs["paragraph_id"].isin(set(para["id"]))]), **canon}
-    segs = segs.merge(sentence_targets(para, by_para), on="segment_id", how="left")
+    segs = mark_segments(segs, para, by_para)
     _write(segs, out, "segments", index, tokens=tokens)  # a left merge keeps the row order
-    docs = pd.read_parquet(out / "documents" / _PART.format(index)).merge(
-        art[["id", "dup_of", "similarity"]].rename(
-            columns={"id": "doc_id", "similarity": "dup_similarity"}
-        ),
-        on="doc_id", how="left",
-    )  # fmt: skip
+    docs = mark_documents(pd.read_parquet(out / "documents" / _PART.format(index)), art)
     _write(docs, out, "documents", index)
     if unit is None:
         return None, peak_rss_mb()
@@ -415,15 +411,6 @@ def _unit_texts(keys: pa.Array, text: pa.Array) -> dict[str, str]:
     return dict(zip(run_keys, runs.to_pylist(), strict=True))
 
 
-def _find(
-    run: Callable, out: Path, analysed: list[_Analysed], level: str, key: str, threshold: float
-) -> pd.DataFrame:
-    levels = [getattr(a.sketches, level) for a in analysed]
-    return duplicates_from_sketches(
-        Sketches.concat(levels), _PartTexts(out, key, levels, run), threshold=threshold
-    )
-
-
 def build_corpus(
     inputs: Any = None,
     out_dir: str | os.PathLike = config.PROCESSED_DIR / "corpus",
@@ -525,8 +512,12 @@ def _write_files(out: Path, found: Sources, analysed: list[_Analysed]) -> int:
 def _write_duplicates(
     run: Callable, out: Path, analysed: list[_Analysed], threshold: float
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    art = _find(run, out, analysed, "articles", "doc_id", threshold)
-    para = _find(run, out, analysed, "paragraphs", "paragraph_id", threshold)
+    sketches = CorpusSketches.concat([a.sketches for a in analysed])
+    texts = [
+        _PartTexts(out, key, [getattr(a.sketches, level) for a in analysed], run)
+        for level, key in (("articles", "doc_id"), ("paragraphs", "paragraph_id"))
+    ]
+    art, para = find_marks(sketches, texts, threshold)
     # Ids start with their file's stem, and stems are unique (gather_sources).
     by_stem = {Path(f["file"]).stem: f["file"] for a in analysed for f in a.files}
     found = pd.concat([art["id"], art["dup_of"], para["id"], para["dup_of"]])
