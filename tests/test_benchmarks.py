@@ -92,3 +92,19 @@ def test_committed_transfer_figures_are_complete():
                 assert -1 <= lo <= hi <= 1 and -1 <= r[k] <= 1, (block, coder, k)
     assert {row["dev_lines"] for row in rec["learning_curve"]} >= {0, 227}
     assert rec["codebook_version"] == "2.2"
+
+
+def test_pipeline_process_benchmark_times_whole_processes(tmp_path):
+    """benchmarks/pipeline_process.py runs the baseline and the pipeline as processes and
+    reports medians and ratios for both corpora (a tiny size; no timing asserted)."""
+    import subprocess
+
+    out = tmp_path / "pp.json"
+    subprocess.run([sys.executable, str(config.ROOT / "benchmarks" / "pipeline_process.py"),
+                    "--size", "0.1MB", "--repeat", "1", "--workers", "1", "--out", str(out)],
+                   check=True, capture_output=True, text=True)  # fmt: skip
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert set(report["corpora"]) == {"8KB files", "100KB files"}
+    for corpus in report["corpora"].values():
+        ratios = [c["ratio_to_baseline"] for c in corpus["commands"].values()]
+        assert corpus["files"] >= 1 and ratios[0] == 1.0 and all(r > 0 for r in ratios)
