@@ -178,13 +178,55 @@ DUPLICATE_OWNERS = {
 def test_duplicates_are_found_and_applied_in_duplicates_only():
     # The in-memory corpus (duplicates.mark_duplicates) and the Parquet build (stream) once
     # each had their own search from sketches and their own merge of the marks; both now go
-    # through duplicates.find_marks (finding) and mark_documents / mark_segments (applying).
+    # through duplicates.find_marks (finding; called by the driver, pipeline.drive, for every
+    # sink) and mark_documents / mark_segments (applying).
     calls = {name: {f"{path}:{where}" for path, tree in _modules().items()
                     for where in _calls_of(tree, name)} for name in DUPLICATE_OWNERS}  # fmt: skip
     for name, owner in DUPLICATE_OWNERS.items():
         outside = {c for c in calls[name] if not c.startswith(f"{owner}:")}
         assert not outside, (name, outside)
+    finds = {f"{path}:{where}" for path, tree in _modules().items()
+             for where in _calls_of(tree, "find_marks")}  # fmt: skip
+    assert finds == {"workbench/duplicates.py:mark_duplicates", "workbench/pipeline.py:drive"}
     for module in ("duplicates", "stream"):
         tree = _modules()[f"workbench/{module}.py"]
-        assert _calls_of(tree, "find_marks"), module
         assert _calls_of(tree, "mark_segments") and _calls_of(tree, "mark_documents"), module
+
+
+def _names_used(tree: ast.Module, name: str) -> list[str]:
+    """``function`` (or ``<module>``) for each use of the name ``name`` other than its
+    definition (a call, or the function passed on)."""
+    found = []
+
+    def visit(node: ast.AST, where: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = child.name if isinstance(child, ast.FunctionDef | ast.ClassDef) else where
+            named = child.id if isinstance(child, ast.Name) else getattr(child, "attr", None)
+            if named == name and isinstance(child, ast.Name | ast.Attribute):
+                found.append(where)
+            visit(child, inner)
+
+    visit(tree, "<module>")
+    return found
+
+
+def test_only_the_driver_runs_the_per_partition_stage():
+    # run_pipeline (pipeline.analyse_files) and build_corpus (stream.analyse_part) once each
+    # had their own per-partition stage and their own loop over partitions; both, and
+    # load_corpus, are now calls of pipeline.drive, which alone runs pipeline.analyse_partition
+    # and hands each partition's tables to a sink (MemorySink, stream.ParquetSink).
+    from workbench import pipeline, stream
+
+    modules = _modules()
+    uses = {f"{path}:{where}" for path, tree in modules.items()
+            for where in _names_used(tree, "analyse_partition")}  # fmt: skip
+    assert uses == {"workbench/pipeline.py:drive"}, uses
+    loads = {f"{path}:{where}" for path, tree in modules.items()
+             for where in _calls_of(tree, "load_refs_results")}  # fmt: skip
+    assert loads == {"workbench/pipeline.py:analyse_partition"}, loads
+    for fn in (pipeline.run_pipeline, stream.build_corpus):
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        assert _calls_of(tree, "drive"), fn.__qualname__
+    for gone in ("analyse_files", "analyse_part", "load_files"):
+        assert not any(_names_used(tree, gone) for path, tree in modules.items()
+                       if path != "workbench/corpus.py"), gone  # fmt: skip

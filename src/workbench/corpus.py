@@ -46,6 +46,7 @@ from workbench.readers import (
     SourceFile,
     describe_repairs,
     discover,
+    load_refs,
     read_text,
 )
 from workbench.script import detect_script, to_simplified_many
@@ -544,6 +545,28 @@ def load_files(
     return results
 
 
+def load_refs_results(
+    refs: Sequence[FileRef], *, skip_bad: bool = False, progress: bool = False
+) -> list[_FileResult]:
+    """Read file references (:attr:`Sources.files` found lazily) and run :func:`load_file`
+    on each, in order: the loading of one partition.
+
+    With ``skip_bad`` a file that cannot be read or decoded becomes a ``skipped``
+    result (those that could not be read first) instead of raising
+    :class:`~workbench.readers.ReadError`.
+
+    Examples
+    --------
+    >>> results = load_refs_results(gather_sources(lazy=True).files)
+    >>> len(results), {r.info["status"] for r in results}
+    (5, {'ok'})
+    """
+    unreadable: list[ReadError] = []
+    sources = list(load_refs(refs, unreadable if skip_bad else None))
+    results = [unreadable_result(err) for err in unreadable]
+    return results + load_files(sources, skip_bad=skip_bad, progress=progress)
+
+
 #: Columns of ``Corpus.removed``.
 REMOVED_COLUMNS = ["file", "line_no", "rule", "text"]
 
@@ -621,9 +644,17 @@ def assemble(
     workers and concatenated in corpus order); without them the sketching happens here.
     """
     tables = results if isinstance(results, FileTables) else FileTables.of(results)
-    corpus = Corpus(
+    corpus = unmarked(tables, skip_bad=skip_bad, dup_threshold=dup_threshold)
+    mark_duplicates(corpus, threshold=dup_threshold, sketches=sketches)
+    return corpus
+
+
+def unmarked(tables: FileTables, *, skip_bad: bool, dup_threshold: float) -> Corpus:
+    """The corpus of per-file tables (in corpus order) before duplicates are marked:
+    files sorted by path, ``duplicates`` empty, the parameters recorded."""
+    return Corpus(
         documents=tables.documents,
-        segments=tables.segments,  # dup_of and friends are added by mark_duplicates below
+        segments=tables.segments,  # dup_of and friends are added when marking duplicates
         files=pd.DataFrame(tables.files, columns=FILE_COLUMNS)
         .sort_values("path", kind="stable")
         .reset_index(drop=True),
@@ -631,5 +662,3 @@ def assemble(
         duplicates=pd.DataFrame(),
         parameters={"dup_threshold": dup_threshold, "skip_bad": skip_bad},
     )
-    mark_duplicates(corpus, threshold=dup_threshold, sketches=sketches)
-    return corpus

@@ -413,9 +413,7 @@ class CorpusUnits:
         params = sketch_params(threshold, 5, 12, dedup.NUM_PERM, False)
         return _sketch_levels(self.segments, self.texts_, self.levels, params)
 
-    def texts(
-        self, sketches: CorpusSketches, threshold: float
-    ) -> tuple[TextSource, TextSource]:
+    def texts(self, sketches: CorpusSketches, threshold: float) -> tuple[TextSource, TextSource]:
         """Each level's ``texts(positions)`` for :func:`find_marks`, after checking that
         ``sketches`` are of these units with settings that can find ``threshold``."""
         min_chars, ngram = 12, 5  # find_duplicates' defaults, which the exact method uses

@@ -14,11 +14,18 @@ runs a function over the partitions
   address such as ``"tcp://10.0.0.5:8786"`` joins a running cluster; a connected
   ``distributed.Client`` is used as is),
 
-and always returns the results in partition order. Steps that need the whole
-corpus — marking duplicates, co-occurrence — run afterwards on the concatenated
-results (:func:`workbench.corpus.assemble`), so every mode gives tables identical
-to the serial run: same rows, order, ids and duplicate marks. The costly half of
-duplicate marking — normalising and MinHash-sketching every article and paragraph
+and always returns the results in partition order; the runner knows nothing of
+what it runs.
+
+One driver, :func:`drive`, builds every corpus: it runs the per-partition stage
+:func:`analyse_partition` over the partitions, which hands each partition's tables
+to a *sink* — :class:`MemorySink` keeps them (:func:`run_pipeline`,
+:func:`workbench.corpus.load_corpus`), :class:`workbench.stream.ParquetSink` writes
+Parquet parts (``workbench pipeline``). Steps that need the whole corpus — finding
+duplicates (:func:`workbench.duplicates.find_marks`), co-occurrence — run
+afterwards, so every mode gives tables identical to the serial run: same rows,
+order, ids and duplicate marks. The costly half of duplicate marking — normalising
+and MinHash-sketching every article and paragraph
 (:func:`workbench.duplicates.sketch_segments`) — runs in the partitions; only the
 sketches travel back.
 
@@ -37,16 +44,18 @@ True
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import logging
 import math
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -58,12 +67,19 @@ from workbench.corpus import (
     SEGMENT_COLUMNS,
     Corpus,
     FileTables,
-    assemble,
+    Sources,
     gather_sources,
-    load_files,
+    load_refs_results,
+    unmarked,
 )
-from workbench.dedup import DUP_THRESHOLD
-from workbench.duplicates import CorpusSketches, sketch_segments
+from workbench.dedup import DUP_THRESHOLD, TextSource
+from workbench.duplicates import (
+    CorpusSketches,
+    CorpusUnits,
+    find_marks,
+    mark_empty,
+    sketch_segments,
+)
 from workbench.network.measures import cooccurrence_counts
 from workbench.readers import FileRef, SourceFile
 
@@ -333,14 +349,116 @@ def dask_client(scheduler: Any = "local", workers: int | None = None) -> Iterato
 # --- the whole pipeline ----------------------------------------------------------------
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory in MB.
+
+    On Linux the ``VmHWM`` of ``/proc/self/status``: unlike ``ru_maxrss`` it is
+    not inherited across ``exec``, so a worker spawned by a large parent reports
+    its own peak.
+
+    Examples
+    --------
+    >>> peak_rss_mb() > 0
+    True
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) * 1024 / 1e6, 1)
+    except OSError:
+        pass
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6, 1)
+
+
+def release_memory() -> None:
+    """In a worker process, give freed heap memory back to the system (glibc
+    ``malloc_trim``).
+
+    A worker that has finished a partition otherwise keeps the partition's peak
+    resident while it waits, e.g. through the parent's duplicate search; the
+    peak itself (:func:`peak_rss_mb`) is unchanged. A serial run keeps its memory
+    for the next partition.
+    """
+    if multiprocessing.parent_process() is None:
+        return
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def releasing(fn: Callable[..., R]) -> Callable[..., R]:
+    """``fn``, releasing memory once its locals are gone (a partition task's end)."""
+
+    @functools.wraps(fn)
+    def task(*args: Any, **kwargs: Any) -> R:
+        result = fn(*args, **kwargs)
+        release_memory()
+        return result
+
+    return task
+
+
 @dataclass
 class PartitionResult:
-    """What one partition contributes: its files' tables, tokens, coding, duplicate sketches."""
+    """What one partition sends back to the driver (:func:`analyse_partition`).
 
-    tables: FileTables
-    tokens: pa.Array | pa.ChunkedArray  # workbench.tokens.token_array
-    coding: Coding | None
+    Attributes
+    ----------
+    index : int
+        The partition's place in corpus order.
+    files : list of dict
+        Its ``Corpus.files`` rows.
+    sketches : CorpusSketches
+        Duplicate sketches of its articles and paragraphs.
+    n_segments : int
+        Its segments.
+    peak_mb : float
+        Peak resident memory of the process that ran it (:func:`peak_rss_mb`).
+    kept : object
+        What the sink's ``write_part`` returned for the driver (the tables themselves
+        for :class:`MemorySink`, nothing for a sink that wrote them).
+    """
+
+    index: int
+    files: list[dict[str, Any]]
     sketches: CorpusSketches
+    n_segments: int
+    peak_mb: float
+    kept: Any = None
+
+
+class Sink(Protocol):
+    """Where the driver (:func:`drive`) sends each partition's tables, and what it
+    asks of them afterwards; :class:`MemorySink` and
+    :class:`workbench.stream.ParquetSink`."""
+
+    def write_part(
+        self, index: int, tables: FileTables, tokens: pa.Array | pa.ChunkedArray,
+        coding: Coding | None,
+    ) -> Any:  # fmt: skip
+        """In the partition's process: keep or write one partition's tables."""
+
+    def collect(
+        self, parts: list[PartitionResult], skipped: list[Any], settings: dict[str, Any],
+        run: Callable[..., list],
+    ) -> None:  # fmt: skip
+        """In the driver: every partition's result, the files skipped at discovery."""
+
+    def unit_texts(
+        self, sketches: CorpusSketches, threshold: float, run: Callable[..., list]
+    ) -> Sequence[TextSource]:
+        """Articles' and paragraphs' ``texts(positions)`` for
+        :func:`workbench.duplicates.find_marks`."""
+
+    def apply_marks(self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]) -> None:
+        """Mark the duplicates found on every partition's tables."""
+
+    def result(self) -> Any:
+        """What the run gives back."""
 
 
 @functools.cache
@@ -352,9 +470,11 @@ def get_codebook(path: str | None):
     return load_codebook(path)
 
 
-def analyse_files(
-    sources: Sequence[SourceFile],
+@releasing
+def analyse_partition(
+    item: tuple[int, Sequence[FileRef]],
     *,
+    sink: Sink,
     skip_bad: bool = False,
     tokens: bool = True,
     codebook: str | None = None,
@@ -363,12 +483,16 @@ def analyse_files(
     engine: str | None = None,
     dup_threshold: float = DUP_THRESHOLD,
 ) -> PartitionResult:
-    """The per-file pipeline on one partition: load, segment words, code.
+    """The per-file pipeline on one partition: read, load, segment words, code, sketch,
+    and hand the tables to ``sink``; what every way of building a corpus runs per partition.
 
     Parameters
     ----------
-    sources : sequence of SourceFile
-        One partition, in corpus order.
+    item : (int, sequence of FileRef)
+        The partition's index and its files, in corpus order (:func:`partition` of
+        :attr:`workbench.corpus.Sources.files`, found lazily).
+    sink : Sink
+        Receives the partition's tables (:meth:`Sink.write_part`).
     skip_bad : bool
         Record unreadable files as skipped instead of raising.
     tokens : bool
@@ -390,13 +514,18 @@ def analyse_files(
     """
     from workbench.tokens import sync_terms
 
+    index, refs = item
     sync_terms(terms)
-    tables = FileTables.of(load_files(sources, skip_bad=skip_bad))
+    tables = FileTables.of(load_refs_results(refs, skip_bad=skip_bad))
     toks, coding, sketches = analyse_segments(
         tables.segments, tokens=tokens, codebook=codebook, unit=unit, engine=engine,
         dup_threshold=dup_threshold,
     )  # fmt: skip
-    return PartitionResult(tables=tables, tokens=toks, coding=coding, sketches=sketches)
+    kept = sink.write_part(index, tables, toks, coding)
+    return PartitionResult(
+        index=index, files=tables.files, sketches=sketches, n_segments=len(tables.segments),
+        peak_mb=peak_rss_mb(), kept=kept,
+    )  # fmt: skip
 
 
 def analyse_segments(
@@ -410,8 +539,8 @@ def analyse_segments(
 ) -> tuple[pa.Array | pa.ChunkedArray, Coding | None, CorpusSketches]:
     """Tokens, coding and duplicate sketches of one partition's segments table.
 
-    The per-partition work after loading, shared by :func:`analyse_files` and the
-    streamed build (:mod:`workbench.stream`); parameters as for :func:`analyse_files`.
+    The per-partition work after loading (:func:`analyse_partition`, whose parameters
+    these are).
     Tokens are an Arrow array of lists (:func:`workbench.tokens.token_array`), empty
     when ``tokens`` is false.
     """
@@ -499,6 +628,122 @@ def non_duplicate_units(units: pd.DataFrame, dup_segments: set[str]) -> np.ndarr
     return np.array([sid not in dup_segments for sid in first], dtype=bool)
 
 
+class MemorySink:
+    """Keeps every partition's tables and returns them as one :class:`PipelineResult`
+    (what :func:`run_pipeline` and :func:`workbench.corpus.load_corpus` give)."""
+
+    def write_part(
+        self, index: int, tables: FileTables, tokens: pa.Array | pa.ChunkedArray,
+        coding: Coding | None,
+    ) -> tuple[FileTables, pa.Array | pa.ChunkedArray, Coding | None]:  # fmt: skip
+        return tables, tokens, coding
+
+    def collect(
+        self, parts: list[PartitionResult], skipped: list[Any], settings: dict[str, Any],
+        run: Callable[..., list],
+    ) -> None:  # fmt: skip
+        tables = FileTables.concat([FileTables.of(skipped), *(p.kept[0] for p in parts)])
+        self.settings = settings
+        self.corpus = unmarked(
+            tables, skip_bad=settings["skip_bad"], dup_threshold=settings["dup_threshold"]
+        )
+        self.tokens = _token_series([p.kept[1] for p in parts])
+        self.codings = [p.kept[2] for p in parts]
+        segs = self.corpus.segments
+        self.units = None if segs.empty else CorpusUnits(segs)
+
+    def unit_texts(
+        self, sketches: CorpusSketches, threshold: float, run: Callable[..., list]
+    ) -> Sequence[TextSource]:
+        if self.units is None:  # nothing to read: no unit to compare
+            return [_no_texts, _no_texts]
+        return self.units.texts(sketches, threshold)
+
+    def apply_marks(self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]) -> None:
+        if self.units is None:
+            mark_empty(self.corpus)
+        else:
+            self.units.apply(self.corpus, art, para)
+
+    def result(self) -> PipelineResult:
+        corpus, toks, unit = self.corpus, self.tokens, self.settings["unit"]
+        if unit is None:
+            return PipelineResult(corpus, toks, None, None)
+        codes = get_codebook(self.settings["codebook"]).ids
+        coding = merge_codings(self.codings, codes, unit)
+        dups = set(corpus.segments.loc[corpus.duplicate_mask(), "segment_id"])
+        cooc = cooccurrence(coding, non_duplicate_units(coding.units, dups))
+        return PipelineResult(corpus, toks, coding, cooc)
+
+
+def _no_texts(positions: list[int]) -> list[str]:
+    return ["" for _ in positions]
+
+
+def drive(
+    found: Sources,
+    sink: Sink,
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    run: Callable[..., list] | None = None,
+    skip_bad: bool = False,
+    tokens: bool = True,
+    codebook: str | os.PathLike | None = None,
+    unit: str | None = "sentence",
+    engine: str | None = None,
+    dup_threshold: float = DUP_THRESHOLD,
+    desc: str | None = None,
+) -> Any:
+    """The one driver of the corpus pipeline: every entry point is a call of it.
+
+    Cuts ``found``'s files into partitions (:func:`partition`), runs
+    :func:`analyse_partition` over them (serially, in processes or on Dask:
+    :func:`runner`), which hands each partition's tables to ``sink``; then finds the
+    duplicates over the whole corpus from the partitions' sketches
+    (:func:`workbench.duplicates.find_marks`, reading texts through the sink) and
+    has the sink mark them.
+
+    Parameters
+    ----------
+    found : workbench.corpus.Sources
+        The files, found lazily (:func:`workbench.corpus.gather_sources`).
+    sink : Sink
+        :class:`MemorySink` or :class:`workbench.stream.ParquetSink`.
+    workers, scheduler, run
+        As for :func:`run_pipeline`.
+    skip_bad, tokens, codebook, unit, engine, dup_threshold
+        As for :func:`analyse_partition`.
+    desc : str, optional
+        Label of the progress bar over partitions.
+
+    Returns
+    -------
+    object
+        ``sink.result()``.
+    """
+    from workbench.tokens import added_terms
+
+    cb = None if codebook is None else os.fspath(codebook)
+    settings = {"skip_bad": skip_bad, "tokens": tokens, "codebook": cb, "unit": unit,
+                "engine": engine, "dup_threshold": dup_threshold}  # fmt: skip
+    parts = list(enumerate(partition(found.files, workers)))
+    with contextlib.ExitStack() as stack:
+        if run is None:
+            run = stack.enter_context(runner(workers, scheduler, found.progress))
+        analysed = run(
+            analyse_partition, parts, desc=desc, sink=sink, skip_bad=skip_bad, tokens=tokens,
+            codebook=cb, unit=unit, terms=added_terms(), engine=engine,
+            dup_threshold=dup_threshold,
+        )  # fmt: skip
+        sink.collect(analysed, found.skipped(), settings, run)
+        sketches = CorpusSketches.concat([a.sketches for a in analysed])
+        texts = sink.unit_texts(sketches, dup_threshold, run)
+        art, para = find_marks(sketches, texts, dup_threshold)
+        sink.apply_marks(art, para, run)
+    return sink.result()
+
+
 def run_pipeline(
     inputs: Any = None,
     *,
@@ -548,26 +793,8 @@ def run_pipeline(
     -------
     PipelineResult
     """
-    from workbench.tokens import added_terms
-
-    found = gather_sources(inputs, skip_bad=skip_bad, progress=progress)
-    cb = None if codebook is None else os.fspath(codebook)
-    with contextlib.ExitStack() as stack:
-        if run is None:
-            run = stack.enter_context(runner(workers, scheduler, found.progress))
-        parts = run(
-            analyse_files, partition(found.files, workers), skip_bad=skip_bad, tokens=tokens,
-            codebook=cb, unit=unit, terms=added_terms(), engine=engine,
-            dup_threshold=dup_threshold,
-        )  # fmt: skip
-    skipped = FileTables.of(found.skipped())
-    tables = FileTables.concat([skipped, *(p.tables for p in parts)])
-    sketches = CorpusSketches.concat([p.sketches for p in parts])
-    corpus = assemble(tables, skip_bad=skip_bad, sketches=sketches, dup_threshold=dup_threshold)
-    toks = _token_series([p.tokens for p in parts])
-    if unit is None:
-        return PipelineResult(corpus, toks, None, None)
-    coding = merge_codings([p.coding for p in parts], get_codebook(cb).ids, unit)
-    dups = set(corpus.segments.loc[corpus.duplicate_mask(), "segment_id"])
-    cooc = cooccurrence(coding, non_duplicate_units(coding.units, dups))
-    return PipelineResult(corpus, toks, coding, cooc)
+    found = gather_sources(inputs, skip_bad=skip_bad, lazy=True, progress=progress)
+    return drive(
+        found, MemorySink(), workers=workers, scheduler=scheduler, run=run, skip_bad=skip_bad,
+        tokens=tokens, codebook=codebook, unit=unit, engine=engine, dup_threshold=dup_threshold,
+    )  # fmt: skip

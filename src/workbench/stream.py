@@ -5,11 +5,13 @@ what a notebook wants for a few hundred files. A province's archive does not fit
 :func:`build_corpus` keeps memory proportional to one *partition* (a run of files
 of at most :data:`workbench.pipeline.MAX_PARTITION_BYTES`), not to the corpus.
 
-Three passes over the partitions, serially, in one process pool or on one Dask
-client (:func:`workbench.pipeline.runner`):
+It is the pipeline's one driver (:func:`workbench.pipeline.drive`) with a
+:class:`ParquetSink`: three passes over the partitions, serially, in one process
+pool or on one Dask client (:func:`workbench.pipeline.runner`):
 
 1. **analyse** — each partition reads its own files (:class:`~workbench.readers.FileRef`
-   travel, not bytes), loads, segments words, codes at the chosen unit, writes its
+   travel, not bytes), loads, segments words, codes at the chosen unit
+   (:func:`workbench.pipeline.analyse_partition`, as in memory), writes its
    ``segments``, ``documents``, ``removed`` and ``codes`` parts, and returns only
    the file records and the texts' duplicate *sketches*;
 2. **canonical sentences** — the partitions holding a paragraph that others
@@ -18,7 +20,8 @@ client (:func:`workbench.pipeline.runner`):
 3. **finish** — each partition adds the duplicate marks to its parts and returns
    its code co-occurrence counts over non-duplicate units.
 
-Duplicates are found in the parent over all sketches, in corpus order, so the
+Duplicates are found in the parent over all sketches, in corpus order
+(:func:`workbench.duplicates.find_marks`, as in memory), so the
 marks are corpus-wide and identical to the in-memory run; so are every other
 table (a test compares them row for row).
 
@@ -48,18 +51,13 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import functools
 import json
-import multiprocessing
 import os
 import shutil
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,14 +67,12 @@ import pyarrow.parquet as pq
 from scipy import sparse
 
 from workbench import config
+from workbench.coding.coder import Coding
 from workbench.corpus import (
     FILE_COLUMNS,
     FileTables,
-    Sources,
     duplicate_mask,
     gather_sources,
-    load_files,
-    unreadable_result,
 )
 from workbench.dedup import (
     DUP_THRESHOLD,
@@ -88,22 +84,19 @@ from workbench.dedup import (
 from workbench.duplicates import (
     CorpusSketches,
     duplicates_table,
-    find_marks,
     mark_documents,
     mark_segments,
     sentence_keys,
 )
 from workbench.network.measures import cooccurrence_counts
 from workbench.pipeline import (
-    analyse_segments,
+    PartitionResult,
+    drive,
     get_codebook,
     non_duplicate_units,
-    partition,
-    runner,
+    peak_rss_mb,
+    releasing,
 )
-from workbench.readers import FileRef, ReadError, load_refs
-
-R = TypeVar("R")
 
 #: Tables written as one Parquet part per partition.
 PART_TABLES = ("segments", "documents", "removed", "codes", "units")
@@ -141,41 +134,7 @@ class BuildSummary:
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
-def peak_rss_mb() -> float:
-    """This process's own peak resident memory in MB.
-
-    On Linux the ``VmHWM`` of ``/proc/self/status``: unlike ``ru_maxrss`` it is
-    not inherited across ``exec``, so a worker spawned by a large parent reports
-    its own peak.
-
-    Examples
-    --------
-    >>> peak_rss_mb() > 0
-    True
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) * 1024 / 1e6, 1)
-    except OSError:
-        pass
-    import resource
-
-    scale = 1 if sys.platform == "darwin" else 1024
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6, 1)
-
-
 # --- pass 1: analyse -------------------------------------------------------------------
-
-
-@dataclass
-class _Analysed:
-    index: int
-    files: list[dict[str, Any]]
-    sketches: CorpusSketches  # of the partition's articles and paragraphs
-    n_segments: int
-    peak_mb: float
 
 
 def _write(
@@ -197,77 +156,70 @@ def _write(
     os.replace(tmp, path)  # a part is either complete or absent
 
 
-def _load(refs: Sequence[FileRef], skip_bad: bool) -> tuple[list, list[ReadError]]:
-    unreadable: list[ReadError] = []
-    sources = list(load_refs(refs, unreadable if skip_bad else None))
-    return sources, unreadable
+class ParquetSink:
+    """Writes each partition's tables as Parquet parts in ``out_dir`` and marks their
+    duplicates there (passes 2 and 3); :func:`build_corpus`'s sink for
+    :func:`workbench.pipeline.drive`. Its :meth:`result` is the :class:`BuildSummary`."""
 
+    def __init__(self, out_dir: str) -> None:
+        self.out_dir = out_dir
 
-def release_memory() -> None:
-    """In a worker process, give freed heap memory back to the system (glibc
-    ``malloc_trim``).
+    def write_part(
+        self, index: int, tables: FileTables, tokens: pa.Array | pa.ChunkedArray,
+        coding: Coding | None,
+    ) -> None:  # fmt: skip
+        """Pass 1, in the partition's process: write its parts."""
+        out = Path(self.out_dir)
+        if coding is not None:
+            _write(coding.long, out, "codes", index)
+            _write(coding.units, out, "units", index)
+            sparse.save_npz(out / "units" / f"part-{index:05d}.npz", coding.matrix)
+        _write(tables.documents, out, "documents", index)
+        _write(tables.removed, out, "removed", index)
+        _write(tables.segments, out, "segments", index, tokens=tokens)
 
-    A worker that has finished a partition otherwise keeps the partition's peak
-    resident while it waits, e.g. through the parent's duplicate search; the
-    peak itself (:func:`peak_rss_mb`) is unchanged. A serial run keeps its memory
-    for the next partition.
-    """
-    if multiprocessing.parent_process() is None:
-        return
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
+    def collect(
+        self, parts: list[PartitionResult], skipped: list[Any], settings: dict[str, Any],
+        run: Callable[..., list],
+    ) -> None:  # fmt: skip
+        self.analysed, self.settings = parts, settings
+        self.files = _write_files(Path(self.out_dir), skipped, parts)
 
+    def unit_texts(
+        self, sketches: CorpusSketches, threshold: float, run: Callable[..., list]
+    ) -> list[_PartTexts]:
+        out, analysed = Path(self.out_dir), self.analysed
+        return [
+            _PartTexts(out, key, [getattr(a.sketches, level) for a in analysed], run)
+            for level, key in (("articles", "doc_id"), ("paragraphs", "paragraph_id"))
+        ]
 
-def _releasing(fn: Callable[..., R]) -> Callable[..., R]:
-    """``fn``, releasing memory once its locals are gone (a partition task's end)."""
+    def apply_marks(self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]) -> None:
+        """Passes 2 and 3: the canonical paragraphs' sentences, then each part's marks
+        and co-occurrence counts."""
+        out, analysed = Path(self.out_dir), self.analysed
+        self.n_dups = _write_duplicates(out, analysed, art, para)
+        canon = _canonical(run, out, analysed, para)
+        self.finished = run(
+            finish_part, _finish_items(analysed, art, para, canon), desc="finish",
+            out_dir=str(out), unit=self.settings["unit"],
+        )  # fmt: skip
 
-    @functools.wraps(fn)
-    def task(*args: Any, **kwargs: Any) -> R:
-        result = fn(*args, **kwargs)
-        release_memory()
-        return result
-
-    return task
-
-
-@_releasing
-def analyse_part(
-    item: tuple[int, Sequence[FileRef]],
-    *,
-    out_dir: str,
-    skip_bad: bool,
-    codebook: str | None,
-    unit: str | None,
-    terms: Sequence[str],
-    engine: str | None,
-    dup_threshold: float = DUP_THRESHOLD,
-) -> _Analysed:
-    """Pass 1 on one partition: read, load, segment, code, write its parts."""
-    from workbench.tokens import sync_terms
-
-    index, refs = item
-    out = Path(out_dir)
-    sync_terms(terms)
-    sources, unreadable = _load(refs, skip_bad)
-    results = [unreadable_result(err) for err in unreadable]
-    results += load_files(sources, skip_bad=skip_bad)
-    tables = FileTables.of(results)
-    segs, docs, removed = tables.segments, tables.documents, tables.removed
-    toks, coding, sketches = analyse_segments(
-        segs, codebook=codebook, unit=unit, engine=engine, dup_threshold=dup_threshold
-    )
-    if coding is not None:
-        _write(coding.long, out, "codes", index)
-        _write(coding.units, out, "units", index)
-        sparse.save_npz(out / "units" / f"part-{index:05d}.npz", coding.matrix)
-    _write(docs, out, "documents", index)
-    _write(removed, out, "removed", index)
-    _write(segs, out, "segments", index, tokens=toks)
-    return _Analysed(
-        index=index, files=tables.files, sketches=sketches,
-        n_segments=len(segs), peak_mb=peak_rss_mb(),
-    )  # fmt: skip
+    def result(self) -> BuildSummary:
+        out, analysed, settings = Path(self.out_dir), self.analysed, self.settings
+        cb, unit = settings["codebook"], settings["unit"]
+        if unit is not None:
+            _write_cooccurrence(out, get_codebook(cb).ids, [m for m, _ in self.finished])
+        peak_parts = max([a.peak_mb for a in analysed] + [p for _, p in self.finished], default=0.0)
+        return BuildSummary(
+            out_dir=config.display_path(out), files=self.files,
+            documents=sum(len(a.sketches.articles) for a in analysed),
+            segments=sum(a.n_segments for a in analysed), duplicates=self.n_dups,
+            parts=len(analysed), peak_rss_mb={"parent": peak_rss_mb(), "partition": peak_parts},
+            parameters={"codebook": config.display_path(cb or config.CODEBOOK), "unit": unit,
+                        "engine": settings["engine"], "dup_threshold": settings["dup_threshold"],
+                        "skip_bad": settings["skip_bad"]},
+        )  # fmt: skip
 
 
 # --- pass 2: the canonical paragraphs' sentences ---------------------------------------
@@ -289,7 +241,7 @@ def canonical_sentences(
 # --- pass 3: finish ----------------------------------------------------------------------
 
 
-@_releasing
+@releasing
 def finish_part(
     item: tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, Any]]]],
     *,
@@ -367,7 +319,7 @@ class _PartTexts:
         return gather_texts(cps, offsets, np.argsort(order))
 
 
-@_releasing
+@releasing
 def unit_texts_part(
     item: tuple[int, list[str]], *, out_dir: str, column: str
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -458,39 +410,14 @@ def build_corpus(
     -------
     BuildSummary
     """
-    from workbench.tokens import added_terms
-
     out = Path(out_dir)
     # Inputs first: a mistyped input must not cost the previous build in ``out``.
     found = gather_sources(inputs, skip_bad=skip_bad, lazy=True, progress=progress)
     _prepare(out)
-    parts = partition(found.files, workers)
-    cb = None if codebook is None else os.fspath(codebook)
-    with contextlib.ExitStack() as stack:
-        if run is None:
-            run = stack.enter_context(runner(workers, scheduler, found.progress))
-        analysed = run(
-            analyse_part, list(enumerate(parts)), desc="analyse", out_dir=str(out),
-            skip_bad=skip_bad, codebook=cb, unit=unit, terms=added_terms(), engine=engine,
-            dup_threshold=dup_threshold,
-        )  # fmt: skip
-        files = _write_files(out, found, analysed)
-        art, para, n_dups = _write_duplicates(run, out, analysed, dup_threshold)
-        canon = _canonical(run, out, analysed, para)
-        finished = run(
-            finish_part, _finish_items(analysed, art, para, canon), desc="finish",
-            out_dir=str(out), unit=unit,
-        )  # fmt: skip
-    if unit is not None:
-        _write_cooccurrence(out, get_codebook(cb).ids, [m for m, _ in finished])
-    peak_parts = max([a.peak_mb for a in analysed] + [p for _, p in finished], default=0.0)
-    summary = BuildSummary(
-        out_dir=config.display_path(out), files=files,
-        documents=sum(len(a.sketches.articles) for a in analysed),
-        segments=sum(a.n_segments for a in analysed), duplicates=n_dups,
-        parts=len(parts), peak_rss_mb={"parent": peak_rss_mb(), "partition": peak_parts},
-        parameters={"codebook": config.display_path(cb or config.CODEBOOK), "unit": unit,
-                    "engine": engine, "dup_threshold": dup_threshold, "skip_bad": skip_bad},
+    summary = drive(
+        found, ParquetSink(str(out)), workers=workers, scheduler=scheduler, run=run,
+        skip_bad=skip_bad, codebook=codebook, unit=unit, engine=engine,
+        dup_threshold=dup_threshold, desc="analyse",
     )  # fmt: skip
     manifest = {k: v for k, v in asdict(summary).items() if k != "peak_rss_mb"}
     (out / "manifest.json").write_text(
@@ -499,9 +426,9 @@ def build_corpus(
     return summary
 
 
-def _write_files(out: Path, found: Sources, analysed: list[_Analysed]) -> int:
+def _write_files(out: Path, skipped: list[Any], analysed: list[PartitionResult]) -> int:
     files = pd.DataFrame(
-        [r.info for r in found.skipped()] + [f for a in analysed for f in a.files],
+        [r.info for r in skipped] + [f for a in analysed for f in a.files],
         columns=FILE_COLUMNS,
     )
     files = files.sort_values("path", kind="stable").reset_index(drop=True)
@@ -510,14 +437,8 @@ def _write_files(out: Path, found: Sources, analysed: list[_Analysed]) -> int:
 
 
 def _write_duplicates(
-    run: Callable, out: Path, analysed: list[_Analysed], threshold: float
-) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    sketches = CorpusSketches.concat([a.sketches for a in analysed])
-    texts = [
-        _PartTexts(out, key, [getattr(a.sketches, level) for a in analysed], run)
-        for level, key in (("articles", "doc_id"), ("paragraphs", "paragraph_id"))
-    ]
-    art, para = find_marks(sketches, texts, threshold)
+    out: Path, analysed: list[PartitionResult], art: pd.DataFrame, para: pd.DataFrame
+) -> int:
     # Ids start with their file's stem, and stems are unique (gather_sources).
     by_stem = {Path(f["file"]).stem: f["file"] for a in analysed for f in a.files}
     found = pd.concat([art["id"], art["dup_of"], para["id"], para["dup_of"]])
@@ -527,11 +448,11 @@ def _write_duplicates(
         ignore_index=True,
     )
     duplicates.to_parquet(out / "duplicates.parquet", index=False)
-    return art, para, len(duplicates)
+    return len(duplicates)
 
 
 def _canonical(
-    run: Any, out: Path, analysed: list[_Analysed], para: pd.DataFrame
+    run: Any, out: Path, analysed: list[PartitionResult], para: pd.DataFrame
 ) -> dict[str, list[tuple[str, Any]]]:
     # Pass 2 only visits partitions holding a canonical paragraph.
     needed = set(para["dup_of"])
@@ -548,7 +469,7 @@ def _canonical(
 
 
 def _finish_items(
-    analysed: list[_Analysed],
+    analysed: list[PartitionResult],
     art: pd.DataFrame,
     para: pd.DataFrame,
     canon: dict[str, list[tuple[str, Any]]],
