@@ -215,7 +215,7 @@ def test_only_the_driver_runs_the_per_partition_stage():
     # had their own per-partition stage and their own loop over partitions; both, and
     # load_corpus, are now calls of pipeline.drive, which alone runs pipeline.analyse_partition
     # and hands each partition's tables to a sink (MemorySink, stream.ParquetSink).
-    from workbench import pipeline, stream
+    from workbench import corpus, pipeline, stream
 
     modules = _modules()
     uses = {f"{path}:{where}" for path, tree in modules.items()
@@ -224,9 +224,10 @@ def test_only_the_driver_runs_the_per_partition_stage():
     loads = {f"{path}:{where}" for path, tree in modules.items()
              for where in _calls_of(tree, "load_refs_results")}  # fmt: skip
     assert loads == {"workbench/pipeline.py:analyse_partition"}, loads
-    for fn in (pipeline.run_pipeline, stream.build_corpus):
+    for fn in (corpus.load_corpus, pipeline.run_pipeline, stream.build_corpus):
         tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
         assert _calls_of(tree, "drive"), fn.__qualname__
-    for gone in ("analyse_files", "analyse_part", "load_files"):
+    for gone in ("analyse_files", "analyse_part", "map_partitions", "assemble"):
         assert not any(_names_used(tree, gone) for path, tree in modules.items()
-                       if path != "workbench/corpus.py"), gone  # fmt: skip
+                       if path != "workbench/pipeline.py"), gone  # fmt: skip
+    assert _names_used(modules["workbench/corpus.py"], "load_files") == ["load_refs_results"]

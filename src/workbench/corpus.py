@@ -38,7 +38,6 @@ from workbench.articles import ArticleText, split_articles
 from workbench.boilerplate import describe_loss, strip_boilerplate
 from workbench.dates import DateMatch, article_dates
 from workbench.dedup import DUP_THRESHOLD
-from workbench.duplicates import CorpusSketches, mark_duplicates
 from workbench.metadata import join_metadata
 from workbench.readers import (
     FileRef,
@@ -489,11 +488,12 @@ def load_corpus(
         Skip files that cannot be read, recording why in ``Corpus.files``,
         instead of raising :class:`~workbench.readers.ReadError`.
     progress : bool, optional
-        Show a progress bar; by default only for large corpora on an interactive
-        terminal or Jupyter, never under CI.
+        Show a progress bar (over partitions of files); by default only for large
+        corpora on an interactive terminal or Jupyter, never under CI.
     workers : int, optional
         Run the per-file stage in a local pool of this many processes
-        (:mod:`workbench.pipeline`); the tables are identical to a serial run.
+        (:func:`workbench.pipeline.drive`, as :func:`workbench.pipeline.run_pipeline`
+        without word segmentation and coding); the tables are identical to a serial run.
     scheduler : str or distributed.Client, optional
         Run the per-file stage on Dask: ``"local"`` starts a LocalCluster of
         ``workers`` processes on 127.0.0.1, any other string is a scheduler address
@@ -501,20 +501,14 @@ def load_corpus(
     dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
         Jaccard similarity at which articles and paragraphs are near duplicates.
     """
-    found = gather_sources(inputs, skip_bad=skip_bad, progress=progress)
-    sources, show = found.files, found.progress
-    results = found.skipped()
-    if scheduler is None and (workers or 1) <= 1:
-        results += load_files(sources, skip_bad=skip_bad, progress=show)
-    else:
-        from workbench.pipeline import map_partitions, partition
+    # The in-memory pipeline without words or codes: one driver builds every corpus.
+    from workbench.pipeline import MemorySink, drive
 
-        parts = map_partitions(
-            load_files, partition(sources, workers), workers=workers, scheduler=scheduler,
-            progress=show, skip_bad=skip_bad,
-        )  # fmt: skip
-        results += [r for part in parts for r in part]
-    corpus = assemble(results, skip_bad=skip_bad, dup_threshold=dup_threshold)
+    found = gather_sources(inputs, skip_bad=skip_bad, lazy=True, progress=progress)
+    corpus = drive(
+        found, MemorySink(), workers=workers, scheduler=scheduler, skip_bad=skip_bad,
+        tokens=False, unit=None, dup_threshold=dup_threshold, desc="loading corpus",
+    ).corpus  # fmt: skip
     if metadata is not None:
         corpus.documents = join_metadata(corpus.documents, metadata)
     return corpus
@@ -628,30 +622,15 @@ def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def assemble(
-    results: Sequence[_FileResult] | FileTables,
-    *,
-    skip_bad: bool = False,
-    sketches: CorpusSketches | None = None,
-    dup_threshold: float = DUP_THRESHOLD,
-) -> Corpus:
-    """Build the corpus tables from per-file results (in corpus order) and mark duplicates.
-
-    Duplicates are marked here, over the whole corpus, never per file or partition,
-    so a parallel run marks exactly what a serial run does. ``results`` are the
-    per-file results or their :class:`FileTables`; ``sketches`` are the results'
-    duplicate sketches (:func:`workbench.duplicates.sketch_segments`, made by the
-    workers and concatenated in corpus order); without them the sketching happens here.
-    """
-    tables = results if isinstance(results, FileTables) else FileTables.of(results)
-    corpus = unmarked(tables, skip_bad=skip_bad, dup_threshold=dup_threshold)
-    mark_duplicates(corpus, threshold=dup_threshold, sketches=sketches)
-    return corpus
-
-
 def unmarked(tables: FileTables, *, skip_bad: bool, dup_threshold: float) -> Corpus:
     """The corpus of per-file tables (in corpus order) before duplicates are marked:
-    files sorted by path, ``duplicates`` empty, the parameters recorded."""
+    files sorted by path, ``duplicates`` empty, the parameters recorded.
+
+    Duplicates are marked afterwards over the whole corpus, never per file or
+    partition (:func:`workbench.pipeline.drive` with
+    :func:`workbench.duplicates.find_marks`), so a parallel run marks exactly what a
+    serial run does.
+    """
     return Corpus(
         documents=tables.documents,
         segments=tables.segments,  # dup_of and friends are added when marking duplicates
