@@ -224,6 +224,10 @@ def test_only_the_driver_runs_the_per_partition_stage():
     loads = {f"{path}:{where}" for path, tree in modules.items()
              for where in _calls_of(tree, "load_refs_results")}  # fmt: skip
     assert loads == {"workbench/pipeline.py:analyse_partition"}, loads
+    # Co-occurrence: counted per partition (network.measures), summed by the driver alone.
+    sums = {f"{path}:{where}" for path, tree in modules.items()
+            for where in _calls_of(tree, "sum_counts")}  # fmt: skip
+    assert sums == {"workbench/pipeline.py:drive"}, sums
     for fn in (corpus.load_corpus, pipeline.run_pipeline, stream.build_corpus):
         tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
         assert _calls_of(tree, "drive"), fn.__qualname__

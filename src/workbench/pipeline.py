@@ -454,11 +454,16 @@ class Sink(Protocol):
         """Articles' and paragraphs' ``texts(positions)`` for
         :func:`workbench.duplicates.find_marks`."""
 
-    def apply_marks(self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]) -> None:
-        """Mark the duplicates found on every partition's tables."""
+    def apply_marks(
+        self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]
+    ) -> list[sparse.csr_matrix]:
+        """Mark the duplicates found on every partition's tables; return each
+        partition's code co-occurrence counts over its non-duplicate units
+        (:func:`cooccurrence`; none without coding)."""
 
-    def result(self) -> Any:
-        """What the run gives back."""
+    def result(self, cooccurrence: sparse.csr_matrix | None) -> Any:
+        """What the run gives back, with the corpus's co-occurrence counts (the sum of
+        the partitions', :func:`sum_counts`; ``None`` without coding)."""
 
 
 @functools.cache
@@ -659,21 +664,26 @@ class MemorySink:
             return [_no_texts, _no_texts]
         return self.units.texts(sketches, threshold)
 
-    def apply_marks(self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]) -> None:
+    def apply_marks(
+        self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]
+    ) -> list[sparse.csr_matrix]:
+        corpus = self.corpus
         if self.units is None:
-            mark_empty(self.corpus)
+            mark_empty(corpus)
         else:
-            self.units.apply(self.corpus, art, para)
+            self.units.apply(corpus, art, para)
+        if self.settings["unit"] is None:
+            return []
+        dups = set(corpus.segments.loc[corpus.duplicate_mask(), "segment_id"])
+        return [cooccurrence(c, non_duplicate_units(c.units, dups)) for c in self.codings]
 
-    def result(self) -> PipelineResult:
+    def result(self, cooccurrence: sparse.csr_matrix | None) -> PipelineResult:
         corpus, toks, unit = self.corpus, self.tokens, self.settings["unit"]
         if unit is None:
             return PipelineResult(corpus, toks, None, None)
         codes = get_codebook(self.settings["codebook"]).ids
         coding = merge_codings(self.codings, codes, unit)
-        dups = set(corpus.segments.loc[corpus.duplicate_mask(), "segment_id"])
-        cooc = cooccurrence(coding, non_duplicate_units(coding.units, dups))
-        return PipelineResult(corpus, toks, coding, cooc)
+        return PipelineResult(corpus, toks, coding, cooccurrence)
 
 
 def _no_texts(positions: list[int]) -> list[str]:
@@ -701,8 +711,9 @@ def drive(
     :func:`analyse_partition` over them (serially, in processes or on Dask:
     :func:`runner`), which hands each partition's tables to ``sink``; then finds the
     duplicates over the whole corpus from the partitions' sketches
-    (:func:`workbench.duplicates.find_marks`, reading texts through the sink) and
-    has the sink mark them.
+    (:func:`workbench.duplicates.find_marks`, reading texts through the sink), has
+    the sink mark them and count each partition's code co-occurrences over its
+    non-duplicate units, and sums those counts (:func:`sum_counts`).
 
     Parameters
     ----------
@@ -740,8 +751,28 @@ def drive(
         sketches = CorpusSketches.concat([a.sketches for a in analysed])
         texts = sink.unit_texts(sketches, dup_threshold, run)
         art, para = find_marks(sketches, texts, dup_threshold)
-        sink.apply_marks(art, para, run)
-    return sink.result()
+        counts = sink.apply_marks(art, para, run)
+    if unit is None:
+        return sink.result(None)
+    return sink.result(sum_counts(counts, len(get_codebook(cb).ids)))
+
+
+def sum_counts(parts: Sequence[sparse.csr_matrix], n_codes: int) -> sparse.csr_matrix:
+    """The corpus's code co-occurrence counts: the sum of its partitions' (units never
+    span partitions), ``int64``.
+
+    Examples
+    --------
+    >>> m = sparse.csr_matrix(np.array([[1, 1], [1, 2]], dtype=np.int64))
+    >>> sum_counts([m, m], 2).toarray(), sum_counts([], 2).toarray()
+    (array([[2, 2],
+           [2, 4]]), array([[0, 0],
+           [0, 0]]))
+    """
+    total = sparse.csr_matrix((n_codes, n_codes), dtype=np.int64)
+    for m in parts:
+        total = total + m
+    return total
 
 
 def run_pipeline(

@@ -194,7 +194,9 @@ class ParquetSink:
             for level, key in (("articles", "doc_id"), ("paragraphs", "paragraph_id"))
         ]
 
-    def apply_marks(self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]) -> None:
+    def apply_marks(
+        self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]
+    ) -> list[sparse.csr_matrix]:
         """Passes 2 and 3: the canonical paragraphs' sentences, then each part's marks
         and co-occurrence counts."""
         out, analysed = Path(self.out_dir), self.analysed
@@ -204,12 +206,13 @@ class ParquetSink:
             finish_part, _finish_items(analysed, art, para, canon), desc="finish",
             out_dir=str(out), unit=self.settings["unit"],
         )  # fmt: skip
+        return [m for m, _ in self.finished if m is not None]
 
-    def result(self) -> BuildSummary:
+    def result(self, cooccurrence: sparse.csr_matrix | None) -> BuildSummary:
         out, analysed, settings = Path(self.out_dir), self.analysed, self.settings
         cb, unit = settings["codebook"], settings["unit"]
-        if unit is not None:
-            _write_cooccurrence(out, get_codebook(cb).ids, [m for m, _ in self.finished])
+        if cooccurrence is not None:
+            _write_cooccurrence(out, get_codebook(cb).ids, cooccurrence)
         peak_parts = max([a.peak_mb for a in analysed] + [p for _, p in self.finished], default=0.0)
         return BuildSummary(
             out_dir=config.display_path(out), files=self.files,
@@ -483,10 +486,7 @@ def _finish_items(
     return items
 
 
-def _write_cooccurrence(out: Path, codes: list[str], parts: list[sparse.csr_matrix]) -> None:
-    total = sparse.csr_matrix((len(codes), len(codes)), dtype=np.int64)
-    for m in parts:
-        total = total + m
+def _write_cooccurrence(out: Path, codes: list[str], total: sparse.csr_matrix) -> None:
     cooc = pd.DataFrame(total.toarray(), index=pd.Index(codes, name="code"), columns=codes)
     cooc.reset_index().to_parquet(out / "cooccurrence.parquet", index=False)
 
