@@ -113,3 +113,59 @@ def test_a_corpus_of_only_unreadable_files_gives_empty_tables(tmp_path):
     assert res.corpus.files["status"].tolist() == ["skipped"]
     assert res.corpus.segments.empty and res.coding.long.empty
     assert res.cooccurrence.nnz == 0
+
+
+class _RecordingSink:
+    """A sink of the driver's protocol that records what reaches it (a MemorySink inside)."""
+
+    def __init__(self):
+        from workbench.pipeline import MemorySink
+
+        self.inner, self.calls = MemorySink(), []
+
+    def write_part(self, index, tables, tokens, coding):
+        self.calls.append(("write_part", index))
+        return self.inner.write_part(index, tables, tokens, coding)
+
+    def collect(self, parts, skipped, settings, run):
+        self.calls.append(("collect", [p.index for p in parts]))
+        self.inner.collect(parts, skipped, settings, run)
+
+    def unit_texts(self, sketches, threshold, run):
+        self.calls.append(("unit_texts", len(sketches.articles)))
+        return self.inner.unit_texts(sketches, threshold, run)
+
+    def apply_marks(self, art, para, run):
+        self.calls.append(("apply_marks", len(art) + len(para)))
+        return self.inner.apply_marks(art, para, run)
+
+    def result(self, cooccurrence):
+        self.calls.append(("result", None if cooccurrence is None else cooccurrence.shape))
+        return self.inner.result(cooccurrence)
+
+
+def test_one_driver_serves_every_entry_point(generated, serial):
+    # load_corpus and run_pipeline are the driver with a MemorySink; a sink of one's own
+    # sees each partition once, in order, then the corpus-wide marks and counts.
+    from workbench.corpus import gather_sources
+    from workbench.pipeline import drive
+
+    sink = _RecordingSink()
+    found = gather_sources([generated], lazy=True, progress=False)
+    with runner() as run:  # serial; workers only sizes the partitions
+        got = drive(found, sink, workers=2, run=run)
+    kinds = [c[0] for c in sink.calls]
+    n_parts = kinds.count("write_part")
+    assert n_parts >= 2
+    assert sink.calls[:n_parts] == [("write_part", i) for i in range(n_parts)]
+    assert kinds[n_parts:] == ["collect", "unit_texts", "apply_marks", "result"]
+    assert sink.calls[n_parts] == ("collect", list(range(n_parts)))
+    assert got.tokens.tolist() == serial.tokens.tolist()
+    assert (got.cooccurrence != serial.cooccurrence).nnz == 0
+    loaded = load_corpus([generated], progress=False)
+    bare = run_pipeline([generated], tokens=False, unit=None)
+    assert bare.coding is None and bare.cooccurrence is None and len(bare.tokens) == 0
+    for name in ("documents", "segments", "files", "removed", "duplicates"):
+        pd.testing.assert_frame_equal(getattr(loaded, name), getattr(got.corpus, name))
+        pd.testing.assert_frame_equal(getattr(loaded, name), getattr(bare.corpus, name))
+    assert loaded.parameters == bare.corpus.parameters == got.corpus.parameters

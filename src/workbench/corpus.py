@@ -323,14 +323,6 @@ def _in_jupyter() -> bool:
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
-def _iter_progress(items: Sequence[SourceFile], enabled: bool) -> Iterable[SourceFile]:
-    if not enabled:
-        return items
-    from tqdm.auto import tqdm
-
-    return tqdm(items, desc="loading corpus", unit="file")
-
-
 def unreadable_result(err: ReadError) -> _FileResult:
     """The ``files`` row of a file or archive that could not even be read, skipped with
     ``skip_bad`` (status ``skipped``; logged once, as a warning naming the file).
@@ -514,9 +506,7 @@ def load_corpus(
     return corpus
 
 
-def load_files(
-    sources: Sequence[SourceFile], *, skip_bad: bool = False, progress: bool = False
-) -> list[_FileResult]:
+def load_files(sources: Sequence[SourceFile], *, skip_bad: bool = False) -> list[_FileResult]:
     """Run :func:`load_file` on each source in order; the unit of work of a partition.
 
     With ``skip_bad`` an unreadable file becomes a ``skipped`` result instead of
@@ -529,7 +519,7 @@ def load_files(
     ['ok']
     """
     results = []
-    for src in _iter_progress(sources, progress):
+    for src in sources:
         try:
             results.append(load_file(src))
         except ReadError as err:
@@ -539,9 +529,7 @@ def load_files(
     return results
 
 
-def load_refs_results(
-    refs: Sequence[FileRef], *, skip_bad: bool = False, progress: bool = False
-) -> list[_FileResult]:
+def load_refs_results(refs: Sequence[FileRef], *, skip_bad: bool = False) -> list[_FileResult]:
     """Read file references (:attr:`Sources.files` found lazily) and run :func:`load_file`
     on each, in order: the loading of one partition.
 
@@ -558,7 +546,7 @@ def load_refs_results(
     unreadable: list[ReadError] = []
     sources = list(load_refs(refs, unreadable if skip_bad else None))
     results = [unreadable_result(err) for err in unreadable]
-    return results + load_files(sources, skip_bad=skip_bad, progress=progress)
+    return results + load_files(sources, skip_bad=skip_bad)
 
 
 #: Columns of ``Corpus.removed``.
@@ -584,7 +572,7 @@ class FileTables:
 
         Examples
         --------
-        >>> t = FileTables.of(load_files(gather_sources().files))
+        >>> t = FileTables.of(load_refs_results(gather_sources(lazy=True).files))
         >>> len(t.files), len(t.documents), t.segments.shape[1] == len(SEGMENT_COLUMNS) - 2
         (5, 14, True)
         """
