@@ -389,9 +389,9 @@ def build_corpus(
     out_dir : path
         Output folder; emptied first if it holds a previous build.
     workers, scheduler
-        Where partitions run (:func:`workbench.pipeline.map_partitions`). On a
-        Dask cluster, ``out_dir`` and the inputs must be paths every worker can
-        read and write (a shared file system).
+        Where partitions run (:func:`workbench.pipeline.drive`). On a Dask cluster,
+        ``out_dir`` and the inputs must be paths every worker can read and write (a
+        shared file system).
     codebook : path, optional
         Codebook file (default :data:`workbench.config.CODEBOOK`).
     unit : str or None
