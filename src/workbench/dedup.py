@@ -1027,6 +1027,8 @@ def _band_pairs(keys: np.ndarray, max_pairs: int) -> Iterator[tuple[np.ndarray, 
 def _in_buckets(bands: np.ndarray) -> np.ndarray:
     """Which rows of ``bands`` share a key with another row on some band."""
     shared = np.zeros(len(bands), dtype=bool)
+    if not len(bands):  # no sketched unit: nothing shares a key (np.r_ below needs one row)
+        return shared
     for k in range(bands.shape[1]):
         order = np.argsort(bands[:, k], kind="stable")
         keys = bands[order, k]

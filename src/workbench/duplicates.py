@@ -54,11 +54,9 @@ from workbench.dedup import (
     concat_ranges,
     duplicates_from_sketches,
     find_duplicates,
-    find_fast,
     gather_texts,
     normalise_for_matching,
     normalise_many,
-    normalise_texts,
     offsets_from_lengths,
     position_hashes,
     result_table,
@@ -360,20 +358,8 @@ def find_marks(
 
 
 def _find_level(sk: Sketches, fetch: TextSource, threshold: float) -> pd.DataFrame:
-    min_chars = 12  # find_duplicates' default, which the exact method uses
-    if (sk.sketched & (sk.n_chars >= min_chars)).any():
-        return duplicates_from_sketches(sk, fetch, threshold=threshold, min_chars=min_chars)
-    # No unit to pair by LSH, only equal texts: duplicates_from_sketches' prefetch
-    # fails on such sketches (an empty band table), so the search reads texts as needed.
-    check_sketches(sk, sk.ids, threshold=threshold, ngram=sk.params.ngram, min_chars=min_chars)
-
-    def normalised(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        got = fetch(positions.tolist())
-        cps, offsets = got if isinstance(got, tuple) else normalise_texts(got)
-        return cps.astype(np.uint32), offsets
-
-    rows = find_fast(sk, normalised, threshold, min_chars)
-    return result_table(pd.Series(sk.ids, dtype=object), rows)
+    # min_chars: find_duplicates' default, which the exact method uses.
+    return duplicates_from_sketches(sk, fetch, threshold=threshold, min_chars=12)
 
 
 def mark_documents(documents: pd.DataFrame, art: pd.DataFrame) -> pd.DataFrame:
