@@ -91,3 +91,24 @@ def format_names(names: Iterable[object], what: str = "columns") -> str:
     if len(listed) > MAX_NAMES_SHOWN:
         return f"it has {len(listed)} {what}"
     return f"its {what} are {listed}"
+
+
+def missing_columns(
+    columns: Iterable[object], needed: Sequence[str], section: str, mapping: str
+) -> str | None:
+    """One sentence saying ``section`` is skipped for the standard columns it lacks, or None.
+
+    Examples
+    --------
+    >>> print(missing_columns(["trust", "village"], ["trust", "visits"], "Section 0", "my.yaml"))
+    ... # doctest: +ELLIPSIS
+    Section 0 is skipped: the survey has no column(s) visits (standard names); map ... (my.yaml).
+    >>> missing_columns(["trust"], ["trust"], "Section 0", "my.yaml") is None
+    True
+    """
+    have = set(columns)
+    absent = [c for c in needed if c not in have]
+    if not absent:
+        return None
+    return (f"{section} is skipped: the survey has no column(s) {', '.join(absent)} (standard "
+            f"names); map your survey's columns to them in the mapping file ({mapping}).")
