@@ -208,3 +208,49 @@ def test_importing_the_corpus_layer_loads_nothing_above_it():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert ast.literal_eval(done.stdout.strip()) == []
+
+
+# --- The same contracts with import-linter (issue 15), which also follows imports made
+# inside functions and through other modules; its configuration is in pyproject.toml.
+
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+
+
+def _importlinter_contracts() -> list[dict]:
+    import tomllib
+
+    with open(PYPROJECT, "rb") as fh:
+        return tomllib.load(fh)["tool"]["importlinter"]["contracts"]
+
+
+def test_import_linter_contracts_are_kept():
+    # lint-imports exits 1 when a contract is broken and prints the import chain.
+    exe = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run(
+        [str(exe), "--config", str(PYPROJECT)], capture_output=True, text=True,
+        cwd=PYPROJECT.parent,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Contracts: 4 kept, 0 broken." in done.stdout
+
+
+def test_the_import_linter_contracts_cover_every_module():
+    # A new module must be placed in the contracts: the "no command-line import" contract
+    # lists every library module (packages' __init__ are covered by the AST test above,
+    # since import-linter would read a package as all of its modules).
+    contracts = {c["name"]: c for c in _importlinter_contracts()}
+    no_cli = contracts["no library module imports a command-line module"]
+    assert set(no_cli["forbidden_modules"]) == set(CLI_MODULES)
+    packages = {"workbench", "workbench.coding", "workbench.network", "workbench.survey"}
+    library = set(_modules()) - set(CLI_MODULES) - packages
+    assert set(no_cli["source_modules"]) == library
+    corpus = contracts["the corpus layer does not import coding, network or survey"]
+    assert corpus["source_modules"] == [f"workbench.{m}" for m in CORPUS_LAYER]
+
+
+def test_import_linter_exceptions_only_shrink():
+    ignored = sorted(i for c in _importlinter_contracts() for i in c.get("ignore_imports", []))
+    assert ignored == [
+        "workbench.corpus -> workbench.pipeline",
+        "workbench.survey.cli -> workbench.cli_output",
+    ]
