@@ -1350,7 +1350,9 @@ def _check_content(text: str, src: SourceFile) -> None:
     """Refuse text that decoded cleanly but holds nothing to analyse (see :func:`read_text`)."""
     if not src.data:
         raise ReadError(src.path, "is empty (0 bytes)", _EMPTY_HINT)
-    chars = len(text) - sum(1 for char in text if char.isspace())
+    # str.split() drops exactly the characters for which str.isspace() is true, in C:
+    # counting them one by one in a generator took a tenth of a small file's load time.
+    chars = sum(map(len, text.split()))
     if not chars:
         what = "visible text (only markup)" if src.suffix in (".html", ".htm") else "text"
         raise ReadError(src.path, f"has no {what}", _EMPTY_HINT)
