@@ -319,6 +319,13 @@ def _load_cached(path: str) -> tuple[tuple[Rule, ...], Settings | None]:
     return tuple(rules), settings
 
 
+@lru_cache(maxsize=64)
+def _resolve(path: str) -> str:
+    # Cached: the rules are looked up for every file loaded, and resolving a path
+    # costs a system call per component (the contents are cached by _load_cached).
+    return str(Path(path).resolve())
+
+
 def load_rules(path: str | Path | None = None) -> list[Rule]:
     """Load, validate and compile the boilerplate rules (cached per file).
 
@@ -348,7 +355,7 @@ def load_rules(path: str | Path | None = None) -> list[Rule]:
     True
     """
     resolved = Path(path) if path is not None else DEFAULT_RULES_PATH
-    return list(_load_cached(str(resolved.resolve()))[0])
+    return list(_load_cached(_resolve(str(resolved)))[0])
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
@@ -369,10 +376,10 @@ def load_settings(path: str | Path | None = None) -> Settings:
     (30, 0.5)
     """
     resolved = Path(path) if path is not None else DEFAULT_RULES_PATH
-    settings = _load_cached(str(resolved.resolve()))[1]
+    settings = _load_cached(_resolve(str(resolved)))[1]
     if settings is not None:
         return settings
-    bundled = _load_cached(str(BUNDLED_RULES_PATH.resolve()))[1]
+    bundled = _load_cached(_resolve(str(BUNDLED_RULES_PATH)))[1]
     if bundled is None:
         raise ValueError(f"boilerplate rules {BUNDLED_RULES_PATH}: no 'settings' mapping")
     return bundled

@@ -79,6 +79,8 @@ def display_path(path: str | os.PathLike[str]) -> str:
     text = os.fspath(path)
     head, sep, member = text.partition("!")
     p = Path(head)
-    if p.is_absolute() and p.resolve().is_relative_to(ROOT):
-        head = p.resolve().relative_to(ROOT).as_posix()
+    if p.is_absolute():
+        resolved = p.resolve()  # once: each resolve is a system call per path component
+        if resolved.is_relative_to(ROOT):
+            head = resolved.relative_to(ROOT).as_posix()
     return head + sep + member
