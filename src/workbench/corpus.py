@@ -170,7 +170,7 @@ def _sentences(para: Paragraph) -> list[tuple[str, bool]]:
 def _article_rows(
     src: SourceFile, art: ArticleText, encoding: str, path: str | None = None,
     dated: DateMatch | None = None,
-) -> tuple[dict, list[dict]]:
+) -> tuple[dict, list[dict]]:  # fmt: skip
     """The document row and segment rows of one article.
 
     ``path`` is ``config.display_path(src.path)``, computed once per file by the
@@ -578,13 +578,9 @@ class FileTables:
         """
         return cls(
             files=[r.info for r in results],
-            documents=pd.DataFrame(
-                [d for r in results for d in r.documents], columns=DOCUMENT_COLUMNS[:-2]
-            ),
-            segments=pd.DataFrame(
-                [s for r in results for s in r.segments], columns=SEGMENT_COLUMNS[:-2]
-            ),
-            removed=pd.DataFrame([x for r in results for x in r.removed], columns=REMOVED_COLUMNS),
+            documents=_frame([d for r in results for d in r.documents], DOCUMENT_COLUMNS[:-2]),
+            segments=_frame([s for r in results for s in r.segments], SEGMENT_COLUMNS[:-2]),
+            removed=_frame([x for r in results for x in r.removed], REMOVED_COLUMNS),
         )
 
     @classmethod
@@ -598,6 +594,15 @@ class FileTables:
                 for name in ("documents", "segments", "removed")
             },
         )
+
+
+def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """``pd.DataFrame(rows, columns=columns)`` (same values and dtypes), built column by
+    column: pandas turns a list of dicts into one 2-D object array first, which took
+    half as long as building the rows themselves."""
+    if not rows:  # keeps the empty frame's dtypes exactly as before
+        return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame({c: [row[c] for row in rows] for c in columns}, columns=columns)
 
 
 def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
