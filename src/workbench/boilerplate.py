@@ -71,6 +71,7 @@ from workbench.config import RESOURCES_DIR
 from workbench.regex_precheck import Precheck, screen
 from workbench.script import to_simplified, to_simplified_many
 from workbench.structure import match_heading
+from workbench.yamlio import safe_load
 
 #: The rule file shipped with the workbench: its ``settings`` also guard rule files
 #: that have none (:func:`load_settings`).
@@ -301,7 +302,7 @@ def _parse_settings(raw: Any, path: str) -> Settings | None:
 @lru_cache(maxsize=16)
 def _load_cached(path: str) -> tuple[tuple[Rule, ...], Settings | None]:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ValueError(f"boilerplate rules {path}: not valid YAML: {exc}") from exc
     raw_rules = data.get("rules") if isinstance(data, dict) else data

@@ -69,9 +69,8 @@ from datetime import date as _date
 from functools import cache
 from typing import Any
 
-import yaml
-
 from workbench.config import RESOURCES_DIR
+from workbench.yamlio import safe_load
 
 #: The bundled pattern file.
 DATES_PATH = RESOURCES_DIR / "dates.yaml"
@@ -124,7 +123,7 @@ def _expand(template: str, parts: dict[str, str], depth: int = 0) -> str:
 def load_rules(path: str | None = None) -> DateRules:
     """The compiled patterns and settings of ``dates.yaml`` (the bundled file by default)."""
     with open(path or DATES_PATH, encoding="utf-8") as fh:
-        raw: dict[str, Any] = yaml.safe_load(fh)
+        raw: dict[str, Any] = safe_load(fh)
     parts = raw["parts"]
     patterns = []
     for p in raw["patterns"]:

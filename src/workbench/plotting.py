@@ -354,11 +354,11 @@ def savefig(
 
 @functools.cache
 def _load_labels() -> dict[str, dict[str, str]]:
-    import yaml
+    from workbench.yamlio import safe_load
 
     path = config.RESOURCES_DIR / "labels.yaml"
     with path.open(encoding="utf-8") as fh:
-        table = yaml.safe_load(fh)
+        table = safe_load(fh)
     for key, entry in table.items():
         if not (
             isinstance(key, str)

@@ -94,7 +94,7 @@ from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
+from workbench.yamlio import safe_load
 
 if TYPE_CHECKING:
     import numpy as np
@@ -300,7 +300,7 @@ def load_structure_config(path: str | None = None) -> StructureConfig:
     >>> [f.id for f in cfg.families][:3]
     ['cn_dun', 'paren_cn', 'arabic']
     """
-    raw = yaml.safe_load(Path(path or DEFAULT_STRUCTURE_PATH).read_text(encoding="utf-8"))
+    raw = safe_load(Path(path or DEFAULT_STRUCTURE_PATH).read_text(encoding="utf-8"))
     head, roles, join = raw["headings"], raw["roles"], raw["headings"]["join"]
     weak = {"weak": roles.get("weak", {})}
     families = tuple(_family(f) for f in head["families"])

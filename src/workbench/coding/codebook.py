@@ -48,6 +48,7 @@ import yaml
 from workbench import config
 from workbench.coding.rules import Cues, Node, RuleError, Sentence, Span, compile_rule
 from workbench.structure import SECTION_ROLES
+from workbench.yamlio import safe_load
 
 #: The categories of this field (the bundled codebook's, and the default where one is
 #: needed), in their order. The first three play the part of the same name.
@@ -557,7 +558,7 @@ def load_codebook(path: str | os.PathLike | None = None) -> Codebook:
     """
     path = Path(path or config.CODEBOOK)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         raise CodebookError(f"{config.display_path(path)}: not valid YAML: {err}") from None
     return parse_codebook(raw, config.display_path(path))

@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from workbench import config
+from workbench.yamlio import safe_load
 
 LANGS = ("zh", "en")
 
@@ -126,7 +125,7 @@ def load_codebook(path: Path | None = None) -> Codebook:
     """
     path = Path(path or config.SURVEY_CODEBOOK)
     with path.open(encoding="utf-8") as fh:
-        table = yaml.safe_load(fh)
+        table = safe_load(fh)
     _check(table, path)
     return Codebook(
         variables=table["variables"],

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from workbench import config
 from workbench.survey.codebook import Codebook, load_codebook
@@ -38,6 +37,7 @@ from workbench.survey.validate import (
     format_rows,
     suggest,
 )
+from workbench.yamlio import safe_load
 
 REPORT_COLUMNS = ["column", "reason", "code", "rows"]
 READERS = (".csv", ".dta", ".sav")
@@ -103,7 +103,7 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_
     """
     path = Path(path)
     with path.open(encoding="utf-8") as fh:
-        table = yaml.safe_load(fh) or {}
+        table = safe_load(fh) or {}
     where = config.display_path(path)
     if not isinstance(table, dict):
         raise SurveyValidationError(f"{where}: a mapping file must be a YAML mapping")

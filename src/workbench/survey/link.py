@@ -36,10 +36,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from workbench import config
 from workbench.survey.validate import SurveyValidationError, format_names, suggest
+from workbench.yamlio import safe_load
 
 if TYPE_CHECKING:
     from workbench.coding.coder import Coding
@@ -59,7 +59,7 @@ def load_link_dgp(path: str | Path | None = None) -> dict[str, Any]:
     >>> dgp["placement"]["level"], dgp["outcome"]["name"]
     ('township', 'trust_linked')
     """
-    return yaml.safe_load(Path(path or LINK_DGP).read_text(encoding="utf-8"))
+    return safe_load(Path(path or LINK_DGP).read_text(encoding="utf-8"))
 
 
 def simulate_placement(

@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from workbench import config
 from workbench.provenance import make_record, sha256_file, write_sidecar
+from workbench.yamlio import safe_load
 
 SAT_ITEMS = ("sat_support", "sat_approve", "sat_happy", "sat_consent", "sat_content")
 REVERSED_ITEM = "sat_showy"
@@ -39,7 +39,7 @@ LIKERT_MAX = 5
 @functools.cache
 def _read_yaml(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return safe_load(fh)
 
 
 def load_dgp(path: str | Path | None = None) -> dict[str, Any]:
