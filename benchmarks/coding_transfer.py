@@ -36,6 +36,8 @@ from workbench.coding.sheets import align_lines
 from workbench.corpus import load_corpus
 
 DEV = config.ROOT.parent / "shared" / "corpus" / "dev"
+#: Extra coded lines of the dev tune part (unit ids and codes, no text): data/gold/README.md.
+SILVER = config.GOLD_DIR / "dev_tune_extra.jsonl"
 SPLIT = config.GOLD_DIR / "dev_split.csv"
 CATCH_ALLS = ("P_other", "C_other", "M_other", "C_attribution")
 
@@ -49,6 +51,36 @@ def dev_gold() -> pd.DataFrame:
     gold["codes"] = gold["codes"].map(";".join)
     split = pd.read_csv(SPLIT)
     return gold.merge(split[["file", "part"]], on="file", how="left")
+
+
+def dev_silver(paths: list[Path], gold: pd.DataFrame) -> pd.DataFrame:
+    """Extra coded dev lines (``{"unit", "codes"}`` per line, no text), joined to their text.
+
+    The sheets hold unit ids and codes only (the texts may not be redistributed); the text
+    comes from ``units.jsonl``. Lines of the gold are left out (the gold wins), and so are
+    lines of test-part files: extra coding is for training and design on the tune part only.
+    """
+    if not paths:
+        return gold.iloc[:0]
+    text = {}
+    with open(DEV / "units.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            u = json.loads(line)
+            text[u["unit"]] = u["text"]
+    rows = []
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            rows += [json.loads(line) for line in fh if line.strip()]
+    silver = pd.DataFrame(rows).drop_duplicates("unit", keep="first")
+    silver["file"] = silver["unit"].str.rsplit(":", n=1).str[0]
+    silver["unit_id"] = silver["unit"]
+    silver["text"] = silver["unit"].map(text)
+    silver["codes"] = silver["codes"].map(";".join)
+    split = pd.read_csv(SPLIT)
+    silver = silver.merge(split[["file", "part"]], on="file", how="left")
+    if (silver["part"] != "tune").any():
+        raise SystemExit("silver sheets may code tune-part files only")
+    return silver[~silver["unit"].isin(set(gold["unit"]))].reset_index(drop=True)
 
 
 def dev_segments() -> pd.DataFrame:
@@ -81,10 +113,20 @@ def line_tables(gold: pd.DataFrame, seg: pd.DataFrame, seg_codes: dict[str, set[
     for uid, codes in zip(gold["unit_id"], gold["codes"], strict=True):
         g = {c for c in codes.split(";") if c}
         p = set().union(*(seg_codes.get(s, set()) for s in aligned[uid])) if aligned[uid] else set()
-        ref.append({"unit_id": uid, **{c: int(c in g) for c in cb.ids},
-                    **{k: int(any(cat_letter[c] == k for c in g)) for k in "PCML"}})
-        pred.append({"unit_id": uid, **{c: int(c in p) for c in cb.ids},
-                     **{k: int(any(cat_letter[c] == k for c in p)) for k in "PCML"}})
+        ref.append(
+            {
+                "unit_id": uid,
+                **{c: int(c in g) for c in cb.ids},
+                **{k: int(any(cat_letter[c] == k for c in g)) for k in "PCML"},
+            }
+        )
+        pred.append(
+            {
+                "unit_id": uid,
+                **{c: int(c in p) for c in cb.ids},
+                **{k: int(any(cat_letter[c] == k for c in p)) for k in "PCML"},
+            }
+        )
     n_aligned = sum(bool(v) for v in aligned.values())
     return pd.DataFrame(ref), pd.DataFrame(pred), n_aligned
 
@@ -100,13 +142,22 @@ def codes_by_segment(long: pd.DataFrame, units: UnitTable) -> dict[str, set[str]
 
 def rule_long(units: UnitTable) -> pd.DataFrame:
     r, c = units.rules.nonzero()
-    return pd.DataFrame({"unit_id": units.frame["unit_id"].to_numpy()[r],
-                         "code": np.asarray(units.codes)[c]})
+    return pd.DataFrame(
+        {"unit_id": units.frame["unit_id"].to_numpy()[r], "code": np.asarray(units.codes)[c]}
+    )
 
 
 def agreement(ref: pd.DataFrame, pred: pd.DataFrame, groups, cb) -> dict:
-    return unit_agreement(ref, pred, codes=cb.ids, categories=list("PCML"), groups=groups,
-                          catch_alls=CATCH_ALLS, n_boot=1000, seed=0)
+    return unit_agreement(
+        ref,
+        pred,
+        codes=cb.ids,
+        categories=list("PCML"),
+        groups=groups,
+        catch_alls=CATCH_ALLS,
+        n_boot=1000,
+        seed=0,
+    )
 
 
 def evaluate_dev(cb, learners: dict, dev_seg, gold_eval, unit="sentence") -> dict:
@@ -138,24 +189,34 @@ def evaluate_seeds(cb, learners: dict, seeds_seg, split: str = "heldout") -> dic
         rows = []
         for u in units.frame["unit_id"]:
             got = have.get(u, set())
-            rows.append({"unit_id": u, **{c: int(c in got) for c in cb.ids},
-                         **{k: int(any(letters[c] == k for c in got)) for k in "PCML"}})
+            rows.append(
+                {
+                    "unit_id": u,
+                    **{c: int(c in got) for c in cb.ids},
+                    **{k: int(any(letters[c] == k for c in got)) for k in "PCML"},
+                }
+            )
         return pd.DataFrame(rows)
 
     lab = sheet.labels.set_index("unit_id").loc[units.frame["unit_id"], cb.ids]
-    gold_long = pd.DataFrame([(u, c) for u, row in lab.iterrows() for c in cb.ids if row[c]],
-                             columns=["unit_id", "code"])
+    gold_long = pd.DataFrame(
+        [(u, c) for u, row in lab.iterrows() for c in cb.ids if row[c]], columns=["unit_id", "code"]
+    )
     ref = table(gold_long)
     longs = {"rules": rule_long(units)} | {n: lr.decide(units).long for n, lr in learners.items()}
     groups = units.frame["file"].to_numpy()
     return {name: agreement(ref, table(long), groups, cb) for name, long in longs.items()}
 
 
-def fit_pair(cb, X, y, params) -> dict:
-    """The combined coder and the learned coder alone, on the same units."""
-    return {"combined": CodeLearner(**params).fit(X, y, cb),
-            "learned": CodeLearner(**params, combine=False).fit(X, y, cb),
-            "text_only": CodeLearner(**params, use_rules=False).fit(X, y, cb)}
+def fit_pair(cb, X, y, params, ablation: bool = True) -> dict:
+    """The combined coder and the learned coder alone (and the text-only ablation)."""
+    out = {
+        "combined": CodeLearner(**params).fit(X, y, cb),
+        "learned": CodeLearner(**params, combine=False).fit(X, y, cb),
+    }
+    if ablation:
+        out["text_only"] = CodeLearner(**params, use_rules=False).fit(X, y, cb)
+    return out
 
 
 def brief(r: dict) -> dict:
@@ -166,8 +227,11 @@ def brief(r: dict) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--design", action="store_true", help="tune part only: 2-fold by document")
-    ap.add_argument("--report", action="store_true",
-                    help="freeze: train on tune, test once on test; transfer; learning curve")
+    ap.add_argument(
+        "--report",
+        action="store_true",
+        help="freeze: train on tune, test once on test; transfer; learning curve",
+    )
     ap.add_argument("--unit", default="sentence")
     ap.add_argument("--C", type=float, default=4.0)
     ap.add_argument("--min-support", type=int, default=5)
@@ -176,8 +240,31 @@ def main() -> int:
     ap.add_argument("--words", action="store_true")
     ap.add_argument("--out", type=Path, default=config.GOLD_DIR / "transfer.json")
     ap.add_argument("--codebook", type=Path, help="another codebook (e.g. an earlier version)")
-    ap.add_argument("--rules-only", action="store_true",
-                    help="with --report: only the rules on the test part (a baseline)")
+    ap.add_argument(
+        "--silver",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="extra coded tune lines (jsonl of unit ids and codes) for training",
+    )
+    ap.add_argument(
+        "--extra",
+        action="store_true",
+        help=f"train also on the extra coded tune lines of {SILVER.name}",
+    )
+    ap.add_argument(
+        "--ablation", action="store_true", help="with --design: also the text-only learner (slow)"
+    )
+    ap.add_argument(
+        "--eval-silver",
+        action="store_true",
+        help="with --design: also score against the held-out fold's extra lines",
+    )
+    ap.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="with --report: only the rules on the test part (a baseline)",
+    )
     a = ap.parse_args()
     if not DEV.exists():
         print(f"skipped: {DEV} not found")
@@ -190,28 +277,43 @@ def main() -> int:
     dev_seg = dev_segments()
     dev_rules = sentence_rules(dev_seg, cb)
     gold = dev_gold()
-    params = dict(C=a.C, min_support=a.min_support, rule_weight=a.rule_weight, words=a.words,
-                  ngram_range=tuple(int(x) for x in a.ngram.split(",")))
+    params = dict(
+        C=a.C,
+        min_support=a.min_support,
+        rule_weight=a.rule_weight,
+        words=a.words,
+        ngram_range=tuple(int(x) for x in a.ngram.split(",")),
+    )
     tune, test = gold[gold["part"] == "tune"], gold[gold["part"] == "test"]
+    silver = dev_silver([*a.silver, *([SILVER] if a.extra else [])], gold)
+    if len(silver):
+        print(f"extra coded tune lines: {len(silver)} from {silver['file'].nunique()} files")
     if a.design:
         files = sorted(tune["file"].unique())
         half = set(np.random.default_rng(7).permutation(files)[: len(files) // 2])
         for i, ev_half in enumerate((True, False)):
             ev = tune[tune["file"].isin(half) == ev_half]
             tr = tune[tune["file"].isin(half) != ev_half]
+            tr = pd.concat([tr, silver[silver["file"].isin(half) != ev_half]])
             X, y = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, tr, tmp)
-            res = evaluate_dev(cb, fit_pair(cb, X, y, params), dev_seg, ev, a.unit)
+            learners = fit_pair(cb, X, y, params, ablation=a.ablation)
+            res = evaluate_dev(cb, learners, dev_seg, ev, a.unit)
             for name, r in res.items():
                 print(f"fold{i}", name, brief(r) | {"aligned": r["aligned"]})
+            if a.eval_silver:
+                ev_s = silver[silver["file"].isin(half) == ev_half]
+                for name, r in evaluate_dev(cb, learners, dev_seg, ev_s, a.unit).items():
+                    print(f"fold{i} silver", name, brief(r) | {"lines": len(ev_s)})
         return 0
     if not a.report:
         ap.print_help()
         return 2
     report: dict = {
         "what": "agreement with the dev gold (../shared/corpus/dev), lines aligned to sentences "
-                "as ../shared/tools/dev_agreement.py; 95% percentile bootstrap intervals over "
-                "documents (1000 resamples, seed 0); see data/gold/README.md",
-        "codebook_version": cb.version, "split": "data/gold/dev_split.csv",
+        "as ../shared/tools/dev_agreement.py; 95% percentile bootstrap intervals over "
+        "documents (1000 resamples, seed 0); see data/gold/README.md",
+        "codebook_version": cb.version,
+        "split": "data/gold/dev_split.csv",
         "parameters": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
         "unit": a.unit,
     }
@@ -220,18 +322,21 @@ def main() -> int:
         print(json.dumps({"codebook_version": cb.version, "rules": brief(res)}, ensure_ascii=False))
         return 0
     # 1. Frozen: trained on dev tune + seeds' gold, tested once on the dev test part.
-    X, y = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, tune, tmp)
+    train = pd.concat([tune, silver])
+    X, y = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, train, tmp)
     report["train_units"] = len(X)
     report["test"] = evaluate_dev(cb, fit_pair(cb, X, y, params), dev_seg, test, a.unit)
     print("test", {k: brief(v) for k, v in report["test"].items()})
     # 2. Transfer: seeds' gold only -> dev test; dev tune only -> seeds' held-out gold.
     Xs, ys = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, tune.iloc[:0], tmp)
-    report["seeds_to_dev_test"] = evaluate_dev(cb, fit_pair(cb, Xs, ys, params), dev_seg, test,
-                                               a.unit)
+    report["seeds_to_dev_test"] = evaluate_dev(
+        cb, fit_pair(cb, Xs, ys, params), dev_seg, test, a.unit
+    )
     d = read_training_sheet(sheet_of(tune, tmp / "tune.csv"), dev_seg, cb)
     Xd = units_from_segments(dev_seg, cb, d.members, rules=dev_rules)
-    report["dev_tune_to_seeds_heldout"] = evaluate_seeds(cb, fit_pair(cb, Xd, d.labels, params),
-                                                         seeds_seg)
+    report["dev_tune_to_seeds_heldout"] = evaluate_seeds(
+        cb, fit_pair(cb, Xd, d.labels, params), seeds_seg
+    )
     # 3. Learning curve: the seeds' gold plus n coded dev tune lines (random, seeded).
     curve = []
     order = np.random.default_rng(11).permutation(len(tune))

@@ -8,6 +8,8 @@ import json
 import statistics
 import sys
 
+import pytest
+
 from workbench import config
 
 
@@ -108,3 +110,35 @@ def test_pipeline_process_benchmark_times_whole_processes(tmp_path):
     for corpus in report["corpora"].values():
         ratios = [c["ratio_to_baseline"] for c in corpus["commands"].values()]
         assert corpus["files"] >= 1 and ratios[0] == 1.0 and all(r > 0 for r in ratios)
+
+
+def test_extra_coded_lines_are_tune_part_only_and_hold_no_text():
+    """data/gold/dev_tune_extra.jsonl: unit ids and codebook codes of dev *tune* files only
+    (never the test part), no text (the dev texts may not be redistributed)."""
+    import csv
+
+    from workbench.coding.codebook import load_codebook
+
+    ids = set(load_codebook().ids)
+    with open(config.GOLD_DIR / "dev_split.csv", encoding="utf-8") as fh:
+        part = {row["file"]: row["part"] for row in csv.DictReader(fh)}
+    with open(config.GOLD_DIR / "dev_tune_extra.jsonl", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    assert len(rows) > 2000
+    assert len({r["unit"] for r in rows}) == len(rows)
+    for r in rows:
+        assert set(r) == {"unit", "codes", "batch"}, r
+        file, line = r["unit"].rsplit(":", 1)
+        assert part[file] == "tune" and line.isdigit(), r
+        assert set(r["codes"]) <= ids, r
+
+
+def test_extra_coded_lines_exist_in_the_dev_corpus():
+    dev = config.ROOT.parent / "shared" / "corpus" / "dev"
+    if not (dev / "units.jsonl").exists():
+        pytest.skip(f"{dev} not found (the dev corpus is never bundled)")
+    with open(dev / "units.jsonl", encoding="utf-8") as fh:
+        units = {json.loads(line)["unit"] for line in fh}
+    with open(config.GOLD_DIR / "dev_tune_extra.jsonl", encoding="utf-8") as fh:
+        extra = [json.loads(line)["unit"] for line in fh]
+    assert set(extra) <= units
