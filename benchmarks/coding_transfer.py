@@ -9,7 +9,10 @@ combined on the files of another part, lines aligned to sentences the way
 Usage::
 
     .venv/bin/python benchmarks/coding_transfer.py --design   # tune part only: 2-fold by document
-    .venv/bin/python benchmarks/coding_transfer.py --report   # frozen: data/gold/transfer.json
+    .venv/bin/python benchmarks/coding_transfer.py --report --extra   # frozen: transfer.json
+
+``--extra`` adds the extra coding of the tune part (``data/gold/dev_tune_extra.jsonl``: unit ids
+and codes; the text comes from the dev corpus) to the training lines and the learning curve.
 """
 
 from __future__ import annotations
@@ -325,6 +328,7 @@ def main() -> int:
     train = pd.concat([tune, silver])
     X, y = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, train, tmp)
     report["train_units"] = len(X)
+    report["train_dev_lines"] = {"gold": len(tune), "extra": len(silver)}
     report["test"] = evaluate_dev(cb, fit_pair(cb, X, y, params), dev_seg, test, a.unit)
     print("test", {k: brief(v) for k, v in report["test"].items()})
     # 2. Transfer: seeds' gold only -> dev test; dev tune only -> seeds' held-out gold.
@@ -332,16 +336,23 @@ def main() -> int:
     report["seeds_to_dev_test"] = evaluate_dev(
         cb, fit_pair(cb, Xs, ys, params), dev_seg, test, a.unit
     )
-    d = read_training_sheet(sheet_of(tune, tmp / "tune.csv"), dev_seg, cb)
+    d = read_training_sheet(sheet_of(train, tmp / "tune.csv"), dev_seg, cb)
     Xd = units_from_segments(dev_seg, cb, d.members, rules=dev_rules)
     report["dev_tune_to_seeds_heldout"] = evaluate_seeds(
         cb, fit_pair(cb, Xd, d.labels, params), seeds_seg
     )
-    # 3. Learning curve: the seeds' gold plus n coded dev tune lines (random, seeded).
+    # 3. Learning curve: the seeds' gold plus n coded dev tune lines — the human gold's lines
+    # first (random order, seeded), then the extra coding's (random order, seeded).
     curve = []
-    order = np.random.default_rng(11).permutation(len(tune))
-    for n in (0, 50, 100, 150, len(tune)):
-        sub = tune.iloc[np.sort(order[:n])]
+    pool = pd.concat(
+        [
+            tune.iloc[np.random.default_rng(11).permutation(len(tune))],
+            silver.iloc[np.random.default_rng(12).permutation(len(silver))],
+        ]
+    )
+    steps = [0, 100, len(tune)] + [len(tune) + k for k in (500, 1000) if k < len(silver)]
+    for n in dict.fromkeys([*steps, len(pool)]):
+        sub = pool.iloc[:n]
         Xn, yn = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, sub, tmp)
         res = evaluate_dev(cb, fit_pair(cb, Xn, yn, params), dev_seg, test, a.unit)
         for name, r in res.items():

@@ -24,10 +24,10 @@ from workbench.tokens import content_tokens, tokenize
 def test_lint_reports_dead_and_split_terms(seeds):
     cb = load_codebook()
     report = lint(cb, seeds.segments["text"])
-    # Codebook 2.0 adds terms found in the dev corpus's tune texts, not in the seeds (each
-    # declared as a variant, checked below): about three quarters of the terms occur in the
-    # seeds (1.1: over 90 %).
-    assert (report["matches"] == 0).any() and (report["matches"] > 0).mean() > 0.7
+    # Codebooks 2.0 and 2.3 add terms found in the dev corpus's tune texts, not in the seeds
+    # (each declared as a variant, checked below): two thirds of the terms occur in the seeds
+    # (1.1: over 90 %; 2.2: three quarters).
+    assert (report["matches"] == 0).any() and (report["matches"] > 0).mean() > 0.65
     assert (report["jieba_split"] != "").any()
     assert jieba_splits("不相信群众") != ["不相信群众"]
     # Every term the seeds never contain is a decision recorded in the codebook
