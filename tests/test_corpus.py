@@ -13,7 +13,10 @@ from workbench.boilerplate import strip_boilerplate
 from workbench.corpus import (
     DOCUMENT_COLUMNS,
     SEGMENT_COLUMNS,
+    _article_columns,
     _article_rows,
+    _column_frame,
+    _frame,
     gather_sources,
     load_corpus,
     unreadable_result,
@@ -303,6 +306,22 @@ def test_article_rows_per_sentence_conversion_and_path(src):
         assert doc["path"] == path and doc["n_segments"] == len(segs)
         assert [s["text"] for s in segs] == [to_simplified(s["text_orig"]) for s in segs]
         assert list(segs[0]) == SEGMENT_COLUMNS[:-2]
+
+
+@pytest.mark.parametrize("src", discover([config.SEEDS_DIR]), ids=lambda s: s.name[:3])
+def test_segment_columns_give_the_frame_of_rows(src):
+    # Segments are built column by column per article; the table equals the one built
+    # from one dict per segment, values and dtypes, empty articles included.
+    text, encoding = extract_text(src)
+    articles = split_articles(strip_boilerplate(text))
+    blocks = [_article_columns(src, art, encoding)[1] for art in articles]
+    blocks.insert(0, {c: [] for c in SEGMENT_COLUMNS[:-2]})
+    rows = [row for art in articles for row in _article_rows(src, art, encoding)[1]]
+    columns = SEGMENT_COLUMNS[:-2]
+    pd.testing.assert_frame_equal(_column_frame(blocks, columns), _frame(rows, columns))
+    empty = _column_frame(blocks[:1], columns)
+    pd.testing.assert_frame_equal(empty, _frame([], columns))
+    assert list(empty.dtypes) == list(pd.DataFrame([], columns=columns).dtypes)
 
 
 WRAPPED = (
