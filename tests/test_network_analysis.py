@@ -240,7 +240,8 @@ def test_seed_intervals_hold_their_estimate_or_say_why(seeds, cb):
                  & (c["method"] == "BCa") & (c["z0"].abs() < 1), "note"].eq("").all()  # fmt: skip
     pct = bootstrap(build, n, n_resamples=200, seed=20240601, interval="percentile").centrality
     missed = (pct["estimate"] < pct["low"]) | (pct["estimate"] > pct["high"])
-    assert missed.sum() >= 2
+    # Codebook 2.2's coding gave two such misses (C_ability's eigenvector among them), 2.3's
+    # none at this seed: the synthetic cases above test the notes where a miss is certain.
     assert pct.loc[missed, "note"].str.contains("estimate (?:above|below) its interval").all()
     # Where the percentile interval missed, BCa either holds the estimate or says why.
     bca = c.set_index(["id", "measure"])
