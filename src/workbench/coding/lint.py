@@ -24,7 +24,7 @@ Examples
 >>> report = lint(load_codebook(), ["干部脱离群众", "走访"])
 >>> sorted(report.columns)
 ['code', 'jieba_split', 'matches', 'status', 'term']
->>> row = report.set_index("term").loc["脱离群众"]
+>>> row = report.set_index(["code", "term"]).loc[("P_detached", "脱离群众")]
 >>> int(row["matches"]), row["status"]
 (1, 'matched')
 >>> report.loc[report["term"] == "形象工程", "status"].iloc[0]
