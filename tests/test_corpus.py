@@ -14,7 +14,6 @@ from workbench.corpus import (
     DOCUMENT_COLUMNS,
     SEGMENT_COLUMNS,
     _article_columns,
-    _article_rows,
     _column_frame,
     _frame,
     gather_sources,
@@ -292,6 +291,14 @@ def test_body_text_run_into_a_heading_is_its_own_sentence(seeds):
     assert not rest["is_heading"].any() and (rest["heading_level"] == 0).all()
     assert rest["text"].iloc[0].startswith("从机关服务的内容上看")
     assert (rest["role"] == head["role"].iloc[0]).all()
+
+
+def _article_rows(src, art, encoding, path=None, dated=None):
+    """One article's document row and its segments as one dict per segment (the view
+    the tests compare with; production builds columns, _article_columns)."""
+    doc, columns = _article_columns(src, art, encoding, path, dated)
+    rows = zip(*columns.values(), strict=True)
+    return doc, [dict(zip(columns, values, strict=True)) for values in rows]
 
 
 @pytest.mark.parametrize("src", discover([config.SEEDS_DIR]), ids=lambda s: s.name[:3])

@@ -168,17 +168,6 @@ def _sentences(para: Paragraph) -> list[tuple[str, bool]]:
     return [(head, True)] + [(s, False) for s in split_sentences(rest)]
 
 
-def _article_rows(
-    src: SourceFile, art: ArticleText, encoding: str, path: str | None = None,
-    dated: DateMatch | None = None,
-) -> tuple[dict, list[dict]]:  # fmt: skip
-    """The document row and segment rows of one article (:func:`_article_columns` as
-    one dict per segment)."""
-    doc, columns = _article_columns(src, art, encoding, path, dated)
-    rows = zip(*columns.values(), strict=True)
-    return doc, [dict(zip(columns, values, strict=True)) for values in rows]
-
-
 def _article_columns(
     src: SourceFile, art: ArticleText, encoding: str, path: str | None = None,
     dated: DateMatch | None = None,
