@@ -40,7 +40,7 @@ from workbench.corpus import load_corpus
 
 DEV = config.ROOT.parent / "shared" / "corpus" / "dev"
 #: Extra coded lines of the dev tune part (unit ids and codes, no text): data/gold/README.md.
-SILVER = config.GOLD_DIR / "dev_tune_extra.jsonl"
+EXTRA = config.GOLD_DIR / "dev_tune_extra.jsonl"
 SPLIT = config.GOLD_DIR / "dev_split.csv"
 CATCH_ALLS = ("P_other", "C_other", "M_other", "C_attribution")
 
@@ -56,34 +56,29 @@ def dev_gold() -> pd.DataFrame:
     return gold.merge(split[["file", "part"]], on="file", how="left")
 
 
-def dev_silver(paths: list[Path], gold: pd.DataFrame) -> pd.DataFrame:
-    """Extra coded dev lines (``{"unit", "codes"}`` per line, no text), joined to their text.
+def dev_extra(gold: pd.DataFrame) -> pd.DataFrame:
+    """The extra coding of the tune part (:data:`EXTRA`: unit ids and codes, no text),
+    joined to its text from ``units.jsonl`` (the texts may not be redistributed).
 
-    The sheets hold unit ids and codes only (the texts may not be redistributed); the text
-    comes from ``units.jsonl``. Lines of the gold are left out (the gold wins), and so are
-    lines of test-part files: extra coding is for training and design on the tune part only.
+    Lines of the gold are left out (the gold wins). Extra coding is for training and
+    design on the tune part only: a line of a test-part file is an error.
     """
-    if not paths:
-        return gold.iloc[:0]
     text = {}
     with open(DEV / "units.jsonl", encoding="utf-8") as fh:
         for line in fh:
             u = json.loads(line)
             text[u["unit"]] = u["text"]
-    rows = []
-    for path in paths:
-        with open(path, encoding="utf-8") as fh:
-            rows += [json.loads(line) for line in fh if line.strip()]
-    silver = pd.DataFrame(rows).drop_duplicates("unit", keep="first")
-    silver["file"] = silver["unit"].str.rsplit(":", n=1).str[0]
-    silver["unit_id"] = silver["unit"]
-    silver["text"] = silver["unit"].map(text)
-    silver["codes"] = silver["codes"].map(";".join)
+    with open(EXTRA, encoding="utf-8") as fh:
+        extra = pd.DataFrame([json.loads(line) for line in fh if line.strip()])
+    extra["file"] = extra["unit"].str.rsplit(":", n=1).str[0]
+    extra["unit_id"] = extra["unit"]
+    extra["text"] = extra["unit"].map(text)
+    extra["codes"] = extra["codes"].map(";".join)
     split = pd.read_csv(SPLIT)
-    silver = silver.merge(split[["file", "part"]], on="file", how="left")
-    if (silver["part"] != "tune").any():
-        raise SystemExit("silver sheets may code tune-part files only")
-    return silver[~silver["unit"].isin(set(gold["unit"]))].reset_index(drop=True)
+    extra = extra.merge(split[["file", "part"]], on="file", how="left")
+    if (extra["part"] != "tune").any():
+        raise SystemExit(f"{EXTRA}: extra coding may code tune-part files only")
+    return extra[~extra["unit"].isin(set(gold["unit"]))].reset_index(drop=True)
 
 
 def dev_segments() -> pd.DataFrame:
@@ -244,22 +239,15 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=config.GOLD_DIR / "transfer.json")
     ap.add_argument("--codebook", type=Path, help="another codebook (e.g. an earlier version)")
     ap.add_argument(
-        "--silver",
-        type=Path,
-        nargs="*",
-        default=[],
-        help="extra coded tune lines (jsonl of unit ids and codes) for training",
-    )
-    ap.add_argument(
         "--extra",
         action="store_true",
-        help=f"train also on the extra coded tune lines of {SILVER.name}",
+        help=f"train also on the extra coded tune lines of {EXTRA.name}",
     )
     ap.add_argument(
         "--ablation", action="store_true", help="with --design: also the text-only learner (slow)"
     )
     ap.add_argument(
-        "--eval-silver",
+        "--eval-extra",
         action="store_true",
         help="with --design: also score against the held-out fold's extra lines",
     )
@@ -288,25 +276,25 @@ def main() -> int:
         ngram_range=tuple(int(x) for x in a.ngram.split(",")),
     )
     tune, test = gold[gold["part"] == "tune"], gold[gold["part"] == "test"]
-    silver = dev_silver([*a.silver, *([SILVER] if a.extra else [])], gold)
-    if len(silver):
-        print(f"extra coded tune lines: {len(silver)} from {silver['file'].nunique()} files")
+    extra = dev_extra(gold) if a.extra else gold.iloc[:0]
+    if len(extra):
+        print(f"extra coded tune lines: {len(extra)} from {extra['file'].nunique()} files")
     if a.design:
         files = sorted(tune["file"].unique())
         half = set(np.random.default_rng(7).permutation(files)[: len(files) // 2])
         for i, ev_half in enumerate((True, False)):
             ev = tune[tune["file"].isin(half) == ev_half]
             tr = tune[tune["file"].isin(half) != ev_half]
-            tr = pd.concat([tr, silver[silver["file"].isin(half) != ev_half]])
+            tr = pd.concat([tr, extra[extra["file"].isin(half) != ev_half]])
             X, y = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, tr, tmp)
             learners = fit_pair(cb, X, y, params, ablation=a.ablation)
             res = evaluate_dev(cb, learners, dev_seg, ev, a.unit)
             for name, r in res.items():
                 print(f"fold{i}", name, brief(r) | {"aligned": r["aligned"]})
-            if a.eval_silver:
-                ev_s = silver[silver["file"].isin(half) == ev_half]
-                for name, r in evaluate_dev(cb, learners, dev_seg, ev_s, a.unit).items():
-                    print(f"fold{i} silver", name, brief(r) | {"lines": len(ev_s)})
+            if a.eval_extra:
+                ev_x = extra[extra["file"].isin(half) == ev_half]
+                for name, r in evaluate_dev(cb, learners, dev_seg, ev_x, a.unit).items():
+                    print(f"fold{i} extra", name, brief(r) | {"lines": len(ev_x)})
         return 0
     if not a.report:
         ap.print_help()
@@ -325,10 +313,10 @@ def main() -> int:
         print(json.dumps({"codebook_version": cb.version, "rules": brief(res)}, ensure_ascii=False))
         return 0
     # 1. Frozen: trained on dev tune + seeds' gold, tested once on the dev test part.
-    train = pd.concat([tune, silver])
+    train = pd.concat([tune, extra])
     X, y = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, train, tmp)
     report["train_units"] = len(X)
-    report["train_dev_lines"] = {"gold": len(tune), "extra": len(silver)}
+    report["train_dev_lines"] = {"gold": len(tune), "extra": len(extra)}
     report["test"] = evaluate_dev(cb, fit_pair(cb, X, y, params), dev_seg, test, a.unit)
     print("test", {k: brief(v) for k, v in report["test"].items()})
     # 2. Transfer: seeds' gold only -> dev test; dev tune only -> seeds' held-out gold.
@@ -347,10 +335,10 @@ def main() -> int:
     pool = pd.concat(
         [
             tune.iloc[np.random.default_rng(11).permutation(len(tune))],
-            silver.iloc[np.random.default_rng(12).permutation(len(silver))],
+            extra.iloc[np.random.default_rng(12).permutation(len(extra))],
         ]
     )
-    steps = [0, 100, len(tune)] + [len(tune) + k for k in (500, 1000) if k < len(silver)]
+    steps = [0, 100, len(tune)] + [len(tune) + k for k in (500, 1000) if k < len(extra)]
     for n in dict.fromkeys([*steps, len(pool)]):
         sub = pool.iloc[:n]
         Xn, yn = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, sub, tmp)
