@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -300,3 +301,128 @@ def test_tokenize_many_screens_each_text_on_its_own():
 def test_tokenize_many_rejects_unknown_engine():
     with pytest.raises(ValueError, match="engine"):
         tokens.tokenize_many(["群众"], engine="pkuseg")
+
+
+# --- start-up: the prepared-dictionary cache and a lazy jieba ------------------------
+
+SAMPLE = ("落实1-2项", "xiexiebang.com 3.5% A股", "\u3400\u4e00个问题", "开展三送三帮三扶促发展")
+
+
+def _fresh_state() -> None:
+    """Forget the tokenizer and the jieba-rs engine, as in a new process."""
+    tokens.tokenizer.cache_clear()
+    tokens._mirror = None
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    """An empty cache directory (XDG_CACHE_HOME) and a fresh process state; the state
+    is dropped again afterwards so that later tests use the usual cache."""
+    home = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    tokens.sync_terms([])
+    _fresh_state()
+    yield home / "workbench"
+    tokens.sync_terms([])
+    _fresh_state()
+
+
+def _sample() -> list[str]:
+    return [*seed_sentences()[:150], *SAMPLE]
+
+
+def test_cache_miss_and_hit_give_jiebas_tokens(cache_home):
+    texts = _sample()
+    by_jieba = tokens.tokenize_many(texts, engine="jieba")
+    _fresh_state()
+    assert tokens.tokenize_many(texts) == by_jieba  # miss: jieba built, cache written
+    assert [p.name[:11] for p in cache_home.iterdir()] == ["jieba-dict-"]  # no temp files
+    _fresh_state()
+    assert tokens.tokenize_many(texts[:150]) == by_jieba[:150]  # hit
+    assert tokens.tokenizer.cache_info().currsize == 0  # jieba itself was not needed
+    assert tokens.tokenize_many(texts) == by_jieba  # a rare ideograph: jieba built now
+
+
+def test_cache_holds_exactly_jiebas_dictionary(cache_home):
+    tokens.tokenize("群众")  # writes the cache
+    _fresh_state()
+    tokens.tokenize("群众")  # reads it
+    rs, tk = tokens._mirror, tokens.tokenizer()
+    words, freqs, total = tokens._dictionary_of(tk)
+    assert tokens._read_prepared(tokens._cache_file()) == (words, freqs, total)
+    # What _resplit relies on: jieba-rs has exactly jieba's words of non-zero frequency.
+    assert all(rs.rs.has_word(w) == bool(f) for w, f in tk.FREQ.items())
+    assert rs.sum == sum(freqs) and tokens._PAD_WORD not in tk.FREQ
+
+
+def test_unwritable_cache_dir_still_works(cache_home):
+    cache_home.parent.mkdir()
+    cache_home.write_text("not a directory")  # mkdir fails, even for root
+    texts = _sample()
+    assert tokens.tokenize_many(texts) == tokens.tokenize_many(texts, engine="jieba")
+    assert cache_home.read_text() == "not a directory"
+
+
+def test_corrupt_cache_is_rebuilt(cache_home):
+    path = tokens._cache_file()
+    cache_home.mkdir(parents=True)
+    path.write_bytes(b"\x00garbage")
+    texts = _sample()
+    assert tokens.tokenize_many(texts) == tokens.tokenize_many(texts, engine="jieba")
+    assert tokens._read_prepared(path) is not None
+
+
+def test_changed_user_dictionary_invalidates_the_cache(cache_home, tmp_path, monkeypatch):
+    sentence = "开展三送三帮三扶促发展活动"
+    before = tokens._cache_file()
+    assert "三送三帮三扶" not in tokens.tokenize(sentence)
+    userdict = tmp_path / "userdict.txt"
+    userdict.write_text(config.USER_DICT.read_text(encoding="utf-8") + "三送三帮三扶 50 n\n",
+                        encoding="utf-8")  # fmt: skip
+    monkeypatch.setattr(config, "USER_DICT", userdict)
+    _fresh_state()
+    assert tokens._cache_file() != before
+    assert "三送三帮三扶" in tokens.tokenize(sentence)
+    assert tokens.tokenize(sentence) == tokens.tokenize(sentence, engine="jieba")
+    assert len(list(cache_home.iterdir())) == 2
+
+
+def test_add_terms_after_a_cache_hit(cache_home):
+    tokens.tokenize("群众")
+    _fresh_state()
+    sentence = "开展三送三帮三扶促发展活动"
+    assert "三送三帮三扶" not in tokens.tokenize(sentence)  # engine from the cache
+    tokens.add_terms(["三送三帮三扶"])
+    assert "三送三帮三扶" in tokens.tokenize(sentence)
+    texts = [*_sample(), sentence]
+    assert tokens.tokenize_many(texts) == tokens.tokenize_many(texts, engine="jieba")
+
+
+def test_add_terms_before_the_engine_is_first_used(cache_home):
+    tokens.tokenize("群众")
+    _fresh_state()
+    tokens.add_terms(["三送三帮三扶"])
+    texts = [*_sample(), "开展三送三帮三扶促发展活动"]
+    assert tokens.tokenize_many(texts) == tokens.tokenize_many(texts, engine="jieba")
+
+
+def test_a_warm_process_does_not_import_jieba(tmp_path):
+    code = ("import sys; from workbench.tokens import tokenize; "
+            "print(tokenize('干群关系 1-2'), 'jieba' in sys.modules)")  # fmt: skip
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    argv = [sys.executable, "-c", code]
+    runs = []
+    for _ in range(2):
+        runs.append(subprocess.run(argv, capture_output=True, text=True, check=True, env=env))
+    assert [r.stderr for r in runs] == ["", ""]
+    out = "['干群关系', ' ', '1', '-', '2']"
+    assert [r.stdout.strip() for r in runs] == [f"{out} True", f"{out} False"]
+
+
+def test_copied_jieba_internals_match_jieba():
+    import jieba
+    import jieba.finalseg
+
+    assert tokens._RE_SKIP.pattern == jieba.finalseg.re_skip.pattern
+    with jieba.Tokenizer().get_dict_file() as f:
+        assert tokens._jieba_dict_file() == tokens.Path(f.name)

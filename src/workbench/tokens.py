@@ -19,6 +19,17 @@ total — and with jieba's splitting of Latin letters and digits inside unknown 
 1.0 on the seeds and on the generated benchmark corpora (``benchmarks/run.py``
 reports it on every run). Pass ``engine="jieba"`` to reproduce plain jieba exactly.
 
+Start-up: the jieba-rs engine does not need jieba itself. Its dictionary (every word
+of jieba's with a non-zero frequency after the user dictionary, with that frequency,
+and jieba's total) is prepared once and kept in a cache file under
+``$XDG_CACHE_HOME/workbench`` (``~/.cache/workbench``), named by a checksum of its
+inputs (jieba's dictionary and code, the user dictionary, the workbench version); a
+process with a warm cache reads it instead of building jieba's prefix dictionary.
+The cache is written atomically and is optional: where it cannot be read or written
+the dictionary is built as before. jieba itself is built when first needed: by
+``engine="jieba"``, :func:`add_terms` (jieba picks the frequency of an added term),
+:func:`tokenizer`, or a text with ideographs only jieba-rs calls Han.
+
 Examples
 --------
 >>> tokenize("干群关系紧张")
@@ -29,8 +40,15 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.util
 import logging
+import marshal
+import os
 import re
+import sys
+import tempfile
 import threading
 import warnings
 from collections.abc import Iterable, Sequence
@@ -82,6 +100,13 @@ _RJIEBA_ONLY_HAN = re.compile(r"[\u3400-\u4DBF\u9FD6-\u9FFF\uF900-\uFAFF\U000200
 # total equal jieba's (jieba adds an added word's frequency to its total without
 # subtracting the old one; the total weighs every path of the segmentation DAG).
 _PAD_WORD = "\U0010fffd"
+# jieba.finalseg.re_skip: how jieba's HMM step splits a Latin/digit run (a test checks
+# that the two are the same); copied so that the jieba-rs engine need not import jieba.
+_RE_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+# Version of the prepared-dictionary cache's content; part of its checksum.
+_CACHE_FORMAT = 1
+# Prepared dictionaries kept in the cache directory (the most recently written).
+_CACHE_KEEP = 4
 
 _lock = threading.Lock()
 
@@ -119,42 +144,159 @@ def tokenizer() -> jieba.Tokenizer:
     >>> tokenizer() is tokenizer()
     True
     """
+    global _pristine
     jieba = import_jieba()
     tk = jieba.Tokenizer()
     tk.initialize()
     # An open file, not a path: jieba never closes a file it opens (ResourceWarning).
     with open(config.USER_DICT, "rb") as f:
         tk.load_userdict(f)
+    _pristine = tk
     return tk
 
 
-class _RJieba:
-    """jieba-rs loaded with the jieba tokenizer's dictionary (call under ``_lock``)."""
+# The tokenizer as tokenizer() built it, until add_terms() changes it: its dictionary
+# is the prepared one (_prepared()), so a jieba-rs mirror of that can serve it.
+_pristine: jieba.Tokenizer | None = None
 
-    def __init__(self, tk: jieba.Tokenizer) -> None:
+
+def _jieba_dict_file() -> Path:
+    """jieba's main dictionary (what ``jieba.Tokenizer().get_dict_file()`` opens),
+    found without importing jieba."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("jieba")
+    return Path(spec.origin).with_name("dict.txt")
+
+
+def _cache_dir() -> Path:
+    """Where prepared dictionaries are kept: ``$XDG_CACHE_HOME/workbench``, else
+    ``~/.cache/workbench``."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return root / "workbench"
+
+
+def _cache_file() -> Path:
+    """The prepared dictionary's cache file, named by a checksum of everything its
+    content follows from."""
+    import workbench
+
+    jieba_dict = _jieba_dict_file()
+    h = hashlib.sha256()
+    h.update(f"{_CACHE_FORMAT} {marshal.version} {sys.implementation.cache_tag} ".encode())
+    h.update(f"{workbench.__version__} {_PAD_WORD}".encode())
+    for path in (jieba_dict, jieba_dict.with_name("__init__.py"), Path(config.USER_DICT)):
+        data = path.read_bytes()
+        h.update(f"\0{len(data)}\0".encode())
+        h.update(data)
+    return _cache_dir() / f"jieba-dict-{h.hexdigest()[:32]}.marshal"
+
+
+def _dictionary_of(tk: jieba.Tokenizer) -> tuple[list[str], list[int], int]:
+    """jieba's words (non-zero frequency), their frequencies and jieba's total."""
+    # 0 marks a prefix only (or a force-split word): not a word for jieba
+    words = [w for w, f in tk.FREQ.items() if f]
+    return words, [tk.FREQ[w] for w in words], tk.total
+
+
+def _read_prepared(path: Path) -> tuple[list[str], list[int], int] | None:
+    try:
+        fmt, words, freqs, total = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if (
+        fmt != _CACHE_FORMAT
+        or not isinstance(words, list)
+        or not isinstance(freqs, list)
+        or len(words) != len(freqs)
+        or not isinstance(total, int)
+    ):
+        return None
+    return words, freqs, total
+
+
+def _write_prepared(path: Path, prepared: tuple[list[str], list[int], int]) -> None:
+    """Write atomically (a temporary file, then os.replace): a reader sees the whole
+    file or none, and two processes racing write the same content. Best effort."""
+    words, freqs, total = prepared
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".marshal")
+        with os.fdopen(fd, "wb") as f:
+            marshal.dump((_CACHE_FORMAT, words, freqs, total), f)
+        os.replace(tmp, path)
+        tmp = None
+        old = sorted(path.parent.glob("jieba-dict-*.marshal"), key=lambda p: p.stat().st_mtime)
+        for stale in old[:-_CACHE_KEEP]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _prepared() -> tuple[tuple[list[str], list[int], int], jieba.Tokenizer | None]:
+    """The dictionary of a fresh :func:`tokenizer` (words, frequencies, total), from
+    the cache where it holds it, else from the tokenizer (built here, and returned
+    too), writing the cache."""
+    try:
+        path = _cache_file()
+    except OSError:
+        path = None
+    if path is not None:
+        prepared = _read_prepared(path)
+        if prepared is not None:
+            return prepared, None
+    tk = tokenizer()
+    prepared = _dictionary_of(tk)
+    if path is not None:
+        _write_prepared(path, prepared)
+    return prepared, tk
+
+
+class _RJieba:
+    """jieba-rs loaded with a jieba tokenizer's dictionary (use under ``_lock``).
+
+    ``tk`` is the tokenizer mirrored; None while that is a fresh :func:`tokenizer`
+    not built yet (the dictionary came from the cache); it is bound when needed.
+    """
+
+    def __init__(
+        self, words: list[str], freqs: list[int], total: int, tk: jieba.Tokenizer | None
+    ) -> None:
         import rjieba
 
         self.tk = tk
         self.rs = rjieba.Jieba.empty()
-        self.sum = 0  # sum of the frequencies given to jieba-rs (pad word excluded)
-        for word, freq in tk.FREQ.items():
-            if freq:  # 0 marks a prefix only (or a force-split word): not a word for jieba
-                self.rs.add_word(word, freq, None)
-                self.sum += freq
-        self._pad()
+        add = self.rs.add_word
+        for word, freq in zip(words, freqs, strict=True):
+            add(word, freq, None)
+        self.sum = sum(freqs)  # sum of the frequencies given to jieba-rs (pad word excluded)
+        self._pad(total)
 
-    def _pad(self) -> None:
-        pad = self.tk.total - self.sum
+    def _pad(self, total: int) -> None:
+        pad = total - self.sum
         if pad > 0:
             self.rs.add_word(_PAD_WORD, pad, None)
 
+    def jieba(self) -> jieba.Tokenizer:
+        """The tokenizer mirrored, built if it is not yet."""
+        if self.tk is None:
+            self.tk = tokenizer()
+        return self.tk
+
     def add(self, word: str, old_freq: int) -> None:
         """Mirror jieba's ``add_word(word)`` (``old_freq``: FREQ before it)."""
-        freq = self.tk.FREQ.get(word, 0)
+        tk = self.jieba()
+        freq = tk.FREQ.get(word, 0)
         if freq:
             self.rs.add_word(word, freq, None)
             self.sum += freq - old_freq
-        self._pad()
+        self._pad(tk.total)
 
     def cut_many(self, texts: list[str]) -> list[list[str]]:
         """jieba's tokens of each text: jieba-rs, except that texts with ideographs
@@ -168,19 +310,19 @@ class _RJieba:
         starts = np.cumsum([0] + [len(t) + 1 for t in texts])
         only_han = _texts_matching(_RJIEBA_ONLY_HAN, joined, starts)
         for i in only_han:
-            out[i] = self.tk.lcut(texts[i], cut_all=False, HMM=True)
+            out[i] = self.jieba().lcut(texts[i], cut_all=False, HMM=True)
         for i in _texts_matching(_ALNUM, joined, starts) - only_han:
             out[i] = self._resplit(out[i])
         return out
 
     def _resplit(self, toks: list[str]) -> list[str]:
         """Split unknown Latin/digit runs as jieba does (``1-2`` → ``1 - 2``)."""
-        from jieba.finalseg import re_skip
-
-        freq, out = self.tk.FREQ, []
+        # jieba-rs holds exactly jieba's words of non-zero frequency (and the pad word,
+        # which has no Latin letter or digit): has_word is jieba's FREQ.get.
+        has_word, out = self.rs.has_word, []
         for t in toks:
-            if len(t) > 1 and not freq.get(t) and _ALNUM.search(t) and not _JIEBA_HAN.search(t):
-                out += [x for x in re_skip.split(t) if x]
+            if len(t) > 1 and _ALNUM.search(t) and not _JIEBA_HAN.search(t) and not has_word(t):
+                out += [x for x in _RE_SKIP.split(t) if x]
             else:
                 out.append(t)
         return out
@@ -193,17 +335,24 @@ def _texts_matching(pattern: re.Pattern, joined: str, starts: np.ndarray) -> set
     return set((np.searchsorted(starts, at, side="right") - 1).tolist())
 
 
-_rjieba: dict[int, _RJieba] = {}  # id(tokenizer()) -> its jieba-rs mirror
+_mirror: _RJieba | None = None  # the jieba-rs engine
 
 
 def _rjieba_engine() -> _RJieba:
-    tk = tokenizer()
-    with _lock:
-        rs = _rjieba.get(id(tk))
-        if rs is None or rs.tk is not tk:
-            _rjieba.clear()
-            rs = _rjieba[id(tk)] = _RJieba(tk)
-        return rs
+    """The jieba-rs engine, consistent with :func:`tokenizer` (call under ``_lock``)."""
+    global _mirror
+    tk = tokenizer() if tokenizer.cache_info().currsize else None  # built already?
+    rs = _mirror
+    if rs is not None and rs.tk is None and tk is not None and tk is _pristine:
+        rs.tk = tk
+    if rs is None or rs.tk is not tk:
+        if tk is None or tk is _pristine:
+            (words, freqs, total), built = _prepared()
+            rs = _RJieba(words, freqs, total, tk or built)
+        else:  # terms were added before the engine was first used
+            rs = _RJieba(*_dictionary_of(tk), tk)
+        _mirror = rs
+    return rs
 
 
 def tokenize(text: str, engine: str | None = None) -> list[str]:
@@ -236,9 +385,8 @@ def tokenize(text: str, engine: str | None = None) -> list[str]:
     if not text:
         return []
     if engine == "rjieba":
-        rs = _rjieba_engine()
         with _lock:
-            return rs.cut_many([text])[0]
+            return _rjieba_engine().cut_many([text])[0]
     tk = tokenizer()
     # add_terms() mutates the tokenizer's dictionary; the lock keeps a cut in
     # another thread from seeing a half-registered term.
@@ -276,9 +424,9 @@ def tokenize_many(texts: Iterable[str], engine: str | None = None) -> list[list[
     """
     engine = _engine(engine)
     if engine == "rjieba":
-        rs = _rjieba_engine()
+        texts = list(texts)
         with _lock:
-            return rs.cut_many(list(texts))
+            return _rjieba_engine().cut_many(texts)
     tk = tokenizer()
     with _lock:
         return [tk.lcut(t, cut_all=False, HMM=True) if t else [] for t in texts]
@@ -368,15 +516,20 @@ def add_terms(terms: Iterable[str]) -> None:
     >>> tokenize("召开民情恳谈会")
     ['召开', '民情恳谈会']
     """
+    global _pristine
     tk = tokenizer()
     with _lock:
-        rs = _rjieba.get(id(tk))
+        rs = _mirror
+        if rs is not None and rs.tk is None and tk is _pristine:
+            rs.tk = tk
         rs = rs if rs is not None and rs.tk is tk else None
         for term in terms:
             term = term.strip()
             if term:
                 old = tk.FREQ.get(term, 0)
                 tk.add_word(term)
+                if tk is _pristine:
+                    _pristine = None
                 if rs is not None:
                     rs.add(term, old)
                 _added.append(term)
@@ -410,13 +563,14 @@ def sync_terms(terms: Sequence[str]) -> None:
     >>> added_terms() == before
     True
     """
+    global _mirror
     terms = list(terms)
     if _added == terms:
         return
     if _added != terms[: len(_added)]:
         with _lock:
             tokenizer.cache_clear()
-            _rjieba.clear()
+            _mirror = None
             _added.clear()
     add_terms(terms[len(_added) :])
 
