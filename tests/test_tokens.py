@@ -426,3 +426,22 @@ def test_copied_jieba_internals_match_jieba():
     assert tokens._RE_SKIP.pattern == jieba.finalseg.re_skip.pattern
     with jieba.Tokenizer().get_dict_file() as f:
         assert tokens._jieba_dict_file() == tokens.Path(f.name)
+
+
+def test_jieba_rs_is_loaded_without_rjiebas_default_instance():
+    code = ("import sys; from workbench.tokens import tokenize; tokenize('干群关系'); "
+            "print('rjieba' in sys.modules); import rjieba; from workbench import tokens; "
+            "print(type(tokens._mirror.rs) is rjieba.Jieba, rjieba.cut('干群关系'))")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr == ""
+    assert done.stdout.split("\n")[:2] == ["False", "True ['干群关系']"]
+
+
+def test_jieba_rs_falls_back_to_the_package(monkeypatch):
+    import importlib.util
+
+    import rjieba
+
+    monkeypatch.delitem(sys.modules, "rjieba.rjieba", raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert tokens._jieba_rs() is rjieba.Jieba
