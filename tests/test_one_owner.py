@@ -178,7 +178,7 @@ DUPLICATE_OWNERS = {
 def test_duplicates_are_found_and_applied_in_duplicates_only():
     # The in-memory corpus (duplicates.mark_duplicates) and the Parquet build (stream) once
     # each had their own search from sketches and their own merge of the marks; both now go
-    # through duplicates.find_marks (finding; called by the driver, pipeline.drive, for every
+    # through duplicates.find_marks (finding; called by the driver, engine.drive, for every
     # sink) and mark_documents / mark_segments (applying).
     calls = {name: {f"{path}:{where}" for path, tree in _modules().items()
                     for where in _calls_of(tree, name)} for name in DUPLICATE_OWNERS}  # fmt: skip
@@ -187,7 +187,7 @@ def test_duplicates_are_found_and_applied_in_duplicates_only():
         assert not outside, (name, outside)
     finds = {f"{path}:{where}" for path, tree in _modules().items()
              for where in _calls_of(tree, "find_marks")}  # fmt: skip
-    assert finds == {"workbench/duplicates.py:mark_duplicates", "workbench/pipeline.py:drive"}
+    assert finds == {"workbench/duplicates.py:mark_duplicates", "workbench/engine.py:drive"}
     for module in ("duplicates", "stream"):
         tree = _modules()[f"workbench/{module}.py"]
         assert _calls_of(tree, "mark_segments") and _calls_of(tree, "mark_documents"), module
@@ -213,25 +213,32 @@ def _names_used(tree: ast.Module, name: str) -> list[str]:
 def test_only_the_driver_runs_the_per_partition_stage():
     # run_pipeline (pipeline.analyse_files) and build_corpus (stream.analyse_part) once each
     # had their own per-partition stage and their own loop over partitions; both, and
-    # load_corpus, are now calls of pipeline.drive, which alone runs pipeline.analyse_partition
-    # and hands each partition's tables to a sink (MemorySink, stream.ParquetSink).
+    # load_corpus, are now calls of engine.drive, which alone runs engine.load_partition
+    # and hands each partition's tables to a sink (engine.CorpusSink, pipeline.MemorySink,
+    # stream.ParquetSink). The pipeline's words and codes per partition are one function,
+    # pipeline.analyse_segments, which both pipelines pass through words_and_codes.
     from workbench import corpus, pipeline, stream
 
     modules = _modules()
     uses = {f"{path}:{where}" for path, tree in modules.items()
-            for where in _names_used(tree, "analyse_partition")}  # fmt: skip
-    assert uses == {"workbench/pipeline.py:drive"}, uses
+            for where in _names_used(tree, "load_partition")}  # fmt: skip
+    assert uses == {"workbench/engine.py:drive"}, uses
     loads = {f"{path}:{where}" for path, tree in modules.items()
              for where in _calls_of(tree, "load_refs_results")}  # fmt: skip
-    assert loads == {"workbench/pipeline.py:analyse_partition"}, loads
-    # Co-occurrence: counted per partition (network.measures), summed by the driver alone.
+    assert loads == {"workbench/engine.py:load_partition"}, loads
+    analyses = {f"{path}:{where}" for path, tree in modules.items()
+                for where in _names_used(tree, "analyse_segments")}  # fmt: skip
+    assert analyses == {"workbench/pipeline.py:words_and_codes"}, analyses
+    # Co-occurrence: counted per partition (network.measures), summed by the two sinks
+    # that code (their result, which knows the codebook).
     sums = {f"{path}:{where}" for path, tree in modules.items()
             for where in _calls_of(tree, "sum_counts")}  # fmt: skip
-    assert sums == {"workbench/pipeline.py:drive"}, sums
+    assert sums == {"workbench/pipeline.py:result", "workbench/stream.py:result"}, sums
     for fn in (corpus.load_corpus, pipeline.run_pipeline, stream.build_corpus):
         tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
         assert _calls_of(tree, "drive"), fn.__qualname__
-    for gone in ("analyse_files", "analyse_part", "map_partitions", "assemble"):
+    for gone in ("analyse_files", "analyse_part", "analyse_partition", "map_partitions",
+                 "assemble"):  # fmt: skip
         assert not any(_names_used(tree, gone) for path, tree in modules.items()
-                       if path != "workbench/pipeline.py"), gone  # fmt: skip
+                       if path != "workbench/engine.py"), gone  # fmt: skip
     assert _names_used(modules["workbench/corpus.py"], "load_files") == ["load_refs_results"]

@@ -10,7 +10,8 @@ import pytest
 
 from workbench.cli import main
 from workbench.corpus import load_corpus
-from workbench.pipeline import dask_client, map_partitions, partition, run_pipeline, runner, warm_up
+from workbench.engine import dask_client, map_partitions, partition
+from workbench.pipeline import run_pipeline, runner, warm_up
 from workbench.readers import SourceFile
 from workbench.tokens import TOKENS_TYPE, tokenize, tokenize_many
 
@@ -31,7 +32,7 @@ def assert_same(a, b) -> None:
 
 
 def test_partition_keeps_order_and_balances_bytes():
-    from workbench.pipeline import PARTITIONS_PER_WORKER
+    from workbench.engine import PARTITIONS_PER_WORKER
 
     files = [SourceFile(f"{i}.txt", f"{i}.txt", b"x" * (100 if i < 4 else 10)) for i in range(40)]
     parts = partition(files, workers=1)
@@ -127,9 +128,9 @@ class _RecordingSink:
         self.calls.append(("write_part", index))
         return self.inner.write_part(index, tables, tokens, coding)
 
-    def collect(self, parts, skipped, settings, run):
+    def collect(self, parts, skipped, run):
         self.calls.append(("collect", [p.index for p in parts]))
-        self.inner.collect(parts, skipped, settings, run)
+        self.inner.collect(parts, skipped, run)
 
     def unit_texts(self, sketches, threshold, run):
         self.calls.append(("unit_texts", len(sketches.articles)))
@@ -139,21 +140,23 @@ class _RecordingSink:
         self.calls.append(("apply_marks", len(art) + len(para)))
         return self.inner.apply_marks(art, para, run)
 
-    def result(self, cooccurrence):
-        self.calls.append(("result", None if cooccurrence is None else cooccurrence.shape))
-        return self.inner.result(cooccurrence)
+    def result(self):
+        self.calls.append(("result", None))
+        return self.inner.result()
 
 
 def test_one_driver_serves_every_entry_point(generated, serial):
-    # load_corpus and run_pipeline are the driver with a MemorySink; a sink of one's own
-    # sees each partition once, in order, then the corpus-wide marks and counts.
+    # load_corpus is the engine's driver with a CorpusSink, run_pipeline the same driver
+    # with words and codes per partition and a MemorySink; a sink of one's own sees each
+    # partition once, in order, then the corpus-wide marks and counts.
     from workbench.corpus import gather_sources
-    from workbench.pipeline import drive
+    from workbench.engine import drive
+    from workbench.pipeline import words_and_codes
 
     sink = _RecordingSink()
     found = gather_sources([generated], lazy=True, progress=False)
     with runner() as run:  # serial; workers only sizes the partitions
-        got = drive(found, sink, workers=2, run=run)
+        got = drive(found, sink, analyse=words_and_codes(), workers=2, run=run)
     kinds = [c[0] for c in sink.calls]
     n_parts = kinds.count("write_part")
     assert n_parts >= 2

@@ -11,7 +11,8 @@ import pyarrow as pa
 import pytest
 
 from workbench.cli import main
-from workbench.pipeline import dask_client, run_pipeline
+from workbench.engine import dask_client
+from workbench.pipeline import run_pipeline
 from workbench.readers import FileRef, ReadError, discover
 from workbench.stream import (
     PART_TABLES,

@@ -499,7 +499,7 @@ def load_corpus(
         corpora on an interactive terminal or Jupyter, never under CI.
     workers : int, optional
         Run the per-file stage in a local pool of this many processes
-        (:func:`workbench.pipeline.drive`, as :func:`workbench.pipeline.run_pipeline`
+        (:func:`workbench.engine.drive`, as :func:`workbench.pipeline.run_pipeline`
         without word segmentation and coding); the tables are identical to a serial run.
     scheduler : str or distributed.Client, optional
         Run the per-file stage on Dask: ``"local"`` starts a LocalCluster of
@@ -508,14 +508,16 @@ def load_corpus(
     dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
         Jaccard similarity at which articles and paragraphs are near duplicates.
     """
-    # The in-memory pipeline without words or codes: one driver builds every corpus.
-    from workbench.pipeline import MemorySink, drive
+    # One driver builds every corpus; here without words or codes. Imported here: the
+    # engine imports this module.
+    from workbench.engine import CorpusSink, drive
 
     found = gather_sources(inputs, skip_bad=skip_bad, lazy=True, progress=progress)
     corpus = drive(
-        found, MemorySink(), workers=workers, scheduler=scheduler, skip_bad=skip_bad,
-        tokens=False, unit=None, dup_threshold=dup_threshold, desc="loading corpus",
-    ).corpus  # fmt: skip
+        found, CorpusSink(skip_bad=skip_bad, dup_threshold=dup_threshold), workers=workers,
+        scheduler=scheduler, skip_bad=skip_bad, dup_threshold=dup_threshold,
+        desc="loading corpus",
+    )  # fmt: skip
     if metadata is not None:
         corpus.documents = join_metadata(corpus.documents, metadata)
     return corpus
@@ -644,7 +646,7 @@ def unmarked(tables: FileTables, *, skip_bad: bool, dup_threshold: float) -> Cor
     files sorted by path, ``duplicates`` empty, the parameters recorded.
 
     Duplicates are marked afterwards over the whole corpus, never per file or
-    partition (:func:`workbench.pipeline.drive` with
+    partition (:func:`workbench.engine.drive` with
     :func:`workbench.duplicates.find_marks`), so a parallel run marks exactly what a
     serial run does.
     """

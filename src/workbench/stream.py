@@ -3,15 +3,16 @@
 :func:`workbench.pipeline.run_pipeline` returns every table in memory, which is
 what a notebook wants for a few hundred files. A province's archive does not fit:
 :func:`build_corpus` keeps memory proportional to one *partition* (a run of files
-of at most :data:`workbench.pipeline.MAX_PARTITION_BYTES`), not to the corpus.
+of at most :data:`workbench.engine.MAX_PARTITION_BYTES`), not to the corpus.
 
-It is the pipeline's one driver (:func:`workbench.pipeline.drive`) with a
+It is the one driver (:func:`workbench.engine.drive`) with the pipeline's words and
+codes per partition (:func:`workbench.pipeline.analyse_segments`) and a
 :class:`ParquetSink`: three passes over the partitions, serially, in one process
 pool or on one Dask client (:func:`workbench.pipeline.runner`):
 
 1. **analyse** — each partition reads its own files (:class:`~workbench.readers.FileRef`
    travel, not bytes), loads, segments words, codes at the chosen unit
-   (:func:`workbench.pipeline.analyse_partition`, as in memory), writes its
+   (:func:`workbench.engine.load_partition`, as in memory), writes its
    ``segments``, ``documents``, ``removed`` and ``codes`` parts, and returns only
    the file records and the texts' duplicate *sketches*;
 2. **canonical sentences** — the partitions holding a paragraph that others
@@ -88,14 +89,14 @@ from workbench.duplicates import (
     mark_segments,
     sentence_keys,
 )
+from workbench.engine import PartitionResult, drive, peak_rss_mb, releasing
 from workbench.network.measures import cooccurrence_counts
 from workbench.pipeline import (
-    PartitionResult,
-    drive,
     get_codebook,
     non_duplicate_units,
-    peak_rss_mb,
-    releasing,
+    sum_counts,
+    warm_up,
+    words_and_codes,
 )
 
 #: Tables written as one Parquet part per partition.
@@ -159,10 +160,25 @@ def _write(
 class ParquetSink:
     """Writes each partition's tables as Parquet parts in ``out_dir`` and marks their
     duplicates there (passes 2 and 3); :func:`build_corpus`'s sink for
-    :func:`workbench.pipeline.drive`. Its :meth:`result` is the :class:`BuildSummary`."""
+    :func:`workbench.engine.drive`. Its :meth:`result` is the :class:`BuildSummary`.
 
-    def __init__(self, out_dir: str) -> None:
+    The settings are :func:`build_corpus`'s, recorded in the manifest; ``codebook`` and
+    ``unit`` are those the partitions coded with (``unit=None``: not coded).
+    """
+
+    def __init__(
+        self,
+        out_dir: str,
+        *,
+        codebook: str | None = None,
+        unit: str | None = "sentence",
+        engine: str | None = None,
+        skip_bad: bool = False,
+        dup_threshold: float = DUP_THRESHOLD,
+    ) -> None:
         self.out_dir = out_dir
+        self.settings = {"codebook": codebook, "unit": unit, "engine": engine,
+                         "skip_bad": skip_bad, "dup_threshold": dup_threshold}  # fmt: skip
 
     def write_part(
         self, index: int, tables: FileTables, tokens: pa.Array | pa.ChunkedArray,
@@ -179,10 +195,9 @@ class ParquetSink:
         _write(tables.segments, out, "segments", index, tokens=tokens)
 
     def collect(
-        self, parts: list[PartitionResult], skipped: list[Any], settings: dict[str, Any],
-        run: Callable[..., list],
-    ) -> None:  # fmt: skip
-        self.analysed, self.settings = parts, settings
+        self, parts: list[PartitionResult], skipped: list[Any], run: Callable[..., list]
+    ) -> None:
+        self.analysed = parts
         self.files = _write_files(Path(self.out_dir), skipped, parts)
 
     def unit_texts(
@@ -194,9 +209,7 @@ class ParquetSink:
             for level, key in (("articles", "doc_id"), ("paragraphs", "paragraph_id"))
         ]
 
-    def apply_marks(
-        self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]
-    ) -> list[sparse.csr_matrix]:
+    def apply_marks(self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]) -> None:
         """Passes 2 and 3: the canonical paragraphs' sentences, then each part's marks
         and co-occurrence counts."""
         out, analysed = Path(self.out_dir), self.analysed
@@ -206,13 +219,14 @@ class ParquetSink:
             finish_part, _finish_items(analysed, art, para, canon), desc="finish",
             out_dir=str(out), unit=self.settings["unit"],
         )  # fmt: skip
-        return [m for m, _ in self.finished if m is not None]
+        self.counts = [m for m, _ in self.finished if m is not None]
 
-    def result(self, cooccurrence: sparse.csr_matrix | None) -> BuildSummary:
+    def result(self) -> BuildSummary:
         out, analysed, settings = Path(self.out_dir), self.analysed, self.settings
         cb, unit = settings["codebook"], settings["unit"]
-        if cooccurrence is not None:
-            _write_cooccurrence(out, get_codebook(cb).ids, cooccurrence)
+        if unit is not None:
+            codes = get_codebook(cb).ids
+            _write_cooccurrence(out, codes, sum_counts(self.counts, len(codes)))
         peak_parts = max([a.peak_mb for a in analysed] + [p for _, p in self.finished], default=0.0)
         return BuildSummary(
             out_dir=config.display_path(out), files=self.files,
@@ -389,7 +403,7 @@ def build_corpus(
     out_dir : path
         Output folder; emptied first if it holds a previous build.
     workers, scheduler
-        Where partitions run (:func:`workbench.pipeline.drive`). On a Dask cluster,
+        Where partitions run (:func:`workbench.engine.drive`). On a Dask cluster,
         ``out_dir`` and the inputs must be paths every worker can read and write (a
         shared file system).
     codebook : path, optional
@@ -417,9 +431,14 @@ def build_corpus(
     # Inputs first: a mistyped input must not cost the previous build in ``out``.
     found = gather_sources(inputs, skip_bad=skip_bad, lazy=True, progress=progress)
     _prepare(out)
+    cb = None if codebook is None else os.fspath(codebook)
+    sink = ParquetSink(
+        str(out), codebook=cb, unit=unit, engine=engine, skip_bad=skip_bad,
+        dup_threshold=dup_threshold,
+    )  # fmt: skip
     summary = drive(
-        found, ParquetSink(str(out)), workers=workers, scheduler=scheduler, run=run,
-        skip_bad=skip_bad, codebook=codebook, unit=unit, engine=engine,
+        found, sink, analyse=words_and_codes(codebook=cb, unit=unit, engine=engine),
+        warm_up=warm_up, workers=workers, scheduler=scheduler, run=run, skip_bad=skip_bad,
         dup_threshold=dup_threshold, desc="analyse",
     )  # fmt: skip
     manifest = {k: v for k, v in asdict(summary).items() if k != "peak_rss_mb"}

@@ -1,0 +1,612 @@
+"""The one driver that builds every corpus: partitions of files, run serially, in
+processes or on Dask, handed to a sink.
+
+Every per-file stage — decode, clean, split articles, find structure, normalise
+the script (:func:`workbench.corpus.load_files`) and whatever a caller adds per
+partition (words and codes: :mod:`workbench.pipeline`) — depends on one file only, so
+a corpus is cut into *partitions*: contiguous runs of files in corpus order
+(:func:`partition`). :func:`map_partitions` runs a function over the partitions
+
+* serially in this process (``workers=None`` or ``1``),
+* in a local pool of ``workers`` processes (``concurrent.futures`` with the
+  ``spawn`` start method, safe with threads and on every platform), or
+* on Dask (``scheduler="local"`` starts a ``LocalCluster`` on 127.0.0.1; an
+  address such as ``"tcp://10.0.0.5:8786"`` joins a running cluster; a connected
+  ``distributed.Client`` is used as is),
+
+and always returns the results in partition order; the runner knows nothing of
+what it runs (the caller passes its warm-up).
+
+:func:`drive` runs the per-partition stage :func:`load_partition` over the partitions:
+it loads the partition's files, runs the caller's analysis of their segments (none for
+:func:`workbench.corpus.load_corpus`; words and codes for
+:func:`workbench.pipeline.run_pipeline` and :func:`workbench.stream.build_corpus`) and
+hands the tables to a *sink* — :class:`CorpusSink` keeps them,
+:class:`workbench.pipeline.MemorySink` keeps them with their words and codes,
+:class:`workbench.stream.ParquetSink` writes Parquet parts. Duplicates are found
+afterwards over the whole corpus (:func:`workbench.duplicates.find_marks`), so every
+mode gives tables identical to the serial run: same rows, order, ids and duplicate
+marks. The costly half of duplicate marking — normalising and MinHash-sketching every
+article and paragraph (:func:`workbench.duplicates.sketch_segments`) — runs in the
+partitions; only the sketches travel back.
+
+This module imports nothing of coding, networks or surveys: it is part of the corpus
+layer.
+
+Examples
+--------
+>>> from workbench.corpus import gather_sources
+>>> corpus = drive(gather_sources(lazy=True), CorpusSink())   # the bundled seeds, serially
+>>> len(corpus.files), corpus.segments.loc[0, "segment_id"]
+(5, '000_688e36ac7d55ccc2/a1/p001/s01')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import logging
+import math
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import pandas as pd
+
+from workbench.corpus import Corpus, FileTables, Sources, load_refs_results, unmarked
+from workbench.dedup import DUP_THRESHOLD, TextSource
+from workbench.duplicates import (
+    CorpusSketches,
+    CorpusUnits,
+    find_marks,
+    mark_empty,
+    sketch_segments,
+)
+from workbench.readers import FileRef, SourceFile
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Upper bound on a partition's bytes: big enough that per-task overhead (pickling,
+#: scheduling) is small, small enough that a worker's memory stays bounded.
+MAX_PARTITION_BYTES = 8_000_000
+
+#: Partitions per worker: several, so a slow partition does not leave workers idle
+#: (8 rather than 4 made 2 workers about 5% faster on the 20 MB benchmark corpus).
+PARTITIONS_PER_WORKER = 8
+
+
+def _size(item: Any) -> int:
+    if isinstance(item, SourceFile):
+        return len(item.data)
+    return item.size if isinstance(item, FileRef) else 1
+
+
+def partition(items: Sequence[T], workers: int | None = None) -> list[list[T]]:
+    """Cut ``items`` into contiguous runs of about equal bytes, keeping their order.
+
+    Parameters
+    ----------
+    items : sequence
+        Source files or file references (weighed by their bytes) or anything else
+        (weighed 1 each).
+    workers : int, optional
+        Workers that will share the partitions (default: the CPU count); each
+        gets :data:`PARTITIONS_PER_WORKER`, and no partition exceeds
+        :data:`MAX_PARTITION_BYTES` unless a single file does.
+
+    Returns
+    -------
+    list of list
+        Non-empty partitions whose concatenation is ``items``.
+
+    Examples
+    --------
+    >>> [len(p) for p in partition(list(range(20)), workers=1)]
+    [3, 2, 3, 2, 3, 2, 3, 2]
+    >>> partition([], workers=2)
+    []
+    """
+    sizes = [_size(x) for x in items]
+    total = sum(sizes)
+    if not items:
+        return []
+    n_parts = max(
+        PARTITIONS_PER_WORKER * (workers or os.cpu_count() or 1),
+        math.ceil(total / MAX_PARTITION_BYTES),
+    )
+    n_parts = min(n_parts, len(items))
+    parts: list[list[T]] = [[]]
+    done = 0
+    for item, size in zip(items, sizes, strict=True):
+        # Close a partition once the bytes so far reach its share of the total.
+        if parts[-1] and done >= total * len(parts) / n_parts:
+            parts.append([])
+        parts[-1].append(item)
+        done += size
+    return parts
+
+
+def map_partitions(
+    fn: Callable[..., R],
+    parts: Sequence[Any],
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: bool = False,
+    **kwargs: Any,
+) -> list[R]:
+    """``[fn(part, **kwargs) for part in parts]``, serially, in processes or on Dask.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function (it is pickled by reference for other processes).
+    parts : sequence
+        The partitions.
+    workers : int, optional
+        Local processes (``None`` or 1: run here); with ``scheduler="local"`` the
+        LocalCluster's worker count.
+    scheduler : str or distributed.Client, optional
+        ``"local"``, a scheduler address, or a Client (see the module docs).
+    progress : bool
+        Show a tqdm bar over partitions.
+    **kwargs
+        Passed to ``fn``.
+
+    Returns
+    -------
+    list
+        One result per partition, in partition order.
+
+    Examples
+    --------
+    >>> map_partitions(sum, [[1, 2], [3]])
+    [3, 3]
+    """
+    with runner(workers, scheduler, progress) as run:
+        return run(fn, parts, **kwargs)
+
+
+@contextlib.contextmanager
+def runner(
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: bool = False,
+    warm: bool = False,
+    warm_up: Callable[[], Any] | None = None,
+) -> Iterator[Callable[..., list]]:
+    """A :func:`map_partitions` whose processes or Dask client outlive one call.
+
+    A job of several passes over the partitions starts its pool (or cluster)
+    once: spawning a worker and importing jieba, OpenCC and pandas there costs
+    seconds, which would otherwise be paid on every pass. Local pool workers run
+    ``warm_up`` when they start.
+
+    Parameters
+    ----------
+    workers, scheduler, progress
+        As for :func:`map_partitions`.
+    warm : bool
+        Start every worker and warm it up (``warm_up``, on Dask too) before yielding,
+        so that what follows measures work, not start-up (the benchmark uses this;
+        the serial pipeline is measured warm too).
+    warm_up : callable, optional
+        A module-level function of no arguments that loads what the caller's
+        partition functions need (e.g. :func:`workbench.pipeline.warm_up`: the word
+        segmenter, OpenCC, the codebook), so that each worker spends those seconds
+        once, before its first partition.
+
+    Yields
+    ------
+    callable
+        ``run(fn, parts, desc=None, **kwargs)``, with :func:`map_partitions`'s
+        meaning; ``desc`` labels the progress bar. On Dask the keywords go through
+        ``Client.map``, which keeps its own (``key``, ``workers``, ``retries``,
+        ``priority``, ``resources``, ...) instead of passing them on: a partition
+        function must not take a keyword of those names.
+
+    Examples
+    --------
+    >>> with runner() as run:
+    ...     run(sum, [[1, 2], [3]]), run(len, [[1, 2], [3]])
+    ([3, 3], [2, 1])
+    """
+    with contextlib.ExitStack() as stack:
+        if scheduler is not None:
+            client = stack.enter_context(dask_client(scheduler, workers))
+            if warm and warm_up is not None:
+                client.run(warm_up)
+
+            def submit(fn, parts, bar, kwargs):
+                return _dask_map(client, fn, parts, bar, kwargs)
+
+        elif (workers or 1) > 1:
+            # 'spawn' starts clean interpreters: no forked locks from threads (jieba's,
+            # OpenCC's, a notebook kernel's), and it behaves the same on Linux and macOS.
+            ctx = multiprocessing.get_context("spawn")
+            pool = stack.enter_context(
+                ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=warm_up)
+            )
+            if warm:
+                list(pool.map(_started, range(workers)))
+
+            def submit(fn, parts, bar, kwargs):
+                mapped = pool.map(functools.partial(fn, **kwargs), parts)
+                return [_tick(bar, r) for r in mapped]
+
+        else:
+
+            def submit(fn, parts, bar, kwargs):
+                return [_tick(bar, fn(p, **kwargs)) for p in parts]
+
+        def run(fn: Callable[..., R], parts: Sequence[Any], desc: str | None = None, **kwargs):
+            bar = _bar(len(parts), desc) if progress else None
+            try:
+                return submit(fn, parts, bar, kwargs)
+            finally:
+                if bar is not None:
+                    bar.close()
+
+        yield run
+
+
+def _started(_: int) -> int:
+    # Long enough that every worker of the pool gets one of these tasks.
+    time.sleep(0.5)
+    return os.getpid()
+
+
+def _bar(total: int, desc: str | None = None):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc or "corpus partitions", unit="part")
+
+
+def _tick(bar: Any, value: R) -> R:
+    if bar is not None:
+        bar.update(1)
+    return value
+
+
+def _dask_map(client, fn, parts, bar, kwargs) -> list:
+    # Scatter first: embedding the files' bytes in the task graph makes the
+    # scheduler hold them all (and warn about a large graph).
+    data = client.scatter(list(parts))
+    # pure=False: partitions are never deduplicated or cached by Dask's hashing.
+    futures = client.map(fn, data, pure=False, **kwargs)
+    del data
+    results = []
+    for i in range(len(futures)):
+        results.append(_tick(bar, futures[i].result()))
+        futures[i] = None  # release the result on the worker once we hold it
+    return results
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: Any = "local", workers: int | None = None) -> Iterator[Any]:
+    """A ``distributed.Client`` for ``scheduler``; a LocalCluster is closed on exit.
+
+    Parameters
+    ----------
+    scheduler : str or distributed.Client
+        ``"local"`` (a LocalCluster of ``workers`` single-threaded processes on
+        127.0.0.1, no dashboard), a scheduler address, or a Client (yielded as is
+        and left open).
+    workers : int, optional
+        Workers of a LocalCluster (default: the CPU count).
+    """
+    from distributed import Client, LocalCluster
+
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    if scheduler != "local":
+        with Client(scheduler) as client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+            host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        yield client
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory in MB.
+
+    On Linux the ``VmHWM`` of ``/proc/self/status``: unlike ``ru_maxrss`` it is
+    not inherited across ``exec``, so a worker spawned by a large parent reports
+    its own peak.
+
+    Examples
+    --------
+    >>> peak_rss_mb() > 0
+    True
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) * 1024 / 1e6, 1)
+    except OSError:
+        pass
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6, 1)
+
+
+def release_memory() -> None:
+    """In a worker process, give freed heap memory back to the system (glibc
+    ``malloc_trim``).
+
+    A worker that has finished a partition otherwise keeps the partition's peak
+    resident while it waits, e.g. through the parent's duplicate search; the
+    peak itself (:func:`peak_rss_mb`) is unchanged. A serial run keeps its memory
+    for the next partition.
+    """
+    if multiprocessing.parent_process() is None:
+        return
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def releasing(fn: Callable[..., R]) -> Callable[..., R]:
+    """``fn``, releasing memory once its locals are gone (a partition task's end)."""
+
+    @functools.wraps(fn)
+    def task(*args: Any, **kwargs: Any) -> R:
+        result = fn(*args, **kwargs)
+        release_memory()
+        return result
+
+    return task
+
+
+# --- the driver --------------------------------------------------------------------------
+
+
+@dataclass
+class PartitionResult:
+    """What one partition sends back to the driver (:func:`load_partition`).
+
+    Attributes
+    ----------
+    index : int
+        The partition's place in corpus order.
+    files : list of dict
+        Its ``Corpus.files`` rows.
+    sketches : CorpusSketches
+        Duplicate sketches of its articles and paragraphs.
+    n_segments : int
+        Its segments.
+    peak_mb : float
+        Peak resident memory of the process that ran it (:func:`peak_rss_mb`).
+    kept : object
+        What the sink's ``write_part`` returned for the driver (the tables themselves
+        for :class:`CorpusSink`, nothing for a sink that wrote them).
+    """
+
+    index: int
+    files: list[dict[str, Any]]
+    sketches: CorpusSketches
+    n_segments: int
+    peak_mb: float
+    kept: Any = None
+
+
+class Sink(Protocol):
+    """Where the driver (:func:`drive`) sends each partition's tables, and what it
+    asks of them afterwards; :class:`CorpusSink`, :class:`workbench.pipeline.MemorySink`
+    and :class:`workbench.stream.ParquetSink`."""
+
+    def write_part(self, index: int, tables: FileTables, *analysed: Any) -> Any:
+        """In the partition's process: keep or write one partition's tables, with what
+        the caller's analysis of them gave (``analyse`` of :func:`drive`, if any)."""
+
+    def collect(
+        self, parts: list[PartitionResult], skipped: list[Any], run: Callable[..., list]
+    ) -> None:
+        """In the driver: every partition's result, the files skipped at discovery."""
+
+    def unit_texts(
+        self, sketches: CorpusSketches, threshold: float, run: Callable[..., list]
+    ) -> Sequence[TextSource]:
+        """Articles' and paragraphs' ``texts(positions)`` for
+        :func:`workbench.duplicates.find_marks`."""
+
+    def apply_marks(self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]) -> None:
+        """Mark the duplicates found on every partition's tables."""
+
+    def result(self) -> Any:
+        """What the run gives back."""
+
+
+@releasing
+def load_partition(
+    item: tuple[int, Sequence[FileRef]],
+    *,
+    sink: Sink,
+    skip_bad: bool = False,
+    dup_threshold: float = DUP_THRESHOLD,
+    analyse: Callable[[pd.DataFrame], tuple] | None = None,
+) -> PartitionResult:
+    """The per-partition stage of every corpus: read, load, analyse, sketch, and hand the
+    tables to ``sink``.
+
+    Parameters
+    ----------
+    item : (int, sequence of FileRef)
+        The partition's index and its files, in corpus order (:func:`partition` of
+        :attr:`workbench.corpus.Sources.files`, found lazily).
+    sink : Sink
+        Receives the partition's tables, followed by what ``analyse`` gave
+        (:meth:`Sink.write_part`).
+    skip_bad : bool
+        Record unreadable files as skipped instead of raising.
+    dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
+        The lowest near-duplicate threshold the partition's sketches will be searched at.
+    analyse : callable, optional
+        The caller's work on the partition's segments table, returning a tuple (e.g.
+        :func:`workbench.pipeline.analyse_segments`: tokens and coding); a module-level
+        function or a ``functools.partial`` of one, so that it can be pickled.
+
+    Examples
+    --------
+    >>> from workbench.corpus import gather_sources
+    >>> files = gather_sources(lazy=True).files
+    >>> res = load_partition((0, files[:2]), sink=CorpusSink())
+    >>> res.index, len(res.files), res.n_segments == len(res.kept.segments)
+    (0, 2, True)
+    """
+    index, refs = item
+    tables = FileTables.of(load_refs_results(refs, skip_bad=skip_bad))
+    analysed = () if analyse is None else analyse(tables.segments)
+    sketches = sketch_segments(tables.segments, threshold=dup_threshold)
+    kept = sink.write_part(index, tables, *analysed)
+    return PartitionResult(
+        index=index, files=tables.files, sketches=sketches, n_segments=len(tables.segments),
+        peak_mb=peak_rss_mb(), kept=kept,
+    )  # fmt: skip
+
+
+class CorpusSink:
+    """Keeps every partition's tables in memory and gives the corpus, its duplicates
+    marked (what :func:`workbench.corpus.load_corpus` returns).
+
+    Parameters
+    ----------
+    skip_bad : bool
+        As given to :func:`drive`; recorded in ``Corpus.parameters``.
+    dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
+        As given to :func:`drive`; recorded in ``Corpus.parameters``.
+
+    Examples
+    --------
+    >>> from workbench.corpus import gather_sources
+    >>> corpus = drive(gather_sources(lazy=True), CorpusSink(dup_threshold=0.9),
+    ...                dup_threshold=0.9)
+    >>> corpus.parameters
+    {'dup_threshold': 0.9, 'skip_bad': False}
+    """
+
+    def __init__(self, *, skip_bad: bool = False, dup_threshold: float = DUP_THRESHOLD) -> None:
+        self.skip_bad, self.dup_threshold = skip_bad, dup_threshold
+
+    def write_part(self, index: int, tables: FileTables) -> FileTables:
+        return tables
+
+    def collect(
+        self, parts: list[PartitionResult], skipped: list[Any], run: Callable[..., list]
+    ) -> None:
+        tables = FileTables.concat([FileTables.of(skipped), *(p.kept for p in parts)])
+        self.corpus = unmarked(tables, skip_bad=self.skip_bad, dup_threshold=self.dup_threshold)
+        segs = self.corpus.segments
+        self.units = None if segs.empty else CorpusUnits(segs)
+
+    def unit_texts(
+        self, sketches: CorpusSketches, threshold: float, run: Callable[..., list]
+    ) -> Sequence[TextSource]:
+        if self.units is None:  # nothing to read: no unit to compare
+            return [_no_texts, _no_texts]
+        return self.units.texts(sketches, threshold)
+
+    def apply_marks(self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]) -> None:
+        if self.units is None:
+            mark_empty(self.corpus)
+        else:
+            self.units.apply(self.corpus, art, para)
+
+    def result(self) -> Corpus:
+        return self.corpus
+
+
+def _no_texts(positions: list[int]) -> list[str]:
+    return ["" for _ in positions]
+
+
+def drive(
+    found: Sources,
+    sink: Sink,
+    *,
+    analyse: Callable[[pd.DataFrame], tuple] | None = None,
+    warm_up: Callable[[], Any] | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    run: Callable[..., list] | None = None,
+    skip_bad: bool = False,
+    dup_threshold: float = DUP_THRESHOLD,
+    desc: str | None = None,
+) -> Any:
+    """The one driver of every corpus: :func:`workbench.corpus.load_corpus`,
+    :func:`workbench.pipeline.run_pipeline` and :func:`workbench.stream.build_corpus`
+    are calls of it.
+
+    Cuts ``found``'s files into partitions (:func:`partition`), runs
+    :func:`load_partition` over them (serially, in processes or on Dask:
+    :func:`runner`), which hands each partition's tables to ``sink``; then finds the
+    duplicates over the whole corpus from the partitions' sketches
+    (:func:`workbench.duplicates.find_marks`, reading texts through the sink) and has
+    the sink mark them.
+
+    Parameters
+    ----------
+    found : workbench.corpus.Sources
+        The files, found lazily (:func:`workbench.corpus.gather_sources`).
+    sink : Sink
+        :class:`CorpusSink`, :class:`workbench.pipeline.MemorySink` or
+        :class:`workbench.stream.ParquetSink`.
+    analyse : callable, optional
+        The caller's work per partition (see :func:`load_partition`).
+    warm_up : callable, optional
+        What a started worker loads first (see :func:`runner`); unused with ``run``.
+    workers, scheduler
+        Where partitions run (see :func:`map_partitions`).
+    run : callable, optional
+        A started :func:`runner` to use instead of starting one from ``workers`` and
+        ``scheduler`` (``workers`` then only sizes the partitions).
+    skip_bad, dup_threshold
+        As for :func:`load_partition`; ``dup_threshold`` is also the Jaccard similarity
+        at which articles and paragraphs are near duplicates.
+    desc : str, optional
+        Label of the progress bar over partitions.
+
+    Returns
+    -------
+    object
+        ``sink.result()``.
+
+    Examples
+    --------
+    >>> from workbench.corpus import gather_sources
+    >>> found = gather_sources(lazy=True)
+    >>> with runner() as run:              # serial; workers only sizes the partitions
+    ...     corpus = drive(found, CorpusSink(), workers=2, run=run)
+    >>> len(corpus.documents), len(corpus.duplicates) > 0
+    (14, True)
+    """
+    parts = list(enumerate(partition(found.files, workers)))
+    with contextlib.ExitStack() as stack:
+        if run is None:
+            run = stack.enter_context(runner(workers, scheduler, found.progress, warm_up=warm_up))
+        analysed = run(
+            load_partition, parts, desc=desc, sink=sink, skip_bad=skip_bad,
+            dup_threshold=dup_threshold, analyse=analyse,
+        )  # fmt: skip
+        sink.collect(analysed, found.skipped(), run)
+        sketches = CorpusSketches.concat([a.sketches for a in analysed])
+        texts = sink.unit_texts(sketches, dup_threshold, run)
+        art, para = find_marks(sketches, texts, dup_threshold)
+        sink.apply_marks(art, para, run)
+    return sink.result()
