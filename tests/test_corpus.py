@@ -199,7 +199,8 @@ def test_corrupt_zip_is_skipped_with_the_rest_loaded(tmp_path):
 
 def test_gather_sources_is_the_one_front_end(tmp_path):
     # What load_corpus, run_pipeline and build_corpus all start from: the same files, in
-    # the same order, eager or lazy; the unreadable ones recorded, names checked.
+    # the same order, as references (bytes read when loaded); the unreadable ones
+    # recorded, names checked.
     (tmp_path / "b.txt").write_text(SIMPLE, encoding="utf-8")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.md").write_text(SIMPLE, encoding="utf-8")
@@ -207,17 +208,18 @@ def test_gather_sources_is_the_one_front_end(tmp_path):
     inputs = [tmp_path, tmp_path / "broken.zip"]
     with pytest.raises(ReadError, match=r"broken\.zip"):
         gather_sources(inputs)
-    eager = gather_sources(inputs, skip_bad=True, progress=False)
-    lazy = gather_sources(inputs, skip_bad=True, lazy=True, progress=True)
-    assert [s.path for s in eager.files] == [s.path for s in lazy.files]
-    assert [s.name for s in eager.files] == ["b.txt", "a.md"]  # by display path
-    assert isinstance(lazy.files[0], FileRef) and (eager.progress, lazy.progress) == (False, True)
-    (skipped,) = eager.skipped()
+    quiet = gather_sources(inputs, skip_bad=True, progress=False)
+    shown = gather_sources(inputs, skip_bad=True, progress=True)
+    assert [s.path for s in quiet.files] == [s.path for s in shown.files]
+    assert [s.name for s in quiet.files] == ["b.txt", "a.md"]  # by display path
+    assert all(isinstance(s, FileRef) for s in quiet.files)
+    assert (quiet.progress, shown.progress) == (False, True)
+    (skipped,) = quiet.skipped()
     assert skipped.info["status"] == "skipped" and skipped.info["file"] == "broken.zip"
-    assert skipped.info == unreadable_result(eager.unreadable[0]).info
+    assert skipped.info == unreadable_result(quiet.unreadable[0]).info
     (tmp_path / "a.txt").write_text(SIMPLE, encoding="utf-8")
     with pytest.raises(ValueError, match="two input files are both named 'a'"):
-        gather_sources([tmp_path], lazy=True)
+        gather_sources([tmp_path])
 
 
 def test_zip_html_and_docx_inputs(tmp_path):

@@ -12,7 +12,7 @@ from workbench.cli import main
 from workbench.corpus import load_corpus
 from workbench.engine import dask_client, map_partitions, partition
 from workbench.pipeline import run_pipeline, runner, warm_up
-from workbench.readers import SourceFile
+from workbench.readers import FileRef
 from workbench.tokens import TOKENS_TYPE, tokenize, tokenize_many
 
 
@@ -34,11 +34,12 @@ def assert_same(a, b) -> None:
 def test_partition_keeps_order_and_balances_bytes():
     from workbench.engine import PARTITIONS_PER_WORKER
 
-    files = [SourceFile(f"{i}.txt", f"{i}.txt", b"x" * (100 if i < 4 else 10)) for i in range(40)]
+    files = [FileRef(f"{i}.txt", f"{i}.txt", f"{i}.txt", "", 100 if i < 4 else 10)
+             for i in range(40)]  # fmt: skip
     parts = partition(files, workers=1)
     assert [f for p in parts for f in p] == files
     assert len(parts) == PARTITIONS_PER_WORKER and all(parts)
-    sizes = [sum(len(f.data) for f in p) for p in parts]
+    sizes = [sum(f.size for f in p) for p in parts]
     assert max(sizes) <= 2 * 760 / PARTITIONS_PER_WORKER  # the big files are not lumped
 
 
@@ -154,7 +155,7 @@ def test_one_driver_serves_every_entry_point(generated, serial):
     from workbench.pipeline import words_and_codes
 
     sink = _RecordingSink()
-    found = gather_sources([generated], lazy=True, progress=False)
+    found = gather_sources([generated], progress=False)
     with runner() as run:  # serial; workers only sizes the partitions
         got = drive(found, sink, analyse=words_and_codes(), workers=2, run=run)
     kinds = [c[0] for c in sink.calls]

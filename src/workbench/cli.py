@@ -346,7 +346,7 @@ def report_parameters(args: argparse.Namespace) -> dict[str, Any]:
 
         specs = [str(Path(p).resolve()) if Path(p).exists() else p for p in args.corpus]
         # ReadError names a folder without texts; NameClashError two files of one name.
-        if not gather_sources(specs, lazy=True).files:
+        if not gather_sources(specs).files:
             raise FileNotFoundError(f"--corpus {' '.join(args.corpus)}: no .txt, .md, .html "
                                     "or .docx files there")
         params["CORPUS"] = specs

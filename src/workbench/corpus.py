@@ -394,9 +394,9 @@ class Sources:
 
     Attributes
     ----------
-    files : list of SourceFile or FileRef
-        The files in corpus order (sorted by display path), with unique stems;
-        :class:`~workbench.readers.FileRef` objects when discovered lazily.
+    files : list of FileRef
+        The files in corpus order (sorted by display path), with unique stems: references
+        whose bytes are read when each is loaded (by the worker that loads it).
     unreadable : list of ReadError
         Files or archives that could not be read while discovering them (only with
         ``skip_bad``; without it discovery raised). Each becomes a ``skipped`` row of
@@ -405,7 +405,7 @@ class Sources:
         Whether the per-file stage shows a progress bar (:func:`progress_enabled`).
     """
 
-    files: list[SourceFile] | list[FileRef]
+    files: list[FileRef]
     unreadable: list[ReadError] = field(default_factory=list)
     progress: bool = False
 
@@ -422,7 +422,6 @@ def gather_sources(
     inputs: Iterable[str | os.PathLike] | str | os.PathLike | None = None,
     *,
     skip_bad: bool = False,
-    lazy: bool = False,
     progress: bool | None = None,
 ) -> Sources:
     """Find a corpus's files: the front end shared by every way of building a corpus.
@@ -434,6 +433,13 @@ def gather_sources(
     built from it), collect what could not be read with ``skip_bad``, and decide on a
     progress bar.
 
+    Files are found as :class:`~workbench.readers.FileRef` objects, never with their
+    bytes: every entry point reads a file when it loads it (a worker process or a Dask
+    worker reads its own), so a corpus never sits in memory at once. An eager mode
+    (:class:`~workbench.readers.SourceFile` objects with bytes read here) had no caller
+    outside its own test and was removed; :func:`workbench.readers.discover` still
+    reads eagerly for callers that want bytes at once.
+
     Parameters
     ----------
     inputs : iterable of paths, optional
@@ -442,9 +448,6 @@ def gather_sources(
     skip_bad : bool
         Record files or archives that cannot be read in :attr:`Sources.unreadable`
         instead of raising :class:`~workbench.readers.ReadError`.
-    lazy : bool
-        Give :class:`~workbench.readers.FileRef` objects, which read their bytes when
-        loaded, instead of :class:`~workbench.readers.SourceFile` objects.
     progress : bool, optional
         As for :func:`progress_enabled`, over the files found.
 
@@ -453,20 +456,22 @@ def gather_sources(
     FileNotFoundError
         An input does not exist, or names no supported file.
     ReadError
-        Without ``skip_bad``: a file or archive cannot be read.
+        Without ``skip_bad``: an input cannot be used (a file of unsupported type named
+        explicitly, a folder without texts, a zip archive whose directory cannot be
+        read). A file whose bytes cannot be read fails later, when it is loaded.
     ValueError
         Two files share a name without suffix.
 
     Examples
     --------
-    >>> found = gather_sources(lazy=True, progress=False)      # the bundled seeds
+    >>> found = gather_sources(progress=False)      # the bundled seeds
     >>> len(found.files), found.unreadable, found.progress
     (5, [], False)
     """
     unreadable: list[ReadError] = []
     files = discover(
         [config.SEEDS_DIR] if inputs is None else inputs,
-        errors=unreadable if skip_bad else None, lazy=lazy,
+        errors=unreadable if skip_bad else None, lazy=True,
     )  # fmt: skip
     _check_unique_names(files)
     return Sources(files, unreadable, progress_enabled(progress, len(files)))
@@ -512,7 +517,7 @@ def load_corpus(
     # engine imports this module.
     from workbench.engine import CorpusSink, drive
 
-    found = gather_sources(inputs, skip_bad=skip_bad, lazy=True, progress=progress)
+    found = gather_sources(inputs, skip_bad=skip_bad, progress=progress)
     corpus = drive(
         found, CorpusSink(skip_bad=skip_bad, dup_threshold=dup_threshold), workers=workers,
         scheduler=scheduler, skip_bad=skip_bad, dup_threshold=dup_threshold,
@@ -556,7 +561,7 @@ def load_refs_results(refs: Sequence[FileRef], *, skip_bad: bool = False) -> lis
 
     Examples
     --------
-    >>> results = load_refs_results(gather_sources(lazy=True).files)
+    >>> results = load_refs_results(gather_sources().files)
     >>> len(results), {r.info["status"] for r in results}
     (5, {'ok'})
     """
@@ -589,7 +594,7 @@ class FileTables:
 
         Examples
         --------
-        >>> t = FileTables.of(load_refs_results(gather_sources(lazy=True).files))
+        >>> t = FileTables.of(load_refs_results(gather_sources().files))
         >>> len(t.files), len(t.documents), t.segments.shape[1] == len(SEGMENT_COLUMNS) - 2
         (5, 14, True)
         """

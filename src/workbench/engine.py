@@ -36,7 +36,7 @@ layer.
 Examples
 --------
 >>> from workbench.corpus import gather_sources
->>> corpus = drive(gather_sources(lazy=True), CorpusSink())   # the bundled seeds, serially
+>>> corpus = drive(gather_sources(), CorpusSink())   # the bundled seeds, serially
 >>> len(corpus.files), corpus.segments.loc[0, "segment_id"]
 (5, '000_688e36ac7d55ccc2/a1/p001/s01')
 """
@@ -68,7 +68,7 @@ from workbench.duplicates import (
     mark_empty,
     sketch_segments,
 )
-from workbench.readers import FileRef, SourceFile
+from workbench.readers import FileRef
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -83,8 +83,6 @@ PARTITIONS_PER_WORKER = 8
 
 
 def _size(item: Any) -> int:
-    if isinstance(item, SourceFile):
-        return len(item.data)
     return item.size if isinstance(item, FileRef) else 1
 
 
@@ -94,8 +92,8 @@ def partition(items: Sequence[T], workers: int | None = None) -> list[list[T]]:
     Parameters
     ----------
     items : sequence
-        Source files or file references (weighed by their bytes) or anything else
-        (weighed 1 each).
+        File references (weighed by their bytes, :attr:`~workbench.readers.FileRef.size`)
+        or anything else (weighed 1 each).
     workers : int, optional
         Workers that will share the partitions (default: the CPU count); each
         gets :data:`PARTITIONS_PER_WORKER`, and no partition exceeds
@@ -465,7 +463,7 @@ def load_partition(
     Examples
     --------
     >>> from workbench.corpus import gather_sources
-    >>> files = gather_sources(lazy=True).files
+    >>> files = gather_sources().files
     >>> res = load_partition((0, files[:2]), sink=CorpusSink())
     >>> res.index, len(res.files), res.n_segments == len(res.kept.segments)
     (0, 2, True)
@@ -495,7 +493,7 @@ class CorpusSink:
     Examples
     --------
     >>> from workbench.corpus import gather_sources
-    >>> corpus = drive(gather_sources(lazy=True), CorpusSink(dup_threshold=0.9),
+    >>> corpus = drive(gather_sources(), CorpusSink(dup_threshold=0.9),
     ...                dup_threshold=0.9)
     >>> corpus.parameters
     {'dup_threshold': 0.9, 'skip_bad': False}
@@ -590,7 +588,7 @@ def drive(
     Examples
     --------
     >>> from workbench.corpus import gather_sources
-    >>> found = gather_sources(lazy=True)
+    >>> found = gather_sources()
     >>> with runner() as run:              # serial; workers only sizes the partitions
     ...     corpus = drive(found, CorpusSink(), workers=2, run=run)
     >>> len(corpus.documents), len(corpus.duplicates) > 0

@@ -363,7 +363,7 @@ def run_pipeline(
     -------
     PipelineResult
     """
-    found = gather_sources(inputs, skip_bad=skip_bad, lazy=True, progress=progress)
+    found = gather_sources(inputs, skip_bad=skip_bad, progress=progress)
     cb = None if codebook is None else os.fspath(codebook)
     sink = MemorySink(skip_bad=skip_bad, dup_threshold=dup_threshold, codebook=cb, unit=unit)
     return drive(

@@ -429,7 +429,7 @@ def build_corpus(
     """
     out = Path(out_dir)
     # Inputs first: a mistyped input must not cost the previous build in ``out``.
-    found = gather_sources(inputs, skip_bad=skip_bad, lazy=True, progress=progress)
+    found = gather_sources(inputs, skip_bad=skip_bad, progress=progress)
     _prepare(out)
     cb = None if codebook is None else os.fspath(codebook)
     sink = ParquetSink(
