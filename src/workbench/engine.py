@@ -274,8 +274,8 @@ def _tick(bar: Any, value: R) -> R:
 
 
 def _dask_map(client, fn, parts, bar, kwargs) -> list:
-    # Scatter first: embedding the files' bytes in the task graph makes the
-    # scheduler hold them all (and warn about a large graph).
+    # Scatter first: the partitions (file references, not bytes) go to the workers as
+    # data rather than embedded in the task graph the scheduler holds.
     data = client.scatter(list(parts))
     # pure=False: partitions are never deduplicated or cached by Dask's hashing.
     futures = client.map(fn, data, pure=False, **kwargs)
