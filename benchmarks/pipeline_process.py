@@ -14,9 +14,13 @@ alike), a fresh process of
 - ``workbench pipeline DIR --out OUT`` in one process (``--workers 1``);
 - the same with ``--workers N``;
 
-and reports each command's median wall time over the rounds and its ratio to the
-baseline's median in the same run. Ratios, not absolute seconds, are what to compare
-across machines; the machine, its load and the library versions are recorded.
+and reports each command's median wall time over the rounds, its ratio to the
+baseline's median in the same run, and its ratio to the baseline round by round. Ratios,
+not absolute seconds, are what to compare across machines; the machine, its load and the
+library versions are recorded.
+
+This module owns the whole-process measurement: ``benchmarks/run.py`` calls
+:func:`report` and :func:`print_report` for its headline figures.
 """
 
 from __future__ import annotations
@@ -95,15 +99,48 @@ def measure(size: str, repeat: int, workers: int, tmp: Path) -> dict:
             for label, argv in commands.items():
                 shutil.rmtree(out, ignore_errors=True)
                 times[label].append(_seconds(argv))
-        base = statistics.median(next(iter(times.values())))
+        base_runs = next(iter(times.values()))
+        base = statistics.median(base_runs)
         results[name] = {
             "files": stats.files, "bytes": stats.bytes,
             "commands": {label: {"median_s": round(statistics.median(t), 2),
                                  "ratio_to_baseline": round(statistics.median(t) / base, 2),
-                                 "runs_s": [round(x, 2) for x in t]}
+                                 "runs_s": [round(x, 2) for x in t],
+                                 "ratios_per_round": [round(x / b, 2) for x, b
+                                                      in zip(t, base_runs, strict=True)]}
                          for label, t in times.items()},
         }  # fmt: skip
     return results
+
+
+def report(size: str, repeat: int, workers: int) -> dict:
+    """:func:`measure` in a temporary folder, with the machine and library versions."""
+    import jieba
+
+    import workbench
+
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        results = measure(size, repeat, workers, Path(tmp))
+    return {
+        "what": "whole-process wall time, medians over interleaved rounds; ratio to plain "
+                "jieba.lcut per line in the same run (benchmarks/pipeline_process.py)",
+        "size": size, "repeat": repeat, "workers": workers,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform(), "load_before": load_before},
+        "versions": {"workbench": workbench.__version__, "jieba": jieba.__version__},
+        "corpora": results,
+    }  # fmt: skip
+
+
+def print_report(rep: dict) -> None:
+    """Each corpus's commands: median seconds, ratio to the baseline, ratios per round."""
+    for name, r in rep["corpora"].items():
+        print(f"{name}: {r['files']} files, {r['bytes'] / 1e6:.1f} MB")
+        for label, c in r["commands"].items():
+            rounds = ", ".join(f"{x:.2f}" for x in c["ratios_per_round"])
+            print(f"  {label:45s} {c['median_s']:7.2f} s  × {c['ratio_to_baseline']:.2f}"
+                  f"  (per round: {rounds})")  # fmt: skip
 
 
 def main() -> int:
@@ -114,30 +151,13 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--out", type=Path, help="write the results as JSON here")
     a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        results = measure(a.size, a.repeat, a.workers, Path(tmp))
-    import jieba
-
-    import workbench
-
-    report = {
-        "what": "whole-process wall time, medians over interleaved rounds; ratio to plain "
-                "jieba.lcut per line in the same run (benchmarks/pipeline_process.py)",
-        "size": a.size, "repeat": a.repeat, "workers": a.workers,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform(), "load_before": os.getloadavg()[0]},
-        "versions": {"workbench": workbench.__version__, "jieba": jieba.__version__},
-        "corpora": results,
-    }  # fmt: skip
+    rep = report(a.size, a.repeat, a.workers)
     if a.out:
-        a.out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        a.out.write_text(json.dumps(rep, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if a.json:
-        print(json.dumps(report, ensure_ascii=False, indent=1))
+        print(json.dumps(rep, ensure_ascii=False, indent=1))
     else:
-        for name, r in results.items():
-            print(f"{name}: {r['files']} files, {r['bytes'] / 1e6:.1f} MB")
-            for label, c in r["commands"].items():
-                print(f"  {label:45s} {c['median_s']:7.2f} s  × {c['ratio_to_baseline']:.2f}")
+        print_report(rep)
     return 0
 
 

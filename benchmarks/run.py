@@ -1,12 +1,22 @@
-"""Measure the corpus pipeline against plain jieba on one generated corpus, in one run.
+"""Measure the corpus pipeline against plain jieba: whole processes first, then diagnostics.
 
     .venv/bin/python benchmarks/run.py [--size 20MB] [--workers N] [--dask] [--json]
-                                       [--quick] [--out FILE.json] [--repeat N]
+                                       [--quick] [--out FILE.json] [--repeat N] [--no-process]
     .venv/bin/python benchmarks/run.py --memory 20MB,200MB [--workers N]
 
-Generates (or reuses, from ``data/processed/bench/``) a corpus with
-``benchmarks/generate.py``, warms jieba, OpenCC and the codebook on the seeds,
-then times on the same files:
+**Headline: whole processes, as a user runs them.** The ``workbench pipeline`` command
+(one worker and ``--workers N``) against a script running plain ``jieba.lcut`` on every
+line, each a fresh process, interleaved round by round (``--repeat N`` rounds), on two
+generated corpora of ``--size`` each: ~8 KB one-article files and ~100 KB multi-article
+files; medians and per-round ratios to the baseline. These figures come from
+``benchmarks/pipeline_process.py`` (:func:`pipeline_process.report`), which owns that
+measurement and also runs on its own; ``--no-process`` leaves them out.
+
+**Diagnostics: in-process stage timings.** Generates (or reuses, from
+``data/processed/bench/``) a corpus with ``benchmarks/generate.py`` (~100 KB files, with
+copies, Traditional script and GB18030 files), warms jieba, OpenCC and the codebook on the
+seeds, then times inside this process (start-up, imports and the command line excluded, so
+not what a user waits for) on the same files:
 
 * the baseline: plain ``jieba.lcut`` on every paragraph (line), one process;
 * each stage alone: decode, clean + structure, script normalisation, duplicates,
@@ -19,10 +29,10 @@ then times on the same files:
   that every parallel output equals the serial one;
 * the streamed build (:func:`workbench.stream.build_corpus`, Parquet parts)
   serially and with ``--workers``, checking its tables equal the in-memory run's;
-* the figures the targets compare (baseline, pipeline in one process and with
-  warmed workers, in memory and streamed) once more in a fresh interpreter that
-  does nothing else — the state a user's run starts from, where this process holds
-  the earlier figures' data — ``--repeat N`` times, interleaved round by round so
+* the in-process figures the earlier targets compared (baseline, pipeline in one
+  process and with warmed workers, in memory and streamed) once more in a fresh,
+  warmed interpreter that does nothing else (this process holds the earlier
+  figures' data) ``--repeat N`` times, interleaved round by round so
   that a change in this machine's speed touches them alike; the table shows their
   medians, and each speed-up is also given per round. Workers started in the run
   are compared with this process's own serial runs.
@@ -31,10 +41,11 @@ then times on the same files:
 interpreter and prints its peak memory (parent and largest partition task), to
 show that memory follows the partition size, not the corpus size.
 
-Prints MB/s of input, each figure's ratio to the baseline's MB/s, and the peak
-resident memory of this process and of its largest child; ``--json``/``--out``
-give the record as JSON. Ratios within one run are what to compare across
-machines; no test asserts on them.
+Prints the headline table, then MB/s of input of each diagnostic figure, its ratio to the
+in-process baseline's MB/s, and the peak resident memory of this process and of its
+largest child; ``--json``/``--out`` give the record as JSON (the headline under
+``whole_process``, the diagnostics beside it). Ratios within one run are what to compare
+across machines; no test asserts on them.
 """
 
 from __future__ import annotations
@@ -59,6 +70,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or imported
 
 import generate  # benchmarks/generate.py, beside this file
+import pipeline_process  # benchmarks/pipeline_process.py: the whole-process headline
 
 from workbench import config
 
@@ -323,9 +335,20 @@ def machine() -> dict[str, Any]:
 
 
 def record(
-    size: str, workers: int, seed: int, dask: bool, cache_dir: Path, repeat: int = 1
+    size: str,
+    workers: int,
+    seed: int,
+    dask: bool,
+    cache_dir: Path,
+    repeat: int = 1,
+    process: bool = True,
 ) -> dict[str, Any]:
-    """Run everything and return the JSON record (medians of ``repeat`` rounds)."""
+    """Run everything and return the JSON record (medians of ``repeat`` rounds).
+
+    With ``process``, the whole-process headline (:func:`pipeline_process.report`) runs
+    first, before this process loads anything, and is kept under ``whole_process``.
+    """
+    whole = pipeline_process.report(size, repeat, workers) if process else None
     folder = cached_corpus(size, seed, cache_dir, progress=sys.stderr.isatty())
     paths = [folder]
     mb = sum(p.stat().st_size for p in folder.glob("*.txt")) / 1e6
@@ -351,6 +374,9 @@ def record(
         for k, v in seconds.items()
     }
     return {
+        "whole_process": whole,
+        "diagnostics": "the keys below: in-process stage timings, warmed, on one corpus of "
+                       "~100 KB files (not what a user waits for; see whole_process)",
         "corpus_mb": round(mb, 3), "files": len(list(folder.glob("*.txt"))), "seed": seed,
         "workers": workers, "segments": pipe["segments"],
         "duplicate_units": pipe["duplicate_units"], "figures": figures,
@@ -437,6 +463,16 @@ def print_memory(rows: list[dict]) -> None:
 
 
 def print_record(rec: dict[str, Any]) -> None:
+    whole = rec.get("whole_process")
+    if whole is not None:
+        print(
+            f"== Headline: whole processes (workbench pipeline against plain jieba), median "
+            f"of {whole['repeat']} interleaved round(s); × = time / baseline's time, below 1 "
+            "is faster =="
+        )
+        pipeline_process.print_report(whole)
+        print()
+    print("== Diagnostics: in-process stage timings (warmed; not what a user waits for) ==")
     print(f"corpus: {rec['corpus_mb']} MB in {rec['files']} files, {rec['segments']} segments, "
           f"workers={rec['workers']}")  # fmt: skip
     print(f"{', '.join(ROUND_FIGURES)}: measured in a fresh interpreter, median of "
@@ -479,7 +515,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--out", type=Path, help="also write the record to this JSON file")
     ap.add_argument(
         "--repeat", type=int, default=1, metavar="N",
-        help="rounds of the compared figures (in a fresh interpreter, interleaved; medians)",
+        help="interleaved rounds of the whole-process headline and of the compared in-process "
+        "figures (in a fresh interpreter); medians",
+    )  # fmt: skip
+    ap.add_argument(
+        "--no-process", dest="process", action="store_false",
+        help="leave out the whole-process headline (benchmarks/pipeline_process.py)",
     )  # fmt: skip
     ap.add_argument("--cache-dir", type=Path, default=config.PROCESSED_DIR / "bench")
     ap.add_argument(
@@ -500,7 +541,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     size = args.size or (QUICK_SIZE if args.quick else "20MB")
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
-    rec = record(size, args.workers, args.seed, args.dask, args.cache_dir, args.repeat)
+    rec = record(size, args.workers, args.seed, args.dask, args.cache_dir, args.repeat,
+                 args.process)  # fmt: skip
     text = json.dumps(rec, indent=2)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 """Smoke test of the benchmark harness (``run.py --quick``, 1 MB): it completes, prints
-its figures and every parallel output equals the serial one. No timing is asserted."""
+its whole-process headline and its diagnostic figures, and every parallel output equals
+the serial one. No timing is asserted."""
 
 from __future__ import annotations
 
@@ -34,6 +35,16 @@ def test_quick_benchmark_completes_and_outputs_agree(tmp_path, capsys):
             "--repeat", "2"]  # fmt: skip
     rec = run.main(argv)
     printed = capsys.readouterr().out
+    # The headline: whole processes on both corpus shapes (pipeline_process.report), printed
+    # before the in-process figures, which are labelled as diagnostics.
+    assert printed.index("Headline: whole processes") < printed.index("Diagnostics:")
+    whole = rec["whole_process"]
+    assert set(whole["corpora"]) == {"8KB files", "100KB files"} and whole["repeat"] == 2
+    for corpus in whole["corpora"].values():
+        (base, *others) = corpus["commands"].values()
+        assert base["ratios_per_round"] == [1.0, 1.0] and len(others) == 2
+        assert all(len(c["runs_s"]) == 2 and c["ratio_to_baseline"] > 0 for c in others)
+    assert "workbench pipeline --workers 2" in printed and "per round:" in printed
     for name in ("baseline_jieba_lcut", "segment_words", "segment_words_rjieba", "coding",
                  "pipeline_serial", "pipeline_workers"):  # fmt: skip
         assert name in printed
@@ -110,6 +121,7 @@ def test_pipeline_process_benchmark_times_whole_processes(tmp_path):
     for corpus in report["corpora"].values():
         ratios = [c["ratio_to_baseline"] for c in corpus["commands"].values()]
         assert corpus["files"] >= 1 and ratios[0] == 1.0 and all(r > 0 for r in ratios)
+        assert all(len(c["ratios_per_round"]) == 1 for c in corpus["commands"].values())
 
 
 def test_extra_coded_lines_are_tune_part_only_and_hold_no_text():
