@@ -77,6 +77,47 @@ def test_thresholds_never_do_worse_than_the_rules_out_of_fold(trained):
         assert row["value"] >= row["rules"] - 1e-9, row
 
 
+def test_what_a_model_adds_was_right_often_enough_out_of_fold(trained, codebook):
+    """Every threshold in use adds units that were right at least ``min_precision`` of
+    the time out of fold (beyond the rule in union mode; all of them otherwise)."""
+    learner, units, sheet = trained
+    rules = units.rules.toarray().astype(bool)
+    lab = units.frame[["unit_id"]].merge(sheet.labels, on="unit_id", how="left").fillna(0)
+    checked = 0
+    for label, t in learner.threshold_.items():
+        if label not in codebook.ids or not np.isfinite(t):
+            continue
+        j = codebook.ids.index(label)
+        added = learner.oof_[label].to_numpy() >= t
+        if learner.mode_[label] == "union":
+            added &= ~rules[:, j]
+        y = lab[label].to_numpy(bool)
+        if added.any():
+            checked += 1
+            assert (y & added).sum() / added.sum() >= learner.min_precision - 1e-9, label
+    assert checked  # the seeds' sample has models that add units
+
+
+def test_a_model_that_would_add_mostly_wrong_units_is_not_used(codebook):
+    """A code whose F1-best threshold assigns it to every unit sharing a word, right one
+    time in three, is left to the rules by default; with no precision floor it fires."""
+    words = "一二三四五"
+    texts = [f"{w}甲{w}" for w in words] * 6 + [f"{w}乙{w}" for w in words] * 6
+    frame = pd.DataFrame({"unit_id": [f"u{i}" for i in range(60)],
+                          "doc_id": [f"d{i % 5}" for i in range(60)], "text": texts})
+    y = [int(i < 30 and i % 3 == 0) for i in range(60)]
+    units = UnitTable.from_frame(frame, codebook)
+    labels = pd.DataFrame({"unit_id": frame["unit_id"], "P_formalism": y})
+    kw = dict(min_support=4, n_splits=5, min_df=1)
+    floor = CodeLearner(**kw).fit(units, labels, codebook)
+    none = CodeLearner(**kw, min_precision=0.0).fit(units, labels, codebook)
+    assert not np.isfinite(floor.threshold_["P_formalism"])
+    assert np.isfinite(none.threshold_["P_formalism"])
+    new = UnitTable.from_frame(pd.DataFrame({"unit_id": ["n"], "text": ["六甲六"]}), codebook)
+    assert floor.decide(new).codes["P_formalism"].tolist() == [0]
+    assert none.decide(new).codes["P_formalism"].tolist() == [1]
+
+
 def test_decision_keeps_trusted_rules_and_residuals_are_residual(seeds, trained, codebook):
     learner, _, _ = trained
     units = units_from_segments(seeds.segments, codebook, "sentence")

@@ -460,6 +460,13 @@ class CodeLearner:
     use_rules : bool
         ``False`` drops the rule matches from the features too (text, role and heading
         only): an ablation, to see what the text alone teaches.
+    min_precision : float
+        The least cross-validated precision of what a model adds: a threshold is
+        considered only where the units the model assigns (beyond the rule, in union
+        mode; all of them, where the rule is only a feature) were right at least this
+        often out of fold. Without it, a weak model's F1-best threshold can sit at the
+        grid's floor and, on documents unlike the training ones, assign its code to
+        half the corpus (seen on the dev tune part: ``C_system`` at p >= 0.05).
     combine : bool
         ``True`` (the combined coder): a code is assigned when its rule fires or its
         model is confident. ``False`` (the learned coder alone): only the models
@@ -479,6 +486,7 @@ class CodeLearner:
     words: bool = False
     use_rules: bool = True
     combine: bool = True
+    min_precision: float = 0.5
     seed: int = 0
     # Fitted state (set by fit).
     labels_: list[str] = field(default_factory=list, repr=False)
@@ -645,6 +653,9 @@ class CodeLearner:
             best = (-1.0, "union", 1.0)
             for mode in ("union", "model"):
                 for t in THRESHOLDS:
+                    added = (p >= t) & ~(rules[:, j] if mode == "union" else False)
+                    if not self._precise(y, added):
+                        continue
                     d = (p >= t) | (rules[:, j] if mode == "union" else False)
                     f = binary_f1(y, d)
                     if f > best[0] + 1e-12:
@@ -663,12 +674,20 @@ class CodeLearner:
             p = self.oof_[cat].to_numpy()
             best = (binary_kappa(y, base), float("inf"))
             for t in THRESHOLDS:
+                if not self._precise(y, (p >= t) & ~base):
+                    continue
                 k = binary_kappa(y, base | (p >= t))
                 if k > best[0] + 1e-12:
                     best = (k, float(t))
             self.threshold_[cat], self.mode_[cat] = best[1], "union"
             rules_k = binary_kappa(y, actual[:, cols].any(axis=1))
             self.cv_.append(self._cv_row(cat, y, "kappa", best[0], rules_k))
+
+    def _precise(self, y: np.ndarray, added: np.ndarray) -> bool:
+        """Whether the units a model would add were right often enough out of fold
+        (:attr:`min_precision`); adding none is always allowed."""
+        n = int(added.sum())
+        return n == 0 or float((y & added).sum()) / n >= self.min_precision - 1e-12
 
     def _cv_row(self, label: str, y: np.ndarray, metric: str, value: float, rules: float) -> dict:
         t, mode = self.threshold_[label], self.mode_[label]
