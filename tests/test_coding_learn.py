@@ -46,6 +46,13 @@ def trained(seeds, codebook):
     return learner, units, sheet
 
 
+@pytest.fixture(scope="module")
+def overriding(trained, codebook):
+    """The same, with models allowed to take a code over from its rule."""
+    _, units, sheet = trained
+    return CodeLearner(n_splits=3, override_rules=True).fit(units, sheet.labels, codebook)
+
+
 def test_sheet_units_are_found_by_segment_id(trained):
     _, units, sheet = trained
     assert sheet.how == "ids" and not sheet.unaligned
@@ -77,25 +84,26 @@ def test_thresholds_never_do_worse_than_the_rules_out_of_fold(trained):
         assert row["value"] >= row["rules"] - 1e-9, row
 
 
-def test_what_a_model_adds_was_right_often_enough_out_of_fold(trained, codebook):
+def test_what_a_model_adds_was_right_often_enough_out_of_fold(trained, overriding, codebook):
     """Every threshold in use adds units that were right at least ``min_precision`` of
     the time out of fold (beyond the rule in union mode; all of them otherwise)."""
-    learner, units, sheet = trained
+    _, units, sheet = trained
     rules = units.rules.toarray().astype(bool)
     lab = units.frame[["unit_id"]].merge(sheet.labels, on="unit_id", how="left").fillna(0)
     checked = 0
-    for label, t in learner.threshold_.items():
-        if label not in codebook.ids or not np.isfinite(t):
-            continue
-        j = codebook.ids.index(label)
-        added = learner.oof_[label].to_numpy() >= t
-        if learner.mode_[label] == "union":
-            added &= ~rules[:, j]
-        y = lab[label].to_numpy(bool)
-        if added.any():
-            checked += 1
-            assert (y & added).sum() / added.sum() >= learner.min_precision - 1e-9, label
-    assert checked  # the seeds' sample has models that add units
+    for learner in (trained[0], overriding):
+        for label, t in learner.threshold_.items():
+            if label not in codebook.ids or not np.isfinite(t):
+                continue
+            j = codebook.ids.index(label)
+            added = learner.oof_[label].to_numpy() >= t
+            if learner.mode_[label] == "union":
+                added &= ~rules[:, j]
+            y = lab[label].to_numpy(bool)
+            if added.any():
+                checked += 1
+                assert (y & added).sum() / added.sum() >= learner.min_precision - 1e-9, label
+    assert checked  # some model in use adds units on the seeds' sample
 
 
 def test_a_model_that_would_add_mostly_wrong_units_is_not_used(codebook):
@@ -116,6 +124,22 @@ def test_a_model_that_would_add_mostly_wrong_units_is_not_used(codebook):
     new = UnitTable.from_frame(pd.DataFrame({"unit_id": ["n"], "text": ["六甲六"]}), codebook)
     assert floor.decide(new).codes["P_formalism"].tolist() == [0]
     assert none.decide(new).codes["P_formalism"].tolist() == [1]
+
+
+def test_rules_keep_their_codes_unless_models_may_take_over(seeds, trained, overriding,
+                                                           codebook):
+    """By default every code's rule stands (models only add); with ``override_rules`` a
+    model may take a code over where it did better out of fold, and the rule alone
+    then assigns nothing."""
+    assert set(trained[0].mode_.values()) == {"union"}
+    over = overriding
+    taken = [c for c, m in over.mode_.items() if m == "model"]
+    assert taken  # on the seeds' sample some models beat their rules out of fold
+    all_units = units_from_segments(seeds.segments, codebook, "sentence")
+    dec = over.decide(all_units)
+    proba = over.predict_proba(all_units)
+    for c in taken:
+        assert (dec.codes[c].to_numpy(bool) == (proba[c].to_numpy() >= over.threshold_[c])).all()
 
 
 def test_decision_keeps_trusted_rules_and_residuals_are_residual(seeds, trained, codebook):
@@ -158,8 +182,8 @@ def test_learned_coder_alone_assigns_only_what_its_models_assert(seeds, trained,
     assert rules_f1 == combined_f1
 
 
-def test_code_with_model_evidence(seeds, trained, codebook):
-    learner, _, _ = trained
+def test_code_with_model_evidence(seeds, overriding, codebook):
+    learner = overriding  # on the seeds' own sample only models that take over add codes
     coding = code_with_model(seeds.analysis_segments(), codebook, learner, "paragraph")
     assert {"source", "score"} <= set(coding.long.columns)
     assert coding.matrix.shape == (len(coding.units), len(codebook.ids))
@@ -252,7 +276,9 @@ def test_from_frame_matches_rules_on_given_texts(codebook):
 
 def test_cli_learn_code_suggest(tmp_path, capsys):
     model = tmp_path / "m.joblib"
-    assert main(["learn", "--sheet", str(config.GOLD_SAMPLE), "--out", str(model), "--json"]) == 0
+    # Models may take codes over: on the seeds' own sample they add nothing otherwise.
+    assert main(["learn", "--sheet", str(config.GOLD_SAMPLE), "--out", str(model), "--json",
+                 "--override-rules"]) == 0
     out = capsys.readouterr().out
     assert '"units": 180' in out and '"cross_validated"' in out
     # Strict JSON (no Infinity), with the record also written beside the model.

@@ -70,6 +70,9 @@ def add_learn_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--alone", action="store_true",
                    help="the learned coder alone: codes only where a model asserts them (the "
                         "rules' matches stay features; a rule firing assigns nothing by itself)")
+    p.add_argument("--override-rules", action="store_true",
+                   help="let a model take a code over from its rule where it did better in "
+                        "cross-validation (default: rules always assign, models only add)")
     p.add_argument("--out", type=Path, required=True, metavar="MODEL.joblib")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     s = sub.add_parser("suggest", help="write the next coding sheet (most uncertain units)")
@@ -363,13 +366,14 @@ def run_learn(args: argparse.Namespace) -> int:
         if dup:
             raise SheetError(f"unit(s) coded in more than one sheet: {dup[:5]}")
         learner = CodeLearner(min_support=args.min_support, seed=args.seed,
-                              combine=not args.alone)
+                              combine=not args.alone, override_rules=args.override_rules)
         learner.fit(units, all_labels, codebook)
     except (CodebookError, SheetError, FileNotFoundError, ValueError) as err:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     sheets = {config.display_path(Path(p).resolve()): sha256_file(p) for p in args.sheet}
-    params = {"min_support": args.min_support, "seed": args.seed, "combine": not args.alone}
+    params = {"min_support": args.min_support, "seed": args.seed, "combine": not args.alone,
+              "override_rules": args.override_rules}
     save_model(learner, args.out, codebook=codebook, sheets=sheets, parameters=params)
     book = Path(codebook.path) if codebook.path else config.CODEBOOK
     if book.exists():
