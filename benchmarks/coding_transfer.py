@@ -11,6 +11,9 @@ Usage::
     .venv/bin/python benchmarks/coding_transfer.py --design   # tune part only: 2-fold by document
     .venv/bin/python benchmarks/coding_transfer.py --report --extra   # frozen: transfer.json
 
+``--write-sheet SHEET.csv`` writes the whole dev gold plus the extra coding as one sheet for
+``workbench learn`` (the learned coder for checks on other texts, data/gold/README.md).
+
 ``--extra`` adds the extra coding of the tune part (``data/gold/dev_tune_extra.jsonl``: unit ids
 and codes; the text comes from the dev corpus) to the training lines and the learning curve.
 """
@@ -256,9 +259,24 @@ def main() -> int:
         action="store_true",
         help="with --report: only the rules on the test part (a baseline)",
     )
+    ap.add_argument(
+        "--write-sheet",
+        type=Path,
+        metavar="SHEET.csv",
+        help="write the whole dev gold (both parts) plus the extra coding as one coding sheet "
+        "with text, for `workbench learn` (keep it outside the repository: the texts may not "
+        "be redistributed), and stop",
+    )
     a = ap.parse_args()
     if not DEV.exists():
         print(f"skipped: {DEV} not found")
+        return 0
+    if a.write_sheet:
+        gold = dev_gold()
+        if a.write_sheet.resolve().is_relative_to(config.ROOT):
+            raise SystemExit(f"{a.write_sheet}: write the sheet outside the repository")
+        sheet_of(pd.concat([gold, dev_extra(gold)], ignore_index=True), a.write_sheet)
+        print(f"wrote {a.write_sheet}")
         return 0
     tmp = Path("/tmp/coding_transfer")
     tmp.mkdir(exist_ok=True)
@@ -306,6 +324,10 @@ def main() -> int:
         "codebook_version": cb.version,
         "split": "data/gold/dev_split.csv",
         "parameters": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
+        "learner_defaults": {
+            "min_precision": CodeLearner.min_precision,
+            "override_rules": CodeLearner.override_rules,
+        },
         "unit": a.unit,
     }
     if a.rules_only:
