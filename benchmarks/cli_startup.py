@@ -27,6 +27,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,10 +44,14 @@ COMMANDS: dict[str, list[str]] = {
 }
 
 
-def _seconds(argv: list[str], env: dict[str, str]) -> float:
-    t0 = time.perf_counter()
-    subprocess.run(argv, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+def _seconds(argv: list[str], env: dict[str, str], cold: bool = False) -> float:
+    """Wall time of one process; ``cold``: with ``XDG_CACHE_HOME`` a fresh empty directory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if cold:
+            env = {**env, "XDG_CACHE_HOME": tmp}
+        t0 = time.perf_counter()
+        subprocess.run(argv, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - t0
 
 
 def _env(src: Path | None) -> dict[str, str]:
@@ -56,18 +61,28 @@ def _env(src: Path | None) -> dict[str, str]:
     return env
 
 
-def measure(repeat: int, before: Path | None = None) -> dict:
+#: A command line, or a command line and whether its cache directory starts empty.
+Command = list[str] | tuple[list[str], bool]
+
+
+def measure(
+    repeat: int, before: Path | None = None, commands: dict[str, Command] | None = None
+) -> dict:
+    """Medians of ``repeat`` interleaved rounds of ``commands`` (default :data:`COMMANDS`;
+    the first is the baseline), each also with ``before``'s ``src`` where given."""
+    commands = COMMANDS if commands is None else commands
     runs = {}  # each command next to its earlier self, so both meet the same moment
-    for i, (name, argv) in enumerate(COMMANDS.items()):
-        runs[name] = (argv, _env(None))
+    for i, (name, cmd) in enumerate(commands.items()):
+        argv, cold = cmd if isinstance(cmd, tuple) else (cmd, False)
+        runs[name] = (argv, _env(None), cold)
         if before is not None and i > 0:
-            runs[f"{name} (before)"] = (argv, _env(before))
-    for argv, env in runs.values():  # one unmeasured run each: disk caches, .pyc files
-        _seconds(argv, env)
+            runs[f"{name} (before)"] = (argv, _env(before), cold)
+    for argv, env, cold in runs.values():  # one unmeasured run each: disk caches, .pyc files
+        _seconds(argv, env, cold)
     samples: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
-        for name, (argv, env) in runs.items():
-            samples[name].append(_seconds(argv, env))
+        for name, (argv, env, cold) in runs.items():
+            samples[name].append(_seconds(argv, env, cold))
     median = {name: statistics.median(s) for name, s in samples.items()}
     base = next(iter(median.values()))
     figures = {
@@ -80,7 +95,7 @@ def measure(repeat: int, before: Path | None = None) -> dict:
         for name, s in samples.items()
     }
     if before is not None:
-        for name in list(COMMANDS)[1:]:
+        for name in list(commands)[1:]:
             figures[name]["x_before"] = round(median[name] / median[f"{name} (before)"], 2)
     return {
         "repeat": repeat,
@@ -92,14 +107,17 @@ def measure(repeat: int, before: Path | None = None) -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> dict:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(
+    argv: list[str] | None = None, commands: dict[str, Command] | None = None, doc: str = __doc__
+) -> dict:
+    """The command line of this script, and of others that time other ``commands``."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5, help="interleaved rounds (default 5)")
     ap.add_argument("--before", type=Path, default=None, metavar="SRC",
                     help="also time the commands with this src/ directory first on the path")
     ap.add_argument("--json", action="store_true", help="print the record as JSON")
     args = ap.parse_args(argv)
-    rec = measure(args.repeat, args.before)
+    rec = measure(args.repeat, args.before, commands)
     if args.json:
         print(json.dumps(rec, indent=2))
         return rec
