@@ -269,6 +269,7 @@ def _jieba_rs() -> type:
     mod = sys.modules.get("rjieba.rjieba")
     if mod is None:
         import importlib.machinery
+        import importlib.util
 
         try:
             spec = importlib.util.find_spec("rjieba")
