@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.machinery
 import importlib.util
 import logging
 import marshal
@@ -268,9 +269,6 @@ def _jieba_rs() -> type:
     """
     mod = sys.modules.get("rjieba.rjieba")
     if mod is None:
-        import importlib.machinery
-        import importlib.util
-
         try:
             spec = importlib.util.find_spec("rjieba")
             where = Path(next(iter(spec.submodule_search_locations)))  # type: ignore[union-attr]
@@ -368,13 +366,21 @@ def _texts_matching(pattern: re.Pattern, joined: str, starts: np.ndarray) -> set
 _mirror: _RJieba | None = None  # the jieba-rs engine
 
 
+def _adopted(tk: jieba.Tokenizer | None) -> _RJieba | None:
+    """The jieba-rs engine, bound to ``tk`` where the engine's dictionary came from the
+    cache (no tokenizer yet) and ``tk`` is a fresh :func:`tokenizer`, unchanged since:
+    both then hold the same dictionary (call under ``_lock``)."""
+    rs = _mirror
+    if rs is not None and rs.tk is None and tk is not None and tk is _pristine:
+        rs.tk = tk
+    return rs
+
+
 def _rjieba_engine() -> _RJieba:
     """The jieba-rs engine, consistent with :func:`tokenizer` (call under ``_lock``)."""
     global _mirror
     tk = tokenizer() if tokenizer.cache_info().currsize else None  # built already?
-    rs = _mirror
-    if rs is not None and rs.tk is None and tk is not None and tk is _pristine:
-        rs.tk = tk
+    rs = _adopted(tk)
     if rs is None or rs.tk is not tk:
         if tk is None or tk is _pristine:
             (words, freqs, total), built = _prepared()
@@ -549,9 +555,7 @@ def add_terms(terms: Iterable[str]) -> None:
     global _pristine
     tk = tokenizer()
     with _lock:
-        rs = _mirror
-        if rs is not None and rs.tk is None and tk is _pristine:
-            rs.tk = tk
+        rs = _adopted(tk)
         rs = rs if rs is not None and rs.tk is tk else None
         for term in terms:
             term = term.strip()
