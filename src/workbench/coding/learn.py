@@ -660,12 +660,13 @@ class CodeLearner:
             p = self.oof_[label].to_numpy()
             best = (-1.0, "union", 1.0)
             for mode in ("union", "model") if self.override_rules else ("union",):
+                # What the rule assigns by itself in this mode (nothing where the model decides).
+                kept = rules[:, j] if mode == "union" else np.zeros(len(p), dtype=bool)
                 for t in THRESHOLDS:
-                    added = (p >= t) & ~(rules[:, j] if mode == "union" else False)
-                    if not self._precise(y, added):
+                    fired = p >= t
+                    if not self._precise(y, fired & ~kept):
                         continue
-                    d = (p >= t) | (rules[:, j] if mode == "union" else False)
-                    f = binary_f1(y, d)
+                    f = binary_f1(y, fired | kept)
                     if f > best[0] + 1e-12:
                         best = (f, mode, float(t))
             # A model that never beats the rule alone stays out of the decision.
