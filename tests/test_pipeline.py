@@ -105,8 +105,10 @@ def test_runner_keeps_its_warmed_workers_across_passes():
     with runner(2, warm=True) as run:
         first = set(run(warm_up, list(range(6))))
         second = set(run(warm_up, list(range(6))))
-    # A pool started per pass would show new process ids in the second pass.
-    assert len(first | second) <= 2 and os.getpid() not in first | second
+    # This process runs partitions too, beside a pool of one worker that outlives the
+    # pass: a pool started per pass would show a new process id in the second pass.
+    workers = (first | second) - {os.getpid()}
+    assert len(workers) == 1 and workers <= first and workers <= second
 
 
 def test_a_corpus_of_only_unreadable_files_gives_empty_tables(tmp_path):

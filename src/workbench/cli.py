@@ -75,7 +75,10 @@ def _add_corpus_args(p: argparse.ArgumentParser) -> None:
 
 
 def _add_parallel_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=int, metavar="N", help="local worker processes")
+    p.add_argument(
+        "--workers", type=int, metavar="N",
+        help="local processes that run partitions, this one included",
+    )  # fmt: skip
     where = p.add_mutually_exclusive_group()
     where.add_argument("--dask", action="store_true", help="run on a local Dask cluster")
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler")

@@ -8,8 +8,10 @@ a corpus is cut into *partitions*: contiguous runs of files in corpus order
 (:func:`partition`). :func:`map_partitions` runs a function over the partitions
 
 * serially in this process (``workers=None`` or ``1``),
-* in a local pool of ``workers`` processes (``concurrent.futures`` with the
-  ``spawn`` start method, safe with threads and on every platform), or
+* in ``workers`` local processes: this one and a pool of ``workers - 1``
+  (``concurrent.futures`` with the ``spawn`` start method, safe with threads and on
+  every platform), which share the partitions, so no process waits while the pool's
+  workers start, or
 * on Dask (``scheduler="local"`` starts a ``LocalCluster`` on 127.0.0.1; an
   address such as ``"tcp://10.0.0.5:8786"`` joins a running cluster; a connected
   ``distributed.Client`` is used as is),
@@ -149,8 +151,9 @@ def map_partitions(
     parts : sequence
         The partitions.
     workers : int, optional
-        Local processes (``None`` or 1: run here); with ``scheduler="local"`` the
-        LocalCluster's worker count.
+        Local processes that run partitions, this one included (``None`` or 1: only
+        this one; ``N``: this one and ``N - 1`` spawned); with ``scheduler="local"``
+        the LocalCluster's worker count.
     scheduler : str or distributed.Client, optional
         ``"local"``, a scheduler address, or a Client (see the module docs).
     progress : bool
@@ -226,18 +229,17 @@ def runner(
                 return _dask_map(client, fn, parts, bar, kwargs)
 
         elif (workers or 1) > 1:
-            # 'spawn' starts clean interpreters: no forked locks from threads (jieba's,
-            # OpenCC's, a notebook kernel's), and it behaves the same on Linux and macOS.
-            ctx = multiprocessing.get_context("spawn")
-            pool = stack.enter_context(
-                ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=warm_up)
-            )
+            # This process runs partitions too, so the pool has one process fewer: a
+            # spawned worker spends about 1.5 s importing and warming up before its
+            # first partition, which this process, already started, spends working.
+            pool = stack.enter_context(_Pool(workers - 1, warm_up))
             if warm:
-                list(pool.map(_started, range(workers)))
+                pool.start(wait=True)
+                if warm_up is not None:
+                    warm_up()
 
             def submit(fn, parts, bar, kwargs):
-                mapped = pool.map(functools.partial(fn, **kwargs), parts)
-                return [_tick(bar, r) for r in mapped]
+                return pool.run(functools.partial(fn, **kwargs), parts, bar)
 
         else:
 
@@ -259,6 +261,74 @@ def _started(_: int) -> int:
     # Long enough that every worker of the pool gets one of these tasks.
     time.sleep(0.5)
     return os.getpid()
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+class _Pool:
+    """Worker processes that share the partitions with the process that drives them.
+
+    ``run`` hands partitions from the front of the list to the pool (two in flight per
+    worker that has started) and runs partitions from the back here meanwhile, so the
+    driver works while the workers start, and never waits for one that is still
+    starting while partitions are left. Results come back in partition order.
+    """
+
+    def __init__(self, n: int, warm_up: Callable[[], Any] | None) -> None:
+        self.n, self.warm_up = n, warm_up
+        self.executor: ProcessPoolExecutor | None = None
+        self.pings: list[Any] = []
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def start(self, wait: bool = False) -> None:
+        """Spawn the workers (once); with ``wait``, until every one has warmed up."""
+        if self.executor is None:
+            # 'spawn' starts clean interpreters: no forked locks from threads (jieba's,
+            # OpenCC's, a notebook kernel's), and it behaves the same on Linux and macOS.
+            ctx = multiprocessing.get_context("spawn")
+            self.executor = ProcessPoolExecutor(self.n, mp_context=ctx, initializer=self.warm_up)
+            # A finished ping tells that a worker has started and warmed up.
+            self.pings = [self.executor.submit(_ready) for _ in range(self.n)]
+        if wait:
+            list(self.executor.map(_started, range(self.n)))
+
+    def run(self, task: Callable[[Any], R], parts: Sequence[Any], bar: Any) -> list[R]:
+        from collections import deque
+        from concurrent.futures import FIRST_COMPLETED
+        from concurrent.futures import wait as wait_for
+
+        if len(parts) < 2:
+            return [_tick(bar, task(p)) for p in parts]
+        self.start()
+        assert self.executor is not None
+        results: list[Any] = [None] * len(parts)
+        todo = deque(range(len(parts)))
+        flying: dict[Any, int] = {}
+        try:
+            while todo or flying:
+                for fut in [f for f in flying if f.done()]:
+                    results[flying.pop(fut)] = _tick(bar, fut.result())
+                started = sum(p.done() for p in self.pings)
+                while todo and len(flying) < 2 * started:
+                    i = todo.popleft()
+                    flying[self.executor.submit(task, parts[i])] = i
+                if todo:
+                    i = todo.pop()
+                    results[i] = _tick(bar, task(parts[i]))
+                elif flying:
+                    wait_for(list(flying), return_when=FIRST_COMPLETED)
+        finally:
+            for fut in flying:
+                fut.cancel()
+        return results
 
 
 def _bar(total: int, desc: str | None = None):

@@ -1,0 +1,47 @@
+"""The engine's runner: the driving process shares the partitions with its pool."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from workbench.engine import map_partitions, runner
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _fail_on(x: int) -> int:
+    if x == 3:
+        raise ValueError(f"bad partition {x}")
+    return x * x
+
+
+def test_the_driver_works_while_the_pool_starts():
+    # A spawned worker takes a second or more to start; meanwhile this process runs
+    # partitions itself, so both process ids appear and no partition is lost.
+    pids = map_partitions(_pid_after, [0.2] * 12, workers=2)
+    assert len(pids) == 12
+    assert os.getpid() in pids
+    assert len(set(pids)) <= 2
+
+
+def test_results_keep_partition_order_whoever_runs_them():
+    with runner(2, warm=True) as run:
+        assert run(_fail_on, [0, 1, 2, 4, 5, 6, 7]) == [0, 1, 4, 16, 25, 36, 49]
+        assert run(sorted, [[3, 1], [2], [9, 8, 7]]) == [[1, 3], [2], [7, 8, 9]]
+
+
+def test_one_partition_runs_here_without_starting_a_pool():
+    assert map_partitions(_pid_after, [0.0], workers=4) == [os.getpid()]
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_an_error_in_a_partition_reaches_the_caller(warm):
+    # Partition 3 runs here or in the pool depending on timing; either way it raises.
+    with pytest.raises(ValueError, match="bad partition 3"), runner(2, warm=warm) as run:
+        run(_fail_on, list(range(8)))
