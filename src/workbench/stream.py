@@ -192,7 +192,10 @@ class ParquetSink:
             sparse.save_npz(out / "units" / f"part-{index:05d}.npz", coding.matrix)
         _write(tables.documents, out, "documents", index)
         _write(tables.removed, out, "removed", index)
-        _write(tables.segments, out, "segments", index, tokens=tokens)
+        # With the duplicate columns pass 3 adds, empty: a part none of whose
+        # paragraphs is a duplicate is then final and not written twice.
+        segments = mark_segments(tables.segments, _NO_PARAGRAPHS, {})
+        _write(segments, out, "segments", index, tokens=tokens)
 
     def collect(
         self, parts: list[PartitionResult], skipped: list[Any], run: Callable[..., list]
@@ -268,11 +271,16 @@ def finish_part(
     """Pass 3 on one partition: add duplicate marks; co-occurrence of its kept units."""
     index, art, para, canon = item
     out = Path(out_dir)
-    segs, tokens = _read_segments(out, index)
-    # The partition's duplicate paragraphs' sentences, and their canonical ones from pass 2.
-    by_para = {**sentence_keys(segs[segs["paragraph_id"].isin(set(para["id"]))]), **canon}
-    segs = mark_segments(segs, para, by_para)
-    _write(segs, out, "segments", index, tokens=tokens)  # a left merge keeps the row order
+    if len(para):
+        segs, tokens = _read_segments(out, index)
+        # The partition's duplicate paragraphs' sentences, and their canonical ones from
+        # pass 2.
+        by_para = {**sentence_keys(segs[segs["paragraph_id"].isin(set(para["id"]))]), **canon}
+        segs = mark_segments(segs, para, by_para)
+        _write(segs, out, "segments", index, tokens=tokens)  # a left merge keeps the row order
+    else:  # pass 1 wrote it with empty duplicate columns, as marking nothing gives
+        columns = ["segment_id", "doc_id", "dup_of"]
+        segs = pd.read_parquet(out / "segments" / _PART.format(index), columns=columns)
     docs = mark_documents(pd.read_parquet(out / "documents" / _PART.format(index)), art)
     _write(docs, out, "documents", index)
     if unit is None:
@@ -281,6 +289,11 @@ def finish_part(
     matrix = sparse.load_npz(out / "units" / f"part-{index:05d}.npz")
     dups = set(segs.loc[duplicate_mask(segs, docs), "segment_id"])
     return cooccurrence_counts(matrix, non_duplicate_units(units, dups)), peak_rss_mb()
+
+
+#: What :func:`workbench.duplicates.mark_segments` marks in a part without duplicate
+#: paragraphs.
+_NO_PARAGRAPHS = pd.DataFrame(columns=["id", "dup_of", "kind"])
 
 
 def _read_segments(out: Path, index: int) -> tuple[pd.DataFrame, pa.ChunkedArray]:
