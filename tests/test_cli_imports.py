@@ -100,3 +100,10 @@ def test_unknown_model_is_refused_as_before(capsys):
     assert "invalid choice: 'probit' (choose from 'ols', 'ologit', 'oprobit', 'mixed')" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize("argv", [["code", "--help"], ["learn", "--help"], ["suggest", "--help"]])
+def test_coding_commands_help_imports_no_pandas_or_scipy(argv):
+    # Their bodies need pandas and scipy; declaring and printing their arguments does not.
+    code = f"from workbench.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass"
+    assert _loaded_after(code, ("pandas", "scipy", *HEAVY)) == set()

@@ -29,11 +29,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-
-import pandas as pd
-from scipy import sparse
+from typing import TYPE_CHECKING
 
 from workbench import config
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and scipy are imported where a command runs, not here: declaring the commands'
+# arguments (``workbench --help``, ``workbench code --help``) must stay light
+# (tests/test_cli_imports.py).
 
 EXIT_BAD_INPUT = 2
 
@@ -102,6 +107,8 @@ def add_codebook_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _segments(path: Path | None, dedup: bool = True) -> tuple[pd.DataFrame, dict[str, str]]:
+    import pandas as pd
+
     from workbench.corpus import load_corpus
     from workbench.provenance import read_record
 
@@ -132,6 +139,8 @@ def _segments(path: Path | None, dedup: bool = True) -> tuple[pd.DataFrame, dict
 
 def run_code(args: argparse.Namespace) -> int:
     """``workbench code``."""
+    from scipy import sparse
+
     from workbench.coding.codebook import CodebookError, load_codebook
     from workbench.coding.coder import code_segments
     from workbench.provenance import make_record, sha256_file, write_parquet, write_sidecar
@@ -231,6 +240,8 @@ def code_counts(coding, codebook) -> pd.DataFrame:
         the coding has a ``source`` column, one column of units per source
         (``rule``, ``model`` …).
     """
+    import pandas as pd
+
     long = coding.long.merge(coding.units[["unit_id", "doc_id"]], on="unit_id", how="left")
     table = pd.DataFrame({"code": [c.id for c in codebook.codes],
                           "category": [c.category for c in codebook.codes],
@@ -285,6 +296,8 @@ def _new_codebook(out: Path) -> int:
 
 def run_codebook(args: argparse.Namespace) -> int:
     """``workbench codebook new|lint|show``."""
+    import pandas as pd
+
     from workbench.coding.codebook import CodebookError, load_codebook
 
     if args.action == "new":
@@ -324,6 +337,8 @@ def run_codebook(args: argparse.Namespace) -> int:
 def run_learn(args: argparse.Namespace) -> int:
     """``workbench learn``: fit a :class:`~workbench.coding.learn.CodeLearner` on sheets."""
     import json
+
+    import pandas as pd
 
     from workbench.coding.codebook import CodebookError, load_codebook
     from workbench.coding.learn import (
@@ -405,6 +420,8 @@ def run_learn(args: argparse.Namespace) -> int:
 
 def run_suggest(args: argparse.Namespace) -> int:
     """``workbench suggest``: the next coding sheet (most uncertain first), or a first one."""
+    import pandas as pd
+
     from workbench.coding.codebook import load_codebook
     from workbench.coding.learn import (
         first_sheet_units,
