@@ -54,8 +54,10 @@ import multiprocessing
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -301,10 +303,6 @@ class _Pool:
             list(self.executor.map(_started, range(self.n)))
 
     def run(self, task: Callable[[Any], R], parts: Sequence[Any], bar: Any) -> list[R]:
-        from collections import deque
-        from concurrent.futures import FIRST_COMPLETED
-        from concurrent.futures import wait as wait_for
-
         if len(parts) < 2:
             return [_tick(bar, task(p)) for p in parts]
         self.start()
