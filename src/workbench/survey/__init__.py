@@ -4,29 +4,30 @@ The subpackage loads a survey (the bundled SIMULATED one or a user's CSV, Stata
 or SPSS file through a mapping file), validates it, builds scales and fits the
 models this field uses, with tidy tables and bilingual figures.
 
-========== ==============================================================
-module     does
-========== ==============================================================
-codebook   variable names, zh/en labels, ranges and missing codes
-simulate   the documented data-generating process (``data/survey/dgp.yaml``)
-io         reading CSV/.dta/.sav, mapping files, missing codes, drop report
-validate   clear errors naming file, column and rows
-scales     Cronbach's alpha with a CI, item analysis, scale scores
-prepare    the columns a model needs, listwise deletion with a report
-models     :func:`fit`: one formula interface to the estimators below
-ols        OLS/WLS with classical, HC1/HC3, one- and two-way cluster SEs
-ordered    ordered logit/probit with cutpoints on the latent scale
-mixed      linear mixed models (random intercepts and slopes, REML/ML)
-results    :class:`SurveyFit`: tidy table and the ``--json`` object
-recovery   estimates against the simulation's true parameters
-margins    predicted probabilities and average marginal effects
-rank       BLUPs, composition-adjusted group values, rank intervals
-link       code prevalence per place joined to the survey (text covariates)
-record     provenance of survey results (JSON, tables, figures)
-tables     tidy results and side-by-side tables (markdown, HTML, LaTeX)
-plots      coefficient and predicted-probability plots
-cli        ``workbench survey simulate|fit|rank``
-========== ==============================================================
+=========== ==============================================================
+module      does
+=========== ==============================================================
+codebook    variable names, zh/en labels, ranges and missing codes
+simulate    the documented data-generating process (``data/survey/dgp.yaml``)
+io          reading CSV/.dta/.sav, mapping files, missing codes, drop report
+validate    clear errors naming file, column and rows
+scales      Cronbach's alpha with a CI, item analysis, scale scores
+prepare     the columns a model needs, listwise deletion with a report
+models      :func:`fit`: one formula interface to the estimators below
+model_names the models' names, light to import (the command line lists them)
+ols         OLS/WLS with classical, HC1/HC3, one- and two-way cluster SEs
+ordered     ordered logit/probit with cutpoints on the latent scale
+mixed       linear mixed models (random intercepts and slopes, REML/ML)
+results     :class:`SurveyFit`: tidy table and the ``--json`` object
+recovery    estimates against the simulation's true parameters
+margins     predicted probabilities and average marginal effects
+rank        BLUPs, composition-adjusted group values, rank intervals
+link        code prevalence per place joined to the survey (text covariates)
+record      provenance of survey results (JSON, tables, figures)
+tables      tidy results and side-by-side tables (markdown, HTML, LaTeX)
+plots       coefficient and predicted-probability plots
+cli         ``workbench survey simulate|fit|rank``
+=========== ==============================================================
 
 Examples
 --------

@@ -42,33 +42,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from workbench.provenance import TABLE_SUFFIXES
+from workbench.survey.model_names import MODELS
 from workbench.survey.validate import SingletonClusterError, SurveyValidationError
 
 EXIT_BAD_INPUT = 2
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 EXIT_BROKEN_PIPE = 128 + 13
 """Status of a Unix tool killed by SIGPIPE (``seq 1 100000 | head``: 141)."""
-
-
-class _ModelNames:
-    """The choices of ``--model``: :data:`workbench.survey.models.MODELS`, imported when
-    argparse first checks or lists them, so that declaring the parser needs no statsmodels.
-
-    >>> "ologit" in _ModelNames(), list(_ModelNames())
-    (True, ['ols', 'ologit', 'oprobit', 'mixed'])
-    """
-
-    @staticmethod
-    def _names() -> tuple[str, ...]:
-        from workbench.survey.models import MODELS
-
-        return MODELS
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._names()
-
-    def __iter__(self):
-        return iter(self._names())
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -82,7 +62,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     sim.add_argument("--dgp", type=Path, default=None, help="default: data/survey/dgp.yaml")
     f = ssub.add_parser("fit", help="fit a survey model")
     f.add_argument("data", type=Path, metavar="DATA", help=".csv, .dta or .sav")
-    f.add_argument("--model", choices=_ModelNames(), default="ols", metavar="MODEL",
+    f.add_argument("--model", choices=MODELS, default="ols", metavar="MODEL",
                    help="one of %(choices)s (default: %(default)s)")
     f.add_argument("--formula", required=True, help='e.g. "sat_overall ~ visits * solved"')
     f.add_argument("--mapping", type=Path, default=None, help="YAML mapping your columns")

@@ -24,8 +24,9 @@ import patsy
 
 from workbench.survey.codebook import Codebook, load_codebook
 from workbench.survey.mixed import fit_mixed
+from workbench.survey.model_names import DISTR, MODELS
 from workbench.survey.ols import fit_ols
-from workbench.survey.ordered import DISTR, fit_ordered
+from workbench.survey.ordered import fit_ordered
 from workbench.survey.prepare import (
     FORMULA_GLOBALS,
     check_singletons,
@@ -34,8 +35,6 @@ from workbench.survey.prepare import (
 )
 from workbench.survey.results import SurveyFit
 from workbench.survey.validate import SurveyValidationError, format_names, format_rows, suggest
-
-MODELS = ("ols", *DISTR, "mixed")
 
 
 def _as_list(cols: str | Sequence[str] | None) -> list[str]:

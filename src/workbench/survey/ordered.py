@@ -33,10 +33,9 @@ import pandas as pd
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.sandwich_covariance import cov_cluster
 
+from workbench.survey.model_names import DISTR
 from workbench.survey.results import wald_inference
 from workbench.survey.validate import SurveyValidationError, format_rows
-
-DISTR = {"ologit": "logit", "oprobit": "probit"}
 
 
 def cutpoints(raw: np.ndarray, cov_raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
