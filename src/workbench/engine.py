@@ -259,13 +259,10 @@ def runner(
         yield run
 
 
-def _started(_: int) -> int:
-    # Long enough that every worker of the pool gets one of these tasks.
-    time.sleep(0.5)
-    return os.getpid()
-
-
-def _ready() -> int:
+def _started(_: int = 0, pause: float = 0.5) -> int:
+    # The default pause is long enough that every worker of the pool gets one of a
+    # batch of these tasks; a ping (pause 0) only tells that a worker has started.
+    time.sleep(pause)
     return os.getpid()
 
 
@@ -298,7 +295,7 @@ class _Pool:
             ctx = multiprocessing.get_context("spawn")
             self.executor = ProcessPoolExecutor(self.n, mp_context=ctx, initializer=self.warm_up)
             # A finished ping tells that a worker has started and warmed up.
-            self.pings = [self.executor.submit(_ready) for _ in range(self.n)]
+            self.pings = [self.executor.submit(_started, 0, 0.0) for _ in range(self.n)]
         if wait:
             list(self.executor.map(_started, range(self.n)))
 
