@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from workbench.engine import map_partitions, runner
+from workbench.engine import map_partitions, release_memory, runner
 
 
 def _pid_after(seconds: float) -> int:
@@ -45,3 +45,19 @@ def test_an_error_in_a_partition_reaches_the_caller(warm):
     # Partition 3 runs here or in the pool depending on timing; either way it raises.
     with pytest.raises(ValueError, match="bad partition 3"), runner(2, warm=warm) as run:
         run(_fail_on, list(range(8)))
+
+
+def test_release_memory_gives_arrow_memory_back_only_where_asked(monkeypatch):
+    import pyarrow as pa
+
+    released = []
+
+    class Pool:
+        def release_unused(self):
+            released.append(True)
+
+    monkeypatch.setattr(pa, "default_memory_pool", lambda: Pool())
+    release_memory()  # the driving process, between partitions: keeps its memory
+    assert released == []
+    release_memory(parent=True)  # all partitions done, before the duplicate search
+    assert released == [True]

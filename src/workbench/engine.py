@@ -409,17 +409,21 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6, 1)
 
 
-def release_memory() -> None:
-    """In a worker process, give freed heap memory back to the system (glibc
-    ``malloc_trim``).
+def release_memory(*, parent: bool = False) -> None:
+    """Give freed memory back to the system: Arrow's memory pool (which keeps what
+    it freed for reuse) and glibc's heap (``malloc_trim``).
 
     A worker that has finished a partition otherwise keeps the partition's peak
     resident while it waits, e.g. through the parent's duplicate search; the
-    peak itself (:func:`peak_rss_mb`) is unchanged. A serial run keeps its memory
-    for the next partition.
+    peak itself (:func:`peak_rss_mb`) is unchanged. In the driving process it does
+    nothing unless ``parent`` is true: a serial run keeps its memory for the next
+    partition, and only once all partitions are done (:func:`drive`) is it worth
+    giving back.
     """
-    if multiprocessing.parent_process() is None:
+    if multiprocessing.parent_process() is None and not parent:
         return
+    if "pyarrow" in sys.modules:  # never import it only to release nothing
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
             ctypes.CDLL("libc.so.6").malloc_trim(0)
@@ -668,6 +672,7 @@ def drive(
             dup_threshold=dup_threshold, analyse=analyse,
         )  # fmt: skip
         sink.collect(analysed, found.skipped(), run)
+        release_memory(parent=True)  # the duplicate search is the driver's peak
         sketches = CorpusSketches.concat([a.sketches for a in analysed])
         texts = sink.unit_texts(sketches, dup_threshold, run)
         art, para = find_marks(sketches, texts, dup_threshold)

@@ -89,7 +89,7 @@ from workbench.duplicates import (
     mark_segments,
     sentence_keys,
 )
-from workbench.engine import PartitionResult, drive, peak_rss_mb, releasing
+from workbench.engine import PartitionResult, drive, peak_rss_mb, release_memory, releasing
 from workbench.network.measures import cooccurrence_counts
 from workbench.pipeline import (
     get_codebook,
@@ -340,6 +340,9 @@ class _PartTexts:
             unit_texts_part, items, desc=f"verify: read {self.key}",
             out_dir=str(self.out), column=self.key,
         )  # fmt: skip
+        # The driving process read parts too (a pool's driver runs tasks): give back
+        # what Arrow kept of them before the duplicate search holds its texts.
+        release_memory(parent=True)
         cps = np.concatenate([np.zeros(0, dtype=np.uint16), *(c for c, _ in got)])
         lengths = np.concatenate([np.zeros(0, dtype=np.int64), *(np.diff(o) for _, o in got)])
         offsets = offsets_from_lengths(lengths)
