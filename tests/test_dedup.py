@@ -317,6 +317,19 @@ def test_in_buckets_marks_the_rows_of_some_candidate_pair():
     assert 0 < len(paired) < 60
 
 
+@pytest.mark.parametrize("max_pairs", [1, 10_000])
+def test_pairs_and_buckets_of_some_rows_read_in_place_equal_those_of_a_copy(max_pairs):
+    rng = np.random.default_rng(5)
+    bands = rng.integers(0, 8, size=(80, 4)).astype(np.uint32)
+    rows = np.sort(rng.choice(80, size=50, replace=False))
+    copied = list(dedup._candidate_batches(bands[rows], max_pairs))
+    in_place = list(dedup._candidate_batches(bands, max_pairs, rows=rows))
+    assert len(copied) == len(in_place) > 0
+    for (a, b), (c, d) in zip(copied, in_place, strict=True):
+        assert a.tolist() == c.tolist() and b.tolist() == d.tolist()
+    assert dedup._in_buckets(bands, rows=rows).tolist() == dedup._in_buckets(bands[rows]).tolist()
+
+
 def test_small_candidate_batches_give_the_same_duplicates(monkeypatch):
     names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
     units = units_for(*names)
@@ -353,7 +366,11 @@ def test_copies_are_paired_once_per_text_not_with_each_other(monkeypatch):
     sk = sketch_units(list(range(1000)), texts, simplify=False)
     rows: list[int] = []
     real = dedup._candidate_batches
-    monkeypatch.setattr(dedup, "_candidate_batches", lambda b: rows.append(len(b)) or real(b))
+    def counting(bands, **kw):
+        rows.append(len(kw["rows"]))  # units entering the LSH step
+        return real(bands, **kw)
+
+    monkeypatch.setattr(dedup, "_candidate_batches", counting)
     found = duplicates_from_sketches(sk, lambda pos: [texts[p] for p in pos])
     assert len(found) == 998 and set(found["dup_of"]) == {0, 500}
     assert rows and max(rows) <= 2  # one unit per distinct text enters the LSH step

@@ -77,7 +77,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -367,6 +367,32 @@ def offsets_from_lengths(lengths: np.ndarray) -> np.ndarray:
     """
     out = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=out[1:])
+    return out
+
+
+def concat_consuming(pieces: list[np.ndarray], dtype: Any = np.uint16) -> np.ndarray:
+    """``np.concatenate`` of ``pieces`` (at least ``dtype``), emptying the list as it goes.
+
+    ``np.concatenate`` holds every piece and the whole at once: twice the data. Here
+    each piece is freed once copied, and the result's pages are only touched as they
+    are filled, so the peak is the data once plus one piece (at 1 GB, the texts the
+    article search verifies are 400 MB).
+
+    Examples
+    --------
+    >>> pieces = [np.array([1, 2], dtype=np.uint16), np.array([3], dtype=np.uint32)]
+    >>> out = concat_consuming(pieces)
+    >>> out.tolist(), out.dtype.name, pieces
+    ([1, 2, 3], 'uint32', [])
+    """
+    out = np.empty(sum(len(p) for p in pieces), dtype=np.result_type(dtype, *pieces))
+    at = 0
+    pieces.reverse()
+    while pieces:
+        piece = pieces.pop()
+        out[at : at + len(piece)] = piece
+        at += len(piece)
+        del piece
     return out
 
 
@@ -994,19 +1020,23 @@ MAX_BATCH_PAIRS = 500_000
 
 
 def _candidate_batches(
-    bands: np.ndarray, max_pairs: int | None = None
+    bands: np.ndarray, max_pairs: int | None = None, rows: np.ndarray | None = None
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Distinct pairs ``(i, j)``, ``i < j``, of rows of ``bands`` equal on some band.
 
     Each pair is made on the first band its rows agree on and on no other, so the
     batches (at most ``max_pairs`` pairs each, default :data:`MAX_BATCH_PAIRS`) never
-    repeat a pair and no set of all pairs is ever held.
+    repeat a pair and no set of all pairs is ever held. With ``rows``, the pairs are
+    of ``bands[rows]`` (``i`` and ``j`` index ``rows``), read one band at a time: no
+    copy of those rows' keys is made (at 1 GB they are 2 million rows, 220 MB).
     """
     max_pairs = MAX_BATCH_PAIRS if max_pairs is None else max_pairs
     for k in range(bands.shape[1]):
-        for i, j in _band_pairs(bands[:, k], max_pairs):
+        keys = bands[:, k] if rows is None else bands[rows, k]
+        for i, j in _band_pairs(keys, max_pairs):
+            ri, rj = (i, j) if rows is None else (rows[i], rows[j])
             # Rows are gathered whole (contiguous) rather than band by band.
-            first = (bands[i, :k] != bands[j, :k]).all(axis=1)
+            first = (bands[ri, :k] != bands[rj, :k]).all(axis=1)
             if first.any():
                 yield i[first], j[first]
 
@@ -1032,14 +1062,17 @@ def _band_pairs(keys: np.ndarray, max_pairs: int) -> Iterator[tuple[np.ndarray, 
         yield np.minimum(a, b), np.maximum(a, b)
 
 
-def _in_buckets(bands: np.ndarray) -> np.ndarray:
-    """Which rows of ``bands`` share a key with another row on some band."""
-    shared = np.zeros(len(bands), dtype=bool)
-    if not len(bands):  # no sketched unit: nothing shares a key (np.r_ below needs one row)
+def _in_buckets(bands: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Which rows of ``bands`` (of ``bands[rows]``, read band by band without a copy
+    of those rows) share a key with another row on some band."""
+    n = len(bands) if rows is None else len(rows)
+    shared = np.zeros(n, dtype=bool)
+    if not n:  # no sketched unit: nothing shares a key (np.r_ below needs one row)
         return shared
     for k in range(bands.shape[1]):
-        order = np.argsort(bands[:, k], kind="stable")
-        keys = bands[order, k]
+        column = bands[:, k] if rows is None else bands[rows, k]
+        order = np.argsort(column, kind="stable")
+        keys = column[order]
         same = keys[1:] == keys[:-1]
         shared[order[np.r_[same, False] | np.r_[False, same]]] = True
     return shared
@@ -1150,7 +1183,7 @@ def _exact_groups(sk: Sketches, eligible: np.ndarray, normalised: Normaliser) ->
 #: Normalised characters whose shingle sets one verification batch holds at most
 #: (besides a single larger pair): the exact sets take a few dozen bytes per
 #: character, so memory stays bounded however many candidates a corpus has.
-VERIFY_BATCH_CHARS = 2_000_000
+VERIFY_BATCH_CHARS = 1_000_000
 
 #: Threads verifying candidate pairs (:func:`_pair_jaccards`).
 VERIFY_THREADS = min(os.cpu_count() or 1, 8)
@@ -1190,7 +1223,7 @@ def _matching_pairs(
     and whose exact Jaccard reaches ``threshold``."""
     band_row = np.cumsum(sk.sketched) - 1
     later, earlier = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    for i, j in _candidate_batches(sk.bands[band_row[units]]):
+    for i, j in _candidate_batches(sk.bands, rows=band_row[units]):
         a, b = units[i], units[j]
         match = _pair_jaccards(a, b, sk, normalised) >= threshold - _EPS
         later.append(b[match])
@@ -1491,7 +1524,7 @@ def _verification_units(sk: Sketches, min_chars: int) -> np.ndarray:
     reps = np.sort(eligible[first])
     band_row = np.cumsum(sk.sketched) - 1
     has_sets = reps[sk.sketched[reps] & (sk.n_chars[reps] > 0)]
-    in_pairs = has_sets[_in_buckets(sk.bands[band_row[has_sets]])]
+    in_pairs = has_sets[_in_buckets(sk.bands, rows=band_row[has_sets])]
     return _unique(np.concatenate([shared_hash, in_pairs]))
 
 
@@ -1508,12 +1541,13 @@ class _Fetched:
     def __init__(self, positions: np.ndarray, texts: TextSource, sk: Sketches) -> None:
         self.texts = texts
         self.lock = threading.Lock()  # verification threads may add a text
-        runs = [
-            self._fetch(positions[lo:hi]) for lo, hi in _runs(sk.n_chars[positions], FETCH_CHARS)
-        ]
+        pieces, lens = [], []
+        for lo, hi in _runs(sk.n_chars[positions], FETCH_CHARS):
+            cps, offsets = self._fetch(positions[lo:hi])
+            pieces.append(cps)
+            lens.append(np.diff(offsets))
         self.positions = np.asarray(positions, dtype=np.int64)
-        self.cps = np.concatenate([np.zeros(0, dtype=np.uint16), *(c for c, _ in runs)])
-        lens = [np.diff(o) for _, o in runs]
+        self.cps = concat_consuming(pieces, np.uint16)
         self.offsets = offsets_from_lengths(np.concatenate([np.zeros(0, dtype=np.int64), *lens]))
 
     def _fetch(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
