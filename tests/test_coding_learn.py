@@ -513,3 +513,29 @@ def test_sheet_and_learner_of_a_codebook_of_ones_own(tmp_path, seeds):
     pd.DataFrame({"unit_id": ["x"], "problem": [1]}).to_csv(tmp_path / "four.csv", index=False)
     with pytest.raises(SheetError, match=r"none of the category columns.*grievance"):
         read_training_sheet(tmp_path / "four.csv", seeds.segments, own)
+
+
+def test_train_only_units_train_but_never_set_calibration_or_thresholds(trained, codebook):
+    learner, units, sheet = trained
+    # Nothing marked: exactly the plain fit.
+    none = CodeLearner(n_splits=3).fit(
+        units, sheet.labels, codebook, train_only=np.zeros(len(units), bool)
+    )
+    assert none.threshold_ == learner.threshold_ and none.platt_ == learner.platt_
+    # One seed text's units only train: they get no out-of-fold score, so the
+    # calibration and thresholds come from the other texts, yet the final models
+    # learnt from them (predictions differ from a fit on the other texts alone).
+    files = units.frame["file"].to_numpy()
+    aug = files == sorted(set(files))[0]
+    assert 0 < aug.sum() < len(units)
+    fit = CodeLearner(n_splits=3).fit(units, sheet.labels, codebook, train_only=aug)
+    assert list(fit.oof_.index) == units.frame["unit_id"][~aug].tolist()
+    assert fit.trained_units_ == units.frame["unit_id"].tolist()
+    rest = np.flatnonzero(~aug)
+    alone = CodeLearner(n_splits=3).fit(units.subset(rest), sheet.labels, codebook)
+    cats = ["problem", "cause", "countermeasure", "liaison"]
+    assert not np.allclose(
+        fit.predict_proba(units)[cats].to_numpy(), alone.predict_proba(units)[cats].to_numpy()
+    )
+    with pytest.raises(ValueError, match="train_only has 3 values for 180 units"):
+        CodeLearner(n_splits=3).fit(units, sheet.labels, codebook, train_only=[True] * 3)

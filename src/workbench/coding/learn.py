@@ -503,6 +503,7 @@ class CodeLearner:
     threshold_: dict[str, float] = field(default_factory=dict, repr=False)
     mode_: dict[str, str] = field(default_factory=dict, repr=False)
     oof_: pd.DataFrame | None = field(default=None, repr=False)
+    trained_units_: list[str] = field(default_factory=list, repr=False)
     cv_: list[dict[str, Any]] = field(default_factory=list, repr=False)
     trained_segments_: list[str] = field(default_factory=list, repr=False)
     codes_: list[str] = field(default_factory=list, repr=False)
@@ -565,6 +566,7 @@ class CodeLearner:
         labels: pd.DataFrame,
         codebook: Codebook,
         groups: Sequence[str] | None = None,
+        train_only: Sequence[bool] | None = None,
     ) -> CodeLearner:
         """Learn from coded units.
 
@@ -579,6 +581,13 @@ class CodeLearner:
         groups : sequence of str, optional
             The document of each unit, for grouped cross-validation (default:
             ``units.frame["file"]``: all articles of a file fall in one fold).
+        train_only : sequence of bool, optional
+            Units that train every model, in every fold, but are never held out: the
+            out-of-fold scores, their calibration and the thresholds come from the other
+            units only. For material unlike the texts the coder will meet, such as
+            written examples (``data/gold/synthetic``): it may teach wordings, but its
+            easy, clear-cut lines must not set how confident a model has to be on real
+            documents.
 
         Returns
         -------
@@ -588,6 +597,11 @@ class CodeLearner:
         units = self._without_rules(units)
         frame = units.frame
         self.trained_segments_ = sorted({s for m in frame["segment_ids"] for s in str(m).split()})
+        self.trained_units_ = [str(u) for u in frame["unit_id"]]
+        aug = np.asarray(np.zeros(len(frame)) if train_only is None else train_only, dtype=bool)
+        if aug.shape != (len(frame),):
+            raise ValueError(f"train_only has {aug.size} values for {len(frame)} units")
+        real, added = np.flatnonzero(~aug), np.flatnonzero(aug)
         lab = frame[["unit_id"]].merge(labels, on="unit_id", how="left", validate="1:1")
         if lab.drop(columns="unit_id").isna().all(axis=1).any():
             missing = lab.loc[lab.drop(columns="unit_id").isna().all(axis=1), "unit_id"]
@@ -620,8 +634,10 @@ class CodeLearner:
         cats_present = [c for c in codebook.categories if c in lab.columns]
         bits = lab[cats_present].to_numpy(np.int64)
         strata = (bits * (2 ** np.arange(len(cats_present)))).sum(axis=1)
-        oof_score = {label: np.zeros(len(lab)) for label in self.labels_}
-        for train, test in self._splits(strata, groups_a):
+        oof_score = {label: np.zeros(len(real)) for label in self.labels_}
+        for train_r, test_r in self._splits(strata[real], groups_a[real]):
+            train = np.sort(np.concatenate([real[train_r], added]))
+            test = real[test_r]
             sub_f = _Features(self.ngram_range, self.min_df, self.rule_weight, self.words)
             sub_f.fit(units.subset(train), self.category_of_)
             X_train = sub_f.transform(units.subset(train))
@@ -629,17 +645,17 @@ class CodeLearner:
             for label in self.labels_:
                 y = lab[label].to_numpy(np.int64)
                 model = self._fit_one(X_train, y[train])
-                oof_score[label][test] = self._score(model, X_test)
+                oof_score[label][test_r] = self._score(model, X_test)
         self.features_.fit(units, self.category_of_)
         X = self.features_.transform(units)
         oof = {}
         for label in self.labels_:
             y = lab[label].to_numpy(np.int64)
             self.estimators_[label] = self._fit_one(X, y)
-            self.platt_[label] = self._platt(oof_score[label], y)
+            self.platt_[label] = self._platt(oof_score[label], y[real])
             oof[label] = self._apply_platt(oof_score[label], self.platt_[label])
-        self.oof_ = pd.DataFrame(oof, index=frame["unit_id"].to_numpy())
-        self._choose_thresholds(units, lab)
+        self.oof_ = pd.DataFrame(oof, index=frame["unit_id"].to_numpy()[real])
+        self._choose_thresholds(units.subset(real), lab.iloc[real].reset_index(drop=True))
         return self
 
     def _decision_rules(self, units: UnitTable) -> np.ndarray:
@@ -849,7 +865,7 @@ def save_model(
         "codes": list(codebook.ids),
         "sheets": dict(sorted(sheets.items())),
         "parameters": dict(parameters or {}),
-        "trained_units": [] if learner.oof_ is None else [str(u) for u in learner.oof_.index],
+        "trained_units": list(learner.trained_units_),
         "learner": learner,
     }
     joblib.dump(payload, path, compress=3)
