@@ -36,6 +36,7 @@ from workbench.coding.learn import (
     read_training_sheet,
     sentence_rules,
     units_from_segments,
+    written_examples,
 )
 from workbench.coding.reliability import unit_agreement
 from workbench.coding.sheets import align_lines
@@ -94,7 +95,12 @@ def sheet_of(gold: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, dev_train: pd.DataFrame, tmp: Path):
+def train_units(
+    cb, seeds_seg, seeds_rules, dev_seg, dev_rules, dev_train: pd.DataFrame, tmp: Path,
+    written=None,
+):  # fmt: skip
+    """Units and labels to train on, and which of them only train (``written``: the
+    written examples, :func:`workbench.coding.learn.written_examples`, last)."""
     tables, labels = [], []
     s = read_training_sheet(config.GOLD_SAMPLE, seeds_seg, cb)
     tables.append(units_from_segments(seeds_seg, cb, s.members, rules=seeds_rules))
@@ -103,7 +109,12 @@ def train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, dev_train: pd.Da
         d = read_training_sheet(sheet_of(dev_train, tmp / "dev_train.csv"), dev_seg, cb)
         tables.append(units_from_segments(dev_seg, cb, d.members, rules=dev_rules))
         labels.append(d.labels)
-    return UnitTable.concat(tables), pd.concat(labels, ignore_index=True)
+    n_coded = sum(len(t) for t in tables)
+    if written is not None:
+        tables.append(written[0])
+        labels.append(written[1].labels)
+    units = UnitTable.concat(tables)
+    return units, pd.concat(labels, ignore_index=True), np.arange(len(units)) >= n_coded
 
 
 def line_tables(gold: pd.DataFrame, seg: pd.DataFrame, seg_codes: dict[str, set[str]], cb):
@@ -209,14 +220,16 @@ def evaluate_seeds(cb, learners: dict, seeds_seg, split: str = "heldout") -> dic
     return {name: agreement(ref, table(long), groups, cb) for name, long in longs.items()}
 
 
-def fit_pair(cb, X, y, params, ablation: bool = True) -> dict:
+def fit_pair(cb, X, y, params, ablation: bool = True, train_only=None) -> dict:
     """The combined coder and the learned coder alone (and the text-only ablation)."""
     out = {
-        "combined": CodeLearner(**params).fit(X, y, cb),
-        "learned": CodeLearner(**params, combine=False).fit(X, y, cb),
+        "combined": CodeLearner(**params).fit(X, y, cb, train_only=train_only),
+        "learned": CodeLearner(**params, combine=False).fit(X, y, cb, train_only=train_only),
     }
     if ablation:
-        out["text_only"] = CodeLearner(**params, use_rules=False).fit(X, y, cb)
+        out["text_only"] = CodeLearner(**params, use_rules=False).fit(
+            X, y, cb, train_only=train_only
+        )
     return out
 
 
@@ -245,6 +258,11 @@ def main() -> int:
         "--extra",
         action="store_true",
         help=f"train also on the extra coded tune lines of {EXTRA.name}",
+    )
+    ap.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="train also on the written examples (data/gold/synthetic), as train-only units",
     )
     ap.add_argument(
         "--ablation", action="store_true", help="with --design: also the text-only learner (slow)"
@@ -295,6 +313,7 @@ def main() -> int:
     )
     tune, test = gold[gold["part"] == "tune"], gold[gold["part"] == "test"]
     extra = dev_extra(gold) if a.extra else gold.iloc[:0]
+    written = written_examples(cb) if a.synthetic else None
     if len(extra):
         print(f"extra coded tune lines: {len(extra)} from {extra['file'].nunique()} files")
     if a.design:
@@ -304,8 +323,10 @@ def main() -> int:
             ev = tune[tune["file"].isin(half) == ev_half]
             tr = tune[tune["file"].isin(half) != ev_half]
             tr = pd.concat([tr, extra[extra["file"].isin(half) != ev_half]])
-            X, y = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, tr, tmp)
-            learners = fit_pair(cb, X, y, params, ablation=a.ablation)
+            X, y, only = train_units(
+                cb, seeds_seg, seeds_rules, dev_seg, dev_rules, tr, tmp, written
+            )
+            learners = fit_pair(cb, X, y, params, ablation=a.ablation, train_only=only)
             res = evaluate_dev(cb, learners, dev_seg, ev, a.unit)
             for name, r in res.items():
                 print(f"fold{i}", name, brief(r) | {"aligned": r["aligned"]})
@@ -336,13 +357,16 @@ def main() -> int:
         return 0
     # 1. Frozen: trained on dev tune + seeds' gold, tested once on the dev test part.
     train = pd.concat([tune, extra])
-    X, y = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, train, tmp)
+    X, y, only = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, train, tmp, written)
     report["train_units"] = len(X)
     report["train_dev_lines"] = {"gold": len(tune), "extra": len(extra)}
-    report["test"] = evaluate_dev(cb, fit_pair(cb, X, y, params), dev_seg, test, a.unit)
+    report["train_only_written_examples"] = int(only.sum())
+    report["test"] = evaluate_dev(
+        cb, fit_pair(cb, X, y, params, train_only=only), dev_seg, test, a.unit
+    )
     print("test", {k: brief(v) for k, v in report["test"].items()})
     # 2. Transfer: seeds' gold only -> dev test; dev tune only -> seeds' held-out gold.
-    Xs, ys = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, tune.iloc[:0], tmp)
+    Xs, ys, _ = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, tune.iloc[:0], tmp)
     report["seeds_to_dev_test"] = evaluate_dev(
         cb, fit_pair(cb, Xs, ys, params), dev_seg, test, a.unit
     )
@@ -363,8 +387,12 @@ def main() -> int:
     steps = [0, 100, len(tune)] + [len(tune) + k for k in (500, 1000) if k < len(extra)]
     for n in dict.fromkeys([*steps, len(pool)]):
         sub = pool.iloc[:n]
-        Xn, yn = train_units(cb, seeds_seg, seeds_rules, dev_seg, dev_rules, sub, tmp)
-        res = evaluate_dev(cb, fit_pair(cb, Xn, yn, params), dev_seg, test, a.unit)
+        Xn, yn, only = train_units(
+            cb, seeds_seg, seeds_rules, dev_seg, dev_rules, sub, tmp, written
+        )
+        res = evaluate_dev(
+            cb, fit_pair(cb, Xn, yn, params, train_only=only), dev_seg, test, a.unit
+        )
         for name, r in res.items():
             curve.append({"dev_lines": n, "train_units": len(Xn), "coder": name} | brief(r))
         print("curve", n, {k: brief(v)["kappa_M"] for k, v in res.items()})

@@ -44,6 +44,9 @@ STOPWORDS = LEXICON_DIR / "stopwords.txt"
 CODEBOOK = DATA_DIR / "codebook.yaml"
 GOLD_DIR = DATA_DIR / "gold"
 GOLD_SAMPLE = GOLD_DIR / "gold_sample.csv"
+#: Written examples: original documents made for training, and their coding sheet
+#: (data/gold/README.md, "Written examples"); never part of a corpus analysed.
+SYNTHETIC_DIR = GOLD_DIR / "synthetic"
 SURVEY_DIR = DATA_DIR / "survey"
 SURVEY_DATA = SURVEY_DIR / "survey.csv"
 SURVEY_CODEBOOK = SURVEY_DIR / "codebook.yaml"

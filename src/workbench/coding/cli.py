@@ -68,6 +68,9 @@ def add_learn_parsers(sub: argparse._SubParsersAction) -> None:
                    help="also the bundled seeds (for data/gold/gold_sample.csv beside your sheets)")
     p.add_argument("--sheet", type=Path, action="append", required=True,
                    metavar="SHEET.csv|.xlsx|.jsonl", help="a coded sheet (repeat for several)")
+    p.add_argument("--synthetic", action="store_true",
+                   help="also the bundled written examples (data/gold/synthetic/: 84 documents "
+                        "made for training); they train the models but never set thresholds")
     p.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
     p.add_argument("--min-support", type=int, default=5,
                    help="positive units a code needs for a model of its own (default 5)")
@@ -349,6 +352,7 @@ def run_learn(args: argparse.Namespace) -> int:
         save_model,
         sentence_rules,
         units_from_segments,
+        written_examples,
     )  # fmt: skip
     from workbench.coding.sheets import SheetError
     from workbench.provenance import make_record, sha256_file, write_sidecar
@@ -375,6 +379,17 @@ def run_learn(args: argparse.Namespace) -> int:
             labels.append(sheet.labels)
             report.append({"sheet": str(path), "units": len(sheet.members),
                            "not_found": len(sheet.unaligned), "found_by": sheet.how})  # fmt: skip
+        n_coded = sum(len(t) for t in tables)
+        if args.synthetic:
+            examples, written = written_examples(codebook)
+            tables.append(examples)
+            labels.append(written.labels)
+            inputs[config.display_path(config.SYNTHETIC_DIR / "codes.jsonl")] = sha256_file(
+                config.SYNTHETIC_DIR / "codes.jsonl"
+            )
+            report.append({"sheet": "written examples (--synthetic)", "units": len(examples),
+                           "not_found": len(written.unaligned),
+                           "found_by": written.how})  # fmt: skip
         units = UnitTable.concat(tables)
         all_labels = pd.concat(labels, ignore_index=True)
         dup = all_labels["unit_id"][all_labels["unit_id"].duplicated()].tolist()
@@ -382,13 +397,14 @@ def run_learn(args: argparse.Namespace) -> int:
             raise SheetError(f"unit(s) coded in more than one sheet: {dup[:5]}")
         learner = CodeLearner(min_support=args.min_support, seed=args.seed,
                               combine=not args.alone, override_rules=args.override_rules)
-        learner.fit(units, all_labels, codebook)
+        train_only = [i >= n_coded for i in range(len(units))]
+        learner.fit(units, all_labels, codebook, train_only=train_only)
     except (CodebookError, SheetError, FileNotFoundError, ValueError) as err:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     sheets = {config.display_path(Path(p).resolve()): sha256_file(p) for p in args.sheet}
     params = {"min_support": args.min_support, "seed": args.seed, "combine": not args.alone,
-              "override_rules": args.override_rules}
+              "override_rules": args.override_rules, "synthetic": args.synthetic}
     save_model(learner, args.out, codebook=codebook, sheets=sheets, parameters=params)
     book = Path(codebook.path) if codebook.path else config.CODEBOOK
     if book.exists():

@@ -330,6 +330,41 @@ def read_training_sheet(
     return Sheet(members, labels, unaligned, how)
 
 
+def written_examples(codebook: Codebook) -> tuple[UnitTable, Sheet]:
+    """The bundled written examples as coded units: 84 original documents in seven
+    genres, every line coded (:data:`workbench.config.SYNTHETIC_DIR`).
+
+    They were written for training, in the wordings real texts use and the seeds do
+    not (narrative, numbers, regulations' articles, villagers' sayings, demands without
+    the stock verbs), so they teach the models wordings; being clear-cut, they must
+    not set the models' thresholds: fit with ``train_only`` marking them
+    (``workbench learn --synthetic``). How they were made and what they changed on
+    held-out documents: data/gold/README.md.
+
+    Returns
+    -------
+    (UnitTable, Sheet)
+        The units, and the sheet that coded them (:func:`read_training_sheet`: its
+        ``labels``, and the ``unaligned`` lines no segment holds: titles and bylines
+        the corpus reader treats as boilerplate or too short to segment).
+
+    Examples
+    --------
+    >>> from workbench.coding.codebook import load_codebook
+    >>> units, sheet = written_examples(load_codebook())
+    >>> len(units) == len(sheet.labels) > 3000, int(sheet.labels["L_petition"].sum()) > 100
+    (True, True)
+    """
+    from workbench import config
+    from workbench.corpus import load_corpus
+
+    files = sorted(str(p) for p in config.SYNTHETIC_DIR.glob("*.md"))
+    segments = load_corpus(files).segments
+    sheet = read_training_sheet(config.SYNTHETIC_DIR / "codes.jsonl", segments, codebook)
+    rules = sentence_rules(segments, codebook)
+    return units_from_segments(segments, codebook, sheet.members, rules=rules), sheet
+
+
 # ------------------------------------------------------------------------ features
 
 
