@@ -331,6 +331,51 @@ def test_cli_learn_alone(tmp_path, capsys):
     assert len(table) and set(table["source"]) <= {"model", "residual"}
 
 
+def test_cli_learn_with_the_written_examples(tmp_path, capsys):
+    model = tmp_path / "written.joblib"
+    args = ["learn", "--sheet", str(config.GOLD_SAMPLE), "--synthetic", "--json",
+            "--out", str(model)]  # fmt: skip
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out)
+    written = summary["sheets"][-1]
+    assert written["sheet"] == "written examples (--synthetic)" and written["found_by"] == "lines"
+    assert written["units"] > 3000 and 0 < written["not_found"] < 30  # dates, bylines
+    assert summary["units"] == 180 + written["units"]
+    learner, meta = load_model(model, load_codebook())
+    # The examples trained the models; the seeds' gold alone set the thresholds.
+    assert len(learner.oof_) == 180 and len(meta["trained_units"]) == summary["units"]
+    assert meta["parameters"]["synthetic"] is True
+    record = read_record(model)
+    assert any(k.endswith("data/gold/synthetic/codes.jsonl") for k in record["inputs"])
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="needs ../shared/corpus/dev")
+def test_written_examples_copy_no_dev_text():
+    """The examples are the project's own: no stretch of 14 ideographs is shared with
+    the dev corpus (third-party texts that may not be redistributed); set phrases
+    such as 党的群众路线教育实践活动 (12) stay below that."""
+    import re
+
+    n = 14
+    dev = set()
+    for f in DEV.glob("d[0-9]*"):
+        raw = f.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030", errors="replace")
+        for run in re.findall(rf"[\u4e00-\u9fff]{{{n},}}", text):
+            dev.update(run[i : i + n] for i in range(len(run) - n + 1))
+    shared = [
+        (f.name, run[i : i + n])
+        for f in sorted(config.SYNTHETIC_DIR.glob("*.md"))
+        for run in re.findall(rf"[\u4e00-\u9fff]{{{n},}}", f.read_text(encoding="utf-8"))
+        for i in range(len(run) - n + 1)
+        if run[i : i + n] in dev
+    ]
+    assert shared == []
+
+
 def test_unit_agreement_point_estimates_and_intervals():
     rng = np.random.default_rng(3)
     n = 120
