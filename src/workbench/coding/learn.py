@@ -345,8 +345,8 @@ def written_examples(codebook: Codebook) -> tuple[UnitTable, Sheet]:
     -------
     (UnitTable, Sheet)
         The units, and the sheet that coded them (:func:`read_training_sheet`: its
-        ``labels``, and the ``unaligned`` lines no segment holds: titles and bylines
-        the corpus reader treats as boilerplate or too short to segment).
+        ``labels``, and the ``unaligned`` lines no segment holds: 13 date and byline
+        lines the corpus reader leaves out of the text).
 
     Examples
     --------
