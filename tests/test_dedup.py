@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from workbench import config, dedup
@@ -581,6 +582,22 @@ def test_sketches_pickle_and_concatenate_to_the_one_shot_sketches():
     pd.testing.assert_frame_equal(
         find_duplicates(units, sketches=joined), find_duplicates(units, method="exact")
     )
+
+
+def test_sketch_ids_are_one_arrow_array_across_empty_and_non_string_parts():
+    # Ids are held as Arrow (half the memory of Python strings at a million units);
+    # an empty part must not change the type, and the table still names the ids.
+    texts = ["干部要深入基层联系群众了解实情", "干部要深入基层联系群众了解实际"]
+    empty = sketch_units([], [])
+    parts = [empty, sketch_units([10], texts[:1]), empty, sketch_units([11], texts[1:])]
+    joined = Sketches.concat(parts)
+    assert joined.ids.type == pa.int64() and joined.ids.to_pylist() == [10, 11]
+    assert joined.equals(sketch_units([10, 11], texts))
+    named = Sketches.concat([empty, sketch_units(["a", "b"], texts)])
+    assert named.ids.type == pa.large_string()
+    found = duplicates_from_sketches(named, lambda pos: [texts[p] for p in pos])
+    assert found[["id", "dup_of"]].to_numpy().tolist() == [["b", "a"]]
+    assert found["id"].dtype == object
 
 
 def test_precomputed_sketches_must_fit():

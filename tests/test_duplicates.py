@@ -89,7 +89,7 @@ def test_partition_sketches_concatenate_to_the_whole_and_give_the_same_marks(see
     joined = CorpusSketches.concat(parts)
     assert joined.equals(sketch_segments(segs))
     assert len(joined.paragraphs) == segs["paragraph_id"].nunique()
-    assert joined.articles.ids == segs["doc_id"].drop_duplicates().tolist()
+    assert joined.articles.ids.to_pylist() == segs["doc_id"].drop_duplicates().tolist()
     assert_same_tables(marked(seed_tables, sketches=joined), marked(seed_tables))
 
 

@@ -196,7 +196,7 @@ def test_verification_texts_come_back_normalised_in_the_order_asked(tmp_path):
             docs = segs.groupby("doc_id", sort=False)["text"].agg("".join)
             texts.update(docs.to_dict())
             levels.append(sketch_units(docs.index.tolist(), docs.tolist(), simplify=False))
-        ids = [i for sk in levels for i in sk.ids]
+        ids = [i for sk in levels for i in sk.ids.to_pylist()]
         asked = [len(ids) - 1, 0, len(ids) - 2, 1, 1]  # parts interleaved, one unit twice
         cps, offsets = _PartTexts(out, "doc_id", levels, run)(asked)
         none = _PartTexts(out, "doc_id", levels, run)([])

@@ -81,6 +81,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from workbench.script import to_simplified, to_simplified_many
 
@@ -644,8 +645,10 @@ class Sketches:
 
     Attributes
     ----------
-    ids : list
-        Unit ids, in corpus order.
+    ids : pyarrow.Array
+        Unit ids, in corpus order (:func:`id_array`: strings as ``large_string``). An
+        Arrow array rather than a list: at a million units, Python strings took
+        about 100 bytes each, twice the Arrow array.
     n_chars : numpy.ndarray
         Length of each unit's normalised text (int64).
     text_hash : numpy.ndarray
@@ -666,7 +669,7 @@ class Sketches:
     of the whole run, so partitions can be sketched in worker processes.
     """
 
-    ids: list
+    ids: pa.Array
     n_chars: np.ndarray
     text_hash: np.ndarray
     sketched: np.ndarray
@@ -695,7 +698,7 @@ class Sketches:
         if any(p.params != params for p in parts):
             raise ValueError("sketches made with different parameters")
         return cls(
-            ids=[i for p in parts for i in p.ids],
+            ids=_concat_ids([p.ids for p in parts]),
             n_chars=np.concatenate([p.n_chars for p in parts]),
             text_hash=np.concatenate([p.text_hash for p in parts]),
             sketched=np.concatenate([p.sketched for p in parts]),
@@ -707,12 +710,54 @@ class Sketches:
         """Whether both hold the same units, arrays and parameters."""
         return (
             self.params == other.params
-            and list(self.ids) == list(other.ids)
+            and self.ids.equals(other.ids)
             and all(
                 np.array_equal(getattr(self, f), getattr(other, f))
                 for f in ("n_chars", "text_hash", "sketched", "bands")
             )
         )
+
+
+def id_array(ids: Sequence | pa.Array) -> pa.Array:
+    """Unit ids as the Arrow array :class:`Sketches` holds (strings as ``large_string``,
+    no ids as an empty ``large_string`` array).
+
+    Examples
+    --------
+    >>> id_array(["a", "b"]).type, id_array([]).type, id_array([3, 4]).to_pylist()
+    (DataType(large_string), DataType(large_string), [3, 4])
+    """
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    arr = ids if isinstance(ids, pa.Array) else pa.array(list(ids))
+    if pa.types.is_null(arr.type) and not len(arr):
+        return pa.array([], type=pa.large_string())
+    if pa.types.is_string(arr.type):
+        return arr.cast(pa.large_string())
+    return arr
+
+
+def _concat_ids(parts: list[pa.Array]) -> pa.Array:
+    # An empty part's ids are typed large_string whatever the others' type.
+    typed = [p for p in parts if len(p)]
+    if not typed:
+        return parts[0]
+    return pa.concat_arrays([p.combine_chunks() if isinstance(p, pa.ChunkedArray) else p
+                             for p in typed])  # fmt: skip
+
+
+def take_ids(ids: pd.Series | pa.Array, positions: Sequence[int]) -> pd.Series:
+    """The ids at ``positions`` as an object Series with a fresh index.
+
+    Examples
+    --------
+    >>> take_ids(id_array(["a", "b", "c"]), [2, 0]).tolist()
+    ['c', 'a']
+    """
+    if isinstance(ids, pd.Series):
+        return ids.iloc[list(positions)].reset_index(drop=True)
+    taken = ids.take(pa.array(list(positions), type=pa.int64())).to_pylist()
+    return pd.Series(taken, dtype=object)
 
 
 def sketch_params(threshold: float, ngram: int, min_chars: int, num_perm: int, simplify: bool):
@@ -784,7 +829,7 @@ def sketch_units(
     if len(ids) != len(texts):
         raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
     cps, offsets, _ = normalise_many(texts, simplify=simplify)
-    return sketch_arrays(list(ids), cps, offsets, params)
+    return sketch_arrays(ids, cps, offsets, params)
 
 
 def position_hashes(cps: np.ndarray, ngram: int) -> np.ndarray:
@@ -856,7 +901,7 @@ def _text_hashes(row: np.ndarray, h: np.ndarray, lengths: np.ndarray) -> np.ndar
 
 
 def sketch_arrays(
-    ids: list,
+    ids: Sequence | pa.Array,
     cps: np.ndarray,
     offsets: np.ndarray,
     params: SketchParams,
@@ -892,7 +937,7 @@ def sketch_arrays(
     else:
         bands = np.zeros((0, params.bands), dtype=np.uint32)
     return Sketches(
-        ids=ids,
+        ids=id_array(ids),
         n_chars=lengths.astype(np.int64),
         text_hash=text_hash,
         sketched=sketched,
@@ -1269,18 +1314,20 @@ def find_fast(
     return list(zip(pos.tolist(), of.tolist(), kinds, similarity.tolist(), strict=True))
 
 
-def _empty_result(ids: pd.Series) -> pd.DataFrame:
+def _empty_result(ids: pd.Series | pa.Array) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "id": ids.iloc[:0].reset_index(drop=True),
-            "dup_of": ids.iloc[:0].reset_index(drop=True),
+            "id": take_ids(ids, []),
+            "dup_of": take_ids(ids, []),
             "kind": pd.Series([], dtype="str"),
             "similarity": pd.Series([], dtype="float64"),
         }
     )
 
 
-def result_table(ids: pd.Series, rows: list[tuple[int, int, str, float]]) -> pd.DataFrame:
+def result_table(
+    ids: pd.Series | pa.Array, rows: list[tuple[int, int, str, float]]
+) -> pd.DataFrame:
     """:func:`find_duplicates`' table from rows (position, canonical position, kind,
     similarity) of :func:`find_fast`, positions taken in ``ids``.
 
@@ -1295,8 +1342,8 @@ def result_table(ids: pd.Series, rows: list[tuple[int, int, str, float]]) -> pd.
     pos_, canon_pos_, kind, similarity = zip(*rows, strict=True)
     return pd.DataFrame(
         {
-            "id": ids.iloc[list(pos_)].reset_index(drop=True),
-            "dup_of": ids.iloc[list(canon_pos_)].reset_index(drop=True),
+            "id": take_ids(ids, pos_),
+            "dup_of": take_ids(ids, canon_pos_),
             "kind": pd.Series(kind, dtype="str"),
             "similarity": pd.Series(similarity, dtype="float64"),
         }
@@ -1448,7 +1495,7 @@ def check_sketches(
     ValueError: sketches banded 20 x 6 would miss a pair at Jaccard 0.8 with probability ...
     """
     p = sketches.params
-    if len(sketches) != len(ids) or list(sketches.ids) != list(ids):
+    if len(sketches) != len(ids) or not (ids is sketches.ids or sketches.ids.equals(id_array(ids))):
         raise ValueError("sketches are not of these units, in this order")
     if p.ngram != ngram:
         raise ValueError(f"sketches use ngram={p.ngram}, not {ngram}")
@@ -1506,8 +1553,7 @@ def duplicates_from_sketches(
     # corpus order (a caller reading them from disk reads each file about once), and
     # held normalised and packed; verification then takes them from memory.
     normalised = _Fetched(_verification_units(sketches, min_chars), texts, sketches)
-    ids = pd.Series(sketches.ids, dtype=object)
-    return result_table(ids, find_fast(sketches, normalised, threshold, min_chars))
+    return result_table(sketches.ids, find_fast(sketches, normalised, threshold, min_chars))
 
 
 def _verification_units(sk: Sketches, min_chars: int) -> np.ndarray:

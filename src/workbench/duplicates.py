@@ -217,7 +217,7 @@ def sketch_segments(
     >>> seg = pd.DataFrame({"doc_id": ["d1", "d1", "d2"], "paragraph_id": ["p1", "p2", "p3"],
     ...                     "text": ["干部要深入基层。", "联系群众了解实情。", "一、"]})
     >>> sk = sketch_segments(seg)
-    >>> sk.articles.ids, sk.paragraphs.n_chars.tolist(), sk.articles.sketched.tolist()
+    >>> sk.articles.ids.to_pylist(), sk.paragraphs.n_chars.tolist(), sk.articles.sketched.tolist()
     (['d1', 'd2'], [7, 8, 1], [True, False])
     """
     params = sketch_params(threshold, ngram, min_chars, num_perm, False)

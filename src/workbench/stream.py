@@ -81,6 +81,7 @@ from workbench.dedup import (
     gather_texts,
     normalise_texts,
     offsets_from_lengths,
+    take_ids,
 )
 from workbench.duplicates import (
     CorpusSketches,
@@ -335,7 +336,7 @@ class _PartTexts:
         for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
             part = int(parts[lo])
             local = (grouped[lo:hi] - self.starts[part]).tolist()
-            items.append((part, [self.ids[part][i] for i in local]))
+            items.append((part, take_ids(self.ids[part], local).tolist()))
         got = self.run(
             unit_texts_part, items, desc=f"verify: read {self.key}",
             out_dir=str(self.out), column=self.key,
@@ -496,7 +497,9 @@ def _canonical(
     needed = set(para["dup_of"])
     wanted: dict[int, list[str]] = {}
     for a in analysed:
-        mine = [pid for pid in a.sketches.paragraphs.ids if pid in needed]
+        ids = a.sketches.paragraphs.ids
+        mine = ids.filter(pc.is_in(ids, value_set=pa.array(sorted(needed), ids.type)))
+        mine = mine.to_pylist()
         if mine:
             wanted[a.index] = mine
     canon: dict[str, list[tuple[str, Any]]] = {}
@@ -514,8 +517,8 @@ def _finish_items(
 ) -> list[tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, Any]]]]]:
     items = []
     for a in analysed:
-        mine_art = art[art["id"].isin(set(a.sketches.articles.ids))]
-        mine_para = para[para["id"].isin(set(a.sketches.paragraphs.ids))]
+        mine_art = art[art["id"].isin(set(a.sketches.articles.ids.to_pylist()))]
+        mine_para = para[para["id"].isin(set(a.sketches.paragraphs.ids.to_pylist()))]
         need = {of: canon[of] for of in dict.fromkeys(mine_para["dup_of"])}
         items.append((a.index, mine_art, mine_para, need))
     return items
