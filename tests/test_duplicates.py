@@ -93,6 +93,17 @@ def test_partition_sketches_concatenate_to_the_whole_and_give_the_same_marks(see
     assert_same_tables(marked(seed_tables, sketches=joined), marked(seed_tables))
 
 
+def test_whole_sketches_split_into_views_equal_to_the_parts(seed_tables):
+    # The driver keeps partitions' sketches as views of the whole: equal, not copied.
+    parts = [sketch_segments(p) for p in whole_file_parts(seed_tables.segments, 3)]
+    joined = CorpusSketches.concat(parts)
+    views = joined.split(parts)
+    assert [v.equals(p) for v, p in zip(views, parts, strict=True)] == [True] * len(parts)
+    assert all(np.shares_memory(v.paragraphs.bands, joined.paragraphs.bands) for v in views)
+    with pytest.raises(ValueError, match="add up"):
+        joined.articles.split([1])
+
+
 def test_sketches_must_match_the_corpus(seed_tables):
     other = sketch_segments(seed_tables.segments.iloc[:200])
     with pytest.raises(ValueError, match="not of these units"):

@@ -98,6 +98,14 @@ class CorpusSketches:
             paragraphs=Sketches.concat([p.paragraphs for p in parts]),
         )
 
+    def split(self, parts: Sequence[CorpusSketches]) -> list[CorpusSketches]:
+        """These sketches cut as ``parts`` (of which they are the :meth:`concat`), as
+        views of these arrays: the driver swaps each partition's own sketches for
+        them, so that the sketches are held once (:meth:`Sketches.split`)."""
+        arts = self.articles.split([len(p.articles) for p in parts])
+        paras = self.paragraphs.split([len(p.paragraphs) for p in parts])
+        return [CorpusSketches(a, p) for a, p in zip(arts, paras, strict=True)]
+
     def equals(self, other: CorpusSketches) -> bool:
         """Whether both levels hold the same units and sketches."""
         return self.articles.equals(other.articles) and self.paragraphs.equals(other.paragraphs)
