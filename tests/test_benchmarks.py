@@ -124,8 +124,12 @@ def test_pipeline_process_benchmark_times_whole_processes(tmp_path):
         assert all(len(c["ratios_per_round"]) == 1 for c in corpus["commands"].values())
 
 
-def test_extra_coded_lines_are_tune_part_only_and_hold_no_text():
-    """data/gold/dev_tune_extra.jsonl: unit ids and codebook codes of dev *tune* files only
+EXTRA_CODINGS = ["dev_tune_extra.jsonl", "dev_tune_extra_second.jsonl"]
+
+
+@pytest.mark.parametrize("name", EXTRA_CODINGS)
+def test_extra_coded_lines_are_tune_part_only_and_hold_no_text(name):
+    """data/gold/dev_tune_extra*.jsonl: unit ids and codebook codes of dev *tune* files only
     (never the test part), no text (the dev texts may not be redistributed)."""
     import csv
 
@@ -134,7 +138,7 @@ def test_extra_coded_lines_are_tune_part_only_and_hold_no_text():
     ids = set(load_codebook().ids)
     with open(config.GOLD_DIR / "dev_split.csv", encoding="utf-8") as fh:
         part = {row["file"]: row["part"] for row in csv.DictReader(fh)}
-    with open(config.GOLD_DIR / "dev_tune_extra.jsonl", encoding="utf-8") as fh:
+    with open(config.GOLD_DIR / name, encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh]
     assert len(rows) > 2000
     assert len({r["unit"] for r in rows}) == len(rows)
@@ -143,6 +147,14 @@ def test_extra_coded_lines_are_tune_part_only_and_hold_no_text():
         file, line = r["unit"].rsplit(":", 1)
         assert part[file] == "tune" and line.isdigit(), r
         assert set(r["codes"]) <= ids, r
+
+
+def test_the_second_extra_coding_codes_the_same_lines_in_the_same_batches():
+    def rows(name):
+        with open(config.GOLD_DIR / name, encoding="utf-8") as fh:
+            return [(r["unit"], r["batch"]) for r in map(json.loads, fh)]
+
+    assert rows(EXTRA_CODINGS[0]) == rows(EXTRA_CODINGS[1])
 
 
 def test_extra_coded_lines_exist_in_the_dev_corpus():
