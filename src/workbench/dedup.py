@@ -776,10 +776,7 @@ def id_array(ids: Sequence | pa.Array) -> pa.Array:
 def _concat_ids(parts: list[pa.Array]) -> pa.Array:
     # An empty part's ids are typed large_string whatever the others' type.
     typed = [p for p in parts if len(p)]
-    if not typed:
-        return parts[0]
-    return pa.concat_arrays([p.combine_chunks() if isinstance(p, pa.ChunkedArray) else p
-                             for p in typed])  # fmt: skip
+    return pa.concat_arrays(typed) if typed else parts[0]
 
 
 def take_ids(ids: pd.Series | pa.Array, positions: Sequence[int]) -> pd.Series:
