@@ -81,7 +81,6 @@ from workbench.dedup import (
     gather_texts,
     normalise_texts,
     offsets_from_lengths,
-    take_ids,
 )
 from workbench.duplicates import (
     CorpusSketches,
@@ -336,7 +335,7 @@ class _PartTexts:
         for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
             part = int(parts[lo])
             local = (grouped[lo:hi] - self.starts[part]).tolist()
-            items.append((part, take_ids(self.ids[part], local).tolist()))
+            items.append((part, self.ids[part].take(local).to_pylist()))
         got = self.run(
             unit_texts_part, items, desc=f"verify: read {self.key}",
             out_dir=str(self.out), column=self.key,
@@ -494,12 +493,11 @@ def _canonical(
     run: Any, out: Path, analysed: list[PartitionResult], para: pd.DataFrame
 ) -> dict[str, list[tuple[str, Any]]]:
     # Pass 2 only visits partitions holding a canonical paragraph.
-    needed = set(para["dup_of"])
+    needed = pa.array(sorted(set(para["dup_of"])), pa.large_string())
     wanted: dict[int, list[str]] = {}
     for a in analysed:
         ids = a.sketches.paragraphs.ids
-        mine = ids.filter(pc.is_in(ids, value_set=pa.array(sorted(needed), ids.type)))
-        mine = mine.to_pylist()
+        mine = ids.filter(pc.is_in(ids, value_set=needed)).to_pylist()
         if mine:
             wanted[a.index] = mine
     canon: dict[str, list[tuple[str, Any]]] = {}
