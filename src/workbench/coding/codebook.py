@@ -12,10 +12,15 @@ codebook's four (:data:`DEFAULT_CATEGORIES`: ``problem``, ``cause``,
 definition, inclusion and exclusion notes, rules (:mod:`workbench.coding.rules`) and,
 optionally, example quotes from the corpus. The ``polarity`` section (cue words for
 ``polarity:`` in rules) and ``sets`` are optional too; a rule that uses polarity needs
-the section. Validation is strict and complete: every unknown key, missing field, bad
-or duplicate id, undeclared category, unknown part, part played by two categories and
-bad rule or regex is collected, and loading stops with one :class:`CodebookError`
-listing them all, each naming the code (or category) and the field.
+the section. ``document_kinds`` (optional) declares kinds of document — a work report,
+a regulation — told from how a document opens (:mod:`workbench.coding.kinds`), which
+rules name with ``kinds: [...]``; a code's optional ``unless:`` rule vetoes it in any
+sentence where that rule matches (codebook 2.4: no countermeasure in a work report's
+sentence that names no cadre, mass or work-style matter). Validation is strict and
+complete: every unknown key, missing field, bad or duplicate id, undeclared category,
+unknown part, part played by two categories and bad rule or regex is collected, and
+loading stops with one :class:`CodebookError` listing them all, each naming the code
+(or category) and the field.
 ``workbench codebook new OUT.yaml`` writes a commented starting file
 (``resources/codebook_template.yaml``, :data:`TEMPLATE`).
 
@@ -46,7 +51,16 @@ from typing import Any
 import yaml
 
 from workbench import config
-from workbench.coding.rules import Cues, Node, RuleError, Sentence, Span, compile_rule
+from workbench.coding.kinds import DocumentKind, parse_kinds, segment_kinds
+from workbench.coding.rules import (
+    PLAIN_KIND,
+    Cues,
+    Node,
+    RuleError,
+    Sentence,
+    Span,
+    compile_rule,
+)
 from workbench.structure import SECTION_ROLES
 from workbench.yamlio import safe_load
 
@@ -57,10 +71,13 @@ DEFAULT_CATEGORIES = ("problem", "cause", "countermeasure", "liaison")
 #: :data:`workbench.structure.SECTION_ROLES`. ``part: none`` (or no part) plays none.
 PARTS = SECTION_ROLES
 CATEGORY_KEYS = ("label_zh", "label_en", "definition", "part")
-TOP_KEYS = ("version", "title", "description", "categories", "polarity", "sets", "codes")
+TOP_KEYS = (
+    "version", "title", "description", "categories", "document_kinds", "polarity", "sets",
+    "codes",
+)  # fmt: skip
 CODE_KEYS = (
     "id", "category", "label_zh", "label_en", "definition", "include", "exclude",
-    "rules", "examples", "catch_all",
+    "rules", "unless", "examples", "catch_all",
 )  # fmt: skip
 REQUIRED_CODE_KEYS = ("id", "category", "label_zh", "label_en", "definition", "rules")
 TEXT_KEYS = ("label_zh", "label_en", "definition", "include", "exclude")
@@ -155,6 +172,8 @@ class Codebook:
     cues: Cues
     sets: dict[str, tuple[str, ...]]
     path: str = ""
+    #: Declared kinds of document, in order of precedence (:mod:`workbench.coding.kinds`).
+    kinds: tuple[DocumentKind, ...] = ()
 
     @cached_property
     def _by_id(self) -> dict[str, Code]:
@@ -199,10 +218,20 @@ class Codebook:
         """Ids of the codes that are not catch-alls, in codebook order."""
         return [c.id for c in self.codes if not c.catch_all]
 
-    def match(self, text: str, role: str = "other", is_heading: bool = False) -> list[Code]:
-        """The codes whose rules match one Simplified sentence."""
-        s = Sentence(text, role, is_heading)
+    def match(
+        self, text: str, role: str = "other", is_heading: bool = False, kind: str = PLAIN_KIND
+    ) -> list[Code]:
+        """The codes whose rules match one Simplified sentence (in a document of ``kind``)."""
+        s = Sentence(text, role, is_heading, kind)
         return [c for c in self.codes if c.match(s) is not None]
+
+    def segment_kinds(self, segments: Any) -> list[str]:
+        """The kind of document of each row of a segments table (``doc_id``, ``text``).
+
+        See :func:`workbench.coding.kinds.segment_kinds`; ``text`` everywhere when the
+        codebook declares no kinds.
+        """
+        return segment_kinds(segments, self.kinds)
 
     def terms(self) -> list[str]:
         """Every literal term of every code, sets and polarity cues excluded, sorted."""
@@ -369,6 +398,7 @@ class _RuleContext:
 
     cues: Cues | None
     sets: dict[str, tuple[str, ...]]
+    kinds: tuple[str, ...] = ()
     #: message -> (index of the reported error, its field, the codes with it since and
     #: their fields). A rule shared through a YAML alias fails in every code using it,
     #: and is reported once.
@@ -396,22 +426,35 @@ class _RuleContext:
             errors[index] += f"; the same error in {codes} {', '.join(names)}"
 
 
-def _rule(rules: Any, where: str, ctx: _RuleContext, errors: list[str]) -> Node | None:
-    """Compile a code's rules; report the first error of each rule that fails."""
+def _rule(
+    rules: Any, where: str, ctx: _RuleContext, errors: list[str], unless: Any = None
+) -> Node | None:
+    """Compile a code's rules (vetoed by ``unless``); report the first error of each rule
+    that fails."""
     if not isinstance(rules, list) or not rules:
         errors.append(_msg(where, "rules", "needs a non-empty list of rules"))
         return None
-    if ctx.cues is None and (path := _polarity_path(rules, "rules")):
+    if ctx.cues is None and (
+        path := _polarity_path(rules, "rules") or _polarity_path(unless, "unless")
+    ):
         no_cues = "uses polarity, but the codebook has no `polarity` section (window, cue lists)"
         ctx.report(where, path, no_cues, errors)
+    options = dict(cues=ctx.cues, sets=ctx.sets, kinds=ctx.kinds)
+    if unless is not None:
+        try:
+            compile_rule(unless, path="unless", **options)
+        except RuleError as err:
+            ctx.report(where, err.path, err.message, errors)
+            return None
+    whole = {"any": rules} if unless is None else {"all": [{"any": rules}, {"not": unless}]}
     try:
-        return compile_rule({"any": rules}, cues=ctx.cues, sets=ctx.sets, path="rules")
+        return compile_rule(whole, path="rules", **options)
     except RuleError as err:
         first = err
     found = []
     for i, item in enumerate(rules):  # each rule on its own, to report every bad one
         try:
-            compile_rule(item, cues=ctx.cues, sets=ctx.sets, path=f"rules.any[{i}]")
+            compile_rule(item, path=f"rules.any[{i}]", **options)
         except RuleError as err:
             found.append(err)
     for e in found or [first]:
@@ -449,7 +492,7 @@ def _code(
         unknown_cat = (f"unknown category {category!r}: not declared under `categories:`; "
                        f"declared: {list(categories)}")  # fmt: skip
         errors.append(_msg(where, "category", unknown_cat))
-    rule = _rule(raw["rules"], where, ctx, errors) if "rules" in raw else None
+    rule = _rule(raw["rules"], where, ctx, errors, raw.get("unless")) if "rules" in raw else None
     examples = raw.get("examples")
     if examples is None or examples == []:
         examples = []
@@ -515,10 +558,18 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
     for key in sorted(set(raw) - set(TOP_KEYS), key=str):
         errors.append(_msg(source, key, f"unknown top-level key; allowed: {list(TOP_KEYS)}"))
     categories = _categories(raw.get("categories"), source, errors)
+    kinds = parse_kinds(raw.get("document_kinds"), source, errors)
     cues = _cues(raw.get("polarity"), source, errors)
     sets, bad_sets = _sets(raw.get("sets"), source, errors)
     # A set already reported as malformed is not reported again by every rule using it.
-    ctx = _RuleContext(cues, {**sets, **{name: ("\ufffd",) for name in bad_sets}})
+    ctx = _RuleContext(
+        cues,
+        {**sets, **{name: ("\ufffd",) for name in bad_sets}},
+        # Every declared name, so a kind with a bad cue is not reported again by its rules.
+        tuple(str(k) for k in raw.get("document_kinds") or {} if isinstance(k, str))
+        if isinstance(raw.get("document_kinds"), dict)
+        else (),
+    )
     codes_raw = raw.get("codes")
     codes: list[Code | None] = []
     if not isinstance(codes_raw, list) or not codes_raw:
@@ -543,6 +594,7 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
         cues=cues or Cues(),
         sets=sets,
         path=source,
+        kinds=kinds,
     )
 
 

@@ -36,6 +36,7 @@ d/a1/p002/s01 M_oversight 监督; 考核
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -47,7 +48,7 @@ from scipy import sparse
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.prefilter import Scan
-from workbench.coding.rules import Sentence
+from workbench.coding.rules import PLAIN_KIND, Sentence
 
 UNITS = ("sentence", "paragraph", "section", "article")
 #: The dtype pandas gives a column built from a list of str (Arrow-backed with pyarrow).
@@ -157,14 +158,16 @@ def _sentences(segments: pd.DataFrame) -> tuple[list[str], list[str], list[bool]
 
 
 def _plain_hits(
-    texts: list[str], roles: list[str], headings: list[bool], codebook: Codebook
-) -> _Hits:
+    texts: list[str], roles: list[str], headings: list[bool], kinds: list[str],
+    codebook: Codebook,
+) -> _Hits:  # fmt: skip
     """Every code's rule on every sentence, one sentence at a time (the reference)."""
     pos, code, span_pos, span_code, starts, ends = [], [], [], [], [], []
-    for p, (text, role, heading) in enumerate(zip(texts, roles, headings, strict=True)):
+    rows = zip(texts, roles, headings, kinds, strict=True)
+    for p, (text, role, heading, kind) in enumerate(rows):
         if not text:
             continue
-        s = Sentence(text, role, heading)
+        s = Sentence(text, role, heading, kind)
         for ci, c in enumerate(codebook.codes):
             spans = c.match(s)
             if spans is None:
@@ -180,11 +183,12 @@ def _plain_hits(
 
 
 def _scan_hits(
-    texts: list[str], roles: list[str], headings: list[bool], codebook: Codebook
-) -> _Hits:
+    texts: list[str], roles: list[str], headings: list[bool], kinds: list[str],
+    codebook: Codebook,
+) -> _Hits:  # fmt: skip
     """Every code's rule on all sentences at once, from one scan of the joined text."""
     literals = set().union(*(c.rule.literals() for c in codebook.codes))
-    scan = Scan(texts, roles, headings, literals)
+    scan = Scan(texts, roles, headings, literals, kinds)
     pos, code, keys, key_code = [], [], [], []
     for ci, c in enumerate(codebook.codes):
         m = c.rule.match_all(scan, scan.valid)
@@ -323,7 +327,12 @@ def _long_table(
 
 
 def code_segments(
-    segments: pd.DataFrame, codebook: Codebook, unit: str = "sentence", *, prefilter: bool = True
+    segments: pd.DataFrame,
+    codebook: Codebook,
+    unit: str = "sentence",
+    *,
+    prefilter: bool = True,
+    kinds: Sequence[str] | None = None,
 ) -> Coding:
     """Code ``segments`` with ``codebook`` at ``unit``.
 
@@ -340,6 +349,10 @@ def code_segments(
         the joined texts (:class:`workbench.coding.prefilter.Scan`); ``False``
         evaluates every code on every sentence, one sentence at a time (the
         reference: slower, same result).
+    kinds : sequence of str, optional
+        The kind of document of each segment (:meth:`Codebook.segment_kinds`); by
+        default told from the first segments of each document in ``segments``. Pass it
+        when ``segments`` leaves out a document's opening (a filtered table).
 
     Returns
     -------
@@ -349,7 +362,12 @@ def code_segments(
     ids = unit_ids(segments, unit)
     units, rows = _unit_table(segments, ids)
     texts, roles, headings = _sentences(segments)
-    hits = (_scan_hits if prefilter else _plain_hits)(texts, roles, headings, codebook)
+    if kinds is None:
+        kinds = codebook.segment_kinds(segments) if codebook.kinds else None
+    kinds = [PLAIN_KIND] * len(texts) if kinds is None else list(kinds)
+    if len(kinds) != len(texts):
+        raise ValueError(f"kinds: {len(kinds)} values for {len(texts)} segments")
+    hits = (_scan_hits if prefilter else _plain_hits)(texts, roles, headings, kinds, codebook)
     long, cells = _long_table(hits, rows, units, texts, segments, codebook)
     n_codes = len(codebook.codes)
     matrix = sparse.csr_matrix(

@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.coding.codebook import Codebook
-from workbench.coding.rules import Matches, RegexPlan
+from workbench.coding.rules import PLAIN_KIND, Matches, RegexPlan
 
 T = TypeVar("T")
 SEPARATORS = "\n\x00\uffff"
@@ -117,6 +117,9 @@ class Scan:
     literals : iterable of str
         Every literal the rules will look up (:meth:`Node.literals
         <workbench.coding.rules.Node.literals>`), none of them empty.
+    kinds : sequence of str, optional
+        The kind of document each sentence is in (:mod:`workbench.coding.kinds`);
+        default ``text`` for all.
 
     Attributes
     ----------
@@ -143,6 +146,7 @@ class Scan:
         roles: Sequence[str],
         headings: Sequence[bool],
         literals: Iterable[str],
+        kinds: Sequence[str] | None = None,
     ) -> None:
         self.literals = sorted(set(literals))
         if not all(self.literals):
@@ -151,6 +155,8 @@ class Scan:
         self.valid = np.array([bool(t) for t in self.texts], dtype=bool)
         self.heading = np.array(headings, dtype=bool).reshape(-1)
         self._roles, self._role_names = pd.factorize(np.asarray(roles, dtype=object))
+        kinds = [PLAIN_KIND] * len(self.texts) if kinds is None else kinds
+        self._kinds, self._kind_names = pd.factorize(np.asarray(kinds, dtype=object))
         lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
         self.starts = np.cumsum(lengths + 1) - (lengths + 1)
         self.ends = self.starts + lengths
@@ -225,6 +231,12 @@ class Scan:
         key = ("roles", frozenset(roles))
         wanted = [i for i, name in enumerate(self._role_names) if name in roles]
         return self._cached(key, lambda: np.isin(self._roles, wanted))
+
+    def kind_mask(self, kinds: Collection[str]) -> np.ndarray:
+        """Sentences in documents of one of ``kinds``."""
+        key = ("kinds", frozenset(kinds))
+        wanted = [i for i, name in enumerate(self._kind_names) if name in kinds]
+        return self._cached(key, lambda: np.isin(self._kinds, wanted))
 
     # -- matching ---------------------------------------------------------------
 

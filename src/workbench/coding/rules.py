@@ -28,8 +28,10 @@ Rule forms
     (``ordered: true``: ``r1`` first).
 
 Modifiers, allowed on any mapping: ``roles: [problem, cause, ...]`` (the sentence's
-section role must be one of them), ``heading: true|false`` and ``polarity:
-negative|prescriptive`` — a span counts only with a cue of that polarity from the
+section role must be one of them), ``kinds: [report, ...]`` (the kind of document the
+sentence is in must be one of them: the codebook's ``document_kinds``, or ``text`` for a
+document of no declared kind; :mod:`workbench.coding.kinds`), ``heading: true|false``
+and ``polarity: negative|prescriptive`` — a span counts only with a cue of that polarity from the
 codebook's ``polarity`` lists within ``window`` characters (negative cues before
 or after: 监督**不力**, **缺乏**监督; prescriptive cues before: **加强**监督).
 
@@ -79,7 +81,9 @@ Span = tuple[int, int, str]
 
 POLARITIES = ("negative", "prescriptive")
 OPERATORS = ("any", "all", "not", "regex", "near", "set")
-MODIFIERS = ("roles", "heading", "polarity")
+MODIFIERS = ("roles", "kinds", "heading", "polarity")
+#: The kind of a document that no declared kind describes.
+PLAIN_KIND = "text"
 NEAR_OPTIONS = ("within", "ordered")
 
 
@@ -94,11 +98,12 @@ class RuleError(ValueError):
 
 @dataclass(frozen=True)
 class Sentence:
-    """What a rule sees: Simplified text, section role, heading flag."""
+    """What a rule sees: Simplified text, section role, heading flag, document kind."""
 
     text: str
     role: str = "other"
     is_heading: bool = False
+    kind: str = PLAIN_KIND
 
 
 @dataclass(frozen=True)
@@ -359,16 +364,19 @@ class Near(Node):
 
 @dataclass
 class Filtered(Node):
-    """A child restricted by section role, heading flag and span polarity."""
+    """A child restricted by section role, document kind, heading flag and span polarity."""
 
     child: Node
     roles: frozenset[str] | None = None
     heading: bool | None = None
     polarity: str | None = None
     cues: Cues | None = None
+    kinds: frozenset[str] | None = None
 
     def match(self, s: Sentence) -> list[Span] | None:
         if self.roles is not None and s.role not in self.roles:
+            return None
+        if self.kinds is not None and s.kind not in self.kinds:
             return None
         if self.heading is not None and s.is_heading != self.heading:
             return None
@@ -392,12 +400,14 @@ class Filtered(Node):
         return self.child.terms()
 
     def triggers(self) -> frozenset[str] | None:
-        # Roles, heading and polarity only narrow what the child matches.
+        # Roles, kinds, heading and polarity only narrow what the child matches.
         return self.child.triggers()
 
     def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
         if self.roles is not None:
             where = where & scan.role_mask(self.roles)
+        if self.kinds is not None:
+            where = where & scan.kind_mask(self.kinds)
         if self.heading is not None:
             where = where & (scan.heading == self.heading)
         m = self.child.match_all(scan, where)
@@ -444,6 +454,8 @@ def _children(value: Any, path: str, key: str, ctx: _Context) -> list[Node]:
 class _Context:
     cues: Cues
     sets: Mapping[str, Sequence[str]]
+    #: Declared document kinds (``text``, the kind of every other document, is implied).
+    kinds: frozenset[str] = frozenset()
 
 
 def _operator(raw: Mapping[str, Any], path: str, ctx: _Context) -> Node:
@@ -512,9 +524,26 @@ def _compile(raw: Any, path: str, ctx: _Context) -> Node:
     heading = raw.get("heading")
     if heading is not None and not isinstance(heading, bool):
         raise RuleError(f"{path}.heading", f"needs true or false, got {heading!r}")
-    if roles is None and polarity is None and heading is None:
+    kinds = raw.get("kinds")
+    if kinds is not None:
+        known = {*ctx.kinds, PLAIN_KIND}
+        bad = [k for k in kinds if k not in known] if isinstance(kinds, list) else kinds
+        if not isinstance(kinds, list) or not kinds or bad:
+            raise RuleError(
+                f"{path}.kinds",
+                f"unknown document kind(s) {bad or kinds!r}; declared under "
+                f"`document_kinds:`: {sorted(known)}",
+            )
+    if roles is None and polarity is None and heading is None and kinds is None:
         return node
-    return Filtered(node, frozenset(roles) if roles else None, heading, polarity, ctx.cues)
+    return Filtered(
+        node,
+        frozenset(roles) if roles else None,
+        heading,
+        polarity,
+        ctx.cues,
+        frozenset(kinds) if kinds else None,
+    )
 
 
 def compile_rule(
@@ -523,6 +552,7 @@ def compile_rule(
     cues: Cues | None = None,
     sets: Mapping[str, Sequence[str]] | None = None,
     path: str = "rule",
+    kinds: Sequence[str] = (),
 ) -> Node:
     """Compile one rule from its YAML form.
 
@@ -536,20 +566,27 @@ def compile_rule(
         Named term sets referred to by ``{set: name}``.
     path : str
         Where the rule sits, used in error messages.
+    kinds : sequence of str
+        Document kinds that ``kinds:`` may name besides ``text``.
 
     Raises
     ------
     RuleError
         On an unknown key, an empty list or term, a bad regex, an unknown role,
-        polarity or set, or a malformed ``near``.
+        document kind, polarity or set, or a malformed ``near``.
 
     Examples
     --------
     >>> compile_rule({"all": ["干部", "群众"]}).match(Sentence("干部和群众"))
     [(0, 2, '干部'), (3, 5, '群众')]
+    >>> in_reports = compile_rule({"any": ["要"], "kinds": ["report"]}, kinds=["report"])
+    >>> in_reports.match(Sentence("要加强领导", kind="report"))
+    [(0, 1, '要')]
+    >>> in_reports.match(Sentence("要加强领导")) is None
+    True
     >>> compile_rule({"regex": "("})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     workbench.coding.rules.RuleError: rule.regex: bad regular expression '(': missing ), ...
     """
-    return _compile(raw, path, _Context(cues or Cues(), sets or {}))
+    return _compile(raw, path, _Context(cues or Cues(), sets or {}, frozenset(kinds)))
