@@ -29,7 +29,7 @@ def test_a_document_takes_the_first_kind_whose_cue_opens_it():
         {
             "doc_id": ["a", "a", "a", "b", "b", "c", "c", "c", "c"],
             "text": ["各位代表：", "要发展经济。", "条例", "信访条例", "第一条", "序", "一", "二",
-                     "各位代表："],  # fmt: skip
+                     "各位代表："],
         }
     )
     # a: the report cue in its first 3 rows (a later 条例 does not count: head 1);
@@ -61,7 +61,8 @@ def test_rules_name_declared_kinds_only():
     assert rule.match(Sentence("要发展经济", kind="report")) == [(0, 1, "要")]
     assert rule.match(Sentence("要发展经济")) is None
     plain = compile_rule({"any": ["要"], "kinds": ["text"]})
-    assert plain.match(Sentence("要发展经济")) and plain.match(Sentence("要", kind="report")) is None
+    assert plain.match(Sentence("要发展经济"))
+    assert plain.match(Sentence("要", kind="report")) is None
     with pytest.raises(RuleError, match=r"rule\.kinds: unknown document kind\(s\) \['speech'\]"):
         compile_rule({"any": ["要"], "kinds": ["speech"]}, kinds=["report"])
 
@@ -139,11 +140,11 @@ def test_scan_and_sentence_by_sentence_agree_with_kinds(tmp_path):
     pd.testing.assert_frame_equal(fast, slow)
 
 
-def test_the_seeds_are_plain_text_and_their_coding_unchanged_by_the_veto(seeds):
+def test_the_seeds_are_plain_text_and_the_report_veto_only_removes_countermeasures(seeds):
     cb = load_codebook()
     seg = seeds.analysis_segments()
     assert set(cb.segment_kinds(seg)) == {"text"}
-    assert [k.name for k in cb.kinds] == ["report"]
+    assert [k.name for k in cb.kinds] == ["report", "petition_rules", "openness_rules"]
     with_kinds = code_segments(seg, cb).long
     as_reports = code_segments(seg, cb, kinds=["report"] * len(seg)).long
     # The veto only ever removes countermeasure codes, and only in reports.
@@ -153,11 +154,40 @@ def test_the_seeds_are_plain_text_and_their_coding_unchanged_by_the_veto(seeds):
 
 
 @pytest.mark.skipif(not DEV.exists(), reason="../shared/corpus/dev not present")
-def test_the_tune_parts_reports_and_only_they_are_told_as_reports():
+def test_the_tune_parts_reports_and_regulations_are_told_by_their_openings():
     # The cues were written from the dev corpus's tune part only (data/gold/README.md).
     split = pd.read_csv(config.GOLD_DIR / "dev_split.csv")
     tune = split[split["part"] == "tune"]
     seg = load_corpus([str(DEV / f) for f in tune["file"]], skip_bad=True).segments
-    kinds = pd.Series(load_codebook().segment_kinds(seg), index=seg.index)
-    reports = sorted(seg.loc[kinds == "report", "file"].unique())
-    assert reports == sorted(tune.loc[tune["genre"] == "work_reports", "file"])
+    seg["kind"] = load_codebook().segment_kinds(seg)
+    kinds = seg.groupby("file")["kind"].agg(set)
+    assert (kinds.map(len) == 1).all()
+    told = kinds.map(min)
+    assert sorted(told[told == "report"].index) == sorted(
+        tune.loc[tune["genre"] == "work_reports", "file"]
+    )
+    assert told[told.str.endswith("_rules")].to_dict() == {
+        "d34_reg2005_xinfang.md": "petition_rules",
+        "d36_reg2018_shandong_village_affairs.md": "openness_rules",
+    }
+
+
+def test_a_petition_regulations_provisions_are_the_petition_system(tmp_path):
+    path = tmp_path / "rules.md"
+    path.write_text(
+        "# 某市信访工作办法\n\n2020年3月1日 市人民政府常务会议通过\n\n"
+        "第一章 总则\n\n第一条 为了规范本市工作，制定本办法。\n\n"
+        "第二条 下列人员适用本办法：\n\n（一）行政机关及其工作人员；\n\n"
+        "第三条 本办法自2020年5月1日起施行。\n",
+        encoding="utf-8",
+    )
+    cb = load_codebook()
+    seg = load_corpus([str(path)]).segments
+    assert set(cb.segment_kinds(seg)) == {"petition_rules"}
+    coded = code_segments(seg, cb).long.merge(
+        seg[["segment_id", "text"]], left_on="unit_id", right_on="segment_id"
+    ).groupby("text")["code"].agg(set)
+    # Provisions that name no mechanism are coded from the regulation's subject ...
+    assert {"M_system", "L_petition"} <= coded["（一）行政机关及其工作人员；"]
+    # ... but not its title's line of adoption, chapter headings or commencement clause.
+    assert not any(t.startswith(("2020年", "第一章", "第三条")) for t in coded.index)
