@@ -16,7 +16,12 @@ A document is of the first declared kind one of whose ``patterns`` (regular expr
 on the Simplified text) matches one of its first ``head`` segments; a document no kind
 describes is of kind ``text``. Documents are the corpus's articles (``doc_id``), and
 their first segments are the first rows of the table given, in its order: code a whole
-document's segments together, headings included, as ``workbench code`` does.
+document's segments together, headings included, as ``workbench code`` does. Where
+duplicate paragraphs are left out first (``workbench code`` without
+``--keep-duplicates``), a cue line repeated from another document goes with them; the
+salutations and titles the bundled kinds look for are shorter than the 12 characters a
+paragraph needs to be marked a near copy, but an exact copy of a long opening line is
+marked, so keep such cues short.
 
 Examples
 --------
