@@ -143,6 +143,27 @@ def test_cli_code_json_prints_counts_and_the_files_provenance(tmp_path, capsys):
     assert codes.loc["P_formalism", "units"] == mine["unit_id"].nunique() > 0
     assert codes.loc["P_formalism", "articles"] == mine["doc_id"].nunique()
     assert codes["units"].sum() == len(long)  # one row per (unit, code)
+    # The seeds' 13 articles open like no declared kind of document.
+    assert summary["document_kinds"] == {"text": units["doc_id"].nunique()} == {"text": 13}
+
+
+def test_cli_code_says_which_documents_it_told_as_which_kind(tmp_path, capsys):
+    import json
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "report.txt").write_text(
+        "各位代表：\n\n我代表县人民政府向大会报告工作。\n\n各级干部要密切联系群众。\n",
+        encoding="utf-8",
+    )
+    (folder / "essay.txt").write_text("干部要密切联系群众，转变作风。\n", encoding="utf-8")
+    seg = tmp_path / "seg.parquet"
+    assert main(["corpus", "build", str(folder), "--out", str(seg)]) == 0
+    capsys.readouterr()
+    assert main(["code", "--corpus", str(seg), "--out", str(tmp_path / "c.parquet"), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["document_kinds"] == {"report": 1, "text": 1}
+    assert "documents by kind (codebook's document_kinds): report 1, text 1" in captured.err
 
 
 def test_cli_lint_strict_fails_on_a_dead_term(tmp_path, capsys):

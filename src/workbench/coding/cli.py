@@ -36,6 +36,8 @@ from workbench import config
 if TYPE_CHECKING:
     import pandas as pd
 
+    from workbench.coding.codebook import Codebook
+
 # pandas and scipy are imported where a command runs, not here: declaring the commands'
 # arguments (``workbench --help``, ``workbench code --help``) must stay light
 # (tests/test_cli_imports.py).
@@ -191,6 +193,10 @@ def run_code(args: argparse.Namespace) -> int:
         f"{args.unit} units; matrix {stem}.matrix.npz, units {stem}.units.csv",
         file=sys.stderr,
     )
+    kinds = document_kinds(segments, codebook)
+    if codebook.kinds:  # rules that depend on the kind of document: say what was told
+        told = ", ".join(f"{k} {n}" for k, n in kinds.items())
+        print(f"documents by kind (codebook's document_kinds): {told}", file=sys.stderr)
     if args.json:
         from workbench.cli_output import print_json, records
 
@@ -199,8 +205,33 @@ def run_code(args: argparse.Namespace) -> int:
             "files": [str(out), str(matrix), str(units)], "unit": args.unit,
             "units": len(coding.units), "coded_units": n_coded,
             "assignments": len(coding.long), "codes": records(code_counts(coding, codebook)),
+            "document_kinds": kinds,
         })  # fmt: skip
     return 0
+
+
+def document_kinds(segments: pd.DataFrame, codebook: Codebook) -> dict[str, int]:
+    """How many documents (``doc_id``) the codebook's ``document_kinds`` tell as each kind,
+    in the codebook's order, ``text`` (no declared kind) last; kinds with none left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from workbench.coding.codebook import load_codebook
+    >>> seg = pd.DataFrame({"doc_id": ["a", "a", "b"],
+    ...                     "text": ["各位代表：", "要加强领导。", "要加强领导。"]})
+    >>> document_kinds(seg, load_codebook())
+    {'report': 1, 'text': 1}
+    """
+    import pandas as pd
+
+    from workbench.coding.rules import PLAIN_KIND
+
+    kind = pd.Series(codebook.segment_kinds(segments), index=segments.index, dtype=object)
+    per_doc = kind.groupby(segments["doc_id"].astype(str).to_numpy(), sort=False).first()
+    counts = per_doc.value_counts()
+    order = [k.name for k in codebook.kinds] + [PLAIN_KIND]
+    return {k: int(counts[k]) for k in order if k in counts.index}
 
 
 def finite(value):
