@@ -51,11 +51,13 @@ from typing import Any
 import yaml
 
 from workbench import config
-from workbench.coding.kinds import DocumentKind, parse_kinds, segment_kinds
+from workbench.coding.kinds import DocumentKind, kind_names, parse_kinds, segment_kinds
 from workbench.coding.rules import (
     PLAIN_KIND,
+    AllOf,
     Cues,
     Node,
+    Not,
     RuleError,
     Sentence,
     Span,
@@ -440,15 +442,16 @@ def _rule(
         no_cues = "uses polarity, but the codebook has no `polarity` section (window, cue lists)"
         ctx.report(where, path, no_cues, errors)
     options = dict(cues=ctx.cues, sets=ctx.sets, kinds=ctx.kinds)
+    veto = None
     if unless is not None:
         try:
-            compile_rule(unless, path="unless", **options)
+            veto = compile_rule(unless, path="unless", **options)
         except RuleError as err:
             ctx.report(where, err.path, err.message, errors)
             return None
-    whole = {"any": rules} if unless is None else {"all": [{"any": rules}, {"not": unless}]}
     try:
-        return compile_rule(whole, path="rules", **options)
+        rule = compile_rule({"any": rules}, path="rules", **options)
+        return rule if veto is None else AllOf([rule, Not(veto)])
     except RuleError as err:
         first = err
     found = []
@@ -562,13 +565,11 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
     cues = _cues(raw.get("polarity"), source, errors)
     sets, bad_sets = _sets(raw.get("sets"), source, errors)
     # A set already reported as malformed is not reported again by every rule using it.
+    # Every declared kind's name: a kind with a bad cue is not reported again by its rules.
     ctx = _RuleContext(
         cues,
         {**sets, **{name: ("\ufffd",) for name in bad_sets}},
-        # Every declared name, so a kind with a bad cue is not reported again by its rules.
-        tuple(str(k) for k in raw.get("document_kinds") or {} if isinstance(k, str))
-        if isinstance(raw.get("document_kinds"), dict)
-        else (),
+        kind_names(raw.get("document_kinds")),
     )
     codes_raw = raw.get("codes")
     codes: list[Code | None] = []

@@ -60,6 +60,17 @@ class DocumentKind:
     pattern: re.Pattern[str]
 
 
+def kind_names(raw: Any) -> tuple[str, ...]:
+    """The names a ``document_kinds:`` section declares, valid or not.
+
+    Examples
+    --------
+    >>> kind_names({"report": {}, "rules": None}), kind_names(None)
+    (('report', 'rules'), ())
+    """
+    return tuple(k for k in raw if isinstance(k, str)) if isinstance(raw, dict) else ()
+
+
 def parse_kinds(raw: Any, source: str, errors: list[str]) -> tuple[DocumentKind, ...]:
     """Validate a codebook's ``document_kinds:`` section; errors are appended, not raised.
 

@@ -228,15 +228,18 @@ class Scan:
 
     def role_mask(self, roles: Collection[str]) -> np.ndarray:
         """Sentences whose role is one of ``roles``."""
-        key = ("roles", frozenset(roles))
-        wanted = [i for i, name in enumerate(self._role_names) if name in roles]
-        return self._cached(key, lambda: np.isin(self._roles, wanted))
+        return self._label_mask("roles", self._roles, self._role_names, roles)
 
     def kind_mask(self, kinds: Collection[str]) -> np.ndarray:
         """Sentences in documents of one of ``kinds``."""
-        key = ("kinds", frozenset(kinds))
-        wanted = [i for i, name in enumerate(self._kind_names) if name in kinds]
-        return self._cached(key, lambda: np.isin(self._kinds, wanted))
+        return self._label_mask("kinds", self._kinds, self._kind_names, kinds)
+
+    def _label_mask(
+        self, what: str, codes: np.ndarray, names: Sequence[str], wanted: Collection[str]
+    ) -> np.ndarray:
+        """Sentences whose label (factorised as ``codes`` of ``names``) is ``wanted``."""
+        ids = [i for i, name in enumerate(names) if name in wanted]
+        return self._cached((what, frozenset(wanted)), lambda: np.isin(codes, ids))
 
     # -- matching ---------------------------------------------------------------
 
