@@ -252,3 +252,15 @@ def test_cli_codebook_show_lists_the_categories_and_their_parts(tmp_path, capsys
                         ["remedy", "Remedy", "countermeasure", "2"],
                         ["actor", "Actor", "none", "1"]]  # fmt: skip
     assert "R_educate" in codes and "Remedy" in codes
+
+
+def test_cli_codebook_show_and_lint_list_the_kinds_of_document(capsys):
+    assert main(["codebook", "show"]) == 0
+    blocks = capsys.readouterr().out.split("\n\n")
+    kinds = [line.split()[:2] for line in blocks[1].splitlines()]
+    assert kinds == [["kind", "head"], ["report", "12"], ["petition_rules", "3"],
+                     ["openness_rules", "3"]]  # fmt: skip
+    assert main(["codebook", "lint"]) == 0
+    # the seeds, duplicates kept: 14 articles, none a report or a regulation
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == "documents by kind: report 0, petition_rules 0, openness_rules 0, text 14"

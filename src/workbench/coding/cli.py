@@ -347,6 +347,10 @@ def run_codebook(args: argparse.Namespace) -> int:
                               "codes": sum(x.category == c for x in codebook.codes)}
                              for c in codebook.categories])  # fmt: skip
         print(cats.to_string(index=False), end="\n\n")
+        if codebook.kinds:  # what rules' `kinds:` refer to, and how each kind is told
+            kinds = pd.DataFrame([{"kind": k.name, "head": k.head, "definition": k.definition}
+                                  for k in codebook.kinds])  # fmt: skip
+            print(kinds.to_string(index=False), end="\n\n")
         print(pd.DataFrame(codebook.table(args.lang)).to_string(index=False))
         return 0
     from workbench.coding.lint import lint
@@ -365,6 +369,10 @@ def run_codebook(args: argparse.Namespace) -> int:
         print(f"variant, absent: {r.code}: {r.term}")
     for r in split.itertuples(index=False):
         print(f"jieba splits:  {r.code}: {r.term} -> {r.jieba_split}")
+    if codebook.kinds:
+        told = document_kinds(segments, codebook)
+        print("documents by kind: " + ", ".join(f"{k} {told.get(k, 0)}" for k in
+                                                [*(k.name for k in codebook.kinds), "text"]))
     return 1 if (args.strict and len(dead)) else 0
 
 
