@@ -191,3 +191,43 @@ def test_a_petition_regulations_provisions_are_the_petition_system(tmp_path):
     assert {"M_system", "L_petition"} <= coded["（一）行政机关及其工作人员；"]
     # ... but not its title's line of adoption, chapter headings or commencement clause.
     assert not any(t.startswith(("2020年", "第一章", "第三条")) for t in coded.index)
+
+
+def test_a_category_yields_to_others_in_a_sentence_without_its_cue():
+    cb = load_codebook()
+    [y] = cb.yields
+    assert (y.category, y.to) == ("countermeasure", frozenset({"problem", "cause"}))
+    # A stated fault whose topic is a countermeasure term: no countermeasure.
+    fault = "一些干部学风不正，理论联系实际流于形式。"
+    assert {c.category for c in cb.match(fault)} == {"problem"}
+    # The same fault with a demand: both.
+    demand = "一些干部学风不正，必须切实转变作风。"
+    assert {"problem", "countermeasure"} <= {c.category for c in cb.match(demand)}
+
+
+def test_yields_agree_sentence_by_sentence_and_scanned(tmp_path):
+    path = tmp_path / "essay.txt"
+    path.write_text(
+        "一些干部学风不正，理论联系实际流于形式。\n\n一些干部学风不正，必须切实转变作风。\n\n"
+        "要加强民主监督。\n",
+        encoding="utf-8",
+    )
+    seg = load_corpus([str(path)]).segments
+    cb = load_codebook()
+    fast = code_segments(seg, cb).long
+    pd.testing.assert_frame_equal(fast, code_segments(seg, cb, prefilter=False).long)
+    by_text = fast.merge(seg[["segment_id", "text"]], left_on="unit_id", right_on="segment_id")
+    cats = by_text.groupby("text")["category"].agg(set)
+    assert cats["一些干部学风不正，理论联系实际流于形式。"] == {"problem"}
+    assert cats["一些干部学风不正，必须切实转变作风。"] >= {"problem", "countermeasure"}
+    assert cats["要加强民主监督。"] == {"countermeasure"}
+
+
+def test_a_bad_yield_is_a_clear_error():
+    raw = _mine()
+    raw["yields"] = [{"category": "remedy", "to": ["problem"], "unless": {"regex": "("}}]
+    with pytest.raises(CodebookError) as err:
+        parse_codebook(raw, "mine.yaml")
+    text = str(err.value)
+    assert "yields[0].category': unknown category 'remedy'" in text
+    assert "yields[0].unless.regex': bad regular expression" in text

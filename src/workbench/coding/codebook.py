@@ -75,8 +75,9 @@ PARTS = SECTION_ROLES
 CATEGORY_KEYS = ("label_zh", "label_en", "definition", "part")
 TOP_KEYS = (
     "version", "title", "description", "categories", "document_kinds", "polarity", "sets",
-    "codes",
+    "codes", "yields",
 )  # fmt: skip
+YIELD_KEYS = ("category", "to", "unless")
 CODE_KEYS = (
     "id", "category", "label_zh", "label_en", "definition", "include", "exclude",
     "rules", "unless", "examples", "catch_all",
@@ -162,6 +163,19 @@ class Code:
 
 
 @dataclass(frozen=True)
+class Yield:
+    """A category whose codes give way, in a sentence, to codes of other categories.
+
+    In a sentence where a code of a category of ``to`` fires and ``unless`` does not
+    match, the codes of ``category`` are dropped (``yields:`` in the codebook).
+    """
+
+    category: str
+    to: frozenset[str]
+    unless: Node | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class Codebook:
     """A validated codebook: categories, codes in file order, polarity cues, term sets."""
 
@@ -176,6 +190,8 @@ class Codebook:
     path: str = ""
     #: Declared kinds of document, in order of precedence (:mod:`workbench.coding.kinds`).
     kinds: tuple[DocumentKind, ...] = ()
+    #: Categories that give way to others in a sentence (:class:`Yield`), in file order.
+    yields: tuple[Yield, ...] = ()
 
     @cached_property
     def _by_id(self) -> dict[str, Code]:
@@ -223,9 +239,16 @@ class Codebook:
     def match(
         self, text: str, role: str = "other", is_heading: bool = False, kind: str = PLAIN_KIND
     ) -> list[Code]:
-        """The codes whose rules match one Simplified sentence (in a document of ``kind``)."""
+        """The codes whose rules match one Simplified sentence (in a document of ``kind``),
+        after the categories that yield (:attr:`yields`) have given way."""
         s = Sentence(text, role, is_heading, kind)
-        return [c for c in self.codes if c.match(s) is not None]
+        found = [c for c in self.codes if c.match(s) is not None]
+        cats = {c.category for c in found}
+        drop = {
+            y.category for y in self.yields
+            if cats & y.to and (y.unless is None or y.unless.match(s) is None)
+        }  # fmt: skip
+        return [c for c in found if c.category not in drop]
 
     def segment_kinds(self, segments: Any) -> list[str]:
         """The kind of document of each row of a segments table (``doc_id``, ``text``).
@@ -522,6 +545,43 @@ def _code(
     )
 
 
+def _yields(
+    raw: Any, categories: dict[str, Any] | None, ctx: _RuleContext, src: str, errors: list[str]
+) -> tuple[Yield, ...]:
+    """The ``yields:`` section: ``- {category: C, to: [A, B], unless: RULE}``."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        errors.append(_msg(src, "yields", "needs a list of {category, to, unless} entries"))
+        return ()
+    known = set(categories or ())
+    out = []
+    for i, entry in enumerate(raw):
+        at = f"yields[{i}]"
+        if not isinstance(entry, dict):
+            errors.append(_msg(src, at, "needs a mapping with category, to and unless"))
+            continue
+        before = len(errors)
+        for key in sorted(set(entry) - set(YIELD_KEYS), key=str):
+            errors.append(_msg(src, f"{at}.{key}", f"unknown key; allowed: {list(YIELD_KEYS)}"))
+        cat, to = entry.get("category"), entry.get("to")
+        if categories is not None and cat not in known:
+            errors.append(_msg(src, f"{at}.category", f"unknown category {cat!r}; declared: "
+                               f"{list(known)}"))  # fmt: skip
+        if not isinstance(to, list) or not to or (categories is not None and set(to) - known):
+            errors.append(_msg(src, f"{at}.to", f"needs a list of declared categories, got {to!r}"))
+        unless = None
+        if "unless" in entry:
+            try:
+                unless = compile_rule(entry["unless"], cues=ctx.cues, sets=ctx.sets,
+                                      kinds=ctx.kinds, path=f"{at}.unless")  # fmt: skip
+            except RuleError as err:
+                errors.append(_msg(src, err.path, err.message))
+        if len(errors) == before:
+            out.append(Yield(cat, frozenset(to), unless))
+    return tuple(out)
+
+
 def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
     """Validate a parsed YAML document and compile it into a :class:`Codebook`.
 
@@ -584,6 +644,7 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
             if code_id in seen:
                 errors.append(_msg(f"{source} code {code_id!r}", "id", "duplicate id"))
             seen.add(code_id)
+    yields = _yields(raw.get("yields"), categories, ctx, source, errors)
     if errors:
         ctx.annotate(errors, source)
         raise CodebookError.collect(source, errors)
@@ -596,6 +657,7 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
         sets=sets,
         path=source,
         kinds=kinds,
+        yields=yields,
     )
 
 

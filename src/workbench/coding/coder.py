@@ -36,7 +36,7 @@ d/a1/p002/s01 M_oversight 监督; 考核
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -48,7 +48,7 @@ from scipy import sparse
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.prefilter import Scan
-from workbench.coding.rules import PLAIN_KIND, Sentence
+from workbench.coding.rules import PLAIN_KIND, Node, Sentence
 
 UNITS = ("sentence", "paragraph", "section", "article")
 #: The dtype pandas gives a column built from a list of str (Arrow-backed with pyarrow).
@@ -138,6 +138,34 @@ def _as_int(values: list[int]) -> np.ndarray:
     return np.array(values, dtype=np.int64).reshape(-1)
 
 
+def _give_way(
+    hits: _Hits, codebook: Codebook, unless_ok: Callable[[Node, np.ndarray], np.ndarray]
+) -> _Hits:
+    """``hits`` without the codes of categories that yield (:attr:`Codebook.yields`).
+
+    A yielding category's codes go in each sentence where a code of a category it yields
+    to fired (among the rules' own codes, before anything gave way) and its ``unless``
+    rule does not match: ``unless_ok(rule, sentences)`` says where it does.
+    """
+    if not codebook.yields or not len(hits.pos):
+        return hits
+    cat_of = np.array([c.category for c in codebook.codes], dtype=object)
+    hit_cat, span_cat = cat_of[hits.code], cat_of[hits.span_code]
+    keep = np.ones(len(hits.pos), dtype=bool)
+    span_keep = np.ones(len(hits.span_pos), dtype=bool)
+    for y in codebook.yields:
+        mine = hit_cat == y.category
+        both = np.intersect1d(hits.pos[mine], hits.pos[np.isin(hit_cat, list(y.to))])
+        if y.unless is not None and len(both):
+            both = both[~unless_ok(y.unless, both)]
+        keep &= ~(mine & np.isin(hits.pos, both))
+        span_keep &= ~((span_cat == y.category) & np.isin(hits.span_pos, both))
+    return _Hits(
+        hits.pos[keep], hits.code[keep], hits.span_pos[span_keep], hits.span_code[span_keep],
+        hits.span_start[span_keep], hits.span_end[span_keep],
+    )  # fmt: skip
+
+
 def _sentences(segments: pd.DataFrame) -> tuple[list[str], list[str], list[bool]]:
     """Texts (``""`` for a segment not to code), roles (``str``) and heading flags (``bool``).
 
@@ -179,7 +207,15 @@ def _plain_hits(
                 span_code.append(ci)
                 starts.append(start)
                 ends.append(end)
-    return _Hits(*map(_as_int, (pos, code, span_pos, span_code, starts, ends)))
+    hits = _Hits(*map(_as_int, (pos, code, span_pos, span_code, starts, ends)))
+
+    def unless_ok(rule: Node, sentences: np.ndarray) -> np.ndarray:
+        return np.array([
+            rule.match(Sentence(texts[i], roles[i], headings[i], kinds[i])) is not None
+            for i in sentences.tolist()
+        ], dtype=bool)  # fmt: skip
+
+    return _give_way(hits, codebook, unless_ok)
 
 
 def _scan_hits(
@@ -187,7 +223,8 @@ def _scan_hits(
     codebook: Codebook,
 ) -> _Hits:  # fmt: skip
     """Every code's rule on all sentences at once, from one scan of the joined text."""
-    literals = set().union(*(c.rule.literals() for c in codebook.codes))
+    rules = [c.rule for c in codebook.codes] + [y.unless for y in codebook.yields if y.unless]
+    literals = set().union(*(r.literals() for r in rules))
     scan = Scan(texts, roles, headings, literals, kinds)
     pos, code, keys, key_code = [], [], [], []
     for ci, c in enumerate(codebook.codes):
@@ -202,10 +239,13 @@ def _scan_hits(
     order = np.lexsort((span_key, span_code, span_pos))
     start, end = divmod(span_key[order], scan.size)
     base = scan.starts[span_pos[order]]
-    return _Hits(
+    hits = _Hits(
         np.concatenate(pos), np.concatenate(code), span_pos[order], span_code[order],
         start - base, end - base,
     )  # fmt: skip
+    return _give_way(
+        hits, codebook, lambda rule, sents: rule.match_all(scan, scan.mask(sents)).ok[sents]
+    )
 
 
 def _column(values: pd.Series | pd.Index, take: np.ndarray) -> object:
