@@ -16,7 +16,9 @@ the section. ``document_kinds`` (optional) declares kinds of document — a work
 a regulation — told from how a document opens (:mod:`workbench.coding.kinds`), which
 rules name with ``kinds: [...]``; a code's optional ``unless:`` rule vetoes it in any
 sentence where that rule matches (codebook 2.4: no countermeasure in a work report's
-sentence that names no cadre, mass or work-style matter). Validation is strict and
+sentence that names no cadre, mass or work-style matter). ``yields`` (optional) lets a
+category give way to others in a sentence (:class:`Yield`; codebook 2.5: a sentence that
+states a fault and makes no demand is not a countermeasure). Validation is strict and
 complete: every unknown key, missing field, bad or duplicate id, undeclared category,
 unknown part, part played by two categories and bad rule or regex is collected, and
 loading stops with one :class:`CodebookError` listing them all, each naming the code
