@@ -104,7 +104,7 @@ def test_committed_transfer_figures_are_complete():
                 lo, hi = r[f"{k}_ci"]
                 assert -1 <= lo <= hi <= 1 and -1 <= r[k] <= 1, (block, coder, k)
     assert {row["dev_lines"] for row in rec["learning_curve"]} >= {0, 227}
-    assert rec["codebook_version"] == "2.4"
+    assert rec["codebook_version"] == "2.5"
 
 
 def test_pipeline_process_benchmark_times_whole_processes(tmp_path):
