@@ -556,7 +556,7 @@ def _yields(
     if not isinstance(raw, list):
         errors.append(_msg(src, "yields", "needs a list of {category, to, unless} entries"))
         return ()
-    known = set(categories or ())
+    known = list(categories or ())  # in declaration order, for a stable message
     out = []
     for i, entry in enumerate(raw):
         at = f"yields[{i}]"
@@ -570,7 +570,7 @@ def _yields(
         if categories is not None and cat not in known:
             errors.append(_msg(src, f"{at}.category", f"unknown category {cat!r}; declared: "
                                f"{list(known)}"))  # fmt: skip
-        if not isinstance(to, list) or not to or (categories is not None and set(to) - known):
+        if not isinstance(to, list) or not to or (categories is not None and set(to) - set(known)):
             errors.append(_msg(src, f"{at}.to", f"needs a list of declared categories, got {to!r}"))
         unless = None
         if "unless" in entry:
