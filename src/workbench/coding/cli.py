@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 from workbench import config
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
     from workbench.coding.codebook import Codebook
@@ -156,6 +158,8 @@ def run_code(args: argparse.Namespace) -> int:
     except (CodebookError, FileNotFoundError) as err:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    # Told once: the rules use it and the summary reports it.
+    seg_kinds = codebook.segment_kinds(segments)
     if args.model is not None:
         from workbench.coding.learn import code_with_model, load_model
 
@@ -164,7 +168,7 @@ def run_code(args: argparse.Namespace) -> int:
         coding = code_with_model(segments, codebook, learner, args.unit)
         inputs = {**inputs, config.display_path(args.model.resolve()): sha256_file(args.model)}
     else:
-        coding = code_segments(segments, codebook, args.unit)
+        coding = code_segments(segments, codebook, args.unit, kinds=seg_kinds)
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     params = {
@@ -193,7 +197,7 @@ def run_code(args: argparse.Namespace) -> int:
         f"{args.unit} units; matrix {stem}.matrix.npz, units {stem}.units.csv",
         file=sys.stderr,
     )
-    kinds = document_kinds(segments, codebook)
+    kinds = document_kinds(segments, codebook, seg_kinds)
     if codebook.kinds:  # rules that depend on the kind of document: say what was told
         told = ", ".join(f"{k} {n}" for k, n in kinds.items())
         print(f"documents by kind (codebook's document_kinds): {told}", file=sys.stderr)
@@ -210,9 +214,12 @@ def run_code(args: argparse.Namespace) -> int:
     return 0
 
 
-def document_kinds(segments: pd.DataFrame, codebook: Codebook) -> dict[str, int]:
+def document_kinds(
+    segments: pd.DataFrame, codebook: Codebook, kinds: Sequence[str] | None = None
+) -> dict[str, int]:
     """How many documents (``doc_id``) the codebook's ``document_kinds`` tell as each kind,
     in the codebook's order, ``text`` (no declared kind) last; kinds with none left out.
+    ``kinds``: each segment's kind when already told (:meth:`Codebook.segment_kinds`).
 
     Examples
     --------
@@ -227,7 +234,9 @@ def document_kinds(segments: pd.DataFrame, codebook: Codebook) -> dict[str, int]
 
     from workbench.coding.rules import PLAIN_KIND
 
-    kind = pd.Series(codebook.segment_kinds(segments), index=segments.index, dtype=object)
+    if kinds is None:
+        kinds = codebook.segment_kinds(segments)
+    kind = pd.Series(list(kinds), index=segments.index, dtype=object)
     per_doc = kind.groupby(segments["doc_id"].astype(str).to_numpy(), sort=False).first()
     counts = per_doc.value_counts()
     order = [k.name for k in codebook.kinds] + [PLAIN_KIND]
