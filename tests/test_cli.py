@@ -158,7 +158,8 @@ def test_code_on_a_corpus_instead_of_its_table_is_a_clear_error(tmp_path, capsys
         z.writestr("a.txt", "干部要深入基层。")
     assert main(["code", "--corpus", str(archive), "--out", str(tmp_path / "c.parquet")]) == 2
     err = capsys.readouterr().err
-    assert f"{archive}: not a segments table" in err and "workbench corpus build" in err
+    assert f"{archive}: cannot be read as a segments table" in err
+    assert "workbench corpus build CORPUS --out SEG.parquet" in err and "not the corpus" in err
     assert "Traceback" not in err
 
 

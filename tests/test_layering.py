@@ -2,8 +2,8 @@
 
 (a) No module uses a private name (leading underscore) of another workbench module,
     whether imported (``from workbench.x import _y``) or reached as an attribute
-    (``x._y`` after ``from workbench import x``). Today's exceptions are listed in
-    :data:`ALLOWED_PRIVATE`, each with why it is still there; the list may shrink, never grow.
+    (``x._y`` after ``from workbench import x``). A module that needs another's
+    private name makes it public in its owner, or moves it there.
 (b) The corpus layer (reading, cleaning, structure, duplicates, the corpus tables) does
     not import ``workbench.coding``, ``workbench.network`` or ``workbench.survey`` at
     module level, directly or through another module.
@@ -22,15 +22,6 @@ from pathlib import Path
 import workbench
 
 SRC = Path(workbench.__file__).parent
-
-#: Private names used across modules today: "importer -> owner.name". Fix one by making
-#: the name public in its owner (or moving it there) and delete its line; add none.
-ALLOWED_PRIVATE = {
-    # network/cli codes a corpus the way `workbench code` does: the segment reader belongs
-    # in workbench.groups (read_segments) once both read corpora the same way.
-    "workbench.network.cli -> workbench.coding.cli._segments",
-    "workbench.analysis_cli -> workbench.groups._read_parquet",
-}
 
 #: The corpus layer: everything ``load_corpus`` needs, nothing about codes or surveys.
 CORPUS_LAYER = (
@@ -87,18 +78,12 @@ def _all_private_uses() -> set[str]:
     return {use for name, tree in modules.items() for use in private_uses(name, tree, set(modules))}
 
 
-def test_no_new_private_name_crosses_a_module_boundary():
-    new = _all_private_uses() - ALLOWED_PRIVATE
-    assert not new, (
+def test_no_private_name_crosses_a_module_boundary():
+    used = _all_private_uses()
+    assert not used, (
         "private names of other modules used (make them public in their owner): "
-        + ", ".join(sorted(new))
+        + ", ".join(sorted(used))
     )
-
-
-def test_the_allow_list_only_shrinks():
-    # An entry fixed elsewhere must leave the list, so that it cannot come back unnoticed.
-    stale = ALLOWED_PRIVATE - _all_private_uses()
-    assert not stale, "no longer used, delete from ALLOWED_PRIVATE: " + ", ".join(sorted(stale))
 
 
 def test_the_checker_sees_both_forms():

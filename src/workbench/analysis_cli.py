@@ -283,7 +283,7 @@ def run_trends(args: argparse.Namespace) -> int:
     """``workbench trends``."""
     from workbench import config
     from workbench.coding.codebook import load_codebook
-    from workbench.groups import InputError, _read_parquet, read_codes, read_segments
+    from workbench.groups import InputError, read_codes, read_documents, read_segments
     from workbench.metadata import join_metadata
     from workbench.provenance import make_record, sha256_file
     from workbench.trends import compare, prevalence
@@ -299,10 +299,7 @@ def run_trends(args: argparse.Namespace) -> int:
     data = read_segments(args.corpus, dedup=not args.keep_duplicates)
     inputs = dict(data.inputs)
     if args.documents is not None:
-        data.documents = _read_parquet(args.documents, "documents table")
-        if "doc_id" not in data.documents.columns:
-            raise InputError(f"{args.documents}: not a documents table (no doc_id column); "
-                             "give the .documents.parquet `workbench corpus build` writes")
+        data.documents = read_documents(args.documents)
         inputs[config.display_path(args.documents.resolve())] = sha256_file(args.documents)
     if data.documents is None and args.metadata is None:
         raise InputError(f"{args.corpus}: no documents table beside it (dates are in "

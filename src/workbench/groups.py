@@ -149,7 +149,9 @@ def read_segments(path: Path | None, *, dedup: bool = True) -> SegmentInput:
         corpus = load_corpus()
         return SegmentInput(corpus.analysis_segments(dedup), corpus.documents, corpus.checksums())
     path = Path(path)
-    seg = _read_parquet(path, "segments table")
+    # A corpus (folder, archive, text file) given where its table belongs is the usual slip.
+    seg = _read_parquet(path, "segments table", "; give the .parquet that `workbench corpus "
+                        "build CORPUS --out SEG.parquet` writes, not the corpus itself")
     missing = {"segment_id", "doc_id", "text"} - set(seg.columns)
     if missing:
         raise InputError(f"{path}: not a segments table (no {', '.join(sorted(missing))} "
@@ -168,6 +170,23 @@ def read_segments(path: Path | None, *, dedup: bool = True) -> SegmentInput:
             mask = seg["dup_of"].notna()
         seg = seg.loc[~mask].reset_index(drop=True)
     return SegmentInput(seg, docs, dict(sorted(inputs.items())))
+
+
+def read_documents(path: Path) -> pd.DataFrame:
+    """Read a documents table given on its own (``<name>.documents.parquet``).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    InputError
+        If it is not Parquet, or has no ``doc_id`` column.
+    """
+    docs = _read_parquet(Path(path), "documents table")
+    if "doc_id" not in docs.columns:
+        raise InputError(f"{path}: not a documents table (no doc_id column); "
+                         "give the .documents.parquet `workbench corpus build` writes")
+    return docs
 
 
 def read_codes(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -217,7 +236,7 @@ def _exists(path: Path, what: str) -> None:
         raise IsADirectoryError(f"{path}: a folder, not a {what} file")
 
 
-def _read_parquet(path: Path, what: str) -> pd.DataFrame:
+def _read_parquet(path: Path, what: str, hint: str = "") -> pd.DataFrame:
     _exists(path, what)
     try:
         return pd.read_parquet(path)
@@ -225,7 +244,7 @@ def _read_parquet(path: Path, what: str) -> pd.DataFrame:
         raise
     except Exception as err:  # pyarrow: ArrowInvalid / OSError for a file that is not Parquet
         raise InputError(f"{path}: cannot be read as a {what} ({type(err).__name__}: "
-                         f"{str(err).splitlines()[0][:120]})") from None
+                         f"{str(err).splitlines()[0][:120]}){hint}") from None
 
 
 def _read_csv(path: Path, what: str) -> pd.DataFrame:

@@ -114,34 +114,17 @@ def add_codebook_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _segments(path: Path | None, dedup: bool = True) -> tuple[pd.DataFrame, dict[str, str]]:
-    import pandas as pd
+    """The segments to code and the checksums of what they were read from.
 
-    from workbench.corpus import load_corpus
-    from workbench.provenance import read_record
+    One reader for every command (:func:`workbench.groups.read_segments`): the bundled
+    seeds when ``path`` is None, else a ``workbench corpus build`` table, with the
+    duplicates of both levels dropped when ``dedup`` (the documents table beside it says
+    which articles are duplicates).
+    """
+    from workbench.groups import read_segments
 
-    if path is None:
-        corpus = load_corpus()
-        return corpus.analysis_segments(dedup=dedup), corpus.checksums()
-    try:
-        seg = pd.read_parquet(path)
-    except FileNotFoundError:
-        raise
-    except Exception as err:  # pyarrow raises ArrowInvalid/OSError for a file that is not Parquet
-        from workbench.coding.sheets import SheetError
-
-        raise SheetError(
-            f"{path}: not a segments table ({type(err).__name__}); give the .parquet that "
-            "`workbench corpus build CORPUS --out SEG.parquet` writes, not the corpus itself"
-        ) from None
-    if "segment_id" not in seg.columns:
-        from workbench.coding.sheets import SheetError
-
-        raise SheetError(f"{path}: no 'segment_id' column; is it a `workbench corpus build` table?")
-    if dedup and "dup_of" in seg.columns:
-        # Article-level duplicates are not visible in a segments file alone; the
-        # paragraph/sentence marks are, and are what analysis_segments also uses.
-        seg = seg[seg["dup_of"].isna()].reset_index(drop=True)
-    return seg, read_record(path).get("inputs", {}) if path.suffix == ".parquet" else {}
+    data = read_segments(path, dedup=dedup)
+    return data.segments, data.inputs
 
 
 def run_code(args: argparse.Namespace) -> int:

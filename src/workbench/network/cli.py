@@ -117,8 +117,8 @@ def _coding_from_file(path: Path, codebook):
 
 def run_network(args: argparse.Namespace) -> int:
     """``workbench network``."""
-    from workbench.coding.cli import _segments
     from workbench.coding.codebook import CodebookError, load_codebook
+    from workbench.groups import read_segments
     from workbench.network.export import FORMATS, write_graph
     from workbench.network.graph import codebook_meta
 
@@ -139,7 +139,8 @@ def run_network(args: argparse.Namespace) -> int:
             coding, inputs = _coding_from_file(args.codes, codebook)
             segments = None
         else:
-            segments, inputs = _segments(args.corpus, dedup=not args.keep_duplicates)
+            data = read_segments(args.corpus, dedup=not args.keep_duplicates)
+            segments, inputs = data.segments, data.inputs
     except (CodebookError, FileNotFoundError, ValueError) as err:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -200,7 +201,7 @@ def run_network(args: argparse.Namespace) -> int:
 
         if segments is None:  # --codes: the quotes come from the corpus it was coded from
             try:
-                segments, _ = _segments(args.corpus, dedup=not args.keep_duplicates)
+                segments = read_segments(args.corpus, dedup=not args.keep_duplicates).segments
             except (FileNotFoundError, ValueError) as err:
                 print(f"workbench: {err}", file=sys.stderr)
                 return EXIT_BAD_INPUT
