@@ -166,6 +166,31 @@ def test_cli_code_says_which_documents_it_told_as_which_kind(tmp_path, capsys):
     assert "documents by kind (codebook's document_kinds): report 1, text 1" in captured.err
 
 
+def test_cli_code_leaves_out_duplicate_articles_unless_asked(tmp_path, capsys):
+    # The same essay saved twice under two names: the segments table alone does not mark
+    # the second copy's sentences, the documents table beside it does. `workbench code`
+    # reads both, as the analysis commands do, so the copy is not counted twice.
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    essay = "干部要密切联系群众，转变作风。\n\n一些干部脱离群众，官僚主义严重。\n"
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(essay, encoding="utf-8")
+    seg = tmp_path / "seg.parquet"
+    assert main(["corpus", "build", str(folder), "--out", str(seg)]) == 0
+    docs = pd.read_parquet(tmp_path / "seg.documents.parquet")
+    assert docs["dup_of"].notna().sum() == 1
+    out = tmp_path / "c.csv"
+    assert main(["code", "--corpus", str(seg), "--out", str(out)]) == 0
+    units = pd.read_csv(tmp_path / "c.units.csv")
+    assert set(units["doc_id"]) == set(docs.loc[docs["dup_of"].isna(), "doc_id"])
+    assert not pd.read_csv(out).empty
+    assert main(["code", "--corpus", str(seg), "--out", str(out), "--keep-duplicates"]) == 0
+    assert set(pd.read_csv(tmp_path / "c.units.csv")["doc_id"]) == set(docs["doc_id"])
+    rec = read_record(out)
+    assert rec["inputs"][config.display_path(seg.resolve())] == sha256_file(seg)
+    capsys.readouterr()
+
+
 def test_cli_lint_strict_fails_on_a_dead_term(tmp_path, capsys):
     text = config.CODEBOOK.read_text(encoding="utf-8")
     assert "走马观花, 蜻蜓点水" in text
