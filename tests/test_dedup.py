@@ -459,7 +459,7 @@ def test_fetched_texts_are_packed_and_a_missing_one_is_fetched_on_demand():
         asked.append(positions)
         return [texts[p] for p in positions]
 
-    store = verify._Fetched(np.array([0, 2]), fetch, sk)
+    store = verify.Fetched(np.array([0, 2]), fetch, sk)
     assert store.cps.dtype == np.uint16 and asked == [[0, 2]]
     cps, offsets = store(np.array([3, 1, 0]))  # 1 and 3 were not fetched
     assert asked[1:] == [[1, 3]] and cps.dtype == np.uint32

@@ -3,7 +3,7 @@
 :func:`shingles` is a unit's set of character n-grams and :func:`jaccard` the
 similarity both methods report (the fast method rebuilds the same sets from code
 points to verify its candidates, :mod:`workbench.dedup.verify`); :func:`containment`
-measures how much of one text another quotes. The exact method (:func:`_find_exact`)
+measures how much of one text another quotes. The exact method (:func:`find_exact`)
 indexes a prefix of each set's rarest shingles (prefix filtering), so it misses no
 pair by construction, but it is super-linear on large, repetitive corpora.
 """
@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from workbench.dedup.normalise import normalise_for_matching
-from workbench.dedup.params import _EPS
+from workbench.dedup.params import EPS
 
 
 def shingles(normalised: str, ngram: int = 5) -> frozenset[str]:
@@ -94,7 +94,7 @@ def _prefix_length(size: int, threshold: float) -> int:
     of the first ``|A| - ceil(t * |A|) + 1`` shingles of each set under any fixed
     global order (prefix filtering, Chaudhuri et al. 2006).
     """
-    return size - math.ceil(threshold * size - _EPS) + 1
+    return size - math.ceil(threshold * size - EPS) + 1
 
 
 def _document_frequencies(sets: Sequence[frozenset[str]]) -> Counter[str]:
@@ -128,10 +128,10 @@ def _near_groups(sets: Sequence[frozenset[str]], threshold: float) -> list[int]:
             # apply the length filter (J <= min/max size) before the set operation.
             if (
                 canon[j] >= best
-                or min(len(s), len(sets[j])) < threshold * max(len(s), len(sets[j])) - _EPS
+                or min(len(s), len(sets[j])) < threshold * max(len(s), len(sets[j])) - EPS
             ):
                 continue
-            if jaccard(s, sets[j]) >= threshold - _EPS:
+            if jaccard(s, sets[j]) >= threshold - EPS:
                 best = canon[j]
         canon.append(best)
         for sh in prefix:
@@ -139,7 +139,7 @@ def _near_groups(sets: Sequence[frozenset[str]], threshold: float) -> list[int]:
     return canon
 
 
-def _find_exact(
+def find_exact(
     texts: Sequence[str], threshold: float, ngram: int, min_chars: int
 ) -> list[tuple[int, int, str, float]]:
     """Rows (position, canonical position, kind, similarity) of the exact method."""

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from workbench.dedup.exact import _find_exact
+from workbench.dedup.exact import find_exact
 from workbench.dedup.normalise import normalise_many
 from workbench.dedup.params import DUP_THRESHOLD
 from workbench.dedup.sketch import (
@@ -51,7 +51,7 @@ from workbench.dedup.sketch import (
     miss_probability,
     sketch_units,
 )
-from workbench.dedup.verify import TextSource, _Fetched, _verification_units, find_fast
+from workbench.dedup.verify import Fetched, TextSource, find_fast, verification_units
 
 #: Output columns of :func:`find_duplicates`, in order.
 DUPLICATE_COLUMNS = ("id", "dup_of", "kind", "similarity")
@@ -192,7 +192,7 @@ def find_duplicates(
     texts = units[text_col].astype(object).where(units[text_col].notna(), "")
     texts = [str(t) for t in texts]
     if method == "exact":
-        return result_table(ids, _find_exact(texts, threshold, ngram, min_chars))
+        return result_table(ids, find_exact(texts, threshold, ngram, min_chars))
     if sketches is None:
         sketches = sketch_units(
             ids.tolist(), texts, threshold=threshold, ngram=ngram, min_chars=min_chars
@@ -280,5 +280,5 @@ def duplicates_from_sketches(
     # Every text verification may need is fetched up front, in runs of positions in
     # corpus order (a caller reading them from disk reads each file about once), and
     # held normalised and packed; verification then takes them from memory.
-    normalised = _Fetched(_verification_units(sketches, min_chars), texts, sketches)
+    normalised = Fetched(verification_units(sketches, min_chars), texts, sketches)
     return result_table(sketches.ids, find_fast(sketches, normalised, threshold, min_chars))

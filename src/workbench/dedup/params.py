@@ -9,6 +9,7 @@ from __future__ import annotations
 #: ``workbench corpus`` and ``workbench pipeline``.
 DUP_THRESHOLD = 0.8
 
-# Guards ceil(threshold * n) against binary-fraction error (0.7 * 10 = 7.000000001),
-# which would shorten the prefix and could drop a pair exactly at the threshold.
-_EPS = 1e-9
+#: Tolerance of every comparison with the threshold: guards ceil(threshold * n) against
+#: binary-fraction error (0.7 * 10 = 7.000000001), which would shorten the prefix and
+#: could drop a pair exactly at the threshold.
+EPS = 1e-9

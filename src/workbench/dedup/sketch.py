@@ -73,7 +73,7 @@ def _fmix(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _windows(cps: np.ndarray, offsets: np.ndarray, ngram: int) -> tuple[np.ndarray, list]:
+def windows(cps: np.ndarray, offsets: np.ndarray, ngram: int) -> tuple[np.ndarray, list]:
     """Units and code-point columns of every shingle, as :func:`shingles` defines them.
 
     A unit of ``L >= ngram`` letters has the ``L - ngram + 1`` windows starting
@@ -98,7 +98,7 @@ def _windows(cps: np.ndarray, offsets: np.ndarray, ngram: int) -> tuple[np.ndarr
     return unit, columns
 
 
-def _hash_windows(columns: list) -> np.ndarray:
+def hash_windows(columns: list) -> np.ndarray:
     """64-bit hash of each shingle: random linear combination, then _fmix."""
     mult = _multipliers(len(columns), 1)
     h = columns[0].astype(np.uint64)
@@ -407,8 +407,8 @@ def _shingle_hashes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(row among the sketched units, hash) of every shingle of the sketched units.
 
-    Equal hashes for equal n-grams, the same as :func:`_hash_windows` of
-    :func:`_windows`; ``hashes`` is :func:`position_hashes` of ``cps``.
+    Equal hashes for equal n-grams, the same as :func:`hash_windows` of
+    :func:`windows`; ``hashes`` is :func:`position_hashes` of ``cps``.
     """
     lengths = np.diff(offsets)
     n_pos = len(hashes)
@@ -426,7 +426,7 @@ def _shingle_hashes(
             for k in range(ngram)
         ]
         local = (np.cumsum(sketched) - 1)[short].astype(np.int32)
-        h_short = _hash_windows(columns)
+        h_short = hash_windows(columns)
         order = np.argsort(np.concatenate([row, local]), kind="stable")
         row = np.concatenate([row, local])[order]
         h = np.concatenate([h, h_short])[order]

@@ -5,7 +5,7 @@ Pairs of units that share an LSH band key, made band by band in bounded batches
 normalised code points and computed in batches on threads (:data:`VERIFY_BATCH_CHARS`,
 :data:`VERIFY_THREADS`); equal text hashes confirmed on the texts; single-link groups
 in corpus order (:func:`find_fast`). The texts come from a :data:`Normaliser`; for a
-corpus known only by its sketches, :class:`_Fetched` fetches and holds the texts that
+corpus known only by its sketches, :class:`Fetched` fetches and holds the texts that
 verification needs (:data:`FETCH_CHARS`).
 """
 
@@ -25,8 +25,8 @@ from workbench.dedup.normalise import (
     normalise_texts,
     offsets_from_lengths,
 )
-from workbench.dedup.params import _EPS
-from workbench.dedup.sketch import Sketches, _hash_windows, _windows
+from workbench.dedup.params import EPS
+from workbench.dedup.sketch import Sketches, hash_windows, windows
 
 # --- the fast method: candidates, verification, groups ------------------------------
 
@@ -128,8 +128,8 @@ def _in_buckets(bands: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray
 
 def _exact_token_ids(cps: np.ndarray, offsets: np.ndarray, ngram: int):
     """Units and exact shingle ids (equal id iff equal n-gram) of each window."""
-    unit, columns = _windows(cps, offsets, ngram)
-    h = _hash_windows(columns)
+    unit, columns = windows(cps, offsets, ngram)
+    h = hash_windows(columns)
     if not len(h):
         return unit, np.zeros(0, dtype=np.int64)
     order = np.argsort(h)
@@ -273,7 +273,7 @@ def _matching_pairs(
     later, earlier = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for i, j in _candidate_batches(sk.bands, rows=band_row[units]):
         a, b = units[i], units[j]
-        match = _pair_jaccards(a, b, sk, normalised) >= threshold - _EPS
+        match = _pair_jaccards(a, b, sk, normalised) >= threshold - EPS
         later.append(b[match])
         earlier.append(a[match])
     return np.concatenate(later), np.concatenate(earlier)
@@ -317,7 +317,7 @@ def find_fast(
     return list(zip(pos.tolist(), of.tolist(), kinds, similarity.tolist(), strict=True))
 
 
-def _verification_units(sk: Sketches, min_chars: int) -> np.ndarray:
+def verification_units(sk: Sketches, min_chars: int) -> np.ndarray:
     """Positions whose text the fast search will read: eligible units that share a
     text hash with another, and the first unit of each text hash that shares an LSH
     band key with another such unit (as :func:`find_fast` pairs only those)."""
@@ -341,7 +341,7 @@ def _verification_units(sk: Sketches, min_chars: int) -> np.ndarray:
 FETCH_CHARS = 20_000_000
 
 
-class _Fetched:
+class Fetched:
     """Normalised texts of some units, fetched through ``texts`` and held packed
     (two bytes per character when all are in the BMP); a :data:`Normaliser`."""
 
