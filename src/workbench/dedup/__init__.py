@@ -15,7 +15,8 @@ Matching is single-link: a unit that matches any earlier unit joins that unit's
 group, and ``dup_of`` always names the group's canonical unit, never an
 intermediate one.
 
-The parts, in the order a search runs through them:
+The parts, one submodule each (the fast method runs normalise → sketch → verify, the
+exact method normalise → exact; find runs either):
 
 :mod:`~workbench.dedup.params`
     :data:`DUP_THRESHOLD`, the one default threshold, and the tolerance with which
