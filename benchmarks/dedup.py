@@ -40,7 +40,6 @@ from workbench import config
 from workbench.dedup import (
     DUP_THRESHOLD,
     NUM_PERM,
-    _bands,
     find_duplicates,
     lsh_rows,
     miss_probability,
@@ -49,6 +48,7 @@ from workbench.dedup import (
     sketch_params,
     sketch_units,
 )
+from workbench.dedup.sketch import _bands
 from workbench.script import to_simplified_many
 
 THRESHOLD = DUP_THRESHOLD

@@ -1,6 +1,7 @@
 """One owner per constant: the section-role vocabulary lives in ``workbench.structure``,
-the duplicate threshold in ``workbench.dedup``; other modules import them. Checked on the
-source (AST), so a new copy fails here instead of drifting silently."""
+the duplicate threshold in ``workbench.dedup`` (defined in its ``params`` module, re-exported
+by the package); other modules import them. Checked on the source (AST), so a new copy
+fails here instead of drifting silently."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import workbench
 from workbench import dedup, structure
+from workbench.dedup import params
 
 SRC = Path(workbench.__file__).parent
 
@@ -37,15 +39,26 @@ def test_the_roles_are_defined_once():
     assert (*structure.SECTION_ROLES, structure.OTHER) == structure.ROLES
 
 
-#: The modules that find or mark duplicates, or pass the threshold on.
+#: The modules that find or mark duplicates, or pass the threshold on (a package, dedup,
+#: with all of its submodules).
 DUPLICATE_MODULES = ("dedup", "duplicates", "corpus", "pipeline", "stream", "cli")
+
+
+def _duplicate_modules() -> dict[str, ast.Module]:
+    modules = _modules()
+    found = {path: tree for path, tree in modules.items()
+             if any(path == f"workbench/{m}.py" or path.startswith(f"workbench/{m}/")
+                    for m in DUPLICATE_MODULES)}  # fmt: skip
+    for m in DUPLICATE_MODULES:  # each is a module or a package, none is missing
+        assert any(p == f"workbench/{m}.py" or p.startswith(f"workbench/{m}/") for p in found), m
+    return found
 
 
 def test_the_duplicate_threshold_is_no_literal_default():
     literal = []
-    modules = _modules()
-    for path, tree in ((f"workbench/{m}.py", modules[f"workbench/{m}.py"])
-                       for m in DUPLICATE_MODULES):  # fmt: skip
+    modules = _duplicate_modules()
+    assert "workbench/dedup/find.py" in modules  # the package's submodules are checked
+    for path, tree in modules.items():
         for node in ast.walk(tree):
             if not isinstance(node, ast.FunctionDef):
                 continue
@@ -59,6 +72,22 @@ def test_the_duplicate_threshold_is_no_literal_default():
                     literal.append(f"{path}:{node.lineno} {node.name}({arg.arg}={default.value})")
     assert literal == [], "use workbench.dedup.DUP_THRESHOLD: " + "; ".join(literal)
     assert dedup.DUP_THRESHOLD == 0.8
+
+
+def test_the_duplicate_threshold_is_assigned_once():
+    # Once in the whole package source, in workbench.dedup.params; workbench.dedup and its
+    # submodules import that one object.
+    assigned = [
+        f"{path}:{node.lineno}"
+        for path, tree in _modules().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name) and target.id == "DUP_THRESHOLD"
+    ]
+    assert len(assigned) == 1 and assigned[0].startswith("workbench/dedup/params.py:"), assigned
+    assert dedup.DUP_THRESHOLD is params.DUP_THRESHOLD
+    assert dedup.sketch.DUP_THRESHOLD is dedup.find.DUP_THRESHOLD is params.DUP_THRESHOLD
 
 
 #: Modules with a transposed matrix product that is not a co-occurrence count, and why.

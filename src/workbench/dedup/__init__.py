@@ -1,0 +1,139 @@
+"""Exact and near-duplicate detection over ordered text units.
+
+Web-collected Chinese texts repeat themselves: a page may contain its own body
+twice, and the same essay circulates in Simplified and Traditional script on
+different sites. Units (paragraphs or whole articles) are compared after
+:func:`normalise_for_matching`, which converts to Simplified script and keeps only
+letters, so punctuation style, numbering and script do not hide a copy.
+
+* **Exact** duplicates have equal normalised text (found by hashing).
+* **Near** duplicates have a Jaccard similarity of character n-gram shingle sets
+  of at least ``threshold``.
+
+Units are in corpus order and the earliest unit of a group is *canonical*.
+Matching is single-link: a unit that matches any earlier unit joins that unit's
+group, and ``dup_of`` always names the group's canonical unit, never an
+intermediate one.
+
+The parts, one submodule each (the fast method runs normalise → sketch → verify, the
+exact method normalise → exact; find runs either):
+
+:mod:`~workbench.dedup.params`
+    :data:`DUP_THRESHOLD`, the one default threshold, and the tolerance with which
+    both methods compare to a threshold.
+:mod:`~workbench.dedup.normalise`
+    :func:`normalise_for_matching`, its vectorised form over many texts
+    (:func:`normalise_many`, :func:`normalise_texts`) and the helpers on packed code
+    points and offsets (:func:`offsets_from_lengths`, :func:`gather_texts`, …).
+:mod:`~workbench.dedup.sketch`
+    The fast method's per-unit sketches: shingle hashes, MinHash signatures, LSH
+    band keys (:func:`sketch_units`, :class:`Sketches`, :func:`lsh_rows`,
+    :func:`miss_probability`).
+:mod:`~workbench.dedup.verify`
+    The fast method's candidate pairs, their exact verification, single-link groups
+    (:func:`find_fast`) and the fetching of the texts verification needs.
+:mod:`~workbench.dedup.exact`
+    Shingle sets and Jaccard as defined for both methods (:func:`shingles`,
+    :func:`jaccard`, :func:`containment`) and the exact method (prefix filtering).
+:mod:`~workbench.dedup.find`
+    The entry points: :func:`find_duplicates` (its module notes compare the two
+    methods), :func:`duplicates_from_sketches`, :func:`check_sketches`,
+    :func:`result_table`.
+
+The names other modules use are imported from here. A constant is read where it is
+defined: the batch sizes of verification (``MAX_BATCH_PAIRS``, ``VERIFY_BATCH_CHARS``,
+``VERIFY_THREADS``, ``FETCH_CHARS``) live in :mod:`workbench.dedup.verify` only, so
+that a test changes them there (``monkeypatch.setattr(verify, "FETCH_CHARS", 300)``).
+
+Examples
+--------
+>>> import pandas as pd
+>>> units = pd.DataFrame({
+...     "id": ["a", "b", "c", "d"],
+...     "text": ["密切联系群众是我们党的优良传统。",
+...              "一、",
+...              "密切聯繫群眾，是我們黨的優良傳統！",
+...              "密切联系群众是我们党的优良作风。"],
+... })
+>>> find_duplicates(units, threshold=0.6)
+  id dup_of   kind  similarity
+0  c      a  exact      1.0000
+1  d      a   near      0.6923
+>>> find_duplicates(units, threshold=0.6, method="exact").equals(
+...     find_duplicates(units, threshold=0.6))
+True
+"""
+
+from workbench.dedup.exact import containment, jaccard, shingles
+from workbench.dedup.find import (
+    DUPLICATE_COLUMNS,
+    Method,
+    check_sketches,
+    duplicates_from_sketches,
+    find_duplicates,
+    result_table,
+    take_ids,
+)
+from workbench.dedup.normalise import (
+    concat_consuming,
+    concat_ranges,
+    gather_texts,
+    normalise_for_matching,
+    normalise_many,
+    normalise_texts,
+    offsets_from_lengths,
+    splice_complex,
+)
+from workbench.dedup.params import DUP_THRESHOLD
+from workbench.dedup.sketch import (
+    MAX_MISS,
+    NUM_PERM,
+    SEED,
+    Sketches,
+    SketchParams,
+    id_array,
+    lsh_rows,
+    miss_probability,
+    position_hashes,
+    sketch_arrays,
+    sketch_params,
+    sketch_units,
+)
+from workbench.dedup.verify import Normaliser, TextSource, find_fast
+
+__all__ = [
+    "DUPLICATE_COLUMNS",
+    "DUP_THRESHOLD",
+    "MAX_MISS",
+    "NUM_PERM",
+    "SEED",
+    "Method",
+    "Normaliser",
+    "SketchParams",
+    "Sketches",
+    "TextSource",
+    "check_sketches",
+    "concat_consuming",
+    "concat_ranges",
+    "containment",
+    "duplicates_from_sketches",
+    "find_duplicates",
+    "find_fast",
+    "gather_texts",
+    "id_array",
+    "jaccard",
+    "lsh_rows",
+    "miss_probability",
+    "normalise_for_matching",
+    "normalise_many",
+    "normalise_texts",
+    "offsets_from_lengths",
+    "position_hashes",
+    "result_table",
+    "shingles",
+    "sketch_arrays",
+    "sketch_params",
+    "sketch_units",
+    "splice_complex",
+    "take_ids",
+]
