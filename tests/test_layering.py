@@ -10,7 +10,7 @@
     (``workbench.dedup``) with every one of its submodules.
 (c) Issue 15's other contracts, at module level: the survey modules import no text
     module, plotting imports no coding, network or survey module; and no library module
-    imports a command-line module (one exception listed).
+    imports a command-line module.
 """
 
 from __future__ import annotations
@@ -177,9 +177,6 @@ CLI_MODULES = (
     "workbench.cli", "workbench.analysis_cli", "workbench.coding.cli", "workbench.network.cli",
     "workbench.survey.cli",
 )  # fmt: skip
-#: Library modules importing a command-line module today (none: the commands' shared
-#: output helpers are in workbench.cli_output).
-ALLOWED_CLI_IMPORTERS: set[str] = set()
 
 
 def test_the_other_layering_contracts_hold():
@@ -209,7 +206,8 @@ def test_nothing_imports_the_command_line_modules():
                 continue
             if any(t in CLI_MODULES for t in targets):
                 importers.add(name)
-    assert importers <= ALLOWED_CLI_IMPORTERS, sorted(importers - ALLOWED_CLI_IMPORTERS)
+    assert not importers, "library modules importing a command-line module: " + ", ".join(
+        sorted(importers))
 
 
 def test_importing_the_corpus_layer_loads_nothing_above_it():
