@@ -7,13 +7,13 @@ of ``load_corpus`` on the ``--size`` corpus (default 20 MB, seed 0, cached in
 ``data/processed/bench/`` as ``run.py`` caches it), then of corpora with seeds 1,
 2, … of the same size until there are enough. Prints, in one run:
 
-* both methods of :func:`workbench.dedup.find_duplicates` on the first
+* both methods of :func:`workbench.corpus.dedup.find_duplicates` on the first
   ``--sample`` paragraphs (where the exact method runs in reasonable time):
   seconds, paragraphs/s, the ratio, and whether both found the same duplicates
   (identical tables: ids, canonical ids, kinds and similarities);
 * the fast method on all ``--n`` paragraphs, split into the per-partition part
-  (:func:`workbench.dedup.sketch_units`, which includes OpenCC ``t2s``; its share
-  is timed apart, and so is the sketch proper, :func:`workbench.dedup.sketch_arrays`
+  (:func:`workbench.corpus.dedup.sketch_units`, which includes OpenCC ``t2s``; its share
+  is timed apart, and so is the sketch proper, :func:`workbench.corpus.dedup.sketch_arrays`
   on the normalised code points: shingle hashes, MinHash signatures and LSH band
   keys) and the corpus-wide search, and, with
   ``--exact-all``, the exact method on all of them too;
@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # run.py, beside this 
 from run import cached_corpus  # the same cache of generated corpora
 
 from workbench import config
-from workbench.dedup import (
+from workbench.corpus.dedup import (
     DUP_THRESHOLD,
     NUM_PERM,
     find_duplicates,
@@ -48,8 +48,8 @@ from workbench.dedup import (
     sketch_params,
     sketch_units,
 )
-from workbench.dedup.sketch import _bands
-from workbench.script import to_simplified_many
+from workbench.corpus.dedup.sketch import _bands
+from workbench.corpus.script import to_simplified_many
 
 THRESHOLD = DUP_THRESHOLD
 
@@ -57,7 +57,7 @@ THRESHOLD = DUP_THRESHOLD
 def paragraphs(n: int, size: str, cache_dir: Path) -> pd.DataFrame:
     """``n`` paragraph units (id, text) from generated corpora, in corpus order."""
     from workbench.corpus import load_corpus
-    from workbench.duplicates import _units
+    from workbench.corpus.duplicates import _units
 
     frames, have, seed = [], 0, 0
     while have < n:
@@ -77,7 +77,7 @@ def timed(fn):
 
 
 def time_sketch_arrays(ids: list, texts: list[str], expected) -> float:
-    """Seconds of the sketch proper (:func:`workbench.dedup.sketch_arrays`: shingle
+    """Seconds of the sketch proper (:func:`workbench.corpus.dedup.sketch_arrays`: shingle
     hashes, MinHash signatures, LSH band keys), apart from normalisation and OpenCC.
 
     Run before the search: after it, the same call measured about twice as long.

@@ -161,7 +161,7 @@ def train(sentences: list[list[str]]) -> MarkovModel:
 def seed_model() -> MarkovModel:
     """The chain trained on the bundled seeds' body sentences (Simplified, cleaned)."""
     from workbench.corpus import load_corpus
-    from workbench.tokens import tokenize
+    from workbench.corpus.tokens import tokenize
 
     segs = load_corpus(progress=False).analysis_segments()
     body = segs.loc[~segs["is_heading"], "text"]
@@ -257,7 +257,7 @@ class ArticleWriter:
 
 
 def _to_traditional(text: str) -> str:
-    from workbench.script import _converter
+    from workbench.corpus.script import _converter
 
     return _converter("s2t").convert(text)
 

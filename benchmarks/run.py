@@ -20,10 +20,10 @@ not what a user waits for) on the same files:
 
 * the baseline: plain ``jieba.lcut`` on every paragraph (line), one process;
 * each stage alone: decode, clean + structure, script normalisation, duplicates,
-  word segmentation (:mod:`workbench.tokens`, with jieba and with jieba-rs:
+  word segmentation (:mod:`workbench.corpus.tokens`, with jieba and with jieba-rs:
   ``engine="rjieba"``), coding, co-occurrence;
 * the agreement of the two segmentation engines (share of segments tokenised
-  identically, :func:`workbench.tokens.agreement`);
+  identically, :func:`workbench.corpus.tokens.agreement`);
 * the whole pipeline (:func:`workbench.pipeline.run_pipeline`) serially and with
   ``--workers`` processes (and on a local Dask cluster with ``--dask``), checking
   that every parallel output equals the serial one;
@@ -132,8 +132,8 @@ def warm_up() -> None:
     """Load jieba (plain and ours), jieba-rs, OpenCC and the codebook: loading is not measured."""
     import jieba
 
+    from workbench.corpus.tokens import tokenize
     from workbench.pipeline import run_pipeline
-    from workbench.tokens import tokenize
 
     jieba.setLogLevel(60)
     jieba.lcut("预热")
@@ -146,16 +146,16 @@ def stage_times(paths: list[Path]) -> tuple[dict[str, float], Any, float]:
     share of segments jieba-rs tokenises exactly as jieba."""
     import jieba
 
-    from workbench import articles, boilerplate, structure
     from workbench.coding.codebook import load_codebook
     from workbench.coding.coder import code_segments
-    from workbench.corpus import _sentences, load_corpus
-    from workbench.dedup import DUP_THRESHOLD
-    from workbench.duplicates import mark_duplicates
+    from workbench.corpus import articles, boilerplate, load_corpus, structure
+    from workbench.corpus.dedup import DUP_THRESHOLD
+    from workbench.corpus.duplicates import mark_duplicates
+    from workbench.corpus.load import _sentences
+    from workbench.corpus.readers import discover, extract_text
+    from workbench.corpus.script import to_simplified
+    from workbench.corpus.tokens import tokenize
     from workbench.pipeline import cooccurrence
-    from workbench.readers import discover, extract_text
-    from workbench.script import to_simplified
-    from workbench.tokens import tokenize
 
     sources = discover(paths)
     t: dict[str, float] = {}
@@ -180,7 +180,7 @@ def stage_times(paths: list[Path]) -> tuple[dict[str, float], Any, float]:
     t["segment_words_rjieba"], by_rjieba = _timed(
         lambda: [tokenize(x, engine="rjieba") for x in texts]
     )
-    # Same figure as workbench.tokens.agreement(texts), without segmenting twice more.
+    # Same figure as workbench.corpus.tokens.agreement(texts), without segmenting twice more.
     same = sum(x == y for x, y in zip(by_jieba, by_rjieba, strict=True))
     agreement = same / len(texts) if texts else 1.0
     cb = load_codebook()
@@ -274,8 +274,8 @@ def rounds(paths: list[Path], workers: int, n: int) -> dict[str, list[float]]:
     """
     import jieba
 
+    from workbench.corpus.readers import discover, extract_text
     from workbench.pipeline import run_pipeline, runner
-    from workbench.readers import discover, extract_text
     from workbench.stream import build_corpus
 
     lines = _lines([extract_text(s)[0] for s in discover(paths)])

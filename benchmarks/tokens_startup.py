@@ -7,7 +7,7 @@ falls on every command alike), a fresh process of
 
 - the baseline: ``import jieba; jieba.lcut(TEXT)`` (plain jieba, its own dictionary
   cache warm, what ``benchmarks/pipeline_process.py`` compares against);
-- ``import workbench.tokens`` (the import alone: numpy, pyarrow, the config);
+- ``import workbench.corpus.tokens`` (the import alone: numpy, pyarrow, the config);
 - ``tokenize(TEXT)`` with the default engine (jieba-rs), the prepared-dictionary cache
   warm, and again with an empty cache directory (``XDG_CACHE_HOME`` pointed at a fresh
   temporary directory: the cold path, which builds and writes the cache);
@@ -34,13 +34,14 @@ PY = sys.executable
 COMMANDS: dict[str, cli_startup.Command] = {
     "baseline: jieba.lcut": (
         [PY, "-c", f"import jieba; jieba.setLogLevel(30); jieba.lcut({TEXT!r})"], False),
-    "import workbench.tokens": ([PY, "-c", "import workbench.tokens"], False),
+    "import workbench.corpus.tokens": ([PY, "-c", "import workbench.corpus.tokens"], False),
     "tokenize (rjieba, cache warm)": (
-        [PY, "-c", f"from workbench.tokens import tokenize; tokenize({TEXT!r})"], False),
+        [PY, "-c", f"from workbench.corpus.tokens import tokenize; tokenize({TEXT!r})"], False),
     "tokenize (rjieba, cache cold)": (
-        [PY, "-c", f"from workbench.tokens import tokenize; tokenize({TEXT!r})"], True),
+        [PY, "-c", f"from workbench.corpus.tokens import tokenize; tokenize({TEXT!r})"], True),
     "tokenize (jieba)": (
-        [PY, "-c", f"from workbench.tokens import tokenize; tokenize({TEXT!r}, engine='jieba')"],
+        [PY, "-c",
+         f"from workbench.corpus.tokens import tokenize; tokenize({TEXT!r}, engine='jieba')"],
         False),
 }  # fmt: skip
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbench import config
-from workbench.articles import (
+from workbench.corpus.articles import (
     ArticleText,
     file_title,
     find_marker,
@@ -13,7 +13,7 @@ from workbench.articles import (
     split_articles,
     split_title_author,
 )
-from workbench.boilerplate import CleanText, strip_boilerplate
+from workbench.corpus.boilerplate import CleanText, strip_boilerplate
 
 SEEDS = {p.name[:3]: p for p in sorted(config.SEEDS_DIR.glob("*.txt"))}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from workbench import config
-from workbench.boilerplate import (
+from workbench.corpus.boilerplate import (
     CleanText,
     _normalize_lines,
     _screens,
@@ -18,8 +18,8 @@ from workbench.boilerplate import (
     normalize_spaces,
     strip_boilerplate,
 )
+from workbench.corpus.script import to_simplified
 from workbench.regex_precheck import Precheck
-from workbench.script import to_simplified
 
 SEEDS = {p.name[:3]: p for p in sorted(config.SEEDS_DIR.glob("*.txt"))}
 
@@ -313,7 +313,7 @@ def test_strip_boilerplate_without_shortcuts_is_identical(monkeypatch):
     # The same cleaning with the screens and prechecks switched off.
     texts = [p.read_text(encoding="utf-8") for p in SEEDS.values()]
     fast = [strip_boilerplate(t) for t in texts]
-    monkeypatch.setattr("workbench.boilerplate._may_match", lambda screen, text: True)
+    monkeypatch.setattr("workbench.corpus.boilerplate._may_match", lambda screen, text: True)
     monkeypatch.setattr(Precheck, "may_match", lambda self, text: True)
     assert [strip_boilerplate(t) for t in texts] == fast
 
@@ -534,11 +534,11 @@ def test_load_corpus_warns_when_rules_remove_a_body(tmp_path, monkeypatch, caplo
         "    description: a careless site rule\n",
         encoding="utf-8",
     )
-    monkeypatch.setattr("workbench.boilerplate.DEFAULT_RULES_PATH", rules)
+    monkeypatch.setattr("workbench.corpus.boilerplate.DEFAULT_RULES_PATH", rules)
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "party.txt").write_text(PARTY_PAGE, encoding="utf-8")
     (tmp_path / "in" / "other.txt").write_text("干部作风建设。", encoding="utf-8")
-    with caplog.at_level("WARNING", logger="workbench.corpus"):
+    with caplog.at_level("WARNING", logger="workbench.corpus.load"):
         corpus = load_corpus([tmp_path / "in"])
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 1
@@ -562,7 +562,7 @@ def test_a_page_that_is_all_chrome_is_reported(tmp_path, caplog):
         ]
     )
     (tmp_path / "chrome.txt").write_text(page, encoding="utf-8")
-    with caplog.at_level("WARNING", logger="workbench.corpus"):
+    with caplog.at_level("WARNING", logger="workbench.corpus.load"):
         corpus = load_corpus([tmp_path / "chrome.txt"])
     (warning,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert warning.startswith(f"{tmp_path / 'chrome.txt'}: boilerplate rules removed")
@@ -572,7 +572,7 @@ def test_a_page_that_is_all_chrome_is_reported(tmp_path, caplog):
 
 
 def test_date_lines_are_metadata_not_body():
-    from workbench.boilerplate import extract_metadata, strip_boilerplate
+    from workbench.corpus.boilerplate import extract_metadata, strip_boilerplate
 
     text = ("关于某事的讲话\n（一九三四年五月六日）\n发布时间：2016-05-03 10:21\n"
             "正文第一句话在这里。时间：很紧。\n时间：立即整改\n(2018-05-13)\n")

@@ -97,7 +97,7 @@ def test_code_table_counts_articles_without_catch_alls(seeds_coding, seeds):
     assert t.to_numpy().max() <= n_articles
     # One code checked by hand: the articles with a cause sentence carrying it.
     code = t.index[0]
-    from workbench.structure import section_announcements
+    from workbench.corpus.structure import section_announcements
 
     body = seg[~section_announcements(seg)]
     units = codes[codes["code"] == code].merge(body, left_on="unit_id", right_on="segment_id")

@@ -67,7 +67,7 @@ def test_a_command_imports_only_its_own_module(argv, own):
         "from workbench.cli import main\n"
         f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass"
     )
-    loaded = _loaded_after(code, (*COMMAND_MODULES, "workbench.corpus"))
+    loaded = _loaded_after(code, (*COMMAND_MODULES, "workbench.corpus.load"))
     assert loaded == ({own} if own else set())
 
 

@@ -17,8 +17,8 @@ from workbench.coding.lint import (
     register_terms,
 )
 from workbench.coding.topics import fit_topics, topic_code_table
+from workbench.corpus.tokens import content_tokens, tokenize
 from workbench.provenance import read_record, sha256_file
-from workbench.tokens import content_tokens, tokenize
 
 
 def test_lint_reports_dead_and_split_terms(seeds):
@@ -78,7 +78,7 @@ def test_register_terms_adds_every_literal_term(monkeypatch):
 
 
 def test_registered_term_is_one_token():
-    from workbench.tokens import add_terms
+    from workbench.corpus.tokens import add_terms
 
     add_terms(["不相信群众"])  # not a term any other test segments around
     assert "不相信群众" in tokenize("干部不相信群众")

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from workbench import config
-from workbench.articles import split_articles
-from workbench.boilerplate import strip_boilerplate
-from workbench.corpus import (
+from workbench.corpus.articles import split_articles
+from workbench.corpus.boilerplate import strip_boilerplate
+from workbench.corpus.load import (
     DOCUMENT_COLUMNS,
     SEGMENT_COLUMNS,
     _article_columns,
@@ -20,8 +20,8 @@ from workbench.corpus import (
     load_corpus,
     unreadable_result,
 )
-from workbench.readers import FileRef, ReadError, discover, extract_text
-from workbench.script import detect_script, to_simplified
+from workbench.corpus.readers import FileRef, ReadError, discover, extract_text
+from workbench.corpus.script import detect_script, to_simplified
 
 F000 = "000_688e36ac7d55ccc2.txt"
 F002 = "002_d96b58a24a94b0c4.txt"

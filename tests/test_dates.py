@@ -1,4 +1,5 @@
-"""Publication dates from datelines (workbench.dates) and their place in the documents table."""
+"""Publication dates from datelines (workbench.corpus.dates) and their place in the
+documents table."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from workbench.corpus import DOCUMENT_COLUMNS, load_corpus
-from workbench.dates import article_dates, find_date, load_rules, match_line, parse_date
-from workbench.metadata import MetadataError
+from workbench.corpus.dates import article_dates, find_date, load_rules, match_line, parse_date
+from workbench.corpus.metadata import MetadataError
 
 RULES = load_rules()
 EXAMPLES = [(p.id, line, iso) for p in RULES.patterns for line, iso in p.examples.items()]
@@ -132,8 +133,8 @@ def test_each_article_of_a_file_has_its_own_date(tmp_path):
 
 
 def test_article_dates_give_line_numbers_in_the_file():
-    from workbench.articles import split_articles
-    from workbench.boilerplate import strip_boilerplate
+    from workbench.corpus.articles import split_articles
+    from workbench.corpus.boilerplate import strip_boilerplate
 
     text = "题目\n\n\n（一九三四年五月六日）\n" + BODY
     [hit] = article_dates(text, split_articles(strip_boilerplate(text)))
@@ -191,7 +192,7 @@ def test_development_corpus_datelines():
     assert date["d55_cdt2020_shandong_village_merger.md"] == "2020-06-22"
     assert date["d25_gwr1978.txt"] == ""  # no dateline in the text: no date
     # every source is a line of its file as decoded (HTML: its text), verbatim
-    from workbench.readers import discover, read_text
+    from workbench.corpus.readers import discover, read_text
 
     text = {src.name: read_text(src).text for src in discover([DEV])
             if src.name in set(docs.index[docs["date"] != ""])}  # fmt: skip

@@ -1,4 +1,4 @@
-"""Tests for workbench.dedup on the seed corpus and on synthetic units (both methods)."""
+"""Tests for workbench.corpus.dedup on the seed corpus and on synthetic units (both methods)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from workbench import config, dedup
-from workbench.dedup import (
+from workbench import config
+from workbench.corpus import dedup
+from workbench.corpus.dedup import (
     MAX_MISS,
     NUM_PERM,
     Sketches,
@@ -31,8 +32,8 @@ from workbench.dedup import (
     sketch_units,
     verify,
 )
-from workbench.dedup.sketch import _bands
-from workbench.script import to_simplified
+from workbench.corpus.dedup.sketch import _bands
+from workbench.corpus.script import to_simplified
 
 ESSAY = "000_688e36ac7d55ccc2.txt"  # Traditional; body (lines 2-30) repeated as lines 31-59
 COMPILATION = "004_09331bca989b350a.txt"  # Simplified; piece 5 (lines 150-179) is ESSAY
@@ -555,7 +556,7 @@ def test_fast_equals_exact_with_short_units(min_chars):
 def test_fast_is_deterministic_across_hash_seeds():
     """Sketches depend on fixed seeds only, never on PYTHONHASHSEED."""
     code = (
-        "import hashlib, pickle; from workbench.dedup import sketch_units; "
+        "import hashlib, pickle; from workbench.corpus.dedup import sketch_units; "
         "sk = sketch_units(['a', 'b'], "
         "['干部要深入基层联系群众了解实情', '幹部要深入基層聯繫群眾瞭解實情']); "
         "print(hashlib.sha256(sk.text_hash.tobytes() + sk.bands.tobytes()).hexdigest())"

@@ -1,4 +1,4 @@
-"""The near-duplicate threshold has one owner (``workbench.dedup.DUP_THRESHOLD``) and is a
+"""The near-duplicate threshold has one owner (``workbench.corpus.dedup.DUP_THRESHOLD``) and is a
 parameter of every way to build a corpus: ``load_corpus``, ``run_pipeline``,
 ``build_corpus`` and the ``--dup-threshold`` option of ``workbench corpus`` and
 ``workbench pipeline``."""
@@ -10,10 +10,9 @@ import json
 
 import pytest
 
-from workbench import dedup, duplicates
 from workbench.cli import build_parser, main
-from workbench.corpus import load_corpus
-from workbench.dedup import DUP_THRESHOLD
+from workbench.corpus import dedup, duplicates, load_corpus
+from workbench.corpus.dedup import DUP_THRESHOLD
 from workbench.pipeline import run_pipeline
 from workbench.stream import build_corpus, differences, read_table
 

@@ -1,4 +1,4 @@
-"""Tests for workbench.duplicates: marking the corpus tables, fast vs exact method."""
+"""Tests for workbench.corpus.duplicates: marking the corpus tables, fast vs exact method."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.duplicates import (
+from workbench.corpus.duplicates import (
     DUPLICATE_COLUMNS,
     CorpusSketches,
     mark_duplicates,

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench import readers
-from workbench.readers import (
+from workbench.corpus import readers
+from workbench.corpus.readers import (
     MIN_MAIN_CONTENT_SHARE,
     Decoded,
     Dropped,
@@ -257,7 +257,7 @@ def test_corpus_reads_title_headings_and_date(tmp_path: Path) -> None:
 
 
 def test_heading_levels_survive_for_the_structure_module() -> None:
-    from workbench.structure import match_heading
+    from workbench.corpus.structure import match_heading
 
     lines = _read(TABLE_PAGE).text.split("\n")
     found = [line for line in lines if match_heading(line) is not None]

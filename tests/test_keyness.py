@@ -107,7 +107,7 @@ def test_keyness_by_role_on_the_seeds(seeds_segments, seeds_terms):
     assert {"不够", "不强"} <= set(problem)
     assert {"村务公开", "制度", "完善"} <= set(counter)
     # No stopwords, punctuation or numbers among the terms.
-    from workbench.tokens import is_content_token, load_stopwords
+    from workbench.corpus.tokens import is_content_token, load_stopwords
 
     assert all(is_content_token(w, load_stopwords()) for w in t["term"])
     # Each group's table is a complete comparison: counts add up to the corpus totals.

@@ -12,9 +12,9 @@ import pytest
 
 from workbench import config
 from workbench.cli import main
+from workbench.corpus.script import to_simplified
 from workbench.kwic import KWIC_COLUMNS, Alignment, kwic
 from workbench.provenance import read_record
-from workbench.script import to_simplified
 
 # Split after a sentence-final mark, keeping the mark with its sentence.
 SENTENCE_END = re.compile(r"(?<=[。！？])")

@@ -7,7 +7,7 @@
 (b) The corpus layer (reading, cleaning, structure, duplicates, the corpus tables) does
     not import ``workbench.coding``, ``workbench.network`` or ``workbench.survey`` at
     module level, directly or through another module; a package of the layer
-    (``workbench.dedup``) with every one of its submodules.
+    (``workbench.corpus``, with its subpackage ``dedup``) with every one of its submodules.
 (c) Issue 15's other contracts, at module level: the survey modules import no text
     module, plotting imports no coding, network or survey module; and no library module
     imports a command-line module.
@@ -25,11 +25,10 @@ import workbench
 SRC = Path(workbench.__file__).parent
 
 #: The corpus layer: everything ``load_corpus`` needs, nothing about codes or surveys.
-CORPUS_LAYER = (
-    "readers", "boilerplate", "articles", "structure", "script", "corpus", "dedup",
-    "duplicates", "engine", "metadata", "dates", "summary", "regex_precheck", "tokens",
-    "config",
-)  # fmt: skip
+#: ``corpus`` is the package ``workbench.corpus`` (readers, boilerplate, articles,
+#: structure, script, tokens, metadata, dates, summary, duplicates, the tables in ``load``
+#: and the package ``dedup``), checked with every one of its submodules.
+CORPUS_LAYER = ("corpus", "engine", "regex_precheck", "config")
 #: What the corpus layer must not import at module level.
 ABOVE_CORPUS = ("workbench.coding", "workbench.network", "workbench.survey")
 
@@ -49,7 +48,7 @@ def _private(name: str) -> bool:
 
 def _module_named(node: ast.expr, aliases: dict[str, str], modules: set[str]) -> str | None:
     """The workbench module an expression names: an alias, or a submodule reached from one
-    (``dedup.sketch`` after ``from workbench import dedup``)."""
+    (``dedup.sketch`` after ``from workbench.corpus import dedup``)."""
     if isinstance(node, ast.Name):
         return aliases.get(node.id)
     if isinstance(node, ast.Attribute):
@@ -68,7 +67,7 @@ def private_uses(name: str, tree: ast.Module, modules: set[str]) -> set[str]:
                 continue
             for alias in node.names:
                 full = f"{node.module}.{alias.name}"
-                if full in modules:  # from workbench import dedup
+                if full in modules:  # from workbench.corpus import dedup
                     aliases[alias.asname or alias.name] = full
                 elif _private(alias.name) and node.module != name:
                     found.add(f"{name} -> {full}")
@@ -77,7 +76,7 @@ def private_uses(name: str, tree: ast.Module, modules: set[str]) -> set[str]:
                 if alias.name in modules and alias.asname:
                     aliases[alias.asname] = alias.name
                 elif alias.name.startswith("workbench") and not alias.asname:
-                    aliases["workbench"] = "workbench"  # import workbench.dedup.sketch
+                    aliases["workbench"] = "workbench"  # import workbench.corpus.dedup.sketch
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and _private(node.attr):
             owner = _module_named(node.value, aliases, modules)
@@ -101,20 +100,22 @@ def test_no_private_name_crosses_a_module_boundary():
 
 def test_the_checker_sees_both_forms():
     tree = ast.parse(
-        "from workbench.dedup import _bands, find_duplicates\n"
-        "from workbench import corpus, dedup\nimport workbench.stream as st\n"
-        "import workbench.dedup.verify\n"
-        "def f():\n    return corpus._unreadable, st._PART, corpus.load_corpus, __name__\n"
-        "def g():\n    return dedup.sketch._fmix, workbench.dedup.verify._Sets, dedup.x._y\n"
+        "from workbench.corpus.dedup import _bands, find_duplicates\n"
+        "from workbench.corpus import dedup, load\nimport workbench.stream as st\n"
+        "import workbench.corpus.dedup.verify\n"
+        "def f():\n    return load._unreadable, st._PART, load.load_corpus, __name__\n"
+        "def g():\n    return (dedup.sketch._fmix, workbench.corpus.dedup.verify._Sets,\n"
+        "            dedup.x._y)\n"
     )
-    mods = {"workbench", "workbench.dedup", "workbench.dedup.sketch", "workbench.dedup.verify",
-            "workbench.corpus", "workbench.stream", "workbench.x"}  # fmt: skip
+    mods = {"workbench", "workbench.corpus", "workbench.corpus.dedup",
+            "workbench.corpus.dedup.sketch", "workbench.corpus.dedup.verify",
+            "workbench.corpus.load", "workbench.stream", "workbench.x"}  # fmt: skip
     assert private_uses("workbench.x", tree, mods) == {
-        "workbench.x -> workbench.dedup._bands",
-        "workbench.x -> workbench.corpus._unreadable",
+        "workbench.x -> workbench.corpus.dedup._bands",
+        "workbench.x -> workbench.corpus.load._unreadable",
         "workbench.x -> workbench.stream._PART",
-        "workbench.x -> workbench.dedup.sketch._fmix",  # a submodule reached from its package
-        "workbench.x -> workbench.dedup.verify._Sets",
+        "workbench.x -> workbench.corpus.dedup.sketch._fmix",  # a submodule, from its package
+        "workbench.x -> workbench.corpus.dedup.verify._Sets",
     }
 
 
@@ -143,7 +144,7 @@ def _module_level_imports(tree: ast.Module) -> list[tuple[int, str]]:
 
 
 def _corpus_layer_modules() -> dict[str, ast.Module]:
-    """The modules of the corpus layer, a package's (``workbench.dedup``) with all of its
+    """The modules of the corpus layer, a package's (``workbench.corpus``) with all of its
     submodules."""
     layer = tuple(f"workbench.{m}" for m in CORPUS_LAYER)
     return {name: tree for name, tree in _modules().items()
@@ -153,7 +154,8 @@ def _corpus_layer_modules() -> dict[str, ast.Module]:
 def test_the_corpus_layer_imports_nothing_above_it():
     modules = _corpus_layer_modules()
     assert {f"workbench.{m}" for m in CORPUS_LAYER} <= set(modules)
-    assert "workbench.dedup.sketch" in modules  # the submodules are checked, not skipped
+    # the submodules are checked, not skipped, down to the subpackage's
+    assert {"workbench.corpus.load", "workbench.corpus.dedup.sketch"} <= set(modules)
     bad = [
         f"{name}:{line} imports {target}"
         for name, tree in modules.items()
@@ -215,7 +217,7 @@ def test_importing_the_corpus_layer_loads_nothing_above_it():
     # (which imports the coder) would pass the direct check above but not this one.
     code = (
         "import sys\n"
-        + "".join(f"import workbench.{m}\n" for m in CORPUS_LAYER)
+        + "".join(f"import {m}\n" for m in sorted(_corpus_layer_modules()))
         + f"print(sorted(m for m in sys.modules if m.startswith({ABOVE_CORPUS!r})))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -250,13 +252,13 @@ def test_the_import_linter_contracts_cover_every_module():
     # A new module must be placed in the contracts: the "no command-line import" contract
     # lists every library module (packages' __init__ are covered by the AST test above,
     # since import-linter would read a package as all of its modules). The corpus layer's
-    # contract names the package workbench.dedup, which import-linter reads as all of its
-    # submodules.
+    # contract names the package workbench.corpus, which import-linter reads as all of its
+    # submodules (workbench.corpus.dedup's among them).
     contracts = {c["name"]: c for c in _importlinter_contracts()}
     no_cli = contracts["no library module imports a command-line module"]
     assert set(no_cli["forbidden_modules"]) == set(CLI_MODULES)
-    packages = {"workbench", "workbench.coding", "workbench.dedup", "workbench.network",
-                "workbench.survey"}  # fmt: skip
+    packages = {"workbench", "workbench.coding", "workbench.corpus", "workbench.corpus.dedup",
+                "workbench.network", "workbench.survey"}  # fmt: skip
     library = set(_modules()) - set(CLI_MODULES) - packages
     assert set(no_cli["source_modules"]) == library
     corpus = contracts["the corpus layer does not import coding, network or survey"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.metadata import MetadataError, join_metadata
+from workbench.corpus.metadata import MetadataError, join_metadata
 
 DOCS = pd.DataFrame(
     {

@@ -13,6 +13,7 @@ from scipy import sparse
 from workbench import config
 from workbench.coding.codebook import load_codebook, parse_codebook
 from workbench.coding.coder import code_segments
+from workbench.corpus.structure import section_announcements
 from workbench.network.graph import (
     EdgeFilter,
     article_counts,
@@ -24,7 +25,6 @@ from workbench.network.graph import (
     network_coding,
     scored_pairs,
 )
-from workbench.structure import section_announcements
 
 X = sparse.csr_matrix(np.array([[1, 1, 0], [1, 1, 1], [1, 0, 0], [0, 0, 1]]))
 IDS = ["u1", "u2", "u3", "u4"]

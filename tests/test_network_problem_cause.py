@@ -9,6 +9,7 @@ from scipy import stats
 
 from workbench import config
 from workbench.coding.codebook import load_codebook, parse_codebook
+from workbench.corpus.structure import section_announcements
 from workbench.network.graph import codebook_meta
 from workbench.network.problem_cause import (
     PAIR_COLUMNS,
@@ -19,7 +20,6 @@ from workbench.network.problem_cause import (
     quote_pairs,
 )
 from workbench.network.significance import bh
-from workbench.structure import section_announcements
 
 CATCH_ALLS = ("P_other", "C_other", "M_other", "C_attribution")
 

@@ -30,8 +30,8 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from workbench.corpus import load_corpus  # noqa: E402
-from workbench.readers import ReadError  # noqa: E402
-from workbench.script import _converter  # noqa: E402
+from workbench.corpus.readers import ReadError  # noqa: E402
+from workbench.corpus.script import _converter  # noqa: E402
 
 IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
 #: Common characters of the genre, all encodable in GB18030 and (after s2t) in Big5.

@@ -1,5 +1,5 @@
-"""One owner per constant: the section-role vocabulary lives in ``workbench.structure``,
-the duplicate threshold in ``workbench.dedup`` (defined in its ``params`` module, re-exported
+"""One owner per constant: the section-role vocabulary lives in ``workbench.corpus.structure``,
+the duplicate threshold in ``workbench.corpus.dedup`` (defined in its ``params`` module, re-exported
 by the package); other modules import them. Checked on the source (AST), so a new copy
 fails here instead of drifting silently."""
 
@@ -11,8 +11,8 @@ import textwrap
 from pathlib import Path
 
 import workbench
-from workbench import dedup, structure
-from workbench.dedup import params
+from workbench.corpus import dedup, structure
+from workbench.corpus.dedup import params
 
 SRC = Path(workbench.__file__).parent
 
@@ -35,13 +35,15 @@ def test_the_roles_are_defined_once():
             if len(values) == len(node.elts) >= 3 and set(values) <= roles:
                 copies.append(f"{path}:{node.lineno}")
     # structure.py spells the section roles once (SECTION_ROLES); ROLES adds OTHER to them.
-    assert len(copies) == 1 and copies[0].startswith("workbench/structure.py:"), copies
+    assert len(copies) == 1 and copies[0].startswith("workbench/corpus/structure.py:"), copies
     assert (*structure.SECTION_ROLES, structure.OTHER) == structure.ROLES
 
 
-#: The modules that find or mark duplicates, or pass the threshold on (a package, dedup,
-#: with all of its submodules).
-DUPLICATE_MODULES = ("dedup", "duplicates", "corpus", "pipeline", "stream", "cli")
+#: The modules that find or mark duplicates, or pass the threshold on (a package,
+#: corpus/dedup, with all of its submodules), as paths under ``workbench/``.
+DUPLICATE_MODULES = (
+    "corpus/dedup", "corpus/duplicates", "corpus/load", "pipeline", "stream", "cli",
+)  # fmt: skip
 
 
 def _duplicate_modules() -> dict[str, ast.Module]:
@@ -57,7 +59,7 @@ def _duplicate_modules() -> dict[str, ast.Module]:
 def test_the_duplicate_threshold_is_no_literal_default():
     literal = []
     modules = _duplicate_modules()
-    assert "workbench/dedup/find.py" in modules  # the package's submodules are checked
+    assert "workbench/corpus/dedup/find.py" in modules  # the package's submodules are checked
     for path, tree in modules.items():
         for node in ast.walk(tree):
             if not isinstance(node, ast.FunctionDef):
@@ -70,13 +72,13 @@ def test_the_duplicate_threshold_is_no_literal_default():
                     default, ast.Constant
                 ):
                     literal.append(f"{path}:{node.lineno} {node.name}({arg.arg}={default.value})")
-    assert literal == [], "use workbench.dedup.DUP_THRESHOLD: " + "; ".join(literal)
+    assert literal == [], "use workbench.corpus.dedup.DUP_THRESHOLD: " + "; ".join(literal)
     assert dedup.DUP_THRESHOLD == 0.8
 
 
 def test_the_duplicate_threshold_is_assigned_once():
-    # Once in the whole package source, in workbench.dedup.params; workbench.dedup and its
-    # submodules import that one object.
+    # Once in the whole package source, in workbench.corpus.dedup.params;
+    # workbench.corpus.dedup and its submodules import that one object.
     assigned = [
         f"{path}:{node.lineno}"
         for path, tree in _modules().items()
@@ -85,7 +87,8 @@ def test_the_duplicate_threshold_is_assigned_once():
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
         if isinstance(target, ast.Name) and target.id == "DUP_THRESHOLD"
     ]
-    assert len(assigned) == 1 and assigned[0].startswith("workbench/dedup/params.py:"), assigned
+    assert len(assigned) == 1, assigned
+    assert assigned[0].startswith("workbench/corpus/dedup/params.py:"), assigned
     assert dedup.DUP_THRESHOLD is params.DUP_THRESHOLD
     assert dedup.sketch.DUP_THRESHOLD is dedup.find.DUP_THRESHOLD is params.DUP_THRESHOLD
 
@@ -190,7 +193,7 @@ def test_the_corpus_is_discovered_in_gather_sources_only():
 
     calls = {f"{path}:{where}" for path, tree in _modules().items()
              for where in _calls_of(tree, "discover")}  # fmt: skip
-    assert calls == {"workbench/corpus.py:gather_sources", *OTHER_DISCOVER_CALLS}, calls
+    assert calls == {"workbench/corpus/load.py:gather_sources", *OTHER_DISCOVER_CALLS}, calls
     for fn in (corpus.load_corpus, pipeline.run_pipeline, stream.build_corpus):
         tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
         assert _calls_of(tree, "gather_sources"), fn.__qualname__
@@ -198,9 +201,9 @@ def test_the_corpus_is_discovered_in_gather_sources_only():
 
 #: What finds and applies duplicate marks, and the one module that may call it.
 DUPLICATE_OWNERS = {
-    "duplicates_from_sketches": "workbench/duplicates.py",
-    "find_duplicates": "workbench/duplicates.py",
-    "sentence_targets": "workbench/duplicates.py",
+    "duplicates_from_sketches": "workbench/corpus/duplicates.py",
+    "find_duplicates": "workbench/corpus/duplicates.py",
+    "sentence_targets": "workbench/corpus/duplicates.py",
 }
 
 
@@ -216,8 +219,8 @@ def test_duplicates_are_found_and_applied_in_duplicates_only():
         assert not outside, (name, outside)
     finds = {f"{path}:{where}" for path, tree in _modules().items()
              for where in _calls_of(tree, "find_marks")}  # fmt: skip
-    assert finds == {"workbench/duplicates.py:mark_duplicates", "workbench/engine.py:drive"}
-    for module in ("duplicates", "stream"):
+    assert finds == {"workbench/corpus/duplicates.py:mark_duplicates", "workbench/engine.py:drive"}
+    for module in ("corpus/duplicates", "stream"):
         tree = _modules()[f"workbench/{module}.py"]
         assert _calls_of(tree, "mark_segments") and _calls_of(tree, "mark_documents"), module
 
@@ -270,4 +273,4 @@ def test_only_the_driver_runs_the_per_partition_stage():
                  "assemble"):  # fmt: skip
         assert not any(_names_used(tree, gone) for path, tree in modules.items()
                        if path != "workbench/engine.py"), gone  # fmt: skip
-    assert _names_used(modules["workbench/corpus.py"], "load_files") == ["load_refs_results"]
+    assert _names_used(modules["workbench/corpus/load.py"], "load_files") == ["load_refs_results"]

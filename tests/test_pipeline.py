@@ -10,10 +10,10 @@ import pytest
 
 from workbench.cli import main
 from workbench.corpus import load_corpus
+from workbench.corpus.readers import FileRef
+from workbench.corpus.tokens import TOKENS_TYPE, tokenize, tokenize_many
 from workbench.engine import dask_client, map_partitions, partition
 from workbench.pipeline import run_pipeline, runner, warm_up
-from workbench.readers import FileRef
-from workbench.tokens import TOKENS_TYPE, tokenize, tokenize_many
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for workbench.readers: discovery, encoding detection and text extraction."""
+"""Tests for workbench.corpus.readers: discovery, encoding detection and text extraction."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from workbench import config
-from workbench.readers import (
+from workbench.corpus.readers import (
     CONFIDENT_PLAUSIBILITY,
     SUPPORTED_SUFFIXES,
     ReadError,
@@ -548,7 +548,7 @@ def test_source_file_properties() -> None:
 
 
 def test_import_is_cheap(eager_imports) -> None:
-    assert eager_imports("workbench.readers", "bs4", "docx", "charset_normalizer") == set()
+    assert eager_imports("workbench.corpus.readers", "bs4", "docx", "charset_normalizer") == set()
 
 
 def test_discover_collects_errors_and_goes_on(tmp_path):

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from workbench import config
-from workbench.boilerplate import load_rules
+from workbench.corpus.boilerplate import load_rules
+from workbench.corpus.structure import load_structure_config
 from workbench.regex_precheck import (
     Precheck,
     TailSearch,
@@ -18,7 +19,6 @@ from workbench.regex_precheck import (
     screen,
     start_screen,
 )
-from workbench.structure import load_structure_config
 
 
 def rule_patterns() -> list[re.Pattern[str]]:

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from workbench import config
-from workbench.script import (
+from workbench.corpus.script import (
     _MEMO,
     _char_class,
     _class_table,
@@ -73,7 +73,7 @@ def test_detect_script_edge_cases(text, expected):
 
 
 def test_import_does_not_load_opencc(eager_imports):
-    assert eager_imports("workbench.script", "opencc") == set()
+    assert eager_imports("workbench.corpus.script", "opencc") == set()
 
 
 def test_class_table_equals_char_class_for_every_ideograph():

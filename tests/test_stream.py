@@ -11,9 +11,9 @@ import pyarrow as pa
 import pytest
 
 from workbench.cli import main
+from workbench.corpus.readers import FileRef, ReadError, discover
 from workbench.engine import dask_client
 from workbench.pipeline import run_pipeline
-from workbench.readers import FileRef, ReadError, discover
 from workbench.stream import (
     PART_TABLES,
     _unit_texts,
@@ -181,7 +181,7 @@ def test_unit_texts_join_each_units_rows_in_order(keys, text_type):
 
 
 def test_verification_texts_come_back_normalised_in_the_order_asked(tmp_path):
-    from workbench.dedup import normalise_texts, sketch_units
+    from workbench.corpus.dedup import normalise_texts, sketch_units
     from workbench.pipeline import runner
     from workbench.stream import _PartTexts
 

@@ -9,9 +9,9 @@ from collections import Counter
 import pytest
 
 from workbench import config
-from workbench.articles import split_articles
-from workbench.boilerplate import strip_boilerplate
-from workbench.structure import (
+from workbench.corpus.articles import split_articles
+from workbench.corpus.boilerplate import strip_boilerplate
+from workbench.corpus.structure import (
     Paragraph,
     _Parser,
     _role_matches,
@@ -622,7 +622,7 @@ def test_midline_screen_finds_exactly_the_candidates(seed_lines):
 
 
 def test_on_source_lines_keeps_headings_whole_and_unplaced_sentences():
-    from workbench.structure import on_source_lines
+    from workbench.corpus.structure import on_source_lines
 
     lines = [(5, "一、加强干部作风建设，深入"), (6, "基层。其他内容")]
     placed = on_source_lines(["一、加强干部作风建设，深入基层。", "不在原文中。", "其他内容"],

@@ -1,4 +1,4 @@
-"""Tests for workbench.tokens and the lexicon files it reads."""
+"""Tests for workbench.corpus.tokens and the lexicon files it reads."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from functools import cache
 
 import pytest
 
-from workbench import config, tokens
-from workbench.script import to_simplified
+from workbench import config
+from workbench.corpus import tokens
+from workbench.corpus.script import to_simplified
 
 # Sentence ends; the split keeps the mark with its sentence.
 SENTENCE_END = re.compile(r"(?<=[。！？!?])")
@@ -61,7 +62,7 @@ def covering(toks: list[str], start: int, end: int) -> list[str]:
 
 @pytest.mark.parametrize("module", ["jieba", "rjieba"])
 def test_import_does_not_load_the_segmenters(module, eager_imports):
-    assert eager_imports("workbench.tokens", module) == set()
+    assert eager_imports("workbench.corpus.tokens", module) == set()
 
 
 @pytest.mark.parametrize(
@@ -72,7 +73,8 @@ def test_import_does_not_load_the_segmenters(module, eager_imports):
     ],
 )
 def test_first_use_prints_nothing(engine, text, expected):
-    code = f"from workbench.tokens import tokenize; print(tokenize({text!r}, engine={engine!r}))"
+    code = ("from workbench.corpus.tokens import tokenize; "
+            f"print(tokenize({text!r}, engine={engine!r}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr == ""
     assert done.stdout.strip() == expected
@@ -407,7 +409,7 @@ def test_add_terms_before_the_engine_is_first_used(cache_home):
 
 
 def test_a_warm_process_does_not_import_jieba(tmp_path):
-    code = ("import sys; from workbench.tokens import tokenize; "
+    code = ("import sys; from workbench.corpus.tokens import tokenize; "
             "print(tokenize('干群关系 1-2'), 'jieba' in sys.modules)")  # fmt: skip
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     argv = [sys.executable, "-c", code]
@@ -429,8 +431,8 @@ def test_copied_jieba_internals_match_jieba():
 
 
 def test_jieba_rs_is_loaded_without_rjiebas_default_instance():
-    code = ("import sys; from workbench.tokens import tokenize; tokenize('干群关系'); "
-            "print('rjieba' in sys.modules); import rjieba; from workbench import tokens; "
+    code = ("import sys; from workbench.corpus.tokens import tokenize; tokenize('干群关系'); "
+            "print('rjieba' in sys.modules); import rjieba; from workbench.corpus import tokens; "
             "print(type(tokens._mirror.rs) is rjieba.Jieba, rjieba.cut('干群关系'))")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr == ""

@@ -139,8 +139,8 @@ def _base_params(args: argparse.Namespace) -> dict[str, Any]:
 def _load(args: argparse.Namespace):
     """The segments (and documents, with ``--metadata`` joined) and the inputs' checksums."""
     from workbench import config
+    from workbench.corpus.metadata import join_metadata
     from workbench.groups import read_segments
-    from workbench.metadata import join_metadata
     from workbench.provenance import sha256_file
 
     data = read_segments(args.corpus, dedup=not args.keep_duplicates)
@@ -283,8 +283,8 @@ def run_trends(args: argparse.Namespace) -> int:
     """``workbench trends``."""
     from workbench import config
     from workbench.coding.codebook import load_codebook
+    from workbench.corpus.metadata import join_metadata
     from workbench.groups import InputError, read_codes, read_documents, read_segments
-    from workbench.metadata import join_metadata
     from workbench.provenance import make_record, sha256_file
     from workbench.trends import compare, prevalence
 

@@ -54,7 +54,7 @@ def _threshold(text: str) -> float:
 
 
 def _add_dup_threshold(p: argparse.ArgumentParser) -> None:
-    from workbench.dedup import DUP_THRESHOLD
+    from workbench.corpus.dedup import DUP_THRESHOLD
 
     p.add_argument(
         "--dup-threshold", type=_threshold, default=DUP_THRESHOLD, metavar="J",
@@ -272,9 +272,9 @@ def _print_summary(summary: list[dict], as_json: bool) -> None:
 
 def _corpus(args: argparse.Namespace) -> int:
     from workbench.corpus import load_corpus
-    from workbench.metadata import MetadataError
+    from workbench.corpus.metadata import MetadataError
+    from workbench.corpus.readers import ReadError
     from workbench.provenance import make_record, write_parquet
-    from workbench.readers import ReadError
 
     try:
         corpus = load_corpus(
@@ -308,7 +308,7 @@ def _corpus(args: argparse.Namespace) -> int:
 def _pipeline(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from workbench.readers import ReadError
+    from workbench.corpus.readers import ReadError
     from workbench.stream import build_corpus
 
     try:
@@ -392,10 +392,10 @@ def _report(args: argparse.Namespace) -> int:
 #: A user's mistakes: exit status 2 and the message, no traceback. Named by module so that
 #: the handler imports nothing (a command that never loaded a module cannot raise its error).
 _USER_ERRORS = (
-    "workbench.readers:ReadError", "workbench.metadata:MetadataError",
+    "workbench.corpus.readers:ReadError", "workbench.corpus.metadata:MetadataError",
     "workbench.coding.codebook:CodebookError", "workbench.coding.sheets:SheetError",
     "workbench.coding.learn:ModelError", "workbench.survey.validate:SurveyValidationError",
-    "workbench.groups:InputError", "workbench.corpus:NameClashError",
+    "workbench.groups:InputError", "workbench.corpus.load:NameClashError",
 )  # fmt: skip
 
 

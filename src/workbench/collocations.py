@@ -128,9 +128,9 @@ def collocations(
         over the collocates reported, ``pmi``; sorted by G² (largest first), then term.
         Empty when the term never occurs.
     """
+    from workbench.corpus.script import to_simplified
     from workbench.keyness import content_mask, g2, segment_terms
     from workbench.network.significance import bh
-    from workbench.script import to_simplified
 
     node = to_simplified(term.strip())
     if terms is None:

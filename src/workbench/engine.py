@@ -26,10 +26,10 @@ it loads the partition's files, runs the caller's analysis of their segments (no
 hands the tables to a *sink* — :class:`CorpusSink` keeps them,
 :class:`workbench.pipeline.MemorySink` keeps them with their words and codes,
 :class:`workbench.stream.ParquetSink` writes Parquet parts. Duplicates are found
-afterwards over the whole corpus (:func:`workbench.duplicates.find_marks`), so every
+afterwards over the whole corpus (:func:`workbench.corpus.duplicates.find_marks`), so every
 mode gives tables identical to the serial run: same rows, order, ids and duplicate
 marks. The costly half of duplicate marking — normalising and MinHash-sketching every
-article and paragraph (:func:`workbench.duplicates.sketch_segments`) — runs in the
+article and paragraph (:func:`workbench.corpus.duplicates.sketch_segments`) — runs in the
 partitions; only the sketches travel back.
 
 This module imports nothing of coding, networks or surveys: it is part of the corpus
@@ -64,15 +64,15 @@ from typing import Any, Protocol, TypeVar
 import pandas as pd
 
 from workbench.corpus import Corpus, FileTables, Sources, load_refs_results, unmarked
-from workbench.dedup import DUP_THRESHOLD, TextSource
-from workbench.duplicates import (
+from workbench.corpus.dedup import DUP_THRESHOLD, TextSource
+from workbench.corpus.duplicates import (
     CorpusSketches,
     CorpusUnits,
     find_marks,
     mark_empty,
     sketch_segments,
 )
-from workbench.readers import FileRef
+from workbench.corpus.readers import FileRef
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -96,7 +96,7 @@ def partition(items: Sequence[T], workers: int | None = None) -> list[list[T]]:
     Parameters
     ----------
     items : sequence
-        File references (weighed by their bytes, :attr:`~workbench.readers.FileRef.size`)
+        File references (weighed by their bytes, :attr:`~workbench.corpus.readers.FileRef.size`)
         or anything else (weighed 1 each).
     workers : int, optional
         Workers that will share the partitions (default: the CPU count); each
@@ -491,7 +491,7 @@ class Sink(Protocol):
         self, sketches: CorpusSketches, threshold: float, run: Callable[..., list]
     ) -> Sequence[TextSource]:
         """Articles' and paragraphs' ``texts(positions)`` for
-        :func:`workbench.duplicates.find_marks`."""
+        :func:`workbench.corpus.duplicates.find_marks`."""
 
     def apply_marks(self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]) -> None:
         """Mark the duplicates found on every partition's tables."""
@@ -522,7 +522,7 @@ def load_partition(
         (:meth:`Sink.write_part`).
     skip_bad : bool
         Record unreadable files as skipped instead of raising.
-    dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
+    dup_threshold : float, default :data:`workbench.corpus.dedup.DUP_THRESHOLD`
         The lowest near-duplicate threshold the partition's sketches will be searched at.
     analyse : callable, optional
         The caller's work on the partition's segments table, returning a tuple (e.g.
@@ -556,7 +556,7 @@ class CorpusSink:
     ----------
     skip_bad : bool
         As given to :func:`drive`; recorded in ``Corpus.parameters``.
-    dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
+    dup_threshold : float, default :data:`workbench.corpus.dedup.DUP_THRESHOLD`
         As given to :func:`drive`; recorded in ``Corpus.parameters``.
 
     Examples
@@ -624,7 +624,7 @@ def drive(
     :func:`load_partition` over them (serially, in processes or on Dask:
     :func:`runner`), which hands each partition's tables to ``sink``; then finds the
     duplicates over the whole corpus from the partitions' sketches
-    (:func:`workbench.duplicates.find_marks`, reading texts through the sink) and has
+    (:func:`workbench.corpus.duplicates.find_marks`, reading texts through the sink) and has
     the sink mark them.
 
     Parameters

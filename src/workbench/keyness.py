@@ -19,7 +19,7 @@ ratio*, :math:`\\log_2` of the ratio of relative frequencies (1 = twice as frequ
 a zero count counts as 0.5), and the p-values are adjusted for the number of terms
 tested with Benjamini–Hochberg (:func:`workbench.network.significance.bh`).
 
-Terms are the content tokens of :mod:`workbench.tokens` — jieba with the domain
+Terms are the content tokens of :mod:`workbench.corpus.tokens` — jieba with the domain
 dictionary, the project's stopword list, no punctuation or numbers — of the Simplified
 ``text`` (a pipeline table's ``tokens`` column is used when present). Analyses run on
 de-duplicated segments (:meth:`workbench.corpus.Corpus.analysis_segments`), and headings
@@ -119,14 +119,14 @@ def segment_terms(
     """The content tokens of each segment (stopwords, punctuation and numbers removed).
 
     Uses the table's ``tokens`` column when it has one (``workbench pipeline`` tables),
-    else segments ``text`` with :func:`workbench.tokens.tokenize_many`.
+    else segments ``text`` with :func:`workbench.corpus.tokens.tokenize_many`.
 
     Examples
     --------
     >>> segment_terms(pd.DataFrame({"text": ["我们要坚持走群众路线!", ""]}))
     [['坚持', '走群众路线'], []]
     """
-    from workbench.tokens import is_content_token, load_stopwords, tokenize_many
+    from workbench.corpus.tokens import is_content_token, load_stopwords, tokenize_many
 
     sw = load_stopwords() if stopwords is None else stopwords
     if "tokens" in segments.columns:
@@ -155,7 +155,7 @@ def content_mask(segments: pd.DataFrame, *, headings: bool = False) -> np.ndarra
     """
     if headings:
         return np.ones(len(segments), dtype=bool)
-    from workbench.structure import section_announcements
+    from workbench.corpus.structure import section_announcements
 
     return ~section_announcements(segments)
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.script import to_simplified
+from workbench.corpus.script import to_simplified
 
 #: Output columns of :func:`kwic`, in order.
 KWIC_COLUMNS = (
@@ -53,7 +53,7 @@ class Alignment:
     of the other. Where the two lengths differ (a phrase converted to one of
     another length, as ``tw2sp`` turns 記憶體 into 内存, or a Simplified text made
     by another tool), ``orig`` is converted character by character
-    (:func:`workbench.structure.simplified_aligned`, which keeps its length) and
+    (:func:`workbench.corpus.structure.simplified_aligned`, which keeps its length) and
     matched to ``simple`` (:class:`difflib.SequenceMatcher`); a changed stretch maps
     as a whole, so a match inside it takes the whole original stretch, and
     characters with no counterpart go to the context, not to the match.
@@ -79,7 +79,7 @@ class Alignment:
         self.identity = self.n_orig == self.n_simple
         if self.identity:
             return
-        from workbench.structure import simplified_aligned
+        from workbench.corpus.structure import simplified_aligned
 
         n = self.n_simple
         # Per boundary k of ``simple`` (0..n): the least and greatest original boundary
@@ -158,7 +158,7 @@ def kwic(
         (Simplified) and ``orig_col`` (original script). Missing text never matches.
     term : str or re.Pattern
         A literal term, converted to Simplified with
-        :func:`workbench.script.to_simplified`, or a compiled regular expression
+        :func:`workbench.corpus.script.to_simplified`, or a compiled regular expression
         used as given (write it in Simplified). Empty matches are skipped.
     width : int, default 15
         Maximum characters of context on each side, taken from the same sentence.

@@ -2,7 +2,7 @@
 
 The corpus is built by the one driver, :func:`workbench.engine.drive` (serially, in
 processes or on Dask, tables identical whatever the mode); this module adds the
-pipeline's work per partition — segment words (:mod:`workbench.tokens`) and apply
+pipeline's work per partition — segment words (:mod:`workbench.corpus.tokens`) and apply
 the codebook at the chosen unit (:mod:`workbench.coding.coder`):
 :func:`analyse_segments` — and the sink that keeps it all, :class:`MemorySink`, which
 counts each partition's code co-occurrences over its non-duplicate units once the
@@ -39,7 +39,7 @@ from scipy import sparse
 import workbench.engine
 from workbench.coding.coder import Coding, code_segments
 from workbench.corpus import SEGMENT_COLUMNS, Corpus, FileTables, gather_sources
-from workbench.dedup import DUP_THRESHOLD
+from workbench.corpus.dedup import DUP_THRESHOLD
 from workbench.engine import CorpusSink, PartitionResult, drive
 from workbench.network.measures import cooccurrence_counts
 
@@ -57,8 +57,8 @@ def warm_up(_: Any = None) -> int:
     >>> warm_up() > 0
     True
     """
-    from workbench.script import to_simplified
-    from workbench.tokens import tokenize
+    from workbench.corpus.script import to_simplified
+    from workbench.corpus.tokens import tokenize
 
     tokenize("预热")
     to_simplified("預熱")
@@ -108,8 +108,8 @@ def analyse_segments(
     segs : DataFrame
         The partition's segments (:attr:`workbench.corpus.Corpus.segments` columns).
     tokens : bool
-        Segment every sentence's Simplified text with :func:`workbench.tokens.tokenize`;
-        the tokens are an Arrow array of lists (:func:`workbench.tokens.token_array`),
+        Segment every sentence's Simplified text with :func:`workbench.corpus.tokens.tokenize`;
+        the tokens are an Arrow array of lists (:func:`workbench.corpus.tokens.token_array`),
         empty when false.
     codebook : str, optional
         Codebook path (default :data:`workbench.config.CODEBOOK`); loaded once per process.
@@ -117,11 +117,11 @@ def analyse_segments(
         Coding unit (see :func:`workbench.coding.coder.code_segments`); ``None``
         skips coding. Units never span files, so partitions code independently.
     engine : {"rjieba", "jieba"}, optional
-        Segmentation engine (default :data:`workbench.tokens.DEFAULT_ENGINE`; see
-        :func:`workbench.tokens.tokenize`).
+        Segmentation engine (default :data:`workbench.corpus.tokens.DEFAULT_ENGINE`; see
+        :func:`workbench.corpus.tokens.tokenize`).
     terms : sequence of str
         Terms the submitting process added to its tokenizer
-        (:func:`workbench.tokens.added_terms`), replayed here so a worker
+        (:func:`workbench.corpus.tokens.added_terms`), replayed here so a worker
         segments exactly as the serial run would.
 
     Examples
@@ -132,7 +132,7 @@ def analyse_segments(
     >>> len(toks), coding.matrix.shape[0] == len(coding.units)
     (3, True)
     """
-    from workbench.tokens import sync_terms, token_array, tokenize_many
+    from workbench.corpus.tokens import sync_terms, token_array, tokenize_many
 
     sync_terms(terms)
     toks = token_array(tokenize_many(segs["text"].tolist(), engine) if tokens else [])
@@ -155,7 +155,7 @@ def words_and_codes(
     >>> words_and_codes(unit=None).keywords["unit"] is None
     True
     """
-    from workbench.tokens import added_terms
+    from workbench.corpus.tokens import added_terms
 
     return functools.partial(
         analyse_segments, tokens=tokens, codebook=codebook, unit=unit, engine=engine,
@@ -227,7 +227,7 @@ class PipelineResult:
 
 def _token_series(parts: Sequence[pa.Array | pa.ChunkedArray]) -> pd.Series:
     """One Series of the partitions' token lists, without a Python object per token."""
-    from workbench.tokens import TOKENS_TYPE
+    from workbench.corpus.tokens import TOKENS_TYPE
 
     chunks = [c for p in parts for c in getattr(p, "chunks", [p])]
     return pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array(chunks, TOKENS_TYPE)))
@@ -348,7 +348,7 @@ def run_pipeline(
     progress : bool
         Progress bar over partitions.
     engine : {"rjieba", "jieba"}, optional
-        Word segmentation engine (:func:`workbench.tokens.tokenize`). The default,
+        Word segmentation engine (:func:`workbench.corpus.tokens.tokenize`). The default,
         ``"rjieba"``, is jieba-rs with jieba's dictionaries and added terms, about
         ten times faster and tokenising every segment of the seeds and of the
         generated benchmark corpora exactly as jieba does (``benchmarks/run.py``
@@ -356,7 +356,7 @@ def run_pipeline(
     run : callable, optional
         A started :func:`runner` to use instead of starting one from ``workers``,
         ``scheduler`` and ``progress`` (``workers`` then only sizes the partitions).
-    dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
+    dup_threshold : float, default :data:`workbench.corpus.dedup.DUP_THRESHOLD`
         Jaccard similarity at which articles and paragraphs are near duplicates.
 
     Returns

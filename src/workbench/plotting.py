@@ -89,7 +89,7 @@ PACKAGED_FAMILIES: dict[str, str] = {
 }
 
 #: Values of ``script`` accepted by :func:`setup_chinese`.  ``"mixed"`` and
-#: ``"none"`` (see :func:`workbench.script.detect_script`) use the Simplified face.
+#: ``"none"`` (see :func:`workbench.corpus.script.detect_script`) use the Simplified face.
 _SCRIPTS = {
     "simplified": "simplified",
     "traditional": "traditional",

@@ -10,7 +10,7 @@ codes per partition (:func:`workbench.pipeline.analyse_segments`) and a
 :class:`ParquetSink`: three passes over the partitions, serially, in one process
 pool or on one Dask client (:func:`workbench.pipeline.runner`):
 
-1. **analyse** — each partition reads its own files (:class:`~workbench.readers.FileRef`
+1. **analyse** — each partition reads its own files (:class:`~workbench.corpus.readers.FileRef`
    travel, not bytes), loads, segments words, codes at the chosen unit
    (:func:`workbench.engine.load_partition`, as in memory), writes its
    ``segments``, ``documents``, ``removed`` and ``codes`` parts, and returns only
@@ -22,7 +22,7 @@ pool or on one Dask client (:func:`workbench.pipeline.runner`):
    its code co-occurrence counts over non-duplicate units.
 
 Duplicates are found in the parent over all sketches, in corpus order
-(:func:`workbench.duplicates.find_marks`, as in memory), so the
+(:func:`workbench.corpus.duplicates.find_marks`, as in memory), so the
 marks are corpus-wide and identical to the in-memory run; so are every other
 table (a test compares them row for row).
 
@@ -75,14 +75,14 @@ from workbench.corpus import (
     duplicate_mask,
     gather_sources,
 )
-from workbench.dedup import (
+from workbench.corpus.dedup import (
     DUP_THRESHOLD,
     Sketches,
     gather_texts,
     normalise_texts,
     offsets_from_lengths,
 )
-from workbench.duplicates import (
+from workbench.corpus.duplicates import (
     CorpusSketches,
     duplicates_table,
     mark_documents,
@@ -248,7 +248,7 @@ class ParquetSink:
 def canonical_sentences(
     item: tuple[int, list[str]], *, out_dir: str
 ) -> dict[str, list[tuple[str, Any]]]:
-    """Pass 2: :func:`workbench.duplicates.sentence_keys` of the given paragraphs
+    """Pass 2: :func:`workbench.corpus.duplicates.sentence_keys` of the given paragraphs
     of one partition."""
     index, pids = item
     segs = pd.read_parquet(
@@ -291,7 +291,7 @@ def finish_part(
     return cooccurrence_counts(matrix, non_duplicate_units(units, dups)), peak_rss_mb()
 
 
-#: What :func:`workbench.duplicates.mark_segments` marks in a part without duplicate
+#: What :func:`workbench.corpus.duplicates.mark_segments` marks in a part without duplicate
 #: paragraphs.
 _NO_PARAGRAPHS = pd.DataFrame(columns=["id", "dup_of", "kind"])
 
@@ -313,7 +313,7 @@ class _PartTexts:
 
     The parent holds only sketches; the units that a candidate pair or an equal
     hash involves are read from their partitions' parts, each part once per call
-    (:func:`workbench.dedup.duplicates_from_sketches` asks for them in a few
+    (:func:`workbench.corpus.dedup.duplicates_from_sketches` asks for them in a few
     large calls), by the pool's workers in parallel (:func:`unit_texts_part`),
     which also normalise them: the parent receives two arrays per part.
     """
@@ -357,7 +357,7 @@ def unit_texts_part(
     item: tuple[int, list[str]], *, out_dir: str, column: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """The texts of the given units (ids in ``column``) of one partition,
-    normalised for matching (:func:`workbench.dedup.normalise_texts`), in the order
+    normalised for matching (:func:`workbench.corpus.dedup.normalise_texts`), in the order
     asked."""
     index, ids = item
     table = pq.read_table(
@@ -427,7 +427,7 @@ def build_corpus(
     unit : str or None
         Coding unit; ``None`` skips coding and co-occurrence.
     engine : {"rjieba", "jieba"}, optional
-        Word segmentation engine (:func:`workbench.tokens.tokenize`).
+        Word segmentation engine (:func:`workbench.corpus.tokens.tokenize`).
     skip_bad : bool
         Record unreadable files in ``files.parquet`` instead of raising.
     progress : bool, optional
@@ -436,7 +436,7 @@ def build_corpus(
     run : callable, optional
         A started :func:`workbench.pipeline.runner` to use instead of starting one
         from ``workers`` and ``scheduler`` (which then only size the partitions).
-    dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
+    dup_threshold : float, default :data:`workbench.corpus.dedup.DUP_THRESHOLD`
         Jaccard similarity at which articles and paragraphs are near duplicates.
 
     Returns

@@ -1,6 +1,6 @@
 """Term frequencies over segments, overall or by a grouping column.
 
-Terms are :func:`workbench.tokens.content_tokens` of the Simplified ``text``
+Terms are :func:`workbench.corpus.tokens.content_tokens` of the Simplified ``text``
 (stopwords, punctuation and numbers removed). Ties are broken by the term itself,
 so tables are identical from run to run.
 
@@ -25,7 +25,7 @@ from collections import Counter
 
 import pandas as pd
 
-from workbench.tokens import content_tokens
+from workbench.corpus.tokens import content_tokens
 
 COLUMNS = ["term", "count", "share"]
 

@@ -3,11 +3,11 @@
 An article *asserts* a code when at least one of its units carries it, counted as
 everywhere else in the workbench (:func:`workbench.coding.frequencies.article_shares`,
 :func:`workbench.ca.code_table`, which this module uses): headings that only announce
-their section (:func:`workbench.structure.section_announcements`) are not content and
+their section (:func:`workbench.corpus.structure.section_announcements`) are not content and
 the codebook's catch-all codes are left out, unless asked for. Every article of the
 (de-duplicated) segments is in the denominator of its year or period, coded or not.
 
-Time comes from ``documents.date`` (:mod:`workbench.dates`, or a ``date`` column of the
+Time comes from ``documents.date`` (:mod:`workbench.corpus.dates`, or a ``date`` column of the
 user's metadata). Articles without a date are never placed anywhere: they are counted and
 listed (:attr:`Prevalence.undated`). A date known only to the year or month is placed
 when the whole of it falls in one period; an article whose date straddles a boundary

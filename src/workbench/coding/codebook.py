@@ -65,14 +65,14 @@ from workbench.coding.rules import (
     Span,
     compile_rule,
 )
-from workbench.structure import SECTION_ROLES
+from workbench.corpus.structure import SECTION_ROLES
 from workbench.yamlio import safe_load
 
 #: The categories of this field (the bundled codebook's, and the default where one is
 #: needed), in their order. The first three play the part of the same name.
 DEFAULT_CATEGORIES = ("problem", "cause", "countermeasure", "liaison")
 #: The parts a category can play: the section roles of
-#: :data:`workbench.structure.SECTION_ROLES`. ``part: none`` (or no part) plays none.
+#: :data:`workbench.corpus.structure.SECTION_ROLES`. ``part: none`` (or no part) plays none.
 PARTS = SECTION_ROLES
 CATEGORY_KEYS = ("label_zh", "label_en", "definition", "part")
 TOP_KEYS = (

@@ -22,7 +22,7 @@ import pandas as pd
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import Coding
-from workbench.structure import SECTION_ROLES
+from workbench.corpus.structure import SECTION_ROLES
 
 
 def _role_units(coding: Coding, segments: pd.DataFrame, headings_only: bool) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import Coding
-from workbench.structure import section_announcements
+from workbench.corpus.structure import section_announcements
 
 
 def frequencies(
@@ -94,7 +94,7 @@ def article_shares(
 
     An article *asserts* a code when at least one of its sentences carries it, so one long
     article counts once, like a short one. By default headings that only announce their
-    section ("存在的主要问题", "原因分析": :func:`workbench.structure.announces_section`)
+    section ("存在的主要问题", "原因分析": :func:`workbench.corpus.structure.announces_section`)
     are not content (``headings=True`` counts them; headings that state something always
     count) and catch-all codes
     (:attr:`Codebook.catch_alls`) are left out (``catch_alls=True`` keeps them). The

@@ -65,7 +65,7 @@ from scipy import sparse
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import Coding, code_segments, unit_ids
 from workbench.coding.reliability import binary_f1, binary_kappa
-from workbench.structure import ROLES  # in the order of the role features
+from workbench.corpus.structure import ROLES  # in the order of the role features
 
 #: Thresholds tried for each label (calibrated probabilities).
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.025), 3)
@@ -379,7 +379,7 @@ def _residual(codebook: Codebook) -> dict[str, str]:
 
 def _words(text: str) -> list[str]:
     """Word unigrams and bigrams (jieba's dictionary plus the domain dictionary)."""
-    from workbench.tokens import tokenize
+    from workbench.corpus.tokens import tokenize
 
     tokens = [t for t in tokenize(text) if t.strip()]
     return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]

@@ -45,7 +45,7 @@ import pandas as pd
 from workbench import config
 from workbench.coding.codebook import Code, Codebook
 from workbench.coding.rules import Node, Not
-from workbench.tokens import add_terms, import_jieba
+from workbench.corpus.tokens import add_terms, import_jieba
 
 #: Status of a lint row: found in the texts; declared variant absent from them; absent.
 STATUSES = ("matched", "variant", "unmatched")

@@ -63,6 +63,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from workbench.corpus.script import to_simplified
+from workbench.corpus.structure import ROLES
 from workbench.regex_precheck import (
     RegexPlan,
     most_selective,
@@ -70,8 +72,6 @@ from workbench.regex_precheck import (
     regex_triggers,
     union_of,
 )
-from workbench.script import to_simplified
-from workbench.structure import ROLES
 
 if TYPE_CHECKING:  # the scan lives beside the automaton; it only calls back into nodes
     from workbench.coding.prefilter import Scan

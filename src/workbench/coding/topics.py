@@ -1,7 +1,7 @@
 """Exploratory topics: NMF on jieba tokens of the de-duplicated corpus, against the codebook.
 
 Paragraphs are the documents (sentences are too short for a topic model);
-tokens are :func:`workbench.tokens.content_tokens` after the codebook terms are
+tokens are :func:`workbench.corpus.tokens.content_tokens` after the codebook terms are
 registered with jieba. TF-IDF weights go into scikit-learn's NMF with
 ``init="nndsvda"`` and a fixed ``random_state``, so the topics are deterministic.
 :func:`topic_code_table` shows, for each topic, the share of its paragraphs

@@ -49,7 +49,7 @@ import networkx as nx
 import numpy as np
 
 from workbench import plotting
-from workbench.structure import SECTION_ROLES
+from workbench.corpus.structure import SECTION_ROLES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

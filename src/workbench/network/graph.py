@@ -56,9 +56,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from workbench.corpus.structure import section_announcements
 from workbench.network.measures import MEASURES, pair_table
 from workbench.network.significance import add_significance
-from workbench.structure import section_announcements
 
 if TYPE_CHECKING:
     from workbench.coding.codebook import Codebook
@@ -395,7 +395,7 @@ def content_segments(segments: pd.DataFrame, *, headings: bool = False) -> pd.Da
     """The segments a network counts as content: without section announcements.
 
     Headings that only announce their section ("存在的主要问题", "三、原因分析":
-    :func:`workbench.structure.announces_section`) are not statements of the text —
+    :func:`workbench.corpus.structure.announces_section`) are not statements of the text —
     their role and numbering stay in the other segments' ``section`` and ``role``;
     headings that state something ("1.一些干部宗旨意识淡化…") count, as the gold coders
     code them. ``headings=True`` returns every segment.

@@ -25,7 +25,7 @@ segments first, :meth:`Corpus.analysis_segments`, so a reposted article does not
 count twice); evidence = the sentence pairs, with their quotes.
 
 What counts. Headings that only announce their section ("存在的主要问题", "原因分析":
-:func:`workbench.structure.announces_section`) are not statements: their codes are
+:func:`workbench.corpus.structure.announces_section`) are not statements: their codes are
 left out by default (``headings=True`` keeps them), though headings still number the
 items used for alignment; numbered headings that state a problem or a cause count.
 Catch-all codes (:attr:`Codebook.catch_alls`) are left out by default (``catch_alls=True``
@@ -66,7 +66,7 @@ from scipy import sparse
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import code_segments
-from workbench.structure import SECTION_ROLES, section_announcements
+from workbench.corpus.structure import SECTION_ROLES, section_announcements
 
 #: (relation, source role, target role).
 RELATIONS = {

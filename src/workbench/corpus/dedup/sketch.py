@@ -18,8 +18,8 @@ from functools import cache
 import numpy as np
 import pyarrow as pa
 
-from workbench.dedup.normalise import normalise_many, offsets_from_lengths
-from workbench.dedup.params import DUP_THRESHOLD
+from workbench.corpus.dedup.normalise import normalise_many, offsets_from_lengths
+from workbench.corpus.dedup.params import DUP_THRESHOLD
 
 #: MinHash bins per unit: independent one-permutation sketches of 64 bins each.
 NUM_PERM = 128

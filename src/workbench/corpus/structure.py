@@ -4,7 +4,7 @@
 objects: which lines are headings, how deep each heading is, the dotted section
 path, and the *role* of every paragraph in the problem → cause → countermeasure
 scheme the corpus follows. All patterns and keyword lists live in
-``resources/structure.yaml``; matching runs on :func:`workbench.script.to_simplified`
+``resources/structure.yaml``; matching runs on :func:`workbench.corpus.script.to_simplified`
 text, every returned string keeps the original script.
 
 Decisions
@@ -101,8 +101,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from workbench.config import RESOURCES_DIR
+from workbench.corpus.script import to_simplified
 from workbench.regex_precheck import TailSearch, alternation, start_screen
-from workbench.script import to_simplified
 
 #: Default structure resource.
 DEFAULT_STRUCTURE_PATH = RESOURCES_DIR / "structure.yaml"
@@ -963,7 +963,7 @@ def parse_structure(lines: list[tuple[int, str]]) -> list[Paragraph]:
     Parameters
     ----------
     lines
-        ``(line_no, text)`` pairs, e.g. :attr:`workbench.articles.ArticleText.lines`.
+        ``(line_no, text)`` pairs, e.g. :attr:`workbench.corpus.articles.ArticleText.lines`.
 
     Returns
     -------

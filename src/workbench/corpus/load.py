@@ -1,11 +1,11 @@
 """Load a corpus into two tidy tables: ``documents`` and ``segments``.
 
 The pipeline per input file is: read bytes → detect the encoding and decode
-(:mod:`workbench.readers`) → strip web boilerplate (:mod:`workbench.boilerplate`)
-→ split multi-article files (:mod:`workbench.articles`) → find headings and
-section roles (:mod:`workbench.structure`) → split sentences and normalise the
-script to Simplified (:mod:`workbench.script`). Duplicates are then marked across
-the whole corpus (:mod:`workbench.dedup`), never deleted.
+(:mod:`workbench.corpus.readers`) → strip web boilerplate (:mod:`workbench.corpus.boilerplate`)
+→ split multi-article files (:mod:`workbench.corpus.articles`) → find headings and
+section roles (:mod:`workbench.corpus.structure`) → split sentences and normalise the
+script to Simplified (:mod:`workbench.corpus.script`). Duplicates are then marked across
+the whole corpus (:mod:`workbench.corpus.dedup`), never deleted.
 
 Ids are stable and readable, so any later result can be traced to a quote:
 ``doc_id`` is ``<file stem>/a<article>``, a paragraph is ``<doc_id>/p<NNN>`` and a
@@ -35,12 +35,12 @@ from typing import Any
 import pandas as pd
 
 from workbench import config
-from workbench.articles import ArticleText, split_articles
-from workbench.boilerplate import describe_loss, strip_boilerplate
-from workbench.dates import DateMatch, article_dates
-from workbench.dedup import DUP_THRESHOLD
-from workbench.metadata import join_metadata
-from workbench.readers import (
+from workbench.corpus.articles import ArticleText, split_articles
+from workbench.corpus.boilerplate import describe_loss, strip_boilerplate
+from workbench.corpus.dates import DateMatch, article_dates
+from workbench.corpus.dedup import DUP_THRESHOLD
+from workbench.corpus.metadata import join_metadata
+from workbench.corpus.readers import (
     FileRef,
     ReadError,
     SourceFile,
@@ -49,10 +49,10 @@ from workbench.readers import (
     load_refs,
     read_text,
 )
-from workbench.script import detect_script, to_simplified_many
-from workbench.structure import ROLES as ROLES  # segments.role's values, owned there
-from workbench.structure import Paragraph, on_source_lines, parse_structure, split_sentences
-from workbench.summary import summarise
+from workbench.corpus.script import detect_script, to_simplified_many
+from workbench.corpus.structure import ROLES as ROLES  # segments.role's values, owned there
+from workbench.corpus.structure import Paragraph, on_source_lines, parse_structure, split_sentences
+from workbench.corpus.summary import summarise
 
 log = logging.getLogger(__name__)
 
@@ -100,14 +100,14 @@ class Corpus:
         marked as undecodable, with their line numbers (``""`` for a clean file);
         ``boilerplate_share`` is the share of the file's ideographs removed as
         boilerplate (a warning names the rules when it is above the limit of
-        ``boilerplate.yaml``, see :func:`workbench.boilerplate.describe_loss`).
+        ``boilerplate.yaml``, see :func:`workbench.corpus.boilerplate.describe_loss`).
     removed : DataFrame
         Every line or span removed as boilerplate, and every line read as a file
         title, an article marker or a byline (rules ``file_title``,
         ``article_marker``, ``byline``): ``file, line_no, rule, text``, in line order.
         An HTML page's chrome left out by the reader comes first (rules ``html_nav``,
         ``html_footer``, ``html_banner``, ``html_form``, ``html_boilerplate``; see
-        :class:`workbench.readers.Dropped`), numbered by line of the page source.
+        :class:`workbench.corpus.readers.Dropped`), numbered by line of the page source.
     duplicates : DataFrame
         Every duplicate found: ``level`` (article/paragraph), ``id``, ``of``,
         ``kind`` (exact/near), ``similarity``.
@@ -180,7 +180,7 @@ def _article_columns(
 
     ``path`` is ``config.display_path(src.path)``, computed once per file by the
     caller (it resolves the path on disk); computed here when not given. ``dated`` is
-    the article's dateline (:func:`workbench.dates.article_dates`, which needs the whole
+    the article's dateline (:func:`workbench.corpus.dates.article_dates`, which needs the whole
     file): ``date`` and ``date_source`` are ``""`` without one, as ``title`` and ``author``
     are (a string column in every Parquet part).
     """
@@ -343,7 +343,7 @@ def unreadable_result(err: ReadError) -> _FileResult:
     ``skip_bad`` (status ``skipped``; logged once, as a warning naming the file).
 
     Used for the errors of discovery (:attr:`Sources.unreadable`) and of reading
-    lazily discovered files later (:func:`workbench.readers.load_refs`).
+    lazily discovered files later (:func:`workbench.corpus.readers.load_refs`).
     """
     # The one place a skip is reported (the message names the file); the CLI only
     # counts skips. No "pass --skip-bad" advice: it was passed.
@@ -429,15 +429,15 @@ def gather_sources(
     :func:`load_corpus`, :func:`workbench.pipeline.run_pipeline` and
     :func:`workbench.stream.build_corpus` all start here, so that they find the same
     files in the same order, refuse the same inputs and skip the same files: discover
-    (:func:`workbench.readers.discover`), check that no two files share a stem (ids are
+    (:func:`workbench.corpus.readers.discover`), check that no two files share a stem (ids are
     built from it), collect what could not be read with ``skip_bad``, and decide on a
     progress bar.
 
-    Files are found as :class:`~workbench.readers.FileRef` objects, never with their
+    Files are found as :class:`~workbench.corpus.readers.FileRef` objects, never with their
     bytes: every entry point reads a file when it loads it (a worker process or a Dask
     worker reads its own), so a corpus never sits in memory at once. An eager mode
-    (:class:`~workbench.readers.SourceFile` objects with bytes read here) had no caller
-    outside its own test and was removed; :func:`workbench.readers.discover` still
+    (:class:`~workbench.corpus.readers.SourceFile` objects with bytes read here) had no caller
+    outside its own test and was removed; :func:`workbench.corpus.readers.discover` still
     reads eagerly for callers that want bytes at once.
 
     Parameters
@@ -447,7 +447,7 @@ def gather_sources(
         bundled seeds (:data:`workbench.config.SEEDS_DIR`).
     skip_bad : bool
         Record files or archives that cannot be read in :attr:`Sources.unreadable`
-        instead of raising :class:`~workbench.readers.ReadError`.
+        instead of raising :class:`~workbench.corpus.readers.ReadError`.
     progress : bool, optional
         As for :func:`progress_enabled`, over the files found.
 
@@ -495,10 +495,10 @@ def load_corpus(
         Files, folders, glob patterns or ``.zip`` archives; defaults to the
         bundled seeds (:data:`workbench.config.SEEDS_DIR`).
     metadata : path or DataFrame, optional
-        User metadata keyed by ``file`` (see :func:`workbench.metadata.join_metadata`).
+        User metadata keyed by ``file`` (see :func:`workbench.corpus.metadata.join_metadata`).
     skip_bad : bool
         Skip files that cannot be read, recording why in ``Corpus.files``,
-        instead of raising :class:`~workbench.readers.ReadError`.
+        instead of raising :class:`~workbench.corpus.readers.ReadError`.
     progress : bool, optional
         Show a progress bar (over partitions of files); by default only for large
         corpora on an interactive terminal or Jupyter, never under CI.
@@ -510,7 +510,7 @@ def load_corpus(
         Run the per-file stage on Dask: ``"local"`` starts a LocalCluster of
         ``workers`` processes on 127.0.0.1, any other string is a scheduler address
         (``"tcp://host:8786"``), or pass a connected ``Client``.
-    dup_threshold : float, default :data:`workbench.dedup.DUP_THRESHOLD`
+    dup_threshold : float, default :data:`workbench.corpus.dedup.DUP_THRESHOLD`
         Jaccard similarity at which articles and paragraphs are near duplicates.
     """
     # One driver builds every corpus; here without words or codes. Imported here: the
@@ -532,11 +532,11 @@ def load_files(sources: Sequence[SourceFile], *, skip_bad: bool = False) -> list
     """Run :func:`load_file` on each source in order; the unit of work of a partition.
 
     With ``skip_bad`` an unreadable file becomes a ``skipped`` result instead of
-    raising :class:`~workbench.readers.ReadError`.
+    raising :class:`~workbench.corpus.readers.ReadError`.
 
     Examples
     --------
-    >>> from workbench.readers import SourceFile
+    >>> from workbench.corpus.readers import SourceFile
     >>> [r.info["status"] for r in load_files([SourceFile("a.txt", "a.txt", "干群".encode())])]
     ['ok']
     """
@@ -557,7 +557,7 @@ def load_refs_results(refs: Sequence[FileRef], *, skip_bad: bool = False) -> lis
 
     With ``skip_bad`` a file that cannot be read or decoded becomes a ``skipped``
     result (those that could not be read first) instead of raising
-    :class:`~workbench.readers.ReadError`.
+    :class:`~workbench.corpus.readers.ReadError`.
 
     Examples
     --------
@@ -652,7 +652,7 @@ def unmarked(tables: FileTables, *, skip_bad: bool, dup_threshold: float) -> Cor
 
     Duplicates are marked afterwards over the whole corpus, never per file or
     partition (:func:`workbench.engine.drive` with
-    :func:`workbench.duplicates.find_marks`), so a parallel run marks exactly what a
+    :func:`workbench.corpus.duplicates.find_marks`), so a parallel run marks exactly what a
     serial run does.
     """
     return Corpus(

@@ -18,31 +18,31 @@ intermediate one.
 The parts, one submodule each (the fast method runs normalise → sketch → verify, the
 exact method normalise → exact; find runs either):
 
-:mod:`~workbench.dedup.params`
+:mod:`~workbench.corpus.dedup.params`
     :data:`DUP_THRESHOLD`, the one default threshold, and the tolerance with which
     both methods compare to a threshold.
-:mod:`~workbench.dedup.normalise`
+:mod:`~workbench.corpus.dedup.normalise`
     :func:`normalise_for_matching`, its vectorised form over many texts
     (:func:`normalise_many`, :func:`normalise_texts`) and the helpers on packed code
     points and offsets (:func:`offsets_from_lengths`, :func:`gather_texts`, …).
-:mod:`~workbench.dedup.sketch`
+:mod:`~workbench.corpus.dedup.sketch`
     The fast method's per-unit sketches: shingle hashes, MinHash signatures, LSH
     band keys (:func:`sketch_units`, :class:`Sketches`, :func:`lsh_rows`,
     :func:`miss_probability`).
-:mod:`~workbench.dedup.verify`
+:mod:`~workbench.corpus.dedup.verify`
     The fast method's candidate pairs, their exact verification, single-link groups
     (:func:`find_fast`) and the fetching of the texts verification needs.
-:mod:`~workbench.dedup.exact`
+:mod:`~workbench.corpus.dedup.exact`
     Shingle sets and Jaccard as defined for both methods (:func:`shingles`,
     :func:`jaccard`, :func:`containment`) and the exact method (prefix filtering).
-:mod:`~workbench.dedup.find`
+:mod:`~workbench.corpus.dedup.find`
     The entry points: :func:`find_duplicates` (its module notes compare the two
     methods), :func:`duplicates_from_sketches`, :func:`check_sketches`,
     :func:`result_table`.
 
 The names other modules use are imported from here. A constant is read where it is
 defined: the batch sizes of verification (``MAX_BATCH_PAIRS``, ``VERIFY_BATCH_CHARS``,
-``VERIFY_THREADS``, ``FETCH_CHARS``) live in :mod:`workbench.dedup.verify` only, so
+``VERIFY_THREADS``, ``FETCH_CHARS``) live in :mod:`workbench.corpus.dedup.verify` only, so
 that a test changes them there (``monkeypatch.setattr(verify, "FETCH_CHARS", 300)``).
 
 Examples
@@ -64,8 +64,8 @@ Examples
 True
 """
 
-from workbench.dedup.exact import containment, jaccard, shingles
-from workbench.dedup.find import (
+from workbench.corpus.dedup.exact import containment, jaccard, shingles
+from workbench.corpus.dedup.find import (
     DUPLICATE_COLUMNS,
     Method,
     check_sketches,
@@ -74,7 +74,7 @@ from workbench.dedup.find import (
     result_table,
     take_ids,
 )
-from workbench.dedup.normalise import (
+from workbench.corpus.dedup.normalise import (
     concat_consuming,
     concat_ranges,
     gather_texts,
@@ -84,8 +84,8 @@ from workbench.dedup.normalise import (
     offsets_from_lengths,
     splice_complex,
 )
-from workbench.dedup.params import DUP_THRESHOLD
-from workbench.dedup.sketch import (
+from workbench.corpus.dedup.params import DUP_THRESHOLD
+from workbench.corpus.dedup.sketch import (
     MAX_MISS,
     NUM_PERM,
     SEED,
@@ -99,7 +99,7 @@ from workbench.dedup.sketch import (
     sketch_params,
     sketch_units,
 )
-from workbench.dedup.verify import Normaliser, TextSource, find_fast
+from workbench.corpus.dedup.verify import Normaliser, TextSource, find_fast
 
 __all__ = [
     "DUPLICATE_COLUMNS",

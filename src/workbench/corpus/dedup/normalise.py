@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.script import to_simplified, to_simplified_many
+from workbench.corpus.script import to_simplified, to_simplified_many
 
 # Enclosed numbers/ideographs and Roman numerals are list bullets (①, ㈠, Ⅲ). They
 # go before NFKC, which would otherwise turn ㈠ into "(一)" and keep the 一.

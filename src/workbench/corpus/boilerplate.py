@@ -14,7 +14,7 @@ header comment of that file for the fields). Three kinds exist:
     region never swallows a body: it stops before the first line of body text —
     a *content-dense* line (a long run of ideographs with sentence punctuation,
     defined under ``settings`` in the YAML file) or a section heading
-    (:func:`workbench.structure.match_heading`: "一、存在的问题") — and never starts
+    (:func:`workbench.corpus.structure.match_heading`: "一、存在的问题") — and never starts
     on a content-dense line; a ``max_lines`` guard keeps a stray marker from
     swallowing many short lines.
 
@@ -26,7 +26,7 @@ a warning and records the share in the files table.
 
 Decisions
 ---------
-* **Script.** Patterns are matched on :func:`workbench.script.to_simplified` of the
+* **Script.** Patterns are matched on :func:`workbench.corpus.script.to_simplified` of the
   line, so one rule covers 責編 and 责编; every returned text (kept lines, removed
   lines and spans) is in the original script. Inline spans are mapped back by
   position, which is exact because OpenCC ``t2s`` keeps the length of every seed
@@ -38,7 +38,7 @@ Decisions
   are *not* deleted: in these files a space is often the only separator between a
   run-in heading and its body (001 ``…政治导向 一是…``, 002 ``…主動性 站在…``) or
   between the names of a byline (003 ``徐 平 王书银``: a two-character name padded
-  to three). :mod:`workbench.structure` and :mod:`workbench.articles` read those
+  to three). :mod:`workbench.corpus.structure` and :mod:`workbench.corpus.articles` read those
   spaces; tokenisers can drop them later.
 * **Line numbers** are 1-based positions in ``text.split("\\n")`` (a trailing
   ``\\r`` is dropped), i.e. what an editor shows. Blank lines are skipped silently.
@@ -68,9 +68,9 @@ from typing import Any
 import yaml
 
 from workbench.config import RESOURCES_DIR
+from workbench.corpus.script import to_simplified, to_simplified_many
+from workbench.corpus.structure import match_heading
 from workbench.regex_precheck import Precheck, screen
-from workbench.script import to_simplified, to_simplified_many
-from workbench.structure import match_heading
 from workbench.yamlio import safe_load
 
 #: The rule file shipped with the workbench: its ``settings`` also guard rule files
@@ -440,7 +440,7 @@ def _apply_inline(
 
 def _is_body(simple: str, settings: Settings) -> bool:
     """A line no region may cover: content-dense, or a section heading ("一、存在的问题",
-    "对策建议", see :func:`workbench.structure.match_heading`), which is short but body."""
+    "对策建议", see :func:`workbench.corpus.structure.match_heading`), which is short but body."""
     return settings.is_dense(simple) or match_heading(simple) is not None
 
 

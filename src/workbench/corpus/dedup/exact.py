@@ -2,7 +2,7 @@
 
 :func:`shingles` is a unit's set of character n-grams and :func:`jaccard` the
 similarity both methods report (the fast method rebuilds the same sets from code
-points to verify its candidates, :mod:`workbench.dedup.verify`); :func:`containment`
+points to verify its candidates, :mod:`workbench.corpus.dedup.verify`); :func:`containment`
 measures how much of one text another quotes. The exact method (:func:`find_exact`)
 indexes a prefix of each set's rarest shingles (prefix filtering), so it misses no
 pair by construction, but it is super-linear on large, repetitive corpora.
@@ -14,8 +14,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from workbench.dedup.normalise import normalise_for_matching
-from workbench.dedup.params import EPS
+from workbench.corpus.dedup.normalise import normalise_for_matching
+from workbench.corpus.dedup.params import EPS
 
 
 def shingles(normalised: str, ngram: int = 5) -> frozenset[str]:

@@ -9,7 +9,7 @@ get missing values, and metadata rows naming no loaded file are logged.
 
 A ``date`` column is the one exception to "never overwrite": it is the user's word on
 the publication date, so where its cell is filled it replaces the date read from the
-text (:mod:`workbench.dates`) and ``date_source`` becomes ``"metadata"``; an empty cell
+text (:mod:`workbench.corpus.dates`) and ``date_source`` becomes ``"metadata"``; an empty cell
 keeps the extracted date. Its values must be ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (also
 with ``/`` or ``.``, or ``2013年6月18日``) and are stored as ISO strings; anything else is
 refused with its row.
@@ -101,7 +101,7 @@ def join_metadata(
 
 def _dates(meta: pd.DataFrame, name: str) -> dict[str, str]:
     """The filled ``date`` cells as ISO strings by file; a value that is no date is refused."""
-    from workbench.dates import parse_date
+    from workbench.corpus.dates import parse_date
 
     given: dict[str, str] = {}
     bad = []

@@ -6,7 +6,7 @@ with the domain terms of :data:`workbench.config.USER_DICT` loaded. jieba is
 imported and its prefix dictionary built on the first call only, so importing this
 module stays cheap, and jieba's progress messages are silenced.
 
-Callers pass Simplified text (see :func:`workbench.script.to_simplified`); the
+Callers pass Simplified text (see :func:`workbench.corpus.script.to_simplified`); the
 dictionary is Simplified.
 
 Two engines give the same segmentation: ``engine="jieba"`` is jieba itself;

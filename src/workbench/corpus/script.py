@@ -12,7 +12,7 @@ decides.
 
 Examples
 --------
->>> from workbench.script import detect_script, to_simplified
+>>> from workbench.corpus.script import detect_script, to_simplified
 >>> to_simplified("密切聯繫群眾")
 '密切联系群众'
 >>> detect_script("密切聯繫群眾，幹群關係")

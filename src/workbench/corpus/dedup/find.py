@@ -41,17 +41,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from workbench.dedup.exact import find_exact
-from workbench.dedup.normalise import normalise_many
-from workbench.dedup.params import DUP_THRESHOLD
-from workbench.dedup.sketch import (
+from workbench.corpus.dedup.exact import find_exact
+from workbench.corpus.dedup.normalise import normalise_many
+from workbench.corpus.dedup.params import DUP_THRESHOLD
+from workbench.corpus.dedup.sketch import (
     MAX_MISS,
     Sketches,
     id_array,
     miss_probability,
     sketch_units,
 )
-from workbench.dedup.verify import Fetched, TextSource, find_fast, verification_units
+from workbench.corpus.dedup.verify import Fetched, TextSource, find_fast, verification_units
 
 #: Output columns of :func:`find_duplicates`, in order.
 DUPLICATE_COLUMNS = ("id", "dup_of", "kind", "similarity")
@@ -257,7 +257,7 @@ def duplicates_from_sketches(
     texts : callable
         ``texts(positions)`` gives the Simplified texts of the units at those
         positions of ``sketches`` (normalised here without OpenCC, as
-        :func:`workbench.duplicates.sketch_segments` sketches them), or those
+        :func:`workbench.corpus.duplicates.sketch_segments` sketches them), or those
         texts already normalised: the pair :func:`normalise_texts` returns.
     threshold, min_chars
         As in :func:`find_duplicates`.

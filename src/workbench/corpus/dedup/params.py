@@ -1,10 +1,10 @@
-"""The search parameters that more than one part of :mod:`workbench.dedup` reads."""
+"""The search parameters that more than one part of :mod:`workbench.corpus.dedup` reads."""
 
 from __future__ import annotations
 
 #: Jaccard similarity of shingle sets at or above which two units are near duplicates:
-#: the one default of every function of :mod:`workbench.dedup` and
-#: :mod:`workbench.duplicates`, and of ``load_corpus(dup_threshold=...)``,
+#: the one default of every function of :mod:`workbench.corpus.dedup` and
+#: :mod:`workbench.corpus.duplicates`, and of ``load_corpus(dup_threshold=...)``,
 #: ``run_pipeline``, ``build_corpus`` and the ``--dup-threshold`` option of
 #: ``workbench corpus`` and ``workbench pipeline``.
 DUP_THRESHOLD = 0.8

@@ -34,7 +34,7 @@ use, so importing this module stays cheap.
 
 Examples
 --------
->>> from workbench.readers import decode_text
+>>> from workbench.corpus.readers import decode_text
 >>> decode_text("干群关系\\r\\n".encode("utf-8-sig"), "demo.txt")
 ('干群关系\\n', 'utf-8-sig')
 """
@@ -902,7 +902,7 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
     >>> decode_text(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00", "d.txt")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    workbench.readers.ReadError: d.txt: looks like a binary file (contains NUL bytes); ...
+    workbench.corpus.readers.ReadError: d.txt: looks like a binary file (contains NUL bytes); ...
     """
     decoded = decode(data, path)
     return decoded.text, decoded.encoding
@@ -1322,7 +1322,7 @@ def read_text(src: SourceFile) -> Decoded:
     >>> read_text(SourceFile("e.txt", "in/e.txt", b""))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    workbench.readers.ReadError: in/e.txt: is empty (0 bytes); ...
+    workbench.corpus.readers.ReadError: in/e.txt: is empty (0 bytes); ...
     """
     if src.suffix in (".txt", ".md"):
         decoded = decode(src.data, src.path)
@@ -1547,8 +1547,8 @@ def _main_content(markup: str, lines: list[_HtmlLine], page_title: str = "") -> 
     the title, the ``<h1>`` nearest before the main content (on a page without one,
     the nearest line before it that the page's ``<title>`` holds, of at least
     :data:`MIN_TITLE_CHARS` characters: "标题_某某县人民政府"); or datelines between
-    the title and the main content's last line (:func:`workbench.dates.match_line`),
-    where :mod:`workbench.dates` reads the date.
+    the title and the main content's last line (:func:`workbench.corpus.dates.match_line`),
+    where :mod:`workbench.corpus.dates` reads the date.
 
     Every line is kept when the extractor finds nothing, less than
     :data:`MIN_MAIN_CONTENT_SHARE` of the page's ideographs (of its non-space
@@ -1585,7 +1585,7 @@ def _main_content(markup: str, lines: list[_HtmlLine], page_title: str = "") -> 
         )  # fmt: skip
     if title is not None:
         keep[title] = True
-    from workbench.dates import match_line  # deferred: loads its rules
+    from workbench.corpus.dates import match_line  # deferred: loads its rules
 
     for i in range(first if title is None else title, last):
         if not keep[i] and match_line(lines[i].text) is not None:

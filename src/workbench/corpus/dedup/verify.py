@@ -18,15 +18,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from workbench.dedup.normalise import (
+from workbench.corpus.dedup.normalise import (
     concat_consuming,
     concat_ranges,
     gather_texts,
     normalise_texts,
     offsets_from_lengths,
 )
-from workbench.dedup.params import EPS
-from workbench.dedup.sketch import Sketches, hash_windows, windows
+from workbench.corpus.dedup.params import EPS
+from workbench.corpus.dedup.sketch import Sketches, hash_windows, windows
 
 # --- the fast method: candidates, verification, groups ------------------------------
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from workbench.structure import ROLES
+from workbench.corpus.structure import ROLES
 
 if TYPE_CHECKING:
-    from workbench.corpus import Corpus
+    from workbench.corpus.load import Corpus
 
 ROLE_ORDER = ROLES
 

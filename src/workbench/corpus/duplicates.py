@@ -1,6 +1,6 @@
 """Mark duplicate articles, paragraphs and sentences on a loaded corpus.
 
-Detection itself lives in :mod:`workbench.dedup`; this module applies it to the
+Detection itself lives in :mod:`workbench.corpus.dedup`; this module applies it to the
 corpus tables. Matching runs on the Simplified text, so an essay reposted in the
 other script is found. Nothing is deleted: duplicates get ``dup_of`` (the id of the
 first occurrence in corpus order) and analyses filter them out by default
@@ -22,7 +22,7 @@ part, so the expensive work can run in worker processes::
 ``mark_duplicates(corpus, threshold)`` alone sketches in-process. Both give the
 tables of ``method="exact"`` (the prefix-filtering search) unless LSH misses a
 pair, which at the default threshold has probability about 5e-8 per pair
-(:mod:`workbench.dedup`).
+(:mod:`workbench.corpus.dedup`).
 
 Examples
 --------
@@ -44,8 +44,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from workbench import dedup
-from workbench.dedup import (
+from workbench.corpus import dedup
+from workbench.corpus.dedup import (
     DUP_THRESHOLD,
     Method,
     Sketches,
@@ -66,7 +66,7 @@ from workbench.dedup import (
 )
 
 if TYPE_CHECKING:
-    from workbench.corpus import Corpus
+    from workbench.corpus.load import Corpus
 
 DUPLICATE_COLUMNS = ["level", "id", "of", "kind", "similarity", "file", "of_file"]
 
@@ -158,7 +158,7 @@ class _Level:
 
     def texts_at(self, positions: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`normalised` of the units at ``positions`` (a ``texts`` callback of
-        :func:`workbench.dedup.duplicates_from_sketches`)."""
+        :func:`workbench.corpus.dedup.duplicates_from_sketches`)."""
         return self.normalised(np.asarray(positions, dtype=np.int64))
 
     def arrays(
@@ -199,7 +199,7 @@ def sketch_segments(
 
     The per-partition part of duplicate marking: normalises every sentence once
     (numpy over code points), joins the results into paragraphs and articles, and
-    sketches both levels (:func:`workbench.dedup.sketch_units`). Run it in the
+    sketches both levels (:func:`workbench.corpus.dedup.sketch_units`). Run it in the
     worker on a partition's segments table — partitions must hold whole files, in
     corpus order, so that no article or paragraph is split — and concatenate the
     parts with :meth:`CorpusSketches.concat` in the parent.
@@ -214,7 +214,7 @@ def sketch_segments(
     segments : pandas.DataFrame
         With columns ``doc_id``, ``paragraph_id`` and ``text``, in corpus order.
     threshold, ngram, min_chars, num_perm
-        As in :func:`workbench.dedup.sketch_units`.
+        As in :func:`workbench.corpus.dedup.sketch_units`.
 
     Returns
     -------
@@ -348,7 +348,7 @@ def find_marks(
         partition, :meth:`CorpusSketches.concat`).
     texts : pair of callables
         The articles' and the paragraphs' ``texts(positions)``, as
-        :func:`workbench.dedup.duplicates_from_sketches` takes them (a corpus in
+        :func:`workbench.corpus.dedup.duplicates_from_sketches` takes them (a corpus in
         memory: :meth:`CorpusUnits.texts`; Parquet parts: read back from the parts).
     threshold : float
         Jaccard threshold of near duplicates.
@@ -356,7 +356,7 @@ def find_marks(
     Returns
     -------
     (articles, paragraphs)
-        :func:`workbench.dedup.find_duplicates`' table of each level; apply them with
+        :func:`workbench.corpus.dedup.find_duplicates`' table of each level; apply them with
         :meth:`CorpusUnits.apply` (in memory) or :func:`mark_documents` and
         :func:`mark_segments` (per partition).
     """
@@ -475,7 +475,7 @@ def mark_duplicates(
     threshold : float
         Jaccard threshold of near duplicates.
     method : {"fast", "exact"}, default "fast"
-        As in :func:`workbench.dedup.find_duplicates`.
+        As in :func:`workbench.corpus.dedup.find_duplicates`.
     sketches : CorpusSketches, optional
         :func:`sketch_segments` of ``corpus.segments`` (e.g. concatenated from the
         workers' partitions) for the fast method; computed here when omitted.

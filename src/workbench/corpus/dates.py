@@ -33,14 +33,14 @@ Head and tail
 An article's *region* is its own lines plus the lines before it back to the previous
 article (article 1: back to the file's start; the last article: on to the file's end),
 taken from the decoded file **before** boilerplate removal — the 人民网 dateline is page
-chrome to :mod:`workbench.boilerplate` but it is where the date is. The head is the
+chrome to :mod:`workbench.corpus.boilerplate` but it is where the date is. The head is the
 region's first ``head_lines`` non-blank lines, the tail its last ``tail_lines``; head lines
 are tried first, top down, then tail lines; the first dateline wins. In the documents
 table (:func:`workbench.corpus.load_corpus`) ``date`` is the ISO string and ``date_source``
 that line verbatim, in the source's script; both are ``""`` for an article without one.
 
 User metadata overrides all this: a ``date`` column in ``--metadata`` (see
-:mod:`workbench.metadata`) replaces the extracted date, and ``date_source`` says
+:mod:`workbench.corpus.metadata`) replaces the extracted date, and ``date_source`` says
 ``"metadata"``.
 
 Examples
@@ -181,7 +181,7 @@ def normalize_line(line: str) -> str:
     >>> normalize_line("  發布時間：２０１６-05-03 ")
     '发布时间:2016-05-03'
     """
-    from workbench.script import to_simplified
+    from workbench.corpus.script import to_simplified
 
     text = unicodedata.normalize("NFKC", to_simplified(line))
     return " ".join(text.split())
@@ -251,9 +251,9 @@ def article_dates(text: str, articles: Sequence[Any]) -> list[DateMatch | None]:
     ----------
     text : str
         The decoded file, before boilerplate removal (its lines are the line numbers of
-        :mod:`workbench.boilerplate`).
+        :mod:`workbench.corpus.boilerplate`).
     articles : sequence of ArticleText
-        The file's articles in order (:func:`workbench.articles.split_articles`); their
+        The file's articles in order (:func:`workbench.corpus.articles.split_articles`); their
         ``lines`` and ``title_line`` place them in the file.
 
     Returns
@@ -264,8 +264,8 @@ def article_dates(text: str, articles: Sequence[Any]) -> list[DateMatch | None]:
 
     Examples
     --------
-    >>> from workbench.articles import split_articles
-    >>> from workbench.boilerplate import strip_boilerplate
+    >>> from workbench.corpus.articles import split_articles
+    >>> from workbench.corpus.boilerplate import strip_boilerplate
     >>> text = "第一篇:甲\\n(2013-05-08)\\n正文一。\\n第二篇:乙\\n正文二。"
     >>> arts = split_articles(strip_boilerplate(text))
     >>> [m and (m.date, m.line) for m in article_dates(text, arts)]

@@ -31,7 +31,7 @@ Decisions
 
 Examples
 --------
->>> from workbench.boilerplate import CleanText
+>>> from workbench.corpus.boilerplate import CleanText
 >>> lines = [(1, "第一篇:甲"), (2, "正文一。"), (3, "第二篇:乙"), (4, "乙"), (5, "正文二。")]
 >>> clean = CleanText(lines, [])
 >>> [(a.index, a.title, a.lines) for a in split_articles(clean)]
@@ -44,9 +44,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from workbench.boilerplate import CleanText, extract_metadata
+from workbench.corpus.boilerplate import CleanText, extract_metadata
+from workbench.corpus.structure import load_structure_config, match_heading, simplified_aligned
 from workbench.regex_precheck import Precheck
-from workbench.structure import load_structure_config, match_heading, simplified_aligned
 
 Lines = list[tuple[int, str]]
 
@@ -304,7 +304,7 @@ def file_title(clean: CleanText) -> str:
 
     Examples
     --------
-    >>> from workbench.boilerplate import CleanText
+    >>> from workbench.corpus.boilerplate import CleanText
     >>> file_title(CleanText([(1, "宗旨意识淡化原因个人剖析【精编5篇】"), (3, "甲【第一篇】")], []))
     '宗旨意识淡化原因个人剖析【精编5篇】'
     """
@@ -320,7 +320,7 @@ def split_articles(clean: CleanText) -> list[ArticleText]:
     Parameters
     ----------
     clean
-        Output of :func:`workbench.boilerplate.strip_boilerplate`.
+        Output of :func:`workbench.corpus.boilerplate.strip_boilerplate`.
 
     Returns
     -------
@@ -329,7 +329,7 @@ def split_articles(clean: CleanText) -> list[ArticleText]:
 
     Examples
     --------
-    >>> from workbench.boilerplate import strip_boilerplate
+    >>> from workbench.corpus.boilerplate import strip_boilerplate
     >>> arts = split_articles(strip_boilerplate("关于甲的思考\\n\\n某某局 徐 平 王书银\\n正文。"))
     >>> [(a.index, a.title, a.author, a.lines) for a in arts]
     [(1, '关于甲的思考', '徐平、王书银', [(4, '正文。')])]
