@@ -68,6 +68,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or imported
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "tests"))  # same_tables
 
 import generate  # benchmarks/generate.py, beside this file
 import pipeline_process  # benchmarks/pipeline_process.py: the whole-process headline
@@ -202,8 +203,10 @@ def stage_times(paths: list[Path]) -> tuple[dict[str, float], Any, float]:
 
 def pipeline_times(paths: list[Path], workers: int, dask: bool) -> dict[str, Any]:
     """Seconds of the whole pipeline serially, with ``workers`` processes and on Dask."""
+    from same_tables import differences  # tests/same_tables.py: the tests' check, reused
+
     from workbench.pipeline import run_pipeline, runner
-    from workbench.stream import build_corpus, differences
+    from workbench.stream import build_corpus
 
     out: dict[str, Any] = {}
     out["pipeline_serial"], serial = _timed(lambda: run_pipeline(paths))

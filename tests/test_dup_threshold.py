@@ -9,12 +9,13 @@ import inspect
 import json
 
 import pytest
+from same_tables import differences
 
 from workbench.cli import build_parser, main
 from workbench.corpus import dedup, duplicates, load_corpus
 from workbench.corpus.dedup import DUP_THRESHOLD
 from workbench.pipeline import run_pipeline
-from workbench.stream import build_corpus, differences, read_table
+from workbench.stream import build_corpus, read_table
 
 
 def _kinds(corpus) -> dict[tuple[str, str], int]:

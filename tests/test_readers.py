@@ -674,9 +674,11 @@ def test_mostly_undecodable_data_is_still_refused() -> None:
 
 
 def test_repairs_reach_the_file_table_of_all_three_pipelines(tmp_path: Path) -> None:
+    from same_tables import differences
+
     from workbench.corpus import load_corpus
     from workbench.pipeline import run_pipeline
-    from workbench.stream import build_corpus, differences
+    from workbench.stream import build_corpus
 
     heading = MIXED_LINES[MIXED_HEADING_LINE - 1]
     _write(tmp_path / "in" / "a.txt", _mixed_bytes(MIXED_LINES, {3: heading.encode("gbk")}))

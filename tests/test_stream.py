@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
+from same_tables import differences
 
 from workbench.cli import main
 from workbench.corpus.readers import FileRef, ReadError, discover
@@ -18,7 +19,6 @@ from workbench.stream import (
     PART_TABLES,
     _unit_texts,
     build_corpus,
-    differences,
     peak_rss_mb,
     read_table,
 )
