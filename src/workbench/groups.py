@@ -181,6 +181,22 @@ def read_documents(path: Path) -> pd.DataFrame:
         If ``path`` does not exist.
     InputError
         If it is not Parquet, or has no ``doc_id`` column.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from workbench.corpus import load_corpus
+    >>> path = Path(tempfile.mkdtemp()) / "seeds.documents.parquet"
+    >>> corpus = load_corpus()
+    >>> corpus.documents.to_parquet(path)
+    >>> read_documents(path)["doc_id"].tolist()[:2]
+    ['000_688e36ac7d55ccc2/a1', '001_74e1782f8eca611a/a1']
+    >>> corpus.files.to_parquet(path)  # the files table, given by mistake
+    >>> read_documents(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    workbench.groups.InputError: ...documents.parquet: not a documents table (no doc_id column)...
     """
     docs = _read_parquet(Path(path), "documents table")
     if "doc_id" not in docs.columns:
