@@ -113,31 +113,19 @@ def add_codebook_parser(sub: argparse._SubParsersAction) -> None:
     show.add_argument("--lang", choices=("zh", "en"), default="zh")
 
 
-def _segments(path: Path | None, dedup: bool = True) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The segments to code and the checksums of what they were read from.
-
-    One reader for every command (:func:`workbench.groups.read_segments`): the bundled
-    seeds when ``path`` is None, else a ``workbench corpus build`` table, with the
-    duplicates of both levels dropped when ``dedup`` (the documents table beside it says
-    which articles are duplicates).
-    """
-    from workbench.groups import read_segments
-
-    data = read_segments(path, dedup=dedup)
-    return data.segments, data.inputs
-
-
 def run_code(args: argparse.Namespace) -> int:
     """``workbench code``."""
     from scipy import sparse
 
     from workbench.coding.codebook import CodebookError, load_codebook
     from workbench.coding.coder import code_segments
+    from workbench.groups import read_segments
     from workbench.provenance import make_record, sha256_file, write_parquet, write_sidecar
 
     try:
         codebook = load_codebook(args.codebook)
-        segments, inputs = _segments(args.corpus, dedup=not args.keep_duplicates)
+        data = read_segments(args.corpus, dedup=not args.keep_duplicates)
+        segments, inputs = data.segments, data.inputs
     except (CodebookError, FileNotFoundError) as err:
         print(f"workbench: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -346,8 +334,9 @@ def run_codebook(args: argparse.Namespace) -> int:
         print(pd.DataFrame(codebook.table(args.lang)).to_string(index=False))
         return 0
     from workbench.coding.lint import lint
+    from workbench.groups import read_segments
 
-    segments, _ = _segments(args.corpus, dedup=False)
+    segments = read_segments(args.corpus, dedup=False).segments
     report = lint(codebook, segments["text"])
     dead = report[report["status"] == "unmatched"]
     variants = report[report["status"] == "variant"]
@@ -386,6 +375,7 @@ def run_learn(args: argparse.Namespace) -> int:
         written_examples,
     )  # fmt: skip
     from workbench.coding.sheets import SheetError
+    from workbench.groups import read_segments
     from workbench.provenance import make_record, sha256_file, write_sidecar
 
     try:
@@ -393,11 +383,9 @@ def run_learn(args: argparse.Namespace) -> int:
         paths = list(args.corpus or [])
         parts, inputs = [], {}
         for path in [*paths, *([None] if args.seeds or not paths else [])]:
-            part, part_inputs = _segments(path, dedup=False)
-            parts.append(part)
-            inputs.update(part_inputs)
-            if path is not None:  # the table itself, beside the sources its record names
-                inputs[config.display_path(Path(path).resolve())] = sha256_file(path)
+            data = read_segments(path, dedup=False)
+            parts.append(data.segments)
+            inputs.update(data.inputs)  # the table itself and the sources its record names
         segments = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         if segments["segment_id"].duplicated().any():
             raise ValueError("the corpora share segment ids: give each corpus once")
@@ -477,11 +465,13 @@ def run_suggest(args: argparse.Namespace) -> int:
         units_from_segments,
     )  # fmt: skip
     from workbench.coding.sheets import blank_sheet, write_sheet
+    from workbench.groups import read_segments
 
     # Bad codebooks, models and corpora are user errors for the CLI's one handler (exit 2).
     codebook = load_codebook(args.codebook)
     learner, meta = load_model(args.model, codebook) if args.model else (None, {})
-    segments, inputs = _segments(args.corpus)
+    data = read_segments(args.corpus)
+    segments, inputs = data.segments, data.inputs
     units = units_from_segments(segments, codebook, args.unit)
     if learner is None:
         picked = first_sheet_units(units, args.n, seed=args.seed)
