@@ -65,12 +65,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
 import yaml
 
 from workbench.config import RESOURCES_DIR
 from workbench.corpus.script import to_simplified, to_simplified_many
 from workbench.corpus.structure import match_heading
-from workbench.regex_precheck import Precheck, screen
+from workbench.regex_precheck import Precheck, needed_literals, screen
 from workbench.yamlio import safe_load
 
 #: The rule file shipped with the workbench: its ``settings`` also guard rule files
@@ -481,10 +482,66 @@ def _open_block(
     return None
 
 
-def _first_match(rules: _Checked, simplified: str) -> Rule | None:
-    return next(
-        (r for r, c in rules if c.may_match(simplified) and r.pattern.search(simplified)), None
-    )
+class RuleFinder:
+    """The first of a list of rules whose pattern is found in a line, trying only the
+    rules whose needed literals (:func:`workbench.regex_precheck.needed_literals`) all
+    occur in it.
+
+    Which literals occur is learned from one Aho–Corasick scan of the line instead of
+    a substring test per rule and literal: lines that pass a kind's screen (any line
+    with a space, a colon or 年 for the line rules) usually hold the literals of one rule
+    or none, and testing each of the twenty rules cost more than the rest of cleaning.
+
+    Examples
+    --------
+    >>> rules = [r for r in load_rules() if r.kind == "line_regex"]
+    >>> finder = RuleFinder(tuple(rules))
+    >>> finder.first("(责编:赵娟)").id, finder.first("干部作风不实。") is None
+    ('people_editor', True)
+    """
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+        # Per rule: alternatives of literals one of which must all occur (None: any line).
+        self.needs = [needed_literals(r.pattern) for r in rules]
+        self.always = frozenset(i for i, need in enumerate(self.needs) if need is None)
+        rules_of: dict[str, set[int]] = {}
+        for i, need in enumerate(self.needs):
+            for literal in {lit for alt in need or () for lit in alt}:
+                rules_of.setdefault(literal, set()).add(i)
+        self.rules_of = {lit: frozenset(ix) for lit, ix in rules_of.items()}
+        self.automaton: Any = None
+        if rules_of:
+            self.automaton = ahocorasick.Automaton()
+            for literal in rules_of:
+                self.automaton.add_word(literal, literal)
+            self.automaton.make_automaton()
+
+    def found(self, text: str) -> set[str]:
+        """The needed literals that occur in ``text`` (overlapping ones too)."""
+        if self.automaton is None or not text:
+            return set()
+        return {literal for _end, literal in self.automaton.iter(text)}
+
+    def first(self, text: str) -> Rule | None:
+        """The first rule, in list order, whose pattern ``search`` finds in ``text``."""
+        found = self.found(text)
+        candidates = set(self.always)
+        for literal in found:
+            candidates |= self.rules_of[literal]
+        for i in sorted(candidates):
+            need = self.needs[i]
+            if need is not None and not any(found.issuperset(alt) for alt in need):
+                continue  # some literal of every alternative is missing: cannot match
+            if self.rules[i].pattern.search(text):
+                return self.rules[i]
+        return None
+
+
+@lru_cache(maxsize=16)
+def _line_finder(rules: tuple[Rule, ...]) -> RuleFinder:
+    """The :class:`RuleFinder` of the line rules of ``rules`` (built once per rule set)."""
+    return RuleFinder(tuple(r for r in rules if r.kind == "line_regex"))
 
 
 @lru_cache(maxsize=16)
@@ -540,7 +597,7 @@ def strip_boilerplate(
     """
     rule_set = tuple(load_rules() if rules is None else rules)
     settings = load_settings() if settings is None else settings
-    kinds, screens = _by_kind(rule_set), _screens(rule_set)
+    kinds, screens, line_rules = _by_kind(rule_set), _screens(rule_set), _line_finder(rule_set)
     raw_lines = [line.rstrip("\r") for line in text.split("\n")]
     normal = _normalize_lines(text)
     # One OpenCC call for the file; remembered, as articles and structure convert the
@@ -557,7 +614,7 @@ def strip_boilerplate(
         if not line:
             continue
         if block is not None:
-            rule = _first_match(kinds["line_regex"], simple) or block
+            rule = line_rules.first(simple) or block
             removed.append(RemovedLine(line_no, raw, rule.id))
             continue
         # The screens settle most lines with one search instead of one per rule. (Inline
@@ -572,7 +629,7 @@ def strip_boilerplate(
                 continue
         line_rule = None
         if _may_match(screens["line_regex"], simple):
-            line_rule = _first_match(kinds["line_regex"], simple)
+            line_rule = line_rules.first(simple)
         opened = None
         if _may_match(screens["block_start"], simplified[index]):
             opened = _open_block(kinds["block_start"], simplified, index, settings)
