@@ -28,14 +28,14 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
 
 from workbench import config
-from workbench.corpus.articles import ArticleText, split_articles
+from workbench.corpus.articles import ArticleText, Lines, split_articles
 from workbench.corpus.boilerplate import describe_loss, strip_boilerplate
 from workbench.corpus.dates import DateMatch, article_dates
 from workbench.corpus.dedup import DUP_THRESHOLD
@@ -168,6 +168,95 @@ def _sentences(para: Paragraph) -> list[tuple[str, bool]]:
     return [(head, True)] + [(s, False) for s in split_sentences(rest)]
 
 
+Piece = tuple[int, str, bool]  # a segment of a paragraph: (line_no, text, is_heading)
+
+
+def _segments_of(paragraphs: list[Paragraph], lines: Lines) -> list[list[Piece]]:
+    """Per paragraph its segments: its sentences (:func:`_sentences`), a sentence that
+    crosses a line break of the source cut into one segment per line
+    (:func:`workbench.corpus.structure.on_source_lines`).
+
+    Only a line the parser joined to the next (a broken line,
+    :func:`workbench.corpus.structure.join_broken_lines`) makes paragraphs that cross a
+    line break; every other paragraph is a stripped part of its own line, and so is each
+    of its sentences, which is then one segment on that line. Only the joined lines go
+    through ``on_source_lines``, which placed every sentence of an article by searching
+    for it (a fifth of building the segments). Each sentence is found where it lies in
+    either case (the text between two sentences is whitespace), so the segments are the
+    same.
+
+    Examples
+    --------
+    >>> from workbench.corpus.structure import parse_structure
+    >>> lines = [(3, "干部要走访困难家庭，"), (4, "倾听群众意见。要定期。"), (6, "二、改进作风")]
+    >>> for segments in _segments_of(parse_structure(lines), lines):
+    ...     print(segments)
+    [(3, '干部要走访困难家庭，', False), (4, '倾听群众意见。', False), (4, '要定期。', False)]
+    [(6, '二、改进作风', True)]
+    """
+    sentences = [_sentences(para) for para in paragraphs]
+    joined = _joined_lines(paragraphs, lines)
+    if joined is None:  # not the parser's usual output: place every sentence by search
+        return _placed(paragraphs, sentences, lines)
+    out: list[list[Piece]] = []
+    start = 0
+    while start < len(paragraphs):
+        line_no = paragraphs[start].line_no
+        group = joined.get(line_no)
+        if group is None:  # a paragraph of one line: its sentences lie on it
+            out.append([(line_no, text, is_head) for text, is_head in sentences[start]])
+            start += 1
+            continue
+        stop = start + 1  # all paragraphs of the joined line (a heading splits a line)
+        while stop < len(paragraphs) and paragraphs[stop].line_no == line_no:
+            stop += 1
+        out.extend(_placed(paragraphs[start:stop], sentences[start:stop], group))
+        start = stop
+    return out
+
+
+def _joined_lines(paragraphs: list[Paragraph], lines: Lines) -> dict[int, Lines] | None:
+    """The source lines of each paragraph line that is several lines joined, by the
+    line number paragraphs carry (its first line's); ``None`` unless every paragraph's
+    line is one of ``lines`` and line numbers increase (as the parser leaves them)."""
+    if any(a.line_no > b.line_no for a, b in pairwise(paragraphs)):
+        return None
+    starts = {para.line_no for para in paragraphs}
+    groups: dict[int, Lines] = {}
+    current: Lines | None = None
+    previous = None
+    for line_no, text in lines:
+        if previous is not None and line_no <= previous:
+            return None
+        previous = line_no
+        if line_no in starts:
+            current = groups[line_no] = [(line_no, text)]
+        elif current is None:
+            return None  # a line before the first paragraph's: leave it to the search
+        else:
+            current.append((line_no, text))  # a line joined to the one before
+    if not starts.issubset(groups):
+        return None
+    return {line_no: group for line_no, group in groups.items() if len(group) > 1}
+
+
+def _placed(
+    paragraphs: list[Paragraph], sentences: list[list[tuple[str, bool]]], lines: Lines
+) -> list[list[Piece]]:
+    """Segments of paragraphs of ``lines`` placed by :func:`on_source_lines` (a sentence
+    not found stays whole, on its paragraph's line)."""
+    flat = [sent for sents in sentences for sent in sents]
+    placed = iter(on_source_lines([s for s, _ in flat], lines, [h for _, h in flat]))
+    return [
+        [
+            (para.line_no if n is None else n, piece, is_head)
+            for _, is_head in sents
+            for n, piece in next(placed)
+        ]
+        for para, sents in zip(paragraphs, sentences, strict=True)
+    ]
+
+
 def _article_columns(
     src: SourceFile, art: ArticleText, encoding: str, path: str | None = None,
     dated: DateMatch | None = None,
@@ -187,17 +276,7 @@ def _article_columns(
     stem, name, index = Path(src.name).stem, src.name, art.index
     doc_id = f"{stem}/a{index}"
     paragraphs = parse_structure(art.lines)
-    sentences = [_sentences(para) for para in paragraphs]
-    flat = [sent for sents in sentences for sent in sents]
-    placed = iter(on_source_lines([s for s, _ in flat], art.lines, [h for _, h in flat]))
-    # Per paragraph: (line_no, piece, is_heading) — a sentence crossing a line break of
-    # the source is one segment per line (structure.on_source_lines).
-    pieces: list[list[tuple[int, str, bool]]] = []
-    for para, sents in zip(paragraphs, sentences, strict=True):
-        pieces.append([
-            (para.line_no if n is None else n, piece, is_head)
-            for _, is_head in sents for n, piece in next(placed)
-        ])  # fmt: skip
+    pieces = _segments_of(paragraphs, art.lines)
     # The title, where a line of the body gave it, is a heading segment of its own
     # (paragraph 0, so the ids of the body's segments do not depend on it).
     title = [(art.title_line, art.title)] if art.title and art.title_line else []
