@@ -16,12 +16,16 @@ from workbench.corpus.load import (
     _article_columns,
     _column_frame,
     _frame,
+    _placed,
+    _segments_of,
+    _sentences,
     gather_sources,
     load_corpus,
     unreadable_result,
 )
 from workbench.corpus.readers import FileRef, ReadError, discover, extract_text
 from workbench.corpus.script import detect_script, to_simplified
+from workbench.corpus.structure import parse_structure
 
 F000 = "000_688e36ac7d55ccc2.txt"
 F002 = "002_d96b58a24a94b0c4.txt"
@@ -355,6 +359,18 @@ def test_segments_never_cross_a_source_line(tmp_path):
     ]
     # Every character of the body is still in some segment: nothing lost by cutting.
     assert "".join(body["text_orig"]) == "".join(lines[1:])
+
+
+@pytest.mark.parametrize(
+    "text", [WRAPPED, *(extract_text(s)[0] for s in discover([config.SEEDS_DIR]))]
+)
+def test_segments_of_equal_placing_every_sentence_by_search(text):
+    # _segments_of places only the sentences of joined lines by search; the segments are
+    # those of placing every sentence of the article by search, as before.
+    for art in split_articles(strip_boilerplate(text)):
+        paragraphs = parse_structure(art.lines)
+        everything = _placed(paragraphs, [_sentences(p) for p in paragraphs], art.lines)
+        assert _segments_of(paragraphs, art.lines) == everything
 
 
 def test_a_title_read_from_a_line_is_a_heading_segment(tmp_path):
