@@ -32,7 +32,9 @@ from itertools import chain, pairwise, repeat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from workbench import config
 from workbench.corpus.articles import ArticleText, Lines, split_articles
@@ -737,8 +739,6 @@ def _column_frame(blocks: list[dict[str, list[Any]]], columns: Sequence[str]) ->
 def _column(name: str, values: list[Any]) -> Any:
     """The array pandas infers from ``values`` of segment column ``name`` (see
     :data:`_INT_SEGMENT_COLUMNS`), built directly; the plain list when unsure."""
-    import numpy as np  # here: pandas imports it anyway, this module needs it only here
-
     if name in _INT_SEGMENT_COLUMNS:
         return np.array(values, dtype=np.int64)
     if name in _BOOL_SEGMENT_COLUMNS:
@@ -746,8 +746,6 @@ def _column(name: str, values: list[Any]) -> Any:
     dtype = _string_dtype()
     if dtype is None:
         return values
-    import pyarrow as pa
-
     return pd.array(pa.array(values, pa.large_string()), dtype=dtype)
 
 
