@@ -30,7 +30,9 @@ from workbench.survey.validate import (
     suggest,
 )
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+#: A name in a formula: a Python identifier, so Chinese column names (走访次数) too, and
+#: dotted names (``sat.overall``, ``np.log``).
+_IDENT = re.compile(r"[^\W\d]\w*(?:\.\w+)*")
 
 DROP_COLUMNS = ["column", "reason", "rows"]
 
@@ -45,10 +47,16 @@ def formula_columns(formula: str, columns: Iterable[str]) -> list[str]:
     --------
     >>> formula_columns("y ~ np.log(x) + a:b + C(g)", ["a", "b", "g", "x", "y", "q"])
     ['y', 'x', 'a', 'b', 'g']
+
+    Chinese names and names quoted with ``Q`` are columns too:
+
+    >>> formula_columns('满意度 ~ 走访次数 + Q("谈心 次数")', ["满意度", "走访次数", "谈心 次数"])
+    ['满意度', '走访次数', '谈心 次数']
     """
-    known = set(columns)
+    known = set(map(str, columns))
+    named = [n for n in formula_names(formula) if n in known]  # Q("a b") included
     found = [tok for tok in _IDENT.findall(formula) if tok in known]
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys([*named, *found]))
 
 
 def formula_names(formula: str) -> list[str]:
