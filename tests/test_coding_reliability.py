@@ -17,6 +17,7 @@ from workbench.coding.sheets import (
     assign_split,
     blank_sheet,
     read_code_list,
+    read_raw_sheet,
     read_sheet,
     sample_units,
     write_sheet,
@@ -198,3 +199,16 @@ def test_rule_coder_per_code_on_heldout(seeds, gold, codebook):
     assert macro["ref_pos"] == per_code["ref_pos"].sum()
     # Reported in notebook 02 and data/gold/README.md (codebook 1.1: 0.811; 1.0: 0.767).
     assert macro["f1"] >= 0.8, macro["f1"]
+
+
+def test_coding_sheet_saved_by_excel_in_gbk(tmp_path):
+    """A sheet filled in Excel and saved as "CSV" on a Chinese Windows (GBK) reads back."""
+    path = tmp_path / "sheet.csv"
+    path.write_bytes("unit_id,text,codes\r\na/a1/p001/s01,干部走访群众。,L_visit\r\n".encode("gbk"))
+    sheet = read_raw_sheet(path)
+    assert sheet.to_dict("records") == [
+        {"unit_id": "a/a1/p001/s01", "text": "干部走访群众。", "codes": "L_visit"}
+    ]
+    path.write_bytes(b"unit_id,codes\n\xff\xfe\xfd,x\n")
+    with pytest.raises(SheetError, match=r"sheet\.csv: neither UTF-8"):
+        read_raw_sheet(path)

@@ -396,6 +396,7 @@ _USER_ERRORS = (
     "workbench.coding.codebook:CodebookError", "workbench.coding.sheets:SheetError",
     "workbench.coding.learn:ModelError", "workbench.survey.validate:SurveyValidationError",
     "workbench.groups:InputError", "workbench.corpus.load:NameClashError",
+    "workbench.csvio:CsvError",
 )  # fmt: skip
 
 

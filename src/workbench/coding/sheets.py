@@ -195,7 +195,13 @@ def read_raw_sheet(path: Path) -> pd.DataFrame:
         return _read_jsonl(path)
     if path.suffix.lower() == ".xlsx":
         return pd.read_excel(path, dtype=str, keep_default_na=False)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    from workbench.csvio import CsvError, read_user_csv
+
+    try:
+        # A sheet filled in Excel or WPS and saved as CSV: GBK or UTF-8, comma or semicolon.
+        return read_user_csv(path)
+    except CsvError as err:
+        raise SheetError(str(err)) from None
 
 
 def _cell(value: str, row: int, col: str, blank: str) -> int:

@@ -102,9 +102,14 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_
         the survey that are not mapped; :func:`load_survey` checks them.
     """
     path = Path(path)
-    with path.open(encoding="utf-8") as fh:
-        table = safe_load(fh) or {}
     where = config.display_path(path)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            table = safe_load(fh) or {}
+    except UnicodeDecodeError as err:
+        raise SurveyValidationError(
+            f"{where}: is not UTF-8 (byte {err.start}); save the mapping file as UTF-8"
+        ) from None
     if not isinstance(table, dict):
         raise SurveyValidationError(f"{where}: a mapping file must be a YAML mapping")
     unknown = sorted(set(table) - {"columns", "missing", "ranges"})
@@ -195,15 +200,24 @@ def check_mapping_names(
 def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]]]:
     """Read a CSV (as text, to check it), ``.dta`` or ``.sav`` file; return data and value labels.
 
+    A CSV may be UTF-8 (with or without a byte-order mark), UTF-16, GBK/GB18030 or Big5,
+    its fields separated by commas, semicolons or tabs (:mod:`workbench.csvio`).
+
     Raises
     ------
     SurveyValidationError
-        For an unsupported file type.
+        For an unsupported file type, or a CSV that cannot be decoded or parsed.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        from workbench.csvio import CsvError, read_user_csv
+
+        try:
+            # As Excel or WPS saved it: GBK or UTF-8, comma or semicolon.
+            df = read_user_csv(path, config.display_path(path))
+        except CsvError as err:
+            raise SurveyValidationError(str(err)) from None
         labels: dict[str, dict[Any, str]] = {}
     elif suffix in (".dta", ".sav"):
         import pyreadstat
