@@ -15,7 +15,8 @@ import pytest
 
 from workbench.cli import main
 from workbench.survey.models import fit
-from workbench.survey.prepare import formula_columns, model_frame
+from workbench.survey.prepare import check_numbers_as_text, formula_columns, model_frame
+from workbench.survey.validate import SurveyValidationError
 
 
 def _chinese_survey(n: int = 120, seed: int = 4) -> pd.DataFrame:
@@ -65,3 +66,40 @@ def test_the_command_fits_a_csv_with_chinese_column_names(tmp_path, capsys):
     out = json.loads(captured.out)
     assert set(out["params"]) == {"Intercept", "走访次数", "谈心"}
     assert "dropped 2 row(s): missing value in 谈心" in captured.err
+
+
+def _with_words(df: pd.DataFrame) -> pd.DataFrame:
+    """The survey as a CSV gives it when two answers are written in words: text."""
+    out = df.copy()
+    out["走访次数"] = out["走访次数"].map(lambda v: f"{v:g}").astype(object)
+    out.loc[5, "走访次数"] = "无"
+    out.loc[9, "走访次数"] = "不知道"
+    out.loc[11, "走访次数"] = "无"
+    return out
+
+
+def test_numbers_with_words_among_them_are_not_silently_categories():
+    """'3', '5', '无': patsy would fit 走访次数[T.无] beside 走访次数[T.3], no slope."""
+    data = _with_words(_chinese_survey())
+    with pytest.raises(SurveyValidationError) as err:
+        fit(data, "满意度 ~ 走访次数 + 谈心", "ols")
+    message = str(err.value)
+    assert message.startswith("column '走访次数' holds numbers and text")
+    assert "'无' in rows 5, 11; '不知道' in row 9" in message
+    assert "Leave a missing answer blank" in message and "C(走访次数)" in message
+
+
+def test_categories_on_purpose_and_text_columns_are_left_alone():
+    data = _with_words(_chinese_survey())
+    res = fit(data, "满意度 ~ C(走访次数) + C(村)", "ols")
+    assert "C(走访次数)[T.无]" in res.params.index
+    check_numbers_as_text(data, "满意度 ~ 村 + 谈心")  # words only: categories, as meant
+
+
+def test_the_command_names_the_file_and_exits_2(tmp_path, capsys):
+    path = tmp_path / "问卷.csv"
+    _with_words(_chinese_survey()).to_csv(path, index=False, encoding="utf-8-sig")
+    status = main(["survey", "fit", str(path), "--formula", "满意度 ~ 走访次数"])
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    assert f"{path.name}: column '走访次数' holds numbers and text" in err

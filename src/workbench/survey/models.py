@@ -29,6 +29,7 @@ from workbench.survey.ols import fit_ols
 from workbench.survey.ordered import fit_ordered
 from workbench.survey.prepare import (
     FORMULA_GLOBALS,
+    check_numbers_as_text,
     check_singletons,
     formula_names,
     model_frame,
@@ -206,6 +207,7 @@ def fit(
     frame, dropped = model_frame(data, formula, extra)
     check_no_missing_codes(frame, codebook or load_codebook())
     check_outcome(frame, formula)
+    check_numbers_as_text(frame, formula)
     for col in [*clusters, *([groups] if groups else [])]:
         frame, report = check_singletons(frame, col, singletons)
         dropped = pd.concat([dropped, report], ignore_index=True) if len(report) else dropped
