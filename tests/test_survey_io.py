@@ -254,3 +254,26 @@ def test_mapping_saved_as_gbk_is_a_user_error(tmp_path):
     path.write_bytes("columns: {visits: 走访次数}\n".encode("gbk"))
     with pytest.raises(SurveyValidationError, match=r"map\.yaml: is not UTF-8"):
         load_mapping(path)
+
+
+def test_thousands_separators_are_read_as_excel_writes_them(tmp_path):
+    """Excel's number format exports 34,085 (quoted in a CSV): the number 34085."""
+    path = tmp_path / "s.csv"
+    path.write_text('income,hh_income,note\n"1,250","34,085",a\n300,"-1,200.5",b\n'
+                    ',"1,000,000",c\n', encoding="utf-8")  # fmt: skip
+    frame = load_survey(path).frame
+    assert frame["income"].tolist()[:2] == [1250, 300] and pd.isna(frame["income"][3])
+    assert frame["hh_income"].tolist() == [34085, -1200.5, 1000000]
+
+
+def test_a_range_error_says_how_to_declare_valid_values(tmp_path):
+    """Income in yuan, not the bundled codebook's thousands: the message says 'ranges:'."""
+    path = tmp_path / "s.csv"
+    path.write_text("income,y\n52000,1\n800,2\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey(path)
+    assert "outside 0–9000 in row 1" in str(err.value)
+    assert "under 'ranges:' there (e.g. income: [0, 52000])" in str(err.value)
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("ranges: {income: [0, 1000000]}\n", encoding="utf-8")
+    assert load_survey(path, mapping=mapping).frame["income"].tolist() == [52000, 800]

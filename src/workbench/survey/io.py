@@ -250,8 +250,14 @@ TEXT_TYPES = ("id",)
 """Codebook types that may hold text ("V017"): kept as text unless all their values are numbers."""
 
 
+#: A number written with thousands separators: ``34,085``, ``-1,200.5``.
+_THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+
+
 def _numeric(df: pd.DataFrame, col: str, where: str, strict: bool = True) -> pd.Series | None:
     """``df[col]`` as numbers, blanks (``""``, ``NA``, ``NaN``, ``.``) as NaN.
+
+    Thousands separators are read as Excel writes them (``"34,085"`` is 34085).
 
     Columns already numeric (``.dta``/``.sav``) are returned as they are.  A text
     value that is not a number is an error naming the rows when ``strict``, else
@@ -261,6 +267,9 @@ def _numeric(df: pd.DataFrame, col: str, where: str, strict: bool = True) -> pd.
     if text.dtype != object and not pd.api.types.is_string_dtype(text):
         return text
     stripped = text.astype(str).str.strip()
+    # Excel's number format writes thousands separators ("34,085"): the number is 34085.
+    grouped = stripped.str.fullmatch(_THOUSANDS)
+    stripped = stripped.where(~grouped, stripped.str.replace(",", "", regex=False))
     blank = stripped.isin(["", "NA", "NaN", "."]) | text.isna()
     values = pd.to_numeric(stripped.where(~blank), errors="coerce")
     bad = values.isna() & ~blank
@@ -363,8 +372,9 @@ def _check_range(values: pd.Series, col: str, rng: Any, where: str) -> None:
         shown = sorted(set(values[bad].tolist()))[:5]
         raise SurveyValidationError(
             f"{where}: column {col!r} has value(s) {shown} outside {low:g}–{high:g} in "
-            f"{format_rows(values.index[bad])}; fix them, or list them as missing-value codes "
-            "under 'missing:' in a mapping file"
+            f"{format_rows(values.index[bad])}; fix them, list them as missing-value codes "
+            f"under 'missing:' in a mapping file, or, if they are valid answers, give the "
+            f"column its range under 'ranges:' there (e.g. {col}: [{low:g}, {values.max():g}])"
         )
 
 

@@ -83,8 +83,9 @@ def check_outcome(frame: pd.DataFrame, formula: str) -> None:
             continue
         shown = sorted(map(str, values.dropna().unique()))[:5]
         raise SurveyValidationError(
-            f"the outcome {col!r} holds text ({shown}); recode it as numbers, or list its "
-            "non-numeric codes as missing-value codes in a mapping file"
+            f"the outcome {col!r} holds text ({shown}); recode it as numbers in the file "
+            "(e.g. 非常不满意 1 … 非常满意 5) and leave answers that are no answer blank: "
+            "a mapping file's missing-value codes are numbers, so it cannot recode words"
         )
 
 
