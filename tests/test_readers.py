@@ -412,6 +412,21 @@ def test_zip_inside_a_folder_is_not_expanded(corpus: Path) -> None:
     assert [src.name for src in discover([corpus / "archive.zip"])] == ["inner.txt"]
 
 
+def test_what_a_folder_walk_passes_over_is_named_in_a_warning(corpus: Path, caplog) -> None:
+    """A .pdf, a .csv or a .zip among the texts is not read, and the user is told so."""
+    _write(corpus / "sub" / "扫描件 1.pdf", b"%PDF-1.4")
+    with caplog.at_level("WARNING", logger="workbench.corpus.readers"):
+        assert _rel(discover([corpus]), corpus) == VISIBLE
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith(f"{corpus.as_posix()}: passed over 3 file(s) that are not .txt")
+    assert "archive.zip, notes.csv, sub/扫描件 1.pdf;" in message
+    assert "name a .zip archive as an input of its own" in message
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="workbench.corpus.readers"):
+        discover([corpus / "sub" / "deeper"])
+    assert caplog.records == []  # nothing passed over, nothing said
+
+
 def test_corrupt_zip_raises_read_error(tmp_path: Path) -> None:
     path = _write(tmp_path / "broken.zip", b"PK\x03\x04" + _binary_blob(3, 64))
     with pytest.raises(ReadError, match=re.escape(path.as_posix())):

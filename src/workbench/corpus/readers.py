@@ -47,6 +47,7 @@ import glob
 import hashlib
 import io
 import itertools
+import logging
 import os
 import re
 import zipfile
@@ -59,6 +60,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from workbench import config
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # python-docx, BeautifulSoup and lxml are imported lazily at run time
     from configparser import ConfigParser
@@ -84,6 +87,8 @@ __all__ = [
 ]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx")
+#: Files of other types passed over in a folder are named in a warning, this many at most.
+MAX_PASSED_OVER_SHOWN = 5
 
 #: The part of a hint that offers ``--skip-bad``; dropped once the file was skipped.
 SKIP_ADVICE = " or pass --skip-bad"
@@ -597,7 +602,8 @@ def discover(
     inputs : iterable of str or path-like
         Each item is a file, a folder (searched recursively for
         :data:`SUPPORTED_SUFFIXES`; hidden files and folders, ``__MACOSX`` and Office
-        ``~$`` lock files are skipped), a glob pattern (``**`` recurses), or a
+        ``~$`` lock files are skipped, and files of other types, ``.zip`` archives too,
+        are passed over with a warning naming them), a glob pattern (``**`` recurses), or a
         ``.zip`` archive (its members with supported suffixes). A single path is also
         accepted.
     errors : list, optional
@@ -756,13 +762,57 @@ def _literal_root(pattern: str) -> Path:
 def _walk_folder(
     folder: Path, errors: list[ReadError] | None = None, lazy: bool = False
 ) -> Iterator[_Found]:
+    """The supported files under ``folder``.
+
+    Files of other types and ``.zip`` archives (which a folder walk does not open: their
+    members would clash with the same files unpacked beside them) are passed over, and
+    named in one warning per folder, so that a ``.pdf`` or an archive left among the texts
+    is not lost without a word.
+    """
+    passed_over = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not _is_skipped_name(d))
         for filename in sorted(filenames):
-            if _is_skipped_name(filename) or _suffix(filename) not in SUPPORTED_SUFFIXES:
+            if _is_skipped_name(filename):
                 continue
-            found = _from_file(Path(dirpath, filename), explicit=False, lazy=lazy)
+            path = Path(dirpath, filename)
+            if _suffix(filename) not in SUPPORTED_SUFFIXES:
+                passed_over.append(path.relative_to(folder).as_posix())
+                continue
+            found = _from_file(path, explicit=False, lazy=lazy)
             yield from _guarded(found, errors)
+    if passed_over:
+        log.warning("%s", describe_passed_over(folder.as_posix(), passed_over))
+
+
+def describe_passed_over(folder: str, names: list[str]) -> str:
+    """The warning for files a folder walk passed over, saying how to read them.
+
+    Examples
+    --------
+    >>> message = describe_passed_over("texts", ["a.pdf", "old.zip"])
+    >>> message[:75]
+    'texts: passed over 2 file(s) that are not .txt, .md, .html, .htm or .docx: '
+    >>> message[75:]  # doctest: +NORMALIZE_WHITESPACE
+    'a.pdf, old.zip; name a .zip archive as an input of its own to read its texts,
+     convert the other files to read them'
+    """
+    shown = ", ".join(names[:MAX_PASSED_OVER_SHOWN])
+    more = len(names) - MAX_PASSED_OVER_SHOWN
+    kinds = ", ".join(SUPPORTED_SUFFIXES[:-1]) + f" or {SUPPORTED_SUFFIXES[-1]}"
+    zips = any(_suffix(name) == ".zip" for name in names)
+    others = any(_suffix(name) != ".zip" for name in names)
+    advice = [
+        *(["name a .zip archive as an input of its own to read its texts"] if zips else []),
+        *(["convert the other files to read them" if zips else "convert them to read them"]
+          if others else []),
+    ]  # fmt: skip
+    return (
+        f"{folder}: passed over {len(names)} file(s) that are not {kinds}: {shown}"
+        + (f" and {more} more" if more > 0 else "")
+        + "; "
+        + ", ".join(advice)
+    )
 
 
 def _from_file(path: Path, *, explicit: bool, lazy: bool = False) -> Iterator[_Found]:
