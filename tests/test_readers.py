@@ -14,12 +14,10 @@ import pytest
 
 from workbench import config
 from workbench.corpus.readers import (
-    CONFIDENT_PLAUSIBILITY,
     SUPPORTED_SUFFIXES,
     ReadError,
     Repair,
     SourceFile,
-    _plausibility,
     decode,
     decode_text,
     describe_repairs,
@@ -28,6 +26,7 @@ from workbench.corpus.readers import (
     load_refs,
     read_text,
 )
+from workbench.decoding import CONFIDENT_PLAUSIBILITY, _plausibility
 
 SEED_NAMES = (
     "000_688e36ac7d55ccc2.txt",
