@@ -211,7 +211,7 @@ def test_coding_sheet_saved_by_excel_in_gbk(tmp_path):
         {"unit_id": "a/a1/p001/s01", "text": "干部走访群众。", "codes": "L_visit"}
     ]
     path.write_bytes(b"unit_id,codes\n\xff\xfe\xfd,x\n")
-    with pytest.raises(SheetError, match=r"sheet\.csv: neither UTF-8"):
+    with pytest.raises(SheetError, match=r"sheet\.csv: cannot detect the encoding: not UTF-8"):
         read_raw_sheet(path)
 
 

@@ -60,8 +60,11 @@ def test_a_row_with_more_fields_than_the_header_is_refused_with_its_line(tmp_pat
     ("data", "message"),
     [
         (b"", "the file is empty"),
-        ("caf\xe9,na\xefve\n1,2\n".encode("latin-1"), "neither UTF-8 nor a Chinese encoding"),
-        (b"\xef\xbb\xbfa,b\n\xff\xfe\n", "starts with a utf-8-sig byte-order mark"),
+        # The messages are workbench.decoding's, the corpus reader's.
+        ("caf\xe9,na\xefve\n1,2\n".encode("latin-1"), "cannot detect the encoding: not UTF-8"),
+        (b"\xef\xbb\xbfa,b\n\xff\xfe\n", "has a utf-8-sig byte-order mark but"),
+        (b"a,b\n\x00\x01,\x02\n", "looks like a binary file"),
+        (b"\xff\xfe\x00\x00a\x00\x00\x00", "is UTF-32 encoded"),
     ],
 )
 def test_unreadable_files_are_named_with_what_to_do(tmp_path, data, message):
@@ -77,3 +80,24 @@ def test_what_pandas_reads_the_same_reads_the_same(tmp_path):
     path = _write(tmp_path / "s.csv", ROWS, newline="\n")
     expected = pd.read_csv(path, dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(read_user_csv(path), expected)
+
+
+def test_a_row_in_another_encoding_is_read_and_named_in_a_warning(tmp_path, caplog):
+    # A GBK row pasted into a UTF-8 file: workbench.decoding decodes that line in GBK.
+    data = "村,满意度\n甲村,满意\n".encode() + "乙村,不满意\n".encode("gbk")
+    path = tmp_path / "s.csv"
+    path.write_bytes(data)
+    with caplog.at_level("WARNING", logger="workbench.csvio"):
+        table = read_user_csv(path)
+    assert table.to_numpy().tolist() == [["甲村", "满意"], ["乙村", "不满意"]]
+    assert table.attrs["encoding"] == "utf-8"
+    assert f"{path}: line 3 decoded as GB18030" in caplog.text
+
+
+def test_a_row_no_encoding_decodes_is_refused_with_its_line(tmp_path):
+    # Its cells would hold U+FFFD: refused rather than read with lost text.
+    data = "村,满意度\n甲村,满意\n乙村,满意\n".encode() + b"\xff\xfe\xff,1\n"
+    path = tmp_path / "s.csv"
+    path.write_bytes(data)
+    with pytest.raises(CsvError, match=r"s.csv: line 4 cannot be decoded \(neither utf-8"):
+        read_user_csv(path)

@@ -69,5 +69,5 @@ def test_metadata_saved_by_excel_in_gbk_with_semicolons(tmp_path):
     meta, _ = read_metadata(path)
     assert meta.to_dict("records") == [{"file": "报告.txt", "genre": "调研报告"}]
     path.write_bytes(b"file,genre\n\xff\xfe\xfd,x\n")
-    with pytest.raises(MetadataError, match=r"元数据\.csv: neither UTF-8"):
+    with pytest.raises(MetadataError, match=r"元数据\.csv: cannot detect the encoding: not UTF-8"):
         read_metadata(path)

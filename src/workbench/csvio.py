@@ -6,10 +6,13 @@ mark and "Unicode text" as tab-separated UTF-16; in many European locales it sep
 fields with ``;``. :func:`read_user_csv` reads all of these into a table of strings and
 names the file in every error, with what to do.
 
-The encoding: a byte-order mark (UTF-8, UTF-16) first, then strict UTF-8; a file that is
-neither is decoded strictly as GB18030 (which reads GBK) and as Big5, and the reading
-with the larger share of frequent Chinese characters wins. The separator: ``,`` unless
-the header line holds none and holds ``;`` or a tab.
+The encoding is detected by :func:`workbench.decoding.decode`, the decoder the corpus is
+read with: a byte-order mark (UTF-8, UTF-16) first, then strict UTF-8, then GB18030
+(which reads GBK) or Big5, whichever reads as Chinese; binary files, and files that
+read as no Chinese encoding, are refused. A line in another encoding than the rest (a
+GBK row pasted into a UTF-8 file) is decoded in its own and named in a warning; a line
+no encoding decodes is refused, since its cells would be lost. The separator:
+``,`` unless the header line holds none and holds ``;`` or a tab.
 
 Examples
 --------
@@ -24,25 +27,19 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
+import logging
 import os
-from functools import cache
 
 import pandas as pd
 
-from workbench import config
+from workbench.decoding import ReadError, decode, describe_repairs
+
+log = logging.getLogger(__name__)
 
 #: What to do about a CSV that cannot be read, said in every such error.
 SAVE_ADVICE = "save it from Excel or WPS as 'CSV UTF-8 (comma delimited)' and try again"
-
-#: Encodings tried, strictly, for a file that is not UTF-8 (GB18030 reads GBK and GB2312).
-LEGACY = ("gb18030", "big5")
-#: Frequent Chinese characters, to tell a GBK file from a Big5 one.
-COMMON_HANZI = config.RESOURCES_DIR / "common_hanzi.txt"
-
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
 class CsvError(ValueError):
@@ -62,14 +59,16 @@ def decode_csv(data: bytes, name: str) -> tuple[str, str]:
     Returns
     -------
     text : str
-        Without a byte-order mark.
+        Without a byte-order mark, newlines as ``"\\n"``.
     encoding : str
-        ``utf-8``, ``utf-8-sig``, ``utf-16``, ``gb18030`` or ``big5``.
+        ``utf-8``, ``utf-8-sig``, ``utf-16``, ``gb18030`` or ``big5`` (see
+        :func:`workbench.decoding.decode_text`).
 
     Raises
     ------
     CsvError
-        When no encoding reads the file.
+        When :func:`workbench.decoding.decode` refuses the file (binary, UTF-32, no
+        plausible encoding), or a line of it decodes in no candidate encoding.
 
     Examples
     --------
@@ -78,45 +77,21 @@ def decode_csv(data: bytes, name: str) -> tuple[str, str]:
     >>> decode_csv(b"\\xff\\xfea\\x00\\t\\x00b\\x00", "s.txt")
     ('a\\tb', 'utf-16')
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding).removeprefix("\ufeff"), encoding
-            except UnicodeDecodeError as err:
-                raise CsvError(
-                    f"{name}: starts with a {encoding} byte-order mark but is not {encoding} "
-                    f"(byte {err.start}); {SAVE_ADVICE}"
-                ) from None
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    decoded = {}
-    for encoding in LEGACY:
-        with contextlib.suppress(UnicodeDecodeError):
-            decoded[encoding] = data.decode(encoding)
-    if not decoded:
-        raise CsvError(f"{name}: neither UTF-8 nor a Chinese encoding (GBK, GB18030, Big5); "
-                       f"{SAVE_ADVICE}")  # fmt: skip
-    # Much of GBK is valid Big5 and the reverse: the reading with more common characters wins.
-    encoding = max(decoded, key=lambda enc: _common_share(decoded[enc]))
-    return decoded[encoding], encoding
-
-
-def _common_share(text: str) -> float:
-    """Share of the non-ASCII characters of ``text`` that are frequent Chinese characters."""
-    wide = [char for char in text if not char.isascii()]
-    common = _common_characters()
-    return sum(char in common for char in wide) / len(wide) if wide else 0.0
-
-
-@cache
-def _common_characters() -> frozenset[str]:
-    """Frequent characters, Simplified and Traditional (``resources/common_hanzi.txt``),
-    and Chinese punctuation."""
-    lines = COMMON_HANZI.read_text(encoding="utf-8").splitlines()
-    chars = {c for line in lines if not line.startswith(("#", "[")) for c in line.strip()}
-    return frozenset(chars | set("，。、；：？！“”‘’（）《》【】—…·"))
+        decoded = decode(data, name)
+    except ReadError as err:
+        raise CsvError(f"{name}: {err.reason}; {SAVE_ADVICE}") from None
+    marked = [str(repair.line_no) for repair in decoded.repairs if repair.how == "marked"]
+    if marked:
+        # decode marked their bytes U+FFFD: the cells of these lines would be lost.
+        raise CsvError(
+            f"{name}: {'line' if len(marked) == 1 else 'lines'} {', '.join(marked)} cannot be "
+            f"decoded (neither {decoded.encoding}, as the rest of the file, nor another Chinese "
+            f"encoding); {SAVE_ADVICE}"
+        )
+    if decoded.repairs:
+        log.warning("%s: %s", name, describe_repairs(decoded.repairs))
+    return decoded.text, decoded.encoding
 
 
 def sniff_separator(header: str) -> str:
