@@ -10,6 +10,7 @@ import yaml
 from workbench import config
 from workbench.coding.codebook import (
     CODE_KEYS,
+    TEMPLATE,
     TOP_KEYS,
     CodebookError,
     load_codebook,
@@ -313,3 +314,13 @@ def test_the_template_documents_parts_and_a_fifth_category(tmp_path):
     cb = load_codebook(tmp_path / "five.yaml")
     assert list(cb.categories)[-1] == "actor" and cb.part_of("actor") is None
     assert len(cb.categories) == 5 and cb.category_for_part("cause") == "cause"
+
+
+def test_a_codebook_saved_as_gbk_is_refused_with_its_line(tmp_path):
+    """A codebook saved by an editor on Chinese Windows (GBK): a message, not a traceback."""
+    text = TEMPLATE.read_text(encoding="utf-8")
+    path = tmp_path / "我的编码表.yaml"
+    path.write_bytes(text.encode("gb18030"))
+    first = next(i for i, line in enumerate(text.splitlines(), 1) if not line.isascii())
+    with pytest.raises(CodebookError, match=rf"我的编码表.yaml: line {first} is not UTF-8"):
+        load_codebook(path)

@@ -17,6 +17,7 @@ from workbench.coding.sheets import (
     assign_split,
     blank_sheet,
     read_code_list,
+    read_raw_sheet,
     read_sheet,
     sample_units,
     write_sheet,
@@ -107,7 +108,8 @@ def test_read_code_list_errors(tmp_path):
     path = write_sheet(
         pd.DataFrame({"unit_id": ["a", "b"], "codes": ["X;Y", "Q"]}), tmp_path / "c.csv"
     )
-    with pytest.raises(SheetError, match="row 3, column 'codes': unknown code 'Q'"):
+    with pytest.raises(SheetError, match=r"c\.csv: column 'codes' has code\(s\) the codebook "
+                       r"does not have: 'Q' in row 3\."):  # fmt: skip
         read_code_list(path, ["X", "Y"])
     path = write_sheet(
         pd.DataFrame({"unit_id": ["a", "a"], "codes": ["X", ""]}), tmp_path / "d.csv"
@@ -198,3 +200,30 @@ def test_rule_coder_per_code_on_heldout(seeds, gold, codebook):
     assert macro["ref_pos"] == per_code["ref_pos"].sum()
     # Reported in notebook 02 and data/gold/README.md (codebook 1.1: 0.811; 1.0: 0.767).
     assert macro["f1"] >= 0.8, macro["f1"]
+
+
+def test_coding_sheet_saved_by_excel_in_gbk(tmp_path):
+    """A sheet filled in Excel and saved as "CSV" on a Chinese Windows (GBK) reads back."""
+    path = tmp_path / "sheet.csv"
+    path.write_bytes("unit_id,text,codes\r\na/a1/p001/s01,干部走访群众。,L_visit\r\n".encode("gbk"))
+    sheet = read_raw_sheet(path)
+    assert sheet.to_dict("records") == [
+        {"unit_id": "a/a1/p001/s01", "text": "干部走访群众。", "codes": "L_visit"}
+    ]
+    path.write_bytes(b"unit_id,codes\n\xff\xfe\xfd,x\n")
+    with pytest.raises(SheetError, match=r"sheet\.csv: cannot detect the encoding: not UTF-8"):
+        read_raw_sheet(path)
+
+
+def test_every_unknown_code_of_a_sheet_is_named_with_its_rows_and_a_close_id(tmp_path):
+    """A coder's typos: all of them at once, each with its rows and the id meant."""
+    codes = ["P_detachd", "L_visit; P_detachd", "问题", "L_vist"]
+    sheet = pd.DataFrame({"unit_id": list("abcd"), "codes": codes})
+    path = write_sheet(sheet, tmp_path / "我的编码.csv")
+    with pytest.raises(SheetError) as err:
+        read_code_list(path, ["P_detached", "L_visit"])
+    message = str(err.value)
+    assert message.startswith(f"{path}: column 'codes' has code(s) the codebook does not have")
+    assert "'P_detachd' in rows 2, 3 (did you mean 'P_detached'?)" in message
+    assert "'问题' in row 4;" in message
+    assert "'L_vist' in row 5 (did you mean 'L_visit'?)" in message

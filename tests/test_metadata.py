@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.corpus.metadata import MetadataError, join_metadata
+from workbench.corpus.metadata import MetadataError, join_metadata, read_metadata
 
 DOCS = pd.DataFrame(
     {
@@ -60,3 +60,14 @@ def test_unknown_files_are_logged(tmp_path, caplog):
 def test_missing_metadata_file(tmp_path):
     with pytest.raises(MetadataError, match="not found"):
         join_metadata(DOCS, tmp_path / "absent.csv")
+
+
+def test_metadata_saved_by_excel_in_gbk_with_semicolons(tmp_path):
+    """Excel's "CSV" on a Chinese Windows is GBK; some locales separate with ';'."""
+    path = tmp_path / "元数据.csv"
+    path.write_bytes("file;genre\r\n报告.txt;调研报告\r\n".encode("gbk"))
+    meta, _ = read_metadata(path)
+    assert meta.to_dict("records") == [{"file": "报告.txt", "genre": "调研报告"}]
+    path.write_bytes(b"file,genre\n\xff\xfe\xfd,x\n")
+    with pytest.raises(MetadataError, match=r"元数据\.csv: cannot detect the encoding: not UTF-8"):
+        read_metadata(path)

@@ -1,7 +1,8 @@
 """One owner per constant: the section-role vocabulary lives in ``workbench.corpus.structure``,
 the duplicate threshold in ``workbench.corpus.dedup`` (defined in its ``params`` module, re-exported
-by the package); other modules import them. Checked on the source (AST), so a new copy
-fails here instead of drifting silently."""
+by the package); other modules import them. Byte decoding likewise has one owner,
+``workbench.decoding``. Checked on the source (AST), so a new copy fails here instead of
+drifting silently."""
 
 from __future__ import annotations
 
@@ -274,3 +275,44 @@ def test_only_the_driver_runs_the_per_partition_stage():
         assert not any(_names_used(tree, gone) for path, tree in modules.items()
                        if path != "workbench/engine.py"), gone  # fmt: skip
     assert _names_used(modules["workbench/corpus/load.py"], "load_files") == ["load_refs_results"]
+
+
+#: The legacy Chinese codecs, by the names Python and charset declarations give them.
+LEGACY_CODECS = frozenset({
+    "gb18030", "gbk", "gb2312", "cp936", "euc-cn", "hz", "big5", "cp950", "big5hkscs",
+    "big5-hkscs",
+})  # fmt: skip
+#: Modules other than workbench/decoding.py that name a legacy codec, and why each may.
+OTHER_LEGACY_CODEC_USES = {
+    "workbench/corpus/readers.py": "zip member names (file names, not text) stored in GBK",
+}
+
+
+def _string_constants(tree: ast.Module) -> set[str]:
+    return {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+            and isinstance(n.value, str)}  # fmt: skip
+
+
+def test_bytes_are_decoded_in_decoding_only():
+    # workbench.csvio once had its own GB18030/Big5 guess (LEGACY, _common_share, a second
+    # reader of common_hanzi.txt) beside the corpus reader's; csvio and corpus.readers now
+    # both call workbench.decoding, the one owner of byte decoding (readers re-exports it).
+    from workbench import csvio, decoding
+    from workbench.corpus import readers
+
+    codecs, hanzi = {}, []
+    for path, tree in _modules().items():
+        strings = {s.lower() for s in _string_constants(tree)}
+        if found := strings & LEGACY_CODECS:
+            codecs[path] = found
+        if "common_hanzi.txt" in strings:
+            hanzi.append(path)
+    assert hanzi == ["workbench/decoding.py"], hanzi
+    assert "workbench/decoding.py" in codecs
+    others = set(codecs) - {"workbench/decoding.py"}
+    assert others == set(OTHER_LEGACY_CODEC_USES), {p: codecs[p] for p in others}
+    for name in ("decode", "decode_text", "Decoded", "Repair", "describe_repairs", "ReadError"):
+        assert getattr(readers, name) is getattr(decoding, name), name
+    assert csvio.decode is decoding.decode
+    for gone in ("LEGACY", "COMMON_HANZI", "_common_share", "_common_characters"):
+        assert not hasattr(csvio, gone), gone

@@ -14,12 +14,10 @@ import pytest
 
 from workbench import config
 from workbench.corpus.readers import (
-    CONFIDENT_PLAUSIBILITY,
     SUPPORTED_SUFFIXES,
     ReadError,
     Repair,
     SourceFile,
-    _plausibility,
     decode,
     decode_text,
     describe_repairs,
@@ -28,6 +26,7 @@ from workbench.corpus.readers import (
     load_refs,
     read_text,
 )
+from workbench.decoding import CONFIDENT_PLAUSIBILITY, _plausibility
 
 SEED_NAMES = (
     "000_688e36ac7d55ccc2.txt",
@@ -410,6 +409,21 @@ def test_zip_given_twice_and_by_glob_counts_once(archive: Path) -> None:
 def test_zip_inside_a_folder_is_not_expanded(corpus: Path) -> None:
     assert all("!" not in src.path for src in discover([corpus]))
     assert [src.name for src in discover([corpus / "archive.zip"])] == ["inner.txt"]
+
+
+def test_what_a_folder_walk_passes_over_is_named_in_a_warning(corpus: Path, caplog) -> None:
+    """A .pdf, a .csv or a .zip among the texts is not read, and the user is told so."""
+    _write(corpus / "sub" / "扫描件 1.pdf", b"%PDF-1.4")
+    with caplog.at_level("WARNING", logger="workbench.corpus.readers"):
+        assert _rel(discover([corpus]), corpus) == VISIBLE
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith(f"{corpus.as_posix()}: passed over 3 file(s) that are not .txt")
+    assert "archive.zip, notes.csv, sub/扫描件 1.pdf;" in message
+    assert "name a .zip archive as an input of its own" in message
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="workbench.corpus.readers"):
+        discover([corpus / "sub" / "deeper"])
+    assert caplog.records == []  # nothing passed over, nothing said
 
 
 def test_corrupt_zip_raises_read_error(tmp_path: Path) -> None:

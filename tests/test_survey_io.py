@@ -221,3 +221,59 @@ def test_mapping_values_of_the_wrong_shape(tmp_path, text, message):
     mapping.write_text(text)
     with pytest.raises(SurveyValidationError, match=message):
         load_mapping(mapping)
+
+
+def test_survey_saved_by_excel_in_gbk_loads_and_fits(tmp_path, capsys):
+    """Excel's "CSV" on a Chinese Windows is GBK: read as such, Chinese names and all."""
+    from workbench.cli import main
+
+    lines = ["村,走访次数,sat"] + [
+        f"{v}村,{i % 5},{1 + (i % 5 + i % 2) % 5}" for i, v in enumerate("甲乙丙丁" * 10)
+    ]
+    path = tmp_path / "问卷.csv"
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+    assert load_survey(path).frame.columns.tolist() == ["村", "走访次数", "sat"]
+    assert main(["survey", "fit", str(path), "--formula", "sat ~ 走访次数", "--json"]) == 0
+    assert '"走访次数"' in capsys.readouterr().out
+
+
+def test_survey_with_a_stray_separator_is_a_user_error(tmp_path, capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "s.csv"
+    path.write_text("sat,x\n1,2\n3,4,5\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError, match=r"s\.csv: more fields"):
+        load_survey(path)
+    assert main(["survey", "fit", str(path), "--formula", "sat ~ x"]) == 2
+    err = capsys.readouterr().err
+    assert "line 3 (3 fields)" in err and "Traceback" not in err
+
+
+def test_mapping_saved_as_gbk_is_a_user_error(tmp_path):
+    path = tmp_path / "map.yaml"
+    path.write_bytes("columns: {visits: 走访次数}\n".encode("gbk"))
+    with pytest.raises(SurveyValidationError, match=r"map\.yaml: is not UTF-8"):
+        load_mapping(path)
+
+
+def test_thousands_separators_are_read_as_excel_writes_them(tmp_path):
+    """Excel's number format exports 34,085 (quoted in a CSV): the number 34085."""
+    path = tmp_path / "s.csv"
+    path.write_text('income,hh_income,note\n"1,250","34,085",a\n300,"-1,200.5",b\n'
+                    ',"1,000,000",c\n', encoding="utf-8")  # fmt: skip
+    frame = load_survey(path).frame
+    assert frame["income"].tolist()[:2] == [1250, 300] and pd.isna(frame["income"][3])
+    assert frame["hh_income"].tolist() == [34085, -1200.5, 1000000]
+
+
+def test_a_range_error_says_how_to_declare_valid_values(tmp_path):
+    """Income in yuan, not the bundled codebook's thousands: the message says 'ranges:'."""
+    path = tmp_path / "s.csv"
+    path.write_text("income,y\n52000,1\n800,2\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey(path)
+    assert "outside 0–9000 in row 1" in str(err.value)
+    assert "under 'ranges:' there (e.g. income: [0, 52000])" in str(err.value)
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("ranges: {income: [0, 1000000]}\n", encoding="utf-8")
+    assert load_survey(path, mapping=mapping).frame["income"].tolist() == [52000, 800]

@@ -392,10 +392,11 @@ def _report(args: argparse.Namespace) -> int:
 #: A user's mistakes: exit status 2 and the message, no traceback. Named by module so that
 #: the handler imports nothing (a command that never loaded a module cannot raise its error).
 _USER_ERRORS = (
-    "workbench.corpus.readers:ReadError", "workbench.corpus.metadata:MetadataError",
+    "workbench.decoding:ReadError", "workbench.corpus.metadata:MetadataError",
     "workbench.coding.codebook:CodebookError", "workbench.coding.sheets:SheetError",
     "workbench.coding.learn:ModelError", "workbench.survey.validate:SurveyValidationError",
     "workbench.groups:InputError", "workbench.corpus.load:NameClashError",
+    "workbench.csvio:CsvError",
 )  # fmt: skip
 
 

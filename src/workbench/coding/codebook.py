@@ -676,6 +676,13 @@ def load_codebook(path: str | os.PathLike | None = None) -> Codebook:
     path = Path(path or config.CODEBOOK)
     try:
         raw = safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        # An editor on Chinese Windows saves GBK unless told otherwise; say which line.
+        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        raise CodebookError(
+            f"{config.display_path(path)}: line {line} is not UTF-8 (byte {err.start}); "
+            "save the codebook as UTF-8 (in Notepad: Save As, Encoding UTF-8)"
+        ) from None
     except yaml.YAMLError as err:
         raise CodebookError(f"{config.display_path(path)}: not valid YAML: {err}") from None
     return parse_codebook(raw, config.display_path(path))

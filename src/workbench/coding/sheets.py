@@ -195,7 +195,13 @@ def read_raw_sheet(path: Path) -> pd.DataFrame:
         return _read_jsonl(path)
     if path.suffix.lower() == ".xlsx":
         return pd.read_excel(path, dtype=str, keep_default_na=False)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    from workbench.csvio import CsvError, read_user_csv
+
+    try:
+        # A sheet filled in Excel or WPS and saved as CSV: GBK or UTF-8, comma or semicolon.
+        return read_user_csv(path)
+    except CsvError as err:
+        raise SheetError(str(err)) from None
 
 
 def _cell(value: str, row: int, col: str, blank: str) -> int:
@@ -309,14 +315,39 @@ def read_code_list(
     out = raw[[c for c in ("unit_id", "split") if c in raw.columns]].copy()
     matrix = np.zeros((len(raw), len(known)), dtype="int64")
     pos = {c: j for j, c in enumerate(known)}
+    unknown: dict[str, list[int]] = {}
     for i, cell in enumerate(raw[column]):
         for code in (c.strip() for c in str(cell).split(sep)):
             if not code:
                 continue
             if code not in pos:
-                raise SheetError(f"row {i + 2}, column {column!r}: unknown code {code!r}")
+                unknown.setdefault(code, []).append(i + 2)  # +2: the header, 1-based
+                continue
             matrix[i, pos[code]] = 1
+    if unknown:
+        raise SheetError(f"{path}: column {column!r} has code(s) the codebook does not have: "
+                         + "; ".join(_unknown_code(c, rows, known) for c, rows in unknown.items())
+                         + f". Correct them (ids separated by {sep!r}), or add the codes to "
+                         "the codebook")  # fmt: skip
     return pd.concat([out, pd.DataFrame(matrix, columns=known, index=raw.index)], axis=1)
+
+
+def _unknown_code(code: str, rows: list[int], known: Sequence[str]) -> str:
+    """``'P_detachd' in row 2 (did you mean 'P_detached'?)``.
+
+    Examples
+    --------
+    >>> _unknown_code("P_detachd", [2, 5], ["P_detached", "L_visit"])
+    "'P_detachd' in rows 2, 5 (did you mean 'P_detached'?)"
+    >>> _unknown_code("问题", [3], ["P_detached"])
+    "'问题' in row 3"
+    """
+    import difflib
+
+    where = f"row {rows[0]}" if len(rows) == 1 else "rows " + ", ".join(map(str, rows[:10]))
+    where += f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    close = difflib.get_close_matches(code, known, n=1, cutoff=0.6)
+    return f"{code!r} in {where}" + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
 def _norm_line(text: str) -> str:

@@ -43,16 +43,24 @@ class MetadataError(ValueError):
 
 
 def read_metadata(source: str | os.PathLike | pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """Return the metadata table and a name for messages (the CSV path)."""
+    """Return the metadata table and a name for messages (the CSV path).
+
+    A CSV is read as a spreadsheet saved it (:func:`workbench.csvio.read_user_csv`):
+    UTF-8 with or without a byte-order mark, GBK/GB18030 or Big5, fields separated by
+    commas, semicolons or tabs; every cell a string.
+    """
     if isinstance(source, pd.DataFrame):
         return source.copy(), "metadata table"
+    from workbench.csvio import CsvError, read_user_csv
+
     name = os.fspath(source)
     try:
-        return pd.read_csv(name, dtype=str, keep_default_na=False, encoding="utf-8-sig"), name
+        # As Excel or WPS saved it: GBK or UTF-8, comma or semicolon (workbench.csvio).
+        return read_user_csv(name), name
     except FileNotFoundError:
         raise MetadataError(f"{name}: metadata file not found") from None
-    except (UnicodeDecodeError, pd.errors.ParserError) as err:
-        raise MetadataError(f"{name}: cannot be read as a UTF-8 CSV ({err})") from None
+    except CsvError as err:
+        raise MetadataError(str(err)) from None
 
 
 def _validate(meta: pd.DataFrame, name: str, documents: pd.DataFrame) -> None:

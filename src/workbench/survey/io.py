@@ -102,9 +102,14 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_
         the survey that are not mapped; :func:`load_survey` checks them.
     """
     path = Path(path)
-    with path.open(encoding="utf-8") as fh:
-        table = safe_load(fh) or {}
     where = config.display_path(path)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            table = safe_load(fh) or {}
+    except UnicodeDecodeError as err:
+        raise SurveyValidationError(
+            f"{where}: is not UTF-8 (byte {err.start}); save the mapping file as UTF-8"
+        ) from None
     if not isinstance(table, dict):
         raise SurveyValidationError(f"{where}: a mapping file must be a YAML mapping")
     unknown = sorted(set(table) - {"columns", "missing", "ranges"})
@@ -195,15 +200,24 @@ def check_mapping_names(
 def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]]]:
     """Read a CSV (as text, to check it), ``.dta`` or ``.sav`` file; return data and value labels.
 
+    A CSV may be UTF-8 (with or without a byte-order mark), UTF-16, GBK/GB18030 or Big5,
+    its fields separated by commas, semicolons or tabs (:mod:`workbench.csvio`).
+
     Raises
     ------
     SurveyValidationError
-        For an unsupported file type.
+        For an unsupported file type, or a CSV that cannot be decoded or parsed.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        from workbench.csvio import CsvError, read_user_csv
+
+        try:
+            # As Excel or WPS saved it: GBK or UTF-8, comma or semicolon.
+            df = read_user_csv(path, config.display_path(path))
+        except CsvError as err:
+            raise SurveyValidationError(str(err)) from None
         labels: dict[str, dict[Any, str]] = {}
     elif suffix in (".dta", ".sav"):
         import pyreadstat
@@ -236,8 +250,14 @@ TEXT_TYPES = ("id",)
 """Codebook types that may hold text ("V017"): kept as text unless all their values are numbers."""
 
 
+#: A number written with thousands separators: ``34,085``, ``-1,200.5``.
+_THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+
+
 def _numeric(df: pd.DataFrame, col: str, where: str, strict: bool = True) -> pd.Series | None:
     """``df[col]`` as numbers, blanks (``""``, ``NA``, ``NaN``, ``.``) as NaN.
+
+    Thousands separators are read as Excel writes them (``"34,085"`` is 34085).
 
     Columns already numeric (``.dta``/``.sav``) are returned as they are.  A text
     value that is not a number is an error naming the rows when ``strict``, else
@@ -247,6 +267,9 @@ def _numeric(df: pd.DataFrame, col: str, where: str, strict: bool = True) -> pd.
     if text.dtype != object and not pd.api.types.is_string_dtype(text):
         return text
     stripped = text.astype(str).str.strip()
+    # Excel's number format writes thousands separators ("34,085"): the number is 34085.
+    grouped = stripped.str.fullmatch(_THOUSANDS)
+    stripped = stripped.where(~grouped, stripped.str.replace(",", "", regex=False))
     blank = stripped.isin(["", "NA", "NaN", "."]) | text.isna()
     values = pd.to_numeric(stripped.where(~blank), errors="coerce")
     bad = values.isna() & ~blank
@@ -349,8 +372,9 @@ def _check_range(values: pd.Series, col: str, rng: Any, where: str) -> None:
         shown = sorted(set(values[bad].tolist()))[:5]
         raise SurveyValidationError(
             f"{where}: column {col!r} has value(s) {shown} outside {low:g}–{high:g} in "
-            f"{format_rows(values.index[bad])}; fix them, or list them as missing-value codes "
-            "under 'missing:' in a mapping file"
+            f"{format_rows(values.index[bad])}; fix them, list them as missing-value codes "
+            f"under 'missing:' in a mapping file, or, if they are valid answers, give the "
+            f"column its range under 'ranges:' there (e.g. {col}: [{low:g}, {values.max():g}])"
         )
 
 

@@ -29,6 +29,7 @@ from workbench.survey.ols import fit_ols
 from workbench.survey.ordered import fit_ordered
 from workbench.survey.prepare import (
     FORMULA_GLOBALS,
+    check_numbers_as_text,
     check_singletons,
     formula_names,
     model_frame,
@@ -82,8 +83,9 @@ def check_outcome(frame: pd.DataFrame, formula: str) -> None:
             continue
         shown = sorted(map(str, values.dropna().unique()))[:5]
         raise SurveyValidationError(
-            f"the outcome {col!r} holds text ({shown}); recode it as numbers, or list its "
-            "non-numeric codes as missing-value codes in a mapping file"
+            f"the outcome {col!r} holds text ({shown}); recode it as numbers in the file "
+            "(e.g. 非常不满意 1 … 非常满意 5) and leave answers that are no answer blank: "
+            "a mapping file's missing-value codes are numbers, so it cannot recode words"
         )
 
 
@@ -206,6 +208,7 @@ def fit(
     frame, dropped = model_frame(data, formula, extra)
     check_no_missing_codes(frame, codebook or load_codebook())
     check_outcome(frame, formula)
+    check_numbers_as_text(frame, formula)
     for col in [*clusters, *([groups] if groups else [])]:
         frame, report = check_singletons(frame, col, singletons)
         dropped = pd.concat([dropped, report], ignore_index=True) if len(report) else dropped

@@ -30,7 +30,9 @@ from workbench.survey.validate import (
     suggest,
 )
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+#: A name in a formula: a Python identifier, so Chinese column names (走访次数) too, and
+#: dotted names (``sat.overall``, ``np.log``).
+_IDENT = re.compile(r"[^\W\d]\w*(?:\.\w+)*")
 
 DROP_COLUMNS = ["column", "reason", "rows"]
 
@@ -45,10 +47,16 @@ def formula_columns(formula: str, columns: Iterable[str]) -> list[str]:
     --------
     >>> formula_columns("y ~ np.log(x) + a:b + C(g)", ["a", "b", "g", "x", "y", "q"])
     ['y', 'x', 'a', 'b', 'g']
+
+    Chinese names and names quoted with ``Q`` are columns too:
+
+    >>> formula_columns('满意度 ~ 走访次数 + Q("谈心 次数")', ["满意度", "走访次数", "谈心 次数"])
+    ['满意度', '走访次数', '谈心 次数']
     """
-    known = set(columns)
+    known = set(map(str, columns))
+    named = [n for n in formula_names(formula) if n in known]  # Q("a b") included
     found = [tok for tok in _IDENT.findall(formula) if tok in known]
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys([*named, *found]))
 
 
 def formula_names(formula: str) -> list[str]:
@@ -136,6 +144,79 @@ def check_formula(formula: str, columns: Iterable[str]) -> None:
             + ", ".join(f"{n!r} {suggest(n, known)}" for n in absent)
             + f", not a column of the data; {format_names(known)}. Fix the formula, or "
             "give your columns these names with a mapping file (--mapping)"
+        )
+
+
+#: Cells a CSV leaves for a missing answer; :func:`workbench.survey.io.clean_codes` reads
+#: them as missing in a column of numbers.
+BLANKS = ("", "NA", "NaN", ".")
+
+
+def _categorical_only(formula: str) -> set[str]:
+    """Names that the formula uses only inside ``C(...)``: categories on purpose.
+
+    Examples
+    --------
+    >>> sorted(_categorical_only("y ~ C(a) + b + C(b) + np.log(c)"))
+    ['a']
+    """
+    desc = patsy.ModelDesc.from_formula(formula)
+    inside: set[str] = set()
+    bare: set[str] = set()
+    for term in [*desc.lhs_termlist, *desc.rhs_termlist]:
+        for factor in term.factors:
+            wrapped = re.fullmatch(r"C\((.*)\)", factor.code.strip(), flags=re.S)
+            (inside if wrapped else bare).update(_code_names(factor.code))
+    return inside - bare
+
+
+def check_numbers_as_text(frame: pd.DataFrame, formula: str) -> None:
+    """Refuse a predictor of numbers with a few words among them ("3", "5", "无").
+
+    Such a column is read as text, and a formula would make each of its values a
+    category: ``走访次数[T.无]`` beside ``走访次数[T.3]``, no slope and no warning. A
+    column that is mostly numbers (at least half of its distinct filled values) and
+    used outside ``C(...)`` is an error naming the words and their rows.
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming the column, its words and their rows, and what to do.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": ["0", "2", "无", "5"]}, index=range(1, 5))
+    >>> check_numbers_as_text(d, "y ~ C(x)")  # categories on purpose
+    >>> try:
+    ...     check_numbers_as_text(d, "y ~ x")
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:59])
+    column 'x' holds numbers and text ('无' in row 3): a formula
+    """
+    skip = _categorical_only(formula)
+    for col in formula_columns(formula, frame.columns):
+        values = frame[col]
+        if col in skip or pd.api.types.is_numeric_dtype(values):
+            continue
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            continue
+        text = values.astype(str).str.strip()
+        filled = text[~text.isin(BLANKS)]
+        is_number = pd.to_numeric(filled, errors="coerce").notna()
+        distinct = filled.drop_duplicates()
+        numbers = pd.to_numeric(distinct, errors="coerce").notna()
+        if not len(distinct) or numbers.mean() < 0.5 or is_number.all():
+            continue
+        words = filled[~is_number]
+        shown = "; ".join(
+            f"{word!r} in {format_rows(words.index[words == word])}"
+            for word in list(dict.fromkeys(words))[:5]
+        )
+        raise SurveyValidationError(
+            f"column {col!r} holds numbers and text ({shown}): a formula would make each "
+            "of its values a category. Leave a missing answer blank (its row is then left "
+            "out and counted), recode the text as a number (e.g. 无 as 0 if it means none), "
+            f"or write C({col}) if the values are categories"
         )
 
 

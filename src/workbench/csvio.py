@@ -1,0 +1,165 @@
+"""Read a user's CSV as Excel and WPS write it: any Chinese encoding, comma or semicolon.
+
+Metadata tables, survey files and coding sheets come from spreadsheets. Excel on a
+Chinese Windows saves "CSV" in GBK (GB18030 reads it), "CSV UTF-8" with a byte-order
+mark and "Unicode text" as tab-separated UTF-16; in many European locales it separates
+fields with ``;``. :func:`read_user_csv` reads all of these into a table of strings and
+names the file in every error, with what to do.
+
+The encoding is detected by :func:`workbench.decoding.decode`, the decoder the corpus is
+read with: a byte-order mark (UTF-8, UTF-16) first, then strict UTF-8, then GB18030
+(which reads GBK) or Big5, whichever reads as Chinese; binary files, and files that
+read as no Chinese encoding, are refused. A line in another encoding than the rest (a
+GBK row pasted into a UTF-8 file) is decoded in its own and named in a warning; a line
+no encoding decodes is refused, since its cells would be lost. The separator:
+``,`` unless the header line holds none and holds ``;`` or a tab.
+
+Examples
+--------
+>>> import tempfile
+>>> from pathlib import Path
+>>> path = Path(tempfile.mkdtemp()) / "meta.csv"
+>>> _ = path.write_bytes("file;genre\\n报告.txt;调研报告\\n".encode("gbk"))
+>>> table = read_user_csv(path)
+>>> table.to_dict("records"), table.attrs["encoding"], table.attrs["sep"]
+([{'file': '报告.txt', 'genre': '调研报告'}], 'gb18030', ';')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+
+import pandas as pd
+
+from workbench.decoding import ReadError, decode, describe_repairs
+
+log = logging.getLogger(__name__)
+
+#: What to do about a CSV that cannot be read, said in every such error.
+SAVE_ADVICE = "save it from Excel or WPS as 'CSV UTF-8 (comma delimited)' and try again"
+
+
+class CsvError(ValueError):
+    """A CSV that cannot be read; the message names the file and says what to do."""
+
+
+def decode_csv(data: bytes, name: str) -> tuple[str, str]:
+    """The text of a CSV file's bytes and the encoding it was read in.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    name : str
+        The file, for messages.
+
+    Returns
+    -------
+    text : str
+        Without a byte-order mark, newlines as ``"\\n"``.
+    encoding : str
+        ``utf-8``, ``utf-8-sig``, ``utf-16``, ``gb18030`` or ``big5`` (see
+        :func:`workbench.decoding.decode_text`).
+
+    Raises
+    ------
+    CsvError
+        When :func:`workbench.decoding.decode` refuses the file (binary, UTF-32, no
+        plausible encoding), or a line of it decodes in no candidate encoding.
+
+    Examples
+    --------
+    >>> decode_csv("村,满意度\\n甲村,满意\\n".encode("gbk"), "s.csv")
+    ('村,满意度\\n甲村,满意\\n', 'gb18030')
+    >>> decode_csv(b"\\xff\\xfea\\x00\\t\\x00b\\x00", "s.txt")
+    ('a\\tb', 'utf-16')
+    """
+    try:
+        decoded = decode(data, name)
+    except ReadError as err:
+        raise CsvError(f"{name}: {err.reason}; {SAVE_ADVICE}") from None
+    marked = [str(repair.line_no) for repair in decoded.repairs if repair.how == "marked"]
+    if marked:
+        # decode marked their bytes U+FFFD: the cells of these lines would be lost.
+        raise CsvError(
+            f"{name}: {'line' if len(marked) == 1 else 'lines'} {', '.join(marked)} cannot be "
+            f"decoded (neither {decoded.encoding}, as the rest of the file, nor another Chinese "
+            f"encoding); {SAVE_ADVICE}"
+        )
+    if decoded.repairs:
+        log.warning("%s: %s", name, describe_repairs(decoded.repairs))
+    return decoded.text, decoded.encoding
+
+
+def sniff_separator(header: str) -> str:
+    """``,`` unless the header line has none and has ``;`` or a tab (the more frequent).
+
+    Examples
+    --------
+    >>> sniff_separator("file,date"), sniff_separator("村;走访次数;谈心"), sniff_separator("a\\tb")
+    (',', ';', '\\t')
+    """
+    if "," in header:
+        return ","
+    counts = {sep: header.count(sep) for sep in (";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def read_user_csv(path: str | os.PathLike[str], name: str | None = None) -> pd.DataFrame:
+    """Read a CSV as a table of strings (blank cells ``""``), whatever Excel saved it as.
+
+    Parameters
+    ----------
+    path : path
+        The CSV file.
+    name : str, optional
+        The file as messages name it (default: ``path``).
+
+    Returns
+    -------
+    DataFrame
+        Every cell a string; ``attrs["encoding"]`` and ``attrs["sep"]`` say how it was read.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    CsvError
+        When it cannot be decoded, is empty, or a row has more fields than the header
+        (the message gives the lines). A row with fewer fields is filled with ``""``;
+        blank lines are left out.
+    """
+    name = name or os.fspath(path)
+    with open(path, "rb") as fh:
+        data = fh.read()
+    text, encoding = decode_csv(data, name)
+    if not text.strip():
+        raise CsvError(f"{name}: the file is empty; {SAVE_ADVICE}")
+    sep = sniff_separator(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    rows, long = [], []
+    try:
+        header = [cell.strip() for cell in next(reader)]
+        for row in reader:
+            if not row:  # a blank line
+                continue
+            if len(row) > len(header):
+                # pandas would take the extra field for an index and shift the row.
+                long.append(f"line {reader.line_num} ({len(row)} fields)")
+            rows.append(row + [""] * (len(header) - len(row)))
+    except csv.Error as err:
+        raise CsvError(f"{name}: line {reader.line_num} cannot be read ({err}); "
+                       f"{SAVE_ADVICE}") from None  # fmt: skip
+    if long:
+        raise CsvError(
+            f"{name}: more fields than the header's {len(header)} on {', '.join(long[:5])}"
+            f"{' and more' if len(long) > 5 else ''}; remove the extra separators, or quote "
+            f"cells that contain {sep!r}"
+        )
+    table = pd.DataFrame(rows, columns=header, dtype=str)
+    table.attrs.update(encoding=encoding, sep=sep)
+    return table

@@ -1,0 +1,103 @@
+"""``workbench.csvio``: a user's CSV as Excel and WPS save it.
+
+Every file here is made by the test the way a spreadsheet writes it: "CSV" on a Chinese
+Windows (GBK), "CSV UTF-8" (with a byte-order mark), "Unicode text" (UTF-16, tabs),
+a European locale's semicolons, Big5 from Taiwan, a row with a stray separator.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench.csvio import CsvError, read_user_csv
+
+ROWS = [["村", "走访次数", "满意度"], ["甲村", "3", "满意"], ["乙村", "", "不满意"]]
+
+
+def _write(path, rows, sep=",", encoding="utf-8", newline="\r\n"):
+    text = newline.join(sep.join(row) for row in rows) + newline
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("encoding", "sep", "read_as"),
+    [
+        ("utf-8", ",", "utf-8"),
+        ("utf-8-sig", ",", "utf-8-sig"),  # Excel's "CSV UTF-8"
+        ("gbk", ",", "gb18030"),  # Excel's "CSV" on a Chinese Windows
+        ("gb18030", ";", "gb18030"),  # ... in a locale that separates with ';'
+        ("utf-16", "\t", "utf-16"),  # Excel's "Unicode text"
+        ("big5", ",", "big5"),
+    ],
+)
+def test_spreadsheet_exports_read_alike(tmp_path, encoding, sep, read_as):
+    rows = ROWS
+    if encoding == "big5":
+        rows = [["村", "走訪次數", "滿意度"], ["甲村", "3", "滿意"], ["乙村", "", "不滿意"]]
+    table = read_user_csv(_write(tmp_path / "s.csv", rows, sep, encoding))
+    assert table.columns.tolist() == rows[0]
+    assert table.to_numpy().tolist() == [rows[1], rows[2]]  # blanks stay "", all text
+    assert table.attrs == {"encoding": read_as, "sep": sep}
+
+
+def test_commas_inside_quotes_and_short_rows(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text('村,收入,备注\n甲村,"34,085",\n乙村,"12,000"\n', encoding="utf-8")
+    table = read_user_csv(path)
+    assert table.to_numpy().tolist() == [["甲村", "34,085", ""], ["乙村", "12,000", ""]]
+
+
+def test_a_row_with_more_fields_than_the_header_is_refused_with_its_line(tmp_path):
+    # pandas would silently take the first field for an index and shift the row
+    path = _write(tmp_path / "问卷.csv", [["a", "b"], ["1", "2"], ["3", "4", "5"]])
+    with pytest.raises(CsvError, match=r"问卷.csv: more fields than the header's 2 on line 3"):
+        read_user_csv(path)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "the file is empty"),
+        # The messages are workbench.decoding's, the corpus reader's.
+        ("caf\xe9,na\xefve\n1,2\n".encode("latin-1"), "cannot detect the encoding: not UTF-8"),
+        (b"\xef\xbb\xbfa,b\n\xff\xfe\n", "has a utf-8-sig byte-order mark but"),
+        (b"a,b\n\x00\x01,\x02\n", "looks like a binary file"),
+        (b"\xff\xfe\x00\x00a\x00\x00\x00", "is UTF-32 encoded"),
+    ],
+)
+def test_unreadable_files_are_named_with_what_to_do(tmp_path, data, message):
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    with pytest.raises(CsvError, match=message) as err:
+        read_user_csv(path)
+    assert str(err.value).startswith(f"{path}: ") and "CSV UTF-8" in str(err.value)
+
+
+def test_what_pandas_reads_the_same_reads_the_same(tmp_path):
+    """On a plain UTF-8 comma CSV the reader agrees with pandas, cell for cell."""
+    path = _write(tmp_path / "s.csv", ROWS, newline="\n")
+    expected = pd.read_csv(path, dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(read_user_csv(path), expected)
+
+
+def test_a_row_in_another_encoding_is_read_and_named_in_a_warning(tmp_path, caplog):
+    # A GBK row pasted into a UTF-8 file: workbench.decoding decodes that line in GBK.
+    data = "村,满意度\n甲村,满意\n".encode() + "乙村,不满意\n".encode("gbk")
+    path = tmp_path / "s.csv"
+    path.write_bytes(data)
+    with caplog.at_level("WARNING", logger="workbench.csvio"):
+        table = read_user_csv(path)
+    assert table.to_numpy().tolist() == [["甲村", "满意"], ["乙村", "不满意"]]
+    assert table.attrs["encoding"] == "utf-8"
+    assert f"{path}: line 3 decoded as GB18030" in caplog.text
+
+
+def test_a_row_no_encoding_decodes_is_refused_with_its_line(tmp_path):
+    # Its cells would hold U+FFFD: refused rather than read with lost text.
+    data = "村,满意度\n甲村,满意\n乙村,满意\n".encode() + b"\xff\xfe\xff,1\n"
+    path = tmp_path / "s.csv"
+    path.write_bytes(data)
+    with pytest.raises(CsvError, match=r"s.csv: line 4 cannot be decoded \(neither utf-8"):
+        read_user_csv(path)

@@ -1,0 +1,105 @@
+"""``workbench.survey.prepare``: the model frame of a user's survey, whatever its column names.
+
+The surveys here are made by the tests: a questionnaire exported with Chinese column names
+(走访次数, 谈心, 满意度), as a researcher in China would have it, and one whose names need
+``Q("...")`` in a formula.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.cli import main
+from workbench.survey.models import fit
+from workbench.survey.prepare import check_numbers_as_text, formula_columns, model_frame
+from workbench.survey.validate import SurveyValidationError
+
+
+def _chinese_survey(n: int = 120, seed: int = 4) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    visits = rng.integers(0, 6, n).astype(float)
+    talk = rng.integers(0, 2, n).astype(float)
+    sat = np.clip(np.round(1 + 0.5 * visits + talk + rng.normal(0, 0.8, n)), 1, 5)
+    df = pd.DataFrame({"村": rng.choice(["甲村", "乙村", "丙村"], n), "走访次数": visits,
+                       "谈心": talk, "满意度": sat})  # fmt: skip
+    df.loc[[2, 7], "谈心"] = np.nan
+    return df
+
+
+def test_chinese_column_names_are_the_formulas_columns():
+    cols = ["满意度", "走访次数", "谈心", "村"]
+    assert formula_columns("满意度 ~ 走访次数 + 谈心", cols) == ["满意度", "走访次数", "谈心"]
+    wrapped = formula_columns("满意度 ~ np.log(走访次数 + 1) + C(村)", cols)
+    assert wrapped == ["满意度", "走访次数", "村"]
+
+
+def test_names_quoted_with_q_are_the_formulas_columns():
+    cols = ["sat overall", "visits per year", "x"]
+    assert formula_columns('Q("sat overall") ~ Q("visits per year") + x', cols) == cols
+
+
+def test_model_frame_of_a_chinese_formula_keeps_its_columns_and_reports_drops():
+    frame, dropped = model_frame(_chinese_survey(), "满意度 ~ 走访次数 + 谈心")
+    assert list(frame.columns) == ["满意度", "走访次数", "谈心"]
+    assert len(frame) == 118
+    assert dropped.values.tolist() == [["谈心", "missing value", 2]]
+
+
+@pytest.mark.parametrize("model", ["ols", "ologit"])
+def test_a_model_with_chinese_names_fits(model):
+    res = fit(_chinese_survey(), "满意度 ~ 走访次数 + 谈心", model)
+    assert {"走访次数", "谈心"} <= set(res.params.index)
+    assert res.nobs == 118 and res.params["走访次数"] > 0
+
+
+def test_the_command_fits_a_csv_with_chinese_column_names(tmp_path, capsys):
+    path = tmp_path / "我的问卷.csv"
+    _chinese_survey().to_csv(path, index=False, encoding="utf-8-sig")  # Excel's "CSV UTF-8"
+    status = main(["survey", "fit", str(path), "--model", "ols", "--json",
+                   "--formula", "满意度 ~ 走访次数 + 谈心"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    out = json.loads(captured.out)
+    assert set(out["params"]) == {"Intercept", "走访次数", "谈心"}
+    assert "dropped 2 row(s): missing value in 谈心" in captured.err
+
+
+def _with_words(df: pd.DataFrame) -> pd.DataFrame:
+    """The survey as a CSV gives it when two answers are written in words: text."""
+    out = df.copy()
+    out["走访次数"] = out["走访次数"].map(lambda v: f"{v:g}").astype(object)
+    out.loc[5, "走访次数"] = "无"
+    out.loc[9, "走访次数"] = "不知道"
+    out.loc[11, "走访次数"] = "无"
+    return out
+
+
+def test_numbers_with_words_among_them_are_not_silently_categories():
+    """'3', '5', '无': patsy would fit 走访次数[T.无] beside 走访次数[T.3], no slope."""
+    data = _with_words(_chinese_survey())
+    with pytest.raises(SurveyValidationError) as err:
+        fit(data, "满意度 ~ 走访次数 + 谈心", "ols")
+    message = str(err.value)
+    assert message.startswith("column '走访次数' holds numbers and text")
+    assert "'无' in rows 5, 11; '不知道' in row 9" in message
+    assert "Leave a missing answer blank" in message and "C(走访次数)" in message
+
+
+def test_categories_on_purpose_and_text_columns_are_left_alone():
+    data = _with_words(_chinese_survey())
+    res = fit(data, "满意度 ~ C(走访次数) + C(村)", "ols")
+    assert "C(走访次数)[T.无]" in res.params.index
+    check_numbers_as_text(data, "满意度 ~ 村 + 谈心")  # words only: categories, as meant
+
+
+def test_the_command_names_the_file_and_exits_2(tmp_path, capsys):
+    path = tmp_path / "问卷.csv"
+    _with_words(_chinese_survey()).to_csv(path, index=False, encoding="utf-8-sig")
+    status = main(["survey", "fit", str(path), "--formula", "满意度 ~ 走访次数"])
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    assert f"{path.name}: column '走访次数' holds numbers and text" in err
