@@ -33,6 +33,7 @@ import pandas as pd
 from workbench import config
 from workbench.survey.codebook import Codebook, load_codebook
 from workbench.survey.validate import (
+    BLANKS,
     SurveyValidationError,
     format_rows,
     suggest,
@@ -270,7 +271,7 @@ def _numeric(df: pd.DataFrame, col: str, where: str, strict: bool = True) -> pd.
     # Excel's number format writes thousands separators ("34,085"): the number is 34085.
     grouped = stripped.str.fullmatch(_THOUSANDS)
     stripped = stripped.where(~grouped, stripped.str.replace(",", "", regex=False))
-    blank = stripped.isin(["", "NA", "NaN", "."]) | text.isna()
+    blank = stripped.isin(BLANKS) | text.isna()
     values = pd.to_numeric(stripped.where(~blank), errors="coerce")
     bad = values.isna() & ~blank
     if bad.any():

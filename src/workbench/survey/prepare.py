@@ -23,6 +23,7 @@ import pandas as pd
 import patsy
 
 from workbench.survey.validate import (
+    BLANKS,
     SingletonClusterError,
     SurveyValidationError,
     format_names,
@@ -145,11 +146,6 @@ def check_formula(formula: str, columns: Iterable[str]) -> None:
             + f", not a column of the data; {format_names(known)}. Fix the formula, or "
             "give your columns these names with a mapping file (--mapping)"
         )
-
-
-#: Cells a CSV leaves for a missing answer; :func:`workbench.survey.io.clean_codes` reads
-#: them as missing in a column of numbers.
-BLANKS = ("", "NA", "NaN", ".")
 
 
 def _categorical_only(formula: str) -> set[str]:

@@ -21,6 +21,9 @@ MAX_ROWS_SHOWN = 10
 MAX_NAMES_SHOWN = 40
 """Name lists longer than this (a CGSS extract has hundreds of columns) are counted, not listed."""
 
+#: Cells a CSV leaves for a missing answer: read as missing in a column of numbers.
+BLANKS = ("", "NA", "NaN", ".")
+
 
 class SurveyValidationError(ValueError):
     """A survey (or a mapping file) cannot be used as it is; the message says why."""
