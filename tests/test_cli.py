@@ -13,6 +13,7 @@ import pandas as pd
 
 from workbench import config
 from workbench.cli import EXIT_BAD_INPUT, main
+from workbench.corpus import load_corpus
 from workbench.provenance import read_record, sha256_file
 
 SEED = config.SEEDS_DIR / "002_d96b58a24a94b0c4.txt"
@@ -68,6 +69,14 @@ def test_build_writes_parquet_with_provenance(tmp_path, capsys):
     docs = tmp_path / "segments.documents.parquet"
     assert pd.read_parquet(docs)["doc_id"].tolist() == sorted(segs["doc_id"].unique())
     assert read_record(docs) == rec
+    # What the segments leave out is written beside them: nothing dropped goes unseen.
+    corpus = load_corpus([SEED])
+    for name in ("removed", "files", "duplicates"):
+        path = tmp_path / f"segments.{name}.parquet"
+        assert read_record(path) == rec
+        expected = getattr(corpus, name).reset_index(drop=True)
+        pd.testing.assert_frame_equal(pd.read_parquet(path), expected)
+    assert len(pd.read_parquet(tmp_path / "segments.removed.parquet")) > 0
 
 
 def _folder_with_bad_file(tmp_path: Path) -> Path:

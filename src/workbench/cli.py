@@ -270,6 +270,10 @@ def _print_summary(summary: list[dict], as_json: bool) -> None:
             print(f"    {a['title'] or '(untitled)'} — {a['n_chars']} chars; sentences: {roles}")
 
 
+#: The corpus tables ``corpus build`` writes beside the segments, as ``<name>.<table>.parquet``.
+CORPUS_TABLES = ("documents", "removed", "files", "duplicates")
+
+
 def _corpus(args: argparse.Namespace) -> int:
     from workbench.corpus import load_corpus
     from workbench.corpus.metadata import MetadataError
@@ -290,9 +294,19 @@ def _corpus(args: argparse.Namespace) -> int:
         params = {**corpus.parameters, "paths": args.paths or [str(config.SEEDS_DIR)]}
         record = make_record(corpus.checksums(), params)
         write_parquet(corpus.segments, args.out, record)
-        docs_out = args.out.with_name(args.out.stem + ".documents.parquet")
-        write_parquet(corpus.documents, docs_out, record)
-        print(f"wrote {args.out} ({len(corpus.segments)} segments) and {docs_out}", file=sys.stderr)
+        # Beside it, what the segments leave out: the articles, and what was dropped on the
+        # way (boilerplate, per-file status, duplicates), so that nothing is lost unseen.
+        beside = {name: args.out.with_name(f"{args.out.stem}.{name}.parquet")
+                  for name in CORPUS_TABLES}  # fmt: skip
+        for name, path in beside.items():
+            write_parquet(getattr(corpus, name), path, record)
+        print(
+            f"wrote {args.out} ({len(corpus.segments)} segments) and, beside it, "
+            f"{beside['documents'].name}, {beside['removed'].name} "
+            f"({len(corpus.removed)} line(s) removed), {beside['files'].name} and "
+            f"{beside['duplicates'].name} ({len(corpus.duplicates)} duplicate(s))",
+            file=sys.stderr,
+        )
     _print_summary(summary, args.json)
     # Each skip and its reason was logged once as it happened; here they are counted.
     skipped = [Path(f["path"]).name for f in summary if "error" in f]
