@@ -103,6 +103,11 @@ class Corpus:
         ``boilerplate_share`` is the share of the file's ideographs removed as
         boilerplate (a warning names the rules when it is above the limit of
         ``boilerplate.yaml``, see :func:`workbench.corpus.boilerplate.describe_loss`).
+        The share is the cleaning rules' alone: an HTML page's chrome, left out by the
+        reader, is counted in ``boilerplate_removed`` and listed in ``removed`` (rules
+        ``html_*``) but not in the share, since a news or archive page routinely carries
+        more related-article lists than article (one real page: 63 %) and the warning
+        is there to catch rules that remove a body.
     removed : DataFrame
         Every line or span removed as boilerplate, and every line read as a file
         title, an article marker or a byline (rules ``file_title``,
