@@ -329,3 +329,37 @@ def test_chunked_arrow_columns(seeds, cb):
         fast = code_segments(two, cb, unit)
         _same(fast, code_segments(two, cb, unit, prefilter=False))
         _same(fast, code_segments(seg, cb, unit))
+
+
+# -- shortcuts of the scan: they must change nothing -------------------------------------
+
+#: Branch patterns whose later literals rule out starts, and texts where they follow a
+#: start too far, before it, in the next sentence or not at all.
+NEEDS_RULES = [
+    {"regex": "(同|与|和)[^。]{0,3}(现象|风)?斗争"},
+    {"regex": "(同|与|和)[^。]{0,3}(现象|风)[^。]{0,2}斗争|和平"},
+    {"regex": "(要|以.{1,3}为)"},
+    {"regex": "对.{1,4}(进行)?监督|监督"},
+    {"regex": "(?<!不)(解决|纠正)(?![^。]{0,4}问题)"},
+    {"regex": "(对|和).*斗争"},
+]
+NEEDS_TEXTS = [
+    "和他斗争", "斗争和他", "和他们的那些斗争", "和", "斗争", "和。斗争", "同风斗争和与斗争",
+    "和平与风气斗争", "以人为本以为", "以为", "对干部监督", "对干部的那些监督", "监督对",
+    "不解决问题", "解决了这个问题", "纠正", "和他们一直以来的斗争", "同现象作斗争",
+]  # fmt: skip
+
+
+def test_branch_plans_know_what_follows_a_start():
+    plan = regex_plan(re.compile("(同|与|和)[^。]{0,3}(现象|风)?斗争"))
+    assert plan.kind == "branch" and plan.needs == ((("斗争",),),) and plan.widths == (8,)
+    plan = regex_plan(re.compile("(要|以.{1,3}为)"))
+    assert plan.needs == ((), (("为",),)) and plan.widths == (1, 5)
+    assert regex_plan(re.compile("(对|和).*斗争")).widths == (None,)
+
+
+@pytest.mark.parametrize("raw", NEEDS_RULES)
+def test_branch_shortcuts_match_as_the_regex_engine(raw):
+    rule = compile_rule(raw, cues=CUES)
+    texts, roles, headings = _frame(NEEDS_TEXTS + EDGE_TEXTS)
+    assert _all_at_once(rule, texts, roles, headings) == _one_by_one(rule, texts, roles, headings)

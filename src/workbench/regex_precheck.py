@@ -455,12 +455,22 @@ class RegexPlan:
         ``branch``: the alternative each literal belongs to.
     exact : tuple of bool
         ``branch``: the literal is its whole alternative (else it only starts it).
+    needs : tuple of tuple of tuple of str
+        ``branch``: per alternative, sets of literals of which every match of that
+        alternative contains one of each (besides its starting literal); where none
+        of a set occurs in a sentence at or after a start, the pattern cannot match
+        there by that alternative, and need not be tried (see ``widths``).
+    widths : tuple of int or None
+        ``branch``: per alternative, the longest match it can make (``None``:
+        unbounded), so a needed literal must start within that many characters.
     """
 
     kind: str
     literals: tuple[str, ...] | None
     ranks: tuple[int, ...] = ()
     exact: tuple[bool, ...] = ()
+    needs: tuple[tuple[tuple[str, ...], ...], ...] = field(default=(), repr=False)
+    widths: tuple[int | None, ...] = field(default=(), repr=False)
 
 
 def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
@@ -495,7 +505,7 @@ def _branch(items: list[Any]) -> RegexPlan | None:
     if len(items) == 1 and items[0][0] is _c.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
         items = list(items[0][1][3])
     alts = items[0][1][1] if len(items) == 1 and items[0][0] is _c.BRANCH else [items]
-    literals, ranks, exact = [], [], []
+    literals, ranks, exact, needs, widths = [], [], [], [], []
     for rank, alt in enumerate(alts):
         words = _literal_alternatives(list(alt))
         starts = words if words and all(words) else _prefixes(list(alt))
@@ -506,7 +516,42 @@ def _branch(items: list[Any]) -> RegexPlan | None:
             literals.append(w)
             ranks.append(rank)
             exact.append(starts is words)
-    return RegexPlan("branch", tuple(literals), tuple(ranks), tuple(exact))
+        needs.append(() if starts is words else _needs(list(alt), frozenset(starts)))
+        widths.append(_max_width(alt))
+    return RegexPlan(
+        "branch", tuple(literals), tuple(ranks), tuple(exact), tuple(needs), tuple(widths)
+    )
+
+
+#: At most this many sets of needed literals are checked per alternative of a ``branch``.
+MAX_NEEDS = 3
+
+
+def _needs(items: list[Any], starts: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+    """Sets of literals every match of the sequence ``items`` contains one of each of.
+
+    The most selective first (:func:`most_selective`'s order), at most
+    :data:`MAX_NEEDS`; sets sharing a literal with ``starts`` (which the match begins
+    with anyway) are left out, as are all when the sequence is not understood.
+    """
+    try:
+        found = _requirements(items)
+    except Exception:  # any surprise: no needs, the pattern is tried at every start
+        return ()
+    sets = {t for t in found or () if t is not None and t and not t & starts}
+    ordered = sorted(sets, key=lambda t: (-min(map(len, t)), len(t), sorted(t)))
+    return tuple(tuple(sorted(t)) for t in ordered[:MAX_NEEDS])
+
+
+def _max_width(sub: Any) -> int | None:
+    """The longest match of a parsed sequence (a list is wrapped), ``None``: unbounded."""
+    try:
+        if isinstance(sub, list):
+            sub = _p.SubPattern(_p.State(), sub)
+        width = sub.getwidth()[1]
+    except Exception:  # e.g. a back-reference to a group of the whole pattern
+        return None
+    return width if width < _c.MAXREPEAT else None
 
 
 def _literal_alternatives(items: list[Any]) -> list[str] | None:
@@ -562,6 +607,13 @@ def _prefixes(items: list[Any]) -> frozenset[str] | None:
 
 def _seq_triggers(items: list[Any]) -> frozenset[str] | None:
     """Triggers of a sequence of parsed regex items (consecutive literals form one run)."""
+    found = _requirements(items)
+    return None if found is None else most_selective(found)
+
+
+def _requirements(items: list[Any]) -> list[frozenset[str] | None] | None:
+    """Per part of a sequence, literals one of which every match contains (``None``:
+    that part needs none known); ``None`` for scoped flags, which change literals."""
     found: list[frozenset[str] | None] = []
     run: list[str] = []
     for op, av in items:
@@ -587,4 +639,4 @@ def _seq_triggers(items: list[Any]) -> frozenset[str] | None:
         # requires no literal of its own.
     if run:
         found.append(frozenset(["".join(run)]))
-    return most_selective(found)
+    return found

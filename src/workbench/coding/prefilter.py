@@ -31,8 +31,9 @@ matches all sentences at once from those occurrences
 (:meth:`workbench.coding.rules.Node.match_all`). Literal alternations (term lists
 and regexes like ``(不够|不强)``) are resolved with numpy exactly as the regex engine
 would resolve them (leftmost match, first alternative, no overlaps); other regexes
-run only at the positions where their leading literal occurs (or, failing such a
-literal, on the sentences containing one of their triggers). Everything else —
+run only at the positions where their leading literal occurs and the literals they
+need follow it in reach (or, failing such a literal, on the sentences containing one of
+their triggers). Everything else —
 ``all``, ``not``, ``near``, roles, headings, polarity windows — is numpy on the spans.
 
 >>> from workbench.coding.rules import compile_rule
@@ -280,25 +281,70 @@ class Scan:
         engine's). Then, as in ``finditer``, matches are taken left to right without
         overlaps.
         """
+        starts, ends = self._cached(("branch", pattern), lambda: self._branch_starts(plan))
+        keep = where[self.sentence_of(starts)]
+        # The engine's answers are kept for the next rule node using the same pattern.
+        todo = np.flatnonzero(keep & (ends < 0))
+        ends[todo] = self._match_at(pattern, starts[todo])
+        starts, ends = starts[keep], ends[keep]
+        tried = ends > starts
+        starts, ends = starts[tried], ends[tried]
+        keep = _leftmost(starts, ends)
+        return self.matches(starts[keep] * self.size + ends[keep])
+
+    def _branch_starts(self, plan: RegexPlan) -> tuple[np.ndarray, np.ndarray]:
+        """Where a ``branch`` plan's pattern may match, and the end of its match there.
+
+        The end is known for a literal alternative (its end), or where no alternative
+        can match (the start itself: none); it is ``-1`` where the pattern must be tried.
+        Matches never span two sentences, so this holds whatever sentences are looked at.
+        """
         found = [self.hits(w) for w in plan.literals or ()]
         starts = np.concatenate([self.no_keys, *found])
         counts = [len(f) for f in found]
         rank = np.repeat(np.array(plan.ranks, dtype=np.int64), counts)
         exact = np.repeat(np.array(plan.exact, dtype=bool), counts)
         lengths = np.repeat([len(w) for w in plan.literals or ()], counts).astype(np.int64)
-        keep = where[self.sentence_of(starts)]
-        starts, rank, exact, lengths = starts[keep], rank[keep], exact[keep], lengths[keep]
         # Stable: literals of one alternative keep the engine's order too.
         order = np.lexsort((rank, starts))
-        starts, exact, lengths = starts[order], exact[order], lengths[order]
+        starts, rank, exact, lengths = starts[order], rank[order], exact[order], lengths[order]
         first = np.ones(len(starts), dtype=bool)
         first[1:] = starts[1:] != starts[:-1]
+        # The pattern can match at a start only by an alternative whose literal is there
+        # and whose needed literals follow it: elsewhere it is not tried.
+        can = np.zeros(int(first.sum()), dtype=bool)
+        can[(np.cumsum(first) - 1)[exact | self._may_follow(starts, rank, plan)]] = True
         starts, ends, exact = starts[first], (starts + lengths)[first], exact[first]
-        ends[~exact] = self._match_at(pattern, starts[~exact])
-        tried = ends > starts
-        starts, ends = starts[tried], ends[tried]
-        keep = _leftmost(starts, ends)
-        return self.matches(starts[keep] * self.size + ends[keep])
+        ends[~exact] = np.where(can[~exact], -1, starts[~exact])
+        return starts, ends
+
+    def _may_follow(self, starts: np.ndarray, rank: np.ndarray, plan: RegexPlan) -> np.ndarray:
+        """Per start of an alternative (``rank``): each of its needed literal sets
+        (:attr:`RegexPlan.needs`) has one occurrence at or after the start that can end
+        inside the match (within the alternative's width and the sentence)."""
+        out = np.ones(len(starts), dtype=bool)
+        for r, (needs, width) in enumerate(zip(plan.needs, plan.widths, strict=True)):
+            rows = np.flatnonzero(rank == r) if needs else ()
+            if not len(rows):
+                continue
+            at = starts[rows]
+            limit = self.ends[self.sentence_of(at)]
+            if width is not None:
+                limit = np.minimum(limit, at + width)
+            for need in needs:
+                found = self._cached(("union", need), lambda need=need: self._union(need))
+                # The first occurrence at or after the start: if it cannot end in time,
+                # no later one can (shortest literal of the set).
+                nxt = np.searchsorted(found, at)
+                q = np.append(found, self.size)[nxt]
+                ok = q + min(map(len, need)) <= limit
+                out[rows[~ok]] = False
+                rows, at, limit = rows[ok], at[ok], limit[ok]
+        return out
+
+    def _union(self, literals: tuple[str, ...]) -> np.ndarray:
+        """Sorted start offsets of every occurrence of any of ``literals``."""
+        return np.sort(np.concatenate([self.no_keys, *(self.hits(w) for w in literals)]))
 
     def _match_at(self, pattern: re.Pattern[str], starts: np.ndarray) -> np.ndarray:
         """End of ``pattern``'s match at each start (the start itself when none)."""

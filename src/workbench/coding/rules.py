@@ -242,7 +242,8 @@ class Regex(Node):
         return scan.each(self.pattern, plan.literals, where)
 
     def literals(self) -> set[str]:
-        return set(self.plan.literals or ())
+        needs = {w for alt in self.plan.needs for need in alt for w in need}
+        return set(self.plan.literals or ()) | needs
 
 
 @dataclass
