@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench import config
 from workbench.coding.codebook import load_codebook, parse_codebook
@@ -362,4 +364,27 @@ def test_branch_plans_know_what_follows_a_start():
 def test_branch_shortcuts_match_as_the_regex_engine(raw):
     rule = compile_rule(raw, cues=CUES)
     texts, roles, headings = _frame(NEEDS_TEXTS + EDGE_TEXTS)
+    assert _all_at_once(rule, texts, roles, headings) == _one_by_one(rule, texts, roles, headings)
+
+
+RUN_PATTERNS = [".", "[一-鿿]", "[一-鿿]{4}", "[一-鿿]{2,3}", "[^。a]{2,}", "[ab]+?", "a{2,3}?",
+                "[a-c一]{1,}", "[^干]", "x"]  # fmt: skip
+
+
+@pytest.mark.parametrize("pattern", RUN_PATTERNS)
+def test_class_runs_match_as_the_regex_engine(pattern):
+    rule = compile_rule({"regex": pattern})
+    texts = [*EDGE_TEXTS, "aaaaaaa", "干部群众a干部\n群众。干群关系", "。。a", "ab一二三四五六七"]
+    texts, roles, headings = _frame(texts)
+    assert _all_at_once(rule, texts, roles, headings) == _one_by_one(rule, texts, roles, headings)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    texts=st.lists(st.text(alphabet="和与斗争以为要a。\n一干𠀀", max_size=14), max_size=6),
+    pattern=st.sampled_from([r["regex"] for r in NEEDS_RULES] + RUN_PATTERNS),
+)
+def test_shortcuts_match_as_the_regex_engine_on_any_text(texts, pattern):
+    rule = compile_rule({"regex": pattern})
+    texts, roles, headings = texts, ["other"] * len(texts), [False] * len(texts)
     assert _all_at_once(rule, texts, roles, headings) == _one_by_one(rule, texts, roles, headings)

@@ -441,15 +441,18 @@ class RegexPlan:
 
     Attributes
     ----------
-    kind : {"literal", "branch", "each"}
+    kind : {"literal", "branch", "run", "each"}
         ``literal``: the pattern is an alternation of literals (also groups and
         sequences of them, or a set of plain characters) and ``literals`` are its
         alternatives in the order the regex engine tries them. ``branch``: a
         top-level alternation whose alternatives are literals (``exact``) or
         patterns starting with one of ``literals``; where such a start is the
         first alternative that can match, the pattern itself is tried there.
-        ``each``: the pattern is searched in every sentence containing one of
-        ``literals`` (:func:`regex_triggers`; every sentence when ``None``).
+        ``run``: the pattern is one character class (``chars``, ``negate``),
+        perhaps repeated (``repeat``), so its matches cut runs of the class's
+        characters into pieces; no regex search is needed. ``each``: the pattern
+        is searched in every sentence containing one of ``literals``
+        (:func:`regex_triggers`; every sentence when ``None``).
     literals : tuple of str, optional
     ranks : tuple of int
         ``branch``: the alternative each literal belongs to.
@@ -463,6 +466,13 @@ class RegexPlan:
     widths : tuple of int or None
         ``branch``: per alternative, the longest match it can make (``None``:
         unbounded), so a needed literal must start within that many characters.
+    chars : tuple of (int, int)
+        ``run``: ranges of code points (both ends included) of the class.
+    negate : bool
+        ``run``: the class is every character outside ``chars``.
+    repeat : (int, int or None, bool)
+        ``run``: least and most characters a match takes (``None``: no most), and
+        whether the repeat is lazy.
     """
 
     kind: str
@@ -471,6 +481,9 @@ class RegexPlan:
     exact: tuple[bool, ...] = ()
     needs: tuple[tuple[tuple[str, ...], ...], ...] = field(default=(), repr=False)
     widths: tuple[int | None, ...] = field(default=(), repr=False)
+    chars: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+    negate: bool = field(default=False, repr=False)
+    repeat: tuple[int, int | None, bool] = field(default=(1, 1, False), repr=False)
 
 
 def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
@@ -486,6 +499,12 @@ def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
     ('座谈会',)
     >>> regex_plan(re.compile(".+由于"))
     RegexPlan(kind='each', literals=('由于',), ranks=(), exact=())
+    >>> run = regex_plan(re.compile("[一-鿿]{2,4}"))
+    >>> run.kind, run.chars, run.negate, run.repeat
+    ('run', ((19968, 40959),), False, (2, 4, False))
+    >>> dot = regex_plan(re.compile("."))
+    >>> dot.kind, dot.chars, dot.negate
+    ('run', ((10, 10),), True)
     """
     items = _plain(pattern)
     if items is None:
@@ -493,11 +512,56 @@ def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
     alternatives = _literal_alternatives(items)
     if alternatives and all(alternatives):
         return RegexPlan("literal", tuple(dict.fromkeys(alternatives)))
+    run = _run(items)
+    if run is not None:
+        return run
     branch = _branch(items)
     if branch is not None:
         return branch
     triggers = regex_triggers(pattern)
     return RegexPlan("each", tuple(sorted(triggers)) if triggers else None)
+
+
+def _run(items: list[Any]) -> RegexPlan | None:
+    """The ``run`` plan of a pattern that is one character class, perhaps repeated."""
+    if len(items) != 1:
+        return None
+    (op, av), repeat = items[0], (1, 1, False)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low, high, sub = av
+        if low < 1 or len(sub) != 1:  # a repeat that may take nothing matches empty
+            return None
+        repeat = (low, None if high == _c.MAXREPEAT else high, op is _c.MIN_REPEAT)
+        op, av = next(iter(sub))
+    found = _class(op, av)
+    if found is None:
+        return None
+    chars, negate = found
+    return RegexPlan("run", None, chars=chars, negate=negate, repeat=repeat)
+
+
+def _class(op: Any, av: Any) -> tuple[tuple[tuple[int, int], ...], bool] | None:
+    """Code point ranges of a one-character item, and whether they are negated.
+
+    Only literals, ranges and ``.`` (default flags: any character but a newline);
+    categories (``\\d``, ``\\w``) follow Unicode tables and are left to the engine.
+    """
+    if op is _c.LITERAL or op is _c.NOT_LITERAL:
+        return ((av, av),), op is _c.NOT_LITERAL
+    if op is _c.ANY:
+        return ((ord("\n"), ord("\n")),), True
+    if op is not _c.IN or not av:
+        return None
+    negate = av[0][0] is _c.NEGATE
+    ranges = []
+    for kind, value in av[1:] if negate else av:
+        if kind is _c.LITERAL:
+            ranges.append((value, value))
+        elif kind is _c.RANGE:
+            ranges.append(tuple(value))
+        else:
+            return None
+    return tuple(ranges), negate
 
 
 def _branch(items: list[Any]) -> RegexPlan | None:

@@ -359,6 +359,50 @@ class Scan:
         ends = np.array(found, dtype=np.int64)
         return np.where(ends >= 0, base + ends, starts)
 
+    def run(self, plan: RegexPlan, where: np.ndarray) -> Matches:
+        """The matches of a ``run`` plan's pattern (a character class, perhaps repeated).
+
+        ``finditer`` cuts each run of the class's characters into matches of the
+        repeat's most characters (its least when lazy) from the left, the rest a match
+        too when it is long enough; so the matches follow from where the runs are.
+
+        Examples
+        --------
+        >>> from workbench.regex_precheck import regex_plan
+        >>> scan = Scan(["干部ab群众x", "ab"], ["other"] * 2, [False] * 2, [])
+        >>> scan.spans(scan.run(regex_plan(re.compile("[a-z]+")), scan.valid).keys)
+        [(0, 2, 4, 'ab'), (0, 6, 7, 'x'), (1, 0, 2, 'ab')]
+        >>> scan.spans(scan.run(regex_plan(re.compile("[一-鿿]{2}")), scan.valid).keys)
+        [(0, 0, 2, '干部'), (0, 4, 6, '群众')]
+        """
+        sentences = np.flatnonzero(where)
+        # Every character of those sentences and the separator after each, in a row.
+        lengths = self.ends[sentences] - self.starts[sentences] + 1
+        offsets = np.repeat(self.starts[sentences], lengths) + _ranks(lengths)
+        points = self._cached("points", lambda: _code_points(self.text + "\n"))[offsets]
+        inside = np.zeros(len(points) + 2, dtype=np.int8)  # a 0 either side ends every run
+        for low, high in plan.chars:
+            inside[1:-1] |= (points >= low) & (points <= high)
+        if plan.negate:
+            inside[1:-1] ^= 1
+        inside[np.cumsum(lengths)] = 0  # separators: no match reaches into the next sentence
+        edges = np.diff(inside)
+        first, length = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        length -= first
+        first = offsets[first]  # runs never span two sentences: offsets in the text
+        least, most, lazy = plan.repeat
+        if most is None and not lazy:  # greedy without a limit: each long enough run
+            long = length >= least
+            return self.matches(first[long] * self.size + (first + length)[long])
+        piece = least if lazy or most is None else most
+        # Whole pieces, then (greedy) what is left of a run when it is long enough.
+        whole = length // piece
+        pieces = np.repeat(first, whole) + piece * _ranks(whole)
+        tail = length - whole * piece >= least  # never when lazy: the rest is too short
+        starts = np.concatenate([pieces, (first + whole * piece)[tail]])
+        ends = np.concatenate([pieces + piece, (first + length)[tail]])
+        return self.matches(np.sort(starts * self.size + ends))
+
     def each(
         self, pattern: re.Pattern[str], triggers: Sequence[str] | None, where: np.ndarray
     ) -> Matches:
@@ -509,6 +553,17 @@ def _separator(literals: Sequence[str]) -> str:
         if not any(sep in w for w in literals):
             return sep
     raise ValueError("every separator character occurs in a literal")
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text``, one per character (offsets as Python counts them)."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """``0, 1, …, count - 1`` for each count, concatenated."""
+    total = int(counts.sum())
+    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _leftmost(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

@@ -239,6 +239,8 @@ class Regex(Node):
             return scan.alternation(plan.literals or (), where)
         if plan.kind == "branch":
             return scan.branch(self.pattern, plan, where)
+        if plan.kind == "run":
+            return scan.run(plan, where)
         return scan.each(self.pattern, plan.literals, where)
 
     def literals(self) -> set[str]:
