@@ -234,6 +234,9 @@ def test_trie_finds_every_occurrence_as_aho_corasick(seeds, cb):
     automaton.make_automaton()
     expected = sorted((end - len(literals[k]) + 1, k) for end, k in automaton.iter(text))
     assert sorted(zip(starts.tolist(), ids.tolist(), strict=True)) == expected
+    # Each literal's occurrences in order of their starts (the scan relies on it).
+    by_literal = sorted(range(len(ids)), key=lambda i: ids[i])  # stable
+    assert by_literal == sorted(range(len(ids)), key=lambda i: (ids[i], starts[i]))
 
 
 @pytest.mark.parametrize(
