@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 from scipy import sparse
 
 from workbench.coding.codebook import Codebook
-from workbench.coding.prefilter import Scan
+from workbench.coding.prefilter import Scan, unique
 from workbench.coding.rules import PLAIN_KIND, Node, Sentence
 
 UNITS = ("sentence", "paragraph", "section", "article")
@@ -371,7 +371,7 @@ def _long_table(
 ) -> tuple[pd.DataFrame, np.ndarray]:  # fmt: skip
     """The long table and its sorted cell keys ``row * n_codes + code``."""
     n_codes = len(codebook.codes)
-    cells = np.unique(rows[hits.pos] * n_codes + hits.code)
+    cells = unique(rows[hits.pos] * n_codes + hits.code)
     if not len(cells):
         return pd.DataFrame([], columns=LONG_COLUMNS), cells
     span_cell = rows[hits.span_pos] * n_codes + hits.span_code

@@ -267,7 +267,7 @@ class AnyOf(Node):
     def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
         found = [c.match_all(scan, where) for c in self.children]
         ok = np.logical_or.reduce([m.ok for m in found])
-        return Matches(ok, np.unique(np.concatenate([m.keys for m in found])))
+        return Matches(ok, scan.union(m.keys for m in found))
 
     def literals(self) -> set[str]:
         return set().union(*(c.literals() for c in self.children))
@@ -301,7 +301,7 @@ class AllOf(Node):
             m = child.match_all(scan, ok)
             ok = m.ok
             keys.append(m.keys)
-        return Matches(ok, scan.within(np.unique(np.concatenate(keys)), ok))
+        return Matches(ok, scan.within(scan.union(keys), ok))
 
     def literals(self) -> set[str]:
         return set().union(*(c.literals() for c in self.children))
