@@ -266,17 +266,24 @@ class Scan:
         return self.matches(self.within(keys, where))
 
     def _alternation(self, alternatives: tuple[str, ...]) -> np.ndarray:
-        found = [self.hits(a) for a in alternatives]
-        starts = np.concatenate([self.no_keys, *found])
-        rank = np.repeat(np.arange(len(found)), [len(f) for f in found])
+        starts, rank = self._by_start(alternatives)
         lengths = np.fromiter(map(len, alternatives), dtype=np.int64, count=len(alternatives))
-        order = np.lexsort((rank, starts))
-        starts, ends = starts[order], starts[order] + lengths[rank[order]]
         first = np.ones(len(starts), dtype=bool)
         first[1:] = starts[1:] != starts[:-1]  # the first alternative at each position
-        starts, ends = starts[first], ends[first]
+        starts, ends = starts[first], starts[first] + lengths[rank[first]]
         keep = _leftmost(starts, ends)
         return starts[keep] * self.size + ends[keep]
+
+    def _by_start(self, literals: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Every occurrence of ``literals``: starts, and the index of the literal found
+        there, sorted by start, then by index."""
+        n = len(literals)
+        if not n:
+            return self.no_keys, self.no_keys
+        # One sort of integer keys: cheaper than sorting the starts with their indices.
+        keys = np.concatenate([self.hits(w) * n + i for i, w in enumerate(literals)])
+        keys.sort()
+        return np.divmod(keys, n)
 
     def branch(self, pattern: re.Pattern[str], plan: RegexPlan, where: np.ndarray) -> Matches:
         """``pattern``'s non-empty matches in each sentence of ``where``, by a ``branch`` plan.
@@ -305,15 +312,12 @@ class Scan:
         can match (the start itself: none); it is ``-1`` where the pattern must be tried.
         Matches never span two sentences, so this holds whatever sentences are looked at.
         """
-        found = [self.hits(w) for w in plan.literals or ()]
-        starts = np.concatenate([self.no_keys, *found])
-        counts = [len(f) for f in found]
-        rank = np.repeat(np.array(plan.ranks, dtype=np.int64), counts)
-        exact = np.repeat(np.array(plan.exact, dtype=bool), counts)
-        lengths = np.repeat([len(w) for w in plan.literals or ()], counts).astype(np.int64)
-        # Stable: literals of one alternative keep the engine's order too.
-        order = np.lexsort((rank, starts))
-        starts, rank, exact, lengths = starts[order], rank[order], exact[order], lengths[order]
+        literals = plan.literals or ()
+        # By start, then in the plan's order: alternatives, and within one the engine's.
+        starts, which = self._by_start(literals)
+        rank = np.array(plan.ranks, dtype=np.int64)[which]
+        exact = np.array(plan.exact, dtype=bool)[which]
+        lengths = np.array([len(w) for w in literals], dtype=np.int64)[which]
         first = np.ones(len(starts), dtype=bool)
         first[1:] = starts[1:] != starts[:-1]
         # The pattern can match at a start only by an alternative whose literal is there
