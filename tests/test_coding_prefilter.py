@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench import config
+from workbench.coding import prefilter
 from workbench.coding.codebook import load_codebook, parse_codebook
 from workbench.coding.coder import UNITS, code_segments
 from workbench.coding.prefilter import Prefilter, Scan, Trie
@@ -363,13 +364,16 @@ def test_branch_plans_know_what_follows_a_start():
     assert regex_plan(re.compile("(对|和).*斗争")).widths == (None,)
 
 
+@pytest.mark.parametrize("checked", [0, prefilter.MIN_CHECKED])
 @pytest.mark.parametrize("raw", NEEDS_RULES)
-def test_branch_shortcuts_match_as_the_regex_engine(raw):
+def test_branch_shortcuts_match_as_the_regex_engine(raw, checked, monkeypatch):
+    monkeypatch.setattr(prefilter, "MIN_CHECKED", checked)  # 0: every start is checked
     rule = compile_rule(raw, cues=CUES)
     texts, roles, headings = _frame(NEEDS_TEXTS + EDGE_TEXTS)
     assert _all_at_once(rule, texts, roles, headings) == _one_by_one(rule, texts, roles, headings)
 
 
+CHECKED = prefilter.MIN_CHECKED
 RUN_PATTERNS = [".", "[一-鿿]", "[一-鿿]{4}", "[一-鿿]{2,3}", "[^。a]{2,}", "[ab]+?", "a{2,3}?",
                 "[a-c一]{1,}", "[^干]", "x"]  # fmt: skip
 
@@ -388,6 +392,12 @@ def test_class_runs_match_as_the_regex_engine(pattern):
     pattern=st.sampled_from([r["regex"] for r in NEEDS_RULES] + RUN_PATTERNS),
 )
 def test_shortcuts_match_as_the_regex_engine_on_any_text(texts, pattern):
+    prefilter.MIN_CHECKED = 0  # check every start, however few (restored below)
     rule = compile_rule({"regex": pattern})
-    texts, roles, headings = texts, ["other"] * len(texts), [False] * len(texts)
-    assert _all_at_once(rule, texts, roles, headings) == _one_by_one(rule, texts, roles, headings)
+    roles, headings = ["other"] * len(texts), [False] * len(texts)
+    try:
+        assert _all_at_once(rule, texts, roles, headings) == _one_by_one(
+            rule, texts, roles, headings
+        )
+    finally:
+        prefilter.MIN_CHECKED = CHECKED

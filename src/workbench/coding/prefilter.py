@@ -60,6 +60,8 @@ from workbench.coding.rules import PLAIN_KIND, Matches, RegexPlan
 
 T = TypeVar("T")
 SEPARATORS = "\n\x00\uffff"
+#: A branch alternative's needed literals are checked only when it starts this often.
+MIN_CHECKED = 16
 
 
 class Prefilter:
@@ -294,8 +296,8 @@ class Scan:
         engine's). Then, as in ``finditer``, matches are taken left to right without
         overlaps.
         """
-        starts, ends = self._cached(("branch", pattern), lambda: self._branch_starts(plan))
-        keep = where[self.sentence_of(starts)]
+        starts, ends, sids = self._cached(("branch", pattern), lambda: self._branch_starts(plan))
+        keep = where[sids]
         # The engine's answers are kept for the next rule node using the same pattern.
         todo = np.flatnonzero(keep & (ends < 0))
         ends[todo] = self._match_at(pattern, starts[todo])
@@ -305,8 +307,9 @@ class Scan:
         keep = _leftmost(starts, ends)
         return self.matches(starts[keep] * self.size + ends[keep])
 
-    def _branch_starts(self, plan: RegexPlan) -> tuple[np.ndarray, np.ndarray]:
-        """Where a ``branch`` plan's pattern may match, and the end of its match there.
+    def _branch_starts(self, plan: RegexPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where a ``branch`` plan's pattern may match, the end of its match there, and
+        the sentence.
 
         The end is known for a literal alternative (its end), or where no alternative
         can match (the start itself: none); it is ``-1`` where the pattern must be tried.
@@ -318,38 +321,46 @@ class Scan:
         rank = np.array(plan.ranks, dtype=np.int64)[which]
         exact = np.array(plan.exact, dtype=bool)[which]
         lengths = np.array([len(w) for w in literals], dtype=np.int64)[which]
+        sids = self.sentence_of(starts)
         first = np.ones(len(starts), dtype=bool)
         first[1:] = starts[1:] != starts[:-1]
         # The pattern can match at a start only by an alternative whose literal is there
         # and whose needed literals follow it: elsewhere it is not tried.
+        may = exact | self._may_follow(starts, rank, self.ends[sids], plan)
         can = np.zeros(int(first.sum()), dtype=bool)
-        can[(np.cumsum(first) - 1)[exact | self._may_follow(starts, rank, plan)]] = True
+        can[(np.cumsum(first) - 1)[may]] = True
         starts, ends, exact = starts[first], (starts + lengths)[first], exact[first]
         ends[~exact] = np.where(can[~exact], -1, starts[~exact])
-        return starts, ends
+        return starts, ends, sids[first]
 
-    def _may_follow(self, starts: np.ndarray, rank: np.ndarray, plan: RegexPlan) -> np.ndarray:
+    def _may_follow(
+        self, starts: np.ndarray, rank: np.ndarray, limit: np.ndarray, plan: RegexPlan
+    ) -> np.ndarray:
         """Per start of an alternative (``rank``): each of its needed literal sets
         (:attr:`RegexPlan.needs`) has one occurrence at or after the start that can end
-        inside the match (within the alternative's width and the sentence)."""
+        inside the match (within the alternative's width and ``limit``, the end of the
+        sentence)."""
         out = np.ones(len(starts), dtype=bool)
+        if not any(plan.needs):
+            return out
+        order = np.argsort(rank, kind="stable")
+        bounds = np.searchsorted(rank[order], np.arange(len(plan.needs) + 1)).tolist()
         for r, (needs, width) in enumerate(zip(plan.needs, plan.widths, strict=True)):
-            rows = np.flatnonzero(rank == r) if needs else ()
-            if not len(rows):
+            rows = order[bounds[r] : bounds[r + 1]]
+            # A few starts cost less to try than to check.
+            if not needs or len(rows) < MIN_CHECKED:
                 continue
             at = starts[rows]
-            limit = self.ends[self.sentence_of(at)]
-            if width is not None:
-                limit = np.minimum(limit, at + width)
+            end = limit[rows] if width is None else np.minimum(limit[rows], at + width)
             for need in needs:
                 found = self._cached(("union", need), lambda need=need: self._occurrences(need))
                 # The first occurrence at or after the start: if it cannot end in time,
                 # no later one can (shortest literal of the set).
                 nxt = np.searchsorted(found, at)
                 q = np.append(found, self.size)[nxt]
-                ok = q + min(map(len, need)) <= limit
+                ok = q + min(map(len, need)) <= end
                 out[rows[~ok]] = False
-                rows, at, limit = rows[ok], at[ok], limit[ok]
+                rows, at, end = rows[ok], at[ok], end[ok]
         return out
 
     def _occurrences(self, literals: tuple[str, ...]) -> np.ndarray:
