@@ -264,17 +264,19 @@ class Scan:
         >>> scan.spans(scan.alternation(("宗旨意识", "宗旨", "意识"), scan.valid).keys)
         [(0, 0, 4, '宗旨意识'), (0, 7, 9, '宗旨')]
         """
-        keys = self._cached(("alt", alternatives), lambda: self._alternation(alternatives))
-        return self.matches(self.within(keys, where))
+        keys, sids = self._cached(("alt", alternatives), lambda: self._alternation(alternatives))
+        keep = where[sids]
+        return Matches(self.mask(sids[keep]), keys[keep])
 
-    def _alternation(self, alternatives: tuple[str, ...]) -> np.ndarray:
+    def _alternation(self, alternatives: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Span keys of the alternation's matches in every sentence, and their sentences."""
         starts, rank = self._by_start(alternatives)
         lengths = np.fromiter(map(len, alternatives), dtype=np.int64, count=len(alternatives))
         first = np.ones(len(starts), dtype=bool)
         first[1:] = starts[1:] != starts[:-1]  # the first alternative at each position
         starts, ends = starts[first], starts[first] + lengths[rank[first]]
         keep = _leftmost(starts, ends)
-        return starts[keep] * self.size + ends[keep]
+        return starts[keep] * self.size + ends[keep], self.sentence_of(starts[keep])
 
     def _by_start(self, literals: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Every occurrence of ``literals``: starts, and the index of the literal found
@@ -301,11 +303,10 @@ class Scan:
         # The engine's answers are kept for the next rule node using the same pattern.
         todo = np.flatnonzero(keep & (ends < 0))
         ends[todo] = self._match_at(pattern, starts[todo])
-        starts, ends = starts[keep], ends[keep]
-        tried = ends > starts
-        starts, ends = starts[tried], ends[tried]
+        tried = keep & (ends > starts)
+        starts, ends, sids = starts[tried], ends[tried], sids[tried]
         keep = _leftmost(starts, ends)
-        return self.matches(starts[keep] * self.size + ends[keep])
+        return Matches(self.mask(sids[keep]), starts[keep] * self.size + ends[keep])
 
     def _branch_starts(self, plan: RegexPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where a ``branch`` plan's pattern may match, the end of its match there, and
