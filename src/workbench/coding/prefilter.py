@@ -227,6 +227,10 @@ class Scan:
         """Sentences with at least one of the span ``keys``."""
         return self.mask(self.keys_sentence(keys))
 
+    def nothing(self) -> Matches:
+        """No sentence matched: what every rule gives where it looks at none."""
+        return Matches(np.zeros(len(self.texts), dtype=bool), self.no_keys)
+
     def matches(self, keys: np.ndarray) -> Matches:
         """Matches made of spans only: a sentence matches when it has one."""
         return Matches(self.having(keys), keys)
@@ -264,6 +268,8 @@ class Scan:
         >>> scan.spans(scan.alternation(("宗旨意识", "宗旨", "意识"), scan.valid).keys)
         [(0, 0, 4, '宗旨意识'), (0, 7, 9, '宗旨')]
         """
+        if not where.any():
+            return self.nothing()
         keys, sids = self._cached(("alt", alternatives), lambda: self._alternation(alternatives))
         keep = where[sids]
         return Matches(self.mask(sids[keep]), keys[keep])
@@ -298,8 +304,12 @@ class Scan:
         engine's). Then, as in ``finditer``, matches are taken left to right without
         overlaps.
         """
+        if not where.any():
+            return self.nothing()
         starts, ends, sids = self._cached(("branch", pattern), lambda: self._branch_starts(plan))
         keep = where[sids]
+        if not keep.any():
+            return self.nothing()
         # The engine's answers are kept for the next rule node using the same pattern.
         todo = np.flatnonzero(keep & (ends < 0))
         ends[todo] = self._match_at(pattern, starts[todo])
@@ -398,6 +408,8 @@ class Scan:
         [(0, 0, 2, '干部'), (0, 4, 6, '群众')]
         """
         sentences = np.flatnonzero(where)
+        if not len(sentences):
+            return self.nothing()
         # Every character of those sentences and the separator after each, in a row.
         lengths = self.ends[sentences] - self.starts[sentences] + 1
         offsets = np.repeat(self.starts[sentences], lengths) + _ranks(lengths)
@@ -433,6 +445,8 @@ class Scan:
         Only sentences of ``where`` containing one of ``triggers`` (literals every
         match contains) are searched; all of ``where`` when ``triggers`` is ``None``.
         """
+        if not where.any():
+            return self.nothing()
         if triggers is not None:
             found = np.concatenate([self.no_keys, *(self.hits(t) for t in triggers)])
             where = where & self.mask(self.sentence_of(found))

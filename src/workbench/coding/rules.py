@@ -265,6 +265,8 @@ class AnyOf(Node):
         return union_of(c.triggers() for c in self.children)
 
     def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
+        if not where.any():  # nothing to look at: skip the children
+            return scan.nothing()
         found = [c.match_all(scan, where) for c in self.children]
         ok = np.logical_or.reduce([m.ok for m in found])
         return Matches(ok, scan.union(m.keys for m in found))
@@ -298,6 +300,8 @@ class AllOf(Node):
         ok, keys = where, []
         for child in self.children:
             # Each requirement is looked for only where the earlier ones held.
+            if not ok.any():  # a requirement failed everywhere: so do the rest
+                return scan.nothing()
             m = child.match_all(scan, ok)
             ok = m.ok
             keys.append(m.keys)
@@ -413,6 +417,8 @@ class Filtered(Node):
             where = where & scan.kind_mask(self.kinds)
         if self.heading is not None:
             where = where & (scan.heading == self.heading)
+        if not where.any():
+            return scan.nothing()
         m = self.child.match_all(scan, where)
         if self.polarity is None:
             return m
