@@ -290,8 +290,10 @@ class Scan:
         n = len(literals)
         if not n:
             return self.no_keys, self.no_keys
+        found = [self.hits(w) for w in literals]
+        counts = np.fromiter(map(len, found), dtype=np.int64, count=n)
         # One sort of integer keys: cheaper than sorting the starts with their indices.
-        keys = np.concatenate([self.hits(w) * n + i for i, w in enumerate(literals)])
+        keys = np.concatenate(found) * n + np.repeat(np.arange(n), counts)
         keys.sort()
         return np.divmod(keys, n)
 
