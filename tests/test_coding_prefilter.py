@@ -348,11 +348,13 @@ NEEDS_RULES = [
     {"regex": "对.{1,4}(进行)?监督|监督"},
     {"regex": "(?<!不)(解决|纠正)(?![^。]{0,4}问题)"},
     {"regex": "(对|和).*斗争"},
+    {"regex": "^[（(][一二]+[）)][^。]{0,8}的"},  # searched where all its parts occur
 ]
 NEEDS_TEXTS = [
     "和他斗争", "斗争和他", "和他们的那些斗争", "和", "斗争", "和。斗争", "同风斗争和与斗争",
     "和平与风气斗争", "以人为本以为", "以为", "对干部监督", "对干部的那些监督", "监督对",
     "不解决问题", "解决了这个问题", "纠正", "和他们一直以来的斗争", "同现象作斗争",
+    "（一）干部的", "(二)的", "一的", "（的", "（一）干部", "的（一）", "（一二)作风的问题",
 ]  # fmt: skip
 
 
@@ -362,6 +364,9 @@ def test_branch_plans_know_what_follows_a_start():
     plan = regex_plan(re.compile("(要|以.{1,3}为)"))
     assert plan.needs == ((), (("为",),)) and plan.widths == (1, 5)
     assert regex_plan(re.compile("(对|和).*斗争")).widths == (None,)
+    plan = regex_plan(re.compile("^[（(][一二]+[）)].*的"))
+    assert plan.kind == "each" and plan.literals == ("的",)
+    assert plan.requires == (("(", "（"), (")", "）"), ("一", "二"))
 
 
 @pytest.mark.parametrize("checked", [0, prefilter.MIN_CHECKED])
@@ -388,7 +393,7 @@ def test_class_runs_match_as_the_regex_engine(pattern):
 
 @settings(max_examples=150, deadline=None)
 @given(
-    texts=st.lists(st.text(alphabet="和与斗争以为要a。\n一干𠀀", max_size=14), max_size=6),
+    texts=st.lists(st.text(alphabet="和与斗争以为要a。\n一干𠀀（)的", max_size=14), max_size=6),
     pattern=st.sampled_from([r["regex"] for r in NEEDS_RULES] + RUN_PATTERNS),
 )
 def test_shortcuts_match_as_the_regex_engine_on_any_text(texts, pattern):

@@ -466,6 +466,9 @@ class RegexPlan:
     widths : tuple of int or None
         ``branch``: per alternative, the longest match it can make (``None``:
         unbounded), so a needed literal must start within that many characters.
+    requires : tuple of tuple of str
+        ``each``: more sets of literals of which every match contains one of each
+        (besides ``literals``): a sentence lacking one is not searched.
     chars : tuple of (int, int)
         ``run``: ranges of code points (both ends included) of the class.
     negate : bool
@@ -481,6 +484,7 @@ class RegexPlan:
     exact: tuple[bool, ...] = ()
     needs: tuple[tuple[tuple[str, ...], ...], ...] = field(default=(), repr=False)
     widths: tuple[int | None, ...] = field(default=(), repr=False)
+    requires: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
     chars: tuple[tuple[int, int], ...] = field(default=(), repr=False)
     negate: bool = field(default=False, repr=False)
     repeat: tuple[int, int | None, bool] = field(default=(1, 1, False), repr=False)
@@ -519,7 +523,8 @@ def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
     if branch is not None:
         return branch
     triggers = regex_triggers(pattern)
-    return RegexPlan("each", tuple(sorted(triggers)) if triggers else None)
+    requires = _needs(items, triggers or frozenset()) if triggers else ()
+    return RegexPlan("each", tuple(sorted(triggers)) if triggers else None, requires=requires)
 
 
 def _run(items: list[Any]) -> RegexPlan | None:

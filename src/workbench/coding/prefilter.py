@@ -376,6 +376,10 @@ class Scan:
                 rows, at, end = rows[ok], at[ok], end[ok]
         return out
 
+    def _having(self, literals: tuple[str, ...]) -> np.ndarray:
+        """Sentences containing one of ``literals``."""
+        return self.mask(self.sentence_of(self._occurrences(literals)))
+
     def _occurrences(self, literals: tuple[str, ...]) -> np.ndarray:
         """Sorted start offsets of every occurrence of any of ``literals``."""
         return np.sort(np.concatenate([self.no_keys, *(self.hits(w) for w in literals)]))
@@ -440,18 +444,23 @@ class Scan:
         return self.matches(np.sort(starts * self.size + ends))
 
     def each(
-        self, pattern: re.Pattern[str], triggers: Sequence[str] | None, where: np.ndarray
+        self,
+        pattern: re.Pattern[str],
+        triggers: Sequence[str] | None,
+        where: np.ndarray,
+        requires: Sequence[Sequence[str]] = (),
     ) -> Matches:
         """``pattern``'s non-empty matches, searched sentence by sentence.
 
         Only sentences of ``where`` containing one of ``triggers`` (literals every
         match contains) are searched; all of ``where`` when ``triggers`` is ``None``.
+        ``requires``: more such sets, each of which the sentence must contain one of.
         """
         if not where.any():
             return self.nothing()
-        if triggers is not None:
-            found = np.concatenate([self.no_keys, *(self.hits(t) for t in triggers)])
-            where = where & self.mask(self.sentence_of(found))
+        for need in ([triggers] if triggers is not None else []) + list(requires):
+            need = tuple(need)
+            where = where & self._cached(("having", need), lambda need=need: self._having(need))
         found = []
         for sid in np.flatnonzero(where).tolist():
             base = int(self.starts[sid])

@@ -241,11 +241,12 @@ class Regex(Node):
             return scan.branch(self.pattern, plan, where)
         if plan.kind == "run":
             return scan.run(plan, where)
-        return scan.each(self.pattern, plan.literals, where)
+        return scan.each(self.pattern, plan.literals, where, plan.requires)
 
     def literals(self) -> set[str]:
         needs = {w for alt in self.plan.needs for need in alt for w in need}
-        return set(self.plan.literals or ()) | needs
+        requires = {w for need in self.plan.requires for w in need}
+        return set(self.plan.literals or ()) | needs | requires
 
 
 @dataclass
