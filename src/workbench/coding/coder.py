@@ -149,17 +149,21 @@ def _give_way(
     """
     if not codebook.yields or not len(hits.pos):
         return hits
-    cat_of = np.array([c.category for c in codebook.codes], dtype=object)
-    hit_cat, span_cat = cat_of[hits.code], cat_of[hits.span_code]
+    categories = [c.category for c in codebook.codes]
     keep = np.ones(len(hits.pos), dtype=bool)
     span_keep = np.ones(len(hits.span_pos), dtype=bool)
     for y in codebook.yields:
-        mine = hit_cat == y.category
-        both = np.intersect1d(hits.pos[mine], hits.pos[np.isin(hit_cat, list(y.to))])
+        # Per code, flags rather than category names: no comparisons of Python strings.
+        yields = np.array([c == y.category for c in categories], dtype=bool)
+        to = np.array([c in y.to for c in categories], dtype=bool)
+        mine = yields[hits.code]
+        fired = unique(hits.pos[to[hits.code]])
+        both = unique(hits.pos[mine])
+        both = both[np.isin(both, fired, assume_unique=True)]
         if y.unless is not None and len(both):
             both = both[~unless_ok(y.unless, both)]
         keep &= ~(mine & np.isin(hits.pos, both))
-        span_keep &= ~((span_cat == y.category) & np.isin(hits.span_pos, both))
+        span_keep &= ~(yields[hits.span_code] & np.isin(hits.span_pos, both))
     return _Hits(
         hits.pos[keep], hits.code[keep], hits.span_pos[span_keep], hits.span_code[span_keep],
         hits.span_start[span_keep], hits.span_end[span_keep],
