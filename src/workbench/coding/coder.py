@@ -377,12 +377,13 @@ def _quotes(texts: list[str], pos: np.ndarray, start: np.ndarray, end: np.ndarra
     """
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     base = np.cumsum(lengths) - lengths
-    points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype="<u4")
+    # A lone surrogate outside the quotes must not fail (inside one, Arrow refuses it).
+    points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
     size = (end - start).astype(np.int64)
     # Each span's characters: its first offset repeated, plus 0, 1, 2, ...
     first = base[pos] + start - (np.cumsum(size) - size)
     picked = points[np.repeat(first, size) + np.arange(int(size.sum()))]
-    data = picked.tobytes().decode("utf-32-le").encode("utf-8")
+    data = picked.tobytes().decode("utf-32-le", "surrogatepass").encode("utf-8")
     # The UTF-8 length of each character, summed up to each quote's first one.
     width = 1 + (picked >= 0x80) + (picked >= 0x800) + (picked >= 0x10000)
     offsets = np.concatenate([[0], np.cumsum(width, dtype=np.int64)])
