@@ -8,8 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench import config
+from workbench.coding import prefilter
 from workbench.coding.codebook import load_codebook, parse_codebook
 from workbench.coding.coder import UNITS, code_segments
 from workbench.coding.prefilter import Prefilter, Scan, Trie
@@ -232,6 +235,9 @@ def test_trie_finds_every_occurrence_as_aho_corasick(seeds, cb):
     automaton.make_automaton()
     expected = sorted((end - len(literals[k]) + 1, k) for end, k in automaton.iter(text))
     assert sorted(zip(starts.tolist(), ids.tolist(), strict=True)) == expected
+    # Each literal's occurrences in order of their starts (the scan relies on it).
+    by_literal = sorted(range(len(ids)), key=lambda i: ids[i])  # stable
+    assert by_literal == sorted(range(len(ids)), key=lambda i: (ids[i], starts[i]))
 
 
 @pytest.mark.parametrize(
@@ -329,3 +335,74 @@ def test_chunked_arrow_columns(seeds, cb):
         fast = code_segments(two, cb, unit)
         _same(fast, code_segments(two, cb, unit, prefilter=False))
         _same(fast, code_segments(seg, cb, unit))
+
+
+# -- shortcuts of the scan: they must change nothing -------------------------------------
+
+#: Branch patterns whose later literals rule out starts, and texts where they follow a
+#: start too far, before it, in the next sentence or not at all.
+NEEDS_RULES = [
+    {"regex": "(同|与|和)[^。]{0,3}(现象|风)?斗争"},
+    {"regex": "(同|与|和)[^。]{0,3}(现象|风)[^。]{0,2}斗争|和平"},
+    {"regex": "(要|以.{1,3}为)"},
+    {"regex": "对.{1,4}(进行)?监督|监督"},
+    {"regex": "(?<!不)(解决|纠正)(?![^。]{0,4}问题)"},
+    {"regex": "(对|和).*斗争"},
+    {"regex": "^[（(][一二]+[）)][^。]{0,8}的"},  # searched where all its parts occur
+]
+NEEDS_TEXTS = [
+    "和他斗争", "斗争和他", "和他们的那些斗争", "和", "斗争", "和。斗争", "同风斗争和与斗争",
+    "和平与风气斗争", "以人为本以为", "以为", "对干部监督", "对干部的那些监督", "监督对",
+    "不解决问题", "解决了这个问题", "纠正", "和他们一直以来的斗争", "同现象作斗争",
+    "（一）干部的", "(二)的", "一的", "（的", "（一）干部", "的（一）", "（一二)作风的问题",
+]  # fmt: skip
+
+
+def test_branch_plans_know_what_follows_a_start():
+    plan = regex_plan(re.compile("(同|与|和)[^。]{0,3}(现象|风)?斗争"))
+    assert plan.kind == "branch" and plan.needs == ((("斗争",),),) and plan.widths == (8,)
+    plan = regex_plan(re.compile("(要|以.{1,3}为)"))
+    assert plan.needs == ((), (("为",),)) and plan.widths == (1, 5)
+    assert regex_plan(re.compile("(对|和).*斗争")).widths == (None,)
+    plan = regex_plan(re.compile("^[（(][一二]+[）)].*的"))
+    assert plan.kind == "each" and plan.literals == ("的",)
+    assert plan.requires == (("(", "（"), (")", "）"), ("一", "二"))
+
+
+@pytest.mark.parametrize("checked", [0, prefilter.MIN_CHECKED])
+@pytest.mark.parametrize("raw", NEEDS_RULES)
+def test_branch_shortcuts_match_as_the_regex_engine(raw, checked, monkeypatch):
+    monkeypatch.setattr(prefilter, "MIN_CHECKED", checked)  # 0: every start is checked
+    rule = compile_rule(raw, cues=CUES)
+    texts, roles, headings = _frame(NEEDS_TEXTS + EDGE_TEXTS)
+    assert _all_at_once(rule, texts, roles, headings) == _one_by_one(rule, texts, roles, headings)
+
+
+CHECKED = prefilter.MIN_CHECKED
+RUN_PATTERNS = [".", "[一-鿿]", "[一-鿿]{4}", "[一-鿿]{2,3}", "[^。a]{2,}", "[ab]+?", "a{2,3}?",
+                "[a-c一]{1,}", "[^干]", "x"]  # fmt: skip
+
+
+@pytest.mark.parametrize("pattern", RUN_PATTERNS)
+def test_class_runs_match_as_the_regex_engine(pattern):
+    rule = compile_rule({"regex": pattern})
+    texts = [*EDGE_TEXTS, "aaaaaaa", "干部群众a干部\n群众。干群关系", "。。a", "ab一二三四五六七"]
+    texts, roles, headings = _frame(texts)
+    assert _all_at_once(rule, texts, roles, headings) == _one_by_one(rule, texts, roles, headings)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    texts=st.lists(st.text(alphabet="和与斗争以为要a。\n一干𠀀（)的", max_size=14), max_size=6),
+    pattern=st.sampled_from([r["regex"] for r in NEEDS_RULES] + RUN_PATTERNS),
+)
+def test_shortcuts_match_as_the_regex_engine_on_any_text(texts, pattern):
+    prefilter.MIN_CHECKED = 0  # check every start, however few (restored below)
+    rule = compile_rule({"regex": pattern})
+    roles, headings = ["other"] * len(texts), [False] * len(texts)
+    try:
+        assert _all_at_once(rule, texts, roles, headings) == _one_by_one(
+            rule, texts, roles, headings
+        )
+    finally:
+        prefilter.MIN_CHECKED = CHECKED

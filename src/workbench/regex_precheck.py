@@ -441,26 +441,53 @@ class RegexPlan:
 
     Attributes
     ----------
-    kind : {"literal", "branch", "each"}
+    kind : {"literal", "branch", "run", "each"}
         ``literal``: the pattern is an alternation of literals (also groups and
         sequences of them, or a set of plain characters) and ``literals`` are its
         alternatives in the order the regex engine tries them. ``branch``: a
         top-level alternation whose alternatives are literals (``exact``) or
         patterns starting with one of ``literals``; where such a start is the
         first alternative that can match, the pattern itself is tried there.
-        ``each``: the pattern is searched in every sentence containing one of
-        ``literals`` (:func:`regex_triggers`; every sentence when ``None``).
+        ``run``: the pattern is one character class (``chars``, ``negate``),
+        perhaps repeated (``repeat``), so its matches cut runs of the class's
+        characters into pieces; no regex search is needed. ``each``: the pattern
+        is searched in every sentence containing one of ``literals``
+        (:func:`regex_triggers`; every sentence when ``None``).
     literals : tuple of str, optional
     ranks : tuple of int
         ``branch``: the alternative each literal belongs to.
     exact : tuple of bool
         ``branch``: the literal is its whole alternative (else it only starts it).
+    needs : tuple of tuple of tuple of str
+        ``branch``: per alternative, sets of literals of which every match of that
+        alternative contains one of each (besides its starting literal); where none
+        of a set occurs in a sentence at or after a start, the pattern cannot match
+        there by that alternative, and need not be tried (see ``widths``).
+    widths : tuple of int or None
+        ``branch``: per alternative, the longest match it can make (``None``:
+        unbounded), so a needed literal must start within that many characters.
+    requires : tuple of tuple of str
+        ``each``: more sets of literals of which every match contains one of each
+        (besides ``literals``): a sentence lacking one is not searched.
+    chars : tuple of (int, int)
+        ``run``: ranges of code points (both ends included) of the class.
+    negate : bool
+        ``run``: the class is every character outside ``chars``.
+    repeat : (int, int or None, bool)
+        ``run``: least and most characters a match takes (``None``: no most), and
+        whether the repeat is lazy.
     """
 
     kind: str
     literals: tuple[str, ...] | None
     ranks: tuple[int, ...] = ()
     exact: tuple[bool, ...] = ()
+    needs: tuple[tuple[tuple[str, ...], ...], ...] = field(default=(), repr=False)
+    widths: tuple[int | None, ...] = field(default=(), repr=False)
+    requires: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
+    chars: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+    negate: bool = field(default=False, repr=False)
+    repeat: tuple[int, int | None, bool] = field(default=(1, 1, False), repr=False)
 
 
 def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
@@ -476,6 +503,12 @@ def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
     ('座谈会',)
     >>> regex_plan(re.compile(".+由于"))
     RegexPlan(kind='each', literals=('由于',), ranks=(), exact=())
+    >>> run = regex_plan(re.compile("[一-鿿]{2,4}"))
+    >>> run.kind, run.chars, run.negate, run.repeat
+    ('run', ((19968, 40959),), False, (2, 4, False))
+    >>> dot = regex_plan(re.compile("."))
+    >>> dot.kind, dot.chars, dot.negate
+    ('run', ((10, 10),), True)
     """
     items = _plain(pattern)
     if items is None:
@@ -483,11 +516,57 @@ def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
     alternatives = _literal_alternatives(items)
     if alternatives and all(alternatives):
         return RegexPlan("literal", tuple(dict.fromkeys(alternatives)))
+    run = _run(items)
+    if run is not None:
+        return run
     branch = _branch(items)
     if branch is not None:
         return branch
     triggers = regex_triggers(pattern)
-    return RegexPlan("each", tuple(sorted(triggers)) if triggers else None)
+    requires = _needs(items, triggers or frozenset()) if triggers else ()
+    return RegexPlan("each", tuple(sorted(triggers)) if triggers else None, requires=requires)
+
+
+def _run(items: list[Any]) -> RegexPlan | None:
+    """The ``run`` plan of a pattern that is one character class, perhaps repeated."""
+    if len(items) != 1:
+        return None
+    (op, av), repeat = items[0], (1, 1, False)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low, high, sub = av
+        if low < 1 or len(sub) != 1:  # a repeat that may take nothing matches empty
+            return None
+        repeat = (low, None if high == _c.MAXREPEAT else high, op is _c.MIN_REPEAT)
+        op, av = next(iter(sub))
+    found = _class(op, av)
+    if found is None:
+        return None
+    chars, negate = found
+    return RegexPlan("run", None, chars=chars, negate=negate, repeat=repeat)
+
+
+def _class(op: Any, av: Any) -> tuple[tuple[tuple[int, int], ...], bool] | None:
+    """Code point ranges of a one-character item, and whether they are negated.
+
+    Only literals, ranges and ``.`` (default flags: any character but a newline);
+    categories (``\\d``, ``\\w``) follow Unicode tables and are left to the engine.
+    """
+    if op is _c.LITERAL or op is _c.NOT_LITERAL:
+        return ((av, av),), op is _c.NOT_LITERAL
+    if op is _c.ANY:
+        return ((ord("\n"), ord("\n")),), True
+    if op is not _c.IN or not av:
+        return None
+    negate = av[0][0] is _c.NEGATE
+    ranges = []
+    for kind, value in av[1:] if negate else av:
+        if kind is _c.LITERAL:
+            ranges.append((value, value))
+        elif kind is _c.RANGE:
+            ranges.append(tuple(value))
+        else:
+            return None
+    return tuple(ranges), negate
 
 
 def _branch(items: list[Any]) -> RegexPlan | None:
@@ -495,7 +574,7 @@ def _branch(items: list[Any]) -> RegexPlan | None:
     if len(items) == 1 and items[0][0] is _c.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
         items = list(items[0][1][3])
     alts = items[0][1][1] if len(items) == 1 and items[0][0] is _c.BRANCH else [items]
-    literals, ranks, exact = [], [], []
+    literals, ranks, exact, needs, widths = [], [], [], [], []
     for rank, alt in enumerate(alts):
         words = _literal_alternatives(list(alt))
         starts = words if words and all(words) else _prefixes(list(alt))
@@ -506,7 +585,42 @@ def _branch(items: list[Any]) -> RegexPlan | None:
             literals.append(w)
             ranks.append(rank)
             exact.append(starts is words)
-    return RegexPlan("branch", tuple(literals), tuple(ranks), tuple(exact))
+        needs.append(() if starts is words else _needs(list(alt), frozenset(starts)))
+        widths.append(_max_width(alt))
+    return RegexPlan(
+        "branch", tuple(literals), tuple(ranks), tuple(exact), tuple(needs), tuple(widths)
+    )
+
+
+#: At most this many sets of needed literals are checked per alternative of a ``branch``.
+MAX_NEEDS = 3
+
+
+def _needs(items: list[Any], starts: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+    """Sets of literals every match of the sequence ``items`` contains one of each of.
+
+    The most selective first (:func:`most_selective`'s order), at most
+    :data:`MAX_NEEDS`; sets sharing a literal with ``starts`` (which the match begins
+    with anyway) are left out, as are all when the sequence is not understood.
+    """
+    try:
+        found = _requirements(items)
+    except Exception:  # any surprise: no needs, the pattern is tried at every start
+        return ()
+    sets = {t for t in found or () if t is not None and t and not t & starts}
+    ordered = sorted(sets, key=lambda t: (-min(map(len, t)), len(t), sorted(t)))
+    return tuple(tuple(sorted(t)) for t in ordered[:MAX_NEEDS])
+
+
+def _max_width(sub: Any) -> int | None:
+    """The longest match of a parsed sequence (a list is wrapped), ``None``: unbounded."""
+    try:
+        if isinstance(sub, list):
+            sub = _p.SubPattern(_p.State(), sub)
+        width = sub.getwidth()[1]
+    except Exception:  # e.g. a back-reference to a group of the whole pattern
+        return None
+    return width if width < _c.MAXREPEAT else None
 
 
 def _literal_alternatives(items: list[Any]) -> list[str] | None:
@@ -562,6 +676,13 @@ def _prefixes(items: list[Any]) -> frozenset[str] | None:
 
 def _seq_triggers(items: list[Any]) -> frozenset[str] | None:
     """Triggers of a sequence of parsed regex items (consecutive literals form one run)."""
+    found = _requirements(items)
+    return None if found is None else most_selective(found)
+
+
+def _requirements(items: list[Any]) -> list[frozenset[str] | None] | None:
+    """Per part of a sequence, literals one of which every match contains (``None``:
+    that part needs none known); ``None`` for scoped flags, which change literals."""
     found: list[frozenset[str] | None] = []
     run: list[str] = []
     for op, av in items:
@@ -587,4 +708,4 @@ def _seq_triggers(items: list[Any]) -> frozenset[str] | None:
         # requires no literal of its own.
     if run:
         found.append(frozenset(["".join(run)]))
-    return most_selective(found)
+    return found

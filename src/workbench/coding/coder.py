@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 from scipy import sparse
 
 from workbench.coding.codebook import Codebook
-from workbench.coding.prefilter import Scan
+from workbench.coding.prefilter import Scan, unique
 from workbench.coding.rules import PLAIN_KIND, Node, Sentence
 
 UNITS = ("sentence", "paragraph", "section", "article")
@@ -149,17 +149,21 @@ def _give_way(
     """
     if not codebook.yields or not len(hits.pos):
         return hits
-    cat_of = np.array([c.category for c in codebook.codes], dtype=object)
-    hit_cat, span_cat = cat_of[hits.code], cat_of[hits.span_code]
+    categories = [c.category for c in codebook.codes]
     keep = np.ones(len(hits.pos), dtype=bool)
     span_keep = np.ones(len(hits.span_pos), dtype=bool)
     for y in codebook.yields:
-        mine = hit_cat == y.category
-        both = np.intersect1d(hits.pos[mine], hits.pos[np.isin(hit_cat, list(y.to))])
+        # Per code, flags rather than category names: no comparisons of Python strings.
+        yields = np.array([c == y.category for c in categories], dtype=bool)
+        to = np.array([c in y.to for c in categories], dtype=bool)
+        mine = yields[hits.code]
+        fired = unique(hits.pos[to[hits.code]])
+        both = unique(hits.pos[mine])
+        both = both[np.isin(both, fired, assume_unique=True)]
         if y.unless is not None and len(both):
             both = both[~unless_ok(y.unless, both)]
         keep &= ~(mine & np.isin(hits.pos, both))
-        span_keep &= ~((span_cat == y.category) & np.isin(hits.span_pos, both))
+        span_keep &= ~(yields[hits.span_code] & np.isin(hits.span_pos, both))
     return _Hits(
         hits.pos[keep], hits.code[keep], hits.span_pos[span_keep], hits.span_code[span_keep],
         hits.span_start[span_keep], hits.span_end[span_keep],
@@ -218,14 +222,35 @@ def _plain_hits(
     return _give_way(hits, codebook, unless_ok)
 
 
+#: Per codebook (by id, with the codebook itself so the id cannot be reused meanwhile):
+#: the literals its rules look up in a scan.
+_LITERALS: dict[int, tuple[Codebook, list[str]]] = {}
+
+
+def _scan_literals(codebook: Codebook) -> list[str]:
+    """Every literal the codebook's rules and ``unless`` rules look up in a scan, sorted.
+
+    Walking the rule trees for them costs milliseconds, so it is done once per codebook
+    (a codebook and its compiled rules do not change).
+    """
+    known = _LITERALS.get(id(codebook))
+    if known is None or known[0] is not codebook:
+        rules = [c.rule for c in codebook.codes] + [y.unless for y in codebook.yields if y.unless]
+        if len(_LITERALS) >= 8:  # a session loads few codebooks; do not keep old ones
+            _LITERALS.clear()
+        known = _LITERALS[id(codebook)] = (
+            codebook,
+            sorted(set().union(*(r.literals() for r in rules))),
+        )
+    return known[1]
+
+
 def _scan_hits(
     texts: list[str], roles: list[str], headings: list[bool], kinds: list[str],
     codebook: Codebook,
 ) -> _Hits:  # fmt: skip
     """Every code's rule on all sentences at once, from one scan of the joined text."""
-    rules = [c.rule for c in codebook.codes] + [y.unless for y in codebook.yields if y.unless]
-    literals = set().union(*(r.literals() for r in rules))
-    scan = Scan(texts, roles, headings, literals, kinds)
+    scan = Scan(texts, roles, headings, _scan_literals(codebook), kinds)
     pos, code, keys, key_code = [], [], [], []
     for ci, c in enumerate(codebook.codes):
         m = c.rule.match_all(scan, scan.valid)
@@ -338,13 +363,41 @@ def _span_labels(
     return pc.binary_join_element_wise(where, end_s, dash)
 
 
+def _quotes(texts: list[str], pos: np.ndarray, start: np.ndarray, end: np.ndarray) -> pa.Array:
+    """``texts[p][a:b]`` of each span ``(p, a, b)``, as an Arrow string array.
+
+    Cut from the code points of the joined texts with numpy (one slice per span in
+    Python cost more than the rest of the long table).
+
+    Examples
+    --------
+    >>> pos, start, end = np.array([0, 2, 2]), np.array([1, 0, 2]), np.array([3, 2, 4])
+    >>> _quotes(["干部ab", "", "群众𠀀x"], pos, start, end).tolist()
+    ['部a', '群众', '𠀀x']
+    """
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    base = np.cumsum(lengths) - lengths
+    # A lone surrogate outside the quotes must not fail (inside one, Arrow refuses it).
+    points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    size = (end - start).astype(np.int64)
+    # Each span's characters: its first offset repeated, plus 0, 1, 2, ...
+    first = base[pos] + start - (np.cumsum(size) - size)
+    picked = points[np.repeat(first, size) + np.arange(int(size.sum()))]
+    data = picked.tobytes().decode("utf-32-le", "surrogatepass").encode("utf-8")
+    # The UTF-8 length of each character, summed up to each quote's first one.
+    width = 1 + (picked >= 0x80) + (picked >= 0x800) + (picked >= 0x10000)
+    offsets = np.concatenate([[0], np.cumsum(width, dtype=np.int64)])
+    bounds = offsets[np.concatenate([[0], np.cumsum(size)])]
+    return pa.LargeStringArray.from_buffers(len(size), pa.py_buffer(bounds), pa.py_buffer(data))
+
+
 def _long_table(
     hits: _Hits, rows: np.ndarray, units: pd.DataFrame, texts: list[str],
     segments: pd.DataFrame, codebook: Codebook,
 ) -> tuple[pd.DataFrame, np.ndarray]:  # fmt: skip
     """The long table and its sorted cell keys ``row * n_codes + code``."""
     n_codes = len(codebook.codes)
-    cells = np.unique(rows[hits.pos] * n_codes + hits.code)
+    cells = unique(rows[hits.pos] * n_codes + hits.code)
     if not len(cells):
         return pd.DataFrame([], columns=LONG_COLUMNS), cells
     span_cell = rows[hits.span_pos] * n_codes + hits.span_code
@@ -353,8 +406,7 @@ def _long_table(
     # Every span belongs to a cell, so each cell's spans are one run of the sorted spans.
     offsets = np.append(np.searchsorted(span_cell[order], cells), len(order))
     pos, start, end = hits.span_pos[order], hits.span_start[order], hits.span_end[order]
-    where = zip(pos.tolist(), start.tolist(), end.tolist(), strict=True)
-    quotes = pa.array([texts[p][a:b] for p, a, b in where], type=pa.large_string())
+    quotes = _quotes(texts, pos, start, end)
     r, c = np.divmod(cells, n_codes)
     columns = {
         "unit_id": _column(units["unit_id"], r),

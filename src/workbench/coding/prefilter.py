@@ -31,8 +31,9 @@ matches all sentences at once from those occurrences
 (:meth:`workbench.coding.rules.Node.match_all`). Literal alternations (term lists
 and regexes like ``(不够|不强)``) are resolved with numpy exactly as the regex engine
 would resolve them (leftmost match, first alternative, no overlaps); other regexes
-run only at the positions where their leading literal occurs (or, failing such a
-literal, on the sentences containing one of their triggers). Everything else —
+run only at the positions where their leading literal occurs and the literals they
+need follow it in reach (or, failing such a literal, on the sentences containing one of
+their triggers). Everything else —
 ``all``, ``not``, ``near``, roles, headings, polarity windows — is numpy on the spans.
 
 >>> from workbench.coding.rules import compile_rule
@@ -59,6 +60,8 @@ from workbench.coding.rules import PLAIN_KIND, Matches, RegexPlan
 
 T = TypeVar("T")
 SEPARATORS = "\n\x00\uffff"
+#: A branch alternative's needed literals are checked only when it starts this often.
+MIN_CHECKED = 16
 
 
 class Prefilter:
@@ -176,7 +179,9 @@ class Scan:
         """Start offsets of every literal's occurrences, grouped by literal."""
         n = len(self.literals)
         starts, ids = _trie(tuple(self.literals)).find(self.text)
-        order = np.lexsort((starts, ids))
+        # A literal's occurrences come out in order (all found at one step of the walk),
+        # so a stable sort by literal is enough: a radix sort with 16-bit indices.
+        order = np.argsort(ids.astype(np.int16 if n < 2**15 else np.int64), kind="stable")
         offsets = np.concatenate([[0], np.cumsum(np.bincount(ids, minlength=n))])
         return starts[order], offsets.astype(np.int64)
 
@@ -208,6 +213,10 @@ class Scan:
             out.append((sid, start - base, end - base, self.text[start:end]))
         return out
 
+    def union(self, keys: Iterable[np.ndarray]) -> np.ndarray:
+        """The span keys of all of ``keys``, sorted and unique."""
+        return unique(np.concatenate([self.no_keys, *keys]))
+
     def mask(self, sentences: np.ndarray) -> np.ndarray:
         """A boolean mask of the given sentence indices."""
         out = np.zeros(len(self.texts), dtype=bool)
@@ -217,6 +226,10 @@ class Scan:
     def having(self, keys: np.ndarray) -> np.ndarray:
         """Sentences with at least one of the span ``keys``."""
         return self.mask(self.keys_sentence(keys))
+
+    def nothing(self) -> Matches:
+        """No sentence matched: what every rule gives where it looks at none."""
+        return Matches(np.zeros(len(self.texts), dtype=bool), self.no_keys)
 
     def matches(self, keys: np.ndarray) -> Matches:
         """Matches made of spans only: a sentence matches when it has one."""
@@ -255,21 +268,34 @@ class Scan:
         >>> scan.spans(scan.alternation(("宗旨意识", "宗旨", "意识"), scan.valid).keys)
         [(0, 0, 4, '宗旨意识'), (0, 7, 9, '宗旨')]
         """
-        keys = self._cached(("alt", alternatives), lambda: self._alternation(alternatives))
-        return self.matches(self.within(keys, where))
+        if not where.any():
+            return self.nothing()
+        keys, sids = self._cached(("alt", alternatives), lambda: self._alternation(alternatives))
+        keep = where[sids]
+        return Matches(self.mask(sids[keep]), keys[keep])
 
-    def _alternation(self, alternatives: tuple[str, ...]) -> np.ndarray:
-        found = [self.hits(a) for a in alternatives]
-        starts = np.concatenate([self.no_keys, *found])
-        rank = np.repeat(np.arange(len(found)), [len(f) for f in found])
+    def _alternation(self, alternatives: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Span keys of the alternation's matches in every sentence, and their sentences."""
+        starts, rank = self._by_start(alternatives)
         lengths = np.fromiter(map(len, alternatives), dtype=np.int64, count=len(alternatives))
-        order = np.lexsort((rank, starts))
-        starts, ends = starts[order], starts[order] + lengths[rank[order]]
         first = np.ones(len(starts), dtype=bool)
         first[1:] = starts[1:] != starts[:-1]  # the first alternative at each position
-        starts, ends = starts[first], ends[first]
+        starts, ends = starts[first], starts[first] + lengths[rank[first]]
         keep = _leftmost(starts, ends)
-        return starts[keep] * self.size + ends[keep]
+        return starts[keep] * self.size + ends[keep], self.sentence_of(starts[keep])
+
+    def _by_start(self, literals: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Every occurrence of ``literals``: starts, and the index of the literal found
+        there, sorted by start, then by index."""
+        n = len(literals)
+        if not n:
+            return self.no_keys, self.no_keys
+        found = [self.hits(w) for w in literals]
+        counts = np.fromiter(map(len, found), dtype=np.int64, count=n)
+        # One sort of integer keys: cheaper than sorting the starts with their indices.
+        keys = np.concatenate(found) * n + np.repeat(np.arange(n), counts)
+        keys.sort()
+        return np.divmod(keys, n)
 
     def branch(self, pattern: re.Pattern[str], plan: RegexPlan, where: np.ndarray) -> Matches:
         """``pattern``'s non-empty matches in each sentence of ``where``, by a ``branch`` plan.
@@ -280,25 +306,83 @@ class Scan:
         engine's). Then, as in ``finditer``, matches are taken left to right without
         overlaps.
         """
-        found = [self.hits(w) for w in plan.literals or ()]
-        starts = np.concatenate([self.no_keys, *found])
-        counts = [len(f) for f in found]
-        rank = np.repeat(np.array(plan.ranks, dtype=np.int64), counts)
-        exact = np.repeat(np.array(plan.exact, dtype=bool), counts)
-        lengths = np.repeat([len(w) for w in plan.literals or ()], counts).astype(np.int64)
-        keep = where[self.sentence_of(starts)]
-        starts, rank, exact, lengths = starts[keep], rank[keep], exact[keep], lengths[keep]
-        # Stable: literals of one alternative keep the engine's order too.
-        order = np.lexsort((rank, starts))
-        starts, exact, lengths = starts[order], exact[order], lengths[order]
+        if not where.any():
+            return self.nothing()
+        starts, ends, sids = self._cached(("branch", pattern), lambda: self._branch_starts(plan))
+        keep = where[sids]
+        if not keep.any():
+            return self.nothing()
+        # The engine's answers are kept for the next rule node using the same pattern.
+        todo = np.flatnonzero(keep & (ends < 0))
+        ends[todo] = self._match_at(pattern, starts[todo])
+        tried = keep & (ends > starts)
+        starts, ends, sids = starts[tried], ends[tried], sids[tried]
+        keep = _leftmost(starts, ends)
+        return Matches(self.mask(sids[keep]), starts[keep] * self.size + ends[keep])
+
+    def _branch_starts(self, plan: RegexPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where a ``branch`` plan's pattern may match, the end of its match there, and
+        the sentence.
+
+        The end is known for a literal alternative (its end), or where no alternative
+        can match (the start itself: none); it is ``-1`` where the pattern must be tried.
+        Matches never span two sentences, so this holds whatever sentences are looked at.
+        """
+        literals = plan.literals or ()
+        # By start, then in the plan's order: alternatives, and within one the engine's.
+        starts, which = self._by_start(literals)
+        rank = np.array(plan.ranks, dtype=np.int64)[which]
+        exact = np.array(plan.exact, dtype=bool)[which]
+        lengths = np.array([len(w) for w in literals], dtype=np.int64)[which]
+        sids = self.sentence_of(starts)
         first = np.ones(len(starts), dtype=bool)
         first[1:] = starts[1:] != starts[:-1]
+        # The pattern can match at a start only by an alternative whose literal is there
+        # and whose needed literals follow it: elsewhere it is not tried.
+        may = exact | self._may_follow(starts, rank, self.ends[sids], plan)
+        can = np.zeros(int(first.sum()), dtype=bool)
+        can[(np.cumsum(first) - 1)[may]] = True
         starts, ends, exact = starts[first], (starts + lengths)[first], exact[first]
-        ends[~exact] = self._match_at(pattern, starts[~exact])
-        tried = ends > starts
-        starts, ends = starts[tried], ends[tried]
-        keep = _leftmost(starts, ends)
-        return self.matches(starts[keep] * self.size + ends[keep])
+        ends[~exact] = np.where(can[~exact], -1, starts[~exact])
+        return starts, ends, sids[first]
+
+    def _may_follow(
+        self, starts: np.ndarray, rank: np.ndarray, limit: np.ndarray, plan: RegexPlan
+    ) -> np.ndarray:
+        """Per start of an alternative (``rank``): each of its needed literal sets
+        (:attr:`RegexPlan.needs`) has one occurrence at or after the start that can end
+        inside the match (within the alternative's width and ``limit``, the end of the
+        sentence)."""
+        out = np.ones(len(starts), dtype=bool)
+        if not any(plan.needs):
+            return out
+        order = np.argsort(rank, kind="stable")
+        bounds = np.searchsorted(rank[order], np.arange(len(plan.needs) + 1)).tolist()
+        for r, (needs, width) in enumerate(zip(plan.needs, plan.widths, strict=True)):
+            rows = order[bounds[r] : bounds[r + 1]]
+            # A few starts cost less to try than to check.
+            if not needs or len(rows) < MIN_CHECKED:
+                continue
+            at = starts[rows]
+            end = limit[rows] if width is None else np.minimum(limit[rows], at + width)
+            for need in needs:
+                found = self._cached(("union", need), lambda need=need: self._occurrences(need))
+                # The first occurrence at or after the start: if it cannot end in time,
+                # no later one can (shortest literal of the set).
+                nxt = np.searchsorted(found, at)
+                q = np.append(found, self.size)[nxt]
+                ok = q + min(map(len, need)) <= end
+                out[rows[~ok]] = False
+                rows, at, end = rows[ok], at[ok], end[ok]
+        return out
+
+    def _having(self, literals: tuple[str, ...]) -> np.ndarray:
+        """Sentences containing one of ``literals``."""
+        return self.mask(self.sentence_of(self._occurrences(literals)))
+
+    def _occurrences(self, literals: tuple[str, ...]) -> np.ndarray:
+        """Sorted start offsets of every occurrence of any of ``literals``."""
+        return np.sort(np.concatenate([self.no_keys, *(self.hits(w) for w in literals)]))
 
     def _match_at(self, pattern: re.Pattern[str], starts: np.ndarray) -> np.ndarray:
         """End of ``pattern``'s match at each start (the start itself when none)."""
@@ -313,17 +397,70 @@ class Scan:
         ends = np.array(found, dtype=np.int64)
         return np.where(ends >= 0, base + ends, starts)
 
+    def run(self, plan: RegexPlan, where: np.ndarray) -> Matches:
+        """The matches of a ``run`` plan's pattern (a character class, perhaps repeated).
+
+        ``finditer`` cuts each run of the class's characters into matches of the
+        repeat's most characters (its least when lazy) from the left, the rest a match
+        too when it is long enough; so the matches follow from where the runs are.
+
+        Examples
+        --------
+        >>> from workbench.regex_precheck import regex_plan
+        >>> scan = Scan(["干部ab群众x", "ab"], ["other"] * 2, [False] * 2, [])
+        >>> scan.spans(scan.run(regex_plan(re.compile("[a-z]+")), scan.valid).keys)
+        [(0, 2, 4, 'ab'), (0, 6, 7, 'x'), (1, 0, 2, 'ab')]
+        >>> scan.spans(scan.run(regex_plan(re.compile("[一-鿿]{2}")), scan.valid).keys)
+        [(0, 0, 2, '干部'), (0, 4, 6, '群众')]
+        """
+        sentences = np.flatnonzero(where)
+        if not len(sentences):
+            return self.nothing()
+        # Every character of those sentences and the separator after each, in a row.
+        lengths = self.ends[sentences] - self.starts[sentences] + 1
+        offsets = np.repeat(self.starts[sentences], lengths) + _ranks(lengths)
+        points = self._cached("points", lambda: _code_points(self.text + "\n"))[offsets]
+        inside = np.zeros(len(points) + 2, dtype=np.int8)  # a 0 either side ends every run
+        for low, high in plan.chars:
+            inside[1:-1] |= (points >= low) & (points <= high)
+        if plan.negate:
+            inside[1:-1] ^= 1
+        inside[np.cumsum(lengths)] = 0  # separators: no match reaches into the next sentence
+        edges = np.diff(inside)
+        first, length = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        length -= first
+        first = offsets[first]  # runs never span two sentences: offsets in the text
+        least, most, lazy = plan.repeat
+        if most is None and not lazy:  # greedy without a limit: each long enough run
+            long = length >= least
+            return self.matches(first[long] * self.size + (first + length)[long])
+        piece = least if lazy or most is None else most
+        # Whole pieces, then (greedy) what is left of a run when it is long enough.
+        whole = length // piece
+        pieces = np.repeat(first, whole) + piece * _ranks(whole)
+        tail = length - whole * piece >= least  # never when lazy: the rest is too short
+        starts = np.concatenate([pieces, (first + whole * piece)[tail]])
+        ends = np.concatenate([pieces + piece, (first + length)[tail]])
+        return self.matches(np.sort(starts * self.size + ends))
+
     def each(
-        self, pattern: re.Pattern[str], triggers: Sequence[str] | None, where: np.ndarray
+        self,
+        pattern: re.Pattern[str],
+        triggers: Sequence[str] | None,
+        where: np.ndarray,
+        requires: Sequence[Sequence[str]] = (),
     ) -> Matches:
         """``pattern``'s non-empty matches, searched sentence by sentence.
 
         Only sentences of ``where`` containing one of ``triggers`` (literals every
         match contains) are searched; all of ``where`` when ``triggers`` is ``None``.
+        ``requires``: more such sets, each of which the sentence must contain one of.
         """
-        if triggers is not None:
-            found = np.concatenate([self.no_keys, *(self.hits(t) for t in triggers)])
-            where = where & self.mask(self.sentence_of(found))
+        if not where.any():
+            return self.nothing()
+        for need in ([triggers] if triggers is not None else []) + list(requires):
+            need = tuple(need)
+            where = where & self._cached(("having", need), lambda need=need: self._having(need))
         found = []
         for sid in np.flatnonzero(where).tolist():
             base = int(self.starts[sid])
@@ -348,7 +485,7 @@ class Scan:
         good = np.maximum(xs, ys) - np.minimum(xe, ye) <= within
         if ordered:
             good &= ys >= xe
-        return np.unique(np.concatenate([x[good], y[good]]))
+        return unique(np.concatenate([x[good], y[good]]))
 
     def has_cue(
         self, keys: np.ndarray, cues: tuple[str, ...], window: int, *, after: bool
@@ -429,7 +566,10 @@ class Trie:
         self._depth = max(map(len, self.literals), default=0)
 
     def find(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Start offsets and literal indices of every occurrence in ``text``."""
+        """Start offsets and literal indices of every occurrence in ``text``.
+
+        One literal's occurrences come out in the order of their starts.
+        """
         points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
         # Padded with "no literal" characters so every step can look ahead.
         chars = np.concatenate([self._char_id[points], np.zeros(self._depth, np.int32)])
@@ -463,6 +603,34 @@ def _separator(literals: Sequence[str]) -> str:
         if not any(sep in w for w in literals):
             return sep
     raise ValueError("every separator character occurs in a literal")
+
+
+def unique(keys: np.ndarray) -> np.ndarray:
+    """``np.unique(keys)`` of a 1-d array, by sorting.
+
+    numpy's ``unique`` hashes integers: here several times slower (0.1 ms even on an
+    empty array, which rule nodes produce by the thousand).
+
+    Examples
+    --------
+    >>> unique(np.array([3, 1, 3, 2])).tolist(), unique(np.zeros(0, dtype=np.int64)).dtype
+    ([1, 2, 3], dtype('int64'))
+    """
+    out = np.sort(keys)
+    keep = np.ones(len(out), dtype=bool)
+    keep[1:] = out[1:] != out[:-1]
+    return out[keep]
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text``, one per character (offsets as Python counts them)."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """``0, 1, …, count - 1`` for each count, concatenated."""
+    total = int(counts.sum())
+    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _leftmost(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

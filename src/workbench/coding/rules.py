@@ -239,10 +239,14 @@ class Regex(Node):
             return scan.alternation(plan.literals or (), where)
         if plan.kind == "branch":
             return scan.branch(self.pattern, plan, where)
-        return scan.each(self.pattern, plan.literals, where)
+        if plan.kind == "run":
+            return scan.run(plan, where)
+        return scan.each(self.pattern, plan.literals, where, plan.requires)
 
     def literals(self) -> set[str]:
-        return set(self.plan.literals or ())
+        needs = {w for alt in self.plan.needs for need in alt for w in need}
+        requires = {w for need in self.plan.requires for w in need}
+        return set(self.plan.literals or ()) | needs | requires
 
 
 @dataclass
@@ -262,9 +266,11 @@ class AnyOf(Node):
         return union_of(c.triggers() for c in self.children)
 
     def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
+        if not where.any():  # nothing to look at: skip the children
+            return scan.nothing()
         found = [c.match_all(scan, where) for c in self.children]
         ok = np.logical_or.reduce([m.ok for m in found])
-        return Matches(ok, np.unique(np.concatenate([m.keys for m in found])))
+        return Matches(ok, scan.union(m.keys for m in found))
 
     def literals(self) -> set[str]:
         return set().union(*(c.literals() for c in self.children))
@@ -295,10 +301,12 @@ class AllOf(Node):
         ok, keys = where, []
         for child in self.children:
             # Each requirement is looked for only where the earlier ones held.
+            if not ok.any():  # a requirement failed everywhere: so do the rest
+                return scan.nothing()
             m = child.match_all(scan, ok)
             ok = m.ok
             keys.append(m.keys)
-        return Matches(ok, scan.within(np.unique(np.concatenate(keys)), ok))
+        return Matches(ok, scan.within(scan.union(keys), ok))
 
     def literals(self) -> set[str]:
         return set().union(*(c.literals() for c in self.children))
@@ -410,6 +418,8 @@ class Filtered(Node):
             where = where & scan.kind_mask(self.kinds)
         if self.heading is not None:
             where = where & (scan.heading == self.heading)
+        if not where.any():
+            return scan.nothing()
         m = self.child.match_all(scan, where)
         if self.polarity is None:
             return m
