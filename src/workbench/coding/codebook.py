@@ -199,6 +199,24 @@ class Codebook:
     def _by_id(self) -> dict[str, Code]:
         return {c.id: c for c in self.codes}
 
+    @cached_property
+    def scan_literals(self) -> list[str]:
+        """Every literal the codes' rules and the ``unless`` rules of :attr:`yields` look up
+        in a scan (:class:`workbench.coding.prefilter.Scan`), sorted.
+
+        Walking the rule trees for them takes milliseconds, and a codebook and its
+        compiled rules do not change, so it is done once per codebook.
+
+        Examples
+        --------
+        >>> cb = load_codebook()
+        >>> lits = cb.scan_literals
+        >>> lits == sorted(set(lits)) and "群众" in lits, cb.scan_literals is lits
+        (True, True)
+        """
+        rules = [c.rule for c in self.codes] + [y.unless for y in self.yields if y.unless]
+        return sorted(set().union(*(r.literals() for r in rules)))
+
     def code(self, code_id: str) -> Code:
         """The code with id ``code_id`` (``KeyError`` if unknown)."""
         return self._by_id[code_id]

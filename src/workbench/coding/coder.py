@@ -222,35 +222,12 @@ def _plain_hits(
     return _give_way(hits, codebook, unless_ok)
 
 
-#: Per codebook (by id, with the codebook itself so the id cannot be reused meanwhile):
-#: the literals its rules look up in a scan.
-_LITERALS: dict[int, tuple[Codebook, list[str]]] = {}
-
-
-def _scan_literals(codebook: Codebook) -> list[str]:
-    """Every literal the codebook's rules and ``unless`` rules look up in a scan, sorted.
-
-    Walking the rule trees for them costs milliseconds, so it is done once per codebook
-    (a codebook and its compiled rules do not change).
-    """
-    known = _LITERALS.get(id(codebook))
-    if known is None or known[0] is not codebook:
-        rules = [c.rule for c in codebook.codes] + [y.unless for y in codebook.yields if y.unless]
-        if len(_LITERALS) >= 8:  # a session loads few codebooks; do not keep old ones
-            _LITERALS.clear()
-        known = _LITERALS[id(codebook)] = (
-            codebook,
-            sorted(set().union(*(r.literals() for r in rules))),
-        )
-    return known[1]
-
-
 def _scan_hits(
     texts: list[str], roles: list[str], headings: list[bool], kinds: list[str],
     codebook: Codebook,
 ) -> _Hits:  # fmt: skip
     """Every code's rule on all sentences at once, from one scan of the joined text."""
-    scan = Scan(texts, roles, headings, _scan_literals(codebook), kinds)
+    scan = Scan(texts, roles, headings, codebook.scan_literals, kinds)
     pos, code, keys, key_code = [], [], [], []
     for ci, c in enumerate(codebook.codes):
         m = c.rule.match_all(scan, scan.valid)
