@@ -80,6 +80,21 @@ def test_keyness_and_ca_by_a_metadata_column(tables, capsys):
                  "--out", str(fig), "--json"]) == 0  # fmt: skip
     assert _json(capsys)["table"]["columns"] == ["essay", "report", "self-criticism"]
     assert read_record(fig)["parameters"]["metadata"] == str(meta)
+    # A file without a genre (a blank cell) is in no column, and the note says so.
+    pd.DataFrame({"file": files, "genre": [*genres[:4], ""]}).to_csv(meta, index=False)
+    assert main(["ca", "--codes", str(tables / "codes.parquet"), "--corpus",
+                 str(tables / "seg.parquet"), "--metadata", str(meta), "--by", "genre",
+                 "--out", str(fig), "--json"]) == 0  # fmt: skip
+    captured = capsys.readouterr()
+    res = json.loads(captured.out)
+    assert res["table"]["columns"] == ["essay", "report"]
+    docs = pd.read_parquet(tables / "seg.documents.parquet")
+    n = res["left_out"]["no_value"]  # that file's articles (a duplicate one is not counted)
+    assert 0 < n <= (docs["file"] == files[4]).sum() and "" not in res["left_out"]["values"]
+    assert f"{n} article(s) have no value of genre" in captured.err
+    rare = res["left_out"]["codes"]
+    assert rare and all(n < 2 for n in rare.values())
+    assert "fewer than 2 articles (--min-articles): " + ", ".join(rare) in captured.err
 
 
 def test_collocations_json_and_csv_with_sidecar(tables, capsys):

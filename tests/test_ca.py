@@ -136,3 +136,18 @@ def test_biplot_has_chinese_labels_that_do_not_overlap_and_repeats(seeds_coding,
         matplotlib.pyplot.close(fig)
     assert digests[0] == digests[1]
     assert "维度 1 (" in fig.axes[0].get_xlabel()
+
+
+def test_code_table_says_what_it_left_out():
+    """A code of one article (P_c), the genre it alone was in (poem) and an article with a
+    blank metadata cell are not in the table; they are listed, not dropped silently."""
+    seg = pd.DataFrame({"segment_id": [f"{d}/a1/p001/s01" for d in "abcde"],
+                        "doc_id": [f"{d}/a1" for d in "abcde"], "text": list("甲乙丙丁戊"),
+                        "is_heading": False})  # fmt: skip
+    docs = pd.DataFrame({"doc_id": seg["doc_id"],
+                         "genre": ["essay", "essay", "report", "poem", " "]})  # fmt: skip
+    codes = pd.DataFrame({"unit_id": seg["segment_id"][[0, 1, 2, 2, 3, 4]].to_numpy(),
+                          "code": ["P_a", "P_b", "P_a", "P_b", "P_c", "P_a"]})  # fmt: skip
+    t = code_table(codes, seg, "genre", documents=docs, min_articles=2)
+    assert t.columns.tolist() == ["essay", "report"] and t.index.tolist() == ["P_a", "P_b"]
+    assert t.attrs["left_out"] == {"values": ["poem"], "codes": {"P_c": 1}, "no_value": 1}

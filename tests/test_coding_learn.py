@@ -584,3 +584,46 @@ def test_train_only_units_train_but_never_set_calibration_or_thresholds(trained,
     )
     with pytest.raises(ValueError, match="train_only has 3 values for 180 units"):
         CodeLearner(n_splits=3).fit(units, sheet.labels, codebook, train_only=[True] * 3)
+
+
+def test_a_suggested_sheet_filled_in_codes_only_trains_the_categories(tmp_path, seeds, capsys):
+    """`suggest` writes blank category columns; a coder who fills only `codes` (as the README
+    says) gets category models from those codes, not categories read as absent everywhere;
+    and the codes too rare for a model are listed, not passed over."""
+    from own_codebook import OWN_CATEGORIES, write_own_codebook
+
+    from workbench.coding.coder import code_segments
+
+    book = write_own_codebook(tmp_path)
+    own = load_codebook(book)
+    sheet_path = tmp_path / "first.csv"
+    argv = ["suggest", "--codebook", str(book), "--n", "60", "--out", str(sheet_path)]
+    assert main(argv) == 0
+    sheet = pd.read_csv(sheet_path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert (sheet[list(OWN_CATEGORIES)] == "").all().all()  # left for the coder
+    long = code_segments(seeds.segments, own).long
+    coded = long.groupby("unit_id")["code"].agg(";".join)
+    sheet["codes"] = sheet["unit_id"].map(coded).fillna("")
+    sheet.loc[sheet["codes"].str.contains("R_strengthen"), "remedy"] = "0"  # the coder's word
+    sheet.to_csv(sheet_path, index=False, encoding="utf-8-sig")
+    read = read_training_sheet(sheet_path, seeds.segments, own)
+    labels = read.labels.set_index("unit_id")
+    assert labels["grievance"].isna().all()  # blank: follows from the codes
+    assert (labels.loc[labels["R_strengthen"] == 1, "remedy"] == 0).all()  # a 0 stands
+    units = units_from_segments(seeds.segments, own, read.members)
+    learner = CodeLearner(min_support=3, n_splits=2).fit(units, read.labels, own)
+    g_codes = [c.id for c in own.codes if c.category == "grievance"]
+    assert learner.support_["grievance"] == int(labels[g_codes].max(axis=1).sum()) >= 3
+    assert "grievance" in learner.labels_
+    out = tmp_path / "m.joblib"
+    argv = ["learn", "--codebook", str(book), "--sheet", str(sheet_path), "--out", str(out),
+            "--min-support", "1000", "--json"]  # fmt: skip
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["labels"] == [] and summary["min_support"] == 1000
+    rare = {r["label"]: r["n"] for r in summary["too_few"]}
+    assert rare["grievance"] == learner.support_["grievance"]
+    assert set(rare) == {k for k, n in learner.support_.items() if n > 0}
+    argv = argv[:-1]
+    assert main(argv) == 0
+    assert "not modelled, coded in fewer than 1000 units" in capsys.readouterr().out

@@ -80,3 +80,44 @@ def test_read_codes_takes_articles_from_the_units_file_or_the_ids(tmp_path):
     codes, inputs = read_codes(tmp_path / "codes.csv")
     assert codes["doc_id"].tolist() == ["F", "G"] and "segment_ids" in codes
     assert len(inputs) == 2
+
+
+def test_a_pipeline_folder_reads_as_the_built_tables(tmp_path):
+    """`workbench pipeline --out DIR`, then an analysis on DIR (or DIR/segments, DIR/codes):
+    the same segments, documents and codes a `corpus build` + `code` run gives."""
+    from user_data import make_corpus
+
+    from workbench.coding.codebook import load_codebook
+    from workbench.coding.coder import code_segments
+    from workbench.corpus import load_corpus
+    from workbench.stream import build_corpus
+
+    make_corpus(tmp_path / "texts")
+    out = tmp_path / "pipe"
+    build_corpus([tmp_path / "texts"], out, progress=False)
+    corpus = load_corpus([tmp_path / "texts"])
+    for given in (out, out / "segments"):
+        data = read_segments(given)
+        expected = corpus.analysis_segments()
+        assert data.segments["segment_id"].tolist() == expected["segment_id"].tolist()
+        assert data.documents["doc_id"].tolist() == corpus.documents["doc_id"].tolist()
+        assert any("segments/part-" in k for k in data.inputs)
+        assert any("documents/part-" in k for k in data.inputs)
+    for given in (out, out / "codes"):
+        codes, inputs = read_codes(given)
+        assert {"doc_id", "segment_ids"} <= set(codes.columns)
+        assert codes["doc_id"].notna().all()
+        assert any("codes/part-" in k for k in inputs) and any("units/part-" in k for k in inputs)
+    coded = code_segments(corpus.segments, load_codebook(), unit="sentence").long
+    assert set(zip(codes["unit_id"], codes["code"], strict=True)) == set(
+        zip(coded["unit_id"], coded["code"], strict=True)
+    )
+
+
+def test_an_unfinished_pipeline_folder_says_so(tmp_path):
+    (tmp_path / "segments").mkdir()
+    with pytest.raises(IsADirectoryError, match="a folder, not a segments table"):
+        read_segments(tmp_path)  # no manifest: not a build
+    (tmp_path / "manifest.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(InputError, match=r"no parts of the segments table.*Run it again"):
+        read_segments(tmp_path)

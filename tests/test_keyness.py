@@ -55,6 +55,23 @@ def test_log_ratio_follows_hardie():
     assert log_ratio(0, 8, 1000, 1000) == pytest.approx(-4.0)
 
 
+def test_a_term_absent_from_a_small_group_is_never_over_represented():
+    """A short text (a genre of one document) lacks a term the rest has 5 times: its 0
+    counted as 0.5 in 40 tokens would be more than 5 in 3,000, a positive log ratio beside
+    direction "under". The ratio is then 0; the sign always agrees with the counts."""
+    target = Counter({"春风": 20, "田野": 20})
+    reference = Counter({"干部": 5, "群众": 60, "春风": 1, **{f"词{i}": 20 for i in range(147)}})
+    table = compare(target, reference, min_count=5).set_index("term")
+    assert table.loc["干部", "count"] == 0 and table.loc["干部", "direction"] == "under"
+    assert table.loc["干部", "log_ratio"] == 0.0
+    assert table.loc["群众", "log_ratio"] < 0  # 0.5 in 40 tokens is below 60 in 3,000
+    over = table["direction"] == "over"
+    assert (table.loc[over, "log_ratio"] >= 0).all()
+    assert (table.loc[~over, "log_ratio"] <= 0).all()
+    # and the mirror: a term only the small group has is never under-represented
+    assert log_ratio(3, 0, 3_000, 40).item() == 0.0
+
+
 def test_compare_q_values_equal_statsmodels_bh_and_rows_are_stable():
     rng = np.random.default_rng(5)
     words = [f"w{i:02d}" for i in range(60)]

@@ -90,6 +90,24 @@ def test_cli_cooccurrence_from_codes_and_problem_cause(tmp_path, capsys):
     assert "unknown graph format" in capsys.readouterr().err
 
 
+def test_cli_codes_that_are_missing_or_a_pipeline_folder_say_what_to_give(tmp_path, capsys):
+    out = tmp_path / "net.gexf"
+    assert main(["network", "--codes", str(tmp_path / "nope.parquet"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "nope.parquet: no such file (the codes table" in err and "CODES.parquet" in err
+    codes = tmp_path / "codes.parquet"
+    assert main(["code", "--out", str(codes)]) == 0
+    units = tmp_path / "codes.units.csv"  # the units file given for the codes
+    assert main(["network", "--codes", str(units), "--out", str(out)]) == 2
+    assert "codes.units.matrix.npz: no such file (the matrix" in capsys.readouterr().err
+    pipe = tmp_path / "pipe"
+    (pipe / "codes").mkdir(parents=True)
+    (pipe / "manifest.json").write_text("{}", encoding="utf-8")
+    for given in (pipe, pipe / "codes"):
+        assert main(["network", "--codes", str(given), "--out", str(out)]) == 2
+        assert "a folder of `workbench pipeline`; give it as --corpus" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("kind", ["cooccurrence", "problem-cause"])
 def test_cli_json_prints_the_network_and_its_record(kind, tmp_path, capsys):
     import json

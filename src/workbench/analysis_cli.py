@@ -261,6 +261,16 @@ def run_ca(args: argparse.Namespace) -> int:
     inertia = result.inertia_table()
     print(f"wrote {out} ({len(table)} codes × {len(table.columns)} values of {args.by}) and "
           f"its .provenance.json", file=sys.stderr)  # fmt: skip
+    left_out = table.attrs.get("left_out", {})
+    if left_out.get("values"):
+        print(f"workbench: note: left out, no code in their articles: {args.by} = "
+              f"{', '.join(left_out['values'])}", file=sys.stderr)  # fmt: skip
+    if left_out.get("codes"):
+        print(f"workbench: note: left out, asserted by fewer than {args.min_articles} articles "
+              f"(--min-articles): {', '.join(left_out['codes'])}", file=sys.stderr)  # fmt: skip
+    if left_out.get("no_value"):
+        print(f"workbench: note: {left_out['no_value']} article(s) have no value of {args.by} "
+              "and are in no column", file=sys.stderr)  # fmt: skip
     rows = result.row_coords.iloc[:, :2].assign(label=[names.get(c, c) for c in table.index],
                                                 mass=result.row_mass)  # fmt: skip
     columns = result.col_coords.iloc[:, :2].assign(mass=result.col_mass)
@@ -272,6 +282,7 @@ def run_ca(args: argparse.Namespace) -> int:
             "columns": records(columns.rename_axis(args.by).reset_index()),
             "table": {"index": table.index.tolist(), "columns": table.columns.tolist(),
                       "counts": table.to_numpy().tolist()},
+            "left_out": left_out,
         })  # fmt: skip
         return 0
     print(f"total inertia {result.total_inertia:.4f}")

@@ -165,7 +165,10 @@ def code_table(
     -------
     DataFrame
         Counts, codes (codebook order, else sorted) × values (sorted); empty rows and
-        columns dropped.
+        columns dropped. What was left out is in ``.attrs["left_out"]``: ``values`` of
+        ``by`` whose articles assert no code counted here, ``codes`` asserted by fewer
+        than ``min_articles`` articles (with their articles), and ``no_value``, the
+        articles with no value of ``by`` (a blank metadata cell).
 
     Examples
     --------
@@ -180,7 +183,9 @@ def code_table(
     """
     from workbench.keyness import content_segments
 
-    seg = segments.assign(_group=group_values(segments, by, documents).to_numpy())
+    groups = group_values(segments, by, documents)
+    blank = groups.astype("string").str.strip().eq("").fillna(False).to_numpy(bool)
+    seg = segments.assign(_group=groups.mask(blank).to_numpy())  # a blank cell: no value
     seg = content_segments(seg, headings=headings)
     if "segment_ids" in codes.columns:
         pairs = codes[["code"]].assign(
@@ -210,7 +215,16 @@ def code_table(
     table = table.reindex(sorted(table.columns, key=str), axis=1)
     table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     table.index.name, table.columns.name = "code", by
-    return table.astype("int64")
+    table = table.astype("int64")
+    valued = seg["_group"].notna()
+    rare = articles[(articles > 0) & (articles < min_articles)]
+    shown = set(map(str, table.columns))
+    table.attrs["left_out"] = {
+        "values": sorted({str(v) for v in seg.loc[valued, "_group"]} - shown),
+        "codes": {str(c): int(n) for c, n in rare.items()},
+        "no_value": int(seg.loc[~valued, "doc_id"].nunique()),
+    }
+    return table
 
 
 def plot_ca(

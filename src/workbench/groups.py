@@ -127,7 +127,9 @@ def read_segments(path: Path | None, *, dedup: bool = True) -> SegmentInput:
     Parameters
     ----------
     path : Path or None
-        The ``.parquet`` segments table; ``None`` loads the bundled seeds.
+        The ``.parquet`` segments table, or the folder ``workbench pipeline --out DIR``
+        wrote (its ``segments`` and ``documents`` parts; :func:`pipeline_folder`);
+        ``None`` loads the bundled seeds.
     dedup : bool, default True
         Drop duplicates: segments with ``dup_of`` and every segment of a duplicate
         article (when the documents table is there to say which).
@@ -149,20 +151,32 @@ def read_segments(path: Path | None, *, dedup: bool = True) -> SegmentInput:
         corpus = load_corpus()
         return SegmentInput(corpus.analysis_segments(dedup), corpus.documents, corpus.checksums())
     path = Path(path)
-    # A corpus (folder, archive, text file) given where its table belongs is the usual slip.
-    seg = _read_parquet(path, "segments table", "; give the .parquet that `workbench corpus "
-                        "build CORPUS --out SEG.parquet` writes, not the corpus itself")
+    build = pipeline_folder(path)
+    if build is not None:  # `workbench pipeline --out DIR`: the parts of its tables
+        seg, inputs = _read_parts(build, "segments")
+        docs, docs_inputs = _read_parts(build, "documents")
+        inputs.update(docs_inputs)
+    else:
+        # A corpus (folder, archive, text file) given where its table belongs is the usual
+        # slip.
+        seg = _read_parquet(
+            path,
+            "segments table",
+            "; give the .parquet that `workbench corpus build CORPUS --out SEG.parquet` "
+            "writes (or the folder `workbench pipeline --out DIR` writes), not the corpus "
+            "itself",
+        )
+        docs_path = path.with_name(path.stem + ".documents.parquet")
+        docs = _read_parquet(docs_path, "documents table") if docs_path.exists() else None
+        inputs = {config.display_path(path.resolve()): sha256_file(path)}
+        with contextlib.suppress(FileNotFoundError):  # no record: its own checksum is enough
+            inputs.update(read_record(path).get("inputs", {}))
+        if docs is not None:
+            inputs[config.display_path(docs_path.resolve())] = sha256_file(docs_path)
     missing = {"segment_id", "doc_id", "text"} - set(seg.columns)
     if missing:
         raise InputError(f"{path}: not a segments table (no {', '.join(sorted(missing))} "
                          "column); give the .parquet that `workbench corpus build` writes")
-    docs_path = path.with_name(path.stem + ".documents.parquet")
-    docs = _read_parquet(docs_path, "documents table") if docs_path.exists() else None
-    inputs = {config.display_path(path.resolve()): sha256_file(path)}
-    with contextlib.suppress(FileNotFoundError):  # no record: its own checksum is enough
-        inputs.update(read_record(path).get("inputs", {}))
-    if docs is not None:
-        inputs[config.display_path(docs_path.resolve())] = sha256_file(docs_path)
     if dedup and "dup_of" in seg.columns:
         if docs is not None and "dup_of" in docs.columns:
             mask = duplicate_mask(seg, docs)
@@ -210,7 +224,8 @@ def read_codes(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
 
     The long table (``unit_id, code, category, …``; ``.parquet`` or ``.csv``) gets each
     unit's ``doc_id`` from ``<name>.units.csv`` beside it, or else from the unit id
-    itself (every unit id starts with its ``doc_id``, ``<file stem>/a<N>``).
+    itself (every unit id starts with its ``doc_id``, ``<file stem>/a<N>``). The folder
+    ``workbench pipeline --out DIR`` wrote gives its ``codes`` and ``units`` parts.
 
     Returns
     -------
@@ -223,7 +238,13 @@ def read_codes(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     from workbench.provenance import sha256_file
 
     path = Path(path)
-    if path.suffix == ".csv":
+    build = pipeline_folder(path)
+    units: pd.DataFrame | None = None
+    if build is not None:  # `workbench pipeline --out DIR`: its codes and units parts
+        long, inputs = _read_parts(build, "codes")
+        units, units_inputs = _read_parts(build, "units")
+        inputs.update(units_inputs)
+    elif path.suffix == ".csv":
         long = _read_csv(path, "codes table")
     else:
         long = _read_parquet(path, "codes table")
@@ -231,18 +252,60 @@ def read_codes(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     if missing:
         raise InputError(f"{path}: not a codes table (no {', '.join(sorted(missing))} column); "
                          "give the file `workbench code --out CODES.parquet` writes")
-    inputs = {config.display_path(path.resolve()): sha256_file(path)}
-    units_path = Path(f"{path.with_suffix('')}.units.csv")
+    if build is None:
+        inputs = {config.display_path(path.resolve()): sha256_file(path)}
+        units_path = Path(f"{path.with_suffix('')}.units.csv")
+        if units_path.exists():
+            units = _read_csv(units_path, "units table")
+            inputs[config.display_path(units_path.resolve())] = sha256_file(units_path)
     long = long.copy()
-    if units_path.exists():
-        units = _read_csv(units_path, "units table")
-        inputs[config.display_path(units_path.resolve())] = sha256_file(units_path)
+    if units is not None:
         cols = [c for c in ("unit_id", "doc_id", "segment_ids") if c in units.columns]
         long = long.drop(columns=[c for c in cols if c != "unit_id" and c in long.columns])
         long = long.merge(units[cols], on="unit_id", how="left")
     if "doc_id" not in long.columns:
         long["doc_id"] = long["unit_id"].astype(str).str.extract(r"^([^/]+/a\d+)", expand=False)
     return long, dict(sorted(inputs.items()))
+
+
+def pipeline_folder(path: Path) -> Path | None:
+    """The folder ``workbench pipeline --out DIR`` wrote, given as it or as one of its tables.
+
+    ``DIR`` itself or a table's folder inside it (``DIR/segments``, ``DIR/codes``) both
+    name the build; anything else is ``None``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> (out / "segments").mkdir()
+    >>> pipeline_folder(out) is None  # no manifest: not a finished build
+    True
+    >>> _ = (out / "manifest.json").write_text("{}")
+    >>> pipeline_folder(out / "segments") == out
+    True
+    """
+    path = Path(path)
+    if not path.is_dir():
+        return None
+    for folder in (path, path.parent):
+        if (folder / "manifest.json").is_file():
+            return folder
+    return None
+
+
+def _read_parts(build: Path, table: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """One table of a pipeline build, its parts in corpus order, and their checksums."""
+    from workbench import config
+    from workbench.provenance import sha256_file
+    from workbench.stream import read_table
+
+    parts = sorted((build / table).glob("part-*.parquet"))
+    if not parts:
+        raise InputError(f"{build / table}: no parts of the {table} table; is {build} a "
+                         "finished `workbench pipeline --out` folder? Run it again")  # fmt: skip
+    inputs = {config.display_path(p.resolve()): sha256_file(p) for p in parts}
+    return read_table(build, table), inputs
 
 
 def _exists(path: Path, what: str) -> None:

@@ -16,7 +16,8 @@ frequencies. ``formula="rayson"`` sums over the first row only, as Paul Rayson's
 log-likelihood calculator (UCREL) does; the two differ by the non-term cells,
 which are close to zero for rare terms. The effect size is Hardie's (2014) *log
 ratio*, :math:`\\log_2` of the ratio of relative frequencies (1 = twice as frequent;
-a zero count counts as 0.5), and the p-values are adjusted for the number of terms
+a zero count counts as 0.5, and never turns the ratio's sign against the counts), and
+the p-values are adjusted for the number of terms
 tested with Benjamini–Hochberg (:func:`workbench.network.significance.bh`).
 
 Terms are the content tokens of :mod:`workbench.corpus.tokens` — jieba with the domain
@@ -103,14 +104,22 @@ def g2(a, b, c, d, *, formula: str = "dunning") -> np.ndarray:
 def log_ratio(a, b, c, d, *, zero: float = 0.5) -> np.ndarray:
     """Hardie's log ratio: ``log2((a / c) / (b / d))``, a zero count replaced by ``zero``.
 
+    The replaced zero is a bound, not a count: where the other side is smaller still (a
+    term absent from a group of 40 tokens but seen 5 times in 3,000), it would give a term
+    that never occurs in a group a positive log ratio. The ratio is then 0, so its sign
+    never contradicts the counts (and :func:`compare`'s ``direction``).
+
     Examples
     --------
     >>> log_ratio([100, 100, 7], [50, 100, 0], 10_000, 10_000).tolist()
     [1.0, 0.0, 3.807354922057604]
+    >>> log_ratio([0, 3], [5, 0], [40, 3_000], [3_000, 40]).tolist()  # 0.5/40 > 5/3000
+    [0.0, 0.0]
     """
     a, b, c, d = (np.asarray(x, dtype=np.float64) for x in (a, b, c, d))
-    a, b = np.where(a > 0, a, zero), np.where(b > 0, b, zero)
-    return np.log2((a / c) / (b / d))
+    ratio = np.log2((np.where(a > 0, a, zero) / c) / (np.where(b > 0, b, zero) / d))
+    ratio = np.where(a > 0, ratio, np.minimum(ratio, 0.0))
+    return np.where(b > 0, ratio, np.maximum(ratio, 0.0))
 
 
 def segment_terms(

@@ -371,6 +371,7 @@ def run_learn(args: argparse.Namespace) -> int:
         read_training_sheet,
         save_model,
         sentence_rules,
+        too_few,
         units_from_segments,
         written_examples,
     )  # fmt: skip
@@ -436,6 +437,7 @@ def run_learn(args: argparse.Namespace) -> int:
     write_sidecar(args.out, record)
     summary = {"model": str(args.out), "sheets": report, "units": len(units),
                "labels": learner.labels_, "cross_validated": cv_summary(learner),
+               "too_few": too_few(learner), "min_support": args.min_support,
                "provenance": record}  # fmt: skip
     if args.json:  # strict JSON: a threshold never reached (inf) is null
         print(json.dumps(finite(summary), ensure_ascii=False, indent=1, allow_nan=False))
@@ -449,6 +451,12 @@ def run_learn(args: argparse.Namespace) -> int:
         for row in summary["cross_validated"]:
             print(f"  {row['label']:18s} n={row['n']:4d} {row['metric']}={row['value']:.3f} "
                   f"(rules alone {row['rules']:.3f}; {row['decision']})")
+        if summary["too_few"]:
+            listed = ", ".join(f"{r['label']} {r['n']}" for r in summary["too_few"])
+            then = ("only as their category's residual" if args.alone
+                    else "the rules alone assign them")  # fmt: skip
+            print(f"not modelled, coded in fewer than {args.min_support} units (--min-support; "
+                  f"{then}): {listed}")  # fmt: skip
         print(f"wrote {args.out} and its .provenance.json", file=sys.stderr)
     return 0
 

@@ -263,7 +263,9 @@ def read_training_sheet(
     list or a ``;``-separated string) in the format of ``data/gold/gold_sample.csv``:
     ``unit_id`` and a ``codes`` column (``;``-separated code ids, blank = none) and/or
     0/1 columns named by the codebook's categories (the bundled codebook's ``problem,
-    cause, countermeasure, liaison``; a codebook of one's own, its own). Its units are
+    cause, countermeasure, liaison``; a codebook of one's own, its own). Beside a
+    ``codes`` column a blank category cell is left missing (``NaN``), so that the
+    category follows from the unit's codes; without one it is an error. Its units are
     found in this order: a ``segment_ids`` column (space-separated segment ids);
     ``unit_id`` values that are ids of the corpus's segments, paragraphs, sections or
     articles; or, for a sheet of coded source lines with ``file`` and ``text``
@@ -292,8 +294,13 @@ def read_training_sheet(
     if "codes" in raw.columns:
         labels = read_code_list(path, codebook.ids).drop(columns="split", errors="ignore")
         if cats:
-            labels = labels.merge(read_sheet(path, cats, blank="absent")[["unit_id", *cats]],
-                                  on="unit_id")  # fmt: skip
+            # Beside a `codes` column, a blank category cell is not "absent": it is what a
+            # sheet of `workbench suggest` holds when the coder filled only `codes`, and the
+            # categories then follow from the codes (CodeLearner.fit). A 0 or 1 stands.
+            filled = read_sheet(path, cats, blank="absent")[["unit_id", *cats]]
+            blank = raw[cats].astype(str).apply(lambda col: col.str.strip() == "")
+            filled[cats] = filled[cats].astype("float64").mask(blank.to_numpy())
+            labels = labels.merge(filled, on="unit_id")
     elif cats:
         labels = read_sheet(path, cats).drop(columns="split", errors="ignore")
     else:
@@ -542,6 +549,8 @@ class CodeLearner:
     cv_: list[dict[str, Any]] = field(default_factory=list, repr=False)
     trained_segments_: list[str] = field(default_factory=list, repr=False)
     codes_: list[str] = field(default_factory=list, repr=False)
+    # Positive units of every code and category in the labels (modelled or not).
+    support_: dict[str, int] = field(default_factory=dict, repr=False)
     category_of_: dict[str, str] = field(default_factory=dict, repr=False)
     residual_: dict[str, str] = field(default_factory=dict, repr=False)
     features_: _Features | None = field(default=None, repr=False)
@@ -660,6 +669,9 @@ class CodeLearner:
             c for c in codebook.categories if c in lab.columns and lab[c].sum() >= self.min_support
         ]
         self.labels_ = code_labels + cat_labels
+        self.support_ = {
+            c: int(lab[c].sum()) for c in [*self.codes_, *codebook.categories] if c in lab.columns
+        }
         self.features_ = _Features(self.ngram_range, self.min_df, self.rule_weight, self.words)
         # Out-of-fold scores: features are refitted inside each fold, so no n-gram seen
         # only in the held-out documents informs their scores.
@@ -939,6 +951,28 @@ def load_model(path: str | os.PathLike, codebook: Codebook) -> tuple[CodeLearner
         )
     meta = {k: v for k, v in payload.items() if k != "learner"}
     return payload["learner"], meta
+
+
+def too_few(learner: CodeLearner) -> list[dict[str, Any]]:
+    """The codes and categories coded in the sheets but too rarely for a model of their own.
+
+    Each with ``label``, ``n`` (its positive units) and ``kind`` (``code`` or
+    ``category``), codes first, in codebook order; those with no positive unit at all
+    are left out (they were not coded). The rules still assign them.
+
+    Examples
+    --------
+    >>> learner = CodeLearner(min_support=5)
+    >>> learner.support_ = {"P_a": 7, "P_b": 1, "P_c": 0, "problem": 3}
+    >>> learner.labels_, learner.category_of_ = ["P_a"], {"P_a": "problem", "P_b": "problem"}
+    >>> too_few(learner)
+    [{'label': 'P_b', 'n': 1, 'kind': 'code'}, {'label': 'problem', 'n': 3, 'kind': 'category'}]
+    """
+    return [
+        {"label": label, "n": n, "kind": "code" if label in learner.category_of_ else "category"}
+        for label, n in learner.support_.items()
+        if n > 0 and label not in learner.labels_
+    ]
 
 
 def cv_summary(learner: CodeLearner) -> list[dict[str, Any]]:

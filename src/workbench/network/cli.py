@@ -100,9 +100,26 @@ def add_network_parser(sub: argparse._SubParsersAction) -> None:
 
 def _coding_from_file(path: Path, codebook):
     from workbench.coding.coder import Coding
+    from workbench.groups import pipeline_folder
     from workbench.provenance import read_record
 
+    if pipeline_folder(path) is not None:
+        raise ValueError(
+            f"{path}: a folder of `workbench pipeline`; give it as --corpus "
+            "(the network is then coded from its segments), not as --codes"
+        )
     stem = path.with_suffix("")
+    for need, what in (
+        (path, "codes table of `workbench code --out`"),
+        (Path(f"{stem}.matrix.npz"), "matrix `workbench code` writes beside it"),
+        (Path(f"{stem}.units.csv"), "units `workbench code` writes beside it"),
+    ):
+        if not need.is_file():
+            raise FileNotFoundError(
+                f"{need}: no such file (the {what}); give the CODES.parquet of "
+                "`workbench code --out CODES.parquet`, with its .matrix.npz and .units.csv "
+                "beside it"
+            )
     long = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
     matrix = sparse.load_npz(f"{stem}.matrix.npz").tocsr()
     units = pd.read_csv(f"{stem}.units.csv")
