@@ -173,6 +173,19 @@ def test_documents_without_dates_or_with_bad_dates():
         compare(codes, seg, docs, split="soon")
 
 
+def test_a_metadata_year_dates_articles_without_a_date():
+    # A user's metadata often gives only the year: it dates the articles 'date' leaves blank.
+    codes, seg, docs = _made_up()
+    years = ["2012", "2014 ", "2012", None, "", "", "", ""]
+    # a/a1 keeps its own date; b/a1 and c/a1 get their year; the rest stay undated.
+    mixed = docs.assign(date=["2011-03-02", "", "", "", "", "", "", ""], year=years)
+    by_year = prevalence(codes, seg, mixed, codebook=CB, n_boot=20)
+    assert set(by_year.table["period"]) == {"2011", "2012", "2014"}
+    assert sorted(by_year.undated) == ["d/a1", "e/a1", "f/a1", "g/a1", "h/a1"]
+    with pytest.raises(InputError, match=r"none of the \d+ articles has a date"):
+        prevalence(codes, seg, docs.assign(date=""), codebook=CB, n_boot=20)
+
+
 def test_date_helpers():
     assert date_span("2012-02")[1].isoformat() == "2012-02-29"
     assert date_span("2013-12")[1].isoformat() == "2013-12-31"

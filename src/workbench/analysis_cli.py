@@ -18,7 +18,8 @@
 [--out TABLE.csv|.parquet] [--json]``
     Share of articles asserting each code per year or period with bootstrap intervals,
     and before/after a split date (:mod:`workbench.trends`); dates from ``documents.date``
-    or the metadata's ``date`` column. Its parser is declared by :func:`add_trends_parser`.
+    or the metadata's ``date`` column, else its ``year`` column. Its parser is declared by
+    :func:`add_trends_parser`.
 
 The corpus defaults to the bundled seeds, de-duplicated (``--keep-duplicates`` keeps the
 repeats); ``--metadata CSV`` joins user metadata (a ``file`` column, then genre, year …) onto
@@ -315,7 +316,7 @@ def run_trends(args: argparse.Namespace) -> int:
     if data.documents is None and args.metadata is None:
         raise InputError(f"{args.corpus}: no documents table beside it (dates are in "
                          "documents.date); give --documents DOCS.parquet or --metadata CSV "
-                         "with a 'date' column")  # fmt: skip
+                         "with a 'date' or 'year' column")  # fmt: skip
     if args.metadata is not None:
         docs = data.documents
         if docs is None:
@@ -347,7 +348,8 @@ def run_trends(args: argparse.Namespace) -> int:
     if undated or straddling:
         print(f"workbench: note: {len(undated)} of {result.n_articles} articles have no date and "
               f"{len(straddling)} a date across a period boundary; they are in no period "
-              "(dates come from datelines or --metadata's 'date' column)", file=sys.stderr)
+              "(dates come from datelines or --metadata's 'date' or 'year' column)",
+              file=sys.stderr)  # fmt: skip
     if args.json:
         payload: dict[str, Any] = {
             "command": "trends", "provenance": record, "by": args.by,

@@ -255,12 +255,32 @@ def asserted(
 
 
 def _dates(documents: pd.DataFrame | None, articles: pd.Index) -> pd.Series:
-    if documents is None or "date" not in documents.columns:
+    """Each article's date: ``documents.date``, else a ``year`` column's value (a user's
+    metadata often gives only the year, which is a date of year precision).
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "date": ["2012-05", "", ""],
+    ...                      "year": ["2010", "2013", " "]})
+    >>> _dates(docs, pd.Index(["a", "b", "c"])).tolist()
+    ['2012-05', '2013', '']
+    """
+    columns = set() if documents is None else set(documents.columns)
+    if not columns & {"date", "year"}:
         raise InputError("the documents table has no 'date' column: build the corpus with "
                          "this version of the workbench (documents.date from datelines), or "
-                         "give --metadata with a 'date' column")  # fmt: skip
-    by_doc = documents.drop_duplicates("doc_id").set_index("doc_id")["date"]
-    return by_doc.reindex(articles)
+                         "give --metadata with a 'date' or 'year' column")  # fmt: skip
+    assert documents is not None
+    by_doc = documents.drop_duplicates("doc_id").set_index("doc_id")
+    dates = _text(by_doc["date"]) if "date" in columns else pd.Series("", index=by_doc.index)
+    if "year" in columns:
+        dates = dates.where(dates != "", _text(by_doc["year"]))
+    return dates.reindex(articles)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """``values`` as stripped strings, a missing value as ``""``."""
+    return values.astype("string").fillna("").str.strip().astype(object)
 
 
 def _spans(dates: pd.Series) -> list[tuple[_date, _date] | None]:
@@ -319,7 +339,8 @@ def prevalence(
     segments : DataFrame
         The (de-duplicated) segments the codes were made from; all their articles count.
     documents : DataFrame
-        With ``doc_id`` and ``date`` (ISO, any precision; ``""`` when unknown).
+        With ``doc_id`` and ``date`` (ISO, any precision; ``""`` when unknown) or ``year``
+        (a metadata column: the date where ``date`` is blank).
     by : {"year", "period"}
         One group per calendar year, or per period cut at ``periods``.
     periods : str or list
@@ -348,6 +369,10 @@ def prevalence(
                     headings=headings)  # fmt: skip
     spans = _spans(_dates(documents, wide.index))
     undated = [d for d, s in zip(wide.index, spans, strict=True) if s is None]
+    if len(wide) and len(undated) == len(wide):
+        raise InputError(f"none of the {len(wide)} articles has a date, so there is no year "
+                         "or period to count them in: give --metadata CSV with a 'file' "
+                         "column and a 'date' (2014-03) or 'year' (2014) column")  # fmt: skip
     if by == "year":
         years = sorted({s[0].year for s in spans if s is not None})
         table = pd.DataFrame({"period": [str(y) for y in years],
