@@ -159,6 +159,11 @@ def test_keyness_user_mistakes_name_the_column_or_value(seeds_segments, seeds_te
         keyness(seeds_segments, "genre", terms=seeds_terms)
     with pytest.raises(InputError, match=r"no value 'problems' in column 'role'.*problem"):
         keyness(seeds_segments, "role", target="problems", terms=seeds_terms)
+    # One value of the column: the rest is empty, and there is nothing to compare with.
+    one = seeds_segments["doc_id"].eq(seeds_segments["doc_id"].iloc[0]).to_numpy()
+    with pytest.raises(InputError, match=r"column 'file' has one value .* at least two groups"):
+        keyness(seeds_segments[one].reset_index(drop=True), "file",
+                terms=[t for t, k in zip(seeds_terms, one, strict=True) if k])  # fmt: skip
 
 
 def test_keyness_is_deterministic(seeds_segments, seeds_terms):

@@ -279,7 +279,8 @@ def keyness(
     Raises
     ------
     InputError
-        If the column is missing, or ``target`` is not one of its values.
+        If the column is missing, ``target`` is not one of its values, or the column has
+        fewer than two values (there would be nothing to compare with).
     """
     labels = by if isinstance(by, pd.Series) else group_values(segments, by, documents)
     if len(labels) != len(segments):
@@ -297,6 +298,13 @@ def keyness(
             raise InputError(f"no value {target!r} in column {name!r}; values: "
                              f"{', '.join(map(str, groups))}")  # fmt: skip
         groups = match
+    if len(counts) < 2:
+        # Against an empty reference every term would be "not distinctive": say so instead.
+        name = labels.name if labels.name is not None else "the grouping"
+        raise InputError(f"column {name!r} has {'one value' if counts else 'no value'} among "
+                         f"the content segments ({', '.join(map(str, groups)) or 'none'}): "
+                         "keyness compares a group with the rest, so it needs at least two "
+                         "groups; choose another --by, or add texts")  # fmt: skip
     parts = []
     for g in groups:
         reference: Counter[str] = Counter()
