@@ -71,6 +71,9 @@ def test_signs_are_fixed_and_the_result_repeats():
 def test_bad_tables_are_refused():
     with pytest.raises(InputError, match="at least 2 rows and 2 columns"):
         correspondence_analysis(SMOKE.iloc[:1])
+    one = SMOKE.iloc[:, :1].rename_axis(index="code", columns="article")
+    with pytest.raises(InputError, match=r"is \d+ code × 1 article: group by a variable"):
+        correspondence_analysis(one)
     with pytest.raises(InputError, match="every row and column"):
         correspondence_analysis(SMOKE.assign(none=0))
 

@@ -429,7 +429,7 @@ def test_learner_needs_two_documents(codebook):
                           "text": ["要加强监督。"] * 6})
     units = UnitTable.from_frame(frame, codebook)
     labels = pd.DataFrame({"unit_id": list("abcdef"), "M_oversight": [1, 0] * 3})
-    with pytest.raises(ValueError, match="at least two documents"):
+    with pytest.raises(ValueError, match=r"at least two documents \(all 6 are in 'd'\)"):
         CodeLearner(min_support=2).fit(units, labels, codebook)
 
 

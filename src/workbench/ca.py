@@ -101,8 +101,11 @@ def correspondence_analysis(table: pd.DataFrame) -> CAResult:
     """
     n_mat = table.to_numpy(dtype=np.float64)
     if n_mat.ndim != 2 or min(n_mat.shape) < 2:
+        rows, cols = table.index.name or "rows", table.columns.name or "columns"
         raise InputError(f"correspondence analysis needs at least 2 rows and 2 columns with "
-                         f"counts; the table is {n_mat.shape[0]} × {n_mat.shape[1]}")
+                         f"counts; the table is {n_mat.shape[0]} {rows} × {n_mat.shape[1]} "
+                         f"{cols}: group by a variable with at least two values that have "
+                         "codes")  # fmt: skip
     if (n_mat < 0).any():
         raise InputError("correspondence analysis needs counts; the table has negative values")
     if (n_mat.sum(axis=1) == 0).any() or (n_mat.sum(axis=0) == 0).any():

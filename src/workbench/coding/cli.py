@@ -420,7 +420,10 @@ def run_learn(args: argparse.Namespace) -> int:
         train_only = [i >= n_coded for i in range(len(units))]
         learner.fit(units, all_labels, codebook, train_only=train_only)
     except (CodebookError, SheetError, FileNotFoundError, ValueError) as err:
-        print(f"workbench: {err}", file=sys.stderr)
+        # The sheets are named: a message from fitting (too few documents) is about them.
+        named = ", ".join(config.display_path(Path(p)) for p in args.sheet)
+        print(f"workbench: {err}" + ("" if named in str(err) else f" [sheets: {named}]"),
+              file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT
     sheets = {config.display_path(Path(p).resolve()): sha256_file(p) for p in args.sheet}
     params = {"min_support": args.min_support, "seed": args.seed, "combine": not args.alone,

@@ -562,7 +562,10 @@ class CodeLearner:
 
         k = min(self.n_splits, len(np.unique(groups)))
         if k < 2:
-            raise ValueError("cross-validation needs units from at least two documents")
+            only = f" (all {len(groups)} are in {str(groups[0])!r})" if len(groups) else ""
+            raise ValueError(f"cross-validation needs coded units from at least two "
+                             f"documents{only}; code units of other documents too "
+                             "(`workbench suggest` spreads them over documents)")  # fmt: skip
         cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=self.seed)
         with warnings.catch_warnings():
             # A stratum rarer than the folds is expected with few coded units; the
