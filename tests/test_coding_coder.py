@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from workbench.coding.codebook import TEMPLATE, load_codebook
@@ -31,7 +32,8 @@ def test_long_table_and_matrix_agree(sentence_coding, seeds):
 def test_spans_point_at_the_terms(sentence_coding, seeds):
     text = seeds.segments.set_index("segment_id")["text"]
     for r in sentence_coding.long.head(200).itertuples():
-        for span in r.spans.split("; "):
+        assert (r.spans == "") == (r.terms == "")  # a condition quotes nothing at all
+        for span in filter(None, r.spans.split("; ")):
             sid, _, pos = span.rpartition(":")
             start, end = map(int, pos.split("-"))
             assert text[sid][start:end] in r.terms.split("; ")
@@ -129,3 +131,25 @@ def test_a_codebook_of_ones_own_codes_into_its_categories(seeds, tmp_path):
     assert cov.at["cause", "coded"] == 0 and cov["share"].isna()["cause"]
     assert cov["share"].notna()["problem"]
     assert "cause" not in set(uncoded(res, seg, partless)["role"])
+
+
+def test_condition_rules_quote_nothing_as_evidence():
+    # "Any sentence of a cause section" is a condition of C_attribution and C_other
+    # (quote: false): the heading's evidence is its causal word, not each of its characters.
+    cb = load_codebook()
+    seg = pd.DataFrame({
+        "segment_id": ["a/a1/p001/s01", "a/a1/p002/s01"], "doc_id": ["a/a1"] * 2,
+        "paragraph_id": ["a/a1/p001", "a/a1/p002"], "section": ["2", "2"],
+        "role": ["cause", "cause"], "is_heading": [True, False],
+        "text": ["二、原因分析", "有的同志长期坐在机关里面。"],
+        "text_orig": ["二、原因分析", "有的同志长期坐在机关里面。"],
+    })  # fmt: skip
+    coding = code_segments(seg, cb)
+    terms = coding.long.set_index(["unit_id", "code"])["terms"].to_dict()
+    assert terms[("a/a1/p001/s01", "C_attribution")] == "原因"
+    # A body sentence of a cause section is a cause statement (C_other) with no term to quote:
+    # coded, and left out of the evidence table rather than quoted character by character.
+    assert terms[("a/a1/p002/s01", "C_other")] == ""
+    ev = evidence(coding, seg)
+    assert not ((ev["unit_id"] == "a/a1/p002/s01") & (ev["code"] == "C_other")).any()
+    assert set(ev.loc[ev["code"] == "C_attribution", "quote"]) == {"原因"}

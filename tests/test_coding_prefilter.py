@@ -156,6 +156,10 @@ EDGE_RULES = [
     {"any": ["监督"], "polarity": "negative"},
     {"any": ["监督"], "polarity": "prescriptive", "roles": ["countermeasure", "other"]},
     {"all": [{"any": ["监督", "干部"], "polarity": "negative"}, {"not": "加强"}], "heading": False},
+    {"regex": "[一-龥]", "roles": ["cause"], "quote": False},  # a condition: no span
+    {"all": ["监督", {"regex": "[一-龥]{4}", "quote": False}]},
+    {"any": [{"any": ["监督"], "polarity": "negative", "quote": False}, "干部"]},
+    {"near": [{"any": ["干部"], "quote": False}, "群众"], "within": 5},  # no span: no match
 ]
 
 

@@ -63,6 +63,7 @@ def test_roles_heading_polarity():
         ({"any": ["a"], "foo": 1}, "rule"),
         ({"any": ["a"], "all": ["b"]}, "rule"),
         ({"any": [""]}, "rule.any[0]"),
+        ({"any": ["a"], "quote": "no"}, "rule.quote"),
     ],
 )
 def test_bad_rules_name_the_path(rule, path):

@@ -199,6 +199,22 @@ class Codebook:
     def _by_id(self) -> dict[str, Code]:
         return {c.id: c for c in self.codes}
 
+    @property
+    def codes_version(self) -> str:
+        """The version whose measurements hold for this codebook: the first two numbers.
+
+        A third number (2.5.1) marks a change that codes nothing differently
+        (``data/CODEBOOK_CHANGELOG.md``, "Version numbers").
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> cb = load_codebook()
+        >>> replace(cb, version="2.5.1").codes_version, replace(cb, version="3").codes_version
+        ('2.5', '3')
+        """
+        return ".".join(self.version.split(".")[:2])
+
     @cached_property
     def scan_literals(self) -> list[str]:
         """Every literal the codes' rules and the ``unless`` rules of :attr:`yields` look up

@@ -64,7 +64,8 @@ class Coding:
     ----------
     long : DataFrame
         ``unit_id, code, category, terms, spans``; units in corpus order, codes in
-        codebook order.
+        codebook order. ``terms`` and ``spans`` are ``""`` where the code's rule fired on
+        conditions that quote nothing (``quote: false``: "a sentence of a cause section").
     matrix : scipy.sparse.csr_matrix
         Units × codes, 1 where the unit has the code (rows follow ``units``,
         columns ``codes``).
@@ -455,12 +456,13 @@ def evidence(coding: Coding, segments: pd.DataFrame) -> pd.DataFrame:
         ``unit_id, code, segment_id, start, end, quote, quote_orig, text_orig``.
         ``quote_orig`` is cut from ``text_orig`` at the same offsets when the two
         scripts have the same length (OpenCC maps character for character), and is
-        the whole original sentence otherwise.
+        the whole original sentence otherwise. A code whose rule quotes nothing (it fired
+        on conditions only, ``quote: false``; :mod:`workbench.coding.rules`) has no row.
     """
     seg = segments.set_index("segment_id")
     rows = []
     for r in coding.long.itertuples(index=False):
-        for span in r.spans.split("; "):
+        for span in filter(None, r.spans.split("; ")):
             sid, _, pos = span.rpartition(":")
             start, end = (int(x) for x in pos.split("-"))
             text, orig = seg.at[sid, "text"], seg.at[sid, "text_orig"]

@@ -33,7 +33,11 @@ sentence is in must be one of them: the codebook's ``document_kinds``, or ``text
 document of no declared kind; :mod:`workbench.coding.kinds`), ``heading: true|false``
 and ``polarity: negative|prescriptive`` — a span counts only with a cue of that polarity from the
 codebook's ``polarity`` lists within ``window`` characters (negative cues before
-or after: 监督**不力**, **缺乏**监督; prescriptive cues before: **加强**监督).
+or after: 监督**不力**, **缺乏**监督; prescriptive cues before: **加强**监督). ``quote:
+false`` makes a rule a condition only: it must hold, but what it matched is not quoted
+as evidence (``{regex: "[一-龥]", roles: [cause]}``, "any sentence of a cause section",
+would otherwise quote every character); such a rule cannot be a side of ``near``,
+which measures the distance between quoted spans.
 
 Examples
 --------
@@ -81,7 +85,7 @@ Span = tuple[int, int, str]
 
 POLARITIES = ("negative", "prescriptive")
 OPERATORS = ("any", "all", "not", "regex", "near", "set")
-MODIFIERS = ("roles", "kinds", "heading", "polarity")
+MODIFIERS = ("roles", "kinds", "heading", "polarity", "quote")
 #: The kind of a document that no declared kind describes.
 PLAIN_KIND = "text"
 NEAR_OPTIONS = ("within", "ordered")
@@ -372,7 +376,8 @@ class Near(Node):
 
 @dataclass
 class Filtered(Node):
-    """A child restricted by section role, document kind, heading flag and span polarity."""
+    """A child restricted by section role, document kind, heading flag and span polarity,
+    and, with ``quote=False``, a condition whose spans are not evidence."""
 
     child: Node
     roles: frozenset[str] | None = None
@@ -380,6 +385,7 @@ class Filtered(Node):
     polarity: str | None = None
     cues: Cues | None = None
     kinds: frozenset[str] | None = None
+    quote: bool = True
 
     def match(self, s: Sentence) -> list[Span] | None:
         if self.roles is not None and s.role not in self.roles:
@@ -389,10 +395,9 @@ class Filtered(Node):
         if self.heading is not None and s.is_heading != self.heading:
             return None
         spans = self.child.match(s)
-        if spans is None or self.polarity is None:
-            return spans
-        kept = [sp for sp in spans if self._has_cue(s.text, sp)]
-        return kept or None
+        if spans is not None and self.polarity is not None:
+            spans = [sp for sp in spans if self._has_cue(s.text, sp)] or None
+        return spans if spans is None or self.quote else []
 
     def _has_cue(self, text: str, span: Span) -> bool:
         assert self.cues is not None
@@ -421,13 +426,13 @@ class Filtered(Node):
         if not where.any():
             return scan.nothing()
         m = self.child.match_all(scan, where)
-        if self.polarity is None:
-            return m
-        assert self.cues is not None
-        cue = scan.has_cue(
-            m.keys, self._cue_words, self.cues.window, after=self.polarity == "negative"
-        )
-        return scan.matches(m.keys[cue])
+        if self.polarity is not None:
+            assert self.cues is not None
+            cue = scan.has_cue(
+                m.keys, self._cue_words, self.cues.window, after=self.polarity == "negative"
+            )
+            m = scan.matches(m.keys[cue])
+        return m if self.quote else Matches(m.ok, scan.no_keys)
 
     @property
     def _cue_words(self) -> tuple[str, ...]:
@@ -544,7 +549,10 @@ def _compile(raw: Any, path: str, ctx: _Context) -> Node:
                 f"unknown document kind(s) {bad or kinds!r}; declared under "
                 f"`document_kinds:`: {sorted(known)}",
             )
-    if roles is None and polarity is None and heading is None and kinds is None:
+    quote = raw.get("quote", True)
+    if not isinstance(quote, bool):
+        raise RuleError(f"{path}.quote", f"needs true or false, got {quote!r}")
+    if roles is None and polarity is None and heading is None and kinds is None and quote:
         return node
     return Filtered(
         node,
@@ -553,6 +561,7 @@ def _compile(raw: Any, path: str, ctx: _Context) -> Node:
         polarity,
         ctx.cues,
         frozenset(kinds) if kinds else None,
+        quote,
     )
 
 
@@ -594,6 +603,10 @@ def compile_rule(
     [(0, 1, '要')]
     >>> in_reports.match(Sentence("要加强领导")) is None
     True
+    >>> condition = compile_rule({"all": ["监督", {"regex": "[一-龥]", "roles": ["cause"],
+    ...                                           "quote": False}]})
+    >>> condition.match(Sentence("监督不力", "cause")), condition.match(Sentence("监督不力"))
+    ([(0, 2, '监督')], None)
     >>> compile_rule({"regex": "("})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
