@@ -277,3 +277,17 @@ def test_a_range_error_says_how_to_declare_valid_values(tmp_path):
     mapping = tmp_path / "map.yaml"
     mapping.write_text("ranges: {income: [0, 1000000]}\n", encoding="utf-8")
     assert load_survey(path, mapping=mapping).frame["income"].tolist() == [52000, 800]
+
+
+def test_a_range_suggestion_holds_values_below_the_range_too(tmp_path):
+    """Village-affairs openness asked yes/no (0/1) against the codebook's 1–5: the suggested
+    range must hold the 0s (it said [1, 1], which would refuse them again)."""
+    path = tmp_path / "s.csv"
+    path.write_text("open_affairs,y\n0,1\n1,2\n0,3\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey(path)
+    assert "[0] outside 1–5 in rows 1, 3" in str(err.value)
+    assert "(e.g. open_affairs: [0, 5])" in str(err.value)
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("ranges: {open_affairs: [0, 5]}\n", encoding="utf-8")
+    assert load_survey(path, mapping=mapping).frame["open_affairs"].tolist() == [0, 1, 0]

@@ -371,11 +371,13 @@ def _check_range(values: pd.Series, col: str, rng: Any, where: str) -> None:
     bad = values.notna() & ((values < low) | (values > high))
     if bad.any():
         shown = sorted(set(values[bad].tolist()))[:5]
+        # the range that would hold every value: values below it lower its bottom too
+        wide = (min(low, values.min()), max(high, values.max()))
         raise SurveyValidationError(
             f"{where}: column {col!r} has value(s) {shown} outside {low:g}–{high:g} in "
             f"{format_rows(values.index[bad])}; fix them, list them as missing-value codes "
             f"under 'missing:' in a mapping file, or, if they are valid answers, give the "
-            f"column its range under 'ranges:' there (e.g. {col}: [{low:g}, {values.max():g}])"
+            f"column its range under 'ranges:' there (e.g. {col}: [{wide[0]:g}, {wide[1]:g}])"
         )
 
 
