@@ -14,7 +14,7 @@ import pytest
 
 from workbench.coding.codebook import load_codebook
 from workbench.groups import InputError
-from workbench.trends import compare, date_span, parse_periods, prevalence
+from workbench.trends import compare, date_span, document_dates, parse_periods, prevalence
 
 CB = load_codebook()
 
@@ -184,6 +184,35 @@ def test_a_metadata_year_dates_articles_without_a_date():
     assert sorted(by_year.undated) == ["d/a1", "e/a1", "f/a1", "g/a1", "h/a1"]
     with pytest.raises(InputError, match=r"none of the \d+ articles has a date"):
         prevalence(codes, seg, docs.assign(date=""), codebook=CB, n_boot=20)
+
+
+
+def test_document_dates_are_the_dates_the_trends_place(tmp_path):
+    """A user's metadata with a 'year' column and no 'date': the dates a notebook counts
+    (document_dates) are those prevalence places; a dateline still wins over the year."""
+    from workbench.corpus import load_corpus
+
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "a.txt").write_text("甲报告\n（2013年5月）\n一些干部走马观花，搞形式主义。\n",
+                                  encoding="utf-8")
+    (folder / "b.txt").write_text("乙讲话\n干部脱离群众，高高在上，群众很不满意。\n",
+                                  encoding="utf-8")
+    (folder / "c.txt").write_text("丙评论\n干部要经常下村走访群众，倾听呼声。\n",
+                                  encoding="utf-8")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,year,genre\na.txt,2012,报告\nb.txt,2015,讲话\nc.txt,,评论\n",
+                    encoding="utf-8")
+    corpus = load_corpus([folder], metadata=meta)
+    segments = corpus.analysis_segments()
+    dates = document_dates(corpus.documents)
+    assert dates.to_dict() == {"a/a1": "2013-05", "b/a1": "2015", "c/a1": ""}
+    codes = pd.DataFrame({"unit_id": segments["segment_id"], "code": "P_formalism"})
+    by_year = prevalence(codes, segments, corpus.documents, codebook=CB, n_boot=20)
+    assert sorted(by_year.table["period"].unique()) == ["2013", "2015"]
+    assert by_year.undated == dates.index[dates == ""].tolist() == ["c/a1"]
+    with pytest.raises(InputError, match="no 'date' column"):
+        document_dates(corpus.documents.drop(columns=["date", "year"]))
 
 
 def test_date_helpers():

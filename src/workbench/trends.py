@@ -8,8 +8,9 @@ the codebook's catch-all codes are left out, unless asked for. Every article of 
 (de-duplicated) segments is in the denominator of its year or period, coded or not.
 
 Time comes from ``documents.date`` (:mod:`workbench.corpus.dates`, or a ``date`` column of the
-user's metadata). Articles without a date are never placed anywhere: they are counted and
-listed (:attr:`Prevalence.undated`). A date known only to the year or month is placed
+user's metadata), else a ``year`` column of the metadata (:func:`document_dates`). Articles
+without a date are never placed anywhere: they are counted and listed
+(:attr:`Prevalence.undated`). A date known only to the year or month is placed
 when the whole of it falls in one period; an article whose date straddles a boundary
 (``2013`` against a split at ``2013-06``) is counted and listed as well
 (:attr:`Prevalence.straddling`), not guessed.
@@ -254,16 +255,35 @@ def asserted(
     return wide
 
 
-def _dates(documents: pd.DataFrame | None, articles: pd.Index) -> pd.Series:
-    """Each article's date: ``documents.date``, else a ``year`` column's value (a user's
-    metadata often gives only the year, which is a date of year precision).
+def document_dates(documents: pd.DataFrame | None) -> pd.Series:
+    """Each article's date as the trends read it: ``date``, else a ``year`` column's value.
+
+    A user's metadata often gives only the year, which is a date of year precision; a
+    date (from a dateline or the metadata's ``date`` column) wins over it. Notebooks and
+    commands that say which articles are dated use this, so that they count what
+    :func:`prevalence` and :func:`compare` place.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The documents table: ``doc_id`` and ``date`` or ``year`` (or both).
+
+    Returns
+    -------
+    Series
+        ISO date strings (any precision) indexed by ``doc_id``, ``""`` where unknown.
+
+    Raises
+    ------
+    InputError
+        If there is no table, or it has neither a ``date`` nor a ``year`` column.
 
     Examples
     --------
-    >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "date": ["2012-05", "", ""],
+    >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "date": ["2012-05", "", None],
     ...                      "year": ["2010", "2013", " "]})
-    >>> _dates(docs, pd.Index(["a", "b", "c"])).tolist()
-    ['2012-05', '2013', '']
+    >>> document_dates(docs).to_dict()
+    {'a': '2012-05', 'b': '2013', 'c': ''}
     """
     columns = set() if documents is None else set(documents.columns)
     if not columns & {"date", "year"}:
@@ -275,7 +295,12 @@ def _dates(documents: pd.DataFrame | None, articles: pd.Index) -> pd.Series:
     dates = _text(by_doc["date"]) if "date" in columns else pd.Series("", index=by_doc.index)
     if "year" in columns:
         dates = dates.where(dates != "", _text(by_doc["year"]))
-    return dates.reindex(articles)
+    return dates
+
+
+def _dates(documents: pd.DataFrame | None, articles: pd.Index) -> pd.Series:
+    """:func:`document_dates` of ``articles``, in their order."""
+    return document_dates(documents).reindex(articles)
 
 
 def _text(values: pd.Series) -> pd.Series:
