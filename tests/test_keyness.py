@@ -183,3 +183,22 @@ def test_the_index_does_not_matter(seeds_segments, seeds_terms):
     pd.testing.assert_frame_equal(a, b)
     heads = seeds_segments["is_heading"].to_numpy()
     assert heads.any()  # the seeds have headings, so the mask is exercised
+
+
+def test_terms_side_by_side_leave_a_role_without_terms_empty():
+    """A role with no distinctive term (a user's corpus whose 'other' sentences share every
+    word) is a column of empty cells, not missing values filled with a warning pandas will
+    turn into an error."""
+    import warnings
+
+    from workbench.keyness import terms_by_rank
+
+    terms = pd.DataFrame({"group": ["problem", "problem", "cause"],
+                          "term": ["形式主义", "走马观花", "宗旨意识"]})  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = terms_by_rank(terms, ["problem", "cause", "countermeasure", "other"])
+    assert table.index.tolist() == [1, 2]
+    assert table.to_dict("list") == {"problem": ["形式主义", "走马观花"], "cause": ["宗旨意识", ""],
+                                     "countermeasure": ["", ""], "other": ["", ""]}  # fmt: skip
+    assert terms_by_rank(terms.iloc[:0], ["problem"]) is None

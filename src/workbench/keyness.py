@@ -335,7 +335,44 @@ def top_terms(table: pd.DataFrame, n: int = 10, *, alpha: float | None = 0.05) -
     return table[keep].groupby("group", sort=False).head(n).reset_index(drop=True)
 
 
+def terms_by_rank(terms: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame | None:
+    """Side by side, each group's terms in their order: rank × group, ``""`` where none.
+
+    For the tables that set the roles' terms next to each other (notebook 01): a group
+    with fewer terms than another, or none at all (a role without a distinctive term),
+    shows empty cells, not missing values.
+
+    Parameters
+    ----------
+    terms : DataFrame
+        ``group`` and ``term``, each group's rows in rank order (as :func:`top_terms`
+        returns them).
+    groups : sequence of str
+        The columns, in order; groups of ``terms`` not named are left out.
+
+    Returns
+    -------
+    DataFrame or None
+        Indexed by ``rank`` (from 1), one column per group of ``groups``; ``None`` when
+        ``terms`` is empty (no table to show).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["a", "a", "b"], "term": ["x", "y", "z"]})
+    >>> terms_by_rank(t, ["a", "b", "c"]).to_dict("list")
+    {'a': ['x', 'y'], 'b': ['z', ''], 'c': ['', '']}
+    >>> terms_by_rank(t.iloc[:0], ["a"]) is None
+    True
+    """
+    if terms.empty:
+        return None
+    ranked = terms.assign(rank=terms.groupby("group", sort=False).cumcount() + 1)
+    table = ranked.pivot(index="rank", columns="group", values="term")
+    table = table.reindex(columns=list(groups)).astype(object)
+    return table.where(table.notna(), "")
+
+
 __all__ = [
     "COLUMNS", "InputError", "compare", "content_mask", "content_segments", "g2", "keyness",
-    "log_ratio", "segment_terms", "top_terms",
+    "log_ratio", "segment_terms", "terms_by_rank", "top_terms",
 ]  # fmt: skip
