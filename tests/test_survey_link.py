@@ -162,3 +162,18 @@ def test_plan_link_says_why_it_cannot_model():
     no_match = places.assign(township=[7, 8, 9, 9])
     plan = plan_link(asserted, no_match, frame, "P_x")
     assert plan.problem.startswith("The link is skipped:")
+
+
+def test_place_levels_are_named_in_plain_english():
+    """A places table by county: the messages say 'counties', not 'countys'."""
+    from workbench.survey.link import places_word, plan_link
+
+    assert [places_word(level) for level in ("county", "township", "village")] == [
+        "counties", "townships", "villages"]  # fmt: skip
+    assert places_word("county", 1) == "county"
+    asserted, places, frame = _link_inputs()
+    by_county = places.drop(columns="township").assign(county=[1, 1, 2, 2])
+    frame = frame.drop(columns="township").assign(county=[1, 1, 2, 2, 3, 3])
+    plan = plan_link(asserted.assign(P_x=True), by_county, frame, "P_x", needed=["visits"])
+    assert plan.level == "county"
+    assert "it needs counties whose documents assert it" in plan.problem

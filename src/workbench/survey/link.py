@@ -50,6 +50,21 @@ LINK_DGP = LINK_DIR / "dgp.yaml"
 LEVELS = ("county", "township", "village")
 
 
+def places_word(level: str, n: int = 2) -> str:
+    """The place level as an English noun for ``n`` places: ``county``, ``counties`` ….
+
+    Examples
+    --------
+    >>> places_word("county"), places_word("county", 1), places_word("township")
+    ('counties', 'county', 'townships')
+    """
+    if n == 1:
+        return level
+    if level.endswith("y") and level[-2:-1] not in "aeiou":
+        return level[:-1] + "ies"
+    return level + "s"
+
+
 def load_link_dgp(path: str | Path | None = None) -> dict[str, Any]:
     """The bundled link's documented process (``data/raw/survey_link/dgp.yaml``).
 
@@ -407,8 +422,8 @@ def plan_link(
         plan.problem = (
             f"The model is skipped: {code} is asserted by the same share of documents in "
             f"every {level} with documents ({len(plan.prevalence)}), so there is nothing to "
-            f"compare; it needs {level}s whose documents assert it and others whose documents "
-            "do not."
+            f"compare; it needs {places_word(level)} whose documents assert it and others "
+            "whose documents do not."
         )
         return plan
     if varying[0] != any_:
