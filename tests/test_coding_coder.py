@@ -129,6 +129,7 @@ def test_a_codebook_of_ones_own_codes_into_its_categories(seeds, tmp_path):
     res = code_segments(seg, partless, "sentence")
     cov = coverage(res, seg, partless).set_index("role")
     assert cov.at["cause", "coded"] == 0 and cov["share"].isna()["cause"]
+    assert cov.at["cause", "category"] == "" and cov.at["problem", "category"] == "grievance"
     assert cov["share"].notna()["problem"]
     assert "cause" not in set(uncoded(res, seg, partless)["role"])
 

@@ -2,7 +2,8 @@
 
 A section's matching category is the one the codebook has play the section's role
 (:meth:`Codebook.category_for_part`; in the bundled codebook the category of the same
-name). A role no category plays has ``coded`` 0 and ``share`` NaN, and no uncoded units.
+name). A role no category plays has ``category`` ``""``, ``coded`` 0 and ``share`` NaN (no
+category of the codebook could cover it), and no uncoded units.
 
 Examples
 --------
@@ -44,7 +45,8 @@ def coverage(
     Returns
     -------
     DataFrame
-        ``role, units, coded, share`` for problem, cause and countermeasure.
+        ``role, category, units, coded, share`` for problem, cause and countermeasure;
+        ``category`` is the category playing the role (``""``: none, ``share`` NaN).
     """
     units = _role_units(coding, segments, headings_only)
     cats = coding.categories(codebook)
@@ -54,7 +56,8 @@ def coverage(
         cat = codebook.category_for_part(role)
         coded = int(cats.loc[ids, cat].sum()) if len(ids) and cat else 0
         share = coded / len(ids) if len(ids) and cat else float("nan")
-        rows.append({"role": role, "units": len(ids), "coded": coded, "share": share})
+        rows.append({"role": role, "category": cat or "", "units": len(ids), "coded": coded,
+                     "share": share})  # fmt: skip
     return pd.DataFrame(rows)
 
 
