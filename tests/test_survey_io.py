@@ -65,6 +65,31 @@ def test_mapping_adds_missing_codes(tmp_path):
     assert not s.simulated
 
 
+def test_mapping_values_turn_text_answers_into_numbers(tmp_path):
+    # Questionnaire exports write yes/no and Likert answers as words: the mapping's
+    # values give each its number; blanks stay missing; an answer left out is an error.
+    data = _write_csv(tmp_path, {"满意度": ["非常满意", "比较满意", "", "4"],
+                                 "是否党员": ["是", "否 ", "是", "否"]})  # fmt: skip
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        "columns: {sat_overall: 满意度, party: 是否党员}\n"
+        "values: {sat_overall: {非常满意: 5, 比较满意: 4}, party: {是: 1, 否: 0}}\n",
+        encoding="utf-8",
+    )
+    s = load_survey(data, mapping=mapping)
+    assert s.frame["sat_overall"].tolist()[:2] == [5.0, 4.0]
+    assert s.frame["sat_overall"].isna().tolist() == [False, False, True, False]
+    assert s.frame["party"].tolist() == [1.0, 0.0, 1.0, 0.0]
+    mapping.write_text("columns: {sat_overall: 满意度}\nvalues: {sat_overall: {非常满意: 5}}\n",
+                       encoding="utf-8")  # fmt: skip
+    with pytest.raises(SurveyValidationError, match=r"\['比较满意'\] in row 2.*'values:'"):
+        load_survey(data, mapping=mapping)
+    # Values for a name that is neither standard nor a column are refused, as missing codes are.
+    mapping.write_text("values: {满意: {非常满意: 5}}\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError, match="under 'values', '满意' is neither"):
+        load_survey(data, mapping=mapping)
+
+
 def test_mapping_naming_an_absent_column_says_which(tmp_path):
     data = _write_csv(tmp_path, {"q1": [1, 2]})
     mapping = tmp_path / "map.yaml"
@@ -214,6 +239,8 @@ def test_mapping_missing_codes_under_the_files_own_name_say_which_name_to_use(tm
     [
         ("missing: {sat_overall: [a, b]}\n", "missing codes of 'sat_overall' must be numbers"),
         ("ranges: {trust: [0]}\n", r"range of 'trust' must be \[low, high\]"),
+        ("values: {party: [是, 否]}\n", r"values of 'party' must map each text answer"),
+        ("values: {party: {是: yes}}\n", r"values of 'party' must map each text answer"),
     ],
 )
 def test_mapping_values_of_the_wrong_shape(tmp_path, text, message):

@@ -269,10 +269,10 @@ def test_mixed_optimiser_failure_falls_through_to_the_next(monkeypatch):
 
 
 def test_a_text_outcome_says_how_to_recode_it():
-    """Likert answers as words (满意 …): recode them in the file; a mapping cannot."""
+    """Likert answers as words (满意 …): a mapping's values give them numbers."""
     data = pd.DataFrame({"满意度": ["满意", "不满意", "一般", "满意"], "x": [1.0, 2, 3, 4]})
     with pytest.raises(SurveyValidationError) as err:
         fit(data, "满意度 ~ x", "ols")
     message = str(err.value)
-    assert "the outcome '满意度' holds text" in message and "非常不满意 1" in message
-    assert "cannot recode words" in message
+    assert "the outcome '满意度' holds text" in message and "'values:'" in message
+    assert "满意度: {非常满意: 5" in message

@@ -76,12 +76,14 @@ class SurveyData:
 
 @dataclass(frozen=True)
 class Mapping_:
-    """Parsed mapping file: ``columns`` (standard → user), extra ``missing`` codes, ``ranges``."""
+    """Parsed mapping file: ``columns`` (standard → user), extra ``missing`` codes, ``ranges``,
+    and ``values``: per column, the number each text answer stands for (``是: 1, 否: 0``)."""
 
     columns: dict[str, str]
     missing: dict[str, list[float]]
     ranges: dict[str, list[float]]
     path: Path | None = None
+    values: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_:
@@ -113,17 +115,18 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_
         ) from None
     if not isinstance(table, dict):
         raise SurveyValidationError(f"{where}: a mapping file must be a YAML mapping")
-    unknown = sorted(set(table) - {"columns", "missing", "ranges"})
+    unknown = sorted(set(table) - set(MAPPING_SECTIONS))
     if unknown:
         raise SurveyValidationError(
-            f"{where}: unknown section(s) {unknown}; use columns, missing, ranges"
+            f"{where}: unknown section(s) {unknown}; use {', '.join(MAPPING_SECTIONS)}"
         )
-    for section in ("columns", "missing", "ranges"):
+    for section in MAPPING_SECTIONS:
         if not isinstance(table.get(section) or {}, dict):
             raise SurveyValidationError(f"{where}: '{section}' must map standard names to values")
     columns = {str(k): str(v) for k, v in (table.get("columns") or {}).items()}
     missing = {str(k): _codes(v, k, where) for k, v in (table.get("missing") or {}).items()}
     ranges = {str(k): _range(v, k, where) for k, v in (table.get("ranges") or {}).items()}
+    values = {str(k): _answers(v, k, where) for k, v in (table.get("values") or {}).items()}
     standard = (codebook or load_codebook()).variables
     # A misspelt standard name would rename the user's column to a name no model asks
     # for, and fail much later with a KeyError; say so here, naming every bad key at once.
@@ -136,7 +139,24 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_
             f"(see {config.display_path(config.SURVEY_CODEBOOK)}); columns you do not map "
             "keep their own names"
         )
-    return Mapping_(columns=columns, missing=missing, ranges=ranges, path=path)
+    return Mapping_(columns=columns, missing=missing, ranges=ranges, path=path, values=values)
+
+
+#: The sections of a mapping file.
+MAPPING_SECTIONS = ("columns", "missing", "ranges", "values")
+
+
+def _answers(value: Any, name: object, where: str) -> dict[str, float]:
+    """The numbers of one column's text answers: ``{是: 1, 否: 0}``."""
+    ok = isinstance(value, dict) and value and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
+    )  # fmt: skip
+    if not ok:
+        raise SurveyValidationError(
+            f"{where}: the values of {name!r} must map each text answer to a number, "
+            f"e.g. {{是: 1, 否: 0}} or {{非常满意: 5, 比较满意: 4}}; got {value!r}"
+        )
+    return {str(k).strip(): v for k, v in value.items()}
 
 
 def _codes(value: Any, name: object, where: str) -> list[float]:
@@ -176,7 +196,7 @@ def check_mapping_names(
     known = set(codebook.variables) | set(columns)
     user_names = {col: std for std, col in mapping.columns.items()}
     problems = []
-    for section in ("missing", "ranges"):
+    for section in ("missing", "ranges", "values"):
         for key in getattr(mapping, section):
             if key in known:
                 continue
@@ -255,6 +275,18 @@ TEXT_TYPES = ("id",)
 _THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 
 
+def _recoded(answer: Any, table: dict[str, float]) -> Any:
+    """``answer``'s number from a mapping's ``values`` (as text, like a CSV cell), else itself."""
+    if pd.isna(answer):
+        return ""
+    return _plain_text(table[answer]) if answer in table else answer
+
+
+def _plain_text(number: float) -> str:
+    """A number as a CSV cell would hold it: ``1`` not ``1.0``."""
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
 def _numeric(df: pd.DataFrame, col: str, where: str, strict: bool = True) -> pd.Series | None:
     """``df[col]`` as numbers, blanks (``""``, ``NA``, ``NaN``, ``.``) as NaN.
 
@@ -281,7 +313,8 @@ def _numeric(df: pd.DataFrame, col: str, where: str, strict: bool = True) -> pd.
         examples = sorted(set(stripped[bad]))[:5]
         raise SurveyValidationError(
             f"{where}: column {col!r} has non-numeric value(s) {examples} in {format_rows(rows)}; "
-            "recode them as numbers (or as a missing-value code listed in the mapping file)"
+            "give each answer its number under 'values:' in a mapping file (e.g. "
+            f"{col}: {{{examples[0]}: 1}}), or recode them as numbers in the file"
         )
     return values
 
@@ -323,6 +356,10 @@ def clean_codes(
     codebook = codebook or load_codebook()
     out = df.copy()
     report = []
+    for col, answers in (mapping.values.items() if mapping else ()):
+        if col in out.columns:  # text answers become their numbers before anything is checked
+            text = out[col].astype("string").str.strip()
+            out[col] = text.map(lambda a, table=answers: _recoded(a, table)).astype(object)
     for col in out.columns:
         entry = codebook.variables.get(col)
         # Codebook variables must be numbers (a stray word is an error naming its rows);

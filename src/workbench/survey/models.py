@@ -83,9 +83,9 @@ def check_outcome(frame: pd.DataFrame, formula: str) -> None:
             continue
         shown = sorted(map(str, values.dropna().unique()))[:5]
         raise SurveyValidationError(
-            f"the outcome {col!r} holds text ({shown}); recode it as numbers in the file "
-            "(e.g. 非常不满意 1 … 非常满意 5) and leave answers that are no answer blank: "
-            "a mapping file's missing-value codes are numbers, so it cannot recode words"
+            f"the outcome {col!r} holds text ({shown}); give each answer its number under "
+            f"'values:' in a mapping file (e.g. {col}: {{非常满意: 5, 比较满意: 4}}) and leave "
+            "answers that are no answer blank, or recode it as numbers in the file"
         )
 
 

@@ -211,7 +211,8 @@ def check_numbers_as_text(frame: pd.DataFrame, formula: str) -> None:
         raise SurveyValidationError(
             f"column {col!r} holds numbers and text ({shown}): a formula would make each "
             "of its values a category. Leave a missing answer blank (its row is then left "
-            "out and counted), recode the text as a number (e.g. 无 as 0 if it means none), "
+            "out and counted), give the text its number under 'values:' in a mapping file "
+            f"(e.g. {col}: {{无: 0}} if it means none), "
             f"or write C({col}) if the values are categories"
         )
 
