@@ -15,7 +15,13 @@ import pytest
 
 from workbench.cli import main
 from workbench.survey.models import fit
-from workbench.survey.prepare import check_numbers_as_text, formula_columns, model_frame
+from workbench.survey.prepare import (
+    check_numbers_as_text,
+    formula_columns,
+    formula_names,
+    model_frame,
+    reduce_formula,
+)
 from workbench.survey.validate import SurveyValidationError
 
 
@@ -103,3 +109,77 @@ def test_the_command_names_the_file_and_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 2 and "Traceback" not in err
     assert f"{path.name}: column '走访次数' holds numbers and text" in err
+
+
+STANDARD = ("sat_overall ~ visits * solved + talk + follow_up + contact_card + open_affairs"
+            " + mass_meeting + cadre_days + party + female + age + educ")  # fmt: skip
+LIAISON = ["visits", "solved", "talk", "follow_up", "contact_card", "open_affairs",
+           "mass_meeting", "cadre_days"]  # fmt: skip
+
+
+def _own_survey(n: int = 200, seed: int = 3) -> pd.DataFrame:
+    """An ordinary survey: overall satisfaction, four liaison measures, village ids."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({
+        "village": rng.integers(1, 21, n), "visits": rng.poisson(2, n).astype(float),
+        "talk": rng.integers(0, 2, n), "contact_card": rng.integers(0, 2, n),
+        "open_affairs": rng.integers(0, 2, n),
+    })  # fmt: skip
+    latent = 0.3 * df["visits"] + 0.5 * df["talk"] + rng.logistic(size=n)
+    df["sat_overall"] = np.digitize(latent, [-0.5, 0.5, 1.5, 2.5]) + 1
+    df.loc[[4, 9], "visits"] = np.nan
+    return df
+
+
+def test_a_survey_without_some_standard_columns_fits_the_terms_it_has():
+    df = _own_survey()
+    reduced = reduce_formula(STANDARD, df.columns, key=LIAISON, required=["village"])
+    assert reduced.runs
+    assert reduced.formula == "sat_overall ~ visits + talk + contact_card + open_affairs"
+    assert reduced.dropped == ["solved", "visits:solved", "follow_up", "mass_meeting",
+                               "cadre_days", "party", "female", "age", "educ"]  # fmt: skip
+    assert reduced.absent == ["solved", "follow_up", "mass_meeting", "cadre_days", "party",
+                              "female", "age", "educ"]  # fmt: skip
+    note = reduced.note("The model 'Ordered logit'", "my.yaml")
+    assert "visits:solved" in note and "adjust for less" in note and "my.yaml" in note
+    res = fit(df, reduced.formula, "ologit", cluster="village")
+    assert {"visits", "talk", "contact_card", "open_affairs"} <= set(res.params.index)
+    assert res.nobs == len(df) - 2
+
+
+def test_a_whole_survey_keeps_the_formula_as_written():
+    cols = [*formula_names(STANDARD), "village"]
+    reduced = reduce_formula(STANDARD, cols, key=LIAISON, required=["village"])
+    assert (reduced.formula, reduced.dropped, reduced.absent, reduced.runs) == (
+        STANDARD, [], [], True)  # fmt: skip
+    assert reduced.note("m", "my.yaml") is None
+
+
+@pytest.mark.parametrize(
+    ("columns", "says"),
+    [
+        (["visits", "talk", "village"], "no column(s) sat_overall"),
+        (["sat_overall", "visits", "talk"], "no column(s) village"),
+        (["sat_overall", "age", "party", "village"], "none of the columns visits, solved"),
+    ],
+)
+def test_a_model_without_its_outcome_or_any_key_term_is_skipped(columns, says):
+    reduced = reduce_formula(STANDARD, columns, key=LIAISON, required=["village"])
+    assert not reduced.runs
+    note = reduced.note("The model", "my.yaml")
+    assert note.startswith("The model is skipped") and says in note
+
+
+def test_interactions_categories_functions_and_chinese_names():
+    r = reduce_formula("满意度 ~ 走访次数:谈心 + C(村) + np.log(天数 + 1) + I(年龄 ** 2)",
+                       ["满意度", "走访次数", "村", "年龄"])  # fmt: skip
+    assert r.formula == "满意度 ~ C(村) + I(年龄 ** 2)"
+    assert r.dropped == ["走访次数:谈心", "np.log(天数 + 1)"]
+    assert r.absent == ["谈心", "天数"]
+    no_intercept = reduce_formula("y ~ 0 + a + b", ["y", "a"])
+    assert no_intercept.formula == "y ~ 0 + a" and no_intercept.runs
+
+
+def test_a_formula_without_an_outcome_is_refused():
+    with pytest.raises(SurveyValidationError, match="no outcome"):
+        reduce_formula("visits + talk", ["visits", "talk"])

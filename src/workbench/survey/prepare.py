@@ -18,6 +18,7 @@ import ast
 import builtins
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 import patsy
@@ -146,6 +147,139 @@ def check_formula(formula: str, columns: Iterable[str]) -> None:
             + f", not a column of the data; {format_names(known)}. Fix the formula, or "
             "give your columns these names with a mapping file (--mapping)"
         )
+
+
+@dataclass(frozen=True)
+class ReducedFormula:
+    """A model formula cut down to the terms a survey has columns for; see :func:`reduce_formula`.
+
+    Attributes
+    ----------
+    formula : str
+        The formula to fit: the given one when nothing was left out, else its outcome and
+        the kept terms.
+    dropped : list of str
+        Terms of the given formula left out (``visits:solved`` when ``solved`` is absent).
+    absent : list of str
+        Standard columns the formula (or ``required``) names that the data lack.
+    runs : bool
+        Whether the model can be fitted: the outcome and every required column are there,
+        and at least one key variable is in a kept term.
+    outcome, key, required : list of str
+        What was asked for, for :meth:`note`.
+    """
+
+    formula: str
+    dropped: list[str]
+    absent: list[str]
+    runs: bool
+    outcome: list[str] = field(default_factory=list)
+    key: list[str] = field(default_factory=list)
+    required: list[str] = field(default_factory=list)
+
+    def note(self, model: str, mapping: str) -> str | None:
+        """One sentence on what ``model`` left out or why it is skipped; None when it is whole."""
+        where = f"map your survey's columns to them in the mapping file ({mapping})"
+        if not self.runs:
+            lacking = [c for c in [*self.outcome, *self.required] if c in self.absent]
+            what = (f"no column(s) {', '.join(lacking)}" if lacking
+                    else f"none of the columns {', '.join(self.key)}")  # fmt: skip
+            return f"{model} is skipped: the survey has {what} (standard names); {where}."
+        if not self.dropped:
+            return None
+        return (
+            f"{model} runs without the term(s) {', '.join(self.dropped)} of the standard "
+            f"model, because the survey has no column(s) {', '.join(self.absent)} (standard "
+            "names): its estimates adjust for less than the standard model's. If your survey "
+            f"has these columns under other names, {where}."
+        )
+
+
+def reduce_formula(
+    formula: str,
+    columns: Iterable[object],
+    key: Sequence[str] | None = None,
+    required: Sequence[str] = (),
+) -> ReducedFormula:
+    """Cut a model formula down to the terms whose variables are columns of the data.
+
+    A term is kept when every variable it names is a column: an interaction
+    (``visits:solved``, from ``visits * solved``) goes when either side is absent, a
+    ``C(g)`` or ``np.log(x)`` term when ``g`` or ``x`` is.
+
+    Parameters
+    ----------
+    formula : str
+        Patsy / statsmodels formula, ``outcome ~ terms``.
+    columns : iterable
+        The data's columns.
+    key : sequence of str, optional
+        Variables of which the model needs at least one among its kept terms (the
+        liaison measures); default: any variable of the right-hand side.
+    required : sequence of str
+        Columns the model needs besides its formula (groups, clusters, the variable of a
+        random slope); any of them absent means the model cannot run.
+
+    Returns
+    -------
+    ReducedFormula
+        The formula to fit, the terms left out, the absent columns and whether the
+        model can run; :meth:`ReducedFormula.note` says it in one sentence.
+
+    Raises
+    ------
+    SurveyValidationError
+        When the formula has no outcome or cannot be read.
+
+    Examples
+    --------
+    >>> r = reduce_formula("y ~ visits * solved + talk + C(county) + age", ["y", "visits", "talk"])
+    >>> r.formula, r.dropped, r.absent, r.runs
+    ('y ~ visits + talk', ['solved', 'visits:solved', 'C(county)', 'age'], ['solved', 'county', \
+'age'], True)
+    >>> print(r.note("The model 'OLS'", "my.yaml"))  # doctest: +NORMALIZE_WHITESPACE
+    The model 'OLS' runs without the term(s) solved, visits:solved, C(county), age of the
+    standard model, because the survey has no column(s) solved, county, age (standard names):
+    its estimates adjust for less than the standard model's. If your survey has these columns
+    under other names, map your survey's columns to them in the mapping file (my.yaml).
+
+    With every column there the formula is the one given, and there is nothing to say:
+
+    >>> whole = reduce_formula("y ~ visits * solved", ["y", "visits", "solved"])
+    >>> whole.formula, whole.dropped, whole.note("m", "my.yaml")
+    ('y ~ visits * solved', [], None)
+
+    Without the outcome, or without any key variable, the model cannot run:
+
+    >>> reduce_formula("y ~ visits + age", ["visits", "age"]).runs
+    False
+    >>> skipped = reduce_formula("y ~ visits + age", ["y", "age"], key=["visits"])
+    >>> print(skipped.note("The model", "my.yaml"))  # doctest: +ELLIPSIS
+    The model is skipped: the survey has none of the columns visits (standard names); map ...
+    """
+    if "~" not in formula:
+        raise SurveyValidationError(
+            f"formula {formula!r} has no outcome; write it as 'outcome ~ predictors'"
+        )
+    known = {str(c) for c in columns} | FORMULA_GLOBALS
+    desc = patsy.ModelDesc.from_formula(formula)  # formula_names reports a bad formula
+    lhs = [n for t in desc.lhs_termlist for f in t.factors for n in _code_names(f.code)]
+    outcome = [n for n in dict.fromkeys(lhs) if n not in FORMULA_GLOBALS]
+    kept, dropped, present = [], [], set()
+    for term in desc.rhs_termlist:
+        used = [n for f in term.factors for n in _code_names(f.code)]
+        if all(n in known for n in used):
+            kept.append(term)
+            present.update(used)
+        else:
+            dropped.append(term.name())
+    names = formula_names(formula)
+    everything = [*names, *required]
+    absent = list(dict.fromkeys(n for n in everything if n not in known))
+    wanted = list(key) if key is not None else [n for n in names if n not in outcome]
+    runs = not any(n in absent for n in [*outcome, *required]) and any(n in present for n in wanted)
+    reduced = formula if not dropped else patsy.ModelDesc(desc.lhs_termlist, kept).describe()
+    return ReducedFormula(reduced, dropped, absent, runs, outcome, list(wanted), list(required))
 
 
 def _categorical_only(formula: str) -> set[str]:
