@@ -99,3 +99,37 @@ def test_survey_pages_do_not_claim_the_simulation(user_report):
         assert "SIMULATED data" not in outputs and "SIMULATED link" not in outputs
     assert "skipped" in survey  # the checks against the simulation's truth, with why
     assert "township" in link and "trust" in link
+
+
+def test_a_survey_with_fewer_columns_runs_the_models_it_can(tmp_path):
+    """An ordinary survey: overall satisfaction, some liaison measures, no covariates.
+
+    The ordered logit runs on the terms the survey has and says which of the standard
+    model's it left out; only the models without their outcome are skipped.
+    """
+    import pandas as pd
+    import yaml
+
+    csv, mapping = make_survey(tmp_path / "survey", n=300)
+    names = yaml.safe_load(mapping.read_text(encoding="utf-8"))["columns"]
+    kept = ["county", "village", "visits", "talk", "petition", "open_affairs", "contact_card",
+            "sat_overall"]  # fmt: skip
+    pd.read_csv(csv)[[names[c] for c in kept]].to_csv(csv, index=False)
+    mapping.write_text(yaml.safe_dump({
+        "columns": {c: names[c] for c in kept}, "missing": {"visits": [-1]},
+    }, allow_unicode=True), encoding="utf-8")  # fmt: skip
+    notebook = str(config.NOTEBOOKS_DIR / "04-survey-satisfaction.ipynb")
+    out = tmp_path / "report"
+    done = subprocess.run(
+        [WORKBENCH, "report", notebook, "--survey", str(csv), "--mapping", str(mapping),
+         "--out", str(out)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    page = " ".join(_outputs(out / "04-survey-satisfaction.html").split())
+    assert ("The model 'Ordered logit: overall' runs without the term(s) solved, visits:solved, "
+            "follow_up, mass_meeting, cadre_days, party, female, age, educ") in page  # fmt: skip
+    assert "adjust for less than the standard model's" in page
+    assert "The model 'Ordered logit: overall' is skipped" not in page
+    assert "The model 'Mixed: trust' is skipped: the survey has no column(s) trust " in page
+    assert "Cadre home visits" in page  # the LaTeX lines of the ordered logit's table
