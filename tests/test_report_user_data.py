@@ -104,32 +104,40 @@ def test_survey_pages_do_not_claim_the_simulation(user_report):
 def test_a_survey_with_fewer_columns_runs_the_models_it_can(tmp_path):
     """An ordinary survey: overall satisfaction, some liaison measures, no covariates.
 
-    The ordered logit runs on the terms the survey has and says which of the standard
-    model's it left out; only the models without their outcome are skipped.
+    The models run on the terms the survey has and say which of the standard model's they
+    left out; only the models without their outcome are skipped.
     """
     import pandas as pd
     import yaml
 
     csv, mapping = make_survey(tmp_path / "survey", n=300)
     names = yaml.safe_load(mapping.read_text(encoding="utf-8"))["columns"]
-    kept = ["county", "village", "visits", "talk", "petition", "open_affairs", "contact_card",
-            "sat_overall"]  # fmt: skip
+    kept = ["county", "township", "village", "visits", "talk", "petition", "open_affairs",
+            "contact_card", "sat_overall"]  # fmt: skip
     pd.read_csv(csv)[[names[c] for c in kept]].to_csv(csv, index=False)
     mapping.write_text(yaml.safe_dump({
         "columns": {c: names[c] for c in kept}, "missing": {"visits": [-1]},
     }, allow_unicode=True), encoding="utf-8")  # fmt: skip
-    notebook = str(config.NOTEBOOKS_DIR / "04-survey-satisfaction.ipynb")
+    texts = tmp_path / "texts"
+    make_corpus(texts)
+    places = make_places(tmp_path / "places.csv", texts)
+    notebooks = [str(config.NOTEBOOKS_DIR / f"{n}.ipynb")
+                 for n in ("04-survey-satisfaction", "05-text-survey-link")]  # fmt: skip
     out = tmp_path / "report"
     done = subprocess.run(
-        [WORKBENCH, "report", notebook, "--survey", str(csv), "--mapping", str(mapping),
-         "--out", str(out)],
+        [WORKBENCH, "report", *notebooks, "--corpus", str(texts), "--survey", str(csv),
+         "--mapping", str(mapping), "--places", str(places), "--out", str(out)],
         capture_output=True, text=True, cwd=tmp_path, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
-    page = " ".join(_outputs(out / "04-survey-satisfaction.html").split())
+    survey = " ".join(_outputs(out / "04-survey-satisfaction.html").split())
     assert ("The model 'Ordered logit: overall' runs without the term(s) solved, visits:solved, "
-            "follow_up, mass_meeting, cadre_days, party, female, age, educ") in page  # fmt: skip
-    assert "adjust for less than the standard model's" in page
-    assert "The model 'Ordered logit: overall' is skipped" not in page
-    assert "The model 'Mixed: trust' is skipped: the survey has no column(s) trust " in page
-    assert "Cadre home visits" in page  # the LaTeX lines of the ordered logit's table
+            "follow_up, mass_meeting, cadre_days, party, female, age, educ") in survey  # fmt: skip
+    assert "adjust for less than the standard model's" in survey
+    assert "The model 'Ordered logit: overall' is skipped" not in survey
+    assert "The model 'Mixed: trust' is skipped: the survey has no column(s) trust " in survey
+    assert "Cadre home visits" in survey  # the LaTeX lines of the ordered logit's table
+    link = " ".join(_outputs(out / "05-text-survey-link.html").split())
+    assert ("The model of sat_overall runs without the term(s) solved, visits:solved, "
+            "follow_up, mass_meeting, cadre_days, party") in link  # fmt: skip
+    assert "skipped" not in link and "P_formalism" in link
