@@ -88,6 +88,7 @@ from workbench.corpus.duplicates import (
     mark_documents,
     mark_segments,
     sentence_keys,
+    sentence_targets,
 )
 from workbench.engine import PartitionResult, drive, peak_rss_mb, release_memory, releasing
 from workbench.network.measures import cooccurrence_counts
@@ -146,13 +147,17 @@ def _write(
     tokens: pa.Array | pa.ChunkedArray | None = None,
 ) -> None:
     path = out / table / _PART.format(index)
-    tmp = path.with_suffix(".tmp")
     data = pa.Table.from_pandas(df, preserve_index=False)
     if tokens is not None:
         # Appended after pandas wrote its metadata: pandas cannot read back the dtype
         # name it records for an Arrow list column (pandas-dev/pandas#57411); without
         # an entry the column reads as it did when written from Python lists.
         data = data.append_column("tokens", tokens)
+    _write_table(data, path)
+
+
+def _write_table(data: pa.Table, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
     pq.write_table(data, tmp)
     os.replace(tmp, path)  # a part is either complete or absent
 
@@ -271,16 +276,14 @@ def finish_part(
     """Pass 3 on one partition: add duplicate marks; co-occurrence of its kept units."""
     index, art, para, canon = item
     out = Path(out_dir)
+    path = out / "segments" / _PART.format(index)
+    columns = ["segment_id", "doc_id", "dup_of"]
     if len(para):
-        segs, tokens = _read_segments(out, index)
-        # The partition's duplicate paragraphs' sentences, and their canonical ones from
-        # pass 2.
-        by_para = {**sentence_keys(segs[segs["paragraph_id"].isin(set(para["id"]))]), **canon}
-        segs = mark_segments(segs, para, by_para)
-        _write(segs, out, "segments", index, tokens=tokens)  # a left merge keeps the row order
+        table = _mark_part(pq.read_table(path), para, canon)
+        _write_table(table, path)
+        segs = table.select(columns).to_pandas()
     else:  # pass 1 wrote it with empty duplicate columns, as marking nothing gives
-        columns = ["segment_id", "doc_id", "dup_of"]
-        segs = pd.read_parquet(out / "segments" / _PART.format(index), columns=columns)
+        segs = pd.read_parquet(path, columns=columns)
     docs = mark_documents(pd.read_parquet(out / "documents" / _PART.format(index)), art)
     _write(docs, out, "documents", index)
     if unit is None:
@@ -295,14 +298,68 @@ def finish_part(
 #: paragraphs.
 _NO_PARAGRAPHS = pd.DataFrame(columns=["id", "dup_of", "kind"])
 
+#: The duplicate columns of a segments part, and the column whose type (a string column
+#: of the pass-1 table) they take once they hold marks.
+_DUP_COLUMNS, _STR_LIKE = ("dup_of", "dup_kind"), "text"
 
-def _read_segments(out: Path, index: int) -> tuple[pd.DataFrame, pa.ChunkedArray]:
-    """A segments part as a table without tokens, and its tokens as they are in Arrow:
-    converting a million token lists to Python objects and back cost more than
-    everything else pass 3 does."""
-    path = out / "segments" / _PART.format(index)
-    columns = [c for c in pq.read_schema(path).names if c != "tokens"]
-    return pd.read_parquet(path, columns=columns), pq.read_table(path, columns=["tokens"])[0]
+
+def _mark_part(
+    table: pa.Table, para: pd.DataFrame, canon: dict[str, list[tuple[str, Any]]]
+) -> pa.Table:
+    """A segments part as pass 1 wrote it, its duplicate columns filled from ``para``.
+
+    The same table as :func:`workbench.corpus.duplicates.mark_segments` gives over the
+    part read into pandas (a left merge on ``segment_id``, row order kept) written back,
+    pandas metadata included, without converting the part to pandas and back: only the
+    two duplicate columns change.
+
+    Examples
+    --------
+    >>> segs = pd.DataFrame({"segment_id": ["a/p1/s1", "b/p1/s1", "b/p1/s2"],
+    ...                      "paragraph_id": ["a/p1", "b/p1", "b/p1"],
+    ...                      "text": ["干部", "干部", "群众"]})
+    >>> pass1 = mark_segments(segs, _NO_PARAGRAPHS, {})
+    >>> para = pd.DataFrame({"id": ["b/p1"], "dup_of": ["a/p1"], "kind": ["near"]})
+    >>> canon = sentence_keys(segs[segs["paragraph_id"] == "a/p1"])
+    >>> marked = _mark_part(pa.Table.from_pandas(pass1, preserve_index=False), para, canon)
+    >>> marked.column("dup_of").to_pylist(), marked.column("dup_kind").to_pylist()
+    ([None, 'a/p1/s1', 'a/p1'], [None, 'near', 'near'])
+    """
+    # The partition's duplicate paragraphs' sentences, and their canonical ones (pass 2).
+    dup_rows = table.filter(pc.is_in(table["paragraph_id"], value_set=_strings(para["id"])))
+    keyed = dup_rows.select(["paragraph_id", "segment_id", "text"]).to_pandas()
+    targets = sentence_targets(para, {**sentence_keys(keyed), **canon})
+    str_type = table.schema.field(_STR_LIKE).type
+    sids = pa.array(targets["segment_id"].tolist(), str_type)
+    if len(pc.unique(sids)) != len(sids):  # the merge would repeat rows: never expected
+        raise ValueError("a segment id repeats among the duplicate paragraphs' sentences")
+    row_of = pc.index_in(table["segment_id"], value_set=sids)  # null: not a duplicate
+    for column, values in zip(_DUP_COLUMNS, ("dup_of", "dup_kind"), strict=True):
+        marks = pa.array(targets[values].tolist(), str_type).take(row_of)
+        i = table.schema.get_field_index(column)
+        table = table.set_column(i, pa.field(column, str_type), marks)
+    return table.replace_schema_metadata(_marked_metadata(table.schema.metadata))
+
+
+def _marked_metadata(metadata: dict[bytes, bytes] | None) -> dict[bytes, bytes] | None:
+    """Pass 1's schema metadata with the duplicate columns' pandas entries as
+    :meth:`pyarrow.Table.from_pandas` records them once they hold strings (those of a
+    string column); the rest is unchanged."""
+    if not metadata or b"pandas" not in metadata:
+        return metadata
+    meta = json.loads(metadata[b"pandas"])
+    entries = {c["name"]: c for c in meta["columns"]}
+    like = entries[_STR_LIKE]
+    meta["columns"] = [
+        {**like, "name": c["name"], "field_name": c["field_name"]}
+        if c["name"] in _DUP_COLUMNS else c
+        for c in meta["columns"]
+    ]  # fmt: skip
+    return {**metadata, b"pandas": json.dumps(meta).encode("utf8")}
+
+
+def _strings(values: pd.Series) -> pa.Array:
+    return pa.array(sorted(set(values.tolist())), pa.large_string())
 
 
 # --- the driver ------------------------------------------------------------------------
