@@ -156,9 +156,50 @@ def _write(
     _write_table(data, path)
 
 
+#: Columns nearly every row of which differs: dictionary encoding only costs time (and
+#: the dictionary outgrows its page and is dropped halfway); the plain pages are as small.
+_NO_DICTIONARY = frozenset(
+    {"segment_id", "paragraph_id", "text", "text_orig", "unit_id", "spans", "segment_ids"}
+)
+#: Free-text columns, whose min/max statistics no reader filters on; the token lists'
+#: cost a seventh of a segments part's write.
+_NO_STATISTICS = frozenset(
+    {"text", "text_orig", "tokens", "section_title", "section_title_orig", "terms", "spans",
+     "segment_ids"}
+)  # fmt: skip
+
+
+def _write_options(schema: pa.Schema) -> dict[str, list[str]]:
+    """Per-column Parquet options of a part: the same table is read back, about a fifth
+    faster to write (:data:`_NO_DICTIONARY`, :data:`_NO_STATISTICS`; compression is
+    left as the default, Snappy).
+
+    Examples
+    --------
+    >>> schema = pa.schema([("segment_id", pa.string()), ("doc_id", pa.string()),
+    ...                     ("tokens", pa.list_(pa.string()))])
+    >>> opts = _write_options(schema)
+    >>> opts["use_dictionary"], opts["write_statistics"]
+    (['doc_id', 'tokens.list.element'], ['segment_id', 'doc_id'])
+    """
+    leaves = [(f.name, _leaf_path(f)) for f in schema]
+    return {
+        "use_dictionary": [path for name, path in leaves if name not in _NO_DICTIONARY],
+        "write_statistics": [path for name, path in leaves if name not in _NO_STATISTICS],
+    }
+
+
+def _leaf_path(field: pa.Field) -> str:
+    # Parquet names a list column's values by the path to its leaf (the compliant
+    # nested names pyarrow writes, whatever the Arrow value field is called).
+    if pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
+        return f"{field.name}.list.{_leaf_path(field.type.value_field.with_name('element'))}"
+    return field.name
+
+
 def _write_table(data: pa.Table, path: Path) -> None:
     tmp = path.with_suffix(".tmp")
-    pq.write_table(data, tmp)
+    pq.write_table(data, tmp, **_write_options(data.schema))
     os.replace(tmp, path)  # a part is either complete or absent
 
 
