@@ -297,11 +297,14 @@ def canonical_sentences(
     """Pass 2: :func:`workbench.corpus.duplicates.sentence_keys` of the given paragraphs
     of one partition."""
     index, pids = item
-    segs = pd.read_parquet(
+    table = pq.read_table(
         Path(out_dir) / "segments" / _PART.format(index),
         columns=["segment_id", "paragraph_id", "text"],
     )
-    return sentence_keys(segs[segs["paragraph_id"].isin(set(pids))])
+    # Filtered in Arrow: only the given paragraphs' rows become pandas rows.
+    wanted = pa.array(sorted(set(pids)), pa.large_string())
+    rows = table.filter(pc.is_in(table["paragraph_id"], value_set=wanted))
+    return sentence_keys(rows.to_pandas())
 
 
 # --- pass 3: finish ----------------------------------------------------------------------
