@@ -87,8 +87,8 @@ from workbench.corpus.duplicates import (
     duplicates_table,
     mark_documents,
     mark_segments,
+    mark_segments_table,
     sentence_keys,
-    sentence_targets,
 )
 from workbench.engine import PartitionResult, drive, peak_rss_mb, release_memory, releasing
 from workbench.network.measures import cooccurrence_counts
@@ -342,46 +342,40 @@ def finish_part(
 #: paragraphs.
 _NO_PARAGRAPHS = pd.DataFrame(columns=["id", "dup_of", "kind"])
 
-#: The duplicate columns of a segments part, and the column whose type (a string column
-#: of the pass-1 table) they take once they hold marks.
+#: The duplicate columns of a segments part, and the string column whose pandas
+#: metadata they take once they hold marks.
 _DUP_COLUMNS, _STR_LIKE = ("dup_of", "dup_kind"), "text"
 
 
 def _mark_part(
     table: pa.Table, para: pd.DataFrame, canon: dict[str, list[tuple[str, Any]]]
 ) -> pa.Table:
-    """A segments part as pass 1 wrote it, its duplicate columns filled from ``para``.
-
-    The same table as :func:`workbench.corpus.duplicates.mark_segments` gives over the
-    part read into pandas (a left merge on ``segment_id``, row order kept) written back,
-    pandas metadata included, without converting the part to pandas and back: only the
-    two duplicate columns change.
+    """A segments part as pass 1 wrote it, marked in Arrow
+    (:func:`workbench.corpus.duplicates.mark_segments_table`), with the schema metadata
+    that writing :func:`workbench.corpus.duplicates.mark_segments`' frame of the part
+    would give: only the two duplicate columns change, the part is never converted to
+    pandas and back.
 
     Examples
     --------
     >>> segs = pd.DataFrame({"segment_id": ["a/p1/s1", "b/p1/s1", "b/p1/s2"],
     ...                      "paragraph_id": ["a/p1", "b/p1", "b/p1"],
     ...                      "text": ["干部", "干部", "群众"]})
-    >>> pass1 = mark_segments(segs, _NO_PARAGRAPHS, {})
+    >>> pass1 = pa.Table.from_pandas(mark_segments(segs, _NO_PARAGRAPHS, {}), preserve_index=False)
     >>> para = pd.DataFrame({"id": ["b/p1"], "dup_of": ["a/p1"], "kind": ["near"]})
     >>> canon = sentence_keys(segs[segs["paragraph_id"] == "a/p1"])
-    >>> marked = _mark_part(pa.Table.from_pandas(pass1, preserve_index=False), para, canon)
+    >>> marked = _mark_part(pass1, para, canon)
     >>> marked.column("dup_of").to_pylist(), marked.column("dup_kind").to_pylist()
     ([None, 'a/p1/s1', 'a/p1'], [None, 'near', 'near'])
+    >>> whole = mark_segments(segs, para, {**sentence_keys(segs), **canon})
+    >>> marked.equals(pa.Table.from_pandas(whole, preserve_index=False), check_metadata=True)
+    True
     """
     # The partition's duplicate paragraphs' sentences, and their canonical ones (pass 2).
-    dup_rows = table.filter(pc.is_in(table["paragraph_id"], value_set=_strings(para["id"])))
+    wanted = pa.array(sorted(set(para["id"].tolist())), pa.large_string())
+    dup_rows = table.filter(pc.is_in(table["paragraph_id"], value_set=wanted))
     keyed = dup_rows.select(["paragraph_id", "segment_id", "text"]).to_pandas()
-    targets = sentence_targets(para, {**sentence_keys(keyed), **canon})
-    str_type = table.schema.field(_STR_LIKE).type
-    sids = pa.array(targets["segment_id"].tolist(), str_type)
-    if len(pc.unique(sids)) != len(sids):  # the merge would repeat rows: never expected
-        raise ValueError("a segment id repeats among the duplicate paragraphs' sentences")
-    row_of = pc.index_in(table["segment_id"], value_set=sids)  # null: not a duplicate
-    for column, values in zip(_DUP_COLUMNS, ("dup_of", "dup_kind"), strict=True):
-        marks = pa.array(targets[values].tolist(), str_type).take(row_of)
-        i = table.schema.get_field_index(column)
-        table = table.set_column(i, pa.field(column, str_type), marks)
+    table = mark_segments_table(table, para, {**sentence_keys(keyed), **canon})
     return table.replace_schema_metadata(_marked_metadata(table.schema.metadata))
 
 
@@ -400,10 +394,6 @@ def _marked_metadata(metadata: dict[bytes, bytes] | None) -> dict[bytes, bytes] 
         for c in meta["columns"]
     ]  # fmt: skip
     return {**metadata, b"pandas": json.dumps(meta).encode("utf8")}
-
-
-def _strings(values: pd.Series) -> pa.Array:
-    return pa.array(sorted(set(values.tolist())), pa.large_string())
 
 
 # --- the driver ------------------------------------------------------------------------
