@@ -87,6 +87,7 @@ from workbench.corpus.duplicates import (
     duplicates_table,
     mark_documents,
     mark_segments,
+    mark_segments_table,
     sentence_keys,
 )
 from workbench.engine import PartitionResult, drive, peak_rss_mb, release_memory, releasing
@@ -146,14 +147,59 @@ def _write(
     tokens: pa.Array | pa.ChunkedArray | None = None,
 ) -> None:
     path = out / table / _PART.format(index)
-    tmp = path.with_suffix(".tmp")
     data = pa.Table.from_pandas(df, preserve_index=False)
     if tokens is not None:
         # Appended after pandas wrote its metadata: pandas cannot read back the dtype
         # name it records for an Arrow list column (pandas-dev/pandas#57411); without
         # an entry the column reads as it did when written from Python lists.
         data = data.append_column("tokens", tokens)
-    pq.write_table(data, tmp)
+    _write_table(data, path)
+
+
+#: Columns nearly every row of which differs: dictionary encoding only costs time (and
+#: the dictionary outgrows its page and is dropped halfway); the plain pages are as small.
+_NO_DICTIONARY = frozenset(
+    {"segment_id", "paragraph_id", "text", "text_orig", "unit_id", "spans", "segment_ids"}
+)
+#: Free-text columns, whose min/max statistics no reader filters on; the token lists'
+#: cost a seventh of a segments part's write.
+_NO_STATISTICS = frozenset(
+    {"text", "text_orig", "tokens", "section_title", "section_title_orig", "terms", "spans",
+     "segment_ids"}
+)  # fmt: skip
+
+
+def _write_options(schema: pa.Schema) -> dict[str, list[str]]:
+    """Per-column Parquet options of a part: the same table is read back, about a fifth
+    faster to write (:data:`_NO_DICTIONARY`, :data:`_NO_STATISTICS`; compression is
+    left as the default, Snappy).
+
+    Examples
+    --------
+    >>> schema = pa.schema([("segment_id", pa.string()), ("doc_id", pa.string()),
+    ...                     ("tokens", pa.list_(pa.string()))])
+    >>> opts = _write_options(schema)
+    >>> opts["use_dictionary"], opts["write_statistics"]
+    (['doc_id', 'tokens.list.element'], ['segment_id', 'doc_id'])
+    """
+    leaves = [(f.name, _leaf_path(f)) for f in schema]
+    return {
+        "use_dictionary": [path for name, path in leaves if name not in _NO_DICTIONARY],
+        "write_statistics": [path for name, path in leaves if name not in _NO_STATISTICS],
+    }
+
+
+def _leaf_path(field: pa.Field) -> str:
+    # Parquet names a list column's values by the path to its leaf (the compliant
+    # nested names pyarrow writes, whatever the Arrow value field is called).
+    if pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
+        return f"{field.name}.list.{_leaf_path(field.type.value_field.with_name('element'))}"
+    return field.name
+
+
+def _write_table(data: pa.Table, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    pq.write_table(data, tmp, **_write_options(data.schema))
     os.replace(tmp, path)  # a part is either complete or absent
 
 
@@ -251,11 +297,14 @@ def canonical_sentences(
     """Pass 2: :func:`workbench.corpus.duplicates.sentence_keys` of the given paragraphs
     of one partition."""
     index, pids = item
-    segs = pd.read_parquet(
+    table = pq.read_table(
         Path(out_dir) / "segments" / _PART.format(index),
         columns=["segment_id", "paragraph_id", "text"],
     )
-    return sentence_keys(segs[segs["paragraph_id"].isin(set(pids))])
+    # Filtered in Arrow: only the given paragraphs' rows become pandas rows.
+    wanted = pa.array(sorted(set(pids)), pa.large_string())
+    rows = table.filter(pc.is_in(table["paragraph_id"], value_set=wanted))
+    return sentence_keys(rows.to_pandas())
 
 
 # --- pass 3: finish ----------------------------------------------------------------------
@@ -271,16 +320,14 @@ def finish_part(
     """Pass 3 on one partition: add duplicate marks; co-occurrence of its kept units."""
     index, art, para, canon = item
     out = Path(out_dir)
+    path = out / "segments" / _PART.format(index)
+    columns = ["segment_id", "doc_id", "dup_of"]
     if len(para):
-        segs, tokens = _read_segments(out, index)
-        # The partition's duplicate paragraphs' sentences, and their canonical ones from
-        # pass 2.
-        by_para = {**sentence_keys(segs[segs["paragraph_id"].isin(set(para["id"]))]), **canon}
-        segs = mark_segments(segs, para, by_para)
-        _write(segs, out, "segments", index, tokens=tokens)  # a left merge keeps the row order
+        table = _mark_part(pq.read_table(path), para, canon)
+        _write_table(table, path)
+        segs = table.select(columns).to_pandas()
     else:  # pass 1 wrote it with empty duplicate columns, as marking nothing gives
-        columns = ["segment_id", "doc_id", "dup_of"]
-        segs = pd.read_parquet(out / "segments" / _PART.format(index), columns=columns)
+        segs = pd.read_parquet(path, columns=columns)
     docs = mark_documents(pd.read_parquet(out / "documents" / _PART.format(index)), art)
     _write(docs, out, "documents", index)
     if unit is None:
@@ -295,14 +342,58 @@ def finish_part(
 #: paragraphs.
 _NO_PARAGRAPHS = pd.DataFrame(columns=["id", "dup_of", "kind"])
 
+#: The duplicate columns of a segments part, and the string column whose pandas
+#: metadata they take once they hold marks.
+_DUP_COLUMNS, _STR_LIKE = ("dup_of", "dup_kind"), "text"
 
-def _read_segments(out: Path, index: int) -> tuple[pd.DataFrame, pa.ChunkedArray]:
-    """A segments part as a table without tokens, and its tokens as they are in Arrow:
-    converting a million token lists to Python objects and back cost more than
-    everything else pass 3 does."""
-    path = out / "segments" / _PART.format(index)
-    columns = [c for c in pq.read_schema(path).names if c != "tokens"]
-    return pd.read_parquet(path, columns=columns), pq.read_table(path, columns=["tokens"])[0]
+
+def _mark_part(
+    table: pa.Table, para: pd.DataFrame, canon: dict[str, list[tuple[str, Any]]]
+) -> pa.Table:
+    """A segments part as pass 1 wrote it, marked in Arrow
+    (:func:`workbench.corpus.duplicates.mark_segments_table`), with the schema metadata
+    that writing :func:`workbench.corpus.duplicates.mark_segments`' frame of the part
+    would give: only the two duplicate columns change, the part is never converted to
+    pandas and back.
+
+    Examples
+    --------
+    >>> segs = pd.DataFrame({"segment_id": ["a/p1/s1", "b/p1/s1", "b/p1/s2"],
+    ...                      "paragraph_id": ["a/p1", "b/p1", "b/p1"],
+    ...                      "text": ["干部", "干部", "群众"]})
+    >>> pass1 = pa.Table.from_pandas(mark_segments(segs, _NO_PARAGRAPHS, {}), preserve_index=False)
+    >>> para = pd.DataFrame({"id": ["b/p1"], "dup_of": ["a/p1"], "kind": ["near"]})
+    >>> canon = sentence_keys(segs[segs["paragraph_id"] == "a/p1"])
+    >>> marked = _mark_part(pass1, para, canon)
+    >>> marked.column("dup_of").to_pylist(), marked.column("dup_kind").to_pylist()
+    ([None, 'a/p1/s1', 'a/p1'], [None, 'near', 'near'])
+    >>> whole = mark_segments(segs, para, {**sentence_keys(segs), **canon})
+    >>> marked.equals(pa.Table.from_pandas(whole, preserve_index=False), check_metadata=True)
+    True
+    """
+    # The partition's duplicate paragraphs' sentences, and their canonical ones (pass 2).
+    wanted = pa.array(sorted(set(para["id"].tolist())), pa.large_string())
+    dup_rows = table.filter(pc.is_in(table["paragraph_id"], value_set=wanted))
+    keyed = dup_rows.select(["paragraph_id", "segment_id", "text"]).to_pandas()
+    table = mark_segments_table(table, para, {**sentence_keys(keyed), **canon})
+    return table.replace_schema_metadata(_marked_metadata(table.schema.metadata))
+
+
+def _marked_metadata(metadata: dict[bytes, bytes] | None) -> dict[bytes, bytes] | None:
+    """Pass 1's schema metadata with the duplicate columns' pandas entries as
+    :meth:`pyarrow.Table.from_pandas` records them once they hold strings (those of a
+    string column); the rest is unchanged."""
+    if not metadata or b"pandas" not in metadata:
+        return metadata
+    meta = json.loads(metadata[b"pandas"])
+    entries = {c["name"]: c for c in meta["columns"]}
+    like = entries[_STR_LIKE]
+    meta["columns"] = [
+        {**like, "name": c["name"], "field_name": c["field_name"]}
+        if c["name"] in _DUP_COLUMNS else c
+        for c in meta["columns"]
+    ]  # fmt: skip
+    return {**metadata, b"pandas": json.dumps(meta).encode("utf8")}
 
 
 # --- the driver ------------------------------------------------------------------------

@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.corpus import dedup
 from workbench.corpus.dedup import (
@@ -390,6 +392,38 @@ def mark_segments(
     takes it. Row order kept."""
     segments = segments.drop(columns=["dup_of", "dup_kind"], errors="ignore")
     return segments.merge(sentence_targets(para, by_para), on="segment_id", how="left")
+
+
+def mark_segments_table(
+    table: pa.Table, para: pd.DataFrame, by_para: dict[str, list[tuple[str, Any]]]
+) -> pa.Table:
+    """:func:`mark_segments` over an Arrow table that already has ``dup_of`` and
+    ``dup_kind`` columns (e.g. empty, as a Parquet part is written before duplicates are
+    found): those two are replaced, typed as the ``text`` column, in place; every other
+    column is left as it is, untouched by a trip through pandas. Row order kept.
+
+    Examples
+    --------
+    >>> table = pa.table({"segment_id": ["a/p1/s1", "b/p1/s1", "b/p1/s2"],
+    ...                   "text": ["干部", "干部", "群众"],
+    ...                   "dup_of": pa.nulls(3), "dup_kind": pa.nulls(3)})
+    >>> para = pd.DataFrame({"id": ["b/p1"], "dup_of": ["a/p1"], "kind": ["near"]})
+    >>> by_para = {"a/p1": [("a/p1/s1", "干部")],
+    ...            "b/p1": [("b/p1/s1", "干部"), ("b/p1/s2", "群众")]}
+    >>> mark_segments_table(table, para, by_para).column("dup_of").to_pylist()
+    [None, 'a/p1/s1', 'a/p1']
+    """
+    targets = sentence_targets(para, by_para)
+    str_type = table.schema.field("text").type
+    sids = pa.array(targets["segment_id"].tolist(), str_type)
+    if len(pc.unique(sids)) != len(sids):  # a merge would repeat rows: never expected
+        raise ValueError("a segment id repeats among the duplicate paragraphs' sentences")
+    row_of = pc.index_in(table["segment_id"], value_set=sids)  # null: not a duplicate
+    for column, values in (("dup_of", "dup_of"), ("dup_kind", "dup_kind")):
+        marks = pa.array(targets[values].tolist(), str_type).take(row_of)
+        i = table.schema.get_field_index(column)
+        table = table.set_column(i, pa.field(column, str_type), marks)
+    return table
 
 
 class CorpusUnits:

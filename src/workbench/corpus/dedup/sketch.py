@@ -523,25 +523,50 @@ def _minhash(base: np.ndarray, h: np.ndarray, n_units: int) -> np.ndarray:
     if pending.size:
         if not filled.reshape(n_units, _BINS).any(axis=1).all():
             raise ValueError("every sketched unit needs at least one shingle")
-        bins = pending & (_BINS - 1)
-        base_of = pending - bins
-        source = np.empty(len(pending), dtype=np.int64)
-        todo = np.arange(len(pending))
-        attempt, block = 0, 2
-        while todo.size:
-            # Probe a few attempts at once, more as fewer bins stay empty; the first
-            # non-empty bin wins.
-            probes = _probe_table(attempt + block)[bins[todo], attempt : attempt + block]
-            probes += base_of[todo, None]
-            ok = filled[probes]
-            hit = ok.any(axis=1)
-            rows = np.flatnonzero(hit)
-            source[todo[rows]] = probes[rows, ok[rows].argmax(axis=1)]
-            todo = todo[~hit]
-            attempt += block
-            block = min(2 * block, 32)
-        sig[pending] = sig[source]
+        sig[pending] = sig[_densify(filled, pending)]
     return sig.reshape(n_units, _BINS)
+
+
+#: Densification attempts made one at a time (1-D gathers over the bins still empty)
+#: before the rest go in blocks of attempts: most empty bins are filled in the first
+#: few, and a 2-D block's row-wise any/argmax cost more than the gathers themselves.
+_SINGLE_ATTEMPTS = 16
+
+
+def _densify(filled: np.ndarray, pending: np.ndarray) -> np.ndarray:
+    """For each empty bin ``pending`` (flat, unit row * 64 + bin), the flat index of the
+    first non-empty bin of its unit along the bin's probe sequence (:func:`_probe_table`).
+    """
+    bins = pending & (_BINS - 1)
+    base_of = pending - bins
+    source = np.empty(len(pending), dtype=np.int64)
+    todo = np.arange(len(pending))
+    columns = _probe_table(_SINGLE_ATTEMPTS).T  # attempt by attempt
+    left_bins, left_base = bins, base_of
+    for attempt in range(_SINGLE_ATTEMPTS):
+        probes = np.ascontiguousarray(columns[attempt]).take(left_bins)
+        probes += left_base
+        ok = filled.take(probes)
+        hit = np.flatnonzero(ok)
+        source[todo.take(hit)] = probes.take(hit)
+        miss = np.flatnonzero(~ok)
+        if not miss.size:
+            return source
+        todo, left_bins, left_base = todo.take(miss), left_bins.take(miss), left_base.take(miss)
+    attempt, block = _SINGLE_ATTEMPTS, 16
+    while todo.size:
+        # The few bins left (units with few shingles) probe several attempts at once,
+        # more as fewer bins stay empty; the first non-empty bin wins.
+        probes = _probe_table(attempt + block)[bins[todo], attempt : attempt + block]
+        probes += base_of[todo, None]
+        ok = filled[probes]
+        hit = ok.any(axis=1)
+        rows = np.flatnonzero(hit)
+        source[todo[rows]] = probes[rows, ok[rows].argmax(axis=1)]
+        todo = todo[~hit]
+        attempt += block
+        block = min(2 * block, 32)
+    return source
 
 
 @cache
