@@ -52,6 +52,19 @@ def test_clashing_column_is_refused(tmp_path):
         join_metadata(DOCS, _csv(tmp_path, "file,title\n000_x.txt,t\n"))
 
 
+def test_the_same_metadata_given_again_is_taken_as_it_is(tmp_path):
+    # A corpus built with --metadata, given the same CSV again by a command (trends,
+    # keyness …): its columns are already there with the same values, so nothing clashes.
+    p = _csv(tmp_path, "file,genre,year\n002_y.txt,compilation,2005\n000_x.txt,,2013\n")
+    built = join_metadata(DOCS, p)
+    again = join_metadata(built, p)
+    pd.testing.assert_frame_equal(again, built)
+    # Other values under the same name would overwrite the corpus's: refused, naming them.
+    changed = _csv(tmp_path, "file,genre,year\n002_y.txt,essay,2005\n000_x.txt,,2013\n")
+    with pytest.raises(MetadataError, match="columns genre would overwrite"):
+        join_metadata(built, changed)
+
+
 def test_unknown_files_are_logged(tmp_path, caplog):
     join_metadata(DOCS, _csv(tmp_path, "file,genre\nnope.txt,a\n"))
     assert "nope.txt" in caplog.text

@@ -86,8 +86,26 @@ def _validate(meta: pd.DataFrame, name: str, documents: pd.DataFrame) -> None:
 def join_metadata(
     documents: pd.DataFrame, source: str | os.PathLike | pd.DataFrame
 ) -> pd.DataFrame:
-    """Left-join the metadata onto ``documents`` by ``file``; order is kept."""
+    """Left-join the metadata onto ``documents`` by ``file``; order is kept.
+
+    Columns ``documents`` already holds with the same values (the same metadata, joined
+    when the corpus was built, given again to a command) are taken as they are; any other
+    column that would overwrite one of ``documents`` is an error.
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"doc_id": ["a/a1", "b/a1"], "file": ["a.txt", "b.txt"]})
+    >>> meta = pd.DataFrame({"file": ["a.txt", "b.txt"], "genre": ["报告", "讲话"]})
+    >>> joined = join_metadata(docs, meta)
+    >>> join_metadata(joined, meta).equals(joined)
+    True
+    >>> join_metadata(joined, meta.assign(genre=["讲话", "讲话"]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    workbench.corpus.metadata.MetadataError: metadata table: columns genre would overwrite ...
+    """
     meta, name = read_metadata(source)
+    meta = meta.drop(columns=_already_joined(meta, documents))
     _validate(meta, name, documents)
     unknown = sorted(set(meta[KEY]) - set(documents[KEY]))
     if unknown:
@@ -105,6 +123,24 @@ def join_metadata(
     out.loc[has, DATE] = override[has]
     out.loc[has, "date_source"] = "metadata"
     return out
+
+
+def _already_joined(meta: pd.DataFrame, documents: pd.DataFrame) -> list[str]:
+    """Columns of ``meta`` that ``documents`` holds with the same value for every file
+    both list (blank and missing alike): joining them again would change nothing."""
+    shared = [c for c in meta.columns if c in documents.columns and c not in (KEY, DATE)]
+    if KEY not in meta.columns or KEY not in documents.columns or not shared:
+        return []
+    mine = meta.drop_duplicates(KEY).set_index(KEY)
+    theirs = documents.drop_duplicates(KEY).set_index(KEY)
+    files = mine.index.intersection(theirs.index)
+    if not len(files):
+        return []
+
+    def cells(frame: pd.DataFrame, col: str) -> pd.Series:
+        return frame.loc[files, col].astype("string").fillna("").str.strip()
+
+    return [c for c in shared if cells(mine, c).equals(cells(theirs, c))]
 
 
 def _dates(meta: pd.DataFrame, name: str) -> dict[str, str]:
