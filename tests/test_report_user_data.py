@@ -137,6 +137,10 @@ def test_a_survey_with_fewer_columns_runs_the_models_it_can(tmp_path):
     assert "The model 'Ordered logit: overall' is skipped" not in survey
     assert "The model 'Mixed: trust' is skipped: the survey has no column(s) trust " in survey
     assert "Cadre home visits" in survey  # the LaTeX lines of the ordered logit's table
+    assert " 接访 0." in survey  # 接访 (petition) is one of the standard models' terms
+    # Without `solved`, section 4 still draws visits alone, and says what it cannot answer.
+    assert "cannot say whether visits help only when problems are solved" in survey
+    assert "P(overall satisfaction = 5) goes from" in survey
     link = " ".join(_outputs(out / "05-text-survey-link.html").split())
     assert ("The model of sat_overall runs without the term(s) solved, visits:solved, "
             "follow_up, mass_meeting, cadre_days, party") in link  # fmt: skip
