@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.cli_output import check_suffix, head, print_json, records, write_table
+from workbench.cli_output import (
+    check_suffix,
+    check_writable,
+    head,
+    print_json,
+    records,
+    write_table,
+)
 from workbench.groups import InputError
 from workbench.provenance import make_record, read_record
 
@@ -40,3 +47,45 @@ def test_head_per_group_and_all():
     df = pd.DataFrame({"g": ["a", "a", "b", "b"], "x": [1, 2, 3, 4]})
     assert head(df, 1, by="g")["x"].tolist() == [1, 3]
     assert head(df, 0)["x"].tolist() == [1, 2, 3, 4]
+
+
+def test_an_output_that_cannot_be_a_file_is_refused_before_any_work(tmp_path):
+    # A folder that exists, or a path under a file: once found only when writing, after
+    # the work, as FileExistsError (a traceback) or Arrow's "Is a directory".
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match=r"is a folder, not a file to write; .*table\.csv"):
+        check_suffix(tmp_path, (".csv", ".parquet"))
+    with pytest.raises(InputError, match=r"notes\.txt is a file, not a folder"):
+        check_suffix(tmp_path / "notes.txt" / "t.csv", (".csv",))
+    check_suffix(tmp_path / "new" / "deeper" / "t.csv", (".csv",))  # folders to be made
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_folder_output_may_exist_but_not_be_a_file(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    check_writable(tmp_path, folder=True)
+    with pytest.raises(InputError, match=r"is a file, not a folder to write into"):
+        check_writable(tmp_path / "notes.txt", folder=True)
+
+
+@pytest.mark.parametrize("argv", [
+    ["corpus", "build", "{seeds}", "--out", "{d}"],
+    ["corpus", "build", "{seeds}", "--out", "{d}/notes.txt/seg.parquet"],
+    ["corpus", "build", "{seeds}", "--out", "{d}/seg.csv"],
+    ["code", "--out", "{d}/codes.txt"],
+    ["code", "--out", "{d}/notes.txt/codes.parquet"],
+    ["kwic", "--term", "群众", "--out", "{d}/notes.txt/k.csv"],
+    ["network", "--html", "{d}/notes.txt/page.html"],
+    ["pipeline", "{seeds}", "--out", "{d}/notes.txt"],
+])  # fmt: skip
+def test_commands_refuse_such_outputs_with_exit_2(tmp_path, capsys, argv):
+    from workbench import config
+    from workbench.cli import main
+
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    seeds = sorted(config.SEEDS_DIR.glob("*.txt"))[0]
+    args = [a.format(d=tmp_path, seeds=seeds) for a in argv]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and str(tmp_path) in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing written

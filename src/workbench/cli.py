@@ -280,6 +280,11 @@ def _corpus(args: argparse.Namespace) -> int:
     from workbench.corpus.readers import ReadError
     from workbench.provenance import make_record, write_parquet
 
+    if args.action == "build":
+        from workbench.cli_output import check_suffix
+
+        # Before the corpus is read: the tables beside it are named <stem>.<table>.parquet.
+        check_suffix(args.out, (".parquet",))
     try:
         corpus = load_corpus(
             args.paths or None, metadata=args.metadata, skip_bad=args.skip_bad,
@@ -322,9 +327,11 @@ def _corpus(args: argparse.Namespace) -> int:
 def _pipeline(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from workbench.cli_output import check_writable
     from workbench.corpus.readers import ReadError
     from workbench.stream import build_corpus
 
+    check_writable(args.out, folder=True)
     try:
         summary = build_corpus(
             args.paths or None, args.out, workers=args.workers, scheduler=_scheduler(args),

@@ -28,8 +28,8 @@ import pandas as pd
 from workbench.provenance import TABLE_SUFFIXES
 
 __all__ = [
-    "TABLE_SUFFIXES", "add_table_out", "check_suffix", "head", "jsonable", "print_json",
-    "records", "write_table",
+    "TABLE_SUFFIXES", "add_table_out", "check_suffix", "check_writable", "head", "jsonable",
+    "print_json", "records", "write_table",
 ]
 
 
@@ -55,17 +55,73 @@ def print_json(payload: dict[str, Any]) -> None:
 
 
 def check_suffix(path: Path | None, allowed: tuple[str, ...]) -> None:
-    """Refuse an output file of another format, before any work is done.
+    """Refuse an output file that cannot be written, before any work is done.
+
+    An output file of another format is refused, and so is one that cannot be a file: a
+    folder that exists (``--out results``), or a path under a file (``--out
+    notes.txt/t.csv``). Found only when writing, after minutes of work, these surfaced as
+    an error of the disk rather than of the option.
 
     Raises
     ------
     workbench.groups.InputError
-        Naming the file and the formats allowed (a user's mistake: exit 2).
+        Naming the file and what to give instead (a user's mistake: exit 2).
     """
     from workbench.groups import InputError
 
-    if path is not None and path.suffix.lower() not in allowed:
+    if path is None:
+        return
+    check_writable(path, allowed[0])
+    if path.suffix.lower() not in allowed:
         raise InputError(f"{path}: unknown format {path.suffix!r}; use one of {list(allowed)}")
+
+
+def check_writable(path: Path, suffix: str = "", folder: bool = False) -> None:
+    """Refuse an output path that is in the way of what a command writes, or under a file.
+
+    Parameters
+    ----------
+    path : Path
+        The file (or, with ``folder``, the folder) a command is to write.
+    suffix : str
+        The format to suggest for a file in ``path`` when ``path`` is a folder.
+    folder : bool
+        ``path`` is a folder to write into (``workbench pipeline --out DIR``): a file of
+        that name is in the way, a folder is not.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     try:
+    ...         check_writable(Path(tmp), ".csv")
+    ...     except ValueError as err:
+    ...         print(str(err).endswith(f"name a file in it, e.g. {Path(tmp) / 'table.csv'}"))
+    True
+
+    Raises
+    ------
+    workbench.groups.InputError
+        Saying what is in the way.
+    """
+    from workbench.groups import InputError
+
+    if path.is_dir() and not folder:
+        raise InputError(
+            f"{path}: is a folder, not a file to write; name a file in it, "
+            f"e.g. {path / ('table' + suffix)}"
+        )
+    if path.exists() and not path.is_dir() and folder:
+        raise InputError(f"{path}: is a file, not a folder to write into; name a new folder")
+    # The nearest part of the path that exists must be a folder for the output to go in it.
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(
+                    f"{path}: cannot be written, {parent} is a file, not a folder; "
+                    "choose another folder for the output"
+                )
+            return
 
 
 def write_table(df: pd.DataFrame, path: Path, record: dict[str, Any]) -> None:

@@ -117,11 +117,15 @@ def run_code(args: argparse.Namespace) -> int:
     """``workbench code``."""
     from scipy import sparse
 
+    from workbench.cli_output import check_suffix
     from workbench.coding.codebook import CodebookError, load_codebook
     from workbench.coding.coder import code_segments
     from workbench.groups import read_segments
     from workbench.provenance import make_record, sha256_file, write_parquet, write_sidecar
 
+    # A .txt or folder --out would be found only after the coding (or written as Parquet
+    # under a name `workbench network --codes` then reads as CSV).
+    check_suffix(args.out, (".parquet", ".csv"))
     try:
         codebook = load_codebook(args.codebook)
         data = read_segments(args.corpus, dedup=not args.keep_duplicates)

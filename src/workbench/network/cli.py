@@ -134,6 +134,7 @@ def _coding_from_file(path: Path, codebook):
 
 def run_network(args: argparse.Namespace) -> int:
     """``workbench network``."""
+    from workbench.cli_output import check_writable
     from workbench.coding.codebook import CodebookError, load_codebook
     from workbench.groups import read_segments
     from workbench.network.export import FORMATS, write_graph
@@ -142,6 +143,9 @@ def run_network(args: argparse.Namespace) -> int:
     if args.out is None and args.html is None:
         print("workbench: give --out FILE and/or --html PAGE.html", file=sys.stderr)
         return EXIT_BAD_INPUT
+    for path, suffix in ((args.out, ".gexf"), (args.html, ".html")):
+        if path is not None:
+            check_writable(path, suffix)
     if args.html is not None and args.html.suffix.lower() not in (".html", ".htm"):
         print(f"workbench: --html writes an HTML page; name it PAGE.html, not {args.html}",
               file=sys.stderr)  # fmt: skip

@@ -128,12 +128,13 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
+    from workbench.cli_output import check_suffix
     from workbench.survey.io import load_survey
     from workbench.survey.models import fit
     from workbench.survey.record import fit_parameters, survey_record, write_table
     from workbench.survey.tables import regression_table
 
-    _check_suffix(args.out, TABLE_SUFFIXES)
+    check_suffix(args.out, TABLE_SUFFIXES)
     survey = load_survey(args.data, mapping=args.mapping)
     with _as_user_errors(survey, "--singletons drop"):
         res = fit(
@@ -187,6 +188,7 @@ def parse_at(items: list[str]) -> dict[str, str]:
 
 
 def _rank(args: argparse.Namespace) -> int:
+    from workbench.cli_output import check_suffix
     from workbench.survey.io import load_survey
     from workbench.survey.models import fit
     from workbench.survey.rank import rank_groups
@@ -198,8 +200,8 @@ def _rank(args: argparse.Namespace) -> int:
             f"(got --n-sim {args.n_sim}, --alpha {args.alpha})"
         )
     at = parse_at(args.at)
-    _check_suffix(args.out, TABLE_SUFFIXES)
-    _check_suffix(args.figure, FIGURE_SUFFIXES)
+    check_suffix(args.out, TABLE_SUFFIXES)
+    check_suffix(args.figure, FIGURE_SUFFIXES)
     survey = load_survey(args.data, mapping=args.mapping)
     with _as_user_errors(survey, "--singletons drop (or keep them: --singletons keep)"):
         res = fit(
@@ -233,13 +235,6 @@ def _rank(args: argparse.Namespace) -> int:
         _rank_figures(ranking, args.figure, record, args.lang, survey.simulated)
     return _emit(args.json, survey, record, res.dropped, ranking.to_dict,
                  lambda: _rank_text(ranking, survey.source, survey.simulated))  # fmt: skip
-
-
-def _check_suffix(path: Path | None, allowed: tuple[str, ...]) -> None:
-    if path is not None and path.suffix.lower() not in allowed:
-        raise SurveyValidationError(
-            f"{path}: unknown format {path.suffix!r}; use one of {list(allowed)}"
-        )
 
 
 def _rank_figures(ranking, path: Path, record: dict, lang: str, simulated: bool) -> None:
