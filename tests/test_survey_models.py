@@ -59,6 +59,24 @@ def test_singleton_cluster_error_and_drop(data):
 
 
 @pytest.mark.parametrize(
+    ("kwargs", "needs"),
+    [
+        # One cluster divided by zero inside statsmodels (a traceback); one group "fitted"
+        # a mixed model whose variance split is arbitrary, and ranked a single group.
+        ({"model": "ols", "cluster": "one"}, "at least two clusters"),
+        ({"model": "ols", "cluster": "village,one"}, "at least two clusters"),
+        ({"model": "ologit", "cluster": "one"}, "at least two clusters"),
+        ({"model": "mixed", "groups": "one"}, "at least two groups"),
+    ],
+)
+def test_a_cluster_or_group_column_of_one_value_is_refused(data, kwargs, needs):
+    d = data.assign(one=1)
+    outcome = "sat_overall" if kwargs["model"] == "ologit" else "trust"
+    with pytest.raises(SurveyValidationError, match=rf"'one' has one value \(1\) .*{needs}"):
+        fit(d, f"{outcome} ~ visits", **kwargs)
+
+
+@pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"model": "mixed", "weights": "weight", "groups": "village"}, "not supported for mixed"),

@@ -30,6 +30,7 @@ from workbench.survey.ordered import fit_ordered
 from workbench.survey.prepare import (
     FORMULA_GLOBALS,
     check_numbers_as_text,
+    check_several,
     check_singletons,
     formula_names,
     model_frame,
@@ -212,6 +213,7 @@ def fit(
     for col in [*clusters, *([groups] if groups else [])]:
         frame, report = check_singletons(frame, col, singletons)
         dropped = pd.concat([dropped, report], ignore_index=True) if len(report) else dropped
+        check_several(frame, col, "groups" if col == groups else "cluster")
     try:
         if model == "ols":
             parts = fit_ols(

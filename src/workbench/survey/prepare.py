@@ -449,3 +449,45 @@ def check_singletons(
         columns=DROP_COLUMNS,
     )
     return frame.drop(index=single), report
+
+
+def check_several(frame: pd.DataFrame, column: str, role: str) -> None:
+    """Refuse a cluster or grouping column with one value in the rows a model uses.
+
+    With one cluster the cluster-robust variance divides by zero (a crash inside
+    statsmodels); with one group a mixed model still "fits", splitting the variance
+    between the group and the residual arbitrarily, and a ranking ranks one group.
+    Either is a column the user chose by mistake, or one left with a value after the
+    rows with missing values were dropped.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The model frame (complete rows, singletons handled).
+    column : str
+        The cluster or grouping column.
+    role : {"cluster", "groups"}
+        What the column is for, to say what needs two values.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_several(pd.DataFrame({"county": [1, 1, 1]}), "county", "cluster")
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:63])
+    column 'county' has one value (1) in all 3 rows the model uses;
+    """
+    values = frame[column].dropna().unique()
+    if len(values) >= 2:
+        return
+    shown = f"one value ({values[0]})" if len(values) else "no value"
+    need = {
+        "cluster": "cluster-robust standard errors need at least two clusters (dozens to be "
+        "trusted); cluster by a column with several values, or leave clustering out",
+        "groups": "a mixed model and a ranking need at least two groups; group by a column "
+        "with several values, or fit a model without groups (ols)",
+    }[role]
+    raise SurveyValidationError(
+        f"column {column!r} has {shown} in all {len(frame)} rows the model uses; {need}"
+    )
+
