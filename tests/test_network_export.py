@@ -215,3 +215,16 @@ def test_cli_flags_include_headings_and_catch_alls(tmp_path, capsys, seeds):
     assert main(["network", "--support", "units", "--out", str(tmp_path / "u.gexf")]) == 0
     assert "support ≥ 2 units" in read_graph(tmp_path / "u.gexf").graph["filter"]
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("flag", ["--top", "--min-support", "--min-articles"])
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_cli_counts_below_one_are_refused_not_an_empty_network(tmp_path, capsys, flag, value):
+    # --top 0 and -1 kept no edge, --min-support 0 was recorded as "support ≥ 0": silently.
+    out = tmp_path / "net.gexf"
+    with pytest.raises(SystemExit) as exit_:
+        main(["network", flag, value, "--out", str(out)])
+    assert exit_.value.code == 2 and not out.exists()
+    assert f"argument {flag}: give a whole number of 1 or more, not {value}" in (
+        capsys.readouterr().err
+    )

@@ -61,6 +61,21 @@ def _alpha(text: str) -> float | str:
     return value
 
 
+def _count(text: str) -> int:
+    """``--min-support``, ``--min-articles``, ``--top``: a whole number, 1 or more.
+
+    ``--top 0`` or ``-1`` kept no edge and ``--min-support 0`` wrote "support ≥ 0" into
+    the provenance record, each without a word: a count below one is a typing mistake.
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"give a whole number of 1 or more, not {text}")
+    return value
+
+
 def add_network_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``network``."""
     from workbench.network.measures import MEASURES
@@ -73,7 +88,7 @@ def add_network_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--unit", choices=("sentence", "paragraph", "section", "article"),
                    default="paragraph")  # fmt: skip
     p.add_argument("--measure", choices=MEASURES, default="jaccard")
-    p.add_argument("--min-support", type=int, default=DEFAULT_MIN_SUPPORT,
+    p.add_argument("--min-support", type=_count, default=DEFAULT_MIN_SUPPORT,
                    help="articles (or units, --support units) with both codes; default 2")
     p.add_argument("--support", choices=("articles", "units"), default="articles",
                    help="what --min-support counts (default: articles)")
@@ -81,8 +96,8 @@ def add_network_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--alpha", type=_alpha, default=None, metavar="A|none",
                    help="maximum BH q-value; default 0.05 for co-occurrence, none for "
                         "problem-cause")
-    p.add_argument("--top", type=int, default=None, help="keep the N strongest edges")
-    p.add_argument("--min-articles", type=int, default=DEFAULT_MIN_ARTICLES,
+    p.add_argument("--top", type=_count, default=None, help="keep the N strongest edges")
+    p.add_argument("--min-articles", type=_count, default=DEFAULT_MIN_ARTICLES,
                    help="problem-cause: minimum weight (articles); default 3")
     p.add_argument("--include-headings", action="store_true",
                    help="count heading segments as content (default: left out)")
