@@ -324,3 +324,16 @@ def test_a_codebook_saved_as_gbk_is_refused_with_its_line(tmp_path):
     first = next(i for i, line in enumerate(text.splitlines(), 1) if not line.isascii())
     with pytest.raises(CodebookError, match=rf"我的编码表.yaml: line {first} is not UTF-8"):
         load_codebook(path)
+
+
+def test_a_codebook_that_is_not_yaml_says_where_and_what_to_check(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("codes:\n  - id: M_visit\n    rules: [走访, 谈心\n    label_en: x\n",
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(CodebookError) as err:
+        load_codebook(path)
+    message = str(err.value)
+    assert "mine.yaml: not valid YAML: line 4, column 13" in message
+    assert "in the list opened on line 3" in message and "<unicode string>" not in message
+    assert "label_en: x" in message and "closed by ]" in message
+

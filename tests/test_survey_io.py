@@ -318,3 +318,19 @@ def test_a_range_suggestion_holds_values_below_the_range_too(tmp_path):
     mapping = tmp_path / "map.yaml"
     mapping.write_text("ranges: {open_affairs: [0, 5]}\n", encoding="utf-8")
     assert load_survey(path, mapping=mapping).frame["open_affairs"].tolist() == [0, 1, 0]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("columns:\n  village: cun\n  visits: [zoufang\n  solved: jiejue\n", "line 4, column 9"),
+        ("columns:\n  village: cun\n\tvisits: zoufang\n", "line 3, column 1"),
+    ],
+)
+def test_mapping_that_is_not_yaml_is_a_user_error_saying_where(tmp_path, text, where):
+    # A YAMLError was no ValueError: `survey fit --mapping` crashed with its traceback.
+    path = tmp_path / "map.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SurveyValidationError, match=rf"map\.yaml: not valid YAML: {where}"):
+        load_mapping(path)
+

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from workbench import config
-from workbench.yamlio import SafeLoader, safe_load
+from workbench.yamlio import SafeLoader, describe_error, safe_load
 
 BUNDLED = sorted(
     [*config.RESOURCES_DIR.rglob("*.yaml"), *(config.ROOT / "data").rglob("*.yaml")]
@@ -33,3 +33,18 @@ def test_python_objects_are_refused_and_errors_are_yaml_errors():
         safe_load("!!python/object/apply:os.system ['true']")
     with pytest.raises(yaml.YAMLError):
         safe_load("codes: [P_x\nversion: 1")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a:\n  b: 1\n\tc: 2\n", ["line 3, column 1", "spaces, not tabs"]),
+        ("title: 编码表: 第二版\n", ["line 1, column 11", "in quotes"]),
+        ('a: "unclosed\n', ["in the quoted text opened on line 1", "close the quotes"]),
+    ],
+)
+def test_errors_are_described_for_a_hand_editor(text, expected):
+    with pytest.raises(yaml.YAMLError) as err:
+        safe_load(text)
+    message = describe_error(err.value, text)
+    assert all(part in message for part in expected), message

@@ -25,3 +25,76 @@ def safe_load(stream: str | bytes | IO[str] | IO[bytes]) -> Any:
     {'codes': ['P_x', 'C_y'], 'version': '2.2'}
     """
     return yaml.load(stream, Loader=SafeLoader)
+
+
+def describe_error(err: yaml.YAMLError, text: str) -> str:
+    """Where a YAML file breaks and what to check, for a person editing it by hand.
+
+    PyYAML's own message names ``"<unicode string>"`` for the file, counts lines from
+    one but puts the cause (an unclosed ``[``) on another line than the problem, and
+    does not show the line. Here: the line and column, the line itself with a caret,
+    where the construct it is inside began, and what usually causes that problem.
+
+    Parameters
+    ----------
+    err : yaml.YAMLError
+        From :func:`safe_load`.
+    text : str
+        The text that was parsed (to quote the line).
+
+    Examples
+    --------
+    >>> text = "codes: [走访, 谈心\\nversion: 1"
+    >>> try:
+    ...     safe_load(text)
+    ... except yaml.YAMLError as err:
+    ...     print(describe_error(err, text))
+    line 2, column 8: did not find expected ',' or ']' (in the list opened on line 1, column 8)
+        version: 1
+               ^
+    check that a list's [ is closed by ] on its line (or quote a term holding , [ ] or #)
+    """
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None) or str(err)
+    if mark is None:
+        return problem
+    where = f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    context, start = getattr(err, "context", None), getattr(err, "context_mark", None)
+    if context and start is not None:
+        what = _CONTEXTS.get(context, context)
+        where += f" ({what} on line {start.line + 1}, column {start.column + 1})"
+    lines = text.splitlines()
+    shown = lines[mark.line] if mark.line < len(lines) else ""
+    caret = f"\n    {shown}\n    {' ' * mark.column}^" if shown.strip() else ""
+    return where + caret + "\n" + _hint(problem, context or "")
+
+
+#: PyYAML's names of what it was inside, in a hand-editor's words.
+_CONTEXTS = {
+    "while parsing a flow sequence": "in the list opened",
+    "while parsing a flow mapping": "in the {…} opened",
+    "while scanning a quoted scalar": "in the quoted text opened",
+    "while parsing a block mapping": "in the block that starts",
+    "while parsing a block collection": "in the list that starts",
+    "while scanning a plain scalar": "after the text that starts",
+}
+
+
+def _hint(problem: str, context: str) -> str:
+    """What usually causes ``problem`` in a file edited by hand."""
+    if "tab" in problem:
+        return "indent with spaces, not tabs (set the editor to insert spaces)"
+    if "flow sequence" in context:
+        return (
+            "check that a list's [ is closed by ] on its line (or quote a term holding , [ ] or #)"
+        )
+    if "flow mapping" in context:
+        return "check that a { is closed by } (or quote a value holding , { } or #)"
+    if "quoted scalar" in context:
+        return 'close the quotes (a " inside double quotes is written \\")'
+    if "mapping values are not allowed" in problem:
+        return "put text holding ': ' in quotes, or start the key on a line of its own"
+    return (
+        "check the indentation (spaces, the same for keys of one level) and that brackets "
+        "and quotes are closed"
+    )

@@ -66,7 +66,7 @@ from workbench.coding.rules import (
     compile_rule,
 )
 from workbench.corpus.structure import SECTION_ROLES
-from workbench.yamlio import safe_load
+from workbench.yamlio import describe_error, safe_load
 
 #: The categories of this field (the bundled codebook's, and the default where one is
 #: needed), in their order. The first three play the part of the same name.
@@ -708,8 +708,11 @@ def load_codebook(path: str | os.PathLike | None = None) -> Codebook:
         If ``path`` does not exist.
     """
     path = Path(path or config.CODEBOOK)
+    where = config.display_path(path)
+    text = ""
     try:
-        raw = safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = safe_load(text)
     except UnicodeDecodeError as err:
         # An editor on Chinese Windows saves GBK unless told otherwise; say which line.
         line = path.read_bytes()[: err.start].count(b"\n") + 1
@@ -718,5 +721,5 @@ def load_codebook(path: str | os.PathLike | None = None) -> Codebook:
             "save the codebook as UTF-8 (in Notepad: Save As, Encoding UTF-8)"
         ) from None
     except yaml.YAMLError as err:
-        raise CodebookError(f"{config.display_path(path)}: not valid YAML: {err}") from None
-    return parse_codebook(raw, config.display_path(path))
+        raise CodebookError(f"{where}: not valid YAML: {describe_error(err, text)}") from None
+    return parse_codebook(raw, where)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from workbench import config
 from workbench.survey.codebook import Codebook, load_codebook
@@ -38,7 +39,7 @@ from workbench.survey.validate import (
     format_rows,
     suggest,
 )
-from workbench.yamlio import safe_load
+from workbench.yamlio import describe_error, safe_load
 
 REPORT_COLUMNS = ["column", "reason", "code", "rows"]
 READERS = (".csv", ".dta", ".sav")
@@ -106,12 +107,18 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_
     """
     path = Path(path)
     where = config.display_path(path)
+    text = ""
     try:
-        with path.open(encoding="utf-8") as fh:
-            table = safe_load(fh) or {}
+        text = path.read_text(encoding="utf-8")
+        table = safe_load(text) or {}
     except UnicodeDecodeError as err:
         raise SurveyValidationError(
             f"{where}: is not UTF-8 (byte {err.start}); save the mapping file as UTF-8"
+        ) from None
+    except yaml.YAMLError as err:
+        # A mistake of the user's file, not a crash: say where it breaks.
+        raise SurveyValidationError(
+            f"{where}: not valid YAML: {describe_error(err, text)}"
         ) from None
     if not isinstance(table, dict):
         raise SurveyValidationError(f"{where}: a mapping file must be a YAML mapping")
@@ -356,7 +363,7 @@ def clean_codes(
     codebook = codebook or load_codebook()
     out = df.copy()
     report = []
-    for col, answers in (mapping.values.items() if mapping else ()):
+    for col, answers in mapping.values.items() if mapping else ():
         if col in out.columns:  # text answers become their numbers before anything is checked
             text = out[col].astype("string").str.strip()
             out[col] = text.map(lambda a, table=answers: _recoded(a, table)).astype(object)
