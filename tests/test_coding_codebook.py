@@ -337,3 +337,9 @@ def test_a_codebook_that_is_not_yaml_says_where_and_what_to_check(tmp_path):
     assert "in the list opened on line 3" in message and "<unicode string>" not in message
     assert "label_en: x" in message and "closed by ]" in message
 
+
+@pytest.mark.parametrize("name", ["nope.yaml", ""])
+def test_a_codebook_path_that_is_no_file_says_what_to_give(tmp_path, name):
+    # "[Errno 2] No such file or directory" named neither --codebook nor a way on.
+    with pytest.raises(FileNotFoundError, match=r"(no such codebook|is a folder).*--codebook"):
+        load_codebook(tmp_path / name)

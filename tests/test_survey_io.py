@@ -334,3 +334,7 @@ def test_mapping_that_is_not_yaml_is_a_user_error_saying_where(tmp_path, text, w
     with pytest.raises(SurveyValidationError, match=rf"map\.yaml: not valid YAML: {where}"):
         load_mapping(path)
 
+
+def test_mapping_that_does_not_exist_says_which_option(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nope\.yaml: no such mapping file \(--mapping\)"):
+        load_mapping(tmp_path / "nope.yaml")

@@ -709,6 +709,13 @@ def load_codebook(path: str | os.PathLike | None = None) -> Codebook:
     """
     path = Path(path or config.CODEBOOK)
     where = config.display_path(path)
+    if not path.is_file():
+        # open()'s "[Errno 2] No such file or directory" named neither the option nor a way on.
+        what = "is a folder, not a codebook file" if path.is_dir() else "no such codebook"
+        raise FileNotFoundError(
+            f"{where}: {what}; give the path of your codebook YAML (--codebook), or start "
+            "one with `workbench codebook new my_codebook.yaml`"
+        )
     text = ""
     try:
         text = path.read_text(encoding="utf-8")

@@ -107,6 +107,8 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_
     """
     path = Path(path)
     where = config.display_path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{where}: no such mapping file (--mapping)")
     text = ""
     try:
         text = path.read_text(encoding="utf-8")
