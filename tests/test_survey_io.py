@@ -338,3 +338,14 @@ def test_mapping_that_is_not_yaml_is_a_user_error_saying_where(tmp_path, text, w
 def test_mapping_that_does_not_exist_says_which_option(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"nope\.yaml: no such mapping file \(--mapping\)"):
         load_mapping(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(("ext", "program"), [(".dta", "Stata"), (".sav", "SPSS")])
+@pytest.mark.parametrize("content", [b"", "村,走访\n1,2\n".encode(), b"\x00\x01garbage" * 20])
+def test_a_file_that_is_no_stata_or_spss_file_is_a_user_error(tmp_path, ext, program, content):
+    # pyreadstat's ReadstatError reached the user as a traceback ("a bug, not your mistake").
+    path = tmp_path / f"survey{ext}"
+    path.write_bytes(content)
+    with pytest.raises(SurveyValidationError, match=rf"survey\{ext}: cannot be read as a "
+                       rf"{program} \{ext} file .*save it again from {program}"):  # fmt: skip
+        load_survey(path)

@@ -236,7 +236,8 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
     Raises
     ------
     SurveyValidationError
-        For an unsupported file type, or a CSV that cannot be decoded or parsed.
+        For an unsupported file type, a CSV that cannot be decoded or parsed, or a
+        ``.dta``/``.sav`` file pyreadstat cannot read.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -253,7 +254,15 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
         import pyreadstat
 
         reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
-        df, meta = reader(str(path))
+        try:
+            df, meta = reader(str(path))
+        except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as err:
+            # A damaged file, another format under this suffix, or one that is empty.
+            program = "Stata" if suffix == ".dta" else "SPSS"
+            raise SurveyValidationError(
+                f"{config.display_path(path)}: cannot be read as a {program} {suffix} file "
+                f"({err}); save it again from {program} (or export it as .csv) and retry"
+            ) from None
         labels = {k: dict(v) for k, v in meta.variable_value_labels.items()}
     else:
         raise SurveyValidationError(
