@@ -349,3 +349,18 @@ def test_a_file_that_is_no_stata_or_spss_file_is_a_user_error(tmp_path, ext, pro
     with pytest.raises(SurveyValidationError, match=rf"survey\{ext}: cannot be read as a "
                        rf"{program} \{ext} file .*save it again from {program}"):  # fmt: skip
         load_survey(path)
+
+
+def test_errors_in_a_mapped_column_name_the_files_own_column_too(tmp_path):
+    # After the mapping the column is 'visits', a name the user's file does not have.
+    data, mapping = tmp_path / "s.csv", tmp_path / "map.yaml"
+    data.write_text("zoufang,xinren\n2,50\n两次,60\n", encoding="utf-8")
+    mapping.write_text("columns: {visits: zoufang, trust: xinren}\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError,
+                       match=r"column 'visits' \(your column 'zoufang'\) has non-numeric "
+                             r"value\(s\) \['两次'\] in row 2"):  # fmt: skip
+        load_survey(data, mapping)
+    data.write_text("zoufang,xinren\n2,50\n3,160\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError,
+                       match=r"column 'trust' \(your column 'xinren'\) has value\(s\) \[160"):
+        load_survey(data, mapping)

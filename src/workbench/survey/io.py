@@ -305,14 +305,17 @@ def _plain_text(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-def _numeric(df: pd.DataFrame, col: str, where: str, strict: bool = True) -> pd.Series | None:
+def _numeric(
+    df: pd.DataFrame, col: str, where: str, strict: bool = True, shown: str = ""
+) -> pd.Series | None:
     """``df[col]`` as numbers, blanks (``""``, ``NA``, ``NaN``, ``.``) as NaN.
 
     Thousands separators are read as Excel writes them (``"34,085"`` is 34085).
 
     Columns already numeric (``.dta``/``.sav``) are returned as they are.  A text
-    value that is not a number is an error naming the rows when ``strict``, else
-    the column is text and ``None`` is returned.
+    value that is not a number is an error naming the rows (and the column as
+    ``shown``, see :func:`_shown`) when ``strict``, else the column is text and
+    ``None`` is returned.
     """
     text = df[col]
     if text.dtype != object and not pd.api.types.is_string_dtype(text):
@@ -330,7 +333,8 @@ def _numeric(df: pd.DataFrame, col: str, where: str, strict: bool = True) -> pd.
         rows = df.index[bad]
         examples = sorted(set(stripped[bad]))[:5]
         raise SurveyValidationError(
-            f"{where}: column {col!r} has non-numeric value(s) {examples} in {format_rows(rows)}; "
+            f"{where}: column {shown or repr(col)} has non-numeric value(s) {examples} in "
+            f"{format_rows(rows)}; "
             "give each answer its number under 'values:' in a mapping file (e.g. "
             f"{col}: {{{examples[0]}: 1}}), or recode them as numbers in the file"
         )
@@ -380,11 +384,13 @@ def clean_codes(
             out[col] = text.map(lambda a, table=answers: _recoded(a, table)).astype(object)
     for col in out.columns:
         entry = codebook.variables.get(col)
+        shown = _shown(col, mapping)
         # Codebook variables must be numbers (a stray word is an error naming its rows);
         # ids and columns the codebook does not know stay text when they hold text.
         values = _numeric(
-            out, col, where, strict=entry is not None and entry["type"] not in TEXT_TYPES
-        )
+            out, col, where, strict=entry is not None and entry["type"] not in TEXT_TYPES,
+            shown=shown,
+        )  # fmt: skip
         if values is None:
             continue
         n_blank = int(values.isna().sum())
@@ -409,7 +415,7 @@ def clean_codes(
         rng = mapping.ranges.get(col) if mapping else None
         if not rng and entry is not None:
             rng = codebook.valid_range(col)
-        _check_range(values, col, rng, where)
+        _check_range(values, col, rng, where, shown)
         out[col] = values
     return out, pd.DataFrame(report, columns=REPORT_COLUMNS, dtype=object)
 
@@ -419,7 +425,24 @@ def _plain(code: float) -> int | float:
     return int(code) if float(code).is_integer() else float(code)
 
 
-def _check_range(values: pd.Series, col: str, rng: Any, where: str) -> None:
+def _shown(col: str, mapping: Mapping_ | None) -> str:
+    """``col`` as a message names it: with the file's own name when a mapping renamed it.
+
+    After the mapping, the column holds a standard name the user's file does not have;
+    the user looks for the column under its name in the file.
+
+    Examples
+    --------
+    >>> _shown("solved", Mapping_({"solved": "jiejue"}, {}, {}))
+    "'solved' (your column 'jiejue')"
+    >>> _shown("solved", None)
+    "'solved'"
+    """
+    own = mapping.columns.get(col) if mapping else None
+    return f"{col!r} (your column {own!r})" if own and own != col else repr(col)
+
+
+def _check_range(values: pd.Series, col: str, rng: Any, where: str, label: str = "") -> None:
     if not rng:
         return
     low, high = rng
@@ -429,10 +452,11 @@ def _check_range(values: pd.Series, col: str, rng: Any, where: str) -> None:
         # the range that would hold every value: values below it lower its bottom too
         wide = (min(low, values.min()), max(high, values.max()))
         raise SurveyValidationError(
-            f"{where}: column {col!r} has value(s) {shown} outside {low:g}–{high:g} in "
-            f"{format_rows(values.index[bad])}; fix them, list them as missing-value codes "
-            f"under 'missing:' in a mapping file, or, if they are valid answers, give the "
-            f"column its range under 'ranges:' there (e.g. {col}: [{wide[0]:g}, {wide[1]:g}])"
+            f"{where}: column {label or repr(col)} has value(s) {shown} outside "
+            f"{low:g}–{high:g} in {format_rows(values.index[bad])}; fix them, list them as "
+            f"missing-value codes under 'missing:' in a mapping file, or, if they are valid "
+            f"answers, give the column its range under 'ranges:' there "
+            f"(e.g. {col}: [{wide[0]:g}, {wide[1]:g}])"
         )
 
 
