@@ -263,6 +263,15 @@ def test_cli_codebook_new_loads_codes_the_seeds_and_never_overwrites(tmp_path, c
     assert not (tmp_path / "codebook.txt").exists()
 
 
+def test_cli_codebook_new_under_a_file_is_a_users_mistake(tmp_path, capsys):
+    # mkdir raised FileExistsError: a traceback asking for a bug report.
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(["codebook", "new", str(tmp_path / "notes.txt" / "cb.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "notes.txt is a file, not a folder" in err and "Traceback" not in err
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
 def test_cli_codebook_show_lists_the_categories_and_their_parts(tmp_path, capsys):
     from own_codebook import write_own_codebook
 

@@ -287,6 +287,7 @@ def _new_codebook(out: Path) -> int:
     int
         0, or 2 (:data:`EXIT_BAD_INPUT`) if ``out`` exists or is not a ``.yaml`` file.
     """
+    from workbench.cli_output import check_writable
     from workbench.coding.codebook import TEMPLATE, load_codebook
 
     if out.exists() or out.is_symlink():
@@ -296,6 +297,7 @@ def _new_codebook(out: Path) -> int:
     if out.suffix.lower() not in (".yaml", ".yml"):
         print(f"workbench: {out}: a codebook is a .yaml (or .yml) file", file=sys.stderr)
         return EXIT_BAD_INPUT
+    check_writable(out, ".yaml")  # not under a file (mkdir's FileExistsError, a traceback)
     out.parent.mkdir(parents=True, exist_ok=True)
     text = TEMPLATE.read_text(encoding="utf-8").replace("THIS.yaml", out.name)
     try:
