@@ -323,6 +323,20 @@ def test_screen_ranges_equal_the_patterns():
         assert (tokens._in_ranges(points, ranges) == by_pattern).all(), pattern.pattern
 
 
+def test_tokenize_many_leaves_garbage_collection_as_it_was():
+    import gc
+
+    assert gc.isenabled()
+    tokens.tokenize_many(["群众路线"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        tokens.tokenize_many(["群众路线"], engine="jieba")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_tokenize_many_rejects_unknown_engine():
     with pytest.raises(ValueError, match="engine"):
         tokens.tokenize_many(["群众"], engine="pkuseg")

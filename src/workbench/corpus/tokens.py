@@ -41,6 +41,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -52,7 +53,7 @@ import sys
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from itertools import chain
 from pathlib import Path
@@ -512,11 +513,28 @@ def tokenize_many(texts: Iterable[str], engine: str | None = None) -> list[list[
     engine = _engine(engine)
     if engine == "rjieba":
         texts = list(texts)
-        with _lock:
+        with _lock, _gc_paused():
             return _rjieba_engine().cut_many(texts)
     tk = tokenizer()
-    with _lock:
+    with _lock, _gc_paused():
         return [tk.lcut(t, cut_all=False, HMM=True) if t else [] for t in texts]
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (as it was after).
+
+    Segmenting many texts makes a list per text, which the collector counts: it
+    then walks every tracked object of the process again and again, a fifth of the
+    time of segmenting a partition; lists of str form no cycles to collect.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def token_array(lists: Sequence[list[str]]) -> pa.Array | pa.ChunkedArray:
