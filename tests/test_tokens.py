@@ -411,6 +411,23 @@ def test_corrupt_cache_is_rebuilt(cache_home):
     assert tokens._read_prepared(path) is not None
 
 
+def test_malformed_cache_content_is_a_miss(tmp_path):
+    import marshal
+
+    fmt = tokens._CACHE_FORMAT
+    path = tmp_path / "jieba-dict-x.marshal"
+    for content in [
+        (fmt, ["干部", "群众"], [3, 4], 7),  # lists: the first format's content
+        (fmt, "干部\n群众", b"\x00" * 12, 7),  # not a whole number of frequencies
+        (fmt, "干部\n群众", b"\x00" * 8, 7),  # one word without a frequency
+        (fmt + 1, "干部\n群众", b"\x00" * 16, 7),
+    ]:
+        path.write_bytes(marshal.dumps(content))
+        assert tokens._read_prepared(path) is None
+    tokens._write_prepared(path, (["干部", "群众"], [3, 2**40], 7))
+    assert tokens._read_prepared(path) == (["干部", "群众"], [3, 2**40], 7)
+
+
 def test_changed_user_dictionary_invalidates_the_cache(cache_home, tmp_path, monkeypatch):
     sentence = "开展三送三帮三扶促发展活动"
     before = tokens._cache_file()

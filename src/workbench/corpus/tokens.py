@@ -40,6 +40,7 @@ Examples
 
 from __future__ import annotations
 
+import array
 import contextlib
 import gc
 import hashlib
@@ -53,9 +54,10 @@ import sys
 import tempfile
 import threading
 import warnings
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,8 +113,9 @@ _PAD_WORD = "\U0010fffd"
 # jieba.finalseg.re_skip: how jieba's HMM step splits a Latin/digit run (a test checks
 # that the two are the same); copied so that the jieba-rs engine need not import jieba.
 _RE_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
-# Version of the prepared-dictionary cache's content; part of its checksum.
-_CACHE_FORMAT = 1
+# Version of the prepared-dictionary cache's content; part of its checksum (2: the
+# words as one string, the frequencies as one buffer).
+_CACHE_FORMAT = 2
 # Prepared dictionaries kept in the cache directory (the most recently written).
 _CACHE_KEEP = 4
 
@@ -215,25 +218,42 @@ def _read_prepared(path: Path) -> tuple[list[str], list[int], int] | None:
         return None
     if (
         fmt != _CACHE_FORMAT
-        or not isinstance(words, list)
-        or not isinstance(freqs, list)
-        or len(words) != len(freqs)
+        or not isinstance(words, str)
+        or not isinstance(freqs, bytes)
         or not isinstance(total, int)
     ):
         return None
-    return words, freqs, total
+    words = words.split("\n") if words else []
+    numbers = array.array("q")
+    try:
+        numbers.frombytes(freqs)
+    except ValueError:  # not a whole number of items
+        return None
+    if len(words) != len(numbers):
+        return None
+    return words, numbers.tolist(), total
 
 
 def _write_prepared(path: Path, prepared: tuple[list[str], list[int], int]) -> None:
     """Write atomically (a temporary file, then os.replace): a reader sees the whole
-    file or none, and two processes racing write the same content. Best effort."""
+    file or none, and two processes racing write the same content. Best effort.
+
+    The words are one string, one a line, and the frequencies one buffer of 64-bit
+    integers: read back in a third of the time lists of 349,000 objects take."""
     words, freqs, total = prepared
+    joined = "\n".join(words)
+    if any("\n" in w for w in words) or (words == [""]):  # never in jieba's dictionary
+        return
+    try:
+        numbers = array.array("q", freqs).tobytes()
+    except OverflowError:
+        return
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".marshal")
         with os.fdopen(fd, "wb") as f:
-            marshal.dump((_CACHE_FORMAT, words, freqs, total), f)
+            marshal.dump((_CACHE_FORMAT, joined, numbers, total), f)
         os.replace(tmp, path)
         tmp = None
         old = sorted(path.parent.glob("jieba-dict-*.marshal"), key=lambda p: p.stat().st_mtime)
@@ -306,10 +326,11 @@ class _RJieba:
         self, words: list[str], freqs: list[int], total: int, tk: jieba.Tokenizer | None
     ) -> None:
         self.tk = tk
+        if len(words) != len(freqs):
+            raise ValueError(f"{len(words)} words but {len(freqs)} frequencies")
         self.rs = _jieba_rs().empty()
-        add = self.rs.add_word
-        for word, freq in zip(words, freqs, strict=True):
-            add(word, freq, None)
+        # map() calls add_word from C: a third less than a Python loop over 349,000 words.
+        deque(map(self.rs.add_word, words, freqs, repeat(None)), maxlen=0)
         self.sum = sum(freqs)  # sum of the frequencies given to jieba-rs (pad word excluded)
         self._pad(total)
 
