@@ -300,6 +300,43 @@ def test_tokenize_many_screens_each_text_on_its_own():
     assert tokens.tokenize_many(texts) == tokens.tokenize_many(texts, engine="jieba")
 
 
+def test_tokenize_many_splits_latin_runs_across_many_texts():
+    """The runs to split are found over the tokens of all texts at once: each text
+    must get its own splits, whatever its neighbours have."""
+    runs = ["1-2", "xiexiebang.com", "A股", "2013", "3.5%", "v1.0-beta", "COVID-19", "a.1b"]
+    texts = [f"{'落实' * (i % 3)}{run}{'项' * (i % 2)}" for i, run in enumerate(runs * 5)]
+    texts += ["", "群众路线", "１-２", "㐀1-2"]
+    assert tokens.tokenize_many(texts) == tokens.tokenize_many(texts, engine="jieba")
+    assert tokens.tokenize_many(texts) == [tokens.tokenize(t) for t in texts]
+
+
+def test_screen_ranges_equal_the_patterns():
+    """The code point ranges the screens test are the patterns' character classes."""
+    pairs = [(tokens._ALNUM, tokens._ALNUM_RANGES), (tokens._JIEBA_HAN, tokens._JIEBA_HAN_RANGES),
+             (tokens._RJIEBA_ONLY_HAN, tokens._RJIEBA_ONLY_HAN_RANGES)]  # fmt: skip
+    points = tokens.np.arange(0x110000, dtype=tokens.np.uint32)
+    text = "".join(map(chr, points.tolist()))
+    for pattern, ranges in pairs:
+        one = re.compile(pattern.pattern.removesuffix("+"))  # one character a match
+        by_pattern = tokens.np.zeros(len(points), dtype=bool)
+        by_pattern[[m.start() for m in one.finditer(text)]] = True
+        assert (tokens._in_ranges(points, ranges) == by_pattern).all(), pattern.pattern
+
+
+def test_tokenize_many_leaves_garbage_collection_as_it_was():
+    import gc
+
+    assert gc.isenabled()
+    tokens.tokenize_many(["群众路线"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        tokens.tokenize_many(["群众路线"], engine="jieba")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_tokenize_many_rejects_unknown_engine():
     with pytest.raises(ValueError, match="engine"):
         tokens.tokenize_many(["群众"], engine="pkuseg")
@@ -372,6 +409,23 @@ def test_corrupt_cache_is_rebuilt(cache_home):
     texts = _sample()
     assert tokens.tokenize_many(texts) == tokens.tokenize_many(texts, engine="jieba")
     assert tokens._read_prepared(path) is not None
+
+
+def test_malformed_cache_content_is_a_miss(tmp_path):
+    import marshal
+
+    fmt = tokens._CACHE_FORMAT
+    path = tmp_path / "jieba-dict-x.marshal"
+    for content in [
+        (fmt, ["干部", "群众"], [3, 4], 7),  # lists: the first format's content
+        (fmt, "干部\n群众", b"\x00" * 12, 7),  # not a whole number of frequencies
+        (fmt, "干部\n群众", b"\x00" * 8, 7),  # one word without a frequency
+        (fmt + 1, "干部\n群众", b"\x00" * 16, 7),
+    ]:
+        path.write_bytes(marshal.dumps(content))
+        assert tokens._read_prepared(path) is None
+    tokens._write_prepared(path, (["干部", "群众"], [3, 2**40], 7))
+    assert tokens._read_prepared(path) == (["干部", "群众"], [3, 2**40], 7)
 
 
 def test_changed_user_dictionary_invalidates_the_cache(cache_home, tmp_path, monkeypatch):
