@@ -441,7 +441,7 @@ def test_generic_chrome_lines(line, rule):
         "2013 年",
         "第 1 2 页",
         "一、存在的问题",
-        "作者：张三 | 来源：人民日报 | 2023-05-01",  # a byline, not a menu
+        "作者：张三 | 来源：人民日报 | 编辑：李四",  # a byline, not a menu (dated: a dateline)
         "会后要打印纠错表并及时关闭窗口期。",
         "首页的设计要方便群众查询办事指南，不要层层点击。",
         "群众来信 12 件 办结 12 件",
@@ -582,3 +582,16 @@ def test_date_lines_are_metadata_not_body():
         (2, "bare_date_line"), (3, "labelled_date"), (6, "bare_date_line")]
     assert [v for _, f, v in extract_metadata(clean)] == ["一九三四年五月六日", "2016-05-03",
                                                           "2018-05-13"]
+
+
+def test_source_and_byline_lines_with_a_date_are_metadata():
+    """A "来源：<outlet> <date>" line gave the article its date but stayed a body sentence."""
+    from workbench.corpus.boilerplate import extract_metadata, strip_boilerplate
+
+    text = ("干部作风的观察\n来源：某某日报 2016-05-03\n作者：张三 | 来源：人民日报 | 2023-05-01\n"
+            "一些干部脱离群众。\n来源于群众的意见要认真听取，2016年收集了三百条。\n")
+    clean = strip_boilerplate(text)
+    assert [n for n, _ in clean.lines] == [1, 4, 5]  # a sentence that starts 来源 stays
+    assert [(r.line_no, r.rule) for r in clean.removed] == [
+        (2, "labelled_source_date"), (3, "labelled_source_date")]
+    assert [v for _, f, v in extract_metadata(clean)] == ["2016-05-03", "2023-05-01"]
