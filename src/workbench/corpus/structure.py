@@ -221,6 +221,11 @@ class SentenceRules:
     # split_sentences relies on (a run cannot then end inside a pair without a
     # terminator inside it).
     disjoint: bool
+    # A terminator between two pair characters (a pair character, a terminator, a pair
+    # character, in this order): where it finds none, no matched pair holds a terminator,
+    # without matching the pairs. None when that shortcut does not hold (not disjoint,
+    # or a pair character that is also a terminator).
+    mark_span: re.Pattern[str] | None
     openers: dict[str, str]  # opener -> closer
     closer_of: dict[str, str]  # closer -> opener
 
@@ -276,6 +281,13 @@ def _sentence_rules(raw: dict[str, Any]) -> SentenceRules:
     pair_chars = re.escape("".join(raw["pairs"]))
     openers = {p[0] for p in raw["pairs"]}
     special = re.escape(raw["ellipsis"]) + pair_chars
+    disjoint = openers.isdisjoint(raw["terminators"] + raw["ellipsis"] + raw["closers"])
+    spans = (
+        disjoint
+        and pair_chars
+        and marks
+        and set("".join(raw["pairs"])).isdisjoint(raw["terminators"] + raw["ellipsis"])
+    )
     return SentenceRules(
         boundary=re.compile(f"\n|(?P<run>[{marks}]+)[{closers}]*"),
         ellipsis=frozenset(raw["ellipsis"]),
@@ -284,7 +296,10 @@ def _sentence_rules(raw: dict[str, Any]) -> SentenceRules:
         mark=re.compile(f"[{marks}]"),
         special=re.compile(f"[{special}]" if special else "(?!)"),  # (?!) never matches
         ellipsis_re=re.compile(f"[{re.escape(raw['ellipsis'])}]") if raw["ellipsis"] else None,
-        disjoint=openers.isdisjoint(raw["terminators"] + raw["ellipsis"] + raw["closers"]),
+        disjoint=disjoint,
+        mark_span=re.compile(f"(?s)[{pair_chars}][^{marks}]*[{marks}].*[{pair_chars}]")
+        if spans
+        else None,
         openers={p[0]: p[1] for p in raw["pairs"]},
         closer_of={p[1]: p[0] for p in raw["pairs"]},
     )
@@ -1111,6 +1126,12 @@ def split_sentences(text: str) -> list[str]:
     # Without an ellipsis and without a terminator inside quotes every terminator run
     # ends a sentence, so one findall cuts them all (and skips each newline).
     if rules.special.search(text) is None:  # no ellipsis, quote or bracket at all
+        return [s for s in map(str.strip, rules.piece.findall(text)) if s]
+    if (
+        rules.mark_span is not None  # only when the pairs and marks are disjoint
+        and (rules.ellipsis_re is None or rules.ellipsis_re.search(text) is None)
+        and rules.mark_span.search(text) is None
+    ):  # no terminator from the first pair character to the last: none inside a pair
         return [s for s in map(str.strip, rules.piece.findall(text)) if s]
     pairs = _matched_pairs(text, rules) if rules.pair_chars.search(text) else []
     if (
