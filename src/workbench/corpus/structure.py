@@ -94,6 +94,8 @@ from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import ahocorasick
+
 from workbench.yamlio import safe_load
 
 if TYPE_CHECKING:
@@ -172,6 +174,8 @@ class Keywords:
     items: tuple[Keyword, ...]
     by_first: dict[str, tuple[int, ...]]  # first character -> indices of its keywords
     always: tuple[int, ...]  # regexes (and an empty keyword): always run
+    # Every keyword, valued (its length, the indices of the items it is): see matches.
+    automaton: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def build(cls, items: tuple[Keyword, ...]) -> Keywords:
@@ -190,7 +194,18 @@ class Keywords:
                 by_first.setdefault(literal[0], []).append(i)
             else:
                 always.append(i)
-        return cls(items, {c: tuple(ix) for c, ix in by_first.items()}, tuple(always))
+        of_literal: dict[str, list[int]] = {}
+        for i, (_, _, literal) in enumerate(items):
+            if literal:
+                of_literal.setdefault(literal, []).append(i)
+        automaton = None
+        if of_literal:
+            automaton = ahocorasick.Automaton()
+            for literal, ix in of_literal.items():
+                automaton.add_word(literal, (len(literal), tuple(ix)))
+            automaton.make_automaton()
+        by_first_ix = {c: tuple(ix) for c, ix in by_first.items()}
+        return cls(items, by_first_ix, tuple(always), automaton)
 
     def candidates(self, text: str) -> list[int]:
         """Indices, in file order, of the items that may match ``text``."""
@@ -198,6 +213,36 @@ class Keywords:
         for ch in self.by_first.keys() & set(text):
             found.extend(self.by_first[ch])
         found.sort()  # file order: ties between equal matches keep the YAML order
+        return found
+
+    def matches(self, text: str) -> list[tuple[int, int, int]]:
+        """Every match of every item in ``text`` as ``(start, start - end, index)``.
+
+        A keyword's matches are its non-overlapping occurrences from the left, as its
+        pattern's ``finditer`` finds them, but all keywords are found in one
+        Aho–Corasick scan of the text instead of a regex per keyword that may occur
+        (half of classifying a heading). Regexes are run as before.
+
+        Examples
+        --------
+        >>> kw = Keywords.build(((re.compile("问题"), "problem", "问题"),
+        ...                      (re.compile("原因"), "cause", "原因")))
+        >>> kw.matches("问题的原因和问题")
+        [(0, -2, 0), (3, -2, 1), (6, -2, 0)]
+        """
+        found: list[tuple[int, int, int]] = []
+        if self.automaton is not None and text:
+            after: dict[int, int] = {}  # per item, where its last match ended
+            for end, (length, indices) in self.automaton.iter(text):
+                start = end + 1 - length
+                for i in indices:
+                    if start >= after.get(i, 0):  # overlapping its last match: finditer skips it
+                        found.append((start, -length, i))
+                        after[i] = end + 1
+        for i in self.always:
+            found.extend(
+                (m.start(), m.start() - m.end(), i) for m in self.items[i][0].finditer(text)
+            )
         return found
 
 
@@ -400,18 +445,14 @@ def _ordinal(match: re.Match[str], family: Family) -> int | None:
 def _role_matches(text: str, patterns: Keywords) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, role) matches, longest first at each position."""
     items = patterns.items
-    found = [
-        (m.start(), m.end(), role)
-        for rx, role, literal in (items[i] for i in patterns.candidates(text))
-        if literal is None or literal in text  # a keyword absent from the text: skip its regex
-        for m in rx.finditer(text)
-    ]
-    found.sort(key=lambda t: (t[0], t[0] - t[1]))  # stable: ties keep pattern order
+    # By position, longest first, then in pattern order (file order breaks ties).
+    found = sorted(patterns.matches(text))
     chosen: list[tuple[int, int, str]] = []
-    for start, end, role in found:
+    for start, minus_length, i in found:
+        end = start - minus_length
         if start >= end or (chosen and start < chosen[-1][1]):
             continue
-        chosen.append((start, end, role))
+        chosen.append((start, end, items[i][1]))
     return chosen
 
 
@@ -697,24 +738,54 @@ def _unclosed(text: str, pairs: list[str]) -> str | None:
     return openers[stack[-1]] if stack else None
 
 
-def _continues(prev: str, nxt: str) -> bool:
-    """Whether Simplified line ``nxt`` continues line ``prev`` (see :func:`join_broken_lines`)."""
+@dataclass(frozen=True)
+class _JoinRules:
+    """``headings.join`` of ``structure.yaml`` as :func:`_continues` reads it per line."""
+
+    pairs: list[str]
+    closer: re.Pattern[str]  # any closing character of a pair
+    continuation_end: TailSearch
+    bare_end: TailSearch
+    sentence_end: re.Pattern[str]
+
+
+@cache
+def _join_rules() -> _JoinRules:
     structure = load_structure_config()
-    cfg, rx = structure.raw["headings"]["join"], structure.patterns
-    if match_heading(nxt) is not None:
-        return False
+    pairs = structure.raw["headings"]["join"]["pairs"]
+    closers = "".join(pair[1] for pair in pairs)
+    return _JoinRules(
+        pairs=pairs,
+        closer=re.compile(f"[{re.escape(closers)}]" if closers else "(?!)"),  # (?!): never
+        continuation_end=structure.tails["continuation_end"],
+        bare_end=structure.tails["bare_end"],
+        sentence_end=structure.patterns["sentence_end"],
+    )
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """Whether Simplified line ``nxt`` continues line ``prev`` (see :func:`join_broken_lines`).
+
+    ``nxt`` never continues when it is a heading; that is asked last, when ``prev``
+    would be continued, as most lines end a sentence and are not continued at all.
+    """
+    rules = _join_rules()
     # Only a closer that occurs in ``nxt`` can join; most lines hold none of them, and
     # then scanning ``prev`` for unclosed quotes is not needed.
-    if any(pair[1] in nxt for pair in cfg["pairs"]):
-        closer = _unclosed(prev, cfg["pairs"])
+    if rules.closer.search(nxt) is not None:
+        closer = _unclosed(prev, rules.pairs)
         if closer is not None and closer in nxt:
-            return True
-    if structure.tails["continuation_end"].search(prev):
-        return True
-    if not structure.tails["bare_end"].search(prev):
+            return match_heading(nxt) is None
+    if rules.continuation_end.search(prev):
+        return match_heading(nxt) is None
+    if not rules.bare_end.search(prev):
         return False
-    sentences = rx["sentence_end"].split(prev)
-    return len(sentences) > 1 and match_heading(sentences[-1].strip()) is None
+    sentences = rules.sentence_end.split(prev)
+    return (
+        len(sentences) > 1
+        and match_heading(sentences[-1].strip()) is None
+        and match_heading(nxt) is None
+    )
 
 
 def join_broken_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -912,6 +983,10 @@ class _Parser:
     def feed(self, line_no: int, text: str, simple: str | None = None) -> list[Paragraph]:
         """Paragraphs of one (joined) line; ``simple`` is its :func:`simplified_aligned`
         when the caller has it."""
+        if simple is not None and match_heading(simple) is None:
+            only = self._body_line(line_no, text, simple)
+            if only is not None:
+                return [only]
         out: list[Paragraph] = []
         rest, whole = text, True
         while rest:
@@ -926,12 +1001,25 @@ class _Parser:
             end = split or len(rest)
             body = rest[:end].strip()
             paragraph = self._paragraph(line_no, body, h, simple if body == rest else None)
-            cut = self._cue_cut(simple[:end], h) if h is not None else None
+            cut = None
+            if h is not None and len(self.stack[-1].roles) > 1:  # else no cue can cut
+                cut = self._cue_cut(simple[:end], h)
             if cut is not None:
                 paragraph.text, end = rest[:cut].strip(), cut
             out.append(paragraph)
             rest, whole = rest[end:].strip(), False
         return out
+
+    def _body_line(self, line_no: int, text: str, simple: str) -> Paragraph | None:
+        """The one paragraph of a whole line without a heading, when no heading starts
+        inside it and it is no sub-title (most lines; what the loop of :meth:`feed`
+        makes of them); ``None`` for any other line."""
+        if self.find_midline(simple, 0) is not None or is_subtitle(simple):
+            return None
+        body = text.strip()
+        return self.body_paragraph(
+            line_no, body, simple if body == text else simplified_aligned(body)
+        )
 
     def _cue_cut(self, simple: str, h: HeadingMatch) -> int | None:
         """Start of run-in text that switches role inside a combined section."""
