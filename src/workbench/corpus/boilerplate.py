@@ -631,7 +631,7 @@ def strip_boilerplate(
     settings = load_settings() if settings is None else settings
     prepared = _prepare(rule_set)
     kinds, screens, line_rules = prepared.kinds, prepared.screens, prepared.line_rules
-    raw_lines = [line.rstrip("\r") for line in text.split("\n")]
+    raw_lines = text.split("\n")  # a removed line is listed as read, less a trailing \r
     normal = _normalize_lines(text)
     # One OpenCC call for the file; remembered, as articles and structure convert the
     # same lines again.
@@ -648,12 +648,14 @@ def strip_boilerplate(
             continue
         if block is not None:
             rule = line_rules.first(simple) or block
-            removed.append(RemovedLine(line_no, raw, rule.id))
+            removed.append(RemovedLine(line_no, raw.rstrip("\r"), rule.id))
             continue
         # The screens settle most lines with one search instead of one per rule. (Inline
         # rules search the original line when the Simplified one differs in length.)
         haystack = simple if len(simple) == len(line) else line
-        if not _may_match(screens["any"], simple) and not _may_match(screens["any"], haystack):
+        if not _may_match(screens["any"], simple) and (
+            haystack is simple or not _may_match(screens["any"], haystack)
+        ):  # the same search again only for a line whose conversion changed its length
             kept.append((line_no, line))
             continue
         if _may_match(screens["inline_regex"], haystack):
@@ -670,7 +672,7 @@ def strip_boilerplate(
             block, block_stop = opened
         culprit = line_rule if line_rule is not None else (opened[0] if opened else None)
         if culprit is not None:
-            removed.append(RemovedLine(line_no, raw, culprit.id))
+            removed.append(RemovedLine(line_no, raw.rstrip("\r"), culprit.id))
             continue
         kept.append((line_no, line))
     if not removed:
