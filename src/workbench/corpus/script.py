@@ -70,6 +70,16 @@ class _Memo:
         self.table[text] = simple
         self.chars += len(text)
 
+    def put_many(self, texts: list[str], simple: list[str]) -> None:
+        """:meth:`put` of each text and its conversion, in one go when all fit."""
+        sizes = list(map(len, texts))
+        if max(sizes, default=0) > self.max_text or self.chars + sum(sizes) > self.max_chars:
+            for text, converted in zip(texts, simple, strict=True):
+                self.put(text, converted)  # one by one: some are skipped or the table restarts
+            return
+        self.table.update(zip(texts, simple, strict=True))
+        self.chars += sum(sizes)
+
 
 _MEMO = _Memo()
 
@@ -117,17 +127,17 @@ def to_simplified_many(texts: Sequence[str], *, remember: bool = False) -> list[
         return out  # type: ignore[return-value]  # every entry was found
     done = _convert_batch(todo)
     if remember:
-        for text, simple in zip(todo, done, strict=True):
-            _MEMO.put(text, simple)
+        _MEMO.put_many(todo, done)
     fresh = iter(done)
     return [s if s is not None else next(fresh) for s in out]
 
 
 def _convert_batch(texts: list[str]) -> list[str]:
     """OpenCC ``t2s`` of each text, in one call (see :func:`to_simplified_many`)."""
-    if any("\n" in t for t in texts):
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:  # some text holds a newline
         return [_converter("t2s").convert(t) if t else t for t in texts]
-    out = _converter("t2s").convert("\n".join(texts)).split("\n")
+    out = _converter("t2s").convert(joined).split("\n")
     if len(out) != len(texts):  # never expected; stay correct rather than fast
         return [_converter("t2s").convert(t) if t else t for t in texts]
     return out
