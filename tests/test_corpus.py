@@ -450,3 +450,23 @@ def test_display_path_in_equals_display_path(tmp_path):
     folders: dict[str, str] = {}
     assert [display_path_in(p, folders) for p in paths] == [config.display_path(p) for p in paths]
     assert display_path_in(str(real / "b.txt"), folders) == f"data/raw/seeds/{F000}"
+
+
+def test_region_lines_equal_the_head_and_tail_of_all_filled_lines():
+    # region_lines scans from either end; the lines are those of listing every
+    # non-blank line of the region and slicing its head and tail, as before.
+    import random
+
+    from workbench.corpus.dates import load_rules as date_rules
+    from workbench.corpus.dates import region_lines
+
+    rules = date_rules()
+    rng = random.Random(3)
+    for _ in range(300):
+        raw = [rng.choice(["", " ", "甲", "乙。", "\u3000"]) for _ in range(rng.randint(0, 30))]
+        start, end = rng.randint(-2, 32), rng.randint(-2, 34)
+        filled = [(n, raw[n - 1]) for n in range(max(start, 1), min(end, len(raw)) + 1)
+                  if raw[n - 1].strip()]  # fmt: skip
+        head = filled[: rules.head_lines]
+        tail = [x for x in filled[-rules.tail_lines :] if x not in head]
+        assert region_lines(raw, start, end, rules) == head + tail
