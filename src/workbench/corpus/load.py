@@ -26,10 +26,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, repeat
-from operator import add, gt, lt, mul
+from operator import add, gt, itemgetter, lt, mul
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -297,6 +297,22 @@ def _transposed(pieces: Iterable[Piece]) -> tuple[list[int], list[str], list[boo
     return list(line_nos), list(texts), list(heads)
 
 
+def _spreader(owner: list[int]) -> Callable[[Sequence[Any]], list[Any]]:
+    """A function from per-paragraph values to per-segment ones, ``owner`` holding each
+    segment's paragraph index: one ``itemgetter`` call per column.
+
+    Examples
+    --------
+    >>> spread = _spreader([0, 0, 1, 2, 2])
+    >>> spread(["a", "b", "c"]), _spreader([1])(["a", "b"]), _spreader([])(["a"])
+    (['a', 'a', 'b', 'c', 'c'], ['b'], [])
+    """
+    if len(owner) < 2:  # itemgetter needs an index, and of one it returns no tuple
+        return lambda values: [values[i] for i in owner]
+    getter = itemgetter(*owner)
+    return lambda values: list(getter(values))
+
+
 #: Numbered id parts built so far, by (prefix, width): see :func:`_numbered`.
 _NUMBERED: dict[tuple[str, int], list[str]] = {}
 
@@ -355,9 +371,11 @@ def _article_columns(
     simplified = to_simplified_many(texts_orig + [para.section_title for para in paragraphs])
     section_titles = simplified[n_texts:]
 
-    def per_paragraph(head: Any, values: Iterable[Any]) -> list[Any]:
-        # Each paragraph's value once per segment of it (repeated in C, not per item).
-        return [head] * t_rows + list(chain.from_iterable(map(repeat, values, sizes)))
+    spread = _spreader(list(chain.from_iterable(map(repeat, range(len(sizes)), sizes))))
+
+    def per_paragraph(head: Any, values: Sequence[Any]) -> list[Any]:
+        # Each paragraph's value once per segment of it (picked in C, not per item).
+        return [head] * t_rows + spread(values)
 
     p_ids = list(map(add, repeat(doc_id), _numbered("/p", 3, len(pieces))[1:]))
     paragraph_ids = per_paragraph(f"{doc_id}/p000", p_ids)
