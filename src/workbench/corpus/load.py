@@ -184,6 +184,8 @@ def _on_its_line(para: Paragraph) -> list[Piece]:
     if not para.is_heading:
         return [(line_no, s, False) for s in split_sentences(para.text)]
     head = para.text[: para.heading_end].strip()
+    if para.heading_end >= len(para.text):  # the whole line is the heading (most are)
+        return [(line_no, head, True)]
     rest = split_sentences(para.text[para.heading_end :])
     return [(line_no, head, True), *[(line_no, s, False) for s in rest]]
 
