@@ -104,7 +104,7 @@ if TYPE_CHECKING:
 
 from workbench.config import RESOURCES_DIR
 from workbench.corpus.script import to_simplified
-from workbench.regex_precheck import TailSearch, alternation, start_screen
+from workbench.regex_precheck import Precheck, TailSearch, alternation, start_screen
 
 #: Default structure resource.
 DEFAULT_STRUCTURE_PATH = RESOURCES_DIR / "structure.yaml"
@@ -516,8 +516,8 @@ def classify_roles(heading_simplified: str) -> tuple[str, ...]:
     if not chosen:
         if cfg.neutral.search(text.rstrip("。；;：:，, ")):
             return ()
-        weak = [role for rx, role in cfg.weak_patterns if rx.search(text)]
-        return (weak[0],) if weak else ()
+        weak = next((role for check, role in _weak_checks() if check.search(text)), None)
+        return () if weak is None else (weak,)
     roles = [chosen[0][2]]
     combined = True
     for (_, end, role), (start, _, next_role) in pairwise(chosen):
@@ -526,6 +526,26 @@ def classify_roles(heading_simplified: str) -> tuple[str, ...]:
         if next_role not in roles:
             roles.append(next_role)
     return tuple(roles) if combined else (chosen[-1][2],)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A regex searched only in texts holding the literals it needs (:class:`Precheck`)."""
+
+    precheck: Precheck
+
+    def search(self, text: str) -> bool:
+        """Whether ``pattern.search(text)`` finds something."""
+        return self.precheck.may_match(text) and self.precheck.pattern.search(text) is not None
+
+
+@cache
+def _weak_checks() -> tuple[tuple[_Checked, str], ...]:
+    """The weak role patterns with their pre-checks: most headings hold no ``要``, and the
+    look-behind before it makes the regex engine try every position of the text."""
+    return tuple(
+        (_Checked(Precheck(rx)), role) for rx, role in load_structure_config().weak_patterns
+    )
 
 
 @lru_cache(maxsize=65536)
