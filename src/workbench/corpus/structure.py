@@ -103,7 +103,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from workbench.config import RESOURCES_DIR
-from workbench.corpus.script import to_simplified
+from workbench.corpus.script import to_simplified, to_simplified_many
 from workbench.regex_precheck import Precheck, TailSearch, alternation, start_screen
 
 #: Default structure resource.
@@ -835,8 +835,13 @@ def _join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str, str | None
     converted parts, at a phrase across the break)."""
     out: list[tuple[int, str, str | None]] = []
     prev_simple = ""
-    for line_no, text in lines:
-        simple = simplified_aligned(text)
+    texts = [text for _, text in lines]
+    # One look-up call for the article's lines (boilerplate removal remembered them);
+    # a conversion that changed a line's length is aligned character by character.
+    converted = to_simplified_many(texts)
+    for (line_no, text), simple in zip(lines, converted, strict=True):
+        if len(simple) != len(text):
+            simple = simplified_aligned(text)
         if out and _continues(prev_simple, simple):
             out[-1] = (out[-1][0], out[-1][1] + text, None)
             prev_simple += simple
