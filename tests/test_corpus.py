@@ -446,8 +446,11 @@ def test_display_path_in_equals_display_path(tmp_path):
         str(real / "a.txt"), str(tmp_path / "linked" / "a.txt"), str(real / "b.txt"),
         str(tmp_path / "linked" / "b.txt"), str(real / ".."), "data/raw/seeds/x.txt",
         str(tmp_path / "c.zip") + "!x/a.txt", str(config.SEEDS_DIR / F000),
+        str(config.ROOT / "README.md"), str(config.ROOT), str(config.ROOT / "data" / ".." / "x"),
+        str(config.SEEDS_DIR) + "//" + F000, str(config.SEEDS_DIR) + "/./" + F000,
+        str(config.SEEDS_DIR) + "/", str(tmp_path / "linked" / "c.txt"),
     ]  # fmt: skip
-    folders: dict[str, str] = {}
+    folders: dict[str, str | None] = {}
     assert [display_path_in(p, folders) for p in paths] == [config.display_path(p) for p in paths]
     assert display_path_in(str(real / "b.txt"), folders) == f"data/raw/seeds/{F000}"
 

@@ -419,15 +419,22 @@ def _article_columns(
     return doc, columns
 
 
-def display_path_in(path: str, folders: dict[str, str]) -> str:
-    """:func:`workbench.config.display_path` of a file's ``path``, its folder resolved
-    once per run of files (``folders`` remembers them).
+#: A folder whose files' display paths are resolved one by one (see display_path_in).
+_EACH = "\0"
 
-    ``Path.resolve`` costs a system call per component of the path, a twentieth of
-    loading a corpus of small files, and every file of a folder repeats its folder's.
-    Resolving a path follows the folder's links and then the file's name, which only
-    changes the result when the name is itself a link; such a name (or ``..``), a
-    relative path or a zip member's archive path is left to ``display_path``.
+
+def display_path_in(path: str, folders: dict[str, str | None]) -> str:
+    """:func:`workbench.config.display_path` of a file's ``path``, its folder resolved
+    once per run of files (``folders`` remembers how each folder's files are shown).
+
+    ``Path.resolve`` costs a system call per component of the path, and building and
+    comparing paths costs more than that: together a twentieth of loading a corpus of
+    small files, where every file of a folder repeats its folder's work. Resolving a
+    path follows the folder's links and then the file's name, which only changes the
+    result when the name is itself a link. So a file in a normalised absolute path
+    whose name is no link is shown as its folder's display path and its name (inside
+    the project), or as given (outside it); anything else (a linked name, a relative
+    or unnormalised path, a zip member's archive path) is left to ``display_path``.
 
     Examples
     --------
@@ -436,20 +443,33 @@ def display_path_in(path: str, folders: dict[str, str]) -> str:
     True
     """
     head, sep, _ = os.fspath(path).partition("!")
-    p = Path(head)
-    if sep or not p.is_absolute() or p.name in ("", "..") or os.path.islink(head):
+    if sep or not os.path.isabs(head) or os.path.normpath(head) != head:
         return config.display_path(path)
-    folder = str(p.parent)
-    real = folders.get(folder)
-    if real is None:
-        real = folders[folder] = os.path.realpath(folder)
-    resolved = Path(real, p.name)
-    if resolved.is_relative_to(config.ROOT):
-        return resolved.relative_to(config.ROOT).as_posix()
-    return head
+    folder, name = os.path.split(head)
+    if not name or os.path.islink(head):
+        return config.display_path(path)
+    if folder not in folders:
+        folders[folder] = _shown_folder(folder)
+    shown = folders[folder]
+    if shown is None:
+        return head  # outside the project: shown as given
+    if shown == _EACH:
+        return config.display_path(path)
+    return shown + name
 
 
-def load_file(src: SourceFile, *, folders: dict[str, str] | None = None) -> _FileResult:
+def _shown_folder(folder: str) -> str | None:
+    """How the files of ``folder`` are shown: the prefix of their display paths (inside
+    the project), ``None`` (outside it: as given) or :data:`_EACH` when a file's path
+    could be the project itself (its folder resolves to the project's parent)."""
+    real = Path(os.path.realpath(folder))
+    if real.is_relative_to(config.ROOT):
+        relative = real.relative_to(config.ROOT).as_posix()
+        return "" if relative == "." else relative + "/"
+    return _EACH if real == config.ROOT.parent else None
+
+
+def load_file(src: SourceFile, *, folders: dict[str, str | None] | None = None) -> _FileResult:
     """Run the per-file pipeline on one source file.
 
     ``folders`` remembers resolved folders across the files of a run
@@ -735,7 +755,7 @@ def load_files(sources: Sequence[SourceFile], *, skip_bad: bool = False) -> list
     ['ok']
     """
     results = []
-    folders: dict[str, str] = {}  # resolved once per folder in this run of files
+    folders: dict[str, str | None] = {}  # resolved once per folder in this run of files
     for src in sources:
         try:
             results.append(load_file(src, folders=folders))
