@@ -120,11 +120,10 @@ def to_simplified_many(texts: Sequence[str], *, remember: bool = False) -> list[
     """
     if not texts:
         return []
-    table = _MEMO.table
-    out = [table.get(t) for t in texts]
-    todo = [t for t, s in zip(texts, out, strict=True) if s is None]
-    if not todo:
+    out = list(map(_MEMO.table.get, texts))  # looked up in C, not per item
+    if None not in out:
         return out  # type: ignore[return-value]  # every entry was found
+    todo = [t for t, s in zip(texts, out, strict=True) if s is None]
     done = _convert_batch(todo)
     if remember:
         _MEMO.put_many(todo, done)
