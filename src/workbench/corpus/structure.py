@@ -767,9 +767,18 @@ class _JoinRules:
 
     pairs: list[str]
     closer: re.Pattern[str]  # any closing character of a pair
-    continuation_end: TailSearch
-    bare_end: TailSearch
+    continuation_end: re.Pattern[str]
+    bare_end: re.Pattern[str]
+    # How far before the end each of the two is searched (TailSearch, inlined: it runs
+    # twice per line); 0 searches the whole line.
+    continuation_back: int
+    bare_back: int
     sentence_end: re.Pattern[str]
+
+
+def _back(tail: TailSearch) -> int:
+    """Characters before the end where ``tail.search`` starts, 0 for a whole search."""
+    return 0 if tail.width is None else tail.width + 1
 
 
 @cache
@@ -780,8 +789,10 @@ def _join_rules() -> _JoinRules:
     return _JoinRules(
         pairs=pairs,
         closer=re.compile(f"[{re.escape(closers)}]" if closers else "(?!)"),  # (?!): never
-        continuation_end=structure.tails["continuation_end"],
-        bare_end=structure.tails["bare_end"],
+        continuation_end=structure.tails["continuation_end"].pattern,
+        bare_end=structure.tails["bare_end"].pattern,
+        continuation_back=_back(structure.tails["continuation_end"]),
+        bare_back=_back(structure.tails["bare_end"]),
         sentence_end=structure.patterns["sentence_end"],
     )
 
@@ -799,9 +810,12 @@ def _continues(prev: str, nxt: str) -> bool:
         closer = _unclosed(prev, rules.pairs)
         if closer is not None and closer in nxt:
             return match_heading(nxt) is None
-    if rules.continuation_end.search(prev):
+    end = len(prev)
+    back = rules.continuation_back
+    if rules.continuation_end.search(prev, max(0, end - back) if back else 0):
         return match_heading(nxt) is None
-    if not rules.bare_end.search(prev):
+    back = rules.bare_back
+    if not rules.bare_end.search(prev, max(0, end - back) if back else 0):
         return False
     sentences = rules.sentence_end.split(prev)
     return (
