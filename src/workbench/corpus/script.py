@@ -123,12 +123,13 @@ def to_simplified_many(texts: Sequence[str], *, remember: bool = False) -> list[
     out = list(map(_MEMO.table.get, texts))  # looked up in C, not per item
     if None not in out:
         return out  # type: ignore[return-value]  # every entry was found
-    todo = [t for t, s in zip(texts, out, strict=True) if s is None]
+    # Each text once: an article's section titles repeat for every paragraph of a section.
+    todo = list(dict.fromkeys(t for t, s in zip(texts, out, strict=True) if s is None))
     done = _convert_batch(todo)
     if remember:
         _MEMO.put_many(todo, done)
-    fresh = iter(done)
-    return [s if s is not None else next(fresh) for s in out]
+    fresh = dict(zip(todo, done, strict=True))
+    return [s if s is not None else fresh[t] for t, s in zip(texts, out, strict=True)]
 
 
 def _convert_batch(texts: list[str]) -> list[str]:
