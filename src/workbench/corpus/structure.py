@@ -936,13 +936,16 @@ class _Parser:
             return len(self.stack)
         return same[-1]
 
-    def _roles(self, depth: int, own: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    def _roles(self, depth: int, h: HeadingMatch, simple: str) -> tuple[tuple[str, ...], str]:
         parent = self.stack[depth - 1] if depth > 0 else None
+        if parent is not None and parent.roles != (OTHER,) and len(parent.roles) == 1:
+            # The parent's one role is the child's whatever it names: not classified (most
+            # sub-headings; classifying was a third of placing a heading).
+            return parent.roles, parent.roles[0]
+        own = (h.family.role,) if h.family.role else classify_roles(simple[: h.clause_end])
         if parent is None or parent.roles == (OTHER,):
             roles = own or (OTHER,)
             return roles, roles[0]
-        if len(parent.roles) == 1:
-            return parent.roles, parent.roles[0]
         mine = next((r for r in own if r in parent.roles), None)
         return parent.roles, mine or parent.current
 
@@ -950,8 +953,7 @@ class _Parser:
         """Put a heading on the stack and return its entry."""
         depth = self._depth(h)
         title = _title(text, h)
-        own = (h.family.role,) if h.family.role else classify_roles(simple[: h.clause_end])
-        roles, current = self._roles(depth, own)
+        roles, current = self._roles(depth, h, simple)
         previous = self.stack[depth] if depth < len(self.stack) else None
         path_num = h.num if h.num is not None else (previous.path_num + 1 if previous else 1)
         # The entries below ``depth`` stay, so the parent's path is final: extend it.
