@@ -269,7 +269,9 @@ class SentenceRules:
     # A terminator between two pair characters (a pair character, a terminator, a pair
     # character, in this order): where it finds none, no matched pair holds a terminator,
     # without matching the pairs. None when that shortcut does not hold (not disjoint,
-    # or a pair character that is also a terminator).
+    # or a pair character that is also a terminator). Used with ``match``: it goes from
+    # the first pair character to the first terminator after it (possessively, so that
+    # no start is tried twice) and then looks for any pair character after that.
     mark_span: re.Pattern[str] | None
     openers: dict[str, str]  # opener -> closer
     closer_of: dict[str, str]  # closer -> opener
@@ -342,7 +344,9 @@ def _sentence_rules(raw: dict[str, Any]) -> SentenceRules:
         special=re.compile(f"[{special}]" if special else "(?!)"),  # (?!) never matches
         ellipsis_re=re.compile(f"[{re.escape(raw['ellipsis'])}]") if raw["ellipsis"] else None,
         disjoint=disjoint,
-        mark_span=re.compile(f"(?s)[{pair_chars}][^{marks}]*[{marks}].*[{pair_chars}]")
+        mark_span=re.compile(
+            f"(?s)[^{pair_chars}]*+[{pair_chars}][^{marks}]*+[{marks}].*[{pair_chars}]"
+        )
         if spans
         else None,
         openers={p[0]: p[1] for p in raw["pairs"]},
@@ -1262,7 +1266,7 @@ def split_sentences(text: str) -> list[str]:
     if (
         rules.mark_span is not None  # only when the pairs and marks are disjoint
         and (rules.ellipsis_re is None or rules.ellipsis_re.search(text) is None)
-        and rules.mark_span.search(text) is None
+        and rules.mark_span.match(text) is None
     ):  # no terminator from the first pair character to the last: none inside a pair
         return [s for s in map(str.strip, rules.piece.findall(text)) if s]
     pairs = _matched_pairs(text, rules) if rules.pair_chars.search(text) else []
