@@ -771,6 +771,7 @@ class _JoinRules:
 
     pairs: list[str]
     closer: re.Pattern[str]  # any closing character of a pair
+    opener: re.Pattern[str]  # any opening character of a pair
     continuation_end: re.Pattern[str]
     bare_end: re.Pattern[str]
     # How far before the end each of the two is searched (TailSearch, inlined: it runs
@@ -790,9 +791,11 @@ def _join_rules() -> _JoinRules:
     structure = load_structure_config()
     pairs = structure.raw["headings"]["join"]["pairs"]
     closers = "".join(pair[1] for pair in pairs)
+    openers = "".join(pair[0] for pair in pairs)
     return _JoinRules(
         pairs=pairs,
         closer=re.compile(f"[{re.escape(closers)}]" if closers else "(?!)"),  # (?!): never
+        opener=re.compile(f"[{re.escape(openers)}]" if openers else "(?!)"),
         continuation_end=structure.tails["continuation_end"].pattern,
         bare_end=structure.tails["bare_end"].pattern,
         continuation_back=_back(structure.tails["continuation_end"]),
@@ -810,7 +813,8 @@ def _continues(prev: str, nxt: str) -> bool:
     rules = _join_rules()
     # Only a closer that occurs in ``nxt`` can join; most lines hold none of them, and
     # then scanning ``prev`` for unclosed quotes is not needed.
-    if rules.closer.search(nxt) is not None:
+    # And only an opener in ``prev`` can be unclosed.
+    if rules.closer.search(nxt) is not None and rules.opener.search(prev) is not None:
         closer = _unclosed(prev, rules.pairs)
         if closer is not None and closer in nxt:
             return match_heading(nxt) is None
