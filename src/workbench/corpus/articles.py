@@ -47,6 +47,7 @@ from functools import cache
 from itertools import accumulate
 
 from workbench.corpus.boilerplate import CleanText, extract_metadata
+from workbench.corpus.script import to_simplified_many
 from workbench.corpus.structure import load_structure_config, match_heading, simplified_aligned
 from workbench.regex_precheck import Precheck
 
@@ -242,7 +243,13 @@ def _segments(
     preamble: Lines = []
     articles: list[tuple[str, Lines]] = []
     marker_lines: list[tuple[int, str] | None] = []
-    simple = [simplified_aligned(text) for _, text in lines]
+    # One look-up call for the file's lines (boilerplate removal remembered them); a
+    # conversion that changed a line's length is aligned character by character.
+    simple = to_simplified_many([text for _, text in lines])
+    simple = [
+        s if len(s) == len(text) else simplified_aligned(text)
+        for (_, text), s in zip(lines, simple, strict=True)
+    ]
     # A marker whose literals are nowhere in the file is in no line: most files hold
     # none, and then no line needs a look (a literal holds no newline, see regex_precheck).
     whole = "\n".join(simple)
