@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from itertools import compress, repeat
+from operator import is_
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # numpy is imported on first use: importing the package stays cheap
@@ -124,12 +126,13 @@ def to_simplified_many(texts: Sequence[str], *, remember: bool = False) -> list[
     if None not in out:
         return out  # type: ignore[return-value]  # every entry was found
     # Each text once: an article's section titles repeat for every paragraph of a section.
-    todo = list(dict.fromkeys(t for t, s in zip(texts, out, strict=True) if s is None))
+    todo = list(dict.fromkeys(compress(texts, map(is_, out, repeat(None)))))
     done = _convert_batch(todo)
     if remember:
         _MEMO.put_many(todo, done)
     fresh = dict(zip(todo, done, strict=True))
-    return [s if s is not None else fresh[t] for t, s in zip(texts, out, strict=True)]
+    # A text not found before is in ``fresh``; any other keeps what was found (in C).
+    return list(map(fresh.get, texts, out))
 
 
 def _convert_batch(texts: list[str]) -> list[str]:
