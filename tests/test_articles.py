@@ -210,3 +210,23 @@ def test_find_marker_precheck_skips_no_marker(cleaned, seed, monkeypatch):
     monkeypatch.setattr("workbench.regex_precheck.Precheck.may_match", lambda self, text: True)
     assert [find_marker(line) for line in lines] == fast
     assert sum(f is not None for f in fast) >= 3
+
+
+def test_marker_lines_are_the_lines_passing_a_marker_precheck():
+    # The lines found by scanning the whole file for the markers' literals are exactly
+    # the lines on which some marker's pre-check passes.
+    import random
+
+    from workbench.corpus.articles import _marker_lines, _markers
+    from workbench.corpus.structure import simplified_aligned
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(config.SEEDS_DIR.glob("*.txt"))]
+    rng = random.Random(5)
+    words = ["第一篇", "篇", "【第二篇】", "篇2:", "第", "正文。", "甲", "】", "【"]
+    texts += ["\n".join("".join(rng.choice(words) for _ in range(rng.randint(0, 5)))
+                        for _ in range(rng.randint(1, 8))) for _ in range(500)]  # fmt: skip
+    for text in texts:
+        simple = [simplified_aligned(line) for line in text.split("\n")]
+        expected = {i for i, line in enumerate(simple)
+                    if any(m.check.may_match(line) for m in _markers())}  # fmt: skip
+        assert _marker_lines(simple, "\n".join(simple), _markers()) == expected

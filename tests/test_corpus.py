@@ -19,6 +19,7 @@ from workbench.corpus.load import (
     _placed,
     _segments_of,
     _sentences,
+    display_path_in,
     gather_sources,
     load_corpus,
     unreadable_result,
@@ -429,3 +430,46 @@ def test_section_titles_are_simplified_like_the_text(tmp_path):
     body = seg[~seg["is_heading"]].iloc[0]
     assert body["section_title"] == "存在的问题" and body["section_title_orig"] == "存在的問題"
     assert body["role"] == "problem" and body["text"] == "干部作风漂浮，脱离群众。"
+
+
+def test_display_path_in_equals_display_path(tmp_path):
+    # Resolving each folder once gives every path display_path gives: inside and outside
+    # the project, through a linked folder, a linked file (resolved on its own), a
+    # missing file, "..", a relative path and a zip member.
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "a.txt").write_text("甲", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(real)
+    (real / "b.txt").symlink_to(config.SEEDS_DIR / F000)
+    paths = [
+        str(config.SEEDS_DIR / F000), str(config.SEEDS_DIR / "missing.txt"),
+        str(real / "a.txt"), str(tmp_path / "linked" / "a.txt"), str(real / "b.txt"),
+        str(tmp_path / "linked" / "b.txt"), str(real / ".."), "data/raw/seeds/x.txt",
+        str(tmp_path / "c.zip") + "!x/a.txt", str(config.SEEDS_DIR / F000),
+        str(config.ROOT / "README.md"), str(config.ROOT), str(config.ROOT / "data" / ".." / "x"),
+        str(config.SEEDS_DIR) + "//" + F000, str(config.SEEDS_DIR) + "/./" + F000,
+        str(config.SEEDS_DIR) + "/", str(tmp_path / "linked" / "c.txt"),
+    ]  # fmt: skip
+    folders: dict[str, str | None] = {}
+    assert [display_path_in(p, folders) for p in paths] == [config.display_path(p) for p in paths]
+    assert display_path_in(str(real / "b.txt"), folders) == f"data/raw/seeds/{F000}"
+
+
+def test_region_lines_equal_the_head_and_tail_of_all_filled_lines():
+    # region_lines scans from either end; the lines are those of listing every
+    # non-blank line of the region and slicing its head and tail, as before.
+    import random
+
+    from workbench.corpus.dates import load_rules as date_rules
+    from workbench.corpus.dates import region_lines
+
+    rules = date_rules()
+    rng = random.Random(3)
+    for _ in range(300):
+        raw = [rng.choice(["", " ", "甲", "乙。", "\u3000"]) for _ in range(rng.randint(0, 30))]
+        start, end = rng.randint(-2, 32), rng.randint(-2, 34)
+        filled = [(n, raw[n - 1]) for n in range(max(start, 1), min(end, len(raw)) + 1)
+                  if raw[n - 1].strip()]  # fmt: skip
+        head = filled[: rules.head_lines]
+        tail = [x for x in filled[-rules.tail_lines :] if x not in head]
+        assert region_lines(raw, start, end, rules) == head + tail

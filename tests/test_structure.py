@@ -16,6 +16,7 @@ from workbench.corpus.structure import (
     _Parser,
     _role_matches,
     _unclosed,
+    _weak_checks,
     classify_role,
     classify_roles,
     join_broken_lines,
@@ -629,3 +630,17 @@ def test_on_source_lines_keeps_headings_whole_and_unplaced_sentences():
                              lines, [True, False, False])
     assert placed == [[(5, "一、加强干部作风建设，深入基层。")], [(None, "不在原文中。")],
                       [(6, "其他内容")]]
+
+
+def test_weak_checks_find_the_first_weak_role_of_the_plain_search(seed_lines):
+    # The pre-checked weak patterns, tried until one matches, give the role of the first
+    # weak pattern a plain search of every pattern finds.
+    weak = load_structure_config().weak_patterns
+    words = ["要", "如何", "的要求", "必须", "以", "为", "着力点", "主要", "需要", "甲"]
+    rng = random.Random(11)
+    texts = seed_lines + ["".join(rng.choice(words) for _ in range(rng.randint(0, 6)))
+                          for _ in range(3000)]  # fmt: skip
+    for text in texts:
+        plain = [role for rx, role in weak if rx.search(text)]
+        found = next((role for check, role in _weak_checks() if check.search(text)), None)
+        assert found == (plain[0] if plain else None), text

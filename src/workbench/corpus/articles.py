@@ -41,10 +41,13 @@ Examples
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 
 from workbench.corpus.boilerplate import CleanText, extract_metadata
+from workbench.corpus.script import to_simplified_many
 from workbench.corpus.structure import load_structure_config, match_heading, simplified_aligned
 from workbench.regex_precheck import Precheck
 
@@ -240,13 +243,21 @@ def _segments(
     preamble: Lines = []
     articles: list[tuple[str, Lines]] = []
     marker_lines: list[tuple[int, str] | None] = []
-    simple = [simplified_aligned(text) for _, text in lines]
+    # One look-up call for the file's lines (boilerplate removal remembered them); a
+    # conversion that changed a line's length is aligned character by character.
+    simple = to_simplified_many([text for _, text in lines])
+    simple = [
+        s if len(s) == len(text) else simplified_aligned(text)
+        for (_, text), s in zip(lines, simple, strict=True)
+    ]
     # A marker whose literals are nowhere in the file is in no line: most files hold
     # none, and then no line needs a look (a literal holds no newline, see regex_precheck).
     whole = "\n".join(simple)
     markers = tuple(m for m in _markers() if m.check.may_match(whole))
-    for (line_no, text), simple_text in zip(lines, simple, strict=True):
-        found = _find_marker(text, simple_text, markers) if markers else None
+    maybe = _marker_lines(simple, whole, markers)
+    for index, ((line_no, text), simple_text) in enumerate(zip(lines, simple, strict=True)):
+        may = markers and (maybe is None or index in maybe)
+        found = _find_marker(text, simple_text, markers) if may else None
         current = articles[-1][1] if articles else preamble
         if found is None:
             current.append((line_no, text))
@@ -261,6 +272,47 @@ def _segments(
             articles.append(("", [(line_no, title)]))
             marker_lines.append(None)
     return preamble, articles, marker_lines
+
+
+def _marker_lines(simple: list[str], whole: str, markers: tuple[_Marker, ...]) -> set[int] | None:
+    """Indices of the lines (``whole`` is ``simple`` joined by newlines) that hold all the
+    literals of some alternative of some marker's pre-check; ``None`` when a marker needs
+    none (every line may hold it).
+
+    Each literal is looked for with ``str.find`` over the whole file, line after line
+    that holds it, instead of each marker's pre-check running on every line (a file
+    with markers has few lines holding their literals, 篇 above all). A line outside
+    the set fails every pre-check, so :func:`_find_marker` finds nothing in it.
+
+    Examples
+    --------
+    >>> simple = ["第一篇:甲", "正文。", "篇2:乙"]
+    >>> sorted(_marker_lines(simple, "\\n".join(simple), _markers()))
+    [0, 2]
+    """
+    if any(m.check.literals is None for m in markers):
+        return None
+    starts = [0, *accumulate(len(line) + 1 for line in simple)]  # each line's first index
+    holding: dict[str, set[int]] = {}
+
+    def lines_with(literal: str) -> set[int]:
+        if literal not in holding:
+            found: set[int] = set()
+            pos = whole.find(literal)
+            while pos >= 0:
+                line = bisect_right(starts, pos) - 1
+                found.add(line)
+                pos = whole.find(literal, starts[line + 1]) if line + 1 < len(simple) else -1
+            holding[literal] = found
+        return holding[literal]
+
+    out: set[int] = set()
+    for marker in markers:
+        for alternative in marker.check.literals or ():
+            if not alternative:  # needs nothing: any line may hold it
+                return None
+            out |= set.intersection(*map(lines_with, alternative))
+    return out
 
 
 def _head(

@@ -564,6 +564,38 @@ def _may_match(screen_rx: re.Pattern[str] | None, text: str) -> bool:
     return screen_rx is None or screen_rx.search(text) is not None
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """What :func:`strip_boilerplate` builds once per rule set (see :func:`_prepare`)."""
+
+    kinds: dict[str, _Checked]
+    screens: dict[str, re.Pattern[str] | None]
+    line_rules: RuleFinder
+
+
+#: Prepared rule sets by the identities of their rules (see :func:`_prepare`).
+_PREPARED: dict[tuple[int, ...], tuple[tuple[Rule, ...], _Prepared]] = {}
+
+
+def _prepare(rules: tuple[Rule, ...]) -> _Prepared:
+    """The per-kind rules, screens and finders of ``rules``, built once per rule set.
+
+    Looked up by the rules' identities: the ``lru_cache`` of :func:`_by_kind` and the
+    others hashes every field of every rule, which cost a twentieth of loading a corpus
+    of small files. The rules are held with their entry, so an identity cannot be reused
+    by another rule while the entry lives.
+    """
+    key = tuple(map(id, rules))
+    found = _PREPARED.get(key)
+    if found is not None:
+        return found[1]
+    prepared = _Prepared(_by_kind(rules), _screens(rules), _line_finder(rules))
+    if len(_PREPARED) >= 16:  # a few rule sets per process at most; never grow unbounded
+        _PREPARED.clear()
+    _PREPARED[key] = (rules, prepared)
+    return prepared
+
+
 def strip_boilerplate(
     text: str, rules: list[Rule] | None = None, settings: Settings | None = None
 ) -> CleanText:
@@ -597,8 +629,9 @@ def strip_boilerplate(
     """
     rule_set = tuple(load_rules() if rules is None else rules)
     settings = load_settings() if settings is None else settings
-    kinds, screens, line_rules = _by_kind(rule_set), _screens(rule_set), _line_finder(rule_set)
-    raw_lines = [line.rstrip("\r") for line in text.split("\n")]
+    prepared = _prepare(rule_set)
+    kinds, screens, line_rules = prepared.kinds, prepared.screens, prepared.line_rules
+    raw_lines = text.split("\n")  # a removed line is listed as read, less a trailing \r
     normal = _normalize_lines(text)
     # One OpenCC call for the file; remembered, as articles and structure convert the
     # same lines again.
@@ -615,12 +648,14 @@ def strip_boilerplate(
             continue
         if block is not None:
             rule = line_rules.first(simple) or block
-            removed.append(RemovedLine(line_no, raw, rule.id))
+            removed.append(RemovedLine(line_no, raw.rstrip("\r"), rule.id))
             continue
         # The screens settle most lines with one search instead of one per rule. (Inline
         # rules search the original line when the Simplified one differs in length.)
         haystack = simple if len(simple) == len(line) else line
-        if not _may_match(screens["any"], simple) and not _may_match(screens["any"], haystack):
+        if not _may_match(screens["any"], simple) and (
+            haystack is simple or not _may_match(screens["any"], haystack)
+        ):  # the same search again only for a line whose conversion changed its length
             kept.append((line_no, line))
             continue
         if _may_match(screens["inline_regex"], haystack):
@@ -637,7 +672,7 @@ def strip_boilerplate(
             block, block_stop = opened
         culprit = line_rule if line_rule is not None else (opened[0] if opened else None)
         if culprit is not None:
-            removed.append(RemovedLine(line_no, raw, culprit.id))
+            removed.append(RemovedLine(line_no, raw.rstrip("\r"), culprit.id))
             continue
         kept.append((line_no, line))
     if not removed:

@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date as _date
 from functools import cache
@@ -237,11 +237,30 @@ def region_lines(
     [1, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13]
     """
     rules = rules or load_rules()
-    filled = [(n, raw_lines[n - 1]) for n in range(max(start, 1), min(end, len(raw_lines)) + 1)
-              if raw_lines[n - 1].strip()]  # fmt: skip
-    head = filled[: rules.head_lines]
-    tail = [x for x in filled[-rules.tail_lines :] if x not in head] if rules.tail_lines else []
-    return head + tail
+    numbers = range(max(start, 1), min(end, len(raw_lines)) + 1)
+    if rules.head_lines < 0 or rules.tail_lines < 0:  # slices from the end: list them all
+        filled = _filled(raw_lines, numbers, len(numbers))
+        head = filled[: rules.head_lines]
+        tail = [x for x in filled[-rules.tail_lines :] if x not in head] if rules.tail_lines else []
+        return head + tail
+    # Only the first and the last few non-blank lines are read: scan from either end
+    # instead of listing every line of the region (an article's lines, most of a file).
+    head = _filled(raw_lines, numbers, rules.head_lines)
+    if not rules.tail_lines:
+        return head
+    tail = _filled(raw_lines, reversed(numbers), rules.tail_lines)[::-1]
+    return head + [x for x in tail if x not in head]
+
+
+def _filled(raw_lines: Sequence[str], numbers: Iterable[int], n: int) -> list[tuple[int, str]]:
+    """The first ``n`` non-blank ``(line_no, text)`` of ``raw_lines``, in ``numbers`` order."""
+    out: list[tuple[int, str]] = []
+    for number in numbers:
+        if len(out) >= n:
+            break
+        if raw_lines[number - 1].strip():
+            out.append((number, raw_lines[number - 1]))
+    return out
 
 
 def article_dates(text: str, articles: Sequence[Any]) -> list[DateMatch | None]:

@@ -26,9 +26,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, pairwise, repeat
+from itertools import chain, repeat
+from operator import add, gt, itemgetter, lt, mul
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -55,6 +56,8 @@ from workbench.corpus.script import detect_script, to_simplified_many
 from workbench.corpus.structure import ROLES as ROLES  # segments.role's values, owned there
 from workbench.corpus.structure import Paragraph, on_source_lines, parse_structure, split_sentences
 from workbench.corpus.summary import summarise
+
+Piece = tuple[int, str, bool]  # a segment of a paragraph: (line_no, text, is_heading)
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +178,16 @@ def _sentences(para: Paragraph) -> list[tuple[str, bool]]:
     return [(head, True)] + [(s, False) for s in split_sentences(rest)]
 
 
-Piece = tuple[int, str, bool]  # a segment of a paragraph: (line_no, text, is_heading)
+def _on_its_line(para: Paragraph) -> list[Piece]:
+    """The segments of a paragraph of one source line: :func:`_sentences`, on its line."""
+    line_no = para.line_no
+    if not para.is_heading:
+        return [(line_no, s, False) for s in split_sentences(para.text)]
+    head = para.text[: para.heading_end].strip()
+    if para.heading_end >= len(para.text):  # the whole line is the heading (most are)
+        return [(line_no, head, True)]
+    rest = split_sentences(para.text[para.heading_end :])
+    return [(line_no, head, True), *[(line_no, s, False) for s in rest]]
 
 
 def _segments_of(paragraphs: list[Paragraph], lines: Lines) -> list[list[Piece]]:
@@ -201,23 +213,26 @@ def _segments_of(paragraphs: list[Paragraph], lines: Lines) -> list[list[Piece]]
     [(3, '干部要走访困难家庭，', False), (4, '倾听群众意见。', False), (4, '要定期。', False)]
     [(6, '二、改进作风', True)]
     """
-    sentences = [_sentences(para) for para in paragraphs]
     joined = _joined_lines(paragraphs, lines)
     if joined is None:  # not the parser's usual output: place every sentence by search
-        return _placed(paragraphs, sentences, lines)
+        return _placed(paragraphs, [_sentences(para) for para in paragraphs], lines)
+    if not joined:  # no broken line (most articles): every paragraph lies on its line
+        return [_on_its_line(para) for para in paragraphs]
     out: list[list[Piece]] = []
     start = 0
     while start < len(paragraphs):
         line_no = paragraphs[start].line_no
         group = joined.get(line_no)
         if group is None:  # a paragraph of one line: its sentences lie on it
-            out.append([(line_no, text, is_head) for text, is_head in sentences[start]])
+            out.append(_on_its_line(paragraphs[start]))
             start += 1
             continue
         stop = start + 1  # all paragraphs of the joined line (a heading splits a line)
         while stop < len(paragraphs) and paragraphs[stop].line_no == line_no:
             stop += 1
-        out.extend(_placed(paragraphs[start:stop], sentences[start:stop], group))
+        group_paragraphs = paragraphs[start:stop]
+        sentences = [_sentences(para) for para in group_paragraphs]
+        out.extend(_placed(group_paragraphs, sentences, group))
         start = stop
     return out
 
@@ -226,9 +241,14 @@ def _joined_lines(paragraphs: list[Paragraph], lines: Lines) -> dict[int, Lines]
     """The source lines of each paragraph line that is several lines joined, by the
     line number paragraphs carry (its first line's); ``None`` unless every paragraph's
     line is one of ``lines`` and line numbers increase (as the parser leaves them)."""
-    if any(a.line_no > b.line_no for a, b in pairwise(paragraphs)):
+    numbers = [para.line_no for para in paragraphs]
+    if any(map(gt, numbers, numbers[1:])):
         return None
-    starts = {para.line_no for para in paragraphs}
+    starts = set(numbers)
+    line_numbers = [line_no for line_no, _ in lines]
+    if len(starts) == len(line_numbers) and starts.issuperset(line_numbers):
+        # Every line starts a paragraph: none is joined, if the lines are in order.
+        return {} if all(map(lt, line_numbers, line_numbers[1:])) else None
     groups: dict[int, Lines] = {}
     current: Lines | None = None
     previous = None
@@ -264,6 +284,59 @@ def _placed(
     ]
 
 
+def _transposed(pieces: Iterable[Piece]) -> tuple[list[int], list[str], list[bool]]:
+    """The line numbers, texts and heading flags of ``pieces`` as three lists.
+
+    Examples
+    --------
+    >>> _transposed([(3, "甲。", False), (4, "乙", True)]), _transposed([])
+    (([3, 4], ['甲。', '乙'], [False, True]), ([], [], []))
+    """
+    columns = list(zip(*pieces, strict=True))
+    if not columns:
+        return [], [], []
+    line_nos, texts, heads = columns
+    return list(line_nos), list(texts), list(heads)
+
+
+def _spreader(owner: list[int]) -> Callable[[Sequence[Any]], list[Any]]:
+    """A function from per-paragraph values to per-segment ones, ``owner`` holding each
+    segment's paragraph index: one ``itemgetter`` call per column.
+
+    Examples
+    --------
+    >>> spread = _spreader([0, 0, 1, 2, 2])
+    >>> spread(["a", "b", "c"]), _spreader([1])(["a", "b"]), _spreader([])(["a"])
+    (['a', 'a', 'b', 'c', 'c'], ['b'], [])
+    """
+    if len(owner) < 2:  # itemgetter needs an index, and of one it returns no tuple
+        return lambda values: [values[i] for i in owner]
+    getter = itemgetter(*owner)
+    return lambda values: list(getter(values))
+
+
+#: Numbered id parts built so far, by (prefix, width): see :func:`_numbered`.
+_NUMBERED: dict[tuple[str, int], list[str]] = {}
+
+
+def _numbered(prefix: str, width: int, n: int) -> list[str]:
+    """``[f"{prefix}{k:0{width}d}" for k in range(n + 1)]``, the parts of ids such as
+    ``/p001`` and ``/s01``, formatted once per process rather than once per segment.
+
+    Examples
+    --------
+    >>> _numbered("/s", 2, 3), _numbered("/p", 3, 1)
+    (['/s00', '/s01', '/s02', '/s03'], ['/p000', '/p001'])
+    >>> _numbered("/s", 2, 100)[100]
+    '/s100'
+    """
+    have = _NUMBERED.get((prefix, width), [])
+    if len(have) <= n:  # a new list, assigned at once: safe with threads reading the old one
+        have = [f"{prefix}{k:0{width}d}" for k in range(max(n + 1, 2 * len(have), 128))]
+        _NUMBERED[(prefix, width)] = have
+    return have[: n + 1]
+
+
 def _article_columns(
     src: SourceFile, art: ArticleText, encoding: str, path: str | None = None,
     dated: DateMatch | None = None,
@@ -287,28 +360,32 @@ def _article_columns(
     # The title, where a line of the body gave it, is a heading segment of its own
     # (paragraph 0, so the ids of the body's segments do not depend on it).
     title = [(art.title_line, art.title)] if art.title and art.title_line else []
+    t_rows = len(title)  # 0 or 1: the title row comes first
+    # The body's segments as columns, transposed in C; each paragraph's values are
+    # repeated per segment of it in C too (a comprehension per column and segment took
+    # a sixth of building them).
+    line_nos, texts, heads = _transposed(chain.from_iterable(pieces))
+    sizes = list(map(len, pieces))
+    texts_orig = [t for _, t in title] + texts
+    n_texts = len(texts_orig)
     # One OpenCC call per article instead of one per sentence (same result); section
     # titles too, so that they are Simplified like the text (the original is kept).
-    simplified = to_simplified_many(
-        [t for _, t in title] + [p for para in pieces for _, p, _ in para]
-        + [para.section_title for para in paragraphs]
-    )  # fmt: skip
-    n_texts = len(title) + sum(len(para) for para in pieces)
+    simplified = to_simplified_many(texts_orig + [para.section_title for para in paragraphs])
     section_titles = simplified[n_texts:]
-    sizes = [len(para) for para in pieces]
-    p_ids = [f"{doc_id}/p{p_no:03d}" for p_no in range(1, len(pieces) + 1)]
-    t_rows = len(title)  # 0 or 1: the title row comes first
+
+    spread = _spreader(list(chain.from_iterable(map(repeat, range(len(sizes)), sizes))))
 
     def per_paragraph(head: Any, values: Sequence[Any]) -> list[Any]:
-        # Each paragraph's value once per segment of it (repeated in C, not per item).
-        return [head] * t_rows + list(chain.from_iterable(map(repeat, values, sizes)))
+        # Each paragraph's value once per segment of it (picked in C, not per item).
+        return [head] * t_rows + spread(values)
 
-    segment_ids = [f"{doc_id}/p000/s01"] * t_rows + [
-        f"{pid}/s{s_no:02d}" for pid, para in zip(p_ids, pieces, strict=True)
-        for s_no in range(1, len(para) + 1)
-    ]  # fmt: skip
+    p_ids = list(map(add, repeat(doc_id), _numbered("/p", 3, len(pieces))[1:]))
+    paragraph_ids = per_paragraph(f"{doc_id}/p000", p_ids)
+    sentence = list(chain.from_iterable(map(range, repeat(1), [n + 1 for n in sizes])))
+    s_ids = _numbered("/s", 2, max(sizes, default=0))
     columns: dict[str, list[Any]] = {
-        "segment_id": segment_ids,
+        "segment_id": [f"{doc_id}/p000/s01"] * t_rows
+        + list(map(add, paragraph_ids[t_rows:], map(s_ids.__getitem__, sentence))),
         "doc_id": [doc_id] * n_texts,
         "file": [name] * n_texts,
         "article": [index] * n_texts,
@@ -317,20 +394,18 @@ def _article_columns(
         "section_title_orig": per_paragraph("", [para.section_title for para in paragraphs]),
         "role": per_paragraph("other", [para.role for para in paragraphs]),
         "paragraph": per_paragraph(0, range(1, len(pieces) + 1)),
-        "paragraph_id": per_paragraph(f"{doc_id}/p000", p_ids),
-        "is_heading": [True] * t_rows + [h for para in pieces for _, _, h in para],
+        "paragraph_id": paragraph_ids,
+        "is_heading": [True] * t_rows + heads,
+        # A heading segment has its paragraph's level (bool times int is an int), others 0.
         "heading_level": [0] * t_rows
-        + [
-            para.level if h else 0
-            for para, ps in zip(paragraphs, pieces, strict=True)
-            for _, _, h in ps
-        ],
-        "line_no": [n for n, _ in title] + [n for para in pieces for n, _, _ in para],
-        "sentence": [1] * t_rows + list(chain.from_iterable(range(1, n + 1) for n in sizes)),
+        + list(map(mul, heads, per_paragraph(0, [para.level for para in paragraphs])[t_rows:])),
+        "line_no": [n for n, _ in title] + line_nos,
+        "sentence": [1] * t_rows + sentence,
         "text": simplified[:n_texts],
-        "text_orig": [t for _, t in title] + [p for para in pieces for _, p, _ in para],
+        "text_orig": texts_orig,
     }
-    body = "\n".join(text for _, text in art.lines)
+    lines = [text for _, text in art.lines]
+    body = "\n".join(lines)
     doc = {
         "doc_id": doc_id, "file": src.name,
         "path": config.display_path(src.path) if path is None else path,
@@ -338,14 +413,67 @@ def _article_columns(
         "title": art.title, "author": art.author,
         "date": dated.date if dated else "", "date_source": dated.source if dated else "",
         "script": detect_script(body),
-        "encoding": encoding, "n_chars": sum(len(t) for _, t in art.lines),
+        "encoding": encoding, "n_chars": len(body) - len(lines) + 1 if lines else 0,
         "n_paragraphs": len(paragraphs), "n_segments": n_texts,
     }  # fmt: skip
     return doc, columns
 
 
-def load_file(src: SourceFile) -> _FileResult:
+#: A folder whose files' display paths are resolved one by one (see display_path_in).
+_EACH = "\0"
+
+
+def display_path_in(path: str, folders: dict[str, str | None]) -> str:
+    """:func:`workbench.config.display_path` of a file's ``path``, its folder resolved
+    once per run of files (``folders`` remembers how each folder's files are shown).
+
+    ``Path.resolve`` costs a system call per component of the path, and building and
+    comparing paths costs more than that: together a twentieth of loading a corpus of
+    small files, where every file of a folder repeats its folder's work. Resolving a
+    path follows the folder's links and then the file's name, which only changes the
+    result when the name is itself a link. So a file in a normalised absolute path
+    whose name is no link is shown as its folder's display path and its name (inside
+    the project), or as given (outside it); anything else (a linked name, a relative
+    or unnormalised path, a zip member's archive path) is left to ``display_path``.
+
+    Examples
+    --------
+    >>> path = str(config.SEEDS_DIR / "a.txt")
+    >>> display_path_in(path, {}) == config.display_path(path) == "data/raw/seeds/a.txt"
+    True
+    """
+    head, sep, _ = os.fspath(path).partition("!")
+    if sep or not os.path.isabs(head) or os.path.normpath(head) != head:
+        return config.display_path(path)
+    folder, name = os.path.split(head)
+    if not name or os.path.islink(head):
+        return config.display_path(path)
+    if folder not in folders:
+        folders[folder] = _shown_folder(folder)
+    shown = folders[folder]
+    if shown is None:
+        return head  # outside the project: shown as given
+    if shown == _EACH:
+        return config.display_path(path)
+    return shown + name
+
+
+def _shown_folder(folder: str) -> str | None:
+    """How the files of ``folder`` are shown: the prefix of their display paths (inside
+    the project), ``None`` (outside it: as given) or :data:`_EACH` when a file's path
+    could be the project itself (its folder resolves to the project's parent)."""
+    real = Path(os.path.realpath(folder))
+    if real.is_relative_to(config.ROOT):
+        relative = real.relative_to(config.ROOT).as_posix()
+        return "" if relative == "." else relative + "/"
+    return _EACH if real == config.ROOT.parent else None
+
+
+def load_file(src: SourceFile, *, folders: dict[str, str | None] | None = None) -> _FileResult:
     """Run the per-file pipeline on one source file.
+
+    ``folders`` remembers resolved folders across the files of a run
+    (:func:`display_path_in`); without it the file's path is resolved on its own.
 
     Raises
     ------
@@ -356,7 +484,7 @@ def load_file(src: SourceFile) -> _FileResult:
     text, encoding = decoded.text, decoded.encoding
     clean = strip_boilerplate(text)
     articles = split_articles(clean)
-    path = config.display_path(src.path)
+    path = config.display_path(src.path) if folders is None else display_path_in(src.path, folders)
     repaired = describe_repairs(decoded.repairs)
     if repaired:
         # Repaired text is kept, so the run goes on; the warning makes sure a user
@@ -627,9 +755,10 @@ def load_files(sources: Sequence[SourceFile], *, skip_bad: bool = False) -> list
     ['ok']
     """
     results = []
+    folders: dict[str, str | None] = {}  # resolved once per folder in this run of files
     for src in sources:
         try:
-            results.append(load_file(src))
+            results.append(load_file(src, folders=folders))
         except ReadError as err:
             if not skip_bad:
                 raise

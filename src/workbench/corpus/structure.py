@@ -92,7 +92,9 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import accumulate, pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import ahocorasick
 
 from workbench.yamlio import safe_load
 
@@ -101,8 +103,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from workbench.config import RESOURCES_DIR
-from workbench.corpus.script import to_simplified
-from workbench.regex_precheck import TailSearch, alternation, start_screen
+from workbench.corpus.script import to_simplified, to_simplified_many
+from workbench.regex_precheck import Precheck, TailSearch, alternation, start_screen
 
 #: Default structure resource.
 DEFAULT_STRUCTURE_PATH = RESOURCES_DIR / "structure.yaml"
@@ -172,6 +174,8 @@ class Keywords:
     items: tuple[Keyword, ...]
     by_first: dict[str, tuple[int, ...]]  # first character -> indices of its keywords
     always: tuple[int, ...]  # regexes (and an empty keyword): always run
+    # Every keyword, valued (its length, the indices of the items it is): see matches.
+    automaton: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def build(cls, items: tuple[Keyword, ...]) -> Keywords:
@@ -190,7 +194,18 @@ class Keywords:
                 by_first.setdefault(literal[0], []).append(i)
             else:
                 always.append(i)
-        return cls(items, {c: tuple(ix) for c, ix in by_first.items()}, tuple(always))
+        of_literal: dict[str, list[int]] = {}
+        for i, (_, _, literal) in enumerate(items):
+            if literal:
+                of_literal.setdefault(literal, []).append(i)
+        automaton = None
+        if of_literal:
+            automaton = ahocorasick.Automaton()
+            for literal, ix in of_literal.items():
+                automaton.add_word(literal, (len(literal), tuple(ix)))
+            automaton.make_automaton()
+        by_first_ix = {c: tuple(ix) for c, ix in by_first.items()}
+        return cls(items, by_first_ix, tuple(always), automaton)
 
     def candidates(self, text: str) -> list[int]:
         """Indices, in file order, of the items that may match ``text``."""
@@ -198,6 +213,36 @@ class Keywords:
         for ch in self.by_first.keys() & set(text):
             found.extend(self.by_first[ch])
         found.sort()  # file order: ties between equal matches keep the YAML order
+        return found
+
+    def matches(self, text: str) -> list[tuple[int, int, int]]:
+        """Every match of every item in ``text`` as ``(start, start - end, index)``.
+
+        A keyword's matches are its non-overlapping occurrences from the left, as its
+        pattern's ``finditer`` finds them, but all keywords are found in one
+        Aho–Corasick scan of the text instead of a regex per keyword that may occur
+        (half of classifying a heading). Regexes are run as before.
+
+        Examples
+        --------
+        >>> kw = Keywords.build(((re.compile("问题"), "problem", "问题"),
+        ...                      (re.compile("原因"), "cause", "原因")))
+        >>> kw.matches("问题的原因和问题")
+        [(0, -2, 0), (3, -2, 1), (6, -2, 0)]
+        """
+        found: list[tuple[int, int, int]] = []
+        if self.automaton is not None and text:
+            after: dict[int, int] = {}  # per item, where its last match ended
+            for end, (length, indices) in self.automaton.iter(text):
+                start = end + 1 - length
+                for i in indices:
+                    if start >= after.get(i, 0):  # overlapping its last match: finditer skips it
+                        found.append((start, -length, i))
+                        after[i] = end + 1
+        for i in self.always:
+            found.extend(
+                (m.start(), m.start() - m.end(), i) for m in self.items[i][0].finditer(text)
+            )
         return found
 
 
@@ -221,6 +266,13 @@ class SentenceRules:
     # split_sentences relies on (a run cannot then end inside a pair without a
     # terminator inside it).
     disjoint: bool
+    # A terminator between two pair characters (a pair character, a terminator, a pair
+    # character, in this order): where it finds none, no matched pair holds a terminator,
+    # without matching the pairs. None when that shortcut does not hold (not disjoint,
+    # or a pair character that is also a terminator). Used with ``match``: it goes from
+    # the first pair character to the first terminator after it (possessively, so that
+    # no start is tried twice) and then looks for any pair character after that.
+    mark_span: re.Pattern[str] | None
     openers: dict[str, str]  # opener -> closer
     closer_of: dict[str, str]  # closer -> opener
 
@@ -276,6 +328,13 @@ def _sentence_rules(raw: dict[str, Any]) -> SentenceRules:
     pair_chars = re.escape("".join(raw["pairs"]))
     openers = {p[0] for p in raw["pairs"]}
     special = re.escape(raw["ellipsis"]) + pair_chars
+    disjoint = openers.isdisjoint(raw["terminators"] + raw["ellipsis"] + raw["closers"])
+    spans = (
+        disjoint
+        and pair_chars
+        and marks
+        and set("".join(raw["pairs"])).isdisjoint(raw["terminators"] + raw["ellipsis"])
+    )
     return SentenceRules(
         boundary=re.compile(f"\n|(?P<run>[{marks}]+)[{closers}]*"),
         ellipsis=frozenset(raw["ellipsis"]),
@@ -284,7 +343,12 @@ def _sentence_rules(raw: dict[str, Any]) -> SentenceRules:
         mark=re.compile(f"[{marks}]"),
         special=re.compile(f"[{special}]" if special else "(?!)"),  # (?!) never matches
         ellipsis_re=re.compile(f"[{re.escape(raw['ellipsis'])}]") if raw["ellipsis"] else None,
-        disjoint=openers.isdisjoint(raw["terminators"] + raw["ellipsis"] + raw["closers"]),
+        disjoint=disjoint,
+        mark_span=re.compile(
+            f"(?s)[^{pair_chars}]*+[{pair_chars}][^{marks}]*+[{marks}].*[{pair_chars}]"
+        )
+        if spans
+        else None,
         openers={p[0]: p[1] for p in raw["pairs"]},
         closer_of={p[1]: p[0] for p in raw["pairs"]},
     )
@@ -385,18 +449,14 @@ def _ordinal(match: re.Match[str], family: Family) -> int | None:
 def _role_matches(text: str, patterns: Keywords) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, role) matches, longest first at each position."""
     items = patterns.items
-    found = [
-        (m.start(), m.end(), role)
-        for rx, role, literal in (items[i] for i in patterns.candidates(text))
-        if literal is None or literal in text  # a keyword absent from the text: skip its regex
-        for m in rx.finditer(text)
-    ]
-    found.sort(key=lambda t: (t[0], t[0] - t[1]))  # stable: ties keep pattern order
+    # By position, longest first, then in pattern order (file order breaks ties).
+    found = sorted(patterns.matches(text))
     chosen: list[tuple[int, int, str]] = []
-    for start, end, role in found:
+    for start, minus_length, i in found:
+        end = start - minus_length
         if start >= end or (chosen and start < chosen[-1][1]):
             continue
-        chosen.append((start, end, role))
+        chosen.append((start, end, items[i][1]))
     return chosen
 
 
@@ -460,8 +520,8 @@ def classify_roles(heading_simplified: str) -> tuple[str, ...]:
     if not chosen:
         if cfg.neutral.search(text.rstrip("。；;：:，, ")):
             return ()
-        weak = [role for rx, role in cfg.weak_patterns if rx.search(text)]
-        return (weak[0],) if weak else ()
+        weak = next((role for check, role in _weak_checks() if check.search(text)), None)
+        return () if weak is None else (weak,)
     roles = [chosen[0][2]]
     combined = True
     for (_, end, role), (start, _, next_role) in pairwise(chosen):
@@ -470,6 +530,26 @@ def classify_roles(heading_simplified: str) -> tuple[str, ...]:
         if next_role not in roles:
             roles.append(next_role)
     return tuple(roles) if combined else (chosen[-1][2],)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A regex searched only in texts holding the literals it needs (:class:`Precheck`)."""
+
+    precheck: Precheck
+
+    def search(self, text: str) -> bool:
+        """Whether ``pattern.search(text)`` finds something."""
+        return self.precheck.may_match(text) and self.precheck.pattern.search(text) is not None
+
+
+@cache
+def _weak_checks() -> tuple[tuple[_Checked, str], ...]:
+    """The weak role patterns with their pre-checks: most headings hold no ``要``, and the
+    look-behind before it makes the regex engine try every position of the text."""
+    return tuple(
+        (_Checked(Precheck(rx)), role) for rx, role in load_structure_config().weak_patterns
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -572,9 +652,12 @@ def paragraph_cue(text_simplified: str, roles: tuple[str, ...]) -> str | None:
 # ------------------------------------------------------------------------ headings
 
 
-@dataclass(frozen=True)
-class HeadingMatch:
-    """A heading at the start of a text: family, number, marker end, clause end."""
+class HeadingMatch(NamedTuple):
+    """A heading at the start of a text: family, number, marker end, clause end.
+
+    Immutable (:func:`match_heading` caches and shares them); a named tuple, made in
+    half the time of a frozen dataclass, as one is made for about every other line.
+    """
 
     family: Family
     num: int | None
@@ -682,24 +765,72 @@ def _unclosed(text: str, pairs: list[str]) -> str | None:
     return openers[stack[-1]] if stack else None
 
 
-def _continues(prev: str, nxt: str) -> bool:
-    """Whether Simplified line ``nxt`` continues line ``prev`` (see :func:`join_broken_lines`)."""
+@dataclass(frozen=True)
+class _JoinRules:
+    """``headings.join`` of ``structure.yaml`` as :func:`_continues` reads it per line."""
+
+    pairs: list[str]
+    closer: re.Pattern[str]  # any closing character of a pair
+    opener: re.Pattern[str]  # any opening character of a pair
+    continuation_end: re.Pattern[str]
+    bare_end: re.Pattern[str]
+    # How far before the end each of the two is searched (TailSearch, inlined: it runs
+    # twice per line); 0 searches the whole line.
+    continuation_back: int
+    bare_back: int
+    sentence_end: re.Pattern[str]
+
+
+def _back(tail: TailSearch) -> int:
+    """Characters before the end where ``tail.search`` starts, 0 for a whole search."""
+    return 0 if tail.width is None else tail.width + 1
+
+
+@cache
+def _join_rules() -> _JoinRules:
     structure = load_structure_config()
-    cfg, rx = structure.raw["headings"]["join"], structure.patterns
-    if match_heading(nxt) is not None:
-        return False
+    pairs = structure.raw["headings"]["join"]["pairs"]
+    closers = "".join(pair[1] for pair in pairs)
+    openers = "".join(pair[0] for pair in pairs)
+    return _JoinRules(
+        pairs=pairs,
+        closer=re.compile(f"[{re.escape(closers)}]" if closers else "(?!)"),  # (?!): never
+        opener=re.compile(f"[{re.escape(openers)}]" if openers else "(?!)"),
+        continuation_end=structure.tails["continuation_end"].pattern,
+        bare_end=structure.tails["bare_end"].pattern,
+        continuation_back=_back(structure.tails["continuation_end"]),
+        bare_back=_back(structure.tails["bare_end"]),
+        sentence_end=structure.patterns["sentence_end"],
+    )
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """Whether Simplified line ``nxt`` continues line ``prev`` (see :func:`join_broken_lines`).
+
+    ``nxt`` never continues when it is a heading; that is asked last, when ``prev``
+    would be continued, as most lines end a sentence and are not continued at all.
+    """
+    rules = _join_rules()
     # Only a closer that occurs in ``nxt`` can join; most lines hold none of them, and
     # then scanning ``prev`` for unclosed quotes is not needed.
-    if any(pair[1] in nxt for pair in cfg["pairs"]):
-        closer = _unclosed(prev, cfg["pairs"])
+    # And only an opener in ``prev`` can be unclosed.
+    if rules.closer.search(nxt) is not None and rules.opener.search(prev) is not None:
+        closer = _unclosed(prev, rules.pairs)
         if closer is not None and closer in nxt:
-            return True
-    if structure.tails["continuation_end"].search(prev):
-        return True
-    if not structure.tails["bare_end"].search(prev):
+            return match_heading(nxt) is None
+    end = len(prev)
+    back = rules.continuation_back
+    if rules.continuation_end.search(prev, max(0, end - back) if back else 0):
+        return match_heading(nxt) is None
+    back = rules.bare_back
+    if not rules.bare_end.search(prev, max(0, end - back) if back else 0):
         return False
-    sentences = rx["sentence_end"].split(prev)
-    return len(sentences) > 1 and match_heading(sentences[-1].strip()) is None
+    sentences = rules.sentence_end.split(prev)
+    return (
+        len(sentences) > 1
+        and match_heading(sentences[-1].strip()) is None
+        and match_heading(nxt) is None
+    )
 
 
 def join_broken_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -726,8 +857,13 @@ def _join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str, str | None
     converted parts, at a phrase across the break)."""
     out: list[tuple[int, str, str | None]] = []
     prev_simple = ""
-    for line_no, text in lines:
-        simple = simplified_aligned(text)
+    texts = [text for _, text in lines]
+    # One look-up call for the article's lines (boilerplate removal remembered them);
+    # a conversion that changed a line's length is aligned character by character.
+    converted = to_simplified_many(texts)
+    for (line_no, text), simple in zip(lines, converted, strict=True):
+        if len(simple) != len(text):
+            simple = simplified_aligned(text)
         if out and _continues(prev_simple, simple):
             out[-1] = (out[-1][0], out[-1][1] + text, None)
             prev_simple += simple
@@ -808,13 +944,16 @@ class _Parser:
             return len(self.stack)
         return same[-1]
 
-    def _roles(self, depth: int, own: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    def _roles(self, depth: int, h: HeadingMatch, simple: str) -> tuple[tuple[str, ...], str]:
         parent = self.stack[depth - 1] if depth > 0 else None
+        if parent is not None and parent.roles != (OTHER,) and len(parent.roles) == 1:
+            # The parent's one role is the child's whatever it names: not classified (most
+            # sub-headings; classifying was a third of placing a heading).
+            return parent.roles, parent.roles[0]
+        own = (h.family.role,) if h.family.role else classify_roles(simple[: h.clause_end])
         if parent is None or parent.roles == (OTHER,):
             roles = own or (OTHER,)
             return roles, roles[0]
-        if len(parent.roles) == 1:
-            return parent.roles, parent.roles[0]
         mine = next((r for r in own if r in parent.roles), None)
         return parent.roles, mine or parent.current
 
@@ -822,8 +961,7 @@ class _Parser:
         """Put a heading on the stack and return its entry."""
         depth = self._depth(h)
         title = _title(text, h)
-        own = (h.family.role,) if h.family.role else classify_roles(simple[: h.clause_end])
-        roles, current = self._roles(depth, own)
+        roles, current = self._roles(depth, h, simple)
         previous = self.stack[depth] if depth < len(self.stack) else None
         path_num = h.num if h.num is not None else (previous.path_num + 1 if previous else 1)
         # The entries below ``depth`` stay, so the parent's path is final: extend it.
@@ -897,6 +1035,10 @@ class _Parser:
     def feed(self, line_no: int, text: str, simple: str | None = None) -> list[Paragraph]:
         """Paragraphs of one (joined) line; ``simple`` is its :func:`simplified_aligned`
         when the caller has it."""
+        if simple is not None and match_heading(simple) is None:
+            only = self._body_line(line_no, text, simple)
+            if only is not None:
+                return [only]
         out: list[Paragraph] = []
         rest, whole = text, True
         while rest:
@@ -911,12 +1053,25 @@ class _Parser:
             end = split or len(rest)
             body = rest[:end].strip()
             paragraph = self._paragraph(line_no, body, h, simple if body == rest else None)
-            cut = self._cue_cut(simple[:end], h) if h is not None else None
+            cut = None
+            if h is not None and len(self.stack[-1].roles) > 1:  # else no cue can cut
+                cut = self._cue_cut(simple[:end], h)
             if cut is not None:
                 paragraph.text, end = rest[:cut].strip(), cut
             out.append(paragraph)
             rest, whole = rest[end:].strip(), False
         return out
+
+    def _body_line(self, line_no: int, text: str, simple: str) -> Paragraph | None:
+        """The one paragraph of a whole line without a heading, when no heading starts
+        inside it and it is no sub-title (most lines; what the loop of :meth:`feed`
+        makes of them); ``None`` for any other line."""
+        if self.find_midline(simple, 0) is not None or is_subtitle(simple):
+            return None
+        body = text.strip()
+        return self.body_paragraph(
+            line_no, body, simple if body == text else simplified_aligned(body)
+        )
 
     def _cue_cut(self, simple: str, h: HeadingMatch) -> int | None:
         """Start of run-in text that switches role inside a combined section."""
@@ -1111,6 +1266,12 @@ def split_sentences(text: str) -> list[str]:
     # Without an ellipsis and without a terminator inside quotes every terminator run
     # ends a sentence, so one findall cuts them all (and skips each newline).
     if rules.special.search(text) is None:  # no ellipsis, quote or bracket at all
+        return [s for s in map(str.strip, rules.piece.findall(text)) if s]
+    if (
+        rules.mark_span is not None  # only when the pairs and marks are disjoint
+        and (rules.ellipsis_re is None or rules.ellipsis_re.search(text) is None)
+        and rules.mark_span.match(text) is None
+    ):  # no terminator from the first pair character to the last: none inside a pair
         return [s for s in map(str.strip, rules.piece.findall(text)) if s]
     pairs = _matched_pairs(text, rules) if rules.pair_chars.search(text) else []
     if (
