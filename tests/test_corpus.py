@@ -254,6 +254,20 @@ def test_same_file_name_twice_is_refused(tmp_path):
         load_corpus([tmp_path])
 
 
+def test_ids_of_a_file_name_with_spaces_hold_none(tmp_path):
+    """Lists of ids are written joined by spaces: "网页 评论.txt" must not give ids that
+    split in two (``workbench suggest`` failed on them, and coded sheets mapped back to
+    no segment). The file keeps its real name."""
+    (tmp_path / "网页 评论.txt").write_text(SIMPLE, encoding="utf-8")
+    c = load_corpus([tmp_path])
+    assert c.documents["file"].tolist() == ["网页 评论.txt"]
+    assert c.documents["doc_id"].tolist() == ["网页_评论/a1"]
+    assert not c.segments["segment_id"].str.contains(r"\s").any()
+    (tmp_path / "网页_评论.md").write_text(SIMPLE, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"both give the id '网页_评论'.*rename one"):
+        load_corpus([tmp_path])
+
+
 def test_same_stem_twice_is_refused(tmp_path):
     (tmp_path / "a.txt").write_text(SIMPLE, encoding="utf-8")
     (tmp_path / "a.md").write_text(SIMPLE, encoding="utf-8")

@@ -8,8 +8,9 @@ script to Simplified (:mod:`workbench.corpus.script`). Duplicates are then marke
 the whole corpus (:mod:`workbench.corpus.dedup`), never deleted.
 
 Ids are stable and readable, so any later result can be traced to a quote:
-``doc_id`` is ``<file stem>/a<article>``, a paragraph is ``<doc_id>/p<NNN>`` and a
-``segment_id`` is ``<doc_id>/p<NNN>/s<NN>``.
+``doc_id`` is ``<file stem>/a<article>`` (whitespace in the stem made ``_``:
+:func:`id_stem`), a paragraph is ``<doc_id>/p<NNN>`` and a ``segment_id`` is
+``<doc_id>/p<NNN>/s<NN>``.
 
 Examples
 --------
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -353,7 +355,7 @@ def _article_columns(
     file): ``date`` and ``date_source`` are ``""`` without one, as ``title`` and ``author``
     are (a string column in every Parquet part).
     """
-    stem, name, index = Path(src.name).stem, src.name, art.index
+    stem, name, index = id_stem(src.name), src.name, art.index
     doc_id = f"{stem}/a{index}"
     paragraphs = parse_structure(art.lines)
     pieces = _segments_of(paragraphs, art.lines)
@@ -589,17 +591,40 @@ class NameClashError(ValueError):
     """Two input files share a name without suffix: a user's mistake (rename one)."""
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
+def id_stem(name: str) -> str:
+    """The part of every id made from a file's name: the name without its suffix, each
+    run of whitespace made one ``_``.
+
+    Ids carry no whitespace because lists of them are written joined by spaces (a coded
+    unit's ``segment_ids``); a file saved as "网页 评论.html" would otherwise give ids
+    that split in two. ``documents.file`` keeps the real name.
+
+    Examples
+    --------
+    >>> id_stem("网页 评论.html"), id_stem("调研报告\u3000 2015.txt"), id_stem("a.b.txt")
+    ('网页_评论', '调研报告_2015', 'a.b')
+    """
+    return _WHITESPACE.sub("_", PurePosixPath(name).stem)
+
+
 def _check_unique_names(sources: Sequence[SourceFile]) -> None:
-    """Ids derive from file names without suffix, so two inputs may not share one."""
-    seen: dict[str, str] = {}
+    """Ids derive from file names without suffix, so two inputs may not share one
+    (:func:`id_stem`: "a b.txt" and "a_b.md" share ``a_b``)."""
+    seen: dict[str, tuple[str, str]] = {}
     for src in sources:
-        stem = Path(src.name).stem
+        stem, raw = id_stem(src.name), PurePosixPath(src.name).stem
         if stem in seen:
+            path, other = seen[stem]
+            same = "both named" if raw == other else "both give the id"
             raise NameClashError(
-                f"two input files are both named {stem!r} ({seen[stem]} and {src.path}); "
-                "ids are built from file names without suffix, so rename one of them"
+                f"two input files are {same} {stem!r} ({path} and {src.path}); "
+                "ids are built from file names without suffix (spaces made _), so rename "
+                "one of them"
             )
-        seen[stem] = src.path
+        seen[stem] = (src.path, raw)
 
 
 @dataclass
