@@ -426,6 +426,24 @@ def test_what_a_folder_walk_passes_over_is_named_in_a_warning(corpus: Path, capl
     assert caplog.records == []  # nothing passed over, nothing said
 
 
+def test_what_an_archive_passes_over_is_named_in_a_warning(tmp_path: Path, caplog) -> None:
+    """A .pdf or a .zip inside an archive was dropped without a word; hidden entries
+    (__MACOSX/, .DS_Store) are still skipped unnamed."""
+    archive = tmp_path / "材料.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("a.txt", "干部要走访群众。".encode())
+        zf.writestr("扫描件.pdf", b"%PDF-1.4")
+        zf.writestr("旧/more.zip", b"PK")
+        zf.writestr("__MACOSX/._a.txt", b"x")
+        zf.writestr(".DS_Store", b"x")
+    with caplog.at_level("WARNING", logger="workbench.corpus.readers"):
+        assert [src.name for src in discover([archive])] == ["a.txt"]
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith(f"{archive.as_posix()}: passed over 2 file(s) that are not .txt")
+    assert "扫描件.pdf, 旧/more.zip;" in message
+    assert "unpack the .zip inside the archive" in message and "convert the other" in message
+
+
 def test_corrupt_zip_raises_read_error(tmp_path: Path) -> None:
     path = _write(tmp_path / "broken.zip", b"PK\x03\x04" + _binary_blob(3, 64))
     with pytest.raises(ReadError, match=re.escape(path.as_posix())):

@@ -534,8 +534,9 @@ def _walk_folder(
         log.warning("%s", describe_passed_over(folder.as_posix(), passed_over))
 
 
-def describe_passed_over(folder: str, names: list[str]) -> str:
-    """The warning for files a folder walk passed over, saying how to read them.
+def describe_passed_over(folder: str, names: list[str], in_archive: bool = False) -> str:
+    """The warning for files a folder walk (or, ``in_archive``, the reading of a ``.zip``
+    archive) passed over, saying how to read them.
 
     Examples
     --------
@@ -551,8 +552,11 @@ def describe_passed_over(folder: str, names: list[str]) -> str:
     kinds = ", ".join(SUPPORTED_SUFFIXES[:-1]) + f" or {SUPPORTED_SUFFIXES[-1]}"
     zips = any(_suffix(name) == ".zip" for name in names)
     others = any(_suffix(name) != ".zip" for name in names)
+    # An archive inside an archive cannot be named as an input: it must be unpacked.
+    read_zip = ("unpack the .zip inside the archive and name it as an input to read its texts"
+                if in_archive else "name a .zip archive as an input of its own to read its texts")
     advice = [
-        *(["name a .zip archive as an input of its own to read its texts"] if zips else []),
+        *([read_zip] if zips else []),
         *(["convert the other files to read them" if zips else "convert them to read them"]
           if others else []),
     ]  # fmt: skip
@@ -597,13 +601,18 @@ def _file_size(path: Path) -> int:
 
 
 def _zip_members(archive: Path, lazy: bool = False) -> Iterator[_Found]:
+    """The supported members of ``archive``; the others (a ``.pdf``, a ``.zip`` inside
+    it) are named in one warning, as a folder walk names what it passes over."""
     display = archive.as_posix()
     real = os.path.realpath(archive)
+    passed_over = []
     try:
         with zipfile.ZipFile(archive) as zf:
             for info in zf.infolist():
                 member = _member_name(info)
                 if info.is_dir() or _is_skipped_member(member):
+                    if not info.is_dir() and not _is_hidden_member(member):
+                        passed_over.append(member)
                     continue
                 name, path = PurePosixPath(member).name, f"{display}!{member}"
                 if lazy:
@@ -618,6 +627,8 @@ def _zip_members(archive: Path, lazy: bool = False) -> Iterator[_Found]:
         raise ReadError(display, f"cannot read zip archive ({exc})", hint) from exc
     except OSError as exc:
         raise ReadError(display, f"cannot read file ({exc.strerror})") from exc
+    if passed_over:
+        log.warning("%s", describe_passed_over(display, passed_over, in_archive=True))
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -635,10 +646,12 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def _is_skipped_member(member: str) -> bool:
-    parts = PurePosixPath(member).parts
-    return (
-        any(_is_skipped_name(part) for part in parts) or _suffix(member) not in SUPPORTED_SUFFIXES
-    )
+    return _is_hidden_member(member) or _suffix(member) not in SUPPORTED_SUFFIXES
+
+
+def _is_hidden_member(member: str) -> bool:
+    """A member no one means as a text (``__MACOSX/``, ``.DS_Store``): skipped unnamed."""
+    return any(_is_skipped_name(part) for part in PurePosixPath(member).parts)
 
 
 def _is_skipped_name(name: str) -> bool:
