@@ -59,6 +59,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -684,13 +685,41 @@ def _finish_items(
     para: pd.DataFrame,
     canon: dict[str, list[tuple[str, Any]]],
 ) -> list[tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, Any]]]]]:
+    arts = _by_partition(art, [a.sketches.articles for a in analysed])
+    paras = _by_partition(para, [a.sketches.paragraphs for a in analysed])
     items = []
-    for a in analysed:
-        mine_art = art[art["id"].isin(set(a.sketches.articles.ids.to_pylist()))]
-        mine_para = para[para["id"].isin(set(a.sketches.paragraphs.ids.to_pylist()))]
+    for a, mine_art, mine_para in zip(analysed, arts, paras, strict=True):
         need = {of: canon[of] for of in dict.fromkeys(mine_para["dup_of"])}
         items.append((a.index, mine_art, mine_para, need))
     return items
+
+
+def _by_partition(found: pd.DataFrame, levels: list[Sketches]) -> list[pd.DataFrame]:
+    """The rows of ``found`` (units named by ``id``) that fall in each partition, whose
+    units are ``levels``, in their order (``found[found["id"].isin(partition's ids)]``).
+
+    One lookup of every id among all the units, instead of a set of each partition's
+    ids and a pass over ``found`` per partition (partitions times duplicates).
+
+    Examples
+    --------
+    >>> from workbench.corpus.dedup import sketch_units
+    >>> levels = [sketch_units(["a", "b"], ["", ""]), sketch_units(["c"], [""])]
+    >>> found = pd.DataFrame({"id": ["c", "b", "x"], "dup_of": ["a", "a", "a"]})
+    >>> [part["id"].tolist() for part in _by_partition(found, levels)]
+    [['b'], ['c']]
+    """
+    starts = np.cumsum([0, *(len(sk) for sk in levels)])
+    typed = [sk.ids for sk in levels if len(sk)]
+    if not typed or not len(found):
+        return [found.iloc[:0] for _ in levels]
+    every = pa.concat_arrays(typed)
+    ids = pa.array(found["id"].tolist(), type=every.type)
+    pos = pc.fill_null(pc.index_in(ids, value_set=every), -1).to_numpy()
+    part = np.where(pos >= 0, np.searchsorted(starts, pos, side="right") - 1, -1)
+    order = np.argsort(part, kind="stable")  # each partition's rows, in found's order
+    bounds = np.searchsorted(part[order], np.arange(len(levels) + 1))
+    return [found.iloc[order[lo:hi]] for lo, hi in pairwise(bounds.tolist())]
 
 
 def _write_cooccurrence(out: Path, codes: list[str], total: sparse.csr_matrix) -> None:
