@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from same_tables import differences
 
@@ -147,19 +148,17 @@ def test_peak_rss_is_this_process_own():
 
 
 def test_verification_reads_each_part_at_most_once_per_level(generated, tmp_path, monkeypatch):
-    import pyarrow.parquet as pq
-
     import workbench.stream as stream
 
     reads: list[str] = []
-    real = pq.read_table
+    real = stream._read_staged
 
-    def counting(path, *args, **kwargs):
-        if kwargs.get("columns") in (["doc_id", "text"], ["paragraph_id", "text"]):
-            reads.append(f"{path} {kwargs['columns'][0]}")  # a verification read
-        return real(path, *args, **kwargs)
+    def counting(path, columns=None):
+        if columns in (["doc_id", "text"], ["paragraph_id", "text"]):
+            reads.append(f"{path} {columns[0]}")  # a verification read
+        return real(path, columns)
 
-    monkeypatch.setattr(stream.pq, "read_table", counting)
+    monkeypatch.setattr(stream, "_read_staged", counting)
     summary = build_corpus([generated], tmp_path / "out")
     assert summary.duplicates > 0
     assert reads and max(reads.count(r) for r in reads) == 1
@@ -183,7 +182,7 @@ def test_unit_texts_join_each_units_rows_in_order(keys, text_type):
 def test_verification_texts_come_back_normalised_in_the_order_asked(tmp_path):
     from workbench.corpus.dedup import normalise_texts, sketch_units
     from workbench.pipeline import runner
-    from workbench.stream import _PartTexts
+    from workbench.stream import _STAGING, _PartTexts, _stage, _staged
 
     out = tmp_path / "out"
     with runner() as run:
@@ -191,8 +190,11 @@ def test_verification_texts_come_back_normalised_in_the_order_asked(tmp_path):
         assert summary.parts >= 2
         texts: dict[str, str] = {}
         levels = []
+        (out / _STAGING).mkdir()  # verification reads the staged parts (gone once built)
         for index in range(summary.parts):
-            segs = pd.read_parquet(out / "segments" / f"part-{index:05d}.parquet")
+            part = out / "segments" / f"part-{index:05d}.parquet"
+            _stage(pq.read_table(part), _staged(out, index), "zstd")
+            segs = pd.read_parquet(part)
             docs = segs.groupby("doc_id", sort=False)["text"].agg("".join)
             texts.update(docs.to_dict())
             levels.append(sketch_units(docs.index.tolist(), docs.tolist(), simplify=False))
@@ -215,3 +217,20 @@ def test_a_corpus_of_short_units_only_builds(tmp_path):
     summary = build_corpus([tmp_path / "in"], tmp_path / "out", unit="paragraph")
     assert summary.files == 2
     assert_build_equals(tmp_path / "out", run_pipeline([tmp_path / "in"], unit="paragraph"))
+
+
+@pytest.mark.parametrize("staging", ["uncompressed", "zstd"])
+def test_staged_segments_parts_are_written_as_parquet_and_removed(
+    generated, reference, tmp_path, monkeypatch, staging
+):
+    # Pass 1 stages the segments parts (Arrow IPC); pass 3 writes each as its Parquet
+    # part, marked, and removes it: the build is the in-memory run's, however staged.
+    import workbench.stream as stream
+
+    monkeypatch.setattr(stream, "stage_compression", lambda out, size: staging)
+    out = tmp_path / "out"
+    summary = build_corpus([generated], out, workers=2)
+    assert summary.duplicates > 0 and summary.parts >= 2
+    assert not (out / ".staging").exists()
+    assert len(list((out / "segments").iterdir())) == summary.parts
+    assert_build_equals(out, reference)

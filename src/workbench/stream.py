@@ -13,13 +13,15 @@ pool or on one Dask client (:func:`workbench.pipeline.runner`):
 1. **analyse** — each partition reads its own files (:class:`~workbench.corpus.readers.FileRef`
    travel, not bytes), loads, segments words, codes at the chosen unit
    (:func:`workbench.engine.load_partition`, as in memory), writes its
-   ``segments``, ``documents``, ``removed`` and ``codes`` parts, and returns only
-   the file records and the texts' duplicate *sketches*;
+   ``documents``, ``removed``, ``codes`` and ``units`` parts, stages its segments
+   (an Arrow IPC file in ``.staging``, :func:`_stage`) and returns only the file
+   records and the texts' duplicate *sketches*;
 2. **canonical sentences** — the partitions holding a paragraph that others
    duplicate return that paragraph's sentence keys (so a duplicate sentence can
    point at its canonical sentence, as in the in-memory corpus);
-3. **finish** — each partition adds the duplicate marks to its parts and returns
-   its code co-occurrence counts over non-duplicate units.
+3. **finish** — each partition adds the duplicate marks to its parts, writes its
+   staged segments as the Parquet part, and returns its code co-occurrence counts
+   over non-duplicate units.
 
 Duplicates are found in the parent over all sketches, in corpus order
 (:func:`workbench.corpus.duplicates.find_marks`, as in memory), so the
@@ -57,6 +59,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +67,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 from scipy import sparse
 
@@ -72,7 +76,6 @@ from workbench.coding.coder import Coding
 from workbench.corpus import (
     FILE_COLUMNS,
     FileTables,
-    duplicate_mask,
     gather_sources,
 )
 from workbench.corpus.dedup import (
@@ -146,14 +149,7 @@ def _write(
     index: int,
     tokens: pa.Array | pa.ChunkedArray | None = None,
 ) -> None:
-    path = out / table / _PART.format(index)
-    data = pa.Table.from_pandas(df, preserve_index=False)
-    if tokens is not None:
-        # Appended after pandas wrote its metadata: pandas cannot read back the dtype
-        # name it records for an Arrow list column (pandas-dev/pandas#57411); without
-        # an entry the column reads as it did when written from Python lists.
-        data = data.append_column("tokens", tokens)
-    _write_table(data, path)
+    _write_table(_table(df, tokens), out / table / _PART.format(index))
 
 
 #: Columns nearly every row of which differs: dictionary encoding only costs time (and
@@ -203,6 +199,68 @@ def _write_table(data: pa.Table, path: Path) -> None:
     os.replace(tmp, path)  # a part is either complete or absent
 
 
+def _table(df: pd.DataFrame, tokens: pa.Array | pa.ChunkedArray | None = None) -> pa.Table:
+    data = pa.Table.from_pandas(df, preserve_index=False)
+    if tokens is not None:
+        # Appended after pandas wrote its metadata: pandas cannot read back the dtype
+        # name it records for an Arrow list column (pandas-dev/pandas#57411); without
+        # an entry the column reads as it did when written from Python lists.
+        data = data.append_column("tokens", tokens)
+    return data
+
+
+#: Where pass 1 keeps each segments part until pass 3 writes it as Parquet, marked
+#: (removed as each part is written, and with the folder at the end).
+_STAGING = ".staging"
+
+#: Staged parts are written uncompressed when the output's disk has this many times the
+#: input's bytes free, else with zstd (:func:`stage_compression`).
+STAGE_ROOM = 16
+
+
+def _staged(out: Path, index: int) -> Path:
+    return out / _STAGING / f"segments-{index:05d}.arrow"
+
+
+def stage_compression(out: Path, input_bytes: int) -> str:
+    """How pass 1 stages the segments parts (:func:`_stage`): ``"uncompressed"`` when
+    the disk holding ``out`` has :data:`STAGE_ROOM` times ``input_bytes`` free, else
+    ``"zstd"``.
+
+    An uncompressed part takes about six times its text's bytes on disk (as in memory),
+    a zstd part about as much as the Parquet part; but writing one costs about a tenth
+    of the CPU and reading it back next to nothing (memory-mapped), against about as
+    much as writing and reading the Parquet part with zstd. Either way the parts read
+    back the same.
+
+    Examples
+    --------
+    >>> stage_compression(Path("."), 0), stage_compression(Path("."), 10**18)
+    ('uncompressed', 'zstd')
+    """
+    free = shutil.disk_usage(out).free
+    return "uncompressed" if STAGE_ROOM * input_bytes <= free else "zstd"
+
+
+def _stage(data: pa.Table, path: Path, compression: str) -> None:
+    """Keep a segments part as Arrow IPC until pass 3 (:func:`finish_part`).
+
+    The duplicate marks are known only once every partition is sketched, so a
+    segments part cannot be written once and for all in pass 1. Written as Parquet
+    there, it was read back and written again in pass 3; staged, it is written as
+    Parquet once, and the verification and pass 2, which read two or three of its
+    columns, and pass 3, which reads all of them, read it faster. The table read
+    back is the one written (schema, metadata and values).
+    """
+    tmp = path.with_suffix(".tmp")
+    feather.write_feather(data, tmp, compression=compression)
+    os.replace(tmp, path)
+
+
+def _read_staged(path: Path, columns: list[str] | None = None) -> pa.Table:
+    return feather.read_table(path, columns=columns, memory_map=True)
+
+
 class ParquetSink:
     """Writes each partition's tables as Parquet parts in ``out_dir`` and marks their
     duplicates there (passes 2 and 3); :func:`build_corpus`'s sink for
@@ -210,6 +268,7 @@ class ParquetSink:
 
     The settings are :func:`build_corpus`'s, recorded in the manifest; ``codebook`` and
     ``unit`` are those the partitions coded with (``unit=None``: not coded).
+    ``staging`` is the compression of the staged segments parts (:func:`stage_compression`).
     """
 
     def __init__(
@@ -221,8 +280,9 @@ class ParquetSink:
         engine: str | None = None,
         skip_bad: bool = False,
         dup_threshold: float = DUP_THRESHOLD,
+        staging: str = "zstd",
     ) -> None:
-        self.out_dir = out_dir
+        self.out_dir, self.staging = out_dir, staging
         self.settings = {"codebook": codebook, "unit": unit, "engine": engine,
                          "skip_bad": skip_bad, "dup_threshold": dup_threshold}  # fmt: skip
 
@@ -235,13 +295,16 @@ class ParquetSink:
         if coding is not None:
             _write(coding.long, out, "codes", index)
             _write(coding.units, out, "units", index)
-            sparse.save_npz(out / "units" / f"part-{index:05d}.npz", coding.matrix)
+            # Uncompressed: zlib took 13 ms a part (25 times the plain write) for a file of
+            # about 200 KB a part, which load_npz reads the same.
+            npz = out / "units" / f"part-{index:05d}.npz"
+            sparse.save_npz(npz, coding.matrix, compressed=False)
         _write(tables.documents, out, "documents", index)
         _write(tables.removed, out, "removed", index)
-        # With the duplicate columns pass 3 adds, empty: a part none of whose
-        # paragraphs is a duplicate is then final and not written twice.
+        # With the duplicate columns pass 3 fills, empty (as marking nothing gives);
+        # staged, not yet a Parquet part (:func:`_stage`).
         segments = mark_segments(tables.segments, _NO_PARAGRAPHS, {})
-        _write(segments, out, "segments", index, tokens=tokens)
+        _stage(_table(segments, tokens), _staged(out, index), self.staging)
 
     def collect(
         self, parts: list[PartitionResult], skipped: list[Any], run: Callable[..., list]
@@ -269,6 +332,7 @@ class ParquetSink:
             out_dir=str(out), unit=self.settings["unit"],
         )  # fmt: skip
         self.counts = [m for m, _ in self.finished if m is not None]
+        (out / _STAGING).rmdir()  # every staged part is written and gone
 
     def result(self) -> BuildSummary:
         out, analysed, settings = Path(self.out_dir), self.analysed, self.settings
@@ -297,9 +361,8 @@ def canonical_sentences(
     """Pass 2: :func:`workbench.corpus.duplicates.sentence_keys` of the given paragraphs
     of one partition."""
     index, pids = item
-    table = pq.read_table(
-        Path(out_dir) / "segments" / _PART.format(index),
-        columns=["segment_id", "paragraph_id", "text"],
+    table = _read_staged(
+        _staged(Path(out_dir), index), columns=["segment_id", "paragraph_id", "text"]
     )
     # Filtered in Arrow: only the given paragraphs' rows become pandas rows.
     wanted = pa.array(sorted(set(pids)), pa.large_string())
@@ -320,22 +383,41 @@ def finish_part(
     """Pass 3 on one partition: add duplicate marks; co-occurrence of its kept units."""
     index, art, para, canon = item
     out = Path(out_dir)
-    path = out / "segments" / _PART.format(index)
-    columns = ["segment_id", "doc_id", "dup_of"]
-    if len(para):
-        table = _mark_part(pq.read_table(path), para, canon)
-        _write_table(table, path)
-        segs = table.select(columns).to_pandas()
-    else:  # pass 1 wrote it with empty duplicate columns, as marking nothing gives
-        segs = pd.read_parquet(path, columns=columns)
+    staged = _staged(out, index)
+    table = _read_staged(staged)
+    if len(para):  # else pass 1 staged it with empty duplicate columns, as marking nothing gives
+        table = _mark_part(table, para, canon)
+    _write_table(table, out / "segments" / _PART.format(index))
     docs = mark_documents(pd.read_parquet(out / "documents" / _PART.format(index)), art)
     _write(docs, out, "documents", index)
     if unit is None:
+        del table
+        staged.unlink()
         return None, peak_rss_mb()
-    units = pd.read_parquet(out / "units" / _PART.format(index), columns=["segment_ids"])
+    dups = _duplicate_segments(table, docs)
+    del table
+    staged.unlink()
+    units = pq.read_table(out / "units" / _PART.format(index), columns=["segment_ids"])
     matrix = sparse.load_npz(out / "units" / f"part-{index:05d}.npz")
-    dups = set(segs.loc[duplicate_mask(segs, docs), "segment_id"])
     return cooccurrence_counts(matrix, non_duplicate_units(units, dups)), peak_rss_mb()
+
+
+def _duplicate_segments(table: pa.Table, docs: pd.DataFrame) -> pa.Array:
+    """Ids of the segments of a marked segments part that
+    :func:`workbench.corpus.duplicate_mask` marks, found in Arrow.
+
+    Examples
+    --------
+    >>> table = pa.table({"segment_id": ["a/s1", "b/s1", "c/s1"], "doc_id": ["a", "b", "c"],
+    ...                   "dup_of": [None, "a/s1", None]})
+    >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "dup_of": [None, None, "a"]})
+    >>> _duplicate_segments(table, docs).to_pylist()
+    ['b/s1', 'c/s1']
+    """
+    doc_ids = table["doc_id"]
+    dup_docs = pa.array(docs.loc[docs["dup_of"].notna(), "doc_id"].tolist(), doc_ids.type)
+    dup = pc.or_(pc.is_valid(table["dup_of"]), pc.is_in(doc_ids, value_set=dup_docs))
+    return table["segment_id"].filter(dup).combine_chunks()
 
 
 #: What :func:`workbench.corpus.duplicates.mark_segments` marks in a part without duplicate
@@ -451,9 +533,7 @@ def unit_texts_part(
     normalised for matching (:func:`workbench.corpus.dedup.normalise_texts`), in the order
     asked."""
     index, ids = item
-    table = pq.read_table(
-        Path(out_dir) / "segments" / _PART.format(index), columns=[column, "text"]
-    )
+    table = _read_staged(_staged(Path(out_dir), index), columns=[column, "text"])
     # Filter in Arrow: only the wanted units' rows become Python strings.
     wanted = pa.array(sorted(set(ids)), type=pa.string())
     table = table.filter(pc.is_in(table[column], value_set=wanted))
@@ -539,9 +619,10 @@ def build_corpus(
     found = gather_sources(inputs, skip_bad=skip_bad, progress=progress)
     _prepare(out)
     cb = None if codebook is None else os.fspath(codebook)
+    input_bytes = sum(getattr(ref, "size", 0) for ref in found.files)
     sink = ParquetSink(
         str(out), codebook=cb, unit=unit, engine=engine, skip_bad=skip_bad,
-        dup_threshold=dup_threshold,
+        dup_threshold=dup_threshold, staging=stage_compression(out, input_bytes),
     )  # fmt: skip
     summary = drive(
         found, sink, analyse=words_and_codes(codebook=cb, unit=unit, engine=engine),
@@ -604,13 +685,41 @@ def _finish_items(
     para: pd.DataFrame,
     canon: dict[str, list[tuple[str, Any]]],
 ) -> list[tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, Any]]]]]:
+    arts = _by_partition(art, [a.sketches.articles for a in analysed])
+    paras = _by_partition(para, [a.sketches.paragraphs for a in analysed])
     items = []
-    for a in analysed:
-        mine_art = art[art["id"].isin(set(a.sketches.articles.ids.to_pylist()))]
-        mine_para = para[para["id"].isin(set(a.sketches.paragraphs.ids.to_pylist()))]
+    for a, mine_art, mine_para in zip(analysed, arts, paras, strict=True):
         need = {of: canon[of] for of in dict.fromkeys(mine_para["dup_of"])}
         items.append((a.index, mine_art, mine_para, need))
     return items
+
+
+def _by_partition(found: pd.DataFrame, levels: list[Sketches]) -> list[pd.DataFrame]:
+    """The rows of ``found`` (units named by ``id``) that fall in each partition, whose
+    units are ``levels``, in their order (``found[found["id"].isin(partition's ids)]``).
+
+    One lookup of every id among all the units, instead of a set of each partition's
+    ids and a pass over ``found`` per partition (partitions times duplicates).
+
+    Examples
+    --------
+    >>> from workbench.corpus.dedup import sketch_units
+    >>> levels = [sketch_units(["a", "b"], ["", ""]), sketch_units(["c"], [""])]
+    >>> found = pd.DataFrame({"id": ["c", "b", "x"], "dup_of": ["a", "a", "a"]})
+    >>> [part["id"].tolist() for part in _by_partition(found, levels)]
+    [['b'], ['c']]
+    """
+    starts = np.cumsum([0, *(len(sk) for sk in levels)])
+    typed = [sk.ids for sk in levels if len(sk)]
+    if not typed or not len(found):
+        return [found.iloc[:0] for _ in levels]
+    every = pa.concat_arrays(typed)
+    ids = pa.array(found["id"].tolist(), type=every.type)
+    pos = pc.fill_null(pc.index_in(ids, value_set=every), -1).to_numpy()
+    part = np.where(pos >= 0, np.searchsorted(starts, pos, side="right") - 1, -1)
+    order = np.argsort(part, kind="stable")  # each partition's rows, in found's order
+    bounds = np.searchsorted(part[order], np.arange(len(levels) + 1))
+    return [found.iloc[order[lo:hi]] for lo, hi in pairwise(bounds.tolist())]
 
 
 def _write_cooccurrence(out: Path, codes: list[str], total: sparse.csr_matrix) -> None:
@@ -626,7 +735,7 @@ def _prepare(out: Path) -> None:
                 f"{out}: folder exists and is not a previous build; choose an empty or new folder"
             )
         shutil.rmtree(out)
-    for table in PART_TABLES:
+    for table in (*PART_TABLES, _STAGING):
         (out / table).mkdir(parents=True, exist_ok=True)
 
 
