@@ -234,3 +234,20 @@ def test_staged_segments_parts_are_written_as_parquet_and_removed(
     assert not (out / ".staging").exists()
     assert len(list((out / "segments").iterdir())) == summary.parts
     assert_build_equals(out, reference)
+
+
+def test_every_part_of_a_table_has_one_schema_so_the_folder_reads_as_one(tmp_path):
+    """A part without duplicates (or with no removed lines) wrote ``dup_of`` (or every
+    column) as Arrow's null type, and ``pandas.read_parquet(out / "documents")`` then
+    refused the first part with a string ``dup_of``."""
+    out = tmp_path / "out"
+    build_corpus(out_dir=out, workers=4)
+    for table in ("documents", "segments", "removed", "codes"):
+        paths = sorted((out / table).glob("part-*.parquet"))
+        schemas = {pq.read_schema(p).remove_metadata() for p in paths}
+        assert len(paths) > 1 and len(schemas) == 1, table
+        whole = pd.read_parquet(out / table)
+        assert len(whole) == len(read_table(out, table))
+    documents = read_table(out, "documents")
+    assert documents["dup_of"].notna().any() and documents["dup_of"].isna().any()
+

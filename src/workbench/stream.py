@@ -195,8 +195,48 @@ def _leaf_path(field: pa.Field) -> str:
 
 def _write_table(data: pa.Table, path: Path) -> None:
     tmp = path.with_suffix(".tmp")
+    data = settled_types(data)
     pq.write_table(data, tmp, **_write_options(data.schema))
     os.replace(tmp, path)  # a part is either complete or absent
+
+
+#: The type of a column that comes out all missing in a part of no rows (Arrow's ``null``
+#: type) when it is not text; text columns are ``large_string`` (:func:`settled_types`).
+_EMPTY_TYPES = {"line_no": pa.int64()}
+
+
+def settled_types(data: pa.Table) -> pa.Table:
+    """``data`` with the column types every part of its table has, whatever its rows.
+
+    pandas hands Arrow a column of nothing but missing values (``dup_of`` in a part
+    without duplicates, every column of an empty ``removed`` part, a metadata column no
+    file of a part has) as the ``null`` type, and text as ``string`` or ``large_string``
+    by its dtype. Parts of one table with different types cannot be read as one dataset
+    (``pandas.read_parquet(out / "documents")`` refused a string part after a null one), so
+    a null column is written as text (in an empty part as its own type,
+    :data:`_EMPTY_TYPES`) and all text as ``large_string``. Each part reads back into pandas
+    as before.
+
+    Examples
+    --------
+    >>> t = pa.table({"dup_of": pa.nulls(2), "doc_id": pa.array(["a", "b"], pa.string())})
+    >>> settled_types(t).schema.types
+    [DataType(large_string), DataType(large_string)]
+    >>> empty = pa.table({"line_no": pa.nulls(0), "rule": pa.nulls(0)})
+    >>> settled_types(empty).schema.types
+    [DataType(int64), DataType(large_string)]
+    """
+    fields = []
+    for f in data.schema:
+        kind = f.type
+        if pa.types.is_null(kind):
+            kind = _EMPTY_TYPES.get(f.name, pa.large_string()) if not data.num_rows else (
+                pa.large_string())
+        elif pa.types.is_string(kind):
+            kind = pa.large_string()
+        fields.append(f.with_type(kind))
+    schema = pa.schema(fields, metadata=data.schema.metadata)
+    return data if schema == data.schema else data.cast(schema)
 
 
 def _table(df: pd.DataFrame, tokens: pa.Array | pa.ChunkedArray | None = None) -> pa.Table:
