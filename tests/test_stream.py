@@ -251,3 +251,8 @@ def test_every_part_of_a_table_has_one_schema_so_the_folder_reads_as_one(tmp_pat
     documents = read_table(out, "documents")
     assert documents["dup_of"].notna().any() and documents["dup_of"].isna().any()
 
+
+def test_an_unreadable_codebook_leaves_no_output_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such codebook"):
+        build_corpus(out_dir=tmp_path / "out", codebook=tmp_path / "missing.yaml")
+    assert not (tmp_path / "out").exists()

@@ -657,8 +657,12 @@ def build_corpus(
     out = Path(out_dir)
     # Inputs first: a mistyped input must not cost the previous build in ``out``.
     found = gather_sources(inputs, skip_bad=skip_bad, progress=progress)
-    _prepare(out)
     cb = None if codebook is None else os.fspath(codebook)
+    if unit is not None:
+        # And a codebook that cannot be read must not leave an empty skeleton in ``out``
+        # (the parent needs the codebook's ids for the co-occurrence table anyway).
+        get_codebook(cb)
+    _prepare(out)
     input_bytes = sum(getattr(ref, "size", 0) for ref in found.files)
     sink = ParquetSink(
         str(out), codebook=cb, unit=unit, engine=engine, skip_bad=skip_bad,
