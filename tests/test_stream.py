@@ -252,6 +252,19 @@ def test_every_part_of_a_table_has_one_schema_so_the_folder_reads_as_one(tmp_pat
     assert documents["dup_of"].notna().any() and documents["dup_of"].isna().any()
 
 
+def test_ids_of_a_file_named_with_spaces_reach_the_duplicates_table(tmp_path):
+    """Ids make a file stem's spaces ``_``; the duplicates table names the real file."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "干部作风的观察\n一些干部脱离群众，形式主义严重，必须认真整改，这是大家都看到的问题。\n"
+    for name in ("网页 评论.txt", "副本 一.txt"):
+        (corpus / name).write_text(text, encoding="utf-8")
+    build_corpus([corpus], tmp_path / "out", unit=None)
+    dups = read_table(tmp_path / "out", "duplicates")
+    assert dups.loc[dups["level"] == "article", ["id", "of", "file"]].values.tolist() == [
+        ["网页_评论/a1", "副本_一/a1", "网页 评论.txt"]]
+
+
 def test_an_unreadable_codebook_leaves_no_output_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such codebook"):
         build_corpus(out_dir=tmp_path / "out", codebook=tmp_path / "missing.yaml")

@@ -77,6 +77,7 @@ from workbench.corpus import (
     FILE_COLUMNS,
     FileTables,
     gather_sources,
+    id_stem,
 )
 from workbench.corpus.dedup import (
     DUP_THRESHOLD,
@@ -694,7 +695,7 @@ def _write_duplicates(
     out: Path, analysed: list[PartitionResult], art: pd.DataFrame, para: pd.DataFrame
 ) -> int:
     # Ids start with their file's stem, and stems are unique (gather_sources).
-    by_stem = {Path(f["file"]).stem: f["file"] for a in analysed for f in a.files}
+    by_stem = {id_stem(f["file"]): f["file"] for a in analysed for f in a.files}
     found = pd.concat([art["id"], art["dup_of"], para["id"], para["dup_of"]])
     file_of = {i: by_stem[i.split("/", 1)[0]] for i in found.tolist()}
     duplicates = pd.concat(

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         Sources,
         duplicate_mask,
         gather_sources,
+        id_stem,
         load_corpus,
         load_file,
         load_files,
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
 #: Re-exported names, each from :mod:`workbench.corpus.load`.
 __all__ = [
     "DOCUMENT_COLUMNS", "FILE_COLUMNS", "REMOVED_COLUMNS", "SEGMENT_COLUMNS", "Corpus",
-    "FileTables", "NameClashError", "Sources", "duplicate_mask", "gather_sources",
+    "FileTables", "NameClashError", "Sources", "duplicate_mask", "gather_sources", "id_stem",
     "load_corpus", "load_file", "load_files", "load_refs_results", "unmarked",
     "unreadable_result",
 ]  # fmt: skip
