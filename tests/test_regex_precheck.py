@@ -8,6 +8,7 @@ import re
 import pytest
 
 from workbench import config
+from workbench import regex_precheck as rp
 from workbench.corpus.boilerplate import load_rules
 from workbench.corpus.structure import load_structure_config
 from workbench.regex_precheck import (
@@ -134,3 +135,31 @@ def test_alternation_keeps_branch_order_and_refuses_escaped_groups():
     assert rx.match("12x").lastgroup == "_b0"  # the first branch that matches wins
     assert alternation([re.compile(r"\(?P<x>")]) is None  # "(?P<" that is not a group
     assert alternation([re.compile("a"), re.compile("b", re.I)]) is None
+
+
+def test_plans_and_triggers_are_worked_out_once_per_pattern_text():
+    from workbench.coding.codebook import load_codebook
+    from workbench.coding.rules import Regex
+
+    rp._PLANS.clear()
+    rp._TRIGGERS.clear()
+    cb = load_codebook()
+    assert cb.scan_literals  # fills the memo as coding does
+    patterns = {(n.pattern.pattern, n.pattern.flags): n.pattern for n in _regex_nodes(cb, Regex)}
+    for p in patterns.values():  # a memo hit equals a fresh computation
+        assert rp.regex_plan(p) == rp._plan_of(re.compile(p.pattern, p.flags))
+        assert rp.regex_triggers(p) == rp._triggers_of(re.compile(p.pattern, p.flags))
+    assert rp.regex_plan(re.compile("(要|以)")) is rp.regex_plan(re.compile("(要|以)"))
+    assert rp.regex_plan(re.compile("(要|以)", re.I)).kind == "each"  # flags are in the key
+
+
+def _regex_nodes(cb, kind):
+    seen, stack = [], [c.rule for c in cb.codes] + [y.unless for y in cb.yields if y.unless]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, kind):
+            seen.append(node)
+        for value in vars(node).values():
+            items = value if isinstance(value, list | tuple) else [value]
+            stack.extend(v for v in items if hasattr(v, "literals") and hasattr(v, "match"))
+    return seen

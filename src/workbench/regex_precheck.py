@@ -34,10 +34,10 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Any
+from typing import Any, TypeVar
 
 try:  # the parser behind ``re`` (Python 3.11+; ``sre_parse`` before)
     from re import _constants as _c
@@ -425,6 +425,10 @@ def regex_triggers(pattern: re.Pattern[str]) -> frozenset[str] | None:
     >>> regex_triggers(re.compile("x?.+")) is None
     True
     """
+    return _memo(_TRIGGERS, pattern, _triggers_of)
+
+
+def _triggers_of(pattern: re.Pattern[str]) -> frozenset[str] | None:
     items = _plain(pattern)
     if items is None:
         return None
@@ -432,6 +436,39 @@ def regex_triggers(pattern: re.Pattern[str]) -> frozenset[str] | None:
         return _seq_triggers(items)
     except Exception:  # any surprise means "cannot prefilter"
         return None
+
+
+# --- memos: a codebook repeats its regexes ------------------------------------------------
+#
+# A codebook's rules repeat patterns (a sub-rule used by several codes, a code's rule
+# in a yield's ``unless``): the bundled codebook compiles 614 regex rules from 187
+# distinct patterns. Plans and triggers follow from a pattern's text and flags alone
+# and are immutable, so each is worked out once per process and shared.
+
+#: A memo holds at most this many patterns; beyond it, it starts over (never stale).
+MEMO_SIZE = 4096
+
+_T = TypeVar("_T")
+_PLANS: dict[tuple[str | bytes, int], RegexPlan] = {}
+_TRIGGERS: dict[tuple[str | bytes, int], frozenset[str] | None] = {}
+
+
+def _memo(
+    memo: dict[tuple[str | bytes, int], _T],
+    pattern: re.Pattern[str],
+    compute: Callable[[re.Pattern[str]], _T],
+) -> _T:
+    """``compute(pattern)``, once per pattern text and flags (kept in ``memo``)."""
+    key = (pattern.pattern, pattern.flags)
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    value = compute(pattern)
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 @dataclass(frozen=True)
@@ -509,7 +546,13 @@ def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
     >>> dot = regex_plan(re.compile("."))
     >>> dot.kind, dot.chars, dot.negate
     ('run', ((10, 10),), True)
+    >>> regex_plan(re.compile("(要|以)")) is regex_plan(re.compile("(要|以)"))  # once per text
+    True
     """
+    return _memo(_PLANS, pattern, _plan_of)
+
+
+def _plan_of(pattern: re.Pattern[str]) -> RegexPlan:
     items = _plain(pattern)
     if items is None:
         return RegexPlan("each", None)
