@@ -501,3 +501,10 @@ def test_jieba_rs_falls_back_to_the_package(monkeypatch):
     monkeypatch.delitem(sys.modules, "rjieba.rjieba", raising=False)
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     assert tokens._jieba_rs() is rjieba.Jieba
+
+
+def test_prepared_dictionary_lives_in_the_shared_cache_folder(cache_home):
+    from workbench import config
+
+    assert tokens._cache_file().parent == config.cache_dir() == cache_home
+    assert not hasattr(tokens, "_cache_dir")  # one owner: workbench.config

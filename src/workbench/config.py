@@ -60,6 +60,20 @@ FIGURES_DIR = REPORTS_DIR / "figures"
 RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
 
 
+def cache_dir() -> Path:
+    """Where the workbench keeps what it can work out again (prepared dictionaries,
+    regex plans): ``$XDG_CACHE_HOME/workbench``, else ``~/.cache/workbench``.
+
+    Examples
+    --------
+    >>> cache_dir().name
+    'workbench'
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return root / "workbench"
+
+
 def ensure_output_dirs() -> None:
     """Create the writable output folders (never ``data/raw``)."""
     for d in (PROCESSED_DIR, REPORTS_DIR, FIGURES_DIR):

@@ -33,11 +33,20 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import marshal
+import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import astuple, dataclass, field, fields
 from itertools import product
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
+
+from workbench import config
 
 try:  # the parser behind ``re`` (Python 3.11+; ``sre_parse`` before)
     from re import _constants as _c
@@ -425,6 +434,10 @@ def regex_triggers(pattern: re.Pattern[str]) -> frozenset[str] | None:
     >>> regex_triggers(re.compile("x?.+")) is None
     True
     """
+    return _memo(_TRIGGERS, pattern, _triggers_of)
+
+
+def _triggers_of(pattern: re.Pattern[str]) -> frozenset[str] | None:
     items = _plain(pattern)
     if items is None:
         return None
@@ -432,6 +445,39 @@ def regex_triggers(pattern: re.Pattern[str]) -> frozenset[str] | None:
         return _seq_triggers(items)
     except Exception:  # any surprise means "cannot prefilter"
         return None
+
+
+# --- memos: a codebook repeats its regexes ------------------------------------------------
+#
+# A codebook's rules repeat patterns (a sub-rule used by several codes, a code's rule
+# in a yield's ``unless``): the bundled codebook compiles 614 regex rules from 187
+# distinct patterns. Plans and triggers follow from a pattern's text and flags alone
+# and are immutable, so each is worked out once per process and shared.
+
+#: A memo holds at most this many patterns; beyond it, it starts over (never stale).
+MEMO_SIZE = 4096
+
+_T = TypeVar("_T")
+_PLANS: dict[tuple[str | bytes, int], RegexPlan] = {}
+_TRIGGERS: dict[tuple[str | bytes, int], frozenset[str] | None] = {}
+
+
+def _memo(
+    memo: dict[tuple[str | bytes, int], _T],
+    pattern: re.Pattern[str],
+    compute: Callable[[re.Pattern[str]], _T],
+) -> _T:
+    """``compute(pattern)``, once per pattern text and flags (kept in ``memo``)."""
+    key = (pattern.pattern, pattern.flags)
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    value = compute(pattern)
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 @dataclass(frozen=True)
@@ -509,7 +555,13 @@ def regex_plan(pattern: re.Pattern[str]) -> RegexPlan:
     >>> dot = regex_plan(re.compile("."))
     >>> dot.kind, dot.chars, dot.negate
     ('run', ((10, 10),), True)
+    >>> regex_plan(re.compile("(要|以)")) is regex_plan(re.compile("(要|以)"))  # once per text
+    True
     """
+    return _memo(_PLANS, pattern, _plan_of)
+
+
+def _plan_of(pattern: re.Pattern[str]) -> RegexPlan:
     items = _plain(pattern)
     if items is None:
         return RegexPlan("each", None)
@@ -709,3 +761,116 @@ def _requirements(items: list[Any]) -> list[frozenset[str] | None] | None:
     if run:
         found.append(frozenset(["".join(run)]))
     return found
+
+
+# --- the plans' cache: a fresh process reads them instead of working them out ------------
+#
+# Every process that codes (each worker of ``workbench pipeline``) needs the plans of
+# all of a codebook's regexes before its first partition: some 50 ms of parsing for
+# the bundled codebook. :func:`preload_plans` keeps them in one file per set of
+# patterns in the workbench's cache folder (:func:`workbench.config.cache_dir`), named
+# by a checksum of everything the plans follow from (the patterns and flags, this
+# module's source, the file format and the Python version), written atomically. Best
+# effort: a file that cannot be read or written, or does not hold what its name
+# promises, only means the plans are worked out again.
+
+#: Version of the plan cache file's layout.
+PLAN_CACHE_FORMAT = 1
+#: Plan cache files kept (one per codebook used lately); older ones are removed.
+PLAN_CACHE_KEEP = 8
+
+_PLAN_FIELDS = len(fields(RegexPlan))
+_PLAN_KINDS = frozenset({"literal", "branch", "run", "each"})
+
+
+def plan_cache_file(keys: Iterable[tuple[str, int]]) -> Path:
+    """The cache file of the plans of ``keys`` (pattern text and flags, sorted).
+
+    Examples
+    --------
+    >>> a = plan_cache_file([("甲", 32), ("乙", 32)])
+    >>> a.name.startswith("regex-plans-"), a == plan_cache_file([("甲", 32), ("乙", 32)])
+    (True, True)
+    >>> a == plan_cache_file([("甲", 32)]) or a == plan_cache_file([("甲", 32), ("乙", 2)])
+    False
+    """
+    import workbench
+
+    h = hashlib.sha256()
+    versions = f"{PLAN_CACHE_FORMAT} {marshal.version} {sys.version} {workbench.__version__}"
+    h.update(versions.encode())
+    source = Path(__file__).read_bytes()  # the plans follow from this module's code
+    h.update(f"\0{len(source)}\0".encode() + source)
+    h.update(marshal.dumps([(text, int(flags)) for text, flags in keys]))
+    return config.cache_dir() / f"regex-plans-{h.hexdigest()[:32]}.marshal"
+
+
+def preload_plans(patterns: Iterable[re.Pattern[str]]) -> None:
+    """Make :func:`regex_plan` of each of ``patterns`` a memo hit: from the cache
+    file of this set of patterns where it holds them, else worked out (and the file
+    written). The plans are the same either way.
+
+    Examples
+    --------
+    >>> preload_plans([re.compile("(不够|不能)")])
+    >>> regex_plan(re.compile("(不够|不能)")).literals
+    ('不够', '不能')
+    """
+    found = {(p.pattern, p.flags): p for p in patterns if isinstance(p.pattern, str)}
+    if all(key in _PLANS for key in found):
+        return
+    keys = sorted(found)
+    try:
+        path = plan_cache_file(keys)
+    except (OSError, ValueError):
+        path = None
+    plans = None if path is None else _read_plans(path, keys)
+    if plans is not None:
+        if len(_PLANS) + len(plans) > MEMO_SIZE:
+            _PLANS.clear()
+        for key, plan in zip(keys, plans, strict=True):
+            _PLANS.setdefault(key, plan)
+        return
+    computed = [regex_plan(found[key]) for key in keys]
+    if path is not None:
+        _write_plans(path, keys, computed)
+
+
+def _read_plans(path: Path, keys: list[tuple[str, int]]) -> list[RegexPlan] | None:
+    """The plans of ``keys`` from ``path``; ``None`` if it does not hold exactly them."""
+    try:
+        fmt, stored, rows = marshal.loads(path.read_bytes())
+        if fmt != PLAN_CACHE_FORMAT or stored != [list(k) for k in keys] or len(rows) != len(keys):
+            return None
+        plans = []
+        for row in rows:
+            if not isinstance(row, tuple) or len(row) != _PLAN_FIELDS or row[0] not in _PLAN_KINDS:
+                return None
+            plans.append(RegexPlan(*row))
+        return plans
+    except Exception:  # unreadable, not marshal data, another layout: work them out
+        return None
+
+
+def _write_plans(path: Path, keys: list[tuple[str, int]], plans: list[RegexPlan]) -> None:
+    """Write atomically (a temporary file, then ``os.replace``): a reader sees the whole
+    file or none, and processes racing write the same content. Best effort."""
+    rows = [astuple(plan) for plan in plans]
+    tmp = None
+    try:
+        data = marshal.dumps((PLAN_CACHE_FORMAT, [list(k) for k in keys], rows))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".marshal")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        tmp = None
+        old = sorted(path.parent.glob("regex-plans-*.marshal"), key=lambda p: p.stat().st_mtime)
+        for stale in old[:-PLAN_CACHE_KEEP]:
+            stale.unlink(missing_ok=True)
+    except (OSError, ValueError):
+        pass
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -64,8 +64,10 @@ from workbench.coding.rules import (
     Sentence,
     Span,
     compile_rule,
+    regex_patterns,
 )
 from workbench.corpus.structure import SECTION_ROLES
+from workbench.regex_precheck import preload_plans
 from workbench.yamlio import describe_error, safe_load
 
 #: The categories of this field (the bundled codebook's, and the default where one is
@@ -231,6 +233,8 @@ class Codebook:
         (True, True)
         """
         rules = [c.rule for c in self.codes] + [y.unless for y in self.yields if y.unless]
+        # The regexes' plans, which the walk needs, from the plan cache (a fresh process).
+        preload_plans(regex_patterns(rules))
         return sorted(set().union(*(r.literals() for r in rules)))
 
     def code(self, code_id: str) -> Code:

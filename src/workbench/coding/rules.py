@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -440,6 +440,31 @@ class Filtered(Node):
 
     def literals(self) -> set[str]:
         return self.child.literals() | set(self._cue_words)
+
+
+def regex_patterns(rules: Sequence[Node]) -> list[re.Pattern[str]]:
+    """The patterns of every :class:`Regex` in the rule trees ``rules``, in tree order.
+
+    Examples
+    --------
+    >>> rule = compile_rule({"all": [{"regex": "由于.+"}, {"not": {"regex": "[0-9]"}}]})
+    >>> [p.pattern for p in regex_patterns([rule])]
+    ['由于.+', '[0-9]']
+    """
+    out: list[re.Pattern[str]] = []
+    stack = list(reversed(rules))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Regex):
+            out.append(node.pattern)
+            continue
+        kids: list[Node] = []
+        for f in fields(node):  # type: ignore[arg-type]  # every rule node is a dataclass
+            value = getattr(node, f.name)
+            kids.extend(v for v in (value if isinstance(value, list) else [value])
+                        if isinstance(v, Node))  # fmt: skip
+        stack.extend(reversed(kids))
+    return out
 
 
 def _term_list(value: Any, path: str) -> list[str]:

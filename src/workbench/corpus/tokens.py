@@ -21,8 +21,8 @@ reports it on every run). Pass ``engine="jieba"`` to reproduce plain jieba exact
 
 Start-up: the jieba-rs engine does not need jieba itself. Its dictionary (every word
 of jieba's with a non-zero frequency after the user dictionary, with that frequency,
-and jieba's total) is prepared once and kept in a cache file under
-``$XDG_CACHE_HOME/workbench`` (``~/.cache/workbench``), named by a checksum of its
+and jieba's total) is prepared once and kept in a cache file in the workbench's cache
+folder (:func:`workbench.config.cache_dir`), named by a checksum of its
 inputs (jieba's dictionary and code, the user dictionary, the workbench version); a
 process with a warm cache reads it instead of building jieba's prefix dictionary.
 The cache is written atomically and is optional: where it cannot be read or written
@@ -180,14 +180,6 @@ def _jieba_dict_file() -> Path:
     return Path(spec.origin).with_name("dict.txt")
 
 
-def _cache_dir() -> Path:
-    """Where prepared dictionaries are kept: ``$XDG_CACHE_HOME/workbench``, else
-    ``~/.cache/workbench``."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    return root / "workbench"
-
-
 def _cache_file() -> Path:
     """The prepared dictionary's cache file, named by a checksum of everything its
     content follows from."""
@@ -201,7 +193,7 @@ def _cache_file() -> Path:
         data = path.read_bytes()
         h.update(f"\0{len(data)}\0".encode())
         h.update(data)
-    return _cache_dir() / f"jieba-dict-{h.hexdigest()[:32]}.marshal"
+    return config.cache_dir() / f"jieba-dict-{h.hexdigest()[:32]}.marshal"
 
 
 def _dictionary_of(tk: jieba.Tokenizer) -> tuple[list[str], list[int], int]:
