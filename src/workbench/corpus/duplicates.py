@@ -38,7 +38,6 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -363,14 +362,9 @@ def find_marks(
         :meth:`CorpusUnits.apply` (in memory) or :func:`mark_documents` and
         :func:`mark_segments` (per partition).
     """
-    art_texts, para_texts = texts
-    # The two levels are independent: the articles are searched on a thread while this
-    # one searches the paragraphs (their sorts, searches and reads release the GIL), so
-    # the driver uses a second core, idle at this point of a run, for the search.
-    with ThreadPoolExecutor(1, thread_name_prefix="workbench-articles") as pool:
-        art = pool.submit(_find_level, sketches.articles, art_texts, threshold)
-        para = _find_level(sketches.paragraphs, para_texts, threshold)
-        return art.result(), para
+    levels = (sketches.articles, sketches.paragraphs)
+    art, para = (_find_level(sk, fetch, threshold) for sk, fetch in zip(levels, texts, strict=True))
+    return art, para
 
 
 def _find_level(sk: Sketches, fetch: TextSource, threshold: float) -> pd.DataFrame:
