@@ -293,31 +293,33 @@ def test_thousands_separators_are_read_as_excel_writes_them(tmp_path):
     assert frame["hh_income"].tolist() == [34085, -1200.5, 1000000]
 
 
-def test_a_range_error_says_how_to_declare_valid_values(tmp_path):
-    """Income in yuan, not the bundled codebook's thousands: the message says 'ranges:'."""
+@pytest.mark.parametrize(
+    ("csv", "said", "declared", "kept"),
+    [
+        # Income in yuan, not the bundled codebook's thousands: the message says 'ranges:'.
+        ("income,y\n52000,1\n800,2\n",
+         ["outside 0–9000 in row 1", "under 'ranges:' there (e.g. income: [0, 52000])"],
+         "income: [0, 1000000]", [52000, 800]),
+        # Village-affairs openness asked yes/no (0/1) against the codebook's 1–5: the
+        # suggested range must hold the 0s (it said [1, 1], which would refuse them again).
+        ("open_affairs,y\n0,1\n1,2\n0,3\n",
+         ["[0] outside 1–5 in rows 1, 3", "(e.g. open_affairs: [0, 5])"],
+         "open_affairs: [0, 5]", [0, 1, 0]),
+    ],
+)  # fmt: skip
+def test_a_range_error_says_how_to_declare_valid_values(tmp_path, csv, said, declared, kept):
+    """A value outside the codebook's range is refused with a range that holds every value,
+    and declaring that range under 'ranges:' in the mapping file reads the column."""
     path = tmp_path / "s.csv"
-    path.write_text("income,y\n52000,1\n800,2\n", encoding="utf-8")
+    path.write_text(csv, encoding="utf-8")
     with pytest.raises(SurveyValidationError) as err:
         load_survey(path)
-    assert "outside 0–9000 in row 1" in str(err.value)
-    assert "under 'ranges:' there (e.g. income: [0, 52000])" in str(err.value)
+    for fragment in said:
+        assert fragment in str(err.value)
     mapping = tmp_path / "map.yaml"
-    mapping.write_text("ranges: {income: [0, 1000000]}\n", encoding="utf-8")
-    assert load_survey(path, mapping=mapping).frame["income"].tolist() == [52000, 800]
-
-
-def test_a_range_suggestion_holds_values_below_the_range_too(tmp_path):
-    """Village-affairs openness asked yes/no (0/1) against the codebook's 1–5: the suggested
-    range must hold the 0s (it said [1, 1], which would refuse them again)."""
-    path = tmp_path / "s.csv"
-    path.write_text("open_affairs,y\n0,1\n1,2\n0,3\n", encoding="utf-8")
-    with pytest.raises(SurveyValidationError) as err:
-        load_survey(path)
-    assert "[0] outside 1–5 in rows 1, 3" in str(err.value)
-    assert "(e.g. open_affairs: [0, 5])" in str(err.value)
-    mapping = tmp_path / "map.yaml"
-    mapping.write_text("ranges: {open_affairs: [0, 5]}\n", encoding="utf-8")
-    assert load_survey(path, mapping=mapping).frame["open_affairs"].tolist() == [0, 1, 0]
+    mapping.write_text(f"ranges: {{{declared}}}\n", encoding="utf-8")
+    column = csv.split(",", 1)[0]
+    assert load_survey(path, mapping=mapping).frame[column].tolist() == kept
 
 
 @pytest.mark.parametrize(
