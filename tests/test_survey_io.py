@@ -293,6 +293,25 @@ def test_thousands_separators_are_read_as_excel_writes_them(tmp_path):
     assert frame["hh_income"].tolist() == [34085, -1200.5, 1000000]
 
 
+def test_full_width_digits_are_read_as_the_numbers_they_are(tmp_path):
+    """Answers typed with a Chinese input method in full-width mode: ３ is 3."""
+    path = tmp_path / "s.csv"
+    path.write_text("sat_overall,visits,hh_income,note\n４,０,\"１２,５００\",甲\n"
+                    "３,２,－１．５,乙\n５,１２,ＮＡ,丙\n", encoding="utf-8")  # fmt: skip
+    frame = load_survey(path).frame
+    assert frame["sat_overall"].tolist() == [4, 3, 5]
+    assert frame["visits"].tolist() == [0, 2, 12]
+    assert frame["hh_income"].tolist()[:2] == [12500, -1.5] and pd.isna(frame["hh_income"][3])
+    assert frame["note"].tolist() == ["甲", "乙", "丙"]  # text stays as it was written
+
+
+def test_a_full_width_answer_that_is_no_number_is_named_as_written(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("sat_overall\n４\n满意\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError, match=r"\['满意'\] in row 2"):
+        load_survey(path)
+
+
 @pytest.mark.parametrize(
     ("csv", "said", "declared", "kept"),
     [

@@ -310,7 +310,9 @@ def _numeric(
 ) -> pd.Series | None:
     """``df[col]`` as numbers, blanks (``""``, ``NA``, ``NaN``, ``.``) as NaN.
 
-    Thousands separators are read as Excel writes them (``"34,085"`` is 34085).
+    Thousands separators are read as Excel writes them (``"34,085"`` is 34085), and
+    full-width digits as the digits they are (``"３"`` is 3, ``"－１．５"`` is -1.5):
+    answers typed with a Chinese input method in full-width mode are common.
 
     Columns already numeric (``.dta``/``.sav``) are returned as they are.  A text
     value that is not a number is an error naming the rows (and the column as
@@ -320,7 +322,9 @@ def _numeric(
     text = df[col]
     if text.dtype != object and not pd.api.types.is_string_dtype(text):
         return text
-    stripped = text.astype(str).str.strip()
+    original = text.astype(str).str.strip()
+    # NFKC makes full-width digits, signs and points ASCII and leaves ASCII as it is.
+    stripped = original.str.normalize("NFKC")
     # Excel's number format writes thousands separators ("34,085"): the number is 34085.
     grouped = stripped.str.fullmatch(_THOUSANDS)
     stripped = stripped.where(~grouped, stripped.str.replace(",", "", regex=False))
@@ -331,7 +335,7 @@ def _numeric(
         if not strict:
             return None
         rows = df.index[bad]
-        examples = sorted(set(stripped[bad]))[:5]
+        examples = sorted(set(original[bad]))[:5]
         raise SurveyValidationError(
             f"{where}: column {shown or repr(col)} has non-numeric value(s) {examples} in "
             f"{format_rows(rows)}; "
