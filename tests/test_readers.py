@@ -858,6 +858,12 @@ def test_european_text_is_not_taken_for_mojibake(text: str) -> None:
     assert decode_text(text.encode("utf-8"), "eu.txt") == (text, "utf-8")
 
 
+@pytest.mark.parametrize("text", ["……——！！\n。。。\n", "——\n“……”\n", "…… — ……"])
+def test_chinese_punctuation_without_ideographs_is_not_taken_for_mojibake(text: str) -> None:
+    # "…" and "—" are cp1252 characters too; a file (or a page) of only them was refused.
+    assert decode_text(text.encode("utf-8"), "p.txt") == (text, "utf-8")
+
+
 # --- HTML page chrome ----------------------------------------------------------------
 # Pages written for these tests, in the shape of Chinese news and party websites: a
 # site banner with a menu, a breadcrumb, an article with its own header, a share

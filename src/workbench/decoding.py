@@ -166,6 +166,10 @@ _MOJIBAKE_BYTES: dict[str, int] = {chr(b): b for b in range(256)} | {
 # cp1252 punctuation; a text without one needs no mojibake check.
 _MOJIBAKE_CHAR = re.compile("[" + "".join(sorted(c for c in _MOJIBAKE_BYTES if c >= "\x80")) + "]")
 _MOJIBAKE_RUN = re.compile(_MOJIBAKE_CHAR.pattern + "{2,}")
+# Every misread multi-byte UTF-8 character starts with its lead byte read as a Latin-1
+# letter (C2-F4); a run of cp1252 punctuation alone ("……——", Chinese ellipsis and dash)
+# is real punctuation, not mojibake.
+_LATIN1_LETTER = re.compile("[\u00c0-\u00ff]")
 # A UTF-8 lead byte (C2-F4) read as a letter, then a continuation byte (80-BF) read as
 # a character: how every misread multi-byte UTF-8 character starts. Real text, even
 # with ““……—” punctuation, almost never has it, so most files skip the line check.
@@ -590,13 +594,14 @@ def _looks_like_mojibake(text: str) -> bool:
     """True for text without CJK that is mostly runs of Latin-1/cp1252 letters.
 
     Each character of misread multi-byte text becomes a run of two or three such
-    letters ("å¹²"); accented letters of real European prose stand alone ("côte").
+    letters ("å¹²"); accented letters of real European prose stand alone ("côte"), and
+    runs of punctuation only ("……——" in a Chinese text) do not count.
     See :data:`MIN_MOJIBAKE_SHARE`.
     """
     if CJK_IDEOGRAPH.search(text):
         return False
     chars = len(text) - sum(1 for c in text if c.isspace())
-    in_runs = sum(len(run) for run in _MOJIBAKE_RUN.findall(text))
+    in_runs = sum(len(run) for run in _MOJIBAKE_RUN.findall(text) if _LATIN1_LETTER.search(run))
     return chars > 0 and in_runs >= MIN_MOJIBAKE_SHARE * chars
 
 
