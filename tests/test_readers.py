@@ -219,6 +219,13 @@ def test_latin_letters_keep_utf8_even_when_gbk_could_read_them() -> None:
     assert decode_text(text.encode("utf-8"), "fr.txt") == (text, "utf-8")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_saved_without_a_byte_order_mark_is_read(encoding: str) -> None:
+    # "UCS-2 without BOM" from some editors: its NUL bytes made it look binary.
+    text = "关于干群关系的调查\n2016年，一些干部很少深入基层走访群众（A村）。\n"
+    assert decode_text(text.encode(encoding), "u.txt") == (text, encoding)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_binary_file_raises_with_path(seed: int, tmp_path: Path) -> None:
     path = _write(tmp_path / "docs" / "image.txt", _binary_blob(seed))

@@ -428,6 +428,8 @@ def decode(data: bytes, path: str) -> Decoded:
         if data.startswith(bom):
             return Decoded(*_decode_bom(data, path, encoding))
     if b"\x00" in data:
+        if (utf16 := _utf16_without_bom(data)) is not None:
+            return Decoded(_finish(utf16[1], path), utf16[0])
         raise ReadError(path, "looks like a binary file (contains NUL bytes)")
     try:
         text = data.decode("utf-8")
@@ -447,6 +449,30 @@ def decode(data: bytes, path: str) -> Decoded:
         if ranked and ranked[0][0] >= CONFIDENT_PLAUSIBILITY:
             return Decoded(_finish(ranked[0][2], path), ranked[0][1])
     return Decoded(_finish(text, path), "utf-8")
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """``(encoding, text)`` of UTF-16 saved without a byte-order mark, else ``None``.
+
+    Some editors save "UCS-2"/"UTF-16 without BOM"; its ASCII characters carry a NUL
+    byte each, which would otherwise make the file look binary. Both byte orders are
+    tried and kept only when the text reads as plausible prose with no control
+    characters, so a binary file full of NULs is still refused as binary.
+    """
+    if len(data) % 2:
+        return None
+    best: tuple[float, str, str] | None = None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _CONTROL_CHARS.search(text):
+            continue
+        score = _plausibility(text)
+        if score >= CONFIDENT_PLAUSIBILITY and (best is None or score > best[0]):
+            best = (score, encoding, text)
+    return None if best is None else (best[1], best[2])
 
 
 def _decode_bom(data: bytes, path: str, encoding: str | None) -> tuple[str, str]:
