@@ -70,6 +70,32 @@ def test_unknown_files_are_logged(tmp_path, caplog):
     assert "nope.txt" in caplog.text
 
 
+def test_keys_written_as_a_spreadsheet_user_writes_them_are_matched(tmp_path):
+    # No suffix, the suffix in capitals, spaces around: each names exactly one file.
+    p = _csv(tmp_path, "文件名,genre\n 000_x ,essay\n002_y.TXT,compilation\n")
+    out = join_metadata(DOCS, p)
+    assert out["genre"].tolist() == ["essay", "compilation", "compilation"]
+    assert "file" in out.columns and "文件名" not in out.columns
+
+
+def test_a_stem_naming_two_loaded_files_is_not_guessed(tmp_path, caplog):
+    docs = pd.DataFrame({"doc_id": ["r/a1", "r_2/a1"], "file": ["r.txt", "r.docx"]})
+    out = join_metadata(docs, _csv(tmp_path, "file,genre\nr,essay\n"))
+    assert out["genre"].isna().all()
+    assert "no loaded file named r" in caplog.text
+
+
+def test_two_spellings_of_one_file_are_a_duplicate(tmp_path):
+    p = _csv(tmp_path, "file,genre\n000_x,a\n000_x.txt,b\n")
+    with pytest.raises(MetadataError, match=r"000_x\.txt.*rows 2, 3"):
+        join_metadata(DOCS, p)
+
+
+def test_an_unknown_name_is_logged_with_the_closest_loaded_file(tmp_path, caplog):
+    join_metadata(DOCS, _csv(tmp_path, "file,genre\n002_z.txt,a\n"))
+    assert "002_z.txt (closest loaded file: 002_y.txt)" in caplog.text
+
+
 def test_missing_metadata_file(tmp_path):
     with pytest.raises(MetadataError, match="not found"):
         join_metadata(DOCS, tmp_path / "absent.csv")

@@ -7,6 +7,13 @@ guessed at: a missing key column, a key listed twice or a column that would
 overwrite a corpus column raise :class:`MetadataError`; files with no metadata row
 get missing values, and metadata rows naming no loaded file are logged.
 
+The key may be written as a spreadsheet user writes it, and is matched only where the
+match is certain: surrounding spaces are ignored, the suffix's case does not matter
+(``报告.TXT``), a name without its suffix matches the one loaded file with that stem
+(``报告`` for ``报告.txt``, not when ``报告.txt`` and ``报告.docx`` are both loaded), and the
+key column may be headed ``文件``, ``文件名`` or ``filename`` instead of ``file``. A name that
+still matches no file is logged with the closest loaded names.
+
 A ``date`` column is the one exception to "never overwrite": it is the user's word on
 the publication date, so where its cell is filled it replaces the date read from the
 text (:mod:`workbench.corpus.dates`) and ``date_source`` becomes ``"metadata"``; an empty cell
@@ -33,6 +40,9 @@ import pandas as pd
 log = logging.getLogger(__name__)
 
 KEY = "file"
+
+#: Other headings of the key column, taken when ``file`` is absent and exactly one is there.
+KEY_ALIASES = ("文件", "文件名", "filename", "file_name", "File", "FILE", "Filename")
 
 #: The metadata column that overrides the extracted publication date.
 DATE = "date"
@@ -105,11 +115,12 @@ def join_metadata(
     workbench.corpus.metadata.MetadataError: metadata table: columns genre would overwrite ...
     """
     meta, name = read_metadata(source)
+    meta = _keyed(meta, documents)
     meta = meta.drop(columns=_already_joined(meta, documents))
     _validate(meta, name, documents)
     unknown = sorted(set(meta[KEY]) - set(documents[KEY]))
     if unknown:
-        log.warning("%s: no loaded file named %s", name, ", ".join(unknown))
+        log.warning("%s: no loaded file named %s", name, _with_close_names(unknown, documents))
     if DATE not in meta.columns:
         return documents.merge(meta, on=KEY, how="left", validate="many_to_one")
     given = _dates(meta, name)
@@ -123,6 +134,55 @@ def join_metadata(
     out.loc[has, DATE] = override[has]
     out.loc[has, "date_source"] = "metadata"
     return out
+
+
+def _keyed(meta: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """``meta`` with its key column named ``file`` and each key as ``documents`` spells it."""
+    if KEY not in meta.columns:
+        aliases = [c for c in KEY_ALIASES if c in meta.columns]
+        if len(aliases) != 1:
+            return meta
+        meta = meta.rename(columns={aliases[0]: KEY})
+    files = pd.unique(documents[KEY].astype(str)) if KEY in documents.columns else []
+    exact = set(files)
+    folded: dict[str, list[str]] = {}
+    stems: dict[str, list[str]] = {}
+    for file in files:
+        folded.setdefault(_folded(file), []).append(file)
+        stems.setdefault(os.path.splitext(file)[0], []).append(file)
+
+    def spelt(key: object) -> object:
+        if not isinstance(key, str):
+            return key
+        text = key.strip()
+        if text in exact:
+            return text
+        # Only a match that names exactly one file is taken; anything else stays as it
+        # was written, to be reported as naming no loaded file.
+        for found in (folded.get(_folded(text), []), stems.get(text, [])):
+            if len(found) == 1:
+                return found[0]
+        return key
+
+    return meta.assign(**{KEY: meta[KEY].map(spelt)})
+
+
+def _folded(file: str) -> str:
+    """``file`` with its suffix in lower case: ``报告.TXT`` → ``报告.txt``."""
+    stem, suffix = os.path.splitext(file)
+    return stem + suffix.lower()
+
+
+def _with_close_names(unknown: list[str], documents: pd.DataFrame) -> str:
+    """The unknown names, each with the closest loaded file name where one is close."""
+    import difflib
+
+    files = sorted(set(documents[KEY].astype(str)))
+    shown = []
+    for key in unknown:
+        close = difflib.get_close_matches(str(key), files, n=1, cutoff=0.6)
+        shown.append(f"{key} (closest loaded file: {close[0]})" if close else str(key))
+    return ", ".join(shown)
 
 
 def _already_joined(meta: pd.DataFrame, documents: pd.DataFrame) -> list[str]:
