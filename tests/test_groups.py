@@ -54,6 +54,34 @@ def test_read_segments_drops_duplicates_as_the_corpus_does(built, seeds):
     assert any(k.endswith("seg.documents.parquet") for k in data.inputs)
 
 
+def test_what_read_segments_leaves_out_as_duplicates_is_counted_and_said(built, seeds, caplog):
+    data = read_segments(built)
+    left_out = len(seeds.segments) - len(seeds.analysis_segments())
+    assert left_out > 0 and data.duplicates_dropped == left_out
+    gone = sorted(set(seeds.segments["doc_id"]) - set(data.segments["doc_id"]))
+    assert data.articles_dropped == gone
+    assert f"seg.parquet: {left_out} duplicate segment(s) left out" in caplog.text
+    assert "--keep-duplicates keeps them" in caplog.text
+    kept = read_segments(built, dedup=False)
+    assert kept.duplicates_dropped == 0 and kept.articles_dropped == []
+
+
+def test_an_article_that_copies_another_is_named_when_left_out(tmp_path, caplog):
+    from workbench.corpus import load_corpus
+
+    body = "一些干部很少深入基层走访群众，群众反映的问题长期得不到解决。" * 4
+    for name in ("甲.txt", "乙.txt"):
+        (tmp_path / name).write_text(f"一、存在的问题\n{body}\n", encoding="utf-8")
+    corpus = load_corpus([tmp_path])
+    out = tmp_path / "seg.parquet"
+    write_parquet(corpus.segments, out, make_record(corpus.checksums(), {}))
+    write_parquet(corpus.documents, out.with_name("seg.documents.parquet"), make_record({}, {}))
+    data = read_segments(out)
+    assert data.articles_dropped == ["甲/a1"]
+    assert set(data.segments["doc_id"]) == {"乙/a1"}
+    assert "every segment of 1 article(s) (甲/a1)" in caplog.text
+
+
 def test_read_errors_name_the_file(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"nope\.parquet: no such file"):
         read_segments(tmp_path / "nope.parquet")

@@ -26,10 +26,13 @@ no column 'year' in the segments or documents table; columns: doc_id, genre, rol
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 #: Group labels of :func:`code_groups`.
 PRESENT, ABSENT = "present", "absent"
@@ -53,11 +56,18 @@ class SegmentInput:
         loaded corpus's for the bundled seeds), or ``None`` when there is none.
     inputs : dict
         Checksums for provenance: the tables read, and the raw files they record.
+    duplicates_dropped : int
+        Segments left out as duplicates (0 when they were kept).
+    articles_dropped : list of str
+        Articles every segment of which was left out as a duplicate: they are in no
+        analysis of this input (a trend's denominator, a group's size).
     """
 
     segments: pd.DataFrame
     documents: pd.DataFrame | None
     inputs: dict[str, str] = field(default_factory=dict)
+    duplicates_dropped: int = 0
+    articles_dropped: list[str] = field(default_factory=list)
 
 
 def group_values(
@@ -132,7 +142,9 @@ def read_segments(path: Path | None, *, dedup: bool = True) -> SegmentInput:
         ``None`` loads the bundled seeds.
     dedup : bool, default True
         Drop duplicates: segments with ``dup_of`` and every segment of a duplicate
-        article (when the documents table is there to say which).
+        article (when the documents table is there to say which). How many were left
+        out, and which articles lost every segment, is logged (a warning, which the
+        command line prints) and kept in the result.
 
     Raises
     ------
@@ -182,8 +194,22 @@ def read_segments(path: Path | None, *, dedup: bool = True) -> SegmentInput:
             mask = duplicate_mask(seg, docs)
         else:
             mask = seg["dup_of"].notna()
-        seg = seg.loc[~mask].reset_index(drop=True)
+        kept = seg.loc[~mask].reset_index(drop=True)
+        gone = sorted(set(seg["doc_id"]) - set(kept["doc_id"]))
+        dropped = int(mask.sum())
+        if dropped:
+            log.warning("%s", _left_out(path, dropped, gone))
+        return SegmentInput(kept, docs, dict(sorted(inputs.items())), dropped, gone)
     return SegmentInput(seg, docs, dict(sorted(inputs.items())))
+
+
+def _left_out(path: Path, dropped: int, gone: list[str]) -> str:
+    """The note on duplicates left out of an analysis: how many, and whole articles."""
+    note = f"{path}: {dropped} duplicate segment(s) left out"
+    if gone:
+        shown = ", ".join(gone[:5]) + (f" and {len(gone) - 5} more" if len(gone) > 5 else "")
+        note += f", every segment of {len(gone)} article(s) ({shown})"
+    return note + "; --keep-duplicates keeps them"
 
 
 def read_documents(path: Path) -> pd.DataFrame:
