@@ -199,15 +199,15 @@ def test_user_errors_from_any_command_exit_2(monkeypatch, capsys):
 
 
 def test_two_inputs_with_one_name_are_a_users_mistake(tmp_path, capsys):
-    """Two files both named x (in two folders) exit 2 with the paths, from any command."""
+    """Two files both named x (x.txt and x.md in one folder) exit 2 with the paths, from
+    any command (in two folders, the folders tell them apart: test_corpus)."""
     from workbench.cli import main
 
-    for folder in ("a", "b"):
-        (tmp_path / folder).mkdir()
-        (tmp_path / folder / "x.txt").write_text("干部作风漂浮，脱离群众。\n", encoding="utf-8")
-    for argv in (["corpus", "build", str(tmp_path / "a"), str(tmp_path / "b"),
-                  "--out", str(tmp_path / "seg.parquet")],
-                 ["report", "--corpus", str(tmp_path / "a"), str(tmp_path / "b")]):  # fmt: skip
+    (tmp_path / "a").mkdir()
+    for suffix in (".txt", ".md"):
+        (tmp_path / "a" / f"x{suffix}").write_text("干部作风漂浮，脱离群众。\n", encoding="utf-8")
+    for argv in (["corpus", "build", str(tmp_path / "a"), "--out", str(tmp_path / "seg.parquet")],
+                 ["report", "--corpus", str(tmp_path / "a")]):  # fmt: skip
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert "both named 'x'" in err and "rename one" in err and "Traceback" not in err

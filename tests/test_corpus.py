@@ -222,7 +222,11 @@ def test_gather_sources_is_the_one_front_end(tmp_path):
     (skipped,) = quiet.skipped()
     assert skipped.info["status"] == "skipped" and skipped.info["file"] == "broken.zip"
     assert skipped.info == unreadable_result(quiet.unreadable[0]).info
+    # A name two files share is made unique by their folders; the others keep theirs.
     (tmp_path / "a.txt").write_text(SIMPLE, encoding="utf-8")
+    names = [s.name for s in gather_sources([tmp_path], skip_bad=True, progress=False).files]
+    assert names == ["a.txt", "b.txt", "sub/a.md"]
+    (tmp_path / "a.md").write_text(SIMPLE, encoding="utf-8")
     with pytest.raises(ValueError, match="two input files are both named 'a'"):
         gather_sources([tmp_path])
 
@@ -246,10 +250,29 @@ def test_zip_html_and_docx_inputs(tmp_path):
     assert c.documents["dup_of"].tolist()[1:] == ["a/a1", "a/a1"]
 
 
-def test_same_file_name_twice_is_refused(tmp_path):
-    for sub in ("x", "y"):
-        (tmp_path / sub).mkdir()
-        (tmp_path / sub / "a.txt").write_text(SIMPLE, encoding="utf-8")
+def test_one_file_name_in_two_folders_is_told_apart_by_the_folders(tmp_path):
+    """Archives sorted by year reuse names (2015/1.txt, 2016/1.txt): each file is named by
+    its path below the folders' common parent, in ids and in ``documents.file``."""
+    for sub in ("2015", "2016"):
+        (tmp_path / "archive" / sub).mkdir(parents=True)
+        (tmp_path / "archive" / sub / "1.txt").write_text(f"{sub}年\n{SIMPLE}", encoding="utf-8")
+    (tmp_path / "archive" / "2016" / "2.txt").write_text("另一篇。\n", encoding="utf-8")
+    c = load_corpus([tmp_path / "archive"])
+    assert c.documents["file"].tolist() == ["2015/1.txt", "2016/1.txt", "2.txt"]
+    assert c.documents["doc_id"].tolist() == ["2015_1/a1", "2016_1/a1", "2/a1"]
+    assert c.segments["segment_id"].str.startswith(("2015_1/", "2016_1/", "2/")).all()
+    # The same folders in a zip archive give the same names.
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        for path in sorted((tmp_path / "archive").rglob("*.txt")):
+            zf.write(path, path.relative_to(tmp_path / "archive").as_posix())
+    zipped = load_corpus([tmp_path / "archive.zip"])
+    assert zipped.documents["file"].tolist() == c.documents["file"].tolist()
+
+
+def test_one_name_twice_in_one_folder_is_refused(tmp_path):
+    # 报告.txt and 报告.docx side by side: no folder tells them apart, so the user renames.
+    for suffix in (".txt", ".md"):
+        (tmp_path / f"a{suffix}").write_text(SIMPLE, encoding="utf-8")
     with pytest.raises(ValueError, match=r"both named 'a'"):
         load_corpus([tmp_path])
 

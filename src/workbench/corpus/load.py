@@ -29,7 +29,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain, repeat
 from operator import add, gt, itemgetter, lt, mul
 from pathlib import Path, PurePosixPath
@@ -596,26 +596,62 @@ _WHITESPACE = re.compile(r"\s+")
 
 def id_stem(name: str) -> str:
     """The part of every id made from a file's name: the name without its suffix, each
-    run of whitespace made one ``_``.
+    run of whitespace (and the ``/`` of a name that carries its folders) made one ``_``.
 
     Ids carry no whitespace because lists of them are written joined by spaces (a coded
     unit's ``segment_ids``); a file saved as "网页 评论.html" would otherwise give ids
-    that split in two. ``documents.file`` keeps the real name.
+    that split in two. ``documents.file`` keeps the real name. A name carries its
+    folders only when files in two folders share a name (:func:`_unique_names`).
 
     Examples
     --------
     >>> id_stem("网页 评论.html"), id_stem("调研报告\u3000 2015.txt"), id_stem("a.b.txt")
     ('网页_评论', '调研报告_2015', 'a.b')
+    >>> id_stem("2015/1.txt")
+    '2015_1'
     """
-    return _WHITESPACE.sub("_", PurePosixPath(name).stem)
+    path = PurePosixPath(name)
+    return _WHITESPACE.sub("_", "_".join((*path.parent.parts, path.stem)) if "/" in name
+                           else path.stem)  # fmt: skip
 
 
-def _check_unique_names(sources: Sequence[SourceFile]) -> None:
+def _unique_names(sources: Sequence[FileRef]) -> list[FileRef]:
+    """``sources``, each file whose name another file shares named by its folders too.
+
+    Archives sorted into folders by year or place often reuse names (``2015/1.txt``,
+    ``2016/1.txt``); such files are named by their path below the folder the files that
+    share the name have in common, so that ids stay unique (``2015_1/a1``) and
+    ``documents.file`` says which is which. Files with a name of their own keep it, so a
+    corpus without shared names loads exactly as before.
+
+    Raises
+    ------
+    NameClashError
+        When names stay the same even so: one folder holding ``报告.txt`` and ``报告.docx``,
+        or ``a b.txt`` and ``a_b.md`` (:func:`id_stem` makes both ``a_b``).
+    """
+    by_stem: dict[str, list[int]] = {}
+    for i, src in enumerate(sources):
+        by_stem.setdefault(id_stem(src.name), []).append(i)
+    named = list(sources)
+    for positions in by_stem.values():
+        if len(positions) < 2:
+            continue
+        # A zip member's display path is "archive.zip!folder/name": its folders count too.
+        paths = [PurePosixPath(sources[i].path.replace("!", "/")) for i in positions]
+        common = PurePosixPath(os.path.commonpath([p.parent.as_posix() for p in paths]))
+        for i, path in zip(positions, paths, strict=True):
+            named[i] = replace(sources[i], name=path.relative_to(common).as_posix())
+    _check_unique_names(named)
+    return named
+
+
+def _check_unique_names(sources: Sequence[FileRef]) -> None:
     """Ids derive from file names without suffix, so two inputs may not share one
     (:func:`id_stem`: "a b.txt" and "a_b.md" share ``a_b``)."""
     seen: dict[str, tuple[str, str]] = {}
     for src in sources:
-        stem, raw = id_stem(src.name), PurePosixPath(src.name).stem
+        stem, raw = id_stem(src.name), str(PurePosixPath(src.name).with_suffix(""))
         if stem in seen:
             path, other = seen[stem]
             same = "both named" if raw == other else "both give the id"
@@ -712,7 +748,7 @@ def gather_sources(
         [config.SEEDS_DIR] if inputs is None else inputs,
         errors=unreadable if skip_bad else None, lazy=True,
     )  # fmt: skip
-    _check_unique_names(files)
+    files = _unique_names(files)
     return Sources(files, unreadable, progress_enabled(progress, len(files)))
 
 
