@@ -78,6 +78,13 @@ def test_keys_written_as_a_spreadsheet_user_writes_them_are_matched(tmp_path):
     assert "file" in out.columns and "文件名" not in out.columns
 
 
+def test_a_file_named_by_its_folders_matches_with_either_slash(tmp_path):
+    docs = pd.DataFrame({"doc_id": ["2015_1/a1", "2016_1/a1"],
+                         "file": ["2015/1.txt", "2016/1.txt"]})  # fmt: skip
+    out = join_metadata(docs, _csv(tmp_path, "file,year\n2015\\1.txt,2015\n2016/1,2016\n"))
+    assert out["year"].tolist() == ["2015", "2016"]
+
+
 def test_a_stem_naming_two_loaded_files_is_not_guessed(tmp_path, caplog):
     docs = pd.DataFrame({"doc_id": ["r/a1", "r_2/a1"], "file": ["r.txt", "r.docx"]})
     out = join_metadata(docs, _csv(tmp_path, "file,genre\nr,essay\n"))

@@ -10,7 +10,8 @@ get missing values, and metadata rows naming no loaded file are logged.
 The key may be written as a spreadsheet user writes it, and is matched only where the
 match is certain: surrounding spaces are ignored, the suffix's case does not matter
 (``报告.TXT``), a name without its suffix matches the one loaded file with that stem
-(``报告`` for ``报告.txt``, not when ``报告.txt`` and ``报告.docx`` are both loaded), and the
+(``报告`` for ``报告.txt``, not when ``报告.txt`` and ``报告.docx`` are both loaded), folders
+may be written with ``\\`` (``2015\\1.txt`` for ``2015/1.txt``), and the
 key column may be headed ``文件``, ``文件名`` or ``filename`` instead of ``file``. A name that
 still matches no file is logged with the closest loaded names.
 
@@ -154,7 +155,8 @@ def _keyed(meta: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     def spelt(key: object) -> object:
         if not isinstance(key, str):
             return key
-        text = key.strip()
+        # Windows writes a file's folders with "\\" (2015\\1.txt for 2015/1.txt).
+        text = key.strip().replace("\\", "/")
         if text in exact:
             return text
         # Only a match that names exactly one file is taken; anything else stays as it
