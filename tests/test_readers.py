@@ -541,18 +541,43 @@ def _make_docx(path: Path) -> Path:
 
 
 def test_docx_paragraphs_and_tables(tmp_path: Path) -> None:
+    # A table of data reads one line per row, as a web page's table does (a merged cell
+    # once, in its first row).
     (src,) = discover([_make_docx(tmp_path / "report.docx")])
     expected = [
         "干群关系调查报告",
         "密切联系群众是党的优良传统。",
-        "地区",
-        "满意度",
-        "备注",
-        "兴山县",
-        "高",
+        "地区 满意度 备注",
+        "兴山县 高",
         "结论：要倾听群众意见。",
     ]
     assert extract_text(src) == ("\n".join(expected), "docx")
+
+
+def test_a_docx_table_of_data_gives_no_headings_and_a_layout_table_its_paragraphs(
+    tmp_path: Path,
+) -> None:
+    import docx
+
+    from workbench.corpus import load_corpus
+
+    document = docx.Document()
+    document.add_paragraph("一、存在的问题")
+    data = document.add_table(rows=2, cols=2)
+    for (i, j), text in {(0, 0): "问题", (0, 1): "户数", (1, 0): "作风漂浮", (1, 1): "120"}.items():
+        data.cell(i, j).text = text
+    layout = document.add_table(rows=1, cols=2)
+    layout.cell(0, 0).text = "二、原因"
+    layout.cell(0, 1).text = "考核偏重经济指标。"
+    layout.cell(0, 1).add_paragraph("监督不到位。")
+    document.save(tmp_path / "r.docx")
+    (src,) = discover([tmp_path / "r.docx"])
+    lines = extract_text(src)[0].split("\n")
+    assert lines == ["一、存在的问题", "问题 户数", "作风漂浮 120",
+                     "二、原因", "考核偏重经济指标。", "监督不到位。"]  # fmt: skip
+    # The column heading 问题 is no problem section of its own.
+    headings = load_corpus([tmp_path]).segments.query("is_heading")["text"].tolist()
+    assert headings == ["一、存在的问题", "二、原因"]
 
 
 @pytest.mark.parametrize(

@@ -680,7 +680,9 @@ def extract_text(src: SourceFile) -> tuple[str, str]:
         ``.txt``/``.md``: the decoded file. ``.html``/``.htm``: the visible text of
         the main content (see :func:`read_text` for what is left out), one line per
         block element, whitespace collapsed, no empty lines. ``.docx``: the
-        paragraphs and table cells in document order, one per line.
+        paragraphs in document order, one per line, and a table of data one line per
+        row (cells joined by a space, as on a web page); a table that lays out the page
+        gives its cells' paragraphs one per line.
     encoding : str
         As for :func:`decode_text`; ``"docx"`` for Word documents.
 
@@ -1169,11 +1171,39 @@ def _docx_blocks(container: Document | _Cell) -> Iterator[str]:
 
 
 def _docx_table(table: Table) -> Iterator[str]:
+    """A table's text: one line per row for a table of data, as a web page's table
+    reads (cells joined by a space, so a column heading such as 问题 is no section
+    heading and a row is read as one statement); one line per block of each cell for a
+    table that lays out the page (:func:`_docx_lays_out`)."""
     # python-docx returns a merged cell once per grid column and row it spans; its
     # XML element identifies it (holding the elements keeps their proxies unique).
     seen: set[object] = set()
+    rows = []
     for row in table.rows:
+        cells = []
         for cell in row.cells:
             if cell._tc not in seen:
                 seen.add(cell._tc)
+                cells.append(cell)
+        rows.append(cells)
+    if _docx_lays_out([cell for cells in rows for cell in cells]):
+        for cells in rows:
+            for cell in cells:
                 yield from _docx_blocks(cell)
+        return
+    for cells in rows:
+        line = " ".join(text for cell in cells if (text := _WHITESPACE.sub(" ", cell.text).strip()))
+        if line:
+            yield line
+
+
+def _docx_lays_out(cells: list[_Cell]) -> bool:
+    """Whether a Word table lays out the page rather than holding data: a cell holds a
+    table, more than one paragraph of text, or :data:`LAYOUT_CELL_CHARS` characters."""
+    for cell in cells:
+        if cell.tables:
+            return True
+        texts = [p.text for p in cell.paragraphs if p.text.strip()]
+        if len(texts) > 1 or sum(len(t.strip()) for t in texts) >= LAYOUT_CELL_CHARS:
+            return True
+    return False
