@@ -912,6 +912,9 @@ class _Parser:
         self.sentence_end = set(terminators) | {" "}
         self.midline_families = [f for f in self.cfg.families if f.midline]
         self.midline_screen = _midline_screen()
+        subtitle = self.cfg.raw["headings"]["subtitle"]
+        self.subtitle_max: int = subtitle["max_chars"]
+        self.subtitle_forbidden = self.cfg.patterns["subtitle_forbidden"]
 
     # -- list state
     def _is_open(self, family_id: str) -> bool:
@@ -1040,7 +1043,15 @@ class _Parser:
             if only is not None:
                 return [only]
         out: list[Paragraph] = []
-        rest, whole = text, True
+        self._pieces(line_no, text, simple, out)
+        return out
+
+    def _pieces(
+        self, line_no: int, rest: str, simple: str | None, out: list[Paragraph], whole: bool = True
+    ) -> None:
+        """Append the paragraphs of ``rest`` to ``out``, cutting it at each heading: the
+        general case of :meth:`feed`. ``whole``: ``rest`` is the whole line (only a whole
+        line can be a sub-title); ``simple`` is used for a whole line only."""
         while rest:
             if not whole or simple is None:
                 simple = simplified_aligned(rest)
@@ -1060,7 +1071,79 @@ class _Parser:
                 paragraph.text, end = rest[:cut].strip(), cut
             out.append(paragraph)
             rest, whole = rest[end:].strip(), False
+
+    def parse(self, lines: list[tuple[int, str, str | None]]) -> list[Paragraph]:
+        """:meth:`feed` of each ``(line_no, text, simple)`` line (:func:`_join_lines`).
+
+        Nearly every line is either body text without a heading at its start or inside
+        it, or one whole heading; both are made here as :meth:`feed` makes them, without
+        its loop and its calls per step (which were a third of parsing an article).
+        Any other line goes through :meth:`_pieces`.
+        """
+        out: list[Paragraph] = []
+        screen = self.midline_screen
+        subtitle_max, subtitle_forbidden = self.subtitle_max, self.subtitle_forbidden.search
+        for line_no, text, simple in lines:
+            if simple is None:  # a joined line: its Simplified text is converted whole
+                self._pieces(line_no, text, None, out)
+                continue
+            h = match_heading(simple)
+            if h is None:
+                if (screen is None or screen.search(simple, 1) is not None) and self.find_midline(
+                    simple, 0
+                ) is not None:
+                    self._pieces(line_no, text, simple, out)  # a heading starts inside
+                elif 0 < len(simple) <= subtitle_max and subtitle_forbidden(simple) is None:
+                    out.append(self.subtitle_paragraph(line_no, text))  # is_subtitle
+                elif text[:1].isspace() or text[-1:].isspace():  # rare: strip and convert
+                    out.append(self._body_line(line_no, text, simple))  # type: ignore[arg-type]
+                else:
+                    out.append(self._body(line_no, text, simple))
+            elif self._whole_heading(h, text, simple):
+                self._heading_line(line_no, text, simple, h, out)
+            else:
+                self._pieces(line_no, text, simple, out)
         return out
+
+    def _body(self, line_no: int, text: str, simple: str) -> Paragraph:
+        """:meth:`body_paragraph` inlined (the paragraph of most lines)."""
+        stack = self.stack
+        if not stack:
+            return Paragraph(line_no, text, False, 0, "", "", OTHER)
+        top = stack[-1]
+        top.has_body = True
+        if len(top.roles) > 1:
+            top.current = paragraph_cue(simple, top.roles) or top.current
+        return Paragraph(line_no, text, False, 0, top.path, top.title, top.current)
+
+    def _whole_heading(self, h: HeadingMatch, text: str, simple: str) -> bool:
+        """Whether a line whose start is heading ``h`` is that heading only, with the
+        body text it runs into (no heading after it, nothing to strip): then
+        :meth:`_pieces` makes one heading paragraph of it (or two, at a role cue)."""
+        family = h.family
+        if family.continue_only and h.num != 1 and not self._is_open(family.id):
+            return False  # not accepted: body text
+        if text[:1].isspace() or text[-1:].isspace():
+            return False
+        end = h.clause_end
+        if end < len(simple) and simple[end] == " " and self.run_in_split(simple, h):
+            return False
+        screen = self.midline_screen
+        if screen is not None and screen.search(simple, max(end, 1)) is None:
+            return True
+        return not self.find_midline_after(simple, h)
+
+    def _heading_line(
+        self, line_no: int, text: str, simple: str, h: HeadingMatch, out: list[Paragraph]
+    ) -> None:
+        """The paragraphs :meth:`_pieces` makes of a line :meth:`_whole_heading` accepts."""
+        paragraph = self.heading_paragraph(line_no, text, h, simple)
+        out.append(paragraph)
+        if len(self.stack[-1].roles) > 1:  # else no cue can cut
+            cut = self._cue_cut(simple, h)
+            if cut is not None:
+                paragraph.text = text[:cut].strip()
+                self._pieces(line_no, text[cut:].strip(), None, out, whole=False)
 
     def _body_line(self, line_no: int, text: str, simple: str) -> Paragraph | None:
         """The one paragraph of a whole line without a heading, when no heading starts
@@ -1138,11 +1221,7 @@ def parse_structure(lines: list[tuple[int, str]]) -> list[Paragraph]:
     6 一是政策制定要标本兼治。 2 1.1 政策制定要标本兼治
     7 要立足当前。 0 1.1 政策制定要标本兼治
     """
-    parser = _Parser()
-    out: list[Paragraph] = []
-    for line_no, text, simple in _join_lines(lines):
-        out.extend(parser.feed(line_no, text, simple))
-    return out
+    return _Parser().parse(_join_lines(lines))
 
 
 # ------------------------------------------------------------------------ sentences
