@@ -925,7 +925,7 @@ def _join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str, str | None
 # -------------------------------------------------------------------------- parsing
 
 
-@dataclass
+@dataclass(slots=True)  # made for every heading: slots make that and each look-up cheaper
 class _Open:
     """An open section on the heading stack."""
 
@@ -981,20 +981,31 @@ class _Parser:
         return True
 
     def _depth(self, h: HeadingMatch) -> int:
+        """Where heading ``h`` goes on the stack (see the module notes on levels).
+
+        In order: the innermost open heading it is the successor of; an unopened label
+        at the top level, any other unopened family one level deeper; a number 1 right
+        after a heading of its family without text in between one level deeper; else
+        the innermost open heading of its family. One pass down the stack finds both
+        the successor and the innermost entry of the family.
+        """
         fam, num = h.family.id, h.num
-        if fam == _LABEL.id and not self._is_open(fam):
-            return 0
-        for depth in range(len(self.stack) - 1, -1, -1):
-            entry = self.stack[depth]
-            if entry.family == fam and num is not None and entry.num == num - 1:
-                return depth
-        same = [d for d, e in enumerate(self.stack) if e.family == fam]
-        if not same:
-            return len(self.stack)
-        top = self.stack[-1]
+        stack = self.stack
+        before = None if num is None else num - 1
+        innermost = -1  # of the family
+        for depth in range(len(stack) - 1, -1, -1):
+            entry = stack[depth]
+            if entry.family == fam:
+                if before is not None and entry.num == before:
+                    return depth
+                if innermost < 0:
+                    innermost = depth
+        if innermost < 0:
+            return 0 if fam == _LABEL.id else len(stack)
+        top = stack[-1]
         if num == 1 and top.family == fam and not top.has_body:
-            return len(self.stack)
-        return same[-1]
+            return len(stack)
+        return innermost
 
     def _roles(self, depth: int, h: HeadingMatch, simple: str) -> tuple[tuple[str, ...], str]:
         parent = self.stack[depth - 1] if depth > 0 else None
@@ -1011,16 +1022,19 @@ class _Parser:
 
     def place(self, h: HeadingMatch, text: str, simple: str) -> _Open:
         """Put a heading on the stack and return its entry."""
+        stack = self.stack
         depth = self._depth(h)
-        title = _title(text, h)
         roles, current = self._roles(depth, h, simple)
-        previous = self.stack[depth] if depth < len(self.stack) else None
-        path_num = h.num if h.num is not None else (previous.path_num + 1 if previous else 1)
+        num = h.num
+        if num is not None:
+            path_num = num
+        else:  # unnumbered: count on from the sibling it replaces
+            path_num = stack[depth].path_num + 1 if depth < len(stack) else 1
         # The entries below ``depth`` stay, so the parent's path is final: extend it.
-        path = f"{self.stack[depth - 1].path}.{path_num}" if depth > 0 else str(path_num)
-        entry = _Open(h.family.id, h.num, path_num, title, roles, current, path=path)
-        del self.stack[depth:]
-        self.stack.append(entry)
+        path = f"{stack[depth - 1].path}.{path_num}" if depth > 0 else str(path_num)
+        entry = _Open(h.family.id, num, path_num, _title(text, h), roles, current, False, path)
+        del stack[depth:]
+        stack.append(entry)
         return entry
 
     # -- paragraphs
@@ -1031,12 +1045,13 @@ class _Parser:
         return top.path, top.title  # == ".".join(str(e.path_num) for e in self.stack)
 
     def heading_paragraph(self, line_no: int, text: str, h: HeadingMatch, simple: str) -> Paragraph:
-        entry = self.place(h, text, simple)
-        if simple[h.clause_end :].strip(" 。；;：:！？!?"):
+        entry = self.place(h, text, simple)  # now the top of the stack: the section
+        clause_end = h.clause_end
+        if simple[clause_end:].strip(" 。；;：:！？!?"):
             entry.has_body = True
-        section, title = self._section()
-        end = h.clause_end + (simple[h.clause_end : h.clause_end + 1] in _HEADING_END_MARKS)
-        return Paragraph(line_no, text, True, len(self.stack), section, title, entry.current, end)
+        end = clause_end + (simple[clause_end : clause_end + 1] in _HEADING_END_MARKS)
+        level = len(self.stack)
+        return Paragraph(line_no, text, True, level, entry.path, entry.title, entry.current, end)
 
     def body_paragraph(self, line_no: int, text: str, simple: str) -> Paragraph:
         if not self.stack:
