@@ -795,8 +795,13 @@ def _pair_scanner(
     return chars, {p[0]: p[1] for p in pairs}, {p[1]: p[0] for p in pairs}
 
 
-def _unclosed(text: str, pairs: list[str]) -> str | None:
-    """The closer of the last unclosed opening quote/bracket in ``text``, if any.
+def _unclosed(
+    text: str,
+    pairs: list[str],
+    scanner: tuple[re.Pattern[str], dict[str, str], dict[str, str]] | None = None,
+) -> str | None:
+    """The closer of the last unclosed opening quote/bracket in ``text``, if any;
+    ``scanner`` is ``_pair_scanner(tuple(pairs))`` when the caller has it.
 
     Examples
     --------
@@ -804,7 +809,7 @@ def _unclosed(text: str, pairs: list[str]) -> str | None:
     ('”', None)
     """
     stack: list[str] = []
-    chars, openers, closers = _pair_scanner(tuple(pairs))
+    chars, openers, closers = scanner or _pair_scanner(tuple(pairs))
     # Only the pair characters matter: let the regex engine skip the rest.
     for ch in chars.findall(text):
         if ch in openers:
@@ -828,6 +833,7 @@ class _JoinRules:
     continuation_back: int
     bare_back: int
     sentence_end: re.Pattern[str]
+    scanner: tuple[re.Pattern[str], dict[str, str], dict[str, str]]  # _pair_scanner(pairs)
 
 
 def _back(tail: TailSearch) -> int:
@@ -850,29 +856,33 @@ def _join_rules() -> _JoinRules:
         continuation_back=_back(structure.tails["continuation_end"]),
         bare_back=_back(structure.tails["bare_end"]),
         sentence_end=structure.patterns["sentence_end"],
+        scanner=_pair_scanner(tuple(pairs)),
     )
 
 
-def _continues(prev: str, nxt: str) -> bool:
+def _continues(prev: str, nxt: str, rules: _JoinRules | None = None) -> bool:
     """Whether Simplified line ``nxt`` continues line ``prev`` (see :func:`join_broken_lines`).
 
     ``nxt`` never continues when it is a heading; that is asked last, when ``prev``
     would be continued, as most lines end a sentence and are not continued at all.
+    ``rules`` is :func:`_join_rules` when the caller has it (asked for every line).
     """
-    rules = _join_rules()
+    if rules is None:
+        rules = _join_rules()
     # Only a closer that occurs in ``nxt`` can join; most lines hold none of them, and
     # then scanning ``prev`` for unclosed quotes is not needed.
     # And only an opener in ``prev`` can be unclosed.
     if rules.closer.search(nxt) is not None and rules.opener.search(prev) is not None:
-        closer = _unclosed(prev, rules.pairs)
+        closer = _unclosed(prev, rules.pairs, rules.scanner)
         if closer is not None and closer in nxt:
             return match_heading(nxt) is None
+    # Where the tails are searched from: TailSearch.search, inlined (0: everywhere).
     end = len(prev)
     back = rules.continuation_back
-    if rules.continuation_end.search(prev, max(0, end - back) if back else 0):
+    if rules.continuation_end.search(prev, end - back if 0 < back < end else 0):
         return match_heading(nxt) is None
     back = rules.bare_back
-    if not rules.bare_end.search(prev, max(0, end - back) if back else 0):
+    if not rules.bare_end.search(prev, end - back if 0 < back < end else 0):
         return False
     sentences = rules.sentence_end.split(prev)
     return (
@@ -910,10 +920,11 @@ def _join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str, str | None
     # One look-up call for the article's lines (boilerplate removal remembered them);
     # a conversion that changed a line's length is aligned character by character.
     converted = to_simplified_many(texts)
+    rules = _join_rules()
     for (line_no, text), simple in zip(lines, converted, strict=True):
         if len(simple) != len(text):
             simple = simplified_aligned(text)
-        if out and _continues(prev_simple, simple):
+        if out and _continues(prev_simple, simple, rules):
             out[-1] = (out[-1][0], out[-1][1] + text, None)
             prev_simple += simple
         else:
