@@ -1369,17 +1369,22 @@ def _matched_pairs(text: str, rules: SentenceRules) -> list[tuple[int, int]]:
     A closer matches the innermost open opener of its kind and closes everything
     opened after it; unmatched closers and openers are ignored.
     """
-    stack: list[int] = []
+    openers, closer_of = rules.openers, rules.closer_of
+    stack: list[int] = []  # positions of the open openers
+    kinds: list[str] = []  # and the openers themselves
     matched: list[tuple[int, int]] = []
     for m in rules.pair_chars.finditer(text):  # only the pair characters matter
-        ch, i = m.group(), m.start()
-        if ch in rules.openers:
+        i = m.start()
+        ch = text[i]
+        if ch in openers:
             stack.append(i)
-        elif ch in rules.closer_of:
+            kinds.append(ch)
+        elif ch in closer_of:
+            opener = closer_of[ch]
             for k in range(len(stack) - 1, -1, -1):
-                if text[stack[k]] == rules.closer_of[ch]:
+                if kinds[k] == opener:
                     matched.append((stack[k], i))
-                    del stack[k:]
+                    del stack[k:], kinds[k:]
                     break
     return matched
 
@@ -1437,12 +1442,36 @@ def split_sentences(text: str) -> list[str]:
     return _split_at_boundaries(text, rules, pairs)
 
 
+def _outermost(pairs: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Starts and ends of the union of the ``[a, b)`` spans of ``pairs``, as disjoint
+    spans in order: a position lies in some pair's span exactly when it lies in one of
+    these, found by bisection (the pairs nest or are disjoint, but any spans do).
+
+    Examples
+    --------
+    >>> _outermost([(5, 9), (0, 3), (6, 7), (2, 4)])
+    ([0, 5], [4, 9])
+    """
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted(pairs):
+        if a >= b:
+            continue  # an empty span holds no position
+        if starts and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+    return starts, ends
+
+
 def _split_at_boundaries(
     text: str, rules: SentenceRules, pairs: list[tuple[int, int]]
 ) -> list[str]:
     """:func:`split_sentences` checking each terminator run (ellipses, quotes)."""
     sentences: list[str] = []
     start = 0
+    starts, ends = _outermost(pairs)
     for m in rules.boundary.finditer(text):
         run = m.group("run")
         if run is None:  # a newline always ends a sentence, and is dropped
@@ -1451,7 +1480,8 @@ def _split_at_boundaries(
             end = start_next = m.end()
             if rules.ellipsis.issuperset(run) and end < len(text) and text[end] != "\n":
                 continue  # an ellipsis ends a sentence only at the end of a line
-            if any(a <= end - 1 < b for a, b in pairs):
+            k = bisect_right(starts, end - 1) - 1  # any(a <= end - 1 < b for a, b in pairs)
+            if k >= 0 and end - 1 < ends[k]:
                 continue  # inside quotes/brackets (a closer right after it is outside)
         sentences.append(text[start:end].strip())
         start = start_next
