@@ -694,7 +694,7 @@ def is_label(simple: str) -> bool:
 
 class _HeadingRules(NamedTuple):
     """What :func:`match_heading` reads for every line, looked up once (it runs on
-    about every line of a corpus: the calls and look-ups were half its time)."""
+    about every line of a corpus, so its calls and look-ups add up)."""
 
     start: re.Pattern[str] | None  # StructureConfig.heading_start
     family_of: dict[str, Family]  # its branch group (``_h<index>``) -> that family
@@ -1152,8 +1152,7 @@ class _Parser:
 
         Nearly every line is either body text without a heading at its start or inside
         it, or one whole heading; both are made here as :meth:`feed` makes them, without
-        its loop and its calls per step (which were a third of parsing an article).
-        Any other line goes through :meth:`_pieces`.
+        its loop and its calls per step. Any other line goes through :meth:`_pieces`.
         """
         out: list[Paragraph] = []
         screen = self.midline_screen
@@ -1445,7 +1444,7 @@ def split_sentences(text: str) -> list[str]:
 def _outermost(pairs: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
     """Starts and ends of the union of the ``[a, b)`` spans of ``pairs``, as disjoint
     spans in order: a position lies in some pair's span exactly when it lies in one of
-    these, found by bisection (the pairs nest or are disjoint, but any spans do).
+    these, which bisection finds (matched pairs nest or are disjoint; any spans work).
 
     Examples
     --------
