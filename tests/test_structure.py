@@ -13,6 +13,7 @@ from workbench.corpus.articles import split_articles
 from workbench.corpus.boilerplate import strip_boilerplate
 from workbench.corpus.structure import (
     Paragraph,
+    _join_lines,
     _Parser,
     _role_matches,
     _unclosed,
@@ -644,3 +645,42 @@ def test_weak_checks_find_the_first_weak_role_of_the_plain_search(seed_lines):
         plain = [role for rx, role in weak if rx.search(text)]
         found = next((role for check, role in _weak_checks() if check.search(text)), None)
         assert found == (plain[0] if plain else None), text
+
+
+def reference_parse(lines: list[tuple[int, str]]) -> list[Paragraph]:
+    """parse_structure as one :meth:`_Parser.feed` per joined line (what the inlined
+    common cases of :meth:`_Parser.parse` replaced)."""
+    parser = _Parser()
+    out: list[Paragraph] = []
+    for line_no, text, simple in _join_lines(lines):
+        out.extend(parser.feed(line_no, text, simple))
+    return out
+
+
+def random_articles(n: int, seed: int) -> list[list[tuple[int, str]]]:
+    """Articles of random lines made of heading markers, labels, role words, cues and
+    body fragments, with the punctuation, quotes and spaces the parser reads."""
+    rng = random.Random(seed)
+    markers = ["一、", "二、", "三、", "(一)", "(二)", "(三)", "1.", "2.", "3、", "(1)"]
+    markers += ["(2)", "①", "②", "第一个层面,", "第二部分", "第一,", "一是", "二是", "三要"]
+    markers += ["问题一:", "问题二:", "首先,", "其次,", "最后,", "", "", "", ""]
+    parts = ["存在的问题", "问题及原因", "对策建议", "原因分析", "整改措施及成效:"]
+    parts += ["从环境因素分析,", "加强教育", "干部作风", "的重要意义", "走读", "群众", "要"]
+    parts += ["如何", "(二)", "一、", "问题二:", *"。。，,；:“”…", " ", "\u3000"]
+    out = []
+    for _ in range(n):
+        lines = []
+        for line_no in range(rng.randint(1, 12)):
+            text = rng.choice(markers) + "".join(
+                rng.choice(parts) for _ in range(rng.randint(0, 6))
+            )
+            lines.append((line_no + 1, rng.choice(["", "", "", " "]) + text))
+        out.append(lines)
+    return out
+
+
+def test_parse_matches_feed_per_line(bodies):
+    articles = list(bodies.values()) + random_articles(3000, 12)
+    for lines in articles:
+        got = [vars(p) for p in parse_structure(lines)]
+        assert got == [vars(p) for p in reference_parse(lines)], lines

@@ -692,6 +692,41 @@ def is_label(simple: str) -> bool:
     return bool(_role_matches(simple, cfg.role_patterns))
 
 
+class _HeadingRules(NamedTuple):
+    """What :func:`match_heading` reads for every line, looked up once (it runs on
+    about every line of a corpus, so its calls and look-ups add up)."""
+
+    start: re.Pattern[str] | None  # StructureConfig.heading_start
+    family_of: dict[str, Family]  # its branch group (``_h<index>``) -> that family
+    # Per family: the ``num`` and ``word`` group numbers, 0 if it has none (see _ordinal).
+    groups: dict[str, tuple[int, int]]
+    clause_end: Any  # StructureConfig.clause_end.search
+    max_chars: int
+    label_max: int  # headings.label.max_chars: a longer text is no label
+
+
+@cache
+def _heading_rules() -> _HeadingRules:
+    cfg = load_structure_config()
+    return _HeadingRules(
+        start=cfg.heading_start,
+        family_of={f"_h{i}": family for i, family in enumerate(cfg.families)},
+        groups={
+            f.id: (f.pattern.groupindex.get("num", 0), f.pattern.groupindex.get("word", 0))
+            for f in cfg.families
+        },
+        clause_end=cfg.clause_end.search,
+        max_chars=cfg.max_chars,
+        label_max=cfg.raw["headings"]["label"]["max_chars"],
+    )
+
+
+@lru_cache(maxsize=1024)
+def _numeral(numeral: str) -> int | None:
+    """:func:`cn_to_int`, remembered (a list's few numerals recur on every heading)."""
+    return cn_to_int(numeral)
+
+
 @lru_cache(maxsize=8192)  # each line is asked for several times (joining, parsing, titles)
 def match_heading(simple: str) -> HeadingMatch | None:
     """The heading at the start of a Simplified text, ignoring list state.
@@ -704,15 +739,29 @@ def match_heading(simple: str) -> HeadingMatch | None:
     >>> match_heading("2013年09月18日") is None
     True
     """
-    cfg = load_structure_config()
-    found = _family_match(simple, cfg)
+    rules = _heading_rules()
+    if rules.start is None:  # the families could not be combined: try each in turn
+        found = _family_match(simple, load_structure_config())
+    else:  # _family_match inlined: most lines match no family
+        m = rules.start.match(simple)
+        family = None if m is None else rules.family_of[m.lastgroup]  # type: ignore[index]
+        found = None if family is None else (family, family.pattern.match(simple))
     if found is not None:
         family, m = found
-        end = _clause_end(simple, m.end(), cfg)
-        if end - m.end() > cfg.max_chars:
+        marker_end = m.end()
+        clause = rules.clause_end(simple, marker_end)
+        end = clause.start() if clause else len(simple)  # _clause_end
+        if end - marker_end > rules.max_chars:
             return None
-        return HeadingMatch(family, _ordinal(m, family), m.end(), end)
-    if is_label(simple):
+        # _ordinal, without building the match's group dict
+        num_group, word_group = rules.groups[family.id]
+        numeral = m.group(num_group) if num_group else None
+        if numeral:
+            num = _numeral(numeral)
+        else:
+            num = family.ordinals.get((m.group(word_group) if word_group else None) or "")
+        return HeadingMatch(family, num, marker_end, end)
+    if simple and len(simple) <= rules.label_max and is_label(simple):  # else no label
         return HeadingMatch(_LABEL, None, 0, len(simple))
     return None
 
@@ -746,8 +795,13 @@ def _pair_scanner(
     return chars, {p[0]: p[1] for p in pairs}, {p[1]: p[0] for p in pairs}
 
 
-def _unclosed(text: str, pairs: list[str]) -> str | None:
-    """The closer of the last unclosed opening quote/bracket in ``text``, if any.
+def _unclosed(
+    text: str,
+    pairs: list[str],
+    scanner: tuple[re.Pattern[str], dict[str, str], dict[str, str]] | None = None,
+) -> str | None:
+    """The closer of the last unclosed opening quote/bracket in ``text``, if any;
+    ``scanner`` is ``_pair_scanner(tuple(pairs))`` when the caller has it.
 
     Examples
     --------
@@ -755,7 +809,7 @@ def _unclosed(text: str, pairs: list[str]) -> str | None:
     ('”', None)
     """
     stack: list[str] = []
-    chars, openers, closers = _pair_scanner(tuple(pairs))
+    chars, openers, closers = scanner or _pair_scanner(tuple(pairs))
     # Only the pair characters matter: let the regex engine skip the rest.
     for ch in chars.findall(text):
         if ch in openers:
@@ -779,6 +833,7 @@ class _JoinRules:
     continuation_back: int
     bare_back: int
     sentence_end: re.Pattern[str]
+    scanner: tuple[re.Pattern[str], dict[str, str], dict[str, str]]  # _pair_scanner(pairs)
 
 
 def _back(tail: TailSearch) -> int:
@@ -801,29 +856,33 @@ def _join_rules() -> _JoinRules:
         continuation_back=_back(structure.tails["continuation_end"]),
         bare_back=_back(structure.tails["bare_end"]),
         sentence_end=structure.patterns["sentence_end"],
+        scanner=_pair_scanner(tuple(pairs)),
     )
 
 
-def _continues(prev: str, nxt: str) -> bool:
+def _continues(prev: str, nxt: str, rules: _JoinRules | None = None) -> bool:
     """Whether Simplified line ``nxt`` continues line ``prev`` (see :func:`join_broken_lines`).
 
     ``nxt`` never continues when it is a heading; that is asked last, when ``prev``
     would be continued, as most lines end a sentence and are not continued at all.
+    ``rules`` is :func:`_join_rules` when the caller has it (asked for every line).
     """
-    rules = _join_rules()
+    if rules is None:
+        rules = _join_rules()
     # Only a closer that occurs in ``nxt`` can join; most lines hold none of them, and
     # then scanning ``prev`` for unclosed quotes is not needed.
     # And only an opener in ``prev`` can be unclosed.
     if rules.closer.search(nxt) is not None and rules.opener.search(prev) is not None:
-        closer = _unclosed(prev, rules.pairs)
+        closer = _unclosed(prev, rules.pairs, rules.scanner)
         if closer is not None and closer in nxt:
             return match_heading(nxt) is None
+    # Where the tails are searched from: TailSearch.search, inlined (0: everywhere).
     end = len(prev)
     back = rules.continuation_back
-    if rules.continuation_end.search(prev, max(0, end - back) if back else 0):
+    if rules.continuation_end.search(prev, end - back if 0 < back < end else 0):
         return match_heading(nxt) is None
     back = rules.bare_back
-    if not rules.bare_end.search(prev, max(0, end - back) if back else 0):
+    if not rules.bare_end.search(prev, end - back if 0 < back < end else 0):
         return False
     sentences = rules.sentence_end.split(prev)
     return (
@@ -861,10 +920,11 @@ def _join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str, str | None
     # One look-up call for the article's lines (boilerplate removal remembered them);
     # a conversion that changed a line's length is aligned character by character.
     converted = to_simplified_many(texts)
+    rules = _join_rules()
     for (line_no, text), simple in zip(lines, converted, strict=True):
         if len(simple) != len(text):
             simple = simplified_aligned(text)
-        if out and _continues(prev_simple, simple):
+        if out and _continues(prev_simple, simple, rules):
             out[-1] = (out[-1][0], out[-1][1] + text, None)
             prev_simple += simple
         else:
@@ -876,7 +936,7 @@ def _join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str, str | None
 # -------------------------------------------------------------------------- parsing
 
 
-@dataclass
+@dataclass(slots=True)  # made for every heading: slots make that and each look-up cheaper
 class _Open:
     """An open section on the heading stack."""
 
@@ -912,6 +972,9 @@ class _Parser:
         self.sentence_end = set(terminators) | {" "}
         self.midline_families = [f for f in self.cfg.families if f.midline]
         self.midline_screen = _midline_screen()
+        subtitle = self.cfg.raw["headings"]["subtitle"]
+        self.subtitle_max: int = subtitle["max_chars"]
+        self.subtitle_forbidden = self.cfg.patterns["subtitle_forbidden"]
 
     # -- list state
     def _is_open(self, family_id: str) -> bool:
@@ -929,20 +992,31 @@ class _Parser:
         return True
 
     def _depth(self, h: HeadingMatch) -> int:
+        """Where heading ``h`` goes on the stack (see the module notes on levels).
+
+        In order: the innermost open heading it is the successor of; an unopened label
+        at the top level, any other unopened family one level deeper; a number 1 right
+        after a heading of its family without text in between one level deeper; else
+        the innermost open heading of its family. One pass down the stack finds both
+        the successor and the innermost entry of the family.
+        """
         fam, num = h.family.id, h.num
-        if fam == _LABEL.id and not self._is_open(fam):
-            return 0
-        for depth in range(len(self.stack) - 1, -1, -1):
-            entry = self.stack[depth]
-            if entry.family == fam and num is not None and entry.num == num - 1:
-                return depth
-        same = [d for d, e in enumerate(self.stack) if e.family == fam]
-        if not same:
-            return len(self.stack)
-        top = self.stack[-1]
+        stack = self.stack
+        before = None if num is None else num - 1
+        innermost = -1  # of the family
+        for depth in range(len(stack) - 1, -1, -1):
+            entry = stack[depth]
+            if entry.family == fam:
+                if before is not None and entry.num == before:
+                    return depth
+                if innermost < 0:
+                    innermost = depth
+        if innermost < 0:
+            return 0 if fam == _LABEL.id else len(stack)
+        top = stack[-1]
         if num == 1 and top.family == fam and not top.has_body:
-            return len(self.stack)
-        return same[-1]
+            return len(stack)
+        return innermost
 
     def _roles(self, depth: int, h: HeadingMatch, simple: str) -> tuple[tuple[str, ...], str]:
         parent = self.stack[depth - 1] if depth > 0 else None
@@ -959,16 +1033,19 @@ class _Parser:
 
     def place(self, h: HeadingMatch, text: str, simple: str) -> _Open:
         """Put a heading on the stack and return its entry."""
+        stack = self.stack
         depth = self._depth(h)
-        title = _title(text, h)
         roles, current = self._roles(depth, h, simple)
-        previous = self.stack[depth] if depth < len(self.stack) else None
-        path_num = h.num if h.num is not None else (previous.path_num + 1 if previous else 1)
+        num = h.num
+        if num is not None:
+            path_num = num
+        else:  # unnumbered: count on from the sibling it replaces
+            path_num = stack[depth].path_num + 1 if depth < len(stack) else 1
         # The entries below ``depth`` stay, so the parent's path is final: extend it.
-        path = f"{self.stack[depth - 1].path}.{path_num}" if depth > 0 else str(path_num)
-        entry = _Open(h.family.id, h.num, path_num, title, roles, current, path=path)
-        del self.stack[depth:]
-        self.stack.append(entry)
+        path = f"{stack[depth - 1].path}.{path_num}" if depth > 0 else str(path_num)
+        entry = _Open(h.family.id, num, path_num, _title(text, h), roles, current, False, path)
+        del stack[depth:]
+        stack.append(entry)
         return entry
 
     # -- paragraphs
@@ -979,12 +1056,13 @@ class _Parser:
         return top.path, top.title  # == ".".join(str(e.path_num) for e in self.stack)
 
     def heading_paragraph(self, line_no: int, text: str, h: HeadingMatch, simple: str) -> Paragraph:
-        entry = self.place(h, text, simple)
-        if simple[h.clause_end :].strip(" 。；;：:！？!?"):
+        entry = self.place(h, text, simple)  # now the top of the stack: the section
+        clause_end = h.clause_end
+        if simple[clause_end:].strip(" 。；;：:！？!?"):
             entry.has_body = True
-        section, title = self._section()
-        end = h.clause_end + (simple[h.clause_end : h.clause_end + 1] in _HEADING_END_MARKS)
-        return Paragraph(line_no, text, True, len(self.stack), section, title, entry.current, end)
+        end = clause_end + (simple[clause_end : clause_end + 1] in _HEADING_END_MARKS)
+        level = len(self.stack)
+        return Paragraph(line_no, text, True, level, entry.path, entry.title, entry.current, end)
 
     def body_paragraph(self, line_no: int, text: str, simple: str) -> Paragraph:
         if not self.stack:
@@ -1040,7 +1118,15 @@ class _Parser:
             if only is not None:
                 return [only]
         out: list[Paragraph] = []
-        rest, whole = text, True
+        self._pieces(line_no, text, simple, out)
+        return out
+
+    def _pieces(
+        self, line_no: int, rest: str, simple: str | None, out: list[Paragraph], whole: bool = True
+    ) -> None:
+        """Append the paragraphs of ``rest`` to ``out``, cutting it at each heading: the
+        general case of :meth:`feed`. ``whole``: ``rest`` is the whole line (only a whole
+        line can be a sub-title); ``simple`` is used for a whole line only."""
         while rest:
             if not whole or simple is None:
                 simple = simplified_aligned(rest)
@@ -1060,7 +1146,78 @@ class _Parser:
                 paragraph.text, end = rest[:cut].strip(), cut
             out.append(paragraph)
             rest, whole = rest[end:].strip(), False
+
+    def parse(self, lines: list[tuple[int, str, str | None]]) -> list[Paragraph]:
+        """:meth:`feed` of each ``(line_no, text, simple)`` line (:func:`_join_lines`).
+
+        Nearly every line is either body text without a heading at its start or inside
+        it, or one whole heading; both are made here as :meth:`feed` makes them, without
+        its loop and its calls per step. Any other line goes through :meth:`_pieces`.
+        """
+        out: list[Paragraph] = []
+        screen = self.midline_screen
+        subtitle_max, subtitle_forbidden = self.subtitle_max, self.subtitle_forbidden.search
+        for line_no, text, simple in lines:
+            if simple is None:  # a joined line: its Simplified text is converted whole
+                self._pieces(line_no, text, None, out)
+                continue
+            h = match_heading(simple)
+            if h is None:
+                if (screen is None or screen.search(simple, 1) is not None) and self.find_midline(
+                    simple, 0
+                ) is not None:
+                    self._pieces(line_no, text, simple, out)  # a heading starts inside
+                elif 0 < len(simple) <= subtitle_max and subtitle_forbidden(simple) is None:
+                    out.append(self.subtitle_paragraph(line_no, text))  # is_subtitle
+                elif text[:1].isspace() or text[-1:].isspace():  # rare: strip and convert
+                    out.append(self._body_line(line_no, text, simple))  # type: ignore[arg-type]
+                else:
+                    out.append(self._body(line_no, text, simple))
+            elif self._whole_heading(h, text, simple):
+                self._heading_line(line_no, text, simple, h, out)
+            else:
+                self._pieces(line_no, text, simple, out)
         return out
+
+    def _body(self, line_no: int, text: str, simple: str) -> Paragraph:
+        """:meth:`body_paragraph` inlined (the paragraph of most lines)."""
+        stack = self.stack
+        if not stack:
+            return Paragraph(line_no, text, False, 0, "", "", OTHER)
+        top = stack[-1]
+        top.has_body = True
+        if len(top.roles) > 1:
+            top.current = paragraph_cue(simple, top.roles) or top.current
+        return Paragraph(line_no, text, False, 0, top.path, top.title, top.current)
+
+    def _whole_heading(self, h: HeadingMatch, text: str, simple: str) -> bool:
+        """Whether a line whose start is heading ``h`` is that heading only, with the
+        body text it runs into (no heading after it, nothing to strip): then
+        :meth:`_pieces` makes one heading paragraph of it (or two, at a role cue)."""
+        family = h.family
+        if family.continue_only and h.num != 1 and not self._is_open(family.id):
+            return False  # not accepted: body text
+        if text[:1].isspace() or text[-1:].isspace():
+            return False
+        end = h.clause_end
+        if end < len(simple) and simple[end] == " " and self.run_in_split(simple, h):
+            return False
+        screen = self.midline_screen
+        if screen is not None and screen.search(simple, max(end, 1)) is None:
+            return True
+        return not self.find_midline_after(simple, h)
+
+    def _heading_line(
+        self, line_no: int, text: str, simple: str, h: HeadingMatch, out: list[Paragraph]
+    ) -> None:
+        """The paragraphs :meth:`_pieces` makes of a line :meth:`_whole_heading` accepts."""
+        paragraph = self.heading_paragraph(line_no, text, h, simple)
+        out.append(paragraph)
+        if len(self.stack[-1].roles) > 1:  # else no cue can cut
+            cut = self._cue_cut(simple, h)
+            if cut is not None:
+                paragraph.text = text[:cut].strip()
+                self._pieces(line_no, text[cut:].strip(), None, out, whole=False)
 
     def _body_line(self, line_no: int, text: str, simple: str) -> Paragraph | None:
         """The one paragraph of a whole line without a heading, when no heading starts
@@ -1138,11 +1295,7 @@ def parse_structure(lines: list[tuple[int, str]]) -> list[Paragraph]:
     6 一是政策制定要标本兼治。 2 1.1 政策制定要标本兼治
     7 要立足当前。 0 1.1 政策制定要标本兼治
     """
-    parser = _Parser()
-    out: list[Paragraph] = []
-    for line_no, text, simple in _join_lines(lines):
-        out.extend(parser.feed(line_no, text, simple))
-    return out
+    return _Parser().parse(_join_lines(lines))
 
 
 # ------------------------------------------------------------------------ sentences
@@ -1215,17 +1368,22 @@ def _matched_pairs(text: str, rules: SentenceRules) -> list[tuple[int, int]]:
     A closer matches the innermost open opener of its kind and closes everything
     opened after it; unmatched closers and openers are ignored.
     """
-    stack: list[int] = []
+    openers, closer_of = rules.openers, rules.closer_of
+    stack: list[int] = []  # positions of the open openers
+    kinds: list[str] = []  # and the openers themselves
     matched: list[tuple[int, int]] = []
     for m in rules.pair_chars.finditer(text):  # only the pair characters matter
-        ch, i = m.group(), m.start()
-        if ch in rules.openers:
+        i = m.start()
+        ch = text[i]
+        if ch in openers:
             stack.append(i)
-        elif ch in rules.closer_of:
+            kinds.append(ch)
+        elif ch in closer_of:
+            opener = closer_of[ch]
             for k in range(len(stack) - 1, -1, -1):
-                if text[stack[k]] == rules.closer_of[ch]:
+                if kinds[k] == opener:
                     matched.append((stack[k], i))
-                    del stack[k:]
+                    del stack[k:], kinds[k:]
                     break
     return matched
 
@@ -1283,12 +1441,36 @@ def split_sentences(text: str) -> list[str]:
     return _split_at_boundaries(text, rules, pairs)
 
 
+def _outermost(pairs: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Starts and ends of the union of the ``[a, b)`` spans of ``pairs``, as disjoint
+    spans in order: a position lies in some pair's span exactly when it lies in one of
+    these, which bisection finds (matched pairs nest or are disjoint; any spans work).
+
+    Examples
+    --------
+    >>> _outermost([(5, 9), (0, 3), (6, 7), (2, 4)])
+    ([0, 5], [4, 9])
+    """
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted(pairs):
+        if a >= b:
+            continue  # an empty span holds no position
+        if starts and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+    return starts, ends
+
+
 def _split_at_boundaries(
     text: str, rules: SentenceRules, pairs: list[tuple[int, int]]
 ) -> list[str]:
     """:func:`split_sentences` checking each terminator run (ellipses, quotes)."""
     sentences: list[str] = []
     start = 0
+    starts, ends = _outermost(pairs)
     for m in rules.boundary.finditer(text):
         run = m.group("run")
         if run is None:  # a newline always ends a sentence, and is dropped
@@ -1297,7 +1479,8 @@ def _split_at_boundaries(
             end = start_next = m.end()
             if rules.ellipsis.issuperset(run) and end < len(text) and text[end] != "\n":
                 continue  # an ellipsis ends a sentence only at the end of a line
-            if any(a <= end - 1 < b for a, b in pairs):
+            k = bisect_right(starts, end - 1) - 1  # any(a <= end - 1 < b for a, b in pairs)
+            if k >= 0 and end - 1 < ends[k]:
                 continue  # inside quotes/brackets (a closer right after it is outside)
         sentences.append(text[start:end].strip())
         start = start_next
