@@ -648,12 +648,17 @@ def test_weak_checks_find_the_first_weak_role_of_the_plain_search(seed_lines):
 
 
 def reference_parse(lines: list[tuple[int, str]]) -> list[Paragraph]:
-    """parse_structure as one :meth:`_Parser.feed` per joined line (what the inlined
-    common cases of :meth:`_Parser.parse` replaced)."""
+    """parse_structure one joined line at a time, each through the parser's general
+    path (what the inlined common cases of :meth:`_Parser.parse` replaced)."""
     parser = _Parser()
     out: list[Paragraph] = []
     for line_no, text, simple in _join_lines(lines):
-        out.extend(parser.feed(line_no, text, simple))
+        if simple is not None and match_heading(simple) is None:
+            only = parser._body_line(line_no, text, simple)
+            if only is not None:
+                out.append(only)
+                continue
+        parser._pieces(line_no, text, simple, out)
     return out
 
 

@@ -1110,22 +1110,11 @@ class _Parser:
         nxt = match_heading(simple[h.clause_end + 1 :])
         return h.clause_end if nxt is not None and self.accepts(nxt) else None
 
-    def feed(self, line_no: int, text: str, simple: str | None = None) -> list[Paragraph]:
-        """Paragraphs of one (joined) line; ``simple`` is its :func:`simplified_aligned`
-        when the caller has it."""
-        if simple is not None and match_heading(simple) is None:
-            only = self._body_line(line_no, text, simple)
-            if only is not None:
-                return [only]
-        out: list[Paragraph] = []
-        self._pieces(line_no, text, simple, out)
-        return out
-
     def _pieces(
         self, line_no: int, rest: str, simple: str | None, out: list[Paragraph], whole: bool = True
     ) -> None:
         """Append the paragraphs of ``rest`` to ``out``, cutting it at each heading: the
-        general case of :meth:`feed`. ``whole``: ``rest`` is the whole line (only a whole
+        general case of a line. ``whole``: ``rest`` is the whole line (only a whole
         line can be a sub-title); ``simple`` is used for a whole line only."""
         while rest:
             if not whole or simple is None:
@@ -1148,11 +1137,12 @@ class _Parser:
             rest, whole = rest[end:].strip(), False
 
     def parse(self, lines: list[tuple[int, str, str | None]]) -> list[Paragraph]:
-        """:meth:`feed` of each ``(line_no, text, simple)`` line (:func:`_join_lines`).
+        """The paragraphs of each ``(line_no, text, simple)`` line (:func:`_join_lines`).
 
         Nearly every line is either body text without a heading at its start or inside
-        it, or one whole heading; both are made here as :meth:`feed` makes them, without
-        its loop and its calls per step. Any other line goes through :meth:`_pieces`.
+        it, or one whole heading; both are made here as :meth:`_pieces` makes them,
+        without its loop and its calls per step. Any other line goes through
+        :meth:`_pieces` (``tests/test_structure.py`` checks the two agree).
         """
         out: list[Paragraph] = []
         screen = self.midline_screen
@@ -1221,8 +1211,8 @@ class _Parser:
 
     def _body_line(self, line_no: int, text: str, simple: str) -> Paragraph | None:
         """The one paragraph of a whole line without a heading, when no heading starts
-        inside it and it is no sub-title (most lines; what the loop of :meth:`feed`
-        makes of them); ``None`` for any other line."""
+        inside it and it is no sub-title (most lines; what :meth:`_pieces` makes of
+        them); ``None`` for any other line."""
         if self.find_midline(simple, 0) is not None or is_subtitle(simple):
             return None
         body = text.strip()
