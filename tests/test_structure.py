@@ -650,9 +650,10 @@ def test_weak_checks_find_the_first_weak_role_of_the_plain_search(seed_lines):
 def reference_parse(lines: list[tuple[int, str]]) -> list[Paragraph]:
     """parse_structure one joined line at a time, each through the parser's general
     path (what the inlined common cases of :meth:`_Parser.parse` replaced)."""
-    parser = _Parser()
+    joined = _join_lines(lines)
+    parser = _Parser(joined)  # the article's lines, for the sub-title look-ahead
     out: list[Paragraph] = []
-    for line_no, text, simple in _join_lines(lines):
+    for line_no, text, simple in joined:
         if simple is not None and match_heading(simple) is None:
             only = parser._body_line(line_no, text, simple)
             if only is not None:

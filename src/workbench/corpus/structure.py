@@ -19,7 +19,12 @@ Decisions
   a heading: ``第一个层面,…政治导向 一是政策制定…`` (001) yields a level-1 and a level-2
   paragraph with the same ``line_no``. ``其次/再次/最后`` are headings only while a
   ``首先`` list is open. Unnumbered short labels holding a role keyword (004
-  ``问题及原因``, ``对策建议``) are headings of their own family, always top level.
+  ``问题及原因``, ``对策建议``) are headings of their own family, at the top level —
+  unless a later line continues a list that is open when the label comes (see
+  sub-titles): then the label lies inside that list and nests one level below the
+  innermost open heading (``一、存在的问题`` / ``具体表现在以下几个方面`` / … /
+  ``二、原因分析``: the label is section 1.1, not a second top-level section 2 that
+  ``二、`` then repeats). A label already open is a sibling of the innermost one.
 * **Mid-line headings.** ``(二)``, ``一、`` and ``问题二:`` may start inside a line
   when the text before them ends a sentence (``。(二)提高…``) and the number is the
   next one of an open list or a new list's 1; ``(N)`` and ``问题N:`` may also follow
@@ -39,7 +44,17 @@ Decisions
   the source shows); unnumbered labels and 最后 count on from their sibling.
 * **Sub-titles.** A short unnumbered line without punctuation (002
   ``筑牢干群關系的“信任基石”``) starts a new piece of a compilation: it closes all
-  open sections and has role ``"other"``.
+  open sections and has role ``"other"`` — but only when no later line continues a
+  list that is open when it comes, as a reader decides it: for each family on the
+  stack, the first heading of that family at the start of a later line of the
+  article is looked at; if one of them has the next number of an open heading of its
+  family (``二、`` after an open ``一、``, ``(三)`` after ``(二)``), the open list goes
+  on, and the line is a body paragraph of the current section with its role (a
+  list item, a table row such as ``干部作风漂浮 120 20%``, a line the source cut
+  before its full stop). When each of them is a ``1`` (a new list: 002's pieces
+  each number from ``1.``/``(一)``) or a skipped or repeated number, or there is
+  none, the line stays a sub-title. Headings inside a line (mid-line ``(二)``) are
+  not looked at, so a list continued only mid-line does not keep the line inside.
 * **Broken lines** are joined first (:func:`join_broken_lines`): 002's heading
   ``(二)嚴肅工作紀律,制止“`` / ``走讀”現象`` becomes one line. Joining serves the
   structure (headings, roles); sentences are then cut again where the source broke
@@ -56,11 +71,13 @@ Decisions
   starts with 加强/健全/建立/…) marks a countermeasure, unless the heading ends in a
   neutral noun (``…的重要意义``, ``指导思想``). A heading with a role gives
   it to its section; a child heading takes its parent's role whenever the parent's
-  role is not ``"other"`` (a countermeasure item "…的问题" stays countermeasure);
-  under a combined parent a child keeps its own role if that is one of the
-  parent's. Inside a combined section each paragraph starts with the section's
-  current role and a cue in its lead clause (``从环境因素分析,…`` → cause,
-  ``整改措施及成效:…`` → countermeasure) switches it for that and later paragraphs.
+  role is not ``"other"`` (a countermeasure item "…的问题" stays countermeasure),
+  except a nested role label, which names its own role (``整改措施`` under
+  ``一、政治方面存在的问题`` is countermeasure); under a combined parent a child
+  keeps its own role if that is one of the parent's. Inside a combined section each
+  paragraph starts with the section's current role and a cue in its lead clause
+  (``从环境因素分析,…`` → cause, ``整改措施及成效:…`` → countermeasure) switches it for
+  that and later paragraphs.
   When a heading inside a combined section runs into text whose lead clause
   switches the role (004 ``问题六:….整改措施及成效:…``), that text becomes a
   paragraph of its own. Paragraphs before any heading are ``"other"``.
@@ -767,7 +784,9 @@ def match_heading(simple: str) -> HeadingMatch | None:
 
 
 def is_subtitle(simple: str) -> bool:
-    """Whether a whole line is a short unnumbered sub-title (see module notes).
+    """Whether a whole line has the form of a sub-title: short, unnumbered, without
+    punctuation (see module notes). It is one only when no later line continues an
+    open list (:meth:`_Parser.continued`); else it is a body line.
 
     Examples
     --------
@@ -962,12 +981,44 @@ def _midline_screen() -> re.Pattern[str] | None:
     return start_screen([f.pattern for f in families if f.midline])
 
 
-class _Parser:
-    """Stateful heading-stack parser for one article."""
+class _Ahead(NamedTuple):
+    """The numbered headings at the start of an article's lines, for the look-ahead of
+    :meth:`_Parser.continued` (built on its first call: most articles never ask)."""
 
-    def __init__(self) -> None:
+    index: dict[int, int]  # line_no -> position of the line in the article
+    at: list[int]  # positions of the lines that start with a numbered heading, ascending
+    family: list[str]  # and each one's family
+    num: list[int]  # and its number
+
+    @classmethod
+    def of(cls, lines: list[tuple[int, str, str | None]]) -> _Ahead:
+        index: dict[int, int] = {}
+        at: list[int] = []
+        family: list[str] = []
+        num: list[int] = []
+        for i, (line_no, text, simple) in enumerate(lines):
+            index.setdefault(line_no, i)
+            # match_heading is cached: the parse asks for most of these lines anyway
+            h = match_heading((simplified_aligned(text) if simple is None else simple).strip())
+            if h is not None and h.num is not None:
+                at.append(i)
+                family.append(h.family.id)
+                num.append(h.num)
+        return cls(index, at, family, num)
+
+
+class _Parser:
+    """Stateful heading-stack parser for one article.
+
+    ``lines`` are the article's joined lines (:func:`_join_lines`), read ahead by
+    :meth:`continued`; :meth:`parse` sets them.
+    """
+
+    def __init__(self, lines: list[tuple[int, str, str | None]] | None = None) -> None:
         self.cfg = load_structure_config()
         self.stack: list[_Open] = []
+        self.lines = lines or []
+        self._ahead: _Ahead | None = None
         terminators = self.cfg.raw["sentences"]["terminators"]
         self.sentence_end = set(terminators) | {" "}
         self.midline_families = [f for f in self.cfg.families if f.midline]
@@ -985,20 +1036,64 @@ class _Parser:
             e.family == family_id and e.num == num - 1 for e in self.stack
         )
 
+    def continued(self, line_no: int) -> bool:
+        """Whether a later line continues a list that is open now: for some family on the
+        stack, the first heading of that family at the start of a line after ``line_no``
+        has the next number of an open heading of the family (``二、`` after an open
+        ``一、``; a ``1`` or any other number restarts or skips, and does not count).
+
+        Then a short unpunctuated line at ``line_no`` lies inside the current section,
+        not at the start of a new piece of a compilation (see the module notes on
+        sub-titles), and a role label there nests below the innermost open heading.
+
+        Examples
+        --------
+        >>> lines = _join_lines([(1, "一、存在的问题"), (2, "干部作风漂浮"), (3, "二、原因")])
+        >>> parser = _Parser(lines)
+        >>> _ = parser.heading_paragraph(1, "一、存在的问题", match_heading("一、存在的问题"),
+        ...                              "一、存在的问题")
+        >>> parser.continued(2), parser.continued(3)
+        (True, False)
+        """
+        stack = self.stack
+        if not stack:
+            return False
+        ahead = self._ahead
+        if ahead is None:
+            ahead = self._ahead = _Ahead.of(self.lines)
+        here = ahead.index.get(line_no)
+        if here is None:
+            return False
+        undecided = {e.family for e in stack if e.num is not None}
+        families, nums = ahead.family, ahead.num
+        for j in range(bisect_right(ahead.at, here), len(ahead.at)):
+            if not undecided:
+                break
+            family = families[j]
+            if family in undecided:
+                before = nums[j] - 1
+                if any(e.family == family and e.num == before for e in stack):
+                    return True
+                undecided.discard(family)  # its list restarts or skips: not continued
+        return False
+
     def accepts(self, h: HeadingMatch) -> bool:
         """Whether a stateless heading match is a heading in the current list state."""
         if h.family.continue_only and h.num != 1:
             return self._is_open(h.family.id)
         return True
 
-    def _depth(self, h: HeadingMatch) -> int:
-        """Where heading ``h`` goes on the stack (see the module notes on levels).
+    def _depth(self, h: HeadingMatch, line_no: int | None = None) -> int:
+        """Where heading ``h`` (on line ``line_no``) goes on the stack (see the module
+        notes on levels).
 
         In order: the innermost open heading it is the successor of; an unopened label
-        at the top level, any other unopened family one level deeper; a number 1 right
-        after a heading of its family without text in between one level deeper; else
-        the innermost open heading of its family. One pass down the stack finds both
-        the successor and the innermost entry of the family.
+        at the top level (one level deeper when a later line continues an open list,
+        :meth:`continued`; not asked without ``line_no``), any other unopened family
+        one level deeper; a number 1 right after a heading of its family without text
+        in between one level deeper; else the innermost open heading of its family.
+        One pass down the stack finds both the successor and the innermost entry of
+        the family.
         """
         fam, num = h.family.id, h.num
         stack = self.stack
@@ -1012,7 +1107,9 @@ class _Parser:
                 if innermost < 0:
                     innermost = depth
         if innermost < 0:
-            return 0 if fam == _LABEL.id else len(stack)
+            if fam != _LABEL.id:
+                return len(stack)
+            return len(stack) if line_no is not None and self.continued(line_no) else 0
         top = stack[-1]
         if num == 1 and top.family == fam and not top.has_body:
             return len(stack)
@@ -1020,21 +1117,23 @@ class _Parser:
 
     def _roles(self, depth: int, h: HeadingMatch, simple: str) -> tuple[tuple[str, ...], str]:
         parent = self.stack[depth - 1] if depth > 0 else None
-        if parent is not None and parent.roles != (OTHER,) and len(parent.roles) == 1:
+        label = h.family is _LABEL  # a role label names its own role, also when nested
+        single = parent is not None and parent.roles != (OTHER,) and len(parent.roles) == 1
+        if single and not label:
             # The parent's one role is the child's whatever it names: not classified (most
             # sub-headings; classifying was a third of placing a heading).
-            return parent.roles, parent.roles[0]
+            return parent.roles, parent.roles[0]  # type: ignore[union-attr]  # single: a parent
         own = (h.family.role,) if h.family.role else classify_roles(simple[: h.clause_end])
-        if parent is None or parent.roles == (OTHER,):
+        if parent is None or parent.roles == (OTHER,) or (single and own):
             roles = own or (OTHER,)
             return roles, roles[0]
         mine = next((r for r in own if r in parent.roles), None)
         return parent.roles, mine or parent.current
 
-    def place(self, h: HeadingMatch, text: str, simple: str) -> _Open:
-        """Put a heading on the stack and return its entry."""
+    def place(self, h: HeadingMatch, text: str, simple: str, line_no: int | None = None) -> _Open:
+        """Put a heading (on line ``line_no``) on the stack and return its entry."""
         stack = self.stack
-        depth = self._depth(h)
+        depth = self._depth(h, line_no)
         roles, current = self._roles(depth, h, simple)
         num = h.num
         if num is not None:
@@ -1056,7 +1155,7 @@ class _Parser:
         return top.path, top.title  # == ".".join(str(e.path_num) for e in self.stack)
 
     def heading_paragraph(self, line_no: int, text: str, h: HeadingMatch, simple: str) -> Paragraph:
-        entry = self.place(h, text, simple)  # now the top of the stack: the section
+        entry = self.place(h, text, simple, line_no)  # now the top of the stack: the section
         clause_end = h.clause_end
         if simple[clause_end:].strip(" 。；;：:！？!?"):
             entry.has_body = True
@@ -1075,6 +1174,7 @@ class _Parser:
         return Paragraph(line_no, text, False, 0, section, title, top.current)
 
     def subtitle_paragraph(self, line_no: int, text: str) -> Paragraph:
+        """A sub-title: closes every open section (the caller checked :meth:`continued`)."""
         self.stack.clear()
         return Paragraph(line_no, text, False, 0, "", "", OTHER)
 
@@ -1122,7 +1222,13 @@ class _Parser:
             h = match_heading(simple)
             h = h if h is not None and self.accepts(h) else None
             split = self._split_point(simple, h)
-            if h is None and split is None and whole and is_subtitle(simple):
+            if (
+                h is None
+                and split is None
+                and whole
+                and is_subtitle(simple)
+                and not self.continued(line_no)
+            ):
                 out.append(self.subtitle_paragraph(line_no, rest))
                 break
             end = split or len(rest)
@@ -1145,6 +1251,7 @@ class _Parser:
         :meth:`_pieces` (``tests/test_structure.py`` checks the two agree).
         """
         out: list[Paragraph] = []
+        self.lines, self._ahead = lines, None
         screen = self.midline_screen
         subtitle_max, subtitle_forbidden = self.subtitle_max, self.subtitle_forbidden.search
         for line_no, text, simple in lines:
@@ -1157,8 +1264,12 @@ class _Parser:
                     simple, 0
                 ) is not None:
                     self._pieces(line_no, text, simple, out)  # a heading starts inside
-                elif 0 < len(simple) <= subtitle_max and subtitle_forbidden(simple) is None:
-                    out.append(self.subtitle_paragraph(line_no, text))  # is_subtitle
+                elif (
+                    0 < len(simple) <= subtitle_max
+                    and subtitle_forbidden(simple) is None  # is_subtitle
+                    and not self.continued(line_no)  # else a short body line
+                ):
+                    out.append(self.subtitle_paragraph(line_no, text))
                 elif text[:1].isspace() or text[-1:].isspace():  # rare: strip and convert
                     out.append(self._body_line(line_no, text, simple))  # type: ignore[arg-type]
                 else:
@@ -1213,7 +1324,9 @@ class _Parser:
         """The one paragraph of a whole line without a heading, when no heading starts
         inside it and it is no sub-title (most lines; what :meth:`_pieces` makes of
         them); ``None`` for any other line."""
-        if self.find_midline(simple, 0) is not None or is_subtitle(simple):
+        if self.find_midline(simple, 0) is not None or (
+            is_subtitle(simple) and not self.continued(line_no)
+        ):
             return None
         body = text.strip()
         return self.body_paragraph(
