@@ -395,6 +395,94 @@ def test_subtitle_closes_sections():
     ]
 
 
+def test_short_lines_inside_a_continued_list_keep_their_section():
+    # A label and a short unpunctuated line under 一、, which 二、 continues later: the
+    # label nests under 一、 (not a top-level section 2 that 二、 repeats) and the short
+    # line is body text; neither closes the problem section.
+    paras = parse(
+        "关于某县干群关系的调查报告",
+        "一、存在的问题",
+        "部分干部很少深入基层。",
+        "具体表现在以下几个方面",
+        "干部作风漂浮的有120户",
+        "一些干部办事不公，群众意见大。",
+        "二、原因分析",
+        "考核偏重经济指标。",
+    )
+    assert [(p.line_no, p.is_heading, p.level, p.section, p.role) for p in paras] == [
+        (1, False, 0, "", "other"),
+        (2, True, 1, "1", "problem"),
+        (3, False, 0, "1", "problem"),
+        (4, True, 2, "1.1", "problem"),
+        (5, False, 0, "1.1", "problem"),
+        (6, False, 0, "1.1", "problem"),
+        (7, True, 1, "2", "cause"),
+        (8, False, 0, "2", "cause"),
+    ]
+
+
+def test_table_rows_inside_a_section_are_body():
+    paras = parse(
+        "一、存在的问题",
+        "（一）作风方面",
+        "调查结果如下表。",
+        "问题类型 户数 比例",
+        "干部作风漂浮 120 20%",
+        "办事不公 80 13%",
+        "（二）能力方面",
+        "本领恐慌。",
+        "二、原因分析",
+    )
+    assert [(p.is_heading, p.section, p.role) for p in paras] == [
+        (True, "1", "problem"),
+        (True, "1.1", "problem"),
+        *[(False, "1.1", "problem")] * 4,  # (二) continues (一): the rows stay inside
+        (True, "1.2", "problem"),
+        (False, "1.2", "problem"),
+        (True, "2", "cause"),
+    ]
+
+
+def test_nested_label_names_its_own_role():
+    paras = parse(
+        "一、政治方面存在的问题", "理论学习不深入。", "整改措施", "加强学习。",
+        "二、作风方面存在的问题", "整改措施", "深入基层。", "三、其他",
+    )  # fmt: skip
+    assert [(p.level, p.section, p.role) for p in paras] == [
+        (1, "1", "problem"),
+        (0, "1", "problem"),
+        (2, "1.1", "countermeasure"),
+        (0, "1.1", "countermeasure"),
+        (1, "2", "problem"),
+        (2, "2.1", "countermeasure"),
+        (0, "2.1", "countermeasure"),
+        (1, "3", "other"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # a new list at 一、 after the short line: the next piece of a compilation
+        ("一、存在的问题", "正文。", "二、对策", "要加强教育。", "另一篇的小标题",
+         "一、基本情况", "正文。", "二、存在的问题"),
+        # at 1.: the later 3. does not continue the 2. of the first piece, for the first
+        # 1.-heading after the line restarts the list
+        ("1.加强教育", "正文。", "2.完善制度", "正文。", "另一篇的小标题",
+         "1.树立宗旨意识", "2.改进作风", "3.加强监督"),
+    ],
+)  # fmt: skip
+def test_compilation_subtitle_before_a_new_list_closes_sections(texts):
+    paras = parse(*texts)
+    sub = texts.index("另一篇的小标题")
+    assert [(p.is_heading, p.level, p.section, p.role) for p in paras[sub : sub + 2]] == [
+        (False, 0, "", "other"),
+        (True, 1, "1", paras[sub + 1].role),
+    ]
+    assert paras[sub - 1].section == "2"  # the first piece's last section, left behind
+    assert {p.level for p in paras[sub + 1 :] if p.is_heading} == {1}  # a new top list
+
+
 def test_combined_section_cues_are_sticky():
     paras = parse(
         "问题及原因", "干部作风不实。", "究其原因,主要是教育不够。", "再者,监督不力。", "对策建议"
