@@ -155,12 +155,12 @@ class Scan:
         if not all(self.literals):
             raise ValueError("an empty literal cannot be scanned for")
         self.texts = list(texts)
-        self.valid = np.array([bool(t) for t in self.texts], dtype=bool)
         self.heading = np.array(headings, dtype=bool).reshape(-1)
         self._roles, self._role_names = pd.factorize(np.asarray(roles, dtype=object))
         kinds = [PLAIN_KIND] * len(self.texts) if kinds is None else kinds
         self._kinds, self._kind_names = pd.factorize(np.asarray(kinds, dtype=object))
         lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
+        self.valid = lengths > 0
         self.starts = np.cumsum(lengths + 1) - (lengths + 1)
         self.ends = self.starts + lengths
         # The sentence of every offset of the joined text (its separator included).
@@ -214,8 +214,11 @@ class Scan:
         return out
 
     def union(self, keys: Iterable[np.ndarray]) -> np.ndarray:
-        """The span keys of all of ``keys``, sorted and unique."""
-        return unique(np.concatenate([self.no_keys, *keys]))
+        """The span keys of all of ``keys`` (each sorted and unique), sorted and unique."""
+        found = [k for k in keys if len(k)]
+        if len(found) == 1:  # mostly one side has spans: it is the union already
+            return found[0]
+        return unique(np.concatenate([self.no_keys, *found]))
 
     def mask(self, sentences: np.ndarray) -> np.ndarray:
         """A boolean mask of the given sentence indices."""
@@ -375,8 +378,7 @@ class Scan:
                 found = self._cached(("union", need), lambda need=need: self._occurrences(need))
                 # The first occurrence at or after the start: if it cannot end in time,
                 # no later one can (shortest literal of the set).
-                nxt = np.searchsorted(found, at)
-                q = np.append(found, self.size)[nxt]
+                q = found[np.searchsorted(found, at)]
                 ok = q + min(map(len, need)) <= end
                 out[rows[~ok]] = False
                 rows, at, end = rows[ok], at[ok], end[ok]
@@ -384,11 +386,14 @@ class Scan:
 
     def _having(self, literals: tuple[str, ...]) -> np.ndarray:
         """Sentences containing one of ``literals``."""
-        return self.mask(self.sentence_of(self._occurrences(literals)))
+        return self.mask(self.sentence_of(self._occurrences(literals)[:-1]))
 
     def _occurrences(self, literals: tuple[str, ...]) -> np.ndarray:
-        """Sorted start offsets of every occurrence of any of ``literals``."""
-        return np.sort(np.concatenate([self.no_keys, *(self.hits(w) for w in literals)]))
+        """Sorted start offsets of every occurrence of any of ``literals``, then
+        :attr:`size` (past every start: what follows the last occurrence)."""
+        found = np.concatenate([self.no_keys, *(self.hits(w) for w in literals), [self.size]])
+        found.sort()
+        return found
 
     def _match_at(self, pattern: re.Pattern[str], starts: np.ndarray) -> np.ndarray:
         """End of ``pattern``'s match at each start (the start itself when none)."""
