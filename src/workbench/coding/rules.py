@@ -279,7 +279,9 @@ class AnyOf(Node):
         if not where.any():  # nothing to look at: skip the children
             return scan.nothing()
         found = [c.match_all(scan, where) for c in self.children]
-        ok = np.logical_or.reduce([m.ok for m in found])
+        ok = found[0].ok.copy()
+        for m in found[1:]:  # in place: ``logical_or.reduce`` stacked the masks first
+            ok |= m.ok
         return Matches(ok, scan.union(m.keys for m in found))
 
     def literals(self) -> set[str]:
