@@ -397,6 +397,8 @@ class Scan:
         """Sorted start offsets of every occurrence of any of ``literals``, then
         :attr:`size` (past every start: what follows the last occurrence)."""
         found = np.concatenate([self.no_keys, *(self.hits(w) for w in literals), [self.size]])
+        if self.size < 2**31:  # 32-bit offsets sort twice as fast
+            return np.sort(found.astype(np.int32)).astype(np.int64)
         found.sort()
         return found
 
