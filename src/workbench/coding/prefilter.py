@@ -296,6 +296,9 @@ class Scan:
         n = len(literals)
         if not n:
             return self.no_keys, self.no_keys
+        if n == 1:  # one literal's occurrences are sorted already
+            found = self.hits(literals[0])
+            return found, np.zeros(len(found), dtype=np.int64)
         found = [self.hits(w) for w in literals]
         counts = np.fromiter(map(len, found), dtype=np.int64, count=n)
         # One sort of integer keys: cheaper than sorting the starts with their indices;
@@ -397,6 +400,8 @@ class Scan:
         """Sorted start offsets of every occurrence of any of ``literals``, then
         :attr:`size` (past every start: what follows the last occurrence)."""
         found = np.concatenate([self.no_keys, *(self.hits(w) for w in literals), [self.size]])
+        if len(literals) == 1:  # one literal's occurrences are sorted already
+            return found
         if self.size < 2**31:  # 32-bit offsets sort twice as fast
             return np.sort(found.astype(np.int32)).astype(np.int64)
         found.sort()
