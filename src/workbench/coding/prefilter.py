@@ -581,7 +581,10 @@ class Trie:
             word[node] = k
         self._width = len(alphabet) + 1
         size = len(children) * self._width
-        self._next = np.full(size, -1, dtype=np.int32 if size < 2**31 else np.int64)
+        # Nodes as 16-bit numbers where they fit: half the table, walked faster.
+        self._index = np.int32 if size < 2**31 else np.int64
+        nodes = np.int16 if len(children) < 2**15 else self._index
+        self._next = np.full(size, -1, dtype=nodes)
         for node, kids in enumerate(children):
             for cid, child in kids.items():
                 self._next[node * self._width + cid] = child
@@ -630,7 +633,7 @@ class Trie:
             ends = np.flatnonzero(word >= 0)
             starts.append(pos[ends])
             ids.append(word[ends])
-            state = self._next[state * self._width + chars[pos + step]]
+            state = self._next[state.astype(self._index) * self._width + chars[pos + step]]
             alive = np.flatnonzero(state >= 0)
             if not len(alive):
                 break
