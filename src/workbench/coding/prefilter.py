@@ -551,7 +551,8 @@ class Trie:
     The literals form a trie with a dense transition table over the characters they
     use. All positions of the text walk the trie together, one character per step;
     positions fall out as soon as no literal continues there, so after the first
-    step or two few are left. Each position that reaches a literal's node is an
+    step or two few are left (the first two are one lookup in a table of character
+    pairs, :data:`MAX_PAIR_WIDTH`). Each position that reaches a literal's node is an
     occurrence: overlapping and nested occurrences are all found, as with
     Aho–Corasick.
 
