@@ -62,6 +62,9 @@ T = TypeVar("T")
 SEPARATORS = "\n\x00\uffff"
 #: A branch alternative's needed literals are checked only when it starts this often.
 MIN_CHECKED = 16
+#: :class:`Trie` takes its first two steps at once from a table of character pairs when
+#: its literals use at most this many characters (the table: 16 MB at most).
+MAX_PAIR_WIDTH = 2048
 
 
 class Prefilter:
@@ -155,12 +158,12 @@ class Scan:
         if not all(self.literals):
             raise ValueError("an empty literal cannot be scanned for")
         self.texts = list(texts)
-        self.valid = np.array([bool(t) for t in self.texts], dtype=bool)
         self.heading = np.array(headings, dtype=bool).reshape(-1)
         self._roles, self._role_names = pd.factorize(np.asarray(roles, dtype=object))
         kinds = [PLAIN_KIND] * len(self.texts) if kinds is None else kinds
         self._kinds, self._kind_names = pd.factorize(np.asarray(kinds, dtype=object))
         lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
+        self.valid = lengths > 0
         self.starts = np.cumsum(lengths + 1) - (lengths + 1)
         self.ends = self.starts + lengths
         # The sentence of every offset of the joined text (its separator included).
@@ -214,8 +217,11 @@ class Scan:
         return out
 
     def union(self, keys: Iterable[np.ndarray]) -> np.ndarray:
-        """The span keys of all of ``keys``, sorted and unique."""
-        return unique(np.concatenate([self.no_keys, *keys]))
+        """The span keys of all of ``keys`` (each sorted and unique), sorted and unique."""
+        found = [k for k in keys if len(k)]
+        if len(found) == 1:  # mostly one side has spans: it is the union already
+            return found[0]
+        return unique(np.concatenate([self.no_keys, *found]))
 
     def mask(self, sentences: np.ndarray) -> np.ndarray:
         """A boolean mask of the given sentence indices."""
@@ -290,12 +296,21 @@ class Scan:
         n = len(literals)
         if not n:
             return self.no_keys, self.no_keys
+        if n == 1:  # one literal's occurrences are sorted already
+            found = self.hits(literals[0])
+            return found, np.zeros(len(found), dtype=np.int64)
         found = [self.hits(w) for w in literals]
         counts = np.fromiter(map(len, found), dtype=np.int64, count=n)
-        # One sort of integer keys: cheaper than sorting the starts with their indices.
-        keys = np.concatenate(found) * n + np.repeat(np.arange(n), counts)
+        # One sort of integer keys: cheaper than sorting the starts with their indices;
+        # the index in the low bits (shifts, not a division, take the key apart), and
+        # 32-bit keys where they fit (they sort twice as fast).
+        bits = max(n - 1, 1).bit_length()
+        small = self.size << bits < 2**31
+        index = np.repeat(np.arange(n, dtype=np.int32 if small else np.int64), counts)
+        keys = np.concatenate(found).astype(index.dtype, copy=False) << bits | index
         keys.sort()
-        return np.divmod(keys, n)
+        starts, which = keys >> bits, keys & ((1 << bits) - 1)
+        return starts.astype(np.int64, copy=False), which.astype(np.int64, copy=False)
 
     def branch(self, pattern: re.Pattern[str], plan: RegexPlan, where: np.ndarray) -> Matches:
         """``pattern``'s non-empty matches in each sentence of ``where``, by a ``branch`` plan.
@@ -324,8 +339,8 @@ class Scan:
         """Where a ``branch`` plan's pattern may match, the end of its match there, and
         the sentence.
 
-        The end is known for a literal alternative (its end), or where no alternative
-        can match (the start itself: none); it is ``-1`` where the pattern must be tried.
+        The end is known for a literal alternative (its end); it is ``-1`` where the
+        pattern must be tried. Starts where no alternative can match are left out.
         Matches never span two sentences, so this holds whatever sentences are looked at.
         """
         literals = plan.literals or ()
@@ -342,9 +357,11 @@ class Scan:
         may = exact | self._may_follow(starts, rank, self.ends[sids], plan)
         can = np.zeros(int(first.sum()), dtype=bool)
         can[(np.cumsum(first) - 1)[may]] = True
-        starts, ends, exact = starts[first], (starts + lengths)[first], exact[first]
-        ends[~exact] = np.where(can[~exact], -1, starts[~exact])
-        return starts, ends, sids[first]
+        exact, ends = exact[first], (starts + lengths)[first]
+        starts, sids = starts[first], sids[first]
+        # Starts where nothing can match are left out: fewer for every rule node to look at.
+        live = exact | can
+        return starts[live], np.where(exact[live], ends[live], -1), sids[live]
 
     def _may_follow(
         self, starts: np.ndarray, rank: np.ndarray, limit: np.ndarray, plan: RegexPlan
@@ -369,8 +386,7 @@ class Scan:
                 found = self._cached(("union", need), lambda need=need: self._occurrences(need))
                 # The first occurrence at or after the start: if it cannot end in time,
                 # no later one can (shortest literal of the set).
-                nxt = np.searchsorted(found, at)
-                q = np.append(found, self.size)[nxt]
+                q = found[np.searchsorted(found, at)]
                 ok = q + min(map(len, need)) <= end
                 out[rows[~ok]] = False
                 rows, at, end = rows[ok], at[ok], end[ok]
@@ -378,11 +394,18 @@ class Scan:
 
     def _having(self, literals: tuple[str, ...]) -> np.ndarray:
         """Sentences containing one of ``literals``."""
-        return self.mask(self.sentence_of(self._occurrences(literals)))
+        return self.mask(self.sentence_of(self._occurrences(literals)[:-1]))
 
     def _occurrences(self, literals: tuple[str, ...]) -> np.ndarray:
-        """Sorted start offsets of every occurrence of any of ``literals``."""
-        return np.sort(np.concatenate([self.no_keys, *(self.hits(w) for w in literals)]))
+        """Sorted start offsets of every occurrence of any of ``literals``, then
+        :attr:`size` (past every start: what follows the last occurrence)."""
+        found = np.concatenate([self.no_keys, *(self.hits(w) for w in literals), [self.size]])
+        if len(literals) == 1:  # one literal's occurrences are sorted already
+            return found
+        if self.size < 2**31:  # 32-bit offsets sort twice as fast
+            return np.sort(found.astype(np.int32)).astype(np.int64)
+        found.sort()
+        return found
 
     def _match_at(self, pattern: re.Pattern[str], starts: np.ndarray) -> np.ndarray:
         """End of ``pattern``'s match at each start (the start itself when none)."""
@@ -528,7 +551,8 @@ class Trie:
     The literals form a trie with a dense transition table over the characters they
     use. All positions of the text walk the trie together, one character per step;
     positions fall out as soon as no literal continues there, so after the first
-    step or two few are left. Each position that reaches a literal's node is an
+    step or two few are left (the first two are one lookup in a table of character
+    pairs, :data:`MAX_PAIR_WIDTH`). Each position that reaches a literal's node is an
     occurrence: overlapping and nested occurrences are all found, as with
     Aho–Corasick.
 
@@ -558,12 +582,28 @@ class Trie:
             word[node] = k
         self._width = len(alphabet) + 1
         size = len(children) * self._width
-        self._next = np.full(size, -1, dtype=np.int32 if size < 2**31 else np.int64)
+        # Nodes as 16-bit numbers where they fit: half the table, walked faster.
+        self._index = np.int32 if size < 2**31 else np.int64
+        nodes = np.int16 if len(children) < 2**15 else self._index
+        self._next = np.full(size, -1, dtype=nodes)
         for node, kids in enumerate(children):
             for cid, child in kids.items():
                 self._next[node * self._width + cid] = child
         self._word = np.array(word, dtype=np.int32)
         self._depth = max(map(len, self.literals), default=0)
+        self._single, self._pair = self._first_two()
+
+    def _first_two(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per character, the literal it is on its own (or -1); per pair of characters,
+        the node they lead to from the root (or -1) when that table is small enough."""
+        root = self._next[: self._width]
+        single = np.where(root >= 0, self._word[np.maximum(root, 0)], -1).astype(np.int32)
+        if self._width > MAX_PAIR_WIDTH:
+            return single, None
+        pair = np.full((self._width, self._width), -1, dtype=self._next.dtype)
+        first = np.flatnonzero(root >= 0)
+        pair[first] = self._next.reshape(-1, self._width)[root[first]]  # their nodes' rows
+        return single, pair.ravel()
 
     def find(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Start offsets and literal indices of every occurrence in ``text``.
@@ -571,19 +611,30 @@ class Trie:
         One literal's occurrences come out in the order of their starts.
         """
         points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+        n = len(points)
         # Padded with "no literal" characters so every step can look ahead.
-        chars = np.concatenate([self._char_id[points], np.zeros(self._depth, np.int32)])
-        # The first step reads only the root's row: about half the positions survive it.
-        state = self._next[: self._width][chars[: len(points)]]
+        pad = np.zeros(max(self._depth, 1), np.int32)
+        chars = np.concatenate([self._char_id[points], pad])
+        starts, ids = [], []
+        if self._pair is None:
+            # The first step reads only the root's row: about half the positions survive it.
+            state, begin = self._next[: self._width][chars[:n]], 1
+        else:
+            # Two steps at once from a table of character pairs: two thirds of the positions
+            # survive one step, a fifth two, and a step costs by the positions it walks.
+            word = self._single[chars[:n]]
+            ends = np.flatnonzero(word >= 0)
+            starts.append(ends)
+            ids.append(word[ends])
+            state, begin = self._pair[chars[:n] * self._width + chars[1 : n + 1]], 2
         pos = np.flatnonzero(state >= 0)
         state = state[pos]
-        starts, ids = [], []
-        for step in range(1, self._depth + 1):
+        for step in range(begin, self._depth + 1):
             word = self._word[state]
             ends = np.flatnonzero(word >= 0)
             starts.append(pos[ends])
             ids.append(word[ends])
-            state = self._next[state * self._width + chars[pos + step]]
+            state = self._next[state.astype(self._index) * self._width + chars[pos + step]]
             alive = np.flatnonzero(state >= 0)
             if not len(alive):
                 break

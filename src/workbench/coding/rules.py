@@ -193,7 +193,13 @@ class Terms(Node):
     """Any of a set of literal terms."""
 
     words: tuple[str, ...]
-    pattern: re.Pattern[str]
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """The words as one alternation (:func:`term_pattern`), compiled on first use:
+        :meth:`match_all` needs none, and compiling every term set of a codebook was a
+        fifth of loading it."""
+        return term_pattern(self.words)
 
     def match(self, s: Sentence) -> list[Span] | None:
         spans = [(m.start(), m.end(), m.group()) for m in self.pattern.finditer(s.text)]
@@ -273,7 +279,9 @@ class AnyOf(Node):
         if not where.any():  # nothing to look at: skip the children
             return scan.nothing()
         found = [c.match_all(scan, where) for c in self.children]
-        ok = np.logical_or.reduce([m.ok for m in found])
+        ok = found[0].ok.copy()
+        for m in found[1:]:  # in place: ``logical_or.reduce`` stacked the masks first
+            ok |= m.ok
         return Matches(ok, scan.union(m.keys for m in found))
 
     def literals(self) -> set[str]:
@@ -486,7 +494,7 @@ def _children(value: Any, path: str, key: str, ctx: _Context) -> list[Node]:
             # Under all:, each literal is a requirement of its own.
             nodes.append(_compile(item, f"{path}.{key}[{i}]", ctx))
     if words:
-        nodes.insert(0, Terms(tuple(words), term_pattern(words)))
+        nodes.insert(0, Terms(tuple(words)))
     return nodes
 
 
@@ -523,7 +531,7 @@ def _operator(raw: Mapping[str, Any], path: str, ctx: _Context) -> Node:
             known = ", ".join(sorted(ctx.sets)) or "none"
             raise RuleError(f"{path}.set", f"unknown term set {value!r} (known: {known})")
         words = [w for t in ctx.sets[value] for w in _term_list(t, f"sets.{value}")]
-        return Terms(tuple(words), term_pattern(words))
+        return Terms(tuple(words))
     return _near(raw, value, path, ctx)
 
 
@@ -543,7 +551,7 @@ def _near(raw: Mapping[str, Any], value: Any, path: str, ctx: _Context) -> Node:
 def _compile(raw: Any, path: str, ctx: _Context) -> Node:
     if isinstance(raw, str):
         words = _term_list(raw, path)
-        return Terms(tuple(words), term_pattern(words))
+        return Terms(tuple(words))
     if isinstance(raw, list):  # a bare list is shorthand for any: [...]
         return _compile({"any": raw}, path, ctx)
     if not isinstance(raw, Mapping):
