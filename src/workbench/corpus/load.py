@@ -215,7 +215,13 @@ def _segments_of(paragraphs: list[Paragraph], lines: Lines) -> list[list[Piece]]
     [(3, '干部要走访困难家庭，', False), (4, '倾听群众意见。', False), (4, '要定期。', False)]
     [(6, '二、改进作风', True)]
     """
-    joined = _joined_lines(paragraphs, lines)
+    return _segments_given(paragraphs, lines, _joined_lines(paragraphs, lines))
+
+
+def _segments_given(
+    paragraphs: list[Paragraph], lines: Lines, joined: dict[int, Lines] | None
+) -> list[list[Piece]]:
+    """:func:`_segments_of`, the paragraphs' joined lines (:func:`_joined_lines`) given."""
     if joined is None:  # not the parser's usual output: place every sentence by search
         return _placed(paragraphs, [_sentences(para) for para in paragraphs], lines)
     if not joined:  # no broken line (most articles): every paragraph lies on its line
@@ -284,6 +290,59 @@ def _placed(
         ]
         for para, sents in zip(paragraphs, sentences, strict=True)
     ]
+
+
+def _segment_columns(
+    paragraphs: list[Paragraph], lines: Lines
+) -> tuple[list[int], list[str], list[bool], list[int]]:
+    """The segments of :func:`_segments_of` as columns: line numbers, texts and heading
+    flags, and the number of segments of each paragraph.
+
+    An article without a joined line (most) has each paragraph's segments built
+    straight into the columns (:func:`_on_their_lines`), without a tuple per segment.
+
+    Examples
+    --------
+    >>> from workbench.corpus.structure import parse_structure
+    >>> lines = [(3, "干部要走访困难家庭，"), (4, "倾听群众意见。要定期。"), (6, "二、改进作风")]
+    >>> _segment_columns(parse_structure(lines), lines)[3]
+    [3, 1]
+    >>> lines = [(3, "二、改进作风"), (5, "要走访。要倾听。")]
+    >>> _segment_columns(parse_structure(lines), lines)
+    ([3, 5, 5], ['二、改进作风', '要走访。', '要倾听。'], [True, False, False], [1, 2])
+    """
+    joined = _joined_lines(paragraphs, lines)
+    if joined is not None and not joined:
+        return _on_their_lines(paragraphs)
+    pieces = _segments_given(paragraphs, lines, joined)
+    return (*_transposed(chain.from_iterable(pieces)), list(map(len, pieces)))
+
+
+def _on_their_lines(
+    paragraphs: list[Paragraph],
+) -> tuple[list[int], list[str], list[bool], list[int]]:
+    """:func:`_on_its_line` of every paragraph, as :func:`_segment_columns` returns it."""
+    texts: list[str] = []
+    heads: list[bool] = []
+    sizes: list[int] = []
+    for para in paragraphs:
+        if not para.is_heading:
+            sentences = split_sentences(para.text)
+            texts += sentences
+            heads += [False] * len(sentences)
+            sizes.append(len(sentences))
+            continue
+        texts.append(para.text[: para.heading_end].strip())
+        heads.append(True)
+        if para.heading_end >= len(para.text):  # the whole line is the heading (most are)
+            sizes.append(1)
+            continue
+        rest = split_sentences(para.text[para.heading_end :])
+        texts += rest
+        heads += [False] * len(rest)
+        sizes.append(1 + len(rest))
+    line_nos = list(chain.from_iterable(map(repeat, [para.line_no for para in paragraphs], sizes)))
+    return line_nos, texts, heads, sizes
 
 
 def _transposed(pieces: Iterable[Piece]) -> tuple[list[int], list[str], list[bool]]:
@@ -358,16 +417,14 @@ def _article_columns(
     stem, name, index = id_stem(src.name), src.name, art.index
     doc_id = f"{stem}/a{index}"
     paragraphs = parse_structure(art.lines)
-    pieces = _segments_of(paragraphs, art.lines)
+    line_nos, texts, heads, sizes = _segment_columns(paragraphs, art.lines)
     # The title, where a line of the body gave it, is a heading segment of its own
     # (paragraph 0, so the ids of the body's segments do not depend on it).
     title = [(art.title_line, art.title)] if art.title and art.title_line else []
     t_rows = len(title)  # 0 or 1: the title row comes first
-    # The body's segments as columns, transposed in C; each paragraph's values are
-    # repeated per segment of it in C too (a comprehension per column and segment took
-    # a sixth of building them).
-    line_nos, texts, heads = _transposed(chain.from_iterable(pieces))
-    sizes = list(map(len, pieces))
+    # The body's segments come as columns; each paragraph's values are repeated per
+    # segment of it in C (a comprehension per column and segment took a sixth of
+    # building them).
     texts_orig = [t for _, t in title] + texts
     n_texts = len(texts_orig)
     # One OpenCC call per article instead of one per sentence (same result); section
@@ -381,7 +438,7 @@ def _article_columns(
         # Each paragraph's value once per segment of it (picked in C, not per item).
         return [head] * t_rows + spread(values)
 
-    p_ids = list(map(add, repeat(doc_id), _numbered("/p", 3, len(pieces))[1:]))
+    p_ids = list(map(add, repeat(doc_id), _numbered("/p", 3, len(sizes))[1:]))
     paragraph_ids = per_paragraph(f"{doc_id}/p000", p_ids)
     sentence = list(chain.from_iterable(map(range, repeat(1), [n + 1 for n in sizes])))
     s_ids = _numbered("/s", 2, max(sizes, default=0))
@@ -395,7 +452,7 @@ def _article_columns(
         "section_title": per_paragraph("", section_titles),
         "section_title_orig": per_paragraph("", [para.section_title for para in paragraphs]),
         "role": per_paragraph("other", [para.role for para in paragraphs]),
-        "paragraph": per_paragraph(0, range(1, len(pieces) + 1)),
+        "paragraph": per_paragraph(0, range(1, len(sizes) + 1)),
         "paragraph_id": paragraph_ids,
         "is_heading": [True] * t_rows + heads,
         # A heading segment has its paragraph's level (bool times int is an int), others 0.
