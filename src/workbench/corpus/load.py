@@ -32,7 +32,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from operator import add, gt, itemgetter, lt, mul
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -182,16 +182,22 @@ def _sentences(para: Paragraph) -> list[tuple[str, bool]]:
     return [(head, True)] + [(s, False) for s in split_sentences(rest)]
 
 
-def _on_its_line(para: Paragraph) -> list[Piece]:
-    """The segments of a paragraph of one source line: :func:`_sentences`, on its line."""
-    line_no = para.line_no
+def _on_its_line(para: Paragraph, texts: list[str], heads: list[bool]) -> int:
+    """Add the segments of a paragraph of one source line (:func:`_sentences`, all on
+    its line) to the columns ``texts`` and ``heads``; return how many there are."""
     if not para.is_heading:
-        return [(line_no, s, False) for s in split_sentences(para.text)]
-    head = para.text[: para.heading_end].strip()
+        sentences = split_sentences(para.text)
+        texts += sentences
+        heads += [False] * len(sentences)
+        return len(sentences)
+    texts.append(para.text[: para.heading_end].strip())
+    heads.append(True)
     if para.heading_end >= len(para.text):  # the whole line is the heading (most are)
-        return [(line_no, head, True)]
+        return 1
     rest = split_sentences(para.text[para.heading_end :])
-    return [(line_no, head, True), *[(line_no, s, False) for s in rest]]
+    texts += rest
+    heads += [False] * len(rest)
+    return 1 + len(rest)
 
 
 def _segments_of(paragraphs: list[Paragraph], lines: Lines) -> list[list[Piece]]:
@@ -217,34 +223,10 @@ def _segments_of(paragraphs: list[Paragraph], lines: Lines) -> list[list[Piece]]
     [(3, '干部要走访困难家庭，', False), (4, '倾听群众意见。', False), (4, '要定期。', False)]
     [(6, '二、改进作风', True)]
     """
-    return _segments_given(paragraphs, lines, _joined_lines(paragraphs, lines))
-
-
-def _segments_given(
-    paragraphs: list[Paragraph], lines: Lines, joined: dict[int, Lines] | None
-) -> list[list[Piece]]:
-    """:func:`_segments_of`, the paragraphs' joined lines (:func:`_joined_lines`) given."""
-    if joined is None:  # not the parser's usual output: place every sentence by search
-        return _placed(paragraphs, [_sentences(para) for para in paragraphs], lines)
-    if not joined:  # no broken line (most articles): every paragraph lies on its line
-        return [_on_its_line(para) for para in paragraphs]
-    out: list[list[Piece]] = []
-    start = 0
-    while start < len(paragraphs):
-        line_no = paragraphs[start].line_no
-        group = joined.get(line_no)
-        if group is None:  # a paragraph of one line: its sentences lie on it
-            out.append(_on_its_line(paragraphs[start]))
-            start += 1
-            continue
-        stop = start + 1  # all paragraphs of the joined line (a heading splits a line)
-        while stop < len(paragraphs) and paragraphs[stop].line_no == line_no:
-            stop += 1
-        group_paragraphs = paragraphs[start:stop]
-        sentences = [_sentences(para) for para in group_paragraphs]
-        out.extend(_placed(group_paragraphs, sentences, group))
-        start = stop
-    return out
+    line_nos, texts, heads, sizes = _segment_columns(paragraphs, lines)
+    pieces = list(zip(line_nos, texts, heads, strict=True))
+    ends = list(accumulate(sizes))
+    return [pieces[end - size : end] for end, size in zip(ends, sizes, strict=True)]
 
 
 def _joined_lines(paragraphs: list[Paragraph], lines: Lines) -> dict[int, Lines] | None:
@@ -300,8 +282,9 @@ def _segment_columns(
     """The segments of :func:`_segments_of` as columns: line numbers, texts and heading
     flags, and the number of segments of each paragraph.
 
-    An article without a joined line (most) has each paragraph's segments built
-    straight into the columns (:func:`_on_their_lines`), without a tuple per segment.
+    Each paragraph of one line has its segments built straight into the columns
+    (:func:`_on_its_line`), without a tuple per segment; only the paragraphs of a
+    joined line are placed by search (:func:`_placed`).
 
     Examples
     --------
@@ -314,36 +297,34 @@ def _segment_columns(
     ([3, 5, 5], ['二、改进作风', '要走访。', '要倾听。'], [True, False, False], [1, 2])
     """
     joined = _joined_lines(paragraphs, lines)
-    if joined is not None and not joined:
-        return _on_their_lines(paragraphs)
-    pieces = _segments_given(paragraphs, lines, joined)
-    return (*_transposed(chain.from_iterable(pieces)), list(map(len, pieces)))
-
-
-def _on_their_lines(
-    paragraphs: list[Paragraph],
-) -> tuple[list[int], list[str], list[bool], list[int]]:
-    """:func:`_on_its_line` of every paragraph, as :func:`_segment_columns` returns it."""
+    if joined is None:  # not the parser's usual output: place every sentence by search
+        placed = _placed(paragraphs, [_sentences(para) for para in paragraphs], lines)
+        return (*_transposed(chain.from_iterable(placed)), list(map(len, placed)))
+    line_nos: list[int] = []
     texts: list[str] = []
     heads: list[bool] = []
     sizes: list[int] = []
-    for para in paragraphs:
-        if not para.is_heading:
-            sentences = split_sentences(para.text)
-            texts += sentences
-            heads += [False] * len(sentences)
-            sizes.append(len(sentences))
+    start = 0
+    while start < len(paragraphs):
+        line_no = paragraphs[start].line_no
+        group = joined.get(line_no) if joined else None
+        if group is None:  # a paragraph of one line: its sentences lie on it
+            size = _on_its_line(paragraphs[start], texts, heads)
+            line_nos += [line_no] * size
+            sizes.append(size)
+            start += 1
             continue
-        texts.append(para.text[: para.heading_end].strip())
-        heads.append(True)
-        if para.heading_end >= len(para.text):  # the whole line is the heading (most are)
-            sizes.append(1)
-            continue
-        rest = split_sentences(para.text[para.heading_end :])
-        texts += rest
-        heads += [False] * len(rest)
-        sizes.append(1 + len(rest))
-    line_nos = list(chain.from_iterable(map(repeat, [para.line_no for para in paragraphs], sizes)))
+        stop = start + 1  # all paragraphs of the joined line (a heading splits a line)
+        while stop < len(paragraphs) and paragraphs[stop].line_no == line_no:
+            stop += 1
+        group_paragraphs = paragraphs[start:stop]
+        sentences = [_sentences(para) for para in group_paragraphs]
+        for pieces in _placed(group_paragraphs, sentences, group):
+            line_nos += map(_FIRST, pieces)
+            texts += map(_SECOND, pieces)
+            heads += map(_THIRD, pieces)
+            sizes.append(len(pieces))
+        start = stop
     return line_nos, texts, heads, sizes
 
 
