@@ -148,6 +148,8 @@ def test_unchanged_texts_are_their_own_conversion():
     t2s = _converter("t2s")
     _MEMO.table.clear()
     assert to_simplified_many(lines) == [t2s.convert(line) for line in lines]
+    _MEMO.table.clear()
+    assert [to_simplified(line) for line in lines] == [t2s.convert(line) for line in lines]
 
 
 def reference_counts(text: str) -> tuple[int, int]:

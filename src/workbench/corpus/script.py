@@ -91,17 +91,21 @@ def to_simplified(text: str) -> str:
     """Convert ``text`` to Simplified script with OpenCC's phrase-aware ``t2s``.
 
     Results are remembered (see :class:`_Memo`): converting a text again is a
-    dictionary look-up.
+    dictionary look-up. A text holding no character ``t2s`` can replace
+    (:func:`_changing_line`) is its own conversion, returned without calling OpenCC.
 
     Examples
     --------
-    >>> to_simplified("幹部作風")
-    '干部作风'
+    >>> to_simplified("幹部作風"), to_simplified("干部作风")
+    ('干部作风', '干部作风')
     """
     if not text:
         return text
     simple = _MEMO.table.get(text)
     if simple is None:
+        pattern = _changing_line()
+        if pattern is not None and pattern.search(text) is None:
+            return text
         simple = _converter("t2s").convert(text)
         _MEMO.put(text, simple)
     return simple
