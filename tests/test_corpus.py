@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from itertools import chain
 
 import pandas as pd
 import pytest
@@ -17,8 +18,10 @@ from workbench.corpus.load import (
     _column_frame,
     _frame,
     _placed,
+    _segment_columns,
     _segments_of,
     _sentences,
+    _transposed,
     display_path_in,
     gather_sources,
     load_corpus,
@@ -409,6 +412,9 @@ def test_segments_of_equal_placing_every_sentence_by_search(text):
         paragraphs = parse_structure(art.lines)
         everything = _placed(paragraphs, [_sentences(p) for p in paragraphs], art.lines)
         assert _segments_of(paragraphs, art.lines) == everything
+        # The columns, built straight for articles without a joined line, are the same.
+        columns = (*_transposed(chain.from_iterable(everything)), list(map(len, everything)))
+        assert _segment_columns(paragraphs, art.lines) == columns
 
 
 def test_a_title_read_from_a_line_is_a_heading_segment(tmp_path):

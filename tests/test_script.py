@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from workbench import config
 from workbench.corpus.script import (
     _MEMO,
+    CHECKED_OPENCC,
+    PHRASE_ONLY,
+    _changing_line,
     _char_class,
     _class_table,
     _converter,
@@ -83,6 +89,67 @@ def test_class_table_equals_char_class_for_every_ideograph():
     codes = [*range(0x3400, 0xA000), *range(0xF900, 0xFB00)]
     assert [int(table[c]) for c in codes] == [_char_class(chr(c)) for c in codes]
     assert not table[:0x3400].any() and not table[0xFB00:].any()
+
+
+def t2s_entries(tmp_path: Path) -> list[tuple[str, str]]:
+    """(key, default value) of every entry of the dictionaries OpenCC's t2s reads,
+    dumped as text by the ``opencc_dict`` tool shipped with OpenCC (skip without it)."""
+    import opencc
+
+    clib = Path(opencc.__file__).parent / "clib"
+    tool, share = clib / "bin" / "opencc_dict", clib / "share" / "opencc"
+    if opencc.__version__ != CHECKED_OPENCC or not tool.exists():
+        pytest.skip("needs OpenCC's opencc_dict tool of the checked version")
+    config = json.loads((share / "t2s.json").read_text(encoding="utf-8"))
+    files = [step["dict"]["file"] for step in config["normalization"]]
+    for step in config["conversion_chain"]:
+        files += [d["file"] for d in step["dict"].get("dicts", [step["dict"]])]
+    entries = []
+    for name in files:
+        out = tmp_path / f"{name}.txt"
+        args = [str(tool), "-i", str(share / name), "-o", str(out), "-f", "ocd2", "-t", "text"]
+        subprocess.run(args, check=True, capture_output=True)
+        for line in out.read_text(encoding="utf-8").splitlines():
+            key, values = line.split("\t")
+            entries.append((key, values.split(" ")[0]))
+    return entries
+
+
+def test_changing_line_holds_every_character_a_dictionary_entry_replaces(tmp_path):
+    # The premise of converting only texts with such a character: a text without one
+    # is its own conversion (see _changing_line).
+    pattern = _changing_line()
+    entries = t2s_entries(tmp_path)
+    assert len(entries) > 5000
+    for key, value in entries:
+        if len(value) != len(key):
+            assert all(pattern.match(ch) for ch in key), key
+        else:
+            assert all(pattern.match(k) for k, v in zip(key, value, strict=True) if k != v), key
+
+
+def test_changing_line_flags_what_t2s_changes_alone_and_nothing_else():
+    pattern = _changing_line()
+    table = _class_table()
+    flagged = [c for c in range(0x10000) if pattern.match(chr(c))]
+    alone = set(map(int, (table > 0).nonzero()[0]))
+    assert set(flagged) == alone | {ord(ch) for ch in PHRASE_ONLY} | set(range(0xD800, 0xE000))
+    assert pattern.match("\U00020000") and pattern.match("\U0010ffff")
+    assert [m.span() for m in pattern.finditer("深沈\n什么\nab")] == [(1, 2), (4, 5)]
+
+
+def test_unchanged_texts_are_their_own_conversion():
+    lines = [
+        line
+        for name in sorted(SEED_SCRIPTS)
+        for line in (config.SEEDS_DIR / name).read_text(encoding="utf-8").splitlines()
+    ]
+    lines += ["深沈", "打坏了", "英哩", "干部作风", "", "abc", "𠀀", "什么"]
+    t2s = _converter("t2s")
+    _MEMO.table.clear()
+    assert to_simplified_many(lines) == [t2s.convert(line) for line in lines]
+    _MEMO.table.clear()
+    assert [to_simplified(line) for line in lines] == [t2s.convert(line) for line in lines]
 
 
 def reference_counts(text: str) -> tuple[int, int]:

@@ -254,6 +254,8 @@ def _segments(
     # none, and then no line needs a look (a literal holds no newline, see regex_precheck).
     whole = "\n".join(simple)
     markers = tuple(m for m in _markers() if m.check.may_match(whole))
+    if not markers:  # then no line holds a marker: every line is preamble
+        return list(lines), articles, marker_lines
     maybe = _marker_lines(simple, whole, markers)
     for index, ((line_no, text), simple_text) in enumerate(zip(lines, simple, strict=True)):
         may = markers and (maybe is None or index in maybe)

@@ -62,6 +62,7 @@ from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field as _field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -482,6 +483,9 @@ def _open_block(
     return None
 
 
+_second = itemgetter(1)  # the literal of an Aho–Corasick hit (end, literal)
+
+
 class RuleFinder:
     """The first of a list of rules whose pattern is found in a line, trying only the
     rules whose needed literals (:func:`workbench.regex_precheck.needed_literals`) all
@@ -516,25 +520,40 @@ class RuleFinder:
             for literal in rules_of:
                 self.automaton.add_word(literal, literal)
             self.automaton.make_automaton()
+        # The rules to try for each set of found literals: lines repeat a few sets (":"
+        # alone, "年" alone, ...), most of which let no rule match.
+        self._tried: dict[frozenset[str], tuple[Rule, ...]] = {}
 
-    def found(self, text: str) -> set[str]:
+    def found(self, text: str) -> frozenset[str]:
         """The needed literals that occur in ``text`` (overlapping ones too)."""
         if self.automaton is None or not text:
-            return set()
-        return {literal for _end, literal in self.automaton.iter(text)}
+            return frozenset()
+        return frozenset(map(_second, self.automaton.iter(text)))  # picked in C
+
+    def tried(self, found: frozenset[str]) -> tuple[Rule, ...]:
+        """The rules, in list order, whose needed literals are all in ``found`` for
+        some alternative (or that need none): the only ones that can match."""
+        rules = self._tried.get(found)
+        if rules is None:
+            candidates = set(self.always)
+            for literal in found:
+                candidates |= self.rules_of[literal]
+            rules = tuple(
+                self.rules[i]
+                for i in sorted(candidates)
+                if self.needs[i] is None or any(found.issuperset(alt) for alt in self.needs[i])
+            )
+            if len(self._tried) >= 4096:  # never grow unbounded
+                self._tried.clear()
+            self._tried[found] = rules
+        return rules
 
     def first(self, text: str) -> Rule | None:
         """The first rule, in list order, whose pattern ``search`` finds in ``text``."""
         found = self.found(text)
-        candidates = set(self.always)
-        for literal in found:
-            candidates |= self.rules_of[literal]
-        for i in sorted(candidates):
-            need = self.needs[i]
-            if need is not None and not any(found.issuperset(alt) for alt in need):
-                continue  # some literal of every alternative is missing: cannot match
-            if self.rules[i].pattern.search(text):
-                return self.rules[i]
+        for rule in self.tried(found):
+            if rule.pattern.search(text):
+                return rule
         return None
 
 

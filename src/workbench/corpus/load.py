@@ -24,13 +24,15 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from operator import add, gt, itemgetter, lt, mul
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -180,16 +182,22 @@ def _sentences(para: Paragraph) -> list[tuple[str, bool]]:
     return [(head, True)] + [(s, False) for s in split_sentences(rest)]
 
 
-def _on_its_line(para: Paragraph) -> list[Piece]:
-    """The segments of a paragraph of one source line: :func:`_sentences`, on its line."""
-    line_no = para.line_no
+def _on_its_line(para: Paragraph, texts: list[str], heads: list[bool]) -> int:
+    """Add the segments of a paragraph of one source line (:func:`_sentences`, all on
+    its line) to the columns ``texts`` and ``heads``; return how many there are."""
     if not para.is_heading:
-        return [(line_no, s, False) for s in split_sentences(para.text)]
-    head = para.text[: para.heading_end].strip()
+        sentences = split_sentences(para.text)
+        texts += sentences
+        heads += [False] * len(sentences)
+        return len(sentences)
+    texts.append(para.text[: para.heading_end].strip())
+    heads.append(True)
     if para.heading_end >= len(para.text):  # the whole line is the heading (most are)
-        return [(line_no, head, True)]
+        return 1
     rest = split_sentences(para.text[para.heading_end :])
-    return [(line_no, head, True), *[(line_no, s, False) for s in rest]]
+    texts += rest
+    heads += [False] * len(rest)
+    return 1 + len(rest)
 
 
 def _segments_of(paragraphs: list[Paragraph], lines: Lines) -> list[list[Piece]]:
@@ -215,28 +223,10 @@ def _segments_of(paragraphs: list[Paragraph], lines: Lines) -> list[list[Piece]]
     [(3, '干部要走访困难家庭，', False), (4, '倾听群众意见。', False), (4, '要定期。', False)]
     [(6, '二、改进作风', True)]
     """
-    joined = _joined_lines(paragraphs, lines)
-    if joined is None:  # not the parser's usual output: place every sentence by search
-        return _placed(paragraphs, [_sentences(para) for para in paragraphs], lines)
-    if not joined:  # no broken line (most articles): every paragraph lies on its line
-        return [_on_its_line(para) for para in paragraphs]
-    out: list[list[Piece]] = []
-    start = 0
-    while start < len(paragraphs):
-        line_no = paragraphs[start].line_no
-        group = joined.get(line_no)
-        if group is None:  # a paragraph of one line: its sentences lie on it
-            out.append(_on_its_line(paragraphs[start]))
-            start += 1
-            continue
-        stop = start + 1  # all paragraphs of the joined line (a heading splits a line)
-        while stop < len(paragraphs) and paragraphs[stop].line_no == line_no:
-            stop += 1
-        group_paragraphs = paragraphs[start:stop]
-        sentences = [_sentences(para) for para in group_paragraphs]
-        out.extend(_placed(group_paragraphs, sentences, group))
-        start = stop
-    return out
+    line_nos, texts, heads, sizes = _segment_columns(paragraphs, lines)
+    pieces = list(zip(line_nos, texts, heads, strict=True))
+    ends = list(accumulate(sizes))
+    return [pieces[end - size : end] for end, size in zip(ends, sizes, strict=True)]
 
 
 def _joined_lines(paragraphs: list[Paragraph], lines: Lines) -> dict[int, Lines] | None:
@@ -286,6 +276,58 @@ def _placed(
     ]
 
 
+def _segment_columns(
+    paragraphs: list[Paragraph], lines: Lines
+) -> tuple[list[int], list[str], list[bool], list[int]]:
+    """The segments of :func:`_segments_of` as columns: line numbers, texts and heading
+    flags, and the number of segments of each paragraph.
+
+    Each paragraph of one line has its segments built straight into the columns
+    (:func:`_on_its_line`), without a tuple per segment; only the paragraphs of a
+    joined line are placed by search (:func:`_placed`).
+
+    Examples
+    --------
+    >>> from workbench.corpus.structure import parse_structure
+    >>> lines = [(3, "干部要走访困难家庭，"), (4, "倾听群众意见。要定期。"), (6, "二、改进作风")]
+    >>> _segment_columns(parse_structure(lines), lines)[3]
+    [3, 1]
+    >>> lines = [(3, "二、改进作风"), (5, "要走访。要倾听。")]
+    >>> _segment_columns(parse_structure(lines), lines)
+    ([3, 5, 5], ['二、改进作风', '要走访。', '要倾听。'], [True, False, False], [1, 2])
+    """
+    joined = _joined_lines(paragraphs, lines)
+    if joined is None:  # not the parser's usual output: place every sentence by search
+        placed = _placed(paragraphs, [_sentences(para) for para in paragraphs], lines)
+        return (*_transposed(chain.from_iterable(placed)), list(map(len, placed)))
+    line_nos: list[int] = []
+    texts: list[str] = []
+    heads: list[bool] = []
+    sizes: list[int] = []
+    start = 0
+    while start < len(paragraphs):
+        line_no = paragraphs[start].line_no
+        group = joined.get(line_no) if joined else None
+        if group is None:  # a paragraph of one line: its sentences lie on it
+            size = _on_its_line(paragraphs[start], texts, heads)
+            line_nos += [line_no] * size
+            sizes.append(size)
+            start += 1
+            continue
+        stop = start + 1  # all paragraphs of the joined line (a heading splits a line)
+        while stop < len(paragraphs) and paragraphs[stop].line_no == line_no:
+            stop += 1
+        group_paragraphs = paragraphs[start:stop]
+        sentences = [_sentences(para) for para in group_paragraphs]
+        for pieces in _placed(group_paragraphs, sentences, group):
+            line_nos += map(_FIRST, pieces)
+            texts += map(_SECOND, pieces)
+            heads += map(_THIRD, pieces)
+            sizes.append(len(pieces))
+        start = stop
+    return line_nos, texts, heads, sizes
+
+
 def _transposed(pieces: Iterable[Piece]) -> tuple[list[int], list[str], list[bool]]:
     """The line numbers, texts and heading flags of ``pieces`` as three lists.
 
@@ -294,11 +336,14 @@ def _transposed(pieces: Iterable[Piece]) -> tuple[list[int], list[str], list[boo
     >>> _transposed([(3, "甲。", False), (4, "乙", True)]), _transposed([])
     (([3, 4], ['甲。', '乙'], [False, True]), ([], [], []))
     """
-    columns = list(zip(*pieces, strict=True))
-    if not columns:
-        return [], [], []
-    line_nos, texts, heads = columns
-    return list(line_nos), list(texts), list(heads)
+    # One pass per column in C. ``zip(*pieces)`` made an iterator per piece, objects the
+    # garbage collector counts: its collections, run at those moments, took longer than
+    # the transposing.
+    pieces = list(pieces)
+    return list(map(_FIRST, pieces)), list(map(_SECOND, pieces)), list(map(_THIRD, pieces))
+
+
+_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
 def _spreader(owner: list[int]) -> Callable[[Sequence[Any]], list[Any]]:
@@ -358,16 +403,14 @@ def _article_columns(
     stem, name, index = id_stem(src.name), src.name, art.index
     doc_id = f"{stem}/a{index}"
     paragraphs = parse_structure(art.lines)
-    pieces = _segments_of(paragraphs, art.lines)
+    line_nos, texts, heads, sizes = _segment_columns(paragraphs, art.lines)
     # The title, where a line of the body gave it, is a heading segment of its own
     # (paragraph 0, so the ids of the body's segments do not depend on it).
     title = [(art.title_line, art.title)] if art.title and art.title_line else []
     t_rows = len(title)  # 0 or 1: the title row comes first
-    # The body's segments as columns, transposed in C; each paragraph's values are
-    # repeated per segment of it in C too (a comprehension per column and segment took
-    # a sixth of building them).
-    line_nos, texts, heads = _transposed(chain.from_iterable(pieces))
-    sizes = list(map(len, pieces))
+    # The body's segments come as columns; each paragraph's values are repeated per
+    # segment of it in C (a comprehension per column and segment took a sixth of
+    # building them).
     texts_orig = [t for _, t in title] + texts
     n_texts = len(texts_orig)
     # One OpenCC call per article instead of one per sentence (same result); section
@@ -381,7 +424,7 @@ def _article_columns(
         # Each paragraph's value once per segment of it (picked in C, not per item).
         return [head] * t_rows + spread(values)
 
-    p_ids = list(map(add, repeat(doc_id), _numbered("/p", 3, len(pieces))[1:]))
+    p_ids = list(map(add, repeat(doc_id), _numbered("/p", 3, len(sizes))[1:]))
     paragraph_ids = per_paragraph(f"{doc_id}/p000", p_ids)
     sentence = list(chain.from_iterable(map(range, repeat(1), [n + 1 for n in sizes])))
     s_ids = _numbered("/s", 2, max(sizes, default=0))
@@ -395,7 +438,7 @@ def _article_columns(
         "section_title": per_paragraph("", section_titles),
         "section_title_orig": per_paragraph("", [para.section_title for para in paragraphs]),
         "role": per_paragraph("other", [para.role for para in paragraphs]),
-        "paragraph": per_paragraph(0, range(1, len(pieces) + 1)),
+        "paragraph": per_paragraph(0, range(1, len(sizes) + 1)),
         "paragraph_id": paragraph_ids,
         "is_heading": [True] * t_rows + heads,
         # A heading segment has its paragraph's level (bool times int is an int), others 0.
@@ -817,14 +860,33 @@ def load_files(sources: Sequence[SourceFile], *, skip_bad: bool = False) -> list
     """
     results = []
     folders: dict[str, str | None] = {}  # resolved once per folder in this run of files
-    for src in sources:
-        try:
-            results.append(load_file(src, folders=folders))
-        except ReadError as err:
-            if not skip_bad:
-                raise
-            results.append(_skipped(src, err))
+    with _gc_paused():
+        for src in sources:
+            try:
+                results.append(load_file(src, folders=folders))
+            except ReadError as err:
+                if not skip_bad:
+                    raise
+                results.append(_skipped(src, err))
     return results
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (as it was after).
+
+    Loading files makes lists, tuples and dicts of str by the hundred thousand, which
+    the collector counts: it then walked every tracked object of the process again
+    and again (full collections included), a twentieth of loading a partition of
+    small files. What loading makes forms no cycles; reference counting frees it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_refs_results(refs: Sequence[FileRef], *, skip_bad: bool = False) -> list[_FileResult]:

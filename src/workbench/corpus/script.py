@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from itertools import compress, repeat
@@ -90,17 +91,21 @@ def to_simplified(text: str) -> str:
     """Convert ``text`` to Simplified script with OpenCC's phrase-aware ``t2s``.
 
     Results are remembered (see :class:`_Memo`): converting a text again is a
-    dictionary look-up.
+    dictionary look-up. A text holding no character ``t2s`` can replace
+    (:func:`_changing_line`) is its own conversion, returned without calling OpenCC.
 
     Examples
     --------
-    >>> to_simplified("幹部作風")
-    '干部作风'
+    >>> to_simplified("幹部作風"), to_simplified("干部作风")
+    ('干部作风', '干部作风')
     """
     if not text:
         return text
     simple = _MEMO.table.get(text)
     if simple is None:
+        pattern = _changing_line()
+        if pattern is not None and pattern.search(text) is None:
+            return text
         simple = _converter("t2s").convert(text)
         _MEMO.put(text, simple)
     return simple
@@ -136,14 +141,95 @@ def to_simplified_many(texts: Sequence[str], *, remember: bool = False) -> list[
 
 
 def _convert_batch(texts: list[str]) -> list[str]:
-    """OpenCC ``t2s`` of each text, in one call (see :func:`to_simplified_many`)."""
+    """OpenCC ``t2s`` of each text, in one call (see :func:`to_simplified_many`).
+
+    Only the texts OpenCC could change (:func:`_changeable`) are converted: the others,
+    most lines of a Simplified corpus, are their own conversion.
+    """
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:  # some text holds a newline
         return [_converter("t2s").convert(t) if t else t for t in texts]
+    which = _changeable(joined)
+    if which is None:  # not known which texts OpenCC leaves alone: convert them all
+        return _convert_joined(texts, joined)
+    out = list(texts)
+    todo = [texts[i] for i in which]
+    for i, simple in zip(which, _convert_joined(todo, "\n".join(todo)), strict=True):
+        out[i] = simple
+    return out
+
+
+def _convert_joined(texts: list[str], joined: str) -> list[str]:
+    """OpenCC ``t2s`` of each of ``texts`` (none with a newline) from one call on
+    ``joined``, the texts joined by newlines."""
+    if not texts:
+        return []
     out = _converter("t2s").convert(joined).split("\n")
     if len(out) != len(texts):  # never expected; stay correct rather than fast
         return [_converter("t2s").convert(t) if t else t for t in texts]
     return out
+
+
+#: The OpenCC version whose ``t2s`` dictionaries :data:`PHRASE_ONLY` was read from.
+CHECKED_OPENCC = "1.4.2"
+
+#: Characters that OpenCC's ``t2s`` leaves alone on their own but replaces inside a
+#: phrase of its dictionaries (深沈 → 深沉, 打坏 → 打坯, 英哩 → 英里, 么麼 → 幺麽): with the
+#: characters ``t2s`` changes alone, every character that a dictionary entry's default
+#: value replaces. Read from the dictionaries of :data:`CHECKED_OPENCC`
+#: (``tests/test_script.py`` checks them when OpenCC's ``opencc_dict`` tool is at hand);
+#: unknown for any other version.
+PHRASE_ONLY = "么俱哩坏彷沈甦瞭藉衹覆"
+
+
+@cache
+def _changing_line() -> re.Pattern[str] | None:
+    """A line holding a character a ``t2s`` conversion may replace (the match runs to
+    the end of the line, so a search over many lines finds each such line once);
+    ``None`` for an OpenCC version other than :data:`CHECKED_OPENCC`.
+
+    OpenCC converts a text by replacing, left to right, the longest dictionary key
+    (phrase or character) found at each position with its default value, and copies
+    a character no key starts with. A text that holds no character a key's value
+    replaces is therefore its own conversion. Those characters are the ones ``t2s``
+    changes alone (:func:`_class_table`; every key of the BMP lies in its two ranges),
+    :data:`PHRASE_ONLY`, and, to be safe, everything outside the BMP (the dictionaries'
+    extension ideographs) and lone surrogates (which OpenCC refuses: they must reach it
+    to raise as before).
+    """
+    import numpy as np
+    import opencc
+
+    if getattr(opencc, "__version__", None) != CHECKED_OPENCC:
+        return None
+    table = _class_table() > 0
+    table[[ord(ch) for ch in PHRASE_ONLY]] = True
+    table[0xD800:0xE000] = True
+    table[0x10000:] = True
+    # Runs of flagged code points as a character class, \U escapes (no code point of
+    # the pattern's syntax can slip in).
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], table, [False])).astype(np.int8)))
+    ranges = "".join(
+        f"\\U{a:08x}" if a == b - 1 else f"\\U{a:08x}-\\U{b - 1:08x}"
+        for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True)
+    )
+    return re.compile(f"[{ranges}][^\\n]*")
+
+
+def _changeable(joined: str) -> list[int] | None:
+    """Indices of the lines of ``joined`` (split at newlines) that ``t2s`` may change,
+    found in one search over the whole text; ``None`` when that is not known
+    (:func:`_changing_line`)."""
+    pattern = _changing_line()
+    if pattern is None:
+        return None
+    which: list[int] = []
+    line, searched = 0, 0
+    for match in pattern.finditer(joined):  # at most one match per line
+        line += joined.count("\n", searched, match.start())
+        searched = match.start()
+        which.append(line)
+    return which
 
 
 @lru_cache(maxsize=65536)
