@@ -111,6 +111,10 @@ LIGHT = ("pandas", "scipy", *HEAVY)
         (["code", "--help"], LIGHT),
         (["learn", "--help"], LIGHT),
         (["suggest", "--help"], LIGHT),
+        # The duplicate threshold's default comes from workbench.corpus.dedup, whose
+        # submodules (numpy, pandas) load only when a name of theirs is used.
+        (["pipeline", "--help"], (*LIGHT, "numpy", "pyarrow")),
+        (["corpus", "info", "--help"], (*LIGHT, "numpy", "pyarrow")),
         # pandas comes with workbench.provenance (the table suffixes); the models' names
         # come from workbench.survey.model_names, without statsmodels.
         (["survey", "fit", "--help"], ("scipy", "patsy", *HEAVY)),

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from workbench.engine import map_partitions, release_memory, runner
+from workbench.engine import map_partitions, release_memory, runner, spawn_workers
 
 
 def _pid_after(seconds: float) -> int:
@@ -45,6 +45,25 @@ def test_an_error_in_a_partition_reaches_the_caller(warm):
     # Partition 3 runs here or in the pool depending on timing; either way it raises.
     with pytest.raises(ValueError, match="bad partition 3"), runner(2, warm=warm) as run:
         run(_fail_on, list(range(8)))
+
+
+def test_workers_spawned_first_run_partitions_with_the_driver():
+    # As `workbench pipeline` does: the workers start before the runner that uses them,
+    # which leaves them to their starter; results still come in partition order.
+    with spawn_workers(1) as pool:
+        with runner(pool=pool, warm=True) as run:
+            pids = run(_pid_after, [0.2] * 8)
+        assert pool.executor is not None and pool.executor.submit(abs, -1).result() == 1
+    assert len(pids) == 8 and os.getpid() in pids and len(set(pids)) == 2
+
+
+def test_spawned_workers_are_not_for_dask():
+    with (
+        spawn_workers(1) as pool,
+        pytest.raises(ValueError, match="Dask"),
+        runner(scheduler="local", pool=pool),
+    ):
+        pass
 
 
 def test_release_memory_gives_arrow_memory_back_only_where_asked(monkeypatch):

@@ -130,6 +130,17 @@ def test_cli_pipeline_prints_a_json_summary(tmp_path, capsys):
     assert main(["pipeline", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
 
 
+def test_cli_pipeline_with_workers_spawned_first_builds_the_same_tables(tmp_path, capsys):
+    # `pipeline --workers 2` starts its worker before importing the pipeline
+    # (engine.spawn_workers) and hands it to build_corpus.
+    out = tmp_path / "out"
+    assert main(["pipeline", "--out", str(out), "--workers", "2"]) == 0
+    assert json.loads(capsys.readouterr().out)["files"] == 5
+    assert differences(out, run_pipeline()) == []
+    missing = tmp_path / "missing"
+    assert main(["pipeline", str(missing), "--out", str(tmp_path / "o"), "--workers", "2"]) == 2
+
+
 def test_differences_names_the_tables_that_differ(tmp_path):
     out = tmp_path / "out"
     build_corpus(out_dir=out)

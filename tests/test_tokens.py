@@ -508,3 +508,13 @@ def test_prepared_dictionary_lives_in_the_shared_cache_folder(cache_home):
 
     assert tokens._cache_file().parent == config.cache_dir() == cache_home
     assert not hasattr(tokens, "_cache_dir")  # one owner: workbench.config
+
+
+def test_tokenize_to_array_is_token_array_of_tokenize_many_and_resumes_the_collector():
+    import gc
+
+    texts = ["干群关系紧张", "", "落实1-2项措施", "密切联系群众。"]
+    assert gc.isenabled()
+    got = tokens.tokenize_to_array(texts)
+    assert gc.isenabled()
+    assert got.equals(tokens.token_array(tokens.tokenize_many(texts)))

@@ -325,24 +325,41 @@ def _corpus(args: argparse.Namespace) -> int:
 
 
 def _pipeline(args: argparse.Namespace) -> int:
+    import contextlib
     from dataclasses import asdict
 
-    from workbench.cli_output import check_writable
-    from workbench.corpus.readers import ReadError
-    from workbench.stream import build_corpus
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if (args.workers or 1) > 1 and _scheduler(args) is None:
+            # Spawned first: the workers import and warm up (about a second) while this
+            # process imports the pipeline's modules, instead of after.
+            from workbench.engine import spawn_workers
 
-    check_writable(args.out, folder=True)
-    try:
-        summary = build_corpus(
-            args.paths or None, args.out, workers=args.workers, scheduler=_scheduler(args),
-            codebook=args.codebook, unit=args.unit, engine=args.engine, skip_bad=args.skip_bad,
-            dup_threshold=args.dup_threshold,
-        )  # fmt: skip
-    except (ReadError, FileNotFoundError, FileExistsError) as err:
-        print(f"workbench: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+            pool = stack.enter_context(spawn_workers(args.workers - 1, _warm_up_pipeline))
+        from workbench.cli_output import check_writable
+        from workbench.corpus.readers import ReadError
+        from workbench.stream import build_corpus
+
+        check_writable(args.out, folder=True)
+        try:
+            summary = build_corpus(
+                args.paths or None, args.out, workers=args.workers, scheduler=_scheduler(args),
+                codebook=args.codebook, unit=args.unit, engine=args.engine,
+                skip_bad=args.skip_bad, dup_threshold=args.dup_threshold, pool=pool,
+            )  # fmt: skip
+        except (ReadError, FileNotFoundError, FileExistsError) as err:
+            print(f"workbench: {err}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     print(json.dumps(asdict(summary), ensure_ascii=False, indent=2))
     return 0
+
+
+def _warm_up_pipeline() -> int:
+    """A pipeline worker's warm-up (:func:`workbench.pipeline.warm_up`), named here so
+    that the process starting the workers need not import the pipeline first."""
+    from workbench.pipeline import warm_up
+
+    return warm_up()
 
 
 def report_parameters(args: argparse.Namespace) -> dict[str, Any]:

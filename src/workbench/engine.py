@@ -61,20 +61,20 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import pandas as pd
+from workbench.corpus.dedup import DUP_THRESHOLD
 
-from workbench.corpus import Corpus, FileTables, Sources, load_refs_results, unmarked
-from workbench.corpus.dedup import DUP_THRESHOLD, TextSource
-from workbench.corpus.duplicates import (
-    CorpusSketches,
-    CorpusUnits,
-    find_marks,
-    mark_empty,
-    sketch_segments,
-)
-from workbench.corpus.readers import FileRef
+# The corpus modules (and pandas with them) are imported where first used: importing this
+# module to start a pool (:func:`spawn_workers`) costs next to nothing, so the workers
+# start while the driving process imports what it needs.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbench.corpus import Corpus, FileTables, Sources
+    from workbench.corpus.dedup import TextSource
+    from workbench.corpus.duplicates import CorpusSketches
+    from workbench.corpus.readers import FileRef
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -89,6 +89,8 @@ PARTITIONS_PER_WORKER = 8
 
 
 def _size(item: Any) -> int:
+    from workbench.corpus.readers import FileRef
+
     return item.size if isinstance(item, FileRef) else 1
 
 
@@ -186,6 +188,7 @@ def runner(
     progress: bool = False,
     warm: bool = False,
     warm_up: Callable[[], Any] | None = None,
+    pool: Workers | None = None,
 ) -> Iterator[Callable[..., list]]:
     """A :func:`map_partitions` whose processes or Dask client outlive one call.
 
@@ -207,6 +210,10 @@ def runner(
         partition functions need (e.g. :func:`workbench.pipeline.warm_up`: the word
         segmenter, OpenCC, the codebook), so that each worker spends those seconds
         once, before its first partition.
+    pool : Workers, optional
+        Workers started already (:func:`spawn_workers`), which run partitions with this
+        process instead of ``workers - 1`` started here (``warm_up`` is then theirs);
+        their starter shuts them down. Not with ``scheduler``.
 
     Yields
     ------
@@ -225,6 +232,8 @@ def runner(
     """
     with contextlib.ExitStack() as stack:
         if scheduler is not None:
+            if pool is not None:
+                raise ValueError("a pool of local workers cannot run on a Dask scheduler")
             client = stack.enter_context(dask_client(scheduler, workers))
             if warm and warm_up is not None:
                 client.run(warm_up)
@@ -232,11 +241,12 @@ def runner(
             def submit(fn, parts, bar, kwargs):
                 return _dask_map(client, fn, parts, bar, kwargs)
 
-        elif (workers or 1) > 1:
+        elif pool is not None or (workers or 1) > 1:
             # This process runs partitions too, so the pool has one process fewer: a
             # spawned worker spends about 1.5 s importing and warming up before its
             # first partition, which this process, already started, spends working.
-            pool = stack.enter_context(_Pool(workers - 1, warm_up))
+            if pool is None:
+                pool = stack.enter_context(Workers(workers - 1, warm_up))
             if warm:
                 pool.start(wait=True)
                 if warm_up is not None:
@@ -268,8 +278,28 @@ def _started(_: int = 0, pause: float = 0.5) -> int:
     return os.getpid()
 
 
-class _Pool:
-    """Worker processes that share the partitions with the process that drives them.
+def spawn_workers(n: int, warm_up: Callable[[], Any] | None = None) -> Workers:
+    """Start ``n`` pool workers now, for a later :func:`runner` (its ``pool``).
+
+    A spawned worker spends about a second importing and warming up before it can take
+    a partition; started before the driving process imports the modules of its job (as
+    ``workbench pipeline`` does), the two import at the same time. Use it as a context
+    manager, which shuts the workers down.
+
+    Examples
+    --------
+    >>> with spawn_workers(1) as pool, runner(pool=pool) as run:
+    ...     run(sum, [[1, 2], [3], [4]])
+    [3, 3, 4]
+    """
+    workers = Workers(n, warm_up)
+    workers.start()
+    return workers
+
+
+class Workers:
+    """Worker processes that share the partitions with the process that drives them
+    (:func:`runner`, :func:`spawn_workers`).
 
     ``run`` hands partitions from the front of the list to the pool and runs
     partitions from the back here meanwhile, so the driver works while the workers
@@ -286,7 +316,7 @@ class _Pool:
         self.executor: ProcessPoolExecutor | None = None
         self.pings: list[Any] = []
 
-    def __enter__(self) -> _Pool:
+    def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -382,7 +412,7 @@ def _exit_now() -> None:
 
 
 class _Shared:
-    """The partitions of one :meth:`_Pool.run`, taken by the driver and the feeder."""
+    """The partitions of one :meth:`Workers.run`, taken by the driver and the feeder."""
 
     def __init__(self, parts: Sequence[Any], bar: Any) -> None:
         self.parts, self.bar = parts, bar
@@ -623,6 +653,9 @@ def load_partition(
     >>> res.index, len(res.files), res.n_segments == len(res.kept.segments)
     (0, 2, True)
     """
+    from workbench.corpus import FileTables, load_refs_results
+    from workbench.corpus.duplicates import sketch_segments
+
     index, refs = item
     tables = FileTables.of(load_refs_results(refs, skip_bad=skip_bad))
     analysed = () if analyse is None else analyse(tables.segments)
@@ -663,6 +696,9 @@ class CorpusSink:
     def collect(
         self, parts: list[PartitionResult], skipped: list[Any], run: Callable[..., list]
     ) -> None:
+        from workbench.corpus import FileTables, unmarked
+        from workbench.corpus.duplicates import CorpusUnits
+
         tables = FileTables.concat([FileTables.of(skipped), *(p.kept for p in parts)])
         self.corpus = unmarked(tables, skip_bad=self.skip_bad, dup_threshold=self.dup_threshold)
         segs = self.corpus.segments
@@ -676,6 +712,8 @@ class CorpusSink:
         return self.units.texts(sketches, threshold)
 
     def apply_marks(self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]) -> None:
+        from workbench.corpus.duplicates import mark_empty
+
         if self.units is None:
             mark_empty(self.corpus)
         else:
@@ -701,6 +739,7 @@ def drive(
     skip_bad: bool = False,
     dup_threshold: float = DUP_THRESHOLD,
     desc: str | None = None,
+    pool: Workers | None = None,
 ) -> Any:
     """The one driver of every corpus: :func:`workbench.corpus.load_corpus`,
     :func:`workbench.pipeline.run_pipeline` and :func:`workbench.stream.build_corpus`
@@ -734,6 +773,8 @@ def drive(
         at which articles and paragraphs are near duplicates.
     desc : str, optional
         Label of the progress bar over partitions.
+    pool : Workers, optional
+        Workers started already (see :func:`runner`); unused with ``run``.
 
     Returns
     -------
@@ -749,10 +790,14 @@ def drive(
     >>> len(corpus.documents), len(corpus.duplicates) > 0
     (14, True)
     """
+    from workbench.corpus.duplicates import CorpusSketches, find_marks
+
     parts = list(enumerate(partition(found.files, workers)))
     with contextlib.ExitStack() as stack:
         if run is None:
-            run = stack.enter_context(runner(workers, scheduler, found.progress, warm_up=warm_up))
+            run = stack.enter_context(
+                runner(workers, scheduler, found.progress, warm_up=warm_up, pool=pool)
+            )
         analysed = run(
             load_partition, parts, desc=desc, sink=sink, skip_bad=skip_bad,
             dup_threshold=dup_threshold, analyse=analyse,

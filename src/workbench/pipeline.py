@@ -133,10 +133,10 @@ def analyse_segments(
     >>> len(toks), coding.matrix.shape[0] == len(coding.units)
     (3, True)
     """
-    from workbench.corpus.tokens import sync_terms, token_array, tokenize_many
+    from workbench.corpus.tokens import sync_terms, token_array, tokenize_to_array
 
     sync_terms(terms)
-    toks = token_array(tokenize_many(segs["text"].tolist(), engine) if tokens else [])
+    toks = tokenize_to_array(segs["text"].tolist(), engine) if tokens else token_array([])
     coding = None if unit is None else code_segments(segs, get_codebook(codebook), unit)
     return toks, coding
 

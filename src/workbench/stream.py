@@ -94,7 +94,14 @@ from workbench.corpus.duplicates import (
     mark_segments_table,
     sentence_keys,
 )
-from workbench.engine import PartitionResult, drive, peak_rss_mb, release_memory, releasing
+from workbench.engine import (
+    PartitionResult,
+    Workers,
+    drive,
+    peak_rss_mb,
+    release_memory,
+    releasing,
+)
 from workbench.network.measures import cooccurrence_counts
 from workbench.pipeline import (
     get_codebook,
@@ -621,6 +628,7 @@ def build_corpus(
     progress: bool | None = None,
     run: Callable[..., list] | None = None,
     dup_threshold: float = DUP_THRESHOLD,
+    pool: Workers | None = None,
 ) -> BuildSummary:
     """Run the whole pipeline over ``inputs`` and write its tables as Parquet parts.
 
@@ -650,6 +658,10 @@ def build_corpus(
         from ``workers`` and ``scheduler`` (which then only size the partitions).
     dup_threshold : float, default :data:`workbench.corpus.dedup.DUP_THRESHOLD`
         Jaccard similarity at which articles and paragraphs are near duplicates.
+    pool : workbench.engine.Workers, optional
+        Local workers started already (:func:`workbench.engine.spawn_workers`, warmed up
+        with :func:`workbench.pipeline.warm_up`) that run partitions with this process,
+        instead of ``workers - 1`` started here.
 
     Returns
     -------
@@ -672,7 +684,7 @@ def build_corpus(
     summary = drive(
         found, sink, analyse=words_and_codes(codebook=cb, unit=unit, engine=engine),
         warm_up=warm_up, workers=workers, scheduler=scheduler, run=run, skip_bad=skip_bad,
-        dup_threshold=dup_threshold, desc="analyse",
+        dup_threshold=dup_threshold, desc="analyse", pool=pool,
     )  # fmt: skip
     manifest = {k: v for k, v in asdict(summary).items() if k != "peak_rss_mb"}
     (out / "manifest.json").write_text(

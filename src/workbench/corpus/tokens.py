@@ -567,6 +567,26 @@ def token_array(lists: Sequence[list[str]]) -> pa.Array | pa.ChunkedArray:
     return pa.array(lists, type=TOKENS_TYPE)
 
 
+def tokenize_to_array(
+    texts: Iterable[str], engine: str | None = None
+) -> pa.Array | pa.ChunkedArray:
+    """``token_array(tokenize_many(texts, engine))``, with the cyclic garbage collector
+    paused until the token lists are gone.
+
+    The collector paused only while segmenting (:func:`tokenize_many`) found, once
+    resumed, every token list of the partition among its young objects and walked
+    them all, and again as they aged, until they were freed (about 17 ms a partition
+    of 22,000 sentences); converted to Arrow first, they are freed unseen.
+
+    Examples
+    --------
+    >>> tokenize_to_array(["干群关系紧张", ""]).to_pylist()
+    [['干群关系', '紧张'], []]
+    """
+    with _gc_paused():
+        return token_array(tokenize_many(texts, engine))
+
+
 def agreement(texts: Iterable[str], a: str = "jieba", b: str = "rjieba") -> float:
     """Share of ``texts`` that engines ``a`` and ``b`` tokenize identically (1.0 if none).
 

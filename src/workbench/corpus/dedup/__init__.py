@@ -40,7 +40,9 @@ exact method normalise → exact; find runs either):
     methods), :func:`duplicates_from_sketches`, :func:`check_sketches`,
     :func:`result_table`.
 
-The names other modules use are imported from here. A constant is read where it is
+The names other modules use are imported from here, each loaded on first use from its
+submodule: importing the package for :data:`DUP_THRESHOLD` (as the command line does
+while it builds its options) loads neither numpy nor pandas. A constant is read where it is
 defined: the batch sizes of verification (``MAX_BATCH_PAIRS``, ``VERIFY_BATCH_CHARS``,
 ``VERIFY_THREADS``, ``FETCH_CHARS``) live in :mod:`workbench.corpus.dedup.verify` only, so
 that a test changes them there (``monkeypatch.setattr(verify, "FETCH_CHARS", 300)``).
@@ -48,6 +50,7 @@ that a test changes them there (``monkeypatch.setattr(verify, "FETCH_CHARS", 300
 Examples
 --------
 >>> import pandas as pd
+>>> from workbench.corpus.dedup import find_duplicates
 >>> units = pd.DataFrame({
 ...     "id": ["a", "b", "c", "d"],
 ...     "text": ["密切联系群众是我们党的优良传统。",
@@ -64,76 +67,83 @@ Examples
 True
 """
 
-from workbench.corpus.dedup.exact import containment, jaccard, shingles
-from workbench.corpus.dedup.find import (
-    DUPLICATE_COLUMNS,
-    Method,
-    check_sketches,
-    duplicates_from_sketches,
-    find_duplicates,
-    result_table,
-    take_ids,
-)
-from workbench.corpus.dedup.normalise import (
-    concat_consuming,
-    concat_ranges,
-    gather_texts,
-    normalise_for_matching,
-    normalise_many,
-    normalise_texts,
-    offsets_from_lengths,
-    splice_complex,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from workbench.corpus.dedup.params import DUP_THRESHOLD
-from workbench.corpus.dedup.sketch import (
-    MAX_MISS,
-    NUM_PERM,
-    SEED,
-    Sketches,
-    SketchParams,
-    id_array,
-    lsh_rows,
-    miss_probability,
-    position_hashes,
-    sketch_arrays,
-    sketch_params,
-    sketch_units,
-)
-from workbench.corpus.dedup.verify import Normaliser, TextSource, find_fast
+
+if TYPE_CHECKING:
+    from workbench.corpus.dedup.exact import containment, jaccard, shingles
+    from workbench.corpus.dedup.find import (
+        DUPLICATE_COLUMNS,
+        Method,
+        check_sketches,
+        duplicates_from_sketches,
+        find_duplicates,
+        result_table,
+        take_ids,
+    )
+    from workbench.corpus.dedup.normalise import (
+        concat_consuming,
+        concat_ranges,
+        gather_texts,
+        normalise_for_matching,
+        normalise_many,
+        normalise_texts,
+        offsets_from_lengths,
+        splice_complex,
+    )
+    from workbench.corpus.dedup.sketch import (
+        MAX_MISS,
+        NUM_PERM,
+        SEED,
+        Sketches,
+        SketchParams,
+        id_array,
+        lsh_rows,
+        miss_probability,
+        position_hashes,
+        sketch_arrays,
+        sketch_params,
+        sketch_units,
+    )
+    from workbench.corpus.dedup.verify import Normaliser, TextSource, find_fast
+
+#: Where each re-exported name lives (its submodule of this package).
+_OWNERS = {
+    "exact": ("containment", "jaccard", "shingles"),
+    "find": ("DUPLICATE_COLUMNS", "Method", "check_sketches", "duplicates_from_sketches",
+             "find_duplicates", "result_table", "take_ids"),
+    "normalise": ("concat_consuming", "concat_ranges", "gather_texts", "normalise_for_matching",
+                  "normalise_many", "normalise_texts", "offsets_from_lengths", "splice_complex"),
+    "sketch": ("MAX_MISS", "NUM_PERM", "SEED", "Sketches", "SketchParams", "id_array",
+               "lsh_rows", "miss_probability", "position_hashes", "sketch_arrays",
+               "sketch_params", "sketch_units"),
+    "verify": ("Normaliser", "TextSource", "find_fast"),
+}  # fmt: skip
+_OWNER_OF = {name: module for module, names in _OWNERS.items() for name in names}
 
 __all__ = [
-    "DUPLICATE_COLUMNS",
-    "DUP_THRESHOLD",
-    "MAX_MISS",
-    "NUM_PERM",
-    "SEED",
-    "Method",
-    "Normaliser",
-    "SketchParams",
-    "Sketches",
-    "TextSource",
-    "check_sketches",
-    "concat_consuming",
-    "concat_ranges",
-    "containment",
-    "duplicates_from_sketches",
-    "find_duplicates",
-    "find_fast",
-    "gather_texts",
-    "id_array",
-    "jaccard",
-    "lsh_rows",
-    "miss_probability",
-    "normalise_for_matching",
-    "normalise_many",
-    "normalise_texts",
-    "offsets_from_lengths",
-    "position_hashes",
-    "result_table",
-    "shingles",
-    "sketch_arrays",
-    "sketch_params",
-    "sketch_units",
-    "splice_complex",
-    "take_ids",
-]
+    "DUPLICATE_COLUMNS", "DUP_THRESHOLD", "MAX_MISS", "NUM_PERM", "SEED", "Method", "Normaliser",
+    "SketchParams", "Sketches", "TextSource", "check_sketches", "concat_consuming",
+    "concat_ranges", "containment", "duplicates_from_sketches", "find_duplicates", "find_fast",
+    "gather_texts", "id_array", "jaccard", "lsh_rows", "miss_probability",
+    "normalise_for_matching", "normalise_many", "normalise_texts", "offsets_from_lengths",
+    "position_hashes", "result_table", "shingles", "sketch_arrays", "sketch_params",
+    "sketch_units", "splice_complex", "take_ids",
+]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    module = _OWNER_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # found once: later lookups do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
