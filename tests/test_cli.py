@@ -115,6 +115,21 @@ def test_console_script_is_installed():
     assert "5 article(s)" in done.stdout
 
 
+def test_console_script_pipeline_exits_at_once_with_its_output_whole(tmp_path):
+    """After ``pipeline`` the script skips interpreter teardown: its JSON summary (piped,
+    so buffered) is flushed whole, the tables are complete and the status is kept."""
+    script = Path(sys.executable).with_name("workbench")
+    out = tmp_path / "out"
+    done = subprocess.run([str(script), "pipeline", str(SEED), "--out", str(out)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["documents"] == len(pd.read_parquet(out / "documents"))
+    assert (out / "manifest.json").exists() and not (out / ".staging").exists()
+    bad = subprocess.run([str(script), "pipeline", str(tmp_path / "nope"), "--out", str(out)],
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == EXIT_BAD_INPUT and "nope" in bad.stderr
+
+
 def _bad_inputs(tmp_path: Path) -> dict[str, Path]:
     """Inputs that decode but hold nothing to analyse (issue 14), beside a good file."""
     paths = {

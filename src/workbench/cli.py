@@ -351,7 +351,34 @@ def _pipeline(args: argparse.Namespace) -> int:
             print(f"workbench: {err}", file=sys.stderr)
             return EXIT_BAD_INPUT
     print(json.dumps(asdict(summary), ensure_ascii=False, indent=2))
+    global _exit_at_once
+    _exit_at_once = True  # every table is written and closed, the workers are gone
     return 0
+
+
+#: Set by a command after which the console script may skip interpreter teardown (:func:`run`).
+_exit_at_once = False
+
+
+def run() -> None:
+    """The ``workbench`` console script: :func:`main`, then exit with its status.
+
+    After ``workbench pipeline`` has written and closed every table and its workers are
+    gone, the process ends without tearing the interpreter down (freeing each of the
+    millions of objects of a large run one by one, and every module: about 0.2 s on 20 MB
+    of text, 2 % of the run) once its output is flushed. Every other command, and
+    :func:`main` called from Python, exits the usual way.
+    """
+    status = main()
+    if _exit_at_once:
+        import logging
+        import os
+
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
 
 
 def _warm_up_pipeline() -> int:
@@ -451,7 +478,7 @@ def _is_user_error(err: BaseException) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``workbench`` console script.
+    """The ``workbench`` command line (the console script runs it through :func:`run`).
 
     One handler for every command: a user's mistake (a file that cannot be read, a bad
     codebook, sheet, model, metadata or survey file) prints its message and exits 2; output
@@ -517,4 +544,4 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
