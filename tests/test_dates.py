@@ -198,3 +198,29 @@ def test_development_corpus_datelines():
             if src.name in set(docs.index[docs["date"] != ""])}  # fmt: skip
     for name, source in docs.loc[docs["date"] != "", "date_source"].items():
         assert source in text[name].split("\n"), name
+
+
+def _dates(tmp_path, name: str, text: str) -> list[tuple[str, str]]:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    docs = load_corpus([tmp_path / name], progress=False).documents
+    return list(zip(docs["date"], docs["date_source"], strict=True))
+
+
+def test_a_closing_dateline_belongs_to_the_article_it_closes(tmp_path):
+    # Tester 18: article 1's closing "来源：… 2015-07-01" went to article 2, whose own closing
+    # bare date was then never read.
+    text = (
+        "第一篇：村干部应当多为群众办实事\n最近我们村修路，村干部收了钱却迟迟不动工。\n"
+        "来源：某某晚报 2015-07-01\n第二篇：感谢驻村工作队\n"
+        "驻村工作队进村以后，挨家挨户走访，帮我们解决了饮水难的问题。\n2020.11.5\n"
+    )
+    assert _dates(tmp_path, "letters.txt", text) == [
+        ("2015-07-01", "来源：某某晚报 2015-07-01"),
+        ("2020-11-05", "2020.11.5"),
+    ]
+
+
+def test_a_dateline_under_the_next_marker_stays_the_next_articles(tmp_path):
+    text = "第一篇：甲\n正文一。\n第二篇：乙\n（2013年5月8日）\n正文二。\n"
+    assert _dates(tmp_path, "two.txt", text) == [("", ""), ("2013-05-08", "（2013年5月8日）")]
+

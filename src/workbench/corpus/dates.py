@@ -30,10 +30,13 @@ and years outside ``settings.min_year``–``max_year`` are not dates.
 
 Head and tail
 -------------
-An article's *region* is its own lines plus the lines before it back to the previous
-article (article 1: back to the file's start; the last article: on to the file's end),
-taken from the decoded file **before** boilerplate removal — the 人民网 dateline is page
-chrome to :mod:`workbench.corpus.boilerplate` but it is where the date is. The head is the
+An article's *region* runs from its first line (its marker, in a file of several) to
+the line before the next article's first line: the lines after its last body line close
+it, so a closing "来源：某某晚报 2015-07-01" or a signed date is its own, not the next
+article's head (article 1 starts at the file's start, the last article ends at the file's
+end; an article split off in the middle of a line starts after that line). It is taken
+from the decoded file **before** boilerplate removal — the 人民网 dateline is page chrome
+to :mod:`workbench.corpus.boilerplate` but it is where the date is. The head is the
 region's first ``head_lines`` non-blank lines, the tail its last ``tail_lines``; head lines
 are tried first, top down, then tail lines; the first dateline wins. In the documents
 table (:func:`workbench.corpus.load_corpus`) ``date`` is the ISO string and ``date_source``
@@ -273,7 +276,7 @@ def article_dates(text: str, articles: Sequence[Any]) -> list[DateMatch | None]:
         :mod:`workbench.corpus.boilerplate`).
     articles : sequence of ArticleText
         The file's articles in order (:func:`workbench.corpus.articles.split_articles`); their
-        ``lines`` and ``title_line`` place them in the file.
+        ``lines``, ``title_line`` and ``consumed`` lines place them in the file.
 
     Returns
     -------
@@ -289,20 +292,54 @@ def article_dates(text: str, articles: Sequence[Any]) -> list[DateMatch | None]:
     >>> arts = split_articles(strip_boilerplate(text))
     >>> [m and (m.date, m.line) for m in article_dates(text, arts)]
     [('2013-05-08', 2), None]
+
+    A dateline closing an article, after its last body line and before the next
+    article's marker, is that article's, not the next one's:
+
+    >>> text = "第一篇:甲\\n正文一。\\n来源:某报 2015-07-01\\n第二篇:乙\\n正文二。\\n2020.11.5"
+    >>> arts = split_articles(strip_boilerplate(text))
+    >>> [m and (m.date, m.line) for m in article_dates(text, arts)]
+    [('2015-07-01', 3), ('2020-11-05', 6)]
     """
     rules = load_rules()
     raw = [line.rstrip("\r") for line in text.split("\n")]
     out: list[DateMatch | None] = []
+    starts = [_first_line(art) for art in articles]
     previous_end = 0
     for k, art in enumerate(articles):
         numbers = [n for n, _ in art.lines] + ([art.title_line] if art.title_line else [])
-        end = len(raw) if k == len(articles) - 1 else max([*numbers, previous_end])
+        if k == len(articles) - 1:
+            end = len(raw)
+        else:
+            # The lines after an article's last body line up to the next article's first
+            # line (its marker) close this article: a trailing "来源：… 2015-07-01" or a
+            # signed date belongs to the article above it, not to the next one's head.
+            following = starts[k + 1]
+            end = max([*numbers, previous_end] + ([following - 1] if following else []))
         lines = region_lines(raw, previous_end + 1, end, rules)
-        hit = find_date([t for _, t in lines], rules)
-        out.append(None if hit is None else DateMatch(hit.date, hit.source, hit.pattern,
-                                                      lines[hit.line - 1][0]))  # fmt: skip
+        hit = _find_in_region(lines, rules)
+        out.append(hit)
         previous_end = max(end, previous_end)
     return out
+
+
+def _first_line(article: Any) -> int:
+    """The first line an article owns (marker, title, byline or body), 0 if none; the
+    preamble's file title (rule ``file_title``) is the file's, not the article's."""
+    numbers = [n for n, _ in article.lines]
+    numbers += [n for n, _, what in getattr(article, "consumed", ()) if what != "file_title"]
+    if article.title_line:
+        numbers.append(article.title_line)
+    return min(numbers, default=0)
+
+
+def _find_in_region(lines: list[tuple[int, str]], rules: DateRules) -> DateMatch | None:
+    """The first dateline among a region's head and tail ``lines`` (:func:`region_lines`),
+    its ``line`` the number in the file."""
+    hit = find_date([t for _, t in lines], rules)
+    if hit is None:
+        return None
+    return DateMatch(hit.date, hit.source, hit.pattern, lines[hit.line - 1][0])
 
 
 def parse_date(value: str) -> str:
