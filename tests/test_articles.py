@@ -230,3 +230,17 @@ def test_marker_lines_are_the_lines_passing_a_marker_precheck():
         expected = {i for i, line in enumerate(simple)
                     if any(m.check.may_match(line) for m in _markers())}  # fmt: skip
         assert _marker_lines(simple, "\n".join(simple), _markers()) == expected
+
+
+def test_front_matter_title_comes_before_a_first_heading_line():
+    # Tester 18 (书记讲话.md): the title was the first heading "同志们：", not title:.
+    clean = strip_boilerplate(
+        "---\ntitle: 在全镇群众工作会议上的讲话\n---\n## 同志们：\n\n今天我们召开会议。\n"
+    )
+    (art,) = split_articles(clean)
+    assert (art.title, art.title_line) == ("在全镇群众工作会议上的讲话", 0)
+    assert art.lines == [(4, "同志们："), (6, "今天我们召开会议。")]
+    # A first line repeating it is the title line, not body.
+    (art,) = split_articles(strip_boilerplate("---\ntitle: 甲的思考\n---\n# 甲的思考\n正文。\n"))
+    assert (art.title, art.title_line, art.lines) == ("甲的思考", 4, [(5, "正文。")])
+

@@ -595,3 +595,38 @@ def test_source_and_byline_lines_with_a_date_are_metadata():
     assert [(r.line_no, r.rule) for r in clean.removed] == [
         (2, "labelled_source_date"), (3, "labelled_source_date")]
     assert [v for _, f, v in extract_metadata(clean)] == ["2016-05-03", "2023-05-01"]
+
+
+def test_front_matter_block_is_removed_line_by_line():
+    text = "---\ntitle: 甲\ndate: 2021-03-02\nlayout: post\n---\n正文。\n---\ndate: 2021-03-02\n"
+    clean = strip_boilerplate(text)
+    assert clean.front_matter == 5
+    assert [(r.line_no, r.rule) for r in clean.removed] == [
+        (1, "markdown_rule"), (2, "front_matter_title"), (3, "front_matter_date"),
+        (4, "front_matter"), (5, "markdown_rule"), (7, "markdown_rule"),
+    ]  # fmt: skip
+    # After the front matter "date: …" is text: the front matter rules are not tried there.
+    assert clean.lines == [(6, "正文。"), (8, "date: 2021-03-02")]
+    assert extract_metadata(clean) == [(2, "title", "甲"), (3, "date", "2021-03-02")]
+    assert clean.removed_share == 0.0
+
+
+@pytest.mark.parametrize("text", [
+    "---\n正文。\n---\n",                # a rule opening a text, no key: value
+    "正文。\n---\ndate: 2021-03-02\n---\n",  # not at the top of the file
+    "---\ndate: 2021-03-02\n正文。\n",       # never closed
+])  # fmt: skip
+def test_no_front_matter_without_its_shape(text):
+    clean = strip_boilerplate(text)
+    assert clean.front_matter == 0
+    assert "front_matter_date" not in clean.removed_counts()
+
+
+def test_where_front_matter_only_on_line_rules(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "rules:\n  - id: x\n    kind: inline_regex\n    where: front_matter\n"
+        "    pattern: 'a'\n    description: d\n", encoding="utf-8",
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="where"):
+        load_rules(path)

@@ -516,3 +516,23 @@ def test_region_lines_equal_the_head_and_tail_of_all_filled_lines():
         head = filled[: rules.head_lines]
         tail = [x for x in filled[-rules.tail_lines :] if x not in head]
         assert region_lines(raw, start, end, rules) == head + tail
+
+
+def test_front_matter_gives_title_date_and_author_and_every_line_is_listed(tmp_path):
+    # Tester 18: the title was the line after title: ("date: …", or the heading "同志们："),
+    # the date was not read and the date: line stayed as a heading.
+    text = (
+        "---\ntitle: 在全镇群众工作会议上的讲话\ndate: 2021-03-02\nauthor: 王某\n"
+        "tags: [讲话, 群众工作]\n---\n## 同志们：\n\n今天我们召开全镇群众工作会议。\n"
+    )
+    (tmp_path / "a.md").write_text(text, encoding="utf-8")
+    c = load_corpus([tmp_path / "a.md"], progress=False)
+    doc = c.documents.iloc[0]
+    assert (doc["title"], doc["author"], doc["date"], doc["date_source"]) == (
+        "在全镇群众工作会议上的讲话", "王某", "2021-03-02", "date: 2021-03-02",
+    )  # fmt: skip
+    assert c.removed[["line_no", "rule"]].values.tolist()[:6] == [
+        [1, "markdown_rule"], [2, "front_matter_title"], [3, "front_matter_date"],
+        [4, "front_matter_author"], [5, "front_matter"], [6, "markdown_rule"],
+    ]  # fmt: skip
+    assert c.segments["text_orig"].tolist() == ["同志们：", "今天我们召开全镇群众工作会议。"]

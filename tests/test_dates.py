@@ -224,3 +224,8 @@ def test_a_dateline_under_the_next_marker_stays_the_next_articles(tmp_path):
     text = "第一篇：甲\n正文一。\n第二篇：乙\n（2013年5月8日）\n正文二。\n"
     assert _dates(tmp_path, "two.txt", text) == [("", ""), ("2013-05-08", "（2013年5月8日）")]
 
+
+def test_front_matter_date_is_the_articles_date(tmp_path):
+    text = "---\ntitle: 在全镇群众工作会议上的讲话\ndate: 2021-03-02\n---\n同志们：\n\n今天开会。\n"
+    assert _dates(tmp_path, "a.md", text) == [("2021-03-02", "date: 2021-03-02")]
+

@@ -22,8 +22,12 @@ Decisions
   title: an optional organisation, then names separated by spaces (003
   ``湖北省兴山县委县直机关工委 徐 平 王书银`` → ``徐平、王书银``; single characters
   are re-joined in pairs because a two-character name is padded to three). The
-  byline line is removed from the body; the organisation is not kept. ``""`` when
-  none is found.
+  byline line is removed from the body; the organisation is not kept. Else a
+  front matter ``author:`` in the article's lines. ``""`` when none is found.
+* **Front matter.** In a file without article markers, the ``title:`` of a YAML front
+  matter block (:func:`workbench.corpus.boilerplate.front_matter_end`) is the title, before
+  any title-like first line: under it a Markdown file often opens with a salutation or a
+  heading (``## 同志们：``). A first line repeating it is the title line, as under a marker.
 * **Preamble.** Title-like lines before the first marker are the file's title
   (004 ``宗旨意识淡化原因个人剖析【精编5篇】``; see :func:`file_title`), not an
   article. Other preamble lines are real text and are prepended to article 1, so
@@ -346,9 +350,11 @@ def _head(
     return title, author, body, title_line, byline_line
 
 
-def _metadata_title(clean: CleanText, first: int, last: int) -> str:
-    for line_no, field, value in extract_metadata(clean):
-        if field == "title" and first <= line_no <= last:
+def _metadata_value(found: list[tuple[int, str, str]], field: str, first: int, last: int) -> str:
+    """The first ``field`` value of the metadata lines ``found``
+    (:func:`workbench.corpus.boilerplate.extract_metadata`) on lines ``first..last``."""
+    for line_no, name, value in found:
+        if name == field and first <= line_no <= last:
             return value
     return ""
 
@@ -390,8 +396,13 @@ def split_articles(clean: CleanText) -> list[ArticleText]:
     """
     preamble, segments, marker_lines = _segments(clean.lines)
     dropped: list[tuple[int, str, str]] = []
+    found = extract_metadata(clean) if clean.removed else []
     if not segments:
-        segments, marker_lines = [("", preamble)], [None]
+        # A file of one article: the title: of its YAML front matter is its title, before
+        # any line of the text (the first line is often a salutation or a heading).
+        front = clean.front_matter
+        segments = [(_metadata_value(found, "title", 1, front) if front else "", preamble)]
+        marker_lines = [None]
     else:
         text_lines = [(n, t) for n, t in preamble if not is_title_like(t)]
         # The title-like lines before the first marker are the file's title (and the
@@ -411,7 +422,10 @@ def split_articles(clean: CleanText) -> list[ArticleText]:
         if byline is not None:
             consumed.append((*byline, "byline"))
         if not title:
-            title, title_line = _metadata_title(clean, first, ends[index - 1]), 0
+            title, title_line = _metadata_value(found, "title", first, ends[index - 1]), 0
+        if not author:
+            # A byline removed as metadata (front matter author:).
+            author = _metadata_value(found, "author", first, ends[index - 1])
         articles.append(ArticleText(index, title, author, body, title_line,
                                     tuple(sorted(consumed))))  # fmt: skip
     return articles

@@ -45,6 +45,12 @@ Decisions
 * **Metadata lines** (``文章標題:…``, the 人民网 dateline) are removed like any
   boilerplate but their rule names a ``field``; :func:`extract_metadata` recovers
   the value.
+* **Front matter.** A YAML front matter block opening a file (``---``, ``key: value``
+  lines, ``---``: :func:`front_matter_end`) is metadata and markup, never text: each of its
+  lines is removed, under the first rule naming it (``markdown_rule``,
+  ``front_matter_title``, ``front_matter_date`` …; rules marked ``where: front_matter`` are
+  tried there only) or as :data:`FRONT_MATTER_RULE`. :attr:`CleanText.front_matter` says
+  where the block ends, so that :mod:`workbench.corpus.articles` takes its ``title:``.
 
 Examples
 --------
@@ -85,7 +91,15 @@ DEFAULT_RULES_PATH = BUNDLED_RULES_PATH
 #: Rule kinds understood by :func:`strip_boilerplate`.
 KINDS = ("line_regex", "inline_regex", "block_start")
 
-_ALLOWED_FIELDS = {"id", "kind", "pattern", "description", "end", "max_lines", "field"}
+_ALLOWED_FIELDS = {"id", "kind", "pattern", "description", "end", "max_lines", "field", "where"}
+
+#: The rule id of a front matter line no rule names (``tags: [...]``, ``layout: post``):
+#: markup, listed in ``Corpus.removed`` like the rest of the block (:func:`front_matter_end`).
+FRONT_MATTER_RULE = "front_matter"
+#: A front matter block closes within this many lines of its opening ``---``, or the
+#: file has none (a ``---`` rule opening a text is no front matter).
+FRONT_MATTER_MAX_LINES = 60
+_FRONT_MATTER_KEY = re.compile(r"[A-Za-z_][\w.-]*\s*:(?:\s.*)?")
 _ALLOWED_SETTINGS = {"content_dense", "max_removed_share"}
 _ALLOWED_DENSE = {"min_ideographs", "punctuation"}
 # Runs of CJK ideographs: Extension A, the URO, compatibility ideographs, the
@@ -106,6 +120,10 @@ class Rule:
     end: re.Pattern[str] | None = None
     max_lines: int | None = None
     field: str | None = None
+    #: ``"front_matter"``: the rule is tried only on the lines of a YAML front matter
+    #: block at the top of the file (``date: …``, ``author: …``), where a ``key: value``
+    #: line is metadata; elsewhere the same line is text. ``None``: every line.
+    where: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +203,9 @@ class CleanText:
     removed: list[RemovedLine]
     ideographs: int = 0
     lost: dict[str, int] = _field(default_factory=dict)
+    #: The line number of the closing ``---`` of a YAML front matter block at the top of
+    #: the file (lines 1 to it are front matter, all removed), 0 when there is none.
+    front_matter: int = 0
 
     @property
     def removed_share(self) -> float:
@@ -269,7 +290,10 @@ def _parse_rule(raw: dict[str, Any], rid: str) -> Rule:
             raise _fail(name, "field", "must be a non-empty string")
         if "value" not in pattern.groupindex:
             raise _fail(name, "pattern", "needs a (?P<value>...) group because 'field' is set")
-    return Rule(rid, kind, pattern, description.strip(), end, max_lines, field)
+    where = raw.get("where")
+    if where is not None and (where != "front_matter" or kind != "line_regex"):
+        raise _fail(name, "where", f"must be 'front_matter' on a line_regex rule; got {where!r}")
+    return Rule(rid, kind, pattern, description.strip(), end, max_lines, field, where)
 
 
 def _parse_settings(raw: Any, path: str) -> Settings | None:
@@ -559,8 +583,40 @@ class RuleFinder:
 
 @lru_cache(maxsize=16)
 def _line_finder(rules: tuple[Rule, ...]) -> RuleFinder:
-    """The :class:`RuleFinder` of the line rules of ``rules`` (built once per rule set)."""
-    return RuleFinder(tuple(r for r in rules if r.kind == "line_regex"))
+    """The :class:`RuleFinder` of the line rules of ``rules`` tried on every line (built
+    once per rule set)."""
+    return RuleFinder(tuple(r for r in rules if r.kind == "line_regex" and r.where is None))
+
+
+def _front_rules(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """The rules tried only inside a front matter block (``where: front_matter``)."""
+    return tuple(r for r in rules if r.where == "front_matter")
+
+
+def front_matter_end(lines: list[str]) -> int:
+    """The index of the line closing a YAML front matter block that opens the file, else 0.
+
+    ``lines`` are the file's lines, whitespace normalised. A block opens on the first line
+    (``---``), holds ``key: value`` lines (its first non-blank line is one; YAML lists and
+    continued values may follow) and closes on ``---`` or ``...`` within
+    :data:`FRONT_MATTER_MAX_LINES` lines; anything else is no front matter (a text may
+    open with a ``---`` rule).
+
+    Examples
+    --------
+    >>> front_matter_end(["---", "title: 甲", "date: 2021-03-02", "---", "正文。"])
+    3
+    >>> front_matter_end(["---", "正文。", "---"]), front_matter_end(["title: 甲", "---"])
+    (0, 0)
+    """
+    if not lines or lines[0] != "---":
+        return 0
+    inside = lines[1 : FRONT_MATTER_MAX_LINES + 1]
+    for offset, line in enumerate(inside, start=1):
+        if line in ("---", "..."):
+            filled = [x for x in inside[: offset - 1] if x]
+            return offset if filled and _FRONT_MATTER_KEY.fullmatch(filled[0]) else 0
+    return 0
 
 
 @lru_cache(maxsize=16)
@@ -573,6 +629,8 @@ def _by_kind(rules: tuple[Rule, ...]) -> dict[str, _Checked]:
 def _screens(rules: tuple[Rule, ...]) -> dict[str, re.Pattern[str] | None]:
     """Per kind, a regex found in every line a rule of that kind can match (see
     :func:`workbench.regex_precheck.screen`); ``None`` for a kind that cannot be screened."""
+    # Front matter rules are tried on the front matter's lines only, never screened.
+    rules = tuple(r for r in rules if r.where is None)
     screens = {kind: screen([r.pattern for r in rules if r.kind == kind]) for kind in KINDS}
     screens["any"] = screen([r.pattern for r in rules])  # lines no rule of any kind can match
     return screens
@@ -659,11 +717,23 @@ def strip_boilerplate(
     removed: list[RemovedLine] = []
     block: Rule | None = None
     block_stop = 0
+    # A YAML front matter block (Markdown) is metadata and markup, never text: each of its
+    # lines is removed under the first rule naming it (markdown_rule, front_matter_title,
+    # the where: front_matter rules such as front_matter_date), else as front_matter.
+    front = front_matter_end(normal)
+    front_rules = _front_rules(rule_set) if front else ()
     for index, (raw, line, simple) in enumerate(zip(raw_lines, normal, simplified, strict=True)):
         line_no = index + 1
         if block is not None and index >= block_stop:
             block = None
         if not line:
+            continue
+        if index <= front and front:
+            named = line_rules.first(simple) or next(
+                (r for r in front_rules if r.pattern.search(simple)), None
+            )
+            removed.append(RemovedLine(line_no, raw.rstrip("\r"),
+                                       named.id if named else FRONT_MATTER_RULE))  # fmt: skip
             continue
         if block is not None:
             rule = line_rules.first(simple) or block
@@ -696,12 +766,14 @@ def strip_boilerplate(
         kept.append((line_no, line))
     if not removed:
         return CleanText(kept, removed)
-    metadata = {r.id for r in rule_set if r.field is not None}
+    # Front matter is metadata too: a long description: field is not a lost body.
+    metadata = {r.id for r in rule_set if r.field is not None} | {FRONT_MATTER_RULE}
     lost: Counter[str] = Counter()
     for r in removed:
         if r.rule not in metadata:
             lost[r.rule] += count_ideographs(r.text)
-    return CleanText(kept, removed, count_ideographs(text), {k: v for k, v in lost.items() if v})
+    return CleanText(kept, removed, count_ideographs(text),
+                     {k: v for k, v in lost.items() if v}, front and front + 1)  # fmt: skip
 
 
 def describe_loss(clean: CleanText, settings: Settings | None = None) -> str:
