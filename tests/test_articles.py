@@ -244,3 +244,16 @@ def test_front_matter_title_comes_before_a_first_heading_line():
     (art,) = split_articles(strip_boilerplate("---\ntitle: 甲的思考\n---\n# 甲的思考\n正文。\n"))
     assert (art.title, art.title_line, art.lines) == ("甲的思考", 4, [(5, "正文。")])
 
+
+def test_a_labelled_byline_gives_the_author():
+    # Tester 18 (d8, d9): "作者：王某" stayed a body sentence; with a date it was removed
+    # and the author lost.
+    for byline in ("作者：王某", "作者：王某  2018-03-09"):
+        clean = strip_boilerplate(f"标题壬\n{byline}\n干部要密切联系群众。\n")
+        (art,) = split_articles(clean)
+        expected = ("标题壬", "王某", [(3, "干部要密切联系群众。")])
+        assert (art.title, art.author, art.lines) == expected
+        assert [(r.line_no, r.rule) for r in clean.removed] == [(2, "labelled_author")]
+    # A byline under the title naming an organisation keeps its rule (byline).
+    (art,) = split_articles(strip_boilerplate("关于甲的思考\n某某局 徐 平 王书银\n正文。\n"))
+    assert art.author == "徐平、王书银"

@@ -19,12 +19,16 @@ DEV = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
 
 @pytest.mark.parametrize(("pattern", "line", "iso"), EXAMPLES)
 def test_every_pattern_reads_its_examples(pattern, line, iso):
-    assert match_line(line) == (iso, pattern)
+    # A closing-line pattern (where: last) is tried with the others after them.
+    last = [p for p in RULES.patterns if p.where == "last"]
+    found = match_line(line) or match_line(line, RULES, last)
+    assert found == (iso, pattern)
 
 
 @pytest.mark.parametrize(("pattern", "line"), COUNTER)
 def test_no_pattern_reads_the_counterexamples(pattern, line):
     assert match_line(line) is None
+    assert match_line(line, RULES, RULES.patterns) is None
 
 
 def test_every_pattern_has_examples_and_counterexamples():
@@ -229,3 +233,26 @@ def test_front_matter_date_is_the_articles_date(tmp_path):
     text = "---\ntitle: 在全镇群众工作会议上的讲话\ndate: 2021-03-02\n---\n同志们：\n\n今天开会。\n"
     assert _dates(tmp_path, "a.md", text) == [("2021-03-02", "date: 2021-03-02")]
 
+
+def test_a_byline_ending_in_its_date_gives_the_date(tmp_path):
+    text = "标题辛\n作者：王某  2018-03-09\n干部要密切联系群众，切实解决群众反映的问题。\n"
+    assert _dates(tmp_path, "d8.txt", text) == [("2018-03-09", "作者：王某  2018-03-09")]
+
+
+def test_an_organisations_signature_closing_a_text_gives_the_date(tmp_path):
+    body = "村两委班子凝聚力不强，群众意见较大。\n实行村干部坐班制度，方便群众办事。\n"
+    closing = "关于加强村级组织建设的整改方案\n" + body + "某某镇党委 2022年5月20日\n"
+    assert _dates(tmp_path, "plan.txt", closing) == [("2022-05-20", "某某镇党委 2022年5月20日")]
+    # Not on the last line (a heading or an issuing line at the head, a sentence inside):
+    # no date.
+    head = "某某镇党委 2022年5月20日\n" + body
+    assert _dates(tmp_path, "head.txt", head) == [("", "")]
+    # Another dateline wins over a signature.
+    dated = "整改方案\n（2021年1月4日）\n" + body + "某某镇党委 2022年5月20日\n"
+    assert _dates(tmp_path, "dated.txt", dated) == [("2021-01-04", "（2021年1月4日）")]
+
+
+def test_a_closing_pattern_is_tried_on_the_last_line_only():
+    rules = load_rules()
+    assert [p.id for p in rules.patterns if p.where == "last"] == ["signature_date"]
+    assert match_line("某某镇党委 2022年5月20日") is None  # not among head and tail lines

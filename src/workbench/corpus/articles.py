@@ -23,7 +23,9 @@ Decisions
   ``湖北省兴山县委县直机关工委 徐 平 王书银`` → ``徐平、王书银``; single characters
   are re-joined in pairs because a two-character name is padded to three). The
   byline line is removed from the body; the organisation is not kept. Else a
-  front matter ``author:`` in the article's lines. ``""`` when none is found.
+  labelled byline of its own that boilerplate removal read as metadata (rule
+  ``labelled_author``: ``作者：王某`` or ``作者：王某  2018-03-09``) or a front matter
+  ``author:`` in the article's lines. ``""`` when none is found.
 * **Front matter.** In a file without article markers, the ``title:`` of a YAML front
   matter block (:func:`workbench.corpus.boilerplate.front_matter_end`) is the title, before
   any title-like first line: under it a Markdown file often opens with a salutation or a
@@ -424,7 +426,7 @@ def split_articles(clean: CleanText) -> list[ArticleText]:
         if not title:
             title, title_line = _metadata_value(found, "title", first, ends[index - 1]), 0
         if not author:
-            # A byline removed as metadata (front matter author:).
+            # A byline of its own removed as metadata ("作者：王某", front matter author:).
             author = _metadata_value(found, "author", first, ends[index - 1])
         articles.append(ArticleText(index, title, author, body, title_line,
                                     tuple(sorted(consumed))))  # fmt: skip

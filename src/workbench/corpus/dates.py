@@ -12,14 +12,19 @@ line, in Simplified script, NFKC-normalised):
 * a title in 《》 followed by its date in parentheses — "《…》(2013年5月)" (``title_date``);
 * a date with a clock time — "2013年09月18日09:32 来源:人民网-理论频道" (``date_time``);
 * a labelled field — "发布时间/发表时间/时间/日期: 2016-05-03", "【发布日期】…"
-  (``labelled``, ``labelled_rfc``) or a source line ending in its date — "来源：… 2014-07-01"
-  (``source_date``);
+  (``labelled``, ``labelled_rfc``), a source line ending in its date — "来源：… 2014-07-01"
+  (``source_date``) — or a byline of labelled fields ending in it — "作者：王某  2018-03-09"
+  (``byline_date``); a Markdown front matter's "date: 2021-03-02" (``front_matter_date``);
 * a full date opening a short line that names the occasion or the act of issue —
   "1958年2月1日在…会议上", "2006年3月1日 某省人民政府令第12号公布" (``occasion_date``);
 * a line saying when it was written or first published — "写于 1944 年",
   "原载《人民日报》2014年7月1日" (``written_in``);
 * the 【原刊期号】 field of journal-index exports (``journal_issue``: eight digits are a
-  newspaper's date; six are year + issue number, so only the year is taken).
+  newspaper's date; six are year + issue number, so only the year is taken);
+* an organisation's signature and full date closing the text — "某某镇党委 2022年5月20日"
+  (``signature_date``) — read only from the last non-blank line of an article's region
+  and only when no other dateline was found (``where: last`` in the YAML): at the head the
+  shape is an issuing line or heading, inside a text a sentence.
 
 Dates inside sentences are events, not publication dates, and are never read:
 "一九五九年三月二日关于…的报告" in a note, "1995年6月,某镇党委书记…调任县里" in the
@@ -103,6 +108,9 @@ class DatePattern:
     description: str
     examples: dict[str, str]
     counterexamples: tuple[str, ...]
+    #: ``"any"`` (head and tail lines) or ``"last"``: only the last non-blank line of an
+    #: article's region, when no other pattern found a dateline (see :func:`article_dates`).
+    where: str = "any"
 
 
 @dataclass(frozen=True)
@@ -134,9 +142,13 @@ def load_rules(path: str | None = None) -> DateRules:
             regex = re.compile(_expand(p["pattern"], parts))
         except (re.error, KeyError) as err:
             raise ValueError(f"dates.yaml: pattern {p['id']}: {err}") from None
+        where = str(p.get("where", "any"))
+        if where not in ("any", "last"):
+            raise ValueError(f"dates.yaml: pattern {p['id']}: where must be 'any' or 'last', "
+                             f"not {where!r}")  # fmt: skip
         patterns.append(DatePattern(
             p["id"], regex, " ".join(str(p.get("description", "")).split()),
-            dict(p.get("examples") or {}), tuple(p.get("counterexamples") or ()),
+            dict(p.get("examples") or {}), tuple(p.get("counterexamples") or ()), where,
         ))  # fmt: skip
     s = raw["settings"]
     return DateRules(tuple(patterns), int(s["head_lines"]), int(s["tail_lines"]),
@@ -190,8 +202,14 @@ def normalize_line(line: str) -> str:
     return " ".join(text.split())
 
 
-def match_line(line: str, rules: DateRules | None = None) -> tuple[str, str] | None:
+def match_line(
+    line: str, rules: DateRules | None = None, patterns: Sequence[DatePattern] | None = None
+) -> tuple[str, str] | None:
     """``(iso_date, pattern_id)`` if ``line`` is a dateline, else ``None``.
+
+    ``patterns`` are those tried, by default every pattern of ``rules`` that may match
+    anywhere in the head or tail (``where: any``); the closing-line ones (``where:
+    last``) are tried by :func:`article_dates` on an article's last line only.
 
     Examples
     --------
@@ -204,7 +222,9 @@ def match_line(line: str, rules: DateRules | None = None) -> tuple[str, str] | N
     text = normalize_line(line)
     if not text or len(text) > rules.max_line_chars or not re.search(r"\d|年", text):
         return None
-    for pattern in rules.patterns:
+    if patterns is None:
+        patterns = [p for p in rules.patterns if p.where == "any"]
+    for pattern in patterns:
         found = pattern.regex.fullmatch(text)
         if found is None:
             continue
@@ -335,11 +355,22 @@ def _first_line(article: Any) -> int:
 
 def _find_in_region(lines: list[tuple[int, str]], rules: DateRules) -> DateMatch | None:
     """The first dateline among a region's head and tail ``lines`` (:func:`region_lines`),
-    its ``line`` the number in the file."""
+    its ``line`` the number in the file.
+
+    A pattern marked ``where: last`` in ``dates.yaml`` (an organisation's signature and
+    date, ``signature_date``) is tried on the region's last non-blank line only, after
+    every other pattern found nothing: the same shape at the head or inside a text is a
+    sentence or a heading, not the text's date.
+    """
     hit = find_date([t for _, t in lines], rules)
-    if hit is None:
+    if hit is not None:
+        return DateMatch(hit.date, hit.source, hit.pattern, lines[hit.line - 1][0])
+    closing = [p for p in rules.patterns if p.where == "last"]
+    if not closing or not lines:
         return None
-    return DateMatch(hit.date, hit.source, hit.pattern, lines[hit.line - 1][0])
+    number, line = max(lines)
+    found = match_line(line, rules, closing)
+    return None if found is None else DateMatch(found[0], line, found[1], number)
 
 
 def parse_date(value: str) -> str:
