@@ -149,14 +149,17 @@ def test_decision_keeps_trusted_rules_and_residuals_are_residual(seeds, trained,
     codes = dec.codes[codebook.ids].to_numpy(bool)
     rules = units.rules.toarray().astype(bool)
     for j, c in enumerate(codebook.ids):
-        if learner.mode_.get(c, "union") == "union" and not c.endswith("_other"):
+        # Every rule's code stands, residual (*_other) ones included.
+        if learner.mode_.get(c, "union") == "union":
             assert not (rules[:, j] & ~codes[:, j]).any(), c
     for cat in codebook.categories:
         cols = [j for j, c in enumerate(codebook.ids) if codebook.codes[j].category == cat]
         residual = [j for j in cols if codebook.ids[j].endswith("_other")]
         specific = [j for j in cols if j not in residual]
         for r in residual:
-            assert not (codes[:, r] & codes[:, specific].any(axis=1)).any(), codebook.ids[r]
+            # A residual no rule gave stands only where no specific code does.
+            beside = codes[:, r] & codes[:, specific].any(axis=1) & ~rules[:, r]
+            assert not beside.any(), codebook.ids[r]
     assert set(dec.long["source"]) <= {"rule", "model", "rule+model", "residual"}
     model_rows = dec.long[dec.long["source"] != "rule"]
     assert model_rows["score"].between(0, 1).all()
@@ -627,3 +630,61 @@ def test_a_suggested_sheet_filled_in_codes_only_trains_the_categories(tmp_path, 
     argv = argv[:-1]
     assert main(argv) == 0
     assert "not modelled, coded in fewer than 1000 units" in capsys.readouterr().out
+
+
+# ------------------------------------------ combining: every rule code stands (session 18)
+
+
+def test_combined_coding_keeps_every_rule_code_including_residuals(tmp_path, capsys):
+    """A residual code its rule gives stands beside another rule code of its category.
+
+    Found by a tester: on cause headings ("二、问题产生的原因") C_other's rule fires beside
+    C_attribution (which it does not give way to); the combined coder dropped C_other there
+    as if the model had given it, though the README says a rule's code always stands.
+    """
+    src = tmp_path / "texts"
+    src.mkdir()
+    # Four documents, each line worded differently (the coder drops duplicate sentences).
+    headings = ["三、原因分析", "二、问题产生的原因", "二、产生问题的根源", "三、问题产生的原因"]
+    problems = ["有的干部作风漂浮,脱离群众。", "少数干部脱离群众,群众意见很大。",
+                "个别干部高高在上,脱离群众。", "一些干部作风不实,脱离群众。"]
+    causes = ["一些干部宗旨意识淡薄。", "有的干部宗旨意识不强。", "少数干部宗旨意识淡化。",
+              "个别干部宗旨观念淡薄。"]
+    visits = ["要深入基层,定期走访农户。", "要经常走访农户,倾听群众呼声。",
+              "干部要定期走访农户,了解民情。", "坚持走访农户,问计于民。"]  # fmt: skip
+    for i, lines in enumerate(zip(problems, headings, causes, visits, strict=True)):
+        body = "\n".join(["一、存在的问题", lines[0], lines[1], lines[2], "四、对策", lines[3]])
+        (src / f"r{i}.txt").write_text(f"调查报告{i}\n{body}\n", encoding="utf-8")
+    seg_path = tmp_path / "seg.parquet"
+    assert main(["corpus", "build", str(src), "--out", str(seg_path)]) == 0
+    segments = pd.read_parquet(seg_path)
+    heading = segments.loc[segments["text"].isin(headings), "segment_id"].tolist()
+    assert len(heading) == 4
+    rules_path = tmp_path / "rules.parquet"
+    assert main(["code", "--corpus", str(seg_path), "--out", str(rules_path)]) == 0
+    by_rule = pd.read_parquet(rules_path)
+    on_heading = by_rule[by_rule["unit_id"].isin(heading)]
+    # The situation of the defect: the rules give the headings C_other and C_attribution.
+    assert set(on_heading["code"]) >= {"C_other", "C_attribution"}
+    assert (on_heading["code"] == "C_other").sum() == 4
+    # A sheet coding the headings C_other (as the tester's did) and the other lines.
+    codes = {**dict.fromkeys(problems, "P_detached"), **dict.fromkeys(causes, "C_ideology"),
+             **dict.fromkeys(headings, "C_other"), **dict.fromkeys(visits, "L_visit")}
+    sheet = segments.loc[segments["text"].isin(list(codes)), ["segment_id", "text"]]
+    sheet = pd.DataFrame({"unit_id": sheet["segment_id"], "codes": sheet["text"].map(codes)})
+    assert len(sheet) == 16
+    sheet.to_csv(tmp_path / "sheet.csv", index=False)
+    model = tmp_path / "m.joblib"
+    args = ["learn", "--corpus", str(seg_path), "--sheet", str(tmp_path / "sheet.csv"),
+            "--out", str(model), "--min-support", "3"]  # fmt: skip
+    assert main(args) == 0
+    combined_path = tmp_path / "combined.parquet"
+    args = ["code", "--corpus", str(seg_path), "--model", str(model), "--out", str(combined_path)]
+    assert main(args) == 0
+    capsys.readouterr()
+    combined = pd.read_parquet(combined_path)
+    key = ["unit_id", "code"]
+    lost = set(map(tuple, by_rule[key].to_numpy())) - set(map(tuple, combined[key].to_numpy()))
+    assert not lost
+    kept = combined[combined["unit_id"].isin(heading) & (combined["code"] == "C_other")]
+    assert len(kept) == 4 and set(kept["source"]) <= {"rule", "rule+model"}

@@ -382,3 +382,39 @@ def test_executed_notebooks_carry_no_wall_clock(tmp_path):
     for path in sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         assert not [i for i, c in enumerate(nb.cells) if "execution" in c.metadata], path.name
+
+
+# ----------------------------- whether the bundled agreement figures apply (session 18)
+
+
+def test_bundled_figures_apply_by_the_codebook_file_not_its_version(tmp_path):
+    """An edited copy of the bundled codebook keeps its version text but not its figures.
+
+    Found by a tester: ``workbench report --codebook cb_edited.yaml`` (the bundled codebook
+    with an ``unless:`` added to one code, still version 2.5.1) printed the agreement
+    measured with the bundled codebook as if it applied.
+    """
+    from workbench.coding.codebook import load_codebook
+
+    bundled = load_codebook()
+    measured = bundled.codes_version
+    assert report.bundled_figures_apply(bundled, measured) == (True, "")
+    # A byte-for-byte copy elsewhere is the same codebook.
+    copy = tmp_path / "copy.yaml"
+    copy.write_bytes(config.CODEBOOK.read_bytes())
+    assert report.bundled_figures_apply(load_codebook(copy), measured) == (True, "")
+    # The tester's edit: one code gets an `unless:`; the version stays.
+    text = config.CODEBOOK.read_text(encoding="utf-8")
+    anchor = "  - id: P_formalism\n"
+    assert text.count(anchor) == 1
+    edited = tmp_path / "cb_edited.yaml"
+    at = text.index("    examples:", text.index(anchor))
+    edited.write_text(text[:at] + '    unless: {regex: "."}\n' + text[at:], encoding="utf-8")
+    mine = load_codebook(edited)
+    assert mine.version == bundled.version
+    ok, why = report.bundled_figures_apply(mine, measured)
+    assert not ok
+    assert str(edited) in why and f"version {bundled.version} too but is another file" in why
+    # Another version is refused by its version, as before.
+    ok, why = report.bundled_figures_apply(bundled, "1.0")
+    assert not ok and f"is version {bundled.version}" in why

@@ -104,21 +104,109 @@ def test_category_level():
     assert (row["articles"], row["n"]) == (2, 3)
 
 
+def _many(n_per_year: dict[str, tuple[int, int]]):
+    """Articles per year: ``{year: (articles, of them asserting P_formalism)}``."""
+    seg_rows, code_rows, dates = [], [], {}
+    for year, (n, k) in n_per_year.items():
+        for i in range(n):
+            doc = f"y{year}n{i}/a1"
+            sid = f"{doc}/p001/s01"
+            seg_rows.append((sid, doc, f"{year}年第{i}篇。", False))
+            dates[doc] = year
+            if i < k:
+                code_rows.append((sid, "P_formalism"))
+    seg = pd.DataFrame(seg_rows, columns=["segment_id", "doc_id", "text", "is_heading"])
+    codes = pd.DataFrame(code_rows, columns=["unit_id", "code"])
+    docs = pd.DataFrame({"doc_id": list(dates), "date": list(dates.values())})
+    return codes, seg, docs
+
+
 def test_bootstrap_is_seeded_and_brackets_the_share():
-    codes, seg, docs = _made_up()
+    # 40 articles a year: enough for the bootstrap where the share is neither 0 nor 1.
+    codes, seg, docs = _many({"2011": (40, 12), "2012": (40, 30)})
     one = prevalence(codes, seg, docs, codebook=CB, n_boot=300, seed=7).table
     two = prevalence(codes, seg, docs, codebook=CB, n_boot=300, seed=7).table
     pd.testing.assert_frame_equal(one, two)
     other = prevalence(codes, seg, docs, codebook=CB, n_boot=300, seed=8).table
-    assert not np.allclose(one["lo"].to_numpy(), other["lo"].to_numpy()) or not np.allclose(
-        one["hi"].to_numpy(), other["hi"].to_numpy())
+    boot = one["interval"] == "bootstrap"
+    assert one.loc[boot, "code"].eq("P_formalism").all() and boot.sum() == 2
+    assert not np.allclose(one.loc[boot, "lo"], other.loc[boot, "lo"]) or not np.allclose(
+        one.loc[boot, "hi"], other.loc[boot, "hi"])
     assert ((one["lo"] <= one["share"] + 1e-12) & (one["share"] <= one["hi"] + 1e-12)).all()
-    # a share of 0 or 1 has no spread to resample
-    fixed = one[one["share"].isin([0.0, 1.0])]
-    assert (fixed["lo"] == fixed["share"]).all() and (fixed["hi"] == fixed["share"]).all()
-    # 2011, formalism 2/3 of 3 articles: the resampled shares are k/3
-    row = _share(one, "2011", "P_formalism")
-    assert row["lo"] in (0.0, 1 / 3) and row["hi"] == 1.0
+    # The codes no article asserts: a share of 0 has nothing to resample, so Wilson's
+    # interval, which is not the point [0, 0].
+    zero = one[one["share"] == 0.0]
+    assert (zero["interval"] == "wilson").all() and (zero["lo"] == 0).all()
+    assert np.allclose(zero["hi"], 0.0876, atol=1e-3)  # 95 %, n = 40
+
+
+# -------------------------------- honest intervals and figures for few articles (session 18)
+
+
+def test_one_article_a_year_gets_an_honest_interval_not_a_point():
+    """Found by a tester: one article a year showed share 1.000 in [1.000, 1.000]."""
+    codes, seg, docs = _many({"2011": (1, 1), "2012": (1, 0), "2014": (1, 1)})
+    p = prevalence(codes, seg, docs, codebook=CB, n_boot=200, seed=1)
+    row = _share(p.table, "2011", "P_formalism")
+    assert row["share"] == 1.0 and row["interval"] == "wilson"
+    assert row["hi"] == 1.0 and row["lo"] == pytest.approx(0.2065, abs=1e-3)
+    row = _share(p.table, "2012", "P_formalism")
+    assert row["share"] == 0.0 and row["lo"] == 0.0 and row["hi"] == pytest.approx(0.7935, abs=1e-3)
+    assert (p.table["interval"] == "wilson").all()
+    # Below the floor even a share strictly inside (0, 1) gets Wilson's interval.
+    codes, seg, docs = _many({"2011": (5, 2), "2012": (40, 10)})
+    p = prevalence(codes, seg, docs, codebook=CB, n_boot=200, seed=1)
+    assert _share(p.table, "2011", "P_formalism")["interval"] == "wilson"
+    assert _share(p.table, "2012", "P_formalism")["interval"] == "bootstrap"
+    # No interval asked for: none given.
+    p = prevalence(codes, seg, docs, codebook=CB, n_boot=0)
+    assert p.table["lo"].isna().all() and (p.table["interval"] == "").all()
+
+
+def test_few_articles_before_or_after_get_newcombes_interval():
+    codes, seg, docs = _many({"2011": (1, 1), "2014": (1, 0)})
+    c = compare(codes, seg, docs, split="2013-06", codebook=CB, n_boot=200, seed=1)
+    row = c.table.set_index("code").loc["P_formalism"]
+    assert row["difference"] == -1.0 and row["interval"] == "newcombe"
+    # Far from the point [-1, -1] a bootstrap of one article per side gives.
+    assert -1.0 <= row["lo"] < -0.5 and row["hi"] > 0.0
+    codes, seg, docs = _many({"2011": (40, 10), "2014": (40, 20)})
+    c = compare(codes, seg, docs, split="2013-06", codebook=CB, n_boot=200, seed=1)
+    row = c.table.set_index("code").loc["P_formalism"]
+    assert row["interval"] == "bootstrap" and row["lo"] <= 0.25 <= row["hi"]
+
+
+def test_plot_prevalence_leaves_a_gap_where_a_year_has_no_articles():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from workbench.trends import plot_prevalence
+
+    codes, seg, docs = _many({"2011": (1, 1), "2012": (1, 0), "2014": (2, 1)})
+    p = prevalence(codes, seg, docs, codebook=CB, level="category", n_boot=50, seed=1)
+    fig = plot_prevalence(p, lang="en")
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["2011\nn=1", "2012\nn=1", "2013\nn=0", "2014\nn=2"]
+    lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 4]
+    assert lines  # one line per category, over every calendar year
+    for line in lines:
+        y = np.asarray(line.get_ydata(), dtype=float)
+        # 2013 has no article: no point there, so no line drawn across it.
+        assert np.isnan(y[2]) and np.isfinite(y[[0, 1, 3]]).all()
+    plt.close(fig)
+    # Periods side by side; one without articles is a gap too.
+    p = prevalence(codes, seg, docs, by="period", periods="2012,2013,2014", codebook=CB,
+                   level="category", n_boot=50)  # fmt: skip
+    fig = plot_prevalence(p, by="period")
+    ax = fig.axes[0]
+    assert [t.get_text().split("\n")[1] for t in ax.get_xticklabels()] == \
+        ["n=1", "n=1", "n=0", "n=2"]
+    for line in [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 4]:
+        assert np.isnan(np.asarray(line.get_ydata(), dtype=float)[2])
+    plt.close(fig)
 
 
 def test_before_after_comparison():

@@ -57,12 +57,15 @@ from workbench import config
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
+    from workbench.coding.codebook import Codebook
+
 __all__ = [
     "BASE_CHARACTERS",
     "EMBEDDED_FONT_FAMILY",
     "PARAMETERS",
     "NotebookExecutionError",
     "build_report",
+    "bundled_figures_apply",
     "cjk_font_subset",
     "embed_cjk_font",
     "execute_notebook",
@@ -573,6 +576,64 @@ def _index_html(entries: Sequence[tuple[str, str, str]]) -> str:
         "</body>\n"
         "</html>\n"
     )
+
+
+def bundled_figures_apply(codebook: Codebook, measured_version: str) -> tuple[bool, str]:
+    """Whether figures measured with the bundled codebook hold for ``codebook``.
+
+    The agreement figures of ``data/gold/transfer.json`` were measured with the bundled
+    codebook (``data/codebook.yaml``). They hold for a codebook that *is* that file,
+    byte for byte (the same SHA-256 checksum, wherever the copy lies), and whose
+    version still measures as ``measured_version``
+    (:attr:`~workbench.coding.codebook.Codebook.codes_version`: a third number codes
+    nothing differently). The version text alone is not enough: an edited copy keeps
+    the version it was copied with, yet one ``unless:`` can change what its rules code
+    -- the same reason a model trained with another codebook file is refused
+    (:func:`workbench.coding.learn.load_model`).
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The codebook in use; its :attr:`~workbench.coding.codebook.Codebook.path`
+        (relative paths are tried from the working folder, then from the project root)
+        is the file compared.
+    measured_version : str
+        The codebook version the figures were measured for (``codebook_version`` of
+        ``transfer.json``).
+
+    Returns
+    -------
+    tuple of (bool, str)
+        Whether they hold, and if not, a sentence saying why, for a report to print.
+
+    Examples
+    --------
+    >>> from workbench.coding.codebook import load_codebook
+    >>> bundled_figures_apply(load_codebook(), load_codebook().codes_version)
+    (True, '')
+    """
+    from workbench.provenance import sha256_file
+
+    where = codebook.path or "a codebook without a file"
+    if codebook.codes_version != measured_version:
+        return False, (f"these figures were measured for codebook {measured_version} (the "
+                       f"bundled one); the codebook in use ({where}) is version "
+                       f"{codebook.version}, so they say nothing about it.")  # fmt: skip
+    path = Path(codebook.path) if codebook.path else None
+    if path is not None and not path.is_absolute() and not path.is_file():
+        path = config.ROOT / path  # Codebook.path shows a project file relative to the root
+    if path is None or not path.is_file():
+        return False, (f"these figures were measured with the bundled codebook "
+                       f"({config.display_path(config.CODEBOOK)}), and the file of the "
+                       f"codebook in use ({where}) cannot be compared with it.")  # fmt: skip
+    mine, bundled = sha256_file(path), sha256_file(config.CODEBOOK)
+    if mine != bundled:
+        return False, (f"these figures were measured with the bundled codebook "
+                       f"({config.display_path(config.CODEBOOK)}, sha256 {bundled[:12]}); "
+                       f"the codebook in use ({where}, sha256 {mine[:12]}) says version "
+                       f"{codebook.version} too but is another file: its rules may code "
+                       "differently, so they say nothing about it.")  # fmt: skip
+    return True, ""
 
 
 def build_report(

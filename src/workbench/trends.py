@@ -18,7 +18,14 @@ when the whole of it falls in one period; an article whose date straddles a boun
 Intervals are percentile bootstraps over articles, resampled within each year or period
 (each group keeps its size), with a seeded generator: the same call gives the same
 numbers. The before/after comparison resamples the articles before and after the split
-independently and reports the interval of the difference of shares.
+independently and reports the interval of the difference of shares. A bootstrap says
+nothing where there is little to resample: a group of fewer than :data:`MIN_BOOTSTRAP_N`
+articles, or a share of 0 or 1 (every resample is the same, and one article asserting a
+code would read "1.000 [1.000, 1.000]"). There the interval is Wilson's score interval
+for a binomial share, and for a difference Newcombe's hybrid score interval (built from
+the two Wilson intervals); the table's ``interval`` column says which (``bootstrap``,
+``wilson``, ``newcombe``). :func:`plot_prevalence` draws the shares with their intervals,
+leaves a gap at a year or period without articles and shows each one's number of articles.
 
 Examples
 --------
@@ -31,6 +38,8 @@ Examples
 >>> p = prevalence(codes, seg, docs, n_boot=200)
 >>> p.table[["period", "code", "articles", "n", "share"]].values.tolist()
 [['2012', 'P_x', 1, 2, 0.5], ['2014', 'P_x', 1, 1, 1.0]]
+>>> p.table[["lo", "hi"]].round(3).values.tolist()[1], p.table["interval"].tolist()
+([0.207, 1.0], ['wilson', 'wilson'])
 >>> p.undated
 ['d3/a1']
 >>> c = compare(codes, seg, docs, split="2013-06", n_boot=200)
@@ -44,6 +53,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date as _date
 from itertools import pairwise
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -52,9 +62,16 @@ import pandas as pd
 from workbench.groups import InputError
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from workbench.coding.codebook import Codebook
 
 _ISO = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?")
+
+#: The fewest articles of a year or period whose share gets a bootstrap interval; a smaller
+#: group gets Wilson's score interval (a percentile bootstrap of a handful of articles
+#: covers far less than it claims, and of one article is a single point).
+MIN_BOOTSTRAP_N = 30
 
 
 @dataclass
@@ -64,9 +81,12 @@ class Prevalence:
     Attributes
     ----------
     table : DataFrame
-        ``period, code (or category), label, articles, n, share, lo, hi``: ``articles``
-        asserting the code among the ``n`` articles of the period; periods in time order,
-        codes in codebook order.
+        ``period, code (or category), label, articles, n, share, lo, hi, interval``:
+        ``articles`` asserting the code among the ``n`` articles of the period, and how
+        ``lo, hi`` were found (``bootstrap``; ``wilson`` where ``n`` is below
+        :data:`MIN_BOOTSTRAP_N` or the share is 0 or 1; blank without an interval: no
+        articles, or ``n_boot=0``); periods
+        in time order, codes in codebook order.
     periods : DataFrame
         ``period, start, end, n``: each period's first and last day and its articles.
     undated, straddling : list of str
@@ -88,7 +108,9 @@ class Comparison:
     """Before/after a split date: shares, their difference and its bootstrap interval.
 
     ``table`` holds ``code (or category), label, before_articles, before_n, before,
-    after_articles, after_n, after, difference, lo, hi`` (``difference = after - before``).
+    after_articles, after_n, after, difference, lo, hi, interval``
+    (``difference = after - before``; ``interval``: ``bootstrap``, or ``newcombe`` where
+    a side has fewer than :data:`MIN_BOOTSTRAP_N` articles or both shares are 0 or 1).
     """
 
     table: pd.DataFrame
@@ -327,6 +349,39 @@ def _boot(matrix: np.ndarray, rng: np.random.Generator, n_boot: int) -> np.ndarr
     return weights @ matrix / n
 
 
+def wilson(articles: np.ndarray, n: int, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson's score interval of the shares ``articles / n`` (NaN where ``n`` is 0).
+
+    Unlike a bootstrap or the normal approximation it does not shrink to a point at a
+    share of 0 or 1, and it stays inside [0, 1].
+
+    Examples
+    --------
+    >>> lo, hi = wilson(np.array([1, 0, 5]), 10)
+    >>> np.round(lo, 3).tolist(), np.round(hi, 3).tolist()
+    ([0.018, 0.0, 0.237], [0.404, 0.278, 0.763])
+    >>> np.round(wilson(np.array([1]), 1)[0], 3).tolist()
+    [0.207]
+    """
+    k = np.asarray(articles, dtype=np.float64)
+    if n == 0:
+        return np.full(k.shape, np.nan), np.full(k.shape, np.nan)
+    z = NormalDist().inv_cdf(1 - (1 - ci) / 2)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z / denom * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    # Exact at the ends (the formula gives 0 and 1 up to rounding).
+    lo = np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    hi = np.where(k == n, 1.0, np.clip(centre + half, 0.0, 1.0))
+    return lo, hi
+
+
+def _small(n: int, share: np.ndarray) -> np.ndarray:
+    """Where a bootstrap interval says nothing: few articles, or a share of 0 or 1."""
+    return (n < MIN_BOOTSTRAP_N) | (share == 0.0) | (share == 1.0)
+
+
 def _labels(keys: list[str], codebook: Codebook | None, level: str, lang: str) -> list[str]:
     if codebook is None:
         return list(keys)
@@ -378,6 +433,8 @@ def prevalence(
         Keep the catch-all codes; count headings that only announce their section.
     n_boot, seed, ci
         Bootstrap resamples (within each group), their seed, the interval's coverage.
+        A group of fewer than :data:`MIN_BOOTSTRAP_N` articles, and a share of 0 or 1,
+        get Wilson's score interval instead (``interval`` column).
     lang : {"zh", "en"}
 
     Returns
@@ -427,14 +484,23 @@ def prevalence(
         n = len(part)
         share = part.mean(axis=0) if n else np.full(len(keys), np.nan)
         lo = hi = np.full(len(keys), np.nan)
+        how = np.full(len(keys), "", dtype=object)
         if n and n_boot:
+            # Drawn for every group with articles, used or not, so that the generator's
+            # stream (and so every bootstrap interval) does not depend on which groups
+            # get Wilson's interval.
             boot = _boot(part, rng, n_boot)
             lo, hi = np.quantile(boot, q, axis=0), np.quantile(boot, 1 - q, axis=0)
+            how[:] = "bootstrap"
+            small = _small(n, share)
+            w_lo, w_hi = wilson(part.sum(axis=0), n, ci)
+            lo, hi = np.where(small, w_lo, lo), np.where(small, w_hi, hi)
+            how[small] = "wilson"
         for j, key in enumerate(keys):
             rows.append((period, key, labels[j], int(part[:, j].sum()), n, share[j], lo[j],
-                         hi[j]))  # fmt: skip
+                         hi[j], how[j]))  # fmt: skip
     out = pd.DataFrame(rows, columns=["period", level, "label", "articles", "n", "share",
-                                      "lo", "hi"])  # fmt: skip
+                                      "lo", "hi", "interval"])  # fmt: skip
     out = out.astype({"articles": "int64", "n": "int64"})
     periods_out = table.assign(start=table["start"].map(_iso_or_blank),
                                end=table["end"].map(_iso_or_blank))  # fmt: skip
@@ -465,7 +531,9 @@ def compare(
     Articles dated before the split's first day are *before*, from it on *after*; undated
     articles and those whose date straddles the split are left out and listed. The interval
     of ``difference = after - before`` is a percentile bootstrap resampling the two groups'
-    articles independently (seeded). Parameters as :func:`prevalence`.
+    articles independently (seeded), or Newcombe's hybrid score interval where a side has
+    fewer than :data:`MIN_BOOTSTRAP_N` articles or both shares are 0 or 1 (``interval``
+    column). Parameters as :func:`prevalence`.
     """
     day = boundary(split, "split")
     wide = asserted(codes, segments, codebook=codebook, level=level, catch_alls=catch_alls,
@@ -479,13 +547,26 @@ def compare(
                   if s is not None and not (b or a)]  # fmt: skip
     keys = list(wide.columns)
     lo = hi = np.full(len(keys), np.nan)
+    how = np.full(len(keys), "", dtype=object)
+    b_share = matrix[before].mean(axis=0) if before.any() else np.full(len(keys), np.nan)
+    a_share = matrix[after].mean(axis=0) if after.any() else np.full(len(keys), np.nan)
     if n_boot and before.any() and after.any():
         rng = np.random.default_rng(seed)
         diff = _boot(matrix[after], rng, n_boot) - _boot(matrix[before], rng, n_boot)
         q = (1 - ci) / 2
         lo, hi = np.quantile(diff, q, axis=0), np.quantile(diff, 1 - q, axis=0)
-    b_share = matrix[before].mean(axis=0) if before.any() else np.full(len(keys), np.nan)
-    a_share = matrix[after].mean(axis=0) if after.any() else np.full(len(keys), np.nan)
+        how[:] = "bootstrap"
+        # Newcombe's hybrid score interval where a bootstrap has too little to resample:
+        # a side with few articles, or both shares at 0 or 1 (every resample the same).
+        n_b, n_a = int(before.sum()), int(after.sum())
+        small = (min(n_b, n_a) < MIN_BOOTSTRAP_N) | (_small(n_b, b_share) & _small(n_a, a_share))
+        b_lo, b_hi = wilson(matrix[before].sum(axis=0), n_b, ci)
+        a_lo, a_hi = wilson(matrix[after].sum(axis=0), n_a, ci)
+        d = a_share - b_share
+        n_lo = d - np.sqrt((a_share - a_lo) ** 2 + (b_hi - b_share) ** 2)
+        n_hi = d + np.sqrt((a_hi - a_share) ** 2 + (b_share - b_lo) ** 2)
+        lo, hi = np.where(small, n_lo, lo), np.where(small, n_hi, hi)
+        how[small] = "newcombe"
     table = pd.DataFrame({
         level: keys, "label": _labels(keys, codebook, level, lang),
         "before_articles": matrix[before].sum(axis=0).astype("int64"),
@@ -493,6 +574,85 @@ def compare(
         "after_articles": matrix[after].sum(axis=0).astype("int64"),
         "after_n": int(after.sum()), "after": a_share,
         "difference": a_share - b_share,
-        "lo": lo, "hi": hi,
+        "lo": lo, "hi": hi, "interval": how,
     })  # fmt: skip
     return Comparison(table, day.isoformat(), undated, straddling, len(wide))
+
+
+def plot_prevalence(
+    result: Prevalence,
+    *,
+    by: str = "year",
+    lang: str = "zh",
+    figsize: tuple[float, float] = (7, 3.6),
+) -> Figure:
+    """Shares per year or period with their intervals, one line per code or category.
+
+    A line joins only neighbouring years (periods) that both have articles: a year
+    between two dated ones with no article of its own is a gap, not a line drawn across
+    it, and a year or period without articles has no point. Each point carries its
+    interval as an error bar (the interval of the table's ``interval`` column: with one
+    article it spans most of [0, 1]), and every tick says how many articles its year or
+    period has (``n=``).
+
+    Parameters
+    ----------
+    result : Prevalence
+        Of :func:`prevalence`.
+    by : {"year", "period"}
+        As given to :func:`prevalence`: years are placed on a calendar axis (a missing
+        year is a gap), periods side by side in time order.
+    lang : {"zh", "en"}
+        Language of the axis labels.
+    figsize : (float, float)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    from workbench import plotting
+
+    if by not in ("year", "period"):
+        raise InputError(f"by must be 'year' or 'period', not {by!r}")
+    plotting.setup_chinese()  # the codebook's labels are Chinese in either language
+    table = result.table
+    key = "code" if "code" in table.columns else "category"
+    counts = dict(zip(result.periods["period"], result.periods["n"].astype(int), strict=True))
+    if by == "year":
+        years = [int(p) for p in result.periods["period"]]
+        # Every calendar year from the first to the last: one without articles is a gap.
+        names = [str(y) for y in range(min(years), max(years) + 1)] if years else []
+        xs = [int(name) for name in names]
+    else:
+        names = list(result.periods["period"])
+        xs = list(range(len(names)))
+    n_of = [counts.get(name, 0) for name in names]
+    fig, ax = plt.subplots(figsize=figsize)
+    for j, (_, part) in enumerate(table.groupby(key, sort=False)):
+        part = part.set_index("period").reindex(names)
+        # No articles: no share, so NaN, where matplotlib breaks the line.
+        share = part["share"].where(np.asarray(n_of) > 0).to_numpy(np.float64)
+        lo = part["lo"].to_numpy(np.float64)
+        hi = part["hi"].to_numpy(np.float64)
+        err = np.vstack([share - lo, hi - share])
+        err = np.where(np.isfinite(err), err, 0.0)
+        ax.errorbar(np.asarray(xs) + (j - 0.5 * (table[key].nunique() - 1)) * 0.06,
+                    share, yerr=err, marker="o", markersize=4, capsize=2, linewidth=1.2,
+                    elinewidth=0.8, label=str(part["label"].dropna().iloc[0]))  # fmt: skip
+    ticks = [f"{name}\nn={n}" for name, n in zip(names, n_of, strict=True)]
+    if len(xs) > 20:  # a long run of years: label a readable subset of them
+        step = int(np.ceil(len(xs) / 20))
+        keep = [i for i in range(len(xs)) if i % step == 0 or n_of[i]]
+        keep = keep[:: max(1, int(np.ceil(len(keep) / 20)))]
+        ax.set_xticks([xs[i] for i in keep], [ticks[i] for i in keep], fontsize=7)
+    else:
+        ax.set_xticks(xs, ticks, fontsize=8)
+    ax.set_xlabel(plotting.label("year" if by == "year" else "date", lang))
+    ax.set_ylabel(plotting.label("share", lang))
+    ax.set_ylim(-0.02, 1.05)
+    if len(table):
+        ax.legend(fontsize=8, ncols=2)
+    fig.tight_layout()
+    return fig

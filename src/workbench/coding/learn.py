@@ -802,7 +802,14 @@ class CodeLearner:
         return pd.DataFrame(out, index=units.frame["unit_id"].to_numpy(), columns=self.labels_)
 
     def decide(self, units: UnitTable) -> Decision:
-        """Combine rules and models into codes and categories for every unit."""
+        """Combine rules and models into codes and categories for every unit.
+
+        A code its rule assigns stands (unless the model took that code over,
+        ``override_rules``); a model adds codes where it is confident. A residual
+        (``*_other``) code the model gives, or adds for a category it asserts without a
+        specific code, is dropped where a specific code of its category stands; one its
+        rule gives is kept like any rule's code.
+        """
         proba = self.predict_proba(units)
         units = self._without_rules(units)
         rules = self._decision_rules(units)
@@ -825,8 +832,14 @@ class CodeLearner:
             specific = [j for j in cols if j != rj]
             has_specific = codes[:, specific].any(axis=1)
             if rj is not None:
-                # A residual code only where no specific code of its category stands.
-                codes[:, rj] &= ~has_specific
+                # A residual code the model gave only where no specific code of its
+                # category stands. One its rule gave stands whatever else is assigned
+                # (a rule's code always stands): the codebook's residual rules decide
+                # themselves what excludes them (C_other's rule fires beside
+                # C_attribution, e.g. on a heading "二、问题产生的原因"), and a code the
+                # model adds must not take a rule's code away.
+                by_rule = rules[:, rj] & (self.mode_.get(self.codes_[rj], "union") == "union")
+                codes[:, rj] &= ~has_specific | by_rule
             if cat in self.labels_:
                 asserted = proba[cat].to_numpy() >= self.threshold_[cat]
                 lacking = asserted & ~codes[:, cols].any(axis=1)
