@@ -192,7 +192,8 @@ def _read(page: str, name: str = "page.html", encoding: str = "utf-8") -> Decode
 
 
 def _fallback_lines(page: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The page's lines with the extractor finding nothing: visible text less tag/role chrome."""
+    """The page's lines with the extractor finding nothing: visible text less tag/role
+    chrome (and blocks made of links alone)."""
     with monkeypatch.context() as m:
         m.setattr(readers, "_extractor_blocks", lambda markup: [])
         return _read(page).text.split("\n")
@@ -234,7 +235,35 @@ def test_chrome_is_listed_as_dropped() -> None:
         "打印本页 关闭窗口", "相关阅读", *RELATED, "发表评论", "登录 注册",
         "请文明上网，理性发言", "版权所有 2024 某某县人民政府", "豫ICP备12345678号",
     ):  # fmt: skip
-        assert dropped[line] == "html_boilerplate", line
+        # Blocks made only of links (打印本页 关闭窗口, the related links) go as menus
+        # before the extractor sees them; the rest the extractor leaves out.
+        assert dropped[line] == ("html_nav" if line in LINK_BLOCKS else "html_boilerplate"), line
+
+
+LINK_BLOCKS = {"打印本页 关闭窗口", *RELATED, "登录 注册"}
+
+
+def test_an_old_sites_menu_row_is_a_menu_not_the_title(tmp_path: Path) -> None:
+    """A GB2312 page whose menu is a table cell of links and whose title is an <h2>:
+    the menu went through as the document's title."""
+    from workbench.corpus import load_corpus
+
+    page = (
+        '<html><head><meta charset="gb2312"><title>某镇召开干群恳谈会</title></head><body>'
+        '<table width="100%"><tr><td><a href="/">网站首页</a> | <a href="/a">政务公开</a> '
+        '<a href="/b">办事服务</a></td></tr></table><table><tr><td><h2>某镇召开干群恳谈会</h2>'
+        "<div>发布时间：2019-11-20</div><p>11月18日，某镇召开干群恳谈会，邀请30名村民代表与"
+        "镇村干部面对面交流。</p><p>会上，村民代表就道路硬化、低保评定等问题提出意见建议。</p>"
+        "<p>附件：<a href='/f1'>名单</a> <a href='/f2'>议程</a>，请查阅。</p>"
+        "</td></tr></table></body></html>"
+    )
+    (tmp_path / "p.html").write_bytes(page.encode("gb2312"))
+    corpus = load_corpus([tmp_path / "p.html"])
+    assert corpus.documents.loc[0, "title"] == "某镇召开干群恳谈会"
+    removed = corpus.removed.set_index("text")["rule"]
+    assert removed["网站首页 | 政务公开 办事服务"] == "html_nav"
+    # A sentence with links in it is text, not a menu.
+    assert corpus.segments["text"].str.contains("附件").any()
 
 
 def test_dateline_under_the_title_stays() -> None:
@@ -277,10 +306,12 @@ def test_no_main_content_found_keeps_every_line(monkeypatch) -> None:
     monkeypatch.setattr(readers, "_extractor_blocks", lambda markup: [])
     decoded = _read(NEWS_PAGE)
     lines = decoded.text.split("\n")
-    # tag/role-based dropping only: the <div> chrome stays, nothing is dropped
+    # tag/role-based dropping only: the <div> chrome stays; only blocks made of links
+    # alone (menus, related links) go
     assert "首页 > 新闻中心 > 正文" in lines and "收听本文 00:00/00:00" in lines
     assert [line for line in lines if line in ARTICLE] == ARTICLE
-    assert decoded.dropped == ()
+    assert {d.rule for d in decoded.dropped} == {"html_nav"}
+    assert {d.text for d in decoded.dropped} >= LINK_BLOCKS
 
 
 def test_too_little_main_content_keeps_every_line(monkeypatch) -> None:
@@ -292,7 +323,7 @@ def test_too_little_main_content_keeps_every_line(monkeypatch) -> None:
     assert MIN_MAIN_CONTENT_SHARE == 0.2
     decoded = _read(NEWS_PAGE)
     assert decoded.text.split("\n") == everything
-    assert decoded.dropped == ()
+    assert {d.rule for d in decoded.dropped} == {"html_nav"}  # blocks of links alone only
 
 
 def test_enough_main_content_is_trusted(monkeypatch) -> None:

@@ -177,6 +177,11 @@ _HTML_BANNER_ROLES = frozenset({"banner"})
 #: A ``<header>``/``<footer>`` inside one of these belongs to it (HTML gives it no
 #: banner/contentinfo role): an article's own header holds its title and byline.
 _HTML_SECTIONING = ("article", "aside", "main", "nav", "section")
+#: Elements that are a menu bar or a list of links when all their text is in two or more
+#: links (an old site's ``<td>`` of 网站首页 政务公开 …, a ``<div>`` or ``<ul>`` of related links).
+_HTML_LINK_BLOCKS = ("td", "th", "div", "p", "ul", "ol", "li", "span", "dd", "dl")
+#: What may stand between a menu's links: spaces and separators (|, ·, 、, /, brackets).
+_LINK_SEPARATORS = re.compile(r"[\s|｜·•、/\\\-–—【】\[\]()（）>»«<,，;；:：]*")
 
 
 @dataclass(frozen=True)
@@ -793,7 +798,25 @@ def _html_chrome_kind(tag: Tag) -> str | None:
         return "banner"
     if tag.name in ("header", "footer") and tag.find_parent(_HTML_SECTIONING) is None:
         return "banner" if tag.name == "header" else "footer"
+    if tag.name in _HTML_LINK_BLOCKS and _links_only(tag):
+        return "nav"
     return None
+
+
+def _links_only(tag: Tag) -> bool:
+    """Whether all of an element's visible text is in two or more links, with nothing but
+    separators between them, and it holds no heading: a menu bar or a list of links
+    (``<td><a>网站首页</a> <a>政务公开</a></td>``), which no article's text is."""
+    links = tag.find_all("a", limit=2)
+    if len(links) < 2 or tag.find(_HTML_HEADINGS) is not None:
+        return False
+    from bs4 import NavigableString
+
+    outside = "".join(
+        str(string) for string in tag.find_all(string=True)
+        if type(string) is NavigableString and string.find_parent("a") is None
+    )  # fmt: skip
+    return _LINK_SEPARATORS.fullmatch(outside) is not None
 
 
 def _drop_html_chrome(soup: BeautifulSoup) -> list[tuple[Tag, str]]:
@@ -891,8 +914,8 @@ def _html_text(markup: str) -> tuple[str, tuple[Dropped, ...]]:
 
     Scripts, styles, ``<head>`` and form controls go first (a control's label,
     "发表评论", is listed with rule ``html_form``); then the page chrome that tags
-    and ARIA roles name (:func:`_drop_html_chrome`: rules ``html_nav``,
-    ``html_footer``, ``html_banner``); what remains is cut into lines, one per block
+    and ARIA roles name, and blocks made of links alone (:func:`_drop_html_chrome`:
+    rules ``html_nav``, ``html_footer``, ``html_banner``); what remains is cut into lines, one per block
     element and ``<br>``, whitespace collapsed, and :func:`_main_content` picks the
     lines of the main content from it (the rest: rule ``html_boilerplate``).
     """
