@@ -320,6 +320,24 @@ def test_cli_learn_code_suggest(tmp_path, capsys):
     assert "trained with codebook version" in capsys.readouterr().err
 
 
+def test_a_renamed_codes_column_is_named_not_read_as_blank_categories(tmp_path, seeds, codebook):
+    # The tester's sheet: a `workbench suggest` sheet whose `codes` column became `code`;
+    # it was reported as "row 2, column 'problem': blank cell".
+    uid = seeds.segments["segment_id"].iloc[0]
+    path = tmp_path / "sheet_badcol.csv"
+    pd.DataFrame({"unit_id": [uid], "text": ["x"], "problem": [""], "cause": [""],
+                  "countermeasure": [""], "liaison": [""], "code": ["P_formalism"],
+                  "notes": [""]}).to_csv(path, index=False)  # fmt: skip
+    with pytest.raises(SheetError, match=r"sheet_badcol\.csv: no 'codes' column; did you mean "
+                                         r"'code' → 'codes'\?"):  # fmt: skip
+        read_training_sheet(path, seeds.segments, codebook)
+    assert main(["learn", "--sheet", str(path), "--out", str(tmp_path / "m.joblib")]) == 2
+    # A `coder` column (who coded) beside category columns is no misspelling.
+    ok = pd.DataFrame({"unit_id": [uid], "problem": [1], "coder": ["A"]})
+    ok.to_csv(path, index=False)
+    assert read_training_sheet(path, seeds.segments, codebook).labels["problem"].tolist() == [1]
+
+
 def test_cli_learn_alone(tmp_path, capsys):
     model = tmp_path / "alone.joblib"
     args = ["learn", "--sheet", str(config.GOLD_SAMPLE), "--alone", "--out", str(model)]

@@ -279,8 +279,10 @@ def read_training_sheet(
     """
     from workbench.coding.coder import UNITS
     from workbench.coding.sheets import (
+        CONTEXT_COLUMNS,
         SheetError,
         align_lines,
+        close_column,
         read_code_list,
         read_raw_sheet,
         read_sheet,
@@ -291,6 +293,17 @@ def read_training_sheet(
     if "unit_id" not in raw.columns:
         raise SheetError(f"{path}: missing column 'unit_id'")
     cats = [c for c in codebook.categories if c in raw.columns]
+    if "codes" not in raw.columns:
+        # A renamed `codes` column ("code", "Codes") would otherwise surface as a blank
+        # category cell, or the codes would be silently ignored: name the column instead.
+        taken = [*CONTEXT_COLUMNS, "segment_ids", "notes", "unit", *codebook.categories,
+                 *codebook.ids]  # fmt: skip
+        near = close_column("codes", list(raw.columns), taken)
+        if near is not None:
+            raise SheetError(
+                f"{path}: no 'codes' column; did you mean {near!r} → 'codes'? Rename the "
+                "column to 'codes' (code ids separated by ';', blank = no code)"
+            )
     if "codes" in raw.columns:
         labels = read_code_list(path, codebook.ids).drop(columns="split", errors="ignore")
         if cats:

@@ -204,6 +204,29 @@ def read_raw_sheet(path: Path) -> pd.DataFrame:
         raise SheetError(str(err)) from None
 
 
+def close_column(name: str, columns: Sequence[str], taken: Sequence[str] = ()) -> str | None:
+    """The sheet column that looks like a misspelt ``name`` (``code``, ``Codes``), or None.
+
+    Columns in ``taken`` (those the sheet uses for something else) are never proposed.
+
+    Examples
+    --------
+    >>> close_column("codes", ["unit_id", "text", "code", "notes"], ["unit_id", "text", "notes"])
+    'code'
+    >>> close_column("codes", ["unit_id", "coder", "notes"], ["unit_id", "notes"]) is None
+    True
+    """
+    import difflib
+
+    free = [str(c) for c in columns if c not in set(taken)]
+    by_lower = {c.strip().lower(): c for c in free}
+    if name in by_lower:  # only case or white space differs
+        return by_lower[name]
+    # 0.85: "code" (0.89) or "cods" are misspellings; "coder" (0.8, who coded) is not.
+    close = difflib.get_close_matches(name, list(by_lower), n=1, cutoff=0.85)
+    return by_lower[close[0]] if close else None
+
+
 def _cell(value: str, row: int, col: str, blank: str) -> int:
     text = str(value).strip().lower()
     if text in _TRUE:
