@@ -374,6 +374,7 @@ def run_learn(args: argparse.Namespace) -> int:
         CodeLearner,
         UnitTable,
         cv_summary,
+        describe_not_found,
         read_training_sheet,
         save_model,
         sentence_rules,
@@ -404,7 +405,8 @@ def run_learn(args: argparse.Namespace) -> int:
                                               rules=by_sentence))  # fmt: skip
             labels.append(sheet.labels)
             report.append({"sheet": str(path), "units": len(sheet.members),
-                           "not_found": len(sheet.unaligned), "found_by": sheet.how})  # fmt: skip
+                           "not_found": len(sheet.unaligned), "found_by": sheet.how,
+                           "not_found_rows": sheet.not_found})  # fmt: skip
         n_coded = sum(len(t) for t in tables)
         if args.synthetic:
             examples, written = written_examples(codebook)
@@ -415,7 +417,8 @@ def run_learn(args: argparse.Namespace) -> int:
             )
             report.append({"sheet": "written examples (--synthetic)", "units": len(examples),
                            "not_found": len(written.unaligned),
-                           "found_by": written.how})  # fmt: skip
+                           "found_by": written.how,
+                           "not_found_rows": written.not_found})  # fmt: skip
         units = UnitTable.concat(tables)
         all_labels = pd.concat(labels, ignore_index=True)
         dup = all_labels["unit_id"][all_labels["unit_id"].duplicated()].tolist()
@@ -452,8 +455,10 @@ def run_learn(args: argparse.Namespace) -> int:
         print(json.dumps(finite(summary), ensure_ascii=False, indent=1, allow_nan=False))
     else:
         for r in report:
+            # Name the rows left out, so a coder can correct them (--json lists them all).
+            lost = f": {describe_not_found(r['not_found_rows'])}" if r["not_found"] else ""
             print(f"{r['sheet']}: {r['units']} units found ({r['found_by']}), "
-                  f"{r['not_found']} not found in the corpus")  # fmt: skip
+                  f"{r['not_found']} not found in the corpus{lost}")  # fmt: skip
         print(f"{len(learner.labels_)} labels modelled from {len(units)} units; "
               "cross-validated by document (out-of-fold, "
               + ("the models alone" if args.alone else "combined with the rules") + "):")

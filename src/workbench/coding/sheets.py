@@ -161,11 +161,12 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
     """A JSON Lines sheet: one object per coded unit (``unit_id`` or ``unit``, ``codes``)."""
     import json
 
-    rows = []
+    rows, numbers = [], []
     with path.open(encoding="utf-8-sig") as fh:
         for i, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
+            numbers.append(i)  # so that a unit not found is named by its line
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as err:
@@ -185,7 +186,9 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
             rows.append(row)
     if not rows:
         raise SheetError(f"{path}: no coded units")
-    return pd.DataFrame(rows).fillna("")
+    out = pd.DataFrame(rows).fillna("")
+    out.attrs["lines"] = numbers
+    return out
 
 
 def read_raw_sheet(path: Path) -> pd.DataFrame:
