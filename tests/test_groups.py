@@ -35,6 +35,22 @@ def test_code_groups_mark_whole_articles():
         code_groups(seg, codes, "P_z")
 
 
+def test_an_unknown_code_is_matched_and_every_code_listed():
+    # The tester's case: 25 codes, the one misspelt (P_formalism) sorted after the first 20.
+    ids = [f"C_{i:02d}" for i in range(12)] + [f"L_{i}" for i in range(8)]
+    ids += ["M_other", "P_formalism", "P_slack", "P_trust", "P_other"]
+    codes = pd.DataFrame({"doc_id": "a", "code": ids})
+    seg = pd.DataFrame({"doc_id": ["a", "b"]})
+    with pytest.raises(InputError) as err:
+        code_groups(seg, codes, "P_formalsm")
+    msg = str(err.value)
+    assert "(did you mean 'P_formalism'?)" in msg and "its 25 code(s): C_00" in msg
+    assert all(c in msg for c in ids)
+    with pytest.raises(InputError) as err:  # nothing close: no suggestion, still every code
+        code_groups(seg, codes, "问题")
+    assert "did you mean" not in str(err.value) and "P_trust" in str(err.value)
+
+
 @pytest.fixture(scope="module")
 def built(seeds, tmp_path_factory):
     out = tmp_path_factory.mktemp("groups") / "seg.parquet"
