@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from workbench.cli import main
 from workbench.groups import (
     ABSENT,
     PRESENT,
@@ -156,6 +157,23 @@ def test_a_pipeline_folder_reads_as_the_built_tables(tmp_path):
     assert set(zip(codes["unit_id"], codes["code"], strict=True)) == set(
         zip(coded["unit_id"], coded["code"], strict=True)
     )
+
+
+def test_a_corpus_folder_given_as_segments_says_what_to_run(tmp_path, capsys):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("干部要下基层。\n", encoding="utf-8")
+    hint = (f"{folder}: a folder, not a segments table file; build it first: workbench corpus "
+            f"build {folder} --out SEG.parquet (or give the folder workbench pipeline wrote)")
+    with pytest.raises(IsADirectoryError) as err:
+        read_segments(folder)
+    assert str(err.value) == hint
+    # Every command reading segments says it (they share read_segments): exit 2, no traceback.
+    for argv in (["code", "--corpus", str(folder), "--out", str(tmp_path / "c.parquet")],
+                 ["keyness", "--corpus", str(folder), "--by", "role", "--target", "problem"],
+                 ["kwic", "--corpus", str(folder), "--term", "干部"]):  # fmt: skip
+        assert main(argv) == 2
+        assert hint in capsys.readouterr().err
 
 
 def test_an_unfinished_pipeline_folder_says_so(tmp_path):

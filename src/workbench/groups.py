@@ -186,7 +186,13 @@ def read_segments(path: Path | None, *, dedup: bool = True) -> SegmentInput:
         inputs.update(docs_inputs)
     else:
         # A corpus (folder, archive, text file) given where its table belongs is the usual
-        # slip.
+        # slip: say what to run, with the user's own path.
+        if path.is_dir():
+            raise IsADirectoryError(
+                f"{path}: a folder, not a segments table file; build it first: workbench "
+                f"corpus build {path} --out SEG.parquet (or give the folder workbench pipeline "
+                "wrote)"
+            )
         seg = _read_parquet(
             path,
             "segments table",
