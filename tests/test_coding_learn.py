@@ -363,6 +363,17 @@ def test_cli_learn_names_the_sheet_rows_not_found(tmp_path, seeds, capsys):
     ]
 
 
+@pytest.mark.parametrize("n", ["0", "-3"])
+def test_suggest_refuses_a_sheet_of_no_units(tmp_path, capsys, n):
+    out = tmp_path / "next.csv"
+    with pytest.raises(SystemExit) as exit_:
+        main(["suggest", "--n", n, "--out", str(out)])
+    assert exit_.value.code == 2 and not out.exists()
+    assert f"--n: give the number of units to put on the sheet, 1 or more, not {n}" in (
+        capsys.readouterr().err
+    )
+
+
 def test_cli_learn_alone(tmp_path, capsys):
     model = tmp_path / "alone.joblib"
     args = ["learn", "--sheet", str(config.GOLD_SAMPLE), "--alone", "--out", str(model)]

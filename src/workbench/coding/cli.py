@@ -47,6 +47,30 @@ if TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 
 
+def _how_many(text: str) -> int:
+    """``suggest --n``: a whole number, 1 or more.
+
+    ``--n 0`` wrote an empty sheet and exited 0: a sheet of no units is a typing mistake.
+
+    Examples
+    --------
+    >>> _how_many("7")
+    7
+    >>> _how_many("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: give the number of units to put on the sheet, 1 or more, not 0
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"give the number of units to put on the sheet, 1 or more, not {text}"
+        )
+    return value
+
 def add_code_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``code``."""
     p = sub.add_parser("code", help="code a corpus with a codebook")
@@ -94,7 +118,7 @@ def add_learn_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--seed", type=int, default=0, help="seed of the first, random sheet")
     s.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
     s.add_argument("--unit", choices=("sentence", "paragraph"), default="sentence")
-    s.add_argument("--n", type=int, default=50)
+    s.add_argument("--n", type=_how_many, default=50, help="units on the sheet (default 50)")
     s.add_argument("--out", type=Path, required=True, metavar="NEXT.csv|.xlsx")
 
 
