@@ -36,7 +36,7 @@ def test_info_json_contract(capsys):
         }
         assert f["script"] in {"simplified", "traditional", "mixed"}
         for a in f["articles"]:
-            assert set(a) == {"title", "roles", "n_chars"}
+            assert set(a) == {"doc_id", "title", "roles", "n_chars"}
             assert set(a["roles"]) == {"problem", "cause", "countermeasure", "other"}
     by_name = {Path(f["path"]).name[:3]: f for f in info}
     assert len(by_name["002"]["articles"]) == 5
@@ -53,6 +53,17 @@ def test_info_accepts_globs_and_prints_text(capsys):
     out = capsys.readouterr().out
     assert "002_d96b58a24a94b0c4.txt: utf-8, traditional, 5 article(s)" in out
     assert "003_8128e1cef60075aa.txt" in out and "000_" not in out
+
+
+def test_info_lists_doc_ids(capsys):
+    # README: "workbench corpus info lists the doc_ids" (the key of a places table).
+    assert main(["corpus", "info", str(SEED)]) == 0
+    out = capsys.readouterr().out
+    assert "    002_d96b58a24a94b0c4/a1  " in out and "002_d96b58a24a94b0c4/a5  " in out
+    assert main(["corpus", "info", str(SEED), "--json"]) == 0
+    (info,) = json.loads(capsys.readouterr().out)
+    ids = [a["doc_id"] for a in info["articles"]]
+    assert ids == [f"002_d96b58a24a94b0c4/a{i}" for i in range(1, 6)]
 
 
 def test_build_writes_parquet_with_provenance(tmp_path, capsys):

@@ -235,6 +235,8 @@ def test_sheet_of_lines_and_of_segment_ids(tmp_path, seeds, codebook):
     sheet.to_csv(tmp_path / "lines.csv", index=False)
     s = read_training_sheet(tmp_path / "lines.csv", seg, codebook)
     assert s.how == "lines" and s.unaligned == ["x:2"]
+    assert s.not_found == [{"row": 3, "unit_id": "x:2",
+                            "why": f"text not in {para['file'].iloc[0]}"}]  # fmt: skip
     # Every segment of the paragraph, and (as the external check does) any other short
     # segment of the file whose text the line contains.
     assert set(para["segment_id"]) <= set(s.members["x:1"])
@@ -321,6 +323,58 @@ def test_cli_learn_code_suggest(tmp_path, capsys):
     args = ["code", "--model", str(model), "--codebook", str(book), "--out", str(codes)]
     assert main(args) == 2
     assert "trained with codebook version" in capsys.readouterr().err
+
+
+def test_a_renamed_codes_column_is_named_not_read_as_blank_categories(tmp_path, seeds, codebook):
+    # The tester's sheet: a `workbench suggest` sheet whose `codes` column became `code`;
+    # it was reported as "row 2, column 'problem': blank cell".
+    uid = seeds.segments["segment_id"].iloc[0]
+    path = tmp_path / "sheet_badcol.csv"
+    pd.DataFrame({"unit_id": [uid], "text": ["x"], "problem": [""], "cause": [""],
+                  "countermeasure": [""], "liaison": [""], "code": ["P_formalism"],
+                  "notes": [""]}).to_csv(path, index=False)  # fmt: skip
+    with pytest.raises(SheetError, match=r"sheet_badcol\.csv: no 'codes' column; did you mean "
+                                         r"'code' → 'codes'\?"):  # fmt: skip
+        read_training_sheet(path, seeds.segments, codebook)
+    assert main(["learn", "--sheet", str(path), "--out", str(tmp_path / "m.joblib")]) == 2
+    # A `coder` column (who coded) beside category columns is no misspelling.
+    ok = pd.DataFrame({"unit_id": [uid], "problem": [1], "coder": ["A"]})
+    ok.to_csv(path, index=False)
+    assert read_training_sheet(path, seeds.segments, codebook).labels["problem"].tolist() == [1]
+
+
+def test_cli_learn_names_the_sheet_rows_not_found(tmp_path, seeds, capsys):
+    seg = seeds.segments
+    para = seg[seg["paragraph_id"] == seg["paragraph_id"].iloc[40]]
+    f = para["file"].iloc[0]
+    lines = tmp_path / "lines.csv"
+    sheet = pd.DataFrame({"unit_id": ["L1", "L2", "L3"], "file": [f, "不存在.txt", f],
+                          "text": ["".join(para["text_orig"]), "某句话。", "这一行不在文件里。"],
+                          "codes": ["M_style", "P_other", "P_other"]})  # fmt: skip
+    sheet.to_csv(lines, index=False)
+    args = ["learn", "--sheet", str(config.GOLD_SAMPLE), "--sheet", str(lines), "--alone",
+            "--out", str(tmp_path / "m.joblib")]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert (f"lines.csv: 1 units found (lines), 2 not found in the corpus: rows 3 "
+            f"(L2: unknown file 不存在.txt), 4 (L3: text not in {f})") in out
+    assert main([*args, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)["sheets"][1]
+    assert report["not_found"] == 2 and report["not_found_rows"] == [
+        {"row": 3, "unit_id": "L2", "why": "unknown file 不存在.txt"},
+        {"row": 4, "unit_id": "L3", "why": f"text not in {f}"},
+    ]
+
+
+@pytest.mark.parametrize("n", ["0", "-3"])
+def test_suggest_refuses_a_sheet_of_no_units(tmp_path, capsys, n):
+    out = tmp_path / "next.csv"
+    with pytest.raises(SystemExit) as exit_:
+        main(["suggest", "--n", n, "--out", str(out)])
+    assert exit_.value.code == 2 and not out.exists()
+    assert f"--n: give the number of units to put on the sheet, 1 or more, not {n}" in (
+        capsys.readouterr().err
+    )
 
 
 def test_cli_learn_alone(tmp_path, capsys):
@@ -471,6 +525,7 @@ def test_jsonl_sheet_of_coded_lines(tmp_path, seeds, codebook):
     path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", "utf-8")
     s = read_training_sheet(path, seg, codebook)
     assert s.how == "lines" and s.unaligned == [f"{f}:9"]
+    assert [r["row"] for r in s.not_found] == [2]  # a .jsonl sheet's rows are its lines
     row = s.labels.set_index("unit_id").loc[f"{f}:7"]
     assert row["M_style"] == 1 and row["L_visit"] == 1 and row[codebook.ids].sum() == 2
     path.write_text('{"unit": "a:1", "codes": []}\nnot json\n', "utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from workbench.cli import main
 from workbench.groups import (
     ABSENT,
     PRESENT,
@@ -33,6 +34,22 @@ def test_code_groups_mark_whole_articles():
     assert code_groups(seg, codes, "P_x").tolist() == [PRESENT, PRESENT, ABSENT, ABSENT]
     with pytest.raises(InputError, match="code 'P_z' is not in the codes table"):
         code_groups(seg, codes, "P_z")
+
+
+def test_an_unknown_code_is_matched_and_every_code_listed():
+    # The tester's case: 25 codes, the one misspelt (P_formalism) sorted after the first 20.
+    ids = [f"C_{i:02d}" for i in range(12)] + [f"L_{i}" for i in range(8)]
+    ids += ["M_other", "P_formalism", "P_slack", "P_trust", "P_other"]
+    codes = pd.DataFrame({"doc_id": "a", "code": ids})
+    seg = pd.DataFrame({"doc_id": ["a", "b"]})
+    with pytest.raises(InputError) as err:
+        code_groups(seg, codes, "P_formalsm")
+    msg = str(err.value)
+    assert "(did you mean 'P_formalism'?)" in msg and "its 25 code(s): C_00" in msg
+    assert all(c in msg for c in ids)
+    with pytest.raises(InputError) as err:  # nothing close: no suggestion, still every code
+        code_groups(seg, codes, "问题")
+    assert "did you mean" not in str(err.value) and "P_trust" in str(err.value)
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +157,23 @@ def test_a_pipeline_folder_reads_as_the_built_tables(tmp_path):
     assert set(zip(codes["unit_id"], codes["code"], strict=True)) == set(
         zip(coded["unit_id"], coded["code"], strict=True)
     )
+
+
+def test_a_corpus_folder_given_as_segments_says_what_to_run(tmp_path, capsys):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("干部要下基层。\n", encoding="utf-8")
+    hint = (f"{folder}: a folder, not a segments table file; build it first: workbench corpus "
+            f"build {folder} --out SEG.parquet (or give the folder workbench pipeline wrote)")
+    with pytest.raises(IsADirectoryError) as err:
+        read_segments(folder)
+    assert str(err.value) == hint
+    # Every command reading segments says it (they share read_segments): exit 2, no traceback.
+    for argv in (["code", "--corpus", str(folder), "--out", str(tmp_path / "c.parquet")],
+                 ["keyness", "--corpus", str(folder), "--by", "role", "--target", "problem"],
+                 ["kwic", "--corpus", str(folder), "--term", "干部"]):  # fmt: skip
+        assert main(argv) == 2
+        assert hint in capsys.readouterr().err
 
 
 def test_an_unfinished_pipeline_folder_says_so(tmp_path):

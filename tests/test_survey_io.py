@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pyreadstat
 import pytest
@@ -90,6 +92,37 @@ def test_mapping_values_turn_text_answers_into_numbers(tmp_path):
         load_survey(data, mapping=mapping)
 
 
+def test_mapping_values_null_marks_an_answer_missing(tmp_path, capsys):
+    # "Don't know" is no point of the scale: `不知道: null` (or ~) makes it missing, counted
+    # in the report under its answer, the file's blanks counted apart.
+    data = _write_csv(tmp_path, {"满意度": ["非常满意", "不知道", "", "比较满意", "不知道",
+                                            "比较满意", "非常满意", "比较满意"],
+                                 "q_visits": ["3", "2", "3", "1", "2", "2", "4", "0"]})  # fmt: skip
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        "columns: {sat_overall: 满意度, visits: q_visits}\n"
+        "values: {sat_overall: {非常满意: 5, 比较满意: 4, 不知道: null}}\n",
+        encoding="utf-8",
+    )
+    s = load_survey(data, mapping=mapping)
+    assert s.frame["sat_overall"].isna().tolist() == [False, True, True, False, True] + [False] * 3
+    assert s.report.to_dict("records") == [
+        {"column": "sat_overall", "reason": "missing answer", "code": "不知道", "rows": 2},
+        {"column": "sat_overall", "reason": "missing in file", "code": None, "rows": 1},
+    ]
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("null", "~"), "utf-8")
+    assert load_survey(data, mapping=mapping).frame["sat_overall"].equals(s.frame["sat_overall"])
+    # The command fits the answered rows, and --json reports the missing answers.
+    from workbench.cli import main
+
+    argv = ["survey", "fit", str(data), "--mapping", str(mapping), "--model", "ols",
+            "--formula", "sat_overall ~ visits", "--json"]  # fmt: skip
+    assert main(argv) == 0
+    missing = json.loads(capsys.readouterr().out)["missing"]
+    assert {"column": "sat_overall", "reason": "missing answer", "code": "不知道",
+            "rows": 2} in missing  # fmt: skip
+
+
 def test_mapping_naming_an_absent_column_says_which(tmp_path):
     data = _write_csv(tmp_path, {"q1": [1, 2]})
     mapping = tmp_path / "map.yaml"
@@ -108,6 +141,7 @@ def test_mapping_file_with_unknown_section(tmp_path):
 def test_example_mapping_file_parses():
     m = load_mapping(config.SURVEY_DIR / "mapping_example.yaml")
     assert m.columns["sat_overall"] and "trust" in m.ranges
+    assert m.values["solved"]["不知道"] is None  # null: the answer means missing
 
 
 def test_unsupported_file_type(tmp_path):
@@ -240,7 +274,8 @@ def test_mapping_missing_codes_under_the_files_own_name_say_which_name_to_use(tm
         ("missing: {sat_overall: [a, b]}\n", "missing codes of 'sat_overall' must be numbers"),
         ("ranges: {trust: [0]}\n", r"range of 'trust' must be \[low, high\]"),
         ("values: {party: [是, 否]}\n", r"values of 'party' must map each text answer"),
-        ("values: {party: {是: yes}}\n", r"values of 'party' must map each text answer"),
+        ("values: {party: {是: yes}}\n", r"values of 'party' must map each text answer to a "
+         r"number \(or to null for an answer that means missing\)"),
     ],
 )
 def test_mapping_values_of_the_wrong_shape(tmp_path, text, message):

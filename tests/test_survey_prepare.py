@@ -84,6 +84,19 @@ def _with_words(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def test_a_column_empty_in_every_row_is_named():
+    # The tester's survey: `收入` (income) mapped, but never answered.
+    data = pd.DataFrame({"sat_overall": [1, 2, 3, np.nan], "visits": [1, np.nan, 2, 3],
+                         "income": [np.nan] * 4})  # fmt: skip
+    says = r"'income' is empty \(missing\) in every one of the 4 rows; leave it out"
+    with pytest.raises(SurveyValidationError, match=says):
+        model_frame(data, "sat_overall ~ visits + income")
+    # No column empty, yet no row complete: say how many rows miss each.
+    data = pd.DataFrame({"y": [1, np.nan], "x": [np.nan, 2]})
+    with pytest.raises(SurveyValidationError, match=r"rows missing each: 'y' 1, 'x' 1"):
+        model_frame(data, "y ~ x")
+
+
 def test_numbers_with_words_among_them_are_not_silently_categories():
     """'3', '5', '无': patsy would fit 走访次数[T.无] beside 走访次数[T.3], no slope."""
     data = _with_words(_chinese_survey())

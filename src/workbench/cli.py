@@ -267,7 +267,10 @@ def _print_summary(summary: list[dict], as_json: bool) -> None:
         )
         for a in f["articles"]:
             roles = ", ".join(f"{k} {v}" for k, v in a["roles"].items())
-            print(f"    {a['title'] or '(untitled)'} — {a['n_chars']} chars; sentences: {roles}")
+            print(
+                f"    {a['doc_id']}  {a['title'] or '(untitled)'} — {a['n_chars']} chars; "
+                f"sentences: {roles}"
+            )
 
 
 #: The corpus tables ``corpus build`` writes beside the segments, as ``<name>.<table>.parquet``.

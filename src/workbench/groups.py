@@ -122,10 +122,26 @@ def code_groups(segments: pd.DataFrame, codes: pd.DataFrame, code: str) -> pd.Se
     >>> seg = pd.DataFrame({"doc_id": ["a", "a", "b"]})
     >>> code_groups(seg, pd.DataFrame({"doc_id": ["a"], "code": ["P_x"]}), "P_x").tolist()
     ['present', 'present', 'absent']
+
+    A code the table does not have is named, with the closest one and every code:
+
+    >>> try:
+    ...     code_groups(seg, pd.DataFrame({"doc_id": ["a"], "code": ["P_formalism"]}), "P_formalsm")
+    ... except InputError as err:
+    ...     print(str(err).replace("; ", ";\\n"))
+    code 'P_formalsm' is not in the codes table (did you mean 'P_formalism'?);
+    its 1 code(s): P_formalism
     """
     if code not in set(codes["code"]):
-        known = ", ".join(sorted(set(codes["code"]))[:20])
-        raise InputError(f"code {code!r} is not in the codes table; codes: {known}")
+        import difflib
+
+        # Every code, sorted, with their number: a cut-off list (the first 20, all C_/L_/M_)
+        # hid the very code a user misspelt. A close match is proposed first.
+        known = sorted(set(codes["code"]))
+        close = difflib.get_close_matches(code, known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InputError(f"code {code!r} is not in the codes table{hint}; its {len(known)} "
+                         f"code(s): {', '.join(known)}")  # fmt: skip
     docs = set(codes.loc[codes["code"] == code, "doc_id"])
     present = segments["doc_id"].isin(docs)
     return present.map({True: PRESENT, False: ABSENT}).rename(f"code:{code}")
@@ -170,7 +186,13 @@ def read_segments(path: Path | None, *, dedup: bool = True) -> SegmentInput:
         inputs.update(docs_inputs)
     else:
         # A corpus (folder, archive, text file) given where its table belongs is the usual
-        # slip.
+        # slip: say what to run, with the user's own path.
+        if path.is_dir():
+            raise IsADirectoryError(
+                f"{path}: a folder, not a segments table file; build it first: workbench "
+                f"corpus build {path} --out SEG.parquet (or give the folder workbench pipeline "
+                "wrote)"
+            )
         seg = _read_parquet(
             path,
             "segments table",

@@ -47,6 +47,30 @@ if TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 
 
+def _how_many(text: str) -> int:
+    """``suggest --n``: a whole number, 1 or more.
+
+    ``--n 0`` wrote an empty sheet and exited 0: a sheet of no units is a typing mistake.
+
+    Examples
+    --------
+    >>> _how_many("7")
+    7
+    >>> _how_many("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: give the number of units to put on the sheet, 1 or more, not 0
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"give the number of units to put on the sheet, 1 or more, not {text}"
+        )
+    return value
+
 def add_code_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``code``."""
     p = sub.add_parser("code", help="code a corpus with a codebook")
@@ -94,7 +118,7 @@ def add_learn_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--seed", type=int, default=0, help="seed of the first, random sheet")
     s.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
     s.add_argument("--unit", choices=("sentence", "paragraph"), default="sentence")
-    s.add_argument("--n", type=int, default=50)
+    s.add_argument("--n", type=_how_many, default=50, help="units on the sheet (default 50)")
     s.add_argument("--out", type=Path, required=True, metavar="NEXT.csv|.xlsx")
 
 
@@ -374,6 +398,7 @@ def run_learn(args: argparse.Namespace) -> int:
         CodeLearner,
         UnitTable,
         cv_summary,
+        describe_not_found,
         read_training_sheet,
         save_model,
         sentence_rules,
@@ -404,7 +429,8 @@ def run_learn(args: argparse.Namespace) -> int:
                                               rules=by_sentence))  # fmt: skip
             labels.append(sheet.labels)
             report.append({"sheet": str(path), "units": len(sheet.members),
-                           "not_found": len(sheet.unaligned), "found_by": sheet.how})  # fmt: skip
+                           "not_found": len(sheet.unaligned), "found_by": sheet.how,
+                           "not_found_rows": sheet.not_found})  # fmt: skip
         n_coded = sum(len(t) for t in tables)
         if args.synthetic:
             examples, written = written_examples(codebook)
@@ -415,7 +441,8 @@ def run_learn(args: argparse.Namespace) -> int:
             )
             report.append({"sheet": "written examples (--synthetic)", "units": len(examples),
                            "not_found": len(written.unaligned),
-                           "found_by": written.how})  # fmt: skip
+                           "found_by": written.how,
+                           "not_found_rows": written.not_found})  # fmt: skip
         units = UnitTable.concat(tables)
         all_labels = pd.concat(labels, ignore_index=True)
         dup = all_labels["unit_id"][all_labels["unit_id"].duplicated()].tolist()
@@ -452,8 +479,10 @@ def run_learn(args: argparse.Namespace) -> int:
         print(json.dumps(finite(summary), ensure_ascii=False, indent=1, allow_nan=False))
     else:
         for r in report:
+            # Name the rows left out, so a coder can correct them (--json lists them all).
+            lost = f": {describe_not_found(r['not_found_rows'])}" if r["not_found"] else ""
             print(f"{r['sheet']}: {r['units']} units found ({r['found_by']}), "
-                  f"{r['not_found']} not found in the corpus")  # fmt: skip
+                  f"{r['not_found']} not found in the corpus{lost}")  # fmt: skip
         print(f"{len(learner.labels_)} labels modelled from {len(units)} units; "
               "cross-validated by document (out-of-fold, "
               + ("the models alone" if args.alone else "combined with the rules") + "):")

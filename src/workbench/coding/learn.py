@@ -242,6 +242,11 @@ class Sheet:
         ``unit_id`` and 0/1 columns (code ids, and the category columns present).
     unaligned : list of str
         Units of the sheet found nowhere in the corpus (left out, reported).
+    not_found : list of dict
+        The same units with where they are and why: ``row`` (the sheet's row, the header
+        being row 1; for a ``.jsonl`` sheet its line), ``unit_id`` and ``why`` (``"unknown
+        file x.txt"``, ``"text not in x.txt"``, ``"not an id of the corpus"``...), so that a
+        coder can correct them.
     how : str
         How units were found: ``"ids"`` (segment, paragraph, section or article ids),
         ``"segment_ids"`` (an explicit column) or ``"lines"`` (coded lines of the
@@ -252,6 +257,7 @@ class Sheet:
     labels: pd.DataFrame
     unaligned: list[str]
     how: str
+    not_found: list[dict[str, Any]] = field(default_factory=list)
 
 
 def read_training_sheet(
@@ -279,8 +285,10 @@ def read_training_sheet(
     """
     from workbench.coding.coder import UNITS
     from workbench.coding.sheets import (
+        CONTEXT_COLUMNS,
         SheetError,
         align_lines,
+        close_column,
         read_code_list,
         read_raw_sheet,
         read_sheet,
@@ -291,6 +299,17 @@ def read_training_sheet(
     if "unit_id" not in raw.columns:
         raise SheetError(f"{path}: missing column 'unit_id'")
     cats = [c for c in codebook.categories if c in raw.columns]
+    if "codes" not in raw.columns:
+        # A renamed `codes` column ("code", "Codes") would otherwise surface as a blank
+        # category cell, or the codes would be silently ignored: name the column instead.
+        taken = [*CONTEXT_COLUMNS, "segment_ids", "notes", "unit", *codebook.categories,
+                 *codebook.ids]  # fmt: skip
+        near = close_column("codes", list(raw.columns), taken)
+        if near is not None:
+            raise SheetError(
+                f"{path}: no 'codes' column; did you mean {near!r} → 'codes'? Rename the "
+                "column to 'codes' (code ids separated by ';', blank = no code)"
+            )
     if "codes" in raw.columns:
         labels = read_code_list(path, codebook.ids).drop(columns="split", errors="ignore")
         if cats:
@@ -326,6 +345,7 @@ def read_training_sheet(
     known = set(seg["segment_id"].astype(str))
     members = {u: [s for s in m if s in known] for u, m in members.items()}
     unaligned = [str(u) for u in raw["unit_id"] if not members.get(str(u))]
+    not_found = _why_not_found(raw, seg, unaligned, how)
     members = {u: m for u, m in members.items() if m}
     if not members:
         raise SheetError(
@@ -334,7 +354,57 @@ def read_training_sheet(
             "columns of coded lines"
         )
     labels = labels[labels["unit_id"].astype(str).isin(members)].reset_index(drop=True)
-    return Sheet(members, labels, unaligned, how)
+    return Sheet(members, labels, unaligned, how, not_found)
+
+
+def _why_not_found(
+    raw: pd.DataFrame, seg: pd.DataFrame, unaligned: Sequence[str], how: str
+) -> list[dict[str, Any]]:
+    """Row, id and reason of each sheet unit found nowhere in the corpus (``Sheet.not_found``).
+
+    Rows are counted as in the sheet's own error messages (the header is row 1); a
+    ``.jsonl`` sheet's rows are its lines (``raw.attrs["lines"]``).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"unit_id": ["L1", "L2", "L3"], "file": ["a.txt", "b.txt", "a.txt"],
+    ...                     "text": ["x", "y", "z"]})
+    >>> seg = pd.DataFrame({"segment_id": ["a/p1/s1"], "file": ["a.txt"]})
+    >>> [(r["row"], r["why"]) for r in _why_not_found(raw, seg, ["L2", "L3"], "lines")]
+    [(3, 'unknown file b.txt'), (4, 'text not in a.txt')]
+    """
+    lost = set(unaligned)
+    rows = raw.attrs.get("lines") or list(range(2, len(raw) + 2))
+    files = set(seg["file"].astype(str)) if "file" in seg.columns else set()
+    out = []
+    for i, (_, rec) in enumerate(raw.iterrows()):
+        uid = str(rec["unit_id"])
+        if uid not in lost:
+            continue
+        if how == "lines":
+            f = str(rec.get("file", ""))
+            why = f"text not in {f}" if f in files else f"unknown file {f or '(blank)'}"
+        elif how == "segment_ids":
+            why = "none of its segment_ids is a segment of the corpus"
+        else:
+            why = "not a segment, paragraph, section or article id of the corpus"
+        out.append({"row": int(rows[i]), "unit_id": uid, "why": why})
+    return out
+
+
+def describe_not_found(not_found: Sequence[Mapping[str, Any]], limit: int = 10) -> str:
+    """``rows 6 (L6: unknown file x.txt), 7 (L7: text not in y.txt)``, the first ``limit``.
+
+    Examples
+    --------
+    >>> describe_not_found([{"row": 6, "unit_id": "L6", "why": "unknown file x.txt"}])
+    'row 6 (L6: unknown file x.txt)'
+    >>> describe_not_found([{"row": r, "unit_id": f"u{r}", "why": "?"} for r in (2, 3, 4)], 2)
+    'rows 2 (u2: ?), 3 (u3: ?) and 1 more'
+    """
+    shown = ", ".join(f"{r['row']} ({r['unit_id']}: {r['why']})" for r in not_found[:limit])
+    more = f" and {len(not_found) - limit} more" if len(not_found) > limit else ""
+    return ("row " if len(not_found) == 1 else "rows ") + shown + more
 
 
 def written_examples(codebook: Codebook) -> tuple[UnitTable, Sheet]:

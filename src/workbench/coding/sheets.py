@@ -161,11 +161,12 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
     """A JSON Lines sheet: one object per coded unit (``unit_id`` or ``unit``, ``codes``)."""
     import json
 
-    rows = []
+    rows, numbers = [], []
     with path.open(encoding="utf-8-sig") as fh:
         for i, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
+            numbers.append(i)  # so that a unit not found is named by its line
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as err:
@@ -185,7 +186,9 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
             rows.append(row)
     if not rows:
         raise SheetError(f"{path}: no coded units")
-    return pd.DataFrame(rows).fillna("")
+    out = pd.DataFrame(rows).fillna("")
+    out.attrs["lines"] = numbers
+    return out
 
 
 def read_raw_sheet(path: Path) -> pd.DataFrame:
@@ -202,6 +205,29 @@ def read_raw_sheet(path: Path) -> pd.DataFrame:
         return read_user_csv(path)
     except CsvError as err:
         raise SheetError(str(err)) from None
+
+
+def close_column(name: str, columns: Sequence[str], taken: Sequence[str] = ()) -> str | None:
+    """The sheet column that looks like a misspelt ``name`` (``code``, ``Codes``), or None.
+
+    Columns in ``taken`` (those the sheet uses for something else) are never proposed.
+
+    Examples
+    --------
+    >>> close_column("codes", ["unit_id", "text", "code", "notes"], ["unit_id", "text", "notes"])
+    'code'
+    >>> close_column("codes", ["unit_id", "coder", "notes"], ["unit_id", "notes"]) is None
+    True
+    """
+    import difflib
+
+    free = [str(c) for c in columns if c not in set(taken)]
+    by_lower = {c.strip().lower(): c for c in free}
+    if name in by_lower:  # only case or white space differs
+        return by_lower[name]
+    # 0.85: "code" (0.89) or "cods" are misspellings; "coder" (0.8, who coded) is not.
+    close = difflib.get_close_matches(name, list(by_lower), n=1, cutoff=0.85)
+    return by_lower[close[0]] if close else None
 
 
 def _cell(value: str, row: int, col: str, blank: str) -> int:

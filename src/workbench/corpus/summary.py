@@ -1,5 +1,8 @@
 """The per-file corpus summary printed by ``workbench corpus info`` and ``build``.
 
+Each article is listed with its ``doc_id`` (the key of a places table or metadata CSV), title,
+sentences per role and length.
+
 Examples
 --------
 >>> from workbench.corpus import load_corpus
@@ -8,6 +11,8 @@ Examples
 ['000', '001', '002', '003', '004']
 >>> sorted(info[0])
 ['articles', 'boilerplate_removed', 'duplicates', 'encoding', 'path', 'script']
+>>> info[0]["articles"][0]["doc_id"]
+'000_688e36ac7d55ccc2/a1'
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ def _articles(corpus: Corpus, file: str) -> list[dict[str, Any]]:
     out = []
     for doc_id, title, n_chars in docs[["doc_id", "title", "n_chars"]].itertuples(index=False):
         roles = {r: int(counts.get((doc_id, r), 0)) for r in ROLE_ORDER}
-        out.append({"title": title, "roles": roles, "n_chars": int(n_chars)})
+        # doc_id first: it is what a places table or a metadata CSV is keyed on.
+        out.append({"doc_id": doc_id, "title": title, "roles": roles, "n_chars": int(n_chars)})
     return out
 
 

@@ -78,13 +78,14 @@ class SurveyData:
 @dataclass(frozen=True)
 class Mapping_:
     """Parsed mapping file: ``columns`` (standard → user), extra ``missing`` codes, ``ranges``,
-    and ``values``: per column, the number each text answer stands for (``是: 1, 否: 0``)."""
+    and ``values``: per column, the number each text answer stands for (``是: 1, 否: 0``),
+    ``None`` for an answer that means missing (``不知道: null``)."""
 
     columns: dict[str, str]
     missing: dict[str, list[float]]
     ranges: dict[str, list[float]]
     path: Path | None = None
-    values: dict[str, dict[str, float]] = field(default_factory=dict)
+    values: dict[str, dict[str, float | None]] = field(default_factory=dict)
 
 
 def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_:
@@ -155,15 +156,31 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_
 MAPPING_SECTIONS = ("columns", "missing", "ranges", "values")
 
 
-def _answers(value: Any, name: object, where: str) -> dict[str, float]:
-    """The numbers of one column's text answers: ``{是: 1, 否: 0}``."""
+def _answers(value: Any, name: object, where: str) -> dict[str, float | None]:
+    """The numbers of one column's text answers: ``{是: 1, 否: 0}``; ``null`` = missing.
+
+    A "don't know" answer is missing, not a number: ``{不知道: null}`` (YAML's ``null``
+    or ``~``) makes it missing, counted in the report like a missing-value code.
+
+    Examples
+    --------
+    >>> _answers({"是": 1, "否": 0, "不知道": None}, "party", "m.yaml")
+    {'是': 1, '否': 0, '不知道': None}
+    >>> try:
+    ...     _answers({"是": "yes"}, "party", "m.yaml")
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:93])
+    m.yaml: the values of 'party' must map each text answer to a number (or to null for an answer
+    """
     ok = isinstance(value, dict) and value and all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
+        v is None or (isinstance(v, int | float) and not isinstance(v, bool))
+        for v in value.values()
     )  # fmt: skip
     if not ok:
         raise SurveyValidationError(
-            f"{where}: the values of {name!r} must map each text answer to a number, "
-            f"e.g. {{是: 1, 否: 0}} or {{非常满意: 5, 比较满意: 4}}; got {value!r}"
+            f"{where}: the values of {name!r} must map each text answer to a number (or to "
+            f"null for an answer that means missing), e.g. {{是: 1, 否: 0}} or "
+            f"{{非常满意: 5, 比较满意: 4, 不知道: null}}; got {value!r}"
         )
     return {str(k).strip(): v for k, v in value.items()}
 
@@ -293,11 +310,15 @@ TEXT_TYPES = ("id",)
 _THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 
 
-def _recoded(answer: Any, table: dict[str, float]) -> Any:
-    """``answer``'s number from a mapping's ``values`` (as text, like a CSV cell), else itself."""
+def _recoded(answer: Any, table: dict[str, float | None]) -> Any:
+    """``answer``'s number from a mapping's ``values`` (as text, like a CSV cell), else itself;
+    an answer mapped to ``None`` (missing) becomes a blank cell."""
     if pd.isna(answer):
         return ""
-    return _plain_text(table[answer]) if answer in table else answer
+    if answer not in table:
+        return answer
+    number = table[answer]
+    return "" if number is None else _plain_text(number)
 
 
 def _plain_text(number: float) -> str:
@@ -373,6 +394,11 @@ def clean_codes(
     >>> frame, _ = clean_codes(extra, mapping=Mapping_({}, {"hh_size": [99]}, {}))
     >>> frame["hh_size"].tolist(), frame["region"].tolist()
     ([2.0, nan, 4.0, 3.0], ['a', 'b', 'a', 'b'])
+    >>> said = pd.DataFrame({"sat_overall": ["满意", "不知道", "", "不知道"]}, index=rows)
+    >>> m = Mapping_({}, {}, {}, values={"sat_overall": {"满意": 4, "不知道": None}})
+    >>> frame, report = clean_codes(said, mapping=m)
+    >>> frame["sat_overall"].tolist(), report[["reason", "code", "rows"]].values.tolist()
+    ([4.0, nan, nan, nan], [['missing answer', '不知道', 2], ['missing in file', None, 1]])
     >>> try:
     ...     clean_codes(pd.DataFrame({"sat_overall": ["7"]}, index=rows[:1]))
     ... except SurveyValidationError as err:
@@ -382,9 +408,19 @@ def clean_codes(
     codebook = codebook or load_codebook()
     out = df.copy()
     report = []
+    # Answers the mapping marks missing (``不知道: null``) become blanks, each counted under
+    # its own answer here and then not again as "missing in file".
+    marked: dict[str, int] = {}
     for col, answers in mapping.values.items() if mapping else ():
         if col in out.columns:  # text answers become their numbers before anything is checked
             text = out[col].astype("string").str.strip()
+            for answer in (a for a, number in answers.items() if number is None):
+                n = int((text == answer).sum())
+                if n:
+                    report.append(
+                        {"column": col, "reason": "missing answer", "code": answer, "rows": n}
+                    )
+                    marked[col] = marked.get(col, 0) + n
             out[col] = text.map(lambda a, table=answers: _recoded(a, table)).astype(object)
     for col in out.columns:
         entry = codebook.variables.get(col)
@@ -397,7 +433,7 @@ def clean_codes(
         )  # fmt: skip
         if values is None:
             continue
-        n_blank = int(values.isna().sum())
+        n_blank = int(values.isna().sum()) - marked.get(col, 0)
         if n_blank:
             report.append(
                 {"column": col, "reason": "missing in file", "code": None, "rows": n_blank}

@@ -403,8 +403,22 @@ def model_frame(
     )
     frame = data.loc[~missing.any(axis=1), needed]
     if frame.empty:
+        # Name the cause: a column empty in every row (an unanswered question, a mapping
+        # to the wrong column) is the usual one, and "misses one of" hid which.
+        empty = [c for c in needed if missing[c].all()]
+        if empty:
+            raise SurveyValidationError(
+                f"no complete rows for {formula!r}: "
+                + ", ".join(repr(c) for c in empty)
+                + (" is" if len(empty) == 1 else " are")
+                + f" empty (missing) in every one of the {len(data)} rows; leave "
+                + ("it" if len(empty) == 1 else "them")
+                + " out of the formula, or check the column (and its mapping)"
+            )
+        counts = ", ".join(f"{c!r} {int(missing[c].sum())}" for c in needed)
         raise SurveyValidationError(
-            f"no complete rows for {formula!r}: every row misses one of {needed}"
+            f"no complete rows for {formula!r}: every row misses one of {needed} "
+            f"(rows missing each: {counts})"
         )
     return frame, dropped
 
