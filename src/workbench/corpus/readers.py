@@ -915,9 +915,10 @@ def _html_text(markup: str) -> tuple[str, tuple[Dropped, ...]]:
     Scripts, styles, ``<head>`` and form controls go first (a control's label,
     "发表评论", is listed with rule ``html_form``); then the page chrome that tags
     and ARIA roles name, and blocks made of links alone (:func:`_drop_html_chrome`:
-    rules ``html_nav``, ``html_footer``, ``html_banner``); what remains is cut into lines, one per block
-    element and ``<br>``, whitespace collapsed, and :func:`_main_content` picks the
-    lines of the main content from it (the rest: rule ``html_boilerplate``).
+    rules ``html_nav``, ``html_footer``, ``html_banner``); what remains is cut into
+    lines, one per block element and ``<br>``, whitespace collapsed, and
+    :func:`_main_content` picks the lines of the main content from it (the rest: rule
+    ``html_boilerplate``).
     """
     from bs4 import BeautifulSoup  # deferred: slow to import
 
