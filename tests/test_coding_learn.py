@@ -743,3 +743,16 @@ def test_combined_coding_keeps_every_rule_code_including_residuals(tmp_path, cap
     assert not lost
     kept = combined[combined["unit_id"].isin(heading) & (combined["code"] == "C_other")]
     assert len(kept) == 4 and set(kept["source"]) <= {"rule", "rule+model"}
+
+
+def test_a_handful_of_coded_units_gets_fewer_folds_not_a_library_error():
+    """Five coded units whose code combinations are mostly unique: scikit-learn's
+    StratifiedGroupKFold refused three folds ("n_splits=3 cannot be greater than the
+    number of members in each class"); two folds are made instead."""
+    learner = CodeLearner(n_splits=3)
+    y = np.array([0, 0, 1, 2, 3])
+    folds = learner._splits(y, np.array(["a", "b", "c", "d", "e"]))
+    assert len(folds) == 2
+    assert sorted(np.concatenate([test for _, test in folds]).tolist()) == [0, 1, 2, 3, 4]
+    with pytest.raises(ValueError, match="all differ: code more units"):
+        learner._splits(np.array([0, 1, 2]), np.array(["a", "b", "c"]))

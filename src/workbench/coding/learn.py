@@ -636,6 +636,15 @@ class CodeLearner:
             raise ValueError(f"cross-validation needs coded units from at least two "
                              f"documents{only}; code units of other documents too "
                              "(`workbench suggest` spreads them over documents)")  # fmt: skip
+        # StratifiedGroupKFold refuses more folds than the largest stratum has units ("n_splits
+        # cannot be greater than the number of members in each class"): with a handful of
+        # coded units, fewer folds are made instead.
+        largest = int(np.unique(y, return_counts=True)[1].max()) if len(y) else 0
+        if largest < 2:
+            raise ValueError(f"cross-validation needs at least two coded units with the same "
+                             f"codes; the {len(y)} coded unit(s) all differ: code more units "
+                             "(`workbench suggest` writes a sheet of them)")  # fmt: skip
+        k = min(k, largest)
         cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=self.seed)
         with warnings.catch_warnings():
             # A stratum rarer than the folds is expected with few coded units; the
