@@ -234,8 +234,16 @@ class Scan:
         return self.mask(self.keys_sentence(keys))
 
     def nothing(self) -> Matches:
-        """No sentence matched: what every rule gives where it looks at none."""
-        return Matches(np.zeros(len(self.texts), dtype=bool), self.no_keys)
+        """No sentence matched: what every rule gives where it looks at none.
+
+        One read-only result for the scan: rule nodes give it by the hundred.
+        """
+        return self._cached("nothing", self._nothing)
+
+    def _nothing(self) -> Matches:
+        ok = np.zeros(len(self.texts), dtype=bool)
+        ok.flags.writeable = False
+        return Matches(ok, self.no_keys)
 
     def matches(self, keys: np.ndarray) -> Matches:
         """Matches made of spans only: a sentence matches when it has one."""
@@ -274,7 +282,7 @@ class Scan:
         >>> scan.spans(scan.alternation(("宗旨意识", "宗旨", "意识"), scan.valid).keys)
         [(0, 0, 4, '宗旨意识'), (0, 7, 9, '宗旨')]
         """
-        if not where.any():
+        if not np.count_nonzero(where):
             return self.nothing()
         keys, sids = self._cached(("alt", alternatives), lambda: self._alternation(alternatives))
         keep = where[sids]
@@ -284,7 +292,7 @@ class Scan:
         """Span keys of the alternation's matches in every sentence, and their sentences."""
         starts, rank = self._by_start(alternatives)
         lengths = np.fromiter(map(len, alternatives), dtype=np.int64, count=len(alternatives))
-        first = np.ones(len(starts), dtype=bool)
+        first = _trues(len(starts))
         first[1:] = starts[1:] != starts[:-1]  # the first alternative at each position
         starts, ends = starts[first], starts[first] + lengths[rank[first]]
         keep = _leftmost(starts, ends)
@@ -321,15 +329,16 @@ class Scan:
         engine's). Then, as in ``finditer``, matches are taken left to right without
         overlaps.
         """
-        if not where.any():
+        if not np.count_nonzero(where):
             return self.nothing()
         starts, ends, sids = self._cached(("branch", pattern), lambda: self._branch_starts(plan))
         keep = where[sids]
-        if not keep.any():
+        if not np.count_nonzero(keep):
             return self.nothing()
         # The engine's answers are kept for the next rule node using the same pattern.
-        todo = np.flatnonzero(keep & (ends < 0))
-        ends[todo] = self._match_at(pattern, starts[todo])
+        todo = (keep & (ends < 0)).nonzero()[0]
+        if len(todo):
+            ends[todo] = self._match_at(pattern, starts[todo])
         tried = keep & (ends > starts)
         starts, ends, sids = starts[tried], ends[tried], sids[tried]
         keep = _leftmost(starts, ends)
@@ -350,7 +359,7 @@ class Scan:
         exact = np.array(plan.exact, dtype=bool)[which]
         lengths = np.array([len(w) for w in literals], dtype=np.int64)[which]
         sids = self.sentence_of(starts)
-        first = np.ones(len(starts), dtype=bool)
+        first = _trues(len(starts))
         first[1:] = starts[1:] != starts[:-1]
         # The pattern can match at a start only by an alternative whose literal is there
         # and whose needed literals follow it: elsewhere it is not tried.
@@ -370,7 +379,7 @@ class Scan:
         (:attr:`RegexPlan.needs`) has one occurrence at or after the start that can end
         inside the match (within the alternative's width and ``limit``, the end of the
         sentence)."""
-        out = np.ones(len(starts), dtype=bool)
+        out = _trues(len(starts))
         if not any(plan.needs):
             return out
         order = np.argsort(rank, kind="stable")
@@ -436,7 +445,7 @@ class Scan:
         >>> scan.spans(scan.run(regex_plan(re.compile("[一-鿿]{2}")), scan.valid).keys)
         [(0, 0, 2, '干部'), (0, 4, 6, '群众')]
         """
-        sentences = np.flatnonzero(where)
+        sentences = where.nonzero()[0]
         if not len(sentences):
             return self.nothing()
         # Every character of those sentences and the separator after each, in a row.
@@ -479,13 +488,13 @@ class Scan:
         match contains) are searched; all of ``where`` when ``triggers`` is ``None``.
         ``requires``: more such sets, each of which the sentence must contain one of.
         """
-        if not where.any():
+        if not np.count_nonzero(where):
             return self.nothing()
         for need in ([triggers] if triggers is not None else []) + list(requires):
             need = tuple(need)
             where = where & self._cached(("having", need), lambda need=need: self._having(need))
         found = []
-        for sid in np.flatnonzero(where).tolist():
+        for sid in where.nonzero()[0].tolist():
             base = int(self.starts[sid])
             for m in pattern.finditer(self.texts[sid]):
                 if m.end() > m.start():
@@ -668,9 +677,16 @@ def unique(keys: np.ndarray) -> np.ndarray:
     ([1, 2, 3], dtype('int64'))
     """
     out = np.sort(keys)
-    keep = np.ones(len(out), dtype=bool)
+    keep = _trues(len(out))
     keep[1:] = out[1:] != out[:-1]
     return out[keep]
+
+
+def _trues(n: int) -> np.ndarray:
+    """``np.ones(n, dtype=bool)`` without its Python wrapper (a rule walk makes hundreds)."""
+    out = np.empty(n, dtype=bool)
+    out.fill(True)
+    return out
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -691,13 +707,15 @@ def _leftmost(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     Candidates that start after every earlier candidate's end are kept outright;
     only the rare overlapping ones are walked in Python.
     """
-    sure = np.ones(len(starts), dtype=bool)
+    sure = _trues(len(starts))
     if len(starts) < 2:
         return sure
     sure[1:] = starts[1:] >= np.maximum.accumulate(ends)[:-1]
+    if sure.all():  # mostly no candidate overlaps another: nothing to walk
+        return sure
     keep = sure.copy()
     end = 0
-    for j in np.flatnonzero(~sure).tolist():
+    for j in (~sure).nonzero()[0].tolist():
         if sure[j - 1]:  # kept, and it ends after everything before it
             end = int(ends[j - 1])
         if starts[j] >= end:
