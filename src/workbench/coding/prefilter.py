@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
@@ -154,9 +155,8 @@ class Scan:
         literals: Iterable[str],
         kinds: Sequence[str] | None = None,
     ) -> None:
-        self.literals = sorted(set(literals))
-        if not all(self.literals):
-            raise ValueError("an empty literal cannot be scanned for")
+        words = _words(tuple(literals))
+        self.literals = list(words.literals)
         self.texts = list(texts)
         self.heading = np.array(headings, dtype=bool).reshape(-1)
         self._roles, self._role_names = pd.factorize(np.asarray(roles, dtype=object))
@@ -168,20 +168,21 @@ class Scan:
         self.ends = self.starts + lengths
         # The sentence of every offset of the joined text (its separator included).
         self._sentence = np.repeat(np.arange(len(self.texts), dtype=np.int32), lengths + 1)
-        self.text = _separator(self.literals).join(self.texts)
+        self.text = words.separator.join(self.texts)
         self.size = len(self.text) + 1
         self.no_keys = np.zeros(0, dtype=np.int64)
-        found, offsets = self._scan() if self.literals else (self.no_keys, [0])
-        bounds = np.asarray(offsets).tolist()
-        self._by_literal = {
-            w: found[a:b] for w, a, b in zip(self.literals, bounds, bounds[1:], strict=False)
-        }
+        self._words = words
+        self._found, offsets = self._scan() if self.literals else (self.no_keys, [0])
+        self._bounds = np.asarray(offsets).tolist()
+        # Each literal's occurrences, cut from ``_found`` when first asked for: a rule
+        # walk asks for a few hundred of the codebook's thousands.
+        self._by_literal: dict[str, np.ndarray] = {}
         self._cache: dict[object, object] = {}
 
     def _scan(self) -> tuple[np.ndarray, np.ndarray]:
         """Start offsets of every literal's occurrences, grouped by literal."""
         n = len(self.literals)
-        starts, ids = _trie(tuple(self.literals)).find(self.text)
+        starts, ids = self._words.trie().find(self.text)
         # A literal's occurrences come out in order (all found at one step of the walk),
         # so a stable sort by literal is enough: a radix sort with 16-bit indices.
         order = np.argsort(ids.astype(np.int16 if n < 2**15 else np.int64), kind="stable")
@@ -190,7 +191,11 @@ class Scan:
 
     def hits(self, literal: str) -> np.ndarray:
         """Sorted start offsets (in the joined text) of every occurrence of ``literal``."""
-        return self._by_literal[literal]
+        found = self._by_literal.get(literal)
+        if found is None:
+            k = self._words.index[literal]
+            found = self._by_literal[literal] = self._found[self._bounds[k] : self._bounds[k + 1]]
+        return found
 
     def _cached(self, key: object, make: Callable[[], T]) -> T:
         if key not in self._cache:
@@ -655,6 +660,28 @@ class Trie:
 def _trie(literals: tuple[str, ...]) -> Trie:
     """The trie of a codebook's literals, built once per process."""
     return Trie(literals)
+
+
+@dataclass(frozen=True)
+class _Words:
+    """A scan's literals, sorted and unique, with what every scan of them needs."""
+
+    literals: tuple[str, ...]
+    separator: str
+    index: dict[str, int]
+
+    def trie(self) -> Trie:
+        return _trie(self.literals)
+
+
+@lru_cache(maxsize=8)
+def _words(literals: tuple[str, ...]) -> _Words:
+    """:class:`_Words` of ``literals``, once per process: sorting and indexing a
+    codebook's literals for every partition cost 2 ms each."""
+    words = tuple(sorted(set(literals)))
+    if not all(words):
+        raise ValueError("an empty literal cannot be scanned for")
+    return _Words(words, _separator(words), {w: k for k, w in enumerate(words)})
 
 
 def _separator(literals: Sequence[str]) -> str:
