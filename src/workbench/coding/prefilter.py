@@ -296,7 +296,7 @@ class Scan:
     def _alternation(self, alternatives: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Span keys of the alternation's matches in every sentence, and their sentences."""
         starts, rank = self._by_start(alternatives)
-        lengths = np.fromiter(map(len, alternatives), dtype=np.int64, count=len(alternatives))
+        lengths = _lengths(alternatives)
         first = _trues(len(starts))
         first[1:] = starts[1:] != starts[:-1]  # the first alternative at each position
         starts, ends = starts[first], starts[first] + lengths[rank[first]]
@@ -313,6 +313,10 @@ class Scan:
             found = self.hits(literals[0])
             return found, np.zeros(len(found), dtype=np.int64)
         found = [self.hits(w) for w in literals]
+        present = [k for k, f in enumerate(found) if len(f)]
+        if len(present) < 2:  # often one literal or none occurs: nothing to merge
+            k = present[0] if present else 0
+            return found[k], np.full(len(found[k]), k, dtype=np.int64)
         counts = np.fromiter(map(len, found), dtype=np.int64, count=n)
         # One sort of integer keys: cheaper than sorting the starts with their indices;
         # the index in the low bits (shifts, not a division, take the key apart), and
@@ -360,9 +364,8 @@ class Scan:
         literals = plan.literals or ()
         # By start, then in the plan's order: alternatives, and within one the engine's.
         starts, which = self._by_start(literals)
-        rank = np.array(plan.ranks, dtype=np.int64)[which]
-        exact = np.array(plan.exact, dtype=bool)[which]
-        lengths = np.array([len(w) for w in literals], dtype=np.int64)[which]
+        tables = _plan_tables(plan)
+        rank, exact, lengths = tables.ranks[which], tables.exact[which], tables.lengths[which]
         sids = self.sentence_of(starts)
         first = _trues(len(starts))
         first[1:] = starts[1:] != starts[:-1]
@@ -385,14 +388,15 @@ class Scan:
         inside the match (within the alternative's width and ``limit``, the end of the
         sentence)."""
         out = _trues(len(starts))
-        if not any(plan.needs):
+        checked = _plan_tables(plan).checked
+        if not checked:
             return out
         order = np.argsort(rank, kind="stable")
         bounds = np.searchsorted(rank[order], np.arange(len(plan.needs) + 1)).tolist()
-        for r, (needs, width) in enumerate(zip(plan.needs, plan.widths, strict=True)):
+        for r, needs, width in checked:
             rows = order[bounds[r] : bounds[r + 1]]
             # A few starts cost less to try than to check.
-            if not needs or len(rows) < MIN_CHECKED:
+            if len(rows) < MIN_CHECKED:
                 continue
             at = starts[rows]
             end = limit[rows] if width is None else np.minimum(limit[rows], at + width)
@@ -663,6 +667,38 @@ def _trie(literals: tuple[str, ...]) -> Trie:
 
 
 @dataclass(frozen=True)
+class _PlanTables:
+    """A ``branch`` plan's per-literal arrays and its alternatives with needed literals."""
+
+    ranks: np.ndarray
+    exact: np.ndarray
+    lengths: np.ndarray
+    #: ``(alternative, needs, width)`` of the alternatives that need literals.
+    checked: tuple[tuple[int, tuple[tuple[str, ...], ...], int | None], ...]
+
+
+#: :class:`_PlanTables` by plan identity (each plan kept alive beside them): built once
+#: per process rather than for every partition's scan.
+_PLAN_TABLES: dict[int, tuple[RegexPlan, _PlanTables]] = {}
+
+
+def _plan_tables(plan: RegexPlan) -> _PlanTables:
+    """The :class:`_PlanTables` of ``plan`` (a ``branch`` plan)."""
+    known = _PLAN_TABLES.get(id(plan))
+    if known is not None and known[0] is plan:
+        return known[1]
+    literals = plan.literals or ()
+    tables = _PlanTables(
+        np.array(plan.ranks, dtype=np.int64), np.array(plan.exact, dtype=bool),
+        np.array([len(w) for w in literals], dtype=np.int64),
+        tuple((r, needs, width) for r, (needs, width)
+              in enumerate(zip(plan.needs, plan.widths, strict=True)) if needs),
+    )  # fmt: skip
+    _PLAN_TABLES[id(plan)] = (plan, tables)
+    return tables
+
+
+@dataclass(frozen=True)
 class _Words:
     """A scan's literals, sorted and unique, with what every scan of them needs."""
 
@@ -707,6 +743,14 @@ def unique(keys: np.ndarray) -> np.ndarray:
     keep = _trues(len(out))
     keep[1:] = out[1:] != out[:-1]
     return out[keep]
+
+
+@lru_cache(maxsize=4096)
+def _lengths(words: tuple[str, ...]) -> np.ndarray:
+    """The lengths of ``words`` (a rule's alternatives), once per process; read-only."""
+    out = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    out.flags.writeable = False
+    return out
 
 
 def _trues(n: int) -> np.ndarray:
