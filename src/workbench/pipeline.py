@@ -133,10 +133,16 @@ def analyse_segments(
     >>> len(toks), coding.matrix.shape[0] == len(coding.units)
     (3, True)
     """
+    from workbench.corpus.duplicates import segment_texts
     from workbench.corpus.tokens import sync_terms, token_array, tokenize_to_array
 
     sync_terms(terms)
-    toks = tokenize_to_array(segs["text"].tolist(), engine) if tokens else token_array([])
+    toks = token_array([])
+    if tokens:
+        # The strings the coding and the sketches take too (converted once), unless
+        # missing texts must reach the tokenizer as they are.
+        text = segs["text"]
+        toks = tokenize_to_array(text.tolist() if text.hasnans else segment_texts(segs), engine)
     coding = None if unit is None else code_segments(segs, get_codebook(codebook), unit)
     return toks, coding
 

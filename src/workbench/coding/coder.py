@@ -176,11 +176,11 @@ def _sentences(segments: pd.DataFrame) -> tuple[list[str], list[str], list[bool]
 
     Plain lists: iterating pandas' Arrow-backed string columns costs more per item.
     """
-    text, role, heading = segments["text"], segments["role"], segments["is_heading"]
-    if text.dtype == _STR:  # str or missing: missing is not coded
-        texts = text.fillna("").tolist()
-    else:
-        texts = [t if isinstance(t, str) else "" for t in text.tolist()]
+    # Imported here: the duplicate marking it lives beside is not needed to code.
+    from workbench.corpus.duplicates import segment_texts
+
+    role, heading = segments["role"], segments["is_heading"]
+    texts = segment_texts(segments)  # missing is not coded; converted once per partition
     if role.dtype == _STR and not role.hasnans:
         roles = role.tolist()
     else:

@@ -145,17 +145,26 @@ def segment_kinds(segments: pd.DataFrame, kinds: Sequence[DocumentKind]) -> list
     n = len(segments)
     if not kinds or n == 0:
         return [PLAIN_KIND] * n
-    docs = segments["doc_id"].astype(str).reset_index(drop=True)
-    text = segments["text"].fillna("").astype(str).reset_index(drop=True)
-    rank = docs.groupby(docs, sort=False).cumcount()
-    kind_of: dict[str, str] = {}
-    for kind in kinds:  # earlier kinds win: a document keeps the first kind found
-        head = rank < kind.head
-        hit = np.fromiter(
-            (kind.pattern.search(t) is not None for t in text[head].tolist()), dtype=bool
-        )
-        for doc in docs[head][hit].unique().tolist():
-            kind_of.setdefault(doc, kind.name)
-    if not kind_of:
+    # Imported here: the texts as the partition's coding takes them (converted once).
+    from workbench.corpus.duplicates import segment_texts
+
+    # Documents as numbers, and each row's rank within its document (numpy, not a
+    # pandas groupby and masks: a few ms a partition).
+    codes, docs = pd.factorize(segments["doc_id"].astype(str), sort=False)
+    order = np.argsort(codes, kind="stable")
+    sizes = np.bincount(codes, minlength=len(docs))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    texts = segment_texts(segments)
+    kind_of = np.full(len(docs), -1, dtype=np.int64)
+    for k, kind in enumerate(kinds):
+        head = (rank < kind.head).nonzero()[0].tolist()
+        search = kind.pattern.search
+        hit = [i for i in head if search(texts[i]) is not None]
+        found = codes[hit]
+        # Earlier kinds win: a document keeps the first kind found.
+        kind_of[found[kind_of[found] < 0]] = k
+    if not (kind_of >= 0).any():
         return [PLAIN_KIND] * n
-    return docs.map(kind_of).fillna(PLAIN_KIND).tolist()
+    names = np.array([kind.name for kind in kinds] + [PLAIN_KIND], dtype=object)
+    return names[kind_of[codes]].tolist()

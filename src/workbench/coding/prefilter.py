@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
@@ -154,9 +155,8 @@ class Scan:
         literals: Iterable[str],
         kinds: Sequence[str] | None = None,
     ) -> None:
-        self.literals = sorted(set(literals))
-        if not all(self.literals):
-            raise ValueError("an empty literal cannot be scanned for")
+        words = _words(tuple(literals))
+        self.literals = list(words.literals)
         self.texts = list(texts)
         self.heading = np.array(headings, dtype=bool).reshape(-1)
         self._roles, self._role_names = pd.factorize(np.asarray(roles, dtype=object))
@@ -168,20 +168,21 @@ class Scan:
         self.ends = self.starts + lengths
         # The sentence of every offset of the joined text (its separator included).
         self._sentence = np.repeat(np.arange(len(self.texts), dtype=np.int32), lengths + 1)
-        self.text = _separator(self.literals).join(self.texts)
+        self.text = words.separator.join(self.texts)
         self.size = len(self.text) + 1
         self.no_keys = np.zeros(0, dtype=np.int64)
-        found, offsets = self._scan() if self.literals else (self.no_keys, [0])
-        bounds = np.asarray(offsets).tolist()
-        self._by_literal = {
-            w: found[a:b] for w, a, b in zip(self.literals, bounds, bounds[1:], strict=False)
-        }
+        self._words = words
+        self._found, offsets = self._scan() if self.literals else (self.no_keys, [0])
+        self._bounds = np.asarray(offsets).tolist()
+        # Each literal's occurrences, cut from ``_found`` when first asked for: a rule
+        # walk asks for a few hundred of the codebook's thousands.
+        self._by_literal: dict[str, np.ndarray] = {}
         self._cache: dict[object, object] = {}
 
     def _scan(self) -> tuple[np.ndarray, np.ndarray]:
         """Start offsets of every literal's occurrences, grouped by literal."""
         n = len(self.literals)
-        starts, ids = _trie(tuple(self.literals)).find(self.text)
+        starts, ids = self._words.trie().find(self.text)
         # A literal's occurrences come out in order (all found at one step of the walk),
         # so a stable sort by literal is enough: a radix sort with 16-bit indices.
         order = np.argsort(ids.astype(np.int16 if n < 2**15 else np.int64), kind="stable")
@@ -190,7 +191,11 @@ class Scan:
 
     def hits(self, literal: str) -> np.ndarray:
         """Sorted start offsets (in the joined text) of every occurrence of ``literal``."""
-        return self._by_literal[literal]
+        found = self._by_literal.get(literal)
+        if found is None:
+            k = self._words.index[literal]
+            found = self._by_literal[literal] = self._found[self._bounds[k] : self._bounds[k + 1]]
+        return found
 
     def _cached(self, key: object, make: Callable[[], T]) -> T:
         if key not in self._cache:
@@ -234,8 +239,16 @@ class Scan:
         return self.mask(self.keys_sentence(keys))
 
     def nothing(self) -> Matches:
-        """No sentence matched: what every rule gives where it looks at none."""
-        return Matches(np.zeros(len(self.texts), dtype=bool), self.no_keys)
+        """No sentence matched: what every rule gives where it looks at none.
+
+        One read-only result for the scan: rule nodes give it by the hundred.
+        """
+        return self._cached("nothing", self._nothing)
+
+    def _nothing(self) -> Matches:
+        ok = np.zeros(len(self.texts), dtype=bool)
+        ok.flags.writeable = False
+        return Matches(ok, self.no_keys)
 
     def matches(self, keys: np.ndarray) -> Matches:
         """Matches made of spans only: a sentence matches when it has one."""
@@ -274,7 +287,7 @@ class Scan:
         >>> scan.spans(scan.alternation(("宗旨意识", "宗旨", "意识"), scan.valid).keys)
         [(0, 0, 4, '宗旨意识'), (0, 7, 9, '宗旨')]
         """
-        if not where.any():
+        if not np.count_nonzero(where):
             return self.nothing()
         keys, sids = self._cached(("alt", alternatives), lambda: self._alternation(alternatives))
         keep = where[sids]
@@ -283,8 +296,8 @@ class Scan:
     def _alternation(self, alternatives: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Span keys of the alternation's matches in every sentence, and their sentences."""
         starts, rank = self._by_start(alternatives)
-        lengths = np.fromiter(map(len, alternatives), dtype=np.int64, count=len(alternatives))
-        first = np.ones(len(starts), dtype=bool)
+        lengths = _lengths(alternatives)
+        first = _trues(len(starts))
         first[1:] = starts[1:] != starts[:-1]  # the first alternative at each position
         starts, ends = starts[first], starts[first] + lengths[rank[first]]
         keep = _leftmost(starts, ends)
@@ -300,6 +313,10 @@ class Scan:
             found = self.hits(literals[0])
             return found, np.zeros(len(found), dtype=np.int64)
         found = [self.hits(w) for w in literals]
+        present = [k for k, f in enumerate(found) if len(f)]
+        if len(present) < 2:  # often one literal or none occurs: nothing to merge
+            k = present[0] if present else 0
+            return found[k], np.full(len(found[k]), k, dtype=np.int64)
         counts = np.fromiter(map(len, found), dtype=np.int64, count=n)
         # One sort of integer keys: cheaper than sorting the starts with their indices;
         # the index in the low bits (shifts, not a division, take the key apart), and
@@ -321,15 +338,16 @@ class Scan:
         engine's). Then, as in ``finditer``, matches are taken left to right without
         overlaps.
         """
-        if not where.any():
+        if not np.count_nonzero(where):
             return self.nothing()
         starts, ends, sids = self._cached(("branch", pattern), lambda: self._branch_starts(plan))
         keep = where[sids]
-        if not keep.any():
+        if not np.count_nonzero(keep):
             return self.nothing()
         # The engine's answers are kept for the next rule node using the same pattern.
-        todo = np.flatnonzero(keep & (ends < 0))
-        ends[todo] = self._match_at(pattern, starts[todo])
+        todo = (keep & (ends < 0)).nonzero()[0]
+        if len(todo):
+            ends[todo] = self._match_at(pattern, starts[todo])
         tried = keep & (ends > starts)
         starts, ends, sids = starts[tried], ends[tried], sids[tried]
         keep = _leftmost(starts, ends)
@@ -346,11 +364,10 @@ class Scan:
         literals = plan.literals or ()
         # By start, then in the plan's order: alternatives, and within one the engine's.
         starts, which = self._by_start(literals)
-        rank = np.array(plan.ranks, dtype=np.int64)[which]
-        exact = np.array(plan.exact, dtype=bool)[which]
-        lengths = np.array([len(w) for w in literals], dtype=np.int64)[which]
+        tables = _plan_tables(plan)
+        rank, exact, lengths = tables.ranks[which], tables.exact[which], tables.lengths[which]
         sids = self.sentence_of(starts)
-        first = np.ones(len(starts), dtype=bool)
+        first = _trues(len(starts))
         first[1:] = starts[1:] != starts[:-1]
         # The pattern can match at a start only by an alternative whose literal is there
         # and whose needed literals follow it: elsewhere it is not tried.
@@ -370,15 +387,16 @@ class Scan:
         (:attr:`RegexPlan.needs`) has one occurrence at or after the start that can end
         inside the match (within the alternative's width and ``limit``, the end of the
         sentence)."""
-        out = np.ones(len(starts), dtype=bool)
-        if not any(plan.needs):
+        out = _trues(len(starts))
+        checked = _plan_tables(plan).checked
+        if not checked:
             return out
         order = np.argsort(rank, kind="stable")
         bounds = np.searchsorted(rank[order], np.arange(len(plan.needs) + 1)).tolist()
-        for r, (needs, width) in enumerate(zip(plan.needs, plan.widths, strict=True)):
+        for r, needs, width in checked:
             rows = order[bounds[r] : bounds[r + 1]]
             # A few starts cost less to try than to check.
-            if not needs or len(rows) < MIN_CHECKED:
+            if len(rows) < MIN_CHECKED:
                 continue
             at = starts[rows]
             end = limit[rows] if width is None else np.minimum(limit[rows], at + width)
@@ -436,7 +454,7 @@ class Scan:
         >>> scan.spans(scan.run(regex_plan(re.compile("[一-鿿]{2}")), scan.valid).keys)
         [(0, 0, 2, '干部'), (0, 4, 6, '群众')]
         """
-        sentences = np.flatnonzero(where)
+        sentences = where.nonzero()[0]
         if not len(sentences):
             return self.nothing()
         # Every character of those sentences and the separator after each, in a row.
@@ -479,13 +497,13 @@ class Scan:
         match contains) are searched; all of ``where`` when ``triggers`` is ``None``.
         ``requires``: more such sets, each of which the sentence must contain one of.
         """
-        if not where.any():
+        if not np.count_nonzero(where):
             return self.nothing()
         for need in ([triggers] if triggers is not None else []) + list(requires):
             need = tuple(need)
             where = where & self._cached(("having", need), lambda need=need: self._having(need))
         found = []
-        for sid in np.flatnonzero(where).tolist():
+        for sid in where.nonzero()[0].tolist():
             base = int(self.starts[sid])
             for m in pattern.finditer(self.texts[sid]):
                 if m.end() > m.start():
@@ -648,6 +666,60 @@ def _trie(literals: tuple[str, ...]) -> Trie:
     return Trie(literals)
 
 
+@dataclass(frozen=True)
+class _PlanTables:
+    """A ``branch`` plan's per-literal arrays and its alternatives with needed literals."""
+
+    ranks: np.ndarray
+    exact: np.ndarray
+    lengths: np.ndarray
+    #: ``(alternative, needs, width)`` of the alternatives that need literals.
+    checked: tuple[tuple[int, tuple[tuple[str, ...], ...], int | None], ...]
+
+
+#: :class:`_PlanTables` by plan identity (each plan kept alive beside them): built once
+#: per process rather than for every partition's scan.
+_PLAN_TABLES: dict[int, tuple[RegexPlan, _PlanTables]] = {}
+
+
+def _plan_tables(plan: RegexPlan) -> _PlanTables:
+    """The :class:`_PlanTables` of ``plan`` (a ``branch`` plan)."""
+    known = _PLAN_TABLES.get(id(plan))
+    if known is not None and known[0] is plan:
+        return known[1]
+    literals = plan.literals or ()
+    tables = _PlanTables(
+        np.array(plan.ranks, dtype=np.int64), np.array(plan.exact, dtype=bool),
+        np.array([len(w) for w in literals], dtype=np.int64),
+        tuple((r, needs, width) for r, (needs, width)
+              in enumerate(zip(plan.needs, plan.widths, strict=True)) if needs),
+    )  # fmt: skip
+    _PLAN_TABLES[id(plan)] = (plan, tables)
+    return tables
+
+
+@dataclass(frozen=True)
+class _Words:
+    """A scan's literals, sorted and unique, with what every scan of them needs."""
+
+    literals: tuple[str, ...]
+    separator: str
+    index: dict[str, int]
+
+    def trie(self) -> Trie:
+        return _trie(self.literals)
+
+
+@lru_cache(maxsize=8)
+def _words(literals: tuple[str, ...]) -> _Words:
+    """:class:`_Words` of ``literals``, once per process: sorting and indexing a
+    codebook's literals for every partition cost 2 ms each."""
+    words = tuple(sorted(set(literals)))
+    if not all(words):
+        raise ValueError("an empty literal cannot be scanned for")
+    return _Words(words, _separator(words), {w: k for k, w in enumerate(words)})
+
+
 def _separator(literals: Sequence[str]) -> str:
     """A character no literal contains, so no literal can match across two sentences."""
     for sep in SEPARATORS:
@@ -668,9 +740,24 @@ def unique(keys: np.ndarray) -> np.ndarray:
     ([1, 2, 3], dtype('int64'))
     """
     out = np.sort(keys)
-    keep = np.ones(len(out), dtype=bool)
+    keep = _trues(len(out))
     keep[1:] = out[1:] != out[:-1]
     return out[keep]
+
+
+@lru_cache(maxsize=4096)
+def _lengths(words: tuple[str, ...]) -> np.ndarray:
+    """The lengths of ``words`` (a rule's alternatives), once per process; read-only."""
+    out = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    out.flags.writeable = False
+    return out
+
+
+def _trues(n: int) -> np.ndarray:
+    """``np.ones(n, dtype=bool)`` without its Python wrapper (a rule walk makes hundreds)."""
+    out = np.empty(n, dtype=bool)
+    out.fill(True)
+    return out
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -691,13 +778,15 @@ def _leftmost(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     Candidates that start after every earlier candidate's end are kept outright;
     only the rare overlapping ones are walked in Python.
     """
-    sure = np.ones(len(starts), dtype=bool)
+    sure = _trues(len(starts))
     if len(starts) < 2:
         return sure
     sure[1:] = starts[1:] >= np.maximum.accumulate(ends)[:-1]
+    if sure.all():  # mostly no candidate overlaps another: nothing to walk
+        return sure
     keep = sure.copy()
     end = 0
-    for j in np.flatnonzero(~sure).tolist():
+    for j in (~sure).nonzero()[0].tolist():
         if sure[j - 1]:  # kept, and it ends after everything before it
             end = int(ends[j - 1])
         if starts[j] >= end:

@@ -276,7 +276,7 @@ class AnyOf(Node):
         return union_of(c.triggers() for c in self.children)
 
     def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
-        if not where.any():  # nothing to look at: skip the children
+        if not np.count_nonzero(where):  # nothing to look at: skip the children
             return scan.nothing()
         found = [c.match_all(scan, where) for c in self.children]
         ok = found[0].ok.copy()
@@ -313,7 +313,7 @@ class AllOf(Node):
         ok, keys = where, []
         for child in self.children:
             # Each requirement is looked for only where the earlier ones held.
-            if not ok.any():  # a requirement failed everywhere: so do the rest
+            if not np.count_nonzero(ok):  # a requirement failed everywhere: so do the rest
                 return scan.nothing()
             m = child.match_all(scan, ok)
             ok = m.ok
@@ -431,7 +431,7 @@ class Filtered(Node):
             where = where & scan.kind_mask(self.kinds)
         if self.heading is not None:
             where = where & (scan.heading == self.heading)
-        if not where.any():
+        if not np.count_nonzero(where):
             return scan.nothing()
         m = self.child.match_all(scan, where)
         if self.polarity is not None:
