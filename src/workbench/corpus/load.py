@@ -24,13 +24,11 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, chain, repeat
 from operator import add, gt, itemgetter, lt, mul
@@ -42,6 +40,7 @@ import pandas as pd
 import pyarrow as pa
 
 from workbench import config
+from workbench.corpus import collector
 from workbench.corpus.articles import ArticleText, Lines, split_articles
 from workbench.corpus.boilerplate import describe_loss, strip_boilerplate
 from workbench.corpus.dates import DateMatch, article_dates
@@ -860,7 +859,7 @@ def load_files(sources: Sequence[SourceFile], *, skip_bad: bool = False) -> list
     """
     results = []
     folders: dict[str, str | None] = {}  # resolved once per folder in this run of files
-    with _gc_paused():
+    with collector.paused():
         for src in sources:
             try:
                 results.append(load_file(src, folders=folders))
@@ -869,24 +868,6 @@ def load_files(sources: Sequence[SourceFile], *, skip_bad: bool = False) -> list
                     raise
                 results.append(_skipped(src, err))
     return results
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside the block (as it was after).
-
-    Loading files makes lists, tuples and dicts of str by the hundred thousand, which
-    the collector counts: it then walked every tracked object of the process again
-    and again (full collections included), a twentieth of loading a partition of
-    small files. What loading makes forms no cycles; reference counting frees it.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def load_refs_results(refs: Sequence[FileRef], *, skip_bad: bool = False) -> list[_FileResult]:

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import array
 import contextlib
-import gc
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -55,7 +54,7 @@ import tempfile
 import threading
 import warnings
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from itertools import chain, repeat
 from pathlib import Path
@@ -65,6 +64,7 @@ import numpy as np
 import pyarrow as pa
 
 from workbench import config
+from workbench.corpus import collector
 
 if TYPE_CHECKING:
     import jieba
@@ -526,28 +526,11 @@ def tokenize_many(texts: Iterable[str], engine: str | None = None) -> list[list[
     engine = _engine(engine)
     if engine == "rjieba":
         texts = list(texts)
-        with _lock, _gc_paused():
+        with _lock, collector.paused():
             return _rjieba_engine().cut_many(texts)
     tk = tokenizer()
-    with _lock, _gc_paused():
+    with _lock, collector.paused():
         return [tk.lcut(t, cut_all=False, HMM=True) if t else [] for t in texts]
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside the block (as it was after).
-
-    Segmenting many texts makes a list per text, which the collector counts: it
-    then walks every tracked object of the process again and again, a fifth of the
-    time of segmenting a partition; lists of str form no cycles to collect.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def token_array(lists: Sequence[list[str]]) -> pa.Array | pa.ChunkedArray:
@@ -583,7 +566,7 @@ def tokenize_to_array(
     >>> tokenize_to_array(["干群关系紧张", ""]).to_pylist()
     [['干群关系', '紧张'], []]
     """
-    with _gc_paused():
+    with collector.paused():
         return token_array(tokenize_many(texts, engine))
 
 
