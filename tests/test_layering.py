@@ -29,7 +29,7 @@ SRC = Path(workbench.__file__).parent
 #: structure, script, tokens, metadata, dates, summary, duplicates, the tables in ``load``
 #: and the package ``dedup``), checked with every one of its submodules. ``decoding`` (the one
 #: byte decoder) and ``config`` are its lowest modules, which the survey may import too.
-CORPUS_LAYER = ("corpus", "engine", "regex_precheck", "decoding", "config")
+CORPUS_LAYER = ("corpus", "engine", "regex_precheck", "decoding", "config", "names")
 #: What the corpus layer must not import at module level.
 ABOVE_CORPUS = ("workbench.coding", "workbench.network", "workbench.survey")
 

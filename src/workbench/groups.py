@@ -133,12 +133,12 @@ def code_groups(segments: pd.DataFrame, codes: pd.DataFrame, code: str) -> pd.Se
     its 1 code(s): P_formalism
     """
     if code not in set(codes["code"]):
-        import difflib
+        from workbench.names import closest
 
         # Every code, sorted, with their number: a cut-off list (the first 20, all C_/L_/M_)
         # hid the very code a user misspelt. A close match is proposed first.
         known = sorted(set(codes["code"]))
-        close = difflib.get_close_matches(code, known, n=1, cutoff=0.6)
+        close = closest(code, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise InputError(f"code {code!r} is not in the codes table{hint}; its {len(known)} "
                          f"code(s): {', '.join(known)}")  # fmt: skip

@@ -177,12 +177,12 @@ def _folded(file: str) -> str:
 
 def _with_close_names(unknown: list[str], documents: pd.DataFrame) -> str:
     """The unknown names, each with the closest loaded file name where one is close."""
-    import difflib
+    from workbench.names import closest
 
     files = sorted(set(documents[KEY].astype(str)))
     shown = []
     for key in unknown:
-        close = difflib.get_close_matches(str(key), files, n=1, cutoff=0.6)
+        close = closest(str(key), files, n=1)
         shown.append(f"{key} (closest loaded file: {close[0]})" if close else str(key))
     return ", ".join(shown)
 

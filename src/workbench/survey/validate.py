@@ -14,8 +14,10 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
+
+from workbench.names import closest as closest  # re-exported: the survey modules name them here
+from workbench.names import suggest as suggest
 
 MAX_ROWS_SHOWN = 10
 MAX_NAMES_SHOWN = 40
@@ -70,22 +72,6 @@ def format_rows(rows: Sequence[object], only_more: bool = False) -> str:
     return f"{word} {', '.join(str(r) for r in rows[:MAX_ROWS_SHOWN])}{tail}"
 
 
-def closest(name: str, candidates: Iterable[object], n: int = 3) -> list[str]:
-    """Up to ``n`` of ``candidates`` closest to ``name`` (:func:`difflib.get_close_matches`)."""
-    pool = [str(c) for c in candidates]
-    # Case differences ("Trust" for "trust") are the commonest slip, so they are compared too.
-    found = difflib.get_close_matches(name, pool, n=n, cutoff=0.6)
-    lower = {c.lower(): c for c in pool}
-    found += [lower[m] for m in difflib.get_close_matches(name.lower(), list(lower), n=n)]
-    return list(dict.fromkeys(found))[:n]
-
-
-def suggest(name: str, candidates: Iterable[object]) -> str:
-    """``"(did you mean 'x' or 'y'?)"`` for the close matches of ``name``, or say there are none."""
-    found = closest(name, candidates)
-    if not found:
-        return "(no similar name)"
-    return f"(did you mean {' or '.join(repr(f) for f in found)}?)"
 
 
 def format_names(names: Iterable[object], what: str = "columns") -> str:
