@@ -39,6 +39,12 @@ def _write_csv(tmp_path, rows, name="bad.csv"):
     return path
 
 
+def _write_mapping(tmp_path, text):
+    path = tmp_path / "map.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_non_numeric_value_names_file_column_and_row(tmp_path):
     path = _write_csv(tmp_path, {"sat_overall": ["3", "very", "4"], "visits": ["1", "2", "3"]})
     with pytest.raises(SurveyValidationError) as err:
@@ -72,11 +78,10 @@ def test_mapping_values_turn_text_answers_into_numbers(tmp_path):
     # values give each its number; blanks stay missing; an answer left out is an error.
     data = _write_csv(tmp_path, {"满意度": ["非常满意", "比较满意", "", "4"],
                                  "是否党员": ["是", "否 ", "是", "否"]})  # fmt: skip
-    mapping = tmp_path / "map.yaml"
-    mapping.write_text(
+    mapping = _write_mapping(
+        tmp_path,
         "columns: {sat_overall: 满意度, party: 是否党员}\n"
         "values: {sat_overall: {非常满意: 5, 比较满意: 4}, party: {是: 1, 否: 0}}\n",
-        encoding="utf-8",
     )
     s = load_survey(data, mapping=mapping)
     assert s.frame["sat_overall"].tolist()[:2] == [5.0, 4.0]
@@ -98,11 +103,10 @@ def test_mapping_values_null_marks_an_answer_missing(tmp_path, capsys):
     data = _write_csv(tmp_path, {"满意度": ["非常满意", "不知道", "", "比较满意", "不知道",
                                             "比较满意", "非常满意", "比较满意"],
                                  "q_visits": ["3", "2", "3", "1", "2", "2", "4", "0"]})  # fmt: skip
-    mapping = tmp_path / "map.yaml"
-    mapping.write_text(
+    mapping = _write_mapping(
+        tmp_path,
         "columns: {sat_overall: 满意度, visits: q_visits}\n"
         "values: {sat_overall: {非常满意: 5, 比较满意: 4, 不知道: null}}\n",
-        encoding="utf-8",
     )
     s = load_survey(data, mapping=mapping)
     assert s.frame["sat_overall"].isna().tolist() == [False, True, True, False, True] + [False] * 3
