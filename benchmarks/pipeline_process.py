@@ -17,7 +17,7 @@ alike), a fresh process of
 and reports each command's median wall time over the rounds, its ratio to the
 baseline's median in the same run, and its ratio to the baseline round by round. Ratios,
 not absolute seconds, are what to compare across machines; the machine, its load and the
-library versions are recorded.
+library versions are recorded. The package is byte-compiled first (:func:`byte_compile`).
 
 This module owns the whole-process measurement: ``benchmarks/run.py`` calls
 :func:`report` and :func:`print_report` for its headline figures.
@@ -113,19 +113,36 @@ def measure(size: str, repeat: int, workers: int, tmp: Path) -> dict:
     return results
 
 
+def byte_compile() -> bool:
+    """Byte-compile the workbench package, as pip does when it installs a package.
+
+    An editable install leaves compiling to the first import, which writes nothing under
+    ``PYTHONDONTWRITEBYTECODE`` (set on the CI machine): every process, pool workers
+    included, would then compile the package's ~40 modules again, a cost no installed
+    copy has (``./run setup`` compiles too). The baseline's jieba is compiled by pip.
+    Returns whether every module compiled.
+    """
+    import compileall
+
+    import workbench
+
+    return bool(compileall.compile_dir(Path(workbench.__file__).parent, quiet=1))
+
+
 def report(size: str, repeat: int, workers: int) -> dict:
     """:func:`measure` in a temporary folder, with the machine and library versions."""
     import jieba
 
     import workbench
 
+    compiled = byte_compile()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         results = measure(size, repeat, workers, Path(tmp))
     return {
         "what": "whole-process wall time, medians over interleaved rounds; ratio to plain "
                 "jieba.lcut per line in the same run (benchmarks/pipeline_process.py)",
-        "size": size, "repeat": repeat, "workers": workers,
+        "size": size, "repeat": repeat, "workers": workers, "byte_compiled": compiled,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform(), "load_before": load_before},
         "versions": {"workbench": workbench.__version__, "jieba": jieba.__version__},

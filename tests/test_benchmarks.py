@@ -118,6 +118,7 @@ def test_pipeline_process_benchmark_times_whole_processes(tmp_path):
                    check=True, capture_output=True, text=True)  # fmt: skip
     report = json.loads(out.read_text(encoding="utf-8"))
     assert set(report["corpora"]) == {"8KB files", "100KB files"}
+    assert report["byte_compiled"] is True  # as an installed package would be
     for corpus in report["corpora"].values():
         ratios = [c["ratio_to_baseline"] for c in corpus["commands"].values()]
         assert corpus["files"] >= 1 and ratios[0] == 1.0 and all(r > 0 for r in ratios)
