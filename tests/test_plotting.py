@@ -186,6 +186,25 @@ def test_savefig_is_byte_identical(fmt, tmp_path):
         assert b"CreationDate" not in first and b"ModDate" not in first
 
 
+def test_savefig_writes_a_sidecar_per_file_only_with_a_record(tmp_path):
+    """The notebooks' figures carry their provenance: one identical sidecar beside each
+    format's file, the same bytes on every save; none without a record."""
+    from workbench.provenance import file_checksums, make_record, read_record
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    record = make_record(file_checksums([config.CODEBOOK]), {"notebook": "t", "lang": "zh"})
+    paths = plotting.savefig(fig, "line", formats=("png", "svg"), out_dir=tmp_path / "a",
+                             record=record)  # fmt: skip
+    sides = [p.with_name(p.name + ".provenance.json") for p in paths]
+    assert [read_record(p) for p in paths] == [record, record]
+    again = plotting.savefig(fig, "line", out_dir=tmp_path / "b", record=record)[0]
+    assert again.with_name("line.png.provenance.json").read_bytes() == sides[0].read_bytes()
+    bare = plotting.savefig(fig, "line", out_dir=tmp_path / "c")[0]
+    assert sorted(p.name for p in bare.parent.iterdir()) == ["line.png"]
+    plt.close(fig)
+
+
 def test_savefig_defaults_to_config_figures_dir(figures_dir):
     fig, ax = plt.subplots()
     ax.plot([0, 1], [1, 0])

@@ -9,6 +9,7 @@ import pytest
 
 from workbench import __version__, config
 from workbench.provenance import (
+    file_checksums,
     make_record,
     read_record,
     sha256_file,
@@ -51,3 +52,13 @@ def test_missing_record_is_a_clear_error(tmp_path):
     p.write_text("a\n1\n", encoding="utf-8")
     with pytest.raises(FileNotFoundError, match=r"plain\.csv"):
         read_record(p)
+
+
+def test_file_checksums_key_files_by_display_path_and_skip_absent_inputs(tmp_path):
+    """As Corpus.checksums keys the texts: a file inside the project by its relative path,
+    one outside by its own; None (an input not given) is left out."""
+    outside = tmp_path / "meta.csv"
+    outside.write_text("file,year\na.txt,2014\n", encoding="utf-8")
+    sums = file_checksums([config.CODEBOOK, None, outside])
+    assert sums == {"data/codebook.yaml": sha256_file(config.CODEBOOK),
+                    str(outside): sha256_file(outside)}  # fmt: skip

@@ -275,6 +275,7 @@ def savefig(
     formats: str | Iterable[str] = ("png",),
     dpi: float = 150,
     out_dir: Path | None = None,
+    record: Mapping[str, Any] | None = None,
     **kwargs: Any,
 ) -> list[Path]:
     """Save ``fig`` reproducibly as ``<out_dir>/<name>.<format>`` for each format.
@@ -296,6 +297,9 @@ def savefig(
     out_dir : pathlib.Path, optional
         Folder to write to (created if needed); default
         :data:`workbench.config.FIGURES_DIR`.
+    record : mapping, optional
+        A provenance record (:func:`workbench.provenance.make_record`: version, input
+        checksums, parameters), written beside each file as ``<file>.provenance.json``.
     **kwargs
         Passed on to :meth:`matplotlib.figure.Figure.savefig`
         (``bbox_inches`` defaults to ``"tight"``; ``metadata`` entries are merged).
@@ -322,6 +326,11 @@ def savefig(
     ...     paths = savefig(fig, "roles", formats=("png", "svg"), out_dir=Path(tmp))
     ...     [p.name for p in paths]
     ['roles.png', 'roles.svg']
+    >>> from workbench.provenance import make_record, read_record
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     (png,) = savefig(fig, "roles", out_dir=Path(tmp), record=make_record({}, {"k": 1}))
+    ...     read_record(png)["parameters"], sorted(p.name for p in Path(tmp).iterdir())
+    ({'k': 1}, ['roles.png', 'roles.png.provenance.json'])
     >>> plt.close(fig)
     """
     import matplotlib
@@ -349,6 +358,11 @@ def savefig(
             metadata = {**_METADATA[fmt], **user_metadata}
             fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata, **kwargs)
             paths.append(path)
+    if record is not None:
+        from workbench.provenance import write_sidecar
+
+        for path in paths:
+            write_sidecar(path, record)
     return paths
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,23 @@ def sha256_file(path: str | Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def file_checksums(paths: Iterable[str | Path | None]) -> dict[str, str]:
+    """SHA-256 of each file in ``paths``, keyed by its display path
+    (:func:`workbench.config.display_path`, as :meth:`workbench.corpus.Corpus.checksums`
+    keys the corpus files); ``None`` entries (an input not given) are skipped.
+
+    Examples
+    --------
+    >>> from workbench import config
+    >>> sums = file_checksums([config.CODEBOOK, None])
+    >>> list(sums) == ["data/codebook.yaml"] and len(sums["data/codebook.yaml"]) == 64
+    True
+    """
+    from workbench.config import display_path
+
+    return {display_path(p): sha256_file(p) for p in paths if p is not None}
 
 
 def make_record(inputs: Mapping[str, str], parameters: Mapping[str, Any]) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbench.provenance import make_record, write_sidecar
+from workbench.provenance import make_record
 from workbench.provenance import write_table as provenance_write_table
 from workbench.survey.io import SurveyData
 from workbench.survey.results import SurveyFit
@@ -122,10 +122,8 @@ def save_figure(
     """
     from workbench.plotting import savefig
 
-    paths = savefig(fig, name, formats=formats, out_dir=None if out_dir is None else Path(out_dir))
-    for path in paths:
-        write_sidecar(path, record)
-    return paths
+    out = None if out_dir is None else Path(out_dir)
+    return savefig(fig, name, formats=formats, out_dir=out, record=record)
 
 
 def figure_path(path: str | Path) -> tuple[str, str, Path]:
