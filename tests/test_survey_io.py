@@ -223,7 +223,7 @@ def test_text_columns_and_text_ids_are_kept_as_they_are(tmp_path):
     )
     frame = load_survey(data).frame
     assert frame["village"].tolist() == ["V01", "V01", "V02"]
-    assert frame["region"].tolist() == ["north", "south", ""]
+    assert frame["region"].tolist()[:2] == ["north", "south"] and pd.isna(frame["region"][3])
     assert frame["note"].tolist() == ["1", "two", "3"]
     assert frame["blanks"].isna().tolist() == [False, True, True] and frame["blanks"][1] == 4
 
@@ -424,3 +424,58 @@ def test_errors_in_a_mapped_column_name_the_files_own_column_too(tmp_path):
     with pytest.raises(SurveyValidationError,
                        match=r"column 'trust' \(your column 'xinren'\) has value\(s\) \[160"):
         load_survey(data, mapping)
+
+
+# --- Blank and padded cells in text columns (tester 19, defects 2 and 8) ---------------
+
+
+def _villages_csv(tmp_path, villages: list[str], name: str = "v.csv"):
+    n = len(villages)
+    rows = {"village": villages, "trust": [40 + (i * 13) % 60 for i in range(n)],
+            "party": [i % 3 == 0 for i in range(n)]}  # fmt: skip
+    return _write_csv(tmp_path, {k: [int(x) for x in v] if k == "party" else v
+                                 for k, v in rows.items()}, name=name)  # fmt: skip
+
+
+def test_blank_cells_in_a_text_column_are_missing_and_counted(tmp_path, capsys):
+    """A blank village is no village named "": missing, counted, its rows dropped and reported."""
+    from workbench.cli import main
+    from workbench.survey.models import fit
+
+    villages = ["东村", "", "  ", "东村", "西村", "西村", "", "东村", "西村", "东村"]
+    path = _villages_csv(tmp_path, villages)
+    s = load_survey(path)
+    assert s.frame["village"].isna().tolist() == [v.strip() == "" for v in villages]
+    assert s.report.to_dict("records") == [
+        {"column": "village", "reason": "missing in file", "code": None, "rows": 3}
+    ]
+    res = fit(s.frame, "trust ~ party", "ols", cluster="village")
+    assert res.nobs == 7 and res.n_groups == {"village": 2}
+    assert res.dropped.to_dict("records") == [
+        {"column": "village", "reason": "missing value", "rows": 3}
+    ]
+    assert main(["survey", "fit", str(path), "--formula", "trust ~ C(village)", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "village[T.]" not in captured.out and "C(village)[T.西村]" in captured.out
+    assert "dropped 3 row(s): missing value in village" in captured.err
+
+
+def test_blank_strings_in_a_stata_file_are_missing(tmp_path):
+    user = pd.DataFrame({"vill": ["东村", "东村", "", "西村", "西村", ""],
+                         "trust": [50.0, 60, 70, 55, 65, 75]})  # fmt: skip
+    pyreadstat.write_dta(user, str(tmp_path / "b.dta"))
+    s = load_survey(tmp_path / "b.dta")
+    assert s.frame["vill"].isna().tolist() == [False, False, True, False, False, True]
+    report = s.report[["column", "reason", "rows"]].values.tolist()
+    assert report == [["vill", "missing in file", 2]]
+
+
+def test_spaces_around_a_name_do_not_split_a_village(tmp_path):
+    """"东村 ", " 东村" and "东村　" (full-width space) are 东村, not three one-person clusters."""
+    from workbench.survey.models import fit
+
+    villages = ["东村", "东村 ", " 东村", "东村\u3000", "西村", "西村\t", "西村"]
+    s = load_survey(_villages_csv(tmp_path, villages))
+    assert s.frame["village"].tolist() == ["东村"] * 4 + ["西村"] * 3
+    res = fit(s.frame, "trust ~ party", "ols", cluster="village", singletons="drop")
+    assert res.nobs == 7 and res.n_groups == {"village": 2} and res.dropped.empty

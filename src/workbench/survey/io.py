@@ -379,9 +379,10 @@ def clean_codes(
     counted, blanks already missing are counted, and values outside the valid
     range are an error.  Any other column whose values are all numbers (or blank)
     is numeric too, whatever the codebook, with the mapping's missing codes and
-    range for it; a column holding text is kept as it is.  (A CSV is read as text,
-    so without this a number column outside the codebook would be dummy-coded by
-    a formula, one level per value.)
+    range for it.  (A CSV is read as text, so without this a number column outside
+    the codebook would be dummy-coded by a formula, one level per value.)  A column
+    holding text is kept as text, its cells stripped of surrounding spaces and its
+    blank cells missing (counted), not a category ``""``.
 
     Examples
     --------
@@ -432,6 +433,14 @@ def clean_codes(
             shown=shown,
         )  # fmt: skip
         if values is None:
+            # A text column (village names, answers in words): a blank cell is a missing
+            # answer, not a group or category named "", and "东村 " is "东村".
+            out[col], n_blank = _clean_text(out[col])
+            n_blank -= marked.get(col, 0)
+            if n_blank:
+                report.append(
+                    {"column": col, "reason": "missing in file", "code": None, "rows": n_blank}
+                )
             continue
         n_blank = int(values.isna().sum()) - marked.get(col, 0)
         if n_blank:
@@ -458,6 +467,24 @@ def clean_codes(
         _check_range(values, col, rng, where, shown)
         out[col] = values
     return out, pd.DataFrame(report, columns=REPORT_COLUMNS, dtype=object)
+
+
+def _clean_text(values: pd.Series) -> tuple[pd.Series, int]:
+    """A text column with surrounding spaces stripped and blank cells missing; and their number.
+
+    Spaces around a name (also the full-width space U+3000 a Chinese input method types)
+    would make one village several groups, each too small; blank cells (``""``, ``NA``,
+    ``.``, whitespace only), as in a column of numbers, are missing answers.
+
+    Examples
+    --------
+    >>> text, n = _clean_text(pd.Series(["东村", "东村 ", "\u3000东村", "", "  ", None, "西村"]))
+    >>> text.tolist(), n
+    (['东村', '东村', '东村', nan, nan, nan, '西村'], 3)
+    """
+    stripped = values.map(lambda v: v.strip() if isinstance(v, str) else v)
+    blank = stripped.isna() | stripped.isin(BLANKS)
+    return stripped.mask(blank).astype(object), int(blank.sum())
 
 
 def _plain(code: float) -> int | float:

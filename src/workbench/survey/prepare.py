@@ -330,7 +330,7 @@ def check_numbers_as_text(frame: pd.DataFrame, formula: str) -> None:
             continue
         if isinstance(values.dtype, pd.CategoricalDtype):
             continue
-        text = values.astype(str).str.strip()
+        text = values.dropna().astype(str).str.strip()  # blanks are NaN (io._clean_text)
         filled = text[~text.isin(BLANKS)]
         is_number = pd.to_numeric(filled, errors="coerce").notna()
         distinct = filled.drop_duplicates()
