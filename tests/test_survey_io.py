@@ -479,3 +479,23 @@ def test_spaces_around_a_name_do_not_split_a_village(tmp_path):
     assert s.frame["village"].tolist() == ["东村"] * 4 + ["西村"] * 3
     res = fit(s.frame, "trust ~ party", "ols", cluster="village", singletons="drop")
     assert res.nobs == 7 and res.n_groups == {"village": 2} and res.dropped.empty
+
+
+# --- Codebook missing codes inside a range the user declared (tester 19, defect 4) -----
+
+
+@pytest.mark.parametrize("extra", ["", "missing: {sat_overall: []}\n"])
+def test_codebook_codes_inside_a_declared_range_are_answers(tmp_path, extra):
+    """A 0–10 scale declared under 'ranges:': its 8s and 9s are answers, not the codebook's
+    missing codes (all 44 rows, mean 5); the mapping's own codes still apply."""
+    data = _write_csv(tmp_path, {"sat10": [i % 11 for i in range(44)]}, name="s10.csv")
+    mapping = _write_mapping(tmp_path, f"columns: {{sat_overall: sat10}}\n"
+                                       f"ranges: {{sat_overall: [0, 10]}}\n{extra}")  # fmt: skip
+    s = load_survey(data, mapping=mapping)
+    assert s.frame["sat_overall"].notna().sum() == 44 and s.frame["sat_overall"].mean() == 5
+    assert s.report.empty and s.frame.attrs["valid_codes"] == {"sat_overall": [8, 9]}
+    mapping.write_text("columns: {sat_overall: sat10}\nranges: {sat_overall: [0, 10]}\n"
+                       "missing: {sat_overall: [9]}\n", encoding="utf-8")  # fmt: skip
+    s = load_survey(data, mapping=mapping)
+    assert s.report[["code", "rows"]].values.tolist() == [[9, 4]]
+    assert s.frame.attrs["valid_codes"] == {"sat_overall": [8]}

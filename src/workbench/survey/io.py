@@ -53,7 +53,8 @@ class SurveyData:
     ----------
     frame : pandas.DataFrame
         Standard column names, numeric columns as floats/ints, missing values as NaN;
-        index ``row`` = 1-based row of the file.
+        index ``row`` = 1-based row of the file.  ``frame.attrs["valid_codes"]`` lists
+        codebook missing-value codes kept as answers (see :func:`clean_codes`).
     report : pandas.DataFrame
         ``column, reason, code, rows``: what became missing and why.
     value_labels : dict
@@ -302,6 +303,10 @@ def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFr
     return df.rename(columns={col: std for std, col in mapping.columns.items()})
 
 
+#: ``frame.attrs`` key: ``{column: [codes]}``, the codebook's missing-value codes that are
+#: answers in this survey (inside the range its mapping declares), left as values.
+VALID_CODES = "valid_codes"
+
 TEXT_TYPES = ("id",)
 """Codebook types that may hold text ("V017"): kept as text unless all their values are numbers."""
 
@@ -376,7 +381,9 @@ def clean_codes(
 
     Columns the codebook knows must be numeric (except ids, which may be text);
     their missing codes (the codebook's plus the mapping's) become NaN and are
-    counted, blanks already missing are counted, and values outside the valid
+    counted, except a codebook code inside the range the mapping declares for the
+    column (8 and 9 of a 0–10 scale are answers; listed in ``frame.attrs``
+    under :data:`VALID_CODES`), blanks already missing are counted, and values outside the valid
     range are an error.  Any other column whose values are all numbers (or blank)
     is numeric too, whatever the codebook, with the mapping's missing codes and
     range for it.  (A CSV is read as text, so without this a number column outside
@@ -412,6 +419,7 @@ def clean_codes(
     # Answers the mapping marks missing (``不知道: null``) become blanks, each counted under
     # its own answer here and then not again as "missing in file".
     marked: dict[str, int] = {}
+    valid_codes: dict[str, list[float]] = {}
     for col, answers in mapping.values.items() if mapping else ():
         if col in out.columns:  # text answers become their numbers before anything is checked
             text = out[col].astype("string").str.strip()
@@ -448,6 +456,16 @@ def clean_codes(
                 {"column": col, "reason": "missing in file", "code": None, "rows": n_blank}
             )
         known = codebook.missing_codes(col) if entry is not None else ()
+        rng = mapping.ranges.get(col) if mapping else None
+        if rng:
+            # The user declared these values valid (8 and 9 on a 0–10 scale): a codebook
+            # code inside that range is an answer, not missing.  The mapping's own codes
+            # under 'missing:' still apply, wherever they are.
+            own = mapping.missing.get(col, []) if mapping else []
+            answers = [c for c in known if rng[0] <= c <= rng[1] and c not in own]
+            known = tuple(c for c in known if c not in answers)
+            if answers:  # so that fit() does not take them for codes left in the frame
+                valid_codes[col] = answers
         codes = [*known, *(mapping.missing.get(col, []) if mapping else [])]
         for code in sorted(set(codes)):
             hit = values == code
@@ -461,11 +479,12 @@ def clean_codes(
                     }
                 )
                 values = values.mask(hit)
-        rng = mapping.ranges.get(col) if mapping else None
         if not rng and entry is not None:
             rng = codebook.valid_range(col)
         _check_range(values, col, rng, where, shown)
         out[col] = values
+    if valid_codes:
+        out.attrs[VALID_CODES] = valid_codes
     return out, pd.DataFrame(report, columns=REPORT_COLUMNS, dtype=object)
 
 
