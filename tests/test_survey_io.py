@@ -499,3 +499,37 @@ def test_codebook_codes_inside_a_declared_range_are_answers(tmp_path, extra):
     s = load_survey(data, mapping=mapping)
     assert s.report[["code", "rows"]].values.tolist() == [[9, 4]]
     assert s.frame.attrs["valid_codes"] == {"sat_overall": [8]}
+
+
+# --- Numbers recoded under 'values:' in Stata and SPSS files (tester 19, defect 5) ------
+
+
+@pytest.mark.parametrize("ext", ["csv", "dta", "sav"])
+def test_numbers_recoded_under_values_alike_in_csv_stata_and_spss(tmp_path, ext):
+    """Reversing a scale with {1: 5, ...}: a Stata/SPSS column is floats (1.0), and was
+    left unreversed; it is recoded as its CSV is."""
+    user = pd.DataFrame({"q1": [1.0, 1, 2, 4, 5, -9], "q2": [0.0, 1, 2, 3, 4, 5]})
+    path = tmp_path / f"s.{ext}"
+    if ext == "csv":
+        user.astype(int).to_csv(path, index=False)
+    else:
+        (pyreadstat.write_dta if ext == "dta" else pyreadstat.write_sav)(user, str(path))
+    mapping = _write_mapping(tmp_path, "columns: {sat_overall: q1, visits: q2}\n"
+                                       "missing: {sat_overall: [-9]}\n"
+                                       "values:\n  sat_overall: {1: 5, 2: 4, 3: 3, 4: 2, 5: 1}\n")
+    frame = load_survey(path, mapping=mapping).frame
+    assert frame["sat_overall"].tolist()[:5] == [5, 5, 4, 2, 1]
+    assert pd.isna(frame["sat_overall"][6])
+
+
+def test_an_answer_under_values_that_no_cell_holds_is_noted(tmp_path, caplog):
+    data = _write_csv(tmp_path, {"q1": ["比较满意", "一般", "非常满意"]}, name="s.csv")
+    answers = "{非常满意: 5, 较满意: 4, 比较满意: 4, 一般: 3, 不知道: null}"
+    text = f"columns: {{sat_overall: q1}}\nvalues: {{sat_overall: {answers}}}\n"
+    mapping = _write_mapping(tmp_path, text)
+    with caplog.at_level("WARNING", logger="workbench.survey.io"):
+        s = load_survey(data, mapping=mapping)
+    assert s.frame["sat_overall"].tolist() == [4, 3, 5]
+    assert len(s.notes) == 1 and s.notes[0] in caplog.text
+    said = "['较满意', '不知道'] match no value of column 'sat_overall' (your column 'q1')"
+    assert said in s.notes[0]

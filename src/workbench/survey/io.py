@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,8 @@ from workbench.survey.validate import (
     suggest,
 )
 from workbench.yamlio import describe_error, safe_load
+
+log = logging.getLogger(__name__)
 
 REPORT_COLUMNS = ["column", "reason", "code", "rows"]
 READERS = (".csv", ".dta", ".sav")
@@ -66,6 +69,10 @@ class SurveyData:
     inputs : dict
         File → SHA-256 for provenance records: the survey file, the mapping file,
         and the inputs a simulated file's sidecar records (its DGP).
+    notes : list of str
+        What the reader noticed but did not refuse (also logged as warnings): answers
+        under the mapping's ``values:`` that no cell holds, duplicate respondent ids,
+        near-duplicate answers in a text column.
     """
 
     frame: pd.DataFrame
@@ -74,6 +81,7 @@ class SurveyData:
     source: str = ""
     simulated: bool = False
     inputs: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -183,7 +191,9 @@ def _answers(value: Any, name: object, where: str) -> dict[str, float | None]:
             f"null for an answer that means missing), e.g. {{是: 1, 否: 0}} or "
             f"{{非常满意: 5, 比较满意: 4, 不知道: null}}; got {value!r}"
         )
-    return {str(k).strip(): v for k, v in value.items()}
+    # A number key (1: 5 reverses a scale) as a cell of the file holds it: 1, not 1.0.
+    number = lambda k: isinstance(k, int | float) and not isinstance(k, bool)  # noqa: E731
+    return {_plain_text(k) if number(k) else str(k).strip(): v for k, v in value.items()}
 
 
 def _codes(value: Any, name: object, where: str) -> list[float]:
@@ -326,6 +336,22 @@ def _recoded(answer: Any, table: dict[str, float | None]) -> Any:
     return "" if number is None else _plain_text(number)
 
 
+def _answer_text(values: pd.Series) -> pd.Series:
+    """Cells as text to look up under ``values:``: numbers as a CSV holds them (``1`` not
+    ``1.0``), so that a Stata or SPSS column, read as floats, is recoded as its CSV is.
+
+    Examples
+    --------
+    >>> _answer_text(pd.Series([1.0, 2.5, None])).tolist()
+    ['1', '2.5', <NA>]
+    >>> _answer_text(pd.Series([" 是", "否"])).tolist()
+    ['是', '否']
+    """
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.map(lambda v: None if pd.isna(v) else _plain_text(v)).astype("string")
+    return values.astype("string").str.strip()
+
+
 def _plain_text(number: float) -> str:
     """A number as a CSV cell would hold it: ``1`` not ``1.0``."""
     return str(int(number)) if float(number).is_integer() else str(number)
@@ -376,6 +402,7 @@ def clean_codes(
     codebook: Codebook | None = None,
     mapping: Mapping_ | None = None,
     where: str = "data",
+    notes: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Make numeric columns numeric, missing-value codes NaN, check ranges; return frame, report.
 
@@ -390,6 +417,10 @@ def clean_codes(
     the codebook would be dummy-coded by a formula, one level per value.)  A column
     holding text is kept as text, its cells stripped of surrounding spaces and its
     blank cells missing (counted), not a category ``""``.
+
+    The mapping's ``values:`` are looked up in each cell as text, numbers as a CSV
+    writes them (a Stata float ``1.0`` is ``1``); an answer listed there that no cell
+    holds is logged as a warning and, with ``notes``, appended to it.
 
     Examples
     --------
@@ -422,7 +453,20 @@ def clean_codes(
     valid_codes: dict[str, list[float]] = {}
     for col, answers in mapping.values.items() if mapping else ():
         if col in out.columns:  # text answers become their numbers before anything is checked
-            text = out[col].astype("string").str.strip()
+            text = _answer_text(out[col])
+            # An answer written otherwise in the file (比较满意 for 较满意, 1 for 1.0) would
+            # be left as it is, silently: name what matches no cell.
+            unused = [a for a in answers if not (text == a).any()]
+            if unused:
+                verb = "matches" if len(unused) == 1 else "match"
+                said = (
+                    f"{where}: under 'values:' in {config.display_path(mapping.path or '')}, "
+                    f"{unused} {verb} no value of column {_shown(col, mapping)}; its values "
+                    f"are {sorted(set(text.dropna()))[:10]}"
+                )
+                log.warning("%s", said)
+                if notes is not None:
+                    notes.append(said)
             for answer in (a for a, number in answers.items() if number is None):
                 n = int((text == answer).sum())
                 if n:
@@ -595,11 +639,12 @@ def load_survey(
     codebook = codebook or load_codebook()
     if mapping is not None:
         check_mapping_names(mapping, codebook, list(df.columns), where)
-    frame, report = clean_codes(df, codebook, mapping, where)
+    notes: list[str] = []
+    frame, report = clean_codes(df, codebook, mapping, where, notes)
     names = {std: col for std, col in (mapping.columns.items() if mapping else [])}
     labels = {std: labels[col] for std, col in names.items() if col in labels} or labels
     simulated = path.resolve() == Path(config.SURVEY_DATA).resolve() or _is_simulated(path)
-    return SurveyData(frame, report, labels, where, simulated, _inputs(path, mapping))
+    return SurveyData(frame, report, labels, where, simulated, _inputs(path, mapping), notes)
 
 
 def _inputs(path: Path, mapping: Mapping_ | None) -> dict[str, str]:
