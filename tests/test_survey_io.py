@@ -533,3 +533,39 @@ def test_an_answer_under_values_that_no_cell_holds_is_noted(tmp_path, caplog):
     assert len(s.notes) == 1 and s.notes[0] in caplog.text
     said = "['较满意', '不知道'] match no value of column 'sat_overall' (your column 'q1')"
     assert said in s.notes[0]
+
+
+# --- The user's value labels name the plotted categories (tester 19, defect 7) ----------
+
+
+@pytest.mark.parametrize("ext", ["csv", "sav"])
+def test_predicted_probability_plot_names_categories_by_the_surveys_own_labels(tmp_path, ext):
+    """A survey coding 非常满意 as 1 (the bundled codebook's 非常不满意): the legend says so."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from workbench.survey.plots import predicted_probability_plot
+
+    words = ["非常满意", "比较满意", "一般", "不太满意", "非常不满意"]
+    if ext == "csv":
+        path = _write_csv(tmp_path, {"q1": words * 2, "q2": list(range(10))}, name="s.csv")
+        values = "values:\n  sat_overall: {" + ", ".join(
+            f"{w}: {i}" for i, w in enumerate(words, 1)) + ", 拒答: null}\n"  # fmt: skip
+    else:
+        path = tmp_path / "s.sav"
+        pyreadstat.write_sav(pd.DataFrame({"q1": [1.0, 2, 3, 4, 5] * 2, "q2": range(10)}),
+                             str(path), variable_value_labels={"q1": dict(enumerate(words, 1))})
+        values = ""
+    mapping = _write_mapping(tmp_path, "columns: {sat_overall: q1, visits: q2}\n" + values)
+    survey = load_survey(path, mapping=mapping)
+    labels = survey.value_labels["sat_overall"]
+    assert {int(k): v for k, v in labels.items()} == dict(enumerate(words, 1))
+    grid = pd.DataFrame({"visits": [0, 1] * 5, "category": [c for c in range(1, 6) for _ in "ab"],
+                         "probability": [0.2] * 10})  # fmt: skip
+    grid.attrs["outcome"] = "sat_overall"
+    fig = predicted_probability_plot(grid, "visits", value_labels=labels)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    plt.close(fig)
+    assert legend == [f"{i} {w}" for i, w in enumerate(words, 1)]

@@ -61,7 +61,9 @@ class SurveyData:
     report : pandas.DataFrame
         ``column, reason, code, rows``: what became missing and why.
     value_labels : dict
-        ``{column: {code: label}}`` read from a ``.dta``/``.sav`` file (empty for CSV).
+        ``{column: {code: label}}`` read from a ``.dta``/``.sav`` file, under the
+        standard names; for a column whose answers the mapping's ``values:`` gives
+        as numbers, those answers (``{1: '非常满意', ...}``) unless the file labels it.
     source : str
         The file, relative to the project root when inside it.
     simulated : bool
@@ -641,10 +643,38 @@ def load_survey(
         check_mapping_names(mapping, codebook, list(df.columns), where)
     notes: list[str] = []
     frame, report = clean_codes(df, codebook, mapping, where, notes)
-    names = {std: col for std, col in (mapping.columns.items() if mapping else [])}
-    labels = {std: labels[col] for std, col in names.items() if col in labels} or labels
+    # The file's labels under the standard names, then the words of the mapping's
+    # 'values:' as the labels of their numbers (非常满意 → 1 says what 1 means here).
+    standard = {col: std for std, col in (mapping.columns.items() if mapping else [])}
+    labels = {standard.get(col, col): table for col, table in labels.items()}
+    for col, table in _answer_labels(mapping).items():
+        if col in frame.columns:
+            labels.setdefault(col, table)
     simulated = path.resolve() == Path(config.SURVEY_DATA).resolve() or _is_simulated(path)
     return SurveyData(frame, report, labels, where, simulated, _inputs(path, mapping), notes)
+
+
+def _answer_labels(mapping: Mapping_ | None) -> dict[str, dict[Any, str]]:
+    """``{column: {number: answer}}`` from the mapping's ``values:``: the first answer given
+    for each number, answers that are themselves numbers (a recode, ``1: 5``) left out.
+
+    Examples
+    --------
+    >>> m = Mapping_({}, {}, {}, values={"sat_overall": {"非常满意": 1, "满意": 2, "较满意": 2,
+    ...     "不知道": None}, "visits": {"1": 5}})
+    >>> _answer_labels(m)
+    {'sat_overall': {1: '非常满意', 2: '满意'}}
+    """
+    out: dict[str, dict[Any, str]] = {}
+    for col, answers in (mapping.values.items() if mapping else ()):
+        table: dict[Any, str] = {}
+        for answer, number in answers.items():
+            if number is None or pd.notna(pd.to_numeric(answer, errors="coerce")):
+                continue
+            table.setdefault(_plain(number), answer)
+        if table:
+            out[col] = table
+    return out
 
 
 def _inputs(path: Path, mapping: Mapping_ | None) -> dict[str, str]:

@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -115,17 +115,51 @@ def coef_plot(
     return fig
 
 
-def _category_label(cat: object, outcome: str | None, cb: Codebook, lang: str) -> str:
-    """``"5"`` → ``"5 非常满意"`` when the codebook labels the outcome's values."""
+def _category_label(
+    cat: object,
+    outcome: str | None,
+    cb: Codebook,
+    lang: str,
+    value_labels: Mapping[Any, str] | None = None,
+) -> str:
+    """``"5"`` → ``"5 非常满意"``: the survey's own ``value_labels`` if given, else the codebook's.
+
+    The user's labels win: a survey coding 非常满意 as 1 must not be labelled by the
+    bundled codebook, where 1 is 非常不满意.
+
+    Examples
+    --------
+    >>> cb = load_codebook()
+    >>> _category_label("1", "sat_overall", cb, "zh")
+    '1 非常不满意'
+    >>> _category_label(1.0, "sat_overall", cb, "zh", {1.0: "非常满意", 5.0: "非常不满意"})
+    '1 非常满意'
+    >>> _category_label("3", "sat_overall", cb, "zh", {1: "非常满意"})
+    '3'
+    """
     text = str(cat)
-    if not outcome or outcome not in cb.variables:
-        return text
     try:
-        code = int(float(text))
+        number = float(text)
     except ValueError:
         return text
-    label = cb.value_label(outcome, code, lang)
+    code = int(number) if number.is_integer() else number
+    if value_labels is not None:
+        # .sav/.dta labels are keyed by floats (1.0), a mapping's by ints: compare numbers.
+        by_number = {float(k): v for k, v in value_labels.items() if _is_number(k)}
+        label = by_number.get(number)
+        return f"{code} {label}" if label else str(code)
+    if not outcome or outcome not in cb.variables or code != number:
+        return text
+    label = cb.value_label(outcome, int(code), lang)
     return text if label == str(code) else f"{code} {label}"
+
+
+def _is_number(value: object) -> bool:
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def predicted_probability_plot(
@@ -137,14 +171,19 @@ def predicted_probability_plot(
     codebook: Codebook | None = None,
     outcome: str | None = None,
     bands: bool = True,
+    value_labels: Mapping[Any, str] | None = None,
 ) -> Figure:
     """Predicted probability of each category against ``variable``; one panel per ``by`` value.
 
     ``grid`` is the output of :func:`workbench.survey.margins.predicted_probabilities`
     (concatenated over the values of ``by``).  With ``bands`` (and the grid's
     ``conf_low``/``conf_high`` columns) each line gets its confidence band.  The
-    legend names each category with the outcome's value labels from the codebook
-    (``5 非常满意``); ``outcome`` defaults to ``grid.attrs["outcome"]``.
+    legend names each category with the outcome's value labels (``5 非常满意``):
+    ``value_labels`` (``{code: label}``) when given — pass your survey's own,
+    ``SurveyData.value_labels[outcome]`` (from a ``.sav``/``.dta`` file or the
+    words under the mapping's ``values:``), since your coding may differ from the
+    bundled codebook's — else the codebook's; ``outcome`` defaults to
+    ``grid.attrs["outcome"]``.
 
     Examples
     --------
@@ -180,7 +219,7 @@ def predicted_probability_plot(
                 part[variable],
                 part["probability"],
                 marker="o",
-                label=_category_label(cat, outcome, cb, lang),
+                label=_category_label(cat, outcome, cb, lang, value_labels),
             )
             if has_bands:
                 ax.fill_between(
