@@ -569,3 +569,17 @@ def test_predicted_probability_plot_names_categories_by_the_surveys_own_labels(t
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     plt.close(fig)
     assert legend == [f"{i} {w}" for i, w in enumerate(words, 1)]
+
+
+def test_a_recode_under_values_moves_the_files_value_labels(tmp_path):
+    """Reversing a labelled SPSS scale: the label of 1 goes with the answer, to 5."""
+    path = tmp_path / "s.sav"
+    labels = {1.0: "very satisfied", 3.0: "neutral", 5.0: "very dissatisfied", 9.0: "refused"}
+    pyreadstat.write_sav(pd.DataFrame({"q1": [1.0, 2, 3, 4, 5, 9]}), str(path),
+                         variable_value_labels={"q1": labels})  # fmt: skip
+    recode = "{1: 5, 2: 4, 3: 3, 4: 2, 5: 1, 9: null}"
+    text = f"columns: {{sat_overall: q1}}\nvalues: {{sat_overall: {recode}}}\n"
+    s = load_survey(path, mapping=_write_mapping(tmp_path, text))
+    assert s.frame["sat_overall"].tolist()[:5] == [5, 4, 3, 2, 1]
+    moved = {5: "very satisfied", 3: "neutral", 1: "very dissatisfied"}
+    assert s.value_labels["sat_overall"] == moved

@@ -647,11 +647,33 @@ def load_survey(
     # 'values:' as the labels of their numbers (非常满意 → 1 says what 1 means here).
     standard = {col: std for std, col in (mapping.columns.items() if mapping else [])}
     labels = {standard.get(col, col): table for col, table in labels.items()}
+    for col, answers in (mapping.values.items() if mapping else ()):
+        if col in labels:  # a recode (1: 5) moves the file's label of 1 to 5
+            labels[col] = _recoded_labels(labels[col], answers)
     for col, table in _answer_labels(mapping).items():
         if col in frame.columns:
             labels.setdefault(col, table)
     simulated = path.resolve() == Path(config.SURVEY_DATA).resolve() or _is_simulated(path)
     return SurveyData(frame, report, labels, where, simulated, _inputs(path, mapping), notes)
+
+
+def _recoded_labels(labels: dict[Any, str], answers: dict[str, float | None]) -> dict[Any, str]:
+    """A file's value labels after the mapping's ``values:`` recoded the codes.
+
+    Examples
+    --------
+    >>> _recoded_labels({1.0: "very", 2.0: "fairly", 9.0: "refused"}, {"1": 2, "2": 1, "9": None})
+    {2: 'very', 1: 'fairly'}
+    """
+    kept: dict[Any, str] = {}
+    moved: dict[Any, str] = {}
+    for code, label in labels.items():
+        key = _plain_text(code) if isinstance(code, int | float) else str(code)
+        if key not in answers:
+            kept[code] = label
+        elif answers[key] is not None:  # an answer made missing has no label
+            moved[_plain(answers[key])] = label
+    return {**{c: v for c, v in kept.items() if c not in moved}, **moved}
 
 
 def _answer_labels(mapping: Mapping_ | None) -> dict[str, dict[Any, str]]:
