@@ -583,3 +583,31 @@ def test_a_recode_under_values_moves_the_files_value_labels(tmp_path):
     assert s.frame["sat_overall"].tolist()[:5] == [5, 4, 3, 2, 1]
     moved = {5: "very satisfied", 3: "neutral", 1: "very dissatisfied"}
     assert s.value_labels["sat_overall"] == moved
+
+
+# --- Duplicate ids, look-alike answers, refusals in text (tester 19, defect 14) ---------
+
+
+def test_duplicate_ids_look_alike_answers_and_refusals_are_noted(tmp_path, caplog):
+    ways = ["走访", "接访", "谈心", "民情联系卡"] * 4 + ["民情联络卡", "走坊", "拒答"]
+    ids = [1000 + i for i in range(len(ways))]
+    ids[12] = 1011  # entered twice
+    path = _write_csv(tmp_path, {"编号": ids, "联系方式": ways, "trust": range(len(ways))})
+    mapping = _write_mapping(tmp_path, "columns: {resp_id: 编号}\n")
+    with caplog.at_level("WARNING", logger="workbench.survey.io"):
+        s = load_survey(path, mapping=mapping)
+    assert [n.split(" (")[0].rsplit("/", 1)[-1] for n in s.notes] == [
+        "bad.csv: respondent id 1011 occurs more than once",
+        "bad.csv: column '联系方式' has '民情联络卡'",
+        "bad.csv: column '联系方式' has '走坊'",
+        "bad.csv: column '联系方式' has '拒答'",
+    ]
+    assert "beside '民情联系卡' (4 rows)" in s.notes[1] and "beside '走访' (4 rows)" in s.notes[2]
+    assert "(rows 12, 13)" in s.notes[0] and "values: {联系方式: {拒答: null}}" in s.notes[3]
+    assert all(n in caplog.text for n in s.notes)
+    clean = _write_csv(tmp_path, {"联系方式": ways[:16], "trust": range(16)}, name="ok.csv")
+    assert load_survey(clean).notes == []  # 走访 and 接访, both frequent, are two answers
+
+
+def test_the_bundled_survey_has_nothing_to_note(bundled):
+    assert bundled.notes == []

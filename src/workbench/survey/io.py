@@ -531,7 +531,112 @@ def clean_codes(
         out[col] = values
     if valid_codes:
         out.attrs[VALID_CODES] = valid_codes
+    for said in survey_notes(out, codebook, where, mapping):
+        log.warning("%s", said)
+        if notes is not None:
+            notes.append(said)
     return out, pd.DataFrame(report, columns=REPORT_COLUMNS, dtype=object)
+
+
+#: Answers that say "no answer" (refused, don't know, not applicable): in a text column
+#: they would be a category of their own unless the mapping makes them missing.
+NONRESPONSE = ("拒答", "拒绝回答", "拒绝", "不知道", "不清楚", "说不清", "不适用", "无法回答",
+               "不回答", "无回答", "refused", "don't know", "dk", "n/a")  # fmt: skip
+
+
+def survey_notes(
+    frame: pd.DataFrame, codebook: Codebook, where: str = "data", mapping: Mapping_ | None = None
+) -> list[str]:
+    """What looks wrong in a cleaned survey but is not refused: one sentence each.
+
+    * respondent ids (``resp_id``) that occur more than once: a respondent entered twice
+      counts twice;
+    * in a text column that is no id, a rare answer that looks like a frequent one
+      (民情联络卡 beside 民情联系卡, 走坊 beside 走访: one character apart, or nearly the
+      same), a typing slip that would be a category of its own;
+    * in a text column, a refusal or "don't know" (拒答, 不知道), a category unless the
+      mapping makes it missing.
+
+    Examples
+    --------
+    >>> rows = pd.RangeIndex(1, 9, name="row")
+    >>> d = pd.DataFrame({"resp_id": [1, 2, 3, 3, 5, 6, 7, 8],
+    ...                   "way": ["走访"] * 3 + ["走坊"] + ["谈心"] * 3 + ["拒答"]}, index=rows)
+    >>> for note in survey_notes(d, load_codebook(), "s.csv"):
+    ...     print(note.split(")")[0] + ")")
+    s.csv: respondent id 3 occurs more than once (rows 3, 4)
+    s.csv: column 'way' has '走坊' (row 4)
+    s.csv: column 'way' has '拒答' (row 8)
+    """
+    notes = []
+    if "resp_id" in frame.columns:
+        ids = frame["resp_id"]
+        twice = ids[ids.notna() & ids.duplicated(keep=False)]
+        for value in list(dict.fromkeys(twice))[:5]:
+            shown = _plain(value) if isinstance(value, float) else value
+            notes.append(
+                f"{where}: respondent id {shown} occurs more than once "
+                f"({format_rows(twice.index[twice == value])}): a respondent entered twice "
+                f"counts twice; remove the copy or correct the id in the file"
+            )
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        counts = values.dropna().astype(str).value_counts()
+        entry = codebook.variables.get(col)
+        if (entry is None or entry["type"] not in TEXT_TYPES) and len(counts) <= 50:
+            for rare, common in _look_alike(counts):
+                rows = values.index[values == rare]
+                notes.append(
+                    f"{where}: column {_shown(col, mapping)} has {rare!r} ({format_rows(rows)}) "
+                    f"beside {common!r} ({counts[common]} rows); if they are the same answer, "
+                    f"correct the file or give both one number under 'values:' in a mapping "
+                    f"file — else they are two categories"
+                )
+        for answer in (a for a in counts.index if a.strip().lower() in NONRESPONSE):
+            rows = values.index[values == answer]
+            notes.append(
+                f"{where}: column {_shown(col, mapping)} has {answer!r} ({format_rows(rows)}), "
+                f"which reads as no answer: it is a category of its own unless a mapping file "
+                f"makes it missing (values: {{{col}: {{{answer}: null}}}}; counted and reported)"
+            )
+    return notes
+
+
+def _look_alike(counts: pd.Series) -> list[tuple[str, str]]:
+    """Pairs (rare answer, frequent answer it looks like a slip of), by :func:`_one_slip`.
+
+    An answer given once or twice that is one character away from (or nearly the same as)
+    one given at least three times as often; two frequent answers are two categories
+    (走访 and 接访), however alike.
+    """
+    pairs = []
+    for rare, n in counts.items():
+        if n > 2:
+            continue
+        for common, m in counts.items():
+            if m >= 3 * n and _one_slip(str(rare), str(common)):
+                pairs.append((str(rare), str(common)))
+                break
+    return pairs
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one character of the same length, or are 75% alike.
+
+    Examples
+    --------
+    >>> _one_slip("走坊", "走访"), _one_slip("民情联络卡", "民情联系卡"), _one_slip("谈心", "接访")
+    (True, True, False)
+    """
+    import difflib
+
+    if a == b:
+        return False
+    if len(a) == len(b) >= 2 and sum(x != y for x, y in zip(a, b, strict=True)) == 1:
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
 
 
 def _clean_text(values: pd.Series) -> tuple[pd.Series, int]:
