@@ -611,3 +611,54 @@ def test_duplicate_ids_look_alike_answers_and_refusals_are_noted(tmp_path, caplo
 
 def test_the_bundled_survey_has_nothing_to_note(bundled):
     assert bundled.notes == []
+
+
+# --- Messages (tester 19, defect 15) ------------------------------------------------------
+
+
+def test_a_title_line_above_the_header_says_where_the_header_is(tmp_path):
+    path = tmp_path / "title.csv"
+    path.write_text("2023年干群关系调查数据,,,\n编号,村,党员,信任\n1000,东村,是,40\n1001,西村,否,53\n",
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey(path)
+    said = str(err.value)
+    assert "title.csv: 3 of the 4 column names on line 1 are blank" in said
+    assert "the header seems to be on line 2 (编号, 村, 党员, 信任)" in said
+    assert "delete the line(s) above it" in said
+
+
+def test_an_excel_workbook_is_refused_with_export_as_csv(tmp_path):
+    path = tmp_path / "s.xlsx"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(SurveyValidationError, match=r"'\.xlsx'.*save it from Excel or WPS as CSV"):
+        load_survey(path)
+
+
+def test_a_refusal_among_numbers_is_suggested_as_null(tmp_path):
+    path = _write_csv(tmp_path, {"solved": ["1", "0", "拒答"]})
+    with pytest.raises(SurveyValidationError, match=r"solved: \{拒答: null\}"):
+        load_survey(path)
+
+
+def test_two_standard_names_on_one_column_are_refused_naming_both(tmp_path):
+    mapping = _write_mapping(tmp_path, "columns: {village: 村, township: 村, trust: 信任}\n")
+    with pytest.raises(
+        SurveyValidationError, match=r"'village' and 'township' both name the column '村'"
+    ):
+        load_mapping(mapping)
+
+
+def test_spss_user_missing_codes_are_reported_with_their_code(tmp_path):
+    path = tmp_path / "s.sav"
+    user = pd.DataFrame({"q1": [1.0, 5, 99, 3], "q2": [0.0, -9, 2, -8]})
+    pyreadstat.write_sav(user, str(path), missing_ranges={"q1": [99], "q2": [{"lo": -9, "hi": -7}]})
+    mapping = _write_mapping(tmp_path, "columns: {sat_overall: q1, visits: q2}\n")
+    s = load_survey(path, mapping=mapping)
+    assert s.frame["sat_overall"].isna().tolist() == [False, False, True, False]
+    assert s.frame["visits"].tolist()[::2] == [0, 2] and s.frame["visits"].isna().sum() == 2
+    assert s.report[["column", "reason", "code", "rows"]].values.tolist() == [
+        ["sat_overall", "missing-value code", 99, 1],
+        ["visits", "missing-value code", -9, 1],
+        ["visits", "missing-value code", -8, 1],
+    ]

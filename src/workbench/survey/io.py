@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,18 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_
     missing = {str(k): _codes(v, k, where) for k, v in (table.get("missing") or {}).items()}
     ranges = {str(k): _range(v, k, where) for k, v in (table.get("ranges") or {}).items()}
     values = {str(k): _answers(v, k, where) for k, v in (table.get("values") or {}).items()}
+    shared = {c: [k for k, v in columns.items() if v == c] for c in columns.values()}
+    shared = {c: names for c, names in shared.items() if len(names) > 1}
+    if shared:
+        # One column renamed to two names keeps only the last; the other would be
+        # reported "missing" later, far from the cause.
+        raise SurveyValidationError(
+            f"{where}: under 'columns', "
+            + "; ".join(f"{' and '.join(map(repr, n))} both name the column {c!r}"
+                        for c, n in shared.items())
+            + "; a column of your file can stand for one standard name only: map the other "
+            "to its own column, or leave it out"
+        )
     standard = (codebook or load_codebook()).variables
     # A misspelt standard name would rename the user's column to a name no model asks
     # for, and fail much later with a KeyError; say so here, naming every bad key at once.
@@ -279,13 +291,17 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
             df = read_user_csv(path, config.display_path(path))
         except CsvError as err:
             raise SurveyValidationError(str(err)) from None
+        _check_header(df, config.display_path(path))
         labels: dict[str, dict[Any, str]] = {}
     elif suffix in (".dta", ".sav"):
         import pyreadstat
 
+        # SPSS user-missing values are read as the codes they are (99, -9), to be made
+        # missing and reported with their code in clean_codes, not as anonymous blanks.
+        options = {"user_missing": True} if suffix == ".sav" else {}
         reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
         try:
-            df, meta = reader(str(path))
+            df, meta = reader(str(path), **options)
         except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as err:
             # A damaged file, another format under this suffix, or one that is empty.
             program = "Stata" if suffix == ".dta" else "SPSS"
@@ -294,12 +310,89 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
                 f"({err}); save it again from {program} (or export it as .csv) and retry"
             ) from None
         labels = {k: dict(v) for k, v in meta.variable_value_labels.items()}
+        if suffix == ".sav":
+            df.attrs[FILE_MISSING] = _user_missing(df, meta.missing_ranges)
     else:
+        hint = (
+            "; save it from Excel or WPS as CSV (另存为 → CSV UTF-8) and read that"
+            if suffix in (".xlsx", ".xls", ".xlsm", ".et", ".ods")
+            else ""
+        )
         raise SurveyValidationError(
-            f"{config.display_path(path)}: unsupported file type {suffix!r}; use one of {READERS}"
+            f"{config.display_path(path)}: unsupported file type {suffix!r}; use one of "
+            f"{READERS}{hint}"
         )
     df.index = pd.RangeIndex(1, len(df) + 1, name="row")
     return df, labels
+
+
+#: ``attrs`` key of a table read from an SPSS file: ``{column: [codes]}``, its user-missing
+#: values present in the data.
+FILE_MISSING = "file_missing"
+
+
+def _user_missing(df: pd.DataFrame, ranges: dict[str, list[dict[str, float]]]) -> dict:
+    """The user-missing codes an SPSS file declares that its columns hold: ``{column: [codes]}``.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"q1": [1.0, 99, 5], "q2": [-9.0, -7, 2], "q3": [1.0, 2, 3]})
+    >>> _user_missing(d, {"q1": [{"lo": 99.0, "hi": 99.0}], "q2": [{"lo": -9.0, "hi": -7.0}],
+    ...                   "q3": [{"lo": 9.0, "hi": 9.0}]})
+    {'q1': [99], 'q2': [-9, -7]}
+    """
+    out: dict[str, list[float]] = {}
+    for col, spans in ranges.items():
+        if col not in df.columns or not pd.api.types.is_numeric_dtype(df[col]):
+            continue
+        values = df[col].dropna()
+        inside = pd.Series(False, index=values.index)
+        for span in spans:
+            inside |= (values >= span["lo"]) & (values <= span["hi"])
+        codes = sorted({_plain(v) for v in values[inside]})
+        if codes:
+            out[col] = codes
+    return out
+
+
+def _check_header(df: pd.DataFrame, where: str) -> None:
+    """Refuse a CSV whose first line is a title, not the header (most column names blank).
+
+    Raises
+    ------
+    SurveyValidationError
+        Saying on which line the header seems to be, and what to do.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame([["编号", "村", "信任"], ["1", "东村", "40"]], columns=["调查", "", ""])
+    >>> try:
+    ...     _check_header(d, "s.csv")
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:70])
+    s.csv: 2 of the 3 column names on line 1 are blank (its only text: '调查
+    """
+    names = [str(c).strip() for c in df.columns]
+    blank = sum(not n or n.startswith("Unnamed:") for n in names)
+    if len(names) < 2 or blank * 2 < len(names):
+        return
+    header = next(
+        (i for i in range(min(len(df), 5))
+         if sum(bool(str(v).strip()) for v in df.iloc[i]) * 2 > len(names)),
+        None,
+    )  # fmt: skip
+    filled = [n for n in names if n and not n.startswith("Unnamed:")]
+    where_header = (
+        f"; the header seems to be on line {header + 2} ({', '.join(map(str, df.iloc[header][:5]))}"
+        f"{' …' if len(names) > 5 else ''}): delete the line(s) above it and save the file again"
+        if header is not None
+        else "; put the column names on line 1"
+    )
+    raise SurveyValidationError(
+        f"{where}: {blank} of the {len(names)} column names on line 1 are blank (its only "
+        f"text: {', '.join(map(repr, filled[:3])) or 'none'}), so line 1 is not the header"
+        + where_header
+    )
 
 
 def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFrame:
@@ -390,11 +483,16 @@ def _numeric(
             return None
         rows = df.index[bad]
         examples = sorted(set(original[bad]))[:5]
+        # A refusal or "don't know" is no number: suggest making it missing, not 1.
+        example = ", ".join(
+            f"{w}: {'null' if w.strip().lower() in NONRESPONSE else 1}" for w in examples[:2]
+        )
         raise SurveyValidationError(
             f"{where}: column {shown or repr(col)} has non-numeric value(s) {examples} in "
             f"{format_rows(rows)}; "
             "give each answer its number under 'values:' in a mapping file (e.g. "
-            f"{col}: {{{examples[0]}: 1}}), or recode them as numbers in the file"
+            f"{col}: {{{example}}}; null makes an answer such as 拒答 or 不知道 missing), or "
+            "recode them as numbers in the file"
         )
     return values
 
@@ -735,6 +833,7 @@ def load_survey(
     if mapping is not None and not isinstance(mapping, Mapping_):
         mapping = load_mapping(mapping, codebook)
     raw, labels = read_table(path)
+    file_missing = raw.attrs.get(FILE_MISSING, {})
     df = _rename(raw, mapping, where)
     need = required if required is not None else list(mapping.columns) if mapping else []
     absent = [c for c in need if c not in df.columns]
@@ -746,11 +845,17 @@ def load_survey(
     codebook = codebook or load_codebook()
     if mapping is not None:
         check_mapping_names(mapping, codebook, list(df.columns), where)
+    standard = {col: std for std, col in (mapping.columns.items() if mapping else [])}
+    if file_missing:  # an SPSS file's user-missing codes, as if the mapping listed them
+        mapped = mapping or Mapping_({}, {}, {})
+        missing = {k: list(v) for k, v in mapped.missing.items()}
+        for col, codes in file_missing.items():
+            missing.setdefault(standard.get(col, col), []).extend(codes)
+        mapping = replace(mapped, missing=missing)
     notes: list[str] = []
     frame, report = clean_codes(df, codebook, mapping, where, notes)
     # The file's labels under the standard names, then the words of the mapping's
     # 'values:' as the labels of their numbers (非常满意 → 1 says what 1 means here).
-    standard = {col: std for std, col in (mapping.columns.items() if mapping else [])}
     labels = {standard.get(col, col): table for col, table in labels.items()}
     for col, answers in (mapping.values.items() if mapping else ()):
         if col in labels:  # a recode (1: 5) moves the file's label of 1 to 5
