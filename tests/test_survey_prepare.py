@@ -196,3 +196,14 @@ def test_interactions_categories_functions_and_chinese_names():
 def test_a_formula_without_an_outcome_is_refused():
     with pytest.raises(SurveyValidationError, match="no outcome"):
         reduce_formula("visits + talk", ["visits", "talk"])
+
+
+def test_a_close_column_that_needs_quoting_is_suggested_as_the_formula_writes_it():
+    """'Q5-1' in a formula is Q5 minus 1: the suggestion must be Q('Q5-1') (tester 19)."""
+    data = pd.DataFrame({"Q5-1": [1.0, 2, 3], "信任 程度": [50.0, 60, 65]})
+    with pytest.raises(SurveyValidationError) as err:
+        model_frame(data, "信任程度 ~ Q5_1")
+    assert "'信任程度' (did you mean Q('信任 程度')?)" in str(err.value)
+    assert "'Q5_1' (did you mean Q('Q5-1')?)" in str(err.value)
+    frame, _ = model_frame(data, "Q('信任 程度') ~ Q('Q5-1')")
+    assert list(frame.columns) == ["信任 程度", "Q5-1"]

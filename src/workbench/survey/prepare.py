@@ -27,6 +27,7 @@ from workbench.survey.validate import (
     BLANKS,
     SingletonClusterError,
     SurveyValidationError,
+    closest,
     format_names,
     format_rows,
     suggest,
@@ -143,10 +144,30 @@ def check_formula(formula: str, columns: Iterable[str]) -> None:
     if absent:
         raise SurveyValidationError(
             f"formula {formula!r} names "
-            + ", ".join(f"{n!r} {suggest(n, known)}" for n in absent)
+            + ", ".join(f"{n!r} {_suggest_term(n, known)}" for n in absent)
             + f", not a column of the data; {format_names(known)}. Fix the formula, or "
             "give your columns these names with a mapping file (--mapping)"
         )
+
+
+def _suggest_term(name: str, columns: Sequence[str]) -> str:
+    """``suggest`` for a formula: a close column as the formula must write it.
+
+    A name that is no Python identifier (``Q5-1``, ``年龄(岁)``, ``信任 程度``) is read by
+    a formula as arithmetic or a call; it must be quoted, ``Q('Q5-1')``.
+
+    Examples
+    --------
+    >>> print(_suggest_term("Q5_1", ["Q5-1", "trust"]))
+    (did you mean Q('Q5-1')?)
+    >>> print(_suggest_term("tust", ["Q5-1", "trust"]))
+    (did you mean 'trust'?)
+    """
+    found = closest(name, columns)
+    if not found:
+        return suggest(name, columns)
+    shown = [repr(f) if f.isidentifier() else f"Q({f!r})" for f in found]
+    return f"(did you mean {' or '.join(shown)}?)"
 
 
 @dataclass(frozen=True)
