@@ -662,3 +662,9 @@ def test_spss_user_missing_codes_are_reported_with_their_code(tmp_path):
         ["visits", "missing-value code", -9, 1],
         ["visits", "missing-value code", -8, 1],
     ]
+
+
+def test_villages_named_alike_are_not_noted_as_slips(tmp_path):
+    """An unmapped village column: 南村 (one respondent) beside 东村 is a place, not a slip."""
+    path = _write_csv(tmp_path, {"村": ["东村"] * 5 + ["南村"], "trust": range(6)})
+    assert load_survey(path).notes == []

@@ -702,6 +702,10 @@ def survey_notes(
     return notes
 
 
+#: Endings of Chinese place names (a text column unmapped may be the village).
+PLACE_ENDINGS = ("村", "镇", "乡", "县", "区", "市", "社区", "街道", "组")
+
+
 def _look_alike(counts: pd.Series) -> list[tuple[str, str]]:
     """Pairs (rare answer, frequent answer it looks like a slip of), by :func:`_one_slip`.
 
@@ -727,11 +731,15 @@ def _one_slip(a: str, b: str) -> bool:
     --------
     >>> _one_slip("走坊", "走访"), _one_slip("民情联络卡", "民情联系卡"), _one_slip("谈心", "接访")
     (True, True, False)
+    >>> _one_slip("南村", "东村")  # places, named alike
+    False
     """
     import difflib
 
     if a == b:
         return False
+    if any(a.endswith(end) and b.endswith(end) for end in PLACE_ENDINGS):
+        return False  # 东村 and 南村: place names one character apart are two places
     if len(a) == len(b) >= 2 and sum(x != y for x, y in zip(a, b, strict=True)) == 1:
         return True
     return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
