@@ -37,6 +37,7 @@ from workbench.survey.codebook import Codebook, load_codebook
 from workbench.survey.validate import (
     BLANKS,
     SurveyValidationError,
+    closest,
     format_rows,
     suggest,
 )
@@ -725,7 +726,8 @@ def _look_alike(counts: pd.Series) -> list[tuple[str, str]]:
 
 
 def _one_slip(a: str, b: str) -> bool:
-    """Whether ``a`` and ``b`` differ by one character of the same length, or are 75% alike.
+    """Whether ``a`` and ``b`` differ by one character of the same length, or ``a`` is a close
+    match of ``b`` as :func:`workbench.names.closest` finds a misspelt name.
 
     Examples
     --------
@@ -734,15 +736,13 @@ def _one_slip(a: str, b: str) -> bool:
     >>> _one_slip("南村", "东村")  # places, named alike
     False
     """
-    import difflib
-
     if a == b:
         return False
     if any(a.endswith(end) and b.endswith(end) for end in PLACE_ENDINGS):
         return False  # 东村 and 南村: place names one character apart are two places
     if len(a) == len(b) >= 2 and sum(x != y for x, y in zip(a, b, strict=True)) == 1:
         return True
-    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
+    return bool(closest(a, [b], n=1))
 
 
 def _clean_text(values: pd.Series) -> tuple[pd.Series, int]:
