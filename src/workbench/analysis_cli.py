@@ -167,7 +167,7 @@ def run_keyness(args: argparse.Namespace) -> int:
     if args.by.startswith("code:"):
         if args.codes is None:
             raise InputError(f"--by {args.by} needs --codes CODES.parquet (from `workbench code`)")
-        codes, code_inputs = read_codes(args.codes)
+        codes, code_inputs = read_codes(args.codes, data)
         inputs.update(code_inputs)
         by = code_groups(data.segments, codes, args.by.removeprefix("code:"))
     table = keyness(data.segments, by, target=args.target, documents=data.documents,
@@ -237,7 +237,7 @@ def run_ca(args: argparse.Namespace) -> int:
     check_suffix(args.out, FIGURE_SUFFIXES)
     codebook = load_codebook(args.codebook)
     data = _load(args)
-    codes, code_inputs = read_codes(args.codes)
+    codes, code_inputs = read_codes(args.codes, data)
     table = code_table(codes, data.segments, args.by, documents=data.documents,
                        codebook=codebook, catch_alls=args.include_catch_alls,
                        headings=args.include_headings, min_articles=args.min_articles)
@@ -323,7 +323,7 @@ def run_trends(args: argparse.Namespace) -> int:
             docs = data.segments[["doc_id", "file"]].drop_duplicates().reset_index(drop=True)
         data.documents = join_metadata(docs, args.metadata)
         inputs[config.display_path(args.metadata.resolve())] = sha256_file(args.metadata)
-    codes, code_inputs = read_codes(args.codes)
+    codes, code_inputs = read_codes(args.codes, data)
     inputs.update(code_inputs)
     options = {"codebook": codebook, "level": args.level, "catch_alls": args.include_catch_alls,
                "headings": args.include_headings, "n_boot": args.n_boot, "seed": args.seed,
