@@ -156,7 +156,7 @@ def _load(args: argparse.Namespace):
 
 def run_keyness(args: argparse.Namespace) -> int:
     """``workbench keyness``."""
-    from workbench.groups import InputError, code_groups, read_codes
+    from workbench.groups import InputError, code_groups, no_value_note, read_codes
     from workbench.keyness import keyness
     from workbench.provenance import make_record
 
@@ -176,12 +176,16 @@ def run_keyness(args: argparse.Namespace) -> int:
     params = {**_base_params(args), "by": args.by, "target": args.target,
               "min_count": args.min_count, "formula": args.formula}  # fmt: skip
     record = make_record(inputs, params)
+    left_out = table.attrs.get("left_out", {})
+    if left_out.get("no_value"):
+        note = no_value_note(args.by, left_out["no_value"], left_out["articles"])
+        print(f"workbench: note: {note}", file=sys.stderr)
     if args.out is not None:
         write_table(table, args.out, record)
     shown = head(table, args.top, "group")
     if args.json:
         print_json({"command": "keyness", "provenance": record, "rows": len(table),
-                     "results": records(shown)})  # fmt: skip
+                     "results": records(shown), "left_out": left_out})  # fmt: skip
         return 0
     for group, part in shown.groupby("group", sort=False):
         print(f"== {args.by} = {group} (against the rest)")
@@ -231,7 +235,7 @@ def run_ca(args: argparse.Namespace) -> int:
     from workbench import config, plotting
     from workbench.ca import code_table, correspondence_analysis, plot_ca
     from workbench.coding.codebook import load_codebook
-    from workbench.groups import read_codes
+    from workbench.groups import no_value_note, read_codes
     from workbench.provenance import make_record, sha256_file, write_sidecar
 
     check_suffix(args.out, FIGURE_SUFFIXES)
@@ -270,8 +274,8 @@ def run_ca(args: argparse.Namespace) -> int:
         print(f"workbench: note: left out, asserted by fewer than {args.min_articles} articles "
               f"(--min-articles): {', '.join(left_out['codes'])}", file=sys.stderr)  # fmt: skip
     if left_out.get("no_value"):
-        print(f"workbench: note: {left_out['no_value']} article(s) have no value of {args.by} "
-              "and are in no column", file=sys.stderr)  # fmt: skip
+        note = no_value_note(args.by, left_out["no_value"], left_out["articles"])
+        print(f"workbench: note: {note}", file=sys.stderr)
     rows = result.row_coords.iloc[:, :2].assign(label=[names.get(c, c) for c in table.index],
                                                 mass=result.row_mass)  # fmt: skip
     columns = result.col_coords.iloc[:, :2].assign(mass=result.col_mass)

@@ -93,7 +93,8 @@ def group_values(
     Returns
     -------
     Series
-        Aligned with ``segments`` (same index); missing values stay missing.
+        Aligned with ``segments`` (same index); missing values stay missing, and a blank
+        cell (``""``, spaces) is missing too: no group is named by nothing.
 
     Raises
     ------
@@ -101,13 +102,48 @@ def group_values(
         If neither table has the column.
     """
     if by in segments.columns:
-        return segments[by]
+        return _blank_missing(segments[by])
     if documents is not None and by in documents.columns and "doc_id" in segments.columns:
         mapping = documents.drop_duplicates("doc_id").set_index("doc_id")[by]
-        return segments["doc_id"].map(mapping).rename(by)
+        return _blank_missing(segments["doc_id"].map(mapping).rename(by))
     cols = set(segments.columns) | set(documents.columns if documents is not None else [])
     where = "segments or documents table" if documents is not None else "segments table"
     raise InputError(f"no column {by!r} in the {where}; columns: {', '.join(sorted(cols))}")
+
+
+def _blank_missing(values: pd.Series) -> pd.Series:
+    """``values`` with blank text cells made missing."""
+    blank = values.astype("string").str.strip().eq("").fillna(False).to_numpy(bool)
+    return values.mask(blank) if blank.any() else values
+
+
+def no_value_articles(segments: pd.DataFrame, labels: pd.Series) -> list[str]:
+    """The articles none of whose ``segments`` has a label: they are in no group.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"doc_id": ["a", "a", "b", "c"]})
+    >>> no_value_articles(seg, pd.Series(["x", None, None, "y"]))
+    ['b']
+    """
+    valued = labels.notna().to_numpy(bool)
+    docs = segments["doc_id"].astype(str).to_numpy()
+    return sorted(set(docs[~valued]) - set(docs[valued]))
+
+
+def no_value_note(by: str, articles: int, total: int) -> str:
+    """The note every analysis that forms groups gives on the articles left out of them.
+
+    Keyness and correspondence analysis said it differently, or (keyness) not at all.
+
+    Examples
+    --------
+    >>> print(no_value_note("source", 5, 8).replace("; ", ";\n"))
+    5 of 8 article(s) have no value of source and are in no group (left out);
+    give them one (in --metadata) to count them
+    """
+    return (f"{articles} of {total} article(s) have no value of {by} and are in no group "
+            "(left out); give them one (in --metadata) to count them")  # fmt: skip
 
 
 def code_groups(segments: pd.DataFrame, codes: pd.DataFrame, code: str) -> pd.Series:
