@@ -138,7 +138,7 @@ def no_value_note(by: str, articles: int, total: int) -> str:
 
     Examples
     --------
-    >>> print(no_value_note("source", 5, 8).replace("; ", ";\n"))
+    >>> print(no_value_note("source", 5, 8).replace("; ", ";\\n"))
     5 of 8 article(s) have no value of source and are in no group (left out);
     give them one (in --metadata) to count them
     """
