@@ -177,3 +177,13 @@ def test_user_mistakes_exit_2_naming_the_file_or_column(tables, capsys, args, me
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and "bug" not in err
+
+
+def test_a_metadata_column_named_role_is_refused_not_passed_over(tables, capsys):
+    meta = tables / "m_role.csv"
+    files = sorted(p.name for p in config.SEEDS_DIR.iterdir())
+    pd.DataFrame({"file": files, "role": ["官方", "民间"] * 2 + ["官方"]}).to_csv(meta, index=False)
+    assert main(["keyness", "--corpus", str(tables / "seg.parquet"), "--metadata", str(meta),
+                 "--by", "role"]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "m_role.csv: column(s) role have the name of a segments column" in err

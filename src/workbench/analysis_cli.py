@@ -149,7 +149,8 @@ def _load(args: argparse.Namespace):
         docs = data.documents
         if docs is None:
             docs = data.segments[["doc_id", "file"]].drop_duplicates().reset_index(drop=True)
-        data.documents = join_metadata(docs, args.metadata)
+        cols = data.segments.columns  # a metadata 'role' would be hidden by the segments'
+        data.documents = join_metadata(docs, args.metadata, segment_columns=cols)
         data.inputs[config.display_path(args.metadata.resolve())] = sha256_file(args.metadata)
     return data
 
@@ -325,7 +326,8 @@ def run_trends(args: argparse.Namespace) -> int:
         docs = data.documents
         if docs is None:
             docs = data.segments[["doc_id", "file"]].drop_duplicates().reset_index(drop=True)
-        data.documents = join_metadata(docs, args.metadata)
+        cols = data.segments.columns  # a metadata 'role' would be hidden by the segments'
+        data.documents = join_metadata(docs, args.metadata, segment_columns=cols)
         inputs[config.display_path(args.metadata.resolve())] = sha256_file(args.metadata)
     codes, code_inputs = read_codes(args.codes, data)
     inputs.update(code_inputs)

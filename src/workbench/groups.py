@@ -102,6 +102,15 @@ def group_values(
         If neither table has the column.
     """
     if by in segments.columns:
+        if documents is not None and by in documents.columns and by != "doc_id":
+            # A documents column named as a segments one (a metadata 'role' joined when the
+            # corpus was built) was silently passed over for the segments' own.
+            theirs = segments["doc_id"].map(documents.drop_duplicates("doc_id").set_index(
+                "doc_id")[by]).astype("string").fillna("")  # fmt: skip
+            if not theirs.equals(segments[by].astype("string").fillna("")):
+                raise InputError(f"column {by!r} is both a segments column and a documents "
+                                 "(metadata) column with other values; rename the metadata "
+                                 f"column (e.g. {by}_meta) and give --by that name")  # fmt: skip
         return _blank_missing(segments[by])
     if documents is not None and by in documents.columns and "doc_id" in segments.columns:
         mapping = documents.drop_duplicates("doc_id").set_index("doc_id")[by]
