@@ -187,3 +187,17 @@ def test_a_metadata_column_named_role_is_refused_not_passed_over(tables, capsys)
                  "--by", "role"]) == 2  # fmt: skip
     err = capsys.readouterr().err
     assert "m_role.csv: column(s) role have the name of a segments column" in err
+
+
+def test_keyness_says_when_no_term_reaches_min_count_and_names_a_close_column(tables, capsys):
+    seg = str(tables / "seg.parquet")
+    assert main(["keyness", "--corpus", seg, "--by", "role", "--min-count", "100000"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "no term occurs --min-count 100000 times or more" in captured.err
+    assert "the commonest, " in captured.err and "lower --min-count" in captured.err
+    for command in (["keyness"], ["ca", "--codes", str(tables / "codes.parquet"),
+                                  "--out", str(tables / "x.png")]):  # fmt: skip
+        assert main([*command, "--corpus", seg, "--by", "rloe"]) == 2
+        assert "no column 'rloe' in the segments or documents table (did you mean 'role'?)" \
+            in capsys.readouterr().err  # fmt: skip

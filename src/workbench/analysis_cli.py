@@ -181,6 +181,11 @@ def run_keyness(args: argparse.Namespace) -> int:
     if left_out.get("no_value"):
         note = no_value_note(args.by, left_out["no_value"], left_out["articles"])
         print(f"workbench: note: {note}", file=sys.stderr)
+    if table.empty:  # it printed nothing and exited 0: say why
+        top = table.attrs.get("top_term")
+        most = f"; the commonest, {top['term']!r}, occurs {top['count']} times" if top else ""
+        print(f"workbench: note: no term occurs --min-count {args.min_count} times or more in a "
+              f"group and the rest together{most}; lower --min-count", file=sys.stderr)  # fmt: skip
     if args.out is not None:
         write_table(table, args.out, record)
     shown = head(table, args.top, "group")
@@ -210,10 +215,8 @@ def run_collocations(args: argparse.Namespace) -> int:
     params = {**_base_params(args), "term": args.term, "window": args.window,
               "min_count": args.min_count}  # fmt: skip
     record = make_record(data.inputs, params)
-    if table.empty:
-        print(f"workbench: note: {args.term!r} has no collocate with at least {args.min_count} "
-              "co-occurrence(s); is it a word of the corpus as jieba splits it?",
-              file=sys.stderr)  # fmt: skip
+    for note in collocation_notes(table, args.term, args.min_count):
+        print(f"workbench: note: {note}", file=sys.stderr)
     if args.out is not None:
         write_table(table, args.out, record)
     shown = head(table, args.top)
@@ -224,6 +227,41 @@ def run_collocations(args: argparse.Namespace) -> int:
     if not shown.empty:
         print(shown.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
     return 0
+
+
+def collocation_notes(table: pd.DataFrame, term: str, min_count: int) -> list[str]:
+    """What a collocation table does not say: where the term is inside longer words (kwic
+    finds those occurrences, the windows do not), and why no collocate was reported.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"term": []})
+    >>> t.attrs = {"occurrences": 18, "inside": {"脱离群众": 3},
+    ...            "top_collocate": {"term": "群众", "count": 5}}
+    >>> for note in collocation_notes(t, "干部", 50):
+    ...     print(note.replace(", which", ",\\nwhich").replace(" or more", " or more\\n"))
+    '干部' occurs 18 times as a word, and 3 more inside longer words (脱离群众 3),
+    which are not counted here (kwic shows them)
+    '干部' occurs 18 times, but no collocate co-occurs with it --min-count 50 times or more
+     (the most: '群众', 5 times); lower --min-count
+    """
+    notes = []
+    n, inside = table.attrs.get("occurrences", 0), table.attrs.get("inside", {})
+    if inside:
+        shown = ", ".join(f"{w} {c}" for w, c in list(inside.items())[:5])
+        more = f" and {len(inside) - 5} more word(s)" if len(inside) > 5 else ""
+        notes.append(f"{term!r} occurs {n} times as a word, and {sum(inside.values())} more "
+                     f"inside longer words ({shown}{more}), which are not counted here (kwic "
+                     "shows them)")  # fmt: skip
+    if table.empty and not n:
+        notes.append(f"{term!r} never occurs as a word of the corpus as jieba splits it, so it "
+                     "has no collocate; give a whole word (kwic finds any string)")  # fmt: skip
+    elif table.empty:
+        top = table.attrs.get("top_collocate")
+        most = f" (the most: {top['term']!r}, {top['count']} times)" if top else ""
+        notes.append(f"{term!r} occurs {n} times, but no collocate co-occurs with it "
+                     f"--min-count {min_count} times or more{most}; lower --min-count")  # fmt: skip
+    return notes
 
 
 def run_ca(args: argparse.Namespace) -> int:

@@ -115,9 +115,13 @@ def group_values(
     if documents is not None and by in documents.columns and "doc_id" in segments.columns:
         mapping = documents.drop_duplicates("doc_id").set_index("doc_id")[by]
         return _blank_missing(segments["doc_id"].map(mapping).rename(by))
+    from workbench.names import closest
+
     cols = set(segments.columns) | set(documents.columns if documents is not None else [])
     where = "segments or documents table" if documents is not None else "segments table"
-    raise InputError(f"no column {by!r} in the {where}; columns: {', '.join(sorted(cols))}")
+    close = closest(by, sorted(cols), n=1)  # "regoin" for "region": name the column meant
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise InputError(f"no column {by!r} in the {where}{hint}; columns: {', '.join(sorted(cols))}")
 
 
 def _blank_missing(values: pd.Series) -> pd.Series:

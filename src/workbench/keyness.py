@@ -277,7 +277,9 @@ def keyness(
         against the rest. BH q is adjusted within each group's comparison.
         ``.attrs["left_out"]``: ``no_value``, the number of articles with no value of
         ``by`` (in no group; :func:`workbench.groups.no_value_articles`), their
-        ``doc_ids``, and the ``articles`` with content segments in all.
+        ``doc_ids``, and the ``articles`` with content segments in all;
+        ``.attrs["top_term"]``: the commonest term of the groups and its ``count`` (what
+        ``min_count`` is measured against), or ``None``.
 
     Raises
     ------
@@ -329,6 +331,12 @@ def keyness(
     table = pd.concat(parts, ignore_index=True)[COLUMNS] if parts else \
         pd.DataFrame({c: [] for c in COLUMNS})  # fmt: skip
     table.attrs["left_out"] = left_out
+    # The commonest term, for the message when no term reaches ``min_count``.
+    total: Counter[str] = Counter()
+    for cnt in counts.values():
+        total.update(cnt)
+    top = min(total.items(), key=lambda kv: (-kv[1], kv[0])) if total else None
+    table.attrs["top_term"] = {"term": top[0], "count": int(top[1])} if top else None
     return table
 
 
