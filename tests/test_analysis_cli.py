@@ -91,10 +91,34 @@ def test_keyness_and_ca_by_a_metadata_column(tables, capsys):
     docs = pd.read_parquet(tables / "seg.documents.parquet")
     n = res["left_out"]["no_value"]  # that file's articles (a duplicate one is not counted)
     assert 0 < n <= (docs["file"] == files[4]).sum() and "" not in res["left_out"]["values"]
-    assert f"{n} article(s) have no value of genre" in captured.err
+    total = res["left_out"]["articles"]
+    assert f"{n} of {total} article(s) have no value of genre and are in no group" in captured.err
     rare = res["left_out"]["codes"]
     assert rare and all(n < 2 for n in rare.values())
     assert "fewer than 2 articles (--min-articles): " + ", ".join(rare) in captured.err
+
+
+def test_keyness_says_which_articles_have_no_value_as_ca_does(tables, capsys):
+    # The tester's m_src.csv: most files have no source; keyness left them out silently.
+    meta = tables / "source.csv"
+    files = sorted(p.name for p in config.SEEDS_DIR.iterdir())
+    pd.DataFrame({"file": files[:3], "source": ["官方", "官方", " "]}).to_csv(meta, index=False)
+    assert main(["keyness", "--corpus", str(tables / "seg.parquet"), "--metadata", str(meta),
+                 "--by", "source", "--json"]) == 2  # fmt: skip
+    err = capsys.readouterr().err  # one value left (a blank cell is no value): said why
+    assert "has one value among the content segments (官方) (" in err
+    assert "article(s) have no value of source and are in no group (left out)" in err
+    pd.DataFrame({"file": files[:3], "source": ["官方", "官方", "民间"]}).to_csv(meta, index=False)
+    assert main(["keyness", "--corpus", str(tables / "seg.parquet"), "--metadata", str(meta),
+                 "--by", "source", "--json"]) == 0  # fmt: skip
+    captured = capsys.readouterr()
+    left = json.loads(captured.out)["left_out"]
+    docs = pd.read_parquet(tables / "seg.documents.parquet")
+    assert set(left["doc_ids"]) <= set(docs.loc[docs["file"].isin(files[3:]), "doc_id"])
+    assert left["no_value"] == len(left["doc_ids"]) > 0
+    note = (f"workbench: note: {left['no_value']} of {left['articles']} article(s) have no value "
+            "of source and are in no group (left out)")
+    assert note in captured.err
 
 
 def test_collocations_json_and_csv_with_sidecar(tables, capsys):
@@ -153,3 +177,27 @@ def test_user_mistakes_exit_2_naming_the_file_or_column(tables, capsys, args, me
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and "bug" not in err
+
+
+def test_a_metadata_column_named_role_is_refused_not_passed_over(tables, capsys):
+    meta = tables / "m_role.csv"
+    files = sorted(p.name for p in config.SEEDS_DIR.iterdir())
+    pd.DataFrame({"file": files, "role": ["官方", "民间"] * 2 + ["官方"]}).to_csv(meta, index=False)
+    assert main(["keyness", "--corpus", str(tables / "seg.parquet"), "--metadata", str(meta),
+                 "--by", "role"]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "m_role.csv: column(s) role have the name of a segments column" in err
+
+
+def test_keyness_says_when_no_term_reaches_min_count_and_names_a_close_column(tables, capsys):
+    seg = str(tables / "seg.parquet")
+    assert main(["keyness", "--corpus", seg, "--by", "role", "--min-count", "100000"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "no term occurs --min-count 100000 times or more" in captured.err
+    assert "the commonest, " in captured.err and "lower --min-count" in captured.err
+    for command in (["keyness"], ["ca", "--codes", str(tables / "codes.parquet"),
+                                  "--out", str(tables / "x.png")]):  # fmt: skip
+        assert main([*command, "--corpus", seg, "--by", "rloe"]) == 2
+        assert "no column 'rloe' in the segments or documents table (did you mean 'role'?)" \
+            in capsys.readouterr().err  # fmt: skip

@@ -153,4 +153,5 @@ def test_code_table_says_what_it_left_out():
                           "code": ["P_a", "P_b", "P_a", "P_b", "P_c", "P_a"]})  # fmt: skip
     t = code_table(codes, seg, "genre", documents=docs, min_articles=2)
     assert t.columns.tolist() == ["essay", "report"] and t.index.tolist() == ["P_a", "P_b"]
-    assert t.attrs["left_out"] == {"values": ["poem"], "codes": {"P_c": 1}, "no_value": 1}
+    assert t.attrs["left_out"] == {"values": ["poem"], "codes": {"P_c": 1}, "no_value": 1,
+                                    "articles": 5}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -72,3 +73,36 @@ def test_a_wider_window_finds_more_and_an_absent_term_nothing(seeds_data):
     wide = collocations(seg, "群众", window=8, min_count=1, terms=terms)
     assert wide["count"].sum() > narrow["count"].sum()
     assert collocations(seg, "不存在的词语", terms=terms).empty
+
+
+def test_occurrences_inside_longer_words_are_counted_and_said(tmp_path, capsys):
+    from workbench.cli import main
+
+    # The tester's case: 群众 inside 脱离群众 is found by kwic, not by the windows.
+    seg = pd.DataFrame({"tokens": [["干部", "联系", "群众"], ["干部", "脱离群众"],
+                                   ["脱离群众", "作风"]]})  # fmt: skip
+    t = collocations(seg, "群众", window=2, min_count=1)
+    assert t.attrs["occurrences"] == 1 and t.attrs["inside"] == {"脱离群众": 2}
+    assert t.attrs["top_collocate"] == {"term": "干部", "count": 1}
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "a.txt").write_text(
+        "干部作风的报告\n\n干部要联系群众。有的干部脱离群众。\n\n村里干部走访群众，倾听群众呼声。\n\n"
+        "少数干部长期脱离群众，作风漂浮。\n\n乡镇干部为群众办实事，不能脱离群众。\n",
+        encoding="utf-8",
+    )
+    seg_path = tmp_path / "seg.parquet"
+    assert main(["corpus", "build", str(texts), "--out", str(seg_path)]) == 0
+    capsys.readouterr()
+    assert main(["collocations", "--corpus", str(seg_path), "--term", "干部",
+                 "--min-count", "50"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert re.search(r"'干部' occurs \d+ times, but no collocate co-occurs with it --min-count 50 "
+                     r"times or more \(the most: '\w+', \d+ times\)", err)  # fmt: skip
+    assert "lower --min-count" in err and "as jieba splits it" not in err
+    assert main(["collocations", "--corpus", str(seg_path), "--term", "群众"]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"'群众' occurs \d+ times as a word, and \d+ more inside longer words "
+                     r"\(脱离群众 3", err)  # fmt: skip
+    assert main(["collocations", "--corpus", str(seg_path), "--term", "报"]) == 0
+    assert "'报' never occurs as a word of the corpus" in capsys.readouterr().err

@@ -23,7 +23,9 @@ def test_group_values_from_segments_or_documents(seeds):
     assert group_values(seg, "role").equals(seg["role"])
     titles = group_values(seg, "title", seeds.documents)
     by_doc = seeds.documents.set_index("doc_id")["title"]
-    assert (titles == seg["doc_id"].map(by_doc)).all()
+    blank = seg["doc_id"].map(by_doc).str.strip() == ""  # a blank title is no value
+    assert blank.any() and titles[blank].isna().all()
+    assert (titles[~blank] == seg["doc_id"].map(by_doc)[~blank]).all()
     with pytest.raises(InputError, match="no column 'genre' in the segments table"):
         group_values(seg, "genre")
 
@@ -183,3 +185,70 @@ def test_an_unfinished_pipeline_folder_says_so(tmp_path):
     (tmp_path / "manifest.json").write_text("{}", encoding="utf-8")
     with pytest.raises(InputError, match=r"no parts of the segments table.*Run it again"):
         read_segments(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def coded(tmp_path_factory):
+    """A two-article corpus built and coded by the CLI, and the same corpus with a third
+    article added after the coding (the tester's codes of an earlier build)."""
+    d = tmp_path_factory.mktemp("coded")
+    texts = d / "texts"
+    texts.mkdir()
+    bodies = {
+        "a1": "关于干部作风问题的报告\n\n一些干部脱离群众，作风漂浮。原因是思想认识不到位。\n\n"
+              "要坚持群众路线，深入基层调查研究。\n",
+        "a2": "农村工作的几点体会\n\n有的同志官僚主义严重，不愿下乡。根源在于制度不健全。\n\n"
+              "必须健全考核制度，经常谈心谈话。\n",
+        "a3": "学习会议精神的心得\n\n会议开得太多，文山会海。原因是形式主义作怪。\n\n"
+              "应当精简会议，改进文风。\n",
+    }  # fmt: skip
+    for name in ("a1", "a2"):
+        (texts / f"{name}.txt").write_text(bodies[name], encoding="utf-8")
+    assert main(["corpus", "build", str(texts), "--out", str(d / "seg.parquet")]) == 0
+    assert main(["code", "--corpus", str(d / "seg.parquet"), "--out",
+                 str(d / "codes.parquet")]) == 0  # fmt: skip
+    (texts / "a3.txt").write_text(bodies["a3"], encoding="utf-8")
+    assert main(["corpus", "build", str(texts), "--out", str(d / "seg3.parquet")]) == 0
+    return d
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["keyness", "--by", "code:P_detached", "--codes", "{codes}"],
+        ["ca", "--by", "role", "--codes", "{codes}", "--out", "{d}/ca.png"],
+        ["trends", "--by", "year", "--codes", "{codes}", "--n-boot", "10"],
+        ["network", "--codes", "{codes}", "--out", "{d}/net.gexf"],
+    ],
+)
+def test_codes_of_another_corpus_or_build_are_refused_by_every_command(coded, capsys, command):
+    def run(corpus: str, codes: str) -> str:
+        args = [a.format(codes=coded / codes, d=coded) for a in command]
+        assert main([*args, "--corpus", str(coded / corpus)]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and "bug" not in err
+        return err
+
+    # The codes of the seeds (their network was drawn under this corpus's name).
+    seeds = coded / "seeds.parquet"
+    if not seeds.exists():
+        assert main(["code", "--out", str(seeds)]) == 0
+        capsys.readouterr()
+    err = run("seg.parquet", "seeds.parquet")
+    assert "seeds.parquet: codes of another corpus: none of its 13 article(s)" in err
+    assert "is in " in err and "seg.parquet (2 article(s): a1/a1, a2/a1)" in err
+    # Codes of the build before a3 was added: a3 would count as asserting no code.
+    err = run("seg3.parquet", "codes.parquet")
+    assert "its codes cover 2 of the 3 article(s)" in err and "(a3/a1)" in err
+    assert "workbench code --corpus" in err
+    # And the codes of a larger build given a smaller corpus.
+    assert main(["code", "--corpus", str(coded / "seg3.parquet"), "--out",
+                 str(coded / "codes3.parquet")]) == 0  # fmt: skip
+    capsys.readouterr()
+    err = run("seg.parquet", "codes3.parquet")
+    assert "1 of its 3 coded article(s) are not in" in err and "(a3/a1)" in err
+    # The codes of the corpus itself pass the check (two articles are too few for a CA).
+    args = [a.format(codes=coded / "codes.parquet", d=coded) for a in command]
+    main([*args, "--corpus", str(coded / "seg.parquet")])
+    err = capsys.readouterr().err
+    assert "another corpus" not in err and "cover" not in err

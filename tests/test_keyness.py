@@ -145,8 +145,12 @@ def test_keyness_counts_are_the_term_frequencies_of_the_group(seeds_segments, se
 
 def test_keyness_by_a_documents_column_and_by_a_code(seeds, seeds_segments, seeds_terms):
     by_title = keyness(seeds_segments, "title", documents=seeds.documents, terms=seeds_terms)
-    assert by_title["group"].nunique() == seeds_segments["doc_id"].map(
-        seeds.documents.set_index("doc_id")["title"]).nunique()  # fmt: skip
+    titles = seeds_segments["doc_id"].map(seeds.documents.set_index("doc_id")["title"])
+    blank = titles.str.strip() == ""  # an article without a title is in no group, and counted
+    assert blank.any() and by_title["group"].nunique() == titles[~blank].nunique()
+    left = by_title.attrs["left_out"]
+    assert left["no_value"] == seeds_segments.loc[blank, "doc_id"].nunique()
+    assert left["doc_ids"] == sorted(seeds_segments.loc[blank, "doc_id"].unique())
     codes = pd.DataFrame({"doc_id": seeds.documents["doc_id"].iloc[:3], "code": "P_x"})
     labels = code_groups(seeds_segments, codes, "P_x")
     t = keyness(seeds_segments, labels, target="present", terms=seeds_terms)

@@ -117,3 +117,44 @@ def test_metadata_saved_by_excel_in_gbk_with_semicolons(tmp_path):
     path.write_bytes(b"file,genre\n\xff\xfe\xfd,x\n")
     with pytest.raises(MetadataError, match=r"元数据\.csv: cannot detect the encoding: not UTF-8"):
         read_metadata(path)
+
+
+def test_chinese_date_and_year_headings_set_the_date(tmp_path):
+    # The tester's meta_gbk.csv: 文件名 was taken as the key, 日期 and 年份 as ordinary columns.
+    p = tmp_path / "meta_gbk.csv"
+    p.write_bytes("文件名,日期,年份,组别\n000_x.txt,2000-01-01,2000,甲\n002_y.txt,,2019,乙\n"
+                  .encode("gbk"))  # fmt: skip
+    out = join_metadata(DOCS.assign(date=["1990", "", ""], date_source="text"), p)
+    assert "日期" not in out.columns and "年份" not in out.columns
+    assert out["date"].tolist() == ["2000-01-01", "", ""]
+    assert out["date_source"].tolist() == ["metadata", "text", "text"]
+    assert out["year"].tolist() == ["2000", "2019", "2019"]
+    from workbench.trends import document_dates
+
+    assert document_dates(out).tolist() == ["2000-01-01", "2019", "2019"]
+    # An English heading beside it is the date; the Chinese one stays an ordinary column.
+    both = _csv(tmp_path, "file,date,日期\n000_x.txt,2001,2002\n")
+    assert join_metadata(DOCS, both)[["date", "日期"]].iloc[0].tolist() == ["2001", "2002"]
+
+
+def test_a_column_named_as_a_segments_column_is_refused(tmp_path):
+    # The tester's m_role.csv: --by role silently used the segments' role.
+    p = _csv(tmp_path, "file,role,section,genre\n000_x.txt,官方,x,essay\n")
+    seg_cols = ["segment_id", "doc_id", "file", "section", "role", "text"]
+    with pytest.raises(MetadataError, match=r"meta\.csv: column\(s\) role, section have the "
+                       r"name of a segments column.*rename them, e.g. role_meta"):  # fmt: skip
+        join_metadata(DOCS, p, segment_columns=seg_cols)
+    ok = _csv(tmp_path, "file,genre\n000_x.txt,essay\n")
+    assert "genre" in join_metadata(DOCS, ok, segment_columns=seg_cols)
+
+
+def test_a_metadata_column_hiding_a_segments_column_is_refused_by_the_analyses(tmp_path):
+    from workbench.groups import InputError, group_values
+
+    seg = pd.DataFrame({"doc_id": ["000_x/a1", "002_y/a1"], "file": ["000_x.txt", "002_y.txt"],
+                        "role": ["problem", "other"]})  # fmt: skip
+    # Joined when the corpus was built (no segments to check against then).
+    docs = join_metadata(DOCS, _csv(tmp_path, "file,role\n000_x.txt,官方\n002_y.txt,民间\n"))
+    with pytest.raises(InputError, match="'role' is both a segments column and a documents"):
+        group_values(seg, "role", docs)
+    assert group_values(seg, "file", docs).tolist() == seg["file"].tolist()  # same values

@@ -149,14 +149,15 @@ def _load(args: argparse.Namespace):
         docs = data.documents
         if docs is None:
             docs = data.segments[["doc_id", "file"]].drop_duplicates().reset_index(drop=True)
-        data.documents = join_metadata(docs, args.metadata)
+        cols = data.segments.columns  # a metadata 'role' would be hidden by the segments'
+        data.documents = join_metadata(docs, args.metadata, segment_columns=cols)
         data.inputs[config.display_path(args.metadata.resolve())] = sha256_file(args.metadata)
     return data
 
 
 def run_keyness(args: argparse.Namespace) -> int:
     """``workbench keyness``."""
-    from workbench.groups import InputError, code_groups, read_codes
+    from workbench.groups import InputError, code_groups, no_value_note, read_codes
     from workbench.keyness import keyness
     from workbench.provenance import make_record
 
@@ -167,7 +168,7 @@ def run_keyness(args: argparse.Namespace) -> int:
     if args.by.startswith("code:"):
         if args.codes is None:
             raise InputError(f"--by {args.by} needs --codes CODES.parquet (from `workbench code`)")
-        codes, code_inputs = read_codes(args.codes)
+        codes, code_inputs = read_codes(args.codes, data)
         inputs.update(code_inputs)
         by = code_groups(data.segments, codes, args.by.removeprefix("code:"))
     table = keyness(data.segments, by, target=args.target, documents=data.documents,
@@ -176,12 +177,21 @@ def run_keyness(args: argparse.Namespace) -> int:
     params = {**_base_params(args), "by": args.by, "target": args.target,
               "min_count": args.min_count, "formula": args.formula}  # fmt: skip
     record = make_record(inputs, params)
+    left_out = table.attrs.get("left_out", {})
+    if left_out.get("no_value"):
+        note = no_value_note(args.by, left_out["no_value"], left_out["articles"])
+        print(f"workbench: note: {note}", file=sys.stderr)
+    if table.empty:  # it printed nothing and exited 0: say why
+        top = table.attrs.get("top_term")
+        most = f"; the commonest, {top['term']!r}, occurs {top['count']} times" if top else ""
+        print(f"workbench: note: no term occurs --min-count {args.min_count} times or more in a "
+              f"group and the rest together{most}; lower --min-count", file=sys.stderr)  # fmt: skip
     if args.out is not None:
         write_table(table, args.out, record)
     shown = head(table, args.top, "group")
     if args.json:
         print_json({"command": "keyness", "provenance": record, "rows": len(table),
-                     "results": records(shown)})  # fmt: skip
+                     "results": records(shown), "left_out": left_out})  # fmt: skip
         return 0
     for group, part in shown.groupby("group", sort=False):
         print(f"== {args.by} = {group} (against the rest)")
@@ -205,10 +215,8 @@ def run_collocations(args: argparse.Namespace) -> int:
     params = {**_base_params(args), "term": args.term, "window": args.window,
               "min_count": args.min_count}  # fmt: skip
     record = make_record(data.inputs, params)
-    if table.empty:
-        print(f"workbench: note: {args.term!r} has no collocate with at least {args.min_count} "
-              "co-occurrence(s); is it a word of the corpus as jieba splits it?",
-              file=sys.stderr)  # fmt: skip
+    for note in collocation_notes(table, args.term, args.min_count):
+        print(f"workbench: note: {note}", file=sys.stderr)
     if args.out is not None:
         write_table(table, args.out, record)
     shown = head(table, args.top)
@@ -221,6 +229,41 @@ def run_collocations(args: argparse.Namespace) -> int:
     return 0
 
 
+def collocation_notes(table: pd.DataFrame, term: str, min_count: int) -> list[str]:
+    """What a collocation table does not say: where the term is inside longer words (kwic
+    finds those occurrences, the windows do not), and why no collocate was reported.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"term": []})
+    >>> t.attrs = {"occurrences": 18, "inside": {"脱离群众": 3},
+    ...            "top_collocate": {"term": "群众", "count": 5}}
+    >>> for note in collocation_notes(t, "干部", 50):
+    ...     print(note.replace(", which", ",\\nwhich").replace(" or more", " or more\\n"))
+    '干部' occurs 18 times as a word, and 3 more inside longer words (脱离群众 3),
+    which are not counted here (kwic shows them)
+    '干部' occurs 18 times, but no collocate co-occurs with it --min-count 50 times or more
+     (the most: '群众', 5 times); lower --min-count
+    """
+    notes = []
+    n, inside = table.attrs.get("occurrences", 0), table.attrs.get("inside", {})
+    if inside:
+        shown = ", ".join(f"{w} {c}" for w, c in list(inside.items())[:5])
+        more = f" and {len(inside) - 5} more word(s)" if len(inside) > 5 else ""
+        notes.append(f"{term!r} occurs {n} times as a word, and {sum(inside.values())} more "
+                     f"inside longer words ({shown}{more}), which are not counted here (kwic "
+                     "shows them)")  # fmt: skip
+    if table.empty and not n:
+        notes.append(f"{term!r} never occurs as a word of the corpus as jieba splits it, so it "
+                     "has no collocate; give a whole word (kwic finds any string)")  # fmt: skip
+    elif table.empty:
+        top = table.attrs.get("top_collocate")
+        most = f" (the most: {top['term']!r}, {top['count']} times)" if top else ""
+        notes.append(f"{term!r} occurs {n} times, but no collocate co-occurs with it "
+                     f"--min-count {min_count} times or more{most}; lower --min-count")  # fmt: skip
+    return notes
+
+
 def run_ca(args: argparse.Namespace) -> int:
     """``workbench ca``."""
     import matplotlib
@@ -231,13 +274,13 @@ def run_ca(args: argparse.Namespace) -> int:
     from workbench import config, plotting
     from workbench.ca import code_table, correspondence_analysis, plot_ca
     from workbench.coding.codebook import load_codebook
-    from workbench.groups import read_codes
+    from workbench.groups import no_value_note, read_codes
     from workbench.provenance import make_record, sha256_file, write_sidecar
 
     check_suffix(args.out, FIGURE_SUFFIXES)
     codebook = load_codebook(args.codebook)
     data = _load(args)
-    codes, code_inputs = read_codes(args.codes)
+    codes, code_inputs = read_codes(args.codes, data)
     table = code_table(codes, data.segments, args.by, documents=data.documents,
                        codebook=codebook, catch_alls=args.include_catch_alls,
                        headings=args.include_headings, min_articles=args.min_articles)
@@ -270,8 +313,8 @@ def run_ca(args: argparse.Namespace) -> int:
         print(f"workbench: note: left out, asserted by fewer than {args.min_articles} articles "
               f"(--min-articles): {', '.join(left_out['codes'])}", file=sys.stderr)  # fmt: skip
     if left_out.get("no_value"):
-        print(f"workbench: note: {left_out['no_value']} article(s) have no value of {args.by} "
-              "and are in no column", file=sys.stderr)  # fmt: skip
+        note = no_value_note(args.by, left_out["no_value"], left_out["articles"])
+        print(f"workbench: note: {note}", file=sys.stderr)
     rows = result.row_coords.iloc[:, :2].assign(label=[names.get(c, c) for c in table.index],
                                                 mass=result.row_mass)  # fmt: skip
     columns = result.col_coords.iloc[:, :2].assign(mass=result.col_mass)
@@ -321,9 +364,10 @@ def run_trends(args: argparse.Namespace) -> int:
         docs = data.documents
         if docs is None:
             docs = data.segments[["doc_id", "file"]].drop_duplicates().reset_index(drop=True)
-        data.documents = join_metadata(docs, args.metadata)
+        cols = data.segments.columns  # a metadata 'role' would be hidden by the segments'
+        data.documents = join_metadata(docs, args.metadata, segment_columns=cols)
         inputs[config.display_path(args.metadata.resolve())] = sha256_file(args.metadata)
-    codes, code_inputs = read_codes(args.codes)
+    codes, code_inputs = read_codes(args.codes, data)
     inputs.update(code_inputs)
     options = {"codebook": codebook, "level": args.level, "catch_alls": args.include_catch_alls,
                "headings": args.include_headings, "n_boot": args.n_boot, "seed": args.seed,

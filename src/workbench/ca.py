@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbench.groups import InputError, group_values
+from workbench.groups import InputError, group_values, no_value_articles
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -171,7 +171,8 @@ def code_table(
         columns dropped. What was left out is in ``.attrs["left_out"]``: ``values`` of
         ``by`` whose articles assert no code counted here, ``codes`` asserted by fewer
         than ``min_articles`` articles (with their articles), and ``no_value``, the
-        articles with no value of ``by`` (a blank metadata cell).
+        number of articles with no value of ``by`` (a blank or missing metadata cell;
+        :func:`workbench.groups.no_value_articles`) of the ``articles`` counted.
 
     Examples
     --------
@@ -186,9 +187,8 @@ def code_table(
     """
     from workbench.keyness import content_segments
 
-    groups = group_values(segments, by, documents)
-    blank = groups.astype("string").str.strip().eq("").fillna(False).to_numpy(bool)
-    seg = segments.assign(_group=groups.mask(blank).to_numpy())  # a blank cell: no value
+    groups = group_values(segments, by, documents)  # a blank cell: no value
+    seg = segments.assign(_group=groups.to_numpy())
     seg = content_segments(seg, headings=headings)
     if "segment_ids" in codes.columns:
         pairs = codes[["code"]].assign(
@@ -225,7 +225,8 @@ def code_table(
     table.attrs["left_out"] = {
         "values": sorted({str(v) for v in seg.loc[valued, "_group"]} - shown),
         "codes": {str(c): int(n) for c, n in rare.items()},
-        "no_value": int(seg.loc[~valued, "doc_id"].nunique()),
+        "no_value": len(no_value_articles(seg, seg["_group"])),
+        "articles": int(seg["doc_id"].nunique()),
     }
     return table
 

@@ -126,7 +126,17 @@ def collocations(
         :data:`COLUMNS`: ``count`` (in the windows), ``freq`` (in the corpus), ``expected``,
         ``g2`` (0 for collocates found less often than expected), its ``p`` and BH ``q``
         over the collocates reported, ``pmi``; sorted by G² (largest first), then term.
-        Empty when the term never occurs.
+        Empty when the term never occurs. ``.attrs``: ``term`` (Simplified),
+        ``occurrences`` (as a token), ``inside`` (the longer tokens holding it, e.g.
+        脱离群众, with their counts: not counted here), ``top_collocate`` (the most frequent
+        one with its ``count``, whatever ``min_count``; ``None`` when there is none).
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"tokens": [["干部", "联系", "群众"], ["干部", "脱离群众"]]})
+    >>> t = collocations(seg, "群众", window=2, min_count=1)
+    >>> t.attrs["occurrences"], t.attrs["inside"], t.attrs["top_collocate"]
+    (1, {'脱离群众': 1}, {'term': '干部', 'count': 1})
     """
     from workbench.corpus.script import to_simplified
     from workbench.keyness import content_mask, g2, segment_terms
@@ -138,10 +148,12 @@ def collocations(
     if not headings:
         keep = content_mask(segments)
         terms = [t for t, k in zip(terms, keep, strict=True) if k]
-    counts, w, _ = window_counts(terms, node, window)
+    counts, w, nodes = window_counts(terms, node, window)
     freq: Counter[str] = Counter()
     for toks in terms:
         freq.update(toks)
+    # The node inside longer tokens (脱离群众 for 群众): kwic finds them, the windows do not.
+    inside = Counter({t: c for t, c in freq.items() if node and node in t and t != node})
     n = sum(freq.values())
     rows = sorted((t, c) for t, c in counts.items() if c >= min_count and t != node)
     words = [t for t, _ in rows]
@@ -158,7 +170,14 @@ def collocations(
         "pmi": np.log2(o / e) if len(o) else o,
     })  # fmt: skip
     out = out.assign(_g=-out["g2"]).sort_values(["_g", "term"], kind="stable")
-    return out.drop(columns="_g").reset_index(drop=True)
+    out = out.drop(columns="_g").reset_index(drop=True)
+    top = min(counts.items(), key=lambda kv: (-kv[1], kv[0])) if counts else None
+    out.attrs.update({
+        "term": node, "occurrences": nodes,
+        "inside": {t: int(c) for t, c in sorted(inside.items(), key=lambda kv: (-kv[1], kv[0]))},
+        "top_collocate": {"term": top[0], "count": int(top[1])} if top else None,
+    })  # fmt: skip
+    return out
 
 
 __all__ = ["COLUMNS", "collocations", "window_counts"]

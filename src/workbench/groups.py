@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: Group labels of :func:`code_groups`.
 PRESENT, ABSENT = "present", "absent"
+#: :attr:`SegmentInput.source` of the bundled seeds.
+SEEDS = "the bundled seeds"
 
 
 class InputError(ValueError):
@@ -61,6 +64,8 @@ class SegmentInput:
     articles_dropped : list of str
         Articles every segment of which was left out as a duplicate: they are in no
         analysis of this input (a trend's denominator, a group's size).
+    source : str
+        What was read, for messages: the path given, or ``"the bundled seeds"``.
     """
 
     segments: pd.DataFrame
@@ -68,6 +73,7 @@ class SegmentInput:
     inputs: dict[str, str] = field(default_factory=dict)
     duplicates_dropped: int = 0
     articles_dropped: list[str] = field(default_factory=list)
+    source: str = SEEDS
 
 
 def group_values(
@@ -87,7 +93,8 @@ def group_values(
     Returns
     -------
     Series
-        Aligned with ``segments`` (same index); missing values stay missing.
+        Aligned with ``segments`` (same index); missing values stay missing, and a blank
+        cell (``""``, spaces) is missing too: no group is named by nothing.
 
     Raises
     ------
@@ -95,13 +102,61 @@ def group_values(
         If neither table has the column.
     """
     if by in segments.columns:
-        return segments[by]
+        if documents is not None and by in documents.columns and by != "doc_id":
+            # A documents column named as a segments one (a metadata 'role' joined when the
+            # corpus was built) was silently passed over for the segments' own.
+            theirs = segments["doc_id"].map(documents.drop_duplicates("doc_id").set_index(
+                "doc_id")[by]).astype("string").fillna("")  # fmt: skip
+            if not theirs.equals(segments[by].astype("string").fillna("")):
+                raise InputError(f"column {by!r} is both a segments column and a documents "
+                                 "(metadata) column with other values; rename the metadata "
+                                 f"column (e.g. {by}_meta) and give --by that name")  # fmt: skip
+        return _blank_missing(segments[by])
     if documents is not None and by in documents.columns and "doc_id" in segments.columns:
         mapping = documents.drop_duplicates("doc_id").set_index("doc_id")[by]
-        return segments["doc_id"].map(mapping).rename(by)
+        return _blank_missing(segments["doc_id"].map(mapping).rename(by))
+    from workbench.names import closest
+
     cols = set(segments.columns) | set(documents.columns if documents is not None else [])
     where = "segments or documents table" if documents is not None else "segments table"
-    raise InputError(f"no column {by!r} in the {where}; columns: {', '.join(sorted(cols))}")
+    close = closest(by, sorted(cols), n=1)  # "regoin" for "region": name the column meant
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise InputError(f"no column {by!r} in the {where}{hint}; columns: {', '.join(sorted(cols))}")
+
+
+def _blank_missing(values: pd.Series) -> pd.Series:
+    """``values`` with blank text cells made missing."""
+    blank = values.astype("string").str.strip().eq("").fillna(False).to_numpy(bool)
+    return values.mask(blank) if blank.any() else values
+
+
+def no_value_articles(segments: pd.DataFrame, labels: pd.Series) -> list[str]:
+    """The articles none of whose ``segments`` has a label: they are in no group.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"doc_id": ["a", "a", "b", "c"]})
+    >>> no_value_articles(seg, pd.Series(["x", None, None, "y"]))
+    ['b']
+    """
+    valued = labels.notna().to_numpy(bool)
+    docs = segments["doc_id"].astype(str).to_numpy()
+    return sorted(set(docs[~valued]) - set(docs[valued]))
+
+
+def no_value_note(by: str, articles: int, total: int) -> str:
+    """The note every analysis that forms groups gives on the articles left out of them.
+
+    Keyness and correspondence analysis said it differently, or (keyness) not at all.
+
+    Examples
+    --------
+    >>> print(no_value_note("source", 5, 8).replace("; ", ";\\n"))
+    5 of 8 article(s) have no value of source and are in no group (left out);
+    give them one (in --metadata) to count them
+    """
+    return (f"{articles} of {total} article(s) have no value of {by} and are in no group "
+            "(left out); give them one (in --metadata) to count them")  # fmt: skip
 
 
 def code_groups(segments: pd.DataFrame, codes: pd.DataFrame, code: str) -> pd.Series:
@@ -177,7 +232,9 @@ def read_segments(path: Path | None, *, dedup: bool = True) -> SegmentInput:
         from workbench.corpus import load_corpus
 
         corpus = load_corpus()
-        return SegmentInput(corpus.analysis_segments(dedup), corpus.documents, corpus.checksums())
+        seg = corpus.analysis_segments(dedup)
+        gone = sorted(set(corpus.segments["doc_id"]) - set(seg["doc_id"]))
+        return SegmentInput(seg, corpus.documents, corpus.checksums(), articles_dropped=gone)
     path = Path(path)
     build = pipeline_folder(path)
     if build is not None:  # `workbench pipeline --out DIR`: the parts of its tables
@@ -221,8 +278,8 @@ def read_segments(path: Path | None, *, dedup: bool = True) -> SegmentInput:
         dropped = int(mask.sum())
         if dropped:
             log.warning("%s", _left_out(path, dropped, gone))
-        return SegmentInput(kept, docs, dict(sorted(inputs.items())), dropped, gone)
-    return SegmentInput(seg, docs, dict(sorted(inputs.items())))
+        return SegmentInput(kept, docs, dict(sorted(inputs.items())), dropped, gone, str(path))
+    return SegmentInput(seg, docs, dict(sorted(inputs.items())), source=str(path))
 
 
 def _left_out(path: Path, dropped: int, gone: list[str]) -> str:
@@ -267,7 +324,9 @@ def read_documents(path: Path) -> pd.DataFrame:
     return docs
 
 
-def read_codes(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+def read_codes(
+    path: Path, corpus: SegmentInput | None = None
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """Read a codes table of ``workbench code``: one row per (unit, code) with its article.
 
     The long table (``unit_id, code, category, …``; ``.parquet`` or ``.csv``) gets each
@@ -275,12 +334,25 @@ def read_codes(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     itself (every unit id starts with its ``doc_id``, ``<file stem>/a<N>``). The folder
     ``workbench pipeline --out DIR`` wrote gives its ``codes`` and ``units`` parts.
 
+    Parameters
+    ----------
+    path : Path
+        The codes table, or a pipeline folder.
+    corpus : SegmentInput, optional
+        The corpus the codes are analysed with: the codes must have been made from it
+        (:func:`check_codes_corpus`, on every unit of the units file, coded or not).
+
     Returns
     -------
     codes : DataFrame
         ``unit_id, doc_id, code, category`` plus ``segment_ids`` when the units file is there.
     inputs : dict
         Checksums of the files read.
+
+    Raises
+    ------
+    InputError
+        If it is not a codes table, or the codes were not made from ``corpus``.
     """
     from workbench import config
     from workbench.provenance import sha256_file
@@ -312,8 +384,95 @@ def read_codes(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
         long = long.drop(columns=[c for c in cols if c != "unit_id" and c in long.columns])
         long = long.merge(units[cols], on="unit_id", how="left")
     if "doc_id" not in long.columns:
-        long["doc_id"] = long["unit_id"].astype(str).str.extract(r"^([^/]+/a\d+)", expand=False)
+        long["doc_id"] = unit_articles(long[["unit_id"]])
+    if corpus is not None:
+        # Every unit coded, with a code or none: without the units file only the coded ones.
+        coded = unit_articles(units) if units is not None else long["doc_id"]
+        check_codes_corpus(coded, corpus, path, complete=units is not None)
     return long, dict(sorted(inputs.items()))
+
+
+def unit_articles(units: pd.DataFrame) -> pd.Series:
+    """The article of each unit: its ``doc_id`` column, or else the ``doc_id`` its unit id
+    starts with (``<file stem>/a<N>``)."""
+    if "doc_id" in units.columns:
+        return units["doc_id"]
+    return units["unit_id"].astype(str).str.extract(r"^([^/]+/a\d+)", expand=False)
+
+
+def check_codes_corpus(
+    coded: Iterable[object], corpus: SegmentInput, codes_path: Path | str, *, complete: bool = True
+) -> None:
+    """Refuse codes that were not made from ``corpus``: the one check of every command
+    given ``--codes`` with a corpus (keyness, ca, trends, network).
+
+    Codes of another corpus matched no article (a network silently drew the other corpus;
+    a keyness found one group, "absent"), and codes of an earlier build put its new articles
+    among those asserting no code. Both are refused, naming the articles.
+
+    Parameters
+    ----------
+    coded : iterable of str
+        The ``doc_id`` of every unit coded (the units file: with a code or none).
+    corpus : SegmentInput
+        The corpus analysed; its duplicates left out count as its own.
+    codes_path : Path or str
+        The codes table, for the message.
+    complete : bool, default True
+        ``coded`` holds every unit coded; ``False`` (no units file: only units with a
+        code are known) skips the check that every article of the corpus was coded.
+
+    Raises
+    ------
+    InputError
+        If some coded article is not in the corpus, or some article of the corpus was
+        not coded.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"doc_id": ["a/a1", "b/a1"]})
+    >>> corpus = SegmentInput(seg, None, source="seg.parquet")
+    >>> check_codes_corpus(["a/a1", "b/a1"], corpus, "codes.parquet")
+    >>> try:
+    ...     check_codes_corpus(["a/a1"], corpus, "codes.parquet")
+    ... except InputError as err:
+    ...     print(err)  # doctest: +NORMALIZE_WHITESPACE
+    codes.parquet: its codes cover 1 of the 2 article(s) of seg.parquet; 1 article(s) were not coded
+    (b/a1) and would count as asserting no code; code this corpus: workbench code --corpus
+    seg.parquet --out CODES.parquet
+    """
+    coded_set = {str(d) for d in coded if pd.notna(d)}
+    analysed = {str(d) for d in corpus.segments["doc_id"].dropna()}
+    known = analysed | set(corpus.articles_dropped)
+    source = corpus.source
+    redo = "workbench code " + ("" if source == SEEDS else f"--corpus {source} ") + \
+        "--out CODES.parquet"  # fmt: skip
+    foreign = sorted(coded_set - known)
+    if foreign and len(foreign) == len(coded_set):
+        raise InputError(
+            f"{codes_path}: codes of another corpus: none of its {len(coded_set)} article(s) "
+            f"({_shown(foreign)}) is in {source} ({len(known)} article(s): "
+            f"{_shown(sorted(known))}); give --corpus the segments table the codes were made "
+            f"from, or code this corpus: {redo}"
+        )
+    if foreign:
+        raise InputError(
+            f"{codes_path}: {len(foreign)} of its {len(coded_set)} coded article(s) are not in "
+            f"{source} ({_shown(foreign)}): the codes were made from another corpus or build; "
+            f"give --corpus the segments table they were made from, or code this corpus: {redo}"
+        )
+    uncoded = sorted(analysed - coded_set)
+    if complete and uncoded:
+        raise InputError(
+            f"{codes_path}: its codes cover {len(analysed) - len(uncoded)} of the "
+            f"{len(analysed)} article(s) of {source}; {len(uncoded)} article(s) were not coded "
+            f"({_shown(uncoded)}) and would count as asserting no code; code this corpus: {redo}"
+        )
+
+
+def _shown(items: list[str], n: int = 5) -> str:
+    """The first ``n`` items and how many more."""
+    return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
 
 
 def pipeline_folder(path: Path) -> Path | None:

@@ -52,7 +52,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import xlogy
 
-from workbench.groups import InputError, group_values
+from workbench.groups import InputError, group_values, no_value_articles, no_value_note
 
 #: Columns of :func:`keyness`, in order.
 COLUMNS = [
@@ -275,6 +275,11 @@ def keyness(
     DataFrame
         :data:`COLUMNS`: for each group (sorted), the rows of :func:`compare` of the group
         against the rest. BH q is adjusted within each group's comparison.
+        ``.attrs["left_out"]``: ``no_value``, the number of articles with no value of
+        ``by`` (in no group; :func:`workbench.groups.no_value_articles`), their
+        ``doc_ids``, and the ``articles`` with content segments in all;
+        ``.attrs["top_term"]``: the commonest term of the groups and its ``count`` (what
+        ``min_count`` is measured against), or ``None``.
 
     Raises
     ------
@@ -291,6 +296,13 @@ def keyness(
     terms = [t for t, k in zip(terms, keep, strict=True) if k]
     counts = _counts(terms, labels.to_numpy()[keep])
     groups = sorted(counts, key=str)
+    # Articles with no value are in no group: counted, for the note every analysis gives.
+    mask = np.asarray(keep, dtype=bool)
+    content = segments.loc[mask]
+    unvalued = no_value_articles(content, pd.Series(labels.to_numpy()[mask])) \
+        if "doc_id" in segments else []  # fmt: skip
+    total = int(content["doc_id"].nunique()) if "doc_id" in segments else 0
+    left_out = {"no_value": len(unvalued), "doc_ids": unvalued, "articles": total}
     if target is not None:
         match = [g for g in groups if g == target or str(g) == str(target)]
         if not match:
@@ -301,8 +313,10 @@ def keyness(
     if len(counts) < 2:
         # Against an empty reference every term would be "not distinctive": say so instead.
         name = labels.name if labels.name is not None else "the grouping"
+        why = f" ({no_value_note(str(name), len(unvalued), left_out['articles'])})" \
+            if unvalued else ""  # fmt: skip
         raise InputError(f"column {name!r} has {'one value' if counts else 'no value'} among "
-                         f"the content segments ({', '.join(map(str, groups)) or 'none'}): "
+                         f"the content segments ({', '.join(map(str, groups)) or 'none'}){why}: "
                          "keyness compares a group with the rest, so it needs at least two "
                          "groups; choose another --by, or add texts")  # fmt: skip
     parts = []
@@ -314,9 +328,16 @@ def keyness(
         part = compare(counts[g], reference, min_count=min_count, formula=formula)
         part.insert(0, "group", g)
         parts.append(part)
-    if not parts:
-        return pd.DataFrame({c: [] for c in COLUMNS})
-    return pd.concat(parts, ignore_index=True)[COLUMNS]
+    table = pd.concat(parts, ignore_index=True)[COLUMNS] if parts else \
+        pd.DataFrame({c: [] for c in COLUMNS})  # fmt: skip
+    table.attrs["left_out"] = left_out
+    # The commonest term, for the message when no term reaches ``min_count``.
+    total: Counter[str] = Counter()
+    for cnt in counts.values():
+        total.update(cnt)
+    top = min(total.items(), key=lambda kv: (-kv[1], kv[0])) if total else None
+    table.attrs["top_term"] = {"term": top[0], "count": int(top[1])} if top else None
+    return table
 
 
 def top_terms(table: pd.DataFrame, n: int = 10, *, alpha: float | None = 0.05) -> pd.DataFrame:

@@ -15,6 +15,12 @@ may be written with ``\\`` (``2015\\1.txt`` for ``2015/1.txt``), and the
 key column may be headed ``文件``, ``文件名`` or ``filename`` instead of ``file``. A name that
 still matches no file is logged with the closest loaded names.
 
+A ``date`` column may be headed ``日期`` or ``Date``, a ``year`` column ``年份``, ``年`` or ``Year``
+(when the English heading is absent and exactly one of these is there): the trends read
+their dates from them as from ``date`` and ``year``. A metadata column named as a
+segments column (``role``, ``section`` …) is refused when the segments are given
+(``segment_columns``): ``--by role`` would group by the segments' own role, not by it.
+
 A ``date`` column is the one exception to "never overwrite": it is the user's word on
 the publication date, so where its cell is filled it replaces the date read from the
 text (:mod:`workbench.corpus.dates`) and ``date_source`` becomes ``"metadata"``; an empty cell
@@ -35,6 +41,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -47,6 +54,15 @@ KEY_ALIASES = ("文件", "文件名", "filename", "file_name", "File", "FILE", "
 
 #: The metadata column that overrides the extracted publication date.
 DATE = "date"
+
+#: The metadata column of the publication year (read by :func:`workbench.trends.document_dates`).
+YEAR = "year"
+
+#: Other headings of the ``date`` and ``year`` columns, taken as :data:`KEY_ALIASES` are:
+#: a Chinese spreadsheet heads them 日期 and 年份, and they were joined as ordinary columns
+#: that set no date.
+DATE_ALIASES = ("日期", "Date", "DATE")
+YEAR_ALIASES = ("年份", "年", "Year", "YEAR")
 
 
 class MetadataError(ValueError):
@@ -74,7 +90,9 @@ def read_metadata(source: str | os.PathLike | pd.DataFrame) -> tuple[pd.DataFram
         raise MetadataError(str(err)) from None
 
 
-def _validate(meta: pd.DataFrame, name: str, documents: pd.DataFrame) -> None:
+def _validate(
+    meta: pd.DataFrame, name: str, documents: pd.DataFrame, segment_columns: Iterable[str] = ()
+) -> None:
     if KEY not in meta.columns:
         raise MetadataError(
             f"{name}: no '{KEY}' column (columns: {', '.join(map(str, meta.columns))}); "
@@ -92,16 +110,31 @@ def _validate(meta: pd.DataFrame, name: str, documents: pd.DataFrame) -> None:
         raise MetadataError(
             f"{name}: columns {', '.join(clash)} would overwrite corpus columns; rename them"
         )
+    # A segments column wins over a documents column of the same name (groups.group_values),
+    # so the user's column would be joined and never used.
+    hidden = sorted(set(meta.columns) & set(segment_columns) - {KEY, "doc_id"})
+    if hidden:
+        raise MetadataError(
+            f"{name}: column(s) {', '.join(hidden)} have the name of a segments column "
+            f"(--by {hidden[0]} would group by the segments' own {hidden[0]}, not by yours); "
+            f"rename them, e.g. {hidden[0]}_meta"
+        )
 
 
 def join_metadata(
-    documents: pd.DataFrame, source: str | os.PathLike | pd.DataFrame
+    documents: pd.DataFrame,
+    source: str | os.PathLike | pd.DataFrame,
+    *,
+    segment_columns: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Left-join the metadata onto ``documents`` by ``file``; order is kept.
 
     Columns ``documents`` already holds with the same values (the same metadata, joined
     when the corpus was built, given again to a command) are taken as they are; any other
-    column that would overwrite one of ``documents`` is an error.
+    column that would overwrite one of ``documents`` is an error, and so is a column named
+    as one of ``segment_columns`` (the segments the documents are analysed with: their
+    column would be used instead). Columns headed ``日期`` or ``年份`` (:data:`DATE_ALIASES`,
+    :data:`YEAR_ALIASES`) are ``date`` and ``year``.
 
     Examples
     --------
@@ -114,11 +147,14 @@ def join_metadata(
     Traceback (most recent call last):
     ...
     workbench.corpus.metadata.MetadataError: metadata table: columns genre would overwrite ...
+    >>> dated = pd.DataFrame({"文件名": ["a.txt"], "日期": ["2013年6月18日"], "年份": ["2013"]})
+    >>> join_metadata(docs, dated)[["file", "year", "date", "date_source"]].to_dict("records")[0]
+    {'file': 'a.txt', 'year': '2013', 'date': '2013-06-18', 'date_source': 'metadata'}
     """
     meta, name = read_metadata(source)
     meta = _keyed(meta, documents)
     meta = meta.drop(columns=_already_joined(meta, documents))
-    _validate(meta, name, documents)
+    _validate(meta, name, documents, segment_columns)
     unknown = sorted(set(meta[KEY]) - set(documents[KEY]))
     if unknown:
         log.warning("%s: no loaded file named %s", name, _with_close_names(unknown, documents))
@@ -138,7 +174,13 @@ def join_metadata(
 
 
 def _keyed(meta: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """``meta`` with its key column named ``file`` and each key as ``documents`` spells it."""
+    """``meta`` with its key, date and year columns named ``file``, ``date`` and ``year``
+    (:data:`KEY_ALIASES`, :data:`DATE_ALIASES`, :data:`YEAR_ALIASES`), and each key as
+    ``documents`` spells it."""
+    for name, aliases in ((DATE, DATE_ALIASES), (YEAR, YEAR_ALIASES)):
+        found = [c for c in aliases if c in meta.columns]
+        if name not in meta.columns and len(found) == 1:
+            meta = meta.rename(columns={found[0]: name})
     if KEY not in meta.columns:
         aliases = [c for c in KEY_ALIASES if c in meta.columns]
         if len(aliases) != 1:

@@ -151,7 +151,7 @@ def run_network(args: argparse.Namespace) -> int:
     """``workbench network``."""
     from workbench.cli_output import check_writable
     from workbench.coding.codebook import CodebookError, load_codebook
-    from workbench.groups import read_segments
+    from workbench.groups import check_codes_corpus, read_segments, unit_articles
     from workbench.network.export import FORMATS, write_graph
     from workbench.network.graph import codebook_meta
 
@@ -171,9 +171,16 @@ def run_network(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     try:
         codebook = load_codebook(args.codebook)
+        quotes = None  # with --codes: the segments the --html page quotes
         if args.kind == "cooccurrence" and args.codes is not None:
             coding, inputs = _coding_from_file(args.codes, codebook)
             segments = None
+            if args.corpus is not None or args.html is not None:
+                # The codes must be this corpus's: codes of another one drew that other
+                # corpus's network under this corpus's name (groups.check_codes_corpus).
+                data = read_segments(args.corpus, dedup=not args.keep_duplicates)
+                check_codes_corpus(unit_articles(coding.units), data, args.codes)
+                quotes = data.segments
         else:
             data = read_segments(args.corpus, dedup=not args.keep_duplicates)
             segments, inputs = data.segments, data.inputs
@@ -236,11 +243,7 @@ def run_network(args: argparse.Namespace) -> int:
         from workbench.network.page import evidence_ids, evidence_texts
 
         if segments is None:  # --codes: the quotes come from the corpus it was coded from
-            try:
-                segments = read_segments(args.corpus, dedup=not args.keep_duplicates).segments
-            except (FileNotFoundError, ValueError) as err:
-                print(f"workbench: {err}", file=sys.stderr)
-                return EXIT_BAD_INPUT
+            segments = quotes
         texts = evidence_texts(segments, sorted(evidence_ids(g)))
         written.append(write_page(g, args.html, texts, inputs, params, lang=args.lang,
                                   categories=codebook.categories))  # fmt: skip
