@@ -342,6 +342,11 @@ def test_parameterize_replaces_an_earlier_injection_and_is_reproducible():
         report.parameterize(nb, {"not a name": 1})
 
 
+def _places(path, text: str, encoding: str = "gbk"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
 def test_cli_report_checks_the_inputs_before_running(workspace, tmp_path, capsys):
     from workbench.cli import main
 
@@ -357,6 +362,12 @@ def test_cli_report_checks_the_inputs_before_running(workspace, tmp_path, capsys
         (["--corpus", str(tmp_path / "empty")], "empty"),
         (["--codebook", str(tmp_path / "cb.yaml")], "--codebook"),
         (["--mapping", str(bad_survey)], "--mapping needs --survey"),
+        # A places table notebook 05 could not link to the (bundled) survey: refused before
+        # notebooks 01-04 run, also when saved in GBK (it was a UnicodeDecodeError).
+        (["--places", str(_places(tmp_path / "p1.csv", "doc_id,地点\na/a1,东村\n"))],
+         "no place column named as a survey column"),
+        (["--places", str(_places(tmp_path / "p2.csv", "doc_id,village\na/a1,东村\n"))],
+         "none of its village values ['东村']"),
     ):
         assert main(["report", *argv]) == 2, argv
         err = capsys.readouterr().err

@@ -177,3 +177,25 @@ def test_place_levels_are_named_in_plain_english():
     plan = plan_link(asserted.assign(P_x=True), by_county, frame, "P_x", needed=["visits"])
     assert plan.level == "county"
     assert "it needs counties whose documents assert it" in plan.problem
+
+
+def test_places_are_read_as_any_user_csv_and_checked_against_the_survey(tmp_path):
+    """A places table saved by Excel in GBK is read (it raised UnicodeDecodeError), place
+    codes written as numbers join the survey's numbers, names are stripped, a blank doc_id
+    names its row, and check_places refuses a table the survey cannot be linked to."""
+    from workbench.survey.link import check_places
+
+    path = tmp_path / "places.csv"
+    path.write_bytes("doc_id,county,village\na/a1, 2 ,东村 \nb/a1,3,西村\n".encode("gbk"))
+    places = load_places(path)
+    assert places.to_dict("list") == {"doc_id": ["a/a1", "b/a1"], "county": [2, 3],
+                                      "village": ["东村", "西村"]}  # fmt: skip
+    survey = pd.DataFrame({"county": [2, 2, 5], "village": ["东村", "南村", "北村"]})
+    check_places(places, survey, "places.csv")  # county 2 and 东村 are the survey's
+    with pytest.raises(SurveyValidationError, match=r"none of its village values"):
+        check_places(places, survey.assign(village=["1", "2", "3"]), "places.csv")
+    with pytest.raises(SurveyValidationError, match=r"no place column named as a survey column"):
+        check_places(places.rename(columns={"county": "县", "village": "村"}), survey, "p.csv")
+    path.write_text("doc_id,village\na/a1,东村\n ,西村\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError, match=r"blank doc_id in row 2"):
+        load_places(path)

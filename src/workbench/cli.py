@@ -426,14 +426,20 @@ def report_parameters(args: argparse.Namespace) -> dict[str, Any]:
         from workbench.coding.learn import load_model
 
         load_model(args.model, codebook)  # ModelError when made with another codebook
+    survey = None
     if args.survey is not None:
         from workbench.survey.io import load_survey
 
-        load_survey(args.survey, args.mapping)  # SurveyValidationError names file and column
+        survey = load_survey(args.survey, args.mapping)  # SurveyValidationError names the file
     if args.places is not None:
-        from workbench.survey.link import load_places
+        from workbench.survey.io import load_survey
+        from workbench.survey.link import check_places, load_places
 
-        load_places(args.places)
+        # Read as any CSV of the user's (GBK too), and linkable to the survey notebook 05
+        # uses (the bundled one without --survey): a mistake here surfaced only after
+        # notebooks 01-04 had run.
+        frame = (survey or load_survey(None)).frame
+        check_places(load_places(args.places), frame, f"--places {args.places}")
     return params
 
 

@@ -453,7 +453,7 @@ def _plain_text(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-def _numeric(
+def numeric_column(
     df: pd.DataFrame, col: str, where: str, strict: bool = True, shown: str = ""
 ) -> pd.Series | None:
     """``df[col]`` as numbers, blanks (``""``, ``NA``, ``NaN``, ``.``) as NaN.
@@ -581,7 +581,7 @@ def clean_codes(
         shown = _shown(col, mapping)
         # Codebook variables must be numbers (a stray word is an error naming its rows);
         # ids and columns the codebook does not know stay text when they hold text.
-        values = _numeric(
+        values = numeric_column(
             out, col, where, strict=entry is not None and entry["type"] not in TEXT_TYPES,
             shown=shown,
         )  # fmt: skip

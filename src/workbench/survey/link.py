@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import config
-from workbench.survey.validate import SurveyValidationError, format_names, suggest
+from workbench.survey.validate import SurveyValidationError, format_names, format_rows, suggest
 from workbench.yamlio import safe_load
 
 if TYPE_CHECKING:
@@ -128,17 +128,37 @@ def load_places(path: str | Path | None = None) -> pd.DataFrame:
     >>> list(places.columns), len(places)
     (['doc_id', 'county', 'township'], 13)
     """
+    from workbench.csvio import CsvError, read_user_csv
+    from workbench.survey.io import numeric_column
+
     path = Path(path or PLACES)
-    if not path.exists():
-        raise FileNotFoundError(f"{config.display_path(path)}: no such places file")
-    places = pd.read_csv(path, dtype={"doc_id": str})
     where = config.display_path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{where}: no such places file")
+    try:
+        # As survey and metadata CSVs are read: UTF-8, GBK or UTF-16, whatever Excel saved.
+        places = read_user_csv(path, where)
+    except CsvError as err:
+        raise SurveyValidationError(str(err)) from None
+    places.columns = [str(c).strip() for c in places.columns]
+    places.index = pd.RangeIndex(1, len(places) + 1, name="row")
     if "doc_id" not in places.columns:
         raise SurveyValidationError(f"{where}: needs a 'doc_id' column; {format_names(places)}")
+    places["doc_id"] = places["doc_id"].str.strip()
+    blank = places.index[places["doc_id"] == ""]
+    if len(blank):
+        raise SurveyValidationError(
+            f"{where}: blank doc_id in {format_rows(blank)}; give each row the doc_id of "
+            "a document (`workbench corpus info` lists them) or delete the row"
+        )
     twice = places["doc_id"][places["doc_id"].duplicated()].tolist()
     if twice:
         raise SurveyValidationError(f"{where}: documents listed twice: {twice[:10]}")
-    return places
+    for col in places.columns.drop("doc_id"):
+        # Place codes written as numbers join the survey's numeric columns; names stay text.
+        numbers = numeric_column(places, col, where, strict=False)
+        places[col] = numbers if numbers is not None else places[col].str.strip()
+    return places.reset_index(drop=True)
 
 
 def asserted_codes(coding: Coding, codes: Sequence[str]) -> pd.DataFrame:
@@ -324,6 +344,59 @@ class LinkPlan:
 LINK_OUTCOMES = ("trust", "sat_overall")
 
 
+def place_level(places: pd.DataFrame, frame: pd.DataFrame) -> str | None:
+    """The finest place column (:data:`LEVELS`) both the places table and the survey have.
+
+    Examples
+    --------
+    >>> place_level(pd.DataFrame(columns=["doc_id", "county", "township"]),
+    ...             pd.DataFrame(columns=["county", "township", "village", "trust"]))
+    'township'
+    >>> place_level(pd.DataFrame(columns=["doc_id", "地点"]), pd.DataFrame(columns=["village"]))
+    """
+    shared = [c for c in LEVELS if c in places.columns and c in frame.columns]
+    return shared[-1] if shared else None
+
+
+def check_places(places: pd.DataFrame, frame: pd.DataFrame, where: str) -> None:
+    """Refuse a places table that cannot be linked to the survey ``frame`` at all: no
+    place column named as a survey column, or none of its places in the survey.
+
+    ``workbench report`` checks ``--places`` with it before any notebook runs; notebook
+    05 (:func:`plan_link`) says the same and skips the link.
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming the file, its columns or places, and what to do.
+
+    Examples
+    --------
+    >>> survey = pd.DataFrame({"village": ["东村", "西村"], "trust": [60, 70]})
+    >>> check_places(pd.DataFrame({"doc_id": ["a/a1"], "village": ["东村"]}), survey, "p.csv")
+    >>> try:
+    ...     check_places(pd.DataFrame({"doc_id": ["a/a1"], "地点": ["东村"]}), survey, "p.csv")
+    ... except SurveyValidationError as err:
+    ...     print(str(err).split(" (")[0])
+    p.csv: no place column named as a survey column
+    """
+    level = place_level(places, frame)
+    if level is None:
+        has = [c for c in LEVELS if c in frame.columns]
+        raise SurveyValidationError(
+            f"{where}: no place column named as a survey column ({', '.join(LEVELS[:-1])} or "
+            f"{LEVELS[-1]}; the survey has {', '.join(has) or 'none of them'}); its columns "
+            f"are {', '.join(map(str, places.columns))}: rename the place column as the survey's"
+        )
+    mine = places[level].dropna()
+    if len(mine) and not mine.isin(frame[level].dropna()).any():
+        raise SurveyValidationError(
+            f"{where}: none of its {level} values {sorted(map(str, mine.unique()))[:5]} is a "
+            f"{level} of the survey (it has {sorted(map(str, frame[level].dropna().unique()))[:5]}"
+            f" …): write the places as the survey writes them"
+        )
+
+
 def plan_link(
     asserted: pd.DataFrame,
     places: pd.DataFrame,
@@ -388,8 +461,7 @@ def plan_link(
         places = places[~places["doc_id"].isin(unknown)]
     plan.places = places
     if level is None:
-        shared = [c for c in LEVELS if c in places.columns and c in frame.columns]
-        level = shared[-1] if shared else None  # the finest level both have
+        level = place_level(places, frame)
     plan.level = level
     plan.outcomes = (list(outcomes) if outcomes is not None
                      else [c for c in LINK_OUTCOMES if c in frame.columns][:1])  # fmt: skip
