@@ -55,7 +55,7 @@ from workbench.corpus.readers import (
     load_refs,
     read_text,
 )
-from workbench.corpus.script import detect_script, to_simplified_many
+from workbench.corpus.script import detect_script, to_simplified_fresh
 from workbench.corpus.structure import ROLES as ROLES  # segments.role's values, owned there
 from workbench.corpus.structure import Paragraph, on_source_lines, parse_structure, split_sentences
 from workbench.corpus.summary import summarise
@@ -414,8 +414,12 @@ def _article_columns(
     n_texts = len(texts_orig)
     # One OpenCC call per article instead of one per sentence (same result); section
     # titles too, so that they are Simplified like the text (the original is kept).
-    simplified = to_simplified_many(texts_orig + [para.section_title for para in paragraphs])
-    section_titles = simplified[n_texts:]
+    # Sentences are new texts, not looked up; each title once (it repeats per paragraph).
+    simplified = to_simplified_fresh(texts_orig)
+    titles = [para.section_title for para in paragraphs]
+    distinct = list(dict.fromkeys(titles))
+    simple_title = dict(zip(distinct, to_simplified_fresh(distinct), strict=True))
+    section_titles = list(map(simple_title.__getitem__, titles))
 
     spread = _spreader(list(chain.from_iterable(map(repeat, range(len(sizes)), sizes))))
 
@@ -445,7 +449,7 @@ def _article_columns(
         + list(map(mul, heads, per_paragraph(0, [para.level for para in paragraphs])[t_rows:])),
         "line_no": [n for n, _ in title] + line_nos,
         "sentence": [1] * t_rows + sentence,
-        "text": simplified[:n_texts],
+        "text": simplified,
         "text_orig": texts_orig,
     }
     lines = [text for _, text in art.lines]

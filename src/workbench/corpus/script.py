@@ -140,6 +140,22 @@ def to_simplified_many(texts: Sequence[str], *, remember: bool = False) -> list[
     return list(map(fresh.get, texts, out))
 
 
+def to_simplified_fresh(texts: Sequence[str]) -> list[str]:
+    """:func:`to_simplified` of each text, none looked up or remembered (:class:`_Memo`):
+    for texts met once, such as an article's sentences.
+
+    The same results as :func:`to_simplified_many`, cheaper for such texts: looking
+    each up in the memo of a file's lines found few and cost more than the one search
+    that finds the texts OpenCC could change (most of a Simplified corpus's are not).
+
+    Examples
+    --------
+    >>> to_simplified_fresh(["幹部作風。", "", "干部。"])
+    ['干部作风。', '', '干部。']
+    """
+    return _convert_batch(list(texts)) if texts else []
+
+
 def _convert_batch(texts: list[str]) -> list[str]:
     """OpenCC ``t2s`` of each text, in one call (see :func:`to_simplified_many`).
 
