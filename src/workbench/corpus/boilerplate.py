@@ -106,7 +106,8 @@ _ALLOWED_DENSE = {"min_ideographs", "punctuation"}
 # supplementary planes (runs: far fewer matches than single characters).
 _IDEOGRAPHS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
 _SPACE_RUN = re.compile(r"\s+")  # str patterns: \s covers U+00A0, U+3000, U+2000-U+200A
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 
 
 @dataclass(frozen=True)
@@ -433,7 +434,8 @@ def _normalize_lines(text: str) -> list[str]:
     Python's ``isspace``) and drops it at the ends, so joining its parts by one space
     is the substitution plus ``strip``, without a regex pass over every character.
     """
-    if _ZERO_WIDTH.search(text):
+    # A substring test per character finds them several times faster than the regex.
+    if any(ch in text for ch in _ZERO_WIDTH_CHARS):
         text = _ZERO_WIDTH.sub("", text)
     return [" ".join(line.split()) for line in text.split("\n")]
 
@@ -751,9 +753,9 @@ def strip_boilerplate(
             line, simple = _apply_inline(line_no, line, simple, kinds["inline_regex"], removed)
             if not line:
                 continue
-        line_rule = None
-        if _may_match(screens["line_regex"], simple):
-            line_rule = line_rules.first(simple)
+        # Not screened: the line rules' screen let through nearly every line the "any"
+        # one did, and the finder tries only the rules whose literals the line holds.
+        line_rule = line_rules.first(simple)
         opened = None
         if _may_match(screens["block_start"], simplified[index]):
             opened = _open_block(kinds["block_start"], simplified, index, settings)
