@@ -679,6 +679,8 @@ def _unique_names(sources: Sequence[FileRef]) -> list[FileRef]:
     by_stem: dict[str, list[int]] = {}
     for i, src in enumerate(sources):
         by_stem.setdefault(id_stem(src.name), []).append(i)
+    if len(by_stem) == len(sources):  # every stem is a file's own: none to rename or check
+        return list(sources)
     named = list(sources)
     for positions in by_stem.values():
         if len(positions) < 2:
