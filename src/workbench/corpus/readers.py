@@ -219,7 +219,7 @@ class SourceFile:
     @property
     def suffix(self) -> str:
         """Lower-case suffix of :attr:`name`, e.g. ``".txt"``; ``""`` if none."""
-        return PurePosixPath(self.name).suffix.lower()
+        return _suffix(self.name)
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,7 @@ class FileRef:
     @property
     def suffix(self) -> str:
         """Lower-case suffix of :attr:`name`."""
-        return PurePosixPath(self.name).suffix.lower()
+        return _suffix(self.name)
 
     def load(self, archive: zipfile.ZipFile | None = None) -> SourceFile:
         """Read the bytes into a :class:`SourceFile`.
@@ -691,7 +691,18 @@ def _is_skipped_name(name: str) -> bool:
 
 
 def _suffix(name: str) -> str:
-    return PurePosixPath(name).suffix.lower()
+    """``PurePosixPath(name).suffix.lower()``, for a name without ``/`` (most) without
+    building a path: a twentieth of a millisecond per file where every file is asked.
+
+    Examples
+    --------
+    >>> [_suffix(n) for n in ("a.TXT", "b.tar.gz", ".txt", "a.", "..", "x/y.md", "c")]
+    ['.txt', '.gz', '', '', '', '.md', '']
+    """
+    if "/" in name:
+        return PurePosixPath(name).suffix.lower()
+    dot = name.rfind(".")  # PurePosixPath.suffix: after the last dot, none first or last
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 # --- extraction ----------------------------------------------------------------------
