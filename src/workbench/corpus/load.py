@@ -656,9 +656,12 @@ def id_stem(name: str) -> str:
     >>> id_stem("2015/1.txt")
     '2015_1'
     """
+    if "/" not in name:  # most names: PurePosixPath(name).stem, without building a path
+        dot = name.rfind(".")
+        stem = name[:dot] if 0 < dot < len(name) - 1 else ("" if name == "." else name)
+        return _WHITESPACE.sub("_", stem)
     path = PurePosixPath(name)
-    return _WHITESPACE.sub("_", "_".join((*path.parent.parts, path.stem)) if "/" in name
-                           else path.stem)  # fmt: skip
+    return _WHITESPACE.sub("_", "_".join((*path.parent.parts, path.stem)))
 
 
 def _unique_names(sources: Sequence[FileRef]) -> list[FileRef]:
