@@ -654,6 +654,16 @@ class _Prepared:
 
 #: Prepared rule sets by the identities of their rules (see :func:`_prepare`).
 _PREPARED: dict[tuple[int, ...], tuple[tuple[Rule, ...], _Prepared]] = {}
+#: The rule set :func:`_prepare` was last asked for, held with what was built for it.
+_LAST_PREPARED: tuple[tuple[Rule, ...], _Prepared] | None = None
+
+
+def _rule_set(rules: list[Rule] | None) -> tuple[Rule, ...]:
+    """``tuple(rules)``; for ``None`` the bundled rules as :func:`load_rules` reads them,
+    the cached tuple itself, the same object file after file (see :func:`_prepare`)."""
+    if rules is None:
+        return _load_cached(_resolve(str(DEFAULT_RULES_PATH)))[0]
+    return tuple(rules)
 
 
 def _prepare(rules: tuple[Rule, ...]) -> _Prepared:
@@ -662,17 +672,23 @@ def _prepare(rules: tuple[Rule, ...]) -> _Prepared:
     Looked up by the rules' identities: the ``lru_cache`` of :func:`_by_kind` and the
     others hashes every field of every rule, which cost a twentieth of loading a corpus
     of small files. The rules are held with their entry, so an identity cannot be reused
-    by another rule while the entry lives.
+    by another rule while the entry lives. The tuple asked for last is recognised by its
+    own identity (the bundled rules' tuple, :func:`_rule_set`), without the key's
+    identity per rule.
     """
+    global _LAST_PREPARED
+    last = _LAST_PREPARED
+    if last is not None and last[0] is rules:
+        return last[1]
     key = tuple(map(id, rules))
     found = _PREPARED.get(key)
-    if found is not None:
-        return found[1]
-    prepared = _Prepared(_by_kind(rules), _screens(rules), _line_finder(rules))
-    if len(_PREPARED) >= 16:  # a few rule sets per process at most; never grow unbounded
-        _PREPARED.clear()
-    _PREPARED[key] = (rules, prepared)
-    return prepared
+    if found is None:
+        found = (rules, _Prepared(_by_kind(rules), _screens(rules), _line_finder(rules)))
+        if len(_PREPARED) >= 16:  # a few rule sets per process at most; never grow unbounded
+            _PREPARED.clear()
+        _PREPARED[key] = found
+    _LAST_PREPARED = (rules, found[1])  # held: its identity cannot be reused meanwhile
+    return found[1]
 
 
 def strip_boilerplate(
@@ -706,7 +722,7 @@ def strip_boilerplate(
     1 '? ' bullet_artefact
     2 '《甲》來源于xiexiebang.com,歡迎閱讀甲。' xiexiebang_footer
     """
-    rule_set = tuple(load_rules() if rules is None else rules)
+    rule_set = _rule_set(rules)
     settings = load_settings() if settings is None else settings
     prepared = _prepare(rule_set)
     kinds, screens, line_rules = prepared.kinds, prepared.screens, prepared.line_rules
