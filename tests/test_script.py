@@ -17,7 +17,9 @@ from workbench.corpus.script import (
     _changing_line,
     _char_class,
     _class_table,
+    _computed_class_table,
     _converter,
+    _stored_class_table,
     detect_script,
     script_counts,
     to_simplified,
@@ -89,6 +91,15 @@ def test_class_table_equals_char_class_for_every_ideograph():
     codes = [*range(0x3400, 0xA000), *range(0xF900, 0xFB00)]
     assert [int(table[c]) for c in codes] == [_char_class(chr(c)) for c in codes]
     assert not table[:0x3400].any() and not table[0xFB00:].any()
+
+
+def test_stored_class_table_is_the_one_opencc_gives():
+    # The stored table stands for the computed one only with the OpenCC it was read from.
+    import opencc
+
+    if getattr(opencc, "__version__", None) != CHECKED_OPENCC:
+        pytest.skip(f"the stored table is OpenCC {CHECKED_OPENCC}'s")
+    assert (_stored_class_table() == _computed_class_table()).all()
 
 
 def t2s_entries(tmp_path: Path) -> list[tuple[str, str]]:

@@ -74,7 +74,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date as _date
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from workbench.config import RESOURCES_DIR
@@ -121,6 +121,12 @@ class DateRules:
     max_line_chars: int
     min_year: int
     max_year: int
+
+    @cached_property
+    def anywhere(self) -> tuple[DatePattern, ...]:
+        """The patterns tried on any line of a head or tail (``where: any``), listed
+        once rather than for every line tried."""
+        return tuple(p for p in self.patterns if p.where == "any")
 
 
 def _expand(template: str, parts: dict[str, str], depth: int = 0) -> str:
@@ -220,10 +226,10 @@ def match_line(
     """
     rules = rules or load_rules()
     text = normalize_line(line)
-    if not text or len(text) > rules.max_line_chars or not re.search(r"\d|年", text):
+    if not text or len(text) > rules.max_line_chars or not _DATE_CHAR.search(text):
         return None
     if patterns is None:
-        patterns = [p for p in rules.patterns if p.where == "any"]
+        patterns = rules.anywhere
     for pattern in patterns:
         found = pattern.regex.fullmatch(text)
         if found is None:
@@ -232,6 +238,10 @@ def match_line(
         if iso is not None:
             return iso, pattern.id
     return None
+
+
+#: What every dateline holds: a digit or 年 (:func:`match_line` tries no pattern without).
+_DATE_CHAR = re.compile(r"\d|年")
 
 
 def find_date(lines: Sequence[str], rules: DateRules | None = None) -> DateMatch | None:
@@ -322,7 +332,9 @@ def article_dates(text: str, articles: Sequence[Any]) -> list[DateMatch | None]:
     [('2015-07-01', 3), ('2020-11-05', 6)]
     """
     rules = load_rules()
-    raw = [line.rstrip("\r") for line in text.split("\n")]
+    # Lines as split; the \r of a CRLF file is taken off the few lines read (blank
+    # either way), not off every line of the file.
+    raw = text.split("\n")
     out: list[DateMatch | None] = []
     starts = [_first_line(art) for art in articles]
     previous_end = 0
@@ -336,7 +348,7 @@ def article_dates(text: str, articles: Sequence[Any]) -> list[DateMatch | None]:
             # signed date belongs to the article above it, not to the next one's head.
             following = starts[k + 1]
             end = max([*numbers, previous_end] + ([following - 1] if following else []))
-        lines = region_lines(raw, previous_end + 1, end, rules)
+        lines = [(n, t.rstrip("\r")) for n, t in region_lines(raw, previous_end + 1, end, rules)]
         hit = _find_in_region(lines, rules)
         out.append(hit)
         previous_end = max(end, previous_end)

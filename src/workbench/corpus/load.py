@@ -55,7 +55,7 @@ from workbench.corpus.readers import (
     load_refs,
     read_text,
 )
-from workbench.corpus.script import detect_script, to_simplified_many
+from workbench.corpus.script import detect_script, to_simplified_fresh
 from workbench.corpus.structure import ROLES as ROLES  # segments.role's values, owned there
 from workbench.corpus.structure import Paragraph, on_source_lines, parse_structure, split_sentences
 from workbench.corpus.summary import summarise
@@ -414,8 +414,12 @@ def _article_columns(
     n_texts = len(texts_orig)
     # One OpenCC call per article instead of one per sentence (same result); section
     # titles too, so that they are Simplified like the text (the original is kept).
-    simplified = to_simplified_many(texts_orig + [para.section_title for para in paragraphs])
-    section_titles = simplified[n_texts:]
+    # Sentences are new texts, not looked up; each title once (it repeats per paragraph).
+    simplified = to_simplified_fresh(texts_orig)
+    titles = [para.section_title for para in paragraphs]
+    distinct = list(dict.fromkeys(titles))
+    simple_title = dict(zip(distinct, to_simplified_fresh(distinct), strict=True))
+    section_titles = list(map(simple_title.__getitem__, titles))
 
     spread = _spreader(list(chain.from_iterable(map(repeat, range(len(sizes)), sizes))))
 
@@ -445,7 +449,7 @@ def _article_columns(
         + list(map(mul, heads, per_paragraph(0, [para.level for para in paragraphs])[t_rows:])),
         "line_no": [n for n, _ in title] + line_nos,
         "sentence": [1] * t_rows + sentence,
-        "text": simplified[:n_texts],
+        "text": simplified,
         "text_orig": texts_orig,
     }
     lines = [text for _, text in art.lines]
@@ -652,9 +656,12 @@ def id_stem(name: str) -> str:
     >>> id_stem("2015/1.txt")
     '2015_1'
     """
+    if "/" not in name:  # most names: PurePosixPath(name).stem, without building a path
+        dot = name.rfind(".")
+        stem = name[:dot] if 0 < dot < len(name) - 1 else ("" if name == "." else name)
+        return _WHITESPACE.sub("_", stem)
     path = PurePosixPath(name)
-    return _WHITESPACE.sub("_", "_".join((*path.parent.parts, path.stem)) if "/" in name
-                           else path.stem)  # fmt: skip
+    return _WHITESPACE.sub("_", "_".join((*path.parent.parts, path.stem)))
 
 
 def _unique_names(sources: Sequence[FileRef]) -> list[FileRef]:
@@ -675,6 +682,8 @@ def _unique_names(sources: Sequence[FileRef]) -> list[FileRef]:
     by_stem: dict[str, list[int]] = {}
     for i, src in enumerate(sources):
         by_stem.setdefault(id_stem(src.name), []).append(i)
+    if len(by_stem) == len(sources):  # every stem is a file's own: none to rename or check
+        return list(sources)
     named = list(sources)
     for positions in by_stem.values():
         if len(positions) < 2:

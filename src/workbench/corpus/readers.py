@@ -43,6 +43,7 @@ import itertools
 import logging
 import os
 import re
+import stat
 import zipfile
 import zlib
 from collections import Counter
@@ -218,7 +219,7 @@ class SourceFile:
     @property
     def suffix(self) -> str:
         """Lower-case suffix of :attr:`name`, e.g. ``".txt"``; ``""`` if none."""
-        return PurePosixPath(self.name).suffix.lower()
+        return _suffix(self.name)
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ class FileRef:
     @property
     def suffix(self) -> str:
         """Lower-case suffix of :attr:`name`."""
-        return PurePosixPath(self.name).suffix.lower()
+        return _suffix(self.name)
 
     def load(self, archive: zipfile.ZipFile | None = None) -> SourceFile:
         """Read the bytes into a :class:`SourceFile`.
@@ -526,6 +527,7 @@ def _walk_folder(
     passed_over = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not _is_skipped_name(d))
+        real_dir = ""  # os.path.realpath(dirpath), once its first file is met
         for filename in sorted(filenames):
             if _is_skipped_name(filename):
                 continue
@@ -533,7 +535,11 @@ def _walk_folder(
             if _suffix(filename) not in SUPPORTED_SUFFIXES:
                 passed_over.append(path.relative_to(folder).as_posix())
                 continue
-            found = _from_file(path, explicit=False, lazy=lazy)
+            if lazy:
+                real_dir = real_dir or os.path.realpath(dirpath)
+                found = _walked_ref(path, real_dir)
+            else:
+                found = _from_file(path, explicit=False, lazy=lazy)
             yield from _guarded(found, errors)
     if passed_over:
         log.warning("%s", describe_passed_over(folder.as_posix(), passed_over))
@@ -589,6 +595,26 @@ def _from_file(path: Path, *, explicit: bool, lazy: bool = False) -> Iterator[_F
             f"unsupported file type {suffix or '(no suffix)'!r}",
             "supported: " + ", ".join((*SUPPORTED_SUFFIXES, ".zip")),
         )
+
+
+def _walked_ref(path: Path, real_dir: str) -> Iterator[_Found]:
+    """:func:`_from_file` of a supported file a folder walk met, ``lazy``, with
+    ``real_dir`` the resolved folder.
+
+    Resolving a path costs a system call per component of it: for a file whose name is
+    no link, the resolved path is the folder's, resolved once, and its name. One
+    ``lstat`` tells that and gives the size (a link is resolved and its target's size
+    read as before).
+    """
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        raise ReadError(path.as_posix(), f"cannot read file ({exc.strerror})") from exc
+    if stat.S_ISLNK(info.st_mode):
+        yield from _from_file(path, explicit=False, lazy=True)
+        return
+    key = ("file", os.path.join(real_dir, path.name))
+    yield key, FileRef(path.name, path.as_posix(), str(path), "", info.st_size)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -665,7 +691,18 @@ def _is_skipped_name(name: str) -> bool:
 
 
 def _suffix(name: str) -> str:
-    return PurePosixPath(name).suffix.lower()
+    """``PurePosixPath(name).suffix.lower()``, for a name without ``/`` (most) without
+    building a path: a twentieth of a millisecond per file where every file is asked.
+
+    Examples
+    --------
+    >>> [_suffix(n) for n in ("a.TXT", "b.tar.gz", ".txt", "a.", "..", "x/y.md", "c")]
+    ['.txt', '.gz', '', '', '', '.md', '']
+    """
+    if "/" in name:
+        return PurePosixPath(name).suffix.lower()
+    dot = name.rfind(".")  # PurePosixPath.suffix: after the last dot, none first or last
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 # --- extraction ----------------------------------------------------------------------

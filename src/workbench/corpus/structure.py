@@ -1007,6 +1007,33 @@ class _Ahead(NamedTuple):
         return cls(index, at, family, num)
 
 
+class _ParserSettings(NamedTuple):
+    """What every :class:`_Parser` reads from ``structure.yaml``."""
+
+    cfg: StructureConfig
+    sentence_end: frozenset[str]  # the sentence terminators and a space
+    midline_families: list[Family]
+    midline_screen: re.Pattern[str] | None
+    subtitle_max: int
+    subtitle_forbidden: re.Pattern[str]
+
+
+@cache
+def _parser_settings() -> _ParserSettings:
+    """:class:`_ParserSettings` of the bundled ``structure.yaml``, derived once: a parser
+    is made for every article (deriving them each time cost 7 us an article)."""
+    cfg = load_structure_config()
+    subtitle = cfg.raw["headings"]["subtitle"]
+    return _ParserSettings(
+        cfg,
+        frozenset(cfg.raw["sentences"]["terminators"]) | {" "},
+        [f for f in cfg.families if f.midline],
+        _midline_screen(),
+        subtitle["max_chars"],
+        cfg.patterns["subtitle_forbidden"],
+    )
+
+
 class _Parser:
     """Stateful heading-stack parser for one article.
 
@@ -1015,17 +1042,16 @@ class _Parser:
     """
 
     def __init__(self, lines: list[tuple[int, str, str | None]] | None = None) -> None:
-        self.cfg = load_structure_config()
+        settings = _parser_settings()
+        self.cfg = settings.cfg
         self.stack: list[_Open] = []
         self.lines = lines or []
         self._ahead: _Ahead | None = None
-        terminators = self.cfg.raw["sentences"]["terminators"]
-        self.sentence_end = set(terminators) | {" "}
-        self.midline_families = [f for f in self.cfg.families if f.midline]
-        self.midline_screen = _midline_screen()
-        subtitle = self.cfg.raw["headings"]["subtitle"]
-        self.subtitle_max: int = subtitle["max_chars"]
-        self.subtitle_forbidden = self.cfg.patterns["subtitle_forbidden"]
+        self.sentence_end = settings.sentence_end
+        self.midline_families = settings.midline_families
+        self.midline_screen = settings.midline_screen
+        self.subtitle_max: int = settings.subtitle_max
+        self.subtitle_forbidden = settings.subtitle_forbidden
 
     # -- list state
     def _is_open(self, family_id: str) -> bool:
