@@ -264,64 +264,19 @@ def _char_class(ch: str) -> int:
 #: The code points :func:`_char_class` may class other than 0, in order (the two ranges).
 _CLASSED = ((0x3400, 0xA000), (0xF900, 0xFB00))
 
-#: :func:`_computed_class_table` as OpenCC :data:`CHECKED_OPENCC` gives it, stored: each
-#: class of :data:`_CLASSED` plus one in two bits, four to a byte (the first in the low
-#: bits), zlib-compressed and base85-encoded. Computing it loaded OpenCC's ``s2tw``
-#: dictionaries and converted every ideograph twice, a sixth of a second in every process
-#: that loads texts; ``tests/test_script.py`` checks it against OpenCC.
-_STORED_CLASSES = (
-    "c-o~{O>f*d673#X0dngGn#Oofd+`GK7u^HXSkI|xkVL4{8VHG@e#H!s9w4{zz$8YxWib?1`jz{Nl-g~_@dmR>+;&SO>+"
-    "994Dk*hxF(DL_N=f=6Qn2NAI9+o+{T8|`Q}^oii_ahS`4gLuHauvnzTsl@QDmx%jhyaj6?B*m4`1DDpQ?jn#PN1`wv~U"
-    "eJ1FzIYI6QVoE&3M%se%a?Vs9mVqTav(OIl{ru(;DRX$CAA>iqyPrtlmp5R}Lfr0_sqrFVM;IBu&+f$ch|ClE$!>hKK3"
-    "1E-f3KA&QU-Ha+rBfZvN#x840_?oVs?+F-7clkIZ=@`vL&8^m`!%4=8W}QCTl?%bU{uiIC+TfeD$?IAZPC?Yv7Zs?PKD"
-    "=R(kS%;PG7xVT*r3g8TtB7J$cW(5K;adDeS}*Trypj8TA52^;4MXDH3cYo~w-w0gvPM;S_MT?BOp&(L6~FlmBmDPMELf"
-    "6T)HIydUYymy2D#nG-uy>VJXfg`Bk^n^9y~cj`A6CISN>!cn|3`iQPD>E%I_87b%cSIx2YY&&-9pp7A?SiM|4-J)%r6R"
-    "1_JpiV>XlaS47Pj|U}nbrAPRlo7Sb0sB*xAs!P2Ya4r1}Pvaq5f%6n-mw4sU58^I5|=eTU4t>brj09pyfrbEkB#(c29Z"
-    "lC%w*Z7PrNaPMOJzR&hRMUx`G`-e$Yt6}#HEp@Tkf2>x4D>%6kjwbiu_*lld+&&h9h2cF4$BiBNR56HVUEV8T;Ov$U;3"
-    "!yHwlx%G{V})oJNX|=`E0$L=*nPm}HDo|uh`xik-45z3VX1-9#(eS#vRe}$;lkA?1M1hr|34^owIQ1PWcY5qm*Ty8bG^"
-    "T@aLq4oloasn2QsjNdf0iH9V$2BLvh#HawVT~{#q!R3kpS4ELUP>W(?*$XJRWK%N8Ca%hVzVG9O8&CTA&n$xh!d)VVeE"
-    "rwKjIl|KD$T*e!G`4b@;j#Zj)h=gK;w#g|onwr=T=2{{4IPVZlvf36X?25juS{x17&K<~ly_4a1)8JU@8z}hVjub(}GB"
-    "Kd-L0Vb*+tgEMAvC_)o*sl~LumS5`NM{PsMRKu4RdsY+}a(rBqZ?OyX=rkP8qO#q!~670JdgL+oHXE<RGYJ*!Cn*1HZ>"
-    "#HF<|mgeFW1F~rQ4t+PtAs6roHK9?Ve4bsGlyS=JN;%+)kxYTOp*Bf<+9<j|;RXs>i*`0yW*LT;oo~Ry(I)elu2ncL)?"
-    "0O4D5D%DVi0N?n?U5Y9)l9~XA@%U%a+BB8Xe;5!3?ruVsS-y5C~sk)W%AbyAl(MlYJRx6R98x^pw<L8={3$Vb{NA=4&N"
-    "Dm?r@wGoP~C$g43?LHB8?;KqnRi>ZlPEPU3Tz#wXS&pM0@BWnH#Gnijkms!AZXxd-EH0rD_&<uGiuIFc?HMP8Ae;S$C}"
-    "oP!DJE?A4GSk+j<6TVr(vuP0L6o4oI+UWy0;9L^=HqGU+dO`K2d`!ZMZD-yVBokb++@JIiDE!;ZTQkKjmn!nib%eq&WH"
-    "Z?2O6p?+ls||S&9NWyIBoHfKo)ZtY@$XY{0@KyL?o?0CKD5^wI4eqLK9O%rgGQTN!yw2KZNimTOpB9$s-*vvf{Vcc<l5"
-    "a$p4fZ;iSzFYHPs@)ixaK2p8}f6+Slky7xrXRBSZm#<7iS)uoa=;~}@GAcyyKWN{*|)@S0RfEC}GB;<N=cI<T7V_N`+s"
-    "w2la-O&?>J=>B6Z~-OBoz0rln)Q`rJ3BQP6ERXiq*_s&P>>M)GVjpVipdy>O|&<py0LvcuzS^n;(DASLJ-hCAEJ@SN(="
-    "#f56@tK8g$$1mezK*9l?KmbF8!!i0nWc^n(DrDs^q|bR3*a`UlbitS<^(2Fr9F<PPe-K4jbpOUD$y-Q~={7Pg)e#T0+u"
-    "WaL$6TXDo-MxSKM#q!vMLRC(UVyKpjv(h8TG8EuZ1H6&P_;!ERLWZC$wi7n(G#OOurOq{in%_VHufaO(rrK_|a9~Veo-"
-    "8;~DL2TjiV0H>5*Z2Wfw+PAh)L~QqG;P9A9kjX)RLj9_h|sIjc#=UM`f3(3vX)EMze;K-sVA(tI49f{W8apoQlBCctS!"
-    "S0h_syv@)7}h2Q5iNYnEs_g6JF5s^9w<c<pw(#bM_;Eq{Dk_77F)LUNo21v2l8zfTBg^mzv7)|5?@lw?lwTf*$PYvT;1"
-    "B}!;t#a+bZa$B1`2w}NDGR3v+K18y5u<r!s|S-w0lKxQddRs^)i&@t9p}tkpv)9Cst{r>Untx^QG!}pNi*-FU<z8mEUn"
-    "H6h}Q0q4@_DUD(h9MEF$WZKD_HLnkFX^9ht31TjR3x_my;Qbf?X}2O=}HAgA3Iy9zyW`p}M25Qb@rPn#`dR12!?i;7P!"
-    "sQ7Q0Jy9mLK1{X<WiF^P6R+2kp9nsgF-uQQ$V!ASnFqfTH4vW+a$l;3$?VSp<9e=*R7!X1M(09}efA>PPSp_N8gzG5qw"
-    "s$x$Z0$OIp<5~sFTiYM13ox6~}zzS9DvDS$Q}TXEKDq$lhvEf(6!CBjueo)xFA?HwMkrkT)2AZ;%1HjaqwW<y`F{LGo;"
-    "uV5ayR%boMKA3GDraRd<EXnY(S%o?WkesF5M^s4Le&#G|@sT=EY0F#*^Hbdv?zUe!y_~`343{VrNG(LG9`r0OsEfHHxa"
-    "$OkR`QlqH)UpF&Em#h_(tki-pZS#Co4PdrnOwHh6ks0f3?o-;s6C+O7!KQoerP>2$AW<Y1&*EHAF;ENqvm$Kk_W)5MI%"
-    "oYhhsPRz$R4c^KHm|nk^Vn7ek&7gL`nf*@T!wlNp<3C$q;<-v#x3;8`ec%Xyp=Y_oWr0CU?`iGAs3>@;OzQdq3uj)LCO"
-    "Zc_#=&q|j*krj2;)2k^i(1#MYPUu#Ygn?QOj49v8Iv;H^d`c>=H@_g|k@;LtcRdY)y9ZzrDU6XxdGqmsxXn?irtye}It"
-    "Kt90gX=J?H=jVC(=3DQb1@O2>gIT$36mRdG1uDTuoTyGw<+)OvUK+<BJN-_Jq?=8hAZ7JRn7?Eof=9z9faI&?bn3N|-1"
-    "NJ%CDZ28w!kpNLSe=J|nonk<D(-+iFZ`t5!W6p{6L>8fO;{w{>iWU`HgEh6Y2B=0TimG8dGFwMLK#A!7s*N?-mV=|2~E"
-    "@7Iq7RY}$+MyXy;O+QJ?Txct)9b$Xy^U=<q%fiZ9>(6e1}UTa0qBlh3v%|}r`9$-<hD9$<YIEkTlY=*Lp?ppsMgb)UOy"
-    "G_V1_1)vG4nC1pf@ik7J)|U8g2=W83xVyD!dCK*ltVl{C}nCS-Xp3F|Wim#aL-7jb+u$<@1B<*DXDC1%y|ZZPgW{KrbM"
-    "89Lu#5{Gd%j6LM5G=|aorVlChZuDLQJ>#1vhE>Y02b9*GplL&`7CCo7#hhL!P<O$J9!LbB_&4Kf)Ks5<T}17?!0U=;IC"
-    "|l^qTH#bW(Y90RF;A<J-U5fUV6~Mw01eYLG0-zPNwgRgY3Je1<9$@c`#h(n=#mKP^kwm)_ydmOWuuW2LJ4b(YUt7z!d#"
-    ">-C|}NF!Vc+O>D5%)*7$~&VV_aE@2M-u>%!b-78(21_B+SFu*B8@?$^f5K`Uc8x7I?;6sc9x&)(#F+pkv-q#-a9+96-G"
-    "^1ZG{`&Q^V!ee%z+nrq-nS?Nr~;T8n)=Dg9NRqa(p)374=7<Vmw$ixo|<j#lDUpMDxuWH{fVWQh#FA?Vd-<oF{&++j>)"
-    "@PeLgn(VOL0vUNZXDwixP%M$;<-^w`7TNIzY>0P8zLg(t<%rZ&Xx399wbr5@8|#IW@<@BM#T->5Ov&A%xTP3r4*aD8h="
-    "D6ji}JgrN)A!|VkEs8kRK_8K`7S5-DJ3s1}d_6`t)<APR1f=lugeqf&U=OxAd4)*t3BYa`!N9OIv=ZU>!J>|0HZb4~KP"
-    "ro~O+)l9)Zkn@2Ja)H-ot!68VyhY91g?KI0VP`uI-~9Y<Pt>{xCZAs(~4bDs=Gp8lgEj9P)s%p?B0uMm$IkJnOqgqw<4"
-    "rBWAeJbZv?a+R7A7+rN8J#(V$cvDV#CJFu;T6uEE;bc426pD-`(A79)O1XB7}S4X7K=z2wA_^GRx=krSzEUgYFZ@0$(|"
-    "Ek?EHqNIn?!U6-DF46GUZwH"
-)
+#: :func:`_computed_class_table` as OpenCC :data:`CHECKED_OPENCC` gives it, stored as a
+#: resource: each class of :data:`_CLASSED` plus one in two bits, four to a byte (the first
+#: in the low bits), zlib-compressed. Computing it loaded OpenCC's ``s2tw`` dictionaries
+#: and converted every ideograph twice, a sixth of a second in every process that loads
+#: texts; ``tests/test_script.py`` checks it against OpenCC.
+STORED_CLASSES = f"opencc-{CHECKED_OPENCC}-classes.zlib"
 
 
 @cache
 def _class_table() -> np.ndarray:
     """:func:`_char_class` of every code point, as an ``int8`` look-up table.
 
-    The stored table (:data:`_STORED_CLASSES`) with OpenCC :data:`CHECKED_OPENCC`,
+    The stored table (:data:`STORED_CLASSES`) with OpenCC :data:`CHECKED_OPENCC`,
     else computed (:func:`_computed_class_table`); ``tests/test_script.py`` checks
     the table against :func:`_char_class` for every character.
     """
@@ -333,13 +288,15 @@ def _class_table() -> np.ndarray:
 
 
 def _stored_class_table() -> np.ndarray:
-    """The look-up table of :func:`_class_table` unpacked from :data:`_STORED_CLASSES`."""
-    import base64
+    """The look-up table of :func:`_class_table` unpacked from :data:`STORED_CLASSES`."""
     import zlib
 
     import numpy as np
 
-    packed = np.frombuffer(zlib.decompress(base64.b85decode(_STORED_CLASSES)), np.uint8)
+    from workbench.config import RESOURCES_DIR
+
+    stored = (RESOURCES_DIR / STORED_CLASSES).read_bytes()
+    packed = np.frombuffer(zlib.decompress(stored), np.uint8)
     two_bits = np.stack([(packed >> shift) & 3 for shift in (0, 2, 4, 6)], axis=1).reshape(-1)
     codes = np.concatenate([np.arange(a, b) for a, b in _CLASSED])
     table = np.zeros(0x110000, dtype=np.int8)
