@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar
 
@@ -173,7 +173,9 @@ class Scan:
         self.no_keys = np.zeros(0, dtype=np.int64)
         self._words = words
         self._found, offsets = self._scan() if self.literals else (self.no_keys, [0])
-        self._bounds = np.asarray(offsets).tolist()
+        self._offsets = np.asarray(offsets, dtype=np.int64)
+        self._counts = np.diff(self._offsets)
+        self._bounds = self._offsets.tolist()
         # Each literal's occurrences, cut from ``_found`` when first asked for: a rule
         # walk asks for a few hundred of the codebook's thousands.
         self._by_literal: dict[str, np.ndarray] = {}
@@ -312,19 +314,27 @@ class Scan:
         if n == 1:  # one literal's occurrences are sorted already
             found = self.hits(literals[0])
             return found, np.zeros(len(found), dtype=np.int64)
-        found = [self.hits(w) for w in literals]
-        present = [k for k, f in enumerate(found) if len(f)]
+        # Which literals occur, from the counts: most of a long term list does not, and
+        # looking each one up cost more than merging the others.
+        ids = self._words.ids(literals)
+        counts = self._counts[ids]
+        present = counts.nonzero()[0]
         if len(present) < 2:  # often one literal or none occurs: nothing to merge
-            k = present[0] if present else 0
-            return found[k], np.full(len(found[k]), k, dtype=np.int64)
-        counts = np.fromiter(map(len, found), dtype=np.int64, count=n)
+            k = int(present[0]) if len(present) else 0
+            found = self.hits(literals[k])
+            return found, np.full(len(found), k, dtype=np.int64)
+        counts = counts[present]
+        first = self._offsets[ids[present]]
+        found = self._found
         # One sort of integer keys: cheaper than sorting the starts with their indices;
         # the index in the low bits (shifts, not a division, take the key apart), and
         # 32-bit keys where they fit (they sort twice as fast).
         bits = max(n - 1, 1).bit_length()
         small = self.size << bits < 2**31
-        index = np.repeat(np.arange(n, dtype=np.int32 if small else np.int64), counts)
-        keys = np.concatenate(found).astype(index.dtype, copy=False) << bits | index
+        index = np.repeat(present.astype(np.int32 if small else np.int64), counts)
+        runs = zip(first.tolist(), (first + counts).tolist(), strict=True)
+        keys = np.concatenate([found[a:b] for a, b in runs]).astype(index.dtype, copy=False)
+        keys = keys << bits | index
         keys.sort()
         starts, which = keys >> bits, keys & ((1 << bits) - 1)
         return starts.astype(np.int64, copy=False), which.astype(np.int64, copy=False)
@@ -364,48 +374,48 @@ class Scan:
         literals = plan.literals or ()
         # By start, then in the plan's order: alternatives, and within one the engine's.
         starts, which = self._by_start(literals)
+        if not len(starts):
+            return self.no_keys, self.no_keys, self.no_keys
         tables = _plan_tables(plan)
-        rank, exact, lengths = tables.ranks[which], tables.exact[which], tables.lengths[which]
-        sids = self.sentence_of(starts)
         first = _trues(len(starts))
         first[1:] = starts[1:] != starts[:-1]
-        # The pattern can match at a start only by an alternative whose literal is there
-        # and whose needed literals follow it: elsewhere it is not tried.
-        may = exact | self._may_follow(starts, rank, self.ends[sids], plan)
-        can = np.zeros(int(first.sum()), dtype=bool)
-        can[(np.cumsum(first) - 1)[may]] = True
-        exact, ends = exact[first], (starts + lengths)[first]
-        starts, sids = starts[first], sids[first]
-        # Starts where nothing can match are left out: fewer for every rule node to look at.
-        live = exact | can
-        return starts[live], np.where(exact[live], ends[live], -1), sids[live]
+        head = first.nonzero()[0]  # the first (in the plan's order) literal at each start
+        if tables.checked:
+            # The pattern can match at a start only by an alternative whose literal is
+            # there and whose needed literals follow it: elsewhere it is not tried. Starts
+            # where nothing can match are left out: fewer for every rule node to look at.
+            may = tables.exact[which] | self._may_follow(starts, which, plan)
+            head = head[np.logical_or.reduceat(may, head)]
+        starts, which = starts[head], which[head]
+        ends = np.where(tables.exact[which], starts + tables.lengths[which], -1)
+        return starts, ends, self.sentence_of(starts)
 
-    def _may_follow(
-        self, starts: np.ndarray, rank: np.ndarray, limit: np.ndarray, plan: RegexPlan
-    ) -> np.ndarray:
-        """Per start of an alternative (``rank``): each of its needed literal sets
-        (:attr:`RegexPlan.needs`) has one occurrence at or after the start that can end
-        inside the match (within the alternative's width and ``limit``, the end of the
-        sentence)."""
+    def _may_follow(self, starts: np.ndarray, which: np.ndarray, plan: RegexPlan) -> np.ndarray:
+        """Per start of one of the plan's literals (``which``): each needed literal set
+        (:attr:`RegexPlan.needs`) of the literal's alternative has one occurrence at or
+        after the start that can end inside the match (within the alternative's width
+        and the end of the sentence)."""
         out = _trues(len(starts))
-        checked = _plan_tables(plan).checked
-        if not checked:
-            return out
+        tables = _plan_tables(plan)
+        rank = tables.ranks[which]
+        # Small integers: numpy sorts them stably by radix, in one pass.
         order = np.argsort(rank, kind="stable")
         bounds = np.searchsorted(rank[order], np.arange(len(plan.needs) + 1)).tolist()
-        for r, needs, width in checked:
+        for r, needs, width in tables.checked:
             rows = order[bounds[r] : bounds[r + 1]]
             # A few starts cost less to try than to check.
             if len(rows) < MIN_CHECKED:
                 continue
             at = starts[rows]
-            end = limit[rows] if width is None else np.minimum(limit[rows], at + width)
-            for need in needs:
+            end = self.ends[self.sentence_of(at)]
+            if width is not None:
+                end = np.minimum(end, at + width)
+            for need, shortest in needs:
                 found = self._cached(("union", need), lambda need=need: self._occurrences(need))
                 # The first occurrence at or after the start: if it cannot end in time,
                 # no later one can (shortest literal of the set).
                 q = found[np.searchsorted(found, at)]
-                ok = q + min(map(len, need)) <= end
+                ok = q + shortest <= end
                 out[rows[~ok]] = False
                 rows, at, end = rows[ok], at[ok], end[ok]
         return out
@@ -673,8 +683,9 @@ class _PlanTables:
     ranks: np.ndarray
     exact: np.ndarray
     lengths: np.ndarray
-    #: ``(alternative, needs, width)`` of the alternatives that need literals.
-    checked: tuple[tuple[int, tuple[tuple[str, ...], ...], int | None], ...]
+    #: ``(alternative, needs, width)`` of the alternatives that need literals; each need
+    #: with the length of its shortest literal.
+    checked: tuple[tuple[int, tuple[tuple[tuple[str, ...], int], ...], int | None], ...]
 
 
 #: :class:`_PlanTables` by plan identity (each plan kept alive beside them): built once
@@ -689,10 +700,11 @@ def _plan_tables(plan: RegexPlan) -> _PlanTables:
         return known[1]
     literals = plan.literals or ()
     tables = _PlanTables(
-        np.array(plan.ranks, dtype=np.int64), np.array(plan.exact, dtype=bool),
-        np.array([len(w) for w in literals], dtype=np.int64),
-        tuple((r, needs, width) for r, (needs, width)
-              in enumerate(zip(plan.needs, plan.widths, strict=True)) if needs),
+        np.array(plan.ranks, dtype=np.int16 if len(plan.needs) < 2**15 else np.int64),
+        np.array(plan.exact, dtype=bool), np.array([len(w) for w in literals], dtype=np.int64),
+        tuple((r, tuple((need, min(map(len, need))) for need in needs), width)
+              for r, (needs, width) in enumerate(zip(plan.needs, plan.widths, strict=True))
+              if needs),
     )  # fmt: skip
     _PLAN_TABLES[id(plan)] = (plan, tables)
     return tables
@@ -705,9 +717,23 @@ class _Words:
     literals: tuple[str, ...]
     separator: str
     index: dict[str, int]
+    _ids: dict[int, tuple[tuple[str, ...], np.ndarray]] = field(default_factory=dict)
 
     def trie(self) -> Trie:
         return _trie(self.literals)
+
+    def ids(self, literals: tuple[str, ...]) -> np.ndarray:
+        """The index of each of ``literals`` (a rule's, kept alive by it) in
+        :attr:`literals`, once per process; read-only."""
+        known = self._ids.get(id(literals))
+        if known is not None and known[0] is literals:
+            return known[1]
+        out = np.array([self.index[w] for w in literals], dtype=np.int64)
+        out.flags.writeable = False
+        # Keyed by identity (the tuple kept beside it): hashing a long tuple of terms
+        # at every lookup cost more than the lookup.
+        self._ids[id(literals)] = (literals, out)
+        return out
 
 
 @lru_cache(maxsize=8)
