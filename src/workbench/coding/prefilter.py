@@ -556,21 +556,22 @@ class Scan:
         >>> scan.has_cue(keys, ("缺乏", "不力"), 4, after=True).tolist()
         [True, True]
         """
-        first, last = self._cached(("cues", cues), lambda: self._cue_hits(cues))
+        last, latest = self._cached(("cues", cues), lambda: self._cue_hits(cues))
         start, end = divmod(keys, self.size)
         sid = self.sentence_of(start)
         lo = np.maximum(self.starts[sid], start - window)
-        found = _occurs_within(first, last, lo, start)
+        found = _occurs_within(last, latest, lo, start)
         if after:
-            found |= _occurs_within(first, last, end, np.minimum(end + window, self.ends[sid]))
+            found |= _occurs_within(last, latest, end, np.minimum(end + window, self.ends[sid]))
         return found
 
     def _cue_hits(self, cues: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Starts and ends of every cue occurrence, ordered by end."""
+        """Ends of every cue occurrence, sorted, and the latest start among the first
+        ``0, 1, …, n`` of them in that order (``-1`` for none; :func:`_occurs_within`)."""
         first = np.concatenate([self.no_keys, *(self.hits(c) for c in cues)])
         last = first + np.repeat([len(c) for c in cues], [len(self.hits(c)) for c in cues])
         order = np.argsort(last, kind="stable")
-        return first[order], last[order]
+        return last[order], np.concatenate([[-1], np.maximum.accumulate(first[order])])
 
 
 class Trie:
@@ -831,18 +832,18 @@ def _pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 def _occurs_within(
-    first: np.ndarray, last: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    last: np.ndarray, latest: np.ndarray, lo: np.ndarray, hi: np.ndarray
 ) -> np.ndarray:
     """For each window ``[lo, hi)``: an occurrence ``[first, last)`` lies inside it.
 
-    ``last`` is sorted; the occurrences ending inside each window are expanded and
-    checked for their start.
+    ``last`` is sorted and ``latest[i]`` is the latest ``first`` of the first ``i``
+    occurrences in that order (``latest[0]`` is ``-1``): of the occurrences ending by
+    ``hi``, the one starting latest is inside the window if any is.
+
+    Examples
+    --------
+    >>> last, latest = np.array([3, 5, 9]), np.array([-1, 1, 3, 7])  # [1, 3), [3, 5), [7, 9)
+    >>> _occurs_within(last, latest, np.array([0, 2, 4, 6, 0]), np.array([3, 4, 8, 9, 2])).tolist()
+    [True, False, False, True, False]
     """
-    a = np.searchsorted(last, lo, side="right")
-    counts = np.maximum(np.searchsorted(last, hi, side="right") - a, 0)
-    owner = np.repeat(np.arange(len(lo)), counts)
-    offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
-    inside = first[np.repeat(a, counts) + offset] >= lo[owner]
-    out = np.zeros(len(lo), dtype=bool)
-    out[owner[inside]] = True
-    return out
+    return latest[np.searchsorted(last, hi, side="right")] >= lo
