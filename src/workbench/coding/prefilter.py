@@ -397,12 +397,11 @@ class Scan:
         and the end of the sentence)."""
         out = _trues(len(starts))
         tables = _plan_tables(plan)
-        rank = tables.ranks[which]
-        # Small integers: numpy sorts them stably by radix, in one pass.
-        order = np.argsort(rank, kind="stable")
-        bounds = np.searchsorted(rank[order], np.arange(len(plan.needs) + 1)).tolist()
+        # Mostly a plan has one alternative, or one with needed literals: a comparison
+        # per such alternative is cheaper than ordering the starts by alternative.
+        rank = tables.ranks[which] if len(plan.needs) > 1 else None
         for r, needs, width in tables.checked:
-            rows = order[bounds[r] : bounds[r + 1]]
+            rows = np.arange(len(starts)) if rank is None else (rank == r).nonzero()[0]
             # A few starts cost less to try than to check.
             if len(rows) < MIN_CHECKED:
                 continue
@@ -701,7 +700,7 @@ def _plan_tables(plan: RegexPlan) -> _PlanTables:
         return known[1]
     literals = plan.literals or ()
     tables = _PlanTables(
-        np.array(plan.ranks, dtype=np.int16 if len(plan.needs) < 2**15 else np.int64),
+        np.array(plan.ranks, dtype=np.int64),
         np.array(plan.exact, dtype=bool), np.array([len(w) for w in literals], dtype=np.int64),
         tuple((r, tuple((need, min(map(len, need))) for need in needs), width)
               for r, (needs, width) in enumerate(zip(plan.needs, plan.widths, strict=True))
