@@ -519,6 +519,20 @@ class Scan:
                     found.append((base + m.start()) * self.size + base + m.end())
         return self.matches(np.array(found, dtype=np.int64))
 
+    def searched(self, pattern: re.Pattern[str], where: np.ndarray) -> np.ndarray:
+        """Sentences of ``where`` in which ``pattern`` (which never matches empty) matches.
+
+        Examples
+        --------
+        >>> scan = Scan(["干部ab", "ab", "群众"], ["other"] * 3, [False] * 3, [])
+        >>> scan.searched(re.compile("[a-z]+"), np.array([True, False, True])).tolist()
+        [True, False, False]
+        """
+        sentences = where.nonzero()[0]
+        search, texts = pattern.search, self.texts
+        found = [s for s in sentences.tolist() if search(texts[s]) is not None]
+        return self.mask(np.array(found, dtype=np.int64))
+
     def near(self, left: np.ndarray, right: np.ndarray, within: int, ordered: bool) -> np.ndarray:
         """Span keys of every left–right pair of one sentence at most ``within`` apart.
 
