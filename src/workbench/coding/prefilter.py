@@ -298,12 +298,15 @@ class Scan:
     def _alternation(self, alternatives: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Span keys of the alternation's matches in every sentence, and their sentences."""
         starts, rank = self._by_start(alternatives)
-        lengths = _lengths(alternatives)
-        first = _trues(len(starts))
-        first[1:] = starts[1:] != starts[:-1]  # the first alternative at each position
-        starts, ends = starts[first], starts[first] + lengths[rank[first]]
+        ends = starts + _lengths(alternatives)[rank]
+        later = starts[1:] == starts[:-1]  # not the first alternative at its position
+        if later.any():  # mostly no two alternatives start at one position
+            first = np.concatenate([[True], ~later])
+            starts, ends = starts[first], ends[first]
         keep = _leftmost(starts, ends)
-        return starts[keep] * self.size + ends[keep], self.sentence_of(starts[keep])
+        if not keep.all():
+            starts, ends = starts[keep], ends[keep]
+        return starts * self.size + ends, self.sentence_of(starts)
 
     def _by_start(self, literals: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Every occurrence of ``literals``: starts, and the index of the literal found
@@ -361,7 +364,9 @@ class Scan:
         tried = keep & (ends > starts)
         starts, ends, sids = starts[tried], ends[tried], sids[tried]
         keep = _leftmost(starts, ends)
-        return Matches(self.mask(sids[keep]), starts[keep] * self.size + ends[keep])
+        if not keep.all():  # mostly no two matches overlap
+            starts, ends, sids = starts[keep], ends[keep], sids[keep]
+        return Matches(self.mask(sids), starts * self.size + ends)
 
     def _branch_starts(self, plan: RegexPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where a ``branch`` plan's pattern may match, the end of its match there, and
@@ -401,22 +406,24 @@ class Scan:
         # per such alternative is cheaper than ordering the starts by alternative.
         rank = tables.ranks[which] if len(plan.needs) > 1 else None
         for r, needs, width in tables.checked:
-            rows = np.arange(len(starts)) if rank is None else (rank == r).nonzero()[0]
+            # ``rows``: the starts of alternative ``r`` (``None``: all of them).
+            rows = None if rank is None else (rank == r).nonzero()[0]
+            at = starts if rows is None else starts[rows]
             # A few starts cost less to try than to check.
-            if len(rows) < MIN_CHECKED:
+            if len(at) < MIN_CHECKED:
                 continue
-            at = starts[rows]
             end = self.ends[self.sentence_of(at)]
             if width is not None:
                 end = np.minimum(end, at + width)
-            for need, shortest in needs:
+            for i, (need, shortest) in enumerate(needs):
                 found = self._cached(("union", need), lambda need=need: self._occurrences(need))
                 # The first occurrence at or after the start: if it cannot end in time,
                 # no later one can (shortest literal of the set).
-                q = found[np.searchsorted(found, at)]
-                ok = q + shortest <= end
-                out[rows[~ok]] = False
-                rows, at, end = rows[ok], at[ok], end[ok]
+                ok = found[np.searchsorted(found, at)] + shortest <= end
+                out[~ok if rows is None else rows[~ok]] = False
+                if i + 1 < len(needs):  # the next need is checked where this one was met
+                    rows = ok.nonzero()[0] if rows is None else rows[ok]
+                    at, end = at[ok], end[ok]
         return out
 
     def _having(self, literals: tuple[str, ...]) -> np.ndarray:
