@@ -831,14 +831,20 @@ def _leftmost(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     sure[1:] = starts[1:] >= np.maximum.accumulate(ends)[:-1]
     if sure.all():  # mostly no candidate overlaps another: nothing to walk
         return sure
+    walk = (~sure).nonzero()[0]
+    # Python ints, not numpy scalars: the walk is a plain loop.
+    after_sure, sure_end = sure[walk - 1].tolist(), ends[walk - 1].tolist()
+    kept, end = [], 0
+    for fresh, fresh_end, start, stop in zip(
+        after_sure, sure_end, starts[walk].tolist(), ends[walk].tolist(), strict=True
+    ):
+        if fresh:  # after a kept one that ends after everything before it
+            end = fresh_end
+        kept.append(start >= end)
+        if start >= end:
+            end = stop
     keep = sure.copy()
-    end = 0
-    for j in (~sure).nonzero()[0].tolist():
-        if sure[j - 1]:  # kept, and it ends after everything before it
-            end = int(ends[j - 1])
-        if starts[j] >= end:
-            keep[j] = True
-            end = int(ends[j])
+    keep[walk] = kept
     return keep
 
 
