@@ -301,7 +301,7 @@ class Scan:
     def _alternation(self, alternatives: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Span keys of the alternation's matches in every sentence, and their sentences."""
         starts, rank = self._by_start(alternatives)
-        ends = starts + _lengths(alternatives)[rank]
+        ends = starts + _lengths(alternatives).take(rank)
         later = starts[1:] == starts[:-1]  # not the first alternative at its position
         if later.any():  # mostly no two alternatives start at one position
             first = np.concatenate([[True], ~later])
@@ -392,10 +392,10 @@ class Scan:
             # The pattern can match at a start only by an alternative whose literal is
             # there and whose needed literals follow it: elsewhere it is not tried. Starts
             # where nothing can match are left out: fewer for every rule node to look at.
-            may = tables.exact[which] | self._may_follow(starts, which, plan)
+            may = tables.exact.take(which) | self._may_follow(starts, which, plan)
             head = head[np.logical_or.reduceat(may, head)]
         starts, which = starts.take(head), which.take(head)
-        ends = np.where(tables.exact[which], starts + tables.lengths[which], -1)
+        ends = np.where(tables.exact.take(which), starts + tables.lengths.take(which), -1)
         return starts, ends, self.sentence_of(starts)
 
     def _may_follow(self, starts: np.ndarray, which: np.ndarray, plan: RegexPlan) -> np.ndarray:
@@ -407,7 +407,7 @@ class Scan:
         tables = _plan_tables(plan)
         # Mostly a plan has one alternative, or one with needed literals: a comparison
         # per such alternative is cheaper than ordering the starts by alternative.
-        rank = tables.ranks[which] if len(plan.needs) > 1 else None
+        rank = tables.ranks.take(which) if len(plan.needs) > 1 else None
         for r, needs, width in tables.checked:
             # ``rows``: the starts of alternative ``r`` (``None``: all of them).
             rows = None if rank is None else (rank == r).nonzero()[0]
@@ -447,7 +447,7 @@ class Scan:
     def _match_at(self, pattern: re.Pattern[str], starts: np.ndarray) -> np.ndarray:
         """End of ``pattern``'s match at each start (the start itself when none)."""
         sids = self.sentence_of(starts)
-        base = self.starts[sids]
+        base = self.starts.take(sids)
         match, texts = pattern.match, self.texts
         # One list comprehension, no per-item numpy writes: a third less coding time.
         found = [
@@ -582,10 +582,11 @@ class Scan:
         last, latest = self._cached(("cues", cues), lambda: self._cue_hits(cues))
         start, end = divmod(keys, self.size)
         sid = self.sentence_of(start)
-        lo = np.maximum(self.starts[sid], start - window)
+        lo = np.maximum(self.starts.take(sid), start - window)
         found = _occurs_within(last, latest, lo, start)
         if after:
-            found |= _occurs_within(last, latest, end, np.minimum(end + window, self.ends[sid]))
+            hi = np.minimum(end + window, self.ends.take(sid))
+            found |= _occurs_within(last, latest, end, hi)
         return found
 
     def _cue_hits(self, cues: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -666,27 +667,28 @@ class Trie:
         n = len(points)
         # Padded with "no literal" characters so every step can look ahead.
         pad = np.zeros(max(self._depth, 1), np.int32)
-        chars = np.concatenate([self._char_id[points], pad])
+        chars = np.concatenate([self._char_id.take(points), pad])
         starts, ids = [], []
         if self._pair is None:
             # The first step reads only the root's row: about half the positions survive it.
-            state, begin = self._next[: self._width][chars[:n]], 1
+            state, begin = self._next[: self._width].take(chars[:n]), 1
         else:
             # Two steps at once from a table of character pairs: two thirds of the positions
             # survive one step, a fifth two, and a step costs by the positions it walks.
-            word = self._single[chars[:n]]
+            word = self._single.take(chars[:n])
             ends = np.flatnonzero(word >= 0)
             starts.append(ends)
             ids.append(word[ends])
-            state, begin = self._pair[chars[:n] * self._width + chars[1 : n + 1]], 2
+            state, begin = self._pair.take(chars[:n] * self._width + chars[1 : n + 1]), 2
         pos = np.flatnonzero(state >= 0)
         state = state.take(pos)
         for step in range(begin, self._depth + 1):
-            word = self._word[state]
+            word = self._word.take(state)
             ends = np.flatnonzero(word >= 0)
             starts.append(pos.take(ends))
             ids.append(word.take(ends))
-            state = self._next[state.astype(self._index) * self._width + chars[pos + step]]
+            at = state.astype(self._index) * self._width + chars.take(pos + step)
+            state = self._next.take(at)
             alive = np.flatnonzero(state >= 0)
             if not len(alive):
                 break
@@ -875,4 +877,4 @@ def _occurs_within(
     >>> _occurs_within(last, latest, np.array([0, 2, 4, 6, 0]), np.array([3, 4, 8, 9, 2])).tolist()
     [True, False, False, True, False]
     """
-    return latest[np.searchsorted(last, hi, side="right")] >= lo
+    return latest.take(np.searchsorted(last, hi, side="right")) >= lo

@@ -491,7 +491,7 @@ class Filtered(Node):
             cue = scan.has_cue(
                 m.keys, self._cue_words, self.cues.window, after=self.polarity == "negative"
             )
-            m = scan.matches(m.keys[cue])
+            m = scan.matches(m.keys.compress(cue))
         return m if self.quote else Matches(m.ok, scan.no_keys)
 
     @property
