@@ -159,9 +159,9 @@ class Scan:
         self.literals = list(words.literals)
         self.texts = list(texts)
         self.heading = np.array(headings, dtype=bool).reshape(-1)
-        self._roles, self._role_names = pd.factorize(np.asarray(roles, dtype=object))
+        self._roles, self._role_names = _factorized(roles)
         kinds = [PLAIN_KIND] * len(self.texts) if kinds is None else kinds
-        self._kinds, self._kind_names = pd.factorize(np.asarray(kinds, dtype=object))
+        self._kinds, self._kind_names = _factorized(kinds)
         lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
         self.valid = lengths > 0
         self.starts = np.cumsum(lengths + 1) - (lengths + 1)
@@ -189,7 +189,7 @@ class Scan:
         # so a stable sort by literal is enough: a radix sort with 16-bit indices.
         order = np.argsort(ids.astype(np.int16 if n < 2**15 else np.int64), kind="stable")
         offsets = np.concatenate([[0], np.cumsum(np.bincount(ids, minlength=n))])
-        return starts[order], offsets.astype(np.int64)
+        return starts.take(order), offsets.astype(np.int64)
 
     def hits(self, literal: str) -> np.ndarray:
         """Sorted start offsets (in the joined text) of every occurrence of ``literal``."""
@@ -778,6 +778,22 @@ def _separator(literals: Sequence[str]) -> str:
         if not any(sep in w for w in literals):
             return sep
     raise ValueError("every separator character occurs in a literal")
+
+
+def _factorized(values: Sequence[str]) -> tuple[np.ndarray, Sequence[str]]:
+    """Codes and names of ``values``, as :func:`pandas.factorize` gives them.
+
+    One name everywhere (mostly every document is of one kind) is told without
+    hashing every value.
+
+    Examples
+    --------
+    >>> [(c.tolist(), list(names)) for c, names in map(_factorized, (["a"] * 2, ["b", "a"]))]
+    [([0, 0], ['a']), ([0, 1], ['b', 'a'])]
+    """
+    if isinstance(values, list) and values and values.count(values[0]) == len(values):
+        return np.zeros(len(values), dtype=np.intp), [values[0]]
+    return pd.factorize(np.asarray(values, dtype=object))
 
 
 def unique(keys: np.ndarray) -> np.ndarray:
