@@ -231,3 +231,16 @@ def test_a_bad_yield_is_a_clear_error():
     text = str(err.value)
     assert "yields[0].category': unknown category 'remedy'" in text
     assert "yields[0].unless.regex': bad regular expression" in text
+
+
+def test_literal_search_never_skips_a_cue():
+    texts = [
+        *load_corpus().segments["text"].dropna().tolist(),
+        "各位代表：", "向大会作报告", "2024年政府工作报告", "在第十次代表大会上的报告",
+        "某市信访工作条例", "村务公开暂行办法", "各位代表", "大会",
+    ]  # fmt: skip
+    for kind in load_codebook().kinds:
+        assert kind.found is not None, kind.name
+        for t in texts:
+            if kind.pattern.search(t):
+                assert kind.found.search(t), (kind.name, t)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -410,3 +411,29 @@ def test_shortcuts_match_as_the_regex_engine_on_any_text(texts, pattern):
         )
     finally:
         prefilter.MIN_CHECKED = CHECKED
+
+
+def _holds_where_it_matches(rule, texts, roles, headings):
+    """``holds`` (on a fresh scan: nothing cached) is ``match_all``'s ``ok``, also on a
+    part of the sentences."""
+    for part in (None, 3):
+        scans = [Scan(texts, roles, headings, rule.literals()) for _ in range(2)]
+        where = [s.valid if part is None else s.valid & (np.arange(len(texts)) % part != 1)
+                 for s in scans]  # fmt: skip
+        held = rule.holds(scans[0], where[0])
+        assert held.tolist() == rule.match_all(scans[1], where[1]).ok.tolist()
+
+
+@pytest.mark.parametrize(
+    "raw", [*EDGE_RULES, *({"regex": p} for p in RUN_PATTERNS), *({"not": r} for r in EDGE_RULES)]
+)
+def test_holds_where_match_all_matches(raw):
+    texts = [*EDGE_TEXTS, "aaaaaaa", "干部群众a干部\n群众。干群关系", "。。a"]
+    _holds_where_it_matches(compile_rule(raw, cues=CUES), *_frame(texts))
+
+
+def test_every_code_holds_where_it_matches(seeds, cb):
+    texts = seeds.segments["text"].dropna().drop_duplicates().tolist()[::3] + EDGE_TEXTS
+    texts, roles, headings = _frame(texts)
+    for rule in [c.rule for c in cb.codes] + [y.unless for y in cb.yields if y.unless]:
+        _holds_where_it_matches(rule, texts, roles, headings)

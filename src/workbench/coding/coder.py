@@ -246,9 +246,7 @@ def _scan_hits(
         np.concatenate(pos), np.concatenate(code), span_pos[order], span_code[order],
         start - base, end - base,
     )  # fmt: skip
-    return _give_way(
-        hits, codebook, lambda rule, sents: rule.match_all(scan, scan.mask(sents)).ok[sents]
-    )
+    return _give_way(hits, codebook, lambda rule, sents: rule.holds(scan, scan.mask(sents))[sents])
 
 
 def _column(values: pd.Series | pd.Index, take: np.ndarray) -> object:

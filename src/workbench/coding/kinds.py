@@ -39,12 +39,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from workbench.coding.rules import PLAIN_KIND
+from workbench.coding.rules import PLAIN_KIND, term_pattern
+from workbench.regex_precheck import regex_triggers
+
+try:  # the parser behind ``re`` (Python 3.11+; ``sre_parse`` before)
+    from re import _parser as _sre
+except ImportError:  # pragma: no cover
+    import sre_parse as _sre  # type: ignore[no-redef]
 
 KIND_KEYS = ("definition", "head", "patterns")
 
@@ -58,6 +65,27 @@ class DocumentKind:
     #: How many of a document's first segments are searched for the cues.
     head: int
     pattern: re.Pattern[str]
+
+    @cached_property
+    def found(self) -> re.Pattern[str] | None:
+        """Literals one of which every match of :attr:`pattern` contains, as one search
+        (``None`` when not known): most segments lack them, and searching for literals
+        is faster than trying the cues at every character.
+
+        Examples
+        --------
+        >>> kind = DocumentKind("report", "报告", 3, re.compile("向.{0,12}大会|^各位代表$"))
+        >>> kind.found.pattern
+        '各位代表|大会'
+        >>> DocumentKind("x", "x", 3, re.compile("(代表)?")).found is None  # matches empty
+        True
+        """
+        triggers = regex_triggers(self.pattern)
+        # The triggers are in every non-empty match; a pattern that can match empty
+        # matches without them.
+        if not triggers or _sre.parse(self.pattern.pattern, self.pattern.flags).getwidth()[0] < 1:
+            return None
+        return term_pattern(sorted(triggers))
 
 
 def kind_names(raw: Any) -> tuple[str, ...]:
@@ -159,7 +187,9 @@ def segment_kinds(segments: pd.DataFrame, kinds: Sequence[DocumentKind]) -> list
     kind_of = np.full(len(docs), -1, dtype=np.int64)
     for k, kind in enumerate(kinds):
         head = (rank < kind.head).nonzero()[0].tolist()
-        search = kind.pattern.search
+        search, found = kind.pattern.search, kind.found
+        if found is not None:  # only segments with one of the literals can match
+            head = [i for i in head if found.search(texts[i]) is not None]
         hit = [i for i in head if search(texts[i]) is not None]
         found = codes[hit]
         # Earlier kinds win: a document keeps the first kind found.

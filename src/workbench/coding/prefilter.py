@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar
 
@@ -159,9 +159,9 @@ class Scan:
         self.literals = list(words.literals)
         self.texts = list(texts)
         self.heading = np.array(headings, dtype=bool).reshape(-1)
-        self._roles, self._role_names = pd.factorize(np.asarray(roles, dtype=object))
+        self._roles, self._role_names = _factorized(roles)
         kinds = [PLAIN_KIND] * len(self.texts) if kinds is None else kinds
-        self._kinds, self._kind_names = pd.factorize(np.asarray(kinds, dtype=object))
+        self._kinds, self._kind_names = _factorized(kinds)
         lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
         self.valid = lengths > 0
         self.starts = np.cumsum(lengths + 1) - (lengths + 1)
@@ -173,7 +173,9 @@ class Scan:
         self.no_keys = np.zeros(0, dtype=np.int64)
         self._words = words
         self._found, offsets = self._scan() if self.literals else (self.no_keys, [0])
-        self._bounds = np.asarray(offsets).tolist()
+        self._offsets = np.asarray(offsets, dtype=np.int64)
+        self._counts = np.diff(self._offsets)
+        self._bounds = self._offsets.tolist()
         # Each literal's occurrences, cut from ``_found`` when first asked for: a rule
         # walk asks for a few hundred of the codebook's thousands.
         self._by_literal: dict[str, np.ndarray] = {}
@@ -187,7 +189,7 @@ class Scan:
         # so a stable sort by literal is enough: a radix sort with 16-bit indices.
         order = np.argsort(ids.astype(np.int16 if n < 2**15 else np.int64), kind="stable")
         offsets = np.concatenate([[0], np.cumsum(np.bincount(ids, minlength=n))])
-        return starts[order], offsets.astype(np.int64)
+        return starts.take(order), offsets.astype(np.int64)
 
     def hits(self, literal: str) -> np.ndarray:
         """Sorted start offsets (in the joined text) of every occurrence of ``literal``."""
@@ -203,10 +205,13 @@ class Scan:
         return self._cache[key]  # type: ignore[return-value]
 
     # -- spans ------------------------------------------------------------------
+    # Arrays are cut with ``take`` and ``compress`` rather than ``a[idx]`` and ``a[mask]``:
+    # the same result, and on a partition's arrays numpy's indexing costs up to four
+    # times as much (a boolean mask that keeps about half, the most).
 
     def sentence_of(self, positions: np.ndarray) -> np.ndarray:
         """The sentence each offset of the joined text falls in."""
-        return self._sentence[positions]
+        return self._sentence.take(positions)
 
     def keys_sentence(self, keys: np.ndarray) -> np.ndarray:
         """The sentence of each span key."""
@@ -256,7 +261,7 @@ class Scan:
 
     def within(self, keys: np.ndarray, where: np.ndarray) -> np.ndarray:
         """The span ``keys`` in sentences of the mask ``where``."""
-        return keys[where[self.keys_sentence(keys)]]
+        return keys.compress(where.take(self.keys_sentence(keys)))
 
     def role_mask(self, roles: Collection[str]) -> np.ndarray:
         """Sentences whose role is one of ``roles``."""
@@ -290,18 +295,21 @@ class Scan:
         if not np.count_nonzero(where):
             return self.nothing()
         keys, sids = self._cached(("alt", alternatives), lambda: self._alternation(alternatives))
-        keep = where[sids]
-        return Matches(self.mask(sids[keep]), keys[keep])
+        keep = where.take(sids)
+        return Matches(self.mask(sids.compress(keep)), keys.compress(keep))
 
     def _alternation(self, alternatives: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Span keys of the alternation's matches in every sentence, and their sentences."""
         starts, rank = self._by_start(alternatives)
-        lengths = _lengths(alternatives)
-        first = _trues(len(starts))
-        first[1:] = starts[1:] != starts[:-1]  # the first alternative at each position
-        starts, ends = starts[first], starts[first] + lengths[rank[first]]
+        ends = starts + _lengths(alternatives).take(rank)
+        later = starts[1:] == starts[:-1]  # not the first alternative at its position
+        if later.any():  # mostly no two alternatives start at one position
+            first = np.concatenate([[True], ~later])
+            starts, ends = starts.compress(first), ends.compress(first)
         keep = _leftmost(starts, ends)
-        return starts[keep] * self.size + ends[keep], self.sentence_of(starts[keep])
+        if not keep.all():
+            starts, ends = starts.compress(keep), ends.compress(keep)
+        return starts * self.size + ends, self.sentence_of(starts)
 
     def _by_start(self, literals: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Every occurrence of ``literals``: starts, and the index of the literal found
@@ -312,19 +320,27 @@ class Scan:
         if n == 1:  # one literal's occurrences are sorted already
             found = self.hits(literals[0])
             return found, np.zeros(len(found), dtype=np.int64)
-        found = [self.hits(w) for w in literals]
-        present = [k for k, f in enumerate(found) if len(f)]
+        # Which literals occur, from the counts: most of a long term list does not, and
+        # looking each one up cost more than merging the others.
+        ids = self._words.ids(literals)
+        counts = self._counts[ids]
+        present = counts.nonzero()[0]
         if len(present) < 2:  # often one literal or none occurs: nothing to merge
-            k = present[0] if present else 0
-            return found[k], np.full(len(found[k]), k, dtype=np.int64)
-        counts = np.fromiter(map(len, found), dtype=np.int64, count=n)
+            k = int(present[0]) if len(present) else 0
+            found = self.hits(literals[k])
+            return found, np.full(len(found), k, dtype=np.int64)
+        counts = counts[present]
+        first = self._offsets[ids[present]]
+        found = self._found
         # One sort of integer keys: cheaper than sorting the starts with their indices;
         # the index in the low bits (shifts, not a division, take the key apart), and
         # 32-bit keys where they fit (they sort twice as fast).
         bits = max(n - 1, 1).bit_length()
         small = self.size << bits < 2**31
-        index = np.repeat(np.arange(n, dtype=np.int32 if small else np.int64), counts)
-        keys = np.concatenate(found).astype(index.dtype, copy=False) << bits | index
+        index = np.repeat(present.astype(np.int32 if small else np.int64), counts)
+        runs = zip(first.tolist(), (first + counts).tolist(), strict=True)
+        keys = np.concatenate([found[a:b] for a, b in runs]).astype(index.dtype, copy=False)
+        keys = keys << bits | index
         keys.sort()
         starts, which = keys >> bits, keys & ((1 << bits) - 1)
         return starts.astype(np.int64, copy=False), which.astype(np.int64, copy=False)
@@ -341,7 +357,7 @@ class Scan:
         if not np.count_nonzero(where):
             return self.nothing()
         starts, ends, sids = self._cached(("branch", pattern), lambda: self._branch_starts(plan))
-        keep = where[sids]
+        keep = where.take(sids)
         if not np.count_nonzero(keep):
             return self.nothing()
         # The engine's answers are kept for the next rule node using the same pattern.
@@ -349,9 +365,11 @@ class Scan:
         if len(todo):
             ends[todo] = self._match_at(pattern, starts[todo])
         tried = keep & (ends > starts)
-        starts, ends, sids = starts[tried], ends[tried], sids[tried]
+        starts, ends, sids = starts.compress(tried), ends.compress(tried), sids.compress(tried)
         keep = _leftmost(starts, ends)
-        return Matches(self.mask(sids[keep]), starts[keep] * self.size + ends[keep])
+        if not keep.all():  # mostly no two matches overlap
+            starts, ends, sids = starts.compress(keep), ends.compress(keep), sids.compress(keep)
+        return Matches(self.mask(sids), starts * self.size + ends)
 
     def _branch_starts(self, plan: RegexPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where a ``branch`` plan's pattern may match, the end of its match there, and
@@ -364,50 +382,51 @@ class Scan:
         literals = plan.literals or ()
         # By start, then in the plan's order: alternatives, and within one the engine's.
         starts, which = self._by_start(literals)
+        if not len(starts):
+            return self.no_keys, self.no_keys, self.no_keys
         tables = _plan_tables(plan)
-        rank, exact, lengths = tables.ranks[which], tables.exact[which], tables.lengths[which]
-        sids = self.sentence_of(starts)
         first = _trues(len(starts))
         first[1:] = starts[1:] != starts[:-1]
-        # The pattern can match at a start only by an alternative whose literal is there
-        # and whose needed literals follow it: elsewhere it is not tried.
-        may = exact | self._may_follow(starts, rank, self.ends[sids], plan)
-        can = np.zeros(int(first.sum()), dtype=bool)
-        can[(np.cumsum(first) - 1)[may]] = True
-        exact, ends = exact[first], (starts + lengths)[first]
-        starts, sids = starts[first], sids[first]
-        # Starts where nothing can match are left out: fewer for every rule node to look at.
-        live = exact | can
-        return starts[live], np.where(exact[live], ends[live], -1), sids[live]
+        head = first.nonzero()[0]  # the first (in the plan's order) literal at each start
+        if tables.checked:
+            # The pattern can match at a start only by an alternative whose literal is
+            # there and whose needed literals follow it: elsewhere it is not tried. Starts
+            # where nothing can match are left out: fewer for every rule node to look at.
+            may = tables.exact.take(which) | self._may_follow(starts, which, plan)
+            head = head[np.logical_or.reduceat(may, head)]
+        starts, which = starts.take(head), which.take(head)
+        ends = np.where(tables.exact.take(which), starts + tables.lengths.take(which), -1)
+        return starts, ends, self.sentence_of(starts)
 
-    def _may_follow(
-        self, starts: np.ndarray, rank: np.ndarray, limit: np.ndarray, plan: RegexPlan
-    ) -> np.ndarray:
-        """Per start of an alternative (``rank``): each of its needed literal sets
-        (:attr:`RegexPlan.needs`) has one occurrence at or after the start that can end
-        inside the match (within the alternative's width and ``limit``, the end of the
-        sentence)."""
+    def _may_follow(self, starts: np.ndarray, which: np.ndarray, plan: RegexPlan) -> np.ndarray:
+        """Per start of one of the plan's literals (``which``): each needed literal set
+        (:attr:`RegexPlan.needs`) of the literal's alternative has one occurrence at or
+        after the start that can end inside the match (within the alternative's width
+        and the end of the sentence)."""
         out = _trues(len(starts))
-        checked = _plan_tables(plan).checked
-        if not checked:
-            return out
-        order = np.argsort(rank, kind="stable")
-        bounds = np.searchsorted(rank[order], np.arange(len(plan.needs) + 1)).tolist()
-        for r, needs, width in checked:
-            rows = order[bounds[r] : bounds[r + 1]]
+        tables = _plan_tables(plan)
+        # Mostly a plan has one alternative, or one with needed literals: a comparison
+        # per such alternative is cheaper than ordering the starts by alternative.
+        rank = tables.ranks.take(which) if len(plan.needs) > 1 else None
+        for r, needs, width in tables.checked:
+            # ``rows``: the starts of alternative ``r`` (``None``: all of them).
+            rows = None if rank is None else (rank == r).nonzero()[0]
+            at = starts if rows is None else starts.take(rows)
             # A few starts cost less to try than to check.
-            if len(rows) < MIN_CHECKED:
+            if len(at) < MIN_CHECKED:
                 continue
-            at = starts[rows]
-            end = limit[rows] if width is None else np.minimum(limit[rows], at + width)
-            for need in needs:
+            end = self.ends.take(self.sentence_of(at))
+            if width is not None:
+                end = np.minimum(end, at + width)
+            for i, (need, shortest) in enumerate(needs):
                 found = self._cached(("union", need), lambda need=need: self._occurrences(need))
                 # The first occurrence at or after the start: if it cannot end in time,
                 # no later one can (shortest literal of the set).
-                q = found[np.searchsorted(found, at)]
-                ok = q + min(map(len, need)) <= end
-                out[rows[~ok]] = False
-                rows, at, end = rows[ok], at[ok], end[ok]
+                ok = found.take(np.searchsorted(found, at)) + shortest <= end
+                out[~ok if rows is None else rows[~ok]] = False
+                if i + 1 < len(needs):  # the next need is checked where this one was met
+                    rows = ok.nonzero()[0] if rows is None else rows.compress(ok)
+                    at, end = at.compress(ok), end.compress(ok)
         return out
 
     def _having(self, literals: tuple[str, ...]) -> np.ndarray:
@@ -428,7 +447,7 @@ class Scan:
     def _match_at(self, pattern: re.Pattern[str], starts: np.ndarray) -> np.ndarray:
         """End of ``pattern``'s match at each start (the start itself when none)."""
         sids = self.sentence_of(starts)
-        base = self.starts[sids]
+        base = self.starts.take(sids)
         match, texts = pattern.match, self.texts
         # One list comprehension, no per-item numpy writes: a third less coding time.
         found = [
@@ -510,6 +529,20 @@ class Scan:
                     found.append((base + m.start()) * self.size + base + m.end())
         return self.matches(np.array(found, dtype=np.int64))
 
+    def searched(self, pattern: re.Pattern[str], where: np.ndarray) -> np.ndarray:
+        """Sentences of ``where`` in which ``pattern`` (which never matches empty) matches.
+
+        Examples
+        --------
+        >>> scan = Scan(["干部ab", "ab", "群众"], ["other"] * 3, [False] * 3, [])
+        >>> scan.searched(re.compile("[a-z]+"), np.array([True, False, True])).tolist()
+        [True, False, False]
+        """
+        sentences = where.nonzero()[0]
+        search, texts = pattern.search, self.texts
+        found = [s for s in sentences.tolist() if search(texts[s]) is not None]
+        return self.mask(np.array(found, dtype=np.int64))
+
     def near(self, left: np.ndarray, right: np.ndarray, within: int, ordered: bool) -> np.ndarray:
         """Span keys of every left–right pair of one sentence at most ``within`` apart.
 
@@ -526,7 +559,7 @@ class Scan:
         good = np.maximum(xs, ys) - np.minimum(xe, ye) <= within
         if ordered:
             good &= ys >= xe
-        return unique(np.concatenate([x[good], y[good]]))
+        return unique(np.concatenate([x.compress(good), y.compress(good)]))
 
     def has_cue(
         self, keys: np.ndarray, cues: tuple[str, ...], window: int, *, after: bool
@@ -546,21 +579,23 @@ class Scan:
         >>> scan.has_cue(keys, ("缺乏", "不力"), 4, after=True).tolist()
         [True, True]
         """
-        first, last = self._cached(("cues", cues), lambda: self._cue_hits(cues))
+        last, latest = self._cached(("cues", cues), lambda: self._cue_hits(cues))
         start, end = divmod(keys, self.size)
         sid = self.sentence_of(start)
-        lo = np.maximum(self.starts[sid], start - window)
-        found = _occurs_within(first, last, lo, start)
+        lo = np.maximum(self.starts.take(sid), start - window)
+        found = _occurs_within(last, latest, lo, start)
         if after:
-            found |= _occurs_within(first, last, end, np.minimum(end + window, self.ends[sid]))
+            hi = np.minimum(end + window, self.ends.take(sid))
+            found |= _occurs_within(last, latest, end, hi)
         return found
 
     def _cue_hits(self, cues: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Starts and ends of every cue occurrence, ordered by end."""
+        """Ends of every cue occurrence, sorted, and the latest start among the first
+        ``0, 1, …, n`` of them in that order (``-1`` for none; :func:`_occurs_within`)."""
         first = np.concatenate([self.no_keys, *(self.hits(c) for c in cues)])
         last = first + np.repeat([len(c) for c in cues], [len(self.hits(c)) for c in cues])
         order = np.argsort(last, kind="stable")
-        return first[order], last[order]
+        return last[order], np.concatenate([[-1], np.maximum.accumulate(first[order])])
 
 
 class Trie:
@@ -632,31 +667,32 @@ class Trie:
         n = len(points)
         # Padded with "no literal" characters so every step can look ahead.
         pad = np.zeros(max(self._depth, 1), np.int32)
-        chars = np.concatenate([self._char_id[points], pad])
+        chars = np.concatenate([self._char_id.take(points), pad])
         starts, ids = [], []
         if self._pair is None:
             # The first step reads only the root's row: about half the positions survive it.
-            state, begin = self._next[: self._width][chars[:n]], 1
+            state, begin = self._next[: self._width].take(chars[:n]), 1
         else:
             # Two steps at once from a table of character pairs: two thirds of the positions
             # survive one step, a fifth two, and a step costs by the positions it walks.
-            word = self._single[chars[:n]]
+            word = self._single.take(chars[:n])
             ends = np.flatnonzero(word >= 0)
             starts.append(ends)
             ids.append(word[ends])
-            state, begin = self._pair[chars[:n] * self._width + chars[1 : n + 1]], 2
+            state, begin = self._pair.take(chars[:n] * self._width + chars[1 : n + 1]), 2
         pos = np.flatnonzero(state >= 0)
-        state = state[pos]
+        state = state.take(pos)
         for step in range(begin, self._depth + 1):
-            word = self._word[state]
+            word = self._word.take(state)
             ends = np.flatnonzero(word >= 0)
-            starts.append(pos[ends])
-            ids.append(word[ends])
-            state = self._next[state.astype(self._index) * self._width + chars[pos + step]]
+            starts.append(pos.take(ends))
+            ids.append(word.take(ends))
+            at = state.astype(self._index) * self._width + chars.take(pos + step)
+            state = self._next.take(at)
             alive = np.flatnonzero(state >= 0)
             if not len(alive):
                 break
-            pos, state = pos[alive], state[alive]
+            pos, state = pos.take(alive), state.take(alive)
         return np.concatenate(starts).astype(np.int64), np.concatenate(ids).astype(np.int64)
 
 
@@ -673,8 +709,9 @@ class _PlanTables:
     ranks: np.ndarray
     exact: np.ndarray
     lengths: np.ndarray
-    #: ``(alternative, needs, width)`` of the alternatives that need literals.
-    checked: tuple[tuple[int, tuple[tuple[str, ...], ...], int | None], ...]
+    #: ``(alternative, needs, width)`` of the alternatives that need literals; each need
+    #: with the length of its shortest literal.
+    checked: tuple[tuple[int, tuple[tuple[tuple[str, ...], int], ...], int | None], ...]
 
 
 #: :class:`_PlanTables` by plan identity (each plan kept alive beside them): built once
@@ -689,10 +726,11 @@ def _plan_tables(plan: RegexPlan) -> _PlanTables:
         return known[1]
     literals = plan.literals or ()
     tables = _PlanTables(
-        np.array(plan.ranks, dtype=np.int64), np.array(plan.exact, dtype=bool),
-        np.array([len(w) for w in literals], dtype=np.int64),
-        tuple((r, needs, width) for r, (needs, width)
-              in enumerate(zip(plan.needs, plan.widths, strict=True)) if needs),
+        np.array(plan.ranks, dtype=np.int64),
+        np.array(plan.exact, dtype=bool), np.array([len(w) for w in literals], dtype=np.int64),
+        tuple((r, tuple((need, min(map(len, need))) for need in needs), width)
+              for r, (needs, width) in enumerate(zip(plan.needs, plan.widths, strict=True))
+              if needs),
     )  # fmt: skip
     _PLAN_TABLES[id(plan)] = (plan, tables)
     return tables
@@ -705,9 +743,23 @@ class _Words:
     literals: tuple[str, ...]
     separator: str
     index: dict[str, int]
+    _ids: dict[int, tuple[tuple[str, ...], np.ndarray]] = field(default_factory=dict)
 
     def trie(self) -> Trie:
         return _trie(self.literals)
+
+    def ids(self, literals: tuple[str, ...]) -> np.ndarray:
+        """The index of each of ``literals`` (a rule's, kept alive by it) in
+        :attr:`literals`, once per process; read-only."""
+        known = self._ids.get(id(literals))
+        if known is not None and known[0] is literals:
+            return known[1]
+        out = np.array([self.index[w] for w in literals], dtype=np.int64)
+        out.flags.writeable = False
+        # Keyed by identity (the tuple kept beside it): hashing a long tuple of terms
+        # at every lookup cost more than the lookup.
+        self._ids[id(literals)] = (literals, out)
+        return out
 
 
 @lru_cache(maxsize=8)
@@ -728,6 +780,22 @@ def _separator(literals: Sequence[str]) -> str:
     raise ValueError("every separator character occurs in a literal")
 
 
+def _factorized(values: Sequence[str]) -> tuple[np.ndarray, Sequence[str]]:
+    """Codes and names of ``values``, as :func:`pandas.factorize` gives them.
+
+    One name everywhere (mostly every document is of one kind) is told without
+    hashing every value.
+
+    Examples
+    --------
+    >>> [(c.tolist(), list(names)) for c, names in map(_factorized, (["a"] * 2, ["b", "a"]))]
+    [([0, 0], ['a']), ([0, 1], ['b', 'a'])]
+    """
+    if isinstance(values, list) and values and values.count(values[0]) == len(values):
+        return np.zeros(len(values), dtype=np.intp), [values[0]]
+    return pd.factorize(np.asarray(values, dtype=object))
+
+
 def unique(keys: np.ndarray) -> np.ndarray:
     """``np.unique(keys)`` of a 1-d array, by sorting.
 
@@ -742,7 +810,7 @@ def unique(keys: np.ndarray) -> np.ndarray:
     out = np.sort(keys)
     keep = _trues(len(out))
     keep[1:] = out[1:] != out[:-1]
-    return out[keep]
+    return out.compress(keep)
 
 
 @lru_cache(maxsize=4096)
@@ -784,14 +852,20 @@ def _leftmost(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     sure[1:] = starts[1:] >= np.maximum.accumulate(ends)[:-1]
     if sure.all():  # mostly no candidate overlaps another: nothing to walk
         return sure
+    walk = (~sure).nonzero()[0]
+    # Python ints, not numpy scalars: the walk is a plain loop.
+    after_sure, sure_end = sure[walk - 1].tolist(), ends[walk - 1].tolist()
+    kept, end = [], 0
+    for fresh, fresh_end, start, stop in zip(
+        after_sure, sure_end, starts[walk].tolist(), ends[walk].tolist(), strict=True
+    ):
+        if fresh:  # after a kept one that ends after everything before it
+            end = fresh_end
+        kept.append(start >= end)
+        if start >= end:
+            end = stop
     keep = sure.copy()
-    end = 0
-    for j in (~sure).nonzero()[0].tolist():
-        if sure[j - 1]:  # kept, and it ends after everything before it
-            end = int(ends[j - 1])
-        if starts[j] >= end:
-            keep[j] = True
-            end = int(ends[j])
+    keep[walk] = kept
     return keep
 
 
@@ -805,18 +879,18 @@ def _pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 def _occurs_within(
-    first: np.ndarray, last: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    last: np.ndarray, latest: np.ndarray, lo: np.ndarray, hi: np.ndarray
 ) -> np.ndarray:
     """For each window ``[lo, hi)``: an occurrence ``[first, last)`` lies inside it.
 
-    ``last`` is sorted; the occurrences ending inside each window are expanded and
-    checked for their start.
+    ``last`` is sorted and ``latest[i]`` is the latest ``first`` of the first ``i``
+    occurrences in that order (``latest[0]`` is ``-1``): of the occurrences ending by
+    ``hi``, the one starting latest is inside the window if any is.
+
+    Examples
+    --------
+    >>> last, latest = np.array([3, 5, 9]), np.array([-1, 1, 3, 7])  # [1, 3), [3, 5), [7, 9)
+    >>> _occurs_within(last, latest, np.array([0, 2, 4, 6, 0]), np.array([3, 4, 8, 9, 2])).tolist()
+    [True, False, False, True, False]
     """
-    a = np.searchsorted(last, lo, side="right")
-    counts = np.maximum(np.searchsorted(last, hi, side="right") - a, 0)
-    owner = np.repeat(np.arange(len(lo)), counts)
-    offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
-    inside = first[np.repeat(a, counts) + offset] >= lo[owner]
-    out = np.zeros(len(lo), dtype=bool)
-    out[owner[inside]] = True
-    return out
+    return latest.take(np.searchsorted(last, hi, side="right")) >= lo

@@ -171,6 +171,14 @@ class Node:
         """
         raise NotImplementedError
 
+    def holds(self, scan: Scan, where: np.ndarray) -> np.ndarray:
+        """:meth:`match_all`'s ``ok`` alone, for where the spans are not needed (under
+        ``not``, in a ``quote: false`` condition, for an ``unless`` veto).
+
+        Nodes that can tell where they match for less than finding their spans do so.
+        """
+        return self.match_all(scan, where).ok
+
     def literals(self) -> set[str]:
         """Literals :meth:`match_all` looks up in the scan (the scan must look for them)."""
         return set()
@@ -253,6 +261,13 @@ class Regex(Node):
             return scan.run(plan, where)
         return scan.each(self.pattern, plan.literals, where, plan.requires)
 
+    def holds(self, scan: Scan, where: np.ndarray) -> np.ndarray:
+        if self.plan.kind == "run":
+            # A character class matches one character or more: one search a sentence,
+            # which stops at the first match, not every match cut from every run.
+            return scan.searched(self.pattern, where)
+        return self.match_all(scan, where).ok
+
     def literals(self) -> set[str]:
         needs = {w for alt in self.plan.needs for need in alt for w in need}
         requires = {w for need in self.plan.requires for w in need}
@@ -283,6 +298,17 @@ class AnyOf(Node):
         for m in found[1:]:  # in place: ``logical_or.reduce`` stacked the masks first
             ok |= m.ok
         return Matches(ok, scan.union(m.keys for m in found))
+
+    def holds(self, scan: Scan, where: np.ndarray) -> np.ndarray:
+        ok = None
+        for child in self.children:
+            # Each child is looked for only where no earlier one matched.
+            rest = where if ok is None else where & ~ok
+            if not np.count_nonzero(rest):
+                break
+            found = child.holds(scan, rest)
+            ok = found.copy() if ok is None else ok | found
+        return scan.nothing().ok if ok is None else ok
 
     def literals(self) -> set[str]:
         return set().union(*(c.literals() for c in self.children))
@@ -320,6 +346,14 @@ class AllOf(Node):
             keys.append(m.keys)
         return Matches(ok, scan.within(scan.union(keys), ok))
 
+    def holds(self, scan: Scan, where: np.ndarray) -> np.ndarray:
+        ok = where
+        for child in self.children:
+            if not np.count_nonzero(ok):
+                return scan.nothing().ok
+            ok = child.holds(scan, ok)
+        return ok
+
     def literals(self) -> set[str]:
         return set().union(*(c.literals() for c in self.children))
 
@@ -337,7 +371,10 @@ class Not(Node):
         return self.child.terms()
 
     def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
-        return Matches(where & ~self.child.match_all(scan, where).ok, scan.no_keys)
+        return Matches(self.holds(scan, where), scan.no_keys)
+
+    def holds(self, scan: Scan, where: np.ndarray) -> np.ndarray:
+        return where & ~self.child.holds(scan, where)
 
     def literals(self) -> set[str]:
         return self.child.literals()
@@ -424,22 +461,37 @@ class Filtered(Node):
         # Roles, kinds, heading and polarity only narrow what the child matches.
         return self.child.triggers()
 
-    def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
+    def _narrowed(self, scan: Scan, where: np.ndarray) -> np.ndarray:
+        """``where`` without the sentences of other roles, kinds or heading flags."""
         if self.roles is not None:
             where = where & scan.role_mask(self.roles)
         if self.kinds is not None:
             where = where & scan.kind_mask(self.kinds)
         if self.heading is not None:
             where = where & (scan.heading == self.heading)
+        return where
+
+    def holds(self, scan: Scan, where: np.ndarray) -> np.ndarray:
+        if self.polarity is not None:  # the cues are looked for around the spans
+            return self.match_all(scan, where).ok
+        where = self._narrowed(scan, where)
+        if not np.count_nonzero(where):
+            return scan.nothing().ok
+        return self.child.holds(scan, where)
+
+    def match_all(self, scan: Scan, where: np.ndarray) -> Matches:
+        where = self._narrowed(scan, where)
         if not np.count_nonzero(where):
             return scan.nothing()
+        if not self.quote and self.polarity is None:  # a condition: where it holds
+            return Matches(self.child.holds(scan, where), scan.no_keys)
         m = self.child.match_all(scan, where)
         if self.polarity is not None:
             assert self.cues is not None
             cue = scan.has_cue(
                 m.keys, self._cue_words, self.cues.window, after=self.polarity == "negative"
             )
-            m = scan.matches(m.keys[cue])
+            m = scan.matches(m.keys.compress(cue))
         return m if self.quote else Matches(m.ok, scan.no_keys)
 
     @property
