@@ -584,6 +584,19 @@ def test_date_lines_are_metadata_not_body():
                                                           "2018-05-13"]
 
 
+def test_bare_dates_on_their_own_line_are_metadata_as_in_parentheses():
+    """A date alone on its line without parentheses (a dateline under the title, a date
+    signed at the end) was read as the article's date but stayed a body sentence."""
+    from workbench.corpus.boilerplate import strip_boilerplate
+
+    dates = ["2019/3/5", "2021.08.15", "二〇一七年十二月", "2009年10月1日", " 2018-05-13 ",
+             "一九五八年七月三日", "二○一三年五月八日"]  # fmt: skip
+    kept = ["2019年", "2019年3月5日召开会议", "2019/3", "第2019号", "1.2.3"]
+    clean = strip_boilerplate("\n".join(["标题", *dates, *kept]) + "\n")
+    assert [r.rule for r in clean.removed] == ["bare_date_line"] * len(dates)
+    assert [t for _, t in clean.lines] == ["标题", *kept]
+
+
 def test_source_and_byline_lines_with_a_date_are_metadata():
     """A "来源：<outlet> <date>" line gave the article its date but stayed a body sentence."""
     from workbench.corpus.boilerplate import extract_metadata, strip_boilerplate
