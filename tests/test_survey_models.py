@@ -294,3 +294,43 @@ def test_a_text_outcome_says_how_to_recode_it():
     message = str(err.value)
     assert "the outcome '满意度' holds text" in message and "'values:'" in message
     assert "满意度: {非常满意: 5" in message
+
+
+@pytest.mark.parametrize("model", ["ologit", "oprobit"])
+def test_ordered_models_take_categorical_predictors_with_reduced_rank_coding(model):
+    """``~ 0 + rhs`` gave the first factor a dummy per level (a constant): refused by
+    statsmodels.  The estimates are statsmodels' OrderedModel on the same design,
+    built by hand: the reference levels 'a' and 1 left out."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    rng = np.random.default_rng(8)
+    n = 300
+    d = pd.DataFrame({"x": rng.normal(size=n), "town": rng.choice(["a", "b", "c"], n)})
+    d["county"] = rng.integers(1, 4, n)
+    latent = 0.8 * d["x"] + d["town"].map({"a": 0.0, "b": 0.7, "c": -0.5}) + rng.logistic(size=n)
+    d["y"] = np.digitize(latent, [-1.0, 0.0, 1.0]) + 1
+    res = fit(d, "y ~ x + town + C(county)", model)
+    assert res.params.index.tolist() == [
+        "town[T.b]", "town[T.c]", "C(county)[T.2]", "C(county)[T.3]", "x"
+    ]
+    exog = pd.DataFrame(
+        {
+            "town[T.b]": (d["town"] == "b").astype(float),
+            "town[T.c]": (d["town"] == "c").astype(float),
+            "C(county)[T.2]": (d["county"] == 2).astype(float),
+            "C(county)[T.3]": (d["county"] == 3).astype(float),
+            "x": d["x"],
+        }
+    )
+    distr = "logit" if model == "ologit" else "probit"
+    ref = OrderedModel(d["y"], exog, distr=distr).fit(method="bfgs", disp=False, maxiter=2000)
+    np.testing.assert_allclose(res.params, ref.params.iloc[:5], atol=1e-4)
+    np.testing.assert_allclose(res.bse, ref.bse.iloc[:5], rtol=1e-3)
+    probs = predicted_probabilities(res, "x", [0.0, 1.0])
+    assert np.allclose(probs.groupby("x")["probability"].sum(), 1.0)
+
+
+def test_an_ordered_model_without_intercept_says_what_to_remove():
+    d = pd.DataFrame({"y": [1, 2, 3, 1, 2, 3, 2, 1], "g": list("abababab")})
+    with pytest.raises(SurveyValidationError, match=r"remove '0 \+' or '- 1'"):
+        fit(d, "y ~ 0 + g", "ologit")

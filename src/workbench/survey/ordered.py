@@ -144,8 +144,20 @@ def fit_ordered(
         raise ValueError(f"{model}: only one-way clustering is supported, not {cluster}")
     lhs, rhs = formula.split("~", 1)
     w = check_weights(frame, weights) if weights else None
-    # OrderedModel has no intercept: the cutpoints take its place.
-    mod = WeightedOrderedModel.from_formula(f"{lhs}~ 0 + {rhs}", frame, distr=DISTR[model])
+    # OrderedModel has no intercept: the cutpoints take its place.  The design is
+    # built with the intercept, which from_formula then drops, so that categorical
+    # predictors get reduced-rank (treatment) coding; "~ 0 + rhs" would give the
+    # first factor a dummy for every level, which sum to a constant.
+    try:
+        mod = WeightedOrderedModel.from_formula(f"{lhs}~ {rhs}", frame, distr=DISTR[model])
+    except ValueError as err:
+        if "constant" not in str(err):
+            raise
+        raise SurveyValidationError(
+            f"formula {formula!r}: an ordered model has no intercept (its cutpoints take "
+            "its place), so a categorical predictor needs one level left out as reference; "
+            "remove '0 +' or '- 1' from the formula"
+        ) from None
     mod.weights = w
     res, notes = _fit_mle(mod)
     k = mod.k_vars
