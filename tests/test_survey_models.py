@@ -282,7 +282,7 @@ def test_mixed_optimiser_failure_falls_through_to_the_next(monkeypatch):
         raise np.linalg.LinAlgError("Singular matrix")
 
     monkeypatch.setattr(MixedLM, "fit", broken)
-    with pytest.raises(SurveyValidationError, match="could not be fitted by any optimiser"):
+    with pytest.raises(SurveyValidationError, match="gave no usable fit with any optimiser"):
         fit(d, "y ~ x", "mixed", groups="g")
 
 
@@ -334,3 +334,47 @@ def test_an_ordered_model_without_intercept_says_what_to_remove():
     d = pd.DataFrame({"y": [1, 2, 3, 1, 2, 3, 2, 1], "g": list("abababab")})
     with pytest.raises(SurveyValidationError, match=r"remove '0 \+' or '- 1'"):
         fit(d, "y ~ 0 + g", "ologit")
+
+
+# Two villages whose variance is zero (the tester's s_ws.csv after --singletons drop):
+# statsmodels' L-BFGS reports convergence there at an infinite log-likelihood with an
+# intercept of 5e-16 (standard error 3e8).
+TWO_VILLAGES = pd.DataFrame(
+    {
+        "y": [40.0, 92, 45, 58, 71, 84, 97, 50, 63, 76, 89, 42,
+              55, 68, 81, 94, 47, 60, 73, 86, 99, 52, 65, 78, 91, 44],
+        "x": [1.0, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0],
+        "g": ["e"] * 12 + ["w"] * 14,
+    }
+)  # fmt: skip
+
+
+def test_a_mixed_fit_at_an_infinite_likelihood_is_not_used():
+    res = fit(TWO_VILLAGES, "y ~ x", "mixed", groups="g")
+    ols = fit(TWO_VILLAGES, "y ~ x", "ols")
+    assert np.isfinite(res.llf) and res.bse["Intercept"] < 10
+    # A zero variance between the groups: the fixed effects are nearly those of OLS.
+    np.testing.assert_allclose(res.params, ols.params, atol=0.2)
+    assert any(n.startswith("lbfgs: reported convergence but log-likelihood not finite")
+               for n in res.notes)  # fmt: skip
+    assert "estimated at (numerically) zero" in res.notes[-1]
+    assert json.loads(json.dumps(res.to_dict()))["notes"] == res.notes
+
+
+def test_a_mixed_model_no_optimiser_fits_is_refused_with_what_to_try(monkeypatch):
+    """It was returned with a note 'estimates may be unreliable' that no command printed."""
+    from statsmodels.regression.mixed_linear_model import MixedLM
+
+    real_fit = MixedLM.fit
+
+    def unconverged(self, *args, **kwargs):
+        res = real_fit(self, *args, **kwargs)
+        res.converged = False
+        return res
+
+    monkeypatch.setattr(MixedLM, "fit", unconverged)
+    with pytest.raises(SurveyValidationError) as err:
+        fit(TWO_VILLAGES, "y ~ x", "mixed", groups="g")
+    message = str(err.value)
+    assert "gave no usable fit with any optimiser" in message and "(2 groups)" in message
+    assert "powell: did not converge" in message and "--model ols --cluster g" in message

@@ -76,6 +76,7 @@ import pandas as pd
 import patsy
 from scipy import stats
 
+from workbench.survey.mixed import zero_variance
 from workbench.survey.prepare import formula_names
 from workbench.survey.results import SurveyFit, json_number
 from workbench.survey.validate import SurveyValidationError, format_names, suggest
@@ -381,7 +382,7 @@ def rank_groups(
     Raises
     ------
     ValueError
-        When ``res`` is not a mixed model or ``n_sim`` < 1.
+        When ``res`` is not a converged mixed model or ``n_sim`` < 1.
     SurveyValidationError
         When ``at`` names a column the model does not use or has a bad value.
 
@@ -399,6 +400,12 @@ def rank_groups(
     if n_sim < 1:
         raise ValueError(f"n_sim must be at least 1, not {n_sim}")
     mres = res.result
+    if not (mres.converged and np.isfinite(mres.llf)):
+        # fit() refuses such fits; a result made otherwise must not be ranked either.
+        raise ValueError(
+            "rank_groups needs a converged mixed model with a finite log-likelihood; "
+            f"this one is not (notes: {'; '.join(res.notes) or 'none'})"
+        )
     model = mres.model
     frame = model.data.frame
     (group,) = res.n_groups
@@ -422,10 +429,10 @@ def rank_groups(
     ]
     blups, covs = conditional_effects(mres)
     notes = []
-    if not np.any(np.diag(res.cov_re.to_numpy()) > 0):
+    if zero_variance(res.cov_re.to_numpy(), float(mres.scale)):
         notes.append(
-            f"the variance between {group} groups is estimated at zero: every BLUP is 0 and "
-            "no two groups can be told apart"
+            f"the variance between {group} groups is estimated at (numerically) zero: every "
+            "BLUP is 0, the groups tie, and no two groups can be told apart"
         )
     blup = blups @ z0
     var = np.einsum("i,gij,j->g", z0, covs, z0)

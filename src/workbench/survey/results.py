@@ -100,7 +100,8 @@ class SurveyFit:
     dropped : pandas.DataFrame
         ``column, reason, rows``: what was left out of the fit and why.
     notes : list of str
-        Optimiser notes (methods tried, warnings caught).
+        Optimiser notes (methods tried, warnings caught, a variance estimated at
+        zero); in ``to_dict()`` and printed under ``workbench survey fit``'s table.
     result : object
         The underlying statsmodels results, for anything not covered here.
     """
@@ -189,6 +190,9 @@ class SurveyFit:
             "r2": json_number(self.r2),
             "n_groups": dict(self.n_groups),
             "dropped": self.dropped.to_dict("records"),
+            # What the optimiser met (a singular fit, a fallback optimiser) belongs
+            # with the numbers, not only with the Python object.
+            "notes": list(self.notes),
         }
         if self.cutpoints is not None and self.cutpoint_bse is not None:
             out["cutpoints"] = {k: json_number(v) for k, v in self.cutpoints.items()}
