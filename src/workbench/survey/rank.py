@@ -76,7 +76,7 @@ import pandas as pd
 import patsy
 from scipy import stats
 
-from workbench.survey.mixed import zero_variance
+from workbench.survey.mixed import ZERO_VARIANCE, zero_variance
 from workbench.survey.prepare import formula_names
 from workbench.survey.results import SurveyFit, json_number
 from workbench.survey.validate import SurveyValidationError, format_names, suggest
@@ -308,7 +308,9 @@ def conditional_effects(mres: Any) -> tuple[np.ndarray, np.ndarray]:
     (the push-through form of ``G Z' V⁻¹ r`` and ``G − G Z' V⁻¹ Z G`` with
     ``V = Z G Z' + σ² I``), which is what statsmodels' ``random_effects`` and
     ``random_effects_cov`` give when ``G`` is invertible; statsmodels refuses a
-    singular ``G``, lme4 returns zeros, as this does.
+    singular ``G``, lme4 returns zeros, as this does.  Directions of ``G`` whose
+    variance is below ``ZERO_VARIANCE · σ²`` (lme4's singular-fit tolerance) count as
+    zero, so a variance estimated at 1e-8 gives BLUPs of exactly zero, not ±1e-9.
 
     Returns
     -------
@@ -333,7 +335,10 @@ def conditional_effects(mres: Any) -> tuple[np.ndarray, np.ndarray]:
     g_cov = np.asarray(mres.cov_re, dtype=float)
     scale = float(mres.scale)
     vals, vecs = np.linalg.eigh((g_cov + g_cov.T) / 2)
-    keep = vals > max(1e-12 * float(np.abs(vals).max(initial=0.0)), 0.0)
+    # A variance that is numerically zero (next to the residual variance; see
+    # workbench.survey.mixed.zero_variance) is zero: its BLUPs of ±1e-9 would
+    # otherwise order groups the data cannot tell apart.
+    keep = vals > max(1e-12 * float(np.abs(vals).max(initial=0.0)), ZERO_VARIANCE * scale, 0.0)
     f = vecs[:, keep] * np.sqrt(vals[keep])
     beta = np.asarray(mres.fe_params, dtype=float)
     k = g_cov.shape[0]
