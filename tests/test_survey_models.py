@@ -378,3 +378,50 @@ def test_a_mixed_model_no_optimiser_fits_is_refused_with_what_to_try(monkeypatch
     message = str(err.value)
     assert "gave no usable fit with any optimiser" in message and "(2 groups)" in message
     assert "powell: did not converge" in message and "--model ols --cluster g" in message
+
+
+@pytest.mark.parametrize("model", ["ols", "ologit", "oprobit", "mixed"])
+def test_collinear_terms_are_refused_by_name(model, recwarn):
+    """``party + I(party*2)``: OLS warned from survey/ols.py and split the effect
+    arbitrarily (0.002 and 0.004); the ordered models failed on a singular matrix."""
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame({"party": rng.integers(0, 2, 60), "g": np.repeat(np.arange(6), 10)})
+    d["y"] = rng.integers(1, 6, 60)
+    kwargs = {"groups": "g"} if model == "mixed" else {}
+    with pytest.raises(SurveyValidationError) as err:
+        fit(d, "y ~ party + I(party * 2)", model, **kwargs)
+    message = str(err.value)
+    assert "'I(party * 2)' is a linear combination of 'party'" in message
+    assert "drop that term" in message
+    assert not [w for w in recwarn if "rank-deficient" in str(w.message)]
+    with pytest.raises(SurveyValidationError, match=r"'I\(1 - party\)' is a linear combination"):
+        fit(d, "y ~ party + I(1 - party)", model, **kwargs)
+
+
+@pytest.mark.parametrize("model", ["ologit", "oprobit"])
+def test_perfect_separation_is_named(model):
+    """xx = 10 × the answer (the tester's s_sep.csv): 'workbench: Singular matrix'."""
+    q = [1, 3, 5, 4, 1, 3, 5, 4, 4, 1, 3, 5, 2, 4, 1, 3, 5, 2, 4, 1, 3, 5, 2, 4, 1, 3, 5, 2, 4]
+    d = pd.DataFrame({"q1": q, "xx": [10 * v for v in q], "age": np.arange(20.0, 78, 2)})
+    with pytest.raises(SurveyValidationError) as err:
+        fit(d, "q1 ~ xx + age", model)
+    message = str(err.value)
+    assert "perfect separation: 'xx' sorts the answers exactly" in message
+    assert "Drop it" in message
+    # A dummy every respondent of which gives the top answer separates too.
+    d["top"] = (d["q1"] == 5).astype(int)
+    with pytest.raises(SurveyValidationError, match="'top' sorts the answers"):
+        fit(d, "q1 ~ age + top", model)
+    assert np.isfinite(fit(d, "q1 ~ age", model).params).all()
+
+
+def test_separation_by_a_combination_of_predictors_is_refused():
+    """x1 + x2 sorts the answers, neither alone does: Newton's method climbed to
+    coefficients of 500 with SEs of 5e4 and the table printed them."""
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"x1": rng.normal(size=120), "x2": rng.normal(size=120)})
+    d["y"] = np.digitize(d["x1"] + d["x2"], [-1, 0, 1]) + 1
+    with pytest.raises(SurveyValidationError) as err:
+        fit(d, "y ~ x1 + x2", "ologit")
+    assert "has no estimate (Newton's method did not converge" in str(err.value)
+    assert "perfect separation" in str(err.value)

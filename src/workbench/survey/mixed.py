@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from workbench.survey.results import wald_inference
+from workbench.survey.results import check_collinear, wald_inference
 from workbench.survey.validate import SurveyValidationError
 
 METHODS = ("bfgs", "cg", "lbfgs", "powell")
@@ -71,6 +71,7 @@ def fit_mixed(
 ) -> dict:
     """Fit ``MixedLM`` on complete rows; return the pieces of a :class:`SurveyFit`."""
     model = smf.mixedlm(formula, frame, groups=frame[groups], re_formula=re_formula)
+    check_collinear(model.exog, model.exog_names, formula)
     notes: list[str] = []
     res = None
     for method in METHODS:
