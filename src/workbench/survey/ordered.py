@@ -44,6 +44,12 @@ CONSTANT = "a constant (which the cutpoints already are)"
 """What an ordered model's design calls the intercept column in a collinearity message."""
 
 
+DIVERGED = 20.0
+"""A coefficient times its predictor's standard deviation beyond this, when Newton's
+method has not converged, is taken as climbing without end (separation): 20 on the
+latent scale makes the answer certain."""
+
+
 def cutpoints(raw: np.ndarray, cov_raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cutpoints and their covariance from statsmodels' threshold parameters.
 
@@ -241,13 +247,23 @@ def fit_ordered(
     if not res.mle_retvals.get("converged", False):
         # Newton's method climbing without end (coefficients of 500, SEs of 5e4) is
         # the same separation, reached without a singular matrix: not an estimate.
-        top = res.params.iloc[: mod.k_vars].abs()
-        why = "Newton's method did not converge" + (
-            f"; the largest coefficient, {top.idxmax()!r}, reached {top.max():.3g}"
-            if len(top)
-            else ""
+        # Its step tolerance can also fail at the maximum itself (numerical noise,
+        # score 1e-10, coefficients of 0.4), which is kept with a note.
+        spread = np.asarray(mod.exog, dtype=float).std(axis=0)
+        effect = np.abs(res.params.to_numpy()[: mod.k_vars]) * spread
+        if len(effect) and effect.max() > DIVERGED:
+            top = str(res.params.index[int(effect.argmax())])
+            why = (
+                f"Newton's method did not converge; the coefficient of {top!r} reached "
+                f"{res.params[top]:.3g}, {effect.max():.0f} on the latent scale per standard "
+                "deviation"
+            )
+            raise SurveyValidationError(_no_estimate(model, formula, why))
+        score = float(np.abs(res.model.score(res.params.to_numpy())).max())
+        notes.append(
+            "Newton's method stopped without meeting its step tolerance; the score there is "
+            f"{score:.1g} (zero at the maximum)"
         )
-        raise SurveyValidationError(_no_estimate(model, formula, why))
     k = mod.k_vars
     n_groups: dict[str, int] = {}
     cov_all = res.cov_params().to_numpy()
