@@ -165,3 +165,26 @@ def test_json_into_a_closed_pipe_ends_quietly(my_csv):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141, err
     assert "BrokenPipeError" not in err and "Traceback" not in err
+
+
+def test_a_mixed_fit_shows_its_notes_in_the_table_and_the_json(tmp_path, capsys):
+    """Two villages whose variance is zero (the tester's s_ws.csv): the command printed an
+    intercept of 0.000 (SE 286872627) from an optimiser that stopped at an infinite
+    log-likelihood, and never its notes."""
+    path = tmp_path / "two.csv"
+    y = [40, 92, 45, 58, 71, 84, 97, 50, 63, 76, 89, 42,
+         55, 68, 81, 94, 47, 60, 73, 86, 99, 52, 65, 78, 91, 44]  # fmt: skip
+    x = [1, 0, 0] * 8 + [1, 0]
+    rows = [f"{a},{b},{'e' if i < 12 else 'w'}" for i, (a, b) in enumerate(zip(y, x, strict=True))]
+    path.write_text("y,x,g\n" + "\n".join(rows) + "\n")
+    args = [path, "--model", "mixed", "--formula", "y ~ x", "--groups", "g"]
+    status, captured = _fit(capsys, *args)
+    assert status == 0, captured.err
+    assert "286872627" not in captured.out and "| Intercept | 68.471*** |" in captured.out
+    assert "note: lbfgs: reported convergence but log-likelihood not finite" in captured.out
+    assert "note: the variance between 'g' groups is estimated at (numerically) zero" in (
+        captured.out
+    )
+    status, captured = _fit(capsys, *args, "--json")
+    out = json.loads(captured.out)
+    assert out["llf"] is not None and out["notes"][-1].startswith("the variance between 'g'")

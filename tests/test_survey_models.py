@@ -282,7 +282,7 @@ def test_mixed_optimiser_failure_falls_through_to_the_next(monkeypatch):
         raise np.linalg.LinAlgError("Singular matrix")
 
     monkeypatch.setattr(MixedLM, "fit", broken)
-    with pytest.raises(SurveyValidationError, match="could not be fitted by any optimiser"):
+    with pytest.raises(SurveyValidationError, match="gave no usable fit with any optimiser"):
         fit(d, "y ~ x", "mixed", groups="g")
 
 
@@ -294,3 +294,142 @@ def test_a_text_outcome_says_how_to_recode_it():
     message = str(err.value)
     assert "the outcome '满意度' holds text" in message and "'values:'" in message
     assert "满意度: {非常满意: 5" in message
+
+
+@pytest.mark.parametrize("model", ["ologit", "oprobit"])
+def test_ordered_models_take_categorical_predictors_with_reduced_rank_coding(model):
+    """``~ 0 + rhs`` gave the first factor a dummy per level (a constant): refused by
+    statsmodels.  The estimates are statsmodels' OrderedModel on the same design,
+    built by hand: the reference levels 'a' and 1 left out."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    rng = np.random.default_rng(8)
+    n = 300
+    d = pd.DataFrame({"x": rng.normal(size=n), "town": rng.choice(["a", "b", "c"], n)})
+    d["county"] = rng.integers(1, 4, n)
+    latent = 0.8 * d["x"] + d["town"].map({"a": 0.0, "b": 0.7, "c": -0.5}) + rng.logistic(size=n)
+    d["y"] = np.digitize(latent, [-1.0, 0.0, 1.0]) + 1
+    res = fit(d, "y ~ x + town + C(county)", model)
+    assert res.params.index.tolist() == [
+        "town[T.b]", "town[T.c]", "C(county)[T.2]", "C(county)[T.3]", "x"
+    ]
+    exog = pd.DataFrame(
+        {
+            "town[T.b]": (d["town"] == "b").astype(float),
+            "town[T.c]": (d["town"] == "c").astype(float),
+            "C(county)[T.2]": (d["county"] == 2).astype(float),
+            "C(county)[T.3]": (d["county"] == 3).astype(float),
+            "x": d["x"],
+        }
+    )
+    distr = "logit" if model == "ologit" else "probit"
+    ref = OrderedModel(d["y"], exog, distr=distr).fit(method="bfgs", disp=False, maxiter=2000)
+    np.testing.assert_allclose(res.params, ref.params.iloc[:5], atol=1e-4)
+    np.testing.assert_allclose(res.bse, ref.bse.iloc[:5], rtol=1e-3)
+    probs = predicted_probabilities(res, "x", [0.0, 1.0])
+    assert np.allclose(probs.groupby("x")["probability"].sum(), 1.0)
+
+
+def test_an_ordered_model_without_intercept_says_what_to_remove():
+    d = pd.DataFrame({"y": [1, 2, 3, 1, 2, 3, 2, 1], "g": list("abababab")})
+    with pytest.raises(SurveyValidationError, match=r"remove '0 \+' or '- 1'"):
+        fit(d, "y ~ 0 + g", "ologit")
+
+
+# Two villages whose variance is zero (the tester's s_ws.csv after --singletons drop):
+# statsmodels' L-BFGS reports convergence there at an infinite log-likelihood with an
+# intercept of 5e-16 (standard error 3e8).
+TWO_VILLAGES = pd.DataFrame(
+    {
+        "y": [40.0, 92, 45, 58, 71, 84, 97, 50, 63, 76, 89, 42,
+              55, 68, 81, 94, 47, 60, 73, 86, 99, 52, 65, 78, 91, 44],
+        "x": [1.0, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0],
+        "g": ["e"] * 12 + ["w"] * 14,
+    }
+)  # fmt: skip
+
+
+def test_a_mixed_fit_at_an_infinite_likelihood_is_not_used():
+    res = fit(TWO_VILLAGES, "y ~ x", "mixed", groups="g")
+    ols = fit(TWO_VILLAGES, "y ~ x", "ols")
+    assert np.isfinite(res.llf) and res.bse["Intercept"] < 10
+    # A zero variance between the groups: the fixed effects are nearly those of OLS.
+    np.testing.assert_allclose(res.params, ols.params, atol=0.2)
+    assert any(n.startswith("lbfgs: reported convergence but log-likelihood not finite")
+               for n in res.notes)  # fmt: skip
+    assert "estimated at (numerically) zero" in res.notes[-1]
+    assert json.loads(json.dumps(res.to_dict()))["notes"] == res.notes
+
+
+def test_a_mixed_model_no_optimiser_fits_is_refused_with_what_to_try(monkeypatch):
+    """It was returned with a note 'estimates may be unreliable' that no command printed."""
+    from statsmodels.regression.mixed_linear_model import MixedLM
+
+    real_fit = MixedLM.fit
+
+    def unconverged(self, *args, **kwargs):
+        res = real_fit(self, *args, **kwargs)
+        res.converged = False
+        return res
+
+    monkeypatch.setattr(MixedLM, "fit", unconverged)
+    with pytest.raises(SurveyValidationError) as err:
+        fit(TWO_VILLAGES, "y ~ x", "mixed", groups="g")
+    message = str(err.value)
+    assert "gave no usable fit with any optimiser" in message and "(2 groups)" in message
+    assert "powell: did not converge" in message and "--model ols --cluster g" in message
+
+
+@pytest.mark.parametrize("model", ["ols", "ologit", "oprobit", "mixed"])
+def test_collinear_terms_are_refused_by_name(model, recwarn):
+    """``party + I(party*2)``: OLS warned from survey/ols.py and split the effect
+    arbitrarily (0.002 and 0.004); the ordered models failed on a singular matrix."""
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame({"party": rng.integers(0, 2, 60), "g": np.repeat(np.arange(6), 10)})
+    d["y"] = rng.integers(1, 6, 60)
+    kwargs = {"groups": "g"} if model == "mixed" else {}
+    with pytest.raises(SurveyValidationError) as err:
+        fit(d, "y ~ party + I(party * 2)", model, **kwargs)
+    message = str(err.value)
+    assert "'I(party * 2)' is a linear combination of 'party'" in message
+    assert "drop that term" in message
+    assert not [w for w in recwarn if "rank-deficient" in str(w.message)]
+    with pytest.raises(SurveyValidationError, match=r"'I\(1 - party\)' is a linear combination"):
+        fit(d, "y ~ party + I(1 - party)", model, **kwargs)
+
+
+@pytest.mark.parametrize("model", ["ologit", "oprobit"])
+def test_perfect_separation_is_named(model):
+    """xx = 10 × the answer (the tester's s_sep.csv): 'workbench: Singular matrix'."""
+    q = [1, 3, 5, 4, 1, 3, 5, 4, 4, 1, 3, 5, 2, 4, 1, 3, 5, 2, 4, 1, 3, 5, 2, 4, 1, 3, 5, 2, 4]
+    d = pd.DataFrame({"q1": q, "xx": [10 * v for v in q], "age": np.arange(20.0, 78, 2)})
+    with pytest.raises(SurveyValidationError) as err:
+        fit(d, "q1 ~ xx + age", model)
+    message = str(err.value)
+    assert "perfect separation: 'xx' sorts the answers exactly" in message
+    assert "Drop it" in message
+    # A dummy every respondent of which gives the top answer separates too.
+    d["top"] = (d["q1"] == 5).astype(int)
+    with pytest.raises(SurveyValidationError, match="'top' sorts the answers"):
+        fit(d, "q1 ~ age + top", model)
+    assert np.isfinite(fit(d, "q1 ~ age", model).params).all()
+
+
+def test_separation_by_a_combination_of_predictors_is_refused():
+    """x1 + x2 sorts the answers, neither alone does: Newton's method climbed to
+    coefficients of 500 with SEs of 5e4 and the table printed them."""
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"x1": rng.normal(size=120), "x2": rng.normal(size=120)})
+    d["y"] = np.digitize(d["x1"] + d["x2"], [-1, 0, 1]) + 1
+    with pytest.raises(SurveyValidationError) as err:
+        fit(d, "y ~ x1 + x2", "ologit")
+    assert "has no estimate (Newton's method did not converge" in str(err.value)
+    assert "perfect separation" in str(err.value)
+
+
+def test_newton_stopping_at_the_maximum_is_kept_with_a_note(data):
+    """The tester's oprobit with C(educ): Newton's step tolerance fails at the maximum
+    (score 1e-6, coefficients below 0.4); that is an estimate, not separation."""
+    res = fit(data, "sat_overall ~ visits + C(educ)", "oprobit")
+    assert np.isfinite(res.bse).all() and res.params.abs().max() < 1
+    assert any(n.startswith("Newton's method stopped without meeting") for n in res.notes)

@@ -120,3 +120,22 @@ def test_cli_fits_a_weighted_ordered_model(capsys):
     assert main([*args, "sat_overall ~ visits + solved", "--weights", "weight", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["cov_type"] == "robust" and out["aic"] is None and out["cutpoints"]
+
+
+@pytest.mark.parametrize("model", ["ols", "ologit"])
+def test_negative_weights_are_refused_by_row_in_every_weighted_model(sample, model, capsys):
+    """OLS refused them only after numpy's RuntimeWarning and 'SVD did not converge'."""
+    bad = sample.assign(fw=sample["fw"].where(sample.index != sample.index[1], -1.0))
+    with pytest.raises(SurveyValidationError, match=rf"'fw' has negative .* row {sample.index[1]}"):
+        fit(bad, "sat_overall ~ visits", model, weights="fw")
+    assert "RuntimeWarning" not in capsys.readouterr().err
+
+
+def test_cli_names_the_file_and_row_of_a_negative_ols_weight(tmp_path, capsys):
+    path = tmp_path / "neg.csv"
+    path.write_text("y,x,w\n1,0,0.5\n2,1,-1\n3,2,1.5\n5,3,2\n4,4,1\n", encoding="utf-8")
+    args = ["survey", "fit", str(path), "--formula", "y ~ x", "--weights", "w"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: weights column 'w' has negative or infinite weights in row 2" in err
+    assert "SVD" not in err

@@ -17,6 +17,10 @@ prints it under ``provenance``, a printed table ends with a line naming the vers
 the inputs' checksums, ``--out`` tables and ``--figure`` plots get it as a sidecar (CSV,
 figures) or in their metadata (Parquet).
 
+A fit's ``notes`` (optimisers tried, warnings, a random-effects variance estimated at
+zero) are printed under its table as ``note:`` lines and are ``notes`` in ``--json``; a
+mixed model that no optimiser fits usably is refused (:mod:`workbench.survey.mixed`).
+
 Bad input exits with status 2 and a message naming the file, column and rows;
 a closed output pipe (``--json | head``) ends the command quietly with status 141.
 
@@ -164,7 +168,18 @@ def _fit(args: argparse.Namespace) -> int:
         write_table(res.tidy(), args.out, record)
     title = f"{survey.source}" + (" — SIMULATED" if survey.simulated else "")
     return _emit(args.json, survey, record, res.dropped, res.to_dict,
-                 lambda: regression_table({args.model: res}, title=title))  # fmt: skip
+                 lambda: _with_notes(regression_table({args.model: res}, title=title),
+                                     res.notes))  # fmt: skip
+
+
+def _with_notes(text: str, notes: list[str]) -> str:
+    """``text`` and a ``note:`` line per note (optimiser warnings, a zero variance).
+
+    >>> print(_with_notes("table", ["converged with powell"]))
+    table
+    note: converged with powell
+    """
+    return "\n".join([text, *(f"note: {note}" for note in notes)])
 
 
 def parse_at(items: list[str]) -> dict[str, str]:

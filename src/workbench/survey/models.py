@@ -199,7 +199,11 @@ def fit(
     SurveyValidationError
         For a formula naming columns not in ``data`` (with the closest names), an
         outcome of text, leftover missing-value codes or singleton clusters
-        (:class:`~workbench.survey.validate.SingletonClusterError`).
+        (:class:`~workbench.survey.validate.SingletonClusterError`); for collinear
+        terms (named), negative or infinite weights (by row), perfect separation in
+        ordered models (the predictor named, or Newton's method not converging), and a
+        mixed model that no optimiser fits with a finite log-likelihood and finite
+        standard errors (:mod:`workbench.survey.mixed`).
     """
     clusters = _as_list(cluster)
     _check_model_args(model, weights, groups, clusters)

@@ -23,7 +23,8 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from statsmodels.stats.sandwich_covariance import cov_cluster, cov_cluster_2groups
 
-from workbench.survey.results import wald_inference
+from workbench.survey.ordered import check_weights
+from workbench.survey.results import check_collinear, wald_inference
 
 COV_TYPES = ("classical", "HC1", "HC3")
 
@@ -59,7 +60,12 @@ def fit_ols(
     if weights is None:
         model = smf.ols(formula, frame)
     else:
-        model = smf.wls(formula, frame, weights=frame[weights].to_numpy(dtype=float))
+        # Negative or infinite weights make WLS take the square root of a negative
+        # number and fail deep in LAPACK ("SVD did not converge"): refuse them by row.
+        model = smf.wls(formula, frame, weights=check_weights(frame, weights))
+    # A rank-deficient design would be fitted by a pseudo-inverse: a warning and an
+    # arbitrary split of the collinear terms' joint effect.
+    check_collinear(model.exog, model.exog_names, formula)
     res = model.fit()
     n, k = res.nobs, res.df_model + res.k_constant
     names = list(res.params.index)

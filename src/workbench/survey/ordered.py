@@ -5,7 +5,9 @@ the increments between cutpoints (so they stay ordered); :func:`cutpoints` turns
 them into the cutpoints themselves, as R's ``MASS::polr`` and Stata's ``ologit``
 print them, with delta-method standard errors.  The fit runs BFGS and then
 Newton's method until the score is zero, so the estimates are the maximum
-itself rather than an optimiser's stopping point.
+itself rather than an optimiser's stopping point; a fit where Newton's method does
+not converge has no maximum to report and is refused, as are collinear terms and
+predictors that sort the answers exactly (perfect separation), by name.
 
 Sampling weights (Stata's ``ologit ... [pw=w]``)
     With ``weights`` the estimates maximise the weighted pseudo-log-likelihood
@@ -30,12 +32,22 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import patsy
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.sandwich_covariance import cov_cluster
 
 from workbench.survey.model_names import DISTR
-from workbench.survey.results import wald_inference
+from workbench.survey.results import check_collinear, wald_inference
 from workbench.survey.validate import SurveyValidationError, format_rows
+
+CONSTANT = "a constant (which the cutpoints already are)"
+"""What an ordered model's design calls the intercept column in a collinearity message."""
+
+
+DIVERGED = 20.0
+"""A coefficient times its predictor's standard deviation beyond this, when Newton's
+method has not converged, is taken as climbing without end (separation): 20 on the
+latent scale makes the answer certain."""
 
 
 def cutpoints(raw: np.ndarray, cov_raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -100,6 +112,56 @@ def check_weights(frame: pd.DataFrame, column: str) -> np.ndarray:
     return w
 
 
+def separating_columns(exog: np.ndarray, names: list[str], endog: np.ndarray) -> list[str]:
+    """Predictors that sort the answers exactly (perfect or quasi-perfect separation).
+
+    A column separates when every answer's values are no larger (or every answer's no
+    smaller) than those of each higher answer, ties allowed: the likelihood then rises
+    without end as its coefficient grows, and no estimate exists (Albert and Anderson's
+    condition for logit, applied to all the cutpoints at once).
+
+    Examples
+    --------
+    >>> x = np.array([[10.0, 1], [30, 0], [50, 1], [10, 0], [30, 1]])
+    >>> separating_columns(x, ["xx", "party"], np.array([0, 1, 2, 0, 1]))
+    ['xx']
+    """
+    codes = np.asarray(endog, dtype=int)
+    present = np.unique(codes)
+    out = []
+    for j, name in enumerate(names):
+        col = np.asarray(exog[:, j], dtype=float)
+        if len(present) < 2 or np.ptp(col) == 0:
+            continue  # a constant is the collinearity check's
+        lo = np.array([col[codes == c].min() for c in present])
+        hi = np.array([col[codes == c].max() for c in present])
+        if np.all(hi[:-1] <= lo[1:]) or np.all(lo[:-1] >= hi[1:]):
+            out.append(str(name))
+    return out
+
+
+def check_separation(mod: OrderedModel, formula: str) -> None:
+    """Refuse predictors that sort the answers exactly, naming them.
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming the predictors and what to do.
+    """
+    # exog_names goes on with the threshold parameters' names.
+    names = list(mod.exog_names)[: mod.exog.shape[1]]
+    found = separating_columns(mod.exog, names, mod.endog)
+    if found:
+        raise SurveyValidationError(
+            f"formula {formula!r}: perfect separation: "
+            + ", ".join(repr(n) for n in found)
+            + " sorts the answers exactly (each higher answer has a value at least as high, or "
+            "each at least as low), so its coefficient is infinite and no estimate exists. Drop "
+            "it (it is close to a recoding of the outcome), or merge answers or levels so that "
+            "they overlap"
+        )
+
+
 def _level(value: object) -> str:
     """``2.0`` → ``"2"``: numeric outcomes read with missing values become floats."""
     if isinstance(value, float) and value.is_integer():
@@ -121,9 +183,17 @@ def _fit_mle(model: OrderedModel):
             start_params=start.params.to_numpy(), method="newton", disp=False, maxiter=100
         )
     notes += [f"{w.category.__name__}: {w.message}" for w in caught]
-    if not res.mle_retvals.get("converged", False):
-        notes.append("Newton's method did not converge; estimates may be unreliable")
     return res, notes
+
+
+def _no_estimate(model: str, formula: str, why: str) -> str:
+    """The message for an ordered fit without a maximum (separation by a combination)."""
+    return (
+        f"{model} {formula!r} has no estimate ({why}), most likely perfect separation: a "
+        "combination of predictors sorts the answers exactly, so some coefficient is "
+        "infinite. Look for predictors that together nearly recode the outcome and drop one, "
+        "or merge sparse answers or levels"
+    )
 
 
 def fit_ordered(
@@ -144,10 +214,56 @@ def fit_ordered(
         raise ValueError(f"{model}: only one-way clustering is supported, not {cluster}")
     lhs, rhs = formula.split("~", 1)
     w = check_weights(frame, weights) if weights else None
-    # OrderedModel has no intercept: the cutpoints take its place.
-    mod = WeightedOrderedModel.from_formula(f"{lhs}~ 0 + {rhs}", frame, distr=DISTR[model])
+    # OrderedModel has no intercept: the cutpoints take its place.  The design is
+    # built with the intercept, which from_formula then drops, so that categorical
+    # predictors get reduced-rank (treatment) coding; "~ 0 + rhs" would give the
+    # first factor a dummy for every level, which sum to a constant.
+    try:
+        mod = WeightedOrderedModel.from_formula(f"{lhs}~ {rhs}", frame, distr=DISTR[model])
+    except ValueError as err:
+        if "constant" not in str(err):
+            raise
+        # Terms that add up to a constant (party + I(1 - party)) are named as collinear;
+        # otherwise the formula itself removed the intercept.
+        design = patsy.dmatrix(rhs, frame, return_type="dataframe")
+        check_collinear(design.to_numpy(), list(design.columns), formula, CONSTANT)
+        raise SurveyValidationError(
+            f"formula {formula!r}: an ordered model has no intercept (its cutpoints take "
+            "its place), so a categorical predictor needs one level left out as reference; "
+            "remove '0 +' or '- 1' from the formula"
+        ) from None
     mod.weights = w
-    res, notes = _fit_mle(mod)
+    ones = np.ones((len(mod.exog), 1))
+    names = ["Intercept", *list(mod.exog_names)[: mod.exog.shape[1]]]
+    check_collinear(np.hstack([ones, mod.exog]), names, formula, CONSTANT)
+    check_separation(mod, formula)
+    try:
+        res, notes = _fit_mle(mod)
+    except np.linalg.LinAlgError as err:
+        # Collinear terms were refused above, so a singular Hessian is what an
+        # infinite estimate leaves: separation by a combination of predictors.
+        why = f"{err}: the Hessian of the log-likelihood is singular"
+        raise SurveyValidationError(_no_estimate(model, formula, why)) from None
+    if not res.mle_retvals.get("converged", False):
+        # Newton's method climbing without end (coefficients of 500, SEs of 5e4) is
+        # the same separation, reached without a singular matrix: not an estimate.
+        # Its step tolerance can also fail at the maximum itself (numerical noise,
+        # score 1e-10, coefficients of 0.4), which is kept with a note.
+        spread = np.asarray(mod.exog, dtype=float).std(axis=0)
+        effect = np.abs(res.params.to_numpy()[: mod.k_vars]) * spread
+        if len(effect) and effect.max() > DIVERGED:
+            top = str(res.params.index[int(effect.argmax())])
+            why = (
+                f"Newton's method did not converge; the coefficient of {top!r} reached "
+                f"{res.params[top]:.3g}, {effect.max():.0f} on the latent scale per standard "
+                "deviation"
+            )
+            raise SurveyValidationError(_no_estimate(model, formula, why))
+        score = float(np.abs(res.model.score(res.params.to_numpy())).max())
+        notes.append(
+            "Newton's method stopped without meeting its step tolerance; the score there is "
+            f"{score:.1g} (zero at the maximum)"
+        )
     k = mod.k_vars
     n_groups: dict[str, int] = {}
     cov_all = res.cov_params().to_numpy()

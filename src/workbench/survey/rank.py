@@ -76,6 +76,7 @@ import pandas as pd
 import patsy
 from scipy import stats
 
+from workbench.survey.mixed import ZERO_VARIANCE, zero_variance
 from workbench.survey.prepare import formula_names
 from workbench.survey.results import SurveyFit, json_number
 from workbench.survey.validate import SurveyValidationError, format_names, suggest
@@ -307,7 +308,9 @@ def conditional_effects(mres: Any) -> tuple[np.ndarray, np.ndarray]:
     (the push-through form of ``G Z' V⁻¹ r`` and ``G − G Z' V⁻¹ Z G`` with
     ``V = Z G Z' + σ² I``), which is what statsmodels' ``random_effects`` and
     ``random_effects_cov`` give when ``G`` is invertible; statsmodels refuses a
-    singular ``G``, lme4 returns zeros, as this does.
+    singular ``G``, lme4 returns zeros, as this does.  Directions of ``G`` whose
+    variance is below ``ZERO_VARIANCE · σ²`` (lme4's singular-fit tolerance) count as
+    zero, so a variance estimated at 1e-8 gives BLUPs of exactly zero, not ±1e-9.
 
     Returns
     -------
@@ -332,7 +335,10 @@ def conditional_effects(mres: Any) -> tuple[np.ndarray, np.ndarray]:
     g_cov = np.asarray(mres.cov_re, dtype=float)
     scale = float(mres.scale)
     vals, vecs = np.linalg.eigh((g_cov + g_cov.T) / 2)
-    keep = vals > max(1e-12 * float(np.abs(vals).max(initial=0.0)), 0.0)
+    # A variance that is numerically zero (next to the residual variance; see
+    # workbench.survey.mixed.zero_variance) is zero: its BLUPs of ±1e-9 would
+    # otherwise order groups the data cannot tell apart.
+    keep = vals > max(1e-12 * float(np.abs(vals).max(initial=0.0)), ZERO_VARIANCE * scale, 0.0)
     f = vecs[:, keep] * np.sqrt(vals[keep])
     beta = np.asarray(mres.fe_params, dtype=float)
     k = g_cov.shape[0]
@@ -381,7 +387,7 @@ def rank_groups(
     Raises
     ------
     ValueError
-        When ``res`` is not a mixed model or ``n_sim`` < 1.
+        When ``res`` is not a converged mixed model or ``n_sim`` < 1.
     SurveyValidationError
         When ``at`` names a column the model does not use or has a bad value.
 
@@ -399,6 +405,12 @@ def rank_groups(
     if n_sim < 1:
         raise ValueError(f"n_sim must be at least 1, not {n_sim}")
     mres = res.result
+    if not (mres.converged and np.isfinite(mres.llf)):
+        # fit() refuses such fits; a result made otherwise must not be ranked either.
+        raise ValueError(
+            "rank_groups needs a converged mixed model with a finite log-likelihood; "
+            f"this one is not (notes: {'; '.join(res.notes) or 'none'})"
+        )
     model = mres.model
     frame = model.data.frame
     (group,) = res.n_groups
@@ -422,10 +434,10 @@ def rank_groups(
     ]
     blups, covs = conditional_effects(mres)
     notes = []
-    if not np.any(np.diag(res.cov_re.to_numpy()) > 0):
+    if zero_variance(res.cov_re.to_numpy(), float(mres.scale)):
         notes.append(
-            f"the variance between {group} groups is estimated at zero: every BLUP is 0 and "
-            "no two groups can be told apart"
+            f"the variance between {group} groups is estimated at (numerically) zero: every "
+            "BLUP is 0, the groups tie, and no two groups can be told apart"
         )
     blup = blups @ z0
     var = np.einsum("i,gij,j->g", z0, covs, z0)

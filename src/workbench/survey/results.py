@@ -16,12 +16,15 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from workbench.survey.validate import SurveyValidationError
 
 TIDY_COLUMNS = [
     "term",
@@ -46,6 +49,74 @@ def wald_inference(
     crit = dist.ppf(1 - alpha / 2)
     ci = pd.DataFrame({"lower": params - crit * bse, "upper": params + crit * bse})
     return {"bse": bse, "statistic": stat, "pvalues": pvalues, "conf_int": ci}
+
+
+def collinear_terms(exog: np.ndarray, names: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Design columns that are linear combinations of earlier ones, with those columns.
+
+    Columns are taken in order; each that adds nothing to the rank of the columns kept
+    before it is reported with the kept columns it is a combination of (an empty list:
+    it is zero in every row).  Columns are scaled to unit length first, so the units of
+    a predictor do not matter.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0, 0, 0], [1, 1, 2], [1, 2, 4], [1, 0, 0]])
+    >>> collinear_terms(x, ["Intercept", "party", "I(party * 2)"])
+    [('I(party * 2)', ['party'])]
+    """
+    x = np.asarray(exog, dtype=float)
+    if x.shape[1] == 0 or np.linalg.matrix_rank(x) == x.shape[1]:
+        return []
+    norms = np.linalg.norm(x, axis=0)
+    scaled = x / np.where(norms > 0, norms, 1.0)
+    kept: list[int] = []
+    found: list[tuple[str, list[str]]] = []
+    for j in range(x.shape[1]):
+        if norms[j] == 0:
+            found.append((str(names[j]), []))
+            continue
+        if np.linalg.matrix_rank(scaled[:, [*kept, j]]) == len(kept) + 1:
+            kept.append(j)
+            continue
+        coef = np.linalg.lstsq(scaled[:, kept], scaled[:, j], rcond=None)[0]
+        partners = [str(names[k]) for k, c in zip(kept, coef, strict=True) if abs(c) > 1e-8]
+        found.append((str(names[j]), partners))
+    return found
+
+
+def check_collinear(
+    exog: np.ndarray, names: Sequence[str], formula: str, constant: str = "the intercept"
+) -> None:
+    """Refuse a design whose terms are collinear, naming them (before statsmodels splits
+    their joint effect arbitrarily, or fails on a singular matrix).
+
+    ``constant`` says what the ``Intercept`` column is to the user (ordered models
+    have cutpoints instead).
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming each collinear term and the terms it is a combination of.
+    """
+    found = collinear_terms(exog, names)
+    if not found:
+        return
+
+    def shown(partners: list[str]) -> str:
+        if not partners:
+            return "zero in every row"
+        named = [constant if p == "Intercept" else repr(p) for p in partners]
+        listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+        return "a linear combination of " + listed
+
+    raise SurveyValidationError(
+        f"formula {formula!r}: "
+        + "; ".join(f"{term!r} is {shown(partners)}" for term, partners in found)
+        + " in the rows used (collinear terms: the data cannot tell their effects apart); "
+        "drop " + ("that term" if len(found) == 1 else "those terms") + " or the ones named "
+        "with it from the formula"
+    )
 
 
 def json_number(x: Any) -> float | None:
@@ -100,7 +171,8 @@ class SurveyFit:
     dropped : pandas.DataFrame
         ``column, reason, rows``: what was left out of the fit and why.
     notes : list of str
-        Optimiser notes (methods tried, warnings caught).
+        Optimiser notes (methods tried, warnings caught, a variance estimated at
+        zero); in ``to_dict()`` and printed under ``workbench survey fit``'s table.
     result : object
         The underlying statsmodels results, for anything not covered here.
     """
@@ -189,6 +261,9 @@ class SurveyFit:
             "r2": json_number(self.r2),
             "n_groups": dict(self.n_groups),
             "dropped": self.dropped.to_dict("records"),
+            # What the optimiser met (a singular fit, a fallback optimiser) belongs
+            # with the numbers, not only with the Python object.
+            "notes": list(self.notes),
         }
         if self.cutpoints is not None and self.cutpoint_bse is not None:
             out["cutpoints"] = {k: json_number(v) for k, v in self.cutpoints.items()}
