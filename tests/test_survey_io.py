@@ -501,6 +501,20 @@ def test_codebook_codes_inside_a_declared_range_are_answers(tmp_path, extra):
     assert s.frame.attrs["valid_codes"] == {"sat_overall": [8]}
 
 
+def test_a_model_of_a_scale_with_codebook_codes_inside_its_declared_range_uses_every_answer(
+    tmp_path,
+):
+    """fit() took the 8s of a declared 0–10 scale for codes left in the frame and refused
+    ("still holds missing-value codes"); it fits all 44 answers, mean 5."""
+    from workbench.survey.models import fit
+
+    data = _write_csv(tmp_path, {"sat10": [i % 11 for i in range(44)]}, name="s10.csv")
+    mapping = _write_mapping(tmp_path, "columns: {sat_overall: sat10}\n"
+                                       "ranges: {sat_overall: [0, 10]}\n")  # fmt: skip
+    res = fit(load_survey(data, mapping=mapping).frame, "sat_overall ~ 1", "ols")
+    assert res.nobs == 44 and res.params["Intercept"] == pytest.approx(5.0)
+
+
 # --- Numbers recoded under 'values:' in Stata and SPSS files (tester 19, defect 5) ------
 
 

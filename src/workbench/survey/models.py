@@ -55,10 +55,13 @@ def check_no_missing_codes(frame: pd.DataFrame, codebook: Codebook) -> None:
     SurveyValidationError
         Naming the column, the code and the rows, and how to clean them.
     """
+    # Codes the survey's mapping declared valid answers (8, 9 inside its range [0, 10]);
+    # workbench.survey.io.clean_codes lists them in frame.attrs["valid_codes"].
+    answers = frame.attrs.get("valid_codes", {})
     for col in frame.columns:
         if col not in codebook.variables:
             continue
-        codes = codebook.missing_codes(col)
+        codes = [c for c in codebook.missing_codes(col) if c not in answers.get(col, ())]
         hit = frame.index[frame[col].isin(codes)] if codes else []
         if len(hit):
             raise SurveyValidationError(
