@@ -188,3 +188,17 @@ def test_a_mixed_fit_shows_its_notes_in_the_table_and_the_json(tmp_path, capsys)
     status, captured = _fit(capsys, *args, "--json")
     out = json.loads(captured.out)
     assert out["llf"] is not None and out["notes"][-1].startswith("the variance between 'g'")
+
+
+def test_json_carries_what_reading_the_survey_noticed(tmp_path, capsys):
+    """A respondent id entered twice was only a warning on stderr; --json has it too, under
+    data_notes (the bundled survey has none)."""
+    path = tmp_path / "s.csv"
+    rows = ["resp_id,y,x", *(f"{i if i != 7 else 6},{i % 5},{i % 3}" for i in range(1, 21))]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    status, captured = _fit(capsys, path, "--model", "ols", "--formula", "y ~ x", "--json")
+    notes = json.loads(captured.out)["data_notes"]
+    assert status == 0 and len(notes) == 1 and "respondent id 6 occurs more than once" in notes[0]
+    assert main(["survey", "fit", str(config.SURVEY_DATA), "--formula", "trust ~ visits",
+                 "--json"]) == 0  # fmt: skip
+    assert json.loads(capsys.readouterr().out)["data_notes"] == []

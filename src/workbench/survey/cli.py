@@ -332,8 +332,10 @@ def _emit(as_json: bool, survey, record: dict, dropped, payload: Callable[[], di
     from workbench.survey.record import provenance_note
 
     if as_json:
+        # data_notes: what reading the survey noticed (duplicate ids, look-alike answers,
+        # mapping answers no cell holds), which the text output prints as warnings.
         out = {**payload(), "simulated": survey.simulated, "missing": records(survey.report),
-               "provenance": record}  # fmt: skip
+               "data_notes": list(survey.notes), "provenance": record}  # fmt: skip
         text = json.dumps(out, ensure_ascii=False, indent=2)
     else:
         text = table() + "\n" + provenance_note(record)
