@@ -364,6 +364,34 @@ def test_equal_text_hashes_are_confirmed_on_the_text(monkeypatch, batch):
     assert (found["kind"] == "exact").sum() >= 20
 
 
+@pytest.mark.parametrize("collide", [False, True])
+def test_from_sketches_pairs_only_units_in_lsh_buckets_and_finds_the_same(monkeypatch, collide):
+    import dataclasses
+
+    names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+    units = units_for(*names)
+    simplified = [to_simplified(t) for t in units["text"]]
+    sk = sketch_units(units["id"].tolist(), simplified, simplify=False)
+    if collide:  # every text hash equal: the exact step splits them, LSH pairs them all
+        sk = dataclasses.replace(sk, text_hash=np.zeros_like(sk.text_hash))
+    rows: list[int] = []
+    real = verify._candidate_batches
+
+    def counting(bands, **kw):
+        rows.append(len(kw["rows"]))
+        return real(bands, **kw)
+
+    monkeypatch.setattr(verify, "_candidate_batches", counting)
+    found = duplicates_from_sketches(sk, lambda pos: [simplified[p] for p in pos])
+    expected = find_duplicates(units, method="exact")
+    pd.testing.assert_frame_equal(found, expected.astype({"id": object, "dup_of": object}))
+    has_sets, paired = verify.lsh_paired(sk, 12)
+    if collide:  # the split made other units distinct: every one of them is paired
+        assert len(rows) == 1 and rows[0] > len(has_sets)
+    else:
+        assert rows == [len(paired)] and 0 < len(paired) < len(has_sets)
+
+
 def test_copies_are_paired_once_per_text_not_with_each_other(monkeypatch):
     texts = ["干部要深入基层联系群众了解实情。"] * 500 + ["其他内容完全不同的一个段落啊。"] * 500
     sk = sketch_units(list(range(1000)), texts, simplify=False)

@@ -349,14 +349,27 @@ def _single_link(n: int, later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
 
 
 def find_fast(
-    sk: Sketches, normalised: Normaliser, threshold: float, min_chars: int
+    sk: Sketches,
+    normalised: Normaliser,
+    threshold: float,
+    min_chars: int,
+    paired: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[tuple[int, int, str, float]]:
-    """Rows (position, canonical position, kind, similarity) of the fast method."""
+    """Rows (position, canonical position, kind, similarity) of the fast method.
+
+    ``paired`` is :func:`lsh_paired` of ``sk``, when the caller has it: the LSH step then
+    pairs only the units that share a band key with another (the same pairs, fewer
+    keys to sort).
+    """
     eligible = sk.n_chars >= min_chars
     rep = _exact_groups(sk, eligible, normalised)
     distinct = np.flatnonzero(eligible & (rep == np.arange(len(sk))))
     # LSH over the distinct texts that have shingles.
     has_sets = distinct[sk.n_chars[distinct] > 0]
+    if paired is not None and np.array_equal(paired[0], has_sets):
+        # The others share no band key with any of these: they are in no pair. (Unless a
+        # text-hash collision was split above, which makes other units distinct.)
+        has_sets = paired[1]
     pairs = _matching_pairs(has_sets, sk, normalised, threshold)
     canon = _single_link(len(sk), pairs[0], pairs[1])
     pos = np.flatnonzero(eligible)
@@ -376,21 +389,32 @@ def find_fast(
     return list(zip(pos.tolist(), of.tolist(), kinds, similarity.tolist(), strict=True))
 
 
-def verification_units(sk: Sketches, min_chars: int) -> np.ndarray:
-    """Positions whose text the fast search will read: eligible units that share a
-    text hash with another, and the first unit of each text hash that shares an LSH
-    band key with another such unit (as :func:`find_fast` pairs only those)."""
+def lsh_paired(sk: Sketches, min_chars: int) -> tuple[np.ndarray, np.ndarray]:
+    """The units the LSH step of :func:`find_fast` pairs, and those of them that share a
+    band key with another: the first unit of each text hash among the eligible ones,
+    if it has shingles (sorted positions, as :func:`find_fast` takes them when no two
+    texts' hashes collide), and the subset in some band's bucket."""
     eligible = np.flatnonzero(sk.n_chars >= min_chars)
-    _, first, inverse, counts = np.unique(
-        sk.text_hash[eligible], return_index=True, return_inverse=True, return_counts=True
-    )
-    shared_hash = eligible[counts[inverse.ravel()] > 1]
+    _, first = np.unique(sk.text_hash[eligible], return_index=True)
     # Copies share every band key: pairing them all would grow with the square of a
     # group's size, so only each hash's first unit takes part (rep in find_fast).
     reps = np.sort(eligible[first])
     band_row = np.cumsum(sk.sketched) - 1
     has_sets = reps[sk.sketched[reps] & (sk.n_chars[reps] > 0)]
-    in_pairs = has_sets[_in_buckets(sk.bands, rows=band_row[has_sets])]
+    return has_sets, has_sets[_in_buckets(sk.bands, rows=band_row[has_sets])]
+
+
+def verification_units(
+    sk: Sketches, min_chars: int, paired: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
+    """Positions whose text the fast search will read: eligible units that share a
+    text hash with another, and the first unit of each text hash that shares an LSH
+    band key with another such unit (as :func:`find_fast` pairs only those;
+    ``paired`` is :func:`lsh_paired` of ``sk``, made here when not given)."""
+    eligible = np.flatnonzero(sk.n_chars >= min_chars)
+    _, inverse, counts = np.unique(sk.text_hash[eligible], return_inverse=True, return_counts=True)
+    shared_hash = eligible[counts[inverse.ravel()] > 1]
+    in_pairs = (lsh_paired(sk, min_chars) if paired is None else paired)[1]
     return _unique(np.concatenate([shared_hash, in_pairs]))
 
 
