@@ -392,6 +392,23 @@ def test_from_sketches_pairs_only_units_in_lsh_buckets_and_finds_the_same(monkey
         assert rows == [len(paired)] and 0 < len(paired) < len(has_sets)
 
 
+def test_text_hash_mismatches_are_found_in_every_batch(monkeypatch):
+    same, other = "干部要深入基层联系群众了解实情。", "干部要深入基层联系群众了解实际。"
+    texts = [same, other, "一二三四五六七八九十", same] * 5
+    sk = sketch_units(list(range(len(texts))), texts, simplify=False)
+    cps, offsets, _ = dedup.normalise_many(texts, simplify=False)
+
+    def normalised(pos):
+        return dedup.gather_texts(cps, offsets, pos)
+
+    dup = np.arange(1, len(texts))
+    rep = np.zeros(len(dup), dtype=np.int64)  # all claimed copies of text 0
+    expected = [p for p in dup.tolist() if texts[p] != texts[0]]
+    for batch in (1, 40, 10_000):
+        monkeypatch.setattr(verify, "VERIFY_BATCH_CHARS", batch)
+        assert verify._hash_mismatches(dup, rep, sk, normalised) == expected
+
+
 def test_copies_are_paired_once_per_text_not_with_each_other(monkeypatch):
     texts = ["干部要深入基层联系群众了解实情。"] * 500 + ["其他内容完全不同的一个段落啊。"] * 500
     sk = sketch_units(list(range(1000)), texts, simplify=False)
