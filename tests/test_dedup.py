@@ -409,6 +409,23 @@ def test_text_hash_mismatches_are_found_in_every_batch(monkeypatch):
         assert verify._hash_mismatches(dup, rep, sk, normalised) == expected
 
 
+def test_verification_is_exact_when_shingle_hashes_collide(monkeypatch):
+    names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+    units = units_for(*names)
+    expected = find_duplicates(units, threshold=0.6)
+    texts = ["干部要深入基层联系群众。", "干部", "一二三四五六七八九十"]
+    cps, offsets, _ = dedup.normalise_many(texts, simplify=False)
+
+    def colliding(ext, ngram):  # every window of verification hashes alike
+        return np.zeros(max(len(ext) - ngram + 1, 0), dtype=np.uint64)
+
+    monkeypatch.setattr(verify, "position_hashes", colliding)
+    pd.testing.assert_frame_equal(find_duplicates(units, threshold=0.6), expected)
+    unit, ids = verify._exact_token_ids(cps, offsets, 5)
+    assert unit.tolist() == [0] * 7 + [2] * 6 + [1]  # the padded window comes last
+    assert len(set(ids.tolist())) == 14  # every n-gram differs
+
+
 def test_copies_are_paired_once_per_text_not_with_each_other(monkeypatch):
     texts = ["干部要深入基层联系群众了解实情。"] * 500 + ["其他内容完全不同的一个段落啊。"] * 500
     sk = sketch_units(list(range(1000)), texts, simplify=False)

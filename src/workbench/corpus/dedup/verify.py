@@ -26,7 +26,7 @@ from workbench.corpus.dedup.normalise import (
     offsets_from_lengths,
 )
 from workbench.corpus.dedup.params import EPS
-from workbench.corpus.dedup.sketch import Sketches, hash_windows, windows
+from workbench.corpus.dedup.sketch import Sketches, position_hashes, windows
 
 # --- the fast method: candidates, verification, groups ------------------------------
 
@@ -149,11 +149,16 @@ def _in_buckets(bands: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray
 
 
 def _exact_token_ids(cps: np.ndarray, offsets: np.ndarray, ngram: int):
-    """Units and exact shingle ids (equal id iff equal n-gram) of each window."""
-    unit, columns = windows(cps, offsets, ngram)
-    h = hash_windows(columns)
-    if not len(h):
+    """Units and exact shingle ids (equal id iff equal n-gram) of each window.
+
+    The n-grams are read only where two windows' hashes are equal, to confirm them:
+    gathering every window's code points first was most of the cost of verifying
+    long units.
+    """
+    unit, ext, starts = windows(cps, offsets, ngram)
+    if not len(starts):
         return unit, np.zeros(0, dtype=np.int64)
+    h = position_hashes(ext, ngram)[starts]
     order = np.argsort(h)
     sorted_h = h[order]
     same = sorted_h[1:] == sorted_h[:-1]
@@ -161,11 +166,11 @@ def _exact_token_ids(cps: np.ndarray, offsets: np.ndarray, ngram: int):
     ids[order] = np.r_[0, np.cumsum(~same)]  # dense id of each window's hash
     # Confirm the hash is injective on these windows (equal hashes, equal n-grams);
     # otherwise fall back to ids of the n-grams themselves.
-    for col in columns:
-        by_hash = col[order]
-        if (by_hash[1:][same] != by_hash[:-1][same]).any():
-            ids = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)[1].ravel()
-            break
+    pair = np.flatnonzero(same)
+    at_a, at_b = starts[order[pair]], starts[order[pair + 1]]
+    if any((ext[at_a + k] != ext[at_b + k]).any() for k in range(ngram)):
+        grams = np.stack([ext[starts + k] for k in range(ngram)], axis=1)
+        ids = np.unique(grams, axis=0, return_inverse=True)[1].ravel()
     return unit, ids
 
 
