@@ -102,7 +102,7 @@ def test_partitions_for_a_pool_shrink_towards_where_its_processes_meet(workers):
     meet = len(items) * (workers - 1) / workers
     ends = [sum(sizes[: k + 1]) for k in range(len(sizes))]
     at = min(range(len(ends)), key=lambda k: abs(ends[k] - meet))
-    assert max(sizes[at : at + 2]) <= 2 * min(sizes)
+    assert max(sizes[at : at + 2]) < len(items) / (PARTITIONS_PER_WORKER * workers)
     assert max(sizes) in (sizes[0], sizes[-1]) and min(sizes[0], sizes[-1]) >= 4 * min(sizes)
     # Fewer than equal partitions would make, the last ones smaller.
     assert len(parts) <= PARTITIONS_PER_WORKER * workers

@@ -125,7 +125,7 @@ def partition(
     >>> [len(p) for p in partition(list(range(20)), workers=1)]
     [3, 2, 3, 2, 3, 2, 3, 2]
     >>> [len(p) for p in partition(list(range(64)), workers=2, both_ends=True)]
-    [16, 8, 4, 2, 2, 2, 2, 4, 8, 16]
+    [8, 8, 8, 4, 2, 2, 2, 2, 4, 8, 8, 8]
     >>> partition([], workers=2)
     []
     """
@@ -159,12 +159,15 @@ def _tapered_cuts(total: float, workers: int) -> list[float]:
     Both ends are used up at the rate of the processes taking them, so they meet at
     ``(workers - 1) / workers`` of the bytes. Each partition holds half of what each
     process would get of the bytes left when it is taken (guided self-scheduling), at
-    most :data:`MAX_PARTITION_BYTES` and at least half the partitions cut equally would
-    (and at most an eighth of :data:`MAX_PARTITION_BYTES`): the partitions taken last,
-    around the meeting point, are small, so a process that runs out waits little for
-    the others' last ones, and the ones taken first are large, so there are fewer.
+    most as much as one process's partitions (:data:`PARTITIONS_PER_WORKER` of the
+    whole, and :data:`MAX_PARTITION_BYTES`: a worker's peak memory stays that of a
+    one-process run) and at least half as much as equal partitions for ``workers``
+    would hold (and at most an eighth of :data:`MAX_PARTITION_BYTES`). The partitions
+    taken last, around the meeting point, are small, so a process that runs out waits
+    little for the others' last ones; the ones taken first are large, so there are
+    fewer.
 
-    On the 20 MB benchmark corpus two workers get 10 partitions instead of 16 equal
+    On the 20 MB benchmark corpus two workers get 12 partitions instead of 16 equal
     ones: a partition costs about 80 ms of CPU besides its bytes (coding, writing five
     Parquet parts, passes 2 and 3), and the last ones are half as large, so the process
     that runs out waits about half as long.
@@ -172,16 +175,18 @@ def _tapered_cuts(total: float, workers: int) -> list[float]:
     Examples
     --------
     >>> [round(c) for c in _tapered_cuts(64, 2)]
-    [16, 24, 28, 30, 32, 34, 36, 40, 48]
+    [8, 16, 24, 28, 30, 32, 34, 36, 40, 48, 56]
     """
     meet = total * (workers - 1) / workers
     least = min(total / (2 * PARTITIONS_PER_WORKER * workers), MAX_PARTITION_BYTES / 8)
+    # No larger than one process's partitions: a worker's peak memory stays below its.
+    most = min(total / PARTITIONS_PER_WORKER, MAX_PARTITION_BYTES)
 
     def side(length: float, rate: float) -> list[float]:
         # Offsets from one end, which ``rate`` bytes of the whole are taken per byte of.
         out, at = [], 0.0
         while True:
-            step = min(max((total - at * rate) / (2 * workers), least), MAX_PARTITION_BYTES)
+            step = min(max((total - at * rate) / (2 * workers), least), most)
             if at + step >= length - least / 2:
                 return out
             at += step
