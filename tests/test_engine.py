@@ -123,3 +123,10 @@ def test_partitions_for_a_pool_stay_within_the_byte_bound():
 def test_partitions_for_one_process_or_dask_are_equal():
     assert [len(p) for p in partition(list(range(20)), 1, both_ends=True)] == [3, 2] * 4
     assert [len(p) for p in partition(list(range(32)), 2)] == [2] * 16
+
+
+def test_a_runner_says_whether_its_pool_takes_partitions_from_both_ends():
+    with runner() as serial:
+        assert serial.both_ends is False
+    with runner(2) as pooled:
+        assert pooled.both_ends is True

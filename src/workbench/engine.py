@@ -280,13 +280,18 @@ def runner(
         meaning; ``desc`` labels the progress bar. On Dask the keywords go through
         ``Client.map``, which keeps its own (``key``, ``workers``, ``retries``,
         ``priority``, ``resources``, ...) instead of passing them on: a partition
-        function must not take a keyword of those names.
+        function must not take a keyword of those names. Its attribute ``both_ends``
+        says whether a local pool takes the partitions from both ends
+        (:func:`partition`).
 
     Examples
     --------
     >>> with runner() as run:
     ...     run(sum, [[1, 2], [3]]), run(len, [[1, 2], [3]])
     ([3, 3], [2, 1])
+    >>> with runner() as run:
+    ...     run.both_ends
+    False
     """
     with contextlib.ExitStack() as stack:
         if scheduler is not None:
@@ -326,6 +331,7 @@ def runner(
                 if bar is not None:
                     bar.close()
 
+        run.both_ends = pool is not None  # type: ignore[attr-defined]
         yield run
 
 
@@ -851,7 +857,10 @@ def drive(
     from workbench.corpus.duplicates import CorpusSketches, find_marks
 
     # A local pool takes partitions from both ends (Dask from the front).
-    both_ends = scheduler is None and (pool is not None or (workers or 1) > 1)
+    if run is not None:
+        both_ends = getattr(run, "both_ends", False)
+    else:
+        both_ends = scheduler is None and (pool is not None or (workers or 1) > 1)
     parts = list(enumerate(partition(found.files, workers, both_ends=both_ends)))
     with contextlib.ExitStack() as stack:
         if run is None:
