@@ -364,6 +364,68 @@ def test_equal_text_hashes_are_confirmed_on_the_text(monkeypatch, batch):
     assert (found["kind"] == "exact").sum() >= 20
 
 
+@pytest.mark.parametrize("collide", [False, True])
+def test_from_sketches_pairs_only_units_in_lsh_buckets_and_finds_the_same(monkeypatch, collide):
+    import dataclasses
+
+    names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+    units = units_for(*names)
+    simplified = [to_simplified(t) for t in units["text"]]
+    sk = sketch_units(units["id"].tolist(), simplified, simplify=False)
+    if collide:  # every text hash equal: the exact step splits them, LSH pairs them all
+        sk = dataclasses.replace(sk, text_hash=np.zeros_like(sk.text_hash))
+    rows: list[int] = []
+    real = verify._candidate_batches
+
+    def counting(bands, **kw):
+        rows.append(len(kw["rows"]))
+        return real(bands, **kw)
+
+    monkeypatch.setattr(verify, "_candidate_batches", counting)
+    found = duplicates_from_sketches(sk, lambda pos: [simplified[p] for p in pos])
+    expected = find_duplicates(units, method="exact")
+    pd.testing.assert_frame_equal(found, expected.astype({"id": object, "dup_of": object}))
+    has_sets, paired = verify.lsh_paired(sk, 12)
+    if collide:  # the split made other units distinct: every one of them is paired
+        assert len(rows) == 1 and rows[0] > len(has_sets)
+    else:
+        assert rows == [len(paired)] and 0 < len(paired) < len(has_sets)
+
+
+def test_text_hash_mismatches_are_found_in_every_batch(monkeypatch):
+    same, other = "干部要深入基层联系群众了解实情。", "干部要深入基层联系群众了解实际。"
+    texts = [same, other, "一二三四五六七八九十", same] * 5
+    sk = sketch_units(list(range(len(texts))), texts, simplify=False)
+    cps, offsets, _ = dedup.normalise_many(texts, simplify=False)
+
+    def normalised(pos):
+        return dedup.gather_texts(cps, offsets, pos)
+
+    dup = np.arange(1, len(texts))
+    rep = np.zeros(len(dup), dtype=np.int64)  # all claimed copies of text 0
+    expected = [p for p in dup.tolist() if texts[p] != texts[0]]
+    for batch in (1, 40, 10_000):
+        monkeypatch.setattr(verify, "VERIFY_BATCH_CHARS", batch)
+        assert verify._hash_mismatches(dup, rep, sk, normalised) == expected
+
+
+def test_verification_is_exact_when_shingle_hashes_collide(monkeypatch):
+    names = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+    units = units_for(*names)
+    expected = find_duplicates(units, threshold=0.6)
+    texts = ["干部要深入基层联系群众。", "干部", "一二三四五六七八九十"]
+    cps, offsets, _ = dedup.normalise_many(texts, simplify=False)
+
+    def colliding(ext, ngram):  # every window of verification hashes alike
+        return np.zeros(max(len(ext) - ngram + 1, 0), dtype=np.uint64)
+
+    monkeypatch.setattr(verify, "position_hashes", colliding)
+    pd.testing.assert_frame_equal(find_duplicates(units, threshold=0.6), expected)
+    unit, ids = verify._exact_token_ids(cps, offsets, 5)
+    assert unit.tolist() == [0] * 7 + [2] * 6 + [1]  # the padded window comes last
+    assert len(set(ids.tolist())) == 14  # every n-gram differs
+
+
 def test_copies_are_paired_once_per_text_not_with_each_other(monkeypatch):
     texts = ["干部要深入基层联系群众了解实情。"] * 500 + ["其他内容完全不同的一个段落啊。"] * 500
     sk = sketch_units(list(range(1000)), texts, simplify=False)

@@ -7,7 +7,15 @@ import time
 
 import pytest
 
-from workbench.engine import map_partitions, release_memory, runner, spawn_workers
+from workbench.engine import (
+    MAX_PARTITION_BYTES,
+    PARTITIONS_PER_WORKER,
+    map_partitions,
+    partition,
+    release_memory,
+    runner,
+    spawn_workers,
+)
 
 
 def _pid_after(seconds: float) -> int:
@@ -80,3 +88,45 @@ def test_release_memory_gives_arrow_memory_back_only_where_asked(monkeypatch):
     assert released == []
     release_memory(parent=True)  # all partitions done, before the duplicate search
     assert released == [True]
+
+
+@pytest.mark.parametrize("workers", [2, 3, 4])
+def test_partitions_for_a_pool_shrink_towards_where_its_processes_meet(workers):
+    items = list(range(4000))
+    parts = partition(items, workers, both_ends=True)
+    assert [x for p in parts for x in p] == items and all(parts)
+    sizes = [len(p) for p in parts]
+    # The pool takes from the front, the driver from the back: they meet (workers - 1)
+    # / workers of the way, where the partitions are smallest; the first ones taken
+    # at either end are the largest.
+    meet = len(items) * (workers - 1) / workers
+    ends = [sum(sizes[: k + 1]) for k in range(len(sizes))]
+    at = min(range(len(ends)), key=lambda k: abs(ends[k] - meet))
+    assert max(sizes[at : at + 2]) < len(items) / (PARTITIONS_PER_WORKER * workers)
+    assert max(sizes) in (sizes[0], sizes[-1]) and min(sizes[0], sizes[-1]) >= 4 * min(sizes)
+    # Fewer than equal partitions would make, the last ones smaller.
+    assert len(parts) <= PARTITIONS_PER_WORKER * workers
+    assert min(sizes) < len(items) / (PARTITIONS_PER_WORKER * workers)
+
+
+def test_partitions_for_a_pool_stay_within_the_byte_bound():
+    from workbench.corpus.readers import FileRef
+
+    big = MAX_PARTITION_BYTES // 4
+    files = [FileRef(f"{i}.txt", f"{i}.txt", f"{i}.txt", "", big) for i in range(100)]
+    parts = partition(files, 2, both_ends=True)
+    assert [f for p in parts for f in p] == files
+    assert max(sum(f.size for f in p) for p in parts) <= MAX_PARTITION_BYTES
+    assert min(len(p) for p in parts) < 4  # tapered near the middle, even at scale
+
+
+def test_partitions_for_one_process_or_dask_are_equal():
+    assert [len(p) for p in partition(list(range(20)), 1, both_ends=True)] == [3, 2] * 4
+    assert [len(p) for p in partition(list(range(32)), 2)] == [2] * 16
+
+
+def test_a_runner_says_whether_its_pool_takes_partitions_from_both_ends():
+    with runner() as serial:
+        assert serial.both_ends is False
+    with runner(2) as pooled:
+        assert pooled.both_ends is True

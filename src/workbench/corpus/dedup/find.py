@@ -51,7 +51,13 @@ from workbench.corpus.dedup.sketch import (
     miss_probability,
     sketch_units,
 )
-from workbench.corpus.dedup.verify import Fetched, TextSource, find_fast, verification_units
+from workbench.corpus.dedup.verify import (
+    Fetched,
+    TextSource,
+    find_fast,
+    lsh_paired,
+    verification_units,
+)
 
 #: Output columns of :func:`find_duplicates`, in order.
 DUPLICATE_COLUMNS = ("id", "dup_of", "kind", "similarity")
@@ -280,5 +286,8 @@ def duplicates_from_sketches(
     # Every text verification may need is fetched up front, in runs of positions in
     # corpus order (a caller reading them from disk reads each file about once), and
     # held normalised and packed; verification then takes them from memory.
-    normalised = Fetched(verification_units(sketches, min_chars), texts, sketches)
-    return result_table(sketches.ids, find_fast(sketches, normalised, threshold, min_chars))
+    # The units in LSH buckets, found once for both the fetching and the pairing.
+    paired = lsh_paired(sketches, min_chars)
+    normalised = Fetched(verification_units(sketches, min_chars, paired), texts, sketches)
+    found = find_fast(sketches, normalised, threshold, min_chars, paired)
+    return result_table(sketches.ids, found)

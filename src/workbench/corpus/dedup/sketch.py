@@ -73,29 +73,42 @@ def _fmix(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def windows(cps: np.ndarray, offsets: np.ndarray, ngram: int) -> tuple[np.ndarray, list]:
-    """Units and code-point columns of every shingle, as :func:`shingles` defines them.
+def windows(
+    cps: np.ndarray, offsets: np.ndarray, ngram: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every shingle, as :func:`shingles` defines them: ``(unit, ext, starts)``, the
+    window ``i`` of unit ``unit[i]`` being ``ext[starts[i] : starts[i] + ngram]``.
 
     A unit of ``L >= ngram`` letters has the ``L - ngram + 1`` windows starting
-    inside it; a shorter non-empty unit is one window padded with ``_PAD`` (never a
-    code point, so it equals no real n-gram). Returns ``(unit, columns)``, where
-    ``columns[k]`` holds the ``k``-th code point of each window.
+    inside it (``ext`` begins with ``cps``); a shorter non-empty unit is one window
+    padded with ``_PAD`` (never a code point, so it equals no real n-gram), appended
+    to ``ext`` after the code points. :func:`position_hashes` of ``ext`` at ``starts``
+    hashes every window as :func:`hash_windows` does, with slices rather than a gather
+    of each of the window's code points.
+
+    Examples
+    --------
+    >>> cps = np.array([ord(c) for c in "干群关系紧张一二"], dtype=np.uint32)
+    >>> unit, ext, starts = windows(cps, np.array([0, 6, 8]), 5)
+    >>> unit.tolist(), starts.tolist(), ext[starts[-1] :].tolist()[2:] == [_PAD] * 3
+    ([0, 0, 1], [0, 1, 8], True)
     """
     lengths = np.diff(offsets)
     n_pos = max(len(cps) - ngram + 1, 0)
     unit_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)[:n_pos]
-    valid = np.arange(n_pos, dtype=np.int64) + ngram <= offsets[1:][unit_of]
-    starts = np.flatnonzero(valid)
+    starts = np.flatnonzero(np.arange(n_pos, dtype=np.int64) + ngram <= offsets[1:][unit_of])
     unit = unit_of[starts]
-    columns = [cps[starts + k] for k in range(ngram)]
     short = np.flatnonzero((lengths > 0) & (lengths < ngram))
-    if short.size:
-        first, size = offsets[short], lengths[short]
-        unit = np.concatenate([unit, short])
-        for k in range(ngram):
-            col = np.where(k < size, cps[first + np.minimum(k, size - 1)], _PAD)
-            columns[k] = np.concatenate([columns[k], col.astype(np.uint32)])
-    return unit, columns
+    if not short.size:
+        return unit, cps, starts
+    first, size = offsets[short], lengths[short]
+    padded = np.stack(
+        [np.where(k < size, cps[first + np.minimum(k, size - 1)], _PAD) for k in range(ngram)],
+        axis=1,
+    )
+    ext = np.concatenate([cps.astype(np.uint32), padded.ravel().astype(np.uint32)])
+    starts = np.concatenate([starts, len(cps) + ngram * np.arange(len(short), dtype=np.int64)])
+    return np.concatenate([unit, short]), ext, starts
 
 
 def hash_windows(columns: list) -> np.ndarray:

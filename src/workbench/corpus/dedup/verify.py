@@ -26,7 +26,7 @@ from workbench.corpus.dedup.normalise import (
     offsets_from_lengths,
 )
 from workbench.corpus.dedup.params import EPS
-from workbench.corpus.dedup.sketch import Sketches, hash_windows, windows
+from workbench.corpus.dedup.sketch import Sketches, position_hashes, windows
 
 # --- the fast method: candidates, verification, groups ------------------------------
 
@@ -149,11 +149,16 @@ def _in_buckets(bands: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray
 
 
 def _exact_token_ids(cps: np.ndarray, offsets: np.ndarray, ngram: int):
-    """Units and exact shingle ids (equal id iff equal n-gram) of each window."""
-    unit, columns = windows(cps, offsets, ngram)
-    h = hash_windows(columns)
-    if not len(h):
+    """Units and exact shingle ids (equal id iff equal n-gram) of each window.
+
+    The n-grams are read only where two windows' hashes are equal, to confirm them:
+    gathering every window's code points first was most of the cost of verifying
+    long units.
+    """
+    unit, ext, starts = windows(cps, offsets, ngram)
+    if not len(starts):
         return unit, np.zeros(0, dtype=np.int64)
+    h = position_hashes(ext, ngram)[starts]
     order = np.argsort(h)
     sorted_h = h[order]
     same = sorted_h[1:] == sorted_h[:-1]
@@ -161,11 +166,11 @@ def _exact_token_ids(cps: np.ndarray, offsets: np.ndarray, ngram: int):
     ids[order] = np.r_[0, np.cumsum(~same)]  # dense id of each window's hash
     # Confirm the hash is injective on these windows (equal hashes, equal n-grams);
     # otherwise fall back to ids of the n-grams themselves.
-    for col in columns:
-        by_hash = col[order]
-        if (by_hash[1:][same] != by_hash[:-1][same]).any():
-            ids = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)[1].ravel()
-            break
+    pair = np.flatnonzero(same)
+    at_a, at_b = starts[order[pair]], starts[order[pair + 1]]
+    if any((ext[at_a + k] != ext[at_b + k]).any() for k in range(ngram)):
+        grams = np.stack([ext[starts + k] for k in range(ngram)], axis=1)
+        ids = np.unique(grams, axis=0, return_inverse=True)[1].ravel()
     return unit, ids
 
 
@@ -206,25 +211,24 @@ def _hash_mismatches(
     dup: np.ndarray, rep: np.ndarray, sk: Sketches, normalised: Normaliser
 ) -> list[int]:
     """Units of ``dup`` whose normalised text differs from that of ``rep`` (same
-    position), compared in batches of about :data:`VERIFY_BATCH_CHARS`."""
-    cost = (2 * sk.n_chars[dup]).tolist()
+    position), compared in batches of about :data:`VERIFY_BATCH_CHARS`, in numpy (a
+    Python comparison per unit was most of the exact step at 10,000 copies)."""
     wrong: list[int] = []
-    lo = 0
-    while lo < len(cost):
-        hi, total = lo, 0
-        while hi < len(cost) and (hi == lo or total + cost[hi] <= VERIFY_BATCH_CHARS):
-            total += cost[hi]
-            hi += 1
-        check = _unique(np.concatenate([dup[lo:hi], rep[lo:hi]]))
+    for lo, hi in _runs(2 * sk.n_chars[dup], VERIFY_BATCH_CHARS):
+        d, r = dup[lo:hi], rep[lo:hi]
+        check = _unique(np.concatenate([d, r]))
         cps, offsets = normalised(check)
-        at = {p: k for k, p in enumerate(check.tolist())}
-
-        def text(p: int, cps=cps, offsets=offsets, at=at) -> bytes:
-            return cps[offsets[at[p]] : offsets[at[p] + 1]].tobytes()
-
-        wrong += [p for p, r in zip(dup[lo:hi].tolist(), rep[lo:hi].tolist(), strict=True)
-                  if text(p) != text(r)]  # fmt: skip
-        lo = hi
+        at_d, at_r = np.searchsorted(check, d), np.searchsorted(check, r)
+        lengths = np.diff(offsets)
+        differ = lengths[at_d] != lengths[at_r]
+        same = np.flatnonzero(~differ)  # same length: compare the code points
+        n = lengths[at_d[same]]
+        unequal = (
+            cps[concat_ranges(offsets[at_d[same]], n)] != cps[concat_ranges(offsets[at_r[same]], n)]
+        )
+        which = np.repeat(np.arange(len(same)), n)[unequal]
+        differ[same[np.unique(which)]] = True
+        wrong += d[differ].tolist()
     return wrong
 
 
@@ -349,14 +353,27 @@ def _single_link(n: int, later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
 
 
 def find_fast(
-    sk: Sketches, normalised: Normaliser, threshold: float, min_chars: int
+    sk: Sketches,
+    normalised: Normaliser,
+    threshold: float,
+    min_chars: int,
+    paired: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[tuple[int, int, str, float]]:
-    """Rows (position, canonical position, kind, similarity) of the fast method."""
+    """Rows (position, canonical position, kind, similarity) of the fast method.
+
+    ``paired`` is :func:`lsh_paired` of ``sk``, when the caller has it: the LSH step then
+    pairs only the units that share a band key with another (the same pairs, fewer
+    keys to sort).
+    """
     eligible = sk.n_chars >= min_chars
     rep = _exact_groups(sk, eligible, normalised)
     distinct = np.flatnonzero(eligible & (rep == np.arange(len(sk))))
     # LSH over the distinct texts that have shingles.
     has_sets = distinct[sk.n_chars[distinct] > 0]
+    if paired is not None and np.array_equal(paired[0], has_sets):
+        # The others share no band key with any of these: they are in no pair. (Unless a
+        # text-hash collision was split above, which makes other units distinct.)
+        has_sets = paired[1]
     pairs = _matching_pairs(has_sets, sk, normalised, threshold)
     canon = _single_link(len(sk), pairs[0], pairs[1])
     pos = np.flatnonzero(eligible)
@@ -376,21 +393,32 @@ def find_fast(
     return list(zip(pos.tolist(), of.tolist(), kinds, similarity.tolist(), strict=True))
 
 
-def verification_units(sk: Sketches, min_chars: int) -> np.ndarray:
-    """Positions whose text the fast search will read: eligible units that share a
-    text hash with another, and the first unit of each text hash that shares an LSH
-    band key with another such unit (as :func:`find_fast` pairs only those)."""
+def lsh_paired(sk: Sketches, min_chars: int) -> tuple[np.ndarray, np.ndarray]:
+    """The units the LSH step of :func:`find_fast` pairs, and those of them that share a
+    band key with another: the first unit of each text hash among the eligible ones,
+    if it has shingles (sorted positions, as :func:`find_fast` takes them when no two
+    texts' hashes collide), and the subset in some band's bucket."""
     eligible = np.flatnonzero(sk.n_chars >= min_chars)
-    _, first, inverse, counts = np.unique(
-        sk.text_hash[eligible], return_index=True, return_inverse=True, return_counts=True
-    )
-    shared_hash = eligible[counts[inverse.ravel()] > 1]
+    _, first = np.unique(sk.text_hash[eligible], return_index=True)
     # Copies share every band key: pairing them all would grow with the square of a
     # group's size, so only each hash's first unit takes part (rep in find_fast).
     reps = np.sort(eligible[first])
     band_row = np.cumsum(sk.sketched) - 1
     has_sets = reps[sk.sketched[reps] & (sk.n_chars[reps] > 0)]
-    in_pairs = has_sets[_in_buckets(sk.bands, rows=band_row[has_sets])]
+    return has_sets, has_sets[_in_buckets(sk.bands, rows=band_row[has_sets])]
+
+
+def verification_units(
+    sk: Sketches, min_chars: int, paired: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
+    """Positions whose text the fast search will read: eligible units that share a
+    text hash with another, and the first unit of each text hash that shares an LSH
+    band key with another such unit (as :func:`find_fast` pairs only those;
+    ``paired`` is :func:`lsh_paired` of ``sk``, made here when not given)."""
+    eligible = np.flatnonzero(sk.n_chars >= min_chars)
+    _, inverse, counts = np.unique(sk.text_hash[eligible], return_inverse=True, return_counts=True)
+    shared_hash = eligible[counts[inverse.ravel()] > 1]
+    in_pairs = (lsh_paired(sk, min_chars) if paired is None else paired)[1]
     return _unique(np.concatenate([shared_hash, in_pairs]))
 
 
