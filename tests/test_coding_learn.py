@@ -396,7 +396,9 @@ def test_cli_learn_with_the_written_examples(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     written = summary["sheets"][-1]
     assert written["sheet"] == "written examples (--synthetic)" and written["found_by"] == "lines"
-    assert written["units"] > 3000 and 0 < written["not_found"] < 30  # dates, bylines
+    # Not found: the lines that are metadata, not sentences: dates alone on their line (bare
+    # or in parentheses, 31 of them) and a signature.
+    assert written["units"] > 3000 and 0 < written["not_found"] < 40
     assert summary["units"] == 180 + written["units"]
     learner, meta = load_model(model, load_codebook())
     # The examples trained the models; the seeds' gold alone set the thresholds.
