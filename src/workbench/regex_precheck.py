@@ -214,6 +214,20 @@ def end_anchored_width(pattern: re.Pattern[str]) -> int | None:
     return width if width < _c.MAXREPEAT else None
 
 
+def matches_empty(pattern: re.Pattern[str]) -> bool:
+    """Whether ``pattern`` can match the empty string (its shortest match has no
+    characters), so that no literal is needed by every match; ``True`` when the pattern
+    cannot be analysed.
+
+    Examples
+    --------
+    >>> matches_empty(re.compile("(代表)?")), matches_empty(re.compile("向.{0,12}大会"))
+    (True, False)
+    """
+    parsed = _parse(pattern)
+    return parsed is None or parsed.getwidth()[0] < 1
+
+
 @dataclass(frozen=True)
 class TailSearch:
     """``pattern.search`` that, for an end-anchored pattern, starts near the end.

@@ -46,12 +46,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.coding.rules import PLAIN_KIND, term_pattern
-from workbench.regex_precheck import regex_triggers
-
-try:  # the parser behind ``re`` (Python 3.11+; ``sre_parse`` before)
-    from re import _parser as _sre
-except ImportError:  # pragma: no cover
-    import sre_parse as _sre  # type: ignore[no-redef]
+from workbench.regex_precheck import matches_empty, regex_triggers
 
 KIND_KEYS = ("definition", "head", "patterns")
 
@@ -83,7 +78,7 @@ class DocumentKind:
         triggers = regex_triggers(self.pattern)
         # The triggers are in every non-empty match; a pattern that can match empty
         # matches without them.
-        if not triggers or _sre.parse(self.pattern.pattern, self.pattern.flags).getwidth()[0] < 1:
+        if not triggers or matches_empty(self.pattern):
             return None
         return term_pattern(sorted(triggers))
 
