@@ -682,3 +682,16 @@ def test_villages_named_alike_are_not_noted_as_slips(tmp_path):
     """An unmapped village column: 南村 (one respondent) beside 东村 is a place, not a slip."""
     path = _write_csv(tmp_path, {"村": ["东村"] * 5 + ["南村"], "trust": range(6)})
     assert load_survey(path).notes == []
+
+
+def test_missing_codes_in_a_column_the_codebook_does_not_know_are_noted(tmp_path):
+    """走访次数 with -9 and 99 among 0-5 (tester 19): not in the codebook, so the codes counted
+    as numbers without a word; now a note says so, and none once the mapping declares them."""
+    rows = {"走访次数": [0, 3, 5, -9, 2, 99, 1, 4], "信任": [50, 60, 70, 55, 65, 40, 45, 52]}
+    data = _write_csv(tmp_path, rows, name="s.csv")
+    notes = load_survey(data).notes
+    assert len(notes) == 1 and "column '走访次数' holds -9 (row 4) and 99 (row 6)" in notes[0]
+    assert "missing: {走访次数: [-9, 99]}" in notes[0]
+    mapping = _write_mapping(tmp_path, "missing: {走访次数: [-9, 99]}\n")
+    declared = load_survey(data, mapping=mapping)
+    assert declared.notes == [] and declared.frame["走访次数"].isna().sum() == 2

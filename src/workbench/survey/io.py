@@ -681,6 +681,8 @@ def survey_notes(
     for col in frame.columns:
         values = frame[col]
         if pd.api.types.is_numeric_dtype(values):
+            if col not in codebook.variables and not (mapping and mapping.missing.get(col)):
+                notes.extend(_code_like_numbers(values, col, where, mapping))
             continue
         counts = values.dropna().astype(str).value_counts()
         entry = codebook.variables.get(col)
@@ -701,6 +703,53 @@ def survey_notes(
                 f"makes it missing (values: {{{col}: {{{answer}: null}}}}; counted and reported)"
             )
     return notes
+
+
+#: Numbers surveys use as missing-value codes (refused, don't know, not applicable).
+#: (-1 to -3, which CGSS uses too, are left out: as values they are too common, e.g. in a
+#: change score.)
+CODE_LIKE = (-99, -98, -97, -9, -8, -7, 97, 98, 99, 997, 998, 999, 9999)
+
+
+def _code_like_numbers(
+    values: pd.Series, col: str, where: str, mapping: Mapping_ | None
+) -> list[str]:
+    """A note when a numeric column the codebook does not know holds numbers that look like
+    missing-value codes, far from its other values: a negative code among values that are
+    otherwise never negative, or 97–9999 above twice every other value. Such a column gets no
+    missing codes but the mapping's, so -9 and 99 would count as numbers.
+
+    Examples
+    --------
+    >>> visits = pd.Series([0, 3, 5, -9, 12, 99, 2], index=pd.RangeIndex(1, 8, name="row"))
+    >>> print(_code_like_numbers(visits, "走访次数", "s.csv", None)[0].split(", numbers")[0])
+    s.csv: column '走访次数' holds -9 (row 4) and 99 (row 6)
+    >>> _code_like_numbers(pd.Series([-9, -5, 3, 40]), "x", "s.csv", None)  # negative anyway
+    []
+    """
+    present = values.dropna()
+    found = []
+    for code in CODE_LIKE:
+        hit = present == code
+        if not hit.any():
+            continue
+        rest = present[~present.isin(CODE_LIKE)]
+        if rest.empty:
+            continue
+        if (code < 0 and rest.min() >= 0) or (code > 0 and code > 2 * rest.max()):
+            found.append((code, values.index[values == code]))
+    if not found:
+        return []
+    said = " and ".join(f"{code} ({format_rows(rows)})" for code, rows in found)
+    codes = ", ".join(str(code) for code, _ in found)
+    rest = present[~present.isin([c for c, _ in found])]
+    return [
+        f"{where}: column {_shown(col, mapping)} holds {said}, numbers that look like "
+        f"missing-value codes, far from its other values ({_plain(rest.min())}–"
+        f"{_plain(rest.max())}); the codebook does not know the column, so they count as "
+        f"numbers: if they mean no answer, declare them in a mapping file "
+        f"(missing: {{{col}: [{codes}]}})"
+    ]
 
 
 #: Endings of Chinese place names (a text column unmapped may be the village).
