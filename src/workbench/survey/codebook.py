@@ -100,6 +100,13 @@ class Codebook:
         return labels[code][lang] if code in labels else str(code)
 
 
+#: ``frame.attrs`` key of a cleaned survey: ``{column: [codes]}``, the codebook's missing-value
+#: codes that are answers in this survey (inside the range its mapping declares), left as
+#: values (set by :func:`workbench.survey.io.clean_codes`, honoured by
+#: :func:`workbench.survey.models.check_no_missing_codes`).
+VALID_CODES = "valid_codes"
+
+
 def _check(table: dict[str, Any], path: Path) -> None:
     where = config.display_path(path)
     for section in ("variables", "value_labels", "dataset"):

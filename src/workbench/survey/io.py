@@ -33,7 +33,7 @@ import pandas as pd
 import yaml
 
 from workbench import config
-from workbench.survey.codebook import Codebook, load_codebook
+from workbench.survey.codebook import VALID_CODES, Codebook, load_codebook
 from workbench.survey.validate import (
     BLANKS,
     SurveyValidationError,
@@ -409,9 +409,6 @@ def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFr
     return df.rename(columns={col: std for std, col in mapping.columns.items()})
 
 
-#: ``frame.attrs`` key: ``{column: [codes]}``, the codebook's missing-value codes that are
-#: answers in this survey (inside the range its mapping declares), left as values.
-VALID_CODES = "valid_codes"
 
 TEXT_TYPES = ("id",)
 """Codebook types that may hold text ("V017"): kept as text unless all their values are numbers."""

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import pandas as pd
 import patsy
 
-from workbench.survey.codebook import Codebook, load_codebook
+from workbench.survey.codebook import VALID_CODES, Codebook, load_codebook
 from workbench.survey.mixed import fit_mixed
 from workbench.survey.model_names import DISTR, MODELS
 from workbench.survey.ols import fit_ols
@@ -55,9 +55,8 @@ def check_no_missing_codes(frame: pd.DataFrame, codebook: Codebook) -> None:
     SurveyValidationError
         Naming the column, the code and the rows, and how to clean them.
     """
-    # Codes the survey's mapping declared valid answers (8, 9 inside its range [0, 10]);
-    # workbench.survey.io.clean_codes lists them in frame.attrs["valid_codes"].
-    answers = frame.attrs.get("valid_codes", {})
+    # Codes the survey's mapping declared valid answers (8, 9 inside its range [0, 10]).
+    answers = frame.attrs.get(VALID_CODES, {})
     for col in frame.columns:
         if col not in codebook.variables:
             continue
