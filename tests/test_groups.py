@@ -252,3 +252,30 @@ def test_codes_of_another_corpus_or_build_are_refused_by_every_command(coded, ca
     main([*args, "--corpus", str(coded / "seg.parquet")])
     err = capsys.readouterr().err
     assert "another corpus" not in err and "cover" not in err
+
+
+def test_the_article_id_pattern_has_one_owner():
+    """groups.ARTICLE_ID is the one spelling of ``<file>/a<k>``: a unit's article is the same
+    for the codes check (unit_articles) and the network's article support (article_ids)."""
+    import ast
+    from pathlib import Path
+
+    import workbench
+    from workbench.groups import unit_articles
+    from workbench.network.graph import article_ids
+
+    ids = ["报告/a1/p003/s01", "f/a12", "f/a1/§2", "2015_1/a3/p001"]
+    assert unit_articles(pd.DataFrame({"unit_id": ids})).tolist() == article_ids(ids).tolist()
+    # an id that only starts like one names no article in either
+    assert unit_articles(pd.DataFrame({"unit_id": ["f/a1x/p001"]})).isna().all()
+    with pytest.raises(ValueError, match="does not name its article"):
+        article_ids(["f/a1x/p001"])
+    src = Path(workbench.__file__).parent
+    copies = [
+        f"{path.relative_to(src)}:{node.lineno}"
+        for path in sorted(src.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and "/a\\d+" in node.value
+    ]
+    assert len(copies) == 1 and copies[0].startswith("groups.py:"), copies

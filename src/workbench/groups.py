@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,11 @@ from pathlib import Path
 import pandas as pd
 
 log = logging.getLogger(__name__)
+
+#: A workbench unit id starts with its article id, ``<file stem>/a<k>`` (as the corpus
+#: names articles): the one pattern of it, which :func:`unit_articles` and the network's
+#: ``article_ids`` both read.
+ARTICLE_ID = re.compile(r"^([^/]+/a\d+)(?:/|$)")
 
 #: Group labels of :func:`code_groups`.
 PRESENT, ABSENT = "present", "absent"
@@ -394,10 +400,16 @@ def read_codes(
 
 def unit_articles(units: pd.DataFrame) -> pd.Series:
     """The article of each unit: its ``doc_id`` column, or else the ``doc_id`` its unit id
-    starts with (``<file stem>/a<N>``)."""
+    starts with (:data:`ARTICLE_ID`; missing where the id names no article).
+
+    Examples
+    --------
+    >>> unit_articles(pd.DataFrame({"unit_id": ["f/a1/p003/s01", "f/a12", "f/a1x", "x"]})).tolist()
+    ['f/a1', 'f/a12', nan, nan]
+    """
     if "doc_id" in units.columns:
         return units["doc_id"]
-    return units["unit_id"].astype(str).str.extract(r"^([^/]+/a\d+)", expand=False)
+    return units["unit_id"].astype(str).str.extract(ARTICLE_ID, expand=False)
 
 
 def check_codes_corpus(

@@ -46,7 +46,6 @@ but 1 in articles.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
@@ -57,6 +56,7 @@ import pandas as pd
 from scipy import sparse
 
 from workbench.corpus.structure import section_announcements
+from workbench.groups import ARTICLE_ID
 from workbench.network.measures import MEASURES, pair_table
 from workbench.network.significance import add_significance
 
@@ -66,8 +66,6 @@ if TYPE_CHECKING:
 
 EVIDENCE_SEP = "; "
 SUPPORTS = ("articles", "units")
-#: A workbench unit id starts with its article id: ``<file>/a<k>``.
-_ARTICLE_ID = re.compile(r"^([^/]+/a\d+)(?:/|$)")
 
 
 @dataclass(frozen=True)
@@ -171,7 +169,7 @@ def article_ids(unit_ids: Sequence[str]) -> np.ndarray:
     """
     out = []
     for uid in unit_ids:
-        m = _ARTICLE_ID.match(str(uid))
+        m = ARTICLE_ID.match(str(uid))
         if m is None:
             raise ValueError(f"unit id {uid!r} does not name its article (<file>/a<k>/...): "
                              "pass groups= (the article of every unit) or "
