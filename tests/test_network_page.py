@@ -267,3 +267,26 @@ def test_page_of_a_codebook_of_ones_own_names_and_colours_its_categories(seeds, 
                  "--min-articles", "1", "--html", str(page), "--lang", "zh"]) == 0  # fmt: skip
     legend = {c["category"]: c["label"] for c in _data(page.read_text(encoding="utf-8"))["legend"]}
     assert legend == {"grievance": "诉求", "explanation": "解释", "remedy": "补救"}
+
+
+def test_page_speaks_its_language_and_lists_categories_as_declared(graphs):
+    """The filter line was the stored English string on a Chinese page, and the legend
+    listed the categories alphabetically (actor before problem) whatever the codebook said."""
+    import networkx as nx
+
+    co = graphs["co"]
+    zh = page_data(co, {}, lang="zh")["filter"]
+    assert zh.startswith("度量=jaccard; 支持度 ≥ 2 篇文章") and "单侧超几何检验" in zh
+    assert page_data(co, {}, lang="en")["filter"] == co.graph["filter"]
+    g = nx.Graph(filter="support ≥ 1 article")
+    for n, cat in (("A", "actor"), ("P", "problem"), ("M", "countermeasure")):
+        g.add_node(n, label_zh=n, label_en=n, category=cat, frequency=1)
+    g.add_edge("A", "P", weight=1.0, count=1, evidence="")
+    g.add_edge("A", "M", weight=1.0, count=1, evidence="")
+    declared = {c: {"label_zh": c, "label_en": c} for c in ("problem", "countermeasure", "actor")}
+    legend = [c["category"] for c in page_data(g, {}, categories=declared)["legend"]]
+    assert legend == ["problem", "countermeasure", "actor"]
+    # without the codebook's categories: sorted, as before; an old graph keeps its filter string
+    assert [c["category"] for c in page_data(g, {})["legend"]] == ["actor", "countermeasure",
+                                                                    "problem"]  # fmt: skip
+    assert page_data(g, {})["filter"] == "support ≥ 1 article"

@@ -44,6 +44,7 @@ from workbench.network.draw import (
     LAYOUT_SEED,
     Categories,
     category_label,
+    filter_text,
     graph_colours,
     layered_layout,
 )
@@ -192,10 +193,13 @@ def page_data(g: nx.Graph, texts: Mapping[str, str], *, lang: str = "zh",
             "color": palette.get(cat, "#999999"),
             "frequency": int(d.get("frequency", 1) or 1), "x": x, "y": y, "quotes": quotes,
         })  # fmt: skip
-    cats = sorted({nd["category"] for nd in nodes})
+    # The legend lists the categories as the codebook declares them (graph_colours' order,
+    # as the figures do), and the filter line speaks the page's language.
+    present = {nd["category"] for nd in nodes}
+    cats = [c for c in palette if c in present] + sorted(present - set(palette))
     return {
         "directed": g.is_directed(), "lang": lang,
-        "filter": str(g.graph.get("filter", "")),
+        "filter": filter_text(g, lang),
         "legend": [{"category": c, "label": category_label(c, lang, categories),
                     "color": palette.get(c, "#999999")} for c in cats],
         "nodes": nodes, "edges": edges,
