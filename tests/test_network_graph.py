@@ -200,3 +200,42 @@ def test_headings_are_not_content_by_default(seeds, cb):
     assert set(g.edges) != set(g_heads.edges) or any(
         g.edges[e]["p"] != g_heads.edges[e]["p"] for e in shared
     )
+
+
+def test_an_empty_network_says_which_filter_emptied_it(tmp_path, capsys):
+    """A small corpus drew '0 nodes, 0 edges' with no word on why: the pairs were there,
+    but none passed BH q ≤ 0.05 (or the support, or the problem–cause minimum)."""
+    from workbench.cli import main
+
+    f = EdgeFilter("count", min_support=2, alpha=0.05, support="units")
+    g = cooccurrence_graph(X, ["a", "b", "c"], IDS, f)
+    assert g.number_of_edges() == 0
+    assert g.graph["no_edges"].startswith("3 code pair(s) co-occur; 1 in ≥ 2 units; none of them "
+                                          "has BH q ≤ 0.05")  # fmt: skip
+    assert g.graph["no_edges"].endswith("--alpha none shows them")
+    g = cooccurrence_graph(X, ["a", "b", "c"], IDS, EdgeFilter("count", 3, support="units"))
+    assert g.graph["no_edges"] == ("3 code pair(s) co-occur; none in ≥ 3 units (at most 2): "
+                                   "--min-support 2 shows them")  # fmt: skip
+    assert "no_edges" not in cooccurrence_graph(X, ["a", "b", "c"], IDS, UNITS).graph
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for name, county in (("a", "东县"), ("b", "西县")):
+        (folder / f"{name}.txt").write_text(
+            f"{county}整改方案\n一、存在的问题\n{county}一些干部脱离群众，宗旨意识淡化，走马观花。\n"
+            f"二、原因分析\n{county}干部理想信念动摇，监督机制不健全。\n三、整改措施\n"
+            f"{county}要密切联系群众，坚持走访入户，加强监督考核。\n", encoding="utf-8")
+    seg = tmp_path / "seg.parquet"
+    assert main(["corpus", "build", str(folder), "--out", str(seg)]) == 0
+    capsys.readouterr()
+    assert main(["network", "--corpus", str(seg), "--out", str(tmp_path / "n.gexf"),
+                 "--min-support", "5", "--json", "--keep-duplicates"]) == 0  # fmt: skip
+    out = capsys.readouterr()
+    assert "note: no edge: " in out.err and "--min-support 2 shows them" in out.err
+    import json
+
+    assert "--min-support 2 shows them" in json.loads(out.out)["no_edges"]
+    assert main(["network", "--kind", "problem-cause", "--corpus", str(seg),
+                 "--out", str(tmp_path / "pc.graphml"), "--keep-duplicates"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "note: no edge: " in err and "none in ≥ 3 articles (at most 2)" in err
+    assert "--min-articles 2 shows them" in err

@@ -250,6 +250,8 @@ def run_network(args: argparse.Namespace) -> int:
     for out in written:
         print(f"wrote {out}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges; "
               f"filter: {g.graph['filter']}", file=sys.stderr)  # fmt: skip
+    if "no_edges" in g.graph:  # say why the network is empty, and what would fill it
+        print(f"workbench: note: no edge: {g.graph['no_edges']}", file=sys.stderr)
     if args.json:
         _print_network(g, args, written[0])
     return 0
@@ -274,6 +276,7 @@ def _print_network(g, args: argparse.Namespace, out: Path) -> None:
         "command": "network", "kind": args.kind, "provenance": read_record(out),
         "files": files, "filter": g.graph.get("filter", ""),
         "n_nodes": g.number_of_nodes(), "n_edges": g.number_of_edges(),
+        **({"no_edges": g.graph["no_edges"]} if "no_edges" in g.graph else {}),
         "nodes": records(nodes), "edges": records(edges),
     }  # fmt: skip
     print(json.dumps(finite(payload), ensure_ascii=False, indent=1, allow_nan=False))

@@ -153,6 +153,47 @@ class EdgeFilter:
             out = out.head(self.top_n)
         return out.reset_index(drop=True)
 
+    def shortfall(self, pairs: pd.DataFrame) -> str:
+        """Why no row of ``pairs`` (a scored pair table) passes: how many pairs each step
+        of the filter leaves, and the option that would show them. A network of nothing
+        otherwise said only "0 edges", which on a small corpus reads as "no codes met".
+
+        Examples
+        --------
+        >>> pairs = pd.DataFrame({"source": ["a", "a"], "target": ["b", "c"], "count": [3, 1],
+        ...                       "articles": [2, 1], "jaccard": [0.5, 0.2], "q": [0.06, 1.0]})
+        >>> print(EdgeFilter("jaccard", 2, alpha=0.05).shortfall(pairs).replace("; ", ";\\n"))
+        2 code pair(s) co-occur;
+        1 in ≥ 2 articles;
+        none of them has BH q ≤ 0.05 (smallest 0.06): --alpha none shows them
+        >>> EdgeFilter("jaccard", 3).shortfall(pairs)
+        '2 code pair(s) co-occur; none in ≥ 3 articles (at most 2): --min-support 2 shows them'
+        """
+        if pairs.empty or not (pairs["count"] > 0).any():
+            return "no two codes co-occur in a unit"
+        column = "count" if self.support == "units" else "articles"
+        what = self.support if self.min_support != 1 else self.support[:-1]
+        n = int((pairs["count"] > 0).sum())
+        left = pairs[pairs[column] >= self.min_support]
+        if left.empty:
+            return (f"{n} code pair(s) co-occur; none in ≥ {self.min_support} {what} (at most "
+                    f"{int(pairs[column].max())}): --min-support {int(pairs[column].max())} "
+                    "shows them")  # fmt: skip
+        steps = [f"{n} code pair(s) co-occur", f"{len(left)} in ≥ {self.min_support} {what}"]
+        if self.threshold is not None:
+            kept = left[left[self.measure] >= self.threshold]
+            if kept.empty:
+                best = float(left[self.measure].max())
+                return "; ".join([*steps, f"none of them has {self.measure} ≥ "
+                                  f"{self.threshold:g} (at most {best:.3g}): a lower "
+                                  "--threshold shows them"])  # fmt: skip
+            left = kept
+        if self.alpha is not None:
+            best = float(left["q"].min())
+            return "; ".join([*steps, f"none of them has BH q ≤ {self.alpha:g} (smallest "
+                              f"{best:.3g}): --alpha none shows them"])  # fmt: skip
+        return "; ".join(steps)
+
 
 def article_ids(unit_ids: Sequence[str]) -> np.ndarray:
     """The article id (``<file>/a<k>``) each workbench unit id starts with.
@@ -342,7 +383,8 @@ def cooccurrence_graph(
         Graph attributes ``kind="cooccurrence"``, ``unit``, ``measure``,
         ``filter`` (:meth:`EdgeFilter.describe`), ``n_units``, ``n_articles``
         (when articles are known), ``left_out`` (catch-all codes left out, joined
-        by ``"; "``) and the filter fields prefixed ``filter_``. Node
+        by ``"; "``) and the filter fields prefixed ``filter_``; a graph without
+        edges also has ``no_edges`` (:meth:`EdgeFilter.shortfall`: why). Node
         ``frequency`` counts articles when articles are known, units otherwise;
         ``units`` always counts units.
     """
@@ -355,7 +397,8 @@ def cooccurrence_graph(
         codes = [codes[i] for i in keep_cols]
     if groups is None and f.support == "articles":
         groups = article_ids(unit_ids)
-    pairs = f.apply(scored_pairs(matrix, codes, weights, groups))
+    scored = scored_pairs(matrix, codes, weights, groups)
+    pairs = f.apply(scored)
     w = np.ones(matrix.shape[0]) if weights is None else np.asarray(weights, dtype=float)
     unit_freq = np.rint(w @ (sparse.csr_matrix(matrix) != 0).astype(float).toarray()).astype(int)
     n_articles = None
@@ -370,6 +413,8 @@ def cooccurrence_graph(
                  n_units=round(float(w.sum())), left_out=EVIDENCE_SEP.join(left_out))  # fmt: skip
     if n_articles is not None:
         g.graph["n_articles"] = n_articles
+    if pairs.empty:  # only then: a graph with edges keeps the attributes it always had
+        g.graph["no_edges"] = f.shortfall(scored)
     for k, v in asdict(f).items():
         # GraphML cannot store None; "" reads back as "no such filter".
         g.graph[f"filter_{k}"] = "" if v is None else v

@@ -335,6 +335,36 @@ def describe_links(min_articles: int, alpha: float | None = None, lang: str = "e
     return "; ".join(parts)
 
 
+def links_shortfall(tests: pd.DataFrame, min_articles: int, alpha: float | None = None) -> str:
+    """Why no link of ``tests`` (:meth:`LinkIncidence.tests`) passes the filter, and the
+    option that would show them (graph attribute ``no_edges``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"weight": [2, 1, 0], "q": [0.2, 1.0, 1.0]})
+    >>> links_shortfall(t, 3)
+    '2 link(s) asserted; none in ≥ 3 articles (at most 2): --min-articles 2 shows them'
+    >>> print(links_shortfall(t, 1, 0.05).replace("; ", ";\\n"))
+    2 link(s) asserted;
+    2 in ≥ 1 articles;
+    none of them has BH q ≤ 0.05 (smallest 0.2): --alpha none shows them
+    """
+    live = tests[tests["weight"] > 0]
+    if live.empty:
+        return "no article asserts a link (no cause or countermeasure stated beside a problem)"
+    steps = [f"{len(live)} link(s) asserted"]
+    most = int(live["weight"].max())
+    left = live[live["weight"] >= min_articles]
+    if left.empty:
+        return f"{steps[0]}; none in ≥ {min_articles} articles (at most {most}): " \
+               f"--min-articles {most} shows them"
+    steps.append(f"{len(left)} in ≥ {min_articles} articles")
+    if alpha is not None:
+        steps.append(f"none of them has BH q ≤ {alpha:g} (smallest {float(left['q'].min()):.3g}): "
+                     "--alpha none shows them")
+    return "; ".join(steps)
+
+
 def _edge_attrs(group: pd.DataFrame) -> dict[str, str | int]:
     align = sorted(set(group["alignment"]))
     return {
@@ -385,7 +415,8 @@ def problem_cause_graph(
         target_segment`` pairs joined by ``"; "``) and ``quotes`` (``source →
         target`` quote pairs joined by ``" | "``). Graph attributes
         ``kind="problem-cause"``, ``filter`` (:func:`describe_links`),
-        ``filter_min_articles`` and ``filter_alpha`` (``""`` for none).
+        ``filter_min_articles`` and ``filter_alpha`` (``""`` for none); a graph
+        without edges also has ``no_edges`` (:func:`links_shortfall`: why).
     """
     inc = LinkIncidence.from_pairs(pairs)
     mult = None
@@ -395,11 +426,13 @@ def problem_cause_graph(
     keep = (w["weight"] >= min_articles) & (w["weight"] > 0)
     if alpha is not None:
         keep &= w["q"] <= alpha
-    w = w[keep]
     g = nx.DiGraph(kind="problem-cause", filter=describe_links(min_articles, alpha),
                    filter_min_articles=int(min_articles),
                    filter_alpha="" if alpha is None else float(alpha),
                    measure="articles")  # fmt: skip
+    if not keep.any():  # only then: a graph with edges keeps the attributes it always had
+        g.graph["no_edges"] = links_shortfall(w, min_articles, alpha)
+    w = w[keep]
     ends = pd.concat([pairs[["doc_id", "source"]].set_axis(["doc_id", "code"], axis=1),
                       pairs[["doc_id", "target"]].set_axis(["doc_id", "code"], axis=1)])
     if article_weights is not None:
