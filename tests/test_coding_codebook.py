@@ -343,3 +343,29 @@ def test_a_codebook_path_that_is_no_file_says_what_to_give(tmp_path, name):
     # "[Errno 2] No such file or directory" named neither --codebook nor a way on.
     with pytest.raises(FileNotFoundError, match=r"(no such codebook|is a folder).*--codebook"):
         load_codebook(tmp_path / name)
+
+
+def test_a_regex_written_in_traditional_is_flagged(raw, caplog):
+    """Terms are converted to Simplified, a regex is not: 便民熱線 never matched the
+    Simplified text, and neither lint nor code said so."""
+    mine = {
+        "categories": raw["categories"],
+        "document_kinds": {"notice": {"definition": "通報", "head": 2, "patterns": ["通報$"]}},
+        "yields": [{"category": "liaison", "to": ["problem"], "unless": {"regex": "務必"}}],
+        "codes": [{"id": "L_hotline", "category": "liaison", "label_zh": "热线",
+                   "label_en": "Hotline", "definition": "便民热线。",
+                   "rules": [{"regex": "便民熱線|市長熱線"}, {"regex": "[线線]路"}, "市民熱線"]}],
+    }  # fmt: skip
+    with caplog.at_level("WARNING"):
+        cb = parse_codebook(mine, "mine.yaml")
+    warned = [r.getMessage() for r in caplog.records]
+    assert any("mine.yaml code 'L_hotline': regex '便民熱線|市長熱線' has Traditional characters "
+               "(熱 → 热, 線 → 线, 長 → 长)" in m for m in warned), warned  # fmt: skip
+    assert any("yields[0].unless: regex '務必'" in m for m in warned), warned
+    assert any("document kind 'notice', field 'patterns': regex '通報$'" in m for m in warned)
+    assert not any("[线線]" in m or "市民熱線" in m for m in warned)  # both forms; a term
+    assert [c.id for c in cb.match("开通市民热线。")] == ["L_hotline"]  # terms are converted
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        load_codebook()
+    assert caplog.records == []  # the bundled codebook's regexes are Simplified

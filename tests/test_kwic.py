@@ -296,3 +296,15 @@ def test_cli_kwic_user_mistakes_exit_2(tmp_path, capsys):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
+
+
+def test_cli_kwic_regex_in_traditional_is_noted(tmp_path, capsys):
+    """A literal term is converted, a regex is not: 幹群關係 as a regex found nothing,
+    and the note only said the term occurs nowhere."""
+    seg = _segments_table(tmp_path)
+    assert main(["kwic", "--corpus", str(seg), "--term", "幹群關[系係]", "--regex"]) == 0
+    err = capsys.readouterr().err
+    assert "has Traditional characters (幹 → 干, 關 → 关)" in err and "write the regex" in err
+    assert main(["kwic", "--corpus", str(seg), "--term", "干群关[系係]", "--regex"]) == 0
+    out = capsys.readouterr()
+    assert "Traditional" not in out.err and "【幹群關係】" in out.out

@@ -283,6 +283,15 @@ def run_kwic(args) -> int:
             term = re.compile(args.term)
         except re.error as err:
             raise InputError(f"--term {args.term!r} is not a regular expression: {err}") from None
+        from workbench.coding.rules import traditional_chars
+
+        # A literal term is converted to Simplified, a regex is not: its Traditional
+        # characters would never match the Simplified text, and nothing said so.
+        if found := traditional_chars(args.term):
+            chars = ", ".join(f"{t} → {s}" for t, s in found)
+            print(f"workbench: note: --regex {args.term!r} has Traditional characters ({chars}); "
+                  "the text searched is Simplified, so they match nothing: write the regex in "
+                  "Simplified (hits are still shown in the original script)", file=sys.stderr)
     data = read_segments(args.corpus, dedup=not args.keep_duplicates)
     missing = {"segment_id", "text", "text_orig"} - set(data.segments.columns)
     if missing:

@@ -43,6 +43,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -65,10 +66,13 @@ from workbench.coding.rules import (
     Span,
     compile_rule,
     regex_patterns,
+    traditional_chars,
 )
 from workbench.corpus.structure import SECTION_ROLES
 from workbench.regex_precheck import preload_plans
 from workbench.yamlio import describe_error, safe_load
+
+log = logging.getLogger(__name__)
 
 #: The categories of this field (the bundled codebook's, and the default where one is
 #: needed), in their order. The first three play the part of the same name.
@@ -491,6 +495,18 @@ class _RuleContext:
             errors[index] += f"; the same error in {codes} {', '.join(names)}"
 
 
+def _warn_traditional(where: str, nodes: Sequence[Node]) -> None:
+    """Warn of a regex written with Traditional characters: terms are converted to
+    Simplified, but a regex is matched as written against the Simplified text, so such a
+    rule never matched and nothing said so (:func:`workbench.coding.rules.traditional_chars`)."""
+    for pattern in dict.fromkeys(p.pattern for p in regex_patterns(nodes)):
+        if found := traditional_chars(pattern):
+            chars = ", ".join(f"{t} → {s}" for t, s in found)
+            log.warning("%s: regex %r has Traditional characters (%s); texts are matched in "
+                        "Simplified, so it never matches them: write the regex in Simplified "
+                        "(terms outside a regex are converted for you)", where, pattern, chars)
+
+
 def _rule(
     rules: Any, where: str, ctx: _RuleContext, errors: list[str], unless: Any = None
 ) -> Node | None:
@@ -514,9 +530,11 @@ def _rule(
             return None
     try:
         rule = compile_rule({"any": rules}, path="rules", **options)
-        return rule if veto is None else AllOf([rule, Not(veto)])
     except RuleError as err:
         first = err
+    else:
+        _warn_traditional(where, [rule] if veto is None else [rule, veto])
+        return rule if veto is None else AllOf([rule, Not(veto)])
     found = []
     for i, item in enumerate(rules):  # each rule on its own, to report every bad one
         try:
@@ -615,6 +633,7 @@ def _yields(
             try:
                 unless = compile_rule(entry["unless"], cues=ctx.cues, sets=ctx.sets,
                                       kinds=ctx.kinds, path=f"{at}.unless")  # fmt: skip
+                _warn_traditional(f"{src} {at}.unless", [unless])
             except RuleError as err:
                 errors.append(_msg(src, err.path, err.message))
         if len(errors) == before:

@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,8 +46,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.coding.rules import PLAIN_KIND, term_pattern
+from workbench.coding.rules import PLAIN_KIND, term_pattern, traditional_chars
 from workbench.regex_precheck import matches_empty, regex_triggers
+
+log = logging.getLogger(__name__)
 
 KIND_KEYS = ("definition", "head", "patterns")
 
@@ -144,6 +147,12 @@ def parse_kinds(raw: Any, source: str, errors: list[str]) -> tuple[DocumentKind,
                     errors.append(f"{where}, field 'patterns': bad regular expression {p!r}: {err}")
             if len(errors) == before:
                 pattern = re.compile("|".join(f"(?:{p})" for p in patterns))
+                for p in patterns:  # matched as written against Simplified text
+                    if found := traditional_chars(p):
+                        chars = ", ".join(f"{t} → {s}" for t, s in found)
+                        log.warning("%s, field 'patterns': regex %r has Traditional characters "
+                                    "(%s); texts are matched in Simplified, so it never matches "
+                                    "them: write it in Simplified", where, p, chars)
         if len(errors) == before and pattern is not None:
             kinds.append(DocumentKind(name, definition.strip(), head, pattern))
     return tuple(kinds)

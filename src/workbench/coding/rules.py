@@ -527,6 +527,35 @@ def regex_patterns(rules: Sequence[Node]) -> list[re.Pattern[str]]:
     return out
 
 
+def traditional_chars(pattern: str) -> list[tuple[str, str]]:
+    """The characters of a regular expression that Simplified text writes otherwise
+    (``熱`` → ``热``), with their Simplified form, in order of first use.
+
+    Terms are converted to Simplified, but a regex is matched as written, against the
+    Simplified text: a Traditional character in it (便民熱線) never matches, silently.
+    A character whose Simplified form is in the pattern too (``[线線]``) is left out,
+    and so is one that Simplified text keeps in some words (乾 of 乾隆, which the
+    converter keeps whole): only a character the converter changes on its own *and* in
+    the pattern's own wording is listed.
+
+    Examples
+    --------
+    >>> traditional_chars("便民熱線|市長熱線")
+    [('熱', '热'), ('線', '线'), ('長', '长')]
+    >>> traditional_chars("[线線]路|乾隆|干部"), traditional_chars("")
+    ([], [])
+    """
+    simple = to_simplified(pattern)
+    out: dict[str, str] = {}
+    for ch in dict.fromkeys(pattern):
+        if not ("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"):
+            continue
+        to = to_simplified(ch)
+        if to != ch and to not in pattern and ch not in simple:
+            out[ch] = to
+    return list(out.items())
+
+
 def _term_list(value: Any, path: str) -> list[str]:
     if not isinstance(value, str) or not value.strip():
         raise RuleError(path, f"a term must be a non-empty string, got {value!r}")
