@@ -368,6 +368,16 @@ def test_cli_report_checks_the_inputs_before_running(workspace, tmp_path, capsys
          "no place column named as a survey column"),
         (["--places", str(_places(tmp_path / "p2.csv", "doc_id,village\na/a1,东村\n"))],
          "none of its village values ['东村']"),
+        # Metadata the notebooks could not join: it failed notebook 01's first cell, exit 1.
+        (["--corpus", str(texts), "--metadata", str(_places(tmp_path / "m1.csv",
+                                                            "name,date\na.txt,2020\n"))],
+         "no 'file' column"),
+        (["--corpus", str(texts), "--metadata", str(_places(tmp_path / "m2.csv",
+                                                            "文件名,日期\na.txt,去年\n"))],
+         "row 2 (a.txt: '去年')"),
+        (["--corpus", str(texts), "--metadata", str(_places(tmp_path / "m3.csv",
+                                                            "file,role\na.txt,县长\n"))],
+         "the name of a segments column"),
     ):
         assert main(["report", *argv]) == 2, argv
         err = capsys.readouterr().err

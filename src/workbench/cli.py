@@ -412,15 +412,18 @@ def report_parameters(args: argparse.Namespace) -> dict[str, Any]:
         params[name.upper()] = str(Path(path).resolve())
     if args.mapping is not None and args.survey is None:
         raise FileNotFoundError("--mapping needs --survey (the survey it maps)")
-    if args.corpus:
-        from workbench.corpus import gather_sources
+    from workbench.corpus import gather_sources
 
+    specs = None
+    if args.corpus:
         specs = [str(Path(p).resolve()) if Path(p).exists() else p for p in args.corpus]
         # ReadError names a folder without texts; NameClashError two files of one name.
         if not gather_sources(specs).files:
             raise FileNotFoundError(f"--corpus {' '.join(args.corpus)}: no .txt, .md, .html "
                                     "or .docx files there")
         params["CORPUS"] = specs
+    if args.metadata is not None:
+        _check_metadata(args.metadata, [f.name for f in gather_sources(specs).files])
     codebook = load_codebook(args.codebook)  # CodebookError lists every problem
     if args.model is not None:
         from workbench.coding.learn import load_model
@@ -441,6 +444,21 @@ def report_parameters(args: argparse.Namespace) -> dict[str, Any]:
         frame = (survey or load_survey(None)).frame
         check_places(load_places(args.places), frame, f"--places {args.places}")
     return params
+
+
+def _check_metadata(path: Path, files: list[str]) -> None:
+    """Join ``--metadata`` onto the corpus's file names as the notebooks will, so that a
+    mistake in it (no file column, a file listed twice, a column named as a corpus or
+    segments column, a date that is not one) is a user error in a second: it surfaced
+    while notebook 01 ran, as a failed cell and exit status 1. Names that match no file
+    are logged here already, with the closest file's name."""
+    import pandas as pd
+
+    from workbench.corpus import DOCUMENT_COLUMNS, SEGMENT_COLUMNS
+    from workbench.corpus.metadata import join_metadata
+
+    documents = pd.DataFrame({"file": files}).reindex(columns=DOCUMENT_COLUMNS, fill_value="")
+    join_metadata(documents, path, segment_columns=SEGMENT_COLUMNS)
 
 
 def _report(args: argparse.Namespace) -> int:
