@@ -25,7 +25,27 @@ def test_same_objects_as_the_python_loader(path):
 
 
 def test_the_c_loader_is_used_where_pyyaml_has_it():
-    assert SafeLoader is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    assert issubclass(SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def test_a_key_given_twice_is_refused_where_yaml_kept_the_last(tmp_path, capsys):
+    """A second `rules:` in a code replaced the first rules without a word."""
+    from workbench.cli import main
+    from workbench.coding.codebook import TEMPLATE
+
+    text = TEMPLATE.read_text(encoding="utf-8")
+    example = '    examples: ["下基层走马观花,流于形式"]\n'
+    assert example in text
+    cb = tmp_path / "mine.yaml"
+    cb.write_text(text.replace(example, example + "    rules: [走过场]\n", 1), encoding="utf-8")
+    assert main(["codebook", "lint", "--codebook", str(cb)]) == 2
+    err = capsys.readouterr().err
+    assert "found duplicate key 'rules'" in err and "merge the two" in err
+    assert "Traceback" not in err
+    # merges may override what they bring in; a duplicate in a nested block is found too
+    assert safe_load("a: &x {k: 1}\nb:\n  <<: *x\n  k: 2\n")["b"] == {"k": 2}
+    with pytest.raises(yaml.YAMLError, match="duplicate key 'type'"):
+        safe_load("columns:\n  sat:\n    type: ordinal\n    type: numeric\n")
 
 
 def test_python_objects_are_refused_and_errors_are_yaml_errors():

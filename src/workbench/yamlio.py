@@ -12,17 +12,52 @@ from typing import IO, Any
 
 import yaml
 
-#: The safe loader, in C when PyYAML was built with libyaml.
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class SafeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader (in C when PyYAML was built with libyaml) that refuses a key given
+    twice in one mapping. YAML's rule keeps the last silently: a second ``rules:`` added
+    to a code replaced its first rules, and a codebook lost them without a word. Keys
+    brought in by a merge (``<<: *anchor``) may still be overridden, as YAML intends."""
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE or not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                key = self.construct_object(key_node)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"found duplicate key {key!r}", key_node.start_mark,
+                    )  # fmt: skip
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def safe_load(stream: str | bytes | IO[str] | IO[bytes]) -> Any:
-    """Parse one YAML document with the safe loader (tags of Python objects refused).
+    """Parse one YAML document with the safe loader (tags of Python objects refused, a key
+    given twice in one mapping refused).
 
     Examples
     --------
     >>> safe_load("codes: [P_x, C_y]\\nversion: '2.2'")
     {'codes': ['P_x', 'C_y'], 'version': '2.2'}
+    >>> safe_load("a: &x {k: 1, j: 2}\\nb: {<<: *x, k: 3}")["b"]  # a merge may be overridden
+    {'k': 3, 'j': 2}
+    >>> text = "id: L_x\\nrules: [走访]\\nrules: [谈心]"
+    >>> try:
+    ...     safe_load(text)
+    ... except yaml.YAMLError as err:
+    ...     print(describe_error(err, text))
+    line 3, column 1: found duplicate key 'rules' (in the block that starts on line 1, column 1)
+        rules: [谈心]
+        ^
+    a key is given twice in one block, and only the last would count: merge the two (one \
+list holding every item) or delete one
     """
     return yaml.load(stream, Loader=SafeLoader)
 
@@ -77,11 +112,15 @@ _CONTEXTS = {
     "while parsing a block mapping": "in the block that starts",
     "while parsing a block collection": "in the list that starts",
     "while scanning a plain scalar": "after the text that starts",
+    "while constructing a mapping": "in the block that starts",
 }
 
 
 def _hint(problem: str, context: str) -> str:
     """What usually causes ``problem`` in a file edited by hand."""
+    if "duplicate key" in problem:
+        return ("a key is given twice in one block, and only the last would count: merge the "
+                "two (one list holding every item) or delete one")
     if "tab" in problem:
         return "indent with spaces, not tabs (set the editor to insert spaces)"
     if "flow sequence" in context:
