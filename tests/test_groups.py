@@ -279,3 +279,34 @@ def test_the_article_id_pattern_has_one_owner():
         and "/a\\d+" in node.value
     ]
     assert len(copies) == 1 and copies[0].startswith("groups.py:"), copies
+
+
+def test_by_year_is_the_year_of_the_date_when_no_column_is_named_year(tmp_path, capsys):
+    """A corpus dated by day (datelines, or --metadata's date) has no year column:
+    `keyness --by year` and `ca --by year` were refused with 'no column year'."""
+    from workbench.groups import group_values
+
+    seg = pd.DataFrame({"doc_id": ["a/a1", "a/a1", "b/a1", "c/a1"]})
+    docs = pd.DataFrame({"doc_id": ["a/a1", "b/a1", "c/a1"],
+                         "date": ["2019-06-15", "2021", ""]})  # fmt: skip
+    assert group_values(seg, "year", docs).tolist()[:3] == ["2019", "2019", "2021"]
+    assert pd.isna(group_values(seg, "year", docs).iloc[3])  # undated: no group
+    # a year column of the user's wins
+    assert group_values(seg, "year", docs.assign(year=["1", "2", "3"])).tolist() == [
+        "1", "1", "2", "3"]  # fmt: skip
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for name, text in (("a", "干部要走访群众，倾听群众呼声。干部要下基层。"),
+                       ("b", "一些干部脱离群众，作风漂浮。群众意见很大。"),
+                       ("c", "村里召开群众大会，讨论村务公开。")):  # fmt: skip
+        (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("文件名,日期\na.txt,2019年6月15日\nb.txt,2021-03-02\n", encoding="gbk")
+    seg_path = tmp_path / "seg.parquet"
+    assert main(["corpus", "build", str(folder), "--out", str(seg_path)]) == 0
+    capsys.readouterr()
+    assert main(["keyness", "--corpus", str(seg_path), "--metadata", str(meta), "--by", "year",
+                 "--min-count", "1", "--top", "0"]) == 0  # fmt: skip
+    out = capsys.readouterr()
+    assert "== year = 2019" in out.out and "== year = 2021" in out.out
+    assert "1 of 3 article(s) have no value of year" in out.err

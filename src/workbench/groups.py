@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 #: ``article_ids`` both read.
 ARTICLE_ID = re.compile(r"^([^/]+/a\d+)(?:/|$)")
 
+#: The group :func:`group_values` derives from the documents' ``date`` when no table
+#: has a column of that name.
+YEAR = "year"
+
 #: Group labels of :func:`code_groups`.
 PRESENT, ABSENT = "present", "absent"
 #: :attr:`SegmentInput.source` of the bundled seeds.
@@ -92,7 +96,8 @@ def group_values(
     segments : DataFrame
         Segments with ``doc_id`` (needed only for a documents column).
     by : str
-        A segments column, or else a column of ``documents`` (joined on ``doc_id``).
+        A segments column, or else a column of ``documents`` (joined on ``doc_id``);
+        ``"year"``, when neither table has it, is the year of the documents' ``date``.
     documents : DataFrame, optional
         The documents table, with user metadata columns if any were joined.
 
@@ -121,6 +126,13 @@ def group_values(
     if documents is not None and by in documents.columns and "doc_id" in segments.columns:
         mapping = documents.drop_duplicates("doc_id").set_index("doc_id")[by]
         return _blank_missing(segments["doc_id"].map(mapping).rename(by))
+    if by == YEAR and documents is not None and "date" in documents.columns \
+            and "doc_id" in segments.columns:
+        # The year of each article's date (dateline or --metadata's date column): a corpus
+        # dated by day has no year column, and `--by year` was refused.
+        dates = documents.drop_duplicates("doc_id").set_index("doc_id")["date"]
+        years = dates.astype("string").str.extract(r"^\s*(\d{4})", expand=False)
+        return _blank_missing(segments["doc_id"].map(years).rename(by))
     from workbench.names import closest
 
     cols = set(segments.columns) | set(documents.columns if documents is not None else [])
