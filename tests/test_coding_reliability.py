@@ -227,3 +227,13 @@ def test_every_unknown_code_of_a_sheet_is_named_with_its_rows_and_a_close_id(tmp
     assert "'P_detachd' in rows 2, 3 (did you mean 'P_detached'?)" in message
     assert "'问题' in row 4;" in message
     assert "'L_vist' in row 5 (did you mean 'L_visit'?)" in message
+
+
+def test_a_tick_marks_a_category(tmp_path):
+    """√ (what a Chinese input method types for a tick) was refused as 'not 0/1/yes/no/x'."""
+    sheet = pd.DataFrame({"unit_id": ["a", "b", "c", "d"], "problem": ["√", "✓", "否", "是"]})
+    back = read_sheet(write_sheet(sheet, tmp_path / "s.csv"), ["problem"])
+    assert back["problem"].tolist() == [1, 1, 0, 1]
+    write_sheet(pd.DataFrame({"unit_id": ["a"], "problem": ["有"]}), tmp_path / "s.csv")
+    with pytest.raises(SheetError, match="'有' is not 0/1/yes/no/x/√/是/否"):
+        read_sheet(tmp_path / "s.csv", ["problem"])

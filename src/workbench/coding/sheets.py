@@ -5,7 +5,7 @@ Simplified text and the original-script text) and one empty column per category
 (or code) for the coder to fill with ``1`` (present) or ``0`` (absent). Sheets are
 written as CSV (UTF-8 with BOM, so spreadsheet programs show the Chinese) or XLSX.
 
-Importing checks every cell: a value other than 0/1/yes/no/x/blank, an unknown
+Importing checks every cell: a value other than 0/1/yes/no/x/√/是/否/blank, an unknown
 unit or a duplicate row raises :class:`SheetError` naming the row and column.
 Blank cells are *not* read as 0 silently: they are reported, and the default
 ``blank="error"`` refuses them (``blank="absent"`` reads them as 0, which is how a
@@ -41,7 +41,8 @@ import pandas as pd
 CONTEXT_COLUMNS = ("unit_id", "split", "file", "role", "section_title", "text", "text_orig")
 
 _SPACE = re.compile(r"\s+")
-_TRUE = {"1", "1.0", "y", "yes", "x", "true", "是"}
+# A tick (√, typed from a Chinese input method, or ✓ ✔) marks a category as 是 does.
+_TRUE = {"1", "1.0", "y", "yes", "x", "true", "是", "√", "✓", "✔"}
 _FALSE = {"0", "0.0", "n", "no", "false", "否"}
 
 
@@ -240,7 +241,8 @@ def _cell(value: str, row: int, col: str, blank: str) -> int:
         if blank == "absent":
             return 0
         raise SheetError(f"row {row}, column {col!r}: blank cell (use 0/1, or blank='absent')")
-    raise SheetError(f"row {row}, column {col!r}: {value!r} is not 0/1/yes/no/x")
+    raise SheetError(f"row {row}, column {col!r}: {value!r} is not 0/1/yes/no/x/√/是/否 "
+                     "(or blank)")
 
 
 def read_sheet(
