@@ -155,3 +155,17 @@ def test_code_table_says_what_it_left_out():
     assert t.columns.tolist() == ["essay", "report"] and t.index.tolist() == ["P_a", "P_b"]
     assert t.attrs["left_out"] == {"values": ["poem"], "codes": {"P_c": 1}, "no_value": 1,
                                     "articles": 5}
+
+
+def test_a_minimum_that_leaves_under_two_codes_is_named():
+    """--min-articles 9 on a small corpus said 'the table is 0 code × 0 file: group by a
+    variable with at least two values', blaming --by for what the minimum did."""
+    seg = pd.DataFrame({"segment_id": [f"{d}/a1/p001/s01" for d in "abc"],
+                        "doc_id": [f"{d}/a1" for d in "abc"], "text": list("甲乙丙"),
+                        "is_heading": False})  # fmt: skip
+    codes = pd.DataFrame({"unit_id": seg["segment_id"][[0, 1, 2, 0, 1]].to_numpy(),
+                          "code": ["P_a", "P_a", "P_a", "P_b", "P_b"]})  # fmt: skip
+    with pytest.raises(InputError, match=r"fewer than two codes are asserted by at least 3 "
+                       r"articles .* at most 3\): lower it to 2 or less \(--min-articles 2\)"):
+        code_table(codes, seg, "doc_id", min_articles=3)
+    assert code_table(codes, seg, "doc_id", min_articles=2).index.tolist() == ["P_a", "P_b"]

@@ -213,6 +213,14 @@ def code_table(
     table = pd.crosstab(merged["code"], merged["_group"])
     articles = merged.drop_duplicates(["doc_id", "code"]).groupby("code").size()
     table = table.loc[articles.reindex(table.index).fillna(0) >= min_articles]
+    if (articles >= min_articles).sum() < 2 <= (articles > 0).sum():
+        # The analysis's own "needs 2 rows" message blamed the grouping variable, when it
+        # was the minimum that left fewer than two codes.
+        enough = int(articles.nlargest(2).iloc[-1])
+        raise InputError(f"fewer than two codes are asserted by at least {min_articles} articles "
+                         f"(min_articles; the codes of this corpus are in at most "
+                         f"{int(articles.max())}): lower it to {enough} or less "
+                         f"(--min-articles {enough})")  # fmt: skip
     order = codebook.ids if codebook is not None else sorted(table.index)
     table = table.reindex([c for c in order if c in table.index])
     table = table.reindex(sorted(table.columns, key=str), axis=1)
