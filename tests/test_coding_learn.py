@@ -758,3 +758,19 @@ def test_a_handful_of_coded_units_gets_fewer_folds_not_a_library_error():
     assert sorted(np.concatenate([test for _, test in folds]).tolist()) == [0, 1, 2, 3, 4]
     with pytest.raises(ValueError, match="all differ: code more units"):
         learner._splits(np.array([0, 1, 2]), np.array(["a", "b", "c"]))
+
+
+def test_synthetic_with_a_codebook_of_ones_own_says_what_to_do(tmp_path):
+    """`learn --synthetic --codebook mine.yaml` listed a hundred rows of the bundled
+    examples "to correct"; it now says that the examples need the bundled codes."""
+    from own_codebook import write_own_codebook
+
+    from workbench.coding.codebook import load_codebook
+    from workbench.coding.learn import written_examples
+    from workbench.coding.sheets import SheetError
+
+    own = load_codebook(write_own_codebook(tmp_path))
+    with pytest.raises(SheetError, match=r"--synthetic: the bundled written examples are coded "
+                       r"with the bundled codebook's codes, and \d+ of them are not in "
+                       r".*leave out --synthetic"):  # fmt: skip
+        written_examples(own)

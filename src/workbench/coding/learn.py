@@ -425,6 +425,12 @@ def written_examples(codebook: Codebook) -> tuple[UnitTable, Sheet]:
         ``labels``, and the ``unaligned`` lines no segment holds: 13 date and byline
         lines the corpus reader leaves out of the text).
 
+    Raises
+    ------
+    SheetError
+        When ``codebook`` lacks codes the examples are coded with (a codebook of one's
+        own), naming them.
+
     Examples
     --------
     >>> from workbench.coding.codebook import load_codebook
@@ -432,9 +438,27 @@ def written_examples(codebook: Codebook) -> tuple[UnitTable, Sheet]:
     >>> len(units) == len(sheet.labels) > 3000, int(sheet.labels["L_petition"].sum()) > 100
     (True, True)
     """
+    import json
+
     from workbench import config
+    from workbench.coding.sheets import SheetError
     from workbench.corpus import load_corpus
 
+    # The examples are coded with the bundled codebook's codes. With a codebook of one's
+    # own that lacks some, the sheet reader's message blamed the bundled file (listing a
+    # hundred rows "to correct"); say what the user can do instead.
+    coded = config.SYNTHETIC_DIR / "codes.jsonl"
+    with open(coded, encoding="utf-8") as fh:
+        used = {c for line in fh if line.strip() for c in json.loads(line).get("codes", [])}
+    unknown = sorted(used - set(codebook.ids))
+    if unknown:
+        shown = ", ".join(unknown[:8]) + (f" and {len(unknown) - 8} more" if len(unknown) > 8
+                                          else "")  # fmt: skip
+        raise SheetError(
+            f"--synthetic: the bundled written examples are coded with the bundled codebook's "
+            f"codes, and {len(unknown)} of them are not in {codebook.path or 'this codebook'} "
+            f"({shown}); leave out --synthetic with a codebook of your own, or keep those "
+            "codes in it")
     files = sorted(str(p) for p in config.SYNTHETIC_DIR.glob("*.md"))
     segments = load_corpus(files).segments
     sheet = read_training_sheet(config.SYNTHETIC_DIR / "codes.jsonl", segments, codebook)
