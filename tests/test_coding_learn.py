@@ -289,6 +289,7 @@ def test_cli_learn_code_suggest(tmp_path, capsys):
     # Strict JSON (no Infinity), with the record also written beside the model.
     summary = json.loads(out, parse_constant=lambda name: pytest.fail(f"not JSON: {name}"))
     record = summary["provenance"]
+    assert next(iter(summary)) == "command" and summary["command"] == "learn"  # as the others
     assert read_record(model) == record
     assert record["inputs"]["data/gold/gold_sample.csv"] == sha256_file(config.GOLD_SAMPLE)
     assert record["inputs"]["data/codebook.yaml"] == sha256_file(config.CODEBOOK)

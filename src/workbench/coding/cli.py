@@ -471,7 +471,8 @@ def run_learn(args: argparse.Namespace) -> int:
             ["bundled seeds"] if args.seeds or not paths else []),
     })  # fmt: skip
     write_sidecar(args.out, record)
-    summary = {"model": str(args.out), "sheets": report, "units": len(units),
+    # "command" first, as every other command's --json has it.
+    summary = {"command": "learn", "model": str(args.out), "sheets": report, "units": len(units),
                "labels": learner.labels_, "cross_validated": cv_summary(learner),
                "too_few": too_few(learner), "min_support": args.min_support,
                "provenance": record}  # fmt: skip
