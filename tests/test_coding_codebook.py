@@ -369,3 +369,16 @@ def test_a_regex_written_in_traditional_is_flagged(raw, caplog):
     with caplog.at_level("WARNING"):
         load_codebook()
     assert caplog.records == []  # the bundled codebook's regexes are Simplified
+
+
+def test_an_unquoted_version_read_as_a_number_is_warned_of(raw, caplog):
+    """version: 2.10 (unquoted) was recorded as '2.1' with every coding, without a word."""
+    mine = {**copy.deepcopy(raw), "version": 2.10}
+    with caplog.at_level("WARNING"):
+        assert parse_codebook(mine, "mine.yaml").version == "2.1"
+    assert any("field 'version': read as the number 2.1" in r.getMessage()
+               and "put it in quotes" in r.getMessage() for r in caplog.records)  # fmt: skip
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        parse_codebook({**copy.deepcopy(raw), "version": "2.10"}, "mine.yaml")
+    assert caplog.records == []

@@ -707,6 +707,12 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
     if errors:
         ctx.annotate(errors, source)
         raise CodebookError.collect(source, errors)
+    if isinstance(raw.get("version"), float):
+        # YAML reads an unquoted 2.10 as the number 2.1: the version recorded with every
+        # coding would not be the one written.
+        log.warning("%s, field 'version': read as the number %r (YAML reads an unquoted 2.10 "
+                    'as 2.1); put it in quotes, e.g. version: "2.10", so that it is recorded as '
+                    "written", source, raw["version"])  # fmt: skip
     return Codebook(
         version=str(raw.get("version", "")),
         title=str(raw.get("title", "")),
