@@ -298,3 +298,22 @@ def test_cli_codebook_show_and_lint_list_the_kinds_of_document(capsys):
     # the seeds, duplicates kept: 14 articles, none a report or a regulation
     last = capsys.readouterr().out.splitlines()[-1]
     assert last == "documents by kind: report 0, petition_rules 0, openness_rules 0, text 14"
+
+
+def test_cli_lint_names_an_example_its_code_does_not_code(tmp_path, capsys):
+    """A code's example quote its rules miss (a rule narrowed, a term mistyped) was not
+    reported: the lint said nothing of examples."""
+    from workbench.coding.codebook import TEMPLATE
+
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert 'examples: ["高高在上,疏远群众"]' in text
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(text.replace('examples: ["高高在上,疏远群众"]',
+                                 'examples: ["高高在上,疏远群众", "群众对干部很满意"]'),
+                    encoding="utf-8")  # fmt: skip
+    assert main(["codebook", "lint", "--codebook", str(mine)]) == 0
+    out = capsys.readouterr().out
+    assert "; 1 example(s) their code does not code" in out.splitlines()[0]
+    assert "example not coded: P_detached: 群众对干部很满意" in out
+    assert main(["codebook", "lint", "--codebook", str(TEMPLATE)]) == 0
+    assert "example" not in capsys.readouterr().out

@@ -363,23 +363,27 @@ def run_codebook(args: argparse.Namespace) -> int:
             print(kinds.to_string(index=False), end="\n\n")
         print(pd.DataFrame(codebook.table(args.lang)).to_string(index=False))
         return 0
-    from workbench.coding.lint import lint
+    from workbench.coding.lint import lint, uncoded_examples
     from workbench.groups import read_segments
 
     segments = read_segments(args.corpus, dedup=False).segments
     report = lint(codebook, segments["text"])
+    missed = uncoded_examples(codebook)
     dead = report[report["status"] == "unmatched"]
     variants = report[report["status"] == "variant"]
     split = report[report["jieba_split"] != ""]
     print(f"{len(codebook.codes)} codes, {len(report)} terms; {len(dead)} never match; "
           f"{len(variants)} declared variants absent from this corpus; "
-          f"{len(split)} split by jieba (registered as whole words when coding)")  # fmt: skip
+          f"{len(split)} split by jieba (registered as whole words when coding)"
+          + (f"; {len(missed)} example(s) their code does not code" if missed else ""))  # fmt: skip
     for r in dead.itertuples(index=False):
         print(f"never matches: {r.code}: {r.term}")
     for r in variants.itertuples(index=False):
         print(f"variant, absent: {r.code}: {r.term}")
     for r in split.itertuples(index=False):
         print(f"jieba splits:  {r.code}: {r.term} -> {r.jieba_split}")
+    for code, example in missed:  # the code's own example quote, which its rules miss
+        print(f"example not coded: {code}: {example}")
     if codebook.kinds:
         told = document_kinds(segments, codebook)
         print("documents by kind: " + ", ".join(f"{k} {told.get(k, 0)}" for k in

@@ -1,4 +1,5 @@
-"""Codebook lint: terms that never match the corpus and terms jieba splits.
+"""Codebook lint: terms that never match the corpus, terms jieba splits, and example
+quotes their own code does not code (:func:`uncoded_examples`).
 
 Every literal codebook term is registered with the workbench segmenter
 (:func:`register_terms`) so that topic models and frequency tables see codebook
@@ -108,6 +109,41 @@ def matching_terms(code: Code) -> list[str]:
     False
     """
     return list(dict.fromkeys(_positive_terms(code.rule)))
+
+
+def uncoded_examples(codebook: Codebook) -> list[tuple[str, str]]:
+    """``(code, example)`` for each example quote its own code's rules do not code, in any
+    section role, as a heading or not, in any document kind.
+
+    A code's ``examples`` are the quotes it should match; an example its rules miss (a
+    rule edited, a typo in a term) said nothing. The quote is coded as one sentence
+    (converted to Simplified, as texts are), with the codebook's ``yields`` applied.
+
+    Examples
+    --------
+    >>> from workbench.coding.codebook import load_codebook, parse_codebook
+    >>> uncoded_examples(load_codebook())
+    []
+    >>> raw = {"categories": {"liaison": {"label_zh": "联系", "label_en": "Liaison"}},
+    ...        "codes": [{"id": "L_visit", "category": "liaison", "label_zh": "走访",
+    ...                   "label_en": "Visits", "definition": "走访。", "rules": [["走访"]],
+    ...                   "examples": ["干部走訪農戶", "干部入户了解情况"]}]}
+    >>> uncoded_examples(parse_codebook(raw))
+    [('L_visit', '干部入户了解情况')]
+    """
+    from workbench.coding.rules import PLAIN_KIND
+    from workbench.corpus.script import to_simplified
+    from workbench.corpus.structure import ROLES
+
+    kinds = [PLAIN_KIND, *(k.name for k in codebook.kinds)]
+    out = []
+    for code in codebook.codes:
+        for example in code.examples:
+            text = to_simplified(example)
+            if not any(code in codebook.match(text, role, heading, kind)
+                       for role in ROLES for heading in (False, True) for kind in kinds):
+                out.append((code.id, example))  # fmt: skip
+    return out
 
 
 def declared_variants(path: str | os.PathLike | None = None) -> set[tuple[str, str]]:
