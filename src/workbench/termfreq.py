@@ -51,12 +51,19 @@ def term_frequencies(
     """Top ``top`` content terms, overall or within each value of column ``by``.
 
     ``share`` is the term's count over all content tokens of its group. Groups are
-    sorted by their value.
+    sorted by their value; segments without a value of ``by`` are a group of their own
+    (a missing value, last), not left out.
+
+    Examples
+    --------
+    >>> segs = pd.DataFrame({"role": ["problem", None], "text": ["脱离群众。", "村务公开。"]})
+    >>> term_frequencies(segs, by="role")[["role", "term", "count"]].to_dict("list")
+    {'role': ['problem', nan], 'term': ['脱离群众', '村务公开'], 'count': [1, 1]}
     """
     if by is None:
         return _top(_count(segments[text_col]), top)
     parts = []
-    for key, grp in segments.groupby(by, sort=True):
+    for key, grp in segments.groupby(by, sort=True, dropna=False):
         part = _top(_count(grp[text_col]), top)
         part.insert(0, by, key)
         parts.append(part)
