@@ -67,6 +67,9 @@ Decisions
   (``问题产生的原因`` is a cause). Several roles linked by a conjunction make a
   *combined* heading (``问题及原因``, ``现状 成因及对策``); otherwise the last keyword
   wins, as the head of a Chinese noun phrase is at its end (``产生问题的原因分析``).
+  A 问题 that names a topic rather than announcing shortcomings (``关于教育改革问题``,
+  ``关于解决群众反映问题的情况``, ``坚持把解决“三农”问题放在突出位置``, ``…这个问题``) is
+  no problem keyword (``roles.patterns.topic``); ``关于…存在的问题`` still is.
   Without a strong keyword, prescriptive wording (``要``, ``如何``, a heading that
   starts with 加强/健全/建立/…) marks a countermeasure, unless the heading ends in a
   neutral noun (``…的重要意义``, ``指导思想``). A heading with a role gives
@@ -134,6 +137,9 @@ OTHER = "other"
 #: corpus tables, the codebook's role restrictions, the learned coder's features and the
 #: summaries import it).
 ROLES = (*SECTION_ROLES, OTHER)
+#: The pseudo-role of ``roles.patterns.topic`` in ``structure.yaml``: a 问题 that names a
+#: topic ("关于教育改革问题"). Its matches mask the keywords they span and name no role.
+TOPIC = "topic"
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -477,6 +483,18 @@ def _role_matches(text: str, patterns: Keywords) -> list[tuple[int, int, str]]:
     return chosen
 
 
+def _named_roles(text: str, patterns: Keywords) -> list[tuple[int, int, str]]:
+    """:func:`_role_matches` without the topic matches: the roles a text names.
+
+    Examples
+    --------
+    >>> cfg = load_structure_config()
+    >>> [r for *_, r in _named_roles("关于教育收费问题的整改措施", cfg.role_patterns)]
+    ['countermeasure']
+    """
+    return [m for m in _role_matches(text, patterns) if m[2] != TOPIC]
+
+
 def _family_match(text: str, cfg: StructureConfig) -> tuple[Family, re.Match[str]] | None:
     """The first family whose pattern matches the start of ``text``, and its match."""
     if cfg.heading_start is not None:
@@ -528,10 +546,19 @@ def classify_roles(heading_simplified: str) -> tuple[str, ...]:
     ()
     >>> classify_roles("问题一:政治坚定性不强")
     ('problem',)
+
+    A 问题 that names a topic is no problem (``roles.patterns.topic``):
+
+    >>> classify_roles("关于解决群众反映问题的情况"), classify_roles("关于教育改革问题")
+    ((), ())
+    >>> classify_roles("(三)坚持把解决“三农”问题放在突出位置")
+    ('countermeasure',)
+    >>> classify_roles("关于当前存在的问题"), classify_roles("关于存在问题的整改措施")
+    (('problem',), ('countermeasure',))
     """
     cfg = load_structure_config()
     text, family = _strip_marker(heading_simplified.strip(), cfg)
-    chosen = _role_matches(text, cfg.role_patterns)
+    chosen = _named_roles(text, cfg.role_patterns)
     if not chosen and family is not None and family.role:
         return (family.role,)
     if not chosen:
@@ -593,7 +620,7 @@ def announces_section(heading_simplified: str) -> bool:
     text = text.strip(" \t。；;：:，,、.．")
     if not text or len(text) > cfg.raw["headings"]["label"]["max_chars"]:
         return False
-    return bool(_role_matches(text, cfg.role_patterns))
+    return bool(_named_roles(text, cfg.role_patterns))
 
 
 def section_announcements(segments: pd.DataFrame) -> np.ndarray:
