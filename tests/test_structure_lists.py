@@ -23,6 +23,44 @@ def _rows(lines: list[str]) -> list[tuple[str, bool, str, str]]:
     return [(p.text, p.is_heading, p.section, p.role) for p in paras]
 
 
+def test_inline_enumeration_does_not_retitle_or_re_role_what_follows():
+    rows = _rows(
+        [
+            "今天召开这次会议，主要任务是动员全县上下进一步转变干部作风。",
+            "一是查摆问题不深入，有的同志避重就轻；二是整改措施不具体；三是群众满意度不高。",
+            "下面，我讲三点意见。",
+            "各级干部要带头深入基层，每月至少走访十户群众。",
+        ]
+    )
+    assert [(heading, section, role) for _, heading, section, role in rows] == [
+        (False, "", "other")
+    ] * 4
+
+
+def test_inline_enumeration_is_a_paragraph_of_its_section():
+    rows = _rows(
+        [
+            "一、存在的问题",
+            "一是整改措施不具体；二是联系群众不经常；三是学习不深入。",
+            "这些问题虽然表现在不同方面，但根子在思想。",
+            "二、整改措施",
+            "一是加强学习，解决思想上的问题；二是深入基层；三是严格自律。",
+        ]
+    )
+    assert rows[1] == (rows[1][0], False, "1", "problem")
+    assert rows[2][1:] == (False, "1", "problem")
+    assert rows[4][1:] == (False, "2", "countermeasure")
+    # the same items one to a line stay headings, each its own section
+    rows = _rows(["一、存在的问题", "一是整改措施不具体。", "二是联系群众不经常。"])
+    assert [(h, s) for _, h, s, _ in rows] == [(True, "1"), (True, "1.1"), (True, "1.2")]
+
+
+def test_sequence_words_in_one_line_are_one_paragraph():
+    line = "首先，要加强学习，解决思想问题；其次，要深入基层；最后，要严格自律。"
+    rows = _rows([line, "要倾听群众呼声。"])
+    assert [(h, r) for _, h, _, r in rows] == [(False, "other"), (False, "other")]
+
+
 def test_topic_wenti_names_no_problem():
     assert classify_roles("五、关于解决群众反映问题的情况") == ()
     assert classify_roles("关于教育改革问题") == ()

@@ -18,7 +18,11 @@ Decisions
   in the same :class:`Paragraph` ("heading runs into body"), except when it is itself
   a heading: ``第一个层面,…政治导向 一是政策制定…`` (001) yields a level-1 and a level-2
   paragraph with the same ``line_no``. ``其次/再次/最后`` are headings only while a
-  ``首先`` list is open. Unnumbered short labels holding a role keyword (004
+  ``首先`` list is open. A line holding two items of an enumeration
+  (``一是…；二是…；三是…``, ``第一，…第二，…``, ``首先…其次…``: ``inline_list`` families)
+  is one body paragraph of the current section, not item 1 as a heading that titles the
+  other items and whatever follows them; an item alone on its line stays a heading.
+  Unnumbered short labels holding a role keyword (004
   ``问题及原因``, ``对策建议``) are headings of their own family, at the top level —
   unless a later line continues a list that is open when the label comes (see
   sub-titles): then the label lies inside that list and nests one level below the
@@ -180,6 +184,7 @@ class Family:
     continue_only: bool = False
     midline: str | None = None
     role: str | None = None
+    inline_list: bool = False  # items are clauses: a line holding two is no heading
 
 
 #: A role keyword or regex: the compiled pattern, its role, and the literal text the
@@ -333,6 +338,7 @@ def _family(raw: dict[str, Any]) -> Family:
         continue_only=bool(raw.get("continue_only", False)),
         midline=raw.get("midline"),
         role=raw.get("role"),
+        inline_list=bool(raw.get("inline_list", False)),
     )
 
 
@@ -1130,11 +1136,36 @@ class _Parser:
                 undecided.discard(family)  # its list restarts or skips: not continued
         return False
 
-    def accepts(self, h: HeadingMatch) -> bool:
-        """Whether a stateless heading match is a heading in the current list state."""
+    def accepts(self, h: HeadingMatch, simple: str | None = None) -> bool:
+        """Whether a stateless heading match (at the start of ``simple``, when given) is a
+        heading in the current list state."""
         if h.family.continue_only and h.num != 1:
             return self._is_open(h.family.id)
-        return True
+        return simple is None or not self.inline_list(h, simple)
+
+    def inline_list(self, h: HeadingMatch, simple: str) -> bool:
+        """Whether ``simple``, starting with item ``h`` of an ``inline_list`` family whose
+        list is not open as headings, holds the next item too ("一是…；二是…"): then it is
+        one enumerating paragraph of the current section. As a heading, item 1 would
+        title a section holding items 2 and 3 and every paragraph after them, and at the
+        top level give them all its own role.
+
+        Examples
+        --------
+        >>> parser = _Parser()
+        >>> text = "一是学习不深入；二是联系群众不经常。"
+        >>> parser.inline_list(match_heading(text), text)
+        True
+        >>> text = "一是学习不深入，满足于读文件。"
+        >>> parser.inline_list(match_heading(text), text)
+        False
+        """
+        family = h.family
+        if not family.inline_list or h.num is None or self._is_open(family.id):
+            return False
+        after = h.num + 1
+        later = family.pattern.finditer(simple, h.clause_end)
+        return any(_ordinal(m, family) == after for m in later)
 
     def _depth(self, h: HeadingMatch, line_no: int | None = None) -> int:
         """Where heading ``h`` (on line ``line_no``) goes on the stack (see the module
@@ -1260,8 +1291,9 @@ class _Parser:
         """Split point when a heading clause ends in a space followed by a heading."""
         if h.clause_end >= len(simple) or simple[h.clause_end] != " ":
             return None
-        nxt = match_heading(simple[h.clause_end + 1 :])
-        return h.clause_end if nxt is not None and self.accepts(nxt) else None
+        rest = simple[h.clause_end + 1 :]
+        nxt = match_heading(rest)
+        return h.clause_end if nxt is not None and self.accepts(nxt, rest) else None
 
     def _pieces(
         self, line_no: int, rest: str, simple: str | None, out: list[Paragraph], whole: bool = True
@@ -1273,7 +1305,7 @@ class _Parser:
             if not whole or simple is None:
                 simple = simplified_aligned(rest)
             h = match_heading(simple)
-            h = h if h is not None and self.accepts(h) else None
+            h = h if h is not None and self.accepts(h, simple) else None
             split = self._split_point(simple, h)
             if (
                 h is None
@@ -1350,6 +1382,8 @@ class _Parser:
         :meth:`_pieces` makes one heading paragraph of it (or two, at a role cue)."""
         family = h.family
         if family.continue_only and h.num != 1 and not self._is_open(family.id):
+            return False  # not accepted: body text
+        if family.inline_list and self.inline_list(h, simple):
             return False  # not accepted: body text
         if text[:1].isspace() or text[-1:].isspace():
             return False
