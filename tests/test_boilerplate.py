@@ -643,3 +643,42 @@ def test_where_front_matter_only_on_line_rules(tmp_path):
     )  # fmt: skip
     with pytest.raises(ValueError, match="where"):
         load_rules(path)
+
+
+def test_government_page_credits_and_tools_are_chrome():
+    """Tester 20: a page copied from a county website kept its 信息来源/发布时间 line, 责任编辑,
+    审核, 来源, a lone 打印本页 and 上一篇/下一篇 (another article's title) as body sentences; in
+    a section they took its role and were coded."""
+    from workbench.corpus.boilerplate import extract_metadata
+
+    text = (
+        "某县开展“干部下基层”活动\n"
+        "信息来源：某县委组织部　　作者：王五　　发布时间：2022-03-15　　浏览次数：326\n"
+        "【字体：大 中 小】\n"
+        "一、主要做法\n"
+        "干部们走村入户，倾听群众意见。\n"
+        "打印本页\n关闭窗口\n责任编辑：赵六\n编辑：钱七 审核：孙八\n来源：某县委组织部\n"
+        "（责任编辑：韩某）（责任校对：罗某）\n"
+        "上一篇：县委书记深入基层走访慰问困难群众\n下一篇：全县春耕生产现场会召开\n相关阅读\n"
+    )
+    clean = strip_boilerplate(text)
+    assert [n for n, _ in clean.lines] == [1, 4, 5]
+    assert [r.rule for r in clean.removed] == [
+        "labelled_source_date", "page_tool", "page_tool", "page_tool", "credit_line",
+        "credit_line", "credit_line", "credit_line", "prev_next", "prev_next", "prev_next",
+    ]  # fmt: skip
+    assert [v for _, f, v in extract_metadata(clean) if f == "date"] == ["2022-03-15"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "来源：群众来信反映，村干部优亲厚友。",  # a sentence: punctuation
+        "资金来源：县财政拨款200万元",  # not the label at the start
+        "要及时打印本页材料并关闭窗口。",
+        "上一篇文章谈了干部作风问题。",
+        "编辑部的同志要深入基层",  # no colon
+    ],
+)
+def test_credit_and_tool_rules_leave_text_alone(line):
+    assert strip_boilerplate(line).removed == []
