@@ -158,3 +158,15 @@ def test_a_metadata_column_hiding_a_segments_column_is_refused_by_the_analyses(t
     with pytest.raises(InputError, match="'role' is both a segments column and a documents"):
         group_values(seg, "role", docs)
     assert group_values(seg, "file", docs).tolist() == seg["file"].tolist()  # same values
+
+
+@pytest.mark.parametrize("heading", ["author", "作者"])
+def test_an_author_column_fills_in_the_author(tmp_path, heading):
+    """Tester 20: a metadata CSV with file, date, region, author was refused ("columns author
+    would overwrite corpus columns"), though author, like date, is the researcher's word."""
+    docs = DOCS.assign(author=["王某", "", ""])
+    p = _csv(tmp_path, f"file,region,{heading}\n000_x.txt,甲县,\n002_y.txt,乙县,张三\n")
+    out = join_metadata(docs, p)
+    assert out["author"].tolist() == ["王某", "张三", "张三"]  # an empty cell keeps the byline's
+    assert out["region"].tolist() == ["甲县", "乙县", "乙县"]
+    assert join_metadata(DOCS, p)["author"].tolist() == ["", "张三", "张三"]  # no author column

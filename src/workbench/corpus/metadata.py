@@ -21,12 +21,13 @@ their dates from them as from ``date`` and ``year``. A metadata column named as 
 segments column (``role``, ``section`` …) is refused when the segments are given
 (``segment_columns``): ``--by role`` would group by the segments' own role, not by it.
 
-A ``date`` column is the one exception to "never overwrite": it is the user's word on
+A ``date`` column is an exception to "never overwrite": it is the user's word on
 the publication date, so where its cell is filled it replaces the date read from the
 text (:mod:`workbench.corpus.dates`) and ``date_source`` becomes ``"metadata"``; an empty cell
 keeps the extracted date. Its values must be ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (also
 with ``/`` or ``.``, or ``2013年6月18日``) and are stored as ISO strings; anything else is
-refused with its row.
+refused with its row. An ``author`` column (or ``作者``) is the other exception: a filled
+cell replaces the author read from a byline, an empty one keeps it.
 
 Examples
 --------
@@ -63,6 +64,14 @@ YEAR = "year"
 #: that set no date.
 DATE_ALIASES = ("日期", "Date", "DATE")
 YEAR_ALIASES = ("年份", "年", "Year", "YEAR")
+
+#: The metadata column that overrides the author read from a byline (documents.author):
+#: a researcher's own attribution of a file, as ``date`` is of its date.
+AUTHOR = "author"
+AUTHOR_ALIASES = ("作者", "Author", "AUTHOR")
+
+#: Columns the user's metadata fills in over the corpus's own where its cell is filled.
+OVERRIDES = (KEY, DATE, AUTHOR)
 
 
 class MetadataError(ValueError):
@@ -105,7 +114,7 @@ def _validate(
             f"{name}: file names listed more than once ({', '.join(sorted(set(dup[KEY])))}) "
             f"at rows {rows}; keep one row per file"
         )
-    clash = sorted(set(meta.columns) & set(documents.columns) - {KEY, DATE})
+    clash = sorted(set(meta.columns) & set(documents.columns) - set(OVERRIDES))
     if clash:
         raise MetadataError(
             f"{name}: columns {', '.join(clash)} would overwrite corpus columns; rename them"
@@ -158,11 +167,16 @@ def join_metadata(
     unknown = sorted(set(meta[KEY]) - set(documents[KEY]))
     if unknown:
         log.warning("%s: no loaded file named %s", name, _with_close_names(unknown, documents))
+    authors = _authors(meta) if AUTHOR in meta.columns else {}
+    meta = meta.drop(columns=[AUTHOR], errors="ignore")
     if DATE not in meta.columns:
-        return documents.merge(meta, on=KEY, how="left", validate="many_to_one")
+        return _with_authors(
+            documents.merge(meta, on=KEY, how="left", validate="many_to_one"), authors
+        )
     given = _dates(meta, name)
     out = documents.merge(meta.drop(columns=[DATE]),
                           on=KEY, how="left", validate="many_to_one")  # fmt: skip
+    out = _with_authors(out, authors)
     override = out[KEY].map(given)
     has = override.notna().to_numpy()
     for col in (DATE, "date_source"):
@@ -177,7 +191,7 @@ def _keyed(meta: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """``meta`` with its key, date and year columns named ``file``, ``date`` and ``year``
     (:data:`KEY_ALIASES`, :data:`DATE_ALIASES`, :data:`YEAR_ALIASES`), and each key as
     ``documents`` spells it."""
-    for name, aliases in ((DATE, DATE_ALIASES), (YEAR, YEAR_ALIASES)):
+    for name, aliases in ((DATE, DATE_ALIASES), (YEAR, YEAR_ALIASES), (AUTHOR, AUTHOR_ALIASES)):
         found = [c for c in aliases if c in meta.columns]
         if name not in meta.columns and len(found) == 1:
             meta = meta.rename(columns={found[0]: name})
@@ -245,6 +259,27 @@ def _already_joined(meta: pd.DataFrame, documents: pd.DataFrame) -> list[str]:
         return frame.loc[files, col].astype("string").fillna("").str.strip()
 
     return [c for c in shared if cells(mine, c).equals(cells(theirs, c))]
+
+
+def _authors(meta: pd.DataFrame) -> dict[str, str]:
+    """The filled ``author`` cells by file, stripped."""
+    return {
+        key: str(value).strip()
+        for key, value in zip(meta[KEY], meta[AUTHOR], strict=True)
+        if not pd.isna(value) and str(value).strip()
+    }
+
+
+def _with_authors(out: pd.DataFrame, authors: dict[str, str]) -> pd.DataFrame:
+    """``out`` with each filled author of the metadata in place of the byline's."""
+    if not authors:
+        return out
+    if AUTHOR not in out.columns:
+        out[AUTHOR] = ""
+    override = out[KEY].map(authors)
+    has = override.notna().to_numpy()
+    out.loc[has, AUTHOR] = override[has]
+    return out
 
 
 def _dates(meta: pd.DataFrame, name: str) -> dict[str, str]:
