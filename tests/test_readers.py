@@ -580,6 +580,69 @@ def test_a_docx_table_of_data_gives_no_headings_and_a_layout_table_its_paragraph
     assert headings == ["一、存在的问题", "二、原因"]
 
 
+def _numbered_docx(path: Path, paragraphs: list[tuple[str, int | None]]) -> Path:
+    """A Word file whose paragraphs at a level (not None) are items of an automatic list:
+    "%1、" in Chinese numerals, "（%2）" below it, "%3." below that, as Word makes of a typed
+    "一、" (the numbers are not in the paragraphs' text)."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    levels = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3.")]
+    lvls = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+        f'<w:lvlText w:val="{text}"/></w:lvl>'
+        for i, (fmt, text) in enumerate(levels)
+    )
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">{lvls}</w:abstractNum>'
+    )
+    first = numbering.find(qn("w:num"))
+    if first is not None:
+        first.addprevious(abstract)  # abstract definitions come before the w:num elements
+    else:
+        numbering.append(abstract)
+    numbering.append(
+        parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>')
+    )
+    for text, level in paragraphs:
+        paragraph = document.add_paragraph(text)
+        if level is not None:
+            paragraph._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'
+            ))  # fmt: skip
+    document.add_paragraph("要点", style="List Bullet")  # a bullet: no number
+    document.add_paragraph("结论", style="List Number")  # numbered by its style: "1."
+    document.save(path)
+    return path
+
+
+def test_docx_automatic_numbering_is_read_as_word_shows_it(tmp_path: Path) -> None:
+    """Tester 20: headings numbered by Word's automatic lists lost their 一、/（一）, so the
+    sub-headings closed their sections as sub-titles and the problems under them were
+    role "other"."""
+    from workbench.corpus import load_corpus
+
+    path = _numbered_docx(tmp_path / "方案.docx", [
+        ("某局整改方案", None), ("存在的主要问题", 0), ("宗旨意识方面", 1),
+        ("深入基层调研不够。", 2), ("联系群众不经常。", 2), ("工作作风方面", 1),
+        ("少数干部作风漂浮。", None), ("整改措施", 0), ("密切联系群众", 1),
+        ("建立联系点制度。", 2),
+    ])  # fmt: skip
+    (src,) = discover([path])
+    assert extract_text(src)[0].split("\n") == [
+        "某局整改方案", "一、存在的主要问题", "（一）宗旨意识方面", "1.深入基层调研不够。",
+        "2.联系群众不经常。", "（二）工作作风方面", "少数干部作风漂浮。", "二、整改措施",
+        "（一）密切联系群众", "1.建立联系点制度。", "要点", "1.结论",
+    ]  # fmt: skip
+    segments = load_corpus([path]).segments.set_index("text")
+    assert segments.loc["少数干部作风漂浮。", "role"] == "problem"
+    assert segments.loc["少数干部作风漂浮。", "section"] == "1.2"
+    assert segments.loc["1.建立联系点制度。", "role"] == "countermeasure"
+
+
 @pytest.mark.parametrize(
     "data",
     [

@@ -1218,20 +1218,190 @@ def _docx_text(data: bytes, path: str) -> str:
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, SyntaxError) as exc:
         hint = "re-save it as .docx or pass --skip-bad"
         raise ReadError(path, f"not a readable Word document ({exc})", hint) from exc
-    return "\n".join(_docx_blocks(document))
+    return "\n".join(_docx_blocks(document, _DocxNumbering.of(document)))
 
 
-def _docx_blocks(container: Document | _Cell) -> Iterator[str]:
+def _docx_blocks(container: Document | _Cell, numbering: _DocxNumbering) -> Iterator[str]:
     from docx.table import Table
 
     for block in container.iter_inner_content():
         if isinstance(block, Table):
-            yield from _docx_table(block)
+            yield from _docx_table(block, numbering)
         elif block.text.strip():
-            yield block.text
+            yield numbering.label(block._p) + block.text
 
 
-def _docx_table(table: Table) -> Iterator[str]:
+#: Word's number formats (``w:numFmt``) written as the text shows them; any other format
+#: is written in Arabic digits, and ``bullet`` and ``none`` show no number.
+_CN_NUMERALS = "零一二三四五六七八九"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def _cn_counting(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (as Word's chineseCounting)."""
+    if n < 10:
+        return _CN_NUMERALS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        head = "" if tens == 1 else _CN_NUMERALS[tens]
+        return head + "十" + (_CN_NUMERALS[ones] if ones else "")
+    hundreds, rest = divmod(n, 100)
+    if not rest:
+        return _CN_NUMERALS[hundreds] + "百"
+    return _CN_NUMERALS[hundreds] + "百" + ("零" if rest < 10 else "") + (
+        _CN_NUMERALS[rest] if rest < 10 else ("一" if rest < 20 else "") + _cn_counting(rest)
+    )
+
+
+def _word_number(n: int, fmt: str) -> str:
+    """Number ``n`` in Word's format ``fmt``.
+
+    Examples
+    --------
+    >>> [_word_number(n, "chineseCounting") for n in (1, 10, 11, 20, 23, 105)]
+    ['一', '十', '十一', '二十', '二十三', '一百零五']
+    >>> _word_number(3, "decimalEnclosedCircle"), _word_number(2, "ideographTraditional")
+    ('③', '乙')
+    >>> _word_number(4, "upperRoman"), _word_number(28, "lowerLetter"), _word_number(7, "bullet")
+    ('IV', 'bb', '')
+    """
+    if fmt in ("bullet", "none"):
+        return ""
+    if fmt.startswith(("chineseCounting", "japaneseCounting", "taiwaneseCounting",
+                       "ideographDigital", "koreanCounting")):  # fmt: skip
+        return _cn_counting(n)
+    if fmt.startswith(("decimalEnclosedCircle", "decimalEnclosed")) and 0 < n <= len(_CIRCLED):
+        return _CIRCLED[n - 1]
+    if fmt in ("ideographTraditional", "ideographZodiac") and 0 < n <= len(_TIANGAN):
+        return _TIANGAN[n - 1]
+    if fmt in ("upperLetter", "lowerLetter") and n > 0:
+        letter = chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter if fmt == "upperLetter" else letter.lower()
+    if fmt in ("upperRoman", "lowerRoman") and 0 < n < 4000:
+        roman = ""
+        for value, digits in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"),
+                              (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"),
+                              (5, "V"), (4, "IV"), (1, "I")):  # fmt: skip
+            count, n = divmod(n, value)
+            roman += digits * count
+        return roman if fmt == "upperRoman" else roman.lower()
+    if fmt == "decimalFullWidth":
+        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return str(n)
+
+
+@dataclass
+class _DocxNumbering:
+    """The numbers Word draws in front of list paragraphs, which are not in their text.
+
+    Word turns a typed "一、" or "（一）" at the start of a paragraph into an automatic list
+    by default, so a Word file's headings often hold no numbering marker of their own: read
+    as the paragraph's text alone, "一、存在的问题" / "（一）宗旨意识方面" lose the
+    hierarchy the structure parser reads from markers, and a sub-heading without one closes
+    its section as a sub-title. :meth:`label` gives the marker as Word shows it (numbering
+    definitions of the paragraph or of its style, counted per list and level in document
+    order; a deeper level restarts when a shallower one counts on).
+    """
+
+    levels: dict[str, dict[int, tuple[str, str, int]]]  # numId -> ilvl -> (fmt, text, start)
+    styles: dict[str, tuple[str | None, str | None, str | None]]  # id -> numId, ilvl, basedOn
+    counters: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, document: Document) -> _DocxNumbering:
+        from docx.oxml.ns import qn
+
+        def val(el: object, tag: str) -> str | None:
+            child = el.find(qn(tag)) if el is not None else None  # type: ignore[attr-defined]
+            return None if child is None else child.get(qn("w:val"))
+
+        levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            root = None  # no numbering part: no list in the document
+        if root is not None:
+            abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+            for an in root.findall(qn("w:abstractNum")):
+                lv = {}
+                for lvl in an.findall(qn("w:lvl")):
+                    start = val(lvl, "w:start")
+                    lv[int(lvl.get(qn("w:ilvl"), "0"))] = (
+                        val(lvl, "w:numFmt") or "decimal",
+                        val(lvl, "w:lvlText") or "",
+                        int(start) if start and start.lstrip("-").isdigit() else 1,
+                    )
+                abstract[an.get(qn("w:abstractNumId"))] = lv
+            for num in root.findall(qn("w:num")):
+                lv = dict(abstract.get(val(num, "w:abstractNumId") or "", {}))
+                for override in num.findall(qn("w:lvlOverride")):
+                    ilvl = int(override.get(qn("w:ilvl"), "0"))
+                    start = val(override, "w:startOverride")
+                    if ilvl in lv and start and start.isdigit():
+                        lv[ilvl] = (*lv[ilvl][:2], int(start))
+                levels[num.get(qn("w:numId"))] = lv
+        styles: dict[str, tuple[str | None, str | None, str | None]] = {}
+        if levels:
+            for style in document.styles.element.findall(qn("w:style")):
+                ppr = style.find(qn("w:pPr"))
+                numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
+                styles[style.get(qn("w:styleId"))] = (
+                    val(numpr, "w:numId"), val(numpr, "w:ilvl"), val(style, "w:basedOn"))
+        return cls(levels, styles)
+
+    def _style_numbering(self, style_id: str | None) -> tuple[str | None, str | None]:
+        seen = set()
+        while style_id and style_id not in seen:  # basedOn chain, guarded against loops
+            seen.add(style_id)
+            num_id, ilvl, based_on = self.styles.get(style_id, (None, None, None))
+            if num_id is not None:
+                return num_id, ilvl
+            style_id = based_on
+        return None, None
+
+    def label(self, p: object) -> str:
+        """The number Word shows before paragraph ``p`` (a ``w:p`` element), else ``""``."""
+        if not self.levels:
+            return ""
+        from docx.oxml.ns import qn
+
+        ppr = p.find(qn("w:pPr"))  # type: ignore[attr-defined]
+        numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
+        num_id = ilvl = None
+        if numpr is not None:
+            num_el, lvl_el = numpr.find(qn("w:numId")), numpr.find(qn("w:ilvl"))
+            num_id = None if num_el is None else num_el.get(qn("w:val"))
+            ilvl = None if lvl_el is None else lvl_el.get(qn("w:val"))
+        if num_id is None and ppr is not None:
+            style = ppr.find(qn("w:pStyle"))
+            style_num, style_lvl = self._style_numbering(
+                None if style is None else style.get(qn("w:val")))
+            num_id, ilvl = style_num, ilvl if ilvl is not None else style_lvl
+        if not num_id or num_id == "0" or num_id not in self.levels:
+            return ""
+        level = int(ilvl) if ilvl and ilvl.isdigit() else 0
+        defs = self.levels[num_id]
+        if level not in defs:
+            return ""
+        counts = self.counters.setdefault(num_id, {})
+        counts[level] = counts.get(level, defs[level][2] - 1) + 1
+        for deeper in [k for k in counts if k > level]:
+            del counts[deeper]  # a deeper list restarts under the next item
+        fmt, text, _ = defs[level]
+        if fmt in ("bullet", "none"):
+            return ""
+
+        def number(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            if k not in defs:
+                return ""
+            return _word_number(counts.get(k, defs[k][2]), defs[k][0])
+
+        return re.sub(r"%([1-9])", number, text)
+
+
+def _docx_table(table: Table, numbering: _DocxNumbering) -> Iterator[str]:
     """A table's text: one line per row for a table of data, as a web page's table
     reads (cells joined by a space, so a column heading such as 问题 is no section
     heading and a row is read as one statement); one line per block of each cell for a
@@ -1250,7 +1420,7 @@ def _docx_table(table: Table) -> Iterator[str]:
     if _docx_lays_out([cell for cells in rows for cell in cells]):
         for cells in rows:
             for cell in cells:
-                yield from _docx_blocks(cell)
+                yield from _docx_blocks(cell, numbering)
         return
     for cells in rows:
         line = " ".join(text for cell in cells if (text := _WHITESPACE.sub(" ", cell.text).strip()))
