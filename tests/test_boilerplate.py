@@ -682,3 +682,16 @@ def test_government_page_credits_and_tools_are_chrome():
 )
 def test_credit_and_tool_rules_leave_text_alone(line):
     assert strip_boilerplate(line).removed == []
+
+
+def test_official_document_notes_are_not_body():
+    """Tester 20: a 公文's closing notes (此件公开发布, 联系人, 抄送, 印发) were body sentences."""
+    text = (
+        "二、健全工作机制\n要建立干部联系群众制度。此件抄送县委组织部备案。\n（此件公开发布）\n"
+        "（联系人：张某，电话：0731-1234567）\n抄送：县人大常委会办公室，县政府办公室。\n"
+        "中共某县委办公室 2021年6月10日印发\n"
+    )
+    clean = strip_boilerplate(text)
+    assert [n for n, _ in clean.lines] == [1, 2]  # 此件 and 抄送 inside a sentence stay
+    assert {r.rule for r in clean.removed} == {"official_document_note"}
+    assert len(clean.removed) == 4
