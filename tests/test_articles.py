@@ -195,6 +195,9 @@ def test_split_title_author(line, expected):
         ("王书银", None),
         ("我鄉干群關系現狀 成因及對策", None),
         ("个人整改措施", None),
+        # tester 20: a speech's speaker line under its title stayed body text, no author
+        ("县委书记 王某某", "王某某"),
+        ("县委副书记、县长 李某", "李某"),
     ],
 )
 def test_parse_byline(line, expected):
