@@ -695,3 +695,11 @@ def test_official_document_notes_are_not_body():
     assert [n for n, _ in clean.lines] == [1, 2]  # 此件 and 抄送 inside a sentence stay
     assert {r.rule for r in clean.removed} == {"official_document_note"}
     assert len(clean.removed) == 4
+
+
+@pytest.mark.parametrize(
+    "line", ["2022-08-03 18:30", "2022年08月03日 18:30:05", "（2019年5月6日 09:00）"]
+)
+def test_a_date_with_its_time_alone_on_a_line_is_metadata(line):
+    """Tester 20: a WeChat article's "2022-08-03 18:30" gave the date but stayed a sentence."""
+    assert [r.rule for r in strip_boilerplate(line).removed] == ["bare_date_line"]
