@@ -703,3 +703,12 @@ def test_official_document_notes_are_not_body():
 def test_a_date_with_its_time_alone_on_a_line_is_metadata(line):
     """Tester 20: a WeChat article's "2022-08-03 18:30" gave the date but stayed a sentence."""
     assert [r.rule for r in strip_boilerplate(line).removed] == ["bare_date_line"]
+
+
+def test_list_bullets_are_markup_not_text():
+    """Tester 20: Markdown list items kept their "- " in the text (and in kwic quotes)."""
+    text = "- 群众对村干部**评价不高**。\n• 走访农户\n** 参加了会议\n-2℃的天气\n"
+    clean = strip_boilerplate(text)
+    assert [text for _, text in clean.lines] == [
+        "群众对村干部**评价不高**。", "走访农户", "** 参加了会议", "-2℃的天气"]  # fmt: skip
+    assert [r.rule for r in clean.removed] == ["markdown_list_marker"] * 2
