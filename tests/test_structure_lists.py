@@ -72,6 +72,9 @@ def test_topic_wenti_names_no_problem():
     assert classify_role("一、关于当前干群关系中存在的问题") == "problem"
     assert classify_role("二、当前干群关系存在的根本问题") == "problem"
     assert classify_role("关于教育收费问题的整改措施") == "countermeasure"
+    # problems still to be dealt with are problems
+    for heading in ("三、亟待解决的问题", "四、需要研究解决的问题", "值得重视的问题"):
+        assert classify_role(heading) == "problem", heading
     assert not announces_section("关于教育改革问题")
 
 
