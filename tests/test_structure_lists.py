@@ -86,3 +86,14 @@ def test_topic_heading_section_is_not_a_problem_section():
         ]
     )
     assert [r for *_, r in rows] == ["other", "other"]
+
+
+def test_academic_parts_and_forward_looking_parts():
+    """An academic paper's 问题的提出 and 研究方法 are no problem or countermeasure sections; a
+    对照检查材料's 努力方向 and a summary's 下一步打算 are countermeasures."""
+    assert classify_roles("第一部分 问题的提出") == ()
+    assert classify_roles("第二部分 研究方法") == ()
+    assert classify_roles("三、研究设计与数据") == ()
+    assert classify_role("四、今后的努力方向") == "countermeasure"
+    assert classify_role("六、下一步工作打算") == "countermeasure"
+    assert classify_role("改进工作方法") == "countermeasure"
