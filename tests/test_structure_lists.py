@@ -61,6 +61,14 @@ def test_sequence_words_in_one_line_are_one_paragraph():
     assert [(h, r) for _, h, _, r in rows] == [(False, "other"), (False, "other")]
 
 
+def test_circled_and_parenthesised_items_in_one_line_are_one_paragraph():
+    lines = ["三、整改措施", "①加强学习；②深入基层；③严格自律。", "（1）建立台账；（2）限期整改。"]
+    rows = _rows([*lines, "（1）建立台账。", "（2）限期整改。"])
+    assert [(h, s) for _, h, s, _ in rows] == [
+        (True, "3"), (False, "3"), (False, "3"), (True, "3.1"), (True, "3.2")]  # fmt: skip
+    assert {r for *_, r in rows} == {"countermeasure"}
+
+
 def test_topic_wenti_names_no_problem():
     assert classify_roles("五、关于解决群众反映问题的情况") == ()
     assert classify_roles("关于教育改革问题") == ()

@@ -19,7 +19,8 @@ Decisions
   a heading: ``第一个层面,…政治导向 一是政策制定…`` (001) yields a level-1 and a level-2
   paragraph with the same ``line_no``. ``其次/再次/最后`` are headings only while a
   ``首先`` list is open. A line holding two items of an enumeration
-  (``一是…；二是…；三是…``, ``第一，…第二，…``, ``首先…其次…``: ``inline_list`` families)
+  (``一是…；二是…；三是…``, ``第一，…第二，…``, ``首先…其次…``, ``①…②…``, ``(1)…(2)…``:
+  ``inline_list`` families)
   is one body paragraph of the current section, not item 1 as a heading that titles the
   other items and whatever follows them; an item alone on its line stays a heading.
   Unnumbered short labels holding a role keyword (004
