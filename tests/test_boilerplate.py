@@ -712,3 +712,26 @@ def test_list_bullets_are_markup_not_text():
     assert [text for _, text in clean.lines] == [
         "群众对村干部**评价不高**。", "走访农户", "** 参加了会议", "-2℃的天气"]  # fmt: skip
     assert [r.rule for r in clean.removed] == ["markdown_list_marker"] * 2
+
+
+@pytest.mark.parametrize(
+    ("line", "rule", "date"),
+    [
+        ("2021年6月5日 来源：新华网", "dateline_source", "2021-06-05"),
+        ("2021-06-05 09:00:00 来源：县政府办", "dateline_source", "2021-06-05"),
+        ("【发布时间：2021-06-05】", "labelled_date", "2021-06-05"),
+        ("成文日期：2021年6月5日", "labelled_date", "2021-06-05"),
+        ("发表于 2021-06-05 10:21", "published_at", "2021-06-05"),
+        ("[2021-06-05]", "bare_date_line", "2021-06-05"),
+    ],
+)
+def test_more_dateline_forms_are_metadata_and_date_the_article(tmp_path, line, rule, date):
+    """Tester 20: these datelines stayed body sentences, and some gave no date at all."""
+    from workbench.corpus import load_corpus
+
+    assert [r.rule for r in strip_boilerplate(line).removed] == [rule]
+    path = tmp_path / "a.txt"
+    path.write_text("标题\n" + line + "\n干部要深入群众，倾听群众呼声。\n", encoding="utf-8")
+    corpus = load_corpus([path])
+    assert corpus.documents["date"].tolist() == [date]
+    assert corpus.segments["text"].tolist() == ["标题", "干部要深入群众，倾听群众呼声。"]
