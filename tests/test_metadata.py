@@ -170,3 +170,22 @@ def test_an_author_column_fills_in_the_author(tmp_path, heading):
     assert out["author"].tolist() == ["王某", "张三", "张三"]  # an empty cell keeps the byline's
     assert out["region"].tolist() == ["甲县", "乙县", "乙县"]
     assert join_metadata(DOCS, p)["author"].tolist() == ["", "张三", "张三"]  # no author column
+
+
+def test_empty_rows_and_columns_a_spreadsheet_leaves_are_ignored(tmp_path):
+    """Tester 20: an Excel export with empty rows and unheaded empty columns was refused as
+    "file names listed more than once () at rows 3, 5"."""
+    p = tmp_path / "meta.csv"
+    p.write_bytes(
+        "\ufeff文件名,地区,,\r\n000_x.txt,甲县,,\r\n,,,\r\n002_y.txt,乙县,,\r\n , ,,\r\n".encode()
+    )
+    out = join_metadata(DOCS, p)
+    assert out["地区"].tolist() == ["甲县", "乙县", "乙县"]
+    assert "" not in out.columns
+
+
+def test_a_row_without_a_file_name_or_a_column_without_a_heading_is_named(tmp_path):
+    with pytest.raises(MetadataError, match=r"row\(s\) 3 have values but no file name"):
+        join_metadata(DOCS, _csv(tmp_path, "file,genre\n000_x.txt,a\n,b\n"))
+    with pytest.raises(MetadataError, match=r"column\(s\) 3 hold values but have no heading"):
+        join_metadata(DOCS, _csv(tmp_path, "file,genre,\n000_x.txt,a,x\n"))

@@ -161,6 +161,7 @@ def join_metadata(
     {'file': 'a.txt', 'year': '2013', 'date': '2013-06-18', 'date_source': 'metadata'}
     """
     meta, name = read_metadata(source)
+    meta = _without_blanks(meta, name)
     meta = _keyed(meta, documents)
     meta = meta.drop(columns=_already_joined(meta, documents))
     _validate(meta, name, documents, segment_columns)
@@ -185,6 +186,48 @@ def join_metadata(
     out.loc[has, DATE] = override[has]
     out.loc[has, "date_source"] = "metadata"
     return out
+
+
+def _blank(values: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """Which cells are empty: missing, or only spaces."""
+    return values.isna() | values.astype("string").fillna("").str.strip().eq("")
+
+
+def _without_blanks(meta: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``meta`` without the empty rows and unheaded empty columns a spreadsheet leaves
+    (Excel saves rows and columns that once held something); the rows keep their index,
+    so messages still give the CSV row. A row with values but no file name, or a column
+    with values but no heading, is refused: what it belongs to cannot be told.
+
+    Examples
+    --------
+    >>> meta = pd.DataFrame({"file": ["a.txt", "", "b.txt"], "genre": ["x", " ", "y"],
+    ...                      "": ["", "", ""]})
+    >>> _without_blanks(meta, "m.csv").to_dict("list")
+    {'file': ['a.txt', 'b.txt'], 'genre': ['x', 'y']}
+    """
+    cells = meta.apply(_blank) if len(meta.columns) else meta
+    unheaded = [i for i, c in enumerate(meta.columns) if str(c).strip() == "" or
+                str(c).startswith("Unnamed: ")]  # fmt: skip
+    filled = [i for i in unheaded if not cells.iloc[:, i].all()]
+    if filled:
+        raise MetadataError(
+            f"{name}: column(s) {', '.join(str(i + 1) for i in filled)} hold values but have "
+            "no heading; give each a heading in the first row, or delete them"
+        )
+    keep = [i for i in range(len(meta.columns)) if i not in unheaded]
+    meta, cells = meta.iloc[:, keep], cells.iloc[:, keep]
+    meta = meta[~cells.all(axis=1)]
+    key = next((c for c in (KEY, *KEY_ALIASES) if c in meta.columns), None)
+    if key is not None:
+        nameless = meta.index[_blank(meta[key]).to_numpy()]
+        if len(nameless):
+            rows = ", ".join(str(i + 2) for i in nameless[:10])  # +2: header, 1-based
+            raise MetadataError(
+                f"{name}: row(s) {rows} have values but no file name in column '{key}'; "
+                "fill in the file name or delete the row"
+            )
+    return meta
 
 
 def _keyed(meta: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
