@@ -189,3 +189,15 @@ def test_a_row_without_a_file_name_or_a_column_without_a_heading_is_named(tmp_pa
         join_metadata(DOCS, _csv(tmp_path, "file,genre\n000_x.txt,a\n,b\n"))
     with pytest.raises(MetadataError, match=r"column\(s\) 3 hold values but have no heading"):
         join_metadata(DOCS, _csv(tmp_path, "file,genre,\n000_x.txt,a,x\n"))
+
+
+def test_a_full_path_names_the_file_its_last_parts_spell(tmp_path):
+    """Tester 20: a sheet made from a folder listing holds full paths; none matched."""
+    docs = pd.DataFrame({"doc_id": ["2015_1/a1", "2016_1/a1", "b/a1"],
+                         "file": ["2015/1.txt", "2016/1.txt", "报告.txt"]})  # fmt: skip
+    p = _csv(tmp_path, "file,year\nD:\\corpus\\2015\\1.txt,2015\n/home/me/corpus/2016/1.TXT,2016\n"
+                       "C:\\Users\\me\\报告.txt,2017\n")  # fmt: skip
+    assert join_metadata(docs, p)["year"].tolist() == ["2015", "2016", "2017"]
+    # a path whose file name two loaded files share names neither
+    out = join_metadata(docs, _csv(tmp_path, "file,year\nD:\\other\\1.txt,2015\n"))
+    assert out["year"].isna().all()

@@ -11,7 +11,8 @@ The key may be written as a spreadsheet user writes it, and is matched only wher
 match is certain: surrounding spaces are ignored, the suffix's case does not matter
 (``报告.TXT``), a name without its suffix matches the one loaded file with that stem
 (``报告`` for ``报告.txt``, not when ``报告.txt`` and ``报告.docx`` are both loaded), folders
-may be written with ``\\`` (``2015\\1.txt`` for ``2015/1.txt``), and the
+may be written with ``\\`` (``2015\\1.txt`` for ``2015/1.txt``), a longer or full path names the
+loaded file its last parts spell (``D:\\corpus\\2015\\1.txt``), and the
 key column may be headed ``文件``, ``文件名`` or ``filename`` instead of ``file``. A name that
 still matches no file is logged with the closest loaded names.
 
@@ -261,6 +262,13 @@ def _keyed(meta: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
         # Only a match that names exactly one file is taken; anything else stays as it
         # was written, to be reported as naming no loaded file.
         for found in (folded.get(_folded(text), []), stems.get(text, [])):
+            if len(found) == 1:
+                return found[0]
+        # A full or longer path ("C:\\Users\\me\\corpus\\2015\\1.txt", "corpus/2015/1.txt",
+        # as a listing of the folder gives it) names the loaded file its last parts spell.
+        parts = [part for part in text.split("/") if part]
+        for k in range(len(parts) - 1, 0, -1):
+            found = folded.get(_folded("/".join(parts[-k:])), [])
             if len(found) == 1:
                 return found[0]
         return key
