@@ -1113,3 +1113,22 @@ def test_nav_menu_is_never_the_title(tmp_path: Path) -> None:
 )
 def test_html_chrome_goes_headings_stay(page: str, expected: list[str]) -> None:
     assert _html(f"<html><body>{page}</body></html>").split("\n") == expected
+
+
+def test_a_saved_pages_resource_folder_is_not_read(tmp_path: Path, caplog) -> None:
+    """Tester 20: a page saved "complete" by a browser brought its 某县新闻_files/ folder, whose
+    ad and comment frames (.htm) were read as articles of the corpus."""
+    (tmp_path / "某县新闻.html").write_text(
+        "<html><body><p>县委召开干部作风建设大会。</p></body></html>", encoding="utf-8"
+    )
+    resources = tmp_path / "某县新闻_files"
+    resources.mkdir()
+    (resources / "ad.htm").write_text("<html><body>广告 点击领取</body></html>", encoding="utf-8")
+    (resources / "style.css").write_text("body{}", encoding="utf-8")
+    other = tmp_path / "资料_files"  # no page of that name beside it: an ordinary folder
+    other.mkdir()
+    (other / "笔记.txt").write_text("访谈笔记。", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        names = [src.name for src in discover([tmp_path])]
+    assert names == ["某县新闻.html", "笔记.txt"]
+    assert "某县新闻_files/" in caplog.text and "style.css" not in caplog.text

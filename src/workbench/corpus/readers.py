@@ -460,10 +460,36 @@ def _nonempty(
 
 
 def _visible_names(folder: Path) -> Iterator[str]:
-    """Names of the files a folder walk looks at (hidden files and folders left out)."""
+    """Names of the files a folder walk looks at (hidden files and folders left out, and
+    the resource folders a browser saves beside a page)."""
     for _, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if not _is_skipped_name(d)]
+        resources = _page_resource_dirs(dirnames, filenames)
+        dirnames[:] = [d for d in dirnames if not _is_skipped_name(d) and d not in resources]
         yield from (name for name in filenames if not _is_skipped_name(name))
+
+
+#: The endings of the folder a browser saves a page's images, scripts, ads and embedded
+#: frames in beside the page ("网页, 全部": 某县新闻.html + 某县新闻_files/).
+PAGE_RESOURCE_ENDINGS = ("_files", ".files")
+
+
+def _page_resource_dirs(dirnames: Iterable[str], filenames: Iterable[str]) -> set[str]:
+    """The sub-folders that hold the resources of a saved page beside them: ``X_files``
+    (or ``X.files``) next to ``X.html`` or ``X.htm``. Their ``.htm`` files are ads, comment
+    boxes and other frames of that page, not texts of the corpus.
+
+    Examples
+    --------
+    >>> sorted(_page_resource_dirs(["某县新闻_files", "2015", "a_files"], ["某县新闻.html"]))
+    ['某县新闻_files']
+    """
+    pages = {os.path.splitext(name)[0].casefold() for name in filenames
+             if _suffix(name) in (".html", ".htm")}  # fmt: skip
+    return {
+        d for d in dirnames
+        if any(d.casefold().endswith(end) and d[: -len(end)].casefold() in pages
+               for end in PAGE_RESOURCE_ENDINGS)
+    }  # fmt: skip
 
 
 def _has_supported_file(folder: Path) -> bool:
@@ -522,11 +548,15 @@ def _walk_folder(
     Files of other types and ``.zip`` archives (which a folder walk does not open: their
     members would clash with the same files unpacked beside them) are passed over, and
     named in one warning per folder, so that a ``.pdf`` or an archive left among the texts
-    is not lost without a word.
+    is not lost without a word. A saved page's resource folder (:func:`_page_resource_dirs`)
+    is not walked, which a note says.
     """
     passed_over = []
+    page_files: list[str] = []
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not _is_skipped_name(d))
+        resources = _page_resource_dirs(dirnames, filenames)
+        page_files += [Path(dirpath, d).relative_to(folder).as_posix() for d in sorted(resources)]
+        dirnames[:] = sorted(d for d in dirnames if not _is_skipped_name(d) and d not in resources)
         real_dir = ""  # os.path.realpath(dirpath), once its first file is met
         for filename in sorted(filenames):
             if _is_skipped_name(filename):
@@ -543,6 +573,14 @@ def _walk_folder(
             yield from _guarded(found, errors)
     if passed_over:
         log.warning("%s", describe_passed_over(folder.as_posix(), passed_over))
+    if page_files:
+        shown = ", ".join(f"{d}/" for d in page_files[:MAX_PASSED_OVER_SHOWN])
+        extra = len(page_files) - MAX_PASSED_OVER_SHOWN
+        more = f" and {extra} more" if extra > 0 else ""
+        log.warning(
+            "%s: passed over %d folder(s) of the images, scripts and frames a browser saved "
+            "with a page beside them: %s%s", folder.as_posix(), len(page_files), shown, more
+        )
 
 
 def describe_passed_over(folder: str, names: list[str], in_archive: bool = False) -> str:
