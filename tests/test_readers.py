@@ -1132,3 +1132,32 @@ def test_a_saved_pages_resource_folder_is_not_read(tmp_path: Path, caplog) -> No
         names = [src.name for src in discover([tmp_path])]
     assert names == ["某县新闻.html", "笔记.txt"]
     assert "某县新闻_files/" in caplog.text and "style.css" not in caplog.text
+
+
+def test_a_web_archive_reads_as_its_page(tmp_path: Path) -> None:
+    """Tester 20: a page saved by a browser as a single file (.mhtml/.mht) was passed over
+    ("convert them to read them"); it reads as its page, without the frames after it."""
+    import quopri
+
+    from workbench.corpus import load_corpus
+
+    page = "<html><body><h1>某县召开干部作风大会</h1><p>会议要求干部深入基层。</p></body></html>"
+    frame = "<html><body><p>广告：点击领取</p></body></html>"
+    archive = (
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\ttype=\"text/html\";\r\n"
+        b"\tboundary=\"--B--\"\r\n\r\n----B--\r\nContent-Type: text/html\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        + quopri.encodestring(page.encode("utf-8"))
+        + b"\r\n----B--\r\nContent-Type: text/html; charset=\"gb2312\"\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        + __import__("base64").b64encode(frame.encode("gbk"))
+        + b"\r\n----B----\r\n"
+    )
+    (tmp_path / "page.mhtml").write_bytes(archive)
+    (src,) = discover([tmp_path])
+    assert extract_text(src)[0].split("\n") == ["某县召开干部作风大会", "会议要求干部深入基层。"]
+    assert load_corpus([tmp_path]).documents["title"].tolist() == ["某县召开干部作风大会"]
+    plain = b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhi"
+    bad = SourceFile("x.mht", "in/x.mht", plain)
+    with pytest.raises(ReadError, match=r"^in/x\.mht: is not a web archive"):
+        extract_text(bad)

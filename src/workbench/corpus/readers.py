@@ -93,7 +93,7 @@ __all__ = [
     "read_text",
 ]
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".mhtml", ".mht", ".docx")
 #: Files of other types passed over in a folder are named in a warning, this many at most.
 MAX_PASSED_OVER_SHOWN = 5
 
@@ -590,9 +590,9 @@ def describe_passed_over(folder: str, names: list[str], in_archive: bool = False
     Examples
     --------
     >>> message = describe_passed_over("texts", ["a.pdf", "old.zip"])
-    >>> message[:75]
-    'texts: passed over 2 file(s) that are not .txt, .md, .html, .htm or .docx: '
-    >>> message[75:]  # doctest: +NORMALIZE_WHITESPACE
+    >>> message[:89]
+    'texts: passed over 2 file(s) that are not .txt, .md, .html, .htm, .mhtml, .mht or .docx: '
+    >>> message[89:]  # doctest: +NORMALIZE_WHITESPACE
     'a.pdf, old.zip; name a .zip archive as an input of its own to read its texts,
      convert the other files to read them'
     """
@@ -814,8 +814,9 @@ def read_text(src: SourceFile) -> Decoded:
     """
     if src.suffix in (".txt", ".md"):
         decoded = decode(src.data, src.path)
-    elif src.suffix in (".html", ".htm"):
-        page = decode_html(src.data, src.path)
+    elif src.suffix in (".html", ".htm", ".mhtml", ".mht"):
+        data = src.data if src.suffix in (".html", ".htm") else _mhtml_page(src.data, src.path)
+        page = decode_html(data, src.path)
         text, dropped = _html_text(page.text)
         decoded = Decoded(text, page.encoding, page.repairs, dropped)
     elif src.suffix == ".docx":
@@ -832,6 +833,33 @@ def read_text(src: SourceFile) -> Decoded:
 
 #: Advice for a file with nothing in it to analyse.
 _EMPTY_HINT = "remove it from the corpus or replace it with the full text" + SKIP_ADVICE
+
+
+def _mhtml_page(data: bytes, path: str) -> bytes:
+    """The page of a web archive (``.mhtml``/``.mht``, a browser's "save as a single file"):
+    its first ``text/html`` part, the document itself (later ones are its frames: ads,
+    comment boxes), with the charset its MIME header declares written into it as a
+    ``<meta>`` when the page itself declares none (``tests/test_readers.py`` makes one).
+    """
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() != "text/html":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        charset = part.get_content_charset()
+        if charset and not re.search(rb"<meta[^>]+charset", payload[:4096], re.IGNORECASE):
+            payload = f'<meta charset="{charset}">'.encode("ascii", "ignore") + payload
+        return payload
+    raise ReadError(
+        path,
+        "is not a web archive with a page in it (no text/html part)",
+        "save the page again as .html or .mhtml" + SKIP_ADVICE,
+    )
 
 
 def _check_content(text: str, src: SourceFile) -> None:
