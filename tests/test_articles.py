@@ -126,6 +126,10 @@ def test_marker_variants():
     assert find_marker("甲。篇二：丁") == (2, "丁")
     assert find_marker("写出1-2篇高质量的调研文章") is None
     assert find_marker("第一篇文章") is None
+    # tester 20: a 文库 compilation's "【篇三】title" started no article
+    assert find_marker("【篇三】村支书对照检查材料") == (0, "村支书对照检查材料")
+    assert find_marker("【第3篇】乙") == (0, "乙")
+    assert find_marker("【注】本文有删节") is None
 
 
 def test_preamble_text_goes_to_first_article():
