@@ -735,3 +735,17 @@ def test_more_dateline_forms_are_metadata_and_date_the_article(tmp_path, line, r
     corpus = load_corpus([path])
     assert corpus.documents["date"].tolist() == [date]
     assert corpus.segments["text"].tolist() == ["标题", "干部要深入群众，倾听群众呼声。"]
+
+
+def test_a_table_of_contents_is_not_read_as_sections():
+    """Tester 20: a report's 目录 with dot leaders opened empty sections, and the real
+    "一、存在的问题" nested under "二、原因分析……5" as section 2.1, role cause ("目  录" was
+    read as a byline naming the author 目录)."""
+    from workbench.corpus.structure import parse_structure
+
+    text = ("某县干群关系调研报告\n目  录\n一、存在的问题……………………3\n二、原因分析........5\n"
+            "一、存在的问题\n干部作风漂浮。\n二、原因分析\n宗旨意识淡薄。\n他说……我们要……12\n")
+    clean = strip_boilerplate(text)
+    assert [r.rule for r in clean.removed] == ["table_of_contents"] * 3
+    paragraphs = parse_structure(clean.lines[1:])
+    assert [(p.section, p.role) for p in paragraphs][:2] == [("1", "problem"), ("1", "problem")]

@@ -1161,3 +1161,23 @@ def test_a_web_archive_reads_as_its_page(tmp_path: Path) -> None:
     bad = SourceFile("x.mht", "in/x.mht", plain)
     with pytest.raises(ReadError, match=r"^in/x\.mht: is not a web archive"):
         extract_text(bad)
+
+
+def test_a_word_table_of_contents_reads_as_its_dot_leaders(tmp_path: Path) -> None:
+    """A Word TOC entry (style "toc 1") is "heading<tab>page"; it reads with the dot leaders
+    Word shows, which boilerplate's table_of_contents rule removes."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    from workbench.corpus import load_corpus
+
+    document = docx.Document()
+    toc = document.styles.add_style("TOC 1", WD_STYLE_TYPE.PARAGRAPH)
+    for text, style in [("目录", None), ("一、存在的问题\t3", toc), ("二、原因分析\t5", toc),
+                        ("一、存在的问题", None), ("干部作风漂浮。", None)]:  # fmt: skip
+        document.add_paragraph(text, style=style)
+    document.save(tmp_path / "r.docx")
+    (src,) = discover([tmp_path / "r.docx"])
+    assert extract_text(src)[0].split("\n")[1:3] == ["一、存在的问题…………3", "二、原因分析…………5"]
+    segments = load_corpus([tmp_path]).segments
+    assert segments[["section", "role"]].values.tolist()[-2:] == [["1", "problem"]] * 2

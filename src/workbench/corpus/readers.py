@@ -1294,7 +1294,26 @@ def _docx_blocks(container: Document | _Cell, numbering: _DocxNumbering) -> Iter
         if isinstance(block, Table):
             yield from _docx_table(block, numbering)
         elif block.text.strip():
-            yield numbering.label(block._p) + block.text
+            text = block.text
+            if _is_toc(block):  # Word draws the tab before the page number as dot leaders
+                text = _TOC_TAB.sub("…………", text)
+            yield numbering.label(block._p) + text
+
+
+#: The tab(s) before a table-of-contents entry's page number.
+_TOC_TAB = re.compile(r"\s*\t\s*(?=\d{1,4}\s*$)")
+
+
+def _is_toc(paragraph: object) -> bool:
+    """Whether a Word paragraph is a table-of-contents entry (style "toc 1" … "toc 9").
+
+    Its text is the heading, a tab and the page number; written with the dot leaders Word
+    shows there, boilerplate's ``table_of_contents`` rule removes it (read as a heading it
+    opened an empty section that the real heading then nested under).
+    """
+    style = getattr(paragraph, "style", None)
+    name = getattr(style, "name", "") or ""
+    return name.casefold().startswith("toc ")
 
 
 #: Word's number formats (``w:numFmt``) written as the text shows them; any other format
