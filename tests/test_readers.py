@@ -1181,3 +1181,28 @@ def test_a_word_table_of_contents_reads_as_its_dot_leaders(tmp_path: Path) -> No
     assert extract_text(src)[0].split("\n")[1:3] == ["一、存在的问题…………3", "二、原因分析…………5"]
     segments = load_corpus([tmp_path]).segments
     assert segments[["section", "role"]].values.tolist()[-2:] == [["1", "problem"]] * 2
+
+
+def test_a_word_text_box_is_read_once_after_its_paragraph(tmp_path: Path) -> None:
+    """Tester 20: a text box's text (python-docx reads runs only) was lost without a word."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    box = (
+        "<w:txbxContent><w:p><w:r><w:t>文本框里的内容：群众意见很大。</w:t></w:r></w:p>"
+        "</w:txbxContent>"
+    )
+    document = docx.Document()
+    paragraph = document.add_paragraph("正文第一段。")
+    paragraph._p.append(parse_xml(
+        f'<w:r {nsdecls("w")} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+        ' xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent><mc:Choice Requires="wps">'
+        f"<w:drawing><wrap>{box}</wrap></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape>"
+        f"<v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    ))  # fmt: skip
+    document.add_paragraph("正文第二段。")
+    document.save(tmp_path / "box.docx")
+    (src,) = discover([tmp_path / "box.docx"])
+    assert extract_text(src)[0].split("\n") == [
+        "正文第一段。", "文本框里的内容：群众意见很大。", "正文第二段。"]  # fmt: skip

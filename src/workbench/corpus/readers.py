@@ -1293,11 +1293,36 @@ def _docx_blocks(container: Document | _Cell, numbering: _DocxNumbering) -> Iter
     for block in container.iter_inner_content():
         if isinstance(block, Table):
             yield from _docx_table(block, numbering)
-        elif block.text.strip():
-            text = block.text
-            if _is_toc(block):  # Word draws the tab before the page number as dot leaders
-                text = _TOC_TAB.sub("…………", text)
-            yield numbering.label(block._p) + text
+        else:
+            if block.text.strip():
+                text = block.text
+                if _is_toc(block):  # Word draws the tab before the page number as dot leaders
+                    text = _TOC_TAB.sub("…………", text)
+                yield numbering.label(block._p) + text
+            yield from _docx_text_boxes(block._p)
+
+
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _docx_text_boxes(p: object) -> Iterator[str]:
+    """The paragraphs of the text boxes anchored in paragraph ``p`` (a ``w:p``), after it.
+
+    python-docx reads a paragraph's runs only, so a text box's text (a title or a note
+    laid out in a box) was lost without a word. Word stores a box twice, as a drawing and
+    as a VML fallback (``mc:Fallback``); the fallback copy is left out.
+    """
+    from docx.oxml.ns import qn
+
+    boxes = [box for box in p.iter(qn("w:txbxContent"))  # type: ignore[attr-defined]
+             if not any(a.tag == _MC_FALLBACK for a in box.iterancestors())]  # fmt: skip
+    for box in boxes:
+        if any(a.tag == qn("w:txbxContent") for a in box.iterancestors()):
+            continue  # a box inside a box: its paragraphs are read with the outer box's
+        for para in box.iter(qn("w:p")):
+            text = "".join(node.text or "" for node in para.iter(qn("w:t")))
+            if text.strip():
+                yield text
 
 
 #: The tab(s) before a table-of-contents entry's page number.
