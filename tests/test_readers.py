@@ -1206,3 +1206,15 @@ def test_a_word_text_box_is_read_once_after_its_paragraph(tmp_path: Path) -> Non
     (src,) = discover([tmp_path / "box.docx"])
     assert extract_text(src)[0].split("\n") == [
         "正文第一段。", "文本框里的内容：群众意见很大。", "正文第二段。"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "hint"),
+    [
+        ("某局整改方案\n一、存在的问题\n".encode("gbk"), "it is a plain-text file: rename it .txt"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "it is an old Word .doc file renamed .docx"),
+    ],
+)
+def test_a_docx_that_is_no_word_document_says_what_it_is(data: bytes, hint: str) -> None:
+    with pytest.raises(ReadError, match=re.escape(hint)):
+        extract_text(SourceFile("a.docx", "in/a.docx", data))

@@ -1283,6 +1283,12 @@ def _docx_text(data: bytes, path: str) -> str:
     # is broken (zip container, content types, XML).
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, SyntaxError) as exc:
         hint = "re-save it as .docx or pass --skip-bad"
+        if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an old .doc renamed
+            hint = "it is an old Word .doc file renamed .docx: open it in Word or WPS and " + hint
+        elif not data.startswith(b"PK"):
+            with contextlib.suppress(ReadError):
+                decode(data, path)  # it reads as text: a text file named .docx
+                hint = "it is a plain-text file: rename it .txt" + SKIP_ADVICE
         raise ReadError(path, f"not a readable Word document ({exc})", hint) from exc
     return "\n".join(_docx_blocks(document, _DocxNumbering.of(document)))
 
