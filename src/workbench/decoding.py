@@ -191,7 +191,7 @@ CJK_IDEOGRAPH = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 #: what to do. Without them the message was "looks like a binary file (contains NUL bytes)".
 _OTHER_FORMATS = (
     (b"PK\x03\x04", "a zip container (a .docx Word document, an .xlsx sheet or a .zip archive)",
-     "give it its real suffix (.docx or .zip) to read it"),
+     "give it its real suffix (.docx, .xlsx or .zip)"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document (.doc, .wps or .xls)",
      "open it in Word or WPS and save it as .docx"),
     (b"%PDF", "a PDF", "save its text as .txt or .docx (a PDF is not read)"),
