@@ -9,6 +9,7 @@ from workbench.corpus.articles import (
     ArticleText,
     file_title,
     find_marker,
+    is_short_title,
     parse_byline,
     split_articles,
     split_title_author,
@@ -126,6 +127,10 @@ def test_marker_variants():
     assert find_marker("甲。篇二：丁") == (2, "丁")
     assert find_marker("写出1-2篇高质量的调研文章") is None
     assert find_marker("第一篇文章") is None
+    # tester 20: a 文库 compilation's "【篇三】title" started no article
+    assert find_marker("【篇三】村支书对照检查材料") == (0, "村支书对照检查材料")
+    assert find_marker("【第3篇】乙") == (0, "乙")
+    assert find_marker("【注】本文有删节") is None
 
 
 def test_preamble_text_goes_to_first_article():
@@ -195,6 +200,9 @@ def test_split_title_author(line, expected):
         ("王书银", None),
         ("我鄉干群關系現狀 成因及對策", None),
         ("个人整改措施", None),
+        # tester 20: a speech's speaker line under its title stayed body text, no author
+        ("县委书记 王某某", "王某某"),
+        ("县委副书记、县长 李某", "李某"),
     ],
 )
 def test_parse_byline(line, expected):
@@ -257,3 +265,19 @@ def test_a_labelled_byline_gives_the_author():
     # A byline under the title naming an organisation keeps its rule (byline).
     (art,) = split_articles(strip_boilerplate("关于甲的思考\n某某局 徐 平 王书银\n正文。\n"))
     assert art.author == "徐平、王书银"
+
+
+def test_a_salutation_or_a_secrecy_mark_is_no_title(tmp_path):
+    """Tester 20: a speech opening "同志们：" got that as its title, and a report under
+    "（内部资料 注意保存）" got the mark as its title and its real title as a body line."""
+    from workbench.corpus import load_corpus
+
+    assert not is_short_title("同志们：") and is_short_title("某县：党员干部下沉一线")
+    (tmp_path / "a.txt").write_text("同志们：\n今天我们召开会议。\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "（内部资料 注意保存）\n某县干群关系调研报告\n一、基本情况\n全县共有村12个。\n",
+        encoding="utf-8",
+    )
+    corpus = load_corpus([tmp_path])
+    assert corpus.documents["title"].tolist() == ["", "某县干群关系调研报告"]
+    assert corpus.removed["rule"].tolist() == ["classification_mark"]

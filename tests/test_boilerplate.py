@@ -643,3 +643,109 @@ def test_where_front_matter_only_on_line_rules(tmp_path):
     )  # fmt: skip
     with pytest.raises(ValueError, match="where"):
         load_rules(path)
+
+
+def test_government_page_credits_and_tools_are_chrome():
+    """Tester 20: a page copied from a county website kept its 信息来源/发布时间 line, 责任编辑,
+    审核, 来源, a lone 打印本页 and 上一篇/下一篇 (another article's title) as body sentences; in
+    a section they took its role and were coded."""
+    from workbench.corpus.boilerplate import extract_metadata
+
+    text = (
+        "某县开展“干部下基层”活动\n"
+        "信息来源：某县委组织部　　作者：王五　　发布时间：2022-03-15　　浏览次数：326\n"
+        "【字体：大 中 小】\n"
+        "一、主要做法\n"
+        "干部们走村入户，倾听群众意见。\n"
+        "打印本页\n关闭窗口\n责任编辑：赵六\n编辑：钱七 审核：孙八\n来源：某县委组织部\n"
+        "（责任编辑：韩某）（责任校对：罗某）\n"
+        "上一篇：县委书记深入基层走访慰问困难群众\n下一篇：全县春耕生产现场会召开\n相关阅读\n"
+    )
+    clean = strip_boilerplate(text)
+    assert [n for n, _ in clean.lines] == [1, 4, 5]
+    assert [r.rule for r in clean.removed] == [
+        "labelled_source_date", "page_tool", "page_tool", "page_tool", "credit_line",
+        "credit_line", "credit_line", "credit_line", "prev_next", "prev_next", "prev_next",
+    ]  # fmt: skip
+    assert [v for _, f, v in extract_metadata(clean) if f == "date"] == ["2022-03-15"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "来源：群众来信反映，村干部优亲厚友。",  # a sentence: punctuation
+        "资金来源：县财政拨款200万元",  # not the label at the start
+        "要及时打印本页材料并关闭窗口。",
+        "上一篇文章谈了干部作风问题。",
+        "编辑部的同志要深入基层",  # no colon
+    ],
+)
+def test_credit_and_tool_rules_leave_text_alone(line):
+    assert strip_boilerplate(line).removed == []
+
+
+def test_official_document_notes_are_not_body():
+    """Tester 20: a 公文's closing notes (此件公开发布, 联系人, 抄送, 印发) were body sentences."""
+    text = (
+        "二、健全工作机制\n要建立干部联系群众制度。此件抄送县委组织部备案。\n（此件公开发布）\n"
+        "（联系人：张某，电话：0731-1234567）\n抄送：县人大常委会办公室，县政府办公室。\n"
+        "中共某县委办公室 2021年6月10日印发\n"
+    )
+    clean = strip_boilerplate(text)
+    assert [n for n, _ in clean.lines] == [1, 2]  # 此件 and 抄送 inside a sentence stay
+    assert {r.rule for r in clean.removed} == {"official_document_note"}
+    assert len(clean.removed) == 4
+
+
+@pytest.mark.parametrize(
+    "line", ["2022-08-03 18:30", "2022年08月03日 18:30:05", "（2019年5月6日 09:00）"]
+)
+def test_a_date_with_its_time_alone_on_a_line_is_metadata(line):
+    """Tester 20: a WeChat article's "2022-08-03 18:30" gave the date but stayed a sentence."""
+    assert [r.rule for r in strip_boilerplate(line).removed] == ["bare_date_line"]
+
+
+def test_list_bullets_are_markup_not_text():
+    """Tester 20: Markdown list items kept their "- " in the text (and in kwic quotes)."""
+    text = "- 群众对村干部**评价不高**。\n• 走访农户\n** 参加了会议\n-2℃的天气\n"
+    clean = strip_boilerplate(text)
+    assert [text for _, text in clean.lines] == [
+        "群众对村干部**评价不高**。", "走访农户", "** 参加了会议", "-2℃的天气"]  # fmt: skip
+    assert [r.rule for r in clean.removed] == ["markdown_list_marker"] * 2
+
+
+@pytest.mark.parametrize(
+    ("line", "rule", "date"),
+    [
+        ("2021年6月5日 来源：新华网", "dateline_source", "2021-06-05"),
+        ("2021-06-05 09:00:00 来源：县政府办", "dateline_source", "2021-06-05"),
+        ("【发布时间：2021-06-05】", "labelled_date", "2021-06-05"),
+        ("成文日期：2021年6月5日", "labelled_date", "2021-06-05"),
+        ("发表于 2021-06-05 10:21", "published_at", "2021-06-05"),
+        ("[2021-06-05]", "bare_date_line", "2021-06-05"),
+    ],
+)
+def test_more_dateline_forms_are_metadata_and_date_the_article(tmp_path, line, rule, date):
+    """Tester 20: these datelines stayed body sentences, and some gave no date at all."""
+    from workbench.corpus import load_corpus
+
+    assert [r.rule for r in strip_boilerplate(line).removed] == [rule]
+    path = tmp_path / "a.txt"
+    path.write_text("标题\n" + line + "\n干部要深入群众，倾听群众呼声。\n", encoding="utf-8")
+    corpus = load_corpus([path])
+    assert corpus.documents["date"].tolist() == [date]
+    assert corpus.segments["text"].tolist() == ["标题", "干部要深入群众，倾听群众呼声。"]
+
+
+def test_a_table_of_contents_is_not_read_as_sections():
+    """Tester 20: a report's 目录 with dot leaders opened empty sections, and the real
+    "一、存在的问题" nested under "二、原因分析……5" as section 2.1, role cause ("目  录" was
+    read as a byline naming the author 目录)."""
+    from workbench.corpus.structure import parse_structure
+
+    text = ("某县干群关系调研报告\n目  录\n一、存在的问题……………………3\n二、原因分析........5\n"
+            "一、存在的问题\n干部作风漂浮。\n二、原因分析\n宗旨意识淡薄。\n他说……我们要……12\n")
+    clean = strip_boilerplate(text)
+    assert [r.rule for r in clean.removed] == ["table_of_contents"] * 3
+    paragraphs = parse_structure(clean.lines[1:])
+    assert [(p.section, p.role) for p in paragraphs][:2] == [("1", "problem"), ("1", "problem")]

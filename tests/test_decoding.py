@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import pickle
+import re
 import subprocess
 import sys
 
@@ -54,3 +55,19 @@ def test_decode_html_uses_a_declared_charset_only_when_it_fits(page, expected) -
 
 def test_decode_returns_a_clean_file_without_repairs() -> None:
     assert decode("干群关系\r\n".encode("gbk"), "a.txt") == Decoded("干群关系\n", "gb18030")
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00", "is a zip container (a .docx Word document"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "is an old Office document (.doc"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "is a PDF, not a text file"),
+        (b"{\\rtf1\\ansi \\'b8\\'c9}", "is an RTF document, not a text file"),
+    ],
+)
+def test_a_document_of_another_format_named_as_text_says_what_it_is(data, what):
+    """Tester 20: a .docx or .doc renamed .txt "looks like a binary file (contains NUL bytes)";
+    an RTF or PDF saved as .txt was no better."""
+    with pytest.raises(ReadError, match=re.escape(what)):
+        decode(data, "a.txt")

@@ -158,3 +158,46 @@ def test_a_metadata_column_hiding_a_segments_column_is_refused_by_the_analyses(t
     with pytest.raises(InputError, match="'role' is both a segments column and a documents"):
         group_values(seg, "role", docs)
     assert group_values(seg, "file", docs).tolist() == seg["file"].tolist()  # same values
+
+
+@pytest.mark.parametrize("heading", ["author", "作者"])
+def test_an_author_column_fills_in_the_author(tmp_path, heading):
+    """Tester 20: a metadata CSV with file, date, region, author was refused ("columns author
+    would overwrite corpus columns"), though author, like date, is the researcher's word."""
+    docs = DOCS.assign(author=["王某", "", ""])
+    p = _csv(tmp_path, f"file,region,{heading}\n000_x.txt,甲县,\n002_y.txt,乙县,张三\n")
+    out = join_metadata(docs, p)
+    assert out["author"].tolist() == ["王某", "张三", "张三"]  # an empty cell keeps the byline's
+    assert out["region"].tolist() == ["甲县", "乙县", "乙县"]
+    assert join_metadata(DOCS, p)["author"].tolist() == ["", "张三", "张三"]  # no author column
+
+
+def test_empty_rows_and_columns_a_spreadsheet_leaves_are_ignored(tmp_path):
+    """Tester 20: an Excel export with empty rows and unheaded empty columns was refused as
+    "file names listed more than once () at rows 3, 5"."""
+    p = tmp_path / "meta.csv"
+    p.write_bytes(
+        "\ufeff文件名,地区,,\r\n000_x.txt,甲县,,\r\n,,,\r\n002_y.txt,乙县,,\r\n , ,,\r\n".encode()
+    )
+    out = join_metadata(DOCS, p)
+    assert out["地区"].tolist() == ["甲县", "乙县", "乙县"]
+    assert "" not in out.columns
+
+
+def test_a_row_without_a_file_name_or_a_column_without_a_heading_is_named(tmp_path):
+    with pytest.raises(MetadataError, match=r"row\(s\) 3 have values but no file name"):
+        join_metadata(DOCS, _csv(tmp_path, "file,genre\n000_x.txt,a\n,b\n"))
+    with pytest.raises(MetadataError, match=r"column\(s\) 3 hold values but have no heading"):
+        join_metadata(DOCS, _csv(tmp_path, "file,genre,\n000_x.txt,a,x\n"))
+
+
+def test_a_full_path_names_the_file_its_last_parts_spell(tmp_path):
+    """Tester 20: a sheet made from a folder listing holds full paths; none matched."""
+    docs = pd.DataFrame({"doc_id": ["2015_1/a1", "2016_1/a1", "b/a1"],
+                         "file": ["2015/1.txt", "2016/1.txt", "报告.txt"]})  # fmt: skip
+    p = _csv(tmp_path, "file,year\nD:\\corpus\\2015\\1.txt,2015\n/home/me/corpus/2016/1.TXT,2016\n"
+                       "C:\\Users\\me\\报告.txt,2017\n")  # fmt: skip
+    assert join_metadata(docs, p)["year"].tolist() == ["2015", "2016", "2017"]
+    # a path whose file name two loaded files share names neither
+    out = join_metadata(docs, _csv(tmp_path, "file,year\nD:\\other\\1.txt,2015\n"))
+    assert out["year"].isna().all()

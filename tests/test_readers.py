@@ -580,6 +580,69 @@ def test_a_docx_table_of_data_gives_no_headings_and_a_layout_table_its_paragraph
     assert headings == ["一、存在的问题", "二、原因"]
 
 
+def _numbered_docx(path: Path, paragraphs: list[tuple[str, int | None]]) -> Path:
+    """A Word file whose paragraphs at a level (not None) are items of an automatic list:
+    "%1、" in Chinese numerals, "（%2）" below it, "%3." below that, as Word makes of a typed
+    "一、" (the numbers are not in the paragraphs' text)."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    levels = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3.")]
+    lvls = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+        f'<w:lvlText w:val="{text}"/></w:lvl>'
+        for i, (fmt, text) in enumerate(levels)
+    )
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">{lvls}</w:abstractNum>'
+    )
+    first = numbering.find(qn("w:num"))
+    if first is not None:
+        first.addprevious(abstract)  # abstract definitions come before the w:num elements
+    else:
+        numbering.append(abstract)
+    numbering.append(
+        parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>')
+    )
+    for text, level in paragraphs:
+        paragraph = document.add_paragraph(text)
+        if level is not None:
+            paragraph._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'
+            ))  # fmt: skip
+    document.add_paragraph("要点", style="List Bullet")  # a bullet: no number
+    document.add_paragraph("结论", style="List Number")  # numbered by its style: "1."
+    document.save(path)
+    return path
+
+
+def test_docx_automatic_numbering_is_read_as_word_shows_it(tmp_path: Path) -> None:
+    """Tester 20: headings numbered by Word's automatic lists lost their 一、/（一）, so the
+    sub-headings closed their sections as sub-titles and the problems under them were
+    role "other"."""
+    from workbench.corpus import load_corpus
+
+    path = _numbered_docx(tmp_path / "方案.docx", [
+        ("某局整改方案", None), ("存在的主要问题", 0), ("宗旨意识方面", 1),
+        ("深入基层调研不够。", 2), ("联系群众不经常。", 2), ("工作作风方面", 1),
+        ("少数干部作风漂浮。", None), ("整改措施", 0), ("密切联系群众", 1),
+        ("建立联系点制度。", 2),
+    ])  # fmt: skip
+    (src,) = discover([path])
+    assert extract_text(src)[0].split("\n") == [
+        "某局整改方案", "一、存在的主要问题", "（一）宗旨意识方面", "1.深入基层调研不够。",
+        "2.联系群众不经常。", "（二）工作作风方面", "少数干部作风漂浮。", "二、整改措施",
+        "（一）密切联系群众", "1.建立联系点制度。", "要点", "1.结论",
+    ]  # fmt: skip
+    segments = load_corpus([path]).segments.set_index("text")
+    assert segments.loc["少数干部作风漂浮。", "role"] == "problem"
+    assert segments.loc["少数干部作风漂浮。", "section"] == "1.2"
+    assert segments.loc["1.建立联系点制度。", "role"] == "countermeasure"
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -1050,3 +1113,108 @@ def test_nav_menu_is_never_the_title(tmp_path: Path) -> None:
 )
 def test_html_chrome_goes_headings_stay(page: str, expected: list[str]) -> None:
     assert _html(f"<html><body>{page}</body></html>").split("\n") == expected
+
+
+def test_a_saved_pages_resource_folder_is_not_read(tmp_path: Path, caplog) -> None:
+    """Tester 20: a page saved "complete" by a browser brought its 某县新闻_files/ folder, whose
+    ad and comment frames (.htm) were read as articles of the corpus."""
+    (tmp_path / "某县新闻.html").write_text(
+        "<html><body><p>县委召开干部作风建设大会。</p></body></html>", encoding="utf-8"
+    )
+    resources = tmp_path / "某县新闻_files"
+    resources.mkdir()
+    (resources / "ad.htm").write_text("<html><body>广告 点击领取</body></html>", encoding="utf-8")
+    (resources / "style.css").write_text("body{}", encoding="utf-8")
+    other = tmp_path / "资料_files"  # no page of that name beside it: an ordinary folder
+    other.mkdir()
+    (other / "笔记.txt").write_text("访谈笔记。", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        names = [src.name for src in discover([tmp_path])]
+    assert names == ["某县新闻.html", "笔记.txt"]
+    assert "某县新闻_files/" in caplog.text and "style.css" not in caplog.text
+
+
+def test_a_web_archive_reads_as_its_page(tmp_path: Path) -> None:
+    """Tester 20: a page saved by a browser as a single file (.mhtml/.mht) was passed over
+    ("convert them to read them"); it reads as its page, without the frames after it."""
+    import quopri
+
+    from workbench.corpus import load_corpus
+
+    page = "<html><body><h1>某县召开干部作风大会</h1><p>会议要求干部深入基层。</p></body></html>"
+    frame = "<html><body><p>广告：点击领取</p></body></html>"
+    archive = (
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\ttype=\"text/html\";\r\n"
+        b"\tboundary=\"--B--\"\r\n\r\n----B--\r\nContent-Type: text/html\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        + quopri.encodestring(page.encode("utf-8"))
+        + b"\r\n----B--\r\nContent-Type: text/html; charset=\"gb2312\"\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        + __import__("base64").b64encode(frame.encode("gbk"))
+        + b"\r\n----B----\r\n"
+    )
+    (tmp_path / "page.mhtml").write_bytes(archive)
+    (src,) = discover([tmp_path])
+    assert extract_text(src)[0].split("\n") == ["某县召开干部作风大会", "会议要求干部深入基层。"]
+    assert load_corpus([tmp_path]).documents["title"].tolist() == ["某县召开干部作风大会"]
+    plain = b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhi"
+    bad = SourceFile("x.mht", "in/x.mht", plain)
+    with pytest.raises(ReadError, match=r"^in/x\.mht: is not a web archive"):
+        extract_text(bad)
+
+
+def test_a_word_table_of_contents_reads_as_its_dot_leaders(tmp_path: Path) -> None:
+    """A Word TOC entry (style "toc 1") is "heading<tab>page"; it reads with the dot leaders
+    Word shows, which boilerplate's table_of_contents rule removes."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    from workbench.corpus import load_corpus
+
+    document = docx.Document()
+    toc = document.styles.add_style("TOC 1", WD_STYLE_TYPE.PARAGRAPH)
+    for text, style in [("目录", None), ("一、存在的问题\t3", toc), ("二、原因分析\t5", toc),
+                        ("一、存在的问题", None), ("干部作风漂浮。", None)]:  # fmt: skip
+        document.add_paragraph(text, style=style)
+    document.save(tmp_path / "r.docx")
+    (src,) = discover([tmp_path / "r.docx"])
+    assert extract_text(src)[0].split("\n")[1:3] == ["一、存在的问题…………3", "二、原因分析…………5"]
+    segments = load_corpus([tmp_path]).segments
+    assert segments[["section", "role"]].values.tolist()[-2:] == [["1", "problem"]] * 2
+
+
+def test_a_word_text_box_is_read_once_after_its_paragraph(tmp_path: Path) -> None:
+    """Tester 20: a text box's text (python-docx reads runs only) was lost without a word."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    box = (
+        "<w:txbxContent><w:p><w:r><w:t>文本框里的内容：群众意见很大。</w:t></w:r></w:p>"
+        "</w:txbxContent>"
+    )
+    document = docx.Document()
+    paragraph = document.add_paragraph("正文第一段。")
+    paragraph._p.append(parse_xml(
+        f'<w:r {nsdecls("w")} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+        ' xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent><mc:Choice Requires="wps">'
+        f"<w:drawing><wrap>{box}</wrap></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape>"
+        f"<v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    ))  # fmt: skip
+    document.add_paragraph("正文第二段。")
+    document.save(tmp_path / "box.docx")
+    (src,) = discover([tmp_path / "box.docx"])
+    assert extract_text(src)[0].split("\n") == [
+        "正文第一段。", "文本框里的内容：群众意见很大。", "正文第二段。"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "hint"),
+    [
+        ("某局整改方案\n一、存在的问题\n".encode("gbk"), "it is a plain-text file: rename it .txt"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "it is an old Word .doc file renamed .docx"),
+    ],
+)
+def test_a_docx_that_is_no_word_document_says_what_it_is(data: bytes, hint: str) -> None:
+    with pytest.raises(ReadError, match=re.escape(hint)):
+        extract_text(SourceFile("a.docx", "in/a.docx", data))

@@ -186,6 +186,19 @@ CJK_IDEOGRAPH = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 # container are at fault. workbench.corpus.readers re-exports it with SKIP_ADVICE.
 
 
+#: Documents of other formats by their first bytes, as a file named ``.txt`` may be one (a
+#: ``.docx`` or an old ``.doc`` renamed, a PDF saved with the wrong suffix): what it is, and
+#: what to do. Without them the message was "looks like a binary file (contains NUL bytes)".
+_OTHER_FORMATS = (
+    (b"PK\x03\x04", "a zip container (a .docx Word document, an .xlsx sheet or a .zip archive)",
+     "give it its real suffix (.docx, .xlsx or .zip)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document (.doc, .wps or .xls)",
+     "open it in Word or WPS and save it as .docx"),
+    (b"%PDF", "a PDF", "save its text as .txt or .docx (a PDF is not read)"),
+    (b"{\\rtf", "an RTF document", "open it in Word or WPS and save it as .docx"),
+)  # fmt: skip
+
+
 class ReadError(Exception):
     """A file that cannot be read or decoded.
 
@@ -427,6 +440,9 @@ def decode(data: bytes, path: str) -> Decoded:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return Decoded(*_decode_bom(data, path, encoding))
+    for magic, what, hint in _OTHER_FORMATS:
+        if data.startswith(magic):  # a document saved or renamed with a text suffix
+            raise ReadError(path, f"is {what}, not a text file", hint + SKIP_ADVICE)
     if b"\x00" in data:
         if (utf16 := _utf16_without_bom(data)) is not None:
             return Decoded(_finish(utf16[1], path), utf16[0])

@@ -786,15 +786,27 @@ def gather_sources(
         explicitly, a folder without texts, a zip archive whose directory cannot be
         read). A file whose bytes cannot be read fails later, when it is loaded.
     ValueError
-        Two files share a name without suffix.
+        Two files share a name without suffix, or ``inputs`` is empty (an empty list
+        names nothing; ``None`` means the bundled seeds).
 
     Examples
     --------
     >>> found = gather_sources(progress=False)      # the bundled seeds
     >>> len(found.files), found.unreadable, found.progress
     (5, [], False)
+    >>> gather_sources([])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: no inputs given: name files, folders, glob patterns or .zip archives ...
     """
     unreadable: list[ReadError] = []
+    if inputs is not None and not isinstance(inputs, (str, os.PathLike)):
+        inputs = list(inputs)
+        if not inputs:  # else a bare "no sketches to concatenate" from deep in the dedup
+            raise ValueError(
+                "no inputs given: name files, folders, glob patterns or .zip archives "
+                "(None loads the bundled seeds)"
+            )
     files = discover(
         [config.SEEDS_DIR] if inputs is None else inputs,
         errors=unreadable if skip_bad else None, lazy=True,

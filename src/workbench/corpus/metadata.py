@@ -11,7 +11,8 @@ The key may be written as a spreadsheet user writes it, and is matched only wher
 match is certain: surrounding spaces are ignored, the suffix's case does not matter
 (``报告.TXT``), a name without its suffix matches the one loaded file with that stem
 (``报告`` for ``报告.txt``, not when ``报告.txt`` and ``报告.docx`` are both loaded), folders
-may be written with ``\\`` (``2015\\1.txt`` for ``2015/1.txt``), and the
+may be written with ``\\`` (``2015\\1.txt`` for ``2015/1.txt``), a longer or full path names the
+loaded file its last parts spell (``D:\\corpus\\2015\\1.txt``), and the
 key column may be headed ``文件``, ``文件名`` or ``filename`` instead of ``file``. A name that
 still matches no file is logged with the closest loaded names.
 
@@ -21,12 +22,13 @@ their dates from them as from ``date`` and ``year``. A metadata column named as 
 segments column (``role``, ``section`` …) is refused when the segments are given
 (``segment_columns``): ``--by role`` would group by the segments' own role, not by it.
 
-A ``date`` column is the one exception to "never overwrite": it is the user's word on
+A ``date`` column is an exception to "never overwrite": it is the user's word on
 the publication date, so where its cell is filled it replaces the date read from the
 text (:mod:`workbench.corpus.dates`) and ``date_source`` becomes ``"metadata"``; an empty cell
 keeps the extracted date. Its values must be ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (also
 with ``/`` or ``.``, or ``2013年6月18日``) and are stored as ISO strings; anything else is
-refused with its row.
+refused with its row. An ``author`` column (or ``作者``) is the other exception: a filled
+cell replaces the author read from a byline, an empty one keeps it.
 
 Examples
 --------
@@ -63,6 +65,14 @@ YEAR = "year"
 #: that set no date.
 DATE_ALIASES = ("日期", "Date", "DATE")
 YEAR_ALIASES = ("年份", "年", "Year", "YEAR")
+
+#: The metadata column that overrides the author read from a byline (documents.author):
+#: a researcher's own attribution of a file, as ``date`` is of its date.
+AUTHOR = "author"
+AUTHOR_ALIASES = ("作者", "Author", "AUTHOR")
+
+#: Columns the user's metadata fills in over the corpus's own where its cell is filled.
+OVERRIDES = (KEY, DATE, AUTHOR)
 
 
 class MetadataError(ValueError):
@@ -105,7 +115,7 @@ def _validate(
             f"{name}: file names listed more than once ({', '.join(sorted(set(dup[KEY])))}) "
             f"at rows {rows}; keep one row per file"
         )
-    clash = sorted(set(meta.columns) & set(documents.columns) - {KEY, DATE})
+    clash = sorted(set(meta.columns) & set(documents.columns) - set(OVERRIDES))
     if clash:
         raise MetadataError(
             f"{name}: columns {', '.join(clash)} would overwrite corpus columns; rename them"
@@ -152,17 +162,23 @@ def join_metadata(
     {'file': 'a.txt', 'year': '2013', 'date': '2013-06-18', 'date_source': 'metadata'}
     """
     meta, name = read_metadata(source)
+    meta = _without_blanks(meta, name)
     meta = _keyed(meta, documents)
     meta = meta.drop(columns=_already_joined(meta, documents))
     _validate(meta, name, documents, segment_columns)
     unknown = sorted(set(meta[KEY]) - set(documents[KEY]))
     if unknown:
         log.warning("%s: no loaded file named %s", name, _with_close_names(unknown, documents))
+    authors = _authors(meta) if AUTHOR in meta.columns else {}
+    meta = meta.drop(columns=[AUTHOR], errors="ignore")
     if DATE not in meta.columns:
-        return documents.merge(meta, on=KEY, how="left", validate="many_to_one")
+        return _with_authors(
+            documents.merge(meta, on=KEY, how="left", validate="many_to_one"), authors
+        )
     given = _dates(meta, name)
     out = documents.merge(meta.drop(columns=[DATE]),
                           on=KEY, how="left", validate="many_to_one")  # fmt: skip
+    out = _with_authors(out, authors)
     override = out[KEY].map(given)
     has = override.notna().to_numpy()
     for col in (DATE, "date_source"):
@@ -173,11 +189,53 @@ def join_metadata(
     return out
 
 
+def _blank(values: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """Which cells are empty: missing, or only spaces."""
+    return values.isna() | values.astype("string").fillna("").str.strip().eq("")
+
+
+def _without_blanks(meta: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``meta`` without the empty rows and unheaded empty columns a spreadsheet leaves
+    (Excel saves rows and columns that once held something); the rows keep their index,
+    so messages still give the CSV row. A row with values but no file name, or a column
+    with values but no heading, is refused: what it belongs to cannot be told.
+
+    Examples
+    --------
+    >>> meta = pd.DataFrame({"file": ["a.txt", "", "b.txt"], "genre": ["x", " ", "y"],
+    ...                      "": ["", "", ""]})
+    >>> _without_blanks(meta, "m.csv").to_dict("list")
+    {'file': ['a.txt', 'b.txt'], 'genre': ['x', 'y']}
+    """
+    cells = meta.apply(_blank) if len(meta.columns) else meta
+    unheaded = [i for i, c in enumerate(meta.columns) if str(c).strip() == "" or
+                str(c).startswith("Unnamed: ")]  # fmt: skip
+    filled = [i for i in unheaded if not cells.iloc[:, i].all()]
+    if filled:
+        raise MetadataError(
+            f"{name}: column(s) {', '.join(str(i + 1) for i in filled)} hold values but have "
+            "no heading; give each a heading in the first row, or delete them"
+        )
+    keep = [i for i in range(len(meta.columns)) if i not in unheaded]
+    meta, cells = meta.iloc[:, keep], cells.iloc[:, keep]
+    meta = meta[~cells.all(axis=1)]
+    key = next((c for c in (KEY, *KEY_ALIASES) if c in meta.columns), None)
+    if key is not None:
+        nameless = meta.index[_blank(meta[key]).to_numpy()]
+        if len(nameless):
+            rows = ", ".join(str(i + 2) for i in nameless[:10])  # +2: header, 1-based
+            raise MetadataError(
+                f"{name}: row(s) {rows} have values but no file name in column '{key}'; "
+                "fill in the file name or delete the row"
+            )
+    return meta
+
+
 def _keyed(meta: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """``meta`` with its key, date and year columns named ``file``, ``date`` and ``year``
     (:data:`KEY_ALIASES`, :data:`DATE_ALIASES`, :data:`YEAR_ALIASES`), and each key as
     ``documents`` spells it."""
-    for name, aliases in ((DATE, DATE_ALIASES), (YEAR, YEAR_ALIASES)):
+    for name, aliases in ((DATE, DATE_ALIASES), (YEAR, YEAR_ALIASES), (AUTHOR, AUTHOR_ALIASES)):
         found = [c for c in aliases if c in meta.columns]
         if name not in meta.columns and len(found) == 1:
             meta = meta.rename(columns={found[0]: name})
@@ -204,6 +262,13 @@ def _keyed(meta: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
         # Only a match that names exactly one file is taken; anything else stays as it
         # was written, to be reported as naming no loaded file.
         for found in (folded.get(_folded(text), []), stems.get(text, [])):
+            if len(found) == 1:
+                return found[0]
+        # A full or longer path ("C:\\Users\\me\\corpus\\2015\\1.txt", "corpus/2015/1.txt",
+        # as a listing of the folder gives it) names the loaded file its last parts spell.
+        parts = [part for part in text.split("/") if part]
+        for k in range(len(parts) - 1, 0, -1):
+            found = folded.get(_folded("/".join(parts[-k:])), [])
             if len(found) == 1:
                 return found[0]
         return key
@@ -245,6 +310,27 @@ def _already_joined(meta: pd.DataFrame, documents: pd.DataFrame) -> list[str]:
         return frame.loc[files, col].astype("string").fillna("").str.strip()
 
     return [c for c in shared if cells(mine, c).equals(cells(theirs, c))]
+
+
+def _authors(meta: pd.DataFrame) -> dict[str, str]:
+    """The filled ``author`` cells by file, stripped."""
+    return {
+        key: str(value).strip()
+        for key, value in zip(meta[KEY], meta[AUTHOR], strict=True)
+        if not pd.isna(value) and str(value).strip()
+    }
+
+
+def _with_authors(out: pd.DataFrame, authors: dict[str, str]) -> pd.DataFrame:
+    """``out`` with each filled author of the metadata in place of the byline's."""
+    if not authors:
+        return out
+    if AUTHOR not in out.columns:
+        out[AUTHOR] = ""
+    override = out[KEY].map(authors)
+    has = override.notna().to_numpy()
+    out.loc[has, AUTHOR] = override[has]
+    return out
 
 
 def _dates(meta: pd.DataFrame, name: str) -> dict[str, str]:

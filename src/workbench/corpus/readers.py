@@ -93,7 +93,7 @@ __all__ = [
     "read_text",
 ]
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".mhtml", ".mht", ".docx")
 #: Files of other types passed over in a folder are named in a warning, this many at most.
 MAX_PASSED_OVER_SHOWN = 5
 
@@ -460,10 +460,36 @@ def _nonempty(
 
 
 def _visible_names(folder: Path) -> Iterator[str]:
-    """Names of the files a folder walk looks at (hidden files and folders left out)."""
+    """Names of the files a folder walk looks at (hidden files and folders left out, and
+    the resource folders a browser saves beside a page)."""
     for _, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if not _is_skipped_name(d)]
+        resources = _page_resource_dirs(dirnames, filenames)
+        dirnames[:] = [d for d in dirnames if not _is_skipped_name(d) and d not in resources]
         yield from (name for name in filenames if not _is_skipped_name(name))
+
+
+#: The endings of the folder a browser saves a page's images, scripts, ads and embedded
+#: frames in beside the page ("网页, 全部": 某县新闻.html + 某县新闻_files/).
+PAGE_RESOURCE_ENDINGS = ("_files", ".files")
+
+
+def _page_resource_dirs(dirnames: Iterable[str], filenames: Iterable[str]) -> set[str]:
+    """The sub-folders that hold the resources of a saved page beside them: ``X_files``
+    (or ``X.files``) next to ``X.html`` or ``X.htm``. Their ``.htm`` files are ads, comment
+    boxes and other frames of that page, not texts of the corpus.
+
+    Examples
+    --------
+    >>> sorted(_page_resource_dirs(["某县新闻_files", "2015", "a_files"], ["某县新闻.html"]))
+    ['某县新闻_files']
+    """
+    pages = {os.path.splitext(name)[0].casefold() for name in filenames
+             if _suffix(name) in (".html", ".htm")}  # fmt: skip
+    return {
+        d for d in dirnames
+        if any(d.casefold().endswith(end) and d[: -len(end)].casefold() in pages
+               for end in PAGE_RESOURCE_ENDINGS)
+    }  # fmt: skip
 
 
 def _has_supported_file(folder: Path) -> bool:
@@ -522,11 +548,15 @@ def _walk_folder(
     Files of other types and ``.zip`` archives (which a folder walk does not open: their
     members would clash with the same files unpacked beside them) are passed over, and
     named in one warning per folder, so that a ``.pdf`` or an archive left among the texts
-    is not lost without a word.
+    is not lost without a word. A saved page's resource folder (:func:`_page_resource_dirs`)
+    is not walked, which a note says.
     """
     passed_over = []
+    page_files: list[str] = []
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not _is_skipped_name(d))
+        resources = _page_resource_dirs(dirnames, filenames)
+        page_files += [Path(dirpath, d).relative_to(folder).as_posix() for d in sorted(resources)]
+        dirnames[:] = sorted(d for d in dirnames if not _is_skipped_name(d) and d not in resources)
         real_dir = ""  # os.path.realpath(dirpath), once its first file is met
         for filename in sorted(filenames):
             if _is_skipped_name(filename):
@@ -543,6 +573,14 @@ def _walk_folder(
             yield from _guarded(found, errors)
     if passed_over:
         log.warning("%s", describe_passed_over(folder.as_posix(), passed_over))
+    if page_files:
+        shown = ", ".join(f"{d}/" for d in page_files[:MAX_PASSED_OVER_SHOWN])
+        extra = len(page_files) - MAX_PASSED_OVER_SHOWN
+        more = f" and {extra} more" if extra > 0 else ""
+        log.warning(
+            "%s: passed over %d folder(s) of the images, scripts and frames a browser saved "
+            "with a page beside them: %s%s", folder.as_posix(), len(page_files), shown, more
+        )
 
 
 def describe_passed_over(folder: str, names: list[str], in_archive: bool = False) -> str:
@@ -552,9 +590,9 @@ def describe_passed_over(folder: str, names: list[str], in_archive: bool = False
     Examples
     --------
     >>> message = describe_passed_over("texts", ["a.pdf", "old.zip"])
-    >>> message[:75]
-    'texts: passed over 2 file(s) that are not .txt, .md, .html, .htm or .docx: '
-    >>> message[75:]  # doctest: +NORMALIZE_WHITESPACE
+    >>> message[:89]
+    'texts: passed over 2 file(s) that are not .txt, .md, .html, .htm, .mhtml, .mht or .docx: '
+    >>> message[89:]  # doctest: +NORMALIZE_WHITESPACE
     'a.pdf, old.zip; name a .zip archive as an input of its own to read its texts,
      convert the other files to read them'
     """
@@ -776,8 +814,9 @@ def read_text(src: SourceFile) -> Decoded:
     """
     if src.suffix in (".txt", ".md"):
         decoded = decode(src.data, src.path)
-    elif src.suffix in (".html", ".htm"):
-        page = decode_html(src.data, src.path)
+    elif src.suffix in (".html", ".htm", ".mhtml", ".mht"):
+        data = src.data if src.suffix in (".html", ".htm") else _mhtml_page(src.data, src.path)
+        page = decode_html(data, src.path)
         text, dropped = _html_text(page.text)
         decoded = Decoded(text, page.encoding, page.repairs, dropped)
     elif src.suffix == ".docx":
@@ -794,6 +833,33 @@ def read_text(src: SourceFile) -> Decoded:
 
 #: Advice for a file with nothing in it to analyse.
 _EMPTY_HINT = "remove it from the corpus or replace it with the full text" + SKIP_ADVICE
+
+
+def _mhtml_page(data: bytes, path: str) -> bytes:
+    """The page of a web archive (``.mhtml``/``.mht``, a browser's "save as a single file"):
+    its first ``text/html`` part, the document itself (later ones are its frames: ads,
+    comment boxes), with the charset its MIME header declares written into it as a
+    ``<meta>`` when the page itself declares none (``tests/test_readers.py`` makes one).
+    """
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() != "text/html":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        charset = part.get_content_charset()
+        if charset and not re.search(rb"<meta[^>]+charset", payload[:4096], re.IGNORECASE):
+            payload = f'<meta charset="{charset}">'.encode("ascii", "ignore") + payload
+        return payload
+    raise ReadError(
+        path,
+        "is not a web archive with a page in it (no text/html part)",
+        "save the page again as .html or .mhtml" + SKIP_ADVICE,
+    )
 
 
 def _check_content(text: str, src: SourceFile) -> None:
@@ -1217,21 +1283,241 @@ def _docx_text(data: bytes, path: str) -> str:
     # is broken (zip container, content types, XML).
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, SyntaxError) as exc:
         hint = "re-save it as .docx or pass --skip-bad"
+        if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an old .doc renamed
+            hint = "it is an old Word .doc file renamed .docx: open it in Word or WPS and " + hint
+        elif not data.startswith(b"PK"):
+            with contextlib.suppress(ReadError):
+                decode(data, path)  # it reads as text: a text file named .docx
+                hint = "it is a plain-text file: rename it .txt" + SKIP_ADVICE
         raise ReadError(path, f"not a readable Word document ({exc})", hint) from exc
-    return "\n".join(_docx_blocks(document))
+    return "\n".join(_docx_blocks(document, _DocxNumbering.of(document)))
 
 
-def _docx_blocks(container: Document | _Cell) -> Iterator[str]:
+def _docx_blocks(container: Document | _Cell, numbering: _DocxNumbering) -> Iterator[str]:
     from docx.table import Table
 
     for block in container.iter_inner_content():
         if isinstance(block, Table):
-            yield from _docx_table(block)
-        elif block.text.strip():
-            yield block.text
+            yield from _docx_table(block, numbering)
+        else:
+            if block.text.strip():
+                text = block.text
+                if _is_toc(block):  # Word draws the tab before the page number as dot leaders
+                    text = _TOC_TAB.sub("…………", text)
+                yield numbering.label(block._p) + text
+            yield from _docx_text_boxes(block._p)
 
 
-def _docx_table(table: Table) -> Iterator[str]:
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _docx_text_boxes(p: object) -> Iterator[str]:
+    """The paragraphs of the text boxes anchored in paragraph ``p`` (a ``w:p``), after it.
+
+    python-docx reads a paragraph's runs only, so a text box's text (a title or a note
+    laid out in a box) was lost without a word. Word stores a box twice, as a drawing and
+    as a VML fallback (``mc:Fallback``); the fallback copy is left out.
+    """
+    from docx.oxml.ns import qn
+
+    boxes = [box for box in p.iter(qn("w:txbxContent"))  # type: ignore[attr-defined]
+             if not any(a.tag == _MC_FALLBACK for a in box.iterancestors())]  # fmt: skip
+    for box in boxes:
+        if any(a.tag == qn("w:txbxContent") for a in box.iterancestors()):
+            continue  # a box inside a box: its paragraphs are read with the outer box's
+        for para in box.iter(qn("w:p")):
+            text = "".join(node.text or "" for node in para.iter(qn("w:t")))
+            if text.strip():
+                yield text
+
+
+#: The tab(s) before a table-of-contents entry's page number.
+_TOC_TAB = re.compile(r"\s*\t\s*(?=\d{1,4}\s*$)")
+
+
+def _is_toc(paragraph: object) -> bool:
+    """Whether a Word paragraph is a table-of-contents entry (style "toc 1" … "toc 9").
+
+    Its text is the heading, a tab and the page number; written with the dot leaders Word
+    shows there, boilerplate's ``table_of_contents`` rule removes it (read as a heading it
+    opened an empty section that the real heading then nested under).
+    """
+    style = getattr(paragraph, "style", None)
+    name = getattr(style, "name", "") or ""
+    return name.casefold().startswith("toc ")
+
+
+#: Word's number formats (``w:numFmt``) written as the text shows them; any other format
+#: is written in Arabic digits, and ``bullet`` and ``none`` show no number.
+_CN_NUMERALS = "零一二三四五六七八九"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def _cn_counting(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (as Word's chineseCounting)."""
+    if n < 10:
+        return _CN_NUMERALS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        head = "" if tens == 1 else _CN_NUMERALS[tens]
+        return head + "十" + (_CN_NUMERALS[ones] if ones else "")
+    hundreds, rest = divmod(n, 100)
+    if not rest:
+        return _CN_NUMERALS[hundreds] + "百"
+    return _CN_NUMERALS[hundreds] + "百" + ("零" if rest < 10 else "") + (
+        _CN_NUMERALS[rest] if rest < 10 else ("一" if rest < 20 else "") + _cn_counting(rest)
+    )
+
+
+def _word_number(n: int, fmt: str) -> str:
+    """Number ``n`` in Word's format ``fmt``.
+
+    Examples
+    --------
+    >>> [_word_number(n, "chineseCounting") for n in (1, 10, 11, 20, 23, 105)]
+    ['一', '十', '十一', '二十', '二十三', '一百零五']
+    >>> _word_number(3, "decimalEnclosedCircle"), _word_number(2, "ideographTraditional")
+    ('③', '乙')
+    >>> _word_number(4, "upperRoman"), _word_number(28, "lowerLetter"), _word_number(7, "bullet")
+    ('IV', 'bb', '')
+    """
+    if fmt in ("bullet", "none"):
+        return ""
+    if fmt.startswith(("chineseCounting", "japaneseCounting", "taiwaneseCounting",
+                       "ideographDigital", "koreanCounting")):  # fmt: skip
+        return _cn_counting(n)
+    if fmt.startswith(("decimalEnclosedCircle", "decimalEnclosed")) and 0 < n <= len(_CIRCLED):
+        return _CIRCLED[n - 1]
+    if fmt in ("ideographTraditional", "ideographZodiac") and 0 < n <= len(_TIANGAN):
+        return _TIANGAN[n - 1]
+    if fmt in ("upperLetter", "lowerLetter") and n > 0:
+        letter = chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter if fmt == "upperLetter" else letter.lower()
+    if fmt in ("upperRoman", "lowerRoman") and 0 < n < 4000:
+        roman = ""
+        for value, digits in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"),
+                              (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"),
+                              (5, "V"), (4, "IV"), (1, "I")):  # fmt: skip
+            count, n = divmod(n, value)
+            roman += digits * count
+        return roman if fmt == "upperRoman" else roman.lower()
+    if fmt == "decimalFullWidth":
+        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return str(n)
+
+
+@dataclass
+class _DocxNumbering:
+    """The numbers Word draws in front of list paragraphs, which are not in their text.
+
+    Word turns a typed "一、" or "（一）" at the start of a paragraph into an automatic list
+    by default, so a Word file's headings often hold no numbering marker of their own: read
+    as the paragraph's text alone, "一、存在的问题" / "（一）宗旨意识方面" lose the
+    hierarchy the structure parser reads from markers, and a sub-heading without one closes
+    its section as a sub-title. :meth:`label` gives the marker as Word shows it (numbering
+    definitions of the paragraph or of its style, counted per list and level in document
+    order; a deeper level restarts when a shallower one counts on).
+    """
+
+    levels: dict[str, dict[int, tuple[str, str, int]]]  # numId -> ilvl -> (fmt, text, start)
+    styles: dict[str, tuple[str | None, str | None, str | None]]  # id -> numId, ilvl, basedOn
+    counters: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, document: Document) -> _DocxNumbering:
+        from docx.oxml.ns import qn
+
+        def val(el: object, tag: str) -> str | None:
+            child = el.find(qn(tag)) if el is not None else None  # type: ignore[attr-defined]
+            return None if child is None else child.get(qn("w:val"))
+
+        levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            root = None  # no numbering part: no list in the document
+        if root is not None:
+            abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+            for an in root.findall(qn("w:abstractNum")):
+                lv = {}
+                for lvl in an.findall(qn("w:lvl")):
+                    start = val(lvl, "w:start")
+                    lv[int(lvl.get(qn("w:ilvl"), "0"))] = (
+                        val(lvl, "w:numFmt") or "decimal",
+                        val(lvl, "w:lvlText") or "",
+                        int(start) if start and start.lstrip("-").isdigit() else 1,
+                    )
+                abstract[an.get(qn("w:abstractNumId"))] = lv
+            for num in root.findall(qn("w:num")):
+                lv = dict(abstract.get(val(num, "w:abstractNumId") or "", {}))
+                for override in num.findall(qn("w:lvlOverride")):
+                    ilvl = int(override.get(qn("w:ilvl"), "0"))
+                    start = val(override, "w:startOverride")
+                    if ilvl in lv and start and start.isdigit():
+                        lv[ilvl] = (*lv[ilvl][:2], int(start))
+                levels[num.get(qn("w:numId"))] = lv
+        styles: dict[str, tuple[str | None, str | None, str | None]] = {}
+        if levels:
+            for style in document.styles.element.findall(qn("w:style")):
+                ppr = style.find(qn("w:pPr"))
+                numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
+                styles[style.get(qn("w:styleId"))] = (
+                    val(numpr, "w:numId"), val(numpr, "w:ilvl"), val(style, "w:basedOn"))
+        return cls(levels, styles)
+
+    def _style_numbering(self, style_id: str | None) -> tuple[str | None, str | None]:
+        seen = set()
+        while style_id and style_id not in seen:  # basedOn chain, guarded against loops
+            seen.add(style_id)
+            num_id, ilvl, based_on = self.styles.get(style_id, (None, None, None))
+            if num_id is not None:
+                return num_id, ilvl
+            style_id = based_on
+        return None, None
+
+    def label(self, p: object) -> str:
+        """The number Word shows before paragraph ``p`` (a ``w:p`` element), else ``""``."""
+        if not self.levels:
+            return ""
+        from docx.oxml.ns import qn
+
+        ppr = p.find(qn("w:pPr"))  # type: ignore[attr-defined]
+        numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
+        num_id = ilvl = None
+        if numpr is not None:
+            num_el, lvl_el = numpr.find(qn("w:numId")), numpr.find(qn("w:ilvl"))
+            num_id = None if num_el is None else num_el.get(qn("w:val"))
+            ilvl = None if lvl_el is None else lvl_el.get(qn("w:val"))
+        if num_id is None and ppr is not None:
+            style = ppr.find(qn("w:pStyle"))
+            style_num, style_lvl = self._style_numbering(
+                None if style is None else style.get(qn("w:val")))
+            num_id, ilvl = style_num, ilvl if ilvl is not None else style_lvl
+        if not num_id or num_id == "0" or num_id not in self.levels:
+            return ""
+        level = int(ilvl) if ilvl and ilvl.isdigit() else 0
+        defs = self.levels[num_id]
+        if level not in defs:
+            return ""
+        counts = self.counters.setdefault(num_id, {})
+        counts[level] = counts.get(level, defs[level][2] - 1) + 1
+        for deeper in [k for k in counts if k > level]:
+            del counts[deeper]  # a deeper list restarts under the next item
+        fmt, text, _ = defs[level]
+        if fmt in ("bullet", "none"):
+            return ""
+
+        def number(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            if k not in defs:
+                return ""
+            return _word_number(counts.get(k, defs[k][2]), defs[k][0])
+
+        return re.sub(r"%([1-9])", number, text)
+
+
+def _docx_table(table: Table, numbering: _DocxNumbering) -> Iterator[str]:
     """A table's text: one line per row for a table of data, as a web page's table
     reads (cells joined by a space, so a column heading such as 问题 is no section
     heading and a row is read as one statement); one line per block of each cell for a
@@ -1250,7 +1536,7 @@ def _docx_table(table: Table) -> Iterator[str]:
     if _docx_lays_out([cell for cells in rows for cell in cells]):
         for cells in rows:
             for cell in cells:
-                yield from _docx_blocks(cell)
+                yield from _docx_blocks(cell, numbering)
         return
     for cells in rows:
         line = " ".join(text for cell in cells if (text := _WHITESPACE.sub(" ", cell.text).strip()))

@@ -18,7 +18,12 @@ Decisions
   in the same :class:`Paragraph` ("heading runs into body"), except when it is itself
   a heading: ``第一个层面,…政治导向 一是政策制定…`` (001) yields a level-1 and a level-2
   paragraph with the same ``line_no``. ``其次/再次/最后`` are headings only while a
-  ``首先`` list is open. Unnumbered short labels holding a role keyword (004
+  ``首先`` list is open. A line holding two items of an enumeration
+  (``一是…；二是…；三是…``, ``第一，…第二，…``, ``首先…其次…``, ``①…②…``, ``(1)…(2)…``:
+  ``inline_list`` families)
+  is one body paragraph of the current section, not item 1 as a heading that titles the
+  other items and whatever follows them; an item alone on its line stays a heading.
+  Unnumbered short labels holding a role keyword (004
   ``问题及原因``, ``对策建议``) are headings of their own family, at the top level —
   unless a later line continues a list that is open when the label comes (see
   sub-titles): then the label lies inside that list and nests one level below the
@@ -67,6 +72,9 @@ Decisions
   (``问题产生的原因`` is a cause). Several roles linked by a conjunction make a
   *combined* heading (``问题及原因``, ``现状 成因及对策``); otherwise the last keyword
   wins, as the head of a Chinese noun phrase is at its end (``产生问题的原因分析``).
+  A 问题 that names a topic rather than announcing shortcomings (``关于教育改革问题``,
+  ``关于解决群众反映问题的情况``, ``坚持把解决“三农”问题放在突出位置``, ``…这个问题``) is
+  no problem keyword (``roles.patterns.topic``); ``关于…存在的问题`` still is.
   Without a strong keyword, prescriptive wording (``要``, ``如何``, a heading that
   starts with 加强/健全/建立/…) marks a countermeasure, unless the heading ends in a
   neutral noun (``…的重要意义``, ``指导思想``). A heading with a role gives
@@ -134,6 +142,9 @@ OTHER = "other"
 #: corpus tables, the codebook's role restrictions, the learned coder's features and the
 #: summaries import it).
 ROLES = (*SECTION_ROLES, OTHER)
+#: The pseudo-role of ``roles.patterns.topic`` in ``structure.yaml``: a 问题 that names a
+#: topic ("关于教育改革问题"). Its matches mask the keywords they span and name no role.
+TOPIC = "topic"
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -174,6 +185,7 @@ class Family:
     continue_only: bool = False
     midline: str | None = None
     role: str | None = None
+    inline_list: bool = False  # items are clauses: a line holding two is no heading
 
 
 #: A role keyword or regex: the compiled pattern, its role, and the literal text the
@@ -327,6 +339,7 @@ def _family(raw: dict[str, Any]) -> Family:
         continue_only=bool(raw.get("continue_only", False)),
         midline=raw.get("midline"),
         role=raw.get("role"),
+        inline_list=bool(raw.get("inline_list", False)),
     )
 
 
@@ -477,6 +490,18 @@ def _role_matches(text: str, patterns: Keywords) -> list[tuple[int, int, str]]:
     return chosen
 
 
+def _named_roles(text: str, patterns: Keywords) -> list[tuple[int, int, str]]:
+    """:func:`_role_matches` without the topic matches: the roles a text names.
+
+    Examples
+    --------
+    >>> cfg = load_structure_config()
+    >>> [r for *_, r in _named_roles("关于教育收费问题的整改措施", cfg.role_patterns)]
+    ['countermeasure']
+    """
+    return [m for m in _role_matches(text, patterns) if m[2] != TOPIC]
+
+
 def _family_match(text: str, cfg: StructureConfig) -> tuple[Family, re.Match[str]] | None:
     """The first family whose pattern matches the start of ``text``, and its match."""
     if cfg.heading_start is not None:
@@ -528,10 +553,19 @@ def classify_roles(heading_simplified: str) -> tuple[str, ...]:
     ()
     >>> classify_roles("问题一:政治坚定性不强")
     ('problem',)
+
+    A 问题 that names a topic is no problem (``roles.patterns.topic``):
+
+    >>> classify_roles("关于解决群众反映问题的情况"), classify_roles("关于教育改革问题")
+    ((), ())
+    >>> classify_roles("(三)坚持把解决“三农”问题放在突出位置")
+    ('countermeasure',)
+    >>> classify_roles("关于当前存在的问题"), classify_roles("关于存在问题的整改措施")
+    (('problem',), ('countermeasure',))
     """
     cfg = load_structure_config()
     text, family = _strip_marker(heading_simplified.strip(), cfg)
-    chosen = _role_matches(text, cfg.role_patterns)
+    chosen = _named_roles(text, cfg.role_patterns)
     if not chosen and family is not None and family.role:
         return (family.role,)
     if not chosen:
@@ -593,7 +627,7 @@ def announces_section(heading_simplified: str) -> bool:
     text = text.strip(" \t。；;：:，,、.．")
     if not text or len(text) > cfg.raw["headings"]["label"]["max_chars"]:
         return False
-    return bool(_role_matches(text, cfg.role_patterns))
+    return bool(_named_roles(text, cfg.role_patterns))
 
 
 def section_announcements(segments: pd.DataFrame) -> np.ndarray:
@@ -1103,11 +1137,36 @@ class _Parser:
                 undecided.discard(family)  # its list restarts or skips: not continued
         return False
 
-    def accepts(self, h: HeadingMatch) -> bool:
-        """Whether a stateless heading match is a heading in the current list state."""
+    def accepts(self, h: HeadingMatch, simple: str | None = None) -> bool:
+        """Whether a stateless heading match (at the start of ``simple``, when given) is a
+        heading in the current list state."""
         if h.family.continue_only and h.num != 1:
             return self._is_open(h.family.id)
-        return True
+        return simple is None or not self.inline_list(h, simple)
+
+    def inline_list(self, h: HeadingMatch, simple: str) -> bool:
+        """Whether ``simple``, starting with item ``h`` of an ``inline_list`` family whose
+        list is not open as headings, holds the next item too ("一是…；二是…"): then it is
+        one enumerating paragraph of the current section. As a heading, item 1 would
+        title a section holding items 2 and 3 and every paragraph after them, and at the
+        top level give them all its own role.
+
+        Examples
+        --------
+        >>> parser = _Parser()
+        >>> text = "一是学习不深入；二是联系群众不经常。"
+        >>> parser.inline_list(match_heading(text), text)
+        True
+        >>> text = "一是学习不深入，满足于读文件。"
+        >>> parser.inline_list(match_heading(text), text)
+        False
+        """
+        family = h.family
+        if not family.inline_list or h.num is None or self._is_open(family.id):
+            return False
+        after = h.num + 1
+        later = family.pattern.finditer(simple, h.clause_end)
+        return any(_ordinal(m, family) == after for m in later)
 
     def _depth(self, h: HeadingMatch, line_no: int | None = None) -> int:
         """Where heading ``h`` (on line ``line_no``) goes on the stack (see the module
@@ -1233,8 +1292,9 @@ class _Parser:
         """Split point when a heading clause ends in a space followed by a heading."""
         if h.clause_end >= len(simple) or simple[h.clause_end] != " ":
             return None
-        nxt = match_heading(simple[h.clause_end + 1 :])
-        return h.clause_end if nxt is not None and self.accepts(nxt) else None
+        rest = simple[h.clause_end + 1 :]
+        nxt = match_heading(rest)
+        return h.clause_end if nxt is not None and self.accepts(nxt, rest) else None
 
     def _pieces(
         self, line_no: int, rest: str, simple: str | None, out: list[Paragraph], whole: bool = True
@@ -1246,7 +1306,7 @@ class _Parser:
             if not whole or simple is None:
                 simple = simplified_aligned(rest)
             h = match_heading(simple)
-            h = h if h is not None and self.accepts(h) else None
+            h = h if h is not None and self.accepts(h, simple) else None
             split = self._split_point(simple, h)
             if (
                 h is None
@@ -1323,6 +1383,8 @@ class _Parser:
         :meth:`_pieces` makes one heading paragraph of it (or two, at a role cue)."""
         family = h.family
         if family.continue_only and h.num != 1 and not self._is_open(family.id):
+            return False  # not accepted: body text
+        if family.inline_list and self.inline_list(h, simple):
             return False  # not accepted: body text
         if text[:1].isspace() or text[-1:].isspace():
             return False
