@@ -37,8 +37,24 @@ def test_file_without_row_gets_missing_values(tmp_path):
 
 def test_missing_key_column_names_the_file(tmp_path):
     p = _csv(tmp_path, "name,genre\n000_x.txt,essay\n")
-    with pytest.raises(MetadataError, match=r"meta\.csv: no 'file' column"):
+    with pytest.raises(MetadataError, match=r"meta\.csv: no 'file' column") as err:
         join_metadata(DOCS, p)
+    # the example is one of the user's own files, not a bundled seed's name
+    assert "e.g. 000_x.txt" in str(err.value) and "688e36" not in str(err.value)
+
+
+def test_load_corpus_refuses_a_column_named_like_a_segments_column(tmp_path):
+    # corpus build and load_corpus took a 'role' column silently, which every analysis
+    # then read as the segments' role; the analysis commands refused it
+    from workbench.corpus import load_corpus
+
+    corpus = tmp_path / "corp"
+    corpus.mkdir()
+    (corpus / "县长讲话.txt").write_text("关于干群关系\n一、存在的问题\n干部作风漂浮，脱离群众。\n",
+                                         encoding="utf-8")
+    meta = _csv(tmp_path, "file,role\n县长讲话.txt,县长\n")
+    with pytest.raises(MetadataError, match="role"):
+        load_corpus([corpus], metadata=meta)
 
 
 def test_duplicate_keys_name_rows(tmp_path):

@@ -862,7 +862,12 @@ def load_corpus(
         desc="loading corpus",
     )  # fmt: skip
     if metadata is not None:
-        corpus.documents = join_metadata(corpus.documents, metadata)
+        # The segments' columns too: a metadata column named like one (role, section)
+        # would be shadowed by it in every analysis, so it is refused here as the
+        # analysis commands refuse it.
+        corpus.documents = join_metadata(
+            corpus.documents, metadata, segment_columns=corpus.segments.columns
+        )
     return corpus
 
 

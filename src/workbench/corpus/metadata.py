@@ -100,13 +100,20 @@ def read_metadata(source: str | os.PathLike | pd.DataFrame) -> tuple[pd.DataFram
         raise MetadataError(str(err)) from None
 
 
+def _example(documents: pd.DataFrame) -> str:
+    """``, e.g. <the first file of the corpus>``: an example from the user's own files."""
+    if KEY in documents.columns and len(documents):
+        return f", e.g. {sorted(map(str, documents[KEY].dropna().unique()))[0]}"
+    return ""
+
+
 def _validate(
     meta: pd.DataFrame, name: str, documents: pd.DataFrame, segment_columns: Iterable[str] = ()
 ) -> None:
     if KEY not in meta.columns:
         raise MetadataError(
             f"{name}: no '{KEY}' column (columns: {', '.join(map(str, meta.columns))}); "
-            f"add a '{KEY}' column with the input file names, e.g. 000_688e36ac7d55ccc2.txt"
+            f"add a '{KEY}' column with the input file names{_example(documents)}"
         )
     dup = meta[meta[KEY].duplicated(keep=False)]
     if not dup.empty:
