@@ -32,8 +32,10 @@ def test_info_json_contract(capsys):
             "script",
             "articles",
             "boilerplate_removed",
+            "removed_by_rule",
             "duplicates",
         }
+        assert sum(f["removed_by_rule"].values()) >= f["boilerplate_removed"]
         assert f["script"] in {"simplified", "traditional", "mixed"}
         for a in f["articles"]:
             assert set(a) == {"doc_id", "title", "roles", "n_chars"}
@@ -42,6 +44,7 @@ def test_info_json_contract(capsys):
     assert len(by_name["002"]["articles"]) == 5
     assert by_name["002"]["script"] == "traditional"
     assert by_name["003"]["boilerplate_removed"] == 10
+    assert by_name["003"]["removed_by_rule"]["people_comments"] == 3
     cross = [d for d in by_name["004"]["duplicates"] if d["of"] == "000_688e36ac7d55ccc2/a1"]
     assert cross and cross[0]["kind"] == "near" and cross[0]["similarity"] >= 0.9
     internal = by_name["000"]["duplicates"]

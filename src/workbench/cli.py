@@ -260,10 +260,12 @@ def _print_summary(summary: list[dict], as_json: bool) -> None:
         if "error" in f:  # the reason was logged once, when the file was skipped
             print(f"{f['path']}: skipped")
             continue
+        rules = ", ".join(f"{r} {n}" for r, n in f.get("removed_by_rule", {}).items())
         print(
             f"{f['path']}: {f['encoding'] or '-'}, {f['script'] or '-'}, "
             f"{len(f['articles'])} article(s), {f['boilerplate_removed']} boilerplate line(s) "
             f"removed, {len(f['duplicates'])} duplicate(s)"
+            + (f"; lines not in the body by rule: {rules}" if rules else "")
         )
         for a in f["articles"]:
             roles = ", ".join(f"{k} {v}" for k, v in a["roles"].items())
