@@ -30,7 +30,10 @@ afterwards over the whole corpus (:func:`workbench.corpus.duplicates.find_marks`
 mode gives tables identical to the serial run: same rows, order, ids and duplicate
 marks. The costly half of duplicate marking — normalising and MinHash-sketching every
 article and paragraph (:func:`workbench.corpus.duplicates.sketch_segments`) — runs in the
-partitions; only the sketches travel back.
+partitions; only the sketches travel back. With a local pool and a sink that reads unit
+texts back (:class:`workbench.stream.ParquetSink`), the search's order-free half (candidate
+pairs and their verification, :class:`workbench.corpus.duplicates.PairSearch`) runs in the
+driver as each partition's result comes in, leaving only the marking for the end.
 
 This module imports nothing of coding, networks or surveys: it is part of the corpus
 layer.
@@ -877,8 +880,9 @@ def drive(
     :func:`load_partition` over them (serially, in processes or on Dask:
     :func:`runner`), which hands each partition's tables to ``sink``; then finds the
     duplicates over the whole corpus from the partitions' sketches
-    (:func:`workbench.corpus.duplicates.find_marks`, reading texts through the sink) and has
-    the sink mark them.
+    (:func:`workbench.corpus.duplicates.find_marks`, reading texts through the sink; with a
+    local pool its order-free half as results come in, :func:`_arrivals`) and has the sink
+    mark them.
 
     Parameters
     ----------

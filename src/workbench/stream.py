@@ -24,9 +24,10 @@ pool or on one Dask client (:func:`workbench.pipeline.runner`):
    over non-duplicate units.
 
 Duplicates are found in the parent over all sketches, in corpus order
-(:func:`workbench.corpus.duplicates.find_marks`, as in memory), so the
-marks are corpus-wide and identical to the in-memory run; so are every other
-table (a test compares them row for row).
+(:func:`workbench.corpus.duplicates.find_marks`, as in memory; with a process pool, the
+candidate pairs are verified as each partition comes in, reading its unit texts from its
+staged part, :meth:`ParquetSink.part_texts`), so the marks are corpus-wide and identical
+to the in-memory run; so are every other table (a test compares them row for row).
 
 Output folder (``out_dir``)::
 
