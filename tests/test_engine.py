@@ -130,31 +130,3 @@ def test_a_runner_says_whether_its_pool_takes_partitions_from_both_ends():
         assert serial.both_ends is False
     with runner(2) as pooled:
         assert pooled.both_ends is True
-
-
-@pytest.mark.parametrize("workers", [1, 2])
-def test_each_result_is_handed_to_on_result_here_as_it_comes(workers):
-    # The driver starts on results while the pool still works (engine.drive's duplicate
-    # search as partitions arrive): every result once, in this thread, in any order.
-    import threading
-
-    seen = []
-
-    def on_result(value):
-        seen.append((value, threading.current_thread() is threading.main_thread()))
-
-    with runner(workers) as run:
-        assert run(_fail_on, [0, 1, 2, 4, 5, 6, 7], on_result=on_result) == [
-            0, 1, 4, 16, 25, 36, 49,
-        ]  # fmt: skip
-    assert sorted(v for v, _ in seen) == [0, 1, 4, 16, 25, 36, 49]
-    assert all(here for _, here in seen)
-
-
-def test_an_error_in_on_result_reaches_the_caller():
-    def on_result(value):
-        if value == 16:
-            raise ValueError("bad result")
-
-    with pytest.raises(ValueError, match="bad result"), runner(2) as run:
-        run(_fail_on, [0, 1, 2, 4, 5, 6, 7], on_result=on_result)

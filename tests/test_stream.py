@@ -43,17 +43,7 @@ def test_serial_build_of_the_seeds_equals_the_in_memory_pipeline(tmp_path):
     assert "peak_rss_mb" not in manifest  # measurements vary; the manifest must not
 
 
-def test_process_pool_build_equals_the_in_memory_pipeline(
-    generated, reference, tmp_path, monkeypatch
-):
-    # With a pool the driver verifies the duplicate pairs as partitions come in
-    # (duplicates.PairSearch); the whole search from sketches is then never needed.
-    import workbench.corpus.duplicates as duplicates
-
-    def whole_search(*args, **kwargs):
-        raise AssertionError("the pairs should have been found as partitions came in")
-
-    monkeypatch.setattr(duplicates, "duplicates_from_sketches", whole_search)
+def test_process_pool_build_equals_the_in_memory_pipeline(generated, reference, tmp_path):
     summary = build_corpus([generated], tmp_path / "out", workers=2)
     assert summary.parts > 2  # several partitions, so duplicates cross partitions
     assert set(read_table(tmp_path / "out", "duplicates")["kind"]) == {"exact", "near"}

@@ -30,10 +30,7 @@ afterwards over the whole corpus (:func:`workbench.corpus.duplicates.find_marks`
 mode gives tables identical to the serial run: same rows, order, ids and duplicate
 marks. The costly half of duplicate marking — normalising and MinHash-sketching every
 article and paragraph (:func:`workbench.corpus.duplicates.sketch_segments`) — runs in the
-partitions; only the sketches travel back. With a local pool and a sink that reads unit
-texts back (:class:`workbench.stream.ParquetSink`), the search's order-free half (candidate
-pairs and their verification, :class:`workbench.corpus.duplicates.PairSearch`) runs in the
-driver as each partition's result comes in, leaving only the marking for the end.
+partitions; only the sketches travel back.
 
 This module imports nothing of coding, networks or surveys: it is part of the corpus
 layer.
@@ -56,7 +53,6 @@ import math
 import multiprocessing
 import multiprocessing.util
 import os
-import queue
 import sys
 import threading
 import time
@@ -77,7 +73,7 @@ if TYPE_CHECKING:
 
     from workbench.corpus import Corpus, FileTables, Sources
     from workbench.corpus.dedup import TextSource
-    from workbench.corpus.duplicates import CorpusSketches, PairSearch
+    from workbench.corpus.duplicates import CorpusSketches
     from workbench.corpus.readers import FileRef
 
 T = TypeVar("T")
@@ -280,11 +276,8 @@ def runner(
     Yields
     ------
     callable
-        ``run(fn, parts, desc=None, on_result=None, **kwargs)``, with
-        :func:`map_partitions`'s meaning; ``desc`` labels the progress bar, and
-        ``on_result`` is called in this process and thread on each partition's result
-        as it comes in (in any order), e.g. to start on the results while other
-        processes still work. On Dask the keywords go through
+        ``run(fn, parts, desc=None, **kwargs)``, with :func:`map_partitions`'s
+        meaning; ``desc`` labels the progress bar. On Dask the keywords go through
         ``Client.map``, which keeps its own (``key``, ``workers``, ``retries``,
         ``priority``, ``resources``, ...) instead of passing them on: a partition
         function must not take a keyword of those names. Its attribute ``both_ends``
@@ -308,8 +301,8 @@ def runner(
             if warm and warm_up is not None:
                 client.run(warm_up)
 
-            def submit(fn, parts, bar, kwargs, on_result):
-                return _dask_map(client, fn, parts, bar, kwargs, on_result)
+            def submit(fn, parts, bar, kwargs):
+                return _dask_map(client, fn, parts, bar, kwargs)
 
         elif pool is not None or (workers or 1) > 1:
             # This process runs partitions too, so the pool has one process fewer: a
@@ -322,24 +315,18 @@ def runner(
                 if warm_up is not None:
                     warm_up()
 
-            def submit(fn, parts, bar, kwargs, on_result):
-                return pool.run(functools.partial(fn, **kwargs), parts, bar, on_result)
+            def submit(fn, parts, bar, kwargs):
+                return pool.run(functools.partial(fn, **kwargs), parts, bar)
 
         else:
 
-            def submit(fn, parts, bar, kwargs, on_result):
-                return [_tick(bar, _seen(on_result, fn(p, **kwargs))) for p in parts]
+            def submit(fn, parts, bar, kwargs):
+                return [_tick(bar, fn(p, **kwargs)) for p in parts]
 
-        def run(
-            fn: Callable[..., R],
-            parts: Sequence[Any],
-            desc: str | None = None,
-            on_result: Callable[[R], Any] | None = None,
-            **kwargs,
-        ):
+        def run(fn: Callable[..., R], parts: Sequence[Any], desc: str | None = None, **kwargs):
             bar = _bar(len(parts), desc) if progress else None
             try:
-                return submit(fn, parts, bar, kwargs, on_result)
+                return submit(fn, parts, bar, kwargs)
             finally:
                 if bar is not None:
                     bar.close()
@@ -414,15 +401,9 @@ class Workers:
         if wait:
             list(self.executor.map(_started, range(self.n)))
 
-    def run(
-        self,
-        task: Callable[[Any], R],
-        parts: Sequence[Any],
-        bar: Any,
-        on_result: Callable[[R], Any] | None = None,
-    ) -> list[R]:
+    def run(self, task: Callable[[Any], R], parts: Sequence[Any], bar: Any) -> list[R]:
         if len(parts) < 2:
-            return [_tick(bar, _seen(on_result, task(p))) for p in parts]
+            return [_tick(bar, task(p)) for p in parts]
         self.start()
         assert self.executor is not None
         shared = _Shared(parts, bar)
@@ -433,19 +414,11 @@ class Workers:
         try:
             while not shared.failed and (i := shared.take(front=False)) is not None:
                 shared.done(i, task(parts[i]))
-                if on_result is not None:  # between partitions: this one's, the pool's
-                    shared.hand_over(on_result)
-            if on_result is not None:
-                # While the pool finishes its last partitions, take each as it comes.
-                shared.wake.set_result(None)
-                while not shared.failed and shared.hand_over(on_result, wait=feeder):
-                    pass
         except BaseException as err:
             shared.fail(err)
             raise
         finally:
-            if not shared.wake.done():
-                shared.wake.set_result(None)  # nothing left for the feeder to hand out
+            shared.wake.set_result(None)  # nothing left for the feeder to hand out
             feeder.join()
         if shared.failed:
             raise shared.failed[0]
@@ -512,9 +485,6 @@ class _Shared:
         self.lock = threading.Lock()
         self.failed: list[BaseException] = []
         self.wake: Future[None] = Future()
-        # Results not yet handed to ``on_result`` (:meth:`hand_over`), and how many were.
-        self.arrived: queue.SimpleQueue[int] = queue.SimpleQueue()
-        self.handed = 0
 
     def take(self, front: bool) -> int | None:
         with self.lock:
@@ -529,33 +499,6 @@ class _Shared:
     def done(self, i: int, value: Any) -> None:
         with self.lock:
             self.results[i] = _tick(self.bar, value)
-        self.arrived.put(i)
-
-    def hand_over(
-        self, on_result: Callable[[Any], Any], wait: threading.Thread | None = None
-    ) -> bool:
-        """Call ``on_result`` on every result in and not yet handed over; with ``wait``
-        (the feeder), first wait for one while that thread runs. Returns whether results
-        may still come."""
-        if wait is not None and self.handed < len(self.parts):
-            while True:
-                try:
-                    i = self.arrived.get(timeout=0.05)
-                    break
-                except queue.Empty:
-                    if not wait.is_alive() and self.arrived.empty():
-                        return False
-            self._hand(on_result, i)
-        while True:
-            try:
-                i = self.arrived.get_nowait()
-            except queue.Empty:
-                return self.handed < len(self.parts)
-            self._hand(on_result, i)
-
-    def _hand(self, on_result: Callable[[Any], Any], i: int) -> None:
-        self.handed += 1
-        on_result(self.results[i])
 
     def fail(self, err: BaseException) -> None:
         with self.lock:
@@ -575,13 +518,7 @@ def _tick(bar: Any, value: R) -> R:
     return value
 
 
-def _seen(on_result: Callable[[R], Any] | None, value: R) -> R:
-    if on_result is not None:
-        on_result(value)
-    return value
-
-
-def _dask_map(client, fn, parts, bar, kwargs, on_result=None) -> list:
+def _dask_map(client, fn, parts, bar, kwargs) -> list:
     # Scatter first: the partitions (file references, not bytes) go to the workers as
     # data rather than embedded in the task graph the scheduler holds.
     data = client.scatter(list(parts))
@@ -590,7 +527,7 @@ def _dask_map(client, fn, parts, bar, kwargs, on_result=None) -> list:
     del data
     results = []
     for i in range(len(futures)):
-        results.append(_tick(bar, _seen(on_result, futures[i].result())))
+        results.append(_tick(bar, futures[i].result()))
         futures[i] = None  # release the result on the worker once we hold it
     return results
 
@@ -742,10 +679,6 @@ class Sink(Protocol):
     def result(self) -> Any:
         """What the run gives back."""
 
-    # Optional: ``part_texts(result)``, in the driver, the articles' and paragraphs'
-    # ``texts(positions)`` of one partition's own units (a :class:`PartitionResult`),
-    # for the duplicate search as partitions come in (:func:`_arrivals`).
-
 
 @releasing
 def load_partition(
@@ -880,9 +813,8 @@ def drive(
     :func:`load_partition` over them (serially, in processes or on Dask:
     :func:`runner`), which hands each partition's tables to ``sink``; then finds the
     duplicates over the whole corpus from the partitions' sketches
-    (:func:`workbench.corpus.duplicates.find_marks`, reading texts through the sink; with a
-    local pool its order-free half as results come in, :func:`_arrivals`) and has the sink
-    mark them.
+    (:func:`workbench.corpus.duplicates.find_marks`, reading texts through the sink) and has
+    the sink mark them.
 
     Parameters
     ----------
@@ -935,9 +867,8 @@ def drive(
             run = stack.enter_context(
                 runner(workers, scheduler, found.progress, warm_up=warm_up, pool=pool)
             )
-        search, arrived = _arrivals(sink, run, dup_threshold)
         analysed = run(
-            load_partition, parts, desc=desc, on_result=arrived, sink=sink, skip_bad=skip_bad,
+            load_partition, parts, desc=desc, sink=sink, skip_bad=skip_bad,
             dup_threshold=dup_threshold, analyse=analyse,
         )  # fmt: skip
         sink.collect(analysed, found.skipped(), run)
@@ -948,34 +879,6 @@ def drive(
         for a, view in zip(analysed, sketches.split([a.sketches for a in analysed]), strict=True):
             a.sketches = view
         texts = sink.unit_texts(sketches, dup_threshold, run)
-        art, para = find_marks(sketches, texts, dup_threshold, search)
-        # The search may hold parts open (memory-mapped) that the sink deletes next.
-        del search, arrived
+        art, para = find_marks(sketches, texts, dup_threshold)
         sink.apply_marks(art, para, run)
     return sink.result()
-
-
-def _arrivals(
-    sink: Sink, run: Callable[..., list], dup_threshold: float
-) -> tuple[PairSearch | None, Callable[[PartitionResult], None] | None]:
-    """The order-free half of the duplicate search, done on each partition's sketches as
-    they come in (:class:`workbench.corpus.duplicates.PairSearch`), and the ``on_result``
-    that feeds it; ``(None, None)`` unless other processes run partitions meanwhile (a
-    local pool: the driver does it between its own partitions and while it waits for the
-    pool's last ones, instead of alone once all are in; serially it would only move the
-    work) and the sink reads a partition's unit texts back (its ``part_texts``).
-
-    On the 20 MB benchmark corpus with two workers this moves about 0.2 s of CPU out of
-    the end of the run, where the other process idled.
-    """
-    from workbench.corpus.duplicates import PairSearch
-
-    part_texts = getattr(sink, "part_texts", None)
-    if part_texts is None or not getattr(run, "both_ends", False):
-        return None, None
-    search = PairSearch(dup_threshold)
-
-    def arrived(result: PartitionResult) -> None:
-        search.add(result.sketches, part_texts(result))
-
-    return search, arrived

@@ -24,10 +24,9 @@ pool or on one Dask client (:func:`workbench.pipeline.runner`):
    over non-duplicate units.
 
 Duplicates are found in the parent over all sketches, in corpus order
-(:func:`workbench.corpus.duplicates.find_marks`, as in memory; with a process pool, the
-candidate pairs are verified as each partition comes in, reading its unit texts from its
-staged part, :meth:`ParquetSink.part_texts`), so the marks are corpus-wide and identical
-to the in-memory run; so are every other table (a test compares them row for row).
+(:func:`workbench.corpus.duplicates.find_marks`, as in memory), so the
+marks are corpus-wide and identical to the in-memory run; so are every other
+table (a test compares them row for row).
 
 Output folder (``out_dir``)::
 
@@ -83,7 +82,6 @@ from workbench.corpus import (
 from workbench.corpus.dedup import (
     DUP_THRESHOLD,
     Sketches,
-    concat_ranges,
     gather_texts,
     normalise_texts,
     offsets_from_lengths,
@@ -371,16 +369,6 @@ class ParquetSink:
             for level, key in (("articles", "doc_id"), ("paragraphs", "paragraph_id"))
         ]
 
-    def part_texts(self, result: PartitionResult) -> tuple[_LocalTexts, _LocalTexts]:
-        """In the driver, the texts of one partition's articles and paragraphs by their
-        positions among its own units, read back from its staged part (for
-        :class:`workbench.corpus.duplicates.PairSearch` as partitions come in)."""
-        staged = _Staged(_staged(Path(self.out_dir), result.index))
-        return (
-            _LocalTexts(staged, "doc_id", result.sketches.articles.ids),
-            _LocalTexts(staged, "paragraph_id", result.sketches.paragraphs.ids),
-        )
-
     def apply_marks(self, art: pd.DataFrame, para: pd.DataFrame, run: Callable[..., list]) -> None:
         """Passes 2 and 3: the canonical paragraphs' sentences, then each part's marks
         and co-occurrence counts."""
@@ -585,72 +573,6 @@ class _PartTexts:
         return gather_texts(cps, offsets, np.argsort(order))
 
 
-class _LocalTexts:
-    """``texts(positions)`` of the units of one partition (``ids``, named in ``column``),
-    normalised, read in this process from its staged part (as :func:`unit_texts_part`).
-
-    The part is opened (memory-mapped) once and kept open, ``staged``, shared by the two
-    levels: the search reads a part again each time a newer partition pairs with one of
-    its units, and opening it took most of such a read. A unit's segments are one run of
-    rows, the units' runs in the order of ``ids``: the rows of the units asked for are
-    taken by position, without looking their ids up (checked once per part and level).
-    """
-
-    def __init__(self, staged: _Staged, column: str, ids: pa.Array) -> None:
-        self.staged, self.column, self.ids = staged, column, ids
-        self.bounds: np.ndarray | None = None  # each unit's first row, and the end
-
-    def __call__(self, positions: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        table = self.staged.table()
-        if self.bounds is None:
-            self.bounds = _unit_bounds(table[self.column], self.ids)
-        if not len(self.bounds):  # not one run per unit, in order: look the ids up
-            wanted = self.ids.take(pa.array(positions, pa.int64())).to_pylist()
-            return _texts_of(table, self.column, wanted)
-        pos = np.asarray(positions, dtype=np.int64)
-        starts, lengths = self.bounds[pos], self.bounds[pos + 1] - self.bounds[pos]
-        rows = table["text"].take(pa.array(concat_ranges(starts, lengths))).combine_chunks()
-        offsets = pa.array(offsets_from_lengths(lengths).astype(np.int32))
-        joined = pc.binary_join(pa.ListArray.from_arrays(offsets, rows), pa.scalar("", rows.type))
-        return normalise_texts(joined.to_pylist())
-
-
-def _unit_bounds(keys: pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
-    """The first row of each unit of ``ids`` and the end (``len(ids) + 1`` bounds), when
-    each unit's rows are one run of ``keys`` and the runs are in the order of ``ids``;
-    else no bounds.
-
-    Examples
-    --------
-    >>> keys = pa.chunked_array([["a", "a", "b"], ["c"]])
-    >>> _unit_bounds(keys, pa.array(["a", "b", "c"])).tolist()
-    [0, 2, 3, 4]
-    >>> _unit_bounds(keys, pa.array(["a", "c", "b"])).tolist()
-    []
-    """
-    keys = keys.combine_chunks()
-    if keys.null_count or not len(keys):
-        return np.zeros(0, dtype=np.int64)
-    change = pc.not_equal(keys[1:], keys[:-1]).to_numpy(zero_copy_only=False)
-    starts = np.flatnonzero(np.concatenate([[True], change]))
-    run_keys = keys.take(pa.array(starts))
-    if len(run_keys) != len(ids) or not run_keys.cast(ids.type).equals(ids):
-        return np.zeros(0, dtype=np.int64)
-    return np.append(starts, len(keys)).astype(np.int64)
-
-
-class _Staged:
-    """A staged segments part, opened on first use."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.opened = path, None
-
-    def table(self) -> pa.Table:
-        if self.opened is None:
-            self.opened = _read_staged(self.path, columns=["doc_id", "paragraph_id", "text"])
-        return self.opened
-
-
 @releasing
 def unit_texts_part(
     item: tuple[int, list[str]], *, out_dir: str, column: str
@@ -659,11 +581,7 @@ def unit_texts_part(
     normalised for matching (:func:`workbench.corpus.dedup.normalise_texts`), in the order
     asked."""
     index, ids = item
-    return _texts_of(_read_staged(_staged(Path(out_dir), index), columns=[column, "text"]),
-                     column, ids)  # fmt: skip
-
-
-def _texts_of(table: pa.Table, column: str, ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    table = _read_staged(_staged(Path(out_dir), index), columns=[column, "text"])
     # Filter in Arrow: only the wanted units' rows become Python strings.
     wanted = pa.array(sorted(set(ids)), type=pa.string())
     table = table.filter(pc.is_in(table[column], value_set=wanted))

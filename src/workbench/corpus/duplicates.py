@@ -51,7 +51,6 @@ from workbench.corpus import dedup
 from workbench.corpus.dedup import (
     DUP_THRESHOLD,
     Method,
-    PairIndex,
     Sketches,
     TextSource,
     check_sketches,
@@ -378,10 +377,7 @@ def duplicates_table(level: str, found: pd.DataFrame, file_of: dict[str, str]) -
 
 
 def find_marks(
-    sketches: CorpusSketches,
-    texts: Sequence[TextSource],
-    threshold: float,
-    search: PairSearch | None = None,
+    sketches: CorpusSketches, texts: Sequence[TextSource], threshold: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Article and paragraph duplicates of a whole corpus from its sketches: the one
     place duplicates are found by the fast method, for every way of building a corpus.
@@ -397,11 +393,6 @@ def find_marks(
         memory: :meth:`CorpusUnits.texts`; Parquet parts: read back from the parts).
     threshold : float
         Jaccard threshold of near duplicates.
-    search : PairSearch, optional
-        The order-free half of the search, done already as the partitions arrived
-        (:class:`PairSearch`, at ``threshold``); only the order-dependent end is left
-        here. Without it, or when it gave up, the whole corpus is searched here: the
-        tables are the same either way.
 
     Returns
     -------
@@ -411,63 +402,13 @@ def find_marks(
         :func:`mark_segments` (per partition).
     """
     levels = (sketches.articles, sketches.paragraphs)
-    indexes = (None, None) if search is None or search.threshold != threshold else search.levels
-    art, para = (
-        _find_level(sk, fetch, threshold, index)
-        for sk, fetch, index in zip(levels, texts, indexes, strict=True)
-    )
+    art, para = (_find_level(sk, fetch, threshold) for sk, fetch in zip(levels, texts, strict=True))
     return art, para
 
 
-def _find_level(
-    sk: Sketches, fetch: TextSource, threshold: float, index: PairIndex | None = None
-) -> pd.DataFrame:
+def _find_level(sk: Sketches, fetch: TextSource, threshold: float) -> pd.DataFrame:
     # min_chars: find_duplicates' default, which the exact method uses.
-    if index is not None:
-        check_sketches(sk, sk.ids, threshold=threshold, ngram=sk.params.ngram, min_chars=12)
-        rows = index.rows(sk, fetch)
-        if rows is not None:
-            return result_table(sk.ids, rows)
     return duplicates_from_sketches(sk, fetch, threshold=threshold, min_chars=12)
-
-
-class PairSearch:
-    """The order-free half of :func:`find_marks` (candidate pairs and their exact
-    verification, :class:`workbench.corpus.dedup.PairIndex`) for articles and paragraphs,
-    done partition by partition as each one's sketches reach the driver, in any order:
-    a driver with other processes still at work does it meanwhile, instead of all of it
-    once the last partition is in (:func:`workbench.engine.drive`).
-
-    Examples
-    --------
-    >>> from workbench.corpus import load_corpus
-    >>> segs = load_corpus().segments
-    >>> cut = int((segs["file"] == segs["file"].iloc[600]).idxmax())
-    >>> parts = [segs.iloc[:cut], segs.iloc[cut:].reset_index(drop=True)]
-    >>> units = [CorpusUnits(p) for p in parts]
-    >>> sketches = [u.sketch(DUP_THRESHOLD) for u in units]
-    >>> search = PairSearch(DUP_THRESHOLD)
-    >>> for k in (1, 0):
-    ...     search.add(sketches[k], units[k].texts(sketches[k], DUP_THRESHOLD))
-    >>> whole = CorpusUnits(segs)
-    >>> both = CorpusSketches.concat(sketches)
-    >>> found = find_marks(both, whole.texts(both, DUP_THRESHOLD), DUP_THRESHOLD, search)
-    >>> alone = find_marks(both, whole.texts(both, DUP_THRESHOLD), DUP_THRESHOLD)
-    >>> all(a.equals(b) for a, b in zip(found, alone)), len(found[1]) > 0
-    (True, True)
-    """
-
-    def __init__(self, threshold: float) -> None:
-        self.threshold = threshold
-        # min_chars: find_duplicates' default, as _find_level searches.
-        self.levels = (PairIndex(threshold, 12), PairIndex(threshold, 12))
-
-    def add(self, sketches: CorpusSketches, texts: Sequence[TextSource]) -> None:
-        """One partition's sketches, with its articles' and paragraphs' ``texts(positions)``
-        (positions among the partition's own units)."""
-        levels = (sketches.articles, sketches.paragraphs)
-        for index, sk, fetch in zip(self.levels, levels, texts, strict=True):
-            index.add(sk, fetch)
 
 
 def mark_documents(documents: pd.DataFrame, art: pd.DataFrame) -> pd.DataFrame:

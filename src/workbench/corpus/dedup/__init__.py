@@ -109,7 +109,7 @@ if TYPE_CHECKING:
         sketch_params,
         sketch_units,
     )
-    from workbench.corpus.dedup.verify import Normaliser, PairIndex, TextSource, find_fast
+    from workbench.corpus.dedup.verify import Normaliser, TextSource, find_fast
 
 #: Where each re-exported name lives (its submodule of this package).
 _OWNERS = {
@@ -121,13 +121,13 @@ _OWNERS = {
     "sketch": ("MAX_MISS", "NUM_PERM", "SEED", "Sketches", "SketchParams", "id_array",
                "lsh_rows", "miss_probability", "position_hashes", "sketch_arrays",
                "sketch_params", "sketch_units"),
-    "verify": ("Normaliser", "PairIndex", "TextSource", "find_fast"),
+    "verify": ("Normaliser", "TextSource", "find_fast"),
 }  # fmt: skip
 _OWNER_OF = {name: module for module, names in _OWNERS.items() for name in names}
 
 __all__ = [
     "DUPLICATE_COLUMNS", "DUP_THRESHOLD", "MAX_MISS", "NUM_PERM", "SEED", "Method", "Normaliser",
-    "PairIndex", "SketchParams", "Sketches", "TextSource", "check_sketches", "concat_consuming",
+    "SketchParams", "Sketches", "TextSource", "check_sketches", "concat_consuming",
     "concat_ranges", "containment", "duplicates_from_sketches", "find_duplicates", "find_fast",
     "gather_texts", "id_array", "jaccard", "lsh_rows", "miss_probability",
     "normalise_for_matching", "normalise_many", "normalise_texts", "offsets_from_lengths",

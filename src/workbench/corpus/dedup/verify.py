@@ -6,8 +6,7 @@ normalised code points and computed in batches on threads (:data:`VERIFY_BATCH_C
 :data:`VERIFY_THREADS`); equal text hashes confirmed on the texts; single-link groups
 in corpus order (:func:`find_fast`). The texts come from a :data:`Normaliser`; for a
 corpus known only by its sketches, :class:`Fetched` fetches and holds the texts that
-verification needs (:data:`FETCH_CHARS`). :class:`PairIndex` does the order-free half of
-the same search as partitions arrive, in any order.
+verification needs (:data:`FETCH_CHARS`).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import numpy as np
 
@@ -28,7 +26,7 @@ from workbench.corpus.dedup.normalise import (
     offsets_from_lengths,
 )
 from workbench.corpus.dedup.params import EPS
-from workbench.corpus.dedup.sketch import Sketches, SketchParams, position_hashes, windows
+from workbench.corpus.dedup.sketch import Sketches, position_hashes, windows
 
 # --- the fast method: candidates, verification, groups ------------------------------
 
@@ -261,15 +259,14 @@ def _exact_groups(sk: Sketches, eligible: np.ndarray, normalised: Normaliser) ->
 #: character, so memory stays bounded however many candidates a corpus has.
 VERIFY_BATCH_CHARS = 1_000_000
 
-#: Threads verifying candidate pairs (:func:`pair_jaccards`).
+#: Threads verifying candidate pairs (:func:`_pair_jaccards`).
 VERIFY_THREADS = min(os.cpu_count() or 1, 8)
 
 
-def pair_jaccards(
-    a: np.ndarray, b: np.ndarray, n_chars: np.ndarray, ngram: int, normalised: Normaliser
+def _pair_jaccards(
+    a: np.ndarray, b: np.ndarray, sk: Sketches, normalised: Normaliser
 ) -> np.ndarray:
-    """Exact Jaccard of the ``ngram`` shingle sets of each pair (a[i], b[i]) of units (of
-    ``n_chars[a[i]]`` and ``n_chars[b[i]]`` normalised letters), in batches.
+    """Exact Jaccard of the shingle sets of each pair (a[i], b[i]), in batches.
 
     Batches run on :data:`VERIFY_THREADS` threads: their sorts and searches are
     numpy calls on large arrays, which release the GIL, so threads use every core
@@ -280,10 +277,10 @@ def pair_jaccards(
     def verify(run: tuple[int, int]) -> None:
         lo, hi = run
         x, y = a[lo:hi], b[lo:hi]
-        sets = _Sets(_unique(np.concatenate([x, y])), normalised, ngram)
+        sets = _Sets(_unique(np.concatenate([x, y])), normalised, sk.params.ngram)
         out[lo:hi] = _jaccard_values(*sets.intersections(x, y))  # disjoint slices
 
-    runs = list(_runs(n_chars[a] + n_chars[b], VERIFY_BATCH_CHARS))
+    runs = list(_runs(sk.n_chars[a] + sk.n_chars[b], VERIFY_BATCH_CHARS))
     if VERIFY_THREADS > 1 and len(runs) > 1:
         with ThreadPoolExecutor(min(VERIFY_THREADS, len(runs))) as pool:
             list(pool.map(verify, runs))
@@ -303,7 +300,7 @@ def _matching_pairs(
     values = [np.zeros(0, dtype=np.float64)]
     for i, j in _candidate_batches(sk.bands, rows=band_row[units]):
         a, b = units[i], units[j]
-        jac = pair_jaccards(a, b, sk.n_chars, sk.params.ngram, normalised)
+        jac = _pair_jaccards(a, b, sk, normalised)
         match = jac >= threshold - EPS
         later.append(b[match])
         earlier.append(a[match])
@@ -378,22 +375,6 @@ def find_fast(
         # text-hash collision was split above, which makes other units distinct.)
         has_sets = paired[1]
     pairs = _matching_pairs(has_sets, sk, normalised, threshold)
-    return grouped_rows(sk, eligible, rep, pairs, normalised)
-
-
-def grouped_rows(
-    sk: Sketches,
-    eligible: np.ndarray,
-    rep: np.ndarray,
-    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
-    normalised: Normaliser,
-) -> list[tuple[int, int, str, float]]:
-    """:func:`find_fast`'s rows from what the search found: the order-dependent end.
-
-    ``rep`` is the position of the first unit with the same normalised text (for the
-    ``eligible`` units), ``pairs`` the matching pairs (later, earlier, Jaccard) of such
-    first units; ``normalised`` is asked only for pairs whose Jaccard is not among them.
-    """
     canon = _single_link(len(sk), pairs[0], pairs[1])
     pos = np.flatnonzero(eligible)
     of = canon[rep[pos]]
@@ -406,9 +387,7 @@ def grouped_rows(
         jac = _known_jaccards(pairs, rep_[near], of[near], len(sk))
         unknown = np.isnan(jac)
         if unknown.any():
-            jac[unknown] = pair_jaccards(
-                rep_[near][unknown], of[near][unknown], sk.n_chars, sk.params.ngram, normalised
-            )
+            jac[unknown] = _pair_jaccards(rep_[near][unknown], of[near][unknown], sk, normalised)
         similarity[near] = [round(j, 4) for j in jac.tolist()]
     kinds = np.where(near, "near", "exact").tolist()
     return list(zip(pos.tolist(), of.tolist(), kinds, similarity.tolist(), strict=True))
@@ -496,280 +475,3 @@ class Fetched:
                 at = np.searchsorted(stored, positions)
         cps, offsets = gather_texts(packed, bounds, at)
         return cps.astype(np.uint32), offsets
-
-
-# --- the same search as partitions arrive, in any order ------------------------------
-#
-# :func:`find_fast` needs the whole corpus in order only for its end: which unit of a
-# group is the first (the canonical) and so which unit is marked a copy of which. What
-# it verifies does not depend on order: whether two distinct normalised texts share an
-# LSH band key, and then their exact Jaccard; and whether units with equal text hashes
-# have equal texts. A :class:`PairIndex` does that work for each partition's sketches as
-# they reach the driver (while the other processes still work), between the *distinct
-# texts* seen so far (one slot per text hash, whichever unit of it arrived first), and
-# :meth:`PairIndex.rows` gives :func:`find_fast`'s rows from it once the corpus is
-# complete, in corpus order: the same rows, since the pairs of distinct texts that share
-# a band key and reach the threshold are the same whatever unit stands for each text.
-#
-# The index gives up (:meth:`PairIndex.rows` then gives ``None`` and the caller searches
-# the whole corpus as before) when two units with equal text hashes have different texts
-# (a 64-bit collision, which :func:`find_fast` splits), when its band keys would outgrow
-# :data:`INDEX_BYTES`, or when one partition brings more than
-# :data:`MAX_BATCH_PAIRS` candidate pairs (the whole search
-# bounds those in batches).
-
-#: Bytes of band keys an index holds at most (eight per band per distinct text: 256 per
-#: paragraph at the default threshold, so about 250,000 distinct texts, some 100 MB of
-#: Chinese text); beyond, it gives up and the corpus is searched whole at the end.
-INDEX_BYTES = 64_000_000
-
-# An index entry packs a band (the top bits), its 32-bit key and a slot (the low bits).
-_BAND_BITS = 5
-_SLOT_BITS = 64 - _BAND_BITS - 32
-_SLOT = (1 << _SLOT_BITS) - 1
-#: Cells of the filter of (band, key) pairs an index has seen: a bit each (8 MB). A new
-#: entry is looked up in the older runs only if its cell is set: at the index's largest
-#: (INDEX_BYTES) about one cell in nine is (on the 20 MB benchmark corpus, one in 60).
-_CELL_BITS = 26
-
-
-def _cell(key: np.ndarray) -> np.ndarray:
-    """The filter cell of each (band, key) (band in the top bits, then the 32-bit key)."""
-    mixed = key ^ ((key >> np.uint64(32)) * np.uint64(0x9E3779B97F4A7C15))
-    return (mixed & np.uint64((1 << _CELL_BITS) - 1)).astype(np.intp)
-
-
-def _set_bits(bits: np.ndarray, byte: np.ndarray, bit: np.ndarray) -> None:
-    """``bits[byte[i]] |= bit[i]`` for every i (``np.bitwise_or.at``, five times faster).
-
-    Examples
-    --------
-    >>> bits = np.zeros(2, dtype=np.uint8)
-    >>> _set_bits(bits, np.array([0, 0, 1, 0]), np.array([1, 4, 2, 8], dtype=np.uint8))
-    >>> bits.tolist()
-    [13, 2]
-    """
-    while len(byte):
-        bits[byte] |= bit  # where a byte repeats, one of its writes wins: set the others again
-        lost = np.flatnonzero((bits[byte] & bit) == 0)
-        byte, bit = byte[lost], bit[lost]
-
-
-def _pair_up(
-    entries: np.ndarray,
-    start: np.ndarray,
-    count: np.ndarray,
-    run: np.ndarray,
-    lows: list[np.ndarray],
-    highs: list[np.ndarray],
-) -> None:
-    """Add the pairs of the slot of each of ``entries`` with the slots of
-    ``run[start : start + count]`` (lower slots) to ``lows`` and ``highs``."""
-    hit = np.flatnonzero(count)
-    if hit.size:
-        slot = np.uint64(_SLOT)
-        lows.append((run[concat_ranges(start[hit], count[hit])] & slot).astype(np.int64))
-        highs.append(np.repeat((entries[hit] & slot).astype(np.int64), count[hit]))
-
-
-class PairIndex:
-    """Verified near-duplicate pairs among the distinct texts of the partitions added
-    so far (:meth:`add`, in any order), for :meth:`rows` once all are added.
-
-    Parameters
-    ----------
-    threshold : float
-        Jaccard threshold of near duplicates.
-    min_chars : int
-        As in :func:`workbench.corpus.dedup.find_duplicates`.
-
-    Examples
-    --------
-    >>> from workbench.corpus.dedup import sketch_units
-    >>> texts = ["干部要深入基层联系群众了解实情", "其他内容完全不同的一个段落啊",
-    ...          "干部要深入基层联系群众了解实际", "干部要深入基层联系群众了解实情"]
-    >>> parts = [sketch_units(["a", "b"], texts[:2]), sketch_units(["c", "d"], texts[2:])]
-    >>> index = PairIndex(0.6, 12)
-    >>> for k in (1, 0):                                  # partitions in any order
-    ...     index.add(parts[k], lambda pos, k=k: [texts[2 * k + p] for p in pos])
-    >>> whole = Sketches.concat(parts)
-    >>> index.rows(whole, lambda pos: [texts[p] for p in pos])
-    [(2, 0, 'near', 0.8333), (3, 0, 'exact', 1.0)]
-    """
-
-    def __init__(self, threshold: float, min_chars: int) -> None:
-        self.threshold, self.min_chars = threshold, min_chars
-        self.usable = True
-        self.params: SketchParams | None = None
-        self.slot_of: dict[int, int] = {}  # text hash -> slot
-        # Per slot: its text hash, letters, and where its first unit is (part, position).
-        self.hashes = np.zeros(0, dtype=np.uint64)
-        self.n_chars = np.zeros(0, dtype=np.int64)
-        self.part = np.zeros(0, dtype=np.int64)
-        self.local = np.zeros(0, dtype=np.int64)
-        self.sources: list[TextSource] = []  # each added part's texts(positions)
-        # The (band, key, slot) entries of each part's new slots, sorted (a run per part),
-        # and a filter of the (band, key) cells any of them fills.
-        self.runs: list[np.ndarray] = []
-        self.seen: np.ndarray | None = None
-        self.texts: dict[int, np.ndarray] = {}  # normalised code points of slots read
-        self.pairs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self.n_units = 0  # eligible units added
-
-    def add(self, sk: Sketches, texts: TextSource) -> None:
-        """Index one partition's units (sketches ``sk``, ``texts(positions)`` of its own
-        units, strings or normalised): confirm its copies, verify its candidate pairs."""
-        if not self.usable:
-            return
-        if self.params is None:
-            self.params = sk.params
-        if sk.params != self.params or sk.params.min_chars > self.min_chars:
-            self._give_up()  # rows() refuses such sketches anyway (check_sketches)
-            return
-        part = len(self.sources)
-        self.sources.append(texts)
-        eligible = np.flatnonzero(sk.n_chars >= self.min_chars)
-        self.n_units += len(eligible)
-        if not len(eligible):
-            return
-        found, first, inverse = np.unique(
-            sk.text_hash[eligible], return_index=True, return_inverse=True
-        )
-        slot = np.array([self.slot_of.get(h, -1) for h in found.tolist()], dtype=np.int64)
-        fresh = np.flatnonzero(slot < 0)
-        new = np.arange(len(self.hashes), len(self.hashes) + len(fresh), dtype=np.int64)
-        slot[fresh] = new
-        self.slot_of.update(zip(found[fresh].tolist(), new.tolist(), strict=True))
-        home = eligible[first[fresh]]  # each new slot's unit here
-        self.hashes = np.concatenate([self.hashes, found[fresh]])
-        self.n_chars = np.concatenate([self.n_chars, sk.n_chars[home]])
-        self.part = np.concatenate([self.part, np.full(len(new), part, dtype=np.int64)])
-        self.local = np.concatenate([self.local, home])
-        band_row = np.cumsum(sk.sketched) - 1
-        bands = sk.bands[band_row[home]]
-        a, b = self._index(bands, new)
-        if not self.usable:
-            return
-        # Every other eligible unit here is a copy of a slot's text: confirm it.
-        copy = np.ones(len(eligible), dtype=bool)
-        copy[first[fresh]] = False
-        copies, of = eligible[copy], slot[inverse.ravel()[copy]]
-        self._read(np.unique(np.concatenate([a, b, of])))
-        if len(copies) and not self._same(_normalised(texts, copies), of):
-            self._give_up()
-            return
-        if len(a):
-            jac = pair_jaccards(a, b, self.n_chars, self.params.ngram, self._normalised)
-            match = jac >= self.threshold - EPS
-            self.pairs.append((a[match], b[match], jac[match]))
-
-    def rows(self, sk: Sketches, texts: TextSource) -> list[tuple[int, int, str, float]] | None:
-        """:func:`find_fast`'s rows for ``sk``, the sketches
-        of every added partition concatenated in corpus order (``texts(positions)`` of
-        them, for the few similarities no verified pair gave), or ``None`` when the index
-        gave up or does not hold exactly these units' texts."""
-        if not self.usable:
-            return None
-        eligible = sk.n_chars >= self.min_chars
-        pos = np.flatnonzero(eligible)
-        if len(pos) != self.n_units:  # not the units added: their copies are unconfirmed
-            return None
-        found, first, inverse = np.unique(sk.text_hash[pos], return_index=True, return_inverse=True)
-        if len(found) != len(self.hashes):
-            return None
-        at = np.searchsorted(found, self.hashes)
-        if len(at) and (at.max() >= len(found) or (found[at] != self.hashes).any()):
-            return None
-        rep = np.full(len(sk), -1, dtype=np.int64)
-        rep[pos] = pos[first[inverse.ravel()]]
-        where = pos[first[at]]  # each slot's first unit in corpus order
-        a, b, jac = (np.concatenate([np.zeros(0, dtype=kind), *(p[k] for p in self.pairs)])
-                     for k, kind in enumerate((np.int64, np.int64, np.float64)))  # fmt: skip
-        x, y = where[a], where[b]
-        pairs = (np.maximum(x, y), np.minimum(x, y), jac)
-
-        def normalised(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            # Only for a near copy whose similarity no verified pair gave (a chain).
-            return Fetched(positions, texts, sk)(positions)
-
-        return grouped_rows(sk, eligible, rep, pairs, normalised)
-
-    def _give_up(self) -> None:
-        self.usable = False
-        self.runs, self.seen, self.texts, self.pairs = [], None, {}, []
-        self.sources, self.slot_of = [], {}
-
-    def _index(self, bands: np.ndarray, new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Index the ``new`` slots' band keys ``bands``; the slot pairs (a < b) that share
-        a band key, ``b`` among the new slots (each pair once)."""
-        n_bands = bands.shape[1]
-        if (len(self.hashes) * n_bands * 8 > INDEX_BYTES or len(self.hashes) > _SLOT
-                or n_bands > 1 << _BAND_BITS):  # fmt: skip
-            self._give_up()
-        if not self.usable or not len(new):
-            return new[:0], new[:0]
-        # Every (band, key, slot) of the new slots, sorted: by band and key, then slot.
-        band = np.arange(n_bands, dtype=np.uint64) << np.uint64(64 - _BAND_BITS)
-        packed = (band | (bands.astype(np.uint64) << np.uint64(_SLOT_BITS))).ravel()
-        packed |= np.repeat(new.astype(np.uint64), n_bands)
-        packed.sort()
-        key = packed >> np.uint64(_SLOT_BITS)
-        lows, highs = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-        # Among the new: each pairs with those before it under its band and key.
-        n = np.arange(len(packed))
-        start = np.maximum.accumulate(np.where(np.r_[True, key[1:] != key[:-1]], n, 0))
-        _pair_up(packed, start, n - start, packed, lows, highs)
-        # With the older slots: only keys the filter has seen go to their runs.
-        cell = _cell(key)
-        byte, bit = cell >> 3, (np.uint8(1) << (cell & 7).astype(np.uint8))
-        maybe = np.flatnonzero(self.seen[byte] & bit) if self.seen is not None else n[:0]
-        if len(maybe):
-            wanted = packed[maybe]
-            for run in self.runs:
-                lo = np.searchsorted(run, wanted & ~np.uint64(_SLOT))
-                hi = np.searchsorted(run, wanted | np.uint64(_SLOT), side="right")
-                _pair_up(wanted, lo, hi - lo, run, lows, highs)
-        if self.seen is None:
-            self.seen = np.zeros(1 << (_CELL_BITS - 3), dtype=np.uint8)
-        _set_bits(self.seen, byte, bit)
-        self.runs.append(packed)
-        low, high = np.concatenate(lows), np.concatenate(highs)
-        if len(low) > MAX_BATCH_PAIRS:
-            self._give_up()
-            return new[:0], new[:0]
-        code = np.unique((low << 32) | high)  # a pair sharing several bands once
-        return code >> 32, code & 0xFFFFFFFF
-
-    def _read(self, slots: np.ndarray) -> None:
-        """Hold the normalised texts of ``slots``, read from their parts once each."""
-        missing = np.array([s for s in slots.tolist() if s not in self.texts], dtype=np.int64)
-        if not len(missing):
-            return
-        parts = self.part[missing]
-        for part in np.unique(parts).tolist():
-            mine = missing[parts == part]
-            cps, offsets = _normalised(self.sources[part], self.local[mine])
-            for k, s in enumerate(mine.tolist()):
-                self.texts[s] = cps[offsets[k] : offsets[k + 1]]
-
-    def _same(self, got: tuple[np.ndarray, np.ndarray], slots: np.ndarray) -> bool:
-        """Whether the texts ``got`` (packed) equal those of ``slots``, one to one."""
-        cps, offsets = got
-        held, bounds = self._normalised(slots)
-        # Equal lengths text by text: the packed arrays are equal iff every text is.
-        return np.array_equal(np.diff(offsets), np.diff(bounds)) and np.array_equal(
-            cps.astype(np.uint32), held
-        )
-
-    def _normalised(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        held = [self.texts[s] for s in slots.tolist()]
-        lengths = np.array([len(t) for t in held], dtype=np.int64)
-        cps = np.concatenate([np.zeros(0, dtype=np.uint32), *held]).astype(np.uint32)
-        return cps, offsets_from_lengths(lengths)
-
-
-def _normalised(texts: TextSource, positions: np.ndarray) -> tuple[Any, np.ndarray]:
-    got = texts(positions.tolist())
-    if isinstance(got, tuple):
-        return got
-    return normalise_texts(got)
