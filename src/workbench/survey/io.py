@@ -26,6 +26,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -634,10 +635,27 @@ def clean_codes(
     return out, pd.DataFrame(report, columns=REPORT_COLUMNS, dtype=object)
 
 
+#: The survey reader's word lists, kept as data, not code (edit the YAML file).
+SURVEY_WORDS = config.RESOURCES_DIR / "survey_words.yaml"
+
+
+@cache
+def survey_words(path: Path = SURVEY_WORDS) -> dict[str, tuple[Any, ...]]:
+    """The lists of ``resources/survey_words.yaml``, each a tuple, read once.
+
+    Examples
+    --------
+    >>> words = survey_words()
+    >>> "拒答" in words["nonresponse"], -9 in words["code_like"], words["place_endings"][0]
+    (True, True, '村')
+    """
+    table = safe_load(Path(path).read_text(encoding="utf-8"))
+    return {str(key): tuple(values) for key, values in table.items()}
+
+
 #: Answers that say "no answer" (refused, don't know, not applicable): in a text column
 #: they would be a category of their own unless the mapping makes them missing.
-NONRESPONSE = ("拒答", "拒绝回答", "拒绝", "不知道", "不清楚", "说不清", "不适用", "无法回答",
-               "不回答", "无回答", "refused", "don't know", "dk", "n/a")  # fmt: skip
+NONRESPONSE: tuple[str, ...] = survey_words()["nonresponse"]
 
 
 def survey_notes(
@@ -702,10 +720,9 @@ def survey_notes(
     return notes
 
 
-#: Numbers surveys use as missing-value codes (refused, don't know, not applicable).
-#: (-1 to -3, which CGSS uses too, are left out: as values they are too common, e.g. in a
-#: change score.)
-CODE_LIKE = (-99, -98, -97, -9, -8, -7, 97, 98, 99, 997, 998, 999, 9999)
+#: Numbers surveys use as missing-value codes (refused, don't know, not applicable);
+#: -1 to -3 are left out (see ``survey_words.yaml``).
+CODE_LIKE: tuple[int, ...] = survey_words()["code_like"]
 
 
 def _code_like_numbers(
@@ -750,7 +767,7 @@ def _code_like_numbers(
 
 
 #: Endings of Chinese place names (a text column unmapped may be the village).
-PLACE_ENDINGS = ("村", "镇", "乡", "县", "区", "市", "社区", "街道", "组")
+PLACE_ENDINGS: tuple[str, ...] = survey_words()["place_endings"]
 
 
 def _look_alike(counts: pd.Series) -> list[tuple[str, str]]:
