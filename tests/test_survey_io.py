@@ -695,3 +695,48 @@ def test_missing_codes_in_a_column_the_codebook_does_not_know_are_noted(tmp_path
     mapping = _write_mapping(tmp_path, "missing: {走访次数: [-9, 99]}\n")
     declared = load_survey(data, mapping=mapping)
     assert declared.notes == [] and declared.frame["走访次数"].isna().sum() == 2
+
+
+def test_a_wjx_export_with_trailing_empty_columns_fits(tmp_path, capsys):
+    """Saved again from Excel, a questionnaire export ends its lines with ",,,"; that once
+    gave an AttributeError traceback (several columns named "")."""
+    from workbench.cli import main
+
+    lines = ["序号,您的村,走访次数,满意度,,,"] + [
+        f"{i},{'东西南北'[i % 4]}村,{i % 5},{1 + (i % 5 + i % 2) % 5},,," for i in range(1, 41)
+    ]
+    path = tmp_path / "wjx.csv"
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+    assert load_survey(path).frame.columns.tolist() == ["序号", "您的村", "走访次数", "满意度"]
+    assert main(["survey", "fit", str(path), "--formula", "满意度 ~ 走访次数", "--json"]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_column_with_values_but_no_name_is_refused_naming_it(tmp_path, capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "s.csv"
+    path.write_text("编号,村,,信任\n1,东村,a,40\n2,西村,,50\n3,西村,c,55\n", encoding="utf-8")
+    assert main(["survey", "fit", str(path), "--formula", "信任 ~ 1"]) == 2
+    err = capsys.readouterr().err
+    assert "s.csv: column 3 has no name on line 1 but holds values (rows 1, 3)" in err
+    assert "Traceback" not in err
+
+
+def test_two_columns_named_alike_are_a_user_error(tmp_path, capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "s.csv"
+    path.write_text("编号,满意度,满意度\n1,4,40\n2,3,50\n", encoding="utf-8")
+    assert main(["survey", "fit", str(path), "--formula", "满意度 ~ 1"]) == 2
+    assert "'满意度' (columns 2, 3)" in capsys.readouterr().err
+
+
+def test_mapping_a_column_onto_a_name_the_file_already_has_is_refused(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("village,村,trust\n1,东村,40\n2,西村,50\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns:\n  village: 村\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError,
+                       match="'村' is mapped to 'village', which is already a column of the file"):
+        load_survey(path, mapping=mapping)

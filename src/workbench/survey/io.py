@@ -294,6 +294,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
         except CsvError as err:
             raise SurveyValidationError(str(err)) from None
         _check_header(df, config.display_path(path))
+        _check_unnamed(df, config.display_path(path))
         labels: dict[str, dict[Any, str]] = {}
     elif suffix in (".dta", ".sav"):
         import pyreadstat
@@ -397,6 +398,37 @@ def _check_header(df: pd.DataFrame, where: str) -> None:
     )
 
 
+def _check_unnamed(df: pd.DataFrame, where: str) -> None:
+    """Refuse a CSV column that holds answers under no name: no formula or mapping can
+    name it, and two such columns would be one name for two columns.
+
+    (:mod:`workbench.csvio` leaves out columns without a name and without a value.)
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming the column's position and its first rows with a value.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame([["1", "a"], ["2", ""]], columns=["编号", ""])
+    >>> try:
+    ...     _check_unnamed(d, "s.csv")
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:61])
+    s.csv: column 2 has no name on line 1 but holds values (row 1
+    """
+    for j, name in enumerate(map(str, df.columns), start=1):
+        if name.strip():
+            continue
+        filled = (df.iloc[:, j - 1].astype(str).str.strip() != "").to_numpy()
+        rows = [i + 1 for i, value in enumerate(filled) if value]  # rows of the file, from 1
+        raise SurveyValidationError(
+            f"{where}: column {j} has no name on line 1 but holds values ({format_rows(rows)}); "
+            "give it a name in the header (or delete the column) and save the file again"
+        )
+
+
 def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFrame:
     if mapping is None:
         return df
@@ -407,7 +439,20 @@ def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFr
             f"{where}: column(s) {listed} named in {config.display_path(mapping.path or '')} "
             f"are not in the file; its columns are {sorted(map(str, df.columns))}"
         )
-    return df.rename(columns={col: std for std, col in mapping.columns.items()})
+    renamed = {col: std for std, col in mapping.columns.items()}
+    # A column of the file already called by a standard name the mapping gives another
+    # column would leave two columns of one name; say which, before pandas mixes them.
+    taken = {std: col for col, std in renamed.items() if std in df.columns and std not in renamed}
+    if taken:
+        listed = "; ".join(
+            f"{col!r} is mapped to {std!r}, which is already a column of the file"
+            for std, col in taken.items()
+        )
+        raise SurveyValidationError(
+            f"{where}: under 'columns' in {config.display_path(mapping.path or '')}, {listed}: "
+            "map the file's own column instead (or rename it in the file)"
+        )
+    return df.rename(columns=renamed)
 
 
 
