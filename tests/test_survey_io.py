@@ -740,3 +740,33 @@ def test_mapping_a_column_onto_a_name_the_file_already_has_is_refused(tmp_path):
     with pytest.raises(SurveyValidationError,
                        match="'村' is mapped to 'village', which is already a column of the file"):
         load_survey(path, mapping=mapping)
+
+
+@pytest.mark.parametrize(
+    ("header", "mapping", "said"),
+    [
+        ("编号,乡镇,村,信任", None, "column '村' has 1 name(s) that occur in two or more places of "
+                                   "column '乡镇' (东村 in 城关镇, 河口乡)"),
+        ("编号,xiang,cun,信任", "columns: {township: xiang, village: cun}",
+         "column 'village' (your column 'cun') has 1 name(s)"),
+    ],
+)
+def test_villages_of_one_name_in_two_townships_are_noted(tmp_path, header, mapping, said):
+    """Ranked by village alone, 东村 of 城关镇 and 东村 of 河口乡 were one group, silently."""
+    rows = [f"{i},{t},{v},{40 + i}" for i, (t, v) in enumerate(
+        [("城关镇", "东村"), ("城关镇", "西村"), ("河口乡", "东村"), ("河口乡", "柳林村")] * 3)]
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    if mapping:
+        (tmp_path / "m.yaml").write_text(mapping, encoding="utf-8")
+    survey = load_survey(path, mapping=tmp_path / "m.yaml" if mapping else None)
+    assert len(survey.notes) == 1 and said in survey.notes[0]
+    assert "(e.g. 城关镇东村)" in survey.notes[0]
+
+
+def test_village_codes_unique_within_the_survey_are_not_noted(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("township,village,trust\n1,1,40\n1,2,50\n2,3,60\n2,4,55\n", encoding="utf-8")
+    assert load_survey(path).notes == []
+    path.write_text("township,village,trust\n1,1,40\n1,2,50\n2,1,60\n2,2,55\n", encoding="utf-8")
+    assert "village codes" not in (note := load_survey(path).notes[0]) and "1 in 1, 2" in note

@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -685,8 +686,9 @@ SURVEY_WORDS = config.RESOURCES_DIR / "survey_words.yaml"
 
 
 @cache
-def survey_words(path: Path = SURVEY_WORDS) -> dict[str, tuple[Any, ...]]:
-    """The lists of ``resources/survey_words.yaml``, each a tuple, read once.
+def survey_words(path: Path = SURVEY_WORDS) -> dict[str, Any]:
+    """The lists of ``resources/survey_words.yaml``, each a tuple (a section of lists, a
+    dict of tuples), read once.
 
     Examples
     --------
@@ -695,7 +697,11 @@ def survey_words(path: Path = SURVEY_WORDS) -> dict[str, tuple[Any, ...]]:
     (True, True, '村')
     """
     table = safe_load(Path(path).read_text(encoding="utf-8"))
-    return {str(key): tuple(values) for key, values in table.items()}
+    return {
+        str(key): {str(k): tuple(v) for k, v in values.items()}
+        if isinstance(values, dict) else tuple(values)
+        for key, values in table.items()
+    }  # fmt: skip
 
 
 #: Answers that say "no answer" (refused, don't know, not applicable): in a text column
@@ -727,7 +733,7 @@ def survey_notes(
     s.csv: column 'way' has '走坊' (row 4)
     s.csv: column 'way' has '拒答' (row 8)
     """
-    notes = []
+    notes = _repeated_place_notes(frame, where, mapping)
     if "resp_id" in frame.columns:
         ids = frame["resp_id"]
         twice = ids[ids.notna() & ids.duplicated(keep=False)]
@@ -813,6 +819,88 @@ def _code_like_numbers(
 
 #: Endings of Chinese place names (a text column unmapped may be the village).
 PLACE_ENDINGS: tuple[str, ...] = survey_words()["place_endings"]
+
+#: Place levels from the coarsest (the standard names) → the endings of their names.
+PLACE_LEVELS: dict[str, tuple[str, ...]] = survey_words()["place_levels"]
+
+
+def place_columns(frame: pd.DataFrame) -> list[str]:
+    """The survey's place columns from the coarsest: per level of :data:`PLACE_LEVELS`, the
+    column of the standard name, else a text column whose names nearly all end as that
+    level's do (乡镇: 城关镇, 河口乡; 村: 东村, 新华村).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"乡镇": ["城关镇", "河口乡"], "村": ["东村", "西村"], "x": [1, 2]})
+    >>> place_columns(d), place_columns(d.rename(columns={"村": "village"}))
+    (['乡镇', '村'], ['乡镇', 'village'])
+    """
+    found = []
+    for level, endings in PLACE_LEVELS.items():
+        if level in frame.columns:
+            found.append(level)
+            continue
+        for col in frame.columns:
+            values = frame[col]
+            if col in found or col in PLACE_LEVELS or pd.api.types.is_numeric_dtype(values):
+                continue
+            names = pd.unique(values.dropna().astype(str))
+            ending = sum(str(n).endswith(endings) for n in names)
+            if len(names) >= 2 and ending >= 0.9 * len(names):
+                found.append(col)
+                break
+    return found
+
+
+def repeated_places(frame: pd.DataFrame, column: str) -> dict[Any, list[Any]]:
+    """Names (or codes) of the place column ``column`` that occur in two or more places of the
+    next coarser place column (:func:`place_columns`): ``{东村: [城关镇, 河口乡]}``.
+
+    Grouped or clustered by ``column`` alone, each such name is one place; two villages
+    called 东村, or village codes numbered within their township (1, 2, 3 in each), would
+    be merged.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"township": ["城关镇", "河口乡", "河口乡"],
+    ...                   "village": ["东村", "东村", "西村"]})
+    >>> repeated_places(d, "village"), repeated_places(d, "township")
+    ({'东村': ['城关镇', '河口乡']}, {})
+    """
+    columns = place_columns(frame)
+    if column not in columns or columns.index(column) == 0:
+        return {}
+    parent = columns[columns.index(column) - 1]
+    pairs = frame[[parent, column]].dropna().drop_duplicates()
+    counts = pairs[column].value_counts()
+    several = sorted(counts.index[counts > 1], key=str)
+    return {
+        name: sorted(pairs.loc[pairs[column] == name, parent].tolist(), key=str)
+        for name in several
+    }
+
+
+def _repeated_place_notes(frame: pd.DataFrame, where: str, mapping: Mapping_ | None) -> list[str]:
+    """A note per place column with names that occur in several places of the level above."""
+    notes = []
+    columns = place_columns(frame)
+    for parent, col in itertools.pairwise(columns):
+        repeated = repeated_places(frame, col)
+        if not repeated:
+            continue
+        shown = [f"{name} in {', '.join(map(str, parents))}"
+                 for name, parents in list(repeated.items())[:3]]  # fmt: skip
+        more = f" and {len(repeated) - 3} more" if len(repeated) > 3 else ""
+        first, firsts = next(iter(repeated.items()))
+        notes.append(
+            f"{where}: column {_shown(col, mapping)} has {len(repeated)} name(s) that occur in "
+            f"two or more places of column {_shown(parent, mapping)} ({'; '.join(shown)}{more}):"
+            f" grouped, clustered, ranked or linked by {col!r} alone each is one place; if "
+            f"they are different places, give them different names in the file (e.g. "
+            f"{firsts[0]}{first}); if one place (its {parent!r} renamed or merged between "
+            "waves), nothing needs doing"
+        )
+    return notes
 
 
 def _look_alike(counts: pd.Series) -> list[tuple[str, str]]:
