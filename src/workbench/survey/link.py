@@ -38,7 +38,13 @@ import numpy as np
 import pandas as pd
 
 from workbench import config
-from workbench.survey.validate import SurveyValidationError, format_names, format_rows, suggest
+from workbench.survey.validate import (
+    SurveyValidationError,
+    closest,
+    format_names,
+    format_rows,
+    suggest,
+)
 from workbench.yamlio import safe_load
 
 if TYPE_CHECKING:
@@ -397,6 +403,52 @@ def check_places(places: pd.DataFrame, frame: pd.DataFrame, where: str) -> None:
         )
 
 
+def place_notes(places: pd.DataFrame, frame: pd.DataFrame, level: str) -> list[str]:
+    """What the link at ``level`` would get wrong without a word: documents placed in places
+    the survey does not have (a spelling variant, 柳林 for 柳林村, is no match), named with
+    the survey's closest name; and places of one name in two places of the level above
+    (two villages 东村), whose documents and respondents are counted as one place.
+
+    Examples
+    --------
+    >>> survey = pd.DataFrame({"township": ["城关镇", "河口乡", "河口乡"],
+    ...                        "village": ["东村", "东村", "柳林村"]})
+    >>> places = pd.DataFrame({"doc_id": ["a", "b"], "village": ["东村", "柳林"]})
+    >>> for note in place_notes(places, survey, "village"):
+    ...     print(note.split(":")[0])
+    1 document(s) are placed in a village the survey does not have, so they count for no place
+    the village 东村 is in 城关镇 and 河口乡 of the survey
+    """
+    from workbench.survey.io import repeated_places
+
+    notes = []
+    have = frame[level].dropna()
+    placed = places[level].dropna()
+    absent = sorted(set(placed[~placed.isin(have)]), key=str)
+    if absent:
+        names = [str(v) for v in pd.unique(have)]
+        shown = []
+        for name in absent[:10]:
+            close = closest(str(name), names, n=1)
+            shown.append(f"{name!r}" + (f" (the survey has {close[0]!r})" if close else ""))
+        n_docs = int((~placed.isin(have)).sum())
+        where = places_word(level, len(absent)) if len(absent) > 1 else f"a {level}"
+        notes.append(
+            f"{n_docs} document(s) are placed in {where} "
+            f"the survey does not have, so they count for no place: {', '.join(shown)}"
+            f"{' and more' if len(absent) > 10 else ''}; write the places as the survey writes "
+            "them"
+        )
+    for name, parents in list(repeated_places(frame, level).items())[:5]:
+        notes.append(
+            f"the {level} {name} is in {' and '.join(map(str, parents))} of the survey: linked "
+            f"by {level} alone, the documents and respondents of each are counted as one "
+            f"{level}; if they are different places, give them different names in the survey "
+            "and the places table alike"
+        )
+    return notes
+
+
 def plan_link(
     asserted: pd.DataFrame,
     places: pd.DataFrame,
@@ -477,6 +529,7 @@ def plan_link(
         )
         return plan
     plan.prevalence = code_prevalence(asserted, places, level)
+    plan.notes += place_notes(places, frame, level)
     if not plan.outcomes or absent:
         missing = [*absent, *([] if plan.outcomes else [" (or ".join(LINK_OUTCOMES) + ")"])]
         plan.problem = (f"The model is skipped: the survey has no column(s) {', '.join(missing)} "
