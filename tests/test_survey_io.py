@@ -770,3 +770,21 @@ def test_village_codes_unique_within_the_survey_are_not_noted(tmp_path):
     assert load_survey(path).notes == []
     path.write_text("township,village,trust\n1,1,40\n1,2,50\n2,1,60\n2,2,55\n", encoding="utf-8")
     assert "village codes" not in (note := load_survey(path).notes[0]) and "1 in 1, 2" in note
+
+
+def test_percentages_are_read_as_percentage_points_and_noted(tmp_path, capsys):
+    """Excel's percentage format writes 78%; read as text, each value was a dummy of its own."""
+    from workbench.cli import main
+
+    path = tmp_path / "s.csv"
+    cells = ["78%", "12.5 %", "９０％", "", "40%", "55%"]
+    path.write_text("信任,覆盖率\n" + "".join(f"{40 + i},{c}\n" for i, c in enumerate(cells)),
+                    encoding="utf-8")  # fmt: skip
+    survey = load_survey(path)
+    assert survey.frame["覆盖率"].tolist()[:3] == [78, 12.5, 90]
+    assert survey.frame["覆盖率"].isna().tolist() == [False] * 3 + [True] + [False] * 2
+    assert "column '覆盖率' holds percentages (rows 1, 2, 3, 5, 6): read as percentage points" in (
+        survey.notes[0]
+    )
+    assert main(["survey", "fit", str(path), "--formula", "信任 ~ 覆盖率", "--json"]) == 0
+    assert '"覆盖率":' in capsys.readouterr().out  # one slope, no 覆盖率[T.78%]

@@ -464,6 +464,9 @@ TEXT_TYPES = ("id",)
 #: A number written with thousands separators: ``34,085``, ``-1,200.5``.
 _THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 
+#: A percentage as Excel's percentage format writes it: ``78%``, ``12.5 %``, ``-3%``.
+_PERCENT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)\s*%"
+
 
 def _recoded(answer: Any, table: dict[str, float | None]) -> Any:
     """``answer``'s number from a mapping's ``values`` (as text, like a CSV cell), else itself;
@@ -502,7 +505,8 @@ def numeric_column(
 ) -> pd.Series | None:
     """``df[col]`` as numbers, blanks (``""``, ``NA``, ``NaN``, ``.``) as NaN.
 
-    Thousands separators are read as Excel writes them (``"34,085"`` is 34085), and
+    Thousands separators are read as Excel writes them (``"34,085"`` is 34085),
+    percentages as percentage points (``"78%"`` is 78; :func:`clean_codes` notes it), and
     full-width digits as the digits they are (``"３"`` is 3, ``"－１．５"`` is -1.5):
     answers typed with a Chinese input method in full-width mode are common.
 
@@ -520,6 +524,9 @@ def numeric_column(
     # Excel's number format writes thousands separators ("34,085"): the number is 34085.
     grouped = stripped.str.fullmatch(_THOUSANDS)
     stripped = stripped.where(~grouped, stripped.str.replace(",", "", regex=False))
+    # Excel's percentage format writes "78%": read as percentage points, 78 (a note says so).
+    percent = stripped.str.fullmatch(_PERCENT)
+    stripped = stripped.where(~percent, stripped.str.rstrip("%").str.strip())
     blank = stripped.isin(BLANKS) | text.isna()
     values = pd.to_numeric(stripped.where(~blank), errors="coerce")
     bad = values.isna() & ~blank
@@ -639,6 +646,19 @@ def clean_codes(
                     {"column": col, "reason": "missing in file", "code": None, "rows": n_blank}
                 )
             continue
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            percent = out[col].astype(str).str.normalize("NFKC").str.strip().str.fullmatch(
+                _PERCENT
+            )
+            if percent.any():
+                said = (
+                    f"{where}: column {shown} holds percentages ({format_rows(out.index[percent])}"
+                    "): read as percentage points, 78% as 78, so a coefficient is per percentage "
+                    "point"
+                )
+                log.warning("%s", said)
+                if notes is not None:
+                    notes.append(said)
         n_blank = int(values.isna().sum()) - marked.get(col, 0)
         if n_blank:
             report.append(
