@@ -788,3 +788,42 @@ def test_percentages_are_read_as_percentage_points_and_noted(tmp_path, capsys):
     )
     assert main(["survey", "fit", str(path), "--formula", "信任 ~ 覆盖率", "--json"]) == 0
     assert '"覆盖率":' in capsys.readouterr().out  # one slope, no 覆盖率[T.78%]
+
+
+def _qualtrics(tmp_path, answers):
+    """A Qualtrics CSV export: names, question texts, import ids, then the answers."""
+    lines = [
+        "ResponseId,Q1,Q4,Q5",
+        "Response ID,您所在的村,总体满意度,信任",
+        '{""ImportId"":""_recordId""},{""ImportId"":""QID1_TEXT""},{""ImportId"":""QID4""},'
+        '{""ImportId"":""QID5_1""}',
+        *answers,
+    ]
+    lines[2] = ",".join(f'"{cell}"' for cell in lines[2].split(","))
+    path = tmp_path / "qualtrics.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+    return path
+
+
+def test_a_qualtrics_export_leaves_out_its_two_extra_header_rows(tmp_path):
+    """The question texts and import ids were read as answers and refused as non-numeric,
+    with a suggestion to map '{"ImportId":"QID2_TEXT"}' under values:."""
+    words = ["1=很不满意", "2=不太满意", "3=一般", "4=比较满意", "5=非常满意"]
+    answers = [f"R_{i},{'东西南北'[i % 4]}村,{words[i % 5]},{i % 11}" for i in range(30)]
+    path = _qualtrics(tmp_path, answers)
+    mapping = "columns: {sat_overall: Q4, trust: Q5}\nranges: {trust: [0, 10]}\n"
+    (tmp_path / "m.yaml").write_text(mapping, encoding="utf-8")
+    survey = load_survey(path, mapping=tmp_path / "m.yaml")
+    assert len(survey.frame) == 30 and survey.frame.index[0] == 3  # row 3 is on line 4
+    assert survey.frame["sat_overall"].tolist()[:5] == [1, 2, 3, 4, 5]
+    labels = dict(enumerate((w.split("=")[1] for w in words), 1))
+    assert survey.value_labels["sat_overall"] == labels
+    assert "lines 2–3 under the column names are Qualtrics' question texts and import ids" in (
+        survey.notes[0]
+    )
+    assert "column 'sat_overall' (your column 'Q4') holds answers as number and words" in (
+        survey.notes[1]
+    )
+    path = _qualtrics(tmp_path, [*answers[:2], "R_x,东村,5=非常满意,十"])
+    with pytest.raises(SurveyValidationError, match=r"'十'\] in row 5;"):  # on line 6
+        load_survey(path, mapping=tmp_path / "m.yaml")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -297,6 +298,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
         _check_header(df, config.display_path(path))
         _check_unnamed(df, config.display_path(path))
         labels: dict[str, dict[Any, str]] = {}
+        extra = _qualtrics_rows(df)
     elif suffix in (".dta", ".sav"):
         import pyreadstat
 
@@ -327,7 +329,34 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
             f"{READERS}{hint}"
         )
     df.index = pd.RangeIndex(1, len(df) + 1, name="row")
+    if suffix == ".csv" and extra:
+        # Rows keep their numbers (row r on line r + 1): the first answer is row extra + 1.
+        df = df.iloc[extra:]
+        df.attrs[HEADER_ROWS] = extra
     return df, labels
+
+
+#: ``attrs`` key of a CSV table read without the header rows a Qualtrics export adds
+#: below its column names: how many rows were left out.
+HEADER_ROWS = "header_rows"
+
+
+def _qualtrics_rows(df: pd.DataFrame) -> int:
+    """How many rows under the header a Qualtrics export adds: the question texts and the
+    ``{"ImportId":"QID1"}`` row (its legacy exports have only the texts); 0 for other files.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame([["Response ID", "您的年龄"], ['{"ImportId":"_recordId"}',
+    ...                   '{"ImportId":"QID2_TEXT"}'], ["R_1", "34"]], columns=["ResponseId", "Q2"])
+    >>> _qualtrics_rows(d), _qualtrics_rows(d.iloc[2:])
+    (2, 0)
+    """
+    for k in range(min(2, len(df))):
+        cells = df.iloc[k].astype(str).str.strip()
+        if cells.str.startswith('{"ImportId"').mean() >= 0.5:
+            return k + 1
+    return 0
 
 
 #: ``attrs`` key of a table read from an SPSS file: ``{column: [codes]}``, its user-missing
@@ -549,6 +578,46 @@ def numeric_column(
     return values
 
 
+#: ``attrs`` key of a cleaned frame: ``{column: {number: words}}`` of answers written as
+#: ``5=非常满意`` (:func:`_coded_answers`).
+CODED_LABELS = "coded_labels"
+
+#: An answer written as its code and its words: ``5=非常满意``, ``1. 是``, ``2：否``, ``3、一般``.
+_CODED = re.compile(r"\s*([-+]?\d+)\s*(?:=|:|\.|、)\s*([^\d\s.].*?)\s*")
+
+
+def _coded_answers(values: pd.Series) -> tuple[pd.Series, dict[Any, str]] | None:
+    """A text column whose every answer is a number and its words (``5=非常满意``): the
+    numbers (blanks missing) and ``{number: words}``; None for any other column, or when a
+    number has two wordings or a wording two numbers.
+
+    Examples
+    --------
+    >>> numbers, labels = _coded_answers(pd.Series(["5=非常满意", "1＝很不满意", "", "5=非常满意"]))
+    >>> numbers.tolist(), labels
+    ([5.0, 1.0, nan, 5.0], {1: '很不满意', 5: '非常满意'})
+    >>> _coded_answers(pd.Series(["1.5", "2.5"])), _coded_answers(pd.Series(["1=是", "1=否"]))
+    (None, None)
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        return None
+    text = values.astype("string").str.normalize("NFKC").str.strip()
+    filled = text[text.notna() & ~text.isin(BLANKS)]
+    if filled.empty:
+        return None
+    parts = filled.str.extract(_CODED.pattern.join(["^", "$"]))
+    if parts[0].isna().any():
+        return None
+    pairs = parts.drop_duplicates()
+    if pairs[0].duplicated().any() or pairs[1].duplicated().any():
+        return None
+    numbers = pd.Series(float("nan"), index=values.index, dtype=float)
+    numbers[filled.index] = parts[0].astype(float)
+    ordered = sorted(pairs.itertuples(index=False), key=lambda pair: int(pair[0]))
+    labels = {int(n): str(words) for n, words in ordered}
+    return numbers, labels
+
+
 def clean_codes(
     df: pd.DataFrame,
     codebook: Codebook | None = None,
@@ -627,9 +696,22 @@ def clean_codes(
                     )
                     marked[col] = marked.get(col, 0) + n
             out[col] = text.map(lambda a, table=answers: _recoded(a, table)).astype(object)
+    coded_labels: dict[str, dict[Any, str]] = {}
     for col in out.columns:
         entry = codebook.variables.get(col)
         shown = _shown(col, mapping)
+        coded = _coded_answers(out[col])
+        if coded is not None:
+            # "5=非常满意": the number is the answer, the words its label (as a .sav keeps them).
+            out[col], coded_labels[col] = coded
+            first = next(iter(coded[1].items()))
+            said = (
+                f"{where}: column {shown} holds answers as number and words ({first[0]}="
+                f"{first[1]} …): read as the numbers, the words kept as their value labels"
+            )
+            log.warning("%s", said)
+            if notes is not None:
+                notes.append(said)
         # Codebook variables must be numbers (a stray word is an error naming its rows);
         # ids and columns the codebook does not know stay text when they hold text.
         values = numeric_column(
@@ -694,6 +776,8 @@ def clean_codes(
         out[col] = values
     if valid_codes:
         out.attrs[VALID_CODES] = valid_codes
+    if coded_labels:
+        out.attrs[CODED_LABELS] = coded_labels
     for said in survey_notes(out, codebook, where, mapping):
         log.warning("%s", said)
         if notes is not None:
@@ -1058,6 +1142,17 @@ def load_survey(
         mapping = load_mapping(mapping, codebook)
     raw, labels = read_table(path)
     file_missing = raw.attrs.get(FILE_MISSING, {})
+    notes: list[str] = []
+    if raw.attrs.get(HEADER_ROWS):
+        n = raw.attrs[HEADER_ROWS]
+        what = "are Qualtrics' question texts and import ids" if n > 1 else (
+            "is Qualtrics' question texts")  # fmt: skip
+        said = (
+            f"{where}: line{'s 2–' if n > 1 else ' '}{n + 1} under the column names {what}, "
+            f"not answers: left out (the answers are rows {n + 1} on, on lines {n + 2} on)"
+        )
+        log.warning("%s", said)
+        notes.append(said)
     df = _rename(raw, mapping, where)
     need = required if required is not None else list(mapping.columns) if mapping else []
     absent = [c for c in need if c not in df.columns]
@@ -1076,7 +1171,6 @@ def load_survey(
         for col, codes in file_missing.items():
             missing.setdefault(standard.get(col, col), []).extend(codes)
         mapping = replace(mapped, missing=missing)
-    notes: list[str] = []
     frame, report = clean_codes(df, codebook, mapping, where, notes)
     # The file's labels under the standard names, then the words of the mapping's
     # 'values:' as the labels of their numbers (非常满意 → 1 says what 1 means here).
@@ -1087,6 +1181,8 @@ def load_survey(
     for col, table in _answer_labels(mapping).items():
         if col in frame.columns:
             labels.setdefault(col, table)
+    for col, table in frame.attrs.get(CODED_LABELS, {}).items():
+        labels.setdefault(col, table)
     simulated = path.resolve() == Path(config.SURVEY_DATA).resolve() or _is_simulated(path)
     return SurveyData(frame, report, labels, where, simulated, _inputs(path, mapping), notes)
 
