@@ -827,3 +827,22 @@ def test_a_qualtrics_export_leaves_out_its_two_extra_header_rows(tmp_path):
     path = _qualtrics(tmp_path, [*answers[:2], "R_x,东村,5=非常满意,十"])
     with pytest.raises(SurveyValidationError, match=r"'十'\] in row 5;"):  # on line 6
         load_survey(path, mapping=tmp_path / "m.yaml")
+
+
+def test_a_multi_select_question_is_noted_once_not_as_typing_slips(tmp_path, capsys):
+    """问卷星 joins the answers of a multi-select question with ┋; its rare combinations
+    were noted one by one as slips of frequent ones (走访┋电话 beside 走访┋谈心)."""
+    from workbench.cli import main
+
+    combos = ["走访┋谈心"] * 6 + ["走访"] * 5 + ["谈心┋电话"] * 4 + ["走访┋电话", "电话┋谈心┋走访"]
+    col = "6、联系方式（多选）"
+    lines = [f"sat,{col}"] + [f"{1 + i % 5},{c}" for i, c in enumerate(combos * 2)]
+    path = tmp_path / "wjx.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    notes = load_survey(path).notes
+    assert len(notes) == 1
+    assert f"column '{col}' holds several answers in one cell, joined by '┋'" in notes[0]
+    assert f"write Q('{col}').str.contains('走访') in the formula" in notes[0]
+    formula = f"sat ~ Q('{col}').str.contains('走访')"
+    assert main(["survey", "fit", str(path), "--formula", formula, "--json"]) == 0
+    assert "[T.True]" in capsys.readouterr().out

@@ -856,7 +856,18 @@ def survey_notes(
             continue
         counts = values.dropna().astype(str).value_counts()
         entry = codebook.variables.get(col)
-        if (entry is None or entry["type"] not in TEXT_TYPES) and len(counts) <= 50:
+        multi = _multi_select(counts)
+        if multi is not None:
+            sep, answers = multi
+            first = answers[0]
+            notes.append(
+                f"{where}: column {_shown(col, mapping)} holds several answers in one cell, "
+                f"joined by {sep!r} (a multi-select question; its answers: "
+                f"{', '.join(answers[:8])}{' …' if len(answers) > 8 else ''}): as it is, each "
+                f"combination is a category of its own; for whether one answer was chosen, "
+                f"write Q({col!r}).str.contains({first!r}) in the formula"
+            )
+        elif (entry is None or entry["type"] not in TEXT_TYPES) and len(counts) <= 50:
             for rare, common in _look_alike(counts):
                 rows = values.index[values == rare]
                 notes.append(
@@ -1005,6 +1016,44 @@ def _repeated_place_notes(frame: pd.DataFrame, where: str, mapping: Mapping_ | N
             "waves), nothing needs doing"
         )
     return notes
+
+
+#: Separators of a multi-select question's answers in one cell (走访┋谈心).
+MULTI_SELECT_SEPARATORS: tuple[str, ...] = survey_words()["multi_select_separators"]
+
+
+def _multi_select(counts: pd.Series) -> tuple[str, list[str]] | None:
+    """The separator and the answers (most chosen first) of a multi-select question exported
+    in one cell (``走访┋谈心``), from a text column's ``value_counts``; None for other columns.
+
+    A column is one when at least a fifth of its answers (and two) hold a separator of
+    :data:`MULTI_SELECT_SEPARATORS` and its single answers are fewer than its combinations.
+    Its combinations are not typing slips of each other (走访┋电话 beside 走访┋谈心).
+
+    Examples
+    --------
+    >>> cells = pd.Series(["走访┋谈心", "走访", "谈心┋电话", "走访", "电话"]).value_counts()
+    >>> _multi_select(cells)
+    ('┋', ['走访', '电话', '谈心'])
+    >>> _multi_select(pd.Series(["东村", "西村"]).value_counts()) is None
+    True
+    """
+    total = int(counts.sum())
+    best = None
+    for sep in MULTI_SELECT_SEPARATORS:
+        holding = int(counts[[sep in str(v) for v in counts.index]].sum())
+        if holding >= 2 and holding * 5 >= total and (best is None or holding > best[1]):
+            best = (sep, holding)
+    if best is None:
+        return None
+    chosen: dict[str, int] = {}
+    for cell, n in counts.items():
+        for part in str(cell).split(best[0]):
+            if part.strip():
+                chosen[part.strip()] = chosen.get(part.strip(), 0) + int(n)
+    if len(chosen) > len(counts):
+        return None
+    return best[0], sorted(chosen, key=lambda a: (-chosen[a], a))
 
 
 def _look_alike(counts: pd.Series) -> list[tuple[str, str]]:
