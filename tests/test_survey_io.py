@@ -846,3 +846,33 @@ def test_a_multi_select_question_is_noted_once_not_as_typing_slips(tmp_path, cap
     formula = f"sat ~ Q('{col}').str.contains('走访')"
     assert main(["survey", "fit", str(path), "--formula", formula, "--json"]) == 0
     assert "[T.True]" in capsys.readouterr().out
+
+
+def test_a_scale_numbered_the_other_way_from_the_codebook_is_noted_with_its_recode(tmp_path):
+    """An SPSS file labelling 1 非常满意 … 5 非常不满意 fitted silently with the sign of every
+    effect the reverse of what the codebook's labels (5 = 非常满意) say."""
+    words = {1: "非常满意", 2: "比较满意", 3: "一般", 4: "不太满意", 5: "非常不满意"}
+    df = pd.DataFrame({"a3": [1, 2, 3, 4, 5, 2, 4, 1] * 3, "x": range(24)}, dtype=float)
+    path = tmp_path / "s.sav"
+    pyreadstat.write_sav(df, str(path), variable_value_labels={"a3": words})
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {sat_overall: a3}\n", encoding="utf-8")
+    notes = load_survey(path, mapping=mapping).notes
+    assert len(notes) == 1
+    assert "column 'sat_overall' (your column 'a3') number its answers otherwise than the " in (
+        notes[0]
+    )
+    assert "非常满意 is 1 here, 5 in the codebook" in notes[0]
+    assert "(sat_overall: {1: 5, 2: 4, 4: 2, 5: 1})" in notes[0]
+    recode = "values: {sat_overall: {1: 5, 2: 4, 4: 2, 5: 1}}\n"
+    mapping.write_text("columns: {sat_overall: a3}\n" + recode, encoding="utf-8")
+    fixed = load_survey(path, mapping=mapping)
+    assert fixed.notes == [] and fixed.value_labels["sat_overall"][5] == "非常满意"
+    # the words of a mapping's values: numbered the other way round are noted alike
+    csv = tmp_path / "s.csv"
+    csv.write_text("sat\n" + "\n".join(words[v] for v in df["a3"].astype(int)) + "\n",
+                   encoding="utf-8")  # fmt: skip
+    reverse = ", ".join(f"{w}: {v}" for v, w in words.items())
+    mapping.write_text(f"columns: {{sat_overall: sat}}\nvalues: {{sat_overall: {{{reverse}}}}}\n",
+                       encoding="utf-8")  # fmt: skip
+    assert "number its answers otherwise than the codebook" in load_survey(csv, mapping).notes[0]

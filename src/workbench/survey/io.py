@@ -1003,17 +1003,23 @@ def _repeated_place_notes(frame: pd.DataFrame, where: str, mapping: Mapping_ | N
         repeated = repeated_places(frame, col)
         if not repeated:
             continue
-        shown = [f"{name} in {', '.join(map(str, parents))}"
+        show = lambda v: _plain(v) if isinstance(v, float) else v  # noqa: E731  (1.0 → 1)
+        shown = [f"{show(name)} in {', '.join(str(show(p)) for p in parents)}"
                  for name, parents in list(repeated.items())[:3]]  # fmt: skip
         more = f" and {len(repeated) - 3} more" if len(repeated) > 3 else ""
         first, firsts = next(iter(repeated.items()))
+        remedy = (
+            f"give them different names in the file (e.g. {show(firsts[0])}{show(first)})"
+            if isinstance(first, str)
+            else f"give them codes unique across {parent!r} in the file (e.g. "
+            f"{show(firsts[0])}0{show(first)} for {show(first)} in {show(firsts[0])})"
+        )
         notes.append(
             f"{where}: column {_shown(col, mapping)} has {len(repeated)} name(s) that occur in "
             f"two or more places of column {_shown(parent, mapping)} ({'; '.join(shown)}{more}):"
             f" grouped, clustered, ranked or linked by {col!r} alone each is one place; if "
-            f"they are different places, give them different names in the file (e.g. "
-            f"{firsts[0]}{first}); if one place (its {parent!r} renamed or merged between "
-            "waves), nothing needs doing"
+            f"they are different places, {remedy}; if one place (its {parent!r} renamed or "
+            "merged between waves), nothing needs doing"
         )
     return notes
 
@@ -1232,8 +1238,60 @@ def load_survey(
             labels.setdefault(col, table)
     for col, table in frame.attrs.get(CODED_LABELS, {}).items():
         labels.setdefault(col, table)
+    for said in _other_order(labels, codebook, where, mapping):
+        log.warning("%s", said)
+        notes.append(said)
     simulated = path.resolve() == Path(config.SURVEY_DATA).resolve() or _is_simulated(path)
     return SurveyData(frame, report, labels, where, simulated, _inputs(path, mapping), notes)
+
+
+def _other_order(
+    labels: dict[str, dict[Any, str]], codebook: Codebook, where: str, mapping: Mapping_ | None
+) -> list[str]:
+    """A note per codebook variable whose answers the survey's value labels number otherwise
+    than the codebook does (a scale the other way round: 1 = 非常满意 in the file, 5 in the
+    codebook), with the recode under ``values:`` that numbers them as the codebook does.
+
+    Compared by the words both give (the same word under another number); the words only
+    one of them has (很不满意 beside 非常不满意) are not compared.
+
+    Examples
+    --------
+    >>> file = {"sat_overall": {1: "非常满意", 2: "比较满意", 3: "一般", 4: "不太满意",
+    ...                         5: "很不满意"}}
+    >>> print(_other_order(file, load_codebook(), "s.sav", None)[0].split(" (")[0])
+    s.sav: the value labels of column 'sat_overall' number its answers otherwise than the codebook
+    """
+    notes = []
+    for col, table in labels.items():
+        entry = codebook.variables.get(col)
+        if not entry or not entry.get("value_labels"):
+            continue
+        theirs = {
+            str(v["zh"]).strip(): code
+            for code, v in codebook.value_labels.get(entry["value_labels"], {}).items()
+        }
+        mine = {str(words).strip(): _plain(code) for code, words in table.items()
+                if isinstance(code, int | float)}  # fmt: skip
+        shared = [w for w in mine if w in theirs]
+        moved = [w for w in shared if mine[w] != theirs[w]]
+        if len(moved) < 2 or len(moved) <= len(shared) - len(moved):
+            continue
+        codes = sorted(mine.values())
+        recode = {mine[w]: theirs[w] for w in moved}
+        if all(mine[w] + theirs[w] == codes[0] + codes[-1] for w in moved):
+            # the scale reversed: every answer, the words not shared too
+            recode = {c: codes[0] + codes[-1] - c for c in codes if c != codes[0] + codes[-1] - c}
+        said = ", ".join(f"{w} is {mine[w]} here, {theirs[w]} in the codebook" for w in moved[:3])
+        pairs = ", ".join(f"{a}: {b}" for a, b in recode.items())
+        notes.append(
+            f"{where}: the value labels of column {_shown(col, mapping)} number its answers "
+            f"otherwise than the codebook ({config.display_path(codebook.path)}) does ({said}): "
+            f"a higher number means the opposite, so effects on it have the other sign from "
+            f"what the codebook's labels say; to number them as the codebook does, recode under "
+            f"'values:' in a mapping file ({col}: {{{pairs}}})"
+        )
+    return notes
 
 
 def _recoded_labels(labels: dict[Any, str], answers: dict[str, float | None]) -> dict[Any, str]:
