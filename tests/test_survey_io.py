@@ -876,3 +876,19 @@ def test_a_scale_numbered_the_other_way_from_the_codebook_is_noted_with_its_reco
     mapping.write_text(f"columns: {{sat_overall: sat}}\nvalues: {{sat_overall: {{{reverse}}}}}\n",
                        encoding="utf-8")  # fmt: skip
     assert "number its answers otherwise than the codebook" in load_survey(csv, mapping).notes[0]
+
+
+def test_answers_in_the_codebooks_words_are_suggested_with_its_numbers(tmp_path):
+    """The message suggested {一般: 1, 不太满意: 1} for a satisfaction scale in words."""
+    path = tmp_path / "s.csv"
+    answers = ["非常满意", "比较满意", "一般", "不太满意", "很不满意", "不知道"]
+    path.write_text("sat_overall,party\n" + "".join(f"{a},是\n" for a in answers),
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey(path)
+    entry = "{不太满意: 2, 一般: 3, 比较满意: 4, 非常满意: 5, 不知道: null, 很不满意: ?}"
+    assert f"sat_overall: {entry}" in str(err.value)
+    assert "replace each ? by the number of that answer" in str(err.value)
+    path.write_text("party\n是\n否\n是\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError, match=r"party: \{否: 0, 是: 1\}"):
+        load_survey(path)

@@ -529,8 +529,27 @@ def _plain_text(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
+def _suggested(answer: str, known: dict[str, Any]) -> str:
+    """The number a message suggests for ``answer`` under ``values:``: the codebook's for its
+    words, ``null`` for a refusal or "don't know", else ``?`` (``1`` with no words known).
+
+    >>> _suggested("比较满意", {"比较满意": 4}), _suggested("拒答", {}), _suggested("很满意", {})
+    ('4', 'null', '1')
+    """
+    if answer in known:
+        return str(known[answer])
+    if answer.strip().lower() in NONRESPONSE:
+        return "null"
+    return "?" if known else "1"
+
+
 def numeric_column(
-    df: pd.DataFrame, col: str, where: str, strict: bool = True, shown: str = ""
+    df: pd.DataFrame,
+    col: str,
+    where: str,
+    strict: bool = True,
+    shown: str = "",
+    words: dict[Any, str] | None = None,
 ) -> pd.Series | None:
     """``df[col]`` as numbers, blanks (``""``, ``NA``, ``NaN``, ``.``) as NaN.
 
@@ -542,7 +561,8 @@ def numeric_column(
     Columns already numeric (``.dta``/``.sav``) are returned as they are.  A text
     value that is not a number is an error naming the rows (and the column as
     ``shown``, see :func:`_shown`) when ``strict``, else the column is text and
-    ``None`` is returned.
+    ``None`` is returned.  The error suggests a ``values:`` entry; with ``words``, the
+    codebook's ``{code: label}`` of the column, answers in those words get their codes.
     """
     text = df[col]
     if text.dtype != object and not pd.api.types.is_string_dtype(text):
@@ -564,15 +584,26 @@ def numeric_column(
             return None
         rows = df.index[bad]
         examples = sorted(set(original[bad]))[:5]
-        # A refusal or "don't know" is no number: suggest making it missing, not 1.
-        example = ", ".join(
-            f"{w}: {'null' if w.strip().lower() in NONRESPONSE else 1}" for w in examples[:2]
-        )
+        known = {w: code for code, w in (words or {}).items()}
+        answers = sorted(set(original[bad]))
+        if len(answers) <= 12 and sum(a in known for a in answers) >= 2:
+            # Answers in the codebook's own words (比较满意): their numbers are known; the
+            # suggestion is the whole entry to paste, in the codebook's order.
+            ordered = sorted(answers, key=lambda a: (a not in known, known.get(a, 0), a))
+            example = ", ".join(f"{a}: {_suggested(a, known)}" for a in ordered)
+            how = (
+                "the numbers are the codebook's for its words; replace each ? by the number of "
+                "that answer, "
+            )
+        else:
+            # A refusal or "don't know" is no number: suggest making it missing, not 1.
+            example = ", ".join(f"{w}: {_suggested(w, {})}" for w in examples[:2])
+            how = ""
         raise SurveyValidationError(
             f"{where}: column {shown or repr(col)} has non-numeric value(s) {examples} in "
             f"{format_rows(rows)}; "
             "give each answer its number under 'values:' in a mapping file (e.g. "
-            f"{col}: {{{example}}}; null makes an answer such as 拒答 or 不知道 missing), or "
+            f"{col}: {{{example}}}; {how}null makes an answer such as 拒答 or 不知道 missing), or "
             "recode them as numbers in the file"
         )
     return values
@@ -716,7 +747,7 @@ def clean_codes(
         # ids and columns the codebook does not know stay text when they hold text.
         values = numeric_column(
             out, col, where, strict=entry is not None and entry["type"] not in TEXT_TYPES,
-            shown=shown,
+            shown=shown, words=codebook_words(codebook, col),
         )  # fmt: skip
         if values is None:
             # A text column (village names, answers in words): a blank cell is a missing
@@ -1245,6 +1276,17 @@ def load_survey(
     return SurveyData(frame, report, labels, where, simulated, _inputs(path, mapping), notes)
 
 
+def codebook_words(codebook: Codebook, col: str) -> dict[Any, str]:
+    """``{code: Chinese label}`` of a codebook variable's value labels (empty without).
+
+    >>> codebook_words(load_codebook(), "party"), codebook_words(load_codebook(), "age")
+    ({0: '否', 1: '是'}, {})
+    """
+    entry = codebook.variables.get(col) or {}
+    table = codebook.value_labels.get(entry.get("value_labels", ""), {})
+    return {code: str(label["zh"]).strip() for code, label in table.items()}
+
+
 def _other_order(
     labels: dict[str, dict[Any, str]], codebook: Codebook, where: str, mapping: Mapping_ | None
 ) -> list[str]:
@@ -1267,10 +1309,7 @@ def _other_order(
         entry = codebook.variables.get(col)
         if not entry or not entry.get("value_labels"):
             continue
-        theirs = {
-            str(v["zh"]).strip(): code
-            for code, v in codebook.value_labels.get(entry["value_labels"], {}).items()
-        }
+        theirs = {words: code for code, words in codebook_words(codebook, col).items()}
         mine = {str(words).strip(): _plain(code) for code, words in table.items()
                 if isinstance(code, int | float)}  # fmt: skip
         shared = [w for w in mine if w in theirs]
