@@ -892,3 +892,10 @@ def test_answers_in_the_codebooks_words_are_suggested_with_its_numbers(tmp_path)
     path.write_text("party\n是\n否\n是\n", encoding="utf-8")
     with pytest.raises(SurveyValidationError, match=r"party: \{否: 0, 是: 1\}"):
         load_survey(path)
+
+
+def test_a_range_error_in_a_stata_file_names_the_codes_as_written(tmp_path):
+    path = tmp_path / "s.dta"
+    pyreadstat.write_dta(pd.DataFrame({"visits": [1.0, -8, 3, 2]}), str(path))
+    with pytest.raises(SurveyValidationError, match=r"has value\(s\) \[-8\] outside 0–52 in row 2"):
+        load_survey(path)

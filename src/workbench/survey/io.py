@@ -1177,7 +1177,7 @@ def _check_range(values: pd.Series, col: str, rng: Any, where: str, label: str =
     low, high = rng
     bad = values.notna() & ((values < low) | (values > high))
     if bad.any():
-        shown = sorted(set(values[bad].tolist()))[:5]
+        shown = sorted({_plain(v) for v in values[bad]})[:5]  # -8, not -8.0 (Stata floats)
         # the range that would hold every value: values below it lower its bottom too
         wide = (min(low, values.min()), max(high, values.max()))
         raise SurveyValidationError(
