@@ -216,3 +216,18 @@ def test_places_the_survey_does_not_have_and_villages_of_one_name_are_noted():
     assert notes[0].startswith("2 document(s) are placed in villages the survey does not have")
     assert "'柳林' (the survey has '柳林村')" in notes[0] and "'新化村'" in notes[0]
     assert notes[1].startswith("the village 东村 is in 城关镇 and 河口乡 of the survey")
+
+
+def test_a_link_with_documents_in_one_place_of_the_survey_is_skipped_saying_why():
+    """The model was fitted on the one place with documents and notebook 05 (and the whole
+    report) failed with "column 'village' has one value" from fit()."""
+    from workbench.survey.link import plan_link
+
+    frame = pd.DataFrame({"village": ["东村", "西村", "南村"] * 4, "trust": range(40, 52)})
+    asserted = pd.DataFrame({"doc_id": list("abc"), "P_x": [True, False, True]})
+    places = pd.DataFrame({"doc_id": list("abc"), "village": ["东村", "东村", "北村"]})
+    plan = plan_link(asserted, places, frame, "P_x")
+    assert plan.problem.startswith(
+        "The model is skipped: only 1 village of the survey has documents (东村), and a model "
+        "comparing villages needs at least two"
+    )

@@ -540,20 +540,31 @@ def plan_link(
     except SurveyValidationError as err:
         plan.problem = f"The link is skipped: {err}"
         return plan
+    # Only places the survey has can be compared: the others have no respondents.
+    here = plan.prevalence[plan.prevalence[level].isin(frame[level].dropna())]
+    if len(here) < 2:
+        plan.problem = (
+            f"The model is skipped: only {len(here)} {places_word(level, len(here))} of the "
+            f"survey {'has' if len(here) == 1 else 'have'} documents "
+            f"({', '.join(map(str, here[level])) or 'none'}), and a model comparing "
+            f"{places_word(level)} needs at least two with documents (dozens, to be trusted); "
+            f"place more documents in the survey's {places_word(level)}."
+        )
+        return plan
     # Whether any report asserts the code; when that is the same everywhere, the share.
     any_, share = f"{code}_any", f"{code}_share"
-    varying = [c for c in (any_, share) if plan.prevalence[c].nunique() > 1]
+    varying = [c for c in (any_, share) if here[c].nunique() > 1]
     if not varying:
         plan.problem = (
             f"The model is skipped: {code} is asserted by the same share of documents in "
-            f"every {level} with documents ({len(plan.prevalence)}), so there is nothing to "
+            f"every {level} with documents ({len(here)}), so there is nothing to "
             f"compare; it needs {places_word(level)} whose documents assert it and others "
             "whose documents do not."
         )
         return plan
     if varying[0] != any_:
         plan.notes.append(
-            f"{any_} is {plan.prevalence[any_].iloc[0]} in every {level} with documents; the "
+            f"{any_} is {here[any_].iloc[0]} in every {level} with documents; the "
             f"model uses {varying[0]}, the share of each {level}'s documents asserting it"
         )
     plan.covariate = varying[0]
