@@ -154,7 +154,9 @@ def test_plan_link_says_why_it_cannot_model():
             (asserted, places.rename(columns={"township": "xiang", "county": "xian"}), frame),
         "the survey has no column(s) visits": (asserted, places, frame.drop(columns="visits")),
         "trust (or sat_overall)": (asserted, places, frame.drop(columns="trust")),
-        "nothing to compare": (asserted.assign(P_x=True), places.assign(township=1), frame),
+        "nothing to compare": (asserted.assign(P_x=True), places, frame),
+        "only 1 township of the survey has documents":
+            (asserted, places.assign(township=1), frame),
     }  # fmt: skip
     for says, (a, p, f) in cases.items():
         plan = plan_link(a, p, f, "P_x", needed=["visits"], mapping="my.yaml")
