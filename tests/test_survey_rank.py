@@ -352,3 +352,21 @@ def test_a_fit_that_did_not_converge_is_not_ranked(survey):
     res.result.converged = False
     with pytest.raises(ValueError, match="needs a converged mixed model"):
         rank_groups(res, n_sim=10)
+
+
+def test_group_codes_of_a_stata_file_are_ranked_as_whole_numbers(tmp_path, capsys):
+    """Village codes read from a .dta are floats: the table printed 1.000, the figure 1.0."""
+    import pyreadstat
+
+    from workbench.cli import main
+
+    rng = np.random.default_rng(4)
+    village = np.repeat([1.0, 2.0, 3.0, 4.0], 15)
+    trust = 50 + 6 * village + rng.normal(0, 4, len(village))
+    path = tmp_path / "s.dta"
+    pyreadstat.write_dta(pd.DataFrame({"village": village, "trust": trust}), str(path))
+    assert main(["survey", "rank", str(path), "--groups", "village", "--formula", "trust ~ 1",
+                 "--n-sim", "100", "--out", str(tmp_path / "r.csv")]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "1.000 15" not in out and " 4 15 " in out
+    assert pd.read_csv(tmp_path / "r.csv")["id"].tolist() == [4, 3, 2, 1]

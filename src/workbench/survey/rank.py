@@ -177,6 +177,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _whole(ids: list[Any]) -> list[Any]:
+    """Group ids as ints when every one is a whole float (codes read from a .dta/.sav file).
+
+    >>> _whole([1.0, 2.0]), _whole([1.5, 2.0]), _whole(["东村", "西村"])
+    ([1, 2], [1.5, 2.0], ['东村', '西村'])
+    """
+    floats = [v for v in ids if isinstance(v, float | np.floating)]
+    if floats and len(floats) == len(ids) and all(float(v).is_integer() for v in floats):
+        return [int(v) for v in ids]
+    return ids
+
+
 def _id(value: Any) -> Any:
     """Group ids for JSON: integral numbers as int, other numbers as float, else str."""
     value = _plain(value)
@@ -465,7 +477,8 @@ def rank_groups(
 
     table = pd.DataFrame(
         {
-            "id": labels,
+            # Stata and SPSS codes are floats: village 3, not 3.000 in a table or 3.0 on an axis.
+            "id": _whole(labels),
             "n": [int(sizes[g]) for g in labels],
             "blup": blup,
             "se": se,
