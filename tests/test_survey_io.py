@@ -899,3 +899,18 @@ def test_a_range_error_in_a_stata_file_names_the_codes_as_written(tmp_path):
     pyreadstat.write_dta(pd.DataFrame({"visits": [1.0, -8, 3, 2]}), str(path))
     with pytest.raises(SurveyValidationError, match=r"has value\(s\) \[-8\] outside 0–52 in row 2"):
         load_survey(path)
+
+
+def test_respondents_of_a_panel_are_noted_once_as_a_panel(tmp_path):
+    """The same ids in two waves were each noted as 'a respondent entered twice ... remove
+    the copy', which would delete a panel's second wave."""
+    path = tmp_path / "s.csv"
+    rows = [f"{i % 6 + 1},{2019 if i < 6 else 2023},{40 + i}" for i in range(12)]
+    path.write_text("resp_id,年份,trust\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    notes = load_survey(path).notes
+    assert len(notes) == 1
+    assert "6 respondent id(s) occur in two or more waves of column '年份' (2019, 2023)" in notes[0]
+    assert "--cluster resp_id" in notes[0] and "remove the copy" not in notes[0]
+    rows[7] = rows[7].replace("2023", "2019")  # id 2 twice in 2019: a copy, not a panel
+    path.write_text("resp_id,年份,trust\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert "remove the copy" in load_survey(path).notes[0]

@@ -872,6 +872,18 @@ def survey_notes(
     if "resp_id" in frame.columns:
         ids = frame["resp_id"]
         twice = ids[ids.notna() & ids.duplicated(keep=False)]
+        wave = _wave_column(frame.loc[twice.index]) if len(twice) else None
+        if wave is not None:
+            # A panel: the same respondents answered again in a later wave, not a copy.
+            waves = [str(_plain(w)) if isinstance(w, float) else str(w)
+                     for w in sorted(pd.unique(frame[wave].dropna()), key=str)]  # fmt: skip
+            notes.append(
+                f"{where}: {twice.nunique()} respondent id(s) occur in two or more waves of "
+                f"column {_shown(wave, mapping)} ({', '.join(waves[:6])}): "
+                f"a panel, whose answers of one respondent are not independent; cluster the "
+                f"standard errors by respondent (--cluster resp_id), or fit one wave at a time"
+            )
+            twice = twice.iloc[:0]
         for value in list(dict.fromkeys(twice))[:5]:
             shown = _plain(value) if isinstance(value, float) else value
             notes.append(
@@ -961,6 +973,29 @@ def _code_like_numbers(
         f"numbers: if they mean no answer, declare them in a mapping file "
         f"(missing: {{{col}: [{codes}]}})"
     ]
+
+
+#: Names of a column telling waves apart (年份, wave), lower-cased.
+WAVE_NAMES: tuple[str, ...] = survey_words()["wave_names"]
+
+
+def _wave_column(rows: pd.DataFrame) -> str | None:
+    """The column telling the waves of a panel apart, among the rows of repeated respondent
+    ids: named as a wave or year (:data:`WAVE_NAMES`), and different in every row of an id.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"resp_id": [1, 1, 2, 2], "年份": [2019, 2023, 2019, 2023]})
+    >>> _wave_column(d), _wave_column(d.assign(年份=[2019, 2019, 2019, 2023]))
+    ('年份', None)
+    """
+    for col in rows.columns:
+        if col == "resp_id" or str(col).strip().lower() not in WAVE_NAMES:
+            continue
+        per_id = rows.groupby("resp_id")[col]
+        if (per_id.nunique() == per_id.size()).all():
+            return str(col)
+    return None
 
 
 #: Endings of Chinese place names (a text column unmapped may be the village).
