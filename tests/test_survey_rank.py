@@ -370,3 +370,29 @@ def test_group_codes_of_a_stata_file_are_ranked_as_whole_numbers(tmp_path, capsy
     out = capsys.readouterr().out
     assert "1.000 15" not in out and " 4 15 " in out
     assert pd.read_csv(tmp_path / "r.csv")["id"].tolist() == [4, 3, 2, 1]
+
+
+def test_plots_of_groups_that_tie_say_so():
+    """A between-group variance of zero ranked every group 1: the figure alone read as a
+    result (it now says the groups tie); the rank axis has whole-number ticks."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from workbench.survey import fit
+    from workbench.survey.plots import caterpillar_plot, rank_interval_plot
+    from workbench.survey.rank import rank_groups
+
+    frame = pd.DataFrame({"village": np.repeat(["东村", "西村", "南村"], 4),
+                          "trust": [40, 60, 50, 70] * 3})  # fmt: skip
+    ranking = rank_groups(fit(frame, "trust ~ 1", "mixed", groups="village"), n_sim=50, seed=0)
+    assert (ranking.groups["rank"] == 1).all()
+    for plot in (rank_interval_plot, caterpillar_plot):
+        fig = plot(ranking, lang="zh")
+        assert [t.get_text() for t in fig.axes[0].texts] == ["组间方差估计为零：各组并列，无法排名"]
+        plt.close(fig)
+    fig = rank_interval_plot(ranking, lang="en")
+    ticks = [t for t in fig.axes[0].get_xticks() if 0 <= t <= 4]
+    assert all(float(t).is_integer() for t in ticks)
+    plt.close(fig)
