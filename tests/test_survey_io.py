@@ -914,3 +914,14 @@ def test_respondents_of_a_panel_are_noted_once_as_a_panel(tmp_path):
     rows[7] = rows[7].replace("2023", "2019")  # id 2 twice in 2019: a copy, not a panel
     path.write_text("resp_id,年份,trust\n" + "\n".join(rows) + "\n", encoding="utf-8")
     assert "remove the copy" in load_survey(path).notes[0]
+
+
+def test_ids_of_more_than_15_digits_stay_text(tmp_path):
+    """18-digit ids became floats (with a blank cell), three respondents one id, and a note
+    named an id no row has (…0016)."""
+    path = tmp_path / "s.csv"
+    path.write_text("resp_id,trust\n110101199003070011,40\n110101199003070012,50\n,55\n"
+                    "110101199003070013,60\n", encoding="utf-8")  # fmt: skip
+    survey = load_survey(path)
+    assert survey.frame["resp_id"].tolist()[:2] == ["110101199003070011", "110101199003070012"]
+    assert survey.notes == [] and survey.frame["trust"].tolist() == [40, 50, 55, 60]

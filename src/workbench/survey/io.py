@@ -617,6 +617,21 @@ CODED_LABELS = "coded_labels"
 _CODED = re.compile(r"\s*([-+]?\d+)\s*(?:=|:|\.|、)\s*([^\d\s.].*?)\s*")
 
 
+def _long_codes(values: pd.Series) -> bool:
+    """Whether a column holds whole numbers of more than 15 digits (an 18-digit ID-card
+    number, a long household code), which floats cannot hold: 110101199003070011 and
+    ...012 would both be 1.1010119900307002e17, one respondent or group. Such a column
+    that may be text (ids, columns the codebook does not know) stays text.
+
+    >>> _long_codes(pd.Series(["110101199003070011", ""])), _long_codes(pd.Series(["420102001"]))
+    (True, False)
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        return False
+    text = values.dropna().astype(str).str.strip()
+    return bool(text.str.fullmatch(r"[-+]?\d{16,}").any())
+
+
 def _coded_answers(values: pd.Series) -> tuple[pd.Series, dict[Any, str]] | None:
     """A text column whose every answer is a number and its words (``5=非常满意``): the
     numbers (blanks missing) and ``{number: words}``; None for any other column, or when a
@@ -745,9 +760,9 @@ def clean_codes(
                 notes.append(said)
         # Codebook variables must be numbers (a stray word is an error naming its rows);
         # ids and columns the codebook does not know stay text when they hold text.
-        values = numeric_column(
-            out, col, where, strict=entry is not None and entry["type"] not in TEXT_TYPES,
-            shown=shown, words=codebook_words(codebook, col),
+        strict = entry is not None and entry["type"] not in TEXT_TYPES
+        values = None if not strict and _long_codes(out[col]) else numeric_column(
+            out, col, where, strict=strict, shown=shown, words=codebook_words(codebook, col),
         )  # fmt: skip
         if values is None:
             # A text column (village names, answers in words): a blank cell is a missing
