@@ -617,13 +617,13 @@ CODED_LABELS = "coded_labels"
 _CODED = re.compile(r"\s*([-+]?\d+)\s*(?:=|:|\.|、)\s*([^\d\s.].*?)\s*")
 
 
-def _long_codes(values: pd.Series) -> bool:
+def long_codes(values: pd.Series) -> bool:
     """Whether a column holds whole numbers of more than 15 digits (an 18-digit ID-card
     number, a long household code), which floats cannot hold: 110101199003070011 and
     ...012 would both be 1.1010119900307002e17, one respondent or group. Such a column
     that may be text (ids, columns the codebook does not know) stays text.
 
-    >>> _long_codes(pd.Series(["110101199003070011", ""])), _long_codes(pd.Series(["420102001"]))
+    >>> long_codes(pd.Series(["110101199003070011", ""])), long_codes(pd.Series(["420102001"]))
     (True, False)
     """
     if pd.api.types.is_numeric_dtype(values):
@@ -761,7 +761,7 @@ def clean_codes(
         # Codebook variables must be numbers (a stray word is an error naming its rows);
         # ids and columns the codebook does not know stay text when they hold text.
         strict = entry is not None and entry["type"] not in TEXT_TYPES
-        values = None if not strict and _long_codes(out[col]) else numeric_column(
+        values = None if not strict and long_codes(out[col]) else numeric_column(
             out, col, where, strict=strict, shown=shown, words=codebook_words(codebook, col),
         )  # fmt: skip
         if values is None:

@@ -135,7 +135,7 @@ def load_places(path: str | Path | None = None) -> pd.DataFrame:
     (['doc_id', 'county', 'township'], 13)
     """
     from workbench.csvio import CsvError, read_user_csv
-    from workbench.survey.io import _long_codes, numeric_column
+    from workbench.survey.io import long_codes, numeric_column
 
     path = Path(path or PLACES)
     where = config.display_path(path)
@@ -163,7 +163,7 @@ def load_places(path: str | Path | None = None) -> pd.DataFrame:
     for col in places.columns.drop("doc_id"):
         # Place codes written as numbers join the survey's numeric columns; names stay text.
         # Codes of more than 15 digits stay text, as the survey keeps them (floats merge them).
-        numbers = None if _long_codes(places[col]) else numeric_column(
+        numbers = None if long_codes(places[col]) else numeric_column(
             places, col, where, strict=False)  # fmt: skip
         places[col] = numbers if numbers is not None else places[col].str.strip()
     return places.reset_index(drop=True)
