@@ -925,3 +925,18 @@ def test_ids_of_more_than_15_digits_stay_text(tmp_path):
     survey = load_survey(path)
     assert survey.frame["resp_id"].tolist()[:2] == ["110101199003070011", "110101199003070012"]
     assert survey.notes == [] and survey.frame["trust"].tolist() == [40, 50, 55, 60]
+
+
+def test_numbers_with_a_unit_are_read_as_the_numbers_and_noted(tmp_path):
+    """问卷星's 所用时间 (541秒) and ages typed as 45岁 were categories, one dummy per value."""
+    path = tmp_path / "s.csv"
+    path.write_text("所用时间,age,小组,trust\n541秒,45岁,1组,40\n103秒,62 岁,2组,50\n"
+                    "98秒,,1组,55\n", encoding="utf-8")  # fmt: skip
+    survey = load_survey(path)
+    assert survey.frame["所用时间"].tolist() == [541, 103, 98]
+    assert survey.frame["age"].tolist()[:2] == [45, 62]
+    assert survey.frame["小组"].tolist()[0] == "1组"  # a group's code, not a unit
+    assert "column '所用时间' holds numbers with the unit '秒' (541秒): read as the numbers" in (
+        survey.notes[0]
+    )
+    assert "column 'age' holds numbers with the unit '岁'" in survey.notes[1]

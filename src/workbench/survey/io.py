@@ -51,6 +51,28 @@ log = logging.getLogger(__name__)
 REPORT_COLUMNS = ["column", "reason", "code", "rows"]
 READERS = (".csv", ".dta", ".sav")
 
+#: The survey reader's word lists, kept as data, not code (edit the YAML file).
+SURVEY_WORDS = config.RESOURCES_DIR / "survey_words.yaml"
+
+
+@cache
+def survey_words(path: Path = SURVEY_WORDS) -> dict[str, Any]:
+    """The lists of ``resources/survey_words.yaml``, each a tuple (a section of lists, a
+    dict of tuples), read once.
+
+    Examples
+    --------
+    >>> words = survey_words()
+    >>> "拒答" in words["nonresponse"], -9 in words["code_like"], words["place_endings"][0]
+    (True, True, '村')
+    """
+    table = safe_load(Path(path).read_text(encoding="utf-8"))
+    return {
+        str(key): {str(k): tuple(v) for k, v in values.items()}
+        if isinstance(values, dict) else tuple(values)
+        for key, values in table.items()
+    }  # fmt: skip
+
 
 @dataclass
 class SurveyData:
@@ -576,6 +598,10 @@ def numeric_column(
     # Excel's percentage format writes "78%": read as percentage points, 78 (a note says so).
     percent = stripped.str.fullmatch(_PERCENT)
     stripped = stripped.where(~percent, stripped.str.rstrip("%").str.strip())
+    # "45岁", "541秒" (问卷星's 所用时间): numbers with one unit throughout are the numbers.
+    unit = number_unit(stripped[~(stripped.isin(BLANKS) | text.isna())])
+    if unit:
+        stripped = stripped.str.removesuffix(unit).str.strip()
     blank = stripped.isin(BLANKS) | text.isna()
     values = pd.to_numeric(stripped.where(~blank), errors="coerce")
     bad = values.isna() & ~blank
@@ -615,6 +641,30 @@ CODED_LABELS = "coded_labels"
 
 #: An answer written as its code and its words: ``5=非常满意``, ``1. 是``, ``2：否``, ``3、一般``.
 _CODED = re.compile(r"\s*([-+]?\d+)\s*(?:=|:|\.|、)\s*([^\d\s.].*?)\s*")
+
+
+#: Units read after a number (``survey_words.yaml``): ``45岁`` is 45.
+NUMBER_UNITS: tuple[str, ...] = survey_words()["number_units"]
+
+#: A number followed by a unit of one or two Chinese characters: ``45岁``, ``541秒``, ``3 次``.
+_UNIT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)\s*([\u4e00-\u9fff]{1,2})"
+
+
+def number_unit(cells: pd.Series) -> str:
+    """The unit every cell writes after its number (``岁`` of ``45岁``), or ``""`` when the
+    cells are not all numbers with one and the same unit.
+
+    >>> number_unit(pd.Series(["45岁", "62 岁"])), number_unit(pd.Series(["45岁", "3次"]))
+    ('岁', '')
+    >>> number_unit(pd.Series(["5=满意"])), number_unit(pd.Series(["1组", "3组"]))  # 组: a code
+    ('', '')
+    """
+    if cells.empty:
+        return ""
+    units = cells.astype(str).str.strip().str.extract(f"^{_UNIT}$")[0]
+    if units.isna().any() or units.nunique() != 1 or units.iloc[0] not in NUMBER_UNITS:
+        return ""
+    return str(units.iloc[0])
 
 
 def long_codes(values: pd.Series) -> bool:
@@ -778,12 +828,21 @@ def clean_codes(
             percent = out[col].astype(str).str.normalize("NFKC").str.strip().str.fullmatch(
                 _PERCENT
             )
+            cells = out[col][out[col].notna()].astype(str).str.normalize("NFKC").str.strip()
+            unit = number_unit(cells[~cells.isin(BLANKS)])
+            said = ""
             if percent.any():
                 said = (
                     f"{where}: column {shown} holds percentages ({format_rows(out.index[percent])}"
                     "): read as percentage points, 78% as 78, so a coefficient is per percentage "
                     "point"
                 )
+            elif unit:
+                said = (
+                    f"{where}: column {shown} holds numbers with the unit {unit!r} "
+                    f"({out[col].dropna().iloc[0]}): read as the numbers, in {unit}"
+                )
+            if said:
                 log.warning("%s", said)
                 if notes is not None:
                     notes.append(said)
@@ -829,29 +888,6 @@ def clean_codes(
         if notes is not None:
             notes.append(said)
     return out, pd.DataFrame(report, columns=REPORT_COLUMNS, dtype=object)
-
-
-#: The survey reader's word lists, kept as data, not code (edit the YAML file).
-SURVEY_WORDS = config.RESOURCES_DIR / "survey_words.yaml"
-
-
-@cache
-def survey_words(path: Path = SURVEY_WORDS) -> dict[str, Any]:
-    """The lists of ``resources/survey_words.yaml``, each a tuple (a section of lists, a
-    dict of tuples), read once.
-
-    Examples
-    --------
-    >>> words = survey_words()
-    >>> "拒答" in words["nonresponse"], -9 in words["code_like"], words["place_endings"][0]
-    (True, True, '村')
-    """
-    table = safe_load(Path(path).read_text(encoding="utf-8"))
-    return {
-        str(key): {str(k): tuple(v) for k, v in values.items()}
-        if isinstance(values, dict) else tuple(values)
-        for key, values in table.items()
-    }  # fmt: skip
 
 
 #: Answers that say "no answer" (refused, don't know, not applicable): in a text column
