@@ -29,6 +29,7 @@ from workbench.survey.ols import fit_ols
 from workbench.survey.ordered import fit_ordered
 from workbench.survey.prepare import (
     FORMULA_GLOBALS,
+    check_many_levels,
     check_numbers_as_text,
     check_several,
     check_singletons,
@@ -216,6 +217,7 @@ def fit(
     check_no_missing_codes(frame, codebook or load_codebook())
     check_outcome(frame, formula)
     check_numbers_as_text(frame, formula)
+    check_many_levels(frame, formula)
     for col in [*clusters, *([groups] if groups else [])]:
         frame, report = check_singletons(frame, col, singletons)
         dropped = pd.concat([dropped, report], ignore_index=True) if len(report) else dropped
