@@ -940,3 +940,21 @@ def test_numbers_with_a_unit_are_read_as_the_numbers_and_noted(tmp_path):
         survey.notes[0]
     )
     assert "column 'age' holds numbers with the unit '岁'" in survey.notes[1]
+
+
+def test_answers_written_5_equals_words_are_recoded_by_their_number(tmp_path):
+    """The note on a scale numbered the other way suggests {1: 5, ...}; for answers written
+    '1=非常满意' that recode matched no cell and was ignored."""
+    path = tmp_path / "s.csv"
+    path.write_text("sat\n1=非常满意\n2=比较满意\n3=一般\n4=不太满意\n5=非常不满意\n1=非常满意\n",
+                    encoding="utf-8")  # fmt: skip
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {sat_overall: sat}\n", encoding="utf-8")
+    note = load_survey(path, mapping).notes[1]
+    assert "(sat_overall: {1: 5, 2: 4, 4: 2, 5: 1})" in note
+    recode = "values: {sat_overall: {1: 5, 2: 4, 4: 2, 5: 1}}\n"
+    mapping.write_text("columns: {sat_overall: sat}\n" + recode, encoding="utf-8")
+    survey = load_survey(path, mapping)
+    assert survey.frame["sat_overall"].tolist() == [5, 4, 3, 2, 1, 5] and survey.notes == []
+    assert survey.value_labels["sat_overall"] == {1: "非常不满意", 2: "不太满意", 3: "一般",
+                                                  4: "比较满意", 5: "非常满意"}  # fmt: skip

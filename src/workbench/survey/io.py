@@ -768,9 +768,16 @@ def clean_codes(
     # its own answer here and then not again as "missing in file".
     marked: dict[str, int] = {}
     valid_codes: dict[str, list[float]] = {}
+    coded_labels: dict[str, dict[Any, str]] = {}
     for col, answers in mapping.values.items() if mapping else ():
         if col in out.columns:  # text answers become their numbers before anything is checked
             text = _answer_text(out[col])
+            coded = _coded_answers(out[col])
+            if coded is not None and not any((text == a).any() for a in answers):
+                # "5=非常满意" recoded by its number (5: 1, the recode a note suggests): the
+                # numbers are looked up, their words move with them as value labels.
+                text = _answer_text(coded[0])
+                coded_labels[col] = dict(sorted(_recoded_labels(coded[1], answers).items()))
             # An answer written otherwise in the file (比较满意 for 较满意, 1 for 1.0) would
             # be left as it is, silently: name what matches no cell.
             unused = [a for a in answers if not (text == a).any()]
@@ -792,7 +799,6 @@ def clean_codes(
                     )
                     marked[col] = marked.get(col, 0) + n
             out[col] = text.map(lambda a, table=answers: _recoded(a, table)).astype(object)
-    coded_labels: dict[str, dict[Any, str]] = {}
     for col in out.columns:
         entry = codebook.variables.get(col)
         shown = _shown(col, mapping)
