@@ -958,3 +958,13 @@ def test_answers_written_5_equals_words_are_recoded_by_their_number(tmp_path):
     assert survey.frame["sat_overall"].tolist() == [5, 4, 3, 2, 1, 5] and survey.notes == []
     assert survey.value_labels["sat_overall"] == {1: "非常不满意", 2: "不太满意", 3: "一般",
                                                   4: "比较满意", 5: "非常满意"}  # fmt: skip
+
+
+def test_unfinished_qualtrics_responses_are_noted(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("ResponseId,Finished,trust\nR_1,True,40\nR_2,False,\nR_3,True,55\n",
+                    encoding="utf-8")  # fmt: skip
+    notes = load_survey(path).notes
+    assert notes == [f"{path}: column 'Finished' says 1 response(s) were not finished (row 2): "
+                     "they are analysed with the others; if unfinished responses should not "
+                     "count, leave them out of the export"]  # fmt: skip

@@ -926,6 +926,16 @@ def survey_notes(
     s.csv: column 'way' has '拒答' (row 8)
     """
     notes = _repeated_place_notes(frame, where, mapping)
+    for col in (c for c in frame.columns if str(c).strip().lower() == "finished"):
+        # Qualtrics exports unfinished responses too (Finished = False), unless filtered.
+        unfinished = frame.index[frame[col].astype(str).str.strip().str.lower().isin(
+            ("false", "0", "0.0"))]  # fmt: skip
+        if len(unfinished):
+            notes.append(
+                f"{where}: column {_shown(col, mapping)} says {len(unfinished)} response(s) were "
+                f"not finished ({format_rows(unfinished)}): they are analysed with the others; "
+                "if unfinished responses should not count, leave them out of the export"
+            )
     if "resp_id" in frame.columns:
         ids = frame["resp_id"]
         twice = ids[ids.notna() & ids.duplicated(keep=False)]
