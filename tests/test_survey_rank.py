@@ -396,3 +396,23 @@ def test_plots_of_groups_that_tie_say_so():
     ticks = [t for t in fig.axes[0].get_xticks() if 0 <= t <= 4]
     assert all(float(t).is_integer() for t in ticks)
     plt.close(fig)
+
+
+def test_at_names_a_level_of_a_categorical_predictor_or_is_refused(tmp_path, capsys):
+    """--at 乡镇=河口 (for 河口乡) and --at 年份=2023 with C(年份) gave PatsyError tracebacks."""
+    from workbench.cli import main
+
+    rng = np.random.default_rng(5)
+    places = [("东村", "城关镇"), ("西村", "城关镇"), ("柳林村", "河口乡"), ("新华村", "河口乡")]
+    rows = [f"{v},{t},{(2019, 2023)[i % 2]},{rng.integers(0, 6)},{rng.integers(30, 90)}"
+            for i, (v, t) in enumerate(places * 10)]  # fmt: skip
+    path = tmp_path / "s.csv"
+    path.write_text("村,乡镇,年份,走访,信任\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    base = ["survey", "rank", str(path), "--groups", "村", "--n-sim", "50"]
+    assert main([*base, "--formula", "信任 ~ 走访 + C(年份)", "--at", "年份=2023"]) == 0
+    assert "年份=2023" in capsys.readouterr().out
+    assert main([*base, "--formula", "信任 ~ 走访 + 乡镇", "--at", "乡镇=河口"]) == 2
+    err = capsys.readouterr().err
+    said = "gives '乡镇' the value '河口', which is not one of its levels (did you mean '河口乡'?)"
+    assert said in err
+    assert "Traceback" not in err

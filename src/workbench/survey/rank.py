@@ -279,6 +279,8 @@ def standard_respondent(
                         f"--at/at= gives {col!r} the value {value!r}, but {col!r} is numeric"
                     ) from None
                 value = int(value) if value.is_integer() else value
+            else:
+                value = _level_of(frame[col], col, value)
         elif col in refs or not pd.api.types.is_numeric_dtype(frame[col]):
             value = refs.get(col, sorted(frame[col].dropna().unique())[0])
             source = "reference"
@@ -293,6 +295,38 @@ def standard_respondent(
             "source": pd.Series([r["source"] for r in rows], index=index, dtype=object),
         }
     )
+
+
+def _level_of(values: pd.Series, col: str, given: Any) -> Any:
+    """The level of a categorical predictor that ``--at col=given`` names (``"1"`` is the
+    level 1 of a numeric column used as ``C(col)``).
+
+    Raises
+    ------
+    SurveyValidationError
+        When no level is ``given``, naming the levels and the closest one.
+
+    Examples
+    --------
+    >>> _level_of(pd.Series([0, 1, 1]), "party", "1"), _level_of(pd.Series(["甲", "乙"]), "g", "乙")
+    (1, '乙')
+    """
+    levels = values.dropna().unique().tolist()  # Python values: 1, not np.int64(1)
+    for level in levels:
+        if level == given or _plain_text(level) == str(given).strip():
+            return level
+    names = sorted(map(_plain_text, levels))
+    raise SurveyValidationError(
+        f"--at/at= gives {col!r} the value {given!r}, which is not one of its levels "
+        f"{suggest(str(given), names)}; its levels are {names[:20]}"
+    )
+
+
+def _plain_text(value: Any) -> str:
+    """A level as the command line writes it: ``1`` for 1.0."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _design_row(
