@@ -968,3 +968,11 @@ def test_unfinished_qualtrics_responses_are_noted(tmp_path):
     assert notes == [f"{path}: column 'Finished' says 1 response(s) were not finished (row 2): "
                      "they are analysed with the others; if unfinished responses should not "
                      "count, leave them out of the export"]  # fmt: skip
+
+
+def test_spaces_around_a_mapped_column_name_are_ignored(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("村 ,信任\n东村,40\n西村,50\n", encoding="utf-8")  # header cells are stripped
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text('columns:\n  village: "村 "\n  trust: " 信任"\n', encoding="utf-8")
+    assert load_survey(path, mapping).frame["village"].tolist() == ["东村", "西村"]

@@ -170,7 +170,8 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_
     for section in MAPPING_SECTIONS:
         if not isinstance(table.get(section) or {}, dict):
             raise SurveyValidationError(f"{where}: '{section}' must map standard names to values")
-    columns = {str(k): str(v) for k, v in (table.get("columns") or {}).items()}
+    # The CSV reader strips header cells: "村 " in a mapping names the column 村.
+    columns = {str(k).strip(): str(v).strip() for k, v in (table.get("columns") or {}).items()}
     missing = {str(k): _codes(v, k, where) for k, v in (table.get("missing") or {}).items()}
     ranges = {str(k): _range(v, k, where) for k, v in (table.get("ranges") or {}).items()}
     values = {str(k): _answers(v, k, where) for k, v in (table.get("values") or {}).items()}
