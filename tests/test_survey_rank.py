@@ -416,3 +416,19 @@ def test_at_names_a_level_of_a_categorical_predictor_or_is_refused(tmp_path, cap
     said = "gives '乡镇' the value '河口', which is not one of its levels (did you mean '河口乡'?)"
     assert said in err
     assert "Traceback" not in err
+
+
+def test_a_mixed_model_and_ranking_of_few_groups_say_so():
+    """Two townships were fitted and ranked without a word on how little two groups tell."""
+    from workbench.survey import fit
+    from workbench.survey.rank import rank_groups
+
+    rng = np.random.default_rng(6)
+    frame = pd.DataFrame({"乡镇": np.repeat(["城关镇", "河口乡"], 30),
+                          "走访": rng.integers(0, 6, 60)})  # fmt: skip
+    town = np.where(frame["乡镇"] == "城关镇", 4, -4)
+    frame["信任"] = 50 + 3 * frame["走访"] + town + rng.normal(0, 5, 60)
+    res = fit(frame, "信任 ~ 走访", "mixed", groups="乡镇")
+    assert res.notes[0].startswith("only 2 groups of '乡镇': the variance between them")
+    notes = rank_groups(res, n_sim=50, seed=0).notes
+    assert "only 2 乡镇 groups: a ranking of so few" in " ".join(notes)

@@ -23,7 +23,7 @@ import pandas as pd
 import patsy
 
 from workbench.survey.codebook import VALID_CODES, Codebook, load_codebook
-from workbench.survey.mixed import fit_mixed
+from workbench.survey.mixed import FEW_GROUPS, fit_mixed
 from workbench.survey.model_names import DISTR, MODELS
 from workbench.survey.ols import fit_ols
 from workbench.survey.ordered import fit_ordered
@@ -246,6 +246,15 @@ def fit(
         # The names were checked above, so what is left is the formula's own text
         # (an unknown function, a bad operator): the user's to fix, not a crash.
         raise SurveyValidationError(f"formula {formula!r} cannot be used: {err}") from None
+    if model == "mixed" and groups and frame[groups].nunique() < FEW_GROUPS:
+        # Fitted, but a variance estimated from a handful of groups is a guess: say so.
+        parts["notes"] = [  # first: the notes of the fit itself stay last
+            f"only {frame[groups].nunique()} groups of {groups!r}: the variance between them "
+            f"is estimated from {frame[groups].nunique()} values and is very uncertain (mixed "
+            "models want dozens of groups); with so few, consider OLS with the groups as "
+            f"fixed effects, C({groups})",
+            *parts.get("notes", []),
+        ]
     inf = parts.pop("inference")
     return SurveyFit(
         model=model,

@@ -76,7 +76,7 @@ import pandas as pd
 import patsy
 from scipy import stats
 
-from workbench.survey.mixed import ZERO_VARIANCE, zero_variance
+from workbench.survey.mixed import FEW_GROUPS, ZERO_VARIANCE, zero_variance
 from workbench.survey.prepare import formula_names
 from workbench.survey.results import SurveyFit, json_number
 from workbench.survey.validate import SurveyValidationError, format_names, suggest
@@ -484,6 +484,11 @@ def rank_groups(
         notes.append(
             f"the variance between {group} groups is estimated at (numerically) zero: every "
             "BLUP is 0, the groups tie, and no two groups can be told apart"
+        )
+    if model.n_groups < FEW_GROUPS:
+        notes.append(
+            f"only {model.n_groups} {group} groups: a ranking of so few, on a variance estimated "
+            "from as many values, says little"
         )
     blup = blups @ z0
     var = np.einsum("i,gij,j->g", z0, covs, z0)
