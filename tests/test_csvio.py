@@ -101,3 +101,23 @@ def test_a_row_no_encoding_decodes_is_refused_with_its_line(tmp_path):
     path.write_bytes(data)
     with pytest.raises(CsvError, match=r"s.csv: line 4 cannot be decoded \(neither utf-8"):
         read_user_csv(path)
+
+
+def test_excels_trailing_empty_columns_are_left_out(tmp_path):
+    # Excel writes ",,," for cells right of the table that were once formatted.
+    rows = [[*row, "", "", ""] for row in ROWS]
+    table = read_user_csv(_write(tmp_path / "s.csv", rows, encoding="gbk"))
+    assert table.columns.tolist() == ROWS[0]
+    assert table.to_numpy().tolist() == [ROWS[1], ROWS[2]]
+
+
+def test_a_column_without_a_name_but_with_values_is_kept(tmp_path):
+    table = read_user_csv(_write(tmp_path / "s.csv", [["村", ""], ["甲村", "x"], ["乙村", ""]]))
+    assert table.columns.tolist() == ["村", ""]
+
+
+def test_two_columns_named_alike_are_refused_naming_them(tmp_path):
+    rows = [["编号", "满意度", "年龄", "满意度"], ["1", "4", "30", "5"]]
+    with pytest.raises(CsvError, match=r"s.csv: line 1 names two or more columns alike: "
+                                       r"'满意度' \(columns 2, 4\); give each column"):
+        read_user_csv(_write(tmp_path / "s.csv", rows))

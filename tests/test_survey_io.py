@@ -695,3 +695,284 @@ def test_missing_codes_in_a_column_the_codebook_does_not_know_are_noted(tmp_path
     mapping = _write_mapping(tmp_path, "missing: {走访次数: [-9, 99]}\n")
     declared = load_survey(data, mapping=mapping)
     assert declared.notes == [] and declared.frame["走访次数"].isna().sum() == 2
+
+
+def test_a_wjx_export_with_trailing_empty_columns_fits(tmp_path, capsys):
+    """Saved again from Excel, a questionnaire export ends its lines with ",,,"; that once
+    gave an AttributeError traceback (several columns named "")."""
+    from workbench.cli import main
+
+    lines = ["序号,您的村,走访次数,满意度,,,"] + [
+        f"{i},{'东西南北'[i % 4]}村,{i % 5},{1 + (i % 5 + i % 2) % 5},,," for i in range(1, 41)
+    ]
+    path = tmp_path / "wjx.csv"
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+    assert load_survey(path).frame.columns.tolist() == ["序号", "您的村", "走访次数", "满意度"]
+    assert main(["survey", "fit", str(path), "--formula", "满意度 ~ 走访次数", "--json"]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_column_with_values_but_no_name_is_refused_naming_it(tmp_path, capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "s.csv"
+    path.write_text("编号,村,,信任\n1,东村,a,40\n2,西村,,50\n3,西村,c,55\n", encoding="utf-8")
+    assert main(["survey", "fit", str(path), "--formula", "信任 ~ 1"]) == 2
+    err = capsys.readouterr().err
+    assert "s.csv: column 3 has no name on line 1 but holds values (rows 1, 3)" in err
+    assert "Traceback" not in err
+
+
+def test_two_columns_named_alike_are_a_user_error(tmp_path, capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "s.csv"
+    path.write_text("编号,满意度,满意度\n1,4,40\n2,3,50\n", encoding="utf-8")
+    assert main(["survey", "fit", str(path), "--formula", "满意度 ~ 1"]) == 2
+    assert "'满意度' (columns 2, 3)" in capsys.readouterr().err
+
+
+def test_mapping_a_column_onto_a_name_the_file_already_has_is_refused(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("village,村,trust\n1,东村,40\n2,西村,50\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns:\n  village: 村\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError,
+                       match="'村' is mapped to 'village', which is already a column of the file"):
+        load_survey(path, mapping=mapping)
+
+
+@pytest.mark.parametrize(
+    ("header", "mapping", "said"),
+    [
+        ("编号,乡镇,村,信任", None, "column '村' has 1 name(s) that occur in two or more places of "
+                                   "column '乡镇' (东村 in 城关镇, 河口乡)"),
+        ("编号,xiang,cun,信任", "columns: {township: xiang, village: cun}",
+         "column 'village' (your column 'cun') has 1 name(s)"),
+    ],
+)
+def test_villages_of_one_name_in_two_townships_are_noted(tmp_path, header, mapping, said):
+    """Ranked by village alone, 东村 of 城关镇 and 东村 of 河口乡 were one group, silently."""
+    rows = [f"{i},{t},{v},{40 + i}" for i, (t, v) in enumerate(
+        [("城关镇", "东村"), ("城关镇", "西村"), ("河口乡", "东村"), ("河口乡", "柳林村")] * 3)]
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    if mapping:
+        (tmp_path / "m.yaml").write_text(mapping, encoding="utf-8")
+    survey = load_survey(path, mapping=tmp_path / "m.yaml" if mapping else None)
+    assert len(survey.notes) == 1 and said in survey.notes[0]
+    assert "(e.g. 城关镇东村)" in survey.notes[0]
+
+
+def test_village_codes_unique_within_the_survey_are_not_noted(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("township,village,trust\n1,1,40\n1,2,50\n2,3,60\n2,4,55\n", encoding="utf-8")
+    assert load_survey(path).notes == []
+    path.write_text("township,village,trust\n1,1,40\n1,2,50\n2,1,60\n2,2,55\n", encoding="utf-8")
+    assert "village codes" not in (note := load_survey(path).notes[0]) and "1 in 1, 2" in note
+
+
+def test_percentages_are_read_as_percentage_points_and_noted(tmp_path, capsys):
+    """Excel's percentage format writes 78%; read as text, each value was a dummy of its own."""
+    from workbench.cli import main
+
+    path = tmp_path / "s.csv"
+    cells = ["78%", "12.5 %", "９０％", "", "40%", "55%"]
+    path.write_text("信任,覆盖率\n" + "".join(f"{40 + i},{c}\n" for i, c in enumerate(cells)),
+                    encoding="utf-8")  # fmt: skip
+    survey = load_survey(path)
+    assert survey.frame["覆盖率"].tolist()[:3] == [78, 12.5, 90]
+    assert survey.frame["覆盖率"].isna().tolist() == [False] * 3 + [True] + [False] * 2
+    assert "column '覆盖率' holds percentages (rows 1, 2, 3, 5, 6): read as percentage points" in (
+        survey.notes[0]
+    )
+    assert main(["survey", "fit", str(path), "--formula", "信任 ~ 覆盖率", "--json"]) == 0
+    assert '"覆盖率":' in capsys.readouterr().out  # one slope, no 覆盖率[T.78%]
+
+
+def _qualtrics(tmp_path, answers):
+    """A Qualtrics CSV export: names, question texts, import ids, then the answers."""
+    lines = [
+        "ResponseId,Q1,Q4,Q5",
+        "Response ID,您所在的村,总体满意度,信任",
+        '{""ImportId"":""_recordId""},{""ImportId"":""QID1_TEXT""},{""ImportId"":""QID4""},'
+        '{""ImportId"":""QID5_1""}',
+        *answers,
+    ]
+    lines[2] = ",".join(f'"{cell}"' for cell in lines[2].split(","))
+    path = tmp_path / "qualtrics.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+    return path
+
+
+def test_a_qualtrics_export_leaves_out_its_two_extra_header_rows(tmp_path):
+    """The question texts and import ids were read as answers and refused as non-numeric,
+    with a suggestion to map '{"ImportId":"QID2_TEXT"}' under values:."""
+    words = ["1=很不满意", "2=不太满意", "3=一般", "4=比较满意", "5=非常满意"]
+    answers = [f"R_{i},{'东西南北'[i % 4]}村,{words[i % 5]},{i % 11}" for i in range(30)]
+    path = _qualtrics(tmp_path, answers)
+    mapping = "columns: {sat_overall: Q4, trust: Q5}\nranges: {trust: [0, 10]}\n"
+    (tmp_path / "m.yaml").write_text(mapping, encoding="utf-8")
+    survey = load_survey(path, mapping=tmp_path / "m.yaml")
+    assert len(survey.frame) == 30 and survey.frame.index[0] == 3  # row 3 is on line 4
+    assert survey.frame["sat_overall"].tolist()[:5] == [1, 2, 3, 4, 5]
+    labels = dict(enumerate((w.split("=")[1] for w in words), 1))
+    assert survey.value_labels["sat_overall"] == labels
+    assert "lines 2–3 under the column names are Qualtrics' question texts and import ids" in (
+        survey.notes[0]
+    )
+    assert "column 'sat_overall' (your column 'Q4') holds answers as number and words" in (
+        survey.notes[1]
+    )
+    path = _qualtrics(tmp_path, [*answers[:2], "R_x,东村,5=非常满意,十"])
+    with pytest.raises(SurveyValidationError, match=r"'十'\] in row 5;"):  # on line 6
+        load_survey(path, mapping=tmp_path / "m.yaml")
+
+
+def test_a_multi_select_question_is_noted_once_not_as_typing_slips(tmp_path, capsys):
+    """问卷星 joins the answers of a multi-select question with ┋; its rare combinations
+    were noted one by one as slips of frequent ones (走访┋电话 beside 走访┋谈心)."""
+    from workbench.cli import main
+
+    combos = ["走访┋谈心"] * 6 + ["走访"] * 5 + ["谈心┋电话"] * 4 + ["走访┋电话", "电话┋谈心┋走访"]
+    col = "6、联系方式（多选）"
+    lines = [f"sat,{col}"] + [f"{1 + i % 5},{c}" for i, c in enumerate(combos * 2)]
+    path = tmp_path / "wjx.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    notes = load_survey(path).notes
+    assert len(notes) == 1
+    assert f"column '{col}' holds several answers in one cell, joined by '┋'" in notes[0]
+    assert f"write Q('{col}').str.contains('走访') in the formula" in notes[0]
+    formula = f"sat ~ Q('{col}').str.contains('走访')"
+    assert main(["survey", "fit", str(path), "--formula", formula, "--json"]) == 0
+    assert "[T.True]" in capsys.readouterr().out
+
+
+def test_a_scale_numbered_the_other_way_from_the_codebook_is_noted_with_its_recode(tmp_path):
+    """An SPSS file labelling 1 非常满意 … 5 非常不满意 fitted silently with the sign of every
+    effect the reverse of what the codebook's labels (5 = 非常满意) say."""
+    words = {1: "非常满意", 2: "比较满意", 3: "一般", 4: "不太满意", 5: "非常不满意"}
+    df = pd.DataFrame({"a3": [1, 2, 3, 4, 5, 2, 4, 1] * 3, "x": range(24)}, dtype=float)
+    path = tmp_path / "s.sav"
+    pyreadstat.write_sav(df, str(path), variable_value_labels={"a3": words})
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {sat_overall: a3}\n", encoding="utf-8")
+    notes = load_survey(path, mapping=mapping).notes
+    assert len(notes) == 1
+    assert "column 'sat_overall' (your column 'a3') number its answers otherwise than the " in (
+        notes[0]
+    )
+    assert "非常满意 is 1 here, 5 in the codebook" in notes[0]
+    assert "(sat_overall: {1: 5, 2: 4, 4: 2, 5: 1})" in notes[0]
+    recode = "values: {sat_overall: {1: 5, 2: 4, 4: 2, 5: 1}}\n"
+    mapping.write_text("columns: {sat_overall: a3}\n" + recode, encoding="utf-8")
+    fixed = load_survey(path, mapping=mapping)
+    assert fixed.notes == [] and fixed.value_labels["sat_overall"][5] == "非常满意"
+    # the words of a mapping's values: numbered the other way round are noted alike
+    csv = tmp_path / "s.csv"
+    csv.write_text("sat\n" + "\n".join(words[v] for v in df["a3"].astype(int)) + "\n",
+                   encoding="utf-8")  # fmt: skip
+    reverse = ", ".join(f"{w}: {v}" for v, w in words.items())
+    mapping.write_text(f"columns: {{sat_overall: sat}}\nvalues: {{sat_overall: {{{reverse}}}}}\n",
+                       encoding="utf-8")  # fmt: skip
+    assert "number its answers otherwise than the codebook" in load_survey(csv, mapping).notes[0]
+
+
+def test_answers_in_the_codebooks_words_are_suggested_with_its_numbers(tmp_path):
+    """The message suggested {一般: 1, 不太满意: 1} for a satisfaction scale in words."""
+    path = tmp_path / "s.csv"
+    answers = ["非常满意", "比较满意", "一般", "不太满意", "很不满意", "不知道"]
+    path.write_text("sat_overall,party\n" + "".join(f"{a},是\n" for a in answers),
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey(path)
+    entry = "{不太满意: 2, 一般: 3, 比较满意: 4, 非常满意: 5, 不知道: null, 很不满意: ?}"
+    assert f"sat_overall: {entry}" in str(err.value)
+    assert "replace each ? by the number of that answer" in str(err.value)
+    path.write_text("party\n是\n否\n是\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError, match=r"party: \{否: 0, 是: 1\}"):
+        load_survey(path)
+
+
+def test_a_range_error_in_a_stata_file_names_the_codes_as_written(tmp_path):
+    path = tmp_path / "s.dta"
+    pyreadstat.write_dta(pd.DataFrame({"visits": [1.0, -8, 3, 2]}), str(path))
+    with pytest.raises(SurveyValidationError, match=r"has value\(s\) \[-8\] outside 0–52 in row 2"):
+        load_survey(path)
+
+
+def test_respondents_of_a_panel_are_noted_once_as_a_panel(tmp_path):
+    """The same ids in two waves were each noted as 'a respondent entered twice ... remove
+    the copy', which would delete a panel's second wave."""
+    path = tmp_path / "s.csv"
+    rows = [f"{i % 6 + 1},{2019 if i < 6 else 2023},{40 + i}" for i in range(12)]
+    path.write_text("resp_id,年份,trust\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    notes = load_survey(path).notes
+    assert len(notes) == 1
+    assert "6 respondent id(s) occur in two or more waves of column '年份' (2019, 2023)" in notes[0]
+    assert "--cluster resp_id" in notes[0] and "remove the copy" not in notes[0]
+    rows[7] = rows[7].replace("2023", "2019")  # id 2 twice in 2019: a copy, not a panel
+    path.write_text("resp_id,年份,trust\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert "remove the copy" in load_survey(path).notes[0]
+
+
+def test_ids_of_more_than_15_digits_stay_text(tmp_path):
+    """18-digit ids became floats (with a blank cell), three respondents one id, and a note
+    named an id no row has (…0016)."""
+    path = tmp_path / "s.csv"
+    path.write_text("resp_id,trust\n110101199003070011,40\n110101199003070012,50\n,55\n"
+                    "110101199003070013,60\n", encoding="utf-8")  # fmt: skip
+    survey = load_survey(path)
+    assert survey.frame["resp_id"].tolist()[:2] == ["110101199003070011", "110101199003070012"]
+    assert survey.notes == [] and survey.frame["trust"].tolist() == [40, 50, 55, 60]
+
+
+def test_numbers_with_a_unit_are_read_as_the_numbers_and_noted(tmp_path):
+    """问卷星's 所用时间 (541秒) and ages typed as 45岁 were categories, one dummy per value."""
+    path = tmp_path / "s.csv"
+    path.write_text("所用时间,age,小组,trust\n541秒,45岁,1组,40\n103秒,62 岁,2组,50\n"
+                    "98秒,,1组,55\n", encoding="utf-8")  # fmt: skip
+    survey = load_survey(path)
+    assert survey.frame["所用时间"].tolist() == [541, 103, 98]
+    assert survey.frame["age"].tolist()[:2] == [45, 62]
+    assert survey.frame["小组"].tolist()[0] == "1组"  # a group's code, not a unit
+    assert "column '所用时间' holds numbers with the unit '秒' (541秒): read as the numbers" in (
+        survey.notes[0]
+    )
+    assert "column 'age' holds numbers with the unit '岁'" in survey.notes[1]
+
+
+def test_answers_written_5_equals_words_are_recoded_by_their_number(tmp_path):
+    """The note on a scale numbered the other way suggests {1: 5, ...}; for answers written
+    '1=非常满意' that recode matched no cell and was ignored."""
+    path = tmp_path / "s.csv"
+    path.write_text("sat\n1=非常满意\n2=比较满意\n3=一般\n4=不太满意\n5=非常不满意\n1=非常满意\n",
+                    encoding="utf-8")  # fmt: skip
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {sat_overall: sat}\n", encoding="utf-8")
+    note = load_survey(path, mapping).notes[1]
+    assert "(sat_overall: {1: 5, 2: 4, 4: 2, 5: 1})" in note
+    recode = "values: {sat_overall: {1: 5, 2: 4, 4: 2, 5: 1}}\n"
+    mapping.write_text("columns: {sat_overall: sat}\n" + recode, encoding="utf-8")
+    survey = load_survey(path, mapping)
+    assert survey.frame["sat_overall"].tolist() == [5, 4, 3, 2, 1, 5] and survey.notes == []
+    assert survey.value_labels["sat_overall"] == {1: "非常不满意", 2: "不太满意", 3: "一般",
+                                                  4: "比较满意", 5: "非常满意"}  # fmt: skip
+
+
+def test_unfinished_qualtrics_responses_are_noted(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("ResponseId,Finished,trust\nR_1,True,40\nR_2,False,\nR_3,True,55\n",
+                    encoding="utf-8")  # fmt: skip
+    notes = load_survey(path).notes
+    assert notes == [f"{path}: column 'Finished' says 1 response(s) were not finished (row 2): "
+                     "they are analysed with the others; if unfinished responses should not "
+                     "count, leave them out of the export"]  # fmt: skip
+
+
+def test_spaces_around_a_mapped_column_name_are_ignored(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("村 ,信任\n东村,40\n西村,50\n", encoding="utf-8")  # header cells are stripped
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text('columns:\n  village: "村 "\n  trust: " 信任"\n', encoding="utf-8")
+    assert load_survey(path, mapping).frame["village"].tolist() == ["东村", "西村"]

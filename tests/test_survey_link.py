@@ -154,7 +154,9 @@ def test_plan_link_says_why_it_cannot_model():
             (asserted, places.rename(columns={"township": "xiang", "county": "xian"}), frame),
         "the survey has no column(s) visits": (asserted, places, frame.drop(columns="visits")),
         "trust (or sat_overall)": (asserted, places, frame.drop(columns="trust")),
-        "nothing to compare": (asserted.assign(P_x=True), places.assign(township=1), frame),
+        "nothing to compare": (asserted.assign(P_x=True), places, frame),
+        "only 1 township of the survey has documents":
+            (asserted, places.assign(township=1), frame),
     }  # fmt: skip
     for says, (a, p, f) in cases.items():
         plan = plan_link(a, p, f, "P_x", needed=["visits"], mapping="my.yaml")
@@ -199,3 +201,35 @@ def test_places_are_read_as_any_user_csv_and_checked_against_the_survey(tmp_path
     path.write_text("doc_id,village\na/a1,东村\n ,西村\n", encoding="utf-8")
     with pytest.raises(SurveyValidationError, match=r"blank doc_id in row 2"):
         load_places(path)
+
+
+def test_places_the_survey_does_not_have_and_villages_of_one_name_are_noted():
+    """Spelling variants (柳林 for 柳林村) and two villages called 东村 were joined silently."""
+    from workbench.survey.link import plan_link
+
+    frame = pd.DataFrame({
+        "township": ["城关镇", "城关镇", "河口乡", "河口乡"] * 3,
+        "village": ["东村", "西村", "东村", "柳林村"] * 3,
+        "trust": range(40, 52),
+    })  # fmt: skip
+    asserted = pd.DataFrame({"doc_id": list("abcd"), "P_x": [True, False, True, False]})
+    places = pd.DataFrame({"doc_id": list("abcd"), "village": ["东村", "西村", "柳林", "新化村"]})
+    notes = plan_link(asserted, places, frame, "P_x").notes
+    assert notes[0].startswith("2 document(s) are placed in villages the survey does not have")
+    assert "'柳林' (the survey has '柳林村')" in notes[0] and "'新化村'" in notes[0]
+    assert notes[1].startswith("the village 东村 is in 城关镇 and 河口乡 of the survey")
+
+
+def test_a_link_with_documents_in_one_place_of_the_survey_is_skipped_saying_why():
+    """The model was fitted on the one place with documents and notebook 05 (and the whole
+    report) failed with "column 'village' has one value" from fit()."""
+    from workbench.survey.link import plan_link
+
+    frame = pd.DataFrame({"village": ["东村", "西村", "南村"] * 4, "trust": range(40, 52)})
+    asserted = pd.DataFrame({"doc_id": list("abc"), "P_x": [True, False, True]})
+    places = pd.DataFrame({"doc_id": list("abc"), "village": ["东村", "东村", "北村"]})
+    plan = plan_link(asserted, places, frame, "P_x")
+    assert plan.problem.startswith(
+        "The model is skipped: only 1 village of the survey has documents (东村), and a model "
+        "comparing villages needs at least two"
+    )

@@ -433,3 +433,38 @@ def test_newton_stopping_at_the_maximum_is_kept_with_a_note(data):
     res = fit(data, "sat_overall ~ visits + C(educ)", "oprobit")
     assert np.isfinite(res.bse).all() and res.params.abs().max() < 1
     assert any(n.startswith("Newton's method stopped without meeting") for n in res.notes)
+
+
+def test_ols_with_no_more_rows_than_coefficients_is_refused(tmp_path, capsys):
+    """Two respondents, two coefficients: statsmodels' RuntimeWarning and empty standard
+    errors '()' were printed as a result."""
+    from workbench.cli import main
+
+    path = tmp_path / "s.csv"
+    path.write_text("村,信任,走访\n东村,40,1\n西村,50,2\n", encoding="utf-8")
+    assert main(["survey", "fit", str(path), "--formula", "信任 ~ 走访"]) == 2
+    err = capsys.readouterr().err
+    assert "2 complete row(s) for 2 coefficient(s)" in err and "RuntimeWarning" not in err
+    path.write_text("村,信任,走访\n东村,40,1\n西村,50,2\n西村,52,3\n", encoding="utf-8")
+    assert main(["survey", "fit", str(path), "--formula", "信任 ~ 走访", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # by hand: slope 12 / 2 = 6, residuals (-4/3, 8/3, -4/3), s² = 32/3, se = sqrt(s² / 2)
+    assert out["params"]["走访"] == pytest.approx(6.0)
+    assert out["bse"]["走访"] == pytest.approx((32 / 3 / 2) ** 0.5)
+
+
+def test_a_text_predictor_with_a_value_per_row_is_refused(tmp_path, capsys):
+    """问卷星's 来自IP (one value per respondent) as a predictor fitted 119 dummies, R² 1."""
+    from workbench.cli import main
+
+    path = tmp_path / "s.csv"
+    way = ["电话", "走访┋谈心"]
+    rows = [f"{40 + i % 7},113.57.{i}.1(湖北-武汉),{way[i % 2]}" for i in range(40)]
+    path.write_text("trust,来自IP,方式\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["survey", "fit", str(path), "--formula", "trust ~ 来自IP"]) == 2
+    said = capsys.readouterr().err
+    assert "column '来自IP' holds text with 40 different values in 40 rows" in said
+    assert main(["survey", "fit", str(path), "--formula", "trust ~ C(来自IP)", "--json"]) == 2
+    capsys.readouterr()  # refused as before: more coefficients than rows (a choice, made)
+    formula = "trust ~ Q('方式').str.contains('走访')"
+    assert main(["survey", "fit", str(path), "--formula", formula, "--json"]) == 0

@@ -352,3 +352,83 @@ def test_a_fit_that_did_not_converge_is_not_ranked(survey):
     res.result.converged = False
     with pytest.raises(ValueError, match="needs a converged mixed model"):
         rank_groups(res, n_sim=10)
+
+
+def test_group_codes_of_a_stata_file_are_ranked_as_whole_numbers(tmp_path, capsys):
+    """Village codes read from a .dta are floats: the table printed 1.000, the figure 1.0."""
+    import pyreadstat
+
+    from workbench.cli import main
+
+    rng = np.random.default_rng(4)
+    village = np.repeat([1.0, 2.0, 3.0, 4.0], 15)
+    trust = 50 + 6 * village + rng.normal(0, 4, len(village))
+    path = tmp_path / "s.dta"
+    pyreadstat.write_dta(pd.DataFrame({"village": village, "trust": trust}), str(path))
+    assert main(["survey", "rank", str(path), "--groups", "village", "--formula", "trust ~ 1",
+                 "--n-sim", "100", "--out", str(tmp_path / "r.csv")]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "1.000 15" not in out and " 4 15 " in out
+    assert pd.read_csv(tmp_path / "r.csv")["id"].tolist() == [4, 3, 2, 1]
+
+
+def test_plots_of_groups_that_tie_say_so():
+    """A between-group variance of zero ranked every group 1: the figure alone read as a
+    result (it now says the groups tie); the rank axis has whole-number ticks."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from workbench.survey import fit
+    from workbench.survey.plots import caterpillar_plot, rank_interval_plot
+    from workbench.survey.rank import rank_groups
+
+    frame = pd.DataFrame({"village": np.repeat(["东村", "西村", "南村"], 4),
+                          "trust": [40, 60, 50, 70] * 3})  # fmt: skip
+    ranking = rank_groups(fit(frame, "trust ~ 1", "mixed", groups="village"), n_sim=50, seed=0)
+    assert (ranking.groups["rank"] == 1).all()
+    for plot in (rank_interval_plot, caterpillar_plot):
+        fig = plot(ranking, lang="zh")
+        assert [t.get_text() for t in fig.axes[0].texts] == ["组间方差估计为零：各组并列，无法排名"]
+        plt.close(fig)
+    fig = rank_interval_plot(ranking, lang="en")
+    ticks = [t for t in fig.axes[0].get_xticks() if 0 <= t <= 4]
+    assert all(float(t).is_integer() for t in ticks)
+    plt.close(fig)
+
+
+def test_at_names_a_level_of_a_categorical_predictor_or_is_refused(tmp_path, capsys):
+    """--at 乡镇=河口 (for 河口乡) and --at 年份=2023 with C(年份) gave PatsyError tracebacks."""
+    from workbench.cli import main
+
+    rng = np.random.default_rng(5)
+    places = [("东村", "城关镇"), ("西村", "城关镇"), ("柳林村", "河口乡"), ("新华村", "河口乡")]
+    rows = [f"{v},{t},{(2019, 2023)[i % 2]},{rng.integers(0, 6)},{rng.integers(30, 90)}"
+            for i, (v, t) in enumerate(places * 10)]  # fmt: skip
+    path = tmp_path / "s.csv"
+    path.write_text("村,乡镇,年份,走访,信任\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    base = ["survey", "rank", str(path), "--groups", "村", "--n-sim", "50"]
+    assert main([*base, "--formula", "信任 ~ 走访 + C(年份)", "--at", "年份=2023"]) == 0
+    assert "年份=2023" in capsys.readouterr().out
+    assert main([*base, "--formula", "信任 ~ 走访 + 乡镇", "--at", "乡镇=河口"]) == 2
+    err = capsys.readouterr().err
+    said = "gives '乡镇' the value '河口', which is not one of its levels (did you mean '河口乡'?)"
+    assert said in err
+    assert "Traceback" not in err
+
+
+def test_a_mixed_model_and_ranking_of_few_groups_say_so():
+    """Two townships were fitted and ranked without a word on how little two groups tell."""
+    from workbench.survey import fit
+    from workbench.survey.rank import rank_groups
+
+    rng = np.random.default_rng(6)
+    frame = pd.DataFrame({"乡镇": np.repeat(["城关镇", "河口乡"], 30),
+                          "走访": rng.integers(0, 6, 60)})  # fmt: skip
+    town = np.where(frame["乡镇"] == "城关镇", 4, -4)
+    frame["信任"] = 50 + 3 * frame["走访"] + town + rng.normal(0, 5, 60)
+    res = fit(frame, "信任 ~ 走访", "mixed", groups="乡镇")
+    assert res.notes[0].startswith("only 2 groups of '乡镇': the variance between them")
+    notes = rank_groups(res, n_sim=50, seed=0).notes
+    assert "only 2 乡镇 groups: a ranking of so few" in " ".join(notes)

@@ -139,3 +139,19 @@ def test_cli_names_the_file_and_row_of_a_negative_ols_weight(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{path}: weights column 'w' has negative or infinite weights in row 2" in err
     assert "SVD" not in err
+
+
+@pytest.mark.parametrize("model", ["ologit", "oprobit"])
+def test_expansion_weights_fit_without_a_convergence_warning(sample, model):
+    """Weights of tens of thousands (people each respondent stands for) made BFGS warn
+    "Maximum Likelihood optimization failed to converge" with the estimates already found."""
+    rng = np.random.default_rng(3)
+    small = sample.assign(w=rng.uniform(0.5, 9, len(sample)))
+    big = small.assign(w=small["w"] * 10_000)
+    a = fit(small, FORMULA, model, weights="w", cluster="village")
+    b = fit(big, FORMULA, model, weights="w", cluster="village")
+    assert b.notes == [] and a.notes == []
+    assert_allclose(b.params, a.params, rtol=1e-6)
+    assert_allclose(b.bse, a.bse, rtol=1e-5)
+    assert b.llf == pytest.approx(a.llf * 10_000, rel=1e-8)  # the weights as given
+    assert b.r2 == pytest.approx(a.r2, rel=1e-8)

@@ -129,9 +129,10 @@ def read_user_csv(path: str | os.PathLike[str], name: str | None = None) -> pd.D
     FileNotFoundError
         If ``path`` does not exist.
     CsvError
-        When it cannot be decoded, is empty, or a row has more fields than the header
-        (the message gives the lines). A row with fewer fields is filled with ``""``;
-        blank lines are left out.
+        When it cannot be decoded, is empty, names two columns alike, or a row has more
+        fields than the header (the message gives the lines). A row with fewer fields is
+        filled with ``""``; blank lines, and columns without a name or a value (Excel's
+        trailing ``,,,``), are left out.
     """
     name = name or os.fspath(path)
     with open(path, "rb") as fh:
@@ -160,6 +161,62 @@ def read_user_csv(path: str | os.PathLike[str], name: str | None = None) -> pd.D
             f"{' and more' if len(long) > 5 else ''}; remove the extra separators, or quote "
             f"cells that contain {sep!r}"
         )
+    header, rows = _drop_empty_columns(header, rows)
+    _check_names(header, name)
     table = pd.DataFrame(rows, columns=header, dtype=str)
     table.attrs.update(encoding=encoding, sep=sep)
     return table
+
+
+def _drop_empty_columns(header: list[str], rows: list[list[str]]) -> tuple[list[str], list]:
+    """Leave out columns without a name and without a value in any row.
+
+    Excel writes such columns when cells to the right of the table were once formatted
+    or touched (``a,b,,,``): they hold nothing, and kept they would be several columns
+    all named ``""``.
+
+    Examples
+    --------
+    >>> _drop_empty_columns(["a", "", "b", ""], [["1", "", "2", ""], ["3", " ", "4", ""]])
+    (['a', 'b'], [['1', '2'], ['3', '4']])
+    >>> _drop_empty_columns(["a", ""], [["1", "x"]])  # a value without a name is kept
+    (['a', ''], [['1', 'x']])
+    """
+    keep = [
+        j for j, title in enumerate(header)
+        if title or any(row[j].strip() for row in rows)
+    ]  # fmt: skip
+    if len(keep) == len(header):
+        return header, rows
+    return [header[j] for j in keep], [[row[j] for j in keep] for row in rows]
+
+
+def _check_names(header: list[str], name: str) -> None:
+    """Refuse a header that names two columns alike: a table cannot say which one is meant.
+
+    Raises
+    ------
+    CsvError
+        Naming each repeated name and the positions of its columns (1-based).
+
+    Examples
+    --------
+    >>> try:
+    ...     _check_names(["编号", "满意度", "年龄", "满意度"], "s.csv")
+    ... except CsvError as err:
+    ...     print(str(err).split(";")[0])
+    s.csv: line 1 names two or more columns alike: '满意度' (columns 2, 4)
+    """
+    seen: dict[str, list[int]] = {}
+    for j, title in enumerate(header, start=1):
+        if title:  # columns without a name are the reader's to judge (a title line)
+            seen.setdefault(title, []).append(j)
+    twice = {title: where for title, where in seen.items() if len(where) > 1}
+    if twice:
+        said = "; ".join(
+            f"{title!r} (columns {', '.join(map(str, where))})" for title, where in twice.items()
+        )
+        raise CsvError(
+            f"{name}: line 1 names two or more columns alike: {said}; give each column its "
+            "own name in the header and save the file again"
+        )

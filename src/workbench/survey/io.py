@@ -23,9 +23,12 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +50,28 @@ log = logging.getLogger(__name__)
 
 REPORT_COLUMNS = ["column", "reason", "code", "rows"]
 READERS = (".csv", ".dta", ".sav")
+
+#: The survey reader's word lists, kept as data, not code (edit the YAML file).
+SURVEY_WORDS = config.RESOURCES_DIR / "survey_words.yaml"
+
+
+@cache
+def survey_words(path: Path = SURVEY_WORDS) -> dict[str, Any]:
+    """The lists of ``resources/survey_words.yaml``, each a tuple (a section of lists, a
+    dict of tuples), read once.
+
+    Examples
+    --------
+    >>> words = survey_words()
+    >>> "拒答" in words["nonresponse"], -9 in words["code_like"], words["place_endings"][0]
+    (True, True, '村')
+    """
+    table = safe_load(Path(path).read_text(encoding="utf-8"))
+    return {
+        str(key): {str(k): tuple(v) for k, v in values.items()}
+        if isinstance(values, dict) else tuple(values)
+        for key, values in table.items()
+    }  # fmt: skip
 
 
 @dataclass
@@ -145,7 +170,8 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_
     for section in MAPPING_SECTIONS:
         if not isinstance(table.get(section) or {}, dict):
             raise SurveyValidationError(f"{where}: '{section}' must map standard names to values")
-    columns = {str(k): str(v) for k, v in (table.get("columns") or {}).items()}
+    # The CSV reader strips header cells: "村 " in a mapping names the column 村.
+    columns = {str(k).strip(): str(v).strip() for k, v in (table.get("columns") or {}).items()}
     missing = {str(k): _codes(v, k, where) for k, v in (table.get("missing") or {}).items()}
     ranges = {str(k): _range(v, k, where) for k, v in (table.get("ranges") or {}).items()}
     values = {str(k): _answers(v, k, where) for k, v in (table.get("values") or {}).items()}
@@ -293,7 +319,9 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
         except CsvError as err:
             raise SurveyValidationError(str(err)) from None
         _check_header(df, config.display_path(path))
+        _check_unnamed(df, config.display_path(path))
         labels: dict[str, dict[Any, str]] = {}
+        extra = _qualtrics_rows(df)
     elif suffix in (".dta", ".sav"):
         import pyreadstat
 
@@ -324,7 +352,34 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
             f"{READERS}{hint}"
         )
     df.index = pd.RangeIndex(1, len(df) + 1, name="row")
+    if suffix == ".csv" and extra:
+        # Rows keep their numbers (row r on line r + 1): the first answer is row extra + 1.
+        df = df.iloc[extra:]
+        df.attrs[HEADER_ROWS] = extra
     return df, labels
+
+
+#: ``attrs`` key of a CSV table read without the header rows a Qualtrics export adds
+#: below its column names: how many rows were left out.
+HEADER_ROWS = "header_rows"
+
+
+def _qualtrics_rows(df: pd.DataFrame) -> int:
+    """How many rows under the header a Qualtrics export adds: the question texts and the
+    ``{"ImportId":"QID1"}`` row (its legacy exports have only the texts); 0 for other files.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame([["Response ID", "您的年龄"], ['{"ImportId":"_recordId"}',
+    ...                   '{"ImportId":"QID2_TEXT"}'], ["R_1", "34"]], columns=["ResponseId", "Q2"])
+    >>> _qualtrics_rows(d), _qualtrics_rows(d.iloc[2:])
+    (2, 0)
+    """
+    for k in range(min(2, len(df))):
+        cells = df.iloc[k].astype(str).str.strip()
+        if cells.str.startswith('{"ImportId"').mean() >= 0.5:
+            return k + 1
+    return 0
 
 
 #: ``attrs`` key of a table read from an SPSS file: ``{column: [codes]}``, its user-missing
@@ -396,6 +451,37 @@ def _check_header(df: pd.DataFrame, where: str) -> None:
     )
 
 
+def _check_unnamed(df: pd.DataFrame, where: str) -> None:
+    """Refuse a CSV column that holds answers under no name: no formula or mapping can
+    name it, and two such columns would be one name for two columns.
+
+    (:mod:`workbench.csvio` leaves out columns without a name and without a value.)
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming the column's position and its first rows with a value.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame([["1", "a"], ["2", ""]], columns=["编号", ""])
+    >>> try:
+    ...     _check_unnamed(d, "s.csv")
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:61])
+    s.csv: column 2 has no name on line 1 but holds values (row 1
+    """
+    for j, name in enumerate(map(str, df.columns), start=1):
+        if name.strip():
+            continue
+        filled = (df.iloc[:, j - 1].astype(str).str.strip() != "").to_numpy()
+        rows = [i + 1 for i, value in enumerate(filled) if value]  # rows of the file, from 1
+        raise SurveyValidationError(
+            f"{where}: column {j} has no name on line 1 but holds values ({format_rows(rows)}); "
+            "give it a name in the header (or delete the column) and save the file again"
+        )
+
+
 def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFrame:
     if mapping is None:
         return df
@@ -406,7 +492,20 @@ def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFr
             f"{where}: column(s) {listed} named in {config.display_path(mapping.path or '')} "
             f"are not in the file; its columns are {sorted(map(str, df.columns))}"
         )
-    return df.rename(columns={col: std for std, col in mapping.columns.items()})
+    renamed = {col: std for std, col in mapping.columns.items()}
+    # A column of the file already called by a standard name the mapping gives another
+    # column would leave two columns of one name; say which, before pandas mixes them.
+    taken = {std: col for col, std in renamed.items() if std in df.columns and std not in renamed}
+    if taken:
+        listed = "; ".join(
+            f"{col!r} is mapped to {std!r}, which is already a column of the file"
+            for std, col in taken.items()
+        )
+        raise SurveyValidationError(
+            f"{where}: under 'columns' in {config.display_path(mapping.path or '')}, {listed}: "
+            "map the file's own column instead (or rename it in the file)"
+        )
+    return df.rename(columns=renamed)
 
 
 
@@ -416,6 +515,9 @@ TEXT_TYPES = ("id",)
 
 #: A number written with thousands separators: ``34,085``, ``-1,200.5``.
 _THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+
+#: A percentage as Excel's percentage format writes it: ``78%``, ``12.5 %``, ``-3%``.
+_PERCENT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)\s*%"
 
 
 def _recoded(answer: Any, table: dict[str, float | None]) -> Any:
@@ -450,19 +552,40 @@ def _plain_text(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
+def _suggested(answer: str, known: dict[str, Any]) -> str:
+    """The number a message suggests for ``answer`` under ``values:``: the codebook's for its
+    words, ``null`` for a refusal or "don't know", else ``?`` (``1`` with no words known).
+
+    >>> _suggested("比较满意", {"比较满意": 4}), _suggested("拒答", {}), _suggested("很满意", {})
+    ('4', 'null', '1')
+    """
+    if answer in known:
+        return str(known[answer])
+    if answer.strip().lower() in NONRESPONSE:
+        return "null"
+    return "?" if known else "1"
+
+
 def numeric_column(
-    df: pd.DataFrame, col: str, where: str, strict: bool = True, shown: str = ""
+    df: pd.DataFrame,
+    col: str,
+    where: str,
+    strict: bool = True,
+    shown: str = "",
+    words: dict[Any, str] | None = None,
 ) -> pd.Series | None:
     """``df[col]`` as numbers, blanks (``""``, ``NA``, ``NaN``, ``.``) as NaN.
 
-    Thousands separators are read as Excel writes them (``"34,085"`` is 34085), and
+    Thousands separators are read as Excel writes them (``"34,085"`` is 34085),
+    percentages as percentage points (``"78%"`` is 78; :func:`clean_codes` notes it), and
     full-width digits as the digits they are (``"３"`` is 3, ``"－１．５"`` is -1.5):
     answers typed with a Chinese input method in full-width mode are common.
 
     Columns already numeric (``.dta``/``.sav``) are returned as they are.  A text
     value that is not a number is an error naming the rows (and the column as
     ``shown``, see :func:`_shown`) when ``strict``, else the column is text and
-    ``None`` is returned.
+    ``None`` is returned.  The error suggests a ``values:`` entry; with ``words``, the
+    codebook's ``{code: label}`` of the column, answers in those words get their codes.
     """
     text = df[col]
     if text.dtype != object and not pd.api.types.is_string_dtype(text):
@@ -473,6 +596,13 @@ def numeric_column(
     # Excel's number format writes thousands separators ("34,085"): the number is 34085.
     grouped = stripped.str.fullmatch(_THOUSANDS)
     stripped = stripped.where(~grouped, stripped.str.replace(",", "", regex=False))
+    # Excel's percentage format writes "78%": read as percentage points, 78 (a note says so).
+    percent = stripped.str.fullmatch(_PERCENT)
+    stripped = stripped.where(~percent, stripped.str.rstrip("%").str.strip())
+    # "45岁", "541秒" (问卷星's 所用时间): numbers with one unit throughout are the numbers.
+    unit = number_unit(stripped[~(stripped.isin(BLANKS) | text.isna())])
+    if unit:
+        stripped = stripped.str.removesuffix(unit).str.strip()
     blank = stripped.isin(BLANKS) | text.isna()
     values = pd.to_numeric(stripped.where(~blank), errors="coerce")
     bad = values.isna() & ~blank
@@ -481,18 +611,108 @@ def numeric_column(
             return None
         rows = df.index[bad]
         examples = sorted(set(original[bad]))[:5]
-        # A refusal or "don't know" is no number: suggest making it missing, not 1.
-        example = ", ".join(
-            f"{w}: {'null' if w.strip().lower() in NONRESPONSE else 1}" for w in examples[:2]
-        )
+        known = {w: code for code, w in (words or {}).items()}
+        answers = sorted(set(original[bad]))
+        if len(answers) <= 12 and sum(a in known for a in answers) >= 2:
+            # Answers in the codebook's own words (比较满意): their numbers are known; the
+            # suggestion is the whole entry to paste, in the codebook's order.
+            ordered = sorted(answers, key=lambda a: (a not in known, known.get(a, 0), a))
+            example = ", ".join(f"{a}: {_suggested(a, known)}" for a in ordered)
+            how = (
+                "the numbers are the codebook's for its words; replace each ? by the number of "
+                "that answer, "
+            )
+        else:
+            # A refusal or "don't know" is no number: suggest making it missing, not 1.
+            example = ", ".join(f"{w}: {_suggested(w, {})}" for w in examples[:2])
+            how = ""
         raise SurveyValidationError(
             f"{where}: column {shown or repr(col)} has non-numeric value(s) {examples} in "
             f"{format_rows(rows)}; "
             "give each answer its number under 'values:' in a mapping file (e.g. "
-            f"{col}: {{{example}}}; null makes an answer such as 拒答 or 不知道 missing), or "
+            f"{col}: {{{example}}}; {how}null makes an answer such as 拒答 or 不知道 missing), or "
             "recode them as numbers in the file"
         )
     return values
+
+
+#: ``attrs`` key of a cleaned frame: ``{column: {number: words}}`` of answers written as
+#: ``5=非常满意`` (:func:`_coded_answers`).
+CODED_LABELS = "coded_labels"
+
+#: An answer written as its code and its words: ``5=非常满意``, ``1. 是``, ``2：否``, ``3、一般``.
+_CODED = re.compile(r"\s*([-+]?\d+)\s*(?:=|:|\.|、)\s*([^\d\s.].*?)\s*")
+
+
+#: Units read after a number (``survey_words.yaml``): ``45岁`` is 45.
+NUMBER_UNITS: tuple[str, ...] = survey_words()["number_units"]
+
+#: A number followed by a unit of one or two Chinese characters: ``45岁``, ``541秒``, ``3 次``.
+_UNIT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)\s*([\u4e00-\u9fff]{1,2})"
+
+
+def number_unit(cells: pd.Series) -> str:
+    """The unit every cell writes after its number (``岁`` of ``45岁``), or ``""`` when the
+    cells are not all numbers with one and the same unit.
+
+    >>> number_unit(pd.Series(["45岁", "62 岁"])), number_unit(pd.Series(["45岁", "3次"]))
+    ('岁', '')
+    >>> number_unit(pd.Series(["5=满意"])), number_unit(pd.Series(["1组", "3组"]))  # 组: a code
+    ('', '')
+    """
+    if cells.empty:
+        return ""
+    units = cells.astype(str).str.strip().str.extract(f"^{_UNIT}$")[0]
+    if units.isna().any() or units.nunique() != 1 or units.iloc[0] not in NUMBER_UNITS:
+        return ""
+    return str(units.iloc[0])
+
+
+def long_codes(values: pd.Series) -> bool:
+    """Whether a column holds whole numbers of more than 15 digits (an 18-digit ID-card
+    number, a long household code), which floats cannot hold: 110101199003070011 and
+    ...012 would both be 1.1010119900307002e17, one respondent or group. Such a column
+    that may be text (ids, columns the codebook does not know) stays text.
+
+    >>> long_codes(pd.Series(["110101199003070011", ""])), long_codes(pd.Series(["420102001"]))
+    (True, False)
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        return False
+    text = values.dropna().astype(str).str.strip()
+    return bool(text.str.fullmatch(r"[-+]?\d{16,}").any())
+
+
+def _coded_answers(values: pd.Series) -> tuple[pd.Series, dict[Any, str]] | None:
+    """A text column whose every answer is a number and its words (``5=非常满意``): the
+    numbers (blanks missing) and ``{number: words}``; None for any other column, or when a
+    number has two wordings or a wording two numbers.
+
+    Examples
+    --------
+    >>> numbers, labels = _coded_answers(pd.Series(["5=非常满意", "1＝很不满意", "", "5=非常满意"]))
+    >>> numbers.tolist(), labels
+    ([5.0, 1.0, nan, 5.0], {1: '很不满意', 5: '非常满意'})
+    >>> _coded_answers(pd.Series(["1.5", "2.5"])), _coded_answers(pd.Series(["1=是", "1=否"]))
+    (None, None)
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        return None
+    text = values.astype("string").str.normalize("NFKC").str.strip()
+    filled = text[text.notna() & ~text.isin(BLANKS)]
+    if filled.empty:
+        return None
+    parts = filled.str.extract(_CODED.pattern.join(["^", "$"]))
+    if parts[0].isna().any():
+        return None
+    pairs = parts.drop_duplicates()
+    if pairs[0].duplicated().any() or pairs[1].duplicated().any():
+        return None
+    numbers = pd.Series(float("nan"), index=values.index, dtype=float)
+    numbers[filled.index] = parts[0].astype(float)
+    ordered = sorted(pairs.itertuples(index=False), key=lambda pair: int(pair[0]))
+    labels = {int(n): str(words) for n, words in ordered}
+    return numbers, labels
 
 
 def clean_codes(
@@ -549,9 +769,16 @@ def clean_codes(
     # its own answer here and then not again as "missing in file".
     marked: dict[str, int] = {}
     valid_codes: dict[str, list[float]] = {}
+    coded_labels: dict[str, dict[Any, str]] = {}
     for col, answers in mapping.values.items() if mapping else ():
         if col in out.columns:  # text answers become their numbers before anything is checked
             text = _answer_text(out[col])
+            coded = _coded_answers(out[col])
+            if coded is not None and not any((text == a).any() for a in answers):
+                # "5=非常满意" recoded by its number (5: 1, the recode a note suggests): the
+                # numbers are looked up, their words move with them as value labels.
+                text = _answer_text(coded[0])
+                coded_labels[col] = dict(sorted(_recoded_labels(coded[1], answers).items()))
             # An answer written otherwise in the file (比较满意 for 较满意, 1 for 1.0) would
             # be left as it is, silently: name what matches no cell.
             unused = [a for a in answers if not (text == a).any()]
@@ -576,11 +803,23 @@ def clean_codes(
     for col in out.columns:
         entry = codebook.variables.get(col)
         shown = _shown(col, mapping)
+        coded = _coded_answers(out[col])
+        if coded is not None:
+            # "5=非常满意": the number is the answer, the words its label (as a .sav keeps them).
+            out[col], coded_labels[col] = coded
+            first = next(iter(coded[1].items()))
+            said = (
+                f"{where}: column {shown} holds answers as number and words ({first[0]}="
+                f"{first[1]} …): read as the numbers, the words kept as their value labels"
+            )
+            log.warning("%s", said)
+            if notes is not None:
+                notes.append(said)
         # Codebook variables must be numbers (a stray word is an error naming its rows);
         # ids and columns the codebook does not know stay text when they hold text.
-        values = numeric_column(
-            out, col, where, strict=entry is not None and entry["type"] not in TEXT_TYPES,
-            shown=shown,
+        strict = entry is not None and entry["type"] not in TEXT_TYPES
+        values = None if not strict and long_codes(out[col]) else numeric_column(
+            out, col, where, strict=strict, shown=shown, words=codebook_words(codebook, col),
         )  # fmt: skip
         if values is None:
             # A text column (village names, answers in words): a blank cell is a missing
@@ -592,6 +831,28 @@ def clean_codes(
                     {"column": col, "reason": "missing in file", "code": None, "rows": n_blank}
                 )
             continue
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            percent = out[col].astype(str).str.normalize("NFKC").str.strip().str.fullmatch(
+                _PERCENT
+            )
+            cells = out[col][out[col].notna()].astype(str).str.normalize("NFKC").str.strip()
+            unit = number_unit(cells[~cells.isin(BLANKS)])
+            said = ""
+            if percent.any():
+                said = (
+                    f"{where}: column {shown} holds percentages ({format_rows(out.index[percent])}"
+                    "): read as percentage points, 78% as 78, so a coefficient is per percentage "
+                    "point"
+                )
+            elif unit:
+                said = (
+                    f"{where}: column {shown} holds numbers with the unit {unit!r} "
+                    f"({out[col].dropna().iloc[0]}): read as the numbers, in {unit}"
+                )
+            if said:
+                log.warning("%s", said)
+                if notes is not None:
+                    notes.append(said)
         n_blank = int(values.isna().sum()) - marked.get(col, 0)
         if n_blank:
             report.append(
@@ -627,6 +888,8 @@ def clean_codes(
         out[col] = values
     if valid_codes:
         out.attrs[VALID_CODES] = valid_codes
+    if coded_labels:
+        out.attrs[CODED_LABELS] = coded_labels
     for said in survey_notes(out, codebook, where, mapping):
         log.warning("%s", said)
         if notes is not None:
@@ -636,8 +899,7 @@ def clean_codes(
 
 #: Answers that say "no answer" (refused, don't know, not applicable): in a text column
 #: they would be a category of their own unless the mapping makes them missing.
-NONRESPONSE = ("拒答", "拒绝回答", "拒绝", "不知道", "不清楚", "说不清", "不适用", "无法回答",
-               "不回答", "无回答", "refused", "don't know", "dk", "n/a")  # fmt: skip
+NONRESPONSE: tuple[str, ...] = survey_words()["nonresponse"]
 
 
 def survey_notes(
@@ -664,10 +926,32 @@ def survey_notes(
     s.csv: column 'way' has '走坊' (row 4)
     s.csv: column 'way' has '拒答' (row 8)
     """
-    notes = []
+    notes = _repeated_place_notes(frame, where, mapping)
+    for col in (c for c in frame.columns if str(c).strip().lower() == "finished"):
+        # Qualtrics exports unfinished responses too (Finished = False), unless filtered.
+        unfinished = frame.index[frame[col].astype(str).str.strip().str.lower().isin(
+            ("false", "0", "0.0"))]  # fmt: skip
+        if len(unfinished):
+            notes.append(
+                f"{where}: column {_shown(col, mapping)} says {len(unfinished)} response(s) were "
+                f"not finished ({format_rows(unfinished)}): they are analysed with the others; "
+                "if unfinished responses should not count, leave them out of the export"
+            )
     if "resp_id" in frame.columns:
         ids = frame["resp_id"]
         twice = ids[ids.notna() & ids.duplicated(keep=False)]
+        wave = _wave_column(frame.loc[twice.index]) if len(twice) else None
+        if wave is not None:
+            # A panel: the same respondents answered again in a later wave, not a copy.
+            waves = [str(_plain(w)) if isinstance(w, float) else str(w)
+                     for w in sorted(pd.unique(frame[wave].dropna()), key=str)]  # fmt: skip
+            notes.append(
+                f"{where}: {twice.nunique()} respondent id(s) occur in two or more waves of "
+                f"column {_shown(wave, mapping)} ({', '.join(waves[:6])}): "
+                f"a panel, whose answers of one respondent are not independent; cluster the "
+                f"standard errors by respondent (--cluster resp_id), or fit one wave at a time"
+            )
+            twice = twice.iloc[:0]
         for value in list(dict.fromkeys(twice))[:5]:
             shown = _plain(value) if isinstance(value, float) else value
             notes.append(
@@ -683,7 +967,18 @@ def survey_notes(
             continue
         counts = values.dropna().astype(str).value_counts()
         entry = codebook.variables.get(col)
-        if (entry is None or entry["type"] not in TEXT_TYPES) and len(counts) <= 50:
+        multi = _multi_select(counts)
+        if multi is not None:
+            sep, answers = multi
+            first = answers[0]
+            notes.append(
+                f"{where}: column {_shown(col, mapping)} holds several answers in one cell, "
+                f"joined by {sep!r} (a multi-select question; its answers: "
+                f"{', '.join(answers[:8])}{' …' if len(answers) > 8 else ''}): as it is, each "
+                f"combination is a category of its own; for whether one answer was chosen, "
+                f"write Q({col!r}).str.contains({first!r}) in the formula"
+            )
+        elif (entry is None or entry["type"] not in TEXT_TYPES) and len(counts) <= 50:
             for rare, common in _look_alike(counts):
                 rows = values.index[values == rare]
                 notes.append(
@@ -702,10 +997,9 @@ def survey_notes(
     return notes
 
 
-#: Numbers surveys use as missing-value codes (refused, don't know, not applicable).
-#: (-1 to -3, which CGSS uses too, are left out: as values they are too common, e.g. in a
-#: change score.)
-CODE_LIKE = (-99, -98, -97, -9, -8, -7, 97, 98, 99, 997, 998, 999, 9999)
+#: Numbers surveys use as missing-value codes (refused, don't know, not applicable);
+#: -1 to -3 are left out (see ``survey_words.yaml``).
+CODE_LIKE: tuple[int, ...] = survey_words()["code_like"]
 
 
 def _code_like_numbers(
@@ -749,8 +1043,157 @@ def _code_like_numbers(
     ]
 
 
+#: Names of a column telling waves apart (年份, wave), lower-cased.
+WAVE_NAMES: tuple[str, ...] = survey_words()["wave_names"]
+
+
+def _wave_column(rows: pd.DataFrame) -> str | None:
+    """The column telling the waves of a panel apart, among the rows of repeated respondent
+    ids: named as a wave or year (:data:`WAVE_NAMES`), and different in every row of an id.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"resp_id": [1, 1, 2, 2], "年份": [2019, 2023, 2019, 2023]})
+    >>> _wave_column(d), _wave_column(d.assign(年份=[2019, 2019, 2019, 2023]))
+    ('年份', None)
+    """
+    for col in rows.columns:
+        if col == "resp_id" or str(col).strip().lower() not in WAVE_NAMES:
+            continue
+        per_id = rows.groupby("resp_id")[col]
+        if (per_id.nunique() == per_id.size()).all():
+            return str(col)
+    return None
+
+
 #: Endings of Chinese place names (a text column unmapped may be the village).
-PLACE_ENDINGS = ("村", "镇", "乡", "县", "区", "市", "社区", "街道", "组")
+PLACE_ENDINGS: tuple[str, ...] = survey_words()["place_endings"]
+
+#: Place levels from the coarsest (the standard names) → the endings of their names.
+PLACE_LEVELS: dict[str, tuple[str, ...]] = survey_words()["place_levels"]
+
+
+def place_columns(frame: pd.DataFrame) -> list[str]:
+    """The survey's place columns from the coarsest: per level of :data:`PLACE_LEVELS`, the
+    column of the standard name, else a text column whose names nearly all end as that
+    level's do (乡镇: 城关镇, 河口乡; 村: 东村, 新华村).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"乡镇": ["城关镇", "河口乡"], "村": ["东村", "西村"], "x": [1, 2]})
+    >>> place_columns(d), place_columns(d.rename(columns={"村": "village"}))
+    (['乡镇', '村'], ['乡镇', 'village'])
+    """
+    found = []
+    for level, endings in PLACE_LEVELS.items():
+        if level in frame.columns:
+            found.append(level)
+            continue
+        for col in frame.columns:
+            values = frame[col]
+            if col in found or col in PLACE_LEVELS or pd.api.types.is_numeric_dtype(values):
+                continue
+            names = pd.unique(values.dropna().astype(str))
+            ending = sum(str(n).endswith(endings) for n in names)
+            if len(names) >= 2 and ending >= 0.9 * len(names):
+                found.append(col)
+                break
+    return found
+
+
+def repeated_places(frame: pd.DataFrame, column: str) -> dict[Any, list[Any]]:
+    """Names (or codes) of the place column ``column`` that occur in two or more places of the
+    next coarser place column (:func:`place_columns`): ``{东村: [城关镇, 河口乡]}``.
+
+    Grouped or clustered by ``column`` alone, each such name is one place; two villages
+    called 东村, or village codes numbered within their township (1, 2, 3 in each), would
+    be merged.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"township": ["城关镇", "河口乡", "河口乡"],
+    ...                   "village": ["东村", "东村", "西村"]})
+    >>> repeated_places(d, "village"), repeated_places(d, "township")
+    ({'东村': ['城关镇', '河口乡']}, {})
+    """
+    columns = place_columns(frame)
+    if column not in columns or columns.index(column) == 0:
+        return {}
+    parent = columns[columns.index(column) - 1]
+    pairs = frame[[parent, column]].dropna().drop_duplicates()
+    counts = pairs[column].value_counts()
+    several = sorted(counts.index[counts > 1], key=str)
+    return {
+        name: sorted(pairs.loc[pairs[column] == name, parent].tolist(), key=str)
+        for name in several
+    }
+
+
+def _repeated_place_notes(frame: pd.DataFrame, where: str, mapping: Mapping_ | None) -> list[str]:
+    """A note per place column with names that occur in several places of the level above."""
+    notes = []
+    columns = place_columns(frame)
+    for parent, col in itertools.pairwise(columns):
+        repeated = repeated_places(frame, col)
+        if not repeated:
+            continue
+        show = lambda v: _plain(v) if isinstance(v, float) else v  # noqa: E731  (1.0 → 1)
+        shown = [f"{show(name)} in {', '.join(str(show(p)) for p in parents)}"
+                 for name, parents in list(repeated.items())[:3]]  # fmt: skip
+        more = f" and {len(repeated) - 3} more" if len(repeated) > 3 else ""
+        first, firsts = next(iter(repeated.items()))
+        remedy = (
+            f"give them different names in the file (e.g. {show(firsts[0])}{show(first)})"
+            if isinstance(first, str)
+            else f"give them codes unique across {parent!r} in the file (e.g. "
+            f"{show(firsts[0])}0{show(first)} for {show(first)} in {show(firsts[0])})"
+        )
+        notes.append(
+            f"{where}: column {_shown(col, mapping)} has {len(repeated)} name(s) that occur in "
+            f"two or more places of column {_shown(parent, mapping)} ({'; '.join(shown)}{more}):"
+            f" grouped, clustered, ranked or linked by {col!r} alone each is one place; if "
+            f"they are different places, {remedy}; if one place (its {parent!r} renamed or "
+            "merged between waves), nothing needs doing"
+        )
+    return notes
+
+
+#: Separators of a multi-select question's answers in one cell (走访┋谈心).
+MULTI_SELECT_SEPARATORS: tuple[str, ...] = survey_words()["multi_select_separators"]
+
+
+def _multi_select(counts: pd.Series) -> tuple[str, list[str]] | None:
+    """The separator and the answers (most chosen first) of a multi-select question exported
+    in one cell (``走访┋谈心``), from a text column's ``value_counts``; None for other columns.
+
+    A column is one when at least a fifth of its answers (and two) hold a separator of
+    :data:`MULTI_SELECT_SEPARATORS` and its single answers are fewer than its combinations.
+    Its combinations are not typing slips of each other (走访┋电话 beside 走访┋谈心).
+
+    Examples
+    --------
+    >>> cells = pd.Series(["走访┋谈心", "走访", "谈心┋电话", "走访", "电话"]).value_counts()
+    >>> _multi_select(cells)
+    ('┋', ['走访', '电话', '谈心'])
+    >>> _multi_select(pd.Series(["东村", "西村"]).value_counts()) is None
+    True
+    """
+    total = int(counts.sum())
+    best = None
+    for sep in MULTI_SELECT_SEPARATORS:
+        holding = int(counts[[sep in str(v) for v in counts.index]].sum())
+        if holding >= 2 and holding * 5 >= total and (best is None or holding > best[1]):
+            best = (sep, holding)
+    if best is None:
+        return None
+    chosen: dict[str, int] = {}
+    for cell, n in counts.items():
+        for part in str(cell).split(best[0]):
+            if part.strip():
+                chosen[part.strip()] = chosen.get(part.strip(), 0) + int(n)
+    if len(chosen) > len(counts):
+        return None
+    return best[0], sorted(chosen, key=lambda a: (-chosen[a], a))
 
 
 def _look_alike(counts: pd.Series) -> list[tuple[str, str]]:
@@ -837,7 +1280,7 @@ def _check_range(values: pd.Series, col: str, rng: Any, where: str, label: str =
     low, high = rng
     bad = values.notna() & ((values < low) | (values > high))
     if bad.any():
-        shown = sorted(set(values[bad].tolist()))[:5]
+        shown = sorted({_plain(v) for v in values[bad]})[:5]  # -8, not -8.0 (Stata floats)
         # the range that would hold every value: values below it lower its bottom too
         wide = (min(low, values.min()), max(high, values.max()))
         raise SurveyValidationError(
@@ -888,6 +1331,17 @@ def load_survey(
         mapping = load_mapping(mapping, codebook)
     raw, labels = read_table(path)
     file_missing = raw.attrs.get(FILE_MISSING, {})
+    notes: list[str] = []
+    if raw.attrs.get(HEADER_ROWS):
+        n = raw.attrs[HEADER_ROWS]
+        what = "are Qualtrics' question texts and import ids" if n > 1 else (
+            "is Qualtrics' question texts")  # fmt: skip
+        said = (
+            f"{where}: line{'s 2–' if n > 1 else ' '}{n + 1} under the column names {what}, "
+            f"not answers: left out (the answers are rows {n + 1} on, on lines {n + 2} on)"
+        )
+        log.warning("%s", said)
+        notes.append(said)
     df = _rename(raw, mapping, where)
     need = required if required is not None else list(mapping.columns) if mapping else []
     absent = [c for c in need if c not in df.columns]
@@ -906,7 +1360,6 @@ def load_survey(
         for col, codes in file_missing.items():
             missing.setdefault(standard.get(col, col), []).extend(codes)
         mapping = replace(mapped, missing=missing)
-    notes: list[str] = []
     frame, report = clean_codes(df, codebook, mapping, where, notes)
     # The file's labels under the standard names, then the words of the mapping's
     # 'values:' as the labels of their numbers (非常满意 → 1 says what 1 means here).
@@ -917,8 +1370,70 @@ def load_survey(
     for col, table in _answer_labels(mapping).items():
         if col in frame.columns:
             labels.setdefault(col, table)
+    for col, table in frame.attrs.get(CODED_LABELS, {}).items():
+        labels.setdefault(col, table)
+    for said in _other_order(labels, codebook, where, mapping):
+        log.warning("%s", said)
+        notes.append(said)
     simulated = path.resolve() == Path(config.SURVEY_DATA).resolve() or _is_simulated(path)
     return SurveyData(frame, report, labels, where, simulated, _inputs(path, mapping), notes)
+
+
+def codebook_words(codebook: Codebook, col: str) -> dict[Any, str]:
+    """``{code: Chinese label}`` of a codebook variable's value labels (empty without).
+
+    >>> codebook_words(load_codebook(), "party"), codebook_words(load_codebook(), "age")
+    ({0: '否', 1: '是'}, {})
+    """
+    entry = codebook.variables.get(col) or {}
+    table = codebook.value_labels.get(entry.get("value_labels", ""), {})
+    return {code: str(label["zh"]).strip() for code, label in table.items()}
+
+
+def _other_order(
+    labels: dict[str, dict[Any, str]], codebook: Codebook, where: str, mapping: Mapping_ | None
+) -> list[str]:
+    """A note per codebook variable whose answers the survey's value labels number otherwise
+    than the codebook does (a scale the other way round: 1 = 非常满意 in the file, 5 in the
+    codebook), with the recode under ``values:`` that numbers them as the codebook does.
+
+    Compared by the words both give (the same word under another number); the words only
+    one of them has (很不满意 beside 非常不满意) are not compared.
+
+    Examples
+    --------
+    >>> file = {"sat_overall": {1: "非常满意", 2: "比较满意", 3: "一般", 4: "不太满意",
+    ...                         5: "很不满意"}}
+    >>> print(_other_order(file, load_codebook(), "s.sav", None)[0].split(" (")[0])
+    s.sav: the value labels of column 'sat_overall' number its answers otherwise than the codebook
+    """
+    notes = []
+    for col, table in labels.items():
+        entry = codebook.variables.get(col)
+        if not entry or not entry.get("value_labels"):
+            continue
+        theirs = {words: code for code, words in codebook_words(codebook, col).items()}
+        mine = {str(words).strip(): _plain(code) for code, words in table.items()
+                if isinstance(code, int | float)}  # fmt: skip
+        shared = [w for w in mine if w in theirs]
+        moved = [w for w in shared if mine[w] != theirs[w]]
+        if len(moved) < 2 or len(moved) <= len(shared) - len(moved):
+            continue
+        codes = sorted(mine.values())
+        recode = {mine[w]: theirs[w] for w in moved}
+        if all(mine[w] + theirs[w] == codes[0] + codes[-1] for w in moved):
+            # the scale reversed: every answer, the words not shared too
+            recode = {c: codes[0] + codes[-1] - c for c in codes if c != codes[0] + codes[-1] - c}
+        said = ", ".join(f"{w} is {mine[w]} here, {theirs[w]} in the codebook" for w in moved[:3])
+        pairs = ", ".join(f"{a}: {b}" for a, b in recode.items())
+        notes.append(
+            f"{where}: the value labels of column {_shown(col, mapping)} number its answers "
+            f"otherwise than the codebook ({config.display_path(codebook.path)}) does ({said}): "
+            f"a higher number means the opposite, so effects on it have the other sign from "
+            f"what the codebook's labels say; to number them as the codebook does, recode under "
+            f"'values:' in a mapping file ({col}: {{{pairs}}})"
+        )
+    return notes
 
 
 def _recoded_labels(labels: dict[Any, str], answers: dict[str, float | None]) -> dict[Any, str]:

@@ -38,7 +38,13 @@ import numpy as np
 import pandas as pd
 
 from workbench import config
-from workbench.survey.validate import SurveyValidationError, format_names, format_rows, suggest
+from workbench.survey.validate import (
+    SurveyValidationError,
+    closest,
+    format_names,
+    format_rows,
+    suggest,
+)
 from workbench.yamlio import safe_load
 
 if TYPE_CHECKING:
@@ -129,7 +135,7 @@ def load_places(path: str | Path | None = None) -> pd.DataFrame:
     (['doc_id', 'county', 'township'], 13)
     """
     from workbench.csvio import CsvError, read_user_csv
-    from workbench.survey.io import numeric_column
+    from workbench.survey.io import long_codes, numeric_column
 
     path = Path(path or PLACES)
     where = config.display_path(path)
@@ -156,7 +162,9 @@ def load_places(path: str | Path | None = None) -> pd.DataFrame:
         raise SurveyValidationError(f"{where}: documents listed twice: {twice[:10]}")
     for col in places.columns.drop("doc_id"):
         # Place codes written as numbers join the survey's numeric columns; names stay text.
-        numbers = numeric_column(places, col, where, strict=False)
+        # Codes of more than 15 digits stay text, as the survey keeps them (floats merge them).
+        numbers = None if long_codes(places[col]) else numeric_column(
+            places, col, where, strict=False)  # fmt: skip
         places[col] = numbers if numbers is not None else places[col].str.strip()
     return places.reset_index(drop=True)
 
@@ -397,6 +405,52 @@ def check_places(places: pd.DataFrame, frame: pd.DataFrame, where: str) -> None:
         )
 
 
+def place_notes(places: pd.DataFrame, frame: pd.DataFrame, level: str) -> list[str]:
+    """What the link at ``level`` would get wrong without a word: documents placed in places
+    the survey does not have (a spelling variant, 柳林 for 柳林村, is no match), named with
+    the survey's closest name; and places of one name in two places of the level above
+    (two villages 东村), whose documents and respondents are counted as one place.
+
+    Examples
+    --------
+    >>> survey = pd.DataFrame({"township": ["城关镇", "河口乡", "河口乡"],
+    ...                        "village": ["东村", "东村", "柳林村"]})
+    >>> places = pd.DataFrame({"doc_id": ["a", "b"], "village": ["东村", "柳林"]})
+    >>> for note in place_notes(places, survey, "village"):
+    ...     print(note.split(":")[0])
+    1 document(s) are placed in a village the survey does not have, so they count for no place
+    the village 东村 is in 城关镇 and 河口乡 of the survey
+    """
+    from workbench.survey.io import repeated_places
+
+    notes = []
+    have = frame[level].dropna()
+    placed = places[level].dropna()
+    absent = sorted(set(placed[~placed.isin(have)]), key=str)
+    if absent:
+        names = [str(v) for v in pd.unique(have)]
+        shown = []
+        for name in absent[:10]:
+            close = closest(str(name), names, n=1)
+            shown.append(f"{name!r}" + (f" (the survey has {close[0]!r})" if close else ""))
+        n_docs = int((~placed.isin(have)).sum())
+        where = places_word(level, len(absent)) if len(absent) > 1 else f"a {level}"
+        notes.append(
+            f"{n_docs} document(s) are placed in {where} "
+            f"the survey does not have, so they count for no place: {', '.join(shown)}"
+            f"{' and more' if len(absent) > 10 else ''}; write the places as the survey writes "
+            "them"
+        )
+    for name, parents in list(repeated_places(frame, level).items())[:5]:
+        notes.append(
+            f"the {level} {name} is in {' and '.join(map(str, parents))} of the survey: linked "
+            f"by {level} alone, the documents and respondents of each are counted as one "
+            f"{level}; if they are different places, give them different names in the survey "
+            "and the places table alike"
+        )
+    return notes
+
+
 def plan_link(
     asserted: pd.DataFrame,
     places: pd.DataFrame,
@@ -477,6 +531,7 @@ def plan_link(
         )
         return plan
     plan.prevalence = code_prevalence(asserted, places, level)
+    plan.notes += place_notes(places, frame, level)
     if not plan.outcomes or absent:
         missing = [*absent, *([] if plan.outcomes else [" (or ".join(LINK_OUTCOMES) + ")"])]
         plan.problem = (f"The model is skipped: the survey has no column(s) {', '.join(missing)} "
@@ -487,20 +542,31 @@ def plan_link(
     except SurveyValidationError as err:
         plan.problem = f"The link is skipped: {err}"
         return plan
+    # Only places the survey has can be compared: the others have no respondents.
+    here = plan.prevalence[plan.prevalence[level].isin(frame[level].dropna())]
+    if len(here) < 2:
+        plan.problem = (
+            f"The model is skipped: only {len(here)} {places_word(level, len(here))} of the "
+            f"survey {'has' if len(here) == 1 else 'have'} documents "
+            f"({', '.join(map(str, here[level])) or 'none'}), and a model comparing "
+            f"{places_word(level)} needs at least two with documents (dozens, to be trusted); "
+            f"place more documents in the survey's {places_word(level)}."
+        )
+        return plan
     # Whether any report asserts the code; when that is the same everywhere, the share.
     any_, share = f"{code}_any", f"{code}_share"
-    varying = [c for c in (any_, share) if plan.prevalence[c].nunique() > 1]
+    varying = [c for c in (any_, share) if here[c].nunique() > 1]
     if not varying:
         plan.problem = (
             f"The model is skipped: {code} is asserted by the same share of documents in "
-            f"every {level} with documents ({len(plan.prevalence)}), so there is nothing to "
+            f"every {level} with documents ({len(here)}), so there is nothing to "
             f"compare; it needs {places_word(level)} whose documents assert it and others "
             "whose documents do not."
         )
         return plan
     if varying[0] != any_:
         plan.notes.append(
-            f"{any_} is {plan.prevalence[any_].iloc[0]} in every {level} with documents; the "
+            f"{any_} is {here[any_].iloc[0]} in every {level} with documents; the "
             f"model uses {varying[0]}, the share of each {level}'s documents asserting it"
         )
     plan.covariate = varying[0]

@@ -37,6 +37,10 @@ ZERO_VARIANCE = 1e-8
 (lme4's ``isSingular(tol = 1e-4)`` on the relative standard deviation, squared)."""
 
 
+#: Fewer groups than this make a between-group variance a guess: fit and rank say so.
+FEW_GROUPS = 5
+
+
 def zero_variance(cov_re: np.ndarray | pd.DataFrame, scale: float) -> bool:
     """Whether the random effects' covariance is numerically zero (a singular fit).
 

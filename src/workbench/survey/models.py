@@ -23,12 +23,13 @@ import pandas as pd
 import patsy
 
 from workbench.survey.codebook import VALID_CODES, Codebook, load_codebook
-from workbench.survey.mixed import fit_mixed
+from workbench.survey.mixed import FEW_GROUPS, fit_mixed
 from workbench.survey.model_names import DISTR, MODELS
 from workbench.survey.ols import fit_ols
 from workbench.survey.ordered import fit_ordered
 from workbench.survey.prepare import (
     FORMULA_GLOBALS,
+    check_many_levels,
     check_numbers_as_text,
     check_several,
     check_singletons,
@@ -216,6 +217,7 @@ def fit(
     check_no_missing_codes(frame, codebook or load_codebook())
     check_outcome(frame, formula)
     check_numbers_as_text(frame, formula)
+    check_many_levels(frame, formula)
     for col in [*clusters, *([groups] if groups else [])]:
         frame, report = check_singletons(frame, col, singletons)
         dropped = pd.concat([dropped, report], ignore_index=True) if len(report) else dropped
@@ -244,6 +246,15 @@ def fit(
         # The names were checked above, so what is left is the formula's own text
         # (an unknown function, a bad operator): the user's to fix, not a crash.
         raise SurveyValidationError(f"formula {formula!r} cannot be used: {err}") from None
+    if model == "mixed" and groups and frame[groups].nunique() < FEW_GROUPS:
+        # Fitted, but a variance estimated from a handful of groups is a guess: say so.
+        parts["notes"] = [  # first: the notes of the fit itself stay last
+            f"only {frame[groups].nunique()} groups of {groups!r}: the variance between them "
+            f"is estimated from {frame[groups].nunique()} values and is very uncertain (mixed "
+            "models want dozens of groups); with so few, consider OLS with the groups as "
+            f"fixed effects, C({groups})",
+            *parts.get("notes", []),
+        ]
     inf = parts.pop("inference")
     return SurveyFit(
         model=model,

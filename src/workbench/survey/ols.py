@@ -25,6 +25,7 @@ from statsmodels.stats.sandwich_covariance import cov_cluster, cov_cluster_2grou
 
 from workbench.survey.ordered import check_weights
 from workbench.survey.results import check_collinear, wald_inference
+from workbench.survey.validate import SurveyValidationError
 
 COV_TYPES = ("classical", "HC1", "HC3")
 
@@ -66,6 +67,16 @@ def fit_ols(
     # A rank-deficient design would be fitted by a pseudo-inverse: a warning and an
     # arbitrary split of the collinear terms' joint effect.
     check_collinear(model.exog, model.exog_names, formula)
+    n_rows, n_terms = model.exog.shape
+    if n_rows <= n_terms:
+        # No residual degrees of freedom: the fit passes through every point, its variance
+        # is 0/0 (a RuntimeWarning) and every standard error empty.
+        raise SurveyValidationError(
+            f"formula {formula!r}: {n_rows} complete row(s) for {n_terms} coefficient(s), so "
+            "nothing is left to estimate the standard errors from; an OLS model needs more "
+            "respondents than coefficients (many more, to be trusted): use more rows, or fewer "
+            "predictors"
+        )
     res = model.fit()
     n, k = res.nobs, res.df_model + res.k_constant
     names = list(res.params.index)

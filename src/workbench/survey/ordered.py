@@ -232,7 +232,12 @@ def fit_ordered(
             "its place), so a categorical predictor needs one level left out as reference; "
             "remove '0 +' or '- 1' from the formula"
         ) from None
-    mod.weights = w
+    # Weights are fitted at mean 1: expansion weights (thousands of people each) scale the
+    # pseudo-log-likelihood into the millions, where BFGS stops short of its gradient
+    # tolerance and warns "failed to converge" with the estimates already found. Estimates,
+    # the sandwich and R² do not depend on the scale; the log-likelihood is scaled back.
+    scale = float(w.mean()) if w is not None else 1.0
+    mod.weights = w / scale if w is not None else None
     ones = np.ones((len(mod.exog), 1))
     names = ["Intercept", *list(mod.exog_names)[: mod.exog.shape[1]]]
     check_collinear(np.hstack([ones, mod.exog]), names, formula, CONSTANT)
@@ -284,11 +289,11 @@ def fit_ordered(
     cov = pd.DataFrame(cov_all[:k, :k], index=names, columns=names)
     cut, cut_cov = cutpoints(res.params.to_numpy()[k:], cov_all[k:, k:])
     labels = _labels(mod)
-    llnull = _llnull(mod.endog, w)
+    llnull = _llnull(mod.endog, mod.weights)
     return {
         "params": params,
         "inference": wald_inference(params, cov, None, alpha),
-        "llf": res.llf,
+        "llf": res.llf * scale,  # with the weights as given, as Stata's ologit [pw=] reports it
         "aic": res.aic if w is None else float("nan"),
         "bic": res.bic if w is None else float("nan"),
         "r2": 1 - res.llf / llnull,

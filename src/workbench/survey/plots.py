@@ -30,6 +30,7 @@ from workbench.survey.codebook import Codebook, load_codebook
 from workbench.survey.results import SurveyFit
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from workbench.survey.rank import RankResult
@@ -48,6 +49,7 @@ WORDS = {
         "groups_sorted": "{groups}, sorted",
         "caterpillar": "{groups}: predicted effects",
         "ranks": "{groups}: ranks of adjusted {outcome}, with uncertainty",
+        "tied": "Variance between groups estimated at zero: the groups tie and cannot be ranked",
     },
     "zh": {
         "estimate": "估计值（95% 置信区间）",
@@ -59,8 +61,18 @@ WORDS = {
         "groups_sorted": "{groups}（已排序）",
         "caterpillar": "{groups}：随机效应预测",
         "ranks": "{groups}：调整后{outcome}的排名及其不确定性",
+        "tied": "组间方差估计为零：各组并列，无法排名",
     },
 }
+
+
+def _tied(ax: Axes, ranking: RankResult, lang: str) -> None:
+    """Say on the plot when every BLUP is zero (a between-group variance estimated at zero):
+    rank 1 for every group, read from the figure alone, would look like a result."""
+    groups = ranking.groups
+    if len(groups) and (groups["blup"] == 0).all() and (groups["se"] == 0).all():
+        ax.text(0.5, 0.98, WORDS[lang]["tied"], transform=ax.transAxes, ha="center", va="top",
+                color="firebrick", fontsize=9)  # fmt: skip
 
 
 def _stamp(fig: Figure, lang: str) -> None:
@@ -298,6 +310,7 @@ def caterpillar_plot(
     _group_axis(ax, table["id"].tolist(), ranking.group, lang, cb)
     ax.set_xlabel(WORDS[lang]["blup"].format(level=level))
     ax.set_title(WORDS[lang]["caterpillar"].format(groups=cb.label(ranking.group, lang)))
+    _tied(ax, ranking, lang)
     if simulated:
         _stamp(fig, lang)
     fig.tight_layout()
@@ -336,6 +349,10 @@ def rank_interval_plot(
     ax.plot(table["rank"], table.index, "o", ms=2.5, color="black")
     _group_axis(ax, table["id"].tolist(), ranking.group, lang, cb)
     ax.set_xlim(0, len(table) + 1)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # ranks are whole numbers
+    _tied(ax, ranking, lang)
     ax.set_xlabel(WORDS[lang]["rank"].format(level=level))
     ax.set_title(
         WORDS[lang]["ranks"].format(

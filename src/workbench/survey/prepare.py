@@ -372,6 +372,50 @@ def check_numbers_as_text(frame: pd.DataFrame, formula: str) -> None:
         )
 
 
+def check_many_levels(frame: pd.DataFrame, formula: str) -> None:
+    """Refuse a text predictor, written bare, with nearly a value per row (free-text answers,
+    times, names): a formula would give each value a dummy, a fit with no meaning.
+
+    A column of more than 20 different values in more than half of the rows is refused;
+    ``C(x)`` keeps it as categories on purpose, and an expression of it
+    (``Q('x').str.contains('走访')``) is not a category of its values.
+
+    Raises
+    ------
+    SurveyValidationError
+        Naming the column, its number of values and what to do.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"y": range(30), "note": [f"意见{i}" for i in range(30)]})
+    >>> check_many_levels(d, "y ~ C(note)")
+    >>> try:
+    ...     check_many_levels(d, "y ~ note")
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:52])
+    column 'note' holds text with 30 different values in
+    """
+    desc = patsy.ModelDesc.from_formula(formula)
+    for term in desc.rhs_termlist:
+        for factor in term.factors:
+            code = factor.code.strip()
+            quoted = re.fullmatch(r"Q\(\s*(['\"])(.*)\1\s*\)", code, flags=re.S)
+            col = quoted.group(2) if quoted else code
+            if col not in frame.columns or pd.api.types.is_numeric_dtype(frame[col]):
+                continue
+            if isinstance(frame[col].dtype, pd.CategoricalDtype):
+                continue
+            n_values = frame[col].nunique()
+            if n_values > 20 and n_values * 2 > len(frame):
+                raise SurveyValidationError(
+                    f"column {col!r} holds text with {n_values} different values in "
+                    f"{len(frame)} rows: a formula would give each value a dummy of its own, "
+                    f"a fit with no meaning. If it holds numbers written with words, give "
+                    f"them their numbers (a mapping's 'values:', or recode the file); write "
+                    f"C({code}) if its values really are categories"
+                )
+
+
 def model_frame(
     data: pd.DataFrame, formula: str, extra: Sequence[str] = ()
 ) -> tuple[pd.DataFrame, pd.DataFrame]:

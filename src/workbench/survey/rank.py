@@ -76,7 +76,7 @@ import pandas as pd
 import patsy
 from scipy import stats
 
-from workbench.survey.mixed import ZERO_VARIANCE, zero_variance
+from workbench.survey.mixed import FEW_GROUPS, ZERO_VARIANCE, zero_variance
 from workbench.survey.prepare import formula_names
 from workbench.survey.results import SurveyFit, json_number
 from workbench.survey.validate import SurveyValidationError, format_names, suggest
@@ -177,6 +177,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _whole(ids: list[Any]) -> list[Any]:
+    """Group ids as ints when every one is a whole float (codes read from a .dta/.sav file).
+
+    >>> _whole([1.0, 2.0]), _whole([1.5, 2.0]), _whole(["东村", "西村"])
+    ([1, 2], [1.5, 2.0], ['东村', '西村'])
+    """
+    floats = [v for v in ids if isinstance(v, float | np.floating)]
+    if floats and len(floats) == len(ids) and all(float(v).is_integer() for v in floats):
+        return [int(v) for v in ids]
+    return ids
+
+
 def _id(value: Any) -> Any:
     """Group ids for JSON: integral numbers as int, other numbers as float, else str."""
     value = _plain(value)
@@ -267,6 +279,8 @@ def standard_respondent(
                         f"--at/at= gives {col!r} the value {value!r}, but {col!r} is numeric"
                     ) from None
                 value = int(value) if value.is_integer() else value
+            else:
+                value = _level_of(frame[col], col, value)
         elif col in refs or not pd.api.types.is_numeric_dtype(frame[col]):
             value = refs.get(col, sorted(frame[col].dropna().unique())[0])
             source = "reference"
@@ -281,6 +295,38 @@ def standard_respondent(
             "source": pd.Series([r["source"] for r in rows], index=index, dtype=object),
         }
     )
+
+
+def _level_of(values: pd.Series, col: str, given: Any) -> Any:
+    """The level of a categorical predictor that ``--at col=given`` names (``"1"`` is the
+    level 1 of a numeric column used as ``C(col)``).
+
+    Raises
+    ------
+    SurveyValidationError
+        When no level is ``given``, naming the levels and the closest one.
+
+    Examples
+    --------
+    >>> _level_of(pd.Series([0, 1, 1]), "party", "1"), _level_of(pd.Series(["甲", "乙"]), "g", "乙")
+    (1, '乙')
+    """
+    levels = values.dropna().unique().tolist()  # Python values: 1, not np.int64(1)
+    for level in levels:
+        if level == given or _plain_text(level) == str(given).strip():
+            return level
+    names = sorted(map(_plain_text, levels))
+    raise SurveyValidationError(
+        f"--at/at= gives {col!r} the value {given!r}, which is not one of its levels "
+        f"{suggest(str(given), names)}; its levels are {names[:20]}"
+    )
+
+
+def _plain_text(value: Any) -> str:
+    """A level as the command line writes it: ``1`` for 1.0."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _design_row(
@@ -439,6 +485,11 @@ def rank_groups(
             f"the variance between {group} groups is estimated at (numerically) zero: every "
             "BLUP is 0, the groups tie, and no two groups can be told apart"
         )
+    if model.n_groups < FEW_GROUPS:
+        notes.append(
+            f"only {model.n_groups} {group} groups: a ranking of so few, on a variance estimated "
+            "from as many values, says little"
+        )
     blup = blups @ z0
     var = np.einsum("i,gij,j->g", z0, covs, z0)
     var = np.clip(var, 0.0, None)  # a zero variance component can give -1e-17
@@ -465,7 +516,8 @@ def rank_groups(
 
     table = pd.DataFrame(
         {
-            "id": labels,
+            # Stata and SPSS codes are floats: village 3, not 3.000 in a table or 3.0 on an axis.
+            "id": _whole(labels),
             "n": [int(sizes[g]) for g in labels],
             "blup": blup,
             "se": se,
