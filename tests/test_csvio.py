@@ -62,7 +62,10 @@ def test_a_row_with_more_fields_than_the_header_is_refused_with_its_line(tmp_pat
         (b"", "the file is empty"),
         # The messages are workbench.decoding's, the corpus reader's.
         ("caf\xe9,na\xefve\n1,2\n".encode("latin-1"), "cannot detect the encoding: not UTF-8"),
-        (b"\xef\xbb\xbfa,b\n\xff\xfe\n", "has a utf-8-sig byte-order mark but"),
+        (b"\xef\xbb\xbfa,b\n\xff\xfe\n",
+         "has a UTF-8 byte-order mark but is not UTF-8 .*line 2, byte 7"),
+        (b"\xef\xbb\xbf" + "村,满意度\n东村,5\n西村,4\n".encode("gbk"),
+         "reads as GB18030/GBK: delete its first three bytes"),
         (b"a,b\n\x00\x01,\x02\n", "looks like a binary file"),
         (b"\xff\xfe\x00\x00a\x00\x00\x00", "is UTF-32 encoded"),
     ],

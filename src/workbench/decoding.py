@@ -497,9 +497,44 @@ def _decode_bom(data: bytes, path: str, encoding: str | None) -> tuple[str, str]
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        reason = f"has a {encoding} byte-order mark but {exc.reason} at byte {exc.start}"
-        raise ReadError(path, reason) from exc
+        raise ReadError(path, _bom_mismatch(data, encoding, exc)) from exc
     return _finish(text, path), encoding
+
+
+def _bom_mismatch(data: bytes, encoding: str, exc: UnicodeDecodeError) -> str:
+    """Why a file with a byte-order mark does not decode: where (line and byte of the
+    file, the mark counted), and what the text is when it reads as a legacy encoding (a
+    GBK file given a UTF-8 mark by an editor or a script), with what to do.
+
+    Examples
+    --------
+    >>> data = b"\\xef\\xbb\\xbf" + "村,满意\\n东村,5\\n".encode("gbk")
+    >>> print(_bom_mismatch(data, "utf-8-sig", _utf8_error(data[3:])))
+    has a UTF-8 byte-order mark but is not UTF-8 (invalid start byte at line 1, byte 3 of \
+the file); its text reads as GB18030/GBK: delete its first three bytes, or save it again as UTF-8
+    """
+    skip = 3 if encoding == "utf-8-sig" else 2  # the mark's bytes, which decode() consumed
+    at = exc.start + (skip if encoding == "utf-8-sig" else 0)
+    line = data.count(b"\n", 0, at) + 1
+    name = "UTF-8" if encoding == "utf-8-sig" else encoding.upper()
+    reason = f"has a {name} byte-order mark but is not {name} ({exc.reason} at line {line}, " \
+        f"byte {at} of the file)"
+    if encoding == "utf-8-sig":
+        ranked = _rank_legacy(data[skip:])
+        if ranked and ranked[0][0] >= MIN_PLAUSIBILITY:
+            family = "GB18030/GBK" if ranked[0][1] == "gb18030" else ranked[0][1]
+            return (f"{reason}; its text reads as {family}: delete its first three bytes, "
+                    "or save it again as UTF-8")
+    return reason
+
+
+def _utf8_error(data: bytes) -> UnicodeDecodeError:
+    """The error strict UTF-8 decoding of ``data`` raises (for the examples)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc
+    raise ValueError("data decodes as UTF-8")
 
 
 def _decode_legacy(data: bytes, path: str, utf8_error: UnicodeDecodeError) -> Decoded:
