@@ -231,6 +231,8 @@ class Scan:
         found = [k for k in keys if len(k)]
         if len(found) == 1:  # mostly one side has spans: it is the union already
             return found[0]
+        if not found:  # mostly so in a small partition
+            return self.no_keys
         return unique(np.concatenate([self.no_keys, *found]))
 
     def mask(self, sentences: np.ndarray) -> np.ndarray:
@@ -257,10 +259,14 @@ class Scan:
 
     def matches(self, keys: np.ndarray) -> Matches:
         """Matches made of spans only: a sentence matches when it has one."""
+        if not len(keys):
+            return self.nothing()
         return Matches(self.having(keys), keys)
 
     def within(self, keys: np.ndarray, where: np.ndarray) -> np.ndarray:
         """The span ``keys`` in sentences of the mask ``where``."""
+        if not len(keys):
+            return keys
         return keys.compress(where.take(self.keys_sentence(keys)))
 
     def role_mask(self, roles: Collection[str]) -> np.ndarray:
@@ -275,8 +281,12 @@ class Scan:
         self, what: str, codes: np.ndarray, names: Sequence[str], wanted: Collection[str]
     ) -> np.ndarray:
         """Sentences whose label (factorised as ``codes`` of ``names``) is ``wanted``."""
-        ids = [i for i, name in enumerate(names) if name in wanted]
-        return self._cached((what, frozenset(wanted)), lambda: np.isin(codes, ids))
+        key = (what, frozenset(wanted))
+        found = self._cache.get(key)
+        if found is None:  # the names looked up once per scan, not at every rule node
+            ids = [i for i, name in enumerate(names) if name in wanted]
+            found = self._cache[key] = np.isin(codes, ids)
+        return found  # type: ignore[return-value]
 
     # -- matching ---------------------------------------------------------------
 
@@ -295,12 +305,16 @@ class Scan:
         if not np.count_nonzero(where):
             return self.nothing()
         keys, sids = self._cached(("alt", alternatives), lambda: self._alternation(alternatives))
+        if not len(keys):  # none of the words occurs: mostly so in a small partition
+            return self.nothing()
         keep = where.take(sids)
         return Matches(self.mask(sids.compress(keep)), keys.compress(keep))
 
     def _alternation(self, alternatives: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Span keys of the alternation's matches in every sentence, and their sentences."""
         starts, rank = self._by_start(alternatives)
+        if not len(starts):
+            return self.no_keys, self.no_keys
         ends = starts + _lengths(alternatives).take(rank)
         later = starts[1:] == starts[:-1]  # not the first alternative at its position
         if later.any():  # mostly no two alternatives start at one position
@@ -579,6 +593,8 @@ class Scan:
         >>> scan.has_cue(keys, ("缺乏", "不力"), 4, after=True).tolist()
         [True, True]
         """
+        if not len(keys):
+            return np.zeros(0, dtype=bool)
         last, latest = self._cached(("cues", cues), lambda: self._cue_hits(cues))
         start, end = divmod(keys, self.size)
         sid = self.sentence_of(start)
