@@ -546,6 +546,10 @@ def traditional_chars(pattern: str) -> list[tuple[str, str]]:
     ([], [])
     """
     simple = to_simplified(pattern)
+    if simple == pattern:
+        # Every character is in ``simple``, so none is listed: no conversion per
+        # character (a codebook's hundreds of patterns cost 20 ms a process).
+        return []
     out: dict[str, str] = {}
     for ch in dict.fromkeys(pattern):
         if not ("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"):
