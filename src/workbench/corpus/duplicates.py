@@ -414,13 +414,16 @@ def _find_level(sk: Sketches, fetch: TextSource, threshold: float) -> pd.DataFra
 def mark_documents(documents: pd.DataFrame, art: pd.DataFrame) -> pd.DataFrame:
     """``documents`` with ``dup_of`` and ``dup_similarity`` from the article duplicates
     ``art`` (:func:`find_marks`); row order kept."""
+    if art.empty and len(documents):  # most partitions have no duplicate article
+        marks = {"dup_of": art["dup_of"], "dup_similarity": art["similarity"]}
+        return _none_matched(documents, marks)
     documents = documents.drop(columns=["dup_of", "dup_similarity"], errors="ignore")
-    marks = art[["id", "dup_of", "similarity"]].rename(
-        columns={"id": "doc_id", "similarity": "dup_similarity"}
-    )
-    if marks.empty and len(documents):  # most partitions have no duplicate article
-        return _none_matched(documents, marks, ["dup_of", "dup_similarity"])
-    return documents.merge(marks, on="doc_id", how="left")
+    return documents.merge(
+        art[["id", "dup_of", "similarity"]].rename(
+            columns={"id": "doc_id", "similarity": "dup_similarity"}
+        ),
+        on="doc_id", how="left",
+    )  # fmt: skip
 
 
 def mark_segments(
@@ -429,33 +432,38 @@ def mark_segments(
     """``segments`` with ``dup_of`` and ``dup_kind`` of the sentences of the duplicate
     paragraphs ``para`` (:func:`find_marks`); ``by_para`` as :func:`sentence_targets`
     takes it. Row order kept."""
-    segments = segments.drop(columns=["dup_of", "dup_kind"], errors="ignore")
     targets = _NO_TARGETS if para.empty else sentence_targets(para, by_para)
     if targets.empty and len(segments):  # every partition's, staged before marks are known
-        return _none_matched(segments, targets, ["dup_of", "dup_kind"])
+        return _none_matched(segments, {c: targets[c] for c in ("dup_of", "dup_kind")})
+    segments = segments.drop(columns=["dup_of", "dup_kind"], errors="ignore")
     return segments.merge(targets, on="segment_id", how="left")
 
 
-def _none_matched(left: pd.DataFrame, right: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """``left.merge(right, how="left")`` where ``right`` has no rows and ``left`` has some
-    (else the merge retypes the key): ``left`` (index reset) with ``columns`` of
-    ``right`` all missing, typed as the merge types them.
+def _none_matched(left: pd.DataFrame, marks: dict[str, pd.Series]) -> pd.DataFrame:
+    """``left`` (without columns named as ``marks``) merged on the left with a frame of
+    no rows, whose columns ``marks`` are: ``left`` (index reset) with those columns, all
+    missing, typed as the merge types them. ``left`` must have rows (else the merge
+    retypes its key).
 
-    Without the merge: its fixed cost (2 to 3 ms) was paid twice per partition by
-    :mod:`workbench.stream`, to mark nothing.
+    Without the merge, its frame and the dropping of columns not there: their fixed
+    cost (2 to 3 ms) was paid twice per partition by :mod:`workbench.stream`, to mark
+    nothing.
 
     Examples
     --------
-    >>> left = pd.DataFrame({"k": ["a", "b"]}, index=[5, 6])
+    >>> left = pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0]}, index=[5, 6])
     >>> right = pd.DataFrame({"k": ["x"], "v": [0.5], "w": ["y"]}).iloc[:0]
-    >>> out = _none_matched(left, right, ["v", "w"])
-    >>> out.equals(left.merge(right, on="k", how="left")), out.index.tolist()
-    (True, [0, 1])
+    >>> out = _none_matched(left, {"v": right["v"], "w": right["w"]})
+    >>> out.equals(left.drop(columns="v").merge(right, on="k", how="left"))
+    True
+    >>> out.index.tolist(), bool(out["v"].isna().all())
+    ([0, 1], True)
     """
-    out = left.reset_index(drop=True)
-    for column in columns:
+    there = [c for c in marks if c in left.columns]
+    out = (left.drop(columns=there) if there else left).reset_index(drop=True)
+    for column, empty in marks.items():
         # Reindexing no rows to every row fills and types the values as the merge does.
-        out[column] = right[column].reset_index(drop=True).reindex(out.index)
+        out[column] = empty.reset_index(drop=True).reindex(out.index)
     return out
 
 
