@@ -337,12 +337,16 @@ class Scan:
         # Which literals occur, from the counts: most of a long term list does not, and
         # looking each one up cost more than merging the others.
         ids = self._words.ids(literals)
-        counts = self._counts[ids]
+        counts = self._counts.take(ids)
         present = counts.nonzero()[0]
-        if len(present) < 2:  # often one literal or none occurs: nothing to merge
-            k = int(present[0]) if len(present) else 0
+        if not len(present):  # mostly none of them occurs in a small partition
+            return self.no_keys, self.no_keys
+        if len(present) == 1:  # often one literal occurs: nothing to merge
+            k = int(present[0])
             found = self.hits(literals[k])
-            return found, np.full(len(found), k, dtype=np.int64)
+            which = np.empty(len(found), dtype=np.int64)
+            which.fill(k)
+            return found, which
         counts = counts[present]
         first = self._offsets[ids[present]]
         found = self._found
@@ -371,6 +375,8 @@ class Scan:
         if not np.count_nonzero(where):
             return self.nothing()
         starts, ends, sids = self._cached(("branch", pattern), lambda: self._branch_starts(plan))
+        if not len(sids):  # it can match nowhere: mostly so in a small partition
+            return self.nothing()
         keep = where.take(sids)
         if not np.count_nonzero(keep):
             return self.nothing()
