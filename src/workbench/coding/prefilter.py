@@ -643,12 +643,15 @@ class Trie:
         alphabet = sorted(set().union(*map(set, self.literals)))
         self._char_id = np.zeros(0x110000, dtype=np.int32)  # 0: a character no literal uses
         self._char_id[[ord(ch) for ch in alphabet]] = np.arange(1, len(alphabet) + 1)
+        # Built with Python ints (a dict, not numpy scalars) and the table filled at once:
+        # the trie of a codebook's literals is built in every process.
+        char_id = {ch: i for i, ch in enumerate(alphabet, 1)}
         children: list[dict[int, int]] = [{}]
         word: list[int] = [-1]
         for k, literal in enumerate(self.literals):
             node = 0
             for ch in literal:
-                cid = int(self._char_id[ord(ch)])
+                cid = char_id[ch]
                 if cid not in children[node]:
                     children[node][cid] = len(children)
                     children.append({})
@@ -661,9 +664,8 @@ class Trie:
         self._index = np.int32 if size < 2**31 else np.int64
         nodes = np.int16 if len(children) < 2**15 else self._index
         self._next = np.full(size, -1, dtype=nodes)
-        for node, kids in enumerate(children):
-            for cid, child in kids.items():
-                self._next[node * self._width + cid] = child
+        at = [node * self._width + cid for node, kids in enumerate(children) for cid in kids]
+        self._next[np.array(at, dtype=np.int64)] = [c for kids in children for c in kids.values()]
         self._word = np.array(word, dtype=np.int32)
         self._depth = max(map(len, self.literals), default=0)
         self._single, self._pair = self._first_two()
