@@ -42,6 +42,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass, field, fields
+from functools import lru_cache
 from itertools import product
 from pathlib import Path
 from typing import Any, TypeVar
@@ -112,8 +113,13 @@ def _parse(pattern: re.Pattern) -> Any:
         return None
 
 
+@lru_cache(maxsize=4096)
 def needed_literals(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...] | None:
     """Per alternative, the literal strings every match of ``pattern`` contains.
+
+    Remembered per pattern: a process loading its first file asks for the boilerplate
+    rules' about three times each (their checks, screens and line finder), and parsing
+    one costs as much as compiling it.
 
     ``None`` when nothing is known (some alternative needs no literal, or the
     pattern cannot be analysed), i.e. any text may match.

@@ -231,6 +231,8 @@ class Scan:
         found = [k for k in keys if len(k)]
         if len(found) == 1:  # mostly one side has spans: it is the union already
             return found[0]
+        if not found:  # mostly so in a small partition
+            return self.no_keys
         return unique(np.concatenate([self.no_keys, *found]))
 
     def mask(self, sentences: np.ndarray) -> np.ndarray:
@@ -257,10 +259,14 @@ class Scan:
 
     def matches(self, keys: np.ndarray) -> Matches:
         """Matches made of spans only: a sentence matches when it has one."""
+        if not len(keys):
+            return self.nothing()
         return Matches(self.having(keys), keys)
 
     def within(self, keys: np.ndarray, where: np.ndarray) -> np.ndarray:
         """The span ``keys`` in sentences of the mask ``where``."""
+        if not len(keys):
+            return keys
         return keys.compress(where.take(self.keys_sentence(keys)))
 
     def role_mask(self, roles: Collection[str]) -> np.ndarray:
@@ -275,8 +281,12 @@ class Scan:
         self, what: str, codes: np.ndarray, names: Sequence[str], wanted: Collection[str]
     ) -> np.ndarray:
         """Sentences whose label (factorised as ``codes`` of ``names``) is ``wanted``."""
-        ids = [i for i, name in enumerate(names) if name in wanted]
-        return self._cached((what, frozenset(wanted)), lambda: np.isin(codes, ids))
+        key = (what, frozenset(wanted))
+        found = self._cache.get(key)
+        if found is None:  # the names looked up once per scan, not at every rule node
+            ids = [i for i, name in enumerate(names) if name in wanted]
+            found = self._cache[key] = np.isin(codes, ids)
+        return found  # type: ignore[return-value]
 
     # -- matching ---------------------------------------------------------------
 
@@ -295,12 +305,16 @@ class Scan:
         if not np.count_nonzero(where):
             return self.nothing()
         keys, sids = self._cached(("alt", alternatives), lambda: self._alternation(alternatives))
+        if not len(keys):  # none of the words occurs: mostly so in a small partition
+            return self.nothing()
         keep = where.take(sids)
         return Matches(self.mask(sids.compress(keep)), keys.compress(keep))
 
     def _alternation(self, alternatives: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Span keys of the alternation's matches in every sentence, and their sentences."""
         starts, rank = self._by_start(alternatives)
+        if not len(starts):
+            return self.no_keys, self.no_keys
         ends = starts + _lengths(alternatives).take(rank)
         later = starts[1:] == starts[:-1]  # not the first alternative at its position
         if later.any():  # mostly no two alternatives start at one position
@@ -323,12 +337,16 @@ class Scan:
         # Which literals occur, from the counts: most of a long term list does not, and
         # looking each one up cost more than merging the others.
         ids = self._words.ids(literals)
-        counts = self._counts[ids]
+        counts = self._counts.take(ids)
         present = counts.nonzero()[0]
-        if len(present) < 2:  # often one literal or none occurs: nothing to merge
-            k = int(present[0]) if len(present) else 0
+        if not len(present):  # mostly none of them occurs in a small partition
+            return self.no_keys, self.no_keys
+        if len(present) == 1:  # often one literal occurs: nothing to merge
+            k = int(present[0])
             found = self.hits(literals[k])
-            return found, np.full(len(found), k, dtype=np.int64)
+            which = np.empty(len(found), dtype=np.int64)
+            which.fill(k)
+            return found, which
         counts = counts[present]
         first = self._offsets[ids[present]]
         found = self._found
@@ -357,6 +375,8 @@ class Scan:
         if not np.count_nonzero(where):
             return self.nothing()
         starts, ends, sids = self._cached(("branch", pattern), lambda: self._branch_starts(plan))
+        if not len(sids):  # it can match nowhere: mostly so in a small partition
+            return self.nothing()
         keep = where.take(sids)
         if not np.count_nonzero(keep):
             return self.nothing()
@@ -579,6 +599,8 @@ class Scan:
         >>> scan.has_cue(keys, ("缺乏", "不力"), 4, after=True).tolist()
         [True, True]
         """
+        if not len(keys):
+            return np.zeros(0, dtype=bool)
         last, latest = self._cached(("cues", cues), lambda: self._cue_hits(cues))
         start, end = divmod(keys, self.size)
         sid = self.sentence_of(start)
@@ -621,12 +643,15 @@ class Trie:
         alphabet = sorted(set().union(*map(set, self.literals)))
         self._char_id = np.zeros(0x110000, dtype=np.int32)  # 0: a character no literal uses
         self._char_id[[ord(ch) for ch in alphabet]] = np.arange(1, len(alphabet) + 1)
+        # Built with Python ints (a dict, not numpy scalars) and the table filled at once:
+        # the trie of a codebook's literals is built in every process.
+        char_id = {ch: i for i, ch in enumerate(alphabet, 1)}
         children: list[dict[int, int]] = [{}]
         word: list[int] = [-1]
         for k, literal in enumerate(self.literals):
             node = 0
             for ch in literal:
-                cid = int(self._char_id[ord(ch)])
+                cid = char_id[ch]
                 if cid not in children[node]:
                     children[node][cid] = len(children)
                     children.append({})
@@ -639,9 +664,8 @@ class Trie:
         self._index = np.int32 if size < 2**31 else np.int64
         nodes = np.int16 if len(children) < 2**15 else self._index
         self._next = np.full(size, -1, dtype=nodes)
-        for node, kids in enumerate(children):
-            for cid, child in kids.items():
-                self._next[node * self._width + cid] = child
+        at = [node * self._width + cid for node, kids in enumerate(children) for cid in kids]
+        self._next[np.array(at, dtype=np.int64)] = [c for kids in children for c in kids.values()]
         self._word = np.array(word, dtype=np.int32)
         self._depth = max(map(len, self.literals), default=0)
         self._single, self._pair = self._first_two()

@@ -62,7 +62,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -519,12 +519,22 @@ def regex_patterns(rules: Sequence[Node]) -> list[re.Pattern[str]]:
             out.append(node.pattern)
             continue
         kids: list[Node] = []
-        for f in fields(node):  # type: ignore[arg-type]  # every rule node is a dataclass
-            value = getattr(node, f.name)
-            kids.extend(v for v in (value if isinstance(value, list) else [value])
-                        if isinstance(v, Node))  # fmt: skip
+        for name in _field_names(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, list):
+                kids.extend(v for v in value if isinstance(v, Node))
+            elif isinstance(value, Node):
+                kids.append(value)
         stack.extend(reversed(kids))
     return out
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The fields of a rule node's class (a dataclass), asked once per class: the
+    codebook's trees are walked for their regexes in every process (codes and their
+    lint), and ``dataclasses.fields`` per node was most of the walk."""
+    return tuple(f.name for f in fields(cls))
 
 
 def traditional_chars(pattern: str) -> list[tuple[str, str]]:
@@ -546,6 +556,10 @@ def traditional_chars(pattern: str) -> list[tuple[str, str]]:
     ([], [])
     """
     simple = to_simplified(pattern)
+    if simple == pattern:
+        # Every character is in ``simple``, so none is listed: no conversion per
+        # character (a codebook's hundreds of patterns cost 20 ms a process).
+        return []
     out: dict[str, str] = {}
     for ch in dict.fromkeys(pattern):
         if not ("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"):

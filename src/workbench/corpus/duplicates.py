@@ -414,6 +414,9 @@ def _find_level(sk: Sketches, fetch: TextSource, threshold: float) -> pd.DataFra
 def mark_documents(documents: pd.DataFrame, art: pd.DataFrame) -> pd.DataFrame:
     """``documents`` with ``dup_of`` and ``dup_similarity`` from the article duplicates
     ``art`` (:func:`find_marks`); row order kept."""
+    if art.empty and len(documents):  # most partitions have no duplicate article
+        marks = {"dup_of": art["dup_of"], "dup_similarity": art["similarity"]}
+        return _none_matched(documents, marks)
     documents = documents.drop(columns=["dup_of", "dup_similarity"], errors="ignore")
     return documents.merge(
         art[["id", "dup_of", "similarity"]].rename(
@@ -429,8 +432,43 @@ def mark_segments(
     """``segments`` with ``dup_of`` and ``dup_kind`` of the sentences of the duplicate
     paragraphs ``para`` (:func:`find_marks`); ``by_para`` as :func:`sentence_targets`
     takes it. Row order kept."""
+    targets = _NO_TARGETS if para.empty else sentence_targets(para, by_para)
+    if targets.empty and len(segments):  # every partition's, staged before marks are known
+        return _none_matched(segments, {c: targets[c] for c in ("dup_of", "dup_kind")})
     segments = segments.drop(columns=["dup_of", "dup_kind"], errors="ignore")
-    return segments.merge(sentence_targets(para, by_para), on="segment_id", how="left")
+    return segments.merge(targets, on="segment_id", how="left")
+
+
+def _none_matched(left: pd.DataFrame, marks: dict[str, pd.Series]) -> pd.DataFrame:
+    """``left`` (without columns named as ``marks``) merged on the left with a frame of
+    no rows, whose columns ``marks`` are: ``left`` (index reset) with those columns, all
+    missing, typed as the merge types them. ``left`` must have rows (else the merge
+    retypes its key).
+
+    Without the merge, its frame and the dropping of columns not there: their fixed
+    cost (2 to 3 ms) was paid twice per partition by :mod:`workbench.stream`, to mark
+    nothing.
+
+    Examples
+    --------
+    >>> left = pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0]}, index=[5, 6])
+    >>> right = pd.DataFrame({"k": ["x"], "v": [0.5], "w": ["y"]}).iloc[:0]
+    >>> out = _none_matched(left, {"v": right["v"], "w": right["w"]})
+    >>> out.equals(left.drop(columns="v").merge(right, on="k", how="left"))
+    True
+    >>> out.index.tolist(), bool(out["v"].isna().all())
+    ([0, 1], True)
+    """
+    there = [c for c in marks if c in left.columns]
+    out = (left.drop(columns=there) if there else left).reset_index(drop=True)
+    for column, empty in marks.items():
+        # Reindexing no rows to every row fills and types the values as the merge does.
+        out[column] = empty.reset_index(drop=True).reindex(out.index)
+    return out
+
+
+#: :func:`sentence_targets` of no duplicate paragraphs.
+_NO_TARGETS = pd.DataFrame([], columns=["segment_id", "dup_of", "dup_kind"])
 
 
 def mark_segments_table(

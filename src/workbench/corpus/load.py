@@ -994,20 +994,21 @@ def _column_frame(blocks: list[dict[str, list[Any]]], columns: Sequence[str]) ->
     """
     if not any(block[columns[0]] for block in blocks):  # the empty frame, as _frame builds it
         return pd.DataFrame([], columns=columns)
+    text = _string_dtype()  # once per table: asking pandas cost 0.15 ms a column
     return pd.DataFrame(
-        {c: _column(c, list(chain.from_iterable(b[c] for b in blocks))) for c in columns},
+        {c: _column(c, list(chain.from_iterable(b[c] for b in blocks)), text) for c in columns},
         columns=columns,
     )
 
 
-def _column(name: str, values: list[Any]) -> Any:
+def _column(name: str, values: list[Any], dtype: Any) -> Any:
     """The array pandas infers from ``values`` of segment column ``name`` (see
-    :data:`_INT_SEGMENT_COLUMNS`), built directly; the plain list when unsure."""
+    :data:`_INT_SEGMENT_COLUMNS`), built directly; the plain list when unsure. ``dtype``:
+    :func:`_string_dtype`."""
     if name in _INT_SEGMENT_COLUMNS:
         return np.array(values, dtype=np.int64)
     if name in _BOOL_SEGMENT_COLUMNS:
         return np.array(values, dtype=bool)
-    dtype = _string_dtype()
     if dtype is None:
         return values
     return pd.array(pa.array(values, pa.large_string()), dtype=dtype)
@@ -1015,8 +1016,8 @@ def _column(name: str, values: list[Any]) -> Any:
 
 def _string_dtype() -> Any:
     """The dtype pandas infers for a list of ``str`` when Arrow stores it (pandas 3 with
-    pyarrow, the default), else ``None`` (lists are then left to pandas). Asked each time:
-    pandas options can change it."""
+    pyarrow, the default), else ``None`` (lists are then left to pandas). Asked for each
+    table: pandas options can change it."""
     dtype = pd.Series(["a"]).dtype
     if getattr(dtype, "storage", None) != "pyarrow":
         return None
