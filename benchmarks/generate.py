@@ -160,12 +160,19 @@ def train(sentences: list[list[str]]) -> MarkovModel:
 @cache
 def seed_model() -> MarkovModel:
     """The chain trained on the bundled seeds' body sentences (Simplified, cleaned)."""
+    from workbench import config
     from workbench.corpus import load_corpus
-    from workbench.corpus.tokens import tokenize
+    from workbench.corpus.tokens import import_jieba
 
     segs = load_corpus(progress=False).analysis_segments()
     body = segs.loc[~segs["is_heading"], "text"]
-    return train([toks for t in body if len(toks := tokenize(t, engine="jieba")) >= 3])
+    # A tokenizer of its own, as the workbench's is before any add_terms(): the shared one
+    # keeps every term registered in this process (a codebook's, a test's), and the same
+    # seed gave another corpus after a test had registered one.
+    tk = import_jieba().Tokenizer()
+    with open(config.USER_DICT, "rb") as f:
+        tk.load_userdict(f)
+    return train([toks for t in body if len(toks := tk.lcut(t, HMM=True)) >= 3])
 
 
 @dataclass
