@@ -42,6 +42,7 @@ from workbench.survey.validate import (
     SurveyValidationError,
     closest,
     format_rows,
+    number_text,
     suggest,
 )
 from workbench.yamlio import describe_error, safe_load
@@ -234,7 +235,7 @@ def _answers(value: Any, name: object, where: str) -> dict[str, float | None]:
         )
     # A number key (1: 5 reverses a scale) as a cell of the file holds it: 1, not 1.0.
     number = lambda k: isinstance(k, int | float) and not isinstance(k, bool)  # noqa: E731
-    return {_plain_text(k) if number(k) else str(k).strip(): v for k, v in value.items()}
+    return {number_text(k) if number(k) else str(k).strip(): v for k, v in value.items()}
 
 
 def _codes(value: Any, name: object, where: str) -> list[float]:
@@ -528,7 +529,7 @@ def _recoded(answer: Any, table: dict[str, float | None]) -> Any:
     if answer not in table:
         return answer
     number = table[answer]
-    return "" if number is None else _plain_text(number)
+    return "" if number is None else number_text(number)
 
 
 def _answer_text(values: pd.Series) -> pd.Series:
@@ -543,13 +544,8 @@ def _answer_text(values: pd.Series) -> pd.Series:
     ['是', '否']
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return values.map(lambda v: None if pd.isna(v) else _plain_text(v)).astype("string")
+        return values.map(lambda v: None if pd.isna(v) else number_text(v)).astype("string")
     return values.astype("string").str.strip()
-
-
-def _plain_text(number: float) -> str:
-    """A number as a CSV cell would hold it: ``1`` not ``1.0``."""
-    return str(int(number)) if float(number).is_integer() else str(number)
 
 
 def _suggested(answer: str, known: dict[str, Any]) -> str:
@@ -1447,7 +1443,7 @@ def _recoded_labels(labels: dict[Any, str], answers: dict[str, float | None]) ->
     kept: dict[Any, str] = {}
     moved: dict[Any, str] = {}
     for code, label in labels.items():
-        key = _plain_text(code) if isinstance(code, int | float) else str(code)
+        key = number_text(code) if isinstance(code, int | float) else str(code)
         if key not in answers:
             kept[code] = label
         elif answers[key] is not None:  # an answer made missing has no label

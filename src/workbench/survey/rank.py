@@ -79,7 +79,12 @@ from scipy import stats
 from workbench.survey.mixed import FEW_GROUPS, ZERO_VARIANCE, zero_variance
 from workbench.survey.prepare import formula_names
 from workbench.survey.results import SurveyFit, json_number
-from workbench.survey.validate import SurveyValidationError, format_names, suggest
+from workbench.survey.validate import (
+    SurveyValidationError,
+    format_names,
+    number_text,
+    suggest,
+)
 
 GROUP_COLUMNS = [
     "id",
@@ -313,20 +318,13 @@ def _level_of(values: pd.Series, col: str, given: Any) -> Any:
     """
     levels = values.dropna().unique().tolist()  # Python values: 1, not np.int64(1)
     for level in levels:
-        if level == given or _plain_text(level) == str(given).strip():
+        if level == given or number_text(level) == str(given).strip():
             return level
-    names = sorted(map(_plain_text, levels))
+    names = sorted(map(number_text, levels))
     raise SurveyValidationError(
         f"--at/at= gives {col!r} the value {given!r}, which is not one of its levels "
         f"{suggest(str(given), names)}; its levels are {names[:20]}"
     )
-
-
-def _plain_text(value: Any) -> str:
-    """A level as the command line writes it: ``1`` for 1.0."""
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _design_row(

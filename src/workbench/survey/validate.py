@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from numbers import Integral, Real
 
 from workbench.names import closest as closest  # re-exported: the survey modules name them here
 from workbench.names import suggest as suggest
@@ -72,6 +73,18 @@ def format_rows(rows: Sequence[object], only_more: bool = False) -> str:
     return f"{word} {', '.join(str(r) for r in rows[:MAX_ROWS_SHOWN])}{tail}"
 
 
+
+
+def number_text(value: object) -> str:
+    """A value as a questionnaire or a command line writes it: ``1`` for the 1.0 a Stata or
+    SPSS file gives, anything else as ``str`` does.
+
+    >>> number_text(1.0), number_text(2.5), number_text(3), number_text("东村")
+    ('1', '2.5', '3', '东村')
+    """
+    # numbers.Real covers numpy's floats too; integers print as they are already
+    whole = isinstance(value, Real) and not isinstance(value, Integral | bool)
+    return str(int(value)) if whole and float(value).is_integer() else str(value)
 
 
 def format_names(names: Iterable[object], what: str = "columns") -> str:
