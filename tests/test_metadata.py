@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.corpus.metadata import MetadataError, join_metadata, read_metadata
+from workbench.corpus.metadata import (
+    MetadataError,
+    apply_metadata,
+    check_metadata,
+    join_metadata,
+    read_metadata,
+)
 
 DOCS = pd.DataFrame(
     {
@@ -217,3 +223,23 @@ def test_a_full_path_names_the_file_its_last_parts_spell(tmp_path):
     # a path whose file name two loaded files share names neither
     out = join_metadata(docs, _csv(tmp_path, "file,year\nD:\\other\\1.txt,2015\n"))
     assert out["year"].isna().all()
+
+
+def test_checked_once_and_joined_part_by_part_is_the_whole_join(tmp_path):
+    # The streamed pipeline checks the metadata once against every file, then joins it
+    # onto each documents part: the parts together are join_metadata's table.
+    p = _csv(tmp_path, "文件名,日期,作者,genre\n000_x,2013年6月18日,张三,essay\n002_y.TXT,,,报告\n")
+    checked = check_metadata(p, DOCS)
+    parts = [apply_metadata(DOCS.iloc[:1], checked), apply_metadata(DOCS.iloc[1:], checked)]
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), join_metadata(DOCS, p))
+
+
+def test_a_file_list_without_values_refuses_every_corpus_column(tmp_path):
+    # Checked before the documents exist (joined=False), a column named as a documents
+    # column cannot have been joined before: it is refused even when blank, where
+    # a frame holding values would take a blank column as joined already.
+    files = DOCS[["file"]].reindex(columns=DOCS.columns)
+    p = _csv(tmp_path, "file,title\n000_x.txt,\n")
+    check_metadata(p, files)  # taken as the blank titles joined already
+    with pytest.raises(MetadataError, match="columns title would overwrite"):
+        check_metadata(p, files, joined=False)

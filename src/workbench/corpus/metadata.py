@@ -44,6 +44,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -138,6 +139,110 @@ def _validate(
         )
 
 
+@dataclass(frozen=True)
+class CheckedMetadata:
+    """A metadata table read and checked once, to be joined onto any part of the corpus
+    it was checked against (:func:`check_metadata`, :func:`apply_metadata`).
+
+    Attributes
+    ----------
+    name : str
+        The CSV path, or ``"metadata table"``, as messages name it.
+    table : pandas.DataFrame
+        The rows, keyed by ``file`` as the corpus spells it, without the ``date`` and
+        ``author`` columns (which override, not join).
+    dates : dict or None
+        The filled ``date`` cells as ISO strings by file; ``None`` when there is no
+        ``date`` column.
+    authors : dict
+        The filled ``author`` cells by file.
+    """
+
+    name: str
+    table: pd.DataFrame
+    dates: dict[str, str] | None
+    authors: dict[str, str]
+
+
+def check_metadata(
+    source: str | os.PathLike | pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    segment_columns: Iterable[str] = (),
+    joined: bool = True,
+) -> CheckedMetadata:
+    """Read ``source`` and check it against ``documents``, the whole corpus's; the
+    first half of :func:`join_metadata`.
+
+    ``documents`` needs only the ``file`` column of every file and the corpus's column
+    names: the streamed pipeline (:func:`workbench.stream.build_corpus`) checks the
+    metadata against its file list before any partition runs, then joins the result onto
+    each documents part with :func:`apply_metadata`. Names that match no file of
+    ``documents`` are logged here, once.
+
+    ``joined=False`` says that ``documents`` holds no metadata joined before (its columns
+    other than ``file`` are names only, not filled in): every metadata column named as
+    one of them is then refused, none is taken as joined already (:func:`join_metadata`).
+
+    Raises
+    ------
+    MetadataError
+        As :func:`join_metadata` does.
+
+    Examples
+    --------
+    >>> files = pd.DataFrame({"file": ["a.txt", "b.txt"], "title": ["", ""]})
+    >>> checked = check_metadata(pd.DataFrame({"文件名": ["a"], "genre": ["报告"]}), files)
+    >>> checked.table.to_dict("list"), checked.dates
+    ({'file': ['a.txt'], 'genre': ['报告']}, None)
+    >>> clash = pd.DataFrame({"file": ["a.txt"], "title": ["x"]})
+    >>> check_metadata(clash, files)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    workbench.corpus.metadata.MetadataError: metadata table: columns title would overwrite ...
+    """
+    meta, name = read_metadata(source)
+    meta = _without_blanks(meta, name)
+    meta = _keyed(meta, documents)
+    if joined:
+        meta = meta.drop(columns=_already_joined(meta, documents))
+    _validate(meta, name, documents, segment_columns)
+    unknown = sorted(set(meta[KEY]) - set(documents[KEY]))
+    if unknown:
+        log.warning("%s: no loaded file named %s", name, _with_close_names(unknown, documents))
+    authors = _authors(meta) if AUTHOR in meta.columns else {}
+    dates = _dates(meta, name) if DATE in meta.columns else None
+    return CheckedMetadata(name, meta.drop(columns=[AUTHOR, DATE], errors="ignore"),
+                           dates, authors)  # fmt: skip
+
+
+def apply_metadata(documents: pd.DataFrame, checked: CheckedMetadata) -> pd.DataFrame:
+    """Left-join checked metadata onto ``documents`` (all of the corpus it was checked
+    against, or any part of it) by ``file``; order is kept. The second half of
+    :func:`join_metadata`: joined part by part, the parts are the whole's rows.
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"doc_id": ["a/a1", "b/a1"], "file": ["a.txt", "b.txt"]})
+    >>> checked = check_metadata(pd.DataFrame({"file": ["a.txt"], "g": ["x"]}), docs)
+    >>> parts = [apply_metadata(docs[:1], checked), apply_metadata(docs[1:], checked)]
+    >>> pd.concat(parts, ignore_index=True).equals(apply_metadata(docs, checked))
+    True
+    """
+    out = documents.merge(checked.table, on=KEY, how="left", validate="many_to_one")
+    out = _with_authors(out, checked.authors)
+    if checked.dates is None:
+        return out
+    override = out[KEY].map(checked.dates)
+    has = override.notna().to_numpy()
+    for col in (DATE, "date_source"):
+        if col not in out.columns:
+            out[col] = ""
+    out.loc[has, DATE] = override[has]
+    out.loc[has, "date_source"] = "metadata"
+    return out
+
+
 def join_metadata(
     documents: pd.DataFrame,
     source: str | os.PathLike | pd.DataFrame,
@@ -151,7 +256,8 @@ def join_metadata(
     column that would overwrite one of ``documents`` is an error, and so is a column named
     as one of ``segment_columns`` (the segments the documents are analysed with: their
     column would be used instead). Columns headed ``日期`` or ``年份`` (:data:`DATE_ALIASES`,
-    :data:`YEAR_ALIASES`) are ``date`` and ``year``.
+    :data:`YEAR_ALIASES`) are ``date`` and ``year``. The same as :func:`check_metadata`
+    then :func:`apply_metadata`.
 
     Examples
     --------
@@ -168,32 +274,8 @@ def join_metadata(
     >>> join_metadata(docs, dated)[["file", "year", "date", "date_source"]].to_dict("records")[0]
     {'file': 'a.txt', 'year': '2013', 'date': '2013-06-18', 'date_source': 'metadata'}
     """
-    meta, name = read_metadata(source)
-    meta = _without_blanks(meta, name)
-    meta = _keyed(meta, documents)
-    meta = meta.drop(columns=_already_joined(meta, documents))
-    _validate(meta, name, documents, segment_columns)
-    unknown = sorted(set(meta[KEY]) - set(documents[KEY]))
-    if unknown:
-        log.warning("%s: no loaded file named %s", name, _with_close_names(unknown, documents))
-    authors = _authors(meta) if AUTHOR in meta.columns else {}
-    meta = meta.drop(columns=[AUTHOR], errors="ignore")
-    if DATE not in meta.columns:
-        return _with_authors(
-            documents.merge(meta, on=KEY, how="left", validate="many_to_one"), authors
-        )
-    given = _dates(meta, name)
-    out = documents.merge(meta.drop(columns=[DATE]),
-                          on=KEY, how="left", validate="many_to_one")  # fmt: skip
-    out = _with_authors(out, authors)
-    override = out[KEY].map(given)
-    has = override.notna().to_numpy()
-    for col in (DATE, "date_source"):
-        if col not in out.columns:
-            out[col] = ""
-    out.loc[has, DATE] = override[has]
-    out.loc[has, "date_source"] = "metadata"
-    return out
+    checked = check_metadata(source, documents, segment_columns=segment_columns)
+    return apply_metadata(documents, checked)
 
 
 def _blank(values: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
