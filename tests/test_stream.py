@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -12,10 +13,14 @@ import pyarrow.parquet as pq
 import pytest
 from same_tables import differences
 
+from workbench import config
 from workbench.cli import main
+from workbench.corpus import load_corpus
+from workbench.corpus.metadata import MetadataError
 from workbench.corpus.readers import FileRef, ReadError, discover
 from workbench.engine import dask_client
 from workbench.pipeline import run_pipeline
+from workbench.provenance import sha256_file
 from workbench.stream import (
     PART_TABLES,
     _unit_texts,
@@ -280,3 +285,81 @@ def test_an_unreadable_codebook_leaves_no_output_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such codebook"):
         build_corpus(out_dir=tmp_path / "out", codebook=tmp_path / "missing.yaml")
     assert not (tmp_path / "out").exists()
+
+
+def _seed_metadata(tmp_path: Path) -> Path:
+    """A metadata CSV as a researcher saves it from Excel: GBK, Chinese headings, names
+    written without suffix or in upper case, an empty cell, a date, a seed without a row
+    and a row naming no file."""
+    files = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))
+    rows = [
+        "文件名,类型,地区,日期",
+        f"{Path(files[0]).stem},报告,河南,2013-06-18",
+        f"{Path(files[1]).stem}.TXT,讲话,河北,",
+        f"{files[2]},新闻,,2014年3月1日",
+        f"{files[3]},报告,山东,",
+        "不存在的文件.txt,报告,山东,",
+    ]
+    path = tmp_path / "meta.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
+    return path
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cli_pipeline_metadata_gives_load_corpus_documents(tmp_path, capsys, caplog, workers):
+    meta = _seed_metadata(tmp_path)
+    out = tmp_path / "out"
+    args = ["pipeline", "--out", str(out), "--metadata", str(meta), "--workers", str(workers)]
+    assert main(args) == 0
+    # Matched against every file, in the driver: the unknown row is logged once.
+    assert caplog.text.count("no loaded file named 不存在的文件.txt") == 1
+    want = load_corpus(metadata=meta).documents
+    got = read_table(out, "documents")
+    pd.testing.assert_frame_equal(got, want)
+    assert got["类型"].isna().sum() == (got["file"] == sorted(got["file"])[-1]).sum() > 0
+    assert set(got.loc[got["date_source"] == "metadata", "date"]) == {"2013-06-18", "2014-03-01"}
+    summary = json.loads(capsys.readouterr().out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    recorded = {"path": config.display_path(meta), "sha256": sha256_file(meta)}
+    assert manifest["parameters"]["metadata"] == summary["parameters"]["metadata"] == recorded
+    # The other tables are those of a build without metadata.
+    assert differences(out, run_pipeline()) == ["documents"]
+
+
+def test_pipeline_metadata_is_the_same_with_one_or_two_workers(tmp_path):
+    meta = _seed_metadata(tmp_path)
+    build_corpus(out_dir=tmp_path / "one", metadata=meta, workers=1)
+    build_corpus(out_dir=tmp_path / "two", metadata=meta, workers=2)
+    for table in PART_TABLES:
+        pd.testing.assert_frame_equal(read_table(tmp_path / "one", table),
+                                      read_table(tmp_path / "two", table))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("file,role\n{f},领导\n", r"meta\.csv: column\(s\) role have the name of a segments"),
+        ("file,tokens\n{f},x\n", r"meta\.csv: column\(s\) tokens have the name of a segments"),
+        ("file,title\n{f},x\n", r"meta\.csv: columns title would overwrite corpus columns"),
+        ("file,date\n{f},去年\n", r"meta\.csv: column 'date' .* row 2 \({f}: '去年'\)"),
+        ("name,genre\n{f},x\n", r"meta\.csv: no 'file' column .* add a 'file' column"),
+    ],
+)
+def test_cli_pipeline_bad_metadata_writes_nothing(tmp_path, capsys, text, message):
+    first = sorted(p.name for p in config.SEEDS_DIR.glob("*.txt"))[0]
+    meta = tmp_path / "meta.csv"
+    meta.write_text(text.format(f=first), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["pipeline", "--out", str(out), "--metadata", str(meta), "--workers", "2"]) == 2
+    err = capsys.readouterr().err
+    assert re.search(message.format(f=re.escape(first)), err) and "Traceback" not in err
+    assert not out.exists()  # checked before the folder is made
+
+
+def test_bad_metadata_leaves_a_previous_build_as_it_was(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(out_dir=out, unit=None)
+    before = read_table(out, "documents")
+    with pytest.raises(MetadataError, match="metadata file not found"):
+        build_corpus(out_dir=out, unit=None, metadata=tmp_path / "missing.csv")
+    pd.testing.assert_frame_equal(read_table(out, "documents"), before)

@@ -8,10 +8,11 @@ Subcommands
     Also write the segments table (and the documents table beside it) as Parquet
     with provenance metadata; files are processed in N local processes or on Dask
     (:mod:`workbench.pipeline`), with tables identical to a serial run.
-``workbench pipeline [PATH ...] --out DIR [--workers N] [--dask | --scheduler A]``
+``workbench pipeline [PATH ...] --out DIR [--metadata CSV] [--workers N] [--dask | --scheduler A]``
     The whole pipeline (load, clean, segment words, code, duplicates,
     co-occurrence) streamed into Parquet parts in ``DIR``, in memory bounded by
-    the partition size (:mod:`workbench.stream`); prints a JSON summary.
+    the partition size (:mod:`workbench.stream`); prints a JSON summary. ``--metadata``
+    is joined onto the documents as ``corpus build --metadata`` joins it.
 ``workbench network [--kind cooccurrence|problem-cause] ... --out FILE.gexf``
     Co-occurrence or problem–cause network of codes (:mod:`workbench.network.cli`).
 ``workbench keyness | collocations | ca | trends ...``
@@ -198,6 +199,10 @@ def add_pipeline_parser(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     pipe.add_argument("--out", required=True, type=Path, metavar="DIR")
     pipe.add_argument("--skip-bad", action="store_true", help="report unreadable files and go on")
+    pipe.add_argument(
+        "--metadata", type=Path, metavar="CSV",
+        help="user metadata keyed by a 'file' column, joined onto the documents table",
+    )  # fmt: skip
     pipe.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
     pipe.add_argument(
         "--unit", default="sentence", choices=["sentence", "paragraph", "section", "article"]
@@ -342,6 +347,7 @@ def _pipeline(args: argparse.Namespace) -> int:
 
             pool = stack.enter_context(spawn_workers(args.workers - 1, _warm_up_pipeline))
         from workbench.cli_output import check_writable
+        from workbench.corpus.metadata import MetadataError
         from workbench.corpus.readers import ReadError
         from workbench.stream import build_corpus
 
@@ -351,8 +357,9 @@ def _pipeline(args: argparse.Namespace) -> int:
                 args.paths or None, args.out, workers=args.workers, scheduler=_scheduler(args),
                 codebook=args.codebook, unit=args.unit, engine=args.engine,
                 skip_bad=args.skip_bad, dup_threshold=args.dup_threshold, pool=pool,
+                metadata=args.metadata,
             )  # fmt: skip
-        except (ReadError, FileNotFoundError, FileExistsError) as err:
+        except (ReadError, FileNotFoundError, FileExistsError, MetadataError) as err:
             print(f"workbench: {err}", file=sys.stderr)
             return EXIT_BAD_INPUT
     print(json.dumps(asdict(summary), ensure_ascii=False, indent=2))

@@ -74,8 +74,11 @@ from scipy import sparse
 from workbench import config
 from workbench.coding.coder import Coding
 from workbench.corpus import (
+    DOCUMENT_COLUMNS,
     FILE_COLUMNS,
+    SEGMENT_COLUMNS,
     FileTables,
+    Sources,
     gather_sources,
     id_stem,
 )
@@ -94,6 +97,7 @@ from workbench.corpus.duplicates import (
     mark_segments_table,
     sentence_keys,
 )
+from workbench.corpus.metadata import CheckedMetadata, apply_metadata, check_metadata
 from workbench.engine import (
     PartitionResult,
     Workers,
@@ -317,6 +321,9 @@ class ParquetSink:
     The settings are :func:`build_corpus`'s, recorded in the manifest; ``codebook`` and
     ``unit`` are those the partitions coded with (``unit=None``: not coded).
     ``staging`` is the compression of the staged segments parts (:func:`stage_compression`).
+    ``metadata`` is the user's metadata checked against the whole file list
+    (:func:`_checked_metadata`), joined onto each documents part in pass 3, and
+    ``metadata_record`` its name and checksum for the manifest.
     """
 
     def __init__(
@@ -329,8 +336,11 @@ class ParquetSink:
         skip_bad: bool = False,
         dup_threshold: float = DUP_THRESHOLD,
         staging: str = "zstd",
+        metadata: CheckedMetadata | None = None,
+        metadata_record: dict[str, str] | None = None,
     ) -> None:
         self.out_dir, self.staging = out_dir, staging
+        self.metadata, self.metadata_record = metadata, metadata_record
         self.settings = {"codebook": codebook, "unit": unit, "engine": engine,
                          "skip_bad": skip_bad, "dup_threshold": dup_threshold}  # fmt: skip
 
@@ -377,7 +387,7 @@ class ParquetSink:
         canon = _canonical(run, out, analysed, para)
         self.finished = run(
             finish_part, _finish_items(analysed, art, para, canon), desc="finish",
-            out_dir=str(out), unit=self.settings["unit"],
+            out_dir=str(out), unit=self.settings["unit"], metadata=self.metadata,
         )  # fmt: skip
         self.counts = [m for m, _ in self.finished if m is not None]
         (out / _STAGING).rmdir()  # every staged part is written and gone
@@ -389,6 +399,8 @@ class ParquetSink:
             codes = get_codebook(cb).ids
             _write_cooccurrence(out, codes, sum_counts(self.counts, len(codes)))
         peak_parts = max([a.peak_mb for a in analysed] + [p for _, p in self.finished], default=0.0)
+        # Only with --metadata: a build without it records what it always did.
+        given = {} if self.metadata_record is None else {"metadata": self.metadata_record}
         return BuildSummary(
             out_dir=config.display_path(out), files=self.files,
             documents=sum(len(a.sketches.articles) for a in analysed),
@@ -396,7 +408,7 @@ class ParquetSink:
             parts=len(analysed), peak_rss_mb={"parent": peak_rss_mb(), "partition": peak_parts},
             parameters={"codebook": config.display_path(cb or config.CODEBOOK), "unit": unit,
                         "engine": settings["engine"], "dup_threshold": settings["dup_threshold"],
-                        "skip_bad": settings["skip_bad"]},
+                        "skip_bad": settings["skip_bad"], **given},
         )  # fmt: skip
 
 
@@ -427,8 +439,10 @@ def finish_part(
     *,
     out_dir: str,
     unit: str | None,
+    metadata: CheckedMetadata | None = None,
 ) -> tuple[sparse.csr_matrix | None, float]:
-    """Pass 3 on one partition: add duplicate marks; co-occurrence of its kept units."""
+    """Pass 3 on one partition: add duplicate marks and the user's ``metadata``
+    (checked once in the driver); co-occurrence of its kept units."""
     index, art, para, canon = item
     out = Path(out_dir)
     staged = _staged(out, index)
@@ -437,6 +451,10 @@ def finish_part(
         table = _mark_part(table, para, canon)
     _write_table(table, out / "segments" / _PART.format(index))
     docs = mark_documents(pd.read_parquet(out / "documents" / _PART.format(index)), art)
+    if metadata is not None:
+        # After the marks, as load_corpus joins onto the marked corpus: the same columns
+        # in the same order.
+        docs = apply_metadata(docs, metadata)
     _write(docs, out, "documents", index)
     if unit is None:
         del table
@@ -629,6 +647,7 @@ def build_corpus(
     run: Callable[..., list] | None = None,
     dup_threshold: float = DUP_THRESHOLD,
     pool: Workers | None = None,
+    metadata: str | os.PathLike | pd.DataFrame | None = None,
 ) -> BuildSummary:
     """Run the whole pipeline over ``inputs`` and write its tables as Parquet parts.
 
@@ -662,10 +681,22 @@ def build_corpus(
         Local workers started already (:func:`workbench.engine.spawn_workers`, warmed up
         with :func:`workbench.pipeline.warm_up`) that run partitions with this process,
         instead of ``workers - 1`` started here.
+    metadata : path or DataFrame, optional
+        User metadata keyed by ``file``, joined onto the documents table as
+        :func:`workbench.corpus.load_corpus` joins it
+        (:func:`workbench.corpus.metadata.join_metadata`). Checked against every file
+        found before anything is written; its name and SHA-256 are recorded in the
+        manifest's parameters.
 
     Returns
     -------
     BuildSummary
+
+    Raises
+    ------
+    workbench.corpus.metadata.MetadataError
+        The metadata cannot be joined (the message names the file, row or column);
+        ``out_dir`` is left as it was.
     """
     out = Path(out_dir)
     # Inputs first: a mistyped input must not cost the previous build in ``out``.
@@ -675,11 +706,15 @@ def build_corpus(
         # And a codebook that cannot be read must not leave an empty skeleton in ``out``
         # (the parent needs the codebook's ids for the co-occurrence table anyway).
         get_codebook(cb)
+    # And so is the metadata checked, against the whole file list: a partition sees only
+    # its own files, and a name that matches none must be reported once, as load_corpus does.
+    checked, record = _checked_metadata(metadata, found)
     _prepare(out)
     input_bytes = sum(getattr(ref, "size", 0) for ref in found.files)
     sink = ParquetSink(
         str(out), codebook=cb, unit=unit, engine=engine, skip_bad=skip_bad,
         dup_threshold=dup_threshold, staging=stage_compression(out, input_bytes),
+        metadata=checked, metadata_record=record,
     )  # fmt: skip
     summary = drive(
         found, sink, analyse=words_and_codes(codebook=cb, unit=unit, engine=engine),
@@ -691,6 +726,45 @@ def build_corpus(
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     return summary
+
+
+#: The segments columns a metadata column must not be named as: a pipeline's segments
+#: parts also hold the words (``tokens``).
+_SEGMENT_PART_COLUMNS = (*SEGMENT_COLUMNS, "tokens")
+
+
+def _checked_metadata(
+    source: str | os.PathLike | pd.DataFrame | None, found: Sources
+) -> tuple[CheckedMetadata | None, dict[str, str] | None]:
+    """The user's metadata checked against every file found (before any is read), and
+    its name and SHA-256 for the manifest; ``(None, None)`` without metadata.
+
+    The documents table is not built yet, so the check sees its column names and the
+    file names only (:func:`workbench.corpus.metadata.check_metadata` with
+    ``joined=False``): a column named as a documents column is refused even where its
+    values happen to equal the corpus's.
+
+    Examples
+    --------
+    >>> found = gather_sources(progress=False)  # the bundled seeds
+    >>> meta = pd.DataFrame({"file": [found.files[0].name], "genre": ["报告"]})
+    >>> checked, record = _checked_metadata(meta, found)
+    >>> checked.table.columns.tolist(), record["path"], len(record["sha256"])
+    (['file', 'genre'], 'metadata table', 64)
+    """
+    if source is None:
+        return None, None
+    from workbench.provenance import sha256_bytes, sha256_file
+
+    files = pd.DataFrame({"file": [ref.name for ref in found.files]})
+    checked = check_metadata(
+        source, files.reindex(columns=DOCUMENT_COLUMNS),
+        segment_columns=_SEGMENT_PART_COLUMNS, joined=False,
+    )  # fmt: skip
+    if isinstance(source, pd.DataFrame):
+        data = source.to_csv(index=False).encode("utf-8")
+        return checked, {"path": checked.name, "sha256": sha256_bytes(data)}
+    return checked, {"path": config.display_path(source), "sha256": sha256_file(source)}
 
 
 def _write_files(out: Path, skipped: list[Any], analysed: list[PartitionResult]) -> int:
