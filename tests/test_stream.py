@@ -363,3 +363,22 @@ def test_bad_metadata_leaves_a_previous_build_as_it_was(tmp_path):
     with pytest.raises(MetadataError, match="metadata file not found"):
         build_corpus(out_dir=out, unit=None, metadata=tmp_path / "missing.csv")
     pd.testing.assert_frame_equal(read_table(out, "documents"), before)
+
+
+def test_a_metadata_row_of_a_skipped_file_is_reported_as_load_corpus_reports_it(tmp_path, caplog):
+    # Checked before any file is read, the row matches the file; the file is then skipped
+    # as unreadable, and the row joins onto nothing: said once the files are read.
+    (tmp_path / "in").mkdir()
+    notice = "关于做好群众来信来访工作的通知\n\n各乡镇：\n请认真办理。\n"
+    (tmp_path / "in" / "通知.txt").write_text(notice, encoding="utf-8")
+    (tmp_path / "in" / "坏.txt").write_bytes(bytes(range(256)) * 8)
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,genre\n通知.txt,通知\n坏.txt,报告\n", encoding="utf-8")
+    load_corpus([tmp_path / "in"], metadata=meta, skip_bad=True)
+    want = [r.getMessage() for r in caplog.records if "no loaded file" in r.getMessage()]
+    caplog.clear()
+    build_corpus([tmp_path / "in"], tmp_path / "out", metadata=meta, skip_bad=True, unit=None)
+    got = [r.getMessage() for r in caplog.records if "no loaded file" in r.getMessage()]
+    assert got == want and len(got) == 1 and "坏.txt" in got[0]
+    docs = read_table(tmp_path / "out", "documents")
+    assert docs[["file", "genre"]].values.tolist() == [["通知.txt", "通知"]]

@@ -97,7 +97,12 @@ from workbench.corpus.duplicates import (
     mark_segments_table,
     sentence_keys,
 )
-from workbench.corpus.metadata import CheckedMetadata, apply_metadata, check_metadata
+from workbench.corpus.metadata import (
+    CheckedMetadata,
+    apply_metadata,
+    check_metadata,
+    log_unloaded,
+)
 from workbench.engine import (
     PartitionResult,
     Workers,
@@ -369,6 +374,11 @@ class ParquetSink:
     ) -> None:
         self.analysed = parts
         self.files = _write_files(Path(self.out_dir), skipped, parts)
+        if self.metadata is not None:
+            # Rows matched to a file that was skipped or held no text join onto nothing:
+            # said here, once the files are read, as load_corpus says it.
+            loaded = sorted({f["file"] for a in parts for f in a.files if f["n_articles"]})
+            log_unloaded(self.metadata, pd.DataFrame({"file": loaded}))
 
     def unit_texts(
         self, sketches: CorpusSketches, threshold: float, run: Callable[..., list]

@@ -156,12 +156,15 @@ class CheckedMetadata:
         ``date`` column.
     authors : dict
         The filled ``author`` cells by file.
+    unknown : tuple of str
+        The names that matched no file, logged by :func:`check_metadata`.
     """
 
     name: str
     table: pd.DataFrame
     dates: dict[str, str] | None
     authors: dict[str, str]
+    unknown: tuple[str, ...] = ()
 
 
 def check_metadata(
@@ -213,7 +216,29 @@ def check_metadata(
     authors = _authors(meta) if AUTHOR in meta.columns else {}
     dates = _dates(meta, name) if DATE in meta.columns else None
     return CheckedMetadata(name, meta.drop(columns=[AUTHOR, DATE], errors="ignore"),
-                           dates, authors)  # fmt: skip
+                           dates, authors, tuple(unknown))  # fmt: skip
+
+
+def log_unloaded(checked: CheckedMetadata, documents: pd.DataFrame) -> list[str]:
+    """Log the names of ``checked`` that match a file ``documents`` (the corpus built)
+    has no row of, as :func:`join_metadata` logs a name that matches no file; return them.
+
+    :func:`check_metadata` given the file list before any file is read matches a name
+    to a file that then turns out unreadable (skipped) or without text; its row joins
+    onto nothing, and :func:`join_metadata` on the built corpus would have said so.
+
+    Examples
+    --------
+    >>> files = pd.DataFrame({"file": ["a.txt", "bad.txt"]})
+    >>> checked = check_metadata(pd.DataFrame({"file": ["a.txt", "bad.txt"]}), files)
+    >>> log_unloaded(checked, pd.DataFrame({"file": ["a.txt"]}))
+    ['bad.txt']
+    """
+    gone = sorted(set(checked.table[KEY]) - set(documents[KEY]) - set(checked.unknown))
+    if gone:
+        log.warning("%s: no loaded file named %s", checked.name,
+                    _with_close_names(gone, documents))  # fmt: skip
+    return gone
 
 
 def apply_metadata(documents: pd.DataFrame, checked: CheckedMetadata) -> pd.DataFrame:
