@@ -243,3 +243,8 @@ def test_a_file_list_without_values_refuses_every_corpus_column(tmp_path):
     check_metadata(p, files)  # taken as the blank titles joined already
     with pytest.raises(MetadataError, match="columns title would overwrite"):
         check_metadata(p, files, joined=False)
+
+
+def test_a_folder_given_as_metadata_is_named_as_such(tmp_path):
+    with pytest.raises(MetadataError, match=r"is a folder, not a metadata file; give the CSV"):
+        join_metadata(DOCS, tmp_path)

@@ -97,6 +97,12 @@ def read_metadata(source: str | os.PathLike | pd.DataFrame) -> tuple[pd.DataFram
         return read_user_csv(name), name
     except FileNotFoundError:
         raise MetadataError(f"{name}: metadata file not found") from None
+    except IsADirectoryError:
+        # Else a bare "[Errno 21] Is a directory" that says neither which option nor what to do.
+        raise MetadataError(
+            f"{name}: is a folder, not a metadata file; give the CSV with a 'file' column, "
+            f"e.g. {os.path.join(name, 'metadata.csv')}"
+        ) from None
     except CsvError as err:
         raise MetadataError(str(err)) from None
 
