@@ -31,14 +31,14 @@ table (a test compares them row for row).
 Output folder (``out_dir``)::
 
     segments/part-00000.parquet   SEGMENT_COLUMNS + tokens (list of str)
-    documents/part-00000.parquet  DOCUMENT_COLUMNS
+    documents/part-00000.parquet  DOCUMENT_COLUMNS (+ the ``metadata`` columns)
     removed/part-00000.parquet    boilerplate removed, with its rule
     codes/part-00000.parquet      the long coding table (unit_id, code, ...)
     units/part-00000.parquet      every coding unit, coded or not
     files.parquet                 one row per input file (status, encoding, ...)
     duplicates.parquet            article and paragraph duplicates
     cooccurrence.parquet          code x code counts over non-duplicate units
-    manifest.json                 parameters, counts, peak memory, parts
+    manifest.json                 parameters (the metadata's name and SHA-256), counts, parts
 
 Read a table back with :func:`read_table` (pandas) or ``dask.dataframe.read_parquet``.
 
