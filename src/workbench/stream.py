@@ -396,8 +396,8 @@ class ParquetSink:
         self.n_dups = _write_duplicates(out, analysed, art, para)
         canon = _canonical(run, out, analysed, para)
         self.finished = run(
-            finish_part, _finish_items(analysed, art, para, canon), desc="finish",
-            out_dir=str(out), unit=self.settings["unit"], metadata=self.metadata,
+            finish_part, _finish_items(analysed, art, para, canon, self.metadata), desc="finish",
+            out_dir=str(out), unit=self.settings["unit"],
         )  # fmt: skip
         self.counts = [m for m, _ in self.finished if m is not None]
         (out / _STAGING).rmdir()  # every staged part is written and gone
@@ -445,15 +445,16 @@ def canonical_sentences(
 
 @releasing
 def finish_part(
-    item: tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, Any]]]],
+    item: tuple[
+        int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, Any]]], CheckedMetadata | None
+    ],
     *,
     out_dir: str,
     unit: str | None,
-    metadata: CheckedMetadata | None = None,
 ) -> tuple[sparse.csr_matrix | None, float]:
-    """Pass 3 on one partition: add duplicate marks and the user's ``metadata``
-    (checked once in the driver); co-occurrence of its kept units."""
-    index, art, para, canon = item
+    """Pass 3 on one partition: add duplicate marks and the user's metadata (checked
+    once in the driver; the partition's files' rows); co-occurrence of its kept units."""
+    index, art, para, canon, metadata = item
     out = Path(out_dir)
     staged = _staged(out, index)
     table = _read_staged(staged)
@@ -825,13 +826,18 @@ def _finish_items(
     art: pd.DataFrame,
     para: pd.DataFrame,
     canon: dict[str, list[tuple[str, Any]]],
-) -> list[tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, Any]]]]]:
+    metadata: CheckedMetadata | None = None,
+) -> list[
+    tuple[int, pd.DataFrame, pd.DataFrame, dict[str, list[tuple[str, Any]]], CheckedMetadata | None]
+]:
     arts = _by_partition(art, [a.sketches.articles for a in analysed])
     paras = _by_partition(para, [a.sketches.paragraphs for a in analysed])
     items = []
     for a, mine_art, mine_para in zip(analysed, arts, paras, strict=True):
         need = {of: canon[of] for of in dict.fromkeys(mine_para["dup_of"])}
-        items.append((a.index, mine_art, mine_para, need))
+        # Only the partition's files' metadata rows travel to the process that joins them.
+        meta = None if metadata is None else metadata.for_files(f["file"] for f in a.files)
+        items.append((a.index, mine_art, mine_para, need, meta))
     return items
 
 

@@ -172,6 +172,25 @@ class CheckedMetadata:
     authors: dict[str, str]
     unknown: tuple[str, ...] = ()
 
+    def for_files(self, files: Iterable[str]) -> CheckedMetadata:
+        """The rows of ``files`` only: all that joining onto their documents needs (a
+        partition's, sent to the process that joins them).
+
+        Examples
+        --------
+        >>> docs = pd.DataFrame({"file": ["a.txt", "b.txt"]})
+        >>> checked = check_metadata(pd.DataFrame({"file": ["a.txt", "b.txt"], "g": ["x", "y"],
+        ...                                        "date": ["2013", ""]}), docs)
+        >>> part = checked.for_files(["b.txt"])
+        >>> part.table["file"].tolist(), part.dates
+        (['b.txt'], {})
+        """
+        keep = set(files)
+        dates = None if self.dates is None else {
+            k: v for k, v in self.dates.items() if k in keep}  # fmt: skip
+        authors = {k: v for k, v in self.authors.items() if k in keep}
+        return CheckedMetadata(self.name, self.table[self.table[KEY].isin(keep)], dates, authors)
+
 
 def check_metadata(
     source: str | os.PathLike | pd.DataFrame,
