@@ -378,6 +378,10 @@ def test_cli_report_checks_the_inputs_before_running(workspace, tmp_path, capsys
         (["--corpus", str(texts), "--metadata", str(_places(tmp_path / "m3.csv",
                                                             "file,role\na.txt,县长\n"))],
          "the name of a segments column"),
+        # A documents column: the notebooks join it onto extracted titles, and refuse it.
+        (["--corpus", str(texts), "--metadata", str(_places(tmp_path / "m4.csv",
+                                                            "file,title\na.txt,某报告\n"))],
+         "would overwrite"),
     ):
         assert main(["report", *argv]) == 2, argv
         err = capsys.readouterr().err

@@ -464,10 +464,12 @@ def _check_metadata(path: Path, files: list[str]) -> None:
     import pandas as pd
 
     from workbench.corpus import DOCUMENT_COLUMNS, SEGMENT_COLUMNS
-    from workbench.corpus.metadata import join_metadata
+    from workbench.corpus.metadata import check_metadata
 
+    # Column names only, not filled in (joined=False): a blank 'title' in the stand-in
+    # must not make a metadata 'title' look joined already, and so let it through.
     documents = pd.DataFrame({"file": files}).reindex(columns=DOCUMENT_COLUMNS, fill_value="")
-    join_metadata(documents, path, segment_columns=SEGMENT_COLUMNS)
+    check_metadata(documents=documents, source=path, segment_columns=SEGMENT_COLUMNS, joined=False)
 
 
 def _report(args: argparse.Namespace) -> int:
