@@ -93,6 +93,22 @@ def test_build_writes_parquet_with_provenance(tmp_path, capsys):
     assert len(pd.read_parquet(tmp_path / "segments.removed.parquet")) > 0
 
 
+def test_build_records_the_metadata_file_among_its_inputs(tmp_path, capsys):
+    # Its columns are in the documents table: the record names it and its checksum, as
+    # the pipeline's manifest does.
+    meta = tmp_path / "meta.csv"
+    meta.write_text(f"file,genre\n{SEED.name},报告\n", encoding="utf-8")
+    out = tmp_path / "segments.parquet"
+    assert main(["corpus", "build", str(SEED), "--metadata", str(meta), "--out", str(out)]) == 0
+    capsys.readouterr()
+    rec = read_record(tmp_path / "segments.documents.parquet")
+    assert rec["inputs"] == {
+        config.display_path(SEED): sha256_file(SEED),
+        config.display_path(meta): sha256_file(meta),
+    }
+    assert pd.read_parquet(tmp_path / "segments.documents.parquet")["genre"].eq("报告").all()
+
+
 def _folder_with_bad_file(tmp_path: Path) -> Path:
     shutil.copy(SEED, tmp_path / SEED.name)
     (tmp_path / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe\x00" * 50)

@@ -288,7 +288,7 @@ def _corpus(args: argparse.Namespace) -> int:
     from workbench.corpus import load_corpus
     from workbench.corpus.metadata import MetadataError
     from workbench.corpus.readers import ReadError
-    from workbench.provenance import make_record, write_parquet
+    from workbench.provenance import file_checksums, make_record, write_parquet
 
     if args.action == "build":
         from workbench.cli_output import check_suffix
@@ -307,7 +307,8 @@ def _corpus(args: argparse.Namespace) -> int:
     summary = corpus.summary()
     if args.action == "build":
         params = {**corpus.parameters, "paths": args.paths or [str(config.SEEDS_DIR)]}
-        record = make_record(corpus.checksums(), params)
+        # The metadata file is an input as the corpus files are: the tables hold its columns.
+        record = make_record({**corpus.checksums(), **file_checksums([args.metadata])}, params)
         write_parquet(corpus.segments, args.out, record)
         # Beside it, what the segments leave out: the articles, and what was dropped on the
         # way (boilerplate, per-file status, duplicates), so that nothing is lost unseen.
