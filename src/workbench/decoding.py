@@ -293,12 +293,15 @@ def describe_repairs(repairs: Iterable[Repair]) -> str:
 
 @dataclass(frozen=True)
 class Dropped:
-    """One line of an HTML page's visible text left out as page chrome.
+    """One line of an HTML page's visible text left out as page chrome, or one item of a
+    Word document that is not body text (a note, a comment, deleted text, a page header).
 
     Attributes
     ----------
     line_no : int
-        1-based line of the page source where the line's text starts.
+        HTML: 1-based line of the page source where the line's text starts. Word: the
+        line of the extracted text the item is anchored at (its reference mark, its
+        paragraph); 0 for a page header or footer.
     rule : str
         Why it was left out: ``"html_nav"`` (``<nav>``, ``<aside>``, role
         navigation, complementary or search), ``"html_footer"`` (the page's
@@ -306,7 +309,10 @@ class Dropped:
         role banner), ``"html_form"`` (a button's or a form field's label) — chrome
         by tag or role — or ``"html_boilerplate"``: outside the main content that
         the extractor found (menus, breadcrumbs, share bars, comment boxes, related
-        articles and footers in plain ``<div>`` elements).
+        articles and footers in plain ``<div>`` elements). Word documents:
+        ``"docx_footnote"``, ``"docx_endnote"``, ``"docx_comment"``, ``"docx_deleted"``
+        (a tracked deletion), ``"docx_header"``, ``"docx_footer"`` (see
+        :class:`workbench.corpus.readers._DocxReader`).
     text : str
         The line, whitespace collapsed.
     """
@@ -330,8 +336,9 @@ class Decoded:
         Lines not in the main encoding, in line order; empty for a clean file.
     dropped : tuple of Dropped
         Lines of an HTML page's visible text left out of :attr:`text` as page
-        chrome, in page order; empty for other files. With :attr:`text` they hold
-        every line of the page's visible text exactly once.
+        chrome, in page order (with :attr:`text` they hold every line of the page's
+        visible text exactly once); a Word document's notes, comments, tracked
+        deletions and page headers and footers; empty for other files.
     """
 
     text: str

@@ -21,6 +21,11 @@ page's own lines are kept, in order, headings and the ``<h1>`` title included; e
 line left out is listed in :attr:`Decoded.dropped` with its rule, and when the
 extractor finds too little (:data:`MIN_MAIN_CONTENT_SHARE`) every line is kept.
 
+Word documents give their body as Word shows it (automatic list numbers, text boxes,
+tracked insertions, content controls); footnotes, endnotes, comments, tracked deletions and
+page headers and footers are listed in :attr:`Decoded.dropped`, not read as body text
+(see :class:`_DocxReader`).
+
 BeautifulSoup, trafilatura and python-docx (and charset-normalizer, in
 :mod:`workbench.decoding`) are imported on first use, so importing this module stays
 cheap.
@@ -760,9 +765,12 @@ def extract_text(src: SourceFile) -> tuple[str, str]:
         ``.txt``/``.md``: the decoded file. ``.html``/``.htm``: the visible text of
         the main content (see :func:`read_text` for what is left out), one line per
         block element, whitespace collapsed, no empty lines. ``.docx``: the
-        paragraphs in document order, one per line, and a table of data one line per
-        row (cells joined by a space, as on a web page); a table that lays out the page
-        gives its cells' paragraphs one per line.
+        paragraphs of the body in document order, one per line (tracked insertions,
+        content controls and fields as Word shows them; tracked deletions, footnotes,
+        endnotes, comments and page headers and footers left out, and listed by
+        :func:`read_text`), and a table of data one line per row (cells joined by a
+        space, as on a web page); a table that lays out the page gives its cells'
+        paragraphs one per line.
     encoding : str
         As for :func:`decode_text`; ``"docx"`` for Word documents.
 
@@ -792,7 +800,9 @@ def read_text(src: SourceFile) -> Decoded:
     The text and encoding are those of :func:`extract_text`; :attr:`Decoded.repairs`
     lists the lines :func:`decode` repaired (none for ``.docx``), and
     :attr:`Decoded.dropped` the lines of an HTML page's visible text left out as page
-    chrome, each with its rule (see :class:`Dropped`).
+    chrome, and a Word document's footnotes, endnotes, comments, tracked deletions and
+    page headers and footers, each with its rule (see :class:`Dropped` and
+    :class:`_DocxReader`).
 
     Raises
     ------
@@ -820,7 +830,7 @@ def read_text(src: SourceFile) -> Decoded:
         text, dropped = _html_text(page.text)
         decoded = Decoded(text, page.encoding, page.repairs, dropped)
     elif src.suffix == ".docx":
-        decoded = Decoded(_docx_text(src.data, src.path), "docx")
+        decoded = _docx_text(src.data, src.path)
     else:
         raise ReadError(
             src.path,
@@ -1273,7 +1283,8 @@ def _split_br_runs(tree: lxml_html.HtmlElement) -> None:
                 container.append(piece)
 
 
-def _docx_text(data: bytes, path: str) -> str:
+def _docx_text(data: bytes, path: str) -> Decoded:
+    """A Word document's text and what was left out of it (see :class:`_DocxReader`)."""
     import docx  # deferred: slow to import
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -1290,22 +1301,224 @@ def _docx_text(data: bytes, path: str) -> str:
                 decode(data, path)  # it reads as text: a text file named .docx
                 hint = "it is a plain-text file: rename it .txt" + SKIP_ADVICE
         raise ReadError(path, f"not a readable Word document ({exc})", hint) from exc
-    return "\n".join(_docx_blocks(document, _DocxNumbering.of(document)))
+    return _DocxReader.of(document).read(document)
 
 
-def _docx_blocks(container: Document | _Cell, numbering: _DocxNumbering) -> Iterator[str]:
-    from docx.table import Table
+_W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: Elements wrapping runs (or blocks) whose text is the document's: tracked insertions and
+#: moves, content controls, smart tags, custom XML, simple fields (their shown result),
+#: bidirectional runs. python-docx reads only a paragraph's direct runs and hyperlinks, so
+#: the text inside these was lost without a word (an inserted clause, a form's filled-in
+#: content control).
+_DOCX_WRAPPERS = frozenset(_W_NS + tag for tag in (
+    "hyperlink", "ins", "moveTo", "sdt", "sdtContent", "smartTag", "customXml", "fldSimple",
+    "dir", "bdo",
+))  # fmt: skip
+#: Tracked deletions and the source of a tracked move: text the author took out, never body.
+_DOCX_DELETED = frozenset(_W_NS + tag for tag in ("del", "moveFrom"))
+#: Reference marks in a run: the note or comment they point to is listed at their line.
+_DOCX_REFERENCES = {
+    _W_NS + "footnoteReference": "docx_footnote",
+    _W_NS + "endnoteReference": "docx_endnote",
+    _W_NS + "commentReference": "docx_comment",
+}
+_DOCX_PARTS = {  # relationship type (its last part) -> rule of the part's items
+    "footnotes": "docx_footnote", "endnotes": "docx_endnote", "comments": "docx_comment",
+}  # fmt: skip
 
-    for block in container.iter_inner_content():
-        if isinstance(block, Table):
-            yield from _docx_table(block, numbering)
-        else:
-            if block.text.strip():
-                text = block.text
+
+@dataclass
+class _DocxReader:
+    """Reads a Word document's body, and lists what is not body text as :class:`Dropped`.
+
+    The body is the main text: paragraphs in document order, the text of tracked
+    insertions, content controls and fields (as Word shows them) included, the text of
+    tracked deletions not. What is printed around or beside the body is not read into
+    the text but listed in :attr:`Decoded.dropped` (and so in ``Corpus.removed`` and
+    ``workbench corpus info``), one row each, with its rule:
+
+    - ``docx_footnote``, ``docx_endnote``: a footnote's or endnote's text (sources and
+      asides, which would otherwise join the last section of the body and its role),
+      at the line holding its reference mark;
+    - ``docx_comment``: a reviewer's comment, at the line it is attached to;
+    - ``docx_deleted``: the text of a tracked deletion (or the old place of a moved
+      passage), at its paragraph's line;
+    - ``docx_header``, ``docx_footer``: each line of a page header or footer (running
+      heads, page numbers), at line 0: they belong to every page, no line of the text.
+
+    A note or comment that no reference in the body points to is listed at the last line.
+    """
+
+    numbering: _DocxNumbering
+    #: (rule, id) -> the note's or comment's text
+    items: dict[tuple[str, str], str] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    #: (index in :attr:`lines` of the block it is anchored at, rule, text)
+    anchored: list[tuple[int, str, str]] = field(default_factory=list)
+    listed: set[tuple[str, str]] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, document: Document) -> _DocxReader:
+        from docx.oxml import parse_xml
+
+        reader = cls(_DocxNumbering.of(document))
+        for rel in sorted(document.part.rels.values(), key=lambda r: r.rId):
+            rule = _DOCX_PARTS.get(rel.reltype.rsplit("/", 1)[-1])
+            if rule is None or rel.is_external:
+                continue
+            root = parse_xml(rel.target_part.blob)
+            for item in root:
+                # Word's separator "notes" (types separator, continuationSeparator) hold
+                # the line drawn above the notes, no text.
+                if item.get(_W_NS + "type") not in (None, "normal"):
+                    continue
+                text = " ".join(reader.text_of(p, None) for p in item.iter(_W_NS + "p"))
+                reader.items[rule, item.get(_W_NS + "id", "")] = _WHITESPACE.sub(" ", text).strip()
+        return reader
+
+    def read(self, document: Document) -> Decoded:
+        for line in self.blocks(document):
+            self.lines.append(line)
+        starts, line_no = [], 1  # a block's first line in the text (blocks may hold "\n")
+        for block in self.lines:
+            starts.append(line_no)
+            line_no += block.count("\n") + 1
+        last = max(line_no - 1, 1)
+        dropped = [Dropped(0, rule, text) for rule, text in self.page_lines(document)]
+        dropped += [Dropped(starts[i] if i < len(starts) else last, rule, text)
+                    for i, rule, text in self.anchored]  # fmt: skip
+        # Unreferenced notes and comments, in the order of their parts (deterministic).
+        dropped += [Dropped(last, key[0], text) for key, text in self.items.items()
+                    if key not in self.listed and text]  # fmt: skip
+        return Decoded("\n".join(self.lines), "docx", dropped=tuple(dropped))
+
+    def page_lines(self, document: Document) -> Iterator[tuple[str, str]]:
+        """Each line of the page headers and footers, every part once, section by section."""
+        seen: set[int] = set()
+        for section in document.sections:
+            for rule, parts in (
+                ("docx_header", (section.first_page_header, section.header,
+                                 section.even_page_header)),
+                ("docx_footer", (section.first_page_footer, section.footer,
+                                 section.even_page_footer)),
+            ):  # fmt: skip
+                for part in parts:
+                    if part.is_linked_to_previous:
+                        continue  # no part of its own: the previous section's, listed there
+                    element = part._element
+                    if id(element) in seen:
+                        continue
+                    seen.add(id(element))
+                    for p in element.iter(_W_NS + "p"):
+                        text = _WHITESPACE.sub(" ", self.text_of(p, None)).strip()
+                        if text:
+                            yield rule, text
+
+    def blocks(self, container: Document | _Cell) -> Iterator[str]:
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        parent = container._body if hasattr(container, "_body") else container
+        element = parent._element
+        for child in _docx_block_elements(element):
+            if child.tag == _W_NS + "tbl":
+                yield from self.table(Table(child, parent))
+                continue
+            block = Paragraph(child, parent)
+            text = self.text_of(child, len(self.lines))
+            if text.strip():
                 if _is_toc(block):  # Word draws the tab before the page number as dot leaders
                     text = _TOC_TAB.sub("…………", text)
-                yield numbering.label(block._p) + text
-            yield from _docx_text_boxes(block._p)
+                yield self.numbering.label(child) + text
+            yield from _docx_text_boxes(child)
+
+    def text_of(self, p: object, anchor: int | None) -> str:
+        """The text of paragraph ``p`` as Word shows it, tracked deletions left out.
+
+        With an ``anchor`` (the index its block will have in :attr:`lines`), the
+        deletions and the notes and comments it refers to are listed there.
+        """
+        parts: list[str] = []
+
+        def walk(element: object) -> None:
+            for child in element:  # type: ignore[attr-defined]
+                tag = child.tag
+                if tag == _W_NS + "r":
+                    parts.append(child.text)  # python-docx's run text: w:t, tabs, breaks
+                    if anchor is not None:
+                        for mark in child:
+                            rule = _DOCX_REFERENCES.get(mark.tag)
+                            if rule is not None:
+                                self.refer(anchor, rule, mark.get(_W_NS + "id", ""))
+                elif tag in _DOCX_WRAPPERS:
+                    walk(child)
+                elif tag in _DOCX_DELETED and anchor is not None:
+                    gone = "".join(t.text or "" for t in child.iter(_W_NS + "delText", _W_NS + "t"))
+                    if gone.strip():
+                        self.anchored.append((anchor, "docx_deleted", gone.strip()))
+
+        walk(p)
+        return "".join(parts)
+
+    def refer(self, anchor: int, rule: str, item_id: str) -> None:
+        key = (rule, item_id)
+        if key in self.listed or key not in self.items:
+            return
+        self.listed.add(key)
+        if self.items[key]:
+            self.anchored.append((anchor, rule, self.items[key]))
+
+    def table(self, table: Table) -> Iterator[str]:
+        """A table's text: one line per row for a table of data, as a web page's table
+        reads (cells joined by a space, so a column heading such as 问题 is no section
+        heading and a row is read as one statement); one line per block of each cell for
+        a table that lays out the page (:func:`_docx_lays_out`)."""
+        # python-docx returns a merged cell once per grid column and row it spans; its
+        # XML element identifies it (holding the elements keeps their proxies unique).
+        seen: set[object] = set()
+        rows = []
+        for row in table.rows:
+            cells = []
+            for cell in row.cells:
+                if cell._tc not in seen:
+                    seen.add(cell._tc)
+                    cells.append(cell)
+            rows.append(cells)
+        cell_texts = {id(cell): [self.text_of(p, None) for p in _docx_cell_paragraphs(cell)]
+                      for cells in rows for cell in cells}  # fmt: skip
+        if _docx_lays_out([cell for cells in rows for cell in cells], cell_texts):
+            for cells in rows:
+                for cell in cells:
+                    yield from self.blocks(cell)
+            return
+        for cells in rows:
+            anchor = len(self.lines)
+            for cell in cells:  # list the row's notes, comments and deletions at its line
+                for p in _docx_cell_paragraphs(cell):
+                    self.text_of(p, anchor)
+            line = " ".join(
+                text for cell in cells
+                if (text := _WHITESPACE.sub(" ", "\n".join(cell_texts[id(cell)])).strip())
+            )  # fmt: skip
+            if line:
+                yield line
+
+
+def _docx_block_elements(element: object) -> Iterator[object]:
+    """The paragraphs (``w:p``) and tables (``w:tbl``) of a body or cell, in order, those
+    inside content controls (``w:sdt``) and custom XML included (python-docx reads only
+    direct ones: a form's or template's filled-in blocks were lost)."""
+    for child in element:  # type: ignore[attr-defined]
+        if child.tag in (_W_NS + "p", _W_NS + "tbl"):
+            yield child
+        elif child.tag in (_W_NS + "sdt", _W_NS + "sdtContent", _W_NS + "customXml"):
+            yield from _docx_block_elements(child)
+
+
+def _docx_cell_paragraphs(cell: _Cell) -> list[object]:
+    """A cell's paragraphs (``w:p``), those in content controls included; not those of a
+    table inside it (such a cell lays out the page and is read block by block)."""
+    return [el for el in _docx_block_elements(cell._tc) if el.tag == _W_NS + "p"]
 
 
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -1517,40 +1730,14 @@ class _DocxNumbering:
         return re.sub(r"%([1-9])", number, text)
 
 
-def _docx_table(table: Table, numbering: _DocxNumbering) -> Iterator[str]:
-    """A table's text: one line per row for a table of data, as a web page's table
-    reads (cells joined by a space, so a column heading such as 问题 is no section
-    heading and a row is read as one statement); one line per block of each cell for a
-    table that lays out the page (:func:`_docx_lays_out`)."""
-    # python-docx returns a merged cell once per grid column and row it spans; its
-    # XML element identifies it (holding the elements keeps their proxies unique).
-    seen: set[object] = set()
-    rows = []
-    for row in table.rows:
-        cells = []
-        for cell in row.cells:
-            if cell._tc not in seen:
-                seen.add(cell._tc)
-                cells.append(cell)
-        rows.append(cells)
-    if _docx_lays_out([cell for cells in rows for cell in cells]):
-        for cells in rows:
-            for cell in cells:
-                yield from _docx_blocks(cell, numbering)
-        return
-    for cells in rows:
-        line = " ".join(text for cell in cells if (text := _WHITESPACE.sub(" ", cell.text).strip()))
-        if line:
-            yield line
-
-
-def _docx_lays_out(cells: list[_Cell]) -> bool:
+def _docx_lays_out(cells: list[_Cell], texts: dict[int, list[str]]) -> bool:
     """Whether a Word table lays out the page rather than holding data: a cell holds a
-    table, more than one paragraph of text, or :data:`LAYOUT_CELL_CHARS` characters."""
+    table, more than one paragraph of text, or :data:`LAYOUT_CELL_CHARS` characters
+    (``texts``: each cell's paragraphs' text by ``id`` of the cell)."""
     for cell in cells:
         if cell.tables:
             return True
-        texts = [p.text for p in cell.paragraphs if p.text.strip()]
-        if len(texts) > 1 or sum(len(t.strip()) for t in texts) >= LAYOUT_CELL_CHARS:
+        paragraphs = [t for t in texts[id(cell)] if t.strip()]
+        if len(paragraphs) > 1 or sum(len(t.strip()) for t in paragraphs) >= LAYOUT_CELL_CHARS:
             return True
     return False
