@@ -226,6 +226,23 @@ def test_utf16_saved_without_a_byte_order_mark_is_read(encoding: str) -> None:
     assert decode_text(text.encode(encoding), "u.txt") == (text, encoding)
 
 
+@pytest.mark.parametrize(
+    ("data", "encoding", "repaired"),
+    [
+        # Tester 21: a stray NUL refused the whole article as "a binary file".
+        ("一、存在的问题\n干部脱离\x00群众。\n".encode(), "utf-8", "line 2 NUL bytes removed"),
+        ("一、存在的问题\n干部脱离群众。\n".encode("gbk") + b"\x00" * 300, "gb18030",
+         "line 2 NUL bytes removed"),  # padded at the end
+    ],
+)  # fmt: skip
+def test_stray_nul_bytes_are_removed_and_reported(
+    data: bytes, encoding: str, repaired: str
+) -> None:
+    decoded = read_text(SourceFile("a.txt", "in/a.txt", data))
+    assert (decoded.text, decoded.encoding) == ("一、存在的问题\n干部脱离群众。\n", encoding)
+    assert describe_repairs(decoded.repairs) == repaired
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_binary_file_raises_with_path(seed: int, tmp_path: Path) -> None:
     path = _write(tmp_path / "docs" / "image.txt", _binary_blob(seed))
