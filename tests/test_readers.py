@@ -1344,3 +1344,17 @@ def test_word_notes_comments_revisions_and_page_heads_are_listed_not_lost(
         "docx_comment": 1, "docx_deleted": 1, "docx_endnote": 2, "docx_footer": 1,
         "docx_footnote": 1, "docx_header": 1,
     }  # fmt: skip
+
+
+def test_documents_of_other_formats_are_named_with_how_to_convert_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tester 21: a .doc, .wps or .pdf among the texts was passed over with "convert them
+    to read them", and named alone "unsupported file type '.doc'", saying not how."""
+    for name in ("a.txt", "b.doc", "c.wps", "d.pdf"):
+        _write(tmp_path / "in" / name, "某县整改方案".encode())
+    with caplog.at_level("WARNING"):
+        discover([tmp_path / "in"])
+    assert ".doc, .wps: open in Word or WPS and save as .docx; .pdf: export its text" in caplog.text
+    with pytest.raises(ReadError, match=r"'\.wps'; \.wps: open in Word or WPS and save as \.docx"):
+        discover([tmp_path / "in" / "c.wps"])

@@ -460,7 +460,8 @@ def _nonempty(
         raise ReadError(
             where.as_posix(),
             f"{kind} contains no file ending in {', '.join(SUPPORTED_SUFFIXES)}{contents(where)}",
-            "convert the documents to one of these formats (or name other inputs)" + SKIP_ADVICE,
+            "convert the documents to one of these formats (or name other inputs)"
+            + (f" ({how})" if (how := _folder_advice(where)) else "") + SKIP_ADVICE,
         )
 
 
@@ -500,6 +501,13 @@ def _page_resource_dirs(dirnames: Iterable[str], filenames: Iterable[str]) -> se
 def _has_supported_file(folder: Path) -> bool:
     """Whether a walk of ``folder`` meets a supported file (one that could not be read)."""
     return any(_suffix(name) in SUPPORTED_SUFFIXES for name in _visible_names(folder))
+
+
+def _folder_advice(where: Path) -> str:
+    """:func:`conversion_advice` for the files of a folder (``""`` for an archive)."""
+    if not where.is_dir():
+        return ""
+    return conversion_advice({_suffix(name) for name in _visible_names(where)})
 
 
 def _folder_contents(folder: Path) -> str:
@@ -588,6 +596,38 @@ def _walk_folder(
         )
 
 
+#: How to turn a document of another format into one the reader takes, by suffix: the
+#: formats researchers' texts come in (old Word and WPS files, RTF, OpenDocument, PDF,
+#: CNKI's CAJ, e-books). A bare "convert them" left a user guessing how.
+_CONVERSION_ADVICE = (
+    ((".doc", ".wps", ".rtf", ".odt", ".wpt", ".dot", ".docm", ".pages"),
+     "open in Word or WPS and save as .docx"),
+    ((".pdf",), "export its text as .txt with pdftotext or a PDF reader, checking that "
+                "two-column pages read in order"),
+    ((".caj", ".kdh", ".nh"), "download the article from CNKI as PDF or HTML instead"),
+    ((".epub", ".mobi", ".azw3"), "convert to .txt or .docx with an e-book tool such as Calibre"),
+    ((".xhtml", ".shtml", ".xml"), "rename an .xhtml/.shtml page .html"),
+)  # fmt: skip
+
+
+def conversion_advice(suffixes: Iterable[str]) -> str:
+    """How to convert files with these suffixes, ``""`` when none is a known document type.
+
+    Examples
+    --------
+    >>> conversion_advice([".pdf", ".doc", ".csv", ".wps"])
+    '.doc, .wps: open in Word or WPS and save as .docx; .pdf: export its text as .txt with \
+pdftotext or a PDF reader, checking that two-column pages read in order'
+    """
+    present = set(suffixes)
+    parts = []
+    for known, advice in _CONVERSION_ADVICE:
+        found = [suffix for suffix in known if suffix in present]
+        if found:
+            parts.append(f"{', '.join(found)}: {advice}")
+    return "; ".join(parts)
+
+
 def describe_passed_over(folder: str, names: list[str], in_archive: bool = False) -> str:
     """The warning for files a folder walk (or, ``in_archive``, the reading of a ``.zip``
     archive) passed over, saying how to read them.
@@ -599,7 +639,8 @@ def describe_passed_over(folder: str, names: list[str], in_archive: bool = False
     'texts: passed over 2 file(s) that are not .txt, .md, .html, .htm, .mhtml, .mht or .docx: '
     >>> message[89:]  # doctest: +NORMALIZE_WHITESPACE
     'a.pdf, old.zip; name a .zip archive as an input of its own to read its texts,
-     convert the other files to read them'
+     convert the other files to read them (.pdf: export its text as .txt with pdftotext or
+     a PDF reader, checking that two-column pages read in order)'
     """
     shown = ", ".join(names[:MAX_PASSED_OVER_SHOWN])
     more = len(names) - MAX_PASSED_OVER_SHOWN
@@ -614,11 +655,13 @@ def describe_passed_over(folder: str, names: list[str], in_archive: bool = False
         *(["convert the other files to read them" if zips else "convert them to read them"]
           if others else []),
     ]  # fmt: skip
+    how = conversion_advice(_suffix(PurePosixPath(name).name) for name in names)
     return (
         f"{folder}: passed over {len(names)} file(s) that are not {kinds}: {shown}"
         + (f" and {more} more" if more > 0 else "")
         + "; "
         + ", ".join(advice)
+        + (f" ({how})" if how else "")
     )
 
 
@@ -633,10 +676,11 @@ def _from_file(path: Path, *, explicit: bool, lazy: bool = False) -> Iterator[_F
         else:
             yield key, SourceFile(path.name, path.as_posix(), _read_bytes(path))
     elif explicit:
+        how = conversion_advice([suffix])
         raise ReadError(
             path.as_posix(),
             f"unsupported file type {suffix or '(no suffix)'!r}",
-            "supported: " + ", ".join((*SUPPORTED_SUFFIXES, ".zip")),
+            (f"{how}; " if how else "") + "supported: " + ", ".join((*SUPPORTED_SUFFIXES, ".zip")),
         )
 
 
