@@ -1230,6 +1230,9 @@ def test_a_word_text_box_is_read_once_after_its_paragraph(tmp_path: Path) -> Non
     [
         ("某局整改方案\n一、存在的问题\n".encode("gbk"), "it is a plain-text file: rename it .txt"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "it is an old Word .doc file renamed .docx"),
+        # Tester 21: a password-protected .docx is an OLE container too, not a .doc.
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le"),
+         "it is protected by a password: open it in Word or WPS, remove the password"),
     ],
 )
 def test_a_docx_that_is_no_word_document_says_what_it_is(data: bytes, hint: str) -> None:

@@ -1338,7 +1338,12 @@ def _docx_text(data: bytes, path: str) -> Decoded:
     # is broken (zip container, content types, XML).
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, SyntaxError) as exc:
         hint = "re-save it as .docx or pass --skip-bad"
-        if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an old .doc renamed
+        if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and _ENCRYPTED in data:
+            # Word stores a password-protected .docx encrypted inside an OLE container,
+            # which starts as an old .doc does: "renamed .doc" sent users the wrong way.
+            hint = ("it is protected by a password: open it in Word or WPS, remove the password "
+                    "(文件 > 信息 > 保护文档 > 用密码进行加密) and save it, or pass --skip-bad")
+        elif data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an old .doc renamed
             hint = "it is an old Word .doc file renamed .docx: open it in Word or WPS and " + hint
         elif not data.startswith(b"PK"):
             with contextlib.suppress(ReadError):
@@ -1347,6 +1352,10 @@ def _docx_text(data: bytes, path: str) -> Decoded:
         raise ReadError(path, f"not a readable Word document ({exc})", hint) from exc
     return _DocxReader.of(document).read(document)
 
+
+#: The stream holding a password-protected Office file's encrypted package (its name in
+#: the OLE directory, UTF-16).
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 _W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 #: Elements wrapping runs (or blocks) whose text is the document's: tracked insertions and
