@@ -1361,3 +1361,26 @@ def test_documents_of_other_formats_are_named_with_how_to_convert_them(
     assert ".doc, .wps: open in Word or WPS and save as .docx; .pdf: export its text" in caplog.text
     with pytest.raises(ReadError, match=r"'\.wps'; \.wps: open in Word or WPS and save as \.docx"):
         discover([tmp_path / "in" / "c.wps"])
+
+
+def test_a_word_body_imported_as_an_html_chunk_is_read(tmp_path: Path) -> None:
+    """Tester 21: a .docx whose body is an imported HTML chunk (w:altChunk, what some
+    "export to Word" tools write) was refused as "has no text"."""
+    body = f'<w:p>{_r("封面标题")}</w:p><w:altChunk r:id="rAlt"/>'
+    path = _raw_docx(tmp_path / "导出.docx", body, {})
+    with zipfile.ZipFile(path) as zf:
+        items = {name: zf.read(name) for name in zf.namelist()}
+    items["word/_rels/document.xml.rels"] = items["word/_rels/document.xml.rels"].replace(
+        b"</Relationships>",
+        f'<Relationship Id="rAlt" Type="{_OFFICE}/aFChunk" Target="chunk.htm"/>'
+        "</Relationships>".encode(),
+    )
+    items["[Content_Types].xml"] = items["[Content_Types].xml"].replace(
+        b"</Types>", b'<Default Extension="htm" ContentType="text/html"/></Types>')
+    items["word/chunk.htm"] = ("<html><body><p>一、存在的问题</p><p>干部脱离群众。</p>"
+                               "</body></html>").encode("gbk")  # fmt: skip
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in items.items():
+            zf.writestr(name, data)
+    (src,) = discover([path])
+    assert read_text(src).text.split("\n") == ["封面标题", "一、存在的问题", "干部脱离群众。"]

@@ -1358,6 +1358,7 @@ def _docx_text(data: bytes, path: str) -> Decoded:
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 _W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 #: Elements wrapping runs (or blocks) whose text is the document's: tracked insertions and
 #: moves, content controls, smart tags, custom XML, simple fields (their shown result),
 #: bidirectional runs. python-docx reads only a paragraph's direct runs and hyperlinks, so
@@ -1397,7 +1398,10 @@ class _DocxReader:
     - ``docx_deleted``: the text of a tracked deletion (or the old place of a moved
       passage), at its paragraph's line;
     - ``docx_header``, ``docx_footer``: each line of a page header or footer (running
-      heads, page numbers), at line 0: they belong to every page, no line of the text.
+      heads, page numbers), at line 0: they belong to every page, no line of the text;
+    - ``docx_altchunk``: an imported chunk of a format other than HTML or plain text,
+      not read (an HTML chunk, as some "export to Word" tools write the whole body, is
+      read as a page is, see :meth:`alt_chunk`).
 
     A note or comment that no reference in the body points to is listed at the last line.
     """
@@ -1477,6 +1481,9 @@ class _DocxReader:
             if child.tag == _W_NS + "tbl":
                 yield from self.table(Table(child, parent))
                 continue
+            if child.tag == _W_NS + "altChunk":
+                yield from self.alt_chunk(child, parent.part)
+                continue
             block = Paragraph(child, parent)
             text = self.text_of(child, len(self.lines))
             if text.strip():
@@ -1484,6 +1491,32 @@ class _DocxReader:
                     text = _TOC_TAB.sub("…………", text)
                 yield self.numbering.label(child) + text
             yield from _docx_text_boxes(child)
+
+    def alt_chunk(self, chunk: object, part: object) -> Iterator[str]:
+        """The lines of an imported chunk (``w:altChunk``): a web page or text that the
+        program writing the file (an office system's "export to Word", an HTML-to-Word
+        converter) put in whole, for Word to convert on opening. Its HTML is read as a
+        page is (the lines the extractor leaves out listed, as on a page); a chunk of
+        another format (RTF, another document) is listed as ``docx_altchunk``, not read.
+        """
+        rid = chunk.get(_R_ID)  # type: ignore[attr-defined]
+        target = part.related_parts.get(rid) if rid else None  # type: ignore[attr-defined]
+        if target is None:
+            return
+        kind = (target.content_type or "").lower()
+        name = str(target.partname).lower()
+        if "html" in kind or name.endswith((".htm", ".html", ".xhtml")):
+            page = decode_html(target.blob, name)
+            text, dropped = _html_text(page.text)
+            anchor = len(self.lines)
+            self.anchored += [(anchor, d.rule, d.text) for d in dropped]
+            yield from (line for line in text.split("\n") if line.strip())
+        elif kind.startswith("text/plain") or name.endswith(".txt"):
+            yield from (line for line in decode(target.blob, name).text.split("\n")
+                        if line.strip())  # fmt: skip
+        else:
+            self.anchored.append((len(self.lines), "docx_altchunk",
+                                  f"{name} ({kind or 'unknown type'}): not read"))
 
     def text_of(self, p: object, anchor: int | None) -> str:
         """The text of paragraph ``p`` as Word shows it, tracked deletions left out.
@@ -1562,7 +1595,7 @@ def _docx_block_elements(element: object) -> Iterator[object]:
     inside content controls (``w:sdt``) and custom XML included (python-docx reads only
     direct ones: a form's or template's filled-in blocks were lost)."""
     for child in element:  # type: ignore[attr-defined]
-        if child.tag in (_W_NS + "p", _W_NS + "tbl"):
+        if child.tag in (_W_NS + "p", _W_NS + "tbl", _W_NS + "altChunk"):
             yield child
         elif child.tag in (_W_NS + "sdt", _W_NS + "sdtContent", _W_NS + "customXml"):
             yield from _docx_block_elements(child)
