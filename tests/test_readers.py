@@ -1384,3 +1384,18 @@ def test_a_word_body_imported_as_an_html_chunk_is_read(tmp_path: Path) -> None:
             zf.writestr(name, data)
     (src,) = discover([path])
     assert read_text(src).text.split("\n") == ["封面标题", "一、存在的问题", "干部脱离群众。"]
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_broken_link_is_named_with_what_to_do(tmp_path: Path, lazy: bool) -> None:
+    """Tester 21: a link to a file moved away said "cannot read file (No such file or
+    directory); convert it to UTF-8", advice for text that does not decode."""
+    _write(tmp_path / "in" / "a.txt", "某县整改方案".encode())
+    (tmp_path / "in" / "b.txt").symlink_to(tmp_path / "moved.txt")
+    errors: list[ReadError] = []
+    found = discover([tmp_path / "in"], errors=errors, lazy=lazy)
+    if lazy:
+        list(load_refs(found, errors))
+    (err,) = errors
+    assert err.reason == f"is a link to {tmp_path / 'moved.txt'}, which does not exist"
+    assert err.hint == "remove the link or restore its target or pass --skip-bad"

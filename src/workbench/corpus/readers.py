@@ -295,7 +295,7 @@ class FileRef:
             hint = "re-create the archive or pass --skip-bad"
             raise ReadError(display, f"cannot read zip archive ({exc})", hint) from exc
         except OSError as exc:
-            raise ReadError(display, f"cannot read file ({exc.strerror})") from exc
+            raise _unreadable(Path(self.location), display, exc) from exc
         return SourceFile(self.name, self.path, data)
 
 
@@ -696,7 +696,7 @@ def _walked_ref(path: Path, real_dir: str) -> Iterator[_Found]:
     try:
         info = os.lstat(path)
     except OSError as exc:
-        raise ReadError(path.as_posix(), f"cannot read file ({exc.strerror})") from exc
+        raise _unreadable(path, path.as_posix(), exc) from exc
     if stat.S_ISLNK(info.st_mode):
         yield from _from_file(path, explicit=False, lazy=True)
         return
@@ -704,18 +704,31 @@ def _walked_ref(path: Path, real_dir: str) -> Iterator[_Found]:
     yield key, FileRef(path.name, path.as_posix(), str(path), "", info.st_size)
 
 
+def _unreadable(path: Path, display: str, exc: OSError) -> ReadError:
+    """The error for a file the system would not read, saying why and what to do (the
+    default advice, "convert it to UTF-8", is for text that does not decode)."""
+    if path.is_symlink() and not path.exists():
+        return ReadError(display, f"is a link to {os.readlink(path)}, which does not exist",
+                         "remove the link or restore its target" + SKIP_ADVICE)  # fmt: skip
+    if isinstance(exc, PermissionError):
+        return ReadError(display, f"cannot read file ({exc.strerror})",
+                         "give yourself permission to read it" + SKIP_ADVICE)  # fmt: skip
+    return ReadError(display, f"cannot read file ({exc.strerror})",
+                     "check that it exists and can be read" + SKIP_ADVICE)  # fmt: skip
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ReadError(path.as_posix(), f"cannot read file ({exc.strerror})") from exc
+        raise _unreadable(path, path.as_posix(), exc) from exc
 
 
 def _file_size(path: Path) -> int:
     try:
         return path.stat().st_size
     except OSError as exc:
-        raise ReadError(path.as_posix(), f"cannot read file ({exc.strerror})") from exc
+        raise _unreadable(path, path.as_posix(), exc) from exc
 
 
 def _zip_members(archive: Path, lazy: bool = False) -> Iterator[_Found]:
@@ -744,7 +757,7 @@ def _zip_members(archive: Path, lazy: bool = False) -> Iterator[_Found]:
         hint = "re-create the archive or pass --skip-bad"
         raise ReadError(display, f"cannot read zip archive ({exc})", hint) from exc
     except OSError as exc:
-        raise ReadError(display, f"cannot read file ({exc.strerror})") from exc
+        raise _unreadable(archive, display, exc) from exc
     if passed_over:
         log.warning("%s", describe_passed_over(display, passed_over, in_archive=True))
 
