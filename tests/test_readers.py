@@ -1399,3 +1399,16 @@ def test_a_broken_link_is_named_with_what_to_do(tmp_path: Path, lazy: bool) -> N
     (err,) = errors
     assert err.reason == f"is a link to {tmp_path / 'moved.txt'}, which does not exist"
     assert err.hint == "remove the link or restore its target or pass --skip-bad"
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_linked_folder_is_read_and_a_link_loop_ends(tmp_path: Path, lazy: bool) -> None:
+    """Tester 21: a folder kept as a link (corpus/2016 -> /data/2016) was not walked,
+    and its texts were left out without a word."""
+    _write(tmp_path / "corpus" / "a.txt", "某县整改方案".encode())
+    _write(tmp_path / "data" / "2016" / "b.txt", "某市调研报告".encode())
+    (tmp_path / "corpus" / "2016").symlink_to(tmp_path / "data" / "2016")
+    (tmp_path / "corpus" / "loop").symlink_to(tmp_path / "corpus")
+    found = discover([tmp_path / "corpus"], lazy=lazy)
+    assert [Path(f.path).relative_to(tmp_path).as_posix() for f in found] == [
+        "corpus/2016/b.txt", "corpus/a.txt"]  # fmt: skip

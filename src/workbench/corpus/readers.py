@@ -361,7 +361,7 @@ def discover(
     ----------
     inputs : iterable of str or path-like
         Each item is a file, a folder (searched recursively for
-        :data:`SUPPORTED_SUFFIXES`; hidden files and folders, ``__MACOSX`` and Office
+        :data:`SUPPORTED_SUFFIXES`, links to folders followed, each folder once; hidden files and folders, ``__MACOSX`` and Office
         ``~$`` lock files are skipped, and files of other types, ``.zip`` archives too,
         are passed over with a warning naming them), a glob pattern (``**`` recurses), or a
         ``.zip`` archive (its members with supported suffixes). A single path is also
@@ -468,10 +468,31 @@ def _nonempty(
 def _visible_names(folder: Path) -> Iterator[str]:
     """Names of the files a folder walk looks at (hidden files and folders left out, and
     the resource folders a browser saves beside a page)."""
-    for _, dirnames, filenames in os.walk(folder):
+    for _, dirnames, filenames in _walk(folder):
         resources = _page_resource_dirs(dirnames, filenames)
         dirnames[:] = [d for d in dirnames if not _is_skipped_name(d) and d not in resources]
         yield from (name for name in filenames if not _is_skipped_name(name))
+
+
+def _walk(folder: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """:func:`os.walk` of ``folder``, following links to folders, each folder once.
+
+    A corpus kept as links to the folders that hold the texts (``corpus/2016 ->
+    /data/2016``) was read without them, and without a word: ``os.walk`` does not
+    follow links by default. A link back to a folder already walked (a loop) or a
+    second link to one is passed over. The caller may prune ``dirnames`` in place.
+    """
+    seen: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            dirnames[:] = []
+            continue
+        seen.add(real)
+        yield dirpath, dirnames, filenames
+        # Folders already walked are not entered again (a link loop would never end).
+        dirnames[:] = [d for d in dirnames
+                       if os.path.realpath(os.path.join(dirpath, d)) not in seen]  # fmt: skip
 
 
 #: The endings of the folder a browser saves a page's images, scripts, ads and embedded
@@ -566,7 +587,7 @@ def _walk_folder(
     """
     passed_over = []
     page_files: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+    for dirpath, dirnames, filenames in _walk(folder):
         resources = _page_resource_dirs(dirnames, filenames)
         page_files += [Path(dirpath, d).relative_to(folder).as_posix() for d in sorted(resources)]
         dirnames[:] = sorted(d for d in dirnames if not _is_skipped_name(d) and d not in resources)
