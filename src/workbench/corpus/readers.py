@@ -361,9 +361,10 @@ def discover(
     ----------
     inputs : iterable of str or path-like
         Each item is a file, a folder (searched recursively for
-        :data:`SUPPORTED_SUFFIXES`, links to folders followed, each folder once; hidden files and folders, ``__MACOSX`` and Office
-        ``~$`` lock files are skipped, and files of other types, ``.zip`` archives too,
-        are passed over with a warning naming them), a glob pattern (``**`` recurses), or a
+        :data:`SUPPORTED_SUFFIXES`, links to folders followed, each folder once; hidden
+        files and folders, ``__MACOSX`` and Office ``~$`` lock files are skipped, and
+        files of other types, ``.zip`` archives too, are passed over with a warning
+        naming them), a glob pattern (``**`` recurses), or a
         ``.zip`` archive (its members with supported suffixes). A single path is also
         accepted.
     errors : list, optional
