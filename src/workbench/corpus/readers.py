@@ -1161,7 +1161,8 @@ def _main_content(markup: str, lines: list[_HtmlLine], page_title: str = "") -> 
     the nearest line before it that the page's ``<title>`` holds, of at least
     :data:`MIN_TITLE_CHARS` characters: "标题_某某县人民政府"); or datelines between
     the title and the main content's last line (:func:`workbench.corpus.dates.match_line`),
-    where :mod:`workbench.corpus.dates` reads the date.
+    where :mod:`workbench.corpus.dates` reads the date, and bylines of labelled fields
+    there ("作者：王五", :func:`workbench.corpus.articles.labelled_byline`), where the author is.
 
     Every line is kept when the extractor finds nothing, less than
     :data:`MIN_MAIN_CONTENT_SHARE` of the page's ideographs (of its non-space
@@ -1198,10 +1199,15 @@ def _main_content(markup: str, lines: list[_HtmlLine], page_title: str = "") -> 
         )  # fmt: skip
     if title is not None:
         keep[title] = True
-    from workbench.corpus.dates import match_line  # deferred: loads its rules
+    from workbench.corpus.articles import labelled_byline  # deferred: loads its rules
+    from workbench.corpus.dates import match_line
 
+    # Datelines and bylines between the title and the end of the main content are the
+    # article's (a WeChat page's "作者：王五" sits in its meta bar, outside the content
+    # the extractor finds): the cleaning and the article splitter read them as metadata.
     for i in range(first if title is None else title, last):
-        if not keep[i] and match_line(lines[i].text) is not None:
+        if not keep[i] and (match_line(lines[i].text) is not None
+                            or labelled_byline(lines[i].text) is not None):  # fmt: skip
             keep[i] = True
 
     kept_text = "".join(line.text for line, k in zip(lines, keep, strict=True) if k)
