@@ -281,3 +281,38 @@ def test_a_salutation_or_a_secrecy_mark_is_no_title(tmp_path):
     corpus = load_corpus([tmp_path])
     assert corpus.documents["title"].tolist() == ["", "某县干群关系调研报告"]
     assert corpus.removed["rule"].tolist() == ["classification_mark"]
+
+
+@pytest.mark.parametrize(
+    ("byline", "author", "rule"),
+    [
+        # Tester 21: an author among other labelled fields was never taken as the author.
+        ("来源：人民网 作者：王五 发布时间：2023-05-01", "王五", "labelled_source_date"),
+        ("作者：王五 | 来源：某县融媒体中心 | 2023-05-01", "王五", "labelled_source_date"),
+        ("2023-05-01 10:00 来源：某县融媒体中心 作者：王五", "王五", "dateline_source"),
+        ("作者：王五 时间：2023-05-01 点击数：35", "王五", "labelled_source_date"),
+        # Left in the body as a sentence before: read as the byline now.
+        ("作者：王五　编辑：李四", "王五", "byline"),
+        ("作者：王五、趙六 來源：某县融媒体中心", "王五、趙六", "byline"),
+        ("文/王五 图/李四", "王五", "byline"),
+    ],
+)
+def test_an_author_among_the_fields_of_a_byline_is_the_author(
+    byline: str, author: str, rule: str
+) -> None:
+    text = f"某镇开展“大走访”活动\n{byline}\n某镇组织干部深入农户，倾听群众意见。\n"
+    clean = strip_boilerplate(text)
+    (art,) = split_articles(clean)
+    assert (art.title, art.author) == ("某镇开展“大走访”活动", author)
+    assert art.lines == [(3, "某镇组织干部深入农户，倾听群众意见。")]
+    listed = [(r.line_no, r.rule) for r in clean.removed] + [(n, w) for n, _, w in art.consumed]
+    assert listed == [(2, rule)]  # the line is listed once, never lost
+
+
+def test_a_closing_author_note_is_the_byline_and_a_sentence_naming_an_author_is_body() -> None:
+    text = ("某县干群关系调查\n本文作者曾参与课题组工作。\n作者：王五说，干部要深入群众。\n"
+            "（本文作者：何增科  中共中央编译局副研究员、政治学博士）\n")  # fmt: skip
+    (art,) = split_articles(strip_boilerplate(text))
+    assert art.author == "何增科"
+    assert [n for n, _ in art.lines] == [2, 3]
+    assert [(n, w) for n, _, w in art.consumed] == [(4, "byline")]

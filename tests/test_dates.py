@@ -256,3 +256,21 @@ def test_a_closing_pattern_is_tried_on_the_last_line_only():
     rules = load_rules()
     assert [p.id for p in rules.patterns if p.where == "last"] == ["signature_date"]
     assert match_line("某某镇党委 2022年5月20日") is None  # not among head and tail lines
+
+
+@pytest.mark.parametrize(
+    "attachments",
+    [
+        "附件1\n问题台账\n序号 问题 时限\n1 作风粗暴 2023年6月\n附件2\n统计表\n某镇 120 35\n",
+        "附件\n整改任务清单\n1 宗旨意识淡薄 开展专题学习 张某 2023年6月\n",
+        "附件2：整治情况统计表\n单位 走访户数\n某镇 120\n",
+    ],
+)
+def test_a_notices_date_is_read_before_its_attachments(tmp_path, attachments):
+    """Tester 21: the signature and date of a 通知 or 整改方案 come before its attachments
+    (附件1, 附件2 … with their tables), which made them fall outside the tail: no date."""
+    body = "".join(f"（{n}）深入走访群众，建立问题台账，限期整改。\n" for n in "一二三四五六七八")
+    text = ("关于开展干群关系专项整治的通知\n各乡镇党委：\n" + body
+            + "附件：1.干群关系问题台账\n      2.整治情况统计表\n中共某县委办公室\n"
+            "2023年5月10日\n" + attachments)  # fmt: skip
+    assert _dates(tmp_path, "通知.txt", text) == [("2023-05-10", "2023年5月10日")]

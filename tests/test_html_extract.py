@@ -448,3 +448,28 @@ def test_the_corpus_lists_what_the_reader_left_out(tmp_path):
     text = "".join(corpus.segments["text"])
     assert "新闻中心" not in text and "版权所有" not in text and "群众会" in text
     assert corpus.files["boilerplate_removed"].iloc[0] >= 2
+
+
+def test_a_byline_in_a_pages_meta_bar_gives_the_author(tmp_path):
+    """Tester 21: a WeChat page's "作者：王五" sits in its meta bar, outside the content the
+    extractor finds: it was left out as html_boilerplate and the article had no author."""
+    from workbench.corpus import load_corpus
+
+    paragraphs = "".join(
+        f"<p>{n}、某县组织党员干部走村入户，面对面听取群众意见，建立民情台账逐一销号。</p>"
+        for n in "一二三四"
+    )
+    page = (
+        "<html><head><meta charset='utf-8'><title>某县：干部走村入户听民声</title></head><body>"
+        "<div id='js_article'><h1>某县：干部走村入户听民声</h1>\n<div id='meta_content'>\n"
+        "<span>原创</span>\n<span>作者：王五</span>\n<span><a>某县发布</a></span>\n"
+        f"<em>2023-05-01 10:00</em>\n</div>\n<div id='js_content'>{paragraphs}</div>\n"
+        "<div><a>阅读原文</a> <span>在看</span></div></div></body></html>"
+    )
+    (tmp_path / "wx.html").write_text(page, encoding="utf-8")
+    corpus = load_corpus([tmp_path])
+    doc = corpus.documents.iloc[0]
+    assert (doc["title"], doc["author"], doc["date"]) == (
+        "某县：干部走村入户听民声", "王五", "2023-05-01")  # fmt: skip
+    removed = dict(zip(corpus.removed["text"], corpus.removed["rule"], strict=True))
+    assert removed["作者：王五"] == "labelled_author" and removed["原创"] == "html_boilerplate"

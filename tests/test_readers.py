@@ -226,6 +226,23 @@ def test_utf16_saved_without_a_byte_order_mark_is_read(encoding: str) -> None:
     assert decode_text(text.encode(encoding), "u.txt") == (text, encoding)
 
 
+@pytest.mark.parametrize(
+    ("data", "encoding", "repaired"),
+    [
+        # Tester 21: a stray NUL refused the whole article as "a binary file".
+        ("一、存在的问题\n干部脱离\x00群众。\n".encode(), "utf-8", "line 2 NUL bytes removed"),
+        ("一、存在的问题\n干部脱离群众。\n".encode("gbk") + b"\x00" * 300, "gb18030",
+         "line 2 NUL bytes removed"),  # padded at the end
+    ],
+)  # fmt: skip
+def test_stray_nul_bytes_are_removed_and_reported(
+    data: bytes, encoding: str, repaired: str
+) -> None:
+    decoded = read_text(SourceFile("a.txt", "in/a.txt", data))
+    assert (decoded.text, decoded.encoding) == ("一、存在的问题\n干部脱离群众。\n", encoding)
+    assert describe_repairs(decoded.repairs) == repaired
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_binary_file_raises_with_path(seed: int, tmp_path: Path) -> None:
     path = _write(tmp_path / "docs" / "image.txt", _binary_blob(seed))
@@ -1213,8 +1230,185 @@ def test_a_word_text_box_is_read_once_after_its_paragraph(tmp_path: Path) -> Non
     [
         ("某局整改方案\n一、存在的问题\n".encode("gbk"), "it is a plain-text file: rename it .txt"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "it is an old Word .doc file renamed .docx"),
+        # Tester 21: a password-protected .docx is an OLE container too, not a .doc.
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le"),
+         "it is protected by a password: open it in Word or WPS, remove the password"),
     ],
 )
 def test_a_docx_that_is_no_word_document_says_what_it_is(data: bytes, hint: str) -> None:
     with pytest.raises(ReadError, match=re.escape(hint)):
         extract_text(SourceFile("a.docx", "in/a.docx", data))
+
+
+_W = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+)
+_PKG = "http://schemas.openxmlformats.org/package/2006"
+_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+
+
+def _raw_docx(path: Path, body: str, parts: dict[str, str]) -> Path:
+    """A minimal Word package written by hand: python-docx cannot add notes, comments,
+    tracked changes or content controls. ``parts``: part name (footnotes, endnotes,
+    comments, header1, footer1) -> its XML without the root element's namespaces."""
+    roots = {"footnotes": "footnotes", "endnotes": "endnotes", "comments": "comments",
+             "header1": "hdr", "footer1": "ftr"}  # fmt: skip
+    kinds = {"header1": "header", "footer1": "footer"}
+    rels = "".join(
+        f'<Relationship Id="r{name}" Type="{_OFFICE}/{kinds.get(name, name)}" Target="{name}.xml"/>'
+        for name in parts
+    )
+    types = "".join(
+        f'<Override PartName="/word/{name}.xml" ContentType="{_WML}.{kinds.get(name, name)}+xml"/>'
+        for name in parts
+    )
+    refs = "".join(f'<w:{kind}Reference w:type="default" r:id="r{name}"/>'
+                   for name, kind in kinds.items() if name in parts)  # fmt: skip
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", (
+            f'<Types xmlns="{_PKG}/content-types"><Default Extension="rels" '
+            f'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/><Override '
+            f'PartName="/word/document.xml" ContentType="{_WML}.document.main+xml"/>{types}</Types>'
+        ))  # fmt: skip
+        zf.writestr("_rels/.rels", (
+            f'<Relationships xmlns="{_PKG}/relationships"><Relationship Id="rId1" '
+            f'Type="{_OFFICE}/officeDocument" Target="word/document.xml"/></Relationships>'
+        ))  # fmt: skip
+        zf.writestr("word/_rels/document.xml.rels",
+                    f'<Relationships xmlns="{_PKG}/relationships">{rels}</Relationships>')
+        zf.writestr("word/document.xml", f"<w:document {_W}><w:body>{body}"
+                    f"<w:sectPr>{refs}</w:sectPr></w:body></w:document>")  # fmt: skip
+        for name, xml in parts.items():
+            zf.writestr(f"word/{name}.xml", f"<w:{roots[name]} {_W}>{xml}</w:{roots[name]}>")
+    return path
+
+
+def _r(text: str) -> str:
+    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def test_word_notes_comments_revisions_and_page_heads_are_listed_not_lost(
+    tmp_path: Path,
+) -> None:
+    """Tester 21: footnotes, endnotes and comments were not read and not counted, a tracked
+    insertion and a content control's text were lost (python-docx reads direct runs only),
+    and page headers and footers vanished without a word. Now the body has what Word shows
+    (insertions, content controls and fields in, deletions out) and each of the others is
+    a row of ``dropped`` at the line it is anchored to, and so of ``Corpus.removed``."""
+    from workbench.corpus import load_corpus
+
+    body = "".join([
+        f"<w:p>{_r('某县干群关系调研报告')}</w:p>",
+        f"<w:p>{_r('一、存在的问题')}</w:p>",
+        f'<w:p>{_r("全县信访量上升12%。")}<w:r><w:footnoteReference w:id="1"/></w:r>'
+        f'{_r("群众反映办事难。")}<w:r><w:endnoteReference w:id="2"/></w:r></w:p>',
+        f'<w:p><w:commentRangeStart w:id="0"/>{_r("村干部作风简单粗暴。")}'
+        '<w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r></w:p>',
+        f'<w:p>{_r("宗旨意识淡薄，")}<w:ins w:id="5" w:author="a">{_r("服务意识不强，")}</w:ins>'
+        '<w:del w:id="6" w:author="a"><w:r><w:delText>群众素质低下，</w:delText></w:r></w:del>'
+        f'{_r("制度执行不力。")}</w:p>',
+        f"<w:sdt><w:sdtContent><w:p>{_r('内容控件里的段落。')}</w:p></w:sdtContent></w:sdt>",
+        f'<w:p><w:fldSimple w:instr="DOCPROPERTY x">{_r("域的结果")}</w:fldSimple></w:p>',
+    ])  # fmt: skip
+    note = '<w:{0} w:id="{1}"><w:p><w:r><w:{0}Ref/></w:r>{2}</w:p></w:{0}>'
+    path = _raw_docx(tmp_path / "报告.docx", body, {
+        "footnotes": '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r>'
+                     "</w:p></w:footnote>"
+                     + note.format("footnote", 1, _r(" 来源：《某县统计年鉴》。")),
+        "endnotes": note.format("endnote", 2, _r(" 参见县信访局工作总结。"))
+                    + note.format("endnote", 3, _r(" 没有引用的尾注。")),
+        "comments": f'<w:comment w:id="0" w:author="审稿人"><w:p>{_r("措辞需斟酌")}</w:p>'
+                    "</w:comment>",
+        "header1": f"<w:p>{_r('某县人民政府办公室')}</w:p>",
+        "footer1": f"<w:p>{_r('第 1 页')}</w:p>",
+    })  # fmt: skip
+    (src,) = discover([path])
+    decoded = read_text(src)
+    assert decoded.text.split("\n") == [
+        "某县干群关系调研报告", "一、存在的问题", "全县信访量上升12%。群众反映办事难。",
+        "村干部作风简单粗暴。", "宗旨意识淡薄，服务意识不强，制度执行不力。",
+        "内容控件里的段落。", "域的结果",
+    ]  # fmt: skip
+    assert [(d.line_no, d.rule, d.text) for d in decoded.dropped] == [
+        (0, "docx_header", "某县人民政府办公室"),
+        (0, "docx_footer", "第 1 页"),
+        (3, "docx_footnote", "来源：《某县统计年鉴》。"),
+        (3, "docx_endnote", "参见县信访局工作总结。"),
+        (4, "docx_comment", "措辞需斟酌"),
+        (5, "docx_deleted", "群众素质低下，"),
+        (7, "docx_endnote", "没有引用的尾注。"),  # no reference: at the last line
+    ]
+    corpus = load_corpus([path], progress=False)
+    assert "群众素质低下" not in "".join(corpus.segments["text"])
+    assert corpus.summary()[0]["removed_by_rule"] == {
+        "docx_comment": 1, "docx_deleted": 1, "docx_endnote": 2, "docx_footer": 1,
+        "docx_footnote": 1, "docx_header": 1,
+    }  # fmt: skip
+
+
+def test_documents_of_other_formats_are_named_with_how_to_convert_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tester 21: a .doc, .wps or .pdf among the texts was passed over with "convert them
+    to read them", and named alone "unsupported file type '.doc'", saying not how."""
+    for name in ("a.txt", "b.doc", "c.wps", "d.pdf"):
+        _write(tmp_path / "in" / name, "某县整改方案".encode())
+    with caplog.at_level("WARNING"):
+        discover([tmp_path / "in"])
+    assert ".doc, .wps: open in Word or WPS and save as .docx; .pdf: export its text" in caplog.text
+    with pytest.raises(ReadError, match=r"'\.wps'; \.wps: open in Word or WPS and save as \.docx"):
+        discover([tmp_path / "in" / "c.wps"])
+
+
+def test_a_word_body_imported_as_an_html_chunk_is_read(tmp_path: Path) -> None:
+    """Tester 21: a .docx whose body is an imported HTML chunk (w:altChunk, what some
+    "export to Word" tools write) was refused as "has no text"."""
+    body = f'<w:p>{_r("封面标题")}</w:p><w:altChunk r:id="rAlt"/>'
+    path = _raw_docx(tmp_path / "导出.docx", body, {})
+    with zipfile.ZipFile(path) as zf:
+        items = {name: zf.read(name) for name in zf.namelist()}
+    items["word/_rels/document.xml.rels"] = items["word/_rels/document.xml.rels"].replace(
+        b"</Relationships>",
+        f'<Relationship Id="rAlt" Type="{_OFFICE}/aFChunk" Target="chunk.htm"/>'
+        "</Relationships>".encode(),
+    )
+    items["[Content_Types].xml"] = items["[Content_Types].xml"].replace(
+        b"</Types>", b'<Default Extension="htm" ContentType="text/html"/></Types>')
+    items["word/chunk.htm"] = ("<html><body><p>一、存在的问题</p><p>干部脱离群众。</p>"
+                               "</body></html>").encode("gbk")  # fmt: skip
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in items.items():
+            zf.writestr(name, data)
+    (src,) = discover([path])
+    assert read_text(src).text.split("\n") == ["封面标题", "一、存在的问题", "干部脱离群众。"]
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_broken_link_is_named_with_what_to_do(tmp_path: Path, lazy: bool) -> None:
+    """Tester 21: a link to a file moved away said "cannot read file (No such file or
+    directory); convert it to UTF-8", advice for text that does not decode."""
+    _write(tmp_path / "in" / "a.txt", "某县整改方案".encode())
+    (tmp_path / "in" / "b.txt").symlink_to(tmp_path / "moved.txt")
+    errors: list[ReadError] = []
+    found = discover([tmp_path / "in"], errors=errors, lazy=lazy)
+    if lazy:
+        list(load_refs(found, errors))
+    (err,) = errors
+    assert err.reason == f"is a link to {tmp_path / 'moved.txt'}, which does not exist"
+    assert err.hint == "remove the link or restore its target or pass --skip-bad"
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_linked_folder_is_read_and_a_link_loop_ends(tmp_path: Path, lazy: bool) -> None:
+    """Tester 21: a folder kept as a link (corpus/2016 -> /data/2016) was not walked,
+    and its texts were left out without a word."""
+    _write(tmp_path / "corpus" / "a.txt", "某县整改方案".encode())
+    _write(tmp_path / "data" / "2016" / "b.txt", "某市调研报告".encode())
+    (tmp_path / "corpus" / "2016").symlink_to(tmp_path / "data" / "2016")
+    (tmp_path / "corpus" / "loop").symlink_to(tmp_path / "corpus")
+    found = discover([tmp_path / "corpus"], lazy=lazy)
+    assert [Path(f.path).relative_to(tmp_path).as_posix() for f in found] == [
+        "corpus/2016/b.txt", "corpus/a.txt"]  # fmt: skip

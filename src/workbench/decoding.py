@@ -256,7 +256,8 @@ class Repair:
         ``"gb18030"``, ``"big5"`` or ``"utf-8"``: the line was decoded in that
         encoding instead; ``"mojibake"``: UTF-8 text misread as Latin-1/Windows-1252
         and saved again, reversed; ``"marked"``: bytes no candidate encoding
-        decodes were replaced by U+FFFD.
+        decodes were replaced by U+FFFD; ``"nul"``: stray NUL bytes were removed
+        (on the last line when they padded the file's end).
     """
 
     line_no: int
@@ -270,6 +271,7 @@ _REPAIR_LABELS = {
     "big5": "decoded as Big5",
     "mojibake": "double-encoded UTF-8 (mojibake) reversed",
     "marked": "undecodable bytes marked U+FFFD",
+    "nul": "NUL bytes removed",
 }
 
 
@@ -293,12 +295,15 @@ def describe_repairs(repairs: Iterable[Repair]) -> str:
 
 @dataclass(frozen=True)
 class Dropped:
-    """One line of an HTML page's visible text left out as page chrome.
+    """One line of an HTML page's visible text left out as page chrome, or one item of a
+    Word document that is not body text (a note, a comment, deleted text, a page header).
 
     Attributes
     ----------
     line_no : int
-        1-based line of the page source where the line's text starts.
+        HTML: 1-based line of the page source where the line's text starts. Word: the
+        line of the extracted text the item is anchored at (its reference mark, its
+        paragraph); 0 for a page header or footer.
     rule : str
         Why it was left out: ``"html_nav"`` (``<nav>``, ``<aside>``, role
         navigation, complementary or search), ``"html_footer"`` (the page's
@@ -306,7 +311,10 @@ class Dropped:
         role banner), ``"html_form"`` (a button's or a form field's label) — chrome
         by tag or role — or ``"html_boilerplate"``: outside the main content that
         the extractor found (menus, breadcrumbs, share bars, comment boxes, related
-        articles and footers in plain ``<div>`` elements).
+        articles and footers in plain ``<div>`` elements). Word documents:
+        ``"docx_footnote"``, ``"docx_endnote"``, ``"docx_comment"``, ``"docx_deleted"``
+        (a tracked deletion), ``"docx_header"``, ``"docx_footer"`` (see
+        :class:`workbench.corpus.readers._DocxReader`).
     text : str
         The line, whitespace collapsed.
     """
@@ -330,8 +338,9 @@ class Decoded:
         Lines not in the main encoding, in line order; empty for a clean file.
     dropped : tuple of Dropped
         Lines of an HTML page's visible text left out of :attr:`text` as page
-        chrome, in page order; empty for other files. With :attr:`text` they hold
-        every line of the page's visible text exactly once.
+        chrome, in page order (with :attr:`text` they hold every line of the page's
+        visible text exactly once); a Word document's notes, comments, tracked
+        deletions and page headers and footers; empty for other files.
     """
 
     text: str
@@ -446,6 +455,8 @@ def decode(data: bytes, path: str) -> Decoded:
     if b"\x00" in data:
         if (utf16 := _utf16_without_bom(data)) is not None:
             return Decoded(_finish(utf16[1], path), utf16[0])
+        if (stray := _stray_nuls(data, path)) is not None:
+            return stray
         raise ReadError(path, "looks like a binary file (contains NUL bytes)")
     try:
         text = data.decode("utf-8")
@@ -465,6 +476,40 @@ def decode(data: bytes, path: str) -> Decoded:
         if ranked and ranked[0][0] >= CONFIDENT_PLAUSIBILITY:
             return Decoded(_finish(ranked[0][2], path), ranked[0][1])
     return Decoded(_finish(text, path), "utf-8")
+
+
+def _stray_nuls(data: bytes, path: str) -> Decoded | None:
+    """The text of a file with a few stray NUL bytes, removed and reported, else ``None``.
+
+    A text file padded with NULs at its end (a copy interrupted or preallocated, a
+    database export) or with a stray NUL in a line decoded as anything else would be
+    refused whole as binary. When the NULs are all at the end or at most
+    :data:`MAX_CONTROL_SHARE` of the bytes (one at least), and the rest decodes, they
+    are removed and each line that held one is reported (``Repair(line_no, "nul")``);
+    a binary file, full of NULs, is still refused.
+
+    Examples
+    --------
+    >>> d = _stray_nuls("一、存在的问题\\n干部脱离群众。\\n".encode() + b"\\x00" * 40, "a.txt")
+    >>> d.text, d.repairs
+    ('一、存在的问题\\n干部脱离群众。\\n', (Repair(line_no=2, how='nul'),))
+    >>> _stray_nuls(b"\\x89PNG\\x00\\x00\\x01\\x00\\x00", "p.txt") is None
+    True
+    """
+    nuls = data.count(b"\x00")
+    trailing = len(data) - len(data.rstrip(b"\x00"))
+    if nuls != trailing and nuls > max(1.0, MAX_CONTROL_SHARE * len(data)):
+        return None
+    try:
+        decoded = decode(data.replace(b"\x00", b""), path)
+    except ReadError:
+        return None
+    # NULs padding the end after the last newline are reported on the last line.
+    last = decoded.text.rstrip("\n").count("\n") + 1
+    lines = {min(data.count(b"\n", 0, m.start()) + 1, last) for m in re.finditer(b"\x00+", data)}
+    repairs = sorted({*decoded.repairs, *(Repair(n, "nul") for n in lines)},
+                     key=lambda r: (r.line_no, r.how))  # fmt: skip
+    return Decoded(decoded.text, decoded.encoding, tuple(repairs))
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:

@@ -25,7 +25,11 @@ Decisions
   byline line is removed from the body; the organisation is not kept. Else a
   labelled byline of its own that boilerplate removal read as metadata (rule
   ``labelled_author``: ``作者：王某`` or ``作者：王某  2018-03-09``) or a front matter
-  ``author:`` in the article's lines. ``""`` when none is found.
+  ``author:`` in the article's lines. Else the ``作者：`` field of a line of labelled
+  fields: one removed as metadata or a credit (``来源：人民网 作者：王五 发布时间：…``), or
+  one left in the body as the first or last line of the article (``作者：王五　编辑：李四``,
+  ``文/王五 图/李四``, ``（本文作者：何某  某大学教授）``), which is then read as the byline
+  (:func:`labelled_byline`). ``""`` when none is found.
 * **Front matter.** In a file without article markers, the ``title:`` of a YAML front
   matter block (:func:`workbench.corpus.boilerplate.front_matter_end`) is the title, before
   any title-like first line: under it a Markdown file often opens with a salutation or a
@@ -52,7 +56,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 
-from workbench.corpus.boilerplate import CleanText, extract_metadata
+from workbench.corpus.boilerplate import CleanText, extract_metadata, load_rules, normalize_spaces
 from workbench.corpus.script import to_simplified_many
 from workbench.corpus.structure import load_structure_config, match_heading, simplified_aligned
 from workbench.regex_precheck import Precheck
@@ -237,6 +241,75 @@ def parse_byline(text: str) -> str | None:
     return cfg["joiner"].join(names)
 
 
+#: A labelled author field: "作者：王五", "【 作  者 】何增科" (a journal database's
+#: record), "本文作者：何增科", a news byline's "文/王五"; names of two to four ideographs
+#: (or with a middle dot), several joined by 、 or a comma. It must end the line, or be
+#: followed by a space, a bar or a closing bracket: "作者：王五编辑" is no name.
+_AUTHOR_FIELD = re.compile(
+    r"(?:^|(?<=[\s|｜(（【\[]))(?:(?:本文)?(?:作\s*者|撰\s*稿|撰\s*文|执\s*笔)\s*(?:[:：]|】)|文\s*[/／])\s*"
+    r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:\s*[、，,]\s*[\u4e00-\u9fff·]{2,4}){0,5})"
+    r"(?=$|[\s|｜)）】\]])"
+)
+#: The other fields a byline or source line combines with the author ("来源：人民网 作者：王五
+#: 发布时间：2023-05-01", "作者：王五　编辑：李四"): a label, a colon and a value without spaces
+#: (a date may be followed by its time).
+_BYLINE_FIELD = re.compile(
+    r"(?:作者|撰稿|撰文|执笔|来源|信息来源|文章来源|稿件来源|稿源|出处|编辑|责任编辑|责编|审核|"
+    r"审校|校对|摄影|通讯员|记者|发布时间|发表时间|发布日期|发表日期|更新时间|日期|时间|"
+    r"点击数|点击|浏览次数|浏览|阅读|阅读数)\s*[:：]\s*[^\s|｜:：]+(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|(?:文|图|摄)\s*[/／]\s*[^\s|｜:：/／]+"  # a news byline: "文/王五 图/李四"
+)
+#: What may stand between the fields of a byline: spaces, bars and brackets around it.
+_BYLINE_REST = re.compile(r"[\s|｜()（）【】\[\]]*")
+#: An author's note closing an article: "（本文作者：何增科  中共中央编译局副研究员、政治学博士）",
+#: the names, then maybe the author's position, all in brackets.
+_AUTHOR_NOTE = re.compile(r"[(（]\s*(?:本文)?作者\s*[:：][^()（）。！？!?]{2,80}[)）]")
+
+
+def labelled_author(text: str) -> str | None:
+    """The author named in a labelled field of ``text``, names joined by 、, else ``None``.
+
+    Examples
+    --------
+    >>> labelled_author("来源：人民网 作者：王五 发布时间：2023-05-01")
+    '王五'
+    >>> labelled_author("作者：王五、趙六　編輯：李四")
+    '王五、趙六'
+    >>> labelled_author("【 作  者 】何增科"), labelled_author("本文作者曾参与课题组工作。")
+    ('何增科', None)
+    """
+    simple = simplified_aligned(text)
+    m = _AUTHOR_FIELD.search(simple)
+    if m is None:
+        return None
+    names = re.split(r"\s*[、，,]\s*", text[m.start("names") : m.end("names")])
+    return _config()["byline"]["joiner"].join(names)
+
+
+def labelled_byline(text: str) -> str | None:
+    """The author of a line made of labelled fields only, one of them the author
+    ("作者：王五　编辑：李四", "来源：某县融媒体中心 作者：王五、赵六"), or of an author's note in
+    brackets ("（本文作者：何增科  中共中央编译局副研究员）"); else ``None``: a sentence
+    that names an author is body text.
+
+    Examples
+    --------
+    >>> labelled_byline("作者：王五　编辑：李四"), labelled_byline("文/王五 图/李四")
+    ('王五', '王五')
+    >>> labelled_byline("（本文作者：何增科  中共中央编译局副研究员、政治学博士）")
+    '何增科'
+    >>> labelled_byline("作者：王五说，干部要深入群众。") is None
+    True
+    """
+    author = labelled_author(text)
+    if author is None:
+        return None
+    simple = simplified_aligned(text.strip())
+    if _AUTHOR_NOTE.fullmatch(simple) or _BYLINE_REST.fullmatch(_BYLINE_FIELD.sub("", simple)):
+        return author
+    return None
+
+
 # --------------------------------------------------------------------------- split
 
 
@@ -334,7 +407,9 @@ def _head(
     elif body and not title:
         line_no, first = body[0]
         split = split_title_author(first)
-        if is_title_like(first):
+        if labelled_byline(first) is not None:
+            pass  # a byline of labelled fields first ("作者：王五　编辑：李四"): no title
+        elif is_title_like(first):
             title, title_line, body = first, line_no, body[1:]
         elif split is not None:
             title, author, rest = split
@@ -349,6 +424,10 @@ def _head(
         byline = parse_byline(body[0][1])
         if byline is not None:
             author, byline_line, body = byline, body[0], body[1:]
+    if body and not author:
+        labelled = labelled_byline(body[0][1])
+        if labelled is not None:
+            author, byline_line, body = labelled, body[0], body[1:]
     return title, author, body, title_line, byline_line
 
 
@@ -358,6 +437,25 @@ def _metadata_value(found: list[tuple[int, str, str]], field: str, first: int, l
     for line_no, name, value in found:
         if name == field and first <= line_no <= last:
             return value
+    return ""
+
+
+#: Boilerplate rules whose removed lines may name the author among other fields: the
+#: metadata rules (those with a ``field``) and the credit line ("来源：人民网 作者：王五").
+_CREDIT_RULES = frozenset({"credit_line"})
+
+
+def _removed_author(clean: CleanText, first: int, last: int) -> str:
+    """The author named in a labelled field of a metadata or credit line that boilerplate
+    removal took out of lines ``first..last`` (:func:`labelled_author`), else ``""``."""
+    if not clean.removed:
+        return ""
+    metadata = {rule.id for rule in load_rules() if rule.field is not None} | _CREDIT_RULES
+    for removed in clean.removed:
+        if removed.rule in metadata and first <= removed.line_no <= last:
+            author = labelled_author(normalize_spaces(removed.text))
+            if author:
+                return author
     return ""
 
 
@@ -425,9 +523,20 @@ def split_articles(clean: CleanText) -> list[ArticleText]:
             consumed.append((*byline, "byline"))
         if not title:
             title, title_line = _metadata_value(found, "title", first, ends[index - 1]), 0
+        if not author and body:
+            # A byline closing the article: "（作者：王五　编辑：李四）", "（本文作者：…）".
+            labelled = labelled_byline(body[-1][1])
+            if labelled is not None:
+                author = labelled
+                consumed.append((*body[-1], "byline"))
+                body = body[:-1]
         if not author:
             # A byline of its own removed as metadata ("作者：王某", front matter author:).
             author = _metadata_value(found, "author", first, ends[index - 1])
+        if not author:
+            # An author among the fields of a source line removed as metadata ("来源：人民网
+            # 作者：王五 发布时间：2023-05-01", labelled_source_date's) or as a credit.
+            author = _removed_author(clean, first, ends[index - 1])
         articles.append(ArticleText(index, title, author, body, title_line,
                                     tuple(sorted(consumed))))  # fmt: skip
     return articles

@@ -42,7 +42,9 @@ article's head (article 1 starts at the file's start, the last article ends at t
 end; an article split off in the middle of a line starts after that line). It is taken
 from the decoded file **before** boilerplate removal — the 人民网 dateline is page chrome
 to :mod:`workbench.corpus.boilerplate` but it is where the date is. The head is the
-region's first ``head_lines`` non-blank lines, the tail its last ``tail_lines``; head lines
+region's first ``head_lines`` non-blank lines, the tail its last ``tail_lines`` (before the
+line opening an official document's attachments, ``附件1``…, when it has them: its signature
+and date precede them, and their tables' dates are deadlines); head lines
 are tried first, top down, then tail lines; the first dateline wins. In the documents
 table (:func:`workbench.corpus.load_corpus`) ``date`` is the ISO string and ``date_source``
 that line verbatim, in the source's script; both are ``""`` for an article without one.
@@ -121,6 +123,9 @@ class DateRules:
     max_line_chars: int
     min_year: int
     max_year: int
+    #: The line that opens an official document's attachments ("附件1", "附件2：统计表"):
+    #: the article's tail, where its signature and date are, ends before it.
+    attachment: re.Pattern[str] | None = None
 
     @cached_property
     def anywhere(self) -> tuple[DatePattern, ...]:
@@ -157,8 +162,10 @@ def load_rules(path: str | None = None) -> DateRules:
             dict(p.get("examples") or {}), tuple(p.get("counterexamples") or ()), where,
         ))  # fmt: skip
     s = raw["settings"]
+    attachment = re.compile(s["attachment_start"]) if s.get("attachment_start") else None
     return DateRules(tuple(patterns), int(s["head_lines"]), int(s["tail_lines"]),
-                     int(s["max_line_chars"]), int(s["min_year"]), int(s["max_year"]))  # fmt: skip
+                     int(s["max_line_chars"]), int(s["min_year"]), int(s["max_year"]),
+                     attachment)  # fmt: skip
 
 
 def _number(text: str) -> int:
@@ -348,11 +355,39 @@ def article_dates(text: str, articles: Sequence[Any]) -> list[DateMatch | None]:
             # signed date belongs to the article above it, not to the next one's head.
             following = starts[k + 1]
             end = max([*numbers, previous_end] + ([following - 1] if following else []))
-        lines = [(n, t.rstrip("\r")) for n, t in region_lines(raw, previous_end + 1, end, rules)]
+        # An official document's attachments (附件1 …, tables with deadlines) follow its
+        # signature and date: its tail is the lines before them.
+        last = _before_attachments(raw, previous_end + 1, end, rules)
+        lines = [(n, t.rstrip("\r")) for n, t in region_lines(raw, previous_end + 1, last, rules)]
         hit = _find_in_region(lines, rules)
         out.append(hit)
         previous_end = max(end, previous_end)
     return out
+
+
+def _before_attachments(raw: Sequence[str], start: int, end: int, rules: DateRules) -> int:
+    """The last line of region ``start..end`` before the line opening its attachments
+    (``settings.attachment_start``), ``end`` when there is none. The region's first
+    non-blank line is its head, never an attachment's start.
+
+    Examples
+    --------
+    >>> lines = ["关于某事的通知", "正文。", "某县委办公室", "2023年5月10日", "附件1", "表格"]
+    >>> rules = load_rules()
+    >>> _before_attachments(lines, 1, 6, rules), _before_attachments(lines, 1, 4, rules)
+    (4, 4)
+    """
+    if rules.attachment is None:
+        return end
+    head_seen = False
+    for number in range(max(start, 1), min(end, len(raw)) + 1):
+        line = raw[number - 1]
+        if not line.strip():
+            continue
+        if head_seen and "附件" in line and rules.attachment.fullmatch(normalize_line(line)):
+            return number - 1
+        head_seen = True
+    return end
 
 
 def _first_line(article: Any) -> int:

@@ -21,6 +21,11 @@ page's own lines are kept, in order, headings and the ``<h1>`` title included; e
 line left out is listed in :attr:`Decoded.dropped` with its rule, and when the
 extractor finds too little (:data:`MIN_MAIN_CONTENT_SHARE`) every line is kept.
 
+Word documents give their body as Word shows it (automatic list numbers, text boxes,
+tracked insertions, content controls); footnotes, endnotes, comments, tracked deletions and
+page headers and footers are listed in :attr:`Decoded.dropped`, not read as body text
+(see :class:`_DocxReader`).
+
 BeautifulSoup, trafilatura and python-docx (and charset-normalizer, in
 :mod:`workbench.decoding`) are imported on first use, so importing this module stays
 cheap.
@@ -290,7 +295,7 @@ class FileRef:
             hint = "re-create the archive or pass --skip-bad"
             raise ReadError(display, f"cannot read zip archive ({exc})", hint) from exc
         except OSError as exc:
-            raise ReadError(display, f"cannot read file ({exc.strerror})") from exc
+            raise _unreadable(Path(self.location), display, exc) from exc
         return SourceFile(self.name, self.path, data)
 
 
@@ -356,9 +361,10 @@ def discover(
     ----------
     inputs : iterable of str or path-like
         Each item is a file, a folder (searched recursively for
-        :data:`SUPPORTED_SUFFIXES`; hidden files and folders, ``__MACOSX`` and Office
-        ``~$`` lock files are skipped, and files of other types, ``.zip`` archives too,
-        are passed over with a warning naming them), a glob pattern (``**`` recurses), or a
+        :data:`SUPPORTED_SUFFIXES`, links to folders followed, each folder once; hidden
+        files and folders, ``__MACOSX`` and Office ``~$`` lock files are skipped, and
+        files of other types, ``.zip`` archives too, are passed over with a warning
+        naming them), a glob pattern (``**`` recurses), or a
         ``.zip`` archive (its members with supported suffixes). A single path is also
         accepted.
     errors : list, optional
@@ -455,17 +461,39 @@ def _nonempty(
         raise ReadError(
             where.as_posix(),
             f"{kind} contains no file ending in {', '.join(SUPPORTED_SUFFIXES)}{contents(where)}",
-            "convert the documents to one of these formats (or name other inputs)" + SKIP_ADVICE,
+            "convert the documents to one of these formats (or name other inputs)"
+            + (f" ({how})" if (how := _folder_advice(where)) else "") + SKIP_ADVICE,
         )
 
 
 def _visible_names(folder: Path) -> Iterator[str]:
     """Names of the files a folder walk looks at (hidden files and folders left out, and
     the resource folders a browser saves beside a page)."""
-    for _, dirnames, filenames in os.walk(folder):
+    for _, dirnames, filenames in _walk(folder):
         resources = _page_resource_dirs(dirnames, filenames)
         dirnames[:] = [d for d in dirnames if not _is_skipped_name(d) and d not in resources]
         yield from (name for name in filenames if not _is_skipped_name(name))
+
+
+def _walk(folder: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """:func:`os.walk` of ``folder``, following links to folders, each folder once.
+
+    A corpus kept as links to the folders that hold the texts (``corpus/2016 ->
+    /data/2016``) was read without them, and without a word: ``os.walk`` does not
+    follow links by default. A link back to a folder already walked (a loop) or a
+    second link to one is passed over. The caller may prune ``dirnames`` in place.
+    """
+    seen: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            dirnames[:] = []
+            continue
+        seen.add(real)
+        yield dirpath, dirnames, filenames
+        # Folders already walked are not entered again (a link loop would never end).
+        dirnames[:] = [d for d in dirnames
+                       if os.path.realpath(os.path.join(dirpath, d)) not in seen]  # fmt: skip
 
 
 #: The endings of the folder a browser saves a page's images, scripts, ads and embedded
@@ -495,6 +523,13 @@ def _page_resource_dirs(dirnames: Iterable[str], filenames: Iterable[str]) -> se
 def _has_supported_file(folder: Path) -> bool:
     """Whether a walk of ``folder`` meets a supported file (one that could not be read)."""
     return any(_suffix(name) in SUPPORTED_SUFFIXES for name in _visible_names(folder))
+
+
+def _folder_advice(where: Path) -> str:
+    """:func:`conversion_advice` for the files of a folder (``""`` for an archive)."""
+    if not where.is_dir():
+        return ""
+    return conversion_advice({_suffix(name) for name in _visible_names(where)})
 
 
 def _folder_contents(folder: Path) -> str:
@@ -553,7 +588,7 @@ def _walk_folder(
     """
     passed_over = []
     page_files: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+    for dirpath, dirnames, filenames in _walk(folder):
         resources = _page_resource_dirs(dirnames, filenames)
         page_files += [Path(dirpath, d).relative_to(folder).as_posix() for d in sorted(resources)]
         dirnames[:] = sorted(d for d in dirnames if not _is_skipped_name(d) and d not in resources)
@@ -583,6 +618,38 @@ def _walk_folder(
         )
 
 
+#: How to turn a document of another format into one the reader takes, by suffix: the
+#: formats researchers' texts come in (old Word and WPS files, RTF, OpenDocument, PDF,
+#: CNKI's CAJ, e-books). A bare "convert them" left a user guessing how.
+_CONVERSION_ADVICE = (
+    ((".doc", ".wps", ".rtf", ".odt", ".wpt", ".dot", ".docm", ".pages"),
+     "open in Word or WPS and save as .docx"),
+    ((".pdf",), "export its text as .txt with pdftotext or a PDF reader, checking that "
+                "two-column pages read in order"),
+    ((".caj", ".kdh", ".nh"), "download the article from CNKI as PDF or HTML instead"),
+    ((".epub", ".mobi", ".azw3"), "convert to .txt or .docx with an e-book tool such as Calibre"),
+    ((".xhtml", ".shtml", ".xml"), "rename an .xhtml/.shtml page .html"),
+)  # fmt: skip
+
+
+def conversion_advice(suffixes: Iterable[str]) -> str:
+    """How to convert files with these suffixes, ``""`` when none is a known document type.
+
+    Examples
+    --------
+    >>> conversion_advice([".pdf", ".doc", ".csv", ".wps"])
+    '.doc, .wps: open in Word or WPS and save as .docx; .pdf: export its text as .txt with \
+pdftotext or a PDF reader, checking that two-column pages read in order'
+    """
+    present = set(suffixes)
+    parts = []
+    for known, advice in _CONVERSION_ADVICE:
+        found = [suffix for suffix in known if suffix in present]
+        if found:
+            parts.append(f"{', '.join(found)}: {advice}")
+    return "; ".join(parts)
+
+
 def describe_passed_over(folder: str, names: list[str], in_archive: bool = False) -> str:
     """The warning for files a folder walk (or, ``in_archive``, the reading of a ``.zip``
     archive) passed over, saying how to read them.
@@ -594,7 +661,8 @@ def describe_passed_over(folder: str, names: list[str], in_archive: bool = False
     'texts: passed over 2 file(s) that are not .txt, .md, .html, .htm, .mhtml, .mht or .docx: '
     >>> message[89:]  # doctest: +NORMALIZE_WHITESPACE
     'a.pdf, old.zip; name a .zip archive as an input of its own to read its texts,
-     convert the other files to read them'
+     convert the other files to read them (.pdf: export its text as .txt with pdftotext or
+     a PDF reader, checking that two-column pages read in order)'
     """
     shown = ", ".join(names[:MAX_PASSED_OVER_SHOWN])
     more = len(names) - MAX_PASSED_OVER_SHOWN
@@ -609,11 +677,13 @@ def describe_passed_over(folder: str, names: list[str], in_archive: bool = False
         *(["convert the other files to read them" if zips else "convert them to read them"]
           if others else []),
     ]  # fmt: skip
+    how = conversion_advice(_suffix(PurePosixPath(name).name) for name in names)
     return (
         f"{folder}: passed over {len(names)} file(s) that are not {kinds}: {shown}"
         + (f" and {more} more" if more > 0 else "")
         + "; "
         + ", ".join(advice)
+        + (f" ({how})" if how else "")
     )
 
 
@@ -628,10 +698,11 @@ def _from_file(path: Path, *, explicit: bool, lazy: bool = False) -> Iterator[_F
         else:
             yield key, SourceFile(path.name, path.as_posix(), _read_bytes(path))
     elif explicit:
+        how = conversion_advice([suffix])
         raise ReadError(
             path.as_posix(),
             f"unsupported file type {suffix or '(no suffix)'!r}",
-            "supported: " + ", ".join((*SUPPORTED_SUFFIXES, ".zip")),
+            (f"{how}; " if how else "") + "supported: " + ", ".join((*SUPPORTED_SUFFIXES, ".zip")),
         )
 
 
@@ -647,7 +718,7 @@ def _walked_ref(path: Path, real_dir: str) -> Iterator[_Found]:
     try:
         info = os.lstat(path)
     except OSError as exc:
-        raise ReadError(path.as_posix(), f"cannot read file ({exc.strerror})") from exc
+        raise _unreadable(path, path.as_posix(), exc) from exc
     if stat.S_ISLNK(info.st_mode):
         yield from _from_file(path, explicit=False, lazy=True)
         return
@@ -655,18 +726,31 @@ def _walked_ref(path: Path, real_dir: str) -> Iterator[_Found]:
     yield key, FileRef(path.name, path.as_posix(), str(path), "", info.st_size)
 
 
+def _unreadable(path: Path, display: str, exc: OSError) -> ReadError:
+    """The error for a file the system would not read, saying why and what to do (the
+    default advice, "convert it to UTF-8", is for text that does not decode)."""
+    if path.is_symlink() and not path.exists():
+        return ReadError(display, f"is a link to {os.readlink(path)}, which does not exist",
+                         "remove the link or restore its target" + SKIP_ADVICE)  # fmt: skip
+    if isinstance(exc, PermissionError):
+        return ReadError(display, f"cannot read file ({exc.strerror})",
+                         "give yourself permission to read it" + SKIP_ADVICE)  # fmt: skip
+    return ReadError(display, f"cannot read file ({exc.strerror})",
+                     "check that it exists and can be read" + SKIP_ADVICE)  # fmt: skip
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ReadError(path.as_posix(), f"cannot read file ({exc.strerror})") from exc
+        raise _unreadable(path, path.as_posix(), exc) from exc
 
 
 def _file_size(path: Path) -> int:
     try:
         return path.stat().st_size
     except OSError as exc:
-        raise ReadError(path.as_posix(), f"cannot read file ({exc.strerror})") from exc
+        raise _unreadable(path, path.as_posix(), exc) from exc
 
 
 def _zip_members(archive: Path, lazy: bool = False) -> Iterator[_Found]:
@@ -695,7 +779,7 @@ def _zip_members(archive: Path, lazy: bool = False) -> Iterator[_Found]:
         hint = "re-create the archive or pass --skip-bad"
         raise ReadError(display, f"cannot read zip archive ({exc})", hint) from exc
     except OSError as exc:
-        raise ReadError(display, f"cannot read file ({exc.strerror})") from exc
+        raise _unreadable(archive, display, exc) from exc
     if passed_over:
         log.warning("%s", describe_passed_over(display, passed_over, in_archive=True))
 
@@ -760,9 +844,12 @@ def extract_text(src: SourceFile) -> tuple[str, str]:
         ``.txt``/``.md``: the decoded file. ``.html``/``.htm``: the visible text of
         the main content (see :func:`read_text` for what is left out), one line per
         block element, whitespace collapsed, no empty lines. ``.docx``: the
-        paragraphs in document order, one per line, and a table of data one line per
-        row (cells joined by a space, as on a web page); a table that lays out the page
-        gives its cells' paragraphs one per line.
+        paragraphs of the body in document order, one per line (tracked insertions,
+        content controls and fields as Word shows them; tracked deletions, footnotes,
+        endnotes, comments and page headers and footers left out, and listed by
+        :func:`read_text`), and a table of data one line per row (cells joined by a
+        space, as on a web page); a table that lays out the page gives its cells'
+        paragraphs one per line.
     encoding : str
         As for :func:`decode_text`; ``"docx"`` for Word documents.
 
@@ -792,7 +879,9 @@ def read_text(src: SourceFile) -> Decoded:
     The text and encoding are those of :func:`extract_text`; :attr:`Decoded.repairs`
     lists the lines :func:`decode` repaired (none for ``.docx``), and
     :attr:`Decoded.dropped` the lines of an HTML page's visible text left out as page
-    chrome, each with its rule (see :class:`Dropped`).
+    chrome, and a Word document's footnotes, endnotes, comments, tracked deletions and
+    page headers and footers, each with its rule (see :class:`Dropped` and
+    :class:`_DocxReader`).
 
     Raises
     ------
@@ -820,7 +909,7 @@ def read_text(src: SourceFile) -> Decoded:
         text, dropped = _html_text(page.text)
         decoded = Decoded(text, page.encoding, page.repairs, dropped)
     elif src.suffix == ".docx":
-        decoded = Decoded(_docx_text(src.data, src.path), "docx")
+        decoded = _docx_text(src.data, src.path)
     else:
         raise ReadError(
             src.path,
@@ -1072,7 +1161,8 @@ def _main_content(markup: str, lines: list[_HtmlLine], page_title: str = "") -> 
     the nearest line before it that the page's ``<title>`` holds, of at least
     :data:`MIN_TITLE_CHARS` characters: "标题_某某县人民政府"); or datelines between
     the title and the main content's last line (:func:`workbench.corpus.dates.match_line`),
-    where :mod:`workbench.corpus.dates` reads the date.
+    where :mod:`workbench.corpus.dates` reads the date, and bylines of labelled fields
+    there ("作者：王五", :func:`workbench.corpus.articles.labelled_byline`), where the author is.
 
     Every line is kept when the extractor finds nothing, less than
     :data:`MIN_MAIN_CONTENT_SHARE` of the page's ideographs (of its non-space
@@ -1109,10 +1199,15 @@ def _main_content(markup: str, lines: list[_HtmlLine], page_title: str = "") -> 
         )  # fmt: skip
     if title is not None:
         keep[title] = True
-    from workbench.corpus.dates import match_line  # deferred: loads its rules
+    from workbench.corpus.articles import labelled_byline  # deferred: loads its rules
+    from workbench.corpus.dates import match_line
 
+    # Datelines and bylines between the title and the end of the main content are the
+    # article's (a WeChat page's "作者：王五" sits in its meta bar, outside the content
+    # the extractor finds): the cleaning and the article splitter read them as metadata.
     for i in range(first if title is None else title, last):
-        if not keep[i] and match_line(lines[i].text) is not None:
+        if not keep[i] and (match_line(lines[i].text) is not None
+                            or labelled_byline(lines[i].text) is not None):  # fmt: skip
             keep[i] = True
 
     kept_text = "".join(line.text for line, k in zip(lines, keep, strict=True) if k)
@@ -1273,7 +1368,8 @@ def _split_br_runs(tree: lxml_html.HtmlElement) -> None:
                 container.append(piece)
 
 
-def _docx_text(data: bytes, path: str) -> str:
+def _docx_text(data: bytes, path: str) -> Decoded:
+    """A Word document's text and what was left out of it (see :class:`_DocxReader`)."""
     import docx  # deferred: slow to import
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -1283,29 +1379,273 @@ def _docx_text(data: bytes, path: str) -> str:
     # is broken (zip container, content types, XML).
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, SyntaxError) as exc:
         hint = "re-save it as .docx or pass --skip-bad"
-        if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an old .doc renamed
+        if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and _ENCRYPTED in data:
+            # Word stores a password-protected .docx encrypted inside an OLE container,
+            # which starts as an old .doc does: "renamed .doc" sent users the wrong way.
+            hint = ("it is protected by a password: open it in Word or WPS, remove the password "
+                    "(文件 > 信息 > 保护文档 > 用密码进行加密) and save it, or pass --skip-bad")
+        elif data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an old .doc renamed
             hint = "it is an old Word .doc file renamed .docx: open it in Word or WPS and " + hint
         elif not data.startswith(b"PK"):
             with contextlib.suppress(ReadError):
                 decode(data, path)  # it reads as text: a text file named .docx
                 hint = "it is a plain-text file: rename it .txt" + SKIP_ADVICE
         raise ReadError(path, f"not a readable Word document ({exc})", hint) from exc
-    return "\n".join(_docx_blocks(document, _DocxNumbering.of(document)))
+    return _DocxReader.of(document).read(document)
 
 
-def _docx_blocks(container: Document | _Cell, numbering: _DocxNumbering) -> Iterator[str]:
-    from docx.table import Table
+#: The stream holding a password-protected Office file's encrypted package (its name in
+#: the OLE directory, UTF-16).
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
-    for block in container.iter_inner_content():
-        if isinstance(block, Table):
-            yield from _docx_table(block, numbering)
-        else:
-            if block.text.strip():
-                text = block.text
+_W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+#: Elements wrapping runs (or blocks) whose text is the document's: tracked insertions and
+#: moves, content controls, smart tags, custom XML, simple fields (their shown result),
+#: bidirectional runs. python-docx reads only a paragraph's direct runs and hyperlinks, so
+#: the text inside these was lost without a word (an inserted clause, a form's filled-in
+#: content control).
+_DOCX_WRAPPERS = frozenset(_W_NS + tag for tag in (
+    "hyperlink", "ins", "moveTo", "sdt", "sdtContent", "smartTag", "customXml", "fldSimple",
+    "dir", "bdo",
+))  # fmt: skip
+#: Tracked deletions and the source of a tracked move: text the author took out, never body.
+_DOCX_DELETED = frozenset(_W_NS + tag for tag in ("del", "moveFrom"))
+#: Reference marks in a run: the note or comment they point to is listed at their line.
+_DOCX_REFERENCES = {
+    _W_NS + "footnoteReference": "docx_footnote",
+    _W_NS + "endnoteReference": "docx_endnote",
+    _W_NS + "commentReference": "docx_comment",
+}
+_DOCX_PARTS = {  # relationship type (its last part) -> rule of the part's items
+    "footnotes": "docx_footnote", "endnotes": "docx_endnote", "comments": "docx_comment",
+}  # fmt: skip
+
+
+@dataclass
+class _DocxReader:
+    """Reads a Word document's body, and lists what is not body text as :class:`Dropped`.
+
+    The body is the main text: paragraphs in document order, the text of tracked
+    insertions, content controls and fields (as Word shows them) included, the text of
+    tracked deletions not. What is printed around or beside the body is not read into
+    the text but listed in :attr:`Decoded.dropped` (and so in ``Corpus.removed`` and
+    ``workbench corpus info``), one row each, with its rule:
+
+    - ``docx_footnote``, ``docx_endnote``: a footnote's or endnote's text (sources and
+      asides, which would otherwise join the last section of the body and its role),
+      at the line holding its reference mark;
+    - ``docx_comment``: a reviewer's comment, at the line it is attached to;
+    - ``docx_deleted``: the text of a tracked deletion (or the old place of a moved
+      passage), at its paragraph's line;
+    - ``docx_header``, ``docx_footer``: each line of a page header or footer (running
+      heads, page numbers), at line 0: they belong to every page, no line of the text;
+    - ``docx_altchunk``: an imported chunk of a format other than HTML or plain text,
+      not read (an HTML chunk, as some "export to Word" tools write the whole body, is
+      read as a page is, see :meth:`alt_chunk`).
+
+    A note or comment that no reference in the body points to is listed at the last line.
+    """
+
+    numbering: _DocxNumbering
+    #: (rule, id) -> the note's or comment's text
+    items: dict[tuple[str, str], str] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    #: (index in :attr:`lines` of the block it is anchored at, rule, text)
+    anchored: list[tuple[int, str, str]] = field(default_factory=list)
+    listed: set[tuple[str, str]] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, document: Document) -> _DocxReader:
+        from docx.oxml import parse_xml
+
+        reader = cls(_DocxNumbering.of(document))
+        for rel in sorted(document.part.rels.values(), key=lambda r: r.rId):
+            rule = _DOCX_PARTS.get(rel.reltype.rsplit("/", 1)[-1])
+            if rule is None or rel.is_external:
+                continue
+            root = parse_xml(rel.target_part.blob)
+            for item in root:
+                # Word's separator "notes" (types separator, continuationSeparator) hold
+                # the line drawn above the notes, no text.
+                if item.get(_W_NS + "type") not in (None, "normal"):
+                    continue
+                text = " ".join(reader.text_of(p, None) for p in item.iter(_W_NS + "p"))
+                reader.items[rule, item.get(_W_NS + "id", "")] = _WHITESPACE.sub(" ", text).strip()
+        return reader
+
+    def read(self, document: Document) -> Decoded:
+        for line in self.blocks(document):
+            self.lines.append(line)
+        starts, line_no = [], 1  # a block's first line in the text (blocks may hold "\n")
+        for block in self.lines:
+            starts.append(line_no)
+            line_no += block.count("\n") + 1
+        last = max(line_no - 1, 1)
+        dropped = [Dropped(0, rule, text) for rule, text in self.page_lines(document)]
+        dropped += [Dropped(starts[i] if i < len(starts) else last, rule, text)
+                    for i, rule, text in self.anchored]  # fmt: skip
+        # Unreferenced notes and comments, in the order of their parts (deterministic).
+        dropped += [Dropped(last, key[0], text) for key, text in self.items.items()
+                    if key not in self.listed and text]  # fmt: skip
+        return Decoded("\n".join(self.lines), "docx", dropped=tuple(dropped))
+
+    def page_lines(self, document: Document) -> Iterator[tuple[str, str]]:
+        """Each line of the page headers and footers, every part once, section by section."""
+        seen: set[int] = set()
+        for section in document.sections:
+            for rule, parts in (
+                ("docx_header", (section.first_page_header, section.header,
+                                 section.even_page_header)),
+                ("docx_footer", (section.first_page_footer, section.footer,
+                                 section.even_page_footer)),
+            ):  # fmt: skip
+                for part in parts:
+                    if part.is_linked_to_previous:
+                        continue  # no part of its own: the previous section's, listed there
+                    element = part._element
+                    if id(element) in seen:
+                        continue
+                    seen.add(id(element))
+                    for p in element.iter(_W_NS + "p"):
+                        text = _WHITESPACE.sub(" ", self.text_of(p, None)).strip()
+                        if text:
+                            yield rule, text
+
+    def blocks(self, container: Document | _Cell) -> Iterator[str]:
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        parent = container._body if hasattr(container, "_body") else container
+        element = parent._element
+        for child in _docx_block_elements(element):
+            if child.tag == _W_NS + "tbl":
+                yield from self.table(Table(child, parent))
+                continue
+            if child.tag == _W_NS + "altChunk":
+                yield from self.alt_chunk(child, parent.part)
+                continue
+            block = Paragraph(child, parent)
+            text = self.text_of(child, len(self.lines))
+            if text.strip():
                 if _is_toc(block):  # Word draws the tab before the page number as dot leaders
                     text = _TOC_TAB.sub("…………", text)
-                yield numbering.label(block._p) + text
-            yield from _docx_text_boxes(block._p)
+                yield self.numbering.label(child) + text
+            yield from _docx_text_boxes(child)
+
+    def alt_chunk(self, chunk: object, part: object) -> Iterator[str]:
+        """The lines of an imported chunk (``w:altChunk``): a web page or text that the
+        program writing the file (an office system's "export to Word", an HTML-to-Word
+        converter) put in whole, for Word to convert on opening. Its HTML is read as a
+        page is (the lines the extractor leaves out listed, as on a page); a chunk of
+        another format (RTF, another document) is listed as ``docx_altchunk``, not read.
+        """
+        rid = chunk.get(_R_ID)  # type: ignore[attr-defined]
+        target = part.related_parts.get(rid) if rid else None  # type: ignore[attr-defined]
+        if target is None:
+            return
+        kind = (target.content_type or "").lower()
+        name = str(target.partname).lower()
+        if "html" in kind or name.endswith((".htm", ".html", ".xhtml")):
+            page = decode_html(target.blob, name)
+            text, dropped = _html_text(page.text)
+            anchor = len(self.lines)
+            self.anchored += [(anchor, d.rule, d.text) for d in dropped]
+            yield from (line for line in text.split("\n") if line.strip())
+        elif kind.startswith("text/plain") or name.endswith(".txt"):
+            yield from (line for line in decode(target.blob, name).text.split("\n")
+                        if line.strip())  # fmt: skip
+        else:
+            self.anchored.append((len(self.lines), "docx_altchunk",
+                                  f"{name} ({kind or 'unknown type'}): not read"))
+
+    def text_of(self, p: object, anchor: int | None) -> str:
+        """The text of paragraph ``p`` as Word shows it, tracked deletions left out.
+
+        With an ``anchor`` (the index its block will have in :attr:`lines`), the
+        deletions and the notes and comments it refers to are listed there.
+        """
+        parts: list[str] = []
+
+        def walk(element: object) -> None:
+            for child in element:  # type: ignore[attr-defined]
+                tag = child.tag
+                if tag == _W_NS + "r":
+                    parts.append(child.text)  # python-docx's run text: w:t, tabs, breaks
+                    if anchor is not None:
+                        for mark in child:
+                            rule = _DOCX_REFERENCES.get(mark.tag)
+                            if rule is not None:
+                                self.refer(anchor, rule, mark.get(_W_NS + "id", ""))
+                elif tag in _DOCX_WRAPPERS:
+                    walk(child)
+                elif tag in _DOCX_DELETED and anchor is not None:
+                    gone = "".join(t.text or "" for t in child.iter(_W_NS + "delText", _W_NS + "t"))
+                    if gone.strip():
+                        self.anchored.append((anchor, "docx_deleted", gone.strip()))
+
+        walk(p)
+        return "".join(parts)
+
+    def refer(self, anchor: int, rule: str, item_id: str) -> None:
+        key = (rule, item_id)
+        if key in self.listed or key not in self.items:
+            return
+        self.listed.add(key)
+        if self.items[key]:
+            self.anchored.append((anchor, rule, self.items[key]))
+
+    def table(self, table: Table) -> Iterator[str]:
+        """A table's text: one line per row for a table of data, as a web page's table
+        reads (cells joined by a space, so a column heading such as 问题 is no section
+        heading and a row is read as one statement); one line per block of each cell for
+        a table that lays out the page (:func:`_docx_lays_out`)."""
+        # python-docx returns a merged cell once per grid column and row it spans; its
+        # XML element identifies it (holding the elements keeps their proxies unique).
+        seen: set[object] = set()
+        rows = []
+        for row in table.rows:
+            cells = []
+            for cell in row.cells:
+                if cell._tc not in seen:
+                    seen.add(cell._tc)
+                    cells.append(cell)
+            rows.append(cells)
+        cell_texts = {id(cell): [self.text_of(p, None) for p in _docx_cell_paragraphs(cell)]
+                      for cells in rows for cell in cells}  # fmt: skip
+        if _docx_lays_out([cell for cells in rows for cell in cells], cell_texts):
+            for cells in rows:
+                for cell in cells:
+                    yield from self.blocks(cell)
+            return
+        for cells in rows:
+            anchor = len(self.lines)
+            for cell in cells:  # list the row's notes, comments and deletions at its line
+                for p in _docx_cell_paragraphs(cell):
+                    self.text_of(p, anchor)
+            line = " ".join(
+                text for cell in cells
+                if (text := _WHITESPACE.sub(" ", "\n".join(cell_texts[id(cell)])).strip())
+            )  # fmt: skip
+            if line:
+                yield line
+
+
+def _docx_block_elements(element: object) -> Iterator[object]:
+    """The paragraphs (``w:p``) and tables (``w:tbl``) of a body or cell, in order, those
+    inside content controls (``w:sdt``) and custom XML included (python-docx reads only
+    direct ones: a form's or template's filled-in blocks were lost)."""
+    for child in element:  # type: ignore[attr-defined]
+        if child.tag in (_W_NS + "p", _W_NS + "tbl", _W_NS + "altChunk"):
+            yield child
+        elif child.tag in (_W_NS + "sdt", _W_NS + "sdtContent", _W_NS + "customXml"):
+            yield from _docx_block_elements(child)
+
+
+def _docx_cell_paragraphs(cell: _Cell) -> list[object]:
+    """A cell's paragraphs (``w:p``), those in content controls included; not those of a
+    table inside it (such a cell lays out the page and is read block by block)."""
+    return [el for el in _docx_block_elements(cell._tc) if el.tag == _W_NS + "p"]
 
 
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -1517,40 +1857,14 @@ class _DocxNumbering:
         return re.sub(r"%([1-9])", number, text)
 
 
-def _docx_table(table: Table, numbering: _DocxNumbering) -> Iterator[str]:
-    """A table's text: one line per row for a table of data, as a web page's table
-    reads (cells joined by a space, so a column heading such as 问题 is no section
-    heading and a row is read as one statement); one line per block of each cell for a
-    table that lays out the page (:func:`_docx_lays_out`)."""
-    # python-docx returns a merged cell once per grid column and row it spans; its
-    # XML element identifies it (holding the elements keeps their proxies unique).
-    seen: set[object] = set()
-    rows = []
-    for row in table.rows:
-        cells = []
-        for cell in row.cells:
-            if cell._tc not in seen:
-                seen.add(cell._tc)
-                cells.append(cell)
-        rows.append(cells)
-    if _docx_lays_out([cell for cells in rows for cell in cells]):
-        for cells in rows:
-            for cell in cells:
-                yield from _docx_blocks(cell, numbering)
-        return
-    for cells in rows:
-        line = " ".join(text for cell in cells if (text := _WHITESPACE.sub(" ", cell.text).strip()))
-        if line:
-            yield line
-
-
-def _docx_lays_out(cells: list[_Cell]) -> bool:
+def _docx_lays_out(cells: list[_Cell], texts: dict[int, list[str]]) -> bool:
     """Whether a Word table lays out the page rather than holding data: a cell holds a
-    table, more than one paragraph of text, or :data:`LAYOUT_CELL_CHARS` characters."""
+    table, more than one paragraph of text, or :data:`LAYOUT_CELL_CHARS` characters
+    (``texts``: each cell's paragraphs' text by ``id`` of the cell)."""
     for cell in cells:
         if cell.tables:
             return True
-        texts = [p.text for p in cell.paragraphs if p.text.strip()]
-        if len(texts) > 1 or sum(len(t.strip()) for t in texts) >= LAYOUT_CELL_CHARS:
+        paragraphs = [t for t in texts[id(cell)] if t.strip()]
+        if len(paragraphs) > 1 or sum(len(t.strip()) for t in paragraphs) >= LAYOUT_CELL_CHARS:
             return True
     return False
