@@ -354,6 +354,33 @@ class _RJieba:
             self.sum += freq - old_freq
         self._pad(tk.total)
 
+    def cut_one(self, text: str) -> list[str]:
+        """jieba's tokens of ``text``, as :meth:`cut_joined` gives them, screened with
+        the patterns: for one short text numpy's set-up costs more than the cut."""
+        if _RJIEBA_ONLY_HAN.search(text):
+            return self.jieba().lcut(text, cut_all=False, HMM=True)
+        tokens = self.rs.cut(text, True) if text else []
+        if not _ALNUM.search(text):
+            return tokens
+        return [
+            piece
+            for token in tokens
+            for piece in (
+                self._pieces(token)
+                if len(token) > 1 and _ALNUM.search(token) and not _JIEBA_HAN.search(token)
+                else (token,)
+            )
+        ]
+
+    def _pieces(self, run: str) -> list[str]:
+        """A token with a Latin letter or digit and none of jieba's Han, split as jieba
+        splits an unknown run (``1-2`` → ``1 - 2``); most (2013, 3.5%) stay whole."""
+        # jieba-rs holds exactly jieba's words of non-zero frequency (and the pad word,
+        # which has no Latin letter or digit): has_word is jieba's FREQ.get.
+        if self.rs.has_word(run):
+            return [run]
+        return [x for x in _RE_SKIP.split(run) if x]
+
     def cut_many(self, texts: list[str]) -> list[list[str]]:
         """jieba's tokens of each text (see :meth:`cut_joined`)."""
         return self.cut_joined(texts).lists() if texts else []
@@ -429,16 +456,11 @@ class _RJieba:
         maybe = np.flatnonzero((ends - starts > 1) & allowed & _any_between(alnum, starts, ends))
         han = _any_between(_in_ranges(points, _JIEBA_HAN_RANGES), starts[maybe], ends[maybe])
         maybe = maybe[~han]
-        # jieba-rs holds exactly jieba's words of non-zero frequency (and the pad word,
-        # which has no Latin letter or digit): has_word is jieba's FREQ.get.
-        has_word, skip = self.rs.has_word, _RE_SKIP.split
         new: list[int] = []
         for k in maybe.tolist():
-            if not has_word(tokens[k]):
-                pieces = [x for x in skip(tokens[k]) if x]
-                if len(pieces) > 1:  # most runs (2013, 3.5%) stay whole
-                    # where the second piece and those after start
-                    new += list(accumulate(map(len, pieces[:-1]), initial=int(starts[k])))[1:]
+            pieces = self._pieces(tokens[k])
+            # where the second piece and those after start
+            new += list(accumulate(map(len, pieces[:-1]), initial=int(starts[k])))[1:]
         return np.array(new, dtype=np.int64)
 
 
@@ -622,7 +644,7 @@ def tokenize(text: str, engine: str | None = None) -> list[str]:
         return []
     if engine == "rjieba":
         with _lock:
-            return _rjieba_engine().cut_many([text])[0]
+            return _rjieba_engine().cut_one(text)
     tk = tokenizer()
     # add_terms() mutates the tokenizer's dictionary; the lock keeps a cut in
     # another thread from seeing a half-registered term.
