@@ -518,3 +518,31 @@ def test_tokenize_to_array_is_token_array_of_tokenize_many_and_resumes_the_colle
     got = tokens.tokenize_to_array(texts)
     assert gc.isenabled()
     assert got.equals(tokens.token_array(tokens.tokenize_many(texts)))
+
+
+# Texts whose edges, separators and screens the one-call cut (tokens._RJieba.cut_joined)
+# must keep apart: whitespace, a carriage return before a newline in the next text, the
+# characters put between texts and tokens, rare ideographs, Latin runs, empty texts.
+EDGE_TEXTS = [
+    "", "干群关系紧张", "", "落实1-2项", "3-4项工作", "群众\r", "\n路线", " 干部 ", "\u3000",
+    "㐀干部", "a-b", "x", "1-2", "群众\x01路线", "v1.0-beta群众", "😀干群", "", "abc",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("texts", [EDGE_TEXTS, EDGE_TEXTS[1:2], [""], ["", ""], EDGE_TEXTS[::-1]])
+def test_texts_cut_as_one_give_each_texts_own_tokens(texts):
+    each = [tokens.tokenize(t) for t in texts]
+    assert tokens.tokenize_many(texts) == each
+    arr = tokens.tokenize_to_array(texts)
+    arr.validate(full=True)
+    assert arr.type == tokens.TOKENS_TYPE
+    assert arr.to_pylist() == each
+    assert tokens.tokenize_many(texts) == tokens.tokenize_many(texts, engine="jieba")
+
+
+def test_a_text_holding_the_separator_is_cut_on_its_own():
+    texts = ["群众\x00路线", "落实1-2项", "", "干群\x00"]
+    each = [tokens.tokenize(t) for t in texts]
+    assert tokens.tokenize_many(texts) == each
+    assert tokens.tokenize_to_array(texts).to_pylist() == each
+    assert tokens.tokenize_to_array([]).to_pylist() == []

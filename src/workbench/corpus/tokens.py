@@ -56,9 +56,9 @@ import warnings
 from collections import deque
 from collections.abc import Iterable, Sequence
 from functools import cache
-from itertools import chain, repeat
+from itertools import accumulate, pairwise, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -113,6 +113,14 @@ _PAD_WORD = "\U0010fffd"
 # jieba.finalseg.re_skip: how jieba's HMM step splits a Latin/digit run (a test checks
 # that the two are the same); copied so that the jieba-rs engine need not import jieba.
 _RE_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+# Put between texts cut in one call (_RJieba.cut_joined): neither whitespace nor in
+# jieba-rs's Han blocks, so jieba-rs gives it as a token of its own and cuts the text
+# on either side as it would alone.
+_JOIN = "\x00"
+# Put between tokens to find where they start (_token_starts), where no text has it.
+_MARK = "\x01"
+# Largest offset of an Arrow string array (int32 offsets).
+_MAX_INT32 = 2**31 - 1
 # Version of the prepared-dictionary cache's content; part of its checksum (2: the
 # words as one string, the frequencies as one buffer).
 _CACHE_FORMAT = 2
@@ -346,62 +354,211 @@ class _RJieba:
             self.sum += freq - old_freq
         self._pad(tk.total)
 
-    def cut_many(self, texts: list[str]) -> list[list[str]]:
-        """jieba's tokens of each text: jieba-rs, except that texts with ideographs
-        only jieba-rs calls Han go to jieba itself, and texts with Latin letters or
-        digits have their unknown runs split as jieba does; the two screens look at
-        the code points of all texts at once."""
-        cut = self.rs.cut
-        out = [cut(t, True) if t else [] for t in texts]
-        # The texts' characters in one array, each text followed by one separator.
-        points = _code_points("\n".join(texts))
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        starts = np.cumsum(lengths + 1) - (lengths + 1)
-        # The separators are in neither screen's ranges.
-        only_han = _any_in(_in_ranges(points, _RJIEBA_ONLY_HAN_RANGES), starts)
-        for i in np.flatnonzero(only_han).tolist():
-            out[i] = self.jieba().lcut(texts[i], cut_all=False, HMM=True)
-        alnum = _any_in(_in_ranges(points, _ALNUM_RANGES), starts)
-        self._resplit(out, np.flatnonzero(alnum & ~only_han).tolist())
-        return out
+    def cut_one(self, text: str) -> list[str]:
+        """jieba's tokens of ``text``, as :meth:`cut_joined` gives them, screened with
+        the patterns: for one short text numpy's set-up costs more than the cut."""
+        if _RJIEBA_ONLY_HAN.search(text):
+            return self.jieba().lcut(text, cut_all=False, HMM=True)
+        tokens = self.rs.cut(text, True) if text else []
+        if not _ALNUM.search(text):
+            return tokens
+        return [
+            piece
+            for token in tokens
+            for piece in (
+                self._pieces(token)
+                if len(token) > 1 and _ALNUM.search(token) and not _JIEBA_HAN.search(token)
+                else (token,)
+            )
+        ]
 
-    def _resplit(self, out: list[list[str]], which: list[int]) -> None:
-        """Split unknown Latin/digit runs as jieba does (``1-2`` → ``1 - 2``) in the
-        token lists ``out[i]`` of ``which`` (replaced where a token is split)."""
-        lists = [out[i] for i in which]
-        flat = list(chain.from_iterable(lists))
-        if not flat:
-            return
-        # The tokens that can be such a run: of two characters or more, with a Latin
-        # letter or digit and none of jieba's Han; found for all tokens at once.
-        sizes = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
-        points = _code_points("".join(flat))
-        starts = np.cumsum(sizes) - sizes
-        alnum = _any_in(_in_ranges(points, _ALNUM_RANGES), starts)
-        han = _any_in(_in_ranges(points, _JIEBA_HAN_RANGES), starts)
-        maybe = np.flatnonzero((sizes > 1) & alnum & ~han)
-        if not len(maybe):
-            return
-        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        bounds = np.cumsum(counts)
-        owners = np.searchsorted(bounds, maybe, side="right")
-        firsts = (bounds - counts)[owners]
+    def _pieces(self, run: str) -> list[str]:
+        """A token with a Latin letter or digit and none of jieba's Han, split as jieba
+        splits an unknown run (``1-2`` → ``1 - 2``); most (2013, 3.5%) stay whole."""
         # jieba-rs holds exactly jieba's words of non-zero frequency (and the pad word,
         # which has no Latin letter or digit): has_word is jieba's FREQ.get.
-        has_word, skip = self.rs.has_word, _RE_SKIP.split
-        split: dict[int, dict[int, list[str]]] = {}
-        for k, owner, first in zip(maybe.tolist(), owners.tolist(), firsts.tolist(), strict=True):
-            if not has_word(flat[k]):
-                pieces = [x for x in skip(flat[k]) if x]
-                if len(pieces) > 1:  # most runs (2013, 3.5%) stay whole
-                    split.setdefault(owner, {})[k - first] = pieces
-        for owner, pieces_at in split.items():
-            toks, new, a = lists[owner], [], 0
-            for j, pieces in pieces_at.items():
-                new += toks[a:j]
-                new += pieces
-                a = j + 1
-            out[which[owner]] = new + toks[a:]
+        if self.rs.has_word(run):
+            return [run]
+        return [x for x in _RE_SKIP.split(run) if x]
+
+    def cut_many(self, texts: list[str]) -> list[list[str]]:
+        """jieba's tokens of each text (see :meth:`cut_joined`)."""
+        return self.cut_joined(texts).lists() if texts else []
+
+    def cut_joined(self, texts: list[str]) -> _Cut:
+        """jieba's tokens of ``texts`` (one or more), cut as one text.
+
+        jieba-rs cuts the texts joined by :data:`_JOIN` in one call (a call per text
+        costs a third more), except that texts with ideographs only jieba-rs calls Han
+        go to jieba itself, and texts with Latin letters or digits have their unknown
+        runs split as jieba does. The tokens are told by where they start, so the two
+        screens and the runs to split are found for all texts at once.
+        """
+        joined = _JOIN.join(texts)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        text_starts = np.cumsum(lengths + 1) - (lengths + 1)
+        tokens, token_starts = self._cut(texts, joined, text_starts)
+        points = _code_points(joined)
+        # The separators are in none of the screens' ranges.
+        only_han = _any_in(_in_ranges(points, _RJIEBA_ONLY_HAN_RANGES), text_starts)
+        alnum = _in_ranges(points, _ALNUM_RANGES)
+        owners = _owners(token_starts, text_starts[1:] - 1)
+        fixes = [self._resplit(tokens, token_starts, points, alnum, ~only_han[owners])]
+        changed = set(np.searchsorted(text_starts, fixes[0], side="right") - 1)
+        drop = np.zeros(len(tokens), dtype=bool)
+        for i in np.flatnonzero(only_han).tolist():
+            words = self.jieba().lcut(texts[i], cut_all=False, HMM=True)
+            fixes.append(text_starts[i] + np.cumsum([0, *map(len, words[:-1])]))
+            span = np.searchsorted(token_starts, [text_starts[i], text_starts[i] + lengths[i]])
+            drop[span[0] : span[1]] = True  # jieba-rs's tokens of the text
+            changed.add(i)
+        starts = token_starts
+        if changed:
+            starts = np.sort(np.concatenate([token_starts[~drop], *fixes]), kind="stable")
+        return _Cut(texts, joined, points, text_starts, lengths, tokens, token_starts, starts,
+                    sorted(map(int, changed)))  # fmt: skip
+
+    def _cut(
+        self, texts: list[str], joined: str, text_starts: np.ndarray
+    ) -> tuple[list[str], np.ndarray]:
+        """jieba-rs's tokens of ``joined`` (``texts`` joined by :data:`_JOIN`, which
+        start at ``text_starts``) as if each text were cut alone, each :data:`_JOIN`
+        between two a token of its own, and where each token starts in ``joined``."""
+        cut = self.rs.cut
+        if joined.count(_JOIN) == len(texts) - 1:  # no text holds it: one call
+            tokens = cut(joined, True) if joined else []
+            starts = _token_starts(tokens, joined)
+            # always so: _JOIN is in no block jieba-rs cuts, and is no whitespace
+            if _alone(text_starts[1:] - 1, starts, len(joined)):
+                return tokens, starts
+        tokens = []
+        for i, text in enumerate(texts):
+            if i:
+                tokens.append(_JOIN)
+            tokens += cut(text, True) if text else []
+        return tokens, _token_starts(tokens, joined)
+
+    def _resplit(
+        self,
+        tokens: list[str],
+        starts: np.ndarray,
+        points: np.ndarray,
+        alnum: np.ndarray,
+        allowed: np.ndarray,
+    ) -> np.ndarray:
+        """Where unknown Latin/digit runs among ``tokens`` (which start at ``starts`` in
+        the text of code points ``points``; ``alnum``: which points are Latin letters or
+        digits) split as jieba splits them (``1-2`` → ``1 - 2``): the new token starts,
+        sorted. Only tokens where ``allowed`` holds are looked at."""
+        # The tokens that can be such a run: of two characters or more, with a Latin
+        # letter or digit and none of jieba's Han; found for all tokens at once.
+        ends = np.append(starts[1:], len(points))
+        maybe = np.flatnonzero((ends - starts > 1) & allowed & _any_between(alnum, starts, ends))
+        han = _any_between(_in_ranges(points, _JIEBA_HAN_RANGES), starts[maybe], ends[maybe])
+        maybe = maybe[~han]
+        new: list[int] = []
+        for k in maybe.tolist():
+            pieces = self._pieces(tokens[k])
+            # where the second piece and those after start
+            new += list(accumulate(map(len, pieces[:-1]), initial=int(starts[k])))[1:]
+        return np.array(new, dtype=np.int64)
+
+
+class _Cut(NamedTuple):
+    """Texts cut as one (:meth:`_RJieba.cut_joined`), told by where tokens start."""
+
+    texts: list[str]  #: the texts
+    joined: str  #: the texts joined by _JOIN
+    points: np.ndarray  #: the code points of joined
+    text_starts: np.ndarray  #: where each text starts in joined
+    lengths: np.ndarray  #: each text's length
+    tokens: list[str]  #: jieba-rs's tokens of joined, each _JOIN between texts one
+    token_starts: np.ndarray  #: where each of tokens starts in joined
+    starts: np.ndarray  #: where each final token starts (the _JOINs too), sorted
+    changed: list[int]  #: the texts whose final tokens are not jieba-rs's
+
+    def layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each final token's start and end in ``joined`` and its text, the
+        separators left out."""
+        starts, seps = self.starts, self.text_starts[1:] - 1
+        keep = np.ones(len(starts), dtype=bool)
+        keep[np.searchsorted(starts, seps)] = False
+        ends = np.append(starts[1:], len(self.joined))
+        return starts[keep], ends[keep], _owners(starts, seps)[keep]
+
+    def lists(self) -> list[list[str]]:
+        """Each text's tokens: jieba-rs's own strings where they stand."""
+        firsts = np.searchsorted(self.token_starts, self.text_starts)
+        stops = np.searchsorted(self.token_starts, self.text_starts + self.lengths)
+        out = [self.tokens[a:b] for a, b in zip(firsts.tolist(), stops.tolist(), strict=True)]
+        joined, starts = self.joined, self.starts
+        for i in self.changed:
+            begin, end = int(self.text_starts[i]), int(self.text_starts[i] + self.lengths[i])
+            bounds = starts[np.searchsorted(starts, begin) : np.searchsorted(starts, end)]
+            out[i] = [joined[a:b] for a, b in pairwise([*bounds.tolist(), end])]
+        return out
+
+    def array(self) -> pa.Array | pa.ChunkedArray:
+        """The tokens as :func:`token_array` gives them. A text's tokens make it up, so
+        the strings' bytes are the texts' own, encoded at once: converting half a million
+        strings one by one (``pa.array``) took about three times as long."""
+        data = None
+        with contextlib.suppress(UnicodeEncodeError):  # a lone surrogate
+            data = "".join(self.texts).encode("utf-8")
+        if data is None or len(data) > _MAX_INT32:  # as pyarrow says or chunks it
+            return token_array(self.lists())
+        starts, _, owners = self.layout()
+        points = self.points
+        # UTF-8 bytes of each character, and where each starts in joined's encoding;
+        # each separator before a token is one byte less in the texts' own
+        sizes = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+        at = np.zeros(len(points) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=at[1:])
+        value_offsets = np.append(at[starts] - owners, len(data)).astype(np.int32)
+        values = pa.StringArray.from_buffers(
+            len(starts), pa.py_buffer(value_offsets), pa.py_buffer(data), null_count=0
+        )
+        counts = np.bincount(owners, minlength=len(self.text_starts))
+        offsets = np.zeros(len(counts) + 1, dtype=np.int32)
+        np.cumsum(counts, out=offsets[1:])
+        return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _owners(starts: np.ndarray, seps: np.ndarray) -> np.ndarray:
+    """Which text each token is in (tokens start at ``starts``; a token of its own
+    starts at each of ``seps``, the separators between texts, each counted with the
+    text before it)."""
+    steps = np.zeros(len(starts) + 1, dtype=np.int64)
+    steps[np.searchsorted(starts, seps) + 1] = 1  # the next text begins after one
+    return np.cumsum(steps[:-1])
+
+
+def _any_between(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Whether ``mask`` holds anywhere in ``mask[starts[i]:ends[i]]``, for each ``i``."""
+    seen = np.zeros(len(mask) + 1, dtype=np.int64)
+    np.cumsum(mask, out=seen[1:])
+    return seen[ends] > seen[starts]
+
+
+def _alone(where: np.ndarray, starts: np.ndarray, end: int) -> bool:
+    """Whether a token of one character starts at each of ``where`` (tokens start at
+    ``starts``, sorted, and the last ends at ``end``)."""
+    at = np.searchsorted(starts, where)
+    if (at >= len(starts)).any():
+        return False
+    ends = np.append(starts[1:], end)
+    return bool((starts[at] == where).all() and (ends[at] == where + 1).all())
+
+
+def _token_starts(tokens: list[str], joined: str) -> np.ndarray:
+    """Where each of ``tokens`` (which make up ``joined``) starts in ``joined``."""
+    if _MARK in joined:
+        sizes = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        return np.cumsum(sizes) - sizes
+    # one string with a mark between two tokens: the marks are found at once, where
+    # asking each token its length takes half as long again
+    marks = np.flatnonzero(_code_points(_MARK.join(tokens)) == ord(_MARK))
+    return np.append(0, marks + 1 - np.arange(1, len(marks) + 1)) if tokens else marks
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -487,7 +644,7 @@ def tokenize(text: str, engine: str | None = None) -> list[str]:
         return []
     if engine == "rjieba":
         with _lock:
-            return _rjieba_engine().cut_many([text])[0]
+            return _rjieba_engine().cut_one(text)
     tk = tokenizer()
     # add_terms() mutates the tokenizer's dictionary; the lock keeps a cut in
     # another thread from seeing a half-registered term.
@@ -556,6 +713,10 @@ def tokenize_to_array(
     """``token_array(tokenize_many(texts, engine))``, with the cyclic garbage collector
     paused until the token lists are gone.
 
+    With the jieba-rs engine the texts are cut as one (:meth:`_RJieba.cut_joined`) and
+    the array is made from the texts and where their tokens start, without a list per
+    text or a conversion per token.
+
     The collector paused only while segmenting (:func:`tokenize_many`) found, once
     resumed, every token list of the partition among its young objects and walked
     them all, and again as they aged, until they were freed (about 17 ms a partition
@@ -567,7 +728,13 @@ def tokenize_to_array(
     [['干群关系', '紧张'], []]
     """
     with collector.paused():
-        return token_array(tokenize_many(texts, engine))
+        if _engine(engine) != "rjieba":
+            return token_array(tokenize_many(texts, engine))
+        texts = list(texts)
+        if not texts:
+            return token_array([])
+        with _lock:
+            return _rjieba_engine().cut_joined(texts).array()
 
 
 def agreement(texts: Iterable[str], a: str = "jieba", b: str = "rjieba") -> float:
