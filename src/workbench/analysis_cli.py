@@ -112,7 +112,8 @@ def add_trends_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--by", required=True, choices=("year", "period"),
                    help="one group per year, or per period cut at --periods")
     t.add_argument("--periods", metavar="Y1,Y2,…",
-                   help="period boundaries for --by period, e.g. 1949,1978,2012 (YYYY[-MM[-DD]])")
+                   help="period boundaries for --by period, e.g. 1949,1978,2012 (YYYY[-MM[-DD]]), "
+                        "or the periods written out, e.g. 1949-1977,1978-2011,2012-")
     t.add_argument("--split", metavar="DATE",
                    help="also compare the shares before and after this date, e.g. 2013-06")
     t.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
@@ -388,11 +389,17 @@ def run_trends(args: argparse.Namespace) -> int:
         if split is not None:
             write_table(split.table, args.out.with_name(f"{args.out.stem}.split{args.out.suffix}"),
                          record)  # fmt: skip
-    undated, straddling = result.undated, result.straddling
-    if undated or straddling:
-        print(f"workbench: note: {len(undated)} of {result.n_articles} articles have no date and "
-              f"{len(straddling)} a date across a period boundary; they are in no period "
-              "(dates come from datelines or --metadata's 'date' or 'year' column)",
+    undated, straddling, outside = result.undated, result.straddling, result.outside
+    if undated or straddling or outside:
+        gaps = f", {len(outside)} a date outside every period" if outside else ""
+        print(f"workbench: note: {len(undated)} of {result.n_articles} articles have no date"
+              f"{gaps} and {len(straddling)} a date across a period boundary; they are in no "
+              "period (dates come from datelines or --metadata's 'date' or 'year' column)",
+              file=sys.stderr)  # fmt: skip
+    empty = result.periods.loc[result.periods["n"] == 0, "period"].tolist()
+    if empty:
+        print(f"workbench: note: no dated article falls in {', '.join(empty)}: "
+              f"{'its' if len(empty) == 1 else 'their'} shares are blank (n = 0)",
               file=sys.stderr)  # fmt: skip
     if args.json:
         payload: dict[str, Any] = {
@@ -400,6 +407,7 @@ def run_trends(args: argparse.Namespace) -> int:
             "articles": result.n_articles,
             "undated": {"articles": len(undated), "doc_ids": undated},
             "straddling": {"articles": len(straddling), "doc_ids": straddling},
+            "outside": {"articles": len(outside), "doc_ids": outside},
             "periods": records(result.periods), "rows": len(result.table),
             "results": records(result.table),
         }  # fmt: skip
