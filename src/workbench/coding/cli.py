@@ -144,6 +144,7 @@ def run_code(args: argparse.Namespace) -> int:
     from workbench.cli_output import check_suffix
     from workbench.coding.codebook import CodebookError, load_codebook
     from workbench.coding.coder import code_segments
+    from workbench.csvio import write_csv
     from workbench.groups import read_segments
     from workbench.provenance import make_record, sha256_file, write_parquet, write_sidecar
 
@@ -182,12 +183,12 @@ def run_code(args: argparse.Namespace) -> int:
     stem = out.with_suffix("")
     matrix, units = Path(f"{stem}.matrix.npz"), Path(f"{stem}.units.csv")
     if out.suffix == ".csv":
-        coding.long.to_csv(out, index=False, encoding="utf-8")
+        write_csv(coding.long, out)
         write_sidecar(out, record)
     else:
         write_parquet(coding.long, out, record)
     sparse.save_npz(matrix, coding.matrix)
-    coding.units.to_csv(units, index=False)
+    write_csv(coding.units, units)
     for path in (matrix, units):  # formats without metadata get a sidecar
         write_sidecar(path, record)
     n_coded = coding.long["unit_id"].nunique()

@@ -152,7 +152,9 @@ def write_sheet(sheet: pd.DataFrame, path: str | os.PathLike) -> Path:
     if path.suffix.lower() == ".xlsx":
         sheet.to_excel(path, index=False, sheet_name="coding")
     elif path.suffix.lower() == ".csv":
-        sheet.to_csv(path, index=False, encoding="utf-8-sig")
+        from workbench.csvio import write_csv
+
+        write_csv(sheet, path)  # with a byte-order mark, as Excel needs
     else:
         raise ValueError(f"{path}: coding sheets are .csv or .xlsx")
     return path
