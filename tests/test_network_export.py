@@ -228,3 +228,19 @@ def test_cli_counts_below_one_are_refused_not_an_empty_network(tmp_path, capsys,
     assert f"argument {flag}: give a whole number of 1 or more, not {value}" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--min-articles", "10"], "--min-articles applies to --kind problem-cause only"),
+    (["--kind", "problem-cause", "--measure", "npmi", "--top", "3"],
+     "--measure, --top apply to the co-occurrence network only"),
+    (["--kind", "problem-cause", "--min-support", "4"], "--min-support applies to the co-occ"),
+])
+def test_cli_an_option_of_the_other_kind_is_refused_not_ignored(tmp_path, capsys, argv, said):
+    """--min-articles 10 on a co-occurrence network (or --measure, --top on a problem-cause
+    one) was ignored without a word: the network drawn was not the one asked for."""
+    from workbench.cli import main
+
+    assert main(["network", *argv, "--out", str(tmp_path / "n.graphml")]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "n.graphml").exists()
