@@ -364,7 +364,7 @@ def run_codebook(args: argparse.Namespace) -> int:
             print(kinds.to_string(index=False), end="\n\n")
         print(pd.DataFrame(codebook.table(args.lang)).to_string(index=False))
         return 0
-    from workbench.coding.lint import lint, uncoded_examples
+    from workbench.coding.lint import lint, list_hint, uncoded_examples
     from workbench.groups import read_segments
 
     segments = read_segments(args.corpus, dedup=False).segments
@@ -378,7 +378,8 @@ def run_codebook(args: argparse.Namespace) -> int:
           f"{len(split)} split by jieba (registered as whole words when coding)"
           + (f"; {len(missed)} example(s) their code does not code" if missed else ""))  # fmt: skip
     for r in dead.itertuples(index=False):
-        print(f"never matches: {r.code}: {r.term}")
+        hint = list_hint(r.term)  # a list written as one term: say how to write it
+        print(f"never matches: {r.code}: {r.term}" + (f" ({hint})" if hint else ""))
     for r in variants.itertuples(index=False):
         print(f"variant, absent: {r.code}: {r.term}")
     for r in split.itertuples(index=False):
