@@ -139,6 +139,20 @@ def test_periods_mistakes(spec, message):
         prevalence(codes, seg, docs, by="period", periods=spec, codebook=CB, n_boot=10)
 
 
+def test_a_metadata_year_as_a_spreadsheet_writes_it():
+    """A 年份 column holding 2015年 (or 2015.0) stopped trends with "documents.date of …:
+    date '2015年' is not YYYY…", blaming a column the user never wrote."""
+    codes, seg, docs = _made_up()
+    docs = docs.assign(year="")
+    docs.loc[docs["doc_id"] == "g/a1", "year"] = "2015年"  # g has no date of its own
+    p = prevalence(codes, seg, docs, codebook=CB, n_boot=20)
+    assert p.undated == [] and p.periods["period"].tolist()[-1] == "2015"
+    docs.loc[docs["doc_id"] == "g/a1", "year"] = "去年"
+    with pytest.raises(InputError, match=r"the 'year' column \(of --metadata\) has values that "
+                                         r"are not a year: g/a1 \('去年'\)"):
+        prevalence(codes, seg, docs, codebook=CB, n_boot=20)
+
+
 def test_category_level():
     codes, seg, docs = _made_up()
     p = prevalence(codes, seg, docs, codebook=CB, level="category", n_boot=50)

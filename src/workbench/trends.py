@@ -403,14 +403,15 @@ def document_dates(documents: pd.DataFrame | None) -> pd.Series:
     Raises
     ------
     InputError
-        If there is no table, or it has neither a ``date`` nor a ``year`` column.
+        If there is no table, or it has neither a ``date`` nor a ``year`` column, or a
+        ``year`` the articles need is not a year (``2014``, ``2014年`` and ``2014.0`` are).
 
     Examples
     --------
-    >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "date": ["2012-05", "", None],
-    ...                      "year": ["2010", "2013", " "]})
+    >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "date": ["2012-05", "", None, ""],
+    ...                      "year": ["2010", "2013", " ", "2015年"]})
     >>> document_dates(docs).to_dict()
-    {'a': '2012-05', 'b': '2013', 'c': ''}
+    {'a': '2012-05', 'b': '2013', 'c': '', 'd': '2015'}
     """
     columns = set() if documents is None else set(documents.columns)
     if not columns & {"date", "year"}:
@@ -421,8 +422,33 @@ def document_dates(documents: pd.DataFrame | None) -> pd.Series:
     by_doc = documents.drop_duplicates("doc_id").set_index("doc_id")
     dates = _text(by_doc["date"]) if "date" in columns else pd.Series("", index=by_doc.index)
     if "year" in columns:
-        dates = dates.where(dates != "", _text(by_doc["year"]))
+        years = _text(by_doc["year"])
+        wanted = (dates == "") & (years != "")
+        dates = dates.where(~wanted, years.map(_year_text))
+        bad = dates[wanted & (dates == "")]
+        if len(bad):
+            said = ", ".join(f"{d} ({years[d]!r})" for d in bad.index[:5])
+            raise InputError(f"the 'year' column (of --metadata) has values that are not a "
+                             f"year: {said}{' and more' if len(bad) > 5 else ''}; write the "
+                             "year as 2014, or leave the cell empty")  # fmt: skip
     return dates
+
+
+_YEAR = re.compile(r"(\d{4})(?:\.0+)?\s*年?")
+
+
+def _year_text(value: str) -> str:
+    """A metadata year as :func:`date_span` reads it: ``2014`` from ``2014``, ``2014年``
+    (as Chinese spreadsheets write it) or ``2014.0`` (a numeric column with blanks read
+    as floats); ``""`` for anything else.
+
+    Examples
+    --------
+    >>> [_year_text(v) for v in ("2014", "2014年", "2014.0", "", "14年", "2014-2015")]
+    ['2014', '2014', '2014', '', '', '']
+    """
+    found = _YEAR.fullmatch(value.strip())
+    return found[1] if found else ""
 
 
 def _dates(documents: pd.DataFrame | None, articles: pd.Index) -> pd.Series:
