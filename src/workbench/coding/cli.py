@@ -494,8 +494,10 @@ def run_learn(args: argparse.Namespace) -> int:
               "cross-validated by document (out-of-fold, "
               + ("the models alone" if args.alone else "combined with the rules") + "):")
         for row in summary["cross_validated"]:
-            print(f"  {row['label']:18s} n={row['n']:4d} {row['metric']}={row['value']:.3f} "
-                  f"(rules alone {row['rules']:.3f}; {row['decision']})")
+            # round(x, 3) + 0.0: a κ of -0.0001 printed "-0.000", as if worse than chance
+            value, rules = (round(row[k], 3) + 0.0 for k in ("value", "rules"))
+            print(f"  {row['label']:18s} n={row['n']:4d} {row['metric']}={value:.3f} "
+                  f"(rules alone {rules:.3f}; {row['decision']})")
         if summary["too_few"]:
             listed = ", ".join(f"{r['label']} {r['n']}" for r in summary["too_few"])
             then = ("only as their category's residual" if args.alone
