@@ -473,6 +473,16 @@ def test_cli_periods_written_out_and_open(built):
     assert all(r["share"] is not None for r in payload["results"])
 
 
+def test_cli_a_split_outside_the_dates_says_so(built):
+    """--split 2030 on texts of 2011-2014 gave a before/after table of NaN, without a word."""
+    _root, seg, codes = built
+    code, _out, err = _trends(["--codes", str(codes), "--corpus", str(seg), "--by", "year",
+                               "--split", "2030", "--n-boot", "20"])  # fmt: skip
+    assert code == 0, err
+    assert ("no dated article falls on or after the split 2030-01-01 (the articles are dated "
+            "2011-03-02 to 2014-01-05)") in err
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--by", "period"], "--by period needs --periods"),
     (["--by", "year", "--periods", "2012"], "--periods goes with --by period"),

@@ -342,7 +342,7 @@ def run_trends(args: argparse.Namespace) -> int:
     from workbench.corpus.metadata import join_metadata
     from workbench.groups import InputError, read_codes, read_documents, read_segments
     from workbench.provenance import make_record, sha256_file
-    from workbench.trends import compare, prevalence
+    from workbench.trends import compare, document_dates, prevalence
 
     check_suffix(args.out, TABLE_SUFFIXES)
     if args.by == "period" and not args.periods:
@@ -396,6 +396,16 @@ def run_trends(args: argparse.Namespace) -> int:
               f"{gaps} and {len(straddling)} a date across a period boundary; they are in no "
               "period (dates come from datelines or --metadata's 'date' or 'year' column)",
               file=sys.stderr)  # fmt: skip
+    if split is not None and len(split.table):
+        side = [name for name, col in (("before", "before_n"), ("on or after", "after_n"))
+                if int(split.table[col].iloc[0]) == 0]  # fmt: skip
+        if side:
+            dates = document_dates(data.documents)
+            dated = sorted(dates[dates.index.isin(data.segments["doc_id"]) & (dates != "")])
+            span = f" (the articles are dated {dated[0]} to {dated[-1]})" if dated else ""
+            print(f"workbench: note: no dated article falls {' or '.join(side)} the split "
+                  f"{split.split}{span}, so there is nothing to compare: the before/after "
+                  "table is blank; choose a split inside the dates", file=sys.stderr)
     empty = result.periods.loc[result.periods["n"] == 0, "period"].tolist()
     if empty:
         print(f"workbench: note: no dated article falls in {', '.join(empty)}: "
