@@ -203,13 +203,15 @@ def run_keyness(args: argparse.Namespace) -> int:
 def run_collocations(args: argparse.Namespace) -> int:
     """``workbench collocations``."""
     from workbench.collocations import collocations
+    from workbench.groups import InputError
     from workbench.provenance import make_record
 
     check_suffix(args.out, TABLE_SUFFIXES)
     if args.window < 1:
-        from workbench.groups import InputError
-
         raise InputError(f"--window must be at least 1, not {args.window}")
+    if not args.term.strip():  # it read the corpus, then said '' never occurs as a word
+        raise InputError("--term is empty; give the word whose collocates to find, "
+                         "e.g. --term 群众")  # fmt: skip
     data = _load(args)
     table = collocations(data.segments, args.term, window=args.window,
                          min_count=args.min_count, headings=args.include_headings)  # fmt: skip
