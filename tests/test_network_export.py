@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from workbench.cli import main
@@ -244,3 +245,25 @@ def test_cli_an_option_of_the_other_kind_is_refused_not_ignored(tmp_path, capsys
     assert main(["network", *argv, "--out", str(tmp_path / "n.graphml")]) == 2
     assert said in capsys.readouterr().err
     assert not (tmp_path / "n.graphml").exists()
+
+
+def test_cli_codes_csv_saved_again_by_excel_is_read(tmp_path, capsys):
+    """A codes CSV opened and saved in Excel on a Chinese Windows (GBK, or ';' in a European
+    locale) stopped network with "'utf-8' codec can't decode byte 0xcf", naming no file."""
+    from workbench.cli import main
+
+    codes = tmp_path / "codes.csv"
+    assert main(["code", "--unit", "paragraph", "--out", str(codes)]) == 0
+    assert main(["network", "--codes", str(codes), "--out", str(tmp_path / "a.gexf")]) == 0
+    expected = read_graph(tmp_path / "a.gexf")
+    for name in ("codes.csv", "codes.units.csv"):
+        table = pd.read_csv(tmp_path / name, dtype=str, keep_default_na=False)
+        table.to_csv(tmp_path / name, index=False, encoding="gbk", sep=";")
+    capsys.readouterr()
+    assert main(["network", "--codes", str(codes), "--out", str(tmp_path / "b.gexf")]) == 0
+    again = read_graph(tmp_path / "b.gexf")
+    assert sorted(again.edges) == sorted(expected.edges)
+    (tmp_path / "codes.csv").write_bytes(b"\x00\x01binary")
+    assert main(["network", "--codes", str(codes), "--out", str(tmp_path / "c.gexf")]) == 2
+    err = capsys.readouterr().err
+    assert "codes.csv: looks like a binary file" in err and "(a codes table)" in err

@@ -120,7 +120,7 @@ def add_network_parser(sub: argparse._SubParsersAction) -> None:
 
 def _coding_from_file(path: Path, codebook):
     from workbench.coding.coder import Coding
-    from workbench.groups import pipeline_folder
+    from workbench.groups import pipeline_folder, read_csv_table
     from workbench.provenance import read_record
 
     if pipeline_folder(path) is not None:
@@ -140,9 +140,11 @@ def _coding_from_file(path: Path, codebook):
                 "`workbench code --out CODES.parquet`, with its .matrix.npz and .units.csv "
                 "beside it"
             )
-    long = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    # CSVs as groups reads them: one saved again by Excel (GBK) is read, or named
+    long = (pd.read_parquet(path) if path.suffix == ".parquet"
+            else read_csv_table(path, "codes table"))  # fmt: skip
     matrix = sparse.load_npz(f"{stem}.matrix.npz").tocsr()
-    units = pd.read_csv(f"{stem}.units.csv")
+    units = read_csv_table(Path(f"{stem}.units.csv"), "units table")
     record = read_record(path) if path.suffix == ".parquet" else {}
     unit = record.get("parameters", {}).get("unit", "")
     if matrix.shape[1] != len(codebook.codes):
