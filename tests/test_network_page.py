@@ -302,8 +302,8 @@ def test_an_empty_network_says_why_on_the_page_in_its_language(graphs):
     for g, option in ((co, "--min-support"), (pc, "--min-articles")):
         assert g.number_of_edges() == 0
         zh, en = network_page(g, lang="zh"), network_page(g, lang="en")
-        said_zh = re.search(r'<p class="empty" id="no-edges">(.*?)</p>', zh).group(1)
-        said_en = re.search(r'<p class="empty" id="no-edges">(.*?)</p>', en).group(1)
+        said_zh = re.search(r'<p class="empty" id="no-edges"[^>]*>(.*?)</p>', zh).group(1)
+        said_en = re.search(r'<p class="empty" id="no-edges"[^>]*>(.*?)</p>', en).group(1)
         assert said_zh.startswith("此网络没有边：") and f"用 {option} " in said_zh
         assert "可显示" in said_zh and "shows" not in said_zh
         assert said_en == f"This network has no edges: {g.graph['no_edges']}."

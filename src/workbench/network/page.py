@@ -197,9 +197,10 @@ def page_data(g: nx.Graph, texts: Mapping[str, str], *, lang: str = "zh",
     # as the figures do), and the filter line speaks the page's language.
     present = {nd["category"] for nd in nodes}
     cats = [c for c in palette if c in present] + sorted(present - set(palette))
+    why = no_edges_text(g, lang)
     return {
         "directed": g.is_directed(), "lang": lang,
-        "filter": filter_text(g, lang), "no_edges": no_edges_text(g, lang),
+        "filter": filter_text(g, lang), **({"no_edges": why} if why else {}),
         "legend": [{"category": c, "label": category_label(c, lang, categories),
                     "color": palette.get(c, "#999999")} for c in cats],
         "nodes": nodes, "edges": edges,
@@ -254,9 +255,11 @@ main { display: flex; flex: 1; min-height: 0; }
 #side li { margin-bottom: 8px; }
 #side code { font-size: 11px; color: #666; }
 .controls { font-size: 13px; margin-top: 4px; }
-.empty { font-size: 15px; margin: 6px 0 2px 0; padding: 6px 10px; background: #fff4d6;
-         border: 1px solid #e0c36a; border-radius: 4px; }
 """
+#: The style of an empty network's line saying why (inline, so that a page with edges is
+#: byte for byte what it was).
+_EMPTY_STYLE = ("font-size: 15px; margin: 6px 0 2px 0; padding: 6px 10px; background: #fff4d6; "
+                "border: 1px solid #e0c36a; border-radius: 4px")
 
 _SCRIPT = """
 (function () {
@@ -384,9 +387,10 @@ def network_page(
 
     # An empty network says on the page why, and what would show links (it was a blank
     # page, the reason only on the command line).
-    empty = f'<p class="empty" id="no-edges">{html.escape(data["no_edges"])}</p>' \
-        if data["no_edges"] else ""  # fmt: skip
-    side = html.escape(data["no_edges"] or t["click"])
+    why = data.get("no_edges", "")  # only an empty network has it: other pages stay as they were
+    empty = (f'<p class="empty" id="no-edges" style="{_EMPTY_STYLE}">{html.escape(why)}</p>'
+             if why else "")  # fmt: skip
+    side = html.escape(why or t["click"])
     js = VIS_NETWORK_JS.read_text(encoding="utf-8")
     page = (
         "<!DOCTYPE html>\n"
