@@ -508,6 +508,60 @@ def wilson(articles: np.ndarray, n: int, ci: float = 0.95) -> tuple[np.ndarray, 
     return lo, hi
 
 
+def share_intervals(
+    part: np.ndarray, rng: np.random.Generator, n_boot: int = 1000, ci: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Share of the rows (articles) asserting each column (code), with its interval.
+
+    The one rule for an interval of a share of articles, here and in
+    :func:`workbench.coding.frequencies.article_shares`: a percentile bootstrap over the
+    rows (``n_boot`` resamples drawn from ``rng``), or Wilson's score interval where a
+    bootstrap says nothing (fewer than :data:`MIN_BOOTSTRAP_N` rows, or a share of 0 or
+    1, where every resample is the same).
+
+    Parameters
+    ----------
+    part : ndarray
+        Rows × columns of 0/1 (an article asserts a code).
+    rng : numpy.random.Generator
+        Drawn from whenever there are rows and ``n_boot``, used or not, so that the
+        stream (and every later bootstrap interval) does not depend on which columns get
+        Wilson's interval.
+    n_boot : int
+        Resamples; 0 gives no interval.
+    ci : float
+        Coverage.
+
+    Returns
+    -------
+    share, lo, hi : ndarray
+        NaN where there are no rows (``lo, hi`` also with ``n_boot=0``).
+    how : ndarray of str
+        ``bootstrap``, ``wilson`` or ``""`` (no interval).
+
+    Examples
+    --------
+    >>> part = np.array([[1, 0], [0, 0], [1, 0], [0, 0]], dtype=float)
+    >>> share, lo, hi, how = share_intervals(part, np.random.default_rng(0), 200)
+    >>> share.tolist(), np.round(lo, 3).tolist(), how.tolist()
+    ([0.5, 0.0], [0.15, 0.0], ['wilson', 'wilson'])
+    """
+    n, k = part.shape
+    share = part.mean(axis=0) if n else np.full(k, np.nan)
+    lo = hi = np.full(k, np.nan)
+    how = np.full(k, "", dtype=object)
+    if n and n_boot:
+        q = (1 - ci) / 2
+        boot = _boot(part, rng, n_boot)
+        lo, hi = np.quantile(boot, q, axis=0), np.quantile(boot, 1 - q, axis=0)
+        how[:] = "bootstrap"
+        small = _small(n, share)
+        w_lo, w_hi = wilson(part.sum(axis=0), n, ci)
+        lo, hi = np.where(small, w_lo, lo), np.where(small, w_hi, hi)
+        how[small] = "wilson"
+    return share, lo, hi, how
+
+
 def _small(n: int, share: np.ndarray) -> np.ndarray:
     """Where a bootstrap interval says nothing: few articles, or a share of 0 or 1."""
     return (n < MIN_BOOTSTRAP_N) | (share == 0.0) | (share == 1.0)
@@ -619,25 +673,11 @@ def prevalence(
     labels = _labels(keys, codebook, level, lang)
     matrix = wide.to_numpy(dtype=np.float64)
     rng = np.random.default_rng(seed)
-    q = (1 - ci) / 2
     rows = []
     for g, period in enumerate(table["period"]):
         part = matrix[group == g]
         n = len(part)
-        share = part.mean(axis=0) if n else np.full(len(keys), np.nan)
-        lo = hi = np.full(len(keys), np.nan)
-        how = np.full(len(keys), "", dtype=object)
-        if n and n_boot:
-            # Drawn for every group with articles, used or not, so that the generator's
-            # stream (and so every bootstrap interval) does not depend on which groups
-            # get Wilson's interval.
-            boot = _boot(part, rng, n_boot)
-            lo, hi = np.quantile(boot, q, axis=0), np.quantile(boot, 1 - q, axis=0)
-            how[:] = "bootstrap"
-            small = _small(n, share)
-            w_lo, w_hi = wilson(part.sum(axis=0), n, ci)
-            lo, hi = np.where(small, w_lo, lo), np.where(small, w_hi, hi)
-            how[small] = "wilson"
+        share, lo, hi, how = share_intervals(part, rng, n_boot, ci)
         for j, key in enumerate(keys):
             rows.append((period, key, labels[j], int(part[:, j].sum()), n, share[j], lo[j],
                          hi[j], how[j]))  # fmt: skip
