@@ -113,7 +113,8 @@ def add_trends_parser(sub: argparse._SubParsersAction) -> None:
                    help="one group per year, or per period cut at --periods")
     t.add_argument("--periods", metavar="Y1,Y2,…",
                    help="period boundaries for --by period, e.g. 1949,1978,2012 (YYYY[-MM[-DD]]), "
-                        "or the periods written out, e.g. 1949-1977,1978-2011,2012-")
+                        "or the periods written out, e.g. 1949-1977,1978-2011,2012- (one open "
+                        "before its end starts with a dash: --periods=-1948,1949-1977)")
     t.add_argument("--split", metavar="DATE",
                    help="also compare the shares before and after this date, e.g. 2013-06")
     t.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
