@@ -800,3 +800,19 @@ def test_a_codes_cell_typed_in_excel_with_a_chinese_input_method(tmp_path):
     with pytest.raises(SheetError, match="'走马观花、形式主义' in row 2 \\(the label of "
                                          "'P_formalism': write the id\\)"):
         read_code_list(sheet, cb.ids, labels=named)
+
+
+def test_cli_a_sheet_not_filled_in_and_an_unknown_sheet_format(tmp_path, capsys):
+    """learn on a sheet as suggest wrote it (nothing filled in) trained "0 labels" and wrote
+    a model that adds nothing, without a word; suggest --out s.xls did all its work, then
+    failed as "a bug" with a traceback."""
+    sheet = tmp_path / "next.csv"
+    assert main(["suggest", "--n", "12", "--out", str(sheet)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "m.joblib"
+    assert main(["learn", "--sheet", str(sheet), "--out", str(out)]) == 2
+    assert "carries a code or a category: fill the `codes` column" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["suggest", "--n", "12", "--out", str(tmp_path / "s.xls")]) == 2
+    err = capsys.readouterr().err
+    assert "s.xls: unknown format '.xls'" in err and "bug" not in err

@@ -438,6 +438,13 @@ def run_learn(args: argparse.Namespace) -> int:
                            "not_found": len(sheet.unaligned), "found_by": sheet.how,
                            "not_found_rows": sheet.not_found})  # fmt: skip
         n_coded = sum(len(t) for t in tables)
+        coded = pd.concat(labels, ignore_index=True).select_dtypes("number").fillna(0)
+        if not (coded > 0).any().any():
+            # A sheet as `suggest` wrote it, not filled in: it trained "0 labels" and wrote
+            # a model that adds nothing to the rules, without a word.
+            raise SheetError(f"no unit of {', '.join(map(str, args.sheet))} carries a code or a "
+                             "category: fill the `codes` column (code ids separated by ';') "
+                             "of the units that have codes, then learn again")  # fmt: skip
         if args.synthetic:
             examples, written = written_examples(codebook)
             tables.append(examples)
@@ -512,6 +519,7 @@ def run_suggest(args: argparse.Namespace) -> int:
     """``workbench suggest``: the next coding sheet (most uncertain first), or a first one."""
     import pandas as pd
 
+    from workbench.cli_output import check_suffix
     from workbench.coding.codebook import load_codebook
     from workbench.coding.learn import (
         first_sheet_units,
@@ -522,6 +530,8 @@ def run_suggest(args: argparse.Namespace) -> int:
     from workbench.coding.sheets import blank_sheet, write_sheet
     from workbench.groups import read_segments
 
+    # Before any work: --out s.xls failed at the end as "a bug" (write_sheet's ValueError).
+    check_suffix(args.out, (".csv", ".xlsx"))
     # Bad codebooks, models and corpora are user errors for the CLI's one handler (exit 2).
     codebook = load_codebook(args.codebook)
     learner, meta = load_model(args.model, codebook) if args.model else (None, {})
