@@ -164,6 +164,9 @@ def test_ca_writes_a_figure_with_provenance_and_json(tables, capsys):
          "none.csv: metadata file not found"),
         (["collocations", "--corpus", "{seg}", "--term", "群众", "--window", "0"],
          "--window must be at least 1"),
+        # a blank term was looked for, and said to occur nowhere
+        (["collocations", "--corpus", "{seg}", "--term", ""], "--term is empty"),
+        (["kwic", "--corpus", "{seg}", "--term", " "], "--term is empty"),
         (["ca", "--codes", "{seg}", "--corpus", "{seg}", "--by", "role", "--out", "{d}/x.png"],
          "seg.parquet: not a codes table"),
         # (year is the year of the articles' dates since --by year was made to work)

@@ -89,3 +89,43 @@ def test_commands_refuse_such_outputs_with_exit_2(tmp_path, capsys, argv):
     err = capsys.readouterr().err
     assert "Traceback" not in err and str(tmp_path) in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing written
+
+
+def test_every_csv_a_command_writes_opens_in_excel(tmp_path, capsys):
+    """Analysis --out CSVs had no byte-order mark: Excel on a Chinese Windows read them in
+    the legacy code page and showed mojibake when a researcher double-clicked one. Every
+    CSV a command writes now starts with the UTF-8 BOM, and reads back unchanged."""
+    from workbench.cli import main
+
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "东县整改方案\n发布时间：2014-01-02\n一、存在的问题\n一些干部脱离群众，宗旨意识淡化，"
+        "下乡走马观花。\n二、整改措施\n要密切联系群众，坚持走访入户。\n", encoding="utf-8")
+    (folder / "b.txt").write_text(
+        "西县调研报告\n发布时间：2016-05-02\n一、主要问题\n村务不公开，群众意见很大，干部作风"
+        "粗暴。\n二、对策\n推行村务公开，开展谈心活动，倾听群众呼声。\n", encoding="utf-8")
+    seg = tmp_path / "seg.parquet"
+    assert main(["corpus", "build", str(folder), "--out", str(seg)]) == 0
+    codes = tmp_path / "codes.csv"
+    assert main(["code", "--corpus", str(seg), "--out", str(codes)]) == 0
+    runs = {
+        "kwic.csv": ["kwic", "--corpus", str(seg), "--term", "群众"],
+        "keyness.csv": ["keyness", "--corpus", str(seg), "--by", "file", "--min-count", "1"],
+        "coll.csv": ["collocations", "--corpus", str(seg), "--term", "群众", "--min-count", "1"],
+        "trends.csv": ["trends", "--codes", str(codes), "--corpus", str(seg), "--by", "year",
+                       "--n-boot", "10"],
+        "net.csv": ["network", "--corpus", str(seg), "--min-support", "1", "--alpha", "none"],
+    }  # fmt: skip
+    for name, argv in runs.items():
+        assert main([*argv, "--out", str(tmp_path / name)]) == 0, name
+    written = [codes, tmp_path / "codes.units.csv", tmp_path / "net.nodes.csv",
+               tmp_path / "net.edges.csv", *(tmp_path / n for n in runs if n != "net.csv")]
+    for path in written:
+        data = path.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf"), path.name
+        assert b"\r" not in data, path.name
+        table = pd.read_csv(path)  # pandas (and readr, Stata) skip the mark
+        assert not table.columns[0].startswith("\ufeff"), path.name
+    assert "群众" in pd.read_csv(tmp_path / "kwic.csv")["match"].tolist()
+    capsys.readouterr()

@@ -65,8 +65,8 @@ def test_intervals_are_seeded_and_contain_the_share(coded):
     assert ((a["lo"] <= a["share"]) & (a["share"] <= a["hi"])).all()
     positive = a[a["articles"] > 0]
     assert (positive["hi"] > positive["lo"]).any()
-    zero = a[a["articles"] == 0]
-    assert (zero[["lo", "hi"]] == 0).all().all()
+    zero = a[a["articles"] == 0]  # Wilson's interval: from 0, never a point at 0
+    assert (zero["lo"] == 0).all() and (zero["hi"] > 0).all()
 
 
 def test_quote_is_a_verbatim_sentence_with_the_code(coded):
@@ -91,3 +91,52 @@ def test_needs_sentence_coding(seeds):
     cb = load_codebook()
     with pytest.raises(ValueError, match="sentence-level coding"):
         article_shares(code_segments(seg, cb, "paragraph"), seg, cb)
+
+
+def test_few_articles_get_wilsons_interval_as_the_trends_do(coded):
+    """A percentile bootstrap of the seeds' 13 articles put a code asserted by 3 of them
+    at [0.000, 0.462] and a code no article asserts at [0.000, 0.000], as if certain; the
+    trends used Wilson's interval there, the headline ranking did not."""
+    import numpy as np
+
+    from workbench.trends import MIN_BOOTSTRAP_N, wilson
+
+    seg, cb, coding = coded
+    n = seg["doc_id"].nunique()
+    assert n < MIN_BOOTSTRAP_N
+    t = article_shares(coding, seg, cb, n_boot=300, seed=4)
+    assert set(t["interval"]) == {"wilson"}
+    lo, hi = wilson(t["articles"].to_numpy(), n)
+    assert np.allclose(t["lo"], lo) and np.allclose(t["hi"], hi)
+    three = t[t["articles"] == 3].iloc[0]
+    assert three["lo"] > 0.05  # Wilson's 3 of 13: [0.082, 0.503]
+
+
+def test_many_articles_keep_the_bootstrap_they_had():
+    """From MIN_BOOTSTRAP_N articles on, a share strictly between 0 and 1 has the same
+    percentile bootstrap over articles as before (same seed, same numbers)."""
+    import numpy as np
+
+    from workbench.coding.coder import Coding
+    from workbench.trends import MIN_BOOTSTRAP_N
+
+    cb = load_codebook()
+    n = MIN_BOOTSTRAP_N + 10
+    seg = pd.DataFrame({"segment_id": [f"d{i}/a1/p001/s01" for i in range(n)],
+                        "doc_id": [f"d{i}/a1" for i in range(n)],
+                        "is_heading": False, "text": "正文。", "text_orig": "正文。"})  # fmt: skip
+    coded_ids = seg["segment_id"][: n // 3]
+    long = pd.DataFrame({"unit_id": coded_ids, "code": "P_formalism"})
+    coding = Coding(long=long, matrix=None, units=seg.rename(columns={"segment_id": "unit_id"}),
+                    codes=cb.ids, unit="sentence")  # fmt: skip
+    t = article_shares(coding, seg, cb, n_boot=400, seed=7).set_index("code")
+    row = t.loc["P_formalism"]
+    assert row["interval"] == "bootstrap"
+    # the former computation, by hand
+    a = np.zeros((n, 1))
+    a[: n // 3] = 1
+    rng = np.random.default_rng(7)
+    boot = rng.multinomial(n, np.full(n, 1.0 / n), size=400) @ a / n
+    assert (row["lo"], row["hi"]) == (np.quantile(boot, 0.025), np.quantile(boot, 0.975))
+    assert t.loc["P_detached", "interval"] == "wilson"  # share 0: Wilson's [0, 0.088]
+    assert t.loc["P_detached", "hi"] > 0

@@ -778,3 +778,41 @@ def test_synthetic_with_a_codebook_of_ones_own_says_what_to_do(tmp_path):
                        r"with the bundled codebook's codes, and \d+ of them are not in "
                        r".*leave out --synthetic"):  # fmt: skip
         written_examples(own)
+
+
+def test_a_codes_cell_typed_in_excel_with_a_chinese_input_method(tmp_path):
+    """A coder filling `codes` in Excel with a Chinese input method types ；，、 or a line
+    break between ids, or p_trust: each was refused as an unknown code. A label typed for
+    the id (which may hold a 、 itself) is named with the id to write."""
+    from workbench.coding.sheets import read_code_list
+
+    sheet = tmp_path / "s.csv"
+    pd.DataFrame({"unit_id": ["a", "b", "c", "d"],
+                  "codes": ["P_trust；L_visit", "m_system、L_talk，P_rough", "L_visit\nP_trust",
+                            ""]}).to_csv(sheet, index=False, encoding="gbk")  # fmt: skip
+    ids = ["P_trust", "P_rough", "M_system", "L_visit", "L_talk"]
+    got = read_code_list(sheet, ids)
+    assert got[ids].to_numpy().tolist() == [[1, 0, 0, 1, 0], [0, 1, 1, 0, 1], [1, 0, 0, 1, 0],
+                                            [0, 0, 0, 0, 0]]  # fmt: skip
+    pd.DataFrame({"unit_id": ["a"], "codes": ["走马观花、形式主义"]}).to_csv(sheet, index=False)
+    cb = load_codebook()
+    named = {c.label(lang): c.id for c in cb.codes for lang in ("zh", "en")}
+    with pytest.raises(SheetError, match="'走马观花、形式主义' in row 2 \\(the label of "
+                                         "'P_formalism': write the id\\)"):
+        read_code_list(sheet, cb.ids, labels=named)
+
+
+def test_cli_a_sheet_not_filled_in_and_an_unknown_sheet_format(tmp_path, capsys):
+    """learn on a sheet as suggest wrote it (nothing filled in) trained "0 labels" and wrote
+    a model that adds nothing, without a word; suggest --out s.xls did all its work, then
+    failed as "a bug" with a traceback."""
+    sheet = tmp_path / "next.csv"
+    assert main(["suggest", "--n", "12", "--out", str(sheet)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "m.joblib"
+    assert main(["learn", "--sheet", str(sheet), "--out", str(out)]) == 2
+    assert "carries a code or a category: fill the `codes` column" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["suggest", "--n", "12", "--out", str(tmp_path / "s.xls")]) == 2
+    err = capsys.readouterr().err
+    assert "s.xls: unknown format '.xls'" in err and "bug" not in err

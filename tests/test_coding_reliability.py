@@ -237,3 +237,18 @@ def test_a_tick_marks_a_category(tmp_path):
     write_sheet(pd.DataFrame({"unit_id": ["a"], "problem": ["有"]}), tmp_path / "s.csv")
     with pytest.raises(SheetError, match="'有' is not 0/1/yes/no/x/√/是/否"):
         read_sheet(tmp_path / "s.csv", ["problem"])
+
+
+def test_a_unit_coded_twice_is_refused_naming_it():
+    """agreement said "coders must code the same units; differing: []" and alpha kept the
+    coder's last coding of the unit without a word."""
+    import pandas as pd
+    import pytest
+
+    from workbench.coding.reliability import agreement, alpha
+
+    a = pd.DataFrame({"unit_id": ["u1", "u2", "u2", "u3"], "x": [1, 0, 1, 1]})
+    b = pd.DataFrame({"unit_id": ["u1", "u2", "u3"], "x": [1, 0, 1]})
+    for call in (lambda: agreement(a, b, ["x"]), lambda: alpha([b, a], "x")):
+        with pytest.raises(ValueError, match=r"coder \d coded unit\(s\) twice: \['u2'\]"):
+            call()

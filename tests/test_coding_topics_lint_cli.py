@@ -202,6 +202,18 @@ def test_cli_lint_strict_fails_on_a_dead_term(tmp_path, capsys):
     assert main(["codebook", "lint", "--codebook", str(typo), "--strict"]) == 1
 
 
+def test_cli_lint_says_how_to_write_a_list_typed_as_one_term(tmp_path, capsys):
+    """[走马观花，蜻蜓点水] (a full-width comma, which YAML does not split on) is one term
+    that no text holds; the lint said only 'never matches'."""
+    text = config.CODEBOOK.read_text(encoding="utf-8")
+    one = tmp_path / "codebook.yaml"
+    one.write_text(text.replace("走马观花, 蜻蜓点水", "走马观花，蜻蜓点水"), encoding="utf-8")
+    assert main(["codebook", "lint", "--codebook", str(one)]) == 0
+    out = capsys.readouterr().out
+    assert ("never matches: P_formalism: 走马观花，蜻蜓点水 (one term with '，' in it; for two "
+            "terms write [走马观花, 蜻蜓点水] (ASCII commas))") in out
+
+
 def test_cli_bad_codebook(tmp_path, capsys):
     bad = tmp_path / "cb.yaml"
     bad.write_text("codes: [1]\n", encoding="utf-8")

@@ -106,3 +106,22 @@ def test_occurrences_inside_longer_words_are_counted_and_said(tmp_path, capsys):
                      r"\(脱离群众 3", err)  # fmt: skip
     assert main(["collocations", "--corpus", str(seg_path), "--term", "报"]) == 0
     assert "'报' never occurs as a word of the corpus" in capsys.readouterr().err
+
+
+def test_a_term_jieba_cuts_is_the_node_where_its_tokens_spell_it():
+    """民情日记 (cut 民情 / 日记) occurs three times, and collocations said it never occurs
+    as a word, with no collocate; the node is now the consecutive tokens that spell it,
+    and the segmenter itself is not changed (no other analysis of the process moves)."""
+    from workbench.corpus.tokens import tokenize
+
+    seg = pd.DataFrame({"text": ["某县推行民情日记制度。", "推行民情日记，就是要让干部沉下去。",
+                                 "驻村干部每天写民情日记。", "民情调查很重要。"]})  # fmt: skip
+    assert "民情日记" not in tokenize("推行民情日记制度")
+    before = segment_terms(seg)
+    t = collocations(seg, "民情日记", window=2, min_count=1)
+    assert t.attrs["occurrences"] == 3
+    assert dict(zip(t["term"], t["count"], strict=True))["推行"] == 2
+    assert segment_terms(seg) == before  # no global registration
+    assert "民情日记" not in tokenize("推行民情日记制度")
+    # half a token is never taken: 情日 spells no run of whole tokens
+    assert collocations(seg, "情日", window=2, min_count=1).attrs["occurrences"] == 0

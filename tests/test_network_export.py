@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from workbench.cli import main
@@ -228,3 +229,41 @@ def test_cli_counts_below_one_are_refused_not_an_empty_network(tmp_path, capsys,
     assert f"argument {flag}: give a whole number of 1 or more, not {value}" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--min-articles", "10"], "--min-articles applies to --kind problem-cause only"),
+    (["--kind", "problem-cause", "--measure", "npmi", "--top", "3"],
+     "--measure, --top apply to the co-occurrence network only"),
+    (["--kind", "problem-cause", "--min-support", "4"], "--min-support applies to the co-occ"),
+])
+def test_cli_an_option_of_the_other_kind_is_refused_not_ignored(tmp_path, capsys, argv, said):
+    """--min-articles 10 on a co-occurrence network (or --measure, --top on a problem-cause
+    one) was ignored without a word: the network drawn was not the one asked for."""
+    from workbench.cli import main
+
+    assert main(["network", *argv, "--out", str(tmp_path / "n.graphml")]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "n.graphml").exists()
+
+
+def test_cli_codes_csv_saved_again_by_excel_is_read(tmp_path, capsys):
+    """A codes CSV opened and saved in Excel on a Chinese Windows (GBK, or ';' in a European
+    locale) stopped network with "'utf-8' codec can't decode byte 0xcf", naming no file."""
+    from workbench.cli import main
+
+    codes = tmp_path / "codes.csv"
+    assert main(["code", "--unit", "paragraph", "--out", str(codes)]) == 0
+    assert main(["network", "--codes", str(codes), "--out", str(tmp_path / "a.gexf")]) == 0
+    expected = read_graph(tmp_path / "a.gexf")
+    for name in ("codes.csv", "codes.units.csv"):
+        table = pd.read_csv(tmp_path / name, dtype=str, keep_default_na=False)
+        table.to_csv(tmp_path / name, index=False, encoding="gbk", sep=";")
+    capsys.readouterr()
+    assert main(["network", "--codes", str(codes), "--out", str(tmp_path / "b.gexf")]) == 0
+    again = read_graph(tmp_path / "b.gexf")
+    assert sorted(again.edges) == sorted(expected.edges)
+    (tmp_path / "codes.csv").write_bytes(b"\x00\x01binary")
+    assert main(["network", "--codes", str(codes), "--out", str(tmp_path / "c.gexf")]) == 2
+    err = capsys.readouterr().err
+    assert "codes.csv: looks like a binary file" in err and "(a codes table)" in err

@@ -230,10 +230,16 @@ def test_an_empty_network_says_which_filter_emptied_it(tmp_path, capsys):
     assert main(["network", "--corpus", str(seg), "--out", str(tmp_path / "n.gexf"),
                  "--min-support", "5", "--json", "--keep-duplicates"]) == 0  # fmt: skip
     out = capsys.readouterr()
-    assert "note: no edge: " in out.err and "--min-support 2 shows them" in out.err
+    # Two articles: pairs in both of them are no BH-significant, so a lower --min-support
+    # alone showed nothing, though the note said it would; it names every option needed.
+    hint = "--min-support 2 and --alpha none show them"
+    assert "note: no edge: " in out.err and hint in out.err
     import json
 
-    assert "--min-support 2 shows them" in json.loads(out.out)["no_edges"]
+    assert hint in json.loads(out.out)["no_edges"]
+    assert main(["network", "--corpus", str(seg), "--out", str(tmp_path / "n2.gexf"),
+                 "--min-support", "2", "--alpha", "none", "--json", "--keep-duplicates"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_edges"] > 0  # the hint holds
     assert main(["network", "--kind", "problem-cause", "--corpus", str(seg),
                  "--out", str(tmp_path / "pc.graphml"), "--keep-duplicates"]) == 0  # fmt: skip
     err = capsys.readouterr().err

@@ -290,3 +290,25 @@ def test_page_speaks_its_language_and_lists_categories_as_declared(graphs):
     assert [c["category"] for c in page_data(g, {})["legend"]] == ["actor", "countermeasure",
                                                                     "problem"]  # fmt: skip
     assert page_data(g, {})["filter"] == "support ≥ 1 article"
+
+
+def test_an_empty_network_says_why_on_the_page_in_its_language(graphs):
+    """An empty network's page was blank: which filter emptied it, and what would show
+    links, was only on the command line and in --json."""
+    seg, cb = graphs["segments"], load_codebook()
+    meta = codebook_meta(cb)
+    co = coding_graph(network_coding(seg, cb, "paragraph"), EdgeFilter("jaccard", 99), meta)
+    pc = problem_cause_graph(assertions(seg, cb), meta, min_articles=99)
+    for g, option in ((co, "--min-support"), (pc, "--min-articles")):
+        assert g.number_of_edges() == 0
+        zh, en = network_page(g, lang="zh"), network_page(g, lang="en")
+        said_zh = re.search(r'<p class="empty" id="no-edges"[^>]*>(.*?)</p>', zh).group(1)
+        said_en = re.search(r'<p class="empty" id="no-edges"[^>]*>(.*?)</p>', en).group(1)
+        assert said_zh.startswith("此网络没有边：") and f"用 {option} " in said_zh
+        assert "可显示" in said_zh and "shows" not in said_zh
+        assert said_en == f"This network has no edges: {g.graph['no_edges']}."
+        assert f"{option} " in said_en
+        assert _data(zh)["no_edges"] == said_zh  # the side panel says it too
+        assert zh.count(said_zh) >= 2
+    # a network with edges has no such line
+    assert 'id="no-edges"' not in network_page(graphs["co"])

@@ -97,6 +97,62 @@ def test_shares_by_period_and_straddling_dates():
     assert _share(p.table, "2013-06–", "P_formalism")["share"] == 1.0
 
 
+def test_open_periods_without_articles_are_left_out():
+    # Boundaries imply a period before the first and one from the last; here neither has
+    # an article (dates run 2011-2014), and they were 2 x 46 rows of blanks.
+    codes, seg, docs = _made_up()
+    p = prevalence(codes, seg, docs, by="period", periods="2011,2013,2020", codebook=CB,
+                   n_boot=50)  # fmt: skip
+    assert p.periods[["period", "n"]].values.tolist() == [["2011–2012", 4], ["2013–2019", 3]]
+    assert p.table["share"].notna().all()
+    # an open last period written as such ('2013-') is the same period as the boundary 2013
+    q = prevalence(codes, seg, docs, by="period", periods="2011,2013-", codebook=CB, n_boot=50)
+    assert q.periods[["period", "n"]].values.tolist() == [["2011–2012", 4], ["2013–", 3]]
+    assert _share(q.table, "2013–", "P_formalism")["articles"] == 2  # e, f (not h's heading)
+
+
+def test_periods_written_out():
+    codes, seg, docs = _made_up()
+    p = prevalence(codes, seg, docs, by="period", periods="2011-2011, 2014–", codebook=CB,
+                   n_boot=50)  # fmt: skip
+    assert p.periods[["period", "n"]].values.tolist() == [["2011", 3], ["2014–", 2]]
+    # d (2012) and h (2013) fall in the gap between the periods: counted, not placed
+    assert p.outside == ["d/a1", "h/a1"] and p.straddling == [] and p.undated == ["g/a1"]
+    # a named period without articles keeps its rows, with n 0 and blank shares
+    e = prevalence(codes, seg, docs, by="period", periods="2011-2012,2015-2016", codebook=CB,
+                   n_boot=50)  # fmt: skip
+    assert e.periods[["period", "n"]].values.tolist() == [["2011–2012", 4], ["2015–2016", 0]]
+    assert e.table.loc[e.table["period"] == "2015–2016", "share"].isna().all()
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ("2012,2016-2019", "mixes a single date with periods written out"),
+    ("2012-2015,2014-", "overlap"),
+    ("2016-2019,2012-2015", "not in time order"),
+    ("2015-2012", "ends before it starts"),
+    ("2019年-", "'2019年-' is not a date"),
+    ("2012-,2016", "mixes a single date"),
+])
+def test_periods_mistakes(spec, message):
+    codes, seg, docs = _made_up()
+    with pytest.raises(InputError, match=message):
+        prevalence(codes, seg, docs, by="period", periods=spec, codebook=CB, n_boot=10)
+
+
+def test_a_metadata_year_as_a_spreadsheet_writes_it():
+    """A 年份 column holding 2015年 (or 2015.0) stopped trends with "documents.date of …:
+    date '2015年' is not YYYY…", blaming a column the user never wrote."""
+    codes, seg, docs = _made_up()
+    docs = docs.assign(year="")
+    docs.loc[docs["doc_id"] == "g/a1", "year"] = "2015年"  # g has no date of its own
+    p = prevalence(codes, seg, docs, codebook=CB, n_boot=20)
+    assert p.undated == [] and p.periods["period"].tolist()[-1] == "2015"
+    docs.loc[docs["doc_id"] == "g/a1", "year"] = "去年"
+    with pytest.raises(InputError, match=r"the 'year' column \(of --metadata\) has values that "
+                                         r"are not a year: g/a1 \('去年'\)"):
+        prevalence(codes, seg, docs, codebook=CB, n_boot=20)
+
+
 def test_category_level():
     codes, seg, docs = _made_up()
     p = prevalence(codes, seg, docs, codebook=CB, level="category", n_boot=50)
@@ -402,6 +458,29 @@ def test_cli_metadata_date_and_out(built, tmp_path):
     assert read_record(out)["parameters"]["periods"] == "2012,2013"
     assert (tmp_path / "t.split.csv").exists()
     assert read_record(tmp_path / "t.split.csv")["parameters"]["split"] == "2013-06-01"
+
+
+def test_cli_periods_written_out_and_open(built):
+    _root, seg, codes = built
+    code, out, err = _trends(["--codes", str(codes), "--corpus", str(seg), "--by", "period",
+                              "--periods", "2011-2011,2014-", "--n-boot", "20",
+                              "--json"])  # fmt: skip
+    assert code == 0, err
+    payload = json.loads(out)
+    assert [(p["period"], p["n"]) for p in payload["periods"]] == [("2011", 1), ("2014–", 1)]
+    assert payload["outside"] == {"articles": 1, "doc_ids": ["p2/a1"]}  # 2012: in the gap
+    assert "1 a date outside every period" in err
+    assert all(r["share"] is not None for r in payload["results"])
+
+
+def test_cli_a_split_outside_the_dates_says_so(built):
+    """--split 2030 on texts of 2011-2014 gave a before/after table of NaN, without a word."""
+    _root, seg, codes = built
+    code, _out, err = _trends(["--codes", str(codes), "--corpus", str(seg), "--by", "year",
+                               "--split", "2030", "--n-boot", "20"])  # fmt: skip
+    assert code == 0, err
+    assert ("no dated article falls on or after the split 2030-01-01 (the articles are dated "
+            "2011-03-02 to 2014-01-05)") in err
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -112,7 +112,9 @@ def add_trends_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--by", required=True, choices=("year", "period"),
                    help="one group per year, or per period cut at --periods")
     t.add_argument("--periods", metavar="Y1,Y2,…",
-                   help="period boundaries for --by period, e.g. 1949,1978,2012 (YYYY[-MM[-DD]])")
+                   help="period boundaries for --by period, e.g. 1949,1978,2012 (YYYY[-MM[-DD]]), "
+                        "or the periods written out, e.g. 1949-1977,1978-2011,2012- (one open "
+                        "before its end starts with a dash: --periods=-1948,1949-1977)")
     t.add_argument("--split", metavar="DATE",
                    help="also compare the shares before and after this date, e.g. 2013-06")
     t.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
@@ -202,13 +204,15 @@ def run_keyness(args: argparse.Namespace) -> int:
 def run_collocations(args: argparse.Namespace) -> int:
     """``workbench collocations``."""
     from workbench.collocations import collocations
+    from workbench.groups import InputError
     from workbench.provenance import make_record
 
     check_suffix(args.out, TABLE_SUFFIXES)
     if args.window < 1:
-        from workbench.groups import InputError
-
         raise InputError(f"--window must be at least 1, not {args.window}")
+    if not args.term.strip():  # it read the corpus, then said '' never occurs as a word
+        raise InputError("--term is empty; give the word whose collocates to find, "
+                         "e.g. --term 群众")  # fmt: skip
     data = _load(args)
     table = collocations(data.segments, args.term, window=args.window,
                          min_count=args.min_count, headings=args.include_headings)  # fmt: skip
@@ -341,7 +345,7 @@ def run_trends(args: argparse.Namespace) -> int:
     from workbench.corpus.metadata import join_metadata
     from workbench.groups import InputError, read_codes, read_documents, read_segments
     from workbench.provenance import make_record, sha256_file
-    from workbench.trends import compare, prevalence
+    from workbench.trends import compare, document_dates, prevalence
 
     check_suffix(args.out, TABLE_SUFFIXES)
     if args.by == "period" and not args.periods:
@@ -388,11 +392,27 @@ def run_trends(args: argparse.Namespace) -> int:
         if split is not None:
             write_table(split.table, args.out.with_name(f"{args.out.stem}.split{args.out.suffix}"),
                          record)  # fmt: skip
-    undated, straddling = result.undated, result.straddling
-    if undated or straddling:
-        print(f"workbench: note: {len(undated)} of {result.n_articles} articles have no date and "
-              f"{len(straddling)} a date across a period boundary; they are in no period "
-              "(dates come from datelines or --metadata's 'date' or 'year' column)",
+    undated, straddling, outside = result.undated, result.straddling, result.outside
+    if undated or straddling or outside:
+        gaps = f", {len(outside)} a date outside every period" if outside else ""
+        print(f"workbench: note: {len(undated)} of {result.n_articles} articles have no date"
+              f"{gaps} and {len(straddling)} a date across a period boundary; they are in no "
+              "period (dates come from datelines or --metadata's 'date' or 'year' column)",
+              file=sys.stderr)  # fmt: skip
+    if split is not None and len(split.table):
+        side = [name for name, col in (("before", "before_n"), ("on or after", "after_n"))
+                if int(split.table[col].iloc[0]) == 0]  # fmt: skip
+        if side:
+            dates = document_dates(data.documents)
+            dated = sorted(dates[dates.index.isin(data.segments["doc_id"]) & (dates != "")])
+            span = f" (the articles are dated {dated[0]} to {dated[-1]})" if dated else ""
+            print(f"workbench: note: no dated article falls {' or '.join(side)} the split "
+                  f"{split.split}{span}, so there is nothing to compare: the before/after "
+                  "table is blank; choose a split inside the dates", file=sys.stderr)
+    empty = result.periods.loc[result.periods["n"] == 0, "period"].tolist()
+    if empty:
+        print(f"workbench: note: no dated article falls in {', '.join(empty)}: "
+              f"{'its' if len(empty) == 1 else 'their'} shares are blank (n = 0)",
               file=sys.stderr)  # fmt: skip
     if args.json:
         payload: dict[str, Any] = {
@@ -400,6 +420,7 @@ def run_trends(args: argparse.Namespace) -> int:
             "articles": result.n_articles,
             "undated": {"articles": len(undated), "doc_ids": undated},
             "straddling": {"articles": len(straddling), "doc_ids": straddling},
+            "outside": {"articles": len(outside), "doc_ids": outside},
             "periods": records(result.periods), "rows": len(result.table),
             "results": records(result.table),
         }  # fmt: skip

@@ -109,8 +109,10 @@ def collocations(
     segments : DataFrame
         De-duplicated segments with ``text`` (or ``tokens``).
     term : str
-        The node, in either script (a Traditional term is converted to Simplified); it
-        must be a jieba token of the corpus (e.g. 群众, not half a word).
+        The node, in either script (a Traditional term is converted to Simplified): a
+        jieba token of the corpus (群众), or consecutive tokens that spell it (民情日记, cut
+        民情 / 日记, is then one token; :func:`workbench.keyness.join_phrases`), never half
+        a token.
     window : int, default 5
         Content tokens to each side, within the sentence.
     min_count : int, default 2
@@ -144,7 +146,8 @@ def collocations(
 
     node = to_simplified(term.strip())
     if terms is None:
-        terms = segment_terms(segments)
+        # A term jieba cuts (民情日记 → 民情 / 日记) is the node wherever its tokens spell it.
+        terms = segment_terms(segments, whole=[node])
     if not headings:
         keep = content_mask(segments)
         terms = [t for t, k in zip(terms, keep, strict=True) if k]

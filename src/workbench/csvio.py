@@ -1,10 +1,18 @@
-"""Read a user's CSV as Excel and WPS write it: any Chinese encoding, comma or semicolon.
+"""CSV in and out as Excel and WPS handle it: any Chinese encoding read, UTF-8 with BOM written.
 
 Metadata tables, survey files and coding sheets come from spreadsheets. Excel on a
 Chinese Windows saves "CSV" in GBK (GB18030 reads it), "CSV UTF-8" with a byte-order
 mark and "Unicode text" as tab-separated UTF-16; in many European locales it separates
 fields with ``;``. :func:`read_user_csv` reads all of these into a table of strings and
 names the file in every error, with what to do.
+
+Every CSV the workbench writes for a person to open (analysis tables, codes, network node
+and edge lists, coding sheets) is written by :func:`write_csv`: UTF-8 *with* a byte-order
+mark. Excel on a Chinese (or any) Windows takes a CSV without one for the system's
+legacy code page and shows the Chinese as mojibake when the file is double-clicked;
+with it, the file opens right. pandas, readr, data.table, Stata and this module skip the
+mark; base R's ``read.csv`` keeps it in the first column's name (``X.U.FEFF.term``) unless
+told ``fileEncoding = "UTF-8-BOM"``, which the README says.
 
 The encoding is detected by :func:`workbench.decoding.decode`, the decoder the corpus is
 read with: a byte-order mark (UTF-8, UTF-16) first, then strict UTF-8, then GB18030
@@ -31,6 +39,7 @@ import csv
 import io
 import logging
 import os
+from pathlib import Path
 
 import pandas as pd
 
@@ -38,12 +47,39 @@ from workbench.decoding import ReadError, decode, describe_repairs
 
 log = logging.getLogger(__name__)
 
+#: The encoding of every CSV the workbench writes (:func:`write_csv`): UTF-8 with a
+#: byte-order mark, so that Excel opens it as UTF-8.
+CSV_ENCODING = "utf-8-sig"
+
 #: What to do about a CSV that cannot be read, said in every such error.
 SAVE_ADVICE = "save it from Excel or WPS as 'CSV UTF-8 (comma delimited)' and try again"
 
 
 class CsvError(ValueError):
     """A CSV that cannot be read; the message names the file and says what to do."""
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``df`` as a CSV that Excel, R, Stata and pandas all read as UTF-8.
+
+    UTF-8 with a byte-order mark (:data:`CSV_ENCODING`), no index, ``\\n`` line ends
+    (the same bytes on every system); the folder is made when missing. The one way the
+    workbench writes a CSV for people to open.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = write_csv(pd.DataFrame({"词": ["群众"], "g2": [1.5]}),
+    ...                  Path(tempfile.mkdtemp()) / "out" / "t.csv")
+    >>> path.read_bytes()
+    b'\\xef\\xbb\\xbf\\xe8\\xaf\\x8d,g2\\n\\xe7\\xbe\\xa4\\xe4\\xbc\\x97,1.5\\n'
+    >>> read_user_csv(path).columns.tolist(), pd.read_csv(path).columns.tolist()
+    (['词', 'g2'], ['词', 'g2'])
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n")
+    return path
 
 
 def decode_csv(data: bytes, name: str) -> tuple[str, str]:

@@ -383,7 +383,7 @@ def read_codes(
         units, units_inputs = _read_parts(build, "units")
         inputs.update(units_inputs)
     elif path.suffix == ".csv":
-        long = _read_csv(path, "codes table")
+        long = read_csv_table(path, "codes table")
     else:
         long = _read_parquet(path, "codes table")
     missing = {"unit_id", "code"} - set(long.columns)
@@ -394,7 +394,7 @@ def read_codes(
         inputs = {config.display_path(path.resolve()): sha256_file(path)}
         units_path = Path(f"{path.with_suffix('')}.units.csv")
         if units_path.exists():
-            units = _read_csv(units_path, "units table")
+            units = read_csv_table(units_path, "units table")
             inputs[config.display_path(units_path.resolve())] = sha256_file(units_path)
     long = long.copy()
     if units is not None:
@@ -557,11 +557,40 @@ def _read_parquet(path: Path, what: str, hint: str = "") -> pd.DataFrame:
                          f"{str(err).splitlines()[0][:120]}){hint}") from None
 
 
-def _read_csv(path: Path, what: str) -> pd.DataFrame:
+def read_csv_table(path: Path, what: str) -> pd.DataFrame:
+    """A table the workbench wrote as CSV (codes, units), also after Excel saved it again.
+
+    Decoded as :func:`workbench.csvio.decode_csv` decodes a user's CSV (UTF-8 with or
+    without a byte-order mark, GBK, Big5; ``,`` or Excel's ``;``), then read by pandas,
+    which infers the column types. A codes table opened and saved in Excel on a Chinese
+    Windows is GBK: it stopped ``network`` with "'utf-8' codec can't decode byte 0xcf",
+    naming no file.
+
+    Raises
+    ------
+    InputError
+        Naming the file, what it should be and what to do.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "codes.csv"
+    >>> _ = path.write_bytes("unit_id;code\\na/a1/p001;P_x\\n".encode("gbk"))
+    >>> read_csv_table(path, "codes table").to_dict("records")
+    [{'unit_id': 'a/a1/p001', 'code': 'P_x'}]
+    """
+    import io
+
+    from workbench.csvio import CsvError, decode_csv, sniff_separator
+
     _exists(path, what)
     try:
-        return pd.read_csv(path)
+        text, _encoding = decode_csv(path.read_bytes(), str(path))
+        return pd.read_csv(io.StringIO(text), sep=sniff_separator(text.split("\n", 1)[0]))
     except (FileNotFoundError, IsADirectoryError, PermissionError):
         raise
+    except CsvError as err:
+        raise InputError(f"{err} (a {what})") from None
     except Exception as err:
-        raise InputError(f"{path}: cannot be read as a {what} ({type(err).__name__})") from None
+        raise InputError(f"{path}: cannot be read as a {what} ({type(err).__name__}); give the "
+                         "file `workbench code --out` wrote") from None

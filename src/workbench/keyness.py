@@ -123,17 +123,24 @@ def log_ratio(a, b, c, d, *, zero: float = 0.5) -> np.ndarray:
 
 
 def segment_terms(
-    segments: pd.DataFrame, *, stopwords: frozenset[str] | None = None, engine: str | None = None
+    segments: pd.DataFrame, *, stopwords: frozenset[str] | None = None, engine: str | None = None,
+    whole: Sequence[str] = (),
 ) -> list[list[str]]:
     """The content tokens of each segment (stopwords, punctuation and numbers removed).
 
     Uses the table's ``tokens`` column when it has one (``workbench pipeline`` tables),
-    else segments ``text`` with :func:`workbench.corpus.tokens.tokenize_many`.
+    else segments ``text`` with :func:`workbench.corpus.tokens.tokenize_many`. A phrase
+    of ``whole`` that jieba cuts into consecutive tokens (民情日记 → 民情 / 日记) is one
+    token again (:func:`join_phrases`), here only: the segmenter itself is not changed,
+    so other analyses in the same process count as before.
 
     Examples
     --------
     >>> segment_terms(pd.DataFrame({"text": ["我们要坚持走群众路线!", ""]}))
     [['坚持', '走群众路线'], []]
+    >>> segment_terms(pd.DataFrame({"tokens": [["推行", "民情", "日记", "制度"]]}),
+    ...               whole=["民情日记"])
+    [['推行', '民情日记', '制度']]
     """
     from workbench.corpus.tokens import is_content_token, load_stopwords, tokenize_many
 
@@ -142,7 +149,42 @@ def segment_terms(
         lists = [list(t) if t is not None else [] for t in segments["tokens"]]
     else:
         lists = tokenize_many(segments["text"].fillna("").astype(str).tolist(), engine=engine)
+    phrases = [p for p in dict.fromkeys(whole) if p]
+    if phrases:
+        lists = [join_phrases(toks, phrases) for toks in lists]
     return [[t for t in toks if is_content_token(t, sw)] for toks in lists]
+
+
+def join_phrases(tokens: Sequence[str], phrases: Sequence[str]) -> list[str]:
+    """``tokens`` with each run of consecutive tokens that spells one of ``phrases`` joined.
+
+    Only runs whose boundaries are the phrase's: half a token is never taken, so
+    ``情日`` is no phrase of ``民情 / 日记``. The first phrase that fits, left to right.
+
+    Examples
+    --------
+    >>> join_phrases(["四", "议", "两", "公开", "制度"], ["四议两公开"])
+    ['四议两公开', '制度']
+    >>> join_phrases(["民情", "日记"], ["情日"])
+    ['民情', '日记']
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for phrase in phrases:
+            j, spelt = i, ""
+            while j < len(tokens) and len(spelt) < len(phrase) and \
+                    phrase.startswith(spelt + tokens[j]):  # fmt: skip
+                spelt += tokens[j]
+                j += 1
+            if spelt == phrase and j - i > 1:
+                out.append(phrase)
+                i = j
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
 
 
 def content_mask(segments: pd.DataFrame, *, headings: bool = False) -> np.ndarray:

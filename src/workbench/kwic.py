@@ -275,7 +275,7 @@ def run_kwic(args) -> int:
     check_suffix(args.out, TABLE_SUFFIXES)
     if args.window < 0:
         raise InputError(f"--window must be 0 or more, not {args.window}")
-    if not args.term:
+    if not args.term.strip():  # " " (a quoted blank) found nothing, and said only that
         raise InputError("--term is empty; give the term to find, e.g. --term 群众")
     term: str | re.Pattern[str] = args.term
     if args.regex:

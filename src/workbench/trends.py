@@ -86,7 +86,10 @@ class Prevalence:
         ``lo, hi`` were found (``bootstrap``; ``wilson`` where ``n`` is below
         :data:`MIN_BOOTSTRAP_N` or the share is 0 or 1; blank without an interval: no
         articles, or ``n_boot=0``); periods
-        in time order, codes in codebook order.
+        in time order, codes in codebook order. A period the user named that has no
+        articles has rows with ``n`` 0 and blank shares; the open periods that boundaries
+        imply (before the first, from the last) are left out when they have no articles
+        (:func:`period_table`).
     periods : DataFrame
         ``period, start, end, n``: each period's first and last day and its articles.
     undated, straddling : list of str
@@ -94,6 +97,9 @@ class Prevalence:
         falls across a boundary; neither is in any period.
     n_articles : int
         All articles of the segments.
+    outside : list of str
+        ``doc_id`` of the articles dated in a gap between periods written out
+        (``1949-1965,1978-``), or before or after all of them; in no period.
     """
 
     table: pd.DataFrame
@@ -101,6 +107,7 @@ class Prevalence:
     undated: list[str] = field(default_factory=list)
     straddling: list[str] = field(default_factory=list)
     n_articles: int = 0
+    outside: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -180,27 +187,125 @@ def boundary(value: object, what: str = "boundary") -> _date:
 def parse_periods(spec: str | list[Any]) -> list[_date]:
     """Period boundaries from ``"1949,1978,2012"`` (or a list), strictly increasing.
 
+    The last may end in a dash (``"1949,1978,2012-"``): the period from it on is open to
+    the present, as the last period of boundaries always is.
+
     Examples
     --------
     >>> [b.isoformat() for b in parse_periods("1949,1978,2012-11")]
     ['1949-01-01', '1978-01-01', '2012-11-01']
+    >>> [b.isoformat() for b in parse_periods("2012,2019-")]
+    ['2012-01-01', '2019-01-01']
     """
-    items = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else list(spec)
-    items = [s for s in items if str(s).strip()]
-    if not items:
-        raise InputError("periods: give at least one boundary, e.g. 1949,1978,2012")
+    items = _period_items(spec)
+    if items and _is_open_end(items[-1]):
+        items[-1] = _RANGE.fullmatch(items[-1])["a"]
     bounds = [boundary(s, "period boundary") for s in items]
     if any(b >= a for b, a in pairwise(bounds)):
         raise InputError(f"periods must increase: {', '.join(map(str, items))}")
     return bounds
 
 
-def _period_table(bounds: list[_date]) -> pd.DataFrame:
-    """Periods cut at ``bounds``: before the first, between each pair, from the last."""
-    starts = [_date.min, *bounds]
-    ends = [*(b.fromordinal(b.toordinal() - 1) for b in bounds), _date.max]
-    return pd.DataFrame({"period": [_name(s, e) for s, e in zip(starts, ends, strict=True)],
-                         "start": starts, "end": ends})  # fmt: skip
+#: A period written out, ``2012-2015``, ``2012-06~2013``, ``2019-`` (open to the present),
+#: ``-1948`` (open before): each end a date of any precision; the dash may be an en or em
+#: dash, ``~``, ``至`` or ``到``, and an open end may say ``今``/``至今``/``now``.
+_RANGE = re.compile(
+    r"(?P<a>\d{4}(?:-\d{2}(?:-\d{2})?)?)?\s*(?:-|–|—|~|～|至|到)\s*"
+    r"(?P<b>\d{4}(?:-\d{2}(?:-\d{2})?)?|今|现在|now|present|today)?",
+    re.IGNORECASE,
+)
+
+
+def _period_items(spec: str | list[Any]) -> list[str]:
+    """The items of a periods option, stripped, blanks left out (a trailing comma)."""
+    items = spec.replace("，", ",").split(",") if isinstance(spec, str) else list(spec)
+    items = [str(s).strip() for s in items if str(s).strip()]
+    if not items:
+        raise InputError("periods: give at least one boundary, e.g. 1949,1978,2012")
+    return items
+
+
+def _is_date(item: str) -> bool:
+    return _ISO.fullmatch(item) is not None
+
+
+def _is_open_end(item: str) -> bool:
+    """``2019-``: a start and nothing after the dash."""
+    found = None if _is_date(item) else _RANGE.fullmatch(item)
+    return found is not None and found["a"] is not None and found["b"] is None
+
+
+def period_table(spec: str | list[Any]) -> pd.DataFrame:
+    """The periods a ``--periods`` option names, in time order.
+
+    Two ways to write them. Boundaries (``1949,1978,2012``; the last may end in a dash,
+    ``2012-``) cut time into periods before the first, between each pair and from the
+    last; the two open ones are there for articles dated outside the boundaries and are
+    left out by :func:`prevalence` when they have none (an empty ``–1948`` is no period a
+    user asked for). Periods written out (``1949-1977,1978-2011,2012-``; a one-year period
+    as ``2019-2019``) are exactly those; they must not overlap, and an article dated in a
+    gap between them is in no period (:attr:`Prevalence.outside`).
+
+    Returns
+    -------
+    DataFrame
+        ``period, start, end, implied``: the period's name (``1949–1977``, ``2012–``),
+        its first and last day (``date.min``/``date.max`` where open), and whether the
+        boundaries implied it rather than the user naming it.
+
+    Raises
+    ------
+    InputError
+        For an item that is neither a date nor a period, periods out of order or
+        overlapping, or boundaries mixed with periods written out; saying how to write them.
+
+    Examples
+    --------
+    >>> period_table("2010,2015")["period"].tolist()
+    ['–2009', '2010–2014', '2015–']
+    >>> t = period_table("2010-2014, 2015-2019, 2020-")
+    >>> t["period"].tolist(), t["implied"].tolist()
+    (['2010–2014', '2015–2019', '2020–'], [False, False, False])
+    >>> period_table("1949-1965,1978-")["end"].iloc[0].isoformat()
+    '1965-12-31'
+    """
+    items = _period_items(spec)
+    for item in items:
+        if not (_is_date(item) or _RANGE.fullmatch(item)):
+            raise InputError(f"periods: {item!r} is not a date (YYYY, YYYY-MM, YYYY-MM-DD) nor "
+                             "a period (2012-2015, or 2012- open to the present)")  # fmt: skip
+    if all(_is_date(s) for s in items[:-1]) and (_is_date(items[-1]) or _is_open_end(items[-1])):
+        bounds = parse_periods(items)
+        starts = [_date.min, *bounds]
+        ends = [*(b.fromordinal(b.toordinal() - 1) for b in bounds), _date.max]
+        implied = [True, *([False] * (len(bounds) - 1)), not _is_open_end(items[-1])]
+        return pd.DataFrame({"period": [_name(s, e) for s, e in zip(starts, ends, strict=True)],
+                             "start": starts, "end": ends, "implied": implied})  # fmt: skip
+    how = ("write either boundaries (1949,1978,2012) or every period with its first and "
+           "last year (1949-1977,1978-2011,2012- ; one year as 2019-2019)")  # fmt: skip
+    spans = []
+    for item in items:
+        found = None if _is_date(item) else _RANGE.fullmatch(item)
+        if found is None:
+            raise InputError(f"periods: {item!r} mixes a single date with periods written "
+                             f"out; {how}")  # fmt: skip
+        start = boundary(found["a"], "period start") if found["a"] else _date.min
+        end = _date.max
+        if found["b"] and found["b"][0].isdigit():
+            span = date_span(found["b"])
+            assert span is not None
+            end = span[1]
+        if end < start:
+            raise InputError(f"periods: {item!r} ends before it starts; {how}")
+        spans.append((start, end))
+    for (s0, e0), (s1, _), a, b in zip(spans, spans[1:], items, items[1:], strict=False):
+        if s1 <= e0:
+            said = "overlap" if s1 >= s0 else "are not in time order"
+            raise InputError(f"periods: {a!r} and {b!r} {said}; give them in time order, "
+                             "each starting after the one before ends")  # fmt: skip
+    return pd.DataFrame({"period": [_name(s, e) for s, e in spans],
+                         "start": [s for s, _ in spans], "end": [e for _, e in spans],
+                         "implied": False})  # fmt: skip
 
 
 def _name(start: _date, end: _date) -> str:
@@ -298,14 +403,15 @@ def document_dates(documents: pd.DataFrame | None) -> pd.Series:
     Raises
     ------
     InputError
-        If there is no table, or it has neither a ``date`` nor a ``year`` column.
+        If there is no table, or it has neither a ``date`` nor a ``year`` column, or a
+        ``year`` the articles need is not a year (``2014``, ``2014年`` and ``2014.0`` are).
 
     Examples
     --------
-    >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "date": ["2012-05", "", None],
-    ...                      "year": ["2010", "2013", " "]})
+    >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "date": ["2012-05", "", None, ""],
+    ...                      "year": ["2010", "2013", " ", "2015年"]})
     >>> document_dates(docs).to_dict()
-    {'a': '2012-05', 'b': '2013', 'c': ''}
+    {'a': '2012-05', 'b': '2013', 'c': '', 'd': '2015'}
     """
     columns = set() if documents is None else set(documents.columns)
     if not columns & {"date", "year"}:
@@ -316,8 +422,33 @@ def document_dates(documents: pd.DataFrame | None) -> pd.Series:
     by_doc = documents.drop_duplicates("doc_id").set_index("doc_id")
     dates = _text(by_doc["date"]) if "date" in columns else pd.Series("", index=by_doc.index)
     if "year" in columns:
-        dates = dates.where(dates != "", _text(by_doc["year"]))
+        years = _text(by_doc["year"])
+        wanted = (dates == "") & (years != "")
+        dates = dates.where(~wanted, years.map(_year_text))
+        bad = dates[wanted & (dates == "")]
+        if len(bad):
+            said = ", ".join(f"{d} ({years[d]!r})" for d in bad.index[:5])
+            raise InputError(f"the 'year' column (of --metadata) has values that are not a "
+                             f"year: {said}{' and more' if len(bad) > 5 else ''}; write the "
+                             "year as 2014, or leave the cell empty")  # fmt: skip
     return dates
+
+
+_YEAR = re.compile(r"(\d{4})(?:\.0+)?\s*年?")
+
+
+def _year_text(value: str) -> str:
+    """A metadata year as :func:`date_span` reads it: ``2014`` from ``2014``, ``2014年``
+    (as Chinese spreadsheets write it) or ``2014.0`` (a numeric column with blanks read
+    as floats); ``""`` for anything else.
+
+    Examples
+    --------
+    >>> [_year_text(v) for v in ("2014", "2014年", "2014.0", "", "14年", "2014-2015")]
+    ['2014', '2014', '2014', '', '', '']
+    """
+    found = _YEAR.fullmatch(value.strip())
+    return found[1] if found else ""
 
 
 def _dates(documents: pd.DataFrame | None, articles: pd.Index) -> pd.Series:
@@ -377,6 +508,60 @@ def wilson(articles: np.ndarray, n: int, ci: float = 0.95) -> tuple[np.ndarray, 
     return lo, hi
 
 
+def share_intervals(
+    part: np.ndarray, rng: np.random.Generator, n_boot: int = 1000, ci: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Share of the rows (articles) asserting each column (code), with its interval.
+
+    The one rule for an interval of a share of articles, here and in
+    :func:`workbench.coding.frequencies.article_shares`: a percentile bootstrap over the
+    rows (``n_boot`` resamples drawn from ``rng``), or Wilson's score interval where a
+    bootstrap says nothing (fewer than :data:`MIN_BOOTSTRAP_N` rows, or a share of 0 or
+    1, where every resample is the same).
+
+    Parameters
+    ----------
+    part : ndarray
+        Rows × columns of 0/1 (an article asserts a code).
+    rng : numpy.random.Generator
+        Drawn from whenever there are rows and ``n_boot``, used or not, so that the
+        stream (and every later bootstrap interval) does not depend on which columns get
+        Wilson's interval.
+    n_boot : int
+        Resamples; 0 gives no interval.
+    ci : float
+        Coverage.
+
+    Returns
+    -------
+    share, lo, hi : ndarray
+        NaN where there are no rows (``lo, hi`` also with ``n_boot=0``).
+    how : ndarray of str
+        ``bootstrap``, ``wilson`` or ``""`` (no interval).
+
+    Examples
+    --------
+    >>> part = np.array([[1, 0], [0, 0], [1, 0], [0, 0]], dtype=float)
+    >>> share, lo, hi, how = share_intervals(part, np.random.default_rng(0), 200)
+    >>> share.tolist(), np.round(lo, 3).tolist(), how.tolist()
+    ([0.5, 0.0], [0.15, 0.0], ['wilson', 'wilson'])
+    """
+    n, k = part.shape
+    share = part.mean(axis=0) if n else np.full(k, np.nan)
+    lo = hi = np.full(k, np.nan)
+    how = np.full(k, "", dtype=object)
+    if n and n_boot:
+        q = (1 - ci) / 2
+        boot = _boot(part, rng, n_boot)
+        lo, hi = np.quantile(boot, q, axis=0), np.quantile(boot, 1 - q, axis=0)
+        how[:] = "bootstrap"
+        small = _small(n, share)
+        w_lo, w_hi = wilson(part.sum(axis=0), n, ci)
+        lo, hi = np.where(small, w_lo, lo), np.where(small, w_hi, hi)
+        how[small] = "wilson"
+    return share, lo, hi, how
+
+
 def _small(n: int, share: np.ndarray) -> np.ndarray:
     """Where a bootstrap interval says nothing: few articles, or a share of 0 or 1."""
     return (n < MIN_BOOTSTRAP_N) | (share == 0.0) | (share == 1.0)
@@ -424,8 +609,10 @@ def prevalence(
     by : {"year", "period"}
         One group per calendar year, or per period cut at ``periods``.
     periods : str or list
-        Boundaries (``"1949,1978,2012"``, each ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``); the
-        periods are before the first, between consecutive ones, and from the last.
+        Boundaries (``"1949,1978,2012"``, each ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; the
+        last may be written ``2012-``): the periods are before the first, between
+        consecutive ones, and from the last. Or the periods written out
+        (``"1949-1977,1978-2011,2012-"``), exactly those (:func:`period_table`).
     codebook : Codebook, optional
         Orders and labels the codes and tells the catch-alls (without it every code counts).
     level : {"code", "category"}
@@ -461,41 +648,36 @@ def prevalence(
                               "start": [_date(y, 1, 1) for y in years],
                               "end": [_date(y, 12, 31) for y in years]})  # fmt: skip
     else:
-        table = _period_table(parse_periods(periods))
+        table = period_table(periods)
     group = np.full(len(wide), -1)
-    straddling = []
+    straddling, outside = [], []
     for i, (doc_id, span) in enumerate(zip(wide.index, spans, strict=True)):
         if span is None:
             continue
         inside = np.flatnonzero((table["start"] <= span[0]) & (span[1] <= table["end"]))
         if len(inside):
             group[i] = inside[0]
-        else:
+        elif ((table["start"] <= span[1]) & (span[0] <= table["end"])).any():
             straddling.append(doc_id)
+        else:  # in a gap between periods written out, or before or after all of them
+            outside.append(doc_id)
     table["n"] = np.bincount(group[group >= 0], minlength=len(table)).astype("int64")
+    if "implied" in table:
+        # The open periods that boundaries imply (before the first, from the last) hold
+        # the articles dated outside them; without any they are no period of the user's,
+        # and their rows would be nothing but blanks.
+        keep = ~(table["implied"] & (table["n"] == 0))
+        group = _renumber(group, keep.to_numpy())
+        table = table[keep].drop(columns="implied").reset_index(drop=True)
     keys = list(wide.columns)
     labels = _labels(keys, codebook, level, lang)
     matrix = wide.to_numpy(dtype=np.float64)
     rng = np.random.default_rng(seed)
-    q = (1 - ci) / 2
     rows = []
     for g, period in enumerate(table["period"]):
         part = matrix[group == g]
         n = len(part)
-        share = part.mean(axis=0) if n else np.full(len(keys), np.nan)
-        lo = hi = np.full(len(keys), np.nan)
-        how = np.full(len(keys), "", dtype=object)
-        if n and n_boot:
-            # Drawn for every group with articles, used or not, so that the generator's
-            # stream (and so every bootstrap interval) does not depend on which groups
-            # get Wilson's interval.
-            boot = _boot(part, rng, n_boot)
-            lo, hi = np.quantile(boot, q, axis=0), np.quantile(boot, 1 - q, axis=0)
-            how[:] = "bootstrap"
-            small = _small(n, share)
-            w_lo, w_hi = wilson(part.sum(axis=0), n, ci)
-            lo, hi = np.where(small, w_lo, lo), np.where(small, w_hi, hi)
-            how[small] = "wilson"
+        share, lo, hi, how = share_intervals(part, rng, n_boot, ci)
         for j, key in enumerate(keys):
             rows.append((period, key, labels[j], int(part[:, j].sum()), n, share[j], lo[j],
                          hi[j], how[j]))  # fmt: skip
@@ -504,7 +686,19 @@ def prevalence(
     out = out.astype({"articles": "int64", "n": "int64"})
     periods_out = table.assign(start=table["start"].map(_iso_or_blank),
                                end=table["end"].map(_iso_or_blank))  # fmt: skip
-    return Prevalence(out, periods_out, undated, straddling, len(wide))
+    return Prevalence(out, periods_out, undated, straddling, len(wide), outside)
+
+
+def _renumber(group: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Group numbers after the groups not in ``keep`` (which hold no member) are left out.
+
+    Examples
+    --------
+    >>> _renumber(np.array([1, -1, 3, 1]), np.array([False, True, False, True])).tolist()
+    [0, -1, 1, 0]
+    """
+    new = np.cumsum(keep) - 1
+    return np.where(group >= 0, new[np.maximum(group, 0)], -1)
 
 
 def _iso_or_blank(day: _date) -> str:

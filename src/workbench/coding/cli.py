@@ -144,6 +144,7 @@ def run_code(args: argparse.Namespace) -> int:
     from workbench.cli_output import check_suffix
     from workbench.coding.codebook import CodebookError, load_codebook
     from workbench.coding.coder import code_segments
+    from workbench.csvio import write_csv
     from workbench.groups import read_segments
     from workbench.provenance import make_record, sha256_file, write_parquet, write_sidecar
 
@@ -182,12 +183,12 @@ def run_code(args: argparse.Namespace) -> int:
     stem = out.with_suffix("")
     matrix, units = Path(f"{stem}.matrix.npz"), Path(f"{stem}.units.csv")
     if out.suffix == ".csv":
-        coding.long.to_csv(out, index=False, encoding="utf-8")
+        write_csv(coding.long, out)
         write_sidecar(out, record)
     else:
         write_parquet(coding.long, out, record)
     sparse.save_npz(matrix, coding.matrix)
-    coding.units.to_csv(units, index=False)
+    write_csv(coding.units, units)
     for path in (matrix, units):  # formats without metadata get a sidecar
         write_sidecar(path, record)
     n_coded = coding.long["unit_id"].nunique()
@@ -363,7 +364,7 @@ def run_codebook(args: argparse.Namespace) -> int:
             print(kinds.to_string(index=False), end="\n\n")
         print(pd.DataFrame(codebook.table(args.lang)).to_string(index=False))
         return 0
-    from workbench.coding.lint import lint, uncoded_examples
+    from workbench.coding.lint import lint, list_hint, uncoded_examples
     from workbench.groups import read_segments
 
     segments = read_segments(args.corpus, dedup=False).segments
@@ -377,7 +378,8 @@ def run_codebook(args: argparse.Namespace) -> int:
           f"{len(split)} split by jieba (registered as whole words when coding)"
           + (f"; {len(missed)} example(s) their code does not code" if missed else ""))  # fmt: skip
     for r in dead.itertuples(index=False):
-        print(f"never matches: {r.code}: {r.term}")
+        hint = list_hint(r.term)  # a list written as one term: say how to write it
+        print(f"never matches: {r.code}: {r.term}" + (f" ({hint})" if hint else ""))
     for r in variants.itertuples(index=False):
         print(f"variant, absent: {r.code}: {r.term}")
     for r in split.itertuples(index=False):
@@ -436,6 +438,13 @@ def run_learn(args: argparse.Namespace) -> int:
                            "not_found": len(sheet.unaligned), "found_by": sheet.how,
                            "not_found_rows": sheet.not_found})  # fmt: skip
         n_coded = sum(len(t) for t in tables)
+        coded = pd.concat(labels, ignore_index=True).select_dtypes("number").fillna(0)
+        if not (coded > 0).any().any():
+            # A sheet as `suggest` wrote it, not filled in: it trained "0 labels" and wrote
+            # a model that adds nothing to the rules, without a word.
+            raise SheetError(f"no unit of {', '.join(map(str, args.sheet))} carries a code or a "
+                             "category: fill the `codes` column (code ids separated by ';') "
+                             "of the units that have codes, then learn again")  # fmt: skip
         if args.synthetic:
             examples, written = written_examples(codebook)
             tables.append(examples)
@@ -492,8 +501,10 @@ def run_learn(args: argparse.Namespace) -> int:
               "cross-validated by document (out-of-fold, "
               + ("the models alone" if args.alone else "combined with the rules") + "):")
         for row in summary["cross_validated"]:
-            print(f"  {row['label']:18s} n={row['n']:4d} {row['metric']}={row['value']:.3f} "
-                  f"(rules alone {row['rules']:.3f}; {row['decision']})")
+            # round(x, 3) + 0.0: a κ of -0.0001 printed "-0.000", as if worse than chance
+            value, rules = (round(row[k], 3) + 0.0 for k in ("value", "rules"))
+            print(f"  {row['label']:18s} n={row['n']:4d} {row['metric']}={value:.3f} "
+                  f"(rules alone {rules:.3f}; {row['decision']})")
         if summary["too_few"]:
             listed = ", ".join(f"{r['label']} {r['n']}" for r in summary["too_few"])
             then = ("only as their category's residual" if args.alone
@@ -508,6 +519,7 @@ def run_suggest(args: argparse.Namespace) -> int:
     """``workbench suggest``: the next coding sheet (most uncertain first), or a first one."""
     import pandas as pd
 
+    from workbench.cli_output import check_suffix
     from workbench.coding.codebook import load_codebook
     from workbench.coding.learn import (
         first_sheet_units,
@@ -518,6 +530,8 @@ def run_suggest(args: argparse.Namespace) -> int:
     from workbench.coding.sheets import blank_sheet, write_sheet
     from workbench.groups import read_segments
 
+    # Before any work: --out s.xls failed at the end as "a bug" (write_sheet's ValueError).
+    check_suffix(args.out, (".csv", ".xlsx"))
     # Bad codebooks, models and corpora are user errors for the CLI's one handler (exit 2).
     codebook = load_codebook(args.codebook)
     learner, meta = load_model(args.model, codebook) if args.model else (None, {})

@@ -99,7 +99,11 @@ def article_shares(
     count) and catch-all codes
     (:attr:`Codebook.catch_alls`) are left out (``catch_alls=True`` keeps them). The
     interval is a percentile bootstrap over articles (``n_boot`` resamples with
-    replacement, seeded): the articles, not the sentences, are the sampled units.
+    replacement, seeded): the articles, not the sentences, are the sampled units; below
+    :data:`workbench.trends.MIN_BOOTSTRAP_N` articles, or at a share of 0 or 1, it is
+    Wilson's score interval (:func:`workbench.trends.share_intervals`, as the trends have
+    it): a bootstrap of 13 articles put 3 of them at "[0.000, 0.462]", and a code no
+    article asserts at "[0.000, 0.000]", as if certain.
 
     Parameters
     ----------
@@ -121,7 +125,8 @@ def article_shares(
     -------
     DataFrame
         ``code`` (or ``category``), ``label``, ``category`` (code level), ``articles``
-        (asserting it), ``share``, ``lo``, ``hi`` and a verbatim ``quote`` in the source's
+        (asserting it), ``share``, ``lo``, ``hi``, ``interval`` (``bootstrap`` or
+        ``wilson``: which one ``lo, hi`` is) and a verbatim ``quote`` in the source's
         script with its ``segment_id`` (the shortest non-heading sentence of at least 12
         characters carrying the code; ties by id); sorted by category, then share
         (largest first), then id. Codes no article asserts are kept with share 0.
@@ -135,11 +140,13 @@ def article_shares(
     >>> cb = load_codebook()
     >>> t = article_shares(code_segments(seg, cb), seg, cb, level="category", n_boot=200)
     >>> t.columns.tolist()
-    ['category', 'label', 'articles', 'share', 'lo', 'hi', 'quote', 'segment_id']
+    ['category', 'label', 'articles', 'share', 'lo', 'hi', 'interval', 'quote', 'segment_id']
     >>> bool((t["lo"] <= t["share"]).all() and (t["share"] <= t["hi"]).all())
     True
     """
     import numpy as np
+
+    from workbench.trends import share_intervals
 
     if coding.unit != "sentence":
         raise ValueError(
@@ -172,10 +179,9 @@ def article_shares(
     pairs = long[["doc_id", "key"]].drop_duplicates()
     A[articles.get_indexer(pairs["doc_id"]), pairs["key"].map(col).to_numpy()] = 1.0
     n = len(articles)
-    rng = np.random.default_rng(seed)
-    W = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot) if n else np.zeros((0, 0))
-    boot = W @ A / max(n, 1)
-    q = (1 - ci) / 2
+    # The interval rule of every share of articles (trends' too): a bootstrap over
+    # articles, or Wilson's where it says nothing (few articles, a share of 0 or 1).
+    share, lo, hi, how = share_intervals(A, np.random.default_rng(seed), n_boot, ci)
     quotes = long.assign(length=long["text_orig"].astype(str).str.len())
     quotes = quotes[~quotes["is_heading"] & (quotes["length"] >= 12)]
     quotes = quotes.sort_values(["key", "length", "segment_id"], kind="stable")
@@ -183,9 +189,10 @@ def article_shares(
     out = pd.DataFrame({
         level: keys, "label": [labels[k] for k in keys],
         "articles": A.sum(axis=0).astype("int64"),
-        "share": A.mean(axis=0) if n else np.zeros(len(keys)),
-        "lo": np.quantile(boot, q, axis=0) if n else np.zeros(len(keys)),
-        "hi": np.quantile(boot, 1 - q, axis=0) if n else np.zeros(len(keys)),
+        "share": share if n else np.zeros(len(keys)),
+        "lo": lo if n else np.zeros(len(keys)),
+        "hi": hi if n else np.zeros(len(keys)),
+        "interval": how,
         "quote": [first["text_orig"].get(k, "") for k in keys],
         "segment_id": [first["segment_id"].get(k, "") for k in keys],
     })  # fmt: skip

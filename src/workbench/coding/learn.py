@@ -311,7 +311,9 @@ def read_training_sheet(
                 "column to 'codes' (code ids separated by ';', blank = no code)"
             )
     if "codes" in raw.columns:
-        labels = read_code_list(path, codebook.ids).drop(columns="split", errors="ignore")
+        named = {c.label(lang): c.id for c in codebook.codes for lang in ("zh", "en")}
+        labels = read_code_list(path, codebook.ids, labels=named).drop(columns="split",
+                                                                       errors="ignore")
         if cats:
             # Beside a `codes` column, a blank category cell is not "absent": it is what a
             # sheet of `workbench suggest` holds when the coder filled only `codes`, and the

@@ -74,6 +74,36 @@ def jieba_splits(term: str) -> list[str]:
     return _plain_tokenizer().lcut(term, cut_all=False, HMM=True)
 
 
+#: Marks that, inside one term, mostly mean the researcher wrote a list as one string
+#: (``[走访，入户]``, ``"走访、入户"``) or a regex as a term (``走访|入户``).
+_LIST_MARKS = re.compile(r"[，,、；;|/／]")
+
+
+def list_hint(term: str) -> str:
+    """For a term that never matches: how to write it when it holds a list mark.
+
+    A term is matched as written, mark included: ``[走访，入户]`` (a full-width comma, which
+    YAML does not split on) is one term that only text with that comma matches, and
+    ``走访|入户`` is a literal bar outside a ``regex:``. ``""`` when the term holds none.
+
+    Examples
+    --------
+    >>> list_hint("走访，入户")
+    "one term with '，' in it; for two terms write [走访, 入户] (ASCII commas)"
+    >>> list_hint("走访|入户")
+    "one term with '|' in it; for two terms write [走访, 入户] (ASCII commas)"
+    >>> list_hint("走访入户")
+    ''
+    """
+    marks = list(dict.fromkeys(_LIST_MARKS.findall(term)))
+    parts = [p.strip() for p in _LIST_MARKS.split(term) if p.strip()]
+    if not marks or len(parts) < 2:
+        return ""
+    said = ", ".join(repr(m) for m in marks)
+    return (f"one term with {said} in it; for {len(parts) if len(parts) > 2 else 'two'} terms "
+            f"write [{', '.join(parts)}] (ASCII commas)")
+
+
 def register_terms(codebook: Codebook) -> int:
     """Register every literal codebook term with the workbench tokenizer; return how many."""
     terms = codebook.terms()

@@ -44,7 +44,26 @@ AGREEMENT_COLUMNS = [
 ]  # fmt: skip
 
 
+def _once(coders: Sequence[pd.DataFrame]) -> None:
+    """Refuse a coder who coded a unit twice: which of the two codings counts is not
+    known (``agreement`` said "differing: []", ``alpha`` kept the last without a word).
+
+    Examples
+    --------
+    >>> _once([pd.DataFrame({"unit_id": ["u1", "u2", "u2"]})])
+    Traceback (most recent call last):
+    ...
+    ValueError: coder 1 coded unit(s) twice: ['u2']; keep one coding of each unit
+    """
+    for i, coder in enumerate(coders, start=1):
+        twice = coder["unit_id"][coder["unit_id"].duplicated()].unique().tolist()
+        if twice:
+            raise ValueError(f"coder {i} coded unit(s) twice: {twice[:5]}; keep one coding of "
+                             "each unit")  # fmt: skip
+
+
 def _paired(ref: pd.DataFrame, other: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    _once([ref, other])
     merged = ref[["unit_id", column]].merge(
         other[["unit_id", column]], on="unit_id", how="inner", suffixes=("_ref", "_other")
     )
@@ -130,6 +149,7 @@ def alpha(coders: Sequence[pd.DataFrame], column: str) -> float:
     """
     if len(coders) < 2:
         raise ValueError("alpha needs at least two coders")
+    _once(coders)
     units = sorted(set().union(*(set(c["unit_id"]) for c in coders)))
     data = np.full((len(coders), len(units)), np.nan)
     pos = {u: i for i, u in enumerate(units)}

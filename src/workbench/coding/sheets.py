@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -152,7 +152,9 @@ def write_sheet(sheet: pd.DataFrame, path: str | os.PathLike) -> Path:
     if path.suffix.lower() == ".xlsx":
         sheet.to_excel(path, index=False, sheet_name="coding")
     elif path.suffix.lower() == ".csv":
-        sheet.to_csv(path, index=False, encoding="utf-8-sig")
+        from workbench.csvio import write_csv
+
+        write_csv(sheet, path)  # with a byte-order mark, as Excel needs
     else:
         raise ValueError(f"{path}: coding sheets are .csv or .xlsx")
     return path
@@ -298,12 +300,31 @@ def read_sheet(
     return out
 
 
+#: What separates code ids in a sheet's ``codes`` cell: ``;`` as documented, and what a
+#: coder types in Excel with a Chinese input method (``；``, ``，``, ``、``), a comma, or a
+#: line break (Alt+Enter). Code ids are identifiers, so none of these is part of one.
+CODE_SEPARATORS = re.compile(r"[;；,，、\s]+")
+
+
+def split_codes(cell: object) -> list[str]:
+    """The code ids a ``codes`` cell lists, in order.
+
+    Examples
+    --------
+    >>> split_codes("P_trust；L_visit、M_system, L_talk\\nP_rough ")
+    ['P_trust', 'L_visit', 'M_system', 'L_talk', 'P_rough']
+    >>> split_codes("")
+    []
+    """
+    return [c for c in CODE_SEPARATORS.split(str(cell)) if c]
+
+
 def read_code_list(
     path: str | os.PathLike,
     code_ids: Sequence[str],
     *,
     column: str = "codes",
-    sep: str = ";",
+    labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read a sheet whose ``column`` lists code ids (``"P_trust;L_visit"``) per unit.
 
@@ -313,8 +334,13 @@ def read_code_list(
         A ``.csv`` or ``.xlsx`` sheet with ``unit_id`` and ``column``.
     code_ids : sequence of str
         The codebook's code ids; the output has one 0/1 column for each, in this order.
-    column, sep : str
-        Name of the code-list column and the separator between ids.
+    column : str
+        Name of the code-list column. Its ids are separated by ``;`` or any of
+        :data:`CODE_SEPARATORS`; an id in another case (``p_trust``) is read as the one
+        id it can be.
+    labels : mapping, optional
+        A code's label (Chinese or English) → its id, so that a label written in place
+        of the id is named in the error with the id to write.
 
     Returns
     -------
@@ -326,7 +352,7 @@ def read_code_list(
     --------
     >>> import tempfile
     >>> d = tempfile.mkdtemp()
-    >>> p = write_sheet(pd.DataFrame({"unit_id": ["a", "b"], "codes": ["X; Y", ""]}),
+    >>> p = write_sheet(pd.DataFrame({"unit_id": ["a", "b"], "codes": ["X； y", ""]}),
     ...                 Path(d) / "s.csv")
     >>> read_code_list(p, ["X", "Y", "Z"])[["X", "Y", "Z"]].to_numpy().tolist()
     [[1, 1, 0], [0, 0, 0]]
@@ -343,24 +369,32 @@ def read_code_list(
     out = raw[[c for c in ("unit_id", "split") if c in raw.columns]].copy()
     matrix = np.zeros((len(raw), len(known)), dtype="int64")
     pos = {c: j for j, c in enumerate(known)}
+    folded: dict[str, list[str]] = {}
+    for c in known:
+        folded.setdefault(c.casefold(), []).append(c)
     unknown: dict[str, list[int]] = {}
     for i, cell in enumerate(raw[column]):
-        for code in (c.strip() for c in str(cell).split(sep)):
-            if not code:
-                continue
+        if labels and str(cell).strip() in labels:  # a label, which may hold a 、 itself
+            unknown.setdefault(str(cell).strip(), []).append(i + 2)
+            continue
+        for code in split_codes(cell):
+            if code not in pos and len(folded.get(code.casefold(), [])) == 1:
+                code = folded[code.casefold()][0]  # p_trust: the one id it can be
             if code not in pos:
                 unknown.setdefault(code, []).append(i + 2)  # +2: the header, 1-based
                 continue
             matrix[i, pos[code]] = 1
     if unknown:
         raise SheetError(f"{path}: column {column!r} has code(s) the codebook does not have: "
-                         + "; ".join(_unknown_code(c, rows, known) for c, rows in unknown.items())
-                         + f". Correct them (ids separated by {sep!r}), or add the codes to "
+                         + "; ".join(_unknown_code(c, rows, known, labels)
+                                     for c, rows in unknown.items())
+                         + ". Correct them (ids separated by ';'), or add the codes to "
                          "the codebook")  # fmt: skip
     return pd.concat([out, pd.DataFrame(matrix, columns=known, index=raw.index)], axis=1)
 
 
-def _unknown_code(code: str, rows: list[int], known: Sequence[str]) -> str:
+def _unknown_code(code: str, rows: list[int], known: Sequence[str],
+                  labels: Mapping[str, str] | None = None) -> str:  # fmt: skip
     """``'P_detachd' in row 2 (did you mean 'P_detached'?)``.
 
     Examples
@@ -369,11 +403,15 @@ def _unknown_code(code: str, rows: list[int], known: Sequence[str]) -> str:
     "'P_detachd' in rows 2, 5 (did you mean 'P_detached'?)"
     >>> _unknown_code("问题", [3], ["P_detached"])
     "'问题' in row 3"
+    >>> _unknown_code("脱离群众", [3], ["P_detached"], {"脱离群众": "P_detached"})
+    "'脱离群众' in row 3 (the label of 'P_detached': write the id)"
     """
     import difflib
 
     where = f"row {rows[0]}" if len(rows) == 1 else "rows " + ", ".join(map(str, rows[:10]))
     where += f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    if labels and code in labels:
+        return f"{code!r} in {where} (the label of {labels[code]!r}: write the id)"
     close = difflib.get_close_matches(code, known, n=1, cutoff=0.6)
     return f"{code!r} in {where}" + (f" (did you mean {close[0]!r}?)" if close else "")
 

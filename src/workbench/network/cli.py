@@ -12,7 +12,10 @@
 ``workbench network --kind problem-cause [--corpus SEGMENTS.parquet] [--min-articles K]
 [--alpha A|none] [--include-headings] [--include-catch-alls] --out FILE``
     The directed cause → problem and problem → countermeasure network (codes the
-    corpus at sentence level; ``--codes`` does not apply).
+    corpus at sentence level; ``--codes`` does not apply). An option of the other kind
+    (``--min-articles`` with co-occurrence; ``--codes``, ``--unit``, ``--measure``,
+    ``--min-support``, ``--support``, ``--threshold``, ``--top`` with problem-cause) is
+    refused (exit 2), not ignored.
 
 Defaults are notebook 03's: co-occurrence within paragraphs, Jaccard, support ≥ 2
 articles, BH q ≤ 0.05; problem–cause links asserted by ≥ 3 articles, no
@@ -85,19 +88,21 @@ def add_network_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--codes", type=Path, help="output of `workbench code` (co-occurrence only)")
     p.add_argument("--corpus", type=Path, help="segments .parquet (default: the bundled seeds)")
     p.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
+    # Co-occurrence options default to None here (filled in by run_network), so that
+    # one given with --kind problem-cause, where it does not apply, is told, not ignored.
     p.add_argument("--unit", choices=("sentence", "paragraph", "section", "article"),
-                   default="paragraph")  # fmt: skip
-    p.add_argument("--measure", choices=MEASURES, default="jaccard")
-    p.add_argument("--min-support", type=_count, default=DEFAULT_MIN_SUPPORT,
+                   help="co-occurrence: the unit codes co-occur in; default paragraph")
+    p.add_argument("--measure", choices=MEASURES, help="co-occurrence: default jaccard")
+    p.add_argument("--min-support", type=_count,
                    help="articles (or units, --support units) with both codes; default 2")
-    p.add_argument("--support", choices=("articles", "units"), default="articles",
+    p.add_argument("--support", choices=("articles", "units"),
                    help="what --min-support counts (default: articles)")
     p.add_argument("--threshold", type=float, default=None, help="minimum of the measure")
     p.add_argument("--alpha", type=_alpha, default=None, metavar="A|none",
                    help="maximum BH q-value; default 0.05 for co-occurrence, none for "
                         "problem-cause")
     p.add_argument("--top", type=_count, default=None, help="keep the N strongest edges")
-    p.add_argument("--min-articles", type=_count, default=DEFAULT_MIN_ARTICLES,
+    p.add_argument("--min-articles", type=_count,
                    help="problem-cause: minimum weight (articles); default 3")
     p.add_argument("--include-headings", action="store_true",
                    help="count heading segments as content (default: left out)")
@@ -115,7 +120,7 @@ def add_network_parser(sub: argparse._SubParsersAction) -> None:
 
 def _coding_from_file(path: Path, codebook):
     from workbench.coding.coder import Coding
-    from workbench.groups import pipeline_folder
+    from workbench.groups import pipeline_folder, read_csv_table
     from workbench.provenance import read_record
 
     if pipeline_folder(path) is not None:
@@ -135,9 +140,11 @@ def _coding_from_file(path: Path, codebook):
                 "`workbench code --out CODES.parquet`, with its .matrix.npz and .units.csv "
                 "beside it"
             )
-    long = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    # CSVs as groups reads them: one saved again by Excel (GBK) is read, or named
+    long = (pd.read_parquet(path) if path.suffix == ".parquet"
+            else read_csv_table(path, "codes table"))  # fmt: skip
     matrix = sparse.load_npz(f"{stem}.matrix.npz").tocsr()
-    units = pd.read_csv(f"{stem}.units.csv")
+    units = read_csv_table(Path(f"{stem}.units.csv"), "units table")
     record = read_record(path) if path.suffix == ".parquet" else {}
     unit = record.get("parameters", {}).get("unit", "")
     if matrix.shape[1] != len(codebook.codes):
@@ -145,6 +152,44 @@ def _coding_from_file(path: Path, codebook):
                          f"{len(codebook.codes)} codes; pass the codebook it was coded with")
     coding = Coding(long=long, matrix=matrix, units=units, codes=codebook.ids, unit=unit)
     return coding, record.get("inputs", {})
+
+
+#: The options of one kind of network only, with their defaults.
+COOCCURRENCE_OPTIONS = {"codes": None, "unit": "paragraph", "measure": "jaccard",
+                        "min_support": DEFAULT_MIN_SUPPORT, "support": "articles",
+                        "threshold": None, "top": None}  # fmt: skip
+PROBLEM_CAUSE_OPTIONS = {"min_articles": DEFAULT_MIN_ARTICLES}
+
+
+def _stray_options(args: argparse.Namespace) -> str:
+    """Refuse an option of the other kind of network; fill in the defaults of this one.
+
+    ``--min-articles 10`` on a co-occurrence network, or ``--measure``/``--top``/``--codes``
+    on a problem-cause one, were ignored without a word: the network drawn was not the
+    one asked for.
+
+    Returns
+    -------
+    str
+        The message for a stray option (naming it and what to use), ``""`` when none.
+    """
+    mine, other = ((COOCCURRENCE_OPTIONS, PROBLEM_CAUSE_OPTIONS) if args.kind == "cooccurrence"
+                   else (PROBLEM_CAUSE_OPTIONS, COOCCURRENCE_OPTIONS))  # fmt: skip
+    given = [f"--{name.replace('_', '-')}" for name in other if getattr(args, name, None)
+             is not None]  # fmt: skip
+    if given:
+        if args.kind == "cooccurrence":
+            return (f"{', '.join(given)} applies to --kind problem-cause only; a co-occurrence "
+                    "network's minimum is --min-support N (articles with both codes)")
+        return (f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} to the "
+                "co-occurrence network only; a problem-cause network codes the corpus by "
+                "sentence itself and keeps links asserted in --min-articles N articles")
+    for name, default in mine.items():
+        if getattr(args, name, None) is None:
+            setattr(args, name, default)
+    for name in other:  # not given: the other kind's options stay unset
+        setattr(args, name, getattr(args, name, None))
+    return ""
 
 
 def run_network(args: argparse.Namespace) -> int:
@@ -157,6 +202,9 @@ def run_network(args: argparse.Namespace) -> int:
 
     if args.out is None and args.html is None:
         print("workbench: give --out FILE and/or --html PAGE.html", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if stray := _stray_options(args):
+        print(f"workbench: {stray}", file=sys.stderr)
         return EXIT_BAD_INPUT
     for path, suffix in ((args.out, ".gexf"), (args.html, ".html")):
         if path is not None:

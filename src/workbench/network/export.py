@@ -107,12 +107,14 @@ def csv_paths(path: str | Path) -> tuple[Path, Path]:
 
 def write_csv(g: nx.Graph, path: str | Path, inputs: Mapping[str, str],
               parameters: Mapping[str, Any] | None = None) -> tuple[Path, Path]:  # fmt: skip
-    """Node and edge lists (UTF-8, evidence column included), each with a sidecar."""
+    """Node and edge lists (evidence column included), each with a sidecar; UTF-8 with a
+    byte-order mark, as every CSV the workbench writes (:func:`workbench.csvio.write_csv`)."""
+    from workbench.csvio import write_csv
+
     nodes_path, edges_path = csv_paths(path)
-    nodes_path.parent.mkdir(parents=True, exist_ok=True)
     record = _record(g, inputs, parameters)
-    node_table(g).to_csv(nodes_path, index=False, encoding="utf-8")
-    edge_table(g).to_csv(edges_path, index=False, encoding="utf-8")
+    write_csv(node_table(g), nodes_path)
+    write_csv(edge_table(g), edges_path)
     write_sidecar(nodes_path, record)
     write_sidecar(edges_path, record)
     return nodes_path, edges_path

@@ -153,10 +153,13 @@ class EdgeFilter:
             out = out.head(self.top_n)
         return out.reset_index(drop=True)
 
-    def shortfall(self, pairs: pd.DataFrame) -> str:
+    def shortfall(self, pairs: pd.DataFrame, lang: str = "en") -> str:
         """Why no row of ``pairs`` (a scored pair table) passes: how many pairs each step
-        of the filter leaves, and the option that would show them. A network of nothing
+        of the filter leaves, and the options that would show them. A network of nothing
         otherwise said only "0 edges", which on a small corpus reads as "no codes met".
+        The options named are all that must change together: a lower ``--min-support``
+        alone shows nothing when the pairs it lets through then fail the BH test.
+        ``lang="zh"`` says it in Chinese, for a Chinese page (the options stay as typed).
 
         Examples
         --------
@@ -168,31 +171,66 @@ class EdgeFilter:
         none of them has BH q ≤ 0.05 (smallest 0.06): --alpha none shows them
         >>> EdgeFilter("jaccard", 3).shortfall(pairs)
         '2 code pair(s) co-occur; none in ≥ 3 articles (at most 2): --min-support 2 shows them'
+        >>> zh = EdgeFilter("jaccard", 3, alpha=0.05).shortfall(pairs, "zh")
+        >>> print(zh.replace("：", "：\\n"))
+        2 对编码共现；没有一对出现在 ≥ 3 篇文章中（最多 2）：
+        用 --min-support 2 和 --alpha none 可显示
         """
+        zh = lang == "zh"
         if pairs.empty or not (pairs["count"] > 0).any():
-            return "no two codes co-occur in a unit"
+            return "没有两个编码在同一单位中共现" if zh else "no two codes co-occur in a unit"
         column = "count" if self.support == "units" else "articles"
-        what = self.support if self.min_support != 1 else self.support[:-1]
+        if zh:
+            what = "篇文章" if self.support == "articles" else "个单位"
+        else:
+            what = self.support if self.min_support != 1 else self.support[:-1]
         n = int((pairs["count"] > 0).sum())
+        steps = [f"{n} 对编码共现" if zh else f"{n} code pair(s) co-occur"]
+        why, fixes = "", []  # the first step that leaves nothing; every option to change
         left = pairs[pairs[column] >= self.min_support]
         if left.empty:
-            return (f"{n} code pair(s) co-occur; none in ≥ {self.min_support} {what} (at most "
-                    f"{int(pairs[column].max())}): --min-support {int(pairs[column].max())} "
-                    "shows them")  # fmt: skip
-        steps = [f"{n} code pair(s) co-occur", f"{len(left)} in ≥ {self.min_support} {what}"]
+            most = int(pairs[column].max())
+            why = (f"没有一对出现在 ≥ {self.min_support} {what}中（最多 {most}）" if zh else
+                   f"none in ≥ {self.min_support} {what} (at most {most})")  # fmt: skip
+            fixes.append(f"--min-support {most}")
+            left = pairs[pairs[column] >= most]
+        else:
+            steps.append(f"其中 {len(left)} 对出现在 ≥ {self.min_support} {what}中" if zh else
+                         f"{len(left)} in ≥ {self.min_support} {what}")  # fmt: skip
         if self.threshold is not None:
             kept = left[left[self.measure] >= self.threshold]
             if kept.empty:
                 best = float(left[self.measure].max())
-                return "; ".join([*steps, f"none of them has {self.measure} ≥ "
-                                  f"{self.threshold:g} (at most {best:.3g}): a lower "
-                                  "--threshold shows them"])  # fmt: skip
+                why = why or (f"没有一对的 {self.measure} ≥ {self.threshold:g}（最大 {best:.3g}）"
+                              if zh else f"none of them has {self.measure} ≥ "
+                              f"{self.threshold:g} (at most {best:.3g})")  # fmt: skip
+                fixes.append(f"--threshold {best:.3g}" if zh else
+                             f"a --threshold of at most {best:.3g}")  # fmt: skip
+                kept = left[left[self.measure] >= best]
             left = kept
-        if self.alpha is not None:
+        if self.alpha is not None and not (left["q"] <= self.alpha).any():
             best = float(left["q"].min())
-            return "; ".join([*steps, f"none of them has BH q ≤ {self.alpha:g} (smallest "
-                              f"{best:.3g}): --alpha none shows them"])  # fmt: skip
-        return "; ".join(steps)
+            why = why or (f"没有一对的 BH q ≤ {self.alpha:g}（最小 {best:.3g}）" if zh else
+                          f"none of them has BH q ≤ {self.alpha:g} (smallest {best:.3g})")
+            fixes.append("--alpha none")
+        return said_shortfall(steps, why, fixes, zh)
+
+
+def said_shortfall(steps: list[str], why: str, fixes: list[str], zh: bool) -> str:
+    """A shortfall as one line: the steps that left something, the one that left nothing,
+    and the options that together would show edges.
+
+    Examples
+    --------
+    >>> said_shortfall(["2 pairs"], "none in ≥ 3", ["--min-support 2", "--alpha none"], False)
+    '2 pairs; none in ≥ 3: --min-support 2 and --alpha none show them'
+    """
+    if not why:
+        return ("；" if zh else "; ").join(steps)
+    if zh:
+        return "；".join([*steps, why]) + f"：用 {' 和 '.join(fixes)} 可显示"
+    verb = "shows" if len(fixes) == 1 else "show"
+    return "; ".join([*steps, why]) + f": {' and '.join(fixes)} {verb} them"
 
 
 def article_ids(unit_ids: Sequence[str]) -> np.ndarray:
@@ -384,7 +422,8 @@ def cooccurrence_graph(
         ``filter`` (:meth:`EdgeFilter.describe`), ``n_units``, ``n_articles``
         (when articles are known), ``left_out`` (catch-all codes left out, joined
         by ``"; "``) and the filter fields prefixed ``filter_``; a graph without
-        edges also has ``no_edges`` (:meth:`EdgeFilter.shortfall`: why). Node
+        edges also has ``no_edges`` (:meth:`EdgeFilter.shortfall`: why) and
+        ``no_edges_zh`` (the same in Chinese). Node
         ``frequency`` counts articles when articles are known, units otherwise;
         ``units`` always counts units.
     """
@@ -415,6 +454,7 @@ def cooccurrence_graph(
         g.graph["n_articles"] = n_articles
     if pairs.empty:  # only then: a graph with edges keeps the attributes it always had
         g.graph["no_edges"] = f.shortfall(scored)
+        g.graph["no_edges_zh"] = f.shortfall(scored, "zh")  # for a Chinese page
     for k, v in asdict(f).items():
         # GraphML cannot store None; "" reads back as "no such filter".
         g.graph[f"filter_{k}"] = "" if v is None else v

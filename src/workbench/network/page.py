@@ -197,13 +197,38 @@ def page_data(g: nx.Graph, texts: Mapping[str, str], *, lang: str = "zh",
     # as the figures do), and the filter line speaks the page's language.
     present = {nd["category"] for nd in nodes}
     cats = [c for c in palette if c in present] + sorted(present - set(palette))
+    why = no_edges_text(g, lang)
     return {
         "directed": g.is_directed(), "lang": lang,
-        "filter": filter_text(g, lang),
+        "filter": filter_text(g, lang), **({"no_edges": why} if why else {}),
         "legend": [{"category": c, "label": category_label(c, lang, categories),
                     "color": palette.get(c, "#999999")} for c in cats],
         "nodes": nodes, "edges": edges,
     }  # fmt: skip
+
+
+def no_edges_text(g: nx.Graph, lang: str = "zh") -> str:
+    """Why a graph has no edges, in ``lang``; ``""`` when it has edges.
+
+    The graph's ``no_edges`` (English) and ``no_edges_zh`` say which filter emptied it and
+    what would show links (:meth:`workbench.network.graph.EdgeFilter.shortfall`,
+    :func:`workbench.network.problem_cause.links_shortfall`); a graph without them (read
+    from an older file) gets the bare fact.
+
+    Examples
+    --------
+    >>> g = nx.Graph(no_edges="2 code pair(s) co-occur", no_edges_zh="2 对编码共现")
+    >>> no_edges_text(g), no_edges_text(g, "en")
+    ('此网络没有边：2 对编码共现。', 'This network has no edges: 2 code pair(s) co-occur.')
+    >>> no_edges_text(nx.Graph(), "en")
+    'This network has no edges.'
+    """
+    if g.number_of_edges():
+        return ""
+    why = str(g.graph.get("no_edges_zh" if lang == "zh" else "no_edges", "") or "")
+    if lang == "zh":
+        return f"此网络没有边：{why}。" if why else "此网络没有边。"
+    return f"This network has no edges: {why}." if why else "This network has no edges."
 
 
 _TEXT = {
@@ -231,6 +256,10 @@ main { display: flex; flex: 1; min-height: 0; }
 #side code { font-size: 11px; color: #666; }
 .controls { font-size: 13px; margin-top: 4px; }
 """
+#: The style of an empty network's line saying why (inline, so that a page with edges is
+#: byte for byte what it was).
+_EMPTY_STYLE = ("font-size: 15px; margin: 6px 0 2px 0; padding: 6px 10px; background: #fff4d6; "
+                "border: 1px solid #e0c36a; border-radius: 4px")
 
 _SCRIPT = """
 (function () {
@@ -356,6 +385,12 @@ def network_page(
         # "</" would end the <script> element early.
         return json.dumps(value, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
 
+    # An empty network says on the page why, and what would show links (it was a blank
+    # page, the reason only on the command line).
+    why = data.get("no_edges", "")  # only an empty network has it: other pages stay as they were
+    empty = (f'<p class="empty" id="no-edges" style="{_EMPTY_STYLE}">{html.escape(why)}</p>'
+             if why else "")  # fmt: skip
+    side = html.escape(why or t["click"])
     js = VIS_NETWORK_JS.read_text(encoding="utf-8")
     page = (
         "<!DOCTYPE html>\n"
@@ -370,9 +405,9 @@ def network_page(
         f'<div class="legend">{legend}</div>'
         f'<div class="controls"><label for="min-weight">{html.escape(t["min"])}</label> '
         '<input type="range" id="min-weight" min="0" max="0" step="1" value="0"> '
-        '<span id="min-value"></span> · <span id="shown"></span></div></header>\n'
+        f'<span id="min-value"></span> · <span id="shown"></span></div>{empty}</header>\n'
         '<main><div id="graph"></div>'
-        f'<div id="side"><p>{html.escape(t["click"])}</p></div></main>\n'
+        f'<div id="side"><p>{side}</p></div></main>\n'
         f'<script type="application/json" id="wb-data">{as_json(data)}</script>\n'
         f'<script type="application/json" id="wb-text">{as_json(t)}</script>\n'
         f"<script>{_SCRIPT.replace('FONT', font)}</script>\n"

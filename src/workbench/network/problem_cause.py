@@ -335,9 +335,11 @@ def describe_links(min_articles: int, alpha: float | None = None, lang: str = "e
     return "; ".join(parts)
 
 
-def links_shortfall(tests: pd.DataFrame, min_articles: int, alpha: float | None = None) -> str:
+def links_shortfall(tests: pd.DataFrame, min_articles: int, alpha: float | None = None,
+                    lang: str = "en") -> str:  # fmt: skip
     """Why no link of ``tests`` (:meth:`LinkIncidence.tests`) passes the filter, and the
-    option that would show them (graph attribute ``no_edges``).
+    options that together would show them (graph attributes ``no_edges``, and
+    ``no_edges_zh`` from ``lang="zh"`` for a Chinese page).
 
     Examples
     --------
@@ -348,21 +350,35 @@ def links_shortfall(tests: pd.DataFrame, min_articles: int, alpha: float | None 
     2 link(s) asserted;
     2 in ≥ 1 articles;
     none of them has BH q ≤ 0.05 (smallest 0.2): --alpha none shows them
+    >>> print(links_shortfall(t, 3, 0.05, lang="zh").replace("：", "：\\n"))
+    文中断言 2 条关联；没有一条出现在 ≥ 3 篇文章中（最多 2）：
+    用 --min-articles 2 和 --alpha none 可显示
     """
+    from workbench.network.graph import said_shortfall
+
+    zh = lang == "zh"
     live = tests[tests["weight"] > 0]
     if live.empty:
-        return "no article asserts a link (no cause or countermeasure stated beside a problem)"
-    steps = [f"{len(live)} link(s) asserted"]
+        return ("没有文章断言任何关联（没有与问题并列陈述的原因或对策）" if zh else
+                "no article asserts a link (no cause or countermeasure stated beside a problem)")
+    steps = [f"文中断言 {len(live)} 条关联" if zh else f"{len(live)} link(s) asserted"]
+    why, fixes = "", []
     most = int(live["weight"].max())
     left = live[live["weight"] >= min_articles]
     if left.empty:
-        return f"{steps[0]}; none in ≥ {min_articles} articles (at most {most}): " \
-               f"--min-articles {most} shows them"
-    steps.append(f"{len(left)} in ≥ {min_articles} articles")
-    if alpha is not None:
-        steps.append(f"none of them has BH q ≤ {alpha:g} (smallest {float(left['q'].min()):.3g}): "
-                     "--alpha none shows them")
-    return "; ".join(steps)
+        why = (f"没有一条出现在 ≥ {min_articles} 篇文章中（最多 {most}）" if zh else
+               f"none in ≥ {min_articles} articles (at most {most})")  # fmt: skip
+        fixes.append(f"--min-articles {most}")
+        left = live[live["weight"] >= most]
+    else:
+        steps.append(f"其中 {len(left)} 条出现在 ≥ {min_articles} 篇文章中" if zh else
+                     f"{len(left)} in ≥ {min_articles} articles")  # fmt: skip
+    if alpha is not None and not (left["q"] <= alpha).any():
+        best = float(left["q"].min())
+        why = why or (f"没有一条的 BH q ≤ {alpha:g}（最小 {best:.3g}）" if zh else
+                      f"none of them has BH q ≤ {alpha:g} (smallest {best:.3g})")
+        fixes.append("--alpha none")
+    return said_shortfall(steps, why, fixes, zh)
 
 
 def _edge_attrs(group: pd.DataFrame) -> dict[str, str | int]:
@@ -416,7 +432,8 @@ def problem_cause_graph(
         target`` quote pairs joined by ``" | "``). Graph attributes
         ``kind="problem-cause"``, ``filter`` (:func:`describe_links`),
         ``filter_min_articles`` and ``filter_alpha`` (``""`` for none); a graph
-        without edges also has ``no_edges`` (:func:`links_shortfall`: why).
+        without edges also has ``no_edges`` (:func:`links_shortfall`: why) and
+        ``no_edges_zh`` (the same in Chinese).
     """
     inc = LinkIncidence.from_pairs(pairs)
     mult = None
@@ -432,6 +449,7 @@ def problem_cause_graph(
                    measure="articles")  # fmt: skip
     if not keep.any():  # only then: a graph with edges keeps the attributes it always had
         g.graph["no_edges"] = links_shortfall(w, min_articles, alpha)
+        g.graph["no_edges_zh"] = links_shortfall(w, min_articles, alpha, "zh")
     w = w[keep]
     ends = pd.concat([pairs[["doc_id", "source"]].set_axis(["doc_id", "code"], axis=1),
                       pairs[["doc_id", "target"]].set_axis(["doc_id", "code"], axis=1)])
