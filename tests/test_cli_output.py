@@ -128,4 +128,12 @@ def test_every_csv_a_command_writes_opens_in_excel(tmp_path, capsys):
         table = pd.read_csv(path)  # pandas (and readr, Stata) skip the mark
         assert not table.columns[0].startswith("\ufeff"), path.name
     assert "群众" in pd.read_csv(tmp_path / "kwic.csv")["match"].tolist()
+    # The survey's tables too: they are written by provenance.write_table, as these are.
+    from workbench import config
+
+    fit = tmp_path / "fit.csv"
+    argv = ["survey", "fit", str(config.SURVEY_DATA), "--formula", "trust ~ visits"]
+    assert main([*argv, "--out", str(fit)]) == 0
+    assert fit.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert not pd.read_csv(fit).columns[0].startswith("\ufeff")
     capsys.readouterr()

@@ -125,21 +125,12 @@ def check_writable(path: Path, suffix: str = "", folder: bool = False) -> None:
 
 
 def write_table(df: pd.DataFrame, path: Path, record: dict[str, Any]) -> None:
-    """Write ``df`` with its provenance record and say so on stderr.
-
-    Parquet carries the record in its metadata; a CSV is written by
-    :func:`workbench.csvio.write_csv` (UTF-8 with a byte-order mark, so that Excel shows
-    the Chinese when the file is double-clicked) with the record beside it.
-    """
-    from workbench.csvio import write_csv
-    from workbench.provenance import write_sidecar
+    """Write ``df`` with its provenance record (:func:`workbench.provenance.write_table`:
+    Parquet with the record in its metadata, or a CSV for Excel with the record beside
+    it) and say so on stderr."""
     from workbench.provenance import write_table as write
 
-    if path.suffix.lower() == ".csv":
-        write_csv(df, path)
-        write_sidecar(path, record)
-    else:
-        write(df, path, record)
+    write(df, path, record)
     print(f"wrote {path} ({len(df)} rows)", file=sys.stderr)
 
 

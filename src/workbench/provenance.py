@@ -115,6 +115,9 @@ TABLE_SUFFIXES = (".csv", ".parquet")
 def write_table(df: pd.DataFrame, path: str | Path, record: Mapping[str, Any]) -> Path:
     """Write ``df`` as Parquet (``record`` in its metadata) or CSV (``record`` beside it).
 
+    A CSV is written by :func:`workbench.csvio.write_csv`, UTF-8 with a byte-order mark,
+    so that Excel on a Chinese Windows shows the Chinese when the file is double-clicked.
+
     Raises
     ------
     ValueError
@@ -135,8 +138,9 @@ def write_table(df: pd.DataFrame, path: str | Path, record: Mapping[str, Any]) -
         )
     if path.suffix.lower() == ".parquet":
         return write_parquet(df, path, record)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, encoding="utf-8")
+    from workbench.csvio import write_csv
+
+    write_csv(df, path)
     write_sidecar(path, record)
     return path
 
