@@ -48,6 +48,26 @@ def test_a_key_given_twice_is_refused_where_yaml_kept_the_last(tmp_path, capsys)
         safe_load("columns:\n  sat:\n    type: ordinal\n    type: numeric\n")
 
 
+def test_a_key_written_with_a_full_width_colon_is_named(tmp_path, capsys):
+    """A Chinese input method's '：' after a key was reported at the next line, as "could
+    not find expected ':'", and the hint spoke of indentation."""
+    from workbench.cli import main
+    from workbench.coding.codebook import TEMPLATE
+
+    text = TEMPLATE.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.strip().startswith("label_zh:"))
+    wide = line.replace("label_zh:", "label_zh：").replace("： ", "：")
+    cb = tmp_path / "mine.yaml"
+    cb.write_text(text.replace(line, wide, 1), encoding="utf-8")
+    assert main(["codebook", "lint", "--codebook", str(cb)]) == 2
+    err = capsys.readouterr().err
+    number = text.splitlines().index(line) + 1
+    assert f"line {number} writes its key with a full-width colon '：'" in err, err
+    assert "write ':' and a space" in err and "Traceback" not in err
+    # Full-width colons inside values are text, as YAML reads them.
+    assert safe_load("label_zh: 走访：入户\n") == {"label_zh": "走访：入户"}
+
+
 def test_python_objects_are_refused_and_errors_are_yaml_errors():
     with pytest.raises(yaml.YAMLError):
         safe_load("!!python/object/apply:os.system ['true']")

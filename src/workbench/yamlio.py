@@ -8,6 +8,7 @@ libyaml falls back to the Python loader.
 
 from __future__ import annotations
 
+import re
 from typing import IO, Any
 
 import yaml
@@ -101,7 +102,27 @@ def describe_error(err: yaml.YAMLError, text: str) -> str:
     lines = text.splitlines()
     shown = lines[mark.line] if mark.line < len(lines) else ""
     caret = f"\n    {shown}\n    {' ' * mark.column}^" if shown.strip() else ""
+    first = start.line if start is not None else max(mark.line - 1, 0)
+    wide = _full_width_colon(lines, first, mark.line)
+    if wide is not None:
+        # PyYAML reports the line after the key, where it gave up looking for ':'.
+        return where + caret + (
+            f"\nline {wide + 1} writes its key with a full-width colon '：' "
+            f"({lines[wide].strip()}): write ':' and a space"
+        )
     return where + caret + "\n" + _hint(problem, context or "")
+
+
+#: A key written with a Chinese input method's colon: "label_zh：村务公开", "- id：x".
+_WIDE_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w -]*?\s*：")
+
+
+def _full_width_colon(lines: list[str], first: int, last: int) -> int | None:
+    """The first of ``lines[first..last]`` (0-based) whose key ends in a full-width colon."""
+    for i in range(first, min(last, len(lines) - 1) + 1):
+        if _WIDE_KEY.match(lines[i]) and ":" not in lines[i].split("：", 1)[0]:
+            return i
+    return None
 
 
 #: PyYAML's names of what it was inside, in a hand-editor's words.
