@@ -159,6 +159,12 @@ def test_chinese_date_and_year_headings_set_the_date(tmp_path):
     assert join_metadata(DOCS, both)[["date", "日期"]].iloc[0].tolist() == ["2001", "2002"]
 
 
+def test_a_date_as_a_chinese_spreadsheet_writes_it(tmp_path):
+    # 2015年 and 2015年3月 were refused as "not a date" while 2015年3月4日 was read.
+    p = _csv(tmp_path, "file,日期\n000_x.txt,2015年\n002_y.txt,2016年3月\n")
+    assert join_metadata(DOCS, p)["date"].tolist()[:2] == ["2015", "2016-03"]
+
+
 def test_a_column_named_as_a_segments_column_is_refused(tmp_path):
     # The tester's m_role.csv: --by role silently used the segments' role.
     p = _csv(tmp_path, "file,role,section,genre\n000_x.txt,官方,x,essay\n")

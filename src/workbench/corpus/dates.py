@@ -423,8 +423,8 @@ def _find_in_region(lines: list[tuple[int, str]], rules: DateRules) -> DateMatch
 def parse_date(value: str) -> str:
     """A user's date (metadata) as ISO ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
 
-    Accepts ``2013``, ``2013-06``, ``2013-06-18``, ``/`` or ``.`` for ``-``, and
-    ``2013年6月18日`` (Arabic or Chinese numerals).
+    Accepts ``2013``, ``2013-06``, ``2013-06-18``, ``/`` or ``.`` for ``-``,
+    ``2013年``, ``2013年6月`` and ``2013年6月18日`` (the last with Arabic or Chinese numerals).
 
     Raises
     ------
@@ -433,8 +433,8 @@ def parse_date(value: str) -> str:
 
     Examples
     --------
-    >>> parse_date("2013.6")
-    '2013-06'
+    >>> parse_date("2013.6"), parse_date("2013年"), parse_date("2013年6月")
+    ('2013-06', '2013', '2013-06')
     >>> parse_date("2013-02-30")
     Traceback (most recent call last):
     ...
@@ -443,6 +443,8 @@ def parse_date(value: str) -> str:
     rules = load_rules()
     text = normalize_line(str(value))
     found = re.fullmatch(r"(?P<y>\d{4})(?:[-/.](?P<m>\d{1,2})(?:[-/.](?P<d>\d{1,2}))?)?", text)
+    # A year or a month as a spreadsheet's Chinese cell writes it: 2015年, 2015年3月.
+    found = found or re.fullmatch(r"(?P<y>\d{4})年(?:(?P<m>\d{1,2})月份?)?", text)
     groups = found.groupdict() if found else None
     if groups is None:
         hit = match_line(text, rules)
