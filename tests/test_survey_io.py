@@ -976,3 +976,57 @@ def test_spaces_around_a_mapped_column_name_are_ignored(tmp_path):
     mapping = tmp_path / "m.yaml"
     mapping.write_text('columns:\n  village: "村 "\n  trust: " 信任"\n', encoding="utf-8")
     assert load_survey(path, mapping).frame["village"].tolist() == ["东村", "西村"]
+
+
+def test_a_legacy_qualtrics_export_with_one_question_text_row_is_left_out(tmp_path):
+    """A legacy Qualtrics export (V1, V2 … over ResponseID, ResponseSet … and the question
+    texts, no ImportId row) had its question-text row read as a respondent: every numeric
+    column became text, and its numbers were noted as typing slips of each other."""
+    answers = [f"R_{i},Default Response Set,{20 + i},{i % 6},{1 + i % 5},{'东西南'[i % 3]}村"
+               for i in range(12)]  # fmt: skip
+    lines = ["V1,V2,Q1,Q2,Q3,Q4",
+             "ResponseID,ResponseSet,您的年龄,村干部走访您家几次？,总体满意度（1-5）,您所在的村",
+             *answers]  # fmt: skip
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+    survey = load_survey(path)
+    assert len(survey.frame) == 12 and survey.frame.index[0] == 2  # row 2 on line 3
+    assert survey.frame["Q1"].tolist()[:3] == [20, 21, 22]
+    assert all(pd.api.types.is_numeric_dtype(survey.frame[c]) for c in ("Q1", "Q2", "Q3"))
+    assert len(survey.notes) == 1 and survey.notes[0].endswith(
+        "legacy.csv: line 2 under the column names is Qualtrics' question texts "
+        "('ResponseID', 'ResponseSet', …, '总体满意度（1-5）', '您所在的村'), not answers: left "
+        "out (the answers are rows 2 on, on lines 3 on)"
+    )
+
+
+def test_a_row_of_question_texts_is_left_out_but_a_first_respondent_is_kept(tmp_path):
+    """A header of variable names over a row of question texts (as users add one, and as a
+    Qualtrics export without its ImportId row has) made its numeric columns text and was
+    refused; a first respondent who wrote 不知道 or 五十 must not be taken for such a row."""
+    def load(first: str, name: str = "s.csv"):
+        path = tmp_path / name
+        path.write_text(f"age,visits,village\n{first}\n34,2,西村\n51,0,东村\n", encoding="gbk")
+        return load_survey(path)
+
+    survey = load("1、您的年龄,2、走访次数,3、您所在的村")
+    assert survey.frame["age"].tolist() == [34, 51] and survey.frame.index.tolist() == [2, 3]
+    assert "line 2 under the column names is question texts ('1、您的年龄', '2、走访次数', " in (
+        survey.notes[0]
+    )
+    assert "words in each of the 2 columns whose other rows are all numbers ('age', 'visits')" in (
+        survey.notes[0]
+    )
+    assert load("age,visits,village").notes[0].endswith(
+        "line 2 under the column names is the column names again, not answers: left out (the "
+        "answers are rows 2 on, on lines 3 on)"
+    )
+    # Respondents, kept (and refused where a codebook column holds words, naming row 1).
+    for first in ("不知道,不知道,北村", "五十,三次,北村", "年龄,走访次数,东村", "45岁,3次,北村",
+                  "34,走访次数,北村"):  # fmt: skip
+        with pytest.raises(SurveyValidationError, match=r"has non-numeric .* in row 1;"):
+            load(first)
+    path = tmp_path / "one.csv"
+    path.write_text("age,village\n年龄,村\n34,西村\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError, match="if row 1 is a row of question texts, not a"):
+        load_survey(path)  # one numeric column: not told apart, but the message says what to do

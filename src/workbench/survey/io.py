@@ -322,7 +322,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
         _check_header(df, config.display_path(path))
         _check_unnamed(df, config.display_path(path))
         labels: dict[str, dict[Any, str]] = {}
-        extra = _qualtrics_rows(df)
+        extra, what = _qualtrics_rows(df)
     elif suffix in (".dta", ".sav"):
         import pyreadstat
 
@@ -357,6 +357,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
         # Rows keep their numbers (row r on line r + 1): the first answer is row extra + 1.
         df = df.iloc[extra:]
         df.attrs[HEADER_ROWS] = extra
+        df.attrs[HEADER_WHAT] = what
     return df, labels
 
 
@@ -364,23 +365,131 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
 #: below its column names: how many rows were left out.
 HEADER_ROWS = "header_rows"
 
+#: ``attrs`` key beside :data:`HEADER_ROWS`: what those rows are, and their first cells,
+#: for the note that says they were left out.
+HEADER_WHAT = "header_rows_what"
 
-def _qualtrics_rows(df: pd.DataFrame) -> int:
-    """How many rows under the header a Qualtrics export adds: the question texts and the
-    ``{"ImportId":"QID1"}`` row (its legacy exports have only the texts); 0 for other files.
+#: Qualtrics' names of the fields it exports before the questions, lower-cased without
+#: spaces, as its question-text row writes them (``Response ID``; ``ResponseID`` in its
+#: legacy exports, under the column names ``V1``, ``V2`` …): no answer is written so.
+_QUALTRICS_FIELDS = frozenset({
+    "responseid", "responseset", "startdate", "enddate", "recordeddate", "ipaddress",
+    "externaldatareference", "externalreference", "responsetype", "duration(inseconds)",
+    "recipientlastname", "recipientfirstname", "recipientemail", "locationlatitude",
+})  # fmt: skip
+
+
+def _qualtrics_rows(df: pd.DataFrame) -> tuple[int, str]:
+    """How many rows under the header are not answers, and what they are: a Qualtrics
+    export's question texts and ``{"ImportId":"QID1"}`` row, its legacy exports' question
+    texts alone, or a row of question texts under a header of variable names (as a user
+    adds one); ``(0, "")`` for other files.
+
+    A row of question texts alone is told from a first respondent with care, for
+    dropping a respondent would be silent loss: it must name a Qualtrics field (``Response
+    ID``, ``StartDate`` …: no answer is written so), or be words — no number, no refusal
+    (拒答), no ``5=非常满意`` or ``45岁`` — in every one of at least two columns whose other
+    rows are all numbers, a different text in each (see :func:`_question_texts`).
 
     Examples
     --------
     >>> d = pd.DataFrame([["Response ID", "您的年龄"], ['{"ImportId":"_recordId"}',
     ...                   '{"ImportId":"QID2_TEXT"}'], ["R_1", "34"]], columns=["ResponseId", "Q2"])
-    >>> _qualtrics_rows(d), _qualtrics_rows(d.iloc[2:])
-    (2, 0)
+    >>> _qualtrics_rows(d)[0], _qualtrics_rows(d.iloc[2:])
+    (2, (0, ''))
+    >>> _qualtrics_rows(d.drop(index=1))
+    (1, "Qualtrics' question texts ('Response ID', '您的年龄')")
+    >>> d = pd.DataFrame([["年龄", "走访次数"], ["34", "2"], ["51", "0"]],
+    ...                  columns=["age", "visits"])
+    >>> _qualtrics_rows(d)[0], _qualtrics_rows(d.iloc[1:])[0]
+    (1, 0)
     """
+    if df.empty:
+        return 0, ""
     for k in range(min(2, len(df))):
         cells = df.iloc[k].astype(str).str.strip()
         if cells.str.startswith('{"ImportId"').mean() >= 0.5:
-            return k + 1
-    return 0
+            what = "Qualtrics' question texts and import ids" if k else "Qualtrics' import ids"
+            return k + 1, what
+    first = df.iloc[0].astype(str).str.strip()
+    # The first and last cells (Qualtrics' fields, then its last questions): a message is no
+    # place for forty question texts.
+    cells = [repr(c[:20]) for c in dict.fromkeys(first) if c]
+    shown = ", ".join(cells if len(cells) <= 4 else [*cells[:2], "…", *cells[-2:]])
+    fields = first.str.lower().str.replace(r"[\s_]", "", regex=True)
+    if fields.isin(_QUALTRICS_FIELDS).any():
+        return 1, f"Qualtrics' question texts ({shown})"
+    if [str(c).strip() for c in df.columns] == first.tolist():
+        return 1, "the column names again"
+    columns = _question_texts(df)
+    if columns:
+        named = ", ".join(map(repr, columns[:5])) + (" …" if len(columns) > 5 else "")
+        return 1, (
+            f"question texts ({shown}): words in each of the {len(columns)} columns whose other "
+            f"rows are all numbers ({named})"
+        )
+    return 0, ""
+
+
+#: A number in Chinese numerals, with a unit or not (五十, 三次, 两个月): an answer.
+_CHINESE_NUMBER = r"[零〇一二两三四五六七八九十百千万]+\s*[\u4e00-\u9fff]{0,2}"
+
+
+def _question_texts(df: pd.DataFrame) -> list[str]:
+    """The columns that make the first row of ``df`` a row of question texts, not a
+    respondent: at least two columns whose other rows hold numbers only (two or more),
+    in each of which the first row holds words — and no cell of the first row is a
+    number, a refusal (拒答, 不知道), a number with its words or unit (``5=非常满意``,
+    ``45岁``, ``三次``), no text is in two of those columns (a question numbered
+    ``1、您的性别`` is words), and no text of the first row is another row's answer in
+    its column.  Else ``[]``: a respondent who typed 不知道 or 三次 among numbers is a
+    respondent, kept (and refused as text where the column must hold numbers, naming
+    the row).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame([["年龄", "走访次数", "村"], ["34", "2", "东村"], ["51", "0", "西村"]],
+    ...                  columns=["age", "visits", "village"])
+    >>> _question_texts(d), _question_texts(d.replace("走访次数", "3"))
+    (['age', 'visits'], [])
+    >>> _question_texts(d.replace("走访次数", "不知道"))
+    []
+    >>> _question_texts(d.replace("走访次数", "年龄"))
+    []
+    """
+    if len(df) < 3:
+        return []
+    first = df.iloc[0].astype(str).str.strip()
+    normal = first.str.normalize("NFKC")
+    numeric = pd.to_numeric(normal.str.replace(",", "", regex=False).str.rstrip("%"),
+                            errors="coerce")  # fmt: skip
+    answer_like = (
+        numeric.notna()
+        | normal.str.lower().isin(NONRESPONSE)
+        # "5=非常满意" is an answer; "1、您的性别" (numbered, as 问卷星 numbers them) a question.
+        | normal.str.fullmatch(r"[-+]?\d+\s*=.*")
+        | normal.str.fullmatch(_UNIT)
+        | normal.str.fullmatch(_CHINESE_NUMBER)
+    )
+    if answer_like.any():
+        return []
+    rest = df.iloc[1:]
+    columns = []
+    for j, col in enumerate(df.columns):
+        values = numeric_column(rest.iloc[:, [j]], rest.columns[j], "", strict=False)
+        if values is not None and values.notna().sum() >= 2:
+            columns.append(str(col))
+    texts = [first.iloc[j] for j, col in enumerate(df.columns) if str(col) in columns]
+    if len(columns) < 2 or not all(texts) or len(set(texts)) < len(texts):
+        return []
+    # A respondent who wrote every number in words (五十, 三次) still answers the text
+    # questions as others do (东村); a question text is no one's answer.
+    for j, col in enumerate(df.columns):
+        if str(col) not in columns and first.iloc[j] and (
+            rest.iloc[:, j].astype(str).str.strip() == first.iloc[j]
+        ).any():
+            return []
+    return columns
 
 
 #: ``attrs`` key of a table read from an SPSS file: ``{column: [codes]}``, its user-missing
@@ -628,6 +737,14 @@ def numeric_column(
             "give each answer its number under 'values:' in a mapping file (e.g. "
             f"{col}: {{{example}}}; {how}null makes an answer such as 拒答 or 不知道 missing), or "
             "recode them as numbers in the file"
+            + (
+                # A label row under the header that _question_texts could not tell from a
+                # respondent (one numeric column, one answer below it): say what it may be.
+                "; if row 1 is a row of question texts, not a respondent, delete it"
+                if list(rows) == [1] and not set(answers) & set(NONRESPONSE)
+                and not any(re.fullmatch(f"{_UNIT}|{_CHINESE_NUMBER}", a) for a in answers)
+                else ""
+            )
         )
     return values
 
@@ -1330,11 +1447,10 @@ def load_survey(
     notes: list[str] = []
     if raw.attrs.get(HEADER_ROWS):
         n = raw.attrs[HEADER_ROWS]
-        what = "are Qualtrics' question texts and import ids" if n > 1 else (
-            "is Qualtrics' question texts")  # fmt: skip
         said = (
-            f"{where}: line{'s 2–' if n > 1 else ' '}{n + 1} under the column names {what}, "
-            f"not answers: left out (the answers are rows {n + 1} on, on lines {n + 2} on)"
+            f"{where}: line{'s 2–' if n > 1 else ' '}{n + 1} under the column names "
+            f"{'are' if n > 1 else 'is'} {raw.attrs[HEADER_WHAT]}, not answers: left out "
+            f"(the answers are rows {n + 1} on, on lines {n + 2} on)"
         )
         log.warning("%s", said)
         notes.append(said)
