@@ -427,6 +427,18 @@ def test_separation_by_a_combination_of_predictors_is_refused():
     assert "perfect separation" in str(err.value)
 
 
+@pytest.mark.parametrize("model", ["ologit", "oprobit"])
+def test_separation_where_newton_says_converged_is_refused(model):
+    """Four respondents (a five-row file, one visits code 99): visits and age together
+    sort the answers; Newton's method reported convergence at a log-likelihood of 0, and
+    coefficients of 159 were printed with empty standard errors '()' and pseudo-R² 1."""
+    d = pd.DataFrame({"sat": [5.0, 1, 2, 4], "visits": [3.0, 0, 1, 4], "age": [83.0, 18, 76, 50]})
+    with pytest.raises(SurveyValidationError) as err:
+        fit(d, "sat ~ visits + age", model)
+    assert "has no estimate (Newton's method" in str(err.value)
+    assert "perfect separation" in str(err.value)
+
+
 def test_newton_stopping_at_the_maximum_is_kept_with_a_note(data):
     """The tester's oprobit with C(educ): Newton's step tolerance fails at the maximum
     (score 1e-6, coefficients below 0.4); that is an estimate, not separation."""

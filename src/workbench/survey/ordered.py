@@ -249,21 +249,31 @@ def fit_ordered(
         # infinite estimate leaves: separation by a combination of predictors.
         why = f"{err}: the Hessian of the log-likelihood is singular"
         raise SurveyValidationError(_no_estimate(model, formula, why)) from None
-    if not res.mle_retvals.get("converged", False):
-        # Newton's method climbing without end (coefficients of 500, SEs of 5e4) is
-        # the same separation, reached without a singular matrix: not an estimate.
+    converged = bool(res.mle_retvals.get("converged", False))
+    # Newton's method climbing without end (coefficients of 500, SEs of 5e4) is the same
+    # separation, reached without a singular matrix: not an estimate.  It may also say
+    # "converged" there (four respondents sorted by two predictors: the log-likelihood is
+    # 0 to rounding, its gradient too, coefficients of 159 and no standard errors), so the
+    # size of the effects is looked at whether or not it converged.
+    spread = np.asarray(mod.exog, dtype=float).std(axis=0)
+    effect = np.abs(res.params.to_numpy()[: mod.k_vars]) * spread
+    variances = np.diag(np.asarray(res.cov_params(), dtype=float))
+    if len(effect) and effect.max() > DIVERGED:
+        top = str(res.params.index[int(effect.argmax())])
+        why = (
+            f"Newton's method {'stopped' if converged else 'did not converge'}; the "
+            f"coefficient of {top!r} reached {res.params[top]:.3g}, {effect.max():.0f} on the "
+            "latent scale per standard deviation"
+        )
+        raise SurveyValidationError(_no_estimate(model, formula, why))
+    if not np.all(np.isfinite(variances) & (variances > 0)):
+        # A likelihood flat or curving upward somewhere at the "maximum": no standard error.
+        why = "the Hessian of the log-likelihood is not negative definite there, so there are "
+        why += "no standard errors"
+        raise SurveyValidationError(_no_estimate(model, formula, why))
+    if not converged:
         # Its step tolerance can also fail at the maximum itself (numerical noise,
         # score 1e-10, coefficients of 0.4), which is kept with a note.
-        spread = np.asarray(mod.exog, dtype=float).std(axis=0)
-        effect = np.abs(res.params.to_numpy()[: mod.k_vars]) * spread
-        if len(effect) and effect.max() > DIVERGED:
-            top = str(res.params.index[int(effect.argmax())])
-            why = (
-                f"Newton's method did not converge; the coefficient of {top!r} reached "
-                f"{res.params[top]:.3g}, {effect.max():.0f} on the latent scale per standard "
-                "deviation"
-            )
-            raise SurveyValidationError(_no_estimate(model, formula, why))
         score = float(np.abs(res.model.score(res.params.to_numpy())).max())
         notes.append(
             "Newton's method stopped without meeting its step tolerance; the score there is "
