@@ -1030,3 +1030,29 @@ def test_a_row_of_question_texts_is_left_out_but_a_first_respondent_is_kept(tmp_
     path.write_text("age,village\n年龄,村\n34,西村\n", encoding="utf-8")
     with pytest.raises(SurveyValidationError, match="if row 1 is a row of question texts, not a"):
         load_survey(path)  # one numeric column: not told apart, but the message says what to do
+
+
+def test_notes_under_the_answers_are_left_out_and_noted(tmp_path, capsys):
+    """A sheet saved from Excel with its 注：… lines under the table: each was read as a
+    respondent (its id column turned to text), then dropped from the model as 'missing value
+    in 总体满意度', as if respondents had not answered."""
+    from workbench.cli import main
+
+    answers = [f"{i},{'东西'[i % 2]}村,{i % 5},{1 + (i * 3) % 5}" for i in range(1, 21)]
+    lines = ["编号,村,走访,总体满意度", *answers, ",,,", "注：满意度1=非常不满意，5=非常满意,,,",
+             "数据来源：2023年某县干群关系调查,,,"]  # fmt: skip
+    path = tmp_path / "s.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="gbk")
+    survey = load_survey(path)
+    assert len(survey.frame) == 20 and pd.api.types.is_numeric_dtype(survey.frame["编号"])
+    assert survey.notes[0].endswith(
+        "s.csv: rows 21, 22, 23 (lines 22–24) at the end of the file are notes ('注：满意度1="
+        "非常不满意，5=非常满意', '数据来源：2023年某县干群关系调查') and 1 blank row, not "
+        "answers: left out"
+    )
+    assert main(["survey", "fit", str(path), "--formula", "总体满意度 ~ 走访", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["dropped"] == []
+    # A last respondent who answered one question is a respondent.
+    last = ["编号,村,走访", "1,东村,2", "2,西村,3", "3,,", "A4,,"]
+    path.write_text("\n".join(last), encoding="utf-8")
+    assert len(load_survey(path).frame) == 4

@@ -358,7 +358,68 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
         df = df.iloc[extra:]
         df.attrs[HEADER_ROWS] = extra
         df.attrs[HEADER_WHAT] = what
+    if suffix == ".csv":
+        notes = _trailing_notes(df)
+        if notes:
+            df.attrs[TRAILING_ROWS] = list(df.index[-notes:])
+            df.attrs[TRAILING_TEXT] = [
+                t for t in (df.iloc[-notes:, 0].astype(str).str.strip()) if t
+            ]
+            df = df.iloc[:-notes]
     return df, labels
+
+
+#: ``attrs`` keys of a CSV table read without the notes and blank rows under its answers
+#: (an Excel sheet's 注：… line saved with it): their rows, and the notes' texts.
+TRAILING_ROWS = "trailing_rows"
+TRAILING_TEXT = "trailing_text"
+
+#: How a note under a table begins (注：…, 数据来源：…): such a row is no respondent.
+NOTE_MARKERS: tuple[str, ...] = ("注", "备注", "说明", "数据来源", "资料来源", "来源", "note",
+                                 "source", "*")  # fmt: skip
+
+
+def _trailing_notes(df: pd.DataFrame) -> int:
+    """How many rows at the end of a CSV table are notes or blank, not respondents: rows
+    with no value, and rows whose only value is a text in the first column that is no
+    number and either begins as a note does (注, 数据来源 …) or is a sentence (ten characters
+    or more) twice as long as any value of that column above it — as Excel saves a sheet's
+    ``注：1=非常不满意 …`` line.  A last respondent who answered one question (an id such as
+    A4, a village, a number) is kept.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame([["1", "东村", "4"], ["2", "西村", "5"], ["", "", ""],
+    ...                   ["注：满意度1=非常不满意，5=非常满意", "", ""]],
+    ...                  columns=["id", "村", "sat"])
+    >>> _trailing_notes(d), _trailing_notes(d.iloc[:2]), _trailing_notes(d.iloc[[0, 1, 0]])
+    (2, 0, 0)
+    >>> _trailing_notes(pd.DataFrame([["1", "4"], ["2", ""], ["3", ""]], columns=["id", "sat"]))
+    0
+    """
+    if df.empty or df.shape[1] < 2:
+        return 0
+    cells = df.astype(str).apply(lambda c: c.str.strip())
+    filled = cells.ne("")
+    n = 0
+    for i in range(len(df) - 1, 0, -1):
+        if not filled.iloc[i].any():
+            n += 1
+            continue
+        text = cells.iloc[i, 0]
+        if filled.iloc[i].sum() != 1 or not filled.iloc[i, 0]:
+            break
+        above = cells.iloc[:i, 0]
+        number = pd.to_numeric(pd.Series([text]).str.normalize("NFKC"), errors="coerce")
+        if number.notna().any() or not (
+            text.lower().startswith(NOTE_MARKERS)
+            or (len(text) >= 10 and len(text) > 2 * above.str.len().max())
+        ):
+            break
+        n += 1
+    return n if n < len(df) else 0
+
+
 
 
 #: ``attrs`` key of a CSV table read without the header rows a Qualtrics export adds
@@ -1451,6 +1512,21 @@ def load_survey(
             f"{where}: line{'s 2–' if n > 1 else ' '}{n + 1} under the column names "
             f"{'are' if n > 1 else 'is'} {raw.attrs[HEADER_WHAT]}, not answers: left out "
             f"(the answers are rows {n + 1} on, on lines {n + 2} on)"
+        )
+        log.warning("%s", said)
+        notes.append(said)
+    if raw.attrs.get(TRAILING_ROWS):
+        rows = raw.attrs[TRAILING_ROWS]
+        texts = raw.attrs[TRAILING_TEXT]
+        shown = ", ".join(repr(t if len(t) <= 30 else t[:30] + "…") for t in texts[:3])
+        said = (
+            f"{where}: {format_rows(rows)} (line{'s' if len(rows) > 1 else ''} "
+            f"{rows[0] + 1}{f'–{rows[-1] + 1}' if len(rows) > 1 else ''}) at the end of the file "
+            f"{'are' if len(rows) > 1 else 'is'} "
+            + (f"notes ({shown})" if texts else "blank")
+            + (f" and {len(rows) - len(texts)} blank row{'s' if len(rows) - len(texts) > 1 else ''}"
+               if texts and len(texts) < len(rows) else "")
+            + ", not answers: left out"
         )
         log.warning("%s", said)
         notes.append(said)
