@@ -480,3 +480,18 @@ def test_a_text_predictor_with_a_value_per_row_is_refused(tmp_path, capsys):
     capsys.readouterr()  # refused as before: more coefficients than rows (a choice, made)
     formula = "trust ~ Q('方式').str.contains('走访')"
     assert main(["survey", "fit", str(path), "--formula", formula, "--json"]) == 0
+
+
+@pytest.mark.parametrize("model", ["ols", "ologit"])
+def test_few_clusters_are_noted(data, model):
+    """Clustered by the 4 villages of a small survey, an independent predictor came out
+    at p < 0.01 with no word that cluster-robust SEs from 4 clusters are too small."""
+    few = data[data["village"].isin(data["village"].unique()[:4])]
+    res = fit(few, "sat_overall ~ visits + party", model, cluster="village")
+    assert res.notes[0].startswith(
+        "only 4 clusters of 'village': cluster-robust standard errors from fewer than 20 "
+        "clusters are too small"
+    )
+    test = "t with G − 1 degrees of freedom" if model == "ols" else "the normal distribution"
+    assert f"the p-values (from {test}) too low" in res.notes[0]
+    assert not fit(data, "sat_overall ~ visits + party", model, cluster="village").notes

@@ -39,6 +39,10 @@ from workbench.survey.prepare import (
 from workbench.survey.results import SurveyFit
 from workbench.survey.validate import SurveyValidationError, format_names, format_rows, suggest
 
+FEW_CLUSTERS = 20
+"""Fewer clusters than this make cluster-robust standard errors too small (Cameron and
+Miller 2015, "A Practitioner's Guide to Cluster-Robust Inference"): a fit says so."""
+
 
 def _as_list(cols: str | Sequence[str] | None) -> list[str]:
     if cols is None:
@@ -255,6 +259,18 @@ def fit(
             f"fixed effects, C({groups})",
             *parts.get("notes", []),
         ]
+    few = {c: n for c, n in parts.get("n_groups", {}).items() if c in clusters and n < FEW_CLUSTERS}
+    for col, n in few.items():
+        # Fitted, but cluster-robust standard errors from a handful of clusters are too
+        # small (the sandwich's middle is a sum of n terms): the stars overstate.
+        test = "t with G − 1 degrees of freedom" if model == "ols" else "the normal distribution"
+        parts.setdefault("notes", []).insert(
+            0,
+            f"only {n} clusters of {col!r}: cluster-robust standard errors from fewer than "
+            f"{FEW_CLUSTERS} clusters are too small and the p-values (from {test}) too low, "
+            "the more so the more unequal their sizes; read the stars with caution (a wild "
+            "cluster bootstrap, Stata's boottest or R's fwildclusterboot, gives better p-values)",
+        )
     inf = parts.pop("inference")
     return SurveyFit(
         model=model,
