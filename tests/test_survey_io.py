@@ -1056,3 +1056,18 @@ def test_notes_under_the_answers_are_left_out_and_noted(tmp_path, capsys):
     last = ["编号,村,走访", "1,东村,2", "2,西村,3", "3,,", "A4,,"]
     path.write_text("\n".join(last), encoding="utf-8")
     assert len(load_survey(path).frame) == 4
+
+
+def test_answers_in_words_of_another_scale_are_suggested_numbered_on_it(tmp_path):
+    """很不满意 … 很满意 (问卷星's scale, not the codebook's words) got the suggestion
+    {一般: 1, 不满意: 1}, two answers made one if pasted; words of no scale got 1 each too."""
+    path = tmp_path / "s.csv"
+    answers = ["很满意", "满意", "一般", "不满意", "很不满意", "不知道"]
+    path.write_text("sat_overall\n" + "".join(f"{a}\n" for a in answers), encoding="utf-8")
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey(path)
+    entry = "{很不满意: 1, 不满意: 2, 一般: 3, 满意: 4, 很满意: 5, 不知道: null}"
+    assert f"sat_overall: {entry}; the answers numbered from the lowest" in str(err.value)
+    path.write_text("sat_overall\n高\n低\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError, match=r"\{低: \?, 高: \?\}; replace each \?"):
+        load_survey(path)

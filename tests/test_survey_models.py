@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import matplotlib
 import numpy as np
@@ -293,7 +294,16 @@ def test_a_text_outcome_says_how_to_recode_it():
         fit(data, "满意度 ~ x", "ols")
     message = str(err.value)
     assert "the outcome '满意度' holds text" in message and "'values:'" in message
-    assert "满意度: {非常满意: 5" in message
+    # The column's own answers, placed on their scale (非常不满意 … 非常满意): not the
+    # codebook's words, which this column does not hold.
+    assert "满意度: {不满意: 2, 一般: 3, 满意: 4}, the answers numbered from the lowest" in message
+    data["满意度"] = ["很满意", "很不满意", "不知道", "满意"]
+    entry = "{很不满意: 1, 满意: 4, 很满意: 5, 不知道: null}"
+    with pytest.raises(SurveyValidationError, match=re.escape(entry)):
+        fit(data, "满意度 ~ x", "ols")
+    data["满意度"] = ["高", "低", "中", "高"]  # words of no known scale: the user numbers them
+    with pytest.raises(SurveyValidationError, match=re.escape("{中: ?, 低: ?, 高: ?}")):
+        fit(data, "满意度 ~ x", "ols")
 
 
 @pytest.mark.parametrize("model", ["ologit", "oprobit"])

@@ -718,6 +718,48 @@ def _answer_text(values: pd.Series) -> pd.Series:
     return values.astype("string").str.strip()
 
 
+#: Answer scales in words, lowest first (``survey_words.yaml``).
+ANSWER_SCALES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(scale) for scale in survey_words()["answer_scales"]
+)
+
+
+def scale_numbers(answers: list[str]) -> dict[str, int | None]:
+    """The ``values:`` entry of answers that are words of one answer scale of
+    ``survey_words.yaml``: each word its place on the scale from 1, the lowest, and a
+    refusal or "don't know" ``None``; ``{}`` when the answers are of no one scale (or
+    fewer than two of them are).
+
+    Examples
+    --------
+    >>> scale_numbers(["满意", "很满意", "一般", "不知道"])
+    {'一般': 3, '满意': 4, '很满意': 5, '不知道': None}
+    >>> scale_numbers(["满意", "比较满意"]), scale_numbers(["是", "否"])
+    ({}, {})
+    """
+    words = [a for a in answers if a.strip().lower() not in NONRESPONSE]
+    for scale in ANSWER_SCALES:
+        if len(set(words)) >= 2 and set(words) <= set(scale):
+            ordered = sorted(set(words), key=scale.index)
+            rest = [a for a in dict.fromkeys(answers) if a not in scale]
+            return {**{a: scale.index(a) + 1 for a in ordered}, **dict.fromkeys(rest)}
+    return {}
+
+
+def scale_entry(col: str, answers: list[str]) -> str:
+    """``col: {很不满意: 1, …}`` to paste under ``values:``, from :func:`scale_numbers`;
+    ``""`` when the answers are of no known scale.
+
+    >>> scale_entry("q8", ["满意", "很满意", "不知道"])
+    'q8: {满意: 4, 很满意: 5, 不知道: null}'
+    """
+    numbers = scale_numbers(answers)
+    if not numbers:
+        return ""
+    shown = ", ".join(f"{a}: {'null' if n is None else n}" for a, n in numbers.items())
+    return f"{col}: {{{shown}}}"
+
+
 def _suggested(answer: str, known: dict[str, Any]) -> str:
     """The number a message suggests for ``answer`` under ``values:``: the codebook's for its
     words, ``null`` for a refusal or "don't know", else ``?`` (``1`` with no words known).
@@ -788,10 +830,18 @@ def numeric_column(
                 "the numbers are the codebook's for its words; replace each ? by the number of "
                 "that answer, "
             )
+        elif len(answers) <= 12 and scale_entry(col, answers):
+            # Words of a known scale (很不满意 … 很满意, not the codebook's): numbered on it.
+            example = scale_entry(col, answers).split(": ", 1)[1][1:-1]
+            how = "the answers numbered from the lowest on their scale: check the order; "
         else:
             # A refusal or "don't know" is no number: suggest making it missing, not 1.
             example = ", ".join(f"{w}: {_suggested(w, {})}" for w in examples[:2])
             how = ""
+            if len(examples) > 1:
+                # Two words both "1" would merge two answers if pasted as they are.
+                example = ", ".join(f"{w}: {_suggested(w, {'': 0})}" for w in examples[:2])
+                how = "replace each ? by the number of that answer, "
         raise SurveyValidationError(
             f"{where}: column {shown or repr(col)} has non-numeric value(s) {examples} in "
             f"{format_rows(rows)}; "

@@ -23,6 +23,7 @@ import pandas as pd
 import patsy
 
 from workbench.survey.codebook import VALID_CODES, Codebook, load_codebook
+from workbench.survey.io import scale_entry
 from workbench.survey.mixed import FEW_GROUPS, fit_mixed
 from workbench.survey.model_names import DISTR, MODELS
 from workbench.survey.ols import fit_ols
@@ -89,11 +90,20 @@ def check_outcome(frame: pd.DataFrame, formula: str) -> None:
         values = frame[col]
         if pd.api.types.is_numeric_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype):
             continue
-        shown = sorted(map(str, values.dropna().unique()))[:5]
+        answers = sorted(map(str, values.dropna().unique()))
+        # The column's own answers, numbered when they are words of a known scale (很不满意
+        # … 很满意): the codebook's 非常满意 would be no answer of this column.
+        entry = scale_entry(col, answers)
+        example = (
+            f"{entry}, the answers numbered from the lowest on their scale: check the order"
+            if entry
+            else f"{col}: {{{', '.join(f'{a}: ?' for a in answers[:5])}}}"
+            + (" …" if len(answers) > 5 else "")
+        )
         raise SurveyValidationError(
-            f"the outcome {col!r} holds text ({shown}); give each answer its number under "
-            f"'values:' in a mapping file (e.g. {col}: {{非常满意: 5, 比较满意: 4}}) and leave "
-            "answers that are no answer blank, or recode it as numbers in the file"
+            f"the outcome {col!r} holds text ({answers[:5]}); give each answer its number under "
+            f"'values:' in a mapping file (e.g. {example}) and make answers that are no answer "
+            "null, or recode it as numbers in the file"
         )
 
 
