@@ -1071,3 +1071,14 @@ def test_answers_in_words_of_another_scale_are_suggested_numbered_on_it(tmp_path
     path.write_text("sat_overall\n高\n低\n", encoding="utf-8")
     with pytest.raises(SurveyValidationError, match=r"\{低: \?, 高: \?\}; replace each \?"):
         load_survey(path)
+
+
+def test_numbers_kept_as_text_are_not_noted_as_typing_slips(tmp_path):
+    """A column of numbers with one 不知道 stays text; '63' (row 12) was noted as a slip of
+    '60' (3 rows), once per such pair, beside the one note that mattered."""
+    sizes = [20, 60, 60, 60, 63, 64, 40, 22, 28, 28, 28, 21] * 2
+    path = tmp_path / "s.csv"
+    path.write_text("户籍人口,y\n不知道,1\n" + "".join(f"{v},{i % 5 + 1}\n" for i, v in
+                                                 enumerate(sizes)), encoding="utf-8")  # fmt: skip
+    notes = load_survey(path).notes
+    assert len(notes) == 1 and "'不知道' (row 1), which reads as no answer" in notes[0]

@@ -26,6 +26,7 @@ import contextlib
 import itertools
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -1446,16 +1447,28 @@ def _one_slip(a: str, b: str) -> bool:
     --------
     >>> _one_slip("走坊", "走访"), _one_slip("民情联络卡", "民情联系卡"), _one_slip("谈心", "接访")
     (True, True, False)
-    >>> _one_slip("南村", "东村")  # places, named alike
-    False
+    >>> _one_slip("南村", "东村"), _one_slip("63", "60")  # places, named alike; numbers
+    (False, False)
     """
     if a == b:
+        return False
+    if _is_number(a) and _is_number(b):
+        # 63 beside 60 in a column of numbers kept as text (one 不知道 among them): two
+        # values, not a slip of the keyboard to merge under 'values:'.
         return False
     if any(a.endswith(end) and b.endswith(end) for end in PLACE_ENDINGS):
         return False  # 东村 and 南村: place names one character apart are two places
     if len(a) == len(b) >= 2 and sum(x != y for x, y in zip(a, b, strict=True)) == 1:
         return True
     return bool(closest(a, [b], n=1))
+
+
+def _is_number(text: str) -> bool:
+    """Whether ``text`` reads as a number (full-width digits too): ``"63"``, ``"１.５"``."""
+    with contextlib.suppress(ValueError):
+        float(unicodedata.normalize("NFKC", text).replace(",", ""))
+        return True
+    return False
 
 
 def _clean_text(values: pd.Series) -> tuple[pd.Series, int]:
