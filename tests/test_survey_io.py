@@ -1082,3 +1082,32 @@ def test_numbers_kept_as_text_are_not_noted_as_typing_slips(tmp_path):
                                                  enumerate(sizes)), encoding="utf-8")  # fmt: skip
     notes = load_survey(path).notes
     assert len(notes) == 1 and "'不知道' (row 1), which reads as no answer" in notes[0]
+
+
+@pytest.mark.parametrize("ext", [".sav", ".dta", ".csv"])
+def test_codes_labelled_no_answer_are_made_missing_and_reported(tmp_path, ext):
+    """An SPSS or Stata file labelling 8 不知道 and 9 拒答 under a 1–5 scale, without
+    declaring them missing (or a CSV of 8=不知道): they were fitted as the two highest
+    satisfactions, silently. A midpoint 3 labelled 说不清 is an answer."""
+    words = {1: "很不满意", 2: "不满意", 3: "说不清", 4: "满意", 5: "很满意",
+             8: "不知道", 9: "拒答"}  # fmt: skip
+    q5 = [1.0, 2, 3, 4, 5, 8, 9, 8, 3, 5]
+    path = tmp_path / f"s{ext}"
+    df = pd.DataFrame({"q5": q5, "x": [float(v) for v in range(10)]})
+    if ext == ".csv":
+        df.assign(q5=[f"{int(v)}={words[int(v)]}" for v in q5]).to_csv(path, index=False)
+    else:
+        write = pyreadstat.write_sav if ext == ".sav" else pyreadstat.write_dta
+        write(df, str(path), variable_value_labels={"q5": words})
+    survey = load_survey(path)
+    assert survey.frame["q5"].tolist()[:5] == [1, 2, 3, 4, 5]
+    assert survey.frame["q5"].isna().tolist() == [False] * 5 + [True] * 3 + [False] * 2
+    report = survey.report.query("column == 'q5'")[["reason", "code", "rows"]].values.tolist()
+    assert report == [["missing-value code", 8, 2], ["missing-value code", 9, 1]]
+    assert (
+        "column 'q5' holds codes its value labels call no answer: 8 '不知道' (rows 6, 8), "
+        "9 '拒答' (row 7): made missing (reported)"
+    ) in survey.notes[-1]
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("ranges: {q5: [1, 9]}\n", encoding="utf-8")  # the user: answers
+    assert load_survey(path, mapping=mapping).frame["q5"].notna().all()

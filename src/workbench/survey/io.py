@@ -995,6 +995,7 @@ def clean_codes(
     marked: dict[str, int] = {}
     valid_codes: dict[str, list[float]] = {}
     coded_labels: dict[str, dict[Any, str]] = {}
+    labelled_none: dict[str, list[float]] = {}  # 8=不知道: codes labelled no answer
     for col, answers in mapping.values.items() if mapping else ():
         if col in out.columns:  # text answers become their numbers before anything is checked
             text = _answer_text(out[col])
@@ -1040,6 +1041,17 @@ def clean_codes(
             log.warning("%s", said)
             if notes is not None:
                 notes.append(said)
+            # "8=不知道" beside "1=很不满意" … "5=很满意": no answer, not the highest one.
+            own = codebook.missing_codes(col) if entry is not None else ()
+            said_none = {c: w for c, w in labelled_nonresponse(coded[1]).items()
+                         if c not in own and not (mapping and (rng := mapping.ranges.get(col))
+                                                  and rng[0] <= c <= rng[1])}  # fmt: skip
+            if said_none:
+                labelled_none[col] = list(said_none)
+                said = _nonresponse_note(where, shown, col, said_none, out[col])
+                log.warning("%s", said)
+                if notes is not None:
+                    notes.append(said)
         # Codebook variables must be numbers (a stray word is an error naming its rows);
         # ids and columns the codebook does not know stay text when they hold text.
         strict = entry is not None and entry["type"] not in TEXT_TYPES
@@ -1094,7 +1106,8 @@ def clean_codes(
             known = tuple(c for c in known if c not in answers)
             if answers:  # so that fit() does not take them for codes left in the frame
                 valid_codes[col] = answers
-        codes = [*known, *(mapping.missing.get(col, []) if mapping else [])]
+        codes = [*known, *(mapping.missing.get(col, []) if mapping else []),
+                 *labelled_none.get(col, [])]  # fmt: skip
         for code in sorted(set(codes)):
             hit = values == code
             if hit.any():
@@ -1125,6 +1138,46 @@ def clean_codes(
 #: Answers that say "no answer" (refused, don't know, not applicable): in a text column
 #: they would be a category of their own unless the mapping makes them missing.
 NONRESPONSE: tuple[str, ...] = survey_words()["nonresponse"]
+
+
+def labelled_nonresponse(labels: Mapping[Any, str]) -> dict[float, str]:
+    """``{code: label}`` of the codes whose value label says no answer (不知道, 拒答,
+    ``不知道/拒答``) and that lie outside the span of the other labelled codes: 8 and 9
+    under a scale labelled 1–5, not a midpoint 3 labelled 说不清, which is an answer.
+
+    Examples
+    --------
+    >>> labels = {1: "很不满意", 3: "说不清", 5: "很满意", 8: "不知道", 9: "拒答/不适用"}
+    >>> labelled_nonresponse(labels)
+    {8: '不知道', 9: '拒答/不适用'}
+    >>> labelled_nonresponse({1: "是", 9: "不知道"})  # one answer labelled: no span
+    {}
+    """
+
+    def says_none(label: object) -> bool:
+        parts = [p.strip().lower() for p in re.split(r"[/／、,，;；]", str(label))]
+        return all(p in NONRESPONSE for p in parts if p) and any(parts)
+
+    numbered = {c: str(w) for c, w in labels.items() if isinstance(c, (int, float))}
+    answers = [c for c, w in numbered.items() if not says_none(w)]
+    if len(answers) < 2:
+        return {}
+    lo, hi = min(answers), max(answers)
+    return {c: w for c, w in numbered.items() if says_none(w) and not lo <= c <= hi}
+
+
+def _nonresponse_note(
+    where: str, shown: str, name: str, codes: dict[float, str], values: pd.Series
+) -> str:
+    """The note that column ``name``'s codes labelled as no answer were made missing."""
+    said = ", ".join(
+        f"{_plain(c)} {w!r} ({format_rows(values.index[values == c])})" for c, w in codes.items()
+    )
+    return (
+        f"{where}: column {shown} holds codes its value labels call no answer: {said}: made "
+        f"missing (reported); if they are answers, give the column its range under 'ranges:' "
+        f"in a mapping file ({name}: [low, high])"
+    )
 
 
 def survey_notes(
@@ -1605,6 +1658,26 @@ def load_survey(
     if mapping is not None:
         check_mapping_names(mapping, codebook, list(df.columns), where)
     standard = {col: std for std, col in (mapping.columns.items() if mapping else [])}
+    # Codes a .sav/.dta file labels 不知道 or 拒答 beyond its answers (8, 9 under 1–5), not
+    # declared missing there: as numbers they would be the two highest answers.
+    file_missing = {k: list(v) for k, v in file_missing.items()}
+    for col, table in labels.items():
+        if col not in df.columns or not pd.api.types.is_numeric_dtype(df[col]):
+            continue
+        name = standard.get(col, col)
+        rng = mapping.ranges.get(name) if mapping else None
+        done = {*file_missing.get(col, ()), *(mapping.missing.get(name, ()) if mapping else ()),
+                *(codebook.missing_codes(name) if name in codebook.variables else ())}  # fmt: skip
+        codes = {
+            c: w for c, w in labelled_nonresponse(table).items()
+            if (df[col] == c).any() and c not in done and not (rng and rng[0] <= c <= rng[1])
+            and not (mapping and name in mapping.values)
+        }  # fmt: skip
+        if codes:
+            file_missing.setdefault(col, []).extend(codes)
+            said = _nonresponse_note(where, _shown(name, mapping), name, codes, df[col])
+            log.warning("%s", said)
+            notes.append(said)
     if file_missing:  # an SPSS file's user-missing codes, as if the mapping listed them
         mapped = mapping or Mapping_({}, {}, {})
         missing = {k: list(v) for k, v in mapped.missing.items()}
