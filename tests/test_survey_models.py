@@ -192,6 +192,24 @@ def test_item_analysis_flags_an_unreversed_item(data):
     assert score.notna().sum() + report["rows"].item() == len(data)
 
 
+def test_a_scale_of_user_items_refuses_what_would_score_it_wrongly():
+    """A 7-point item reversed with the default 1–5 became -1 for 7 (scores below the
+    scale, silently); constant items gave alpha nan with a RuntimeWarning; a reversed item
+    not among the items a KeyError, items in words a TypeError."""
+    d = pd.DataFrame({"a": [1, 7, 3, 6, 2], "b": [2, 6, 3, 7, 1], "c": [7, 1, 5, 2, 6]})
+    with pytest.raises(SurveyValidationError, match=r"'c' has value\(s\) \[6, 7\] outside "
+                                                    r"scale_range 1–5 in rows 0, 4: pass"):
+        build_scale(d, ["a", "b", "c"], reverse=["c"])
+    score, _ = build_scale(d, ["a", "b", "c"], reverse=["c"], scale_range=(1, 7))
+    assert score.between(1, 7).all()
+    with pytest.raises(SurveyValidationError, match="all have the same total score"):
+        cronbach_alpha(pd.DataFrame({"a": [3, 3, 3], "b": [3, 3, 3]}))
+    with pytest.raises(SurveyValidationError, match=r"reverse item\(s\) \['c'\] are not among"):
+        build_scale(d, ["a", "b"], reverse=["c"])
+    with pytest.raises(SurveyValidationError, match=r"hold text, not numbers: \{'a': \['一般'"):
+        build_scale(d.assign(a=["满意", "一般"] * 2 + ["满意"]), ["a", "b"])
+
+
 def test_min_items_rule():
     items = pd.DataFrame({"a": [1, 1, None], "b": [3, None, None], "c": [5, None, 2]})
     default = scale_score(items)  # more than half of 3 items: at least 2
