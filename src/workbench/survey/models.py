@@ -27,7 +27,7 @@ from workbench.survey.io import scale_entry
 from workbench.survey.mixed import FEW_GROUPS, fit_mixed
 from workbench.survey.model_names import DISTR, MODELS
 from workbench.survey.ols import fit_ols
-from workbench.survey.ordered import fit_ordered
+from workbench.survey.ordered import check_weights, fit_ordered
 from workbench.survey.prepare import (
     FORMULA_GLOBALS,
     check_many_levels,
@@ -232,6 +232,15 @@ def fit(
     check_outcome(frame, formula)
     check_numbers_as_text(frame, formula)
     check_many_levels(frame, formula)
+    if weights:
+        # A zero weight stands for no one (Stata leaves such rows out of a pweight fit and
+        # of its N): kept, it counted in N and the HC1 correction, and made statsmodels'
+        # log-likelihood log(0) with a RuntimeWarning.
+        zero = frame.index[pd.Series(check_weights(frame, weights), index=frame.index) == 0]
+        if len(zero):
+            frame = frame.drop(index=zero)
+            report = pd.DataFrame([{"column": weights, "reason": "zero weight", "rows": len(zero)}])
+            dropped = pd.concat([dropped, report], ignore_index=True) if len(dropped) else report
     for col in [*clusters, *([groups] if groups else [])]:
         frame, report = check_singletons(frame, col, singletons)
         dropped = pd.concat([dropped, report], ignore_index=True) if len(report) else dropped

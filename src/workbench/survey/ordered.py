@@ -97,11 +97,21 @@ def check_weights(frame: pd.DataFrame, column: str) -> np.ndarray:
     --------
     >>> check_weights(pd.DataFrame({"w": [1, 2.5]}), "w").tolist()
     [1.0, 2.5]
+    >>> try:
+    ...     check_weights(pd.DataFrame({"w": ["1", "缺失"]}, index=[1, 2]), "w")
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:67])
+    weights column 'w' holds text, not numbers (['缺失'] in row 2); leave
     """
-    try:
-        w = frame[column].to_numpy(dtype=float)
-    except (TypeError, ValueError):
-        raise SurveyValidationError(f"weights column {column!r} holds text, not numbers") from None
+    w = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    text = frame.index[np.isnan(w) & frame[column].notna().to_numpy()]
+    if len(text):
+        shown = sorted(map(str, frame.loc[text, column].unique()))[:3]
+        raise SurveyValidationError(
+            f"weights column {column!r} holds text, not numbers ({shown} in "
+            f"{format_rows(text)}); leave a missing weight blank (its row is then left out "
+            "and counted), or correct the file"
+        )
     bad = frame.index[~np.isfinite(w) | (w < 0)]
     if len(bad):
         raise SurveyValidationError(
