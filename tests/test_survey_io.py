@@ -1111,3 +1111,18 @@ def test_codes_labelled_no_answer_are_made_missing_and_reported(tmp_path, ext):
     mapping = tmp_path / "m.yaml"
     mapping.write_text("ranges: {q5: [1, 9]}\n", encoding="utf-8")  # the user: answers
     assert load_survey(path, mapping=mapping).frame["q5"].notna().all()
+
+
+def test_a_two_row_header_of_merged_cells_is_named_as_such(tmp_path):
+    """An Excel sheet with 基本情况 merged over 年龄 and 性别, saved as CSV: the message
+    named 'column 4 has no name' only, not the two header lines that cause it."""
+    lines = ["编号,村,基本情况,,满意度", ",,年龄,性别,总体", "1,东村,34,男,4", "2,西村,51,女,3"]
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="gbk")
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey(path)
+    assert "column 4 has no name on line 1 but holds values (rows 1, 2, 3)" in str(err.value)
+    assert ("line 2 holds '性别' there, so lines 1–2 may be a two-row header (a merged cell "
+            "'基本情况' over the columns under it): make them one line of column names") in str(
+        err.value
+    )  # fmt: skip

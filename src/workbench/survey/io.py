@@ -646,11 +646,25 @@ def _check_unnamed(df: pd.DataFrame, where: str) -> None:
     for j, name in enumerate(map(str, df.columns), start=1):
         if name.strip():
             continue
-        filled = (df.iloc[:, j - 1].astype(str).str.strip() != "").to_numpy()
+        cells = df.iloc[:, j - 1].astype(str).str.strip()
+        filled = (cells != "").to_numpy()
         rows = [i + 1 for i, value in enumerate(filled) if value]  # rows of the file, from 1
+        first = cells.iloc[0] if len(cells) else ""
+        merged = ""
+        if first and not _is_number(first):
+            # Excel's two-row header (基本情况 merged over 年龄, 性别) saved as CSV: line 1
+            # names the group once, line 2 the columns under it.
+            group = next((str(n) for n in reversed(list(df.columns)[: j - 1]) if str(n).strip()),
+                         "")  # fmt: skip
+            merged = (
+                f"; line 2 holds {first!r} there, so lines 1–2 may be a two-row header "
+                f"(a merged cell {group!r} over the columns under it): make them one line of "
+                "column names"
+            )
         raise SurveyValidationError(
             f"{where}: column {j} has no name on line 1 but holds values ({format_rows(rows)}); "
             "give it a name in the header (or delete the column) and save the file again"
+            + merged
         )
 
 
