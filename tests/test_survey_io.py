@@ -1126,3 +1126,20 @@ def test_a_two_row_header_of_merged_cells_is_named_as_such(tmp_path):
             "'基本情况' over the columns under it): make them one line of column names") in str(
         err.value
     )  # fmt: skip
+
+
+def test_a_row_pasted_twice_is_noted_without_a_resp_id_column(tmp_path):
+    """A respondent pasted twice into an Excel sheet whose id column (编号) is not mapped to
+    resp_id counted twice without a word; identical answers without an id are not noted."""
+    lines = ["编号,村,走访,总体满意度"] + [f"{i},{'东西'[i % 2]}村,{i % 4},{1 + i % 5}"
+                                         for i in range(1, 21)] + ["7,西村,3,3"]  # fmt: skip
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    notes = load_survey(path).notes
+    assert notes == [
+        f"{config.display_path(path)}: rows 7 and 21 are the same in every column (编号 7): a "
+        "respondent entered twice counts twice; remove the copy (or map your id column to "
+        "resp_id to check ids)"
+    ]
+    path.write_text("\n".join(line.split(",", 1)[1] for line in lines) + "\n", encoding="utf-8")
+    assert load_survey(path).notes == []

@@ -1229,6 +1229,8 @@ def survey_notes(
                 f"not finished ({format_rows(unfinished)}): they are analysed with the others; "
                 "if unfinished responses should not count, leave them out of the export"
             )
+    if "resp_id" not in frame.columns:
+        notes.extend(_copied_rows(frame, where))
     if "resp_id" in frame.columns:
         ids = frame["resp_id"]
         twice = ids[ids.notna() & ids.duplicated(keep=False)]
@@ -1287,6 +1289,41 @@ def survey_notes(
                 f"makes it missing (values: {{{col}: {{{answer}: null}}}}; counted and reported)"
             )
     return notes
+
+
+def _copied_rows(frame: pd.DataFrame, where: str) -> list[str]:
+    """Notes on rows identical in every column, in a survey without a ``resp_id`` column
+    but with a column of (nearly) one value per row (编号, 序号, a time of submission): a
+    respondent pasted twice, whose answers would count twice.  Without such a column two
+    respondents may well answer alike.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"编号": [*range(1, 10), 2], "sat": [4, 5, 3, 4, 4, 2, 1, 3, 3, 5]},
+    ...                  index=range(1, 11))
+    >>> _copied_rows(d, "s.csv")[0][:57]
+    's.csv: rows 2 and 10 are the same in every column (编号 2):'
+    >>> _copied_rows(d.assign(编号=[1, 2] * 5), "s.csv")  # no id: respondents answer alike
+    []
+    """
+    if len(frame) < 3 or frame.shape[1] < 2:
+        return []
+    # A column of (nearly) one value per row: two rows alike there are one respondent.
+    ids = [c for c in frame.columns if frame[c].nunique() >= 0.9 * len(frame)]
+    if not ids:
+        return []
+    twice = frame[frame.duplicated(keep=False)]
+    out = []
+    for _, rows in list(twice.groupby(list(frame.columns), sort=False, dropna=False))[:5]:
+        value = rows[ids[0]].iloc[0]
+        shown = _plain(value) if isinstance(value, float) else value
+        numbers = [str(r) for r in rows.index]
+        out.append(
+            f"{where}: rows {', '.join(numbers[:-1])} and {numbers[-1]} are the same in every "
+            f"column ({ids[0]} {shown}): a respondent entered twice counts twice; remove the "
+            "copy (or map your id column to resp_id to check ids)"
+        )
+    return out
 
 
 #: Numbers surveys use as missing-value codes (refused, don't know, not applicable);
