@@ -359,6 +359,10 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
         df = df.iloc[extra:]
         df.attrs[HEADER_ROWS] = extra
         df.attrs[HEADER_WHAT] = what
+    summary = _summary_rows(df)
+    if summary:
+        df.attrs[SUMMARY_ROWS] = {row: _first_cell(df.loc[row]) for row in summary}
+        df = df.drop(index=summary)
     if suffix == ".csv":
         notes = _trailing_notes(df)
         if notes:
@@ -368,6 +372,39 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
             ]
             df = df.iloc[:-notes]
     return df, labels
+
+
+#: ``attrs`` key of a table read without its rows of totals or means: ``{row: label}``.
+SUMMARY_ROWS = "summary_rows"
+
+#: Labels of a row of totals or means (``survey_words.yaml``): 合计, 平均值 …
+SUMMARY_WORDS: tuple[str, ...] = survey_words()["summary_rows"]
+
+
+def _first_cell(row: pd.Series) -> str:
+    """The first filled cell of a row, as text."""
+    cells = [str(v).strip() for v in row if not pd.isna(v) and str(v).strip()]
+    return cells[0] if cells else ""
+
+
+def _summary_rows(df: pd.DataFrame) -> list[Any]:
+    """The rows of totals or means a sheet keeps with its answers: rows whose first filled
+    cell is 合计, 小计, 平均值 … (``summary_rows`` of ``survey_words.yaml``), which read as
+    a respondent would be one with every number many times too large.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"序号": ["1", "2", "合计", "平均值："], "走访": ["2", "4", "6", "3"]},
+    ...                  index=[1, 2, 3, 4])
+    >>> _summary_rows(d), _summary_rows(d.iloc[:2])
+    ([3, 4], [])
+    """
+    if df.empty:
+        return []
+    words = set(SUMMARY_WORDS)
+    first = df.apply(_first_cell, axis=1)
+    label = first.str.rstrip(":：").str.strip().str.lower()
+    return list(df.index[label.isin(words)])
 
 
 #: ``attrs`` keys of a CSV table read without the notes and blank rows under its answers
@@ -1679,6 +1716,15 @@ def load_survey(
             f"{where}: line{'s 2–' if n > 1 else ' '}{n + 1} under the column names "
             f"{'are' if n > 1 else 'is'} {raw.attrs[HEADER_WHAT]}, not answers: left out "
             f"(the answers are rows {n + 1} on, on lines {n + 2} on)"
+        )
+        log.warning("%s", said)
+        notes.append(said)
+    if raw.attrs.get(SUMMARY_ROWS):
+        rows = raw.attrs[SUMMARY_ROWS]
+        said = (
+            f"{where}: {format_rows(list(rows))} ("
+            + ", ".join(repr(label) for label in list(rows.values())[:5])
+            + ") are totals or means of the rows, not respondents: left out"
         )
         log.warning("%s", said)
         notes.append(said)
