@@ -324,6 +324,18 @@ def test_a_text_outcome_says_how_to_recode_it():
         fit(data, "满意度 ~ x", "ols")
 
 
+@pytest.mark.parametrize("model", ["ols", "ologit", "mixed"])
+def test_an_outcome_of_one_value_is_refused(model, recwarn):
+    """Every respondent answered 3: OLS printed x 0.000* (a p-value of 0/0 after a
+    RuntimeWarning), ologit 'shapes (20,1) and (0,) not aligned'."""
+    data = pd.DataFrame({"y": [3.0] * 20, "x": np.arange(20.0), "g": [1, 2, 3, 4] * 5})
+    kwargs = {"groups": "g"} if model == "mixed" else {}
+    with pytest.raises(SurveyValidationError, match=r"the outcome 'y' has one value \(3\) in all "
+                                                    r"20 rows the model uses"):
+        fit(data, "y ~ x", model, **kwargs)
+    assert not [w for w in recwarn if "divide" in str(w.message)]
+
+
 @pytest.mark.parametrize("model", ["ologit", "oprobit"])
 def test_ordered_models_take_categorical_predictors_with_reduced_rank_coding(model):
     """``~ 0 + rhs`` gave the first factor a dummy per level (a constant): refused by

@@ -78,7 +78,8 @@ def check_no_missing_codes(frame: pd.DataFrame, codebook: Codebook) -> None:
 
 
 def check_outcome(frame: pd.DataFrame, formula: str) -> None:
-    """Refuse an outcome column of text, which statsmodels would turn into dummies.
+    """Refuse an outcome column of text, which statsmodels would turn into dummies, and
+    an outcome of one value in every row the model uses.
 
     Raises
     ------
@@ -89,6 +90,15 @@ def check_outcome(frame: pd.DataFrame, formula: str) -> None:
     for col in [n for n in formula_names(f"{outcome} ~ 1") if n in frame.columns]:
         values = frame[col]
         if pd.api.types.is_numeric_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype):
+            if values.nunique() == 1:
+                # Nothing to explain: OLS printed a slope of 0.000 with a star (a p-value of
+                # 0/0), an ordered model "shapes (20,1) and (0,) not aligned".
+                raise SurveyValidationError(
+                    f"the outcome {col!r} has one value ({values.iloc[0]:g}) in all "
+                    f"{len(values)} rows the model uses: there is no variation to explain; "
+                    "check the column (a filter, a recode, missing-value codes) or choose "
+                    "another outcome"
+                )
             continue
         answers = sorted(map(str, values.dropna().unique()))
         # The column's own answers, numbered when they are words of a known scale (很不满意
