@@ -402,9 +402,21 @@ def _summary_rows(df: pd.DataFrame) -> list[Any]:
     if df.empty:
         return []
     words = set(SUMMARY_WORDS)
-    first = df.apply(_first_cell, axis=1)
-    label = first.str.rstrip(":：").str.strip().str.lower()
-    return list(df.index[label.isin(words)])
+
+    def label(cells: pd.Series) -> pd.Series:
+        return cells.astype(str).str.strip().str.rstrip(":：").str.strip().str.lower()
+
+    # Column by column first (a row at a time is slow on 30,000 rows): the rows with such a
+    # word anywhere, then those where it is the first filled cell.
+    hit = pd.Series(False, index=df.index)
+    for j in range(df.shape[1]):
+        cells = df.iloc[:, j]
+        if not pd.api.types.is_numeric_dtype(cells):
+            hit |= label(cells).isin(words).to_numpy()
+    if not hit.any():
+        return []
+    first = df.loc[hit].apply(_first_cell, axis=1)
+    return list(first.index[label(first).isin(words)])
 
 
 #: ``attrs`` keys of a CSV table read without the notes and blank rows under its answers
