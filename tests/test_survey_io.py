@@ -1168,3 +1168,18 @@ def test_rows_of_totals_and_means_are_left_out_and_noted(tmp_path, ext):
         "rows 21, 22 ('合计', '平均值：') are totals or means of the rows, not respondents: "
         "left out"
     )
+
+
+def test_a_qualtrics_export_without_its_question_texts_names_its_import_ids(tmp_path):
+    """With the question-text row deleted, the ImportId row left out was called 'Qualtrics'
+    question texts'."""
+    lines = ["ResponseId,Q4", '"{""ImportId"":""_recordId""}","{""ImportId"":""QID4""}"',
+             *(f"R_{i},{1 + i % 5}" for i in range(10))]  # fmt: skip
+    path = tmp_path / "q.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    survey = load_survey(path)
+    assert len(survey.frame) == 10 and pd.api.types.is_numeric_dtype(survey.frame["Q4"])
+    assert survey.notes[0].endswith(
+        "line 2 under the column names is Qualtrics' import ids, not answers: left out (the "
+        "answers are rows 2 on, on lines 3 on)"
+    )
