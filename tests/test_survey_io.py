@@ -277,6 +277,8 @@ def test_mapping_missing_codes_under_the_files_own_name_say_which_name_to_use(tm
     [
         ("missing: {sat_overall: [a, b]}\n", "missing codes of 'sat_overall' must be numbers"),
         ("ranges: {trust: [0]}\n", r"range of 'trust' must be \[low, high\]"),
+        # [5, 1] refused every answer as 'outside 5–1', far from the cause.
+        ("ranges: {sat_overall: [5, 1]}\n", r"low first; got \[5, 1\]: write \[1, 5\]"),
         ("values: {party: [是, 否]}\n", r"values of 'party' must map each text answer"),
         ("values: {party: {是: yes}}\n", r"values of 'party' must map each text answer to a "
          r"number \(or to null for an answer that means missing\)"),

@@ -259,6 +259,12 @@ def _range(value: Any, name: object, where: str) -> list[float]:
         raise SurveyValidationError(
             f"{where}: the range of {name!r} must be [low, high], e.g. [0, 10]; got {value!r}"
         )
+    if value[0] > value[1]:
+        # [5, 1] would make every answer "outside 5–1", far from the cause.
+        raise SurveyValidationError(
+            f"{where}: the range of {name!r} is [low, high], low first; got {value!r}: write "
+            f"[{value[1]}, {value[0]}]"
+        )
     return list(value)
 
 
@@ -890,9 +896,8 @@ def numeric_column(
             # suggestion is the whole entry to paste, in the codebook's order.
             ordered = sorted(answers, key=lambda a: (a not in known, known.get(a, 0), a))
             example = ", ".join(f"{a}: {_suggested(a, known)}" for a in ordered)
-            how = (
-                "the numbers are the codebook's for its words; replace each ? by the number of "
-                "that answer, "
+            how = "the numbers are the codebook's for its words; " + (
+                "replace each ? by the number of that answer, " if "?" in example else ""
             )
         elif len(answers) <= 12 and scale_entry(col, answers):
             # Words of a known scale (很不满意 … 很满意, not the codebook's): numbered on it.
