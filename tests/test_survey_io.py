@@ -276,6 +276,8 @@ def test_mapping_missing_codes_under_the_files_own_name_say_which_name_to_use(tm
     ("text", "message"),
     [
         ("missing: {sat_overall: [a, b]}\n", "missing codes of 'sat_overall' must be numbers"),
+        ("missing: {sat_overall: 不知道}\n", r"made missing under 'values:' instead: values: "
+         r"\{sat_overall: \{不知道: null\}\}"),
         ("ranges: {trust: [0]}\n", r"range of 'trust' must be \[low, high\]"),
         # [5, 1] refused every answer as 'outside 5–1', far from the cause.
         ("ranges: {sat_overall: [5, 1]}\n", r"low first; got \[5, 1\]: write \[1, 5\]"),

@@ -243,8 +243,16 @@ def _codes(value: Any, name: object, where: str) -> list[float]:
     """Missing-value codes of one entry: a number or a list of numbers."""
     codes = value if isinstance(value, list) else [value]
     if not all(isinstance(c, int | float) and not isinstance(c, bool) for c in codes):
+        words = [str(c) for c in codes if isinstance(c, str)]
+        # 不知道 under missing: is an answer in words: 'values:' is where it becomes missing.
+        hint = (
+            f"; answers in words are made missing under 'values:' instead: values: {{{name}: "
+            + "{" + ", ".join(f"{w}: null" for w in words) + "}}"
+            if words else ""
+        )  # fmt: skip
         raise SurveyValidationError(
             f"{where}: missing codes of {name!r} must be numbers, e.g. [-1, -2, -3]; got {value!r}"
+            + hint
         )
     return list(codes)
 
