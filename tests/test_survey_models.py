@@ -535,3 +535,14 @@ def test_few_clusters_are_noted(data, model):
     test = "t with G − 1 degrees of freedom" if model == "ols" else "the normal distribution"
     assert f"the p-values (from {test}) too low" in res.notes[0]
     assert not fit(data, "sat_overall ~ visits + party", model, cluster="village").notes
+
+
+@pytest.mark.parametrize(("model", "same_as"), [("ols", "the intercept"),
+                                                ("ologit", "a constant (which the cutpoints")])
+def test_a_constant_predictor_is_named_as_a_constant(model, same_as):
+    """'const' (1 in every row) was 'a linear combination of the intercept'."""
+    data = pd.DataFrame({"y": [1.0, 2, 3, 2, 1, 3, 2, 3], "x": [1.0, 3, 4, 2, 2, 5, 3, 4],
+                         "const": 1.0})  # fmt: skip
+    with pytest.raises(SurveyValidationError, match=re.escape(f"'const' is 1 in every row, the "
+                                                              f"same as {same_as}")):
+        fit(data, "y ~ x + const", model)
