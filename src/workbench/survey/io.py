@@ -484,8 +484,6 @@ def _trailing_notes(df: pd.DataFrame) -> int:
     return n if n < len(df) else 0
 
 
-
-
 #: ``attrs`` key of a CSV table read without the header rows a Qualtrics export adds
 #: below its column names: how many rows were left out.
 HEADER_ROWS = "header_rows"
@@ -755,7 +753,6 @@ def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFr
             "map the file's own column instead (or rename it in the file)"
         )
     return df.rename(columns=renamed)
-
 
 
 TEXT_TYPES = ("id",)
