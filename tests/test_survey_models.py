@@ -546,3 +546,16 @@ def test_a_constant_predictor_is_named_as_a_constant(model, same_as):
     with pytest.raises(SurveyValidationError, match=re.escape(f"'const' is 1 in every row, the "
                                                               f"same as {same_as}")):
         fit(data, "y ~ x + const", model)
+
+
+def test_an_ordered_model_of_a_thermometer_is_refused_quickly():
+    """A 0–100 outcome fitted by ologit: 75 cutpoints, four minutes, a ConvergenceWarning."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=300)
+    d = pd.DataFrame({"y": np.clip(np.round(50 + 10 * x + rng.normal(0, 15, 300)), 0, 100),
+                      "x": x})  # fmt: skip
+    with pytest.raises(SurveyValidationError, match=r"the outcome has \d+ different values, so "
+                                                    r"the model would estimate \d+ cutpoints"):
+        fit(d, "y ~ x", "ologit")
+    d["y11"] = np.clip(np.round(d["y"] / 10), 0, 10)  # an 11-point scale is ordered answers
+    assert np.isfinite(fit(d, "y11 ~ x", "ologit").bse).all()

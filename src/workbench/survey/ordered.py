@@ -44,6 +44,9 @@ CONSTANT = "a constant (which the cutpoints already are)"
 """What an ordered model's design calls the intercept column in a collinearity message."""
 
 
+MAX_ANSWERS = 20
+"""Most different answers an ordered outcome may have: a 0–100 thermometer is OLS's."""
+
 DIVERGED = 20.0
 """A coefficient times its predictor's standard deviation beyond this, when Newton's
 method has not converged, is taken as climbing without end (separation): 20 on the
@@ -224,6 +227,17 @@ def fit_ordered(
         raise ValueError(f"{model}: only one-way clustering is supported, not {cluster}")
     lhs, rhs = formula.split("~", 1)
     w = check_weights(frame, weights) if weights else None
+    answers = patsy.dmatrix(f"{lhs.strip()} - 1", frame, NA_action="raise")
+    n_answers = len(np.unique(np.asarray(answers)))
+    if n_answers > MAX_ANSWERS:
+        # A 0–100 thermometer as an ordered outcome: 80 cutpoints, four minutes of BFGS and
+        # Newton's method for a ConvergenceWarning; such an outcome is OLS's.
+        raise SurveyValidationError(
+            f"{model} {formula!r}: the outcome has {n_answers} different values, so the model "
+            f"would estimate {n_answers - 1} cutpoints; ordered models are for a few ordered "
+            f"answers (at most {MAX_ANSWERS}). Fit it with --model ols (model='ols'), or group "
+            "its values into a few ordered answers first"
+        )
     # OrderedModel has no intercept: the cutpoints take its place.  The design is
     # built with the intercept, which from_formula then drops, so that categorical
     # predictors get reduced-rank (treatment) coding; "~ 0 + rhs" would give the
