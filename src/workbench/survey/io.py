@@ -26,7 +26,6 @@ import contextlib
 import itertools
 import logging
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -43,6 +42,7 @@ from workbench.survey.validate import (
     SurveyValidationError,
     closest,
     format_rows,
+    is_number,
     number_text,
     suggest,
 )
@@ -712,7 +712,7 @@ def _check_unnamed(df: pd.DataFrame, where: str) -> None:
         rows = [i + 1 for i, value in enumerate(filled) if value]  # rows of the file, from 1
         first = cells.iloc[0] if len(cells) else ""
         merged = ""
-        if first and not _is_number(first):
+        if first and not is_number(first):
             # Excel's two-row header (基本情况 merged over 年龄, 性别) saved as CSV: line 1
             # names the group once, line 2 the columns under it.
             group = next((str(n) for n in reversed(list(df.columns)[: j - 1]) if str(n).strip()),
@@ -1615,7 +1615,7 @@ def _one_slip(a: str, b: str) -> bool:
     """
     if a == b:
         return False
-    if _is_number(a) and _is_number(b):
+    if is_number(a) and is_number(b):
         # 63 beside 60 in a column of numbers kept as text (one 不知道 among them): two
         # values, not a slip of the keyboard to merge under 'values:'.
         return False
@@ -1624,14 +1624,6 @@ def _one_slip(a: str, b: str) -> bool:
     if len(a) == len(b) >= 2 and sum(x != y for x, y in zip(a, b, strict=True)) == 1:
         return True
     return bool(closest(a, [b], n=1))
-
-
-def _is_number(text: str) -> bool:
-    """Whether ``text`` reads as a number (full-width digits too): ``"63"``, ``"１.５"``."""
-    with contextlib.suppress(ValueError):
-        float(unicodedata.normalize("NFKC", text).replace(",", ""))
-        return True
-    return False
 
 
 def _clean_text(values: pd.Series) -> tuple[pd.Series, int]:

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from numbers import Integral, Real
 
@@ -85,6 +86,23 @@ def number_text(value: object) -> str:
     # numbers.Real covers numpy's floats too; integers print as they are already
     whole = isinstance(value, Real) and not isinstance(value, Integral | bool)
     return str(int(value)) if whole and float(value).is_integer() else str(value)
+
+
+def is_number(value: object) -> bool:
+    """Whether a value reads as a number: a number, or text of one (full-width digits and
+    thousands separators as Excel and Chinese input methods write them).
+
+    >>> is_number(3), is_number("63"), is_number("６３"), is_number("1,234"), is_number("东村")
+    (True, True, True, True, False)
+    """
+    text = value
+    if isinstance(value, str):  # ６３ and 1,234 as a CSV cell may hold them
+        text = unicodedata.normalize("NFKC", value).replace(",", "")
+    try:
+        float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def format_names(names: Iterable[object], what: str = "columns") -> str:
