@@ -276,7 +276,11 @@ def test_mapping_missing_codes_under_the_files_own_name_say_which_name_to_use(tm
     ("text", "message"),
     [
         ("missing: {sat_overall: [a, b]}\n", "missing codes of 'sat_overall' must be numbers"),
+        ("missing: {sat_overall: 不知道}\n", r"made missing under 'values:' instead: values: "
+         r"\{sat_overall: \{不知道: null\}\}"),
         ("ranges: {trust: [0]}\n", r"range of 'trust' must be \[low, high\]"),
+        # [5, 1] refused every answer as 'outside 5–1', far from the cause.
+        ("ranges: {sat_overall: [5, 1]}\n", r"low first; got \[5, 1\]: write \[1, 5\]"),
         ("values: {party: [是, 否]}\n", r"values of 'party' must map each text answer"),
         ("values: {party: {是: yes}}\n", r"values of 'party' must map each text answer to a "
          r"number \(or to null for an answer that means missing\)"),
@@ -976,3 +980,210 @@ def test_spaces_around_a_mapped_column_name_are_ignored(tmp_path):
     mapping = tmp_path / "m.yaml"
     mapping.write_text('columns:\n  village: "村 "\n  trust: " 信任"\n', encoding="utf-8")
     assert load_survey(path, mapping).frame["village"].tolist() == ["东村", "西村"]
+
+
+def test_a_legacy_qualtrics_export_with_one_question_text_row_is_left_out(tmp_path):
+    """A legacy Qualtrics export (V1, V2 … over ResponseID, ResponseSet … and the question
+    texts, no ImportId row) had its question-text row read as a respondent: every numeric
+    column became text, and its numbers were noted as typing slips of each other."""
+    answers = [f"R_{i},Default Response Set,{20 + i},{i % 6},{1 + i % 5},{'东西南'[i % 3]}村"
+               for i in range(12)]  # fmt: skip
+    lines = ["V1,V2,Q1,Q2,Q3,Q4",
+             "ResponseID,ResponseSet,您的年龄,村干部走访您家几次？,总体满意度（1-5）,您所在的村",
+             *answers]  # fmt: skip
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+    survey = load_survey(path)
+    assert len(survey.frame) == 12 and survey.frame.index[0] == 2  # row 2 on line 3
+    assert survey.frame["Q1"].tolist()[:3] == [20, 21, 22]
+    assert all(pd.api.types.is_numeric_dtype(survey.frame[c]) for c in ("Q1", "Q2", "Q3"))
+    assert len(survey.notes) == 1 and survey.notes[0].endswith(
+        "legacy.csv: line 2 under the column names is Qualtrics' question texts "
+        "('ResponseID', 'ResponseSet', …, '总体满意度（1-5）', '您所在的村'), not answers: left "
+        "out (the answers are rows 2 on, on lines 3 on)"
+    )
+
+
+def test_a_row_of_question_texts_is_left_out_but_a_first_respondent_is_kept(tmp_path):
+    """A header of variable names over a row of question texts (as users add one, and as a
+    Qualtrics export without its ImportId row has) made its numeric columns text and was
+    refused; a first respondent who wrote 不知道 or 五十 must not be taken for such a row."""
+    def load(first: str, name: str = "s.csv"):
+        path = tmp_path / name
+        path.write_text(f"age,visits,village\n{first}\n34,2,西村\n51,0,东村\n", encoding="gbk")
+        return load_survey(path)
+
+    survey = load("1、您的年龄,2、走访次数,3、您所在的村")
+    assert survey.frame["age"].tolist() == [34, 51] and survey.frame.index.tolist() == [2, 3]
+    assert "line 2 under the column names is question texts ('1、您的年龄', '2、走访次数', " in (
+        survey.notes[0]
+    )
+    assert "words in each of the 2 columns whose other rows are all numbers ('age', 'visits')" in (
+        survey.notes[0]
+    )
+    assert load("age,visits,village").notes[0].endswith(
+        "line 2 under the column names is the column names again, not answers: left out (the "
+        "answers are rows 2 on, on lines 3 on)"
+    )
+    # Respondents, kept (and refused where a codebook column holds words, naming row 1).
+    for first in ("不知道,不知道,北村", "五十,三次,北村", "年龄,走访次数,东村", "45岁,3次,北村",
+                  "34,走访次数,北村"):  # fmt: skip
+        with pytest.raises(SurveyValidationError, match=r"has non-numeric .* in row 1;"):
+            load(first)
+    path = tmp_path / "one.csv"
+    path.write_text("age,village\n年龄,村\n34,西村\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError, match="if row 1 is a row of question texts, not a"):
+        load_survey(path)  # one numeric column: not told apart, but the message says what to do
+
+
+def test_notes_under_the_answers_are_left_out_and_noted(tmp_path, capsys):
+    """A sheet saved from Excel with its 注：… lines under the table: each was read as a
+    respondent (its id column turned to text), then dropped from the model as 'missing value
+    in 总体满意度', as if respondents had not answered."""
+    from workbench.cli import main
+
+    answers = [f"{i},{'东西'[i % 2]}村,{i % 5},{1 + (i * 3) % 5}" for i in range(1, 21)]
+    lines = ["编号,村,走访,总体满意度", *answers, ",,,", "注：满意度1=非常不满意，5=非常满意,,,",
+             "数据来源：2023年某县干群关系调查,,,"]  # fmt: skip
+    path = tmp_path / "s.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="gbk")
+    survey = load_survey(path)
+    assert len(survey.frame) == 20 and pd.api.types.is_numeric_dtype(survey.frame["编号"])
+    assert survey.notes[0].endswith(
+        "s.csv: rows 21, 22, 23 (lines 22–24) at the end of the file are notes ('注：满意度1="
+        "非常不满意，5=非常满意', '数据来源：2023年某县干群关系调查') and 1 blank row, not "
+        "answers: left out"
+    )
+    assert main(["survey", "fit", str(path), "--formula", "总体满意度 ~ 走访", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["dropped"] == []
+    # A last respondent who answered one question is a respondent.
+    last = ["编号,村,走访", "1,东村,2", "2,西村,3", "3,,", "A4,,"]
+    path.write_text("\n".join(last), encoding="utf-8")
+    assert len(load_survey(path).frame) == 4
+
+
+def test_answers_in_words_of_another_scale_are_suggested_numbered_on_it(tmp_path):
+    """很不满意 … 很满意 (问卷星's scale, not the codebook's words) got the suggestion
+    {一般: 1, 不满意: 1}, two answers made one if pasted; words of no scale got 1 each too."""
+    path = tmp_path / "s.csv"
+    answers = ["很满意", "满意", "一般", "不满意", "很不满意", "不知道"]
+    path.write_text("sat_overall\n" + "".join(f"{a}\n" for a in answers), encoding="utf-8")
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey(path)
+    entry = "{很不满意: 1, 不满意: 2, 一般: 3, 满意: 4, 很满意: 5, 不知道: null}"
+    assert f"sat_overall: {entry}; the answers numbered from the lowest" in str(err.value)
+    path.write_text("sat_overall\n高\n低\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError, match=r"\{低: \?, 高: \?\}; replace each \?"):
+        load_survey(path)
+
+
+def test_numbers_kept_as_text_are_not_noted_as_typing_slips(tmp_path):
+    """A column of numbers with one 不知道 stays text; '63' (row 12) was noted as a slip of
+    '60' (3 rows), once per such pair, beside the one note that mattered."""
+    sizes = [20, 60, 60, 60, 63, 64, 40, 22, 28, 28, 28, 21] * 2
+    path = tmp_path / "s.csv"
+    path.write_text("户籍人口,y\n不知道,1\n" + "".join(f"{v},{i % 5 + 1}\n" for i, v in
+                                                 enumerate(sizes)), encoding="utf-8")  # fmt: skip
+    notes = load_survey(path).notes
+    assert len(notes) == 1 and "'不知道' (row 1), which reads as no answer" in notes[0]
+
+
+@pytest.mark.parametrize("ext", [".sav", ".dta", ".csv"])
+def test_codes_labelled_no_answer_are_made_missing_and_reported(tmp_path, ext):
+    """An SPSS or Stata file labelling 8 不知道 and 9 拒答 under a 1–5 scale, without
+    declaring them missing (or a CSV of 8=不知道): they were fitted as the two highest
+    satisfactions, silently. A midpoint 3 labelled 说不清 is an answer."""
+    words = {1: "很不满意", 2: "不满意", 3: "说不清", 4: "满意", 5: "很满意",
+             8: "不知道", 9: "拒答"}  # fmt: skip
+    q5 = [1.0, 2, 3, 4, 5, 8, 9, 8, 3, 5]
+    path = tmp_path / f"s{ext}"
+    df = pd.DataFrame({"q5": q5, "x": [float(v) for v in range(10)]})
+    if ext == ".csv":
+        df.assign(q5=[f"{int(v)}={words[int(v)]}" for v in q5]).to_csv(path, index=False)
+    else:
+        write = pyreadstat.write_sav if ext == ".sav" else pyreadstat.write_dta
+        write(df, str(path), variable_value_labels={"q5": words})
+    survey = load_survey(path)
+    assert survey.frame["q5"].tolist()[:5] == [1, 2, 3, 4, 5]
+    assert survey.frame["q5"].isna().tolist() == [False] * 5 + [True] * 3 + [False] * 2
+    report = survey.report.query("column == 'q5'")[["reason", "code", "rows"]].values.tolist()
+    assert report == [["missing-value code", 8, 2], ["missing-value code", 9, 1]]
+    assert (
+        "column 'q5' holds codes its value labels call no answer: 8 '不知道' (rows 6, 8), "
+        "9 '拒答' (row 7): made missing (reported)"
+    ) in survey.notes[-1]
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("ranges: {q5: [1, 9]}\n", encoding="utf-8")  # the user: answers
+    assert load_survey(path, mapping=mapping).frame["q5"].notna().all()
+
+
+def test_a_two_row_header_of_merged_cells_is_named_as_such(tmp_path):
+    """An Excel sheet with 基本情况 merged over 年龄 and 性别, saved as CSV: the message
+    named 'column 4 has no name' only, not the two header lines that cause it."""
+    lines = ["编号,村,基本情况,,满意度", ",,年龄,性别,总体", "1,东村,34,男,4", "2,西村,51,女,3"]
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="gbk")
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey(path)
+    assert "column 4 has no name on line 1 but holds values (rows 1, 2, 3)" in str(err.value)
+    assert ("line 2 holds '性别' there, so lines 1–2 may be a two-row header (a merged cell "
+            "'基本情况' over the columns under it): make them one line of column names") in str(
+        err.value
+    )  # fmt: skip
+
+
+def test_a_row_pasted_twice_is_noted_without_a_resp_id_column(tmp_path):
+    """A respondent pasted twice into an Excel sheet whose id column (编号) is not mapped to
+    resp_id counted twice without a word; identical answers without an id are not noted."""
+    lines = ["编号,村,走访,总体满意度"] + [f"{i},{'东西'[i % 2]}村,{i % 4},{1 + i % 5}"
+                                         for i in range(1, 21)] + ["7,西村,3,3"]  # fmt: skip
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    notes = load_survey(path).notes
+    assert notes == [
+        f"{config.display_path(path)}: rows 7 and 21 are the same in every column (编号 7): a "
+        "respondent entered twice counts twice; remove the copy (or map your id column to "
+        "resp_id to check ids)"
+    ]
+    path.write_text("\n".join(line.split(",", 1)[1] for line in lines) + "\n", encoding="utf-8")
+    assert load_survey(path).notes == []
+
+
+@pytest.mark.parametrize("ext", [".csv", ".dta"])
+def test_rows_of_totals_and_means_are_left_out_and_noted(tmp_path, ext):
+    """A sheet's 合计 and 平均值 rows under the answers were read as two respondents, one
+    with 20 times the visits and satisfaction of anyone: visits' slope went from 0.4 to 1.4
+    with three stars, and nothing said."""
+    d = pd.DataFrame({"序号": [str(i) for i in range(1, 21)],
+                      "走访次数": [float(i % 4) for i in range(20)],
+                      "满意度": [float(1 + (i % 4 + i % 3) % 5) for i in range(20)]})  # fmt: skip
+    totals = pd.DataFrame({"序号": ["合计", "平均值："]})
+    for col in ("走访次数", "满意度"):
+        totals[col] = [d[col].sum(), d[col].mean()]
+    path = tmp_path / f"s{ext}"
+    table = pd.concat([d, totals], ignore_index=True)
+    if ext == ".csv":
+        table.to_csv(path, index=False, encoding="gbk")
+    else:
+        pyreadstat.write_dta(table, str(path))
+    survey = load_survey(path)
+    assert len(survey.frame) == 20 and survey.frame["满意度"].max() <= 5
+    assert survey.notes[0].endswith(
+        "rows 21, 22 ('合计', '平均值：') are totals or means of the rows, not respondents: "
+        "left out"
+    )
+
+
+def test_a_qualtrics_export_without_its_question_texts_names_its_import_ids(tmp_path):
+    """With the question-text row deleted, the ImportId row left out was called 'Qualtrics'
+    question texts'."""
+    lines = ["ResponseId,Q4", '"{""ImportId"":""_recordId""}","{""ImportId"":""QID4""}"',
+             *(f"R_{i},{1 + i % 5}" for i in range(10))]  # fmt: skip
+    path = tmp_path / "q.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    survey = load_survey(path)
+    assert len(survey.frame) == 10 and pd.api.types.is_numeric_dtype(survey.frame["Q4"])
+    assert survey.notes[0].endswith(
+        "line 2 under the column names is Qualtrics' import ids, not answers: left out (the "
+        "answers are rows 2 on, on lines 3 on)"
+    )

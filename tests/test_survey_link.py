@@ -233,3 +233,16 @@ def test_a_link_with_documents_in_one_place_of_the_survey_is_skipped_saying_why(
         "The model is skipped: only 1 village of the survey has documents (东村), and a model "
         "comparing villages needs at least two"
     )
+
+
+def test_join_places_refuses_a_table_it_cannot_join_by_name():
+    """A table of village covariates (人口) failed with KeyError 'n_docs'; a village on two
+    rows would have given each of its respondents two rows."""
+    frame = pd.DataFrame({"village": ["柳林村", "东坡村"], "trust": [50.0, 60]})
+    people = pd.DataFrame({"village": ["柳林村", "东坡村"], "人口": [1200, 800]})
+    with pytest.raises(SurveyValidationError, match=r"not this one: its columns are \['village', "
+                                                    r"'人口'\]\. To put other village data"):
+        join_places(frame, people, "village")
+    twice = pd.DataFrame({"village": ["柳林村", "柳林村"], "n_docs": [1, 2]})
+    with pytest.raises(SurveyValidationError, match=r"has village \['柳林村'\] on two or more"):
+        join_places(frame, twice, "village")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import matplotlib
 import numpy as np
@@ -191,6 +192,24 @@ def test_item_analysis_flags_an_unreversed_item(data):
     assert score.notna().sum() + report["rows"].item() == len(data)
 
 
+def test_a_scale_of_user_items_refuses_what_would_score_it_wrongly():
+    """A 7-point item reversed with the default 1–5 became -1 for 7 (scores below the
+    scale, silently); constant items gave alpha nan with a RuntimeWarning; a reversed item
+    not among the items a KeyError, items in words a TypeError."""
+    d = pd.DataFrame({"a": [1, 7, 3, 6, 2], "b": [2, 6, 3, 7, 1], "c": [7, 1, 5, 2, 6]})
+    with pytest.raises(SurveyValidationError, match=r"'c' has value\(s\) \[6, 7\] outside "
+                                                    r"scale_range 1–5 in rows 0, 4: pass"):
+        build_scale(d, ["a", "b", "c"], reverse=["c"])
+    score, _ = build_scale(d, ["a", "b", "c"], reverse=["c"], scale_range=(1, 7))
+    assert score.between(1, 7).all()
+    with pytest.raises(SurveyValidationError, match="all have the same total score"):
+        cronbach_alpha(pd.DataFrame({"a": [3, 3, 3], "b": [3, 3, 3]}))
+    with pytest.raises(SurveyValidationError, match=r"reverse item\(s\) \['c'\] are not among"):
+        build_scale(d, ["a", "b"], reverse=["c"])
+    with pytest.raises(SurveyValidationError, match=r"hold text, not numbers: \{'a': \['一般'"):
+        build_scale(d.assign(a=["满意", "一般"] * 2 + ["满意"]), ["a", "b"])
+
+
 def test_min_items_rule():
     items = pd.DataFrame({"a": [1, 1, None], "b": [3, None, None], "c": [5, None, 2]})
     default = scale_score(items)  # more than half of 3 items: at least 2
@@ -293,7 +312,28 @@ def test_a_text_outcome_says_how_to_recode_it():
         fit(data, "满意度 ~ x", "ols")
     message = str(err.value)
     assert "the outcome '满意度' holds text" in message and "'values:'" in message
-    assert "满意度: {非常满意: 5" in message
+    # The column's own answers, placed on their scale (非常不满意 … 非常满意): not the
+    # codebook's words, which this column does not hold.
+    assert "满意度: {不满意: 2, 一般: 3, 满意: 4}, the answers numbered from the lowest" in message
+    data["满意度"] = ["很满意", "很不满意", "不知道", "满意"]
+    entry = "{很不满意: 1, 满意: 4, 很满意: 5, 不知道: null}"
+    with pytest.raises(SurveyValidationError, match=re.escape(entry)):
+        fit(data, "满意度 ~ x", "ols")
+    data["满意度"] = ["高", "低", "中", "高"]  # words of no known scale: the user numbers them
+    with pytest.raises(SurveyValidationError, match=re.escape("{中: ?, 低: ?, 高: ?}")):
+        fit(data, "满意度 ~ x", "ols")
+
+
+@pytest.mark.parametrize("model", ["ols", "ologit", "mixed"])
+def test_an_outcome_of_one_value_is_refused(model, recwarn):
+    """Every respondent answered 3: OLS printed x 0.000* (a p-value of 0/0 after a
+    RuntimeWarning), ologit 'shapes (20,1) and (0,) not aligned'."""
+    data = pd.DataFrame({"y": [3.0] * 20, "x": np.arange(20.0), "g": [1, 2, 3, 4] * 5})
+    kwargs = {"groups": "g"} if model == "mixed" else {}
+    with pytest.raises(SurveyValidationError, match=r"the outcome 'y' has one value \(3\) in all "
+                                                    r"20 rows the model uses"):
+        fit(data, "y ~ x", model, **kwargs)
+    assert not [w for w in recwarn if "divide" in str(w.message)]
 
 
 @pytest.mark.parametrize("model", ["ologit", "oprobit"])
@@ -427,6 +467,18 @@ def test_separation_by_a_combination_of_predictors_is_refused():
     assert "perfect separation" in str(err.value)
 
 
+@pytest.mark.parametrize("model", ["ologit", "oprobit"])
+def test_separation_where_newton_says_converged_is_refused(model):
+    """Four respondents (a five-row file, one visits code 99): visits and age together
+    sort the answers; Newton's method reported convergence at a log-likelihood of 0, and
+    coefficients of 159 were printed with empty standard errors '()' and pseudo-R² 1."""
+    d = pd.DataFrame({"sat": [5.0, 1, 2, 4], "visits": [3.0, 0, 1, 4], "age": [83.0, 18, 76, 50]})
+    with pytest.raises(SurveyValidationError) as err:
+        fit(d, "sat ~ visits + age", model)
+    assert "has no estimate (Newton's method" in str(err.value)
+    assert "perfect separation" in str(err.value)
+
+
 def test_newton_stopping_at_the_maximum_is_kept_with_a_note(data):
     """The tester's oprobit with C(educ): Newton's step tolerance fails at the maximum
     (score 1e-6, coefficients below 0.4); that is an estimate, not separation."""
@@ -468,3 +520,42 @@ def test_a_text_predictor_with_a_value_per_row_is_refused(tmp_path, capsys):
     capsys.readouterr()  # refused as before: more coefficients than rows (a choice, made)
     formula = "trust ~ Q('方式').str.contains('走访')"
     assert main(["survey", "fit", str(path), "--formula", formula, "--json"]) == 0
+
+
+@pytest.mark.parametrize("model", ["ols", "ologit"])
+def test_few_clusters_are_noted(data, model):
+    """Clustered by the 4 villages of a small survey, an independent predictor came out
+    at p < 0.01 with no word that cluster-robust SEs from 4 clusters are too small."""
+    few = data[data["village"].isin(data["village"].unique()[:4])]
+    res = fit(few, "sat_overall ~ visits + party", model, cluster="village")
+    assert res.notes[0].startswith(
+        "only 4 clusters of 'village': cluster-robust standard errors from fewer than 20 "
+        "clusters are too small"
+    )
+    test = "t with G − 1 degrees of freedom" if model == "ols" else "the normal distribution"
+    assert f"the p-values (from {test}) too low" in res.notes[0]
+    assert not fit(data, "sat_overall ~ visits + party", model, cluster="village").notes
+
+
+@pytest.mark.parametrize(("model", "same_as"), [("ols", "the intercept"),
+                                                ("ologit", "a constant (which the cutpoints")])
+def test_a_constant_predictor_is_named_as_a_constant(model, same_as):
+    """'const' (1 in every row) was 'a linear combination of the intercept'."""
+    data = pd.DataFrame({"y": [1.0, 2, 3, 2, 1, 3, 2, 3], "x": [1.0, 3, 4, 2, 2, 5, 3, 4],
+                         "const": 1.0})  # fmt: skip
+    with pytest.raises(SurveyValidationError, match=re.escape(f"'const' is 1 in every row, the "
+                                                              f"same as {same_as}")):
+        fit(data, "y ~ x + const", model)
+
+
+def test_an_ordered_model_of_a_thermometer_is_refused_quickly():
+    """A 0–100 outcome fitted by ologit: 75 cutpoints, four minutes, a ConvergenceWarning."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=300)
+    d = pd.DataFrame({"y": np.clip(np.round(50 + 10 * x + rng.normal(0, 15, 300)), 0, 100),
+                      "x": x})  # fmt: skip
+    with pytest.raises(SurveyValidationError, match=r"the outcome has \d+ different values, so "
+                                                    r"the model would estimate \d+ cutpoints"):
+        fit(d, "y ~ x", "ologit")
+    d["y11"] = np.clip(np.round(d["y"] / 10), 0, 10)  # an 11-point scale is ordered answers
+    assert np.isfinite(fit(d, "y11 ~ x", "ologit").bse).all()

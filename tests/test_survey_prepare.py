@@ -207,3 +207,19 @@ def test_a_close_column_that_needs_quoting_is_suggested_as_the_formula_writes_it
     assert "'Q5_1' (did you mean Q('Q5-1')?)" in str(err.value)
     frame, _ = model_frame(data, "Q('信任 程度') ~ Q('Q5-1')")
     assert list(frame.columns) == ["信任 程度", "Q5-1"]
+
+
+def test_a_column_name_a_formula_cannot_read_is_told_to_be_quoted(tmp_path, capsys):
+    """'总体满意度(1-5) ~ 走访 次数' on a CSV with those columns: 'workbench: attempt to get
+    argmax of an empty sequence', a pandas error, for a formula that named no column."""
+    path = tmp_path / "s.csv"
+    rows = "".join(f"{1 + i % 5},{i % 4}\n" for i in range(20))
+    path.write_text("总体满意度(1-5),走访 次数\n" + rows, encoding="utf-8")
+    assert main(["survey", "fit", str(path), "--formula", "总体满意度(1-5) ~ 走访 次数"]) == 2
+    err = capsys.readouterr().err
+    assert "'总体满意度(1-5)' is a column whose name a formula reads as arithmetic or a call" in err
+    assert "(did you mean Q('总体满意度(1-5)')?)" in err and "argmax" not in err
+    data = pd.DataFrame({"y": [1.0, 2, 3], "走访 次数": [1.0, 0, 2]})
+    with pytest.raises(SurveyValidationError, match=r"'走访 次数' is neither a column name nor"):
+        fit(data, "y ~ 走访 次数")
+    assert fit(data, "y ~ Q('走访 次数')").nobs == 3

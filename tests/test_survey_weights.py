@@ -155,3 +155,23 @@ def test_expansion_weights_fit_without_a_convergence_warning(sample, model):
     assert_allclose(b.bse, a.bse, rtol=1e-5)
     assert b.llf == pytest.approx(a.llf * 10_000, rel=1e-8)  # the weights as given
     assert b.r2 == pytest.approx(a.r2, rel=1e-8)
+
+
+@pytest.mark.parametrize("model", ["ols", "ologit"])
+def test_rows_of_zero_weight_are_left_out_and_reported(sample, model, recwarn):
+    """A zero weight stands for no one: it was counted in N (and OLS's HC1 correction) and
+    made the log-likelihood log(0), printed as null after a RuntimeWarning."""
+    weighted = sample.assign(w=np.where(np.arange(len(sample)) % 50 == 0, 0.0, 2.0))
+    res = fit(weighted, FORMULA, model, weights="w")
+    without = fit(weighted[weighted["w"] > 0], FORMULA, model, weights="w")
+    assert res.nobs == len(sample) - 16 == without.nobs
+    assert_allclose(res.bse, without.bse, rtol=1e-10)
+    assert np.isfinite(res.llf) and not [w for w in recwarn if "log" in str(w.message)]
+    assert res.dropped.to_dict("records") == [{"column": "w", "reason": "zero weight", "rows": 16}]
+
+
+def test_a_weight_in_words_is_refused_naming_its_rows(sample):
+    weighted = sample.assign(w=["2"] * 5 + ["缺失"] + ["1"] * (len(sample) - 6))
+    row = weighted.index[5]
+    with pytest.raises(SurveyValidationError, match=rf"\(\['缺失'\] in row {row}\); leave a"):
+        fit(weighted, FORMULA, "ols", weights="w")

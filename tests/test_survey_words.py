@@ -43,3 +43,13 @@ def test_wjx_skipped_and_empty_answers_are_suggested_as_missing(tmp_path):
     path.write_text("序号,visits\n1,3\n2,(跳过)\n3,(空)\n", encoding="utf-8")
     with pytest.raises(SurveyValidationError, match=r"visits: \{\(空\): null, \(跳过\): null\}"):
         io.load_survey(path)
+
+
+def test_answer_scales_number_a_word_alike_wherever_it_occurs():
+    """A word of two scales (一般, 满意, 很少) gets one number, whichever scale matches the
+    answers first; no scale repeats a word."""
+    place: dict[str, int] = {}
+    for scale in io.ANSWER_SCALES:
+        assert len(set(scale)) == len(scale) >= 4
+        for number, word in enumerate(scale, 1):
+            assert place.setdefault(word, number) == number, (word, scale)

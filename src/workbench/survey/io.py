@@ -42,6 +42,7 @@ from workbench.survey.validate import (
     SurveyValidationError,
     closest,
     format_rows,
+    is_number,
     number_text,
     suggest,
 )
@@ -242,8 +243,16 @@ def _codes(value: Any, name: object, where: str) -> list[float]:
     """Missing-value codes of one entry: a number or a list of numbers."""
     codes = value if isinstance(value, list) else [value]
     if not all(isinstance(c, int | float) and not isinstance(c, bool) for c in codes):
+        words = [str(c) for c in codes if isinstance(c, str)]
+        # 不知道 under missing: is an answer in words: 'values:' is where it becomes missing.
+        hint = (
+            f"; answers in words are made missing under 'values:' instead: values: {{{name}: "
+            + "{" + ", ".join(f"{w}: null" for w in words) + "}}"
+            if words else ""
+        )  # fmt: skip
         raise SurveyValidationError(
             f"{where}: missing codes of {name!r} must be numbers, e.g. [-1, -2, -3]; got {value!r}"
+            + hint
         )
     return list(codes)
 
@@ -257,6 +266,12 @@ def _range(value: Any, name: object, where: str) -> list[float]:
     ):
         raise SurveyValidationError(
             f"{where}: the range of {name!r} must be [low, high], e.g. [0, 10]; got {value!r}"
+        )
+    if value[0] > value[1]:
+        # [5, 1] would make every answer "outside 5–1", far from the cause.
+        raise SurveyValidationError(
+            f"{where}: the range of {name!r} is [low, high], low first; got {value!r}: write "
+            f"[{value[1]}, {value[0]}]"
         )
     return list(value)
 
@@ -322,7 +337,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
         _check_header(df, config.display_path(path))
         _check_unnamed(df, config.display_path(path))
         labels: dict[str, dict[Any, str]] = {}
-        extra = _qualtrics_rows(df)
+        extra, what = _qualtrics_rows(df)
     elif suffix in (".dta", ".sav"):
         import pyreadstat
 
@@ -357,30 +372,247 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
         # Rows keep their numbers (row r on line r + 1): the first answer is row extra + 1.
         df = df.iloc[extra:]
         df.attrs[HEADER_ROWS] = extra
+        df.attrs[HEADER_WHAT] = what
+    summary = _summary_rows(df)
+    if summary:
+        df.attrs[SUMMARY_ROWS] = {row: _first_cell(df.loc[row]) for row in summary}
+        df = df.drop(index=summary)
+    if suffix == ".csv":
+        notes = _trailing_notes(df)
+        if notes:
+            df.attrs[TRAILING_ROWS] = list(df.index[-notes:])
+            df.attrs[TRAILING_TEXT] = [
+                t for t in (df.iloc[-notes:, 0].astype(str).str.strip()) if t
+            ]
+            df = df.iloc[:-notes]
     return df, labels
+
+
+#: ``attrs`` key of a table read without its rows of totals or means: ``{row: label}``.
+SUMMARY_ROWS = "summary_rows"
+
+#: Labels of a row of totals or means (``survey_words.yaml``): 合计, 平均值 …
+SUMMARY_WORDS: tuple[str, ...] = survey_words()["summary_rows"]
+
+
+def _first_cell(row: pd.Series) -> str:
+    """The first filled cell of a row, as text."""
+    cells = [str(v).strip() for v in row if not pd.isna(v) and str(v).strip()]
+    return cells[0] if cells else ""
+
+
+def _summary_rows(df: pd.DataFrame) -> list[Any]:
+    """The rows of totals or means a sheet keeps with its answers: rows whose first filled
+    cell is 合计, 小计, 平均值 … (``summary_rows`` of ``survey_words.yaml``), which read as
+    a respondent would be one with every number many times too large.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"序号": ["1", "2", "合计", "平均值："], "走访": ["2", "4", "6", "3"]},
+    ...                  index=[1, 2, 3, 4])
+    >>> _summary_rows(d), _summary_rows(d.iloc[:2])
+    ([3, 4], [])
+    """
+    if df.empty:
+        return []
+    words = set(SUMMARY_WORDS)
+
+    def label(cells: pd.Series) -> pd.Series:
+        return cells.astype(str).str.strip().str.rstrip(":：").str.strip().str.lower()
+
+    # Column by column first (a row at a time is slow on 30,000 rows): the rows with such a
+    # word anywhere, then those where it is the first filled cell.
+    hit = pd.Series(False, index=df.index)
+    for j in range(df.shape[1]):
+        cells = df.iloc[:, j]
+        if not pd.api.types.is_numeric_dtype(cells):
+            hit |= label(cells).isin(words).to_numpy()
+    if not hit.any():
+        return []
+    first = df.loc[hit].apply(_first_cell, axis=1)
+    return list(first.index[label(first).isin(words)])
+
+
+#: ``attrs`` keys of a CSV table read without the notes and blank rows under its answers
+#: (an Excel sheet's 注：… line saved with it): their rows, and the notes' texts.
+TRAILING_ROWS = "trailing_rows"
+TRAILING_TEXT = "trailing_text"
+
+#: How a note under a table begins (注：…, 数据来源：…): such a row is no respondent.
+NOTE_MARKERS: tuple[str, ...] = ("注", "备注", "说明", "数据来源", "资料来源", "来源", "note",
+                                 "source", "*")  # fmt: skip
+
+
+def _trailing_notes(df: pd.DataFrame) -> int:
+    """How many rows at the end of a CSV table are notes or blank, not respondents: rows
+    with no value, and rows whose only value is a text in the first column that is no
+    number and either begins as a note does (注, 数据来源 …) or is a sentence (ten characters
+    or more) twice as long as any value of that column above it — as Excel saves a sheet's
+    ``注：1=非常不满意 …`` line.  A last respondent who answered one question (an id such as
+    A4, a village, a number) is kept.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame([["1", "东村", "4"], ["2", "西村", "5"], ["", "", ""],
+    ...                   ["注：满意度1=非常不满意，5=非常满意", "", ""]],
+    ...                  columns=["id", "村", "sat"])
+    >>> _trailing_notes(d), _trailing_notes(d.iloc[:2]), _trailing_notes(d.iloc[[0, 1, 0]])
+    (2, 0, 0)
+    >>> _trailing_notes(pd.DataFrame([["1", "4"], ["2", ""], ["3", ""]], columns=["id", "sat"]))
+    0
+    """
+    if df.empty or df.shape[1] < 2:
+        return 0
+    cells = df.astype(str).apply(lambda c: c.str.strip())
+    filled = cells.ne("")
+    n = 0
+    for i in range(len(df) - 1, 0, -1):
+        if not filled.iloc[i].any():
+            n += 1
+            continue
+        text = cells.iloc[i, 0]
+        if filled.iloc[i].sum() != 1 or not filled.iloc[i, 0]:
+            break
+        above = cells.iloc[:i, 0]
+        number = pd.to_numeric(pd.Series([text]).str.normalize("NFKC"), errors="coerce")
+        if number.notna().any() or not (
+            text.lower().startswith(NOTE_MARKERS)
+            or (len(text) >= 10 and len(text) > 2 * above.str.len().max())
+        ):
+            break
+        n += 1
+    return n if n < len(df) else 0
 
 
 #: ``attrs`` key of a CSV table read without the header rows a Qualtrics export adds
 #: below its column names: how many rows were left out.
 HEADER_ROWS = "header_rows"
 
+#: ``attrs`` key beside :data:`HEADER_ROWS`: what those rows are, and their first cells,
+#: for the note that says they were left out.
+HEADER_WHAT = "header_rows_what"
 
-def _qualtrics_rows(df: pd.DataFrame) -> int:
-    """How many rows under the header a Qualtrics export adds: the question texts and the
-    ``{"ImportId":"QID1"}`` row (its legacy exports have only the texts); 0 for other files.
+#: Qualtrics' names of the fields it exports before the questions, lower-cased without
+#: spaces, as its question-text row writes them (``Response ID``; ``ResponseID`` in its
+#: legacy exports, under the column names ``V1``, ``V2`` …): no answer is written so.
+_QUALTRICS_FIELDS = frozenset({
+    "responseid", "responseset", "startdate", "enddate", "recordeddate", "ipaddress",
+    "externaldatareference", "externalreference", "responsetype", "duration(inseconds)",
+    "recipientlastname", "recipientfirstname", "recipientemail", "locationlatitude",
+})  # fmt: skip
+
+
+def _qualtrics_rows(df: pd.DataFrame) -> tuple[int, str]:
+    """How many rows under the header are not answers, and what they are: a Qualtrics
+    export's question texts and ``{"ImportId":"QID1"}`` row, its legacy exports' question
+    texts alone, or a row of question texts under a header of variable names (as a user
+    adds one); ``(0, "")`` for other files.
+
+    A row of question texts alone is told from a first respondent with care, for
+    dropping a respondent would be silent loss: it must name a Qualtrics field (``Response
+    ID``, ``StartDate`` …: no answer is written so), or be words — no number, no refusal
+    (拒答), no ``5=非常满意`` or ``45岁`` — in every one of at least two columns whose other
+    rows are all numbers, a different text in each (see :func:`_question_texts`).
 
     Examples
     --------
     >>> d = pd.DataFrame([["Response ID", "您的年龄"], ['{"ImportId":"_recordId"}',
     ...                   '{"ImportId":"QID2_TEXT"}'], ["R_1", "34"]], columns=["ResponseId", "Q2"])
-    >>> _qualtrics_rows(d), _qualtrics_rows(d.iloc[2:])
-    (2, 0)
+    >>> _qualtrics_rows(d)[0], _qualtrics_rows(d.iloc[2:])
+    (2, (0, ''))
+    >>> _qualtrics_rows(d.drop(index=1))
+    (1, "Qualtrics' question texts ('Response ID', '您的年龄')")
+    >>> d = pd.DataFrame([["年龄", "走访次数"], ["34", "2"], ["51", "0"]],
+    ...                  columns=["age", "visits"])
+    >>> _qualtrics_rows(d)[0], _qualtrics_rows(d.iloc[1:])[0]
+    (1, 0)
     """
+    if df.empty:
+        return 0, ""
     for k in range(min(2, len(df))):
         cells = df.iloc[k].astype(str).str.strip()
         if cells.str.startswith('{"ImportId"').mean() >= 0.5:
-            return k + 1
-    return 0
+            what = "Qualtrics' question texts and import ids" if k else "Qualtrics' import ids"
+            return k + 1, what
+    first = df.iloc[0].astype(str).str.strip()
+    # The first and last cells (Qualtrics' fields, then its last questions): a message is no
+    # place for forty question texts.
+    cells = [repr(c[:20]) for c in dict.fromkeys(first) if c]
+    shown = ", ".join(cells if len(cells) <= 4 else [*cells[:2], "…", *cells[-2:]])
+    fields = first.str.lower().str.replace(r"[\s_]", "", regex=True)
+    if fields.isin(_QUALTRICS_FIELDS).any():
+        return 1, f"Qualtrics' question texts ({shown})"
+    if [str(c).strip() for c in df.columns] == first.tolist():
+        return 1, "the column names again"
+    columns = _question_texts(df)
+    if columns:
+        named = ", ".join(map(repr, columns[:5])) + (" …" if len(columns) > 5 else "")
+        return 1, (
+            f"question texts ({shown}): words in each of the {len(columns)} columns whose other "
+            f"rows are all numbers ({named})"
+        )
+    return 0, ""
+
+
+#: A number in Chinese numerals, with a unit or not (五十, 三次, 两个月): an answer.
+_CHINESE_NUMBER = r"[零〇一二两三四五六七八九十百千万]+\s*[\u4e00-\u9fff]{0,2}"
+
+
+def _question_texts(df: pd.DataFrame) -> list[str]:
+    """The columns that make the first row of ``df`` a row of question texts, not a
+    respondent: at least two columns whose other rows hold numbers only (two or more),
+    in each of which the first row holds words — and no cell of the first row is a
+    number, a refusal (拒答, 不知道), a number with its words or unit (``5=非常满意``,
+    ``45岁``, ``三次``), no text is in two of those columns (a question numbered
+    ``1、您的性别`` is words), and no text of the first row is another row's answer in
+    its column.  Else ``[]``: a respondent who typed 不知道 or 三次 among numbers is a
+    respondent, kept (and refused as text where the column must hold numbers, naming
+    the row).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame([["年龄", "走访次数", "村"], ["34", "2", "东村"], ["51", "0", "西村"]],
+    ...                  columns=["age", "visits", "village"])
+    >>> _question_texts(d), _question_texts(d.replace("走访次数", "3"))
+    (['age', 'visits'], [])
+    >>> _question_texts(d.replace("走访次数", "不知道"))
+    []
+    >>> _question_texts(d.replace("走访次数", "年龄"))
+    []
+    """
+    if len(df) < 3:
+        return []
+    first = df.iloc[0].astype(str).str.strip()
+    normal = first.str.normalize("NFKC")
+    numeric = pd.to_numeric(normal.str.replace(",", "", regex=False).str.rstrip("%"),
+                            errors="coerce")  # fmt: skip
+    answer_like = (
+        numeric.notna()
+        | normal.str.lower().isin(NONRESPONSE)
+        # "5=非常满意" is an answer; "1、您的性别" (numbered, as 问卷星 numbers them) a question.
+        | normal.str.fullmatch(r"[-+]?\d+\s*=.*")
+        | normal.str.fullmatch(_UNIT)
+        | normal.str.fullmatch(_CHINESE_NUMBER)
+    )
+    if answer_like.any():
+        return []
+    rest = df.iloc[1:]
+    columns = []
+    for j, col in enumerate(df.columns):
+        values = numeric_column(rest.iloc[:, [j]], rest.columns[j], "", strict=False)
+        if values is not None and values.notna().sum() >= 2:
+            columns.append(str(col))
+    texts = [first.iloc[j] for j, col in enumerate(df.columns) if str(col) in columns]
+    if len(columns) < 2 or not all(texts) or len(set(texts)) < len(texts):
+        return []
+    # A respondent who wrote every number in words (五十, 三次) still answers the text
+    # questions as others do (东村); a question text is no one's answer.
+    for j, col in enumerate(df.columns):
+        if str(col) not in columns and first.iloc[j] and (
+            rest.iloc[:, j].astype(str).str.strip() == first.iloc[j]
+        ).any():
+            return []
+    return columns
 
 
 #: ``attrs`` key of a table read from an SPSS file: ``{column: [codes]}``, its user-missing
@@ -475,11 +707,25 @@ def _check_unnamed(df: pd.DataFrame, where: str) -> None:
     for j, name in enumerate(map(str, df.columns), start=1):
         if name.strip():
             continue
-        filled = (df.iloc[:, j - 1].astype(str).str.strip() != "").to_numpy()
+        cells = df.iloc[:, j - 1].astype(str).str.strip()
+        filled = (cells != "").to_numpy()
         rows = [i + 1 for i, value in enumerate(filled) if value]  # rows of the file, from 1
+        first = cells.iloc[0] if len(cells) else ""
+        merged = ""
+        if first and not is_number(first):
+            # Excel's two-row header (基本情况 merged over 年龄, 性别) saved as CSV: line 1
+            # names the group once, line 2 the columns under it.
+            group = next((str(n) for n in reversed(list(df.columns)[: j - 1]) if str(n).strip()),
+                         "")  # fmt: skip
+            merged = (
+                f"; line 2 holds {first!r} there, so lines 1–2 may be a two-row header "
+                f"(a merged cell {group!r} over the columns under it): make them one line of "
+                "column names"
+            )
         raise SurveyValidationError(
             f"{where}: column {j} has no name on line 1 but holds values ({format_rows(rows)}); "
             "give it a name in the header (or delete the column) and save the file again"
+            + merged
         )
 
 
@@ -507,7 +753,6 @@ def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFr
             "map the file's own column instead (or rename it in the file)"
         )
     return df.rename(columns=renamed)
-
 
 
 TEXT_TYPES = ("id",)
@@ -546,6 +791,48 @@ def _answer_text(values: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.map(lambda v: None if pd.isna(v) else number_text(v)).astype("string")
     return values.astype("string").str.strip()
+
+
+#: Answer scales in words, lowest first (``survey_words.yaml``).
+ANSWER_SCALES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(scale) for scale in survey_words()["answer_scales"]
+)
+
+
+def scale_numbers(answers: list[str]) -> dict[str, int | None]:
+    """The ``values:`` entry of answers that are words of one answer scale of
+    ``survey_words.yaml``: each word its place on the scale from 1, the lowest, and a
+    refusal or "don't know" ``None``; ``{}`` when the answers are of no one scale (or
+    fewer than two of them are).
+
+    Examples
+    --------
+    >>> scale_numbers(["满意", "很满意", "一般", "不知道"])
+    {'一般': 3, '满意': 4, '很满意': 5, '不知道': None}
+    >>> scale_numbers(["满意", "比较满意"]), scale_numbers(["是", "否"])
+    ({}, {})
+    """
+    words = [a for a in answers if a.strip().lower() not in NONRESPONSE]
+    for scale in ANSWER_SCALES:
+        if len(set(words)) >= 2 and set(words) <= set(scale):
+            ordered = sorted(set(words), key=scale.index)
+            rest = [a for a in dict.fromkeys(answers) if a not in scale]
+            return {**{a: scale.index(a) + 1 for a in ordered}, **dict.fromkeys(rest)}
+    return {}
+
+
+def scale_entry(col: str, answers: list[str]) -> str:
+    """``col: {很不满意: 1, …}`` to paste under ``values:``, from :func:`scale_numbers`;
+    ``""`` when the answers are of no known scale.
+
+    >>> scale_entry("q8", ["满意", "很满意", "不知道"])
+    'q8: {满意: 4, 很满意: 5, 不知道: null}'
+    """
+    numbers = scale_numbers(answers)
+    if not numbers:
+        return ""
+    shown = ", ".join(f"{a}: {'null' if n is None else n}" for a, n in numbers.items())
+    return f"{col}: {{{shown}}}"
 
 
 def _suggested(answer: str, known: dict[str, Any]) -> str:
@@ -614,20 +901,35 @@ def numeric_column(
             # suggestion is the whole entry to paste, in the codebook's order.
             ordered = sorted(answers, key=lambda a: (a not in known, known.get(a, 0), a))
             example = ", ".join(f"{a}: {_suggested(a, known)}" for a in ordered)
-            how = (
-                "the numbers are the codebook's for its words; replace each ? by the number of "
-                "that answer, "
+            how = "the numbers are the codebook's for its words; " + (
+                "replace each ? by the number of that answer, " if "?" in example else ""
             )
+        elif len(answers) <= 12 and scale_entry(col, answers):
+            # Words of a known scale (很不满意 … 很满意, not the codebook's): numbered on it.
+            example = scale_entry(col, answers).split(": ", 1)[1][1:-1]
+            how = "the answers numbered from the lowest on their scale: check the order; "
         else:
             # A refusal or "don't know" is no number: suggest making it missing, not 1.
             example = ", ".join(f"{w}: {_suggested(w, {})}" for w in examples[:2])
             how = ""
+            if len(examples) > 1:
+                # Two words both "1" would merge two answers if pasted as they are.
+                example = ", ".join(f"{w}: {_suggested(w, {'': 0})}" for w in examples[:2])
+                how = "replace each ? by the number of that answer, "
         raise SurveyValidationError(
             f"{where}: column {shown or repr(col)} has non-numeric value(s) {examples} in "
             f"{format_rows(rows)}; "
             "give each answer its number under 'values:' in a mapping file (e.g. "
             f"{col}: {{{example}}}; {how}null makes an answer such as 拒答 or 不知道 missing), or "
             "recode them as numbers in the file"
+            + (
+                # A label row under the header that _question_texts could not tell from a
+                # respondent (one numeric column, one answer below it): say what it may be.
+                "; if row 1 is a row of question texts, not a respondent, delete it"
+                if list(rows) == [1] and not set(answers) & set(NONRESPONSE)
+                and not any(re.fullmatch(f"{_UNIT}|{_CHINESE_NUMBER}", a) for a in answers)
+                else ""
+            )
         )
     return values
 
@@ -766,6 +1068,7 @@ def clean_codes(
     marked: dict[str, int] = {}
     valid_codes: dict[str, list[float]] = {}
     coded_labels: dict[str, dict[Any, str]] = {}
+    labelled_none: dict[str, list[float]] = {}  # 8=不知道: codes labelled no answer
     for col, answers in mapping.values.items() if mapping else ():
         if col in out.columns:  # text answers become their numbers before anything is checked
             text = _answer_text(out[col])
@@ -811,6 +1114,17 @@ def clean_codes(
             log.warning("%s", said)
             if notes is not None:
                 notes.append(said)
+            # "8=不知道" beside "1=很不满意" … "5=很满意": no answer, not the highest one.
+            own = codebook.missing_codes(col) if entry is not None else ()
+            said_none = {c: w for c, w in labelled_nonresponse(coded[1]).items()
+                         if c not in own and not (mapping and (rng := mapping.ranges.get(col))
+                                                  and rng[0] <= c <= rng[1])}  # fmt: skip
+            if said_none:
+                labelled_none[col] = list(said_none)
+                said = _nonresponse_note(where, shown, col, said_none, out[col])
+                log.warning("%s", said)
+                if notes is not None:
+                    notes.append(said)
         # Codebook variables must be numbers (a stray word is an error naming its rows);
         # ids and columns the codebook does not know stay text when they hold text.
         strict = entry is not None and entry["type"] not in TEXT_TYPES
@@ -865,7 +1179,8 @@ def clean_codes(
             known = tuple(c for c in known if c not in answers)
             if answers:  # so that fit() does not take them for codes left in the frame
                 valid_codes[col] = answers
-        codes = [*known, *(mapping.missing.get(col, []) if mapping else [])]
+        codes = [*known, *(mapping.missing.get(col, []) if mapping else []),
+                 *labelled_none.get(col, [])]  # fmt: skip
         for code in sorted(set(codes)):
             hit = values == code
             if hit.any():
@@ -896,6 +1211,46 @@ def clean_codes(
 #: Answers that say "no answer" (refused, don't know, not applicable): in a text column
 #: they would be a category of their own unless the mapping makes them missing.
 NONRESPONSE: tuple[str, ...] = survey_words()["nonresponse"]
+
+
+def labelled_nonresponse(labels: Mapping[Any, str]) -> dict[float, str]:
+    """``{code: label}`` of the codes whose value label says no answer (不知道, 拒答,
+    ``不知道/拒答``) and that lie outside the span of the other labelled codes: 8 and 9
+    under a scale labelled 1–5, not a midpoint 3 labelled 说不清, which is an answer.
+
+    Examples
+    --------
+    >>> labels = {1: "很不满意", 3: "说不清", 5: "很满意", 8: "不知道", 9: "拒答/不适用"}
+    >>> labelled_nonresponse(labels)
+    {8: '不知道', 9: '拒答/不适用'}
+    >>> labelled_nonresponse({1: "是", 9: "不知道"})  # one answer labelled: no span
+    {}
+    """
+
+    def says_none(label: object) -> bool:
+        parts = [p.strip().lower() for p in re.split(r"[/／、,，;；]", str(label))]
+        return all(p in NONRESPONSE for p in parts if p) and any(parts)
+
+    numbered = {c: str(w) for c, w in labels.items() if isinstance(c, (int, float))}
+    answers = [c for c, w in numbered.items() if not says_none(w)]
+    if len(answers) < 2:
+        return {}
+    lo, hi = min(answers), max(answers)
+    return {c: w for c, w in numbered.items() if says_none(w) and not lo <= c <= hi}
+
+
+def _nonresponse_note(
+    where: str, shown: str, name: str, codes: dict[float, str], values: pd.Series
+) -> str:
+    """The note that column ``name``'s codes labelled as no answer were made missing."""
+    said = ", ".join(
+        f"{_plain(c)} {w!r} ({format_rows(values.index[values == c])})" for c, w in codes.items()
+    )
+    return (
+        f"{where}: column {shown} holds codes its value labels call no answer: {said}: made "
+        f"missing (reported); if they are answers, give the column its range under 'ranges:' "
+        f"in a mapping file ({name}: [low, high])"
+    )
 
 
 def survey_notes(
@@ -933,6 +1288,8 @@ def survey_notes(
                 f"not finished ({format_rows(unfinished)}): they are analysed with the others; "
                 "if unfinished responses should not count, leave them out of the export"
             )
+    if "resp_id" not in frame.columns:
+        notes.extend(_copied_rows(frame, where))
     if "resp_id" in frame.columns:
         ids = frame["resp_id"]
         twice = ids[ids.notna() & ids.duplicated(keep=False)]
@@ -991,6 +1348,41 @@ def survey_notes(
                 f"makes it missing (values: {{{col}: {{{answer}: null}}}}; counted and reported)"
             )
     return notes
+
+
+def _copied_rows(frame: pd.DataFrame, where: str) -> list[str]:
+    """Notes on rows identical in every column, in a survey without a ``resp_id`` column
+    but with a column of (nearly) one value per row (编号, 序号, a time of submission): a
+    respondent pasted twice, whose answers would count twice.  Without such a column two
+    respondents may well answer alike.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"编号": [*range(1, 10), 2], "sat": [4, 5, 3, 4, 4, 2, 1, 3, 3, 5]},
+    ...                  index=range(1, 11))
+    >>> _copied_rows(d, "s.csv")[0][:57]
+    's.csv: rows 2 and 10 are the same in every column (编号 2):'
+    >>> _copied_rows(d.assign(编号=[1, 2] * 5), "s.csv")  # no id: respondents answer alike
+    []
+    """
+    if len(frame) < 3 or frame.shape[1] < 2:
+        return []
+    # A column of (nearly) one value per row: two rows alike there are one respondent.
+    ids = [c for c in frame.columns if frame[c].nunique() >= 0.9 * len(frame)]
+    if not ids:
+        return []
+    twice = frame[frame.duplicated(keep=False)]
+    out = []
+    for _, rows in list(twice.groupby(list(frame.columns), sort=False, dropna=False))[:5]:
+        value = rows[ids[0]].iloc[0]
+        shown = _plain(value) if isinstance(value, float) else value
+        numbers = [str(r) for r in rows.index]
+        out.append(
+            f"{where}: rows {', '.join(numbers[:-1])} and {numbers[-1]} are the same in every "
+            f"column ({ids[0]} {shown}): a respondent entered twice counts twice; remove the "
+            "copy (or map your id column to resp_id to check ids)"
+        )
+    return out
 
 
 #: Numbers surveys use as missing-value codes (refused, don't know, not applicable);
@@ -1218,10 +1610,14 @@ def _one_slip(a: str, b: str) -> bool:
     --------
     >>> _one_slip("走坊", "走访"), _one_slip("民情联络卡", "民情联系卡"), _one_slip("谈心", "接访")
     (True, True, False)
-    >>> _one_slip("南村", "东村")  # places, named alike
-    False
+    >>> _one_slip("南村", "东村"), _one_slip("63", "60")  # places, named alike; numbers
+    (False, False)
     """
     if a == b:
+        return False
+    if is_number(a) and is_number(b):
+        # 63 beside 60 in a column of numbers kept as text (one 不知道 among them): two
+        # values, not a slip of the keyboard to merge under 'values:'.
         return False
     if any(a.endswith(end) and b.endswith(end) for end in PLACE_ENDINGS):
         return False  # 东村 and 南村: place names one character apart are two places
@@ -1330,11 +1726,34 @@ def load_survey(
     notes: list[str] = []
     if raw.attrs.get(HEADER_ROWS):
         n = raw.attrs[HEADER_ROWS]
-        what = "are Qualtrics' question texts and import ids" if n > 1 else (
-            "is Qualtrics' question texts")  # fmt: skip
         said = (
-            f"{where}: line{'s 2–' if n > 1 else ' '}{n + 1} under the column names {what}, "
-            f"not answers: left out (the answers are rows {n + 1} on, on lines {n + 2} on)"
+            f"{where}: line{'s 2–' if n > 1 else ' '}{n + 1} under the column names "
+            f"{'are' if n > 1 else 'is'} {raw.attrs[HEADER_WHAT]}, not answers: left out "
+            f"(the answers are rows {n + 1} on, on lines {n + 2} on)"
+        )
+        log.warning("%s", said)
+        notes.append(said)
+    if raw.attrs.get(SUMMARY_ROWS):
+        rows = raw.attrs[SUMMARY_ROWS]
+        said = (
+            f"{where}: {format_rows(list(rows))} ("
+            + ", ".join(repr(label) for label in list(rows.values())[:5])
+            + ") are totals or means of the rows, not respondents: left out"
+        )
+        log.warning("%s", said)
+        notes.append(said)
+    if raw.attrs.get(TRAILING_ROWS):
+        rows = raw.attrs[TRAILING_ROWS]
+        texts = raw.attrs[TRAILING_TEXT]
+        shown = ", ".join(repr(t if len(t) <= 30 else t[:30] + "…") for t in texts[:3])
+        said = (
+            f"{where}: {format_rows(rows)} (line{'s' if len(rows) > 1 else ''} "
+            f"{rows[0] + 1}{f'–{rows[-1] + 1}' if len(rows) > 1 else ''}) at the end of the file "
+            f"{'are' if len(rows) > 1 else 'is'} "
+            + (f"notes ({shown})" if texts else "blank")
+            + (f" and {len(rows) - len(texts)} blank row{'s' if len(rows) - len(texts) > 1 else ''}"
+               if texts and len(texts) < len(rows) else "")
+            + ", not answers: left out"
         )
         log.warning("%s", said)
         notes.append(said)
@@ -1350,6 +1769,26 @@ def load_survey(
     if mapping is not None:
         check_mapping_names(mapping, codebook, list(df.columns), where)
     standard = {col: std for std, col in (mapping.columns.items() if mapping else [])}
+    # Codes a .sav/.dta file labels 不知道 or 拒答 beyond its answers (8, 9 under 1–5), not
+    # declared missing there: as numbers they would be the two highest answers.
+    file_missing = {k: list(v) for k, v in file_missing.items()}
+    for col, table in labels.items():
+        if col not in df.columns or not pd.api.types.is_numeric_dtype(df[col]):
+            continue
+        name = standard.get(col, col)
+        rng = mapping.ranges.get(name) if mapping else None
+        done = {*file_missing.get(col, ()), *(mapping.missing.get(name, ()) if mapping else ()),
+                *(codebook.missing_codes(name) if name in codebook.variables else ())}  # fmt: skip
+        codes = {
+            c: w for c, w in labelled_nonresponse(table).items()
+            if (df[col] == c).any() and c not in done and not (rng and rng[0] <= c <= rng[1])
+            and not (mapping and name in mapping.values)
+        }  # fmt: skip
+        if codes:
+            file_missing.setdefault(col, []).extend(codes)
+            said = _nonresponse_note(where, _shown(name, mapping), name, codes, df[col])
+            log.warning("%s", said)
+            notes.append(said)
     if file_missing:  # an SPSS file's user-missing codes, as if the mapping listed them
         mapped = mapping or Mapping_({}, {}, {})
         missing = {k: list(v) for k, v in mapped.missing.items()}

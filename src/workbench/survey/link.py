@@ -262,8 +262,9 @@ def join_places(
     Raises
     ------
     SurveyValidationError
-        When ``frame`` has no ``level`` column, or no place of the prevalence
-        table is in the survey.
+        When ``frame`` or ``prevalence`` has no ``level`` column, ``prevalence`` no
+        ``n_docs`` (it is not a table of :func:`code_prevalence`) or a place on two rows,
+        or no place of the prevalence table is in the survey.
 
     Examples
     --------
@@ -274,6 +275,21 @@ def join_places(
     ([1.0, 1.0, nan], [2, 1])
     """
     _check_level(level, frame.columns, "the survey")
+    _check_level(level, prevalence.columns, "the prevalence table")
+    if "n_docs" not in prevalence.columns:
+        # A table of village covariates (人口, 距离) passed here failed with KeyError 'n_docs'.
+        raise SurveyValidationError(
+            f"join_places joins a table of code_prevalence (with n_docs per {level}), not "
+            f"this one: {format_names(prevalence.columns)}. To put other {level} data beside "
+            f"the respondents, use pandas: frame.join(table.set_index({level!r}), on={level!r})"
+        )
+    twice = prevalence[level][prevalence[level].duplicated()].tolist()
+    if twice:
+        # Joined, a place of two rows would give each of its respondents two rows.
+        raise SurveyValidationError(
+            f"the prevalence table has {level} {twice[:10]} on two or more rows; one row per "
+            f"{level}, or each of its respondents would be counted once per row"
+        )
     cols = [c for c in prevalence.columns if c != level]
     linked = frame.join(prevalence.set_index(level)[cols], on=level)
     linked["n_docs"] = linked["n_docs"].fillna(0).astype(int)

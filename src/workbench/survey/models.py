@@ -23,10 +23,11 @@ import pandas as pd
 import patsy
 
 from workbench.survey.codebook import VALID_CODES, Codebook, load_codebook
+from workbench.survey.io import scale_entry
 from workbench.survey.mixed import FEW_GROUPS, fit_mixed
 from workbench.survey.model_names import DISTR, MODELS
 from workbench.survey.ols import fit_ols
-from workbench.survey.ordered import fit_ordered
+from workbench.survey.ordered import check_weights, fit_ordered
 from workbench.survey.prepare import (
     FORMULA_GLOBALS,
     check_many_levels,
@@ -38,6 +39,10 @@ from workbench.survey.prepare import (
 )
 from workbench.survey.results import SurveyFit
 from workbench.survey.validate import SurveyValidationError, format_names, format_rows, suggest
+
+FEW_CLUSTERS = 20
+"""Fewer clusters than this make cluster-robust standard errors too small (Cameron and
+Miller 2015, "A Practitioner's Guide to Cluster-Robust Inference"): a fit says so."""
 
 
 def _as_list(cols: str | Sequence[str] | None) -> list[str]:
@@ -73,7 +78,8 @@ def check_no_missing_codes(frame: pd.DataFrame, codebook: Codebook) -> None:
 
 
 def check_outcome(frame: pd.DataFrame, formula: str) -> None:
-    """Refuse an outcome column of text, which statsmodels would turn into dummies.
+    """Refuse an outcome column of text, which statsmodels would turn into dummies, and
+    an outcome of one value in every row the model uses.
 
     Raises
     ------
@@ -84,12 +90,30 @@ def check_outcome(frame: pd.DataFrame, formula: str) -> None:
     for col in [n for n in formula_names(f"{outcome} ~ 1") if n in frame.columns]:
         values = frame[col]
         if pd.api.types.is_numeric_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype):
+            if values.nunique() == 1:
+                # Nothing to explain: OLS printed a slope of 0.000 with a star (a p-value of
+                # 0/0), an ordered model "shapes (20,1) and (0,) not aligned".
+                raise SurveyValidationError(
+                    f"the outcome {col!r} has one value ({values.iloc[0]:g}) in all "
+                    f"{len(values)} rows the model uses: there is no variation to explain; "
+                    "check the column (a filter, a recode, missing-value codes) or choose "
+                    "another outcome"
+                )
             continue
-        shown = sorted(map(str, values.dropna().unique()))[:5]
+        answers = sorted(map(str, values.dropna().unique()))
+        # The column's own answers, numbered when they are words of a known scale (很不满意
+        # … 很满意): the codebook's 非常满意 would be no answer of this column.
+        entry = scale_entry(col, answers)
+        example = (
+            f"{entry}, the answers numbered from the lowest on their scale: check the order"
+            if entry
+            else f"{col}: {{{', '.join(f'{a}: ?' for a in answers[:5])}}}"
+            + (" …" if len(answers) > 5 else "")
+        )
         raise SurveyValidationError(
-            f"the outcome {col!r} holds text ({shown}); give each answer its number under "
-            f"'values:' in a mapping file (e.g. {col}: {{非常满意: 5, 比较满意: 4}}) and leave "
-            "answers that are no answer blank, or recode it as numbers in the file"
+            f"the outcome {col!r} holds text ({answers[:5]}); give each answer its number under "
+            f"'values:' in a mapping file (e.g. {example}) and make answers that are no answer "
+            "null, or recode it as numbers in the file"
         )
 
 
@@ -218,6 +242,15 @@ def fit(
     check_outcome(frame, formula)
     check_numbers_as_text(frame, formula)
     check_many_levels(frame, formula)
+    if weights:
+        # A zero weight stands for no one (Stata leaves such rows out of a pweight fit and
+        # of its N): kept, it counted in N and the HC1 correction, and made statsmodels'
+        # log-likelihood log(0) with a RuntimeWarning.
+        zero = frame.index[pd.Series(check_weights(frame, weights), index=frame.index) == 0]
+        if len(zero):
+            frame = frame.drop(index=zero)
+            report = pd.DataFrame([{"column": weights, "reason": "zero weight", "rows": len(zero)}])
+            dropped = pd.concat([dropped, report], ignore_index=True) if len(dropped) else report
     for col in [*clusters, *([groups] if groups else [])]:
         frame, report = check_singletons(frame, col, singletons)
         dropped = pd.concat([dropped, report], ignore_index=True) if len(report) else dropped
@@ -255,6 +288,18 @@ def fit(
             f"fixed effects, C({groups})",
             *parts.get("notes", []),
         ]
+    few = {c: n for c, n in parts.get("n_groups", {}).items() if c in clusters and n < FEW_CLUSTERS}
+    for col, n in few.items():
+        # Fitted, but cluster-robust standard errors from a handful of clusters are too
+        # small (the sandwich's middle is a sum of n terms): the stars overstate.
+        test = "t with G − 1 degrees of freedom" if model == "ols" else "the normal distribution"
+        parts.setdefault("notes", []).insert(
+            0,
+            f"only {n} clusters of {col!r}: cluster-robust standard errors from fewer than "
+            f"{FEW_CLUSTERS} clusters are too small and the p-values (from {test}) too low, "
+            "the more so the more unequal their sizes; read the stars with caution (a wild "
+            "cluster bootstrap, Stata's boottest or R's fwildclusterboot, gives better p-values)",
+        )
     inf = parts.pop("inference")
     return SurveyFit(
         model=model,

@@ -44,6 +44,9 @@ CONSTANT = "a constant (which the cutpoints already are)"
 """What an ordered model's design calls the intercept column in a collinearity message."""
 
 
+MAX_ANSWERS = 20
+"""Most different answers an ordered outcome may have: a 0–100 thermometer is OLS's."""
+
 DIVERGED = 20.0
 """A coefficient times its predictor's standard deviation beyond this, when Newton's
 method has not converged, is taken as climbing without end (separation): 20 on the
@@ -97,11 +100,21 @@ def check_weights(frame: pd.DataFrame, column: str) -> np.ndarray:
     --------
     >>> check_weights(pd.DataFrame({"w": [1, 2.5]}), "w").tolist()
     [1.0, 2.5]
+    >>> try:
+    ...     check_weights(pd.DataFrame({"w": ["1", "缺失"]}, index=[1, 2]), "w")
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:67])
+    weights column 'w' holds text, not numbers (['缺失'] in row 2); leave
     """
-    try:
-        w = frame[column].to_numpy(dtype=float)
-    except (TypeError, ValueError):
-        raise SurveyValidationError(f"weights column {column!r} holds text, not numbers") from None
+    w = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    text = frame.index[np.isnan(w) & frame[column].notna().to_numpy()]
+    if len(text):
+        shown = sorted(map(str, frame.loc[text, column].unique()))[:3]
+        raise SurveyValidationError(
+            f"weights column {column!r} holds text, not numbers ({shown} in "
+            f"{format_rows(text)}); leave a missing weight blank (its row is then left out "
+            "and counted), or correct the file"
+        )
     bad = frame.index[~np.isfinite(w) | (w < 0)]
     if len(bad):
         raise SurveyValidationError(
@@ -214,6 +227,17 @@ def fit_ordered(
         raise ValueError(f"{model}: only one-way clustering is supported, not {cluster}")
     lhs, rhs = formula.split("~", 1)
     w = check_weights(frame, weights) if weights else None
+    answers = patsy.dmatrix(f"{lhs.strip()} - 1", frame, NA_action="raise")
+    n_answers = len(np.unique(np.asarray(answers)))
+    if n_answers > MAX_ANSWERS:
+        # A 0–100 thermometer as an ordered outcome: 80 cutpoints, four minutes of BFGS and
+        # Newton's method for a ConvergenceWarning; such an outcome is OLS's.
+        raise SurveyValidationError(
+            f"{model} {formula!r}: the outcome has {n_answers} different values, so the model "
+            f"would estimate {n_answers - 1} cutpoints; ordered models are for a few ordered "
+            f"answers (at most {MAX_ANSWERS}). Fit it with --model ols (model='ols'), or group "
+            "its values into a few ordered answers first"
+        )
     # OrderedModel has no intercept: the cutpoints take its place.  The design is
     # built with the intercept, which from_formula then drops, so that categorical
     # predictors get reduced-rank (treatment) coding; "~ 0 + rhs" would give the
@@ -249,21 +273,31 @@ def fit_ordered(
         # infinite estimate leaves: separation by a combination of predictors.
         why = f"{err}: the Hessian of the log-likelihood is singular"
         raise SurveyValidationError(_no_estimate(model, formula, why)) from None
-    if not res.mle_retvals.get("converged", False):
-        # Newton's method climbing without end (coefficients of 500, SEs of 5e4) is
-        # the same separation, reached without a singular matrix: not an estimate.
+    converged = bool(res.mle_retvals.get("converged", False))
+    # Newton's method climbing without end (coefficients of 500, SEs of 5e4) is the same
+    # separation, reached without a singular matrix: not an estimate.  It may also say
+    # "converged" there (four respondents sorted by two predictors: the log-likelihood is
+    # 0 to rounding, its gradient too, coefficients of 159 and no standard errors), so the
+    # size of the effects is looked at whether or not it converged.
+    spread = np.asarray(mod.exog, dtype=float).std(axis=0)
+    effect = np.abs(res.params.to_numpy()[: mod.k_vars]) * spread
+    variances = np.diag(np.asarray(res.cov_params(), dtype=float))
+    if len(effect) and effect.max() > DIVERGED:
+        top = str(res.params.index[int(effect.argmax())])
+        why = (
+            f"Newton's method {'stopped' if converged else 'did not converge'}; the "
+            f"coefficient of {top!r} reached {res.params[top]:.3g}, {effect.max():.0f} on the "
+            "latent scale per standard deviation"
+        )
+        raise SurveyValidationError(_no_estimate(model, formula, why))
+    if not np.all(np.isfinite(variances) & (variances > 0)):
+        # A likelihood flat or curving upward somewhere at the "maximum": no standard error.
+        why = "the Hessian of the log-likelihood is not negative definite there, so there are "
+        why += "no standard errors"
+        raise SurveyValidationError(_no_estimate(model, formula, why))
+    if not converged:
         # Its step tolerance can also fail at the maximum itself (numerical noise,
         # score 1e-10, coefficients of 0.4), which is kept with a note.
-        spread = np.asarray(mod.exog, dtype=float).std(axis=0)
-        effect = np.abs(res.params.to_numpy()[: mod.k_vars]) * spread
-        if len(effect) and effect.max() > DIVERGED:
-            top = str(res.params.index[int(effect.argmax())])
-            why = (
-                f"Newton's method did not converge; the coefficient of {top!r} reached "
-                f"{res.params[top]:.3g}, {effect.max():.0f} on the latent scale per standard "
-                "deviation"
-            )
-            raise SurveyValidationError(_no_estimate(model, formula, why))
         score = float(np.abs(res.model.score(res.params.to_numpy())).max())
         notes.append(
             "Newton's method stopped without meeting its step tolerance; the score there is "

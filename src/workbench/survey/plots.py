@@ -28,6 +28,7 @@ import pandas as pd
 from workbench.plotting import setup_chinese
 from workbench.survey.codebook import Codebook, load_codebook
 from workbench.survey.results import SurveyFit
+from workbench.survey.validate import is_number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -157,21 +158,13 @@ def _category_label(
     code = int(number) if number.is_integer() else number
     if value_labels is not None:
         # .sav/.dta labels are keyed by floats (1.0), a mapping's by ints: compare numbers.
-        by_number = {float(k): v for k, v in value_labels.items() if _is_number(k)}
+        by_number = {float(k): v for k, v in value_labels.items() if is_number(k)}
         label = by_number.get(number)
         return f"{code} {label}" if label else str(code)
     if not outcome or outcome not in cb.variables or code != number:
         return text
     label = cb.value_label(outcome, int(code), lang)
     return text if label == str(code) else f"{code} {label}"
-
-
-def _is_number(value: object) -> bool:
-    try:
-        float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def predicted_probability_plot(

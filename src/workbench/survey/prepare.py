@@ -134,12 +134,37 @@ def check_formula(formula: str, columns: Iterable[str]) -> None:
     ... except SurveyValidationError as err:
     ...     print(str(err)[:76])
     formula 'trust ~ vists + solved' names 'vists' (did you mean 'visits'?), not
+    >>> try:
+    ...     check_formula("年龄(岁) ~ visits", ["年龄(岁)", "visits"])
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[-54:])
+    brackets or signs as Q('…') (did you mean Q('年龄(岁)')?)
     """
     if "~" not in formula:
         raise SurveyValidationError(
             f"formula {formula!r} has no outcome; write it as 'outcome ~ predictors'"
         )
     known = [str(c) for c in columns]
+    # patsy writes a factor's code with its own spacing (总体满意度(1 - 5)).
+    bare = {"".join(c.split()): c for c in known}
+    for code in _factor_codes(formula):
+        # 总体满意度(1-5) reads as a call, 走访 次数 as nothing: a column whose name is no
+        # Python name must be quoted, else no column is found and nothing said why.
+        try:
+            ast.parse(code, mode="eval")
+            if code.isidentifier():
+                continue  # a name: a column, or named as unknown below
+            column = code if code in known else bare.get("".join(code.split()), "")
+            if not column or column.isidentifier():
+                continue
+            code = column
+            why = "is a column whose name a formula reads as arithmetic or a call"
+        except SyntaxError:
+            why = "is neither a column name nor an expression"
+        raise SurveyValidationError(
+            f"formula {formula!r}: {code!r} {why}; quote a column name with spaces, brackets "
+            f"or signs as Q('…') {_suggest_term(code, known)}"
+        )
     absent = [n for n in formula_names(formula) if n not in set(known) and n not in FORMULA_GLOBALS]
     if absent:
         raise SurveyValidationError(
@@ -148,6 +173,16 @@ def check_formula(formula: str, columns: Iterable[str]) -> None:
             + f", not a column of the data; {format_names(known)}. Fix the formula, or "
             "give your columns these names with a mapping file (--mapping)"
         )
+
+
+def _factor_codes(formula: str) -> list[str]:
+    """The code of each factor of a formula (``np.log(x)``, ``a``), outcome first."""
+    try:
+        desc = patsy.ModelDesc.from_formula(formula)
+    except patsy.PatsyError as err:
+        raise SurveyValidationError(f"formula {formula!r} cannot be read: {err}") from None
+    terms = [*desc.lhs_termlist, *desc.rhs_termlist]
+    return list(dict.fromkeys(f.code for term in terms for f in term.factors))
 
 
 def _suggest_term(name: str, columns: Sequence[str]) -> str:
@@ -453,6 +488,11 @@ def model_frame(
             "column(s) "
             + ", ".join(f"{c!r} {suggest(c, data.columns)}" for c in absent)
             + f" not found; {format_names(data.columns)}"
+        )
+    if not needed:
+        raise SurveyValidationError(
+            f"formula {formula!r} names no column of the data; write it as 'outcome ~ "
+            f"predictors' with column names; {format_names(data.columns)}"
         )
     sub = data[needed]
     missing = sub.isna()

@@ -103,16 +103,23 @@ def check_collinear(
     if not found:
         return
 
-    def shown(partners: list[str]) -> str:
+    columns = {str(n): j for j, n in enumerate(names)}
+
+    def shown(term: str, partners: list[str]) -> str:
         if not partners:
             return "zero in every row"
+        if partners == ["Intercept"] and term in columns:
+            # "a linear combination of the intercept" is a constant: say so, with its value.
+            values = np.unique(np.asarray(exog, dtype=float)[:, columns[term]])
+            if len(values) == 1:
+                return f"{values[0]:g} in every row, the same as {constant}"
         named = [constant if p == "Intercept" else repr(p) for p in partners]
         listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
         return "a linear combination of " + listed
 
     raise SurveyValidationError(
         f"formula {formula!r}: "
-        + "; ".join(f"{term!r} is {shown(partners)}" for term, partners in found)
+        + "; ".join(f"{term!r} is {shown(term, partners)}" for term, partners in found)
         + " in the rows used (collinear terms: the data cannot tell their effects apart); "
         "drop " + ("that term" if len(found) == 1 else "those terms") + " or the ones named "
         "with it from the formula"

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.survey.validate import SurveyValidationError, format_rows
+
 
 @dataclass(frozen=True)
 class Alpha:
@@ -52,13 +54,22 @@ def cronbach_alpha(items: pd.DataFrame, level: float = 0.95) -> Alpha:
     Raises
     ------
     ValueError
-        With fewer than two items or two complete respondents.
+        With fewer than two items or two complete respondents; a
+        :class:`~workbench.survey.validate.SurveyValidationError` (a ValueError) for items
+        of text and for complete respondents who all have the same total (alpha 0/0).
     """
+    _check_numbers(items, list(items.columns))
     complete = items.dropna()
     n, k = complete.shape
     if k < 2 or n < 2:
         raise ValueError(
             f"alpha needs at least 2 items and 2 complete respondents, got {k} and {n}"
+        )
+    if complete.sum(axis=1).var(ddof=1) == 0:
+        # Every complete respondent has the same total: alpha is 0/0, not a number.
+        raise SurveyValidationError(
+            f"alpha of {list(items.columns)}: the {n} complete respondents all have the same "
+            "total score, so the items' reliability cannot be estimated; use more respondents"
         )
     a = _alpha(complete.to_numpy(dtype=float))
     df1, df2 = n - 1, (n - 1) * (k - 1)
@@ -89,6 +100,17 @@ def item_analysis(items: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def _check_numbers(items: pd.DataFrame, names: list[str]) -> None:
+    """Refuse items of text (answers in words), naming them: they need numbers first."""
+    text = [c for c in names if not pd.api.types.is_numeric_dtype(items[c])]
+    if text:
+        shown = {c: sorted(map(str, items[c].dropna().unique()))[:3] for c in text}
+        raise SurveyValidationError(
+            f"scale item(s) hold text, not numbers: {shown}; give the answers their numbers "
+            "under 'values:' in a mapping file (workbench.survey.io.load_survey)"
+        )
 
 
 def reverse_code(series: pd.Series, low: float, high: float) -> pd.Series:
@@ -124,10 +146,48 @@ def build_scale(
         The scale score (mean of answered items, ``min_items`` rule).
     report : pandas.DataFrame
         ``reason, rows``: respondents without a score because too few items were answered.
+
+    Raises
+    ------
+    SurveyValidationError
+        For items not in ``data``, reversed items not among ``items``, items of text, and
+        a reversed item with values outside ``scale_range`` (a 7-point item, a code 9).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"a": [1, 7, 3], "b": [1, 7, 3], "c": [7, 1, 5]})
+    >>> build_scale(d, ["a", "b", "c"], reverse=["c"], scale_range=(1, 7))[0].tolist()
+    [1.0, 7.0, 3.0]
+    >>> try:
+    ...     build_scale(d, ["a", "b", "c"], reverse=["c"])
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:60])
+    reverse item 'c' has value(s) [7] outside scale_range 1–5 in
     """
+    stray = [c for c in [*items, *reverse] if c not in data.columns]
+    outside = [c for c in reverse if c not in items]
+    said = [f"no column(s) {stray} in the data"] if stray else []
+    if outside:
+        said.append(f"reverse item(s) {outside} are not among the items {list(items)}")
+    if said:
+        raise SurveyValidationError(
+            "; ".join(said) + "; name the scale's items, and the reversed ones among them"
+        )
     frame = data[list(items)].copy()
+    _check_numbers(frame, list(items))
+    low, high = scale_range
     for col in reverse:
-        frame[col] = reverse_code(frame[col], *scale_range)
+        # A 7-point item reversed as 1–5 (7 → -1) or a code 9 left in (9 → -3) would give
+        # scores outside the scale, silently.
+        beyond = frame.index[(frame[col] < low) | (frame[col] > high)]
+        if len(beyond):
+            values = sorted(set(frame.loc[beyond, col].tolist()))[:5]
+            raise SurveyValidationError(
+                f"reverse item {col!r} has value(s) {values} outside scale_range {low:g}–{high:g} "
+                f"in {format_rows(beyond)}: pass the item's own range (scale_range=(1, 7)), or "
+                "make missing-value codes missing first (workbench.survey.io.load_survey)"
+            )
+        frame[col] = reverse_code(frame[col], low, high)
     score = scale_score(frame, min_items)
     report = pd.DataFrame(
         [{"reason": "too few items answered", "rows": int(score.isna().sum())}],

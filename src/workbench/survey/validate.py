@@ -87,6 +87,20 @@ def number_text(value: object) -> str:
     return str(int(value)) if whole and float(value).is_integer() else str(value)
 
 
+def is_number(value: object) -> bool:
+    """Whether ``float(value)`` reads a number: a number, or text of one (full-width digits
+    as a Chinese input method writes them too).
+
+    >>> is_number(3), is_number("63"), is_number("６３"), is_number("东村"), is_number(None)
+    (True, True, True, False, False)
+    """
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def format_names(names: Iterable[object], what: str = "columns") -> str:
     """``"its columns are ['a', 'b']"``, or just their number when there are very many."""
     listed = sorted(map(str, names))
