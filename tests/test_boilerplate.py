@@ -749,3 +749,23 @@ def test_a_table_of_contents_is_not_read_as_sections():
     assert [r.rule for r in clean.removed] == ["table_of_contents"] * 3
     paragraphs = parse_structure(clean.lines[1:])
     assert [(p.section, p.role) for p in paragraphs][:2] == [("1", "problem"), ("1", "problem")]
+
+
+def test_audience_reactions_in_a_speech_are_removed_and_counted(tmp_path):
+    """Tester 21: "（掌声）", "（笑声）" … in a speech each became a sentence of their own."""
+    from workbench.corpus import load_corpus
+
+    text = ("同志们：\n这股风是从防空洞里跑出来的。（笑声）但是党内还有一种风。\n"
+            "我们靠昆仑山（笑），灭不了。\n谢谢大家！（长时间热烈掌声）\n（热烈掌聲）\n"
+            "（全场起立，热烈鼓掌）他（笑着说）：这很（可笑）。\n")
+    path = tmp_path / "讲话.txt"
+    path.write_text(text, encoding="utf-8")
+    corpus = load_corpus([path])
+    assert corpus.segments["text_orig"].tolist() == [
+        "同志们：", "这股风是从防空洞里跑出来的。", "但是党内还有一种风。", "我们靠昆仑山，灭不了。",
+        "谢谢大家！", "他（笑着说）：这很（可笑）。"]  # fmt: skip
+    removed = corpus.removed
+    assert removed["rule"].tolist() == ["speech_reaction"] * 5
+    assert removed["text"].tolist() == [
+        "（笑声）", "（笑）", "（长时间热烈掌声）", "（热烈掌聲）", "（全场起立，热烈鼓掌）"]  # fmt: skip
+    assert corpus.files["boilerplate_removed"].tolist() == [5]
