@@ -769,3 +769,28 @@ def test_audience_reactions_in_a_speech_are_removed_and_counted(tmp_path):
     assert removed["text"].tolist() == [
         "（笑声）", "（笑）", "（长时间热烈掌声）", "（热烈掌聲）", "（全场起立，热烈鼓掌）"]  # fmt: skip
     assert corpus.files["boilerplate_removed"].tolist() == [5]
+
+
+def test_markdown_footnotes_are_notes_not_body(tmp_path):
+    """Tester 21: "[^1]: 数据来源…" stayed body text with the role of the last section
+    (countermeasure), and the "[^1]" mark stayed in the sentence."""
+    from workbench.corpus import load_corpus
+
+    text = ("# 某县干群关系调研报告\n\n## 一、存在的问题\n\n干部作风漂浮[^1]。\n\n## 二、对策建议\n\n"
+            "要加强制度建设[^note]，防止制度执行不力。\n\n[^1]: 数据来源：县统计局。\n"
+            "[^note]: 见《某县志》。\n")
+    path = tmp_path / "报告.md"
+    path.write_text(text, encoding="utf-8")
+    corpus = load_corpus([path])
+    segments = corpus.segments
+    assert segments["text_orig"].tolist() == [
+        "某县干群关系调研报告", "一、存在的问题", "干部作风漂浮。", "二、对策建议",
+        "要加强制度建设，防止制度执行不力。"]  # fmt: skip
+    assert segments["role"].tolist()[-1] == "countermeasure"
+    removed = corpus.removed[corpus.removed["rule"].str.startswith("markdown_footnote")]
+    assert removed[["line_no", "rule", "text"]].values.tolist() == [
+        [5, "markdown_footnote_mark", "[^1]"], [9, "markdown_footnote_mark", "[^note]"],
+        [11, "markdown_footnote", "[^1]: 数据来源：县统计局。"],
+        [12, "markdown_footnote", "[^note]: 见《某县志》。"]]  # fmt: skip
+    # Notes are no body lost to boilerplate: the share warning is for rules removing text.
+    assert corpus.files["boilerplate_share"].tolist() == [0.0]
