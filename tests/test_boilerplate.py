@@ -794,3 +794,40 @@ def test_markdown_footnotes_are_notes_not_body(tmp_path):
         [12, "markdown_footnote", "[^note]: 见《某县志》。"]]  # fmt: skip
     # Notes are no body lost to boilerplate: the share warning is for rules removing text.
     assert corpus.files["boilerplate_share"].tolist() == [0.0]
+
+
+def test_a_journal_record_header_is_metadata(tmp_path):
+    """Tester 21: a record exported from a journal database (人大复印报刊资料) kept its
+    labelled fields as body segments, and "【 文献号 】1-5996" became the title."""
+    from workbench.corpus import load_corpus
+
+    text = ("【 文献号 】1-5996\n【原文出处】天津社会科学\n【原刊期号】199706\n【分 类 号】D4\n"
+            "【 作  者 】何增科\n【复印期号】199712\n【 标  題 】縣級政治中存在的問題、成因及解決對策\n"
+            "【内容提要】本文考察了县级政治的现状，分析了问题的成因。\n【关 键 词】县级政治/干群关系\n"
+            "【 正  文 】\n    县级政治在我国政治体系中居于重要地位。\n    一、存在的问题\n"
+            "    干群关系紧张。\n")
+    path = tmp_path / "record.txt"
+    path.write_text(text, encoding="utf-8")
+    corpus = load_corpus([path])
+    doc = corpus.documents.iloc[0]
+    assert (doc["title"], doc["author"]) == ("縣級政治中存在的問題、成因及解決對策", "何增科")
+    assert corpus.segments["text_orig"].tolist() == [
+        "本文考察了县级政治的现状，分析了问题的成因。", "县级政治在我国政治体系中居于重要地位。",
+        "一、存在的问题", "干群关系紧张。"]  # fmt: skip
+    assert corpus.segments["role"].tolist() == ["other", "other", "problem", "problem"]
+    removed = corpus.removed
+    assert removed["rule"].tolist() == [
+        "journal_record_field", "journal_record_field", "journal_record_field",
+        "journal_record_field", "journal_record_author", "journal_record_field",
+        "journal_record_title", "journal_record_label", "journal_record_field",
+        "journal_record_label"]  # fmt: skip
+    assert corpus.files["boilerplate_removed"].tolist() == [10]
+    # Metadata, no body lost to boilerplate: only the labels' ideographs (内容提要, 正文) count.
+    from workbench.corpus.boilerplate import count_ideographs
+
+    assert corpus.files["boilerplate_share"].iloc[0] == round(6 / count_ideographs(text), 4)
+
+
+@pytest.mark.parametrize("line", ["【参考文献】", "【注释】", "【编者按】本文是作者在县委全会上的讲话。"])
+def test_journal_record_rules_leave_other_bracketed_lines_alone(line):
+    assert strip_boilerplate(line).removed == []
