@@ -520,6 +520,13 @@ SENTENCE_CASES = [
     ("  甲。  乙。  ", ["甲。", "乙。"]),
     ("", []),
     ("。。", ["。。"]),
+    # Tester 21: a note mark after a sentence's end was a sentence of its own.
+    ("制度执行不力。[2]", ["制度执行不力。[2]"]),
+    ("乱子[2]，英法。［3］［4］下一句！¹²", ["乱子[2]，英法。［3］［4］", "下一句！¹²"]),
+    ("他说：“好。”[1]然后走了。", ["他说：“好。”[1]", "然后走了。"]),
+    ("不力。①", ["不力。①"]),
+    ("不力。①加强教育；②改进作风。", ["不力。", "①加强教育；", "②改进作风。"]),  # list items
+    ("不力。\n[1]见《论语》。", ["不力。", "[1]见《论语》。"]),  # a note line of its own
 ]
 
 
@@ -589,6 +596,7 @@ def reference_split_sentences(text: str) -> list[str]:
             only_ellipsis = all(c in cfg["ellipsis"] for c in text[i:j])
             while j < len(text) and text[j] in cfg["closers"]:
                 j += 1
+            j = re.compile(f"(?:{cfg['note_marks']})*").match(text, j).end()  # note marks
             end = None if only_ellipsis and j < len(text) and text[j] != "\n" else j
             if end is not None and depths[end - 1] > 0:
                 end = None
@@ -642,7 +650,7 @@ def reference_role_matches(text: str) -> list[tuple[int, int, str]]:
 def random_texts(n: int, seed: int) -> list[str]:
     """Short random strings over the characters the sentence and heading rules read."""
     rng = random.Random(seed)
-    alphabet = [*"。！？!?；;…”’」』）)》】“‘「『（(《\n 甲乙一二、．:，问题原因对策", "问题"]
+    alphabet = [*"。！？!?；;…”’」』）)》】“‘「『（(《\n 甲乙一二、．:，问题原因对策①", "问题", "[2]"]
     return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(n)]
 
 

@@ -355,6 +355,8 @@ def _keyword_patterns(section: dict[str, Any]) -> Keywords:
 def _sentence_rules(raw: dict[str, Any]) -> SentenceRules:
     marks = re.escape(raw["terminators"] + raw["ellipsis"])
     closers = re.escape(raw["closers"])
+    # Note marks after a sentence's end stay with it (optional: a user's file may lack them).
+    notes = f"(?:{raw['note_marks']})*" if raw.get("note_marks") else ""
     pair_chars = re.escape("".join(raw["pairs"]))
     openers = {p[0] for p in raw["pairs"]}
     special = re.escape(raw["ellipsis"]) + pair_chars
@@ -366,10 +368,10 @@ def _sentence_rules(raw: dict[str, Any]) -> SentenceRules:
         and set("".join(raw["pairs"])).isdisjoint(raw["terminators"] + raw["ellipsis"])
     )
     return SentenceRules(
-        boundary=re.compile(f"\n|(?P<run>[{marks}]+)[{closers}]*"),
+        boundary=re.compile(f"\n|(?P<run>[{marks}]+)[{closers}]*{notes}"),
         ellipsis=frozenset(raw["ellipsis"]),
         pair_chars=re.compile(f"[{pair_chars}]"),
-        piece=re.compile(f"[^{marks}\n]*(?:[{marks}]+[{closers}]*)?"),
+        piece=re.compile(f"[^{marks}\n]*(?:[{marks}]+[{closers}]*{notes})?"),
         mark=re.compile(f"[{marks}]"),
         special=re.compile(f"[{special}]" if special else "(?!)"),  # (?!) never matches
         ellipsis_re=re.compile(f"[{re.escape(raw['ellipsis'])}]") if raw["ellipsis"] else None,
@@ -1584,7 +1586,9 @@ def split_sentences(text: str) -> list[str]:
 
     Sentences end at ``。！？!?；;`` and at an ellipsis ``…`` that ends a line; a run of
     terminators and the closing quotes/brackets after it (``”’」』）)》】``) stay with
-    the sentence. A terminator inside a matched pair of quotes or brackets does not
+    the sentence, and so do the note marks after those (``…执行不力。[2]``, ``［2］``,
+    ``[^1]``, superscript digits, a circled ``①`` that ends the text — elsewhere ``①``
+    opens a list item; ``sentences.note_marks`` in ``structure.yaml``). A terminator inside a matched pair of quotes or brackets does not
     split (``“事出公心,民则顺之;事出私心,民则逆之”。`` is one sentence) unless a closer
     follows it directly (``…群众工作。”黨的…`` splits after ``”``); unmatched quotes
     are ignored. A newline always ends a sentence. Sentences are stripped, none is
@@ -1607,6 +1611,8 @@ def split_sentences(text: str) -> list[str]:
     ['古人常讲“事出公心,民则顺之;事出私心,民则逆之”。', '要掌握好']
     >>> split_sentences("真的吗?!好…… 下一句……")
     ['真的吗?!', '好…… 下一句……']
+    >>> split_sentences("制度执行不力。[2]要加强监督。①")
+    ['制度执行不力。[2]', '要加强监督。①']
     >>> split_sentences("  ")
     []
     """
