@@ -1588,12 +1588,13 @@ def split_sentences(text: str) -> list[str]:
     terminators and the closing quotes/brackets after it (``”’」』）)》】``) stay with
     the sentence, and so do the note marks after those (``…执行不力。[2]``, ``［2］``,
     ``[^1]``, superscript digits, a circled ``①`` that ends the text — elsewhere ``①``
-    opens a list item; ``sentences.note_marks`` in ``structure.yaml``). A terminator inside a matched pair of quotes or brackets does not
-    split (``“事出公心,民则顺之;事出私心,民则逆之”。`` is one sentence) unless a closer
-    follows it directly (``…群众工作。”黨的…`` splits after ``”``); unmatched quotes
-    are ignored. A newline always ends a sentence. Sentences are stripped, none is
-    empty, and ``"".join(result)`` equals ``text`` with the whitespace at sentence
-    boundaries removed.
+    opens a list item; ``sentences.note_marks`` in ``structure.yaml``). A terminator
+    inside a matched pair of quotes or brackets does not split
+    (``“事出公心,民则顺之;事出私心,民则逆之”。`` is one sentence)
+    unless a closer follows it directly (``…群众工作。”黨的…`` splits after ``”``);
+    unmatched quotes are ignored. A newline always ends a sentence. Sentences are
+    stripped, none is empty, and ``"".join(result)`` equals ``text`` with the
+    whitespace at sentence boundaries removed.
 
     Parameters
     ----------
