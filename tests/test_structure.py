@@ -751,6 +751,11 @@ def reference_parse(lines: list[tuple[int, str]]) -> list[Paragraph]:
     parser = _Parser(joined)  # the article's lines, for the sub-title look-ahead
     out: list[Paragraph] = []
     for line_no, text, simple in joined:
+        if parser.closing is not None:  # a notes or attachments section being read
+            paragraph = parser.closing_line(line_no, text, simple)
+            if paragraph is not None:
+                out.append(paragraph)
+                continue
         if simple is not None and match_heading(simple) is None:
             only = parser._body_line(line_no, text, simple)
             if only is not None:
@@ -767,6 +772,7 @@ def random_articles(n: int, seed: int) -> list[list[tuple[int, str]]]:
     markers = ["一、", "二、", "三、", "(一)", "(二)", "(三)", "1.", "2.", "3、", "(1)"]
     markers += ["(2)", "①", "②", "第一个层面,", "第二部分", "第一,", "一是", "二是", "三要"]
     markers += ["问题一:", "问题二:", "首先,", "其次,", "最后,", "", "", "", ""]
+    markers += ["注释", "【参考文献】", "附件：", "[1]", "〔2〕"]  # notes and attachments
     parts = ["存在的问题", "问题及原因", "对策建议", "原因分析", "整改措施及成效:"]
     parts += ["从环境因素分析,", "加强教育", "干部作风", "的重要意义", "走读", "群众", "要"]
     parts += ["如何", "(二)", "一、", "问题二:", *"。。，,；:“”…", " ", "\u3000"]
@@ -787,3 +793,84 @@ def test_parse_matches_feed_per_line(bodies):
     for lines in articles:
         got = [vars(p) for p in parse_structure(lines)]
         assert got == [vars(p) for p in reference_parse(lines)], lines
+
+
+# ------------------------------------------------------------ notes and attachments
+
+
+def test_a_closing_notes_section_has_no_role():
+    """Tester 21: the notes under "注释：" took the role of the last section (countermeasure)."""
+    paras = parse("一、存在的问题", "干部作风漂浮。", "三、对策建议", "加强教育。", "注释：",
+                  "[1] 数据来源：县统计局。", "1.王某：农村干群关系问题研究[J]",
+                  "② 见《某县志》")  # fmt: skip
+    got = [(p.is_heading, p.level, p.section, p.section_title, p.role) for p in paras[4:]]
+    assert got == [(True, 1, "4", "注释", "other")] + [(False, 0, "4", "注释", "other")] * 3
+
+
+@pytest.mark.parametrize(
+    "heading", ["注释", "注：", "注", "【注释】", "［注释］", "参考文献", "参考文献:",
+                "注释与参考文献", "主要参考文献：", "注 释", "脚注", "尾注", "附注"],
+)  # fmt: skip
+def test_notes_headings(heading):
+    paras = parse("三、对策建议", "要加强教育。", heading, "[1]数据来源于县统计局。")
+    assert [p.role for p in paras] == ["countermeasure", "countermeasure", "other", "other"]
+    assert paras[2].is_heading and not paras[3].is_heading
+
+
+@pytest.mark.parametrize("line", ["注意：本表数据来自县统计局。", "注释：[1]见《论语》。"])
+def test_lines_that_only_mention_notes_are_no_notes_heading(line):
+    paras = parse("三、对策建议", "要加强教育。", line, "要改进作风。")
+    assert [p.role for p in paras] == ["countermeasure"] * 4
+
+
+def test_a_numbered_references_section_has_no_headings_inside():
+    """Tester 21: "1.王某：农村干群关系问题研究" under "四、参考文献" was a heading of its
+    own, its role read from its words (问题: problem)."""
+    paras = parse("一、存在的问题", "干部作风漂浮。", "二、对策建议", "要加强教育。",
+                  "三、参考文献",
+                  "1.王某：农村干群关系问题研究", "2.李某：干部作风建设对策")  # fmt: skip
+    assert [(p.is_heading, p.section, p.role) for p in paras[4:]] == [
+        (True, "3", "other"), (False, "3", "other"), (False, "3", "other")]  # fmt: skip
+
+
+def test_notes_inside_a_section_end_where_the_text_goes_on():
+    """A note under a table ("注：") is not the end of the text: the lines after it that
+    start with no note mark, and the next section, keep their roles."""
+    paras = parse("一、存在的问题", "干部作风漂浮。", "注：", "本表数据来自县统计局。",
+                  "[2]抽样调查。",
+                  "从表中可以看出，干部作风漂浮。", "二、对策建议", "要加强教育。")  # fmt: skip
+    assert [(p.section, p.role) for p in paras] == [
+        ("1", "problem"), ("1", "problem"), ("1.1", "other"), ("1.1", "other"), ("1.1", "other"),
+        ("1", "problem"), ("2", "countermeasure"), ("2", "countermeasure")]  # fmt: skip
+
+
+def test_the_next_piece_of_a_compilation_ends_the_notes():
+    paras = parse("一、存在的问题", "干部作风漂浮。", "注释", "① 数据来源于县统计局",
+                  "[2] 毛泽东选集 第三卷",
+                  "筑牢干群关系的信任基石", "一、存在的问题", "干部作风不实。")  # fmt: skip
+    assert [(p.section, p.role) for p in paras][2:] == [
+        ("2", "other"), ("2", "other"), ("2", "other"), ("", "other"), ("1", "problem"),
+        ("1", "problem")]  # fmt: skip
+
+
+def test_a_note_line_is_not_joined_to_the_line_before():
+    """A note's mark at the start of a line starts a note: joined to the line before (an
+    unclosed quote there), the mark stayed with that line's last sentence."""
+    lines = [(1, "辟谷又称“却谷“，即不食五谷。"), (2, "〔14〕徐水：提出“进入共产主义社会”。")]
+    assert join_broken_lines(lines) == lines
+
+
+def test_notes_in_a_corpus_file(tmp_path):
+    from workbench.corpus import load_corpus
+
+    path = tmp_path / "调研报告.txt"
+    path.write_text("某县干群关系调研报告\n一、存在的问题\n制度执行不力。[2]干部作风漂浮。\n"
+                    "二、对策建议\n加强教育。\n注释：\n[1] 数据来源：县统计局。\n"
+                    "[2] 见《某县志》。\n", encoding="utf-8")  # fmt: skip
+    segments = load_corpus([path]).segments
+    assert segments[["text_orig", "role", "section_title"]].values.tolist()[2:] == [
+        ["制度执行不力。[2]", "problem", "存在的问题"], ["干部作风漂浮。", "problem", "存在的问题"],
+        ["二、对策建议", "countermeasure", "对策建议"],
+        ["加强教育。", "countermeasure", "对策建议"],
+        ["注释：", "other", "注释"], ["[1] 数据来源：县统计局。", "other", "注释"],
+        ["[2] 见《某县志》。", "other", "注释"]]  # fmt: skip
