@@ -874,3 +874,35 @@ def test_notes_in_a_corpus_file(tmp_path):
         ["加强教育。", "countermeasure", "对策建议"],
         ["注释：", "other", "注释"], ["[1] 数据来源：县统计局。", "other", "注释"],
         ["[2] 见《某县志》。", "other", "注释"]]  # fmt: skip
+
+
+def test_an_attachment_list_is_no_heading():
+    """Tester 21: in a 通知, "2.整治情况统计表" after "附件：1.干群关系问题台账" was a heading,
+    role countermeasure (the section before it)."""
+    paras = parse("一、工作目标", "密切干群关系。", "二、工作要求", "（一）加强领导",
+                  "要加强领导。", "附件：1.干群关系问题台账", "2.整治情况统计表", "3.问题清单",
+                  "某县纪委办公室")  # fmt: skip
+    got = [(p.is_heading, p.section, p.section_title, p.role) for p in paras[5:]]
+    assert got == [(True, "3", "附件", "other")] + [(False, "3", "附件", "other")] * 2 + [
+        (False, "", "", "other")]  # the signature: a sub-title, as before
+
+
+def test_an_attachment_list_inside_a_list_ends_with_the_list():
+    paras = parse("一、存在的问题", "1.干部作风漂浮。", "附件：", "1.台账", "2.统计表",
+                  "2.宗旨意识淡薄。", "二、对策建议", "要加强。")  # fmt: skip
+    assert [(p.is_heading, p.section, p.role) for p in paras] == [
+        (True, "1", "problem"), (True, "1.1", "problem"), (True, "1.1.1", "other"),
+        (False, "1.1.1", "other"), (False, "1.1.1", "other"), (True, "1.2", "problem"),
+        (True, "2", "countermeasure"), (False, "2", "countermeasure")]  # fmt: skip
+
+
+def test_attachments_in_a_corpus_file(tmp_path):
+    from workbench.corpus import load_corpus
+
+    path = tmp_path / "通知.txt"
+    path.write_text("关于开展干群关系专项整治的通知\n各乡镇：\n一、工作要求\n要建立问题台账。\n"
+                    "附件：1.干群关系问题台账\n2.整治情况统计表\n", encoding="utf-8")  # fmt: skip
+    segments = load_corpus([path]).segments
+    assert segments[["text_orig", "is_heading", "role"]].values.tolist()[-3:] == [
+        ["附件：", True, "other"], ["1.干群关系问题台账", False, "other"],
+        ["2.整治情况统计表", False, "other"]]  # fmt: skip

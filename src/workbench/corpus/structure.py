@@ -72,6 +72,13 @@ Decisions
   that start with a note mark (``headings.closing.note_item``: ``[1]``, ``①``, ``1.``),
   up to the line where the list goes on at the latest; a line starting with a note mark
   is never joined to the line before.
+* **Attachments.** A line starting with an attachments label (``附件：1.干群关系问题台账``,
+  ``附件：`` alone; ``headings.closing.attachments``) opens an attachments section of role
+  ``"other"`` (the heading is the label, the rest of the line its first item), and the
+  lines that continue its numbered list (``2.整治情况统计表``) are attachment names, body
+  of that section, not headings. At the end of a text it closes every open section, as
+  notes do; inside a list that goes on after the attachment list, it nests below the
+  innermost heading and ends with the list.
 * **Broken lines** are joined first (:func:`join_broken_lines`): 002's heading
   ``(二)嚴肅工作紀律,制止“`` / ``走讀”現象`` becomes one line. Joining serves the
   structure (headings, roles); sentences are then cut again where the source broke
@@ -810,8 +817,8 @@ def closing_heading(simple: str) -> HeadingMatch | None:
 
     Examples
     --------
-    >>> [closing_heading(t).family.id for t in ("注释：", "【参考文献】", "注 释")]
-    ['notes', 'notes', 'notes']
+    >>> [closing_heading(t).family.id for t in ("注释：", "【参考文献】", "附件：1.台账")]
+    ['notes', 'notes', 'attachments']
     >>> closing_heading("注意：本表数据来自县统计局。") is None
     True
     """
