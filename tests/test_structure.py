@@ -906,3 +906,24 @@ def test_attachments_in_a_corpus_file(tmp_path):
     assert segments[["text_orig", "is_heading", "role"]].values.tolist()[-3:] == [
         ["附件：", True, "other"], ["1.干群关系问题台账", False, "other"],
         ["2.整治情况统计表", False, "other"]]  # fmt: skip
+
+
+def test_a_sentence_is_cut_at_its_maximum_length(tmp_path):
+    """Tester 21: a 42,000-character line without punctuation stayed one segment."""
+    from workbench.corpus import load_corpus
+
+    limit = load_structure_config().raw["sentences"]["max_chars"]
+    run_on = "干部要深入群众倾听群众意见" * 3000 + "。"  # 39,001 characters, no comma or space
+    listed = "，".join(["干部要深入群众倾听群众意见"] * 3000)  # commas: cut after one
+    spaced = " ".join(["村干部走访农户"] * 6000)
+    for text, joiner in ((run_on, ""), (listed, ""), (spaced, " ")):  # spaces cut are dropped
+        sentences = split_sentences(text)
+        assert max(map(len, sentences)) <= limit and len(sentences) > 1
+        assert joiner.join(sentences) == text
+    assert all(s.endswith("，") for s in split_sentences(listed)[:-1])  # cut after a comma
+    path = tmp_path / "run_on.txt"
+    path.write_text("一、存在的问题\n" + run_on + "\n", encoding="utf-8")
+    segments = load_corpus([path]).segments
+    assert len(segments) == 1 + -(-len(run_on) // limit)
+    assert set(segments["line_no"]) == {1, 2} and set(segments["role"]) == {"problem"}
+    assert "".join(segments["text_orig"][1:]) == run_on

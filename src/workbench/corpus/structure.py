@@ -323,6 +323,8 @@ class SentenceRules:
     mark_span: re.Pattern[str] | None
     openers: dict[str, str]  # opener -> closer
     closer_of: dict[str, str]  # closer -> opener
+    max_chars: int = 0  # a longer sentence is cut (0: never)
+    cut_at: str = ""  # where, before the limit: the last of these characters
 
 
 @dataclass(frozen=True)
@@ -402,6 +404,8 @@ def _sentence_rules(raw: dict[str, Any]) -> SentenceRules:
         else None,
         openers={p[0]: p[1] for p in raw["pairs"]},
         closer_of={p[1]: p[0] for p in raw["pairs"]},
+        max_chars=int(raw.get("max_chars") or 0),
+        cut_at=str(raw.get("cut_at") or ""),
     )
 
 
@@ -1837,9 +1841,12 @@ def split_sentences(text: str) -> list[str]:
     inside a matched pair of quotes or brackets does not split
     (``“事出公心,民则顺之;事出私心,民则逆之”。`` is one sentence)
     unless a closer follows it directly (``…群众工作。”黨的…`` splits after ``”``);
-    unmatched quotes are ignored. A newline always ends a sentence. Sentences are
-    stripped, none is empty, and ``"".join(result)`` equals ``text`` with the
-    whitespace at sentence boundaries removed.
+    unmatched quotes are ignored. A newline always ends a sentence. A sentence longer
+    than ``sentences.max_chars`` of ``structure.yaml`` (1,000 characters: a run-on line
+    without punctuation) is cut at the last space or comma (``sentences.cut_at``) before
+    that length, the comma staying with the piece before it, or at the length when it
+    holds none. Sentences are stripped, none is empty, and ``"".join(result)`` equals
+    ``text`` with the whitespace at sentence boundaries removed.
 
     Parameters
     ----------
@@ -1861,9 +1868,43 @@ def split_sentences(text: str) -> list[str]:
     ['制度执行不力。[2]', '要加强监督。①']
     >>> split_sentences("  ")
     []
+    >>> [len(s) for s in split_sentences("干部要深入群众 " * 300)]
+    [999, 999, 399]
     """
     rules = load_structure_config().sentences
     assert rules is not None  # always built by load_structure_config
+    if 0 < rules.max_chars < len(text):  # only a text this long can hold a longer sentence
+        return _capped(_sentences(text, rules), rules)
+    return _sentences(text, rules)
+
+
+def _capped(sentences: list[str], rules: SentenceRules) -> list[str]:
+    """``sentences``, each longer than ``rules.max_chars`` cut at the last of
+    ``rules.cut_at`` before that length (kept with the piece before it), or at the length.
+
+    Examples
+    --------
+    >>> from dataclasses import replace
+    >>> rules = replace(load_structure_config().sentences, max_chars=5)
+    >>> _capped(["甲乙，丙丁戊己庚", "甲乙丙丁戊己", "甲乙"], rules)
+    ['甲乙，', '丙丁戊己庚', '甲乙丙丁戊', '己', '甲乙']
+    """
+    limit = rules.max_chars
+    out: list[str] = []
+    for sentence in sentences:
+        while len(sentence) > limit:
+            cut = max(sentence.rfind(c, 0, limit) for c in rules.cut_at) + 1 if rules.cut_at else 0
+            cut = cut or limit  # none of them before the limit (rfind -1, plus 1: 0)
+            piece, sentence = sentence[:cut].strip(), sentence[cut:].strip()
+            if piece:
+                out.append(piece)
+        if sentence:
+            out.append(sentence)
+    return out
+
+
+def _sentences(text: str, rules: SentenceRules) -> list[str]:
+    """:func:`split_sentences`, without the limit on a sentence's length."""
     # Without an ellipsis and without a terminator inside quotes every terminator run
     # ends a sentence, so one findall cuts them all (and skips each newline).
     if rules.special.search(text) is None:  # no ellipsis, quote or bracket at all
