@@ -739,6 +739,9 @@ class HeadingMatch(NamedTuple):
     num: int | None
     marker_end: int
     clause_end: int
+    #: It opens notes or attachments (:func:`closing_heading`, or a numbered heading
+    #: titled so: "四、参考文献"), which :meth:`_Parser.place` reads apart.
+    closing: bool = False
 
 
 _LABEL = Family("label", re.compile(""), {})
@@ -777,6 +780,7 @@ class _ClosingRules(NamedTuple):
     """``headings.closing`` of ``structure.yaml``, compiled (see :func:`_closing_rules`)."""
 
     first: frozenset[str]  # the characters a notes or attachments heading can start with
+    longest: int  # no notes heading is longer (each character spaced, brackets, a colon)
     notes: re.Pattern[str]  # fullmatch: a whole line (or a heading's title) that heads notes
     attachments: re.Pattern[str]  # match: the label opening an attachments line, to its colon
     item: re.Pattern[str]  # match: the mark that starts a note ("[1]", "①", "1.")
@@ -799,6 +803,7 @@ def _closing_rules() -> _ClosingRules:
     brackets = "【[［(（"
     return _ClosingRules(
         first=frozenset(brackets if notes else "") | {w[0] for w in notes + attachments if w},
+        longest=2 * max(map(len, notes), default=0) + 3,
         notes=re.compile(
             f"[{re.escape(brackets)}]?\\s*(?:{'|'.join(map(_spaced, notes))})\\s*"
             "[】\\]］)）]?\\s*[:：]?"
@@ -830,10 +835,10 @@ def closing_heading(simple: str) -> HeadingMatch | None:
     if simple[:1] not in rules.first:
         return None
     if rules.notes.fullmatch(simple):
-        return HeadingMatch(_NOTES, None, 0, len(simple))
+        return HeadingMatch(_NOTES, None, 0, len(simple), True)
     m = rules.attachments.match(simple)
     if m is not None:  # the heading is the label, the colon closes it (a heading end mark)
-        return HeadingMatch(_ATTACHMENTS, None, 0, m.end() - 1)
+        return HeadingMatch(_ATTACHMENTS, None, 0, m.end() - 1, True)
     return None
 
 
@@ -849,6 +854,7 @@ class _HeadingRules(NamedTuple):
     max_chars: int
     label_max: int  # headings.label.max_chars: a longer text is no label
     closing_first: frozenset[str]  # _ClosingRules.first: only such a line may head notes
+    notes_max: int  # _ClosingRules.longest: a longer heading title names no notes
 
 
 @cache
@@ -865,6 +871,7 @@ def _heading_rules() -> _HeadingRules:
         max_chars=cfg.max_chars,
         label_max=cfg.raw["headings"]["label"]["max_chars"],
         closing_first=_closing_rules().first,
+        notes_max=_closing_rules().longest,
     )
 
 
@@ -907,7 +914,14 @@ def match_heading(simple: str) -> HeadingMatch | None:
             num = _numeral(numeral)
         else:
             num = family.ordinals.get((m.group(word_group) if word_group else None) or "")
-        return HeadingMatch(family, num, marker_end, end)
+        if end - marker_end > rules.notes_max or num is None:  # most headings
+            return HeadingMatch(family, num, marker_end, end)
+        # A numbered heading titled as notes ("四、参考文献") opens notes too.
+        closing = (
+            simple[marker_end : marker_end + 1] in rules.closing_first
+            and _closing_rules().notes.fullmatch(simple, marker_end, end) is not None
+        )
+        return HeadingMatch(family, num, marker_end, end, closing)
     if simple[:1] in rules.closing_first:  # most lines: not a notes or attachments heading
         closing = closing_heading(simple)
         if closing is not None:
@@ -1178,6 +1192,7 @@ class _ParserSettings(NamedTuple):
     midline_screen: re.Pattern[str] | None
     subtitle_max: int
     subtitle_forbidden: re.Pattern[str]
+    closing_rules: _ClosingRules
 
 
 @cache
@@ -1193,6 +1208,7 @@ def _parser_settings() -> _ParserSettings:
         _midline_screen(),
         subtitle["max_chars"],
         cfg.patterns["subtitle_forbidden"],
+        _closing_rules(),
     )
 
 
@@ -1215,6 +1231,7 @@ class _Parser:
         self.subtitle_max: int = settings.subtitle_max
         self.subtitle_forbidden = settings.subtitle_forbidden
         self.closing: _Closing | None = None  # a notes or attachments section being read
+        self.closing_rules = settings.closing_rules
 
     # -- list state
     def _is_open(self, family_id: str) -> bool:
@@ -1375,18 +1392,16 @@ class _Parser:
         """
         stack = self.stack
         closing = None
-        if h.family.id in _CLOSING_FAMILIES:
+        if not h.closing:  # most headings
+            depth = self._depth(h, line_no)
+            roles, current = self._roles(depth, h, simple)
+        elif h.family.id in _CLOSING_FAMILIES:
             depth, closing = self._closing_depth(h, simple, line_no)
             roles, current = (OTHER,), OTHER
-        elif h.num is not None and _closing_rules().notes.fullmatch(
-            simple, h.marker_end, h.clause_end
-        ):  # "四、参考文献": a section of notes
+        else:  # "四、参考文献": a section of notes, placed as its number says
             depth = self._depth(h, line_no)
             roles, current = (OTHER,), OTHER
             closing = _Closing(False, None, False)  # until: set once the heading is placed
-        else:
-            depth = self._depth(h, line_no)
-            roles, current = self._roles(depth, h, simple)
         num = h.num
         if num is not None:
             path_num = num
@@ -1460,7 +1475,7 @@ class _Parser:
                 if keep and h is not None and closing.next_num is not None:
                     closing.family, closing.next_num = h.family.id, closing.next_num + 1
             elif h is None or h.family.id not in _CLOSING_FAMILIES:
-                item = _closing_rules().item.match(simple) is not None
+                item = self.closing_rules.item.match(simple) is not None
                 if closing.items_only:
                     keep = item or closing.first
                 else:  # a sub-title or a role label: the next piece's title ("…的思考")
@@ -1830,7 +1845,7 @@ def _matched_pairs(text: str, rules: SentenceRules) -> list[tuple[int, int]]:
     return matched
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, max_chars: int | None = None) -> list[str]:
     """Split Chinese text into sentences.
 
     Sentences end at ``。！？!?；;`` and at an ellipsis ``…`` that ends a line; a run of
@@ -1852,6 +1867,9 @@ def split_sentences(text: str) -> list[str]:
     ----------
     text
         Any text, typically :attr:`Paragraph.text` (original script is fine).
+    max_chars
+        The longest sentence; by default ``sentences.max_chars`` of ``structure.yaml``,
+        0 for no limit.
 
     Returns
     -------
@@ -1873,38 +1891,9 @@ def split_sentences(text: str) -> list[str]:
     """
     rules = load_structure_config().sentences
     assert rules is not None  # always built by load_structure_config
-    if 0 < rules.max_chars < len(text):  # only a text this long can hold a longer sentence
-        return _capped(_sentences(text, rules), rules)
-    return _sentences(text, rules)
-
-
-def _capped(sentences: list[str], rules: SentenceRules) -> list[str]:
-    """``sentences``, each longer than ``rules.max_chars`` cut at the last of
-    ``rules.cut_at`` before that length (kept with the piece before it), or at the length.
-
-    Examples
-    --------
-    >>> from dataclasses import replace
-    >>> rules = replace(load_structure_config().sentences, max_chars=5)
-    >>> _capped(["甲乙，丙丁戊己庚", "甲乙丙丁戊己", "甲乙"], rules)
-    ['甲乙，', '丙丁戊己庚', '甲乙丙丁戊', '己', '甲乙']
-    """
-    limit = rules.max_chars
-    out: list[str] = []
-    for sentence in sentences:
-        while len(sentence) > limit:
-            cut = max(sentence.rfind(c, 0, limit) for c in rules.cut_at) + 1 if rules.cut_at else 0
-            cut = cut or limit  # none of them before the limit (rfind -1, plus 1: 0)
-            piece, sentence = sentence[:cut].strip(), sentence[cut:].strip()
-            if piece:
-                out.append(piece)
-        if sentence:
-            out.append(sentence)
-    return out
-
-
-def _sentences(text: str, rules: SentenceRules) -> list[str]:
-    """:func:`split_sentences`, without the limit on a sentence's length."""
+    limit = rules.max_chars if max_chars is None else max_chars
+    if 0 < limit < len(text):  # only a text this long can hold a longer sentence
+        return _capped(split_sentences(text, 0), limit, rules.cut_at)
     # Without an ellipsis and without a terminator inside quotes every terminator run
     # ends a sentence, so one findall cuts them all (and skips each newline).
     if rules.special.search(text) is None:  # no ellipsis, quote or bracket at all
@@ -1923,6 +1912,28 @@ def _sentences(text: str, rules: SentenceRules) -> list[str]:
     ):
         return [s for s in map(str.strip, rules.piece.findall(text)) if s]
     return _split_at_boundaries(text, rules, pairs)
+
+
+def _capped(sentences: list[str], limit: int, cut_at: str) -> list[str]:
+    """``sentences``, each longer than ``limit`` cut at the last of the characters
+    ``cut_at`` before that length (kept with the piece before it), or at the length.
+
+    Examples
+    --------
+    >>> _capped(["甲乙，丙丁戊己庚", "甲乙丙丁戊己", "甲乙"], 5, " ，")
+    ['甲乙，', '丙丁戊己庚', '甲乙丙丁戊', '己', '甲乙']
+    """
+    out: list[str] = []
+    for sentence in sentences:
+        while len(sentence) > limit:
+            cut = max(sentence.rfind(c, 0, limit) for c in cut_at) + 1 if cut_at else 0
+            cut = cut or limit  # none of them before the limit (rfind -1, plus 1: 0)
+            piece, sentence = sentence[:cut].strip(), sentence[cut:].strip()
+            if piece:
+                out.append(piece)
+        if sentence:
+            out.append(sentence)
+    return out
 
 
 def _outermost(pairs: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
