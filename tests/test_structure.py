@@ -844,6 +844,14 @@ def test_notes_inside_a_section_end_where_the_text_goes_on():
         ("1", "problem"), ("2", "countermeasure"), ("2", "countermeasure")]  # fmt: skip
 
 
+def test_a_table_note_at_the_end_closes_no_section():
+    """"注：" under a table in the last section is a note or two, not the text's end."""
+    paras = parse("三、对策建议", "群众满意度见下表，满意的占六成。", "注：", "数据来自问卷。",
+                  "[1]抽样调查。", "要改进作风，密切联系群众。")  # fmt: skip
+    assert [(p.section, p.role) for p in paras][2:] == [
+        ("3.1", "other"), ("3.1", "other"), ("3.1", "other"), ("3", "countermeasure")]
+
+
 def test_the_next_piece_of_a_compilation_ends_the_notes():
     paras = parse("一、存在的问题", "干部作风漂浮。", "注释", "① 数据来源于县统计局",
                   "[2] 毛泽东选集 第三卷",

@@ -70,8 +70,9 @@ Decisions
   next piece of a compilation). Inside an open list (a table's note, a chapter's notes)
   they nest below the innermost heading and hold the line after the heading and the lines
   that start with a note mark (``headings.closing.note_item``: ``[1]``, ``①``, ``1.``),
-  up to the line where the list goes on at the latest; a line starting with a note mark
-  is never joined to the line before.
+  up to the line where the list goes on at the latest, and so does a table's note
+  (``注：``, ``headings.closing.table_notes``) wherever it stands: it closes no section.
+  A line starting with a note mark is never joined to the line before.
 * **Attachments.** A line starting with an attachments label (``附件：1.干群关系问题台账``,
   ``附件：`` alone; ``headings.closing.attachments``) opens an attachments section of role
   ``"other"`` (the heading is the label, the rest of the line its first item), and the
@@ -784,6 +785,7 @@ class _ClosingRules(NamedTuple):
     notes: re.Pattern[str]  # fullmatch: a whole line (or a heading's title) that heads notes
     attachments: re.Pattern[str]  # match: the label opening an attachments line, to its colon
     item: re.Pattern[str]  # match: the mark that starts a note ("[1]", "①", "1.")
+    brief: frozenset[str]  # table_notes: headings of a note or two ("注"), closing no section
 
 
 def _spaced(word: str) -> str:
@@ -797,7 +799,8 @@ def _closing_rules() -> _ClosingRules:
     """The notes and attachments headings (``headings.closing``; none when a user's file
     has no such section)."""
     raw = load_structure_config().raw["headings"].get("closing") or {}
-    notes = sorted(raw.get("notes") or [], key=len, reverse=True)  # longest first
+    brief = list(raw.get("table_notes") or [])
+    notes = sorted([*(raw.get("notes") or []), *brief], key=len, reverse=True)  # longest first
     attachments = sorted(raw.get("attachments") or [], key=len, reverse=True)
     never = re.compile("(?!)")
     brackets = "【[［(（"
@@ -814,7 +817,13 @@ def _closing_rules() -> _ClosingRules:
         if attachments
         else never,
         item=re.compile(raw["note_item"]) if raw.get("note_item") else never,
+        brief=frozenset(brief),
     )
+
+
+def _ideographs(text: str) -> str:
+    """The ideographs of ``text`` ("【 注 】：" -> "注"): a notes heading's word."""
+    return "".join(ch for ch in text if "\u3400" <= ch <= "\u9fff")
 
 
 def closing_heading(simple: str) -> HeadingMatch | None:
@@ -1426,7 +1435,8 @@ class _Parser:
         """Where a notes or attachments heading goes on the stack, and how its section is
         read. At the top level, closing every open section, unless a later line continues
         a list open now (after the attachments list, for attachments): then one level
-        below the innermost open heading, up to that line."""
+        below the innermost open heading, up to that line. A table note ("注：",
+        ``table_notes``) always nests, holding only note lines."""
         depth = len(self.stack)
         if h.family is _ATTACHMENTS:
             rest = simple[h.clause_end + 1 :].strip()  # after the label's colon
@@ -1444,7 +1454,10 @@ class _Parser:
             closing = _Closing(until is not None, until, False, None, True, family, next_num)
         else:
             until = None if line_no is None else self.continuing_line(line_no)
-            closing = _Closing(until is not None, until, until is not None)
+            if _ideographs(simple) in self.closing_rules.brief:  # a note or two: nested
+                closing = _Closing(True, until, True)
+            else:
+                closing = _Closing(until is not None, until, until is not None)
         return (depth if closing.nested else 0), closing
 
     def closing_line(self, line_no: int, text: str, simple: str | None) -> Paragraph | None:
