@@ -749,3 +749,90 @@ def test_a_table_of_contents_is_not_read_as_sections():
     assert [r.rule for r in clean.removed] == ["table_of_contents"] * 3
     paragraphs = parse_structure(clean.lines[1:])
     assert [(p.section, p.role) for p in paragraphs][:2] == [("1", "problem"), ("1", "problem")]
+
+
+def test_audience_reactions_in_a_speech_are_removed_and_counted(tmp_path):
+    """Tester 21: "（掌声）", "（笑声）" … in a speech each became a sentence of their own."""
+    from workbench.corpus import load_corpus
+
+    text = ("同志们：\n这股风是从防空洞里跑出来的。（笑声）但是党内还有一种风。\n"
+            "我们靠昆仑山（笑），灭不了。\n谢谢大家！（长时间热烈掌声）\n（热烈掌聲）\n"
+            "（全场起立，热烈鼓掌）他（笑着说）：这很（可笑）。\n")
+    path = tmp_path / "讲话.txt"
+    path.write_text(text, encoding="utf-8")
+    corpus = load_corpus([path])
+    assert corpus.segments["text_orig"].tolist() == [
+        "同志们：", "这股风是从防空洞里跑出来的。", "但是党内还有一种风。",
+        "我们靠昆仑山，灭不了。", "谢谢大家！", "他（笑着说）：这很（可笑）。"]  # fmt: skip
+    removed = corpus.removed
+    assert removed["rule"].tolist() == ["speech_reaction"] * 5
+    assert removed["text"].tolist() == [
+        "（笑声）", "（笑）", "（长时间热烈掌声）", "（热烈掌聲）",
+        "（全场起立，热烈鼓掌）"]  # fmt: skip
+    assert corpus.files["boilerplate_removed"].tolist() == [5]
+
+
+def test_markdown_footnotes_are_notes_not_body(tmp_path):
+    """Tester 21: "[^1]: 数据来源…" stayed body text with the role of the last section
+    (countermeasure), and the "[^1]" mark stayed in the sentence."""
+    from workbench.corpus import load_corpus
+
+    text = ("# 某县干群关系调研报告\n\n## 一、存在的问题\n\n干部作风漂浮[^1]。\n\n"
+            "## 二、对策建议\n\n要加强制度建设[^note]，防止制度执行不力。\n\n"
+            "[^1]: 数据来源：县统计局。\n[^note]: 见《某县志》。\n")
+    path = tmp_path / "报告.md"
+    path.write_text(text, encoding="utf-8")
+    corpus = load_corpus([path])
+    segments = corpus.segments
+    assert segments["text_orig"].tolist() == [
+        "某县干群关系调研报告", "一、存在的问题", "干部作风漂浮。", "二、对策建议",
+        "要加强制度建设，防止制度执行不力。"]  # fmt: skip
+    assert segments["role"].tolist()[-1] == "countermeasure"
+    removed = corpus.removed[corpus.removed["rule"].str.startswith("markdown_footnote")]
+    assert removed[["line_no", "rule", "text"]].values.tolist() == [
+        [5, "markdown_footnote_mark", "[^1]"], [9, "markdown_footnote_mark", "[^note]"],
+        [11, "markdown_footnote", "[^1]: 数据来源：县统计局。"],
+        [12, "markdown_footnote", "[^note]: 见《某县志》。"]]  # fmt: skip
+    # Notes are no body lost to boilerplate: the share warning is for rules removing text.
+    assert corpus.files["boilerplate_share"].tolist() == [0.0]
+
+
+def test_a_journal_record_header_is_metadata(tmp_path):
+    """Tester 21: a record exported from a journal database (人大复印报刊资料) kept its
+    labelled fields as body segments, and "【 文献号 】1-5996" became the title."""
+    from workbench.corpus import load_corpus
+
+    text = ("【 文献号 】1-5996\n【原文出处】天津社会科学\n【原刊期号】199706\n【分 类 号】D4\n"
+            "【 作  者 】何增科\n【复印期号】199712\n"
+            "【 标  題 】縣級政治中存在的問題、成因及解決對策\n"
+            "【内容提要】本文考察了县级政治的现状，分析了问题的成因。\n"
+            "【关 键 词】县级政治/干群关系\n"
+            "【 正  文 】\n    县级政治在我国政治体系中居于重要地位。\n    一、存在的问题\n"
+            "    干群关系紧张。\n")
+    path = tmp_path / "record.txt"
+    path.write_text(text, encoding="utf-8")
+    corpus = load_corpus([path])
+    doc = corpus.documents.iloc[0]
+    assert (doc["title"], doc["author"]) == ("縣級政治中存在的問題、成因及解決對策", "何增科")
+    assert corpus.segments["text_orig"].tolist() == [
+        "本文考察了县级政治的现状，分析了问题的成因。", "县级政治在我国政治体系中居于重要地位。",
+        "一、存在的问题", "干群关系紧张。"]  # fmt: skip
+    assert corpus.segments["role"].tolist() == ["other", "other", "problem", "problem"]
+    removed = corpus.removed
+    assert removed["rule"].tolist() == [
+        "journal_record_field", "journal_record_field", "journal_record_field",
+        "journal_record_field", "journal_record_author", "journal_record_field",
+        "journal_record_title", "journal_record_label", "journal_record_field",
+        "journal_record_label"]  # fmt: skip
+    assert corpus.files["boilerplate_removed"].tolist() == [10]
+    # Metadata, no body lost to boilerplate: only the labels' ideographs (内容提要, 正文) count.
+    from workbench.corpus.boilerplate import count_ideographs
+
+    assert corpus.files["boilerplate_share"].iloc[0] == round(6 / count_ideographs(text), 4)
+
+
+@pytest.mark.parametrize(
+    "line", ["【参考文献】", "【注释】", "【编者按】本文是作者在县委全会上的讲话。"]
+)
+def test_journal_record_rules_leave_other_bracketed_lines_alone(line):
+    assert strip_boilerplate(line).removed == []

@@ -256,3 +256,21 @@ def test_two_inputs_with_one_name_are_a_users_mistake(tmp_path, capsys):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert "both named 'x'" in err and "rename one" in err and "Traceback" not in err
+
+
+def test_info_text_counts_what_is_not_in_the_body_without_calling_notes_boilerplate(
+    tmp_path, capsys
+):
+    """Tester 21: ``corpus info`` called a file's notes and comments "boilerplate line(s)
+    removed"; the count is of every line or span not in the body, which the rules name."""
+    path = tmp_path / "报告.md"
+    path.write_text("# 某县调研报告\n\n作者：王某\n\n干部作风漂浮[^1]。（笑声）\n\n"
+                    "[^1]: 数据来源：县统计局。\n\n责任编辑：李四\n", encoding="utf-8")  # fmt: skip
+    assert main(["corpus", "info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "boilerplate" not in out
+    assert (
+        "1 article(s), 6 line(s) or span(s) not in the body, 0 duplicate(s); by rule: "
+        "credit_line 1, labelled_author 1, markdown_footnote 1, markdown_footnote_mark 1, "
+        "markdown_heading_marker 1, speech_reaction 1"
+    ) in out

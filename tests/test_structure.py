@@ -520,6 +520,13 @@ SENTENCE_CASES = [
     ("  甲。  乙。  ", ["甲。", "乙。"]),
     ("", []),
     ("。。", ["。。"]),
+    # Tester 21: a note mark after a sentence's end was a sentence of its own.
+    ("制度执行不力。[2]", ["制度执行不力。[2]"]),
+    ("乱子[2]，英法。［3］［4］下一句！¹²", ["乱子[2]，英法。［3］［4］", "下一句！¹²"]),
+    ("他说：“好。”[1]然后走了。", ["他说：“好。”[1]", "然后走了。"]),
+    ("不力。①", ["不力。①"]),
+    ("不力。①加强教育；②改进作风。", ["不力。", "①加强教育；", "②改进作风。"]),  # list items
+    ("不力。\n[1]见《论语》。", ["不力。", "[1]见《论语》。"]),  # a note line of its own
 ]
 
 
@@ -589,6 +596,7 @@ def reference_split_sentences(text: str) -> list[str]:
             only_ellipsis = all(c in cfg["ellipsis"] for c in text[i:j])
             while j < len(text) and text[j] in cfg["closers"]:
                 j += 1
+            j = re.compile(f"(?:{cfg['note_marks']})*").match(text, j).end()  # note marks
             end = None if only_ellipsis and j < len(text) and text[j] != "\n" else j
             if end is not None and depths[end - 1] > 0:
                 end = None
@@ -642,7 +650,8 @@ def reference_role_matches(text: str) -> list[tuple[int, int, str]]:
 def random_texts(n: int, seed: int) -> list[str]:
     """Short random strings over the characters the sentence and heading rules read."""
     rng = random.Random(seed)
-    alphabet = [*"。！？!?；;…”’」』）)》】“‘「『（(《\n 甲乙一二、．:，问题原因对策", "问题"]
+    alphabet = [*"。！？!?；;…”’」』）)》】“‘「『（(《\n 甲乙一二、．:，问题原因对策①"]
+    alphabet += ["问题", "[2]"]
     return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(n)]
 
 
@@ -742,6 +751,11 @@ def reference_parse(lines: list[tuple[int, str]]) -> list[Paragraph]:
     parser = _Parser(joined)  # the article's lines, for the sub-title look-ahead
     out: list[Paragraph] = []
     for line_no, text, simple in joined:
+        if parser.closing is not None:  # a notes or attachments section being read
+            paragraph = parser.closing_line(line_no, text, simple)
+            if paragraph is not None:
+                out.append(paragraph)
+                continue
         if simple is not None and match_heading(simple) is None:
             only = parser._body_line(line_no, text, simple)
             if only is not None:
@@ -758,6 +772,7 @@ def random_articles(n: int, seed: int) -> list[list[tuple[int, str]]]:
     markers = ["一、", "二、", "三、", "(一)", "(二)", "(三)", "1.", "2.", "3、", "(1)"]
     markers += ["(2)", "①", "②", "第一个层面,", "第二部分", "第一,", "一是", "二是", "三要"]
     markers += ["问题一:", "问题二:", "首先,", "其次,", "最后,", "", "", "", ""]
+    markers += ["注释", "【参考文献】", "附件：", "[1]", "〔2〕"]  # notes and attachments
     parts = ["存在的问题", "问题及原因", "对策建议", "原因分析", "整改措施及成效:"]
     parts += ["从环境因素分析,", "加强教育", "干部作风", "的重要意义", "走读", "群众", "要"]
     parts += ["如何", "(二)", "一、", "问题二:", *"。。，,；:“”…", " ", "\u3000"]
@@ -778,3 +793,145 @@ def test_parse_matches_feed_per_line(bodies):
     for lines in articles:
         got = [vars(p) for p in parse_structure(lines)]
         assert got == [vars(p) for p in reference_parse(lines)], lines
+
+
+# ------------------------------------------------------------ notes and attachments
+
+
+def test_a_closing_notes_section_has_no_role():
+    """Tester 21: the notes under "注释：" took the role of the last section (countermeasure)."""
+    paras = parse("一、存在的问题", "干部作风漂浮。", "三、对策建议", "加强教育。", "注释：",
+                  "[1] 数据来源：县统计局。", "1.王某：农村干群关系问题研究[J]",
+                  "② 见《某县志》")  # fmt: skip
+    got = [(p.is_heading, p.level, p.section, p.section_title, p.role) for p in paras[4:]]
+    assert got == [(True, 1, "4", "注释", "other")] + [(False, 0, "4", "注释", "other")] * 3
+
+
+@pytest.mark.parametrize(
+    "heading", ["注释", "注：", "注", "【注释】", "［注释］", "参考文献", "参考文献:",
+                "注释与参考文献", "主要参考文献：", "注 释", "脚注", "尾注", "附注"],
+)  # fmt: skip
+def test_notes_headings(heading):
+    paras = parse("三、对策建议", "要加强教育。", heading, "[1]数据来源于县统计局。")
+    assert [p.role for p in paras] == ["countermeasure", "countermeasure", "other", "other"]
+    assert paras[2].is_heading and not paras[3].is_heading
+
+
+@pytest.mark.parametrize("line", ["注意：本表数据来自县统计局。", "注释：[1]见《论语》。"])
+def test_lines_that_only_mention_notes_are_no_notes_heading(line):
+    paras = parse("三、对策建议", "要加强教育。", line, "要改进作风。")
+    assert [p.role for p in paras] == ["countermeasure"] * 4
+
+
+def test_a_numbered_references_section_has_no_headings_inside():
+    """Tester 21: "1.王某：农村干群关系问题研究" under "四、参考文献" was a heading of its
+    own, its role read from its words (问题: problem)."""
+    paras = parse("一、存在的问题", "干部作风漂浮。", "二、对策建议", "要加强教育。",
+                  "三、参考文献",
+                  "1.王某：农村干群关系问题研究", "2.李某：干部作风建设对策")  # fmt: skip
+    assert [(p.is_heading, p.section, p.role) for p in paras[4:]] == [
+        (True, "3", "other"), (False, "3", "other"), (False, "3", "other")]  # fmt: skip
+
+
+def test_notes_inside_a_section_end_where_the_text_goes_on():
+    """A note under a table ("注：") is not the end of the text: the lines after it that
+    start with no note mark, and the next section, keep their roles."""
+    paras = parse("一、存在的问题", "干部作风漂浮。", "注：", "本表数据来自县统计局。",
+                  "[2]抽样调查。",
+                  "从表中可以看出，干部作风漂浮。", "二、对策建议", "要加强教育。")  # fmt: skip
+    assert [(p.section, p.role) for p in paras] == [
+        ("1", "problem"), ("1", "problem"), ("1.1", "other"), ("1.1", "other"), ("1.1", "other"),
+        ("1", "problem"), ("2", "countermeasure"), ("2", "countermeasure")]  # fmt: skip
+
+
+def test_a_table_note_at_the_end_closes_no_section():
+    """"注：" under a table in the last section is a note or two, not the text's end."""
+    paras = parse("三、对策建议", "群众满意度见下表，满意的占六成。", "注：", "数据来自问卷。",
+                  "[1]抽样调查。", "要改进作风，密切联系群众。")  # fmt: skip
+    assert [(p.section, p.role) for p in paras][2:] == [
+        ("3.1", "other"), ("3.1", "other"), ("3.1", "other"), ("3", "countermeasure")]
+
+
+def test_the_next_piece_of_a_compilation_ends_the_notes():
+    paras = parse("一、存在的问题", "干部作风漂浮。", "注释", "① 数据来源于县统计局",
+                  "[2] 毛泽东选集 第三卷",
+                  "筑牢干群关系的信任基石", "一、存在的问题", "干部作风不实。")  # fmt: skip
+    assert [(p.section, p.role) for p in paras][2:] == [
+        ("2", "other"), ("2", "other"), ("2", "other"), ("", "other"), ("1", "problem"),
+        ("1", "problem")]  # fmt: skip
+
+
+def test_a_note_line_is_not_joined_to_the_line_before():
+    """A note's mark at the start of a line starts a note: joined to the line before (an
+    unclosed quote there), the mark stayed with that line's last sentence."""
+    lines = [(1, "辟谷又称“却谷“，即不食五谷。"), (2, "〔14〕徐水：提出“进入共产主义社会”。")]
+    assert join_broken_lines(lines) == lines
+
+
+def test_notes_in_a_corpus_file(tmp_path):
+    from workbench.corpus import load_corpus
+
+    path = tmp_path / "调研报告.txt"
+    path.write_text("某县干群关系调研报告\n一、存在的问题\n制度执行不力。[2]干部作风漂浮。\n"
+                    "二、对策建议\n加强教育。\n注释：\n[1] 数据来源：县统计局。\n"
+                    "[2] 见《某县志》。\n", encoding="utf-8")  # fmt: skip
+    segments = load_corpus([path]).segments
+    assert segments[["text_orig", "role", "section_title"]].values.tolist()[2:] == [
+        ["制度执行不力。[2]", "problem", "存在的问题"], ["干部作风漂浮。", "problem", "存在的问题"],
+        ["二、对策建议", "countermeasure", "对策建议"],
+        ["加强教育。", "countermeasure", "对策建议"],
+        ["注释：", "other", "注释"], ["[1] 数据来源：县统计局。", "other", "注释"],
+        ["[2] 见《某县志》。", "other", "注释"]]  # fmt: skip
+
+
+def test_an_attachment_list_is_no_heading():
+    """Tester 21: in a 通知, "2.整治情况统计表" after "附件：1.干群关系问题台账" was a heading,
+    role countermeasure (the section before it)."""
+    paras = parse("一、工作目标", "密切干群关系。", "二、工作要求", "（一）加强领导",
+                  "要加强领导。", "附件：1.干群关系问题台账", "2.整治情况统计表", "3.问题清单",
+                  "某县纪委办公室")  # fmt: skip
+    got = [(p.is_heading, p.section, p.section_title, p.role) for p in paras[5:]]
+    assert got == [(True, "3", "附件", "other")] + [(False, "3", "附件", "other")] * 2 + [
+        (False, "", "", "other")]  # the signature: a sub-title, as before
+
+
+def test_an_attachment_list_inside_a_list_ends_with_the_list():
+    paras = parse("一、存在的问题", "1.干部作风漂浮。", "附件：", "1.台账", "2.统计表",
+                  "2.宗旨意识淡薄。", "二、对策建议", "要加强。")  # fmt: skip
+    assert [(p.is_heading, p.section, p.role) for p in paras] == [
+        (True, "1", "problem"), (True, "1.1", "problem"), (True, "1.1.1", "other"),
+        (False, "1.1.1", "other"), (False, "1.1.1", "other"), (True, "1.2", "problem"),
+        (True, "2", "countermeasure"), (False, "2", "countermeasure")]  # fmt: skip
+
+
+def test_attachments_in_a_corpus_file(tmp_path):
+    from workbench.corpus import load_corpus
+
+    path = tmp_path / "通知.txt"
+    path.write_text("关于开展干群关系专项整治的通知\n各乡镇：\n一、工作要求\n要建立问题台账。\n"
+                    "附件：1.干群关系问题台账\n2.整治情况统计表\n", encoding="utf-8")  # fmt: skip
+    segments = load_corpus([path]).segments
+    assert segments[["text_orig", "is_heading", "role"]].values.tolist()[-3:] == [
+        ["附件：", True, "other"], ["1.干群关系问题台账", False, "other"],
+        ["2.整治情况统计表", False, "other"]]  # fmt: skip
+
+
+def test_a_sentence_is_cut_at_its_maximum_length(tmp_path):
+    """Tester 21: a 42,000-character line without punctuation stayed one segment."""
+    from workbench.corpus import load_corpus
+
+    limit = load_structure_config().raw["sentences"]["max_chars"]
+    run_on = "干部要深入群众倾听群众意见" * 3000 + "。"  # 39,001 characters, no comma or space
+    listed = "，".join(["干部要深入群众倾听群众意见"] * 3000)  # commas: cut after one
+    spaced = " ".join(["村干部走访农户"] * 6000)
+    for text, joiner in ((run_on, ""), (listed, ""), (spaced, " ")):  # spaces cut are dropped
+        sentences = split_sentences(text)
+        assert max(map(len, sentences)) <= limit and len(sentences) > 1
+        assert joiner.join(sentences) == text
+    assert all(s.endswith("，") for s in split_sentences(listed)[:-1])  # cut after a comma
+    path = tmp_path / "run_on.txt"
+    path.write_text("一、存在的问题\n" + run_on + "\n", encoding="utf-8")
+    segments = load_corpus([path]).segments
+    assert len(segments) == 1 + -(-len(run_on) // limit)
+    assert set(segments["line_no"]) == {1, 2} and set(segments["role"]) == {"problem"}
+    assert "".join(segments["text_orig"][1:]) == run_on

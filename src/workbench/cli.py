@@ -265,12 +265,17 @@ def _print_summary(summary: list[dict], as_json: bool) -> None:
         if "error" in f:  # the reason was logged once, when the file was skipped
             print(f"{f['path']}: skipped")
             continue
-        rules = ", ".join(f"{r} {n}" for r, n in f.get("removed_by_rule", {}).items())
+        by_rule = f.get("removed_by_rule", {})
+        rules = ", ".join(f"{r} {n}" for r, n in by_rule.items())
+        # Every line or span not in the body, whatever took it out: boilerplate and markup
+        # rules, a Word file's notes and comments, a page's chrome (the reader's html_* and
+        # docx_* rules), the title, byline and article marker lines. Not "boilerplate": a
+        # footnote or a reviewer's comment is none, and the rules say which is which.
         print(
             f"{f['path']}: {f['encoding'] or '-'}, {f['script'] or '-'}, "
-            f"{len(f['articles'])} article(s), {f['boilerplate_removed']} boilerplate line(s) "
-            f"removed, {len(f['duplicates'])} duplicate(s)"
-            + (f"; lines not in the body by rule: {rules}" if rules else "")
+            f"{len(f['articles'])} article(s), {sum(by_rule.values())} line(s) or span(s) "
+            f"not in the body, {len(f['duplicates'])} duplicate(s)"
+            + (f"; by rule: {rules}" if rules else "")
         )
         for a in f["articles"]:
             roles = ", ".join(f"{k} {v}" for k, v in a["roles"].items())

@@ -109,18 +109,24 @@ class Corpus:
         ``boilerplate_share`` is the share of the file's ideographs removed as
         boilerplate (a warning names the rules when it is above the limit of
         ``boilerplate.yaml``, see :func:`workbench.corpus.boilerplate.describe_loss`).
-        The share is the cleaning rules' alone: an HTML page's chrome, left out by the
-        reader, is counted in ``boilerplate_removed`` and listed in ``removed`` (rules
-        ``html_*``) but not in the share, since a news or archive page routinely carries
-        more related-article lists than article (one real page: 63 %) and the warning
-        is there to catch rules that remove a body.
+        The share is the cleaning rules' alone: an HTML page's chrome and a Word file's
+        notes and comments, left out by the reader, are counted in ``boilerplate_removed``
+        and listed in ``removed`` (rules ``html_*``, ``docx_*``) but not in the share,
+        since a news or archive page routinely carries more related-article lists than
+        article (one real page: 63 %), a scholarly Word file may carry more notes than
+        text, and the warning is there to catch rules that remove a body.
     removed : DataFrame
         Every line or span removed as boilerplate, and every line read as a file
         title, an article marker or a byline (rules ``file_title``,
         ``article_marker``, ``byline``): ``file, line_no, rule, text``, in line order.
-        An HTML page's chrome left out by the reader comes first (rules ``html_nav``,
-        ``html_footer``, ``html_banner``, ``html_form``, ``html_boilerplate``; see
-        :class:`workbench.corpus.readers.Dropped`), numbered by line of the page source.
+        What the reader left out of the text comes first (see
+        :class:`workbench.corpus.readers.Dropped`): an HTML page's chrome (rules
+        ``html_nav``, ``html_footer``, ``html_banner``, ``html_form``,
+        ``html_boilerplate``), numbered by line of the page source, and a Word file's
+        notes, comments, deletions and page furniture (rules ``docx_footnote``,
+        ``docx_endnote``, ``docx_comment``, ``docx_deleted`` at the line they are
+        anchored to, ``docx_header``, ``docx_footer`` at line 0, ``docx_altchunk`` where
+        the chunk stands), numbered by line of the text.
     duplicates : DataFrame
         Every duplicate found: ``level`` (article/paragraph), ``id``, ``of``,
         ``kind`` (exact/near), ``similarity``.

@@ -60,6 +60,26 @@ Decisions
   each number from ``1.``/``(一)``) or a skipped or repeated number, or there is
   none, the line stays a sub-title. Headings inside a line (mid-line ``(二)``) are
   not looked at, so a list continued only mid-line does not keep the line inside.
+* **Notes.** A line that is only a notes heading (``注释``, ``注：``, ``【参考文献】``,
+  ``注释与参考文献``: ``headings.closing.notes``), or a numbered heading titled so
+  (``四、参考文献``), opens a section of role ``"other"`` whose lines are notes: body
+  paragraphs, never headings (``1.王某：农村干群关系问题研究`` is a reference, not a section
+  with the role its words name). At the end of a text (no later line continues a list
+  open before it, as for sub-titles) the notes close every open section and run to the
+  end of the article, or to a short unpunctuated line that starts with no note mark (the
+  next piece of a compilation). Inside an open list (a table's note, a chapter's notes)
+  they nest below the innermost heading and hold the line after the heading and the lines
+  that start with a note mark (``headings.closing.note_item``: ``[1]``, ``①``, ``1.``),
+  up to the line where the list goes on at the latest, and so does a table's note
+  (``注：``, ``headings.closing.table_notes``) wherever it stands: it closes no section.
+  A line starting with a note mark is never joined to the line before.
+* **Attachments.** A line starting with an attachments label (``附件：1.干群关系问题台账``,
+  ``附件：`` alone; ``headings.closing.attachments``) opens an attachments section of role
+  ``"other"`` (the heading is the label, the rest of the line its first item), and the
+  lines that continue its numbered list (``2.整治情况统计表``) are attachment names, body
+  of that section, not headings. At the end of a text it closes every open section, as
+  notes do; inside a list that goes on after the attachment list, it nests below the
+  innermost heading and ends with the list.
 * **Broken lines** are joined first (:func:`join_broken_lines`): 002's heading
   ``(二)嚴肅工作紀律,制止“`` / ``走讀”現象`` becomes one line. Joining serves the
   structure (headings, roles); sentences are then cut again where the source broke
@@ -304,6 +324,8 @@ class SentenceRules:
     mark_span: re.Pattern[str] | None
     openers: dict[str, str]  # opener -> closer
     closer_of: dict[str, str]  # closer -> opener
+    max_chars: int = 0  # a longer sentence is cut (0: never)
+    cut_at: str = ""  # where, before the limit: the last of these characters
 
 
 @dataclass(frozen=True)
@@ -355,6 +377,8 @@ def _keyword_patterns(section: dict[str, Any]) -> Keywords:
 def _sentence_rules(raw: dict[str, Any]) -> SentenceRules:
     marks = re.escape(raw["terminators"] + raw["ellipsis"])
     closers = re.escape(raw["closers"])
+    # Note marks after a sentence's end stay with it (optional: a user's file may lack them).
+    notes = f"(?:{raw['note_marks']})*" if raw.get("note_marks") else ""
     pair_chars = re.escape("".join(raw["pairs"]))
     openers = {p[0] for p in raw["pairs"]}
     special = re.escape(raw["ellipsis"]) + pair_chars
@@ -366,10 +390,10 @@ def _sentence_rules(raw: dict[str, Any]) -> SentenceRules:
         and set("".join(raw["pairs"])).isdisjoint(raw["terminators"] + raw["ellipsis"])
     )
     return SentenceRules(
-        boundary=re.compile(f"\n|(?P<run>[{marks}]+)[{closers}]*"),
+        boundary=re.compile(f"\n|(?P<run>[{marks}]+)[{closers}]*{notes}"),
         ellipsis=frozenset(raw["ellipsis"]),
         pair_chars=re.compile(f"[{pair_chars}]"),
-        piece=re.compile(f"[^{marks}\n]*(?:[{marks}]+[{closers}]*)?"),
+        piece=re.compile(f"[^{marks}\n]*(?:[{marks}]+[{closers}]*{notes})?"),
         mark=re.compile(f"[{marks}]"),
         special=re.compile(f"[{special}]" if special else "(?!)"),  # (?!) never matches
         ellipsis_re=re.compile(f"[{re.escape(raw['ellipsis'])}]") if raw["ellipsis"] else None,
@@ -381,6 +405,8 @@ def _sentence_rules(raw: dict[str, Any]) -> SentenceRules:
         else None,
         openers={p[0]: p[1] for p in raw["pairs"]},
         closer_of={p[1]: p[0] for p in raw["pairs"]},
+        max_chars=int(raw.get("max_chars") or 0),
+        cut_at=str(raw.get("cut_at") or ""),
     )
 
 
@@ -714,9 +740,17 @@ class HeadingMatch(NamedTuple):
     num: int | None
     marker_end: int
     clause_end: int
+    #: It opens notes or attachments (:func:`closing_heading`, or a numbered heading
+    #: titled so: "四、参考文献"), which :meth:`_Parser.place` reads apart.
+    closing: bool = False
 
 
 _LABEL = Family("label", re.compile(""), {})
+#: The headings of sections that close a text without arguing (``headings.closing`` in
+#: ``structure.yaml``): notes ("注释", "参考文献") and a 通知's attachments ("附件：1.…").
+_NOTES = Family("notes", re.compile(""), {})
+_ATTACHMENTS = Family("attachments", re.compile(""), {})
+_CLOSING_FAMILIES = frozenset({_NOTES.id, _ATTACHMENTS.id})
 # Marks that close a heading and belong to it (a space also ends one but is dropped).
 _HEADING_END_MARKS = frozenset("。；;：:！？!?")
 
@@ -743,6 +777,80 @@ def is_label(simple: str) -> bool:
     return bool(_role_matches(simple, cfg.role_patterns))
 
 
+class _ClosingRules(NamedTuple):
+    """``headings.closing`` of ``structure.yaml``, compiled (see :func:`_closing_rules`)."""
+
+    first: frozenset[str]  # the characters a notes or attachments heading can start with
+    longest: int  # no notes heading is longer (each character spaced, brackets, a colon)
+    notes: re.Pattern[str]  # fullmatch: a whole line (or a heading's title) that heads notes
+    attachments: re.Pattern[str]  # match: the label opening an attachments line, to its colon
+    item: re.Pattern[str]  # match: the mark that starts a note ("[1]", "①", "1.")
+    brief: frozenset[str]  # table_notes: headings of a note or two ("注"), closing no section
+
+
+def _spaced(word: str) -> str:
+    """A regex of ``word`` with any spaces between its characters ("附  件"), as a label
+    spaced out to a common width is written."""
+    return r"\s*".join(map(re.escape, word))
+
+
+@cache
+def _closing_rules() -> _ClosingRules:
+    """The notes and attachments headings (``headings.closing``; none when a user's file
+    has no such section)."""
+    raw = load_structure_config().raw["headings"].get("closing") or {}
+    brief = list(raw.get("table_notes") or [])
+    notes = sorted([*(raw.get("notes") or []), *brief], key=len, reverse=True)  # longest first
+    attachments = sorted(raw.get("attachments") or [], key=len, reverse=True)
+    never = re.compile("(?!)")
+    brackets = "【[［(（"
+    return _ClosingRules(
+        first=frozenset(brackets if notes else "") | {w[0] for w in notes + attachments if w},
+        longest=2 * max(map(len, notes), default=0) + 3,
+        notes=re.compile(
+            f"[{re.escape(brackets)}]?\\s*(?:{'|'.join(map(_spaced, notes))})\\s*"
+            "[】\\]］)）]?\\s*[:：]?"
+        )
+        if notes
+        else never,
+        attachments=re.compile(f"(?:{'|'.join(map(_spaced, attachments))})\\s*[:：]")
+        if attachments
+        else never,
+        item=re.compile(raw["note_item"]) if raw.get("note_item") else never,
+        brief=frozenset(brief),
+    )
+
+
+def _ideographs(text: str) -> str:
+    """The ideographs of ``text`` ("【 注 】：" -> "注"): a notes heading's word."""
+    return "".join(ch for ch in text if "\u3400" <= ch <= "\u9fff")
+
+
+def closing_heading(simple: str) -> HeadingMatch | None:
+    """The notes or attachments heading at the start of a Simplified line, else ``None``.
+
+    A notes heading is the whole line ("注释", "【参考文献】", "注："); an attachments
+    heading is the label up to its colon ("附件：1.干群关系问题台账": the rest of the line
+    is the list's first item). See ``headings.closing`` in ``structure.yaml``.
+
+    Examples
+    --------
+    >>> [closing_heading(t).family.id for t in ("注释：", "【参考文献】", "附件：1.台账")]
+    ['notes', 'notes', 'attachments']
+    >>> closing_heading("注意：本表数据来自县统计局。") is None
+    True
+    """
+    rules = _closing_rules()
+    if simple[:1] not in rules.first:
+        return None
+    if rules.notes.fullmatch(simple):
+        return HeadingMatch(_NOTES, None, 0, len(simple), True)
+    m = rules.attachments.match(simple)
+    if m is not None:  # the heading is the label, the colon closes it (a heading end mark)
+        return HeadingMatch(_ATTACHMENTS, None, 0, m.end() - 1, True)
+    return None
+
+
 class _HeadingRules(NamedTuple):
     """What :func:`match_heading` reads for every line, looked up once (it runs on
     about every line of a corpus, so its calls and look-ups add up)."""
@@ -754,6 +862,8 @@ class _HeadingRules(NamedTuple):
     clause_end: Any  # StructureConfig.clause_end.search
     max_chars: int
     label_max: int  # headings.label.max_chars: a longer text is no label
+    closing_first: frozenset[str]  # _ClosingRules.first: only such a line may head notes
+    notes_max: int  # _ClosingRules.longest: a longer heading title names no notes
 
 
 @cache
@@ -769,6 +879,8 @@ def _heading_rules() -> _HeadingRules:
         clause_end=cfg.clause_end.search,
         max_chars=cfg.max_chars,
         label_max=cfg.raw["headings"]["label"]["max_chars"],
+        closing_first=_closing_rules().first,
+        notes_max=_closing_rules().longest,
     )
 
 
@@ -811,7 +923,18 @@ def match_heading(simple: str) -> HeadingMatch | None:
             num = _numeral(numeral)
         else:
             num = family.ordinals.get((m.group(word_group) if word_group else None) or "")
-        return HeadingMatch(family, num, marker_end, end)
+        if end - marker_end > rules.notes_max or num is None:  # most headings
+            return HeadingMatch(family, num, marker_end, end)
+        # A numbered heading titled as notes ("四、参考文献") opens notes too.
+        closing = (
+            simple[marker_end : marker_end + 1] in rules.closing_first
+            and _closing_rules().notes.fullmatch(simple, marker_end, end) is not None
+        )
+        return HeadingMatch(family, num, marker_end, end, closing)
+    if simple[:1] in rules.closing_first:  # most lines: not a notes or attachments heading
+        closing = closing_heading(simple)
+        if closing is not None:
+            return closing
     if simple and len(simple) <= rules.label_max and is_label(simple):  # else no label
         return HeadingMatch(_LABEL, None, 0, len(simple))
     return None
@@ -887,6 +1010,10 @@ class _JoinRules:
     bare_back: int
     sentence_end: re.Pattern[str]
     scanner: tuple[re.Pattern[str], dict[str, str], dict[str, str]]  # _pair_scanner(pairs)
+    # A note mark (sentences.note_marks) at the start of a line: "〔14〕…" starts a note of
+    # its own, and joined to the line before, its mark would be cut off (it stays with the
+    # sentence before it, on the earlier line).
+    note_start: re.Pattern[str]
 
 
 def _back(tail: TailSearch) -> int:
@@ -910,14 +1037,22 @@ def _join_rules() -> _JoinRules:
         bare_back=_back(structure.tails["bare_end"]),
         sentence_end=structure.patterns["sentence_end"],
         scanner=_pair_scanner(tuple(pairs)),
+        note_start=re.compile(structure.raw["sentences"].get("note_marks") or "(?!)"),
     )
+
+
+def _opens(nxt: str, rules: _JoinRules) -> bool:
+    """Whether Simplified line ``nxt`` starts something of its own: a heading or a note
+    (its mark first, "〔14〕…"); such a line continues no other."""
+    return match_heading(nxt) is not None or rules.note_start.match(nxt) is not None
 
 
 def _continues(prev: str, nxt: str, rules: _JoinRules | None = None) -> bool:
     """Whether Simplified line ``nxt`` continues line ``prev`` (see :func:`join_broken_lines`).
 
-    ``nxt`` never continues when it is a heading; that is asked last, when ``prev``
-    would be continued, as most lines end a sentence and are not continued at all.
+    ``nxt`` never continues when it is a heading or starts with a note mark (:func:`_opens`);
+    that is asked last, when ``prev`` would be continued, as most lines end a sentence and
+    are not continued at all.
     ``rules`` is :func:`_join_rules` when the caller has it (asked for every line).
     """
     if rules is None:
@@ -928,12 +1063,12 @@ def _continues(prev: str, nxt: str, rules: _JoinRules | None = None) -> bool:
     if rules.closer.search(nxt) is not None and rules.opener.search(prev) is not None:
         closer = _unclosed(prev, rules.pairs, rules.scanner)
         if closer is not None and closer in nxt:
-            return match_heading(nxt) is None
+            return not _opens(nxt, rules)
     # Where the tails are searched from: TailSearch.search, inlined (0: everywhere).
     end = len(prev)
     back = rules.continuation_back
     if rules.continuation_end.search(prev, end - back if 0 < back < end else 0):
-        return match_heading(nxt) is None
+        return not _opens(nxt, rules)
     back = rules.bare_back
     if not rules.bare_end.search(prev, end - back if 0 < back < end else 0):
         return False
@@ -941,7 +1076,7 @@ def _continues(prev: str, nxt: str, rules: _JoinRules | None = None) -> bool:
     return (
         len(sentences) > 1
         and match_heading(sentences[-1].strip()) is None
-        and match_heading(nxt) is None
+        and not _opens(nxt, rules)
     )
 
 
@@ -949,7 +1084,8 @@ def join_broken_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Join lines the source broke in the middle of a heading or sentence.
 
     A line is joined to the previous one (keeping the first line number) when it is
-    not a heading and the previous line has an opening quote closed on this line,
+    not a heading nor a note that starts with its mark ("〔14〕…", ``sentences.note_marks``)
+    and the previous line has an opening quote closed on this line,
     ends with a comma, or ends without punctuation after a complete sentence whose
     trailing fragment is not a heading.
 
@@ -1041,6 +1177,21 @@ class _Ahead(NamedTuple):
         return cls(index, at, family, num)
 
 
+@dataclass(slots=True)
+class _Closing:
+    """A notes or attachments section being read: its lines are body paragraphs of role
+    ``other``, never headings (:meth:`_Parser.closing_line`)."""
+
+    nested: bool  # inside a list that goes on later: the entry goes when the section ends
+    until: int | None  # the line that continues that list ends it (None: no such line)
+    items_only: bool  # notes inside a list: only lines that start with a note mark
+    entry: _Open | None = None  # the section's entry, the top of the stack while it is read
+    attachments: bool = False
+    family: str | None = None  # attachments: the family of the list's items, once known
+    next_num: int | None = None  # attachments: the next item's number (None: no list)
+    first: bool = True  # no line read yet (the first line after a notes heading is a note)
+
+
 class _ParserSettings(NamedTuple):
     """What every :class:`_Parser` reads from ``structure.yaml``."""
 
@@ -1050,6 +1201,7 @@ class _ParserSettings(NamedTuple):
     midline_screen: re.Pattern[str] | None
     subtitle_max: int
     subtitle_forbidden: re.Pattern[str]
+    closing_rules: _ClosingRules
 
 
 @cache
@@ -1065,6 +1217,7 @@ def _parser_settings() -> _ParserSettings:
         _midline_screen(),
         subtitle["max_chars"],
         cfg.patterns["subtitle_forbidden"],
+        _closing_rules(),
     )
 
 
@@ -1086,6 +1239,8 @@ class _Parser:
         self.midline_screen = settings.midline_screen
         self.subtitle_max: int = settings.subtitle_max
         self.subtitle_forbidden = settings.subtitle_forbidden
+        self.closing: _Closing | None = None  # a notes or attachments section being read
+        self.closing_rules = settings.closing_rules
 
     # -- list state
     def _is_open(self, family_id: str) -> bool:
@@ -1115,15 +1270,20 @@ class _Parser:
         >>> parser.continued(2), parser.continued(3)
         (True, False)
         """
+        return self.continuing_line(line_no) is not None
+
+    def continuing_line(self, line_no: int) -> int | None:
+        """The number of the line that continues a list open now (see :meth:`continued`),
+        ``None`` when no later line does."""
         stack = self.stack
         if not stack:
-            return False
+            return None
         ahead = self._ahead
         if ahead is None:
             ahead = self._ahead = _Ahead.of(self.lines)
         here = ahead.index.get(line_no)
         if here is None:
-            return False
+            return None
         undecided = {e.family for e in stack if e.num is not None}
         families, nums = ahead.family, ahead.num
         for j in range(bisect_right(ahead.at, here), len(ahead.at)):
@@ -1133,9 +1293,27 @@ class _Parser:
             if family in undecided:
                 before = nums[j] - 1
                 if any(e.family == family and e.num == before for e in stack):
-                    return True
+                    return self.lines[ahead.at[j]][0]
                 undecided.discard(family)  # its list restarts or skips: not continued
-        return False
+        return None
+
+    def _list_end(self, line_no: int, family: str | None, num: int) -> int:
+        """The last line of the numbered list whose item ``num`` (of ``family``; ``None``:
+        any) the line after ``line_no`` may start: each next line holding the next item;
+        ``line_no`` itself when the list has no such line."""
+        ahead = self._ahead
+        if ahead is None:
+            ahead = self._ahead = _Ahead.of(self.lines)
+        here = ahead.index.get(line_no)
+        last = line_no
+        if here is None:
+            return last
+        for next_no, text, simple in self.lines[here + 1 :]:
+            h = match_heading((simplified_aligned(text) if simple is None else simple).strip())
+            if h is None or h.num != num or (family is not None and h.family.id != family):
+                break
+            family, num, last = h.family.id, num + 1, next_no
+        return last
 
     def accepts(self, h: HeadingMatch, simple: str | None = None) -> bool:
         """Whether a stateless heading match (at the start of ``simple``, when given) is a
@@ -1216,10 +1394,23 @@ class _Parser:
         return parent.roles, mine or parent.current
 
     def place(self, h: HeadingMatch, text: str, simple: str, line_no: int | None = None) -> _Open:
-        """Put a heading (on line ``line_no``) on the stack and return its entry."""
+        """Put a heading (on line ``line_no``) on the stack and return its entry.
+
+        A notes or attachments heading (:func:`closing_heading`, or a numbered heading
+        titled "参考文献") also starts reading its section (:attr:`closing`).
+        """
         stack = self.stack
-        depth = self._depth(h, line_no)
-        roles, current = self._roles(depth, h, simple)
+        closing = None
+        if not h.closing:  # most headings
+            depth = self._depth(h, line_no)
+            roles, current = self._roles(depth, h, simple)
+        elif h.family.id in _CLOSING_FAMILIES:
+            depth, closing = self._closing_depth(h, simple, line_no)
+            roles, current = (OTHER,), OTHER
+        else:  # "四、参考文献": a section of notes, placed as its number says
+            depth = self._depth(h, line_no)
+            roles, current = (OTHER,), OTHER
+            closing = _Closing(False, None, False)  # until: set once the heading is placed
         num = h.num
         if num is not None:
             path_num = num
@@ -1230,7 +1421,90 @@ class _Parser:
         entry = _Open(h.family.id, num, path_num, _title(text, h), roles, current, False, path)
         del stack[depth:]
         stack.append(entry)
+        if closing is not None:
+            closing.entry = entry
+            if num is not None and line_no is not None:
+                # A numbered notes section ends where its list goes on ("五、" after "四、").
+                closing.until = self.continuing_line(line_no)
+            self.closing = closing
         return entry
+
+    def _closing_depth(
+        self, h: HeadingMatch, simple: str, line_no: int | None
+    ) -> tuple[int, _Closing]:
+        """Where a notes or attachments heading goes on the stack, and how its section is
+        read. At the top level, closing every open section, unless a later line continues
+        a list open now (after the attachments list, for attachments): then one level
+        below the innermost open heading, up to that line. A table note ("注：",
+        ``table_notes``) always nests, holding only note lines."""
+        depth = len(self.stack)
+        if h.family is _ATTACHMENTS:
+            rest = simple[h.clause_end + 1 :].strip()  # after the label's colon
+            first = match_heading(rest) if rest else None
+            if not rest:  # "附件：" alone: the list's items follow, from 1
+                family, next_num = None, 1
+            elif first is not None and first.num == 1:  # "附件：1.台账": item 2 follows
+                family, next_num = first.family.id, 2
+            else:  # one attachment named, no list
+                family, next_num = None, None
+            last = line_no
+            if line_no is not None and next_num is not None:
+                last = self._list_end(line_no, family, next_num)
+            until = None if last is None else self.continuing_line(last)
+            closing = _Closing(until is not None, until, False, None, True, family, next_num)
+        else:
+            until = None if line_no is None else self.continuing_line(line_no)
+            if _ideographs(simple) in self.closing_rules.brief:  # a note or two: nested
+                closing = _Closing(True, until, True)
+            else:
+                closing = _Closing(until is not None, until, until is not None)
+        return (depth if closing.nested else 0), closing
+
+    def closing_line(self, line_no: int, text: str, simple: str | None) -> Paragraph | None:
+        """The paragraph of a line of the notes or attachments section being read, or
+        ``None`` when the section has ended before this line (which is then parsed as
+        usual).
+
+        Notes end at the line continuing an open list (:attr:`_Closing.until`), at a
+        notes or attachments heading, and at a short line of sub-title form (or a role
+        label) that starts with no note mark (the next piece of a compilation, its title
+        such as "干部作风建设的思考"); notes inside an open list
+        also at the first line, after their first, that starts with no note mark. An
+        attachments list ends at the first line that is not its next item.
+        """
+        closing = self.closing
+        assert closing is not None
+        simple = (simplified_aligned(text) if simple is None else simple).strip()
+        keep = False
+        if closing.until is None or line_no < closing.until:
+            h = match_heading(simple)
+            if closing.attachments:
+                keep = (
+                    h is not None
+                    and closing.next_num is not None
+                    and h.num == closing.next_num
+                    and closing.family in (None, h.family.id)
+                )
+                if keep and h is not None and closing.next_num is not None:
+                    closing.family, closing.next_num = h.family.id, closing.next_num + 1
+            elif h is None or h.family.id not in _CLOSING_FAMILIES:
+                item = self.closing_rules.item.match(simple) is not None
+                if closing.items_only:
+                    keep = item or closing.first
+                else:  # a sub-title or a role label: the next piece's title ("…的思考")
+                    keep = item or not (
+                        0 < len(simple) <= self.subtitle_max
+                        and self.subtitle_forbidden.search(simple) is None
+                        and (h is None or h.family is _LABEL)
+                    )
+        closing.first = False
+        if not keep:
+            self.closing = None
+            if closing.nested and self.stack and self.stack[-1] is closing.entry:
+                self.stack.pop()  # the list it interrupted goes on
+            return None
+        body = text.strip()
+        return self.body_paragraph(line_no, body, simple)
 
     # -- paragraphs
     def _section(self) -> tuple[str, str]:
@@ -1337,10 +1611,15 @@ class _Parser:
         :meth:`_pieces` (``tests/test_structure.py`` checks the two agree).
         """
         out: list[Paragraph] = []
-        self.lines, self._ahead = lines, None
+        self.lines, self._ahead, self.closing = lines, None, None
         screen = self.midline_screen
         subtitle_max, subtitle_forbidden = self.subtitle_max, self.subtitle_forbidden.search
         for line_no, text, simple in lines:
+            if self.closing is not None:  # notes or attachments: no headings inside
+                paragraph = self.closing_line(line_no, text, simple)
+                if paragraph is not None:
+                    out.append(paragraph)
+                    continue
             if simple is None:  # a joined line: its Simplified text is converted whole
                 self._pieces(line_no, text, None, out)
                 continue
@@ -1579,22 +1858,31 @@ def _matched_pairs(text: str, rules: SentenceRules) -> list[tuple[int, int]]:
     return matched
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, max_chars: int | None = None) -> list[str]:
     """Split Chinese text into sentences.
 
     Sentences end at ``。！？!?；;`` and at an ellipsis ``…`` that ends a line; a run of
     terminators and the closing quotes/brackets after it (``”’」』）)》】``) stay with
-    the sentence. A terminator inside a matched pair of quotes or brackets does not
-    split (``“事出公心,民则顺之;事出私心,民则逆之”。`` is one sentence) unless a closer
-    follows it directly (``…群众工作。”黨的…`` splits after ``”``); unmatched quotes
-    are ignored. A newline always ends a sentence. Sentences are stripped, none is
-    empty, and ``"".join(result)`` equals ``text`` with the whitespace at sentence
-    boundaries removed.
+    the sentence, and so do the note marks after those (``…执行不力。[2]``, ``［2］``,
+    ``[^1]``, superscript digits, a circled ``①`` that ends the text — elsewhere ``①``
+    opens a list item; ``sentences.note_marks`` in ``structure.yaml``). A terminator
+    inside a matched pair of quotes or brackets does not split
+    (``“事出公心,民则顺之;事出私心,民则逆之”。`` is one sentence)
+    unless a closer follows it directly (``…群众工作。”黨的…`` splits after ``”``);
+    unmatched quotes are ignored. A newline always ends a sentence. A sentence longer
+    than ``sentences.max_chars`` of ``structure.yaml`` (1,000 characters: a run-on line
+    without punctuation) is cut at the last space or comma (``sentences.cut_at``) before
+    that length, the comma staying with the piece before it, or at the length when it
+    holds none. Sentences are stripped, none is empty, and ``"".join(result)`` equals
+    ``text`` with the whitespace at sentence boundaries removed.
 
     Parameters
     ----------
     text
         Any text, typically :attr:`Paragraph.text` (original script is fine).
+    max_chars
+        The longest sentence; by default ``sentences.max_chars`` of ``structure.yaml``,
+        0 for no limit.
 
     Returns
     -------
@@ -1607,11 +1895,18 @@ def split_sentences(text: str) -> list[str]:
     ['古人常讲“事出公心,民则顺之;事出私心,民则逆之”。', '要掌握好']
     >>> split_sentences("真的吗?!好…… 下一句……")
     ['真的吗?!', '好…… 下一句……']
+    >>> split_sentences("制度执行不力。[2]要加强监督。①")
+    ['制度执行不力。[2]', '要加强监督。①']
     >>> split_sentences("  ")
     []
+    >>> [len(s) for s in split_sentences("干部要深入群众 " * 300)]
+    [999, 999, 399]
     """
     rules = load_structure_config().sentences
     assert rules is not None  # always built by load_structure_config
+    limit = rules.max_chars if max_chars is None else max_chars
+    if 0 < limit < len(text):  # only a text this long can hold a longer sentence
+        return _capped(split_sentences(text, 0), limit, rules.cut_at)
     # Without an ellipsis and without a terminator inside quotes every terminator run
     # ends a sentence, so one findall cuts them all (and skips each newline).
     if rules.special.search(text) is None:  # no ellipsis, quote or bracket at all
@@ -1630,6 +1925,28 @@ def split_sentences(text: str) -> list[str]:
     ):
         return [s for s in map(str.strip, rules.piece.findall(text)) if s]
     return _split_at_boundaries(text, rules, pairs)
+
+
+def _capped(sentences: list[str], limit: int, cut_at: str) -> list[str]:
+    """``sentences``, each longer than ``limit`` cut at the last of the characters
+    ``cut_at`` before that length (kept with the piece before it), or at the length.
+
+    Examples
+    --------
+    >>> _capped(["甲乙，丙丁戊己庚", "甲乙丙丁戊己", "甲乙"], 5, " ，")
+    ['甲乙，', '丙丁戊己庚', '甲乙丙丁戊', '己', '甲乙']
+    """
+    out: list[str] = []
+    for sentence in sentences:
+        while len(sentence) > limit:
+            cut = max(sentence.rfind(c, 0, limit) for c in cut_at) + 1 if cut_at else 0
+            cut = cut or limit  # none of them before the limit (rfind -1, plus 1: 0)
+            piece, sentence = sentence[:cut].strip(), sentence[cut:].strip()
+            if piece:
+                out.append(piece)
+        if sentence:
+            out.append(sentence)
+    return out
 
 
 def _outermost(pairs: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
