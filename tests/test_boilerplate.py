@@ -831,6 +831,21 @@ def test_a_journal_record_header_is_metadata(tmp_path):
     assert corpus.files["boilerplate_share"].iloc[0] == round(6 / count_ideographs(text), 4)
 
 
+@pytest.mark.parametrize("label", ["【 标  题 】", "文章标题："])
+def test_a_labelled_title_wins_over_a_title_like_first_line(tmp_path, label):
+    """The record's subtitle or a speech's occasion under 【 正  文 】 ("——在全县干部大会上
+    的讲话", "（中共浙江省委书记 李泽民）") was taken as the title over the labelled one."""
+    from workbench.corpus import load_corpus
+
+    path = tmp_path / "record.txt"
+    path.write_text(f"{label}县级政治中存在的问题\n\n——在全县干部大会上的讲话\n"
+                    "县级政治在我国政治体系中居于重要地位。\n", encoding="utf-8")  # fmt: skip
+    corpus = load_corpus([path])
+    assert corpus.documents["title"].tolist() == ["县级政治中存在的问题"]
+    assert corpus.segments["text_orig"].tolist() == [
+        "——在全县干部大会上的讲话", "县级政治在我国政治体系中居于重要地位。"]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "line", ["【参考文献】", "【注释】", "【编者按】本文是作者在县委全会上的讲话。"]
 )

@@ -10,14 +10,17 @@ Decisions
 ---------
 * **Titles.** The text after ``第N篇:`` / ``篇N:``, or before ``【第N篇】``. A first
   body line repeating the title (002 ``干群關系`` under ``第三篇:干群關系``) is
-  dropped. An article without a marker title takes its first line as title when
-  that line is *title-like* (at most 40 characters, no sentence punctuation, not a
-  heading: 003 after boilerplate removal). When the title runs into the author
+  dropped. An article without a marker title takes the value of a labelled title line
+  removed as metadata inside it (``文章標題:``, a journal record's ``【 标  题 】``);
+  a title-like first line under it is then a subtitle or a speech's occasion and
+  stays body text. Else it takes its first line as title when that line is
+  *title-like* (at most 40 characters, no sentence punctuation, not a heading: 003
+  after boilerplate removal). When the title runs into the author
   and the first sentence (001 ``关于做好新时期群众工作的几点体会刘长江现在有…``), a
   ``关于…(体会|思考|调查|…)`` prefix followed by a 2–3 character name (a known surname
   plus one or two characters) is split off: the rest of the line stays as body.
-  Otherwise the title is the ``文章標題:`` metadata line inside the article, if
-  any, else ``""`` (000 has no title line: callers fall back to the file name).
+  Otherwise the title is ``""`` (000 has no title line: callers fall back to the file
+  name).
 * **Authors.** From the ``关于…`` split above or from a byline directly under the
   title: an optional organisation, then names separated by spaces (003
   ``湖北省兴山县委县直机关工委 徐 平 王书银`` → ``徐平、王书银``; single characters
@@ -515,6 +518,10 @@ def split_articles(clean: CleanText) -> list[ArticleText]:
         zip(segments, marker_lines, strict=True), start=1
     ):
         first = ends[index - 2] + 1 if index > 1 else 1
+        if not title:
+            # A title its label names (文章标题：…, a journal record's 【 标  题 】…) wins over
+            # a title-like first line, which is then a subtitle or a speech's occasion.
+            title = _metadata_value(found, "title", first, ends[index - 1])
         title, author, body, title_line, byline = _head(title, body)
         consumed = list(dropped) if index == 1 else []
         if marker is not None:
