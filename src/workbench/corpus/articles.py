@@ -448,12 +448,18 @@ def _metadata_value(found: list[tuple[int, str, str]], field: str, first: int, l
 _CREDIT_RULES = frozenset({"credit_line"})
 
 
+@cache
+def _author_rules() -> frozenset[str]:
+    """Ids of the rules whose removed lines may name the author (worked out once)."""
+    return frozenset(rule.id for rule in load_rules() if rule.field is not None) | _CREDIT_RULES
+
+
 def _removed_author(clean: CleanText, first: int, last: int) -> str:
     """The author named in a labelled field of a metadata or credit line that boilerplate
     removal took out of lines ``first..last`` (:func:`labelled_author`), else ``""``."""
     if not clean.removed:
         return ""
-    metadata = {rule.id for rule in load_rules() if rule.field is not None} | _CREDIT_RULES
+    metadata = _author_rules()
     for removed in clean.removed:
         if removed.rule in metadata and first <= removed.line_no <= last:
             author = labelled_author(normalize_spaces(removed.text))
