@@ -310,3 +310,20 @@ def test_by_year_is_the_year_of_the_date_when_no_column_is_named_year(tmp_path, 
     out = capsys.readouterr()
     assert "== year = 2019" in out.out and "== year = 2021" in out.out
     assert "1 of 3 article(s) have no value of year" in out.err
+
+
+def test_a_pipeline_builds_metadata_is_among_the_inputs_of_its_analyses(tmp_path):
+    # Its columns are in the documents parts: an analysis of the folder names the file and
+    # its checksum (from the manifest), as one of a `corpus build` table does.
+    from workbench import config
+    from workbench.groups import read_segments
+    from workbench.stream import build_corpus
+
+    first = sorted(config.SEEDS_DIR.glob("*.txt"))[0]
+    meta = tmp_path / "meta.csv"
+    meta.write_text(f"file,genre\n{first.name},报告\n", encoding="utf-8")
+    build_corpus([first], tmp_path / "with", metadata=meta, workers=1)
+    build_corpus([first], tmp_path / "without", workers=1)
+    with_meta = read_segments(tmp_path / "with").inputs
+    assert with_meta[config.display_path(meta)] == sha256_file(meta)
+    assert len(with_meta) == len(read_segments(tmp_path / "without").inputs) + 1

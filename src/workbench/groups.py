@@ -259,6 +259,7 @@ def read_segments(path: Path | None, *, dedup: bool = True) -> SegmentInput:
         seg, inputs = _read_parts(build, "segments")
         docs, docs_inputs = _read_parts(build, "documents")
         inputs.update(docs_inputs)
+        inputs.update(_metadata_input(build))
     else:
         # A corpus (folder, archive, text file) given where its table belongs is the usual
         # slip: say what to run, with the user's own path.
@@ -523,6 +524,19 @@ def pipeline_folder(path: Path) -> Path | None:
         if (folder / "manifest.json").is_file():
             return folder
     return None
+
+
+def _metadata_input(build: Path) -> dict[str, str]:
+    """The metadata file a pipeline build joined onto its documents, as an input (name:
+    SHA-256, from its manifest), as ``corpus build`` lists it in its record; ``{}``
+    without one."""
+    import json
+
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8") or "{}")
+    record = manifest.get("parameters", {}).get("metadata") if isinstance(manifest, dict) else None
+    if isinstance(record, dict) and {"path", "sha256"} <= set(record):
+        return {str(record["path"]): str(record["sha256"])}
+    return {}
 
 
 def _read_parts(build: Path, table: str) -> tuple[pd.DataFrame, dict[str, str]]:
