@@ -40,7 +40,8 @@ def test_fit_json_and_table_carry_provenance(tmp_path, capsys):
     assert params["command"] == "survey fit" and params["model"] == "ologit"
     assert params["cov_type"] == "cluster(village)" and params["simulated"] is True
     assert read_record(out) == record  # the CSV's sidecar holds the same record
-    assert out.read_text().startswith("term,kind,estimate")
+    # UTF-8 with a byte-order mark, as every CSV for people (csvio.write_csv)
+    assert out.read_text(encoding="utf-8").startswith("\ufeffterm,kind,estimate")
     status, captured = _run(capsys, *args)
     last = captured.out.rstrip().splitlines()[-1]
     assert last.startswith(f"workbench {__version__}; inputs: ") and DATA in last
