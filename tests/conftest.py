@@ -49,9 +49,14 @@ def generated(tmp_path_factory) -> Path:
     """A small generated corpus: 6+ files with copies, Traditional and GB18030 files."""
     gen = load_generator()
     folder = tmp_path_factory.mktemp("generated")
-    shares = gen.Shares(exact=0.1, near=0.1, traditional=0.2, gb18030_files=0.3)
+    # The Markov model learns from the seeds' body sentences, so a change of how the seeds
+    # are cleaned or split changes the corpus a seed gives: the tests need every kind of
+    # copy, which is checked here rather than found missing by the tests that use them.
+    shares = gen.Shares(exact=0.1, near=0.15, traditional=0.2, gb18030_files=0.3)
     stats = gen.generate(folder, size=200_000, seed=3, file_bytes=30_000, shares=shares)
-    assert stats.files >= 6 and stats.exact + stats.near > 0 and stats.traditional > 0
+    kinds = {"exact": stats.exact, "near": stats.near, "traditional": stats.traditional,
+             "gb18030_files": stats.gb18030_files}  # fmt: skip
+    assert stats.files >= 6 and all(kinds.values()), (stats.files, kinds)
     return folder
 
 
