@@ -59,6 +59,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 
+from workbench.corpus import boilerplate
 from workbench.corpus.boilerplate import CleanText, extract_metadata, load_rules, normalize_spaces
 from workbench.corpus.script import to_simplified_many
 from workbench.corpus.structure import load_structure_config, match_heading, simplified_aligned
@@ -448,10 +449,18 @@ def _metadata_value(found: list[tuple[int, str, str]], field: str, first: int, l
 _CREDIT_RULES = frozenset({"credit_line"})
 
 
-@cache
 def _author_rules() -> frozenset[str]:
-    """Ids of the rules whose removed lines may name the author (worked out once)."""
-    return frozenset(rule.id for rule in load_rules() if rule.field is not None) | _CREDIT_RULES
+    """Ids of the rules whose removed lines may name the author, in the rule file in use
+    (``boilerplate.DEFAULT_RULES_PATH``, which a caller may point elsewhere)."""
+    return _author_rules_in(str(boilerplate.DEFAULT_RULES_PATH))
+
+
+@cache
+def _author_rules_in(path: str) -> frozenset[str]:
+    """:func:`_author_rules` of one rule file, worked out once per file (cached on its path:
+    a cache of the first file used kept its ids when the rules were changed)."""
+    rules = load_rules(path)
+    return frozenset(rule.id for rule in rules if rule.field is not None) | _CREDIT_RULES
 
 
 def _removed_author(clean: CleanText, first: int, last: int) -> str:
