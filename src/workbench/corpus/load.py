@@ -42,7 +42,13 @@ import pyarrow as pa
 
 from workbench import config
 from workbench.corpus import collector
-from workbench.corpus.articles import ArticleText, Lines, split_articles
+from workbench.corpus.articles import (
+    ArticleText,
+    Lines,
+    split_articles,
+    title_label,
+    title_segment_rules,
+)
 from workbench.corpus.boilerplate import describe_loss, strip_boilerplate
 from workbench.corpus.dates import DateMatch, article_dates
 from workbench.corpus.dedup import DUP_THRESHOLD
@@ -613,11 +619,17 @@ def load_file(src: SourceFile, *, folders: dict[str, str | None] | None = None) 
     consumed = [(n, what, t) for art in articles for n, t, what in art.consumed]
     # An HTML page's chrome, left out by the reader (rules html_*), comes first: its
     # line_no counts lines of the page source, the other rows' lines of the decoded text.
+    # A journal record's labelled title that is a heading segment (its line the article's
+    # title_line) leaves only its label removed: each character is listed once.
+    titled = {art.title_line: art.title for art in articles if art.title_line}
+    labelled = title_segment_rules() if titled else frozenset()
     result.removed = [
         {"file": src.name, "line_no": d.line_no, "rule": d.rule, "text": d.text}
         for d in decoded.dropped
     ] + sorted(
-        [{"file": src.name, "line_no": r.line_no, "rule": r.rule, "text": r.text}
+        [{"file": src.name, "line_no": r.line_no, "rule": r.rule,
+          "text": title_label(r.text, titled[r.line_no])
+          if r.rule in labelled and r.line_no in titled else r.text}
          for r in chain(clean.removed, wrapped.removed)]
         + [{"file": src.name, "line_no": n, "rule": what, "text": t} for n, what, t in consumed],
         key=lambda row: row["line_no"],
