@@ -8,15 +8,30 @@ way pdftotext or an old archive leaves them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from workbench import config
-from workbench.corpus import load_corpus
+from workbench.corpus import load_corpus, wrapping
 from workbench.corpus.readers import discover, read_text
 from workbench.corpus.structure import split_sentences
 from workbench.corpus.wrapping import join_pieces, measure, unwrap
+
+BUNDLED = wrapping._settings()
+
+
+def _switched(monkeypatch, enabled: bool) -> None:
+    """Run with ``enabled`` set so in ``wrapping.yaml`` (the bundled patterns otherwise)."""
+    monkeypatch.setattr(wrapping, "_settings", lambda *_: replace(BUNDLED, enabled=enabled))
+
+
+@pytest.fixture(autouse=True)
+def _enabled(monkeypatch):
+    # The tests are of the joining, whatever the shipped default of `enabled` is.
+    _switched(monkeypatch, True)
+
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "dev"
 
@@ -195,3 +210,18 @@ def test_the_dev_corpus_hard_wrapped_files_are_the_journal_records():
     # every other text file is one paragraph a line.
     assert wrapped == sorted(n for n in found if "d37" <= n[:3] <= "d54")
     assert {found[name].describe() for name in wrapped} == {"126 columns"}
+
+
+def test_enabled_false_reads_every_line_as_it_is(tmp_path, monkeypatch):
+    text, _ = wrapped_file(30)
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    joined = load_corpus([str(path)]).segments
+    _switched(monkeypatch, False)
+    assert unwrap(text).width == 0 and unwrap(text).text == text
+    corpus = load_corpus([str(path)])
+    assert corpus.files[["wrap_width", "lines_joined"]].values.tolist() == [["", 0]]
+    # Each segment on one line again: sentences over a line break are cut there.
+    source = text.split("\n")
+    assert all(seg in source[n - 1] for n, seg in corpus.segments[["line_no", "text_orig"]].values)
+    assert len(corpus.segments) > len(joined)
