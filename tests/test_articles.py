@@ -316,3 +316,25 @@ def test_a_closing_author_note_is_the_byline_and_a_sentence_naming_an_author_is_
     assert art.author == "何增科"
     assert [n for n, _ in art.lines] == [2, 3]
     assert [(n, w) for n, _, w in art.consumed] == [(4, "byline")]
+
+
+def test_a_journal_records_title_is_a_heading_segment_on_its_line():
+    """The dev corpus's reprints (人大复印资料) label their titles "【 标  题 】…": the title is
+    a heading segment on that line, as a title line is, so a coder of lines can code it."""
+    from pathlib import Path
+
+    from workbench.corpus import load_corpus
+
+    dev = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "dev"
+    if not dev.is_dir():
+        pytest.skip("../shared/corpus/dev is absent")
+    paths = [dev / "d45_xun1996_mass_viewpoint.txt", dev / "d39_pd1996_political_guarantee_gbk.txt"]
+    corpus = load_corpus([str(p) for p in paths])
+    first = corpus.segments.groupby("doc_id", sort=False).head(1).reset_index(drop=True)
+    assert first["text_orig"].tolist() == corpus.documents["title"].tolist()
+    assert first["is_heading"].all()
+    assert first["segment_id"].str.endswith("/p000/s01").all()
+    # Each on the line labelled 【 标  题 】 (the tenth in both records).
+    assert first["line_no"].tolist() == [10, 10]
+    labels = corpus.removed[corpus.removed["rule"] == "journal_record_title"]
+    assert labels["text"].str.replace(" ", "").tolist() == ["【标题】", "【标题】"]

@@ -814,11 +814,18 @@ def test_a_journal_record_header_is_metadata(tmp_path):
     corpus = load_corpus([path])
     doc = corpus.documents.iloc[0]
     assert (doc["title"], doc["author"]) == ("縣級政治中存在的問題、成因及解決對策", "何增科")
+    # The labelled title is a line of the record's text: a heading segment on its line, as a
+    # title read from a body line is (a coder of lines codes it).
     assert corpus.segments["text_orig"].tolist() == [
+        "縣級政治中存在的問題、成因及解決對策",
         "本文考察了县级政治的现状，分析了问题的成因。", "县级政治在我国政治体系中居于重要地位。",
         "一、存在的问题", "干群关系紧张。"]  # fmt: skip
-    assert corpus.segments["role"].tolist() == ["other", "other", "problem", "problem"]
+    assert corpus.segments["role"].tolist() == ["other", "other", "other", "problem", "problem"]
+    title = corpus.segments.iloc[0][["segment_id", "line_no", "is_heading"]].tolist()
+    assert title == ["record/a1/p000/s01", 7, True]
     removed = corpus.removed
+    # Only its label stays listed as removed: each character once.
+    assert removed.loc[removed["line_no"] == 7, "text"].tolist() == ["【 标  題 】"]
     assert removed["rule"].tolist() == [
         "journal_record_field", "journal_record_field", "journal_record_field",
         "journal_record_field", "journal_record_author", "journal_record_field",
@@ -842,8 +849,12 @@ def test_a_labelled_title_wins_over_a_title_like_first_line(tmp_path, label):
                     "县级政治在我国政治体系中居于重要地位。\n", encoding="utf-8")  # fmt: skip
     corpus = load_corpus([path])
     assert corpus.documents["title"].tolist() == ["县级政治中存在的问题"]
+    # A journal record's title is a heading segment of its own line; a 文章标题： line (a
+    # download page's metadata repeating its heading) gives the title only.
+    heading = ["县级政治中存在的问题"] if label.startswith("【") else []
     assert corpus.segments["text_orig"].tolist() == [
-        "——在全县干部大会上的讲话", "县级政治在我国政治体系中居于重要地位。"]  # fmt: skip
+        *heading, "——在全县干部大会上的讲话", "县级政治在我国政治体系中居于重要地位。"]  # fmt: skip
+    assert corpus.segments["is_heading"].tolist() == [True] * len(heading) + [False, False]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ UTF-8, UTF-16, GB18030 or Big5 — and checks that
 
 * every ideograph of the decoded input ends up exactly once in a segment or in the
   ``removed`` table (counted as a multiset, so nothing is dropped or doubled), and every
-  segment lies on the line it names;
+  segment lies on the line it names (in a file read as hard-wrapped, starts on it);
 * the loader raises only its own errors (``ReadError``) on arbitrary bytes;
 * loading twice gives identical tables.
 
@@ -35,15 +35,49 @@ from workbench.corpus.script import _converter  # noqa: E402
 
 IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
 #: Common characters of the genre, all encodable in GB18030 and (after s2t) in Big5.
-WORDS = ["干部", "群众", "关系", "工作", "作风", "基层", "问题", "原因", "服务", "制度", "监督",
-         "学习", "深入", "联系", "加强", "改进", "政策", "农民", "村民", "意见", "调查", "研究"]
-CHROME = ["微信扫一扫", "收听本文 00:00/00:00", "首页 | 新闻中心 | 登录 | 注册", "分享到：",
-          "打印 纠错"]
-HEADINGS = ["一、存在的主要问题", "二、产生问题的原因", "三、对策建议", "（一）加强学习",
-            "1.深入基层"]
+WORDS = [
+    "干部",
+    "群众",
+    "关系",
+    "工作",
+    "作风",
+    "基层",
+    "问题",
+    "原因",
+    "服务",
+    "制度",
+    "监督",
+    "学习",
+    "深入",
+    "联系",
+    "加强",
+    "改进",
+    "政策",
+    "农民",
+    "村民",
+    "意见",
+    "调查",
+    "研究",
+]
+CHROME = [
+    "微信扫一扫",
+    "收听本文 00:00/00:00",
+    "首页 | 新闻中心 | 登录 | 注册",
+    "分享到：",
+    "打印 纠错",
+]
+HEADINGS = [
+    "一、存在的主要问题",
+    "二、产生问题的原因",
+    "三、对策建议",
+    "（一）加强学习",
+    "1.深入基层",
+]
 
 SETTINGS = settings(
-    max_examples=40, derandomize=True, deadline=None,
+    max_examples=40,
+    derandomize=True,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 
@@ -91,20 +125,73 @@ def _ideographs(texts) -> Counter:
 
 
 @SETTINGS
-@given(lines=documents(), traditional=st.booleans(),
-       encoding=st.sampled_from(["utf-8", "utf-16", "gb18030", "big5"]))
-def test_every_ideograph_ends_up_once_in_a_segment_or_removed(tmp_path_factory, lines,
-                                                               traditional, encoding):
+@given(
+    lines=documents(),
+    traditional=st.booleans(),
+    encoding=st.sampled_from(["utf-8", "utf-16", "gb18030", "big5"]),
+)
+def test_every_ideograph_ends_up_once_in_a_segment_or_removed(
+    tmp_path_factory, lines, traditional, encoding
+):
     folder = tmp_path_factory.mktemp("doc")
     path, text = _write(folder, lines, traditional, encoding)
     c = load_corpus([path])
     assert (c.documents["title"].fillna("") == "").all(), "no line here is title-like"
     kept = c.segments["text_orig"].tolist() + c.removed["text"].tolist()
     assert _ideographs(kept) == _ideographs([text])
-    # Every segment lies on the line it names (segments never cross a source line).
+    _check_lines(c, text)
+
+
+def _check_lines(c, text: str) -> None:
+    """Every segment lies on the line it names: segments never cross a source line, but in
+    a file read as hard-wrapped (``lines_joined``), where a segment starts on the line it
+    names and runs on over the lines joined to it (page numbers between them removed)."""
     source = text.splitlines()
+    if not c.files["lines_joined"].iloc[0]:
+        for line_no, seg in zip(c.segments["line_no"], c.segments["text_orig"], strict=True):
+            assert seg in re.sub(r"\s+", " ", source[line_no - 1]) or seg in source[line_no - 1]
+        return
+    assert c.files["wrap_width"].iloc[0]
+    pages = set(c.removed.loc[c.removed["rule"] == "page_number", "line_no"])
     for line_no, seg in zip(c.segments["line_no"], c.segments["text_orig"], strict=True):
-        assert seg in re.sub(r"\s+", " ", source[line_no - 1]) or seg in source[line_no - 1]
+        rest = "".join(
+            line.strip() for n, line in enumerate(source[line_no - 1 :], start=line_no)
+            if n not in pages
+        )  # fmt: skip
+        assert 0 <= rest.find(seg) < len(source[line_no - 1].strip()), (line_no, seg)
+
+
+@st.composite
+def wrapped_documents(draw) -> list[str]:
+    """Lines of a document hard-wrapped at one width, as a PDF export comes: paragraphs
+    (indented by two full-width spaces) cut every ``width`` characters, headings between
+    them, now and then a page number inside a paragraph."""
+    width = draw(st.integers(min_value=22, max_value=40))
+    lines: list[str] = []
+    for _ in range(draw(st.integers(min_value=3, max_value=6))):
+        if draw(st.booleans()):
+            lines.append(draw(st.sampled_from(HEADINGS)))
+        para = "\u3000\u3000" + "".join(draw(st.lists(sentences(), min_size=3, max_size=6)))
+        cut = [para[i : i + width] for i in range(0, len(para), width)]
+        if len(cut) > 2 and draw(st.booleans()):
+            cut.insert(draw(st.integers(1, len(cut) - 1)), f"- {draw(st.integers(1, 99))} -")
+        lines += cut
+    return lines
+
+
+@SETTINGS
+@given(
+    lines=wrapped_documents(),
+    traditional=st.booleans(),
+    encoding=st.sampled_from(["utf-8", "gb18030"]),
+)
+def test_a_hard_wrapped_document_loses_nothing(tmp_path_factory, lines, traditional, encoding):
+    folder = tmp_path_factory.mktemp("doc")
+    path, text = _write(folder, lines, traditional, encoding)
+    c = load_corpus([path])
+    kept = c.segments["text_orig"].tolist() + c.removed["text"].tolist()
+    assert _ideographs(kept) == _ideographs([text])
+    _check_lines(c, text)
 
 
 TITLES = ["关于密切干群关系的几点思考", "浅谈如何改进干部作风", "加强基层党组织建设的调查"]
@@ -152,8 +239,12 @@ def test_arbitrary_bytes_load_or_raise_the_loaders_own_error(tmp_path_factory, d
         assert isinstance(c.segments, pd.DataFrame)
 
 
-@settings(max_examples=10, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(lines=documents(), traditional=st.booleans())
 def test_reloading_gives_identical_tables(tmp_path_factory, lines, traditional):
     folder = tmp_path_factory.mktemp("again")

@@ -13,9 +13,12 @@ Decisions
   dropped. An article without a marker title takes the value of a labelled title line
   removed as metadata inside it (``文章標題:``, a journal record's ``【 标  题 】``);
   a title-like first line under it is then a subtitle or a speech's occasion and
-  stays body text. Else it takes its first line as title when that line is
-  *title-like* (at most 40 characters, no sentence punctuation, not a heading: 003
-  after boilerplate removal). When the title runs into the author
+  stays body text. A journal record's labelled title is a line of its text: like a title
+  read from a body line it gets a heading segment, on its line (``title_line``; rules
+  ``articles.title_segment_rules`` of ``structure.yaml``), and only its label stays
+  listed in ``Corpus.removed`` (:func:`title_label`). Else it takes its first line as
+  title when that line is *title-like* (at most 40 characters, no sentence punctuation,
+  not a heading: 003 after boilerplate removal). When the title runs into the author
   and the first sentence (001 ``关于做好新时期群众工作的几点体会刘长江现在有…``), a
   ``关于…(体会|思考|调查|…)`` prefix followed by a 2–3 character name (a known surname
   plus one or two characters) is split off: the rest of the line stays as body.
@@ -59,6 +62,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 
+from workbench.corpus import boilerplate
 from workbench.corpus.boilerplate import CleanText, extract_metadata, load_rules, normalize_spaces
 from workbench.corpus.script import to_simplified_many
 from workbench.corpus.structure import load_structure_config, match_heading, simplified_aligned
@@ -73,8 +77,9 @@ class ArticleText:
 
     ``lines`` are ``(line_no, text)`` pairs in the original script, without the
     title and byline lines. ``title_line`` is the line the title was read from (0 when
-    it came from metadata or an article marker, or there is none); ``consumed`` the
-    lines read as title, marker or byline rather than body.
+    it came from an article marker or from metadata, or there is none; a journal
+    record's labelled title line counts as a line, see :func:`title_segment_rules`);
+    ``consumed`` the lines read as title, marker or byline rather than body.
     """
 
     index: int
@@ -437,10 +442,50 @@ def _head(
 def _metadata_value(found: list[tuple[int, str, str]], field: str, first: int, last: int) -> str:
     """The first ``field`` value of the metadata lines ``found``
     (:func:`workbench.corpus.boilerplate.extract_metadata`) on lines ``first..last``."""
+    return _metadata_field(found, field, first, last)[1]
+
+
+def _metadata_field(
+    found: list[tuple[int, str, str]], field: str, first: int, last: int
+) -> tuple[int, str]:
+    """``(line_no, value)`` of the first ``field`` of the metadata lines ``found`` on lines
+    ``first..last``, ``(0, "")`` when there is none."""
     for line_no, name, value in found:
         if name == field and first <= line_no <= last:
-            return value
-    return ""
+            return line_no, value
+    return 0, ""
+
+
+def title_segment_rules() -> frozenset[str]:
+    """The boilerplate rules whose labelled title gives a heading segment on its line
+    (``articles.title_segment_rules`` of ``structure.yaml``: a journal record's 【 标  题 】)."""
+    return frozenset(_config().get("title_segment_rules") or ())
+
+
+def _title_segment_line(clean: CleanText, line_no: int) -> int:
+    """``line_no`` when the metadata line there was removed by one of
+    :func:`title_segment_rules`, else 0."""
+    rules = title_segment_rules()
+    hit = any(r.line_no == line_no and r.rule in rules for r in clean.removed)
+    return line_no if line_no and hit else 0
+
+
+def title_label(line: str, title: str) -> str:
+    """What a labelled title line holds besides its title: the label, as written (the
+    part of the line removed, when the title itself is a heading segment); the whole line
+    when the title is not found at its end.
+
+    Examples
+    --------
+    >>> title_label("【 标  题 】讲政治与坚持群众观点", "讲政治与坚持群众观点")
+    '【 标  题 】'
+    >>> title_label("【 标  题 】讲政治  与群众", "讲政治 与群众")
+    '【 标  题 】讲政治  与群众'
+    """
+    stripped = line.rstrip()
+    if title and stripped.endswith(title):
+        return stripped[: len(stripped) - len(title)]
+    return line
 
 
 #: Boilerplate rules whose removed lines may name the author among other fields: the
@@ -448,10 +493,18 @@ def _metadata_value(found: list[tuple[int, str, str]], field: str, first: int, l
 _CREDIT_RULES = frozenset({"credit_line"})
 
 
-@cache
 def _author_rules() -> frozenset[str]:
-    """Ids of the rules whose removed lines may name the author (worked out once)."""
-    return frozenset(rule.id for rule in load_rules() if rule.field is not None) | _CREDIT_RULES
+    """Ids of the rules whose removed lines may name the author, in the rule file in use
+    (``boilerplate.DEFAULT_RULES_PATH``, which a caller may point elsewhere)."""
+    return _author_rules_in(str(boilerplate.DEFAULT_RULES_PATH))
+
+
+@cache
+def _author_rules_in(path: str) -> frozenset[str]:
+    """:func:`_author_rules` of one rule file, worked out once per file (cached on its path:
+    a cache of the first file used kept its ids when the rules were changed)."""
+    rules = load_rules(path)
+    return frozenset(rule.id for rule in rules if rule.field is not None) | _CREDIT_RULES
 
 
 def _removed_author(clean: CleanText, first: int, last: int) -> str:
@@ -524,11 +577,17 @@ def split_articles(clean: CleanText) -> list[ArticleText]:
         zip(segments, marker_lines, strict=True), start=1
     ):
         first = ends[index - 2] + 1 if index > 1 else 1
+        labelled = (0, "")
         if not title:
             # A title its label names (文章标题：…, a journal record's 【 标  题 】…) wins over
             # a title-like first line, which is then a subtitle or a speech's occasion.
-            title = _metadata_value(found, "title", first, ends[index - 1])
+            labelled = _metadata_field(found, "title", first, ends[index - 1])
+            title = labelled[1]
         title, author, body, title_line, byline = _head(title, body)
+        if labelled[1] and title == labelled[1] and not title_line:
+            # A journal record's labelled title is a line of its text, as a title line is:
+            # it gives a heading segment on its line (the line stays listed as metadata).
+            title_line = _title_segment_line(clean, labelled[0])
         consumed = list(dropped) if index == 1 else []
         if marker is not None:
             consumed.append((*marker, "article_marker"))

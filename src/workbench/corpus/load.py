@@ -1,7 +1,8 @@
 """Load a corpus into two tidy tables: ``documents`` and ``segments``.
 
 The pipeline per input file is: read bytes → detect the encoding and decode
-(:mod:`workbench.corpus.readers`) → strip web boilerplate (:mod:`workbench.corpus.boilerplate`)
+(:mod:`workbench.corpus.readers`) → join the broken lines of a hard-wrapped plain-text file
+(:mod:`workbench.corpus.wrapping`) → strip web boilerplate (:mod:`workbench.corpus.boilerplate`)
 → split multi-article files (:mod:`workbench.corpus.articles`) → find headings and
 section roles (:mod:`workbench.corpus.structure`) → split sentences and normalise the
 script to Simplified (:mod:`workbench.corpus.script`). Duplicates are then marked across
@@ -41,7 +42,13 @@ import pyarrow as pa
 
 from workbench import config
 from workbench.corpus import collector
-from workbench.corpus.articles import ArticleText, Lines, split_articles
+from workbench.corpus.articles import (
+    ArticleText,
+    Lines,
+    split_articles,
+    title_label,
+    title_segment_rules,
+)
 from workbench.corpus.boilerplate import describe_loss, strip_boilerplate
 from workbench.corpus.dates import DateMatch, article_dates
 from workbench.corpus.dedup import DUP_THRESHOLD
@@ -59,6 +66,7 @@ from workbench.corpus.script import detect_script, to_simplified_fresh
 from workbench.corpus.structure import ROLES as ROLES  # segments.role's values, owned there
 from workbench.corpus.structure import Paragraph, on_source_lines, parse_structure, split_sentences
 from workbench.corpus.summary import summarise
+from workbench.corpus.wrapping import Joined, Unwrapped, physical_line, unwrap
 
 Piece = tuple[int, str, bool]  # a segment of a paragraph: (line_no, text, is_heading)
 
@@ -76,8 +84,12 @@ SEGMENT_COLUMNS = [
 ]  # fmt: skip
 FILE_COLUMNS = [
     "file", "path", "sha256", "encoding", "script", "n_articles", "boilerplate_removed",
-    "boilerplate_share", "status", "error", "repaired",
+    "boilerplate_share", "status", "error", "repaired", "wrap_width", "lines_joined",
 ]  # fmt: skip
+
+#: The suffixes of files that may be hard-wrapped plain text (:mod:`workbench.corpus.wrapping`):
+#: an HTML page's or a Word file's lines are its blocks.
+UNWRAPPED_SUFFIXES = (".txt", ".md")
 
 #: Below this many files no progress bar is shown: small corpora load in a blink,
 #: and a bar in a notebook's stored output would break strict nbval comparisons.
@@ -106,6 +118,10 @@ class Corpus:
         One row per input file, including files skipped with ``skip_bad``;
         ``repaired`` lists the lines decoded outside the file's main encoding or
         marked as undecodable, with their line numbers (``""`` for a clean file);
+        ``wrap_width`` is the width at which a hard-wrapped plain-text file broke its
+        lines (``"63 columns"``, an ideograph 2 columns; ``"35 chars"``; ``""`` for a file
+        that is not hard-wrapped) and ``lines_joined`` the number of its lines joined to
+        the line before (:mod:`workbench.corpus.wrapping`);
         ``boilerplate_share`` is the share of the file's ideographs removed as
         boilerplate (a warning names the rules when it is above the limit of
         ``boilerplate.yaml``, see :func:`workbench.corpus.boilerplate.describe_loss`).
@@ -126,7 +142,8 @@ class Corpus:
         notes, comments, deletions and page furniture (rules ``docx_footnote``,
         ``docx_endnote``, ``docx_comment``, ``docx_deleted`` at the line they are
         anchored to, ``docx_header``, ``docx_footer`` at line 0, ``docx_altchunk`` where
-        the chunk stands), numbered by line of the text.
+        the chunk stands), numbered by line of the text. A hard-wrapped file's page
+        numbers are rule ``page_number`` (:mod:`workbench.corpus.wrapping`).
     duplicates : DataFrame
         Every duplicate found: ``level`` (article/paragraph), ``id``, ``of``,
         ``kind`` (exact/near), ``similarity``.
@@ -389,9 +406,41 @@ def _numbered(prefix: str, width: int, n: int) -> list[str]:
     return have[: n + 1]
 
 
+def _on_physical_lines(
+    line_nos: list[int], texts: list[str], lines: Lines, starts: dict[int, Joined]
+) -> list[int]:
+    """``line_nos`` with each segment of a joined line of a hard-wrapped file placed on the
+    physical line it starts on (:attr:`workbench.corpus.wrapping.Unwrapped.starts`).
+
+    A joined line whose text boilerplate removal or an article marker changed keeps its
+    segments on its first line (the offsets no longer fit), as does a segment not found.
+
+    Examples
+    --------
+    >>> from workbench.corpus.wrapping import Joined
+    >>> starts = {3: Joined("甲乙。丙丁。", [0, 3], [3, 4])}
+    >>> _on_physical_lines([3, 3, 6], ["甲乙。", "丙丁。", "戊。"], [(3, "甲乙。丙丁。")], starts)
+    [3, 4, 6]
+    """
+    texts_of = {n: t for n, t in lines if n in starts and starts[n].text == t}
+    if not texts_of:
+        return line_nos
+    cursors = dict.fromkeys(texts_of, 0)
+    out = list(line_nos)
+    for k, (line_no, piece) in enumerate(zip(line_nos, texts, strict=True)):
+        text = texts_of.get(line_no)
+        if text is None:
+            continue
+        pos = text.find(piece, cursors[line_no])
+        if pos >= 0:
+            cursors[line_no] = pos + len(piece)
+            out[k] = physical_line(starts[line_no], pos)
+    return out
+
+
 def _article_columns(
     src: SourceFile, art: ArticleText, encoding: str, path: str | None = None,
-    dated: DateMatch | None = None,
+    dated: DateMatch | None = None, starts: dict[int, Joined] | None = None,
 ) -> tuple[dict, dict[str, list[Any]]]:  # fmt: skip
     """The document row and the segment columns (``SEGMENT_COLUMNS[:-2]``) of one article.
 
@@ -403,12 +452,16 @@ def _article_columns(
     caller (it resolves the path on disk); computed here when not given. ``dated`` is
     the article's dateline (:func:`workbench.corpus.dates.article_dates`, which needs the whole
     file): ``date`` and ``date_source`` are ``""`` without one, as ``title`` and ``author``
-    are (a string column in every Parquet part).
+    are (a string column in every Parquet part). ``starts`` are the joined lines of a
+    hard-wrapped file (:attr:`workbench.corpus.wrapping.Unwrapped.starts`): a segment of
+    one is numbered by the physical line it starts on.
     """
     stem, name, index = id_stem(src.name), src.name, art.index
     doc_id = f"{stem}/a{index}"
     paragraphs = parse_structure(art.lines)
     line_nos, texts, heads, sizes = _segment_columns(paragraphs, art.lines)
+    if starts:
+        line_nos = _on_physical_lines(line_nos, texts, art.lines, starts)
     # The title, where a line of the body gave it, is a heading segment of its own
     # (paragraph 0, so the ids of the body's segments do not depend on it).
     title = [(art.title_line, art.title)] if art.title and art.title_line else []
@@ -535,7 +588,11 @@ def load_file(src: SourceFile, *, folders: dict[str, str | None] | None = None) 
         When the file cannot be decoded or parsed; the message names the file.
     """
     decoded = read_text(src)
-    text, encoding = decoded.text, decoded.encoding
+    encoding = decoded.encoding
+    # A hard-wrapped file's broken lines are joined first; line numbers stay those of the
+    # file (the lines joined to another are left empty).
+    wrapped = unwrap(decoded.text) if src.suffix in UNWRAPPED_SUFFIXES else Unwrapped(decoded.text)
+    text = wrapped.text
     clean = strip_boilerplate(text)
     articles = split_articles(clean)
     path = config.display_path(src.path) if folders is None else display_path_in(src.path, folders)
@@ -553,28 +610,34 @@ def load_file(src: SourceFile, *, folders: dict[str, str | None] | None = None) 
         "file": src.name, "path": path, "sha256": src.sha256,
         "encoding": encoding,
         "script": detect_script(text), "n_articles": len(articles),
-        "boilerplate_removed": len(clean.removed) + len(decoded.dropped),
+        "boilerplate_removed": len(clean.removed) + len(decoded.dropped) + len(wrapped.removed),
         "boilerplate_share": round(clean.removed_share, 4), "status": "ok", "error": "",
-        "repaired": repaired,
+        "repaired": repaired, "wrap_width": wrapped.describe(), "lines_joined": wrapped.joined,
     })  # fmt: skip
     # Lines read as a file title, an article marker or a byline are listed beside the
     # boilerplate (rules file_title, article_marker, byline): every line is accounted for.
     consumed = [(n, what, t) for art in articles for n, t, what in art.consumed]
     # An HTML page's chrome, left out by the reader (rules html_*), comes first: its
     # line_no counts lines of the page source, the other rows' lines of the decoded text.
+    # A journal record's labelled title that is a heading segment (its line the article's
+    # title_line) leaves only its label removed: each character is listed once.
+    titled = {art.title_line: art.title for art in articles if art.title_line}
+    labelled = title_segment_rules() if titled else frozenset()
     result.removed = [
         {"file": src.name, "line_no": d.line_no, "rule": d.rule, "text": d.text}
         for d in decoded.dropped
     ] + sorted(
-        [{"file": src.name, "line_no": r.line_no, "rule": r.rule, "text": r.text}
-         for r in clean.removed]
+        [{"file": src.name, "line_no": r.line_no, "rule": r.rule,
+          "text": title_label(r.text, titled[r.line_no])
+          if r.rule in labelled and r.line_no in titled else r.text}
+         for r in chain(clean.removed, wrapped.removed)]
         + [{"file": src.name, "line_no": n, "rule": what, "text": t} for n, what, t in consumed],
         key=lambda row: row["line_no"],
     )  # fmt: skip
     # Datelines are read from the file as decoded, before boilerplate removal: the 人民网
     # dateline is page chrome to the cleaner but it is where the date is.
     for art, dated in zip(articles, article_dates(text, articles), strict=True):
-        doc, columns = _article_columns(src, art, encoding, path, dated)
+        doc, columns = _article_columns(src, art, encoding, path, dated, wrapped.starts)
         result.documents.append(doc)
         result.segments.append(columns)
     return result
@@ -622,7 +685,7 @@ def unreadable_result(err: ReadError) -> _FileResult:
         "file": name, "path": config.display_path(err.path), "sha256": "", "encoding": "",
         "script": "", "n_articles": 0, "boilerplate_removed": 0,
         "boilerplate_share": 0.0, "status": "skipped",
-        "error": message, "repaired": "",
+        "error": message, "repaired": "", "wrap_width": "", "lines_joined": 0,
     })  # fmt: skip
 
 
@@ -635,7 +698,7 @@ def _skipped(src: SourceFile, err: ReadError) -> _FileResult:
         "encoding": "",
         "script": "", "n_articles": 0, "boilerplate_removed": 0,
         "boilerplate_share": 0.0, "status": "skipped",
-        "error": message, "repaired": "",
+        "error": message, "repaired": "", "wrap_width": "", "lines_joined": 0,
     })  # fmt: skip
 
 

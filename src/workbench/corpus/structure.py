@@ -85,9 +85,11 @@ Decisions
   structure (headings, roles); sentences are then cut again where the source broke
   the line (:func:`on_source_lines`), so every body segment lies on one line of its
   file — a quote points to exactly one line, and a researcher's line-by-line coding
-  sheet lines up with segments (a hard-wrapped text at 60 characters a line holds
-  few whole sentences). ``cut_at_line_breaks: false`` under ``sentences`` in
-  ``structure.yaml`` keeps whole sentences instead.
+  sheet lines up with segments. A file found hard-wrapped (its lines cut at a fixed
+  width in mid-sentence) has its broken lines joined before it gets here
+  (:mod:`workbench.corpus.wrapping`), so its sentences stay whole, each numbered by the
+  line it starts on. ``cut_at_line_breaks: false`` under ``sentences`` in
+  ``structure.yaml`` keeps whole sentences in every file instead.
 * **Roles.** :func:`classify_roles` finds strong role keywords, longest phrase first
   (``问题产生的原因`` is a cause). Several roles linked by a conjunction make a
   *combined* heading (``问题及原因``, ``现状 成因及对策``); otherwise the last keyword

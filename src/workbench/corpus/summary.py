@@ -79,5 +79,9 @@ def summarise(corpus: Corpus) -> list[dict[str, Any]]:
             entry["error"] = row.error
         if row.repaired:  # only when there is something to check, like "error"
             entry["repaired"] = row.repaired
+        # Likewise a hard-wrapped file's joined lines (a corpus built before the columns
+        # existed has none).
+        if getattr(row, "wrap_width", ""):
+            entry["hard_wrapped"] = {"width": row.wrap_width, "lines_joined": int(row.lines_joined)}
         out.append(entry)
     return out
