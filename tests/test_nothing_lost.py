@@ -18,9 +18,11 @@ byline are listed in ``removed`` (rules ``file_title``, ``article_marker``, ``by
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -29,7 +31,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from workbench.corpus import load_corpus  # noqa: E402
+from workbench.corpus import load_corpus, wrapping  # noqa: E402
 from workbench.corpus.readers import ReadError  # noqa: E402
 from workbench.corpus.script import _converter  # noqa: E402
 
@@ -188,10 +190,14 @@ def wrapped_documents(draw) -> list[str]:
 def test_a_hard_wrapped_document_loses_nothing(tmp_path_factory, lines, traditional, encoding):
     folder = tmp_path_factory.mktemp("doc")
     path, text = _write(folder, lines, traditional, encoding)
-    c = load_corpus([path])
-    kept = c.segments["text_orig"].tolist() + c.removed["text"].tolist()
-    assert _ideographs(kept) == _ideographs([text])
-    _check_lines(c, text)
+    # Read as shipped (found, lines kept) and with its lines joined (join: true).
+    for join in (False, True):
+        settings = dataclasses.replace(wrapping._settings(), join=join)
+        with mock.patch.object(wrapping, "_settings", lambda *_, s=settings: s):
+            c = load_corpus([path])
+        kept = c.segments["text_orig"].tolist() + c.removed["text"].tolist()
+        assert _ideographs(kept) == _ideographs([text])
+        _check_lines(c, text)
 
 
 TITLES = ["关于密切干群关系的几点思考", "浅谈如何改进干部作风", "加强基层党组织建设的调查"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from workbench import config
-from workbench.corpus import load_corpus, wrapping
+from workbench.corpus import load_corpus, summary, wrapping
 from workbench.corpus.readers import discover, read_text
 from workbench.corpus.structure import split_sentences
 from workbench.corpus.wrapping import join_pieces, measure, unwrap
@@ -22,15 +22,20 @@ from workbench.corpus.wrapping import join_pieces, measure, unwrap
 BUNDLED = wrapping._settings()
 
 
-def _switched(monkeypatch, enabled: bool) -> None:
-    """Run with ``enabled`` set so in ``wrapping.yaml`` (the bundled patterns otherwise)."""
-    monkeypatch.setattr(wrapping, "_settings", lambda *_: replace(BUNDLED, enabled=enabled))
+def _switched(monkeypatch, join: bool) -> None:
+    """Run with ``join`` set so in ``wrapping.yaml`` (the bundled patterns otherwise)."""
+    monkeypatch.setattr(wrapping, "_settings", lambda *_: replace(BUNDLED, join=join))
 
 
 @pytest.fixture(autouse=True)
-def _enabled(monkeypatch):
-    # The tests are of the joining, whatever the shipped default of `enabled` is.
+def _join(monkeypatch):
+    # The tests are of the joining, whatever the shipped default of `join` is.
     _switched(monkeypatch, True)
+
+
+def test_as_shipped_a_hard_wrapped_file_is_found_and_read_as_it_is():
+    # The coder's agreement is measured against human coding of lines (wrapping.yaml).
+    assert BUNDLED.join is False
 
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "dev"
@@ -212,15 +217,24 @@ def test_the_dev_corpus_hard_wrapped_files_are_the_journal_records():
     assert {found[name].describe() for name in wrapped} == {"126 columns"}
 
 
-def test_enabled_false_reads_every_line_as_it_is(tmp_path, monkeypatch):
+def test_join_false_reports_the_file_and_reads_every_line_as_it_is(tmp_path, monkeypatch):
     text, _ = wrapped_file(30)
     path = tmp_path / "report.txt"
     path.write_text(text, encoding="utf-8")
     joined = load_corpus([str(path)]).segments
     _switched(monkeypatch, False)
-    assert unwrap(text).width == 0 and unwrap(text).text == text
+    found = unwrap(text)
+    assert (found.width, found.joined, found.text) == (60, 0, text)
+    assert unwrap(text, join=True).joined > 0  # the argument wins over the setting
     corpus = load_corpus([str(path)])
-    assert corpus.files[["wrap_width", "lines_joined"]].values.tolist() == [["", 0]]
+    # Found and reported, nothing joined and no page number taken out.
+    assert corpus.files[["wrap_width", "lines_joined"]].values.tolist() == [["60 columns", 0]]
+    assert corpus.summary()[0]["hard_wrapped"] == {
+        "width": "60 columns",
+        "lines_joined": 0,
+        "note": summary.WRAPPED_NOT_JOINED,
+    }
+    assert "page_number" not in set(corpus.removed["rule"])
     # Each segment on one line again: sentences over a line break are cut there.
     source = text.split("\n")
     assert all(seg in source[n - 1] for n, seg in corpus.segments[["line_no", "text_orig"]].values)

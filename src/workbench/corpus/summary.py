@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 
 ROLE_ORDER = ROLES
 
+#: What ``corpus info`` says of a file found hard-wrapped whose lines were not joined.
+WRAPPED_NOT_JOINED = (
+    "lines read as they are: a sentence broken over a line end is two segments; "
+    "to read whole sentences set join: true in src/workbench/resources/wrapping.yaml "
+    "(the coder's agreement was measured on lines kept, see data/gold/README.md)"
+)
+
 
 def _articles(corpus: Corpus, file: str) -> list[dict[str, Any]]:
     docs = corpus.documents[corpus.documents["file"] == file]
@@ -82,6 +89,9 @@ def summarise(corpus: Corpus) -> list[dict[str, Any]]:
         # Likewise a hard-wrapped file's joined lines (a corpus built before the columns
         # existed has none).
         if getattr(row, "wrap_width", ""):
-            entry["hard_wrapped"] = {"width": row.wrap_width, "lines_joined": int(row.lines_joined)}
+            wrapped = {"width": row.wrap_width, "lines_joined": int(row.lines_joined)}
+            if not row.lines_joined:  # found, read as it is (wrapping.yaml's join: false)
+                wrapped["note"] = WRAPPED_NOT_JOINED
+            entry["hard_wrapped"] = wrapped
         out.append(entry)
     return out
