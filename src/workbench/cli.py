@@ -341,6 +341,19 @@ def _corpus(args: argparse.Namespace) -> int:
 
 
 def _pipeline(args: argparse.Namespace) -> int:
+    existed = args.out.exists()
+    try:
+        return _run_pipeline(args)
+    except KeyboardInterrupt:
+        # build_corpus removed what it had written: say so, rather than leave the user to
+        # wonder whether OUT holds half a build.
+        state = "is as it was" if existed else "was not created"
+        print(f"workbench: interrupted; {args.out} {state} (no part of this build is kept)",
+              file=sys.stderr)  # fmt: skip
+        return 130
+
+
+def _run_pipeline(args: argparse.Namespace) -> int:
     import contextlib
     from dataclasses import asdict
 
