@@ -481,3 +481,45 @@ def test_index_names_the_data_the_report_ran_on(workspace):
     index = (workspace / "bundled" / "index.html").read_text(encoding="utf-8")
     assert "<td>not given: the bundled seeds</td>" in index
     assert read_record(workspace / "bundled" / "index.html")["inputs"] == {}
+
+
+def test_cli_report_refuses_a_corpus_it_cannot_read_before_any_notebook(
+    workspace, tmp_path, capsys
+):
+    """Each of these ran the notebooks (an unreadable file failed notebook 01 with exit 1 and
+    a page of traceback; --out naming a file failed after every notebook had run) or was
+    refused with the advice to pass --skip-bad, which `report` does not have."""
+    from workbench.cli import main
+    from workbench.stream import build_corpus
+
+    _write_notebook(config.NOTEBOOKS_DIR / "01_params.ipynb", _parameters_notebook())
+    texts = tmp_path / "我的文本"
+    texts.mkdir()
+    (texts / "报告.txt").write_text("一、存在的问题\n干部作风漂浮。\n", encoding="utf-8")
+    (texts / "坏 文件.txt").write_bytes(bytes(range(256)) * 4)
+    (texts / "空.txt").write_bytes(b"")
+    (tmp_path / "empty").mkdir()
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "报告.txt").write_text("一、存在的问题\n干部作风漂浮。\n", encoding="utf-8")
+    build = tmp_path / "build"
+    build_corpus([texts / "报告.txt"], build, unit=None)
+    (tmp_path / "page.html").write_text("<html></html>", encoding="utf-8")
+    for argv, says in (
+        (["--corpus", str(texts)], "2 of 3 file(s) cannot be read: "),
+        (["--corpus", str(build)], "a folder `workbench pipeline` wrote"),
+        (["--corpus", str(texts / "报告.txt"), "--out", str(tmp_path / "page.html")],
+         "is a file, not a folder"),
+        (["--corpus", str(good), "--out", str(good / "report")], "inside --corpus"),
+        (["--corpus", str(tmp_path / "empty")], "it is empty"),
+    ):
+        assert main(["report", *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert says in err and "Traceback" not in err and "pass --skip-bad" not in err, (argv, err)
+    # Every unreadable file is named at once, with what to do.
+    assert main(["report", "--corpus", str(texts)]) == 2
+    err = capsys.readouterr().err
+    assert "坏 文件.txt: looks like a binary file" in err and "空.txt: is empty" in err
+    assert "convert or remove them" in err
+    assert not (config.REPORTS_DIR / "index.html").exists()  # nothing ran
+    assert not (good / "report").exists()

@@ -442,13 +442,14 @@ def report_parameters(args: argparse.Namespace) -> dict[str, Any]:
         raise FileNotFoundError("--mapping needs --survey (the survey it maps)")
     from workbench.corpus import gather_sources
 
+    if args.out is not None:
+        from workbench.cli_output import check_writable
+
+        check_writable(args.out, folder=True)  # a file of that name: it failed at the end
     specs = None
     if args.corpus:
         specs = [str(Path(p).resolve()) if Path(p).exists() else p for p in args.corpus]
-        # ReadError names a folder without texts; NameClashError two files of one name.
-        if not gather_sources(specs).files:
-            raise FileNotFoundError(f"--corpus {' '.join(args.corpus)}: no .txt, .md, .html "
-                                    "or .docx files there")
+        _check_report_corpus(specs, args.out)
         params["CORPUS"] = specs
     if args.metadata is not None:
         _check_metadata(args.metadata, [f.name for f in gather_sources(specs).files])
@@ -472,6 +473,59 @@ def report_parameters(args: argparse.Namespace) -> dict[str, Any]:
         frame = (survey or load_survey(None)).frame
         check_places(load_places(args.places), frame, f"--places {args.places}")
     return params
+
+
+#: What the report says of a corpus file it cannot read, instead of the loader's advice
+#: to pass --skip-bad: the notebooks read every file, and ``report`` has no such option.
+_REPORT_READ_HINT = ("convert or remove them (the notebooks read every file of --corpus; "
+                     "`workbench corpus info --skip-bad` lists them all)")  # fmt: skip
+
+
+def _check_report_corpus(specs: list[str], out: Path | None) -> None:
+    """Check ``workbench report --corpus`` before any notebook runs: not a folder that
+    ``workbench pipeline`` wrote, not holding ``--out``, and every file read as the
+    notebooks will read it.
+
+    A file that cannot be read stopped notebook 01 after its kernel had started, with
+    exit status 1 and a page of traceback; a pipeline build given for its texts was
+    refused with the advice to convert its Parquet files or pass ``--skip-bad``, which
+    ``report`` does not have. Reading every file costs a fraction of a notebook's run.
+    """
+    from workbench.corpus import gather_sources
+    from workbench.corpus.readers import read_text
+    from workbench.decoding import SKIP_ADVICE, ReadError
+    from workbench.groups import InputError
+
+    for spec in specs:
+        if (Path(spec) / "manifest.json").is_file() and (Path(spec) / "segments").is_dir():
+            raise InputError(
+                f"--corpus {spec}: a folder `workbench pipeline` wrote (Parquet tables, not "
+                "texts); give the folder of texts it was built from"
+            )
+        if out is not None and out.resolve().is_relative_to(Path(spec)):
+            raise InputError(
+                f"--out {out}: inside --corpus {spec}, whose next reading would take the "
+                "report's pages for texts; write the report outside the corpus folder"
+            )
+    try:
+        # NameClashError names two files of one name.
+        found = gather_sources(specs, progress=False)
+    except ReadError as err:  # a folder without texts, an archive that cannot be read
+        raise ReadError(err.path, err.reason, err.hint.removesuffix(SKIP_ADVICE)) from None
+    if not found.files:
+        raise FileNotFoundError(f"--corpus {' '.join(specs)}: no .txt, .md, .html or .docx "
+                                "files there")  # fmt: skip
+    bad = []
+    for ref in found.files:
+        try:
+            read_text(ref.load())
+        except ReadError as err:
+            bad.append(err)
+    if bad:
+        listed = "; ".join(f"{err.path}: {err.reason}" for err in bad[:10])
+        more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
+        raise InputError(f"--corpus: {len(bad)} of {len(found.files)} file(s) cannot be "
+                         f"read: {listed}{more}; {_REPORT_READ_HINT}")  # fmt: skip
 
 
 def _check_metadata(path: Path, files: list[str]) -> None:
