@@ -274,3 +274,32 @@ def test_info_text_counts_what_is_not_in_the_body_without_calling_notes_boilerpl
         "credit_line 1, labelled_author 1, markdown_footnote 1, markdown_footnote_mark 1, "
         "markdown_heading_marker 1, speech_reaction 1"
     ) in out
+
+
+def _subparser(parser, *names):
+    for name in names:
+        action = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+        parser = action.choices[name]
+    return parser
+
+
+def test_help_of_the_commands_cli_declares_explains_every_option():
+    """`pipeline --help` listed --out DIR and --unit with no word of what they do (nor
+    that an earlier build in DIR is replaced), `report --help` said the notebooks go
+    into reports/*.html whatever --out said, and `workbench --help` opened with the
+    docstring's markup: "The ``workbench`` command line."."""
+    from workbench.cli import build_parser
+
+    parser = build_parser(lazy=False)
+    top = parser.format_help()
+    assert "``" not in top and "干群关系" in top and "COMMAND --help" in top
+    for names in (("corpus", "info"), ("corpus", "build"), ("pipeline",), ("report",)):
+        sub = _subparser(parser, *names)
+        bare = [a.option_strings or [a.dest] for a in sub._actions if not a.help]
+        assert bare == [], (names, bare)
+    pipeline = _subparser(parser, "pipeline")
+    assert pipeline.description and "manifest.json" in pipeline.description
+    out = next(a for a in pipeline._actions if "--out" in a.option_strings)
+    assert "earlier build" in out.help and "interrupted leaves DIR as it was" in out.help
+    report = _subparser(parser, "report")
+    assert "reports/*.html" not in report.format_help() and "--out" in report.description

@@ -42,6 +42,15 @@ from workbench import config
 
 EXIT_BAD_INPUT = 2
 
+#: What ``workbench --help`` says first (the module docstring's first line is for readers
+#: of the code, and its ``markup`` showed as such).
+DESCRIPTION = (
+    "Research workbench for cadre–masses relations (干群关系) in Chinese texts and surveys: "
+    "load and clean a corpus, code it, draw networks, fit survey models, write the report. "
+    "'workbench COMMAND --help' describes each command; a mistake in your input exits "
+    "with status 2 and a message saying what to do."
+)
+
 
 def _threshold(text: str) -> float:
     """``--dup-threshold``: a number in (0, 1]."""
@@ -78,7 +87,7 @@ def _add_corpus_args(p: argparse.ArgumentParser) -> None:
 def _add_parallel_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workers", type=int, metavar="N",
-        help="local processes that run partitions, this one included",
+        help="local processes that run partitions, this one included (default: 1)",
     )  # fmt: skip
     where = p.add_mutually_exclusive_group()
     where.add_argument("--dask", action="store_true", help="run on a local Dask cluster")
@@ -102,7 +111,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "corpus": ("workbench.cli:add_corpus_parser", "load and inspect a corpus"),
     "pipeline": ("workbench.cli:add_pipeline_parser",
                  "stream the whole pipeline into Parquet parts"),
-    "report": ("workbench.cli:add_report_parser", "execute the notebooks into reports/*.html"),
+    "report": ("workbench.cli:add_report_parser",
+               "run the notebooks on the bundled data or yours into an HTML report"),
     "survey": ("workbench.survey.cli:add_parser", "simulate a survey or fit survey models"),
     "code": ("workbench.coding.cli:add_code_parser", "code a corpus with a codebook"),
     "codebook": ("workbench.coding.cli:add_codebook_parser", "start, check or show a codebook"),
@@ -186,27 +196,46 @@ def add_corpus_parser(sub: argparse._SubParsersAction) -> None:
     _add_corpus_args(csub.add_parser("info", help="print a per-file summary"))
     build = csub.add_parser("build", help="write the segments table as Parquet")
     _add_corpus_args(build)
-    build.add_argument("--out", required=True, type=Path, metavar="FILE.parquet")
+    build.add_argument(
+        "--out", required=True, type=Path, metavar="FILE.parquet",
+        help="the segments table; beside it FILE.documents.parquet, FILE.removed.parquet, "
+        "FILE.files.parquet and FILE.duplicates.parquet",
+    )  # fmt: skip
     _add_parallel_args(build)
 
 
 def add_pipeline_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``pipeline``."""
-    pipe = sub.add_parser("pipeline", help=COMMANDS["pipeline"][1])
+    pipe = sub.add_parser(
+        "pipeline", help=COMMANDS["pipeline"][1],
+        description="Read, clean, segment and code a corpus of any size partition by "
+        "partition, find its duplicates and code co-occurrence, and write every table as "
+        "Parquet parts in DIR (segments/, documents/, removed/, codes/, units/, "
+        "files.parquet, duplicates.parquet, cooccurrence.parquet, manifest.json); prints a "
+        "JSON summary. The analysis commands take DIR where they take a segments or codes "
+        "table (workbench kwic --corpus DIR).",
+    )  # fmt: skip
     pipe.add_argument(
         "paths", nargs="*", metavar="PATH",
         help="files, folders, globs or .zip archives (default: the bundled seeds)",
     )  # fmt: skip
-    pipe.add_argument("--out", required=True, type=Path, metavar="DIR")
+    pipe.add_argument(
+        "--out", required=True, type=Path, metavar="DIR",
+        help="output folder: new, empty or an earlier build, which is replaced once the new "
+        "one is complete (a build that fails or is interrupted leaves DIR as it was); "
+        "another folder is refused",
+    )  # fmt: skip
     pipe.add_argument("--skip-bad", action="store_true", help="report unreadable files and go on")
     pipe.add_argument(
         "--metadata", type=Path, metavar="CSV",
         help="user metadata keyed by a 'file' column, joined onto the documents table",
     )  # fmt: skip
-    pipe.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
+    pipe.add_argument("--codebook", type=Path, default=None, metavar="YAML",
+                      help="codebook to code with (default: data/codebook.yaml)")
     pipe.add_argument(
-        "--unit", default="sentence", choices=["sentence", "paragraph", "section", "article"]
-    )
+        "--unit", default="sentence", choices=["sentence", "paragraph", "section", "article"],
+        help="coding unit, also the unit of code co-occurrence (default: %(default)s)",
+    )  # fmt: skip
     pipe.add_argument("--engine", default=None, choices=["rjieba", "jieba"],
                       help="word segmentation engine (default: rjieba, same tokens as jieba)")
     _add_dup_threshold(pipe)
@@ -215,8 +244,15 @@ def add_pipeline_parser(sub: argparse._SubParsersAction) -> None:
 
 def add_report_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``report``."""
-    report = sub.add_parser("report", help=COMMANDS["report"][1])
-    report.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
+    report = sub.add_parser(
+        "report", help=COMMANDS["report"][1],
+        description="Execute the notebooks (each on a fresh kernel; minutes) on the bundled "
+        "data, or on the inputs you give, and write one HTML page per notebook, index.html "
+        "(naming the data used) and the figures and tables into --out. Your inputs are "
+        "checked, and every corpus file read, before any notebook runs.",
+    )  # fmt: skip
+    report.add_argument("notebooks", nargs="*", type=Path,
+                        help="the notebooks to run (default: notebooks/*.ipynb)")  # fmt: skip
     report.add_argument("--out", type=Path, default=None,
                         help="folder of the pages, figures and tables (default: reports/)")
     inputs = report.add_argument_group(
@@ -241,7 +277,7 @@ def build_parser(lazy: bool = True) -> argparse.ArgumentParser:
     run when the command is parsed or its help printed; ``lazy=False`` declares them all
     now.
     """
-    parser = _LazyParser(prog="workbench", description=__doc__.splitlines()[0])
+    parser = _LazyParser(prog="workbench", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
     parsers = {name: sub.add_parser(name, help=text) for name, (_, text) in COMMANDS.items()}
     declared: dict[str, str] = {}
