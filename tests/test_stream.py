@@ -441,3 +441,20 @@ def test_a_build_into_an_empty_folder_or_the_working_folder_fills_it(tmp_path, m
     monkeypatch.chdir(tmp_path / "out")
     summary = build_corpus(out_dir=".", unit=None)  # "." has no name of its own
     assert summary.segments == len(read_table(tmp_path / "out", "segments"))
+
+
+def test_cli_pipeline_skip_bad_counts_the_skipped_files(tmp_path, capsys):
+    # Each skip was logged as it happened, then the JSON summary followed with exit 0: a
+    # build of nothing but unreadable files ended like any other, an empty corpus behind it.
+    corpus = tmp_path / "文本"
+    corpus.mkdir()
+    (corpus / "好.txt").write_text("密切联系群众是我们党的优良传统。\n", encoding="utf-8")
+    (corpus / "坏 一.txt").write_bytes(bytes(range(256)) * 8)
+    assert main(["pipeline", str(corpus), "--out", str(tmp_path / "a"), "--skip-bad"]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 1 of 2 file(s) (--skip-bad): 坏 一.txt" in err
+    assert "no file could be read" not in err
+    (corpus / "好.txt").unlink()
+    assert main(["pipeline", str(corpus), "--out", str(tmp_path / "b"), "--skip-bad"]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 1 of 1 file(s)" in err and f"no file could be read: {tmp_path / 'b'}" in err

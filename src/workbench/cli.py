@@ -418,9 +418,27 @@ def _run_pipeline(args: argparse.Namespace) -> int:
             print(f"workbench: {err}", file=sys.stderr)
             return EXIT_BAD_INPUT
     print(json.dumps(asdict(summary), ensure_ascii=False, indent=2))
+    _say_skipped(args.out)
     global _exit_at_once
     _exit_at_once = True  # every table is written and closed, the workers are gone
     return 0
+
+
+def _say_skipped(out: Path) -> None:
+    """Count the files a ``--skip-bad`` build skipped, as ``corpus build`` does, and say so
+    when no document was read at all: such a build exited 0 with the skips scrolled past
+    and an empty corpus behind them."""
+    import pandas as pd
+
+    files = pd.read_parquet(out / "files.parquet", columns=["file", "status"])
+    skipped = files.loc[files["status"] == "skipped", "file"].tolist()
+    if not skipped:
+        return
+    print(f"workbench: skipped {len(skipped)} of {len(files)} file(s) (--skip-bad): "
+          + ", ".join(skipped[:10]) + (f" and {len(skipped) - 10} more" if len(skipped) > 10
+                                       else ""), file=sys.stderr)  # fmt: skip
+    if len(skipped) == len(files):
+        print(f"workbench: no file could be read: {out} holds empty tables", file=sys.stderr)
 
 
 #: Set by a command after which the console script may skip interpreter teardown (:func:`run`).
