@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from same_tables import differences
 
+import workbench
 from workbench import config
 from workbench.cli import main
 from workbench.corpus import load_corpus
@@ -46,6 +47,7 @@ def test_serial_build_of_the_seeds_equals_the_in_memory_pipeline(tmp_path):
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["segments"] == summary.segments and manifest["parts"] == summary.parts
     assert "peak_rss_mb" not in manifest  # measurements vary; the manifest must not
+    assert manifest["workbench_version"] == workbench.__version__  # which made the build
 
 
 def test_process_pool_build_equals_the_in_memory_pipeline(generated, reference, tmp_path):

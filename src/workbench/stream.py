@@ -38,7 +38,8 @@ Output folder (``out_dir``)::
     files.parquet                 one row per input file (status, encoding, ...)
     duplicates.parquet            article and paragraph duplicates
     cooccurrence.parquet          code x code counts over non-duplicate units
-    manifest.json                 parameters (the metadata's name and SHA-256), counts, parts
+    manifest.json                 workbench version, parameters (the metadata's name and
+                                  SHA-256), counts, parts; written last
 
 Read a table back with :func:`read_table` (pandas) or ``dask.dataframe.read_parquet``.
 
@@ -71,7 +72,7 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 from scipy import sparse
 
-from workbench import config
+from workbench import __version__, config
 from workbench.coding.coder import Coding
 from workbench.corpus import (
     DOCUMENT_COLUMNS,
@@ -738,6 +739,9 @@ def build_corpus(
         )  # fmt: skip
         summary = replace(summary, out_dir=config.display_path(out))
         manifest = {k: v for k, v in asdict(summary).items() if k != "peak_rss_mb"}
+        # Which workbench made the build, as every other derived file records it (the
+        # inputs' checksums are in files.parquet; the parameters are above).
+        manifest["workbench_version"] = __version__
         (work / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
             encoding="utf-8",
