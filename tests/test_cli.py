@@ -303,3 +303,31 @@ def test_help_of_the_commands_cli_declares_explains_every_option():
     assert "earlier build" in out.help and "interrupted leaves DIR as it was" in out.help
     report = _subparser(parser, "report")
     assert "reports/*.html" not in report.format_help() and "--out" in report.description
+
+
+def test_workers_must_be_one_or_more(tmp_path, capsys):
+    # --workers 0 and -2 ran serially without a word.
+    for command in (["pipeline", "--out", str(tmp_path / "out")],
+                    ["corpus", "build", "--out", str(tmp_path / "s.parquet")]):  # fmt: skip
+        for value in ("0", "-2", "two"):
+            try:
+                main([*command, "--workers", value])
+            except SystemExit as exit_:
+                assert exit_.code == 2
+            else:
+                raise AssertionError(f"--workers {value} accepted")
+            assert f"1 or more, not '{value}'" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pipeline_out_that_cannot_be_written_is_named_as_given(tmp_path, capsys, monkeypatch):
+    # A folder the user may not write in: the message named the hidden working folder.
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    out = tmp_path / "out"
+    assert main(["pipeline", str(SEED), "--out", str(out)]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert f"{out}: the output folder cannot be written there (Permission denied)" in err
+    assert ".partial" not in err and "Traceback" not in err

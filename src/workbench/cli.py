@@ -84,9 +84,21 @@ def _add_corpus_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
+def _workers(text: str) -> int:
+    """``--workers``: a whole number of processes, 1 or more (0 or -2 ran serially)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, 1 or more, "
+                                         f"not {text!r}")  # fmt: skip
+    return value
+
+
 def _add_parallel_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--workers", type=int, metavar="N",
+        "--workers", type=_workers, metavar="N",
         help="local processes that run partitions, this one included (default: 1)",
     )  # fmt: skip
     where = p.add_mutually_exclusive_group()

@@ -913,10 +913,17 @@ def _prepare(out: Path) -> Path:
             f"{out}: folder exists and is not a previous build; choose an empty or new folder"
         )
     work = _work_dir(out)
-    if work.exists():
-        shutil.rmtree(work)
-    for table in (*PART_TABLES, _STAGING):
-        (work / table).mkdir(parents=True, exist_ok=True)
+    try:
+        if work.exists():
+            shutil.rmtree(work)
+        for table in (*PART_TABLES, _STAGING):
+            (work / table).mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        # Named as the user wrote it: the error named the hidden working folder.
+        raise PermissionError(
+            f"{out}: the output folder cannot be written there ({err.strerror}); "
+            "choose a folder you can write to"
+        ) from None
     return work
 
 
