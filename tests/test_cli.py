@@ -331,3 +331,19 @@ def test_pipeline_out_that_cannot_be_written_is_named_as_given(tmp_path, capsys,
     err = capsys.readouterr().err
     assert f"{out}: the output folder cannot be written there (Permission denied)" in err
     assert ".partial" not in err and "Traceback" not in err
+
+
+def test_out_inside_the_corpus_folder_is_refused(tmp_path, capsys):
+    # Written there, a build's Parquet files were passed over at the next reading of the
+    # folder with the advice to convert them; a report's pages would be read as texts.
+    texts = tmp_path / "文本"
+    texts.mkdir()
+    shutil.copy(SEED, texts / "报告 一.txt")
+    for argv in (["pipeline", str(texts), "--out", str(texts / "build")],
+                 ["corpus", "build", str(texts), "--out", str(texts / "seg.parquet")]):  # fmt: skip
+        assert main(argv) == EXIT_BAD_INPUT
+        err = capsys.readouterr().err
+        assert f"--out {argv[-1]}: inside the corpus folder {texts}" in err, err
+    assert sorted(p.name for p in texts.iterdir()) == ["报告 一.txt"]
+    # A file of that folder named alone is no folder to write into.
+    assert main(["pipeline", str(texts / "报告 一.txt"), "--out", str(texts / "b")]) == 0

@@ -348,6 +348,7 @@ def _corpus(args: argparse.Namespace) -> int:
 
         # Before the corpus is read: the tables beside it are named <stem>.<table>.parquet.
         check_suffix(args.out, (".parquet",))
+        check_out_outside(args.paths, args.out)
     try:
         corpus = load_corpus(
             args.paths or None, metadata=args.metadata, skip_bad=args.skip_bad,
@@ -419,6 +420,7 @@ def _run_pipeline(args: argparse.Namespace) -> int:
         from workbench.stream import build_corpus
 
         check_writable(args.out, folder=True)
+        check_out_outside(args.paths, args.out)
         try:
             summary = build_corpus(
                 args.paths or None, args.out, workers=args.workers, scheduler=_scheduler(args),
@@ -547,6 +549,30 @@ _REPORT_READ_HINT = ("convert or remove them (the notebooks read every file of -
                      "`workbench corpus info --skip-bad` lists them all)")  # fmt: skip
 
 
+def check_out_outside(paths: Sequence[str] | None, out: Path | None, flag: str = "PATH") -> None:
+    """Refuse an output (``--out``) inside a folder of the corpus read: the next reading of
+    that folder would meet it (a report's pages read as texts; a build's Parquet files
+    passed over with the advice to convert them).
+
+    Raises
+    ------
+    workbench.groups.InputError
+        Naming both and what to do.
+    """
+    from workbench.groups import InputError
+
+    if out is None:
+        return
+    where = out.resolve()
+    for path in paths or ():
+        folder = Path(path).resolve()
+        if Path(path).is_dir() and where.is_relative_to(folder):
+            raise InputError(
+                f"--out {out}: inside the corpus folder {path} ({flag}), whose next reading "
+                "would meet it; write it outside that folder"
+            )
+
+
 def _check_report_corpus(specs: list[str], out: Path | None) -> None:
     """Check ``workbench report --corpus`` before any notebook runs: not a folder that
     ``workbench pipeline`` wrote, not holding ``--out``, and every file read as the
@@ -562,16 +588,12 @@ def _check_report_corpus(specs: list[str], out: Path | None) -> None:
     from workbench.decoding import SKIP_ADVICE, ReadError
     from workbench.groups import InputError
 
+    check_out_outside(specs, out, "--corpus")
     for spec in specs:
         if (Path(spec) / "manifest.json").is_file() and (Path(spec) / "segments").is_dir():
             raise InputError(
                 f"--corpus {spec}: a folder `workbench pipeline` wrote (Parquet tables, not "
                 "texts); give the folder of texts it was built from"
-            )
-        if out is not None and out.resolve().is_relative_to(Path(spec)):
-            raise InputError(
-                f"--out {out}: inside --corpus {spec}, whose next reading would take the "
-                "report's pages for texts; write the report outside the corpus folder"
             )
     try:
         # NameClashError names two files of one name.
