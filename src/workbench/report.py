@@ -577,9 +577,15 @@ def corpus_checksums(corpus: Any) -> dict[str, str]:
     if not corpus:
         return {}
     from workbench.corpus import gather_sources
+    from workbench.decoding import ReadError
     from workbench.provenance import sha256_bytes
 
-    refs = gather_sources(corpus, progress=False).files
+    try:
+        refs = gather_sources(corpus, progress=False).files
+    except (OSError, ReadError):
+        # Nothing there to record (`workbench report` checks its inputs before it runs; a
+        # caller of build_report may pass what its notebooks never read).
+        return {}
     return {ref.path: sha256_bytes(ref.load().data) for ref in refs}
 
 
@@ -601,7 +607,8 @@ def report_inputs(parameters: dict[str, Any] | None) -> dict[str, str]:
     from workbench.provenance import file_checksums
 
     params = parameters or {}
-    files = [v for k, v in sorted(params.items()) if k != "CORPUS" and v is not None]
+    files = [v for k, v in sorted(params.items())
+             if k != "CORPUS" and v is not None and Path(v).is_file()]  # fmt: skip
     sums = {**corpus_checksums(params.get("CORPUS")), **file_checksums(files)}
     return dict(sorted(sums.items()))
 
@@ -624,8 +631,10 @@ def _inputs_html(parameters: dict[str, Any] | None, inputs: dict[str, str]) -> s
             used = f"not given: {_not_given(name)}"
         elif name == "CORPUS":
             used = f"{', '.join(display_path(v) for v in value)} ({n_files} file(s))"
-        else:
+        elif display_path(value) in inputs:
             used = f"{display_path(value)} (SHA-256 {inputs[display_path(value)][:12]})"
+        else:
+            used = f"{display_path(value)} (not found)"
         rows.append(f"    <tr><td><code>{name}</code></td><td>{html.escape(used)}</td></tr>")
     return (
         "  <h2>Data</h2>\n"
