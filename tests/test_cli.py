@@ -347,3 +347,26 @@ def test_out_inside_the_corpus_folder_is_refused(tmp_path, capsys):
     assert sorted(p.name for p in texts.iterdir()) == ["报告 一.txt"]
     # A file of that folder named alone is no folder to write into.
     assert main(["pipeline", str(texts / "报告 一.txt"), "--out", str(texts / "b")]) == 0
+
+
+def test_a_worker_interrupted_while_warming_up_leaves_without_a_traceback(monkeypatch):
+    import workbench.cli as cli
+    import workbench.pipeline
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    class Exited(Exception):
+        pass
+
+    def exit_(code):
+        raise Exited(code)
+
+    monkeypatch.setattr(workbench.pipeline, "warm_up", interrupted)
+    monkeypatch.setattr("os._exit", exit_)
+    try:
+        cli._warm_up_pipeline()
+    except Exited as done:
+        assert done.args == (130,)
+    else:
+        raise AssertionError("the worker went on")

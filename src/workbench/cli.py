@@ -394,8 +394,14 @@ def _pipeline(args: argparse.Namespace) -> int:
     try:
         return _run_pipeline(args)
     except KeyboardInterrupt:
-        # build_corpus removed what it had written: say so, rather than leave the user to
-        # wonder whether OUT holds half a build.
+        stream = sys.modules.get("workbench.stream")  # not imported yet: nothing written
+        if stream is not None:
+            import shutil
+
+            # build_corpus removed what it had written; again now that the workers are gone
+            # (one may have been writing a part then).
+            shutil.rmtree(stream.partial_dir(args.out), ignore_errors=True)
+        # Said, rather than leave the user to wonder whether OUT holds half a build.
         state = "is as it was" if existed else "was not created"
         print(f"workbench: interrupted; {args.out} {state} (no part of this build is kept)",
               file=sys.stderr)  # fmt: skip
@@ -482,10 +488,20 @@ def run() -> None:
 
 def _warm_up_pipeline() -> int:
     """A pipeline worker's warm-up (:func:`workbench.pipeline.warm_up`), named here so
-    that the process starting the workers need not import the pipeline first."""
-    from workbench.pipeline import warm_up
+    that the process starting the workers need not import the pipeline first.
 
-    return warm_up()
+    Ctrl-C reaches every process of the terminal's group: the driving process says that
+    the run was interrupted, and a worker still warming up leaves without a word (the
+    pool printed "Exception in initializer:" and a traceback of pandas' imports).
+    """
+    try:
+        from workbench.pipeline import warm_up
+
+        return warm_up()
+    except KeyboardInterrupt:
+        import os
+
+        os._exit(130)
 
 
 def report_parameters(args: argparse.Namespace) -> dict[str, Any]:

@@ -890,7 +890,7 @@ def _write_cooccurrence(out: Path, codes: list[str], total: sparse.csr_matrix) -
     cooc.reset_index().to_parquet(out / "cooccurrence.parquet", index=False)
 
 
-def _work_dir(out: Path) -> Path:
+def partial_dir(out: Path) -> Path:
     """The folder a build of ``out`` is written in until it is complete (:func:`_publish`):
     hidden, beside ``out``, so on the same file system (and shared where ``out`` is)."""
     out = out.resolve()  # "." has no name to put beside it
@@ -899,7 +899,7 @@ def _work_dir(out: Path) -> Path:
 
 def _prepare(out: Path) -> Path:
     """Refuse an ``out`` that is not a previous build, and make the empty working folder
-    (:func:`_work_dir`; one left by a run that was killed is removed first).
+    (:func:`partial_dir`; one left by a run that was killed is removed first).
 
     The tables are written there and moved to ``out`` only once every one is written, so
     that ``out`` holds a complete build or none: a build stopped halfway (an unreadable
@@ -912,7 +912,7 @@ def _prepare(out: Path) -> Path:
         raise FileExistsError(
             f"{out}: folder exists and is not a previous build; choose an empty or new folder"
         )
-    work = _work_dir(out)
+    work = partial_dir(out)
     try:
         if work.exists():
             shutil.rmtree(work)
