@@ -508,8 +508,10 @@ def test_cli_report_refuses_a_corpus_it_cannot_read_before_any_notebook(
     for argv, says in (
         (["--corpus", str(texts)], "2 of 3 file(s) cannot be read: "),
         (["--corpus", str(build)], "a folder `workbench pipeline` wrote"),
-        (["--corpus", str(texts / "报告.txt"), "--out", str(tmp_path / "page.html")],
-         "is a file, not a folder"),
+        (
+            ["--corpus", str(texts / "报告.txt"), "--out", str(tmp_path / "page.html")],
+            "is a file, not a folder",
+        ),
         (["--corpus", str(good), "--out", str(good / "report")], "inside the corpus folder"),
         (["--corpus", str(tmp_path / "empty")], "it is empty"),
     ):

@@ -242,8 +242,10 @@ def add_pipeline_parser(sub: argparse._SubParsersAction) -> None:
         "--metadata", type=Path, metavar="CSV",
         help="user metadata keyed by a 'file' column, joined onto the documents table",
     )  # fmt: skip
-    pipe.add_argument("--codebook", type=Path, default=None, metavar="YAML",
-                      help="codebook to code with (default: data/codebook.yaml)")
+    pipe.add_argument(
+        "--codebook", type=Path, default=None, metavar="YAML",
+        help="codebook to code with (default: data/codebook.yaml)",
+    )  # fmt: skip
     pipe.add_argument(
         "--unit", default="sentence", choices=["sentence", "paragraph", "section", "article"],
         help="coding unit, also the unit of code co-occurrence (default: %(default)s)",
