@@ -274,3 +274,99 @@ def test_info_text_counts_what_is_not_in_the_body_without_calling_notes_boilerpl
         "credit_line 1, labelled_author 1, markdown_footnote 1, markdown_footnote_mark 1, "
         "markdown_heading_marker 1, speech_reaction 1"
     ) in out
+
+
+def _subparser(parser, *names):
+    for name in names:
+        action = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+        parser = action.choices[name]
+    return parser
+
+
+def test_help_of_the_commands_cli_declares_explains_every_option():
+    """`pipeline --help` listed --out DIR and --unit with no word of what they do (nor
+    that an earlier build in DIR is replaced), `report --help` said the notebooks go
+    into reports/*.html whatever --out said, and `workbench --help` opened with the
+    docstring's markup: "The ``workbench`` command line."."""
+    from workbench.cli import build_parser
+
+    parser = build_parser(lazy=False)
+    top = parser.format_help()
+    assert "``" not in top and "干群关系" in top and "COMMAND --help" in top
+    for names in (("corpus", "info"), ("corpus", "build"), ("pipeline",), ("report",)):
+        sub = _subparser(parser, *names)
+        bare = [a.option_strings or [a.dest] for a in sub._actions if not a.help]
+        assert bare == [], (names, bare)
+    pipeline = _subparser(parser, "pipeline")
+    assert pipeline.description and "manifest.json" in pipeline.description
+    out = next(a for a in pipeline._actions if "--out" in a.option_strings)
+    assert "earlier build" in out.help and "interrupted leaves DIR as it was" in out.help
+    report = _subparser(parser, "report")
+    assert "reports/*.html" not in report.format_help() and "--out" in report.description
+
+
+def test_workers_must_be_one_or_more(tmp_path, capsys):
+    # --workers 0 and -2 ran serially without a word.
+    for command in (["pipeline", "--out", str(tmp_path / "out")],
+                    ["corpus", "build", "--out", str(tmp_path / "s.parquet")]):  # fmt: skip
+        for value in ("0", "-2", "two"):
+            try:
+                main([*command, "--workers", value])
+            except SystemExit as exit_:
+                assert exit_.code == 2
+            else:
+                raise AssertionError(f"--workers {value} accepted")
+            assert f"1 or more, not '{value}'" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pipeline_out_that_cannot_be_written_is_named_as_given(tmp_path, capsys, monkeypatch):
+    # A folder the user may not write in: the message named the hidden working folder.
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    out = tmp_path / "out"
+    assert main(["pipeline", str(SEED), "--out", str(out)]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert f"{out}: the output folder cannot be written there (Permission denied)" in err
+    assert ".partial" not in err and "Traceback" not in err
+
+
+def test_out_inside_the_corpus_folder_is_refused(tmp_path, capsys):
+    # Written there, a build's Parquet files were passed over at the next reading of the
+    # folder with the advice to convert them; a report's pages would be read as texts.
+    texts = tmp_path / "文本"
+    texts.mkdir()
+    shutil.copy(SEED, texts / "报告 一.txt")
+    for argv in (["pipeline", str(texts), "--out", str(texts / "build")],
+                 ["corpus", "build", str(texts), "--out", str(texts / "seg.parquet")]):  # fmt: skip
+        assert main(argv) == EXIT_BAD_INPUT
+        err = capsys.readouterr().err
+        assert f"--out {argv[-1]}: inside the corpus folder {texts}" in err, err
+    assert sorted(p.name for p in texts.iterdir()) == ["报告 一.txt"]
+    # A file of that folder named alone is no folder to write into.
+    assert main(["pipeline", str(texts / "报告 一.txt"), "--out", str(texts / "b")]) == 0
+
+
+def test_a_worker_interrupted_while_warming_up_leaves_without_a_traceback(monkeypatch):
+    import workbench.cli as cli
+    import workbench.pipeline
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    class Exited(Exception):
+        pass
+
+    def exit_(code):
+        raise Exited(code)
+
+    monkeypatch.setattr(workbench.pipeline, "warm_up", interrupted)
+    monkeypatch.setattr("os._exit", exit_)
+    try:
+        cli._warm_up_pipeline()
+    except Exited as done:
+        assert done.args == (130,)
+    else:
+        raise AssertionError("the worker went on")

@@ -443,3 +443,85 @@ def test_bundled_figures_apply_by_the_codebook_file_not_its_version(tmp_path):
     # Another version is refused by its version, as before.
     ok, why = report.bundled_figures_apply(bundled, "1.0")
     assert not ok and f"is version {bundled.version}" in why
+
+
+def test_index_names_the_data_the_report_ran_on(workspace):
+    """A report on a user's data named its inputs only in the notebooks' code cells: its
+    first page said nothing of which corpus, metadata or survey it was run on."""
+    from workbench.provenance import read_record, sha256_file
+
+    nb_path = _write_notebook(
+        config.NOTEBOOKS_DIR / "01_data.ipynb",
+        [nbformat.v4.new_markdown_cell(f"# {TITLE}"), nbformat.v4.new_code_cell("print(1)")],
+    )
+    texts = workspace.parent / "我的 文本"
+    (texts / "子目录").mkdir(parents=True)
+    (texts / "报告 一.txt").write_text("干部下村走访，群众反映问题。\n", encoding="utf-8")
+    (texts / "子目录" / "日记.txt").write_bytes("今天到村里听取意见。\n".encode("gbk"))
+    meta = workspace.parent / "meta.csv"
+    meta.write_text("file,genre\n报告 一.txt,报告\n", encoding="utf-8")
+    params = {"CORPUS": [str(texts)], "METADATA": str(meta)}
+    report.build_report([nb_path], workspace / "out", parameters=params)
+    index = (workspace / "out" / "index.html").read_text(encoding="utf-8")
+    cells = dict(re.findall(r"<tr><td><code>(\w+)</code></td><td>([^<]*)</td></tr>", index))
+    assert list(cells) == list(report.PARAMETERS)
+    assert cells["CORPUS"] == f"{texts} (2 file(s))"
+    assert cells["METADATA"] == f"{meta} (SHA-256 {sha256_file(meta)[:12]})"
+    assert cells["SURVEY"] == "not given: the bundled SIMULATED survey"
+    assert 'href="index.html.provenance.json"' in index
+    record = read_record(workspace / "out" / "index.html")
+    assert record["inputs"] == {
+        str(texts / "报告 一.txt"): sha256_file(texts / "报告 一.txt"),
+        str(texts / "子目录" / "日记.txt"): sha256_file(texts / "子目录" / "日记.txt"),
+        str(meta): sha256_file(meta),
+    }
+    assert record["parameters"] == {**params, "notebooks": ["01_data.ipynb"]}
+    # On the bundled data it says so, and lists no file of the user's.
+    report.build_report([nb_path], workspace / "bundled")
+    index = (workspace / "bundled" / "index.html").read_text(encoding="utf-8")
+    assert "<td>not given: the bundled seeds</td>" in index
+    assert read_record(workspace / "bundled" / "index.html")["inputs"] == {}
+
+
+def test_cli_report_refuses_a_corpus_it_cannot_read_before_any_notebook(
+    workspace, tmp_path, capsys
+):
+    """Each of these ran the notebooks (an unreadable file failed notebook 01 with exit 1 and
+    a page of traceback; --out naming a file failed after every notebook had run) or was
+    refused with the advice to pass --skip-bad, which `report` does not have."""
+    from workbench.cli import main
+    from workbench.stream import build_corpus
+
+    _write_notebook(config.NOTEBOOKS_DIR / "01_params.ipynb", _parameters_notebook())
+    texts = tmp_path / "我的文本"
+    texts.mkdir()
+    (texts / "报告.txt").write_text("一、存在的问题\n干部作风漂浮。\n", encoding="utf-8")
+    (texts / "坏 文件.txt").write_bytes(bytes(range(256)) * 4)
+    (texts / "空.txt").write_bytes(b"")
+    (tmp_path / "empty").mkdir()
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "报告.txt").write_text("一、存在的问题\n干部作风漂浮。\n", encoding="utf-8")
+    build = tmp_path / "build"
+    build_corpus([texts / "报告.txt"], build, unit=None)
+    (tmp_path / "page.html").write_text("<html></html>", encoding="utf-8")
+    for argv, says in (
+        (["--corpus", str(texts)], "2 of 3 file(s) cannot be read: "),
+        (["--corpus", str(build)], "a folder `workbench pipeline` wrote"),
+        (
+            ["--corpus", str(texts / "报告.txt"), "--out", str(tmp_path / "page.html")],
+            "is a file, not a folder",
+        ),
+        (["--corpus", str(good), "--out", str(good / "report")], "inside the corpus folder"),
+        (["--corpus", str(tmp_path / "empty")], "it is empty"),
+    ):
+        assert main(["report", *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert says in err and "Traceback" not in err and "pass --skip-bad" not in err, (argv, err)
+    # Every unreadable file is named at once, with what to do.
+    assert main(["report", "--corpus", str(texts)]) == 2
+    err = capsys.readouterr().err
+    assert "坏 文件.txt: looks like a binary file" in err and "空.txt: is empty" in err
+    assert "convert or remove them" in err
+    assert not (config.REPORTS_DIR / "index.html").exists()  # nothing ran
+    assert not (good / "report").exists()

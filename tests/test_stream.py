@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from same_tables import differences
 
+import workbench
 from workbench import config
 from workbench.cli import main
 from workbench.corpus import load_corpus
@@ -46,6 +47,7 @@ def test_serial_build_of_the_seeds_equals_the_in_memory_pipeline(tmp_path):
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["segments"] == summary.segments and manifest["parts"] == summary.parts
     assert "peak_rss_mb" not in manifest  # measurements vary; the manifest must not
+    assert manifest["workbench_version"] == workbench.__version__  # which made the build
 
 
 def test_process_pool_build_equals_the_in_memory_pipeline(generated, reference, tmp_path):
@@ -382,3 +384,79 @@ def test_a_metadata_row_of_a_skipped_file_is_reported_as_load_corpus_reports_it(
     assert got == want and len(got) == 1 and "坏.txt" in got[0]
     docs = read_table(tmp_path / "out", "documents")
     assert docs[["file", "genre"]].values.tolist() == [["通知.txt", "通知"]]
+
+
+def _hidden_siblings(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+def test_an_unreadable_file_met_halfway_leaves_the_previous_build_as_it_was(tmp_path):
+    # Found only when its partition reads it, after the output folder was prepared: the
+    # previous build had been deleted already and a folder of empty tables was left.
+    out = tmp_path / "out"
+    build_corpus(out_dir=out, unit=None)
+    before = {t: read_table(out, t) for t in ("segments", "documents", "files")}
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("密切联系群众是我们党的优良传统。\n", encoding="utf-8")
+    (corpus / "b.txt").write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(ReadError, match=r"b\.txt"):
+        build_corpus([corpus], out, unit=None)
+    for table, frame in before.items():
+        pd.testing.assert_frame_equal(read_table(out, table), frame)
+    assert _hidden_siblings(out) == []  # nothing half-built is left beside it either
+    # Into a new folder: none is made.
+    with pytest.raises(ReadError):
+        build_corpus([corpus], tmp_path / "new", unit=None)
+    assert not (tmp_path / "new").exists() and _hidden_siblings(tmp_path / "new") == []
+
+
+def test_ctrl_c_in_pipeline_keeps_the_previous_build_and_says_so(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    assert main(["pipeline", "--out", str(out)]) == 0
+    before = read_table(out, "segments")
+    manifest = (out / "manifest.json").read_bytes()
+    capsys.readouterr()
+
+    def interrupted(found, sink, **kwargs):
+        # The user presses Ctrl-C while the partitions are written into the sink's folder.
+        (Path(sink.out_dir) / "segments" / "part-00000.parquet").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("workbench.stream.drive", interrupted)
+    assert main(["pipeline", "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted; {out} is as it was" in err and "Traceback" not in err
+    pd.testing.assert_frame_equal(read_table(out, "segments"), before)
+    assert (out / "manifest.json").read_bytes() == manifest
+    assert _hidden_siblings(out) == []
+    assert main(["pipeline", "--out", str(tmp_path / "new")]) == 130
+    assert f"{tmp_path / 'new'} was not created" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_build_into_an_empty_folder_or_the_working_folder_fills_it(tmp_path, monkeypatch):
+    (tmp_path / "out").mkdir()
+    summary = build_corpus(out_dir=tmp_path / "out", unit=None)
+    assert summary.segments == len(read_table(tmp_path / "out", "segments"))
+    assert _hidden_siblings(tmp_path / "out") == []
+    monkeypatch.chdir(tmp_path / "out")
+    summary = build_corpus(out_dir=".", unit=None)  # "." has no name of its own
+    assert summary.segments == len(read_table(tmp_path / "out", "segments"))
+
+
+def test_cli_pipeline_skip_bad_counts_the_skipped_files(tmp_path, capsys):
+    # Each skip was logged as it happened, then the JSON summary followed with exit 0: a
+    # build of nothing but unreadable files ended like any other, an empty corpus behind it.
+    corpus = tmp_path / "文本"
+    corpus.mkdir()
+    (corpus / "好.txt").write_text("密切联系群众是我们党的优良传统。\n", encoding="utf-8")
+    (corpus / "坏 一.txt").write_bytes(bytes(range(256)) * 8)
+    assert main(["pipeline", str(corpus), "--out", str(tmp_path / "a"), "--skip-bad"]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 1 of 2 file(s) (--skip-bad): 坏 一.txt" in err
+    assert "no file could be read" not in err
+    (corpus / "好.txt").unlink()
+    assert main(["pipeline", str(corpus), "--out", str(tmp_path / "b"), "--skip-bad"]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 1 of 1 file(s)" in err and f"no file could be read: {tmp_path / 'b'}" in err

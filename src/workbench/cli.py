@@ -42,6 +42,15 @@ from workbench import config
 
 EXIT_BAD_INPUT = 2
 
+#: What ``workbench --help`` says first (the module docstring's first line is for readers
+#: of the code, and its ``markup`` showed as such).
+DESCRIPTION = (
+    "Research workbench for cadre–masses relations (干群关系) in Chinese texts and surveys: "
+    "load and clean a corpus, code it, draw networks, fit survey models, write the report. "
+    "'workbench COMMAND --help' describes each command; a mistake in your input exits "
+    "with status 2 and a message saying what to do."
+)
+
 
 def _threshold(text: str) -> float:
     """``--dup-threshold``: a number in (0, 1]."""
@@ -75,10 +84,22 @@ def _add_corpus_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
+def _workers(text: str) -> int:
+    """``--workers``: a whole number of processes, 1 or more (0 or -2 ran serially)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, 1 or more, "
+                                         f"not {text!r}")  # fmt: skip
+    return value
+
+
 def _add_parallel_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--workers", type=int, metavar="N",
-        help="local processes that run partitions, this one included",
+        "--workers", type=_workers, metavar="N",
+        help="local processes that run partitions, this one included (default: 1)",
     )  # fmt: skip
     where = p.add_mutually_exclusive_group()
     where.add_argument("--dask", action="store_true", help="run on a local Dask cluster")
@@ -102,7 +123,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "corpus": ("workbench.cli:add_corpus_parser", "load and inspect a corpus"),
     "pipeline": ("workbench.cli:add_pipeline_parser",
                  "stream the whole pipeline into Parquet parts"),
-    "report": ("workbench.cli:add_report_parser", "execute the notebooks into reports/*.html"),
+    "report": ("workbench.cli:add_report_parser",
+               "run the notebooks on the bundled data or yours into an HTML report"),
     "survey": ("workbench.survey.cli:add_parser", "simulate a survey or fit survey models"),
     "code": ("workbench.coding.cli:add_code_parser", "code a corpus with a codebook"),
     "codebook": ("workbench.coding.cli:add_codebook_parser", "start, check or show a codebook"),
@@ -186,27 +208,48 @@ def add_corpus_parser(sub: argparse._SubParsersAction) -> None:
     _add_corpus_args(csub.add_parser("info", help="print a per-file summary"))
     build = csub.add_parser("build", help="write the segments table as Parquet")
     _add_corpus_args(build)
-    build.add_argument("--out", required=True, type=Path, metavar="FILE.parquet")
+    build.add_argument(
+        "--out", required=True, type=Path, metavar="FILE.parquet",
+        help="the segments table; beside it FILE.documents.parquet, FILE.removed.parquet, "
+        "FILE.files.parquet and FILE.duplicates.parquet",
+    )  # fmt: skip
     _add_parallel_args(build)
 
 
 def add_pipeline_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``pipeline``."""
-    pipe = sub.add_parser("pipeline", help=COMMANDS["pipeline"][1])
+    pipe = sub.add_parser(
+        "pipeline", help=COMMANDS["pipeline"][1],
+        description="Read, clean, segment and code a corpus of any size partition by "
+        "partition, find its duplicates and code co-occurrence, and write every table as "
+        "Parquet parts in DIR (segments/, documents/, removed/, codes/, units/, "
+        "files.parquet, duplicates.parquet, cooccurrence.parquet, manifest.json); prints a "
+        "JSON summary. The analysis commands take DIR where they take a segments or codes "
+        "table (workbench kwic --corpus DIR).",
+    )  # fmt: skip
     pipe.add_argument(
         "paths", nargs="*", metavar="PATH",
         help="files, folders, globs or .zip archives (default: the bundled seeds)",
     )  # fmt: skip
-    pipe.add_argument("--out", required=True, type=Path, metavar="DIR")
+    pipe.add_argument(
+        "--out", required=True, type=Path, metavar="DIR",
+        help="output folder: new, empty or an earlier build, which is replaced once the new "
+        "one is complete (a build that fails or is interrupted leaves DIR as it was); "
+        "another folder is refused",
+    )  # fmt: skip
     pipe.add_argument("--skip-bad", action="store_true", help="report unreadable files and go on")
     pipe.add_argument(
         "--metadata", type=Path, metavar="CSV",
         help="user metadata keyed by a 'file' column, joined onto the documents table",
     )  # fmt: skip
-    pipe.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
     pipe.add_argument(
-        "--unit", default="sentence", choices=["sentence", "paragraph", "section", "article"]
-    )
+        "--codebook", type=Path, default=None, metavar="YAML",
+        help="codebook to code with (default: data/codebook.yaml)",
+    )  # fmt: skip
+    pipe.add_argument(
+        "--unit", default="sentence", choices=["sentence", "paragraph", "section", "article"],
+        help="coding unit, also the unit of code co-occurrence (default: %(default)s)",
+    )  # fmt: skip
     pipe.add_argument("--engine", default=None, choices=["rjieba", "jieba"],
                       help="word segmentation engine (default: rjieba, same tokens as jieba)")
     _add_dup_threshold(pipe)
@@ -215,8 +258,15 @@ def add_pipeline_parser(sub: argparse._SubParsersAction) -> None:
 
 def add_report_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``report``."""
-    report = sub.add_parser("report", help=COMMANDS["report"][1])
-    report.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
+    report = sub.add_parser(
+        "report", help=COMMANDS["report"][1],
+        description="Execute the notebooks (each on a fresh kernel; minutes) on the bundled "
+        "data, or on the inputs you give, and write one HTML page per notebook, index.html "
+        "(naming the data used) and the figures and tables into --out. Your inputs are "
+        "checked, and every corpus file read, before any notebook runs.",
+    )  # fmt: skip
+    report.add_argument("notebooks", nargs="*", type=Path,
+                        help="the notebooks to run (default: notebooks/*.ipynb)")  # fmt: skip
     report.add_argument("--out", type=Path, default=None,
                         help="folder of the pages, figures and tables (default: reports/)")
     inputs = report.add_argument_group(
@@ -241,7 +291,7 @@ def build_parser(lazy: bool = True) -> argparse.ArgumentParser:
     run when the command is parsed or its help printed; ``lazy=False`` declares them all
     now.
     """
-    parser = _LazyParser(prog="workbench", description=__doc__.splitlines()[0])
+    parser = _LazyParser(prog="workbench", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
     parsers = {name: sub.add_parser(name, help=text) for name, (_, text) in COMMANDS.items()}
     declared: dict[str, str] = {}
@@ -300,6 +350,7 @@ def _corpus(args: argparse.Namespace) -> int:
 
         # Before the corpus is read: the tables beside it are named <stem>.<table>.parquet.
         check_suffix(args.out, (".parquet",))
+        check_out_outside(args.paths, args.out)
     try:
         corpus = load_corpus(
             args.paths or None, metadata=args.metadata, skip_bad=args.skip_bad,
@@ -341,6 +392,25 @@ def _corpus(args: argparse.Namespace) -> int:
 
 
 def _pipeline(args: argparse.Namespace) -> int:
+    existed = args.out.exists()
+    try:
+        return _run_pipeline(args)
+    except KeyboardInterrupt:
+        stream = sys.modules.get("workbench.stream")  # not imported yet: nothing written
+        if stream is not None:
+            import shutil
+
+            # build_corpus removed what it had written; again now that the workers are gone
+            # (one may have been writing a part then).
+            shutil.rmtree(stream.partial_dir(args.out), ignore_errors=True)
+        # Said, rather than leave the user to wonder whether OUT holds half a build.
+        state = "is as it was" if existed else "was not created"
+        print(f"workbench: interrupted; {args.out} {state} (no part of this build is kept)",
+              file=sys.stderr)  # fmt: skip
+        return 130
+
+
+def _run_pipeline(args: argparse.Namespace) -> int:
     import contextlib
     from dataclasses import asdict
 
@@ -358,6 +428,7 @@ def _pipeline(args: argparse.Namespace) -> int:
         from workbench.stream import build_corpus
 
         check_writable(args.out, folder=True)
+        check_out_outside(args.paths, args.out)
         try:
             summary = build_corpus(
                 args.paths or None, args.out, workers=args.workers, scheduler=_scheduler(args),
@@ -369,9 +440,27 @@ def _pipeline(args: argparse.Namespace) -> int:
             print(f"workbench: {err}", file=sys.stderr)
             return EXIT_BAD_INPUT
     print(json.dumps(asdict(summary), ensure_ascii=False, indent=2))
+    _say_skipped(args.out)
     global _exit_at_once
     _exit_at_once = True  # every table is written and closed, the workers are gone
     return 0
+
+
+def _say_skipped(out: Path) -> None:
+    """Count the files a ``--skip-bad`` build skipped, as ``corpus build`` does, and say so
+    when no document was read at all: such a build exited 0 with the skips scrolled past
+    and an empty corpus behind them."""
+    import pandas as pd
+
+    files = pd.read_parquet(out / "files.parquet", columns=["file", "status"])
+    skipped = files.loc[files["status"] == "skipped", "file"].tolist()
+    if not skipped:
+        return
+    print(f"workbench: skipped {len(skipped)} of {len(files)} file(s) (--skip-bad): "
+          + ", ".join(skipped[:10]) + (f" and {len(skipped) - 10} more" if len(skipped) > 10
+                                       else ""), file=sys.stderr)  # fmt: skip
+    if len(skipped) == len(files):
+        print(f"workbench: no file could be read: {out} holds empty tables", file=sys.stderr)
 
 
 #: Set by a command after which the console script may skip interpreter teardown (:func:`run`).
@@ -401,10 +490,20 @@ def run() -> None:
 
 def _warm_up_pipeline() -> int:
     """A pipeline worker's warm-up (:func:`workbench.pipeline.warm_up`), named here so
-    that the process starting the workers need not import the pipeline first."""
-    from workbench.pipeline import warm_up
+    that the process starting the workers need not import the pipeline first.
 
-    return warm_up()
+    Ctrl-C reaches every process of the terminal's group: the driving process says that
+    the run was interrupted, and a worker still warming up leaves without a word (the
+    pool printed "Exception in initializer:" and a traceback of pandas' imports).
+    """
+    try:
+        from workbench.pipeline import warm_up
+
+        return warm_up()
+    except KeyboardInterrupt:
+        import os
+
+        os._exit(130)
 
 
 def report_parameters(args: argparse.Namespace) -> dict[str, Any]:
@@ -429,13 +528,14 @@ def report_parameters(args: argparse.Namespace) -> dict[str, Any]:
         raise FileNotFoundError("--mapping needs --survey (the survey it maps)")
     from workbench.corpus import gather_sources
 
+    if args.out is not None:
+        from workbench.cli_output import check_writable
+
+        check_writable(args.out, folder=True)  # a file of that name: it failed at the end
     specs = None
     if args.corpus:
         specs = [str(Path(p).resolve()) if Path(p).exists() else p for p in args.corpus]
-        # ReadError names a folder without texts; NameClashError two files of one name.
-        if not gather_sources(specs).files:
-            raise FileNotFoundError(f"--corpus {' '.join(args.corpus)}: no .txt, .md, .html "
-                                    "or .docx files there")
+        _check_report_corpus(specs, args.out)
         params["CORPUS"] = specs
     if args.metadata is not None:
         _check_metadata(args.metadata, [f.name for f in gather_sources(specs).files])
@@ -459,6 +559,79 @@ def report_parameters(args: argparse.Namespace) -> dict[str, Any]:
         frame = (survey or load_survey(None)).frame
         check_places(load_places(args.places), frame, f"--places {args.places}")
     return params
+
+
+#: What the report says of a corpus file it cannot read, instead of the loader's advice
+#: to pass --skip-bad: the notebooks read every file, and ``report`` has no such option.
+_REPORT_READ_HINT = ("convert or remove them (the notebooks read every file of --corpus; "
+                     "`workbench corpus info --skip-bad` lists them all)")  # fmt: skip
+
+
+def check_out_outside(paths: Sequence[str] | None, out: Path | None, flag: str = "PATH") -> None:
+    """Refuse an output (``--out``) inside a folder of the corpus read: the next reading of
+    that folder would meet it (a report's pages read as texts; a build's Parquet files
+    passed over with the advice to convert them).
+
+    Raises
+    ------
+    workbench.groups.InputError
+        Naming both and what to do.
+    """
+    from workbench.groups import InputError
+
+    if out is None:
+        return
+    where = out.resolve()
+    for path in paths or ():
+        folder = Path(path).resolve()
+        if Path(path).is_dir() and where.is_relative_to(folder):
+            raise InputError(
+                f"--out {out}: inside the corpus folder {path} ({flag}), whose next reading "
+                "would meet it; write it outside that folder"
+            )
+
+
+def _check_report_corpus(specs: list[str], out: Path | None) -> None:
+    """Check ``workbench report --corpus`` before any notebook runs: not a folder that
+    ``workbench pipeline`` wrote, not holding ``--out``, and every file read as the
+    notebooks will read it.
+
+    A file that cannot be read stopped notebook 01 after its kernel had started, with
+    exit status 1 and a page of traceback; a pipeline build given for its texts was
+    refused with the advice to convert its Parquet files or pass ``--skip-bad``, which
+    ``report`` does not have. Reading every file costs a fraction of a notebook's run.
+    """
+    from workbench.corpus import gather_sources
+    from workbench.corpus.readers import read_text
+    from workbench.decoding import SKIP_ADVICE, ReadError
+    from workbench.groups import InputError
+
+    check_out_outside(specs, out, "--corpus")
+    for spec in specs:
+        if (Path(spec) / "manifest.json").is_file() and (Path(spec) / "segments").is_dir():
+            raise InputError(
+                f"--corpus {spec}: a folder `workbench pipeline` wrote (Parquet tables, not "
+                "texts); give the folder of texts it was built from"
+            )
+    try:
+        # NameClashError names two files of one name.
+        found = gather_sources(specs, progress=False)
+    except ReadError as err:  # a folder without texts, an archive that cannot be read
+        raise ReadError(err.path, err.reason, err.hint.removesuffix(SKIP_ADVICE)) from None
+    if not found.files:
+        raise FileNotFoundError(f"--corpus {' '.join(specs)}: no .txt, .md, .html or .docx "
+                                "files there")  # fmt: skip
+    bad = []
+    for ref in found.files:
+        try:
+            read_text(ref.load())
+        except ReadError as err:
+            bad.append(err)
+    if bad:
+        listed = "; ".join(f"{err.path}: {err.reason}" for err in bad[:10])
+        more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
+        raise InputError(f"--corpus: {len(bad)} of {len(found.files)} file(s) cannot be "
+                         f"read: {listed}{more}; {_REPORT_READ_HINT}")  # fmt: skip
 
 
 def _check_metadata(path: Path, files: list[str]) -> None:

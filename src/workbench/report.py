@@ -67,11 +67,13 @@ __all__ = [
     "build_report",
     "bundled_figures_apply",
     "cjk_font_subset",
+    "corpus_checksums",
     "embed_cjk_font",
     "execute_notebook",
     "find_notebooks",
     "notebook_title",
     "parameterize",
+    "report_inputs",
 ]
 
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
@@ -555,7 +557,96 @@ def embed_cjk_font(page: str, font_path: Path | None = None) -> str:
     return page[:at] + style + page[at:]
 
 
-def _index_html(entries: Sequence[tuple[str, str, str]]) -> str:
+def _not_given(name: str) -> str:
+    """What a notebook uses for parameter ``name`` when it is not given, from
+    :data:`PARAMETERS` (its "(None: …)" part).
+
+    Examples
+    --------
+    >>> _not_given("CORPUS"), _not_given("MAPPING")
+    ('the bundled seeds', 'none')
+    """
+    text = PARAMETERS.get(name, "")
+    return text.split("(None: ", 1)[1].rstrip(")") if "(None: " in text else "none"
+
+
+def corpus_checksums(corpus: Any) -> dict[str, str]:
+    """SHA-256 of each file of ``corpus`` (paths, as ``CORPUS``), found as
+    :func:`workbench.corpus.gather_sources` finds them and keyed by path as
+    :meth:`workbench.corpus.Corpus.checksums` keys them; ``{}`` for ``None``."""
+    if not corpus:
+        return {}
+    from workbench.corpus import gather_sources
+    from workbench.decoding import ReadError
+    from workbench.provenance import sha256_bytes
+
+    try:
+        refs = gather_sources(corpus, progress=False).files
+    except (OSError, ReadError):
+        # Nothing there to record (`workbench report` checks its inputs before it runs; a
+        # caller of build_report may pass what its notebooks never read).
+        return {}
+    return {ref.path: sha256_bytes(ref.load().data) for ref in refs}
+
+
+def report_inputs(parameters: dict[str, Any] | None) -> dict[str, str]:
+    """SHA-256 of every file a report on ``parameters`` reads from the user: each file of
+    ``CORPUS`` (:func:`corpus_checksums`) and each other input file, by display path. The
+    bundled data (parameters not given) is left out: its checksums are in
+    ``data/raw/SHA256SUMS``.
+
+    Examples
+    --------
+    >>> from workbench import config
+    >>> sums = report_inputs({"CODEBOOK": str(config.CODEBOOK)})
+    >>> list(sums), len(sums["data/codebook.yaml"])
+    (['data/codebook.yaml'], 64)
+    >>> report_inputs(None)
+    {}
+    """
+    from workbench.provenance import file_checksums
+
+    params = parameters or {}
+    files = [v for k, v in sorted(params.items())
+             if k != "CORPUS" and v is not None and Path(v).is_file()]  # fmt: skip
+    sums = {**corpus_checksums(params.get("CORPUS")), **file_checksums(files)}
+    return dict(sorted(sums.items()))
+
+
+def _inputs_html(parameters: dict[str, Any] | None, inputs: dict[str, str]) -> str:
+    """The index's "Data" block: each input the notebooks declare, as given (with its
+    checksum, or the number of files of a corpus) or what stands for it when not given."""
+    from workbench import __version__
+    from workbench.config import display_path
+
+    params = parameters or {}
+    # The corpus's files are the inputs that are not another parameter's file (those are
+    # CSV, YAML, joblib or survey files, which a corpus never holds).
+    others = {display_path(v) for k, v in params.items() if k != "CORPUS" and v is not None}
+    n_files = len(set(inputs) - others)
+    rows = []
+    for name in PARAMETERS:
+        value = params.get(name)
+        if value is None:
+            used = f"not given: {_not_given(name)}"
+        elif name == "CORPUS":
+            used = f"{', '.join(display_path(v) for v in value)} ({n_files} file(s))"
+        elif display_path(value) in inputs:
+            used = f"{display_path(value)} (SHA-256 {inputs[display_path(value)][:12]})"
+        else:
+            used = f"{display_path(value)} (not found)"
+        rows.append(f"    <tr><td><code>{name}</code></td><td>{html.escape(used)}</td></tr>")
+    return (
+        "  <h2>Data</h2>\n"
+        f"  <p>Run with workbench {html.escape(__version__)} on these inputs (the notebooks' "
+        "parameters). The checksum of every file of yours it read is in "
+        '<a href="index.html.provenance.json">index.html.provenance.json</a>, those of the '
+        "bundled data in <code>data/raw/SHA256SUMS</code>.</p>\n"
+        "  <table>\n" + "\n".join(rows) + "\n  </table>\n"
+    )
+
+
+def _index_html(entries: Sequence[tuple[str, str, str]], data: str = "") -> str:
     items = "\n".join(
         f'    <li><a href="{html.escape(href)}">{html.escape(title)}</a>'
         f" <small>({html.escape(source)})</small></li>"
@@ -573,6 +664,7 @@ def _index_html(entries: Sequence[tuple[str, str, str]]) -> str:
         "  <ul>\n"
         f"{items}\n"
         "  </ul>\n"
+        f"{data}"
         "</body>\n"
         "</html>\n"
     )
@@ -727,5 +819,14 @@ def build_report(
         if bar is not None:
             bar.close()
 
-    (out / "index.html").write_text(embed_cjk_font(_index_html(entries)), encoding="utf-8")
+    # What the report was run on, on its first page and beside it: a report on a user's
+    # data named none of its inputs outside the notebooks' code cells.
+    from workbench.provenance import make_record, write_sidecar
+
+    inputs = report_inputs(parameters)
+    index = out / "index.html"
+    index.write_text(embed_cjk_font(_index_html(entries, _inputs_html(parameters, inputs))),
+                     encoding="utf-8")  # fmt: skip
+    record = make_record(inputs, {**(parameters or {}), "notebooks": [n for _, _, n in entries]})
+    write_sidecar(index, record)
     return written

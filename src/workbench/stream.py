@@ -38,7 +38,8 @@ Output folder (``out_dir``)::
     files.parquet                 one row per input file (status, encoding, ...)
     duplicates.parquet            article and paragraph duplicates
     cooccurrence.parquet          code x code counts over non-duplicate units
-    manifest.json                 parameters (the metadata's name and SHA-256), counts, parts
+    manifest.json                 workbench version, parameters (the metadata's name and
+                                  SHA-256), counts, parts; written last
 
 Read a table back with :func:`read_table` (pandas) or ``dask.dataframe.read_parquet``.
 
@@ -58,7 +59,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 from scipy import sparse
 
-from workbench import config
+from workbench import __version__, config
 from workbench.coding.coder import Coding
 from workbench.corpus import (
     DOCUMENT_COLUMNS,
@@ -667,7 +668,10 @@ def build_corpus(
     inputs : paths, optional
         Files, folders, globs or zips (default: the bundled seeds).
     out_dir : path
-        Output folder; emptied first if it holds a previous build.
+        Output folder: new, empty or a previous build, which the new build replaces
+        once it is complete. The tables are written in a hidden folder beside it
+        (``.<name>.partial``) until then, so a build that fails or is interrupted
+        leaves ``out_dir`` as it was (and needs room for both builds on the disk).
     workers, scheduler
         Where partitions run (:func:`workbench.engine.drive`). On a Dask cluster,
         ``out_dir`` and the inputs must be paths every worker can read and write (a
@@ -720,22 +724,34 @@ def build_corpus(
     # And so is the metadata checked, against the whole file list: a partition sees only
     # its own files, and a name that matches none must be reported once, as load_corpus does.
     checked, record = _checked_metadata(metadata, found)
-    _prepare(out)
-    input_bytes = sum(getattr(ref, "size", 0) for ref in found.files)
-    sink = ParquetSink(
-        str(out), codebook=cb, unit=unit, engine=engine, skip_bad=skip_bad,
-        dup_threshold=dup_threshold, staging=stage_compression(out, input_bytes),
-        metadata=checked, metadata_record=record,
-    )  # fmt: skip
-    summary = drive(
-        found, sink, analyse=words_and_codes(codebook=cb, unit=unit, engine=engine),
-        warm_up=warm_up, workers=workers, scheduler=scheduler, run=run, skip_bad=skip_bad,
-        dup_threshold=dup_threshold, desc="analyse", pool=pool,
-    )  # fmt: skip
-    manifest = {k: v for k, v in asdict(summary).items() if k != "peak_rss_mb"}
-    (out / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    work = _prepare(out)
+    try:
+        input_bytes = sum(getattr(ref, "size", 0) for ref in found.files)
+        sink = ParquetSink(
+            str(work), codebook=cb, unit=unit, engine=engine, skip_bad=skip_bad,
+            dup_threshold=dup_threshold, staging=stage_compression(work, input_bytes),
+            metadata=checked, metadata_record=record,
+        )  # fmt: skip
+        summary = drive(
+            found, sink, analyse=words_and_codes(codebook=cb, unit=unit, engine=engine),
+            warm_up=warm_up, workers=workers, scheduler=scheduler, run=run,
+            skip_bad=skip_bad, dup_threshold=dup_threshold, desc="analyse", pool=pool,
+        )  # fmt: skip
+        summary = replace(summary, out_dir=config.display_path(out))
+        manifest = {k: v for k, v in asdict(summary).items() if k != "peak_rss_mb"}
+        # Which workbench made the build, as every other derived file records it (the
+        # inputs' checksums are in files.parquet; the parameters are above).
+        manifest["workbench_version"] = __version__
+        (work / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
+    except BaseException:
+        # An unreadable file met halfway, a worker's failure, Ctrl-C: nothing half-built
+        # is left, and ``out`` (a previous build, say) is as it was.
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _publish(work, out)
     return summary
 
 
@@ -874,16 +890,55 @@ def _write_cooccurrence(out: Path, codes: list[str], total: sparse.csr_matrix) -
     cooc.reset_index().to_parquet(out / "cooccurrence.parquet", index=False)
 
 
-def _prepare(out: Path) -> None:
-    # Only a previous build's folder is emptied: never delete a folder we did not write.
-    if out.exists() and any(out.iterdir()):
-        if not (out / "manifest.json").exists() and not (out / "segments").exists():
-            raise FileExistsError(
-                f"{out}: folder exists and is not a previous build; choose an empty or new folder"
-            )
-        shutil.rmtree(out)
-    for table in (*PART_TABLES, _STAGING):
-        (out / table).mkdir(parents=True, exist_ok=True)
+def partial_dir(out: Path) -> Path:
+    """The folder a build of ``out`` is written in until it is complete (:func:`_publish`):
+    hidden, beside ``out``, so on the same file system (and shared where ``out`` is)."""
+    out = out.resolve()  # "." has no name to put beside it
+    return out.with_name(f".{out.name}.partial")
+
+
+def _prepare(out: Path) -> Path:
+    """Refuse an ``out`` that is not a previous build, and make the empty working folder
+    (:func:`partial_dir`; one left by a run that was killed is removed first).
+
+    The tables are written there and moved to ``out`` only once every one is written, so
+    that ``out`` holds a complete build or none: a build stopped halfway (an unreadable
+    file, Ctrl-C) had already emptied the previous build and left a folder of some parts,
+    which ``workbench kwic --corpus`` then called "not a segments table".
+    """
+    # Only a previous build's folder is replaced: never delete a folder we did not write.
+    previous = (out / "manifest.json").exists() or (out / "segments").exists()
+    if out.exists() and any(out.iterdir()) and not previous:
+        raise FileExistsError(
+            f"{out}: folder exists and is not a previous build; choose an empty or new folder"
+        )
+    work = partial_dir(out)
+    try:
+        if work.exists():
+            shutil.rmtree(work)
+        for table in (*PART_TABLES, _STAGING):
+            (work / table).mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        # Named as the user wrote it: the error named the hidden working folder.
+        raise PermissionError(
+            f"{out}: the output folder cannot be written there ({err.strerror}); "
+            "choose a folder you can write to"
+        ) from None
+    return work
+
+
+def _publish(work: Path, out: Path) -> None:
+    """Put the complete build in ``work`` in the place of ``out`` (a previous build, an
+    empty folder or nothing): two renames, then the previous build is removed."""
+    out = out.resolve()
+    old = out.with_name(f".{out.name}.previous")
+    if old.exists():
+        shutil.rmtree(old)
+    if out.exists():
+        os.replace(out, old)
+    os.replace(work, out)
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def read_table(out_dir: str | os.PathLike, table: str) -> pd.DataFrame:
