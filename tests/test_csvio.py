@@ -52,7 +52,7 @@ def test_commas_inside_quotes_and_short_rows(tmp_path):
 def test_a_row_with_more_fields_than_the_header_is_refused_with_its_line(tmp_path):
     # pandas would silently take the first field for an index and shift the row
     path = _write(tmp_path / "问卷.csv", [["a", "b"], ["1", "2"], ["3", "4", "5"]])
-    with pytest.raises(CsvError, match=r"问卷.csv: more fields than the header's 2 on line 3"):
+    with pytest.raises(CsvError, match=r"问卷.csv: more fields than the header's 2 on row 3"):
         read_user_csv(path)
 
 
@@ -121,6 +121,33 @@ def test_a_column_without_a_name_but_with_values_is_kept(tmp_path):
 
 def test_two_columns_named_alike_are_refused_naming_them(tmp_path):
     rows = [["编号", "满意度", "年龄", "满意度"], ["1", "4", "30", "5"]]
-    with pytest.raises(CsvError, match=r"s.csv: line 1 names two or more columns alike: "
+    with pytest.raises(CsvError, match=r"s.csv: row 1 names two or more columns alike: "
                                        r"'满意度' \(columns 2, 4\); give each column"):
         read_user_csv(_write(tmp_path / "s.csv", rows))
+
+
+def test_rows_are_numbered_as_excel_shows_them(tmp_path):
+    """Blank lines are rows of their own in Excel (left out, counted); a quoted cell over
+    several lines is one row; blank lines before the header are skipped."""
+    path = tmp_path / "s.csv"
+    path.write_text('\n村,备注\n东村,"一\n二"\n\n西村,\n南村,\n', encoding="gbk")
+    table = read_user_csv(path, sheet_rows=True)
+    assert table.index.name == "row" and table.index.tolist() == [3, 5, 6]
+    assert table["村"].tolist() == ["东村", "西村", "南村"]
+    assert table.attrs["header_row"] == 2 and table.attrs["multiline_rows"] == [3]
+    assert read_user_csv(path).index.tolist() == [0, 1, 2]  # without: as before
+
+
+def test_a_long_row_after_a_cell_of_several_lines_names_its_row_and_line(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text('a,b\n"x\ny",1\n\n2,3,4\n', encoding="utf-8")
+    with pytest.raises(CsvError, match=r"header's 2 on row 4 \(line 5\) \(3 fields\)"):
+        read_user_csv(path)
+
+
+def test_columns_keep_their_places_when_empty_ones_are_left_out(tmp_path):
+    path = _write(tmp_path / "s.csv", [["编号", "", "满意度", "满意度"], ["1", "", "4", "5"]])
+    with pytest.raises(CsvError, match=r"'满意度' \(columns 3, 4\)"):
+        read_user_csv(path)
+    path = _write(tmp_path / "t.csv", [["编号", "", "满意度"], ["1", "", "4"]])
+    assert read_user_csv(path, sheet_rows=True).attrs["column_numbers"] == [1, 3]

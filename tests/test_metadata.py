@@ -254,3 +254,19 @@ def test_a_file_list_without_values_refuses_every_corpus_column(tmp_path):
 def test_a_folder_given_as_metadata_is_named_as_such(tmp_path):
     with pytest.raises(MetadataError, match=r"is a folder, not a metadata file; give the CSV"):
         join_metadata(DOCS, tmp_path)
+
+
+def test_rows_are_named_as_excel_shows_them_after_empty_rows(tmp_path):
+    """The date check counted rows after the empty ones were left out, and the CSV reader
+    skipped blank lines: '2013年13月' on row 6 of the sheet was named as row 3."""
+    p = tmp_path / "meta.csv"
+    p.write_text("file,date\n000_x.txt,2013-06-18\n,\n\n\n002_y.txt,2013年13月\n",
+                 encoding="gbk")  # fmt: skip
+    with pytest.raises(MetadataError, match=r"not dates: row 6 \(002_y\.txt: '2013年13月'\)"):
+        check_metadata(p, DOCS)
+    p.write_text("file,genre\n000_x.txt,a\n\n002_y.txt,b\n002_y.txt,c\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match=r"listed more than once \(002_y\.txt\) at rows 4, 5"):
+        check_metadata(p, DOCS)
+    frame = pd.DataFrame({"file": ["000_x.txt", "000_x.txt"]})  # a table: numbered as saved
+    with pytest.raises(MetadataError, match=r"at rows 2, 3"):
+        check_metadata(frame, DOCS)

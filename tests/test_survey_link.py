@@ -199,7 +199,7 @@ def test_places_are_read_as_any_user_csv_and_checked_against_the_survey(tmp_path
     with pytest.raises(SurveyValidationError, match=r"no place column named as a survey column"):
         check_places(places.rename(columns={"county": "县", "village": "村"}), survey, "p.csv")
     path.write_text("doc_id,village\na/a1,东村\n ,西村\n", encoding="utf-8")
-    with pytest.raises(SurveyValidationError, match=r"blank doc_id in row 2"):
+    with pytest.raises(SurveyValidationError, match=r"blank doc_id in row 3"):
         load_places(path)
 
 

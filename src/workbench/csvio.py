@@ -145,7 +145,9 @@ def sniff_separator(header: str) -> str:
     return best if counts[best] else ","
 
 
-def read_user_csv(path: str | os.PathLike[str], name: str | None = None) -> pd.DataFrame:
+def read_user_csv(
+    path: str | os.PathLike[str], name: str | None = None, *, sheet_rows: bool = False
+) -> pd.DataFrame:
     """Read a CSV as a table of strings (blank cells ``""``), whatever Excel saved it as.
 
     Parameters
@@ -154,6 +156,10 @@ def read_user_csv(path: str | os.PathLike[str], name: str | None = None) -> pd.D
         The CSV file.
     name : str, optional
         The file as messages name it (default: ``path``).
+    sheet_rows : bool
+        Index the rows by their spreadsheet row (:data:`ROW`, see below) instead of
+        0, 1, 2 …, with ``attrs`` :data:`HEADER_ROW`, :data:`MULTILINE_ROWS` and
+        :data:`COLUMN_NUMBERS`: what a message names a row or column by.
 
     Returns
     -------
@@ -166,9 +172,27 @@ def read_user_csv(path: str | os.PathLike[str], name: str | None = None) -> pd.D
         If ``path`` does not exist.
     CsvError
         When it cannot be decoded, is empty, names two columns alike, or a row has more
-        fields than the header (the message gives the lines). A row with fewer fields is
+        fields than the header (the message gives the rows). A row with fewer fields is
         filled with ``""``; blank lines, and columns without a name or a value (Excel's
         trailing ``,,,``), are left out.
+
+    Notes
+    -----
+    A row's number is the spreadsheet row Excel or WPS shows the file's record in: the
+    file's first line is row 1 and the header (its first line that is not blank), and a
+    blank line is a row of its own, left out of the table but counted, so the rows after
+    it keep their numbers. A
+    quoted cell over several lines is one row: in a text editor, the rows after it are on
+    later lines (:data:`MULTILINE_ROWS` lists the rows whose cells span lines).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "s.csv"
+    >>> _ = path.write_text('村,备注\\n东村,"两行\\n的备注"\\n\\n西村,\\n', encoding="utf-8")
+    >>> table = read_user_csv(path, sheet_rows=True)
+    >>> table.index.tolist(), table.attrs[MULTILINE_ROWS]
+    ([2, 4], [2])
     """
     name = name or os.fspath(path)
     with open(path, "rb") as fh:
@@ -176,36 +200,88 @@ def read_user_csv(path: str | os.PathLike[str], name: str | None = None) -> pd.D
     text, encoding = decode_csv(data, name)
     if not text.strip():
         raise CsvError(f"{name}: the file is empty; {SAVE_ADVICE}")
-    sep = sniff_separator(text.split("\n", 1)[0])
+    sep = sniff_separator(next(line for line in text.split("\n") if line.strip()))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    rows, long = [], []
+    header: list[str] | None = None
+    header_row, records, multiline, long = 0, [], [], []
+    row = line = 0  # the spreadsheet row of the record read, the last line read
     try:
-        header = [cell.strip() for cell in next(reader)]
-        for row in reader:
-            if not row:  # a blank line
+        for cells in reader:
+            row, start, line = row + 1, line + 1, reader.line_num
+            if not cells:  # a blank line: a row of its own in Excel, with nothing in it
                 continue
-            if len(row) > len(header):
+            if header is None:
+                header, header_row = [cell.strip() for cell in cells], row
+                continue
+            if line > start:
+                multiline.append(row)
+            if len(cells) > len(header):
                 # pandas would take the extra field for an index and shift the row.
-                long.append(f"line {reader.line_num} ({len(row)} fields)")
-            rows.append(row + [""] * (len(header) - len(row)))
+                long.append(f"{_row_place(row, start)} ({len(cells)} fields)")
+            records.append((row, cells + [""] * (len(header) - len(cells))))
     except csv.Error as err:
         raise CsvError(f"{name}: line {reader.line_num} cannot be read ({err}); "
                        f"{SAVE_ADVICE}") from None  # fmt: skip
+    assert header is not None  # the text is not blank
     if long:
         raise CsvError(
             f"{name}: more fields than the header's {len(header)} on {', '.join(long[:5])}"
             f"{' and more' if len(long) > 5 else ''}; remove the extra separators, or quote "
             f"cells that contain {sep!r}"
         )
-    header, rows = _drop_empty_columns(header, rows)
-    _check_names(header, name)
-    table = pd.DataFrame(rows, columns=header, dtype=str)
+    table = _sheet_table(header, header_row, records, name, sheet_rows)
     table.attrs.update(encoding=encoding, sep=sep)
+    if sheet_rows:
+        table.attrs[MULTILINE_ROWS] = multiline
     return table
 
 
-def _drop_empty_columns(header: list[str], rows: list[list[str]]) -> tuple[list[str], list]:
-    """Leave out columns without a name and without a value in any row.
+#: The name of the index of a table read with ``sheet_rows=True``: each row's number as
+#: Excel or WPS shows it (the header is row 1).
+ROW = "row"
+
+#: ``attrs`` keys of a table read with ``sheet_rows=True``: the header's row; the rows
+#: whose cells span several lines of a CSV (a text editor shows the rows after them on
+#: later lines); each column's place in the file from 1 (columns left out not counted
+#: out: the name a message gives a column, ``column 5``, is where Excel shows it).
+HEADER_ROW = "header_row"
+MULTILINE_ROWS = "multiline_rows"
+COLUMN_NUMBERS = "column_numbers"
+
+
+def _row_place(row: int, line: int) -> str:
+    """``row 5``, with its line when a text editor shows it on another one.
+
+    >>> _row_place(5, 5), _row_place(5, 7)
+    ('row 5', 'row 5 (line 7)')
+    """
+    return f"row {row}" if row == line else f"row {row} (line {line})"
+
+
+def _sheet_table(
+    header: list[str],
+    header_row: int,
+    records: list[tuple[int, list[str]]],
+    name: str,
+    sheet_rows: bool,
+) -> pd.DataFrame:
+    """The table of a spreadsheet's header and its rows ``(row number, cells)``, every row
+    as long as the header: empty unnamed columns left out, names checked
+    (:func:`_check_names`); indexed by the row numbers when ``sheet_rows``."""
+    cells = [record[1] for record in records]
+    keep = _kept_columns(header, cells)
+    numbers = [j + 1 for j in keep]
+    header = [header[j] for j in keep]
+    _check_names(header, name, header_row, numbers)
+    table = pd.DataFrame([[row[j] for j in keep] for row in cells], columns=header, dtype=str)
+    if sheet_rows:
+        table.index = pd.Index([record[0] for record in records], name=ROW, dtype="int64")
+        table.attrs.update({HEADER_ROW: header_row, COLUMN_NUMBERS: numbers})
+    return table
+
+
+def _kept_columns(header: list[str], rows: list[list[str]]) -> list[int]:
+    """The columns to keep (0-based): all but those without a name and a value in any row.
 
     Excel writes such columns when cells to the right of the table were once formatted
     or touched (``a,b,,,``): they hold nothing, and kept they would be several columns
@@ -213,27 +289,26 @@ def _drop_empty_columns(header: list[str], rows: list[list[str]]) -> tuple[list[
 
     Examples
     --------
-    >>> _drop_empty_columns(["a", "", "b", ""], [["1", "", "2", ""], ["3", " ", "4", ""]])
-    (['a', 'b'], [['1', '2'], ['3', '4']])
-    >>> _drop_empty_columns(["a", ""], [["1", "x"]])  # a value without a name is kept
-    (['a', ''], [['1', 'x']])
+    >>> _kept_columns(["a", "", "b", ""], [["1", "", "2", ""], ["3", " ", "4", ""]])
+    [0, 2]
+    >>> _kept_columns(["a", ""], [["1", "x"]])  # a value without a name is kept
+    [0, 1]
     """
-    keep = [
+    return [
         j for j, title in enumerate(header)
         if title or any(row[j].strip() for row in rows)
     ]  # fmt: skip
-    if len(keep) == len(header):
-        return header, rows
-    return [header[j] for j in keep], [[row[j] for j in keep] for row in rows]
 
 
-def _check_names(header: list[str], name: str) -> None:
+def _check_names(
+    header: list[str], name: str, header_row: int = 1, numbers: list[int] | None = None
+) -> None:
     """Refuse a header that names two columns alike: a table cannot say which one is meant.
 
     Raises
     ------
     CsvError
-        Naming each repeated name and the positions of its columns (1-based).
+        Naming each repeated name and the places of its columns (``numbers``, from 1).
 
     Examples
     --------
@@ -241,10 +316,11 @@ def _check_names(header: list[str], name: str) -> None:
     ...     _check_names(["编号", "满意度", "年龄", "满意度"], "s.csv")
     ... except CsvError as err:
     ...     print(str(err).split(";")[0])
-    s.csv: line 1 names two or more columns alike: '满意度' (columns 2, 4)
+    s.csv: row 1 names two or more columns alike: '满意度' (columns 2, 4)
     """
+    numbers = numbers or list(range(1, len(header) + 1))
     seen: dict[str, list[int]] = {}
-    for j, title in enumerate(header, start=1):
+    for j, title in zip(numbers, header, strict=True):
         if title:  # columns without a name are the reader's to judge (a title line)
             seen.setdefault(title, []).append(j)
     twice = {title: where for title, where in seen.items() if len(where) > 1}
@@ -253,6 +329,6 @@ def _check_names(header: list[str], name: str) -> None:
             f"{title!r} (columns {', '.join(map(str, where))})" for title, where in twice.items()
         )
         raise CsvError(
-            f"{name}: line 1 names two or more columns alike: {said}; give each column its "
-            "own name in the header and save the file again"
+            f"{name}: row {header_row} names two or more columns alike: {said}; give each "
+            "column its own name in the header and save the file again"
         )

@@ -143,11 +143,11 @@ def load_places(path: str | Path | None = None) -> pd.DataFrame:
         raise FileNotFoundError(f"{where}: no such places file")
     try:
         # As survey and metadata CSVs are read: UTF-8, GBK or UTF-16, whatever Excel saved.
-        places = read_user_csv(path, where)
+        # Rows numbered as Excel shows them (header = row 1), as the survey's are.
+        places = read_user_csv(path, where, sheet_rows=True)
     except CsvError as err:
         raise SurveyValidationError(str(err)) from None
     places.columns = [str(c).strip() for c in places.columns]
-    places.index = pd.RangeIndex(1, len(places) + 1, name="row")
     if "doc_id" not in places.columns:
         raise SurveyValidationError(f"{where}: needs a 'doc_id' column; {format_names(places)}")
     places["doc_id"] = places["doc_id"].str.strip()
