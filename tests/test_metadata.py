@@ -270,3 +270,35 @@ def test_rows_are_named_as_excel_shows_them_after_empty_rows(tmp_path):
     frame = pd.DataFrame({"file": ["000_x.txt", "000_x.txt"]})  # a table: numbered as saved
     with pytest.raises(MetadataError, match=r"at rows 2, 3"):
         check_metadata(frame, DOCS)
+
+
+def test_an_excel_workbook_of_metadata_is_read_as_its_csv(tmp_path):
+    """A researcher keeps the metadata in Excel: it was read as bytes of a CSV and refused
+    as binary; now its one sheet is read, rows named as Excel shows them."""
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    for row in (["文件名", "地区", "日期"], ["000_x.txt", "甲县", datetime.datetime(2013, 6, 18)],
+                [], ["002_y", "乙县", 2005]):  # fmt: skip
+        ws.append(row)
+    path = tmp_path / "meta.xlsx"
+    book.save(path)
+    out = join_metadata(DOCS, path)
+    assert out["地区"].tolist() == ["甲县", "乙县", "乙县"]
+    assert out["date"].tolist()[0] == "2013-06-18" and out["date"].tolist()[1] == "2005"
+    ws["C4"] = "去年"
+    book.create_sheet("说明").append(["地区：县名"])
+    book.save(path)
+    with pytest.raises(MetadataError, match=r"2 sheets hold data: .*; keep the metadata on "
+                       r"a sheet of its own workbook, or save that sheet as CSV"):  # fmt: skip
+        check_metadata(path, DOCS)
+    del book["说明"]
+    book.save(path)
+    with pytest.raises(MetadataError, match=r"not dates: row 4 \(002_y\.txt: '去年'\)"):
+        check_metadata(path, DOCS)
+    (tmp_path / "meta.et").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(MetadataError, match=r"meta\.et: is a WPS workbook, which cannot be read"):
+        check_metadata(tmp_path / "meta.et", DOCS)

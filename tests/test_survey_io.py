@@ -649,10 +649,14 @@ def test_a_title_line_above_the_header_says_where_the_header_is(tmp_path):
     assert "delete the row(s) above it" in said
 
 
-def test_an_excel_workbook_is_refused_with_export_as_csv(tmp_path):
-    path = tmp_path / "s.xlsx"
-    path.write_bytes(b"PK\x03\x04")
-    with pytest.raises(SurveyValidationError, match=r"'\.xlsx'.*save it from Excel or WPS as CSV"):
+@pytest.mark.parametrize(("ext", "what"), [(".xls", "an Excel 97–2003 workbook"),
+                                          (".et", "a WPS workbook"),
+                                          (".ods", "an OpenDocument spreadsheet")])  # fmt: skip
+def test_a_spreadsheet_no_reader_reads_is_refused_saying_how_to_save_it(tmp_path, ext, what):
+    path = tmp_path / f"s{ext}"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(SurveyValidationError, match=rf"s\{ext}: is {what}, which cannot be read "
+                       r"here; open it in Excel or WPS and save it as an Excel workbook \(\.xlsx"):
         load_survey(path)
 
 

@@ -1,7 +1,7 @@
 """Join user metadata (genre, year, region, source …) onto the documents table.
 
-The metadata is a CSV (or DataFrame) with one row per input file, keyed by a
-``file`` column holding the file's name as it appears in ``documents.file``.
+The metadata is a CSV, an Excel workbook or a DataFrame with one row per input file,
+keyed by a ``file`` column holding the file's name as it appears in ``documents.file``.
 Every article of a file gets that file's metadata. Problems are reported, not
 guessed at: a missing key column, a key listed twice or a column that would
 overwrite a corpus column raise :class:`MetadataError`; files with no metadata row
@@ -79,6 +79,10 @@ AUTHOR_ALIASES = ("作者", "Author", "AUTHOR")
 OVERRIDES = (KEY, DATE, AUTHOR)
 
 
+#: What to do with a metadata workbook of several sheets with data (no option names one).
+ONE_SHEET = "keep the metadata on a sheet of its own workbook, or save that sheet as CSV"
+
+
 class MetadataError(ValueError):
     """A metadata table that cannot be joined; the message says where and what to do."""
 
@@ -88,18 +92,21 @@ def read_metadata(source: str | os.PathLike | pd.DataFrame) -> tuple[pd.DataFram
 
     A CSV is read as a spreadsheet saved it (:func:`workbench.csvio.read_user_csv`):
     UTF-8 with or without a byte-order mark, GBK/GB18030 or Big5, fields separated by
-    commas, semicolons or tabs; every cell a string. The index is each row's number as
+    commas, semicolons or tabs; every cell a string. An Excel workbook (``.xlsx``,
+    ``.xlsm``) is read as the CSV Excel would save of its one sheet with data
+    (:func:`workbench.csvio.read_user_xlsx`); ``.xls``, ``.et`` and ``.ods`` are refused
+    saying how to save them. The index is each row's number as
     Excel shows it (the header is row 1; blank lines counted), which every message about
     a row gives; a table given as a DataFrame is numbered as if saved so, from 2.
     """
     if isinstance(source, pd.DataFrame):
         return source.set_axis(pd.RangeIndex(2, len(source) + 2, name=ROW)), "metadata table"
-    from workbench.csvio import CsvError, read_user_csv
+    from workbench.csvio import CsvError, read_user_table
 
     name = os.fspath(source)
     try:
-        # As Excel or WPS saved it: GBK or UTF-8, comma or semicolon (workbench.csvio).
-        return read_user_csv(name, sheet_rows=True), name
+        # As Excel or WPS saved it: GBK or UTF-8, comma or semicolon, or the workbook itself.
+        return read_user_table(name, sheet_rows=True, choose=ONE_SHEET), name
     except FileNotFoundError:
         raise MetadataError(f"{name}: metadata file not found") from None
     except IsADirectoryError:

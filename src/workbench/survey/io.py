@@ -1,4 +1,4 @@
-"""Load a survey from CSV, Stata ``.dta`` or SPSS ``.sav``, map and clean it.
+"""Load a survey from CSV, an Excel workbook, Stata ``.dta`` or SPSS ``.sav``, map and clean it.
 
 :func:`load_survey` reads the file (value labels of ``.dta``/``.sav`` files are
 kept in :attr:`SurveyData.value_labels`), renames the user's columns to the
@@ -9,12 +9,13 @@ file, the column and the rows and says what to do; everything turned into a
 missing value is counted in :attr:`SurveyData.report`.
 
 Every message names a row as the program the file is opened in numbers it, and the
-frame's index holds these numbers: for a CSV, the row Excel or WPS shows, the header's
-being row 1 and the first answer's row 2 (blank rows, and the rows left out — Qualtrics'
-question texts, totals, notes — are counted: the rows after them keep their numbers);
-for a ``.dta`` or ``.sav`` file, the observation's number (the first is 1), as Stata's
-browser or SPSS's data view shows it. A CSV's row is its line in a text editor too,
-unless a quoted cell above it spans several lines (a note says so).
+frame's index holds these numbers: for a CSV or a workbook (``.xlsx``, ``.xlsm``), the
+row Excel or WPS shows, the header's being row 1 and the first answer's row 2 (blank
+rows, and the rows left out — Qualtrics' question texts, totals, notes — are counted:
+the rows after them keep their numbers); for a ``.dta`` or ``.sav`` file, the
+observation's number (the first is 1), as Stata's browser or SPSS's data view shows it.
+A CSV's row is its line in a text editor too, unless a quoted cell above it spans
+several lines (a note says so).
 
 Examples
 --------
@@ -57,7 +58,7 @@ from workbench.yamlio import describe_error, safe_load
 log = logging.getLogger(__name__)
 
 REPORT_COLUMNS = ["column", "reason", "code", "rows"]
-READERS = (".csv", ".dta", ".sav")
+READERS = (".csv", ".xlsx", ".xlsm", ".dta", ".sav")
 
 #: The survey reader's word lists, kept as data, not code (edit the YAML file).
 SURVEY_WORDS = config.RESOURCES_DIR / "survey_words.yaml"
@@ -109,6 +110,8 @@ class SurveyData:
         What the reader noticed but did not refuse (also logged as warnings): answers
         under the mapping's ``values:`` that no cell holds, duplicate respondent ids,
         near-duplicate answers in a text column.
+    sheet : str or None
+        The sheet read from a workbook (None for other files); messages name it.
     """
 
     frame: pd.DataFrame
@@ -118,6 +121,7 @@ class SurveyData:
     simulated: bool = False
     inputs: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -320,34 +324,46 @@ def check_mapping_names(
         )
 
 
-def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]]]:
-    """Read a CSV (as text, to check it), ``.dta`` or ``.sav`` file; return data and value labels.
+def read_table(
+    path: str | Path, sheet: str | None = None
+) -> tuple[pd.DataFrame, dict[str, dict[Any, str]]]:
+    """Read a CSV or Excel workbook (as text, to check it), ``.dta`` or ``.sav`` file;
+    return data and value labels.
 
     A CSV may be UTF-8 (with or without a byte-order mark), UTF-16, GBK/GB18030 or Big5,
-    its fields separated by commas, semicolons or tabs (:mod:`workbench.csvio`), and goes
-    through the checks of :func:`_sheet_checks`. The index is the row as the module
-    docstring says.
+    its fields separated by commas, semicolons or tabs (:mod:`workbench.csvio`). A
+    workbook (``.xlsx``, ``.xlsm``) is read as the CSV Excel would save of it
+    (:func:`workbench.csvio.read_user_xlsx`): its one sheet with data, or ``sheet``. Both
+    then go through the same checks (:func:`_sheet_checks`). The index is the row as
+    the module docstring says; ``attrs["sheet"]`` names a workbook's sheet.
 
     Raises
     ------
     SurveyValidationError
-        For an unsupported file type, a CSV that cannot be decoded or parsed, or a
-        ``.dta``/``.sav`` file pyreadstat cannot read.
+        For an unsupported file type (``.xls``, ``.et``, ``.ods``: saying how to save it),
+        a file that cannot be decoded or parsed, or a ``.dta``/``.sav`` file pyreadstat
+        cannot read.
     """
+    from workbench.csvio import XLSX_SUFFIXES, CsvError, other_spreadsheet, read_user_table
+
     path = Path(path)
     suffix = path.suffix.lower()
     where = config.display_path(path)
     labels: dict[str, dict[Any, str]] = {}
-    spreadsheet = suffix == ".csv"
+    spreadsheet = suffix == ".csv" or suffix in XLSX_SUFFIXES
     if spreadsheet:
-        from workbench.csvio import CsvError, read_user_csv
-
         try:
-            # As Excel or WPS saved it: GBK or UTF-8, comma or semicolon.
-            df = read_user_csv(path, where, sheet_rows=True)
+            # As Excel or WPS saved it: GBK or UTF-8, comma or semicolon; or the workbook.
+            df = read_user_table(path, where, sheet=sheet, sheet_rows=True)
         except CsvError as err:
             raise SurveyValidationError(str(err)) from None
+        where = sheet_where(where, df.attrs.get("sheet"))
         df = _sheet_checks(df, where)
+    elif sheet is not None:
+        raise SurveyValidationError(
+            f"{where}: a sheet ({sheet!r}) is named, but the file is no Excel workbook: leave "
+            "--sheet out"
+        )
     elif suffix in (".dta", ".sav"):
         import pyreadstat
 
@@ -369,13 +385,9 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
             df.attrs[FILE_MISSING] = _user_missing(df, meta.missing_ranges)
         df.index = pd.RangeIndex(1, len(df) + 1, name="row")
     else:
-        hint = (
-            "; save it from Excel or WPS as CSV (另存为 → CSV UTF-8) and read that"
-            if suffix in (".xlsx", ".xls", ".xlsm", ".et", ".ods")
-            else ""
-        )
         raise SurveyValidationError(
-            f"{where}: unsupported file type {suffix!r}; use one of {READERS}{hint}"
+            other_spreadsheet(path, where)
+            or f"{where}: unsupported file type {suffix!r}; use one of {READERS}"
         )
     summary = _summary_rows(df)
     if summary:
@@ -397,8 +409,17 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
     return df, labels
 
 
+def sheet_where(where: str, sheet: str | None) -> str:
+    """A file as messages name it, with the sheet of a workbook.
+
+    >>> sheet_where("s.xlsx", "数据"), sheet_where("s.csv", None)
+    ("s.xlsx (sheet '数据')", 's.csv')
+    """
+    return f"{where} (sheet {sheet!r})" if sheet else where
+
+
 def _sheet_checks(df: pd.DataFrame, where: str) -> pd.DataFrame:
-    """The checks of a table read from a CSV (or a workbook, alike): a title for
+    """The checks of a table read from a CSV or a workbook, alike for both: a title for
     a header, a column with values but no name (:func:`_check_header`,
     :func:`_check_unnamed`), and the rows under the header that are no answers
     (Qualtrics', :func:`_qualtrics_rows`), left out with their rows in ``attrs``."""
@@ -1721,19 +1742,24 @@ def load_survey(
     mapping: str | Path | Mapping_ | None = None,
     codebook: Codebook | None = None,
     required: list[str] | None = None,
+    sheet: str | None = None,
 ) -> SurveyData:
     """Load, map, clean and check a survey (default: the bundled SIMULATED one).
 
     Parameters
     ----------
     path : path, optional
-        ``.csv``, ``.dta`` or ``.sav`` file; default :data:`workbench.config.SURVEY_DATA`.
+        ``.csv``, ``.xlsx``/``.xlsm``, ``.dta`` or ``.sav`` file; default
+        :data:`workbench.config.SURVEY_DATA`.
     mapping : path or parsed mapping, optional
         Renames the user's columns to standard names and adds missing codes/ranges.
     codebook : Codebook, optional
         Default: the bundled codebook.
     required : list of str, optional
         Standard names that must be present (default: the mapping's columns).
+    sheet : str, optional
+        The sheet of a workbook to read (default: its one sheet with data; with several,
+        the error lists them).
 
     Returns
     -------
@@ -1753,7 +1779,9 @@ def load_survey(
     where = config.display_path(path)
     if mapping is not None and not isinstance(mapping, Mapping_):
         mapping = load_mapping(mapping, codebook)
-    raw, labels = read_table(path)
+    raw, labels = read_table(path, sheet)
+    sheet = raw.attrs.get("sheet")
+    where = sheet_where(where, sheet)
     file_missing = raw.attrs.get(FILE_MISSING, {})
     notes: list[str] = []
     for said in _read_notes(raw, where):
@@ -1813,7 +1841,8 @@ def load_survey(
         log.warning("%s", said)
         notes.append(said)
     simulated = path.resolve() == Path(config.SURVEY_DATA).resolve() or _is_simulated(path)
-    return SurveyData(frame, report, labels, where, simulated, _inputs(path, mapping), notes)
+    return SurveyData(frame, report, labels, config.display_path(path), simulated,
+                      _inputs(path, mapping), notes, sheet)  # fmt: skip
 
 
 def _read_notes(raw: pd.DataFrame, where: str) -> list[str]:
