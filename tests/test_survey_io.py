@@ -1270,3 +1270,11 @@ def test_an_empty_row_among_the_answers_is_left_out_and_noted(tmp_path):
     assert survey.frame.index.tolist() == [2, 4, 5] and survey.report.empty
     assert survey.notes == [f"{config.display_path(path)}: row 3 among the answers is empty, "
                             "no respondent: left out"]  # fmt: skip
+
+
+def test_a_number_typed_in_chinese_characters_is_suggested_as_its_number(tmp_path):
+    """'三' among the visits was suggested as 'visits: {三: 1}', a wrong number to paste."""
+    path = _write_csv(tmp_path, {"visits": ["2", "三", "十二", "0"]})
+    with pytest.raises(SurveyValidationError, match=r"\['三', '十二'\] in rows 3, 4; .*"
+                                                    r"\(e\.g\. visits: \{三: 3, 十二: 12\};"):
+        load_survey(path)

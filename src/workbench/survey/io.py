@@ -896,12 +896,36 @@ def _suggested(answer: str, known: dict[str, Any]) -> str:
 
     >>> _suggested("比较满意", {"比较满意": 4}), _suggested("拒答", {}), _suggested("很满意", {})
     ('4', 'null', '1')
+    >>> _suggested("三", {}), _suggested("十二", {}), _suggested("两次", {"": 0})
+    ('3', '12', '?')
     """
     if answer in known:
         return str(known[answer])
     if answer.strip().lower() in NONRESPONSE:
         return "null"
+    number = _chinese_number(answer.strip())
+    if number is not None:  # 三 typed for 3: its number, not a placeholder
+        return str(number)
     return "?" if known else "1"
+
+
+#: The digits of a number written in Chinese characters.
+_CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                   "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+
+
+def _chinese_number(text: str) -> int | None:
+    """The number 0–99 written in Chinese characters (三, 十二, 二十, 四十五), else None.
+
+    >>> _chinese_number("四十五"), _chinese_number("十"), _chinese_number("三次")
+    (45, 10, None)
+    """
+    tens, sep, ones = text.partition("十")
+    if not sep:
+        return _CHINESE_DIGITS.get(text) if len(text) == 1 else None
+    if (tens and tens not in _CHINESE_DIGITS) or (ones and ones not in _CHINESE_DIGITS):
+        return None
+    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[ones] if ones else 0)
 
 
 def numeric_column(
