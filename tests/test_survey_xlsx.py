@@ -127,3 +127,22 @@ def test_the_command_line_reads_a_workbook_and_asks_for_a_sheet(tmp_path, mappin
     assert "s.csv: a sheet ('数据') is named, but the file is no Excel workbook" in (
         capsys.readouterr().err
     )
+
+
+def test_a_sheet_of_column_names_alone_and_a_fitting_error_name_the_sheet(tmp_path, capsys):
+    """A header without answers was refused by the model as 'empty in every one of the 0
+    rows'; an error of the fit named the workbook but not its sheet."""
+    from workbench.cli import main
+
+    path = _workbook(tmp_path / "s.xlsx", {"数据": [HEADER]})
+    with pytest.raises(SurveyValidationError, match=r"s\.xlsx \(sheet '数据'\): no answers under "
+                       r"the column names \(row 1\)"):  # fmt: skip
+        load_survey(path)
+    with pytest.raises(SurveyValidationError, match=r"s\.csv: no answers under the column names"):
+        load_survey(_csv(tmp_path / "s.csv", [HEADER, None, [None] * 6]))
+    _workbook(path, {"数据": [HEADER, *_answers(9), [1010, "中村", "满意", 2, "是", 40]]})
+    assert main(["survey", "fit", str(path), "--formula", "走访次数 ~ 1", "--cluster", "村"]) == 2
+    assert (
+        "s.xlsx (sheet '数据'): column '村': 1 cluster(s) with one respondent: 中村 (row 11)"
+        in (capsys.readouterr().err)
+    )

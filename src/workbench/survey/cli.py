@@ -324,14 +324,17 @@ def _print(text: str) -> bool:
 @contextlib.contextmanager
 def _as_user_errors(survey, singletons_flag: str) -> Iterator[None]:
     """Fitting errors as a user of the command line meets them: flags, the file's name."""
+    from workbench.survey.io import sheet_where
+
+    where = sheet_where(survey.source, survey.sheet)  # a workbook's sheet too
     try:
         yield
     except SingletonClusterError as err:
         # fit() speaks Python (singletons='drop'); here the user types a flag.
-        raise SurveyValidationError(err.message(singletons_flag, survey.source)) from None
+        raise SurveyValidationError(err.message(singletons_flag, where)) from None
     except SurveyValidationError as err:
         # fit() sees a data frame, not a file: name the file the user gave.
-        raise SurveyValidationError(f"{survey.source}: {err}") from None
+        raise SurveyValidationError(f"{where}: {err}") from None
 
 
 def _emit(as_json: bool, survey, record: dict, dropped, payload: Callable[[], dict],

@@ -406,6 +406,13 @@ def read_table(
             # An empty row among the answers (Excel saves it as ",,,"): no respondent.
             df.attrs[BLANK_ROWS] = list(blank)
             df = df.drop(index=blank)
+        if df.empty:
+            # Else every model says its columns are "empty in every one of the 0 rows".
+            raise SurveyValidationError(
+                f"{where}: no answers under the column names (row "
+                f"{df.attrs.get(HEADER_ROW, 1)}); put the respondents' answers on the rows "
+                "below them"
+            )
     return df, labels
 
 
