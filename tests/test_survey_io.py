@@ -1278,3 +1278,12 @@ def test_a_number_typed_in_chinese_characters_is_suggested_as_its_number(tmp_pat
     with pytest.raises(SurveyValidationError, match=r"\['三', '十二'\] in rows 3, 4; .*"
                                                     r"\(e\.g\. visits: \{三: 3, 十二: 12\};"):
         load_survey(path)
+
+
+def test_excel_formula_errors_are_named_as_formulas_to_fix(tmp_path):
+    """#DIV/0! in a column of numbers was suggested as an answer to number under values:."""
+    cells = {"visits": ["2", "#DIV/0!", "1", "#N/A"], "y": ["1", "2", "3", "4"]}
+    path = _write_csv(tmp_path, cells)
+    with pytest.raises(SurveyValidationError, match=r"column 'visits' holds Excel's formula "
+                       r"errors \['#DIV/0!', '#N/A'\] in rows 3, 5: fix the formulas"):  # fmt: skip
+        load_survey(path)

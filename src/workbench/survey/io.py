@@ -979,6 +979,7 @@ def numeric_column(
         if not strict:
             return None
         rows = df.index[bad]
+        _refuse_excel_errors(original, bad, where, shown or repr(col))
         examples = sorted(set(original[bad]))[:5]
         known = {w: code for code, w in (words or {}).items()}
         answers = sorted(set(original[bad]))
@@ -1019,6 +1020,32 @@ def numeric_column(
             )
         )
     return values
+
+
+#: Excel's formula errors (``survey_words.yaml``): ``#DIV/0!``, ``#N/A`` …
+EXCEL_ERRORS: tuple[str, ...] = survey_words()["excel_errors"]
+
+
+def _refuse_excel_errors(cells: pd.Series, bad: pd.Series, where: str, shown: str) -> None:
+    """Refuse a column's Excel formula errors (``#DIV/0!``) among the cells that are no
+    numbers, naming their rows: to be fixed in the sheet, not given a number under
+    ``values:`` as an answer would be.
+
+    >>> cells = pd.Series(["3", "#DIV/0!", "#N/A"], index=[2, 3, 4])
+    >>> try:
+    ...     _refuse_excel_errors(cells, cells != "3", "s.csv", "'visits'")
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:79])
+    s.csv: column 'visits' holds Excel's formula errors ['#DIV/0!', '#N/A'] in rows
+    """
+    errors = bad & cells.str.upper().isin(EXCEL_ERRORS)
+    if errors.any():
+        raise SurveyValidationError(
+            f"{where}: column {shown} holds Excel's formula errors "
+            f"{sorted(set(cells[errors]))} in {format_rows(cells.index[errors])}: fix the "
+            "formulas in the sheet (or clear those cells: an empty cell is a missing answer) "
+            "and save it again"
+        )
 
 
 #: ``attrs`` key of a cleaned frame: ``{column: {number: words}}`` of answers written as
