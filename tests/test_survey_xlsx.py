@@ -146,3 +146,26 @@ def test_a_sheet_of_column_names_alone_and_a_fitting_error_name_the_sheet(tmp_pa
         "s.xlsx (sheet '数据'): column '村': 1 cluster(s) with one respondent: 中村 (row 11)"
         in (capsys.readouterr().err)
     )
+
+
+def test_a_village_merged_over_its_respondents_is_each_ones_village(tmp_path):
+    rows = [HEADER, *_answers(12)]
+    path = _workbook(tmp_path / "s.xlsx", {"数据": rows})
+    book = openpyxl.load_workbook(path)
+    book["数据"].merge_cells("B2:B7")  # 西村 (respondent 1001), merged down over five more
+    book.save(path)
+    survey = load_survey(path)
+    assert survey.frame.loc[2:7, "村"].tolist() == ["西村"] * 6
+    assert survey.notes[0].endswith(
+        "cells merged down over several rows (B2:B7) give each of their rows their value, as "
+        "the sheet shows it"
+    )
+
+
+def test_a_places_table_may_be_a_workbook(tmp_path):
+    from workbench.survey.link import load_places
+
+    path = _workbook(tmp_path / "places.xlsx", {"地点": [["doc_id", "village"], ["a/a1", "东村"],
+                                                          [" ", "西村"]]})  # fmt: skip
+    with pytest.raises(SurveyValidationError, match=r"places\.xlsx: blank doc_id in row 3"):
+        load_places(path)

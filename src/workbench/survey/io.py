@@ -1905,8 +1905,9 @@ def load_survey(
 
 def _read_notes(raw: pd.DataFrame, where: str) -> list[str]:
     """What :func:`read_table` left out or noticed, one sentence each: rows under the
-    header that are no answers, rows of totals, notes and blank rows, and the rows whose
-    cells span lines of a CSV (a text editor shows the rows after them on later lines)."""
+    header that are no answers, rows of totals, notes and blank rows, a workbook's cells
+    merged down over rows, and the rows whose cells span lines of a CSV (a text editor
+    shows the rows after them on later lines)."""
     notes = []
     if raw.attrs.get(HEADER_ROWS):
         rows = raw.attrs[HEADER_ROWS]
@@ -1941,6 +1942,14 @@ def _read_notes(raw: pd.DataFrame, where: str) -> list[str]:
         notes.append(
             f"{where}: {format_rows(rows)} among the answers {'are' if len(rows) > 1 else 'is'} "
             "empty, no respondent: left out"
+        )
+    merged = raw.attrs.get("merged", [])
+    if merged:
+        # A CSV saved from the sheet holds the value in the first row only: say why they differ.
+        notes.append(
+            f"{where}: cells merged down over several rows ({', '.join(merged[:5])}"
+            f"{' …' if len(merged) > 5 else ''}) give each of their rows their value, as the "
+            "sheet shows it"
         )
     lines = [r for r in raw.attrs.get(MULTILINE_ROWS, []) if not len(raw) or r < raw.index[-1]]
     if lines:

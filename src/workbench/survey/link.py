@@ -121,7 +121,8 @@ def _check_level(level: str, columns: Sequence[object], where: str) -> None:
 
 
 def load_places(path: str | Path | None = None) -> pd.DataFrame:
-    """Read a places table (CSV: ``doc_id`` and place columns); default the bundled one.
+    """Read a places table (CSV or Excel workbook: ``doc_id`` and place columns); default
+    the bundled one.
 
     Raises
     ------
@@ -134,7 +135,7 @@ def load_places(path: str | Path | None = None) -> pd.DataFrame:
     >>> list(places.columns), len(places)
     (['doc_id', 'county', 'township'], 13)
     """
-    from workbench.csvio import CsvError, read_user_csv
+    from workbench.csvio import CsvError, read_user_table
     from workbench.survey.io import long_codes, numeric_column
 
     path = Path(path or PLACES)
@@ -142,9 +143,9 @@ def load_places(path: str | Path | None = None) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{where}: no such places file")
     try:
-        # As survey and metadata CSVs are read: UTF-8, GBK or UTF-16, whatever Excel saved.
-        # Rows numbered as Excel shows them (header = row 1), as the survey's are.
-        places = read_user_csv(path, where, sheet_rows=True)
+        # As survey and metadata CSVs are read: UTF-8, GBK or UTF-16, whatever Excel saved
+        # (or the workbook itself); rows numbered as Excel shows them, as the survey's are.
+        places = read_user_table(path, where, sheet_rows=True)
     except CsvError as err:
         raise SurveyValidationError(str(err)) from None
     places.columns = [str(c).strip() for c in places.columns]
