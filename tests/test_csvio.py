@@ -62,10 +62,14 @@ def test_a_row_with_more_fields_than_the_header_is_refused_with_its_line(tmp_pat
         (b"", "the file is empty"),
         # The messages are workbench.decoding's, the corpus reader's.
         ("caf\xe9,na\xefve\n1,2\n".encode("latin-1"), "cannot detect the encoding: not UTF-8"),
-        (b"\xef\xbb\xbfa,b\n\xff\xfe\n",
-         "has a UTF-8 byte-order mark but is not UTF-8 .*line 2, byte 7"),
-        (b"\xef\xbb\xbf" + "村,满意度\n东村,5\n西村,4\n".encode("gbk"),
-         "reads as GB18030/GBK: delete its first three bytes"),
+        (
+            b"\xef\xbb\xbfa,b\n\xff\xfe\n",
+            "has a UTF-8 byte-order mark but is not UTF-8 .*line 2, byte 7",
+        ),
+        (
+            b"\xef\xbb\xbf" + "村,满意度\n东村,5\n西村,4\n".encode("gbk"),
+            "reads as GB18030/GBK: delete its first three bytes",
+        ),
         (b"a,b\n\x00\x01,\x02\n", "looks like a binary file"),
         (b"\xff\xfe\x00\x00a\x00\x00\x00", "is UTF-32 encoded"),
     ],
@@ -121,8 +125,11 @@ def test_a_column_without_a_name_but_with_values_is_kept(tmp_path):
 
 def test_two_columns_named_alike_are_refused_naming_them(tmp_path):
     rows = [["编号", "满意度", "年龄", "满意度"], ["1", "4", "30", "5"]]
-    with pytest.raises(CsvError, match=r"s.csv: row 1 names two or more columns alike: "
-                                       r"'满意度' \(columns 2, 4\); give each column"):
+    with pytest.raises(
+        CsvError,
+        match=r"s.csv: row 1 names two or more columns alike: "
+        r"'满意度' \(columns 2, 4\); give each column",
+    ):
         read_user_csv(_write(tmp_path / "s.csv", rows))
 
 
@@ -223,8 +230,11 @@ def test_a_formula_without_a_saved_value_is_refused(tmp_path):
     from workbench.csvio import read_user_xlsx
 
     path = _book(tmp_path / "s.xlsx", {"Sheet1": [["a", "b"], [1, "=A2+1"], [2, "=A3+1"]]})
-    with pytest.raises(CsvError, match=r"s\.xlsx, sheet 'Sheet1': cells B2, B3 hold formulas "
-                       r"whose values were never saved .* open it in Excel or WPS, save it"):
+    with pytest.raises(
+        CsvError,
+        match=r"s\.xlsx, sheet 'Sheet1': cells B2, B3 hold formulas "
+        r"whose values were never saved .* open it in Excel or WPS, save it",
+    ):
         read_user_xlsx(path)
 
 

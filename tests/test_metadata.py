@@ -56,8 +56,9 @@ def test_load_corpus_refuses_a_column_named_like_a_segments_column(tmp_path):
 
     corpus = tmp_path / "corp"
     corpus.mkdir()
-    (corpus / "县长讲话.txt").write_text("关于干群关系\n一、存在的问题\n干部作风漂浮，脱离群众。\n",
-                                         encoding="utf-8")
+    (corpus / "县长讲话.txt").write_text(
+        "关于干群关系\n一、存在的问题\n干部作风漂浮，脱离群众。\n", encoding="utf-8"
+    )
     meta = _csv(tmp_path, "file,role\n县长讲话.txt,县长\n")
     with pytest.raises(MetadataError, match="role"):
         load_corpus([corpus], metadata=meta)

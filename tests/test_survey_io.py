@@ -279,14 +279,20 @@ def test_mapping_missing_codes_under_the_files_own_name_say_which_name_to_use(tm
     ("text", "message"),
     [
         ("missing: {sat_overall: [a, b]}\n", "missing codes of 'sat_overall' must be numbers"),
-        ("missing: {sat_overall: 不知道}\n", r"made missing under 'values:' instead: values: "
-         r"\{sat_overall: \{不知道: null\}\}"),
+        (
+            "missing: {sat_overall: 不知道}\n",
+            r"made missing under 'values:' instead: values: "
+            r"\{sat_overall: \{不知道: null\}\}",
+        ),
         ("ranges: {trust: [0]}\n", r"range of 'trust' must be \[low, high\]"),
         # [5, 1] refused every answer as 'outside 5–1', far from the cause.
         ("ranges: {sat_overall: [5, 1]}\n", r"low first; got \[5, 1\]: write \[1, 5\]"),
         ("values: {party: [是, 否]}\n", r"values of 'party' must map each text answer"),
-        ("values: {party: {是: yes}}\n", r"values of 'party' must map each text answer to a "
-         r"number \(or to null for an answer that means missing\)"),
+        (
+            "values: {party: {是: yes}}\n",
+            r"values of 'party' must map each text answer to a "
+            r"number \(or to null for an answer that means missing\)",
+        ),
     ],
 )
 def test_mapping_values_of_the_wrong_shape(tmp_path, text, message):
@@ -428,8 +434,9 @@ def test_errors_in_a_mapped_column_name_the_files_own_column_too(tmp_path):
                              r"value\(s\) \['两次'\] in row 3"):  # fmt: skip
         load_survey(data, mapping)
     data.write_text("zoufang,xinren\n2,50\n3,160\n", encoding="utf-8")
-    with pytest.raises(SurveyValidationError,
-                       match=r"column 'trust' \(your column 'xinren'\) has value\(s\) \[160"):
+    with pytest.raises(
+        SurveyValidationError, match=r"column 'trust' \(your column 'xinren'\) has value\(s\) \[160"
+    ):
         load_survey(data, mapping)
 
 
@@ -478,7 +485,7 @@ def test_blank_strings_in_a_stata_file_are_missing(tmp_path):
 
 
 def test_spaces_around_a_name_do_not_split_a_village(tmp_path):
-    """"东村 ", " 东村" and "东村　" (full-width space) are 东村, not three one-person clusters."""
+    """ "东村 ", " 东村" and "东村　" (full-width space) are 东村, not three one-person clusters."""
     from workbench.survey.models import fit
 
     villages = ["东村", "东村 ", " 东村", "东村\u3000", "西村", "西村\t", "西村"]
@@ -535,9 +542,12 @@ def test_numbers_recoded_under_values_alike_in_csv_stata_and_spss(tmp_path, ext)
         user.astype(int).to_csv(path, index=False)
     else:
         (pyreadstat.write_dta if ext == "dta" else pyreadstat.write_sav)(user, str(path))
-    mapping = _write_mapping(tmp_path, "columns: {sat_overall: q1, visits: q2}\n"
-                                       "missing: {sat_overall: [-9]}\n"
-                                       "values:\n  sat_overall: {1: 5, 2: 4, 3: 3, 4: 2, 5: 1}\n")
+    mapping = _write_mapping(
+        tmp_path,
+        "columns: {sat_overall: q1, visits: q2}\n"
+        "missing: {sat_overall: [-9]}\n"
+        "values:\n  sat_overall: {1: 5, 2: 4, 3: 3, 4: 2, 5: 1}\n",
+    )
     frame = load_survey(path, mapping=mapping).frame
     assert frame["sat_overall"].tolist()[:5] == [5, 5, 4, 2, 1]
     assert pd.isna(frame["sat_overall"][frame.index[5]])
@@ -576,8 +586,11 @@ def test_predicted_probability_plot_names_categories_by_the_surveys_own_labels(t
             f"{w}: {i}" for i, w in enumerate(words, 1)) + ", 拒答: null}\n"  # fmt: skip
     else:
         path = tmp_path / "s.sav"
-        pyreadstat.write_sav(pd.DataFrame({"q1": [1.0, 2, 3, 4, 5] * 2, "q2": range(10)}),
-                             str(path), variable_value_labels={"q1": dict(enumerate(words, 1))})
+        pyreadstat.write_sav(
+            pd.DataFrame({"q1": [1.0, 2, 3, 4, 5] * 2, "q2": range(10)}),
+            str(path),
+            variable_value_labels={"q1": dict(enumerate(words, 1))},
+        )
         values = ""
     mapping = _write_mapping(tmp_path, "columns: {sat_overall: q1, visits: q2}\n" + values)
     survey = load_survey(path, mapping=mapping)
@@ -655,8 +668,11 @@ def test_a_title_line_above_the_header_says_where_the_header_is(tmp_path):
 def test_a_spreadsheet_no_reader_reads_is_refused_saying_how_to_save_it(tmp_path, ext, what):
     path = tmp_path / f"s{ext}"
     path.write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(SurveyValidationError, match=rf"s\{ext}: is {what}, which cannot be read "
-                       r"here; open it in Excel or WPS and save it as an Excel workbook \(\.xlsx"):
+    with pytest.raises(
+        SurveyValidationError,
+        match=rf"s\{ext}: is {what}, which cannot be read "
+        r"here; open it in Excel or WPS and save it as an Excel workbook \(\.xlsx",
+    ):
         load_survey(path)
 
 
@@ -748,24 +764,37 @@ def test_mapping_a_column_onto_a_name_the_file_already_has_is_refused(tmp_path):
     path.write_text("village,村,trust\n1,东村,40\n2,西村,50\n", encoding="utf-8")
     mapping = tmp_path / "m.yaml"
     mapping.write_text("columns:\n  village: 村\n", encoding="utf-8")
-    with pytest.raises(SurveyValidationError,
-                       match="'村' is mapped to 'village', which is already a column of the file"):
+    with pytest.raises(
+        SurveyValidationError,
+        match="'村' is mapped to 'village', which is already a column of the file",
+    ):
         load_survey(path, mapping=mapping)
 
 
 @pytest.mark.parametrize(
     ("header", "mapping", "said"),
     [
-        ("编号,乡镇,村,信任", None, "column '村' has 1 name(s) that occur in two or more places of "
-                                   "column '乡镇' (东村 in 城关镇, 河口乡)"),
-        ("编号,xiang,cun,信任", "columns: {township: xiang, village: cun}",
-         "column 'village' (your column 'cun') has 1 name(s)"),
+        (
+            "编号,乡镇,村,信任",
+            None,
+            "column '村' has 1 name(s) that occur in two or more places of "
+            "column '乡镇' (东村 in 城关镇, 河口乡)",
+        ),
+        (
+            "编号,xiang,cun,信任",
+            "columns: {township: xiang, village: cun}",
+            "column 'village' (your column 'cun') has 1 name(s)",
+        ),
     ],
 )
 def test_villages_of_one_name_in_two_townships_are_noted(tmp_path, header, mapping, said):
     """Ranked by village alone, 东村 of 城关镇 and 东村 of 河口乡 were one group, silently."""
-    rows = [f"{i},{t},{v},{40 + i}" for i, (t, v) in enumerate(
-        [("城关镇", "东村"), ("城关镇", "西村"), ("河口乡", "东村"), ("河口乡", "柳林村")] * 3)]
+    rows = [
+        f"{i},{t},{v},{40 + i}"
+        for i, (t, v) in enumerate(
+            [("城关镇", "东村"), ("城关镇", "西村"), ("河口乡", "东村"), ("河口乡", "柳林村")] * 3
+        )
+    ]
     path = tmp_path / "s.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     if mapping:
@@ -794,8 +823,9 @@ def test_percentages_are_read_as_percentage_points_and_noted(tmp_path, capsys):
     survey = load_survey(path)
     assert survey.frame["覆盖率"].tolist()[:3] == [78, 12.5, 90]
     assert survey.frame["覆盖率"].isna().tolist() == [False] * 3 + [True] + [False] * 2
-    assert "column '覆盖率' holds percentages (rows 2, 3, 4, 6, 7): read as percentage points" in (
-        survey.notes[0]
+    assert (
+        "column '覆盖率' holds percentages (rows 2, 3, 4, 6, 7): read as percentage points"
+        in (survey.notes[0])
     )
     assert main(["survey", "fit", str(path), "--formula", "信任 ~ 覆盖率", "--json"]) == 0
     assert '"覆盖率":' in capsys.readouterr().out  # one slope, no 覆盖率[T.78%]
@@ -829,11 +859,13 @@ def test_a_qualtrics_export_leaves_out_its_two_extra_header_rows(tmp_path):
     assert survey.frame["sat_overall"].tolist()[:5] == [1, 2, 3, 4, 5]
     labels = dict(enumerate((w.split("=")[1] for w in words), 1))
     assert survey.value_labels["sat_overall"] == labels
-    assert "rows 2–3 under the column names are Qualtrics' question texts and import ids" in (
-        survey.notes[0]
+    assert (
+        "rows 2–3 under the column names are Qualtrics' question texts and import ids"
+        in (survey.notes[0])
     )
-    assert "column 'sat_overall' (your column 'Q4') holds answers as number and words" in (
-        survey.notes[1]
+    assert (
+        "column 'sat_overall' (your column 'Q4') holds answers as number and words"
+        in (survey.notes[1])
     )
     path = _qualtrics(tmp_path, [*answers[:2], "R_x,东村,5=非常满意,十"])
     with pytest.raises(SurveyValidationError, match=r"'十'\] in row 6;"):
@@ -870,8 +902,9 @@ def test_a_scale_numbered_the_other_way_from_the_codebook_is_noted_with_its_reco
     mapping.write_text("columns: {sat_overall: a3}\n", encoding="utf-8")
     notes = load_survey(path, mapping=mapping).notes
     assert len(notes) == 1
-    assert "column 'sat_overall' (your column 'a3') number its answers otherwise than the " in (
-        notes[0]
+    assert (
+        "column 'sat_overall' (your column 'a3') number its answers otherwise than the "
+        in (notes[0])
     )
     assert "非常满意 is 1 here, 5 in the codebook" in notes[0]
     assert "(sat_overall: {1: 5, 2: 4, 4: 2, 5: 1})" in notes[0]
@@ -947,8 +980,9 @@ def test_numbers_with_a_unit_are_read_as_the_numbers_and_noted(tmp_path):
     assert survey.frame["所用时间"].tolist() == [541, 103, 98]
     assert survey.frame["age"].tolist()[:2] == [45, 62]
     assert survey.frame["小组"].tolist()[0] == "1组"  # a group's code, not a unit
-    assert "column '所用时间' holds numbers with the unit '秒' (541秒): read as the numbers" in (
-        survey.notes[0]
+    assert (
+        "column '所用时间' holds numbers with the unit '秒' (541秒): read as the numbers"
+        in (survey.notes[0])
     )
     assert "column 'age' holds numbers with the unit '岁'" in survey.notes[1]
 
@@ -1015,6 +1049,7 @@ def test_a_row_of_question_texts_is_left_out_but_a_first_respondent_is_kept(tmp_
     """A header of variable names over a row of question texts (as users add one, and as a
     Qualtrics export without its ImportId row has) made its numeric columns text and was
     refused; a first respondent who wrote 不知道 or 五十 must not be taken for such a row."""
+
     def load(first: str, name: str = "s.csv"):
         path = tmp_path / name
         path.write_text(f"age,visits,village\n{first}\n34,2,西村\n51,0,东村\n", encoding="gbk")
@@ -1022,15 +1057,21 @@ def test_a_row_of_question_texts_is_left_out_but_a_first_respondent_is_kept(tmp_
 
     survey = load("1、您的年龄,2、走访次数,3、您所在的村")
     assert survey.frame["age"].tolist() == [34, 51] and survey.frame.index.tolist() == [3, 4]
-    assert "row 2 under the column names is question texts ('1、您的年龄', '2、走访次数', " in (
-        survey.notes[0]
+    assert (
+        "row 2 under the column names is question texts ('1、您的年龄', '2、走访次数', "
+        in (survey.notes[0])
     )
-    assert "words in each of the 2 columns whose other rows are all numbers ('age', 'visits')" in (
-        survey.notes[0]
+    assert (
+        "words in each of the 2 columns whose other rows are all numbers ('age', 'visits')"
+        in (survey.notes[0])
     )
-    assert load("age,visits,village").notes[0].endswith(
-        "row 2 under the column names is the column names again, not answers: left out (the "
-        "answers start on row 3)"
+    assert (
+        load("age,visits,village")
+        .notes[0]
+        .endswith(
+            "row 2 under the column names is the column names again, not answers: left out (the "
+            "answers start on row 3)"
+        )
     )
     # Respondents, kept (and refused where a codebook column holds words, naming row 2).
     for first in ("不知道,不知道,北村", "五十,三次,北村", "年龄,走访次数,东村", "45岁,3次,北村",
@@ -1178,8 +1219,7 @@ def test_rows_of_totals_and_means_are_left_out_and_noted(tmp_path, ext):
     assert len(survey.frame) == 20 and survey.frame["满意度"].max() <= 5
     rows = "rows 22, 23" if ext == ".csv" else "rows 21, 22"  # .dta: observations from 1
     assert survey.notes[0].endswith(
-        f"{rows} ('合计', '平均值：') are totals or means of the rows, not respondents: "
-        "left out"
+        f"{rows} ('合计', '平均值：') are totals or means of the rows, not respondents: left out"
     )
 
 
@@ -1275,8 +1315,11 @@ def test_an_empty_row_among_the_answers_is_left_out_and_noted(tmp_path):
 def test_a_number_typed_in_chinese_characters_is_suggested_as_its_number(tmp_path):
     """'三' among the visits was suggested as 'visits: {三: 1}', a wrong number to paste."""
     path = _write_csv(tmp_path, {"visits": ["2", "三", "十二", "0"]})
-    with pytest.raises(SurveyValidationError, match=r"\['三', '十二'\] in rows 3, 4; .*"
-                                                    r"\(e\.g\. visits: \{三: 3, 十二: 12\};"):
+    with pytest.raises(
+        SurveyValidationError,
+        match=r"\['三', '十二'\] in rows 3, 4; .*"
+        r"\(e\.g\. visits: \{三: 3, 十二: 12\};",
+    ):
         load_survey(path)
 
 

@@ -240,8 +240,11 @@ def test_join_places_refuses_a_table_it_cannot_join_by_name():
     rows would have given each of its respondents two rows."""
     frame = pd.DataFrame({"village": ["柳林村", "东坡村"], "trust": [50.0, 60]})
     people = pd.DataFrame({"village": ["柳林村", "东坡村"], "人口": [1200, 800]})
-    with pytest.raises(SurveyValidationError, match=r"not this one: its columns are \['village', "
-                                                    r"'人口'\]\. To put other village data"):
+    with pytest.raises(
+        SurveyValidationError,
+        match=r"not this one: its columns are \['village', "
+        r"'人口'\]\. To put other village data",
+    ):
         join_places(frame, people, "village")
     twice = pd.DataFrame({"village": ["柳林村", "柳林村"], "n_docs": [1, 2]})
     with pytest.raises(SurveyValidationError, match=r"has village \['柳林村'\] on two or more"):

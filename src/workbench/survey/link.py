@@ -538,8 +538,10 @@ def plan_link(
                      else [c for c in LINK_OUTCOMES if c in frame.columns][:1])  # fmt: skip
     absent = [c for c in needed if c not in frame.columns]
     if places.empty:
-        plan.problem = ("The link is skipped: no doc_id of the places table is a document of "
-                        "the corpus; use the doc_ids that `workbench corpus info` lists.")
+        plan.problem = (
+            "The link is skipped: no doc_id of the places table is a document of "
+            "the corpus; use the doc_ids that `workbench corpus info` lists."
+        )
         return plan
     if level is None:
         plan.problem = (
@@ -551,8 +553,10 @@ def plan_link(
     plan.notes += place_notes(places, frame, level)
     if not plan.outcomes or absent:
         missing = [*absent, *([] if plan.outcomes else [" (or ".join(LINK_OUTCOMES) + ")"])]
-        plan.problem = (f"The model is skipped: the survey has no column(s) {', '.join(missing)} "
-                        f"(standard names); map them in {mapping}.")
+        plan.problem = (
+            f"The model is skipped: the survey has no column(s) {', '.join(missing)} "
+            f"(standard names); map them in {mapping}."
+        )
         return plan
     try:
         plan.linked, plan.join_report = join_places(frame, plan.prevalence, level)
