@@ -1330,3 +1330,14 @@ def test_excel_formula_errors_are_named_as_formulas_to_fix(tmp_path):
     with pytest.raises(SurveyValidationError, match=r"column 'visits' holds Excel's formula "
                        r"errors \['#DIV/0!', '#N/A'\] in rows 3, 5: fix the formulas"):  # fmt: skip
         load_survey(path)
+
+
+def test_a_header_with_a_line_break_is_matched_by_the_mappings_name(tmp_path):
+    """满意度 typed over two lines in an Excel header cell (Alt+Enter) was 'not in the file'
+    for a mapping naming 满意度(1-5): the name is matched whatever its white space."""
+    path = tmp_path / "s.csv"
+    path.write_text('编号,"满意度\n(1-5)",走访\n1,4,2\n2,3,1\n3,6,0\n', encoding="utf-8")
+    mapping = _write_mapping(tmp_path, "columns: {sat_overall: 满意度(1-5), visits: 走访}\n")
+    said = r"\(your column '满意度\\n\(1-5\)'\) has value\(s\) \[6\] outside 1–5 in row 4"
+    with pytest.raises(SurveyValidationError, match=said):
+        load_survey(path, mapping)

@@ -791,6 +791,27 @@ def _check_unnamed(df: pd.DataFrame, where: str) -> None:
         )
 
 
+def _spelt_as_the_file(mapping: Mapping_ | None, columns: pd.Index) -> Mapping_ | None:
+    """``mapping`` with each column name it gives that the file spells with other white
+    space — a line break typed in an Excel header cell (Alt+Enter: ``满意度⏎(1-5)``), spaces
+    inside a name — as the file spells it, where exactly one column matches so.
+
+    Examples
+    --------
+    >>> m = Mapping_({"sat_overall": "满意度(1-5)", "visits": "走访"}, {}, {})
+    >>> _spelt_as_the_file(m, pd.Index(["满意度\\n(1-5)", "走访", "走 访"])).columns
+    {'sat_overall': '满意度\\n(1-5)', 'visits': '走访'}
+    """
+    if mapping is None:
+        return None
+    bare = lambda name: re.sub(r"\s+", "", str(name))  # noqa: E731
+    spelt = {}
+    for std, col in mapping.columns.items():
+        found = [c for c in columns if bare(c) == bare(col)]
+        spelt[std] = str(found[0]) if col not in columns and len(found) == 1 else col
+    return replace(mapping, columns=spelt) if spelt != mapping.columns else mapping
+
+
 def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFrame:
     if mapping is None:
         return df
@@ -1845,6 +1866,7 @@ def load_survey(
     for said in _read_notes(raw, where):
         log.warning("%s", said)
         notes.append(said)
+    mapping = _spelt_as_the_file(mapping, raw.columns)
     df = _rename(raw, mapping, where)
     need = required if required is not None else list(mapping.columns) if mapping else []
     absent = [c for c in need if c not in df.columns]
