@@ -56,8 +56,9 @@ def test_load_corpus_refuses_a_column_named_like_a_segments_column(tmp_path):
 
     corpus = tmp_path / "corp"
     corpus.mkdir()
-    (corpus / "县长讲话.txt").write_text("关于干群关系\n一、存在的问题\n干部作风漂浮，脱离群众。\n",
-                                         encoding="utf-8")
+    (corpus / "县长讲话.txt").write_text(
+        "关于干群关系\n一、存在的问题\n干部作风漂浮，脱离群众。\n", encoding="utf-8"
+    )
     meta = _csv(tmp_path, "file,role\n县长讲话.txt,县长\n")
     with pytest.raises(MetadataError, match="role"):
         load_corpus([corpus], metadata=meta)
@@ -254,3 +255,51 @@ def test_a_file_list_without_values_refuses_every_corpus_column(tmp_path):
 def test_a_folder_given_as_metadata_is_named_as_such(tmp_path):
     with pytest.raises(MetadataError, match=r"is a folder, not a metadata file; give the CSV"):
         join_metadata(DOCS, tmp_path)
+
+
+def test_rows_are_named_as_excel_shows_them_after_empty_rows(tmp_path):
+    """The date check counted rows after the empty ones were left out, and the CSV reader
+    skipped blank lines: '2013年13月' on row 6 of the sheet was named as row 3."""
+    p = tmp_path / "meta.csv"
+    p.write_text("file,date\n000_x.txt,2013-06-18\n,\n\n\n002_y.txt,2013年13月\n",
+                 encoding="gbk")  # fmt: skip
+    with pytest.raises(MetadataError, match=r"not dates: row 6 \(002_y\.txt: '2013年13月'\)"):
+        check_metadata(p, DOCS)
+    p.write_text("file,genre\n000_x.txt,a\n\n002_y.txt,b\n002_y.txt,c\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match=r"listed more than once \(002_y\.txt\) at rows 4, 5"):
+        check_metadata(p, DOCS)
+    frame = pd.DataFrame({"file": ["000_x.txt", "000_x.txt"]})  # a table: numbered as saved
+    with pytest.raises(MetadataError, match=r"at rows 2, 3"):
+        check_metadata(frame, DOCS)
+
+
+def test_an_excel_workbook_of_metadata_is_read_as_its_csv(tmp_path):
+    """A researcher keeps the metadata in Excel: it was read as bytes of a CSV and refused
+    as binary; now its one sheet is read, rows named as Excel shows them."""
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    for row in (["文件名", "地区", "日期"], ["000_x.txt", "甲县", datetime.datetime(2013, 6, 18)],
+                [], ["002_y", "乙县", 2005]):  # fmt: skip
+        ws.append(row)
+    path = tmp_path / "meta.xlsx"
+    book.save(path)
+    out = join_metadata(DOCS, path)
+    assert out["地区"].tolist() == ["甲县", "乙县", "乙县"]
+    assert out["date"].tolist()[0] == "2013-06-18" and out["date"].tolist()[1] == "2005"
+    ws["C4"] = "去年"
+    book.create_sheet("说明").append(["地区：县名"])
+    book.save(path)
+    with pytest.raises(MetadataError, match=r"2 sheets hold data: .*; keep the metadata on "
+                       r"a sheet of its own workbook, or save that sheet as CSV"):  # fmt: skip
+        check_metadata(path, DOCS)
+    del book["说明"]
+    book.save(path)
+    with pytest.raises(MetadataError, match=r"not dates: row 4 \(002_y\.txt: '去年'\)"):
+        check_metadata(path, DOCS)
+    (tmp_path / "meta.et").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(MetadataError, match=r"meta\.et: is a WPS workbook, which cannot be read"):
+        check_metadata(tmp_path / "meta.et", DOCS)

@@ -71,7 +71,7 @@ def test_bad_input_exits_2_with_message(tmp_path, capsys):
     bad.write_text("sat_overall,visits\n3,1\n12,2\n")
     assert main(["survey", "fit", str(bad), "--formula", "sat_overall ~ visits"]) == 2
     err = capsys.readouterr().err
-    assert "bad.csv" in err and "'sat_overall'" in err and "row 2" in err
+    assert "bad.csv" in err and "'sat_overall'" in err and "row 3" in err
 
 
 # --- A user's own survey through the command line (issue 14) --------------------------
@@ -147,7 +147,7 @@ def test_text_outcome_is_refused_by_name(tmp_path, capsys):
 def test_singleton_cluster_message_gives_the_cli_flag_and_the_file(my_csv, capsys):
     status, captured = _fit(capsys, my_csv, "--formula", "y ~ x", "--cluster", "hh_size")
     assert status == 2
-    assert "my.csv: column 'hh_size'" in captured.err and "99 (row 5)" in captured.err
+    assert "my.csv: column 'hh_size'" in captured.err and "99 (row 6)" in captured.err
     assert "--singletons drop" in captured.err and "singletons='drop'" not in captured.err
     status, captured = _fit(
         capsys, my_csv, "--formula", "y ~ x", "--cluster", "hh_size", "--singletons", "drop"

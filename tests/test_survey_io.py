@@ -20,7 +20,8 @@ def bundled():
 
 def test_bundled_survey_is_labelled_simulated_and_clean(bundled):
     assert bundled.simulated and bundled.source == "data/survey/survey.csv"
-    assert bundled.frame.index.name == "row" and bundled.frame.index[0] == 1
+    # rows as Excel shows the CSV: the header is row 1, the first respondent row 2
+    assert bundled.frame.index.name == "row" and bundled.frame.index[0] == 2
     assert bundled.frame["sat_overall"].dropna().isin(range(1, 6)).all()
     assert bundled.frame["trust"].max() <= 100
 
@@ -50,13 +51,13 @@ def test_non_numeric_value_names_file_column_and_row(tmp_path):
     with pytest.raises(SurveyValidationError) as err:
         load_survey(path)
     msg = str(err.value)
-    assert "bad.csv" in msg and "'sat_overall'" in msg and "['very']" in msg and "row 2" in msg
+    assert "bad.csv" in msg and "'sat_overall'" in msg and "['very']" in msg and "row 3" in msg
 
 
 def test_out_of_range_likert_code_is_an_error_with_a_hint(tmp_path):
     path = _write_csv(tmp_path, {"sat_support": [1, 6, 7, 2]})
     with pytest.raises(
-        SurveyValidationError, match=r"'sat_support'.*\[6, 7\] outside 1–5 in rows 2, 3.*missing"
+        SurveyValidationError, match=r"'sat_support'.*\[6, 7\] outside 1–5 in rows 3, 4.*missing"
     ):
         load_survey(path)
 
@@ -89,7 +90,7 @@ def test_mapping_values_turn_text_answers_into_numbers(tmp_path):
     assert s.frame["party"].tolist() == [1.0, 0.0, 1.0, 0.0]
     mapping.write_text("columns: {sat_overall: 满意度}\nvalues: {sat_overall: {非常满意: 5}}\n",
                        encoding="utf-8")  # fmt: skip
-    with pytest.raises(SurveyValidationError, match=r"\['比较满意'\] in row 2.*'values:'"):
+    with pytest.raises(SurveyValidationError, match=r"\['比较满意'\] in row 3.*'values:'"):
         load_survey(data, mapping=mapping)
     # Values for a name that is neither standard nor a column are refused, as missing codes are.
     mapping.write_text("values: {满意: {非常满意: 5}}\n", encoding="utf-8")
@@ -149,9 +150,9 @@ def test_example_mapping_file_parses():
 
 
 def test_unsupported_file_type(tmp_path):
-    path = tmp_path / "s.xlsx"
+    path = tmp_path / "s.pdf"
     path.write_bytes(b"")
-    with pytest.raises(SurveyValidationError, match="unsupported file type"):
+    with pytest.raises(SurveyValidationError, match=r"unsupported file type '\.pdf'; use one of"):
         load_survey(path)
 
 
@@ -168,8 +169,9 @@ def test_stata_and_spss_with_value_labels_and_mapping(tmp_path, bundled, ext):
     mapping = tmp_path / "map.yaml"
     mapping.write_text("columns: {village: vid, sat_overall: a35, visits: q12, solved: q13}\n")
     s = load_survey(path, mapping=mapping)
-    expected = bundled.frame.loc[1:200, ["village", "sat_overall", "visits", "solved"]]
-    pd.testing.assert_frame_equal(s.frame, expected, check_dtype=False)
+    expected = bundled.frame.loc[2:201, ["village", "sat_overall", "visits", "solved"]]
+    # a .dta's rows are its observations from 1, the CSV's the rows Excel shows, from 2
+    pd.testing.assert_frame_equal(s.frame, expected.set_axis(s.frame.index), check_dtype=False)
     assert s.value_labels["sat_overall"][9] == "refused"
 
 
@@ -179,7 +181,7 @@ def test_stata_and_spss_with_value_labels_and_mapping(tmp_path, bundled, ext):
 def test_bundled_survey_loads_as_pandas_reads_it_with_codes_masked(bundled):
     """Guard for notebook 04: the bundled survey's dtypes and values do not move."""
     expected = pd.read_csv(config.SURVEY_DATA)
-    expected.index = pd.RangeIndex(1, len(expected) + 1, name="row")
+    expected.index = pd.RangeIndex(2, len(expected) + 2, name="row")
     for row in bundled.report.itertuples():
         expected[row.column] = expected[row.column].mask(expected[row.column] == row.code)
     pd.testing.assert_frame_equal(bundled.frame, expected)
@@ -207,7 +209,7 @@ def test_extra_column_range_from_the_mapping_is_checked(tmp_path):
     data = _write_csv(tmp_path, {"hh_size": [2, 35]}, name="my.csv")
     mapping = tmp_path / "map.yaml"
     mapping.write_text("ranges: {hh_size: [1, 20]}\n")
-    with pytest.raises(SurveyValidationError, match=r"my.csv: column 'hh_size'.*\[35\].*row 2"):
+    with pytest.raises(SurveyValidationError, match=r"my.csv: column 'hh_size'.*\[35\].*row 3"):
         load_survey(data, mapping=mapping)
 
 
@@ -223,9 +225,9 @@ def test_text_columns_and_text_ids_are_kept_as_they_are(tmp_path):
     )
     frame = load_survey(data).frame
     assert frame["village"].tolist() == ["V01", "V01", "V02"]
-    assert frame["region"].tolist()[:2] == ["north", "south"] and pd.isna(frame["region"][3])
+    assert frame["region"].tolist()[:2] == ["north", "south"] and pd.isna(frame["region"][4])
     assert frame["note"].tolist() == ["1", "two", "3"]
-    assert frame["blanks"].isna().tolist() == [False, True, True] and frame["blanks"][1] == 4
+    assert frame["blanks"].isna().tolist() == [False, True, True] and frame["blanks"][2] == 4
 
 
 def test_csv_and_stata_copies_of_a_users_data_load_alike(tmp_path):
@@ -234,7 +236,8 @@ def test_csv_and_stata_copies_of_a_users_data_load_alike(tmp_path):
     pyreadstat.write_dta(user, str(tmp_path / "my.dta"))
     from_csv = load_survey(tmp_path / "my.csv").frame
     from_dta = load_survey(tmp_path / "my.dta").frame
-    pd.testing.assert_frame_equal(from_csv, from_dta, check_dtype=False)
+    # the rows' numbers differ (Excel's rows from 2, Stata's observations from 1)
+    pd.testing.assert_frame_equal(from_csv, from_dta.set_axis(from_csv.index), check_dtype=False)
     assert all(pd.api.types.is_numeric_dtype(t) for t in from_csv.dtypes)
 
 
@@ -276,14 +279,20 @@ def test_mapping_missing_codes_under_the_files_own_name_say_which_name_to_use(tm
     ("text", "message"),
     [
         ("missing: {sat_overall: [a, b]}\n", "missing codes of 'sat_overall' must be numbers"),
-        ("missing: {sat_overall: 不知道}\n", r"made missing under 'values:' instead: values: "
-         r"\{sat_overall: \{不知道: null\}\}"),
+        (
+            "missing: {sat_overall: 不知道}\n",
+            r"made missing under 'values:' instead: values: "
+            r"\{sat_overall: \{不知道: null\}\}",
+        ),
         ("ranges: {trust: [0]}\n", r"range of 'trust' must be \[low, high\]"),
         # [5, 1] refused every answer as 'outside 5–1', far from the cause.
         ("ranges: {sat_overall: [5, 1]}\n", r"low first; got \[5, 1\]: write \[1, 5\]"),
         ("values: {party: [是, 否]}\n", r"values of 'party' must map each text answer"),
-        ("values: {party: {是: yes}}\n", r"values of 'party' must map each text answer to a "
-         r"number \(or to null for an answer that means missing\)"),
+        (
+            "values: {party: {是: yes}}\n",
+            r"values of 'party' must map each text answer to a "
+            r"number \(or to null for an answer that means missing\)",
+        ),
     ],
 )
 def test_mapping_values_of_the_wrong_shape(tmp_path, text, message):
@@ -316,7 +325,7 @@ def test_survey_with_a_stray_separator_is_a_user_error(tmp_path, capsys):
         load_survey(path)
     assert main(["survey", "fit", str(path), "--formula", "sat ~ x"]) == 2
     err = capsys.readouterr().err
-    assert "line 3 (3 fields)" in err and "Traceback" not in err
+    assert "row 3 (3 fields)" in err and "Traceback" not in err
 
 
 def test_mapping_saved_as_gbk_is_a_user_error(tmp_path):
@@ -332,7 +341,7 @@ def test_thousands_separators_are_read_as_excel_writes_them(tmp_path):
     path.write_text('income,hh_income,note\n"1,250","34,085",a\n300,"-1,200.5",b\n'
                     ',"1,000,000",c\n', encoding="utf-8")  # fmt: skip
     frame = load_survey(path).frame
-    assert frame["income"].tolist()[:2] == [1250, 300] and pd.isna(frame["income"][3])
+    assert frame["income"].tolist()[:2] == [1250, 300] and pd.isna(frame["income"][4])
     assert frame["hh_income"].tolist() == [34085, -1200.5, 1000000]
 
 
@@ -344,14 +353,14 @@ def test_full_width_digits_are_read_as_the_numbers_they_are(tmp_path):
     frame = load_survey(path).frame
     assert frame["sat_overall"].tolist() == [4, 3, 5]
     assert frame["visits"].tolist() == [0, 2, 12]
-    assert frame["hh_income"].tolist()[:2] == [12500, -1.5] and pd.isna(frame["hh_income"][3])
+    assert frame["hh_income"].tolist()[:2] == [12500, -1.5] and pd.isna(frame["hh_income"][4])
     assert frame["note"].tolist() == ["甲", "乙", "丙"]  # text stays as it was written
 
 
 def test_a_full_width_answer_that_is_no_number_is_named_as_written(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("sat_overall\n４\n满意\n", encoding="utf-8")
-    with pytest.raises(SurveyValidationError, match=r"\['满意'\] in row 2"):
+    with pytest.raises(SurveyValidationError, match=r"\['满意'\] in row 3"):
         load_survey(path)
 
 
@@ -360,12 +369,12 @@ def test_a_full_width_answer_that_is_no_number_is_named_as_written(tmp_path):
     [
         # Income in yuan, not the bundled codebook's thousands: the message says 'ranges:'.
         ("income,y\n52000,1\n800,2\n",
-         ["outside 0–9000 in row 1", "under 'ranges:' there (e.g. income: [0, 52000])"],
+         ["outside 0–9000 in row 2", "under 'ranges:' there (e.g. income: [0, 52000])"],
          "income: [0, 1000000]", [52000, 800]),
         # Village-affairs openness asked yes/no (0/1) against the codebook's 1–5: the
         # suggested range must hold the 0s (it said [1, 1], which would refuse them again).
         ("open_affairs,y\n0,1\n1,2\n0,3\n",
-         ["[0] outside 1–5 in rows 1, 3", "(e.g. open_affairs: [0, 5])"],
+         ["[0] outside 1–5 in rows 2, 4", "(e.g. open_affairs: [0, 5])"],
          "open_affairs: [0, 5]", [0, 1, 0]),
     ],
 )  # fmt: skip
@@ -422,11 +431,12 @@ def test_errors_in_a_mapped_column_name_the_files_own_column_too(tmp_path):
     mapping.write_text("columns: {visits: zoufang, trust: xinren}\n", encoding="utf-8")
     with pytest.raises(SurveyValidationError,
                        match=r"column 'visits' \(your column 'zoufang'\) has non-numeric "
-                             r"value\(s\) \['两次'\] in row 2"):  # fmt: skip
+                             r"value\(s\) \['两次'\] in row 3"):  # fmt: skip
         load_survey(data, mapping)
     data.write_text("zoufang,xinren\n2,50\n3,160\n", encoding="utf-8")
-    with pytest.raises(SurveyValidationError,
-                       match=r"column 'trust' \(your column 'xinren'\) has value\(s\) \[160"):
+    with pytest.raises(
+        SurveyValidationError, match=r"column 'trust' \(your column 'xinren'\) has value\(s\) \[160"
+    ):
         load_survey(data, mapping)
 
 
@@ -475,7 +485,7 @@ def test_blank_strings_in_a_stata_file_are_missing(tmp_path):
 
 
 def test_spaces_around_a_name_do_not_split_a_village(tmp_path):
-    """"东村 ", " 东村" and "东村　" (full-width space) are 东村, not three one-person clusters."""
+    """ "东村 ", " 东村" and "东村　" (full-width space) are 东村, not three one-person clusters."""
     from workbench.survey.models import fit
 
     villages = ["东村", "东村 ", " 东村", "东村\u3000", "西村", "西村\t", "西村"]
@@ -532,12 +542,15 @@ def test_numbers_recoded_under_values_alike_in_csv_stata_and_spss(tmp_path, ext)
         user.astype(int).to_csv(path, index=False)
     else:
         (pyreadstat.write_dta if ext == "dta" else pyreadstat.write_sav)(user, str(path))
-    mapping = _write_mapping(tmp_path, "columns: {sat_overall: q1, visits: q2}\n"
-                                       "missing: {sat_overall: [-9]}\n"
-                                       "values:\n  sat_overall: {1: 5, 2: 4, 3: 3, 4: 2, 5: 1}\n")
+    mapping = _write_mapping(
+        tmp_path,
+        "columns: {sat_overall: q1, visits: q2}\n"
+        "missing: {sat_overall: [-9]}\n"
+        "values:\n  sat_overall: {1: 5, 2: 4, 3: 3, 4: 2, 5: 1}\n",
+    )
     frame = load_survey(path, mapping=mapping).frame
     assert frame["sat_overall"].tolist()[:5] == [5, 5, 4, 2, 1]
-    assert pd.isna(frame["sat_overall"][6])
+    assert pd.isna(frame["sat_overall"][frame.index[5]])
 
 
 def test_an_answer_under_values_that_no_cell_holds_is_noted(tmp_path, caplog):
@@ -573,8 +586,11 @@ def test_predicted_probability_plot_names_categories_by_the_surveys_own_labels(t
             f"{w}: {i}" for i, w in enumerate(words, 1)) + ", 拒答: null}\n"  # fmt: skip
     else:
         path = tmp_path / "s.sav"
-        pyreadstat.write_sav(pd.DataFrame({"q1": [1.0, 2, 3, 4, 5] * 2, "q2": range(10)}),
-                             str(path), variable_value_labels={"q1": dict(enumerate(words, 1))})
+        pyreadstat.write_sav(
+            pd.DataFrame({"q1": [1.0, 2, 3, 4, 5] * 2, "q2": range(10)}),
+            str(path),
+            variable_value_labels={"q1": dict(enumerate(words, 1))},
+        )
         values = ""
     mapping = _write_mapping(tmp_path, "columns: {sat_overall: q1, visits: q2}\n" + values)
     survey = load_survey(path, mapping=mapping)
@@ -621,7 +637,7 @@ def test_duplicate_ids_look_alike_answers_and_refusals_are_noted(tmp_path, caplo
         "bad.csv: column '联系方式' has '拒答'",
     ]
     assert "beside '民情联系卡' (4 rows)" in s.notes[1] and "beside '走访' (4 rows)" in s.notes[2]
-    assert "(rows 12, 13)" in s.notes[0] and "values: {联系方式: {拒答: null}}" in s.notes[3]
+    assert "(rows 13, 14)" in s.notes[0] and "values: {联系方式: {拒答: null}}" in s.notes[3]
     assert all(n in caplog.text for n in s.notes)
     clean = _write_csv(tmp_path, {"联系方式": ways[:16], "trust": range(16)}, name="ok.csv")
     assert load_survey(clean).notes == []  # 走访 and 接访, both frequent, are two answers
@@ -641,15 +657,22 @@ def test_a_title_line_above_the_header_says_where_the_header_is(tmp_path):
     with pytest.raises(SurveyValidationError) as err:
         load_survey(path)
     said = str(err.value)
-    assert "title.csv: 3 of the 4 column names on line 1 are blank" in said
-    assert "the header seems to be on line 2 (编号, 村, 党员, 信任)" in said
-    assert "delete the line(s) above it" in said
+    assert "title.csv: 3 of the 4 column names on row 1 are blank" in said
+    assert "the header seems to be on row 2 (编号, 村, 党员, 信任)" in said
+    assert "delete the row(s) above it" in said
 
 
-def test_an_excel_workbook_is_refused_with_export_as_csv(tmp_path):
-    path = tmp_path / "s.xlsx"
-    path.write_bytes(b"PK\x03\x04")
-    with pytest.raises(SurveyValidationError, match=r"'\.xlsx'.*save it from Excel or WPS as CSV"):
+@pytest.mark.parametrize(("ext", "what"), [(".xls", "an Excel 97–2003 workbook"),
+                                          (".et", "a WPS workbook"),
+                                          (".ods", "an OpenDocument spreadsheet")])  # fmt: skip
+def test_a_spreadsheet_no_reader_reads_is_refused_saying_how_to_save_it(tmp_path, ext, what):
+    path = tmp_path / f"s{ext}"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(
+        SurveyValidationError,
+        match=rf"s\{ext}: is {what}, which cannot be read "
+        r"here; open it in Excel or WPS and save it as an Excel workbook \(\.xlsx",
+    ):
         load_survey(path)
 
 
@@ -694,7 +717,7 @@ def test_missing_codes_in_a_column_the_codebook_does_not_know_are_noted(tmp_path
     rows = {"走访次数": [0, 3, 5, -9, 2, 99, 1, 4], "信任": [50, 60, 70, 55, 65, 40, 45, 52]}
     data = _write_csv(tmp_path, rows, name="s.csv")
     notes = load_survey(data).notes
-    assert len(notes) == 1 and "column '走访次数' holds -9 (row 4) and 99 (row 6)" in notes[0]
+    assert len(notes) == 1 and "column '走访次数' holds -9 (row 5) and 99 (row 7)" in notes[0]
     assert "missing: {走访次数: [-9, 99]}" in notes[0]
     mapping = _write_mapping(tmp_path, "missing: {走访次数: [-9, 99]}\n")
     declared = load_survey(data, mapping=mapping)
@@ -723,7 +746,7 @@ def test_a_column_with_values_but_no_name_is_refused_naming_it(tmp_path, capsys)
     path.write_text("编号,村,,信任\n1,东村,a,40\n2,西村,,50\n3,西村,c,55\n", encoding="utf-8")
     assert main(["survey", "fit", str(path), "--formula", "信任 ~ 1"]) == 2
     err = capsys.readouterr().err
-    assert "s.csv: column 3 has no name on line 1 but holds values (rows 1, 3)" in err
+    assert "s.csv: column 3 has no name on row 1 but holds values (rows 2, 4)" in err
     assert "Traceback" not in err
 
 
@@ -741,24 +764,37 @@ def test_mapping_a_column_onto_a_name_the_file_already_has_is_refused(tmp_path):
     path.write_text("village,村,trust\n1,东村,40\n2,西村,50\n", encoding="utf-8")
     mapping = tmp_path / "m.yaml"
     mapping.write_text("columns:\n  village: 村\n", encoding="utf-8")
-    with pytest.raises(SurveyValidationError,
-                       match="'村' is mapped to 'village', which is already a column of the file"):
+    with pytest.raises(
+        SurveyValidationError,
+        match="'村' is mapped to 'village', which is already a column of the file",
+    ):
         load_survey(path, mapping=mapping)
 
 
 @pytest.mark.parametrize(
     ("header", "mapping", "said"),
     [
-        ("编号,乡镇,村,信任", None, "column '村' has 1 name(s) that occur in two or more places of "
-                                   "column '乡镇' (东村 in 城关镇, 河口乡)"),
-        ("编号,xiang,cun,信任", "columns: {township: xiang, village: cun}",
-         "column 'village' (your column 'cun') has 1 name(s)"),
+        (
+            "编号,乡镇,村,信任",
+            None,
+            "column '村' has 1 name(s) that occur in two or more places of "
+            "column '乡镇' (东村 in 城关镇, 河口乡)",
+        ),
+        (
+            "编号,xiang,cun,信任",
+            "columns: {township: xiang, village: cun}",
+            "column 'village' (your column 'cun') has 1 name(s)",
+        ),
     ],
 )
 def test_villages_of_one_name_in_two_townships_are_noted(tmp_path, header, mapping, said):
     """Ranked by village alone, 东村 of 城关镇 and 东村 of 河口乡 were one group, silently."""
-    rows = [f"{i},{t},{v},{40 + i}" for i, (t, v) in enumerate(
-        [("城关镇", "东村"), ("城关镇", "西村"), ("河口乡", "东村"), ("河口乡", "柳林村")] * 3)]
+    rows = [
+        f"{i},{t},{v},{40 + i}"
+        for i, (t, v) in enumerate(
+            [("城关镇", "东村"), ("城关镇", "西村"), ("河口乡", "东村"), ("河口乡", "柳林村")] * 3
+        )
+    ]
     path = tmp_path / "s.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     if mapping:
@@ -787,8 +823,9 @@ def test_percentages_are_read_as_percentage_points_and_noted(tmp_path, capsys):
     survey = load_survey(path)
     assert survey.frame["覆盖率"].tolist()[:3] == [78, 12.5, 90]
     assert survey.frame["覆盖率"].isna().tolist() == [False] * 3 + [True] + [False] * 2
-    assert "column '覆盖率' holds percentages (rows 1, 2, 3, 5, 6): read as percentage points" in (
-        survey.notes[0]
+    assert (
+        "column '覆盖率' holds percentages (rows 2, 3, 4, 6, 7): read as percentage points"
+        in (survey.notes[0])
     )
     assert main(["survey", "fit", str(path), "--formula", "信任 ~ 覆盖率", "--json"]) == 0
     assert '"覆盖率":' in capsys.readouterr().out  # one slope, no 覆盖率[T.78%]
@@ -818,18 +855,20 @@ def test_a_qualtrics_export_leaves_out_its_two_extra_header_rows(tmp_path):
     mapping = "columns: {sat_overall: Q4, trust: Q5}\nranges: {trust: [0, 10]}\n"
     (tmp_path / "m.yaml").write_text(mapping, encoding="utf-8")
     survey = load_survey(path, mapping=tmp_path / "m.yaml")
-    assert len(survey.frame) == 30 and survey.frame.index[0] == 3  # row 3 is on line 4
+    assert len(survey.frame) == 30 and survey.frame.index[0] == 4  # rows 2-3 left out
     assert survey.frame["sat_overall"].tolist()[:5] == [1, 2, 3, 4, 5]
     labels = dict(enumerate((w.split("=")[1] for w in words), 1))
     assert survey.value_labels["sat_overall"] == labels
-    assert "lines 2–3 under the column names are Qualtrics' question texts and import ids" in (
-        survey.notes[0]
+    assert (
+        "rows 2–3 under the column names are Qualtrics' question texts and import ids"
+        in (survey.notes[0])
     )
-    assert "column 'sat_overall' (your column 'Q4') holds answers as number and words" in (
-        survey.notes[1]
+    assert (
+        "column 'sat_overall' (your column 'Q4') holds answers as number and words"
+        in (survey.notes[1])
     )
     path = _qualtrics(tmp_path, [*answers[:2], "R_x,东村,5=非常满意,十"])
-    with pytest.raises(SurveyValidationError, match=r"'十'\] in row 5;"):  # on line 6
+    with pytest.raises(SurveyValidationError, match=r"'十'\] in row 6;"):
         load_survey(path, mapping=tmp_path / "m.yaml")
 
 
@@ -863,8 +902,9 @@ def test_a_scale_numbered_the_other_way_from_the_codebook_is_noted_with_its_reco
     mapping.write_text("columns: {sat_overall: a3}\n", encoding="utf-8")
     notes = load_survey(path, mapping=mapping).notes
     assert len(notes) == 1
-    assert "column 'sat_overall' (your column 'a3') number its answers otherwise than the " in (
-        notes[0]
+    assert (
+        "column 'sat_overall' (your column 'a3') number its answers otherwise than the "
+        in (notes[0])
     )
     assert "非常满意 is 1 here, 5 in the codebook" in notes[0]
     assert "(sat_overall: {1: 5, 2: 4, 4: 2, 5: 1})" in notes[0]
@@ -940,8 +980,9 @@ def test_numbers_with_a_unit_are_read_as_the_numbers_and_noted(tmp_path):
     assert survey.frame["所用时间"].tolist() == [541, 103, 98]
     assert survey.frame["age"].tolist()[:2] == [45, 62]
     assert survey.frame["小组"].tolist()[0] == "1组"  # a group's code, not a unit
-    assert "column '所用时间' holds numbers with the unit '秒' (541秒): read as the numbers" in (
-        survey.notes[0]
+    assert (
+        "column '所用时间' holds numbers with the unit '秒' (541秒): read as the numbers"
+        in (survey.notes[0])
     )
     assert "column 'age' holds numbers with the unit '岁'" in survey.notes[1]
 
@@ -969,7 +1010,7 @@ def test_unfinished_qualtrics_responses_are_noted(tmp_path):
     path.write_text("ResponseId,Finished,trust\nR_1,True,40\nR_2,False,\nR_3,True,55\n",
                     encoding="utf-8")  # fmt: skip
     notes = load_survey(path).notes
-    assert notes == [f"{path}: column 'Finished' says 1 response(s) were not finished (row 2): "
+    assert notes == [f"{path}: column 'Finished' says 1 response(s) were not finished (row 3): "
                      "they are analysed with the others; if unfinished responses should not "
                      "count, leave them out of the export"]  # fmt: skip
 
@@ -994,13 +1035,13 @@ def test_a_legacy_qualtrics_export_with_one_question_text_row_is_left_out(tmp_pa
     path = tmp_path / "legacy.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
     survey = load_survey(path)
-    assert len(survey.frame) == 12 and survey.frame.index[0] == 2  # row 2 on line 3
+    assert len(survey.frame) == 12 and survey.frame.index[0] == 3  # row 2 left out
     assert survey.frame["Q1"].tolist()[:3] == [20, 21, 22]
     assert all(pd.api.types.is_numeric_dtype(survey.frame[c]) for c in ("Q1", "Q2", "Q3"))
     assert len(survey.notes) == 1 and survey.notes[0].endswith(
-        "legacy.csv: line 2 under the column names is Qualtrics' question texts "
+        "legacy.csv: row 2 under the column names is Qualtrics' question texts "
         "('ResponseID', 'ResponseSet', …, '总体满意度（1-5）', '您所在的村'), not answers: left "
-        "out (the answers are rows 2 on, on lines 3 on)"
+        "out (the answers start on row 3)"
     )
 
 
@@ -1008,31 +1049,38 @@ def test_a_row_of_question_texts_is_left_out_but_a_first_respondent_is_kept(tmp_
     """A header of variable names over a row of question texts (as users add one, and as a
     Qualtrics export without its ImportId row has) made its numeric columns text and was
     refused; a first respondent who wrote 不知道 or 五十 must not be taken for such a row."""
+
     def load(first: str, name: str = "s.csv"):
         path = tmp_path / name
         path.write_text(f"age,visits,village\n{first}\n34,2,西村\n51,0,东村\n", encoding="gbk")
         return load_survey(path)
 
     survey = load("1、您的年龄,2、走访次数,3、您所在的村")
-    assert survey.frame["age"].tolist() == [34, 51] and survey.frame.index.tolist() == [2, 3]
-    assert "line 2 under the column names is question texts ('1、您的年龄', '2、走访次数', " in (
-        survey.notes[0]
+    assert survey.frame["age"].tolist() == [34, 51] and survey.frame.index.tolist() == [3, 4]
+    assert (
+        "row 2 under the column names is question texts ('1、您的年龄', '2、走访次数', "
+        in (survey.notes[0])
     )
-    assert "words in each of the 2 columns whose other rows are all numbers ('age', 'visits')" in (
-        survey.notes[0]
+    assert (
+        "words in each of the 2 columns whose other rows are all numbers ('age', 'visits')"
+        in (survey.notes[0])
     )
-    assert load("age,visits,village").notes[0].endswith(
-        "line 2 under the column names is the column names again, not answers: left out (the "
-        "answers are rows 2 on, on lines 3 on)"
+    assert (
+        load("age,visits,village")
+        .notes[0]
+        .endswith(
+            "row 2 under the column names is the column names again, not answers: left out (the "
+            "answers start on row 3)"
+        )
     )
-    # Respondents, kept (and refused where a codebook column holds words, naming row 1).
+    # Respondents, kept (and refused where a codebook column holds words, naming row 2).
     for first in ("不知道,不知道,北村", "五十,三次,北村", "年龄,走访次数,东村", "45岁,3次,北村",
                   "34,走访次数,北村"):  # fmt: skip
-        with pytest.raises(SurveyValidationError, match=r"has non-numeric .* in row 1;"):
+        with pytest.raises(SurveyValidationError, match=r"has non-numeric .* in row 2;"):
             load(first)
     path = tmp_path / "one.csv"
     path.write_text("age,village\n年龄,村\n34,西村\n", encoding="utf-8")
-    with pytest.raises(SurveyValidationError, match="if row 1 is a row of question texts, not a"):
+    with pytest.raises(SurveyValidationError, match="if row 2 is a row of question texts, not a"):
         load_survey(path)  # one numeric column: not told apart, but the message says what to do
 
 
@@ -1050,7 +1098,7 @@ def test_notes_under_the_answers_are_left_out_and_noted(tmp_path, capsys):
     survey = load_survey(path)
     assert len(survey.frame) == 20 and pd.api.types.is_numeric_dtype(survey.frame["编号"])
     assert survey.notes[0].endswith(
-        "s.csv: rows 21, 22, 23 (lines 22–24) at the end of the file are notes ('注：满意度1="
+        "s.csv: rows 22, 23, 24 at the end of the file are notes ('注：满意度1="
         "非常不满意，5=非常满意', '数据来源：2023年某县干群关系调查') and 1 blank row, not "
         "answers: left out"
     )
@@ -1085,7 +1133,7 @@ def test_numbers_kept_as_text_are_not_noted_as_typing_slips(tmp_path):
     path.write_text("户籍人口,y\n不知道,1\n" + "".join(f"{v},{i % 5 + 1}\n" for i, v in
                                                  enumerate(sizes)), encoding="utf-8")  # fmt: skip
     notes = load_survey(path).notes
-    assert len(notes) == 1 and "'不知道' (row 1), which reads as no answer" in notes[0]
+    assert len(notes) == 1 and "'不知道' (row 2), which reads as no answer" in notes[0]
 
 
 @pytest.mark.parametrize("ext", [".sav", ".dta", ".csv"])
@@ -1108,9 +1156,10 @@ def test_codes_labelled_no_answer_are_made_missing_and_reported(tmp_path, ext):
     assert survey.frame["q5"].isna().tolist() == [False] * 5 + [True] * 3 + [False] * 2
     report = survey.report.query("column == 'q5'")[["reason", "code", "rows"]].values.tolist()
     assert report == [["missing-value code", 8, 2], ["missing-value code", 9, 1]]
+    rows = ("rows 7, 9", "row 8") if ext == ".csv" else ("rows 6, 8", "row 7")  # Excel's, Stata's
     assert (
-        "column 'q5' holds codes its value labels call no answer: 8 '不知道' (rows 6, 8), "
-        "9 '拒答' (row 7): made missing (reported)"
+        f"column 'q5' holds codes its value labels call no answer: 8 '不知道' ({rows[0]}), "
+        f"9 '拒答' ({rows[1]}): made missing (reported)"
     ) in survey.notes[-1]
     mapping = tmp_path / "m.yaml"
     mapping.write_text("ranges: {q5: [1, 9]}\n", encoding="utf-8")  # the user: answers
@@ -1125,9 +1174,9 @@ def test_a_two_row_header_of_merged_cells_is_named_as_such(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="gbk")
     with pytest.raises(SurveyValidationError) as err:
         load_survey(path)
-    assert "column 4 has no name on line 1 but holds values (rows 1, 2, 3)" in str(err.value)
-    assert ("line 2 holds '性别' there, so lines 1–2 may be a two-row header (a merged cell "
-            "'基本情况' over the columns under it): make them one line of column names") in str(
+    assert "column 4 has no name on row 1 but holds values (rows 2, 3, 4)" in str(err.value)
+    assert ("row 2 holds '性别' there, so rows 1–2 may be a two-row header (a merged cell "
+            "'基本情况' over the columns under it): make them one row of column names") in str(
         err.value
     )  # fmt: skip
 
@@ -1141,7 +1190,7 @@ def test_a_row_pasted_twice_is_noted_without_a_resp_id_column(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     notes = load_survey(path).notes
     assert notes == [
-        f"{config.display_path(path)}: rows 7 and 21 are the same in every column (编号 7): a "
+        f"{config.display_path(path)}: rows 8 and 22 are the same in every column (编号 7): a "
         "respondent entered twice counts twice; remove the copy (or map your id column to "
         "resp_id to check ids)"
     ]
@@ -1168,9 +1217,9 @@ def test_rows_of_totals_and_means_are_left_out_and_noted(tmp_path, ext):
         pyreadstat.write_dta(table, str(path))
     survey = load_survey(path)
     assert len(survey.frame) == 20 and survey.frame["满意度"].max() <= 5
+    rows = "rows 22, 23" if ext == ".csv" else "rows 21, 22"  # .dta: observations from 1
     assert survey.notes[0].endswith(
-        "rows 21, 22 ('合计', '平均值：') are totals or means of the rows, not respondents: "
-        "left out"
+        f"{rows} ('合计', '平均值：') are totals or means of the rows, not respondents: left out"
     )
 
 
@@ -1184,6 +1233,111 @@ def test_a_qualtrics_export_without_its_question_texts_names_its_import_ids(tmp_
     survey = load_survey(path)
     assert len(survey.frame) == 10 and pd.api.types.is_numeric_dtype(survey.frame["Q4"])
     assert survey.notes[0].endswith(
-        "line 2 under the column names is Qualtrics' import ids, not answers: left out (the "
-        "answers are rows 2 on, on lines 3 on)"
+        "row 2 under the column names is Qualtrics' import ids, not answers: left out (the "
+        "answers start on row 3)"
     )
+
+
+# --- Rows named as Excel shows them (blank lines, cells of several lines) -----------------
+
+
+def _satisfaction_csv(tmp_path, lines, name="s.csv"):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_rows_after_blank_lines_are_named_as_excel_shows_them(tmp_path, capsys):
+    """pandas and the CSV reader skip a blank line; every row after it was named one row too
+    early ('row 5' for the answer on row 7), so the user looked at the wrong respondent."""
+    from workbench.cli import main
+
+    lines = ["编号,村,满意度,走访次数", "1,东村,4,2", "2,西村,3,0", "", "3,东村,5,1", "",
+             "4,南村,2,两次", "5,西村,3,4"]  # fmt: skip
+    path = _satisfaction_csv(tmp_path, lines)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {visits: 走访次数}\n", encoding="utf-8")
+    assert main(["survey", "fit", str(path), "--mapping", str(mapping), "--formula",
+                 "满意度 ~ visits"]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    # line 7 of the file, row 7 in Excel (the blank lines are rows 4 and 6)
+    assert "(your column '走访次数') has non-numeric value(s) ['两次'] in row 7;" in err
+    assert lines[6].startswith("4,南村")
+    survey = load_survey(_satisfaction_csv(tmp_path, [*lines[:6], "4,南村,2,5"], "ok.csv"))
+    assert survey.frame.index.tolist() == [2, 3, 5, 7] and survey.notes == []
+
+
+def test_a_cell_of_several_lines_is_one_row_and_a_note_says_where_lines_differ(tmp_path):
+    """A quoted 备注 over three lines is one row in Excel; rows after it are named as Excel
+    numbers them, and the note says a text editor shows them on later lines."""
+    lines = ["编号,备注,满意度", "1,,4", '2,"家里老人\n说干部\n常来",3', "3,,4", "4,,7"]
+    path = _satisfaction_csv(tmp_path, lines)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {sat_overall: 满意度}\n", encoding="utf-8")
+    with pytest.raises(SurveyValidationError, match=r"\[7\] outside 1–5 in row 5;"):
+        load_survey(path, mapping)  # row 5 of the sheet, line 7 of the file
+    survey = load_survey(_satisfaction_csv(tmp_path, [*lines[:4], "4,,2"], "ok.csv"))
+    assert survey.frame.index.tolist() == [2, 3, 4, 5]
+    assert survey.notes == [
+        f"{config.display_path(tmp_path / 'ok.csv')}: row 3 holds a cell of several lines: "
+        "rows are numbered as Excel and WPS show them, so a text editor shows the rows after "
+        "row 3 on later lines"
+    ]
+
+
+def test_a_qualtrics_export_with_a_blank_line_names_the_rows_of_the_sheet(tmp_path):
+    """Qualtrics' two rows under the header and a blank line among the answers: the rows
+    left out keep their numbers, so the stray answer is named on its own row."""
+    answers = [f"R_{i},东村,{1 + i % 5},{i % 11}" for i in range(6)]
+    path = _qualtrics(tmp_path, [*answers[:3], "", *answers[3:5], "R_x,西村,3,十"])
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {sat_overall: Q4, trust: Q5}\nranges: {trust: [0, 10]}\n",
+                       encoding="utf-8")  # fmt: skip
+    with pytest.raises(SurveyValidationError, match=r"\['十'\] in row 10;"):
+        load_survey(path, mapping)
+    path = _qualtrics(tmp_path, [*answers[:3], "", *answers[3:]])
+    survey = load_survey(path, mapping)
+    assert survey.frame.index.tolist() == [4, 5, 6, 8, 9, 10]
+    assert "rows 2–3 under the column names are Qualtrics' question texts and import ids, " \
+           "not answers: left out (the answers start on row 4)" in survey.notes[0]  # fmt: skip
+
+
+def test_an_empty_row_among_the_answers_is_left_out_and_noted(tmp_path):
+    """Excel saves an empty row inside the table as ',,,': it was read as a respondent who
+    answered nothing, then dropped by every model as 'missing'."""
+    path = _satisfaction_csv(tmp_path, ["编号,村,满意度", "1,东村,4", ",,", "2,西村,3", "3,东村,5"])
+    survey = load_survey(path)
+    assert survey.frame.index.tolist() == [2, 4, 5] and survey.report.empty
+    assert survey.notes == [f"{config.display_path(path)}: row 3 among the answers is empty, "
+                            "no respondent: left out"]  # fmt: skip
+
+
+def test_a_number_typed_in_chinese_characters_is_suggested_as_its_number(tmp_path):
+    """'三' among the visits was suggested as 'visits: {三: 1}', a wrong number to paste."""
+    path = _write_csv(tmp_path, {"visits": ["2", "三", "十二", "0"]})
+    with pytest.raises(
+        SurveyValidationError,
+        match=r"\['三', '十二'\] in rows 3, 4; .*"
+        r"\(e\.g\. visits: \{三: 3, 十二: 12\};",
+    ):
+        load_survey(path)
+
+
+def test_excel_formula_errors_are_named_as_formulas_to_fix(tmp_path):
+    """#DIV/0! in a column of numbers was suggested as an answer to number under values:."""
+    cells = {"visits": ["2", "#DIV/0!", "1", "#N/A"], "y": ["1", "2", "3", "4"]}
+    path = _write_csv(tmp_path, cells)
+    with pytest.raises(SurveyValidationError, match=r"column 'visits' holds Excel's formula "
+                       r"errors \['#DIV/0!', '#N/A'\] in rows 3, 5: fix the formulas"):  # fmt: skip
+        load_survey(path)
+
+
+def test_a_header_with_a_line_break_is_matched_by_the_mappings_name(tmp_path):
+    """满意度 typed over two lines in an Excel header cell (Alt+Enter) was 'not in the file'
+    for a mapping naming 满意度(1-5): the name is matched whatever its white space."""
+    path = tmp_path / "s.csv"
+    path.write_text('编号,"满意度\n(1-5)",走访\n1,4,2\n2,3,1\n3,6,0\n', encoding="utf-8")
+    mapping = _write_mapping(tmp_path, "columns: {sat_overall: 满意度(1-5), visits: 走访}\n")
+    said = r"\(your column '满意度\\n\(1-5\)'\) has value\(s\) \[6\] outside 1–5 in row 4"
+    with pytest.raises(SurveyValidationError, match=said):
+        load_survey(path, mapping)

@@ -199,7 +199,7 @@ def test_places_are_read_as_any_user_csv_and_checked_against_the_survey(tmp_path
     with pytest.raises(SurveyValidationError, match=r"no place column named as a survey column"):
         check_places(places.rename(columns={"county": "县", "village": "村"}), survey, "p.csv")
     path.write_text("doc_id,village\na/a1,东村\n ,西村\n", encoding="utf-8")
-    with pytest.raises(SurveyValidationError, match=r"blank doc_id in row 2"):
+    with pytest.raises(SurveyValidationError, match=r"blank doc_id in row 3"):
         load_places(path)
 
 
@@ -240,8 +240,11 @@ def test_join_places_refuses_a_table_it_cannot_join_by_name():
     rows would have given each of its respondents two rows."""
     frame = pd.DataFrame({"village": ["柳林村", "东坡村"], "trust": [50.0, 60]})
     people = pd.DataFrame({"village": ["柳林村", "东坡村"], "人口": [1200, 800]})
-    with pytest.raises(SurveyValidationError, match=r"not this one: its columns are \['village', "
-                                                    r"'人口'\]\. To put other village data"):
+    with pytest.raises(
+        SurveyValidationError,
+        match=r"not this one: its columns are \['village', "
+        r"'人口'\]\. To put other village data",
+    ):
         join_places(frame, people, "village")
     twice = pd.DataFrame({"village": ["柳林村", "柳林村"], "n_docs": [1, 2]})
     with pytest.raises(SurveyValidationError, match=r"has village \['柳林村'\] on two or more"):

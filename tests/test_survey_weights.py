@@ -137,7 +137,7 @@ def test_cli_names_the_file_and_row_of_a_negative_ols_weight(tmp_path, capsys):
     args = ["survey", "fit", str(path), "--formula", "y ~ x", "--weights", "w"]
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert f"{path}: weights column 'w' has negative or infinite weights in row 2" in err
+    assert f"{path}: weights column 'w' has negative or infinite weights in row 3" in err
     assert "SVD" not in err
 
 

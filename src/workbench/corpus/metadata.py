@@ -1,7 +1,7 @@
 """Join user metadata (genre, year, region, source …) onto the documents table.
 
-The metadata is a CSV (or DataFrame) with one row per input file, keyed by a
-``file`` column holding the file's name as it appears in ``documents.file``.
+The metadata is a CSV, an Excel workbook or a DataFrame with one row per input file,
+keyed by a ``file`` column holding the file's name as it appears in ``documents.file``.
 Every article of a file gets that file's metadata. Problems are reported, not
 guessed at: a missing key column, a key listed twice or a column that would
 overwrite a corpus column raise :class:`MetadataError`; files with no metadata row
@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 
 KEY = "file"
 
+#: The index of a metadata table: each row's number as Excel shows it (header = row 1).
+ROW = "row"
+
 #: Other headings of the key column, taken when ``file`` is absent and exactly one is there.
 KEY_ALIASES = ("文件", "文件名", "filename", "file_name", "File", "FILE", "Filename")
 
@@ -76,6 +79,10 @@ AUTHOR_ALIASES = ("作者", "Author", "AUTHOR")
 OVERRIDES = (KEY, DATE, AUTHOR)
 
 
+#: What to do with a metadata workbook of several sheets with data (no option names one).
+ONE_SHEET = "keep the metadata on a sheet of its own workbook, or save that sheet as CSV"
+
+
 class MetadataError(ValueError):
     """A metadata table that cannot be joined; the message says where and what to do."""
 
@@ -85,16 +92,21 @@ def read_metadata(source: str | os.PathLike | pd.DataFrame) -> tuple[pd.DataFram
 
     A CSV is read as a spreadsheet saved it (:func:`workbench.csvio.read_user_csv`):
     UTF-8 with or without a byte-order mark, GBK/GB18030 or Big5, fields separated by
-    commas, semicolons or tabs; every cell a string.
+    commas, semicolons or tabs; every cell a string. An Excel workbook (``.xlsx``,
+    ``.xlsm``) is read as the CSV Excel would save of its one sheet with data
+    (:func:`workbench.csvio.read_user_xlsx`); ``.xls``, ``.et`` and ``.ods`` are refused
+    saying how to save them. The index is each row's number as
+    Excel shows it (the header is row 1; blank lines counted), which every message about
+    a row gives; a table given as a DataFrame is numbered as if saved so, from 2.
     """
     if isinstance(source, pd.DataFrame):
-        return source.copy(), "metadata table"
-    from workbench.csvio import CsvError, read_user_csv
+        return source.set_axis(pd.RangeIndex(2, len(source) + 2, name=ROW)), "metadata table"
+    from workbench.csvio import CsvError, read_user_table
 
     name = os.fspath(source)
     try:
-        # As Excel or WPS saved it: GBK or UTF-8, comma or semicolon (workbench.csvio).
-        return read_user_csv(name), name
+        # As Excel or WPS saved it: GBK or UTF-8, comma or semicolon, or the workbook itself.
+        return read_user_table(name, sheet_rows=True, choose=ONE_SHEET), name
     except FileNotFoundError:
         raise MetadataError(f"{name}: metadata file not found") from None
     except IsADirectoryError:
@@ -124,7 +136,7 @@ def _validate(
         )
     dup = meta[meta[KEY].duplicated(keep=False)]
     if not dup.empty:
-        rows = ", ".join(str(i + 2) for i in dup.index)  # +2: header line and 1-based rows
+        rows = ", ".join(str(i) for i in dup.index)  # the rows Excel shows (read_metadata)
         raise MetadataError(
             f"{name}: file names listed more than once ({', '.join(sorted(set(dup[KEY])))}) "
             f"at rows {rows}; keep one row per file"
@@ -362,7 +374,7 @@ def _without_blanks(meta: pd.DataFrame, name: str) -> pd.DataFrame:
     if key is not None:
         nameless = meta.index[_blank(meta[key]).to_numpy()]
         if len(nameless):
-            rows = ", ".join(str(i + 2) for i in nameless[:10])  # +2: header, 1-based
+            rows = ", ".join(str(i) for i in nameless[:10])
             raise MetadataError(
                 f"{name}: row(s) {rows} have values but no file name in column '{key}'; "
                 "fill in the file name or delete the row"
@@ -478,13 +490,14 @@ def _dates(meta: pd.DataFrame, name: str) -> dict[str, str]:
 
     given: dict[str, str] = {}
     bad = []
-    for i, (key, value) in enumerate(zip(meta[KEY], meta[DATE], strict=True)):
+    # The index is the row Excel shows (read_metadata): blank rows left out keep it right.
+    for i, key, value in zip(meta.index, meta[KEY], meta[DATE], strict=True):
         if pd.isna(value) or not str(value).strip():
             continue
         try:
             given[key] = parse_date(str(value).strip())
         except ValueError:
-            bad.append(f"row {i + 2} ({key}: {str(value)!r})")  # +2: header, 1-based
+            bad.append(f"row {i} ({key}: {str(value)!r})")
     if bad:
         raise MetadataError(
             f"{name}: column '{DATE}' has values that are not dates: {', '.join(bad[:10])}; "

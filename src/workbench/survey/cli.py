@@ -4,7 +4,8 @@
     Draw the SIMULATED survey from ``data/survey/dgp.yaml`` (a provenance
     sidecar records n, seed and the DGP's checksum).
 ``workbench survey fit DATA --model {ols,ologit,oprobit,mixed} --formula "y ~ x" [--json]``
-    Load DATA (CSV, .dta, .sav; ``--mapping`` for a user's survey), fit and print
+    Load DATA (CSV, .xlsx, .dta, .sav; ``--mapping`` for a user's survey, ``--sheet`` for
+    a workbook's sheet), fit and print
     a table, or with ``--json`` one JSON object with the names of the Python API.
 ``workbench survey rank DATA --formula "y ~ x" --groups village [--re-formula "~x"] [--json]``
     Fit the mixed model and rank the groups by the outcome predicted for a standard
@@ -50,6 +51,8 @@ from workbench.survey.model_names import MODELS
 from workbench.survey.validate import SingletonClusterError, SurveyValidationError
 
 EXIT_BAD_INPUT = 2
+DATA_HELP = ".csv, .xlsx/.xlsm (Excel), .dta (Stata) or .sav (SPSS)"
+SHEET_HELP = "the sheet of an Excel workbook (default: its one sheet with data)"
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 EXIT_BROKEN_PIPE = 128 + 13
 """Status of a Unix tool killed by SIGPIPE (``seq 1 100000 | head``: 141)."""
@@ -65,9 +68,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     sim.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
     sim.add_argument("--dgp", type=Path, default=None, help="default: data/survey/dgp.yaml")
     f = ssub.add_parser("fit", help="fit a survey model")
-    f.add_argument("data", type=Path, metavar="DATA", help=".csv, .dta or .sav")
-    f.add_argument("--model", choices=MODELS, default="ols", metavar="MODEL",
-                   help="one of %(choices)s (default: %(default)s)")
+    f.add_argument("data", type=Path, metavar="DATA", help=DATA_HELP)
+    f.add_argument("--sheet", default=None, metavar="NAME", help=SHEET_HELP)
+    f.add_argument(
+        "--model",
+        choices=MODELS,
+        default="ols",
+        metavar="MODEL",
+        help="one of %(choices)s (default: %(default)s)",
+    )
     f.add_argument("--formula", required=True, help='e.g. "sat_overall ~ visits * solved"')
     f.add_argument("--mapping", type=Path, default=None, help="YAML mapping your columns")
     f.add_argument("--cluster", default=None, metavar="COL[,COL2]", help="cluster-robust SEs")
@@ -90,7 +99,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "rank",
         help="rank groups (villages, townships) by composition-adjusted outcome, with uncertainty",
     )
-    r.add_argument("data", type=Path, metavar="DATA", help=".csv, .dta or .sav")
+    r.add_argument("data", type=Path, metavar="DATA", help=DATA_HELP)
+    r.add_argument("--sheet", default=None, metavar="NAME", help=SHEET_HELP)
     r.add_argument("--formula", required=True, help='e.g. "trust ~ visits + age + party"')
     r.add_argument("--groups", required=True, metavar="COL", help="the column to rank")
     r.add_argument("--re-formula", default=None, metavar='"~x"', help="random slopes")
@@ -139,7 +149,7 @@ def _fit(args: argparse.Namespace) -> int:
     from workbench.survey.tables import regression_table
 
     check_suffix(args.out, TABLE_SUFFIXES)
-    survey = load_survey(args.data, mapping=args.mapping)
+    survey = load_survey(args.data, mapping=args.mapping, sheet=args.sheet)
     with _as_user_errors(survey, "--singletons drop"):
         res = fit(
             survey.frame,
@@ -217,7 +227,7 @@ def _rank(args: argparse.Namespace) -> int:
     at = parse_at(args.at)
     check_suffix(args.out, TABLE_SUFFIXES)
     check_suffix(args.figure, FIGURE_SUFFIXES)
-    survey = load_survey(args.data, mapping=args.mapping)
+    survey = load_survey(args.data, mapping=args.mapping, sheet=args.sheet)
     with _as_user_errors(survey, "--singletons drop (or keep them: --singletons keep)"):
         res = fit(
             survey.frame,
@@ -314,14 +324,17 @@ def _print(text: str) -> bool:
 @contextlib.contextmanager
 def _as_user_errors(survey, singletons_flag: str) -> Iterator[None]:
     """Fitting errors as a user of the command line meets them: flags, the file's name."""
+    from workbench.survey.io import sheet_where
+
+    where = sheet_where(survey.source, survey.sheet)  # a workbook's sheet too
     try:
         yield
     except SingletonClusterError as err:
         # fit() speaks Python (singletons='drop'); here the user types a flag.
-        raise SurveyValidationError(err.message(singletons_flag, survey.source)) from None
+        raise SurveyValidationError(err.message(singletons_flag, where)) from None
     except SurveyValidationError as err:
         # fit() sees a data frame, not a file: name the file the user gave.
-        raise SurveyValidationError(f"{survey.source}: {err}") from None
+        raise SurveyValidationError(f"{where}: {err}") from None
 
 
 def _emit(as_json: bool, survey, record: dict, dropped, payload: Callable[[], dict],

@@ -1,4 +1,4 @@
-"""Load a survey from CSV, Stata ``.dta`` or SPSS ``.sav``, map and clean it.
+"""Load a survey from CSV, an Excel workbook, Stata ``.dta`` or SPSS ``.sav``, map and clean it.
 
 :func:`load_survey` reads the file (value labels of ``.dta``/``.sav`` files are
 kept in :attr:`SurveyData.value_labels`), renames the user's columns to the
@@ -8,8 +8,14 @@ with a :class:`~workbench.survey.validate.SurveyValidationError` that names the
 file, the column and the rows and says what to do; everything turned into a
 missing value is counted in :attr:`SurveyData.report`.
 
-Rows are numbered from 1 in the order of the file (for a CSV, row ``r`` is on
-line ``r + 1``, after the header); the frame's index holds these numbers.
+Every message names a row as the program the file is opened in numbers it, and the
+frame's index holds these numbers: for a CSV or a workbook (``.xlsx``, ``.xlsm``), the
+row Excel or WPS shows, the header's being row 1 and the first answer's row 2 (blank
+rows, and the rows left out — Qualtrics' question texts, totals, notes — are counted:
+the rows after them keep their numbers); for a ``.dta`` or ``.sav`` file, the
+observation's number (the first is 1), as Stata's browser or SPSS's data view shows it.
+A CSV's row is its line in a text editor too, unless a quoted cell above it spans
+several lines (a note says so).
 
 Examples
 --------
@@ -36,6 +42,7 @@ import pandas as pd
 import yaml
 
 from workbench import config
+from workbench.csvio import COLUMN_NUMBERS, HEADER_ROW, MULTILINE_ROWS
 from workbench.survey.codebook import VALID_CODES, Codebook, load_codebook
 from workbench.survey.validate import (
     BLANKS,
@@ -51,7 +58,7 @@ from workbench.yamlio import describe_error, safe_load
 log = logging.getLogger(__name__)
 
 REPORT_COLUMNS = ["column", "reason", "code", "rows"]
-READERS = (".csv", ".dta", ".sav")
+READERS = (".csv", ".xlsx", ".xlsm", ".dta", ".sav")
 
 #: The survey reader's word lists, kept as data, not code (edit the YAML file).
 SURVEY_WORDS = config.RESOURCES_DIR / "survey_words.yaml"
@@ -103,6 +110,8 @@ class SurveyData:
         What the reader noticed but did not refuse (also logged as warnings): answers
         under the mapping's ``values:`` that no cell holds, duplicate respondent ids,
         near-duplicate answers in a text column.
+    sheet : str or None
+        The sheet read from a workbook (None for other files); messages name it.
     """
 
     frame: pd.DataFrame
@@ -112,6 +121,7 @@ class SurveyData:
     simulated: bool = False
     inputs: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,8 +194,10 @@ def load_mapping(path: str | Path, codebook: Codebook | None = None) -> Mapping_
         # reported "missing" later, far from the cause.
         raise SurveyValidationError(
             f"{where}: under 'columns', "
-            + "; ".join(f"{' and '.join(map(repr, n))} both name the column {c!r}"
-                        for c, n in shared.items())
+            + "; ".join(
+                f"{' and '.join(map(repr, n))} both name the column {c!r}"
+                for c, n in shared.items()
+            )
             + "; a column of your file can stand for one standard name only: map the other "
             "to its own column, or leave it out"
         )
@@ -312,32 +324,46 @@ def check_mapping_names(
         )
 
 
-def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]]]:
-    """Read a CSV (as text, to check it), ``.dta`` or ``.sav`` file; return data and value labels.
+def read_table(
+    path: str | Path, sheet: str | None = None
+) -> tuple[pd.DataFrame, dict[str, dict[Any, str]]]:
+    """Read a CSV or Excel workbook (as text, to check it), ``.dta`` or ``.sav`` file;
+    return data and value labels.
 
     A CSV may be UTF-8 (with or without a byte-order mark), UTF-16, GBK/GB18030 or Big5,
-    its fields separated by commas, semicolons or tabs (:mod:`workbench.csvio`).
+    its fields separated by commas, semicolons or tabs (:mod:`workbench.csvio`). A
+    workbook (``.xlsx``, ``.xlsm``) is read as the CSV Excel would save of it
+    (:func:`workbench.csvio.read_user_xlsx`): its one sheet with data, or ``sheet``. Both
+    then go through the same checks (:func:`_sheet_checks`). The index is the row as
+    the module docstring says; ``attrs["sheet"]`` names a workbook's sheet.
 
     Raises
     ------
     SurveyValidationError
-        For an unsupported file type, a CSV that cannot be decoded or parsed, or a
-        ``.dta``/``.sav`` file pyreadstat cannot read.
+        For an unsupported file type (``.xls``, ``.et``, ``.ods``: saying how to save it),
+        a file that cannot be decoded or parsed, or a ``.dta``/``.sav`` file pyreadstat
+        cannot read.
     """
+    from workbench.csvio import XLSX_SUFFIXES, CsvError, other_spreadsheet, read_user_table
+
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        from workbench.csvio import CsvError, read_user_csv
-
+    where = config.display_path(path)
+    labels: dict[str, dict[Any, str]] = {}
+    spreadsheet = suffix == ".csv" or suffix in XLSX_SUFFIXES
+    if spreadsheet:
         try:
-            # As Excel or WPS saved it: GBK or UTF-8, comma or semicolon.
-            df = read_user_csv(path, config.display_path(path))
+            # As Excel or WPS saved it: GBK or UTF-8, comma or semicolon; or the workbook.
+            df = read_user_table(path, where, sheet=sheet, sheet_rows=True)
         except CsvError as err:
             raise SurveyValidationError(str(err)) from None
-        _check_header(df, config.display_path(path))
-        _check_unnamed(df, config.display_path(path))
-        labels: dict[str, dict[Any, str]] = {}
-        extra, what = _qualtrics_rows(df)
+        where = sheet_where(where, df.attrs.get("sheet"))
+        df = _sheet_checks(df, where)
+    elif sheet is not None:
+        raise SurveyValidationError(
+            f"{where}: a sheet ({sheet!r}) is named, but the file is no Excel workbook: leave "
+            "--sheet out"
+        )
     elif suffix in (".dta", ".sav"):
         import pyreadstat
 
@@ -351,33 +377,23 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
             # A damaged file, another format under this suffix, or one that is empty.
             program = "Stata" if suffix == ".dta" else "SPSS"
             raise SurveyValidationError(
-                f"{config.display_path(path)}: cannot be read as a {program} {suffix} file "
+                f"{where}: cannot be read as a {program} {suffix} file "
                 f"({err}); save it again from {program} (or export it as .csv) and retry"
             ) from None
         labels = {k: dict(v) for k, v in meta.variable_value_labels.items()}
         if suffix == ".sav":
             df.attrs[FILE_MISSING] = _user_missing(df, meta.missing_ranges)
+        df.index = pd.RangeIndex(1, len(df) + 1, name="row")
     else:
-        hint = (
-            "; save it from Excel or WPS as CSV (另存为 → CSV UTF-8) and read that"
-            if suffix in (".xlsx", ".xls", ".xlsm", ".et", ".ods")
-            else ""
-        )
         raise SurveyValidationError(
-            f"{config.display_path(path)}: unsupported file type {suffix!r}; use one of "
-            f"{READERS}{hint}"
+            other_spreadsheet(path, where)
+            or f"{where}: unsupported file type {suffix!r}; use one of {READERS}"
         )
-    df.index = pd.RangeIndex(1, len(df) + 1, name="row")
-    if suffix == ".csv" and extra:
-        # Rows keep their numbers (row r on line r + 1): the first answer is row extra + 1.
-        df = df.iloc[extra:]
-        df.attrs[HEADER_ROWS] = extra
-        df.attrs[HEADER_WHAT] = what
     summary = _summary_rows(df)
     if summary:
         df.attrs[SUMMARY_ROWS] = {row: _first_cell(df.loc[row]) for row in summary}
         df = df.drop(index=summary)
-    if suffix == ".csv":
+    if spreadsheet:
         notes = _trailing_notes(df)
         if notes:
             df.attrs[TRAILING_ROWS] = list(df.index[-notes:])
@@ -385,7 +401,48 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[Any, str]
                 t for t in (df.iloc[-notes:, 0].astype(str).str.strip()) if t
             ]
             df = df.iloc[:-notes]
+        blank = df.index[df.astype(str).apply(lambda c: c.str.strip()).eq("").all(axis=1)]
+        if len(blank):
+            # An empty row among the answers (Excel saves it as ",,,"): no respondent.
+            df.attrs[BLANK_ROWS] = list(blank)
+            df = df.drop(index=blank)
+        if df.empty:
+            # Else every model says its columns are "empty in every one of the 0 rows".
+            raise SurveyValidationError(
+                f"{where}: no answers under the column names (row "
+                f"{df.attrs.get(HEADER_ROW, 1)}); put the respondents' answers on the rows "
+                "below them"
+            )
     return df, labels
+
+
+def sheet_where(where: str, sheet: str | None) -> str:
+    """A file as messages name it, with the sheet of a workbook.
+
+    >>> sheet_where("s.xlsx", "数据"), sheet_where("s.csv", None)
+    ("s.xlsx (sheet '数据')", 's.csv')
+    """
+    return f"{where} (sheet {sheet!r})" if sheet else where
+
+
+def _sheet_checks(df: pd.DataFrame, where: str) -> pd.DataFrame:
+    """The checks of a table read from a CSV or a workbook, alike for both: a title for
+    a header, a column with values but no name (:func:`_check_header`,
+    :func:`_check_unnamed`), and the rows under the header that are no answers
+    (Qualtrics', :func:`_qualtrics_rows`), left out with their rows in ``attrs``."""
+    _check_header(df, where)
+    _check_unnamed(df, where)
+    extra, what = _qualtrics_rows(df)
+    if extra:
+        # Rows keep their numbers: the first answer is on the row after them.
+        df.attrs[HEADER_ROWS] = list(df.index[:extra])
+        df.attrs[HEADER_WHAT] = what
+        df = df.iloc[extra:]
+    return df
+
+
+#: ``attrs`` key of a table read without its empty rows among the answers: their rows.
+BLANK_ROWS = "blank_rows"
 
 
 #: ``attrs`` key of a table read without its rows of totals or means: ``{row: label}``.
@@ -608,9 +665,11 @@ def _question_texts(df: pd.DataFrame) -> list[str]:
     # A respondent who wrote every number in words (五十, 三次) still answers the text
     # questions as others do (东村); a question text is no one's answer.
     for j, col in enumerate(df.columns):
-        if str(col) not in columns and first.iloc[j] and (
-            rest.iloc[:, j].astype(str).str.strip() == first.iloc[j]
-        ).any():
+        if (
+            str(col) not in columns
+            and first.iloc[j]
+            and (rest.iloc[:, j].astype(str).str.strip() == first.iloc[j]).any()
+        ):
             return []
     return columns
 
@@ -645,12 +704,12 @@ def _user_missing(df: pd.DataFrame, ranges: dict[str, list[dict[str, float]]]) -
 
 
 def _check_header(df: pd.DataFrame, where: str) -> None:
-    """Refuse a CSV whose first line is a title, not the header (most column names blank).
+    """Refuse a table whose first row is a title, not the header (most column names blank).
 
     Raises
     ------
     SurveyValidationError
-        Saying on which line the header seems to be, and what to do.
+        Saying on which row the header seems to be, and what to do.
 
     Examples
     --------
@@ -658,8 +717,8 @@ def _check_header(df: pd.DataFrame, where: str) -> None:
     >>> try:
     ...     _check_header(d, "s.csv")
     ... except SurveyValidationError as err:
-    ...     print(str(err)[:70])
-    s.csv: 2 of the 3 column names on line 1 are blank (its only text: '调查
+    ...     print(str(err)[:69])
+    s.csv: 2 of the 3 column names on row 1 are blank (its only text: '调查
     """
     names = [str(c).strip() for c in df.columns]
     blank = sum(not n or n.startswith("Unnamed:") for n in names)
@@ -671,22 +730,24 @@ def _check_header(df: pd.DataFrame, where: str) -> None:
         None,
     )  # fmt: skip
     filled = [n for n in names if n and not n.startswith("Unnamed:")]
+    top = df.attrs.get(HEADER_ROW, 1)
     where_header = (
-        f"; the header seems to be on line {header + 2} ({', '.join(map(str, df.iloc[header][:5]))}"
-        f"{' …' if len(names) > 5 else ''}): delete the line(s) above it and save the file again"
+        f"; the header seems to be on row {df.index[header]} "
+        f"({', '.join(map(str, df.iloc[header][:5]))}{' …' if len(names) > 5 else ''}): "
+        "delete the row(s) above it and save the file again"
         if header is not None
-        else "; put the column names on line 1"
+        else "; put the column names in the first row"
     )
     raise SurveyValidationError(
-        f"{where}: {blank} of the {len(names)} column names on line 1 are blank (its only "
-        f"text: {', '.join(map(repr, filled[:3])) or 'none'}), so line 1 is not the header"
+        f"{where}: {blank} of the {len(names)} column names on row {top} are blank (its only "
+        f"text: {', '.join(map(repr, filled[:3])) or 'none'}), so row {top} is not the header"
         + where_header
     )
 
 
 def _check_unnamed(df: pd.DataFrame, where: str) -> None:
-    """Refuse a CSV column that holds answers under no name: no formula or mapping can
-    name it, and two such columns would be one name for two columns.
+    """Refuse a column that holds answers under no name: no formula or mapping can name
+    it, and two such columns would be one name for two columns.
 
     (:mod:`workbench.csvio` leaves out columns without a name and without a value.)
 
@@ -697,36 +758,58 @@ def _check_unnamed(df: pd.DataFrame, where: str) -> None:
 
     Examples
     --------
-    >>> d = pd.DataFrame([["1", "a"], ["2", ""]], columns=["编号", ""])
+    >>> d = pd.DataFrame([["1", "a"], ["2", ""]], columns=["编号", ""], index=[2, 3])
     >>> try:
     ...     _check_unnamed(d, "s.csv")
     ... except SurveyValidationError as err:
-    ...     print(str(err)[:61])
-    s.csv: column 2 has no name on line 1 but holds values (row 1
+    ...     print(str(err)[:60])
+    s.csv: column 2 has no name on row 1 but holds values (row 2
     """
+    top = df.attrs.get(HEADER_ROW, 1)
+    numbers = df.attrs.get(COLUMN_NUMBERS) or list(range(1, df.shape[1] + 1))
     for j, name in enumerate(map(str, df.columns), start=1):
         if name.strip():
             continue
         cells = df.iloc[:, j - 1].astype(str).str.strip()
-        filled = (cells != "").to_numpy()
-        rows = [i + 1 for i, value in enumerate(filled) if value]  # rows of the file, from 1
+        rows = df.index[(cells != "").to_numpy()]
         first = cells.iloc[0] if len(cells) else ""
         merged = ""
         if first and not is_number(first):
-            # Excel's two-row header (基本情况 merged over 年龄, 性别) saved as CSV: line 1
-            # names the group once, line 2 the columns under it.
+            # Excel's two-row header (基本情况 merged over 年龄, 性别) saved as CSV: row 1
+            # names the group once, row 2 the columns under it.
             group = next((str(n) for n in reversed(list(df.columns)[: j - 1]) if str(n).strip()),
                          "")  # fmt: skip
             merged = (
-                f"; line 2 holds {first!r} there, so lines 1–2 may be a two-row header "
-                f"(a merged cell {group!r} over the columns under it): make them one line of "
-                "column names"
+                f"; row {df.index[0]} holds {first!r} there, so rows {top}–{df.index[0]} may be "
+                f"a two-row header (a merged cell {group!r} over the columns under it): make "
+                "them one row of column names"
             )
         raise SurveyValidationError(
-            f"{where}: column {j} has no name on line 1 but holds values ({format_rows(rows)}); "
-            "give it a name in the header (or delete the column) and save the file again"
-            + merged
+            f"{where}: column {numbers[j - 1]} has no name on row {top} but holds values "
+            f"({format_rows(rows)}); give it a name in the header (or delete the column) and "
+            "save the file again" + merged
         )
+
+
+def _spelt_as_the_file(mapping: Mapping_ | None, columns: pd.Index) -> Mapping_ | None:
+    """``mapping`` with each column name it gives that the file spells with other white
+    space — a line break typed in an Excel header cell (Alt+Enter: ``满意度⏎(1-5)``), spaces
+    inside a name — as the file spells it, where exactly one column matches so.
+
+    Examples
+    --------
+    >>> m = Mapping_({"sat_overall": "满意度(1-5)", "visits": "走访"}, {}, {})
+    >>> _spelt_as_the_file(m, pd.Index(["满意度\\n(1-5)", "走访", "走 访"])).columns
+    {'sat_overall': '满意度\\n(1-5)', 'visits': '走访'}
+    """
+    if mapping is None:
+        return None
+    bare = lambda name: re.sub(r"\s+", "", str(name))  # noqa: E731
+    spelt = {}
+    for std, col in mapping.columns.items():
+        found = [c for c in columns if bare(c) == bare(col)]
+        spelt[std] = str(found[0]) if col not in columns and len(found) == 1 else col
+    return replace(mapping, columns=spelt) if spelt != mapping.columns else mapping
 
 
 def _rename(df: pd.DataFrame, mapping: Mapping_ | None, where: str) -> pd.DataFrame:
@@ -841,12 +924,36 @@ def _suggested(answer: str, known: dict[str, Any]) -> str:
 
     >>> _suggested("比较满意", {"比较满意": 4}), _suggested("拒答", {}), _suggested("很满意", {})
     ('4', 'null', '1')
+    >>> _suggested("三", {}), _suggested("十二", {}), _suggested("两次", {"": 0})
+    ('3', '12', '?')
     """
     if answer in known:
         return str(known[answer])
     if answer.strip().lower() in NONRESPONSE:
         return "null"
+    number = _chinese_number(answer.strip())
+    if number is not None:  # 三 typed for 3: its number, not a placeholder
+        return str(number)
     return "?" if known else "1"
+
+
+#: The digits of a number written in Chinese characters.
+_CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                   "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+
+
+def _chinese_number(text: str) -> int | None:
+    """The number 0–99 written in Chinese characters (三, 十二, 二十, 四十五), else None.
+
+    >>> _chinese_number("四十五"), _chinese_number("十"), _chinese_number("三次")
+    (45, 10, None)
+    """
+    tens, sep, ones = text.partition("十")
+    if not sep:
+        return _CHINESE_DIGITS.get(text) if len(text) == 1 else None
+    if (tens and tens not in _CHINESE_DIGITS) or (ones and ones not in _CHINESE_DIGITS):
+        return None
+    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[ones] if ones else 0)
 
 
 def numeric_column(
@@ -893,6 +1000,7 @@ def numeric_column(
         if not strict:
             return None
         rows = df.index[bad]
+        _refuse_excel_errors(original, bad, where, shown or repr(col))
         examples = sorted(set(original[bad]))[:5]
         known = {w: code for code, w in (words or {}).items()}
         answers = sorted(set(original[bad]))
@@ -925,13 +1033,40 @@ def numeric_column(
             + (
                 # A label row under the header that _question_texts could not tell from a
                 # respondent (one numeric column, one answer below it): say what it may be.
-                "; if row 1 is a row of question texts, not a respondent, delete it"
-                if list(rows) == [1] and not set(answers) & set(NONRESPONSE)
+                f"; if row {rows[0]} is a row of question texts, not a respondent, delete it"
+                if list(rows) == [df.index[0]]
+                and not set(answers) & set(NONRESPONSE)
                 and not any(re.fullmatch(f"{_UNIT}|{_CHINESE_NUMBER}", a) for a in answers)
                 else ""
             )
         )
     return values
+
+
+#: Excel's formula errors (``survey_words.yaml``): ``#DIV/0!``, ``#N/A`` …
+EXCEL_ERRORS: tuple[str, ...] = survey_words()["excel_errors"]
+
+
+def _refuse_excel_errors(cells: pd.Series, bad: pd.Series, where: str, shown: str) -> None:
+    """Refuse a column's Excel formula errors (``#DIV/0!``) among the cells that are no
+    numbers, naming their rows: to be fixed in the sheet, not given a number under
+    ``values:`` as an answer would be.
+
+    >>> cells = pd.Series(["3", "#DIV/0!", "#N/A"], index=[2, 3, 4])
+    >>> try:
+    ...     _refuse_excel_errors(cells, cells != "3", "s.csv", "'visits'")
+    ... except SurveyValidationError as err:
+    ...     print(str(err)[:79])
+    s.csv: column 'visits' holds Excel's formula errors ['#DIV/0!', '#N/A'] in rows
+    """
+    errors = bad & cells.str.upper().isin(EXCEL_ERRORS)
+    if errors.any():
+        raise SurveyValidationError(
+            f"{where}: column {shown} holds Excel's formula errors "
+            f"{sorted(set(cells[errors]))} in {format_rows(cells.index[errors])}: fix the "
+            "formulas in the sheet (or clear those cells: an empty cell is a missing answer) "
+            "and save it again"
+        )
 
 
 #: ``attrs`` key of a cleaned frame: ``{column: {number: words}}`` of answers written as
@@ -1142,9 +1277,7 @@ def clean_codes(
                 )
             continue
         if not pd.api.types.is_numeric_dtype(out[col]):
-            percent = out[col].astype(str).str.normalize("NFKC").str.strip().str.fullmatch(
-                _PERCENT
-            )
+            percent = out[col].astype(str).str.normalize("NFKC").str.strip().str.fullmatch(_PERCENT)
             cells = out[col][out[col].notna()].astype(str).str.normalize("NFKC").str.strip()
             unit = number_unit(cells[~cells.isin(BLANKS)])
             said = ""
@@ -1512,8 +1645,7 @@ def repeated_places(frame: pd.DataFrame, column: str) -> dict[Any, list[Any]]:
     counts = pairs[column].value_counts()
     several = sorted(counts.index[counts > 1], key=str)
     return {
-        name: sorted(pairs.loc[pairs[column] == name, parent].tolist(), key=str)
-        for name in several
+        name: sorted(pairs.loc[pairs[column] == name, parent].tolist(), key=str) for name in several
     }
 
 
@@ -1689,19 +1821,24 @@ def load_survey(
     mapping: str | Path | Mapping_ | None = None,
     codebook: Codebook | None = None,
     required: list[str] | None = None,
+    sheet: str | None = None,
 ) -> SurveyData:
     """Load, map, clean and check a survey (default: the bundled SIMULATED one).
 
     Parameters
     ----------
     path : path, optional
-        ``.csv``, ``.dta`` or ``.sav`` file; default :data:`workbench.config.SURVEY_DATA`.
+        ``.csv``, ``.xlsx``/``.xlsm``, ``.dta`` or ``.sav`` file; default
+        :data:`workbench.config.SURVEY_DATA`.
     mapping : path or parsed mapping, optional
         Renames the user's columns to standard names and adds missing codes/ranges.
     codebook : Codebook, optional
         Default: the bundled codebook.
     required : list of str, optional
         Standard names that must be present (default: the mapping's columns).
+    sheet : str, optional
+        The sheet of a workbook to read (default: its one sheet with data; with several,
+        the error lists them).
 
     Returns
     -------
@@ -1721,42 +1858,15 @@ def load_survey(
     where = config.display_path(path)
     if mapping is not None and not isinstance(mapping, Mapping_):
         mapping = load_mapping(mapping, codebook)
-    raw, labels = read_table(path)
+    raw, labels = read_table(path, sheet)
+    sheet = raw.attrs.get("sheet")
+    where = sheet_where(where, sheet)
     file_missing = raw.attrs.get(FILE_MISSING, {})
     notes: list[str] = []
-    if raw.attrs.get(HEADER_ROWS):
-        n = raw.attrs[HEADER_ROWS]
-        said = (
-            f"{where}: line{'s 2–' if n > 1 else ' '}{n + 1} under the column names "
-            f"{'are' if n > 1 else 'is'} {raw.attrs[HEADER_WHAT]}, not answers: left out "
-            f"(the answers are rows {n + 1} on, on lines {n + 2} on)"
-        )
+    for said in _read_notes(raw, where):
         log.warning("%s", said)
         notes.append(said)
-    if raw.attrs.get(SUMMARY_ROWS):
-        rows = raw.attrs[SUMMARY_ROWS]
-        said = (
-            f"{where}: {format_rows(list(rows))} ("
-            + ", ".join(repr(label) for label in list(rows.values())[:5])
-            + ") are totals or means of the rows, not respondents: left out"
-        )
-        log.warning("%s", said)
-        notes.append(said)
-    if raw.attrs.get(TRAILING_ROWS):
-        rows = raw.attrs[TRAILING_ROWS]
-        texts = raw.attrs[TRAILING_TEXT]
-        shown = ", ".join(repr(t if len(t) <= 30 else t[:30] + "…") for t in texts[:3])
-        said = (
-            f"{where}: {format_rows(rows)} (line{'s' if len(rows) > 1 else ''} "
-            f"{rows[0] + 1}{f'–{rows[-1] + 1}' if len(rows) > 1 else ''}) at the end of the file "
-            f"{'are' if len(rows) > 1 else 'is'} "
-            + (f"notes ({shown})" if texts else "blank")
-            + (f" and {len(rows) - len(texts)} blank row{'s' if len(rows) - len(texts) > 1 else ''}"
-               if texts and len(texts) < len(rows) else "")
-            + ", not answers: left out"
-        )
-        log.warning("%s", said)
-        notes.append(said)
+    mapping = _spelt_as_the_file(mapping, raw.columns)
     df = _rename(raw, mapping, where)
     need = required if required is not None else list(mapping.columns) if mapping else []
     absent = [c for c in need if c not in df.columns]
@@ -1799,7 +1909,7 @@ def load_survey(
     # The file's labels under the standard names, then the words of the mapping's
     # 'values:' as the labels of their numbers (非常满意 → 1 says what 1 means here).
     labels = {standard.get(col, col): table for col, table in labels.items()}
-    for col, answers in (mapping.values.items() if mapping else ()):
+    for col, answers in mapping.values.items() if mapping else ():
         if col in labels:  # a recode (1: 5) moves the file's label of 1 to 5
             labels[col] = _recoded_labels(labels[col], answers)
     for col, table in _answer_labels(mapping).items():
@@ -1811,7 +1921,66 @@ def load_survey(
         log.warning("%s", said)
         notes.append(said)
     simulated = path.resolve() == Path(config.SURVEY_DATA).resolve() or _is_simulated(path)
-    return SurveyData(frame, report, labels, where, simulated, _inputs(path, mapping), notes)
+    return SurveyData(frame, report, labels, config.display_path(path), simulated,
+                      _inputs(path, mapping), notes, sheet)  # fmt: skip
+
+
+def _read_notes(raw: pd.DataFrame, where: str) -> list[str]:
+    """What :func:`read_table` left out or noticed, one sentence each: rows under the
+    header that are no answers, rows of totals, notes and blank rows, a workbook's cells
+    merged down over rows, and the rows whose cells span lines of a CSV (a text editor
+    shows the rows after them on later lines)."""
+    notes = []
+    if raw.attrs.get(HEADER_ROWS):
+        rows = raw.attrs[HEADER_ROWS]
+        span = f"s {rows[0]}–{rows[-1]}" if len(rows) > 1 else f" {rows[0]}"
+        start = raw.index[0] if len(raw) else rows[-1] + 1
+        notes.append(
+            f"{where}: row{span} under the column names {'are' if len(rows) > 1 else 'is'} "
+            f"{raw.attrs[HEADER_WHAT]}, not answers: left out (the answers start on row "
+            f"{start})"
+        )
+    if raw.attrs.get(SUMMARY_ROWS):
+        rows = raw.attrs[SUMMARY_ROWS]
+        notes.append(
+            f"{where}: {format_rows(list(rows))} ("
+            + ", ".join(repr(label) for label in list(rows.values())[:5])
+            + ") are totals or means of the rows, not respondents: left out"
+        )
+    if raw.attrs.get(TRAILING_ROWS):
+        rows = raw.attrs[TRAILING_ROWS]
+        texts = raw.attrs[TRAILING_TEXT]
+        shown = ", ".join(repr(t if len(t) <= 30 else t[:30] + "…") for t in texts[:3])
+        blank = len(rows) - len(texts)
+        notes.append(
+            f"{where}: {format_rows(rows)} at the end of the file "
+            f"{'are' if len(rows) > 1 else 'is'} "
+            + (f"notes ({shown})" if texts else "blank")
+            + (f" and {blank} blank row{'s' if blank > 1 else ''}" if texts and blank else "")
+            + ", not answers: left out"
+        )
+    if raw.attrs.get(BLANK_ROWS):
+        rows = raw.attrs[BLANK_ROWS]
+        notes.append(
+            f"{where}: {format_rows(rows)} among the answers {'are' if len(rows) > 1 else 'is'} "
+            "empty, no respondent: left out"
+        )
+    merged = raw.attrs.get("merged", [])
+    if merged:
+        # A CSV saved from the sheet holds the value in the first row only: say why they differ.
+        notes.append(
+            f"{where}: cells merged down over several rows ({', '.join(merged[:5])}"
+            f"{' …' if len(merged) > 5 else ''}) give each of their rows their value, as the "
+            "sheet shows it"
+        )
+    lines = [r for r in raw.attrs.get(MULTILINE_ROWS, []) if not len(raw) or r < raw.index[-1]]
+    if lines:
+        notes.append(
+            f"{where}: {format_rows(lines)} {'hold' if len(lines) > 1 else 'holds'} a cell of "
+            f"several lines: rows are numbered as Excel and WPS show them, so a text editor "
+            f"shows the rows after row {lines[0]} on later lines"
+        )
+    return notes
 
 
 def codebook_words(codebook: Codebook, col: str) -> dict[Any, str]:
@@ -1902,7 +2071,7 @@ def _answer_labels(mapping: Mapping_ | None) -> dict[str, dict[Any, str]]:
     {'sat_overall': {1: '非常满意', 2: '满意'}}
     """
     out: dict[str, dict[Any, str]] = {}
-    for col, answers in (mapping.values.items() if mapping else ()):
+    for col, answers in mapping.values.items() if mapping else ():
         table: dict[Any, str] = {}
         for answer, number in answers.items():
             if number is None or pd.notna(pd.to_numeric(answer, errors="coerce")):

@@ -121,7 +121,8 @@ def _check_level(level: str, columns: Sequence[object], where: str) -> None:
 
 
 def load_places(path: str | Path | None = None) -> pd.DataFrame:
-    """Read a places table (CSV: ``doc_id`` and place columns); default the bundled one.
+    """Read a places table (CSV or Excel workbook: ``doc_id`` and place columns); default
+    the bundled one.
 
     Raises
     ------
@@ -134,7 +135,7 @@ def load_places(path: str | Path | None = None) -> pd.DataFrame:
     >>> list(places.columns), len(places)
     (['doc_id', 'county', 'township'], 13)
     """
-    from workbench.csvio import CsvError, read_user_csv
+    from workbench.csvio import CsvError, read_user_table
     from workbench.survey.io import long_codes, numeric_column
 
     path = Path(path or PLACES)
@@ -142,12 +143,12 @@ def load_places(path: str | Path | None = None) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{where}: no such places file")
     try:
-        # As survey and metadata CSVs are read: UTF-8, GBK or UTF-16, whatever Excel saved.
-        places = read_user_csv(path, where)
+        # As survey and metadata CSVs are read: UTF-8, GBK or UTF-16, whatever Excel saved
+        # (or the workbook itself); rows numbered as Excel shows them, as the survey's are.
+        places = read_user_table(path, where, sheet_rows=True)
     except CsvError as err:
         raise SurveyValidationError(str(err)) from None
     places.columns = [str(c).strip() for c in places.columns]
-    places.index = pd.RangeIndex(1, len(places) + 1, name="row")
     if "doc_id" not in places.columns:
         raise SurveyValidationError(f"{where}: needs a 'doc_id' column; {format_names(places)}")
     places["doc_id"] = places["doc_id"].str.strip()
@@ -537,8 +538,10 @@ def plan_link(
                      else [c for c in LINK_OUTCOMES if c in frame.columns][:1])  # fmt: skip
     absent = [c for c in needed if c not in frame.columns]
     if places.empty:
-        plan.problem = ("The link is skipped: no doc_id of the places table is a document of "
-                        "the corpus; use the doc_ids that `workbench corpus info` lists.")
+        plan.problem = (
+            "The link is skipped: no doc_id of the places table is a document of "
+            "the corpus; use the doc_ids that `workbench corpus info` lists."
+        )
         return plan
     if level is None:
         plan.problem = (
@@ -550,8 +553,10 @@ def plan_link(
     plan.notes += place_notes(places, frame, level)
     if not plan.outcomes or absent:
         missing = [*absent, *([] if plan.outcomes else [" (or ".join(LINK_OUTCOMES) + ")"])]
-        plan.problem = (f"The model is skipped: the survey has no column(s) {', '.join(missing)} "
-                        f"(standard names); map them in {mapping}.")
+        plan.problem = (
+            f"The model is skipped: the survey has no column(s) {', '.join(missing)} "
+            f"(standard names); map them in {mapping}."
+        )
         return plan
     try:
         plan.linked, plan.join_report = join_places(frame, plan.prevalence, level)

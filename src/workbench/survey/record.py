@@ -77,8 +77,12 @@ def fit_parameters(res: SurveyFit) -> dict[str, Any]:
 
 def survey_record(survey: SurveyData, parameters: Mapping[str, Any]) -> dict[str, Any]:
     """The provenance record of a result computed from ``survey`` with ``parameters``."""
+    # The sheet read from a workbook is part of what made the result: the file's checksum
+    # covers all of its sheets.
+    sheet = {"sheet": survey.sheet} if survey.sheet is not None else {}
     return make_record(
-        survey.inputs, {**parameters, "data": survey.source, "simulated": survey.simulated}
+        survey.inputs,
+        {**parameters, "data": survey.source, **sheet, "simulated": survey.simulated},
     )
 
 
