@@ -382,3 +382,31 @@ def test_an_unquoted_version_read_as_a_number_is_warned_of(raw, caplog):
     with caplog.at_level("WARNING"):
         parse_codebook({**copy.deepcopy(raw), "version": "2.10"}, "mine.yaml")
     assert caplog.records == []
+
+
+def test_a_removed_code_still_named_by_a_catch_all_says_what_to_delete(tmp_path):
+    """A researcher deletes P_trust; P_other's list of excluded codes still says *r_P_trust.
+    YAML said "found undefined alias" and the hint spoke of indentation."""
+    text = config.CODEBOOK.read_text(encoding="utf-8")
+    start, end = text.index("  - id: P_trust\n"), text.index("  - id: P_unfair\n")
+    path = tmp_path / "mine.yaml"
+    lines = (text[:start] + text[end:]).splitlines()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CodebookError) as err:
+        load_codebook(path)
+    message = str(err.value)
+    line = next(i for i, ln in enumerate(lines, start=1) if "*r_P_trust" in ln)
+    assert f"mine.yaml: not valid YAML: line {line}," in message
+    assert "*r_P_trust refers to the rules named &r_P_trust" in message
+    assert "Delete *r_P_trust here" in message and "indentation" not in message
+
+
+def test_a_term_written_with_a_leading_star_is_told_to_be_quoted(tmp_path):
+    path = tmp_path / "mine.yaml"
+    text = TEMPLATE.read_text(encoding="utf-8")
+    text = text.replace("{any: [流于形式, 走过场]", "{any: [*号, 流于形式, 走过场]")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CodebookError) as err:
+        load_codebook(path)
+    assert "put the term in quotes, e.g. ['*号'" in str(err.value)
+    assert "indentation" not in str(err.value)

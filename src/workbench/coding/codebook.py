@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -757,5 +758,51 @@ def load_codebook(path: str | os.PathLike | None = None) -> Codebook:
             "save the codebook as UTF-8 (in Notepad: Save As, Encoding UTF-8)"
         ) from None
     except yaml.YAMLError as err:
-        raise CodebookError(f"{where}: not valid YAML: {describe_error(err, text)}") from None
+        said = describe_error(err, text)
+        if hint := _alias_hint(err, text):  # the generic hint spoke of indentation
+            said = said.rsplit("\n", 1)[0] + "\n" + hint
+        raise CodebookError(f"{where}: not valid YAML: {said}") from None
     return parse_codebook(raw, where)
+
+
+#: A reference to named rules (``*r_P_trust``) where YAML stopped.
+_ALIAS = re.compile(r"\*([^\s,\]\}]+)")
+
+
+def _alias_hint(err: yaml.YAMLError, text: str) -> str:
+    """What to do about a reference to named rules (a YAML alias) that YAML refused.
+
+    A codebook names a code's rules (``rules: &r_P_trust``) and refers to them elsewhere
+    (``*r_P_trust`` in a catch-all's list of the codes it excludes). A code removed,
+    renamed or moved below the reference leaves an alias nothing defines, and a term
+    written with a leading ``*`` (``*号``) is read as an alias too; YAML says "found
+    undefined alias" or "did not find expected alphabetic or numeric character".
+    ``""`` for any other error.
+
+    Examples
+    --------
+    >>> from workbench.yamlio import safe_load
+    >>> text = "codes: [*r_P_trust, x]"
+    >>> try:
+    ...     safe_load(text)
+    ... except yaml.YAMLError as err:
+    ...     print(_alias_hint(err, text).split(",")[0])
+    *r_P_trust refers to the rules named &r_P_trust
+    """
+    problem = str(getattr(err, "problem", "") or "")
+    context = str(getattr(err, "context", "") or "")
+    mark = getattr(err, "problem_mark", None)
+    if "undefined alias" in problem and mark is not None:
+        lines = text.splitlines()
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        found = _ALIAS.match(line, mark.column) or _ALIAS.search(line)
+        name = found.group(1) if found else "name"
+        return (f"*{name} refers to the rules named &{name}, and no &{name} is written above "
+                f"it: was the code with `rules: &{name}` removed, renamed or moved below this "
+                f"line? Delete *{name} here (a catch-all lists every code it excludes), or "
+                f"write `rules: &{name}` on a code above it; a term that starts with * is "
+                f"written in quotes ('*{name}')")  # fmt: skip
+    if "alias" in context or "anchor" in context:
+        return ("a term that starts with * or & is read as a reference to named rules "
+                "(*name, &name): put the term in quotes, e.g. ['*号', 公开]")  # fmt: skip
+    return ""
