@@ -329,3 +329,19 @@ def test_cli_lint_names_an_example_its_code_does_not_code(tmp_path, capsys):
     assert "example not coded: P_detached: 群众对干部很满意" in out
     assert main(["codebook", "lint", "--codebook", str(TEMPLATE)]) == 0
     assert "example" not in capsys.readouterr().out
+
+
+def test_lint_reads_the_variants_of_a_codebook_given_relative_to_the_working_folder(
+    tmp_path, monkeypatch, capsys
+):
+    """`workbench codebook lint --codebook mine.yaml` from the folder holding it: its
+    declared variants were looked for under the project root, so each was 'never
+    matches' and the summary said '0 declared variants absent'."""
+    text = config.CODEBOOK.read_text(encoding="utf-8")
+    (tmp_path / "mine.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert ("L_visit", "家访") in declared_variants("mine.yaml")
+    assert main(["codebook", "lint", "--codebook", "mine.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert " 0 never match;" in out and "variant, absent: L_visit: 家访" in out
+

@@ -183,8 +183,9 @@ def declared_variants(path: str | os.PathLike | None = None) -> set[tuple[str, s
     ----------
     path : path, optional
         The codebook YAML (default: the bundled ``data/codebook.yaml``); a relative
-        path is taken from the project root, as :attr:`Codebook.path` is shown. A
-        missing file or one without declarations gives an empty set.
+        path is taken from the working folder (``--codebook mine.yaml`` as given), else
+        from the project root (:attr:`Codebook.path` shows a file inside the project
+        relative to it). A missing file or one without declarations gives an empty set.
 
     Examples
     --------
@@ -192,7 +193,10 @@ def declared_variants(path: str | os.PathLike | None = None) -> set[tuple[str, s
     True
     """
     path = Path(path) if path else config.CODEBOOK
-    if not path.is_absolute():  # Codebook.path is shown relative to the project root
+    if not path.is_absolute() and not path.is_file():
+        # Codebook.path shows a file inside the project relative to the project root; a
+        # user's own codebook given relative to the working folder is as given (its
+        # declarations were looked for under the project root and never found).
         path = config.ROOT / path
     if not path.is_file():
         return set()
