@@ -345,3 +345,15 @@ def test_lint_reads_the_variants_of_a_codebook_given_relative_to_the_working_fol
     out = capsys.readouterr().out
     assert " 0 never match;" in out and "variant, absent: L_visit: 家访" in out
 
+
+def test_cli_lint_says_a_term_with_regex_marks_is_no_regex(tmp_path, capsys):
+    """A researcher writes [村务]公开 among a code's terms, meaning a regular expression;
+    it is one literal term no text holds, and the lint said only 'never matches'."""
+    text = config.CODEBOOK.read_text(encoding="utf-8")
+    mine = tmp_path / "codebook.yaml"
+    mine.write_text(text.replace("走马观花, 蜻蜓点水", "走马观花, 干部.*不作为, 蜻蜓点水"),
+                    encoding="utf-8")  # fmt: skip
+    assert main(["codebook", "lint", "--codebook", str(mine)]) == 0
+    out = capsys.readouterr().out
+    assert ("never matches: P_formalism: 干部.*不作为 (a term is matched as written, '.' and "
+            """'*' included; for a regular expression write {regex: "干部.*不作为"})""") in out
