@@ -147,6 +147,21 @@ def test_cli_code_json_prints_counts_and_the_files_provenance(tmp_path, capsys):
     assert summary["document_kinds"] == {"text": units["doc_id"].nunique()} == {"text": 13}
 
 
+def test_cli_code_records_the_bundled_codebook_when_run_outside_the_project(
+    tmp_path, monkeypatch, capsys
+):
+    """Run from a folder of one's own, `workbench code` left the bundled codebook's
+    checksum out of the record: its path, shown relative to the project root, was looked
+    for in the working folder."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["code", "--out", "codes.parquet", "--json"]) == 0
+    inputs = json.loads(capsys.readouterr().out)["provenance"]["inputs"]
+    assert inputs["data/codebook.yaml"] == sha256_file(config.CODEBOOK)
+    assert read_record(tmp_path / "codes.parquet")["inputs"] == inputs
+
+
 def test_cli_code_says_which_documents_it_told_as_which_kind(tmp_path, capsys):
     import json
 

@@ -293,11 +293,9 @@ def run_ca(args: argparse.Namespace) -> int:
     cols = ({v: plotting.label(str(v), args.lang) for v in table.columns}
             if args.by == "role" else None)  # fmt: skip
     fig = plot_ca(result, row_labels=names, col_labels=cols, lang=args.lang)
-    book = Path(codebook.path) if codebook.path else config.CODEBOOK
-    book = book if book.is_absolute() or book.exists() else config.ROOT / book
     inputs = {**data.inputs, **code_inputs}
-    if book.exists():  # the figure depends on the codebook's labels and catch-alls
-        inputs[config.display_path(book.resolve())] = sha256_file(book)
+    if (book := codebook.file) is not None:  # the figure depends on its labels, catch-alls
+        inputs[config.display_path(book)] = sha256_file(book)
     params = {**_base_params(args), "by": args.by, "codes": config.display_path(args.codes),
               "codebook_version": codebook.version, "min_articles": args.min_articles,
               "catch_alls": bool(args.include_catch_alls), "lang": args.lang}  # fmt: skip

@@ -176,9 +176,8 @@ def run_code(args: argparse.Namespace) -> int:
         "codebook_version": codebook.version, "dedup": not args.keep_duplicates,
         **({"model": config.display_path(args.model)} if args.model is not None else {}),
     }  # fmt: skip
-    book = Path(codebook.path) if codebook.path else config.CODEBOOK
-    if book.exists():  # a derived file depends on the codebook as much as on the corpus
-        inputs = {**inputs, config.display_path(book.resolve()): sha256_file(book)}
+    if (book := codebook.file) is not None:  # a derived file depends on the codebook too
+        inputs = {**inputs, config.display_path(book): sha256_file(book)}
     record = make_record(inputs, params)
     stem = out.with_suffix("")
     matrix, units = Path(f"{stem}.matrix.npz"), Path(f"{stem}.units.csv")
@@ -475,9 +474,8 @@ def run_learn(args: argparse.Namespace) -> int:
     params = {"min_support": args.min_support, "seed": args.seed, "combine": not args.alone,
               "override_rules": args.override_rules, "synthetic": args.synthetic}
     save_model(learner, args.out, codebook=codebook, sheets=sheets, parameters=params)
-    book = Path(codebook.path) if codebook.path else config.CODEBOOK
-    if book.exists():
-        inputs[config.display_path(book.resolve())] = sha256_file(book)
+    if (book := codebook.file) is not None:
+        inputs[config.display_path(book)] = sha256_file(book)
     record = make_record({**inputs, **sheets}, {
         **params, "codebook_version": codebook.version,
         "corpus": [config.display_path(p) for p in paths] + (

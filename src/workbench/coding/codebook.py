@@ -202,6 +202,25 @@ class Codebook:
     #: Categories that give way to others in a sentence (:class:`Yield`), in file order.
     yields: tuple[Yield, ...] = ()
 
+    @property
+    def file(self) -> Path | None:
+        """The codebook's file on disk (``None`` for one parsed from a mapping).
+
+        :attr:`path` shows a file inside the project relative to the project root and a
+        path given relative to the working folder as given, so a relative path is taken
+        from the working folder, else from the project root: the checksum a command
+        records with its output was left out when it ran outside the project.
+
+        Examples
+        --------
+        >>> load_codebook().file == config.CODEBOOK
+        True
+        """
+        path = Path(self.path) if self.path else config.CODEBOOK
+        if not path.is_absolute() and not path.is_file():
+            path = config.ROOT / path
+        return path.resolve() if path.is_file() else None
+
     @cached_property
     def _by_id(self) -> dict[str, Code]:
         return {c.id: c for c in self.codes}
