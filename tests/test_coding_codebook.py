@@ -410,3 +410,24 @@ def test_a_term_written_with_a_leading_star_is_told_to_be_quoted(tmp_path):
         load_codebook(path)
     assert "put the term in quotes, e.g. ['*号'" in str(err.value)
     assert "indentation" not in str(err.value)
+
+
+def test_a_code_whose_rule_is_only_a_not_is_refused(raw):
+    """{not: 官僚} alone codes every sentence without 官僚 (120 of a test corpus's 123
+    sentences), and nothing said so; restricted to a role it is a condition one may mean."""
+    mine = {
+        "categories": raw["categories"],
+        "codes": [
+            {"id": "P_x", "category": "problem", "label_zh": "非官僚", "label_en": "x",
+             "definition": "x", "rules": [["脱离群众"], {"not": "官僚"}]},
+            {"id": "C_y", "category": "cause", "label_zh": "原因", "label_en": "y",
+             "definition": "y", "rules": [{"not": "官僚", "roles": ["cause"]}]},
+        ],
+    }  # fmt: skip
+    with pytest.raises(CodebookError) as err:
+        parse_codebook(mine, "mine.yaml")
+    assert str(err.value).startswith(
+        "mine.yaml code 'P_x', field 'rules.any[1]': codes every sentence")
+    assert "{all: [干部, {not: 官僚}]}" in str(err.value)
+    del mine["codes"][0]
+    assert parse_codebook(mine, "mine.yaml").ids == ["C_y"]

@@ -69,7 +69,7 @@ from workbench.coding.rules import (
     regex_patterns,
     traditional_chars,
 )
-from workbench.corpus.structure import SECTION_ROLES
+from workbench.corpus.structure import ROLES, SECTION_ROLES
 from workbench.regex_precheck import preload_plans
 from workbench.yamlio import describe_error, safe_load
 
@@ -553,6 +553,9 @@ def _rule(
     except RuleError as err:
         first = err
     else:
+        if _codes_every_sentence(rule):
+            errors.append(_msg(where, _every_sentence_path(rules, options), EVERY_SENTENCE))
+            return None
         _warn_traditional(where, [rule] if veto is None else [rule, veto])
         return rule if veto is None else AllOf([rule, Not(veto)])
     found = []
@@ -564,6 +567,42 @@ def _rule(
     for e in found or [first]:
         ctx.report(where, e.path, e.message, errors)
     return None
+
+
+#: A code whose rules match a sentence with no words at all.
+EVERY_SENTENCE = (
+    "codes every sentence (a rule that is only `not: …` matches any sentence without its "
+    "terms); say what the code must find and what it must not, e.g. "
+    "{all: [干部, {not: 官僚}]}"
+)
+
+
+def _codes_every_sentence(rule: Node) -> bool:
+    """Whether ``rule`` matches a sentence with no words, whatever its section role: a
+    rule such as ``{not: 官僚}`` alone, which coded 120 of 123 sentences without a word.
+    A rule restricted to some roles (any cause sentence) is a condition a code may mean.
+
+    Examples
+    --------
+    >>> from workbench.coding.rules import compile_rule
+    >>> _codes_every_sentence(compile_rule({"not": "官僚"}))
+    True
+    >>> _codes_every_sentence(compile_rule({"all": ["干部", {"not": "官僚"}]}))
+    False
+    >>> _codes_every_sentence(compile_rule({"not": "官僚", "roles": ["cause"]}))
+    False
+    """
+    return all(rule.match(Sentence("", role, heading)) is not None
+               for role in ROLES for heading in (False, True))  # fmt: skip
+
+
+def _every_sentence_path(rules: list[Any], options: dict[str, Any]) -> str:
+    """The field of the first of ``rules`` that codes every sentence (``rules`` when it
+    takes them together)."""
+    for i, item in enumerate(rules):
+        if _codes_every_sentence(compile_rule(item, path=f"rules.any[{i}]", **options)):
+            return f"rules.any[{i}]"
+    return "rules"
 
 
 def _code(
