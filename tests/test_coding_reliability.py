@@ -58,6 +58,23 @@ def test_sheet_round_trip(tmp_path, seeds, suffix):
     assert back["unit_id"].tolist() == sheet["unit_id"].tolist()
 
 
+def test_an_xlsx_sheet_records_no_wall_clock_time(tmp_path):
+    """`suggest --out next.xlsx` wrote the time of the run into the file (its properties'
+    created and modified times and every zip member's date): two runs of the same sheet
+    differed byte for byte."""
+    import zipfile
+
+    sheet = blank_sheet(pd.DataFrame({"unit_id": ["a/a1/p001/s01"], "text": ["干部走访群众。"]}),
+                        CATS)  # fmt: skip
+    first = write_sheet(sheet, tmp_path / "one.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "one.xlsx") as z:
+        assert {m.date_time for m in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode("utf-8")
+    assert core.count("1980-01-01T00:00:00Z") == 2  # created and modified
+    assert write_sheet(sheet, tmp_path / "two.xlsx").read_bytes() == first
+    assert read_raw_sheet(tmp_path / "one.xlsx")["text"].tolist() == ["干部走访群众。"]
+
+
 def test_sheet_errors(tmp_path):
     sheet = pd.DataFrame({"unit_id": ["a", "b"], "problem": ["1", ""]})
     path = write_sheet(sheet, tmp_path / "s.csv")
