@@ -269,3 +269,21 @@ def test_a_unit_coded_twice_is_refused_naming_it():
     for call in (lambda: agreement(a, b, ["x"]), lambda: alpha([b, a], "x")):
         with pytest.raises(ValueError, match=r"coder \d coded unit\(s\) twice: \['u2'\]"):
             call()
+
+
+def test_coders_of_different_units_are_told_which_coder_lacks_which():
+    """A second coder deleted a row of the sheet: agreement said only 'differing: [...]',
+    and unit_agreement counted the row as coded with no code, lowering kappa silently."""
+    from workbench.coding.reliability import unit_agreement
+
+    ref = pd.DataFrame({"unit_id": ["u1", "u2", "u3", "u4"], "P_x": [1, 0, 1, 0],
+                        "problem": [1, 0, 1, 0]})  # fmt: skip
+    other = ref[ref["unit_id"] != "u3"].assign(extra=0)
+    other = pd.concat([other, pd.DataFrame({"unit_id": ["u9"], "P_x": [0], "problem": [0]})])
+    said = (r"coders must code the same units: 1 unit\(s\) only the reference \(first\) coder "
+            r"coded: \['u3'\]; 1 unit\(s\) only the other \(second\) coder coded: \['u9'\]")
+    with pytest.raises(ValueError, match=said):
+        agreement(ref, other, ["P_x"])
+    with pytest.raises(ValueError, match=said):
+        unit_agreement(ref, other, codes=["P_x"], categories=["problem"],
+                       groups=["d1", "d1", "d2", "d2"], n_boot=10)  # fmt: skip
