@@ -372,3 +372,27 @@ def test_cli_lint_says_a_term_with_regex_marks_is_no_regex(tmp_path, capsys):
     out = capsys.readouterr().out
     assert ("never matches: P_formalism: 干部.*不作为 (a term is matched as written, '.' and "
             """'*' included; for a regular expression write {regex: "干部.*不作为"})""") in out
+
+
+def test_cli_learn_says_it_read_the_bundled_corpus_and_codebook(tmp_path, capsys):
+    """A researcher forgets --corpus (or --codebook): 'none of its 2 units is in the
+    corpus' and 'code(s) the codebook does not have' did not say that the bundled seeds
+    and codebook were read in place of theirs."""
+    sheet = tmp_path / "coded.csv"
+    pd.DataFrame({"unit_id": ["mine/a1/p001/s01", "mine/a1/p002/s01"],
+                  "codes": ["P_detached", ""]}).to_csv(sheet, index=False)  # fmt: skip
+    out = tmp_path / "m.joblib"
+    assert main(["learn", "--sheet", str(sheet), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "none of its 2 units is in the corpus" in err
+    assert ("the corpus read was the bundled seeds (give yours with --corpus SEG.parquet) and "
+            "the codebook read was data/codebook.yaml (give yours with --codebook)") in err
+    seeds_unit = pd.read_csv(config.GOLD_SAMPLE, encoding="utf-8-sig")["unit_id"].iloc[0]
+    pd.DataFrame({"unit_id": [seeds_unit], "codes": ["G_land"]}).to_csv(sheet, index=False)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(config.CODEBOOK.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["learn", "--sheet", str(sheet), "--codebook", str(mine), "--out",
+                 str(out)]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "'G_land' in row 2" in err and "the corpus read was the bundled seeds" in err
+    assert "codebook read" not in err and not out.exists()

@@ -392,6 +392,20 @@ def run_codebook(args: argparse.Namespace) -> int:
     return 1 if (args.strict and len(dead)) else 0
 
 
+def _defaults_read(args: argparse.Namespace) -> str:
+    """For a sheet that does not fit: the bundled corpus or codebook read in place of the
+    user's, when ``--corpus`` or ``--codebook`` was left out ("none of its 20 units is in
+    the corpus" and "codes the codebook does not have" did not say which ones)."""
+    used = []
+    if not args.corpus:
+        used.append("the corpus read was the bundled seeds (give yours with --corpus "
+                    "SEG.parquet)")  # fmt: skip
+    if args.codebook is None:
+        used.append(f"the codebook read was {config.display_path(config.CODEBOOK)} (give "
+                    "yours with --codebook)")  # fmt: skip
+    return f"; {' and '.join(used)}" if used else ""
+
+
 def run_learn(args: argparse.Namespace) -> int:
     """``workbench learn``: fit a :class:`~workbench.coding.learn.CodeLearner` on sheets."""
     import json
@@ -467,7 +481,8 @@ def run_learn(args: argparse.Namespace) -> int:
     except (CodebookError, SheetError, FileNotFoundError, ValueError) as err:
         # The sheets are named: a message from fitting (too few documents) is about them.
         named = ", ".join(config.display_path(Path(p)) for p in args.sheet)
-        print(f"workbench: {err}" + ("" if named in str(err) else f" [sheets: {named}]"),
+        print(f"workbench: {err}" + ("" if named in str(err) else f" [sheets: {named}]")
+              + (_defaults_read(args) if isinstance(err, SheetError) else ""),
               file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT
     sheets = {config.display_path(Path(p).resolve()): sha256_file(p) for p in args.sheet}
