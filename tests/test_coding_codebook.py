@@ -431,3 +431,19 @@ def test_a_code_whose_rule_is_only_a_not_is_refused(raw):
     assert "{all: [干部, {not: 官僚}]}" in str(err.value)
     del mine["codes"][0]
     assert parse_codebook(mine, "mine.yaml").ids == ["C_y"]
+
+
+def test_a_misspelt_key_and_a_role_written_without_brackets_say_what_to_write(raw):
+    """roles: problem (no brackets) said "unknown role(s) 'problem'", a role there is;
+    defintion: and rols: said "unknown key" without the key meant."""
+    code = {"id": "G_land", "category": "problem", "label_zh": "征地", "label_en": "Land",
+            "defintion": "征地拆迁。", "rules": [{"any": ["征地"], "roles": "problem"}]}
+    with pytest.raises(CodebookError) as err:
+        parse_codebook({"categories": raw["categories"], "codes": [code]}, "mine.yaml")
+    said = str(err.value)
+    assert "field 'defintion': unknown key (did you mean 'definition'?)" in said
+    assert "field 'rules.any[0].roles': needs a list of roles: write roles: [problem]" in said
+    code = {**code, "definition": code.pop("defintion"), "rules": [{"any": ["征地"], "rols": []}]}
+    with pytest.raises(CodebookError, match=r"unknown key\(s\) \['rols'\] \(did you mean "
+                                            r"'rols' → 'roles'\?\)"):  # fmt: skip
+        parse_codebook({"categories": raw["categories"], "codes": [code]}, "mine.yaml")

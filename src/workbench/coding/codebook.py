@@ -70,6 +70,7 @@ from workbench.coding.rules import (
     traditional_chars,
 )
 from workbench.corpus.structure import ROLES, SECTION_ROLES
+from workbench.names import closest
 from workbench.regex_precheck import preload_plans
 from workbench.yamlio import describe_error, safe_load
 
@@ -621,7 +622,9 @@ def _code(
     code_id = raw.get("id")
     where = f"{src} code {code_id!r}" if code_id else f"{src} code #{index + 1}"
     for key in sorted(set(raw) - set(CODE_KEYS), key=str):  # YAML reads `on:` as True
-        errors.append(_msg(where, key, f"unknown key; allowed: {list(CODE_KEYS)}"))
+        meant = closest(str(key), CODE_KEYS, n=1)  # defintion: for definition:
+        hint = f" (did you mean {meant[0]!r}?)" if meant else ""
+        errors.append(_msg(where, key, f"unknown key{hint}; allowed: {list(CODE_KEYS)}"))
     for key in REQUIRED_CODE_KEYS:
         if key not in raw:
             errors.append(_msg(where, key, "missing"))
