@@ -287,3 +287,13 @@ def test_coders_of_different_units_are_told_which_coder_lacks_which():
     with pytest.raises(ValueError, match=said):
         unit_agreement(ref, other, codes=["P_x"], categories=["problem"],
                        groups=["d1", "d1", "d2", "d2"], n_boot=10)  # fmt: skip
+
+
+def test_alpha_of_a_code_no_coder_used_is_undefined_not_an_error():
+    """Two sheets where no coder used P_system: alpha raised the krippendorff package's
+    "There has to be more than one value in the domain"; kappa said NaN (undefined)."""
+    a = pd.DataFrame({"unit_id": list("abc"), "P_system": [0, 0, 0], "L_visit": [1, 0, 1]})
+    b = a.iloc[:2]
+    assert math.isnan(alpha([a, b], "P_system"))
+    assert math.isnan(agreement(a, a, ["P_system"]).loc[0, "kappa"])
+    assert alpha([a, b], "L_visit") == pytest.approx(1.0)

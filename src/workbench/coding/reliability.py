@@ -168,7 +168,16 @@ def code_table(
 def alpha(coders: Sequence[pd.DataFrame], column: str) -> float:
     """Krippendorff's alpha (nominal) for ``column`` across two or more coders.
 
-    Units a coder left out count as missing, as Krippendorff's alpha allows.
+    Units a coder left out count as missing, as Krippendorff's alpha allows. Where every
+    coder gave every unit the same value (a code no one used), alpha is undefined: NaN, as
+    :func:`agreement`'s kappa is (the ``krippendorff`` package raised "There has to be
+    more than one value in the domain").
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"unit_id": ["u1", "u2"], "P_x": [0, 0]})
+    >>> alpha([a, a], "P_x")
+    nan
     """
     if len(coders) < 2:
         raise ValueError("alpha needs at least two coders")
@@ -179,6 +188,8 @@ def alpha(coders: Sequence[pd.DataFrame], column: str) -> float:
     for row, coder in enumerate(coders):
         for u, v in zip(coder["unit_id"], coder[column], strict=True):
             data[row, pos[u]] = v
+    if len(np.unique(data[~np.isnan(data)])) < 2:
+        return float("nan")
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 
