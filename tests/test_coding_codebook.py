@@ -447,3 +447,12 @@ def test_a_misspelt_key_and_a_role_written_without_brackets_say_what_to_write(ra
     with pytest.raises(CodebookError, match=r"unknown key\(s\) \['rols'\] \(did you mean "
                                             r"'rols' → 'roles'\?\)"):  # fmt: skip
         parse_codebook({"categories": raw["categories"], "codes": [code]}, "mine.yaml")
+
+
+def test_a_category_without_its_english_label_says_missing(raw):
+    cats = {**raw["categories"], "grievance": {"label_zh": "诉求"}}
+    code = {"id": "G_land", "category": "grievance", "label_zh": "征地", "label_en": "Land",
+            "definition": "征地。", "rules": [["征地"]]}  # fmt: skip
+    with pytest.raises(CodebookError) as err:
+        parse_codebook({"categories": cats, "codes": [code]}, "mine.yaml")
+    assert str(err.value) == "mine.yaml category 'grievance', field 'label_en': missing"

@@ -347,6 +347,9 @@ def _msg(where: str, field_: str, message: str) -> str:
 
 
 def _text(raw: dict[str, Any], key: str, where: str, required: bool, errors: list[str]) -> str:
+    if required and key not in raw:  # a category without label_en said "got ''"
+        errors.append(_msg(where, key, "missing"))
+        return ""
     value = raw.get(key, "")
     if value is None:
         value = ""
