@@ -205,3 +205,21 @@ def test_keyness_says_when_no_term_reaches_min_count_and_names_a_close_column(ta
         assert main([*command, "--corpus", seg, "--by", "rloe"]) == 2
         assert "no column 'rloe' in the segments or documents table (did you mean 'role'?)" \
             in capsys.readouterr().err  # fmt: skip
+
+
+@pytest.mark.parametrize("command, metadata", [
+    ("collocations", None), ("keyness", "for --by"), ("ca", "for --by"),
+    ("trends", "whose 'date' or 'year' column dates the articles"),
+])  # fmt: skip
+def test_help_says_what_metadata_is_for_and_the_defaults(command, metadata, capsys):
+    """collocations offered --metadata 'for --by' and has no --by (the metadata changed
+    nothing); trends' --metadata dates articles; --window and --min-count gave no default."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    if metadata is None:
+        assert "--metadata" not in text
+        assert "each side, within the sentence (default 5)" in text
+        assert "co-occurrences of a collocate (default 2)" in text
+    else:
+        assert f"user metadata keyed by a 'file' column (genre, year …), {metadata}" in text

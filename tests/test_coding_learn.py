@@ -816,3 +816,24 @@ def test_cli_a_sheet_not_filled_in_and_an_unknown_sheet_format(tmp_path, capsys)
     assert main(["suggest", "--n", "12", "--out", str(tmp_path / "s.xls")]) == 2
     err = capsys.readouterr().err
     assert "s.xls: unknown format '.xls'" in err and "bug" not in err
+
+
+def test_a_category_written_0_beside_one_of_its_codes_is_warned_of(tmp_path, seeds, codebook,
+                                                                    caplog):  # fmt: skip
+    """A coder types P_detached in `codes` and 0 under `problem`: the 0 stands, so the
+    unit trained problem as absent and P_detached as present, without a word."""
+    gold = pd.read_csv(config.GOLD_SAMPLE, dtype=str, keep_default_na=False,
+                       encoding="utf-8-sig")  # fmt: skip
+    first = gold.index[gold["codes"].str.contains("P_")][0]
+    gold.loc[first, "problem"] = "0"
+    path = tmp_path / "sheet.csv"
+    gold.to_csv(path, index=False, encoding="utf-8-sig")
+    with caplog.at_level("WARNING", logger="workbench.coding.learn"):
+        sheet = read_training_sheet(path, seeds.segments, codebook)
+    assert (f"column 'problem' is 0 in row(s) {first + 2}, whose codes include one of its "
+            "codes; the 0 stands") in caplog.text
+    assert sheet.labels.set_index("unit_id").loc[gold.loc[first, "unit_id"], "problem"] == 0
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="workbench.coding.learn"):
+        read_training_sheet(config.GOLD_SAMPLE, seeds.segments, codebook)
+    assert "the 0 stands" not in caplog.text  # the bundled gold has no such cell

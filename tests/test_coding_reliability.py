@@ -58,6 +58,23 @@ def test_sheet_round_trip(tmp_path, seeds, suffix):
     assert back["unit_id"].tolist() == sheet["unit_id"].tolist()
 
 
+def test_an_xlsx_sheet_records_no_wall_clock_time(tmp_path):
+    """`suggest --out next.xlsx` wrote the time of the run into the file (its properties'
+    created and modified times and every zip member's date): two runs of the same sheet
+    differed byte for byte."""
+    import zipfile
+
+    sheet = blank_sheet(pd.DataFrame({"unit_id": ["a/a1/p001/s01"], "text": ["干部走访群众。"]}),
+                        CATS)  # fmt: skip
+    first = write_sheet(sheet, tmp_path / "one.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "one.xlsx") as z:
+        assert {m.date_time for m in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode("utf-8")
+    assert core.count("1980-01-01T00:00:00Z") == 2  # created and modified
+    assert write_sheet(sheet, tmp_path / "two.xlsx").read_bytes() == first
+    assert read_raw_sheet(tmp_path / "one.xlsx")["text"].tolist() == ["干部走访群众。"]
+
+
 def test_sheet_errors(tmp_path):
     sheet = pd.DataFrame({"unit_id": ["a", "b"], "problem": ["1", ""]})
     path = write_sheet(sheet, tmp_path / "s.csv")
@@ -252,3 +269,31 @@ def test_a_unit_coded_twice_is_refused_naming_it():
     for call in (lambda: agreement(a, b, ["x"]), lambda: alpha([b, a], "x")):
         with pytest.raises(ValueError, match=r"coder \d coded unit\(s\) twice: \['u2'\]"):
             call()
+
+
+def test_coders_of_different_units_are_told_which_coder_lacks_which():
+    """A second coder deleted a row of the sheet: agreement said only 'differing: [...]',
+    and unit_agreement counted the row as coded with no code, lowering kappa silently."""
+    from workbench.coding.reliability import unit_agreement
+
+    ref = pd.DataFrame({"unit_id": ["u1", "u2", "u3", "u4"], "P_x": [1, 0, 1, 0],
+                        "problem": [1, 0, 1, 0]})  # fmt: skip
+    other = ref[ref["unit_id"] != "u3"].assign(extra=0)
+    other = pd.concat([other, pd.DataFrame({"unit_id": ["u9"], "P_x": [0], "problem": [0]})])
+    said = (r"coders must code the same units: 1 unit\(s\) only the reference \(first\) coder "
+            r"coded: \['u3'\]; 1 unit\(s\) only the other \(second\) coder coded: \['u9'\]")
+    with pytest.raises(ValueError, match=said):
+        agreement(ref, other, ["P_x"])
+    with pytest.raises(ValueError, match=said):
+        unit_agreement(ref, other, codes=["P_x"], categories=["problem"],
+                       groups=["d1", "d1", "d2", "d2"], n_boot=10)  # fmt: skip
+
+
+def test_alpha_of_a_code_no_coder_used_is_undefined_not_an_error():
+    """Two sheets where no coder used P_system: alpha raised the krippendorff package's
+    "There has to be more than one value in the domain"; kappa said NaN (undefined)."""
+    a = pd.DataFrame({"unit_id": list("abc"), "P_system": [0, 0, 0], "L_visit": [1, 0, 1]})
+    b = a.iloc[:2]
+    assert math.isnan(alpha([a, b], "P_system"))
+    assert math.isnan(agreement(a, a, ["P_system"]).loc[0, "kappa"])
+    assert alpha([a, b], "L_visit") == pytest.approx(1.0)

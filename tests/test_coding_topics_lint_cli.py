@@ -147,6 +147,21 @@ def test_cli_code_json_prints_counts_and_the_files_provenance(tmp_path, capsys):
     assert summary["document_kinds"] == {"text": units["doc_id"].nunique()} == {"text": 13}
 
 
+def test_cli_code_records_the_bundled_codebook_when_run_outside_the_project(
+    tmp_path, monkeypatch, capsys
+):
+    """Run from a folder of one's own, `workbench code` left the bundled codebook's
+    checksum out of the record: its path, shown relative to the project root, was looked
+    for in the working folder."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["code", "--out", "codes.parquet", "--json"]) == 0
+    inputs = json.loads(capsys.readouterr().out)["provenance"]["inputs"]
+    assert inputs["data/codebook.yaml"] == sha256_file(config.CODEBOOK)
+    assert read_record(tmp_path / "codes.parquet")["inputs"] == inputs
+
+
 def test_cli_code_says_which_documents_it_told_as_which_kind(tmp_path, capsys):
     import json
 
@@ -329,3 +344,55 @@ def test_cli_lint_names_an_example_its_code_does_not_code(tmp_path, capsys):
     assert "example not coded: P_detached: 群众对干部很满意" in out
     assert main(["codebook", "lint", "--codebook", str(TEMPLATE)]) == 0
     assert "example" not in capsys.readouterr().out
+
+
+def test_lint_reads_the_variants_of_a_codebook_given_relative_to_the_working_folder(
+    tmp_path, monkeypatch, capsys
+):
+    """`workbench codebook lint --codebook mine.yaml` from the folder holding it: its
+    declared variants were looked for under the project root, so each was 'never
+    matches' and the summary said '0 declared variants absent'."""
+    text = config.CODEBOOK.read_text(encoding="utf-8")
+    (tmp_path / "mine.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert ("L_visit", "家访") in declared_variants("mine.yaml")
+    assert main(["codebook", "lint", "--codebook", "mine.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert " 0 never match;" in out and "variant, absent: L_visit: 家访" in out
+
+
+def test_cli_lint_says_a_term_with_regex_marks_is_no_regex(tmp_path, capsys):
+    """A researcher writes [村务]公开 among a code's terms, meaning a regular expression;
+    it is one literal term no text holds, and the lint said only 'never matches'."""
+    text = config.CODEBOOK.read_text(encoding="utf-8")
+    mine = tmp_path / "codebook.yaml"
+    mine.write_text(text.replace("走马观花, 蜻蜓点水", "走马观花, 干部.*不作为, 蜻蜓点水"),
+                    encoding="utf-8")  # fmt: skip
+    assert main(["codebook", "lint", "--codebook", str(mine)]) == 0
+    out = capsys.readouterr().out
+    assert ("never matches: P_formalism: 干部.*不作为 (a term is matched as written, '.' and "
+            """'*' included; for a regular expression write {regex: "干部.*不作为"})""") in out
+
+
+def test_cli_learn_says_it_read_the_bundled_corpus_and_codebook(tmp_path, capsys):
+    """A researcher forgets --corpus (or --codebook): 'none of its 2 units is in the
+    corpus' and 'code(s) the codebook does not have' did not say that the bundled seeds
+    and codebook were read in place of theirs."""
+    sheet = tmp_path / "coded.csv"
+    pd.DataFrame({"unit_id": ["mine/a1/p001/s01", "mine/a1/p002/s01"],
+                  "codes": ["P_detached", ""]}).to_csv(sheet, index=False)  # fmt: skip
+    out = tmp_path / "m.joblib"
+    assert main(["learn", "--sheet", str(sheet), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "none of its 2 units is in the corpus" in err
+    assert ("the corpus read was the bundled seeds (give yours with --corpus SEG.parquet) and "
+            "the codebook read was data/codebook.yaml (give yours with --codebook)") in err
+    seeds_unit = pd.read_csv(config.GOLD_SAMPLE, encoding="utf-8-sig")["unit_id"].iloc[0]
+    pd.DataFrame({"unit_id": [seeds_unit], "codes": ["G_land"]}).to_csv(sheet, index=False)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(config.CODEBOOK.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["learn", "--sheet", str(sheet), "--codebook", str(mine), "--out",
+                 str(out)]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "'G_land' in row 2" in err and "the corpus read was the bundled seeds" in err
+    assert "codebook read" not in err and not out.exists()

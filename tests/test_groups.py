@@ -327,3 +327,24 @@ def test_a_pipeline_builds_metadata_is_among_the_inputs_of_its_analyses(tmp_path
     with_meta = read_segments(tmp_path / "with").inputs
     assert with_meta[config.display_path(meta)] == sha256_file(meta)
     assert len(with_meta) == len(read_segments(tmp_path / "without").inputs) + 1
+
+
+def test_segments_without_their_documents_table_say_where_genre_would_be(tmp_path, capsys):
+    """seg.parquet copied to a folder of its own: `keyness --by genre` said only "no column
+    'genre' in the segments table" and listed the segments' columns."""
+    import shutil
+
+    from workbench import config
+
+    seg = tmp_path / "seg.parquet"
+    assert main(["corpus", "build", str(config.SEEDS_DIR), "--out", str(seg)]) == 0
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(seg, alone / "seg.parquet")
+    capsys.readouterr()
+    assert main(["keyness", "--corpus", str(alone / "seg.parquet"), "--by", "genre"]) == 2
+    err = capsys.readouterr().err
+    assert "no column 'genre' in the segments table" in err
+    assert ("no documents table was read: keep the <name>.documents.parquet `workbench corpus "
+            "build` writes beside the segments, or give --metadata CSV with a 'genre' column") \
+        in err  # fmt: skip

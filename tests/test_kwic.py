@@ -308,3 +308,29 @@ def test_cli_kwic_regex_in_traditional_is_noted(tmp_path, capsys):
     assert main(["kwic", "--corpus", str(seg), "--term", "干群关[系係]", "--regex"]) == 0
     out = capsys.readouterr()
     assert "Traditional" not in out.err and "【幹群關係】" in out.out
+
+
+def test_cli_kwic_says_why_a_term_has_no_hit(tmp_path, capsys):
+    """'interviewer' in a corpus that writes Interviewer, and the regex 'x*' (which
+    matches only empty stretches, all skipped): both were 'occurs nowhere in the corpus'."""
+    from workbench.corpus import load_corpus
+    from workbench.provenance import make_record, write_parquet
+
+    src = tmp_path / "interview.txt"
+    src.write_text("Interviewer: 你觉得村干部怎么样？\nInterviewer: 你去信访过吗？\n",
+                   encoding="utf-8")  # fmt: skip
+    corpus = load_corpus([str(src)])
+    seg = tmp_path / "seg.parquet"
+    write_parquet(corpus.segments, seg, make_record(corpus.checksums(), {}))
+    assert main(["kwic", "--corpus", str(seg), "--term", "interviewer"]) == 0
+    err = capsys.readouterr().err
+    assert ("'interviewer' occurs nowhere as written, but 2 time(s) in another case "
+            "('Interviewer'): a term matches case by case") in err
+    assert main(["kwic", "--corpus", str(seg), "--term", "干部x*", "--regex"]) == 0
+    out = capsys.readouterr()
+    assert "【干部】" in out.out  # a pattern that matches text is unaffected
+    assert main(["kwic", "--corpus", str(seg), "--term", "x*", "--regex"]) == 0
+    err = capsys.readouterr().err
+    assert "--regex 'x*' matches only empty stretches here" in err and "e.g. x+" in err
+    assert main(["kwic", "--corpus", str(seg), "--term", "群众"]) == 0
+    assert "'群众' occurs nowhere in the corpus" in capsys.readouterr().err

@@ -267,3 +267,14 @@ def test_cli_codes_csv_saved_again_by_excel_is_read(tmp_path, capsys):
     assert main(["network", "--codes", str(codes), "--out", str(tmp_path / "c.gexf")]) == 2
     err = capsys.readouterr().err
     assert "codes.csv: looks like a binary file" in err and "(a codes table)" in err
+
+
+def test_cli_json_without_a_file_to_write_says_what_to_give(capsys):
+    """`workbench network --json` alone was refused with 'give --out FILE and/or --html
+    PAGE.html', not saying that --json prints the network written there."""
+    assert main(["network", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert ("give --out FILE.gexf|.graphml|.csv and/or --html PAGE.html (--json prints the "
+            "network written there)") in err
+    assert main(["network"]) == 2
+    assert "--json" not in capsys.readouterr().err

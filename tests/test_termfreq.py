@@ -38,3 +38,22 @@ def test_deduplicated_text_counts_less(seeds):
 def test_empty_groups():
     tf = term_frequencies(pd.DataFrame({"role": [], "text": []}), by="role")
     assert list(tf.columns) == ["role", "term", "count", "share"]
+
+
+def test_by_a_documents_column_and_what_is_not_there():
+    """Term frequencies by a metadata column (genre, as keyness groups by it) raised a
+    KeyError 'genre'; a missing text raised a TypeError."""
+    import pytest
+
+    from workbench.groups import InputError
+
+    segs = pd.DataFrame({"doc_id": ["a/a1", "a/a1", "b/a1"],
+                         "text": ["干部走访群众。", None, "村务公开。"]})  # fmt: skip
+    docs = pd.DataFrame({"doc_id": ["a/a1", "b/a1"], "genre": ["报告", "新闻"]})
+    tf = term_frequencies(segs, by="genre", documents=docs)
+    assert tf.to_dict("list") == {
+        "genre": ["报告", "报告", "报告", "新闻"], "term": ["干部", "群众", "走访", "村务公开"],
+        "count": [1, 1, 1, 1], "share": [0.3333, 0.3333, 0.3333, 1.0],
+    }  # fmt: skip
+    with pytest.raises(InputError, match=r"no column 'genr'.*did you mean 'genre'"):
+        term_frequencies(segs, by="genr", documents=docs)

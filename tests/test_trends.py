@@ -519,3 +519,13 @@ def test_workbench_main_runs_trends(built):
         assert main(["trends", "--codes", str(codes), "--corpus", str(seg), "--by", "year",
                      "--n-boot", "20", "--json"]) == 0  # fmt: skip
     assert json.loads(out.getvalue())["command"] == "trends"
+
+
+@pytest.mark.parametrize("spec, iso", [("2014年,2019", "2014"), ("2010,2014年3月", "2014-03")])
+def test_periods_written_in_chinese_are_told_the_form_to_write(spec, iso):
+    """--periods 2014年,2019 (as a spreadsheet's cell writes a year) said it is not a date,
+    without the form to write."""
+    from workbench.trends import period_table
+
+    with pytest.raises(InputError, match=rf"is not a date .*; write {iso}$"):
+        period_table(spec)

@@ -54,11 +54,20 @@ from workbench.cli_output import (
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+#: What ``--metadata`` is for, per command (collocations groups nothing: it has none).
+METADATA_USE = {
+    "keyness": "for --by", "ca": "for --by",
+    "trends": "whose 'date' or 'year' column dates the articles",
+}  # fmt: skip
+
+
+def _common(p: argparse.ArgumentParser, command: str) -> None:
     p.add_argument("--corpus", type=Path, metavar="SEG.parquet",
                    help="segments table of `workbench corpus build` (default: the bundled seeds)")
-    p.add_argument("--metadata", type=Path, metavar="CSV",
-                   help="user metadata keyed by a 'file' column (genre, year …), for --by")
+    if command in METADATA_USE:
+        p.add_argument("--metadata", type=Path, metavar="CSV",
+                       help="user metadata keyed by a 'file' column (genre, year …), "
+                            + METADATA_USE[command])  # fmt: skip
     p.add_argument("--keep-duplicates", action="store_true", help="do not drop duplicates")
     p.add_argument("--include-headings", action="store_true",
                    help="count headings that only announce their section (default: left out)")
@@ -68,7 +77,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Register ``keyness``, ``collocations`` and ``ca``."""
     k = sub.add_parser("keyness", help="distinctive terms of groups of texts (G², log ratio)")
-    _common(k)
+    _common(k, "keyness")
     k.add_argument("--by", required=True, metavar="COLUMN",
                    help="segments or documents column (role, file, a metadata column), "
                         "or code:ID with --codes")
@@ -81,13 +90,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="G² over the whole 2×2 table (default) or the term's row only")
     add_table_out(k)
     c = sub.add_parser("collocations", help="collocates of a term (G², PMI)")
-    _common(c)
+    _common(c, "collocations")
     c.add_argument("--term", required=True, help="the node term, e.g. 群众")
-    c.add_argument("--window", type=int, default=5, help="content tokens to each side")
-    c.add_argument("--min-count", type=int, default=2, help="minimum co-occurrences")
+    c.add_argument("--window", type=int, default=5,
+                   help="content tokens to each side, within the sentence (default 5)")
+    c.add_argument("--min-count", type=int, default=2,
+                   help="minimum co-occurrences of a collocate (default 2)")
     add_table_out(c)
     a = sub.add_parser("ca", help="correspondence analysis of codes × a document variable")
-    _common(a)
+    _common(a, "ca")
     a.add_argument("--codes", type=Path, required=True, metavar="CODES.parquet",
                    help="output of `workbench code` (its .units.csv beside it)")
     a.add_argument("--by", required=True, metavar="COLUMN",
@@ -104,7 +115,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def add_trends_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``trends``."""
     t = sub.add_parser("trends", help="share of articles asserting each code per year or period")
-    _common(t)
+    _common(t, "trends")
     t.add_argument("--codes", type=Path, required=True, metavar="CODES.parquet",
                    help="output of `workbench code` (its .units.csv beside it)")
     t.add_argument("--documents", type=Path, metavar="DOCS.parquet",
@@ -118,7 +129,9 @@ def add_trends_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--split", metavar="DATE",
                    help="also compare the shares before and after this date, e.g. 2013-06")
     t.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
-    t.add_argument("--level", choices=("code", "category"), default="code")
+    t.add_argument("--level", choices=("code", "category"), default="code",
+                   help="shares of articles asserting each code (default) or any code of "
+                        "each category")
     t.add_argument("--include-catch-alls", action="store_true",
                    help="keep the codebook's catch-all codes (default: left out)")
     t.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
@@ -134,7 +147,8 @@ def _base_params(args: argparse.Namespace) -> dict[str, Any]:
 
     return {
         "corpus": config.display_path(args.corpus) if args.corpus else "bundled seeds",
-        "metadata": config.display_path(args.metadata) if args.metadata else None,
+        "metadata": config.display_path(args.metadata) if getattr(args, "metadata", None)
+        else None,
         "dedup": not args.keep_duplicates, "headings": bool(args.include_headings),
     }  # fmt: skip
 
@@ -147,7 +161,7 @@ def _load(args: argparse.Namespace):
     from workbench.provenance import sha256_file
 
     data = read_segments(args.corpus, dedup=not args.keep_duplicates)
-    if args.metadata is not None:
+    if getattr(args, "metadata", None) is not None:  # collocations takes none
         docs = data.documents
         if docs is None:
             docs = data.segments[["doc_id", "file"]].drop_duplicates().reset_index(drop=True)
@@ -293,11 +307,9 @@ def run_ca(args: argparse.Namespace) -> int:
     cols = ({v: plotting.label(str(v), args.lang) for v in table.columns}
             if args.by == "role" else None)  # fmt: skip
     fig = plot_ca(result, row_labels=names, col_labels=cols, lang=args.lang)
-    book = Path(codebook.path) if codebook.path else config.CODEBOOK
-    book = book if book.is_absolute() or book.exists() else config.ROOT / book
     inputs = {**data.inputs, **code_inputs}
-    if book.exists():  # the figure depends on the codebook's labels and catch-alls
-        inputs[config.display_path(book.resolve())] = sha256_file(book)
+    if (book := codebook.file) is not None:  # the figure depends on its labels, catch-alls
+        inputs[config.display_path(book)] = sha256_file(book)
     params = {**_base_params(args), "by": args.by, "codes": config.display_path(args.codes),
               "codebook_version": codebook.version, "min_articles": args.min_articles,
               "catch_alls": bool(args.include_catch_alls), "lang": args.lang}  # fmt: skip

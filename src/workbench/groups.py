@@ -139,7 +139,13 @@ def group_values(
     where = "segments or documents table" if documents is not None else "segments table"
     close = closest(by, sorted(cols), n=1)  # "regoin" for "region": name the column meant
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise InputError(f"no column {by!r} in the {where}{hint}; columns: {', '.join(sorted(cols))}")
+    # A segments table copied without its documents table: metadata columns (genre) and
+    # dates are there, and the message listed only the segments' columns.
+    alone = ("; no documents table was read: keep the <name>.documents.parquet `workbench "
+             f"corpus build` writes beside the segments, or give --metadata CSV with a {by!r} "
+             "column") if documents is None else ""  # fmt: skip
+    raise InputError(f"no column {by!r} in the {where}{hint}; columns: "
+                     f"{', '.join(sorted(cols))}{alone}")  # fmt: skip
 
 
 def _blank_missing(values: pd.Series) -> pd.Series:

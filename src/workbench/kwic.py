@@ -312,7 +312,7 @@ def run_kwic(args) -> int:
                      "results": records(shown)})  # fmt: skip
         return 0
     if table.empty:
-        print(f"workbench: note: {args.term!r} occurs nowhere in the corpus", file=sys.stderr)
+        print(f"workbench: note: {nowhere_note(data.segments, term)}", file=sys.stderr)
         return 0
     lines = [(r.left_orig, r.match_orig, r.right_orig, r.segment_id)
              if isinstance(r.match_orig, str) else (r.left, r.match, r.right, r.segment_id)
@@ -323,6 +323,39 @@ def run_kwic(args) -> int:
     if len(shown) < len(table):
         print(f"({len(shown)} of {len(table)} hits; --top 0 prints all)", file=sys.stderr)
     return 0
+
+
+def nowhere_note(segments: pd.DataFrame, term: str | re.Pattern[str]) -> str:
+    """Why ``term`` has no hit, for a search that found none: it occurs nowhere, or only
+    in another case (Interviewer for interviewer), or the regex matches only empty
+    stretches (``x*``), which are skipped.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"text": ["Interviewer: 你觉得村干部怎么样？"]})
+    >>> print(nowhere_note(seg, "interviewer").replace(": ", ":\\n"))
+    'interviewer' occurs nowhere as written, but 1 time(s) in another case ('Interviewer'):
+    a term matches case by case
+    >>> print(nowhere_note(seg, re.compile("x*")).replace(": ", ":\\n"))
+    --regex 'x*' matches only empty stretches here (every hit is skipped):
+    '*' and '?' also match nothing, so write + where one or more is meant, e.g. x+
+    >>> nowhere_note(seg, "群众")
+    "'群众' occurs nowhere in the corpus"
+    """
+    label, pattern = _compile(term)
+    texts = [t for t in segments["text"] if isinstance(t, str)]
+    # A pattern that may match nothing (x*) found only empty stretches, which are skipped.
+    if isinstance(term, re.Pattern) and pattern.search("") is not None and not any(
+            m.end() > m.start() for t in texts for m in pattern.finditer(t)):  # fmt: skip
+        return (f"--regex {label!r} matches only empty stretches here (every hit is "
+                "skipped): '*' and '?' also match nothing, so write + where one or more "
+                f"is meant, e.g. {label.replace('*', '+')}")  # fmt: skip
+    folded = re.compile(pattern.pattern, pattern.flags | re.IGNORECASE)
+    other = [m.group() for t in texts for m in folded.finditer(t) if m.end() > m.start()]
+    if other:
+        return (f"{label!r} occurs nowhere as written, but {len(other)} time(s) in another "
+                f"case ({other[0]!r}): a term matches case by case")  # fmt: skip
+    return f"{label!r} occurs nowhere in the corpus"
 
 
 def _display_width(text: str) -> int:

@@ -33,7 +33,8 @@ COLUMNS = ["term", "count", "share"]
 def _count(texts: pd.Series) -> Counter[str]:
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(content_tokens(text))
+        if isinstance(text, str):  # a missing text has no terms (it raised a TypeError)
+            counts.update(content_tokens(text))
     return counts
 
 
@@ -46,24 +47,35 @@ def _top(counts: Counter[str], top: int) -> pd.DataFrame:
 
 
 def term_frequencies(
-    segments: pd.DataFrame, *, by: str | None = None, top: int = 20, text_col: str = "text"
-) -> pd.DataFrame:
+    segments: pd.DataFrame, *, by: str | None = None, top: int = 20, text_col: str = "text",
+    documents: pd.DataFrame | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """Top ``top`` content terms, overall or within each value of column ``by``.
 
     ``share`` is the term's count over all content tokens of its group. Groups are
     sorted by their value; segments without a value of ``by`` are a group of their own
-    (a missing value, last), not left out.
+    (a missing value, last), not left out. ``by`` is a segments column or, as keyness
+    reads it (:func:`workbench.groups.group_values`), a column of ``documents`` (a
+    metadata ``genre``) or ``year``; a column neither table has raises
+    :class:`workbench.groups.InputError` naming the columns there are (it was a KeyError).
 
     Examples
     --------
     >>> segs = pd.DataFrame({"role": ["problem", None], "text": ["脱离群众。", "村务公开。"]})
     >>> term_frequencies(segs, by="role")[["role", "term", "count"]].to_dict("list")
     {'role': ['problem', nan], 'term': ['脱离群众', '村务公开'], 'count': [1, 1]}
+    >>> segs["doc_id"] = ["a/a1", "b/a1"]
+    >>> docs = pd.DataFrame({"doc_id": ["a/a1", "b/a1"], "genre": ["report", "news"]})
+    >>> term_frequencies(segs, by="genre", documents=docs)[["genre", "term"]].to_dict("list")
+    {'genre': ['news', 'report'], 'term': ['村务公开', '脱离群众']}
     """
     if by is None:
         return _top(_count(segments[text_col]), top)
+    from workbench.groups import group_values
+
+    values = group_values(segments, by, documents).rename(by)
     parts = []
-    for key, grp in segments.groupby(by, sort=True, dropna=False):
+    for key, grp in segments.groupby(values, sort=True, dropna=False):
         part = _top(_count(grp[text_col]), top)
         part.insert(0, by, key)
         parts.append(part)

@@ -225,6 +225,10 @@ def _period_items(spec: str | list[Any]) -> list[str]:
     return items
 
 
+#: A year (and month) written in Chinese, 2014年 or 2014年3月, in --periods.
+_CHINESE_DATE = re.compile(r"(?P<y>\d{4})年(?:(?P<m>\d{1,2})月)?")
+
+
 def _is_date(item: str) -> bool:
     return _ISO.fullmatch(item) is not None
 
@@ -272,8 +276,13 @@ def period_table(spec: str | list[Any]) -> pd.DataFrame:
     items = _period_items(spec)
     for item in items:
         if not (_is_date(item) or _RANGE.fullmatch(item)):
+            # 2014年 or 2014年3月, as the metadata may write it: name the form to write
+            found = _CHINESE_DATE.fullmatch(item)
+            iso = found and found["y"] + (f"-{int(found['m']):02d}" if found["m"] else "")
+            said = f"; write {iso}" if iso else ""
             raise InputError(f"periods: {item!r} is not a date (YYYY, YYYY-MM, YYYY-MM-DD) nor "
-                             "a period (2012-2015, or 2012- open to the present)")  # fmt: skip
+                             "a period (2012-2015, or 2012- open to the present)"
+                             + said)  # fmt: skip
     if all(_is_date(s) for s in items[:-1]) and (_is_date(items[-1]) or _is_open_end(items[-1])):
         bounds = parse_periods(items)
         starts = [_date.min, *bounds]

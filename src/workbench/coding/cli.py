@@ -176,9 +176,8 @@ def run_code(args: argparse.Namespace) -> int:
         "codebook_version": codebook.version, "dedup": not args.keep_duplicates,
         **({"model": config.display_path(args.model)} if args.model is not None else {}),
     }  # fmt: skip
-    book = Path(codebook.path) if codebook.path else config.CODEBOOK
-    if book.exists():  # a derived file depends on the codebook as much as on the corpus
-        inputs = {**inputs, config.display_path(book.resolve()): sha256_file(book)}
+    if (book := codebook.file) is not None:  # a derived file depends on the codebook too
+        inputs = {**inputs, config.display_path(book): sha256_file(book)}
     record = make_record(inputs, params)
     stem = out.with_suffix("")
     matrix, units = Path(f"{stem}.matrix.npz"), Path(f"{stem}.units.csv")
@@ -393,6 +392,20 @@ def run_codebook(args: argparse.Namespace) -> int:
     return 1 if (args.strict and len(dead)) else 0
 
 
+def _defaults_read(args: argparse.Namespace) -> str:
+    """For a sheet that does not fit: the bundled corpus or codebook read in place of the
+    user's, when ``--corpus`` or ``--codebook`` was left out ("none of its 20 units is in
+    the corpus" and "codes the codebook does not have" did not say which ones)."""
+    used = []
+    if not args.corpus:
+        used.append("the corpus read was the bundled seeds (give yours with --corpus "
+                    "SEG.parquet)")  # fmt: skip
+    if args.codebook is None:
+        used.append(f"the codebook read was {config.display_path(config.CODEBOOK)} (give "
+                    "yours with --codebook)")  # fmt: skip
+    return f"; {' and '.join(used)}" if used else ""
+
+
 def run_learn(args: argparse.Namespace) -> int:
     """``workbench learn``: fit a :class:`~workbench.coding.learn.CodeLearner` on sheets."""
     import json
@@ -468,16 +481,16 @@ def run_learn(args: argparse.Namespace) -> int:
     except (CodebookError, SheetError, FileNotFoundError, ValueError) as err:
         # The sheets are named: a message from fitting (too few documents) is about them.
         named = ", ".join(config.display_path(Path(p)) for p in args.sheet)
-        print(f"workbench: {err}" + ("" if named in str(err) else f" [sheets: {named}]"),
+        print(f"workbench: {err}" + ("" if named in str(err) else f" [sheets: {named}]")
+              + (_defaults_read(args) if isinstance(err, SheetError) else ""),
               file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT
     sheets = {config.display_path(Path(p).resolve()): sha256_file(p) for p in args.sheet}
     params = {"min_support": args.min_support, "seed": args.seed, "combine": not args.alone,
               "override_rules": args.override_rules, "synthetic": args.synthetic}
     save_model(learner, args.out, codebook=codebook, sheets=sheets, parameters=params)
-    book = Path(codebook.path) if codebook.path else config.CODEBOOK
-    if book.exists():
-        inputs[config.display_path(book.resolve())] = sha256_file(book)
+    if (book := codebook.file) is not None:
+        inputs[config.display_path(book)] = sha256_file(book)
     record = make_record({**inputs, **sheets}, {
         **params, "codebook_version": codebook.version,
         "corpus": [config.display_path(p) for p in paths] + (

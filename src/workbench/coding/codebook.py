@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -68,7 +69,8 @@ from workbench.coding.rules import (
     regex_patterns,
     traditional_chars,
 )
-from workbench.corpus.structure import SECTION_ROLES
+from workbench.corpus.structure import ROLES, SECTION_ROLES
+from workbench.names import closest
 from workbench.regex_precheck import preload_plans
 from workbench.yamlio import describe_error, safe_load
 
@@ -201,6 +203,25 @@ class Codebook:
     #: Categories that give way to others in a sentence (:class:`Yield`), in file order.
     yields: tuple[Yield, ...] = ()
 
+    @property
+    def file(self) -> Path | None:
+        """The codebook's file on disk (``None`` for one parsed from a mapping).
+
+        :attr:`path` shows a file inside the project relative to the project root and a
+        path given relative to the working folder as given, so a relative path is taken
+        from the working folder, else from the project root: the checksum a command
+        records with its output was left out when it ran outside the project.
+
+        Examples
+        --------
+        >>> load_codebook().file == config.CODEBOOK
+        True
+        """
+        path = Path(self.path) if self.path else config.CODEBOOK
+        if not path.is_absolute() and not path.is_file():
+            path = config.ROOT / path
+        return path.resolve() if path.is_file() else None
+
     @cached_property
     def _by_id(self) -> dict[str, Code]:
         return {c.id: c for c in self.codes}
@@ -326,6 +347,9 @@ def _msg(where: str, field_: str, message: str) -> str:
 
 
 def _text(raw: dict[str, Any], key: str, where: str, required: bool, errors: list[str]) -> str:
+    if required and key not in raw:  # a category without label_en said "got ''"
+        errors.append(_msg(where, key, "missing"))
+        return ""
     value = raw.get(key, "")
     if value is None:
         value = ""
@@ -533,6 +557,9 @@ def _rule(
     except RuleError as err:
         first = err
     else:
+        if _codes_every_sentence(rule):
+            errors.append(_msg(where, _every_sentence_path(rules, options), EVERY_SENTENCE))
+            return None
         _warn_traditional(where, [rule] if veto is None else [rule, veto])
         return rule if veto is None else AllOf([rule, Not(veto)])
     found = []
@@ -544,6 +571,42 @@ def _rule(
     for e in found or [first]:
         ctx.report(where, e.path, e.message, errors)
     return None
+
+
+#: A code whose rules match a sentence with no words at all.
+EVERY_SENTENCE = (
+    "codes every sentence (a rule that is only `not: …` matches any sentence without its "
+    "terms); say what the code must find and what it must not, e.g. "
+    "{all: [干部, {not: 官僚}]}"
+)
+
+
+def _codes_every_sentence(rule: Node) -> bool:
+    """Whether ``rule`` matches a sentence with no words, whatever its section role: a
+    rule such as ``{not: 官僚}`` alone, which coded 120 of 123 sentences without a word.
+    A rule restricted to some roles (any cause sentence) is a condition a code may mean.
+
+    Examples
+    --------
+    >>> from workbench.coding.rules import compile_rule
+    >>> _codes_every_sentence(compile_rule({"not": "官僚"}))
+    True
+    >>> _codes_every_sentence(compile_rule({"all": ["干部", {"not": "官僚"}]}))
+    False
+    >>> _codes_every_sentence(compile_rule({"not": "官僚", "roles": ["cause"]}))
+    False
+    """
+    return all(rule.match(Sentence("", role, heading)) is not None
+               for role in ROLES for heading in (False, True))  # fmt: skip
+
+
+def _every_sentence_path(rules: list[Any], options: dict[str, Any]) -> str:
+    """The field of the first of ``rules`` that codes every sentence (``rules`` when it
+    takes them together)."""
+    for i, item in enumerate(rules):
+        if _codes_every_sentence(compile_rule(item, path=f"rules.any[{i}]", **options)):
+            return f"rules.any[{i}]"
+    return "rules"
 
 
 def _code(
@@ -562,7 +625,9 @@ def _code(
     code_id = raw.get("id")
     where = f"{src} code {code_id!r}" if code_id else f"{src} code #{index + 1}"
     for key in sorted(set(raw) - set(CODE_KEYS), key=str):  # YAML reads `on:` as True
-        errors.append(_msg(where, key, f"unknown key; allowed: {list(CODE_KEYS)}"))
+        meant = closest(str(key), CODE_KEYS, n=1)  # defintion: for definition:
+        hint = f" (did you mean {meant[0]!r}?)" if meant else ""
+        errors.append(_msg(where, key, f"unknown key{hint}; allowed: {list(CODE_KEYS)}"))
     for key in REQUIRED_CODE_KEYS:
         if key not in raw:
             errors.append(_msg(where, key, "missing"))
@@ -757,5 +822,51 @@ def load_codebook(path: str | os.PathLike | None = None) -> Codebook:
             "save the codebook as UTF-8 (in Notepad: Save As, Encoding UTF-8)"
         ) from None
     except yaml.YAMLError as err:
-        raise CodebookError(f"{where}: not valid YAML: {describe_error(err, text)}") from None
+        said = describe_error(err, text)
+        if hint := _alias_hint(err, text):  # the generic hint spoke of indentation
+            said = said.rsplit("\n", 1)[0] + "\n" + hint
+        raise CodebookError(f"{where}: not valid YAML: {said}") from None
     return parse_codebook(raw, where)
+
+
+#: A reference to named rules (``*r_P_trust``) where YAML stopped.
+_ALIAS = re.compile(r"\*([^\s,\]\}]+)")
+
+
+def _alias_hint(err: yaml.YAMLError, text: str) -> str:
+    """What to do about a reference to named rules (a YAML alias) that YAML refused.
+
+    A codebook names a code's rules (``rules: &r_P_trust``) and refers to them elsewhere
+    (``*r_P_trust`` in a catch-all's list of the codes it excludes). A code removed,
+    renamed or moved below the reference leaves an alias nothing defines, and a term
+    written with a leading ``*`` (``*号``) is read as an alias too; YAML says "found
+    undefined alias" or "did not find expected alphabetic or numeric character".
+    ``""`` for any other error.
+
+    Examples
+    --------
+    >>> from workbench.yamlio import safe_load
+    >>> text = "codes: [*r_P_trust, x]"
+    >>> try:
+    ...     safe_load(text)
+    ... except yaml.YAMLError as err:
+    ...     print(_alias_hint(err, text).split(",")[0])
+    *r_P_trust refers to the rules named &r_P_trust
+    """
+    problem = str(getattr(err, "problem", "") or "")
+    context = str(getattr(err, "context", "") or "")
+    mark = getattr(err, "problem_mark", None)
+    if "undefined alias" in problem and mark is not None:
+        lines = text.splitlines()
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        found = _ALIAS.match(line, mark.column) or _ALIAS.search(line)
+        name = found.group(1) if found else "name"
+        return (f"*{name} refers to the rules named &{name}, and no &{name} is written above "
+                f"it: was the code with `rules: &{name}` removed, renamed or moved below this "
+                f"line? Delete *{name} here (a catch-all lists every code it excludes), or "
+                f"write `rules: &{name}` on a code above it; a term that starts with * is "
+                f"written in quotes ('*{name}')")  # fmt: skip
+    if "alias" in context or "anchor" in context:
+        return ("a term that starts with * or & is read as a reference to named rules "
+                "(*name, &name): put the term in quotes, e.g. ['*号', 公开]")  # fmt: skip
+    return ""

@@ -50,6 +50,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -66,6 +67,8 @@ from workbench.coding.codebook import Codebook
 from workbench.coding.coder import Coding, code_segments, unit_ids
 from workbench.coding.reliability import binary_f1, binary_kappa
 from workbench.corpus.structure import ROLES  # in the order of the role features
+
+log = logging.getLogger(__name__)
 
 #: Thresholds tried for each label (calibrated probabilities).
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.025), 3)
@@ -322,6 +325,7 @@ def read_training_sheet(
             blank = raw[cats].astype(str).apply(lambda col: col.str.strip() == "")
             filled[cats] = filled[cats].astype("float64").mask(blank.to_numpy())
             labels = labels.merge(filled, on="unit_id")
+            _warn_zero_beside_codes(path, raw, labels, codebook, cats)
     elif cats:
         labels = read_sheet(path, cats).drop(columns="split", errors="ignore")
     else:
@@ -357,6 +361,25 @@ def read_training_sheet(
         )
     labels = labels[labels["unit_id"].astype(str).isin(members)].reset_index(drop=True)
     return Sheet(members, labels, unaligned, how, not_found)
+
+
+def _warn_zero_beside_codes(
+    path: Path, raw: pd.DataFrame, labels: pd.DataFrame, codebook: Codebook, cats: list[str]
+) -> None:
+    """Warn of a category cell written 0 beside a code of that category (problem 0 and
+    P_detached in ``codes``): the 0 stands, so the unit trains the category as absent
+    and its code as present, without a word."""
+    row = {str(u): i + 2 for i, u in enumerate(raw["unit_id"])}  # +2: the header, 1-based
+    for cat in cats:
+        ids = [c.id for c in codebook.codes if c.category == cat]
+        clash = labels[(labels[cat] == 0) & (labels[ids].sum(axis=1) > 0)]
+        if clash.empty:
+            continue
+        rows = ", ".join(str(row[str(u)]) for u in clash["unit_id"][:10])
+        more = f" and {len(clash) - 10} more" if len(clash) > 10 else ""
+        log.warning("%s: column %r is 0 in row(s) %s%s, whose codes include one of its codes; "
+                    "the 0 stands (the unit trains %s as absent): clear the cell to let the "
+                    "codes decide, or correct the codes", path, cat, rows, more, cat)  # fmt: skip
 
 
 def _why_not_found(

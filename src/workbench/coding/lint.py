@@ -80,7 +80,8 @@ _LIST_MARKS = re.compile(r"[，,、；;|/／]")
 
 
 def list_hint(term: str) -> str:
-    """For a term that never matches: how to write it when it holds a list mark.
+    """For a term that never matches: how to write it when it holds a list mark (or a
+    regular expression's marks).
 
     A term is matched as written, mark included: ``[走访，入户]`` (a full-width comma, which
     YAML does not split on) is one term that only text with that comma matches, and
@@ -94,14 +95,37 @@ def list_hint(term: str) -> str:
     "one term with '|' in it; for two terms write [走访, 入户] (ASCII commas)"
     >>> list_hint("走访入户")
     ''
+
+    A term holding a regular expression's marks (``[村务]公开``, ``干部.*不作为``) is
+    matched as written too, marks and all:
+
+    >>> print(list_hint("[村务]公开").replace("; ", ";\\n"))
+    a term is matched as written, '[' and ']' included;
+    for a regular expression write {regex: "[村务]公开"}
     """
     marks = list(dict.fromkeys(_LIST_MARKS.findall(term)))
     parts = [p.strip() for p in _LIST_MARKS.split(term) if p.strip()]
     if not marks or len(parts) < 2:
-        return ""
+        return _regex_hint(term)
     said = ", ".join(repr(m) for m in marks)
     return (f"one term with {said} in it; for {len(parts) if len(parts) > 2 else 'two'} terms "
             f"write [{', '.join(parts)}] (ASCII commas)")
+
+
+#: A regular expression's marks, which a literal term matches as letters.
+_REGEX_MARKS = re.compile(r"[\[\]().*+?^$\\{}]")
+
+
+def _regex_hint(term: str) -> str:
+    """For a term holding a regular expression's marks: that it is no regex, and how to
+    write one (``""`` when it holds none)."""
+    marks = list(dict.fromkeys(_REGEX_MARKS.findall(term)))
+    if not marks:
+        return ""
+    said = " and ".join(repr(m) for m in marks[:3]) if len(marks) <= 3 else "its marks"
+    regex = term.replace("\\", "\\\\").replace('"', '\\"')
+    return (f"a term is matched as written, {said} included; for a regular expression write "
+            f'{{regex: "{regex}"}}')  # fmt: skip
 
 
 def register_terms(codebook: Codebook) -> int:
@@ -183,8 +207,9 @@ def declared_variants(path: str | os.PathLike | None = None) -> set[tuple[str, s
     ----------
     path : path, optional
         The codebook YAML (default: the bundled ``data/codebook.yaml``); a relative
-        path is taken from the project root, as :attr:`Codebook.path` is shown. A
-        missing file or one without declarations gives an empty set.
+        path is taken from the working folder (``--codebook mine.yaml`` as given), else
+        from the project root (:attr:`Codebook.path` shows a file inside the project
+        relative to it). A missing file or one without declarations gives an empty set.
 
     Examples
     --------
@@ -192,7 +217,10 @@ def declared_variants(path: str | os.PathLike | None = None) -> set[tuple[str, s
     True
     """
     path = Path(path) if path else config.CODEBOOK
-    if not path.is_absolute():  # Codebook.path is shown relative to the project root
+    if not path.is_absolute() and not path.is_file():
+        # Codebook.path shows a file inside the project relative to the project root; a
+        # user's own codebook given relative to the working folder is as given (its
+        # declarations were looked for under the project root and never found).
         path = config.ROOT / path
     if not path.is_file():
         return set()

@@ -62,14 +62,37 @@ def _once(coders: Sequence[pd.DataFrame]) -> None:
                              "each unit")  # fmt: skip
 
 
-def _paired(ref: pd.DataFrame, other: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+def _same_units(ref: pd.DataFrame, other: pd.DataFrame) -> None:
+    """Refuse two coders who did not code the same units, saying which coder lacks which
+    units (a row deleted from one sheet). ``unit_agreement`` counted a unit the other
+    coder never coded as coded with nothing, without a word.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"unit_id": ["u1", "u2", "u3"]})
+    >>> _same_units(a, a.iloc[:2])
+    Traceback (most recent call last):
+    ...
+    ValueError: coders must code the same units: 1 unit(s) only the reference (first) coder \
+coded: ['u3']; code them on both sheets or leave them out of both
+    """
     _once([ref, other])
+    only_ref = sorted(set(ref["unit_id"]) - set(other["unit_id"]), key=str)
+    only_other = sorted(set(other["unit_id"]) - set(ref["unit_id"]), key=str)
+    said = [f"{len(ids)} unit(s) only the {who} coder coded: {ids[:5]}"
+            + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+            for who, ids in (("reference (first)", only_ref), ("other (second)", only_other))
+            if ids]  # fmt: skip
+    if said:
+        raise ValueError(f"coders must code the same units: {'; '.join(said)}; code them on "
+                         "both sheets or leave them out of both")  # fmt: skip
+
+
+def _paired(ref: pd.DataFrame, other: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    _same_units(ref, other)
     merged = ref[["unit_id", column]].merge(
         other[["unit_id", column]], on="unit_id", how="inner", suffixes=("_ref", "_other")
     )
-    if len(merged) != len(ref) or len(merged) != len(other):
-        missing = sorted(set(ref["unit_id"]) ^ set(other["unit_id"]))
-        raise ValueError(f"coders must code the same units; differing: {missing[:5]}")
     return merged[f"{column}_ref"].to_numpy(int), merged[f"{column}_other"].to_numpy(int)
 
 
@@ -145,7 +168,16 @@ def code_table(
 def alpha(coders: Sequence[pd.DataFrame], column: str) -> float:
     """Krippendorff's alpha (nominal) for ``column`` across two or more coders.
 
-    Units a coder left out count as missing, as Krippendorff's alpha allows.
+    Units a coder left out count as missing, as Krippendorff's alpha allows. Where every
+    coder gave every unit the same value (a code no one used), alpha is undefined: NaN, as
+    :func:`agreement`'s kappa is (the ``krippendorff`` package raised "There has to be
+    more than one value in the domain").
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"unit_id": ["u1", "u2"], "P_x": [0, 0]})
+    >>> alpha([a, a], "P_x")
+    nan
     """
     if len(coders) < 2:
         raise ValueError("alpha needs at least two coders")
@@ -156,6 +188,8 @@ def alpha(coders: Sequence[pd.DataFrame], column: str) -> float:
     for row, coder in enumerate(coders):
         for u, v in zip(coder["unit_id"], coder[column], strict=True):
             data[row, pos[u]] = v
+    if len(np.unique(data[~np.isnan(data)])) < 2:
+        return float("nan")
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 
@@ -260,7 +294,8 @@ def unit_agreement(
     Parameters
     ----------
     ref, other : DataFrame
-        ``unit_id`` and 0/1 columns for every code and category, same units.
+        ``unit_id`` and 0/1 columns for every code and category, the same units (else
+        :class:`ValueError`, naming the units one coder lacks).
     codes, categories : sequence of str
         The code and category columns.
     groups : sequence of str
@@ -290,6 +325,7 @@ def unit_agreement(
     >>> round(r["kappa_x"], 3), round(r["codes"]["X"]["f1"], 3)
     (0.667, 0.8)
     """
+    _same_units(ref, other)
     cols = [*codes, *categories]
     o = ref[["unit_id"]].merge(other, on="unit_id", how="left").fillna(0)
     R = ref[cols].to_numpy(bool)

@@ -652,11 +652,18 @@ def _compile(raw: Any, path: str, ctx: _Context) -> Node:
     if not isinstance(raw, Mapping):
         raise RuleError(path, f"a rule is a term or a mapping, got {type(raw).__name__}")
     allowed = {*OPERATORS, *MODIFIERS, *(NEAR_OPTIONS if "near" in raw else ())}
-    unknown = sorted(set(raw) - allowed)
+    unknown = sorted(set(raw) - allowed, key=str)
     if unknown:
-        raise RuleError(path, f"unknown key(s) {unknown}; allowed: {sorted(allowed)}")
+        from workbench.names import closest
+
+        # rols: for roles:, regx: for regex: name the key meant
+        meant = [f"{k!r} → {m[0]!r}" for k in unknown if (m := closest(str(k), allowed, n=1))]
+        hint = f" (did you mean {', '.join(meant)}?)" if meant else ""
+        raise RuleError(path, f"unknown key(s) {unknown}{hint}; allowed: {sorted(allowed)}")
     node = _operator(raw, path, ctx)
     roles = raw.get("roles")
+    if isinstance(roles, str) and roles in ROLES:  # roles: problem, for roles: [problem]
+        raise RuleError(f"{path}.roles", f"needs a list of roles: write roles: [{roles}]")
     if roles is not None:
         bad = [r for r in roles if r not in ROLES] if isinstance(roles, list) else roles
         if not isinstance(roles, list) or not roles or bad:
@@ -668,6 +675,8 @@ def _compile(raw: Any, path: str, ctx: _Context) -> Node:
     if heading is not None and not isinstance(heading, bool):
         raise RuleError(f"{path}.heading", f"needs true or false, got {heading!r}")
     kinds = raw.get("kinds")
+    if isinstance(kinds, str) and kinds in {*ctx.kinds, PLAIN_KIND}:
+        raise RuleError(f"{path}.kinds", f"needs a list of kinds: write kinds: [{kinds}]")
     if kinds is not None:
         known = {*ctx.kinds, PLAIN_KIND}
         bad = [k for k in kinds if k not in known] if isinstance(kinds, list) else kinds

@@ -150,7 +150,11 @@ def write_sheet(sheet: pd.DataFrame, path: str | os.PathLike) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".xlsx":
-        sheet.to_excel(path, index=False, sheet_name="coding")
+        import io
+
+        buffer = io.BytesIO()
+        sheet.to_excel(buffer, index=False, sheet_name="coding", engine="openpyxl")
+        path.write_bytes(_without_clock(buffer.getvalue()))
     elif path.suffix.lower() == ".csv":
         from workbench.csvio import write_csv
 
@@ -158,6 +162,33 @@ def write_sheet(sheet: pd.DataFrame, path: str | os.PathLike) -> Path:
     else:
         raise ValueError(f"{path}: coding sheets are .csv or .xlsx")
     return path
+
+
+#: The time an ``.xlsx`` records as made and saved (its properties and each zip member):
+#: the same sheet is the same bytes on every run.
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_TIME = re.compile(r"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
+
+
+def _without_clock(xlsx: bytes) -> bytes:
+    """``xlsx`` with the wall-clock time openpyxl writes (its core properties' created and
+    modified times, each zip member's date) replaced by :data:`_FIXED_TIME`."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:  # fmt: skip
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_TIME.sub(r"\g<1>1980-01-01T00:00:00Z\g<2>", data.decode("utf-8"))
+                data = data.encode("utf-8")
+            member = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            dst.writestr(member, data)
+    return out.getvalue()
 
 
 def _read_jsonl(path: Path) -> pd.DataFrame:

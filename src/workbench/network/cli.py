@@ -201,7 +201,10 @@ def run_network(args: argparse.Namespace) -> int:
     from workbench.network.graph import codebook_meta
 
     if args.out is None and args.html is None:
-        print("workbench: give --out FILE and/or --html PAGE.html", file=sys.stderr)
+        # --json alone was refused with no word on why: it prints the network written
+        said = " (--json prints the network written there)" if args.json else ""
+        print(f"workbench: give --out FILE.gexf|.graphml|.csv and/or --html PAGE.html{said}",
+              file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT
     if stray := _stray_options(args):
         print(f"workbench: {stray}", file=sys.stderr)
