@@ -75,6 +75,31 @@ def test_an_xlsx_sheet_records_no_wall_clock_time(tmp_path):
     assert read_raw_sheet(tmp_path / "one.xlsx")["text"].tolist() == ["干部走访群众。"]
 
 
+def test_sheet_errors_name_the_row_a_coder_sees_after_blank_rows(tmp_path):
+    # A coder's CSV with a blank line and a note over two lines before the bad cell: the
+    # message names the row Excel shows (row 5), not the fourth row read.
+    path = tmp_path / "filled.csv"
+    path.write_text('unit_id,problem,note\na,1,\n\nb,0,"两行\n备注"\nc,maybe,\n', encoding="utf-8")
+    with pytest.raises(SheetError, match="row 5, column 'problem': 'maybe'"):
+        read_sheet(path, ["problem"])
+    path.write_text("unit_id,codes\na,P_trust\n\n\nb,P_nonsense\n", encoding="utf-8")
+    with pytest.raises(SheetError, match="'P_nonsense' in row 5"):
+        read_code_list(path, ["P_trust"])
+    # The same sheet in Excel, its blank rows kept.
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in (["unit_id", "problem"], ["a", "1"], [], [], ["b", "x?"]):
+        book.active.append(row)
+    book.save(tmp_path / "filled.xlsx")
+    with pytest.raises(SheetError, match="row 5, column 'problem': 'x\\?'"):
+        read_sheet(tmp_path / "filled.xlsx", ["problem"])
+    # A good sheet with blank rows reads as its units, numbered 0, 1 … as before.
+    path.write_text("unit_id,problem\na,1\n\nb,0\n", encoding="utf-8")
+    good = read_sheet(path, ["problem"])
+    assert good.index.tolist() == [0, 1]
+    assert good[["unit_id", "problem"]].values.tolist() == [["a", 1], ["b", 0]]
+
+
 def test_sheet_errors(tmp_path):
     sheet = pd.DataFrame({"unit_id": ["a", "b"], "problem": ["1", ""]})
     path = write_sheet(sheet, tmp_path / "s.csv")
@@ -280,8 +305,10 @@ def test_coders_of_different_units_are_told_which_coder_lacks_which():
                         "problem": [1, 0, 1, 0]})  # fmt: skip
     other = ref[ref["unit_id"] != "u3"].assign(extra=0)
     other = pd.concat([other, pd.DataFrame({"unit_id": ["u9"], "P_x": [0], "problem": [0]})])
-    said = (r"coders must code the same units: 1 unit\(s\) only the reference \(first\) coder "
-            r"coded: \['u3'\]; 1 unit\(s\) only the other \(second\) coder coded: \['u9'\]")
+    said = (
+        r"coders must code the same units: 1 unit\(s\) only the reference \(first\) coder "
+        r"coded: \['u3'\]; 1 unit\(s\) only the other \(second\) coder coded: \['u9'\]"
+    )
     with pytest.raises(ValueError, match=said):
         agreement(ref, other, ["P_x"])
     with pytest.raises(ValueError, match=said):

@@ -369,7 +369,10 @@ def _warn_zero_beside_codes(
     """Warn of a category cell written 0 beside a code of that category (problem 0 and
     P_detached in ``codes``): the 0 stands, so the unit trains the category as absent
     and its code as present, without a word."""
-    row = {str(u): i + 2 for i, u in enumerate(raw["unit_id"])}  # +2: the header, 1-based
+    from workbench.coding.sheets import row_numbers
+
+    word, numbers = row_numbers(raw)
+    row = {str(u): n for u, n in zip(raw["unit_id"], numbers, strict=True)}
     for cat in cats:
         ids = [c.id for c in codebook.codes if c.category == cat]
         clash = labels[(labels[cat] == 0) & (labels[ids].sum(axis=1) > 0)]
@@ -377,9 +380,10 @@ def _warn_zero_beside_codes(
             continue
         rows = ", ".join(str(row[str(u)]) for u in clash["unit_id"][:10])
         more = f" and {len(clash) - 10} more" if len(clash) > 10 else ""
-        log.warning("%s: column %r is 0 in row(s) %s%s, whose codes include one of its codes; "
+        log.warning("%s: column %r is 0 in %s(s) %s%s, whose codes include one of its codes; "
                     "the 0 stands (the unit trains %s as absent): clear the cell to let the "
-                    "codes decide, or correct the codes", path, cat, rows, more, cat)  # fmt: skip
+                    "codes decide, or correct the codes",
+                    path, cat, word, rows, more, cat)  # fmt: skip
 
 
 def _why_not_found(
@@ -399,7 +403,9 @@ def _why_not_found(
     [(3, 'unknown file b.txt'), (4, 'text not in a.txt')]
     """
     lost = set(unaligned)
-    rows = raw.attrs.get("lines") or list(range(2, len(raw) + 2))
+    from workbench.coding.sheets import row_numbers
+
+    _, rows = row_numbers(raw)
     files = set(seg["file"].astype(str)) if "file" in seg.columns else set()
     out = []
     for i, (_, rec) in enumerate(raw.iterrows()):

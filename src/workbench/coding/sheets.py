@@ -230,15 +230,44 @@ def read_raw_sheet(path: Path) -> pd.DataFrame:
     any check; :func:`read_sheet` validates them."""
     if path.suffix.lower() == ".jsonl":
         return _read_jsonl(path)
-    if path.suffix.lower() == ".xlsx":
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
-    from workbench.csvio import CsvError, read_user_csv
+    from workbench.csvio import CsvError, read_user_csv, read_user_xlsx
 
     try:
-        # A sheet filled in Excel or WPS and saved as CSV: GBK or UTF-8, comma or semicolon.
-        return read_user_csv(path)
+        # Rows indexed as the spreadsheet numbers them (the header row 1, blank rows
+        # counted), so that a message names the row a coder finds (:func:`row_numbers`).
+        if path.suffix.lower() == ".xlsx":
+            raw = read_user_xlsx(path, sheet_rows=True)
+        else:
+            # Filled in Excel or WPS and saved as CSV: GBK or UTF-8, comma or semicolon.
+            raw = read_user_csv(path, sheet_rows=True)
     except CsvError as err:
         raise SheetError(str(err)) from None
+    # A row left empty between units (",,," as Excel saves it) is no unit.
+    return raw[raw.astype(str).apply(lambda col: col.str.strip() != "").any(axis=1)]
+
+
+def row_numbers(raw: pd.DataFrame) -> tuple[str, list[int]]:
+    """What a message names each row of a sheet :func:`read_raw_sheet` read by: the
+    spreadsheet's row numbers, or a JSON Lines sheet's line numbers.
+
+    A table made otherwise (not indexed by ``csvio.ROW``) is taken as a sheet without
+    blank rows: the header row 1, the first unit row 2.
+
+    Examples
+    --------
+    >>> from workbench.csvio import ROW
+    >>> row_numbers(pd.DataFrame({"unit_id": ["a", "b"]}, index=pd.Index([2, 4], name=ROW)))
+    ('row', [2, 4])
+    >>> row_numbers(pd.DataFrame({"unit_id": ["a", "b"]}))
+    ('row', [2, 3])
+    """
+    from workbench.csvio import ROW
+
+    if "lines" in raw.attrs:
+        return "line", [int(n) for n in raw.attrs["lines"]]
+    if raw.index.name == ROW:
+        return "row", [int(n) for n in raw.index]
+    return "row", list(range(2, len(raw) + 2))
 
 
 def close_column(name: str, columns: Sequence[str], taken: Sequence[str] = ()) -> str | None:
@@ -264,7 +293,8 @@ def close_column(name: str, columns: Sequence[str], taken: Sequence[str] = ()) -
     return by_lower[close[0]] if close else None
 
 
-def _cell(value: str, row: int, col: str, blank: str) -> int:
+def _cell(value: str, row: str, col: str, blank: str) -> int:
+    """A coding cell as 0/1; ``row`` ("row 5", "line 3") names it in an error."""
     text = str(value).strip().lower()
     if text in _TRUE:
         return 1
@@ -273,9 +303,8 @@ def _cell(value: str, row: int, col: str, blank: str) -> int:
     if not text:
         if blank == "absent":
             return 0
-        raise SheetError(f"row {row}, column {col!r}: blank cell (use 0/1, or blank='absent')")
-    raise SheetError(f"row {row}, column {col!r}: {value!r} is not 0/1/yes/no/x/√/是/否 "
-                     "(or blank)")
+        raise SheetError(f"{row}, column {col!r}: blank cell (use 0/1, or blank='absent')")
+    raise SheetError(f"{row}, column {col!r}: {value!r} is not 0/1/yes/no/x/√/是/否 (or blank)")
 
 
 def read_sheet(
@@ -316,13 +345,15 @@ def read_sheet(
         raise SheetError(f"{path}: unit(s) coded twice: {dup}")
     known = None if units is None else set(units)
     out = raw[[c for c in ("unit_id", "split") if c in raw.columns]].copy()
+    word, numbers = row_numbers(raw)
     blanks = 0
     for col in columns:
         values = []
-        for i, v in enumerate(raw[col], start=2):  # row 1 is the header
+        for n, v in zip(numbers, raw[col], strict=True):
             blanks += not str(v).strip()
-            values.append(_cell(v, i, col, blank))
+            values.append(_cell(v, f"{word} {n}", col, blank))
         out[col] = pd.Series(values, index=raw.index, dtype="int64")
+    out = out.reset_index(drop=True)
     if known is not None:
         unknown = [u for u in out["unit_id"] if u not in known]
         if unknown:
@@ -403,29 +434,32 @@ def read_code_list(
     folded: dict[str, list[str]] = {}
     for c in known:
         folded.setdefault(c.casefold(), []).append(c)
+    word, numbers = row_numbers(raw)
     unknown: dict[str, list[int]] = {}
-    for i, cell in enumerate(raw[column]):
+    for i, (n, cell) in enumerate(zip(numbers, raw[column], strict=True)):
         if labels and str(cell).strip() in labels:  # a label, which may hold a 、 itself
-            unknown.setdefault(str(cell).strip(), []).append(i + 2)
+            unknown.setdefault(str(cell).strip(), []).append(n)
             continue
         for code in split_codes(cell):
             if code not in pos and len(folded.get(code.casefold(), [])) == 1:
                 code = folded[code.casefold()][0]  # p_trust: the one id it can be
             if code not in pos:
-                unknown.setdefault(code, []).append(i + 2)  # +2: the header, 1-based
+                unknown.setdefault(code, []).append(n)
                 continue
             matrix[i, pos[code]] = 1
     if unknown:
         raise SheetError(f"{path}: column {column!r} has code(s) the codebook does not have: "
-                         + "; ".join(_unknown_code(c, rows, known, labels)
+                         + "; ".join(_unknown_code(c, rows, known, labels, word)
                                      for c, rows in unknown.items())
                          + ". Correct them (ids separated by ';'), or add the codes to "
                          "the codebook")  # fmt: skip
-    return pd.concat([out, pd.DataFrame(matrix, columns=known, index=raw.index)], axis=1)
+    return pd.concat(
+        [out, pd.DataFrame(matrix, columns=known, index=raw.index)], axis=1
+    ).reset_index(drop=True)
 
 
 def _unknown_code(code: str, rows: list[int], known: Sequence[str],
-                  labels: Mapping[str, str] | None = None) -> str:  # fmt: skip
+                  labels: Mapping[str, str] | None = None, word: str = "row") -> str:  # fmt: skip
     """``'P_detachd' in row 2 (did you mean 'P_detached'?)``.
 
     Examples
@@ -439,7 +473,7 @@ def _unknown_code(code: str, rows: list[int], known: Sequence[str],
     """
     import difflib
 
-    where = f"row {rows[0]}" if len(rows) == 1 else "rows " + ", ".join(map(str, rows[:10]))
+    where = f"{word} {rows[0]}" if len(rows) == 1 else f"{word}s " + ", ".join(map(str, rows[:10]))
     where += f" and {len(rows) - 10} more" if len(rows) > 10 else ""
     if labels and code in labels:
         return f"{code!r} in {where} (the label of {labels[code]!r}: write the id)"
