@@ -131,7 +131,8 @@ def article_shares(
         script with its ``segment_id`` (the shortest non-heading sentence of at least 12
         characters carrying the code; ties by id; a code found only in shorter sentences or
         only in headings is quoted with the reason first: ``only in a heading: 「…」``);
-        sorted by category, then share (largest first), then id. Codes no article asserts are kept with share 0.
+        sorted by category, then share (largest first), then id. Codes no article asserts
+        are kept with share 0.
 
     Examples
     --------
