@@ -140,3 +140,49 @@ def test_many_articles_keep_the_bootstrap_they_had():
     assert (row["lo"], row["hi"]) == (np.quantile(boot, 0.025), np.quantile(boot, 0.975))
     assert t.loc["P_detached", "interval"] == "wilson"  # share 0: Wilson's [0, 0.088]
     assert t.loc["P_detached", "hi"] > 0
+
+
+def _coded_files(tmp_path, text):
+    from workbench.corpus import load_corpus
+
+    (tmp_path / "村里.txt").write_text(text, encoding="utf-8")
+    seg = load_corpus([str(tmp_path)]).analysis_segments()
+    cb = load_codebook()
+    return seg, cb, code_segments(seg, cb)
+
+
+def test_a_code_only_in_a_heading_says_so_and_quotes_the_heading(tmp_path):
+    heading = "一、个别干部下基层走马观花"
+    seg, cb, coding = _coded_files(
+        tmp_path,
+        "关于村里工作的几点看法\n" + heading + "\n"
+        "村里开会很多，大家都觉得很累，但是事情没有什么变化。\n"
+        "二、今后的打算\n我们会继续努力，把村里的各项事情办好。\n",
+    )
+    t = article_shares(coding, seg, cb, n_boot=20).set_index("code")
+    row = t.loc["P_formalism"]
+    assert row["articles"] == 1
+    assert row["quote"] == f"only in a heading: 「{heading}」"
+    assert seg.set_index("segment_id").at[row["segment_id"], "text_orig"] == heading
+    # every asserted code has a quote; codes no article asserts have none
+    assert (t.loc[t["articles"] > 0, "quote"] != "").all()
+    assert (t.loc[t["articles"] == 0, "quote"] == "").all()
+
+
+def test_a_body_sentence_is_preferred_to_a_heading(tmp_path):
+    body = "有的干部下基层走马观花，群众很有意见。"
+    seg, cb, coding = _coded_files(
+        tmp_path, "关于村里工作的几点看法\n一、个别干部下基层走马观花\n" + body + "\n"
+    )
+    row = article_shares(coding, seg, cb, n_boot=20).set_index("code").loc["P_formalism"]
+    assert row["quote"] == body
+
+
+def test_nothing_coded_gives_an_empty_table_not_an_error(tmp_path):
+    from workbench.coding.coder import evidence
+
+    seg, cb, coding = _coded_files(tmp_path, "hi\n")
+    t = article_shares(coding, seg, cb, n_boot=20)
+    assert (t["articles"] == 0).all() and (t["quote"] == "").all()
+    ev = evidence(coding, seg)
+    assert ev.empty and {"code", "segment_id", "quote", "quote_orig"} <= set(ev.columns)

@@ -206,3 +206,24 @@ def test_terms_side_by_side_leave_a_role_without_terms_empty():
     assert table.to_dict("list") == {"problem": ["形式主义", "走马观花"], "cause": ["宗旨意识", ""],
                                      "countermeasure": ["", ""], "other": ["", ""]}  # fmt: skip
     assert terms_by_rank(terms.iloc[:0], ["problem"]) is None
+
+
+def test_one_role_raises_or_gives_a_note_on_a_file_the_test_makes(tmp_path):
+    from workbench.corpus import load_corpus
+    from workbench.keyness import COLUMNS
+
+    (tmp_path / "随笔.txt").write_text("村里的干部常来看望群众，群众很满意。\n", encoding="utf-8")
+    seg = load_corpus([str(tmp_path)]).analysis_segments()
+    assert seg["role"].nunique() == 1
+    with pytest.raises(InputError, match="needs at least two groups") as raised:
+        keyness(seg, "role")
+    table = keyness(seg, "role", too_few="note")
+    assert table.empty and list(table.columns) == COLUMNS
+    assert table.attrs["note"] == str(raised.value)
+    assert top_terms(table, 5).empty  # what the notebook does next still works
+    with pytest.raises(ValueError, match="too_few"):
+        keyness(seg, "role", too_few="ignore")
+
+
+def test_a_comparison_has_no_note(seeds_segments, seeds_terms):
+    assert keyness(seeds_segments, "role", terms=seeds_terms).attrs["note"] is None

@@ -334,3 +334,39 @@ def test_cli_kwic_says_why_a_term_has_no_hit(tmp_path, capsys):
     assert "--regex 'x*' matches only empty stretches here" in err and "e.g. x+" in err
     assert main(["kwic", "--corpus", str(seg), "--term", "群众"]) == 0
     assert "'群众' occurs nowhere in the corpus" in capsys.readouterr().err
+
+
+def test_choose_term_keeps_the_preferred_term_where_the_corpus_has_it(seeds):
+    from workbench.coding.codebook import load_codebook
+    from workbench.kwic import choose_term, term_hits
+
+    seg = seeds.analysis_segments()
+    term, how = choose_term(seg, "走马观花", load_codebook().terms())
+    assert (
+        term == "走马观花"
+        and how == f"走马观花: {len(kwic(seg, '走马观花'))} hit(s) in this corpus."
+    )
+    # hits are counted as kwic counts them, whichever script the term is written in
+    for t in ("群众", "幹群關係", "村务公开"):
+        assert term_hits(seg, [t]).iloc[0] == len(kwic(seg, t))
+
+
+def test_choose_term_takes_the_codebook_term_a_corpus_has_most(tmp_path):
+    from workbench.coding.codebook import load_codebook
+    from workbench.corpus import load_corpus
+    from workbench.kwic import choose_term
+
+    (tmp_path / "笔记.txt").write_text(
+        "村里推行村务公开已经三年。\n村务公开栏每月更新一次。\n干部要多听群众意见，村务公开要落到实处。\n",
+        encoding="utf-8",
+    )
+    seg = load_corpus([str(tmp_path)]).analysis_segments()
+    terms = load_codebook().terms()
+    term, how = choose_term(seg, "走马观花", terms)
+    assert term == "村务公开" and len(kwic(seg, term)) == 3
+    assert how.startswith("走马观花 does not occur in this corpus; shown instead: 村务公开")
+    assert choose_term(seg, "走马观花", terms) == (term, how)  # the same each run
+
+    (tmp_path / "笔记.txt").write_text("hi\n", encoding="utf-8")
+    none, why = choose_term(load_corpus([str(tmp_path)]).analysis_segments(), "走马观花", terms)
+    assert none is None and "no keyword in context to show" in why

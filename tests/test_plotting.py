@@ -275,3 +275,34 @@ def test_label_table_is_complete():
     assert zh.keys() == en.keys()
     assert all(isinstance(v, str) and v for v in (*zh.values(), *en.values()))
     assert len(set(zh.values())) == len(zh)  # no two keys share a Chinese label
+
+
+def _body_lengths(folder):
+    from workbench.corpus import load_corpus
+
+    seg = load_corpus([str(folder)]).analysis_segments()
+    body = seg[~seg["is_heading"]]
+    return body["text"].str.len(), body["role"]
+
+
+def test_boxplot_by_group_has_a_box_per_role_with_sentences(tmp_path):
+    (tmp_path / "报告.txt").write_text(
+        "关于干群关系的调查\n一、存在的问题\n有的干部很少到村里去，群众有事找不到人。\n"
+        "二、原因分析\n有的干部怕麻烦。\n三、对策建议\n干部要常到村里走一走，多听群众说话。\n",
+        encoding="utf-8",
+    )
+    lengths, roles = _body_lengths(tmp_path)
+    order = ["problem", "cause", "countermeasure", "other"]
+    fig = plotting.boxplot_by_group(lengths, roles, order, lang="en", ylabel="characters")
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == [plotting.label(r, "en") for r in ("problem", "cause", "countermeasure")]
+    assert fig.axes[0].get_ylabel() == plotting.label("characters", "en")
+    plt.close(fig)
+
+
+def test_boxplot_by_group_draws_nothing_for_a_one_line_file(tmp_path):
+    (tmp_path / "a.txt").write_text("hi\n", encoding="utf-8")
+    lengths, roles = _body_lengths(tmp_path)
+    before = plt.get_fignums()
+    assert plotting.boxplot_by_group(lengths, roles, ["problem", "other"]) is None
+    assert plt.get_fignums() == before  # no empty figure left open either

@@ -288,6 +288,7 @@ def keyness(
     formula: str = "dunning",
     headings: bool = False,
     terms: Sequence[list[str]] | None = None,
+    too_few: str = "raise",
 ) -> pd.DataFrame:
     """Distinctive terms of each group (or of ``target``) against all other segments.
 
@@ -311,6 +312,10 @@ def keyness(
         Count headings that only announce their section.
     terms : list of list of str, optional
         Precomputed :func:`segment_terms` of ``segments`` (saves segmenting twice).
+    too_few : {"raise", "note"}, default "raise"
+        With fewer than two groups: raise :class:`InputError` (the command line), or
+        return the empty table with the same message in ``.attrs["note"]`` (a report on a
+        small corpus says what it cannot show instead of failing).
 
     Returns
     -------
@@ -321,14 +326,25 @@ def keyness(
         ``by`` (in no group; :func:`workbench.groups.no_value_articles`), their
         ``doc_ids``, and the ``articles`` with content segments in all;
         ``.attrs["top_term"]``: the commonest term of the groups and its ``count`` (what
-        ``min_count`` is measured against), or ``None``.
+        ``min_count`` is measured against), or ``None``; ``.attrs["note"]``: why there is
+        no comparison (fewer than two groups, ``too_few="note"``), else ``None``.
 
     Raises
     ------
     InputError
         If the column is missing, ``target`` is not one of its values, or the column has
-        fewer than two values (there would be nothing to compare with).
+        fewer than two values (there would be nothing to compare with) and ``too_few`` is
+        ``"raise"``.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"text": ["群众很满意"], "role": ["other"], "is_heading": [False]})
+    >>> table = keyness(seg, "role", too_few="note")
+    >>> table.empty, table.attrs["note"].split(":")[0]
+    (True, "column 'role' has one value among the content segments (other)")
     """
+    if too_few not in ("raise", "note"):
+        raise ValueError(f"too_few must be 'raise' or 'note', not {too_few!r}")
     labels = by if isinstance(by, pd.Series) else group_values(segments, by, documents)
     if len(labels) != len(segments):
         raise ValueError("the labels must be aligned with the segments")
@@ -357,10 +373,15 @@ def keyness(
         name = labels.name if labels.name is not None else "the grouping"
         why = f" ({no_value_note(str(name), len(unvalued), left_out['articles'])})" \
             if unvalued else ""  # fmt: skip
-        raise InputError(f"column {name!r} has {'one value' if counts else 'no value'} among "
-                         f"the content segments ({', '.join(map(str, groups)) or 'none'}){why}: "
-                         "keyness compares a group with the rest, so it needs at least two "
-                         "groups; choose another --by, or add texts")  # fmt: skip
+        message = (f"column {name!r} has {'one value' if counts else 'no value'} among "
+                   f"the content segments ({', '.join(map(str, groups)) or 'none'}){why}: "
+                   "keyness compares a group with the rest, so it needs at least two "
+                   "groups; choose another --by, or add texts")  # fmt: skip
+        if too_few == "raise":
+            raise InputError(message)
+        table = pd.DataFrame({c: [] for c in COLUMNS})
+        table.attrs.update(left_out=left_out, top_term=None, note=message)
+        return table
     parts = []
     for g in groups:
         reference: Counter[str] = Counter()
@@ -379,6 +400,7 @@ def keyness(
         total.update(cnt)
     top = min(total.items(), key=lambda kv: (-kv[1], kv[0])) if total else None
     table.attrs["top_term"] = {"term": top[0], "count": int(top[1])} if top else None
+    table.attrs["note"] = None
     return table
 
 

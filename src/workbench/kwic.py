@@ -230,6 +230,73 @@ def kwic(
     return pd.DataFrame(out)
 
 
+def term_hits(segments: pd.DataFrame, terms: list[str], *, text_col: str = "text") -> pd.Series:
+    """Non-overlapping occurrences of each term in the Simplified ``text_col``, as
+    :func:`kwic` counts its hits (a term is converted to Simplified first).
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"text": ["干群关系紧张,干群矛盾突出", None]})
+    >>> term_hits(seg, ["干群", "幹群關係", "走过场"]).tolist()
+    [2, 1, 0]
+    """
+    texts = [t for t in segments[text_col] if isinstance(t, str)]
+    # Sentences joined by a character no term holds, so a match never spans two of them.
+    joined = "\n".join(texts)
+    return pd.Series([joined.count(to_simplified(t)) if t else 0 for t in terms],
+                     index=terms, dtype="int64")  # fmt: skip
+
+
+def choose_term(
+    segments: pd.DataFrame,
+    preferred: str,
+    candidates: list[str],
+    *,
+    min_chars: int = 2,
+    text_col: str = "text",
+) -> tuple[str | None, str]:
+    """The term to show in context on this corpus, and a sentence saying how it was chosen.
+
+    ``preferred`` when the corpus has it; otherwise the candidate (e.g. the codebook's
+    literal terms, :meth:`workbench.coding.codebook.Codebook.terms`) of at least
+    ``min_chars`` characters with the most hits (:func:`term_hits`), ties broken by the
+    term's own order (sorted), so the choice is the same each run. Single characters are
+    left out: 要 or 党 occur everywhere and show nothing in context.
+
+    Returns
+    -------
+    tuple of (str or None, str)
+        The term (``None`` when neither ``preferred`` nor any candidate occurs) and the
+        sentence for the reader.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"text": ["干部下基层走过场", "要走访群众,走访贫困户", "要"]})
+    >>> choose_term(seg, "走过场", ["走访", "要"])
+    ('走过场', '走过场: 1 hit(s) in this corpus.')
+    >>> choose_term(seg, "走马观花", ["走访", "群众", "要"])[0]
+    '走访'
+    >>> choose_term(seg, "走马观花", ["要"])[0] is None
+    True
+    """
+    preferred = to_simplified(preferred)
+    n = int(term_hits(segments, [preferred], text_col=text_col).iloc[0])
+    if n:
+        return preferred, f"{preferred}: {n} hit(s) in this corpus."
+    pool = sorted({to_simplified(t) for t in candidates if len(t) >= min_chars})
+    hits = term_hits(segments, pool, text_col=text_col)
+    hits = hits[hits > 0].sort_values(ascending=False, kind="stable")  # ties: sorted term
+    if hits.empty:
+        return None, (
+            f"{preferred} does not occur in this corpus, nor does any codebook term "
+            f"of {min_chars} or more characters: no keyword in context to show."
+        )
+    term, n = str(hits.index[0]), int(hits.iloc[0])
+    return term, (f"{preferred} does not occur in this corpus; shown instead: {term}, the "
+                  f"codebook term of {min_chars} or more characters with the most hits here "
+                  f"({n} hit(s); ties go to the first in sorted order).")  # fmt: skip
+
+
 # ------------------------------------------------------------------ command line
 
 

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PACKAGED_FAMILIES",
     "SYSTEM_FONTS",
+    "boxplot_by_group",
     "cjk_font_family",
     "label",
     "labels",
@@ -445,3 +446,59 @@ def label(key: str, lang: str = "zh") -> str:
     except (KeyError, TypeError):
         known = ", ".join(sorted(table))
         raise KeyError(f"unknown label key {key!r}; known keys: {known}") from None
+
+
+def boxplot_by_group(
+    values: Any,
+    groups: Any,
+    order: Iterable[str],
+    *,
+    lang: str = "zh",
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    figsize: tuple[float, float] = (7, 4),
+) -> Figure | None:
+    """Box plot of ``values`` per group, in ``order``, or ``None`` when there is nothing to draw.
+
+    A group of ``order`` without values gets no box (an empty box is no statement), and
+    when no group has any, there is no figure: the caller says so instead of drawing
+    empty axes (matplotlib fails on an empty plot with labels).
+
+    Parameters
+    ----------
+    values, groups : pandas.Series
+        The numbers and the group of each, aligned.
+    order : iterable of str
+        Groups in the order of their boxes; their tick labels are :func:`label` (``lang``).
+    lang : {"zh", "en"}
+    xlabel, ylabel : str, optional
+        Keys of :func:`label` for the axes.
+    figsize : tuple of float
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> roles = pd.Series(["problem", "cause", "problem"])
+    >>> fig = boxplot_by_group(pd.Series([10, 20, 30]), roles, ["problem", "cause", "other"])
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['问题', '原因']
+    >>> boxplot_by_group(pd.Series([], dtype=float), pd.Series([], dtype=str), ["problem"]) is None
+    True
+    """
+    import matplotlib.pyplot as plt
+
+    present = [g for g in order if (groups == g).any()]
+    if not present:
+        return None
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.boxplot([values[groups == g] for g in present],
+               tick_labels=[label(g, lang) for g in present], showfliers=False)  # fmt: skip
+    if ylabel:
+        ax.set_ylabel(label(ylabel, lang))
+    if xlabel:
+        ax.set_xlabel(label(xlabel, lang))
+    return fig

@@ -470,9 +470,11 @@ def evidence(coding: Coding, segments: pd.DataFrame) -> pd.DataFrame:
                 "end": end, "quote": text[start:end],
                 "quote_orig": orig[start:end] if same else orig, "text_orig": orig,
             })  # fmt: skip
-    out = pd.DataFrame(rows)
+    columns = ["unit_id", "code", "segment_id", "start", "end", "quote", "quote_orig",
+               "text_orig"]  # fmt: skip
+    out = pd.DataFrame(rows, columns=columns)
     # Collapse to one row per (unit, code, segment) so a code's quotes read together.
-    if out.empty:
+    if out.empty:  # nothing coded (a tiny corpus): the same columns, so callers can select
         return out
     keys = ["unit_id", "code", "segment_id"]
     return (

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from workbench.coding.codebook import Codebook
@@ -128,8 +129,10 @@ def article_shares(
         (asserting it), ``share``, ``lo``, ``hi``, ``interval`` (``bootstrap`` or
         ``wilson``: which one ``lo, hi`` is) and a verbatim ``quote`` in the source's
         script with its ``segment_id`` (the shortest non-heading sentence of at least 12
-        characters carrying the code; ties by id); sorted by category, then share
-        (largest first), then id. Codes no article asserts are kept with share 0.
+        characters carrying the code; ties by id; a code found only in shorter sentences or
+        only in headings is quoted with the reason first: ``only in a heading: 「…」``);
+        sorted by category, then share (largest first), then id. Codes no article asserts
+        are kept with share 0.
 
     Examples
     --------
@@ -144,7 +147,6 @@ def article_shares(
     >>> bool((t["lo"] <= t["share"]).all() and (t["share"] <= t["hi"]).all())
     True
     """
-    import numpy as np
 
     from workbench.trends import share_intervals
 
@@ -177,15 +179,12 @@ def article_shares(
     A = np.zeros((len(articles), len(keys)))
     col = {k: j for j, k in enumerate(keys)}
     pairs = long[["doc_id", "key"]].drop_duplicates()
-    A[articles.get_indexer(pairs["doc_id"]), pairs["key"].map(col).to_numpy()] = 1.0
+    A[articles.get_indexer(pairs["doc_id"]), pairs["key"].map(col).to_numpy(dtype="int64")] = 1.0
     n = len(articles)
     # The interval rule of every share of articles (trends' too): a bootstrap over
     # articles, or Wilson's where it says nothing (few articles, a share of 0 or 1).
     share, lo, hi, how = share_intervals(A, np.random.default_rng(seed), n_boot, ci)
-    quotes = long.assign(length=long["text_orig"].astype(str).str.len())
-    quotes = quotes[~quotes["is_heading"] & (quotes["length"] >= 12)]
-    quotes = quotes.sort_values(["key", "length", "segment_id"], kind="stable")
-    first = quotes.drop_duplicates("key").set_index("key")
+    first = _quotes(long)
     out = pd.DataFrame({
         level: keys, "label": [labels[k] for k in keys],
         "articles": A.sum(axis=0).astype("int64"),
@@ -193,7 +192,7 @@ def article_shares(
         "lo": lo if n else np.zeros(len(keys)),
         "hi": hi if n else np.zeros(len(keys)),
         "interval": how,
-        "quote": [first["text_orig"].get(k, "") for k in keys],
+        "quote": [first["quote"].get(k, "") for k in keys],
         "segment_id": [first["segment_id"].get(k, "") for k in keys],
     })  # fmt: skip
     if level == "code":
@@ -203,3 +202,29 @@ def article_shares(
         out = out.sort_values(["_c", "share", "code"], ascending=[True, False, True],
                               kind="stable").drop(columns="_c")  # fmt: skip
     return out.reset_index(drop=True)
+
+
+#: Fewest characters of a sentence quoted as a code's evidence (shorter ones say little).
+MIN_QUOTE_CHARS = 12
+
+
+def _quotes(long: pd.DataFrame) -> pd.DataFrame:
+    """Each key's quote and its ``segment_id``, indexed by ``key``.
+
+    The shortest body sentence of at least :data:`MIN_QUOTE_CHARS` characters carrying the
+    key (ties by id), verbatim. A key found only in headings or in shorter sentences is
+    quoted anyway, with the reason in front (``only in a heading: 「…」``), so that an
+    asserted code never shows an empty quote cell without a word of why.
+    """
+    quotes = long.assign(length=long["text_orig"].astype(str).str.len(),
+                         text=long["text_orig"].astype(str))  # fmt: skip
+    # 0: a full quote; 1: a short body sentence; 2: a heading (a code's weakest evidence).
+    rank = np.where(quotes["is_heading"], 2, np.where(quotes["length"] >= MIN_QUOTE_CHARS, 0, 1))
+    quotes = quotes.assign(rank=rank).sort_values(["key", "rank", "length", "segment_id"],
+                                                  kind="stable")  # fmt: skip
+    first = quotes.drop_duplicates("key").set_index("key")
+    why = {1: f"only in sentences under {MIN_QUOTE_CHARS} characters: ",
+           2: "only in a heading: "}  # fmt: skip
+    text = [t if r == 0 else f"{why[r]}「{t}」" for t, r in zip(first["text"], first["rank"],
+                                                             strict=True)]  # fmt: skip
+    return pd.DataFrame({"quote": text, "segment_id": first["segment_id"]}, index=first.index)

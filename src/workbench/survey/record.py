@@ -31,13 +31,16 @@ Examples
 
 from __future__ import annotations
 
+import os
+import shlex
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from workbench.config import display_path
 from workbench.provenance import make_record
 from workbench.provenance import write_table as provenance_write_table
 from workbench.survey.io import SurveyData
@@ -45,6 +48,9 @@ from workbench.survey.results import SurveyFit
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from workbench.survey.codebook import Codebook
+    from workbench.survey.io import Mapping_
 
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
@@ -75,13 +81,21 @@ def fit_parameters(res: SurveyFit) -> dict[str, Any]:
     return params
 
 
-def survey_record(survey: SurveyData, parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """The provenance record of a result computed from ``survey`` with ``parameters``."""
+def survey_record(
+    survey: SurveyData,
+    parameters: Mapping[str, Any],
+    inputs: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The provenance record of a result computed from ``survey`` with ``parameters``.
+
+    ``inputs`` (display path → SHA-256) adds the other files the result used besides the
+    survey's own (:attr:`SurveyData.inputs`): a corpus's files, a codebook, a places table.
+    """
     # The sheet read from a workbook is part of what made the result: the file's checksum
     # covers all of its sheets.
     sheet = {"sheet": survey.sheet} if survey.sheet is not None else {}
     return make_record(
-        survey.inputs,
+        {**survey.inputs, **(inputs or {})},
         {**parameters, "data": survey.source, **sheet, "simulated": survey.simulated},
     )
 
@@ -151,13 +165,84 @@ def figure_path(path: str | Path) -> tuple[str, str, Path]:
     return path.stem, path.suffix.lower().lstrip("."), path.parent
 
 
-def provenance_note(record: Mapping[str, Any]) -> str:
+def provenance_note(record: Mapping[str, Any], corpus: Iterable[str] = ()) -> str:
     """One line for a printed table: version and the inputs' short checksums.
+
+    The files of ``corpus`` (display paths, as :meth:`workbench.corpus.Corpus.checksums`
+    keys them) are named together as one input, by their common folder and number, so a
+    corpus of hundreds of files does not fill the line; the record keeps each checksum.
 
     Examples
     --------
     >>> provenance_note(make_record({"a.csv": "0123456789abcdef"}, {})).split("; ")[1]
     'inputs: a.csv (0123456789ab)'
+    >>> rec = make_record({"t/a.txt": "1" * 64, "t/b.txt": "2" * 64, "p.csv": "3" * 64}, {})
+    >>> provenance_note(rec, corpus=["t/a.txt", "t/b.txt"]).split("; ", 1)[1]
+    'inputs: corpus t (2 files), p.csv (333333333333)'
     """
-    inputs = ", ".join(f"{k} ({v[:12]})" for k, v in record["inputs"].items())
-    return f"workbench {record['workbench_version']}; inputs: {inputs}"
+    texts = sorted(set(corpus) & set(record["inputs"]))
+    parts = []
+    if texts:
+        folder = os.path.commonpath(texts) if len(texts) > 1 else os.path.dirname(texts[0])
+        parts.append(f"corpus {folder or '.'} ({len(texts)} file{'s' if len(texts) > 1 else ''})")
+    parts += [f"{k} ({v[:12]})" for k, v in record["inputs"].items() if k not in texts]
+    return f"workbench {record['workbench_version']}; inputs: {', '.join(parts)}"
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def variable_label(
+    name: str,
+    codebook: Codebook,
+    mapping: Mapping_ | None = None,
+    lang: str = "en",
+) -> str:
+    """A variable's label with the range of the data actually used: ``Trust in village
+    cadres (0–10)``.
+
+    The range is the one the mapping declares for the variable (under its standard name
+    or the survey's own column name), else the codebook's; without either, the label
+    alone. A report on a user's survey then never shows the bundled survey's 0–100.
+
+    Examples
+    --------
+    >>> from workbench.survey.codebook import load_codebook
+    >>> from workbench.survey.io import Mapping_
+    >>> cb = load_codebook()
+    >>> variable_label("trust", cb)
+    'Trust in village cadres (0–100)'
+    >>> mine = Mapping_(columns={"trust": "信任"}, missing={}, ranges={"信任": [0, 10]})
+    >>> variable_label("trust", cb, mine, lang="zh")
+    '对村干部的信任 (0–10)'
+    """
+    ranges = mapping.ranges if mapping is not None else {}
+    own = mapping.columns.get(name) if mapping is not None else None
+    rng = ranges.get(name) or (ranges.get(own) if own else None)
+    if rng is None and name in codebook.variables:
+        rng = codebook.valid_range(name)
+    text = codebook.label(name, lang)
+    return f"{text} ({_number(rng[0])}–{_number(rng[1])})" if rng else text
+
+
+def command_line(words: Sequence[str | Path | None]) -> str:
+    """A shell command from its words, paths shown as :func:`workbench.config.display_path`
+    shows them and quoted where the shell needs it; ``None`` words are left out (an
+    option whose value was not given goes with it when written as ``None`` pairs).
+
+    Examples
+    --------
+    >>> command_line(["workbench", "survey", "rank", Path("my data/s.csv"),
+    ...               "--formula", "trust ~ visits", "--mapping", None])
+    "workbench survey rank 'my data/s.csv' --formula 'trust ~ visits'"
+    """
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word is None:
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if isinstance(word, str) and word.startswith("--") and nxt is None:
+            continue  # an option without its value
+        out.append(display_path(word) if isinstance(word, Path) else str(word))
+    return shlex.join(out)
