@@ -474,9 +474,14 @@ def run() -> None:
     gone, the process ends without tearing the interpreter down (freeing each of the
     millions of objects of a large run one by one, and every module: about 0.2 s on 20 MB
     of text, 2 % of the run) once its output is flushed. Every other command, and
-    :func:`main` called from Python, exits the usual way.
+    :func:`main` called from Python, exits the usual way. Ctrl-C while the command line
+    is still being parsed (before :func:`main`'s own handler) says so in one line too.
     """
-    status = main()
+    try:
+        status = main()
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        status = 130
     if _exit_at_once:
         import logging
         import os
@@ -492,18 +497,13 @@ def _warm_up_pipeline() -> int:
     """A pipeline worker's warm-up (:func:`workbench.pipeline.warm_up`), named here so
     that the process starting the workers need not import the pipeline first.
 
-    Ctrl-C reaches every process of the terminal's group: the driving process says that
-    the run was interrupted, and a worker still warming up leaves without a word (the
-    pool printed "Exception in initializer:" and a traceback of pandas' imports).
+    Ctrl-C reaches every process of the terminal's group, but a pool worker ignores it
+    (:func:`workbench.engine.spawn_workers`): the driving process says that the run was
+    interrupted and stops the workers.
     """
-    try:
-        from workbench.pipeline import warm_up
+    from workbench.pipeline import warm_up
 
-        return warm_up()
-    except KeyboardInterrupt:
-        import os
-
-        os._exit(130)
+    return warm_up()
 
 
 def report_parameters(args: argparse.Namespace) -> dict[str, Any]:
