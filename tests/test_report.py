@@ -525,3 +525,36 @@ def test_cli_report_refuses_a_corpus_it_cannot_read_before_any_notebook(
     assert "convert or remove them" in err
     assert not (config.REPORTS_DIR / "index.html").exists()  # nothing ran
     assert not (good / "report").exists()
+
+
+def test_ctrl_c_during_a_notebook_stops_the_report_in_one_line(tmp_path):
+    import time
+
+    # The cell presses Ctrl-C for the user: SIGINT to the process running the report.
+    nb_path = _write_notebook(
+        tmp_path / "01_long.ipynb",
+        [
+            nbformat.v4.new_code_cell(
+                "import os, signal, time\n"
+                "os.kill(int(os.environ['JPY_PARENT_PID']), signal.SIGINT)\n"
+                "time.sleep(60)"
+            )
+        ],
+    )
+    out = tmp_path / "out"
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", "from workbench.cli import run; run()", "report", str(nb_path),
+         "--out", str(out)], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )  # fmt: skip
+    # It was a failure "in cell 1 of 1: AssertionError" (exit 1), after the kernel's
+    # ZMQ traceback, once the cell had slept its minute.
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.splitlines()[1:] == [
+        f"workbench: interrupted; the report in {out} is incomplete (its index.html was not "
+        "rewritten): run it again"
+    ]
+    assert time.perf_counter() - began < 50
+    assert not (out / "index.html").exists()

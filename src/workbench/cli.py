@@ -665,6 +665,11 @@ def _report(args: argparse.Namespace) -> int:
     except NotebookExecutionError as err:
         print(f"workbench: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        # Pages of the notebooks run so far are written; index.html is written last.
+        print(f"workbench: interrupted; the report in {out} is incomplete (its index.html "
+              "was not rewritten): run it again", file=sys.stderr)  # fmt: skip
+        return 130
     for p in paths:
         print(p)
     print(f"workbench report: open {Path(out) / 'index.html'}", file=sys.stderr)

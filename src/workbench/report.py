@@ -147,6 +147,44 @@ class NotebookExecutionError(RuntimeError):
         self.notebook = notebook
 
 
+@functools.cache
+def _client_class() -> type:
+    """nbclient's ``NotebookClient``, taking Ctrl-C as an interruption of the run.
+
+    nbclient catches SIGINT while a notebook runs and shuts its kernel down gracefully
+    under the cell being executed: the kernel printed a ZMQ traceback and the run went
+    on to fail with an ``AssertionError`` "in cell N" and exit status 1 (Ctrl-C during
+    ``workbench report``). This client kills the kernel at once instead and records
+    that it was interrupted, which :func:`execute_notebook` raises as KeyboardInterrupt.
+    """
+    import asyncio
+    import atexit
+    import contextlib
+    import signal
+
+    from nbclient import NotebookClient
+
+    class InterruptibleClient(NotebookClient):
+        interrupted = False
+
+        @contextlib.asynccontextmanager
+        async def async_setup_kernel(self, **kwargs: Any) -> Any:
+            async with super().async_setup_kernel(**kwargs):
+                # In place of nbclient's handler, which the context removes on leaving.
+                with contextlib.suppress(RuntimeError, NotImplementedError):  # not main thread
+                    asyncio.get_event_loop().add_signal_handler(signal.SIGINT, self._interrupt)
+                yield
+
+        def _interrupt(self) -> None:
+            self.interrupted = True
+            self.shutdown_kernel = "immediate"  # nothing of the run is kept: no tidying
+            self._async_cleanup_kernel_future = asyncio.ensure_future(self._async_cleanup_kernel())
+            # As nbclient's handler does: the kernel is gone before the interpreter exits.
+            atexit.unregister(self._cleanup_kernel)
+
+    return InterruptibleClient
+
+
 def _client_config() -> Any:
     """Traitlets config for the kernel manager: encrypt kernel traffic when possible."""
     import zmq
@@ -246,6 +284,9 @@ def execute_notebook(
         the kernel dies or cannot start; the message
         names the notebook, the failing cell (1-based number and source) and the
         error with its traceback.
+    KeyboardInterrupt
+        On Ctrl-C (SIGINT to this process): the kernel is killed at once, not reported as
+        a failing cell.
 
     Examples
     --------
@@ -260,7 +301,6 @@ def execute_notebook(
     '42\\n'
     """
     import nbformat
-    from nbclient import NotebookClient
 
     path = Path(path)
     try:
@@ -276,7 +316,7 @@ def execute_notebook(
     def on_cell_execute(cell: Any, cell_index: int) -> None:
         current["index"] = cell_index
 
-    client = NotebookClient(
+    client = _client_class()(
         nb,
         timeout=timeout,
         kernel_name=kernel_name,
@@ -293,6 +333,8 @@ def execute_notebook(
     try:
         client.execute(env=kernel_env)
     except Exception as exc:
+        if client.interrupted:  # Ctrl-C: the cell failed because its kernel was stopped
+            raise KeyboardInterrupt from None
         index = current.get("index")
         detail = _ANSI.sub("", str(exc)).strip() or type(exc).__name__
         source = ""
@@ -307,6 +349,8 @@ def execute_notebook(
                 source = f"\n--- cell source ---\n{cell_source}"
         message = f"notebook {path} {where}: {_summary(exc)}{source}\n--- error ---\n{detail}"
         raise NotebookExecutionError(message, path=path, cell_index=index, notebook=nb) from exc
+    if client.interrupted:  # after the last cell
+        raise KeyboardInterrupt
     return nb
 
 
