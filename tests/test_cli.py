@@ -380,3 +380,25 @@ def test_ctrl_c_while_the_workers_start_says_one_line(tmp_path, delay):
         f"workbench: interrupted; {out} was not created (no part of this build is kept)"
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["texts"]
+
+
+def test_a_failed_build_names_every_file_that_cannot_be_read(tmp_path, capsys):
+    # Fixing a folder took one run per bad file: only the first was named.
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "a.txt").write_text("干部进村走访群众。\n", encoding="utf-8")
+    (texts / "b.txt").write_bytes(b"\x00\x01binary\x00" * 40)
+    (texts / "c.docx").write_bytes(b"PK\x03\x04broken")
+    (texts / "d.txt").write_bytes(b"\xff\xfe\x00\xd8bad")
+    pipeline = ["pipeline", str(texts), "--out", str(tmp_path / "b")]
+    build = ["corpus", "build", str(texts), "--out", str(tmp_path / "c.parquet")]
+    for argv in (pipeline, build):
+        assert main(argv) == EXIT_BAD_INPUT
+        err = capsys.readouterr().err
+        first, more = err.strip().splitlines()
+        assert more.startswith("workbench: 2 more of the 4 file(s) cannot be read either: ")
+        assert more.endswith("; --skip-bad leaves every unreadable file out and lists it")
+        for name in ("b.txt", "c.docx", "d.txt"):
+            assert (name in first) != (name in more)  # each named once
+        assert "a.txt" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["texts"]
