@@ -713,6 +713,9 @@ def _report(args: argparse.Namespace) -> int:
     except NotebookExecutionError as err:
         print(f"workbench: {err}", file=sys.stderr)
         return 1
+    except FileExistsError as err:  # an --out holding files that are not a report's
+        print(f"workbench: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         # Pages of the notebooks run so far are written; index.html is written last.
         print(f"workbench: interrupted; the report in {out} is incomplete (its index.html "
