@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from workbench import config
 from workbench.cli import EXIT_BAD_INPUT, main
@@ -349,24 +350,55 @@ def test_out_inside_the_corpus_folder_is_refused(tmp_path, capsys):
     assert main(["pipeline", str(texts / "报告 一.txt"), "--out", str(texts / "b")]) == 0
 
 
-def test_a_worker_interrupted_while_warming_up_leaves_without_a_traceback(monkeypatch):
-    import workbench.cli as cli
-    import workbench.pipeline
+@pytest.mark.parametrize("delay", [0.3, 0.6, 1.2])
+def test_ctrl_c_while_the_workers_start_says_one_line(tmp_path, delay):
+    import os
+    import signal
+    import time
 
-    def interrupted():
-        raise KeyboardInterrupt
+    # The seeds, read ten times over, keep a two-worker build busy for a few seconds.
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    for k in range(10):
+        for seed in sorted(config.SEEDS_DIR.iterdir()):
+            shutil.copyfile(seed, texts / f"{k}_{seed.name}")
+    out = tmp_path / "build"
+    cmd = [sys.executable, "-c", "from workbench.cli import run; run()", "pipeline",
+           str(texts), "--out", str(out), "--workers", "2"]  # fmt: skip
+    # A session of its own, so that SIGINT reaches every process of it, as Ctrl-C does.
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )  # fmt: skip
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    # A worker still starting printed a KeyboardInterrupt traceback of its imports.
+    assert "Traceback" not in err, err
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines() == [
+        f"workbench: interrupted; {out} was not created (no part of this build is kept)"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["texts"]
 
-    class Exited(Exception):
-        pass
 
-    def exit_(code):
-        raise Exited(code)
-
-    monkeypatch.setattr(workbench.pipeline, "warm_up", interrupted)
-    monkeypatch.setattr("os._exit", exit_)
-    try:
-        cli._warm_up_pipeline()
-    except Exited as done:
-        assert done.args == (130,)
-    else:
-        raise AssertionError("the worker went on")
+def test_a_failed_build_names_every_file_that_cannot_be_read(tmp_path, capsys):
+    # Fixing a folder took one run per bad file: only the first was named.
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "a.txt").write_text("干部进村走访群众。\n", encoding="utf-8")
+    (texts / "b.txt").write_bytes(b"\x00\x01binary\x00" * 40)
+    (texts / "c.docx").write_bytes(b"PK\x03\x04broken")
+    (texts / "d.txt").write_bytes(b"\xff\xfe\x00\xd8bad")
+    pipeline = ["pipeline", str(texts), "--out", str(tmp_path / "b")]
+    build = ["corpus", "build", str(texts), "--out", str(tmp_path / "c.parquet")]
+    for argv in (pipeline, build):
+        assert main(argv) == EXIT_BAD_INPUT
+        err = capsys.readouterr().err
+        first, more = err.strip().splitlines()
+        assert more.startswith("workbench: 2 more of the 4 file(s) cannot be read either: ")
+        assert more.endswith("; --skip-bad leaves every unreadable file out and lists it")
+        for name in ("b.txt", "c.docx", "d.txt"):
+            assert (name in first) != (name in more)  # each named once
+        assert "a.txt" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["texts"]

@@ -130,3 +130,59 @@ def test_a_runner_says_whether_its_pool_takes_partitions_from_both_ends():
         assert serial.both_ends is False
     with runner(2) as pooled:
         assert pooled.both_ends is True
+
+
+# A pool whose one worker is sent SIGINT (as Ctrl-C sends it to the terminal's whole
+# process group) while it is still starting, before any code of ours runs in it; then
+# the pool is asked to work.
+_INTERRUPTED_WHILE_STARTING = """
+import os, signal, sys, time
+from workbench.engine import runner, spawn_workers
+with spawn_workers(1) as pool:
+    time.sleep(float(sys.argv[1]))  # into the worker's start-up, in Python already
+    for pid in list(pool.executor._processes):
+        os.kill(pid, signal.SIGINT)
+    with runner(pool=pool) as run:
+        print(sorted(set(run(sum, [[1, 2], [3], [4], [5]]))))
+    print(pool.pings[0].result() > 0)  # the worker started (BrokenProcessPool if not)
+"""
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.15])
+def test_a_worker_interrupted_while_starting_ignores_it(delay):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _INTERRUPTED_WHILE_STARTING, str(delay)], capture_output=True,
+        text=True, timeout=120, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )  # fmt: skip
+    # The worker printed a KeyboardInterrupt traceback of its imports and the pool broke.
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 0
+    assert done.stdout.split("\n")[:2] == ["[3, 4, 5]", "True"]
+
+
+def test_ctrl_c_stops_the_workers_at_once():
+    import functools
+
+    # The worker warms up for 20 s; Ctrl-C in the driver does not wait for it.
+    began = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt), spawn_workers(1, functools.partial(time.sleep, 20)):
+        time.sleep(0.5)
+        raise KeyboardInterrupt
+    assert time.perf_counter() - began < 10
+
+
+def test_ctrl_c_while_workers_spawn_is_raised_once_they_are_spawned():
+    import signal
+
+    from workbench.engine import _sigint_blocked
+
+    reached = False
+    with pytest.raises(KeyboardInterrupt), _sigint_blocked():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)  # a KeyboardInterrupt here cut a worker's start-up data short
+        reached = True
+    assert reached
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -441,9 +441,13 @@ def test_what_a_folder_walk_passes_over_is_named_in_a_warning(corpus: Path, capl
     with caplog.at_level("WARNING", logger="workbench.corpus.readers"):
         assert _rel(discover([corpus]), corpus) == VISIBLE
     (message,) = [r.getMessage() for r in caplog.records]
-    assert message.startswith(f"{corpus.as_posix()}: passed over 3 file(s) that are not .txt")
-    assert "archive.zip, notes.csv, sub/扫描件 1.pdf;" in message
+    assert message.startswith(f"{corpus.as_posix()}: passed over 2 file(s) that are not .txt")
+    assert "archive.zip, sub/扫描件 1.pdf;" in message
     assert "name a .zip archive as an input of its own" in message
+    # A table is no document to convert: it is named for what it is.
+    assert message.endswith(
+        ". Skipped 1 file(s) that are not documents: 1 data file(s) (.csv): notes.csv"
+    )
     caplog.clear()
     with caplog.at_level("WARNING", logger="workbench.corpus.readers"):
         discover([corpus / "sub" / "deeper"])
@@ -1412,3 +1416,32 @@ def test_a_linked_folder_is_read_and_a_link_loop_ends(tmp_path: Path, lazy: bool
     found = discover([tmp_path / "corpus"], lazy=lazy)
     assert [Path(f.path).relative_to(tmp_path).as_posix() for f in found] == [
         "corpus/2016/b.txt", "corpus/a.txt"]  # fmt: skip
+
+
+def test_files_that_are_no_documents_are_named_for_what_they_are(tmp_path: Path, caplog) -> None:
+    """A tester's corpus folder held tables, arrays, figures and an old pipeline build:
+    each was passed over with "convert them to read them"."""
+    texts = tmp_path / "texts"
+    _write(texts / "a.txt", "干部下乡走访群众。".encode())
+    for name in ("words.parquet", "meta.json", "arr.npz", "figs/a.png", "figs/b.JPG"):
+        _write(texts / name, b"\x00data")
+    for name in ("manifest.json", "files.parquet", "segments/part-00000.parquet"):
+        _write(texts / "old" / name, b"\x00data")
+    _write(texts / "old.doc", b"\xd0\xcf\x11\xe0")
+    with caplog.at_level("WARNING", logger="workbench.corpus.readers"):
+        assert [src.name for src in discover([texts])] == ["a.txt"]
+    (message,) = [r.getMessage() for r in caplog.records]
+    # A document of another format is still told how to be converted ...
+    assert message.startswith(f"{texts.as_posix()}: passed over 1 file(s) that are not .txt")
+    assert "old.doc; convert them to read them (.doc: open in Word or WPS" in message
+    # ... and the rest is counted and named for what it is, never told to be converted.
+    assert message.endswith(
+        ". Skipped 8 file(s) that are not documents: the workbench pipeline build old/ "
+        "(3 file(s)); 3 data file(s) (.json, .npz, .parquet): arr.npz, meta.json, "
+        "words.parquet; 2 image(s) (.jpg, .png): figs/a.png, figs/b.JPG"
+    )
+    # A folder of nothing but such files is the wrong folder, not one to convert.
+    with pytest.raises(ReadError, match=r"holds no documents, only the tables of a workbench"):
+        discover([texts / "old"])
+    with pytest.raises(ReadError, match=r"only 2 image\(s\) \(\.jpg, \.png\): a\.png, b\.JPG;"):
+        discover([texts / "figs"])

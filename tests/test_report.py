@@ -525,3 +525,79 @@ def test_cli_report_refuses_a_corpus_it_cannot_read_before_any_notebook(
     assert "convert or remove them" in err
     assert not (config.REPORTS_DIR / "index.html").exists()  # nothing ran
     assert not (good / "report").exists()
+
+
+def test_ctrl_c_during_a_notebook_stops_the_report_in_one_line(tmp_path):
+    import time
+
+    # The cell presses Ctrl-C for the user: SIGINT to the process running the report.
+    nb_path = _write_notebook(
+        tmp_path / "01_long.ipynb",
+        [
+            nbformat.v4.new_code_cell(
+                "import os, signal, time\n"
+                "os.kill(int(os.environ['JPY_PARENT_PID']), signal.SIGINT)\n"
+                "time.sleep(60)"
+            )
+        ],
+    )
+    out = tmp_path / "out"
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", "from workbench.cli import run; run()", "report", str(nb_path),
+         "--out", str(out)], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )  # fmt: skip
+    # It was a failure "in cell 1 of 1: AssertionError" (exit 1), after the kernel's
+    # ZMQ traceback, once the cell had slept its minute.
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.splitlines()[1:] == [
+        f"workbench: interrupted; the report in {out} is incomplete (its index.html was not "
+        "rewritten): run it again"
+    ]
+    assert time.perf_counter() - began < 50
+    assert not (out / "index.html").exists()
+
+
+def _writing_notebook(name: str) -> list:
+    # Writes a figure and a table where the report's figures go, as the notebooks do.
+    return [
+        nbformat.v4.new_markdown_cell(f"# {name}"),
+        nbformat.v4.new_code_cell(
+            "import os, pathlib\n"
+            "out = pathlib.Path(os.environ['WORKBENCH_OUTPUT'])\n"
+            "(out / 'figures').mkdir(exist_ok=True)\n"
+            f"(out / 'figures' / '{name}.svg').write_text('<svg/>')\n"
+            f"(out / '{name}_table.csv').write_text('a\\n1\\n')"
+        ),
+    ]
+
+
+def test_a_second_report_removes_its_stale_files_and_never_the_users(tmp_path):
+    one = _write_notebook(tmp_path / "01_texts.ipynb", _writing_notebook("texts"))
+    two = _write_notebook(tmp_path / "05_survey.ipynb", _writing_notebook("survey"))
+    out = tmp_path / "out"
+    report.build_report([one, two], out)
+    assert (out / "05_survey.html").exists() and (out / "figures" / "survey.svg").exists()
+    # Without the survey: its page, figure and table were left, linked from nowhere.
+    report.build_report([one], out)
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert files == [
+        ".workbench-report.json", "01_texts.html", "figures/texts.svg", "index.html",
+        "index.html.provenance.json", "texts_table.csv",
+    ]  # fmt: skip
+    # A file of the user's there: the folder is refused before any notebook runs, and
+    # nothing of it is removed.
+    (out / "my notes.txt").write_text("留着", encoding="utf-8")
+    with pytest.raises(FileExistsError, match=r"did not write \(my notes\.txt\)"):
+        report.build_report([two], out)
+    assert sorted(p.name for p in out.iterdir())[-1] == "texts_table.csv"
+    assert (out / "01_texts.html").exists() and not (out / "05_survey.html").exists()
+    # Nor is a folder that holds no report at all written into.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "data.csv").write_text("a\n", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="not from a workbench report"):
+        report.build_report([one], mine)
+    assert [p.name for p in mine.iterdir()] == ["data.csv"]

@@ -53,6 +53,7 @@ import math
 import multiprocessing
 import multiprocessing.util
 import os
+import signal
 import sys
 import threading
 import time
@@ -383,9 +384,15 @@ class Workers:
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if self.executor is None:
+            return
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            # Ctrl-C: the workers ignore it (:func:`_sigint_blocked`), so the driver
+            # stops them rather than wait for a partition it will throw away (a worker
+            # still warming up would keep Ctrl-C waiting a second or more).
+            _terminate(self.executor)
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
     def start(self, wait: bool = False) -> None:
         """Spawn the workers (once); with ``wait``, until every one has warmed up."""
@@ -396,8 +403,11 @@ class Workers:
             self.executor = ProcessPoolExecutor(
                 self.n, mp_context=ctx, initializer=_start_worker, initargs=(self.warm_up,)
             )
-            # A finished ping tells that a worker has started and warmed up.
-            self.pings = [self.executor.submit(_started, 0, 0.0) for _ in range(self.n)]
+            # A finished ping tells that a worker has started and warmed up. Submitting
+            # them spawns the n workers (the spawn context starts them on demand), with
+            # SIGINT blocked so that they never see Ctrl-C.
+            with _sigint_blocked():
+                self.pings = [self.executor.submit(_started, 0, 0.0) for _ in range(self.n)]
         if wait:
             list(self.executor.map(_started, range(self.n)))
 
@@ -452,8 +462,55 @@ class Workers:
                 fut.cancel()
 
 
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Hold Ctrl-C back while processes are spawned from this thread.
+
+    Ctrl-C in a terminal reaches every process of its group, pool workers included. A
+    worker it met while still starting (importing multiprocessing, unpickling its
+    initializer: before any code of ours runs) printed a KeyboardInterrupt traceback.
+    The mask of blocked signals is kept across ``fork`` and ``exec``, so a worker spawned
+    with SIGINT blocked never sees it; :func:`_start_worker` then ignores it for good.
+    The driver alone handles Ctrl-C (it stops the pool: :class:`Workers`).
+
+    In this process a Ctrl-C pressed meanwhile is not lost but raised once the workers
+    are spawned: interrupting the spawning itself left a worker reading its start-up
+    data from a closed pipe, which printed an ``EOFError`` traceback. (Blocking the
+    signal in this thread is not enough for that: another thread of this process takes
+    it, and Python raises it in the main thread all the same.)
+    """
+    pressed: list[int] = []
+    handler: Any = None
+    if threading.current_thread() is threading.main_thread():
+        handler = signal.signal(signal.SIGINT, lambda signum, _: pressed.append(signum))
+    masked = hasattr(signal, "pthread_sigmask")  # not on Windows
+    if masked:
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if masked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
+            if pressed and callable(handler):  # Python's own raises KeyboardInterrupt
+                handler(signal.SIGINT, None)
+
+
+def _terminate(executor: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers at once (``ProcessPoolExecutor`` has no public way before
+    Python 3.14): what they were doing is thrown away."""
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):  # gone already
+            process.terminate()
+
+
 def _start_worker(warm_up: Callable[[], Any] | None) -> None:
-    """A pool worker's initializer: warm up, and leave quickly when the pool shuts down.
+    """A pool worker's initializer: ignore Ctrl-C, warm up, and leave quickly when the
+    pool shuts down.
+
+    The worker was spawned with SIGINT blocked (:func:`_sigint_blocked`); ignoring it
+    also drops one that was pressed while it started. The driver handles Ctrl-C.
 
     A worker holds nothing to tidy once the pool shuts it down: its results are sent
     and its parts written (atomically, before the result). Tearing its interpreter
@@ -461,6 +518,7 @@ def _start_worker(warm_up: Callable[[], Any] | None) -> None:
     0.4 s, which the driver spent waiting at the end of every run. The worker now
     exits straight after multiprocessing's own exit handlers.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if warm_up is not None:
         warm_up()
     # Lowest priority: after the queues' handlers (which flush and join), last of all.

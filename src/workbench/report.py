@@ -63,9 +63,11 @@ __all__ = [
     "BASE_CHARACTERS",
     "EMBEDDED_FONT_FAMILY",
     "PARAMETERS",
+    "REPORT_MANIFEST",
     "NotebookExecutionError",
     "build_report",
     "bundled_figures_apply",
+    "check_report_folder",
     "cjk_font_subset",
     "corpus_checksums",
     "embed_cjk_font",
@@ -145,6 +147,44 @@ class NotebookExecutionError(RuntimeError):
         self.path = path
         self.cell_index = cell_index
         self.notebook = notebook
+
+
+@functools.cache
+def _client_class() -> type:
+    """nbclient's ``NotebookClient``, taking Ctrl-C as an interruption of the run.
+
+    nbclient catches SIGINT while a notebook runs and shuts its kernel down gracefully
+    under the cell being executed: the kernel printed a ZMQ traceback and the run went
+    on to fail with an ``AssertionError`` "in cell N" and exit status 1 (Ctrl-C during
+    ``workbench report``). This client kills the kernel at once instead and records
+    that it was interrupted, which :func:`execute_notebook` raises as KeyboardInterrupt.
+    """
+    import asyncio
+    import atexit
+    import contextlib
+    import signal
+
+    from nbclient import NotebookClient
+
+    class InterruptibleClient(NotebookClient):
+        interrupted = False
+
+        @contextlib.asynccontextmanager
+        async def async_setup_kernel(self, **kwargs: Any) -> Any:
+            async with super().async_setup_kernel(**kwargs):
+                # In place of nbclient's handler, which the context removes on leaving.
+                with contextlib.suppress(RuntimeError, NotImplementedError):  # not main thread
+                    asyncio.get_event_loop().add_signal_handler(signal.SIGINT, self._interrupt)
+                yield
+
+        def _interrupt(self) -> None:
+            self.interrupted = True
+            self.shutdown_kernel = "immediate"  # nothing of the run is kept: no tidying
+            self._async_cleanup_kernel_future = asyncio.ensure_future(self._async_cleanup_kernel())
+            # As nbclient's handler does: the kernel is gone before the interpreter exits.
+            atexit.unregister(self._cleanup_kernel)
+
+    return InterruptibleClient
 
 
 def _client_config() -> Any:
@@ -246,6 +286,9 @@ def execute_notebook(
         the kernel dies or cannot start; the message
         names the notebook, the failing cell (1-based number and source) and the
         error with its traceback.
+    KeyboardInterrupt
+        On Ctrl-C (SIGINT to this process): the kernel is killed at once, not reported as
+        a failing cell.
 
     Examples
     --------
@@ -260,7 +303,6 @@ def execute_notebook(
     '42\\n'
     """
     import nbformat
-    from nbclient import NotebookClient
 
     path = Path(path)
     try:
@@ -276,7 +318,7 @@ def execute_notebook(
     def on_cell_execute(cell: Any, cell_index: int) -> None:
         current["index"] = cell_index
 
-    client = NotebookClient(
+    client = _client_class()(
         nb,
         timeout=timeout,
         kernel_name=kernel_name,
@@ -293,6 +335,8 @@ def execute_notebook(
     try:
         client.execute(env=kernel_env)
     except Exception as exc:
+        if client.interrupted:  # Ctrl-C: the cell failed because its kernel was stopped
+            raise KeyboardInterrupt from None
         index = current.get("index")
         detail = _ANSI.sub("", str(exc)).strip() or type(exc).__name__
         source = ""
@@ -307,6 +351,8 @@ def execute_notebook(
                 source = f"\n--- cell source ---\n{cell_source}"
         message = f"notebook {path} {where}: {_summary(exc)}{source}\n--- error ---\n{detail}"
         raise NotebookExecutionError(message, path=path, cell_index=index, notebook=nb) from exc
+    if client.interrupted:  # after the last cell
+        raise KeyboardInterrupt
     return nb
 
 
@@ -728,6 +774,101 @@ def bundled_figures_apply(codebook: Codebook, measured_version: str) -> tuple[bo
     return True, ""
 
 
+#: The file in a report's folder that lists what the report wrote there (hidden, JSON):
+#: ``written``, the pages, figures and tables of the last run (and of a run that failed
+#: after it), whose stale ones the next run removes; ``kept``, files found there that
+#: no report is known to have written, never removed.
+REPORT_MANIFEST = ".workbench-report.json"
+
+
+def _snapshot(out: Path) -> dict[str, tuple[int, int]]:
+    """Every visible file under ``out`` (relative POSIX path) with its mtime and size;
+    hidden files and folders (the manifest, ``.gitkeep``, ``.DS_Store``) left out."""
+    found = {}
+    for path in out.rglob("*") if out.is_dir() else ():
+        rel = path.relative_to(out).as_posix()
+        if not any(part.startswith(".") for part in rel.split("/")) and path.is_file():
+            info = path.stat()
+            found[rel] = (info.st_mtime_ns, info.st_size)
+    return found
+
+
+def _read_manifest(out: Path) -> dict[str, list[str]] | None:
+    import json
+
+    try:
+        data = json.loads((out / REPORT_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {key: [str(f) for f in data.get(key, [])] for key in ("written", "kept")}
+
+
+def _write_manifest(out: Path, written: Iterable[str], kept: Iterable[str]) -> None:
+    import json
+
+    data = {"kept": sorted(set(kept)), "written": sorted(set(written))}
+    (out / REPORT_MANIFEST).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def check_report_folder(out: Path, strict: bool = True) -> tuple[set[str], set[str]]:
+    """What a report's folder holds of earlier reports: the files their manifest
+    (:data:`REPORT_MANIFEST`) lists as written, and as kept.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The folder (it may not exist yet).
+    strict : bool
+        Refuse a folder holding visible files that no report wrote (``--out`` given);
+        the default ``reports/`` folder also holds the figures of notebooks run in
+        Jupyter, which are kept.
+
+    Raises
+    ------
+    FileExistsError
+        ``strict`` and ``out`` holds such files, or ``out`` is a file.
+    """
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"{out}: is a file, not a folder; choose a folder for the report")
+    manifest = _read_manifest(out)
+    files = set(_snapshot(out))
+    if manifest is None:
+        # A report written before reports listed their files: its pages stay, unlisted.
+        legacy = (out / "index.html.provenance.json").is_file()
+        if files and strict and not legacy:
+            shown = ", ".join(sorted(files)[:5]) + (" ..." if len(files) > 5 else "")
+            raise FileExistsError(
+                f"{out}: folder exists and holds files that are not from a workbench report "
+                f"({shown}); choose an empty or new folder"
+            )
+        return set(), files
+    written, kept = set(manifest["written"]), set(manifest["kept"])
+    foreign = sorted(files - written - kept)
+    if foreign and strict:
+        shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+        raise FileExistsError(
+            f"{out}: holds files that this folder's earlier reports did not write ({shown}); "
+            "move them out, or choose an empty or new folder"
+        )
+    return written, kept | set(foreign)
+
+
+def _remove_stale(out: Path, stale: Iterable[str]) -> None:
+    """Remove files an earlier report wrote that this one did not rewrite, and the
+    folders they leave empty (never ``out`` itself)."""
+    root = out.resolve()
+    for rel in sorted(stale):
+        path = out / rel
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+        parent = path.parent
+        while parent.resolve() != root and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+
+
 def build_report(
     notebooks: Sequence[Path] | None = None,
     out_dir: Path | None = None,
@@ -745,6 +886,12 @@ def build_report(
     notebook's title (its first Markdown heading, else its file name).  Every
     page embeds the subset of the bundled CJK font it needs (:func:`embed_cjk_font`).
     Execution stops at the first notebook that fails.
+
+    The report tells its own files from others in ``out_dir`` by a manifest,
+    :data:`REPORT_MANIFEST`: after a complete run, the pages, figures and tables an
+    earlier run wrote and this one did not rewrite (a survey page from a run with
+    ``--survey``, then one without) are removed; a file no report wrote is never
+    removed, and an ``out_dir`` holding one is refused (:func:`check_report_folder`).
 
     Parameters
     ----------
@@ -774,6 +921,9 @@ def build_report(
         If a notebook fails (see :func:`execute_notebook`).
     ValueError
         If two notebooks share a file stem or a notebook is called ``index``.
+    FileExistsError
+        If ``out_dir`` is given and holds files that are not a report's, before any
+        notebook runs.
     """
     notebooks = find_notebooks() if notebooks is None else [Path(p) for p in notebooks]
     stems = [p.stem for p in notebooks]
@@ -785,7 +935,10 @@ def build_report(
 
     config.ensure_output_dirs()
     out = Path(config.REPORTS_DIR if out_dir is None else out_dir)
+    # Before any notebook runs: an --out holding files of the user's is refused.
+    earlier, kept = check_report_folder(out, strict=out_dir is not None)
     out.mkdir(parents=True, exist_ok=True)
+    before = _snapshot(out)
     # Frames in a page point at files the notebook wrote, relative to where the page is.
     env = {"WORKBENCH_PAGE_DIR": str(out.resolve())}
     if out_dir is not None:  # the notebooks' figures and tables go beside the pages
@@ -801,6 +954,7 @@ def build_report(
 
     written: list[Path] = []
     entries: list[tuple[str, str, str]] = []
+    done = False
     try:
         for nb_path in notebooks:
             if bar is not None:
@@ -815,18 +969,28 @@ def build_report(
             entries.append((target.name, title, nb_path.name))
             if bar is not None:
                 bar.update()
+
+        # What the report was run on, on its first page and beside it: a report on a
+        # user's data named none of its inputs outside the notebooks' code cells.
+        from workbench.provenance import make_record, write_sidecar
+
+        inputs = report_inputs(parameters)
+        index = out / "index.html"
+        index.write_text(embed_cjk_font(_index_html(entries, _inputs_html(parameters, inputs))),
+                         encoding="utf-8")  # fmt: skip
+        params = {**(parameters or {}), "notebooks": [n for _, _, n in entries]}
+        write_sidecar(index, make_record(inputs, params))
+        done = True
     finally:
         if bar is not None:
             bar.close()
-
-    # What the report was run on, on its first page and beside it: a report on a user's
-    # data named none of its inputs outside the notebooks' code cells.
-    from workbench.provenance import make_record, write_sidecar
-
-    inputs = report_inputs(parameters)
-    index = out / "index.html"
-    index.write_text(embed_cjk_font(_index_html(entries, _inputs_html(parameters, inputs))),
-                     encoding="utf-8")  # fmt: skip
-    record = make_record(inputs, {**(parameters or {}), "notebooks": [n for _, _, n in entries]})
-    write_sidecar(index, record)
+        # This run's files: new or rewritten since it began (pages, the notebooks'
+        # figures and tables, the index). A run that stopped keeps the earlier ones listed.
+        now = _snapshot(out)
+        ours = {rel for rel, stat in now.items() if before.get(rel) != stat}
+        if done:
+            _remove_stale(out, earlier - ours)
+            _write_manifest(out, ours, kept - ours)
+        else:
+            _write_manifest(out, earlier | ours, kept - ours)
     return written

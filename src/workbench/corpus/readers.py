@@ -458,6 +458,16 @@ def _nonempty(
         yield item
     if not count and not (where.is_dir() and _has_supported_file(where)):
         kind = "folder" if where.is_dir() else "zip archive"
+        names = sorted(_visible_names(where)) if where.is_dir() else []
+        skipped, what = _not_documents(names)
+        if (where / "manifest.json").is_file() and (where / "segments").is_dir():
+            what = f"the tables of a workbench pipeline build ({len(names)} file(s))"
+        if names and len(skipped) == len(names):
+            # Nothing there to convert (a build's tables, figures): the wrong folder.
+            raise ReadError(
+                where.as_posix(), f"folder holds no documents, only {what}",
+                "name the folder or files of your texts instead",
+            )  # fmt: skip
         raise ReadError(
             where.as_posix(),
             f"{kind} contains no file ending in {', '.join(SUPPORTED_SUFFIXES)}{contents(where)}",
@@ -650,9 +660,70 @@ pdftotext or a PDF reader, checking that two-column pages read in order'
     return "; ".join(parts)
 
 
+#: Files that are clearly not documents, by suffix, and what to call them: passed over in
+#: a folder, they are named as such, not told to be converted ("convert them to read them"
+#: for a folder's Parquet tables, NumPy arrays and photographs).
+_NOT_DOCUMENTS = {
+    **dict.fromkeys(
+        (".parquet", ".json", ".jsonl", ".csv", ".tsv", ".xlsx", ".xls", ".npz", ".npy",
+         ".pkl", ".pickle", ".joblib", ".feather", ".arrow", ".h5", ".hdf5", ".dta", ".sav",
+         ".sqlite", ".db", ".yaml", ".yml"),
+        "data file",
+    ),
+    **dict.fromkeys(
+        (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg", ".ico",
+         ".heic"),
+        "image",
+    ),
+}  # fmt: skip
+
+
+def _builds(names: list[str]) -> list[str]:
+    """The folders among ``names`` (paths relative to the folder walked) that hold a
+    ``workbench pipeline`` build: a ``manifest.json`` beside a ``segments/`` folder."""
+    prefixes = {name[: -len("manifest.json")] for name in names if name.endswith("manifest.json")}
+    return sorted(
+        prefix for prefix in prefixes
+        if prefix in ("",) or prefix.endswith("/")
+        if any(name.startswith(f"{prefix}segments/") for name in names)
+    )  # fmt: skip
+
+
+def _not_documents(names: list[str]) -> tuple[list[str], str]:
+    """Of ``names`` passed over, those that are no documents, and how to say so:
+    ``"3 data file(s) (.json, .parquet): ...; 1 image(s) (.png): ..."``, a pipeline's own
+    build named as one folder."""
+    builds = _builds(names)
+    in_build = [n for n in names if any(n.startswith(b) for b in builds)]
+    built = set(in_build)
+    left = [n for n in names if n not in built]
+    parts = [f"the workbench pipeline build {b or './'} ({sum(n.startswith(b) for n in in_build)}"
+             " file(s))" for b in builds]  # fmt: skip
+    kinds: dict[str, list[str]] = {}
+    for name in left:
+        kind = _NOT_DOCUMENTS.get(_suffix(PurePosixPath(name).name))
+        if kind is not None:
+            kinds.setdefault(kind, []).append(name)
+    for kind in ("data file", "image"):
+        found = kinds.get(kind, [])
+        if found:
+            suffixes = ", ".join(sorted({_suffix(PurePosixPath(n).name) for n in found}))
+            more = len(found) - MAX_PASSED_OVER_SHOWN
+            parts.append(
+                f"{len(found)} {kind}(s) ({suffixes}): {', '.join(found[:MAX_PASSED_OVER_SHOWN])}"
+                + (f" and {more} more" if more > 0 else "")
+            )
+    skipped = [*in_build, *(n for found in kinds.values() for n in found)]
+    return skipped, "; ".join(parts)
+
+
 def describe_passed_over(folder: str, names: list[str], in_archive: bool = False) -> str:
     """The warning for files a folder walk (or, ``in_archive``, the reading of a ``.zip``
     archive) passed over, saying how to read them.
+
+    Documents of other formats are told how to be converted; files that are clearly not
+    documents (data files, images, a ``workbench pipeline`` build) are counted and named
+    for what they are (:data:`_NOT_DOCUMENTS`).
 
     Examples
     --------
@@ -663,7 +734,23 @@ def describe_passed_over(folder: str, names: list[str], in_archive: bool = False
     'a.pdf, old.zip; name a .zip archive as an input of its own to read its texts,
      convert the other files to read them (.pdf: export its text as .txt with pdftotext or
      a PDF reader, checking that two-column pages read in order)'
+    >>> describe_passed_over("texts", ["b.png", "a.parquet", "a.json"])
+    'texts: skipped 3 file(s) that are not documents: 2 data file(s) (.json, .parquet): \
+a.parquet, a.json; 1 image(s) (.png): b.png'
     """
+    skipped, what = _not_documents(names)
+    if skipped:
+        named = set(skipped)
+        rest = [n for n in names if n not in named]
+        note = f"skipped {len(skipped)} file(s) that are not documents: {what}"
+        if not rest:
+            return f"{folder}: {note}"
+        return f"{_describe_documents(folder, rest, in_archive)}. {note[0].upper()}{note[1:]}"
+    return _describe_documents(folder, names, in_archive)
+
+
+def _describe_documents(folder: str, names: list[str], in_archive: bool) -> str:
+    """:func:`describe_passed_over` of files that may be documents: how to read them."""
     shown = ", ".join(names[:MAX_PASSED_OVER_SHOWN])
     more = len(names) - MAX_PASSED_OVER_SHOWN
     kinds = ", ".join(SUPPORTED_SUFFIXES[:-1]) + f" or {SUPPORTED_SUFFIXES[-1]}"
