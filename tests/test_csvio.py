@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from user_data import make_workbook
 
 from workbench.csvio import CsvError, read_user_csv
 
@@ -163,19 +164,6 @@ def test_columns_keep_their_places_when_empty_ones_are_left_out(tmp_path):
 # --- Excel workbooks (.xlsx), read as the CSV Excel would save of them ---------------------
 
 
-def _book(path, sheets, hidden=()):
-    """A workbook of ``{title: rows}`` made with openpyxl; ``None`` leaves a row empty."""
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        ws = book.create_sheet(title)
-        for i, row in enumerate(rows, start=1):
-            for j, value in enumerate(row or [], start=1):
-                ws.cell(i, j, value)
-        ws.sheet_state = "hidden" if title in hidden else "visible"
-    book.save(path)
     return path
 
 
@@ -207,7 +195,7 @@ def test_a_workbook_reads_as_its_csv_with_rows_as_excel_shows_them(tmp_path):
             None,  # an empty row: Excel's row 3
             [2, " 西村", "不知道", 0, 0.5, datetime.datetime(2023, 5, 2, 8, 30), False,
              "=D4*2"]]  # fmt: skip
-    path = _book(tmp_path / "问卷.xlsx", {"数据": rows})
+    path = make_workbook(tmp_path / "问卷.xlsx", {"数据": rows})
     import openpyxl
 
     book = openpyxl.load_workbook(path)
@@ -229,7 +217,7 @@ def test_a_workbook_reads_as_its_csv_with_rows_as_excel_shows_them(tmp_path):
 def test_a_formula_without_a_saved_value_is_refused(tmp_path):
     from workbench.csvio import read_user_xlsx
 
-    path = _book(tmp_path / "s.xlsx", {"Sheet1": [["a", "b"], [1, "=A2+1"], [2, "=A3+1"]]})
+    path = make_workbook(tmp_path / "s.xlsx", {"Sheet1": [["a", "b"], [1, "=A2+1"], [2, "=A3+1"]]})
     with pytest.raises(
         CsvError,
         match=r"s\.xlsx, sheet 'Sheet1': cells B2, B3 hold formulas "
@@ -242,7 +230,7 @@ def test_the_sheet_is_the_one_with_data_or_the_one_named(tmp_path):
     from workbench.csvio import read_user_xlsx
 
     data = [["村", "满意度"], ["东村", "满意"]]
-    path = _book(tmp_path / "s.xlsx", {"封面": [], "数据": data, "旧": [["x"], ["1"]]},
+    path = make_workbook(tmp_path / "s.xlsx", {"封面": [], "数据": data, "旧": [["x"], ["1"]]},
                  hidden=("旧",))  # fmt: skip
     assert read_user_xlsx(path).attrs["sheet"] == "数据"  # empty and hidden sheets left aside
     assert read_user_xlsx(path, sheet="旧")["x"].tolist() == ["1"]  # hidden, but named
@@ -250,7 +238,7 @@ def test_the_sheet_is_the_one_with_data_or_the_one_named(tmp_path):
     with pytest.raises(CsvError, match=r"no sheet named '数' \(did you mean '数据'\?\); its "
                                        r"sheets are '封面', '数据', '旧'"):  # fmt: skip
         read_user_xlsx(path, sheet="数")
-    path = _book(tmp_path / "t.xlsx", {"数据": data, "说明": [["满意度：1=不满意"]]})
+    path = make_workbook(tmp_path / "t.xlsx", {"数据": data, "说明": [["满意度：1=不满意"]]})
     with pytest.raises(CsvError, match=r"t\.xlsx: 2 sheets hold data: '数据' \(2 rows × 2 "
                        r"columns\), '说明' \(1 row × 1 column\); name the sheet to read "
                        r"\(--sheet NAME"):  # fmt: skip
@@ -267,7 +255,7 @@ def test_merged_cells_in_a_workbook(tmp_path):
     from workbench.csvio import read_user_xlsx
 
     rows = [["编号", "村", "满意度"], [1, "东村", "满意"], [2, None, "一般"], [3, "西村", "满意"]]
-    path = _book(tmp_path / "s.xlsx", {"Sheet1": rows})
+    path = make_workbook(tmp_path / "s.xlsx", {"Sheet1": rows})
     book = openpyxl.load_workbook(path)
     book["Sheet1"].merge_cells("B2:B3")
     book.save(path)
@@ -275,7 +263,7 @@ def test_merged_cells_in_a_workbook(tmp_path):
     assert table["村"].tolist() == ["东村", "东村", "西村"] and table.attrs["merged"] == ["B2:B3"]
     rows = [["编号", "基本情况", None, "满意度"], [None, "年龄", "性别", None],
             [1, 34, "男", "满意"]]  # fmt: skip
-    path = _book(tmp_path / "h.xlsx", {"Sheet1": rows})
+    path = make_workbook(tmp_path / "h.xlsx", {"Sheet1": rows})
     book = openpyxl.load_workbook(path)
     book["Sheet1"].merge_cells("B1:C1")
     book.save(path)

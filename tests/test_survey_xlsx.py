@@ -13,6 +13,7 @@ import re
 import openpyxl
 import pandas as pd
 import pytest
+from user_data import make_workbook
 
 from workbench import config
 from workbench.survey.io import load_survey
@@ -39,18 +40,6 @@ def _answers(n: int = 120) -> list[list[object]]:
     return rows
 
 
-def _workbook(path, sheets):
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        ws = book.create_sheet(title)
-        for i, row in enumerate(rows, start=1):
-            for j, value in enumerate(row or [], start=1):
-                ws.cell(i, j, value)
-    book.save(path)
-    return path
-
-
 def _csv(path, rows):
     path.write_text("\n".join(",".join("" if v is None else str(v) for v in row or [])
                               for row in rows) + "\n", encoding="gbk")  # fmt: skip
@@ -66,7 +55,7 @@ def mapping(tmp_path):
 
 def test_a_workbook_and_its_csv_give_the_same_survey_and_the_same_fits(tmp_path, mapping):
     rows = [HEADER, *_answers()]
-    book = load_survey(_workbook(tmp_path / "问卷.xlsx", {"问卷数据": rows}), mapping)
+    book = load_survey(make_workbook(tmp_path / "问卷.xlsx", {"问卷数据": rows}), mapping)
     sheet = load_survey(_csv(tmp_path / "问卷.csv", rows), mapping)
     pd.testing.assert_frame_equal(book.frame, sheet.frame)
     pd.testing.assert_frame_equal(book.report, sheet.report)
@@ -86,7 +75,7 @@ def test_a_workbook_goes_through_the_checks_of_a_csv_naming_the_sheets_rows(tmp_
     rows = [HEADER, ["Response ID", "您所在的村", "总体满意度", "走访次数", "问题解决", "年龄"],
             *answers[:5], None, *answers[5:], ["合计", None, None, 60, None, None],
             None, ["注：满意度1=不满意，4=非常满意"]]  # fmt: skip
-    path = _workbook(tmp_path / "s.xlsx", {"Sheet1": rows})
+    path = make_workbook(tmp_path / "s.xlsx", {"Sheet1": rows})
     survey = load_survey(path, mapping)
     assert len(survey.frame) == 20 and survey.frame.index[:6].tolist() == [3, 4, 5, 6, 7, 9]
     where = f"{config.display_path(path)} (sheet 'Sheet1')"
@@ -99,7 +88,7 @@ def test_a_workbook_goes_through_the_checks_of_a_csv_naming_the_sheets_rows(tmp_
         f"{where}: row 8 among the answers is empty, no respondent: left out",
     ]
     rows[12][3] = "三"  # Excel's row 13
-    _workbook(path, {"Sheet1": rows})
+    make_workbook(path, {"Sheet1": rows})
     with pytest.raises(
         SurveyValidationError,
         match=rf"{re.escape(where)}: column 'visits' "
@@ -111,7 +100,7 @@ def test_a_workbook_goes_through_the_checks_of_a_csv_naming_the_sheets_rows(tmp_
 def test_the_command_line_reads_a_workbook_and_asks_for_a_sheet(tmp_path, mapping, capsys):
     from workbench.cli import main
 
-    path = _workbook(tmp_path / "s.xlsx", {"数据": [HEADER, *_answers(60)],
+    path = make_workbook(tmp_path / "s.xlsx", {"数据": [HEADER, *_answers(60)],
                                             "说明": [["满意度", "1=不满意"]]})  # fmt: skip
     args = ["survey", "fit", str(path), "--mapping", str(mapping), "--formula",
             "sat_overall ~ visits", "--json"]  # fmt: skip
@@ -134,13 +123,13 @@ def test_a_sheet_of_column_names_alone_and_a_fitting_error_name_the_sheet(tmp_pa
     rows'; an error of the fit named the workbook but not its sheet."""
     from workbench.cli import main
 
-    path = _workbook(tmp_path / "s.xlsx", {"数据": [HEADER]})
+    path = make_workbook(tmp_path / "s.xlsx", {"数据": [HEADER]})
     with pytest.raises(SurveyValidationError, match=r"s\.xlsx \(sheet '数据'\): no answers under "
                        r"the column names \(row 1\)"):  # fmt: skip
         load_survey(path)
     with pytest.raises(SurveyValidationError, match=r"s\.csv: no answers under the column names"):
         load_survey(_csv(tmp_path / "s.csv", [HEADER, None, [None] * 6]))
-    _workbook(path, {"数据": [HEADER, *_answers(9), [1010, "中村", "满意", 2, "是", 40]]})
+    make_workbook(path, {"数据": [HEADER, *_answers(9), [1010, "中村", "满意", 2, "是", 40]]})
     assert main(["survey", "fit", str(path), "--formula", "走访次数 ~ 1", "--cluster", "村"]) == 2
     assert (
         "s.xlsx (sheet '数据'): column '村': 1 cluster(s) with one respondent: 中村 (row 11)"
@@ -150,7 +139,7 @@ def test_a_sheet_of_column_names_alone_and_a_fitting_error_name_the_sheet(tmp_pa
 
 def test_a_village_merged_over_its_respondents_is_each_ones_village(tmp_path):
     rows = [HEADER, *_answers(12)]
-    path = _workbook(tmp_path / "s.xlsx", {"数据": rows})
+    path = make_workbook(tmp_path / "s.xlsx", {"数据": rows})
     book = openpyxl.load_workbook(path)
     book["数据"].merge_cells("B2:B7")  # 西村 (respondent 1001), merged down over five more
     book.save(path)
@@ -165,7 +154,7 @@ def test_a_village_merged_over_its_respondents_is_each_ones_village(tmp_path):
 def test_a_places_table_may_be_a_workbook(tmp_path):
     from workbench.survey.link import load_places
 
-    path = _workbook(tmp_path / "places.xlsx", {"地点": [["doc_id", "village"], ["a/a1", "东村"],
-                                                          [" ", "西村"]]})  # fmt: skip
+    rows = [["doc_id", "village"], ["a/a1", "东村"], [" ", "西村"]]
+    path = make_workbook(tmp_path / "places.xlsx", {"地点": rows})
     with pytest.raises(SurveyValidationError, match=r"places\.xlsx: blank doc_id in row 3"):
         load_places(path)

@@ -154,3 +154,20 @@ def make_places(path: Path, corpus_folder: Path) -> Path:
             for i, d in enumerate(sorted(docs))]  # fmt: skip
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
+
+
+def make_workbook(path: Path, sheets: dict, hidden: tuple[str, ...] = ()) -> Path:
+    """An Excel workbook of ``{title: rows}`` made with openpyxl, as a user saves one;
+    ``None`` leaves a row empty, titles in ``hidden`` are hidden sheets."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        ws = book.create_sheet(title)
+        for i, row in enumerate(rows, start=1):
+            for j, value in enumerate(row or [], start=1):
+                ws.cell(i, j, value)
+        ws.sheet_state = "hidden" if title in hidden else "visible"
+    book.save(path)
+    return Path(path)
