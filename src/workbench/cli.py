@@ -250,8 +250,12 @@ def add_pipeline_parser(sub: argparse._SubParsersAction) -> None:
         "--unit", default="sentence", choices=["sentence", "paragraph", "section", "article"],
         help="coding unit, also the unit of code co-occurrence (default: %(default)s)",
     )  # fmt: skip
-    pipe.add_argument("--engine", default=None, choices=["rjieba", "jieba"],
-                      help="word segmentation engine (default: rjieba, same tokens as jieba)")
+    pipe.add_argument(
+        "--engine",
+        default=None,
+        choices=["rjieba", "jieba"],
+        help="word segmentation engine (default: rjieba, same tokens as jieba)",
+    )
     _add_dup_threshold(pipe)
     _add_parallel_args(pipe)
 
@@ -267,21 +271,39 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     report.add_argument("notebooks", nargs="*", type=Path,
                         help="the notebooks to run (default: notebooks/*.ipynb)")  # fmt: skip
-    report.add_argument("--out", type=Path, default=None,
-                        help="folder of the pages, figures and tables (default: reports/)")
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder of the pages, figures and tables (default: reports/)",
+    )
     inputs = report.add_argument_group(
-        "your data (each notebook uses what it needs; without them, the bundled data)")
-    inputs.add_argument("--corpus", nargs="+", metavar="PATH",
-                        help="files, folders, globs or .zip archives of texts")
+        "your data (each notebook uses what it needs; without them, the bundled data)"
+    )
+    inputs.add_argument(
+        "--corpus",
+        nargs="+",
+        metavar="PATH",
+        help="files, folders, globs or .zip archives of texts",
+    )
     inputs.add_argument("--metadata", type=Path, metavar="CSV", help="document metadata by file")
     inputs.add_argument("--codebook", type=Path, metavar="YAML", help="your codebook")
-    inputs.add_argument("--model", type=Path, metavar="JOBLIB",
-                        help="a model from `workbench learn` (made with the same codebook)")
+    inputs.add_argument(
+        "--model",
+        type=Path,
+        metavar="JOBLIB",
+        help="a model from `workbench learn` (made with the same codebook)",
+    )
     inputs.add_argument("--survey", type=Path, metavar="FILE", help="survey .csv, .dta or .sav")
-    inputs.add_argument("--mapping", type=Path, metavar="YAML",
-                        help="your survey's columns → the standard names")
-    inputs.add_argument("--places", type=Path, metavar="CSV",
-                        help="doc_id → place columns, linking texts to the survey (notebook 05)")
+    inputs.add_argument(
+        "--mapping", type=Path, metavar="YAML", help="your survey's columns → the standard names"
+    )
+    inputs.add_argument(
+        "--places",
+        type=Path,
+        metavar="CSV",
+        help="doc_id → place columns, linking texts to the survey (notebook 05)",
+    )
 
 
 def build_parser(lazy: bool = True) -> argparse.ArgumentParser:

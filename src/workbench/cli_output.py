@@ -28,8 +28,15 @@ import pandas as pd
 from workbench.provenance import TABLE_SUFFIXES
 
 __all__ = [
-    "TABLE_SUFFIXES", "add_table_out", "check_suffix", "check_writable", "head", "jsonable",
-    "print_json", "records", "write_table",
+    "TABLE_SUFFIXES",
+    "add_table_out",
+    "check_suffix",
+    "check_writable",
+    "head",
+    "jsonable",
+    "print_json",
+    "records",
+    "write_table",
 ]
 
 
@@ -136,8 +143,13 @@ def write_table(df: pd.DataFrame, path: Path, record: dict[str, Any]) -> None:
 
 def add_table_out(p: argparse.ArgumentParser) -> None:
     """The ``--top`` and ``--out`` options of a command that prints a table."""
-    p.add_argument("--top", type=int, default=20, metavar="N",
-                   help="rows printed (per group for keyness); 0 = all (default 20)")
+    p.add_argument(
+        "--top",
+        type=int,
+        default=20,
+        metavar="N",
+        help="rows printed (per group for keyness); 0 = all (default 20)",
+    )
     p.add_argument("--out", type=Path, metavar="TABLE.csv|.parquet",
                    help="also write the whole table, with provenance")  # fmt: skip
 

@@ -106,9 +106,13 @@ def describe_error(err: yaml.YAMLError, text: str) -> str:
     wide = _full_width_colon(lines, first, mark.line)
     if wide is not None:
         # PyYAML reports the line after the key, where it gave up looking for ':'.
-        return where + caret + (
-            f"\nline {wide + 1} writes its key with a full-width colon '：' "
-            f"({lines[wide].strip()}): write ':' and a space"
+        return (
+            where
+            + caret
+            + (
+                f"\nline {wide + 1} writes its key with a full-width colon '：' "
+                f"({lines[wide].strip()}): write ':' and a space"
+            )
         )
     return where + caret + "\n" + _hint(problem, context or "")
 
@@ -140,8 +144,10 @@ _CONTEXTS = {
 def _hint(problem: str, context: str) -> str:
     """What usually causes ``problem`` in a file edited by hand."""
     if "duplicate key" in problem:
-        return ("a key is given twice in one block, and only the last would count: merge the "
-                "two (one list holding every item) or delete one")
+        return (
+            "a key is given twice in one block, and only the last would count: merge the "
+            "two (one list holding every item) or delete one"
+        )
     if "tab" in problem:
         return "indent with spaces, not tabs (set the editor to insert spaces)"
     if "flow sequence" in context:

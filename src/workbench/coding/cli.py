@@ -71,6 +71,7 @@ def _how_many(text: str) -> int:
         )
     return value
 
+
 def add_code_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``code``."""
     p = sub.add_parser("code", help="code a corpus with a codebook")
@@ -79,42 +80,80 @@ def add_code_parser(sub: argparse._SubParsersAction) -> None:
     units = ("sentence", "paragraph", "section", "article")
     p.add_argument("--unit", choices=units, default="sentence")
     p.add_argument("--keep-duplicates", action="store_true", help="code duplicate segments too")
-    p.add_argument("--model", type=Path, metavar="MODEL.joblib",
-                   help="a model from `workbench learn`: rules and model combined, or the "
-                        "models alone if it was learned with --alone")
+    p.add_argument(
+        "--model",
+        type=Path,
+        metavar="MODEL.joblib",
+        help="a model from `workbench learn`: rules and model combined, or the "
+        "models alone if it was learned with --alone",
+    )
     p.add_argument("--out", type=Path, required=True, metavar="CODES.parquet|.csv")
-    p.add_argument("--json", action="store_true",
-                   help="print a summary (codes, units, articles, provenance) as JSON")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print a summary (codes, units, articles, provenance) as JSON",
+    )
 
 
 def add_learn_parsers(sub: argparse._SubParsersAction) -> None:
     """Register ``learn`` and ``suggest``."""
     p = sub.add_parser("learn", help="train a coder from coded sheets")
-    p.add_argument("--corpus", type=Path, action="append", metavar="SEGMENTS.parquet",
-                   help="the corpus the sheets code (repeat for several; default: the seeds)")
-    p.add_argument("--seeds", action="store_true",
-                   help="also the bundled seeds (for data/gold/gold_sample.csv beside your sheets)")
-    p.add_argument("--sheet", type=Path, action="append", required=True,
-                   metavar="SHEET.csv|.xlsx|.jsonl", help="a coded sheet (repeat for several)")
-    p.add_argument("--synthetic", action="store_true",
-                   help="also the bundled written examples (data/gold/synthetic/: 84 documents "
-                        "made for training); they train the models but never set thresholds")
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        metavar="SEGMENTS.parquet",
+        help="the corpus the sheets code (repeat for several; default: the seeds)",
+    )
+    p.add_argument(
+        "--seeds",
+        action="store_true",
+        help="also the bundled seeds (for data/gold/gold_sample.csv beside your sheets)",
+    )
+    p.add_argument(
+        "--sheet",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="SHEET.csv|.xlsx|.jsonl",
+        help="a coded sheet (repeat for several)",
+    )
+    p.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="also the bundled written examples (data/gold/synthetic/: 84 documents "
+        "made for training); they train the models but never set thresholds",
+    )
     p.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
-    p.add_argument("--min-support", type=int, default=5,
-                   help="positive units a code needs for a model of its own (default 5)")
+    p.add_argument(
+        "--min-support",
+        type=int,
+        default=5,
+        help="positive units a code needs for a model of its own (default 5)",
+    )
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--alone", action="store_true",
-                   help="the learned coder alone: codes only where a model asserts them (the "
-                        "rules' matches stay features; a rule firing assigns nothing by itself)")
-    p.add_argument("--override-rules", action="store_true",
-                   help="let a model take a code over from its rule where it did better in "
-                        "cross-validation (default: rules always assign, models only add)")
+    p.add_argument(
+        "--alone",
+        action="store_true",
+        help="the learned coder alone: codes only where a model asserts them (the "
+        "rules' matches stay features; a rule firing assigns nothing by itself)",
+    )
+    p.add_argument(
+        "--override-rules",
+        action="store_true",
+        help="let a model take a code over from its rule where it did better in "
+        "cross-validation (default: rules always assign, models only add)",
+    )
     p.add_argument("--out", type=Path, required=True, metavar="MODEL.joblib")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     s = sub.add_parser("suggest", help="write the next coding sheet (most uncertain units)")
     s.add_argument("--corpus", type=Path, help="segments .parquet (default: the bundled seeds)")
-    s.add_argument("--model", type=Path, metavar="MODEL.joblib",
-                   help="without one: a first sheet, a random sample stratified by file and role")
+    s.add_argument(
+        "--model",
+        type=Path,
+        metavar="MODEL.joblib",
+        help="without one: a first sheet, a random sample stratified by file and role",
+    )
     s.add_argument("--seed", type=int, default=0, help="seed of the first, random sheet")
     s.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
     s.add_argument("--unit", choices=("sentence", "paragraph"), default="sentence")
@@ -387,8 +426,12 @@ def run_codebook(args: argparse.Namespace) -> int:
         print(f"example not coded: {code}: {example}")
     if codebook.kinds:
         told = document_kinds(segments, codebook)
-        print("documents by kind: " + ", ".join(f"{k} {told.get(k, 0)}" for k in
-                                                [*(k.name for k in codebook.kinds), "text"]))
+        print(
+            "documents by kind: "
+            + ", ".join(
+                f"{k} {told.get(k, 0)}" for k in [*(k.name for k in codebook.kinds), "text"]
+            )
+        )
     return 1 if (args.strict and len(dead)) else 0
 
 
@@ -474,8 +517,12 @@ def run_learn(args: argparse.Namespace) -> int:
         dup = all_labels["unit_id"][all_labels["unit_id"].duplicated()].tolist()
         if dup:
             raise SheetError(f"unit(s) coded in more than one sheet: {dup[:5]}")
-        learner = CodeLearner(min_support=args.min_support, seed=args.seed,
-                              combine=not args.alone, override_rules=args.override_rules)
+        learner = CodeLearner(
+            min_support=args.min_support,
+            seed=args.seed,
+            combine=not args.alone,
+            override_rules=args.override_rules,
+        )
         train_only = [i >= n_coded for i in range(len(units))]
         learner.fit(units, all_labels, codebook, train_only=train_only)
     except (CodebookError, SheetError, FileNotFoundError, ValueError) as err:
@@ -486,8 +533,13 @@ def run_learn(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT
     sheets = {config.display_path(Path(p).resolve()): sha256_file(p) for p in args.sheet}
-    params = {"min_support": args.min_support, "seed": args.seed, "combine": not args.alone,
-              "override_rules": args.override_rules, "synthetic": args.synthetic}
+    params = {
+        "min_support": args.min_support,
+        "seed": args.seed,
+        "combine": not args.alone,
+        "override_rules": args.override_rules,
+        "synthetic": args.synthetic,
+    }
     save_model(learner, args.out, codebook=codebook, sheets=sheets, parameters=params)
     if (book := codebook.file) is not None:
         inputs[config.display_path(book)] = sha256_file(book)
@@ -510,14 +562,19 @@ def run_learn(args: argparse.Namespace) -> int:
             lost = f": {describe_not_found(r['not_found_rows'])}" if r["not_found"] else ""
             print(f"{r['sheet']}: {r['units']} units found ({r['found_by']}), "
                   f"{r['not_found']} not found in the corpus{lost}")  # fmt: skip
-        print(f"{len(learner.labels_)} labels modelled from {len(units)} units; "
-              "cross-validated by document (out-of-fold, "
-              + ("the models alone" if args.alone else "combined with the rules") + "):")
+        print(
+            f"{len(learner.labels_)} labels modelled from {len(units)} units; "
+            "cross-validated by document (out-of-fold, "
+            + ("the models alone" if args.alone else "combined with the rules")
+            + "):"
+        )
         for row in summary["cross_validated"]:
             # round(x, 3) + 0.0: a κ of -0.0001 printed "-0.000", as if worse than chance
             value, rules = (round(row[k], 3) + 0.0 for k in ("value", "rules"))
-            print(f"  {row['label']:18s} n={row['n']:4d} {row['metric']}={value:.3f} "
-                  f"(rules alone {rules:.3f}; {row['decision']})")
+            print(
+                f"  {row['label']:18s} n={row['n']:4d} {row['metric']}={value:.3f} "
+                f"(rules alone {rules:.3f}; {row['decision']})"
+            )
         if summary["too_few"]:
             listed = ", ".join(f"{r['label']} {r['n']}" for r in summary["too_few"])
             then = ("only as their category's residual" if args.alone
@@ -582,7 +639,10 @@ def run_suggest(args: argparse.Namespace) -> int:
     }))  # fmt: skip
     how = ("most uncertain first" if learner is not None
            else "a random sample stratified by file and section role")  # fmt: skip
-    print(f"wrote {args.out}: {len(sheet)} units from {picked['file'].nunique()} documents, "
-          f"{how}; fill `codes` (and the category columns), then "
-          "`workbench learn --sheet` it with the earlier sheets", file=sys.stderr)
+    print(
+        f"wrote {args.out}: {len(sheet)} units from {picked['file'].nunique()} documents, "
+        f"{how}; fill `codes` (and the category columns), then "
+        "`workbench learn --sheet` it with the earlier sheets",
+        file=sys.stderr,
+    )
     return 0
