@@ -13,6 +13,10 @@ Subcommands
     co-occurrence) streamed into Parquet parts in ``DIR``, in memory bounded by
     the partition size (:mod:`workbench.stream`); prints a JSON summary. ``--metadata``
     is joined onto the documents as ``corpus build --metadata`` joins it.
+``workbench reliability SHEET SHEET [SHEET ...] [--codebook YAML] [--out TABLE] [--json]``
+    Intercoder agreement of filled coding sheets, per category and per code: Cohen's
+    kappa (two coders) with a bootstrap interval, Krippendorff's alpha, percent agreement
+    and counts (:mod:`workbench.coding.cli`).
 ``workbench network [--kind cooccurrence|problem-cause] ... --out FILE.gexf``
     Co-occurrence or problem–cause network of codes (:mod:`workbench.network.cli`).
 ``workbench keyness | collocations | ca | trends ...``
@@ -131,6 +135,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "learn": ("workbench.coding.cli:add_learn_parsers", "train a coder from coded sheets"),
     "suggest": ("workbench.coding.cli:add_learn_parsers",
                 "write the next coding sheet (most uncertain units)"),
+    "reliability": ("workbench.coding.cli:add_reliability_parser",
+                    "agreement of two or more coders' sheets (kappa, alpha)"),
     "network": ("workbench.network.cli:add_network_parser",
                 "co-occurrence or problem–cause network of codes"),
     "keyness": ("workbench.analysis_cli:add_parsers",
@@ -821,6 +827,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from workbench.coding.cli import run_learn, run_suggest
 
         return run_learn(args) if args.command == "learn" else run_suggest(args)
+    if args.command == "reliability":
+        from workbench.coding.cli import run_reliability
+
+        return run_reliability(args)
     if args.command == "network":
         from workbench.network.cli import run_network
 
