@@ -162,7 +162,24 @@ class _LazyParser(argparse.ArgumentParser):
 
     def parse_known_args(self, args=None, namespace=None):
         self.complete()
+        # What this (sub)command was given, for error() to name an option it does not have.
+        self._given = list(sys.argv[1:] if args is None else args)
         return super().parse_known_args(args, namespace)
+
+    def parse_args(self, args=None, namespace=None):
+        """Arguments no command takes are reported by the command they were given to,
+        with its usage: argparse reported them with ``workbench``'s usage, which lists
+        the commands and none of their options."""
+        namespace, extras = self.parse_known_args(args, namespace)
+        if extras:
+            _innermost(self, namespace).error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace
+
+    def error(self, message: str):
+        """argparse's error (usage, message, exit 2), naming the options given that this
+        (sub)command does not have, each with the closest it has: ``workbench kwic --trem
+        干部`` said only that --term is required."""
+        super().error(message + _unknown_options(self, getattr(self, "_given", [])))
 
     def format_help(self) -> str:
         self.complete()
@@ -171,6 +188,55 @@ class _LazyParser(argparse.ArgumentParser):
     def format_usage(self) -> str:
         self.complete()
         return super().format_usage()
+
+
+def _innermost(parser: argparse.ArgumentParser, namespace: argparse.Namespace):
+    """The (sub)command parser that parsed last: ``workbench corpus info`` → ``info``'s."""
+    while True:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        name = getattr(namespace, subs[0].dest, None) if subs else None
+        if name not in (subs[0].choices if subs else {}):
+            return parser
+        parser = subs[0].choices[name]
+
+
+def _unknown_options(parser: argparse.ArgumentParser, given: Sequence[str]) -> str:
+    """``"; unknown option --trem (did you mean --term?)"`` for each option in ``given``
+    that ``parser`` does not have (a prefix of one of its options is one: argparse takes
+    it), or ``""``.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser(prog="workbench kwic")
+    >>> _ = p.add_argument("--term"), p.add_argument("--window")
+    >>> _unknown_options(p, ["--trem", "干部", "--win", "3", "-5", "--", "--x"])
+    '; --trem is not an option of workbench kwic (did you mean --term?)'
+    """
+    from workbench.names import closest
+
+    known = [o for o in parser._option_string_actions if o.startswith("-")]
+    # A parser of commands reads options only before the command's name (the rest is
+    # the command's, or a command's name misspelt).
+    commands = any(isinstance(a, argparse._SubParsersAction) for a in parser._actions)
+    said = []
+    for token in given:
+        if token == "--" or (commands and not token.startswith("-")):
+            break
+        option = token.split("=", 1)[0]
+        if (
+            not option.startswith("-")
+            or option == "-"
+            or option.lstrip("-").replace(".", "", 1).isdigit()
+        ):
+            continue  # a value, or a negative number
+        if option in known or (option.startswith("--") and any(
+            k.startswith(option) for k in known
+        )):  # fmt: skip
+            continue
+        near = closest(option, [k for k in known if k.startswith("--")], n=1)
+        hint = f"did you mean {near[0]}?" if near else f"see {parser.prog} --help"
+        said.append(f"{option} is not an option of {parser.prog} ({hint})")
+    return "".join(f"; {s}" for s in dict.fromkeys(said))
 
 
 class _Placeholders:
