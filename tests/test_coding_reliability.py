@@ -406,4 +406,9 @@ def test_reliability_refuses_units_one_coder_lacks_naming_them(tmp_path, capsys)
 
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
     assert rows["P_trust"]["kappa"] is None and rows["P_trust"]["pos_3"] == 4
+    # a sheet not filled in is said to be so
+    blank = read_raw_sheet(one).reset_index(drop=True).assign(codes="")
+    write_sheet(blank, tmp_path / "blank.csv")
+    assert main(["reliability", str(one), str(tmp_path / "blank.csv")]) == 0
+    assert "blank.csv: no unit carries a code or a category" in capsys.readouterr().err
     assert rows["P_trust"]["percent_agreement"] == pytest.approx(0.8)

@@ -9,6 +9,10 @@
 ``workbench learn --sheet SHEET [--sheet ...] --out MODEL.joblib [--json]``
     Train the learned coder; the model records its provenance and gets a
     ``.provenance.json`` sidecar; ``--json`` prints the summary with that record.
+``workbench reliability SHEET SHEET [SHEET ...] [--codebook YAML] [--out TABLE] [--json]``
+    Agreement of coders' filled sheets per category and per code used: counts, percent
+    agreement, Cohen's kappa (two coders) with a seeded bootstrap interval over documents,
+    Krippendorff's alpha (:func:`reliability_table`).
 ``workbench codebook new OUT.yaml``
     Write a commented starting codebook (a few problem and countermeasure codes, every
     field, the rule language, polarity, sets, catch-alls explained) that loads as it is;
@@ -845,6 +849,11 @@ def run_reliability(args: argparse.Namespace) -> int:
     coders = {name: read_coder_sheet(Path(p), codebook) for name, p in zip(names, args.sheets,
                                                                          strict=True)}  # fmt: skip
     _check_same_units(coders)
+    for name, coder in coders.items():
+        if not coder[[*codebook.categories, *codebook.ids]].to_numpy().any():
+            # A sheet as `suggest` wrote it: its "agreement" would be that of a blank page.
+            print(f"workbench: note: {name}: no unit carries a code or a category; is it the "
+                  "filled sheet?", file=sys.stderr)  # fmt: skip
     table = reliability_table(list(coders.values()), codebook, n_boot=args.n_boot,
                               seed=args.seed)  # fmt: skip
     first = next(iter(coders.values()))
