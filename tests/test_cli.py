@@ -402,3 +402,30 @@ def test_a_failed_build_names_every_file_that_cannot_be_read(tmp_path, capsys):
             assert (name in first) != (name in more)  # each named once
         assert "a.txt" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["texts"]
+
+
+def test_an_unknown_option_is_named_with_the_command_usage_and_the_closest_option(capsys):
+    """`workbench kwic --trem 干部` said only that --term was required, and an option no
+    command has (`--widow 3`) was reported with the top-level usage, which lists the
+    commands and none of kwic's options."""
+    from workbench.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["kwic", "--trem", "干部"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: workbench kwic ")
+    assert "--trem is not an option of workbench kwic (did you mean --term?)" in err
+    with pytest.raises(SystemExit):
+        main(["kwic", "--term", "干部", "--widow", "3"])
+    err = capsys.readouterr().err
+    assert err.startswith("usage: workbench kwic ") and "{corpus," not in err
+    assert "unrecognized arguments: --widow 3" in err
+    assert "--widow is not an option of workbench kwic (did you mean --window?)" in err
+    with pytest.raises(SystemExit):  # a command of a command: its own usage too
+        main(["corpus", "info", "--jsn"])
+    err = capsys.readouterr().err
+    assert err.startswith("usage: workbench corpus info ") and "(did you mean --json?)" in err
+    with pytest.raises(SystemExit):  # a misspelt command: its options are not blamed
+        main(["kwci", "--term", "干部"])
+    assert "not an option" not in capsys.readouterr().err

@@ -101,10 +101,14 @@ def test_every_csv_a_command_writes_opens_in_excel(tmp_path, capsys):
     folder.mkdir()
     (folder / "a.txt").write_text(
         "东县整改方案\n发布时间：2014-01-02\n一、存在的问题\n一些干部脱离群众，宗旨意识淡化，"
-        "下乡走马观花。\n二、整改措施\n要密切联系群众，坚持走访入户。\n", encoding="utf-8")
+        "下乡走马观花。\n二、整改措施\n要密切联系群众，坚持走访入户。\n",
+        encoding="utf-8",
+    )
     (folder / "b.txt").write_text(
         "西县调研报告\n发布时间：2016-05-02\n一、主要问题\n村务不公开，群众意见很大，干部作风"
-        "粗暴。\n二、对策\n推行村务公开，开展谈心活动，倾听群众呼声。\n", encoding="utf-8")
+        "粗暴。\n二、对策\n推行村务公开，开展谈心活动，倾听群众呼声。\n",
+        encoding="utf-8",
+    )
     seg = tmp_path / "seg.parquet"
     assert main(["corpus", "build", str(folder), "--out", str(seg)]) == 0
     codes = tmp_path / "codes.csv"
@@ -119,8 +123,13 @@ def test_every_csv_a_command_writes_opens_in_excel(tmp_path, capsys):
     }  # fmt: skip
     for name, argv in runs.items():
         assert main([*argv, "--out", str(tmp_path / name)]) == 0, name
-    written = [codes, tmp_path / "codes.units.csv", tmp_path / "net.nodes.csv",
-               tmp_path / "net.edges.csv", *(tmp_path / n for n in runs if n != "net.csv")]
+    written = [
+        codes,
+        tmp_path / "codes.units.csv",
+        tmp_path / "net.nodes.csv",
+        tmp_path / "net.edges.csv",
+        *(tmp_path / n for n in runs if n != "net.csv"),
+    ]
     for path in written:
         data = path.read_bytes()
         assert data.startswith(b"\xef\xbb\xbf"), path.name
@@ -137,3 +146,18 @@ def test_every_csv_a_command_writes_opens_in_excel(tmp_path, capsys):
     assert fit.read_bytes().startswith(b"\xef\xbb\xbf")
     assert not pd.read_csv(fit).columns[0].startswith("\ufeff")
     capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [("kwic", "hits printed"), ("collocations", "collocates printed"),
+     ("keyness", "terms printed for each group")],
+)  # fmt: skip
+def test_each_command_says_what_its_top_counts(command, said):
+    """kwic's and collocations' --top help said "(per group for keyness)"."""
+    from workbench.cli import build_parser
+
+    parser = build_parser(lazy=False)
+    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+    text = sub._option_string_actions["--top"].help
+    assert text.startswith(said) and "keyness" not in text

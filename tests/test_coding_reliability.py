@@ -324,3 +324,91 @@ def test_alpha_of_a_code_no_coder_used_is_undefined_not_an_error():
     assert math.isnan(alpha([a, b], "P_system"))
     assert math.isnan(agreement(a, a, ["P_system"]).loc[0, "kappa"])
     assert alpha([a, b], "L_visit") == pytest.approx(1.0)
+
+
+def _two_coders(tmp_path):
+    """Two coders' sheets of ten units in five documents, as `workbench suggest` writes
+    them (category columns, `codes`), the first saved as CSV, the second as XLSX.
+
+    P_trust: coder 1 on units 1-4, coder 2 on units 1-3 and 5. Coder 1 also has P_rough
+    on unit 6. Coder 2 ticked the countermeasure column of unit 7 without a code; every
+    other category cell is blank (it follows from the codes)."""
+    ids = [f"doc{(i + 1) // 2}.txt/{i}" for i in range(1, 11)]
+    base = pd.DataFrame({"unit_id": ids, "file": [u.split("/")[0] for u in ids],
+                         "text": ["干部下乡走访群众。"] * 10})  # fmt: skip
+    first = blank_sheet(base, [*CATS, "codes"])
+    second = first.copy()
+    first["codes"] = ["P_trust", "P_trust", "P_trust", "P_trust", "", "P_rough", "", "", "", ""]
+    second["codes"] = ["P_trust", "P_trust；", "p_trust", "", "P_trust", "", "", "", "", ""]
+    second.loc[6, "countermeasure"] = "1"
+    return write_sheet(first, tmp_path / "coder1.csv"), write_sheet(second, tmp_path / "c2.xlsx")
+
+
+def test_reliability_command_gives_kappa_alpha_and_agreement_computed_by_hand(tmp_path, capsys):
+    """Two coders' sheets could be compared only from Python: no command did it."""
+    from workbench.cli import main
+
+    one, two = _two_coders(tmp_path)
+    out = tmp_path / "rel.csv"
+    assert main(["reliability", str(one), str(two), "--out", str(out), "--json"]) == 0
+    import json
+
+    printed = json.loads(capsys.readouterr().out)
+    rows = {r["id"]: r for r in printed["rows"]}
+    # P_trust: agree on 8 of 10; each coder 4 of 10 positive: pe = .4*.4 + .6*.6 = .52,
+    # kappa = (.8 - .52) / (1 - .52). Alpha (nominal, 20 values, 8 ones): 1 - 19*4/(2*12*8).
+    trust = rows["P_trust"]
+    assert (trust["n"], trust["pos_1"], trust["pos_2"], trust["all_pos"]) == (10, 4, 4, 3)
+    assert trust["percent_agreement"] == pytest.approx(0.8)
+    assert trust["kappa"] == pytest.approx(0.28 / 0.48)
+    assert trust["alpha"] == pytest.approx(1 - 19 * 4 / 192)
+    assert trust["kappa_lo"] <= trust["kappa"] <= trust["kappa_hi"]
+    # problem follows from the codes: 1-4, 6 against 1-3, 5: agree 7/10, pe = .5*.4 + .5*.6
+    problem = rows["problem"]
+    assert (problem["pos_1"], problem["pos_2"]) == (5, 4)
+    assert problem["kappa"] == pytest.approx((0.7 - 0.5) / 0.5)
+    # countermeasure: only coder 2's tick; pe = 0*.1 + 1*.9 = .9, po = .9: kappa 0
+    assert (rows["countermeasure"]["pos_1"], rows["countermeasure"]["pos_2"]) == (0, 1)
+    assert rows["countermeasure"]["kappa"] == pytest.approx(0.0)
+    # liaison: nobody used it, kappa and alpha undefined (null), not an error
+    assert rows["liaison"]["kappa"] is None and rows["liaison"]["alpha"] is None
+    assert [r["id"] for r in printed["rows"]] == [*CATS, "P_rough", "P_trust"]
+    assert printed["codes_no_coder_used"] == 48
+    # the table written is the one printed, with its provenance; a second run is identical
+    written = pd.read_csv(out, encoding="utf-8-sig")
+    assert written["id"].tolist() == [*CATS, "P_rough", "P_trust"]
+    assert (tmp_path / "rel.csv.provenance.json").is_file()
+    assert main(["reliability", str(one), str(two)]) == 0
+    text = capsys.readouterr().out
+    assert main(["reliability", str(one), str(two)]) == 0
+    assert capsys.readouterr().out == text
+    line = next(x for x in text.splitlines() if x.split()[:2] == ["code", "P_trust"])
+    assert "0.583" in line and "0.604" in line and "0.800" in line
+    assert "resamples of the 5 documents" in text
+
+
+def test_reliability_refuses_units_one_coder_lacks_naming_them(tmp_path, capsys):
+    from workbench.cli import main
+
+    one, two = _two_coders(tmp_path)
+    short = read_raw_sheet(one).iloc[:-1]
+    write_sheet(short.reset_index(drop=True), tmp_path / "short.csv")
+    assert main(["reliability", str(tmp_path / "short.csv"), str(two)]) == 2
+    err = capsys.readouterr().err
+    assert "short.csv lacks 1 unit(s) the others coded: ['doc5.txt/10']" in err, err
+    assert "Traceback" not in err
+    # three coders: alpha across them, no kappa
+    assert main(["reliability", str(one), str(two), str(tmp_path / "c3.csv")]) == 2  # no file
+    write_sheet(read_raw_sheet(one).reset_index(drop=True), tmp_path / "c3.csv")
+    capsys.readouterr()
+    assert main(["reliability", str(one), str(two), str(tmp_path / "c3.csv"), "--json"]) == 0
+    import json
+
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
+    assert rows["P_trust"]["kappa"] is None and rows["P_trust"]["pos_3"] == 4
+    # a sheet not filled in is said to be so
+    blank = read_raw_sheet(one).reset_index(drop=True).assign(codes="")
+    write_sheet(blank, tmp_path / "blank.csv")
+    assert main(["reliability", str(one), str(tmp_path / "blank.csv")]) == 0
+    assert "blank.csv: no unit carries a code or a category" in capsys.readouterr().err
+    assert rows["P_trust"]["percent_agreement"] == pytest.approx(0.8)

@@ -8,9 +8,7 @@ import yaml
 from workbench import config
 from workbench.yamlio import SafeLoader, describe_error, safe_load
 
-BUNDLED = sorted(
-    [*config.RESOURCES_DIR.rglob("*.yaml"), *(config.ROOT / "data").rglob("*.yaml")]
-)
+BUNDLED = sorted([*config.RESOURCES_DIR.rglob("*.yaml"), *(config.ROOT / "data").rglob("*.yaml")])
 
 
 def test_there_are_bundled_yaml_files():
@@ -78,7 +76,7 @@ def test_python_objects_are_refused_and_errors_are_yaml_errors():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("a:\n  b: 1\n\tc: 2\n", ["line 3, column 1", "spaces, not tabs"]),
+        ("a:\n  b: 1\n\tc: 2\n", ["line 3, column 1", "line 3 has a tab", "replace each tab"]),
         ("title: 编码表: 第二版\n", ["line 1, column 11", "in quotes"]),
         ('a: "unclosed\n', ["in the quoted text opened on line 1", "close the quotes"]),
     ],
@@ -88,3 +86,32 @@ def test_errors_are_described_for_a_hand_editor(text, expected):
         safe_load(text)
     message = describe_error(err.value, text)
     assert all(part in message for part in expected), message
+
+
+def test_a_tab_in_the_indentation_is_named_with_its_line(tmp_path, capsys):
+    """A tab used for indentation was blamed as "found character that cannot start any
+    token", with a hint about indentation that did not mention tabs."""
+    from workbench.cli import main
+    from workbench.coding.codebook import TEMPLATE
+
+    text = TEMPLATE.read_text(encoding="utf-8")
+    line = "    label_zh: 问题"
+    assert line in text.splitlines()
+    cb = tmp_path / "mine.yaml"
+    cb.write_text(text.replace(line, "\tlabel_zh: 问题", 1), encoding="utf-8")
+    assert main(["codebook", "lint", "--codebook", str(cb)]) == 2
+    err = capsys.readouterr().err
+    number = text.splitlines().index(line) + 1
+    assert f"line {number} has a tab (shown as →) where YAML needs spaces" in err, err
+    assert "replace each tab with spaces" in err and "Traceback" not in err
+    assert "    →label_zh: 问题\n    ^" in err  # the line, its tab made visible
+    # a mapping file: a tab after a list's "-", and a line of a block with a tab
+    for broken, where in (("columns:\n  trust:\n  -\tq1\n", 3), ("a:\n  b: 1\n\tc: 2\n", 3)):
+        with pytest.raises(yaml.YAMLError) as caught:
+            safe_load(broken)
+        said = describe_error(caught.value, broken)
+        assert f"line {where} has a tab" in said, said
+    # an error that is not a tab's keeps its own hint
+    with pytest.raises(yaml.YAMLError) as caught:
+        safe_load("a:\n  b: 1\n  @c: 2\n")
+    assert "tab" not in describe_error(caught.value, "a:\n  b: 1\n  @c: 2\n")

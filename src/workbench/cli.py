@@ -13,6 +13,10 @@ Subcommands
     co-occurrence) streamed into Parquet parts in ``DIR``, in memory bounded by
     the partition size (:mod:`workbench.stream`); prints a JSON summary. ``--metadata``
     is joined onto the documents as ``corpus build --metadata`` joins it.
+``workbench reliability SHEET SHEET [SHEET ...] [--codebook YAML] [--out TABLE] [--json]``
+    Intercoder agreement of filled coding sheets, per category and per code: Cohen's
+    kappa (two coders) with a bootstrap interval, Krippendorff's alpha, percent agreement
+    and counts (:mod:`workbench.coding.cli`).
 ``workbench network [--kind cooccurrence|problem-cause] ... --out FILE.gexf``
     Co-occurrence or problem–cause network of codes (:mod:`workbench.network.cli`).
 ``workbench keyness | collocations | ca | trends ...``
@@ -131,6 +135,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "learn": ("workbench.coding.cli:add_learn_parsers", "train a coder from coded sheets"),
     "suggest": ("workbench.coding.cli:add_learn_parsers",
                 "write the next coding sheet (most uncertain units)"),
+    "reliability": ("workbench.coding.cli:add_reliability_parser",
+                    "agreement of two or more coders' sheets (kappa, alpha)"),
     "network": ("workbench.network.cli:add_network_parser",
                 "co-occurrence or problem–cause network of codes"),
     "keyness": ("workbench.analysis_cli:add_parsers",
@@ -156,7 +162,24 @@ class _LazyParser(argparse.ArgumentParser):
 
     def parse_known_args(self, args=None, namespace=None):
         self.complete()
+        # What this (sub)command was given, for error() to name an option it does not have.
+        self._given = list(sys.argv[1:] if args is None else args)
         return super().parse_known_args(args, namespace)
+
+    def parse_args(self, args=None, namespace=None):
+        """Arguments no command takes are reported by the command they were given to,
+        with its usage: argparse reported them with ``workbench``'s usage, which lists
+        the commands and none of their options."""
+        namespace, extras = self.parse_known_args(args, namespace)
+        if extras:
+            _innermost(self, namespace).error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace
+
+    def error(self, message: str):
+        """argparse's error (usage, message, exit 2), naming the options given that this
+        (sub)command does not have, each with the closest it has: ``workbench kwic --trem
+        干部`` said only that --term is required."""
+        super().error(message + _unknown_options(self, getattr(self, "_given", [])))
 
     def format_help(self) -> str:
         self.complete()
@@ -165,6 +188,55 @@ class _LazyParser(argparse.ArgumentParser):
     def format_usage(self) -> str:
         self.complete()
         return super().format_usage()
+
+
+def _innermost(parser: argparse.ArgumentParser, namespace: argparse.Namespace):
+    """The (sub)command parser that parsed last: ``workbench corpus info`` → ``info``'s."""
+    while True:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        name = getattr(namespace, subs[0].dest, None) if subs else None
+        if name not in (subs[0].choices if subs else {}):
+            return parser
+        parser = subs[0].choices[name]
+
+
+def _unknown_options(parser: argparse.ArgumentParser, given: Sequence[str]) -> str:
+    """``"; unknown option --trem (did you mean --term?)"`` for each option in ``given``
+    that ``parser`` does not have (a prefix of one of its options is one: argparse takes
+    it), or ``""``.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser(prog="workbench kwic")
+    >>> _ = p.add_argument("--term"), p.add_argument("--window")
+    >>> _unknown_options(p, ["--trem", "干部", "--win", "3", "-5", "--", "--x"])
+    '; --trem is not an option of workbench kwic (did you mean --term?)'
+    """
+    from workbench.names import closest
+
+    known = [o for o in parser._option_string_actions if o.startswith("-")]
+    # A parser of commands reads options only before the command's name (the rest is
+    # the command's, or a command's name misspelt).
+    commands = any(isinstance(a, argparse._SubParsersAction) for a in parser._actions)
+    said = []
+    for token in given:
+        if token == "--" or (commands and not token.startswith("-")):
+            break
+        option = token.split("=", 1)[0]
+        if (
+            not option.startswith("-")
+            or option == "-"
+            or option.lstrip("-").replace(".", "", 1).isdigit()
+        ):
+            continue  # a value, or a negative number
+        if option in known or (option.startswith("--") and any(
+            k.startswith(option) for k in known
+        )):  # fmt: skip
+            continue
+        near = closest(option, [k for k in known if k.startswith("--")], n=1)
+        hint = f"did you mean {near[0]}?" if near else f"see {parser.prog} --help"
+        said.append(f"{option} is not an option of {parser.prog} ({hint})")
+    return "".join(f"; {s}" for s in dict.fromkeys(said))
 
 
 class _Placeholders:
@@ -250,8 +322,12 @@ def add_pipeline_parser(sub: argparse._SubParsersAction) -> None:
         "--unit", default="sentence", choices=["sentence", "paragraph", "section", "article"],
         help="coding unit, also the unit of code co-occurrence (default: %(default)s)",
     )  # fmt: skip
-    pipe.add_argument("--engine", default=None, choices=["rjieba", "jieba"],
-                      help="word segmentation engine (default: rjieba, same tokens as jieba)")
+    pipe.add_argument(
+        "--engine",
+        default=None,
+        choices=["rjieba", "jieba"],
+        help="word segmentation engine (default: rjieba, same tokens as jieba)",
+    )
     _add_dup_threshold(pipe)
     _add_parallel_args(pipe)
 
@@ -267,21 +343,39 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     report.add_argument("notebooks", nargs="*", type=Path,
                         help="the notebooks to run (default: notebooks/*.ipynb)")  # fmt: skip
-    report.add_argument("--out", type=Path, default=None,
-                        help="folder of the pages, figures and tables (default: reports/)")
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder of the pages, figures and tables (default: reports/)",
+    )
     inputs = report.add_argument_group(
-        "your data (each notebook uses what it needs; without them, the bundled data)")
-    inputs.add_argument("--corpus", nargs="+", metavar="PATH",
-                        help="files, folders, globs or .zip archives of texts")
+        "your data (each notebook uses what it needs; without them, the bundled data)"
+    )
+    inputs.add_argument(
+        "--corpus",
+        nargs="+",
+        metavar="PATH",
+        help="files, folders, globs or .zip archives of texts",
+    )
     inputs.add_argument("--metadata", type=Path, metavar="CSV", help="document metadata by file")
     inputs.add_argument("--codebook", type=Path, metavar="YAML", help="your codebook")
-    inputs.add_argument("--model", type=Path, metavar="JOBLIB",
-                        help="a model from `workbench learn` (made with the same codebook)")
+    inputs.add_argument(
+        "--model",
+        type=Path,
+        metavar="JOBLIB",
+        help="a model from `workbench learn` (made with the same codebook)",
+    )
     inputs.add_argument("--survey", type=Path, metavar="FILE", help="survey .csv, .dta or .sav")
-    inputs.add_argument("--mapping", type=Path, metavar="YAML",
-                        help="your survey's columns → the standard names")
-    inputs.add_argument("--places", type=Path, metavar="CSV",
-                        help="doc_id → place columns, linking texts to the survey (notebook 05)")
+    inputs.add_argument(
+        "--mapping", type=Path, metavar="YAML", help="your survey's columns → the standard names"
+    )
+    inputs.add_argument(
+        "--places",
+        type=Path,
+        metavar="CSV",
+        help="doc_id → place columns, linking texts to the survey (notebook 05)",
+    )
 
 
 def build_parser(lazy: bool = True) -> argparse.ArgumentParser:
@@ -799,6 +893,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from workbench.coding.cli import run_learn, run_suggest
 
         return run_learn(args) if args.command == "learn" else run_suggest(args)
+    if args.command == "reliability":
+        from workbench.coding.cli import run_reliability
+
+        return run_reliability(args)
     if args.command == "network":
         from workbench.network.cli import run_network
 

@@ -28,8 +28,16 @@ import pandas as pd
 from workbench.provenance import TABLE_SUFFIXES
 
 __all__ = [
-    "TABLE_SUFFIXES", "add_table_out", "check_suffix", "check_writable", "head", "jsonable",
-    "print_json", "records", "write_table",
+    "TABLE_SUFFIXES",
+    "TOP_COUNTS",
+    "add_table_out",
+    "check_suffix",
+    "check_writable",
+    "head",
+    "jsonable",
+    "print_json",
+    "records",
+    "write_table",
 ]
 
 
@@ -134,12 +142,42 @@ def write_table(df: pd.DataFrame, path: Path, record: dict[str, Any]) -> None:
     print(f"wrote {path} ({len(df)} rows)", file=sys.stderr)
 
 
-def add_table_out(p: argparse.ArgumentParser) -> None:
-    """The ``--top`` and ``--out`` options of a command that prints a table."""
-    p.add_argument("--top", type=int, default=20, metavar="N",
-                   help="rows printed (per group for keyness); 0 = all (default 20)")
-    p.add_argument("--out", type=Path, metavar="TABLE.csv|.parquet",
-                   help="also write the whole table, with provenance")  # fmt: skip
+#: What ``--top`` counts, by command: its help said "(per group for keyness)" on every
+#: command, kwic's and collocations' too.
+TOP_COUNTS = {
+    "keyness": "terms printed for each group",
+    "collocations": "collocates printed",
+    "kwic": "hits printed",
+}
+
+
+def add_table_out(p: argparse.ArgumentParser, counts: str | None = None) -> None:
+    """The ``--top`` and ``--out`` options of a command that prints a table.
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+        The command's parser.
+    counts : str, optional
+        What ``--top`` counts ("hits printed"); by default the command's entry of
+        :data:`TOP_COUNTS` (the last word of ``p.prog``), else "rows printed".
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser(prog="workbench kwic")
+    >>> add_table_out(p)
+    >>> p._option_string_actions["--top"].help
+    'hits printed (with --json too); 0 = all (default 20)'
+    """
+    what = counts or TOP_COUNTS.get(p.prog.split()[-1], "rows printed")
+    p.add_argument(
+        "--top", type=int, default=20, metavar="N",
+        help=f"{what} (with --json too); 0 = all (default 20)",
+    )  # fmt: skip
+    p.add_argument(
+        "--out", type=Path, metavar="TABLE.csv|.parquet",
+        help="also write the whole table, with provenance",
+    )  # fmt: skip
 
 
 def head(df: pd.DataFrame, top: int, by: str | None = None) -> pd.DataFrame:

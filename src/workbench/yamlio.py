@@ -100,17 +100,61 @@ def describe_error(err: yaml.YAMLError, text: str) -> str:
         what = _CONTEXTS.get(context, context)
         where += f" ({what} on line {start.line + 1}, column {start.column + 1})"
     lines = text.splitlines()
-    shown = lines[mark.line] if mark.line < len(lines) else ""
+    # A tab is shown as → (one column, so the caret stays under its character).
+    shown = lines[mark.line].replace("\t", TAB_SHOWN) if mark.line < len(lines) else ""
     caret = f"\n    {shown}\n    {' ' * mark.column}^" if shown.strip() else ""
     first = start.line if start is not None else max(mark.line - 1, 0)
+    tab = _tab_line(lines, first, mark.line, mark.column, problem)
+    if tab is not None:
+        return where + caret + (
+            f"\nline {tab + 1} has a tab (shown as {TAB_SHOWN}) where YAML needs spaces: "
+            "replace each tab with spaces (and set the editor to insert spaces)"
+        )  # fmt: skip
     wide = _full_width_colon(lines, first, mark.line)
     if wide is not None:
         # PyYAML reports the line after the key, where it gave up looking for ':'.
-        return where + caret + (
-            f"\nline {wide + 1} writes its key with a full-width colon '：' "
-            f"({lines[wide].strip()}): write ':' and a space"
+        return (
+            where
+            + caret
+            + (
+                f"\nline {wide + 1} writes its key with a full-width colon '：' "
+                f"({lines[wide].strip()}): write ':' and a space"
+            )
         )
     return where + caret + "\n" + _hint(problem, context or "")
+
+
+#: How a tab is shown in a quoted line of the file.
+TAB_SHOWN = "→"
+
+#: A tab in a line's indentation, or right after a list's "-".
+_TAB_INDENT = re.compile(r"^[ \t]*(?:-[ \t]+)*\t")
+
+
+def _tab_line(lines: list[str], first: int, last: int, column: int, problem: str) -> int | None:
+    """The line (0-based) whose tab broke the parse, or None when no tab is to blame.
+
+    libyaml blames a tab in the indentation as "found character that cannot start any
+    token", which says nothing of tabs; ``last`` is the line it reports, ``first`` the
+    line its context starts on: the tab's line is ``last`` when the tab is there, else the
+    nearest line above it (back to ``first``) indented with one.
+
+    Examples
+    --------
+    >>> _tab_line(["a:", "\\tb: 1"], 0, 1, 0, "found character that cannot start any token")
+    1
+    >>> _tab_line(["a: [x", "b: 1"], 0, 1, 3, "did not find expected ',' or ']'") is None
+    True
+    """
+    if last >= len(lines):
+        return None
+    at_mark = lines[last][column : column + 1] == "\t"
+    if not (at_mark or "tab" in problem):
+        return None
+    for i in range(last, max(min(first, last), 0) - 1, -1):
+        if (i == last and at_mark) or _TAB_INDENT.match(lines[i]):
+            return i
+    return None
 
 
 #: A key written with a Chinese input method's colon: "label_zh：村务公开", "- id：x".
@@ -140,8 +184,10 @@ _CONTEXTS = {
 def _hint(problem: str, context: str) -> str:
     """What usually causes ``problem`` in a file edited by hand."""
     if "duplicate key" in problem:
-        return ("a key is given twice in one block, and only the last would count: merge the "
-                "two (one list holding every item) or delete one")
+        return (
+            "a key is given twice in one block, and only the last would count: merge the "
+            "two (one list holding every item) or delete one"
+        )
     if "tab" in problem:
         return "indent with spaces, not tabs (set the editor to insert spaces)"
     if "flow sequence" in context:

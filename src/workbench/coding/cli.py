@@ -9,6 +9,10 @@
 ``workbench learn --sheet SHEET [--sheet ...] --out MODEL.joblib [--json]``
     Train the learned coder; the model records its provenance and gets a
     ``.provenance.json`` sidecar; ``--json`` prints the summary with that record.
+``workbench reliability SHEET SHEET [SHEET ...] [--codebook YAML] [--out TABLE] [--json]``
+    Agreement of coders' filled sheets per category and per code used: counts, percent
+    agreement, Cohen's kappa (two coders) with a seeded bootstrap interval over documents,
+    Krippendorff's alpha (:func:`reliability_table`).
 ``workbench codebook new OUT.yaml``
     Write a commented starting codebook (a few problem and countermeasure codes, every
     field, the rule language, polarity, sets, catch-alls explained) that loads as it is;
@@ -71,6 +75,7 @@ def _how_many(text: str) -> int:
         )
     return value
 
+
 def add_code_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``code``."""
     p = sub.add_parser("code", help="code a corpus with a codebook")
@@ -79,42 +84,80 @@ def add_code_parser(sub: argparse._SubParsersAction) -> None:
     units = ("sentence", "paragraph", "section", "article")
     p.add_argument("--unit", choices=units, default="sentence")
     p.add_argument("--keep-duplicates", action="store_true", help="code duplicate segments too")
-    p.add_argument("--model", type=Path, metavar="MODEL.joblib",
-                   help="a model from `workbench learn`: rules and model combined, or the "
-                        "models alone if it was learned with --alone")
+    p.add_argument(
+        "--model",
+        type=Path,
+        metavar="MODEL.joblib",
+        help="a model from `workbench learn`: rules and model combined, or the "
+        "models alone if it was learned with --alone",
+    )
     p.add_argument("--out", type=Path, required=True, metavar="CODES.parquet|.csv")
-    p.add_argument("--json", action="store_true",
-                   help="print a summary (codes, units, articles, provenance) as JSON")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print a summary (codes, units, articles, provenance) as JSON",
+    )
 
 
 def add_learn_parsers(sub: argparse._SubParsersAction) -> None:
     """Register ``learn`` and ``suggest``."""
     p = sub.add_parser("learn", help="train a coder from coded sheets")
-    p.add_argument("--corpus", type=Path, action="append", metavar="SEGMENTS.parquet",
-                   help="the corpus the sheets code (repeat for several; default: the seeds)")
-    p.add_argument("--seeds", action="store_true",
-                   help="also the bundled seeds (for data/gold/gold_sample.csv beside your sheets)")
-    p.add_argument("--sheet", type=Path, action="append", required=True,
-                   metavar="SHEET.csv|.xlsx|.jsonl", help="a coded sheet (repeat for several)")
-    p.add_argument("--synthetic", action="store_true",
-                   help="also the bundled written examples (data/gold/synthetic/: 84 documents "
-                        "made for training); they train the models but never set thresholds")
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        metavar="SEGMENTS.parquet",
+        help="the corpus the sheets code (repeat for several; default: the seeds)",
+    )
+    p.add_argument(
+        "--seeds",
+        action="store_true",
+        help="also the bundled seeds (for data/gold/gold_sample.csv beside your sheets)",
+    )
+    p.add_argument(
+        "--sheet",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="SHEET.csv|.xlsx|.jsonl",
+        help="a coded sheet (repeat for several)",
+    )
+    p.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="also the bundled written examples (data/gold/synthetic/: 84 documents "
+        "made for training); they train the models but never set thresholds",
+    )
     p.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
-    p.add_argument("--min-support", type=int, default=5,
-                   help="positive units a code needs for a model of its own (default 5)")
+    p.add_argument(
+        "--min-support",
+        type=int,
+        default=5,
+        help="positive units a code needs for a model of its own (default 5)",
+    )
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--alone", action="store_true",
-                   help="the learned coder alone: codes only where a model asserts them (the "
-                        "rules' matches stay features; a rule firing assigns nothing by itself)")
-    p.add_argument("--override-rules", action="store_true",
-                   help="let a model take a code over from its rule where it did better in "
-                        "cross-validation (default: rules always assign, models only add)")
+    p.add_argument(
+        "--alone",
+        action="store_true",
+        help="the learned coder alone: codes only where a model asserts them (the "
+        "rules' matches stay features; a rule firing assigns nothing by itself)",
+    )
+    p.add_argument(
+        "--override-rules",
+        action="store_true",
+        help="let a model take a code over from its rule where it did better in "
+        "cross-validation (default: rules always assign, models only add)",
+    )
     p.add_argument("--out", type=Path, required=True, metavar="MODEL.joblib")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     s = sub.add_parser("suggest", help="write the next coding sheet (most uncertain units)")
     s.add_argument("--corpus", type=Path, help="segments .parquet (default: the bundled seeds)")
-    s.add_argument("--model", type=Path, metavar="MODEL.joblib",
-                   help="without one: a first sheet, a random sample stratified by file and role")
+    s.add_argument(
+        "--model",
+        type=Path,
+        metavar="MODEL.joblib",
+        help="without one: a first sheet, a random sample stratified by file and role",
+    )
     s.add_argument("--seed", type=int, default=0, help="seed of the first, random sheet")
     s.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
     s.add_argument("--unit", choices=("sentence", "paragraph"), default="sentence")
@@ -387,8 +430,12 @@ def run_codebook(args: argparse.Namespace) -> int:
         print(f"example not coded: {code}: {example}")
     if codebook.kinds:
         told = document_kinds(segments, codebook)
-        print("documents by kind: " + ", ".join(f"{k} {told.get(k, 0)}" for k in
-                                                [*(k.name for k in codebook.kinds), "text"]))
+        print(
+            "documents by kind: "
+            + ", ".join(
+                f"{k} {told.get(k, 0)}" for k in [*(k.name for k in codebook.kinds), "text"]
+            )
+        )
     return 1 if (args.strict and len(dead)) else 0
 
 
@@ -474,8 +521,12 @@ def run_learn(args: argparse.Namespace) -> int:
         dup = all_labels["unit_id"][all_labels["unit_id"].duplicated()].tolist()
         if dup:
             raise SheetError(f"unit(s) coded in more than one sheet: {dup[:5]}")
-        learner = CodeLearner(min_support=args.min_support, seed=args.seed,
-                              combine=not args.alone, override_rules=args.override_rules)
+        learner = CodeLearner(
+            min_support=args.min_support,
+            seed=args.seed,
+            combine=not args.alone,
+            override_rules=args.override_rules,
+        )
         train_only = [i >= n_coded for i in range(len(units))]
         learner.fit(units, all_labels, codebook, train_only=train_only)
     except (CodebookError, SheetError, FileNotFoundError, ValueError) as err:
@@ -486,8 +537,13 @@ def run_learn(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT
     sheets = {config.display_path(Path(p).resolve()): sha256_file(p) for p in args.sheet}
-    params = {"min_support": args.min_support, "seed": args.seed, "combine": not args.alone,
-              "override_rules": args.override_rules, "synthetic": args.synthetic}
+    params = {
+        "min_support": args.min_support,
+        "seed": args.seed,
+        "combine": not args.alone,
+        "override_rules": args.override_rules,
+        "synthetic": args.synthetic,
+    }
     save_model(learner, args.out, codebook=codebook, sheets=sheets, parameters=params)
     if (book := codebook.file) is not None:
         inputs[config.display_path(book)] = sha256_file(book)
@@ -510,14 +566,19 @@ def run_learn(args: argparse.Namespace) -> int:
             lost = f": {describe_not_found(r['not_found_rows'])}" if r["not_found"] else ""
             print(f"{r['sheet']}: {r['units']} units found ({r['found_by']}), "
                   f"{r['not_found']} not found in the corpus{lost}")  # fmt: skip
-        print(f"{len(learner.labels_)} labels modelled from {len(units)} units; "
-              "cross-validated by document (out-of-fold, "
-              + ("the models alone" if args.alone else "combined with the rules") + "):")
+        print(
+            f"{len(learner.labels_)} labels modelled from {len(units)} units; "
+            "cross-validated by document (out-of-fold, "
+            + ("the models alone" if args.alone else "combined with the rules")
+            + "):"
+        )
         for row in summary["cross_validated"]:
             # round(x, 3) + 0.0: a κ of -0.0001 printed "-0.000", as if worse than chance
             value, rules = (round(row[k], 3) + 0.0 for k in ("value", "rules"))
-            print(f"  {row['label']:18s} n={row['n']:4d} {row['metric']}={value:.3f} "
-                  f"(rules alone {rules:.3f}; {row['decision']})")
+            print(
+                f"  {row['label']:18s} n={row['n']:4d} {row['metric']}={value:.3f} "
+                f"(rules alone {rules:.3f}; {row['decision']})"
+            )
         if summary["too_few"]:
             listed = ", ".join(f"{r['label']} {r['n']}" for r in summary["too_few"])
             then = ("only as their category's residual" if args.alone
@@ -582,7 +643,250 @@ def run_suggest(args: argparse.Namespace) -> int:
     }))  # fmt: skip
     how = ("most uncertain first" if learner is not None
            else "a random sample stratified by file and section role")  # fmt: skip
-    print(f"wrote {args.out}: {len(sheet)} units from {picked['file'].nunique()} documents, "
-          f"{how}; fill `codes` (and the category columns), then "
-          "`workbench learn --sheet` it with the earlier sheets", file=sys.stderr)
+    print(
+        f"wrote {args.out}: {len(sheet)} units from {picked['file'].nunique()} documents, "
+        f"{how}; fill `codes` (and the category columns), then "
+        "`workbench learn --sheet` it with the earlier sheets",
+        file=sys.stderr,
+    )
+    return 0
+
+
+# ------------------------------------------------------------------ reliability
+
+#: Bootstrap resamples behind ``workbench reliability``'s intervals (seeded: the same
+#: sheets give the same intervals).
+RELIABILITY_BOOT = 1000
+
+
+def add_reliability_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``reliability``."""
+    p = sub.add_parser(
+        "reliability", help="agreement of two or more coders' sheets (kappa, alpha)",
+        description="Compare coding sheets that two or more coders filled for the same units "
+        "(sheets of `workbench suggest`: a `codes` column of code ids separated by ';', and "
+        "category columns of 0/1, a blank category following from the codes). Prints, per "
+        "category and per code that a coder used: units, each coder's positives, units all "
+        "coded 1, percent agreement, Cohen's kappa (two coders) with a bootstrap interval "
+        "resampling documents (the sheets' `file` column; without it, units), and "
+        "Krippendorff's alpha (nominal). Every coder must have coded the same units.",
+    )  # fmt: skip
+    p.add_argument(
+        "sheets",
+        nargs="+",
+        type=Path,
+        metavar="SHEET.csv|.xlsx|.jsonl",
+        help="the filled sheets, one per coder (two or more); the first is the "
+        "reference for the interval's resampling order",
+    )
+    p.add_argument("--codebook", type=Path, default=None, help="default: data/codebook.yaml")
+    p.add_argument(
+        "--n-boot",
+        type=int,
+        default=RELIABILITY_BOOT,
+        metavar="N",
+        help="bootstrap resamples for the intervals (default %(default)s; 0: none)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="TABLE.csv|.parquet",
+        help="also write the table, with provenance",
+    )
+    p.add_argument("--json", action="store_true", help="print the table and counts as JSON")
+
+
+def read_coder_sheet(path: Path, codebook: Codebook) -> pd.DataFrame:
+    """One coder's filled sheet as ``unit_id``, ``file`` and a 0/1 column per category and code.
+
+    A sheet with a ``codes`` column gives every code; a category cell left blank beside it
+    follows from the codes (1 when the unit has a code of that category), as ``workbench
+    learn`` reads it, and a 0 or 1 stands. A sheet of category columns only gives the
+    categories (its codes are all 0, and no code row is printed for it).
+
+    Raises
+    ------
+    workbench.coding.sheets.SheetError
+        Naming the file, row and column.
+    """
+    import pandas as pd
+
+    from workbench.coding.sheets import SheetError, read_code_list, read_raw_sheet, read_sheet
+
+    raw = read_raw_sheet(path)
+    if "unit_id" not in raw.columns:
+        raise SheetError(f"{path}: missing column 'unit_id'")
+    cats = list(codebook.categories)
+    present = [c for c in cats if c in raw.columns]
+    if "codes" not in raw.columns and not present:
+        raise SheetError(f"{path}: no 'codes' column and none of the category columns {cats}")
+    if "codes" in raw.columns:
+        named = {c.label(lang): c.id for c in codebook.codes for lang in ("zh", "en")}
+        out = read_code_list(path, codebook.ids, labels=named)[["unit_id", *codebook.ids]]
+    else:
+        out = read_sheet(path, present)[["unit_id"]]
+        for code in codebook.ids:
+            out[code] = 0
+    from_codes = {c: out[[k.id for k in codebook.codes if k.category == c]].max(axis=1)
+                  if any(k.category == c for k in codebook.codes) else 0 for c in cats}  # fmt: skip
+    filled = (read_sheet(path, present, blank="absent")[present] if present
+              else pd.DataFrame(index=out.index))  # fmt: skip
+    for c in cats:
+        if c in present:
+            blank = raw[c].astype(str).str.strip().eq("").to_numpy()
+            value = filled[c].where(~blank, from_codes[c] if "codes" in raw.columns else 0)
+        else:
+            value = from_codes[c]
+        out[c] = pd.Series(value, index=out.index).astype("int64")
+    out.insert(1, "file", raw["file"].astype(str).to_numpy() if "file" in raw.columns else "")
+    return out
+
+
+def _check_same_units(coders: dict[str, pd.DataFrame]) -> None:
+    """Refuse sheets that do not code the same units, naming each sheet's missing units
+    (Krippendorff's alpha would take them as missing and Cohen's kappa cannot)."""
+    from workbench.coding.sheets import SheetError
+
+    every = sorted(set().union(*(set(df["unit_id"]) for df in coders.values())), key=str)
+    said = []
+    for name, df in coders.items():
+        lacks = [u for u in every if u not in set(df["unit_id"])]
+        if lacks:
+            more = f" and {len(lacks) - 5} more" if len(lacks) > 5 else ""
+            said.append(f"{name} lacks {len(lacks)} unit(s) the others coded: {lacks[:5]}{more}")
+    if said:
+        raise SheetError("the sheets must code the same units: " + "; ".join(said)
+                         + "; code them on every sheet or leave them out of all")  # fmt: skip
+
+
+def reliability_table(
+    coders: Sequence[pd.DataFrame], codebook: Codebook, *, n_boot: int, seed: int
+) -> pd.DataFrame:
+    """Agreement per category and per code of ``coders`` (from :func:`read_coder_sheet`).
+
+    Rows: every category, then every code some coder used, in the codebook's order.
+    Columns: ``level, id, category, n, pos_1 … pos_k`` (each coder's positives),
+    ``all_pos`` (units every coder coded 1), ``percent_agreement`` (units on which all
+    coders agree), ``kappa`` with ``kappa_lo``/``kappa_hi`` (two coders only; the
+    percentile interval of :func:`workbench.coding.reliability.unit_agreement`, resampling
+    the ``file`` groups) and ``alpha`` (Krippendorff, nominal). Kappa and alpha are empty
+    where undefined (every coder gave every unit one value).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from workbench.coding.reliability import agreement, alpha, unit_agreement
+
+    coders = [c.sort_values("unit_id", kind="stable").reset_index(drop=True) for c in coders]
+    used = [c.id for c in codebook.codes if any(df[c.id].any() for df in coders)]
+    rows = [("category", c, c) for c in codebook.categories]
+    rows += [("code", c, codebook.code(c).category) for c in used]
+    columns = [r[1] for r in rows]
+    ci: dict[str, list[float]] = {}
+    if len(coders) == 2:
+        kappas = agreement(coders[0], coders[1], columns).set_index("column")["kappa"]
+        if n_boot > 0:
+            groups = coders[0]["file"].where(coders[0]["file"] != "", coders[0]["unit_id"])
+            boot = unit_agreement(coders[0], coders[1], codes=[], categories=columns,
+                                  groups=groups.tolist(), n_boot=n_boot, seed=seed)  # fmt: skip
+            ci = {c: boot[f"kappa_{c}_ci"] for c in columns}
+    table = []
+    for level, col, category in rows:
+        values = np.column_stack([df[col].to_numpy(int) for df in coders])
+        row = {"level": level, "id": col, "category": category, "n": len(values)}
+        row.update({f"pos_{i}": int(values[:, i - 1].sum()) for i in range(1, len(coders) + 1)})
+        row["all_pos"] = int(values.all(axis=1).sum())
+        row["percent_agreement"] = float((values == values[:, :1]).all(axis=1).mean())
+        kappa = float(kappas[col]) if len(coders) == 2 else float("nan")
+        lo_hi = ci.get(col, []) if kappa == kappa else []  # no interval for an undefined kappa
+        row["kappa"] = kappa
+        row["kappa_lo"], row["kappa_hi"] = lo_hi if lo_hi else [float("nan")] * 2
+        row["alpha"] = alpha(coders, col)
+        table.append(row)
+    return pd.DataFrame(table)
+
+
+def _fmt(value: float) -> str:
+    """A statistic to three decimals, ``-`` where undefined (no -0.000)."""
+    return "-" if value != value else f"{round(value, 3) + 0.0:.3f}"
+
+
+def _print_reliability(table: pd.DataFrame, names: list[str], groups: str) -> None:
+    """The table as text: one line per category, then per code."""
+    k = len(names)
+    for i, name in enumerate(names, start=1):
+        print(f"coder {i}: {name}")
+    print(f"{int(table['n'].iloc[0]) if len(table) else 0} units; kappa interval: {groups}")
+    pos = " ".join(f"{'pos_' + str(i):>6s}" for i in range(1, k + 1))
+    print(f"{'level':8s} {'id':24s} {'n':>5s} {pos} {'all':>5s} {'agree':>6s} "
+          f"{'kappa':>6s} {'95% interval':>16s} {'alpha':>6s}")  # fmt: skip
+    for r in table.to_dict("records"):
+        counts = " ".join(f"{r[f'pos_{i}']:6d}" for i in range(1, k + 1))
+        interval = ("" if r["kappa_lo"] != r["kappa_lo"]
+                    else f"[{_fmt(r['kappa_lo'])}, {_fmt(r['kappa_hi'])}]")  # fmt: skip
+        print(f"{r['level']:8s} {r['id']:24s} {r['n']:5d} {counts} {r['all_pos']:5d} "
+              f"{_fmt(r['percent_agreement']):>6s} {_fmt(r['kappa']):>6s} {interval:>16s} "
+              f"{_fmt(r['alpha']):>6s}")  # fmt: skip
+
+
+def run_reliability(args: argparse.Namespace) -> int:
+    """``workbench reliability``: agreement of coders' sheets, per category and per code."""
+    from workbench.cli_output import TABLE_SUFFIXES, check_suffix, print_json, records
+    from workbench.coding.codebook import load_codebook
+    from workbench.groups import InputError
+    from workbench.provenance import make_record, sha256_file
+
+    if len(args.sheets) < 2:
+        raise InputError("give two or more filled sheets, one per coder")
+    if len({p.resolve() for p in args.sheets}) < len(args.sheets):
+        raise InputError("a sheet is given twice: give each coder's sheet once")
+    if args.n_boot < 0:
+        raise InputError(f"--n-boot {args.n_boot}: give 0 (no interval) or more resamples")
+    check_suffix(args.out, TABLE_SUFFIXES)
+    codebook = load_codebook(args.codebook)
+    names = [config.display_path(Path(p)) for p in args.sheets]
+    coders = {name: read_coder_sheet(Path(p), codebook) for name, p in zip(names, args.sheets,
+                                                                         strict=True)}  # fmt: skip
+    _check_same_units(coders)
+    for name, coder in coders.items():
+        if not coder[[*codebook.categories, *codebook.ids]].to_numpy().any():
+            # A sheet as `suggest` wrote it: its "agreement" would be that of a blank page.
+            print(f"workbench: note: {name}: no unit carries a code or a category; is it the "
+                  "filled sheet?", file=sys.stderr)  # fmt: skip
+    table = reliability_table(list(coders.values()), codebook, n_boot=args.n_boot,
+                              seed=args.seed)  # fmt: skip
+    first = next(iter(coders.values()))
+    by_file = bool((first["file"] != "").all())
+    n_groups = first["file"].nunique() if by_file else len(first)
+    if len(coders) > 2:
+        groups = "none (Cohen's kappa compares two coders)"
+    elif args.n_boot == 0:
+        groups = "none (--n-boot 0)"
+    else:
+        groups = (f"{args.n_boot} resamples of the {n_groups} "
+                  + ("documents (file column)" if by_file else "units (no file column)")
+                  + f", seed {args.seed}")  # fmt: skip
+    unused = len(codebook.ids) - int((table["level"] == "code").sum())
+    inputs = {config.display_path(Path(p).resolve()): sha256_file(p) for p in args.sheets}
+    if (book := codebook.file) is not None:
+        inputs[config.display_path(book)] = sha256_file(book)
+    record = make_record(inputs, {
+        "command": "reliability", "coders": names, "n_boot": args.n_boot, "seed": args.seed,
+        "codebook": codebook.path or config.display_path(config.CODEBOOK),
+        "codebook_version": codebook.version,
+    })  # fmt: skip
+    if args.out is not None:
+        from workbench.cli_output import write_table
+
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        write_table(table, args.out, record)
+    if args.json:
+        print_json({"command": "reliability", "coders": names, "units": len(first),
+                    "interval": groups, "codes_no_coder_used": unused,
+                    "rows": records(table), "provenance": record})  # fmt: skip
+        return 0
+    _print_reliability(table, names, groups)
+    if unused:
+        print(f"{unused} code(s) of the codebook no coder used: not listed")
     return 0
