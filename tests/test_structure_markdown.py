@@ -91,3 +91,19 @@ def test_plain_text_keeps_its_rules() -> None:
     assert art.markdown == ()
     paras = parse_structure(art.lines, dict(art.markdown))
     assert [p.is_heading for p in paras] == [False, True, True]
+
+
+def test_list_items_under_a_numbered_markdown_heading_are_body() -> None:
+    got = _paragraphs(
+        "# 某村调查\n\n## 一、存在的问题\n\n1. 门难进。\n\n2. 脸难看。\n\n"
+        "### 原因\n\n1. 考核不实。\n\n## 二、对策建议\n\n1. 加强教育。\n"
+    )
+    assert [(s, r, h) for s, r, h, _, _ in got] == [
+        ("1", "problem", True),
+        ("1", "problem", False),
+        ("1", "problem", False),
+        ("1.1", "cause", True),
+        ("1.1", "cause", False),
+        ("2", "countermeasure", True),
+        ("2", "countermeasure", False),
+    ]

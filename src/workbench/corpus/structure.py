@@ -1721,9 +1721,11 @@ class _Parser:
 
     def _markdown_line(self, line_no: int, text: str, simple: str | None) -> Paragraph | None:
         """The paragraph of a Markdown heading line, or of an ordered-list item under one
-        (a body line of its section, not a numbered heading); ``None`` for any other line,
-        and for a heading a numbering family or a notes heading reads (``## 一、存在的问题``,
-        ``## 注释``): it is read as in plain text."""
+        (a body line of its section, not a numbered heading); ``None`` for any other line.
+
+        A numbered Markdown heading (``## 一、存在的问题``) is placed as its number says,
+        below the Markdown headings of a lower level, and is one heading, whatever its line
+        holds; a notes heading (``## 注释``, ``## 四、参考文献``) is read as in plain text."""
         simple = simplified_aligned(text) if simple is None else simple
         level = self.markdown.get(line_no)
         if level is None:
@@ -1735,10 +1737,22 @@ class _Parser:
             return self.body_paragraph(
                 line_no, body, simple if body == text else simplified_aligned(body)
             )
-        h = match_heading(simple.strip())
-        if h is not None and h.family is not _LABEL:
+        text, simple = text.strip(), simple.strip()  # aligned: the same characters go
+        h = match_heading(simple)
+        if h is None or h.family is _LABEL:
+            return self.markdown_heading(line_no, text, simple, level)
+        if h.closing:
             return None
-        return self.markdown_heading(line_no, text.strip(), simple.strip(), level)
+        del self.stack[self._markdown_depth(level) :]
+        paragraph = self.heading_paragraph(line_no, text, h, simple)
+        self.stack[-1].atx = level
+        return paragraph
+
+    def _markdown_depth(self, level: int) -> int:
+        """Where a Markdown heading of ``level`` goes: below the innermost open Markdown
+        heading of a lower level (the top level when there is none)."""
+        stack = self.stack
+        return next((i + 1 for i in range(len(stack) - 1, -1, -1) if 0 < stack[i].atx < level), 0)
 
     def markdown_heading(self, line_no: int, text: str, simple: str, level: int) -> Paragraph:
         """A Markdown heading of ``level`` (its count of "#"): it closes the open headings
@@ -1758,7 +1772,7 @@ class _Parser:
         2 cause False
         """
         stack = self.stack
-        depth = next((i + 1 for i in range(len(stack) - 1, -1, -1) if 0 < stack[i].atx < level), 0)
+        depth = self._markdown_depth(level)
         parent = stack[depth - 1] if depth else None
         roles = markdown_heading_roles(simple)
         if roles:
