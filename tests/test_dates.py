@@ -274,3 +274,22 @@ def test_a_notices_date_is_read_before_its_attachments(tmp_path, attachments):
             + "附件：1.干群关系问题台账\n      2.整治情况统计表\n中共某县委办公室\n"
             "2023年5月10日\n" + attachments)  # fmt: skip
     assert _dates(tmp_path, "通知.txt", text) == [("2023-05-10", "2023年5月10日")]
+
+
+def test_a_speechs_dash_dateline_at_its_end_or_under_its_title(tmp_path):
+    # Tester: "——2019年3月8日" closing a speech (or under its title) is its date; the same
+    # shape deep in the body, or opening a sentence, is not.
+    files = {
+        "tail.md": "# 在全县干部大会上的讲话\n\n" + BODY * 3 + "\n——2019年3月8日\n",
+        "head.txt": "在全县干部大会上的讲话\n——二〇一九年三月八日\n" + BODY * 3,
+        "deep.txt": "干群关系的思考\n" + BODY * 10 + "——2011年3月4日\n" + BODY * 5,
+        "sentence.txt": "干群关系的思考\n" + BODY * 3 + "——2019年3月8日，县委召开大会。\n",
+    }
+    docs = _load(tmp_path, files)
+    got = dict(zip(docs.index, zip(docs["date"], docs["date_source"], strict=True), strict=True))
+    assert got == {
+        "deep/a1": ("", ""),
+        "head/a1": ("2019-03-08", "——二〇一九年三月八日"),
+        "sentence/a1": ("", ""),
+        "tail/a1": ("2019-03-08", "——2019年3月8日"),
+    }

@@ -92,6 +92,10 @@ class ArticleText:
     #: marker), ``article_marker`` (the marker and its title) and ``byline``; the
     #: loader lists them in ``Corpus.removed`` so that every line is accounted for.
     consumed: tuple[tuple[int, str, str], ...] = ()
+    #: The body lines that are Markdown headings, ``(line_no, level)`` (the level is the
+    #: count of "#" the boilerplate rule ``headings.markdown.heading_rule`` removed), for
+    #: :func:`workbench.corpus.structure.parse_structure`'s ``markdown``.
+    markdown: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -536,6 +540,21 @@ def file_title(clean: CleanText) -> str:
     return next((t for _, t in preamble if is_title_like(t)), "")
 
 
+def markdown_headings(clean: CleanText) -> dict[int, int]:
+    """The lines whose Markdown heading marker ("## ") was removed, line number to level.
+
+    Examples
+    --------
+    >>> from workbench.corpus.boilerplate import strip_boilerplate
+    >>> markdown_headings(strip_boilerplate("# 题目\\n\\n## 存在的问题\\n正文。"))
+    {1: 1, 3: 2}
+    """
+    rule = (load_structure_config().raw["headings"].get("markdown") or {}).get("heading_rule")
+    return {
+        r.line_no: r.text.count("#") for r in clean.removed if rule is not None and r.rule == rule
+    }
+
+
 def split_articles(clean: CleanText) -> list[ArticleText]:
     """Split cleaned text into articles.
 
@@ -572,6 +591,7 @@ def split_articles(clean: CleanText) -> list[ArticleText]:
         dropped = [(n, t, "file_title") for n, t in preamble if is_title_like(t)]
         segments[0] = (segments[0][0], text_lines + segments[0][1])
     articles: list[ArticleText] = []
+    headings = markdown_headings(clean) if clean.removed else {}
     ends = [body[-1][0] if body else 0 for _, body in segments]
     for index, ((title, body), marker) in enumerate(
         zip(segments, marker_lines, strict=True), start=1
@@ -609,6 +629,7 @@ def split_articles(clean: CleanText) -> list[ArticleText]:
             # An author among the fields of a source line removed as metadata ("来源：人民网
             # 作者：王五 发布时间：2023-05-01", labelled_source_date's) or as a credit.
             author = _removed_author(clean, first, ends[index - 1])
+        marked = tuple((n, headings[n]) for n, _ in body if n in headings)
         articles.append(ArticleText(index, title, author, body, title_line,
-                                    tuple(sorted(consumed))))  # fmt: skip
+                                    tuple(sorted(consumed)), marked))  # fmt: skip
     return articles

@@ -134,7 +134,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import accumulate, pairwise
@@ -964,6 +964,58 @@ def is_subtitle(simple: str) -> bool:
 # --------------------------------------------------------------------- broken lines
 
 
+#: A Markdown file's heading (``headings.markdown``), placed by its level.
+_MARKDOWN = Family("markdown", re.compile(""), {})
+_NEVER = re.compile("(?!)")  # a rule a user's file leaves out matches nothing
+
+
+class _MarkdownRules(NamedTuple):
+    """``headings.markdown`` and ``roles.english`` of ``structure.yaml``, compiled."""
+
+    list_item: re.Pattern[str]  # match: a Markdown ordered-list item ("1. …")
+    english: tuple[tuple[re.Pattern[str], str], ...]  # whole English role words, any case
+
+
+@cache
+def _markdown_rules() -> _MarkdownRules:
+    """The Markdown heading rules (none when a user's file has no such section)."""
+    raw = load_structure_config().raw
+    markdown = raw["headings"].get("markdown") or {}
+    english = raw["roles"].get("english") or {}
+    return _MarkdownRules(
+        list_item=re.compile(markdown["list_item"]) if markdown.get("list_item") else _NEVER,
+        english=tuple(
+            (re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE), role)
+            for role, words in english.items()
+            if words
+        ),
+    )
+
+
+def markdown_heading_roles(simple: str) -> tuple[str, ...]:
+    """The roles a Markdown heading's Simplified text names: its Chinese role words
+    (:func:`classify_roles`), else its English ones (``roles.english``), in the order
+    they come.
+
+    Examples
+    --------
+    >>> markdown_heading_roles("Causes 原因"), markdown_heading_roles("Countermeasures")
+    (('cause',), ('countermeasure',))
+    >>> markdown_heading_roles("Problems and Causes"), markdown_heading_roles("Background")
+    (('problem', 'cause'), ())
+    """
+    roles = classify_roles(simple)
+    if roles:
+        return roles
+    found = sorted(
+        (m.start(), role)
+        for rx, role in _markdown_rules().english
+        for m in [rx.search(simple)]
+        if m is not None
+    )
+    return tuple(dict.fromkeys(role for _, role in found))
+
+
 @lru_cache(maxsize=16)
 def _pair_scanner(
     pairs: tuple[str, ...],
@@ -1101,10 +1153,14 @@ def join_broken_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return [(line_no, text) for line_no, text, _ in _join_lines(lines)]
 
 
-def _join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str, str | None]]:
+def _join_lines(
+    lines: list[tuple[int, str]], keep: Container[int] = ()
+) -> list[tuple[int, str, str | None]]:
     """:func:`join_broken_lines`, with each line's :func:`simplified_aligned` text, or
     ``None`` for a joined line (converting the joined text may differ from joining the
-    converted parts, at a phrase across the break)."""
+    converted parts, at a phrase across the break). A line numbered in ``keep`` (a
+    Markdown heading: its line is the heading, whatever it ends in) is joined to
+    neither neighbour."""
     out: list[tuple[int, str, str | None]] = []
     prev_simple = ""
     texts = [text for _, text in lines]
@@ -1115,7 +1171,12 @@ def _join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str, str | None
     for (line_no, text), simple in zip(lines, converted, strict=True):
         if len(simple) != len(text):
             simple = simplified_aligned(text)
-        if out and _continues(prev_simple, simple, rules):
+        if (
+            out
+            and line_no not in keep
+            and out[-1][0] not in keep
+            and _continues(prev_simple, simple, rules)
+        ):
             out[-1] = (out[-1][0], out[-1][1] + text, None)
             prev_simple += simple
         else:
@@ -1139,6 +1200,7 @@ class _Open:
     current: str
     has_body: bool = False
     path: str = ""  # the dotted section path down to this entry (see _Parser._section)
+    atx: int = 0  # a Markdown heading's level (its count of "#"), 0 for any other heading
 
 
 def _title(text: str, match: HeadingMatch) -> str:
@@ -1230,8 +1292,13 @@ class _Parser:
     :meth:`continued`; :meth:`parse` sets them.
     """
 
-    def __init__(self, lines: list[tuple[int, str, str | None]] | None = None) -> None:
+    def __init__(
+        self,
+        lines: list[tuple[int, str, str | None]] | None = None,
+        markdown: Mapping[int, int] | None = None,
+    ) -> None:
         settings = _parser_settings()
+        self.markdown = dict(markdown or {})  # Markdown heading lines: line_no -> level
         self.cfg = settings.cfg
         self.stack: list[_Open] = []
         self.lines = lines or []
@@ -1617,6 +1684,11 @@ class _Parser:
         screen = self.midline_screen
         subtitle_max, subtitle_forbidden = self.subtitle_max, self.subtitle_forbidden.search
         for line_no, text, simple in lines:
+            if self.markdown:  # a Markdown file with headings: they and their lists first
+                paragraph = self._markdown_line(line_no, text, simple)
+                if paragraph is not None:
+                    out.append(paragraph)
+                    continue
             if self.closing is not None:  # notes or attachments: no headings inside
                 paragraph = self.closing_line(line_no, text, simple)
                 if paragraph is not None:
@@ -1646,6 +1718,76 @@ class _Parser:
             else:
                 self._pieces(line_no, text, simple, out)
         return out
+
+    def _markdown_line(self, line_no: int, text: str, simple: str | None) -> Paragraph | None:
+        """The paragraph of a Markdown heading line, or of an ordered-list item under one
+        (a body line of its section, not a numbered heading); ``None`` for any other line.
+
+        A numbered Markdown heading (``## 一、存在的问题``) is placed as its number says,
+        below the Markdown headings of a lower level, and is one heading, whatever its line
+        holds; a notes heading (``## 注释``, ``## 四、参考文献``) is read as in plain text."""
+        simple = simplified_aligned(text) if simple is None else simple
+        level = self.markdown.get(line_no)
+        if level is None:
+            if not any(e.atx for e in self.stack) or not _markdown_rules().list_item.match(
+                simple.lstrip()
+            ):
+                return None
+            body = text.strip()
+            return self.body_paragraph(
+                line_no, body, simple if body == text else simplified_aligned(body)
+            )
+        text, simple = text.strip(), simple.strip()  # aligned: the same characters go
+        h = match_heading(simple)
+        if h is None or h.family is _LABEL:
+            return self.markdown_heading(line_no, text, simple, level)
+        if h.closing:
+            return None
+        del self.stack[self._markdown_depth(level) :]
+        paragraph = self.heading_paragraph(line_no, text, h, simple)
+        self.stack[-1].atx = level
+        return paragraph
+
+    def _markdown_depth(self, level: int) -> int:
+        """Where a Markdown heading of ``level`` goes: below the innermost open Markdown
+        heading of a lower level (the top level when there is none)."""
+        stack = self.stack
+        return next((i + 1 for i in range(len(stack) - 1, -1, -1) if 0 < stack[i].atx < level), 0)
+
+    def markdown_heading(self, line_no: int, text: str, simple: str, level: int) -> Paragraph:
+        """A Markdown heading of ``level`` (its count of "#"): it closes the open headings
+        of its level and below and names its role (:func:`markdown_heading_roles`), else
+        takes its parent's; a notes section open before it ends.
+
+        Examples
+        --------
+        >>> parser = _Parser(markdown={1: 2, 3: 2})
+        >>> for p in parser.parse([
+        ...     (1, "Problems 问题", "Problems 问题"), (2, "1. 不深入。", "1. 不深入。"),
+        ...     (3, "Causes", "Causes"), (4, "1. 意识淡薄。", "1. 意识淡薄。")]):
+        ...     print(p.section, p.role, p.is_heading)
+        1 problem True
+        1 problem False
+        2 cause True
+        2 cause False
+        """
+        stack = self.stack
+        depth = self._markdown_depth(level)
+        parent = stack[depth - 1] if depth else None
+        roles = markdown_heading_roles(simple)
+        if roles:
+            current = roles[0]
+        elif parent is not None:
+            roles, current = parent.roles, parent.current
+        else:
+            roles, current = (OTHER,), OTHER
+        path_num = stack[depth].path_num + 1 if depth < len(stack) else 1
+        path = f"{parent.path}.{path_num}" if parent is not None else str(path_num)
+        title = text.rstrip("，,、:：。；;")
+        del stack[depth:]
+        stack.append(_Open(_MARKDOWN.id, None, path_num, title, roles, current, False, path, level))
+        self.closing = None
+        return Paragraph(line_no, text, True, depth + 1, path, title, current, len(text))
 
     def _body(self, line_no: int, text: str, simple: str) -> Paragraph:
         """:meth:`body_paragraph` inlined (the paragraph of most lines)."""
@@ -1741,13 +1883,19 @@ class _Parser:
         return self.body_paragraph(line_no, text, simple)
 
 
-def parse_structure(lines: list[tuple[int, str]]) -> list[Paragraph]:
+def parse_structure(
+    lines: list[tuple[int, str]], markdown: Mapping[int, int] | None = None
+) -> list[Paragraph]:
     """Headings, levels, sections and roles for an article's body lines.
 
     Parameters
     ----------
     lines
         ``(line_no, text)`` pairs, e.g. :attr:`workbench.corpus.articles.ArticleText.lines`.
+    markdown
+        The lines that are Markdown headings, line number to level (the count of "#";
+        :attr:`workbench.corpus.articles.ArticleText.markdown`): each is a heading of that
+        level, and an ordered-list item under one a body line (``headings.markdown``).
 
     Returns
     -------
@@ -1767,7 +1915,7 @@ def parse_structure(lines: list[tuple[int, str]]) -> list[Paragraph]:
     6 一是政策制定要标本兼治。 2 1.1 政策制定要标本兼治
     7 要立足当前。 0 1.1 政策制定要标本兼治
     """
-    return _Parser().parse(_join_lines(lines))
+    return _Parser(markdown=markdown).parse(_join_lines(lines, markdown or ()))
 
 
 # ------------------------------------------------------------------------ sentences
