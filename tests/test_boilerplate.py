@@ -590,8 +590,9 @@ def test_bare_dates_on_their_own_line_are_metadata_as_in_parentheses():
     from workbench.corpus.boilerplate import strip_boilerplate
 
     dates = ["2019/3/5", "2021.08.15", "二〇一七年十二月", "2009年10月1日", " 2018-05-13 ",
-             "一九五八年七月三日", "二○一三年五月八日"]  # fmt: skip
-    kept = ["2019年", "2019年3月5日召开会议", "2019/3", "第2019号", "1.2.3"]
+             "一九五八年七月三日", "二○一三年五月八日",
+             "——2019年3月8日", "—（2020年1月2日）"]  # a speech's dash dateline  # fmt: skip
+    kept = ["2019年", "2019年3月5日召开会议", "2019/3", "第2019号", "1.2.3", "——2019年3月8日讲话"]
     clean = strip_boilerplate("\n".join(["标题", *dates, *kept]) + "\n")
     assert [r.rule for r in clean.removed] == ["bare_date_line"] * len(dates)
     assert [t for _, t in clean.lines] == ["标题", *kept]

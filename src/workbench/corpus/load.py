@@ -458,7 +458,7 @@ def _article_columns(
     """
     stem, name, index = id_stem(src.name), src.name, art.index
     doc_id = f"{stem}/a{index}"
-    paragraphs = parse_structure(art.lines)
+    paragraphs = parse_structure(art.lines, dict(art.markdown))
     line_nos, texts, heads, sizes = _segment_columns(paragraphs, art.lines)
     if starts:
         line_nos = _on_physical_lines(line_nos, texts, art.lines, starts)
