@@ -1521,6 +1521,10 @@ def _copied_rows(frame: pd.DataFrame, where: str) -> list[str]:
 #: Numbers surveys use as missing-value codes (refused, don't know, not applicable);
 #: -1 to -3 are left out (see ``survey_words.yaml``).
 CODE_LIKE: tuple[int, ...] = survey_words()["code_like"]
+#: One-digit codes (8 不知道, 9 拒答) of a short answer scale (0–1, 1–5), and the highest
+#: answer such a scale has (see ``survey_words.yaml``).
+SCALE_CODES: tuple[int, ...] = survey_words()["scale_codes"]
+SCALE_CODES_TOP: int = survey_words()["scale_codes_top"][0]
 
 
 def _code_like_numbers(
@@ -1528,8 +1532,9 @@ def _code_like_numbers(
 ) -> list[str]:
     """A note when a numeric column the codebook does not know holds numbers that look like
     missing-value codes, far from its other values: a negative code among values that are
-    otherwise never negative, or 97–9999 above twice every other value. Such a column gets no
-    missing codes but the mapping's, so -9 and 99 would count as numbers.
+    otherwise never negative, 97–9999 above twice every other value, or 8 and 9 of a short
+    answer scale (:func:`_scale_codes`). Such a column gets no missing codes but the
+    mapping's, so -9 and 99 would count as numbers.
 
     Examples
     --------
@@ -1540,7 +1545,7 @@ def _code_like_numbers(
     []
     """
     present = values.dropna()
-    found = []
+    found = _scale_codes(values)
     for code in CODE_LIKE:
         hit = present == code
         if not hit.any():
@@ -1552,6 +1557,7 @@ def _code_like_numbers(
             found.append((code, values.index[values == code]))
     if not found:
         return []
+    found.sort(key=lambda pair: pair[0])
     said = " and ".join(f"{code} ({format_rows(rows)})" for code, rows in found)
     codes = ", ".join(str(code) for code, _ in found)
     rest = present[~present.isin([c for c, _ in found])]
@@ -1561,6 +1567,34 @@ def _code_like_numbers(
         f"{_plain(rest.max())}); the codebook does not know the column, so they count as "
         f"numbers: if they mean no answer, declare them in a mapping file "
         f"(missing: {{{col}: [{codes}]}})"
+    ]
+
+
+def _scale_codes(values: pd.Series) -> list[tuple[int, pd.Index]]:
+    """The one-digit missing-value codes (:data:`SCALE_CODES`, 8 and 9) of a numeric column
+    whose other values are whole numbers from 0 to :data:`SCALE_CODES_TOP` (a 0–1 item, a
+    1–5 Likert item), with their rows, where each lies at least two above those values.
+
+    Examples
+    --------
+    >>> item = pd.Series([1, 0, 9, 1, 0], index=pd.RangeIndex(2, 7, name="row"))
+    >>> [(code, list(rows)) for code, rows in _scale_codes(item)]
+    [(9, [4])]
+    >>> _scale_codes(pd.Series([1, 7, 8, 3]))  # a 1–7 scale: 8 may be an answer
+    []
+    """
+    if pd.api.types.is_bool_dtype(values):
+        return []
+    present = values.dropna().astype(float)
+    rest = present[~present.isin((*CODE_LIKE, *SCALE_CODES))]
+    if rest.empty or (rest != rest.round()).any() or rest.min() < 0:
+        return []
+    if rest.max() > SCALE_CODES_TOP:
+        return []
+    return [
+        (code, values.index[values == code])
+        for code in SCALE_CODES
+        if (present == code).any() and code >= rest.max() + 2
     ]
 
 
