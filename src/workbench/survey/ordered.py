@@ -117,8 +117,14 @@ def check_weights(frame: pd.DataFrame, column: str) -> np.ndarray:
         )
     bad = frame.index[~np.isfinite(w) | (w < 0)]
     if len(bad):
+        # A negative weight is most often a missing-value code (-1, -9): say how to mark it.
+        shown = sorted({float(v) for v in w[~np.isfinite(w) | (w < 0)]})[:3]
+        codes = ", ".join(f"{v:g}" for v in shown)
         raise SurveyValidationError(
-            f"weights column {column!r} has negative or infinite weights in {format_rows(bad)}"
+            f"weights column {column!r} has negative or infinite weights in {format_rows(bad)} "
+            f"({codes}); a sampling weight is positive: correct the file, or, if {codes} "
+            f"means no weight, leave it blank or declare it in a mapping file (missing: "
+            f"{{{column}: [{codes}]}}); such rows are left out and counted"
         )
     if not w.sum() > 0:
         raise SurveyValidationError(f"weights column {column!r}: every weight is zero")
