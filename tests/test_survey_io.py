@@ -1368,3 +1368,32 @@ def test_dont_know_codes_of_a_short_scale_are_noted(tmp_path, capsys):
     args = ["survey", "fit", str(data), "--model", "ologit", "--formula", "满意 ~ 走访", "--json"]
     assert main(args) == 0
     assert "missing: {满意: [8, 9]}" in json.loads(capsys.readouterr().out)["data_notes"][0]
+
+
+def test_stata_extended_missing_values_are_counted_under_their_codes(tmp_path):
+    """A .dta file's .a (不知道) and .b (拒答) were read as blanks: 'missing in file', their
+    codes and labels lost. Now each is counted under its code, with a note naming its label;
+    a blank (system missing .) stays 'missing in file', and a text variable's letters stay
+    answers."""
+    frame = pd.DataFrame(
+        {
+            "满意": [1, "a", 4, 5, "b", "a", 2, 3, 3, 4],
+            "组": ["a", "b", "a", "b", "a", "b", "a", "b", "a", "b"],
+            "走访": [0, 3, 2, 5, 1, 4, None, 3, 1, 0],
+        }
+    ).astype({"满意": object})
+    path = tmp_path / "s.dta"
+    labels = {"满意": {1: "很不满意", 5: "很满意", "a": "不知道", "b": "拒答"}}
+    pyreadstat.write_dta(
+        frame, str(path), missing_user_values={"满意": ["a", "b"]}, variable_value_labels=labels
+    )
+    survey = load_survey(path)
+    report = survey.report[["column", "reason", "code", "rows"]].values.tolist()
+    assert report == [
+        ["走访", "missing in file", None, 1],
+        ["满意", "missing-value code", ".a", 2],
+        ["满意", "missing-value code", ".b", 1],
+    ]
+    assert survey.frame["满意"].isna().sum() == 3 and survey.frame["组"].tolist()[:2] == ["a", "b"]
+    assert survey.value_labels["满意"] == {1: "很不满意", 5: "很满意"}
+    assert any(".a '不知道' (2 rows), .b '拒答' (1 rows)" in note for note in survey.notes)

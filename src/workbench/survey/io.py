@@ -32,7 +32,7 @@ import contextlib
 import itertools
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -369,7 +369,9 @@ def read_table(
 
         # SPSS user-missing values are read as the codes they are (99, -9), to be made
         # missing and reported with their code in clean_codes, not as anonymous blanks.
-        options = {"user_missing": True} if suffix == ".sav" else {}
+        # Stata's missing values .a–.z (often 不知道, 拒答) are read as their letters, to be
+        # counted under them (_stata_missing), not as blanks "missing in file".
+        options = {"user_missing": True}
         reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
         try:
             df, meta = reader(str(path), **options)
@@ -383,6 +385,10 @@ def read_table(
         labels = {k: dict(v) for k, v in meta.variable_value_labels.items()}
         if suffix == ".sav":
             df.attrs[FILE_MISSING] = _user_missing(df, meta.missing_ranges)
+        else:
+            types = meta.readstat_variable_types
+            strings = {col for col, kind in types.items() if kind == "string"}
+            df.attrs[STATA_MISSING] = _stata_missing(df, labels, strings)
         df.index = pd.RangeIndex(1, len(df) + 1, name="row")
     else:
         raise SurveyValidationError(
@@ -677,6 +683,74 @@ def _question_texts(df: pd.DataFrame) -> list[str]:
 #: ``attrs`` key of a table read from an SPSS file: ``{column: [codes]}``, its user-missing
 #: values present in the data.
 FILE_MISSING = "file_missing"
+STATA_MISSING = "stata_missing"
+_STATA_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def _stata_missing(
+    df: pd.DataFrame, labels: dict[str, dict[Any, str]], strings: Iterable[str] = ()
+) -> dict:
+    """Make a .dta file's extended missing values (.a–.z, read as their letters) missing, in
+    place, and return them with their counts and labels: ``{column: {".a": (n, label)}}``.
+    Their labels leave ``labels``, which then hold the answers only. ``strings`` are the
+    file's text variables, whose letters are answers.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"q": [1, "a", 5, "b", "a"], "v": ["东村"] * 5})
+    >>> _stata_missing(d, {"q": {1: "很不满意", "a": "不知道"}})
+    {'q': {'.a': (2, '不知道'), '.b': (1, '')}}
+    >>> d["q"].tolist()
+    [1.0, nan, 5.0, nan, nan]
+    >>> _stata_missing(pd.DataFrame({"组": ["a", "b", "a"]}), {}, strings=["组"])
+    {}
+    """
+    out: dict[str, dict[str, tuple[int, str]]] = {}
+    strings = set(strings)
+    for col in df.columns:
+        if df[col].dtype != object or col in strings:
+            continue
+        letters = df[col].map(lambda v: isinstance(v, str) and v in _STATA_LETTERS)
+        if not letters.any() or df[col][~letters].map(lambda v: isinstance(v, str)).any():
+            continue
+        table = labels.get(col, {})
+        out[col] = {
+            f".{code}": (int(n), str(table.get(code, "")))
+            for code, n in sorted(df[col][letters].value_counts().items())
+        }
+        df[col] = pd.to_numeric(df[col].where(~letters), errors="coerce")
+        if col in labels:
+            labels[col] = {k: v for k, v in table.items() if k not in _STATA_LETTERS}
+    return out
+
+
+def _with_stata_missing(
+    report: pd.DataFrame, stata: dict, standard: dict[str, str], where: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """The missing-value report with a .dta file's .a–.z counted under their codes, not as
+    "missing in file", and a note per column naming them with their labels."""
+    rows = report.to_dict("records")
+    notes = []
+    for col, codes in stata.items():
+        name = standard.get(col, col)
+        total = sum(n for n, _ in codes.values())
+        for row in rows:
+            if row["column"] == name and row["reason"] == "missing in file":
+                row["rows"] -= total
+        rows.extend(
+            {"column": name, "reason": "missing-value code", "code": code, "rows": n}
+            for code, (n, _) in codes.items()
+        )
+        said = ", ".join(
+            f"{code} {label!r} ({n} rows)" if label else f"{code} ({n} rows)"
+            for code, (n, label) in codes.items()
+        )
+        notes.append(
+            f"{where}: column {name!r} holds Stata's missing values {said}: missing, "
+            "counted under their codes"
+        )
+    kept = [row for row in rows if row["rows"] > 0]
+    return pd.DataFrame(kept, columns=REPORT_COLUMNS, dtype=object), notes
 
 
 def _user_missing(df: pd.DataFrame, ranges: dict[str, list[dict[str, float]]]) -> dict:
@@ -1940,6 +2014,12 @@ def load_survey(
             missing.setdefault(standard.get(col, col), []).extend(codes)
         mapping = replace(mapped, missing=missing)
     frame, report = clean_codes(df, codebook, mapping, where, notes)
+    stata = raw.attrs.get(STATA_MISSING)
+    if stata:
+        report, said = _with_stata_missing(report, stata, standard, where)
+        for line in said:
+            log.warning("%s", line)
+        notes.extend(said)
     # The file's labels under the standard names, then the words of the mapping's
     # 'values:' as the labels of their numbers (非常满意 → 1 says what 1 means here).
     labels = {standard.get(col, col): table for col, table in labels.items()}
