@@ -559,3 +559,24 @@ def test_an_ordered_model_of_a_thermometer_is_refused_quickly():
         fit(d, "y ~ x", "ologit")
     d["y11"] = np.clip(np.round(d["y"] / 10), 0, 10)  # an 11-point scale is ordered answers
     assert np.isfinite(fit(d, "y11 ~ x", "ologit").bse).all()
+
+
+def test_two_way_clusters_in_an_ordered_model_name_the_coarser_column():
+    """'ologit: only one-way clustering is supported, not ['村', '乡镇']' said nothing of what
+    to do; the message names the coarser column with its clusters, and OLS."""
+    rng = np.random.default_rng(2)
+    n = 120
+    village = np.arange(n) % 24  # five respondents in each village
+    frame = pd.DataFrame(
+        {
+            "村": [f"{v}村" for v in village],
+            "乡镇": [f"{v // 6}镇" for v in village],
+            "走访": rng.poisson(3, n),
+            "满意": rng.integers(1, 6, n),
+        }
+    )
+    with pytest.raises(SurveyValidationError) as err:
+        fit(frame, "满意 ~ 走访", "ologit", cluster="村,乡镇")
+    message = str(err.value)
+    assert "not 村 and 乡镇; cluster by one column: the coarser, --cluster 乡镇 (4" in message
+    assert "fewer than 20 clusters" in message and "--model ols" in message

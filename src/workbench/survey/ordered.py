@@ -230,7 +230,17 @@ def fit_ordered(
     sandwich standard errors, see the module's notes).
     """
     if len(cluster) > 1:
-        raise ValueError(f"{model}: only one-way clustering is supported, not {cluster}")
+        # The coarser column (townships over villages) covers both when one nests in the other.
+        coarse = min(cluster, key=lambda col: (frame[col].nunique(), col))
+        n_coarse = frame[coarse].nunique()
+        raise SurveyValidationError(
+            f"{model}: ordered models take only one-way clustering, not "
+            f"{' and '.join(cluster)}; cluster by one column: the coarser, --cluster {coarse} "
+            f"({n_coarse} clusters), covers both when the other nests in it"
+            + (" but has fewer than 20 clusters, whose standard errors are too small"
+               if n_coarse < 20 else "")
+            + "; or fit OLS (--model ols), which takes two-way clusters"
+        )  # fmt: skip
     lhs, rhs = formula.split("~", 1)
     w = check_weights(frame, weights) if weights else None
     answers = patsy.dmatrix(f"{lhs.strip()} - 1", frame, NA_action="raise")
