@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from workbench import config
@@ -202,3 +203,21 @@ def test_json_carries_what_reading_the_survey_noticed(tmp_path, capsys):
     assert main(["survey", "fit", str(config.SURVEY_DATA), "--formula", "trust ~ visits",
                  "--json"]) == 0  # fmt: skip
     assert json.loads(capsys.readouterr().out)["data_notes"] == []
+
+
+def test_drops_of_several_columns_are_summed_and_said_counted_once(tmp_path, capsys):
+    """满意 missing in rows 2-4 and 走访 in rows 4-6: 'dropped 3 row(s) ... 满意' then '2 row(s)
+    ... 走访' looked as if 走访 had two missing answers, not three; a line now gives the sum,
+    the rows left (the N of the table) and that a row is counted once."""
+    满意 = [None, None, None, 4, 5, 3, 2, 4, 5, 1, 3, 4, 2, 5]
+    走访 = [1, 2, None, None, None, 0, 3, 5, 2, 4, 1, 0, 6, 2]
+    path = tmp_path / "s.csv"
+    年龄 = [34, 51, 62, 45, 38, 70, 29, 55, 48, 66, 41, 59, 33, 47]
+    pd.DataFrame({"满意": 满意, "走访": 走访, "年龄": 年龄}).to_csv(path, index=False)
+    status, captured = _fit(capsys, path, "--formula", "满意 ~ 走访", "--json")
+    assert status == 0 and json.loads(captured.out)["nobs"] == 9
+    assert "dropped 3 row(s): missing value in 满意" in captured.err
+    assert "dropped 2 row(s): missing value in 走访" in captured.err
+    assert "dropped 5 of 14 row(s) in all (9 left); a row missing several" in captured.err
+    status, captured = _fit(capsys, path, "--formula", "走访 ~ 1", "--json")
+    assert status == 0 and "in all" not in captured.err  # one column: nothing to sum

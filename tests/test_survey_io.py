@@ -1341,3 +1341,59 @@ def test_a_header_with_a_line_break_is_matched_by_the_mappings_name(tmp_path):
     said = r"\(your column '满意度\\n\(1-5\)'\) has value\(s\) \[6\] outside 1–5 in row 4"
     with pytest.raises(SurveyValidationError, match=said):
         load_survey(path, mapping)
+
+
+def test_dont_know_codes_of_a_short_scale_are_noted(tmp_path, capsys):
+    """满意 1–5 with 8 (不知道) and 9 (拒答), 谈心 0/1 with 9, in a CSV without a mapping: the
+    codes counted as answers without a word (ologit printed a cutpoint 5|8, 谈心's slope
+    mixed 9 in). Now each is named with its rows and the mapping line; a 1–7 scale's 8 and
+    a count reaching 9 are answers and not noted."""
+    from workbench.cli import main
+
+    rows = {
+        "满意": [1, 2, 3, 4, 5, 8, 3, 9, 4, 2, 5, 1],
+        "谈心": [0, 1, 0, 1, 9, 1, 0, 1, 0, 1, 0, 1],
+        "七级": [1, 7, 8, 3, 6, 2, 5, 4, 1, 7, 3, 2],
+        "走访": [0, 3, 9, 12, 5, 2, 1, 4, 7, 6, 2, 3],
+    }
+    data = _write_csv(tmp_path, rows, name="s.csv")
+    notes = load_survey(data).notes
+    assert len(notes) == 2
+    assert "column '满意' holds 8 (row 7) and 9 (row 9)" in notes[0]
+    assert "(1–5)" in notes[0] and "missing: {满意: [8, 9]}" in notes[0]
+    assert "column '谈心' holds 9 (row 6)" in notes[1] and "missing: {谈心: [9]}" in notes[1]
+    mapping = _write_mapping(tmp_path, "missing: {满意: [8, 9], 谈心: [9]}\n")
+    declared = load_survey(data, mapping=mapping)
+    assert declared.notes == [] and declared.frame["满意"].isna().sum() == 2
+    args = ["survey", "fit", str(data), "--model", "ologit", "--formula", "满意 ~ 走访", "--json"]
+    assert main(args) == 0
+    assert "missing: {满意: [8, 9]}" in json.loads(capsys.readouterr().out)["data_notes"][0]
+
+
+def test_stata_extended_missing_values_are_counted_under_their_codes(tmp_path):
+    """A .dta file's .a (不知道) and .b (拒答) were read as blanks: 'missing in file', their
+    codes and labels lost. Now each is counted under its code, with a note naming its label;
+    a blank (system missing .) stays 'missing in file', and a text variable's letters stay
+    answers."""
+    frame = pd.DataFrame(
+        {
+            "满意": [1, "a", 4, 5, "b", "a", 2, 3, 3, 4],
+            "组": ["a", "b", "a", "b", "a", "b", "a", "b", "a", "b"],
+            "走访": [0, 3, 2, 5, 1, 4, None, 3, 1, 0],
+        }
+    ).astype({"满意": object})
+    path = tmp_path / "s.dta"
+    labels = {"满意": {1: "很不满意", 5: "很满意", "a": "不知道", "b": "拒答"}}
+    pyreadstat.write_dta(
+        frame, str(path), missing_user_values={"满意": ["a", "b"]}, variable_value_labels=labels
+    )
+    survey = load_survey(path)
+    report = survey.report[["column", "reason", "code", "rows"]].values.tolist()
+    assert report == [
+        ["走访", "missing in file", None, 1],
+        ["满意", "missing-value code", ".a", 2],
+        ["满意", "missing-value code", ".b", 1],
+    ]
+    assert survey.frame["满意"].isna().sum() == 3 and survey.frame["组"].tolist()[:2] == ["a", "b"]
+    assert survey.value_labels["满意"] == {1: "很不满意", 5: "很满意"}
+    assert any(".a '不知道' (2 rows), .b '拒答' (1 rows)" in note for note in survey.notes)

@@ -202,3 +202,27 @@ def test_predicted_probability_plot_bands_and_value_labels(survey):
     assert all(len(ax.collections) == 0 for ax in fig.axes)
     assert fig.axes[-1].get_legend().get_texts()[0].get_text() == "1 非常不满意"  # attrs
     plt.close(fig)
+
+
+def test_default_variables_are_the_formulas_not_the_cluster_or_weight_columns(tmp_path):
+    """Fitted with --cluster 村 (village names) and weights, the AMEs of every predictor
+    (the default) failed with "bad operand type for abs(): 'str'"; a numeric cluster id
+    or weight column would have been given an AME of its own."""
+    rng = np.random.default_rng(5)
+    n = 300
+    frame = pd.DataFrame(
+        {
+            "村": rng.choice(["东山村", "西沟村", "南岭村", "北坪村", "柳林村"], n),
+            "乡镇": rng.integers(1, 6, n),
+            "权重": rng.uniform(0.5, 2.0, n),
+            "走访": rng.poisson(3, n),
+            "谈心": rng.integers(0, 2, n),
+        }
+    )
+    latent = 0.4 * frame["走访"] + 0.8 * frame["谈心"] + rng.logistic(size=n)
+    frame["满意"] = np.digitize(latent, [0.5, 1.5, 2.5, 3.5]) + 1
+    for cluster in ("村", "乡镇"):
+        res = fit(frame, "满意 ~ 走访 + 谈心", "ologit", cluster=cluster, weights="权重")
+        ame = average_marginal_effects(res)
+        assert list(dict.fromkeys(ame["variable"])) == ["走访", "谈心"]
+        assert ame["kind"].tolist() == ["derivative"] * 5 + ["discrete"] * 5

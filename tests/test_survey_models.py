@@ -197,8 +197,11 @@ def test_a_scale_of_user_items_refuses_what_would_score_it_wrongly():
     scale, silently); constant items gave alpha nan with a RuntimeWarning; a reversed item
     not among the items a KeyError, items in words a TypeError."""
     d = pd.DataFrame({"a": [1, 7, 3, 6, 2], "b": [2, 6, 3, 7, 1], "c": [7, 1, 5, 2, 6]})
-    with pytest.raises(SurveyValidationError, match=r"'c' has value\(s\) \[6, 7\] outside "
-                                                    r"scale_range 1–5 in rows 0, 4: pass"):
+    with pytest.raises(
+        SurveyValidationError,
+        match=r"'c' has value\(s\) \[6, 7\] outside "
+        r"scale_range 1–5 in rows 0, 4: pass",
+    ):
         build_scale(d, ["a", "b", "c"], reverse=["c"])
     score, _ = build_scale(d, ["a", "b", "c"], reverse=["c"], scale_range=(1, 7))
     assert score.between(1, 7).all()
@@ -330,8 +333,11 @@ def test_an_outcome_of_one_value_is_refused(model, recwarn):
     RuntimeWarning), ologit 'shapes (20,1) and (0,) not aligned'."""
     data = pd.DataFrame({"y": [3.0] * 20, "x": np.arange(20.0), "g": [1, 2, 3, 4] * 5})
     kwargs = {"groups": "g"} if model == "mixed" else {}
-    with pytest.raises(SurveyValidationError, match=r"the outcome 'y' has one value \(3\) in all "
-                                                    r"20 rows the model uses"):
+    with pytest.raises(
+        SurveyValidationError,
+        match=r"the outcome 'y' has one value \(3\) in all "
+        r"20 rows the model uses",
+    ):
         fit(data, "y ~ x", model, **kwargs)
     assert not [w for w in recwarn if "divide" in str(w.message)]
 
@@ -351,7 +357,11 @@ def test_ordered_models_take_categorical_predictors_with_reduced_rank_coding(mod
     d["y"] = np.digitize(latent, [-1.0, 0.0, 1.0]) + 1
     res = fit(d, "y ~ x + town + C(county)", model)
     assert res.params.index.tolist() == [
-        "town[T.b]", "town[T.c]", "C(county)[T.2]", "C(county)[T.3]", "x"
+        "town[T.b]",
+        "town[T.c]",
+        "C(county)[T.2]",
+        "C(county)[T.3]",
+        "x",
     ]
     exog = pd.DataFrame(
         {
@@ -537,14 +547,16 @@ def test_few_clusters_are_noted(data, model):
     assert not fit(data, "sat_overall ~ visits + party", model, cluster="village").notes
 
 
-@pytest.mark.parametrize(("model", "same_as"), [("ols", "the intercept"),
-                                                ("ologit", "a constant (which the cutpoints")])
+@pytest.mark.parametrize(
+    ("model", "same_as"), [("ols", "the intercept"), ("ologit", "a constant (which the cutpoints")]
+)
 def test_a_constant_predictor_is_named_as_a_constant(model, same_as):
     """'const' (1 in every row) was 'a linear combination of the intercept'."""
     data = pd.DataFrame({"y": [1.0, 2, 3, 2, 1, 3, 2, 3], "x": [1.0, 3, 4, 2, 2, 5, 3, 4],
                          "const": 1.0})  # fmt: skip
-    with pytest.raises(SurveyValidationError, match=re.escape(f"'const' is 1 in every row, the "
-                                                              f"same as {same_as}")):
+    with pytest.raises(
+        SurveyValidationError, match=re.escape(f"'const' is 1 in every row, the same as {same_as}")
+    ):
         fit(data, "y ~ x + const", model)
 
 
@@ -554,8 +566,32 @@ def test_an_ordered_model_of_a_thermometer_is_refused_quickly():
     x = rng.normal(size=300)
     d = pd.DataFrame({"y": np.clip(np.round(50 + 10 * x + rng.normal(0, 15, 300)), 0, 100),
                       "x": x})  # fmt: skip
-    with pytest.raises(SurveyValidationError, match=r"the outcome has \d+ different values, so "
-                                                    r"the model would estimate \d+ cutpoints"):
+    with pytest.raises(
+        SurveyValidationError,
+        match=r"the outcome has \d+ different values, so "
+        r"the model would estimate \d+ cutpoints",
+    ):
         fit(d, "y ~ x", "ologit")
     d["y11"] = np.clip(np.round(d["y"] / 10), 0, 10)  # an 11-point scale is ordered answers
     assert np.isfinite(fit(d, "y11 ~ x", "ologit").bse).all()
+
+
+def test_two_way_clusters_in_an_ordered_model_name_the_coarser_column():
+    """'ologit: only one-way clustering is supported, not ['村', '乡镇']' said nothing of what
+    to do; the message names the coarser column with its clusters, and OLS."""
+    rng = np.random.default_rng(2)
+    n = 120
+    village = np.arange(n) % 24  # five respondents in each village
+    frame = pd.DataFrame(
+        {
+            "村": [f"{v}村" for v in village],
+            "乡镇": [f"{v // 6}镇" for v in village],
+            "走访": rng.poisson(3, n),
+            "满意": rng.integers(1, 6, n),
+        }
+    )
+    with pytest.raises(SurveyValidationError) as err:
+        fit(frame, "满意 ~ 走访", "ologit", cluster="村,乡镇")
+    message = str(err.value)
+    assert "not 村 and 乡镇; cluster by one column: the coarser, --cluster 乡镇 (4" in message
+    assert "fewer than 20 clusters" in message and "--model ols" in message

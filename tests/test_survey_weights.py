@@ -175,3 +175,23 @@ def test_a_weight_in_words_is_refused_naming_its_rows(sample):
     row = weighted.index[5]
     with pytest.raises(SurveyValidationError, match=rf"\(\['缺失'\] in row {row}\); leave a"):
         fit(weighted, FORMULA, "ols", weights="w")
+
+
+def test_a_negative_weight_is_shown_with_how_to_mark_it_missing(tmp_path, capsys):
+    """-9 in a weights column is most often a missing-value code: the message named the row
+    only. It now shows the value and the mapping line, which then fits without that row."""
+    path = tmp_path / "neg.csv"
+    path.write_text(
+        "满意,走访,权重\n1,0,0.5\n2,1,-9\n3,2,1.5\n5,3,2\n4,4,1\n3,1,1.2\n", encoding="utf-8"
+    )
+    args = ["survey", "fit", str(path), "--formula", "满意 ~ 走访", "--weights", "权重"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "in row 3 (-9); a sampling weight is positive" in err
+    assert "declare it in a mapping file (missing: {权重: [-9]})" in err
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("missing: {权重: [-9]}\n", encoding="utf-8")
+    assert main([*args, "--mapping", str(mapping), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["nobs"] == 5
+    assert "dropped 1 row(s): missing value in 权重" in captured.err

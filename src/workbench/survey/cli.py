@@ -358,7 +358,28 @@ def _emit(as_json: bool, survey, record: dict, dropped, payload: Callable[[], di
         print(
             f"workbench: dropped {row.rows} row(s): {row.reason} in {row.column}", file=sys.stderr
         )
+    if len(dropped) > 1:
+        print(_dropped_total(dropped, len(survey.frame)), file=sys.stderr)
     return 0
+
+
+def _dropped_total(dropped, n_rows: int) -> str:
+    """The line under several columns' drops: their sum, and that a row missing several
+    columns is counted once (a column's count is then below its missing answers).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"column": ["a", "b"], "reason": ["missing value"] * 2, "rows": [3, 2]})
+    >>> _dropped_total(d, 40)[:47]
+    'workbench: dropped 5 of 40 row(s) in all (35 le'
+    """
+    total = int(dropped["rows"].sum())
+    return (
+        f"workbench: dropped {total} of {n_rows} row(s) in all ({n_rows - total} left); a row "
+        "missing several columns is counted once, under the first of them listed, so "
+        "a column's count may be below its missing answers (each column's: 'missing' in --json)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

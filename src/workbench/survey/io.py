@@ -32,7 +32,7 @@ import contextlib
 import itertools
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -369,7 +369,9 @@ def read_table(
 
         # SPSS user-missing values are read as the codes they are (99, -9), to be made
         # missing and reported with their code in clean_codes, not as anonymous blanks.
-        options = {"user_missing": True} if suffix == ".sav" else {}
+        # Stata's missing values .a–.z (often 不知道, 拒答) are read as their letters, to be
+        # counted under them (_stata_missing), not as blanks "missing in file".
+        options = {"user_missing": True}
         reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
         try:
             df, meta = reader(str(path), **options)
@@ -383,6 +385,10 @@ def read_table(
         labels = {k: dict(v) for k, v in meta.variable_value_labels.items()}
         if suffix == ".sav":
             df.attrs[FILE_MISSING] = _user_missing(df, meta.missing_ranges)
+        else:
+            types = meta.readstat_variable_types
+            strings = {col for col, kind in types.items() if kind == "string"}
+            df.attrs[STATA_MISSING] = _stata_missing(df, labels, strings)
         df.index = pd.RangeIndex(1, len(df) + 1, name="row")
     else:
         raise SurveyValidationError(
@@ -677,6 +683,74 @@ def _question_texts(df: pd.DataFrame) -> list[str]:
 #: ``attrs`` key of a table read from an SPSS file: ``{column: [codes]}``, its user-missing
 #: values present in the data.
 FILE_MISSING = "file_missing"
+STATA_MISSING = "stata_missing"
+_STATA_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def _stata_missing(
+    df: pd.DataFrame, labels: dict[str, dict[Any, str]], strings: Iterable[str] = ()
+) -> dict:
+    """Make a .dta file's extended missing values (.a–.z, read as their letters) missing, in
+    place, and return them with their counts and labels: ``{column: {".a": (n, label)}}``.
+    Their labels leave ``labels``, which then hold the answers only. ``strings`` are the
+    file's text variables, whose letters are answers.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"q": [1, "a", 5, "b", "a"], "v": ["东村"] * 5})
+    >>> _stata_missing(d, {"q": {1: "很不满意", "a": "不知道"}})
+    {'q': {'.a': (2, '不知道'), '.b': (1, '')}}
+    >>> d["q"].tolist()
+    [1.0, nan, 5.0, nan, nan]
+    >>> _stata_missing(pd.DataFrame({"组": ["a", "b", "a"]}), {}, strings=["组"])
+    {}
+    """
+    out: dict[str, dict[str, tuple[int, str]]] = {}
+    strings = set(strings)
+    for col in df.columns:
+        if df[col].dtype != object or col in strings:
+            continue
+        letters = df[col].map(lambda v: isinstance(v, str) and v in _STATA_LETTERS)
+        if not letters.any() or df[col][~letters].map(lambda v: isinstance(v, str)).any():
+            continue
+        table = labels.get(col, {})
+        out[col] = {
+            f".{code}": (int(n), str(table.get(code, "")))
+            for code, n in sorted(df[col][letters].value_counts().items())
+        }
+        df[col] = pd.to_numeric(df[col].where(~letters), errors="coerce")
+        if col in labels:
+            labels[col] = {k: v for k, v in table.items() if k not in _STATA_LETTERS}
+    return out
+
+
+def _with_stata_missing(
+    report: pd.DataFrame, stata: dict, standard: dict[str, str], where: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """The missing-value report with a .dta file's .a–.z counted under their codes, not as
+    "missing in file", and a note per column naming them with their labels."""
+    rows = report.to_dict("records")
+    notes = []
+    for col, codes in stata.items():
+        name = standard.get(col, col)
+        total = sum(n for n, _ in codes.values())
+        for row in rows:
+            if row["column"] == name and row["reason"] == "missing in file":
+                row["rows"] -= total
+        rows.extend(
+            {"column": name, "reason": "missing-value code", "code": code, "rows": n}
+            for code, (n, _) in codes.items()
+        )
+        said = ", ".join(
+            f"{code} {label!r} ({n} rows)" if label else f"{code} ({n} rows)"
+            for code, (n, label) in codes.items()
+        )
+        notes.append(
+            f"{where}: column {name!r} holds Stata's missing values {said}: missing, "
+            "counted under their codes"
+        )
+    kept = [row for row in rows if row["rows"] > 0]
+    return pd.DataFrame(kept, columns=REPORT_COLUMNS, dtype=object), notes
 
 
 def _user_missing(df: pd.DataFrame, ranges: dict[str, list[dict[str, float]]]) -> dict:
@@ -1521,6 +1595,10 @@ def _copied_rows(frame: pd.DataFrame, where: str) -> list[str]:
 #: Numbers surveys use as missing-value codes (refused, don't know, not applicable);
 #: -1 to -3 are left out (see ``survey_words.yaml``).
 CODE_LIKE: tuple[int, ...] = survey_words()["code_like"]
+#: One-digit codes (8 不知道, 9 拒答) of a short answer scale (0–1, 1–5), and the highest
+#: answer such a scale has (see ``survey_words.yaml``).
+SCALE_CODES: tuple[int, ...] = survey_words()["scale_codes"]
+SCALE_CODES_TOP: int = survey_words()["scale_codes_top"][0]
 
 
 def _code_like_numbers(
@@ -1528,8 +1606,9 @@ def _code_like_numbers(
 ) -> list[str]:
     """A note when a numeric column the codebook does not know holds numbers that look like
     missing-value codes, far from its other values: a negative code among values that are
-    otherwise never negative, or 97–9999 above twice every other value. Such a column gets no
-    missing codes but the mapping's, so -9 and 99 would count as numbers.
+    otherwise never negative, 97–9999 above twice every other value, or 8 and 9 of a short
+    answer scale (:func:`_scale_codes`). Such a column gets no missing codes but the
+    mapping's, so -9 and 99 would count as numbers.
 
     Examples
     --------
@@ -1540,7 +1619,7 @@ def _code_like_numbers(
     []
     """
     present = values.dropna()
-    found = []
+    found = _scale_codes(values)
     for code in CODE_LIKE:
         hit = present == code
         if not hit.any():
@@ -1552,6 +1631,7 @@ def _code_like_numbers(
             found.append((code, values.index[values == code]))
     if not found:
         return []
+    found.sort(key=lambda pair: pair[0])
     said = " and ".join(f"{code} ({format_rows(rows)})" for code, rows in found)
     codes = ", ".join(str(code) for code, _ in found)
     rest = present[~present.isin([c for c, _ in found])]
@@ -1561,6 +1641,34 @@ def _code_like_numbers(
         f"{_plain(rest.max())}); the codebook does not know the column, so they count as "
         f"numbers: if they mean no answer, declare them in a mapping file "
         f"(missing: {{{col}: [{codes}]}})"
+    ]
+
+
+def _scale_codes(values: pd.Series) -> list[tuple[int, pd.Index]]:
+    """The one-digit missing-value codes (:data:`SCALE_CODES`, 8 and 9) of a numeric column
+    whose other values are whole numbers from 0 to :data:`SCALE_CODES_TOP` (a 0–1 item, a
+    1–5 Likert item), with their rows, where each lies at least two above those values.
+
+    Examples
+    --------
+    >>> item = pd.Series([1, 0, 9, 1, 0], index=pd.RangeIndex(2, 7, name="row"))
+    >>> [(code, list(rows)) for code, rows in _scale_codes(item)]
+    [(9, [4])]
+    >>> _scale_codes(pd.Series([1, 7, 8, 3]))  # a 1–7 scale: 8 may be an answer
+    []
+    """
+    if pd.api.types.is_bool_dtype(values):
+        return []
+    present = values.dropna().astype(float)
+    rest = present[~present.isin((*CODE_LIKE, *SCALE_CODES))]
+    if rest.empty or (rest != rest.round()).any() or rest.min() < 0:
+        return []
+    if rest.max() > SCALE_CODES_TOP:
+        return []
+    return [
+        (code, values.index[values == code])
+        for code in SCALE_CODES
+        if (present == code).any() and code >= rest.max() + 2
     ]
 
 
@@ -1906,6 +2014,12 @@ def load_survey(
             missing.setdefault(standard.get(col, col), []).extend(codes)
         mapping = replace(mapped, missing=missing)
     frame, report = clean_codes(df, codebook, mapping, where, notes)
+    stata = raw.attrs.get(STATA_MISSING)
+    if stata:
+        report, said = _with_stata_missing(report, stata, standard, where)
+        for line in said:
+            log.warning("%s", line)
+        notes.extend(said)
     # The file's labels under the standard names, then the words of the mapping's
     # 'values:' as the labels of their numbers (非常满意 → 1 says what 1 means here).
     labels = {standard.get(col, col): table for col, table in labels.items()}

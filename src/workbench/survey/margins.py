@@ -52,6 +52,7 @@ import pandas as pd
 import patsy
 from scipy import stats
 
+from workbench.survey.prepare import formula_columns
 from workbench.survey.results import SurveyFit
 
 STEP = 1e-4
@@ -259,7 +260,9 @@ def average_marginal_effects(
     _check(res)
     base = res.result.model.data.frame
     outcome = _outcome_name(res)
-    variables = list(variables or [c for c in base.columns if c != outcome])
+    # The model's frame also holds the cluster and weight columns: not predictors.
+    predictors = [c for c in formula_columns(res.formula, base.columns) if c != outcome]
+    variables = list(variables or predictors)
     theta, k, w = _params(res), _k(res), _weights(res)
     cats = _categories(res)
     frames = []

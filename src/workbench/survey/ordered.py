@@ -117,8 +117,14 @@ def check_weights(frame: pd.DataFrame, column: str) -> np.ndarray:
         )
     bad = frame.index[~np.isfinite(w) | (w < 0)]
     if len(bad):
+        # A negative weight is most often a missing-value code (-1, -9): say how to mark it.
+        shown = sorted({float(v) for v in w[~np.isfinite(w) | (w < 0)]})[:3]
+        codes = ", ".join(f"{v:g}" for v in shown)
         raise SurveyValidationError(
-            f"weights column {column!r} has negative or infinite weights in {format_rows(bad)}"
+            f"weights column {column!r} has negative or infinite weights in {format_rows(bad)} "
+            f"({codes}); a sampling weight is positive: correct the file, or, if {codes} "
+            f"means no weight, leave it blank or declare it in a mapping file (missing: "
+            f"{{{column}: [{codes}]}}); such rows are left out and counted"
         )
     if not w.sum() > 0:
         raise SurveyValidationError(f"weights column {column!r}: every weight is zero")
@@ -224,7 +230,17 @@ def fit_ordered(
     sandwich standard errors, see the module's notes).
     """
     if len(cluster) > 1:
-        raise ValueError(f"{model}: only one-way clustering is supported, not {cluster}")
+        # The coarser column (townships over villages) covers both when one nests in the other.
+        coarse = min(cluster, key=lambda col: (frame[col].nunique(), col))
+        n_coarse = frame[coarse].nunique()
+        raise SurveyValidationError(
+            f"{model}: ordered models take only one-way clustering, not "
+            f"{' and '.join(cluster)}; cluster by one column: the coarser, --cluster {coarse} "
+            f"({n_coarse} clusters), covers both when the other nests in it"
+            + (" but has fewer than 20 clusters, whose standard errors are too small"
+               if n_coarse < 20 else "")
+            + "; or fit OLS (--model ols), which takes two-way clusters"
+        )  # fmt: skip
     lhs, rhs = formula.split("~", 1)
     w = check_weights(frame, weights) if weights else None
     answers = patsy.dmatrix(f"{lhs.strip()} - 1", frame, NA_action="raise")
