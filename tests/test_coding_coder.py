@@ -154,3 +154,15 @@ def test_condition_rules_quote_nothing_as_evidence():
     ev = evidence(coding, seg)
     assert not ((ev["unit_id"] == "a/a1/p002/s01") & (ev["code"] == "C_other")).any()
     assert set(ev.loc[ev["code"] == "C_attribution", "quote"]) == {"原因"}
+
+
+def test_coding_shows_counts_in_a_notebook_not_its_tables(sentence_coding, seeds, cb):
+    # The dataclass's default repr printed the long table, the matrix and the units.
+    res = sentence_coding
+    coded = res.long["unit_id"].nunique()
+    assert repr(res) == (
+        f"Coding: {len(res.units)} sentence units x {len(cb.ids)} codes, {coded} units coded, "
+        f"{len(res.long)} codes assigned"
+    )
+    paragraphs = code_segments(seeds.analysis_segments(), cb, "paragraph")
+    assert repr(paragraphs).startswith(f"Coding: {len(paragraphs.units)} paragraph units x ")

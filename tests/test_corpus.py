@@ -536,3 +536,21 @@ def test_front_matter_gives_title_date_and_author_and_every_line_is_listed(tmp_p
         [4, "front_matter_author"], [5, "front_matter"], [6, "markdown_rule"],
     ]  # fmt: skip
     assert c.segments["text_orig"].tolist() == ["同志们：", "今天我们召开全镇群众工作会议。"]
+
+
+def test_corpus_shows_counts_in_a_notebook_not_its_tables(tmp_path):
+    # The dataclass's default repr printed all five tables (pages of truncated frames).
+    (tmp_path / "报告.txt").write_text(
+        "一、存在的问题\n有的干部走马观花，不听群众意见。\n二、整改措施\n坚持每周走访农户。\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "副本.txt").write_bytes((tmp_path / "报告.txt").read_bytes())
+    (tmp_path / "坏.txt").write_bytes(b"\x00\xff\x00\xfe" * 64)
+    corpus = load_corpus([tmp_path], skip_bad=True)
+    dup_segments = int(corpus.duplicate_mask().sum())
+    assert dup_segments > 0
+    assert repr(corpus) == (
+        f"Corpus: 3 files (1 skipped), 2 articles (1 duplicate), {len(corpus.segments)} "
+        f"segments ({dup_segments} duplicate), {len(corpus.removed)} lines removed"
+    )
+    assert repr(load_corpus([tmp_path], skip_bad=True)) == repr(corpus)

@@ -175,3 +175,25 @@ def test_one_driver_serves_every_entry_point(generated, serial):
         pd.testing.assert_frame_equal(getattr(loaded, name), getattr(got.corpus, name))
         pd.testing.assert_frame_equal(getattr(loaded, name), getattr(bare.corpus, name))
     assert loaded.parameters == bare.corpus.parameters == got.corpus.parameters
+
+
+def test_result_shows_counts_in_a_notebook_not_its_tables(generated, serial):
+    # The dataclass's default repr printed every table of the corpus and the coding
+    # (pages of truncated frames in a notebook cell).
+    shown = repr(serial)
+    lines = shown.splitlines()
+    assert lines[0] == "PipelineResult" and len(lines) == 5
+    assert lines[1] == f"  corpus: {serial.corpus!r}"
+    n_tokens = sum(len(t) for t in serial.tokens.tolist())
+    assert lines[2] == f"  tokens: {len(serial.corpus.segments)} segments, {n_tokens} tokens"
+    assert lines[3] == f"  coding: {serial.coding!r}"
+    n = len(serial.coding.codes)
+    assert lines[4].startswith(f"  cooccurrence: {n} x {n} code counts (")
+    assert "DataFrame" not in shown and " at 0x" not in shown and "[" not in shown
+    assert repr(run_pipeline([generated])) == shown  # the same on every run
+    bare = run_pipeline([generated], tokens=False, unit=None)
+    assert repr(bare).splitlines()[2:] == [
+        "  tokens: 0 segments, 0 tokens",
+        "  coding: None",
+        "  cooccurrence: None",
+    ]

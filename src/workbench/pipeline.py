@@ -231,6 +231,36 @@ class PipelineResult:
     coding: Coding | None
     cooccurrence: sparse.csr_matrix | None
 
+    def __repr__(self) -> str:
+        """What a notebook shows for the result: one line per part, in counts.
+
+        The dataclass's default printed every table of the corpus and the coding.
+
+        Examples
+        --------
+        >>> m = sparse.csr_matrix(np.array([[1, 0]], dtype=np.int8))
+        >>> counts = sparse.csr_matrix(np.array([[1, 0], [0, 0]], dtype=np.int64))
+        >>> toks = pd.Series([["干部"]])
+        >>> print(PipelineResult(None, toks, Coding(None, m, None, ["a", "b"], "sentence"), counts))
+        PipelineResult
+          corpus: None
+          tokens: 1 segments, 1 tokens
+          coding: Coding: 1 sentence units x 2 codes, 1 units coded, 1 codes assigned
+          cooccurrence: 2 x 2 code counts (1 non-zero cells)
+        """
+        n_tokens = int(self.tokens.map(len).sum()) if len(self.tokens) else 0
+        counts = self.cooccurrence
+        shown = (
+            "None" if counts is None
+            else f"{counts.shape[0]} x {counts.shape[1]} code counts "
+            f"({counts.nnz} non-zero cells)"
+        )  # fmt: skip
+        return "\n".join([
+            "PipelineResult", f"  corpus: {self.corpus!r}",
+            f"  tokens: {len(self.tokens)} segments, {n_tokens} tokens",
+            f"  coding: {self.coding!r}", f"  cooccurrence: {shown}",
+        ])  # fmt: skip
+
 
 def _token_series(parts: Sequence[pa.Array | pa.ChunkedArray]) -> pd.Series:
     """One Series of the partitions' token lists, without a Python object per token."""

@@ -83,6 +83,22 @@ class Coding:
     codes: list[str]
     unit: str
 
+    def __repr__(self) -> str:
+        """What a notebook shows for a coding: its size in counts, not three tables.
+
+        Examples
+        --------
+        >>> m = sparse.csr_matrix(np.array([[1, 1], [0, 0], [0, 1]], dtype=np.int8))
+        >>> Coding(None, m, None, ["P_a", "C_b"], "sentence")
+        Coding: 3 sentence units x 2 codes, 2 units coded, 3 codes assigned
+        """
+        n_units, n_codes = self.matrix.shape
+        coded = int((self.matrix.getnnz(axis=1) > 0).sum())
+        return (
+            f"Coding: {n_units} {self.unit} units x {n_codes} codes, {coded} units coded, "
+            f"{self.matrix.nnz} codes assigned"
+        )
+
     def frame(self) -> pd.DataFrame:
         """The matrix as a dense 0/1 DataFrame indexed by ``unit_id`` (small corpora)."""
         return pd.DataFrame(self.matrix.toarray(), index=self.units["unit_id"], columns=self.codes)

@@ -158,6 +158,29 @@ class Corpus:
     duplicates: pd.DataFrame
     parameters: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """What a notebook shows for the corpus: its size in counts, not five tables.
+
+        The dataclass's default printed every table (pages of truncated frames in one
+        cell's output); the tables are a tab away (``corpus.documents`` …).
+
+        Examples
+        --------
+        >>> empty = pd.DataFrame({"status": [], "dup_of": [], "doc_id": []})
+        >>> Corpus(empty, empty, empty, empty, empty)  # doctest: +NORMALIZE_WHITESPACE
+        Corpus: 0 files (0 skipped),
+        0 articles (0 duplicate), 0 segments (0 duplicate), 0 lines removed
+        """
+        files, docs, segs = self.files, self.documents, self.segments
+        skipped = int((files["status"] != "ok").sum())
+        dup_docs = int(docs["dup_of"].notna().sum())
+        dup_segs = int(self.duplicate_mask().sum())
+        return (
+            f"Corpus: {len(files)} files ({skipped} skipped), {len(docs)} articles "
+            f"({dup_docs} duplicate), {len(segs)} segments ({dup_segs} duplicate), "
+            f"{len(self.removed)} lines removed"
+        )
+
     def duplicate_mask(self) -> pd.Series:
         """True for each segment that repeats earlier text.
 
