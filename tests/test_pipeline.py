@@ -197,3 +197,30 @@ def test_result_shows_counts_in_a_notebook_not_its_tables(generated, serial):
         "  coding: None",
         "  cooccurrence: None",
     ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"unit": "sentance"}, ValueError, "not 'sentance' (did you mean 'sentence'?)"),
+        ({"engine": "pkuseg"}, ValueError, "engine must be one of 'jieba', 'rjieba'"),
+        ({"codebook": ["my.yaml"]}, TypeError, "codebook must be the path of a codebook YAML"),
+        ({"codebook": "no_such_codebook.yaml"}, FileNotFoundError, "no such codebook"),
+        ({"dup_threshold": "0.8"}, TypeError, "dup_threshold must be a number in (0, 1]"),
+        ({"workers": "2"}, TypeError, "workers must be a whole number of processes"),
+    ],
+)
+def test_a_wrong_argument_is_named_before_any_file_is_read(
+    tmp_path, monkeypatch, kwargs, error, message
+):
+    # Each failed only once the first partition was read and coded (a wrong unit,
+    # engine or codebook), or deep inside with a comparison error ('<' not supported
+    # between 'int' and 'str'), naming no argument.
+    import workbench.corpus.load as load
+
+    (tmp_path / "笔记.txt").write_text("干部走访农户，听取群众意见。\n", encoding="utf-8")
+    read = []
+    monkeypatch.setattr(load, "load_file", lambda *a, **k: read.append(a) or 1 / 0)
+    with pytest.raises(error) as err:
+        run_pipeline([tmp_path], **kwargs)
+    assert message in str(err.value) and not read

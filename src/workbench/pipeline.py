@@ -41,6 +41,7 @@ import workbench.engine
 from workbench.coding.coder import Coding, code_segments
 from workbench.corpus import SEGMENT_COLUMNS, Corpus, FileTables, gather_sources
 from workbench.corpus.dedup import DUP_THRESHOLD
+from workbench.corpus.load import check_options
 from workbench.engine import CorpusSink, PartitionResult, drive
 from workbench.network.measures import cooccurrence_counts
 
@@ -374,6 +375,59 @@ def sum_counts(parts: Sequence[sparse.csr_matrix], n_codes: int) -> sparse.csr_m
     return total
 
 
+def check_pipeline_options(
+    *, codebook: str | os.PathLike | None, unit: str | None, engine: str | None
+) -> str | None:
+    """Refuse a unit or engine that does not exist and load the codebook, before any file
+    is read; return the codebook's path as a str (``None``: the default codebook).
+
+    Each failed only when the first partition was coded, after its files were read (on
+    a large corpus, minutes in), and a unit typed wrong was not told the one meant.
+
+    Raises
+    ------
+    TypeError
+        ``codebook`` is neither a path nor ``None``.
+    ValueError
+        An unknown ``unit`` or ``engine`` (with the closest name).
+    FileNotFoundError, workbench.coding.codebook.CodebookError
+        The codebook does not exist or has mistakes.
+
+    Examples
+    --------
+    >>> check_pipeline_options(codebook=None, unit="paragraph", engine=None) is None
+    True
+    >>> check_pipeline_options(codebook=None, unit="sentance", engine=None)
+    Traceback (most recent call last):
+    ...
+    ValueError: unit must be one of 'sentence', 'paragraph', 'section', 'article' or None (no coding), not 'sentance' (did you mean 'sentence'?)
+    """  # noqa: E501
+    from workbench.coding.coder import UNITS
+    from workbench.corpus.tokens import ENGINES
+    from workbench.names import suggest
+
+    if unit is not None and unit not in UNITS:
+        listed = ", ".join(repr(u) for u in UNITS)
+        raise ValueError(
+            f"unit must be one of {listed} or None (no coding), not {unit!r} "
+            f"{suggest(str(unit), UNITS)}"
+        )
+    if engine is not None and engine not in ENGINES:
+        raise ValueError(
+            f"engine must be one of {', '.join(map(repr, ENGINES))} or None (the default), "
+            f"not {engine!r} {suggest(str(engine), ENGINES)}"
+        )
+    if codebook is not None and not isinstance(codebook, (str, os.PathLike)):
+        raise TypeError(
+            f"codebook must be the path of a codebook YAML file or None (the bundled one), "
+            f"not {type(codebook).__name__}"
+        )
+    path = None if codebook is None else os.fspath(codebook)
+    if unit is not None:
+        get_codebook(path)  # its errors now, not once the first partition is read
+    return path
+
+
 def run_pipeline(
     inputs: Any = None,
     *,
@@ -393,7 +447,7 @@ def run_pipeline(
 
     Parameters
     ----------
-    inputs : paths, optional
+    inputs : path or iterable of paths, optional
         As for :func:`workbench.corpus.load_corpus` (default: the bundled seeds).
     workers, scheduler
         Where partitions run (see :func:`workbench.engine.map_partitions`).
@@ -422,9 +476,19 @@ def run_pipeline(
     Returns
     -------
     PipelineResult
+        Its repr gives the counts of each part.
+
+    Raises
+    ------
+    TypeError, ValueError, FileNotFoundError, workbench.coding.codebook.CodebookError
+        An argument that cannot work, or a codebook that does not exist or has
+        mistakes (:func:`workbench.corpus.load.check_options`,
+        :func:`check_pipeline_options`), before any file is read; then as for
+        :func:`workbench.corpus.load_corpus`.
     """
+    check_options(workers=workers, dup_threshold=dup_threshold)
+    cb = check_pipeline_options(codebook=codebook, unit=unit, engine=engine)
     found = gather_sources(inputs, skip_bad=skip_bad, progress=progress)
-    cb = None if codebook is None else os.fspath(codebook)
     sink = MemorySink(skip_bad=skip_bad, dup_threshold=dup_threshold, codebook=cb, unit=unit)
     return drive(
         found, sink, analyse=words_and_codes(tokens=tokens, codebook=cb, unit=unit, engine=engine),
