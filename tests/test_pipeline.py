@@ -224,3 +224,26 @@ def test_a_wrong_argument_is_named_before_any_file_is_read(
     with pytest.raises(error) as err:
         run_pipeline([tmp_path], **kwargs)
     assert message in str(err.value) and not read
+
+
+def test_a_codebook_edited_between_runs_codes_the_next_run(tmp_path):
+    # Cached by path alone, the first version read coded every later run in the same
+    # Jupyter kernel: an edited code id (or term) was silently ignored.
+    from workbench.coding.codebook import TEMPLATE
+
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "笔记.txt").write_text(
+        "一、存在的问题\n有的干部高高在上，脱离群众。\n", encoding="utf-8"
+    )
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    first = run_pipeline([tmp_path / "texts"], codebook=mine, tokens=False)
+    assert "P_detached" in set(first.coding.long["code"])
+    mine.write_text(
+        TEMPLATE.read_text(encoding="utf-8").replace("id: P_detached", "id: P_aloof"),
+        encoding="utf-8",
+    )
+    again = run_pipeline([tmp_path / "texts"], codebook=mine, tokens=False)
+    assert again.coding.codes[0] == "P_aloof"
+    assert "P_aloof" in set(again.coding.long["code"])
+    assert "P_detached" not in set(again.coding.long["code"])

@@ -84,10 +84,25 @@ def runner(
     return workbench.engine.runner(workers, scheduler, progress, warm=warm, warm_up=warm_up)
 
 
-@functools.cache
 def get_codebook(path: str | None):
     """:func:`workbench.coding.codebook.load_codebook` of ``path`` (default codebook when
-    ``None``), imported only when a partition codes."""
+    ``None``), imported only when a partition codes; loaded once per process for each
+    version of the file.
+
+    The file's modification time and size are part of the key: cached by path alone, a
+    codebook edited in a Jupyter session was ignored by every later run in that kernel
+    (and in a kept :func:`runner` pool), which coded with the first version read.
+    """
+    try:
+        stat = os.stat(path) if path is not None else None
+    except OSError:  # load_codebook says what is wrong with the path
+        stat = None
+    stamp = None if stat is None else (stat.st_mtime_ns, stat.st_size)
+    return _codebook_version(path, stamp)
+
+
+@functools.cache
+def _codebook_version(path: str | None, stamp: tuple[int, int] | None):
     from workbench.coding.codebook import load_codebook
 
     return load_codebook(path)
