@@ -68,6 +68,30 @@ EVIDENCE_SEP = "; "
 SUPPORTS = ("articles", "units")
 
 
+#: The values each measure takes (``None``: unbounded), for checking a threshold.
+MEASURE_RANGES: dict[str, tuple[float, float | None]] = {
+    "count": (0, None), "jaccard": (0, 1), "dice": (0, 1), "simpson": (0, 1),
+    "npmi": (-1, 1), "lift": (0, None),
+}  # fmt: skip
+
+
+def _check_count(name: str, value: object) -> None:
+    """A whole number of 1 or more (not a bool), or a ``TypeError``/``ValueError`` naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number of 1 or more, not {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number of 1 or more, not {value}")
+
+
+def _check_number(name: str, value: object, low: float, high: float | None, said: str) -> None:
+    """A real number in [low, high] (``None``: open), or an error saying ``said``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be {said}, not {value!r}")
+    outside = (low is not None and value < low) or (high is not None and value > high)
+    if outside or value != value:  # NaN is no number in any range
+        raise ValueError(f"{name} must be {said}, not {value}")
+
+
 @dataclass(frozen=True)
 class EdgeFilter:
     """Which code pairs become edges.
@@ -102,6 +126,21 @@ class EdgeFilter:
             raise ValueError(f"measure must be one of {list(MEASURES)}, not {self.measure!r}")
         if self.support not in SUPPORTS:
             raise ValueError(f"support must be one of {list(SUPPORTS)}, not {self.support!r}")
+        # Checked here, as the command line's options are: a count below one, an alpha
+        # above one or a threshold outside the measure's range kept every pair or none
+        # without a word, and a str failed inside pandas ("'>=' not supported").
+        _check_count("min_support", self.min_support)
+        if self.top_n is not None:
+            _check_count("top_n", self.top_n)
+        if self.alpha is not None:
+            _check_number("alpha", self.alpha, 0, 1, "a level in (0, 1], such as 0.05")
+            if self.alpha == 0:
+                raise ValueError("alpha must be a level in (0, 1], such as 0.05, not 0")
+        if self.threshold is not None:
+            low, high = MEASURE_RANGES[self.measure]
+            top = "∞" if high is None else f"{high:g}"
+            said = f"a {self.measure} value in [{low:g}, {top}]"
+            _check_number("threshold", self.threshold, low, high, said)
 
     def describe(self, lang: str = "en") -> str:
         """The filter as one line (for figures and the graph attribute).
