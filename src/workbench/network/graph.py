@@ -75,7 +75,7 @@ MEASURE_RANGES: dict[str, tuple[float, float | None]] = {
 }  # fmt: skip
 
 
-def _check_count(name: str, value: object) -> None:
+def check_count(name: str, value: object) -> None:
     """A whole number of 1 or more (not a bool), or a ``TypeError``/``ValueError`` naming it."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be a whole number of 1 or more, not {value!r}")
@@ -83,7 +83,7 @@ def _check_count(name: str, value: object) -> None:
         raise ValueError(f"{name} must be a whole number of 1 or more, not {value}")
 
 
-def _check_number(name: str, value: object, low: float, high: float | None, said: str) -> None:
+def check_number(name: str, value: object, low: float, high: float | None, said: str) -> None:
     """A real number in [low, high] (``None``: open), or an error saying ``said``."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be {said}, not {value!r}")
@@ -129,18 +129,18 @@ class EdgeFilter:
         # Checked here, as the command line's options are: a count below one, an alpha
         # above one or a threshold outside the measure's range kept every pair or none
         # without a word, and a str failed inside pandas ("'>=' not supported").
-        _check_count("min_support", self.min_support)
+        check_count("min_support", self.min_support)
         if self.top_n is not None:
-            _check_count("top_n", self.top_n)
+            check_count("top_n", self.top_n)
         if self.alpha is not None:
-            _check_number("alpha", self.alpha, 0, 1, "a level in (0, 1], such as 0.05")
+            check_number("alpha", self.alpha, 0, 1, "a level in (0, 1], such as 0.05")
             if self.alpha == 0:
                 raise ValueError("alpha must be a level in (0, 1], such as 0.05, not 0")
         if self.threshold is not None:
             low, high = MEASURE_RANGES[self.measure]
             top = "∞" if high is None else f"{high:g}"
             said = f"a {self.measure} value in [{low:g}, {top}]"
-            _check_number("threshold", self.threshold, low, high, said)
+            check_number("threshold", self.threshold, low, high, said)
 
     def describe(self, lang: str = "en") -> str:
         """The filter as one line (for figures and the graph attribute).
@@ -559,6 +559,16 @@ def network_coding(segments: pd.DataFrame, codebook: Codebook, unit: str = "para
     return code_segments(content_segments(segments, headings=headings), codebook, unit)
 
 
+def check_node_meta(node_meta: object) -> None:
+    """Refuse node metadata that is not a mapping of codes (a :class:`Codebook` passed
+    as it is failed with "'Codebook' object has no attribute 'get'")."""
+    if node_meta is not None and not isinstance(node_meta, Mapping):
+        raise TypeError(
+            f"node_meta must be a mapping {{code: {{label_zh, label_en, category}}}}, "
+            f"codebook_meta(codebook), not {type(node_meta).__name__}"
+        )
+
+
 def coding_graph(coding: Coding, edge_filter: EdgeFilter | None = None,
                  node_meta: Mapping[str, Mapping[str, str]] | None = None, *,
                  catch_alls: bool = False, keep_isolates: bool = False,
@@ -567,6 +577,16 @@ def coding_graph(coding: Coding, edge_filter: EdgeFilter | None = None,
 
     Articles come from ``coding.units["doc_id"]``, the unit from ``coding.unit``.
     """
+    from workbench.coding.coder import Coding  # not at import: the coder is heavy
+
+    if not isinstance(coding, Coding):
+        raise TypeError(
+            f"coding must be a Coding (network_coding(segments, codebook) or "
+            f"code_segments), not {type(coding).__name__}"
+        )
+    if edge_filter is not None and not isinstance(edge_filter, EdgeFilter):
+        raise TypeError(f"edge_filter must be an EdgeFilter, not {type(edge_filter).__name__}")
+    check_node_meta(node_meta)
     return cooccurrence_graph(coding.matrix, coding.codes, coding.units["unit_id"].astype(str),
                               edge_filter, node_meta, unit=coding.unit,
                               keep_isolates=keep_isolates, with_evidence=with_evidence,
