@@ -75,6 +75,41 @@ MEASURE_RANGES: dict[str, tuple[float, float | None]] = {
 }  # fmt: skip
 
 
+def network_summary(g: nx.Graph) -> str:
+    """One line saying what a network of codes holds: kind, unit, size, filter, and why it
+    has no edges when it has none.
+
+    Examples
+    --------
+    >>> network_summary(nx.Graph([("a", "b")], kind="cooccurrence", unit="paragraph",
+    ...                          filter="measure=jaccard; support ≥ 2 articles"))
+    'cooccurrence network of codes (paragraph units): 2 codes, 1 edges; measure=jaccard; support ≥ 2 articles'
+    """  # noqa: E501
+    unit = f" ({g.graph['unit']} units)" if g.graph.get("unit") else ""
+    said = f"{g.graph.get('kind', 'a')} network of codes{unit}: "
+    said += f"{g.number_of_nodes()} codes, {g.number_of_edges()} edges"
+    if g.graph.get("filter"):
+        said += f"; {g.graph['filter']}"
+    if g.graph.get("no_edges"):
+        said += f"; no edges: {g.graph['no_edges']}"
+    return said
+
+
+class CodeGraph(nx.Graph):
+    """A :class:`networkx.Graph` whose repr is :func:`network_summary` (a notebook showed
+    ``<networkx.classes.graph.Graph object at 0x…>``, an address that changes every run)."""
+
+    def __repr__(self) -> str:
+        return network_summary(self)
+
+
+class CodeDiGraph(nx.DiGraph):
+    """A :class:`networkx.DiGraph` whose repr is :func:`network_summary`."""
+
+    def __repr__(self) -> str:
+        return network_summary(self)
+
+
 def check_count(name: str, value: object) -> None:
     """A whole number of 1 or more (not a bool), or a ``TypeError``/``ValueError`` naming it."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -487,7 +522,7 @@ def cooccurrence_graph(
     if weights is not None:
         matrix = sparse.csr_matrix(matrix)[w > 0]
         unit_ids = np.asarray(list(unit_ids), dtype=object)[w > 0]
-    g = nx.Graph(kind="cooccurrence", unit=unit, measure=f.measure, filter=f.describe(),
+    g = CodeGraph(kind="cooccurrence", unit=unit, measure=f.measure, filter=f.describe(),
                  n_units=round(float(w.sum())), left_out=EVIDENCE_SEP.join(left_out))  # fmt: skip
     if n_articles is not None:
         g.graph["n_articles"] = n_articles

@@ -67,6 +67,7 @@ from scipy import sparse
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import code_segments
 from workbench.corpus.structure import SECTION_ROLES, section_announcements
+from workbench.network.graph import CodeDiGraph
 
 #: (relation, source role, target role).
 RELATIONS = {
@@ -473,7 +474,7 @@ def problem_cause_graph(
     keep = (w["weight"] >= min_articles) & (w["weight"] > 0)
     if alpha is not None:
         keep &= w["q"] <= alpha
-    g = nx.DiGraph(kind="problem-cause", filter=describe_links(min_articles, alpha),
+    g = CodeDiGraph(kind="problem-cause", filter=describe_links(min_articles, alpha),
                    filter_min_articles=int(min_articles),
                    filter_alpha="" if alpha is None else float(alpha),
                    measure="articles")  # fmt: skip
