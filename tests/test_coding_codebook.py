@@ -456,3 +456,17 @@ def test_a_category_without_its_english_label_says_missing(raw):
     with pytest.raises(CodebookError) as err:
         parse_codebook({"categories": cats, "codes": [code]}, "mine.yaml")
     assert str(err.value) == "mine.yaml category 'grievance', field 'label_en': missing"
+
+
+def test_codebook_shows_title_version_and_size_not_its_rules(tmp_path):
+    # The dataclass's default repr printed every definition and rule (thousands of
+    # characters) and the codebook's full path, which differs from machine to machine.
+    cb = load_codebook()
+    assert repr(cb) == (
+        f"Codebook 'codebook.yaml' version {cb.version}: {len(cb.categories)} categories, "
+        f"{len(cb.codes)} codes ({cb.title})"
+    )
+    mine = tmp_path / "我的编码表.yaml"
+    mine.write_text(config.CODEBOOK.read_text(encoding="utf-8"), encoding="utf-8")
+    assert repr(load_codebook(mine)).startswith("Codebook '我的编码表.yaml' version ")
+    assert str(tmp_path) not in repr(load_codebook(mine))

@@ -154,3 +154,34 @@ def test_condition_rules_quote_nothing_as_evidence():
     ev = evidence(coding, seg)
     assert not ((ev["unit_id"] == "a/a1/p002/s01") & (ev["code"] == "C_other")).any()
     assert set(ev.loc[ev["code"] == "C_attribution", "quote"]) == {"原因"}
+
+
+def test_coding_shows_counts_in_a_notebook_not_its_tables(sentence_coding, seeds, cb):
+    # The dataclass's default repr printed the long table, the matrix and the units.
+    res = sentence_coding
+    coded = res.long["unit_id"].nunique()
+    assert repr(res) == (
+        f"Coding: {len(res.units)} sentence units x {len(cb.ids)} codes, {coded} units coded, "
+        f"{len(res.long)} codes assigned"
+    )
+    paragraphs = code_segments(seeds.analysis_segments(), cb, "paragraph")
+    assert repr(paragraphs).startswith(f"Coding: {len(paragraphs.units)} paragraph units x ")
+
+
+def test_a_wrong_argument_to_the_coder_says_what_to_pass(seeds, cb, sentence_coding):
+    # Each failed inside with an error naming nothing the user typed: "'str' object has
+    # no attribute 'kinds'", KeyError 'segment_id', "'Coding' object has no attribute
+    # 'set_index'", a pandas KeyError for another codebook's codes.
+    segs = seeds.analysis_segments()
+    with pytest.raises(TypeError, match=r"load it first, load_codebook\('my.yaml'\)"):
+        code_segments(segs, "my.yaml")
+    with pytest.raises(ValueError, match="segments lacks the columns segment_id, paragraph_id"):
+        code_segments(seeds.documents, cb)
+    with pytest.raises(ValueError, match=r"not 'paragraf' \(did you mean 'paragraph'\?\)"):
+        code_segments(segs, cb, "paragraf")
+    with pytest.raises(TypeError, match=r"coding must be a Coding .*not DataFrame"):
+        evidence(segs, sentence_coding)
+    with pytest.raises(TypeError, match="codebook must be a Codebook, not str"):
+        sentence_coding.categories("codebook.yaml")
+    with pytest.raises(ValueError, match="pass the codebook the coding was made with"):
+        sentence_coding.categories(load_codebook(TEMPLATE))

@@ -536,3 +536,53 @@ def test_front_matter_gives_title_date_and_author_and_every_line_is_listed(tmp_p
         [4, "front_matter_author"], [5, "front_matter"], [6, "markdown_rule"],
     ]  # fmt: skip
     assert c.segments["text_orig"].tolist() == ["同志们：", "今天我们召开全镇群众工作会议。"]
+
+
+def test_corpus_shows_counts_in_a_notebook_not_its_tables(tmp_path):
+    # The dataclass's default repr printed all five tables (pages of truncated frames).
+    (tmp_path / "报告.txt").write_text(
+        "一、存在的问题\n有的干部走马观花，不听群众意见。\n二、整改措施\n坚持每周走访农户。\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "副本.txt").write_bytes((tmp_path / "报告.txt").read_bytes())
+    (tmp_path / "坏.txt").write_bytes(b"\x00\xff\x00\xfe" * 64)
+    corpus = load_corpus([tmp_path], skip_bad=True)
+    dup_segments = int(corpus.duplicate_mask().sum())
+    assert dup_segments > 0
+    assert repr(corpus) == (
+        f"Corpus: 3 files (1 skipped), 2 articles (1 duplicate), {len(corpus.segments)} "
+        f"segments ({dup_segments} duplicate), {len(corpus.removed)} lines removed"
+    )
+    assert repr(load_corpus([tmp_path], skip_bad=True)) == repr(corpus)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "kwargs", "error", "message"),
+    [
+        (3, {}, TypeError, "inputs must be a path or a list of paths (files, folders, "),
+        (["a.txt", None], {}, TypeError, "inputs[1] is None, not a path"),
+        (None, {"dup_threshold": 80}, ValueError, "dup_threshold must be a Jaccard similarity"),
+        (None, {"dup_threshold": "0.8"}, TypeError, "dup_threshold must be a number in (0, 1]"),
+        (None, {"workers": 0}, ValueError, "workers must be 1 or more"),
+        (None, {"workers": 2.5}, TypeError, "workers must be a whole number of processes"),
+        (None, {"metadata": 3}, TypeError, "metadata must be the path of a CSV or Excel table"),
+    ],
+)
+def test_load_corpus_names_a_wrong_argument_before_any_file_is_read(
+    monkeypatch, inputs, kwargs, error, message
+):
+    # Each failed deep inside (readers, a comparison in the engine or the sketches)
+    # with a message naming no argument, some after every file had been read.
+    import workbench.corpus.load as load
+
+    read = []
+    monkeypatch.setattr(load, "load_file", lambda *a, **k: read.append(a) or 1 / 0)
+    with pytest.raises(error) as err:
+        load_corpus(inputs, **kwargs)
+    assert message in str(err.value) and not read
+
+
+def test_load_corpus_takes_one_path_as_a_list_of_one(tmp_path):
+    (tmp_path / "笔记.txt").write_text("干部走访农户，听取群众意见。\n", encoding="utf-8")
+    one, listed = load_corpus(tmp_path), load_corpus([str(tmp_path)])
+    pd.testing.assert_frame_equal(one.segments, listed.segments)

@@ -278,3 +278,18 @@ def test_cli_json_without_a_file_to_write_says_what_to_give(capsys):
             "network written there)") in err
     assert main(["network"]) == 2
     assert "--json" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["cooccurrence", "problem-cause"])
+def test_a_network_shows_what_it_holds_not_an_address(graphs, kind, tmp_path, seeds):
+    # A notebook cell ending in a graph showed "<networkx.classes.graph.Graph object at
+    # 0x7f…>": nothing of the network, and text that changes on every run.
+    g = graphs[kind]
+    shown = repr(g)
+    assert " at 0x" not in shown
+    assert shown.startswith(f"{kind} network of codes")
+    assert f": {g.number_of_nodes()} codes, {g.number_of_edges()} edges; " in shown
+    assert shown.endswith(g.graph["filter"])
+    back = read_graph(write_graph(g, tmp_path / "g.graphml", seeds.checksums(), {}))
+    assert repr(back) == shown and back.is_directed() == g.is_directed()
+    assert list(back.nodes) == list(g.nodes)  # in the order written

@@ -245,3 +245,26 @@ def test_an_empty_network_says_which_filter_emptied_it(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "note: no edge: " in err and "none in ≥ 3 articles (at most 2)" in err
     assert "--min-articles 2 shows them" in err
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"alpha": 5}, ValueError, "alpha must be a level in (0, 1], such as 0.05, not 5"),
+        ({"alpha": 0}, ValueError, "alpha must be a level in (0, 1]"),
+        ({"alpha": "0.05"}, TypeError, "alpha must be a level in (0, 1], such as 0.05, not '0.05'"),
+        ({"threshold": 1.5}, ValueError, "threshold must be a jaccard value in [0, 1], not 1.5"),
+        ({"measure": "npmi", "threshold": -2}, ValueError, "a npmi value in [-1, 1], not -2"),
+        ({"threshold": "0.2"}, TypeError, "threshold must be a jaccard value in [0, 1]"),
+        ({"min_support": 0}, ValueError, "min_support must be a whole number of 1 or more"),
+        ({"min_support": 2.5}, TypeError, "min_support must be a whole number of 1 or more"),
+        ({"top_n": 0}, ValueError, "top_n must be a whole number of 1 or more, not 0"),
+    ],
+)
+def test_edge_filter_refuses_values_that_keep_every_pair_or_none(kwargs, error, message):
+    # alpha=5 or threshold=1.5 kept every pair or none without a word, top_n=0 drew an
+    # empty network, and a str failed inside pandas ("'>=' not supported").
+    with pytest.raises(error) as err:
+        EdgeFilter(**kwargs)
+    assert message in str(err.value)
+    assert EdgeFilter("lift", 2, threshold=3.5, alpha=1, top_n=1).threshold == 3.5

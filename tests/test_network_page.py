@@ -99,7 +99,7 @@ def test_cli_writes_the_page_with_provenance(tmp_path):
     assert record["parameters"]["lang"] == "zh" and record["inputs"]
     assert len(_data(out.read_text(encoding="utf-8"))["edges"]) == payload["n_edges"]
     for bad, says in ((["--html", str(tmp_path / "net.png")], "PAGE.html"),
-                      ([], "--out FILE and/or --html")):  # fmt: skip
+                      ([], "--out FILE.gexf|.graphml|.csv and/or --html PAGE.html")):  # fmt: skip
         done = subprocess.run([WORKBENCH, "network", *bad],
                               capture_output=True, text=True)  # fmt: skip
         assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr

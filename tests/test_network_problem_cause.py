@@ -245,3 +245,26 @@ def test_a_part_no_category_plays_gives_no_links_and_a_note(seeds, tmp_path, cap
     assert "no category of" in err and "plays the part 'cause'" in err
     assert "no cause → problem links (cause_of)" in err and "addressed_by" not in err
     assert out.exists()
+
+
+def test_wrong_arguments_say_what_to_pass(seeds):
+    # A segments table for the pairs failed with a pandas KeyError, a Codebook for the
+    # node metadata with "'Codebook' object has no attribute 'get'", a str for the
+    # coding with "'str' object has no attribute 'matrix'"; alpha=5 kept every link.
+    from workbench.network.graph import coding_graph, network_coding
+
+    cb = load_codebook()
+    segs = seeds.analysis_segments()
+    with pytest.raises(ValueError, match=r"pairs lacks the columns source, target, relation"):
+        problem_cause_graph(segs)
+    pairs = assertions(segs, cb)
+    with pytest.raises(TypeError, match=r"codebook_meta\(codebook\), not Codebook"):
+        problem_cause_graph(pairs, cb)
+    with pytest.raises(ValueError, match=r"alpha must be a level in \(0, 1\]"):
+        problem_cause_graph(pairs, alpha=5)
+    with pytest.raises(ValueError, match="min_articles must be a whole number of 1 or more"):
+        problem_cause_graph(pairs, min_articles=0)
+    with pytest.raises(TypeError, match="coding must be a Coding"):
+        coding_graph("codes.csv")
+    with pytest.raises(TypeError, match=r"codebook_meta\(codebook\), not Codebook"):
+        coding_graph(network_coding(segs, cb), None, cb)

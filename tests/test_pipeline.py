@@ -175,3 +175,75 @@ def test_one_driver_serves_every_entry_point(generated, serial):
         pd.testing.assert_frame_equal(getattr(loaded, name), getattr(got.corpus, name))
         pd.testing.assert_frame_equal(getattr(loaded, name), getattr(bare.corpus, name))
     assert loaded.parameters == bare.corpus.parameters == got.corpus.parameters
+
+
+def test_result_shows_counts_in_a_notebook_not_its_tables(generated, serial):
+    # The dataclass's default repr printed every table of the corpus and the coding
+    # (pages of truncated frames in a notebook cell).
+    shown = repr(serial)
+    lines = shown.splitlines()
+    assert lines[0] == "PipelineResult" and len(lines) == 5
+    assert lines[1] == f"  corpus: {serial.corpus!r}"
+    n_tokens = sum(len(t) for t in serial.tokens.tolist())
+    assert lines[2] == f"  tokens: {len(serial.corpus.segments)} segments, {n_tokens} tokens"
+    assert lines[3] == f"  coding: {serial.coding!r}"
+    n = len(serial.coding.codes)
+    assert lines[4].startswith(f"  cooccurrence: {n} x {n} code counts (")
+    assert "DataFrame" not in shown and " at 0x" not in shown and "[" not in shown
+    assert repr(run_pipeline([generated])) == shown  # the same on every run
+    bare = run_pipeline([generated], tokens=False, unit=None)
+    assert repr(bare).splitlines()[2:] == [
+        "  tokens: 0 segments, 0 tokens",
+        "  coding: None",
+        "  cooccurrence: None",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"unit": "sentance"}, ValueError, "not 'sentance' (did you mean 'sentence'?)"),
+        ({"engine": "pkuseg"}, ValueError, "engine must be one of 'jieba', 'rjieba'"),
+        ({"codebook": ["my.yaml"]}, TypeError, "codebook must be the path of a codebook YAML"),
+        ({"codebook": "no_such_codebook.yaml"}, FileNotFoundError, "no such codebook"),
+        ({"dup_threshold": "0.8"}, TypeError, "dup_threshold must be a number in (0, 1]"),
+        ({"workers": "2"}, TypeError, "workers must be a whole number of processes"),
+    ],
+)
+def test_a_wrong_argument_is_named_before_any_file_is_read(
+    tmp_path, monkeypatch, kwargs, error, message
+):
+    # Each failed only once the first partition was read and coded (a wrong unit,
+    # engine or codebook), or deep inside with a comparison error ('<' not supported
+    # between 'int' and 'str'), naming no argument.
+    import workbench.corpus.load as load
+
+    (tmp_path / "笔记.txt").write_text("干部走访农户，听取群众意见。\n", encoding="utf-8")
+    read = []
+    monkeypatch.setattr(load, "load_file", lambda *a, **k: read.append(a) or 1 / 0)
+    with pytest.raises(error) as err:
+        run_pipeline([tmp_path], **kwargs)
+    assert message in str(err.value) and not read
+
+
+def test_a_codebook_edited_between_runs_codes_the_next_run(tmp_path):
+    # Cached by path alone, the first version read coded every later run in the same
+    # Jupyter kernel: an edited code id (or term) was silently ignored.
+    from workbench.coding.codebook import TEMPLATE
+
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "笔记.txt").write_text(
+        "一、存在的问题\n有的干部高高在上，脱离群众。\n", encoding="utf-8"
+    )
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    first = run_pipeline([tmp_path / "texts"], codebook=mine, tokens=False)
+    assert "P_detached" in set(first.coding.long["code"])
+    mine.write_text(
+        TEMPLATE.read_text(encoding="utf-8").replace("id: P_detached", "id: P_aloof"),
+        encoding="utf-8",
+    )
+    again = run_pipeline([tmp_path / "texts"], codebook=mine, tokens=False)
+    assert again.coding.codes[0] == "P_aloof"
+    assert "P_aloof" in set(again.coding.long["code"])
+    assert "P_detached" not in set(again.coding.long["code"])

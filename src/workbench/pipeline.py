@@ -41,6 +41,7 @@ import workbench.engine
 from workbench.coding.coder import Coding, code_segments
 from workbench.corpus import SEGMENT_COLUMNS, Corpus, FileTables, gather_sources
 from workbench.corpus.dedup import DUP_THRESHOLD
+from workbench.corpus.load import check_options
 from workbench.engine import CorpusSink, PartitionResult, drive
 from workbench.network.measures import cooccurrence_counts
 
@@ -83,10 +84,25 @@ def runner(
     return workbench.engine.runner(workers, scheduler, progress, warm=warm, warm_up=warm_up)
 
 
-@functools.cache
 def get_codebook(path: str | None):
     """:func:`workbench.coding.codebook.load_codebook` of ``path`` (default codebook when
-    ``None``), imported only when a partition codes."""
+    ``None``), imported only when a partition codes; loaded once per process for each
+    version of the file.
+
+    The file's modification time and size are part of the key: cached by path alone, a
+    codebook edited in a Jupyter session was ignored by every later run in that kernel
+    (and in a kept :func:`runner` pool), which coded with the first version read.
+    """
+    try:
+        stat = os.stat(path) if path is not None else None
+    except OSError:  # load_codebook says what is wrong with the path
+        stat = None
+    stamp = None if stat is None else (stat.st_mtime_ns, stat.st_size)
+    return _codebook_version(path, stamp)
+
+
+@functools.cache
+def _codebook_version(path: str | None, stamp: tuple[int, int] | None):
     from workbench.coding.codebook import load_codebook
 
     return load_codebook(path)
@@ -231,6 +247,36 @@ class PipelineResult:
     coding: Coding | None
     cooccurrence: sparse.csr_matrix | None
 
+    def __repr__(self) -> str:
+        """What a notebook shows for the result: one line per part, in counts.
+
+        The dataclass's default printed every table of the corpus and the coding.
+
+        Examples
+        --------
+        >>> m = sparse.csr_matrix(np.array([[1, 0]], dtype=np.int8))
+        >>> counts = sparse.csr_matrix(np.array([[1, 0], [0, 0]], dtype=np.int64))
+        >>> toks = pd.Series([["干部"]])
+        >>> print(PipelineResult(None, toks, Coding(None, m, None, ["a", "b"], "sentence"), counts))
+        PipelineResult
+          corpus: None
+          tokens: 1 segments, 1 tokens
+          coding: Coding: 1 sentence units x 2 codes, 1 units coded, 1 codes assigned
+          cooccurrence: 2 x 2 code counts (1 non-zero cells)
+        """
+        n_tokens = int(self.tokens.map(len).sum()) if len(self.tokens) else 0
+        counts = self.cooccurrence
+        shown = (
+            "None" if counts is None
+            else f"{counts.shape[0]} x {counts.shape[1]} code counts "
+            f"({counts.nnz} non-zero cells)"
+        )  # fmt: skip
+        return "\n".join([
+            "PipelineResult", f"  corpus: {self.corpus!r}",
+            f"  tokens: {len(self.tokens)} segments, {n_tokens} tokens",
+            f"  coding: {self.coding!r}", f"  cooccurrence: {shown}",
+        ])  # fmt: skip
+
 
 def _token_series(parts: Sequence[pa.Array | pa.ChunkedArray]) -> pd.Series:
     """One Series of the partitions' token lists, without a Python object per token."""
@@ -344,6 +390,59 @@ def sum_counts(parts: Sequence[sparse.csr_matrix], n_codes: int) -> sparse.csr_m
     return total
 
 
+def check_pipeline_options(
+    *, codebook: str | os.PathLike | None, unit: str | None, engine: str | None
+) -> str | None:
+    """Refuse a unit or engine that does not exist and load the codebook, before any file
+    is read; return the codebook's path as a str (``None``: the default codebook).
+
+    Each failed only when the first partition was coded, after its files were read (on
+    a large corpus, minutes in), and a unit typed wrong was not told the one meant.
+
+    Raises
+    ------
+    TypeError
+        ``codebook`` is neither a path nor ``None``.
+    ValueError
+        An unknown ``unit`` or ``engine`` (with the closest name).
+    FileNotFoundError, workbench.coding.codebook.CodebookError
+        The codebook does not exist or has mistakes.
+
+    Examples
+    --------
+    >>> check_pipeline_options(codebook=None, unit="paragraph", engine=None) is None
+    True
+    >>> check_pipeline_options(codebook=None, unit="sentance", engine=None)
+    Traceback (most recent call last):
+    ...
+    ValueError: unit must be one of 'sentence', 'paragraph', 'section', 'article' or None (no coding), not 'sentance' (did you mean 'sentence'?)
+    """  # noqa: E501
+    from workbench.coding.coder import UNITS
+    from workbench.corpus.tokens import ENGINES
+    from workbench.names import suggest
+
+    if unit is not None and unit not in UNITS:
+        listed = ", ".join(repr(u) for u in UNITS)
+        raise ValueError(
+            f"unit must be one of {listed} or None (no coding), not {unit!r} "
+            f"{suggest(str(unit), UNITS)}"
+        )
+    if engine is not None and engine not in ENGINES:
+        raise ValueError(
+            f"engine must be one of {', '.join(map(repr, ENGINES))} or None (the default), "
+            f"not {engine!r} {suggest(str(engine), ENGINES)}"
+        )
+    if codebook is not None and not isinstance(codebook, (str, os.PathLike)):
+        raise TypeError(
+            f"codebook must be the path of a codebook YAML file or None (the bundled one), "
+            f"not {type(codebook).__name__}"
+        )
+    path = None if codebook is None else os.fspath(codebook)
+    if unit is not None:
+        get_codebook(path)  # its errors now, not once the first partition is read
+    return path
+
+
 def run_pipeline(
     inputs: Any = None,
     *,
@@ -363,7 +462,7 @@ def run_pipeline(
 
     Parameters
     ----------
-    inputs : paths, optional
+    inputs : path or iterable of paths, optional
         As for :func:`workbench.corpus.load_corpus` (default: the bundled seeds).
     workers, scheduler
         Where partitions run (see :func:`workbench.engine.map_partitions`).
@@ -392,9 +491,19 @@ def run_pipeline(
     Returns
     -------
     PipelineResult
+        Its repr gives the counts of each part.
+
+    Raises
+    ------
+    TypeError, ValueError, FileNotFoundError, workbench.coding.codebook.CodebookError
+        An argument that cannot work, or a codebook that does not exist or has
+        mistakes (:func:`workbench.corpus.load.check_options`,
+        :func:`check_pipeline_options`), before any file is read; then as for
+        :func:`workbench.corpus.load_corpus`.
     """
+    check_options(workers=workers, dup_threshold=dup_threshold)
+    cb = check_pipeline_options(codebook=codebook, unit=unit, engine=engine)
     found = gather_sources(inputs, skip_bad=skip_bad, progress=progress)
-    cb = None if codebook is None else os.fspath(codebook)
     sink = MemorySink(skip_bad=skip_bad, dup_threshold=dup_threshold, codebook=cb, unit=unit)
     return drive(
         found, sink, analyse=words_and_codes(tokens=tokens, codebook=cb, unit=unit, engine=engine),

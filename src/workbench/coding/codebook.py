@@ -203,6 +203,24 @@ class Codebook:
     #: Categories that give way to others in a sentence (:class:`Yield`), in file order.
     yields: tuple[Yield, ...] = ()
 
+    def __repr__(self) -> str:
+        """What a notebook shows for a codebook: title, version and size.
+
+        The dataclass's default printed every category's definition and every code's
+        rules (thousands of characters); the file's name, not its folder, so the text
+        is the same on every machine.
+
+        Examples
+        --------
+        >>> load_codebook()  # doctest: +ELLIPSIS
+        Codebook 'codebook.yaml' version ...: ... categories, ... codes (干群关系编码表 ...)
+        """
+        name = Path(self.path).name if self.path else "(no file)"
+        return (
+            f"Codebook {name!r} version {self.version}: {len(self.categories)} categories, "
+            f"{len(self.codes)} codes ({self.title})"
+        )
+
     @property
     def file(self) -> Path | None:
         """The codebook's file on disk (``None`` for one parsed from a mapping).

@@ -36,6 +36,7 @@ d/a1/p002/s01 M_oversight 监督; 考核
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -83,12 +84,39 @@ class Coding:
     codes: list[str]
     unit: str
 
+    def __repr__(self) -> str:
+        """What a notebook shows for a coding: its size in counts, not three tables.
+
+        Examples
+        --------
+        >>> m = sparse.csr_matrix(np.array([[1, 1], [0, 0], [0, 1]], dtype=np.int8))
+        >>> Coding(None, m, None, ["P_a", "C_b"], "sentence")
+        Coding: 3 sentence units x 2 codes, 2 units coded, 3 codes assigned
+        """
+        n_units, n_codes = self.matrix.shape
+        coded = int((self.matrix.getnnz(axis=1) > 0).sum())
+        return (
+            f"Coding: {n_units} {self.unit} units x {n_codes} codes, {coded} units coded, "
+            f"{self.matrix.nnz} codes assigned"
+        )
+
     def frame(self) -> pd.DataFrame:
         """The matrix as a dense 0/1 DataFrame indexed by ``unit_id`` (small corpora)."""
         return pd.DataFrame(self.matrix.toarray(), index=self.units["unit_id"], columns=self.codes)
 
     def categories(self, codebook: Codebook) -> pd.DataFrame:
-        """Units × categories: 1 where the unit has at least one code of the category."""
+        """Units × categories: 1 where the unit has at least one code of the category.
+
+        ``codebook`` is the one the coding was made with: its codes are looked up among
+        the coding's (another codebook's failed with a pandas ``KeyError``).
+        """
+        check_codebook(codebook)
+        other = [c.id for c in codebook.codes if c.id not in self.codes]
+        if other:
+            raise ValueError(
+                f"the codebook has codes this coding lacks ({', '.join(other[:5])}"
+                f"{' …' if len(other) > 5 else ''}): pass the codebook the coding was made with"
+            )
         dense = self.frame()
         out = pd.DataFrame(index=dense.index)
         for cat in codebook.categories:
@@ -109,7 +137,11 @@ def unit_ids(segments: pd.DataFrame, unit: str) -> pd.Series:
     ['d/a1/p001/s01', 'd/a1/p001', 'd/a1/§0', 'd/a1']
     """
     if unit not in UNITS:
-        raise ValueError(f"unit must be one of {list(UNITS)}, not {unit!r}")
+        from workbench.names import suggest
+
+        raise ValueError(
+            f"unit must be one of {list(UNITS)}, not {unit!r} {suggest(str(unit), UNITS)}"
+        )
     if unit == "sentence":
         return segments["segment_id"].astype(str)
     if unit == "paragraph":
@@ -394,6 +426,57 @@ def _long_table(
     return pd.DataFrame(columns, columns=LONG_COLUMNS), cells
 
 
+#: The columns :func:`code_segments` reads from a segments table.
+SEGMENT_INPUT = ["segment_id", "doc_id", "paragraph_id", "section", "role", "is_heading", "text"]
+
+
+def check_codebook(codebook: object, argument: str = "codebook") -> None:
+    """Refuse anything but a loaded :class:`Codebook`, saying how to load one.
+
+    A path passed where a codebook is expected failed with "'str' object has no
+    attribute 'kinds'".
+
+    Examples
+    --------
+    >>> check_codebook("my.yaml")
+    Traceback (most recent call last):
+    ...
+    TypeError: codebook must be a Codebook, not str: load it first, load_codebook('my.yaml') (from workbench.coding.codebook)
+    """  # noqa: E501
+    if not isinstance(codebook, Codebook):
+        load = f"load_codebook({str(codebook)!r})" if isinstance(codebook, str | os.PathLike) else (
+            "load_codebook(path)")  # fmt: skip
+        raise TypeError(
+            f"{argument} must be a Codebook, not {type(codebook).__name__}: load it first, "
+            f"{load} (from workbench.coding.codebook)"
+        )
+
+
+def check_segments(segments: object, argument: str = "segments") -> None:
+    """Refuse a table that is not a segments table, naming the columns it lacks.
+
+    ``corpus.documents`` passed for ``corpus.segments`` failed with ``KeyError:
+    'segment_id'`` from inside pandas.
+
+    Examples
+    --------
+    >>> check_segments(pd.DataFrame({"doc_id": ["a/a1"], "text": ["干群"]}))
+    Traceback (most recent call last):
+    ...
+    ValueError: segments lacks the columns segment_id, paragraph_id, section, role, is_heading: pass corpus.segments (one row per sentence) or corpus.analysis_segments()
+    """  # noqa: E501
+    if not isinstance(segments, pd.DataFrame):
+        raise TypeError(
+            f"{argument} must be a DataFrame (corpus.segments), not {type(segments).__name__}"
+        )
+    missing = [c for c in SEGMENT_INPUT if c not in segments.columns]
+    if missing:
+        raise ValueError(
+            f"{argument} lacks the columns {', '.join(missing)}: pass corpus.segments "
+            f"(one row per sentence) or corpus.analysis_segments()"
+        )
+
+
 def code_segments(
     segments: pd.DataFrame,
     codebook: Codebook,
@@ -425,7 +508,15 @@ def code_segments(
     Returns
     -------
     Coding
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``segments`` is not a segments table, ``codebook`` not a :class:`Codebook`,
+        ``unit`` not one of the four.
     """
+    check_segments(segments)
+    check_codebook(codebook)
     segments = segments.reset_index(drop=True)
     ids = unit_ids(segments, unit)
     units, rows = _unit_table(segments, ids)
@@ -457,6 +548,12 @@ def evidence(coding: Coding, segments: pd.DataFrame) -> pd.DataFrame:
         the whole original sentence otherwise. A code whose rule quotes nothing (it fired
         on conditions only, ``quote: false``; :mod:`workbench.coding.rules`) has no row.
     """
+    if not isinstance(coding, Coding):
+        raise TypeError(
+            f"coding must be a Coding (what code_segments returns), not "
+            f"{type(coding).__name__}: evidence(coding, segments)"
+        )
+    check_segments(segments)
     seg = segments.set_index("segment_id")
     rows = []
     for r in coding.long.itertuples(index=False):

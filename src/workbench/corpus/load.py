@@ -158,6 +158,29 @@ class Corpus:
     duplicates: pd.DataFrame
     parameters: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """What a notebook shows for the corpus: its size in counts, not five tables.
+
+        The dataclass's default printed every table (pages of truncated frames in one
+        cell's output); the tables are a tab away (``corpus.documents`` …).
+
+        Examples
+        --------
+        >>> empty = pd.DataFrame({"status": [], "dup_of": [], "doc_id": []})
+        >>> Corpus(empty, empty, empty, empty, empty)  # doctest: +NORMALIZE_WHITESPACE
+        Corpus: 0 files (0 skipped),
+        0 articles (0 duplicate), 0 segments (0 duplicate), 0 lines removed
+        """
+        files, docs, segs = self.files, self.documents, self.segments
+        skipped = int((files["status"] != "ok").sum())
+        dup_docs = int(docs["dup_of"].notna().sum())
+        dup_segs = int(self.duplicate_mask().sum())
+        return (
+            f"Corpus: {len(files)} files ({skipped} skipped), {len(docs)} articles "
+            f"({dup_docs} duplicate), {len(segs)} segments ({dup_segs} duplicate), "
+            f"{len(self.removed)} lines removed"
+        )
+
     def duplicate_mask(self) -> pd.Series:
         """True for each segment that repeats earlier text.
 
@@ -813,6 +836,94 @@ class Sources:
         return [unreadable_result(err) for err in self.unreadable]
 
 
+_PATHS = "a path or a list of paths (files, folders, glob patterns or .zip archives)"
+
+
+def _input_list(inputs: Any) -> list[str | os.PathLike]:
+    """``inputs`` as a list, each item checked to be a path.
+
+    A number or ``None`` among the paths failed deep in the readers ("expected str,
+    bytes or os.PathLike object"), naming neither the argument nor the item.
+
+    Examples
+    --------
+    >>> _input_list(("a", Path("b")))
+    ['a', PosixPath('b')]
+    >>> _input_list(3)
+    Traceback (most recent call last):
+    ...
+    TypeError: inputs must be a path or a list of paths (files, folders, glob patterns or .zip archives), not int
+    >>> _input_list(["a", None])
+    Traceback (most recent call last):
+    ...
+    TypeError: inputs[1] is None, not a path: inputs must be a path or a list of paths (files, folders, glob patterns or .zip archives)
+    """  # noqa: E501
+    try:
+        items = list(inputs)
+    except TypeError:
+        raise TypeError(f"inputs must be {_PATHS}, not {type(inputs).__name__}") from None
+    for i, item in enumerate(items):
+        if not isinstance(item, (str, os.PathLike)):
+            raise TypeError(f"inputs[{i}] is {item!r}, not a path: inputs must be {_PATHS}")
+    return items
+
+
+def check_options(
+    *, workers: Any = None, dup_threshold: Any = DUP_THRESHOLD, metadata: Any = None
+) -> None:
+    """Refuse options of :func:`load_corpus` and :func:`workbench.pipeline.run_pipeline`
+    that cannot work, naming the argument, before any file is read.
+
+    Each failed later: a threshold outside (0, 1] after every file was read, as
+    "threshold must be in (0, 1]" without saying which; a str where a number is
+    expected, or a number as metadata, with a comparison or path error from deep inside.
+
+    Raises
+    ------
+    TypeError
+        ``workers`` is not a whole number, ``dup_threshold`` not a number, ``metadata``
+        neither a path nor a DataFrame.
+    ValueError
+        ``workers`` is below 1, ``dup_threshold`` outside (0, 1].
+
+    Examples
+    --------
+    >>> check_options(workers=2, dup_threshold=0.9, metadata="meta.csv")
+    >>> check_options(dup_threshold=80)
+    Traceback (most recent call last):
+    ...
+    ValueError: dup_threshold must be a Jaccard similarity in (0, 1], such as 0.8, not 80
+    >>> check_options(workers="2")
+    Traceback (most recent call last):
+    ...
+    TypeError: workers must be a whole number of processes (1 or more) or None, not '2'
+    """
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, (int, np.integer))
+    ):
+        raise TypeError(
+            f"workers must be a whole number of processes (1 or more) or None, not {workers!r}"
+        )
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be 1 or more (None or 1: serial), not {workers}")
+    if isinstance(dup_threshold, bool) or not isinstance(
+        dup_threshold, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(
+            f"dup_threshold must be a number in (0, 1], such as 0.8, not {dup_threshold!r}"
+        )
+    if not 0 < dup_threshold <= 1:  # NaN fails this too
+        raise ValueError(
+            f"dup_threshold must be a Jaccard similarity in (0, 1], such as 0.8, "
+            f"not {dup_threshold}"
+        )
+    if metadata is not None and not isinstance(metadata, (str, os.PathLike, pd.DataFrame)):
+        raise TypeError(
+            f"metadata must be the path of a CSV or Excel table, or a DataFrame, "
+            f"not {type(metadata).__name__}"
+        )
+
+
 def gather_sources(
     inputs: Iterable[str | os.PathLike] | str | os.PathLike | None = None,
     *,
@@ -870,7 +981,7 @@ def gather_sources(
     """
     unreadable: list[ReadError] = []
     if inputs is not None and not isinstance(inputs, (str, os.PathLike)):
-        inputs = list(inputs)
+        inputs = _input_list(inputs)
         if not inputs:  # else a bare "no sketches to concatenate" from deep in the dedup
             raise ValueError(
                 "no inputs given: name files, folders, glob patterns or .zip archives "
@@ -885,7 +996,7 @@ def gather_sources(
 
 
 def load_corpus(
-    inputs: Iterable[str | os.PathLike] | None = None,
+    inputs: Iterable[str | os.PathLike] | str | os.PathLike | None = None,
     *,
     metadata: str | os.PathLike | pd.DataFrame | None = None,
     skip_bad: bool = False,
@@ -898,9 +1009,10 @@ def load_corpus(
 
     Parameters
     ----------
-    inputs : iterable of paths, optional
-        Files, folders, glob patterns or ``.zip`` archives; defaults to the
-        bundled seeds (:data:`workbench.config.SEEDS_DIR`).
+    inputs : path or iterable of paths, optional
+        Files, folders, glob patterns or ``.zip`` archives (one path, ``"texts/"``, is
+        the same as ``["texts/"]``); defaults to the bundled seeds
+        (:data:`workbench.config.SEEDS_DIR`).
     metadata : path or DataFrame, optional
         User metadata keyed by ``file`` (see :func:`workbench.corpus.metadata.join_metadata`).
     skip_bad : bool
@@ -919,11 +1031,37 @@ def load_corpus(
         (``"tcp://host:8786"``), or pass a connected ``Client``.
     dup_threshold : float, default :data:`workbench.corpus.dedup.DUP_THRESHOLD`
         Jaccard similarity at which articles and paragraphs are near duplicates.
+
+    Returns
+    -------
+    Corpus
+        Its repr gives the counts; the tables are its attributes.
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument that cannot work (:func:`check_options`; an input that is not a
+        path), before any file is read.
+    FileNotFoundError, ReadError, ValueError
+        As for :func:`gather_sources`; a file that cannot be read (without ``skip_bad``).
+    workbench.corpus.metadata.MetadataError
+        ``metadata`` cannot be read or joined.
+
+    Examples
+    --------
+    >>> corpus = load_corpus()                      # the bundled seeds
+    >>> corpus  # doctest: +ELLIPSIS
+    Corpus: 5 files (0 skipped), 14 articles (... duplicate), ... segments (... duplicate), ...
+    >>> load_corpus(dup_threshold=85)
+    Traceback (most recent call last):
+    ...
+    ValueError: dup_threshold must be a Jaccard similarity in (0, 1], such as 0.8, not 85
     """
     # One driver builds every corpus; here without words or codes. Imported here: the
     # engine imports this module.
     from workbench.engine import CorpusSink, drive
 
+    check_options(workers=workers, dup_threshold=dup_threshold, metadata=metadata)
     found = gather_sources(inputs, skip_bad=skip_bad, progress=progress)
     corpus = drive(
         found, CorpusSink(skip_bad=skip_bad, dup_threshold=dup_threshold), workers=workers,

@@ -31,7 +31,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from workbench.network.graph import edge_table, node_table
+from workbench.network.graph import CodeDiGraph, CodeGraph, edge_table, node_table
 from workbench.provenance import make_record, read_record, write_sidecar
 
 FORMATS = (".gexf", ".graphml", ".csv")
@@ -121,17 +121,31 @@ def write_csv(g: nx.Graph, path: str | Path, inputs: Mapping[str, str],
 
 
 def read_graph(path: str | Path) -> nx.Graph:
-    """Read a graph written by :func:`write_graph`, graph attributes included."""
+    """Read a graph written by :func:`write_graph`, graph attributes included.
+
+    The graph is a :class:`~workbench.network.graph.CodeGraph` (or ``CodeDiGraph``), as
+    written, so a notebook shows what it holds rather than an object address.
+    """
     path = Path(path)
     if path.suffix == ".gexf":
         g = nx.read_gexf(path)
         # A GEXF without its sidecar still reads; it just has no graph attributes.
         with contextlib.suppress(FileNotFoundError):
             g.graph.update(read_record(path)["parameters"].get("graph", {}))
-        return g
+        return _as_code_graph(g)
     if path.suffix == ".graphml":
-        return nx.read_graphml(path)
+        return _as_code_graph(nx.read_graphml(path))
     raise ValueError(f"read_graph reads .gexf or .graphml, not {path.suffix!r}")
+
+
+def _as_code_graph(g: nx.Graph) -> nx.Graph:
+    """``g`` as a :class:`CodeGraph` or :class:`CodeDiGraph` (the same nodes, edges and
+    attributes)."""
+    out = (CodeDiGraph if g.is_directed() else CodeGraph)()
+    out.graph.update(g.graph)
+    out.add_nodes_from(g.nodes(data=True))
+    out.add_edges_from(g.edges(data=True))
+    return out
 
 
 def read_csv(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:

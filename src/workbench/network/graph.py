@@ -68,6 +68,65 @@ EVIDENCE_SEP = "; "
 SUPPORTS = ("articles", "units")
 
 
+#: The values each measure takes (``None``: unbounded), for checking a threshold.
+MEASURE_RANGES: dict[str, tuple[float, float | None]] = {
+    "count": (0, None), "jaccard": (0, 1), "dice": (0, 1), "simpson": (0, 1),
+    "npmi": (-1, 1), "lift": (0, None),
+}  # fmt: skip
+
+
+def network_summary(g: nx.Graph) -> str:
+    """One line saying what a network of codes holds: kind, unit, size, filter, and why it
+    has no edges when it has none.
+
+    Examples
+    --------
+    >>> network_summary(nx.Graph([("a", "b")], kind="cooccurrence", unit="paragraph",
+    ...                          filter="measure=jaccard; support ≥ 2 articles"))
+    'cooccurrence network of codes (paragraph units): 2 codes, 1 edges; measure=jaccard; support ≥ 2 articles'
+    """  # noqa: E501
+    unit = f" ({g.graph['unit']} units)" if g.graph.get("unit") else ""
+    said = f"{g.graph.get('kind', 'a')} network of codes{unit}: "
+    said += f"{g.number_of_nodes()} codes, {g.number_of_edges()} edges"
+    if g.graph.get("filter"):
+        said += f"; {g.graph['filter']}"
+    if g.graph.get("no_edges"):
+        said += f"; no edges: {g.graph['no_edges']}"
+    return said
+
+
+class CodeGraph(nx.Graph):
+    """A :class:`networkx.Graph` whose repr is :func:`network_summary` (a notebook showed
+    ``<networkx.classes.graph.Graph object at 0x…>``, an address that changes every run)."""
+
+    def __repr__(self) -> str:
+        return network_summary(self)
+
+
+class CodeDiGraph(nx.DiGraph):
+    """A :class:`networkx.DiGraph` whose repr is :func:`network_summary`."""
+
+    def __repr__(self) -> str:
+        return network_summary(self)
+
+
+def check_count(name: str, value: object) -> None:
+    """A whole number of 1 or more (not a bool), or a ``TypeError``/``ValueError`` naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number of 1 or more, not {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number of 1 or more, not {value}")
+
+
+def check_number(name: str, value: object, low: float, high: float | None, said: str) -> None:
+    """A real number in [low, high] (``None``: open), or an error saying ``said``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be {said}, not {value!r}")
+    outside = (low is not None and value < low) or (high is not None and value > high)
+    if outside or value != value:  # NaN is no number in any range
+        raise ValueError(f"{name} must be {said}, not {value}")
+
+
 @dataclass(frozen=True)
 class EdgeFilter:
     """Which code pairs become edges.
@@ -102,6 +161,21 @@ class EdgeFilter:
             raise ValueError(f"measure must be one of {list(MEASURES)}, not {self.measure!r}")
         if self.support not in SUPPORTS:
             raise ValueError(f"support must be one of {list(SUPPORTS)}, not {self.support!r}")
+        # Checked here, as the command line's options are: a count below one, an alpha
+        # above one or a threshold outside the measure's range kept every pair or none
+        # without a word, and a str failed inside pandas ("'>=' not supported").
+        check_count("min_support", self.min_support)
+        if self.top_n is not None:
+            check_count("top_n", self.top_n)
+        if self.alpha is not None:
+            check_number("alpha", self.alpha, 0, 1, "a level in (0, 1], such as 0.05")
+            if self.alpha == 0:
+                raise ValueError("alpha must be a level in (0, 1], such as 0.05, not 0")
+        if self.threshold is not None:
+            low, high = MEASURE_RANGES[self.measure]
+            top = "∞" if high is None else f"{high:g}"
+            said = f"a {self.measure} value in [{low:g}, {top}]"
+            check_number("threshold", self.threshold, low, high, said)
 
     def describe(self, lang: str = "en") -> str:
         """The filter as one line (for figures and the graph attribute).
@@ -448,7 +522,7 @@ def cooccurrence_graph(
     if weights is not None:
         matrix = sparse.csr_matrix(matrix)[w > 0]
         unit_ids = np.asarray(list(unit_ids), dtype=object)[w > 0]
-    g = nx.Graph(kind="cooccurrence", unit=unit, measure=f.measure, filter=f.describe(),
+    g = CodeGraph(kind="cooccurrence", unit=unit, measure=f.measure, filter=f.describe(),
                  n_units=round(float(w.sum())), left_out=EVIDENCE_SEP.join(left_out))  # fmt: skip
     if n_articles is not None:
         g.graph["n_articles"] = n_articles
@@ -520,6 +594,16 @@ def network_coding(segments: pd.DataFrame, codebook: Codebook, unit: str = "para
     return code_segments(content_segments(segments, headings=headings), codebook, unit)
 
 
+def check_node_meta(node_meta: object) -> None:
+    """Refuse node metadata that is not a mapping of codes (a :class:`Codebook` passed
+    as it is failed with "'Codebook' object has no attribute 'get'")."""
+    if node_meta is not None and not isinstance(node_meta, Mapping):
+        raise TypeError(
+            f"node_meta must be a mapping {{code: {{label_zh, label_en, category}}}}, "
+            f"codebook_meta(codebook), not {type(node_meta).__name__}"
+        )
+
+
 def coding_graph(coding: Coding, edge_filter: EdgeFilter | None = None,
                  node_meta: Mapping[str, Mapping[str, str]] | None = None, *,
                  catch_alls: bool = False, keep_isolates: bool = False,
@@ -528,6 +612,16 @@ def coding_graph(coding: Coding, edge_filter: EdgeFilter | None = None,
 
     Articles come from ``coding.units["doc_id"]``, the unit from ``coding.unit``.
     """
+    from workbench.coding.coder import Coding  # not at import: the coder is heavy
+
+    if not isinstance(coding, Coding):
+        raise TypeError(
+            f"coding must be a Coding (network_coding(segments, codebook) or "
+            f"code_segments), not {type(coding).__name__}"
+        )
+    if edge_filter is not None and not isinstance(edge_filter, EdgeFilter):
+        raise TypeError(f"edge_filter must be an EdgeFilter, not {type(edge_filter).__name__}")
+    check_node_meta(node_meta)
     return cooccurrence_graph(coding.matrix, coding.codes, coding.units["unit_id"].astype(str),
                               edge_filter, node_meta, unit=coding.unit,
                               keep_isolates=keep_isolates, with_evidence=with_evidence,

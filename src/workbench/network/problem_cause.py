@@ -67,6 +67,7 @@ from scipy import sparse
 from workbench.coding.codebook import Codebook
 from workbench.coding.coder import code_segments
 from workbench.corpus.structure import SECTION_ROLES, section_announcements
+from workbench.network.graph import CodeDiGraph
 
 #: (relation, source role, target role).
 RELATIONS = {
@@ -392,6 +393,28 @@ def _edge_attrs(group: pd.DataFrame) -> dict[str, str | int]:
     }
 
 
+def _check_arguments(pairs: object, node_meta: object, min_articles: object,
+                     alpha: object) -> None:  # fmt: skip
+    """:func:`problem_cause_graph`'s arguments, as :class:`~workbench.network.graph.EdgeFilter`
+    checks its own."""
+    from workbench.network.graph import check_count, check_node_meta, check_number
+
+    if not isinstance(pairs, pd.DataFrame):
+        raise TypeError(f"pairs must be assertions(segments, codebook), not {type(pairs).__name__}")
+    missing = [c for c in ("doc_id", "source", "target", "relation") if c not in pairs.columns]
+    if missing:
+        raise ValueError(
+            f"pairs lacks the columns {', '.join(missing)}: pass assertions(segments, codebook), "
+            f"not the segments themselves"
+        )
+    check_node_meta(node_meta)
+    check_count("min_articles", min_articles)
+    if alpha is not None:
+        check_number("alpha", alpha, 0, 1, "a level in (0, 1], such as 0.05")
+        if alpha == 0:
+            raise ValueError("alpha must be a level in (0, 1], such as 0.05, not 0")
+
+
 def problem_cause_graph(
     pairs: pd.DataFrame,
     node_meta: Mapping[str, Mapping[str, str]] | None = None,
@@ -434,7 +457,15 @@ def problem_cause_graph(
         ``filter_min_articles`` and ``filter_alpha`` (``""`` for none); a graph
         without edges also has ``no_edges`` (:func:`links_shortfall`: why) and
         ``no_edges_zh`` (the same in Chinese).
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``pairs`` is not a table of :func:`assertions` (a segments table passed as it
+        is failed with a pandas ``KeyError``), ``node_meta`` not a mapping,
+        ``min_articles`` below 1 or ``alpha`` outside (0, 1].
     """
+    _check_arguments(pairs, node_meta, min_articles, alpha)
     inc = LinkIncidence.from_pairs(pairs)
     mult = None
     if article_weights is not None:
@@ -443,7 +474,7 @@ def problem_cause_graph(
     keep = (w["weight"] >= min_articles) & (w["weight"] > 0)
     if alpha is not None:
         keep &= w["q"] <= alpha
-    g = nx.DiGraph(kind="problem-cause", filter=describe_links(min_articles, alpha),
+    g = CodeDiGraph(kind="problem-cause", filter=describe_links(min_articles, alpha),
                    filter_min_articles=int(min_articles),
                    filter_alpha="" if alpha is None else float(alpha),
                    measure="articles")  # fmt: skip
